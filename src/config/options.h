@@ -1,0 +1,237 @@
+// Compile-time options of lwnet, with the names and defaults of ESP-IDF's
+// lwIP Kconfig (see ../shared/reference/espidf-inventory.md).
+//
+// Override any of them the way an ESP-IDF project does with sdkconfig.h:
+// define the CONFIG_LWIP_... macro before this header is read, either in a
+// user header named by LWNET_USER_CONFIG (CMake: -DLWNET_USER_CONFIG=path) or
+// as a CMake cache variable (-DCONFIG_LWIP_IP4_REASSEMBLY=1).
+//
+// Code reads the typed constants in lwnet::config, never the macros, so a
+// wrong type or an impossible combination fails at compile time.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#if defined(LWNET_USER_CONFIG)
+#include LWNET_USER_CONFIG
+#endif
+
+// ---- IP layer ---------------------------------------------------------------
+#ifndef CONFIG_LWIP_IPV4
+#define CONFIG_LWIP_IPV4 1
+#endif
+#ifndef CONFIG_LWIP_IPV6
+#define CONFIG_LWIP_IPV6 1
+#endif
+#ifndef CONFIG_LWIP_IP_DEFAULT_TTL
+#define CONFIG_LWIP_IP_DEFAULT_TTL 64
+#endif
+#ifndef CONFIG_LWIP_IP4_FRAG
+#define CONFIG_LWIP_IP4_FRAG 1
+#endif
+// ESP-IDF ships reassembly off; lwnet's own builds (tools, tests) turn it on
+// through CMake because Linux `ping -s 4000` needs it.
+#ifndef CONFIG_LWIP_IP4_REASSEMBLY
+#define CONFIG_LWIP_IP4_REASSEMBLY 0
+#endif
+#ifndef CONFIG_LWIP_IP_REASS_MAX_PBUFS
+#define CONFIG_LWIP_IP_REASS_MAX_PBUFS 10
+#endif
+#ifndef CONFIG_LWIP_NETIF_LOOPBACK
+#define CONFIG_LWIP_NETIF_LOOPBACK 1
+#endif
+#ifndef CONFIG_LWIP_LOOPBACK_MAX_PBUFS
+#define CONFIG_LWIP_LOOPBACK_MAX_PBUFS 8
+#endif
+#ifndef CONFIG_LWIP_NETIF_STATUS_CALLBACK
+#define CONFIG_LWIP_NETIF_STATUS_CALLBACK 0
+#endif
+#ifndef CONFIG_LWIP_NETIF_LINK_CALLBACK
+#define CONFIG_LWIP_NETIF_LINK_CALLBACK 0
+#endif
+
+// ---- ARP --------------------------------------------------------------------
+#ifndef CONFIG_LWIP_ESP_GRATUITOUS_ARP
+#define CONFIG_LWIP_ESP_GRATUITOUS_ARP 1
+#endif
+#ifndef CONFIG_LWIP_GARP_TMR_INTERVAL
+#define CONFIG_LWIP_GARP_TMR_INTERVAL 60
+#endif
+// lwIP's ARP_TABLE_SIZE / ARP_MAXAGE / ARP_QUEUE_LEN (not Kconfig options in
+// ESP-IDF; lwIP's own defaults).
+#ifndef CONFIG_LWNET_ARP_TABLE_SIZE
+#define CONFIG_LWNET_ARP_TABLE_SIZE 10
+#endif
+#ifndef CONFIG_LWNET_ARP_MAXAGE_SECONDS
+#define CONFIG_LWNET_ARP_MAXAGE_SECONDS 300
+#endif
+#ifndef CONFIG_LWNET_ARP_QUEUE_LEN
+#define CONFIG_LWNET_ARP_QUEUE_LEN 3
+#endif
+
+// ---- ICMP, checksums --------------------------------------------------------
+#ifndef CONFIG_LWIP_ICMP
+#define CONFIG_LWIP_ICMP 1
+#endif
+#ifndef CONFIG_LWIP_BROADCAST_PING
+#define CONFIG_LWIP_BROADCAST_PING 0
+#endif
+#ifndef CONFIG_LWIP_MULTICAST_PING
+#define CONFIG_LWIP_MULTICAST_PING 0
+#endif
+#ifndef CONFIG_LWIP_CHECKSUM_CHECK_IP
+#define CONFIG_LWIP_CHECKSUM_CHECK_IP 0
+#endif
+#ifndef CONFIG_LWIP_CHECKSUM_CHECK_UDP
+#define CONFIG_LWIP_CHECKSUM_CHECK_UDP 0
+#endif
+#ifndef CONFIG_LWIP_CHECKSUM_CHECK_ICMP
+#define CONFIG_LWIP_CHECKSUM_CHECK_ICMP 1
+#endif
+// ICMP errors sent per second at most (lwIP has no such limit; RFC 1812 4.3.2.8).
+#ifndef CONFIG_LWNET_ICMP_ERRORS_PER_SECOND
+#define CONFIG_LWNET_ICMP_ERRORS_PER_SECOND 10
+#endif
+
+// ---- UDP, sockets -----------------------------------------------------------
+#ifndef CONFIG_LWIP_MAX_UDP_PCBS
+#define CONFIG_LWIP_MAX_UDP_PCBS 16
+#endif
+#ifndef CONFIG_LWIP_UDP_RECVMBOX_SIZE
+#define CONFIG_LWIP_UDP_RECVMBOX_SIZE 6
+#endif
+#ifndef CONFIG_LWIP_MAX_RAW_PCBS
+#define CONFIG_LWIP_MAX_RAW_PCBS 16
+#endif
+#ifndef CONFIG_LWIP_MAX_SOCKETS
+#define CONFIG_LWIP_MAX_SOCKETS 10
+#endif
+
+// ---- TCP (used from the TCP issue on) ---------------------------------------
+#ifndef CONFIG_LWIP_TCP_MSS
+#define CONFIG_LWIP_TCP_MSS 1440
+#endif
+#ifndef CONFIG_LWIP_TCP_SND_BUF_DEFAULT
+#define CONFIG_LWIP_TCP_SND_BUF_DEFAULT 5760
+#endif
+#ifndef CONFIG_LWIP_TCP_WND_DEFAULT
+#define CONFIG_LWIP_TCP_WND_DEFAULT 5760
+#endif
+#ifndef CONFIG_LWIP_MAX_ACTIVE_TCP
+#define CONFIG_LWIP_MAX_ACTIVE_TCP 16
+#endif
+#ifndef CONFIG_LWIP_MAX_LISTENING_TCP
+#define CONFIG_LWIP_MAX_LISTENING_TCP 16
+#endif
+#ifndef CONFIG_LWIP_TCP_MSL
+#define CONFIG_LWIP_TCP_MSL 60000
+#endif
+#ifndef CONFIG_LWIP_TCP_FIN_WAIT_TIMEOUT
+#define CONFIG_LWIP_TCP_FIN_WAIT_TIMEOUT 20000
+#endif
+
+// ---- Buffers (lwnet's own; lwIP's PBUF_POOL_SIZE / PBUF_POOL_BUFSIZE) -------
+// Frames: one Ethernet frame plus headroom each.
+#ifndef CONFIG_LWNET_FRAME_POOL_SIZE
+#define CONFIG_LWNET_FRAME_POOL_SIZE 64
+#endif
+#ifndef CONFIG_LWNET_FRAME_BUFFER_SIZE
+#define CONFIG_LWNET_FRAME_BUFFER_SIZE 2048
+#endif
+// Large buffers hold one whole IP datagram (reassembled input, or output to
+// be fragmented).
+#ifndef CONFIG_LWNET_LARGE_POOL_SIZE
+#define CONFIG_LWNET_LARGE_POOL_SIZE 2
+#endif
+#ifndef CONFIG_LWNET_LARGE_BUFFER_SIZE
+#define CONFIG_LWNET_LARGE_BUFFER_SIZE 65664
+#endif
+#ifndef CONFIG_LWNET_MAX_NETIFS
+#define CONFIG_LWNET_MAX_NETIFS 4
+#endif
+#ifndef CONFIG_LWNET_REASS_MAX_DATAGRAMS
+#define CONFIG_LWNET_REASS_MAX_DATAGRAMS 4
+#endif
+#ifndef CONFIG_LWNET_REASS_TIMEOUT_SECONDS
+#define CONFIG_LWNET_REASS_TIMEOUT_SECONDS 15
+#endif
+
+namespace lwnet::config {
+
+inline constexpr bool ipv4 = CONFIG_LWIP_IPV4 != 0;
+inline constexpr bool ipv6 = CONFIG_LWIP_IPV6 != 0;
+inline constexpr std::uint8_t ip_default_ttl = CONFIG_LWIP_IP_DEFAULT_TTL;
+inline constexpr bool ip4_frag = CONFIG_LWIP_IP4_FRAG != 0;
+inline constexpr bool ip4_reassembly = CONFIG_LWIP_IP4_REASSEMBLY != 0;
+inline constexpr std::size_t ip_reass_max_pbufs = CONFIG_LWIP_IP_REASS_MAX_PBUFS;
+inline constexpr bool netif_loopback = CONFIG_LWIP_NETIF_LOOPBACK != 0;
+inline constexpr std::size_t loopback_max_pbufs = CONFIG_LWIP_LOOPBACK_MAX_PBUFS;
+inline constexpr bool netif_status_callback = CONFIG_LWIP_NETIF_STATUS_CALLBACK != 0;
+inline constexpr bool netif_link_callback = CONFIG_LWIP_NETIF_LINK_CALLBACK != 0;
+
+inline constexpr bool esp_gratuitous_arp = CONFIG_LWIP_ESP_GRATUITOUS_ARP != 0;
+inline constexpr std::uint32_t garp_tmr_interval_seconds = CONFIG_LWIP_GARP_TMR_INTERVAL;
+inline constexpr std::size_t arp_table_size = CONFIG_LWNET_ARP_TABLE_SIZE;
+inline constexpr std::uint32_t arp_maxage_seconds = CONFIG_LWNET_ARP_MAXAGE_SECONDS;
+inline constexpr std::size_t arp_queue_len = CONFIG_LWNET_ARP_QUEUE_LEN;
+
+inline constexpr bool icmp = CONFIG_LWIP_ICMP != 0;
+inline constexpr bool broadcast_ping = CONFIG_LWIP_BROADCAST_PING != 0;
+inline constexpr bool multicast_ping = CONFIG_LWIP_MULTICAST_PING != 0;
+inline constexpr bool checksum_check_ip = CONFIG_LWIP_CHECKSUM_CHECK_IP != 0;
+inline constexpr bool checksum_check_udp = CONFIG_LWIP_CHECKSUM_CHECK_UDP != 0;
+inline constexpr bool checksum_check_icmp = CONFIG_LWIP_CHECKSUM_CHECK_ICMP != 0;
+inline constexpr std::uint32_t icmp_errors_per_second = CONFIG_LWNET_ICMP_ERRORS_PER_SECOND;
+
+inline constexpr std::size_t max_udp_pcbs = CONFIG_LWIP_MAX_UDP_PCBS;
+inline constexpr std::size_t udp_recvmbox_size = CONFIG_LWIP_UDP_RECVMBOX_SIZE;
+inline constexpr std::size_t max_raw_pcbs = CONFIG_LWIP_MAX_RAW_PCBS;
+inline constexpr std::size_t max_sockets = CONFIG_LWIP_MAX_SOCKETS;
+
+inline constexpr std::uint16_t tcp_mss = CONFIG_LWIP_TCP_MSS;
+inline constexpr std::size_t tcp_snd_buf_default = CONFIG_LWIP_TCP_SND_BUF_DEFAULT;
+inline constexpr std::size_t tcp_wnd_default = CONFIG_LWIP_TCP_WND_DEFAULT;
+inline constexpr std::size_t max_active_tcp = CONFIG_LWIP_MAX_ACTIVE_TCP;
+inline constexpr std::size_t max_listening_tcp = CONFIG_LWIP_MAX_LISTENING_TCP;
+inline constexpr std::uint32_t tcp_msl_ms = CONFIG_LWIP_TCP_MSL;
+inline constexpr std::uint32_t tcp_fin_wait_timeout_ms = CONFIG_LWIP_TCP_FIN_WAIT_TIMEOUT;
+
+inline constexpr std::size_t frame_pool_size = CONFIG_LWNET_FRAME_POOL_SIZE;
+inline constexpr std::size_t frame_buffer_size = CONFIG_LWNET_FRAME_BUFFER_SIZE;
+inline constexpr std::size_t large_pool_size = CONFIG_LWNET_LARGE_POOL_SIZE;
+inline constexpr std::size_t large_buffer_size = CONFIG_LWNET_LARGE_BUFFER_SIZE;
+inline constexpr std::size_t max_netifs = CONFIG_LWNET_MAX_NETIFS;
+inline constexpr std::size_t reass_max_datagrams = CONFIG_LWNET_REASS_MAX_DATAGRAMS;
+inline constexpr std::uint32_t reass_timeout_seconds = CONFIG_LWNET_REASS_TIMEOUT_SECONDS;
+
+// Room in front of every buffer for the headers pushed on output:
+// Ethernet (14) + IPv6 (40) + IPv6 fragment (8) + TCP with options (60), rounded up.
+inline constexpr std::size_t headroom = 128;
+inline constexpr std::size_t max_ethernet_frame = 1514;
+
+// ---- Relations (lwIP's init.c checks, as compile errors) --------------------
+static_assert(ipv4 || ipv6, "at least one of CONFIG_LWIP_IPV4 and CONFIG_LWIP_IPV6 must be on");
+static_assert(CONFIG_LWIP_IP_DEFAULT_TTL >= 1 && CONFIG_LWIP_IP_DEFAULT_TTL <= 255,
+              "CONFIG_LWIP_IP_DEFAULT_TTL is 1..255");
+static_assert(ip_reass_max_pbufs >= 10 && ip_reass_max_pbufs <= 100,
+              "CONFIG_LWIP_IP_REASS_MAX_PBUFS is 10..100");
+static_assert(!ip4_reassembly || ip_reass_max_pbufs <= frame_pool_size,
+              "reassembly may not hold more buffers than the frame pool has");
+static_assert(!ip4_reassembly || large_pool_size >= 1,
+              "reassembly needs at least one large buffer");
+static_assert(loopback_max_pbufs <= 16, "CONFIG_LWIP_LOOPBACK_MAX_PBUFS is 0..16");
+static_assert(tcp_mss >= 536 && tcp_mss <= 1460, "CONFIG_LWIP_TCP_MSS is 536..1460");
+static_assert(frame_buffer_size >= headroom + max_ethernet_frame,
+              "a frame buffer must hold headroom plus one Ethernet frame");
+static_assert(large_buffer_size >= headroom + 65535,
+              "a large buffer must hold a whole IP datagram");
+static_assert(udp_recvmbox_size >= 1, "CONFIG_LWIP_UDP_RECVMBOX_SIZE must be at least 1");
+static_assert(max_udp_pcbs >= 1 && max_udp_pcbs <= 1024, "CONFIG_LWIP_MAX_UDP_PCBS is 1..1024");
+static_assert(max_netifs >= 2, "room for the loopback netif and one device");
+static_assert(garp_tmr_interval_seconds >= 1, "CONFIG_LWIP_GARP_TMR_INTERVAL must be positive");
+static_assert(arp_table_size >= 1 && arp_queue_len >= 1, "ARP needs a table and a queue");
+static_assert(tcp_snd_buf_default >= 2U * tcp_mss, "TCP send buffer must hold two segments");
+static_assert(tcp_wnd_default >= 2U * tcp_mss, "TCP window must hold two segments");
+
+}  // namespace lwnet::config

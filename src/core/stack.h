@@ -1,0 +1,158 @@
+// The stack: netifs, routing, ARP, IPv4, ICMP, UDP endpoints, timers and
+// statistics, driven by poll(now). It never sleeps, locks, reads a clock or
+// allocates after construction.
+//
+// Threads: every member function is for the core thread only (the one that
+// owns the stack: the TCP/IP thread, a bare-metal main loop, or a test).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+#include "buf/buf_pool.h"
+#include "core/stack_stats.h"
+#include "ip/netif_config.h"
+#include "link/device.h"
+#include "time/instant.h"
+#include "util/result.h"
+#include "wire/address.h"
+
+namespace lwnet {
+
+struct NetifId {
+  std::uint8_t value = 0;
+  bool operator==(const NetifId&) const = default;
+};
+
+// Handles carry a generation so a closed handle cannot reach a new endpoint
+// that reuses its slot.
+struct UdpHandle {
+  std::uint16_t slot = 0;
+  std::uint16_t generation = 0;
+  bool operator==(const UdpHandle&) const = default;
+};
+struct PingHandle {
+  std::uint16_t slot = 0;
+  std::uint16_t generation = 0;
+  bool operator==(const PingHandle&) const = default;
+};
+
+struct UdpReceived {
+  std::size_t size = 0;      // bytes of the datagram (may exceed what was copied)
+  std::size_t copied = 0;    // bytes copied into the caller's buffer
+  IpEndpoint from;
+  IpAddress to;              // destination address the datagram had (IP_PKTINFO)
+  NetifId netif;             // where it arrived
+};
+
+struct EchoReply {
+  IpAddress from;
+  std::uint16_t sequence = 0;
+  std::uint8_t ttl = 0;
+  std::size_t size = 0;      // ICMP data bytes
+  std::size_t copied = 0;
+};
+
+struct StackConfig {
+  std::uint64_t random_seed = 1;
+};
+
+// A snapshot of one netif's state, for display.
+struct NetifInfo {
+  std::array<char, 16> name{};
+  MacAddress mac;
+  std::optional<IpCidr> ipv4;
+  std::optional<Ipv4Address> gateway;
+  std::size_t mtu = 0;
+  bool up = false;
+  bool link_up = false;
+  bool is_loopback = false;
+};
+
+class StackImpl;
+
+class Stack {
+ public:
+  // Builds the pools and the loopback netif (127.0.0.1/8, ::1).
+  explicit Stack(const StackConfig& config = {});
+  ~Stack();
+  Stack(const Stack&) = delete;
+  Stack& operator=(const Stack&) = delete;
+
+  // ---- Interfaces ----------------------------------------------------------
+  // Adds a netif on `device` (which must outlive the stack). When it has an
+  // IPv4 address and is up, a gratuitous ARP goes out on the next poll.
+  Result<NetifId> add_netif(Device& device, const NetifConfig& config, Instant now);
+  NetifId loopback_netif() const;
+  // Packets with no better route leave here (lwIP's netif_default).
+  void set_default_netif(NetifId id);
+  Status set_ipv4(NetifId id, const IpCidr& address, std::optional<Ipv4Address> gateway,
+                  Instant now);
+  Status set_up(NetifId id, bool up, Instant now);
+  Status set_link_up(NetifId id, bool link_up, Instant now);
+  Result<NetifInfo> netif_info(NetifId id) const;
+  // Called with the netif after its up/down state or its address changed
+  // (CONFIG_LWIP_NETIF_STATUS_CALLBACK), or its link changed
+  // (CONFIG_LWIP_NETIF_LINK_CALLBACK). Plain function + context: no allocation.
+  using NetifCallback = void (*)(void* context, NetifId id);
+  void set_status_callback(NetifCallback callback, void* context);
+  void set_link_callback(NetifCallback callback, void* context);
+
+  // ---- ARP -----------------------------------------------------------------
+  Status arp_add_static(NetifId id, Ipv4Address ip, const MacAddress& mac);
+  Status arp_remove(NetifId id, Ipv4Address ip);
+  std::optional<MacAddress> arp_lookup(NetifId id, Ipv4Address ip) const;
+  // Sends an ARP probe (RFC 5227: sender IP 0) for `ip`: the DHCP client's
+  // address check. A reply or a probe from another host for `ip` shows up
+  // in arp_conflict().
+  Status arp_probe(NetifId id, Ipv4Address ip, Instant now);
+  // Sends an ARP announcement (gratuitous ARP) for the netif's address.
+  Status arp_announce(NetifId id, Instant now);
+  bool arp_conflict(NetifId id, Ipv4Address ip) const;
+
+  // ---- Driving the stack ---------------------------------------------------
+  // Takes every frame the devices have, fires expired timers, sends output.
+  void poll(Instant now);
+  // The earliest instant poll() has work to do without new input, or
+  // Instant::max() when idle.
+  Instant next_deadline() const;
+
+  // ---- UDP -----------------------------------------------------------------
+  Result<UdpHandle> udp_open();
+  // Port 0 picks an ephemeral port. Address unspecified: any local address.
+  Status udp_bind(UdpHandle h, const IpEndpoint& local);
+  Status udp_connect(UdpHandle h, const IpEndpoint& remote);
+  Status udp_disconnect(UdpHandle h);
+  Result<IpEndpoint> udp_local(UdpHandle h) const;
+  // NoRoute, TooBig (over 65507), NoBuffers, WouldBlock when ARP resolution is
+  // pending and its queue is full, InvalidArgument for broadcast without
+  // udp_set_broadcast().
+  Status udp_send_to(UdpHandle h, ConstBytes payload, const IpEndpoint& to, Instant now);
+  Status udp_send(UdpHandle h, ConstBytes payload, Instant now);
+  // WouldBlock when nothing is queued.
+  Result<UdpReceived> udp_receive(UdpHandle h, Bytes into);
+  bool udp_readable(UdpHandle h) const;
+  void udp_set_broadcast(UdpHandle h, bool allowed);
+  void udp_set_ttl(UdpHandle h, std::uint8_t ttl);
+  void udp_set_checksum(UdpHandle h, bool send_checksum);  // SO_NO_CHECK
+  void udp_close(UdpHandle h);
+
+  // ---- ICMP echo (ping) ----------------------------------------------------
+  // Echo replies whose identifier is `identifier` are queued for this handle.
+  Result<PingHandle> ping_open(std::uint16_t identifier);
+  // Sends an echo request carrying `payload`; ttl 0 means the default TTL.
+  Status ping_send(PingHandle h, const IpAddress& destination, std::uint16_t sequence,
+                   ConstBytes payload, std::uint8_t ttl, Instant now);
+  Result<EchoReply> ping_receive(PingHandle h, Bytes into);
+  void ping_close(PingHandle h);
+
+  // ---- Introspection -------------------------------------------------------
+  const StackStats& stats() const;
+  const Pools& pools() const;
+
+ private:
+  std::unique_ptr<StackImpl> impl_;
+};
+
+}  // namespace lwnet

@@ -1,0 +1,23 @@
+// How an application describes a network interface when it adds one.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <optional>
+#include <string_view>
+
+#include "wire/address.h"
+
+namespace lwnet {
+
+struct NetifConfig {
+  std::string_view name = "en0";      // copied (at most 15 characters)
+  MacAddress mac{};                   // Ethernet devices only
+  std::optional<IpCidr> ipv4;         // address/prefix; none: no IPv4 address yet
+  std::optional<Ipv4Address> gateway; // IPv4 default gateway on this netif
+  std::size_t mtu = 0;                // 0: the device's MTU
+  bool up = true;                     // administratively up
+  bool link_up = true;
+};
+
+}  // namespace lwnet

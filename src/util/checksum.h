@@ -1,0 +1,37 @@
+// The Internet checksum (RFC 1071) and its incremental update (RFC 1624).
+#pragma once
+
+#include <cstdint>
+
+#include "util/bytes.h"
+
+namespace lwnet {
+
+// Accumulates 16-bit big-endian words; odd lengths are handled across calls,
+// so a pseudo-header and a payload in two spans sum as if contiguous.
+// Any thread.
+class Checksum {
+ public:
+  Checksum& add(ConstBytes data);
+  Checksum& add16(std::uint16_t word);
+  Checksum& add32(std::uint32_t word);
+  // The one's complement of the folded sum, ready to store in a header.
+  std::uint16_t finish() const;
+  // The folded sum without the complement (0xffff when data with a correct
+  // checksum field is summed).
+  std::uint16_t folded() const;
+
+ private:
+  std::uint64_t sum_ = 0;
+  bool odd_ = false;  // the previous add() ended in the middle of a word
+};
+
+// Any thread. Checksum of one span.
+inline std::uint16_t internet_checksum(ConstBytes data) { return Checksum{}.add(data).finish(); }
+
+// Any thread. RFC 1624 eqn. 3: new checksum after one 16-bit field changes
+// from old_word to new_word.
+std::uint16_t checksum_update16(std::uint16_t checksum, std::uint16_t old_word,
+                                std::uint16_t new_word);
+
+}  // namespace lwnet

@@ -1,0 +1,29 @@
+// Error codes of the core. The socket layer maps them to errno values.
+#pragma once
+
+#include <cstdint>
+
+namespace lwnet {
+
+enum class Error : std::uint8_t {
+  Truncated,        // input shorter than its header or its length field says
+  Malformed,        // a field has an impossible value
+  BadChecksum,
+  Unsupported,      // valid but not handled (unknown version, protocol, option)
+  NoBuffers,        // a pool is empty (ENOMEM)
+  NoRoute,          // no netif reaches the destination (EHOSTUNREACH / ENETUNREACH)
+  AddressInUse,     // EADDRINUSE
+  AddressNotAvailable,  // EADDRNOTAVAIL
+  InvalidArgument,  // EINVAL
+  NotConnected,     // ENOTCONN / EDESTADDRREQ
+  WouldBlock,       // EAGAIN: nothing to read, or the peer's address is being resolved
+  TooBig,           // EMSGSIZE
+  TableFull,        // no free slot (ENFILE / EMFILE)
+  NetDown,          // ENETDOWN: netif down or no link
+  Closed,           // the handle was closed
+};
+
+// Any thread. A short lower-case name, for logs and the lwnet command.
+const char* to_string(Error e);
+
+}  // namespace lwnet

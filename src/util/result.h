@@ -1,0 +1,54 @@
+// Result<T>: a value or an Error, without exceptions (the core builds with
+// -fno-exceptions). std::expected is C++23; this is the part of it we need.
+#pragma once
+
+#include <cassert>
+#include <type_traits>
+#include <utility>
+#include <variant>
+
+#include "util/error.h"
+
+namespace lwnet {
+
+template <class T>
+class [[nodiscard]] Result {
+ public:
+  Result(T value) : state_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
+  Result(Error error) : state_(std::in_place_index<1>, error) {}         // NOLINT
+
+  bool ok() const { return state_.index() == 0; }
+  explicit operator bool() const { return ok(); }
+
+  T& value() & { assert(ok()); return *std::get_if<0>(&state_); }
+  const T& value() const& { assert(ok()); return *std::get_if<0>(&state_); }
+  T&& value() && { assert(ok()); return std::move(*std::get_if<0>(&state_)); }
+  T* operator->() { return &value(); }
+  const T* operator->() const { return &value(); }
+  T& operator*() & { return value(); }
+  const T& operator*() const& { return value(); }
+
+  Error error() const { assert(!ok()); return *std::get_if<1>(&state_); }
+
+ private:
+  std::variant<T, Error> state_;
+};
+
+// Result<void>: success or an Error.
+template <>
+class [[nodiscard]] Result<void> {
+ public:
+  Result() = default;
+  Result(Error error) : error_(error), ok_(false) {}  // NOLINT: implicit by design
+  bool ok() const { return ok_; }
+  explicit operator bool() const { return ok_; }
+  Error error() const { assert(!ok_); return error_; }
+
+ private:
+  Error error_{};
+  bool ok_ = true;
+};
+
+using Status = Result<void>;
+
+}  // namespace lwnet

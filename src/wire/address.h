@@ -1,0 +1,137 @@
+// Link and network addresses. One IpAddress type holds IPv4 or IPv6 so that
+// netifs, routing and endpoints are dual-stack from the start.
+#pragma once
+
+#include <array>
+#include <compare>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include "util/bytes.h"
+
+namespace lwnet {
+
+struct MacAddress {
+  std::array<std::uint8_t, 6> octets{};
+
+  static constexpr MacAddress broadcast() { return {{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}}; }
+  static MacAddress from_bytes(ConstBytes b) { return {{b[0], b[1], b[2], b[3], b[4], b[5]}}; }
+  void write(Bytes b) const { for (std::size_t i = 0; i < 6; ++i) b[i] = octets[i]; }
+  constexpr bool is_broadcast() const { return *this == broadcast(); }
+  constexpr bool is_multicast() const { return (octets[0] & 1U) != 0; }
+  constexpr bool is_unicast() const { return !is_multicast() && *this != MacAddress{}; }
+  constexpr auto operator<=>(const MacAddress&) const = default;
+};
+
+struct Ipv4Address {
+  std::uint32_t value = 0;  // host order: 192.0.2.1 is 0xc0000201
+
+  static constexpr Ipv4Address of(std::uint8_t a, std::uint8_t b, std::uint8_t c, std::uint8_t d) {
+    return {(std::uint32_t{a} << 24) | (std::uint32_t{b} << 16) | (std::uint32_t{c} << 8) | d};
+  }
+  static constexpr Ipv4Address any() { return {0}; }
+  static constexpr Ipv4Address broadcast() { return {0xffffffffU}; }
+  static constexpr Ipv4Address loopback() { return of(127, 0, 0, 1); }
+  static Ipv4Address from_bytes(ConstBytes b) { return {load_be32(b, 0)}; }
+  void write(Bytes b) const { store_be32(b, 0, value); }
+  std::array<std::uint8_t, 4> octets() const {
+    return {static_cast<std::uint8_t>(value >> 24), static_cast<std::uint8_t>(value >> 16),
+            static_cast<std::uint8_t>(value >> 8), static_cast<std::uint8_t>(value)};
+  }
+
+  constexpr bool is_unspecified() const { return value == 0; }
+  constexpr bool is_broadcast() const { return value == 0xffffffffU; }
+  constexpr bool is_multicast() const { return (value >> 28) == 0xe; }
+  constexpr bool is_loopback() const { return (value >> 24) == 127; }
+  constexpr bool is_link_local() const { return (value >> 16) == 0xa9fe; }
+  constexpr auto operator<=>(const Ipv4Address&) const = default;
+};
+
+struct Ipv6Address {
+  std::array<std::uint8_t, 16> octets{};
+
+  static Ipv6Address from_bytes(ConstBytes b) {
+    Ipv6Address a;
+    for (std::size_t i = 0; i < 16; ++i) a.octets[i] = b[i];
+    return a;
+  }
+  void write(Bytes b) const { for (std::size_t i = 0; i < 16; ++i) b[i] = octets[i]; }
+  static constexpr Ipv6Address loopback() {
+    Ipv6Address a;
+    a.octets[15] = 1;
+    return a;
+  }
+  constexpr bool is_unspecified() const { return *this == Ipv6Address{}; }
+  constexpr bool is_multicast() const { return octets[0] == 0xff; }
+  constexpr bool is_loopback() const { return *this == loopback(); }
+  constexpr bool is_link_local() const { return octets[0] == 0xfe && (octets[1] & 0xc0) == 0x80; }
+  // ::ffff:a.b.c.d (the guide: IPv4-mapped IPv6 addresses are supported).
+  constexpr bool is_v4_mapped() const {
+    for (std::size_t i = 0; i < 10; ++i) if (octets[i] != 0) return false;
+    return octets[10] == 0xff && octets[11] == 0xff;
+  }
+  constexpr auto operator<=>(const Ipv6Address&) const = default;
+};
+
+enum class IpVersion : std::uint8_t { V4 = 4, V6 = 6 };
+
+// IPv4 or IPv6. A default-constructed IpAddress is the IPv4 unspecified address.
+class IpAddress {
+ public:
+  constexpr IpAddress() = default;
+  constexpr IpAddress(Ipv4Address a) : version_(IpVersion::V4), v4_(a) {}  // NOLINT: implicit by design
+  constexpr IpAddress(const Ipv6Address& a) : version_(IpVersion::V6), v6_(a) {}  // NOLINT
+
+  constexpr IpVersion version() const { return version_; }
+  constexpr bool is_v4() const { return version_ == IpVersion::V4; }
+  constexpr bool is_v6() const { return version_ == IpVersion::V6; }
+  constexpr Ipv4Address v4() const { return v4_; }
+  constexpr const Ipv6Address& v6() const { return v6_; }
+
+  constexpr bool is_unspecified() const { return is_v4() ? v4_.is_unspecified() : v6_.is_unspecified(); }
+  constexpr bool is_multicast() const { return is_v4() ? v4_.is_multicast() : v6_.is_multicast(); }
+  constexpr bool is_loopback() const { return is_v4() ? v4_.is_loopback() : v6_.is_loopback(); }
+
+  constexpr bool operator==(const IpAddress& o) const {
+    if (version_ != o.version_) return false;
+    return is_v4() ? v4_ == o.v4_ : v6_ == o.v6_;
+  }
+
+ private:
+  IpVersion version_ = IpVersion::V4;
+  Ipv4Address v4_{};
+  Ipv6Address v6_{};
+};
+
+// An address with a prefix length: an interface address and its subnet.
+struct IpCidr {
+  IpAddress address;
+  std::uint8_t prefix_len = 0;
+
+  // True when `other` is in this prefix (and of the same version).
+  bool contains(const IpAddress& other) const;
+  // The IPv4 netmask for prefix_len (IPv4 only).
+  Ipv4Address netmask_v4() const;
+  // The IPv4 subnet-directed broadcast address (IPv4 only).
+  Ipv4Address broadcast_v4() const;
+  bool operator==(const IpCidr&) const = default;
+};
+
+struct IpEndpoint {
+  IpAddress address;
+  std::uint16_t port = 0;
+  bool operator==(const IpEndpoint&) const = default;
+};
+
+// Text forms, for the command line and logs. Any thread.
+// "192.0.2.1"; "2001:db8::1" (RFC 5952 form).
+std::optional<IpAddress> parse_ip_address(std::string_view text);
+std::optional<IpCidr> parse_ip_cidr(std::string_view text);  // "192.0.2.2/24"
+std::optional<MacAddress> parse_mac_address(std::string_view text);  // "02:00:00:00:00:01"
+// Writes into out (at least 46 bytes for IPv6) and returns the written text.
+std::string_view format_ip_address(const IpAddress& a, std::span<char> out);
+std::string_view format_mac_address(const MacAddress& m, std::span<char> out);  // 18 bytes
+
+}  // namespace lwnet

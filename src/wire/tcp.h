@@ -1,0 +1,64 @@
+// TCP header and options (RFC 9293; MSS, window scale and timestamps RFC
+// 7323, SACK RFC 2018). The TCP state machine lives in transport/tcp/.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+
+#include "util/result.h"
+#include "wire/address.h"
+
+namespace lwnet {
+
+namespace tcp_flags {
+inline constexpr std::uint8_t fin = 0x01, syn = 0x02, rst = 0x04, psh = 0x08, ack = 0x10,
+                              urg = 0x20, ece = 0x40, cwr = 0x80;
+}
+
+struct TcpSackBlock {
+  std::uint32_t left = 0;   // first sequence number of the block
+  std::uint32_t right = 0;  // sequence number after the block
+  bool operator==(const TcpSackBlock&) const = default;
+};
+
+struct TcpTimestamp {
+  std::uint32_t value = 0;
+  std::uint32_t echo_reply = 0;
+  bool operator==(const TcpTimestamp&) const = default;
+};
+
+struct TcpRepr {
+  static constexpr std::size_t min_header_len = 20;
+  static constexpr std::size_t max_header_len = 60;
+
+  std::uint16_t source_port = 0;
+  std::uint16_t destination_port = 0;
+  std::uint32_t sequence = 0;
+  std::uint32_t acknowledgment = 0;
+  std::uint8_t flags = 0;  // tcp_flags bits
+  std::uint16_t window = 0;
+  std::uint16_t urgent_pointer = 0;
+  // Options (unknown ones are skipped on parse).
+  std::optional<std::uint16_t> mss;
+  std::optional<std::uint8_t> window_scale;
+  bool sack_permitted = false;
+  std::array<TcpSackBlock, 4> sack_blocks{};
+  std::uint8_t sack_count = 0;
+  std::optional<TcpTimestamp> timestamp;
+  ConstBytes payload;  // parse only
+
+  // Any thread. Truncated below 20 bytes or the data offset; Malformed for a
+  // data offset < 5, or an option whose length is < 2 or runs past the header,
+  // or a known option with the wrong length; BadChecksum when verify_checksum.
+  static Result<TcpRepr> parse(ConstBytes segment, const IpAddress& source,
+                               const IpAddress& destination, bool verify_checksum);
+  // Header length with the options set here, padded to 4 bytes.
+  std::size_t header_len() const;
+  // Any thread. Writes header_len() bytes of header and options, then the
+  // checksum over the pseudo-header and all of segment (payload in place).
+  void emit(Bytes segment, const IpAddress& source, const IpAddress& destination) const;
+  bool has(std::uint8_t flag) const { return (flags & flag) != 0; }
+};
+
+}  // namespace lwnet
