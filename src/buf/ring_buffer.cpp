@@ -1,0 +1,64 @@
+#include "buf/ring_buffer.h"
+
+#include <algorithm>
+#include <cassert>
+#include <cstring>
+
+namespace lwnet {
+
+void RingBuffer::copy_in(std::size_t at, ConstBytes data) {
+  std::size_t first = std::min(data.size(), storage_.size() - at);
+  std::memcpy(storage_.data() + at, data.data(), first);
+  std::memcpy(storage_.data(), data.data() + first, data.size() - first);
+}
+
+std::size_t RingBuffer::write(ConstBytes data) {
+  std::size_t n = std::min(data.size(), free_space());
+  if (n == 0) return 0;
+  copy_in(wrap(head_ + size_), data.first(n));
+  size_ += n;
+  return n;
+}
+
+std::size_t RingBuffer::peek(std::size_t offset, Bytes out) const {
+  if (offset >= size_) return 0;
+  std::size_t n = std::min(out.size(), size_ - offset);
+  std::size_t at = wrap(head_ + offset);
+  std::size_t first = std::min(n, storage_.size() - at);
+  std::memcpy(out.data(), storage_.data() + at, first);
+  std::memcpy(out.data() + first, storage_.data(), n - first);
+  return n;
+}
+
+std::size_t RingBuffer::read(Bytes out) {
+  std::size_t n = peek(0, out);
+  consume(n);
+  return n;
+}
+
+void RingBuffer::consume(std::size_t n) {
+  assert(n <= size_);
+  // head_ keeps moving even when the ring empties: data written ahead of
+  // the tail (out-of-order segments) must stay where it is.
+  size_ -= n;
+  head_ = wrap(head_ + n);
+}
+
+std::size_t RingBuffer::write_ahead(std::size_t offset, ConstBytes data) {
+  if (offset >= free_space()) return 0;
+  std::size_t n = std::min(data.size(), free_space() - offset);
+  copy_in(wrap(head_ + size_ + offset), data.first(n));
+  return n;
+}
+
+void RingBuffer::commit(std::size_t n) {
+  assert(n <= free_space());
+  size_ += n;
+}
+
+std::pair<ConstBytes, ConstBytes> RingBuffer::readable() const {
+  std::size_t first = std::min(size_, storage_.size() - head_);
+  return {ConstBytes(storage_.data() + head_, first), ConstBytes(storage_.data(), size_ - first)};
+}
+
+}  // namespace lwnet

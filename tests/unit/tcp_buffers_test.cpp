@@ -1,0 +1,142 @@
+// The data structures TCP is built on: sequence arithmetic, the byte ring and
+// the out-of-order assembler.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdint>
+#include <numeric>
+#include <vector>
+
+#include "buf/assembler.h"
+#include "buf/ring_buffer.h"
+#include "util/seq32.h"
+
+namespace lwnet {
+namespace {
+
+TEST(Seq32, ComparesAcrossWrap) {
+  Seq32 before_wrap(0xfffffff0U);
+  Seq32 after_wrap = before_wrap + 0x20;
+  EXPECT_EQ(after_wrap.value(), 0x10U);
+  EXPECT_LT(before_wrap, after_wrap);
+  EXPECT_GT(after_wrap, before_wrap);
+  EXPECT_EQ(after_wrap - before_wrap, 0x20);
+  EXPECT_EQ(before_wrap - after_wrap, -0x20);
+  EXPECT_EQ(Seq32::max(before_wrap, after_wrap), after_wrap);
+  EXPECT_EQ(Seq32::min(before_wrap, after_wrap), before_wrap);
+  EXPECT_LE(after_wrap, after_wrap);
+}
+
+std::vector<std::uint8_t> iota_bytes(std::size_t n, std::uint8_t first) {
+  std::vector<std::uint8_t> v(n);
+  std::iota(v.begin(), v.end(), first);
+  return v;
+}
+
+TEST(RingBuffer, WriteReadWrapsAround) {
+  std::array<std::uint8_t, 8> storage{};
+  RingBuffer ring(storage);
+  auto a = iota_bytes(6, 1);
+  EXPECT_EQ(ring.write(a), 6U);
+  std::array<std::uint8_t, 4> out{};
+  EXPECT_EQ(ring.read(out), 4U);
+  EXPECT_EQ(out, (std::array<std::uint8_t, 4>{1, 2, 3, 4}));
+  auto b = iota_bytes(10, 7);  // only 6 fit: 7..12
+  EXPECT_EQ(ring.write(b), 6U);
+  EXPECT_TRUE(ring.full());
+  auto [first, second] = ring.readable();
+  EXPECT_EQ(first.size() + second.size(), 8U);
+  std::array<std::uint8_t, 8> all{};
+  EXPECT_EQ(ring.peek(0, all), 8U);
+  EXPECT_EQ(all, (std::array<std::uint8_t, 8>{5, 6, 7, 8, 9, 10, 11, 12}));
+  std::array<std::uint8_t, 3> middle{};
+  EXPECT_EQ(ring.peek(6, middle), 2U);  // only two bytes after offset 6
+  EXPECT_EQ(middle[0], 11);
+  EXPECT_EQ(middle[1], 12);
+  ring.consume(8);
+  EXPECT_TRUE(ring.empty());
+  EXPECT_EQ(ring.write(ConstBytes{}), 0U);
+}
+
+TEST(RingBuffer, WriteAheadThenCommitKeepsPositionWhenDrained) {
+  std::array<std::uint8_t, 8> storage{};
+  RingBuffer ring(storage);
+  auto a = iota_bytes(5, 1);
+  ASSERT_EQ(ring.write(a), 5U);
+  // Out of order: bytes 2 past the end.
+  auto late = iota_bytes(2, 100);
+  EXPECT_EQ(ring.write_ahead(1, late), 2U);
+  // The application drains everything contiguous; the ahead data must stay.
+  std::array<std::uint8_t, 5> drained{};
+  ASSERT_EQ(ring.read(drained), 5U);
+  // The gap fills.
+  const std::array<std::uint8_t, 1> gap{99};
+  EXPECT_EQ(ring.write_ahead(0, gap), 1U);
+  ring.commit(3);
+  std::array<std::uint8_t, 3> out{};
+  ASSERT_EQ(ring.read(out), 3U);
+  EXPECT_EQ(out, (std::array<std::uint8_t, 3>{99, 100, 101}));
+}
+
+TEST(RingBuffer, WriteAheadBeyondFreeSpaceIsCut) {
+  std::array<std::uint8_t, 4> storage{};
+  RingBuffer ring(storage);
+  auto data = iota_bytes(4, 1);
+  EXPECT_EQ(ring.write_ahead(2, data), 2U);
+  EXPECT_EQ(ring.write_ahead(4, data), 0U);
+}
+
+TEST(Assembler, InOrderDataIsContiguousAtOnce) {
+  Assembler<4> assembler;
+  bool accepted = false;
+  EXPECT_EQ(assembler.add(0, 100, accepted), 100U);
+  EXPECT_TRUE(accepted);
+  EXPECT_TRUE(assembler.empty());
+}
+
+TEST(Assembler, HoleFilledReleasesEverythingBehindIt) {
+  Assembler<4> assembler;
+  bool accepted = false;
+  EXPECT_EQ(assembler.add(100, 50, accepted), 0U);
+  EXPECT_EQ(assembler.add(200, 50, accepted), 0U);
+  ASSERT_EQ(assembler.range_count(), 2U);
+  EXPECT_EQ(assembler.range(0), (ByteRange{100, 150}));
+  EXPECT_EQ(assembler.range(1), (ByteRange{200, 250}));
+  // Fill [150,200): joins both ranges, still not contiguous.
+  EXPECT_EQ(assembler.add(150, 50, accepted), 0U);
+  ASSERT_EQ(assembler.range_count(), 1U);
+  EXPECT_EQ(assembler.range(0), (ByteRange{100, 250}));
+  EXPECT_EQ(assembler.last_added(), (ByteRange{100, 250}));
+  // In-order data of 100 bytes: 250 bytes become contiguous.
+  EXPECT_EQ(assembler.add(0, 100, accepted), 250U);
+  EXPECT_TRUE(assembler.empty());
+}
+
+TEST(Assembler, OverlapsMergeAndRangesShiftAfterDelivery) {
+  Assembler<4> assembler;
+  bool accepted = false;
+  EXPECT_EQ(assembler.add(10, 10, accepted), 0U);
+  EXPECT_EQ(assembler.add(15, 10, accepted), 0U);
+  EXPECT_EQ(assembler.add(40, 5, accepted), 0U);
+  EXPECT_EQ(assembler.add(0, 12, accepted), 25U);
+  ASSERT_EQ(assembler.range_count(), 1U);
+  EXPECT_EQ(assembler.range(0), (ByteRange{15, 20}));
+}
+
+TEST(Assembler, RefusesWhenOutOfSlotsButInOrderDataStillFits) {
+  Assembler<2> assembler;
+  bool accepted = false;
+  assembler.add(10, 1, accepted);
+  assembler.add(20, 1, accepted);
+  EXPECT_EQ(assembler.add(30, 1, accepted), 0U);
+  EXPECT_FALSE(accepted);
+  ASSERT_EQ(assembler.range_count(), 2U);
+  // In-order data never needs a slot.
+  EXPECT_EQ(assembler.add(0, 5, accepted), 5U);
+  EXPECT_TRUE(accepted);
+  EXPECT_EQ(assembler.range(0), (ByteRange{5, 6}));
+  EXPECT_EQ(assembler.range(1), (ByteRange{15, 16}));
+}
+
+}  // namespace
+}  // namespace lwnet
