@@ -131,6 +131,71 @@
 #define CONFIG_LWIP_TCP_FIN_WAIT_TIMEOUT 20000
 #endif
 
+#ifndef CONFIG_LWIP_TCP_HIGH_SPEED_RETRANSMISSION
+#define CONFIG_LWIP_TCP_HIGH_SPEED_RETRANSMISSION 1
+#endif
+#ifndef CONFIG_LWIP_TCP_MAXRTX
+#define CONFIG_LWIP_TCP_MAXRTX 12
+#endif
+#ifndef CONFIG_LWIP_TCP_SYNMAXRTX
+#if CONFIG_LWIP_TCP_HIGH_SPEED_RETRANSMISSION
+#define CONFIG_LWIP_TCP_SYNMAXRTX 12
+#else
+#define CONFIG_LWIP_TCP_SYNMAXRTX 6
+#endif
+#endif
+#ifndef CONFIG_LWIP_TCP_RTO_TIME
+#if CONFIG_LWIP_TCP_HIGH_SPEED_RETRANSMISSION
+#define CONFIG_LWIP_TCP_RTO_TIME 1500
+#else
+#define CONFIG_LWIP_TCP_RTO_TIME 3000
+#endif
+#endif
+#ifndef CONFIG_LWIP_TCP_QUEUE_OOSEQ
+#define CONFIG_LWIP_TCP_QUEUE_OOSEQ 1
+#endif
+#ifndef CONFIG_LWIP_TCP_OOSEQ_TIMEOUT
+#define CONFIG_LWIP_TCP_OOSEQ_TIMEOUT 6
+#endif
+#ifndef CONFIG_LWIP_TCP_OOSEQ_MAX_PBUFS
+#define CONFIG_LWIP_TCP_OOSEQ_MAX_PBUFS 4
+#endif
+#ifndef CONFIG_LWIP_TCP_SACK_OUT
+#define CONFIG_LWIP_TCP_SACK_OUT 0
+#endif
+#ifndef CONFIG_LWIP_WND_SCALE
+#define CONFIG_LWIP_WND_SCALE 0
+#endif
+#ifndef CONFIG_LWIP_TCP_RCV_SCALE
+#define CONFIG_LWIP_TCP_RCV_SCALE 0
+#endif
+#ifndef CONFIG_LWIP_TCP_ACCEPTMBOX_SIZE
+#define CONFIG_LWIP_TCP_ACCEPTMBOX_SIZE 6
+#endif
+// lwIP's TCP_KEEPIDLE_DEFAULT / TCP_KEEPINTVL_DEFAULT / TCP_KEEPCNT_DEFAULT.
+#ifndef CONFIG_LWNET_TCP_KEEPIDLE_MS
+#define CONFIG_LWNET_TCP_KEEPIDLE_MS 7200000
+#endif
+#ifndef CONFIG_LWNET_TCP_KEEPINTVL_MS
+#define CONFIG_LWNET_TCP_KEEPINTVL_MS 75000
+#endif
+#ifndef CONFIG_LWNET_TCP_KEEPCNT
+#define CONFIG_LWNET_TCP_KEEPCNT 9
+#endif
+// Longest an ACK for received data is held back (RFC 1122: under 500 ms);
+// every second full-sized segment is ACKed at once regardless.
+#ifndef CONFIG_LWNET_TCP_DELAYED_ACK_MS
+#define CONFIG_LWNET_TCP_DELAYED_ACK_MS 40
+#endif
+// Compile-time caps of the per-connection buffers that SO_SNDBUF/SO_RCVBUF
+// may raise to at run time (memory is reserved for the caps).
+#ifndef CONFIG_LWNET_TCP_SND_BUF_MAX
+#define CONFIG_LWNET_TCP_SND_BUF_MAX CONFIG_LWIP_TCP_SND_BUF_DEFAULT
+#endif
+#ifndef CONFIG_LWNET_TCP_WND_MAX
+#define CONFIG_LWNET_TCP_WND_MAX CONFIG_LWIP_TCP_WND_DEFAULT
+#endif
+
 // ---- Buffers (lwnet's own; lwIP's PBUF_POOL_SIZE / PBUF_POOL_BUFSIZE) -------
 // Frames: one Ethernet frame plus headroom each.
 #ifndef CONFIG_LWNET_FRAME_POOL_SIZE
@@ -197,6 +262,27 @@ inline constexpr std::size_t max_listening_tcp = CONFIG_LWIP_MAX_LISTENING_TCP;
 inline constexpr std::uint32_t tcp_msl_ms = CONFIG_LWIP_TCP_MSL;
 inline constexpr std::uint32_t tcp_fin_wait_timeout_ms = CONFIG_LWIP_TCP_FIN_WAIT_TIMEOUT;
 
+inline constexpr bool tcp_high_speed_retransmission = CONFIG_LWIP_TCP_HIGH_SPEED_RETRANSMISSION != 0;
+inline constexpr std::uint8_t tcp_maxrtx = CONFIG_LWIP_TCP_MAXRTX;
+inline constexpr std::uint8_t tcp_synmaxrtx = CONFIG_LWIP_TCP_SYNMAXRTX;
+inline constexpr std::uint32_t tcp_rto_time_ms = CONFIG_LWIP_TCP_RTO_TIME;
+inline constexpr bool tcp_queue_ooseq = CONFIG_LWIP_TCP_QUEUE_OOSEQ != 0;
+inline constexpr std::uint32_t tcp_ooseq_timeout_rtos = CONFIG_LWIP_TCP_OOSEQ_TIMEOUT;
+// 0 means "no cap" in ESP-IDF; lwnet keeps ranges in a fixed array, so 0
+// becomes 8 ranges (plenty: each range may hold any number of segments).
+inline constexpr std::size_t tcp_ooseq_max_ranges =
+    CONFIG_LWIP_TCP_OOSEQ_MAX_PBUFS == 0 ? 8 : CONFIG_LWIP_TCP_OOSEQ_MAX_PBUFS;
+inline constexpr bool tcp_sack_out = CONFIG_LWIP_TCP_SACK_OUT != 0;
+inline constexpr bool wnd_scale = CONFIG_LWIP_WND_SCALE != 0;
+inline constexpr std::uint8_t tcp_rcv_scale = CONFIG_LWIP_TCP_RCV_SCALE;
+inline constexpr std::size_t tcp_acceptmbox_size = CONFIG_LWIP_TCP_ACCEPTMBOX_SIZE;
+inline constexpr std::uint32_t tcp_keepidle_ms = CONFIG_LWNET_TCP_KEEPIDLE_MS;
+inline constexpr std::uint32_t tcp_keepintvl_ms = CONFIG_LWNET_TCP_KEEPINTVL_MS;
+inline constexpr std::uint32_t tcp_keepcnt = CONFIG_LWNET_TCP_KEEPCNT;
+inline constexpr std::uint32_t tcp_delayed_ack_ms = CONFIG_LWNET_TCP_DELAYED_ACK_MS;
+inline constexpr std::size_t tcp_snd_buf_max = CONFIG_LWNET_TCP_SND_BUF_MAX;
+inline constexpr std::size_t tcp_wnd_max = CONFIG_LWNET_TCP_WND_MAX;
+
 inline constexpr std::size_t frame_pool_size = CONFIG_LWNET_FRAME_POOL_SIZE;
 inline constexpr std::size_t frame_buffer_size = CONFIG_LWNET_FRAME_BUFFER_SIZE;
 inline constexpr std::size_t large_pool_size = CONFIG_LWNET_LARGE_POOL_SIZE;
@@ -233,5 +319,18 @@ static_assert(garp_tmr_interval_seconds >= 1, "CONFIG_LWIP_GARP_TMR_INTERVAL mus
 static_assert(arp_table_size >= 1 && arp_queue_len >= 1, "ARP needs a table and a queue");
 static_assert(tcp_snd_buf_default >= 2U * tcp_mss, "TCP send buffer must hold two segments");
 static_assert(tcp_wnd_default >= 2U * tcp_mss, "TCP window must hold two segments");
+
+static_assert(tcp_maxrtx >= 3 && tcp_maxrtx <= 12, "CONFIG_LWIP_TCP_MAXRTX is 3..12");
+static_assert(tcp_synmaxrtx >= 3 && tcp_synmaxrtx <= 12, "CONFIG_LWIP_TCP_SYNMAXRTX is 3..12");
+static_assert(tcp_ooseq_timeout_rtos >= 1 && tcp_ooseq_timeout_rtos <= 30,
+              "CONFIG_LWIP_TCP_OOSEQ_TIMEOUT is 1..30");
+static_assert(CONFIG_LWIP_TCP_OOSEQ_MAX_PBUFS >= 0 && CONFIG_LWIP_TCP_OOSEQ_MAX_PBUFS <= 12,
+              "CONFIG_LWIP_TCP_OOSEQ_MAX_PBUFS is 0..12");
+static_assert(tcp_rcv_scale <= 14, "CONFIG_LWIP_TCP_RCV_SCALE is 0..14");
+static_assert(wnd_scale || tcp_wnd_max <= 65535,
+              "a receive window over 65535 needs CONFIG_LWIP_WND_SCALE");
+static_assert(tcp_snd_buf_max >= tcp_snd_buf_default && tcp_wnd_max >= tcp_wnd_default,
+              "the buffer caps must hold the defaults");
+static_assert(tcp_acceptmbox_size >= 1, "CONFIG_LWIP_TCP_ACCEPTMBOX_SIZE must be at least 1");
 
 }  // namespace lwnet::config

@@ -19,6 +19,12 @@ const char* to_string(Error e) {
     case Error::TableFull: return "table full";
     case Error::NetDown: return "network is down";
     case Error::Closed: return "closed";
+    case Error::ConnectionRefused: return "connection refused";
+    case Error::ConnectionReset: return "connection reset by peer";
+    case Error::ConnectionAborted: return "connection aborted";
+    case Error::TimedOut: return "timed out";
+    case Error::AlreadyConnected: return "already connected";
+    case Error::InProgress: return "in progress";
   }
   return "unknown error";
 }

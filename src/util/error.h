@@ -21,6 +21,12 @@ enum class Error : std::uint8_t {
   TableFull,        // no free slot (ENFILE / EMFILE)
   NetDown,          // ENETDOWN: netif down or no link
   Closed,           // the handle was closed
+  ConnectionRefused,  // ECONNREFUSED: RST in answer to our SYN
+  ConnectionReset,    // ECONNRESET: the peer reset an open connection
+  ConnectionAborted,  // ECONNABORTED: aborted locally
+  TimedOut,           // ETIMEDOUT: retransmissions or keepalive probes unanswered
+  AlreadyConnected,   // EISCONN / EALREADY
+  InProgress,         // EINPROGRESS
 };
 
 // Any thread. A short lower-case name, for logs and the lwnet command.

@@ -1,0 +1,190 @@
+// Opening a connection and the application's side of it.
+#include "transport/tcp/tcp_connection.h"
+
+#include <algorithm>
+
+namespace lwnet {
+
+TcpConnection::TcpConnection(Bytes send_storage, Bytes receive_storage,
+                             const TcpSettings& settings)
+    : settings_(settings),
+      send_ring_(send_storage),
+      receive_ring_(receive_storage),
+      rtt_(settings.initial_rto) {}
+
+namespace {
+
+// The smallest shift that lets a 16-bit window field describe `capacity`.
+std::uint8_t scale_for(std::size_t capacity) {
+  std::uint8_t shift = 0;
+  while (shift < 14 && (capacity >> shift) > 0xffff) ++shift;
+  return shift;
+}
+
+}  // namespace
+
+Status TcpConnection::open_active(const IpEndpoint& local, const IpEndpoint& remote, Seq32 iss,
+                                  std::uint16_t mss_limit, Instant now, TcpOutput& out) {
+  if (state_ != TcpState::Closed) return Error::AlreadyConnected;
+  local_ = local;
+  remote_ = remote;
+  mss_limit_ = std::min(mss_limit, settings_.mss);
+  initial_send_sequence_ = iss;
+  send_unacknowledged_ = send_next_ = send_max_ = iss;
+  send_base_ = iss + 1;
+  recover_ = iss;
+  small_segment_end_ = iss;
+  receive_scale_ = settings_.window_scaling
+                       ? std::max(scale_for(receive_ring_.capacity()), config::tcp_rcv_scale)
+                       : 0;
+  timestamp_offset_ = iss.value() * 2654435761U;  // any value the peer cannot guess helps
+  last_received_ = now;
+  state_ = TcpState::SynSent;
+  output(now, out);
+  return {};
+}
+
+Status TcpConnection::open_passive(const IpEndpoint& local, const IpEndpoint& remote,
+                                   const TcpRepr& syn, Seq32 iss, std::uint16_t mss_limit,
+                                   Instant now, TcpOutput& out) {
+  if (state_ != TcpState::Closed) return Error::AlreadyConnected;
+  if (!syn.has(tcp_flags::syn) || syn.has(tcp_flags::ack) || syn.has(tcp_flags::rst)) {
+    return Error::InvalidArgument;
+  }
+  local_ = local;
+  remote_ = remote;
+  initial_send_sequence_ = iss;
+  send_unacknowledged_ = send_next_ = send_max_ = iss;
+  send_base_ = iss + 1;
+  recover_ = iss;
+  small_segment_end_ = iss;
+  initial_receive_sequence_ = Seq32(syn.sequence);
+  receive_next_ = initial_receive_sequence_ + 1;
+  advertised_edge_ = receive_next_;
+  // The window in a SYN is never scaled (RFC 7323 2.2).
+  send_window_ = syn.window;
+  max_send_window_ = send_window_;
+  window_update_seq_ = Seq32(syn.sequence);
+  window_update_ack_ = iss;
+  timestamp_offset_ = iss.value() * 2654435761U;
+  learn_syn_options(syn, mss_limit);
+  last_received_ = now;
+  state_ = TcpState::SynReceived;
+  output(now, out);
+  return {};
+}
+
+void TcpConnection::learn_syn_options(const TcpRepr& syn, std::uint16_t mss_limit) {
+  mss_limit_ = std::min(mss_limit, settings_.mss);
+  // RFC 9293 3.7.1: without the option, assume 536.
+  const std::size_t peer_mss = syn.mss.value_or(536);
+  window_scaling_ = settings_.window_scaling && syn.window_scale.has_value();
+  if (window_scaling_) {
+    send_scale_ = std::min<std::uint8_t>(*syn.window_scale, 14);
+    receive_scale_ = std::max(scale_for(receive_ring_.capacity()), config::tcp_rcv_scale);
+  } else {
+    send_scale_ = receive_scale_ = 0;
+  }
+  timestamps_ = settings_.timestamps && syn.timestamp.has_value();
+  if (timestamps_) timestamp_recent_ = syn.timestamp->value;
+  peer_sack_permitted_ = syn.sack_permitted;
+  send_mss_ = std::min<std::size_t>(peer_mss, mss_limit_);
+  if (timestamps_) send_mss_ -= 12;  // the option rides in every segment
+  if (send_mss_ < 64) send_mss_ = 64;
+  congestion_ = CongestionControl(settings_.congestion, send_mss_);
+}
+
+Result<std::size_t> TcpConnection::send(ConstBytes data, Instant now, TcpOutput& out) {
+  if (error_) return *error_;
+  switch (state_) {
+    case TcpState::SynSent:
+    case TcpState::SynReceived:
+    case TcpState::Established:
+    case TcpState::CloseWait:
+      break;
+    default:
+      return Error::NotConnected;
+  }
+  if (fin_queued_) return Error::NotConnected;
+  if (data.empty()) return std::size_t{0};
+  const std::size_t taken = send_ring_.write(data);
+  if (taken == 0) return Error::WouldBlock;
+  // RFC 5681 4.1: after an idle period the old congestion window is stale.
+  if (in_flight() == 0 && last_sent_ + rtt_.rto() < now && rtt_.has_sample()) {
+    congestion_.restart_after_idle();
+  }
+  output(now, out);
+  return taken;
+}
+
+Result<std::size_t> TcpConnection::receive(Bytes into, Instant now, TcpOutput& out) {
+  if (receive_ring_.empty()) {
+    if (error_) return *error_;
+    if (fin_received_) return std::size_t{0};
+    if (state_ == TcpState::Closed || state_ == TcpState::Listen) return Error::NotConnected;
+    return Error::WouldBlock;
+  }
+  const std::size_t n = receive_ring_.read(into);
+  // Tell the peer about the opened window once it is worth a segment
+  // (receiver-side silly window avoidance, RFC 1122 4.2.3.3).
+  const std::size_t threshold = std::min(receive_ring_.capacity() / 2, 2 * std::size_t{mss_limit_});
+  const Seq32 possible_edge = receive_next_ + static_cast<std::uint32_t>(receive_window_free());
+  if (is_synchronized(state_) && state_ != TcpState::TimeWait &&
+      possible_edge - advertised_edge_ >= static_cast<std::int32_t>(threshold)) {
+    ack_now();
+    output(now, out);
+  }
+  return n;
+}
+
+Status TcpConnection::shutdown_send(Instant now, TcpOutput& out) {
+  switch (state_) {
+    case TcpState::SynSent:
+      // Nothing was sent but a SYN: just forget the attempt.
+      enter_closed();
+      return {};
+    case TcpState::SynReceived:
+    case TcpState::Established:
+      state_ = TcpState::FinWait1;
+      break;
+    case TcpState::CloseWait:
+      state_ = TcpState::LastAck;
+      break;
+    case TcpState::Closed:
+    case TcpState::Listen:
+      return Error::NotConnected;
+    default:
+      return {};  // already shut down
+  }
+  fin_queued_ = true;
+  fin_seq_ = send_base_ + static_cast<std::uint32_t>(send_ring_.size());
+  output(now, out);
+  return {};
+}
+
+void TcpConnection::close(Instant now, TcpOutput& out) {
+  orphaned_ = true;
+  if (!receive_ring_.empty() || state_ == TcpState::SynSent) {
+    abort(now, out);
+    return;
+  }
+  if (state_ == TcpState::Closed || state_ == TcpState::Listen) {
+    enter_closed();
+    return;
+  }
+  (void)shutdown_send(now, out);
+  if (state_ == TcpState::FinWait2) {
+    state_timer_at_ = now + settings_.fin_wait_2_timeout;
+  }
+}
+
+void TcpConnection::abort(Instant now, TcpOutput& out) {
+  if (is_synchronized(state_) && state_ != TcpState::TimeWait) {
+    send_reset(send_next_, std::nullopt, now, out);
+  }
+  orphaned_ = true;
+  if (!error_) error_ = Error::ConnectionAborted;
+  enter_closed();
+}
+
+}  // namespace lwnet

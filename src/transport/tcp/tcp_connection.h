@@ -1,0 +1,253 @@
+// One TCP connection (RFC 9293): state machine, send and receive rings,
+// retransmission, congestion control, the connection's timers.
+//
+// A connection knows nothing of IP, netifs or buffers pools: segments come in
+// as parsed TcpReprs and go out through a TcpOutput, which the stack
+// implements (and a test replaces with a script). It owns no memory either:
+// the rings sit on storage the connection table hands it, so memory per
+// connection is the two ring sizes plus this object.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+
+#include "buf/assembler.h"
+#include "buf/ring_buffer.h"
+#include "config/options.h"
+#include "time/instant.h"
+#include "transport/tcp/congestion.h"
+#include "transport/tcp/rtt_estimator.h"
+#include "transport/tcp/tcp_state.h"
+#include "util/result.h"
+#include "util/seq32.h"
+#include "wire/address.h"
+#include "wire/tcp.h"
+
+namespace lwnet {
+
+// Per-connection settings; socket options change them at run time.
+struct TcpSettings {
+  std::uint16_t mss = config::tcp_mss;  // largest segment we accept (sent in our SYN)
+  bool nodelay = false;                 // TCP_NODELAY: Nagle off
+  bool delayed_ack = true;              // off: ACK every segment at once
+  Duration delayed_ack_timeout = Duration::millis(config::tcp_delayed_ack_ms);
+  bool keepalive = false;               // SO_KEEPALIVE
+  Duration keepalive_idle = Duration::millis(config::tcp_keepidle_ms);
+  Duration keepalive_interval = Duration::millis(config::tcp_keepintvl_ms);
+  std::uint32_t keepalive_count = config::tcp_keepcnt;
+  bool window_scaling = config::wnd_scale;  // offer RFC 7323 window scaling
+  bool timestamps = true;                   // offer RFC 7323 timestamps
+  bool sack_out = config::tcp_sack_out;     // send SACK blocks when the peer permits
+  bool queue_out_of_order = config::tcp_queue_ooseq;
+  CongestionAlgorithm congestion = CongestionAlgorithm::NewReno;
+  Duration initial_rto = Duration::millis(config::tcp_rto_time_ms);
+  std::uint8_t max_retransmits = config::tcp_maxrtx;
+  std::uint8_t syn_max_retransmits = config::tcp_synmaxrtx;
+  Duration time_wait = Duration::millis(2 * std::int64_t{config::tcp_msl_ms});
+  Duration fin_wait_2_timeout = Duration::millis(config::tcp_fin_wait_timeout_ms);
+};
+
+// Where a connection's segments go. Implemented by the stack (IP output) and
+// by tests. Core thread only.
+class TcpOutput {
+ public:
+  // Sends one segment: header fields as given (the implementation computes
+  // the checksum), payload = first followed by second. False when it cannot
+  // go out now (no buffer, address being resolved, device busy): the
+  // connection leaves the data queued and tries again on its next event.
+  virtual bool send_segment(const IpEndpoint& local, const IpEndpoint& remote,
+                            const TcpRepr& header, ConstBytes first, ConstBytes second,
+                            Instant now) = 0;
+
+ protected:
+  TcpOutput() = default;
+  TcpOutput(const TcpOutput&) = default;
+  TcpOutput& operator=(const TcpOutput&) = default;
+  ~TcpOutput() = default;
+};
+
+// Event bits a connection raises for its owner (socket layer, core API).
+namespace tcp_events {
+inline constexpr std::uint8_t readable = 0x01;   // data, end of stream, or an error to read
+inline constexpr std::uint8_t writable = 0x02;   // send space freed
+inline constexpr std::uint8_t connected = 0x04;  // the handshake completed
+inline constexpr std::uint8_t error = 0x08;      // reset, refused, timed out
+inline constexpr std::uint8_t closed = 0x10;     // reached CLOSED: the slot may be freed
+}  // namespace tcp_events
+
+// Core thread only.
+class TcpConnection {
+ public:
+  TcpConnection(Bytes send_storage, Bytes receive_storage, const TcpSettings& settings);
+  TcpConnection(const TcpConnection&) = delete;
+  TcpConnection& operator=(const TcpConnection&) = delete;
+
+  // ---- Opening -------------------------------------------------------------
+  // Active open: sends a SYN. `mss_limit` is what the route's MTU allows.
+  Status open_active(const IpEndpoint& local, const IpEndpoint& remote, Seq32 iss,
+                     std::uint16_t mss_limit, Instant now, TcpOutput& out);
+  // Passive open: a listener received `syn`; answers with a SYN-ACK.
+  Status open_passive(const IpEndpoint& local, const IpEndpoint& remote, const TcpRepr& syn,
+                      Seq32 iss, std::uint16_t mss_limit, Instant now, TcpOutput& out);
+
+  // ---- Driving -------------------------------------------------------------
+  // A segment for this connection's 4-tuple (checksum already verified).
+  void on_segment(const TcpRepr& segment, Instant now, TcpOutput& out);
+  // Fires the timers that are due and sends whatever is pending.
+  void on_timer(Instant now, TcpOutput& out);
+  // The earliest instant on_timer() has work, or Instant::max().
+  Instant next_deadline() const;
+
+  // ---- Application ---------------------------------------------------------
+  // Copies as much of data as fits in the send buffer and sends what the
+  // windows allow. WouldBlock when the buffer is full; NotConnected before
+  // or after the connection can carry data; the error if it failed.
+  Result<std::size_t> send(ConstBytes data, Instant now, TcpOutput& out);
+  // Copies received data; 0 at the end of the stream; WouldBlock when none
+  // is there yet; the error if the connection failed.
+  Result<std::size_t> receive(Bytes into, Instant now, TcpOutput& out);
+  // No more data to send: a FIN follows the queued data.
+  Status shutdown_send(Instant now, TcpOutput& out);
+  // The application lets go: shuts down sending, and resets the connection
+  // if received data was left unread (RFC 2525 2.17) or more arrives.
+  void close(Instant now, TcpOutput& out);
+  // Resets the connection at once (SO_LINGER with a zero timeout).
+  void abort(Instant now, TcpOutput& out);
+
+  // ---- State ---------------------------------------------------------------
+  TcpState state() const { return state_; }
+  const IpEndpoint& local() const { return local_; }
+  const IpEndpoint& remote() const { return remote_; }
+  std::optional<Error> error() const { return error_; }
+  std::size_t readable_bytes() const { return receive_ring_.size(); }
+  std::size_t send_space() const { return send_ring_.free_space(); }
+  std::size_t unacknowledged_or_unsent() const { return send_ring_.size(); }
+  bool end_of_stream() const { return fin_received_; }
+  bool orphaned() const { return orphaned_; }
+  // Takes (and clears) the event bits raised since the last call.
+  std::uint8_t take_events() {
+    std::uint8_t e = events_;
+    events_ = 0;
+    return e;
+  }
+  TcpSettings& settings() { return settings_; }
+  const TcpSettings& settings() const { return settings_; }
+
+  // For tests and statistics.
+  std::size_t congestion_window() const { return congestion_.window(); }
+  std::size_t send_window() const { return send_window_; }
+  std::size_t send_mss() const { return send_mss_; }
+  Duration retransmit_timeout() const { return rtt_.rto(); }
+  std::uint32_t retransmissions() const { return total_retransmissions_; }
+
+ private:
+  // Input, by state (tcp_input.cpp).
+  void on_segment_syn_sent(const TcpRepr& segment, Instant now, TcpOutput& out);
+  void on_segment_synchronized(const TcpRepr& segment, Instant now, TcpOutput& out);
+  bool acceptable(const TcpRepr& segment) const;
+  void learn_syn_options(const TcpRepr& syn, std::uint16_t mss_limit);
+  // Returns false when the segment must be dropped after the ACK checks.
+  bool process_ack(const TcpRepr& segment, Instant now, TcpOutput& out);
+  void process_data(const TcpRepr& segment, Instant now);
+  void process_fin(Instant now);
+  void on_our_fin_acknowledged(Instant now);
+
+  // Output (tcp_output.cpp).
+  void output(Instant now, TcpOutput& out);
+  bool send_data_segment(Seq32 seq, std::size_t max_len, bool allow_fin, Instant now,
+                         TcpOutput& out, std::size_t& sent_len);
+  bool send_control(std::uint8_t flags, Seq32 seq, Instant now, TcpOutput& out);
+  void send_reset(Seq32 seq, std::optional<Seq32> ack, Instant now, TcpOutput& out);
+  TcpRepr make_header(std::uint8_t flags, Seq32 seq, Instant now);
+  std::uint16_t window_to_advertise();
+  std::size_t receive_window_free() const;
+  void ack_now() { ack_now_ = true; }
+  void arm_retransmit(Instant now) { retransmit_at_ = now + rtt_.rto(); }
+
+  // Timers and endings (tcp_timers.cpp).
+  void on_retransmit_timeout(Instant now, TcpOutput& out);
+  void fail(Error error);
+  void enter_closed();
+  void enter_time_wait(Instant now);
+
+  std::size_t in_flight() const { return static_cast<std::size_t>(send_next_ - send_unacknowledged_); }
+  // Bytes of the send ring not yet sent once.
+  std::size_t data_end_offset() const { return send_ring_.size(); }
+  std::uint32_t timestamp_now(Instant now) const {
+    return static_cast<std::uint32_t>(now.total_millis()) + timestamp_offset_;
+  }
+
+  TcpSettings settings_;
+  TcpState state_ = TcpState::Closed;
+  IpEndpoint local_;
+  IpEndpoint remote_;
+  std::optional<Error> error_;
+  std::uint8_t events_ = 0;
+  bool orphaned_ = false;
+
+  // Send sequence space (RFC 9293 3.3.1).
+  Seq32 initial_send_sequence_;
+  Seq32 send_unacknowledged_;  // SND.UNA
+  Seq32 send_next_;            // SND.NXT (pulled back to SND.UNA on timeout)
+  Seq32 send_max_;             // highest sequence number sent + 1
+  Seq32 send_base_;            // sequence number of send_ring_'s first byte
+  Seq32 window_update_seq_;    // SND.WL1
+  Seq32 window_update_ack_;    // SND.WL2
+  std::size_t send_window_ = 0;      // SND.WND, in bytes (scaled)
+  std::size_t max_send_window_ = 0;  // largest window the peer offered
+  bool fin_queued_ = false;          // shutdown_send(): FIN after the ring's data
+  Seq32 fin_seq_;                    // the FIN's sequence number, once queued
+
+  // Receive sequence space.
+  Seq32 initial_receive_sequence_;
+  Seq32 receive_next_;               // RCV.NXT
+  Seq32 advertised_edge_;            // RCV.NXT + window we last advertised
+  bool fin_received_ = false;
+
+  // Negotiated at the handshake.
+  std::uint16_t mss_limit_ = 536;    // what our route allows
+  std::size_t send_mss_ = 536;       // payload per segment we send
+  std::uint8_t send_scale_ = 0;      // shift for the peer's windows
+  std::uint8_t receive_scale_ = 0;   // shift for ours
+  bool window_scaling_ = false;     // both sides offered it
+  bool timestamps_ = false;
+  bool peer_sack_permitted_ = false;
+  std::uint32_t timestamp_recent_ = 0;  // TS.Recent
+  std::uint32_t timestamp_offset_ = 0;  // randomizes our TSval base (RFC 7323 5.4)
+
+  RingBuffer send_ring_;
+  RingBuffer receive_ring_;
+  Assembler<config::tcp_ooseq_max_ranges> out_of_order_;
+  Instant out_of_order_since_ = Instant::max();
+
+  RttEstimator rtt_;
+  CongestionControl congestion_;
+  // Karn's algorithm: time one segment at a time when timestamps are off.
+  bool timing_ = false;
+  Seq32 timed_seq_;
+  Instant timed_at_;
+  Seq32 small_segment_end_;  // end of the last sub-MSS segment sent (Nagle)
+  // Fast retransmit / NewReno recovery.
+  std::uint32_t duplicate_acks_ = 0;
+  bool in_recovery_ = false;
+  Seq32 recover_;
+
+  // ACK scheduling.
+  bool ack_now_ = false;
+  std::uint32_t unacked_full_segments_ = 0;
+
+  // Timers (Instant::max() when not armed).
+  Instant retransmit_at_ = Instant::max();
+  Instant persist_at_ = Instant::max();
+  Duration persist_backoff_{};
+  Instant delayed_ack_at_ = Instant::max();
+  Instant state_timer_at_ = Instant::max();  // TIME-WAIT or orphaned FIN-WAIT-2
+  Instant last_received_;
+  std::uint32_t keepalive_probes_ = 0;
+  std::uint32_t retransmit_count_ = 0;
+  std::uint32_t total_retransmissions_ = 0;
+  Instant last_sent_;
+};
+
+}  // namespace lwnet

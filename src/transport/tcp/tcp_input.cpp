@@ -1,0 +1,366 @@
+// Segment arrival (RFC 9293 3.10.7), with the RFC 5961 defences against
+// blind resets and injected SYNs and ACKs.
+#include <algorithm>
+
+#include "transport/tcp/tcp_connection.h"
+
+namespace lwnet {
+
+namespace {
+std::uint32_t sequence_length(const TcpRepr& s) {
+  return static_cast<std::uint32_t>(s.payload.size()) + (s.has(tcp_flags::syn) ? 1U : 0U) +
+         (s.has(tcp_flags::fin) ? 1U : 0U);
+}
+}  // namespace
+
+void TcpConnection::on_segment(const TcpRepr& segment, Instant now, TcpOutput& out) {
+  switch (state_) {
+    case TcpState::Closed:
+    case TcpState::Listen:
+      return;  // the connection table answers these (RST or a new connection)
+    case TcpState::SynSent:
+      on_segment_syn_sent(segment, now, out);
+      break;
+    default:
+      on_segment_synchronized(segment, now, out);
+      break;
+  }
+  output(now, out);
+}
+
+void TcpConnection::on_segment_syn_sent(const TcpRepr& segment, Instant now, TcpOutput& out) {
+  bool ack_acceptable = false;
+  if (segment.has(tcp_flags::ack)) {
+    const Seq32 ack(segment.acknowledgment);
+    if (ack <= initial_send_sequence_ || ack > send_max_) {
+      if (!segment.has(tcp_flags::rst)) send_reset(ack, std::nullopt, now, out);
+      return;
+    }
+    ack_acceptable = true;
+  }
+  if (segment.has(tcp_flags::rst)) {
+    if (ack_acceptable) {
+      fail(Error::ConnectionRefused);
+      enter_closed();
+    }
+    return;
+  }
+  if (!segment.has(tcp_flags::syn)) return;
+
+  last_received_ = now;
+  initial_receive_sequence_ = Seq32(segment.sequence);
+  receive_next_ = initial_receive_sequence_ + 1;
+  advertised_edge_ = receive_next_;
+  learn_syn_options(segment, mss_limit_);
+  send_window_ = segment.window;  // unscaled in a SYN
+  max_send_window_ = send_window_;
+  window_update_seq_ = Seq32(segment.sequence);
+  if (ack_acceptable) {
+    window_update_ack_ = Seq32(segment.acknowledgment);
+    if (timestamps_ && segment.timestamp && segment.timestamp->echo_reply != 0) {
+      rtt_.sample(Duration::millis(timestamp_now(now) - segment.timestamp->echo_reply));
+    } else if (retransmit_count_ == 0) {
+      rtt_.sample(now - timed_at_);
+    }
+    send_unacknowledged_ = Seq32(segment.acknowledgment);
+    if (send_next_ < send_unacknowledged_) send_next_ = send_unacknowledged_;
+    retransmit_count_ = 0;
+    retransmit_at_ = Instant::max();
+    state_ = TcpState::Established;
+    events_ |= tcp_events::connected | tcp_events::writable;
+    ack_now();
+  } else {
+    // Simultaneous open (RFC 9293 figure 7): answer with SYN-ACK.
+    state_ = TcpState::SynReceived;
+    send_next_ = initial_send_sequence_;
+  }
+}
+
+bool TcpConnection::acceptable(const TcpRepr& segment) const {
+  const Seq32 seq(segment.sequence);
+  const std::uint32_t length = sequence_length(segment);
+  const std::int32_t advertised = advertised_edge_ - receive_next_;
+  const std::size_t window = std::max<std::size_t>(advertised > 0 ? static_cast<std::size_t>(advertised) : 0,
+                                                   receive_window_free());
+  const auto in_window = [&](Seq32 s) {
+    return s >= receive_next_ && (s - receive_next_) < static_cast<std::int64_t>(window);
+  };
+  if (window == 0) {
+    // A zero window still takes ACKs, RSTs and the FIN or data that sits
+    // exactly at RCV.NXT (its data is dropped later for lack of room).
+    return seq == receive_next_;
+  }
+  if (length == 0) return in_window(seq);
+  return in_window(seq) || in_window(seq + (length - 1));
+}
+
+void TcpConnection::on_segment_synchronized(const TcpRepr& segment, Instant now, TcpOutput& out) {
+  const Seq32 seq(segment.sequence);
+  // PAWS (RFC 7323 5): an old duplicate carries an older timestamp.
+  if (timestamps_ && segment.timestamp && !segment.has(tcp_flags::rst) &&
+      static_cast<std::int32_t>(segment.timestamp->value - timestamp_recent_) < 0) {
+    ack_now();
+    return;
+  }
+  if (state_ == TcpState::SynReceived && segment.has(tcp_flags::syn) &&
+      !segment.has(tcp_flags::ack) && seq == initial_receive_sequence_) {
+    send_next_ = initial_send_sequence_;  // our SYN-ACK was lost: send it again
+    return;
+  }
+  if (!acceptable(segment)) {
+    if (segment.has(tcp_flags::rst)) return;
+    ack_now();
+    if (state_ == TcpState::TimeWait && segment.has(tcp_flags::fin)) {
+      // A retransmitted FIN: our last ACK was lost. Restart 2MSL (RFC 9293 3.10.7.4).
+      state_timer_at_ = now + settings_.time_wait;
+    }
+    return;
+  }
+  if (segment.has(tcp_flags::rst)) {
+    // RFC 5961 3.2: only an exact match resets; anything else in the window
+    // gets a challenge ACK, so a blind attacker has to guess RCV.NXT.
+    if (seq != receive_next_) {
+      ack_now();
+      return;
+    }
+    // RFC 1337: a reset cannot cut TIME-WAIT short.
+    if (state_ == TcpState::TimeWait) return;
+    if (state_ != TcpState::Closing && state_ != TcpState::LastAck) {
+      fail(Error::ConnectionReset);
+    }
+    enter_closed();
+    return;
+  }
+  last_received_ = now;
+  keepalive_probes_ = 0;
+  if (segment.has(tcp_flags::syn)) {
+    ack_now();  // RFC 5961 4: challenge ACK, never a reset
+    return;
+  }
+  if (timestamps_ && segment.timestamp && seq <= receive_next_) {
+    timestamp_recent_ = segment.timestamp->value;
+  }
+  if (!segment.has(tcp_flags::ack)) return;
+  if (!process_ack(segment, now, out)) return;
+  if (state_ == TcpState::Closed) return;
+
+  if (!segment.payload.empty()) {
+    switch (state_) {
+      case TcpState::Established:
+      case TcpState::FinWait1:
+      case TcpState::FinWait2:
+        if (orphaned_) {
+          // Nobody will read it: tell the peer at once (as Linux does).
+          send_reset(send_next_, std::nullopt, now, out);
+          fail(Error::ConnectionAborted);
+          enter_closed();
+          return;
+        }
+        process_data(segment, now);
+        break;
+      default:
+        break;  // after the peer's FIN: a retransmission, already ACKed
+    }
+  }
+  if (segment.has(tcp_flags::fin)) {
+    const Seq32 fin_seq = seq + static_cast<std::uint32_t>(segment.payload.size());
+    if (fin_seq == receive_next_) process_fin(now);
+  }
+}
+
+bool TcpConnection::process_ack(const TcpRepr& segment, Instant now, TcpOutput& out) {
+  const Seq32 ack(segment.acknowledgment);
+  const Seq32 seq(segment.sequence);
+  if (state_ == TcpState::SynReceived) {
+    if (ack <= send_unacknowledged_ || ack > send_max_) {
+      send_reset(ack, std::nullopt, now, out);
+      return false;
+    }
+    state_ = TcpState::Established;
+    events_ |= tcp_events::connected | tcp_events::writable;
+    send_window_ = std::size_t{segment.window} << send_scale_;
+    max_send_window_ = std::max(max_send_window_, send_window_);
+    window_update_seq_ = seq;
+    window_update_ack_ = ack;
+  }
+  if (ack > send_max_) {
+    ack_now();  // it acknowledges something we never sent
+    return false;
+  }
+  // RFC 5961 5.2: an ACK far behind SND.UNA is a blind injection attempt.
+  if (ack < send_unacknowledged_ - static_cast<std::uint32_t>(std::max<std::size_t>(max_send_window_, 1))) {
+    ack_now();
+    return false;
+  }
+
+  const std::size_t new_window = std::size_t{segment.window} << send_scale_;
+  const bool window_changed = new_window != send_window_;
+  if (window_update_seq_ < seq || (window_update_seq_ == seq && window_update_ack_ <= ack)) {
+    send_window_ = new_window;
+    max_send_window_ = std::max(max_send_window_, send_window_);
+    window_update_seq_ = seq;
+    window_update_ack_ = ack;
+    if (send_window_ > 0) {
+      persist_at_ = Instant::max();
+      persist_backoff_ = Duration::zero();
+    }
+  }
+
+  if (ack > send_unacknowledged_) {
+    const auto acked = static_cast<std::size_t>(ack - send_unacknowledged_);
+    // RTT: the echoed timestamp when there is one, else the timed segment.
+    if (timestamps_ && segment.timestamp && segment.timestamp->echo_reply != 0) {
+      rtt_.sample(Duration::millis(static_cast<std::int32_t>(timestamp_now(now) - segment.timestamp->echo_reply)));
+    } else if (timing_ && ack > timed_seq_) {
+      rtt_.sample(now - timed_at_);
+      timing_ = false;
+    }
+    // Drop acknowledged data from the ring (the SYN and FIN carry no bytes).
+    if (ack > send_base_) {
+      const auto data_acked = std::min(static_cast<std::size_t>(ack - send_base_), send_ring_.size());
+      send_ring_.consume(data_acked);
+      send_base_ += static_cast<std::uint32_t>(data_acked);
+      if (data_acked > 0) events_ |= tcp_events::writable;
+    }
+    send_unacknowledged_ = ack;
+    if (send_next_ < send_unacknowledged_) send_next_ = send_unacknowledged_;
+    retransmit_count_ = 0;
+
+    if (in_recovery_) {
+      if (ack >= recover_) {
+        // Full acknowledgment (RFC 6582 3.2 step 3): deflate.
+        in_recovery_ = false;
+        // RFC 6582 3.2 step 3, option 1: no burst larger than the flight.
+        congestion_.set_window(std::min(congestion_.slow_start_threshold(),
+                                        std::max(in_flight(), send_mss_) + send_mss_));
+      } else {
+        // Partial acknowledgment: the next hole is lost too; resend it at once.
+        std::size_t sent = 0;
+        (void)send_data_segment(send_unacknowledged_, send_mss_, true, now, out, sent);
+        const std::size_t deflate = std::min(acked, congestion_.window());
+        congestion_.set_window(congestion_.window() - deflate + (acked >= send_mss_ ? send_mss_ : 0));
+      }
+    } else {
+      congestion_.on_ack(acked, now, rtt_.smoothed_rtt());
+    }
+    duplicate_acks_ = 0;
+    retransmit_at_ = send_unacknowledged_ == send_max_ ? Instant::max() : now + rtt_.rto();
+
+    if (fin_queued_ && send_unacknowledged_ == fin_seq_ + 1) on_our_fin_acknowledged(now);
+    return true;
+  }
+
+  // RFC 5681 2: a duplicate ACK acknowledges nothing new, carries no data
+  // and no window change, while data is outstanding.
+  if (ack == send_unacknowledged_ && segment.payload.empty() && !segment.has(tcp_flags::fin) &&
+      !window_changed && send_max_ > send_unacknowledged_) {
+    ++duplicate_acks_;
+    if (duplicate_acks_ == 3 && !in_recovery_ && ack > recover_ - 1) {
+      // Fast retransmit, then NewReno fast recovery (RFC 6582).
+      in_recovery_ = true;
+      recover_ = send_max_;
+      congestion_.on_loss(in_flight(), now);
+      congestion_.inflate(3 * send_mss_);
+      timing_ = false;
+      std::size_t sent = 0;
+      (void)send_data_segment(send_unacknowledged_, send_mss_, true, now, out, sent);
+    } else if (in_recovery_) {
+      congestion_.inflate(send_mss_);  // a segment left the network
+    }
+  }
+  return true;
+}
+
+void TcpConnection::on_our_fin_acknowledged(Instant now) {
+  switch (state_) {
+    case TcpState::FinWait1:
+      state_ = TcpState::FinWait2;
+      // ESP-IDF's CONFIG_LWIP_TCP_FIN_WAIT_TIMEOUT: an orphan does not wait
+      // forever for a peer that never closes.
+      if (orphaned_) state_timer_at_ = now + settings_.fin_wait_2_timeout;
+      break;
+    case TcpState::Closing:
+      enter_time_wait(now);
+      break;
+    case TcpState::LastAck:
+      enter_closed();
+      break;
+    default:
+      break;
+  }
+}
+
+void TcpConnection::process_data(const TcpRepr& segment, Instant now) {
+  const Seq32 seq(segment.sequence);
+  ConstBytes data = segment.payload;
+  std::int32_t offset = seq - receive_next_;
+  if (offset < 0) {
+    // Starts with bytes we already have.
+    const auto skip = static_cast<std::size_t>(-offset);
+    if (skip >= data.size()) {
+      ack_now();
+      return;
+    }
+    data = data.subspan(skip);
+    offset = 0;
+  }
+  const auto at = static_cast<std::size_t>(offset);
+  if (at >= receive_window_free()) {
+    ack_now();  // no room: the ACK tells the peer our window
+    return;
+  }
+  const bool had_holes = !out_of_order_.empty();
+  if (at > 0 && !settings_.queue_out_of_order) {
+    ack_now();
+    return;
+  }
+  const std::size_t stored = receive_ring_.write_ahead(at, data);
+  bool recorded = false;
+  const std::size_t contiguous = out_of_order_.add(at, stored, recorded);
+  if (contiguous > 0) {
+    receive_ring_.commit(contiguous);
+    receive_next_ += static_cast<std::uint32_t>(contiguous);
+    events_ |= tcp_events::readable;
+  }
+  if (out_of_order_.empty()) {
+    out_of_order_since_ = Instant::max();
+  } else if (out_of_order_since_ == Instant::max()) {
+    out_of_order_since_ = now;
+  }
+  if (at > 0 || had_holes || stored < data.size()) {
+    // Out of order, filling a hole, or trimmed: ACK at once (RFC 5681 4.2),
+    // so the sender's duplicate-ACK count and SACK see it promptly.
+    ack_now();
+    return;
+  }
+  if (stored >= send_mss_ || stored >= mss_limit_) ++unacked_full_segments_;
+  if (!settings_.delayed_ack || unacked_full_segments_ >= 2) {
+    ack_now();
+  } else if (delayed_ack_at_ == Instant::max()) {
+    delayed_ack_at_ = now + settings_.delayed_ack_timeout;
+  }
+}
+
+void TcpConnection::process_fin(Instant now) {
+  receive_next_ += 1;
+  fin_received_ = true;
+  events_ |= tcp_events::readable;
+  ack_now();
+  switch (state_) {
+    case TcpState::SynReceived:
+    case TcpState::Established:
+      state_ = TcpState::CloseWait;
+      break;
+    case TcpState::FinWait1:
+      // Simultaneous close: our FIN is not acknowledged yet.
+      state_ = TcpState::Closing;
+      break;
+    case TcpState::FinWait2:
+      enter_time_wait(now);
+      break;
+    default:
+      break;
+  }
+}
+
+}  // namespace lwnet

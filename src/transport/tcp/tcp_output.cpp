@@ -1,0 +1,216 @@
+// Deciding what to send, and building segments straight from the send ring.
+#include <algorithm>
+
+#include "transport/tcp/tcp_connection.h"
+
+namespace lwnet {
+
+std::size_t TcpConnection::receive_window_free() const { return receive_ring_.free_space(); }
+
+std::uint16_t TcpConnection::window_to_advertise() {
+  const std::size_t free = receive_window_free();
+  // Round down to what the scaled field can say.
+  const std::size_t scaled = std::min<std::size_t>(free >> receive_scale_, 0xffff);
+  Seq32 edge = receive_next_ + static_cast<std::uint32_t>(scaled << receive_scale_);
+  // Receiver silly window avoidance (RFC 1122 4.2.3.3): move the right edge
+  // only by a useful amount...
+  const std::size_t useful = std::min(receive_ring_.capacity() / 2, std::size_t{mss_limit_});
+  if (edge > advertised_edge_ && static_cast<std::size_t>(edge - advertised_edge_) < useful &&
+      advertised_edge_ >= receive_next_) {
+    edge = advertised_edge_;
+  }
+  // ...and never move it left (RFC 9293 3.8.6.2.2: do not shrink the window).
+  if (edge < advertised_edge_) edge = advertised_edge_;
+  advertised_edge_ = edge;
+  const auto window = static_cast<std::size_t>(edge - receive_next_);
+  return static_cast<std::uint16_t>(std::min<std::size_t>(window >> receive_scale_, 0xffff));
+}
+
+TcpRepr TcpConnection::make_header(std::uint8_t flags, Seq32 seq, Instant now) {
+  TcpRepr h;
+  h.source_port = local_.port;
+  h.destination_port = remote_.port;
+  h.sequence = seq.value();
+  h.flags = flags;
+  if ((flags & tcp_flags::ack) != 0) h.acknowledgment = receive_next_.value();
+  if ((flags & tcp_flags::syn) != 0) {
+    // Our SYN offers what we support; a SYN-ACK only what the peer offered.
+    const bool answering = state_ == TcpState::SynReceived;
+    h.mss = mss_limit_;
+    if (answering ? window_scaling_ : settings_.window_scaling) h.window_scale = receive_scale_;
+    h.sack_permitted = answering ? peer_sack_permitted_ : true;
+    if (answering ? timestamps_ : settings_.timestamps) {
+      h.timestamp = TcpTimestamp{timestamp_now(now), answering ? timestamp_recent_ : 0};
+    }
+    // The window field of a SYN is never scaled.
+    h.window = static_cast<std::uint16_t>(std::min<std::size_t>(receive_window_free(), 0xffff));
+    if (answering) advertised_edge_ = receive_next_ + h.window;
+    return h;
+  }
+  if ((flags & tcp_flags::rst) == 0) {
+    h.window = window_to_advertise();
+    if (timestamps_) h.timestamp = TcpTimestamp{timestamp_now(now), timestamp_recent_};
+    // SACK blocks (RFC 2018): the most recently changed range first.
+    if (settings_.sack_out && peer_sack_permitted_ && !out_of_order_.empty()) {
+      const std::size_t room = timestamps_ ? 3 : 4;
+      const auto to_block = [&](const ByteRange& r) {
+        return TcpSackBlock{(receive_next_ + static_cast<std::uint32_t>(r.start)).value(),
+                            (receive_next_ + static_cast<std::uint32_t>(r.end)).value()};
+      };
+      const ByteRange& recent = out_of_order_.last_added();
+      bool recent_valid = false;
+      for (std::size_t i = 0; i < out_of_order_.range_count(); ++i) {
+        recent_valid |= out_of_order_.range(i) == recent;
+      }
+      if (recent_valid) h.sack_blocks[h.sack_count++] = to_block(recent);
+      for (std::size_t i = 0; i < out_of_order_.range_count() && h.sack_count < room; ++i) {
+        if (recent_valid && out_of_order_.range(i) == recent) continue;
+        h.sack_blocks[h.sack_count++] = to_block(out_of_order_.range(i));
+      }
+    }
+  }
+  return h;
+}
+
+bool TcpConnection::send_control(std::uint8_t flags, Seq32 seq, Instant now, TcpOutput& out) {
+  const TcpRepr h = make_header(flags, seq, now);
+  if (!out.send_segment(local_, remote_, h, {}, {}, now)) return false;
+  last_sent_ = now;
+  if ((flags & tcp_flags::ack) != 0) {
+    ack_now_ = false;
+    unacked_full_segments_ = 0;
+    delayed_ack_at_ = Instant::max();
+  }
+  return true;
+}
+
+void TcpConnection::send_reset(Seq32 seq, std::optional<Seq32> ack, Instant now, TcpOutput& out) {
+  TcpRepr h;
+  h.source_port = local_.port;
+  h.destination_port = remote_.port;
+  h.sequence = seq.value();
+  h.flags = tcp_flags::rst;
+  if (ack) {
+    h.flags |= tcp_flags::ack;
+    h.acknowledgment = ack->value();
+  }
+  (void)out.send_segment(local_, remote_, h, {}, {}, now);
+}
+
+bool TcpConnection::send_data_segment(Seq32 seq, std::size_t max_len, bool allow_fin, Instant now,
+                                      TcpOutput& out, std::size_t& sent_len) {
+  sent_len = 0;
+  const auto offset = static_cast<std::size_t>(seq - send_base_);
+  const std::size_t available = offset < send_ring_.size() ? send_ring_.size() - offset : 0;
+  const std::size_t len = std::min(available, max_len);
+  const bool fin = allow_fin && fin_queued_ && seq + static_cast<std::uint32_t>(len) == fin_seq_;
+  if (len == 0 && !fin) return false;
+
+  std::uint8_t flags = tcp_flags::ack;
+  if (fin) flags |= tcp_flags::fin;
+  if (len > 0 && offset + len == send_ring_.size()) flags |= tcp_flags::psh;
+  const TcpRepr h = make_header(flags, seq, now);
+  // The payload comes straight out of the ring: at most two pieces.
+  auto [first, second] = send_ring_.readable();
+  ConstBytes piece1, piece2;
+  if (offset < first.size()) {
+    piece1 = first.subspan(offset, std::min(len, first.size() - offset));
+    piece2 = second.first(len - piece1.size());
+  } else {
+    piece1 = second.subspan(offset - first.size(), len);
+  }
+  if (!out.send_segment(local_, remote_, h, piece1, piece2, now)) return false;
+
+  last_sent_ = now;
+  ack_now_ = false;
+  unacked_full_segments_ = 0;
+  delayed_ack_at_ = Instant::max();
+  sent_len = len;
+  const Seq32 end = seq + static_cast<std::uint32_t>(len) + (fin ? 1U : 0U);
+  if (end > send_max_) {
+    // New data: time it unless timestamps already measure every ACK.
+    if (!timing_ && !timestamps_ && seq >= send_max_) {
+      timing_ = true;
+      timed_seq_ = seq;
+      timed_at_ = now;
+    }
+    send_max_ = end;
+  } else {
+    ++total_retransmissions_;
+  }
+  if (retransmit_at_ == Instant::max()) arm_retransmit(now);
+  return true;
+}
+
+void TcpConnection::output(Instant now, TcpOutput& out) {
+  switch (state_) {
+    case TcpState::Closed:
+    case TcpState::Listen:
+      return;
+    case TcpState::SynSent:
+    case TcpState::SynReceived: {
+      if (send_next_ == initial_send_sequence_) {
+        const std::uint8_t flags =
+            state_ == TcpState::SynSent ? tcp_flags::syn : tcp_flags::syn | tcp_flags::ack;
+        if (!send_control(flags, initial_send_sequence_, now, out)) return;
+        if (retransmit_count_ == 0) timed_at_ = now;
+        send_next_ = initial_send_sequence_ + 1;
+        if (send_max_ < send_next_) send_max_ = send_next_;
+        if (retransmit_at_ == Instant::max()) arm_retransmit(now);
+      }
+      return;
+    }
+    case TcpState::TimeWait:
+    case TcpState::FinWait2:
+    case TcpState::CloseWait:
+    case TcpState::Established:
+    case TcpState::FinWait1:
+    case TcpState::Closing:
+    case TcpState::LastAck:
+      break;
+  }
+
+  const bool may_send_data = state_ != TcpState::TimeWait && state_ != TcpState::FinWait2;
+  while (may_send_data) {
+    const auto offset = static_cast<std::size_t>(send_next_ - send_base_);
+    const std::size_t unsent = offset < send_ring_.size() ? send_ring_.size() - offset : 0;
+    const bool fin_pending = fin_queued_ && send_next_ <= fin_seq_;
+    if (unsent == 0 && !fin_pending) break;
+    const std::size_t window = std::min(send_window_, congestion_.window());
+    const std::size_t flight = in_flight();
+    const std::size_t usable = window > flight ? window - flight : 0;
+    const std::size_t len = std::min({unsent, send_mss_, usable});
+    const bool completes = len == unsent;
+    if (len == 0 && !(fin_pending && unsent == 0)) {
+      // Window closed with data waiting: probe it (persist timer) unless
+      // something in flight will bring a window update anyway.
+      if (send_window_ == 0 && flight == 0 && persist_at_ == Instant::max()) {
+        if (persist_backoff_ == Duration::zero()) persist_backoff_ = rtt_.rto();
+        persist_at_ = now + persist_backoff_;
+      }
+      break;
+    }
+    // Retransmissions are never held back; the rules below are for new data.
+    if (len < send_mss_ && len > 0 && send_next_ >= send_max_) {
+      // Nagle (RFC 896) with Minshall's refinement: hold a small segment
+      // only while an earlier small one is unacknowledged, so the tail of a
+      // large write goes out at once but small writes still coalesce.
+      if (!settings_.nodelay && small_segment_end_ > send_unacknowledged_ &&
+          !(completes && fin_pending)) {
+        break;
+      }
+      // Sender silly window avoidance (RFC 1122 4.2.3.4): do not chop a
+      // window-limited send into slivers.
+      if (!completes && flight > 0 && len < max_send_window_ / 2) break;
+    }
+    std::size_t sent = 0;
+    if (!send_data_segment(send_next_, len, true, now, out, sent)) break;
+    const bool fin_sent = fin_pending && sent == unsent;
+    send_next_ += static_cast<std::uint32_t>(sent) + (fin_sent ? 1U : 0U);
+    if (sent < send_mss_) small_segment_end_ = send_next_;
+    if (fin_sent) break;
+  }
+  if (ack_now_) (void)send_control(tcp_flags::ack, send_next_, now, out);
+}
+
+}  // namespace lwnet

@@ -1,0 +1,116 @@
+// The connection's timers: retransmission, persist, delayed ACK, keepalive,
+// TIME-WAIT and the orphan's FIN-WAIT-2 limit. Each is one deadline; none
+// ticks while it is not armed.
+#include <algorithm>
+
+#include "transport/tcp/tcp_connection.h"
+
+namespace lwnet {
+
+Instant TcpConnection::next_deadline() const {
+  Instant next = std::min({retransmit_at_, persist_at_, delayed_ack_at_, state_timer_at_});
+  if (settings_.keepalive &&
+      (state_ == TcpState::Established || state_ == TcpState::CloseWait)) {
+    next = std::min(next, last_received_ + settings_.keepalive_idle +
+                              settings_.keepalive_interval * keepalive_probes_);
+  }
+  if (out_of_order_since_ != Instant::max()) {
+    next = std::min(next, out_of_order_since_ + rtt_.rto() * config::tcp_ooseq_timeout_rtos);
+  }
+  return next;
+}
+
+void TcpConnection::on_timer(Instant now, TcpOutput& out) {
+  if (state_timer_at_ <= now) {
+    state_timer_at_ = Instant::max();
+    if (state_ == TcpState::TimeWait || state_ == TcpState::FinWait2) {
+      enter_closed();
+      return;
+    }
+  }
+  if (retransmit_at_ <= now) {
+    retransmit_at_ = Instant::max();
+    on_retransmit_timeout(now, out);
+    if (state_ == TcpState::Closed) return;
+  }
+  if (persist_at_ <= now) {
+    persist_at_ = Instant::max();
+    if (send_window_ == 0 && send_ring_.size() > static_cast<std::size_t>(send_next_ - send_base_)) {
+      // Zero-window probe: a sequence number just behind SND.UNA is outside
+      // the peer's window, so it must answer with an ACK carrying its window.
+      (void)send_control(tcp_flags::ack, send_unacknowledged_ - 1, now, out);
+      persist_backoff_ = std::min(persist_backoff_ * 2, RttEstimator::max_rto);
+      persist_at_ = now + persist_backoff_;
+    } else {
+      persist_backoff_ = Duration::zero();
+    }
+  }
+  if (delayed_ack_at_ <= now) {
+    delayed_ack_at_ = Instant::max();
+    ack_now();
+  }
+  if (settings_.keepalive &&
+      (state_ == TcpState::Established || state_ == TcpState::CloseWait) &&
+      last_received_ + settings_.keepalive_idle + settings_.keepalive_interval * keepalive_probes_ <= now) {
+    if (keepalive_probes_ >= settings_.keepalive_count) {
+      send_reset(send_next_, std::nullopt, now, out);
+      fail(Error::TimedOut);
+      enter_closed();
+      return;
+    }
+    ++keepalive_probes_;
+    (void)send_control(tcp_flags::ack, send_unacknowledged_ - 1, now, out);
+  }
+  if (out_of_order_since_ != Instant::max() &&
+      out_of_order_since_ + rtt_.rto() * config::tcp_ooseq_timeout_rtos <= now) {
+    // ESP-IDF's CONFIG_LWIP_TCP_OOSEQ_TIMEOUT: stop holding data that the
+    // gap in front of it has kept unreadable for several RTOs.
+    out_of_order_.clear();
+    out_of_order_since_ = Instant::max();
+  }
+  output(now, out);
+}
+
+void TcpConnection::on_retransmit_timeout(Instant now, TcpOutput& out) {
+  const bool handshake = state_ == TcpState::SynSent || state_ == TcpState::SynReceived;
+  const std::uint32_t limit = handshake ? settings_.syn_max_retransmits : settings_.max_retransmits;
+  if (send_max_ == send_unacknowledged_) return;  // nothing outstanding
+  if (retransmit_count_ >= limit) {
+    if (is_synchronized(state_)) send_reset(send_next_, std::nullopt, now, out);
+    fail(Error::TimedOut);
+    enter_closed();
+    return;
+  }
+  ++retransmit_count_;
+  ++total_retransmissions_;
+  rtt_.back_off();
+  if (!handshake) congestion_.on_timeout(in_flight(), now);
+  in_recovery_ = false;
+  duplicate_acks_ = 0;
+  recover_ = send_max_;
+  timing_ = false;  // Karn: never time a retransmitted segment
+  // Go back to the oldest unacknowledged byte and send from there again.
+  send_next_ = send_unacknowledged_;
+  arm_retransmit(now);
+}
+
+void TcpConnection::fail(Error error) {
+  if (!error_) error_ = error;
+  events_ |= tcp_events::error | tcp_events::readable | tcp_events::writable;
+}
+
+void TcpConnection::enter_time_wait(Instant now) {
+  state_ = TcpState::TimeWait;
+  retransmit_at_ = persist_at_ = delayed_ack_at_ = Instant::max();
+  state_timer_at_ = now + settings_.time_wait;
+}
+
+void TcpConnection::enter_closed() {
+  state_ = TcpState::Closed;
+  retransmit_at_ = persist_at_ = delayed_ack_at_ = state_timer_at_ = Instant::max();
+  out_of_order_since_ = Instant::max();
+  out_of_order_.clear();
+  events_ |= tcp_events::closed;
+}
+
+}  // namespace lwnet
