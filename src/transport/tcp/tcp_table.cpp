@@ -1,0 +1,554 @@
+#include "transport/tcp/tcp_table.h"
+
+#include <algorithm>
+#include <array>
+
+namespace lwnet {
+
+struct TcpTable::ConnectionSlot {
+  std::optional<TcpConnection> connection;
+  std::uint16_t generation = 0;
+  bool owned = false;            // the application holds (or will receive) a handle
+  std::int16_t listener = -1;    // the listener it waits in, until accepted
+  bool queued = false;           // in that listener's accept queue (handshake done)
+  std::int16_t next_in_bucket = -1;
+  std::uint8_t pending_events = 0;
+};
+
+struct TcpTable::ListenerSlot {
+  bool in_use = false;
+  std::uint16_t generation = 0;
+  IpEndpoint local;
+  std::size_t backlog = 0;
+  std::size_t embryonic = 0;  // handshakes in progress
+  std::array<std::int16_t, config::tcp_acceptmbox_size> ready{};  // FIFO of established slots
+  std::size_t ready_head = 0;
+  std::size_t ready_count = 0;
+  std::uint8_t pending_events = 0;
+};
+
+namespace {
+
+constexpr std::int16_t no_slot = -1;
+
+bool same_or_wildcard(const IpAddress& bound, const IpAddress& address) {
+  return bound.is_unspecified() || bound == address;
+}
+
+std::uint64_t mix(std::uint64_t x) {
+  x ^= x >> 33;
+  x *= 0xff51afd7ed558ccdULL;
+  x ^= x >> 33;
+  x *= 0xc4ceb9fe1a85ec53ULL;
+  return x ^ (x >> 33);
+}
+
+std::uint64_t fold(const IpAddress& a) {
+  if (a.is_v4()) return a.v4().value;
+  std::uint64_t h = 0;
+  for (std::uint8_t b : a.v6().octets) h = h * 131 + b;
+  return h;
+}
+
+void write_address(std::array<std::uint8_t, 36>& out, std::size_t at, const IpAddress& a) {
+  if (a.is_v4()) {
+    a.v4().write(Bytes(out).subspan(at, 4));
+  } else {
+    a.v6().write(Bytes(out).subspan(at, 16));
+  }
+}
+
+}  // namespace
+
+TcpTable::TcpTable(const TcpTableConfig& config, Random& random)
+    : config_(config), random_(random) {
+  for (std::size_t i = 0; i < secret_.size(); i += 8) {
+    std::uint64_t r = random_.next_u64();
+    for (std::size_t j = 0; j < 8; ++j) secret_[i + j] = static_cast<std::uint8_t>(r >> (8 * j));
+  }
+  hash_salt_ = random_.next_u64();
+  slots_ = std::make_unique<ConnectionSlot[]>(config_.max_connections);
+  storage_ = std::make_unique<std::uint8_t[]>(config_.max_connections *
+                                              (config_.send_buffer_cap + config_.receive_buffer_cap));
+  bucket_count_ = 1;
+  while (bucket_count_ < 2 * config_.max_connections) bucket_count_ *= 2;
+  buckets_ = std::make_unique<std::int16_t[]>(bucket_count_);
+  std::fill(buckets_.get(), buckets_.get() + bucket_count_, no_slot);
+  listeners_ = std::make_unique<ListenerSlot[]>(config_.max_listeners);
+}
+
+TcpTable::~TcpTable() = default;
+
+std::size_t TcpTable::connection_object_size() { return sizeof(ConnectionSlot); }
+
+std::size_t TcpTable::memory_per_connection() const {
+  return connection_object_size() + config_.send_buffer_cap + config_.receive_buffer_cap;
+}
+
+std::size_t TcpTable::connections_in_use() const {
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < config_.max_connections; ++i) n += slots_[i].connection ? 1U : 0U;
+  return n;
+}
+
+std::size_t TcpTable::listeners_in_use() const {
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < config_.max_listeners; ++i) n += listeners_[i].in_use ? 1U : 0U;
+  return n;
+}
+
+Seq32 TcpTable::initial_sequence_number(const IpEndpoint& local, const IpEndpoint& remote,
+                                        Instant now) const {
+  std::array<std::uint8_t, 36> tuple{};
+  write_address(tuple, 0, local.address);
+  write_address(tuple, 16, remote.address);
+  store_be16(tuple, 32, local.port);
+  store_be16(tuple, 34, remote.port);
+  const auto hash = static_cast<std::uint32_t>(siphash24(secret_, tuple));
+  // M: a timer ticking every 4 microseconds (RFC 6528 section 3).
+  const auto clock = static_cast<std::uint32_t>(now.total_micros() / 4);
+  return Seq32(clock + hash);
+}
+
+std::size_t TcpTable::bucket_of(const IpEndpoint& local, const IpEndpoint& remote) const {
+  const std::uint64_t key = (fold(local.address) * 0x9e3779b97f4a7c15ULL) ^ fold(remote.address) ^
+                            (std::uint64_t{local.port} << 16 | remote.port) ^ hash_salt_;
+  return static_cast<std::size_t>(mix(key)) & (bucket_count_ - 1);
+}
+
+void TcpTable::link(std::uint16_t index) {
+  const TcpConnection& c = *slots_[index].connection;
+  const std::size_t b = bucket_of(c.local(), c.remote());
+  slots_[index].next_in_bucket = buckets_[b];
+  buckets_[b] = static_cast<std::int16_t>(index);
+}
+
+void TcpTable::unlink(std::uint16_t index) {
+  const TcpConnection& c = *slots_[index].connection;
+  const std::size_t b = bucket_of(c.local(), c.remote());
+  std::int16_t* at = &buckets_[b];
+  while (*at != no_slot) {
+    if (*at == static_cast<std::int16_t>(index)) {
+      *at = slots_[index].next_in_bucket;
+      break;
+    }
+    at = &slots_[static_cast<std::size_t>(*at)].next_in_bucket;
+  }
+  slots_[index].next_in_bucket = no_slot;
+}
+
+TcpTable::ConnectionSlot* TcpTable::find(const IpEndpoint& local, const IpEndpoint& remote) {
+  for (std::int16_t i = buckets_[bucket_of(local, remote)]; i != no_slot;
+       i = slots_[static_cast<std::size_t>(i)].next_in_bucket) {
+    ConnectionSlot& s = slots_[static_cast<std::size_t>(i)];
+    if (s.connection->local() == local && s.connection->remote() == remote) return &s;
+  }
+  return nullptr;
+}
+
+TcpTable::ListenerSlot* TcpTable::find_listener(const IpEndpoint& local) {
+  // An exact address match beats a wildcard listener on the same port.
+  ListenerSlot* wildcard = nullptr;
+  for (std::size_t i = 0; i < config_.max_listeners; ++i) {
+    ListenerSlot& l = listeners_[i];
+    if (!l.in_use || l.local.port != local.port) continue;
+    if (l.local.address == local.address) return &l;
+    if (l.local.address.is_unspecified() && l.local.address.version() == local.address.version()) {
+      wildcard = &l;
+    }
+  }
+  return wildcard;
+}
+
+std::optional<std::uint16_t> TcpTable::allocate_slot(Instant now, TcpOutput& out) {
+  for (std::size_t i = 0; i < config_.max_connections; ++i) {
+    if (!slots_[i].connection) return static_cast<std::uint16_t>(i);
+  }
+  // Full: recycle the TIME-WAIT connection closest to its end, then an
+  // orphan that is only finishing its close (the guide: fewer sockets make
+  // TIME-WAIT and closing connections recycle sooner).
+  std::optional<std::uint16_t> best;
+  int best_rank = 0;
+  Instant best_deadline = Instant::max();
+  for (std::size_t i = 0; i < config_.max_connections; ++i) {
+    const ConnectionSlot& s = slots_[i];
+    if (s.owned || s.listener != no_slot) continue;
+    const TcpState st = s.connection->state();
+    const int rank = st == TcpState::TimeWait ? 2 : (st == TcpState::LastAck || st == TcpState::Closing ||
+                                                     st == TcpState::FinWait2 || st == TcpState::FinWait1)
+                                                        ? 1
+                                                        : 0;
+    if (rank == 0) continue;
+    const Instant deadline = s.connection->next_deadline();
+    if (rank > best_rank || (rank == best_rank && deadline < best_deadline)) {
+      best = static_cast<std::uint16_t>(i);
+      best_rank = rank;
+      best_deadline = deadline;
+    }
+  }
+  if (best) {
+    if (best_rank == 1) slots_[*best].connection->abort(now, out);
+    ++stats_.time_wait_recycled;
+    free_slot(*best);
+  }
+  return best;
+}
+
+void TcpTable::free_slot(std::uint16_t index) {
+  ConnectionSlot& s = slots_[index];
+  if (!s.connection) return;
+  unlink(index);
+  s.connection.reset();
+  s.owned = false;
+  s.listener = no_slot;
+  s.queued = false;
+  s.pending_events = 0;
+  ++s.generation;
+}
+
+bool TcpTable::port_in_use(const IpAddress& address, std::uint16_t port, bool ignore_time_wait) const {
+  for (std::size_t i = 0; i < config_.max_listeners; ++i) {
+    const ListenerSlot& l = listeners_[i];
+    if (l.in_use && l.local.port == port &&
+        (same_or_wildcard(l.local.address, address) || address.is_unspecified())) {
+      return true;
+    }
+  }
+  for (std::size_t i = 0; i < config_.max_connections; ++i) {
+    const ConnectionSlot& s = slots_[i];
+    if (!s.connection || s.connection->local().port != port) continue;
+    if (ignore_time_wait && s.connection->state() == TcpState::TimeWait) continue;
+    if (same_or_wildcard(s.connection->local().address, address) || address.is_unspecified()) {
+      return true;
+    }
+  }
+  return false;
+}
+
+std::optional<std::uint16_t> TcpTable::pick_ephemeral_port(const IpAddress& address) {
+  // RFC 6056 algorithm 1 (simple port randomization): a random start, then
+  // the next free port.
+  const std::uint32_t range = std::uint32_t{config_.ephemeral_last} - config_.ephemeral_first + 1;
+  const std::uint32_t start = random_.below(range);
+  for (std::uint32_t i = 0; i < range; ++i) {
+    const auto port = static_cast<std::uint16_t>(config_.ephemeral_first + (start + i) % range);
+    if (!port_in_use(address, port, false)) return port;
+  }
+  return std::nullopt;
+}
+
+Result<TcpHandle> TcpTable::listen(const IpEndpoint& local, std::size_t backlog, bool reuse_address) {
+  if (local.port == 0) return Error::InvalidArgument;
+  if (port_in_use(local.address, local.port, reuse_address)) return Error::AddressInUse;
+  for (std::size_t i = 0; i < config_.max_listeners; ++i) {
+    ListenerSlot& l = listeners_[i];
+    if (l.in_use) continue;
+    l.in_use = true;
+    l.local = local;
+    // lwIP takes a backlog of 0 as 1; the accept mailbox caps it.
+    l.backlog = std::clamp<std::size_t>(backlog, 1, config::tcp_acceptmbox_size);
+    l.embryonic = l.ready_head = l.ready_count = 0;
+    l.pending_events = 0;
+    return TcpHandle{static_cast<std::uint16_t>(i), l.generation, true};
+  }
+  return Error::TableFull;
+}
+
+TcpTable::ListenerSlot* TcpTable::listener_of(TcpHandle h) {
+  if (!h.listener || h.slot >= config_.max_listeners) return nullptr;
+  ListenerSlot& l = listeners_[h.slot];
+  return l.in_use && l.generation == h.generation ? &l : nullptr;
+}
+const TcpTable::ListenerSlot* TcpTable::listener_of(TcpHandle h) const {
+  return const_cast<TcpTable*>(this)->listener_of(h);
+}
+
+TcpTable::ConnectionSlot* TcpTable::slot_of(TcpHandle h) {
+  if (h.listener || h.slot >= config_.max_connections) return nullptr;
+  ConnectionSlot& s = slots_[h.slot];
+  return s.connection && s.owned && s.generation == h.generation ? &s : nullptr;
+}
+const TcpTable::ConnectionSlot* TcpTable::slot_of(TcpHandle h) const {
+  return const_cast<TcpTable*>(this)->slot_of(h);
+}
+
+TcpConnection* TcpTable::connection(TcpHandle h) {
+  ConnectionSlot* s = slot_of(h);
+  return s ? &*s->connection : nullptr;
+}
+const TcpConnection* TcpTable::connection(TcpHandle h) const {
+  const ConnectionSlot* s = slot_of(h);
+  return s ? &*s->connection : nullptr;
+}
+
+Result<TcpHandle> TcpTable::accept(TcpHandle listener) {
+  ListenerSlot* l = listener_of(listener);
+  if (!l) return Error::Closed;
+  if (l->ready_count == 0) return Error::WouldBlock;
+  const auto index = static_cast<std::uint16_t>(l->ready[l->ready_head]);
+  l->ready_head = (l->ready_head + 1) % l->ready.size();
+  --l->ready_count;
+  ConnectionSlot& s = slots_[index];
+  s.listener = no_slot;
+  s.queued = false;
+  s.owned = true;
+  ++stats_.connections_accepted;
+  return TcpHandle{index, s.generation, false};
+}
+
+std::size_t TcpTable::pending_accepts(TcpHandle listener) const {
+  const ListenerSlot* l = listener_of(listener);
+  return l ? l->ready_count : 0;
+}
+
+Result<TcpHandle> TcpTable::connect(const IpEndpoint& local, const IpEndpoint& remote,
+                                    std::uint16_t mss_limit, Instant now, TcpOutput& out) {
+  if (remote.port == 0 || remote.address.is_unspecified() || remote.address.is_multicast()) {
+    return Error::InvalidArgument;
+  }
+  IpEndpoint bound = local;
+  if (bound.port == 0) {
+    auto port = pick_ephemeral_port(bound.address);
+    if (!port) return Error::AddressNotAvailable;
+    bound.port = *port;
+  } else if (find(bound, remote) != nullptr) {
+    return Error::AddressInUse;
+  }
+  auto index = allocate_slot(now, out);
+  if (!index) return Error::TableFull;
+  ConnectionSlot& s = slots_[*index];
+  const std::size_t stride = config_.send_buffer_cap + config_.receive_buffer_cap;
+  Bytes area(storage_.get() + std::size_t{*index} * stride, stride);
+  s.connection.emplace(area.first(config_.send_buffer_cap), area.subspan(config_.send_buffer_cap),
+                       config_.defaults);
+  s.owned = true;
+  s.listener = no_slot;
+  s.pending_events = 0;
+  Status opened = s.connection->open_active(bound, remote, initial_sequence_number(bound, remote, now),
+                                            mss_limit, now, out);
+  link(*index);  // after the open: the bucket depends on the 4-tuple
+  if (!opened) {
+    free_slot(*index);
+    return opened.error();
+  }
+  ++stats_.connections_opened;
+  (void)s.connection->take_events();
+  return TcpHandle{*index, s.generation, false};
+}
+
+void TcpTable::send_reset_for(const IpAddress& source, const IpAddress& destination,
+                              const TcpRepr& segment, Instant now, TcpOutput& out) {
+  if (segment.has(tcp_flags::rst)) return;  // never answer a reset
+  // RFC 9293 3.10.7.1: take the sequence number from the ACK, or ACK
+  // everything the segment occupied.
+  TcpRepr rst;
+  rst.source_port = segment.destination_port;
+  rst.destination_port = segment.source_port;
+  if (segment.has(tcp_flags::ack)) {
+    rst.flags = tcp_flags::rst;
+    rst.sequence = segment.acknowledgment;
+  } else {
+    rst.flags = tcp_flags::rst | tcp_flags::ack;
+    rst.sequence = 0;
+    rst.acknowledgment = segment.sequence + static_cast<std::uint32_t>(segment.payload.size()) +
+                         (segment.has(tcp_flags::syn) ? 1U : 0U) + (segment.has(tcp_flags::fin) ? 1U : 0U);
+  }
+  ++stats_.tx_resets;
+  (void)out.send_segment(IpEndpoint{destination, segment.destination_port},
+                         IpEndpoint{source, segment.source_port}, rst, {}, {}, now);
+}
+
+void TcpTable::on_segment(const IpAddress& source, const IpAddress& destination,
+                          const TcpRepr& segment, std::uint16_t mss_limit, Instant now,
+                          TcpOutput& out) {
+  ++stats_.rx_segments;
+  const IpEndpoint local{destination, segment.destination_port};
+  const IpEndpoint remote{source, segment.source_port};
+  if (ConnectionSlot* s = find(local, remote)) {
+    const auto index = static_cast<std::uint16_t>(s - slots_.get());
+    // A new SYN for a connection in TIME-WAIT may start a new incarnation
+    // (RFC 9293 3.10.7.4 note, RFC 6191): only if a listener wants it.
+    if (s->connection->state() == TcpState::TimeWait && segment.has(tcp_flags::syn) &&
+        !segment.has(tcp_flags::ack) && find_listener(local) != nullptr) {
+      free_slot(index);
+    } else {
+      s->connection->on_segment(segment, now, out);
+      after_activity(index);
+      return;
+    }
+  }
+  ListenerSlot* l = find_listener(local);
+  if (l == nullptr || !segment.has(tcp_flags::syn) || segment.has(tcp_flags::ack) ||
+      segment.has(tcp_flags::rst)) {
+    if (l == nullptr) ++stats_.drop_no_listener;
+    send_reset_for(source, destination, segment, now, out);
+    return;
+  }
+  if (l->embryonic + l->ready_count >= l->backlog) {
+    // ESP-IDF: when the accept queue is full a new connection gets a RST.
+    ++stats_.drop_backlog_full;
+    send_reset_for(source, destination, segment, now, out);
+    return;
+  }
+  auto index = allocate_slot(now, out);
+  if (!index) {
+    ++stats_.drop_no_slot;
+    send_reset_for(source, destination, segment, now, out);
+    return;
+  }
+  ConnectionSlot& s = slots_[*index];
+  const std::size_t stride = config_.send_buffer_cap + config_.receive_buffer_cap;
+  Bytes area(storage_.get() + std::size_t{*index} * stride, stride);
+  s.connection.emplace(area.first(config_.send_buffer_cap), area.subspan(config_.send_buffer_cap),
+                       config_.defaults);
+  s.owned = false;
+  s.listener = static_cast<std::int16_t>(l - listeners_.get());
+  s.pending_events = 0;
+  ++l->embryonic;
+  (void)s.connection->open_passive(local, remote, segment, initial_sequence_number(local, remote, now),
+                                   mss_limit, now, out);
+  link(*index);
+  after_activity(*index);
+}
+
+void TcpTable::deliver_events(std::uint16_t index) {
+  ConnectionSlot& s = slots_[index];
+  if (s.pending_events != 0 && event_callback_ != nullptr) {
+    event_callback_(event_context_, TcpHandle{index, s.generation, false}, s.pending_events);
+  }
+}
+
+void TcpTable::after_activity(std::uint16_t index) {
+  ConnectionSlot& s = slots_[index];
+  if (!s.connection) return;
+  const std::uint8_t events = s.connection->take_events();
+  const bool closed = s.connection->state() == TcpState::Closed;
+  if (s.listener != no_slot) {
+    ListenerSlot& l = listeners_[static_cast<std::size_t>(s.listener)];
+    if (s.queued) {
+      // Waiting in the accept queue: whatever happens now (even a reset)
+      // is for the application to see after accept().
+      s.pending_events |= events;
+      return;
+    }
+    if (closed) {
+      // The handshake failed before anyone saw the connection.
+      --l.embryonic;
+      free_slot(index);
+      return;
+    }
+    if ((events & tcp_events::connected) != 0) {
+      --l.embryonic;
+      s.queued = true;
+      l.ready[(l.ready_head + l.ready_count) % l.ready.size()] = static_cast<std::int16_t>(index);
+      ++l.ready_count;
+      s.pending_events = events;  // kept for the accepting owner
+      l.pending_events |= tcp_events::readable;
+      if (event_callback_ != nullptr) {
+        event_callback_(event_context_,
+                        TcpHandle{static_cast<std::uint16_t>(&l - listeners_.get()), l.generation, true},
+                        tcp_events::readable);
+      }
+      return;
+    }
+    s.pending_events |= events;
+    return;
+  }
+  if (!s.owned) {
+    if (closed) free_slot(index);
+    return;
+  }
+  if (events != 0) {
+    s.pending_events |= events;
+    deliver_events(index);
+  }
+}
+
+void TcpTable::on_timer(Instant now, TcpOutput& out) {
+  for (std::size_t i = 0; i < config_.max_connections; ++i) {
+    ConnectionSlot& s = slots_[i];
+    if (s.connection && s.connection->next_deadline() <= now) {
+      s.connection->on_timer(now, out);
+      after_activity(static_cast<std::uint16_t>(i));
+    }
+  }
+}
+
+Instant TcpTable::next_deadline() const {
+  Instant next = Instant::max();
+  for (std::size_t i = 0; i < config_.max_connections; ++i) {
+    if (slots_[i].connection) next = std::min(next, slots_[i].connection->next_deadline());
+  }
+  return next;
+}
+
+Result<std::size_t> TcpTable::send(TcpHandle h, ConstBytes data, Instant now, TcpOutput& out) {
+  ConnectionSlot* s = slot_of(h);
+  if (!s) return Error::Closed;
+  auto r = s->connection->send(data, now, out);
+  after_activity(h.slot);
+  return r;
+}
+
+Result<std::size_t> TcpTable::receive(TcpHandle h, Bytes into, Instant now, TcpOutput& out) {
+  ConnectionSlot* s = slot_of(h);
+  if (!s) return Error::Closed;
+  auto r = s->connection->receive(into, now, out);
+  after_activity(h.slot);
+  return r;
+}
+
+Status TcpTable::shutdown_send(TcpHandle h, Instant now, TcpOutput& out) {
+  ConnectionSlot* s = slot_of(h);
+  if (!s) return Error::Closed;
+  Status r = s->connection->shutdown_send(now, out);
+  after_activity(h.slot);
+  return r;
+}
+
+void TcpTable::close(TcpHandle h, Instant now, TcpOutput& out) {
+  if (ListenerSlot* l = listener_of(h)) {
+    // Connections nobody accepted yet are reset (as closing a listening
+    // socket does on Linux), handshakes in progress too.
+    for (std::size_t i = 0; i < config_.max_connections; ++i) {
+      ConnectionSlot& s = slots_[i];
+      if (s.connection && s.listener == static_cast<std::int16_t>(h.slot)) {
+        s.connection->abort(now, out);
+        free_slot(static_cast<std::uint16_t>(i));
+      }
+    }
+    l->in_use = false;
+    ++l->generation;
+    return;
+  }
+  ConnectionSlot* s = slot_of(h);
+  if (!s) return;
+  s->connection->close(now, out);
+  s->owned = false;
+  s->pending_events = 0;
+  after_activity(h.slot);
+}
+
+void TcpTable::abort(TcpHandle h, Instant now, TcpOutput& out) {
+  ConnectionSlot* s = slot_of(h);
+  if (!s) return;
+  s->connection->abort(now, out);
+  s->owned = false;
+  free_slot(h.slot);
+}
+
+std::uint8_t TcpTable::take_events(TcpHandle h) {
+  if (ListenerSlot* l = listener_of(h)) {
+    std::uint8_t e = l->pending_events;
+    l->pending_events = 0;
+    if (l->ready_count > 0) e |= tcp_events::readable;
+    return e;
+  }
+  ConnectionSlot* s = slot_of(h);
+  if (!s) return tcp_events::error | tcp_events::closed;
+  std::uint8_t e = static_cast<std::uint8_t>(s->pending_events | s->connection->take_events());
+  s->pending_events = 0;
+  return e;
+}
+
+}  // namespace lwnet

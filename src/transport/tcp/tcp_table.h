@@ -1,0 +1,156 @@
+// All TCP connections and listeners of a stack: demultiplexing by 4-tuple,
+// listen backlogs, the answers to segments nobody owns (RST), initial
+// sequence numbers and ephemeral ports, slot limits and TIME-WAIT recycling.
+//
+// Memory is reserved once, at construction: CONFIG_LWIP_MAX_ACTIVE_TCP slots,
+// each a TcpConnection plus send and receive storage at their compile-time
+// caps. The guide's peak-memory formula is then an exact bound (see
+// memory_per_connection()).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+
+#include "config/options.h"
+#include "time/instant.h"
+#include "transport/tcp/tcp_connection.h"
+#include "util/random.h"
+#include "util/result.h"
+#include "util/siphash.h"
+#include "wire/address.h"
+#include "wire/tcp.h"
+
+namespace lwnet {
+
+// A connection or a listener. Carries a generation so a closed handle cannot
+// reach whatever reuses its slot.
+struct TcpHandle {
+  std::uint16_t slot = 0;
+  std::uint16_t generation = 0;
+  bool listener = false;
+  bool operator==(const TcpHandle&) const = default;
+};
+
+struct TcpTableConfig {
+  std::size_t max_connections = config::max_active_tcp;
+  std::size_t max_listeners = config::max_listening_tcp;
+  std::size_t send_buffer_cap = config::tcp_snd_buf_max;
+  std::size_t receive_buffer_cap = config::tcp_wnd_max;
+  TcpSettings defaults{};
+  std::uint16_t ephemeral_first = 49152;  // RFC 6335 dynamic range
+  std::uint16_t ephemeral_last = 65535;
+};
+
+struct TcpTableStats {
+  std::uint64_t rx_segments = 0, tx_resets = 0;
+  std::uint64_t drop_no_listener = 0;     // answered with RST
+  std::uint64_t drop_backlog_full = 0;    // SYN answered with RST (ESP-IDF behaviour)
+  std::uint64_t drop_no_slot = 0;         // SYN answered with RST: table full
+  std::uint64_t connections_opened = 0, connections_accepted = 0;
+  std::uint64_t time_wait_recycled = 0;
+};
+
+// Core thread only.
+class TcpTable {
+ public:
+  TcpTable(const TcpTableConfig& config, Random& random);
+  ~TcpTable();
+  TcpTable(const TcpTable&) = delete;
+  TcpTable& operator=(const TcpTable&) = delete;
+
+  // A segment addressed to one of our addresses. `mss_limit` is what the
+  // route back to the source allows (MTU minus IP and TCP headers).
+  void on_segment(const IpAddress& source, const IpAddress& destination, const TcpRepr& segment,
+                  std::uint16_t mss_limit, Instant now, TcpOutput& out);
+  void on_timer(Instant now, TcpOutput& out);
+  Instant next_deadline() const;
+
+  // ---- Listeners -----------------------------------------------------------
+  // Port 0 is refused (a listener needs a known port). AddressInUse when a
+  // listener or connection holds the port, unless reuse_address (SO_REUSEADDR)
+  // and only TIME-WAIT connections hold it.
+  Result<TcpHandle> listen(const IpEndpoint& local, std::size_t backlog, bool reuse_address);
+  // A connection that completed its handshake, or WouldBlock.
+  Result<TcpHandle> accept(TcpHandle listener);
+  std::size_t pending_accepts(TcpHandle listener) const;
+
+  // ---- Connections -----------------------------------------------------------
+  // `local.address` must be the source address the route chose; port 0 picks
+  // an ephemeral port (randomized, RFC 6056).
+  Result<TcpHandle> connect(const IpEndpoint& local, const IpEndpoint& remote,
+                            std::uint16_t mss_limit, Instant now, TcpOutput& out);
+  Result<std::size_t> send(TcpHandle h, ConstBytes data, Instant now, TcpOutput& out);
+  Result<std::size_t> receive(TcpHandle h, Bytes into, Instant now, TcpOutput& out);
+  Status shutdown_send(TcpHandle h, Instant now, TcpOutput& out);
+  // Lets go of the handle; the connection finishes closing on its own. For a
+  // listener, resets the connections it had not handed out yet.
+  void close(TcpHandle h, Instant now, TcpOutput& out);
+  void abort(TcpHandle h, Instant now, TcpOutput& out);
+
+  // nullptr for a stale handle. Settings may be changed through it.
+  TcpConnection* connection(TcpHandle h);
+  const TcpConnection* connection(TcpHandle h) const;
+  // Event bits raised since the last call (tcp_events); for a listener,
+  // tcp_events::readable means a connection is waiting in accept().
+  std::uint8_t take_events(TcpHandle h);
+
+  // Called (inside on_segment / on_timer / API calls) whenever a handle
+  // gains events; lets the socket layer wake its waiters.
+  using EventCallback = void (*)(void* context, TcpHandle h, std::uint8_t events);
+  void set_event_callback(EventCallback callback, void* context) {
+    event_callback_ = callback;
+    event_context_ = context;
+  }
+
+  // RFC 6528: ISN = 4-microsecond clock + keyed hash of the 4-tuple.
+  Seq32 initial_sequence_number(const IpEndpoint& local, const IpEndpoint& remote,
+                                Instant now) const;
+
+  const TcpTableStats& stats() const { return stats_; }
+  std::size_t connections_in_use() const;
+  std::size_t listeners_in_use() const;
+  // Bytes reserved per connection slot: the guide's lwip_tcp_conn plus the
+  // two windows (tx_win + rx_win) at their caps.
+  std::size_t memory_per_connection() const;
+  // The guide's lwip_tcp_conn: the fixed part of one slot.
+  static std::size_t connection_object_size();
+
+ private:
+  struct ConnectionSlot;
+  struct ListenerSlot;
+
+  ConnectionSlot* slot_of(TcpHandle h);
+  const ConnectionSlot* slot_of(TcpHandle h) const;
+  ListenerSlot* listener_of(TcpHandle h);
+  const ListenerSlot* listener_of(TcpHandle h) const;
+  std::optional<std::uint16_t> allocate_slot(Instant now, TcpOutput& out);
+  void free_slot(std::uint16_t index);
+  ConnectionSlot* find(const IpEndpoint& local, const IpEndpoint& remote);
+  ListenerSlot* find_listener(const IpEndpoint& local);
+  void link(std::uint16_t index);
+  void unlink(std::uint16_t index);
+  std::size_t bucket_of(const IpEndpoint& local, const IpEndpoint& remote) const;
+  bool port_in_use(const IpAddress& address, std::uint16_t port, bool ignore_time_wait) const;
+  std::optional<std::uint16_t> pick_ephemeral_port(const IpAddress& address);
+  void send_reset_for(const IpAddress& source, const IpAddress& destination,
+                      const TcpRepr& segment, Instant now, TcpOutput& out);
+  void deliver_events(std::uint16_t index);
+  void after_activity(std::uint16_t index);
+
+  TcpTableConfig config_;
+  Random& random_;
+  SipKey secret_{};
+  std::uint64_t hash_salt_ = 0;
+  std::unique_ptr<ConnectionSlot[]> slots_;
+  std::unique_ptr<std::uint8_t[]> storage_;
+  std::unique_ptr<std::int16_t[]> buckets_;
+  std::size_t bucket_count_ = 0;
+  std::unique_ptr<ListenerSlot[]> listeners_;
+  TcpTableStats stats_;
+  EventCallback event_callback_ = nullptr;
+  void* event_context_ = nullptr;
+};
+
+}  // namespace lwnet

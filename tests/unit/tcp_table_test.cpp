@@ -1,0 +1,257 @@
+// The connection table: listen/accept, RST for segments nobody owns,
+// backlog limits, port rules, ISNs, slot recycling, memory bound.
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "support/tcp_script.h"
+#include "support/tcp_table_pair.h"
+
+namespace lwnet {
+namespace {
+
+using test::pattern;
+using test::RecordingOutput;
+using test::TcpTablePair;
+
+struct Connected {
+  TcpHandle listener;
+  TcpHandle client;
+  TcpHandle server;
+};
+
+Connected connect_pair(TcpTablePair& p, std::uint16_t port = 80) {
+  Connected c;
+  auto listener = p.b.listen(IpEndpoint{p.address_b, port}, 4, false);
+  EXPECT_TRUE(listener.ok());
+  c.listener = *listener;
+  auto client = p.a.connect(IpEndpoint{p.address_a, 0}, IpEndpoint{p.address_b, port},
+                            TcpTablePair::mss_limit, p.now, p.a_out);
+  EXPECT_TRUE(client.ok());
+  c.client = *client;
+  EXPECT_TRUE(p.run_until([&] { return p.b.pending_accepts(c.listener) == 1; }, Duration::seconds(5)));
+  auto server = p.b.accept(c.listener);
+  EXPECT_TRUE(server.ok());
+  c.server = *server;
+  EXPECT_TRUE(p.run_until(
+      [&] { return p.a.connection(c.client)->state() == TcpState::Established; }, Duration::seconds(5)));
+  return c;
+}
+
+TEST(TcpTable, ListenAcceptAndExchangeData) {
+  TcpTablePair p(1);
+  Connected c = connect_pair(p);
+  EXPECT_EQ(p.b.connection(c.server)->state(), TcpState::Established);
+  EXPECT_EQ(p.b.connection(c.server)->remote(), p.a.connection(c.client)->local());
+  const auto request = pattern(300, 1);
+  ASSERT_TRUE(p.a.send(c.client, request, p.now, p.a_out).ok());
+  std::vector<std::uint8_t> got(1000);
+  std::size_t n = 0;
+  ASSERT_TRUE(p.run_until(
+      [&] {
+        auto r = p.b.receive(c.server, got, p.now, p.b_out);
+        if (r.ok()) n = *r;
+        return r.ok();
+      },
+      Duration::seconds(5)));
+  got.resize(n);
+  EXPECT_EQ(got, request);
+  EXPECT_NE(p.a.take_events(c.client) & tcp_events::writable, 0);
+}
+
+TEST(TcpTable, SynToClosedPortGetsRstAck) {
+  Random random(7);
+  TcpTable table({}, random);
+  RecordingOutput out;
+  TcpRepr syn;
+  syn.source_port = 40000;
+  syn.destination_port = 81;
+  syn.sequence = 12345;
+  syn.flags = tcp_flags::syn;
+  const IpAddress peer = Ipv4Address::of(192, 0, 2, 1);
+  const IpAddress us = Ipv4Address::of(192, 0, 2, 2);
+  table.on_segment(peer, us, syn, 1460, Instant::from_seconds(1), out);
+  ASSERT_EQ(out.sent.size(), 1U);
+  const TcpRepr& rst = out.sent.front().header;
+  EXPECT_EQ(rst.flags, tcp_flags::rst | tcp_flags::ack);
+  EXPECT_EQ(rst.sequence, 0U);
+  EXPECT_EQ(rst.acknowledgment, 12346U);
+  EXPECT_EQ(rst.source_port, 81);
+  EXPECT_EQ(rst.destination_port, 40000);
+  EXPECT_EQ(table.stats().drop_no_listener, 1U);
+  // An ACK to nobody: RST with its acknowledgment as sequence number.
+  out.sent.clear();
+  TcpRepr ack = syn;
+  ack.flags = tcp_flags::ack;
+  ack.acknowledgment = 777;
+  table.on_segment(peer, us, ack, 1460, Instant::from_seconds(1), out);
+  ASSERT_EQ(out.sent.size(), 1U);
+  EXPECT_EQ(out.sent.front().header.flags, tcp_flags::rst);
+  EXPECT_EQ(out.sent.front().header.sequence, 777U);
+  // A RST to nobody is never answered.
+  out.sent.clear();
+  TcpRepr rst_in = syn;
+  rst_in.flags = tcp_flags::rst;
+  table.on_segment(peer, us, rst_in, 1460, Instant::from_seconds(1), out);
+  EXPECT_TRUE(out.sent.empty());
+}
+
+TEST(TcpTable, FullBacklogAnswersRst) {
+  TcpTablePair p(2);
+  auto listener = p.b.listen(IpEndpoint{p.address_b, 80}, 1, false);
+  ASSERT_TRUE(listener.ok());
+  auto first = p.a.connect(IpEndpoint{p.address_a, 0}, IpEndpoint{p.address_b, 80}, 1460, p.now, p.a_out);
+  ASSERT_TRUE(first.ok());
+  ASSERT_TRUE(p.run_until([&] { return p.b.pending_accepts(*listener) == 1; }, Duration::seconds(5)));
+  auto second = p.a.connect(IpEndpoint{p.address_a, 0}, IpEndpoint{p.address_b, 80}, 1460, p.now, p.a_out);
+  ASSERT_TRUE(second.ok());
+  ASSERT_TRUE(p.run_until(
+      [&] { return p.a.connection(*second)->state() == TcpState::Closed; }, Duration::seconds(5)));
+  EXPECT_EQ(p.a.connection(*second)->error(), std::optional<Error>(Error::ConnectionRefused));
+  EXPECT_EQ(p.b.stats().drop_backlog_full, 1U);
+  EXPECT_EQ(p.a.connection(*first)->state(), TcpState::Established);
+}
+
+TEST(TcpTable, PortRulesAndReuseAddress) {
+  TcpTablePair p(3);
+  auto l1 = p.b.listen(IpEndpoint{p.address_b, 80}, 2, false);
+  ASSERT_TRUE(l1.ok());
+  auto dup = p.b.listen(IpEndpoint{IpAddress{}, 80}, 2, false);
+  ASSERT_FALSE(dup.ok());
+  EXPECT_EQ(dup.error(), Error::AddressInUse);
+  auto zero = p.b.listen(IpEndpoint{p.address_b, 0}, 2, false);
+  ASSERT_FALSE(zero.ok());
+  EXPECT_EQ(zero.error(), Error::InvalidArgument);
+
+  // The server closes first: its side ends in TIME-WAIT on port 80.
+  Connected c;
+  c.listener = *l1;
+  auto client = p.a.connect(IpEndpoint{p.address_a, 0}, IpEndpoint{p.address_b, 80}, 1460, p.now, p.a_out);
+  ASSERT_TRUE(client.ok());
+  ASSERT_TRUE(p.run_until([&] { return p.b.pending_accepts(*l1) == 1; }, Duration::seconds(5)));
+  c.server = *p.b.accept(*l1);
+  p.b.close(*l1, p.now, p.b_out);
+  p.b.close(c.server, p.now, p.b_out);
+  ASSERT_TRUE(p.run_until([&] { return p.a.connection(*client)->state() == TcpState::CloseWait; },
+                          Duration::seconds(5)));
+  p.a.close(*client, p.now, p.a_out);
+  ASSERT_TRUE(p.run_until([&] { return p.a.connections_in_use() == 0; }, Duration::seconds(5)));
+  ASSERT_EQ(p.b.connections_in_use(), 1U);  // TIME-WAIT
+  auto again = p.b.listen(IpEndpoint{p.address_b, 80}, 2, false);
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error(), Error::AddressInUse);
+  auto reused = p.b.listen(IpEndpoint{p.address_b, 80}, 2, true);
+  EXPECT_TRUE(reused.ok());
+  // TIME-WAIT ends after 2 MSL and the slot is free.
+  ASSERT_TRUE(p.run_until([&] { return p.b.connections_in_use() == 0; }, Duration::seconds(200)));
+}
+
+TEST(TcpTable, IsnDependsOnTupleAndClock) {
+  Random random(11);
+  TcpTable table({}, random);
+  const IpEndpoint local{Ipv4Address::of(192, 0, 2, 2), 80};
+  const IpEndpoint remote{Ipv4Address::of(192, 0, 2, 1), 40000};
+  const IpEndpoint other{Ipv4Address::of(192, 0, 2, 1), 40001};
+  const Instant t0 = Instant::from_seconds(5);
+  EXPECT_EQ(table.initial_sequence_number(local, remote, t0), table.initial_sequence_number(local, remote, t0));
+  EXPECT_NE(table.initial_sequence_number(local, remote, t0), table.initial_sequence_number(local, other, t0));
+  // The clock part advances one per 4 microseconds.
+  EXPECT_EQ(table.initial_sequence_number(local, remote, t0 + Duration::micros(400)) -
+                table.initial_sequence_number(local, remote, t0),
+            100);
+  // A different secret (stack) gives a different ISN for the same tuple.
+  Random other_random(12);
+  TcpTable other_table({}, other_random);
+  EXPECT_NE(table.initial_sequence_number(local, remote, t0),
+            other_table.initial_sequence_number(local, remote, t0));
+}
+
+TEST(TcpTable, EphemeralPortsAreRandomizedInRange) {
+  TcpTablePair p(4);
+  auto l = p.b.listen(IpEndpoint{p.address_b, 80}, 4, false);
+  ASSERT_TRUE(l.ok());
+  std::set<std::uint16_t> ports;
+  for (int i = 0; i < 4; ++i) {
+    auto h = p.a.connect(IpEndpoint{p.address_a, 0}, IpEndpoint{p.address_b, 80}, 1460, p.now, p.a_out);
+    ASSERT_TRUE(h.ok());
+    const std::uint16_t port = p.a.connection(*h)->local().port;
+    EXPECT_GE(port, 49152);
+    ports.insert(port);
+  }
+  EXPECT_EQ(ports.size(), 4U);
+  // Not simply sequential from the start of the range.
+  EXPECT_NE(*ports.begin(), 49152);
+}
+
+TEST(TcpTable, FullTableRecyclesTimeWait) {
+  TcpTableConfig config;
+  config.max_connections = 2;
+  TcpTablePair p(5, {}, config);
+  auto l = p.b.listen(IpEndpoint{p.address_b, 80}, 2, false);
+  ASSERT_TRUE(l.ok());
+  // A closes first, so A's slots end in TIME-WAIT.
+  for (int round = 0; round < 5; ++round) {
+    auto client = p.a.connect(IpEndpoint{p.address_a, 0}, IpEndpoint{p.address_b, 80}, 1460, p.now, p.a_out);
+    ASSERT_TRUE(client.ok()) << "round " << round;
+    ASSERT_TRUE(p.run_until([&] { return p.b.pending_accepts(*l) == 1; }, Duration::seconds(5)));
+    TcpHandle server = *p.b.accept(*l);
+    p.a.close(*client, p.now, p.a_out);
+    ASSERT_TRUE(p.run_until([&] { return p.b.connection(server)->state() == TcpState::CloseWait; },
+                            Duration::seconds(5)));
+    p.b.close(server, p.now, p.b_out);
+    ASSERT_TRUE(p.run_until([&] { return p.b.connections_in_use() == 0; }, Duration::seconds(5)));
+  }
+  EXPECT_EQ(p.a.connections_in_use(), 2U);  // both in TIME-WAIT
+  EXPECT_GE(p.a.stats().time_wait_recycled, 3U);
+}
+
+TEST(TcpTable, ThousandConnectCloseCyclesLeakNoSlot) {
+  TcpTablePair p(6);
+  auto l = p.b.listen(IpEndpoint{p.address_b, 7}, 4, false);
+  ASSERT_TRUE(l.ok());
+  for (int i = 0; i < 1000; ++i) {
+    auto client = p.a.connect(IpEndpoint{p.address_a, 0}, IpEndpoint{p.address_b, 7}, 1460, p.now, p.a_out);
+    ASSERT_TRUE(client.ok()) << i;
+    ASSERT_TRUE(p.run_until([&] { return p.b.pending_accepts(*l) == 1; }, Duration::seconds(5))) << i;
+    TcpHandle server = *p.b.accept(*l);
+    const std::uint8_t one = static_cast<std::uint8_t>(i);
+    ASSERT_TRUE(p.a.send(*client, ConstBytes(&one, 1), p.now, p.a_out).ok());
+    std::uint8_t echo = 0;
+    ASSERT_TRUE(p.run_until([&] { return p.b.receive(server, Bytes(&echo, 1), p.now, p.b_out).ok(); },
+                            Duration::seconds(5)))
+        << i << " " << to_string(p.b.connection(server)->state()) << " "
+        << to_string(p.a.connection(*client)->state());
+    EXPECT_EQ(echo, one);
+    // The client closes first (as the CRR benchmark does); the server
+    // closes when it reads the end of the stream.
+    p.a.close(*client, p.now, p.a_out);
+    ASSERT_TRUE(p.run_until(
+        [&] {
+          auto r = p.b.receive(server, Bytes(&echo, 1), p.now, p.b_out);
+          return r.ok() && *r == 0;
+        },
+        Duration::seconds(5)))
+        << i;
+    p.b.close(server, p.now, p.b_out);
+    ASSERT_TRUE(p.run_until([&] { return p.b.connections_in_use() == 0; }, Duration::seconds(5))) << i;
+  }
+  // The closing side keeps at most its table's worth of TIME-WAIT slots.
+  EXPECT_LE(p.a.connections_in_use(), config::max_active_tcp);
+  EXPECT_TRUE(p.run_until([&] { return p.a.connections_in_use() == 0; }, Duration::seconds(300)));
+  EXPECT_EQ(p.b.listeners_in_use(), 1U);
+}
+
+TEST(TcpTable, PeakMemoryFormulaIsAnUpperBound) {
+  Random random(1);
+  TcpTable table({}, random);
+  // The guide: tcp_conns x (tx_win + rx_win + tcp_conn).
+  const std::size_t tcp_conn = TcpTable::connection_object_size();
+  const std::size_t formula = config::max_active_tcp *
+                              (config::tcp_snd_buf_max + config::tcp_wnd_max + tcp_conn);
+  EXPECT_EQ(table.memory_per_connection() * config::max_active_tcp, formula);
+  // One slot is one TcpConnection plus bookkeeping: less than 1 KiB.
+  EXPECT_LT(tcp_conn, 1024U);
+}
+
+}  // namespace
+}  // namespace lwnet
