@@ -332,6 +332,40 @@ TEST(TcpSend, PartialAckInRecoveryResendsTheNextHole) {
   EXPECT_EQ(hole.payload.size(), 1000U);
 }
 
+TEST(TcpSend, SackRecoveryResendsOnlyTheHole) {
+  TcpScript t(TcpScript::plain_settings(), 8192, 4096);
+  ASSERT_TRUE(t.connection.open_active(t.local, t.remote, Seq32(TcpScript::our_iss), 1460, t.now, t.out).ok());
+  t.pop();
+  TcpRepr synack = t.peer_segment(tcp_flags::syn | tcp_flags::ack);
+  synack.sequence = TcpScript::peer_iss;
+  synack.mss = 1000;
+  synack.sack_permitted = true;
+  t.receive(synack);
+  t.pop();
+  (void)t.connection.send(pattern(6000), t.now, t.out);
+  for (int i = 0; i < 6; ++i) t.pop();
+  // Segment 1 is lost; segments 2, 3, 4 arrive and are SACKed.
+  const std::uint32_t base = TcpScript::our_iss + 1;
+  for (std::uint32_t sacked = 1; sacked <= 3; ++sacked) {
+    TcpRepr dup = t.peer_segment(tcp_flags::ack);
+    dup.sack_count = 1;
+    dup.sack_blocks[0] = {base + 1000, base + 1000 + 1000 * sacked};
+    t.receive(dup);
+    if (sacked < 3) {
+      EXPECT_TRUE(t.nothing_sent()) << sacked;
+    }
+  }
+  auto hole = t.pop();
+  EXPECT_EQ(hole.header.sequence, base);
+  EXPECT_EQ(hole.payload.size(), 1000U);
+  const auto sent = pattern(6000);
+  EXPECT_EQ(hole.payload, std::vector<std::uint8_t>(sent.begin(), sent.begin() + 1000));
+  // Only the hole: segments the peer holds are not sent again.
+  EXPECT_TRUE(t.nothing_sent());
+  EXPECT_EQ(t.connection.congestion_window(), 3000U);  // half the 6000-byte flight
+  EXPECT_EQ(t.connection.retransmissions(), 1U);
+}
+
 TEST(TcpSend, ZeroWindowIsProbedWithBackoff) {
   TcpScript t;
   t.establish_active(1000, 0);

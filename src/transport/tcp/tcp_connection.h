@@ -18,6 +18,7 @@
 #include "time/instant.h"
 #include "transport/tcp/congestion.h"
 #include "transport/tcp/rtt_estimator.h"
+#include "transport/tcp/sack_scoreboard.h"
 #include "transport/tcp/tcp_state.h"
 #include "util/result.h"
 #include "util/seq32.h"
@@ -172,6 +173,9 @@ class TcpConnection {
   void enter_time_wait(Instant now);
 
   std::size_t in_flight() const { return static_cast<std::size_t>(send_next_ - send_unacknowledged_); }
+  // RFC 6675 "pipe": bytes still in the network during SACK recovery.
+  std::size_t pipe() const;
+  void enter_recovery(Instant now, TcpOutput& out);
   // Bytes of the send ring not yet sent once.
   std::size_t data_end_offset() const { return send_ring_.size(); }
   std::uint32_t timestamp_now(Instant now) const {
@@ -231,7 +235,11 @@ class TcpConnection {
   // Fast retransmit / NewReno recovery.
   std::uint32_t duplicate_acks_ = 0;
   bool in_recovery_ = false;
+  bool sack_recovery_ = false;  // recovery driven by the scoreboard (RFC 6675)
   Seq32 recover_;
+  SackScoreboard scoreboard_;
+  Seq32 high_retransmitted_;    // HighRxt
+  std::size_t limited_transmit_ = 0;  // RFC 3042: room for new data on dup ACKs 1 and 2
 
   // ACK scheduling.
   bool ack_now_ = false;

@@ -206,6 +206,8 @@ bool TcpConnection::process_ack(const TcpRepr& segment, Instant now, TcpOutput& 
     }
   }
 
+  if (segment.sack_count > 0) scoreboard_.add_blocks(segment, send_unacknowledged_, send_max_);
+
   if (ack > send_unacknowledged_) {
     const auto acked = static_cast<std::size_t>(ack - send_unacknowledged_);
     // RTT: the echoed timestamp when there is one, else the timed segment.
@@ -224,26 +226,33 @@ bool TcpConnection::process_ack(const TcpRepr& segment, Instant now, TcpOutput& 
     }
     send_unacknowledged_ = ack;
     if (send_next_ < send_unacknowledged_) send_next_ = send_unacknowledged_;
+    scoreboard_.acknowledge(ack);
+    if (high_retransmitted_ < ack) high_retransmitted_ = ack;
     retransmit_count_ = 0;
 
     if (in_recovery_) {
       if (ack >= recover_) {
         // Full acknowledgment (RFC 6582 3.2 step 3): deflate.
         in_recovery_ = false;
+        sack_recovery_ = false;
         // RFC 6582 3.2 step 3, option 1: no burst larger than the flight.
         congestion_.set_window(std::min(congestion_.slow_start_threshold(),
                                         std::max(in_flight(), send_mss_) + send_mss_));
-      } else {
+      } else if (!sack_recovery_) {
         // Partial acknowledgment: the next hole is lost too; resend it at once.
         std::size_t sent = 0;
         (void)send_data_segment(send_unacknowledged_, send_mss_, true, now, out, sent);
         const std::size_t deflate = std::min(acked, congestion_.window());
         congestion_.set_window(congestion_.window() - deflate + (acked >= send_mss_ ? send_mss_ : 0));
       }
+    } else if (!scoreboard_.empty() && scoreboard_.is_lost(send_unacknowledged_, send_mss_) &&
+               ack >= recover_) {
+      enter_recovery(now, out);  // SACKs show a loss although the ACK moved
     } else {
       congestion_.on_ack(acked, now, rtt_.smoothed_rtt());
     }
     duplicate_acks_ = 0;
+    limited_transmit_ = 0;
     retransmit_at_ = send_unacknowledged_ == send_max_ ? Instant::max() : now + rtt_.rto();
 
     if (fin_queued_ && send_unacknowledged_ == fin_seq_ + 1) on_our_fin_acknowledged(now);
@@ -255,20 +264,38 @@ bool TcpConnection::process_ack(const TcpRepr& segment, Instant now, TcpOutput& 
   if (ack == send_unacknowledged_ && segment.payload.empty() && !segment.has(tcp_flags::fin) &&
       !window_changed && send_max_ > send_unacknowledged_) {
     ++duplicate_acks_;
-    if (duplicate_acks_ == 3 && !in_recovery_ && ack > recover_ - 1) {
-      // Fast retransmit, then NewReno fast recovery (RFC 6582).
-      in_recovery_ = true;
-      recover_ = send_max_;
-      congestion_.on_loss(in_flight(), now);
-      congestion_.inflate(3 * send_mss_);
-      timing_ = false;
-      std::size_t sent = 0;
-      (void)send_data_segment(send_unacknowledged_, send_mss_, true, now, out, sent);
-    } else if (in_recovery_) {
+    const bool lost = duplicate_acks_ >= 3 || scoreboard_.is_lost(send_unacknowledged_, send_mss_);
+    if (lost && !in_recovery_ && ack >= recover_) {
+      limited_transmit_ = 0;
+      enter_recovery(now, out);
+    } else if (!in_recovery_ && duplicate_acks_ <= 2) {
+      // Limited transmit (RFC 3042): each of the first two duplicate ACKs
+      // lets one new segment out, so a small window still collects the
+      // three duplicates fast retransmit needs.
+      limited_transmit_ = duplicate_acks_ * send_mss_;
+    } else if (in_recovery_ && !sack_recovery_) {
       congestion_.inflate(send_mss_);  // a segment left the network
     }
   }
   return true;
+}
+
+void TcpConnection::enter_recovery(Instant now, TcpOutput& out) {
+  in_recovery_ = true;
+  recover_ = send_max_;
+  timing_ = false;
+  congestion_.on_loss(in_flight(), now);
+  if (!scoreboard_.empty()) {
+    // RFC 6675: no window inflation; output() resends holes while
+    // cwnd - pipe allows, starting with the first one.
+    sack_recovery_ = true;
+    high_retransmitted_ = send_unacknowledged_;
+    return;
+  }
+  // Fast retransmit, then NewReno fast recovery (RFC 6582).
+  congestion_.inflate(3 * send_mss_);
+  std::size_t sent = 0;
+  (void)send_data_segment(send_unacknowledged_, send_mss_, true, now, out, sent);
 }
 
 void TcpConnection::on_our_fin_acknowledged(Instant now) {

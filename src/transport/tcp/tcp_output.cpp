@@ -7,6 +7,20 @@ namespace lwnet {
 
 std::size_t TcpConnection::receive_window_free() const { return receive_ring_.free_space(); }
 
+std::size_t TcpConnection::pipe() const {
+  // In flight, minus what the peer holds (SACKed), minus holes taken as lost
+  // and not yet sent again.
+  std::size_t not_in_network = scoreboard_.sacked_bytes();
+  Seq32 cursor = high_retransmitted_;
+  Seq32 start;
+  while (std::size_t hole = scoreboard_.next_hole(cursor, send_unacknowledged_, start)) {
+    not_in_network += hole;
+    cursor = start + static_cast<std::uint32_t>(hole);
+  }
+  const std::size_t flight = in_flight();
+  return flight > not_in_network ? flight - not_in_network : 0;
+}
+
 std::uint16_t TcpConnection::window_to_advertise() {
   const std::size_t free = receive_window_free();
   // Round down to what the scaled field can say.
@@ -172,19 +186,35 @@ void TcpConnection::output(Instant now, TcpOutput& out) {
 
   const bool may_send_data = state_ != TcpState::TimeWait && state_ != TcpState::FinWait2;
   while (may_send_data) {
+    const std::size_t flight = sack_recovery_ ? pipe() : in_flight();
+    const std::size_t cwnd = congestion_.window() + limited_transmit_;
+    const std::size_t cwnd_room = cwnd > flight ? cwnd - flight : 0;
+    if (sack_recovery_) {
+      // RFC 6675 NextSeg rule 1: holes below the highest SACK go first.
+      Seq32 hole_start;
+      const std::size_t hole = scoreboard_.next_hole(high_retransmitted_, send_unacknowledged_, hole_start);
+      if (hole > 0) {
+        if (cwnd_room < send_mss_ && cwnd_room < hole) break;
+        std::size_t sent = 0;
+        if (!send_data_segment(hole_start, std::min(hole, send_mss_), false, now, out, sent) || sent == 0) {
+          break;
+        }
+        high_retransmitted_ = hole_start + static_cast<std::uint32_t>(sent);
+        continue;
+      }
+    }
     const auto offset = static_cast<std::size_t>(send_next_ - send_base_);
     const std::size_t unsent = offset < send_ring_.size() ? send_ring_.size() - offset : 0;
     const bool fin_pending = fin_queued_ && send_next_ <= fin_seq_;
     if (unsent == 0 && !fin_pending) break;
-    const std::size_t window = std::min(send_window_, congestion_.window());
-    const std::size_t flight = in_flight();
-    const std::size_t usable = window > flight ? window - flight : 0;
+    const std::size_t window_room = send_window_ > in_flight() ? send_window_ - in_flight() : 0;
+    const std::size_t usable = std::min(window_room, cwnd_room);
     const std::size_t len = std::min({unsent, send_mss_, usable});
     const bool completes = len == unsent;
     if (len == 0 && !(fin_pending && unsent == 0)) {
       // Window closed with data waiting: probe it (persist timer) unless
       // something in flight will bring a window update anyway.
-      if (send_window_ == 0 && flight == 0 && persist_at_ == Instant::max()) {
+      if (send_window_ == 0 && in_flight() == 0 && persist_at_ == Instant::max()) {
         if (persist_backoff_ == Duration::zero()) persist_backoff_ = rtt_.rto();
         persist_at_ = now + persist_backoff_;
       }
@@ -201,7 +231,7 @@ void TcpConnection::output(Instant now, TcpOutput& out) {
       }
       // Sender silly window avoidance (RFC 1122 4.2.3.4): do not chop a
       // window-limited send into slivers.
-      if (!completes && flight > 0 && len < max_send_window_ / 2) break;
+      if (!completes && in_flight() > 0 && len < max_send_window_ / 2) break;
     }
     std::size_t sent = 0;
     if (!send_data_segment(send_next_, len, true, now, out, sent)) break;

@@ -86,6 +86,10 @@ void TcpConnection::on_retransmit_timeout(Instant now, TcpOutput& out) {
   rtt_.back_off();
   if (!handshake) congestion_.on_timeout(in_flight(), now);
   in_recovery_ = false;
+  sack_recovery_ = false;
+  // RFC 2018 section 8: after a timeout, earlier SACK information is not
+  // trusted; everything from SND.UNA is sent again.
+  scoreboard_.clear();
   duplicate_acks_ = 0;
   recover_ = send_max_;
   timing_ = false;  // Karn: never time a retransmitted segment
