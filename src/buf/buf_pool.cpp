@@ -99,6 +99,8 @@ BufPool::BufPool(std::size_t count, std::size_t buffer_size)
   }
 }
 
+BufPool::~BufPool() { assert(stats_.used == 0 && "a PacketBuf outlived its BufPool"); }
+
 std::optional<PacketBuf> BufPool::allocate(std::size_t headroom) {
   if (free_count_ == 0 || headroom > buffer_size_) {
     ++stats_.failures;

@@ -85,6 +85,9 @@ struct PoolStats {
 class BufPool {
  public:
   BufPool(std::size_t count, std::size_t buffer_size);
+  // Every PacketBuf must be gone by now: one that outlived its pool would
+  // hand its buffer back to freed memory (asserted in debug builds).
+  ~BufPool();
   BufPool(const BufPool&) = delete;
   BufPool& operator=(const BufPool&) = delete;
 

@@ -13,61 +13,22 @@
 #include "buf/buf_pool.h"
 #include "core/stack_stats.h"
 #include "ip/netif_config.h"
+#include "ip/netif_types.h"
+#include "ip/ping_handle.h"
 #include "link/device.h"
 #include "time/instant.h"
+#include "transport/udp_handle.h"
 #include "util/result.h"
 #include "wire/address.h"
 
 namespace lwnet {
 
-struct NetifId {
-  std::uint8_t value = 0;
-  bool operator==(const NetifId&) const = default;
-};
-
-// Handles carry a generation so a closed handle cannot reach a new endpoint
-// that reuses its slot.
-struct UdpHandle {
-  std::uint16_t slot = 0;
-  std::uint16_t generation = 0;
-  bool operator==(const UdpHandle&) const = default;
-};
-struct PingHandle {
-  std::uint16_t slot = 0;
-  std::uint16_t generation = 0;
-  bool operator==(const PingHandle&) const = default;
-};
-
-struct UdpReceived {
-  std::size_t size = 0;      // bytes of the datagram (may exceed what was copied)
-  std::size_t copied = 0;    // bytes copied into the caller's buffer
-  IpEndpoint from;
-  IpAddress to;              // destination address the datagram had (IP_PKTINFO)
-  NetifId netif;             // where it arrived
-};
-
-struct EchoReply {
-  IpAddress from;
-  std::uint16_t sequence = 0;
-  std::uint8_t ttl = 0;
-  std::size_t size = 0;      // ICMP data bytes
-  std::size_t copied = 0;
-};
+// NetifId, NetifInfo (ip/netif_types.h), UdpHandle, UdpReceived
+// (transport/udp_handle.h), PingHandle and EchoReply (ip/ping_handle.h) live
+// with the layer that implements them, so that no layer includes core/.
 
 struct StackConfig {
   std::uint64_t random_seed = 1;
-};
-
-// A snapshot of one netif's state, for display.
-struct NetifInfo {
-  std::array<char, 16> name{};
-  MacAddress mac;
-  std::optional<IpCidr> ipv4;
-  std::optional<Ipv4Address> gateway;
-  std::size_t mtu = 0;
-  bool up = false;
-  bool link_up = false;
-  bool is_loopback = false;
 };
 
 class StackImpl;

@@ -3,41 +3,24 @@
 
 #include <cstdint>
 
+#include "ip/ip_stats.h"
+#include "transport/udp_stats.h"
+
 namespace lwnet {
 
 struct StackStats {
-  struct Ethernet {
-    std::uint64_t rx = 0, tx = 0;
-    std::uint64_t drop_truncated = 0, drop_unknown_ethertype = 0, drop_not_for_us = 0;
-    std::uint64_t drop_no_buffer = 0, drop_device_busy = 0;
-  } ethernet;
-  struct Arp {
-    std::uint64_t rx_request = 0, rx_reply = 0, tx_request = 0, tx_reply = 0, tx_gratuitous = 0;
-    std::uint64_t drop_malformed = 0, drop_unsupported = 0, drop_unsolicited = 0;
-    std::uint64_t drop_not_for_us = 0, drop_queue_full = 0, drop_unresolved = 0, conflicts = 0;
-    std::uint64_t cache_evictions = 0;
-  } arp;
-  struct Ipv4 {
-    std::uint64_t rx = 0, tx = 0, rx_delivered = 0;
-    std::uint64_t drop_truncated = 0, drop_malformed = 0, drop_bad_version = 0;
-    std::uint64_t drop_bad_checksum = 0, drop_not_for_us = 0, drop_bad_source = 0;
-    std::uint64_t drop_unknown_protocol = 0, drop_no_route = 0, drop_no_buffer = 0;
-    std::uint64_t drop_fragment = 0;  // fragments while reassembly is off
-    std::uint64_t frag_tx = 0, frag_tx_datagrams = 0, drop_too_big_df = 0;
-    std::uint64_t reass_ok = 0, reass_timeout = 0, reass_overlap = 0, reass_too_big = 0;
-    std::uint64_t reass_no_room = 0;  // CONFIG_LWIP_IP_REASS_MAX_PBUFS reached
-  } ipv4;
-  struct Icmp {
-    std::uint64_t rx = 0, tx = 0, rx_echo_request = 0, tx_echo_reply = 0, rx_echo_reply = 0;
-    std::uint64_t tx_unreachable = 0, tx_time_exceeded = 0, rate_limited = 0;
-    std::uint64_t drop_truncated = 0, drop_bad_checksum = 0, drop_broadcast_ping = 0;
-    std::uint64_t drop_unknown_type = 0, drop_no_listener = 0, drop_queue_full = 0;
-  } icmp;
-  struct Udp {
-    std::uint64_t rx = 0, tx = 0, rx_delivered = 0;
-    std::uint64_t drop_truncated = 0, drop_malformed = 0, drop_bad_checksum = 0;
-    std::uint64_t drop_no_port = 0, drop_queue_full = 0, drop_no_buffer = 0;
-  } udp;
+  // Each layer defines its own group (ip/ip_stats.h, transport/udp_stats.h),
+  // so that a layer never includes core/.
+  using Ethernet = EthernetStats;
+  using Arp = ArpStats;
+  using Ipv4 = Ipv4Stats;
+  using Icmp = IcmpStats;
+  using Udp = UdpStats;
+  Ethernet ethernet;
+  Arp arp;
+  Ipv4 ipv4;
+  Icmp icmp;
+  Udp udp;
 
   // Calls f(name, value) for every counter, names like "ipv4.drop_bad_checksum".
   // Any thread that owns a copy.

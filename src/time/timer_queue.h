@@ -4,6 +4,7 @@
 #pragma once
 
 #include <array>
+#include <cassert>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -22,10 +23,11 @@ class TimerQueue {
   using TimerId = std::uint16_t;
   static_assert(Capacity <= 0xffff);
 
-  void arm(TimerId id, Instant when) { deadline_[id] = when; }
-  void cancel(TimerId id) { deadline_[id] = Instant::max(); }
-  bool armed(TimerId id) const { return deadline_[id] != Instant::max(); }
-  Instant deadline(TimerId id) const { return deadline_[id]; }
+  // Ids are below Capacity (asserted in debug builds).
+  void arm(TimerId id, Instant when) { deadline_[checked(id)] = when; }
+  void cancel(TimerId id) { deadline_[checked(id)] = Instant::max(); }
+  bool armed(TimerId id) const { return deadline_[checked(id)] != Instant::max(); }
+  Instant deadline(TimerId id) const { return deadline_[checked(id)]; }
 
   // The earliest armed deadline, or Instant::max() when none is armed.
   Instant earliest() const {
@@ -46,6 +48,10 @@ class TimerQueue {
   }
 
  private:
+  static std::size_t checked(TimerId id) {
+    assert(id < Capacity);
+    return id;
+  }
   std::array<Instant, Capacity> deadline_ = filled();
   static constexpr std::array<Instant, Capacity> filled() {
     std::array<Instant, Capacity> a{};

@@ -130,7 +130,8 @@ struct IpEndpoint {
 std::optional<IpAddress> parse_ip_address(std::string_view text);
 std::optional<IpCidr> parse_ip_cidr(std::string_view text);  // "192.0.2.2/24"
 std::optional<MacAddress> parse_mac_address(std::string_view text);  // "02:00:00:00:00:01"
-// Writes into out (at least 46 bytes for IPv6) and returns the written text.
+// Writes into out (at least 46 bytes for IPv6) and returns the written text,
+// NUL-terminated when out has room for it; empty when the text does not fit.
 std::string_view format_ip_address(const IpAddress& a, std::span<char> out);
 std::string_view format_mac_address(const MacAddress& m, std::span<char> out);  // 18 bytes
 

@@ -1,8 +1,10 @@
 // ICMP for IPv4 (RFC 792): echo, and the errors lwnet sends and receives.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 
+#include "util/bytes.h"
 #include "util/result.h"
 
 namespace lwnet {

@@ -29,7 +29,8 @@ struct Ipv4Repr {
   // < IHL*4 (Malformed), packet shorter than IHL*4 or total length
   // (Truncated), a bad header checksum when verify_checksum (BadChecksum).
   // Option bytes are length-checked (Malformed when an option runs past the
-  // header) and skipped.
+  // header) and skipped. A fragment whose data would end past a 65535-byte
+  // datagram (offset + payload + 20 > 65535) is Malformed.
   static Result<Ipv4Repr> parse(ConstBytes packet, bool verify_checksum);
   // Any thread. Writes a 20-byte header (no options) with total length
   // 20 + payload_len and its checksum.

@@ -53,7 +53,10 @@ struct TcpRepr {
   // or a known option with the wrong length; BadChecksum when verify_checksum.
   static Result<TcpRepr> parse(ConstBytes segment, const IpAddress& source,
                                const IpAddress& destination, bool verify_checksum);
-  // Header length with the options set here, padded to 4 bytes.
+  // Header length with the options set here, padded to 4 bytes. Options go
+  // out in Linux's order, each aligned with NOPs: MSS; SACK-permitted with
+  // timestamps; window scale; SACK blocks. SACK blocks that do not fit in the
+  // 40 option bytes (after the others) are left out from the last one on.
   std::size_t header_len() const;
   // Any thread. Writes header_len() bytes of header and options, then the
   // checksum over the pseudo-header and all of segment (payload in place).

@@ -124,10 +124,5 @@ SentSegment TcpScript::pop() {
   return s;
 }
 
-std::vector<std::uint8_t> pattern(std::size_t n, std::uint8_t seed) {
-  std::vector<std::uint8_t> v(n);
-  for (std::size_t i = 0; i < n; ++i) v[i] = static_cast<std::uint8_t>(seed + i * 7 + (i >> 8));
-  return v;
-}
 
 }  // namespace lwnet::test

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "support/frames.h"
 #include "transport/tcp/tcp_connection.h"
 
 namespace lwnet::test {
@@ -71,7 +72,5 @@ class TcpScript {
   std::uint32_t peer_ack = our_iss + 1;    // what the peer acknowledges
   std::uint16_t peer_window = 8192;
 };
-
-std::vector<std::uint8_t> pattern(std::size_t n, std::uint8_t seed = 0);
 
 }  // namespace lwnet::test

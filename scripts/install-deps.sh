@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs everything lwnet's build, tests and demo need on Debian 12, as root.
+# Idempotent: when every package is already installed it changes nothing and
+# does not touch the network.
+set -euo pipefail
+
+packages=(
+  # build (libclang-rt-14-dev: libFuzzer for the fuzz targets)
+  cmake make g++ clang libclang-rt-14-dev libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev
+  # tests and demo: namespaces, TAP, Linux peers, capture checks
+  iproute2 iputils-ping arping netcat-openbsd socat tcpdump tshark python3
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$'; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages already installed"
+  exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-deps: missing packages (${missing[*]}); run as root to install them" >&2
+  exit 1
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+# tshark asks whether non-root users may capture; answer no, without a prompt.
+echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
+
+# Refresh the package lists only when there are none yet or they are over a day old.
+if [ -z "$(find /var/lib/apt/lists -maxdepth 1 -name '*_Packages*' -mmin -1440 -print -quit 2>/dev/null)" ]; then
+  echo "install-deps: apt-get update"
+  apt-get update -q
+fi
+echo "install-deps: installing ${missing[*]}"
+apt-get install -y -q --no-install-recommends "${missing[@]}"

@@ -1,0 +1,68 @@
+#include "core/stack_impl.h"
+
+namespace lwnet {
+
+StackImpl::StackImpl(const StackConfig& config)
+    : pools(config::frame_pool_size, config::frame_buffer_size, config::large_pool_size,
+            config::large_buffer_size),
+      random(config.random_seed),
+      ip(pools, IpLayerStats{stats.ethernet, stats.arp, stats.ipv4, stats.icmp}, random, loopback),
+      udp(ip, pools, stats.udp, stats.ipv4, random) {}
+
+void StackImpl::receive_from(NetifId id, Instant now) {
+  Device& device = *ip.netifs()[id].device;
+  for (std::size_t i = 0; i < frames_per_device_per_poll; ++i) {
+    if (!spare_) {
+      spare_ = pools.frames.allocate(config::headroom);
+      if (!spare_) {
+        if (!device.receive(discard_, now)) return;
+        ++stats.ethernet.drop_no_buffer;
+        continue;
+      }
+    }
+    PacketBuf& buf = *spare_;
+    std::optional<std::size_t> length = device.receive(buf.append(buf.tailroom()), now);
+    if (!length) {
+      buf.reset(config::headroom);
+      return;
+    }
+    buf.truncate(*length);
+    PacketBuf frame = std::move(buf);
+    spare_.reset();
+    std::optional<Ipv4Delivery> delivery = ip.input(id, std::move(frame), now);
+    if (delivery) dispatch(std::move(*delivery), now);
+  }
+}
+
+void StackImpl::dispatch(Ipv4Delivery&& delivery, Instant now) {
+  switch (delivery.protocol) {
+    case static_cast<std::uint8_t>(IpProtocol::Udp):
+      ++stats.ipv4.rx_delivered;
+      udp.input(std::move(delivery), now);
+      return;
+    default:
+      ip.reject_protocol(std::move(delivery), now);
+      return;
+  }
+}
+
+void StackImpl::poll(Instant now) {
+  last_poll = now;
+  const std::size_t count = ip.netifs().size();
+  for (std::size_t i = 0; i < count; ++i) receive_from(NetifId{static_cast<std::uint8_t>(i)}, now);
+  ip.poll_timers(now);
+  // Keep no buffer across polls: an idle stack holds nothing.
+  spare_.reset();
+}
+
+Instant StackImpl::next_deadline() const {
+  Instant earliest = ip.next_deadline();
+  const NetifTable& netifs = ip.netifs();
+  for (std::size_t i = 0; i < netifs.size(); ++i) {
+    const Instant d = netifs[NetifId{static_cast<std::uint8_t>(i)}].device->next_deadline();
+    if (d < earliest) earliest = d;
+  }
+  return earliest;
+}
+
+}  // namespace lwnet

@@ -1,0 +1,56 @@
+// What a Stack owns, in construction order: pools, counters, randomness, the
+// loopback device, the IP layer and the UDP endpoints. Everything is
+// allocated here, once; poll() never allocates.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+
+#include "buf/buf_pool.h"
+#include "config/options.h"
+#include "core/stack.h"
+#include "core/stack_stats.h"
+#include "ip/ip_layer.h"
+#include "link/loopback.h"
+#include "transport/udp.h"
+#include "util/random.h"
+
+namespace lwnet {
+
+// Core thread only.
+class StackImpl {
+ public:
+  explicit StackImpl(const StackConfig& config);
+
+  void poll(Instant now);
+  Instant next_deadline() const;
+
+  // Frames taken from one device in one poll at most, so that a busy device
+  // cannot starve the others or the timers (the rest wait for the next poll,
+  // which next_deadline() asks for at once).
+  static constexpr std::size_t frames_per_device_per_poll = 64;
+
+  Pools pools;
+  StackStats stats;
+  Random random;
+  Loopback loopback;
+  IpLayer ip;
+  UdpEndpoints udp;
+  // The instant of the latest poll: for the few calls that send without
+  // being given one (arp_add_static flushing packets that waited).
+  Instant last_poll;
+
+ private:
+  void receive_from(NetifId id, Instant now);
+  void dispatch(Ipv4Delivery&& delivery, Instant now);
+
+  std::optional<PacketBuf> spare_;  // a receive buffer the last device left unused
+  // Where frames go when the frame pool is empty: taken from the device and
+  // dropped (ethernet.drop_no_buffer), so that a device with frames due
+  // never makes next_deadline() ask for a poll that cannot make progress.
+  std::array<std::uint8_t, config::frame_buffer_size> discard_{};
+};
+
+}  // namespace lwnet

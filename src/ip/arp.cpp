@@ -1,0 +1,185 @@
+// ARP (RFC 826): answering requests for our address, learning neighbours,
+// resolving next hops; gratuitous ARP and RFC 5227 probes.
+#include "ip/ip_layer.h"
+#include "wire/arp.h"
+#include "wire/ethernet.h"
+
+namespace lwnet {
+
+namespace {
+constexpr auto arp_ethertype = static_cast<std::uint16_t>(EtherType::Arp);
+}
+
+void IpLayer::send_arp(Netif& n, std::uint16_t operation, const MacAddress& eth_destination,
+                       Ipv4Address sender_ip, const MacAddress& target_mac,
+                       Ipv4Address target_ip, Instant now) {
+  std::optional<PacketBuf> buf = pools_.frames.allocate(config::headroom);
+  if (!buf) {
+    ++stats_.ethernet.drop_no_buffer;
+    return;
+  }
+  ArpRepr arp;
+  arp.operation = static_cast<ArpOperation>(operation);
+  arp.sender_mac = n.mac;
+  arp.sender_ip = sender_ip;
+  arp.target_mac = target_mac;
+  arp.target_ip = target_ip;
+  arp.emit(buf->append(ArpRepr::packet_len));
+  if (!send_frame(n, eth_destination, arp_ethertype, *buf, now)) return;
+  if (operation == static_cast<std::uint16_t>(ArpOperation::Reply)) {
+    ++stats_.arp.tx_reply;
+  } else if (sender_ip == target_ip) {
+    ++stats_.arp.tx_gratuitous;
+  } else {
+    ++stats_.arp.tx_request;
+  }
+}
+
+void IpLayer::send_arp_request(NetifId id, Ipv4Address target, Instant now) {
+  Netif& n = netifs_[id];
+  send_arp(n, static_cast<std::uint16_t>(ArpOperation::Request), MacAddress::broadcast(),
+           n.address, MacAddress{}, target, now);
+}
+
+void IpLayer::send_gratuitous_arp(Netif& n, Instant now) {
+  // Sender and target are both our address, target MAC zero (RFC 5227's
+  // announcement, what lwIP's etharp_gratuitous sends).
+  send_arp(n, static_cast<std::uint16_t>(ArpOperation::Request), MacAddress::broadcast(),
+           n.address, MacAddress{}, n.address, now);
+}
+
+void IpLayer::send_resolved(NetifId id, const MacAddress& mac, Instant now) {
+  while (!resolved_.empty()) {
+    PacketBuf datagram = resolved_.pop();
+    // Failures are counted where they happen; nobody waits for the result.
+    (void)send_datagram(netifs_[id], mac, std::move(datagram), now);
+  }
+}
+
+void IpLayer::arp_input(NetifId id, PacketBuf&& packet, Instant now) {
+  Result<ArpRepr> parsed = ArpRepr::parse(packet.data());
+  if (!parsed) {
+    if (parsed.error() == Error::Unsupported) {
+      ++stats_.arp.drop_unsupported;
+    } else {
+      ++stats_.arp.drop_malformed;
+    }
+    return;
+  }
+  const ArpRepr arp = *parsed;
+  Netif& n = netifs_[id];
+  const bool request = arp.operation == ArpOperation::Request;
+  if (request) {
+    ++stats_.arp.rx_request;
+  } else {
+    ++stats_.arp.rx_reply;
+  }
+  if (!arp.sender_mac.is_unicast() || arp.sender_ip.is_broadcast() ||
+      arp.sender_ip.is_multicast()) {
+    ++stats_.arp.drop_malformed;
+    return;
+  }
+  if (arp.sender_mac == n.mac) {  // our own frame, reflected back
+    ++stats_.arp.drop_not_for_us;
+    return;
+  }
+
+  // Another host using the address we probe for (it answers, announces, or
+  // probes for it too), or the address we have.
+  bool conflict = false;
+  if (n.probe_ip) {
+    const Ipv4Address probed = *n.probe_ip;
+    if (arp.sender_ip == probed ||
+        (request && arp.sender_ip.is_unspecified() && arp.target_ip == probed)) {
+      n.probe_conflict = true;
+      conflict = true;
+    }
+  }
+  if (n.has_ipv4 && arp.sender_ip == n.address) {
+    n.address_conflict = true;
+    conflict = true;
+  }
+  if (conflict) ++stats_.arp.conflicts;
+
+  const bool for_us = n.has_ipv4 && arp.target_ip == n.address;
+  if (!arp.sender_ip.is_unspecified() && !(n.has_ipv4 && arp.sender_ip == n.address)) {
+    // RFC 826: update an entry we have; make one only when the request is
+    // for us (we will talk back). Replies nobody asked for make nothing.
+    const ArpCache::Learn learned =
+        arp_cache_.learn(id, arp.sender_ip, arp.sender_mac, request && for_us, now, resolved_);
+    if (learned == ArpCache::Learn::Updated || learned == ArpCache::Learn::Created) {
+      arm_no_later(arp_timer, now + arp_timing::max_age);
+    } else if (learned == ArpCache::Learn::NotFound && !request && !conflict) {
+      ++stats_.arp.drop_unsolicited;
+    }
+    if (!resolved_.empty()) send_resolved(id, arp.sender_mac, now);
+  }
+
+  if (!request) return;
+  if (!for_us) {
+    if (!conflict) ++stats_.arp.drop_not_for_us;
+    return;
+  }
+  // Answer in place: the request's buffer becomes the reply.
+  ArpRepr reply;
+  reply.operation = ArpOperation::Reply;
+  reply.sender_mac = n.mac;
+  reply.sender_ip = n.address;
+  reply.target_mac = arp.sender_mac;
+  reply.target_ip = arp.sender_ip;
+  packet.truncate(ArpRepr::packet_len);
+  reply.emit(packet.data());
+  if (send_frame(n, arp.sender_mac, arp_ethertype, packet, now)) ++stats_.arp.tx_reply;
+}
+
+Status IpLayer::arp_add_static(NetifId id, Ipv4Address ip, const MacAddress& mac, Instant now) {
+  const Netif* n = netifs_.get(id);
+  if (n == nullptr || n->medium != Medium::Ethernet || !mac.is_unicast() ||
+      ip.is_unspecified() || ip.is_broadcast() || ip.is_multicast()) {
+    return Error::InvalidArgument;
+  }
+  Status s = arp_cache_.add_static(id, ip, mac, resolved_);
+  if (!resolved_.empty()) send_resolved(id, mac, now);
+  return s;
+}
+
+Status IpLayer::arp_remove(NetifId id, Ipv4Address ip) { return arp_cache_.remove(id, ip); }
+
+std::optional<MacAddress> IpLayer::arp_lookup(NetifId id, Ipv4Address ip) const {
+  return arp_cache_.lookup(id, ip);
+}
+
+Status IpLayer::arp_probe(NetifId id, Ipv4Address ip, Instant now) {
+  Netif* n = netifs_.get(id);
+  if (n == nullptr || n->medium != Medium::Ethernet || ip.is_unspecified()) {
+    return Error::InvalidArgument;
+  }
+  if (!n->usable()) return Error::NetDown;
+  n->probe_ip = ip;
+  n->probe_conflict = false;
+  const std::uint64_t before = stats_.arp.tx_request;
+  // RFC 5227 2.1.1: sender IP zero, target MAC zero.
+  send_arp(*n, static_cast<std::uint16_t>(ArpOperation::Request), MacAddress::broadcast(),
+           Ipv4Address{}, MacAddress{}, ip, now);
+  return stats_.arp.tx_request != before ? Status{} : Status{Error::NoBuffers};
+}
+
+Status IpLayer::arp_announce(NetifId id, Instant now) {
+  Netif* n = netifs_.get(id);
+  if (n == nullptr || n->medium != Medium::Ethernet || !n->has_ipv4) {
+    return Error::InvalidArgument;
+  }
+  if (!n->usable()) return Error::NetDown;
+  const std::uint64_t before = stats_.arp.tx_gratuitous;
+  send_gratuitous_arp(*n, now);
+  return stats_.arp.tx_gratuitous != before ? Status{} : Status{Error::NoBuffers};
+}
+
+bool IpLayer::arp_conflict(NetifId id, Ipv4Address ip) const {
+  const Netif* n = netifs_.get(id);
+  if (n == nullptr) return false;
+  return (n->probe_ip == ip && n->probe_conflict) ||
+         (n->has_ipv4 && n->address == ip && n->address_conflict);
+}
+
+}  // namespace lwnet

@@ -1,0 +1,161 @@
+#include "ip/arp_cache.h"
+
+namespace lwnet {
+
+ArpCache::Entry* ArpCache::find_mut(NetifId netif, Ipv4Address ip) const {
+  Entry& hinted = entries_[hint_];
+  if (hinted.state != State::Free && hinted.ip == ip && hinted.netif == netif) return &hinted;
+  for (std::size_t i = 0; i < entries_.size(); ++i) {
+    Entry& e = entries_[i];
+    if (e.state != State::Free && e.ip == ip && e.netif == netif) {
+      hint_ = i;
+      return &e;
+    }
+  }
+  return nullptr;
+}
+
+const ArpCache::Entry* ArpCache::find(NetifId netif, Ipv4Address ip) const {
+  return find_mut(netif, ip);
+}
+
+std::optional<MacAddress> ArpCache::lookup(NetifId netif, Ipv4Address ip) const {
+  const Entry* e = find_mut(netif, ip);
+  if (e == nullptr || (e->state != State::Stable && e->state != State::Static)) return std::nullopt;
+  return e->mac;
+}
+
+void ArpCache::free(Entry& e) {
+  stats_.drop_unresolved += e.queue.size();
+  e.queue.clear();
+  e.state = State::Free;
+  e.requests = 0;
+}
+
+ArpCache::Entry* ArpCache::allocate() {
+  Entry* oldest_stable = nullptr;
+  Entry* oldest_pending = nullptr;
+  for (Entry& e : entries_) {
+    switch (e.state) {
+      case State::Free:
+        return &e;
+      case State::Stable:
+        if (oldest_stable == nullptr || e.updated < oldest_stable->updated) oldest_stable = &e;
+        break;
+      case State::Pending:
+        if (oldest_pending == nullptr || e.updated < oldest_pending->updated) oldest_pending = &e;
+        break;
+      case State::Static:
+        break;
+    }
+  }
+  // Forget a learned mapping before giving up on an address being resolved.
+  Entry* victim = oldest_stable != nullptr ? oldest_stable : oldest_pending;
+  if (victim == nullptr) return nullptr;
+  ++stats_.cache_evictions;
+  free(*victim);
+  return victim;
+}
+
+ArpCache::Enqueue ArpCache::enqueue(NetifId netif, Ipv4Address ip, PacketBuf&& packet,
+                                    Instant now) {
+  if (Entry* e = find_mut(netif, ip)) {
+    // A Stable or Static entry would have been found by lookup(): Pending.
+    if (!e->queue.push(std::move(packet))) {
+      ++stats_.drop_queue_full;
+      packet.release();
+      return Enqueue::QueueFull;
+    }
+    return Enqueue::Queued;
+  }
+  Entry* e = allocate();
+  if (e == nullptr) {
+    ++stats_.drop_unresolved;
+    packet.release();
+    return Enqueue::TableFull;
+  }
+  e->state = State::Pending;
+  e->netif = netif;
+  e->ip = ip;
+  e->mac = {};
+  e->updated = now;
+  e->requests = 1;
+  e->deadline = now + arp_timing::request_interval;
+  (void)e->queue.push(std::move(packet));
+  return Enqueue::SendRequest;
+}
+
+ArpCache::Learn ArpCache::learn(NetifId netif, Ipv4Address ip, const MacAddress& mac,
+                                bool create, Instant now, PendingQueue& resolved) {
+  Entry* e = find_mut(netif, ip);
+  Learn outcome = Learn::Updated;
+  if (e == nullptr) {
+    if (!create) return Learn::NotFound;
+    e = allocate();
+    if (e == nullptr) return Learn::NotFound;
+    e->netif = netif;
+    e->ip = ip;
+    outcome = Learn::Created;
+  } else if (e->state == State::Static) {
+    return Learn::Static;
+  }
+  e->state = State::Stable;
+  e->mac = mac;
+  e->updated = now;
+  e->deadline = now + arp_timing::max_age;
+  e->requests = 0;
+  while (!e->queue.empty()) {
+    if (!resolved.push(e->queue.pop())) ++stats_.drop_queue_full;
+  }
+  return outcome;
+}
+
+Status ArpCache::add_static(NetifId netif, Ipv4Address ip, const MacAddress& mac,
+                            PendingQueue& resolved) {
+  Entry* e = find_mut(netif, ip);
+  if (e == nullptr) {
+    e = allocate();
+    if (e == nullptr) return Error::TableFull;
+    e->netif = netif;
+    e->ip = ip;
+  }
+  e->state = State::Static;
+  e->mac = mac;
+  e->deadline = Instant::max();
+  e->requests = 0;
+  while (!e->queue.empty()) {
+    if (!resolved.push(e->queue.pop())) ++stats_.drop_queue_full;
+  }
+  return {};
+}
+
+Status ArpCache::remove(NetifId netif, Ipv4Address ip) {
+  Entry* e = find_mut(netif, ip);
+  if (e == nullptr) return Error::InvalidArgument;
+  free(*e);
+  return {};
+}
+
+void ArpCache::flush_netif(NetifId netif) {
+  for (Entry& e : entries_) {
+    if (e.netif == netif && (e.state == State::Stable || e.state == State::Pending)) free(e);
+  }
+}
+
+Instant ArpCache::next_deadline() const {
+  Instant earliest = Instant::max();
+  for (const Entry& e : entries_) {
+    if ((e.state == State::Stable || e.state == State::Pending) && e.deadline < earliest) {
+      earliest = e.deadline;
+    }
+  }
+  return earliest;
+}
+
+std::size_t ArpCache::pending_packets() const {
+  std::size_t n = 0;
+  for (const Entry& e : entries_) n += e.queue.size();
+  return n;
+}
+
+}  // namespace lwnet

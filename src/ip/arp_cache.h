@@ -1,0 +1,126 @@
+// The ARP cache (RFC 826): IPv4 address -> MAC per netif, with aging, static
+// entries, and the packets that wait while an address is being resolved.
+// It sends nothing itself: the ARP protocol (ip_layer) asks it what to do.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+
+#include "buf/buf_pool.h"
+#include "config/options.h"
+#include "ip/ip_stats.h"
+#include "ip/fixed_queue.h"
+#include "ip/netif_types.h"
+#include "time/instant.h"
+#include "util/result.h"
+#include "wire/address.h"
+
+namespace lwnet {
+
+namespace arp_timing {
+// A request is repeated every second; after `max_requests` without a reply
+// the address is unreachable and its queued packets are dropped.
+inline constexpr Duration request_interval = Duration::seconds(1);
+inline constexpr std::uint8_t max_requests = 3;
+// A learned entry is forgotten this long after it was last confirmed.
+inline constexpr Duration max_age = Duration::seconds(config::arp_maxage_seconds);
+}  // namespace arp_timing
+
+// CONFIG_LWNET_ARP_TABLE_SIZE entries shared by all netifs. Lookups try the
+// entry of the previous hit first, then scan the (small) table. Drops are
+// counted in the ArpStats given at construction. Core thread only.
+class ArpCache {
+ public:
+  using PendingQueue = FixedQueue<PacketBuf, config::arp_queue_len>;
+  enum class State : std::uint8_t { Free, Pending, Stable, Static };
+
+  struct Entry {
+    State state = State::Free;
+    NetifId netif;
+    Ipv4Address ip;
+    MacAddress mac;
+    Instant updated;   // Stable: last confirmed; Pending: created
+    Instant deadline;  // Stable: expiry; Pending: next request; Static: never
+    std::uint8_t requests = 0;  // Pending: requests sent
+    PendingQueue queue;         // Pending: IPv4 datagrams waiting for the MAC
+  };
+
+  explicit ArpCache(ArpStats& stats) : stats_(stats) {}
+  ArpCache(const ArpCache&) = delete;
+  ArpCache& operator=(const ArpCache&) = delete;
+
+  // The MAC of a Stable or Static entry.
+  std::optional<MacAddress> lookup(NetifId netif, Ipv4Address ip) const;
+  const Entry* find(NetifId netif, Ipv4Address ip) const;
+
+  enum class Enqueue : std::uint8_t {
+    SendRequest,  // a new Pending entry holds the packet: send the first request
+    Queued,       // queued behind a request already sent
+    QueueFull,    // dropped (arp.drop_queue_full)
+    TableFull,    // dropped: every entry is static (arp.drop_unresolved)
+  };
+  // Holds `packet` until `ip` resolves. Called only after lookup() missed.
+  // A new entry may evict the oldest dynamic one (arp.cache_evictions).
+  Enqueue enqueue(NetifId netif, Ipv4Address ip, PacketBuf&& packet, Instant now);
+
+  enum class Learn : std::uint8_t {
+    NotFound,  // no entry and !create: nothing changed
+    Updated,   // an existing dynamic entry now maps to `mac`
+    Created,
+    Static,    // a static entry: left as it is
+  };
+  // Records ip -> mac. Existing dynamic entries are refreshed; a new one is
+  // made only when `create` (a request for our address). When a Pending
+  // entry resolves, its packets move to `resolved` for the caller to send.
+  Learn learn(NetifId netif, Ipv4Address ip, const MacAddress& mac, bool create, Instant now,
+              PendingQueue& resolved);
+
+  // A permanent entry (replaces a dynamic one; its waiting packets move to
+  // `resolved`). TableFull when every entry is static already.
+  Status add_static(NetifId netif, Ipv4Address ip, const MacAddress& mac,
+                    PendingQueue& resolved);
+  // InvalidArgument when there is no such entry. Waiting packets are dropped.
+  Status remove(NetifId netif, Ipv4Address ip);
+  // Forgets the dynamic and pending entries of a netif that went down.
+  void flush_netif(NetifId netif);
+
+  // The earliest expiry or request retransmission, or Instant::max().
+  Instant next_deadline() const;
+  // Forgets expired entries; for each Pending entry due, calls
+  // request(netif, ip) to send another request, or gives up after
+  // max_requests (its packets count as arp.drop_unresolved).
+  template <class Request>
+  void expire(Instant now, Request&& request) {
+    for (Entry& e : entries_) {
+      if (e.state == State::Stable && e.deadline <= now) {
+        free(e);
+      } else if (e.state == State::Pending && e.deadline <= now) {
+        if (e.requests >= arp_timing::max_requests) {
+          free(e);
+        } else {
+          ++e.requests;
+          e.deadline = now + arp_timing::request_interval;
+          request(e.netif, e.ip);
+        }
+      }
+    }
+  }
+
+  const std::array<Entry, config::arp_table_size>& entries() const { return entries_; }
+  std::size_t pending_packets() const;
+
+ private:
+  Entry* find_mut(NetifId netif, Ipv4Address ip) const;
+  // A free entry, evicting the oldest dynamic one if needed; nullptr when all
+  // are static.
+  Entry* allocate();
+  void free(Entry& e);
+
+  mutable std::array<Entry, config::arp_table_size> entries_{};
+  mutable std::size_t hint_ = 0;
+  ArpStats& stats_;
+};
+
+}  // namespace lwnet

@@ -1,0 +1,75 @@
+// Frames in and out of a netif's device: Ethernet II framing (RFC 894), or
+// bare IP packets on Medium::Ip devices (loopback, PPP).
+#include "ip/ip_layer.h"
+#include "wire/ethernet.h"
+
+namespace lwnet {
+
+bool IpLayer::transmit(Netif& n, PacketBuf& frame, Instant now) {
+  if (!n.device->transmit(frame.data(), now)) {
+    ++stats_.ethernet.drop_device_busy;
+    return false;
+  }
+  if (n.medium == Medium::Ethernet) ++stats_.ethernet.tx;
+  return true;
+}
+
+bool IpLayer::send_frame(Netif& n, const MacAddress& destination, std::uint16_t ethertype,
+                         PacketBuf& packet, Instant now) {
+  if (n.medium == Medium::Ethernet) {
+    EthernetRepr eth;
+    eth.destination = destination;
+    eth.source = n.mac;
+    eth.ethertype = ethertype;
+    eth.emit(packet.push(EthernetRepr::header_len));
+  }
+  return transmit(n, packet, now);
+}
+
+std::optional<Ipv4Delivery> IpLayer::input(NetifId id, PacketBuf&& frame, Instant now) {
+  Netif* n = netifs_.get(id);
+  if (n == nullptr) return std::nullopt;
+  if (n->medium == Medium::Ip) {
+    if (!n->up) {
+      ++stats_.ipv4.drop_not_for_us;
+      return std::nullopt;
+    }
+    frame.mark(Layer::Link);
+    return ipv4_input(id, std::move(frame), false, now);
+  }
+
+  ++stats_.ethernet.rx;
+  if (!n->up) {
+    ++stats_.ethernet.drop_not_for_us;
+    return std::nullopt;
+  }
+  Result<EthernetRepr> parsed = EthernetRepr::parse(frame.data());
+  if (!parsed) {
+    if (parsed.error() == Error::Truncated) {
+      ++stats_.ethernet.drop_truncated;
+    } else {
+      ++stats_.ethernet.drop_unknown_ethertype;
+    }
+    return std::nullopt;
+  }
+  const EthernetRepr& eth = *parsed;
+  const bool link_broadcast = eth.destination.is_multicast();  // broadcast included
+  if (!link_broadcast && eth.destination != n->mac) {
+    ++stats_.ethernet.drop_not_for_us;
+    return std::nullopt;
+  }
+  frame.mark(Layer::Link);
+  frame.consume(EthernetRepr::header_len);
+  switch (eth.ethertype) {
+    case static_cast<std::uint16_t>(EtherType::Arp):
+      arp_input(id, std::move(frame), now);
+      return std::nullopt;
+    case static_cast<std::uint16_t>(EtherType::Ipv4):
+      return ipv4_input(id, std::move(frame), link_broadcast, now);
+    default:
+      ++stats_.ethernet.drop_unknown_ethertype;
+      return std::nullopt;
+  }
+}
+
+}  // namespace lwnet

@@ -1,0 +1,50 @@
+// A FIFO of at most N values stored in place (no allocation): ARP's queue of
+// packets waiting for resolution, the receive queues of UDP and ping
+// endpoints.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <utility>
+
+namespace lwnet {
+
+// Core thread only (like what it holds).
+template <class T, std::size_t N>
+class FixedQueue {
+  static_assert(N >= 1, "a queue needs room for one value");
+
+ public:
+  bool empty() const { return count_ == 0; }
+  bool full() const { return count_ == N; }
+  std::size_t size() const { return count_; }
+  static constexpr std::size_t capacity() { return N; }
+
+  // False (and `value` untouched) when full.
+  bool push(T&& value) {
+    if (full()) return false;
+    items_[(head_ + count_) % N] = std::move(value);
+    ++count_;
+    return true;
+  }
+  // The caller checked !empty().
+  T& front() { return items_[head_]; }
+  const T& front() const { return items_[head_]; }
+  T pop() {
+    T value = std::move(items_[head_]);
+    items_[head_] = T{};
+    head_ = (head_ + 1) % N;
+    --count_;
+    return value;
+  }
+  void clear() {
+    while (!empty()) (void)pop();
+  }
+
+ private:
+  std::array<T, N> items_{};
+  std::size_t head_ = 0;
+  std::size_t count_ = 0;
+};
+
+}  // namespace lwnet

@@ -1,0 +1,179 @@
+// ICMP for IPv4 (RFC 792, RFC 1122 3.2.2): echo, errors, and the rules for
+// when an error may be sent.
+#include <algorithm>
+
+#include "ip/ip_layer.h"
+#include "wire/icmpv4.h"
+#include "wire/ipv4.h"
+
+namespace lwnet {
+
+namespace {
+
+constexpr Ipv4SendOptions icmp_options(std::uint8_t ttl = config::ip_default_ttl) {
+  Ipv4SendOptions o;
+  o.protocol = IpProtocol::Icmp;
+  o.ttl = ttl;
+  return o;
+}
+
+// Echo, timestamp, information and address mask messages (requests and
+// replies): the ICMP types an error may answer. Errors never answer errors.
+bool is_informational(std::uint8_t type) {
+  return type == 0 || type == 8 || (type >= 13 && type <= 18);
+}
+
+}  // namespace
+
+void IpLayer::icmp_input(NetifId id, PacketBuf&& packet, const Ipv4Delivery& ip, Instant now) {
+  ++stats_.icmp.rx;
+  Result<Icmpv4Repr> parsed = Icmpv4Repr::parse(packet.data(), config::checksum_check_icmp);
+  if (!parsed) {
+    if (parsed.error() == Error::BadChecksum) {
+      ++stats_.icmp.drop_bad_checksum;
+    } else {
+      ++stats_.icmp.drop_truncated;
+    }
+    return;
+  }
+  const Icmpv4Repr icmp = *parsed;
+  switch (icmp.type) {
+    case static_cast<std::uint8_t>(Icmpv4Type::EchoRequest): {
+      const Netif& n = netifs_[id];
+      const bool to_broadcast = n.is_broadcast(ip.destination);
+      if (to_broadcast && !config::broadcast_ping) {
+        ++stats_.icmp.drop_broadcast_ping;
+        return;
+      }
+      ++stats_.icmp.rx_echo_request;
+      const Ipv4Address reply_source = to_broadcast ? n.address : ip.destination;
+      Result<Ipv4Route> r = route_ipv4(netifs_, ip.source, reply_source);
+      if (!r) {
+        ++stats_.ipv4.drop_no_route;
+        return;
+      }
+      // The request's buffer becomes the reply: same identifier, sequence and
+      // data; new type and checksum; the IP header is pushed again in front.
+      Icmpv4Repr reply;
+      reply.type = static_cast<std::uint8_t>(Icmpv4Type::EchoReply);
+      reply.code = 0;
+      reply.identifier = icmp.identifier;
+      reply.sequence = icmp.sequence;
+      reply.emit(packet.data());
+      if (output(std::move(packet), *r, ip.source, icmp_options(), now)) {
+        ++stats_.icmp.tx;
+        ++stats_.icmp.tx_echo_reply;
+      }
+      return;
+    }
+    case static_cast<std::uint8_t>(Icmpv4Type::EchoReply): {
+      ++stats_.icmp.rx_echo_reply;
+      packet.consume(Icmpv4Repr::header_len);
+      switch (echo_.deliver(icmp.identifier, std::move(packet), ip.source, icmp.sequence, ip.ttl)) {
+        case EchoEndpoints::Deliver::Queued: break;
+        case EchoEndpoints::Deliver::NoListener: ++stats_.icmp.drop_no_listener; break;
+        case EchoEndpoints::Deliver::QueueFull: ++stats_.icmp.drop_queue_full; break;
+      }
+      return;
+    }
+    case static_cast<std::uint8_t>(Icmpv4Type::DestinationUnreachable):
+    case static_cast<std::uint8_t>(Icmpv4Type::TimeExceeded):
+    case static_cast<std::uint8_t>(Icmpv4Type::ParameterProblem):
+    case static_cast<std::uint8_t>(Icmpv4Type::Redirect):
+      // Known, counted in icmp.rx; nothing consumes them yet (TCP will).
+      return;
+    default:
+      ++stats_.icmp.drop_unknown_type;
+      return;
+  }
+}
+
+void IpLayer::send_icmp_error(NetifId id, ConstBytes offending, bool broadcast, Icmpv4Type type,
+                              std::uint8_t code, Instant now) {
+  if constexpr (!config::icmp) return;
+  if (broadcast || offending.size() < Ipv4Repr::min_header_len) return;
+  // Read the offending header by hand: a quote may be cut short of the
+  // total length its header claims.
+  const std::size_t header_len = std::size_t{offending[0] & 0x0fU} * 4;
+  if ((offending[0] >> 4) != 4 || header_len < Ipv4Repr::min_header_len ||
+      offending.size() < header_len) {
+    return;
+  }
+  if ((load_be16(offending, 6) & 0x1fffU) != 0) return;  // not the first fragment
+  const Ipv4Address source = Ipv4Address::from_bytes(offending.subspan(12));
+  const Ipv4Address destination = Ipv4Address::from_bytes(offending.subspan(16));
+  if (source.is_unspecified() || source.is_multicast() || is_broadcast(source) ||
+      (source.value >> 28) == 0xf) {
+    return;
+  }
+  if (destination.is_multicast() || is_broadcast(destination)) return;
+  if (offending[9] == static_cast<std::uint8_t>(IpProtocol::Icmp) &&
+      (offending.size() <= header_len || !is_informational(offending[header_len]))) {
+    return;
+  }
+  if (!icmp_limiter_.allow(now)) {
+    ++stats_.icmp.rate_limited;
+    return;
+  }
+
+  // RFC 792: the header and the first 64 bits of the data.
+  const std::size_t quote = std::min(offending.size(), header_len + 8);
+  std::optional<PacketBuf> buf = pools_.frames.allocate(config::headroom);
+  if (!buf) {
+    ++stats_.ipv4.drop_no_buffer;
+    return;
+  }
+  Bytes message = buf->append(Icmpv4Repr::header_len + quote);
+  std::copy_n(offending.begin(), quote, message.begin() + Icmpv4Repr::header_len);
+  Icmpv4Repr error;
+  error.type = static_cast<std::uint8_t>(type);
+  error.code = code;
+  error.emit(message);
+
+  // From the address the datagram was sent to when it is ours, else from
+  // the netif it arrived on.
+  const Ipv4Address from = netifs_.is_local(destination) ? destination : netifs_[id].address;
+  Result<Ipv4Route> r = route_ipv4(netifs_, source, from);
+  if (!r) {
+    ++stats_.ipv4.drop_no_route;
+    return;
+  }
+  if (!output(std::move(*buf), *r, source, icmp_options(), now)) return;
+  ++stats_.icmp.tx;
+  if (type == Icmpv4Type::TimeExceeded) {
+    ++stats_.icmp.tx_time_exceeded;
+  } else {
+    ++stats_.icmp.tx_unreachable;
+  }
+}
+
+Status IpLayer::ping_send(PingHandle h, Ipv4Address destination, std::uint16_t sequence,
+                          ConstBytes payload, std::uint8_t ttl, Instant now) {
+  if (!echo_.valid(h)) return Error::Closed;
+  if (Icmpv4Repr::header_len + payload.size() + Ipv4Repr::min_header_len > 65535) {
+    return Error::TooBig;
+  }
+  Result<Ipv4Route> r = route_ipv4(netifs_, destination, Ipv4Address{});
+  if (!r) {
+    ++stats_.ipv4.drop_no_route;
+    return r.error();
+  }
+  std::optional<PacketBuf> buf = pools_.allocate(config::headroom, Icmpv4Repr::header_len + payload.size());
+  if (!buf) {
+    ++stats_.ipv4.drop_no_buffer;
+    return Error::NoBuffers;
+  }
+  Bytes message = buf->append(Icmpv4Repr::header_len + payload.size());
+  std::copy(payload.begin(), payload.end(), message.begin() + Icmpv4Repr::header_len);
+  Icmpv4Repr request;
+  request.type = static_cast<std::uint8_t>(Icmpv4Type::EchoRequest);
+  request.identifier = echo_.identifier(h);
+  request.sequence = sequence;
+  request.emit(message);
+  Status s = output(std::move(*buf), *r, destination,
+                    icmp_options(ttl == 0 ? config::ip_default_ttl : ttl), now);
+  if (s) ++stats_.icmp.tx;
+  return s;
+}
+
+}  // namespace lwnet

@@ -1,0 +1,120 @@
+#include "ip/ip_layer.h"
+
+namespace lwnet {
+
+static_assert(config::max_netifs <= 255, "NetifId holds a byte");
+
+IpLayer::IpLayer(Pools& pools, IpLayerStats stats, Random& random, Device& loopback)
+    : pools_(pools),
+      stats_(stats),
+      random_(random),
+      arp_cache_(stats.arp),
+      reassembly_(pools, stats.ipv4),
+      next_identification_(static_cast<std::uint16_t>(random.next_u32())) {
+  NetifConfig lo;
+  lo.name = "lo";
+  lo.ipv4 = IpCidr{Ipv4Address::loopback(), 8};
+  // The first netif of an empty table, on a device that exists: cannot fail.
+  (void)netifs_.add(loopback, lo, true);
+}
+
+Result<NetifId> IpLayer::add_netif(Device& device, const NetifConfig& config, Instant now) {
+  Result<NetifId> id = netifs_.add(device, config, false);
+  if (!id) return id;
+  if (!netifs_.default_netif()) netifs_.set_default(*id);
+  schedule_gratuitous_arp(*id, now);
+  return id;
+}
+
+void IpLayer::netif_status_changed(NetifId id) {
+  if constexpr (config::netif_status_callback) {
+    if (status_callback_ != nullptr) status_callback_(status_context_, id);
+  } else {
+    (void)id;
+  }
+}
+
+Status IpLayer::set_ipv4(NetifId id, const IpCidr& address, std::optional<Ipv4Address> gateway,
+                         Instant now) {
+  Netif* n = netifs_.get(id);
+  if (n == nullptr || n->loopback) return Error::InvalidArgument;
+  if (!address.address.is_v4() || address.prefix_len > 32) return Error::InvalidArgument;
+  n->set_ipv4(address);
+  n->gateway = gateway;
+  n->address_conflict = false;
+  schedule_gratuitous_arp(id, now);
+  netif_status_changed(id);
+  return {};
+}
+
+Status IpLayer::set_up(NetifId id, bool up, Instant now) {
+  Netif* n = netifs_.get(id);
+  if (n == nullptr) return Error::InvalidArgument;
+  if (n->up == up) return {};
+  n->up = up;
+  if (up) {
+    schedule_gratuitous_arp(id, now);
+  } else {
+    arp_cache_.flush_netif(id);
+    timers_.cancel(garp_timer(id));
+  }
+  netif_status_changed(id);
+  return {};
+}
+
+Status IpLayer::set_link_up(NetifId id, bool link_up, Instant now) {
+  Netif* n = netifs_.get(id);
+  if (n == nullptr) return Error::InvalidArgument;
+  if (n->link_up == link_up) return {};
+  n->link_up = link_up;
+  if (link_up) {
+    schedule_gratuitous_arp(id, now);
+  } else {
+    arp_cache_.flush_netif(id);
+    timers_.cancel(garp_timer(id));
+  }
+  if constexpr (config::netif_link_callback) {
+    if (link_callback_ != nullptr) link_callback_(link_context_, id);
+  }
+  return {};
+}
+
+Result<NetifInfo> IpLayer::netif_info(NetifId id) const {
+  const Netif* n = netifs_.get(id);
+  if (n == nullptr) return Error::InvalidArgument;
+  return n->info();
+}
+
+void IpLayer::schedule_gratuitous_arp(NetifId id, Instant now) {
+  const Netif& n = netifs_[id];
+  if (n.medium != Medium::Ethernet || !n.usable() || !n.has_ipv4) return;
+  // Sent from the next poll, so that adding a netif never transmits from
+  // inside the call.
+  timers_.arm(garp_timer(id), now);
+}
+
+void IpLayer::poll_timers(Instant now) {
+  while (std::optional<std::uint16_t> timer = timers_.pop_expired(now)) {
+    if (*timer == arp_timer) {
+      arp_cache_.expire(now, [&](NetifId netif, Ipv4Address ip) { send_arp_request(netif, ip, now); });
+      arm_no_later(arp_timer, arp_cache_.next_deadline());
+    } else if (*timer == reassembly_timer) {
+      reassembly_.expire(now, [&](NetifId netif, ConstBytes quote) {
+        send_icmp_error(netif, quote, false, Icmpv4Type::TimeExceeded,
+                        static_cast<std::uint8_t>(Icmpv4TimeExceeded::ReassemblyTimeout), now);
+      });
+      arm_no_later(reassembly_timer, reassembly_.next_deadline());
+    } else {
+      const NetifId id{static_cast<std::uint8_t>(*timer - garp_timer_first)};
+      Netif& n = netifs_[id];
+      if (n.medium == Medium::Ethernet && n.usable() && n.has_ipv4) {
+        send_gratuitous_arp(n, now);
+        if constexpr (config::esp_gratuitous_arp) {
+          timers_.arm(*timer, now + Duration::seconds(config::garp_tmr_interval_seconds));
+        }
+      }
+    }
+  }
+}
+
+}  // namespace lwnet

@@ -1,0 +1,207 @@
+// The IP layer of one stack: netifs, Ethernet framing, ARP, IPv4 input and
+// output (fragmentation, reassembly), ICMP, and the timers they need.
+//
+// It owns the small parts (NetifTable, ArpCache, Ipv4Reassembly,
+// EchoEndpoints, IcmpRateLimiter) and moves packets between them; its
+// implementation is split by protocol: ip_layer.cpp (netifs, timers),
+// ethernet_link.cpp (frames in and out), arp.cpp, ipv4_input.cpp, ipv4_output.cpp,
+// icmpv4.cpp. Datagrams for the transport layer come out of input() as an
+// Ipv4Delivery; the transport layer sends through route() and output().
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+
+#include "buf/buf_pool.h"
+#include "config/options.h"
+#include "ip/arp_cache.h"
+#include "ip/echo_endpoints.h"
+#include "ip/icmp_rate_limiter.h"
+#include "ip/ip_stats.h"
+#include "ip/ipv4_reassembly.h"
+#include "ip/netif.h"
+#include "ip/netif_config.h"
+#include "ip/routing.h"
+#include "link/device.h"
+#include "time/instant.h"
+#include "time/timer_queue.h"
+#include "util/random.h"
+#include "util/result.h"
+#include "wire/address.h"
+#include "wire/icmpv4.h"
+#include "wire/ip.h"
+
+namespace lwnet {
+
+// A datagram for the transport layer: the buffer's payload starts at the
+// transport header and Layer::Network marks the IP header (for ICMP errors).
+struct Ipv4Delivery {
+  PacketBuf packet;
+  Ipv4Address source;
+  Ipv4Address destination;
+  std::uint8_t protocol = 0;
+  std::uint8_t ttl = 0;
+  NetifId netif;
+  // Sent to a broadcast or multicast address, or in a link-layer broadcast:
+  // never answered with an ICMP error (RFC 1122 3.2.2).
+  bool broadcast = false;
+};
+
+struct Ipv4SendOptions {
+  IpProtocol protocol = IpProtocol::Udp;
+  std::uint8_t ttl = config::ip_default_ttl;
+  std::uint8_t tos = 0;
+  bool dont_fragment = false;
+};
+
+// Core thread only.
+class IpLayer {
+ public:
+  using NetifCallback = void (*)(void* context, NetifId id);
+
+  // Adds the loopback netif (id 0, 127.0.0.1/8) on `loopback`.
+  IpLayer(Pools& pools, IpLayerStats stats, Random& random, Device& loopback);
+  IpLayer(const IpLayer&) = delete;
+  IpLayer& operator=(const IpLayer&) = delete;
+
+  // ---- Netifs (ip_layer.cpp) -----------------------------------------------
+  Result<NetifId> add_netif(Device& device, const NetifConfig& config, Instant now);
+  static constexpr NetifId loopback_netif() { return NetifId{0}; }
+  void set_default_netif(NetifId id) { netifs_.set_default(id); }
+  // An unspecified address removes the netif's IPv4 address.
+  Status set_ipv4(NetifId id, const IpCidr& address, std::optional<Ipv4Address> gateway,
+                  Instant now);
+  Status set_up(NetifId id, bool up, Instant now);
+  Status set_link_up(NetifId id, bool link_up, Instant now);
+  Result<NetifInfo> netif_info(NetifId id) const;
+  void set_status_callback(NetifCallback callback, void* context) {
+    status_callback_ = callback;
+    status_context_ = context;
+  }
+  void set_link_callback(NetifCallback callback, void* context) {
+    link_callback_ = callback;
+    link_context_ = context;
+  }
+  const NetifTable& netifs() const { return netifs_; }
+
+  // ---- ARP (arp.cpp) -------------------------------------------------------
+  Status arp_add_static(NetifId id, Ipv4Address ip, const MacAddress& mac, Instant now);
+  Status arp_remove(NetifId id, Ipv4Address ip);
+  std::optional<MacAddress> arp_lookup(NetifId id, Ipv4Address ip) const;
+  Status arp_probe(NetifId id, Ipv4Address ip, Instant now);
+  Status arp_announce(NetifId id, Instant now);
+  bool arp_conflict(NetifId id, Ipv4Address ip) const;
+  const ArpCache& arp_cache() const { return arp_cache_; }
+
+  // ---- Input (ethernet_link.cpp, ipv4_input.cpp) -------------------------------
+  // One frame from `id`'s device, starting at the link header (none on
+  // Medium::Ip devices). ARP and ICMP are handled here; UDP and TCP come back
+  // as a delivery; everything else is counted and dropped.
+  std::optional<Ipv4Delivery> input(NetifId id, PacketBuf&& frame, Instant now);
+  // For a delivery no transport protocol takes: counts
+  // ipv4.drop_unknown_protocol and answers with protocol unreachable.
+  void reject_protocol(Ipv4Delivery&& delivery, Instant now);
+
+  // ---- Output (ipv4_output.cpp) ----------------------------------------------
+  // The route to `destination`, leaving from `source` when it is one of
+  // ours (unspecified: chosen by the route).
+  Result<Ipv4Route> route(Ipv4Address destination, Ipv4Address source) const {
+    return route_ipv4(netifs_, destination, source);
+  }
+  // Pushes an IPv4 header in front of `payload` (the transport header and
+  // data; headroom for IPv4 and Ethernet) and sends it along `route`,
+  // fragmenting it to the netif's MTU. Ok also when it waits for ARP.
+  // WouldBlock: ARP queue full; NoBuffers: no buffer for a fragment or the
+  // device refused the frame; TooBig: over 65535 bytes, or DF and over the
+  // MTU; NetDown.
+  Status output(PacketBuf&& payload, const Ipv4Route& route, Ipv4Address destination,
+                const Ipv4SendOptions& options, Instant now);
+  bool is_broadcast(Ipv4Address a) const;
+
+  // ---- ICMP (icmpv4.cpp) ---------------------------------------------------
+  // An ICMP error about `offending` (its IP header and what follows) that
+  // arrived on `id`, unless RFC 1122 3.2.2 forbids one (a broadcast, a
+  // non-first fragment, an ICMP error, an odd source) or the rate limit
+  // (CONFIG_LWNET_ICMP_ERRORS_PER_SECOND) is reached (icmp.rate_limited).
+  void send_icmp_error(NetifId id, ConstBytes offending, bool broadcast, Icmpv4Type type,
+                       std::uint8_t code, Instant now);
+  EchoEndpoints& echo() { return echo_; }
+  const EchoEndpoints& echo() const { return echo_; }
+  // An echo request with the handle's identifier; ttl 0: the default TTL.
+  Status ping_send(PingHandle h, Ipv4Address destination, std::uint16_t sequence,
+                   ConstBytes payload, std::uint8_t ttl, Instant now);
+
+  // ---- Timers (ip_layer.cpp) -------------------------------------------------
+  // ARP aging and retransmission, reassembly timeouts, gratuitous ARP.
+  Instant next_deadline() const { return timers_.earliest(); }
+  void poll_timers(Instant now);
+
+  const Ipv4Reassembly& reassembly() const { return reassembly_; }
+
+ private:
+  enum Timer : std::uint16_t { arp_timer = 0, reassembly_timer = 1, garp_timer_first = 2 };
+  static constexpr std::size_t timer_count = garp_timer_first + NetifTable::capacity;
+  static std::uint16_t garp_timer(NetifId id) {
+    return static_cast<std::uint16_t>(garp_timer_first + id.value);
+  }
+  // Arms `id` for `when` unless it is armed for earlier already. Owners
+  // arm early and re-arm from their real deadline when the timer fires.
+  void arm_no_later(std::uint16_t id, Instant when) {
+    if (when < timers_.deadline(id)) timers_.arm(id, when);
+  }
+  void schedule_gratuitous_arp(NetifId id, Instant now);
+  void netif_status_changed(NetifId id);
+
+  // ethernet_link.cpp
+  // Sends a finished frame (link header included) on `n`'s device.
+  bool transmit(Netif& n, PacketBuf& frame, Instant now);
+  // Pushes an Ethernet header (not on Medium::Ip) and transmits.
+  bool send_frame(Netif& n, const MacAddress& destination, std::uint16_t ethertype,
+                  PacketBuf& packet, Instant now);
+
+  // arp.cpp
+  void arp_input(NetifId id, PacketBuf&& packet, Instant now);
+  void send_arp(Netif& n, std::uint16_t operation, const MacAddress& eth_destination,
+                Ipv4Address sender_ip, const MacAddress& target_mac, Ipv4Address target_ip,
+                Instant now);
+  void send_arp_request(NetifId id, Ipv4Address target, Instant now);
+  void send_gratuitous_arp(Netif& n, Instant now);
+  void send_resolved(NetifId id, const MacAddress& mac, Instant now);
+
+  // ipv4_input.cpp
+  std::optional<Ipv4Delivery> ipv4_input(NetifId id, PacketBuf&& packet, bool link_broadcast,
+                                         Instant now);
+  bool accepts_unicast(const Netif& n, Ipv4Address destination) const;
+
+  // ipv4_output.cpp
+  // Finds the neighbour's MAC (or queues for ARP) and sends the datagram.
+  Status link_output(NetifId id, Ipv4Address next_hop, bool broadcast, PacketBuf&& datagram,
+                     Instant now);
+  // Sends a datagram whose link destination is known, in fragments if needed.
+  Status send_datagram(Netif& n, const MacAddress& destination, PacketBuf&& datagram,
+                       Instant now);
+  Status fragment(Netif& n, const MacAddress& destination, const PacketBuf& datagram,
+                  Instant now);
+
+  // icmpv4.cpp
+  void icmp_input(NetifId id, PacketBuf&& packet, const Ipv4Delivery& ip, Instant now);
+
+  Pools& pools_;
+  IpLayerStats stats_;
+  Random& random_;
+  NetifTable netifs_;
+  ArpCache arp_cache_;
+  ArpCache::PendingQueue resolved_;  // scratch: packets of an entry that just resolved
+  Ipv4Reassembly reassembly_;
+  EchoEndpoints echo_;
+  IcmpRateLimiter icmp_limiter_{config::icmp_errors_per_second};
+  TimerQueue<timer_count> timers_;
+  std::uint16_t next_identification_;
+  NetifCallback status_callback_ = nullptr;
+  void* status_context_ = nullptr;
+  NetifCallback link_callback_ = nullptr;
+  void* link_context_ = nullptr;
+};
+
+}  // namespace lwnet

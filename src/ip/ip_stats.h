@@ -1,0 +1,48 @@
+// Counters of the link, ARP, IPv4 and ICMP code (core/stack_stats.h gathers
+// them with the transport counters into StackStats).
+#pragma once
+
+#include <cstdint>
+
+namespace lwnet {
+
+struct EthernetStats {
+  std::uint64_t rx = 0, tx = 0;
+  std::uint64_t drop_truncated = 0, drop_unknown_ethertype = 0, drop_not_for_us = 0;
+  std::uint64_t drop_no_buffer = 0, drop_device_busy = 0;
+};
+
+struct ArpStats {
+  std::uint64_t rx_request = 0, rx_reply = 0, tx_request = 0, tx_reply = 0, tx_gratuitous = 0;
+  std::uint64_t drop_malformed = 0, drop_unsupported = 0, drop_unsolicited = 0;
+  std::uint64_t drop_not_for_us = 0, drop_queue_full = 0, drop_unresolved = 0, conflicts = 0;
+  std::uint64_t cache_evictions = 0;
+};
+
+struct Ipv4Stats {
+  std::uint64_t rx = 0, tx = 0, rx_delivered = 0;
+  std::uint64_t drop_truncated = 0, drop_malformed = 0, drop_bad_version = 0;
+  std::uint64_t drop_bad_checksum = 0, drop_not_for_us = 0, drop_bad_source = 0;
+  std::uint64_t drop_unknown_protocol = 0, drop_no_route = 0, drop_no_buffer = 0;
+  std::uint64_t drop_fragment = 0;  // fragments while reassembly is off
+  std::uint64_t frag_tx = 0, frag_tx_datagrams = 0, drop_too_big_df = 0;
+  std::uint64_t reass_ok = 0, reass_timeout = 0, reass_overlap = 0, reass_too_big = 0;
+  std::uint64_t reass_no_room = 0;  // CONFIG_LWIP_IP_REASS_MAX_PBUFS reached
+};
+
+struct IcmpStats {
+  std::uint64_t rx = 0, tx = 0, rx_echo_request = 0, tx_echo_reply = 0, rx_echo_reply = 0;
+  std::uint64_t tx_unreachable = 0, tx_time_exceeded = 0, rate_limited = 0;
+  std::uint64_t drop_truncated = 0, drop_bad_checksum = 0, drop_broadcast_ping = 0;
+  std::uint64_t drop_unknown_type = 0, drop_no_listener = 0, drop_queue_full = 0;
+};
+
+// The counters the IP layer writes (owned by the StackStats of its stack).
+struct IpLayerStats {
+  EthernetStats& ethernet;
+  ArpStats& arp;
+  Ipv4Stats& ipv4;
+  IcmpStats& icmp;
+};
+
+}  // namespace lwnet

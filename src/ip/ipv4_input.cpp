@@ -1,0 +1,111 @@
+// IPv4 input (RFC 791, RFC 1122 3.2.1): validation, the destination check,
+// reassembly, and the hand-off to ICMP or the transport layer.
+#include "ip/ip_layer.h"
+#include "wire/ipv4.h"
+
+namespace lwnet {
+
+namespace {
+constexpr std::uint16_t dhcp_client_port = 68;
+}
+
+bool IpLayer::accepts_unicast(const Netif& n, Ipv4Address destination) const {
+  // 127/8 never arrives from outside (RFC 1122 3.2.1.3).
+  if (destination.is_loopback()) return n.loopback;
+  if (n.has_ipv4 && destination == n.address) return true;
+  // The loopback netif carries everything sent to any of our addresses.
+  if (n.loopback) return netifs_.is_local(destination);
+  // Weak host model (RFC 1122 3.3.4.2, what lwIP and Linux do): any address
+  // of an up netif is ours.
+  return netifs_.find_by_address(destination).has_value();
+}
+
+std::optional<Ipv4Delivery> IpLayer::ipv4_input(NetifId id, PacketBuf&& packet,
+                                                bool link_broadcast, Instant now) {
+  ++stats_.ipv4.rx;
+  Result<Ipv4Repr> parsed = Ipv4Repr::parse(packet.data(), config::checksum_check_ip);
+  if (!parsed) {
+    switch (parsed.error()) {
+      case Error::Truncated: ++stats_.ipv4.drop_truncated; break;
+      case Error::Unsupported: ++stats_.ipv4.drop_bad_version; break;
+      case Error::BadChecksum: ++stats_.ipv4.drop_bad_checksum; break;
+      default: ++stats_.ipv4.drop_malformed; break;
+    }
+    return std::nullopt;
+  }
+  Ipv4Repr ip = *parsed;
+  // Cut the link layer's padding.
+  packet.truncate(ip.header_len + ip.payload.size());
+  const Netif& n = netifs_[id];
+
+  // RFC 1122 3.2.1.3: no broadcast or multicast sources; 127/8 only on loopback.
+  if (ip.source.is_broadcast() || ip.source.is_multicast() || n.is_directed_broadcast(ip.source) ||
+      (ip.source.is_loopback() && !n.loopback)) {
+    ++stats_.ipv4.drop_bad_source;
+    return std::nullopt;
+  }
+
+  bool broadcast = link_broadcast;
+  if (n.is_broadcast(ip.destination)) {
+    broadcast = true;
+  } else if (ip.destination.is_multicast()) {
+    // No multicast groups are joined yet (IGMP comes later).
+    ++stats_.ipv4.drop_not_for_us;
+    return std::nullopt;
+  } else if (!accepts_unicast(n, ip.destination)) {
+    // A netif without an address still takes the DHCP server's unicast
+    // answers to the client port (lwIP does the same).
+    const bool dhcp_to_client = !n.has_ipv4 && ip.protocol == static_cast<std::uint8_t>(IpProtocol::Udp) &&
+                                ip.payload.size() >= 4 && load_be16(ip.payload, 2) == dhcp_client_port;
+    if (!dhcp_to_client) {
+      ++stats_.ipv4.drop_not_for_us;
+      return std::nullopt;
+    }
+  }
+
+  if (ip.is_fragment()) {
+    if constexpr (!config::ip4_reassembly) {
+      ++stats_.ipv4.drop_fragment;
+      return std::nullopt;
+    } else {
+      std::optional<PacketBuf> whole = reassembly_.add(std::move(packet), ip, id, now);
+      arm_no_later(reassembly_timer, reassembly_.next_deadline());
+      if (!whole) return std::nullopt;
+      packet = std::move(*whole);
+      Result<Ipv4Repr> rebuilt = Ipv4Repr::parse(packet.data(), false);
+      if (!rebuilt) {
+        ++stats_.ipv4.drop_malformed;
+        return std::nullopt;
+      }
+      ip = *rebuilt;
+    }
+  }
+
+  packet.mark(Layer::Network);
+  packet.consume(ip.header_len);
+  packet.mark(Layer::Transport);
+  Ipv4Delivery delivery;
+  delivery.source = ip.source;
+  delivery.destination = ip.destination;
+  delivery.protocol = ip.protocol;
+  delivery.ttl = ip.ttl;
+  delivery.netif = id;
+  delivery.broadcast = broadcast;
+  // With CONFIG_LWIP_ICMP off, ICMP is just another unknown protocol.
+  if (config::icmp && ip.protocol == static_cast<std::uint8_t>(IpProtocol::Icmp)) {
+    ++stats_.ipv4.rx_delivered;
+    icmp_input(id, std::move(packet), delivery, now);
+    return std::nullopt;
+  }
+  delivery.packet = std::move(packet);
+  return delivery;
+}
+
+void IpLayer::reject_protocol(Ipv4Delivery&& delivery, Instant now) {
+  ++stats_.ipv4.drop_unknown_protocol;
+  send_icmp_error(delivery.netif, delivery.packet.from_mark(Layer::Network), delivery.broadcast,
+                  Icmpv4Type::DestinationUnreachable,
+                  static_cast<std::uint8_t>(Icmpv4Unreachable::Protocol), now);
+}
+
+}  // namespace lwnet

@@ -1,0 +1,135 @@
+// IPv4 output (RFC 791): the header, next-hop resolution through ARP, and
+// fragmentation to the netif's MTU.
+#include <algorithm>
+
+#include "ip/ip_layer.h"
+#include "wire/ethernet.h"
+#include "wire/ipv4.h"
+
+namespace lwnet {
+
+namespace {
+constexpr auto ipv4_ethertype = static_cast<std::uint16_t>(EtherType::Ipv4);
+constexpr std::size_t max_datagram = 65535;
+
+// RFC 1112 6.4: 01:00:5e and the low 23 bits of the group.
+MacAddress multicast_mac(Ipv4Address group) {
+  return {{0x01, 0x00, 0x5e, static_cast<std::uint8_t>((group.value >> 16) & 0x7fU),
+           static_cast<std::uint8_t>(group.value >> 8), static_cast<std::uint8_t>(group.value)}};
+}
+}  // namespace
+
+bool IpLayer::is_broadcast(Ipv4Address a) const {
+  if (a.is_broadcast()) return true;
+  for (std::size_t i = 0; i < netifs_.size(); ++i) {
+    if (netifs_[NetifId{static_cast<std::uint8_t>(i)}].is_directed_broadcast(a)) return true;
+  }
+  return false;
+}
+
+Status IpLayer::output(PacketBuf&& payload, const Ipv4Route& route, Ipv4Address destination,
+                       const Ipv4SendOptions& options, Instant now) {
+  if (payload.size() + Ipv4Repr::min_header_len > max_datagram) {
+    return Error::TooBig;
+  }
+  if (payload.headroom() < Ipv4Repr::min_header_len + EthernetRepr::header_len) {
+    ++stats_.ipv4.drop_no_buffer;
+    return Error::NoBuffers;
+  }
+  Ipv4Repr ip;
+  ip.source = route.source;
+  ip.destination = destination;
+  ip.protocol = static_cast<std::uint8_t>(options.protocol);
+  ip.ttl = options.ttl;
+  ip.tos = options.tos;
+  ip.identification = next_identification_++;
+  ip.dont_fragment = options.dont_fragment;
+  ip.payload_len = payload.size();
+  (void)payload.push(Ipv4Repr::min_header_len);
+  ip.emit(payload.data());
+  ++stats_.ipv4.tx;
+  return link_output(route.netif, route.next_hop, route.broadcast, std::move(payload), now);
+}
+
+Status IpLayer::link_output(NetifId id, Ipv4Address next_hop, bool broadcast,
+                            PacketBuf&& datagram, Instant now) {
+  Netif& n = netifs_[id];
+  if (!n.usable()) {
+    ++stats_.ipv4.drop_no_route;
+    return Error::NetDown;
+  }
+  if (n.medium == Medium::Ip) return send_datagram(n, MacAddress{}, std::move(datagram), now);
+  if (broadcast || next_hop.is_broadcast()) {
+    return send_datagram(n, MacAddress::broadcast(), std::move(datagram), now);
+  }
+  if (next_hop.is_multicast()) {
+    return send_datagram(n, multicast_mac(next_hop), std::move(datagram), now);
+  }
+  if (std::optional<MacAddress> mac = arp_cache_.lookup(id, next_hop)) {
+    return send_datagram(n, *mac, std::move(datagram), now);
+  }
+  switch (arp_cache_.enqueue(id, next_hop, std::move(datagram), now)) {
+    case ArpCache::Enqueue::SendRequest:
+      send_arp_request(id, next_hop, now);
+      arm_no_later(arp_timer, now + arp_timing::request_interval);
+      return {};
+    case ArpCache::Enqueue::Queued:
+      return {};
+    case ArpCache::Enqueue::QueueFull:
+      return Error::WouldBlock;
+    case ArpCache::Enqueue::TableFull:
+      return Error::NoBuffers;
+  }
+  return {};
+}
+
+Status IpLayer::send_datagram(Netif& n, const MacAddress& destination, PacketBuf&& datagram,
+                              Instant now) {
+  if (datagram.size() > n.mtu) return fragment(n, destination, datagram, now);
+  if (!send_frame(n, destination, ipv4_ethertype, datagram, now)) return Error::NoBuffers;
+  return {};
+}
+
+Status IpLayer::fragment(Netif& n, const MacAddress& destination, const PacketBuf& datagram,
+                         Instant now) {
+  Result<Ipv4Repr> parsed = Ipv4Repr::parse(datagram.data(), false);
+  if (!parsed) {
+    ++stats_.ipv4.drop_malformed;
+    return Error::Malformed;
+  }
+  const Ipv4Repr& ip = *parsed;
+  if (!config::ip4_frag || ip.dont_fragment) {
+    ++stats_.ipv4.drop_too_big_df;
+    return Error::TooBig;
+  }
+  // Every fragment but the last carries a multiple of 8 bytes. Options are
+  // not copied: lwnet sends none.
+  const std::size_t chunk = (n.mtu - Ipv4Repr::min_header_len) / 8 * 8;
+  const ConstBytes payload = ip.payload;
+  ++stats_.ipv4.frag_tx_datagrams;
+  for (std::size_t offset = 0; offset < payload.size();) {
+    const std::size_t length = std::min(chunk, payload.size() - offset);
+    const bool last = offset + length == payload.size();
+    std::optional<PacketBuf> piece = pools_.frames.allocate(config::headroom);
+    if (!piece) {
+      ++stats_.ipv4.drop_no_buffer;
+      return Error::NoBuffers;
+    }
+    ConstBytes part = payload.subspan(offset, length);
+    Bytes body = piece->append(length);
+    std::copy(part.begin(), part.end(), body.begin());
+    Ipv4Repr header = ip;
+    header.header_len = Ipv4Repr::min_header_len;
+    header.fragment_offset = static_cast<std::uint16_t>(ip.fragment_offset + offset);
+    header.more_fragments = !last || ip.more_fragments;
+    header.payload_len = length;
+    (void)piece->push(Ipv4Repr::min_header_len);
+    header.emit(piece->data());
+    ++stats_.ipv4.frag_tx;
+    if (!send_frame(n, destination, ipv4_ethertype, *piece, now)) return Error::NoBuffers;
+    offset += length;
+  }
+  return {};
+}
+
+}  // namespace lwnet

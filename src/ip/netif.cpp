@@ -1,0 +1,87 @@
+#include "ip/netif.h"
+
+#include <algorithm>
+
+namespace lwnet {
+
+namespace {
+constexpr std::uint32_t mask_for(std::uint8_t prefix_len) {
+  return prefix_len == 0 ? 0 : ~std::uint32_t{0} << (32 - prefix_len);
+}
+// Frames land in frame-pool buffers behind the headroom; a netif's MTU may not
+// ask for more (minus the Ethernet header).
+constexpr std::size_t largest_mtu = config::frame_buffer_size - config::headroom - 14;
+}  // namespace
+
+void Netif::set_ipv4(std::optional<IpCidr> cidr) {
+  if (!cidr || cidr->address.is_unspecified()) {
+    has_ipv4 = false;
+    address = {};
+    prefix_len = 0;
+    netmask = 0;
+    broadcast = {};
+    return;
+  }
+  has_ipv4 = true;
+  address = cidr->address.v4();
+  prefix_len = cidr->prefix_len;
+  netmask = mask_for(prefix_len);
+  broadcast = Ipv4Address{address.value | ~netmask};
+}
+
+std::optional<IpCidr> Netif::ipv4_cidr() const {
+  if (!has_ipv4) return std::nullopt;
+  return IpCidr{address, prefix_len};
+}
+
+NetifInfo Netif::info() const {
+  NetifInfo i;
+  i.name = name;
+  i.mac = mac;
+  i.ipv4 = ipv4_cidr();
+  i.gateway = gateway;
+  i.mtu = mtu;
+  i.up = up;
+  i.link_up = link_up;
+  i.is_loopback = loopback;
+  return i;
+}
+
+Result<NetifId> NetifTable::add(Device& device, const NetifConfig& config, bool loopback) {
+  if (count_ == capacity) return Error::TableFull;
+  if (config.ipv4 && (!config.ipv4->address.is_v4() || config.ipv4->prefix_len > 32)) {
+    return Error::InvalidArgument;
+  }
+  const DeviceCapabilities caps = device.capabilities();
+  if (caps.medium == Medium::Ethernet && !config.mac.is_unicast()) return Error::InvalidArgument;
+  std::size_t mtu = config.mtu != 0 ? config.mtu : caps.mtu;
+  mtu = std::min({mtu, caps.mtu, largest_mtu});
+  if (mtu < 68) return Error::InvalidArgument;  // RFC 791: every host takes 68 bytes
+
+  Netif& n = netifs_[count_];
+  n = Netif{};
+  const std::size_t name_len = std::min(config.name.size(), n.name.size() - 1);
+  std::copy_n(config.name.begin(), name_len, n.name.begin());
+  n.device = &device;
+  n.medium = caps.medium;
+  n.mac = caps.medium == Medium::Ethernet ? config.mac : MacAddress{};
+  n.set_ipv4(config.ipv4);
+  n.gateway = config.gateway;
+  n.mtu = mtu;
+  n.up = config.up;
+  n.link_up = config.link_up;
+  n.loopback = loopback;
+  const NetifId id{static_cast<std::uint8_t>(count_)};
+  ++count_;
+  return id;
+}
+
+std::optional<NetifId> NetifTable::find_by_address(Ipv4Address a) const {
+  for (std::size_t i = 0; i < count_; ++i) {
+    const Netif& n = netifs_[i];
+    if (n.up && n.has_ipv4 && n.address == a) return NetifId{static_cast<std::uint8_t>(i)};
+  }
+  return std::nullopt;
+}
+
+}  // namespace lwnet

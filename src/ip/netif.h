@@ -1,0 +1,93 @@
+// Network interfaces: a device plus its addresses, MTU and state, in a small
+// fixed table indexed by NetifId.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+
+#include "config/options.h"
+#include "ip/netif_config.h"
+#include "ip/netif_types.h"
+#include "link/device.h"
+#include "util/result.h"
+#include "wire/address.h"
+
+namespace lwnet {
+
+// One netif. Addresses are kept as host-order words with their mask and
+// broadcast precomputed: the per-packet checks are a compare and an and.
+// Core thread only.
+struct Netif {
+  std::array<char, 16> name{};
+  Device* device = nullptr;
+  Medium medium = Medium::Ethernet;
+  MacAddress mac;
+  bool has_ipv4 = false;
+  Ipv4Address address;     // valid when has_ipv4
+  std::uint8_t prefix_len = 0;
+  std::uint32_t netmask = 0;
+  Ipv4Address broadcast;   // subnet-directed broadcast (none for /31 and /32)
+  std::optional<Ipv4Address> gateway;
+  std::size_t mtu = 1500;
+  bool up = false;
+  bool link_up = false;
+  bool loopback = false;
+  // ARP probe (RFC 5227) for the DHCP client's address check, and whether
+  // another host answered for the probed address or claims ours.
+  std::optional<Ipv4Address> probe_ip;
+  bool probe_conflict = false;
+  bool address_conflict = false;
+
+  bool usable() const { return up && link_up; }
+  bool on_link(Ipv4Address a) const {
+    return has_ipv4 && ((a.value ^ address.value) & netmask) == 0;
+  }
+  bool is_directed_broadcast(Ipv4Address a) const {
+    return has_ipv4 && prefix_len <= 30 && a == broadcast;
+  }
+  // Any broadcast this netif sends or takes: limited or subnet-directed.
+  bool is_broadcast(Ipv4Address a) const { return a.is_broadcast() || is_directed_broadcast(a); }
+  void set_ipv4(std::optional<IpCidr> cidr);
+  std::optional<IpCidr> ipv4_cidr() const;
+  NetifInfo info() const;
+};
+
+// Core thread only.
+class NetifTable {
+ public:
+  static constexpr std::size_t capacity = config::max_netifs;
+
+  // Adds a netif; TableFull when all CONFIG_LWNET_MAX_NETIFS are taken,
+  // InvalidArgument for a bad address or an Ethernet netif without a
+  // unicast MAC.
+  Result<NetifId> add(Device& device, const NetifConfig& config, bool loopback);
+
+  Netif* get(NetifId id) { return id.value < count_ ? &netifs_[id.value] : nullptr; }
+  const Netif* get(NetifId id) const { return id.value < count_ ? &netifs_[id.value] : nullptr; }
+  Netif& operator[](NetifId id) { return netifs_[id.value]; }
+  const Netif& operator[](NetifId id) const { return netifs_[id.value]; }
+  // Netifs have ids 0 .. size()-1 (they are never removed).
+  std::size_t size() const { return count_; }
+
+  std::optional<NetifId> default_netif() const { return default_; }
+  void set_default(NetifId id) {
+    if (get(id) != nullptr) default_ = id;
+  }
+
+  // The up netif that has `a` as its address.
+  std::optional<NetifId> find_by_address(Ipv4Address a) const;
+  // True when `a` is one of our addresses: a 127/8 address, or the address
+  // of an up netif.
+  bool is_local(Ipv4Address a) const {
+    return a.is_loopback() || find_by_address(a).has_value();
+  }
+
+ private:
+  std::array<Netif, capacity> netifs_{};
+  std::size_t count_ = 0;
+  std::optional<NetifId> default_;
+};
+
+}  // namespace lwnet

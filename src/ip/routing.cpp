@@ -1,0 +1,94 @@
+#include "ip/routing.h"
+
+namespace lwnet {
+
+namespace {
+
+// The route through `n` (usable, chosen by the caller) to `destination`.
+Result<Ipv4Route> via(const Netif& n, NetifId id, Ipv4Address destination, Ipv4Address source) {
+  Ipv4Route r;
+  r.netif = id;
+  r.source = source.is_unspecified() ? n.address : source;
+  r.broadcast = n.is_broadcast(destination);
+  if (r.broadcast || destination.is_multicast() || n.medium == Medium::Ip ||
+      n.on_link(destination) || destination.is_link_local()) {
+    // On the link (or point to point): the destination is the neighbour.
+    r.next_hop = destination;
+  } else if (n.gateway && !n.gateway->is_unspecified()) {
+    r.next_hop = *n.gateway;
+  } else {
+    return Error::NoRoute;
+  }
+  // Only a limited broadcast may leave a netif that has no address yet (the
+  // DHCP client's DISCOVER, from 0.0.0.0).
+  if (r.source.is_unspecified() && !destination.is_broadcast()) return Error::NoRoute;
+  return r;
+}
+
+}  // namespace
+
+Result<Ipv4Route> route_ipv4(const NetifTable& netifs, Ipv4Address destination,
+                             Ipv4Address source) {
+  if (destination.is_unspecified()) return Error::InvalidArgument;
+
+  // 1. Loopback: 127/8 and our own addresses.
+  if (destination.is_loopback() || netifs.find_by_address(destination)) {
+    const NetifId lo{0};
+    const Netif& n = netifs[lo];
+    if (!n.usable()) return Error::NoRoute;
+    Ipv4Route r;
+    r.netif = lo;
+    r.next_hop = destination;
+    r.source = !source.is_unspecified() ? source
+               : destination.is_loopback() ? n.address
+                                           : destination;
+    return r;
+  }
+
+  // A loopback source never leaves the host (RFC 1122 3.2.1.3).
+  if (source.is_loopback()) return Error::NoRoute;
+
+  // 2. Source-based routing.
+  if (!source.is_unspecified()) {
+    for (std::size_t i = 0; i < netifs.size(); ++i) {
+      const NetifId id{static_cast<std::uint8_t>(i)};
+      const Netif& n = netifs[id];
+      if (!n.loopback && n.usable() && n.has_ipv4 && n.address == source) {
+        return via(n, id, destination, source);
+      }
+    }
+  }
+
+  const std::optional<NetifId> default_id = netifs.default_netif();
+  const Netif* default_netif = nullptr;
+  if (default_id) {
+    const Netif& n = netifs[*default_id];
+    if (n.usable() && !n.loopback) default_netif = &n;
+  }
+
+  // 3. Limited broadcast and multicast.
+  if (destination.is_broadcast() || destination.is_multicast()) {
+    if (default_netif == nullptr) return Error::NoRoute;
+    return via(*default_netif, *default_id, destination, source);
+  }
+
+  // 4. Longest prefix over the subnets of usable netifs.
+  const Netif* best = nullptr;
+  NetifId best_id;
+  for (std::size_t i = 0; i < netifs.size(); ++i) {
+    const NetifId id{static_cast<std::uint8_t>(i)};
+    const Netif& n = netifs[id];
+    if (n.loopback || !n.usable() || !n.on_link(destination)) continue;
+    if (best == nullptr || n.prefix_len > best->prefix_len) {
+      best = &n;
+      best_id = id;
+    }
+  }
+  if (best != nullptr) return via(*best, best_id, destination, source);
+
+  // 5. The default netif (its gateway, or on-link when point to point).
+  if (default_netif == nullptr) return Error::NoRoute;
+  return via(*default_netif, *default_id, destination, source);
+}
+
+}  // namespace lwnet

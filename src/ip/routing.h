@@ -1,0 +1,32 @@
+// IPv4 route selection: which netif a datagram leaves through, to which
+// neighbour, and with which source address.
+#pragma once
+
+#include "ip/netif.h"
+#include "util/result.h"
+#include "wire/address.h"
+
+namespace lwnet {
+
+struct Ipv4Route {
+  NetifId netif;
+  Ipv4Address source;      // the caller's source, or the netif's address
+  Ipv4Address next_hop;    // the neighbour to resolve: the destination or a gateway
+  bool broadcast = false;  // limited or subnet-directed broadcast (link broadcast)
+};
+
+// Core thread only. In order:
+//  1. 127/8 destinations, and our own addresses, go to the loopback netif.
+//  2. A source address that belongs to an up netif with link picks that netif
+//     (ESP-IDF's IPv4 source-based routing): the destination is reached on
+//     its subnet or through its gateway.
+//  3. Limited broadcast and multicast leave through the default netif.
+//  4. The usable netif whose subnet holds the destination, longest prefix
+//     first.
+//  5. The default netif's gateway.
+// NoRoute when none applies (no usable netif, or off-link without gateway);
+// InvalidArgument for an unspecified destination.
+Result<Ipv4Route> route_ipv4(const NetifTable& netifs, Ipv4Address destination,
+                             Ipv4Address source);
+
+}  // namespace lwnet

@@ -1,0 +1,58 @@
+// Finds the slots of a fixed table by a 16-bit key (a port, an ICMP
+// identifier) in O(1): each bucket heads a singly linked list threaded
+// through the slots. Demultiplexing never scans the whole table.
+#pragma once
+
+#include <array>
+#include <bit>
+#include <cstddef>
+#include <cstdint>
+
+namespace lwnet {
+
+// Core thread only. A slot is in at most one list at a time.
+template <std::size_t Slots>
+class SlotIndex {
+  static_assert(Slots >= 1 && Slots < 0xffff);
+
+ public:
+  static constexpr std::uint16_t none = 0xffff;
+
+  SlotIndex() {
+    heads_.fill(none);
+    next_.fill(none);
+  }
+
+  void insert(std::uint16_t key, std::uint16_t slot) {
+    std::uint16_t& head = heads_[bucket(key)];
+    next_[slot] = head;
+    head = slot;
+  }
+  void erase(std::uint16_t key, std::uint16_t slot) {
+    std::uint16_t* link = &heads_[bucket(key)];
+    while (*link != none) {
+      if (*link == slot) {
+        *link = next_[slot];
+        next_[slot] = none;
+        return;
+      }
+      link = &next_[*link];
+    }
+  }
+  // The first slot of key's bucket (other keys may share it: compare), or none.
+  std::uint16_t first(std::uint16_t key) const { return heads_[bucket(key)]; }
+  std::uint16_t next(std::uint16_t slot) const { return next_[slot]; }
+
+ private:
+  static constexpr std::size_t bucket_count = std::bit_ceil(Slots) * 2;
+  static constexpr int bucket_bits = std::countr_zero(bucket_count);
+  // Fibonacci hashing: neighbouring ports spread over the buckets.
+  static std::size_t bucket(std::uint16_t key) {
+    return static_cast<std::size_t>((std::uint32_t{key} * 2654435769U) >> (32 - bucket_bits));
+  }
+
+  std::array<std::uint16_t, bucket_count> heads_{};
+  std::array<std::uint16_t, Slots> next_{};
+};
+
+}  // namespace lwnet

@@ -1,0 +1,89 @@
+#include "transport/tcp_layer.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace lwnet {
+
+TcpLayer::TcpLayer(IpLayer& ip, Pools& pools, Random& random, const TcpTableConfig& config)
+    : ip_(ip), pools_(pools), table_(config, random) {}
+
+std::uint16_t TcpLayer::mss_limit(const IpAddress& remote, const IpAddress& local) const {
+  constexpr std::size_t headers = 20 + TcpRepr::min_header_len;  // IPv4 + TCP
+  std::size_t mtu = 1500;
+  if (remote.is_v4()) {
+    Result<Ipv4Route> route = ip_.route(remote.v4(), local.is_v4() ? local.v4() : Ipv4Address{});
+    if (route) {
+      if (const Netif* n = ip_.netifs().get(route->netif)) mtu = n->mtu;
+    }
+  }
+  const std::size_t limit = mtu > headers + 64 ? mtu - headers : 64;
+  return static_cast<std::uint16_t>(std::min<std::size_t>(limit, 0xffff));
+}
+
+Result<TcpHandle> TcpLayer::connect(const IpEndpoint& local, const IpEndpoint& remote, Instant now) {
+  if (!remote.address.is_v4()) return Error::Unsupported;
+  Result<Ipv4Route> route =
+      ip_.route(remote.address.v4(), local.address.is_v4() ? local.address.v4() : Ipv4Address{});
+  if (!route) {
+    ++stats_.drop_no_route;
+    return route.error();
+  }
+  if (route->broadcast) return Error::InvalidArgument;
+  const IpEndpoint from{route->source, local.port};
+  return table_.connect(from, remote, mss_limit(remote.address, from.address), now, *this);
+}
+
+void TcpLayer::input(Ipv4Delivery&& delivery, Instant now) {
+  ++stats_.rx;
+  // TCP is unicast only (RFC 1122 4.2.3.10): no answer, not even a RST.
+  if (delivery.broadcast || delivery.destination.is_multicast()) {
+    ++stats_.drop_broadcast;
+    return;
+  }
+  const IpAddress source = delivery.source;
+  const IpAddress destination = delivery.destination;
+  // lwIP's CHECKSUM_CHECK_TCP is on by default and ESP-IDF has no option for
+  // it: a corrupted segment must never reach a byte stream.
+  Result<TcpRepr> segment = TcpRepr::parse(delivery.packet.data(), source, destination, true);
+  if (!segment) {
+    if (segment.error() == Error::BadChecksum) {
+      ++stats_.drop_bad_checksum;
+    } else {
+      ++stats_.drop_malformed;
+    }
+    return;
+  }
+  table_.on_segment(source, destination, *segment, mss_limit(source, destination), now, *this);
+}
+
+bool TcpLayer::send_segment(const IpEndpoint& local, const IpEndpoint& remote, const TcpRepr& header,
+                            ConstBytes first, ConstBytes second, Instant now) {
+  if (!remote.address.is_v4() || !local.address.is_v4()) return false;
+  Result<Ipv4Route> route = ip_.route(remote.address.v4(), local.address.v4());
+  if (!route) {
+    ++stats_.drop_no_route;
+    return false;
+  }
+  const std::size_t header_len = header.header_len();
+  const std::size_t length = header_len + first.size() + second.size();
+  std::optional<PacketBuf> buf = pools_.allocate(config::headroom, length);
+  if (!buf) {
+    ++stats_.drop_no_buffer;
+    return false;
+  }
+  Bytes segment = buf->append(length);
+  if (!first.empty()) std::memcpy(segment.data() + header_len, first.data(), first.size());
+  if (!second.empty()) {
+    std::memcpy(segment.data() + header_len + first.size(), second.data(), second.size());
+  }
+  header.emit(segment, local.address, remote.address);
+  Ipv4SendOptions options;
+  options.protocol = IpProtocol::Tcp;
+  Status sent = ip_.output(std::move(*buf), *route, remote.address.v4(), options, now);
+  if (!sent) return false;
+  ++stats_.tx;
+  return true;
+}
+
+}  // namespace lwnet

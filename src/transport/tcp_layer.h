@@ -1,0 +1,50 @@
+// TCP on top of the IP layer: parses and checks incoming segments, hands
+// them to the connection table, and builds outgoing segments straight from
+// a connection's send ring into a frame buffer (one copy, checksum as it is
+// emitted).
+#pragma once
+
+#include <cstdint>
+
+#include "buf/buf_pool.h"
+#include "ip/ip_layer.h"
+#include "transport/tcp/tcp_table.h"
+
+namespace lwnet {
+
+struct TcpLayerStats {
+  std::uint64_t rx = 0, tx = 0;
+  std::uint64_t drop_malformed = 0, drop_bad_checksum = 0, drop_broadcast = 0;
+  std::uint64_t drop_no_buffer = 0, drop_no_route = 0;
+};
+
+// Core thread only.
+class TcpLayer final : public TcpOutput {
+ public:
+  TcpLayer(IpLayer& ip, Pools& pools, Random& random, const TcpTableConfig& config = {});
+
+  // A datagram whose protocol is TCP.
+  void input(Ipv4Delivery&& delivery, Instant now);
+  void poll_timers(Instant now) { table_.on_timer(now, *this); }
+  Instant next_deadline() const { return table_.next_deadline(); }
+
+  // The largest segment payload the route to `remote` allows (IPv4: MTU - 40).
+  std::uint16_t mss_limit(const IpAddress& remote, const IpAddress& local) const;
+  // Connects from the address the route picks (or `local` when given).
+  Result<TcpHandle> connect(const IpEndpoint& local, const IpEndpoint& remote, Instant now);
+
+  TcpTable& table() { return table_; }
+  const TcpTable& table() const { return table_; }
+  const TcpLayerStats& stats() const { return stats_; }
+
+  bool send_segment(const IpEndpoint& local, const IpEndpoint& remote, const TcpRepr& header,
+                    ConstBytes first, ConstBytes second, Instant now) override;
+
+ private:
+  IpLayer& ip_;
+  Pools& pools_;
+  TcpTable table_;
+  TcpLayerStats stats_;
+};
+
+}  // namespace lwnet

@@ -1,0 +1,277 @@
+#include "transport/udp.h"
+
+#include <algorithm>
+
+#include "wire/udp.h"
+
+namespace lwnet {
+
+UdpEndpoints::UdpEndpoints(IpLayer& ip, Pools& pools, UdpStats& stats, Ipv4Stats& ipv4_stats,
+                           Random& random)
+    : ip_(ip), pools_(pools), stats_(stats), ipv4_stats_(ipv4_stats), random_(random) {}
+
+UdpEndpoints::Endpoint* UdpEndpoints::get(UdpHandle h) {
+  if (h.slot >= endpoints_.size()) return nullptr;
+  Endpoint& e = endpoints_[h.slot];
+  return e.open && e.generation == h.generation ? &e : nullptr;
+}
+
+const UdpEndpoints::Endpoint* UdpEndpoints::get(UdpHandle h) const {
+  if (h.slot >= endpoints_.size()) return nullptr;
+  const Endpoint& e = endpoints_[h.slot];
+  return e.open && e.generation == h.generation ? &e : nullptr;
+}
+
+Result<UdpHandle> UdpEndpoints::open() {
+  for (std::size_t i = 0; i < endpoints_.size(); ++i) {
+    Endpoint& e = endpoints_[i];
+    if (e.open) continue;
+    const std::uint16_t generation = e.generation;
+    e = Endpoint{};
+    e.open = true;
+    e.generation = generation;
+    return UdpHandle{static_cast<std::uint16_t>(i), generation};
+  }
+  return Error::TableFull;
+}
+
+std::size_t UdpEndpoints::open_count() const {
+  return static_cast<std::size_t>(
+      std::count_if(endpoints_.begin(), endpoints_.end(), [](const Endpoint& e) { return e.open; }));
+}
+
+bool UdpEndpoints::port_in_use(std::uint16_t port, Ipv4Address address) const {
+  for (std::uint16_t s = by_port_.first(port); s != by_port_.none; s = by_port_.next(s)) {
+    const Endpoint& e = endpoints_[s];
+    if (e.local_port != port) continue;
+    if (address.is_unspecified() || e.local_address.is_unspecified() || e.local_address == address) {
+      return true;
+    }
+  }
+  return false;
+}
+
+Status UdpEndpoints::bind_slot(std::uint16_t slot, Ipv4Address address, std::uint16_t port) {
+  if (port == 0) {
+    constexpr std::uint32_t count = ephemeral_port_last - ephemeral_port_first + 1U;
+    const std::uint32_t start = random_.below(count);
+    for (std::uint32_t i = 0; i < count; ++i) {
+      const auto candidate = static_cast<std::uint16_t>(ephemeral_port_first + (start + i) % count);
+      if (!port_in_use(candidate, address)) {
+        port = candidate;
+        break;
+      }
+    }
+    if (port == 0) return Error::AddressInUse;
+  } else if (port_in_use(port, address)) {
+    return Error::AddressInUse;
+  }
+  Endpoint& e = endpoints_[slot];
+  e.bound = true;
+  e.local_address = address;
+  e.local_port = port;
+  by_port_.insert(port, slot);
+  return {};
+}
+
+Status UdpEndpoints::bind(UdpHandle h, const IpEndpoint& local) {
+  Endpoint* e = get(h);
+  if (e == nullptr) return Error::Closed;
+  if (e->bound) return Error::InvalidArgument;
+  if (!local.address.is_v4()) return Error::Unsupported;
+  const Ipv4Address a = local.address.v4();
+  if (!a.is_unspecified() && !a.is_multicast() && !ip_.netifs().is_local(a)) {
+    return Error::AddressNotAvailable;
+  }
+  return bind_slot(h.slot, a, local.port);
+}
+
+Status UdpEndpoints::connect(UdpHandle h, const IpEndpoint& remote) {
+  Endpoint* e = get(h);
+  if (e == nullptr) return Error::Closed;
+  if (!remote.address.is_v4()) return Error::Unsupported;
+  if (remote.port == 0 || remote.address.is_unspecified()) return Error::InvalidArgument;
+  if (!e->bound) {
+    Status s = bind_slot(h.slot, Ipv4Address{}, 0);
+    if (!s) return s;
+  }
+  e->connected = true;
+  e->remote_address = remote.address.v4();
+  e->remote_port = remote.port;
+  return {};
+}
+
+Status UdpEndpoints::disconnect(UdpHandle h) {
+  Endpoint* e = get(h);
+  if (e == nullptr) return Error::Closed;
+  e->connected = false;
+  e->remote_address = {};
+  e->remote_port = 0;
+  return {};
+}
+
+Result<IpEndpoint> UdpEndpoints::local(UdpHandle h) const {
+  const Endpoint* e = get(h);
+  if (e == nullptr) return Error::Closed;
+  return IpEndpoint{e->local_address, e->local_port};
+}
+
+Status UdpEndpoints::send_to(UdpHandle h, ConstBytes payload, const IpEndpoint& to, Instant now) {
+  Endpoint* e = get(h);
+  if (e == nullptr) return Error::Closed;
+  if (!to.address.is_v4()) return Error::Unsupported;
+  if (to.port == 0 || to.address.is_unspecified()) return Error::InvalidArgument;
+  if (payload.size() > udp_max_payload) return Error::TooBig;
+  if (!e->bound) {
+    Status s = bind_slot(h.slot, Ipv4Address{}, 0);
+    if (!s) return s;
+  }
+  const Ipv4Address destination = to.address.v4();
+  // A multicast-bound endpoint sends from the netif's own address.
+  const Ipv4Address source = e->local_address.is_multicast() ? Ipv4Address{} : e->local_address;
+  Result<Ipv4Route> route = ip_.route(destination, source);
+  if (!route) {
+    ++ipv4_stats_.drop_no_route;
+    return route.error();
+  }
+  if (route->broadcast && !e->broadcast) return Error::InvalidArgument;  // SO_BROADCAST
+
+  const std::size_t length = UdpRepr::header_len + payload.size();
+  std::optional<PacketBuf> buf = pools_.allocate(config::headroom, length);
+  if (!buf) {
+    ++stats_.drop_no_buffer;
+    return Error::NoBuffers;
+  }
+  Bytes datagram = buf->append(length);
+  std::copy(payload.begin(), payload.end(), datagram.begin() + UdpRepr::header_len);
+  UdpRepr udp;
+  udp.source_port = e->local_port;
+  udp.destination_port = to.port;
+  udp.emit(datagram, route->source, to.address, e->checksum);
+
+  Ipv4SendOptions options;
+  options.protocol = IpProtocol::Udp;
+  options.ttl = e->ttl;
+  Status s = ip_.output(std::move(*buf), *route, destination, options, now);
+  if (s) ++stats_.tx;
+  return s;
+}
+
+Status UdpEndpoints::send(UdpHandle h, ConstBytes payload, Instant now) {
+  const Endpoint* e = get(h);
+  if (e == nullptr) return Error::Closed;
+  if (!e->connected) return Error::NotConnected;
+  return send_to(h, payload, IpEndpoint{e->remote_address, e->remote_port}, now);
+}
+
+Result<UdpReceived> UdpEndpoints::receive(UdpHandle h, Bytes into) {
+  Endpoint* e = get(h);
+  if (e == nullptr) return Error::Closed;
+  if (e->queue.empty()) return Error::WouldBlock;
+  Datagram d = e->queue.pop();
+  ConstBytes data = d.payload.data();
+  UdpReceived r;
+  r.size = data.size();
+  r.copied = std::min(data.size(), into.size());
+  std::copy_n(data.begin(), r.copied, into.begin());
+  r.from = IpEndpoint{d.from_address, d.from_port};
+  r.to = d.to;
+  r.netif = d.netif;
+  return r;
+}
+
+bool UdpEndpoints::readable(UdpHandle h) const {
+  const Endpoint* e = get(h);
+  return e != nullptr && !e->queue.empty();
+}
+
+void UdpEndpoints::set_broadcast(UdpHandle h, bool allowed) {
+  if (Endpoint* e = get(h)) e->broadcast = allowed;
+}
+
+void UdpEndpoints::set_ttl(UdpHandle h, std::uint8_t ttl) {
+  if (Endpoint* e = get(h)) e->ttl = ttl == 0 ? config::ip_default_ttl : ttl;
+}
+
+void UdpEndpoints::set_checksum(UdpHandle h, bool send_checksum) {
+  if (Endpoint* e = get(h)) e->checksum = send_checksum;
+}
+
+void UdpEndpoints::close(UdpHandle h) {
+  Endpoint* e = get(h);
+  if (e == nullptr) return;
+  if (e->bound) by_port_.erase(e->local_port, h.slot);
+  e->queue.clear();
+  e->open = false;
+  e->bound = false;
+  e->connected = false;
+  // Generation 0 is never handed out, so a zeroed handle is never valid.
+  e->generation = static_cast<std::uint16_t>(e->generation == 0xffff ? 1 : e->generation + 1);
+}
+
+void UdpEndpoints::input(Ipv4Delivery&& d, Instant now) {
+  ++stats_.rx;
+  Result<UdpRepr> parsed =
+      UdpRepr::parse(d.packet.data(), d.source, d.destination, config::checksum_check_udp);
+  if (!parsed) {
+    switch (parsed.error()) {
+      case Error::Truncated: ++stats_.drop_truncated; break;
+      case Error::BadChecksum: ++stats_.drop_bad_checksum; break;
+      default: ++stats_.drop_malformed; break;
+    }
+    return;
+  }
+  const UdpRepr& udp = *parsed;
+  const std::uint16_t port = udp.destination_port;
+  const Netif& netif = ip_.netifs()[d.netif];
+
+  // The best match: connected to this source (2) over bound to this address
+  // (1) over bound to any address (0).
+  std::uint16_t best = by_port_.none;
+  int best_score = -1;
+  for (std::uint16_t s = by_port_.first(port); s != by_port_.none; s = by_port_.next(s)) {
+    const Endpoint& e = endpoints_[s];
+    if (e.local_port != port) continue;
+    int score = 0;
+    if (!e.local_address.is_unspecified()) {
+      // A broadcast reaches endpoints bound to the address of the netif it
+      // came in on.
+      const bool matches = e.local_address == d.destination ||
+                           (d.broadcast && netif.has_ipv4 && e.local_address == netif.address);
+      if (!matches) continue;
+      score += 1;
+    }
+    if (e.connected) {
+      if (e.remote_address != d.source || e.remote_port != udp.source_port) continue;
+      score += 2;
+    }
+    if (score > best_score) {
+      best = s;
+      best_score = score;
+    }
+  }
+  if (best == by_port_.none) {
+    ++stats_.drop_no_port;
+    ip_.send_icmp_error(d.netif, d.packet.from_mark(Layer::Network), d.broadcast,
+                        Icmpv4Type::DestinationUnreachable,
+                        static_cast<std::uint8_t>(Icmpv4Unreachable::Port), now);
+    return;
+  }
+  const std::uint16_t source_port = udp.source_port;
+  const std::size_t length = udp.payload.size();
+  Datagram datagram;
+  datagram.from_address = d.source;
+  datagram.from_port = source_port;
+  datagram.to = d.destination;
+  datagram.netif = d.netif;
+  d.packet.consume(UdpRepr::header_len);
+  d.packet.truncate(length);
+  datagram.payload = std::move(d.packet);
+  if (!endpoints_[best].queue.push(std::move(datagram))) {
+    ++stats_.drop_queue_full;
+    return;
+  }
+  ++stats_.rx_delivered;
+}
+
+}  // namespace lwnet

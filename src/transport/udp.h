@@ -1,0 +1,101 @@
+// UDP endpoints (RFC 768): bind, connect, send, and the per-endpoint receive
+// queues, with demultiplexing by port through a small hash (never a scan of
+// the table).
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+
+#include "buf/buf_pool.h"
+#include "config/options.h"
+#include "ip/fixed_queue.h"
+#include "ip/ip_layer.h"
+#include "ip/slot_index.h"
+#include "transport/udp_handle.h"
+#include "transport/udp_stats.h"
+#include "util/random.h"
+#include "util/result.h"
+#include "wire/address.h"
+
+namespace lwnet {
+
+// Ephemeral ports (RFC 6335 8.1.2), picked by RFC 6056's "simple port
+// randomization": a random start, then the next free port.
+inline constexpr std::uint16_t ephemeral_port_first = 49152;
+inline constexpr std::uint16_t ephemeral_port_last = 65535;
+inline constexpr std::size_t udp_max_payload = 65507;  // 65535 - 20 - 8
+
+// CONFIG_LWIP_MAX_UDP_PCBS endpoints, each with a queue of
+// CONFIG_LWIP_UDP_RECVMBOX_SIZE datagrams (held in the buffers they arrived
+// in). IPv4 for now: IPv6 addresses give Unsupported. Core thread only.
+class UdpEndpoints {
+ public:
+  static constexpr std::size_t capacity = config::max_udp_pcbs;
+
+  UdpEndpoints(IpLayer& ip, Pools& pools, UdpStats& stats, Ipv4Stats& ipv4_stats, Random& random);
+  UdpEndpoints(const UdpEndpoints&) = delete;
+  UdpEndpoints& operator=(const UdpEndpoints&) = delete;
+
+  Result<UdpHandle> open();
+  // Port 0 picks an ephemeral port; an unspecified address takes datagrams
+  // to any local address. AddressInUse when another endpoint has the port
+  // on an overlapping address; AddressNotAvailable for an address that is
+  // not ours; InvalidArgument when bound already; Closed for a stale handle.
+  Status bind(UdpHandle h, const IpEndpoint& local);
+  // Sets the default destination and takes datagrams from it only. Binds
+  // to an ephemeral port first when unbound.
+  Status connect(UdpHandle h, const IpEndpoint& remote);
+  Status disconnect(UdpHandle h);
+  Result<IpEndpoint> local(UdpHandle h) const;
+  Status send_to(UdpHandle h, ConstBytes payload, const IpEndpoint& to, Instant now);
+  Status send(UdpHandle h, ConstBytes payload, Instant now);
+  Result<UdpReceived> receive(UdpHandle h, Bytes into);
+  bool readable(UdpHandle h) const;
+  void set_broadcast(UdpHandle h, bool allowed);
+  void set_ttl(UdpHandle h, std::uint8_t ttl);
+  void set_checksum(UdpHandle h, bool send_checksum);
+  void close(UdpHandle h);
+  std::size_t open_count() const;
+
+  // A datagram from the IP layer (payload at the UDP header).
+  void input(Ipv4Delivery&& delivery, Instant now);
+
+ private:
+  struct Datagram {
+    PacketBuf payload;
+    Ipv4Address from_address;
+    std::uint16_t from_port = 0;
+    Ipv4Address to;
+    NetifId netif;
+  };
+  struct Endpoint {
+    bool open = false;
+    std::uint16_t generation = 1;
+    bool bound = false;
+    Ipv4Address local_address;  // unspecified: any
+    std::uint16_t local_port = 0;
+    bool connected = false;
+    Ipv4Address remote_address;
+    std::uint16_t remote_port = 0;
+    bool broadcast = false;
+    bool checksum = true;
+    std::uint8_t ttl = config::ip_default_ttl;
+    FixedQueue<Datagram, config::udp_recvmbox_size> queue;
+  };
+
+  Endpoint* get(UdpHandle h);
+  const Endpoint* get(UdpHandle h) const;
+  bool port_in_use(std::uint16_t port, Ipv4Address address) const;
+  Status bind_slot(std::uint16_t slot, Ipv4Address address, std::uint16_t port);
+
+  IpLayer& ip_;
+  Pools& pools_;
+  UdpStats& stats_;
+  Ipv4Stats& ipv4_stats_;
+  Random& random_;
+  std::array<Endpoint, capacity> endpoints_{};
+  SlotIndex<capacity> by_port_;
+};
+
+}  // namespace lwnet

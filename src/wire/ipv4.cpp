@@ -1,0 +1,92 @@
+#include "wire/ipv4.h"
+
+#include "util/checksum.h"
+
+namespace lwnet {
+
+namespace {
+
+constexpr std::uint8_t option_end = 0;
+constexpr std::uint8_t option_nop = 1;
+constexpr std::uint16_t flag_dont_fragment = 0x4000;
+constexpr std::uint16_t flag_more_fragments = 0x2000;
+constexpr std::uint16_t fragment_offset_mask = 0x1fff;
+constexpr std::size_t max_datagram_len = 65535;
+
+// Walks the options to prove each one fits inside the header (RFC 791:
+// single-byte END and NOP; every other option has a length byte >= 2).
+Status check_options(ConstBytes options) {
+  std::size_t i = 0;
+  while (i < options.size()) {
+    std::uint8_t kind = options[i];
+    if (kind == option_end) break;
+    if (kind == option_nop) {
+      ++i;
+      continue;
+    }
+    if (i + 1 >= options.size()) return Error::Malformed;
+    std::size_t length = options[i + 1];
+    if (length < 2 || length > options.size() - i) return Error::Malformed;
+    i += length;
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<Ipv4Repr> Ipv4Repr::parse(ConstBytes packet, bool verify_checksum) {
+  if (packet.size() < min_header_len) return Error::Truncated;
+  if ((packet[0] >> 4) != 4) return Error::Unsupported;
+  std::size_t header_len = std::size_t{packet[0] & 0x0fU} * 4;
+  if (header_len < min_header_len) return Error::Malformed;
+  if (packet.size() < header_len) return Error::Truncated;
+  std::size_t total_len = load_be16(packet, 2);
+  if (total_len < header_len) return Error::Malformed;
+  if (packet.size() < total_len) return Error::Truncated;
+  if (verify_checksum && Checksum{}.add(packet.first(header_len)).folded() != 0xffff) {
+    return Error::BadChecksum;
+  }
+  if (Status s = check_options(packet.subspan(min_header_len, header_len - min_header_len)); !s) {
+    return s.error();
+  }
+
+  Ipv4Repr repr;
+  repr.tos = packet[1];
+  repr.identification = load_be16(packet, 4);
+  std::uint16_t flags_offset = load_be16(packet, 6);
+  repr.dont_fragment = (flags_offset & flag_dont_fragment) != 0;
+  repr.more_fragments = (flags_offset & flag_more_fragments) != 0;
+  repr.fragment_offset = static_cast<std::uint16_t>((flags_offset & fragment_offset_mask) * 8U);
+  repr.ttl = packet[8];
+  repr.protocol = packet[9];
+  repr.source = Ipv4Address::from_bytes(packet.subspan(12, 4));
+  repr.destination = Ipv4Address::from_bytes(packet.subspan(16, 4));
+  repr.header_len = header_len;
+  repr.payload = packet.subspan(header_len, total_len - header_len);
+  repr.payload_len = repr.payload.size();
+  // A fragment whose data would end past the largest datagram cannot be
+  // reassembled (the "ping of death").
+  if (std::size_t{repr.fragment_offset} + repr.payload_len + min_header_len > max_datagram_len) {
+    return Error::Malformed;
+  }
+  return repr;
+}
+
+void Ipv4Repr::emit(Bytes packet) const {
+  packet[0] = 0x45;
+  packet[1] = tos;
+  store_be16(packet, 2, static_cast<std::uint16_t>(min_header_len + payload_len));
+  store_be16(packet, 4, identification);
+  std::uint16_t flags_offset = static_cast<std::uint16_t>((fragment_offset / 8U) & fragment_offset_mask);
+  if (dont_fragment) flags_offset |= flag_dont_fragment;
+  if (more_fragments) flags_offset |= flag_more_fragments;
+  store_be16(packet, 6, flags_offset);
+  packet[8] = ttl;
+  packet[9] = protocol;
+  store_be16(packet, 10, 0);
+  source.write(packet.subspan(12, 4));
+  destination.write(packet.subspan(16, 4));
+  store_be16(packet, 10, internet_checksum(packet.first(min_header_len)));
+}
+
+}  // namespace lwnet

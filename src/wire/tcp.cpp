@@ -1,0 +1,199 @@
+#include "wire/tcp.h"
+
+#include <algorithm>
+
+#include "wire/ip.h"
+
+namespace lwnet {
+
+namespace {
+
+enum OptionKind : std::uint8_t {
+  end_of_options = 0, nop = 1, mss_kind = 2, window_scale_kind = 3, sack_permitted_kind = 4,
+  sack_kind = 5, timestamp_kind = 8,
+};
+constexpr std::size_t max_options_len = TcpRepr::max_header_len - TcpRepr::min_header_len;
+constexpr std::size_t sack_block_len = 8;
+constexpr std::size_t max_sack_blocks = 4;
+
+// Bytes emit() spends on everything but the SACK blocks (each piece is
+// already a multiple of 4 long).
+std::size_t fixed_options_len(const TcpRepr& r) {
+  std::size_t n = 0;
+  if (r.mss) n += 4;
+  if (r.timestamp) {
+    n += 12;
+  } else if (r.sack_permitted) {
+    n += 4;
+  }
+  if (r.window_scale) n += 4;
+  return n;
+}
+
+// SACK blocks emit() writes: as many as were set (at most 4) and fit in the
+// 40 option bytes after the other options. RFC 2018: the first block is the
+// most recent, so dropping from the end loses the least information.
+std::size_t sack_blocks_emitted(const TcpRepr& r) {
+  std::size_t wanted = std::min<std::size_t>(r.sack_count, max_sack_blocks);
+  if (wanted == 0) return 0;
+  std::size_t room = max_options_len - fixed_options_len(r);
+  if (room < 4 + sack_block_len) return 0;
+  return std::min(wanted, (room - 4) / sack_block_len);
+}
+
+Status parse_options(ConstBytes options, TcpRepr& repr) {
+  std::size_t i = 0;
+  while (i < options.size()) {
+    std::uint8_t kind = options[i];
+    if (kind == end_of_options) break;
+    if (kind == nop) {
+      ++i;
+      continue;
+    }
+    if (i + 1 >= options.size()) return Error::Malformed;
+    std::size_t length = options[i + 1];
+    if (length < 2 || length > options.size() - i) return Error::Malformed;
+    ConstBytes option = options.subspan(i, length);
+    switch (kind) {
+      case mss_kind:
+        if (length != 4) return Error::Malformed;
+        repr.mss = load_be16(option, 2);
+        break;
+      case window_scale_kind:
+        if (length != 3) return Error::Malformed;
+        // Kept as sent; RFC 7323 2.3's clamp to 14 is the connection's job.
+        repr.window_scale = option[2];
+        break;
+      case sack_permitted_kind:
+        if (length != 2) return Error::Malformed;
+        repr.sack_permitted = true;
+        break;
+      case sack_kind: {
+        std::size_t blocks = (length - 2) / sack_block_len;
+        if ((length - 2) % sack_block_len != 0 || blocks < 1 || blocks > max_sack_blocks) {
+          return Error::Malformed;
+        }
+        for (std::size_t b = 0; b < blocks; ++b) {
+          repr.sack_blocks[b] = {load_be32(option, 2 + b * sack_block_len),
+                                 load_be32(option, 6 + b * sack_block_len)};
+        }
+        repr.sack_count = static_cast<std::uint8_t>(blocks);
+        break;
+      }
+      case timestamp_kind:
+        if (length != 10) return Error::Malformed;
+        repr.timestamp = TcpTimestamp{load_be32(option, 2), load_be32(option, 6)};
+        break;
+      default:
+        break;  // unknown: skipped by its length
+    }
+    i += length;
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<TcpRepr> TcpRepr::parse(ConstBytes segment, const IpAddress& source,
+                               const IpAddress& destination, bool verify_checksum) {
+  if (segment.size() < min_header_len) return Error::Truncated;
+  std::size_t header_len = std::size_t{static_cast<std::uint8_t>(segment[12] >> 4)} * 4;
+  if (header_len < min_header_len) return Error::Malformed;
+  if (segment.size() < header_len) return Error::Truncated;
+  if (verify_checksum) {
+    Checksum sum = pseudo_header_checksum(source, destination, IpProtocol::Tcp,
+                                          static_cast<std::uint32_t>(segment.size()));
+    if (sum.add(segment).folded() != 0xffff) return Error::BadChecksum;
+  }
+  TcpRepr repr;
+  repr.source_port = load_be16(segment, 0);
+  repr.destination_port = load_be16(segment, 2);
+  repr.sequence = load_be32(segment, 4);
+  repr.acknowledgment = load_be32(segment, 8);
+  repr.flags = segment[13];
+  repr.window = load_be16(segment, 14);
+  repr.urgent_pointer = load_be16(segment, 18);
+  if (Status s = parse_options(segment.subspan(min_header_len, header_len - min_header_len), repr);
+      !s) {
+    return s.error();
+  }
+  repr.payload = segment.subspan(header_len);
+  return repr;
+}
+
+std::size_t TcpRepr::header_len() const {
+  std::size_t blocks = sack_blocks_emitted(*this);
+  std::size_t sack_len = blocks == 0 ? 0 : 4 + blocks * sack_block_len;
+  return min_header_len + fixed_options_len(*this) + sack_len;
+}
+
+void TcpRepr::emit(Bytes segment, const IpAddress& source, const IpAddress& destination) const {
+  std::size_t length = header_len();
+  store_be16(segment, 0, source_port);
+  store_be16(segment, 2, destination_port);
+  store_be32(segment, 4, sequence);
+  store_be32(segment, 8, acknowledgment);
+  segment[12] = static_cast<std::uint8_t>((length / 4) << 4);
+  segment[13] = flags;
+  store_be16(segment, 14, window);
+  store_be16(segment, 16, 0);
+  store_be16(segment, 18, urgent_pointer);
+
+  // The order Linux uses, every option aligned on 4 bytes with NOPs:
+  // MSS; SACK-permitted sharing a word with timestamps (or alone behind two
+  // NOPs); window scale behind a NOP; SACK blocks behind two NOPs.
+  std::size_t at = min_header_len;
+  auto put = [&](std::uint8_t byte) { segment[at++] = byte; };
+  auto put32 = [&](std::uint32_t value) {
+    store_be32(segment, at, value);
+    at += 4;
+  };
+  if (mss) {
+    put(mss_kind);
+    put(4);
+    store_be16(segment, at, *mss);
+    at += 2;
+  }
+  if (timestamp) {
+    if (sack_permitted) {
+      put(sack_permitted_kind);
+      put(2);
+    } else {
+      put(nop);
+      put(nop);
+    }
+    put(timestamp_kind);
+    put(10);
+    put32(timestamp->value);
+    put32(timestamp->echo_reply);
+  } else if (sack_permitted) {
+    put(nop);
+    put(nop);
+    put(sack_permitted_kind);
+    put(2);
+  }
+  if (window_scale) {
+    put(nop);
+    put(window_scale_kind);
+    put(3);
+    put(*window_scale);
+  }
+  if (std::size_t blocks = sack_blocks_emitted(*this); blocks != 0) {
+    put(nop);
+    put(nop);
+    put(sack_kind);
+    put(static_cast<std::uint8_t>(2 + blocks * sack_block_len));
+    for (std::size_t b = 0; b < blocks; ++b) {
+      put32(sack_blocks[b].left);
+      put32(sack_blocks[b].right);
+    }
+  }
+  // Every piece above is a multiple of 4 long; this only guards the invariant.
+  while (at < length) put(end_of_options);
+
+  Checksum sum = pseudo_header_checksum(source, destination, IpProtocol::Tcp,
+                                        static_cast<std::uint32_t>(segment.size()));
+  store_be16(segment, 16, sum.add(segment).finish());
+}
+
+}  // namespace lwnet

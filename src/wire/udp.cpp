@@ -1,0 +1,44 @@
+#include "wire/udp.h"
+
+#include "wire/ip.h"
+
+namespace lwnet {
+
+Result<UdpRepr> UdpRepr::parse(ConstBytes datagram, const IpAddress& source,
+                               const IpAddress& destination, bool verify_checksum) {
+  if (datagram.size() < header_len) return Error::Truncated;
+  std::size_t length = load_be16(datagram, 4);
+  if (length < header_len) return Error::Malformed;
+  if (datagram.size() < length) return Error::Truncated;
+  UdpRepr repr;
+  repr.source_port = load_be16(datagram, 0);
+  repr.destination_port = load_be16(datagram, 2);
+  if (repr.destination_port == 0) return Error::Malformed;
+  std::uint16_t checksum = load_be16(datagram, 6);
+  bool over_ipv6 = source.is_v6() || destination.is_v6();
+  // RFC 8200 8.1: IPv6 receivers discard UDP packets with a zero checksum.
+  if (checksum == 0 && over_ipv6) return Error::Malformed;
+  if (verify_checksum && checksum != 0) {
+    Checksum sum = pseudo_header_checksum(source, destination, IpProtocol::Udp,
+                                          static_cast<std::uint32_t>(length));
+    if (sum.add(datagram.first(length)).folded() != 0xffff) return Error::BadChecksum;
+  }
+  repr.payload = datagram.subspan(header_len, length - header_len);
+  return repr;
+}
+
+void UdpRepr::emit(Bytes datagram, const IpAddress& source, const IpAddress& destination,
+                   bool with_checksum) const {
+  store_be16(datagram, 0, source_port);
+  store_be16(datagram, 2, destination_port);
+  store_be16(datagram, 4, static_cast<std::uint16_t>(datagram.size()));
+  store_be16(datagram, 6, 0);
+  if (!with_checksum && !source.is_v6() && !destination.is_v6()) return;
+  Checksum sum = pseudo_header_checksum(source, destination, IpProtocol::Udp,
+                                        static_cast<std::uint32_t>(datagram.size()));
+  std::uint16_t checksum = sum.add(datagram).finish();
+  // A computed zero goes out as its other form, 0xffff: zero means "none".
+  store_be16(datagram, 6, checksum == 0 ? 0xffff : checksum);
+}
+
+}  // namespace lwnet

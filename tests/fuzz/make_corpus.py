@@ -1,0 +1,257 @@
+#!/usr/bin/python3
+"""Writes the seed inputs of tests/fuzz/corpus/frames/.
+
+Each input is a sequence of records, as frames_fuzz.cpp reads them:
+    length (2 bytes, big-endian) | delay in ms (2 bytes, big-endian) | frame
+The harness's stack is 192.0.2.2/24 (MAC 02:00:00:00:00:02) with gateway
+192.0.2.1 (MAC 02:00:00:00:00:01). The frames are real ones, captured with
+tcpdump between two Linux namespaces with exactly those addresses, or
+variants of them rebuilt here with correct checksums.
+
+Run with /usr/bin/python3 (no modules beyond the standard library):
+    /usr/bin/python3 tests/fuzz/make_corpus.py
+"""
+
+import os
+import struct
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+OUT = os.path.join(HERE, "corpus", "frames")
+
+
+def h(text):
+    return bytes.fromhex(text)
+
+
+# ---- Captured frames ---------------------------------------------------------
+
+# Linux (192.0.2.1) asking for 192.0.2.2 before `ping 192.0.2.2`.
+ARP_REQUEST = h(
+    "ff ff ff ff ff ff 02 00 00 00 00 01 08 06 00 01 08 00 06 04 00 01 02 00 00 00 00 01 c0 00 02 01"
+    "00 00 00 00 00 00 c0 00 02 02")
+# `arping -c 1 192.0.2.2`: the same question with 16 bytes of padding.
+ARPING_REQUEST = h(
+    "ff ff ff ff ff ff 02 00 00 00 00 01 08 06 00 01 08 00 06 04 00 01 02 00 00 00 00 01 c0 00 02 01"
+    "00 00 00 00 00 00 c0 00 02 02 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00")
+# Linux (192.0.2.1) answering an ARP request from 192.0.2.2.
+ARP_REPLY_FROM_GATEWAY = h(
+    "02 00 00 00 00 02 02 00 00 00 00 01 08 06 00 01 08 00 06 04 00 02 02 00 00 00 00 01 c0 00 02 01"
+    "02 00 00 00 00 02 c0 00 02 02")
+# `ping -c 1 -p 6c776e6574 192.0.2.2`: the echo request.
+PING_REQUEST = h(
+    "02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00 00 54 c0 80 40 00 40 01 f6 24 c0 00 02 01 c0 00"
+    "02 02 08 00 95 a9 12 f7 00 01 95 45 05 6b 00 00 00 00 f8 fc 0b 00 00 00 00 00 77 6e 65 74 6c 77"
+    "6e 65 74 6c 77 6e 65 74 6c 77 6e 65 74 6c 77 6e 65 74 6c 77 6e 65 74 6c 77 6e 65 74 6c 77 6e 65"
+    "74 6c")
+# `ping -R -c 1 192.0.2.2`: an echo request with a record-route option.
+PING_RECORD_ROUTE = h(
+    "02 00 00 00 00 02 02 00 00 00 00 01 08 00 4f 00 00 7c d0 6b 40 00 40 01 f2 00 c0 00 02 01 c0 00"
+    "02 02 01 07 27 08 c0 00 02 01 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00"
+    "00 00 00 00 00 00 00 00 00 00 08 00 ed 5b 14 fc 00 01 c8 45 05 6b 00 00 00 00 65 23 04 00 00 00"
+    "00 00 10 11 12 13 14 15 16 17 18 19 1a 1b 1c 1d 1e 1f 20 21 22 23 24 25 26 27 28 29 2a 2b 2c 2d"
+    "2e 2f 30 31 32 33 34 35 36 37")
+# `printf 'hello lwnet\n' | nc -u -p 40000 192.0.2.2 7`.
+UDP_TO_PORT_7 = h(
+    "02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00 00 28 9c 75 40 00 40 11 1a 4c c0 00 02 01 c0 00"
+    "02 02 9c 40 00 07 00 14 4c a1 68 65 6c 6c 6f 20 6c 77 6e 65 74 0a")
+# `printf 'anyone?\n' | nc -u -p 40001 192.0.2.2 9`: nobody listens on 9.
+UDP_TO_PORT_9 = h(
+    "02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00 00 24 31 dc 40 00 40 11 84 e9 c0 00 02 01 c0 00"
+    "02 02 9c 41 00 09 00 10 57 32 61 6e 79 6f 6e 65 3f 0a")
+# `nc -6 -u 2001:db8::2 7`: IPv6, which this stack does not speak yet.
+UDP6 = h(
+    "02 00 00 00 00 02 02 00 00 00 00 01 86 dd 60 01 16 99 00 11 11 40 20 01 0d b8 00 00 00 00 00 00"
+    "00 00 00 00 00 01 20 01 0d b8 00 00 00 00 00 00 00 00 00 00 00 02 9c 42 00 07 00 11 43 e5 68 65"
+    "6c 6c 6f 20 76 36 0a")
+# `nc -p 40003 192.0.2.2 5000`: Linux's SYN (MSS, SACK-permitted, timestamps,
+# window scale) and, after the handshake, its data segment "hello tcp\n".
+TCP_SYN = h(
+    "02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00 00 3c e6 d2 40 00 40 06 cf e5 c0 00 02 01 c0 00"
+    "02 02 9c 43 13 88 ef 8b b8 31 00 00 00 00 a0 02 fa f0 35 17 00 00 02 04 05 b4 04 02 08 0a e2 35"
+    "5a 32 00 00 00 00 01 03 03 0a")
+TCP_DATA = h(
+    "02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00 00 3e e6 d4 40 00 40 06 cf e1 c0 00 02 01 c0 00"
+    "02 02 9c 43 13 88 ef 8b b8 32 fe 88 d4 fe 80 18 00 3f 06 a4 00 00 01 01 08 0a e2 35 5a 32 dd 33"
+    "7e b6 68 65 6c 6c 6f 20 74 63 70 0a")
+
+# `ping -c 1 -s 3000 192.0.2.2`: three fragments. The capture's ICMP data is
+# a 16-byte timestamp and then ping's pattern (data byte i is i mod 256);
+# the full-size fragments are rebuilt from their captured headers and that
+# pattern (wire_ipv4_test.cpp proves the result verifies).
+FRAGMENT0_PREFIX = h(
+    "02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00 05 dc c8 3e 20 00 40 01 08 df c0 00 02 01 c0 00"
+    "02 02 08 00 91 53 13 70 00 01 a9 45 05 6b 00 00 00 00 c3 dc 01 00 00 00 00 00")
+FRAGMENT1_PREFIX = h(
+    "02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00 05 dc c8 3e 20 b9 40 01 08 26 c0 00 02 01 c0 00"
+    "02 02")
+FRAGMENT2 = h(
+    "02 00 00 00 00 02 02 00 00 00 00 01 08 00 45 00 00 44 c8 3e 01 72 40 01 2d 05 c0 00 02 01 c0 00"
+    "02 02 88 89 8a 8b 8c 8d 8e 8f 90 91 92 93 94 95 96 97 98 99 9a 9b 9c 9d 9e 9f a0 a1 a2 a3 a4 a5"
+    "a6 a7 a8 a9 aa ab ac ad ae af b0 b1 b2 b3 b4 b5 b6 b7")
+
+
+def full_fragment(prefix, first_icmp_byte):
+    frame = bytearray(prefix)
+    k = first_icmp_byte
+    while len(frame) < 1514:
+        frame.append((k - 8) & 0xFF)
+        k += 1
+    return bytes(frame)
+
+
+FRAGMENTS = [full_fragment(FRAGMENT0_PREFIX, 24), full_fragment(FRAGMENT1_PREFIX, 1480), FRAGMENT2]
+
+# ---- Builders for variants -----------------------------------------------------
+
+OUR_MAC = h("02 00 00 00 00 02")
+PEER_MAC = h("02 00 00 00 00 01")
+BROADCAST_MAC = b"\xff" * 6
+OUR_IP = h("c0 00 02 02")
+PEER_IP = h("c0 00 02 01")
+SUBNET_BROADCAST = h("c0 00 02 ff")
+
+
+def checksum(data):
+    if len(data) % 2:
+        data += b"\0"
+    total = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while total >> 16:
+        total = (total & 0xFFFF) + (total >> 16)
+    return ~total & 0xFFFF
+
+
+def ethernet(destination, source, ethertype, payload):
+    return destination + source + struct.pack("!H", ethertype) + payload
+
+
+def ipv4(source, destination, protocol, payload, identification=1, flags_offset=0x4000, ttl=64):
+    header = bytearray(struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), identification,
+                                   flags_offset, ttl, protocol, 0, source, destination))
+    header[10:12] = struct.pack("!H", checksum(bytes(header)))
+    return bytes(header) + payload
+
+
+def icmp(type_, code, rest, data):
+    message = bytearray(struct.pack("!BBH", type_, code, 0) + rest + data)
+    message[2:4] = struct.pack("!H", checksum(bytes(message)))
+    return bytes(message)
+
+
+def udp(source, destination, source_port, destination_port, payload):
+    length = 8 + len(payload)
+    pseudo = source + destination + struct.pack("!BBH", 0, 17, length)
+    datagram = bytearray(struct.pack("!HHHH", source_port, destination_port, length, 0) + payload)
+    value = checksum(pseudo + bytes(datagram)) or 0xFFFF
+    datagram[6:8] = struct.pack("!H", value)
+    return bytes(datagram)
+
+
+def arp(operation, sender_mac, sender_ip, target_mac, target_ip):
+    return struct.pack("!HHBBH", 1, 0x0800, 6, 4, operation) + sender_mac + sender_ip + target_mac + target_ip
+
+
+def record(frame, delay_ms=0):
+    return struct.pack("!HH", len(frame), delay_ms) + frame
+
+
+def ip_frame_to_us(packet, destination_mac=OUR_MAC):
+    return ethernet(destination_mac, PEER_MAC, 0x0800, packet)
+
+
+GRATUITOUS_ARP_FROM_GATEWAY = ethernet(BROADCAST_MAC, PEER_MAC, 0x0806,
+                                       arp(1, PEER_MAC, PEER_IP, b"\0" * 6, PEER_IP))
+# Someone else claims our address.
+ARP_CONFLICT = ethernet(BROADCAST_MAC, h("02 00 00 00 00 09"), 0x0806,
+                        arp(2, h("02 00 00 00 00 09"), OUR_IP, b"\0" * 6, OUR_IP))
+# An echo reply for the harness's ping handle (identifier 0x1234).
+ECHO_REPLY_FOR_US = ip_frame_to_us(
+    ipv4(PEER_IP, OUR_IP, 1, icmp(0, 0, struct.pack("!HH", 0x1234, 7), b"lwnet ping data"),
+         identification=0x2222, flags_offset=0))
+# A ping to the subnet broadcast (the stack ignores it by default).
+BROADCAST_PING = ethernet(BROADCAST_MAC, PEER_MAC, 0x0800,
+                          ipv4(PEER_IP, SUBNET_BROADCAST, 1,
+                               icmp(8, 0, struct.pack("!HH", 0x77, 1), b"broadcast?")))
+# A UDP datagram to port 7 of the subnet broadcast.
+BROADCAST_UDP = ethernet(BROADCAST_MAC, PEER_MAC, 0x0800,
+                         ipv4(PEER_IP, SUBNET_BROADCAST, 17,
+                              udp(PEER_IP, SUBNET_BROADCAST, 40010, 7, b"anyone on 7?")))
+# An ICMP port unreachable addressed to us, quoting a datagram we "sent".
+QUOTED = ipv4(OUR_IP, PEER_IP, 17, udp(OUR_IP, PEER_IP, 7, 40000, b"echo"))
+PORT_UNREACHABLE_TO_US = ip_frame_to_us(
+    ipv4(PEER_IP, OUR_IP, 1, icmp(3, 3, b"\0\0\0\0", QUOTED[:28]), flags_offset=0))
+# A UDP datagram from off the subnet: the reply goes through the gateway.
+UDP_FROM_AFAR = ip_frame_to_us(
+    ipv4(h("c6 33 64 07"), OUR_IP, 17, udp(h("c6 33 64 07"), OUR_IP, 5353, 7, b"via the gateway")))
+# A datagram for another host on our MAC (not for us).
+UDP_NOT_FOR_US = ip_frame_to_us(
+    ipv4(PEER_IP, h("c0 00 02 63"), 17, udp(PEER_IP, h("c0 00 02 63"), 40000, 7, b"wrong host")))
+# A UDP datagram of 2000 bytes to port 7, in two fragments (offsets 0, 1480).
+BIG_UDP = udp(PEER_IP, OUR_IP, 40020, 7, bytes((i * 7) & 0xFF for i in range(1992)))
+UDP_FRAGMENTS = [
+    ip_frame_to_us(ipv4(PEER_IP, OUR_IP, 17, BIG_UDP[:1480], identification=0x4444, flags_offset=0x2000)),
+    ip_frame_to_us(ipv4(PEER_IP, OUR_IP, 17, BIG_UDP[1480:], identification=0x4444,
+                        flags_offset=1480 // 8)),
+]
+
+
+def truncations(frame, lengths):
+    return b"".join(record(frame[:n]) for n in lengths)
+
+
+# The stack learns the gateway's MAC from its ARP request for 192.0.2.2
+# (RFC 826); an ARP reply it did not ask for is dropped. PRIMER comes first
+# where an input wants answers to go out at once.
+PRIMER = record(ARP_REQUEST)
+
+SEEDS = {
+    # ARP
+    "arp_request": record(ARP_REQUEST),
+    "arp_request_padded": record(ARPING_REQUEST),
+    "arp_reply_unsolicited": record(ARP_REPLY_FROM_GATEWAY),
+    "arp_gratuitous": record(GRATUITOUS_ARP_FROM_GATEWAY),
+    "arp_conflict": record(ARP_CONFLICT),
+    # ICMP echo
+    "ping": PRIMER + record(PING_REQUEST),
+    "ping_then_arp_reply": record(PING_REQUEST, 10) + record(ARP_REPLY_FROM_GATEWAY),
+    "ping_arp_timeout": record(PING_REQUEST, 0xFFFF) + record(PING_REQUEST, 0xFFFF),
+    "ping_record_route": PRIMER + record(PING_RECORD_ROUTE),
+    "ping_broadcast": record(BROADCAST_PING),
+    "echo_reply_for_us": record(ECHO_REPLY_FOR_US),
+    "icmp_port_unreachable_to_us": record(PORT_UNREACHABLE_TO_US),
+    # UDP
+    "udp_echo": PRIMER + record(UDP_TO_PORT_7),
+    "udp_echo_arp_pending": record(UDP_TO_PORT_7, 100) + record(UDP_TO_PORT_7, 100)
+    + record(ARP_REPLY_FROM_GATEWAY),
+    "udp_closed_port": PRIMER + record(UDP_TO_PORT_9),
+    "udp_broadcast": PRIMER + record(BROADCAST_UDP),
+    "udp_from_afar": PRIMER + record(UDP_FROM_AFAR),
+    "udp_not_for_us": record(UDP_NOT_FOR_US),
+    "udp_fragmented": PRIMER + b"".join(record(f) for f in UDP_FRAGMENTS),
+    # IPv4 fragments of `ping -s 3000`
+    "fragments": PRIMER + b"".join(record(f) for f in FRAGMENTS),
+    "fragments_reordered": PRIMER + b"".join(record(FRAGMENTS[i]) for i in (2, 0, 1)),
+    "fragments_duplicated": PRIMER + b"".join(record(FRAGMENTS[i]) for i in (0, 0, 1, 1, 2)),
+    "fragments_incomplete": record(FRAGMENTS[0], 1000) + record(FRAGMENTS[2], 40000),
+    # TCP (no TCP endpoint in the harness: the stack answers or drops)
+    "tcp_syn": PRIMER + record(TCP_SYN),
+    "tcp_data": PRIMER + record(TCP_DATA),
+    # Other things on the wire
+    "ipv6_udp": record(UDP6),
+    "truncated": truncations(PING_REQUEST, (0, 1, 13, 14, 15, 33, 34, 41, 42, 97))
+    + truncations(ARP_REQUEST, (14, 21, 41)) + truncations(UDP_TO_PORT_7, (37, 41, 42, 53)),
+}
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    # The directory holds only generated seeds: stale ones go.
+    for name in os.listdir(OUT):
+        os.remove(os.path.join(OUT, name))
+    for name, data in sorted(SEEDS.items()):
+        with open(os.path.join(OUT, name), "wb") as f:
+            f.write(data)
+    print("wrote %d inputs to %s" % (len(SEEDS), OUT))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,216 @@
+// ICMP echo between stacks: exact payloads both ways, TTL, broadcast pings,
+// loopback, and big pings that need fragmentation.
+#include <gtest/gtest.h>
+
+#include <array>
+
+#include "config/options.h"
+#include "support/hosts.h"
+#include "support/status.h"
+#include "util/checksum.h"
+
+namespace lwnet::test {
+namespace {
+
+constexpr std::uint16_t ipv4_type = 0x0800;
+
+TEST(PingSim, EchoBothWaysCarriesTheExactPayload) {
+  TwoHosts net;
+  net.sim.settle();
+  PingHandle pa = *net.a.ping_open(0x1234);
+  PingHandle pb = *net.b.ping_open(0x4321);
+  const ByteVector payload_a = pattern(56);
+  const ByteVector payload_b = pattern(100, 7);
+  ASSERT_OK(net.a.ping_send(pa, ip_b, 1, payload_a, 0, net.sim.now()));
+  ASSERT_OK(net.b.ping_send(pb, ip_a, 9, payload_b, 0, net.sim.now()));
+  net.sim.settle();
+
+  std::array<std::uint8_t, 256> buf{};
+  Result<EchoReply> ra = net.a.ping_receive(pa, buf);
+  ASSERT_OK(ra);
+  EXPECT_EQ(ra->from, IpAddress(ip_b));
+  EXPECT_EQ(ra->sequence, 1);
+  EXPECT_EQ(ra->ttl, config::ip_default_ttl);
+  ASSERT_EQ(ra->size, payload_a.size());
+  EXPECT_EQ(ra->copied, payload_a.size());
+  EXPECT_EQ(ByteVector(buf.begin(), buf.begin() + 56), payload_a);
+
+  Result<EchoReply> rb = net.b.ping_receive(pb, buf);
+  ASSERT_OK(rb);
+  EXPECT_EQ(rb->from, IpAddress(ip_a));
+  EXPECT_EQ(rb->sequence, 9);
+  ASSERT_EQ(rb->size, payload_b.size());
+  EXPECT_EQ(ByteVector(buf.begin(), buf.begin() + 100), payload_b);
+  EXPECT_ERROR(net.a.ping_receive(pa, buf), Error::WouldBlock);
+
+  EXPECT_EQ(net.a.stats().icmp.rx_echo_request, 1U);
+  EXPECT_EQ(net.a.stats().icmp.tx_echo_reply, 1U);
+  EXPECT_EQ(net.a.stats().icmp.rx_echo_reply, 1U);
+  EXPECT_EQ(net.b.stats().icmp.tx_echo_reply, 1U);
+
+  // On the wire: A's request (type 8, id 0x1234, seq 1) and B's reply (type 0).
+  bool saw_request = false;
+  bool saw_reply = false;
+  for (const auto& f : net.log.with_ethertype(ipv4_type)) {
+    if (frame_ip_protocol(f.bytes) != 1) continue;
+    const ByteVector icmp(f.bytes.begin() + 34, f.bytes.end());
+    if (f.from == 0 && icmp[0] == 8 && load_be16(icmp, 4) == 0x1234) {
+      saw_request = true;
+      EXPECT_EQ(load_be16(icmp, 6), 1);
+      EXPECT_EQ(ByteVector(icmp.begin() + 8, icmp.end()), payload_a);
+    }
+    if (f.from == 1 && icmp[0] == 0 && load_be16(icmp, 4) == 0x1234) {
+      saw_reply = true;
+      EXPECT_EQ(ByteVector(icmp.begin() + 8, icmp.end()), payload_a);
+      EXPECT_EQ(internet_checksum(icmp), 0);
+    }
+  }
+  EXPECT_TRUE(saw_request);
+  EXPECT_TRUE(saw_reply);
+
+  net.a.ping_close(pa);
+  net.b.ping_close(pb);
+  EXPECT_ERROR(net.a.ping_receive(pa, buf), Error::Closed);
+  EXPECT_EQ(net.a.pools().in_use(), 0U);
+  EXPECT_EQ(net.b.pools().in_use(), 0U);
+}
+
+TEST(PingSim, RequestCarriesTheGivenTtl) {
+  TwoHosts net;
+  net.sim.settle();
+  PingHandle pa = *net.a.ping_open(1);
+  ASSERT_OK(net.a.ping_send(pa, ip_b, 1, pattern(8), 7, net.sim.now()));
+  net.sim.settle();
+  const auto requests = net.log.with_ethertype(ipv4_type, 0);
+  ASSERT_EQ(requests.size(), 1U);
+  EXPECT_EQ(frame_ip_ttl(requests[0].bytes), 7);
+  std::array<std::uint8_t, 8> buf{};
+  Result<EchoReply> r = net.a.ping_receive(pa, buf);
+  ASSERT_OK(r);
+  EXPECT_EQ(r->ttl, config::ip_default_ttl);  // B's reply leaves with its default
+  net.a.ping_close(pa);
+  EXPECT_EQ(net.a.pools().in_use(), 0U);
+  EXPECT_EQ(net.b.pools().in_use(), 0U);
+}
+
+TEST(PingSim, BroadcastPingIsAnsweredOnlyWhenConfigured) {
+  TwoHosts net;
+  net.sim.settle();
+  PingHandle pa = *net.a.ping_open(2);
+  ASSERT_OK(net.a.ping_send(pa, Ipv4Address::of(192, 0, 2, 255), 1, pattern(8), 0, net.sim.now()));
+  ASSERT_OK(net.a.ping_send(pa, Ipv4Address::broadcast(), 2, pattern(8), 0, net.sim.now()));
+  net.sim.settle();
+  const auto requests = net.log.with_ethertype(ipv4_type, 0);
+  ASSERT_EQ(requests.size(), 2U);
+  EXPECT_EQ(frame_destination_mac(requests[0].bytes), MacAddress::broadcast());
+  std::array<std::uint8_t, 8> buf{};
+  if constexpr (config::broadcast_ping) {
+    EXPECT_OK(net.a.ping_receive(pa, buf));
+    EXPECT_OK(net.a.ping_receive(pa, buf));
+    EXPECT_EQ(net.b.stats().icmp.drop_broadcast_ping, 0U);
+  } else {
+    EXPECT_ERROR(net.a.ping_receive(pa, buf), Error::WouldBlock);
+    EXPECT_EQ(net.b.stats().icmp.drop_broadcast_ping, 2U);
+    EXPECT_EQ(net.b.stats().icmp.tx_echo_reply, 0U);
+  }
+  net.a.ping_close(pa);
+  EXPECT_EQ(net.a.pools().in_use(), 0U);
+  EXPECT_EQ(net.b.pools().in_use(), 0U);
+}
+
+TEST(PingSim, OwnAddressesAnswerThroughLoopback) {
+  TwoHosts net;
+  net.sim.settle();
+  net.log.clear();
+  PingHandle pa = *net.a.ping_open(3);
+  const ByteVector payload = pattern(32);
+  ASSERT_OK(net.a.ping_send(pa, Ipv4Address::loopback(), 1, payload, 0, net.sim.now()));
+  ASSERT_OK(net.a.ping_send(pa, ip_a, 2, payload, 0, net.sim.now()));
+  net.sim.settle();
+  std::array<std::uint8_t, 64> buf{};
+  Result<EchoReply> r1 = net.a.ping_receive(pa, buf);
+  ASSERT_OK(r1);
+  EXPECT_EQ(r1->from, IpAddress(Ipv4Address::loopback()));
+  EXPECT_EQ(ByteVector(buf.begin(), buf.begin() + 32), payload);
+  Result<EchoReply> r2 = net.a.ping_receive(pa, buf);
+  ASSERT_OK(r2);
+  EXPECT_EQ(r2->from, IpAddress(ip_a));
+  EXPECT_EQ(r2->sequence, 2);
+  EXPECT_TRUE(net.log.frames().empty());  // nothing touched the wire
+  net.a.ping_close(pa);
+  EXPECT_EQ(net.a.pools().in_use(), 0U);
+}
+
+TEST(PingSim, ReplyForAClosedIdentifierIsCounted) {
+  TwoHosts net;
+  net.sim.settle();
+  PingHandle pa = *net.a.ping_open(4);
+  ASSERT_OK(net.a.ping_send(pa, ip_b, 1, pattern(8), 0, net.sim.now()));
+  net.a.ping_close(pa);
+  net.sim.settle();
+  EXPECT_EQ(net.a.stats().icmp.rx_echo_reply, 1U);
+  EXPECT_EQ(net.a.stats().icmp.drop_no_listener, 1U);
+  EXPECT_EQ(net.a.pools().in_use(), 0U);
+  EXPECT_EQ(net.b.pools().in_use(), 0U);
+}
+
+TEST(PingSim, IdentifierIsOpenOnceAndHandlesDoNotOutliveClose) {
+  Stack s;
+  PingHandle h = *s.ping_open(7);
+  EXPECT_ERROR(s.ping_open(7), Error::AddressInUse);
+  s.ping_close(h);
+  PingHandle again = *s.ping_open(7);
+  EXPECT_EQ(again.slot, h.slot);
+  EXPECT_NE(again.generation, h.generation);
+  std::array<std::uint8_t, 4> buf{};
+  EXPECT_ERROR(s.ping_receive(h, buf), Error::Closed);
+  EXPECT_ERROR(s.ping_send(h, Ipv4Address::loopback(), 1, buf, 0, Instant{}), Error::Closed);
+  s.ping_close(again);
+  EXPECT_EQ(s.pools().in_use(), 0U);
+}
+
+TEST(PingSim, RoundTripTakesTwiceTheLinkLatencyInVirtualTime) {
+  TwoHosts net(PipeConfig{Duration::millis(5)});
+  net.sim.settle();
+  net.sim.run_for(Duration::millis(10));  // the gratuitous ARPs land
+  PingHandle pa = *net.a.ping_open(8);
+  std::array<std::uint8_t, 8> buf{};
+  auto round_trip = [&](std::uint16_t sequence) {
+    const Instant sent = net.sim.now();
+    EXPECT_OK(net.a.ping_send(pa, ip_b, sequence, pattern(8), 0, sent));
+    EXPECT_TRUE(net.sim.run_until([&] { return net.a.ping_receive(pa, buf).ok(); }, Duration::seconds(1)));
+    return net.sim.now() - sent;
+  };
+  EXPECT_EQ(round_trip(1), Duration::millis(20));  // ARP request and reply first
+  EXPECT_EQ(round_trip(2), Duration::millis(10));
+  net.a.ping_close(pa);
+  EXPECT_EQ(net.a.pools().in_use(), 0U);
+  EXPECT_EQ(net.b.pools().in_use(), 0U);
+}
+
+#if CONFIG_LWIP_IP4_REASSEMBLY
+TEST(PingSim, BigPingsAreFragmentedAndAnsweredWhole) {
+  TwoHosts net;
+  net.sim.settle();
+  PingHandle pa = *net.a.ping_open(6);
+  for (const std::size_t size : {std::size_t{4000}, std::size_t{65515}}) {
+    const std::size_t data = size - 8;  // ICMP data behind the 8-byte header
+    const ByteVector payload = pattern(data, 3);
+    ASSERT_OK(net.a.ping_send(pa, ip_b, 1, payload, 0, net.sim.now()));
+    net.sim.settle();
+    ByteVector buf(70000);
+    Result<EchoReply> r = net.a.ping_receive(pa, buf);
+    ASSERT_OK(r);
+    ASSERT_EQ(r->size, data);
+    EXPECT_TRUE(std::equal(payload.begin(), payload.end(), buf.begin())) << size;
+  }
+  EXPECT_EQ(net.b.stats().ipv4.reass_ok, 2U);
+  EXPECT_EQ(net.a.stats().ipv4.reass_ok, 2U);
+  net.a.ping_close(pa);
+  EXPECT_EQ(net.a.pools().in_use(), 0U);
+  EXPECT_EQ(net.b.pools().in_use(), 0U);
+}
+#endif  // CONFIG_LWIP_IP4_REASSEMBLY
+
+}  // namespace
+}  // namespace lwnet::test

@@ -1,0 +1,122 @@
+// The ARP cache on its own: states, aging, eviction, queues, static entries.
+#include <gtest/gtest.h>
+
+#include "ip/arp_cache.h"
+#include "support/status.h"
+
+namespace lwnet {
+namespace {
+
+constexpr NetifId netif{1};
+constexpr MacAddress mac1{{0x02, 0, 0, 0, 0, 1}};
+constexpr MacAddress mac2{{0x02, 0, 0, 0, 0, 2}};
+
+Ipv4Address host(std::size_t i) { return Ipv4Address::of(192, 0, 2, static_cast<std::uint8_t>(10 + i)); }
+
+struct ArpCacheTest : ::testing::Test {
+  PacketBuf packet() { return *pools.frames.allocate(config::headroom); }
+  Pools pools{16, 256, 1, config::headroom + 65535};
+  ArpStats stats;
+  ArpCache cache{stats};
+  ArpCache::PendingQueue resolved;
+  Instant t0 = Instant::from_seconds(10);
+};
+
+TEST_F(ArpCacheTest, PendingEntryQueuesThenResolves) {
+  EXPECT_EQ(cache.enqueue(netif, host(0), packet(), t0), ArpCache::Enqueue::SendRequest);
+  for (std::size_t i = 1; i < config::arp_queue_len; ++i) {
+    EXPECT_EQ(cache.enqueue(netif, host(0), packet(), t0), ArpCache::Enqueue::Queued);
+  }
+  EXPECT_EQ(cache.enqueue(netif, host(0), packet(), t0), ArpCache::Enqueue::QueueFull);
+  EXPECT_EQ(stats.drop_queue_full, 1U);
+  EXPECT_EQ(pools.in_use(), config::arp_queue_len);
+  EXPECT_FALSE(cache.lookup(netif, host(0)).has_value());
+  EXPECT_EQ(cache.next_deadline(), t0 + arp_timing::request_interval);
+
+  EXPECT_EQ(cache.learn(netif, host(0), mac1, false, t0, resolved), ArpCache::Learn::Updated);
+  EXPECT_EQ(resolved.size(), config::arp_queue_len);
+  EXPECT_EQ(cache.lookup(netif, host(0)), mac1);
+  EXPECT_EQ(cache.next_deadline(), t0 + arp_timing::max_age);
+  resolved.clear();
+  EXPECT_EQ(pools.in_use(), 0U);
+}
+
+TEST_F(ArpCacheTest, RequestsAreRepeatedThenTheEntryGivesUp) {
+  ASSERT_EQ(cache.enqueue(netif, host(0), packet(), t0), ArpCache::Enqueue::SendRequest);
+  int requests = 0;
+  Instant now = t0;
+  while (cache.next_deadline() != Instant::max()) {
+    now = cache.next_deadline();
+    cache.expire(now, [&](NetifId n, Ipv4Address ip) {
+      EXPECT_EQ(n, netif);
+      EXPECT_EQ(ip, host(0));
+      ++requests;
+    });
+  }
+  // One request was sent with the entry; the rest came from expire().
+  EXPECT_EQ(requests, arp_timing::max_requests - 1);
+  EXPECT_EQ(now, t0 + arp_timing::request_interval * arp_timing::max_requests);
+  EXPECT_EQ(stats.drop_unresolved, 1U);
+  EXPECT_EQ(cache.find(netif, host(0)), nullptr);
+  EXPECT_EQ(pools.in_use(), 0U);
+}
+
+TEST_F(ArpCacheTest, LearnCreatesOnlyWhenAskedAndStableEntriesAge) {
+  EXPECT_EQ(cache.learn(netif, host(1), mac1, false, t0, resolved), ArpCache::Learn::NotFound);
+  EXPECT_EQ(cache.learn(netif, host(1), mac1, true, t0, resolved), ArpCache::Learn::Created);
+  EXPECT_EQ(cache.learn(netif, host(1), mac2, false, t0 + Duration::seconds(100), resolved),
+            ArpCache::Learn::Updated);
+  EXPECT_EQ(cache.lookup(netif, host(1)), mac2);
+  // Another netif is another table key.
+  EXPECT_FALSE(cache.lookup(NetifId{2}, host(1)).has_value());
+  const Instant expiry = t0 + Duration::seconds(100) + arp_timing::max_age;
+  cache.expire(expiry - Duration::micros(1), [](NetifId, Ipv4Address) { FAIL(); });
+  EXPECT_TRUE(cache.lookup(netif, host(1)).has_value());
+  cache.expire(expiry, [](NetifId, Ipv4Address) { FAIL(); });
+  EXPECT_FALSE(cache.lookup(netif, host(1)).has_value());
+}
+
+TEST_F(ArpCacheTest, EvictsTheOldestStableEntryFirst) {
+  for (std::size_t i = 0; i < config::arp_table_size; ++i) {
+    ASSERT_EQ(cache.learn(netif, host(i), mac1, true, t0 + Duration::seconds(static_cast<std::int64_t>(i)), resolved),
+              ArpCache::Learn::Created);
+  }
+  // Refresh the oldest: the second-oldest becomes the victim.
+  (void)cache.learn(netif, host(0), mac1, false, t0 + Duration::seconds(50), resolved);
+  ASSERT_EQ(cache.enqueue(netif, host(99), packet(), t0 + Duration::seconds(60)),
+            ArpCache::Enqueue::SendRequest);
+  EXPECT_EQ(stats.cache_evictions, 1U);
+  EXPECT_TRUE(cache.lookup(netif, host(0)).has_value());
+  EXPECT_FALSE(cache.lookup(netif, host(1)).has_value());
+  ASSERT_OK(cache.remove(netif, host(99)));
+  EXPECT_EQ(stats.drop_unresolved, 1U);
+  EXPECT_EQ(pools.in_use(), 0U);
+}
+
+TEST_F(ArpCacheTest, StaticEntriesStayAndFillingWithThemIsTableFull) {
+  for (std::size_t i = 0; i < config::arp_table_size; ++i) {
+    ASSERT_OK(cache.add_static(netif, host(i), mac1, resolved));
+  }
+  EXPECT_EQ(cache.next_deadline(), Instant::max());
+  EXPECT_EQ(cache.learn(netif, host(0), mac2, true, t0, resolved), ArpCache::Learn::Static);
+  EXPECT_EQ(cache.lookup(netif, host(0)), mac1);
+  EXPECT_ERROR(cache.add_static(netif, host(50), mac1, resolved), Error::TableFull);
+  EXPECT_EQ(cache.enqueue(netif, host(50), packet(), t0), ArpCache::Enqueue::TableFull);
+  EXPECT_EQ(cache.learn(netif, host(50), mac1, true, t0, resolved), ArpCache::Learn::NotFound);
+  cache.flush_netif(netif);  // static entries survive a netif going down
+  EXPECT_EQ(cache.lookup(netif, host(3)), mac1);
+  EXPECT_EQ(pools.in_use(), 0U);
+}
+
+TEST_F(ArpCacheTest, StaticEntryReleasesWhatWaited) {
+  ASSERT_EQ(cache.enqueue(netif, host(0), packet(), t0), ArpCache::Enqueue::SendRequest);
+  ASSERT_OK(cache.add_static(netif, host(0), mac2, resolved));
+  EXPECT_EQ(resolved.size(), 1U);
+  EXPECT_EQ(cache.lookup(netif, host(0)), mac2);
+  resolved.clear();
+  cache.expire(t0 + Duration::seconds(10000), [](NetifId, Ipv4Address) { FAIL(); });
+  EXPECT_EQ(cache.lookup(netif, host(0)), mac2);
+}
+
+}  // namespace
+}  // namespace lwnet

@@ -1,0 +1,151 @@
+// IPv4 reassembly on its own: byte ranges, completion, limits, timeouts.
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include "ip/ipv4_reassembly.h"
+#include "support/frames.h"
+#include "util/checksum.h"
+
+namespace lwnet {
+namespace {
+
+using test::ByteVector;
+
+TEST(ByteRanges, MergesNeighboursAndRejectsOverlaps) {
+  ByteRanges r;
+  EXPECT_EQ(r.insert(16, 24), ByteRanges::Insert::Ok);
+  EXPECT_EQ(r.insert(0, 8), ByteRanges::Insert::Ok);
+  EXPECT_EQ(r.size(), 2U);
+  EXPECT_EQ(r.insert(8, 16), ByteRanges::Insert::Ok);  // joins both
+  EXPECT_EQ(r.size(), 1U);
+  EXPECT_TRUE(r.covers(24));
+  EXPECT_FALSE(r.covers(32));
+  EXPECT_EQ(r.insert(20, 28), ByteRanges::Insert::Overlap);
+  EXPECT_EQ(r.insert(0, 8), ByteRanges::Insert::Overlap);  // a duplicate overlaps too
+  EXPECT_EQ(r.insert(24, 32), ByteRanges::Insert::Ok);
+  EXPECT_EQ(r.end(), 32U);
+  ByteRanges full;
+  for (std::uint32_t i = 0; i < ByteRanges::capacity; ++i) {
+    EXPECT_EQ(full.insert(i * 16, i * 16 + 8), ByteRanges::Insert::Ok);
+  }
+  EXPECT_EQ(full.insert(1000, 1008), ByteRanges::Insert::Full);
+  EXPECT_EQ(full.insert(8, 16), ByteRanges::Insert::Ok);  // merging needs no room
+}
+
+struct ReassemblyTest : ::testing::Test {
+  // A fragment of a datagram whose payload is `whole`, in a pool buffer
+  // positioned at its IP header, with its parse.
+  std::pair<PacketBuf, Ipv4Repr> fragment(std::uint16_t id, std::size_t offset, std::size_t length,
+                                          bool more) {
+    Ipv4Repr h;
+    h.source = Ipv4Address::of(192, 0, 2, 9);
+    h.destination = Ipv4Address::of(192, 0, 2, 1);
+    h.protocol = 17;
+    h.identification = id;
+    h.fragment_offset = static_cast<std::uint16_t>(offset);
+    h.more_fragments = more;
+    const ByteVector bytes =
+        test::ipv4_packet(h, ConstBytes(whole).subspan(offset, length));
+    PacketBuf buf = *pools.frames.allocate(config::headroom);
+    Bytes room = buf.append(bytes.size());
+    std::copy(bytes.begin(), bytes.end(), room.begin());
+    Ipv4Repr parsed = *Ipv4Repr::parse(buf.data(), true);
+    return {std::move(buf), parsed};
+  }
+  std::optional<PacketBuf> add(std::uint16_t id, std::size_t offset, std::size_t length, bool more,
+                               Instant at) {
+    auto [buf, ip] = fragment(id, offset, length, more);
+    return reassembly.add(std::move(buf), ip, NetifId{1}, at);
+  }
+
+  ByteVector whole = test::pattern(20000, 5);
+  Pools pools{64, config::frame_buffer_size, 2, config::large_buffer_size};
+  Ipv4Stats stats;
+  Ipv4Reassembly reassembly{pools, stats};
+  Instant t0 = Instant::from_seconds(3);
+};
+
+TEST_F(ReassemblyTest, CompletesOutOfOrderWithARebuiltHeader) {
+  EXPECT_FALSE(add(1, 2960, 40, false, t0));
+  EXPECT_FALSE(add(1, 0, 1480, true, t0));
+  EXPECT_EQ(reassembly.held_buffers(), 2U);
+  std::optional<PacketBuf> done = add(1, 1480, 1480, true, t0);
+  ASSERT_TRUE(done.has_value());
+  EXPECT_EQ(reassembly.held_buffers(), 0U);
+  EXPECT_EQ(reassembly.datagrams_in_progress(), 0U);
+  ConstBytes bytes = done->data();
+  ASSERT_EQ(bytes.size(), 20U + 3000U);
+  Result<Ipv4Repr> ip = Ipv4Repr::parse(bytes, true);  // checksum verified
+  ASSERT_TRUE(ip.ok());
+  EXPECT_FALSE(ip->is_fragment());
+  EXPECT_EQ(ip->identification, 1);
+  EXPECT_TRUE(std::equal(ip->payload.begin(), ip->payload.end(), whole.begin()));
+  EXPECT_EQ(stats.reass_ok, 1U);
+  // Room in front for the headers of an answer built in place.
+  EXPECT_GE(done->headroom(), 34U);
+  done.reset();
+  EXPECT_EQ(pools.in_use(), 0U);
+}
+
+TEST_F(ReassemblyTest, SpillsIntoALargeBufferPastMaxPbufs) {
+  const std::size_t count = config::ip_reass_max_pbufs + 3;
+  std::optional<PacketBuf> done;
+  for (std::size_t i = 0; i < count; ++i) {
+    done = add(2, i * 1480, 1480, i + 1 < count, t0);
+    EXPECT_LE(pools.frames.stats().used, config::ip_reass_max_pbufs);
+    if (i + 1 < count) {
+      EXPECT_FALSE(done.has_value());
+    }
+  }
+  ASSERT_TRUE(done.has_value());
+  EXPECT_EQ(done->size(), 20U + count * 1480U);
+  Result<Ipv4Repr> ip = Ipv4Repr::parse(done->data(), true);
+  ASSERT_TRUE(ip.ok());
+  EXPECT_TRUE(std::equal(ip->payload.begin(), ip->payload.end(), whole.begin()));
+  done.reset();
+  EXPECT_EQ(pools.in_use(), 0U);
+}
+
+TEST_F(ReassemblyTest, TimeoutQuotesTheFirstFragmentAndFreesEverything) {
+  EXPECT_FALSE(add(3, 0, 1480, true, t0));
+  EXPECT_FALSE(add(4, 1480, 1480, true, t0 + Duration::seconds(1)));
+  EXPECT_EQ(reassembly.next_deadline(), t0 + Ipv4Reassembly::timeout);
+  std::vector<ByteVector> quotes;
+  auto collect = [&](NetifId, ConstBytes quote) { quotes.emplace_back(quote.begin(), quote.end()); };
+  reassembly.expire(t0 + Ipv4Reassembly::timeout, collect);
+  ASSERT_EQ(quotes.size(), 1U);
+  ASSERT_EQ(quotes[0].size(), 28U);
+  EXPECT_EQ(load_be16(quotes[0], 4), 3);  // identification of datagram 3
+  EXPECT_TRUE(std::equal(quotes[0].begin() + 20, quotes[0].end(), whole.begin()));
+  EXPECT_EQ(reassembly.next_deadline(), t0 + Duration::seconds(1) + Ipv4Reassembly::timeout);
+  reassembly.expire(t0 + Duration::seconds(100), collect);
+  EXPECT_EQ(quotes.size(), 1U);  // datagram 4 had no first fragment
+  EXPECT_EQ(stats.reass_timeout, 2U);
+  EXPECT_EQ(pools.in_use(), 0U);
+}
+
+TEST_F(ReassemblyTest, InconsistentFragmentsDropTheDatagram) {
+  EXPECT_FALSE(add(5, 1480, 1480, false, t0));
+  EXPECT_FALSE(add(5, 1480, 800, false, t0));  // a second, different end
+  EXPECT_EQ(stats.drop_malformed, 1U);
+  EXPECT_EQ(pools.in_use(), 0U);
+  EXPECT_FALSE(add(6, 1480, 1480, false, t0));
+  EXPECT_FALSE(add(6, 2960, 8, true, t0));  // data past the known end
+  EXPECT_EQ(stats.drop_malformed, 2U);
+  EXPECT_EQ(pools.in_use(), 0U);
+}
+
+TEST_F(ReassemblyTest, TooManyDatagramsAtOnce) {
+  for (std::size_t i = 0; i < config::reass_max_datagrams; ++i) {
+    EXPECT_FALSE(add(static_cast<std::uint16_t>(10 + i), 0, 8, true, t0));
+  }
+  EXPECT_FALSE(add(99, 0, 8, true, t0));
+  EXPECT_EQ(stats.reass_no_room, 1U);
+  EXPECT_EQ(reassembly.datagrams_in_progress(), config::reass_max_datagrams);
+  reassembly.expire(t0 + Ipv4Reassembly::timeout, [](NetifId, ConstBytes) {});
+  EXPECT_EQ(pools.in_use(), 0U);
+}
+
+}  // namespace
+}  // namespace lwnet

@@ -1,0 +1,143 @@
+// Route selection over a netif table, without packets.
+#include <gtest/gtest.h>
+
+#include "ip/routing.h"
+#include "link/loopback.h"
+#include "link/pipe.h"
+#include "support/status.h"
+
+namespace lwnet {
+namespace {
+
+IpCidr cidr(Ipv4Address a, std::uint8_t prefix) { return IpCidr{a, prefix}; }
+
+struct RoutingTest : ::testing::Test {
+  RoutingTest() {
+    NetifConfig lo;
+    lo.name = "lo";
+    lo.ipv4 = cidr(Ipv4Address::loopback(), 8);
+    (void)table.add(loopback, lo, true);
+  }
+  NetifId add(PipeEnd& end, std::uint8_t mac, Ipv4Address a, std::uint8_t prefix,
+              std::optional<Ipv4Address> gateway = {}) {
+    NetifConfig c;
+    c.mac = MacAddress{{0x02, 0, 0, 0, 0, mac}};
+    c.ipv4 = cidr(a, prefix);
+    c.gateway = gateway;
+    Result<NetifId> id = table.add(end, c, false);
+    EXPECT_TRUE(id.ok());
+    return *id;
+  }
+  Loopback loopback;
+  PipePair p1, p2, p3;
+  NetifTable table;
+};
+
+const Ipv4Address a1 = Ipv4Address::of(198, 51, 100, 1);
+const Ipv4Address a2 = Ipv4Address::of(198, 51, 100, 129);
+const Ipv4Address far = Ipv4Address::of(203, 0, 113, 9);
+
+TEST_F(RoutingTest, LongestPrefixThenDefaultGateway) {
+  const NetifId wide = add(p1.a(), 1, a1, 24, Ipv4Address::of(198, 51, 100, 254));
+  const NetifId narrow = add(p2.a(), 2, a2, 25);
+  table.set_default(wide);
+
+  Result<Ipv4Route> r = route_ipv4(table, Ipv4Address::of(198, 51, 100, 200), {});
+  ASSERT_OK(r);
+  EXPECT_EQ(r->netif, narrow);
+  EXPECT_EQ(r->source, a2);
+  EXPECT_EQ(r->next_hop, Ipv4Address::of(198, 51, 100, 200));
+  EXPECT_FALSE(r->broadcast);
+
+  r = route_ipv4(table, Ipv4Address::of(198, 51, 100, 20), {});
+  ASSERT_OK(r);
+  EXPECT_EQ(r->netif, wide);
+
+  r = route_ipv4(table, far, {});
+  ASSERT_OK(r);
+  EXPECT_EQ(r->netif, wide);
+  EXPECT_EQ(r->next_hop, Ipv4Address::of(198, 51, 100, 254));
+  EXPECT_EQ(r->source, a1);
+
+  // Subnet broadcast of the /25, limited broadcast via the default netif.
+  r = route_ipv4(table, Ipv4Address::of(198, 51, 100, 255), {});
+  ASSERT_OK(r);
+  EXPECT_EQ(r->netif, narrow);
+  EXPECT_TRUE(r->broadcast);
+  r = route_ipv4(table, Ipv4Address::broadcast(), {});
+  ASSERT_OK(r);
+  EXPECT_EQ(r->netif, wide);
+  EXPECT_TRUE(r->broadcast);
+}
+
+TEST_F(RoutingTest, SourceAddressSelectsTheNetif) {
+  const NetifId one = add(p1.a(), 1, a1, 25, Ipv4Address::of(198, 51, 100, 126));
+  const NetifId two = add(p2.a(), 2, a2, 25, Ipv4Address::of(198, 51, 100, 254));
+  table.set_default(one);
+  Result<Ipv4Route> r = route_ipv4(table, far, a2);
+  ASSERT_OK(r);
+  EXPECT_EQ(r->netif, two);
+  EXPECT_EQ(r->next_hop, Ipv4Address::of(198, 51, 100, 254));
+  EXPECT_EQ(r->source, a2);
+  // Even towards the other netif's subnet.
+  r = route_ipv4(table, Ipv4Address::of(198, 51, 100, 5), a2);
+  ASSERT_OK(r);
+  EXPECT_EQ(r->netif, two);
+  EXPECT_EQ(r->next_hop, Ipv4Address::of(198, 51, 100, 254));
+}
+
+TEST_F(RoutingTest, LoopbackAndOwnAddresses) {
+  const NetifId one = add(p1.a(), 1, a1, 24);
+  table.set_default(one);
+  Result<Ipv4Route> r = route_ipv4(table, Ipv4Address::of(127, 0, 0, 5), {});
+  ASSERT_OK(r);
+  EXPECT_EQ(r->netif, NetifId{0});
+  EXPECT_EQ(r->source, Ipv4Address::loopback());
+  r = route_ipv4(table, a1, {});
+  ASSERT_OK(r);
+  EXPECT_EQ(r->netif, NetifId{0});
+  EXPECT_EQ(r->source, a1);
+  EXPECT_ERROR(route_ipv4(table, far, Ipv4Address::loopback()), Error::NoRoute);
+  EXPECT_ERROR(route_ipv4(table, Ipv4Address{}, {}), Error::InvalidArgument);
+}
+
+TEST_F(RoutingTest, UnusableNetifsAndMissingGatewaysGiveNoRoute) {
+  const NetifId one = add(p1.a(), 1, a1, 24);
+  table.set_default(one);
+  EXPECT_ERROR(route_ipv4(table, far, {}), Error::NoRoute);  // no gateway
+  table[one].link_up = false;
+  EXPECT_ERROR(route_ipv4(table, Ipv4Address::of(198, 51, 100, 7), {}), Error::NoRoute);
+  table[one].link_up = true;
+  table[one].up = false;
+  EXPECT_ERROR(route_ipv4(table, Ipv4Address::of(198, 51, 100, 7), {}), Error::NoRoute);
+  // A down netif's address is not ours any more.
+  EXPECT_FALSE(table.is_local(a1));
+}
+
+TEST_F(RoutingTest, NetifWithoutAddressOnlySendsLimitedBroadcast) {
+  NetifConfig c;
+  c.mac = MacAddress{{0x02, 0, 0, 0, 0, 3}};
+  const NetifId bare = *table.add(p3.a(), c, false);
+  table.set_default(bare);
+  Result<Ipv4Route> r = route_ipv4(table, Ipv4Address::broadcast(), {});
+  ASSERT_OK(r);
+  EXPECT_EQ(r->netif, bare);
+  EXPECT_TRUE(r->source.is_unspecified());  // the DHCP client's DISCOVER
+  EXPECT_ERROR(route_ipv4(table, far, {}), Error::NoRoute);
+}
+
+TEST_F(RoutingTest, TableRefusesBadNetifs) {
+  NetifConfig no_mac;
+  EXPECT_ERROR(table.add(p1.a(), no_mac, false), Error::InvalidArgument);
+  NetifConfig tiny;
+  tiny.mac = MacAddress{{0x02, 0, 0, 0, 0, 4}};
+  tiny.mtu = 40;
+  EXPECT_ERROR(table.add(p1.a(), tiny, false), Error::InvalidArgument);
+  NetifConfig ok;
+  ok.mac = tiny.mac;
+  while (table.size() < NetifTable::capacity) ASSERT_OK(table.add(p1.a(), ok, false));
+  EXPECT_ERROR(table.add(p1.a(), ok, false), Error::TableFull);
+}
+
+}  // namespace
+}  // namespace lwnet

@@ -1,0 +1,294 @@
+#include "app.h"
+
+#include <charconv>
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
+#include <utility>
+
+#include "config/options.h"
+#include "link/linux/pcap_file.h"
+#include "link/linux/tap_device.h"
+#include "link/pcap_writer.h"
+#include "port/clock.h"
+#include "port/entropy.h"
+#include "port/wait.h"
+
+namespace lwnet::tools {
+
+// ---- Text ---------------------------------------------------------------------
+
+std::string to_text(const IpAddress& address) {
+  std::array<char, 64> buffer{};
+  return std::string(format_ip_address(address, buffer));
+}
+
+std::string to_text(const MacAddress& mac) {
+  std::array<char, 18> buffer{};
+  return std::string(format_mac_address(mac, buffer));
+}
+
+std::string to_text(const IpCidr& cidr) {
+  return to_text(cidr.address) + "/" + std::to_string(cidr.prefix_len);
+}
+
+// ---- Options ------------------------------------------------------------------
+
+CLI::Validator whole_number(long long min, long long max) {
+  return CLI::Validator(
+      [min, max](std::string& text) -> std::string {
+        long long value = 0;
+        const char* end = text.data() + text.size();
+        const auto [next, error] = std::from_chars(text.data(), end, value);
+        if (text.empty() || error != std::errc() || next != end || value < min || value > max) {
+          return "'" + text + "' is not a whole number from " + std::to_string(min) + " to " +
+                 std::to_string(max);
+        }
+        return "";
+      },
+      "");
+}
+
+CLI::Validator seconds_between(double min, double max) {
+  return CLI::Validator(
+      [min, max](std::string& text) -> std::string {
+        char* end = nullptr;
+        const double value = std::strtod(text.c_str(), &end);
+        if (text.empty() || end != text.c_str() + text.size() || !(value >= min && value <= max)) {
+          char range[64];
+          std::snprintf(range, sizeof range, "%g to %g", min, max);
+          return "'" + text + "' is not a number of seconds from " + range;
+        }
+        return "";
+      },
+      "");
+}
+
+void add_interface_options(CLI::App& app, InterfaceOptions& options) {
+  const std::string group = "Interface";
+  app.add_option("--tap", options.tap,
+                 "TAP device to run on; attached if it exists (e.g. made with\n"
+                 "'ip tuntap add dev NAME mode tap'), else created for as long as lwnet runs")
+      ->type_name("NAME")
+      ->check([](const std::string& name) -> std::string {
+        if (name.empty() || name.size() > 15) return "a device name has 1 to 15 characters";
+        if (name.find_first_of("/ \t\n:") != std::string::npos) {
+          return "'" + name + "' is not a valid device name";
+        }
+        return "";
+      })
+      ->group(group);
+  app.add_option_function<std::string>(
+         "--mac",
+         [&options](const std::string& text) {
+           const auto mac = parse_mac_address(text);
+           if (!mac) throw CLI::ValidationError("--mac", "'" + text + "' is not a MAC address like 02:00:00:00:00:02");
+           if (!mac->is_unicast()) throw CLI::ValidationError("--mac", text + " is not a unicast address");
+           options.mac = *mac;
+         },
+         "lwnet's MAC address (default " + to_text(default_mac) + ", locally administered)")
+      ->type_name("MAC")
+      ->group(group);
+  // 68: the smallest IPv4 MTU (RFC 791); the top: what a frame buffer holds.
+  constexpr auto max_mtu = static_cast<long long>(config::max_ethernet_frame - 14);
+  app.add_option("--mtu", options.mtu,
+                 "largest IP packet on the interface, 68 to " + std::to_string(max_mtu) +
+                     " (default 1500);\nset the Linux side of the TAP to the same: 'ip link set NAME mtu N'")
+      ->type_name("BYTES")
+      ->check(whole_number(68, max_mtu))
+      ->group(group);
+  app.add_option_function<std::string>(
+         "--ip",
+         [&options](const std::string& text) {
+           const auto cidr = parse_ip_cidr(text);
+           if (!cidr || !cidr->address.is_v4() || cidr->prefix_len > 32) {
+             throw CLI::ValidationError("--ip", "'" + text + "' is not an IPv4 address/prefix like 192.0.2.2/24");
+           }
+           options.ipv4 = *cidr;
+         },
+         "lwnet's IPv4 address and prefix length, e.g. 192.0.2.2/24 (required: no DHCP yet)")
+      ->type_name("ADDR/PREFIX")
+      ->group(group);
+  app.add_option_function<std::string>(
+         "--gw",
+         [&options](const std::string& text) {
+           const auto address = parse_ip_address(text);
+           if (!address || !address->is_v4()) {
+             throw CLI::ValidationError("--gw", "'" + text + "' is not an IPv4 address like 192.0.2.1");
+           }
+           options.gateway = address->v4();
+         },
+         "default IPv4 gateway (must be inside --ip's prefix)")
+      ->type_name("ADDR")
+      ->group(group);
+  app.add_option("--pcap", options.pcap_path,
+                 "write every frame lwnet receives and sends to FILE (pcap, readable by\n"
+                 "tcpdump -r / wireshark)")
+      ->type_name("FILE")
+      ->group(group);
+  app.add_flag("-v,--verbose", options.verbose, "log what happens to stderr")->group(group);
+}
+
+// ---- Signals ------------------------------------------------------------------
+
+namespace {
+
+// Set by the handler, read by the loop. The Waker makes the loop look.
+volatile std::sig_atomic_t received_signal = 0;
+const Waker* signal_waker = nullptr;
+
+extern "C" void on_stop_signal(int number) {
+  received_signal = number;
+  if (signal_waker != nullptr) signal_waker->wake();
+}
+
+void install_stop_handlers() {
+  struct sigaction action {};
+  action.sa_handler = on_stop_signal;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = 0;
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+}
+
+void restore_default_handlers() {
+  std::signal(SIGINT, SIG_DFL);
+  std::signal(SIGTERM, SIG_DFL);
+}
+
+// `what` names the option the failing object came from ("--tap lw0").
+[[noreturn]] void fail(const std::string& what, const OsError& error) {
+  throw std::runtime_error(what + ": " + error.message());
+}
+
+}  // namespace
+
+// ---- App ------------------------------------------------------------------------
+
+struct AppParts {
+  InterfaceOptions options;
+  Waker waker;
+  TapDevice tap;
+  std::optional<PcapFile> pcap_file;
+  std::optional<PcapWriter> pcap_writer;
+  Stack stack;
+  NetifId netif{};
+  WaitSet waits;
+  std::size_t tap_index = 0;
+
+  AppParts(const InterfaceOptions& opts, Waker w, TapDevice t)
+      : options(opts),
+        waker(std::move(w)),
+        tap(std::move(t)),
+        stack(StackConfig{random_seed()}),
+        waits(waker) {}
+
+  Device& device() {
+    if (pcap_writer) return *pcap_writer;
+    return tap;
+  }
+};
+
+App::App(const InterfaceOptions& options) {
+  if (options.tap.empty()) throw UsageError("--tap NAME is required");
+  if (!options.ipv4) throw UsageError("--ip ADDR/PREFIX is required (there is no DHCP client yet)");
+  if (options.gateway) {
+    const IpCidr& cidr = *options.ipv4;
+    if (!cidr.contains(IpAddress(*options.gateway))) {
+      throw UsageError("--gw " + to_text(IpAddress(*options.gateway)) + " is not inside --ip " + to_text(cidr));
+    }
+  }
+
+  auto waker = Waker::create();
+  if (!waker) fail("wait set", waker.os_error());
+  TapConfig tap_config;
+  tap_config.name = options.tap;
+  tap_config.mode = TapConfig::Mode::CreateOrAttach;
+  if (options.mtu != 0) tap_config.mtu = options.mtu;
+  auto tap = TapDevice::open(tap_config);
+  if (!tap) fail("--tap " + options.tap, tap.os_error());
+  parts_ = std::make_unique<AppParts>(options, std::move(waker).value(), std::move(tap).value());
+
+  if (!options.pcap_path.empty()) {
+    auto file = PcapFile::create(options.pcap_path);
+    if (!file) fail("--pcap " + options.pcap_path, file.os_error());
+    parts_->pcap_file.emplace(std::move(file).value());
+    parts_->pcap_writer.emplace(parts_->tap, *parts_->pcap_file);
+  }
+
+  NetifConfig config;
+  config.name = options.tap;
+  config.mac = options.mac;
+  config.ipv4 = options.ipv4;
+  config.gateway = options.gateway;
+  config.mtu = options.mtu;
+  auto netif = parts_->stack.add_netif(parts_->device(), config, monotonic_now());
+  if (!netif) {
+    throw UsageError("the stack refused the interface (" + std::string(to_string(netif.error())) +
+                     "): check --ip, --gw and --mtu");
+  }
+  parts_->netif = *netif;
+  parts_->stack.set_default_netif(*netif);
+  parts_->tap_index = parts_->waits.add(parts_->tap.fd());
+
+  signal_waker = &parts_->waker;
+  received_signal = 0;
+  install_stop_handlers();
+}
+
+App::~App() {
+  restore_default_handlers();
+  signal_waker = nullptr;
+  if (parts_ && parts_->pcap_file) {
+    // A capture that lost frames must not pass for a complete one.
+    const OsStatus closed = parts_->pcap_file->close();
+    if (!closed) {
+      std::fprintf(stderr, "lwnet: --pcap %s: %s\n", parts_->options.pcap_path.c_str(),
+                   closed.os_error().message().c_str());
+    }
+  }
+}
+
+Stack& App::stack() { return parts_->stack; }
+NetifId App::netif() const { return parts_->netif; }
+const InterfaceOptions& App::options() const { return parts_->options; }
+int App::stop_signal() const { return received_signal; }
+
+std::string App::describe_interface() const {
+  const auto info = parts_->stack.netif_info(parts_->netif);
+  std::string text = "tap " + parts_->options.tap + (info && info->up ? " up" : " down");
+  if (info) {
+    if (info->ipv4) text += ", " + to_text(*info->ipv4);
+    if (info->gateway) text += " via " + to_text(IpAddress(*info->gateway));
+    text += " (" + to_text(info->mac) + ")";
+    if (parts_->options.mtu != 0) text += " mtu " + std::to_string(info->mtu);
+  }
+  return text;
+}
+
+RunEnd App::run(const Job& job) {
+  for (;;) {
+    if (received_signal != 0) return RunEnd::Stopped;
+    const Instant now = monotonic_now();
+    parts_->stack.poll(now);
+    const std::optional<Instant> wanted = job(now);
+    if (!wanted) return RunEnd::Finished;
+    const Instant deadline = std::min(*wanted, parts_->stack.next_deadline());
+    if (deadline <= now) continue;
+    auto waited = parts_->waits.wait(deadline);
+    if (!waited) fail("waiting for frames", waited.os_error());
+  }
+}
+
+void App::print_counters(std::FILE* out) const {
+  parts_->stack.stats().for_each([out](const char* name, std::uint64_t value) {
+    if (value != 0) std::fprintf(out, "%s %llu\n", name, static_cast<unsigned long long>(value));
+  });
+  std::fflush(out);
+}
+
+void App::log(const std::string& line) const {
+  if (parts_->options.verbose) std::fprintf(stderr, "lwnet: %s\n", line.c_str());
+}
+
+}  // namespace lwnet::tools

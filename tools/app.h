@@ -1,0 +1,123 @@
+// What every subcommand of the `lwnet` command shares: the interface options,
+// one stack on one TAP device (optionally captured to a pcap file), the event
+// loop that drives it, and the way errors reach the user.
+//
+// Threads: everything here runs on the main thread, which is the stack's core
+// thread. Signal handlers only wake the loop.
+#pragma once
+
+#include <cstdio>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "core/stack.h"
+#include "time/instant.h"
+#include "wire/address.h"
+
+namespace lwnet::tools {
+
+// Exit statuses of the command (documented in `lwnet --help`).
+inline constexpr int exit_ok = 0;
+inline constexpr int exit_failed = 1;  // the job failed (ping: no reply at all; TAP unusable)
+inline constexpr int exit_usage = 2;   // wrong arguments
+
+// A locally administered unicast address, so it clashes with no real card.
+inline constexpr MacAddress default_mac{{0x02, 0x00, 0x00, 0x00, 0x00, 0x02}};
+
+// The global options: the one interface the stack runs on.
+struct InterfaceOptions {
+  std::string tap;                     // TAP device name (created when missing)
+  MacAddress mac = default_mac;
+  std::size_t mtu = 0;                 // 0: the device's MTU
+  std::optional<IpCidr> ipv4;
+  std::optional<Ipv4Address> gateway;
+  std::string pcap_path;               // empty: no capture
+  bool verbose = false;
+};
+
+// Adds --tap, --mac, --mtu, --ip, --gw, --pcap and --verbose to `app`. The
+// values land in `options` while CLI11 parses (each is validated there, so a
+// bad one is a CLI11 error like any other).
+void add_interface_options(CLI::App& app, InterfaceOptions& options);
+
+// CLI11 validators whose one-line messages say what was expected:
+// "'lots' is not a whole number from 68 to 1500".
+CLI::Validator whole_number(long long min, long long max);
+CLI::Validator seconds_between(double min, double max);
+
+// A wrong argument found after CLI11 parsed the line (a combination CLI11
+// cannot check). main() prints it as one line and exits with exit_usage.
+class UsageError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// A subcommand: its CLI11 app (options bound) and what runs it once the whole
+// line parsed. Each tools/cmd_*.cpp provides one (see commands.h).
+struct Command {
+  CLI::App* app = nullptr;
+  std::function<int(const InterfaceOptions&)> run;
+};
+
+// How the event loop ended.
+enum class RunEnd {
+  Finished,  // the job said it is done
+  Stopped,   // SIGINT or SIGTERM
+};
+
+struct AppParts;
+
+// The stack on the TAP device, up and addressed, and the loop that drives it.
+class App {
+ public:
+  // Opens (or creates) the TAP device, the pcap file when asked for, builds
+  // the stack and adds the netif, installs the SIGINT/SIGTERM handlers.
+  // Throws UsageError for options the stack refuses, std::runtime_error (one
+  // line, says what to do) when the OS refuses.
+  explicit App(const InterfaceOptions& options);
+  ~App();
+  App(const App&) = delete;
+  App& operator=(const App&) = delete;
+
+  Stack& stack();
+  NetifId netif() const;
+  const InterfaceOptions& options() const;
+
+  // "tap lw0 up, 192.0.2.2/24 (02:00:00:00:00:02)" (plus the gateway and MTU
+  // when they are set).
+  std::string describe_interface() const;
+
+  // Drives the stack until the job is done or a stop signal arrives. Each
+  // round polls the stack at monotonic_now(), then calls `job(now)`, which
+  // does its work (reads, sends) and returns the instant it next wants to run
+  // without new input (Instant::max(): only when a frame arrives), or nullopt
+  // when it has finished. Between rounds it sleeps on the TAP until the
+  // earlier of that instant and the stack's next_deadline().
+  using Job = std::function<std::optional<Instant>(Instant now)>;
+  RunEnd run(const Job& job);
+
+  // The signal that stopped run() (0 if none).
+  int stop_signal() const;
+
+  // Writes every non-zero counter of the stack, one "group.name value" per
+  // line, to `out`.
+  void print_counters(std::FILE* out) const;
+
+  // With --verbose: one line to stderr, prefixed "lwnet: ".
+  void log(const std::string& line) const;
+
+ private:
+  std::unique_ptr<AppParts> parts_;
+};
+
+// Text forms for messages.
+std::string to_text(const IpAddress& address);
+std::string to_text(const MacAddress& mac);
+std::string to_text(const IpCidr& cidr);
+
+}  // namespace lwnet::tools
