@@ -46,6 +46,31 @@ bool Stack::arp_conflict(NetifId id, Ipv4Address ip) const {
   return impl_->ip.arp_conflict(id, ip);
 }
 
+Result<TcpHandle> Stack::tcp_listen(const IpEndpoint& local, std::size_t backlog,
+                                   bool reuse_address) {
+  return impl_->tcp.table().listen(local, backlog, reuse_address);
+}
+Result<TcpHandle> Stack::tcp_accept(TcpHandle listener) { return impl_->tcp.table().accept(listener); }
+Result<TcpHandle> Stack::tcp_connect(const IpEndpoint& remote, Instant now, const IpEndpoint& local) {
+  return impl_->tcp.connect(local, remote, now);
+}
+Result<std::size_t> Stack::tcp_send(TcpHandle h, ConstBytes data, Instant now) {
+  return impl_->tcp.table().send(h, data, now, impl_->tcp);
+}
+Result<std::size_t> Stack::tcp_receive(TcpHandle h, Bytes into, Instant now) {
+  return impl_->tcp.table().receive(h, into, now, impl_->tcp);
+}
+Status Stack::tcp_shutdown(TcpHandle h, Instant now) {
+  return impl_->tcp.table().shutdown_send(h, now, impl_->tcp);
+}
+void Stack::tcp_close(TcpHandle h, Instant now) { impl_->tcp.table().close(h, now, impl_->tcp); }
+void Stack::tcp_abort(TcpHandle h, Instant now) { impl_->tcp.table().abort(h, now, impl_->tcp); }
+std::uint8_t Stack::tcp_events(TcpHandle h) { return impl_->tcp.table().take_events(h); }
+TcpConnection* Stack::tcp_connection(TcpHandle h) { return impl_->tcp.table().connection(h); }
+void Stack::set_tcp_event_callback(TcpTable::EventCallback callback, void* context) {
+  impl_->tcp.table().set_event_callback(callback, context);
+}
+
 void Stack::poll(Instant now) { impl_->poll(now); }
 Instant Stack::next_deadline() const { return impl_->next_deadline(); }
 
@@ -86,7 +111,10 @@ Result<EchoReply> Stack::ping_receive(PingHandle h, Bytes into) {
 }
 void Stack::ping_close(PingHandle h) { impl_->ip.echo().close(h); }
 
-const StackStats& Stack::stats() const { return impl_->stats; }
+const StackStats& Stack::stats() const {
+  impl_->stats.tcp_table = impl_->tcp.table().stats();
+  return impl_->stats;
+}
 const Pools& Stack::pools() const { return impl_->pools; }
 
 }  // namespace lwnet

@@ -17,6 +17,7 @@
 #include "ip/ping_handle.h"
 #include "link/device.h"
 #include "time/instant.h"
+#include "transport/tcp/tcp_table.h"
 #include "transport/udp_handle.h"
 #include "util/result.h"
 #include "wire/address.h"
@@ -107,6 +108,36 @@ class Stack {
                    ConstBytes payload, std::uint8_t ttl, Instant now);
   Result<EchoReply> ping_receive(PingHandle h, Bytes into);
   void ping_close(PingHandle h);
+
+  // ---- TCP (the core API the socket layer sits on) ---------------------------
+  // Listens on `local` (address unspecified: every local address). Port 0
+  // is refused; AddressInUse unless reuse_address (SO_REUSEADDR) and only
+  // TIME-WAIT connections hold the port. backlog is capped at
+  // CONFIG_LWIP_TCP_ACCEPTMBOX_SIZE; a SYN beyond it gets a RST.
+  Result<TcpHandle> tcp_listen(const IpEndpoint& local, std::size_t backlog,
+                               bool reuse_address = false);
+  // A connection that completed its handshake, or WouldBlock.
+  Result<TcpHandle> tcp_accept(TcpHandle listener);
+  // Starts an active open (the SYN leaves now or once ARP resolves).
+  // `local`: a source address and/or port, unspecified for the route's.
+  // Completion shows as tcp_events::connected, failure as tcp_events::error.
+  Result<TcpHandle> tcp_connect(const IpEndpoint& remote, Instant now,
+                                const IpEndpoint& local = {});
+  // Copies into the send buffer (WouldBlock when full) and sends what the
+  // windows allow.
+  Result<std::size_t> tcp_send(TcpHandle h, ConstBytes data, Instant now);
+  // 0 at the end of the stream; WouldBlock when nothing is there yet.
+  Result<std::size_t> tcp_receive(TcpHandle h, Bytes into, Instant now);
+  Status tcp_shutdown(TcpHandle h, Instant now);  // no more sending: FIN
+  void tcp_close(TcpHandle h, Instant now);       // let go; finishes in the background
+  void tcp_abort(TcpHandle h, Instant now);       // RST (SO_LINGER 0)
+  // Takes the tcp_events bits raised since the last call.
+  std::uint8_t tcp_events(TcpHandle h);
+  // State, settings (TCP_NODELAY, keepalive...), counters of one connection;
+  // nullptr for a closed handle.
+  TcpConnection* tcp_connection(TcpHandle h);
+  // Called from inside poll() and the TCP calls when a handle gains events.
+  void set_tcp_event_callback(TcpTable::EventCallback callback, void* context);
 
   // ---- Introspection -------------------------------------------------------
   const StackStats& stats() const;

@@ -7,7 +7,8 @@ StackImpl::StackImpl(const StackConfig& config)
             config::large_buffer_size),
       random(config.random_seed),
       ip(pools, IpLayerStats{stats.ethernet, stats.arp, stats.ipv4, stats.icmp}, random, loopback),
-      udp(ip, pools, stats.udp, stats.ipv4, random) {}
+      udp(ip, pools, stats.udp, stats.ipv4, random),
+      tcp(ip, pools, stats.tcp, random) {}
 
 void StackImpl::receive_from(NetifId id, Instant now) {
   Device& device = *ip.netifs()[id].device;
@@ -40,6 +41,10 @@ void StackImpl::dispatch(Ipv4Delivery&& delivery, Instant now) {
       ++stats.ipv4.rx_delivered;
       udp.input(std::move(delivery), now);
       return;
+    case static_cast<std::uint8_t>(IpProtocol::Tcp):
+      ++stats.ipv4.rx_delivered;
+      tcp.input(std::move(delivery), now);
+      return;
     default:
       ip.reject_protocol(std::move(delivery), now);
       return;
@@ -51,12 +56,14 @@ void StackImpl::poll(Instant now) {
   const std::size_t count = ip.netifs().size();
   for (std::size_t i = 0; i < count; ++i) receive_from(NetifId{static_cast<std::uint8_t>(i)}, now);
   ip.poll_timers(now);
+  if (tcp.next_deadline() <= now) tcp.poll_timers(now);
   // Keep no buffer across polls: an idle stack holds nothing.
   spare_.reset();
 }
 
 Instant StackImpl::next_deadline() const {
   Instant earliest = ip.next_deadline();
+  if (const Instant t = tcp.next_deadline(); t < earliest) earliest = t;
   const NetifTable& netifs = ip.netifs();
   for (std::size_t i = 0; i < netifs.size(); ++i) {
     const Instant d = netifs[NetifId{static_cast<std::uint8_t>(i)}].device->next_deadline();

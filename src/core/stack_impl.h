@@ -14,6 +14,7 @@
 #include "core/stack_stats.h"
 #include "ip/ip_layer.h"
 #include "link/loopback.h"
+#include "transport/tcp_layer.h"
 #include "transport/udp.h"
 #include "util/random.h"
 
@@ -38,6 +39,7 @@ class StackImpl {
   Loopback loopback;
   IpLayer ip;
   UdpEndpoints udp;
+  TcpLayer tcp;
   // The instant of the latest poll: for the few calls that send without
   // being given one (arp_add_static flushing packets that waited).
   Instant last_poll;

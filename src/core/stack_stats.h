@@ -4,6 +4,8 @@
 #include <cstdint>
 
 #include "ip/ip_stats.h"
+#include "transport/tcp/tcp_table.h"
+#include "transport/tcp_stats.h"
 #include "transport/udp_stats.h"
 
 namespace lwnet {
@@ -21,6 +23,8 @@ struct StackStats {
   Ipv4 ipv4;
   Icmp icmp;
   Udp udp;
+  TcpLayerStats tcp;
+  TcpTableStats tcp_table;  // a copy of the connection table's, taken by Stack::stats()
 
   // Calls f(name, value) for every counter, names like "ipv4.drop_bad_checksum".
   // Any thread that owns a copy.
@@ -50,6 +54,12 @@ struct StackStats {
     LWNET_C(udp, rx); LWNET_C(udp, tx); LWNET_C(udp, rx_delivered); LWNET_C(udp, drop_truncated);
     LWNET_C(udp, drop_malformed); LWNET_C(udp, drop_bad_checksum); LWNET_C(udp, drop_no_port);
     LWNET_C(udp, drop_queue_full); LWNET_C(udp, drop_no_buffer);
+    LWNET_C(tcp, rx); LWNET_C(tcp, tx); LWNET_C(tcp, drop_malformed); LWNET_C(tcp, drop_bad_checksum);
+    LWNET_C(tcp, drop_broadcast); LWNET_C(tcp, drop_no_buffer); LWNET_C(tcp, drop_no_route);
+    LWNET_C(tcp_table, rx_segments); LWNET_C(tcp_table, tx_resets); LWNET_C(tcp_table, drop_no_listener);
+    LWNET_C(tcp_table, drop_backlog_full); LWNET_C(tcp_table, drop_no_slot);
+    LWNET_C(tcp_table, connections_opened); LWNET_C(tcp_table, connections_accepted);
+    LWNET_C(tcp_table, time_wait_recycled);
 #undef LWNET_C
   }
 };

@@ -5,8 +5,9 @@
 
 namespace lwnet {
 
-TcpLayer::TcpLayer(IpLayer& ip, Pools& pools, Random& random, const TcpTableConfig& config)
-    : ip_(ip), pools_(pools), table_(config, random) {}
+TcpLayer::TcpLayer(IpLayer& ip, Pools& pools, TcpLayerStats& stats, Random& random,
+                   const TcpTableConfig& config)
+    : ip_(ip), pools_(pools), table_(config, random), stats_(stats) {}
 
 std::uint16_t TcpLayer::mss_limit(const IpAddress& remote, const IpAddress& local) const {
   constexpr std::size_t headers = 20 + TcpRepr::min_header_len;  // IPv4 + TCP

@@ -9,19 +9,15 @@
 #include "buf/buf_pool.h"
 #include "ip/ip_layer.h"
 #include "transport/tcp/tcp_table.h"
+#include "transport/tcp_stats.h"
 
 namespace lwnet {
-
-struct TcpLayerStats {
-  std::uint64_t rx = 0, tx = 0;
-  std::uint64_t drop_malformed = 0, drop_bad_checksum = 0, drop_broadcast = 0;
-  std::uint64_t drop_no_buffer = 0, drop_no_route = 0;
-};
 
 // Core thread only.
 class TcpLayer final : public TcpOutput {
  public:
-  TcpLayer(IpLayer& ip, Pools& pools, Random& random, const TcpTableConfig& config = {});
+  TcpLayer(IpLayer& ip, Pools& pools, TcpLayerStats& stats, Random& random,
+           const TcpTableConfig& config = {});
 
   // A datagram whose protocol is TCP.
   void input(Ipv4Delivery&& delivery, Instant now);
@@ -44,7 +40,7 @@ class TcpLayer final : public TcpOutput {
   IpLayer& ip_;
   Pools& pools_;
   TcpTable table_;
-  TcpLayerStats stats_;
+  TcpLayerStats& stats_;
 };
 
 }  // namespace lwnet

@@ -280,6 +280,25 @@ TEST(TcpSend, RetransmitsAfterRtoWithBackoffThenGivesUp) {
   EXPECT_EQ(rst.header.flags, tcp_flags::rst);
 }
 
+// Found by the lossy simulation: after a timeout pulls SND.NXT back, a pure
+// ACK must still carry the highest sequence number sent, or a peer that
+// already holds the data finds it below RCV.NXT and drops it (and its ACK).
+TEST(TcpSend, PureAckAfterTimeoutCarriesHighestSequence) {
+  TcpScript t;
+  t.establish_active(1000, 8192);
+  (void)t.connection.send(pattern(3000), t.now, t.out);
+  for (int i = 0; i < 3; ++i) t.pop();
+  t.run_next_timer();
+  auto resent = t.pop();
+  EXPECT_EQ(resent.header.sequence, TcpScript::our_iss + 1);
+  t.receive_data(pattern(10), tcp_flags::psh);
+  t.run_next_timer();  // delayed ACK
+  auto ack = t.pop();
+  EXPECT_TRUE(ack.payload.empty());
+  EXPECT_EQ(ack.header.sequence, TcpScript::our_iss + 3001);
+  EXPECT_EQ(ack.header.acknowledgment, TcpScript::peer_iss + 11);
+}
+
 TEST(TcpSend, RttSampleSetsRto) {
   TcpScript t;
   t.establish_active();

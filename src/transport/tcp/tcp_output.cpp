@@ -240,7 +240,11 @@ void TcpConnection::output(Instant now, TcpOutput& out) {
     if (sent < send_mss_) small_segment_end_ = send_next_;
     if (fin_sent) break;
   }
-  if (ack_now_) (void)send_control(tcp_flags::ack, send_next_, now, out);
+  // A pure ACK carries the highest sequence number sent, not SND.NXT: after
+  // a timeout SND.NXT is pulled back below what the peer may already hold,
+  // and a zero-length segment below RCV.NXT is unacceptable there. If both
+  // sides did that, each would drop the other's ACKs for ever.
+  if (ack_now_) (void)send_control(tcp_flags::ack, send_max_, now, out);
 }
 
 }  // namespace lwnet
