@@ -47,12 +47,13 @@ bool Stack::arp_conflict(NetifId id, Ipv4Address ip) const {
 }
 
 Result<TcpHandle> Stack::tcp_listen(const IpEndpoint& local, std::size_t backlog,
-                                   bool reuse_address) {
-  return impl_->tcp.table().listen(local, backlog, reuse_address);
+                                   bool reuse_address, const TcpSettings* settings) {
+  return impl_->tcp.table().listen(local, backlog, reuse_address, settings);
 }
 Result<TcpHandle> Stack::tcp_accept(TcpHandle listener) { return impl_->tcp.table().accept(listener); }
-Result<TcpHandle> Stack::tcp_connect(const IpEndpoint& remote, Instant now, const IpEndpoint& local) {
-  return impl_->tcp.connect(local, remote, now);
+Result<TcpHandle> Stack::tcp_connect(const IpEndpoint& remote, Instant now, const IpEndpoint& local,
+                                     const TcpSettings* settings) {
+  return impl_->tcp.connect(local, remote, now, settings);
 }
 Result<std::size_t> Stack::tcp_send(TcpHandle h, ConstBytes data, Instant now) {
   return impl_->tcp.table().send(h, data, now, impl_->tcp);

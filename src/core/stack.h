@@ -114,15 +114,17 @@ class Stack {
   // is refused; AddressInUse unless reuse_address (SO_REUSEADDR) and only
   // TIME-WAIT connections hold the port. backlog is capped at
   // CONFIG_LWIP_TCP_ACCEPTMBOX_SIZE; a SYN beyond it gets a RST.
+  // `settings` (buffer sizes, Nagle, keepalive...) apply to every accepted
+  // connection; null: the defaults of the configuration.
   Result<TcpHandle> tcp_listen(const IpEndpoint& local, std::size_t backlog,
-                               bool reuse_address = false);
+                               bool reuse_address = false, const TcpSettings* settings = nullptr);
   // A connection that completed its handshake, or WouldBlock.
   Result<TcpHandle> tcp_accept(TcpHandle listener);
   // Starts an active open (the SYN leaves now or once ARP resolves).
   // `local`: a source address and/or port, unspecified for the route's.
   // Completion shows as tcp_events::connected, failure as tcp_events::error.
   Result<TcpHandle> tcp_connect(const IpEndpoint& remote, Instant now,
-                                const IpEndpoint& local = {});
+                                const IpEndpoint& local = {}, const TcpSettings* settings = nullptr);
   // Copies into the send buffer (WouldBlock when full) and sends what the
   // windows allow.
   Result<std::size_t> tcp_send(TcpHandle h, ConstBytes data, Instant now);

@@ -22,7 +22,8 @@ std::uint16_t TcpLayer::mss_limit(const IpAddress& remote, const IpAddress& loca
   return static_cast<std::uint16_t>(std::min<std::size_t>(limit, 0xffff));
 }
 
-Result<TcpHandle> TcpLayer::connect(const IpEndpoint& local, const IpEndpoint& remote, Instant now) {
+Result<TcpHandle> TcpLayer::connect(const IpEndpoint& local, const IpEndpoint& remote, Instant now,
+                                    const TcpSettings* settings) {
   if (!remote.address.is_v4()) return Error::Unsupported;
   Result<Ipv4Route> route =
       ip_.route(remote.address.v4(), local.address.is_v4() ? local.address.v4() : Ipv4Address{});
@@ -32,7 +33,7 @@ Result<TcpHandle> TcpLayer::connect(const IpEndpoint& local, const IpEndpoint& r
   }
   if (route->broadcast) return Error::InvalidArgument;
   const IpEndpoint from{route->source, local.port};
-  return table_.connect(from, remote, mss_limit(remote.address, from.address), now, *this);
+  return table_.connect(from, remote, mss_limit(remote.address, from.address), now, *this, settings);
 }
 
 void TcpLayer::input(Ipv4Delivery&& delivery, Instant now) {

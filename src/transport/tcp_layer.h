@@ -27,7 +27,8 @@ class TcpLayer final : public TcpOutput {
   // The largest segment payload the route to `remote` allows (IPv4: MTU - 40).
   std::uint16_t mss_limit(const IpAddress& remote, const IpAddress& local) const;
   // Connects from the address the route picks (or `local` when given).
-  Result<TcpHandle> connect(const IpEndpoint& local, const IpEndpoint& remote, Instant now);
+  Result<TcpHandle> connect(const IpEndpoint& local, const IpEndpoint& remote, Instant now,
+                            const TcpSettings* settings = nullptr);
 
   TcpTable& table() { return table_; }
   const TcpTable& table() const { return table_; }

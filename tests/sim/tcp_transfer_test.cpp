@@ -15,7 +15,18 @@ struct TransferCase {
   double reorder;
   double duplicate;
   std::uint64_t seed;
+  CongestionAlgorithm congestion = CongestionAlgorithm::NewReno;
 };
+
+std::string case_name(const ::testing::TestParamInfo<TransferCase>& info) {
+  const TransferCase& c = info.param;
+  char name[96];
+  std::snprintf(name, sizeof name, "%s_loss%04d_reorder%03d_dup%03d_seed%llu",
+                c.congestion == CongestionAlgorithm::Cubic ? "cubic" : "newreno",
+                static_cast<int>(c.loss * 10000), static_cast<int>(c.reorder * 1000),
+                static_cast<int>(c.duplicate * 1000), static_cast<unsigned long long>(c.seed));
+  return name;
+}
 
 class TcpTransfer : public ::testing::TestWithParam<TransferCase> {};
 
@@ -40,6 +51,7 @@ TEST_P(TcpTransfer, EveryByteArrivesInOrder) {
   faults.duplicate = tc.duplicate;
   TcpTableConfig config;
   config.defaults.sack_out = true;
+  config.defaults.congestion = tc.congestion;
   test::TcpTablePair p(tc.seed, faults, config);
   auto listener = p.b.listen(IpEndpoint{p.address_b, 5001}, 1, false);
   ASSERT_TRUE(listener.ok());
@@ -84,8 +96,8 @@ TEST_P(TcpTransfer, EveryByteArrivesInOrder) {
   const double seconds = static_cast<double>((p.now - start).total_micros()) / 1e6;
   EXPECT_EQ(up.received, up.data);
   EXPECT_EQ(down.received, down.data);
-  std::printf("[ goodput ] loss %.3f reorder %.2f dup %.2f seed %llu: %.1f Mbit/s each way (virtual), %llu of %llu segments dropped\n",
-              tc.loss, tc.reorder, tc.duplicate, static_cast<unsigned long long>(tc.seed),
+  std::printf("[ goodput ] %s: %.1f Mbit/s each way (virtual), %llu of %llu segments dropped\n",
+              case_name({tc, 0}).c_str(),
               8.0 * size / seconds / 1e6, static_cast<unsigned long long>(p.segments_dropped),
               static_cast<unsigned long long>(p.segments_sent));
   p.a.close(*client, p.now, p.a_out);
@@ -102,10 +114,13 @@ std::vector<TransferCase> cases() {
     for (std::uint64_t seed = 1; seed <= 3; ++seed) v.push_back({loss, 0.0, 0.0, seed});
   }
   for (std::uint64_t seed = 1; seed <= 3; ++seed) v.push_back({0.01, 0.05, 0.01, seed});
+  for (std::uint64_t seed = 1; seed <= 3; ++seed) {
+    v.push_back({0.01, 0.0, 0.0, seed, CongestionAlgorithm::Cubic});
+  }
   return v;
 }
 
-INSTANTIATE_TEST_SUITE_P(Faults, TcpTransfer, ::testing::ValuesIn(cases()));
+INSTANTIATE_TEST_SUITE_P(Faults, TcpTransfer, ::testing::ValuesIn(cases()), case_name);
 
 }  // namespace
 }  // namespace lwnet

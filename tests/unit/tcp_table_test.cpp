@@ -241,6 +241,27 @@ TEST(TcpTable, ThousandConnectCloseCyclesLeakNoSlot) {
   EXPECT_EQ(p.b.listeners_in_use(), 1U);
 }
 
+TEST(TcpTable, BufferSizesPerConnectionWithinTheCaps) {
+  TcpTablePair p(8);
+  TcpSettings small;
+  small.send_buffer = 2000;
+  small.receive_buffer = 3000;
+  TcpSettings huge;
+  huge.send_buffer = 1 << 30;  // far over CONFIG_LWNET_TCP_SND_BUF_MAX
+  auto l = p.b.listen(IpEndpoint{p.address_b, 80}, 2, false, &small);
+  ASSERT_TRUE(l.ok());
+  auto client = p.a.connect(IpEndpoint{p.address_a, 0}, IpEndpoint{p.address_b, 80}, 1460, p.now,
+                            p.a_out, &huge);
+  ASSERT_TRUE(client.ok());
+  ASSERT_TRUE(p.run_until([&] { return p.b.pending_accepts(*l) == 1; }, Duration::seconds(5)));
+  TcpHandle server = *p.b.accept(*l);
+  EXPECT_EQ(p.b.connection(server)->send_space(), 2000U);
+  EXPECT_EQ(p.a.connection(*client)->send_space(), config::tcp_snd_buf_max);
+  // The accepted side advertised its 3000-byte receive buffer: A may send no more.
+  ASSERT_TRUE(p.run_until([&] { return p.a.connection(*client)->send_window() == 3000U; },
+                          Duration::seconds(5)));
+}
+
 TEST(TcpTable, PeakMemoryFormulaIsAnUpperBound) {
   Random random(1);
   TcpTable table({}, random);

@@ -29,6 +29,11 @@ namespace lwnet {
 
 // Per-connection settings; socket options change them at run time.
 struct TcpSettings {
+  // Ring sizes, fixed when the connection is created (SO_SNDBUF/SO_RCVBUF
+  // before connect or listen); capped at CONFIG_LWNET_TCP_SND_BUF_MAX and
+  // CONFIG_LWNET_TCP_WND_MAX, whose memory the table reserves per slot.
+  std::size_t send_buffer = config::tcp_snd_buf_default;
+  std::size_t receive_buffer = config::tcp_wnd_default;
   std::uint16_t mss = config::tcp_mss;  // largest segment we accept (sent in our SYN)
   bool nodelay = false;                 // TCP_NODELAY: Nagle off
   bool delayed_ack = true;              // off: ACK every segment at once

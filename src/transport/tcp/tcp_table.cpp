@@ -25,6 +25,7 @@ struct TcpTable::ListenerSlot {
   std::size_t ready_head = 0;
   std::size_t ready_count = 0;
   std::uint8_t pending_events = 0;
+  TcpSettings settings;  // for the connections it accepts
 };
 
 namespace {
@@ -237,7 +238,18 @@ std::optional<std::uint16_t> TcpTable::pick_ephemeral_port(const IpAddress& addr
   return std::nullopt;
 }
 
-Result<TcpHandle> TcpTable::listen(const IpEndpoint& local, std::size_t backlog, bool reuse_address) {
+void TcpTable::emplace_connection(std::uint16_t index, const TcpSettings& settings) {
+  const std::size_t stride = config_.send_buffer_cap + config_.receive_buffer_cap;
+  std::uint8_t* area = storage_.get() + std::size_t{index} * stride;
+  const std::size_t send = std::clamp<std::size_t>(settings.send_buffer, 1, config_.send_buffer_cap);
+  const std::size_t receive =
+      std::clamp<std::size_t>(settings.receive_buffer, 1, config_.receive_buffer_cap);
+  slots_[index].connection.emplace(Bytes(area, send), Bytes(area + config_.send_buffer_cap, receive),
+                                   settings);
+}
+
+Result<TcpHandle> TcpTable::listen(const IpEndpoint& local, std::size_t backlog, bool reuse_address,
+                                   const TcpSettings* settings) {
   if (local.port == 0) return Error::InvalidArgument;
   if (port_in_use(local.address, local.port, reuse_address)) return Error::AddressInUse;
   for (std::size_t i = 0; i < config_.max_listeners; ++i) {
@@ -249,6 +261,7 @@ Result<TcpHandle> TcpTable::listen(const IpEndpoint& local, std::size_t backlog,
     l.backlog = std::clamp<std::size_t>(backlog, 1, config::tcp_acceptmbox_size);
     l.embryonic = l.ready_head = l.ready_count = 0;
     l.pending_events = 0;
+    l.settings = settings != nullptr ? *settings : config_.defaults;
     return TcpHandle{static_cast<std::uint16_t>(i), l.generation, true};
   }
   return Error::TableFull;
@@ -302,7 +315,8 @@ std::size_t TcpTable::pending_accepts(TcpHandle listener) const {
 }
 
 Result<TcpHandle> TcpTable::connect(const IpEndpoint& local, const IpEndpoint& remote,
-                                    std::uint16_t mss_limit, Instant now, TcpOutput& out) {
+                                    std::uint16_t mss_limit, Instant now, TcpOutput& out,
+                                    const TcpSettings* settings) {
   if (remote.port == 0 || remote.address.is_unspecified() || remote.address.is_multicast()) {
     return Error::InvalidArgument;
   }
@@ -317,10 +331,7 @@ Result<TcpHandle> TcpTable::connect(const IpEndpoint& local, const IpEndpoint& r
   auto index = allocate_slot(now, out);
   if (!index) return Error::TableFull;
   ConnectionSlot& s = slots_[*index];
-  const std::size_t stride = config_.send_buffer_cap + config_.receive_buffer_cap;
-  Bytes area(storage_.get() + std::size_t{*index} * stride, stride);
-  s.connection.emplace(area.first(config_.send_buffer_cap), area.subspan(config_.send_buffer_cap),
-                       config_.defaults);
+  emplace_connection(*index, settings != nullptr ? *settings : config_.defaults);
   s.owned = true;
   s.listener = no_slot;
   s.pending_events = 0;
@@ -397,10 +408,7 @@ void TcpTable::on_segment(const IpAddress& source, const IpAddress& destination,
     return;
   }
   ConnectionSlot& s = slots_[*index];
-  const std::size_t stride = config_.send_buffer_cap + config_.receive_buffer_cap;
-  Bytes area(storage_.get() + std::size_t{*index} * stride, stride);
-  s.connection.emplace(area.first(config_.send_buffer_cap), area.subspan(config_.send_buffer_cap),
-                       config_.defaults);
+  emplace_connection(*index, l->settings);
   s.owned = false;
   s.listener = static_cast<std::int16_t>(l - listeners_.get());
   s.pending_events = 0;

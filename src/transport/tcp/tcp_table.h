@@ -71,7 +71,9 @@ class TcpTable {
   // Port 0 is refused (a listener needs a known port). AddressInUse when a
   // listener or connection holds the port, unless reuse_address (SO_REUSEADDR)
   // and only TIME-WAIT connections hold it.
-  Result<TcpHandle> listen(const IpEndpoint& local, std::size_t backlog, bool reuse_address);
+  // Accepted connections take `settings` (the table's defaults when null).
+  Result<TcpHandle> listen(const IpEndpoint& local, std::size_t backlog, bool reuse_address,
+                           const TcpSettings* settings = nullptr);
   // A connection that completed its handshake, or WouldBlock.
   Result<TcpHandle> accept(TcpHandle listener);
   std::size_t pending_accepts(TcpHandle listener) const;
@@ -80,7 +82,8 @@ class TcpTable {
   // `local.address` must be the source address the route chose; port 0 picks
   // an ephemeral port (randomized, RFC 6056).
   Result<TcpHandle> connect(const IpEndpoint& local, const IpEndpoint& remote,
-                            std::uint16_t mss_limit, Instant now, TcpOutput& out);
+                            std::uint16_t mss_limit, Instant now, TcpOutput& out,
+                            const TcpSettings* settings = nullptr);
   Result<std::size_t> send(TcpHandle h, ConstBytes data, Instant now, TcpOutput& out);
   Result<std::size_t> receive(TcpHandle h, Bytes into, Instant now, TcpOutput& out);
   Status shutdown_send(TcpHandle h, Instant now, TcpOutput& out);
@@ -126,6 +129,8 @@ class TcpTable {
   ListenerSlot* listener_of(TcpHandle h);
   const ListenerSlot* listener_of(TcpHandle h) const;
   std::optional<std::uint16_t> allocate_slot(Instant now, TcpOutput& out);
+  // Builds the connection in slot `index` on its share of the storage.
+  void emplace_connection(std::uint16_t index, const TcpSettings& settings);
   void free_slot(std::uint16_t index);
   ConnectionSlot* find(const IpEndpoint& local, const IpEndpoint& remote);
   ListenerSlot* find_listener(const IpEndpoint& local);
