@@ -77,7 +77,7 @@ void Ipv4Repr::emit(Bytes packet) const {
   packet[1] = tos;
   store_be16(packet, 2, static_cast<std::uint16_t>(min_header_len + payload_len));
   store_be16(packet, 4, identification);
-  std::uint16_t flags_offset = static_cast<std::uint16_t>((fragment_offset / 8U) & fragment_offset_mask);
+  auto flags_offset = static_cast<std::uint16_t>((fragment_offset / 8U) & fragment_offset_mask);
   if (dont_fragment) flags_offset |= flag_dont_fragment;
   if (more_fragments) flags_offset |= flag_more_fragments;
   store_be16(packet, 6, flags_offset);

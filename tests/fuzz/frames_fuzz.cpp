@@ -7,8 +7,10 @@
 //
 // The stack: one netif 192.0.2.2/24, MAC 02:00:00:00:00:02, gateway 192.0.2.1,
 // on a queue-of-frames device; a UDP endpoint on port 7 echoes what it gets,
-// and a ping handle (identifier 0x1234) takes echo replies. After each frame
-// the stack is polled at the current time, then time advances by the delay.
+// a TCP listener on port 5000 accepts connections and echoes their bytes
+// (closing when the peer does), and a ping handle (identifier 0x1234) takes
+// echo replies. After each frame the stack is polled at the current time,
+// then time advances by the delay.
 // At the end every endpoint is closed, time jumps past every timeout, and the
 // run aborts if a pool buffer is still allocated: a leak. A second run of the
 // same input destroys the stack abruptly instead, with buffers still held.
@@ -32,6 +34,7 @@
 
 #include "core/stack.h"
 #include "link/device.h"
+#include "transport/tcp/tcp_connection.h"
 #include "wire/address.h"
 #include "wire/arp.h"
 #include "wire/ethernet.h"
@@ -58,6 +61,18 @@ constexpr Ipv4Address our_ip = Ipv4Address::of(192, 0, 2, 2);
 constexpr Ipv4Address gateway_ip = Ipv4Address::of(192, 0, 2, 1);
 constexpr std::uint16_t echo_port = 7;
 constexpr std::uint16_t ping_identifier = 0x1234;
+constexpr std::uint16_t tcp_echo_port = 5000;
+
+// LWNET_FUZZ_VERBOSE=1 prints each input's nonzero counters (to check that a
+// seed reaches what it was written for); 2 also prints every transmitted
+// frame in hex (make_corpus.py takes the stack's TCP ISN from there).
+int verbosity() {
+  static const int level = [] {
+    const char* v = std::getenv("LWNET_FUZZ_VERBOSE");
+    return v == nullptr ? 0 : std::atoi(v);
+  }();
+  return level;
+}
 
 // Checks a frame the stack sent: it must be one our parsers accept, with
 // correct checksums. A stack that emits garbage fails here.
@@ -120,6 +135,11 @@ class QueueDevice final : public Device {
   }
 
   bool transmit(ConstBytes frame, Instant) override {
+    if (verbosity() >= 2) {
+      std::fprintf(stderr, "  tx");
+      for (std::uint8_t b : frame) std::fprintf(stderr, " %02x", b);
+      std::fprintf(stderr, "\n");
+    }
     check_transmitted(frame);
     ++stats_.tx_frames;
     stats_.tx_bytes += frame.size();
@@ -135,18 +155,57 @@ class QueueDevice final : public Device {
   DeviceStats stats_;
 };
 
+// The harness's endpoints and what it does with them.
+struct Endpoints {
+  UdpHandle udp;
+  PingHandle ping;
+  TcpHandle listener;
+  std::vector<TcpHandle> connections;  // accepted and not closed yet
+};
+
 // Takes what the endpoints have queued: UDP datagrams go back to their
-// sender, echo replies are read and dropped.
-void serve(Stack& stack, UdpHandle udp, PingHandle ping, Instant now) {
+// sender, TCP bytes go back on their connection, echo replies are read and
+// dropped. Errors (no route, no buffers, full windows) are the stack's
+// business: the harness only drives it.
+void serve(Stack& stack, Endpoints& e, Instant now) {
   static std::array<std::uint8_t, 65536> buffer;
   for (int i = 0; i < 64; ++i) {
-    auto received = stack.udp_receive(udp, buffer);
+    auto received = stack.udp_receive(e.udp, buffer);
     if (!received.ok()) break;
-    // Errors (no route, no buffers, ARP queue full) are the stack's business.
-    (void)stack.udp_send_to(udp, ConstBytes(buffer).first(received->copied), received->from, now);
+    (void)stack.udp_send_to(e.udp, ConstBytes(buffer).first(received->copied), received->from,
+                            now);
   }
   for (int i = 0; i < 64; ++i) {
-    if (!stack.ping_receive(ping, buffer).ok()) break;
+    if (!stack.ping_receive(e.ping, buffer).ok()) break;
+  }
+  for (int i = 0; i < 8; ++i) {
+    auto accepted = stack.tcp_accept(e.listener);
+    if (!accepted.ok()) break;
+    e.connections.push_back(*accepted);
+  }
+  for (std::size_t i = 0; i < e.connections.size();) {
+    TcpHandle h = e.connections[i];
+    std::uint8_t events = stack.tcp_events(h);
+    bool done = (events & (tcp_events::error | tcp_events::closed)) != 0;
+    for (int round = 0; round < 16 && !done; ++round) {
+      auto received = stack.tcp_receive(h, Bytes(buffer).first(4096), now);
+      if (!received.ok()) {
+        done = received.error() != Error::WouldBlock;
+        break;
+      }
+      if (*received == 0) {  // end of stream: answer with our FIN
+        done = true;
+        break;
+      }
+      (void)stack.tcp_send(h, ConstBytes(buffer).first(*received), now);
+    }
+    if (done) {
+      stack.tcp_close(h, now);
+      e.connections[i] = e.connections.back();
+      e.connections.pop_back();
+    } else {
+      ++i;
+    }
   }
 }
 
@@ -177,6 +236,9 @@ void run_stack(const std::uint8_t* data, std::size_t size, Teardown teardown) {
   require(stack.udp_bind(*udp, IpEndpoint{IpAddress{}, echo_port}).ok(), "udp_bind failed");
   auto ping = stack.ping_open(ping_identifier);
   require(ping.ok(), "ping_open failed");
+  auto listener = stack.tcp_listen(IpEndpoint{IpAddress{}, tcp_echo_port}, 4);
+  require(listener.ok(), "tcp_listen failed");
+  Endpoints endpoints{*udp, *ping, *listener, {}};
   stack.poll(now);
 
   std::size_t at = 0;
@@ -188,31 +250,35 @@ void run_stack(const std::uint8_t* data, std::size_t size, Teardown teardown) {
     device.push(ConstBytes(data + at, length));
     at += length;
     stack.poll(now);
-    serve(stack, *udp, *ping, now);
+    serve(stack, endpoints, now);
     stack.poll(now);
     now += Duration::millis(delay_ms);
   }
   if (teardown == Teardown::Abrupt) return;
 
-  // LWNET_FUZZ_VERBOSE=1 shows what an input did (to check a seed hits its target).
-  static const bool verbose = std::getenv("LWNET_FUZZ_VERBOSE") != nullptr;
-  if (verbose) {
-    std::fprintf(stderr, "  transmitted %llu frames;", static_cast<unsigned long long>(device.stats().tx_frames));
+  if (verbosity() >= 1) {
+    std::fprintf(stderr, "  transmitted %llu frames;",
+                 static_cast<unsigned long long>(device.stats().tx_frames));
     stack.stats().for_each([](const char* name, std::uint64_t value) {
-      if (value != 0) std::fprintf(stderr, " %s=%llu", name, static_cast<unsigned long long>(value));
+      if (value != 0) {
+        std::fprintf(stderr, " %s=%llu", name, static_cast<unsigned long long>(value));
+      }
     });
     std::fprintf(stderr, "\n");
   }
 
-  stack.udp_close(*udp);
-  stack.ping_close(*ping);
-  // Reassembly, ARP queues and every other timer expire within minutes.
+  stack.udp_close(endpoints.udp);
+  stack.ping_close(endpoints.ping);
+  for (TcpHandle h : endpoints.connections) stack.tcp_close(h, now);
+  stack.tcp_close(endpoints.listener, now);
+  // Reassembly, ARP queues and every other timer expire within minutes;
+  // TCP connections left half-open give up after their retransmissions.
   const Instant horizon = now + Duration::seconds(600);
   now = horizon;
   stack.poll(now);
-  for (int i = 0; i < 32; ++i) {
+  for (int i = 0; i < 64; ++i) {
     Instant next = stack.next_deadline();
-    if (next > horizon + Duration::seconds(600)) break;
+    if (next > horizon + Duration::seconds(1200)) break;
     now = next > now ? next : now;
     stack.poll(now);
   }
@@ -304,9 +370,11 @@ void fuzz_tcp(ConstBytes input, const IpAddress& source, const IpAddress& destin
               header_len <= TcpRepr::max_header_len,
           "TCP: header_len() out of range");
   std::vector<std::uint8_t> out(header_len + tcp->payload.size());
-  std::copy(tcp->payload.begin(), tcp->payload.end(), out.begin() + static_cast<std::ptrdiff_t>(header_len));
+  std::copy(tcp->payload.begin(), tcp->payload.end(),
+            out.begin() + static_cast<std::ptrdiff_t>(header_len));
   tcp->emit(out, source, destination);
-  require(std::size_t{out[12]} / 16 * 4 == header_len, "TCP: data offset differs from header_len()");
+  require(std::size_t{out[12]} / 16 * 4 == header_len,
+          "TCP: data offset differs from header_len()");
   auto again = TcpRepr::parse(out, source, destination, true);
   require(again.ok(), "TCP: emitted segment does not verify");
   bool same = again->source_port == tcp->source_port &&

@@ -146,6 +146,16 @@ def udp(source, destination, source_port, destination_port, payload):
     return bytes(datagram)
 
 
+def tcp(source, destination, source_port, destination_port, seq, ack, flags, window,
+        options=b"", payload=b""):
+    header = struct.pack("!HHIIBBHHH", source_port, destination_port, seq, ack,
+                         ((20 + len(options)) // 4) << 4, flags, window, 0, 0) + options
+    segment = bytearray(header + payload)
+    pseudo = source + destination + struct.pack("!BBH", 0, 6, len(segment))
+    segment[16:18] = struct.pack("!H", checksum(pseudo + bytes(segment)))
+    return bytes(segment)
+
+
 def arp(operation, sender_mac, sender_ip, target_mac, target_ip):
     return struct.pack("!HHBBH", 1, 0x0800, 6, 4, operation) + sender_mac + sender_ip + target_mac + target_ip
 
@@ -194,14 +204,51 @@ UDP_FRAGMENTS = [
 ]
 
 
-def truncations(frame, lengths):
-    return b"".join(record(frame[:n]) for n in lengths)
-
-
 # The stack learns the gateway's MAC from its ARP request for 192.0.2.2
 # (RFC 826); an ARP reply it did not ask for is dropped. PRIMER comes first
 # where an input wants answers to go out at once.
 PRIMER = record(ARP_REQUEST)
+
+# A TCP conversation with the harness's echo server on port 5000, continuing
+# Linux's captured SYN (client ISN 0xef8bb831, timestamp 0xe2355a32). The
+# stack's ISN and timestamp are deterministic (fixed seed, fixed clock): they
+# are what it answered to PRIMER + TCP_SYN at the time of writing. When the
+# stack changes them, the conversation below is still a fine input, only a
+# shallower one; to refresh the two values, run
+#   LWNET_FUZZ_VERBOSE=2 <build>/tests/fuzz/lwnet_frames_replay tests/fuzz/corpus/frames/tcp_syn
+# and read sequence number and timestamp of the SYN-ACK.
+STACK_ISN = 0xEB41E297
+STACK_TIMESTAMP = 0xAD180D4F
+CLIENT_ISN = 0xEF8BB831
+CLIENT_TIMESTAMP = 0xE2355A32
+ACK, PSH, FIN, RST = 0x10, 0x08, 0x01, 0x04
+
+
+def client_segment(seq_offset, ack_offset, flags, payload=b"", window=64240):
+    options = b"\x01\x01" + struct.pack("!BBII", 8, 10, CLIENT_TIMESTAMP, STACK_TIMESTAMP)
+    return ip_frame_to_us(ipv4(PEER_IP, OUR_IP, 6, tcp(PEER_IP, OUR_IP, 40003, 5000,
+                                                       (CLIENT_ISN + seq_offset) & 0xFFFFFFFF,
+                                                       (STACK_ISN + ack_offset) & 0xFFFFFFFF,
+                                                       flags, window, options, payload),
+                               identification=0x6000 + seq_offset))
+
+
+HELLO = b"hello tcp\n"
+HANDSHAKE = PRIMER + record(TCP_SYN) + record(client_segment(1, 1, ACK))
+TCP_ECHO = (HANDSHAKE + record(client_segment(1, 1, ACK | PSH, HELLO))
+            + record(client_segment(1 + len(HELLO), 1 + len(HELLO), ACK | FIN), 200)
+            + record(client_segment(2 + len(HELLO), 2 + len(HELLO), ACK)))
+TCP_OUT_OF_ORDER = (HANDSHAKE + record(client_segment(6, 1, ACK | PSH, HELLO[5:]))
+                    + record(client_segment(1, 1, ACK | PSH, HELLO[:5]), 50)
+                    + record(client_segment(1 + len(HELLO), 1 + len(HELLO), ACK | FIN)))
+TCP_RESET = HANDSHAKE + record(client_segment(1, 1, ACK | PSH, HELLO)) + record(client_segment(11, 1, RST))
+# The client never acknowledges the echo: the stack retransmits until it gives up.
+TCP_SILENT_PEER = HANDSHAKE + record(client_segment(1, 1, ACK | PSH, HELLO), 0xFFFF)
+
+
+def truncations(frame, lengths):
+    return b"".join(record(frame[:n]) for n in lengths)
+
 
 SEEDS = {
     # ARP
@@ -232,9 +279,14 @@ SEEDS = {
     "fragments_reordered": PRIMER + b"".join(record(FRAGMENTS[i]) for i in (2, 0, 1)),
     "fragments_duplicated": PRIMER + b"".join(record(FRAGMENTS[i]) for i in (0, 0, 1, 1, 2)),
     "fragments_incomplete": record(FRAGMENTS[0], 1000) + record(FRAGMENTS[2], 40000),
-    # TCP (no TCP endpoint in the harness: the stack answers or drops)
+    # TCP: a SYN, a segment for no connection, and conversations with the
+    # echo server on port 5000
     "tcp_syn": PRIMER + record(TCP_SYN),
     "tcp_data": PRIMER + record(TCP_DATA),
+    "tcp_echo": TCP_ECHO,
+    "tcp_out_of_order": TCP_OUT_OF_ORDER,
+    "tcp_reset": TCP_RESET,
+    "tcp_silent_peer": TCP_SILENT_PEER,
     # Other things on the wire
     "ipv6_udp": record(UDP6),
     "truncated": truncations(PING_REQUEST, (0, 1, 13, 14, 15, 33, 34, 41, 42, 97))

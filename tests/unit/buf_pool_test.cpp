@@ -51,7 +51,8 @@ TEST(BufPool, BuffersDoNotOverlap) {
   }
   for (std::uint8_t i = 0; i < 4; ++i) {
     ConstBytes data = held[i].data();
-    EXPECT_TRUE(std::all_of(data.begin(), data.end(), [i](std::uint8_t v) { return v == i; })) << int{i};
+    EXPECT_TRUE(std::all_of(data.begin(), data.end(), [i](std::uint8_t v) { return v == i; }))
+        << int{i};
   }
 }
 

@@ -104,7 +104,8 @@ TEST(WireArp, OtherHardwareOrProtocolIsUnsupported) {
 TEST(WireArp, ShortPacketOfOtherHardwareIsUnsupportedNotTruncated) {
   // An ARP for a hardware type with 2-byte addresses is shorter than ours;
   // its type, not its length, is the reason to drop it.
-  std::vector<std::uint8_t> packet = hex("00 07 08 00 02 04 00 01 aa bb c0 00 02 01 cc dd c0 00 02 02");
+  std::vector<std::uint8_t> packet =
+      hex("00 07 08 00 02 04 00 01 aa bb c0 00 02 01 cc dd c0 00 02 02");
   auto arp = ArpRepr::parse(packet);
   ASSERT_FALSE(arp.ok());
   EXPECT_EQ(arp.error(), Error::Unsupported);

@@ -31,7 +31,8 @@ const std::vector<std::uint8_t> port_unreachable = hex(
     "03 03 81 22 00 00 00 00 45 00 00 24 31 dc 40 00 40 11 84 e9 c0 00 02 01 c0 00 02 02 9c 41"
     "00 09 00 10 57 32 61 6e 79 6f 6e 65 3f 0a");
 
-std::vector<std::uint8_t> emit_over(const Icmpv4Repr& repr, const std::vector<std::uint8_t>& message) {
+std::vector<std::uint8_t> emit_over(const Icmpv4Repr& repr,
+                                    const std::vector<std::uint8_t>& message) {
   std::vector<std::uint8_t> out(message);
   for (std::size_t i = 0; i < Icmpv4Repr::header_len; ++i) out[i] = 0xaa;
   repr.emit(out);

@@ -182,8 +182,8 @@ TEST(WireIpv4, FragmentsMatchThePingPattern) {
   // Reassembled by hand, the three payloads are a 3008-byte echo request
   // whose checksum verifies: the generated fragments are the captured ones.
   std::vector<std::uint8_t> datagram;
-  for (const auto& frame : {full_fragment(fragment0_prefix, 24), full_fragment(fragment1_prefix, 1480),
-                            fragment2_frame}) {
+  for (const auto& frame : {full_fragment(fragment0_prefix, 24),
+                            full_fragment(fragment1_prefix, 1480), fragment2_frame}) {
     auto ip = Ipv4Repr::parse(ip_part(frame), true);
     ASSERT_TRUE(ip.ok());
     datagram.insert(datagram.end(), ip->payload.begin(), ip->payload.end());

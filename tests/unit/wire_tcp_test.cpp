@@ -277,7 +277,8 @@ TEST(WireTcp, HeaderLenMatchesEmitForEveryOptionCombination) {
       EXPECT_EQ(parsed->timestamp, tcp.timestamp);
       EXPECT_EQ(parsed->window_scale, tcp.window_scale);
       // SACK blocks that fit are all kept, the first ones first.
-      std::size_t room = 40U - (tcp.mss ? 4U : 0U) - (tcp.timestamp ? 12U : tcp.sack_permitted ? 4U : 0U) -
+      std::size_t room = 40U - (tcp.mss ? 4U : 0U) -
+                         (tcp.timestamp ? 12U : tcp.sack_permitted ? 4U : 0U) -
                          (tcp.window_scale ? 4U : 0U);
       std::size_t fit = room >= 12 ? (room - 4) / 8 : 0;
       ASSERT_EQ(parsed->sack_count, std::min<std::size_t>(sacks, fit));

@@ -34,7 +34,9 @@ const IpAddress ip2 = Ipv4Address::of(192, 0, 2, 2);
 const IpAddress ip6_1 = Ipv6Address::from_bytes(ConstBytes(udp6_frame).subspan(22, 16));
 const IpAddress ip6_2 = Ipv6Address::from_bytes(ConstBytes(udp6_frame).subspan(38, 16));
 
-ConstBytes udp4_part(const std::vector<std::uint8_t>& frame) { return ConstBytes(frame).subspan(34); }
+ConstBytes udp4_part(const std::vector<std::uint8_t>& frame) {
+  return ConstBytes(frame).subspan(34);
+}
 ConstBytes udp6_part() { return ConstBytes(udp6_frame).subspan(54); }
 std::string_view text(ConstBytes b) {
   return {reinterpret_cast<const char*>(b.data()), b.size()};  // NOLINT: test output only
@@ -64,7 +66,8 @@ TEST(WireUdp, EmitReproducesCapturedDatagrams) {
     ConstBytes datagram;
     IpAddress source, destination;
   };
-  for (const Case& c : {Case{udp4_part(udp4_frame), ip1, ip2}, Case{udp4_part(udp4_port9_frame), ip1, ip2},
+  for (const Case& c : {Case{udp4_part(udp4_frame), ip1, ip2},
+                        Case{udp4_part(udp4_port9_frame), ip1, ip2},
                         Case{udp6_part(), ip6_1, ip6_2}}) {
     auto udp = UdpRepr::parse(c.datagram, c.source, c.destination, true);
     ASSERT_TRUE(udp.ok());
