@@ -54,6 +54,8 @@ check_include() {
   [[ $line =~ $include_re ]] || return 0
   target=${BASH_REMATCH[2]}
   if [ "${BASH_REMATCH[1]}" = '"' ]; then
+    # tools/ is the top layer: its own headers, by their path under tools/.
+    [ "$own_layer" = tools ] && [ -f "tools/$target" ] && return 0
     if [[ $target != */* ]]; then
       # A sibling in the same folder: same layer.
       [ -f "${file%/*}/$target" ] && return 0

@@ -8,7 +8,7 @@ packages=(
   # build (libclang-rt-14-dev: libFuzzer for the fuzz targets)
   cmake make g++ clang libclang-rt-14-dev libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev
   # tests and demo: namespaces, TAP, Linux peers, capture checks
-  iproute2 iputils-ping arping netcat-openbsd socat tcpdump tshark python3
+  iproute2 iputils-ping arping netcat-openbsd socat curl iperf tcpdump tshark python3
 )
 
 missing=()

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "config/options.h"
+#include "link/fault_injector.h"
 #include "link/linux/pcap_file.h"
 #include "link/linux/tap_device.h"
 #include "link/pcap_writer.h"
@@ -126,6 +127,21 @@ void add_interface_options(CLI::App& app, InterfaceOptions& options) {
                  "tcpdump -r / wireshark)")
       ->type_name("FILE")
       ->group(group);
+  app.add_option("--loss", options.loss_percent,
+                 "lose this percentage of frames on purpose, each way, between the TAP and\n"
+                 "the stack (seeded, for tests of TCP's recovery; default 0)")
+      ->type_name("PERCENT")
+      ->check(CLI::Validator(
+          [](std::string& text) -> std::string {
+            char* end = nullptr;
+            const double value = std::strtod(text.c_str(), &end);
+            if (text.empty() || end != text.c_str() + text.size() || !(value >= 0 && value < 100)) {
+              return "'" + text + "' is not a percentage from 0 to below 100";
+            }
+            return "";
+          },
+          ""))
+      ->group(group);
   app.add_flag("-v,--verbose", options.verbose, "log what happens to stderr")->group(group);
 }
 
@@ -169,23 +185,36 @@ struct AppParts {
   InterfaceOptions options;
   Waker waker;
   TapDevice tap;
+  std::optional<FaultInjector> fault_injector;
   std::optional<PcapFile> pcap_file;
   std::optional<PcapWriter> pcap_writer;
   Stack stack;
   NetifId netif{};
   WaitSet waits;
   std::size_t tap_index = 0;
+  // The same descriptors plus the job's input, used in rounds that want it.
+  WaitSet waits_with_input;
+  std::size_t input_index = 0;
+  bool has_input = false;
+  bool input_wanted = false;
+  bool input_readable = false;
 
   AppParts(const InterfaceOptions& opts, Waker w, TapDevice t)
       : options(opts),
         waker(std::move(w)),
         tap(std::move(t)),
         stack(StackConfig{random_seed()}),
-        waits(waker) {}
+        waits(waker),
+        waits_with_input(waker) {}
 
+  // Below the pcap writer, so the capture shows what the stack sent and got.
+  Device& link() {
+    if (fault_injector) return *fault_injector;
+    return tap;
+  }
   Device& device() {
     if (pcap_writer) return *pcap_writer;
-    return tap;
+    return link();
   }
 };
 
@@ -209,11 +238,18 @@ App::App(const InterfaceOptions& options) {
   if (!tap) fail("--tap " + options.tap, tap.os_error());
   parts_ = std::make_unique<AppParts>(options, std::move(waker).value(), std::move(tap).value());
 
+  if (options.loss_percent > 0) {
+    FaultConfig faults;
+    faults.seed = random_seed();
+    faults.rx.drop = options.loss_percent / 100.0;
+    faults.tx.drop = options.loss_percent / 100.0;
+    parts_->fault_injector.emplace(parts_->tap, faults);
+  }
   if (!options.pcap_path.empty()) {
     auto file = PcapFile::create(options.pcap_path);
     if (!file) fail("--pcap " + options.pcap_path, file.os_error());
     parts_->pcap_file.emplace(std::move(file).value());
-    parts_->pcap_writer.emplace(parts_->tap, *parts_->pcap_file);
+    parts_->pcap_writer.emplace(parts_->link(), *parts_->pcap_file);
   }
 
   NetifConfig config;
@@ -254,6 +290,18 @@ NetifId App::netif() const { return parts_->netif; }
 const InterfaceOptions& App::options() const { return parts_->options; }
 int App::stop_signal() const { return received_signal; }
 
+void App::set_input(int fd) {
+  parts_->waits_with_input.add(parts_->tap.fd());
+  parts_->input_index = parts_->waits_with_input.add(fd);
+  parts_->has_input = true;
+}
+void App::want_input(bool wanted) { parts_->input_wanted = wanted; }
+bool App::take_input_readable() {
+  const bool readable = parts_->input_readable;
+  parts_->input_readable = false;
+  return readable;
+}
+
 std::string App::describe_interface() const {
   const auto info = parts_->stack.netif_info(parts_->netif);
   std::string text = "tap " + parts_->options.tap + (info && info->up ? " up" : " down");
@@ -275,8 +323,15 @@ RunEnd App::run(const Job& job) {
     if (!wanted) return RunEnd::Finished;
     const Instant deadline = std::min(*wanted, parts_->stack.next_deadline());
     if (deadline <= now) continue;
-    auto waited = parts_->waits.wait(deadline);
-    if (!waited) fail("waiting for frames", waited.os_error());
+    if (parts_->has_input && parts_->input_wanted) {
+      auto waited = parts_->waits_with_input.wait(deadline);
+      if (!waited) fail("waiting for frames and input", waited.os_error());
+      parts_->input_readable = parts_->waits_with_input.readable(parts_->input_index);
+    } else {
+      parts_->input_readable = false;
+      auto waited = parts_->waits.wait(deadline);
+      if (!waited) fail("waiting for frames", waited.os_error());
+    }
   }
 }
 

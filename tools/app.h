@@ -37,6 +37,7 @@ struct InterfaceOptions {
   std::optional<IpCidr> ipv4;
   std::optional<Ipv4Address> gateway;
   std::string pcap_path;               // empty: no capture
+  double loss_percent = 0;             // frames lost on purpose, each way (FaultInjector)
   bool verbose = false;
 };
 
@@ -100,6 +101,16 @@ class App {
   // earlier of that instant and the stack's next_deadline().
   using Job = std::function<std::optional<Instant>(Instant now)>;
   RunEnd run(const Job& job);
+
+  // A second descriptor (stdin for `connect`) the loop also sleeps on, in
+  // the rounds the job asked for it with want_input(true): a job that cannot
+  // take more input (its send buffer is full) says false, so a readable
+  // descriptor does not keep the loop spinning.
+  void set_input(int fd);
+  void want_input(bool wanted);
+  // Whether the last sleep saw the input descriptor readable; clears that,
+  // so a job reads at most once per sleep (a second read could block).
+  bool take_input_readable();
 
   // The signal that stopped run() (0 if none).
   int stop_signal() const;

@@ -1,19 +1,28 @@
 // lwnet serve: keeps the interface up (answering ARP and ping) and runs the
-// services its flags ask for until SIGINT or SIGTERM, then prints the stack's
-// counters.
+// services its flags ask for (UDP echo here, the TCP ones in services/) until
+// SIGINT or SIGTERM, then prints the stack's and the services' counters.
 #include <csignal>
 #include <cstdio>
 #include <memory>
 #include <vector>
 
 #include "app.h"
+#include "port/clock.h"
+#include "services/services.h"
 
 namespace lwnet::tools {
 
 namespace {
 
+// A TCP service asked for on the command line.
+struct TcpServiceRequest {
+  std::unique_ptr<TcpService> (*make)(App& app, std::uint16_t port);
+  std::uint16_t port;
+};
+
 struct ServeOptions {
   std::optional<std::uint16_t> udp_echo_port;
+  std::vector<TcpServiceRequest> tcp_services;
 };
 
 // RFC 862 over UDP: every datagram goes back to where it came from.
@@ -63,18 +72,40 @@ int serve(const InterfaceOptions& interface, const ServeOptions& options) {
   App app(interface);
   std::unique_ptr<UdpEcho> udp_echo;
   if (options.udp_echo_port) udp_echo = std::make_unique<UdpEcho>(app, *options.udp_echo_port);
+  std::vector<std::unique_ptr<TcpService>> tcp_services;
+  for (const TcpServiceRequest& request : options.tcp_services) {
+    tcp_services.push_back(request.make(app, request.port));
+  }
+
+  // Accepting as soon as a handshake completes (see accept_pending()).
+  app.stack().set_tcp_event_callback(
+      [](void* context, TcpHandle handle, std::uint8_t events) {
+        if (!handle.listener || (events & tcp_events::readable) == 0) return;
+        for (const auto& service : *static_cast<std::vector<std::unique_ptr<TcpService>>*>(context)) {
+          if (service->listener() == handle) service->accept_pending(monotonic_now());
+        }
+      },
+      &tcp_services);
 
   std::printf("lwnet: %s\n", app.describe_interface().c_str());
   if (options.udp_echo_port) std::printf("lwnet: udp echo on port %u\n", unsigned{*options.udp_echo_port});
+  for (const auto& service : tcp_services) {
+    std::printf("lwnet: tcp %s on port %u\n", service->name().c_str(), unsigned{service->port()});
+  }
   std::printf("lwnet: serving until SIGINT or SIGTERM\n");
 
   app.run([&](Instant now) -> std::optional<Instant> {
     if (udp_echo) udp_echo->run(now);
+    for (const auto& service : tcp_services) service->run(now);
     return Instant::max();
   });
 
   std::printf("lwnet: stopped by %s; counters:\n", signal_name(app.stop_signal()));
   app.print_counters(stdout);
+  // Before closing them: "NAME.open N" says how many were still open.
+  for (const auto& service : tcp_services) service->print_counters(stdout);
+  for (const auto& service : tcp_services) service->close_all(monotonic_now());
+  app.stack().set_tcp_event_callback(nullptr, nullptr);
   return exit_ok;
 }
 
@@ -87,14 +118,34 @@ Command add_serve_command(CLI::App& lwnet) {
   sub->footer(
       "\nBrings the interface up, prints it ('lwnet: tap lw0 up, 192.0.2.2/24 (02:...)'),\n"
       "and serves until SIGINT or SIGTERM. Then prints every non-zero counter of the\n"
-      "stack as 'group.name value', one per line, and exits 0.\n"
+      "stack as 'group.name value', one per line, then each TCP service's\n"
+      "(NAME.connections, NAME.bytes_received, NAME.bytes_sent, NAME.failed, NAME.open),\n"
+      "and exits 0. Services run together, each with as many connections as the\n"
+      "stack has slots (CONFIG_LWIP_MAX_ACTIVE_TCP).\n"
       "Interface options (--tap, --ip, ...): see lwnet --help.\n"
-      "Example: lwnet --tap lw0 --ip 192.0.2.2/24 serve --udp-echo 7");
+      "Example: lwnet --tap lw0 --ip 192.0.2.2/24 serve --udp-echo 7 --echo 7 --iperf");
   sub->add_option_function<std::uint16_t>(
          "--udp-echo", [options](std::uint16_t port) { options->udp_echo_port = port; },
          "echo UDP datagrams received on PORT back to their sender (RFC 862; 7 is echo)")
       ->type_name("PORT")
       ->check(whole_number(1, 65535));
+  const auto add_tcp = [sub, options](const std::string& flag, auto make, const std::string& help) {
+    return sub
+        ->add_option_function<std::uint16_t>(
+            flag, [options, make](std::uint16_t port) { options->tcp_services.push_back({make, port}); }, help)
+        ->type_name("PORT")
+        ->check(whole_number(1, 65535));
+  };
+  add_tcp("--echo", make_echo_service, "TCP echo on PORT: send back every byte (RFC 862)");
+  add_tcp("--discard", make_discard_service, "TCP discard on PORT: read and drop everything (RFC 863)");
+  add_tcp("--chargen", make_chargen_service, "TCP chargen on PORT: send RFC 864 lines until the peer closes");
+  add_tcp("--source", make_source_service, "on PORT, send zeros until the peer closes, never reading");
+  add_tcp("--http", make_http_service, "HTTP/1.0 on PORT: answer every request with a fixed text body");
+  add_tcp("--iperf", make_iperf_service,
+          "iperf 2 server (sink) on PORT (default 5001): count each connection's\n"
+          "bytes and print 'lwnet: iperf HOST:PORT bytes N secs S Mbits/sec R'")
+      ->expected(0, 1)
+      ->default_str("5001");
   return Command{sub, [options](const InterfaceOptions& interface) { return serve(interface, *options); }};
 }
 

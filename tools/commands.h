@@ -10,7 +10,9 @@
 
 #define LWNET_COMMANDS(X) \
   X(serve)                \
-  X(ping)
+  X(ping)                 \
+  X(connect)              \
+  X(iperf)
 
 namespace lwnet::tools {
 

@@ -28,7 +28,7 @@ int usage_error(const std::string& message) {
 }
 
 const char* const description =
-    "lwnet runs lwnet's TCP/IP stack (IPv4, ARP, ICMP, UDP) on a Linux TAP device and does\n"
+    "lwnet runs lwnet's TCP/IP stack (IPv4, ARP, ICMP, UDP, TCP) on a Linux TAP device and does\n"
     "one job with it, given as a subcommand. The global options describe the interface;\n"
     "put them before or after the subcommand.";
 
@@ -38,9 +38,11 @@ const char* const footer =
     "  ip addr add 192.0.2.1/24 dev lw0 && ip link set lw0 up\n"
     "  lwnet --tap lw0 --ip 192.0.2.2/24 serve --udp-echo 7     # then: ping 192.0.2.2\n"
     "  lwnet --tap lw0 --ip 192.0.2.2/24 ping -c 3 192.0.2.1\n"
+    "  lwnet --tap lw0 --ip 192.0.2.2/24 serve --echo 7 --iperf   # then: nc, iperf -c\n"
     "\nRun 'lwnet SUBCOMMAND --help' for a subcommand's options.\n"
-    "Exit status: 0 success; 1 the job failed (ping: no reply; the TAP could not be\n"
-    "opened); 2 wrong arguments (one line on stderr says which).";
+    "Exit status: 0 success; 1 the job failed (ping: no reply; connect, iperf: the\n"
+    "connection failed; the TAP could not be opened); 2 wrong arguments (one line on\n"
+    "stderr says which).";
 
 }  // namespace
 

@@ -139,6 +139,10 @@ class Stack {
   // nullptr for a closed handle.
   TcpConnection* tcp_connection(TcpHandle h);
   // Called from inside poll() and the TCP calls when a handle gains events.
+  // The callback may call the TCP functions above (accept, send, receive,
+  // close) on any handle: a server that accepts from the callback drains its
+  // accept queue while one poll() takes a burst of SYNs, instead of letting
+  // the backlog (CONFIG_LWIP_TCP_ACCEPTMBOX_SIZE) overflow into RSTs.
   void set_tcp_event_callback(TcpTable::EventCallback callback, void* context);
 
   // ---- Introspection -------------------------------------------------------

@@ -116,6 +116,8 @@ Result<IpEndpoint> UdpEndpoints::local(UdpHandle h) const {
   return IpEndpoint{e->local_address, e->local_port};
 }
 
+std::size_t UdpEndpoints::endpoint_object_size() { return sizeof(Endpoint); }
+
 Status UdpEndpoints::send_to(UdpHandle h, ConstBytes payload, const IpEndpoint& to, Instant now) {
   Endpoint* e = get(h);
   if (e == nullptr) return Error::Closed;

@@ -31,6 +31,10 @@ inline constexpr std::size_t udp_max_payload = 65507;  // 65535 - 20 - 8
 // in). IPv4 for now: IPv6 addresses give Unsupported. Core thread only.
 class UdpEndpoints {
  public:
+  // The guide's lwip_udp_conn: one endpoint's fixed part (its queued
+  // datagrams sit in the stack's shared buffer pools).
+  static std::size_t endpoint_object_size();
+
   static constexpr std::size_t capacity = config::max_udp_pcbs;
 
   UdpEndpoints(IpLayer& ip, Pools& pools, UdpStats& stats, Ipv4Stats& ipv4_stats, Random& random);

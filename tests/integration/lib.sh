@@ -200,9 +200,11 @@ lwit_counter() {
   echo "${value:-0}"
 }
 
+# TCP payloads are decoded as plain data: the tests carry random bytes, which
+# tshark's heuristic dissectors (GSM RSL, ...) would otherwise call malformed.
 lwit_tshark() {
   tshark -n -o ip.check_checksum:TRUE -o udp.check_checksum:TRUE -o tcp.check_checksum:TRUE \
-    -o ip.defragment:TRUE "$@"
+    -o ip.defragment:TRUE -d 'tcp.port==1-65535,data' "$@"
 }
 
 # lwit_count_frames CAPTURE FILTER: frames of CAPTURE matching the display FILTER.
@@ -233,3 +235,17 @@ lwit_check_capture() {
 }
 
 lwit_pass() { lwit_log "PASS"; }
+
+# ---- TCP ----------------------------------------------------------------------
+
+# lwit_wait_time_wait PORT: waits (up to 20 s) until Linux holds a TCP
+# connection to lwnet's PORT in TIME-WAIT, i.e. both sides closed it and
+# Linux closed first; lwnet has then read everything Linux sent.
+lwit_wait_time_wait() {
+  local port=$1 waited=0
+  until [ -n "$(lwit_ns ss -Htn state time-wait "( dport = :$port )" 2>/dev/null)" ]; do
+    waited=$((waited + 1))
+    [ $waited -le 200 ] || lwit_fail "the connection to port $port did not close within 20 s"
+    sleep 0.1
+  done
+}

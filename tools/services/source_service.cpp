@@ -1,0 +1,36 @@
+// A load generator: sends zeros as fast as the windows allow and never reads
+// (what the peer sends stays in the receive buffer until its window closes).
+// It stops when the peer's FIN arrives; closing with unread data then resets
+// the connection, which is what a sender that ignores its input should do
+// (RFC 2525 2.17).
+#include <array>
+
+#include "services/services.h"
+
+namespace lwnet::tools {
+
+namespace {
+
+class SourceService final : public TcpService {
+ public:
+  SourceService(App& app, std::uint16_t port) : TcpService(app, "source", "--source", port) {}
+
+ private:
+  Step serve(TcpSession& session, Instant now) override {
+    const TcpConnection* c = connection(session);
+    if (c == nullptr || c->end_of_stream()) return Step::Finished;
+    while (send(session, ConstBytes(zeros_.data(), zeros_.size()), now) == zeros_.size()) {
+    }
+    return Step::More;
+  }
+
+  std::array<std::uint8_t, 8192> zeros_{};
+};
+
+}  // namespace
+
+std::unique_ptr<TcpService> make_source_service(App& app, std::uint16_t port) {
+  return std::make_unique<SourceService>(app, port);
+}
+
+}  // namespace lwnet::tools
