@@ -556,6 +556,20 @@ TEST(TcpSecurity, RstInWindowGetsChallengeAck) {
   EXPECT_EQ(challenge.header.acknowledgment, TcpScript::peer_iss + 1);
 }
 
+TEST(TcpSecurity, ChallengeAcksAreRateLimited) {
+  TcpScript t;
+  t.establish_active();
+  TcpRepr rst = t.peer_segment(tcp_flags::rst);
+  rst.sequence = TcpScript::peer_iss + 100;
+  for (int i = 0; i < 25; ++i) t.receive(rst);
+  EXPECT_EQ(t.out.sent.size(), 10U);  // RFC 5961 7: at most 10 a second
+  t.out.sent.clear();
+  t.advance(Duration::seconds(1));
+  t.receive(rst);
+  EXPECT_EQ(t.out.sent.size(), 1U);
+  EXPECT_EQ(t.connection.state(), TcpState::Established);
+}
+
 TEST(TcpSecurity, RstOutsideWindowIsIgnoredSilently) {
   TcpScript t;
   t.establish_active();

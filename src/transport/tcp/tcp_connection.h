@@ -158,6 +158,7 @@ class TcpConnection {
   void process_data(const TcpRepr& segment, Instant now);
   void process_fin(Instant now);
   void on_our_fin_acknowledged(Instant now);
+  void challenge_ack(Instant now);
 
   // Output (tcp_output.cpp).
   void output(Instant now, TcpOutput& out);
@@ -247,6 +248,9 @@ class TcpConnection {
   std::size_t limited_transmit_ = 0;  // RFC 3042: room for new data on dup ACKs 1 and 2
 
   // ACK scheduling.
+  static constexpr std::uint32_t challenge_acks_per_second = 10;
+  Instant challenge_window_start_;
+  std::uint32_t challenge_acks_ = 0;
   bool ack_now_ = false;
   std::uint32_t unacked_full_segments_ = 0;
 

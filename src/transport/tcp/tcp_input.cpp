@@ -120,7 +120,7 @@ void TcpConnection::on_segment_synchronized(const TcpRepr& segment, Instant now,
     // RFC 5961 3.2: only an exact match resets; anything else in the window
     // gets a challenge ACK, so a blind attacker has to guess RCV.NXT.
     if (seq != receive_next_) {
-      ack_now();
+      challenge_ack(now);
       return;
     }
     // RFC 1337: a reset cannot cut TIME-WAIT short.
@@ -134,7 +134,7 @@ void TcpConnection::on_segment_synchronized(const TcpRepr& segment, Instant now,
   last_received_ = now;
   keepalive_probes_ = 0;
   if (segment.has(tcp_flags::syn)) {
-    ack_now();  // RFC 5961 4: challenge ACK, never a reset
+    challenge_ack(now);  // RFC 5961 4: challenge ACK, never a reset
     return;
   }
   if (timestamps_ && segment.timestamp && seq <= receive_next_) {
@@ -189,7 +189,7 @@ bool TcpConnection::process_ack(const TcpRepr& segment, Instant now, TcpOutput& 
   }
   // RFC 5961 5.2: an ACK far behind SND.UNA is a blind injection attempt.
   if (ack < send_unacknowledged_ - static_cast<std::uint32_t>(std::max<std::size_t>(max_send_window_, 1))) {
-    ack_now();
+    challenge_ack(now);
     return false;
   }
 
@@ -278,6 +278,19 @@ bool TcpConnection::process_ack(const TcpRepr& segment, Instant now, TcpOutput& 
     }
   }
   return true;
+}
+
+void TcpConnection::challenge_ack(Instant now) {
+  // RFC 5961 7: limit challenge ACKs, so forged segments cannot make us
+  // flood the peer. Per connection, not per stack: a stack-wide counter is
+  // itself a side channel (CVE-2016-5696).
+  if (now - challenge_window_start_ >= Duration::seconds(1)) {
+    challenge_window_start_ = now;
+    challenge_acks_ = 0;
+  }
+  if (challenge_acks_ >= challenge_acks_per_second) return;
+  ++challenge_acks_;
+  ack_now();
 }
 
 void TcpConnection::enter_recovery(Instant now, TcpOutput& out) {
