@@ -66,9 +66,10 @@ show ip -n "$ns" tuntap add dev "$tap" mode tap
 show ip -n "$ns" addr add "$linux_ip/24" dev "$tap"
 show ip -n "$ns" link set "$tap" up
 
-say "Starting lwnet's stack on $tap, serving UDP echo on port 7"
-printf '\033[36m$ %s\033[0m\n' "ip netns exec $ns lwnet --tap $tap --ip $lwnet_ip/24 serve --udp-echo 7 &"
-ip netns exec "$ns" "$lwnet" --tap "$tap" --ip "$lwnet_ip/24" serve --udp-echo 7 >"$work/serve.out" 2>&1 &
+say "Starting lwnet's stack on $tap: UDP and TCP echo on port 7, HTTP on 80, an iperf 2 sink on 5001"
+printf '\033[36m$ %s\033[0m\n' "ip netns exec $ns lwnet --tap $tap --ip $lwnet_ip/24 serve --udp-echo 7 --echo 7 --http 80 --iperf 5001 &"
+ip netns exec "$ns" "$lwnet" --tap "$tap" --ip "$lwnet_ip/24" serve --udp-echo 7 --echo 7 --http 80 \
+  --iperf 5001 >"$work/serve.out" 2>&1 &
 serve_pid=$!
 for _ in $(seq 50); do
   grep -q "^lwnet: tap $tap up" "$work/serve.out" && break
@@ -89,6 +90,16 @@ show ip netns exec "$ns" arping -c 2 -i "$tap" "$lwnet_ip"
 say "UDP echo: nc sends a line to port 7 and prints what comes back"
 printf '\033[36m$ %s\033[0m\n' "echo 'hello, lwnet' | ip netns exec $ns nc -u -w 2 -W 1 $lwnet_ip 7"
 echo 'hello, lwnet' | ip netns exec "$ns" nc -u -w 2 -W 1 "$lwnet_ip" 7
+
+say "TCP echo: nc sends a line to port 7 and prints what comes back"
+printf '\033[36m$ %s\033[0m\n' "echo 'hello over TCP' | ip netns exec $ns nc -N -w 2 $lwnet_ip 7"
+echo 'hello over TCP' | ip netns exec "$ns" nc -N -w 2 "$lwnet_ip" 7
+
+say "HTTP: curl fetches a page from lwnet"
+show ip netns exec "$ns" curl -sS --max-time 5 -o /dev/null -w '%{http_code} %{size_download} bytes\n' "http://$lwnet_ip/"
+
+say "Throughput: Linux's iperf 2 sends to lwnet for 3 seconds"
+show ip netns exec "$ns" iperf -c "$lwnet_ip" -p 5001 -t 3 -f m
 
 say "Stopping lwnet serve (SIGINT): it prints its counters"
 # A Ctrl-C reaches lwnet too, and bash may not run its trap when the
