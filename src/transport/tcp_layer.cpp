@@ -56,7 +56,10 @@ void TcpLayer::input(Ipv4Delivery&& delivery, Instant now) {
     }
     return;
   }
-  table_.on_segment(source, destination, *segment, mss_limit(source, destination), now, *this);
+  // Only a SYN needs the route's MSS (a new passive open): no route lookup
+  // for every other segment.
+  const std::uint16_t mss = segment->has(tcp_flags::syn) ? mss_limit(source, destination) : 0;
+  table_.on_segment(source, destination, *segment, mss, now, *this);
 }
 
 bool TcpLayer::send_segment(const IpEndpoint& local, const IpEndpoint& remote, const TcpRepr& header,

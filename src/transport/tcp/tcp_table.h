@@ -61,7 +61,8 @@ class TcpTable {
   TcpTable& operator=(const TcpTable&) = delete;
 
   // A segment addressed to one of our addresses. `mss_limit` is what the
-  // route back to the source allows (MTU minus IP and TCP headers).
+  // route back to the source allows (MTU minus IP and TCP headers); it is
+  // read only for a SYN that opens a connection.
   void on_segment(const IpAddress& source, const IpAddress& destination, const TcpRepr& segment,
                   std::uint16_t mss_limit, Instant now, TcpOutput& out);
   void on_timer(Instant now, TcpOutput& out);
