@@ -517,6 +517,27 @@ TEST(TcpReceive, WindowShrinksAsDataQueuesAndUpdateIsSentWhenRead) {
   EXPECT_EQ(update.header.acknowledgment, TcpScript::peer_iss + 4001);
 }
 
+TEST(TcpReceive, FinBehindAGapCountsOnceTheGapFills) {
+  TcpScript t;
+  t.establish_active();
+  // The last segment, with FIN, arrives before the first.
+  t.peer_next = TcpScript::peer_iss + 101;
+  t.receive_data(pattern(50, 2), tcp_flags::fin);
+  EXPECT_EQ(t.connection.state(), TcpState::Established);
+  EXPECT_EQ(t.pop().header.acknowledgment, TcpScript::peer_iss + 1);  // duplicate ACK
+  t.peer_next = TcpScript::peer_iss + 1;
+  t.receive_data(pattern(100, 1));
+  EXPECT_EQ(t.connection.state(), TcpState::CloseWait);
+  EXPECT_EQ(t.pop().header.acknowledgment, TcpScript::peer_iss + 152);  // data + FIN
+  std::vector<std::uint8_t> got(200);
+  auto n = t.connection.receive(got, t.now, t.out);
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(*n, 150U);
+  auto eof = t.connection.receive(got, t.now, t.out);
+  ASSERT_TRUE(eof.ok());
+  EXPECT_EQ(*eof, 0U);
+}
+
 TEST(TcpReceive, DuplicateSegmentIsAckedNotDeliveredTwice) {
   TcpSettings settings = TcpScript::plain_settings();
   settings.delayed_ack = false;

@@ -214,6 +214,7 @@ class TcpConnection {
   Seq32 receive_next_;               // RCV.NXT
   Seq32 advertised_edge_;            // RCV.NXT + window we last advertised
   bool fin_received_ = false;
+  std::optional<Seq32> pending_fin_;   // a FIN that arrived ahead of missing data
 
   // Negotiated at the handshake.
   std::uint16_t mss_limit_ = 536;    // what our route allows

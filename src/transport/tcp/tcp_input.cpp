@@ -162,9 +162,18 @@ void TcpConnection::on_segment_synchronized(const TcpRepr& segment, Instant now,
         break;  // after the peer's FIN: a retransmission, already ACKed
     }
   }
-  if (segment.has(tcp_flags::fin)) {
+  if (segment.has(tcp_flags::fin) && !fin_received_) {
     const Seq32 fin_seq = seq + static_cast<std::uint32_t>(segment.payload.size());
-    if (fin_seq == receive_next_) process_fin(now);
+    if (fin_seq > receive_next_ && settings_.queue_out_of_order) {
+      pending_fin_ = fin_seq;  // behind a gap: it counts once the gap fills
+    } else if (fin_seq == receive_next_) {
+      pending_fin_.reset();
+      process_fin(now);
+    }
+  }
+  if (pending_fin_ && *pending_fin_ == receive_next_ && !fin_received_) {
+    pending_fin_.reset();
+    process_fin(now);
   }
 }
 

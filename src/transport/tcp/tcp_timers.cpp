@@ -67,6 +67,7 @@ void TcpConnection::on_timer(Instant now, TcpOutput& out) {
     // gap in front of it has kept unreadable for several RTOs.
     out_of_order_.clear();
     out_of_order_since_ = Instant::max();
+    pending_fin_.reset();
   }
   output(now, out);
 }
