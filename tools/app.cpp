@@ -50,6 +50,14 @@ CLI::Validator whole_number(long long min, long long max) {
       "");
 }
 
+IpAddress parse_host(const std::string& option, const std::string& text) {
+  const auto address = parse_ip_address(text);
+  if (!address || !address->is_v4()) {
+    throw CLI::ValidationError(option, "'" + text + "' is not an IPv4 address (no DNS or IPv6 yet)");
+  }
+  return *address;
+}
+
 CLI::Validator seconds_between(double min, double max) {
   return CLI::Validator(
       [min, max](std::string& text) -> std::string {

@@ -50,6 +50,9 @@ void add_interface_options(CLI::App& app, InterfaceOptions& options);
 // "'lots' is not a whole number from 68 to 1500".
 CLI::Validator whole_number(long long min, long long max);
 CLI::Validator seconds_between(double min, double max);
+// The IPv4 address a subcommand talks to (HOST, -c ...), or a CLI11
+// ValidationError naming `option`: there is no DNS or IPv6 yet.
+IpAddress parse_host(const std::string& option, const std::string& text);
 
 // A wrong argument found after CLI11 parsed the line (a combination CLI11
 // cannot check). main() prints it as one line and exits with exit_usage.

@@ -245,11 +245,7 @@ Command add_iperf_command(CLI::App& lwnet) {
   sub->add_option_function<std::string>(
          "-c,--client",
          [options](const std::string& text) {
-           const auto address = parse_ip_address(text);
-           if (!address || !address->is_v4()) {
-             throw CLI::ValidationError("-c", "'" + text + "' is not an IPv4 address (no DNS or IPv6 yet)");
-           }
-           options->host = *address;
+           options->host = parse_host("-c", text);
          },
          "the iperf server's IPv4 address")
       ->required()

@@ -221,11 +221,7 @@ Command add_ping_command(CLI::App& lwnet) {
   sub->add_option_function<std::string>(
          "HOST",
          [options](const std::string& text) {
-           const auto address = parse_ip_address(text);
-           if (!address || !address->is_v4()) {
-             throw CLI::ValidationError("HOST", "'" + text + "' is not an IPv4 address (no DNS or IPv6 yet)");
-           }
-           options->host = *address;
+           options->host = parse_host("HOST", text);
            options->host_text = text;
          },
          "IPv4 address to ping")
