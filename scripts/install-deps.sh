@@ -9,6 +9,8 @@ packages=(
   cmake make g++ clang libclang-rt-14-dev libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev
   # tests and demo: namespaces, TAP, Linux peers, capture checks
   iproute2 iputils-ping arping netcat-openbsd socat curl iperf tcpdump tshark python3
+  # Linux-side packet loss where the kernel has no sch_netem (nft numgen)
+  nftables
 )
 
 missing=()
