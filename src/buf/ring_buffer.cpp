@@ -56,6 +56,17 @@ void RingBuffer::commit(std::size_t n) {
   size_ += n;
 }
 
+bool RingBuffer::relocate(Bytes storage, std::size_t keep) {
+  if (keep < size_ || keep > storage.size() || keep > storage_.size()) return false;
+  // Rotating in place first puts the kept bytes at the start of the old
+  // storage, so one memmove is right even when the two areas overlap.
+  if (!storage_.empty()) std::rotate(storage_.begin(), storage_.begin() + static_cast<std::ptrdiff_t>(head_), storage_.end());
+  if (keep > 0 && storage.data() != storage_.data()) std::memmove(storage.data(), storage_.data(), keep);
+  storage_ = storage;
+  head_ = 0;
+  return true;
+}
+
 std::pair<ConstBytes, ConstBytes> RingBuffer::readable() const {
   std::size_t first = std::min(size_, storage_.size() - head_);
   return {ConstBytes(storage_.data() + head_, first), ConstBytes(storage_.data(), size_ - first)};

@@ -44,6 +44,12 @@ class RingBuffer {
   // Empties the ring (and forgets the storage position).
   void clear() { head_ = size_ = 0; }
 
+  // Moves to new storage (a buffer resized at run time; it may overlap the
+  // old one), keeping the first `keep` bytes from the front: the stored
+  // data and, beyond it, whatever write_ahead() put there. False, and
+  // nothing changes, when keep < size() or keep > the new capacity.
+  bool relocate(Bytes storage, std::size_t keep);
+
  private:
   std::size_t wrap(std::size_t position) const {
     return position >= storage_.size() ? position - storage_.size() : position;

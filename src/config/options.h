@@ -195,6 +195,11 @@
 #ifndef CONFIG_LWNET_TCP_WND_MAX
 #define CONFIG_LWNET_TCP_WND_MAX CONFIG_LWIP_TCP_WND_DEFAULT
 #endif
+// Zero-copy writes (caller's memory referenced until acknowledged) a
+// connection may hold at once; each costs 32 bytes in every connection.
+#ifndef CONFIG_LWNET_TCP_ZERO_COPY_WRITES
+#define CONFIG_LWNET_TCP_ZERO_COPY_WRITES 4
+#endif
 
 // ---- Buffers (lwnet's own; lwIP's PBUF_POOL_SIZE / PBUF_POOL_BUFSIZE) -------
 // Frames: one Ethernet frame plus headroom each.
@@ -282,6 +287,7 @@ inline constexpr std::uint32_t tcp_keepcnt = CONFIG_LWNET_TCP_KEEPCNT;
 inline constexpr std::uint32_t tcp_delayed_ack_ms = CONFIG_LWNET_TCP_DELAYED_ACK_MS;
 inline constexpr std::size_t tcp_snd_buf_max = CONFIG_LWNET_TCP_SND_BUF_MAX;
 inline constexpr std::size_t tcp_wnd_max = CONFIG_LWNET_TCP_WND_MAX;
+inline constexpr std::size_t tcp_zero_copy_writes = CONFIG_LWNET_TCP_ZERO_COPY_WRITES;
 
 inline constexpr std::size_t frame_pool_size = CONFIG_LWNET_FRAME_POOL_SIZE;
 inline constexpr std::size_t frame_buffer_size = CONFIG_LWNET_FRAME_BUFFER_SIZE;
@@ -329,6 +335,8 @@ static_assert(CONFIG_LWIP_TCP_OOSEQ_MAX_PBUFS >= 0 && CONFIG_LWIP_TCP_OOSEQ_MAX_
 static_assert(tcp_rcv_scale <= 14, "CONFIG_LWIP_TCP_RCV_SCALE is 0..14");
 static_assert(wnd_scale || tcp_wnd_max <= 65535,
               "a receive window over 65535 needs CONFIG_LWIP_WND_SCALE");
+static_assert(tcp_zero_copy_writes >= 1 && tcp_zero_copy_writes <= 64,
+              "CONFIG_LWNET_TCP_ZERO_COPY_WRITES must be 1..64");
 static_assert(tcp_snd_buf_max >= tcp_snd_buf_default && tcp_wnd_max >= tcp_wnd_default,
               "the buffer caps must hold the defaults");
 static_assert(tcp_acceptmbox_size >= 1, "CONFIG_LWIP_TCP_ACCEPTMBOX_SIZE must be at least 1");

@@ -58,6 +58,12 @@ Result<TcpHandle> Stack::tcp_connect(const IpEndpoint& remote, Instant now, cons
 Result<std::size_t> Stack::tcp_send(TcpHandle h, ConstBytes data, Instant now) {
   return impl_->tcp.table().send(h, data, now, impl_->tcp);
 }
+Status Stack::tcp_send_zero_copy(TcpHandle h, ConstBytes data, ZeroCopyCompletion done, Instant now) {
+  return impl_->tcp.table().send_zero_copy(h, data, done, now, impl_->tcp);
+}
+Status Stack::tcp_set_buffer_sizes(TcpHandle h, std::size_t send, std::size_t receive, Instant now) {
+  return impl_->tcp.table().set_buffer_sizes(h, send, receive, now, impl_->tcp);
+}
 Result<std::size_t> Stack::tcp_receive(TcpHandle h, Bytes into, Instant now) {
   return impl_->tcp.table().receive(h, into, now, impl_->tcp);
 }

@@ -128,8 +128,17 @@ class Stack {
   // Copies into the send buffer (WouldBlock when full) and sends what the
   // windows allow.
   Result<std::size_t> tcp_send(TcpHandle h, ConstBytes data, Instant now);
+  // Zero-copy send: `data` is referenced, not copied, until the peer
+  // acknowledges it; then done.function(done.context, true) runs (false if
+  // the connection failed first). All or nothing; NoBuffers when
+  // CONFIG_LWNET_TCP_ZERO_COPY_WRITES writes are pending on the connection.
+  Status tcp_send_zero_copy(TcpHandle h, ConstBytes data, ZeroCopyCompletion done, Instant now);
   // 0 at the end of the stream; WouldBlock when nothing is there yet.
   Result<std::size_t> tcp_receive(TcpHandle h, Bytes into, Instant now);
+  // SO_SNDBUF / SO_RCVBUF on a live connection, within the compile-time
+  // caps and never below what the connection holds or promised; read the
+  // sizes taken back from tcp_connection(h).
+  Status tcp_set_buffer_sizes(TcpHandle h, std::size_t send, std::size_t receive, Instant now);
   Status tcp_shutdown(TcpHandle h, Instant now);  // no more sending: FIN
   void tcp_close(TcpHandle h, Instant now);       // let go; finishes in the background
   void tcp_abort(TcpHandle h, Instant now);       // RST (SO_LINGER 0)

@@ -63,7 +63,7 @@ void TcpLayer::input(Ipv4Delivery&& delivery, Instant now) {
 }
 
 bool TcpLayer::send_segment(const IpEndpoint& local, const IpEndpoint& remote, const TcpRepr& header,
-                            ConstBytes first, ConstBytes second, Instant now) {
+                            std::span<const ConstBytes> payload, Instant now) {
   if (!remote.address.is_v4() || !local.address.is_v4()) return false;
   Result<Ipv4Route> route = ip_.route(remote.address.v4(), local.address.v4());
   if (!route) {
@@ -71,16 +71,19 @@ bool TcpLayer::send_segment(const IpEndpoint& local, const IpEndpoint& remote, c
     return false;
   }
   const std::size_t header_len = header.header_len();
-  const std::size_t length = header_len + first.size() + second.size();
+  std::size_t length = header_len;
+  for (ConstBytes piece : payload) length += piece.size();
   std::optional<PacketBuf> buf = pools_.allocate(config::headroom, length);
   if (!buf) {
     ++stats_.drop_no_buffer;
     return false;
   }
   Bytes segment = buf->append(length);
-  if (!first.empty()) std::memcpy(segment.data() + header_len, first.data(), first.size());
-  if (!second.empty()) {
-    std::memcpy(segment.data() + header_len + first.size(), second.data(), second.size());
+  std::size_t at = header_len;
+  for (ConstBytes piece : payload) {
+    if (piece.empty()) continue;
+    std::memcpy(segment.data() + at, piece.data(), piece.size());
+    at += piece.size();
   }
   header.emit(segment, local.address, remote.address);
   Ipv4SendOptions options;

@@ -35,7 +35,7 @@ class TcpLayer final : public TcpOutput {
   const TcpLayerStats& stats() const { return stats_; }
 
   bool send_segment(const IpEndpoint& local, const IpEndpoint& remote, const TcpRepr& header,
-                    ConstBytes first, ConstBytes second, Instant now) override;
+                    std::span<const ConstBytes> payload, Instant now) override;
 
  private:
   IpLayer& ip_;

@@ -18,11 +18,10 @@ std::string SentSegment::describe() const {
 }
 
 bool RecordingOutput::send_segment(const IpEndpoint&, const IpEndpoint&, const TcpRepr& header,
-                                   ConstBytes first, ConstBytes second, Instant) {
+                                   std::span<const ConstBytes> payload, Instant) {
   if (refuse) return false;
   SentSegment s{header, {}};
-  s.payload.assign(first.begin(), first.end());
-  s.payload.insert(s.payload.end(), second.begin(), second.end());
+  for (ConstBytes piece : payload) s.payload.insert(s.payload.end(), piece.begin(), piece.end());
   s.header.payload = {};
   sent.push_back(std::move(s));
   return true;

@@ -23,7 +23,7 @@ struct SentSegment {
 class RecordingOutput final : public TcpOutput {
  public:
   bool send_segment(const IpEndpoint& local, const IpEndpoint& remote, const TcpRepr& header,
-                    ConstBytes first, ConstBytes second, Instant now) override;
+                    std::span<const ConstBytes> payload, Instant now) override;
   std::deque<SentSegment> sent;
   bool refuse = false;  // simulate "no buffer"
 };

@@ -13,7 +13,7 @@ TcpTablePair::TcpTablePair(std::uint64_t seed, NetworkFaults faults, TcpTableCon
       network_random_(seed) {}
 
 bool TcpTablePair::Link::send_segment(const IpEndpoint& local, const IpEndpoint& remote,
-                                      const TcpRepr& header, ConstBytes first, ConstBytes second,
+                                      const TcpRepr& header, std::span<const ConstBytes> payload,
                                       Instant now) {
   ++pair_.segments_sent;
   if (pair_.chance(pair_.faults_.loss)) {
@@ -21,8 +21,7 @@ bool TcpTablePair::Link::send_segment(const IpEndpoint& local, const IpEndpoint&
     return true;  // lost on the way: the sender cannot tell
   }
   InFlight f{to_b_, local, remote, header, {}, now + pair_.faults_.latency};
-  f.payload.assign(first.begin(), first.end());
-  f.payload.insert(f.payload.end(), second.begin(), second.end());
+  for (ConstBytes piece : payload) f.payload.insert(f.payload.end(), piece.begin(), piece.end());
   f.header.payload = {};
   if (pair_.chance(pair_.faults_.reorder)) {
     f.arrives += Duration::micros(static_cast<std::int64_t>(

@@ -86,6 +86,48 @@ TEST(RingBuffer, WriteAheadBeyondFreeSpaceIsCut) {
   EXPECT_EQ(ring.write_ahead(4, data), 0U);
 }
 
+TEST(RingBuffer, RelocateGrowsAndShrinksInPlaceKeepingWrappedAndAheadData) {
+  std::array<std::uint8_t, 16> area{};
+  RingBuffer ring(Bytes(area).first(8));
+  ASSERT_EQ(ring.write(iota_bytes(6, 1)), 6U);
+  ring.consume(5);                                 // head at 5: byte 6 stored
+  ASSERT_EQ(ring.write(iota_bytes(4, 7)), 4U);    // 7..10 wrap past the end
+  ASSERT_EQ(ring.write_ahead(1, iota_bytes(1, 50)), 1U);  // out of order, after a gap of 1
+  // Grow to the whole area (same start: the areas overlap).
+  ASSERT_TRUE(ring.relocate(Bytes(area), ring.size() + 2));
+  EXPECT_EQ(ring.capacity(), 16U);
+  std::array<std::uint8_t, 5> stored{};
+  EXPECT_EQ(ring.peek(0, stored), 5U);
+  EXPECT_EQ(stored, (std::array<std::uint8_t, 5>{6, 7, 8, 9, 10}));
+  ASSERT_EQ(ring.write_ahead(0, std::array<std::uint8_t, 1>{49}), 1U);  // the gap fills
+  ring.commit(2);
+  std::array<std::uint8_t, 7> all{};
+  EXPECT_EQ(ring.peek(0, all), 7U);
+  EXPECT_EQ(all, (std::array<std::uint8_t, 7>{6, 7, 8, 9, 10, 49, 50}));
+  // Shrink to exactly what is kept; below it is refused and nothing moves.
+  EXPECT_FALSE(ring.relocate(Bytes(area).first(6), 7));
+  EXPECT_FALSE(ring.relocate(Bytes(area).first(8), 6));  // keep below size()
+  ASSERT_TRUE(ring.relocate(Bytes(area).first(7), 7));
+  EXPECT_TRUE(ring.full());
+  std::array<std::uint8_t, 7> after{};
+  EXPECT_EQ(ring.read(after), 7U);
+  EXPECT_EQ(after, all);
+}
+
+TEST(RingBuffer, RelocateToSeparateStorage) {
+  std::array<std::uint8_t, 4> small{};
+  std::array<std::uint8_t, 12> large{};
+  RingBuffer ring(small);
+  ASSERT_EQ(ring.write(iota_bytes(3, 1)), 3U);
+  ring.consume(2);
+  ASSERT_EQ(ring.write(iota_bytes(3, 4)), 3U);  // 3,4,5,6 wrapped
+  ASSERT_TRUE(ring.relocate(large, ring.size()));
+  EXPECT_EQ(ring.write(iota_bytes(4, 7)), 4U);
+  std::array<std::uint8_t, 8> out{};
+  EXPECT_EQ(ring.read(out), 8U);
+  EXPECT_EQ(out, (std::array<std::uint8_t, 8>{3, 4, 5, 6, 7, 8, 9, 10}));
+}
+
 TEST(Assembler, InOrderDataIsContiguousAtOnce) {
   Assembler<4> assembler;
   bool accepted = false;

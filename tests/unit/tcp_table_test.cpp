@@ -262,6 +262,37 @@ TEST(TcpTable, BufferSizesPerConnectionWithinTheCaps) {
                           Duration::seconds(5)));
 }
 
+TEST(TcpTable, BufferSizesChangeOnALiveConnection) {
+  TcpTablePair p(9);
+  TcpSettings small;
+  small.send_buffer = 2000;
+  small.receive_buffer = 3000;
+  auto l = p.b.listen(IpEndpoint{p.address_b, 80}, 2, false, &small);
+  ASSERT_TRUE(l.ok());
+  auto client = p.a.connect(IpEndpoint{p.address_a, 0}, IpEndpoint{p.address_b, 80}, 1460, p.now, p.a_out);
+  ASSERT_TRUE(client.ok());
+  ASSERT_TRUE(p.run_until([&] { return p.b.pending_accepts(*l) == 1; }, Duration::seconds(5)));
+  TcpHandle server = *p.b.accept(*l);
+  ASSERT_TRUE(p.run_until([&] { return p.a.connection(*client)->send_window() == 3000U; },
+                          Duration::seconds(5)));
+  // Raised past the caps: clamped to them. The peer hears of the new window.
+  ASSERT_TRUE(p.b.set_buffer_sizes(server, 1 << 30, 1 << 30, p.now, p.b_out).ok());
+  EXPECT_EQ(p.b.connection(server)->send_buffer_size(), config::tcp_snd_buf_max);
+  EXPECT_EQ(p.b.connection(server)->receive_buffer_size(), config::tcp_wnd_max);
+  EXPECT_EQ(p.b.connection(server)->send_space(), config::tcp_snd_buf_max);
+  ASSERT_TRUE(p.run_until(
+      [&] { return p.a.connection(*client)->send_window() == std::min<std::size_t>(config::tcp_wnd_max, 0xffff); },
+      Duration::seconds(5)));
+  // Lowered to 1 byte: clamped to what the connection promised (its window).
+  ASSERT_TRUE(p.b.set_buffer_sizes(server, 1, 1, p.now, p.b_out).ok());
+  EXPECT_EQ(p.b.connection(server)->send_buffer_size(), 1U);
+  EXPECT_EQ(p.b.connection(server)->receive_buffer_size(), config::tcp_wnd_max);
+  // A stale handle is refused.
+  p.b.abort(server, p.now, p.b_out);
+  EXPECT_EQ(p.b.set_buffer_sizes(server, 100, 100, p.now, p.b_out).error(), Error::Closed);
+  p.a.abort(*client, p.now, p.a_out);
+}
+
 TEST(TcpTable, PeakMemoryFormulaIsAnUpperBound) {
   Random random(1);
   TcpTable table({}, random);

@@ -146,6 +146,19 @@ std::size_t TcpService::send(TcpSession& session, ConstBytes data, Instant now) 
   return total;
 }
 
+bool TcpService::send_static(TcpSession& session, ConstBytes data, Instant now) {
+  // Static memory needs nothing done when the stack lets go of it.
+  const ZeroCopyCompletion nothing_to_free{[](void*, bool) {}, nullptr};
+  Status queued = app_.stack().tcp_send_zero_copy(session.handle, data, nothing_to_free, now);
+  if (!queued) {
+    if (queued.error() != Error::NoBuffers) session.error = queued.error();
+    return false;
+  }
+  session.sent += data.size();
+  bytes_sent_ += data.size();
+  return true;
+}
+
 bool TcpService::flush(TcpSession& session, Instant now) {
   const std::size_t left = session.pending.size() - session.pending_offset;
   if (left != 0) {

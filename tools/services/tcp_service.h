@@ -86,6 +86,10 @@ class TcpService {
   bool drain(TcpSession& session, Instant now);
   // Puts as much of `data` as fits into the send buffer; returns how much.
   std::size_t send(TcpSession& session, ConstBytes data, Instant now);
+  // Queues `data` without copying (TcpConnection::send_zero_copy); false
+  // when the connection already holds its CONFIG_LWNET_TCP_ZERO_COPY_WRITES.
+  // `data` must be static: the stack may read it after the session ends.
+  bool send_static(TcpSession& session, ConstBytes data, Instant now);
   // Sends session.pending; true once all of it is in the send buffer.
   bool flush(TcpSession& session, Instant now);
   // The connection's own view (state, end of stream), or nullptr.

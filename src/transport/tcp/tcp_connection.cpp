@@ -8,7 +8,7 @@ namespace lwnet {
 TcpConnection::TcpConnection(Bytes send_storage, Bytes receive_storage,
                              const TcpSettings& settings)
     : settings_(settings),
-      send_ring_(send_storage),
+      send_queue_(send_storage),
       receive_ring_(receive_storage),
       rtt_(settings.initial_rto) {}
 
@@ -94,7 +94,7 @@ void TcpConnection::learn_syn_options(const TcpRepr& syn, std::uint16_t mss_limi
   congestion_ = CongestionControl(settings_.congestion, send_mss_);
 }
 
-Result<std::size_t> TcpConnection::send(ConstBytes data, Instant now, TcpOutput& out) {
+Status TcpConnection::check_can_send() const {
   if (error_) return *error_;
   switch (state_) {
     case TcpState::SynSent:
@@ -106,15 +106,67 @@ Result<std::size_t> TcpConnection::send(ConstBytes data, Instant now, TcpOutput&
       return Error::NotConnected;
   }
   if (fin_queued_) return Error::NotConnected;
-  if (data.empty()) return std::size_t{0};
-  const std::size_t taken = send_ring_.write(data);
-  if (taken == 0) return Error::WouldBlock;
+  return {};
+}
+
+void TcpConnection::after_queued(Instant now, TcpOutput& out) {
   // RFC 5681 4.1: after an idle period the old congestion window is stale.
   if (in_flight() == 0 && last_sent_ + rtt_.rto() < now && rtt_.has_sample()) {
     congestion_.restart_after_idle();
   }
   output(now, out);
+}
+
+Result<std::size_t> TcpConnection::send(ConstBytes data, Instant now, TcpOutput& out) {
+  if (Status s = check_can_send(); !s) return s.error();
+  if (data.empty()) return std::size_t{0};
+  const std::size_t taken = send_queue_.write(data);
+  if (taken == 0) return Error::WouldBlock;
+  after_queued(now, out);
   return taken;
+}
+
+Status TcpConnection::send_zero_copy(ConstBytes data, ZeroCopyCompletion done, Instant now,
+                                     TcpOutput& out) {
+  if (Status s = check_can_send(); !s) return s;
+  if (Status s = send_queue_.write_reference(data, done); !s) return s;
+  after_queued(now, out);
+  return {};
+}
+
+std::size_t TcpConnection::minimum_receive_buffer() const {
+  std::size_t promised = 0;
+  if (advertised_edge_ > receive_next_) promised = static_cast<std::size_t>(advertised_edge_ - receive_next_);
+  std::size_t ahead = 0;
+  if (!out_of_order_.empty()) ahead = out_of_order_.range(out_of_order_.range_count() - 1).end;
+  return receive_ring_.size() + std::max(promised, ahead);
+}
+
+bool TcpConnection::resize_send_buffer(Bytes storage) {
+  if (storage.size() < minimum_send_buffer() || storage.empty()) return false;
+  if (!send_queue_.relocate(storage)) return false;
+  settings_.send_buffer = storage.size();
+  if (send_queue_.free_space() > 0) events_ |= tcp_events::writable;
+  return true;
+}
+
+bool TcpConnection::resize_receive_buffer(Bytes storage, Instant now, TcpOutput& out) {
+  if (storage.size() < minimum_receive_buffer() || storage.empty()) return false;
+  std::size_t keep = receive_ring_.size();
+  if (!out_of_order_.empty()) keep += out_of_order_.range(out_of_order_.range_count() - 1).end;
+  if (!receive_ring_.relocate(storage, keep)) return false;
+  settings_.receive_buffer = storage.size();
+  // A window that grew by a useful amount (RFC 1122 4.2.3.3: a segment, or
+  // half the buffer) is worth telling the peer now: no data may be coming
+  // that would carry the news.
+  const std::size_t threshold = std::min(receive_ring_.capacity() / 2, std::size_t{mss_limit_});
+  const Seq32 possible_edge = receive_next_ + static_cast<std::uint32_t>(receive_window_free());
+  if (is_synchronized(state_) && state_ != TcpState::TimeWait &&
+      possible_edge - advertised_edge_ >= static_cast<std::int32_t>(threshold)) {
+    ack_now();
+    output(now, out);
+  }
+  return true;
 }
 
 Result<std::size_t> TcpConnection::receive(Bytes into, Instant now, TcpOutput& out) {
@@ -157,7 +209,7 @@ Status TcpConnection::shutdown_send(Instant now, TcpOutput& out) {
       return {};  // already shut down
   }
   fin_queued_ = true;
-  fin_seq_ = send_base_ + static_cast<std::uint32_t>(send_ring_.size());
+  fin_seq_ = send_base_ + static_cast<std::uint32_t>(send_queue_.size());
   output(now, out);
   return {};
 }

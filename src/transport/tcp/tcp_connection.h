@@ -19,6 +19,7 @@
 #include "transport/tcp/congestion.h"
 #include "transport/tcp/rtt_estimator.h"
 #include "transport/tcp/sack_scoreboard.h"
+#include "transport/tcp/tcp_send_queue.h"
 #include "transport/tcp/tcp_state.h"
 #include "util/result.h"
 #include "util/seq32.h"
@@ -29,9 +30,10 @@ namespace lwnet {
 
 // Per-connection settings; socket options change them at run time.
 struct TcpSettings {
-  // Ring sizes, fixed when the connection is created (SO_SNDBUF/SO_RCVBUF
-  // before connect or listen); capped at CONFIG_LWNET_TCP_SND_BUF_MAX and
-  // CONFIG_LWNET_TCP_WND_MAX, whose memory the table reserves per slot.
+  // Ring sizes (SO_SNDBUF/SO_RCVBUF), set at creation and changeable on a
+  // live connection (TcpTable::set_buffer_sizes); capped at
+  // CONFIG_LWNET_TCP_SND_BUF_MAX and CONFIG_LWNET_TCP_WND_MAX, whose memory
+  // the table reserves per slot.
   std::size_t send_buffer = config::tcp_snd_buf_default;
   std::size_t receive_buffer = config::tcp_wnd_default;
   std::uint16_t mss = config::tcp_mss;  // largest segment we accept (sent in our SYN)
@@ -59,11 +61,12 @@ struct TcpSettings {
 class TcpOutput {
  public:
   // Sends one segment: header fields as given (the implementation computes
-  // the checksum), payload = first followed by second. False when it cannot
-  // go out now (no buffer, address being resolved, device busy): the
-  // connection leaves the data queued and tries again on its next event.
+  // the checksum), payload = the pieces in order (send ring and zero-copy
+  // memory, read during the call only). False when it cannot go out now
+  // (no buffer, address being resolved, device busy): the connection leaves
+  // the data queued and tries again on its next event.
   virtual bool send_segment(const IpEndpoint& local, const IpEndpoint& remote,
-                            const TcpRepr& header, ConstBytes first, ConstBytes second,
+                            const TcpRepr& header, std::span<const ConstBytes> payload,
                             Instant now) = 0;
 
  protected:
@@ -110,6 +113,13 @@ class TcpConnection {
   // windows allow. WouldBlock when the buffer is full; NotConnected before
   // or after the connection can carry data; the error if it failed.
   Result<std::size_t> send(ConstBytes data, Instant now, TcpOutput& out);
+  // Queues data without copying it: the connection reads the caller's
+  // memory until the peer acknowledges its last byte, then runs `done`
+  // (delivered = true); if the connection fails or is aborted first, `done`
+  // runs with delivered = false. Until then the memory must stay valid and
+  // unchanged. All or nothing: NoBuffers when CONFIG_LWNET_TCP_ZERO_COPY_WRITES
+  // writes are pending, other errors as send(); on an error `done` never runs.
+  Status send_zero_copy(ConstBytes data, ZeroCopyCompletion done, Instant now, TcpOutput& out);
   // Copies received data; 0 at the end of the stream; WouldBlock when none
   // is there yet; the error if the connection failed.
   Result<std::size_t> receive(Bytes into, Instant now, TcpOutput& out);
@@ -121,14 +131,30 @@ class TcpConnection {
   // Resets the connection at once (SO_LINGER with a zero timeout).
   void abort(Instant now, TcpOutput& out);
 
+  // ---- Buffer sizes at run time ----------------------------------------------
+  // The smallest sizes the buffers may shrink to now: the send buffer must
+  // hold the copied bytes not yet acknowledged; the receive buffer what is
+  // stored plus the window already promised to the peer (RFC 9293 3.8.6.2.2:
+  // never shrink the window).
+  std::size_t minimum_send_buffer() const { return send_queue_.copied_bytes(); }
+  std::size_t minimum_receive_buffer() const;
+  // Moves a buffer to new storage of another size (may overlap the old);
+  // false, nothing changed, below the minimum. A larger receive buffer is
+  // announced to the peer at once when that opens the window usefully.
+  bool resize_send_buffer(Bytes storage);
+  bool resize_receive_buffer(Bytes storage, Instant now, TcpOutput& out);
+
   // ---- State ---------------------------------------------------------------
   TcpState state() const { return state_; }
   const IpEndpoint& local() const { return local_; }
   const IpEndpoint& remote() const { return remote_; }
   std::optional<Error> error() const { return error_; }
   std::size_t readable_bytes() const { return receive_ring_.size(); }
-  std::size_t send_space() const { return send_ring_.free_space(); }
-  std::size_t unacknowledged_or_unsent() const { return send_ring_.size(); }
+  std::size_t send_space() const { return send_queue_.free_space(); }
+  std::size_t unacknowledged_or_unsent() const { return send_queue_.size(); }
+  std::size_t send_buffer_size() const { return send_queue_.capacity(); }
+  std::size_t receive_buffer_size() const { return receive_ring_.capacity(); }
+  std::size_t zero_copy_writes_pending() const { return send_queue_.references(); }
   bool end_of_stream() const { return fin_received_; }
   bool orphaned() const { return orphaned_; }
   // Takes (and clears) the event bits raised since the last call.
@@ -182,8 +208,11 @@ class TcpConnection {
   // RFC 6675 "pipe": bytes still in the network during SACK recovery.
   std::size_t pipe() const;
   void enter_recovery(Instant now, TcpOutput& out);
-  // Bytes of the send ring not yet sent once.
-  std::size_t data_end_offset() const { return send_ring_.size(); }
+  // Bytes queued to send, from send_base_.
+  std::size_t data_end_offset() const { return send_queue_.size(); }
+  // Checks the state allows queuing data; WouldBlock-free part of send().
+  Status check_can_send() const;
+  void after_queued(Instant now, TcpOutput& out);
   std::uint32_t timestamp_now(Instant now) const {
     return static_cast<std::uint32_t>(now.total_millis()) + timestamp_offset_;
   }
@@ -201,7 +230,7 @@ class TcpConnection {
   Seq32 send_unacknowledged_;  // SND.UNA
   Seq32 send_next_;            // SND.NXT (pulled back to SND.UNA on timeout)
   Seq32 send_max_;             // highest sequence number sent + 1
-  Seq32 send_base_;            // sequence number of send_ring_'s first byte
+  Seq32 send_base_;            // sequence number of send_queue_'s first byte
   Seq32 window_update_seq_;    // SND.WL1
   Seq32 window_update_ack_;    // SND.WL2
   std::size_t send_window_ = 0;      // SND.WND, in bytes (scaled)
@@ -227,7 +256,7 @@ class TcpConnection {
   std::uint32_t timestamp_recent_ = 0;  // TS.Recent
   std::uint32_t timestamp_offset_ = 0;  // randomizes our TSval base (RFC 7323 5.4)
 
-  RingBuffer send_ring_;
+  TcpSendQueue send_queue_;
   RingBuffer receive_ring_;
   Assembler<config::tcp_ooseq_max_ranges> out_of_order_;
   Instant out_of_order_since_ = Instant::max();

@@ -228,9 +228,10 @@ bool TcpConnection::process_ack(const TcpRepr& segment, Instant now, TcpOutput& 
     }
     // Drop acknowledged data from the ring (the SYN and FIN carry no bytes).
     if (ack > send_base_) {
-      const auto data_acked = std::min(static_cast<std::size_t>(ack - send_base_), send_ring_.size());
-      send_ring_.consume(data_acked);
+      const auto data_acked = std::min(static_cast<std::size_t>(ack - send_base_), send_queue_.size());
+      // send_base_ first: a zero-copy completion may look at the connection.
       send_base_ += static_cast<std::uint32_t>(data_acked);
+      send_queue_.consume(data_acked);
       if (data_acked > 0) events_ |= tcp_events::writable;
     }
     send_unacknowledged_ = ack;

@@ -88,7 +88,7 @@ TcpRepr TcpConnection::make_header(std::uint8_t flags, Seq32 seq, Instant now) {
 
 bool TcpConnection::send_control(std::uint8_t flags, Seq32 seq, Instant now, TcpOutput& out) {
   const TcpRepr h = make_header(flags, seq, now);
-  if (!out.send_segment(local_, remote_, h, {}, {}, now)) return false;
+  if (!out.send_segment(local_, remote_, h, {}, now)) return false;
   last_sent_ = now;
   if ((flags & tcp_flags::ack) != 0) {
     ack_now_ = false;
@@ -108,32 +108,25 @@ void TcpConnection::send_reset(Seq32 seq, std::optional<Seq32> ack, Instant now,
     h.flags |= tcp_flags::ack;
     h.acknowledgment = ack->value();
   }
-  (void)out.send_segment(local_, remote_, h, {}, {}, now);
+  (void)out.send_segment(local_, remote_, h, {}, now);
 }
 
 bool TcpConnection::send_data_segment(Seq32 seq, std::size_t max_len, bool allow_fin, Instant now,
                                       TcpOutput& out, std::size_t& sent_len) {
   sent_len = 0;
   const auto offset = static_cast<std::size_t>(seq - send_base_);
-  const std::size_t available = offset < send_ring_.size() ? send_ring_.size() - offset : 0;
-  const std::size_t len = std::min(available, max_len);
+  // The payload is read straight out of the ring and zero-copy memory; a
+  // segment spanning many small zero-copy writes may come out shorter.
+  SegmentPayload payload;
+  const std::size_t len = send_queue_.gather(offset, max_len, payload);
   const bool fin = allow_fin && fin_queued_ && seq + static_cast<std::uint32_t>(len) == fin_seq_;
   if (len == 0 && !fin) return false;
 
   std::uint8_t flags = tcp_flags::ack;
   if (fin) flags |= tcp_flags::fin;
-  if (len > 0 && offset + len == send_ring_.size()) flags |= tcp_flags::psh;
+  if (len > 0 && offset + len == send_queue_.size()) flags |= tcp_flags::psh;
   const TcpRepr h = make_header(flags, seq, now);
-  // The payload comes straight out of the ring: at most two pieces.
-  auto [first, second] = send_ring_.readable();
-  ConstBytes piece1, piece2;
-  if (offset < first.size()) {
-    piece1 = first.subspan(offset, std::min(len, first.size() - offset));
-    piece2 = second.first(len - piece1.size());
-  } else {
-    piece1 = second.subspan(offset - first.size(), len);
-  }
-  if (!out.send_segment(local_, remote_, h, piece1, piece2, now)) return false;
+  if (!out.send_segment(local_, remote_, h, payload.view(), now)) return false;
 
   last_sent_ = now;
   ack_now_ = false;
@@ -204,7 +197,7 @@ void TcpConnection::output(Instant now, TcpOutput& out) {
       }
     }
     const auto offset = static_cast<std::size_t>(send_next_ - send_base_);
-    const std::size_t unsent = offset < send_ring_.size() ? send_ring_.size() - offset : 0;
+    const std::size_t unsent = offset < send_queue_.size() ? send_queue_.size() - offset : 0;
     const bool fin_pending = fin_queued_ && send_next_ <= fin_seq_;
     if (unsent == 0 && !fin_pending) break;
     const std::size_t window_room = send_window_ > in_flight() ? send_window_ - in_flight() : 0;

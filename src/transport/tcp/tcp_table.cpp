@@ -368,7 +368,7 @@ void TcpTable::send_reset_for(const IpAddress& source, const IpAddress& destinat
   }
   ++stats_.tx_resets;
   (void)out.send_segment(IpEndpoint{destination, segment.destination_port},
-                         IpEndpoint{source, segment.source_port}, rst, {}, {}, now);
+                         IpEndpoint{source, segment.source_port}, rst, {}, now);
 }
 
 void TcpTable::on_segment(const IpAddress& source, const IpAddress& destination,
@@ -498,6 +498,35 @@ Result<std::size_t> TcpTable::send(TcpHandle h, ConstBytes data, Instant now, Tc
   auto r = s->connection->send(data, now, out);
   after_activity(h.slot);
   return r;
+}
+
+Status TcpTable::send_zero_copy(TcpHandle h, ConstBytes data, ZeroCopyCompletion done, Instant now,
+                                TcpOutput& out) {
+  ConnectionSlot* s = slot_of(h);
+  if (!s) return Error::Closed;
+  Status r = s->connection->send_zero_copy(data, done, now, out);
+  after_activity(h.slot);
+  return r;
+}
+
+Status TcpTable::set_buffer_sizes(TcpHandle h, std::size_t send, std::size_t receive, Instant now,
+                                  TcpOutput& out) {
+  ConnectionSlot* s = slot_of(h);
+  if (!s) return Error::Closed;
+  TcpConnection& c = *s->connection;
+  // Each ring may use its slot's whole share of the storage, so any size up
+  // to the cap fits where the ring already is.
+  const std::size_t stride = config_.send_buffer_cap + config_.receive_buffer_cap;
+  std::uint8_t* area = storage_.get() + std::size_t{h.slot} * stride;
+  send = std::clamp<std::size_t>(send, std::max<std::size_t>(c.minimum_send_buffer(), 1),
+                                 config_.send_buffer_cap);
+  receive = std::clamp<std::size_t>(receive, std::max<std::size_t>(c.minimum_receive_buffer(), 1),
+                                    config_.receive_buffer_cap);
+  const bool moved = c.resize_send_buffer(Bytes(area, send)) &&
+                     c.resize_receive_buffer(Bytes(area + config_.send_buffer_cap, receive), now, out);
+  after_activity(h.slot);
+  if (!moved) return Error::InvalidArgument;  // unreachable: the clamps keep the minimums
+  return {};
 }
 
 Result<std::size_t> TcpTable::receive(TcpHandle h, Bytes into, Instant now, TcpOutput& out) {

@@ -86,7 +86,15 @@ class TcpTable {
                             std::uint16_t mss_limit, Instant now, TcpOutput& out,
                             const TcpSettings* settings = nullptr);
   Result<std::size_t> send(TcpHandle h, ConstBytes data, Instant now, TcpOutput& out);
+  // TcpConnection::send_zero_copy (Closed for a stale handle).
+  Status send_zero_copy(TcpHandle h, ConstBytes data, ZeroCopyCompletion done, Instant now,
+                        TcpOutput& out);
   Result<std::size_t> receive(TcpHandle h, Bytes into, Instant now, TcpOutput& out);
+  // SO_SNDBUF / SO_RCVBUF on a live connection: each size is clamped to
+  // [what the connection needs now, the compile-time cap]; the sizes taken
+  // show in connection(h)->send_buffer_size() / receive_buffer_size().
+  Status set_buffer_sizes(TcpHandle h, std::size_t send, std::size_t receive, Instant now,
+                          TcpOutput& out);
   Status shutdown_send(TcpHandle h, Instant now, TcpOutput& out);
   // Lets go of the handle; the connection finishes closing on its own. For a
   // listener, resets the connections it had not handed out yet.

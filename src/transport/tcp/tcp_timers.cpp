@@ -35,7 +35,7 @@ void TcpConnection::on_timer(Instant now, TcpOutput& out) {
   }
   if (persist_at_ <= now) {
     persist_at_ = Instant::max();
-    if (send_window_ == 0 && send_ring_.size() > static_cast<std::size_t>(send_next_ - send_base_)) {
+    if (send_window_ == 0 && send_queue_.size() > static_cast<std::size_t>(send_next_ - send_base_)) {
       // Zero-window probe: a sequence number just behind SND.UNA is outside
       // the peer's window, so it must answer with an ACK carrying its window.
       (void)send_control(tcp_flags::ack, send_unacknowledged_ - 1, now, out);
@@ -115,6 +115,8 @@ void TcpConnection::enter_closed() {
   retransmit_at_ = persist_at_ = delayed_ack_at_ = state_timer_at_ = Instant::max();
   out_of_order_since_ = Instant::max();
   out_of_order_.clear();
+  // Nothing more will be sent: zero-copy writers get their memory back.
+  send_queue_.release_all();
   events_ |= tcp_events::closed;
 }
 
