@@ -2,6 +2,18 @@
 # CMake with the guide's name, e.g. -DCONFIG_LWIP_IP4_REASSEMBLY=1, or all at
 # once from a user header: -DLWNET_USER_CONFIG=/path/to/my_config.h
 set(LWNET_USER_CONFIG "" CACHE FILEPATH "Header with #define CONFIG_LWIP_... overrides")
+# A ready-made set of options (src/config/presets/NAME.h): throughput (ESP-IDF's
+# iperf example) or minimum_ram (the guide's advice). A user header wins: it
+# may include a preset itself and override parts of it.
+set(LWNET_PRESET "" CACHE STRING "Configuration preset: throughput, minimum_ram or empty")
+set_property(CACHE LWNET_PRESET PROPERTY STRINGS "" throughput minimum_ram)
+if(LWNET_PRESET AND NOT LWNET_USER_CONFIG)
+  set(_lwnet_preset_header ${PROJECT_SOURCE_DIR}/src/config/presets/${LWNET_PRESET}.h)
+  if(NOT EXISTS ${_lwnet_preset_header})
+    message(FATAL_ERROR "LWNET_PRESET=${LWNET_PRESET}: no such preset (throughput, minimum_ram)")
+  endif()
+  set(LWNET_USER_CONFIG ${_lwnet_preset_header})
+endif()
 add_library(lwnet_config INTERFACE)
 target_include_directories(lwnet_config INTERFACE ${PROJECT_SOURCE_DIR}/src)
 if(LWNET_USER_CONFIG)

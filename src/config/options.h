@@ -107,6 +107,13 @@
 #ifndef CONFIG_LWIP_MAX_SOCKETS
 #define CONFIG_LWIP_MAX_SOCKETS 10
 #endif
+// Mailbox depths of the socket layer and of the TCP/IP thread.
+#ifndef CONFIG_LWIP_TCP_RECVMBOX_SIZE
+#define CONFIG_LWIP_TCP_RECVMBOX_SIZE 6
+#endif
+#ifndef CONFIG_LWIP_TCPIP_RECVMBOX_SIZE
+#define CONFIG_LWIP_TCPIP_RECVMBOX_SIZE 32
+#endif
 
 // ---- TCP (used from the TCP issue on) ---------------------------------------
 #ifndef CONFIG_LWIP_TCP_MSS
@@ -258,6 +265,8 @@ inline constexpr std::size_t max_udp_pcbs = CONFIG_LWIP_MAX_UDP_PCBS;
 inline constexpr std::size_t udp_recvmbox_size = CONFIG_LWIP_UDP_RECVMBOX_SIZE;
 inline constexpr std::size_t max_raw_pcbs = CONFIG_LWIP_MAX_RAW_PCBS;
 inline constexpr std::size_t max_sockets = CONFIG_LWIP_MAX_SOCKETS;
+inline constexpr std::size_t tcp_recvmbox_size = CONFIG_LWIP_TCP_RECVMBOX_SIZE;
+inline constexpr std::size_t tcpip_recvmbox_size = CONFIG_LWIP_TCPIP_RECVMBOX_SIZE;
 
 inline constexpr std::uint16_t tcp_mss = CONFIG_LWIP_TCP_MSS;
 inline constexpr std::size_t tcp_snd_buf_default = CONFIG_LWIP_TCP_SND_BUF_DEFAULT;
@@ -319,6 +328,9 @@ static_assert(frame_buffer_size >= headroom + max_ethernet_frame,
 static_assert(large_buffer_size >= headroom + 65535,
               "a large buffer must hold a whole IP datagram");
 static_assert(udp_recvmbox_size >= 1, "CONFIG_LWIP_UDP_RECVMBOX_SIZE must be at least 1");
+static_assert(tcp_recvmbox_size >= 1, "CONFIG_LWIP_TCP_RECVMBOX_SIZE must be at least 1");
+static_assert(tcpip_recvmbox_size >= 6 && tcpip_recvmbox_size <= 1024,
+              "CONFIG_LWIP_TCPIP_RECVMBOX_SIZE is 6..1024");
 static_assert(max_udp_pcbs >= 1 && max_udp_pcbs <= 1024, "CONFIG_LWIP_MAX_UDP_PCBS is 1..1024");
 static_assert(max_netifs >= 2, "room for the loopback netif and one device");
 static_assert(garp_tmr_interval_seconds >= 1, "CONFIG_LWIP_GARP_TMR_INTERVAL must be positive");

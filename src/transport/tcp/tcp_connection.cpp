@@ -6,8 +6,9 @@
 namespace lwnet {
 
 TcpConnection::TcpConnection(Bytes send_storage, Bytes receive_storage,
-                             const TcpSettings& settings)
+                             const TcpSettings& settings, std::size_t receive_buffer_limit)
     : settings_(settings),
+      receive_buffer_limit_(std::max(receive_buffer_limit, receive_storage.size())),
       send_queue_(send_storage),
       receive_ring_(receive_storage),
       rtt_(settings.initial_rto) {}
@@ -35,7 +36,7 @@ Status TcpConnection::open_active(const IpEndpoint& local, const IpEndpoint& rem
   recover_ = iss;
   small_segment_end_ = iss;
   receive_scale_ = settings_.window_scaling
-                       ? std::max(scale_for(receive_ring_.capacity()), config::tcp_rcv_scale)
+                       ? std::max(scale_for(receive_buffer_limit_), config::tcp_rcv_scale)
                        : 0;
   timestamp_offset_ = iss.value() * 2654435761U;  // any value the peer cannot guess helps
   last_received_ = now;
@@ -81,7 +82,7 @@ void TcpConnection::learn_syn_options(const TcpRepr& syn, std::uint16_t mss_limi
   window_scaling_ = settings_.window_scaling && syn.window_scale.has_value();
   if (window_scaling_) {
     send_scale_ = std::min<std::uint8_t>(*syn.window_scale, 14);
-    receive_scale_ = std::max(scale_for(receive_ring_.capacity()), config::tcp_rcv_scale);
+    receive_scale_ = std::max(scale_for(receive_buffer_limit_), config::tcp_rcv_scale);
   } else {
     send_scale_ = receive_scale_ = 0;
   }

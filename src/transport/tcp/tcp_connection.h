@@ -88,7 +88,11 @@ inline constexpr std::uint8_t closed = 0x10;     // reached CLOSED: the slot may
 // Core thread only.
 class TcpConnection {
  public:
-  TcpConnection(Bytes send_storage, Bytes receive_storage, const TcpSettings& settings);
+  // `receive_buffer_limit`: the largest the receive buffer may grow to on
+  // this connection (the table's cap); the window scale offered in the SYN
+  // is chosen for it, since it cannot change later (RFC 7323 2.2).
+  TcpConnection(Bytes send_storage, Bytes receive_storage, const TcpSettings& settings,
+                std::size_t receive_buffer_limit = 0);
   TcpConnection(const TcpConnection&) = delete;
   TcpConnection& operator=(const TcpConnection&) = delete;
 
@@ -218,6 +222,7 @@ class TcpConnection {
   }
 
   TcpSettings settings_;
+  std::size_t receive_buffer_limit_;
   TcpState state_ = TcpState::Closed;
   IpEndpoint local_;
   IpEndpoint remote_;

@@ -247,7 +247,7 @@ void TcpTable::emplace_connection(std::uint16_t index, const TcpSettings& settin
   const std::size_t receive =
       std::clamp<std::size_t>(settings.receive_buffer, 1, config_.receive_buffer_cap);
   slots_[index].connection.emplace(Bytes(area, send), Bytes(area + config_.send_buffer_cap, receive),
-                                   settings);
+                                   settings, config_.receive_buffer_cap);
 }
 
 Result<TcpHandle> TcpTable::listen(const IpEndpoint& local, std::size_t backlog, bool reuse_address,
