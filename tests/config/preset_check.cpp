@@ -38,12 +38,10 @@ TEST(Preset, MemoryPerConnectionFollowsThePresetsSizes) {
 
 TEST(Preset, TransferUsesThePresetsWindows) {
   test::TcpTablePair p(7);
-  auto listener = p.b.listen(IpEndpoint{p.address_b, 5001}, 1, false);
-  ASSERT_TRUE(listener.ok());
-  auto client = p.a.connect(IpEndpoint{p.address_a, 0}, IpEndpoint{p.address_b, 5001}, 1460, p.now, p.a_out);
-  ASSERT_TRUE(client.ok());
-  ASSERT_TRUE(p.run_until([&] { return p.b.pending_accepts(*listener) == 1; }, Duration::seconds(60)));
-  const TcpHandle server = *p.b.accept(*listener);
+  const auto opened = p.open_connection(5001);
+  ASSERT_TRUE(opened.has_value());
+  const TcpHandle client = opened->client;
+  const TcpHandle server = opened->server;
   if (preset == "throughput") {
     // Beyond 64 KiB only with window scaling: raise the receiver to its cap.
     ASSERT_TRUE(p.b.set_buffer_sizes(server, config::tcp_snd_buf_max, config::tcp_wnd_max, p.now, p.b_out).ok());
@@ -56,11 +54,11 @@ TEST(Preset, TransferUsesThePresetsWindows) {
   ASSERT_TRUE(p.run_until(
       [&] {
         while (sent < data.size()) {
-          auto r = p.a.send(*client, ConstBytes(data).subspan(sent), p.now, p.a_out);
+          auto r = p.a.send(client, ConstBytes(data).subspan(sent), p.now, p.a_out);
           if (!r.ok()) break;
           sent += *r;
         }
-        largest_window = std::max(largest_window, p.a.connection(*client)->send_window());
+        largest_window = std::max(largest_window, p.a.connection(client)->send_window());
         while (true) {
           auto r = p.b.receive(server, chunk, p.now, p.b_out);
           if (!r.ok() || *r == 0) break;
@@ -76,7 +74,7 @@ TEST(Preset, TransferUsesThePresetsWindows) {
   } else {
     EXPECT_EQ(largest_window, config::tcp_wnd_default);
   }
-  p.a.abort(*client, p.now, p.a_out);
+  p.a.abort(client, p.now, p.a_out);
   p.b.abort(server, p.now, p.b_out);
 }
 

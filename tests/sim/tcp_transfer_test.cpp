@@ -53,16 +53,15 @@ TEST_P(TcpTransfer, EveryByteArrivesInOrder) {
   config.defaults.sack_out = true;
   config.defaults.congestion = tc.congestion;
   test::TcpTablePair p(tc.seed, faults, config);
-  auto listener = p.b.listen(IpEndpoint{p.address_b, 5001}, 1, false);
-  ASSERT_TRUE(listener.ok());
-  auto client = p.a.connect(IpEndpoint{p.address_a, 0}, IpEndpoint{p.address_b, 5001}, 1460, p.now, p.a_out);
-  ASSERT_TRUE(client.ok());
-  ASSERT_TRUE(p.run_until([&] { return p.b.pending_accepts(*listener) == 1; }, Duration::seconds(120)));
-  const TcpHandle server = *p.b.accept(*listener);
+  const auto opened = p.open_connection(5001);
+  ASSERT_TRUE(opened.has_value());
+  const TcpHandle listener = opened->listener;
+  const TcpHandle client = opened->client;
+  const TcpHandle server = opened->server;
 
   constexpr std::size_t size = 1 << 20;
-  Direction up{&p.a, &p.a_out, *client, &p.b, &p.b_out, server, test::pattern(size, 1), 0, {}, false};
-  Direction down{&p.b, &p.b_out, server, &p.a, &p.a_out, *client, test::pattern(size, 9), 0, {}, false};
+  Direction up{&p.a, &p.a_out, client, &p.b, &p.b_out, server, test::pattern(size, 1), 0, {}, false};
+  Direction down{&p.b, &p.b_out, server, &p.a, &p.a_out, client, test::pattern(size, 9), 0, {}, false};
   std::vector<std::uint8_t> chunk(8192);
   const auto pump = [&](Direction& d, bool& ended) {
     while (d.sent < d.data.size()) {
@@ -100,9 +99,9 @@ TEST_P(TcpTransfer, EveryByteArrivesInOrder) {
               case_name({tc, 0}).c_str(),
               8.0 * size / seconds / 1e6, static_cast<unsigned long long>(p.segments_dropped),
               static_cast<unsigned long long>(p.segments_sent));
-  p.a.close(*client, p.now, p.a_out);
+  p.a.close(client, p.now, p.a_out);
   p.b.close(server, p.now, p.b_out);
-  p.b.close(*listener, p.now, p.b_out);
+  p.b.close(listener, p.now, p.b_out);
   ASSERT_TRUE(p.run_until([&] { return p.a.connections_in_use() == 0 && p.b.connections_in_use() == 0; },
                           Duration::seconds(600)));
 }

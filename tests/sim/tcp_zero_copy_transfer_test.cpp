@@ -39,12 +39,11 @@ TEST_P(TcpZeroCopyTransfer, EveryByteArrivesAndEveryWriteCompletesAfterDelivery)
   config.send_buffer_cap = 16384;
   config.receive_buffer_cap = 65535;
   test::TcpTablePair p(GetParam(), faults, config);
-  auto listener = p.b.listen(IpEndpoint{p.address_b, 5001}, 1, false);
-  ASSERT_TRUE(listener.ok());
-  auto client = p.a.connect(IpEndpoint{p.address_a, 0}, IpEndpoint{p.address_b, 5001}, 1460, p.now, p.a_out);
-  ASSERT_TRUE(client.ok());
-  ASSERT_TRUE(p.run_until([&] { return p.b.pending_accepts(*listener) == 1; }, Duration::seconds(120)));
-  const TcpHandle server = *p.b.accept(*listener);
+  const auto opened = p.open_connection(5001);
+  ASSERT_TRUE(opened.has_value());
+  const TcpHandle listener = opened->listener;
+  const TcpHandle client = opened->client;
+  const TcpHandle server = opened->server;
   EXPECT_EQ(p.b.connection(server)->receive_buffer_size(), config::tcp_wnd_default);
 
   // The stream: 100 copied bytes, then a 16000-byte zero-copy write, repeated.
@@ -63,7 +62,7 @@ TEST_P(TcpZeroCopyTransfer, EveryByteArrivesAndEveryWriteCompletesAfterDelivery)
     while (queued < data.size()) {
       const std::size_t in_round = queued % (header + body);
       if (in_round < header) {
-        auto r = p.a.send(*client, ConstBytes(data).subspan(queued, header - in_round), p.now, p.a_out);
+        auto r = p.a.send(client, ConstBytes(data).subspan(queued, header - in_round), p.now, p.a_out);
         if (!r.ok()) break;
         queued += *r;
       } else {
@@ -71,7 +70,7 @@ TEST_P(TcpZeroCopyTransfer, EveryByteArrivesAndEveryWriteCompletesAfterDelivery)
         w.end = queued + body;
         w.received = &received;
         w.receiver = p.b.connection(server);
-        Status s = p.a.send_zero_copy(*client, ConstBytes(data).subspan(queued, body),
+        Status s = p.a.send_zero_copy(client, ConstBytes(data).subspan(queued, body),
                                       ZeroCopyCompletion{on_done, &w}, p.now, p.a_out);
         if (!s) {
           EXPECT_EQ(s.error(), Error::NoBuffers);
@@ -81,7 +80,7 @@ TEST_P(TcpZeroCopyTransfer, EveryByteArrivesAndEveryWriteCompletesAfterDelivery)
         queued += body;
       }
     }
-    if (queued == data.size() && !shut) shut = p.a.shutdown_send(*client, p.now, p.a_out).ok();
+    if (queued == data.size() && !shut) shut = p.a.shutdown_send(client, p.now, p.a_out).ok();
     while (true) {
       auto r = p.b.receive(server, chunk, p.now, p.b_out);
       if (!r.ok()) break;
@@ -97,7 +96,7 @@ TEST_P(TcpZeroCopyTransfer, EveryByteArrivesAndEveryWriteCompletesAfterDelivery)
       resized = true;
     }
     // Done when the receiver saw the end and the sender had every ACK.
-    return ended && p.a.connection(*client)->zero_copy_writes_pending() == 0;
+    return ended && p.a.connection(client)->zero_copy_writes_pending() == 0;
   };
   ASSERT_TRUE(p.run_until(pump, Duration::seconds(3600))) << "received " << received.size();
   EXPECT_EQ(received, data);
@@ -111,9 +110,9 @@ TEST_P(TcpZeroCopyTransfer, EveryByteArrivesAndEveryWriteCompletesAfterDelivery)
     EXPECT_GE(w.receiver_had, w.end);
   }
   EXPECT_GT(p.segments_dropped, 0U);
-  p.a.close(*client, p.now, p.a_out);
+  p.a.close(client, p.now, p.a_out);
   p.b.close(server, p.now, p.b_out);
-  p.b.close(*listener, p.now, p.b_out);
+  p.b.close(listener, p.now, p.b_out);
   ASSERT_TRUE(p.run_until([&] { return p.a.connections_in_use() == 0 && p.b.connections_in_use() == 0; },
                           Duration::seconds(600)));
 }

@@ -32,6 +32,18 @@ bool TcpTablePair::Link::send_segment(const IpEndpoint& local, const IpEndpoint&
   return true;
 }
 
+std::optional<TcpTablePair::Connection> TcpTablePair::open_connection(std::uint16_t port,
+                                                                     Duration limit) {
+  auto listener = b.listen(IpEndpoint{address_b, port}, 1, false);
+  if (!listener) return std::nullopt;
+  auto client = a.connect(IpEndpoint{address_a, 0}, IpEndpoint{address_b, port}, mss_limit, now, a_out);
+  if (!client) return std::nullopt;
+  if (!run_until([&] { return b.pending_accepts(*listener) == 1; }, limit)) return std::nullopt;
+  auto server = b.accept(*listener);
+  if (!server) return std::nullopt;
+  return Connection{*listener, *client, *server};
+}
+
 bool TcpTablePair::run_until(const std::function<bool()>& done, Duration limit) {
   const Instant end = now + limit;
   while (!done()) {

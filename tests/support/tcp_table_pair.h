@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <optional>
 #include <vector>
 
 #include "transport/tcp/tcp_table.h"
@@ -32,6 +33,15 @@ class TcpTablePair {
   // Delivers segments and fires timers until `done` holds or `limit` of
   // virtual time passes; returns whether `done` held.
   bool run_until(const std::function<bool()>& done, Duration limit);
+
+  // b listens on `port`, a connects to it, b accepts: both ends, once the
+  // handshake completed within `limit` of virtual time (nullopt if not).
+  struct Connection {
+    TcpHandle listener;  // on b
+    TcpHandle client;    // on a
+    TcpHandle server;    // on b
+  };
+  std::optional<Connection> open_connection(std::uint16_t port, Duration limit = Duration::seconds(120));
 
   Random random_a;
   Random random_b;
