@@ -135,6 +135,10 @@ void add_interface_options(CLI::App& app, InterfaceOptions& options) {
                  "tcpdump -r / wireshark)")
       ->type_name("FILE")
       ->group(group);
+  app.add_flag("--no-offload", options.no_offload,
+               "send TCP in MTU-sized frames only (by default large TCP packets go to the\n"
+               "TAP whole and the kernel cuts them up: TCP segmentation offload)")
+      ->group(group);
   app.add_option("--loss", options.loss_percent,
                  "lose this percentage of frames on purpose, each way, between the TAP and\n"
                  "the stack (seeded, for tests of TCP's recovery; default 0)")
@@ -242,6 +246,7 @@ App::App(const InterfaceOptions& options) {
   tap_config.name = options.tap;
   tap_config.mode = TapConfig::Mode::CreateOrAttach;
   if (options.mtu != 0) tap_config.mtu = options.mtu;
+  tap_config.segmentation_offload = !options.no_offload;
   auto tap = TapDevice::open(tap_config);
   if (!tap) fail("--tap " + options.tap, tap.os_error());
   parts_ = std::make_unique<AppParts>(options, std::move(waker).value(), std::move(tap).value());

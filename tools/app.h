@@ -38,6 +38,7 @@ struct InterfaceOptions {
   std::optional<Ipv4Address> gateway;
   std::string pcap_path;               // empty: no capture
   double loss_percent = 0;             // frames lost on purpose, each way (FaultInjector)
+  bool no_offload = false;             // no TCP segmentation offload to the TAP
   bool verbose = false;
 };
 

@@ -34,6 +34,7 @@ struct StackStats {
     LWNET_C(ethernet, rx); LWNET_C(ethernet, tx); LWNET_C(ethernet, drop_truncated);
     LWNET_C(ethernet, drop_unknown_ethertype); LWNET_C(ethernet, drop_not_for_us);
     LWNET_C(ethernet, drop_no_buffer); LWNET_C(ethernet, drop_device_busy);
+    LWNET_C(ethernet, tx_segmented);
     LWNET_C(arp, rx_request); LWNET_C(arp, rx_reply); LWNET_C(arp, tx_request);
     LWNET_C(arp, tx_reply); LWNET_C(arp, tx_gratuitous); LWNET_C(arp, drop_malformed);
     LWNET_C(arp, drop_unsupported); LWNET_C(arp, drop_unsolicited); LWNET_C(arp, drop_not_for_us);

@@ -53,6 +53,11 @@ struct Ipv4SendOptions {
   std::uint8_t ttl = config::ip_default_ttl;
   std::uint8_t tos = 0;
   bool dont_fragment = false;
+  // TCP segmentation offload: a packet over the MTU goes to the device
+  // whole, to be cut into segments of this many payload bytes (only when
+  // tcp_segmentation_limit() allowed it); 0: fragment as usual.
+  std::uint16_t segment_size = 0;
+  std::uint16_t transport_header_length = 0;  // the TCP header, options included
 };
 
 // Core thread only.
@@ -117,6 +122,11 @@ class IpLayer {
   // MTU; NetDown.
   Status output(PacketBuf&& payload, const Ipv4Route& route, Ipv4Address destination,
                 const Ipv4SendOptions& options, Instant now);
+  // The largest IPv4 TCP packet that may go out along `route` in one piece
+  // for the device to segment: its tcp_segmentation, when the neighbour is
+  // already resolved (a packet waiting for ARP is sent as ordinary frames);
+  // 0 when no offload is possible.
+  std::size_t tcp_segmentation_limit(const Ipv4Route& route) const;
   bool is_broadcast(Ipv4Address a) const;
 
   // ---- ICMP (icmpv4.cpp) ---------------------------------------------------
@@ -179,6 +189,8 @@ class IpLayer {
   Status link_output(NetifId id, Ipv4Address next_hop, bool broadcast, PacketBuf&& datagram,
                      Instant now);
   // Sends a datagram whose link destination is known, in fragments if needed.
+  Status send_segmented(const Ipv4Route& route, PacketBuf&& datagram, const Ipv4SendOptions& options,
+                        Instant now);
   Status send_datagram(Netif& n, const MacAddress& destination, PacketBuf&& datagram,
                        Instant now);
   Status fragment(Netif& n, const MacAddress& destination, const PacketBuf& datagram,

@@ -10,6 +10,7 @@ struct EthernetStats {
   std::uint64_t rx = 0, tx = 0;
   std::uint64_t drop_truncated = 0, drop_unknown_ethertype = 0, drop_not_for_us = 0;
   std::uint64_t drop_no_buffer = 0, drop_device_busy = 0;
+  std::uint64_t tx_segmented = 0;  // large TCP frames the device segments (TSO)
 };
 
 struct ArpStats {

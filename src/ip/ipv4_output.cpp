@@ -45,10 +45,52 @@ Status IpLayer::output(PacketBuf&& payload, const Ipv4Route& route, Ipv4Address 
   ip.identification = next_identification_++;
   ip.dont_fragment = options.dont_fragment;
   ip.payload_len = payload.size();
+  const bool segmented = options.segment_size != 0 && payload.size() + Ipv4Repr::min_header_len > netifs_[route.netif].mtu;
+  if (segmented) ip.dont_fragment = true;  // the device's segments must arrive whole
   (void)payload.push(Ipv4Repr::min_header_len);
   ip.emit(payload.data());
   ++stats_.ipv4.tx;
+  if (segmented) return send_segmented(route, std::move(payload), options, now);
   return link_output(route.netif, route.next_hop, route.broadcast, std::move(payload), now);
+}
+
+std::size_t IpLayer::tcp_segmentation_limit(const Ipv4Route& route) const {
+  const Netif& n = netifs_[route.netif];
+  if (!n.usable() || n.medium != Medium::Ethernet || route.broadcast || route.next_hop.is_broadcast() ||
+      route.next_hop.is_multicast()) {
+    return 0;
+  }
+  const std::size_t limit = std::min(n.device->capabilities().tcp_segmentation, max_datagram);
+  if (limit <= n.mtu || !arp_cache_.lookup(route.netif, route.next_hop)) return 0;
+  return limit;
+}
+
+Status IpLayer::send_segmented(const Ipv4Route& route, PacketBuf&& datagram, const Ipv4SendOptions& options,
+                               Instant now) {
+  Netif& n = netifs_[route.netif];
+  const std::optional<MacAddress> mac = arp_cache_.lookup(route.netif, route.next_hop);
+  if (datagram.size() > tcp_segmentation_limit(route) || !mac) {
+    // The caller asked without tcp_segmentation_limit() allowing it.
+    ++stats_.ipv4.drop_too_big_df;
+    return Error::TooBig;
+  }
+  EthernetRepr eth;
+  eth.destination = *mac;
+  eth.source = n.mac;
+  eth.ethertype = ipv4_ethertype;
+  eth.emit(datagram.push(EthernetRepr::header_len));
+  SegmentationOffload offload;
+  offload.segment_size = options.segment_size;
+  offload.checksum_start = static_cast<std::uint16_t>(EthernetRepr::header_len + Ipv4Repr::min_header_len);
+  offload.checksum_offset = 16;  // TCP's checksum field
+  offload.header_length = static_cast<std::uint16_t>(offload.checksum_start + options.transport_header_length);
+  if (!n.device->transmit_segmented(datagram.data(), offload, now)) {
+    ++stats_.ethernet.drop_device_busy;
+    return Error::NoBuffers;
+  }
+  ++stats_.ethernet.tx;
+  ++stats_.ethernet.tx_segmented;
+  return {};
 }
 
 Status IpLayer::link_output(NetifId id, Ipv4Address next_hop, bool broadcast,

@@ -19,6 +19,22 @@ enum class Medium : std::uint8_t {
 struct DeviceCapabilities {
   Medium medium = Medium::Ethernet;
   std::size_t mtu = 1500;  // largest IP packet (not counting the Ethernet header)
+  // TCP segmentation offload: the largest IPv4 TCP packet (IP header
+  // included) that transmit_segmented() takes and cuts into segments of
+  // the MSS itself, completing each checksum. 0: none.
+  std::size_t tcp_segmentation = 0;
+};
+
+// What a frame for transmit_segmented() carries besides its bytes (the
+// fields of virtio's net header): cut the TCP payload after
+// `header_length` bytes into pieces of `segment_size`, each with a copy of
+// the headers; complete the checksum summed from `checksum_start` to the
+// end, stored at `checksum_start + checksum_offset`.
+struct SegmentationOffload {
+  std::uint16_t segment_size = 0;
+  std::uint16_t header_length = 0;  // Ethernet + IP + TCP headers
+  std::uint16_t checksum_start = 0;
+  std::uint16_t checksum_offset = 0;
 };
 
 struct DeviceStats {
@@ -44,6 +60,16 @@ class Device {
   // Core thread. Sends one frame; false (and stats().tx_dropped) when the
   // device cannot take it now. The frame is copied before this returns.
   virtual bool transmit(ConstBytes frame, Instant now) = 0;
+
+  // Core thread. Sends one large TCP frame the device segments itself
+  // (capabilities().tcp_segmentation > 0); false otherwise, or when it
+  // cannot take the frame now.
+  virtual bool transmit_segmented(ConstBytes frame, const SegmentationOffload& offload, Instant now) {
+    (void)frame;
+    (void)offload;
+    (void)now;
+    return false;
+  }
 
   // Core thread. The earliest instant at which receive() will have a frame
   // without any outside event (a frame a simulated link is still carrying),

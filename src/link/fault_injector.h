@@ -76,7 +76,14 @@ class FaultInjector final : public Device {
   FaultInjector(const FaultInjector&) = delete;
   FaultInjector& operator=(const FaultInjector&) = delete;
 
-  DeviceCapabilities capabilities() const override { return inner_.capabilities(); }
+  // The inner device's, without segmentation offload: the injector's
+  // frame slots hold one MTU-sized frame each, and a loss should take one
+  // segment, not dozens.
+  DeviceCapabilities capabilities() const override {
+    DeviceCapabilities c = inner_.capabilities();
+    c.tcp_segmentation = 0;
+    return c;
+  }
   std::optional<std::size_t> receive(Bytes into, Instant now) override;
   bool transmit(ConstBytes frame, Instant now) override;
   // The earliest of the inner device's deadline and the release of a held

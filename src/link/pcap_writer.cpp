@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
+
+#include "util/checksum.h"
 
 namespace lwnet {
 namespace {
@@ -39,6 +42,10 @@ PcapWriter::PcapWriter(Device& inner, PcapSink& sink, std::uint32_t snap_length)
       sink_(sink),
       snap_length_(snap_length),
       link_type_(link_type_for(inner.capabilities().medium)) {
+  if (const std::size_t largest = inner.capabilities().tcp_segmentation; largest > 0) {
+    completed_size_ = largest + 64;  // the packet and its link header
+    completed_ = std::make_unique_for_overwrite<std::uint8_t[]>(completed_size_);
+  }
   std::array<std::uint8_t, kFileHeaderSize> header{};
   store_le32(header, 0, kMagicMicroseconds);
   store_le16(header, 4, kVersionMajor);
@@ -76,6 +83,22 @@ std::optional<std::size_t> PcapWriter::receive(Bytes into, Instant now) {
     record(into.first(*n), now);
   }
   return n;
+}
+
+bool PcapWriter::transmit_segmented(ConstBytes frame, const SegmentationOffload& offload, Instant now) {
+  if (!inner_.transmit_segmented(frame, offload, now)) return false;
+  const std::size_t field = std::size_t{offload.checksum_start} + offload.checksum_offset;
+  if (frame.size() > completed_size_ || field + 2 > frame.size()) {
+    record(frame, now);  // cannot complete it: record it as it went
+    return true;
+  }
+  Bytes copy(completed_.get(), frame.size());
+  std::memcpy(copy.data(), frame.data(), frame.size());
+  // The field holds the pseudo-header sum: summing from the start with it
+  // in place gives the whole checksum.
+  store_be16(copy, field, Checksum{}.add(ConstBytes(copy).subspan(offload.checksum_start)).finish());
+  record(copy, now);
+  return true;
 }
 
 bool PcapWriter::transmit(ConstBytes frame, Instant now) {

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 
 #include "link/device.h"
 #include "time/instant.h"
@@ -63,6 +64,9 @@ class PcapWriter final : public Device {
   DeviceCapabilities capabilities() const override { return inner_.capabilities(); }
   std::optional<std::size_t> receive(Bytes into, Instant now) override;
   bool transmit(ConstBytes frame, Instant now) override;
+  // Records the large frame as the device completes it: with the checksum
+  // filled in (the segments on the wire carry the same bytes, cut up).
+  bool transmit_segmented(ConstBytes frame, const SegmentationOffload& offload, Instant now) override;
   Instant next_deadline() const override { return inner_.next_deadline(); }
   const DeviceStats& stats() const override { return inner_.stats(); }
 
@@ -80,6 +84,9 @@ class PcapWriter final : public Device {
   std::uint32_t snap_length_;
   PcapLinkType link_type_;
   PcapStats pcap_stats_;
+  // A completed copy of a segmented frame (only when the inner device offloads).
+  std::unique_ptr<std::uint8_t[]> completed_;
+  std::size_t completed_size_ = 0;
 };
 
 }  // namespace lwnet

@@ -62,8 +62,14 @@ void TcpLayer::input(Ipv4Delivery&& delivery, Instant now) {
   table_.on_segment(source, destination, *segment, mss, now, *this);
 }
 
+std::size_t TcpLayer::segmentation_limit(const IpEndpoint& local, const IpEndpoint& remote) {
+  if (!remote.address.is_v4() || !local.address.is_v4()) return 0;
+  Result<Ipv4Route> route = ip_.route(remote.address.v4(), local.address.v4());
+  return route ? ip_.tcp_segmentation_limit(*route) : 0;
+}
+
 bool TcpLayer::send_segment(const IpEndpoint& local, const IpEndpoint& remote, const TcpRepr& header,
-                            std::span<const ConstBytes> payload, Instant now) {
+                            std::span<const ConstBytes> payload, std::size_t segment_size, Instant now) {
   if (!remote.address.is_v4() || !local.address.is_v4()) return false;
   Result<Ipv4Route> route = ip_.route(remote.address.v4(), local.address.v4());
   if (!route) {
@@ -85,9 +91,16 @@ bool TcpLayer::send_segment(const IpEndpoint& local, const IpEndpoint& remote, c
     std::memcpy(segment.data() + at, piece.data(), piece.size());
     at += piece.size();
   }
-  header.emit(segment, local.address, remote.address);
   Ipv4SendOptions options;
   options.protocol = IpProtocol::Tcp;
+  if (segment_size != 0 && length - header_len > segment_size) {
+    // The device cuts it up and completes each segment's checksum.
+    header.emit_for_offload(segment, local.address, remote.address);
+    options.segment_size = static_cast<std::uint16_t>(segment_size);
+    options.transport_header_length = static_cast<std::uint16_t>(header_len);
+  } else {
+    header.emit(segment, local.address, remote.address);
+  }
   Status sent = ip_.output(std::move(*buf), *route, remote.address.v4(), options, now);
   if (!sent) return false;
   ++stats_.tx;

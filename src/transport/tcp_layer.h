@@ -35,7 +35,8 @@ class TcpLayer final : public TcpOutput {
   const TcpLayerStats& stats() const { return stats_; }
 
   bool send_segment(const IpEndpoint& local, const IpEndpoint& remote, const TcpRepr& header,
-                    std::span<const ConstBytes> payload, Instant now) override;
+                    std::span<const ConstBytes> payload, std::size_t segment_size, Instant now) override;
+  std::size_t segmentation_limit(const IpEndpoint& local, const IpEndpoint& remote) override;
 
  private:
   IpLayer& ip_;

@@ -196,4 +196,14 @@ void TcpRepr::emit(Bytes segment, const IpAddress& source, const IpAddress& dest
   store_be16(segment, 16, sum.add(segment).finish());
 }
 
+void TcpRepr::emit_for_offload(Bytes segment, const IpAddress& source,
+                               const IpAddress& destination) const {
+  // emit() over the header alone writes every field; only the checksum
+  // differs, and it is rewritten below.
+  emit(segment.first(header_len()), source, destination);
+  Checksum sum = pseudo_header_checksum(source, destination, IpProtocol::Tcp,
+                                        static_cast<std::uint32_t>(segment.size()));
+  store_be16(segment, 16, sum.folded());
+}
+
 }  // namespace lwnet

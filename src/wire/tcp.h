@@ -61,6 +61,11 @@ struct TcpRepr {
   // Any thread. Writes header_len() bytes of header and options, then the
   // checksum over the pseudo-header and all of segment (payload in place).
   void emit(Bytes segment, const IpAddress& source, const IpAddress& destination) const;
+  // The same, but for a device that completes the checksum itself (TCP
+  // segmentation offload): the checksum field holds the folded
+  // pseudo-header sum only, as Linux's CHECKSUM_PARTIAL expects, and the
+  // payload is not read.
+  void emit_for_offload(Bytes segment, const IpAddress& source, const IpAddress& destination) const;
   bool has(std::uint8_t flag) const { return (flags & flag) != 0; }
 };
 

@@ -18,9 +18,10 @@ std::string SentSegment::describe() const {
 }
 
 bool RecordingOutput::send_segment(const IpEndpoint&, const IpEndpoint&, const TcpRepr& header,
-                                   std::span<const ConstBytes> payload, Instant) {
+                                   std::span<const ConstBytes> payload, std::size_t segment_size,
+                                   Instant) {
   if (refuse) return false;
-  SentSegment s{header, {}};
+  SentSegment s{header, {}, segment_size};
   for (ConstBytes piece : payload) s.payload.insert(s.payload.end(), piece.begin(), piece.end());
   s.header.payload = {};
   sent.push_back(std::move(s));

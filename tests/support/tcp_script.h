@@ -17,15 +17,18 @@ namespace lwnet::test {
 struct SentSegment {
   TcpRepr header;
   std::vector<std::uint8_t> payload;
+  std::size_t segment_size = 0;  // non-zero: handed over for segmentation offload
   std::string describe() const;
 };
 
 class RecordingOutput final : public TcpOutput {
  public:
   bool send_segment(const IpEndpoint& local, const IpEndpoint& remote, const TcpRepr& header,
-                    std::span<const ConstBytes> payload, Instant now) override;
+                    std::span<const ConstBytes> payload, std::size_t segment_size, Instant now) override;
+  std::size_t segmentation_limit(const IpEndpoint&, const IpEndpoint&) override { return offload; }
   std::deque<SentSegment> sent;
   bool refuse = false;  // simulate "no buffer"
+  std::size_t offload = 0;  // what segmentation_limit() answers
 };
 
 // One connection, its storage, the peer's view, and a clock.

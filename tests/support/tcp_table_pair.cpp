@@ -14,7 +14,7 @@ TcpTablePair::TcpTablePair(std::uint64_t seed, NetworkFaults faults, TcpTableCon
 
 bool TcpTablePair::Link::send_segment(const IpEndpoint& local, const IpEndpoint& remote,
                                       const TcpRepr& header, std::span<const ConstBytes> payload,
-                                      Instant now) {
+                                      std::size_t /*segment_size*/, Instant now) {
   ++pair_.segments_sent;
   if (pair_.chance(pair_.faults_.loss)) {
     ++pair_.segments_dropped;

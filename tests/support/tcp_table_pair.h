@@ -63,7 +63,7 @@ class TcpTablePair {
    public:
     Link(TcpTablePair& pair, bool to_b) : pair_(pair), to_b_(to_b) {}
     bool send_segment(const IpEndpoint& local, const IpEndpoint& remote, const TcpRepr& header,
-                      std::span<const ConstBytes> payload, Instant now) override;
+                      std::span<const ConstBytes> payload, std::size_t segment_size, Instant now) override;
 
    private:
     TcpTablePair& pair_;

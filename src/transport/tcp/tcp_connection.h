@@ -62,12 +62,21 @@ class TcpOutput {
  public:
   // Sends one segment: header fields as given (the implementation computes
   // the checksum), payload = the pieces in order (send ring and zero-copy
-  // memory, read during the call only). False when it cannot go out now
-  // (no buffer, address being resolved, device busy): the connection leaves
-  // the data queued and tries again on its next event.
+  // memory, read during the call only). A payload larger than
+  // `segment_size` (non-zero only within segmentation_limit()) goes to the
+  // device whole, to be cut into segments of segment_size. False when it
+  // cannot go out now (no buffer, address being resolved, device busy): the
+  // connection leaves the data queued and tries again on its next event.
   virtual bool send_segment(const IpEndpoint& local, const IpEndpoint& remote,
                             const TcpRepr& header, std::span<const ConstBytes> payload,
-                            Instant now) = 0;
+                            std::size_t segment_size, Instant now) = 0;
+  // TCP segmentation offload: the largest IP packet towards `remote` that
+  // send_segment() may hand over for the device to segment; 0: none.
+  virtual std::size_t segmentation_limit(const IpEndpoint& local, const IpEndpoint& remote) {
+    (void)local;
+    (void)remote;
+    return 0;
+  }
 
  protected:
   TcpOutput() = default;

@@ -88,7 +88,7 @@ TcpRepr TcpConnection::make_header(std::uint8_t flags, Seq32 seq, Instant now) {
 
 bool TcpConnection::send_control(std::uint8_t flags, Seq32 seq, Instant now, TcpOutput& out) {
   const TcpRepr h = make_header(flags, seq, now);
-  if (!out.send_segment(local_, remote_, h, {}, now)) return false;
+  if (!out.send_segment(local_, remote_, h, {}, 0, now)) return false;
   last_sent_ = now;
   if ((flags & tcp_flags::ack) != 0) {
     ack_now_ = false;
@@ -108,7 +108,7 @@ void TcpConnection::send_reset(Seq32 seq, std::optional<Seq32> ack, Instant now,
     h.flags |= tcp_flags::ack;
     h.acknowledgment = ack->value();
   }
-  (void)out.send_segment(local_, remote_, h, {}, now);
+  (void)out.send_segment(local_, remote_, h, {}, 0, now);
 }
 
 bool TcpConnection::send_data_segment(Seq32 seq, std::size_t max_len, bool allow_fin, Instant now,
@@ -126,7 +126,9 @@ bool TcpConnection::send_data_segment(Seq32 seq, std::size_t max_len, bool allow
   if (fin) flags |= tcp_flags::fin;
   if (len > 0 && offset + len == send_queue_.size()) flags |= tcp_flags::psh;
   const TcpRepr h = make_header(flags, seq, now);
-  if (!out.send_segment(local_, remote_, h, payload.view(), now)) return false;
+  // Over one MSS only within out.segmentation_limit(): the device segments it.
+  const std::size_t segment_size = len > send_mss_ ? send_mss_ : 0;
+  if (!out.send_segment(local_, remote_, h, payload.view(), segment_size, now)) return false;
 
   last_sent_ = now;
   ack_now_ = false;
@@ -178,6 +180,20 @@ void TcpConnection::output(Instant now, TcpOutput& out) {
   }
 
   const bool may_send_data = state_ != TcpState::TimeWait && state_ != TcpState::FinWait2;
+  // New data may leave in packets of many MSS when the device segments
+  // them (TSO); asked once per call, and only when there is data to send.
+  std::size_t burst = 0;
+  const auto largest_packet_payload = [&] {
+    if (burst == 0) {
+      burst = send_mss_;
+      const std::size_t limit = out.segmentation_limit(local_, remote_);
+      constexpr std::size_t largest_headers = 20 + 60;  // IPv4 + TCP with every option
+      if (limit > largest_headers + 2 * send_mss_) {
+        burst = (limit - largest_headers) / send_mss_ * send_mss_;
+      }
+    }
+    return burst;
+  };
   while (may_send_data) {
     const std::size_t flight = sack_recovery_ ? pipe() : in_flight();
     const std::size_t cwnd = congestion_.window() + limited_transmit_;
@@ -202,7 +218,7 @@ void TcpConnection::output(Instant now, TcpOutput& out) {
     if (unsent == 0 && !fin_pending) break;
     const std::size_t window_room = send_window_ > in_flight() ? send_window_ - in_flight() : 0;
     const std::size_t usable = std::min(window_room, cwnd_room);
-    const std::size_t len = std::min({unsent, send_mss_, usable});
+    const std::size_t len = std::min({unsent, unsent > send_mss_ ? largest_packet_payload() : send_mss_, usable});
     const bool completes = len == unsent;
     if (len == 0 && !(fin_pending && unsent == 0)) {
       // Window closed with data waiting: probe it (persist timer) unless

@@ -368,7 +368,7 @@ void TcpTable::send_reset_for(const IpAddress& source, const IpAddress& destinat
   }
   ++stats_.tx_resets;
   (void)out.send_segment(IpEndpoint{destination, segment.destination_port},
-                         IpEndpoint{source, segment.source_port}, rst, {}, now);
+                         IpEndpoint{source, segment.source_port}, rst, {}, 0, now);
 }
 
 void TcpTable::on_segment(const IpAddress& source, const IpAddress& destination,
