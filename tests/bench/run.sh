@@ -12,7 +12,7 @@
 # hits all of them alike. Prints a Markdown table and writes it to
 # tests/bench/results/latest.md. Not a CTest test.
 #
-# Network: only namespaces it creates (lwb-lwnet, lwb-lwip, lwb-k1, lwb-k2)
+# Network: only namespaces it creates (lwb-lwnet, lwb-lwnet2, lwb-lwip, lwb-k1, lwb-k2)
 # and documentation addresses (192.0.2.0/24 on the TAPs, 198.51.100.0/24 on
 # the veth pair). Every process it starts is stopped by PID and every
 # namespace deleted when it exits, also on failure or Ctrl-C.
@@ -29,7 +29,7 @@ OUT=$(mktemp -d /tmp/lwnet-bench.XXXXXX)   # logs, raw values and the anchor bui
 RES=$OUT/values.tsv                          # metric <TAB> column <TAB> rep <TAB> value
 NOTES=$OUT/notes.txt                         # one line per failure or oddity, shown under the table
 : > "$RES"; : > "$NOTES"
-NAMESPACES=(lwb-lwnet lwb-lwip lwb-k1 lwb-k2)
+NAMESPACES=(lwb-lwnet lwb-lwnet2 lwb-lwip lwb-k1 lwb-k2)
 PIDS=()
 
 # lwnet's throughput preset. Window and send buffer 256 KiB (needs window
@@ -108,6 +108,7 @@ tap_ns() {  # namespace with a TAP whose kernel end is 192.0.2.1
   ip -n "$1" link set "$2" up
 }
 tap_ns lwb-lwnet lwb-tap0
+tap_ns lwb-lwnet2 lwb-tap2
 tap_ns lwb-lwip lwb-tap1
 ip netns add lwb-k1; ip netns add lwb-k2
 ip -n lwb-k1 link set lo up; ip -n lwb-k2 link set lo up
@@ -116,16 +117,24 @@ ip -n lwb-k1 addr add 198.51.100.1/24 dev lwb-veth1
 ip -n lwb-k2 addr add 198.51.100.2/24 dev lwb-veth2
 ip -n lwb-k1 link set lwb-veth1 up; ip -n lwb-k2 link set lwb-veth2 up
 
+# Two lwnet columns: "lwnet" as a user runs it (TCP segmentation offload
+# to the TAP, the default) and "lwnet_plain" with --no-offload, frame by
+# frame like lwIP, which shows the stack itself.
 LWNET_RUN=0
-start_lwnet() {
+declare -A LWNET_PIDS=()
+start_lwnet() {  # col
   LWNET_RUN=$((LWNET_RUN + 1))
-  local svc=()
+  local svc=() ns=lwb-lwnet tap=lwb-tap0 extra=()
   [ "$LWNET_TCP" = 1 ] && svc=(--iperf 5001 --source 5002 --echo 5003)
-  ip netns exec lwb-lwnet "$LWNET" --tap lwb-tap0 --ip 192.0.2.2/24 serve "${svc[@]}" \
-    > "$OUT/lwnet.$LWNET_RUN.log" 2>&1 &
-  LWNET_PID=$!; PIDS+=("$LWNET_PID")
+  if [ "$1" = lwnet_plain ]; then ns=lwb-lwnet2; tap=lwb-tap2; extra=(--no-offload); fi
+  ip netns exec "$ns" "$LWNET" --tap "$tap" --ip 192.0.2.2/24 "${extra[@]}" serve "${svc[@]}" \
+    > "$OUT/$1.$LWNET_RUN.log" 2>&1 &
+  LWNET_PIDS[$1]=$!; PIDS+=("$!")
+  LWNET_LOG[$1]=$OUT/$1.$LWNET_RUN.log
 }
-start_lwnet
+declare -A LWNET_LOG=()
+start_lwnet lwnet
+start_lwnet lwnet_plain
 ip netns exec lwb-lwip "$LWBENCH" -i lwb-tap1 -a 192.0.2.2 -g 192.0.2.1 > "$OUT/lwbench.log" 2>&1 &
 LWIP_PID=$!; PIDS+=("$LWIP_PID")
 ip netns exec lwb-k2 "$KBENCH" 198.51.100.2 > "$OUT/kbench.log" 2>&1 &
@@ -133,18 +142,18 @@ KB_PID=$!; PIDS+=("$KB_PID")
 ip netns exec lwb-k2 iperf -s -p 5101 > "$OUT/iperf-server.log" 2>&1 &
 PIDS+=("$!")
 sleep 1
-for c in "lwb-lwnet 192.0.2.2" "lwb-lwip 192.0.2.2" "lwb-k1 198.51.100.2"; do
+for c in "lwb-lwnet 192.0.2.2" "lwb-lwnet2 192.0.2.2" "lwb-lwip 192.0.2.2" "lwb-k1 198.51.100.2"; do
   set -- $c
   ip netns exec "$1" ping -q -c 3 -i 0.2 -W 1 "$2" > /dev/null || { echo "$1: $2 does not answer ping" >&2; exit 1; }
 done
 
 # Columns: name, namespace of the Linux side, address, first port, which PID serves it.
-COLS=(lwnet lwip_sock lwip_raw linux)
-declare -A C_NS=([lwnet]=lwb-lwnet [lwip_sock]=lwb-lwip [lwip_raw]=lwb-lwip [linux]=lwb-k1)
-declare -A C_DST=([lwnet]=192.0.2.2 [lwip_sock]=192.0.2.2 [lwip_raw]=192.0.2.2 [linux]=198.51.100.2)
-declare -A C_PORT=([lwnet]=5001 [lwip_sock]=5001 [lwip_raw]=5011 [linux]=5001)
-col_pid() { case $1 in lwnet) echo "$LWNET_PID";; lwip_*) echo "$LWIP_PID";; linux) echo "$KB_PID";; esac; }
-col_has_tcp() { [ "$1" != lwnet ] || [ "$LWNET_TCP" = 1 ]; }
+COLS=(lwnet lwnet_plain lwip_sock lwip_raw linux)
+declare -A C_NS=([lwnet]=lwb-lwnet [lwnet_plain]=lwb-lwnet2 [lwip_sock]=lwb-lwip [lwip_raw]=lwb-lwip [linux]=lwb-k1)
+declare -A C_DST=([lwnet]=192.0.2.2 [lwnet_plain]=192.0.2.2 [lwip_sock]=192.0.2.2 [lwip_raw]=192.0.2.2 [linux]=198.51.100.2)
+declare -A C_PORT=([lwnet]=5001 [lwnet_plain]=5001 [lwip_sock]=5001 [lwip_raw]=5011 [linux]=5001)
+col_pid() { case $1 in lwnet*) echo "${LWNET_PIDS[$1]}";; lwip_*) echo "$LWIP_PID";; linux) echo "$KB_PID";; esac; }
+col_has_tcp() { case $1 in lwnet*) [ "$LWNET_TCP" = 1 ];; *) true;; esac; }
 
 rec() { printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >> "$RES"; log "  $1 $2 rep$3 = ${4:-FAILED}"; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
@@ -157,12 +166,13 @@ kv() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p" | head -1; }
 
 # After every lwnet measurement: if lwnet died, say so (with the tail of its
 # log) and start a new one, so the remaining measures still run.
-check_lwnet() {  # what
-  kill -0 "$LWNET_PID" 2>/dev/null && return 0
-  wait "$LWNET_PID"; local st=$?
-  forget_pid "$LWNET_PID"
-  note "lwnet: process exited (status $st) during $1; last lines: $(tail -5 "$OUT/lwnet.$LWNET_RUN.log" | tr '\n' '|')"
-  start_lwnet; sleep 1
+check_lwnet() {  # col what
+  local pid=${LWNET_PIDS[$1]}
+  kill -0 "$pid" 2>/dev/null && return 0
+  wait "$pid"; local st=$?
+  forget_pid "$pid"
+  note "$1: process exited (status $st) during $2; last lines: $(tail -5 "${LWNET_LOG[$1]}" | tr '\n' '|')"
+  start_lwnet "$1"; sleep 1
 }
 
 # ss -tin of the Linux end while a transfer runs (rwnd/cwnd limits).
@@ -246,13 +256,14 @@ each() {  # measure-function label: every repetition, every column, interleaved
     for c in "${COLS[@]}"; do
       if [ "$f" != m_ping ] && ! col_has_tcp "$c"; then continue; fi
       "$f" "$c" "$r"
-      [ "$c" = lwnet ] && check_lwnet "$2 rep $r"
+      case $c in lwnet*) check_lwnet "$c" "$2 rep $r";; esac
       [ "$f" = m_ping ] || sleep 1
     done
   done
 }
 
-rec rss_idle_kB lwnet 1 "$(awk '/VmRSS/{print $2}' "/proc/$LWNET_PID/status")"
+rec rss_idle_kB lwnet 1 "$(awk '/VmRSS/{print $2}' "/proc/${LWNET_PIDS[lwnet]}/status")"
+rec rss_idle_kB lwnet_plain 1 "$(awk '/VmRSS/{print $2}' "/proc/${LWNET_PIDS[lwnet_plain]}/status")"
 rec rss_idle_kB lwip_sock 1 "$(awk '/VmRSS/{print $2}' "/proc/$LWIP_PID/status")"
 each m_ping "ping RTT"
 each m_to_stack "TCP Linux -> stack"
@@ -260,7 +271,8 @@ each m_from_stack "TCP stack -> Linux"
 each m_crr "connections per second"
 
 # Peak RSS of each server process over everything above.
-rec rss_peak_kB lwnet 1 "$(awk '/VmHWM/{print $2}' "/proc/$LWNET_PID/status")"
+rec rss_peak_kB lwnet 1 "$(awk '/VmHWM/{print $2}' "/proc/${LWNET_PIDS[lwnet]}/status")"
+rec rss_peak_kB lwnet_plain 1 "$(awk '/VmHWM/{print $2}' "/proc/${LWNET_PIDS[lwnet_plain]}/status")"
 rec rss_peak_kB lwip_sock 1 "$(awk '/VmHWM/{print $2}' "/proc/$LWIP_PID/status")"
 rec rss_peak_kB linux 1 "$(awk '/VmHWM/{print $2}' "/proc/$KB_PID/status")"
 
@@ -279,10 +291,13 @@ for mode in on off; do
   done
 done
 
-# Stop lwnet with SIGTERM: it prints its counters, which go into the log.
-kill -TERM "$LWNET_PID" 2>/dev/null; wait "$LWNET_PID"; st=$?; forget_pid "$LWNET_PID"
-[ "$st" -eq 0 ] || note "lwnet: exit status $st after SIGTERM"
-LWNET_COUNTERS=$OUT/lwnet.$LWNET_RUN.log
+# Stop both lwnets with SIGTERM: they print their counters into their logs.
+for c in lwnet lwnet_plain; do
+  pid=${LWNET_PIDS[$c]}
+  kill -TERM "$pid" 2>/dev/null; wait "$pid"; st=$?; forget_pid "$pid"
+  [ "$st" -eq 0 ] || note "$c: exit status $st after SIGTERM"
+done
+LWNET_COUNTERS=${LWNET_LOG[lwnet]}
 
 ########## table ##########
 mkdir -p "$RESULTS_DIR"
@@ -324,7 +339,7 @@ def cell(metric, col, digits=0, unit=""):
         s += f" **{n - len(vs)} of {n} failed**"
     return s
 
-COLS = ["lwnet", "lwip_sock", "lwip_raw", "linux"]
+COLS = ["lwnet", "lwnet_plain", "lwip_sock", "lwip_raw", "linux"]
 rows = [
     (f"TCP Linux -> stack, Mbit/s (iperf 2, {SECS} s)", "to_stack_mbit", 0, {}),
     ("stack process CPU meanwhile, % of one core", "to_stack_cpu_pct", 0, {}),
@@ -339,21 +354,21 @@ rows = [
     ("ping RTT min, ms", "ping_min_ms", 3, {}),
     ("RSS after start-up, kB", "rss_idle_kB", 0, {"lwip_raw": "same process", "linux": "-"}),
     ("peak RSS (VmHWM) after all tests, kB", "rss_peak_kB", 0, {"lwip_raw": "same process"}),
-    (f"Linux -> `iperf -s` over veth, Mbit/s ({SECS} s)", "iperf_s_offload_on_mbit", 0, {"lwnet": "-", "lwip_sock": "-", "lwip_raw": "-"}),
-    ("same, veth with TSO/GSO/GRO off", "iperf_s_offload_off_mbit", 0, {"lwnet": "-", "lwip_sock": "-", "lwip_raw": "-"}),
+    (f"Linux -> `iperf -s` over veth, Mbit/s ({SECS} s)", "iperf_s_offload_on_mbit", 0, {"lwnet": "-", "lwnet_plain": "-", "lwip_sock": "-", "lwip_raw": "-"}),
+    ("same, veth with TSO/GSO/GRO off", "iperf_s_offload_off_mbit", 0, {"lwnet": "-", "lwnet_plain": "-", "lwip_sock": "-", "lwip_raw": "-"}),
 ]
 out = []
 out.append(f"# lwnet / lwIP / Linux benchmark, {E['BENCH_DATE']}")
 out.append("")
 out.append(f"- command: `{E['BENCH_CMD']}` (as root)")
 out.append(f"- machine: {E['BENCH_MACHINE']}; Linux TCP congestion control: {E['BENCH_CC']}")
-out.append(f"- lwnet: commit {E['BENCH_COMMIT']}, `{E['BENCH_LWNET_FLAGS']}`; `lwnet serve --iperf 5001 --source 5002 --echo 5003` on a TAP")
+out.append(f"- lwnet: commit {E['BENCH_COMMIT']}, `{E['BENCH_LWNET_FLAGS']}`; `lwnet serve --iperf 5001 --source 5002 --echo 5003` on a TAP, with TCP segmentation offload to the TAP (the default; column lwnet) and with `--no-offload` (column lwnet, no offload)")
 out.append(f"- lwIP: Debian liblwip {E['BENCH_LWIP']}, the anchor's `lwbench` (TCP_WND = TCP_SND_BUF = 65535) on a TAP; sockets API ports 5001-5003, raw API 5011-5013")
 out.append("- Linux kernel: the anchor's `kbench` (same services, kernel sockets) over a veth pair, default offloads")
 out.append(f"- median of {E['REPS']} repetitions, (min-max); columns interleaved within each repetition")
 out.append("")
-out.append("| measure | lwnet | lwIP sockets | lwIP raw | Linux kernel |")
-out.append("| --- | --- | --- | --- | --- |")
+out.append("| measure | lwnet | lwnet, no offload | lwIP sockets | lwIP raw | Linux kernel |")
+out.append("| --- | --- | --- | --- | --- | --- |")
 for label, metric, digits, fixed in rows:
     cells = [fixed.get(c) or cell(metric, c, digits) for c in COLS]
     out.append(f"| {label} | " + " | ".join(cells) + " |")
