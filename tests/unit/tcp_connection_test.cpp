@@ -494,6 +494,37 @@ TEST(TcpReceive, OutOfOrderIsAckedAtOnceAndAssembled) {
   EXPECT_EQ(got, data);
 }
 
+// SACK blocks ride in data segments too while we hold out-of-order data:
+// they come out of the payload, so that no segment outgrows the MSS.
+TEST(TcpSend, SackBlocksInDataSegmentsShortenThePayload) {
+  TcpSettings settings = TcpScript::plain_settings();
+  settings.sack_out = true;
+  settings.nodelay = true;
+  TcpScript t(settings);
+  ASSERT_TRUE(t.connection.open_active(t.local, t.remote, Seq32(TcpScript::our_iss), 1460, t.now, t.out).ok());
+  t.pop();
+  TcpRepr synack = t.peer_segment(tcp_flags::syn | tcp_flags::ack);
+  synack.sequence = TcpScript::peer_iss;
+  synack.sack_permitted = true;
+  synack.mss = 1000;
+  t.receive(synack);
+  t.pop();
+  t.peer_next = TcpScript::peer_iss + 1001;  // a hole of 1000 bytes before this
+  t.receive_data(pattern(500));
+  t.pop();  // the duplicate ACK with its SACK block
+  const auto data = pattern(2000, 6);
+  ASSERT_TRUE(t.connection.send(data, t.now, t.out).ok());
+  std::vector<std::uint8_t> sent;
+  while (!t.nothing_sent()) {
+    auto s = t.pop();
+    ASSERT_EQ(s.header.sack_count, 1);
+    EXPECT_EQ(s.header.header_len(), 32U);  // 20 + SACK option (2 + 8, padded)
+    EXPECT_LE(s.header.header_len() + s.payload.size(), 20U + 1000U);
+    sent.insert(sent.end(), s.payload.begin(), s.payload.end());
+  }
+  EXPECT_EQ(sent, data);
+}
+
 TEST(TcpReceive, WindowShrinksAsDataQueuesAndUpdateIsSentWhenRead) {
   TcpScript t(TcpScript::plain_settings(), 4096, 4000);
   t.establish_active();

@@ -115,6 +115,14 @@ bool TcpConnection::send_data_segment(Seq32 seq, std::size_t max_len, bool allow
                                       TcpOutput& out, std::size_t& sent_len) {
   sent_len = 0;
   const auto offset = static_cast<std::size_t>(seq - send_base_);
+  TcpRepr h = make_header(tcp_flags::ack, seq, now);
+  // send_mss_ leaves room for the timestamps only; SACK blocks (sent while
+  // we hold out-of-order data) come out of the payload, so that header and
+  // payload still fit what the peer and the route take.
+  const std::size_t usual_header = TcpRepr::min_header_len + (timestamps_ ? 12U : 0U);
+  if (h.header_len() > usual_header) {
+    max_len = std::min(max_len, send_mss_ - (h.header_len() - usual_header));
+  }
   // The payload is read straight out of the ring and zero-copy memory; a
   // segment spanning many small zero-copy writes may come out shorter.
   SegmentPayload payload;
@@ -122,10 +130,8 @@ bool TcpConnection::send_data_segment(Seq32 seq, std::size_t max_len, bool allow
   const bool fin = allow_fin && fin_queued_ && seq + static_cast<std::uint32_t>(len) == fin_seq_;
   if (len == 0 && !fin) return false;
 
-  std::uint8_t flags = tcp_flags::ack;
-  if (fin) flags |= tcp_flags::fin;
-  if (len > 0 && offset + len == send_queue_.size()) flags |= tcp_flags::psh;
-  const TcpRepr h = make_header(flags, seq, now);
+  if (fin) h.flags |= tcp_flags::fin;
+  if (len > 0 && offset + len == send_queue_.size()) h.flags |= tcp_flags::psh;
   // Over one MSS only within out.segmentation_limit(): the device segments it.
   const std::size_t segment_size = len > send_mss_ ? send_mss_ : 0;
   if (!out.send_segment(local_, remote_, h, payload.view(), segment_size, now)) return false;
