@@ -383,7 +383,11 @@ void TcpConnection::process_data(const TcpRepr& segment, Instant now) {
     ack_now();
     return;
   }
-  if (stored >= send_mss_ || stored >= mss_limit_) ++unacked_full_segments_;
+  // RFC 5681 4.2: ACK at least every second full-sized segment. A full
+  // segment may be short of the MSS by the peer's options (timestamps,
+  // SACK blocks: up to 40 bytes), which come out of its payload.
+  constexpr std::size_t largest_options = 40;
+  if (stored + largest_options >= std::min<std::size_t>(send_mss_, mss_limit_)) ++unacked_full_segments_;
   if (!settings_.delayed_ack || unacked_full_segments_ >= 2) {
     ack_now();
   } else if (delayed_ack_at_ == Instant::max()) {

@@ -252,7 +252,9 @@ void TcpConnection::output(Instant now, TcpOutput& out) {
     if (!send_data_segment(send_next_, len, true, now, out, sent)) break;
     const bool fin_sent = fin_pending && sent == unsent;
     send_next_ += static_cast<std::uint32_t>(sent) + (fin_sent ? 1U : 0U);
-    if (sent < send_mss_) small_segment_end_ = send_next_;
+    // Nagle counts what was asked for: a segment cut short for SACK blocks
+    // is not a small write.
+    if (len < send_mss_) small_segment_end_ = send_next_;
     if (fin_sent) break;
   }
   // A pure ACK carries the highest sequence number sent, not SND.NXT: after
