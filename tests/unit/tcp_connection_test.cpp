@@ -448,6 +448,22 @@ TEST(TcpReceive, DelayedAckThenAckEverySecondFullSegment) {
   EXPECT_EQ(got, expected);
 }
 
+// A peer's full-sized segments lose payload to its options (timestamps,
+// SACK blocks): 980 of an MSS of 1000 still counts as full.
+TEST(TcpReceive, SegmentsShortenedByOptionsCountAsFull) {
+  TcpScript t;
+  t.establish_active(1000, 8192);
+  t.receive_data(pattern(980));
+  EXPECT_TRUE(t.nothing_sent());  // the first is held (delayed ACK)
+  t.receive_data(pattern(980));
+  auto ack = t.pop();
+  EXPECT_EQ(ack.header.acknowledgment, TcpScript::peer_iss + 1961);
+  // Well short of full: held again until the timer.
+  t.receive_data(pattern(500));
+  t.receive_data(pattern(500));
+  EXPECT_TRUE(t.nothing_sent());
+}
+
 TEST(TcpReceive, WithoutDelayedAckEverySegmentIsAcked) {
   TcpSettings settings = TcpScript::plain_settings();
   settings.delayed_ack = false;
