@@ -96,29 +96,16 @@ class SoftwareSegmenter final : public Device {
 TEST(TcpOffload, LargePacketsSegmentedByTheDeviceArriveIntact) {
   PipePair pipe;
   SoftwareSegmenter segmenter(pipe.a());
-  Stack a{StackConfig{1}};
-  Stack b{StackConfig{2}};
-  NetifId a_if = *a.add_netif(segmenter, netif_config("a0", mac_a, ip_a, 24), Instant::from_seconds(1));
-  NetifId b_if = *b.add_netif(pipe.b(), netif_config("b0", mac_b, ip_b, 24), Instant::from_seconds(1));
-  a.set_default_netif(a_if);
-  b.set_default_netif(b_if);
-  Simulation sim;
-  sim.add(a);
-  sim.add(b);
-  sim.settle();
+  StacksOn net(segmenter, pipe.b());
+  Stack& a = net.a;
+  Stack& b = net.b;
+  Simulation& sim = net.sim;
 
-  Result<TcpHandle> listener = b.tcp_listen({IpAddress{}, 5001}, 1);
-  ASSERT_OK(listener);
-  Result<TcpHandle> client = a.tcp_connect({ip_b, 5001}, sim.now());
-  ASSERT_OK(client);
-  TcpHandle server{};
-  ASSERT_TRUE(sim.run_until(
-      [&] {
-        Result<TcpHandle> r = b.tcp_accept(*listener);
-        if (r) server = *r;
-        return r.ok();
-      },
-      Duration::seconds(10)));
+  const std::optional<TcpPair> opened = open_tcp_pair(sim, a, b, ip_b, 5001);
+  ASSERT_TRUE(opened.has_value());
+  const TcpHandle listener = opened->listener;
+  const TcpHandle client = opened->client;
+  const TcpHandle server = opened->server;
 
   const ByteVector data = pattern(2 * 1000 * 1000, 5);
   ByteVector received;
@@ -129,11 +116,11 @@ TEST(TcpOffload, LargePacketsSegmentedByTheDeviceArriveIntact) {
   ASSERT_TRUE(sim.run_until(
       [&] {
         while (sent < data.size()) {
-          Result<std::size_t> r = a.tcp_send(*client, ConstBytes(data).subspan(sent), sim.now());
+          Result<std::size_t> r = a.tcp_send(client, ConstBytes(data).subspan(sent), sim.now());
           if (!r) break;
           sent += *r;
         }
-        if (sent == data.size() && !shut) shut = a.tcp_shutdown(*client, sim.now()).ok();
+        if (sent == data.size() && !shut) shut = a.tcp_shutdown(client, sim.now()).ok();
         while (true) {
           Result<std::size_t> r = b.tcp_receive(server, chunk, sim.now());
           if (!r) break;
@@ -159,9 +146,9 @@ TEST(TcpOffload, LargePacketsSegmentedByTheDeviceArriveIntact) {
   EXPECT_EQ(a.stats().ethernet.tx_segmented, segmenter.packets);
   EXPECT_EQ(b.stats().tcp.drop_bad_checksum, 0U);
   EXPECT_EQ(b.stats().tcp.drop_malformed, 0U);
-  a.tcp_abort(*client, sim.now());
+  a.tcp_abort(client, sim.now());
   b.tcp_abort(server, sim.now());
-  b.tcp_close(*listener, sim.now());
+  b.tcp_close(listener, sim.now());
   sim.run_for(Duration::seconds(1));
   EXPECT_EQ(a.pools().in_use(), 0U);
 }

@@ -159,29 +159,16 @@ TEST_P(TcpStackLossy, TenMegabytesEachWayArriveIntact) {
     d->reorder_delay = Duration::millis(2);
   }
   FaultInjector lossy(pipe.a(), faults);
-  Stack a{StackConfig{c.seed * 2 + 1}};
-  Stack b{StackConfig{c.seed * 2 + 2}};
-  NetifId a_if = *a.add_netif(lossy, netif_config("a0", mac_a, ip_a, 24), Instant::from_seconds(1));
-  NetifId b_if = *b.add_netif(pipe.b(), netif_config("b0", mac_b, ip_b, 24), Instant::from_seconds(1));
-  a.set_default_netif(a_if);
-  b.set_default_netif(b_if);
-  Simulation sim;
-  sim.add(a);
-  sim.add(b);
-  sim.settle();
+  StacksOn net(lossy, pipe.b(), c.seed * 2 + 1, c.seed * 2 + 2);
+  Stack& a = net.a;
+  Stack& b = net.b;
+  Simulation& sim = net.sim;
 
-  Result<TcpHandle> listener = b.tcp_listen({IpAddress{}, 5001}, 1);
-  ASSERT_OK(listener);
-  Result<TcpHandle> client = a.tcp_connect({ip_b, 5001}, sim.now());
-  ASSERT_OK(client);
-  TcpHandle server{};
-  ASSERT_TRUE(sim.run_until(
-      [&] {
-        Result<TcpHandle> r = b.tcp_accept(*listener);
-        if (r) server = *r;
-        return r.ok();
-      },
-      Duration::seconds(120)));
+  const std::optional<TcpPair> opened = open_tcp_pair(sim, a, b, ip_b, 5001);
+  ASSERT_TRUE(opened.has_value());
+  const TcpHandle listener = opened->listener;
+  const TcpHandle client = opened->client;
+  const TcpHandle server = opened->server;
 
   constexpr std::size_t size = 10 * 1000 * 1000;
   struct Flow {
@@ -196,8 +183,8 @@ TEST_P(TcpStackLossy, TenMegabytesEachWayArriveIntact) {
     bool shut = false;
     bool ended = false;
   };
-  Flow up{a, *client, b, server, pattern(size, 1)};
-  Flow down{b, server, a, *client, pattern(size, 77)};
+  Flow up{a, client, b, server, pattern(size, 1)};
+  Flow down{b, server, a, client, pattern(size, 77)};
   ByteVector chunk(16384);
   const auto pump = [&](Flow& f) {
     while (f.sent < size) {
@@ -230,7 +217,7 @@ TEST_P(TcpStackLossy, TenMegabytesEachWayArriveIntact) {
       },
       Duration::seconds(7200)))
       << "up " << up.received << " down " << down.received << "\n"
-      << describe(*a.tcp_connection(*client)) << "\n"
+      << describe(*a.tcp_connection(client)) << "\n"
       << describe(*b.tcp_connection(server)) << "\n" << counters(a) << "\n" << counters(b);
   EXPECT_FALSE(up.mismatch);
   EXPECT_FALSE(down.mismatch);
@@ -243,10 +230,10 @@ TEST_P(TcpStackLossy, TenMegabytesEachWayArriveIntact) {
               name_of({c, 0}).c_str(), 8.0 * size / seconds / 1e6,
               static_cast<unsigned long long>(fs.rx.dropped + fs.tx.dropped),
               static_cast<unsigned long long>(fs.rx.corrupted + fs.tx.corrupted),
-              a.tcp_connection(*client)->retransmissions(), b.tcp_connection(server)->retransmissions());
-  a.tcp_close(*client, sim.now());
+              a.tcp_connection(client)->retransmissions(), b.tcp_connection(server)->retransmissions());
+  a.tcp_close(client, sim.now());
   b.tcp_close(server, sim.now());
-  b.tcp_close(*listener, sim.now());
+  b.tcp_close(listener, sim.now());
   sim.run_for(Duration::seconds(300));
   EXPECT_EQ(a.pools().in_use(), 0U);
   EXPECT_EQ(b.pools().in_use(), 0U);

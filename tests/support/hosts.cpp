@@ -38,4 +38,32 @@ void HostAndPeer::inject_ipv4(const ByteVector& packet) {
   inject(ethernet_frame(mac_a, mac_peer, static_cast<std::uint16_t>(EtherType::Ipv4), packet));
 }
 
+std::optional<TcpPair> open_tcp_pair(Simulation& sim, Stack& client, Stack& server,
+                                     Ipv4Address server_address, std::uint16_t port, Duration limit) {
+  Result<TcpHandle> listener = server.tcp_listen({IpAddress{}, port}, 1);
+  if (!listener) return std::nullopt;
+  Result<TcpHandle> connecting = client.tcp_connect({server_address, port}, sim.now());
+  if (!connecting) return std::nullopt;
+  TcpHandle accepted{};
+  const bool done = sim.run_until(
+      [&] {
+        Result<TcpHandle> r = server.tcp_accept(*listener);
+        if (r) accepted = *r;
+        return r.ok();
+      },
+      limit);
+  if (!done) return std::nullopt;
+  return TcpPair{*listener, *connecting, accepted};
+}
+
+StacksOn::StacksOn(Device& device_a, Device& device_b, std::uint64_t seed_a, std::uint64_t seed_b)
+    : a(StackConfig{seed_a}), b(StackConfig{seed_b}) {
+  const Instant start = Instant::from_seconds(1);
+  a.set_default_netif(*a.add_netif(device_a, netif_config("a0", mac_a, ip_a, 24), start));
+  b.set_default_netif(*b.add_netif(device_b, netif_config("b0", mac_b, ip_b, 24), start));
+  sim.add(a);
+  sim.add(b);
+  sim.settle();
+}
+
 }  // namespace lwnet::test

@@ -38,6 +38,28 @@ struct TwoHosts {
   Simulation sim;
 };
 
+// A (192.0.2.1) and B (192.0.2.2) on devices the test made (a pipe's ends,
+// perhaps wrapped in a fault injector or another test device), settled: ARP
+// and gratuitous ARP done.
+struct StacksOn {
+  StacksOn(Device& device_a, Device& device_b, std::uint64_t seed_a = 1, std::uint64_t seed_b = 2);
+  Stack a;
+  Stack b;
+  Simulation sim;
+};
+
+// A TCP connection between two stacks of one simulation: `server` listens
+// on `port`, `client` connects to `server_address`, and both ends come back
+// once the server accepted (nullopt when that took longer than `limit`).
+struct TcpPair {
+  TcpHandle listener;  // on the server stack
+  TcpHandle client;
+  TcpHandle server;
+};
+std::optional<TcpPair> open_tcp_pair(Simulation& sim, Stack& client, Stack& server,
+                                     Ipv4Address server_address, std::uint16_t port,
+                                     Duration limit = Duration::seconds(120));
+
 // Stack A on the pipe's a() end; the test is the host at b() (mac_peer,
 // ip_peer), reading and writing raw frames.
 struct HostAndPeer {

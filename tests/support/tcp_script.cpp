@@ -42,7 +42,7 @@ TcpScript::TcpScript(TcpSettings settings, std::size_t send_size, std::size_t re
       storage_receive(receive_size),
       connection(storage_send, storage_receive, settings) {}
 
-void TcpScript::establish_active(std::uint16_t peer_mss, std::uint16_t window) {
+void TcpScript::establish_active(std::uint16_t peer_mss, std::uint16_t window, bool peer_permits_sack) {
   ASSERT_TRUE(connection.open_active(local, remote, Seq32(our_iss), 1460, now, out).ok());
   SentSegment syn = pop();
   ASSERT_EQ(syn.header.flags, tcp_flags::syn);
@@ -50,6 +50,7 @@ void TcpScript::establish_active(std::uint16_t peer_mss, std::uint16_t window) {
   synack.sequence = peer_iss;
   synack.mss = peer_mss;
   synack.window = window;
+  synack.sack_permitted = peer_permits_sack;
   peer_window = window;
   receive(synack);
   peer_next = peer_iss + 1;

@@ -47,7 +47,8 @@ class TcpScript {
 
   // Active open up to ESTABLISHED (peer MSS 1000, window 8192), leaving no
   // segment in `out.sent`.
-  void establish_active(std::uint16_t peer_mss = 1000, std::uint16_t peer_window = 8192);
+  void establish_active(std::uint16_t peer_mss = 1000, std::uint16_t peer_window = 8192,
+                        bool peer_permits_sack = false);
   // Passive open (the peer's SYN arrives at a listener) up to ESTABLISHED.
   void establish_passive(std::uint16_t peer_mss = 1000, std::uint16_t peer_window = 8192);
 

@@ -517,14 +517,7 @@ TEST(TcpSend, SackBlocksInDataSegmentsShortenThePayload) {
   settings.sack_out = true;
   settings.nodelay = true;
   TcpScript t(settings);
-  ASSERT_TRUE(t.connection.open_active(t.local, t.remote, Seq32(TcpScript::our_iss), 1460, t.now, t.out).ok());
-  t.pop();
-  TcpRepr synack = t.peer_segment(tcp_flags::syn | tcp_flags::ack);
-  synack.sequence = TcpScript::peer_iss;
-  synack.sack_permitted = true;
-  synack.mss = 1000;
-  t.receive(synack);
-  t.pop();
+  t.establish_active(1000, 8192, true);
   t.peer_next = TcpScript::peer_iss + 1001;  // a hole of 1000 bytes before this
   t.receive_data(pattern(500));
   t.pop();  // the duplicate ACK with its SACK block
