@@ -53,9 +53,9 @@ struct Ipv4SendOptions {
   std::uint8_t ttl = config::ip_default_ttl;
   std::uint8_t tos = 0;
   bool dont_fragment = false;
-  // TCP segmentation offload: a packet over the MTU goes to the device
-  // whole, to be cut into segments of this many payload bytes (only when
-  // tcp_segmentation_limit() allowed it); 0: fragment as usual.
+  // TCP segmentation offload: the packet goes to the device whole, to be
+  // cut into segments of this many payload bytes (only when
+  // tcp_segmentation_limit() allowed it); 0: an ordinary packet.
   std::uint16_t segment_size = 0;
   std::uint16_t transport_header_length = 0;  // the TCP header, options included
 };

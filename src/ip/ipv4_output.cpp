@@ -45,7 +45,9 @@ Status IpLayer::output(PacketBuf&& payload, const Ipv4Route& route, Ipv4Address 
   ip.identification = next_identification_++;
   ip.dont_fragment = options.dont_fragment;
   ip.payload_len = payload.size();
-  const bool segmented = options.segment_size != 0 && payload.size() + Ipv4Repr::min_header_len > netifs_[route.netif].mtu;
+  // Asked for, the device segments it even when it would fit one frame
+  // (a small MSS): the TCP checksum is only partial, for the device to finish.
+  const bool segmented = options.segment_size != 0;
   if (segmented) ip.dont_fragment = true;  // the device's segments must arrive whole
   (void)payload.push(Ipv4Repr::min_header_len);
   ip.emit(payload.data());
@@ -69,7 +71,7 @@ Status IpLayer::send_segmented(const Ipv4Route& route, PacketBuf&& datagram, con
                                Instant now) {
   Netif& n = netifs_[route.netif];
   const std::optional<MacAddress> mac = arp_cache_.lookup(route.netif, route.next_hop);
-  if (datagram.size() > tcp_segmentation_limit(route) || !mac) {
+  if (!mac || datagram.size() > std::min(n.device->capabilities().tcp_segmentation, max_datagram)) {
     // The caller asked without tcp_segmentation_limit() allowing it.
     ++stats_.ipv4.drop_too_big_df;
     return Error::TooBig;

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
 
 #include "link/pipe.h"
 #include "support/hosts.h"
@@ -39,6 +40,7 @@ class SoftwareSegmenter final : public Device {
 
   bool transmit_segmented(ConstBytes frame, const SegmentationOffload& offload, Instant now) override {
     ++packets;
+    if (frame.size() <= 1514) ++packets_within_mtu;
     ByteVector packet(frame.begin(), frame.end());
     const std::size_t tcp_header = std::size_t{packet[ethernet_header + ipv4_header + 12]} / 16 * 4;
     const IpAddress source(Ipv4Address{load_be32(packet, ethernet_header + 12)});
@@ -87,13 +89,18 @@ class SoftwareSegmenter final : public Device {
     return true;
   }
 
-  std::size_t packets = 0, segments = 0, bad_requests = 0, bad_checksums = 0, largest_frame = 0;
+  std::size_t packets = 0, packets_within_mtu = 0, segments = 0, bad_requests = 0, bad_checksums = 0, largest_frame = 0;
 
  private:
   Device& inner_;
 };
 
-TEST(TcpOffload, LargePacketsSegmentedByTheDeviceArriveIntact) {
+// The receiver's MSS: the default, and 536 with a window of two segments,
+// so that packets of two segments fit one frame (they must still go to the
+// device, which finishes their checksums).
+class TcpOffload : public ::testing::TestWithParam<std::uint16_t> {};
+
+TEST_P(TcpOffload, LargePacketsSegmentedByTheDeviceArriveIntact) {
   PipePair pipe;
   SoftwareSegmenter segmenter(pipe.a());
   StacksOn net(segmenter, pipe.b());
@@ -101,7 +108,10 @@ TEST(TcpOffload, LargePacketsSegmentedByTheDeviceArriveIntact) {
   Stack& b = net.b;
   Simulation& sim = net.sim;
 
-  const std::optional<TcpPair> opened = open_tcp_pair(sim, a, b, ip_b, 5001);
+  TcpSettings receiver;
+  receiver.mss = GetParam();
+  if (GetParam() == 536) receiver.receive_buffer = 2 * 536;
+  const std::optional<TcpPair> opened = open_tcp_pair(sim, a, b, ip_b, 5001, Duration::seconds(10), &receiver);
   ASSERT_TRUE(opened.has_value());
   const TcpHandle listener = opened->listener;
   const TcpHandle client = opened->client;
@@ -140,7 +150,12 @@ TEST(TcpOffload, LargePacketsSegmentedByTheDeviceArriveIntact) {
   EXPECT_EQ(received, data);
   EXPECT_GT(segmenter.packets, 0U);
   EXPECT_GT(segmenter.segments, segmenter.packets);
+  if (GetParam() == 536) {
+    EXPECT_GT(segmenter.packets_within_mtu, 0U);
+  }
   EXPECT_EQ(segmenter.bad_requests, 0U);
+  std::printf("[ offload ] receiver MSS %u: %zu packets (%zu within one frame) cut into %zu segments\n",
+              GetParam(), segmenter.packets, segmenter.packets_within_mtu, segmenter.segments);
   EXPECT_EQ(segmenter.bad_checksums, 0U);
   EXPECT_LE(segmenter.largest_frame, 1514U);  // the pipe saw MTU-sized frames only
   EXPECT_EQ(a.stats().ethernet.tx_segmented, segmenter.packets);
@@ -152,6 +167,8 @@ TEST(TcpOffload, LargePacketsSegmentedByTheDeviceArriveIntact) {
   sim.run_for(Duration::seconds(1));
   EXPECT_EQ(a.pools().in_use(), 0U);
 }
+
+INSTANTIATE_TEST_SUITE_P(ReceiverMss, TcpOffload, ::testing::Values(config::tcp_mss, 536));
 
 }  // namespace
 }  // namespace lwnet::test

@@ -39,8 +39,9 @@ void HostAndPeer::inject_ipv4(const ByteVector& packet) {
 }
 
 std::optional<TcpPair> open_tcp_pair(Simulation& sim, Stack& client, Stack& server,
-                                     Ipv4Address server_address, std::uint16_t port, Duration limit) {
-  Result<TcpHandle> listener = server.tcp_listen({IpAddress{}, port}, 1);
+                                     Ipv4Address server_address, std::uint16_t port, Duration limit,
+                                     const TcpSettings* server_settings) {
+  Result<TcpHandle> listener = server.tcp_listen({IpAddress{}, port}, 1, false, server_settings);
   if (!listener) return std::nullopt;
   Result<TcpHandle> connecting = client.tcp_connect({server_address, port}, sim.now());
   if (!connecting) return std::nullopt;

@@ -58,7 +58,8 @@ struct TcpPair {
 };
 std::optional<TcpPair> open_tcp_pair(Simulation& sim, Stack& client, Stack& server,
                                      Ipv4Address server_address, std::uint16_t port,
-                                     Duration limit = Duration::seconds(120));
+                                     Duration limit = Duration::seconds(120),
+                                     const TcpSettings* server_settings = nullptr);
 
 // Stack A on the pipe's a() end; the test is the host at b() (mac_peer,
 // ip_peer), reading and writing raw frames.
