@@ -117,6 +117,18 @@ lwit_make_namespace() {
 # Runs a command inside the test's namespace.
 lwit_ns() { ip netns exec "$LWIT_NS" "$@"; }
 
+# lwit_spawn COMMAND...: starts COMMAND in the test's namespace in the
+# background (redirections given to lwit_spawn apply to it) and records its
+# PID, in LWIT_SPAWNED and for the cleanup. `lwit_ns ... &` would record the
+# PID of a subshell: killing that leaves the command running.
+lwit_spawn() {
+  # <&0: without it bash gives a background command /dev/null as stdin,
+  # not the redirection given to lwit_spawn.
+  ip netns exec "$LWIT_NS" "$@" <&0 &
+  LWIT_SPAWNED=$!
+  LWIT_PIDS+=("$LWIT_SPAWNED")
+}
+
 # lwit_start_lwnet [GLOBAL OPTIONS...] SUBCOMMAND [OPTIONS...]
 # Starts lwnet in the background on lw0 with --ip 192.0.2.2/24 and a capture,
 # and waits until it reports the interface up.

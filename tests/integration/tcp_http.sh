@@ -23,9 +23,8 @@ lwit_expect "--verbose logged the request line" grep -q "^lwnet: http: GET /page
 
 pids=()
 for i in 1 2 3 4 5; do
-  lwit_ns curl -sS --max-time 10 -o "$LWIT_DIR/body$i" "http://$LWIT_LWNET_IP/together$i" &
-  pids+=($!)
-  LWIT_PIDS+=($!)
+  lwit_spawn curl -sS --max-time 10 -o "$LWIT_DIR/body$i" "http://$LWIT_LWNET_IP/together$i"
+  pids+=("$LWIT_SPAWNED")
 done
 for i in 1 2 3 4 5; do
   wait "${pids[$((i - 1))]}" || lwit_fail "concurrent curl $i failed"

@@ -32,9 +32,8 @@ lwit_expect_equal "iperf.connections" 1 "$(lwit_counter iperf.connections)"
 lwit_expect_equal "iperf.bytes_received" "$linux_sent" "$(lwit_counter iperf.bytes_received)"
 lwit_expect_equal "iperf.failed" 0 "$(lwit_counter iperf.failed)"
 
-lwit_ns iperf -s -B "$LWIT_LINUX_IP" -p 5002 -y C >"$LWIT_DIR/server.csv" 2>"$LWIT_DIR/server.err" &
-server_pid=$!
-LWIT_PIDS+=("$server_pid")
+lwit_spawn iperf -s -B "$LWIT_LINUX_IP" -p 5002 -y C >"$LWIT_DIR/server.csv" 2>"$LWIT_DIR/server.err"
+server_pid=$LWIT_SPAWNED
 sleep 0.5
 lwit_run_lwnet iperf -c "$LWIT_LINUX_IP" -p 5002 -t 3 -i 1
 cat "$LWNET_OUT"

@@ -28,9 +28,8 @@ head -c 1000000 /dev/urandom >"$LWIT_DIR/from_linux"
 head -c 1000000 /dev/urandom >"$LWIT_DIR/from_lwnet"
 
 # nc -l: sends its file, shuts down its side after it (-N), reads until our FIN.
-lwit_ns timeout 60 nc -N -l "$LWIT_LINUX_IP" 5000 <"$LWIT_DIR/from_linux" >"$LWIT_DIR/nc_got" &
-nc_pid=$!
-LWIT_PIDS+=("$nc_pid")
+lwit_spawn timeout 60 nc -N -l "$LWIT_LINUX_IP" 5000 <"$LWIT_DIR/from_linux" >"$LWIT_DIR/nc_got"
+nc_pid=$LWIT_SPAWNED
 sleep 0.5
 # (lwnet's stdout, LWNET_OUT, is what it received)
 lwit_run_lwnet connect "$LWIT_LINUX_IP" 5000 <"$LWIT_DIR/from_lwnet"
@@ -41,10 +40,9 @@ lwit_expect "lwnet got nc's file intact" cmp "$LWIT_DIR/from_linux" "$LWNET_OUT"
 
 # socat: one connection, its stdio both ways; -t 30: after one direction ends,
 # wait up to 30 s for the other.
-lwit_ns timeout 60 socat -t 30 "TCP-LISTEN:5001,bind=$LWIT_LINUX_IP,reuseaddr" STDIO \
-  <"$LWIT_DIR/from_linux" >"$LWIT_DIR/socat_got" &
-socat_pid=$!
-LWIT_PIDS+=("$socat_pid")
+lwit_spawn timeout 60 socat -t 30 "TCP-LISTEN:5001,bind=$LWIT_LINUX_IP,reuseaddr" STDIO \
+  <"$LWIT_DIR/from_linux" >"$LWIT_DIR/socat_got"
+socat_pid=$LWIT_SPAWNED
 sleep 0.5
 lwit_run_lwnet connect "$LWIT_LINUX_IP" 5001 <"$LWIT_DIR/from_lwnet"
 lwit_expect_equal "lwnet connect (to socat) exit status" 0 "$LWNET_STATUS"
