@@ -2,15 +2,17 @@
 # CMake with the guide's name, e.g. -DCONFIG_LWIP_IP4_REASSEMBLY=1, or all at
 # once from a user header: -DLWNET_USER_CONFIG=/path/to/my_config.h
 set(LWNET_USER_CONFIG "" CACHE FILEPATH "Header with #define CONFIG_LWIP_... overrides")
-# A ready-made set of options (src/config/presets/NAME.h): throughput (ESP-IDF's
-# iperf example) or minimum_ram (the guide's advice). A user header wins: it
+# A ready-made set of options (src/config/presets/NAME.h): host (lwnet on a
+# Linux host: large windows, SACK, reassembly, host-sized limits), throughput
+# (ESP-IDF's iperf example) or minimum_ram (the guide's advice). Without one,
+# the defaults are ESP-IDF's. A user header wins: it
 # may include a preset itself and override parts of it.
-set(LWNET_PRESET "" CACHE STRING "Configuration preset: throughput, minimum_ram or empty")
-set_property(CACHE LWNET_PRESET PROPERTY STRINGS "" throughput minimum_ram)
+set(LWNET_PRESET "" CACHE STRING "Configuration preset: host, throughput, minimum_ram or empty")
+set_property(CACHE LWNET_PRESET PROPERTY STRINGS "" host throughput minimum_ram)
 if(LWNET_PRESET AND NOT LWNET_USER_CONFIG)
   set(_lwnet_preset_header ${PROJECT_SOURCE_DIR}/src/config/presets/${LWNET_PRESET}.h)
   if(NOT EXISTS ${_lwnet_preset_header})
-    message(FATAL_ERROR "LWNET_PRESET=${LWNET_PRESET}: no such preset (throughput, minimum_ram)")
+    message(FATAL_ERROR "LWNET_PRESET=${LWNET_PRESET}: no such preset (host, throughput, minimum_ram)")
   endif()
   set(LWNET_USER_CONFIG ${_lwnet_preset_header})
 endif()

@@ -27,7 +27,7 @@ say "Installing dependencies"
 bash "$repo/scripts/install-deps.sh"
 
 say "Building lwnet ($build_type) in $build"
-show cmake -S "$repo" -B "$build" -DCMAKE_BUILD_TYPE="$build_type" -DCONFIG_LWIP_IP4_REASSEMBLY=1 \
+show cmake -S "$repo" -B "$build" -DCMAKE_BUILD_TYPE="$build_type" -DLWNET_PRESET=host \
   -DLWNET_BUILD_TESTS=OFF >/dev/null
 show cmake --build "$build" --target lwnet -j 2
 lwnet="$build/tools/lwnet"

@@ -4,7 +4,7 @@
 #   bash tests/bench/run.sh                 # as root; REPS=3 SECS=10 CRR_N=2000
 #   REPS=1 SECS=5 bash tests/bench/run.sh   # quicker, noisier
 #
-# Builds lwnet (Release, throughput settings) into build-bench/, builds the lwIP
+# Builds lwnet (Release, host preset) into build-bench/, builds the lwIP
 # anchor bench (/work/shared/anchors/lwip-bench, or $ANCHOR) in a temporary
 # directory, then measures every stack with the same Linux-side tools:
 # iperf 2, the anchor's `client sink` / `client crr`, and ping. The columns are
@@ -32,14 +32,11 @@ NOTES=$OUT/notes.txt                         # one line per failure or oddity, s
 NAMESPACES=(lwb-lwnet lwb-lwnet2 lwb-lwip lwb-k1 lwb-k2)
 PIDS=()
 
-# lwnet's throughput preset. Window and send buffer 256 KiB (needs window
-# scaling), full-size MSS, reassembly on like the other builds of the project.
+# lwnet's host preset (src/config/presets/host.h), as the README builds it:
+# window and send buffer 256 KiB (window scaling), full-size MSS, SACK,
+# reassembly on.
 LWNET_CMAKE_FLAGS=(
-  -DCMAKE_BUILD_TYPE=Release -DLWNET_BUILD_TESTS=OFF
-  -DCONFIG_LWIP_IP4_REASSEMBLY=1 -DCONFIG_LWIP_WND_SCALE=1
-  -DCONFIG_LWNET_TCP_SND_BUF_MAX=262144 -DCONFIG_LWNET_TCP_WND_MAX=262144
-  -DCONFIG_LWIP_TCP_SND_BUF_DEFAULT=262144 -DCONFIG_LWIP_TCP_WND_DEFAULT=262144
-  -DCONFIG_LWIP_TCP_MSS=1460
+  -DCMAKE_BUILD_TYPE=Release -DLWNET_BUILD_TESTS=OFF -DLWNET_PRESET=host
 )
 
 log() { echo "bench: $*" >&2; }
@@ -78,7 +75,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 ########## builds ##########
-log "building lwnet (Release, throughput preset) in $BUILD"
+log "building lwnet (Release, host preset) in $BUILD"
 cmake -S "$ROOT" -B "$BUILD" "${LWNET_CMAKE_FLAGS[@]}" > "$OUT/cmake.log" 2>&1 &&
   cmake --build "$BUILD" --target lwnet -j2 >> "$OUT/cmake.log" 2>&1 ||
   { tail -30 "$OUT/cmake.log" >&2; echo "lwnet build failed (log: $OUT/cmake.log)" >&2; exit 1; }

@@ -23,7 +23,15 @@ TEST(Preset, MemoryPerConnectionFollowsThePresetsSizes) {
   EXPECT_EQ(table.memory_per_connection(), tcp_conn + config::tcp_snd_buf_max + config::tcp_wnd_max);
   std::printf("[ memory ] preset %s: tcp_conn %zu bytes, %zu bytes per connection, %zu connections\n",
               LWNET_PRESET_NAME, tcp_conn, table.memory_per_connection(), config::max_active_tcp);
-  if (preset == "throughput") {
+  if (preset == "host") {
+    EXPECT_EQ(config::tcp_wnd_default, 262144U);
+    EXPECT_EQ(config::tcp_snd_buf_default, 262144U);
+    EXPECT_TRUE(config::wnd_scale);
+    EXPECT_TRUE(config::tcp_sack_out);
+    EXPECT_TRUE(config::ip4_reassembly);
+    EXPECT_EQ(config::tcp_mss, 1460U);
+    EXPECT_EQ(config::max_active_tcp, 256U);
+  } else if (preset == "throughput") {
     EXPECT_EQ(config::tcp_wnd_default, 65534U);
     EXPECT_EQ(config::tcp_snd_buf_default, 65534U);
     EXPECT_TRUE(config::wnd_scale);
@@ -70,6 +78,9 @@ TEST(Preset, TransferUsesThePresetsWindows) {
   EXPECT_EQ(received, data);
   if (preset == "throughput") {
     EXPECT_GT(largest_window, 65535U);  // scaled past the 16-bit field
+    EXPECT_LE(largest_window, config::tcp_wnd_max);
+  } else if (preset == "host") {
+    EXPECT_GT(largest_window, 65535U);  // the default window is already scaled
     EXPECT_LE(largest_window, config::tcp_wnd_max);
   } else {
     EXPECT_EQ(largest_window, config::tcp_wnd_default);

@@ -1,0 +1,77 @@
+// Preset "host": lwnet as a program on a Linux host (the `lwnet` command,
+// the README's demo and by-hand build, the bench), where memory is cheap and
+// the peer is a multi-gigabit kernel over a TAP. ESP-IDF's defaults (5760-byte
+// windows, 16 connections) are sized for a microcontroller; built with them,
+// lwnet moves about 0.4x lwIP's throughput on the same TAP, because the
+// window, not the CPU, is the limit.
+//
+// - IPv4 reassembly on: Linux `ping -s 4000` and large UDP datagrams work.
+// - SACK sent as well as received, window scaling, 256 KiB windows and send
+//   buffers (the caps equal the defaults: SO_RCVBUF/SO_SNDBUF can lower them).
+// - MSS 1460: a full Ethernet frame of IPv4 TCP.
+// - Limits sized for a host: 256 connections, 64 listeners, 64 UDP and raw
+//   endpoints, 256 sockets, mailboxes of 64 (ESP-IDF's throughput example),
+//   accept queues of 64 (Linux's somaxconn was 128 for years; 64 keeps the
+//   accept queue array small).
+//
+// Memory: every TCP slot reserves its two rings at the caps (512 KiB), but
+// the rings are not zero-filled, so only what a connection touches becomes
+// resident (see the README's memory table).
+//
+// Use: cmake -DLWNET_PRESET=host; or, in your own LWNET_USER_CONFIG header,
+// define what you want different first, then include this file.
+#pragma once
+
+// Each value only where the build did not set it already (-DCONFIG_...).
+
+#ifndef CONFIG_LWIP_IP4_REASSEMBLY
+#define CONFIG_LWIP_IP4_REASSEMBLY 1
+#endif
+#ifndef CONFIG_LWIP_TCP_SACK_OUT
+#define CONFIG_LWIP_TCP_SACK_OUT 1
+#endif
+#ifndef CONFIG_LWIP_WND_SCALE
+#define CONFIG_LWIP_WND_SCALE 1
+#endif
+#ifndef CONFIG_LWIP_TCP_MSS
+#define CONFIG_LWIP_TCP_MSS 1460
+#endif
+#ifndef CONFIG_LWIP_TCP_SND_BUF_DEFAULT
+#define CONFIG_LWIP_TCP_SND_BUF_DEFAULT 262144
+#endif
+#ifndef CONFIG_LWIP_TCP_WND_DEFAULT
+#define CONFIG_LWIP_TCP_WND_DEFAULT 262144
+#endif
+#ifndef CONFIG_LWNET_TCP_SND_BUF_MAX
+#define CONFIG_LWNET_TCP_SND_BUF_MAX 262144
+#endif
+#ifndef CONFIG_LWNET_TCP_WND_MAX
+#define CONFIG_LWNET_TCP_WND_MAX 262144
+#endif
+#ifndef CONFIG_LWIP_MAX_ACTIVE_TCP
+#define CONFIG_LWIP_MAX_ACTIVE_TCP 256
+#endif
+#ifndef CONFIG_LWIP_MAX_LISTENING_TCP
+#define CONFIG_LWIP_MAX_LISTENING_TCP 64
+#endif
+#ifndef CONFIG_LWIP_MAX_UDP_PCBS
+#define CONFIG_LWIP_MAX_UDP_PCBS 64
+#endif
+#ifndef CONFIG_LWIP_MAX_RAW_PCBS
+#define CONFIG_LWIP_MAX_RAW_PCBS 64
+#endif
+#ifndef CONFIG_LWIP_MAX_SOCKETS
+#define CONFIG_LWIP_MAX_SOCKETS 256
+#endif
+#ifndef CONFIG_LWIP_TCP_RECVMBOX_SIZE
+#define CONFIG_LWIP_TCP_RECVMBOX_SIZE 64
+#endif
+#ifndef CONFIG_LWIP_UDP_RECVMBOX_SIZE
+#define CONFIG_LWIP_UDP_RECVMBOX_SIZE 64
+#endif
+#ifndef CONFIG_LWIP_TCPIP_RECVMBOX_SIZE
+#define CONFIG_LWIP_TCPIP_RECVMBOX_SIZE 64
+#endif
+#ifndef CONFIG_LWIP_TCP_ACCEPTMBOX_SIZE
+#define CONFIG_LWIP_TCP_ACCEPTMBOX_SIZE 64
+#endif
