@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
 # Builds lwnet in Debug (AddressSanitizer + UndefinedBehaviorSanitizer) into
 # build/ and runs every test: unit, sim, integration and fuzz (regression).
+# Then builds the whole tree again in Release into build-release-check/ (GCC
+# warns differently with optimisation on, and warnings are errors) and runs
+# the unit and simulation tests there too.
 # Run as root on Debian 12 (the integration tests create network namespaces
 # and TAP devices). Works from any directory, any number of times.
-# Environment: LWNET_BUILD_DIR (default build/), LWNET_JOBS (default 2).
+# Environment: LWNET_BUILD_DIR (default build/), LWNET_RELEASE_BUILD_DIR
+# (default build-release-check/), LWNET_JOBS (default 2).
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${LWNET_BUILD_DIR:-"$repo/build"}  # LWNET_BUILD_DIR: another build directory
+release_build=${LWNET_RELEASE_BUILD_DIR:-"$repo/build-release-check"}
 jobs=${LWNET_JOBS:-2}
 
 bash "$repo/scripts/install-deps.sh"
@@ -21,4 +26,12 @@ cmake --build "$build" -j "$jobs"
 echo "test: running ctest (labels unit, sim, integration, fuzz)"
 # No label filter: every registered test runs. Any failure makes this fail.
 ctest --test-dir "$build" --output-on-failure --no-tests=error -j "$jobs"
+
+echo "test: configuring Release build in $release_build"
+cmake -S "$repo" -B "$release_build" -DCMAKE_BUILD_TYPE=Release -DCONFIG_LWIP_IP4_REASSEMBLY=1 \
+  -DLWNET_BUILD_TESTS=ON -DLWNET_BUILD_TOOLS=ON
+echo "test: building Release (every target) with $jobs jobs"
+cmake --build "$release_build" -j "$jobs"
+echo "test: running the unit and sim tests of the Release build"
+ctest --test-dir "$release_build" --output-on-failure --no-tests=error -j "$jobs" -L 'unit|sim'
 echo "test: all tests passed"

@@ -17,10 +17,17 @@
 #include LWNET_USER_CONFIG
 #endif
 
+// Options marked "not implemented yet" are defined so that ESP-IDF
+// configurations parse; a static_assert below refuses any value that lwnet
+// would silently ignore.
+
 // ---- IP layer ---------------------------------------------------------------
+// Not implemented yet: IPv4 cannot be compiled out (must stay 1).
 #ifndef CONFIG_LWIP_IPV4
 #define CONFIG_LWIP_IPV4 1
 #endif
+// Not implemented yet: lwnet has no IPv6 (IPv6 frames are counted as an
+// unknown ethertype), so 1 builds the same as 0 until the IPv6 issue lands.
 #ifndef CONFIG_LWIP_IPV6
 #define CONFIG_LWIP_IPV6 1
 #endif
@@ -38,6 +45,7 @@
 #ifndef CONFIG_LWIP_IP_REASS_MAX_PBUFS
 #define CONFIG_LWIP_IP_REASS_MAX_PBUFS 10
 #endif
+// Not implemented yet: the loopback netif is always there (must stay 1).
 #ifndef CONFIG_LWIP_NETIF_LOOPBACK
 #define CONFIG_LWIP_NETIF_LOOPBACK 1
 #endif
@@ -77,6 +85,7 @@
 #ifndef CONFIG_LWIP_BROADCAST_PING
 #define CONFIG_LWIP_BROADCAST_PING 0
 #endif
+// Not implemented yet: no multicast groups until IGMP lands (must stay 0).
 #ifndef CONFIG_LWIP_MULTICAST_PING
 #define CONFIG_LWIP_MULTICAST_PING 0
 #endif
@@ -104,10 +113,11 @@
 #ifndef CONFIG_LWIP_MAX_RAW_PCBS
 #define CONFIG_LWIP_MAX_RAW_PCBS 16
 #endif
+// Not implemented yet (read by the sockets API and the TCP/IP thread, which
+// are being built): the socket table size and the mailbox depths.
 #ifndef CONFIG_LWIP_MAX_SOCKETS
 #define CONFIG_LWIP_MAX_SOCKETS 10
 #endif
-// Mailbox depths of the socket layer and of the TCP/IP thread.
 #ifndef CONFIG_LWIP_TCP_RECVMBOX_SIZE
 #define CONFIG_LWIP_TCP_RECVMBOX_SIZE 6
 #endif
@@ -138,6 +148,8 @@
 #define CONFIG_LWIP_TCP_FIN_WAIT_TIMEOUT 20000
 #endif
 
+// Read only here: it picks the defaults of CONFIG_LWIP_TCP_SYNMAXRTX and
+// CONFIG_LWIP_TCP_RTO_TIME below.
 #ifndef CONFIG_LWIP_TCP_HIGH_SPEED_RETRANSMISSION
 #define CONFIG_LWIP_TCP_HIGH_SPEED_RETRANSMISSION 1
 #endif
@@ -313,6 +325,10 @@ inline constexpr std::size_t max_ethernet_frame = 1514;
 
 // ---- Relations (lwIP's init.c checks, as compile errors) --------------------
 static_assert(ipv4 || ipv6, "at least one of CONFIG_LWIP_IPV4 and CONFIG_LWIP_IPV6 must be on");
+// Values lwnet would silently ignore today (see "not implemented yet" above).
+static_assert(ipv4, "CONFIG_LWIP_IPV4=0 is not implemented yet: IPv4 cannot be compiled out");
+static_assert(netif_loopback, "CONFIG_LWIP_NETIF_LOOPBACK=0 is not implemented yet");
+static_assert(!multicast_ping, "CONFIG_LWIP_MULTICAST_PING is not implemented yet (no IGMP)");
 static_assert(CONFIG_LWIP_IP_DEFAULT_TTL >= 1 && CONFIG_LWIP_IP_DEFAULT_TTL <= 255,
               "CONFIG_LWIP_IP_DEFAULT_TTL is 1..255");
 static_assert(ip_reass_max_pbufs >= 10 && ip_reass_max_pbufs <= 100,

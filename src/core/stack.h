@@ -28,16 +28,22 @@ namespace lwnet {
 // (transport/udp_handle.h), PingHandle and EchoReply (ip/ping_handle.h) live
 // with the layer that implements them, so that no layer includes core/.
 
+// The seed is required: it keys the ISN secret (RFC 6528) and picks the
+// ephemeral ports (RFC 6056), so two stacks built with the same seed would
+// share both. The core reads no entropy itself; on Linux, port/entropy.h's
+// random_seed() gives a fresh one, and tests pass fixed seeds to replay runs.
 struct StackConfig {
-  std::uint64_t random_seed = 1;
+  explicit StackConfig(std::uint64_t seed) : random_seed(seed) {}
+  std::uint64_t random_seed;
 };
 
 class StackImpl;
 
 class Stack {
  public:
-  // Builds the pools and the loopback netif (127.0.0.1/8, ::1).
-  explicit Stack(const StackConfig& config = {});
+  // Builds the pools and the loopback netif (127.0.0.1/8; no ::1 until
+  // lwnet has IPv6).
+  explicit Stack(const StackConfig& config);
   ~Stack();
   Stack(const Stack&) = delete;
   Stack& operator=(const Stack&) = delete;

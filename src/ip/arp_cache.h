@@ -11,7 +11,7 @@
 #include "buf/buf_pool.h"
 #include "config/options.h"
 #include "ip/ip_stats.h"
-#include "ip/fixed_queue.h"
+#include "util/fixed_queue.h"
 #include "ip/netif_types.h"
 #include "time/instant.h"
 #include "util/result.h"

@@ -8,9 +8,9 @@
 
 #include "buf/buf_pool.h"
 #include "config/options.h"
-#include "ip/fixed_queue.h"
+#include "util/fixed_queue.h"
 #include "ip/ping_handle.h"
-#include "ip/slot_index.h"
+#include "util/slot_index.h"
 #include "util/result.h"
 #include "wire/address.h"
 

@@ -9,9 +9,9 @@
 
 #include "buf/buf_pool.h"
 #include "config/options.h"
-#include "ip/fixed_queue.h"
+#include "util/fixed_queue.h"
 #include "ip/ip_layer.h"
-#include "ip/slot_index.h"
+#include "util/slot_index.h"
 #include "transport/udp_handle.h"
 #include "transport/udp_stats.h"
 #include "util/random.h"

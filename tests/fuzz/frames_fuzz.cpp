@@ -221,7 +221,7 @@ enum class Teardown {
 void run_stack(const std::uint8_t* data, std::size_t size, Teardown teardown) {
   QueueDevice device;  // outlives the stack, as add_netif requires
   Instant now = Instant::from_seconds(1);
-  Stack stack(StackConfig{});
+  Stack stack(StackConfig{1});
 
   NetifConfig config;
   config.name = "fuzz0";

@@ -104,7 +104,7 @@ TEST(NetifSim, ComingBackUpAnnouncesAndGoingDownForgets) {
 TEST(NetifSim, NetifWithoutAddressTalksLikeADhcpClient) {
   PipePair pipe;
   FrameLog log(pipe);
-  Stack a;
+  Stack a{StackConfig{1}};
   Simulation sim;
   sim.add(a);
   NetifConfig c;
@@ -180,7 +180,7 @@ TEST(NetifSim, EmptyFramePoolDropsAndCountsWithoutSpinning) {
 }
 
 TEST(NetifSim, LoopbackQueueIsBounded) {
-  Stack s;
+  Stack s{StackConfig{1}};
   Simulation sim;
   sim.add(s);
   UdpHandle rx = *s.udp_open();

@@ -53,7 +53,8 @@ TEST(PingSim, EchoBothWaysCarriesTheExactPayload) {
   bool saw_reply = false;
   for (const auto& f : net.log.with_ethertype(ipv4_type)) {
     if (frame_ip_protocol(f.bytes) != 1) continue;
-    const ByteVector icmp(f.bytes.begin() + 34, f.bytes.end());
+    ASSERT_GE(f.bytes.size(), 34U + 8U);  // Ethernet, IPv4 and the echo header
+    const ConstBytes icmp = ConstBytes(f.bytes).subspan(34);
     if (f.from == 0 && icmp[0] == 8 && load_be16(icmp, 4) == 0x1234) {
       saw_request = true;
       EXPECT_EQ(load_be16(icmp, 6), 1);
@@ -155,7 +156,7 @@ TEST(PingSim, ReplyForAClosedIdentifierIsCounted) {
 }
 
 TEST(PingSim, IdentifierIsOpenOnceAndHandlesDoNotOutliveClose) {
-  Stack s;
+  Stack s{StackConfig{1}};
   PingHandle h = *s.ping_open(7);
   EXPECT_ERROR(s.ping_open(7), Error::AddressInUse);
   s.ping_close(h);

@@ -41,6 +41,10 @@ class SoftwareSegmenter final : public Device {
   bool transmit_segmented(ConstBytes frame, const SegmentationOffload& offload, Instant now) override {
     ++packets;
     if (frame.size() <= 1514) ++packets_within_mtu;
+    if (frame.size() < ethernet_header + ipv4_header + 20) {  // no room for the headers
+      ++bad_requests;
+      return false;
+    }
     ByteVector packet(frame.begin(), frame.end());
     const std::size_t tcp_header = std::size_t{packet[ethernet_header + ipv4_header + 12]} / 16 * 4;
     const IpAddress source(Ipv4Address{load_be32(packet, ethernet_header + 12)});

@@ -287,7 +287,7 @@ TEST(UdpSim, UnboundSendPicksAnEphemeralSourcePort) {
 }
 
 TEST(UdpSim, StaleHandlesAreRefused) {
-  Stack s;
+  Stack s{StackConfig{1}};
   UdpHandle h = *s.udp_open();
   s.udp_close(h);
   UdpHandle reused = *s.udp_open();

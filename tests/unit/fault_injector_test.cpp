@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <deque>
 #include <optional>
+#include <set>
 #include <vector>
 
 #include "link/fault_injector.h"
@@ -285,6 +286,15 @@ int differing_bits(const Frame& a, const Frame& b) {
   return bits;
 }
 
+// The position of the first bit in which two frames of one size differ.
+std::size_t first_differing_bit(const Frame& a, const Frame& b) {
+  for (std::size_t i = 0; i < a.size() && i < b.size(); ++i) {
+    const auto x = static_cast<unsigned>(a[i] ^ b[i]);
+    if (x != 0) return i * 8 + static_cast<std::size_t>(std::countr_zero(x));
+  }
+  return a.size() * 8;
+}
+
 TEST(FaultInjector, CorruptFlipsExactlyOneBit) {
   ScriptedDevice inner;
   FaultConfig config;
@@ -301,15 +311,14 @@ TEST(FaultInjector, CorruptFlipsExactlyOneBit) {
   const std::vector<Frame> received = drain(faults, t0);
   ASSERT_EQ(received.size(), 30U);
   ASSERT_EQ(inner.sent.size(), 30U);
-  std::vector<Frame> distinct;
+  std::set<std::size_t> flipped;
   for (std::size_t i = 0; i < 30; ++i) {
     EXPECT_EQ(differing_bits(received[i], numbered(0x5a)), 1);
     EXPECT_EQ(differing_bits(inner.sent[i], numbered(0xa5)), 1);
-    distinct.push_back(received[i]);
+    flipped.insert(first_differing_bit(received[i], numbered(0x5a)));
   }
   // The bit is chosen at random, not always the same one.
-  std::sort(distinct.begin(), distinct.end());
-  EXPECT_GT(std::unique(distinct.begin(), distinct.end()) - distinct.begin(), 10);
+  EXPECT_GT(flipped.size(), 10U);
   EXPECT_EQ(faults.fault_stats().rx.corrupted, 30U);
   EXPECT_EQ(faults.fault_stats().tx.corrupted, 30U);
 }

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string_view>
 #include <vector>
 
@@ -72,6 +73,7 @@ TEST(WireUdp, EmitReproducesCapturedDatagrams) {
     auto udp = UdpRepr::parse(c.datagram, c.source, c.destination, true);
     ASSERT_TRUE(udp.ok());
     std::vector<std::uint8_t> out = copy(c.datagram);
+    ASSERT_GE(out.size(), UdpRepr::header_len);
     for (std::size_t i = 0; i < UdpRepr::header_len; ++i) out[i] = 0xaa;
     udp->emit(out, c.source, c.destination, true);
     EXPECT_EQ(test::to_hex(out), test::to_hex(c.datagram));
@@ -195,6 +197,7 @@ TEST(WireUdp, BadChecksums) {
   for (std::size_t i = 0; i < udp4_part(udp4_frame).size(); ++i) {
     if (i == 4 || i == 5) continue;  // the length field fails earlier
     std::vector<std::uint8_t> datagram = copy(udp4_part(udp4_frame));
+    ASSERT_GT(datagram.size(), std::max<std::size_t>(i, 7));
     datagram[i] ^= 0x01;
     if (load_be16(datagram, 6) == 0) continue;
     auto udp = UdpRepr::parse(datagram, ip1, ip2, true);
