@@ -303,14 +303,4 @@ void TcpScript::expect_nothing_sent(std::source_location where) {
   out.sent.clear();
 }
 
-SentSegment TcpScript::pop() {
-  if (out.sent.empty()) {
-    ADD_FAILURE() << "expected a segment, none was sent";
-    return {};
-  }
-  SentSegment s = std::move(out.sent.front());
-  out.sent.pop_front();
-  return s;
-}
-
 }  // namespace lwnet::test

@@ -111,10 +111,6 @@ class TcpScript {
                              std::source_location where = std::source_location::current());
   // Fails the test (listing them) if segments were sent that nobody took.
   void expect_nothing_sent(std::source_location where = std::source_location::current());
-  // Pops the oldest segment we sent without checking it (fails the test if
-  // none); for loops that look at a stream of segments field by field.
-  SentSegment pop();
-  bool nothing_sent() const { return out.sent.empty(); }
 
   // The TSval the connection puts in a segment sent at `at`: its first
   // timestamp plus the milliseconds since (RFC 7323 clock of 1 ms).
