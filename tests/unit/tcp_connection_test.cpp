@@ -3,6 +3,10 @@
 // test that leaves one unchecked).
 #include <gtest/gtest.h>
 
+#include <deque>
+#include <string>
+#include <vector>
+
 #include "support/tcp_script.h"
 
 namespace lwnet {
@@ -108,6 +112,56 @@ TEST(TcpOpen, SimultaneousOpen) {
   t.peer_next = peer_data;
   t.receive(t.peer_segment(tcp_flags::ack));
   EXPECT_EQ(t.connection.state(), TcpState::Established);
+}
+
+// RFC 9293 figure 7 between two connections: the SYNs cross, then the
+// SYN-ACKs, each unacceptable to its receiver (its SYN lies below RCV.NXT)
+// and answered with an ACK, which completes the other side's handshake.
+// Without those ACKs both would wait in SYN-RECEIVED for their timers.
+TEST(TcpOpen, TwoSidesOpeningAtOnceReachEstablishedWithoutTimers) {
+  std::vector<std::uint8_t> storage(4 * 4096);
+  const auto part = [&](std::size_t i) { return Bytes(storage).subspan(i * 4096, 4096); };
+  TcpConnection a(part(0), part(1), TcpScript::plain_settings());
+  TcpConnection b(part(2), part(3), TcpScript::plain_settings());
+  test::RecordingOutput a_out;
+  test::RecordingOutput b_out;
+  const IpEndpoint a_end{Ipv4Address::of(192, 0, 2, 1), 4000};
+  const IpEndpoint b_end{Ipv4Address::of(192, 0, 2, 2), 5000};
+  const Instant now = Instant::from_seconds(1000);
+  ASSERT_TRUE(a.open_active(a_end, b_end, Seq32(100), 1460, now, a_out).ok());
+  ASSERT_TRUE(b.open_active(b_end, a_end, Seq32(300), 1460, now, b_out).ok());
+  // Each round delivers what both sent in the previous one (they cross).
+  std::vector<std::string> rounds;
+  while ((!a_out.sent.empty() || !b_out.sent.empty()) && rounds.size() < 10) {
+    std::deque<test::SentSegment> to_b = std::move(a_out.sent);
+    std::deque<test::SentSegment> to_a = std::move(b_out.sent);
+    a_out.sent.clear();
+    b_out.sent.clear();
+    std::string round;
+    for (const auto& s : to_b) round += "a: " + s.describe() + "; ";
+    for (const auto& s : to_a) round += "b: " + s.describe() + "; ";
+    rounds.push_back(round);
+    for (const auto& s : to_b) {
+      TcpRepr h = s.header;
+      h.payload = s.payload;
+      b.on_segment(h, now, b_out);
+    }
+    for (const auto& s : to_a) {
+      TcpRepr h = s.header;
+      h.payload = s.payload;
+      a.on_segment(h, now, a_out);
+    }
+  }
+  EXPECT_EQ(a.state(), TcpState::Established);
+  EXPECT_EQ(b.state(), TcpState::Established);
+  const std::vector<std::string> expected{
+      "a: seq=100 ack=0 flags=S win=4096 options=mss=1460 sack_permitted payload=0 bytes; "
+      "b: seq=300 ack=0 flags=S win=4096 options=mss=1460 sack_permitted payload=0 bytes; ",
+      "a: seq=100 ack=301 flags=SA win=4096 options=mss=1460 sack_permitted payload=0 bytes; "
+      "b: seq=300 ack=101 flags=SA win=4096 options=mss=1460 sack_permitted payload=0 bytes; ",
+      "a: seq=101 ack=301 flags=A win=4096 options=none payload=0 bytes; "
+      "b: seq=301 ack=101 flags=A win=4096 options=none payload=0 bytes; "};
+  EXPECT_EQ(rounds, expected);
 }
 
 TEST(TcpOpen, RstAnsweringSynIsConnectionRefused) {
