@@ -1,16 +1,28 @@
 // Segment-by-segment TCP tests with explicit time: the test plays the peer,
 // feeds segments into one TcpConnection and checks every segment it sends
 // (the style of smoltcp's socket tests and lwIP's tcp_helper.c).
+//
+// Every segment the connection sends must be checked: expect_segment()
+// compares a whole segment (every header field, every option, the payload
+// bytes), and a TcpScript that ends with segments nobody took fails the test.
 #pragma once
 
 #include <array>
 #include <cstdint>
 #include <deque>
+#include <optional>
+#include <source_location>
 #include <string>
 #include <vector>
 
 #include "support/frames.h"
 #include "transport/tcp/tcp_connection.h"
+
+// Expected segments are written with designated initializers that name only
+// the fields that are not their default (`{.seq = 1, .flags = ...}`). GCC 12
+// warns about every member such an initializer leaves to its default member
+// initializer, which is the point here: off for the files using this script.
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 
 namespace lwnet::test {
 
@@ -18,7 +30,30 @@ struct SentSegment {
   TcpRepr header;
   std::vector<std::uint8_t> payload;
   std::size_t segment_size = 0;  // non-zero: handed over for segmentation offload
+  Instant sent_at;
   std::string describe() const;
+};
+
+// The options a segment carries (RFC 9293 MSS, RFC 7323, RFC 2018).
+struct TcpOptions {
+  std::optional<std::uint16_t> mss;
+  std::optional<std::uint8_t> window_scale;
+  bool sack_permitted = false;
+  std::optional<TcpTimestamp> timestamp;
+  std::vector<TcpSackBlock> sack;  // in the order sent
+};
+
+// A whole segment as the test expects it. Every field is compared: one left
+// out must be what its default says (no ACK number, no options, no payload).
+// The ports are always the script's.
+struct ExpectedSegment {
+  std::uint32_t seq = 0;
+  std::uint32_t ack = 0;
+  std::uint8_t flags = 0;
+  std::uint16_t window = 0;
+  TcpOptions options{};
+  std::vector<std::uint8_t> payload{};
+  std::size_t segment_size = 0;  // non-zero: a packet for the device to segment
 };
 
 class RecordingOutput final : public TcpOutput {
@@ -29,6 +64,8 @@ class RecordingOutput final : public TcpOutput {
   std::deque<SentSegment> sent;
   bool refuse = false;  // simulate "no buffer"
   std::size_t offload = 0;  // what segmentation_limit() answers
+  // The first timestamp the connection sent, and when: its TSval clock.
+  std::optional<std::pair<std::uint32_t, Instant>> first_timestamp;
 };
 
 // One connection, its storage, the peer's view, and a clock.
@@ -41,18 +78,25 @@ class TcpScript {
 
   explicit TcpScript(TcpSettings settings = plain_settings(), std::size_t send_size = 4096,
                      std::size_t receive_size = 4096);
+  // Fails the test if the connection sent a segment the test did not take.
+  ~TcpScript();
+  TcpScript(const TcpScript&) = delete;
+  TcpScript& operator=(const TcpScript&) = delete;
 
   // Timestamps off, delayed ACK on, Nagle on: segments easy to read.
   static TcpSettings plain_settings();
 
   // Active open up to ESTABLISHED (peer MSS 1000, window 8192), leaving no
-  // segment in `out.sent`.
+  // segment in `out.sent`. With timestamps on in the settings, the peer
+  // offers them too (its TSval peer_ts).
   void establish_active(std::uint16_t peer_mss = 1000, std::uint16_t peer_window = 8192,
                         bool peer_permits_sack = false);
   // Passive open (the peer's SYN arrives at a listener) up to ESTABLISHED.
   void establish_passive(std::uint16_t peer_mss = 1000, std::uint16_t peer_window = 8192);
 
-  // A segment from the peer; seq/ack default to what the peer expects now.
+  // A segment from the peer; seq/ack default to what the peer expects now,
+  // with a timestamp option (TSval peer_ts, TSecr peer_ts_echo) once
+  // timestamps were negotiated.
   TcpRepr peer_segment(std::uint8_t flags) const;
   void receive(const TcpRepr& segment, ConstBytes payload = {});
   // Peer sends data at its current sequence number (ACK of everything we sent).
@@ -61,9 +105,20 @@ class TcpScript {
   // Runs timers at the next deadline (and advances the clock to it).
   void run_next_timer();
 
-  // Pops the oldest segment we sent (fails the test if none).
-  SentSegment pop();
-  bool nothing_sent() const { return out.sent.empty(); }
+  // Takes the oldest segment we sent and fails the test (at the caller's
+  // line) unless it is exactly `expected`, listing every field that differs.
+  SentSegment expect_segment(const ExpectedSegment& expected,
+                             std::source_location where = std::source_location::current());
+  // Fails the test (listing them) if segments were sent that nobody took.
+  void expect_nothing_sent(std::source_location where = std::source_location::current());
+
+  // The TSval the connection puts in a segment sent at `at`: its first
+  // timestamp plus the milliseconds since (RFC 7323 clock of 1 ms).
+  std::uint32_t our_timestamp(Instant at) const;
+  std::uint32_t our_timestamp() const { return our_timestamp(now); }
+  // The window scale our SYN offers with window scaling on: the smallest
+  // shift that lets 16 bits say the receive buffer (RFC 7323 2.3).
+  std::uint8_t our_window_scale() const;
 
   std::vector<std::uint8_t> storage_send;
   std::vector<std::uint8_t> storage_receive;
@@ -75,6 +130,14 @@ class TcpScript {
   std::uint32_t peer_next = peer_iss + 1;  // the peer's SND.NXT
   std::uint32_t peer_ack = our_iss + 1;    // what the peer acknowledges
   std::uint16_t peer_window = 8192;
+  // The peer's timestamps once negotiated: the TSval it sends, and the
+  // TSecr (set by the test to what it echoes; 0 until it does).
+  bool peer_timestamps = false;
+  std::uint32_t peer_ts = 700000;
+  std::uint32_t peer_ts_echo = 0;
 };
+
+// The bytes of `data` as a vector, for ExpectedSegment::payload.
+std::vector<std::uint8_t> bytes_of(ConstBytes data);
 
 }  // namespace lwnet::test

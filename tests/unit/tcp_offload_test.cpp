@@ -9,8 +9,17 @@
 namespace lwnet {
 namespace {
 
+using test::bytes_of;
 using test::pattern;
 using test::TcpScript;
+
+constexpr std::uint32_t our_data = TcpScript::our_iss + 1;
+constexpr std::uint32_t peer_data = TcpScript::peer_iss + 1;
+constexpr std::uint8_t ack_psh = tcp_flags::ack | tcp_flags::psh;
+
+std::vector<std::uint8_t> slice(const std::vector<std::uint8_t>& data, std::size_t from, std::size_t n) {
+  return bytes_of(ConstBytes(data).subspan(from, n));
+}
 
 TEST(TcpOffload, NewDataLeavesInPacketsOfWholeSegments) {
   TcpScript t(TcpScript::plain_settings(), 65536, 4096);
@@ -19,22 +28,16 @@ TEST(TcpOffload, NewDataLeavesInPacketsOfWholeSegments) {
   const auto data = pattern(25000, 9);
   ASSERT_EQ(*t.connection.send(data, t.now, t.out), 25000U);
   // The initial congestion window (10 segments) goes out as one packet.
-  auto burst = t.pop();
-  EXPECT_TRUE(t.nothing_sent());
-  EXPECT_EQ(burst.header.sequence, TcpScript::our_iss + 1);
-  EXPECT_EQ(burst.payload.size(), 10000U);
-  EXPECT_EQ(burst.segment_size, 1000U);
-  EXPECT_EQ(burst.payload, std::vector<std::uint8_t>(data.begin(), data.begin() + 10000));
-  // Each ACK opens the window and the next packet follows.
-  t.peer_ack = TcpScript::our_iss + 10001;
+  t.expect_segment({.seq = our_data, .ack = peer_data, .flags = tcp_flags::ack, .window = 4096,
+                    .payload = slice(data, 0, 10000), .segment_size = 1000});
+  t.expect_nothing_sent();
+  // The ACK opens the window, and slow start (byte counting with L = 2
+  // segments, RFC 3465) grows it to 12 segments: the next packet.
+  t.peer_ack = our_data + 10000;
   t.receive(t.peer_segment(tcp_flags::ack));
-  auto next = t.pop();
-  EXPECT_EQ(next.header.sequence, TcpScript::our_iss + 10001);
-  EXPECT_EQ(next.payload.size() % 1000, 0U);
-  EXPECT_GT(next.payload.size(), 10000U);  // slow start doubled the window
-  EXPECT_EQ(next.segment_size, 1000U);
-  EXPECT_EQ(next.payload, std::vector<std::uint8_t>(data.begin() + 10000,
-                                                    data.begin() + 10000 + static_cast<std::ptrdiff_t>(next.payload.size())));
+  t.expect_segment({.seq = our_data + 10000, .ack = peer_data, .flags = tcp_flags::ack, .window = 4096,
+                    .payload = slice(data, 10000, 12000), .segment_size = 1000});
+  t.expect_nothing_sent();
 }
 
 TEST(TcpOffload, PacketStaysWithinTheLimitAndSmallSendsAreSingleSegments) {
@@ -42,30 +45,29 @@ TEST(TcpOffload, PacketStaysWithinTheLimitAndSmallSendsAreSingleSegments) {
   t.out.offload = 5000;  // room for 4 segments of 1000 after 80 bytes of headers
   t.establish_active(1000, 60000);
   ASSERT_TRUE(t.connection.send(pattern(500), t.now, t.out).ok());
-  auto small = t.pop();
-  EXPECT_EQ(small.payload.size(), 500U);
-  EXPECT_EQ(small.segment_size, 0U);  // one segment: nothing for the device to cut
-  t.peer_ack = TcpScript::our_iss + 501;
+  // One segment: nothing for the device to cut.
+  t.expect_segment({.seq = our_data, .ack = peer_data, .flags = ack_psh, .window = 4096, .payload = pattern(500)});
+  t.peer_ack = our_data + 500;
   t.receive(t.peer_segment(tcp_flags::ack));
-  ASSERT_TRUE(t.connection.send(pattern(9000), t.now, t.out).ok());
-  auto first = t.pop();
-  EXPECT_EQ(first.payload.size(), 4000U);
-  EXPECT_EQ(first.segment_size, 1000U);
-  auto second = t.pop();
-  EXPECT_EQ(second.payload.size(), 4000U);
-  auto third = t.pop();  // the rest: 1000 bytes, one segment
-  EXPECT_EQ(third.payload.size(), 1000U);
-  EXPECT_EQ(third.segment_size, 0U);
+  const auto data = pattern(9000, 1);
+  ASSERT_TRUE(t.connection.send(data, t.now, t.out).ok());
+  t.expect_segment({.seq = our_data + 500, .ack = peer_data, .flags = tcp_flags::ack, .window = 4096,
+                    .payload = slice(data, 0, 4000), .segment_size = 1000});
+  t.expect_segment({.seq = our_data + 4500, .ack = peer_data, .flags = tcp_flags::ack, .window = 4096,
+                    .payload = slice(data, 4000, 4000), .segment_size = 1000});
+  // The rest: 1000 bytes, one segment.
+  t.expect_segment({.seq = our_data + 8500, .ack = peer_data, .flags = ack_psh, .window = 4096,
+                    .payload = slice(data, 8000, 1000)});
 }
 
 TEST(TcpOffload, WithoutALimitSegmentsAreOneMss) {
   TcpScript t(TcpScript::plain_settings(), 65536, 4096);
   t.establish_active(1000, 60000);
-  ASSERT_TRUE(t.connection.send(pattern(3000), t.now, t.out).ok());
-  for (int i = 0; i < 3; ++i) {
-    auto s = t.pop();
-    EXPECT_EQ(s.payload.size(), 1000U);
-    EXPECT_EQ(s.segment_size, 0U);
+  const auto data = pattern(3000);
+  ASSERT_TRUE(t.connection.send(data, t.now, t.out).ok());
+  for (std::size_t i = 0; i < 3; ++i) {
+    t.expect_segment({.seq = our_data + static_cast<std::uint32_t>(1000 * i), .ack = peer_data,
+                      .flags = i == 2 ? ack_psh : tcp_flags::ack, .window = 4096, .payload = slice(data, 1000 * i, 1000)});
   }
 }
 

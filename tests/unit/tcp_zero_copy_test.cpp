@@ -9,8 +9,18 @@
 namespace lwnet {
 namespace {
 
+using test::bytes_of;
+using test::ExpectedSegment;
 using test::pattern;
 using test::TcpScript;
+
+constexpr std::uint32_t our_data = TcpScript::our_iss + 1;
+constexpr std::uint32_t peer_data = TcpScript::peer_iss + 1;
+constexpr std::uint8_t ack_psh = tcp_flags::ack | tcp_flags::psh;
+
+std::vector<std::uint8_t> slice(const std::vector<std::uint8_t>& data, std::size_t from, std::size_t n) {
+  return bytes_of(ConstBytes(data).subspan(from, n));
+}
 
 // Counts a write's completions; declared before the script so that it
 // outlives the connection (whose end releases what it still references).
@@ -26,12 +36,6 @@ struct Done {
   }
 };
 
-std::vector<std::uint8_t> concat(std::initializer_list<const std::vector<std::uint8_t>*> parts) {
-  std::vector<std::uint8_t> all;
-  for (const auto* p : parts) all.insert(all.end(), p->begin(), p->end());
-  return all;
-}
-
 TEST(TcpZeroCopy, BytesGoOutInOrderAndCompleteOnlyWhenAcknowledged) {
   Done done;
   TcpScript t;
@@ -45,22 +49,18 @@ TEST(TcpZeroCopy, BytesGoOutInOrderAndCompleteOnlyWhenAcknowledged) {
   EXPECT_EQ(t.connection.send_space(), 4096U - 300U);
   EXPECT_EQ(t.connection.unacknowledged_or_unsent(), 2800U);
 
-  auto s0 = t.pop();  // the copied bytes went out alone (nothing was in flight)
-  auto s1 = t.pop();
-  auto s2 = t.pop();
-  EXPECT_TRUE(t.nothing_sent());  // Nagle holds the 500-byte tail behind the small s0
-  EXPECT_EQ(s0.header.sequence, TcpScript::our_iss + 1);
-  EXPECT_EQ(s0.payload.size(), 300U);
-  EXPECT_EQ(s1.header.sequence, TcpScript::our_iss + 301);
-  EXPECT_EQ(s1.payload.size(), 1000U);
-  EXPECT_EQ(s2.payload.size(), 1000U);
-  t.peer_ack = TcpScript::our_iss + 2301;
+  // The copied bytes went out alone (nothing was in flight, and they were
+  // all there was), then whole segments of the referenced memory.
+  t.expect_segment({.seq = our_data, .ack = peer_data, .flags = ack_psh, .window = 4096, .payload = copied});
+  t.expect_segment({.seq = our_data + 300, .ack = peer_data, .flags = tcp_flags::ack, .window = 4096,
+                    .payload = slice(referenced, 0, 1000)});
+  t.expect_segment({.seq = our_data + 1300, .ack = peer_data, .flags = tcp_flags::ack, .window = 4096,
+                    .payload = slice(referenced, 1000, 1000)});
+  t.expect_nothing_sent();  // Nagle holds the 500-byte tail behind the small first segment
+  t.peer_ack = our_data + 2300;
   t.receive(t.peer_segment(tcp_flags::ack));
-  auto s3 = t.pop();
-  EXPECT_EQ(s3.header.sequence, TcpScript::our_iss + 2301);
-  EXPECT_EQ(s3.payload.size(), 500U);
-  EXPECT_EQ(s3.header.flags, tcp_flags::ack | tcp_flags::psh);
-  EXPECT_EQ(concat({&s0.payload, &s1.payload, &s2.payload, &s3.payload}), concat({&copied, &referenced}));
+  t.expect_segment({.seq = our_data + 2300, .ack = peer_data, .flags = ack_psh, .window = 4096,
+                    .payload = slice(referenced, 2000, 500)});
   EXPECT_EQ(done.delivered + done.dropped, 0);
 
   // Everything but the last byte acknowledged: still referenced.
@@ -81,12 +81,10 @@ TEST(TcpZeroCopy, RetransmissionRereadsTheCallersMemory) {
   t.establish_active(1000, 8192);
   const auto data = pattern(700, 3);
   ASSERT_TRUE(t.connection.send_zero_copy(data, done.completion(), t.now, t.out).ok());
-  auto original = t.pop();
-  EXPECT_EQ(original.payload, data);
+  const ExpectedSegment segment{.seq = our_data, .ack = peer_data, .flags = ack_psh, .window = 4096, .payload = data};
+  t.expect_segment(segment);
   t.run_next_timer();
-  auto again = t.pop();
-  EXPECT_EQ(again.header.sequence, TcpScript::our_iss + 1);
-  EXPECT_EQ(again.payload, data);
+  t.expect_segment(segment);
   t.peer_ack = TcpScript::our_iss + 701;
   t.receive(t.peer_segment(tcp_flags::ack));
   EXPECT_EQ(done.delivered, 1);
@@ -100,10 +98,13 @@ TEST(TcpZeroCopy, ResetReleasesUnacknowledgedWritesAsDropped) {
   const auto a = pattern(400, 4);
   const auto b = pattern(400, 5);
   ASSERT_TRUE(t.connection.send_zero_copy(a, first.completion(), t.now, t.out).ok());
+  t.expect_segment({.seq = our_data, .ack = peer_data, .flags = ack_psh, .window = 4096, .payload = a});
   ASSERT_TRUE(t.connection.send_zero_copy(b, second.completion(), t.now, t.out).ok());
-  t.peer_ack = TcpScript::our_iss + 401;  // the first is delivered
+  t.expect_nothing_sent();  // Nagle: a small segment is in flight
+  t.peer_ack = our_data + 400;  // the first is delivered
   t.receive(t.peer_segment(tcp_flags::ack));
   EXPECT_EQ(first.delivered, 1);
+  t.expect_segment({.seq = our_data + 400, .ack = peer_data, .flags = ack_psh, .window = 4096, .payload = b});
   t.receive(t.peer_segment(tcp_flags::rst));
   EXPECT_EQ(t.connection.state(), TcpState::Closed);
   EXPECT_EQ(second.delivered, 0);
@@ -120,7 +121,9 @@ TEST(TcpZeroCopy, AbortAndTimeoutReleaseAsDropped) {
     t.establish_active();
     const auto data = pattern(100);
     ASSERT_TRUE(t.connection.send_zero_copy(data, aborted.completion(), t.now, t.out).ok());
+    t.expect_segment({.seq = our_data, .ack = peer_data, .flags = ack_psh, .window = 4096, .payload = data});
     t.connection.abort(t.now, t.out);
+    t.expect_segment({.seq = our_data + 100, .flags = tcp_flags::rst});
     EXPECT_EQ(aborted.dropped, 1);
   }
   TcpSettings settings = TcpScript::plain_settings();
@@ -129,7 +132,14 @@ TEST(TcpZeroCopy, AbortAndTimeoutReleaseAsDropped) {
   t.establish_active();
   const auto data = pattern(100);
   ASSERT_TRUE(t.connection.send_zero_copy(data, timed_out.completion(), t.now, t.out).ok());
-  for (int i = 0; i < 3 && t.connection.state() != TcpState::Closed; ++i) t.run_next_timer();
+  const ExpectedSegment segment{.seq = our_data, .ack = peer_data, .flags = ack_psh, .window = 4096, .payload = data};
+  t.expect_segment(segment);
+  for (int i = 0; i < 2; ++i) {
+    t.run_next_timer();
+    t.expect_segment(segment);  // the memory is read again for each retransmission
+  }
+  t.run_next_timer();
+  t.expect_segment({.seq = our_data + 100, .flags = tcp_flags::rst});
   EXPECT_EQ(t.connection.error(), std::optional<Error>(Error::TimedOut));
   EXPECT_EQ(timed_out.dropped, 1);
   EXPECT_EQ(timed_out.delivered, 0);
@@ -157,19 +167,19 @@ TEST(TcpBufferSize, GrowingTheReceiveBufferOpensTheWindowAtOnce) {
   TcpScript t(TcpScript::plain_settings(), 4096, 4000);
   t.establish_active();
   for (int i = 0; i < 4; ++i) t.receive_data(pattern(1000));
-  t.pop();
-  EXPECT_EQ(t.pop().header.window, 0);
+  t.expect_segment({.seq = our_data, .ack = peer_data + 2000, .flags = tcp_flags::ack, .window = 2000});
+  t.expect_segment({.seq = our_data, .ack = peer_data + 4000, .flags = tcp_flags::ack, .window = 0});
   EXPECT_EQ(t.connection.minimum_receive_buffer(), 4000U);
   std::vector<std::uint8_t> larger(10000);
   ASSERT_TRUE(t.connection.resize_receive_buffer(larger, t.now, t.out));
   EXPECT_EQ(t.connection.receive_buffer_size(), 10000U);
-  auto update = t.pop();
-  EXPECT_EQ(update.header.window, 6000);
-  EXPECT_EQ(update.header.acknowledgment, TcpScript::peer_iss + 4001);
+  t.expect_segment({.seq = our_data, .ack = peer_data + 4000, .flags = tcp_flags::ack, .window = 6000});
   // The data queued before the move reads back intact.
   std::vector<std::uint8_t> sink(4000);
   ASSERT_EQ(*t.connection.receive(sink, t.now, t.out), 4000U);
   EXPECT_EQ(std::vector<std::uint8_t>(sink.begin() + 3000, sink.end()), pattern(1000));
+  // Reading frees more than half the buffer: the whole of it is offered.
+  t.expect_segment({.seq = our_data, .ack = peer_data + 4000, .flags = tcp_flags::ack, .window = 10000});
 }
 
 TEST(TcpBufferSize, ReceiveBufferNeverShrinksBelowThePromisedWindow) {
@@ -207,12 +217,10 @@ TEST(TcpBufferSize, GrowingTheSendBufferTakesMoreData) {
   // The window opens: all 3000 bytes leave in order.
   t.peer_window = 8192;
   t.receive(t.peer_segment(tcp_flags::ack));
-  std::vector<std::uint8_t> sent;
-  while (!t.nothing_sent()) {
-    auto s = t.pop();
-    sent.insert(sent.end(), s.payload.begin(), s.payload.end());
+  for (std::size_t i = 0; i < 3; ++i) {
+    t.expect_segment({.seq = our_data + static_cast<std::uint32_t>(1000 * i), .ack = peer_data,
+                      .flags = i == 2 ? ack_psh : tcp_flags::ack, .window = 4096, .payload = slice(data, 1000 * i, 1000)});
   }
-  EXPECT_EQ(sent, data);
 }
 
 }  // namespace

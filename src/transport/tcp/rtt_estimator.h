@@ -16,6 +16,7 @@ class RttEstimator {
   void back_off();
   Duration rto() const { return rto_; }
   Duration smoothed_rtt() const { return srtt_; }
+  Duration rtt_variation() const { return rttvar_; }
   bool has_sample() const { return has_sample_; }
 
   // Linux's floor rather than RFC 6298's 1 s: a LAN round trip is well under

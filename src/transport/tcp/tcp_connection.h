@@ -184,6 +184,7 @@ class TcpConnection {
   std::size_t send_window() const { return send_window_; }
   std::size_t send_mss() const { return send_mss_; }
   Duration retransmit_timeout() const { return rtt_.rto(); }
+  const RttEstimator& rtt_estimator() const { return rtt_; }
   std::uint32_t retransmissions() const { return total_retransmissions_; }
 
  private:

@@ -172,6 +172,12 @@ void TcpConnection::output(Instant now, TcpOutput& out) {
         send_next_ = initial_send_sequence_ + 1;
         if (send_max_ < send_next_) send_max_ = send_next_;
         if (retransmit_at_ == Instant::max()) arm_retransmit(now);
+      } else if (ack_now_ && state_ == TcpState::SynReceived) {
+        // An unacceptable segment in SYN-RECEIVED gets an ACK (RFC 9293
+        // 3.10.7.4). In a simultaneous open the peer's SYN-ACK is one (its
+        // SYN lies below RCV.NXT), and this ACK is what moves the peer to
+        // ESTABLISHED: held back, both sides would wait in SYN-RECEIVED.
+        (void)send_control(tcp_flags::ack, send_max_, now, out);
       }
       return;
     }

@@ -83,7 +83,9 @@ void TcpConnection::on_retransmit_timeout(Instant now, TcpOutput& out) {
     return;
   }
   ++retransmit_count_;
-  ++total_retransmissions_;
+  // A resent SYN goes out as a control segment, uncounted; resent data and
+  // FINs are counted where they are sent (send_data_segment).
+  if (handshake) ++total_retransmissions_;
   rtt_.back_off();
   if (!handshake) congestion_.on_timeout(in_flight(), now);
   in_recovery_ = false;
