@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # RFC 7323 window scaling against Linux, with an lwnet built to offer windows
-# over 64 KiB (window_scale_config.h; CMake passes that build's binary).
+# over 64 KiB (the host preset, src/config/presets/host.h; CMake passes that
+# build's binary).
 # Linux sends 4 MiB to `lwnet serve --echo 7` with nc and gets them back
 # byte-exact; lwnet's capture must show:
 #  - Linux's SYN and lwnet's SYN-ACK both carrying the window scale option,
@@ -16,7 +17,7 @@ lwit_require nc cmp head awk sort
 
 # The shift lwnet must announce: the smallest that lets 16 bits say its
 # window cap, and at least CONFIG_LWIP_TCP_RCV_SCALE (RFC 7323 2.3).
-config="$(dirname "${BASH_SOURCE[0]}")/window_scale_config.h"
+config="$(dirname "${BASH_SOURCE[0]}")/../../src/config/presets/host.h"
 config_value() { awk -v name="$1" '$1 == "#define" && $2 == name { print $3 }' "$config"; }
 window_cap=$(config_value CONFIG_LWNET_TCP_WND_MAX)
 window_default=$(config_value CONFIG_LWIP_TCP_WND_DEFAULT)

@@ -33,6 +33,10 @@
 #ifndef CONFIG_LWIP_WND_SCALE
 #define CONFIG_LWIP_WND_SCALE 1
 #endif
+// The scale offered is chosen for the window cap (at least this many bits).
+#ifndef CONFIG_LWIP_TCP_RCV_SCALE
+#define CONFIG_LWIP_TCP_RCV_SCALE 0
+#endif
 #ifndef CONFIG_LWIP_TCP_MSS
 #define CONFIG_LWIP_TCP_MSS 1460
 #endif
