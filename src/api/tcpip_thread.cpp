@@ -30,6 +30,12 @@ bool in_core_check(void* context) { return static_cast<const TcpipThread*>(conte
   std::abort();
 }
 
+[[noreturn]] void misuse(const char* what) {
+  std::fprintf(stderr, "lwnet: TcpipThread::%s\n", what);
+  std::fflush(stderr);
+  std::abort();
+}
+
 std::uint64_t seed_of(const TcpipConfig& config) {
   return config.random_seed != 0 ? config.random_seed : random_seed();
 }
@@ -306,9 +312,16 @@ void TcpipThread::wake() {
   if (waker_) waker_->wake();
 }
 
-void TcpipThread::lock_core() { acquire_core(); }
+void TcpipThread::lock_core() {
+  // std::mutex is not recursive: taking it again would hang (or worse).
+  if (in_core_context()) misuse("lock_core() while already in core context (not recursive)");
+  acquire_core();
+}
 
 void TcpipThread::unlock_core() {
+  if (!in_core_context() || thread_id_.load() == std::this_thread::get_id()) {
+    misuse("unlock_core() by a thread that did not lock_core()");
+  }
   if (release_core()) wake();
 }
 

@@ -131,7 +131,9 @@ class TcpipThread {
   // mode. Not recursive: a thread holding it must not take it again (call()
   // inside it runs inline, as it should). Not from the TCP/IP thread.
   // unlock_core() wakes the thread when the stack's deadline moved closer
-  // than the one it sleeps until. core_guard.h has a scoped form.
+  // than the one it sleeps until. core_guard.h has a scoped form. Misuse
+  // (lock_core() in core context, unlock_core() without lock_core()) aborts
+  // the process with a message instead of hanging.
   void lock_core();
   void unlock_core();
 

@@ -426,6 +426,23 @@ TEST_P(TcpipThreadTest, PriorityAndStackSizeAreApplied) {
   EXPECT_ERROR(TcpipThread(bad).start(), Error::InvalidArgument);
 }
 
+TEST(TcpipThreadDeathTest, CoreLockMisuseAbortsWithAMessage) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_DEATH(
+      {
+        TcpipThread thread;
+        CoreGuard outer(thread);
+        CoreGuard inner(thread);
+      },
+      "lwnet: TcpipThread::lock_core\\(\\) while already in core context");
+  EXPECT_DEATH(
+      {
+        TcpipThread thread;
+        thread.unlock_core();
+      },
+      "lwnet: TcpipThread::unlock_core\\(\\) by a thread that did not lock_core\\(\\)");
+}
+
 INSTANTIATE_TEST_SUITE_P(Modes, TcpipThreadTest,
                          ::testing::Values(Mode{false, "MessagePassing"}, Mode{true, "CoreLocking"}),
                          [](const ::testing::TestParamInfo<Mode>& param_info) { return param_info.param.name; });
