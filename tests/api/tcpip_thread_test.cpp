@@ -10,6 +10,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <ostream>
 #include <semaphore>
 #include <thread>
 #include <vector>
@@ -33,6 +34,8 @@ struct Mode {
   bool core_locking;
   const char* name;
 };
+
+void PrintTo(const Mode& mode, std::ostream* out) { *out << mode.name; }
 
 class TcpipThreadTest : public ::testing::TestWithParam<Mode> {
  protected:
