@@ -119,7 +119,9 @@ class TcpipThread {
   void start_timers();
 
   // On the TCP/IP thread while it works, or in a thread holding the core lock.
-  bool in_core_context() const { return owner_.load(std::memory_order_acquire) == std::this_thread::get_id(); }
+  bool in_core_context() const {
+    return owner_.load(std::memory_order_acquire) == std::this_thread::get_id();
+  }
 
   // Makes the thread wake and read the stack's next_deadline() again. call()
   // and unlock_core() do this themselves when needed; code that changes the
