@@ -4,6 +4,8 @@
 #     layers below it, in this order (config/ may be included by everyone):
 #       util < time < buf < wire < link < ip < transport < (apps, ppp) < core
 #         < (link/linux, port) < api < tools
+#     So api/ (the TCP/IP thread) may use the core, port/ and link/linux/,
+#     and nothing below api/ may include it.
 #  2. the core layers (util .. core, and config) include no OS or I/O header.
 # Usage: check_layers.sh [SOURCE_ROOT]   (default: the repository of this script)
 # Exit status 0 when clean, 1 with one "file:line: reason" per violation.

@@ -125,6 +125,37 @@
 #define CONFIG_LWIP_TCPIP_RECVMBOX_SIZE 32
 #endif
 
+// ---- The TCP/IP thread (src/api/) ------------------------------------------
+// Stack size in bytes (ESP-IDF counts bytes too). On Linux the thread gets at
+// least lwnet::api's minimum (api/tcpip_config.h says why).
+#ifndef CONFIG_LWIP_TCPIP_TASK_STACK_SIZE
+#define CONFIG_LWIP_TCPIP_TASK_STACK_SIZE 3072
+#endif
+// FreeRTOS priority 1..24; api/tcpip_thread.h maps it to Linux scheduling.
+#ifndef CONFIG_LWIP_TCPIP_TASK_PRIO
+#define CONFIG_LWIP_TCPIP_TASK_PRIO 18
+#endif
+// -1: no affinity (ESP-IDF's TCPIP_TASK_AFFINITY_NO_AFFINITY), else a CPU number.
+#ifndef CONFIG_LWIP_TCPIP_TASK_AFFINITY
+#define CONFIG_LWIP_TCPIP_TASK_AFFINITY -1
+#endif
+// 0: API calls are messages to the TCP/IP thread (ESP-IDF's default); 1: the
+// caller takes the core mutex and runs the call itself.
+#ifndef CONFIG_LWIP_TCPIP_CORE_LOCKING
+#define CONFIG_LWIP_TCPIP_CORE_LOCKING 0
+#endif
+// Input under the core mutex; needs CONFIG_LWIP_TCPIP_CORE_LOCKING (see
+// api/tcpip_config.h for what it changes in lwnet, where the TCP/IP thread
+// always reads the devices itself).
+#ifndef CONFIG_LWIP_TCPIP_CORE_LOCKING_INPUT
+#define CONFIG_LWIP_TCPIP_CORE_LOCKING_INPUT 0
+#endif
+// Every public Stack function aborts when called outside the TCP/IP thread
+// without the core lock (lwIP's LWIP_ASSERT_CORE_LOCKED).
+#ifndef CONFIG_LWIP_CHECK_THREAD_SAFETY
+#define CONFIG_LWIP_CHECK_THREAD_SAFETY 0
+#endif
+
 // ---- TCP (used from the TCP issue on) ---------------------------------------
 #ifndef CONFIG_LWIP_TCP_MSS
 #define CONFIG_LWIP_TCP_MSS 1440
@@ -279,6 +310,12 @@ inline constexpr std::size_t max_raw_pcbs = CONFIG_LWIP_MAX_RAW_PCBS;
 inline constexpr std::size_t max_sockets = CONFIG_LWIP_MAX_SOCKETS;
 inline constexpr std::size_t tcp_recvmbox_size = CONFIG_LWIP_TCP_RECVMBOX_SIZE;
 inline constexpr std::size_t tcpip_recvmbox_size = CONFIG_LWIP_TCPIP_RECVMBOX_SIZE;
+inline constexpr std::size_t tcpip_task_stack_size = CONFIG_LWIP_TCPIP_TASK_STACK_SIZE;
+inline constexpr int tcpip_task_prio = CONFIG_LWIP_TCPIP_TASK_PRIO;
+inline constexpr int tcpip_task_affinity = CONFIG_LWIP_TCPIP_TASK_AFFINITY;
+inline constexpr bool tcpip_core_locking = CONFIG_LWIP_TCPIP_CORE_LOCKING != 0;
+inline constexpr bool tcpip_core_locking_input = CONFIG_LWIP_TCPIP_CORE_LOCKING_INPUT != 0;
+inline constexpr bool check_thread_safety = CONFIG_LWIP_CHECK_THREAD_SAFETY != 0;
 
 inline constexpr std::uint16_t tcp_mss = CONFIG_LWIP_TCP_MSS;
 inline constexpr std::size_t tcp_snd_buf_default = CONFIG_LWIP_TCP_SND_BUF_DEFAULT;
@@ -347,6 +384,13 @@ static_assert(udp_recvmbox_size >= 1, "CONFIG_LWIP_UDP_RECVMBOX_SIZE must be at 
 static_assert(tcp_recvmbox_size >= 1, "CONFIG_LWIP_TCP_RECVMBOX_SIZE must be at least 1");
 static_assert(tcpip_recvmbox_size >= 6 && tcpip_recvmbox_size <= 1024,
               "CONFIG_LWIP_TCPIP_RECVMBOX_SIZE is 6..1024");
+static_assert(tcpip_task_stack_size >= 2048 && tcpip_task_stack_size <= 65536,
+              "CONFIG_LWIP_TCPIP_TASK_STACK_SIZE is 2048..65536 bytes");
+static_assert(tcpip_task_prio >= 1 && tcpip_task_prio <= 24, "CONFIG_LWIP_TCPIP_TASK_PRIO is 1..24");
+static_assert(tcpip_task_affinity >= -1 && tcpip_task_affinity <= 1023,
+              "CONFIG_LWIP_TCPIP_TASK_AFFINITY is -1 (no affinity) or a CPU number");
+static_assert(!tcpip_core_locking_input || tcpip_core_locking,
+              "CONFIG_LWIP_TCPIP_CORE_LOCKING_INPUT needs CONFIG_LWIP_TCPIP_CORE_LOCKING");
 static_assert(max_udp_pcbs >= 1 && max_udp_pcbs <= 1024, "CONFIG_LWIP_MAX_UDP_PCBS is 1..1024");
 static_assert(max_netifs >= 2, "room for the loopback netif and one device");
 static_assert(garp_tmr_interval_seconds >= 1, "CONFIG_LWIP_GARP_TMR_INTERVAL must be positive");

@@ -3,125 +3,244 @@
 
 #include "core/stack_impl.h"
 
+// CONFIG_LWIP_CHECK_THREAD_SAFETY: each public function asks the installed
+// checker first (StackImpl::check_core_context). Compiled out otherwise.
+#if CONFIG_LWIP_CHECK_THREAD_SAFETY
+#define LWNET_CHECK_CORE_CONTEXT(function) impl_->check_core_context(function)
+#else
+#define LWNET_CHECK_CORE_CONTEXT(function) static_cast<void>(0)
+#endif
+
 namespace lwnet {
 
 Stack::Stack(const StackConfig& config) : impl_(std::make_unique<StackImpl>(config)) {}
 Stack::~Stack() = default;
 
 Result<NetifId> Stack::add_netif(Device& device, const NetifConfig& config, Instant now) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::add_netif");
   return impl_->ip.add_netif(device, config, now);
 }
-NetifId Stack::loopback_netif() const { return IpLayer::loopback_netif(); }
-void Stack::set_default_netif(NetifId id) { impl_->ip.set_default_netif(id); }
+NetifId Stack::loopback_netif() const {
+  LWNET_CHECK_CORE_CONTEXT("Stack::loopback_netif");
+  return IpLayer::loopback_netif();
+}
+void Stack::set_default_netif(NetifId id) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::set_default_netif");
+  impl_->ip.set_default_netif(id);
+}
 Status Stack::set_ipv4(NetifId id, const IpCidr& address, std::optional<Ipv4Address> gateway,
                        Instant now) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::set_ipv4");
   return impl_->ip.set_ipv4(id, address, gateway, now);
 }
-Status Stack::set_up(NetifId id, bool up, Instant now) { return impl_->ip.set_up(id, up, now); }
+Status Stack::set_up(NetifId id, bool up, Instant now) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::set_up");
+  return impl_->ip.set_up(id, up, now);
+}
 Status Stack::set_link_up(NetifId id, bool link_up, Instant now) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::set_link_up");
   return impl_->ip.set_link_up(id, link_up, now);
 }
-Result<NetifInfo> Stack::netif_info(NetifId id) const { return impl_->ip.netif_info(id); }
+Result<NetifInfo> Stack::netif_info(NetifId id) const {
+  LWNET_CHECK_CORE_CONTEXT("Stack::netif_info");
+  return impl_->ip.netif_info(id);
+}
 void Stack::set_status_callback(NetifCallback callback, void* context) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::set_status_callback");
   impl_->ip.set_status_callback(callback, context);
 }
 void Stack::set_link_callback(NetifCallback callback, void* context) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::set_link_callback");
   impl_->ip.set_link_callback(callback, context);
 }
 
 Status Stack::arp_add_static(NetifId id, Ipv4Address ip, const MacAddress& mac) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::arp_add_static");
   // Packets that waited for this address leave now, dated with the latest
   // poll (the API gives no instant here).
   return impl_->ip.arp_add_static(id, ip, mac, impl_->last_poll);
 }
-Status Stack::arp_remove(NetifId id, Ipv4Address ip) { return impl_->ip.arp_remove(id, ip); }
+Status Stack::arp_remove(NetifId id, Ipv4Address ip) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::arp_remove");
+  return impl_->ip.arp_remove(id, ip);
+}
 std::optional<MacAddress> Stack::arp_lookup(NetifId id, Ipv4Address ip) const {
+  LWNET_CHECK_CORE_CONTEXT("Stack::arp_lookup");
   return impl_->ip.arp_lookup(id, ip);
 }
 Status Stack::arp_probe(NetifId id, Ipv4Address ip, Instant now) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::arp_probe");
   return impl_->ip.arp_probe(id, ip, now);
 }
-Status Stack::arp_announce(NetifId id, Instant now) { return impl_->ip.arp_announce(id, now); }
+Status Stack::arp_announce(NetifId id, Instant now) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::arp_announce");
+  return impl_->ip.arp_announce(id, now);
+}
 bool Stack::arp_conflict(NetifId id, Ipv4Address ip) const {
+  LWNET_CHECK_CORE_CONTEXT("Stack::arp_conflict");
   return impl_->ip.arp_conflict(id, ip);
 }
 
 Result<TcpHandle> Stack::tcp_listen(const IpEndpoint& local, std::size_t backlog,
-                                   bool reuse_address, const TcpSettings* settings) {
+                                    bool reuse_address, const TcpSettings* settings) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::tcp_listen");
   return impl_->tcp.table().listen(local, backlog, reuse_address, settings);
 }
-Result<TcpHandle> Stack::tcp_accept(TcpHandle listener) { return impl_->tcp.table().accept(listener); }
+Result<TcpHandle> Stack::tcp_accept(TcpHandle listener) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::tcp_accept");
+  return impl_->tcp.table().accept(listener);
+}
 Result<TcpHandle> Stack::tcp_connect(const IpEndpoint& remote, Instant now, const IpEndpoint& local,
                                      const TcpSettings* settings) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::tcp_connect");
   return impl_->tcp.connect(local, remote, now, settings);
 }
 Result<std::size_t> Stack::tcp_send(TcpHandle h, ConstBytes data, Instant now) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::tcp_send");
   return impl_->tcp.table().send(h, data, now, impl_->tcp);
 }
-Status Stack::tcp_send_zero_copy(TcpHandle h, ConstBytes data, ZeroCopyCompletion done, Instant now) {
+Status Stack::tcp_send_zero_copy(TcpHandle h, ConstBytes data, ZeroCopyCompletion done,
+                                 Instant now) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::tcp_send_zero_copy");
   return impl_->tcp.table().send_zero_copy(h, data, done, now, impl_->tcp);
 }
-Status Stack::tcp_set_buffer_sizes(TcpHandle h, std::size_t send, std::size_t receive, Instant now) {
+Status Stack::tcp_set_buffer_sizes(TcpHandle h, std::size_t send, std::size_t receive,
+                                   Instant now) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::tcp_set_buffer_sizes");
   return impl_->tcp.table().set_buffer_sizes(h, send, receive, now, impl_->tcp);
 }
 Result<std::size_t> Stack::tcp_receive(TcpHandle h, Bytes into, Instant now) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::tcp_receive");
   return impl_->tcp.table().receive(h, into, now, impl_->tcp);
 }
 Status Stack::tcp_shutdown(TcpHandle h, Instant now) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::tcp_shutdown");
   return impl_->tcp.table().shutdown_send(h, now, impl_->tcp);
 }
-void Stack::tcp_close(TcpHandle h, Instant now) { impl_->tcp.table().close(h, now, impl_->tcp); }
-void Stack::tcp_abort(TcpHandle h, Instant now) { impl_->tcp.table().abort(h, now, impl_->tcp); }
-std::uint8_t Stack::tcp_events(TcpHandle h) { return impl_->tcp.table().take_events(h); }
-TcpConnection* Stack::tcp_connection(TcpHandle h) { return impl_->tcp.table().connection(h); }
+void Stack::tcp_close(TcpHandle h, Instant now) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::tcp_close");
+  impl_->tcp.table().close(h, now, impl_->tcp);
+}
+void Stack::tcp_abort(TcpHandle h, Instant now) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::tcp_abort");
+  impl_->tcp.table().abort(h, now, impl_->tcp);
+}
+std::uint8_t Stack::tcp_events(TcpHandle h) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::tcp_events");
+  return impl_->tcp.table().take_events(h);
+}
+TcpConnection* Stack::tcp_connection(TcpHandle h) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::tcp_connection");
+  return impl_->tcp.table().connection(h);
+}
 void Stack::set_tcp_event_callback(TcpTable::EventCallback callback, void* context) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::set_tcp_event_callback");
   impl_->tcp.table().set_event_callback(callback, context);
 }
 
-void Stack::poll(Instant now) { impl_->poll(now); }
-Instant Stack::next_deadline() const { return impl_->next_deadline(); }
+void Stack::poll(Instant now) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::poll");
+  impl_->poll(now);
+}
+Instant Stack::next_deadline() const {
+  LWNET_CHECK_CORE_CONTEXT("Stack::next_deadline");
+  return impl_->next_deadline();
+}
+void Stack::set_timers_enabled(bool enabled) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::set_timers_enabled");
+  impl_->timers_enabled = enabled;
+}
+bool Stack::timers_enabled() const {
+  LWNET_CHECK_CORE_CONTEXT("Stack::timers_enabled");
+  return impl_->timers_enabled;
+}
+void Stack::set_core_context_check(CoreContextCheck in_core, void* context,
+                                   CoreContextViolation violation) {
+  impl_->in_core = in_core;
+  impl_->in_core_context = context;
+  impl_->core_violation = violation;
+}
 
-Result<UdpHandle> Stack::udp_open() { return impl_->udp.open(); }
-Status Stack::udp_bind(UdpHandle h, const IpEndpoint& local) { return impl_->udp.bind(h, local); }
+Result<UdpHandle> Stack::udp_open() {
+  LWNET_CHECK_CORE_CONTEXT("Stack::udp_open");
+  return impl_->udp.open();
+}
+Status Stack::udp_bind(UdpHandle h, const IpEndpoint& local) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::udp_bind");
+  return impl_->udp.bind(h, local);
+}
 Status Stack::udp_connect(UdpHandle h, const IpEndpoint& remote) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::udp_connect");
   return impl_->udp.connect(h, remote);
 }
-Status Stack::udp_disconnect(UdpHandle h) { return impl_->udp.disconnect(h); }
-Result<IpEndpoint> Stack::udp_local(UdpHandle h) const { return impl_->udp.local(h); }
+Status Stack::udp_disconnect(UdpHandle h) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::udp_disconnect");
+  return impl_->udp.disconnect(h);
+}
+Result<IpEndpoint> Stack::udp_local(UdpHandle h) const {
+  LWNET_CHECK_CORE_CONTEXT("Stack::udp_local");
+  return impl_->udp.local(h);
+}
 Status Stack::udp_send_to(UdpHandle h, ConstBytes payload, const IpEndpoint& to, Instant now) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::udp_send_to");
   return impl_->udp.send_to(h, payload, to, now);
 }
 Status Stack::udp_send(UdpHandle h, ConstBytes payload, Instant now) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::udp_send");
   return impl_->udp.send(h, payload, now);
 }
 Result<UdpReceived> Stack::udp_receive(UdpHandle h, Bytes into) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::udp_receive");
   return impl_->udp.receive(h, into);
 }
-bool Stack::udp_readable(UdpHandle h) const { return impl_->udp.readable(h); }
-void Stack::udp_set_broadcast(UdpHandle h, bool allowed) { impl_->udp.set_broadcast(h, allowed); }
-void Stack::udp_set_ttl(UdpHandle h, std::uint8_t ttl) { impl_->udp.set_ttl(h, ttl); }
+bool Stack::udp_readable(UdpHandle h) const {
+  LWNET_CHECK_CORE_CONTEXT("Stack::udp_readable");
+  return impl_->udp.readable(h);
+}
+void Stack::udp_set_broadcast(UdpHandle h, bool allowed) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::udp_set_broadcast");
+  impl_->udp.set_broadcast(h, allowed);
+}
+void Stack::udp_set_ttl(UdpHandle h, std::uint8_t ttl) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::udp_set_ttl");
+  impl_->udp.set_ttl(h, ttl);
+}
 void Stack::udp_set_checksum(UdpHandle h, bool send_checksum) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::udp_set_checksum");
   impl_->udp.set_checksum(h, send_checksum);
 }
-void Stack::udp_close(UdpHandle h) { impl_->udp.close(h); }
+void Stack::udp_close(UdpHandle h) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::udp_close");
+  impl_->udp.close(h);
+}
 
 Result<PingHandle> Stack::ping_open(std::uint16_t identifier) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::ping_open");
   return impl_->ip.echo().open(identifier);
 }
 Status Stack::ping_send(PingHandle h, const IpAddress& destination, std::uint16_t sequence,
                         ConstBytes payload, std::uint8_t ttl, Instant now) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::ping_send");
   if (!destination.is_v4()) return Error::Unsupported;
   return impl_->ip.ping_send(h, destination.v4(), sequence, payload, ttl, now);
 }
 Result<EchoReply> Stack::ping_receive(PingHandle h, Bytes into) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::ping_receive");
   return impl_->ip.echo().receive(h, into);
 }
-void Stack::ping_close(PingHandle h) { impl_->ip.echo().close(h); }
+void Stack::ping_close(PingHandle h) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::ping_close");
+  impl_->ip.echo().close(h);
+}
 
 const StackStats& Stack::stats() const {
+  LWNET_CHECK_CORE_CONTEXT("Stack::stats");
   impl_->stats.tcp_table = impl_->tcp.table().stats();
   return impl_->stats;
 }
-const Pools& Stack::pools() const { return impl_->pools; }
+const Pools& Stack::pools() const {
+  LWNET_CHECK_CORE_CONTEXT("Stack::pools");
+  return impl_->pools;
+}
 
 }  // namespace lwnet

@@ -3,7 +3,9 @@
 // allocates after construction.
 //
 // Threads: every member function is for the core thread only (the one that
-// owns the stack: the TCP/IP thread, a bare-metal main loop, or a test).
+// owns the stack: the TCP/IP thread, a bare-metal main loop, or a test), or
+// for a thread holding the TCP/IP thread's core lock (api/tcpip_thread.h).
+// CONFIG_LWIP_CHECK_THREAD_SAFETY checks this (set_core_context_check).
 #pragma once
 
 #include <cstddef>
@@ -85,6 +87,29 @@ class Stack {
   // The earliest instant poll() has work to do without new input, or
   // Instant::max() when idle.
   Instant next_deadline() const;
+  // lwIP's sys_timeouts_deinit() / sys_timeouts_init(): while disabled,
+  // poll() takes input and sends what input causes, but fires no timer (ARP
+  // ageing and retries, gratuitous ARP, reassembly timeouts, every TCP
+  // timer), and next_deadline() counts only the devices' own deadlines (a
+  // frame a simulated link or the loopback netif still holds): Instant::max()
+  // for devices such as a TAP. Timers that came due meanwhile fire at the
+  // first poll() after enabling. Enabled on construction.
+  void set_timers_enabled(bool enabled);
+  bool timers_enabled() const;
+
+  // ---- Thread-safety check (CONFIG_LWIP_CHECK_THREAD_SAFETY) -----------------
+  // The core knows no threads; whoever owns the stack's threading (the TCP/IP
+  // thread of api/) installs `in_core(context)`, which says whether the
+  // calling thread may use the stack now. With CONFIG_LWIP_CHECK_THREAD_SAFETY
+  // on, every public member function below (except this one and the
+  // constructor/destructor) asks it first; when it answers false,
+  // `violation(context, "Stack::tcp_send")` runs (it reports and should not
+  // return), then the process aborts. A null `in_core` removes the check.
+  // With the option off nothing is asked (the checks are compiled out).
+  using CoreContextCheck = bool (*)(void* context);
+  using CoreContextViolation = void (*)(void* context, const char* function);
+  void set_core_context_check(CoreContextCheck in_core, void* context,
+                              CoreContextViolation violation = nullptr);
 
   // ---- UDP -----------------------------------------------------------------
   Result<UdpHandle> udp_open();

@@ -55,15 +55,22 @@ void StackImpl::poll(Instant now) {
   last_poll = now;
   const std::size_t count = ip.netifs().size();
   for (std::size_t i = 0; i < count; ++i) receive_from(NetifId{static_cast<std::uint8_t>(i)}, now);
-  ip.poll_timers(now);
-  if (tcp.next_deadline() <= now) tcp.poll_timers(now);
+  if (timers_enabled) {
+    ip.poll_timers(now);
+    if (tcp.next_deadline() <= now) tcp.poll_timers(now);
+  }
   // Keep no buffer across polls: an idle stack holds nothing.
   spare_.reset();
 }
 
 Instant StackImpl::next_deadline() const {
-  Instant earliest = ip.next_deadline();
-  if (const Instant t = tcp.next_deadline(); t < earliest) earliest = t;
+  // With timers disabled only input is due: frames the devices will have
+  // without an outside event (a pipe's latency, the loopback netif's queue).
+  Instant earliest = Instant::max();
+  if (timers_enabled) {
+    earliest = ip.next_deadline();
+    if (const Instant t = tcp.next_deadline(); t < earliest) earliest = t;
+  }
   const NetifTable& netifs = ip.netifs();
   for (std::size_t i = 0; i < netifs.size(); ++i) {
     const Instant d = netifs[NetifId{static_cast<std::uint8_t>(i)}].device->next_deadline();

@@ -6,6 +6,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <optional>
 
 #include "buf/buf_pool.h"
@@ -43,6 +44,21 @@ class StackImpl {
   // The instant of the latest poll: for the few calls that send without
   // being given one (arp_add_static flushing packets that waited).
   Instant last_poll;
+  // Stack::set_timers_enabled: false between sys_timeouts_deinit() and
+  // sys_timeouts_init(); poll() then takes input only.
+  bool timers_enabled = true;
+
+  // Stack::set_core_context_check (consulted with CONFIG_LWIP_CHECK_THREAD_SAFETY).
+  Stack::CoreContextCheck in_core = nullptr;
+  void* in_core_context = nullptr;
+  Stack::CoreContextViolation core_violation = nullptr;
+  // Aborts, after telling the installed violation hook, when a checker is
+  // installed and says the caller is outside the core context.
+  void check_core_context(const char* function) const {
+    if (in_core == nullptr || in_core(in_core_context)) return;
+    if (core_violation != nullptr) core_violation(in_core_context, function);
+    std::abort();
+  }
 
  private:
   void receive_from(NetifId id, Instant now);

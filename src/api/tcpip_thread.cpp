@@ -1,0 +1,335 @@
+// The TCP/IP thread: its loop, the two ways into the core, start and stop.
+#include "api/tcpip_thread.h"
+
+#include <pthread.h>
+#include <sched.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <climits>
+#include <cstdio>
+#include <cstdlib>
+
+#include "port/entropy.h"
+
+namespace lwnet::api {
+
+namespace {
+
+constexpr int highest_freertos_priority = 24;
+
+bool in_core_check(void* context) { return static_cast<const TcpipThread*>(context)->in_core_context(); }
+
+[[noreturn]] void core_violation(void* /*context*/, const char* function) {
+  std::fprintf(stderr,
+               "lwnet: %s called outside the TCP/IP thread without the core lock "
+               "(CONFIG_LWIP_CHECK_THREAD_SAFETY)\n",
+               function);
+  std::fflush(stderr);
+  std::abort();
+}
+
+[[noreturn]] void misuse(const char* what) {
+  std::fprintf(stderr, "lwnet: TcpipThread::%s\n", what);
+  std::fflush(stderr);
+  std::abort();
+}
+
+std::uint64_t seed_of(const TcpipConfig& config) {
+  return config.random_seed != 0 ? config.random_seed : random_seed();
+}
+
+void wake_thread(void* context) { static_cast<TcpipThread*>(context)->wake(); }
+
+std::size_t thread_stack_size(std::size_t requested) {
+  std::size_t size = std::max(requested, min_thread_stack_size);
+  const long stack_min = sysconf(_SC_THREAD_STACK_MIN);
+  if (stack_min > 0) size = std::max(size, static_cast<std::size_t>(stack_min));
+  const long page = sysconf(_SC_PAGESIZE);
+  if (page > 0) {
+    const auto page_size = static_cast<std::size_t>(page);
+    size = (size + page_size - 1) / page_size * page_size;
+  }
+  return size;
+}
+
+// A pthread_attr_t that is destroyed however start() leaves.
+class ThreadAttributes {
+ public:
+  ThreadAttributes() { ok_ = pthread_attr_init(&attr_) == 0; }
+  ~ThreadAttributes() {
+    if (ok_) pthread_attr_destroy(&attr_);
+  }
+  ThreadAttributes(const ThreadAttributes&) = delete;
+  ThreadAttributes& operator=(const ThreadAttributes&) = delete;
+  bool ok() const { return ok_; }
+  pthread_attr_t* get() { return &attr_; }
+
+ private:
+  pthread_attr_t attr_{};
+  bool ok_ = false;
+};
+
+// Sets up `attributes` for `config`; realtime: SCHED_RR at the mapped
+// priority, else the creator's scheduling. 0 or an errno value.
+int prepare_attributes(ThreadAttributes& attributes, const TcpipConfig& config, bool realtime) {
+  if (!attributes.ok()) return ENOMEM;
+  pthread_attr_t* attr = attributes.get();
+  if (const int error = pthread_attr_setstacksize(attr, thread_stack_size(config.stack_size));
+      error != 0) {
+    return error;
+  }
+  if (config.affinity >= 0) {
+    cpu_set_t cpus;
+    CPU_ZERO(&cpus);
+    CPU_SET(static_cast<std::size_t>(config.affinity), &cpus);
+    if (const int error = pthread_attr_setaffinity_np(attr, sizeof cpus, &cpus); error != 0) {
+      return error;
+    }
+  }
+  if (realtime) {
+    sched_param param{};
+    param.sched_priority = sched_rr_priority(config.priority);
+    if (int error = pthread_attr_setinheritsched(attr, PTHREAD_EXPLICIT_SCHED); error != 0) return error;
+    if (int error = pthread_attr_setschedpolicy(attr, SCHED_RR); error != 0) return error;
+    if (int error = pthread_attr_setschedparam(attr, &param); error != 0) return error;
+  } else {
+    if (int error = pthread_attr_setinheritsched(attr, PTHREAD_INHERIT_SCHED); error != 0) return error;
+  }
+  return 0;
+}
+
+}  // namespace
+
+int sched_rr_priority(int priority) {
+  if (priority <= 0) return 0;
+  priority = std::min(priority, highest_freertos_priority);
+  const int low = sched_get_priority_min(SCHED_RR);
+  const int high = sched_get_priority_max(SCHED_RR);
+  const int steps = highest_freertos_priority - 1;
+  // Rounded to the nearest: 1 -> low, 24 -> high.
+  return low + ((priority - 1) * (high - low) + steps / 2) / steps;
+}
+
+TcpipThread::TcpipThread(const TcpipConfig& config)
+    : config_(config),
+      stack_(StackConfig{seed_of(config)}),
+      mailbox_(config.mailbox_size, &wake_thread, this) {
+  auto waker = Waker::create();
+  if (waker) {
+    waker_.emplace(std::move(*waker));
+  } else {
+    waker_error_.emplace(waker.os_error());
+  }
+  stack_.set_core_context_check(&in_core_check, this, &core_violation);
+}
+
+TcpipThread::~TcpipThread() {
+  stop();
+  stack_.set_core_context_check(nullptr, nullptr);
+}
+
+Status TcpipThread::start() {
+  if (thread_id_.load(std::memory_order_acquire) == std::this_thread::get_id()) {
+    return Error::InvalidArgument;  // the TCP/IP thread cannot start itself
+  }
+  const std::lock_guard lifecycle(lifecycle_mutex_);
+  if (joinable_) {
+    if (!stop_requested_.load()) return Error::AlreadyConnected;
+    // Stopped from inside itself earlier: collect that thread first.
+    pthread_join(thread_, nullptr);
+    joinable_ = false;
+    running_.store(false, std::memory_order_release);
+  }
+  if (config_.priority < 0 || config_.priority > highest_freertos_priority ||
+      config_.affinity < -1 || config_.affinity >= CPU_SETSIZE ||
+      (config_.core_locking_input && !config_.core_locking) || config_.mailbox_size == 0) {
+    return Error::InvalidArgument;
+  }
+  if (!waker_) return waker_error_->code();
+
+  stop_requested_.store(false);
+  mailbox_.open();
+  bool realtime = config_.priority > 0;
+  int error = 0;
+  for (;;) {
+    ThreadAttributes attributes;
+    error = prepare_attributes(attributes, config_, realtime);
+    if (error == 0) error = pthread_create(&thread_, attributes.get(), &TcpipThread::thread_main, this);
+    // No privilege for real-time scheduling: the creator's scheduling.
+    if (error == EPERM && realtime) {
+      realtime = false;
+      continue;
+    }
+    break;
+  }
+  if (error != 0) {
+    mailbox_.close();
+    return OsError("pthread_create", error).code();
+  }
+  realtime_.store(realtime, std::memory_order_release);
+  joinable_ = true;
+  running_.store(true, std::memory_order_release);
+  return {};
+}
+
+void TcpipThread::stop() {
+  if (thread_id_.load(std::memory_order_acquire) == std::this_thread::get_id()) {
+    stop_requested_.store(true);  // joined by a later stop(), start() or the destructor
+    return;
+  }
+  const std::lock_guard lifecycle(lifecycle_mutex_);
+  if (!joinable_) return;
+  stop_requested_.store(true);
+  wake();
+  pthread_join(thread_, nullptr);
+  joinable_ = false;
+  running_.store(false, std::memory_order_release);
+}
+
+void* TcpipThread::thread_main(void* self) {
+  auto* thread = static_cast<TcpipThread*>(self);
+  thread->thread_id_.store(std::this_thread::get_id(), std::memory_order_release);
+  thread->loop();
+  thread->thread_id_.store(std::thread::id{}, std::memory_order_release);
+  return nullptr;
+}
+
+void TcpipThread::loop() {
+  acquire_core();
+  waits_ = WaitSet(*waker_);
+  watched_ = 0;
+  watch_new_descriptors();
+  for (;;) {
+    // At most one mailbox-full of messages per iteration, so that a stream
+    // of calls cannot starve input and timers.
+    for (std::size_t i = 0; i < mailbox_.capacity(); ++i) {
+      const std::optional<Message> message = mailbox_.try_pop();
+      if (!message) break;
+      run_message(*message);
+    }
+    stack_.poll(monotonic_now());
+    if (poll_hook_ != nullptr) poll_hook_(poll_hook_context_);
+    watch_new_descriptors();
+    if (stop_requested_.load()) break;
+    if (mailbox_.size() != 0) continue;  // pushed without a wake: take it now
+    const Instant deadline = stack_.next_deadline();
+    if (deadline <= monotonic_now()) continue;
+
+    sleeping_ = true;
+    sleep_deadline_ = deadline;
+    (void)release_core();
+    const OsResult<WaitResult> waited = waits_.wait(deadline);
+    acquire_core();
+    sleeping_ = false;
+    if (!waited) {
+      std::fprintf(stderr, "lwnet: the TCP/IP thread cannot wait for its devices: %s\n",
+                   waited.os_error().message().c_str());
+      std::fflush(stderr);
+      std::abort();
+    }
+  }
+  // Every message posted before the close runs, so no caller waits forever;
+  // after it, call() runs inline and post() says Closed.
+  mailbox_.close();
+  while (const std::optional<Message> message = mailbox_.try_pop()) run_message(*message);
+  (void)release_core();
+}
+
+void TcpipThread::run_message(const Message& message) {
+  message.function(message.context);
+  if (message.completion != nullptr) message.completion->release();
+}
+
+void TcpipThread::watch_new_descriptors() {
+  while (watched_ < device_fds_.size()) {
+    const int fd = device_fds_[watched_++];
+    if (fd >= 0) (void)waits_.add(fd);
+  }
+}
+
+void TcpipThread::acquire_core() {
+  core_mutex_.lock();
+  owner_.store(std::this_thread::get_id(), std::memory_order_release);
+}
+
+bool TcpipThread::release_core() {
+  const bool wake_needed = sleeping_ && stack_.next_deadline() < sleep_deadline_;
+  owner_.store(std::thread::id{}, std::memory_order_release);
+  core_mutex_.unlock();
+  return wake_needed;
+}
+
+void TcpipThread::run_in_core(const Message& message) {
+  if (!config_.core_locking) {
+    Completion done{0};
+    Message posted = message;
+    posted.completion = &done;
+    if (mailbox_.push(posted).ok()) {
+      done.acquire();
+      return;
+    }
+    // Closed: the thread is not running; run it here, under the lock.
+  }
+  acquire_core();
+  message.function(message.context);
+  if (release_core()) wake();
+}
+
+Result<NetifId> TcpipThread::add_netif(Device& device, int wait_fd, const NetifConfig& config) {
+  Result<NetifId> id = call([&](Stack& stack, Instant now) {
+    Result<NetifId> added = stack.add_netif(device, config, now);
+    if (added) device_fds_.push_back(wait_fd);
+    return added;
+  });
+  // The thread may sleep on a set without this descriptor (core locking).
+  if (id && !in_core_context()) wake();
+  return id;
+}
+
+Status TcpipThread::post(void (*fn)(void*), void* ctx) {
+  const Message message{fn, ctx, nullptr};
+  // In core context the thread that would make room is this one (or waits
+  // for this one's lock): waiting could never end.
+  if (in_core_context()) return mailbox_.try_push(message);
+  return mailbox_.push(message);
+}
+
+Status TcpipThread::try_post(void (*fn)(void*), void* ctx) {
+  return mailbox_.try_push(Message{fn, ctx, nullptr});
+}
+
+void TcpipThread::stop_timers() {
+  call([](Stack& stack, Instant) { stack.set_timers_enabled(false); });
+}
+
+void TcpipThread::start_timers() {
+  call([](Stack& stack, Instant) { stack.set_timers_enabled(true); });
+}
+
+void TcpipThread::wake() {
+  if (waker_) waker_->wake();
+}
+
+void TcpipThread::lock_core() {
+  // std::mutex is not recursive: taking it again would hang (or worse).
+  if (in_core_context()) misuse("lock_core() while already in core context (not recursive)");
+  acquire_core();
+}
+
+void TcpipThread::unlock_core() {
+  if (!in_core_context() || thread_id_.load() == std::this_thread::get_id()) {
+    misuse("unlock_core() by a thread that did not lock_core()");
+  }
+  if (release_core()) wake();
+}
+
+void TcpipThread::set_poll_hook(PollHook hook, void* context) {
+  call([&](Stack&, Instant) {
+    poll_hook_ = hook;
+    poll_hook_context_ = context;
+  });
+}
+
+}  // namespace lwnet::api

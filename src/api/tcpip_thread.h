@@ -1,0 +1,244 @@
+// The TCP/IP thread (lwIP's tcpip thread, DESIGN.md §5): one thread owns a
+// Stack and runs it. It sleeps until the stack's next deadline, a device's
+// descriptor becomes readable, or mail arrives; then it runs the mail, polls
+// the stack (input, then timers) and sleeps again.
+//
+// Other threads reach the stack in one of two ways (TcpipConfig::core_locking):
+//  - message passing (ESP-IDF's default): call() posts a message to the
+//    mailbox and waits until the thread has run it;
+//  - core locking: call() takes the core mutex and runs in the caller's
+//    thread; the TCP/IP thread holds the same mutex whenever it touches the
+//    stack, and is woken afterwards when the call brought a deadline closer.
+// In both modes the core mutex exists and is held by the TCP/IP thread while
+// it works (it lets go only while it sleeps), so lock_core() works in both
+// modes (lwIP has LOCK_TCPIP_CORE only with core locking; here it is also a
+// way to batch several calls under message passing).
+//
+// "Core context" means: on the TCP/IP thread while it works (messages, poll,
+// the stack's callbacks), or in a thread holding the core mutex. Only code in
+// core context may use the Stack. With CONFIG_LWIP_CHECK_THREAD_SAFETY every
+// Stack function checks it (set_core_context_check) and aborts the process,
+// naming the function, when it is not.
+//
+// Threads: every member function may be called from any thread, including
+// from inside call()/post() functions on the TCP/IP thread, except where its
+// comment says otherwise.
+#pragma once
+
+#include <pthread.h>
+
+#include <atomic>
+#include <cstddef>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "api/mailbox.h"
+#include "api/tcpip_config.h"
+#include "core/stack.h"
+#include "ip/netif_config.h"
+#include "ip/netif_types.h"
+#include "link/device.h"
+#include "port/clock.h"
+#include "port/os_error.h"
+#include "port/wait.h"
+#include "time/instant.h"
+#include "util/result.h"
+
+namespace lwnet::api {
+
+class TcpipThread {
+ public:
+  // Builds the stack (with TcpipConfig::random_seed) and the mailbox; the
+  // thread starts with start(). Installs in_core_context() as the stack's
+  // thread-safety check.
+  explicit TcpipThread(const TcpipConfig& config = {});
+  // Stops the thread (stop()). Not from the TCP/IP thread itself.
+  ~TcpipThread();
+  TcpipThread(const TcpipThread&) = delete;
+  TcpipThread& operator=(const TcpipThread&) = delete;
+
+  // Starts the thread. Any thread except the TCP/IP thread. AlreadyConnected
+  // (EALREADY) when it runs; InvalidArgument for a configuration start()
+  // refuses (priority outside 0..24, a CPU that does not exist or is not
+  // allowed, core_locking_input without core_locking, mailbox_size 0);
+  // another error when the OS refuses (no descriptors, no memory).
+  // May be called again after stop(): timers, netifs and the stack's state
+  // carry over.
+  Status start();
+  // Idempotent. Lets the thread finish the mail it holds (every waiting
+  // call() and posted function runs once), then joins it. Later calls run
+  // inline (see call()); post() returns Closed. Called on the TCP/IP thread
+  // (from inside a message) it only asks: the thread ends after this
+  // iteration and a later stop() or the destructor joins it. Must not be
+  // called while holding the core lock (it would wait for itself).
+  void stop();
+  // True between a successful start() and stop().
+  bool running() const { return running_.load(std::memory_order_acquire); }
+
+  // Adds a netif on `device` (which must outlive this object) and has the
+  // thread poll the stack whenever `wait_fd` is readable (the device's
+  // descriptor, e.g. TapDevice::fd(); -1 for a device with none, driven
+  // only by its next_deadline()). Before or after start(); runs in core
+  // context (through call()). The descriptor must stay open while the
+  // thread runs: the thread aborts if its wait fails (EBADF).
+  Result<NetifId> add_netif(Device& device, int wait_fd, const NetifConfig& config);
+
+  // Runs f(Stack&, Instant now) in core context and returns what it returns
+  // (lwIP's tcpip_api_call / LOCK_TCPIP_CORE + call):
+  //  - on the TCP/IP thread or holding the core lock: runs f inline;
+  //  - message passing: posts a message and blocks the caller on a
+  //    semaphore of this call until the thread has run f (waiting first for
+  //    room while the mailbox is full);
+  //  - core locking: takes the core mutex, runs f in the caller's thread,
+  //    and wakes the thread when f brought the stack's deadline closer;
+  //  - while the thread is not running (before start, after stop): takes
+  //    the core mutex and runs f inline, in either mode.
+  // f must not throw (it may run on the TCP/IP thread, where an exception
+  // ends the process) and must return a value, not a reference (what it
+  // returns is read outside core context). `now` is monotonic_now().
+  template <class F>
+  auto call(F&& f) -> std::invoke_result_t<F&, Stack&, Instant>;
+
+  // lwIP's tcpip_callback: runs fn(ctx) on the TCP/IP thread later, in FIFO
+  // order with other mail. Waits while the mailbox is full, except on the
+  // TCP/IP thread itself, where waiting could never end: there it returns
+  // WouldBlock when full. Closed while the thread is not running.
+  Status post(void (*fn)(void*), void* ctx);
+  // lwIP's tcpip_try_callback: WouldBlock at once when the mailbox is full.
+  // Closed while the thread is not running.
+  Status try_post(void (*fn)(void*), void* ctx);
+
+  // lwIP's sys_timeouts_deinit / sys_timeouts_init: stop and restart every
+  // stack timer (Stack::set_timers_enabled). With timers stopped the thread
+  // still serves input, mail and calls, and sleeps until one of them comes.
+  void stop_timers();
+  void start_timers();
+
+  // On the TCP/IP thread while it works, or in a thread holding the core lock.
+  bool in_core_context() const {
+    return owner_.load(std::memory_order_acquire) == std::this_thread::get_id();
+  }
+
+  // Makes the thread wake and read the stack's next_deadline() again. call()
+  // and unlock_core() do this themselves when needed; code that changes the
+  // stack some other way (a device that got a frame without a descriptor)
+  // calls it. Async-signal-safe (one eventfd write).
+  void wake();
+
+  // lwIP's LOCK_TCPIP_CORE / UNLOCK_TCPIP_CORE: the core mutex, in either
+  // mode. Not recursive: a thread holding it must not take it again (call()
+  // inside it runs inline, as it should). Not from the TCP/IP thread.
+  // unlock_core() wakes the thread when the stack's deadline moved closer
+  // than the one it sleeps until. core_guard.h has a scoped form. Misuse
+  // (lock_core() in core context, unlock_core() without lock_core()) aborts
+  // the process with a message instead of hanging.
+  void lock_core();
+  void unlock_core();
+
+  // The stack, for code in core context only (under lock_core(), or on the
+  // TCP/IP thread): the same object call() hands to its function.
+  Stack& stack() { return stack_; }
+
+  // Hook for the layer above (the socket layer wakes its waiters there):
+  // runs on the TCP/IP thread, in core context, after every loop iteration
+  // that polled the stack. Null removes it. Any thread (set in core context).
+  using PollHook = void (*)(void* context);
+  void set_poll_hook(PollHook hook, void* context);
+
+  // Whether the thread runs under SCHED_RR at sched_rr_priority(priority)
+  // (true) or with the scheduling of the thread that started it (false: no
+  // privilege, or priority 0). Meaningful while running.
+  bool realtime() const { return realtime_.load(std::memory_order_acquire); }
+  const TcpipConfig& config() const { return config_; }
+
+ private:
+  template <class F, class R>
+  struct CallFrame {
+    TcpipThread* thread;
+    F* function;
+    std::optional<R> result;
+    static void run(void* context) {
+      auto* frame = static_cast<CallFrame*>(context);
+      frame->result.emplace((*frame->function)(frame->thread->stack_, monotonic_now()));
+    }
+  };
+  template <class F>
+  struct VoidCallFrame {
+    TcpipThread* thread;
+    F* function;
+    static void run(void* context) {
+      auto* frame = static_cast<VoidCallFrame*>(context);
+      (*frame->function)(frame->thread->stack_, monotonic_now());
+    }
+  };
+
+  // Runs message.function(message.context) in core context: through the
+  // mailbox (message passing, thread running), else under the core mutex
+  // in the caller's thread. Returns when it has run.
+  void run_in_core(const Message& message);
+
+  static void* thread_main(void* self);
+  void loop();
+  // In core context on the TCP/IP thread: runs one message and releases
+  // its completion.
+  static void run_message(const Message& message);
+  // Adds descriptors that add_netif() recorded since the last look.
+  void watch_new_descriptors();
+  // Takes the core mutex and marks the caller as its owner.
+  void acquire_core();
+  // Lets go of the core mutex; true when the thread should wake (the
+  // stack's deadline is now earlier than the one the thread sleeps until).
+  bool release_core();
+
+  const TcpipConfig config_;
+  Stack stack_;
+  std::optional<Waker> waker_;      // empty when eventfd failed: start() reports it
+  std::optional<OsError> waker_error_;
+  Mailbox mailbox_;
+
+  std::mutex core_mutex_;
+  std::atomic<std::thread::id> owner_{};  // who holds core_mutex_, if anyone
+
+  // Core context (under core_mutex_):
+  std::vector<int> device_fds_;         // add_netif's descriptors, in order
+  bool sleeping_ = false;               // the thread waits until sleep_deadline_
+  Instant sleep_deadline_;
+  PollHook poll_hook_ = nullptr;
+  void* poll_hook_context_ = nullptr;
+
+  // The TCP/IP thread only:
+  WaitSet waits_;
+  std::size_t watched_ = 0;  // entries of device_fds_ in waits_
+
+  // Lifecycle (start/stop, under lifecycle_mutex_):
+  std::mutex lifecycle_mutex_;
+  pthread_t thread_{};
+  bool joinable_ = false;
+  std::atomic<bool> stop_requested_{false};
+  std::atomic<bool> running_{false};
+  std::atomic<bool> realtime_{false};
+  std::atomic<std::thread::id> thread_id_{};
+};
+
+template <class F>
+auto TcpipThread::call(F&& f) -> std::invoke_result_t<F&, Stack&, Instant> {
+  using R = std::invoke_result_t<F&, Stack&, Instant>;
+  static_assert(!std::is_reference_v<R>,
+                "TcpipThread::call: return a value; a reference into the stack would be read "
+                "outside core context");
+  if (in_core_context()) return f(stack_, monotonic_now());
+  if constexpr (std::is_void_v<R>) {
+    VoidCallFrame<std::remove_reference_t<F>> frame{this, &f};
+    run_in_core(Message{&decltype(frame)::run, &frame, nullptr});
+  } else {
+    CallFrame<std::remove_reference_t<F>, R> frame{this, &f, std::nullopt};
+    run_in_core(Message{&decltype(frame)::run, &frame, nullptr});
+    return std::move(*frame.result);
+  }
+}
+
+}  // namespace lwnet::api
