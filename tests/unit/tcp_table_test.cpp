@@ -554,5 +554,68 @@ TEST(TcpTable, StaleCookieIsRejected) {
   EXPECT_EQ(table.pending_accepts(*listener), 0U);
 }
 
+TEST(TcpTable, FullTableAnswersWithCookiesWhileHandshakesCanBeEvicted) {
+  Random random(26);
+  TcpTableConfig config;
+  config.max_connections = 2;
+  TcpTable table(config, random);
+  RecordingOutput out;
+  const IpAddress us = Ipv4Address::of(192, 0, 2, 2);
+  const IpAddress spoofed = Ipv4Address::of(198, 51, 100, 7);
+  const IpAddress real = Ipv4Address::of(203, 0, 113, 5);
+  const Instant now = Instant::from_seconds(100);
+  auto listener = table.listen(IpEndpoint{us, 80}, 4, false);
+  ASSERT_TRUE(listener.ok());
+  // Two handshakes fill the table, not the backlog.
+  table.on_segment(spoofed, us, linux_syn(1000, 111, 7), 1460, now, out);
+  table.on_segment(spoofed, us, linux_syn(1001, 222, 7), 1460, now + Duration::millis(1), out);
+  ASSERT_EQ(table.connections_in_use(), 2U);
+  out.sent.clear();
+  table.on_segment(real, us, linux_syn(40000, 5000, 900), 1460, now + Duration::millis(2), out);
+  ASSERT_EQ(out.sent.size(), 1U);
+  EXPECT_EQ(table.stats().syn_cookies_sent, 1U);
+  EXPECT_EQ(table.stats().drop_no_slot, 0U);
+  TcpRepr ack;
+  ack.source_port = 40000;
+  ack.destination_port = 80;
+  ack.sequence = 5001;
+  ack.acknowledgment = out.sent.front().header.sequence + 1;
+  ack.flags = tcp_flags::ack;
+  ack.window = 1000;
+  ack.timestamp = TcpTimestamp{901, out.sent.front().header.timestamp->value};
+  out.sent.clear();
+  table.on_segment(real, us, ack, 1460, now + Duration::millis(3), out);
+  EXPECT_TRUE(out.sent.empty());
+  EXPECT_EQ(table.stats().syn_cookies_validated, 1U);
+  EXPECT_EQ(table.stats().half_open_evicted, 1U);
+  ASSERT_EQ(table.pending_accepts(*listener), 1U);
+  auto first = table.accept(*listener);
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(table.connection(*first)->state(), TcpState::Established);
+
+  // A second real client evicts the last handshake.
+  table.on_segment(real, us, linux_syn(40001, 6000, 950), 1460, now + Duration::millis(4), out);
+  ASSERT_EQ(out.sent.size(), 1U);
+  ack.source_port = 40001;
+  ack.sequence = 6001;
+  ack.acknowledgment = out.sent.front().header.sequence + 1;
+  ack.timestamp = TcpTimestamp{951, out.sent.front().header.timestamp->value};
+  out.sent.clear();
+  table.on_segment(real, us, ack, 1460, now + Duration::millis(5), out);
+  EXPECT_EQ(table.stats().syn_cookies_validated, 2U);
+  EXPECT_EQ(table.stats().half_open_evicted, 2U);
+  auto second = table.accept(*listener);
+  ASSERT_TRUE(second.ok());
+
+  // Now the table holds only live connections: a SYN is refused, a cookie
+  // would find no slot either.
+  table.on_segment(real, us, linux_syn(40002, 7000, 990), 1460, now + Duration::millis(6), out);
+  ASSERT_EQ(out.sent.size(), 1U);
+  EXPECT_EQ(out.sent.front().header.flags, tcp_flags::rst | tcp_flags::ack);
+  EXPECT_EQ(table.stats().drop_no_slot, 1U);
+  EXPECT_EQ(table.stats().syn_cookies_sent, 2U);
+  EXPECT_EQ(table.connections_in_use(), 2U);
+}
+
 }  // namespace
 }  // namespace lwnet
