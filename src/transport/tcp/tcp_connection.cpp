@@ -135,13 +135,15 @@ Status TcpConnection::open_from_cookie(const IpEndpoint& local, const IpEndpoint
   // Where SYN-RECEIVED would be after sending cookie_syn_ack()'s segment
   // and receiving its acknowledgment (process_ack()).
   send_unacknowledged_ = send_next_ = send_max_ = iss + 1;
-  advertised_edge_ = receive_next_ + static_cast<std::uint32_t>(std::min<std::size_t>(receive_window_free(), 0xffff));
+  const std::size_t syn_ack_window = std::min<std::size_t>(receive_window_free(), 0xffff);
+  advertised_edge_ = receive_next_ + static_cast<std::uint32_t>(syn_ack_window);
   send_window_ = std::size_t{ack.window} << send_scale_;
   max_send_window_ = send_window_;
   window_update_seq_ = Seq32(ack.sequence);
   window_update_ack_ = Seq32(ack.acknowledgment);
   if (timestamps_ && ack.timestamp->echo_reply != 0) {
-    rtt_.sample(Duration::millis(static_cast<std::int32_t>(timestamp_now(now) - ack.timestamp->echo_reply)));
+    const auto round_trip = static_cast<std::int32_t>(timestamp_now(now) - ack.timestamp->echo_reply);
+    rtt_.sample(Duration::millis(round_trip));
   }
   state_ = TcpState::Established;
   events_ |= tcp_events::connected | tcp_events::writable;

@@ -47,7 +47,7 @@ struct TcpTableConfig {
 struct TcpTableStats {
   std::uint64_t rx_segments = 0, tx_resets = 0;
   std::uint64_t drop_no_listener = 0;     // answered with RST
-  std::uint64_t drop_backlog_full = 0;    // SYN answered with RST (ESP-IDF behaviour)
+  std::uint64_t drop_backlog_full = 0;    // accept queue full: SYN (ESP-IDF) or cookie ACK gets RST
   std::uint64_t drop_no_slot = 0;         // RST: table full of live connections
   std::uint64_t drop_syn_fin = 0;         // SYN+FIN to a listener, dropped unanswered
   std::uint64_t connections_opened = 0, connections_accepted = 0;
