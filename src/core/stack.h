@@ -144,7 +144,9 @@ class Stack {
   // Listens on `local` (address unspecified: every local address). Port 0
   // is refused; AddressInUse unless reuse_address (SO_REUSEADDR) and only
   // TIME-WAIT connections hold the port. backlog is capped at
-  // CONFIG_LWIP_TCP_ACCEPTMBOX_SIZE; a SYN beyond it gets a RST.
+  // CONFIG_LWIP_TCP_ACCEPTMBOX_SIZE; a SYN gets a RST while `backlog`
+  // connections wait in accept(), and a SYN cookie (no state kept) while
+  // handshakes fill the rest of the backlog.
   // `settings` (buffer sizes, Nagle, keepalive...) apply to every accepted
   // connection; null: the defaults of the configuration.
   Result<TcpHandle> tcp_listen(const IpEndpoint& local, std::size_t backlog,

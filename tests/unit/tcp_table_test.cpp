@@ -305,5 +305,317 @@ TEST(TcpTable, PeakMemoryFormulaIsAnUpperBound) {
   EXPECT_LT(tcp_conn, 1024U);
 }
 
+TEST(TcpTable, SynFinToListenerIsDroppedUnanswered) {
+  Random random(21);
+  TcpTable table({}, random);
+  RecordingOutput out;
+  const IpAddress peer = Ipv4Address::of(192, 0, 2, 1);
+  const IpAddress us = Ipv4Address::of(192, 0, 2, 2);
+  auto listener = table.listen(IpEndpoint{us, 80}, 4, false);
+  ASSERT_TRUE(listener.ok());
+  TcpRepr syn_fin;
+  syn_fin.source_port = 40000;
+  syn_fin.destination_port = 80;
+  syn_fin.sequence = 12345;
+  syn_fin.flags = tcp_flags::syn | tcp_flags::fin;
+  syn_fin.window = 8192;
+  table.on_segment(peer, us, syn_fin, 1460, Instant::from_seconds(1), out);
+  EXPECT_TRUE(out.sent.empty());
+  EXPECT_EQ(table.stats().drop_syn_fin, 1U);
+  EXPECT_EQ(table.stats().tx_resets, 0U);
+  EXPECT_EQ(table.connections_in_use(), 0U);
+  EXPECT_EQ(table.pending_accepts(*listener), 0U);
+  // A plain SYN from the same peer still opens a connection.
+  TcpRepr syn = syn_fin;
+  syn.flags = tcp_flags::syn;
+  table.on_segment(peer, us, syn, 1460, Instant::from_seconds(1), out);
+  ASSERT_EQ(out.sent.size(), 1U);
+  EXPECT_EQ(out.sent.front().header.flags, tcp_flags::syn | tcp_flags::ack);
+  EXPECT_EQ(out.sent.front().header.acknowledgment, 12346U);
+  EXPECT_EQ(table.stats().drop_syn_fin, 1U);
+  EXPECT_EQ(table.connections_in_use(), 1U);
+}
+
+TEST(TcpTable, DefaultHandleNeverReachesAnything) {
+  TcpTablePair p(22);
+  // Slot 0 holds the first listener and the first connection of each table.
+  Connected c = connect_pair(p);
+  ASSERT_EQ(c.listener.slot, 0U);
+  ASSERT_EQ(c.client.slot, 0U);
+  ASSERT_EQ(c.server.slot, 0U);
+  EXPECT_NE(c.listener.generation, 0U);
+  EXPECT_NE(c.client.generation, 0U);
+  const TcpHandle none{};
+  const TcpHandle no_listener{0, 0, true};
+  EXPECT_EQ(p.a.connection(none), nullptr);
+  EXPECT_EQ(p.b.connection(none), nullptr);
+  EXPECT_EQ(p.b.accept(no_listener).error(), Error::Closed);
+  EXPECT_EQ(p.b.pending_accepts(no_listener), 0U);
+  EXPECT_EQ(p.a.send(none, pattern(10, 1), p.now, p.a_out).error(), Error::Closed);
+  EXPECT_EQ(p.a.take_events(none), tcp_events::error | tcp_events::closed);
+  p.a.close(none, p.now, p.a_out);
+  p.b.close(no_listener, p.now, p.b_out);
+  p.b.abort(none, p.now, p.b_out);
+  EXPECT_EQ(p.a.connection(c.client)->state(), TcpState::Established);
+  EXPECT_EQ(p.b.connection(c.server)->state(), TcpState::Established);
+  EXPECT_EQ(p.b.listeners_in_use(), 1U);
+}
+
+TEST(TcpTable, StaleHandleDoesNotReachTheSlotsNextUser) {
+  TcpTablePair p(23);
+  Connected first = connect_pair(p);
+  p.a.abort(first.client, p.now, p.a_out);
+  p.b.abort(first.server, p.now, p.b_out);
+  p.b.close(first.listener, p.now, p.b_out);
+  ASSERT_TRUE(p.run_until([&] { return p.a.connections_in_use() == 0 && p.b.connections_in_use() == 0; },
+                          Duration::seconds(5)));
+  Connected second = connect_pair(p);
+  // The same slots, new generations: the old handles reach nothing.
+  EXPECT_EQ(second.listener.slot, first.listener.slot);
+  EXPECT_EQ(second.client.slot, first.client.slot);
+  EXPECT_EQ(second.server.slot, first.server.slot);
+  EXPECT_NE(second.listener.generation, first.listener.generation);
+  EXPECT_NE(second.client.generation, first.client.generation);
+  EXPECT_EQ(p.a.connection(first.client), nullptr);
+  EXPECT_EQ(p.b.connection(first.server), nullptr);
+  EXPECT_EQ(p.b.accept(first.listener).error(), Error::Closed);
+  EXPECT_EQ(p.a.send(first.client, pattern(10, 1), p.now, p.a_out).error(), Error::Closed);
+  p.a.close(first.client, p.now, p.a_out);
+  p.b.close(first.listener, p.now, p.b_out);
+  EXPECT_EQ(p.a.connection(second.client)->state(), TcpState::Established);
+  EXPECT_EQ(p.b.listeners_in_use(), 1U);
+  EXPECT_EQ(p.b.pending_accepts(second.listener), 0U);
+}
+
+// A SYN as Linux sends it: MSS 1460, SACK, timestamps, window scale 7.
+TcpRepr linux_syn(std::uint16_t port, std::uint32_t sequence, std::uint32_t tsval) {
+  TcpRepr syn;
+  syn.source_port = port;
+  syn.destination_port = 80;
+  syn.sequence = sequence;
+  syn.flags = tcp_flags::syn;
+  syn.window = 64240;
+  syn.mss = 1460;
+  syn.window_scale = 7;
+  syn.sack_permitted = true;
+  syn.timestamp = TcpTimestamp{tsval, 0};
+  return syn;
+}
+
+TEST(TcpTable, SynCookiesOnceTheBacklogIsFullOfHalfOpenConnections) {
+  Random random(24);
+  TcpTable table({}, random);
+  RecordingOutput out;
+  const IpAddress us = Ipv4Address::of(192, 0, 2, 2);
+  const IpAddress spoofed = Ipv4Address::of(198, 51, 100, 7);
+  const IpAddress real = Ipv4Address::of(203, 0, 113, 5);
+  Instant now = Instant::from_seconds(100);
+  TcpSettings settings;
+  settings.window_scaling = true;
+  auto listener = table.listen(IpEndpoint{us, 80}, 2, false, &settings);
+  ASSERT_TRUE(listener.ok());
+  // Two SYNs that will never be answered fill the backlog with handshakes.
+  table.on_segment(spoofed, us, linux_syn(1000, 111, 7), 1460, now, out);
+  table.on_segment(spoofed, us, linux_syn(1001, 222, 7), 1460, now + Duration::millis(1), out);
+  ASSERT_EQ(out.sent.size(), 2U);
+  const TcpRepr stateful = out.sent.back().header;
+  out.sent.clear();
+  EXPECT_EQ(table.connections_in_use(), 2U);
+
+  // The real client's SYN gets a cookie: a SYN-ACK like the stateful one,
+  // and nothing stored.
+  now += Duration::millis(10);
+  table.on_segment(real, us, linux_syn(40000, 5000, 900), 1460, now, out);
+  ASSERT_EQ(out.sent.size(), 1U);
+  const TcpRepr syn_ack = out.sent.front().header;
+  out.sent.clear();
+  EXPECT_EQ(table.connections_in_use(), 2U);
+  EXPECT_EQ(table.stats().syn_cookies_sent, 1U);
+  EXPECT_EQ(syn_ack.flags, tcp_flags::syn | tcp_flags::ack);
+  EXPECT_EQ(syn_ack.source_port, 80);
+  EXPECT_EQ(syn_ack.destination_port, 40000);
+  EXPECT_EQ(syn_ack.acknowledgment, 5001U);
+  EXPECT_EQ(syn_ack.sequence & 0x7fU, 3U | 7U << 2 | 1U << 6);  // MSS 1460, shift 7, SACK
+  EXPECT_EQ(syn_ack.mss, stateful.mss);
+  EXPECT_EQ(syn_ack.window, stateful.window);
+  ASSERT_TRUE(stateful.window_scale.has_value());
+  EXPECT_EQ(syn_ack.window_scale, stateful.window_scale);
+  EXPECT_TRUE(syn_ack.sack_permitted);
+  ASSERT_TRUE(syn_ack.timestamp.has_value());
+  EXPECT_EQ(syn_ack.timestamp->echo_reply, 900U);
+
+  // An ACK with a wrong cookie: RST, counted, nothing created.
+  TcpRepr ack;
+  ack.source_port = 40000;
+  ack.destination_port = 80;
+  ack.sequence = 5001;
+  ack.acknowledgment = syn_ack.sequence + 1 + 0x80;  // another hash
+  ack.flags = tcp_flags::ack;
+  ack.window = 502;  // x 128
+  ack.timestamp = TcpTimestamp{901, syn_ack.timestamp->value};
+  table.on_segment(real, us, ack, 1460, now + Duration::millis(1), out);
+  ASSERT_EQ(out.sent.size(), 1U);
+  EXPECT_EQ(out.sent.front().header.flags, tcp_flags::rst);
+  EXPECT_EQ(out.sent.front().header.sequence, ack.acknowledgment);
+  out.sent.clear();
+  EXPECT_EQ(table.stats().syn_cookies_rejected, 1U);
+  EXPECT_EQ(table.stats().syn_cookies_validated, 0U);
+  EXPECT_EQ(table.connections_in_use(), 2U);
+
+  // The right cookie, with the first data: the connection is created
+  // ESTABLISHED in place of the oldest handshake, ready for accept().
+  const auto request = pattern(5, 9);
+  ack.acknowledgment = syn_ack.sequence + 1;
+  ack.payload = request;
+  ack.flags = tcp_flags::ack | tcp_flags::psh;
+  table.on_segment(real, us, ack, 1460, now + Duration::millis(2), out);
+  EXPECT_TRUE(out.sent.empty()) << out.sent.front().describe();  // the data's ACK is delayed
+  EXPECT_EQ(table.stats().syn_cookies_validated, 1U);
+  EXPECT_EQ(table.stats().syn_cookies_rejected, 1U);
+  EXPECT_EQ(table.stats().half_open_evicted, 1U);
+  EXPECT_EQ(table.connections_in_use(), 2U);
+  ASSERT_EQ(table.pending_accepts(*listener), 1U);
+  auto server = table.accept(*listener);
+  ASSERT_TRUE(server.ok());
+  TcpConnection& c = *table.connection(*server);
+  EXPECT_EQ(c.state(), TcpState::Established);
+  EXPECT_EQ(c.remote(), (IpEndpoint{real, 40000}));
+  // The peer's 1460 or our own limit; timestamps ride in every segment.
+  EXPECT_EQ(c.send_mss(), std::min<std::size_t>(1460, config::tcp_mss) - 12);
+  EXPECT_EQ(c.send_window(), 502U * 128U);
+  EXPECT_EQ(table.take_events(*server) & (tcp_events::connected | tcp_events::readable),
+            tcp_events::connected | tcp_events::readable);
+  std::vector<std::uint8_t> got(100);
+  auto n = table.receive(*server, got, now, out);
+  ASSERT_TRUE(n.ok());
+  got.resize(*n);
+  EXPECT_EQ(got, request);
+  // Our first byte follows the cookie; the timestamp clock goes on from the
+  // SYN-ACK's.
+  out.sent.clear();
+  ASSERT_TRUE(table.send(*server, pattern(3, 1), now + Duration::millis(3), out).ok());
+  ASSERT_FALSE(out.sent.empty());
+  const TcpRepr& reply = out.sent.back().header;
+  EXPECT_EQ(reply.sequence, syn_ack.sequence + 1);
+  EXPECT_EQ(reply.acknowledgment, 5006U);
+  ASSERT_TRUE(reply.timestamp.has_value());
+  EXPECT_EQ(reply.timestamp->value, syn_ack.timestamp->value + 3);  // 3 ms later
+  EXPECT_EQ(reply.timestamp->echo_reply, 901U);
+
+  // The evicted handshake was the oldest (port 1000): its late ACK finds
+  // nothing and is refused; the younger one (port 1001) is still there.
+  out.sent.clear();
+  TcpRepr late;
+  late.source_port = 1000;
+  late.destination_port = 80;
+  late.sequence = 112;
+  late.acknowledgment = 1;
+  late.flags = tcp_flags::ack;
+  table.on_segment(spoofed, us, late, 1460, now + Duration::millis(4), out);
+  ASSERT_EQ(out.sent.size(), 1U);
+  EXPECT_EQ(out.sent.front().header.flags, tcp_flags::rst);
+  EXPECT_EQ(table.stats().syn_cookies_rejected, 2U);
+  EXPECT_EQ(table.stats().tx_resets, 2U);
+  EXPECT_EQ(table.connections_in_use(), 2U);
+}
+
+TEST(TcpTable, StaleCookieIsRejected) {
+  Random random(25);
+  TcpTable table({}, random);
+  RecordingOutput out;
+  const IpAddress us = Ipv4Address::of(192, 0, 2, 2);
+  const IpAddress peer = Ipv4Address::of(198, 51, 100, 8);
+  Instant now = Instant::from_seconds(64 * 10);
+  auto listener = table.listen(IpEndpoint{us, 80}, 1, false);
+  ASSERT_TRUE(listener.ok());
+  table.on_segment(peer, us, linux_syn(1000, 1, 1), 1460, now, out);
+  table.on_segment(peer, us, linux_syn(1001, 2, 1), 1460, now, out);
+  ASSERT_EQ(out.sent.size(), 2U);
+  ASSERT_EQ(table.stats().syn_cookies_sent, 1U);
+  const TcpRepr syn_ack = out.sent.back().header;
+  out.sent.clear();
+  TcpRepr ack;
+  ack.source_port = 1001;
+  ack.destination_port = 80;
+  ack.sequence = 3;
+  ack.acknowledgment = syn_ack.sequence + 1;
+  ack.flags = tcp_flags::ack;
+  ack.window = 100;
+  // Two whole slots later the cookie is stale. (The listener still takes
+  // cookies: it sent one less than 128 s ago.)
+  table.on_segment(peer, us, linux_syn(1002, 3, 1), 1460, now + Duration::seconds(100), out);
+  ASSERT_EQ(table.stats().syn_cookies_sent, 2U);
+  out.sent.clear();
+  table.on_segment(peer, us, ack, 1460, now + Duration::seconds(128), out);
+  ASSERT_EQ(out.sent.size(), 1U);
+  EXPECT_EQ(out.sent.front().header.flags, tcp_flags::rst);
+  EXPECT_EQ(table.stats().syn_cookies_rejected, 1U);
+  EXPECT_EQ(table.stats().syn_cookies_validated, 0U);
+  EXPECT_EQ(table.pending_accepts(*listener), 0U);
+}
+
+TEST(TcpTable, FullTableAnswersWithCookiesWhileHandshakesCanBeEvicted) {
+  Random random(26);
+  TcpTableConfig config;
+  config.max_connections = 2;
+  TcpTable table(config, random);
+  RecordingOutput out;
+  const IpAddress us = Ipv4Address::of(192, 0, 2, 2);
+  const IpAddress spoofed = Ipv4Address::of(198, 51, 100, 7);
+  const IpAddress real = Ipv4Address::of(203, 0, 113, 5);
+  const Instant now = Instant::from_seconds(100);
+  auto listener = table.listen(IpEndpoint{us, 80}, 4, false);
+  ASSERT_TRUE(listener.ok());
+  // Two handshakes fill the table, not the backlog.
+  table.on_segment(spoofed, us, linux_syn(1000, 111, 7), 1460, now, out);
+  table.on_segment(spoofed, us, linux_syn(1001, 222, 7), 1460, now + Duration::millis(1), out);
+  ASSERT_EQ(table.connections_in_use(), 2U);
+  out.sent.clear();
+  table.on_segment(real, us, linux_syn(40000, 5000, 900), 1460, now + Duration::millis(2), out);
+  ASSERT_EQ(out.sent.size(), 1U);
+  EXPECT_EQ(table.stats().syn_cookies_sent, 1U);
+  EXPECT_EQ(table.stats().drop_no_slot, 0U);
+  TcpRepr ack;
+  ack.source_port = 40000;
+  ack.destination_port = 80;
+  ack.sequence = 5001;
+  ack.acknowledgment = out.sent.front().header.sequence + 1;
+  ack.flags = tcp_flags::ack;
+  ack.window = 1000;
+  ack.timestamp = TcpTimestamp{901, out.sent.front().header.timestamp->value};
+  out.sent.clear();
+  table.on_segment(real, us, ack, 1460, now + Duration::millis(3), out);
+  EXPECT_TRUE(out.sent.empty());
+  EXPECT_EQ(table.stats().syn_cookies_validated, 1U);
+  EXPECT_EQ(table.stats().half_open_evicted, 1U);
+  ASSERT_EQ(table.pending_accepts(*listener), 1U);
+  auto first = table.accept(*listener);
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(table.connection(*first)->state(), TcpState::Established);
+
+  // A second real client evicts the last handshake.
+  table.on_segment(real, us, linux_syn(40001, 6000, 950), 1460, now + Duration::millis(4), out);
+  ASSERT_EQ(out.sent.size(), 1U);
+  ack.source_port = 40001;
+  ack.sequence = 6001;
+  ack.acknowledgment = out.sent.front().header.sequence + 1;
+  ack.timestamp = TcpTimestamp{951, out.sent.front().header.timestamp->value};
+  out.sent.clear();
+  table.on_segment(real, us, ack, 1460, now + Duration::millis(5), out);
+  EXPECT_EQ(table.stats().syn_cookies_validated, 2U);
+  EXPECT_EQ(table.stats().half_open_evicted, 2U);
+  auto second = table.accept(*listener);
+  ASSERT_TRUE(second.ok());
+
+  // Now the table holds only live connections: a SYN is refused, a cookie
+  // would find no slot either.
+  table.on_segment(real, us, linux_syn(40002, 7000, 990), 1460, now + Duration::millis(6), out);
+  ASSERT_EQ(out.sent.size(), 1U);
+  EXPECT_EQ(out.sent.front().header.flags, tcp_flags::rst | tcp_flags::ack);
+  EXPECT_EQ(table.stats().drop_no_slot, 1U);
+  EXPECT_EQ(table.stats().syn_cookies_sent, 2U);
+  EXPECT_EQ(table.connections_in_use(), 2U);
+}
+
 }  // namespace
 }  // namespace lwnet

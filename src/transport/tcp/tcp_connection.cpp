@@ -22,6 +22,15 @@ std::uint8_t scale_for(std::size_t capacity) {
   return shift;
 }
 
+// RFC 7323 5.4: a TSval base the peer cannot guess. Derived from the ISN so
+// that a connection rebuilt from a SYN cookie keeps the clock its SYN-ACK
+// showed.
+std::uint32_t timestamp_offset_for(Seq32 iss) { return iss.value() * 2654435761U; }
+
+std::uint8_t receive_scale_for(std::size_t receive_buffer_limit) {
+  return std::max(scale_for(receive_buffer_limit), config::tcp_rcv_scale);
+}
+
 }  // namespace
 
 Status TcpConnection::open_active(const IpEndpoint& local, const IpEndpoint& remote, Seq32 iss,
@@ -35,10 +44,8 @@ Status TcpConnection::open_active(const IpEndpoint& local, const IpEndpoint& rem
   send_base_ = iss + 1;
   recover_ = iss;
   small_segment_end_ = iss;
-  receive_scale_ = settings_.window_scaling
-                       ? std::max(scale_for(receive_buffer_limit_), config::tcp_rcv_scale)
-                       : 0;
-  timestamp_offset_ = iss.value() * 2654435761U;  // any value the peer cannot guess helps
+  receive_scale_ = settings_.window_scaling ? receive_scale_for(receive_buffer_limit_) : 0;
+  timestamp_offset_ = timestamp_offset_for(iss);
   last_received_ = now;
   state_ = TcpState::SynSent;
   output(now, out);
@@ -52,6 +59,15 @@ Status TcpConnection::open_passive(const IpEndpoint& local, const IpEndpoint& re
   if (!syn.has(tcp_flags::syn) || syn.has(tcp_flags::ack) || syn.has(tcp_flags::rst)) {
     return Error::InvalidArgument;
   }
+  begin_passive(local, remote, syn, iss, mss_limit, now);
+  state_ = TcpState::SynReceived;
+  output(now, out);
+  return {};
+}
+
+void TcpConnection::begin_passive(const IpEndpoint& local, const IpEndpoint& remote,
+                                  const TcpRepr& syn, Seq32 iss, std::uint16_t mss_limit,
+                                  Instant now) {
   local_ = local;
   remote_ = remote;
   initial_send_sequence_ = iss;
@@ -67,11 +83,72 @@ Status TcpConnection::open_passive(const IpEndpoint& local, const IpEndpoint& re
   max_send_window_ = send_window_;
   window_update_seq_ = Seq32(syn.sequence);
   window_update_ack_ = iss;
-  timestamp_offset_ = iss.value() * 2654435761U;
+  timestamp_offset_ = timestamp_offset_for(iss);
   learn_syn_options(syn, mss_limit);
   last_received_ = now;
-  state_ = TcpState::SynReceived;
-  output(now, out);
+}
+
+TcpRepr TcpConnection::cookie_syn_ack(const TcpRepr& syn, Seq32 cookie,
+                                      const SynCookieOptions& options, const TcpSettings& settings,
+                                      std::size_t receive_buffer, std::size_t receive_buffer_limit,
+                                      std::uint16_t mss_limit, Instant now) {
+  // Mirrors make_header() in SYN-RECEIVED after learn_syn_options().
+  TcpRepr h;
+  h.source_port = syn.destination_port;
+  h.destination_port = syn.source_port;
+  h.sequence = cookie.value();
+  h.acknowledgment = syn.sequence + 1;
+  h.flags = tcp_flags::syn | tcp_flags::ack;
+  h.mss = std::min(mss_limit, settings.mss);
+  if (settings.window_scaling && options.window_scale) {
+    h.window_scale = receive_scale_for(std::max(receive_buffer_limit, receive_buffer));
+  }
+  h.sack_permitted = options.sack_permitted;
+  if (settings.timestamps && syn.timestamp) {
+    h.timestamp = TcpTimestamp{static_cast<std::uint32_t>(now.total_millis()) + timestamp_offset_for(cookie),
+                               syn.timestamp->value};
+  }
+  h.window = static_cast<std::uint16_t>(std::min<std::size_t>(receive_buffer, 0xffff));
+  return h;
+}
+
+Status TcpConnection::open_from_cookie(const IpEndpoint& local, const IpEndpoint& remote,
+                                       const TcpRepr& ack, const SynCookieOptions& options,
+                                       std::uint16_t mss_limit, Instant now, TcpOutput& out) {
+  if (state_ != TcpState::Closed) return Error::AlreadyConnected;
+  if (!ack.has(tcp_flags::ack) || ack.has(tcp_flags::syn) || ack.has(tcp_flags::rst)) {
+    return Error::InvalidArgument;
+  }
+  // The SYN as far as the cookie remembers it; its timestamp is the
+  // freshest we know, the ACK's (it becomes TS.Recent).
+  TcpRepr syn;
+  syn.source_port = remote.port;
+  syn.destination_port = local.port;
+  syn.flags = tcp_flags::syn;
+  syn.sequence = ack.sequence - 1;
+  syn.mss = options.peer_mss;
+  syn.window_scale = options.window_scale;
+  syn.sack_permitted = options.sack_permitted;
+  if (ack.timestamp) syn.timestamp = TcpTimestamp{ack.timestamp->value, 0};
+  const Seq32 iss(ack.acknowledgment - 1);
+  begin_passive(local, remote, syn, iss, mss_limit, now);
+  // Where SYN-RECEIVED would be after sending cookie_syn_ack()'s segment
+  // and receiving its acknowledgment (process_ack()).
+  send_unacknowledged_ = send_next_ = send_max_ = iss + 1;
+  const std::size_t syn_ack_window = std::min<std::size_t>(receive_window_free(), 0xffff);
+  advertised_edge_ = receive_next_ + static_cast<std::uint32_t>(syn_ack_window);
+  send_window_ = std::size_t{ack.window} << send_scale_;
+  max_send_window_ = send_window_;
+  window_update_seq_ = Seq32(ack.sequence);
+  window_update_ack_ = Seq32(ack.acknowledgment);
+  if (timestamps_ && ack.timestamp->echo_reply != 0) {
+    const auto round_trip = static_cast<std::int32_t>(timestamp_now(now) - ack.timestamp->echo_reply);
+    rtt_.sample(Duration::millis(round_trip));
+  }
+  state_ = TcpState::Established;
+  events_ |= tcp_events::connected | tcp_events::writable;
+  // The ACK may carry data (or a FIN) already.
+  on_segment(ack, now, out);
   return {};
 }
 
@@ -82,7 +159,7 @@ void TcpConnection::learn_syn_options(const TcpRepr& syn, std::uint16_t mss_limi
   window_scaling_ = settings_.window_scaling && syn.window_scale.has_value();
   if (window_scaling_) {
     send_scale_ = std::min<std::uint8_t>(*syn.window_scale, 14);
-    receive_scale_ = std::max(scale_for(receive_buffer_limit_), config::tcp_rcv_scale);
+    receive_scale_ = receive_scale_for(receive_buffer_limit_);
   } else {
     send_scale_ = receive_scale_ = 0;
   }

@@ -19,6 +19,7 @@
 #include "transport/tcp/congestion.h"
 #include "transport/tcp/rtt_estimator.h"
 #include "transport/tcp/sack_scoreboard.h"
+#include "transport/tcp/syn_cookie.h"
 #include "transport/tcp/tcp_send_queue.h"
 #include "transport/tcp/tcp_state.h"
 #include "util/result.h"
@@ -112,6 +113,24 @@ class TcpConnection {
   // Passive open: a listener received `syn`; answers with a SYN-ACK.
   Status open_passive(const IpEndpoint& local, const IpEndpoint& remote, const TcpRepr& syn,
                       Seq32 iss, std::uint16_t mss_limit, Instant now, TcpOutput& out);
+  // The SYN-ACK a listener sends when it answers `syn` with a SYN cookie
+  // (syn_cookie.h) and keeps no state: the one open_passive() would send
+  // with ISN `cookie` and these settings, offering only what `options`
+  // (what the cookie carries) and the SYN's timestamp allow, so that
+  // open_from_cookie() can rebuild the same connection later.
+  // `receive_buffer` and `receive_buffer_limit` as the table would give
+  // the connection.
+  static TcpRepr cookie_syn_ack(const TcpRepr& syn, Seq32 cookie, const SynCookieOptions& options,
+                                const TcpSettings& settings, std::size_t receive_buffer,
+                                std::size_t receive_buffer_limit, std::uint16_t mss_limit,
+                                Instant now);
+  // Passive open completed by a SYN cookie: `ack` returned a valid cookie
+  // (our ISN, ack - 1) carrying `options`. The connection starts in
+  // ESTABLISHED, as if the SYN-ACK cookie_syn_ack() built had been sent
+  // from SYN-RECEIVED, then takes whatever data or FIN `ack` carries.
+  Status open_from_cookie(const IpEndpoint& local, const IpEndpoint& remote, const TcpRepr& ack,
+                          const SynCookieOptions& options, std::uint16_t mss_limit, Instant now,
+                          TcpOutput& out);
 
   // ---- Driving -------------------------------------------------------------
   // A segment for this connection's 4-tuple (checksum already verified).
@@ -193,6 +212,9 @@ class TcpConnection {
   void on_segment_synchronized(const TcpRepr& segment, Instant now, TcpOutput& out);
   bool acceptable(const TcpRepr& segment) const;
   void learn_syn_options(const TcpRepr& syn, std::uint16_t mss_limit);
+  // open_passive() and open_from_cookie() up to SYN-RECEIVED's variables.
+  void begin_passive(const IpEndpoint& local, const IpEndpoint& remote, const TcpRepr& syn,
+                     Seq32 iss, std::uint16_t mss_limit, Instant now);
   // Returns false when the segment must be dropped after the ACK checks.
   bool process_ack(const TcpRepr& segment, Instant now, TcpOutput& out);
   void process_data(const TcpRepr& segment, Instant now);

@@ -1,5 +1,7 @@
 #include "transport/tcp/tcp_table.h"
 
+#include "transport/tcp/syn_cookie.h"
+
 #include <algorithm>
 #include <array>
 
@@ -7,17 +9,19 @@ namespace lwnet {
 
 struct TcpTable::ConnectionSlot {
   std::optional<TcpConnection> connection;
-  std::uint16_t generation = 0;
+  // Never 0: TcpHandle{} (generation 0) means "no handle" and must reach nothing.
+  std::uint16_t generation = 1;
   bool owned = false;            // the application holds (or will receive) a handle
   std::int16_t listener = -1;    // the listener it waits in, until accepted
   bool queued = false;           // in that listener's accept queue (handshake done)
   std::int16_t next_in_bucket = -1;
   std::uint8_t pending_events = 0;
+  Instant opened_at;             // when its SYN arrived: the oldest half-open goes first
 };
 
 struct TcpTable::ListenerSlot {
   bool in_use = false;
-  std::uint16_t generation = 0;
+  std::uint16_t generation = 1;  // never 0, as ConnectionSlot's
   IpEndpoint local;
   std::size_t backlog = 0;
   std::size_t embryonic = 0;  // handshakes in progress
@@ -26,11 +30,19 @@ struct TcpTable::ListenerSlot {
   std::size_t ready_count = 0;
   std::uint8_t pending_events = 0;
   TcpSettings settings;  // for the connections it accepts
+  // When it last answered a SYN with a cookie: only then may an ACK for no
+  // connection be a cookie coming back (else it is answered as before).
+  std::optional<Instant> last_cookie_sent;
 };
 
 namespace {
 
 constexpr std::int16_t no_slot = -1;
+
+// The next generation of a slot, skipping 0 (the "no handle" generation).
+std::uint16_t next_generation(std::uint16_t generation) {
+  return static_cast<std::uint16_t>(generation == 0xffff ? 1 : generation + 1);
+}
 
 bool same_or_wildcard(const IpAddress& bound, const IpAddress& address) {
   return bound.is_unspecified() || bound == address;
@@ -206,7 +218,7 @@ void TcpTable::free_slot(std::uint16_t index) {
   s.listener = no_slot;
   s.queued = false;
   s.pending_events = 0;
-  ++s.generation;
+  s.generation = next_generation(s.generation);
 }
 
 bool TcpTable::port_in_use(const IpAddress& address, std::uint16_t port, bool ignore_time_wait) const {
@@ -264,6 +276,7 @@ Result<TcpHandle> TcpTable::listen(const IpEndpoint& local, std::size_t backlog,
     l.embryonic = l.ready_head = l.ready_count = 0;
     l.pending_events = 0;
     l.settings = settings != nullptr ? *settings : config_.defaults;
+    l.last_cookie_sent.reset();
     return TcpHandle{static_cast<std::uint16_t>(i), l.generation, true};
   }
   return Error::TableFull;
@@ -391,22 +404,59 @@ void TcpTable::on_segment(const IpAddress& source, const IpAddress& destination,
     }
   }
   ListenerSlot* l = find_listener(local);
+  if (l != nullptr && segment.has(tcp_flags::ack) && !segment.has(tcp_flags::syn) &&
+      !segment.has(tcp_flags::rst) && l->last_cookie_sent &&
+      now - *l->last_cookie_sent < syn_cookie_slot_length * 2) {
+    // RFC 4987 3.6: the ACK may return a cookie (its acknowledgment - 1).
+    const auto options = check_syn_cookie(secret_, local, remote, Seq32(segment.sequence - 1),
+                                          segment.acknowledgment - 1, now);
+    if (!options) {
+      ++stats_.syn_cookies_rejected;
+      send_reset_for(source, destination, segment, now, out);
+      return;
+    }
+    ++stats_.syn_cookies_validated;
+    open_from_cookie(*l, local, remote, segment, *options, mss_limit, now, out);
+    return;
+  }
   if (l == nullptr || !segment.has(tcp_flags::syn) || segment.has(tcp_flags::ack) ||
       segment.has(tcp_flags::rst)) {
     if (l == nullptr) ++stats_.drop_no_listener;
     send_reset_for(source, destination, segment, now, out);
     return;
   }
-  if (l->embryonic + l->ready_count >= l->backlog) {
+  if (segment.has(tcp_flags::fin)) {
+    // SYN+FIN is no legal opening (RFC 9293 has no state for it) and a
+    // classic scanner's probe: drop it unanswered, as Linux and the BSDs do.
+    ++stats_.drop_syn_fin;
+    return;
+  }
+  if (l->ready_count >= l->backlog) {
     // ESP-IDF: when the accept queue is full a new connection gets a RST.
+    // The application is not keeping up; a cookie would not help, its ACK
+    // would find the queue full too.
     ++stats_.drop_backlog_full;
     send_reset_for(source, destination, segment, now, out);
     return;
   }
-  auto index = allocate_slot(now, out);
+  // Half-open connections are bounded: a listener keeps at most `backlog`
+  // handshakes and queued connections together. Past that (or with no slot
+  // free) the SYN is answered with a SYN cookie and nothing is stored, so
+  // SYNs from spoofed sources that never answer cannot lock real clients
+  // out: a real client returns the cookie and gets its connection at once.
+  std::optional<std::uint16_t> index;
+  if (l->embryonic + l->ready_count < l->backlog) index = allocate_slot(now, out);
   if (!index) {
-    ++stats_.drop_no_slot;
-    send_reset_for(source, destination, segment, now, out);
+    // A cookie's ACK needs a slot as well: the listener's own oldest
+    // handshake when its backlog is what ran out, else any listener's
+    // oldest handshake (open_from_cookie()). With none, the table is full of
+    // live connections, and the SYN is refused as before.
+    if (l->embryonic + l->ready_count < l->backlog && !oldest_half_open(nullptr)) {
+      ++stats_.drop_no_slot;
+      send_reset_for(source, destination, segment, now, out);
+      return;
+    }
+    send_syn_cookie(*l, local, remote, segment, mss_limit, now, out);
     return;
   }
   ConnectionSlot& s = slots_[*index];
@@ -414,9 +464,87 @@ void TcpTable::on_segment(const IpAddress& source, const IpAddress& destination,
   s.owned = false;
   s.listener = static_cast<std::int16_t>(l - listeners_.get());
   s.pending_events = 0;
+  s.opened_at = now;
   ++l->embryonic;
   (void)s.connection->open_passive(local, remote, segment, initial_sequence_number(local, remote, now),
                                    mss_limit, now, out);
+  link(*index);
+  after_activity(*index);
+}
+
+void TcpTable::send_syn_cookie(ListenerSlot& l, const IpEndpoint& local, const IpEndpoint& remote,
+                               const TcpRepr& syn, std::uint16_t mss_limit, Instant now,
+                               TcpOutput& out) {
+  const SynCookieOptions options = syn_cookie_options(syn);
+  const Seq32 cookie(make_syn_cookie(secret_, local, remote, Seq32(syn.sequence), options, now));
+  const std::size_t receive =
+      std::clamp<std::size_t>(l.settings.receive_buffer, 1, config_.receive_buffer_cap);
+  const TcpRepr syn_ack = TcpConnection::cookie_syn_ack(syn, cookie, options, l.settings, receive,
+                                                        config_.receive_buffer_cap, mss_limit, now);
+  ++stats_.syn_cookies_sent;
+  l.last_cookie_sent = now;
+  (void)out.send_segment(local, remote, syn_ack, {}, 0, now);
+}
+
+std::optional<std::uint16_t> TcpTable::oldest_half_open(const ListenerSlot* of) const {
+  std::optional<std::uint16_t> oldest;
+  for (std::size_t i = 0; i < config_.max_connections; ++i) {
+    const ConnectionSlot& s = slots_[i];
+    if (!s.connection || s.listener == no_slot || s.queued ||
+        s.connection->state() != TcpState::SynReceived) {
+      continue;
+    }
+    if (of != nullptr && s.listener != static_cast<std::int16_t>(of - listeners_.get())) continue;
+    if (!oldest || s.opened_at < slots_[*oldest].opened_at) oldest = static_cast<std::uint16_t>(i);
+  }
+  return oldest;
+}
+
+std::optional<std::uint16_t> TcpTable::evict_half_open(const ListenerSlot* of) {
+  auto index = oldest_half_open(of);
+  if (!index) return std::nullopt;
+  // Silently: its peer has not answered our SYN-ACK, most likely because it
+  // does not exist (a spoofed SYN); a real one that answers late gets the
+  // RST any ACK for no connection gets.
+  --listeners_[static_cast<std::size_t>(slots_[*index].listener)].embryonic;
+  free_slot(*index);
+  ++stats_.half_open_evicted;
+  return index;
+}
+
+void TcpTable::open_from_cookie(ListenerSlot& l, const IpEndpoint& local, const IpEndpoint& remote,
+                                const TcpRepr& ack, const SynCookieOptions& options,
+                                std::uint16_t mss_limit, Instant now, TcpOutput& out) {
+  if (l.ready_count >= l.backlog) {
+    ++stats_.drop_backlog_full;
+    send_reset_for(remote.address, local.address, ack, now, out);
+    return;
+  }
+  // Eviction happens here, for a peer that returned a cookie and so proved
+  // it owns its address, never for a bare SYN: SYNs from spoofed sources
+  // would evict each other, and every real client's handshake, faster than
+  // any SYN-ACK round trip. The oldest half-open goes: the longer a
+  // handshake waits, the less likely its peer exists.
+  std::optional<std::uint16_t> index;
+  if (l.embryonic + l.ready_count >= l.backlog) {
+    index = evict_half_open(&l);  // keeps half-open + queued within the backlog
+  } else {
+    index = allocate_slot(now, out);
+    if (!index) index = evict_half_open(nullptr);
+  }
+  if (!index) {
+    ++stats_.drop_no_slot;
+    send_reset_for(remote.address, local.address, ack, now, out);
+    return;
+  }
+  ConnectionSlot& s = slots_[*index];
+  emplace_connection(*index, l.settings);
+  s.owned = false;
+  s.listener = static_cast<std::int16_t>(&l - listeners_.get());
+  s.pending_events = 0;
+  s.opened_at = now;
+  ++l.embryonic;  // after_activity() moves it to the accept queue
+  (void)s.connection->open_from_cookie(local, remote, ack, options, mss_limit, now, out);
   link(*index);
   after_activity(*index);
 }
@@ -557,7 +685,7 @@ void TcpTable::close(TcpHandle h, Instant now, TcpOutput& out) {
       }
     }
     l->in_use = false;
-    ++l->generation;
+    l->generation = next_generation(l->generation);
     return;
   }
   ConnectionSlot* s = slot_of(h);

@@ -25,7 +25,8 @@
 namespace lwnet {
 
 // A connection or a listener. Carries a generation so a closed handle cannot
-// reach whatever reuses its slot.
+// reach whatever reuses its slot. Live generations are never 0, so a
+// default-constructed TcpHandle{} is "no handle" and reaches nothing.
 struct TcpHandle {
   std::uint16_t slot = 0;
   std::uint16_t generation = 0;
@@ -46,10 +47,17 @@ struct TcpTableConfig {
 struct TcpTableStats {
   std::uint64_t rx_segments = 0, tx_resets = 0;
   std::uint64_t drop_no_listener = 0;     // answered with RST
-  std::uint64_t drop_backlog_full = 0;    // SYN answered with RST (ESP-IDF behaviour)
-  std::uint64_t drop_no_slot = 0;         // SYN answered with RST: table full
+  std::uint64_t drop_backlog_full = 0;    // accept queue full: SYN (ESP-IDF) or cookie ACK gets RST
+  std::uint64_t drop_no_slot = 0;         // RST: table full of live connections
+  std::uint64_t drop_syn_fin = 0;         // SYN+FIN to a listener, dropped unanswered
   std::uint64_t connections_opened = 0, connections_accepted = 0;
   std::uint64_t time_wait_recycled = 0;
+  // SYN cookies (syn_cookie.h): SYN-ACKs sent without keeping state; ACKs
+  // that returned a valid cookie; ACKs to a listener that sent cookies
+  // whose cookie was wrong or stale (answered with RST).
+  std::uint64_t syn_cookies_sent = 0, syn_cookies_validated = 0, syn_cookies_rejected = 0;
+  // Half-open connections dropped to make room for a validated cookie.
+  std::uint64_t half_open_evicted = 0;
 };
 
 // Core thread only.
@@ -62,7 +70,8 @@ class TcpTable {
 
   // A segment addressed to one of our addresses. `mss_limit` is what the
   // route back to the source allows (MTU minus IP and TCP headers); it is
-  // read only for a SYN that opens a connection.
+  // read only for a SYN that opens a connection (or gets a SYN cookie) and
+  // an ACK that returns a cookie.
   void on_segment(const IpAddress& source, const IpAddress& destination, const TcpRepr& segment,
                   std::uint16_t mss_limit, Instant now, TcpOutput& out);
   void on_timer(Instant now, TcpOutput& out);
@@ -150,6 +159,16 @@ class TcpTable {
   std::optional<std::uint16_t> pick_ephemeral_port(const IpAddress& address);
   void send_reset_for(const IpAddress& source, const IpAddress& destination,
                       const TcpRepr& segment, Instant now, TcpOutput& out);
+  void send_syn_cookie(ListenerSlot& l, const IpEndpoint& local, const IpEndpoint& remote,
+                       const TcpRepr& syn, std::uint16_t mss_limit, Instant now, TcpOutput& out);
+  void open_from_cookie(ListenerSlot& l, const IpEndpoint& local, const IpEndpoint& remote,
+                        const TcpRepr& ack, const SynCookieOptions& options,
+                        std::uint16_t mss_limit, Instant now, TcpOutput& out);
+  // The longest-waiting connection in SYN-RECEIVED (of listener `of`, or
+  // of any listener for nullptr).
+  std::optional<std::uint16_t> oldest_half_open(const ListenerSlot* of) const;
+  // Frees oldest_half_open(of) and returns its slot.
+  std::optional<std::uint16_t> evict_half_open(const ListenerSlot* of);
   void deliver_events(std::uint16_t index);
   void after_activity(std::uint16_t index);
 
