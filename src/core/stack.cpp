@@ -125,6 +125,10 @@ void Stack::tcp_abort(TcpHandle h, Instant now) {
   LWNET_CHECK_CORE_CONTEXT("Stack::tcp_abort");
   impl_->tcp.table().abort(h, now, impl_->tcp);
 }
+std::size_t Stack::tcp_pending_accepts(TcpHandle listener) const {
+  LWNET_CHECK_CORE_CONTEXT("Stack::tcp_pending_accepts");
+  return impl_->tcp.table().pending_accepts(listener);
+}
 std::uint8_t Stack::tcp_events(TcpHandle h) {
   LWNET_CHECK_CORE_CONTEXT("Stack::tcp_events");
   return impl_->tcp.table().take_events(h);
@@ -196,6 +200,14 @@ Result<UdpReceived> Stack::udp_receive(UdpHandle h, Bytes into) {
 bool Stack::udp_readable(UdpHandle h) const {
   LWNET_CHECK_CORE_CONTEXT("Stack::udp_readable");
   return impl_->udp.readable(h);
+}
+std::size_t Stack::udp_pending_bytes(UdpHandle h) const {
+  LWNET_CHECK_CORE_CONTEXT("Stack::udp_pending_bytes");
+  return impl_->udp.next_datagram_size(h);
+}
+void Stack::set_udp_event_callback(UdpEventCallback callback, void* context) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::set_udp_event_callback");
+  impl_->udp.set_event_callback(callback, context);
 }
 void Stack::udp_set_broadcast(UdpHandle h, bool allowed) {
   LWNET_CHECK_CORE_CONTEXT("Stack::udp_set_broadcast");

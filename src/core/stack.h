@@ -126,6 +126,13 @@ class Stack {
   // WouldBlock when nothing is queued.
   Result<UdpReceived> udp_receive(UdpHandle h, Bytes into);
   bool udp_readable(UdpHandle h) const;
+  // Bytes of the next queued datagram, 0 when none (FIONREAD, as on Linux).
+  std::size_t udp_pending_bytes(UdpHandle h) const;
+  // Called from inside poll() when a datagram was queued for `h` (the
+  // socket layer wakes its readers; lwIP's netconn event). Plain function +
+  // context; null removes it.
+  using UdpEventCallback = void (*)(void* context, UdpHandle h);
+  void set_udp_event_callback(UdpEventCallback callback, void* context);
   void udp_set_broadcast(UdpHandle h, bool allowed);
   void udp_set_ttl(UdpHandle h, std::uint8_t ttl);
   void udp_set_checksum(UdpHandle h, bool send_checksum);  // SO_NO_CHECK
@@ -153,6 +160,8 @@ class Stack {
                                bool reuse_address = false, const TcpSettings* settings = nullptr);
   // A connection that completed its handshake, or WouldBlock.
   Result<TcpHandle> tcp_accept(TcpHandle listener);
+  // Connections waiting in the listener's accept queue (0 for a stale handle).
+  std::size_t tcp_pending_accepts(TcpHandle listener) const;
   // Starts an active open (the SYN leaves now or once ARP resolves).
   // `local`: a source address and/or port, unspecified for the route's.
   // Completion shows as tcp_events::connected, failure as tcp_events::error.

@@ -187,6 +187,11 @@ bool UdpEndpoints::readable(UdpHandle h) const {
   return e != nullptr && !e->queue.empty();
 }
 
+std::size_t UdpEndpoints::next_datagram_size(UdpHandle h) const {
+  const Endpoint* e = get(h);
+  return e != nullptr && !e->queue.empty() ? e->queue.front().payload.size() : 0;
+}
+
 void UdpEndpoints::set_broadcast(UdpHandle h, bool allowed) {
   if (Endpoint* e = get(h)) e->broadcast = allowed;
 }
@@ -274,6 +279,10 @@ void UdpEndpoints::input(Ipv4Delivery&& d, Instant now) {
     return;
   }
   ++stats_.rx_delivered;
+  if (event_callback_ != nullptr) {
+    event_callback_(event_context_, UdpHandle{static_cast<std::uint16_t>(best),
+                                              endpoints_[best].generation});
+  }
 }
 
 }  // namespace lwnet

@@ -56,11 +56,19 @@ class UdpEndpoints {
   Status send(UdpHandle h, ConstBytes payload, Instant now);
   Result<UdpReceived> receive(UdpHandle h, Bytes into);
   bool readable(UdpHandle h) const;
+  // Bytes of the datagram receive() would return next (0 when none).
+  std::size_t next_datagram_size(UdpHandle h) const;
   void set_broadcast(UdpHandle h, bool allowed);
   void set_ttl(UdpHandle h, std::uint8_t ttl);
   void set_checksum(UdpHandle h, bool send_checksum);
   void close(UdpHandle h);
   std::size_t open_count() const;
+  // Runs after a datagram was queued for a handle (inside input()).
+  using EventCallback = void (*)(void* context, UdpHandle h);
+  void set_event_callback(EventCallback callback, void* context) {
+    event_callback_ = callback;
+    event_context_ = context;
+  }
 
   // A datagram from the IP layer (payload at the UDP header).
   void input(Ipv4Delivery&& delivery, Instant now);
@@ -100,6 +108,8 @@ class UdpEndpoints {
   Random& random_;
   std::array<Endpoint, capacity> endpoints_{};
   SlotIndex<capacity> by_port_;
+  EventCallback event_callback_ = nullptr;
+  void* event_context_ = nullptr;
 };
 
 }  // namespace lwnet

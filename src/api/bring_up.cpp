@@ -1,0 +1,90 @@
+// lwnet/lwnet.h: a TCP/IP thread and a TAP netif from C, in one call.
+#include <cerrno>
+#include <list>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "lwnet/lwnet.h"
+
+#include "api/tcpip_c.h"
+#include "link/linux/tap_device.h"
+#include "wire/address.h"
+
+namespace lwnet::api {
+void close_default_sockets();  // socket_c_api.cpp
+}
+
+namespace {
+
+std::mutex bring_up_mutex;
+// The TAP devices attached so far: they live as long as the process (the
+// stack keeps references to them), in a list so their addresses never move.
+std::list<lwnet::TapDevice> taps;
+bool have_default_netif = false;
+
+}  // namespace
+
+extern "C" int lwnet_tap_up(const char* tap_name, const char* ipv4_cidr, const char* gateway) {
+  using namespace lwnet;
+  if (tap_name == nullptr || ipv4_cidr == nullptr) {
+    errno = EINVAL;
+    return -1;
+  }
+  const std::optional<IpCidr> cidr = parse_ip_cidr(ipv4_cidr);
+  if (!cidr || !cidr->address.is_v4()) {
+    errno = EINVAL;
+    return -1;
+  }
+  std::optional<Ipv4Address> gateway_address;
+  if (gateway != nullptr) {
+    const std::optional<IpAddress> parsed = parse_ip_address(gateway);
+    if (!parsed || !parsed->is_v4() || !cidr->contains(*parsed)) {
+      errno = EINVAL;
+      return -1;
+    }
+    gateway_address = parsed->v4();
+  }
+  tcpip_init(nullptr, nullptr);
+  api::TcpipThread* thread = api::default_tcpip();
+  if (!thread->running()) {
+    if (!thread->start()) {
+      errno = EAGAIN;
+      return -1;
+    }
+  }
+  const std::lock_guard lock(bring_up_mutex);
+  TapConfig tap_config;
+  tap_config.name = tap_name;
+  tap_config.mode = TapConfig::Mode::CreateOrAttach;
+  tap_config.segmentation_offload = true;
+  auto tap = TapDevice::open(tap_config);
+  if (!tap) {
+    errno = tap.os_error().number();
+    return -1;
+  }
+  TapDevice& device = taps.emplace_back(std::move(tap).value());
+  NetifConfig config;
+  config.name = device.name();
+  // Locally administered, and different for each TAP of the process.
+  config.mac = MacAddress{{0x02, 0x00, 0x00, 0x00, 0x00, static_cast<std::uint8_t>(1 + taps.size())}};
+  config.ipv4 = *cidr;
+  config.gateway = gateway_address;
+  auto netif = thread->add_netif(device, device.fd(), config);
+  if (!netif) {
+    taps.pop_back();
+    errno = EINVAL;
+    return -1;
+  }
+  if (!have_default_netif) {
+    const NetifId id = *netif;
+    thread->call([id](Stack& stack, Instant) { stack.set_default_netif(id); });
+    have_default_netif = true;
+  }
+  return 0;
+}
+
+extern "C" void lwnet_shutdown(void) {
+  lwnet::api::close_default_sockets();
+  if (lwnet::api::TcpipThread* thread = lwnet::api::default_tcpip()) thread->stop();
+}

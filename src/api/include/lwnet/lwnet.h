@@ -1,0 +1,28 @@
+/* Bringing lwnet up from C: a TCP/IP thread and a Linux TAP device with a
+ * static IPv4 address, in one call. Then the calls of <lwip/sockets.h> work.
+ *
+ * Threads: any thread but the TCP/IP thread. */
+#ifndef LWNET_LWNET_H
+#define LWNET_LWNET_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Starts the TCP/IP thread if it is not running (as tcpip_init does) and
+ * attaches the TAP device `tap_name` (created when missing) as a netif with
+ * the address `ipv4_cidr` ("192.0.2.2/24") and, unless `gateway` is NULL,
+ * that default gateway ("192.0.2.1"). The first TAP attached becomes the
+ * default netif. Returns 0, or -1 with errno set (EINVAL for an address
+ * that does not parse, the OS's error when the TAP cannot be opened). */
+int lwnet_tap_up(const char *tap_name, const char *ipv4_cidr, const char *gateway);
+
+/* Closes every lwnet socket and stops the TCP/IP thread. lwnet_tap_up()
+ * may be called again afterwards. */
+void lwnet_shutdown(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LWNET_LWNET_H */

@@ -1,0 +1,1354 @@
+#include "api/socket_layer.h"
+
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <optional>
+#include <vector>
+
+#include "api/socket_errors.h"
+#include "api/socket_options.h"
+#include "port/clock.h"
+#include "port/wait.h"
+
+namespace lwnet::api {
+
+// A thread blocked in a call on a socket (or in select/poll on several):
+// stack events wake it through its thread's Waker.
+struct SocketLayer::Waiter {
+  const Waker* waker = nullptr;
+  Waiter* next = nullptr;
+};
+
+struct SocketLayer::Socket {
+  std::mutex mutex;
+  std::condition_variable idle;  // in_flight dropped to 0 while closing
+
+  // Set while allocated (under table_mutex_), read after acquire().
+  Kind kind = Kind::Free;
+  int fd = -1;
+  int type = 0;
+  std::int32_t index = 0;
+
+  // Under `mutex`.
+  int in_flight = 0;
+  bool closing = false;
+  Waiter* waiters = nullptr;
+  int pending_error = 0;  // SO_ERROR
+  bool nonblocking = false;
+  Duration receive_timeout = Duration::zero();  // zero: wait for ever
+  Duration send_timeout = Duration::zero();
+  bool shut_read = false;
+  bool shut_write = false;
+
+  // Core context only (read and written inside TcpipThread::call).
+  TcpHandle tcp{};
+  bool has_tcp = false;
+  bool listening = false;
+  bool connecting = false;
+  UdpHandle udp{};
+  std::optional<IpEndpoint> bound;   // TCP: bind()'s address until listen/connect
+  std::optional<IpEndpoint> peer;    // UDP: connect()'s address
+  SocketOptions options;
+};
+
+// A call in flight on a socket: released on every return path.
+struct SocketLayer::Use {
+  SocketLayer* layer = nullptr;
+  Socket* socket = nullptr;
+  Use() = default;
+  Use(const Use&) = delete;
+  Use& operator=(const Use&) = delete;
+  ~Use() {
+    if (socket != nullptr) layer->release(*socket);
+  }
+};
+
+namespace {
+
+constexpr std::int32_t no_owner = -1;
+
+int fail(int error) {
+  errno = error;
+  return -1;
+}
+
+// Each thread's own Waker and the WaitSet that sleeps on it, made once.
+struct ThreadWait {
+  Waker waker;
+  WaitSet set;
+  explicit ThreadWait(Waker w) : waker(std::move(w)), set(waker) {}
+};
+
+ThreadWait* thread_wait() {
+  thread_local std::optional<ThreadWait> wait;
+  if (!wait) {
+    auto waker = Waker::create();
+    if (!waker) return nullptr;
+    wait.emplace(std::move(*waker));
+  }
+  return &*wait;
+}
+
+Instant deadline_after(Duration timeout, bool nonblocking) {
+  if (nonblocking) return Instant::from_micros(0);
+  if (timeout <= Duration::zero()) return Instant::max();
+  return monotonic_now() + timeout;
+}
+
+std::optional<IpEndpoint> endpoint_from(const sockaddr* address, socklen_t length, int& error) {
+  if (address == nullptr || length < static_cast<socklen_t>(sizeof(sockaddr_in))) {
+    error = EINVAL;
+    return std::nullopt;
+  }
+  sockaddr_in in{};
+  std::memcpy(&in, address, sizeof in);
+  if (in.sin_family != AF_INET) {
+    error = EAFNOSUPPORT;
+    return std::nullopt;
+  }
+  return IpEndpoint{IpAddress(Ipv4Address{ntohl(in.sin_addr.s_addr)}), ntohs(in.sin_port)};
+}
+
+void endpoint_to(const IpEndpoint& endpoint, sockaddr* address, socklen_t* length) {
+  if (address == nullptr || length == nullptr) return;
+  sockaddr_in in{};
+  in.sin_family = AF_INET;
+  in.sin_port = htons(endpoint.port);
+  in.sin_addr.s_addr = htonl(endpoint.address.is_v4() ? endpoint.address.v4().value : 0);
+  std::memcpy(address, &in, std::min<std::size_t>(*length, sizeof in));
+  *length = static_cast<socklen_t>(sizeof in);
+}
+
+bool established_or_later(TcpState state) {
+  return state != TcpState::Closed && state != TcpState::Listen && state != TcpState::SynSent &&
+         state != TcpState::SynReceived;
+}
+
+}  // namespace
+
+SocketLayer::SocketLayer(TcpipThread& tcpip, std::size_t max_sockets)
+    : tcpip_(tcpip),
+      max_sockets_(max_sockets),
+      sockets_(std::make_unique<Socket[]>(max_sockets)),
+      by_descriptor_(std::make_unique<std::atomic<std::uint16_t>[]>(FD_SETSIZE)),
+      tcp_connection_owner_(std::make_unique<std::int32_t[]>(config::max_active_tcp)),
+      tcp_listener_owner_(std::make_unique<std::int32_t[]>(config::max_listening_tcp)),
+      udp_owner_(std::make_unique<std::int32_t[]>(config::max_udp_pcbs)) {
+  for (std::size_t i = 0; i < max_sockets_; ++i) sockets_[i].index = static_cast<std::int32_t>(i);
+  std::fill(tcp_connection_owner_.get(), tcp_connection_owner_.get() + config::max_active_tcp, no_owner);
+  std::fill(tcp_listener_owner_.get(), tcp_listener_owner_.get() + config::max_listening_tcp, no_owner);
+  std::fill(udp_owner_.get(), udp_owner_.get() + config::max_udp_pcbs, no_owner);
+  tcpip_.call([this](Stack& stack, Instant) {
+    stack.set_tcp_event_callback(&SocketLayer::on_tcp_event, this);
+    stack.set_udp_event_callback(&SocketLayer::on_udp_event, this);
+  });
+}
+
+SocketLayer::~SocketLayer() {
+  for (int fd = 0; fd < FD_SETSIZE; ++fd) {
+    if (by_descriptor_[static_cast<std::size_t>(fd)].load() != 0) {
+      {
+        // Abort rather than linger: the layer is going away.
+        Use use;
+        if (acquire(fd, use)) {
+          tcpip_.call([&](Stack&, Instant) { use.socket->options.linger_abort = true; });
+        }
+      }
+      (void)close(fd);
+    }
+  }
+  tcpip_.call([](Stack& stack, Instant) {
+    stack.set_tcp_event_callback(nullptr, nullptr);
+    stack.set_udp_event_callback(nullptr, nullptr);
+  });
+}
+
+bool SocketLayer::owns(int fd) const {
+  return fd >= 0 && fd < FD_SETSIZE && by_descriptor_[static_cast<std::size_t>(fd)].load() != 0;
+}
+
+std::size_t SocketLayer::open_count() const {
+  std::lock_guard lock(table_mutex_);
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < max_sockets_; ++i) n += sockets_[i].kind != Kind::Free ? 1U : 0U;
+  return n;
+}
+
+bool SocketLayer::acquire(int fd, Use& use) {
+  if (fd < 0 || fd >= FD_SETSIZE) return false;
+  std::lock_guard table(table_mutex_);
+  const std::uint16_t entry = by_descriptor_[static_cast<std::size_t>(fd)].load();
+  if (entry == 0) return false;
+  Socket& s = sockets_[entry - 1U];
+  std::lock_guard lock(s.mutex);
+  if (s.closing || s.kind == Kind::Free) return false;
+  ++s.in_flight;
+  use.layer = this;
+  use.socket = &s;
+  return true;
+}
+
+void SocketLayer::release(Socket& s) {
+  std::lock_guard lock(s.mutex);
+  if (--s.in_flight == 0 && s.closing) s.idle.notify_all();
+}
+
+void SocketLayer::add_waiter(Socket& s, Waiter& waiter) {
+  std::lock_guard lock(s.mutex);
+  waiter.next = s.waiters;
+  s.waiters = &waiter;
+}
+
+void SocketLayer::remove_waiter(Socket& s, Waiter& waiter) {
+  std::lock_guard lock(s.mutex);
+  for (Waiter** at = &s.waiters; *at != nullptr; at = &(*at)->next) {
+    if (*at == &waiter) {
+      *at = waiter.next;
+      break;
+    }
+  }
+}
+
+void SocketLayer::wake_all(Socket& s) {
+  // Under s.mutex.
+  for (Waiter* w = s.waiters; w != nullptr; w = w->next) w->waker->wake();
+}
+
+SocketLayer::Socket* SocketLayer::owner_of(TcpHandle h) {
+  const std::int32_t owner = h.listener ? (h.slot < config::max_listening_tcp ? tcp_listener_owner_[h.slot] : no_owner)
+                                        : (h.slot < config::max_active_tcp ? tcp_connection_owner_[h.slot] : no_owner);
+  if (owner == no_owner) return nullptr;
+  Socket& s = sockets_[static_cast<std::size_t>(owner)];
+  return s.has_tcp && s.tcp == h ? &s : nullptr;
+}
+
+SocketLayer::Socket* SocketLayer::owner_of(UdpHandle h) {
+  if (h.slot >= config::max_udp_pcbs) return nullptr;
+  const std::int32_t owner = udp_owner_[h.slot];
+  if (owner == no_owner) return nullptr;
+  Socket& s = sockets_[static_cast<std::size_t>(owner)];
+  return s.kind == Kind::Udp && s.udp == h ? &s : nullptr;
+}
+
+void SocketLayer::on_tcp_event(void* context, TcpHandle h, std::uint8_t events) {
+  auto* self = static_cast<SocketLayer*>(context);
+  Socket* s = self->owner_of(h);
+  if (s == nullptr) return;
+  int error = 0;
+  if ((events & tcp_events::error) != 0) {
+    if (const TcpConnection* c = self->tcpip_.stack().tcp_connection(h); c != nullptr && c->error()) {
+      error = errno_of(*c->error());
+    }
+  }
+  std::lock_guard lock(s->mutex);
+  if (error != 0) s->pending_error = error;
+  wake_all(*s);
+}
+
+void SocketLayer::on_udp_event(void* context, UdpHandle h) {
+  auto* self = static_cast<SocketLayer*>(context);
+  Socket* s = self->owner_of(h);
+  if (s == nullptr) return;
+  std::lock_guard lock(s->mutex);
+  wake_all(*s);
+}
+
+template <class Ready>
+int SocketLayer::wait_until(Socket& s, Instant deadline, Ready&& ready) {
+  ThreadWait* wait = thread_wait();
+  if (wait == nullptr) return ENOMEM;
+  Waiter waiter{&wait->waker, nullptr};
+  add_waiter(s, waiter);
+  int result = EAGAIN;
+  while (true) {
+    result = tcpip_.call([&](Stack& stack, Instant now) -> int { return ready(stack, now); });
+    if (result >= 0) break;
+    {
+      std::lock_guard lock(s.mutex);
+      if (s.closing) {
+        result = EBADF;
+        break;
+      }
+    }
+    if (monotonic_now() >= deadline) {
+      result = EAGAIN;
+      break;
+    }
+    auto waited = wait->set.wait(deadline);
+    if (!waited) {
+      result = waited.os_error().number();
+      break;
+    }
+  }
+  remove_waiter(s, waiter);
+  return result;
+}
+
+// ---- Creating and closing ----------------------------------------------------
+
+int SocketLayer::socket(int domain, int type, int protocol) {
+  if (domain != AF_INET) return fail(domain == AF_INET6 ? EAFNOSUPPORT : EAFNOSUPPORT);
+  const bool nonblocking = (type & SOCK_NONBLOCK) != 0;
+  const int base_type = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
+  Kind kind = Kind::Free;
+  if (base_type == SOCK_STREAM && (protocol == 0 || protocol == IPPROTO_TCP)) {
+    kind = Kind::Tcp;
+  } else if (base_type == SOCK_DGRAM && (protocol == 0 || protocol == IPPROTO_UDP)) {
+    kind = Kind::Udp;
+  } else if (base_type == SOCK_STREAM || base_type == SOCK_DGRAM || base_type == SOCK_RAW) {
+    return fail(EPROTONOSUPPORT);
+  } else {
+    return fail(EINVAL);
+  }
+  // The descriptor number: a real OS descriptor, so it is nobody else's.
+  const int fd = ::eventfd(0, EFD_CLOEXEC);
+  if (fd < 0) return -1;
+  if (fd >= FD_SETSIZE) {
+    ::close(fd);
+    return fail(EMFILE);
+  }
+  Socket* s = nullptr;
+  {
+    std::lock_guard table(table_mutex_);
+    for (std::size_t i = 0; i < max_sockets_; ++i) {
+      if (sockets_[i].kind == Kind::Free) {
+        s = &sockets_[i];
+        break;
+      }
+    }
+    if (s != nullptr) {
+      std::lock_guard lock(s->mutex);
+      s->kind = kind;
+      s->fd = fd;
+      s->type = base_type;
+      s->in_flight = 0;
+      s->closing = false;
+      s->waiters = nullptr;
+      s->pending_error = 0;
+      s->nonblocking = nonblocking;
+      s->receive_timeout = s->send_timeout = Duration::zero();
+      s->shut_read = s->shut_write = false;
+    }
+  }
+  if (s == nullptr) {
+    ::close(fd);
+    return fail(ENFILE);  // CONFIG_LWIP_MAX_SOCKETS sockets are open
+  }
+  int error = 0;
+  tcpip_.call([&](Stack& stack, Instant) {
+    s->has_tcp = false;
+    s->listening = s->connecting = false;
+    s->bound.reset();
+    s->peer.reset();
+    s->options = SocketOptions{};
+    if (kind == Kind::Udp) {
+      auto opened = stack.udp_open();
+      if (!opened) {
+        error = opened.error() == Error::TableFull ? ENFILE : errno_of(opened.error());
+        return;
+      }
+      s->udp = *opened;
+      udp_owner_[s->udp.slot] = s->index;
+    }
+  });
+  if (error != 0) {
+    free_socket(*s);
+    return fail(error);
+  }
+  by_descriptor_[static_cast<std::size_t>(fd)].store(static_cast<std::uint16_t>(s->index + 1));
+  return fd;
+}
+
+void SocketLayer::free_socket(Socket& s) {
+  const int fd = s.fd;
+  {
+    std::lock_guard table(table_mutex_);
+    std::lock_guard lock(s.mutex);
+    s.kind = Kind::Free;
+    s.fd = -1;
+  }
+  // Only now may the OS hand the number out again.
+  ::close(fd);
+}
+
+int SocketLayer::close(int fd) {
+  Socket* s = nullptr;
+  {
+    std::lock_guard table(table_mutex_);
+    if (fd < 0 || fd >= FD_SETSIZE) return fail(EBADF);
+    const std::uint16_t entry = by_descriptor_[static_cast<std::size_t>(fd)].load();
+    if (entry == 0) return fail(EBADF);
+    s = &sockets_[entry - 1U];
+    // No new call can find it from here on.
+    by_descriptor_[static_cast<std::size_t>(fd)].store(0);
+    std::lock_guard lock(s->mutex);
+    s->closing = true;
+    wake_all(*s);
+  }
+  {
+    // ESP-IDF's promise: close() returns once calls in flight on the socket
+    // (woken above, they fail with EBADF) have returned.
+    std::unique_lock lock(s->mutex);
+    s->idle.wait(lock, [&] { return s->in_flight == 0; });
+  }
+  tcpip_.call([&](Stack& stack, Instant now) {
+    if (s->kind == Kind::Udp) {
+      udp_owner_[s->udp.slot] = no_owner;
+      stack.udp_close(s->udp);
+    } else if (s->has_tcp) {
+      if (s->tcp.listener) {
+        tcp_listener_owner_[s->tcp.slot] = no_owner;
+        stack.tcp_close(s->tcp, now);
+      } else {
+        tcp_connection_owner_[s->tcp.slot] = no_owner;
+        if (s->options.linger_abort) {
+          stack.tcp_abort(s->tcp, now);
+        } else {
+          stack.tcp_close(s->tcp, now);
+        }
+      }
+      s->has_tcp = false;
+    }
+  });
+  free_socket(*s);
+  return 0;
+}
+
+// ---- Addresses -----------------------------------------------------------------
+
+int SocketLayer::bind(int fd, const sockaddr* address, socklen_t length) {
+  Use use;
+  if (!acquire(fd, use)) return fail(EBADF);
+  int error = 0;
+  auto local = endpoint_from(address, length, error);
+  if (!local) return fail(error);
+  Socket& s = *use.socket;
+  error = tcpip_.call([&](Stack& stack, Instant) -> int {
+    if (s.kind == Kind::Udp) {
+      Status bound = stack.udp_bind(s.udp, *local);
+      return bound ? 0 : errno_of(bound.error());
+    }
+    if (s.bound || s.has_tcp) return EINVAL;  // bound already
+    s.bound = *local;
+    return 0;
+  });
+  return error == 0 ? 0 : fail(error);
+}
+
+int SocketLayer::getsockname(int fd, sockaddr* address, socklen_t* length) {
+  Use use;
+  if (!acquire(fd, use)) return fail(EBADF);
+  if (address == nullptr || length == nullptr) return fail(EINVAL);
+  Socket& s = *use.socket;
+  const IpEndpoint local = tcpip_.call([&](Stack& stack, Instant) -> IpEndpoint {
+    if (s.kind == Kind::Udp) {
+      auto l = stack.udp_local(s.udp);
+      return l ? *l : IpEndpoint{IpAddress(Ipv4Address{}), 0};
+    }
+    if (s.has_tcp && !s.tcp.listener) {
+      if (const TcpConnection* c = stack.tcp_connection(s.tcp)) return c->local();
+    }
+    return s.bound.value_or(IpEndpoint{IpAddress(Ipv4Address{}), 0});
+  });
+  endpoint_to(local, address, length);
+  return 0;
+}
+
+int SocketLayer::getpeername(int fd, sockaddr* address, socklen_t* length) {
+  Use use;
+  if (!acquire(fd, use)) return fail(EBADF);
+  if (address == nullptr || length == nullptr) return fail(EINVAL);
+  Socket& s = *use.socket;
+  const std::optional<IpEndpoint> peer = tcpip_.call([&](Stack& stack, Instant) -> std::optional<IpEndpoint> {
+    if (s.kind == Kind::Udp) return s.peer;
+    if (s.has_tcp && !s.tcp.listener) {
+      const TcpConnection* c = stack.tcp_connection(s.tcp);
+      if (c != nullptr && established_or_later(c->state())) return c->remote();
+    }
+    return std::nullopt;
+  });
+  if (!peer) return fail(ENOTCONN);
+  endpoint_to(*peer, address, length);
+  return 0;
+}
+
+// ---- TCP: listen, accept, connect, shutdown ------------------------------------
+
+int SocketLayer::listen(int fd, int backlog) {
+  Use use;
+  if (!acquire(fd, use)) return fail(EBADF);
+  Socket& s = *use.socket;
+  if (s.kind != Kind::Tcp) return fail(EOPNOTSUPP);
+  const int error = tcpip_.call([&](Stack& stack, Instant) -> int {
+    if (s.listening) return 0;
+    if (s.has_tcp) return EINVAL;  // connected or connecting
+    const IpEndpoint local = s.bound.value_or(IpEndpoint{IpAddress(Ipv4Address{}), 0});
+    if (local.port == 0) return EINVAL;  // no ephemeral port for a listener yet
+    auto listener = stack.tcp_listen(local, static_cast<std::size_t>(std::max(backlog, 0)),
+                                     s.options.reuse_address, &s.options.tcp);
+    if (!listener) return listener.error() == Error::TableFull ? ENOBUFS : errno_of(listener.error());
+    s.tcp = *listener;
+    s.has_tcp = true;
+    s.listening = true;
+    tcp_listener_owner_[s.tcp.slot] = s.index;
+    return 0;
+  });
+  return error == 0 ? 0 : fail(error);
+}
+
+int SocketLayer::accept(int fd, sockaddr* address, socklen_t* length) {
+  Use use;
+  if (!acquire(fd, use)) return fail(EBADF);
+  Socket& s = *use.socket;
+  if (s.kind != Kind::Tcp) return fail(EOPNOTSUPP);
+  bool listening = tcpip_.call([&](Stack&, Instant) { return s.listening; });
+  if (!listening) return fail(EINVAL);
+  Instant deadline;
+  {
+    std::lock_guard lock(s.mutex);
+    deadline = deadline_after(s.receive_timeout, s.nonblocking);
+  }
+  std::optional<TcpHandle> accepted;
+  std::optional<IpEndpoint> peer;
+  int error = wait_until(s, deadline, [&](Stack& stack, Instant) -> int {
+    if (!s.listening) return EINVAL;
+    auto h = stack.tcp_accept(s.tcp);
+    if (!h) return h.error() == Error::WouldBlock ? -1 : errno_of(h.error());
+    accepted = *h;
+    if (const TcpConnection* c = stack.tcp_connection(*h)) peer = c->remote();
+    return 0;
+  });
+  if (error != 0) return fail(error);
+  // The accepted connection gets a socket of its own.
+  const int new_fd = ::eventfd(0, EFD_CLOEXEC);
+  Socket* n = nullptr;
+  if (new_fd >= 0 && new_fd < FD_SETSIZE) {
+    std::lock_guard table(table_mutex_);
+    for (std::size_t i = 0; i < max_sockets_; ++i) {
+      if (sockets_[i].kind == Kind::Free) {
+        n = &sockets_[i];
+        std::lock_guard lock(n->mutex);
+        n->kind = Kind::Tcp;
+        n->fd = new_fd;
+        n->type = SOCK_STREAM;
+        n->in_flight = 0;
+        n->closing = false;
+        n->waiters = nullptr;
+        n->pending_error = 0;
+        n->nonblocking = false;
+        n->receive_timeout = n->send_timeout = Duration::zero();
+        n->shut_read = n->shut_write = false;
+        break;
+      }
+    }
+  }
+  if (n == nullptr) {
+    // No socket for it: the connection is reset, as lwIP does when its
+    // socket table is full.
+    tcpip_.call([&](Stack& stack, Instant now) { stack.tcp_abort(*accepted, now); });
+    if (new_fd >= 0) ::close(new_fd);
+    return fail(new_fd < 0 ? errno : (new_fd >= FD_SETSIZE ? EMFILE : ENFILE));
+  }
+  tcpip_.call([&](Stack&, Instant) {
+    n->tcp = *accepted;
+    n->has_tcp = true;
+    n->listening = n->connecting = false;
+    n->bound.reset();
+    n->peer.reset();
+    n->options = s.options;
+    tcp_connection_owner_[n->tcp.slot] = n->index;
+  });
+  by_descriptor_[static_cast<std::size_t>(new_fd)].store(static_cast<std::uint16_t>(n->index + 1));
+  if (peer) endpoint_to(*peer, address, length);
+  return new_fd;
+}
+
+int SocketLayer::connect(int fd, const sockaddr* address, socklen_t length) {
+  Use use;
+  if (!acquire(fd, use)) return fail(EBADF);
+  Socket& s = *use.socket;
+  if (s.kind == Kind::Udp) {
+    if (address != nullptr && length >= static_cast<socklen_t>(sizeof(sa_family_t))) {
+      sa_family_t family{};
+      std::memcpy(&family, address, sizeof family);
+      if (family == AF_UNSPEC) {  // dissolves the association
+        tcpip_.call([&](Stack& stack, Instant) {
+          (void)stack.udp_disconnect(s.udp);
+          s.peer.reset();
+        });
+        return 0;
+      }
+    }
+    int error = 0;
+    auto remote = endpoint_from(address, length, error);
+    if (!remote) return fail(error);
+    error = tcpip_.call([&](Stack& stack, Instant) -> int {
+      Status connected = stack.udp_connect(s.udp, *remote);
+      if (!connected) return errno_of(connected.error());
+      s.peer = *remote;
+      return 0;
+    });
+    return error == 0 ? 0 : fail(error);
+  }
+  int error = 0;
+  auto remote = endpoint_from(address, length, error);
+  if (!remote) return fail(error);
+  error = tcpip_.call([&](Stack& stack, Instant now) -> int {
+    if (s.listening) return EISCONN;
+    if (s.connecting) return EALREADY;
+    if (s.has_tcp) return EISCONN;
+    auto h = stack.tcp_connect(*remote, now, s.bound.value_or(IpEndpoint{}), &s.options.tcp);
+    if (!h) return h.error() == Error::TableFull ? EAGAIN : errno_of(h.error());
+    s.tcp = *h;
+    s.has_tcp = true;
+    s.connecting = true;
+    tcp_connection_owner_[s.tcp.slot] = s.index;
+    return 0;
+  });
+  if (error != 0) return fail(error);
+  Instant deadline;
+  {
+    std::lock_guard lock(s.mutex);
+    if (s.nonblocking) return fail(EINPROGRESS);
+    deadline = deadline_after(s.send_timeout, false);
+  }
+  error = wait_until(s, deadline, [&](Stack& stack, Instant) -> int {
+    const TcpConnection* c = stack.tcp_connection(s.tcp);
+    if (c == nullptr) return ECONNABORTED;
+    if (c->error()) {
+      s.connecting = false;
+      return errno_of(*c->error());
+    }
+    if (established_or_later(c->state())) {
+      s.connecting = false;
+      return 0;
+    }
+    return -1;
+  });
+  if (error == EAGAIN) return fail(EINPROGRESS);  // SO_SNDTIMEO ran out
+  if (error != 0) {
+    // Reported here: not again through SO_ERROR.
+    std::lock_guard lock(s.mutex);
+    s.pending_error = 0;
+  }
+  return error == 0 ? 0 : fail(error);
+}
+
+int SocketLayer::shutdown(int fd, int how) {
+  Use use;
+  if (!acquire(fd, use)) return fail(EBADF);
+  Socket& s = *use.socket;
+  if (how != SHUT_RD && how != SHUT_WR && how != SHUT_RDWR) return fail(EINVAL);
+  if (s.kind != Kind::Tcp) return fail(EOPNOTSUPP);
+  const int error = tcpip_.call([&](Stack& stack, Instant now) -> int {
+    if (!s.has_tcp || s.listening) return ENOTCONN;
+    const TcpConnection* c = stack.tcp_connection(s.tcp);
+    if (c == nullptr || !established_or_later(c->state())) return ENOTCONN;
+    if (how != SHUT_RD) (void)stack.tcp_shutdown(s.tcp, now);
+    return 0;
+  });
+  if (error != 0) return fail(error);
+  {
+    std::lock_guard lock(s.mutex);
+    if (how != SHUT_WR) s.shut_read = true;
+    if (how != SHUT_RD) s.shut_write = true;
+    wake_all(s);
+  }
+  return 0;
+}
+
+// ---- Data ----------------------------------------------------------------------------
+
+ssize_t SocketLayer::send_common(Use& use, ConstBytes data, int flags, const IpEndpoint* to) {
+  Socket& s = *use.socket;
+  Instant deadline;
+  {
+    std::lock_guard lock(s.mutex);
+    if (s.shut_write) return fail(EPIPE);
+    deadline = deadline_after(s.send_timeout, s.nonblocking || (flags & MSG_DONTWAIT) != 0);
+  }
+  if (s.kind == Kind::Udp) {
+    const int error = tcpip_.call([&](Stack& stack, Instant now) -> int {
+      Status sent = to != nullptr ? stack.udp_send_to(s.udp, data, *to, now) : stack.udp_send(s.udp, data, now);
+      if (sent) return 0;
+      switch (sent.error()) {
+        // The guide's "Limitations": a full driver queue (or a full queue of
+        // datagrams waiting for ARP) is ENOMEM; the caller retries later.
+        case Error::NoBuffers:
+        case Error::WouldBlock: return ENOMEM;
+        case Error::NotConnected: return EDESTADDRREQ;
+        case Error::InvalidArgument: return to != nullptr && to->address.is_v4() &&
+                                                    to->address.v4().value == 0xffffffffU
+                                                ? EACCES
+                                                : EINVAL;
+        case Error::NoRoute: return ENETUNREACH;
+        default: return errno_of(sent.error());
+      }
+    });
+    if (error != 0) return fail(error);
+    return static_cast<ssize_t>(data.size());
+  }
+  if (to != nullptr) return fail(EISCONN);
+  std::size_t sent = 0;
+  const int error = wait_until(s, deadline, [&](Stack& stack, Instant now) -> int {
+    if (!s.has_tcp || s.listening) return ENOTCONN;
+    while (sent < data.size()) {
+      auto r = stack.tcp_send(s.tcp, data.subspan(sent), now);
+      if (!r) {
+        if (r.error() == Error::WouldBlock) return -1;
+        if (r.error() == Error::NotConnected) {
+          const TcpConnection* c = stack.tcp_connection(s.tcp);
+          if (c != nullptr && (c->state() == TcpState::SynSent || c->state() == TcpState::SynReceived)) {
+            return -1;  // still connecting: wait, as Linux does
+          }
+          return sent > 0 ? 0 : (c != nullptr && established_or_later(c->state()) ? EPIPE : ENOTCONN);
+        }
+        if (r.error() == Error::Closed) return sent > 0 ? 0 : EPIPE;
+        return sent > 0 ? 0 : errno_of(r.error());
+      }
+      sent += *r;
+    }
+    return 0;
+  });
+  if (error == EAGAIN && sent > 0) return static_cast<ssize_t>(sent);
+  if (error != 0) return fail(error);
+  return static_cast<ssize_t>(sent);
+}
+
+ssize_t SocketLayer::receive_common(Use& use, Bytes into, int flags, IpEndpoint* from, bool* truncated) {
+  Socket& s = *use.socket;
+  if ((flags & MSG_PEEK) != 0) return fail(EOPNOTSUPP);  // not yet (see the issue notes)
+  Instant deadline;
+  {
+    std::lock_guard lock(s.mutex);
+    if (s.shut_read && s.kind == Kind::Tcp) return 0;
+    deadline = deadline_after(s.receive_timeout, s.nonblocking || (flags & MSG_DONTWAIT) != 0);
+  }
+  if (s.kind == Kind::Udp) {
+    std::size_t size = 0;
+    std::size_t copied = 0;
+    const int error = wait_until(s, deadline, [&](Stack& stack, Instant) -> int {
+      auto r = stack.udp_receive(s.udp, into);
+      if (!r) return r.error() == Error::WouldBlock ? -1 : errno_of(r.error());
+      size = r->size;
+      copied = r->copied;
+      if (from != nullptr) *from = r->from;
+      return 0;
+    });
+    if (error != 0) return fail(error);
+    if (truncated != nullptr) *truncated = size > copied;
+    return static_cast<ssize_t>((flags & MSG_TRUNC) != 0 ? size : copied);
+  }
+  const bool wait_all = (flags & MSG_WAITALL) != 0 && (flags & MSG_DONTWAIT) == 0;
+  std::size_t received = 0;
+  const int error = wait_until(s, deadline, [&](Stack& stack, Instant now) -> int {
+    if (!s.has_tcp || s.listening) return ENOTCONN;
+    while (received < into.size()) {
+      auto r = stack.tcp_receive(s.tcp, into.subspan(received), now);
+      if (!r) {
+        if (r.error() == Error::WouldBlock) {
+          if (received > 0 && !wait_all) return 0;
+          const TcpConnection* c = stack.tcp_connection(s.tcp);
+          if (c != nullptr && !established_or_later(c->state()) && !s.connecting) return ENOTCONN;
+          return -1;
+        }
+        if (received > 0) return 0;
+        if (r.error() == Error::NotConnected) return ENOTCONN;
+        return errno_of(r.error());
+      }
+      if (*r == 0) return 0;  // end of stream
+      received += *r;
+      if (!wait_all) return 0;
+    }
+    return 0;
+  });
+  if (error == EAGAIN && received > 0) return static_cast<ssize_t>(received);
+  if (error != 0) {
+    if (error != EAGAIN && error != EBADF) {
+      std::lock_guard lock(s.mutex);
+      s.pending_error = 0;  // reported now
+    }
+    return fail(error);
+  }
+  return static_cast<ssize_t>(received);
+}
+
+ssize_t SocketLayer::send(int fd, const void* data, std::size_t size, int flags) {
+  Use use;
+  if (!acquire(fd, use)) return fail(EBADF);
+  if (data == nullptr && size > 0) return fail(EFAULT);
+  return send_common(use, ConstBytes(static_cast<const std::uint8_t*>(data), size), flags, nullptr);
+}
+
+ssize_t SocketLayer::sendto(int fd, const void* data, std::size_t size, int flags, const sockaddr* to,
+                            socklen_t to_length) {
+  Use use;
+  if (!acquire(fd, use)) return fail(EBADF);
+  if (data == nullptr && size > 0) return fail(EFAULT);
+  const ConstBytes bytes(static_cast<const std::uint8_t*>(data), size);
+  if (to == nullptr) return send_common(use, bytes, flags, nullptr);
+  if (use.socket->kind == Kind::Tcp) return send_common(use, bytes, flags, nullptr);  // Linux ignores `to`
+  int error = 0;
+  auto endpoint = endpoint_from(to, to_length, error);
+  if (!endpoint) return fail(error);
+  return send_common(use, bytes, flags, &*endpoint);
+}
+
+ssize_t SocketLayer::write(int fd, const void* data, std::size_t size) { return send(fd, data, size, 0); }
+
+ssize_t SocketLayer::sendmsg(int fd, const msghdr* message, int flags) {
+  if (message == nullptr) return fail(EFAULT);
+  Use use;
+  if (!acquire(fd, use)) return fail(EBADF);
+  std::vector<std::uint8_t> gathered;
+  for (std::size_t i = 0; i < message->msg_iovlen; ++i) {
+    const auto* base = static_cast<const std::uint8_t*>(message->msg_iov[i].iov_base);
+    gathered.insert(gathered.end(), base, base + message->msg_iov[i].iov_len);
+  }
+  if (message->msg_name != nullptr && use.socket->kind == Kind::Udp) {
+    int error = 0;
+    auto endpoint = endpoint_from(static_cast<const sockaddr*>(message->msg_name), message->msg_namelen, error);
+    if (!endpoint) return fail(error);
+    return send_common(use, gathered, flags, &*endpoint);
+  }
+  return send_common(use, gathered, flags, nullptr);
+}
+
+ssize_t SocketLayer::writev(int fd, const iovec* vectors, int count) {
+  if (count < 0) return fail(EINVAL);
+  msghdr message{};
+  message.msg_iov = const_cast<iovec*>(vectors);
+  message.msg_iovlen = static_cast<std::size_t>(count);
+  return sendmsg(fd, &message, 0);
+}
+
+ssize_t SocketLayer::recv(int fd, void* into, std::size_t size, int flags) {
+  Use use;
+  if (!acquire(fd, use)) return fail(EBADF);
+  if (into == nullptr && size > 0) return fail(EFAULT);
+  return receive_common(use, Bytes(static_cast<std::uint8_t*>(into), size), flags, nullptr, nullptr);
+}
+
+ssize_t SocketLayer::recvfrom(int fd, void* into, std::size_t size, int flags, sockaddr* from,
+                              socklen_t* from_length) {
+  Use use;
+  if (!acquire(fd, use)) return fail(EBADF);
+  if (into == nullptr && size > 0) return fail(EFAULT);
+  IpEndpoint source{};
+  const ssize_t n = receive_common(use, Bytes(static_cast<std::uint8_t*>(into), size), flags, &source, nullptr);
+  if (n < 0) return n;
+  if (from != nullptr && from_length != nullptr) {
+    if (use.socket->kind == Kind::Udp) {
+      endpoint_to(source, from, from_length);
+    } else {
+      (void)getpeername(fd, from, from_length);
+    }
+  }
+  return n;
+}
+
+ssize_t SocketLayer::read(int fd, void* into, std::size_t size) { return recv(fd, into, size, 0); }
+
+ssize_t SocketLayer::recvmsg(int fd, msghdr* message, int flags) {
+  if (message == nullptr) return fail(EFAULT);
+  Use use;
+  if (!acquire(fd, use)) return fail(EBADF);
+  std::size_t total = 0;
+  for (std::size_t i = 0; i < message->msg_iovlen; ++i) total += message->msg_iov[i].iov_len;
+  std::vector<std::uint8_t> buffer(total);
+  IpEndpoint source{};
+  bool truncated = false;
+  const ssize_t n = receive_common(use, buffer, flags, &source, &truncated);
+  if (n < 0) return n;
+  std::size_t at = 0;
+  const std::size_t copied = std::min<std::size_t>(static_cast<std::size_t>(n), total);
+  for (std::size_t i = 0; i < message->msg_iovlen && at < copied; ++i) {
+    const std::size_t part = std::min(message->msg_iov[i].iov_len, copied - at);
+    std::memcpy(message->msg_iov[i].iov_base, buffer.data() + at, part);
+    at += part;
+  }
+  message->msg_flags = truncated ? MSG_TRUNC : 0;
+  message->msg_controllen = 0;
+  if (message->msg_name != nullptr && use.socket->kind == Kind::Udp) {
+    endpoint_to(source, static_cast<sockaddr*>(message->msg_name), &message->msg_namelen);
+  }
+  return n;
+}
+
+ssize_t SocketLayer::readv(int fd, const iovec* vectors, int count) {
+  if (count < 0) return fail(EINVAL);
+  msghdr message{};
+  message.msg_iov = const_cast<iovec*>(vectors);
+  message.msg_iovlen = static_cast<std::size_t>(count);
+  return recvmsg(fd, &message, 0);
+}
+
+// ---- Options, fcntl, ioctl ----------------------------------------------------------
+
+int SocketLayer::setsockopt(int fd, int level, int name, const void* value, socklen_t length) {
+  Use use;
+  if (!acquire(fd, use)) return fail(EBADF);
+  if (value == nullptr) return fail(EFAULT);
+  const int error = set_socket_option(*use.socket, level, name, value, length);
+  return error == 0 ? 0 : fail(error);
+}
+
+int SocketLayer::getsockopt(int fd, int level, int name, void* value, socklen_t* length) {
+  Use use;
+  if (!acquire(fd, use)) return fail(EBADF);
+  if (value == nullptr || length == nullptr) return fail(EFAULT);
+  const int error = get_socket_option(*use.socket, level, name, value, length);
+  return error == 0 ? 0 : fail(error);
+}
+
+int SocketLayer::fcntl(int fd, int command, int value) {
+  Use use;
+  if (!acquire(fd, use)) return fail(EBADF);
+  Socket& s = *use.socket;
+  if (command == F_GETFL) {
+    // The access mode tells which way the connection still goes (the
+    // guide); UDP is always O_RDWR. These bits cannot be set.
+    int mode = O_RDWR;
+    if (s.kind == Kind::Tcp) {
+      const auto [read_closed, write_closed] = tcpip_.call([&](Stack& stack, Instant) -> std::pair<bool, bool> {
+        if (!s.has_tcp || s.listening) return {false, false};
+        const TcpConnection* c = stack.tcp_connection(s.tcp);
+        if (c == nullptr) return {true, true};
+        const TcpState st = c->state();
+        const bool write_done = st == TcpState::FinWait1 || st == TcpState::FinWait2 ||
+                                st == TcpState::Closing || st == TcpState::TimeWait ||
+                                st == TcpState::LastAck || st == TcpState::Closed;
+        return {c->end_of_stream() || st == TcpState::Closed, write_done};
+      });
+      std::lock_guard lock(s.mutex);
+      const bool no_read = read_closed || s.shut_read;
+      const bool no_write = write_closed || s.shut_write;
+      if (no_read && !no_write) mode = O_WRONLY;
+      if (no_write && !no_read) mode = O_RDONLY;
+    }
+    std::lock_guard lock(s.mutex);
+    return mode | (s.nonblocking ? O_NONBLOCK : 0);
+  }
+  if (command == F_SETFL) {
+    std::lock_guard lock(s.mutex);
+    s.nonblocking = (value & (O_NONBLOCK | O_NDELAY)) != 0;
+    return 0;
+  }
+  return fail(EINVAL);
+}
+
+int SocketLayer::ioctl(int fd, unsigned long request, void* argument) {
+  Use use;
+  if (!acquire(fd, use)) return fail(EBADF);
+  if (argument == nullptr) return fail(EFAULT);
+  Socket& s = *use.socket;
+  if (request == FIONBIO) {
+    int on = 0;
+    std::memcpy(&on, argument, sizeof on);
+    std::lock_guard lock(s.mutex);
+    s.nonblocking = on != 0;
+    return 0;
+  }
+  if (request == FIONREAD) {
+    const std::size_t pending = tcpip_.call([&](Stack& stack, Instant) -> std::size_t {
+      if (s.kind == Kind::Udp) return stack.udp_pending_bytes(s.udp);
+      if (!s.has_tcp || s.listening) return 0;
+      const TcpConnection* c = stack.tcp_connection(s.tcp);
+      return c != nullptr ? c->readable_bytes() : 0;
+    });
+    const int n = static_cast<int>(std::min<std::size_t>(pending, 0x7fffffff));
+    std::memcpy(argument, &n, sizeof n);
+    return 0;
+  }
+  return fail(EINVAL);
+}
+
+// ---- select and poll ---------------------------------------------------------------------
+
+short SocketLayer::readiness(Socket& s, Stack& stack) {
+  short r = 0;
+  bool shut_read = false;
+  bool shut_write = false;
+  int pending_error = 0;
+  {
+    std::lock_guard lock(s.mutex);
+    shut_read = s.shut_read;
+    shut_write = s.shut_write;
+    pending_error = s.pending_error;
+  }
+  if (pending_error != 0) r |= POLLERR;
+  if (s.kind == Kind::Udp) {
+    if (stack.udp_readable(s.udp)) r |= POLLIN;
+    return static_cast<short>(r | POLLOUT);
+  }
+  if (!s.has_tcp) return static_cast<short>(r | POLLOUT);
+  if (s.listening) {
+    if (stack.tcp_pending_accepts(s.tcp) > 0) r |= POLLIN;
+    return r;
+  }
+  const TcpConnection* c = stack.tcp_connection(s.tcp);
+  if (c == nullptr) return static_cast<short>(r | POLLIN | POLLHUP);
+  const TcpState st = c->state();
+  if (c->readable_bytes() > 0 || c->end_of_stream() || c->error() || shut_read) r |= POLLIN;
+  if (c->error()) r |= POLLOUT | POLLERR;  // a failed connect shows as writable
+  if ((st == TcpState::Established || st == TcpState::CloseWait) && !shut_write && c->send_space() > 0) {
+    r |= POLLOUT;
+  }
+  if (st == TcpState::Closed) r |= POLLHUP;
+  return r;
+}
+
+int SocketLayer::wait_ready(pollfd* fds, nfds_t count, Instant deadline) {
+  ThreadWait* wait = thread_wait();
+  if (wait == nullptr) return fail(ENOMEM);
+  std::vector<Use> uses(count);
+  std::vector<Waiter> waiters(count);
+  std::vector<pollfd> os;  // descriptors that are not ours, then the waker
+  std::vector<std::size_t> os_index;
+  for (nfds_t i = 0; i < count; ++i) {
+    fds[i].revents = 0;
+    if (fds[i].fd < 0) continue;
+    if (owns(fds[i].fd)) {
+      if (!acquire(fds[i].fd, uses[i])) {
+        fds[i].revents = POLLNVAL;
+        continue;
+      }
+      waiters[i].waker = &wait->waker;
+      add_waiter(*uses[i].socket, waiters[i]);
+    } else {
+      os.push_back(pollfd{fds[i].fd, fds[i].events, 0});
+      os_index.push_back(i);
+    }
+  }
+  os.push_back(pollfd{wait->waker.fd(), POLLIN, 0});
+  int ready = 0;
+  while (true) {
+    ready = 0;
+    tcpip_.call([&](Stack& stack, Instant) {
+      for (nfds_t i = 0; i < count; ++i) {
+        if (uses[i].socket == nullptr) continue;
+        const short r = readiness(*uses[i].socket, stack);
+        fds[i].revents = static_cast<short>(r & (fds[i].events | POLLERR | POLLHUP));
+      }
+    });
+    for (nfds_t i = 0; i < count; ++i) ready += fds[i].revents != 0 ? 1 : 0;
+    const Instant now = monotonic_now();
+    int timeout_ms = 0;
+    if (ready == 0 && deadline > now) {
+      timeout_ms = deadline == Instant::max()
+                       ? -1
+                       : static_cast<int>(std::min<std::int64_t>((deadline - now).total_micros() / 1000 + 1, 1 << 30));
+    }
+    const int n = ::poll(os.data(), static_cast<nfds_t>(os.size()), timeout_ms);
+    if (n < 0 && errno != EINTR) {
+      ready = -1;
+      break;
+    }
+    if (os.back().revents != 0) (void)wait->waker.clear();
+    for (std::size_t k = 0; k + 1 < os.size(); ++k) {
+      if (os[k].revents != 0) {
+        fds[os_index[k]].revents = os[k].revents;
+        ++ready;
+      }
+    }
+    if (ready > 0 || (deadline != Instant::max() && monotonic_now() >= deadline)) break;
+    // Woken by a socket event, or the OS poll ended early: look again.
+  }
+  for (nfds_t i = 0; i < count; ++i) {
+    if (uses[i].socket != nullptr) remove_waiter(*uses[i].socket, waiters[i]);
+  }
+  if (ready < 0) return -1;
+  // Re-count after the last look at the sockets (OS results were added).
+  int total = 0;
+  for (nfds_t i = 0; i < count; ++i) total += fds[i].revents != 0 ? 1 : 0;
+  return total;
+}
+
+int SocketLayer::poll(pollfd* fds, nfds_t count, int timeout_ms) {
+  if (fds == nullptr && count > 0) return fail(EFAULT);
+  const Instant deadline = timeout_ms < 0 ? Instant::max() : monotonic_now() + Duration::millis(timeout_ms);
+  return wait_ready(fds, count, deadline);
+}
+
+int SocketLayer::select(int nfds, fd_set* read_set, fd_set* write_set, fd_set* except_set, timeval* timeout) {
+  if (nfds < 0 || nfds > FD_SETSIZE) return fail(EINVAL);
+  std::vector<pollfd> fds;
+  for (int fd = 0; fd < nfds; ++fd) {
+    short events = 0;
+    if (read_set != nullptr && FD_ISSET(fd, read_set)) events |= POLLIN;
+    if (write_set != nullptr && FD_ISSET(fd, write_set)) events |= POLLOUT;
+    if (except_set != nullptr && FD_ISSET(fd, except_set)) events |= POLLPRI;
+    if (events != 0) fds.push_back(pollfd{fd, events, 0});
+  }
+  Instant deadline = Instant::max();
+  if (timeout != nullptr) {
+    if (timeout->tv_sec < 0 || timeout->tv_usec < 0) return fail(EINVAL);
+    deadline = monotonic_now() + Duration::micros(std::int64_t{timeout->tv_sec} * 1000000 + timeout->tv_usec);
+  }
+  const int n = wait_ready(fds.data(), static_cast<nfds_t>(fds.size()), deadline);
+  if (n < 0) return -1;
+  for (const pollfd& p : fds) {
+    if (p.revents & POLLNVAL) return fail(EBADF);
+  }
+  if (read_set != nullptr) FD_ZERO(read_set);
+  if (write_set != nullptr) FD_ZERO(write_set);
+  if (except_set != nullptr) FD_ZERO(except_set);
+  int count = 0;
+  for (const pollfd& p : fds) {
+    const bool ours = owns(p.fd);
+    if ((p.events & POLLIN) && (p.revents & (POLLIN | POLLHUP | POLLERR))) {
+      FD_SET(p.fd, read_set);
+      ++count;
+    }
+    if ((p.events & POLLOUT) && (p.revents & (POLLOUT | POLLERR))) {
+      FD_SET(p.fd, write_set);
+      ++count;
+    }
+    // The guide: a socket with an error shows in the exception set, and the
+    // reason is read with getsockopt(SO_ERROR).
+    if ((p.events & POLLPRI) && (p.revents & (ours ? POLLERR : POLLPRI))) {
+      FD_SET(p.fd, except_set);
+      ++count;
+    }
+  }
+  return count;
+}
+
+}  // namespace lwnet::api
+
+namespace lwnet::api {
+
+namespace {
+
+bool read_int(const void* value, socklen_t length, int& out) {
+  if (length < static_cast<socklen_t>(sizeof(int))) return false;
+  std::memcpy(&out, value, sizeof out);
+  return true;
+}
+
+void write_int(void* value, socklen_t* length, int v) {
+  const std::size_t n = std::min<std::size_t>(*length, sizeof v);
+  std::memcpy(value, &v, n);
+  *length = static_cast<socklen_t>(n);
+}
+
+Duration duration_of(const timeval& tv) {
+  return Duration::micros(std::int64_t{tv.tv_sec} * 1000000 + tv.tv_usec);
+}
+
+timeval timeval_of(Duration d) {
+  timeval tv{};
+  tv.tv_sec = static_cast<time_t>(d.total_micros() / 1000000);
+  tv.tv_usec = static_cast<suseconds_t>(d.total_micros() % 1000000);
+  return tv;
+}
+
+}  // namespace
+
+int SocketLayer::set_socket_option(Socket& s, int level, int name, const void* value, socklen_t length) {
+  int v = 0;
+  if (level == SOL_SOCKET && (name == SO_RCVTIMEO || name == SO_SNDTIMEO)) {
+    if (length < static_cast<socklen_t>(sizeof(timeval))) return EINVAL;
+    timeval tv{};
+    std::memcpy(&tv, value, sizeof tv);
+    if (tv.tv_sec < 0 || tv.tv_usec < 0 || tv.tv_usec >= 1000000) return EDOM;
+    std::lock_guard lock(s.mutex);
+    (name == SO_RCVTIMEO ? s.receive_timeout : s.send_timeout) = duration_of(tv);
+    return 0;
+  }
+  if (level == SOL_SOCKET && name == SO_LINGER) {
+    if (length < static_cast<socklen_t>(sizeof(linger))) return EINVAL;
+    linger l{};
+    std::memcpy(&l, value, sizeof l);
+    if (l.l_linger < 0) return EINVAL;
+    return tcpip_.call([&](Stack&, Instant) -> int {
+      s.options.linger = l.l_onoff != 0;
+      s.options.linger_seconds = l.l_linger;
+      s.options.linger_abort = l.l_onoff != 0 && l.l_linger == 0;
+      return 0;
+    });
+  }
+  if (!read_int(value, length, v)) return EINVAL;
+  const bool tcp = s.kind == Kind::Tcp;
+  return tcpip_.call([&](Stack& stack, Instant now) -> int {
+    TcpConnection* live = tcp && s.has_tcp && !s.listening ? stack.tcp_connection(s.tcp) : nullptr;
+    // Applied to the stored settings (for listen/connect/accept) and to the
+    // live connection.
+    auto apply_tcp = [&](auto&& change) {
+      change(s.options.tcp);
+      if (live != nullptr) change(live->settings());
+    };
+    if (level == SOL_SOCKET) {
+      switch (name) {
+        case SO_REUSEADDR: s.options.reuse_address = v != 0; return 0;
+        case SO_BROADCAST:
+          s.options.broadcast = v != 0;
+          if (!tcp) stack.udp_set_broadcast(s.udp, v != 0);
+          return 0;
+        case SO_KEEPALIVE:
+          if (!tcp) return ENOPROTOOPT;
+          apply_tcp([&](TcpSettings& t) { t.keepalive = v != 0; });
+          return 0;
+        case SO_NO_CHECK:
+          if (tcp) return ENOPROTOOPT;  // UDP only (the guide)
+          s.options.no_check = v != 0;
+          stack.udp_set_checksum(s.udp, v == 0);
+          return 0;
+        case SO_RCVBUF:
+        case SO_SNDBUF: {
+          if (!tcp) return ENOPROTOOPT;  // UDP queues count datagrams, not bytes
+          if (v <= 0) return EINVAL;
+          const auto size = static_cast<std::size_t>(v);
+          if (name == SO_RCVBUF) {
+            s.options.tcp.receive_buffer = std::min(size, config::tcp_wnd_max);
+          } else {
+            s.options.tcp.send_buffer = std::min(size, config::tcp_snd_buf_max);
+          }
+          if (live != nullptr) {
+            (void)stack.tcp_set_buffer_sizes(s.tcp, s.options.tcp.send_buffer, s.options.tcp.receive_buffer, now);
+          }
+          return 0;
+        }
+        default: return ENOPROTOOPT;
+      }
+    }
+    if (level == IPPROTO_IP) {
+      switch (name) {
+        case IP_TTL:
+          if (v < 1 || v > 255) return EINVAL;
+          if (tcp) return ENOPROTOOPT;  // per-connection TTL: not in the TCP core yet
+          s.options.ttl = static_cast<std::uint8_t>(v);
+          stack.udp_set_ttl(s.udp, s.options.ttl);
+          return 0;
+        default: return ENOPROTOOPT;
+      }
+    }
+    if (level == IPPROTO_TCP) {
+      if (!tcp) return ENOPROTOOPT;
+      switch (name) {
+        case TCP_NODELAY: apply_tcp([&](TcpSettings& t) { t.nodelay = v != 0; }); return 0;
+        case lwnet_tcp_keepalive:  // lwIP's TCP_KEEPALIVE: milliseconds
+          if (v <= 0) return EINVAL;
+          apply_tcp([&](TcpSettings& t) { t.keepalive_idle = Duration::millis(v); });
+          return 0;
+        case TCP_KEEPIDLE:
+          if (v <= 0) return EINVAL;
+          apply_tcp([&](TcpSettings& t) { t.keepalive_idle = Duration::seconds(v); });
+          return 0;
+        case TCP_KEEPINTVL:
+          if (v <= 0) return EINVAL;
+          apply_tcp([&](TcpSettings& t) { t.keepalive_interval = Duration::seconds(v); });
+          return 0;
+        case TCP_KEEPCNT:
+          if (v <= 0) return EINVAL;
+          apply_tcp([&](TcpSettings& t) { t.keepalive_count = static_cast<std::uint32_t>(v); });
+          return 0;
+        default: return ENOPROTOOPT;
+      }
+    }
+    return ENOPROTOOPT;
+  });
+}
+
+int SocketLayer::get_socket_option(Socket& s, int level, int name, void* value, socklen_t* length) {
+  if (level == SOL_SOCKET && (name == SO_RCVTIMEO || name == SO_SNDTIMEO)) {
+    if (*length < static_cast<socklen_t>(sizeof(timeval))) return EINVAL;
+    timeval tv{};
+    {
+      std::lock_guard lock(s.mutex);
+      tv = timeval_of(name == SO_RCVTIMEO ? s.receive_timeout : s.send_timeout);
+    }
+    std::memcpy(value, &tv, sizeof tv);
+    *length = static_cast<socklen_t>(sizeof tv);
+    return 0;
+  }
+  if (level == SOL_SOCKET && name == SO_ERROR) {
+    // Read and cleared, as on Linux.
+    int error = 0;
+    {
+      std::lock_guard lock(s.mutex);
+      error = s.pending_error;
+      s.pending_error = 0;
+    }
+    write_int(value, length, error);
+    return 0;
+  }
+  if (level == SOL_SOCKET && name == SO_TYPE) {
+    write_int(value, length, s.type);
+    return 0;
+  }
+  if (level == SOL_SOCKET && name == SO_LINGER) {
+    if (*length < static_cast<socklen_t>(sizeof(linger))) return EINVAL;
+    linger l{};
+    tcpip_.call([&](Stack&, Instant) {
+      l.l_onoff = s.options.linger ? 1 : 0;
+      l.l_linger = s.options.linger_seconds;
+    });
+    std::memcpy(value, &l, sizeof l);
+    *length = static_cast<socklen_t>(sizeof l);
+    return 0;
+  }
+  if (*length < static_cast<socklen_t>(sizeof(int))) return EINVAL;
+  const bool tcp = s.kind == Kind::Tcp;
+  int result = 0;
+  const int error = tcpip_.call([&](Stack& stack, Instant) -> int {
+    const TcpConnection* live = tcp && s.has_tcp && !s.listening ? stack.tcp_connection(s.tcp) : nullptr;
+    const TcpSettings& t = live != nullptr ? live->settings() : s.options.tcp;
+    if (level == SOL_SOCKET) {
+      switch (name) {
+        case SO_REUSEADDR: result = s.options.reuse_address; return 0;
+        case SO_BROADCAST: result = s.options.broadcast; return 0;
+        case SO_ACCEPTCONN: result = s.listening; return 0;
+        case SO_KEEPALIVE:
+          if (!tcp) return ENOPROTOOPT;
+          result = t.keepalive;
+          return 0;
+        case SO_NO_CHECK:
+          if (tcp) return ENOPROTOOPT;
+          result = s.options.no_check;
+          return 0;
+        case SO_RCVBUF:
+          if (!tcp) return ENOPROTOOPT;
+          result = static_cast<int>(live != nullptr ? live->receive_buffer_size() : t.receive_buffer);
+          return 0;
+        case SO_SNDBUF:
+          if (!tcp) return ENOPROTOOPT;
+          result = static_cast<int>(live != nullptr ? live->send_buffer_size() : t.send_buffer);
+          return 0;
+        default: return ENOPROTOOPT;
+      }
+    }
+    if (level == IPPROTO_IP) {
+      if (name == IP_TTL && !tcp) {
+        result = s.options.ttl;
+        return 0;
+      }
+      return ENOPROTOOPT;
+    }
+    if (level == IPPROTO_TCP) {
+      if (!tcp) return ENOPROTOOPT;
+      switch (name) {
+        case TCP_NODELAY: result = t.nodelay; return 0;
+        case lwnet_tcp_keepalive: result = static_cast<int>(t.keepalive_idle.total_micros() / 1000); return 0;
+        case TCP_KEEPIDLE: result = static_cast<int>(t.keepalive_idle.total_micros() / 1000000); return 0;
+        case TCP_KEEPINTVL: result = static_cast<int>(t.keepalive_interval.total_micros() / 1000000); return 0;
+        case TCP_KEEPCNT: result = static_cast<int>(t.keepalive_count); return 0;
+        default: return ENOPROTOOPT;
+      }
+    }
+    return ENOPROTOOPT;
+  });
+  if (error != 0) return error;
+  write_int(value, length, result);
+  return 0;
+}
+
+}  // namespace lwnet::api

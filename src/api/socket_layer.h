@@ -1,0 +1,161 @@
+// BSD sockets over a TCP/IP thread: the guide's "BSD Sockets API" (lwIP's
+// sockets.c), as a C++ object. The C functions of lwip/sockets.h
+// (lwip_socket, ...) call the process-wide instance (default_sockets());
+// tests and programs that want several stacks make their own.
+//
+// Descriptors. Every socket reserves a real OS descriptor (an eventfd that
+// nothing reads), and its number is the socket's descriptor. So lwnet
+// descriptors never collide with the process's own files, select()/poll()
+// can take both kinds in one call, and a call on a descriptor that is not a
+// socket of this layer can go to the C library (the lwip_* functions do).
+// Descriptors must stay below FD_SETSIZE, so that a glibc fd_set holds them:
+// socket() fails with EMFILE when the OS hands out a higher one.
+//
+// Threads. Every member function may be called from any thread except the
+// TCP/IP thread (calls that block would wait for themselves there), the
+// same socket from several threads at once: one reading, one writing, one
+// closing. close() waits until calls in flight on the socket have returned;
+// those that were blocked return at once, with EBADF. A descriptor closed and
+// handed out again never reaches the old socket: calls in flight hold the
+// socket, not the number.
+//
+// Errors are reported as the BSD calls do: -1 and errno (ECONNREFUSED,
+// EADDRINUSE, ECONNABORTED, ENETUNREACH, ENETDOWN, ETIMEDOUT, EHOSTUNREACH,
+// EINPROGRESS, EALREADY, EDESTADDRREQ, EPROTONOSUPPORT, ...). A failure that
+// the stack reports later (a non-blocking connect refused) is kept as the
+// socket's pending error: select() reports the socket in the write and
+// exception sets, and getsockopt(SO_ERROR) reads (and clears) the reason.
+//
+// Lock order: the core (TcpipThread::call) before a socket's mutex. No
+// function here holds a socket mutex while it calls into the core, so a
+// stack callback that runs inside a call (under core locking, in the
+// caller's own thread) can always take the socket's mutex.
+#pragma once
+
+#include <poll.h>
+#include <sys/select.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+
+#include <array>
+#include <atomic>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+
+#include "api/tcpip_thread.h"
+#include "config/options.h"
+#include "time/instant.h"
+#include "transport/tcp/tcp_table.h"
+#include "transport/udp_handle.h"
+#include "wire/address.h"
+
+namespace lwnet::api {
+
+class SocketLayer {
+ public:
+  // The thread must outlive the layer. Installs the stack's TCP and UDP
+  // event callbacks (through call()). `max_sockets`: CONFIG_LWIP_MAX_SOCKETS.
+  explicit SocketLayer(TcpipThread& tcpip, std::size_t max_sockets = config::max_sockets);
+  // Closes every socket still open (aborting their connections).
+  ~SocketLayer();
+  SocketLayer(const SocketLayer&) = delete;
+  SocketLayer& operator=(const SocketLayer&) = delete;
+
+  // Whether `fd` is an open socket of this layer. Any thread.
+  bool owns(int fd) const;
+  // Sockets open now. Any thread.
+  std::size_t open_count() const;
+  std::size_t capacity() const { return max_sockets_; }
+
+  int socket(int domain, int type, int protocol);
+  int bind(int s, const sockaddr* address, socklen_t length);
+  int listen(int s, int backlog);
+  int accept(int s, sockaddr* address, socklen_t* length);
+  int connect(int s, const sockaddr* address, socklen_t length);
+  int shutdown(int s, int how);
+  int close(int s);
+  int getsockname(int s, sockaddr* address, socklen_t* length);
+  int getpeername(int s, sockaddr* address, socklen_t* length);
+  int setsockopt(int s, int level, int name, const void* value, socklen_t length);
+  int getsockopt(int s, int level, int name, void* value, socklen_t* length);
+
+  ssize_t send(int s, const void* data, std::size_t size, int flags);
+  ssize_t sendto(int s, const void* data, std::size_t size, int flags, const sockaddr* to,
+                 socklen_t to_length);
+  ssize_t sendmsg(int s, const msghdr* message, int flags);
+  ssize_t write(int s, const void* data, std::size_t size);
+  ssize_t writev(int s, const iovec* vectors, int count);
+  ssize_t recv(int s, void* into, std::size_t size, int flags);
+  ssize_t recvfrom(int s, void* into, std::size_t size, int flags, sockaddr* from,
+                   socklen_t* from_length);
+  ssize_t recvmsg(int s, msghdr* message, int flags);
+  ssize_t read(int s, void* into, std::size_t size);
+  ssize_t readv(int s, const iovec* vectors, int count);
+
+  // F_GETFL, F_SETFL (O_NONBLOCK / O_NDELAY); other commands: EINVAL.
+  int fcntl(int s, int command, int value);
+  // FIONREAD, FIONBIO; others: EINVAL.
+  int ioctl(int s, unsigned long request, void* argument);
+
+  // Both take this layer's sockets and any other OS descriptor in one call.
+  int select(int nfds, fd_set* read_set, fd_set* write_set, fd_set* except_set, timeval* timeout);
+  int poll(pollfd* fds, nfds_t count, int timeout_ms);
+
+ private:
+  struct Socket;
+  struct Waiter;
+  struct Use;  // a call in flight on one socket (keeps it from being freed)
+  enum class Kind : std::uint8_t { Free, Tcp, Udp };
+
+  // Finds the open socket `fd` and marks a call in flight; EBADF otherwise.
+  bool acquire(int fd, Use& use);
+  void release(Socket& socket);
+
+  // Blocks until `ready()` (run in core context) is true, the deadline
+  // passes (-> ETIMEDOUT / EAGAIN) or the socket is closed (-> EBADF).
+  // ready() returns 0 when done, an errno to fail with, or -1 to keep waiting.
+  template <class Ready>
+  int wait_until(Socket& socket, Instant deadline, Ready&& ready);
+  void add_waiter(Socket& socket, Waiter& waiter);
+  void remove_waiter(Socket& socket, Waiter& waiter);
+  static void wake_all(Socket& socket);
+
+  // Core context: the socket that owns a core handle, or null.
+  Socket* owner_of(TcpHandle h);
+  Socket* owner_of(UdpHandle h);
+  static void on_tcp_event(void* context, TcpHandle h, std::uint8_t events);
+  static void on_udp_event(void* context, UdpHandle h);
+
+  // Readiness in core context: POLLIN / POLLOUT / POLLERR / POLLHUP bits.
+  short readiness(Socket& socket, Stack& stack);
+  int wait_ready(pollfd* fds, nfds_t count, Instant deadline);
+
+  ssize_t send_common(Use& use, ConstBytes data, int flags, const IpEndpoint* to);
+  ssize_t receive_common(Use& use, Bytes into, int flags, IpEndpoint* from, bool* truncated);
+  int set_socket_option(Socket& socket, int level, int name, const void* value, socklen_t length);
+  int get_socket_option(Socket& socket, int level, int name, void* value, socklen_t* length);
+  void free_socket(Socket& socket);
+
+  TcpipThread& tcpip_;
+  const std::size_t max_sockets_;
+  std::unique_ptr<Socket[]> sockets_;
+  // Descriptor -> 1 + index into sockets_ (0: not ours). Read without the
+  // table lock by owns() and acquire()'s first look.
+  std::unique_ptr<std::atomic<std::uint16_t>[]> by_descriptor_;
+  mutable std::mutex table_mutex_;  // allocation, by_descriptor_ writes
+  // Core context only: which socket owns each core handle slot.
+  std::unique_ptr<std::int32_t[]> tcp_connection_owner_;
+  std::unique_ptr<std::int32_t[]> tcp_listener_owner_;
+  std::unique_ptr<std::int32_t[]> udp_owner_;
+};
+
+// The process-wide layer of the lwip_* functions: created on first use on
+// the default TCP/IP thread (default_tcpip(), which tcpip_init() or
+// lwnet_tap_up() start). Null when there is no default thread yet. Any thread.
+SocketLayer* default_sockets();
+
+}  // namespace lwnet::api

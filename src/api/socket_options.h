@@ -1,0 +1,28 @@
+// What setsockopt() stored on a socket, applied to the core when the socket
+// gets its endpoint (listen, connect, accept) and at once to a live one.
+#pragma once
+
+#include <cstdint>
+
+#include "config/options.h"
+#include "transport/tcp/tcp_connection.h"
+
+namespace lwnet::api {
+
+// lwIP's TCP_KEEPALIVE (the idle time in milliseconds). Linux has no such
+// option, and lwIP's own number (2) is Linux's TCP_MAXSEG, so lwnet's C
+// header defines TCP_KEEPALIVE as this value, which no Linux option uses.
+inline constexpr int lwnet_tcp_keepalive = 0x1001;
+
+struct SocketOptions {
+  bool reuse_address = false;  // SO_REUSEADDR
+  bool broadcast = false;      // SO_BROADCAST
+  bool no_check = false;       // SO_NO_CHECK (UDP: send without a checksum)
+  bool linger = false;         // SO_LINGER on
+  int linger_seconds = 0;
+  bool linger_abort = false;   // SO_LINGER on with 0 s: close() resets
+  std::uint8_t ttl = config::ip_default_ttl;  // IP_TTL
+  TcpSettings tcp{};           // TCP_NODELAY, keepalive, buffer sizes
+};
+
+}  // namespace lwnet::api
