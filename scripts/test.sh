@@ -3,7 +3,8 @@
 # build/ and runs every test: unit, sim, integration and fuzz (regression).
 # Then builds the whole tree again in Release into build-release-check/ (GCC
 # warns differently with optimisation on, and warnings are errors) and runs
-# the unit and simulation tests there too.
+# the unit and simulation tests there too. Last, the api tests (TCP/IP thread
+# and sockets) under ThreadSanitizer (scripts/test_tsan.sh, build-tsan/).
 # Run as root on Debian 12 (the integration tests create network namespaces
 # and TAP devices). Works from any directory, any number of times.
 # Environment: LWNET_BUILD_DIR (default build/), LWNET_RELEASE_BUILD_DIR
@@ -34,4 +35,7 @@ echo "test: building Release (every target) with $jobs jobs"
 cmake --build "$release_build" -j "$jobs"
 echo "test: running the unit and sim tests of the Release build"
 ctest --test-dir "$release_build" --output-on-failure --no-tests=error -j "$jobs" -L 'unit|sim'
+
+# The threaded API (TCP/IP thread, sockets) once more under ThreadSanitizer.
+bash "$repo/scripts/test_tsan.sh"
 echo "test: all tests passed"
