@@ -725,7 +725,7 @@ ssize_t SocketLayer::send_common(Use& use, ConstBytes data, int flags, const IpE
 
 ssize_t SocketLayer::receive_common(Use& use, Bytes into, int flags, IpEndpoint* from, bool* truncated) {
   Socket& s = *use.socket;
-  if ((flags & MSG_PEEK) != 0) return fail(EOPNOTSUPP);  // not yet (see the issue notes)
+  const bool peek = (flags & MSG_PEEK) != 0;
   Instant deadline;
   {
     std::lock_guard lock(s.mutex);
@@ -736,7 +736,7 @@ ssize_t SocketLayer::receive_common(Use& use, Bytes into, int flags, IpEndpoint*
     std::size_t size = 0;
     std::size_t copied = 0;
     const int error = wait_until(s, deadline, [&](Stack& stack, Instant) -> int {
-      auto r = stack.udp_receive(s.udp, into);
+      auto r = stack.udp_receive(s.udp, into, peek);
       if (!r) return r.error() == Error::WouldBlock ? -1 : errno_of(r.error());
       size = r->size;
       copied = r->copied;
@@ -747,12 +747,14 @@ ssize_t SocketLayer::receive_common(Use& use, Bytes into, int flags, IpEndpoint*
     if (truncated != nullptr) *truncated = size > copied;
     return static_cast<ssize_t>((flags & MSG_TRUNC) != 0 ? size : copied);
   }
-  const bool wait_all = (flags & MSG_WAITALL) != 0 && (flags & MSG_DONTWAIT) == 0;
+  // MSG_PEEK takes what is there: waiting for all of it would never end
+  // once the buffer is full (Linux does the same).
+  const bool wait_all = (flags & MSG_WAITALL) != 0 && (flags & MSG_DONTWAIT) == 0 && !peek;
   std::size_t received = 0;
   const int error = wait_until(s, deadline, [&](Stack& stack, Instant now) -> int {
     if (!s.has_tcp || s.listening) return ENOTCONN;
     while (received < into.size()) {
-      auto r = stack.tcp_receive(s.tcp, into.subspan(received), now);
+      auto r = peek ? stack.tcp_peek(s.tcp, into) : stack.tcp_receive(s.tcp, into.subspan(received), now);
       if (!r) {
         if (r.error() == Error::WouldBlock) {
           if (received > 0 && !wait_all) return 0;

@@ -125,6 +125,12 @@ void Stack::tcp_abort(TcpHandle h, Instant now) {
   LWNET_CHECK_CORE_CONTEXT("Stack::tcp_abort");
   impl_->tcp.table().abort(h, now, impl_->tcp);
 }
+Result<std::size_t> Stack::tcp_peek(TcpHandle h, Bytes into) const {
+  LWNET_CHECK_CORE_CONTEXT("Stack::tcp_peek");
+  const TcpConnection* c = impl_->tcp.table().connection(h);
+  if (c == nullptr) return Error::Closed;
+  return c->peek(into);
+}
 std::size_t Stack::tcp_pending_accepts(TcpHandle listener) const {
   LWNET_CHECK_CORE_CONTEXT("Stack::tcp_pending_accepts");
   return impl_->tcp.table().pending_accepts(listener);
@@ -193,9 +199,9 @@ Status Stack::udp_send(UdpHandle h, ConstBytes payload, Instant now) {
   LWNET_CHECK_CORE_CONTEXT("Stack::udp_send");
   return impl_->udp.send(h, payload, now);
 }
-Result<UdpReceived> Stack::udp_receive(UdpHandle h, Bytes into) {
+Result<UdpReceived> Stack::udp_receive(UdpHandle h, Bytes into, bool peek) {
   LWNET_CHECK_CORE_CONTEXT("Stack::udp_receive");
-  return impl_->udp.receive(h, into);
+  return impl_->udp.receive(h, into, peek);
 }
 bool Stack::udp_readable(UdpHandle h) const {
   LWNET_CHECK_CORE_CONTEXT("Stack::udp_readable");

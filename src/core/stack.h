@@ -123,8 +123,9 @@ class Stack {
   // udp_set_broadcast().
   Status udp_send_to(UdpHandle h, ConstBytes payload, const IpEndpoint& to, Instant now);
   Status udp_send(UdpHandle h, ConstBytes payload, Instant now);
-  // WouldBlock when nothing is queued.
-  Result<UdpReceived> udp_receive(UdpHandle h, Bytes into);
+  // WouldBlock when nothing is queued. peek (MSG_PEEK): the datagram stays
+  // queued.
+  Result<UdpReceived> udp_receive(UdpHandle h, Bytes into, bool peek = false);
   bool udp_readable(UdpHandle h) const;
   // Bytes of the next queued datagram, 0 when none (FIONREAD, as on Linux).
   std::size_t udp_pending_bytes(UdpHandle h) const;
@@ -177,6 +178,8 @@ class Stack {
   Status tcp_send_zero_copy(TcpHandle h, ConstBytes data, ZeroCopyCompletion done, Instant now);
   // 0 at the end of the stream; WouldBlock when nothing is there yet.
   Result<std::size_t> tcp_receive(TcpHandle h, Bytes into, Instant now);
+  // As tcp_receive, but the bytes stay in the receive buffer (MSG_PEEK).
+  Result<std::size_t> tcp_peek(TcpHandle h, Bytes into) const;
   // SO_SNDBUF / SO_RCVBUF on a live connection, within the compile-time
   // caps and never below what the connection holds or promised; read the
   // sizes taken back from tcp_connection(h).

@@ -166,11 +166,11 @@ Status UdpEndpoints::send(UdpHandle h, ConstBytes payload, Instant now) {
   return send_to(h, payload, IpEndpoint{e->remote_address, e->remote_port}, now);
 }
 
-Result<UdpReceived> UdpEndpoints::receive(UdpHandle h, Bytes into) {
+Result<UdpReceived> UdpEndpoints::receive(UdpHandle h, Bytes into, bool keep) {
   Endpoint* e = get(h);
   if (e == nullptr) return Error::Closed;
   if (e->queue.empty()) return Error::WouldBlock;
-  Datagram d = e->queue.pop();
+  const Datagram& d = e->queue.front();
   ConstBytes data = d.payload.data();
   UdpReceived r;
   r.size = data.size();
@@ -179,6 +179,7 @@ Result<UdpReceived> UdpEndpoints::receive(UdpHandle h, Bytes into) {
   r.from = IpEndpoint{d.from_address, d.from_port};
   r.to = d.to;
   r.netif = d.netif;
+  if (!keep) (void)e->queue.pop();  // frees the datagram's buffer
   return r;
 }
 

@@ -54,7 +54,8 @@ class UdpEndpoints {
   Result<IpEndpoint> local(UdpHandle h) const;
   Status send_to(UdpHandle h, ConstBytes payload, const IpEndpoint& to, Instant now);
   Status send(UdpHandle h, ConstBytes payload, Instant now);
-  Result<UdpReceived> receive(UdpHandle h, Bytes into);
+  // keep (MSG_PEEK): the datagram stays queued for the next receive.
+  Result<UdpReceived> receive(UdpHandle h, Bytes into, bool keep = false);
   bool readable(UdpHandle h) const;
   // Bytes of the datagram receive() would return next (0 when none).
   std::size_t next_datagram_size(UdpHandle h) const;

@@ -117,6 +117,11 @@ TEST_P(SocketTest, TcpEchoOverLoopbackWithNamesAndEndOfStream) {
   const std::string hello = "hello, lwnet";
   ASSERT_EQ(l().send(c, hello.data(), hello.size(), 0), static_cast<ssize_t>(hello.size()));
   std::array<char, 64> buffer{};
+  // MSG_PEEK leaves the bytes for the next read.
+  pollfd readable{a, POLLIN, 0};
+  ASSERT_EQ(l().poll(&readable, 1, 5000), 1);
+  ASSERT_EQ(l().recv(a, buffer.data(), 5, MSG_PEEK), 5);
+  EXPECT_EQ(std::string(buffer.data(), 5), "hello");
   ASSERT_EQ(l().recv(a, buffer.data(), hello.size(), MSG_WAITALL), static_cast<ssize_t>(hello.size()));
   EXPECT_EQ(std::string(buffer.data(), hello.size()), hello);
   // Back the other way with write/read.
@@ -228,6 +233,9 @@ TEST_P(SocketTest, UdpSendToReceiveFromAndTruncation) {
             static_cast<ssize_t>(message.size()));
   pollfd p{r, POLLIN, 0};
   ASSERT_EQ(l().poll(&p, 1, 5000), 1);
+  std::array<char, 8> peeked{};
+  ASSERT_EQ(l().recv(r, peeked.data(), peeked.size(), MSG_PEEK), 8);  // stays queued
+  EXPECT_EQ(std::string(peeked.data(), 8), "a datagr");
   int pending = 0;
   ASSERT_EQ(l().ioctl(r, FIONREAD, &pending), 0);
   EXPECT_EQ(pending, static_cast<int>(message.size()));

@@ -247,13 +247,18 @@ bool TcpConnection::resize_receive_buffer(Bytes storage, Instant now, TcpOutput&
   return true;
 }
 
-Result<std::size_t> TcpConnection::receive(Bytes into, Instant now, TcpOutput& out) {
+Result<std::size_t> TcpConnection::peek(Bytes into) const {
   if (receive_ring_.empty()) {
     if (error_) return *error_;
     if (fin_received_) return std::size_t{0};
     if (state_ == TcpState::Closed || state_ == TcpState::Listen) return Error::NotConnected;
     return Error::WouldBlock;
   }
+  return receive_ring_.peek(0, into);
+}
+
+Result<std::size_t> TcpConnection::receive(Bytes into, Instant now, TcpOutput& out) {
+  if (receive_ring_.empty()) return peek(into);  // the answer for an empty buffer
   const std::size_t n = receive_ring_.read(into);
   // Tell the peer about the opened window once it is worth a segment
   // (receiver-side silly window avoidance, RFC 1122 4.2.3.3).

@@ -155,6 +155,8 @@ class TcpConnection {
   // Copies received data; 0 at the end of the stream; WouldBlock when none
   // is there yet; the error if the connection failed.
   Result<std::size_t> receive(Bytes into, Instant now, TcpOutput& out);
+  // The same answers, but the bytes stay in the receive buffer (MSG_PEEK).
+  Result<std::size_t> peek(Bytes into) const;
   // No more data to send: a FIN follows the queued data.
   Status shutdown_send(Instant now, TcpOutput& out);
   // The application lets go: shuts down sending, and resets the connection
