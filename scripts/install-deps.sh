@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(
   # build (libclang-rt-14-dev: libFuzzer for the fuzz targets)
-  cmake make g++ clang libclang-rt-14-dev libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev
+  cmake make g++ clang libclang-rt-14-dev libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev pkg-config
   # tests and demo: namespaces, TAP, Linux peers, capture checks
   iproute2 iputils-ping arping netcat-openbsd socat curl iperf tcpdump tshark python3
   # Linux-side packet loss where the kernel has no sch_netem (nft numgen)

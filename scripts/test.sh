@@ -35,6 +35,8 @@ echo "test: building Release (every target) with $jobs jobs"
 cmake --build "$release_build" -j "$jobs"
 echo "test: running the unit and sim tests of the Release build"
 ctest --test-dir "$release_build" --output-on-failure --no-tests=error -j "$jobs" -L 'unit|sim'
+echo "test: cmake --install of the Release build, and a C program built with pkg-config only"
+bash "$repo/tests/install/install_check.sh" "$release_build"
 
 # The threaded API (TCP/IP thread, sockets) once more under ThreadSanitizer.
 bash "$repo/scripts/test_tsan.sh"

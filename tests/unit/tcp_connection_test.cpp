@@ -505,16 +505,18 @@ TEST(TcpSend, SackBlocksInDataSegmentsShortenThePayload) {
   t.peer_next = peer_data + 1000;  // a hole of 1000 bytes before this
   t.receive_data(pattern(500));
   const TcpSackBlock held{peer_data + 1000, peer_data + 1500};
-  t.expect_segment({.seq = our_data, .ack = peer_data, .flags = ack_flag, .window = 4096, .options = {.sack = {held}}});
+  test::TcpOptions with_held;
+  with_held.sack = {held};
+  t.expect_segment({.seq = our_data, .ack = peer_data, .flags = ack_flag, .window = 4096, .options = with_held});
   const auto data = pattern(2000, 6);
   ASSERT_TRUE(t.connection.send(data, t.now, t.out).ok());
   // 20 + SACK option (2 + 8, padded to 12) of header: 988 bytes of payload.
   t.expect_segment({.seq = our_data, .ack = peer_data, .flags = ack_flag, .window = 4096,
-                    .options = {.sack = {held}}, .payload = slice(data, 0, 988)});
+                    .options = with_held, .payload = slice(data, 0, 988)});
   t.expect_segment({.seq = our_data + 988, .ack = peer_data, .flags = ack_flag, .window = 4096,
-                    .options = {.sack = {held}}, .payload = slice(data, 988, 988)});
+                    .options = with_held, .payload = slice(data, 988, 988)});
   t.expect_segment({.seq = our_data + 1976, .ack = peer_data, .flags = ack_psh, .window = 4096,
-                    .options = {.sack = {held}}, .payload = slice(data, 1976, 24)});
+                    .options = with_held, .payload = slice(data, 1976, 24)});
 }
 
 // ---- Receiving --------------------------------------------------------------
