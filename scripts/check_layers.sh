@@ -58,6 +58,13 @@ check_include() {
   if [ "${BASH_REMATCH[1]}" = '"' ]; then
     # tools/ is the top layer: its own headers, by their path under tools/.
     [ "$own_layer" = tools ] && [ -f "tools/$target" ] && return 0
+    if [ -f "src/api/include/$target" ]; then
+      # The C headers of the api layer (lwip/sockets.h, lwnet/lwnet.h, ...),
+      # included by the paths ESP-IDF code uses.
+      [ "$own" -ge "${rank[api]}" ] ||
+        report "$file:$lineno: $own_layer/ may not include \"$target\" (an api/ header, above it)"
+      return 0
+    fi
     if [[ $target != */* ]]; then
       # A sibling in the same folder: same layer.
       [ -f "${file%/*}/$target" ] && return 0
