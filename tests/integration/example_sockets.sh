@@ -5,7 +5,7 @@
 #   - tcp_server COUNT 2 echoes 100 KB of random bytes, then a line, to nc, exits 0
 #   - tcp_client gets its message back from a socat echo server, exits 0
 #   - udp_server COUNT 2 echoes two datagrams (text, 1000 random bytes) to
-#     socat, printing each sender, exits 0
+#     nc, printing each sender, exits 0
 #   - udp_client gets its datagram back from a socat UDP echo server, exits 0
 #   - select_server serves two nc clients connected at the same time and ends
 #     on a line "quit" on its stdin (which it watches in the same select())
@@ -13,7 +13,7 @@
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 lwit_init example_sockets "$@"
-lwit_require nc socat ss cmp head
+lwit_require nc socat ss ping cmp head
 EXAMPLES=$LWNET
 for example in tcp_server tcp_client udp_server udp_client select_server; do
   [ -x "$EXAMPLES/$example" ] || lwit_fail "$EXAMPLES/$example is missing"
@@ -84,6 +84,7 @@ done
 # ---- tcp_server ---------------------------------------------------------------------
 head -c 100000 /dev/urandom >"$LWIT_DIR/sent"
 start_example tcp_server 3333 2
+lwit_expect "192.0.2.2 answers ping" lwit_ns ping -c 1 -W 5 "$LWIT_LWNET_IP" >/dev/null
 lwit_ns timeout 30 nc -N "$LWIT_LWNET_IP" 3333 <"$LWIT_DIR/sent" >"$LWIT_DIR/received" ||
   lwit_fail "nc to tcp_server failed"
 lwit_expect "tcp_server echoed 100 KB byte-exact" cmp "$LWIT_DIR/sent" "$LWIT_DIR/received"
@@ -114,11 +115,12 @@ lwit_expect_equal "tcp_client names the failing call" "tcp_client: connect: Conn
 # ---- udp_server -----------------------------------------------------------------------
 head -c 1000 /dev/urandom >"$LWIT_DIR/datagram"
 start_example udp_server 3335 2
-printf 'first datagram' | lwit_ns timeout 10 socat -t 1.5 - UDP:"$LWIT_LWNET_IP":3335,sourceport=40001 \
-  >"$LWIT_DIR/received" || lwit_fail "socat to udp_server failed"
+# nc -W 1: ends when the echo (one datagram) arrives.
+printf 'first datagram' | lwit_ns timeout 10 nc -u -W 1 -p 40001 "$LWIT_LWNET_IP" 3335 \
+  >"$LWIT_DIR/received" || lwit_fail "nc to udp_server failed"
 lwit_expect_equal "udp_server echoed the first datagram" "first datagram" "$(cat "$LWIT_DIR/received")"
-lwit_ns timeout 10 socat -t 1.5 - UDP:"$LWIT_LWNET_IP":3335,sourceport=40002 \
-  <"$LWIT_DIR/datagram" >"$LWIT_DIR/received" || lwit_fail "second socat to udp_server failed"
+lwit_ns timeout 10 nc -u -W 1 -p 40002 "$LWIT_LWNET_IP" 3335 <"$LWIT_DIR/datagram" >"$LWIT_DIR/received" ||
+  lwit_fail "second nc to udp_server failed"
 lwit_expect "udp_server echoed 1000 random bytes byte-exact" cmp "$LWIT_DIR/datagram" "$LWIT_DIR/received"
 wait_example udp_server
 lwit_expect_equal "udp_server output" "listening on $LWIT_LWNET_IP:3335
