@@ -3,6 +3,7 @@
 #include <atomic>
 #include <cerrno>
 #include <cstdarg>
+#include <cstdlib>
 #include <memory>
 #include <mutex>
 
@@ -18,7 +19,10 @@ namespace {
 std::mutex default_layer_mutex;
 std::unique_ptr<SocketLayer> default_layer;
 std::atomic<SocketLayer*> default_layer_pointer{nullptr};
+bool close_at_exit_registered = false;
 }  // namespace
+
+void close_default_sockets();  // below; also lwnet_shutdown()'s (bring_up.cpp)
 
 SocketLayer* default_sockets() {
   if (SocketLayer* layer = default_layer_pointer.load(std::memory_order_acquire)) return layer;
@@ -26,6 +30,13 @@ SocketLayer* default_sockets() {
   if (tcpip == nullptr) return nullptr;
   const std::lock_guard lock(default_layer_mutex);
   if (default_layer == nullptr) {
+    // A program that returns from main with sockets open (without
+    // lwnet_shutdown) must not have the TCP/IP thread's stack destroyed
+    // first: the order of the two statics' destructors is not defined, but
+    // a function registered now, after both were constructed, runs before them.
+    if (!close_at_exit_registered) {
+      close_at_exit_registered = std::atexit([] { close_default_sockets(); }) == 0;
+    }
     default_layer = std::make_unique<SocketLayer>(*tcpip);
     default_layer_pointer.store(default_layer.get(), std::memory_order_release);
   }
