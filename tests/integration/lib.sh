@@ -193,7 +193,7 @@ lwit_start_lwnet() {
 # True once the lwnet started by lwit_start_lwnet reported its interface up;
 # fails the test if lwnet is gone without having done so.
 lwit_lwnet_up() {
-  grep -q "^lwnet: tap $LWIT_TAP up" "$LWNET_OUT" && return 0
+  grep -qs "^lwnet: tap $LWIT_TAP up" "$LWNET_OUT" && return 0
   kill -0 "$LWNET_PID" 2>/dev/null && return 1
   set +e
   wait "$LWNET_PID"
