@@ -8,6 +8,8 @@
 # lwnet_sanitizer_probe (sanitizer_probe.cpp), a test-only program run in
 # lwnet's place.
 # Usage: sanitizer_exit.sh LWNET PROBE
+# (SC2016: the helpers' code given in single quotes expands in a subshell.)
+# shellcheck disable=SC2016
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 lwit_init sanitizer_exit "$1"
@@ -35,7 +37,8 @@ lwit_expect_status "without a report the probe exits 1" 1 "$status"
 # lib.sh's helpers, each in a subshell (it exits on a failure; the EXIT trap
 # is not inherited, so the test's namespace stays): every one must fail, and
 # say why.
-# expect_helper_fails DESCRIPTION SHELL_CODE
+# expect_helper_fails DESCRIPTION SHELL_CODE (single-quoted below: it
+# expands in the subshell)
 expect_helper_fails() {
   local what=$1 code=$2 status
   set +e

@@ -30,7 +30,6 @@ lwit_expect_equal "iperf.bytes_received" "$linux_sent" "$(lwit_counter iperf.byt
 lwit_expect_equal "iperf.failed" 0 "$(lwit_counter iperf.failed)"
 
 lwit_spawn iperf -s -B "$LWIT_LINUX_IP" -p 5002 -y C >"$LWIT_DIR/server.csv" 2>"$LWIT_DIR/server.err"
-server_pid=$LWIT_SPAWNED
 lwit_wait_listening 5002
 lwit_run_lwnet iperf -c "$LWIT_LINUX_IP" -p 5002 -t 3 -i 1
 cat "$LWNET_OUT"

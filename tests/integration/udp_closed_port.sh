@@ -11,6 +11,7 @@ lwit_start_lwnet serve --udp-echo 7
 
 # Port unreachable messages Linux received (its per-namespace ICMP counters).
 dest_unreachables() {
+  # shellcheck disable=SC2016
   lwit_ns awk '$1 == "Icmp:" { if (!column) { for (i = 2; i <= NF; i++) if ($i == "InDestUnreachs") column = i } else print $column }' /proc/net/snmp
 }
 lwit_expect_equal "port unreachables Linux received before" 0 "$(dest_unreachables)"
