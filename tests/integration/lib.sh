@@ -46,7 +46,7 @@ LWIT_PIDS=()         # every background process the test started
 LWNET_PID=""         # the lwnet currently running, if any
 LWNET_OUT=""         # its stdout
 LWNET_ERR=""         # its stderr
-LWNET_STATUS=""      # its exit status after lwit_stop_lwnet / lwit_wait_lwnet
+LWNET_STATUS=""      # its exit status after lwit_stop_lwnet / lwit_run_lwnet
 LWIT_CAPTURES=()     # pcap files lwnet wrote, checked by lwit_check_capture
 
 lwit_log() { echo "[$LWIT_NAME] $*"; }
