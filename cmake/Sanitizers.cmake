@@ -13,3 +13,21 @@ if(CMAKE_BUILD_TYPE STREQUAL "Debug")
     add_link_options(-fsanitize=address,undefined -fno-sanitize=vptr -fno-sanitize-recover=all)
   endif()
 endif()
+
+# Every test runs with these sanitizer options (the ENVIRONMENT of each CTest
+# test; tests/integration/lib.sh sets the same for a test run by hand): a
+# report ends the process with its own exit status, 86, never with a status a
+# test could expect from lwnet (0, 1, 2), and never by abort(). UBSan prints
+# where it found what it reports. Keep the status in step with lib.sh.
+set(LWNET_SANITIZER_EXIT_CODE 86)
+set(lwnet_sanitizer_options "exitcode=${LWNET_SANITIZER_EXIT_CODE}:halt_on_error=1:abort_on_error=0")
+set(LWNET_TEST_ENVIRONMENT
+    "ASAN_OPTIONS=${lwnet_sanitizer_options}"
+    "UBSAN_OPTIONS=${lwnet_sanitizer_options}:print_stacktrace=1"
+    "LSAN_OPTIONS=exitcode=${LWNET_SANITIZER_EXIT_CODE}")
+# True when this build runs under ASan and UBSan (what sanitizer_exit.sh proves).
+if(CMAKE_BUILD_TYPE STREQUAL "Debug" AND NOT LWNET_TSAN)
+  set(LWNET_ASAN_UBSAN ON)
+else()
+  set(LWNET_ASAN_UBSAN OFF)
+endif()

@@ -2,18 +2,33 @@
 # Wrong arguments: exit status 2, exactly one line on stderr, nothing on
 # stdout, and no TAP touched. What the OS refuses: exit 1, one line.
 # --help: exit 0 and every option explained.
+# Every lwnet runs inside the test's namespace (a mistake in argument parsing
+# cannot reach the host's network) and under `timeout`.
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 lwit_init bad_args "$@"
+lwit_make_namespace
+
+# run_lwnet ARGS...: lwnet ARGS in the namespace, stdout and stderr into
+# $LWIT_DIR/out and err, exit status into status. A sanitizer report or the
+# timeout fails the test.
+run_lwnet() {
+  set +e
+  lwit_ns timeout -k 5 20 "$LWNET" "$@" >"$LWIT_DIR/out" 2>"$LWIT_DIR/err"
+  status=$?
+  set -e
+  if [ "$status" -eq "$LWIT_SANITIZER_STATUS" ]; then
+    cat "$LWIT_DIR/err" >&2
+  fi
+  lwit_check_sanitizer "lwnet $*" "$status"
+  lwit_check_timeout "lwnet $*" "$status"
+}
 
 good=(--tap lw0 --ip 192.0.2.2/24)
 check_bad() {
   local what=$1
   shift
-  set +e
-  "$LWNET" "$@" >"$LWIT_DIR/out" 2>"$LWIT_DIR/err"
-  local status=$?
-  set -e
+  run_lwnet "$@"
   local lines
   lines=$(wc -l <"$LWIT_DIR/err")
   if [ $status -ne 2 ] || [ "$lines" -ne 1 ] || [ -s "$LWIT_DIR/out" ]; then
@@ -46,16 +61,16 @@ check_bad "ping count zero" "${good[@]}" ping -c 0 192.0.2.1
 check_bad "ping size too big" "${good[@]}" ping -s 70000 192.0.2.1
 check_bad "ping interval negative" "${good[@]}" ping -i -1 192.0.2.1
 check_bad "ping two hosts" "${good[@]}" ping 192.0.2.1 192.0.2.3
+# None of them wrote a frame to the namespace's lw0 (Linux counts what lwnet
+# writes to the TAP as received).
+lwit_expect_equal "frames written to $LWIT_TAP by the refused runs" 0 \
+  "$(lwit_ns cat "/sys/class/net/$LWIT_TAP/statistics/rx_packets")"
 
 # The OS refuses (not a usage error): exit status 1, one line naming the option.
-lwit_make_namespace
 check_refused() {
   local what=$1 expected=$2
   shift 2
-  set +e
-  lwit_ns "$LWNET" "$@" >"$LWIT_DIR/out" 2>"$LWIT_DIR/err"
-  local status=$?
-  set -e
+  run_lwnet "$@"
   local lines
   lines=$(wc -l <"$LWIT_DIR/err")
   if [ $status -ne 1 ] || [ "$lines" -ne 1 ] || ! grep -q -- "$expected" "$LWIT_DIR/err"; then
@@ -69,14 +84,17 @@ check_refused "a capture file that cannot be created" "^lwnet: --pcap /nonexiste
   --tap lw0 --ip 192.0.2.2/24 --pcap /nonexistent/x.pcap serve
 
 # Help: exit 0, on stdout, and it names every option.
-"$LWNET" --help >"$LWIT_DIR/help" || lwit_fail "lwnet --help exit status $?"
+run_lwnet --help
+lwit_expect_status "lwnet --help exit status" 0 "$status"
 for word in serve ping --tap --mac --mtu --ip --gw --pcap --verbose "Exit status"; do
-  lwit_expect "lwnet --help mentions $word" grep -q -- "$word" "$LWIT_DIR/help"
+  lwit_expect "lwnet --help mentions $word" grep -q -- "$word" "$LWIT_DIR/out"
 done
-"$LWNET" serve --help >"$LWIT_DIR/help" || lwit_fail "lwnet serve --help exit status $?"
-lwit_expect "serve --help mentions --udp-echo" grep -q -- "--udp-echo" "$LWIT_DIR/help"
-"$LWNET" ping --help >"$LWIT_DIR/help" || lwit_fail "lwnet ping --help exit status $?"
+run_lwnet serve --help
+lwit_expect_status "lwnet serve --help exit status" 0 "$status"
+lwit_expect "serve --help mentions --udp-echo" grep -q -- "--udp-echo" "$LWIT_DIR/out"
+run_lwnet ping --help
+lwit_expect_status "lwnet ping --help exit status" 0 "$status"
 for word in HOST --count --interval --size --timeout; do
-  lwit_expect "ping --help mentions $word" grep -q -- "$word" "$LWIT_DIR/help"
+  lwit_expect "ping --help mentions $word" grep -q -- "$word" "$LWIT_DIR/out"
 done
 lwit_pass

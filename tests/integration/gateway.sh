@@ -18,13 +18,13 @@ gateway_mac=$(lwit_ns cat "/sys/class/net/$LWIT_TAP/address")
 
 lwit_run_lwnet --gw "$LWIT_LINUX_IP" ping -c 2 -i 0.2 "$remote"
 cat "$LWNET_OUT"
-lwit_expect_equal "exit status" 0 "$LWNET_STATUS"
+lwit_expect_status "exit status" 0 "$LWNET_STATUS"
 lwit_expect_equal "replies from $remote" 2 "$(grep -c "^64 bytes from $remote: icmp_seq=[12] " "$LWNET_OUT")"
 lwit_expect_equal "requests to $remote sent to the gateway's MAC $gateway_mac (capture)" 2 \
   "$(lwit_count_frames "${LWIT_CAPTURES[0]}" "eth.src == $LWIT_MAC && eth.dst == $gateway_mac && icmp.type == 8 && ip.dst == $remote")"
 
 lwit_run_lwnet ping -c 2 -i 0.2 "$remote"
-lwit_expect_equal "exit status without --gw" 2 "$LWNET_STATUS"
+lwit_expect_status "exit status without --gw" 2 "$LWNET_STATUS"
 lwit_expect_equal "stderr lines" 1 "$(wc -l <"$LWNET_ERR")"
 lwit_expect "stderr says unreachable" grep -q "unreachable" "$LWNET_ERR"
 lwit_expect "nothing on stdout" test ! -s "$LWNET_OUT"

@@ -6,7 +6,7 @@
 #   lwit_make_namespace            # namespace + TAP lw0, Linux 192.0.2.1/24 on it
 #   lwit_start_lwnet serve --udp-echo 7
 #   ... lwit_ns <linux command> ..., lwit_expect ...
-#   lwit_stop_lwnet                # SIGTERM, must exit 0 (no ASan/LSan report)
+#   lwit_stop_lwnet                # SIGTERM, must exit 0 (no ASan/UBSan/LSan report)
 #   lwit_check_capture             # tshark: nothing lwnet sent is malformed
 #   lwit_pass
 #
@@ -14,8 +14,24 @@
 # removed by the EXIT trap, also when the test fails or is interrupted.
 # Processes are killed by the PID the test recorded, never by name.
 # Only 192.0.2.0/24 is used (RFC 5737 documentation addresses).
+#
+# Tests wait for conditions (lwit_wait_until), never for a fixed time.
+# A sanitizer report makes lwnet exit with LWIT_SANITIZER_STATUS (86, set
+# below for a test run by hand as well as under ctest): every helper that
+# looks at an exit status fails the test on it, naming the report.
 
 set -euo pipefail
+
+# The exit status of a sanitizer report: distinct from lwnet's own 0, 1 and 2,
+# so that a test expecting status 1 cannot pass on a report. Keep in step with
+# LWNET_SANITIZER_EXIT_CODE in cmake/Sanitizers.cmake. Appended to what the
+# caller set, so these win (the last occurrence of an option counts).
+LWIT_SANITIZER_STATUS=86
+lwit_sanitizer_options="exitcode=$LWIT_SANITIZER_STATUS:halt_on_error=1:abort_on_error=0"
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}$lwit_sanitizer_options"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}$lwit_sanitizer_options:print_stacktrace=1"
+export LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}exitcode=$LWIT_SANITIZER_STATUS"
+unset lwit_sanitizer_options
 
 LWIT_LINUX_IP=192.0.2.1
 LWIT_LWNET_IP=192.0.2.2
@@ -30,7 +46,7 @@ LWIT_PIDS=()         # every background process the test started
 LWNET_PID=""         # the lwnet currently running, if any
 LWNET_OUT=""         # its stdout
 LWNET_ERR=""         # its stderr
-LWNET_STATUS=""      # its exit status after lwit_stop_lwnet / lwit_wait_lwnet
+LWNET_STATUS=""      # its exit status after lwit_stop_lwnet / lwit_run_lwnet
 LWIT_CAPTURES=()     # pcap files lwnet wrote, checked by lwit_check_capture
 
 lwit_log() { echo "[$LWIT_NAME] $*"; }
@@ -51,10 +67,42 @@ lwit_init() {
   for tool in ip tshark; do
     command -v "$tool" >/dev/null || lwit_fail "'$tool' is missing: run scripts/install-deps.sh"
   done
+  lwit_remove_stale
+  # The PID of this shell in the names lets a later run tell what a killed
+  # run left behind (lwit_remove_stale).
   LWIT_NS="lwit-$LWIT_NAME-$$"
-  LWIT_DIR=$(mktemp -d "/tmp/lwit-$LWIT_NAME.XXXXXX")
   trap lwit_cleanup EXIT
   trap 'lwit_log "interrupted"; exit 130' INT TERM
+  LWIT_DIR=$(mktemp -d "/tmp/lwit-$LWIT_NAME-$$.XXXXXX")
+}
+
+# Removes what an earlier run that was killed too hard to clean up (SIGKILL,
+# a ctest timeout) left: namespaces lwit-NAME-PID and directories
+# /tmp/lwit-NAME-PID.XXXXXX whose PID is no longer alive, with the processes
+# still inside such a namespace (found by namespace, not by name). A test
+# running at the same time is alive, so its namespace and files stay.
+lwit_remove_stale() {
+  local name pid
+  for name in $(ip netns list 2>/dev/null | awk '{ print $1 }' | grep -E '^lwit-[A-Za-z0-9_]+-[0-9]+$'); do
+    pid=${name##*-}
+    kill -0 "$pid" 2>/dev/null && continue
+    echo "lwit: removing namespace $name left by a run that is gone (pid $pid)" >&2
+    local inside
+    for inside in $(ip netns pids "$name" 2>/dev/null); do
+      kill -KILL "$inside" 2>/dev/null || true
+    done
+    ip netns delete "$name" 2>/dev/null || true
+  done
+  local dir
+  for dir in /tmp/lwit-*-*.??????; do
+    [ -d "$dir" ] || continue
+    name=$(basename "$dir")
+    name=${name%.*}
+    pid=${name##*-}
+    [[ $pid =~ ^[0-9]+$ ]] || continue
+    kill -0 "$pid" 2>/dev/null && continue
+    rm -rf "$dir"
+  done
 }
 
 lwit_require() {
@@ -72,12 +120,8 @@ lwit_cleanup() {
   for pid in "${LWIT_PIDS[@]}"; do
     if kill -0 "$pid" 2>/dev/null; then
       kill -TERM "$pid" 2>/dev/null
-      # Give it a moment to write its capture, then insist.
-      for _ in 1 2 3 4 5 6 7 8 9 10; do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-      done
-      kill -KILL "$pid" 2>/dev/null
+      # Give it up to a second to write its capture, then insist.
+      lwit_poll 1 lwit_gone "$pid" || kill -KILL "$pid" 2>/dev/null
     fi
     wait "$pid" 2>/dev/null
   done
@@ -142,20 +186,29 @@ lwit_start_lwnet() {
     --pcap "$capture" "$@" >"$LWNET_OUT" 2>"$LWNET_ERR" &
   LWNET_PID=$!
   LWIT_PIDS+=("$LWNET_PID")
-  local waited=0
-  until grep -q "^lwnet: tap $LWIT_TAP up" "$LWNET_OUT"; do
-    if ! kill -0 "$LWNET_PID" 2>/dev/null; then
-      lwit_fail "lwnet exited before bringing the interface up"
-    fi
-    waited=$((waited + 1))
-    [ $waited -le 100 ] || lwit_fail "lwnet did not report the interface up within 10 s"
-    sleep 0.1
-  done
+  lwit_wait_until "lwnet's line 'lwnet: tap $LWIT_TAP up' on stdout" 10 lwit_lwnet_up
   lwit_log "lwnet $* running (pid $LWNET_PID)"
 }
 
+# True once the lwnet started by lwit_start_lwnet reported its interface up;
+# fails the test if lwnet is gone without having done so.
+lwit_lwnet_up() {
+  grep -qs "^lwnet: tap $LWIT_TAP up" "$LWNET_OUT" && return 0
+  kill -0 "$LWNET_PID" 2>/dev/null && return 1
+  set +e
+  wait "$LWNET_PID"
+  LWNET_STATUS=$?
+  set -e
+  LWNET_PID=""
+  lwit_check_sanitizer "lwnet" "$LWNET_STATUS"
+  lwit_fail "lwnet exited with status $LWNET_STATUS before bringing the interface up"
+}
+
 # lwit_run_lwnet SUBCOMMAND...: runs lwnet in the foreground on lw0 (with a
-# capture), output into LWNET_OUT/LWNET_ERR, exit status into LWNET_STATUS.
+# capture, under `timeout` of LWIT_RUN_TIMEOUT seconds, default 60), output
+# into LWNET_OUT/LWNET_ERR, exit status into LWNET_STATUS. A sanitizer report
+# or the timeout fails the test; check any other status with
+# lwit_expect_status.
 lwit_run_lwnet() {
   local n=${#LWIT_CAPTURES[@]}
   local capture="$LWIT_DIR/lwnet-$n.pcap"
@@ -163,11 +216,36 @@ lwit_run_lwnet() {
   LWNET_ERR="$LWIT_DIR/lwnet-$n.err"
   LWIT_CAPTURES+=("$capture")
   set +e
-  ip netns exec "$LWIT_NS" "$LWNET" --tap "$LWIT_TAP" --ip "$LWIT_LWNET_IP/$LWIT_PREFIX" \
+  ip netns exec "$LWIT_NS" timeout -k 5 "${LWIT_RUN_TIMEOUT:-60}" \
+    "$LWNET" --tap "$LWIT_TAP" --ip "$LWIT_LWNET_IP/$LWIT_PREFIX" \
     --pcap "$capture" "$@" >"$LWNET_OUT" 2>"$LWNET_ERR"
   LWNET_STATUS=$?
   set -e
   lwit_log "lwnet $* exited with $LWNET_STATUS"
+  lwit_check_sanitizer "lwnet $*" "$LWNET_STATUS"
+  lwit_check_timeout "lwnet $*" "$LWNET_STATUS"
+}
+
+# lwit_check_sanitizer WHAT STATUS: fails the test if STATUS is a sanitizer's
+# (ASan, UBSan or LSan found something: the report is on WHAT's stderr).
+lwit_check_sanitizer() {
+  if [ "$2" -eq "$LWIT_SANITIZER_STATUS" ]; then
+    lwit_fail "$1: sanitizer report (exit status $2); see its stderr"
+  fi
+}
+
+# lwit_check_timeout WHAT STATUS: fails the test if STATUS is `timeout`'s.
+lwit_check_timeout() {
+  if [ "$2" -eq 124 ] || [ "$2" -eq 137 ]; then
+    lwit_fail "$1: did not end in time and was killed by timeout (status $2)"
+  fi
+}
+
+# lwit_expect_status DESCRIPTION EXPECTED ACTUAL: like lwit_expect_equal for
+# an exit status, but a sanitizer's status is named as such.
+lwit_expect_status() {
+  lwit_check_sanitizer "$1" "$3"
+  lwit_expect_equal "$1" "$2" "$3"
 }
 
 # Sends SIGNAL (default TERM) to the running lwnet and waits for it; its exit
@@ -181,7 +259,51 @@ lwit_stop_lwnet() {
   LWNET_STATUS=$?
   set -e
   LWNET_PID=""
+  lwit_check_sanitizer "lwnet after SIG$signal" "$LWNET_STATUS"
   [ "$LWNET_STATUS" -eq 0 ] || lwit_fail "lwnet exited with status $LWNET_STATUS after SIG$signal"
+}
+
+# lwit_poll TIMEOUT_SECONDS COMMAND...: runs COMMAND every 50 ms until it
+# succeeds (status 0) or TIMEOUT_SECONDS (whole seconds) have passed (status 1).
+lwit_poll() {
+  local timeout_us=$(($1 * 1000000))
+  shift
+  local start now
+  start=${EPOCHREALTIME//[!0-9]/}
+  while :; do
+    "$@" && return 0
+    now=${EPOCHREALTIME//[!0-9]/}
+    [ $((now - start)) -lt "$timeout_us" ] || return 1
+    sleep 0.05  # the polling interval
+  done
+}
+
+# lwit_wait_until DESCRIPTION TIMEOUT_SECONDS COMMAND...: waits until COMMAND
+# succeeds, checking every 50 ms; fails the test naming DESCRIPTION (the
+# condition waited for) if it has not within TIMEOUT_SECONDS.
+lwit_wait_until() {
+  local what=$1 timeout=$2
+  shift 2
+  lwit_poll "$timeout" "$@" || lwit_fail "waited $timeout s in vain for: $what"
+}
+
+# lwit_gone PID: true once process PID no longer exists.
+lwit_gone() { ! kill -0 "$1" 2>/dev/null; }
+
+# lwit_listening PORT: true once a TCP socket in the namespace listens on PORT.
+lwit_listening() {
+  [ -n "$(lwit_ns ss -Htln "( sport = :$1 )" 2>/dev/null)" ]
+}
+
+# lwit_wait_listening PORT: waits (up to 10 s) for a Linux peer's listener.
+lwit_wait_listening() {
+  lwit_wait_until "a TCP listener on port $1 in the namespace" 10 lwit_listening "$1"
+}
+
+# lwit_lines_at_least FILE PATTERN N: true once FILE has N lines matching the
+# basic regular expression PATTERN.
+lwit_lines_at_least() {
+  [ "$(grep -c -- "$2" "$1" 2>/dev/null)" -ge "$3" ]
 }
 
 # lwit_expect DESCRIPTION COMMAND...: fails the test unless COMMAND succeeds.
@@ -254,10 +376,22 @@ lwit_pass() { lwit_log "PASS"; }
 # connection to lwnet's PORT in TIME-WAIT, i.e. both sides closed it and
 # Linux closed first; lwnet has then read everything Linux sent.
 lwit_wait_time_wait() {
-  local port=$1 waited=0
-  until [ -n "$(lwit_ns ss -Htn state time-wait "( dport = :$port )" 2>/dev/null)" ]; do
-    waited=$((waited + 1))
-    [ $waited -le 200 ] || lwit_fail "the connection to port $port did not close within 20 s"
-    sleep 0.1
-  done
+  lwit_wait_until "a connection to lwnet's port $1 in TIME-WAIT" 20 lwit_time_wait "$1"
+}
+lwit_time_wait() {
+  [ -n "$(lwit_ns ss -Htn state time-wait "( dport = :$1 )" 2>/dev/null)" ]
+}
+
+# lwit_wait_all_closed PORT: waits (up to 20 s) until Linux holds no
+# connection to lwnet's PORT in any state but TIME-WAIT: every connection
+# Linux closed first has then been closed by lwnet too, and Linux sent its
+# final ACK into the TAP (so lwnet reads it before anything sent later).
+lwit_wait_all_closed() {
+  lwit_wait_until "no connection to lwnet's port $1 open or closing (TIME-WAIT aside)" 20 \
+    lwit_all_closed "$1"
+}
+lwit_all_closed() {
+  local open
+  open=$(lwit_ns ss -Htn state connected exclude time-wait "( dport = :$1 )") || return 1
+  [ -z "$open" ]
 }

@@ -10,7 +10,7 @@ lwit_make_namespace
 
 lwit_run_lwnet ping -c 3 -i 0.2 "$LWIT_LINUX_IP"
 cat "$LWNET_OUT"
-lwit_expect_equal "exit status" 0 "$LWNET_STATUS"
+lwit_expect_status "exit status" 0 "$LWNET_STATUS"
 lwit_expect "header line" grep -q "^PING $LWIT_LINUX_IP ($LWIT_LINUX_IP) 56(84) bytes of data\.$" "$LWNET_OUT"
 for seq in 1 2 3; do
   lwit_expect "reply icmp_seq=$seq" grep -Eq "^64 bytes from $LWIT_LINUX_IP: icmp_seq=$seq ttl=64 time=[0-9.]+ ms$" "$LWNET_OUT"
@@ -24,20 +24,17 @@ lwit_expect_equal "requests lwnet sent (capture)" 3 \
 
 lwit_run_lwnet ping -c 2 -i 0.2 -W 1 192.0.2.99
 cat "$LWNET_OUT"
-lwit_expect_equal "exit status with no reply" 1 "$LWNET_STATUS"
+lwit_expect_status "exit status with no reply" 1 "$LWNET_STATUS"
 lwit_expect "2 transmitted, 0 received" grep -q "^2 packets transmitted, 0 received, 100% packet loss" "$LWNET_OUT"
 lwit_expect "no rtt line without replies" bash -c "! grep -q '^rtt' '$LWNET_OUT'"
 
 # No -c: pings until SIGINT, then prints the statistics like iputils.
 LWNET_OUT="$LWIT_DIR/until-sigint.out"
-ip netns exec "$LWIT_NS" "$LWNET" --tap "$LWIT_TAP" --ip "$LWIT_LWNET_IP/$LWIT_PREFIX" \
-  ping -i 0.2 "$LWIT_LINUX_IP" >"$LWNET_OUT" 2>"$LWIT_DIR/until-sigint.err" &
-LWNET_PID=$!
-LWIT_PIDS+=("$LWNET_PID")
-for _ in $(seq 100); do
-  [ "$(grep -c " bytes from " "$LWNET_OUT")" -ge 3 ] && break
-  sleep 0.1
-done
+LWNET_ERR="$LWIT_DIR/until-sigint.err"
+lwit_spawn "$LWNET" --tap "$LWIT_TAP" --ip "$LWIT_LWNET_IP/$LWIT_PREFIX" \
+  ping -i 0.2 "$LWIT_LINUX_IP" >"$LWNET_OUT" 2>"$LWNET_ERR"
+LWNET_PID=$LWIT_SPAWNED
+lwit_wait_until "3 reply lines from lwnet ping" 10 lwit_lines_at_least "$LWNET_OUT" " bytes from " 3
 lwit_stop_lwnet INT
 cat "$LWNET_OUT"
 replies=$(grep -c " bytes from " "$LWNET_OUT")

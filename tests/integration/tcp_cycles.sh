@@ -31,7 +31,10 @@ for i in range(1000):
 print("1000 cycles: every echo intact")
 PY
 
-sleep 0.5  # the last connection's final ACK
+# The last connection's final ACK: Linux has sent it into the TAP once no
+# connection is left but in TIME-WAIT, so lwnet reads it (and frees the slot)
+# before the next SYN.
+lwit_wait_all_closed 7
 lwit_ns python3 - "$LWIT_LWNET_IP" "$max_active_tcp" <<'PY' || lwit_fail "all slots at once"
 import socket, sys
 host, slots = sys.argv[1], int(sys.argv[2])
@@ -55,7 +58,9 @@ for s in held:
     s.close()
 PY
 
-sleep 0.5
+# lwnet closed all 16 (Linux closed first), and read every final ACK before
+# the SIGTERM comes.
+lwit_wait_all_closed 7
 lwit_stop_lwnet
 lwit_expect_equal "echo.connections" $((1000 + max_active_tcp)) "$(lwit_counter echo.connections)"
 lwit_expect_equal "tcp_table.connections_accepted" $((1000 + max_active_tcp)) "$(lwit_counter tcp_table.connections_accepted)"

@@ -18,10 +18,7 @@ lwit_ns timeout 30 iperf -c "$LWIT_LWNET_IP" -t 3 -y C >"$LWIT_DIR/client.csv" 2
 linux_sent=$(tail -n 1 "$LWIT_DIR/client.csv" | cut -d, -f8)
 lwit_expect "iperf -c reports bytes sent" test "${linux_sent:-0}" -gt 0
 # iperf exits once its data is in its socket; lwnet prints when it read the end.
-for _ in $(seq 1 100); do
-  grep -q "^lwnet: iperf " "$LWNET_OUT" && break
-  sleep 0.1
-done
+lwit_wait_until "lwnet's 'lwnet: iperf' line" 10 grep -q "^lwnet: iperf " "$LWNET_OUT"
 line=$(grep "^lwnet: iperf " "$LWNET_OUT" || true)
 lwit_log "$line"
 lwit_expect "lwnet's line has bytes, secs and a rate" \
@@ -33,11 +30,10 @@ lwit_expect_equal "iperf.bytes_received" "$linux_sent" "$(lwit_counter iperf.byt
 lwit_expect_equal "iperf.failed" 0 "$(lwit_counter iperf.failed)"
 
 lwit_spawn iperf -s -B "$LWIT_LINUX_IP" -p 5002 -y C >"$LWIT_DIR/server.csv" 2>"$LWIT_DIR/server.err"
-server_pid=$LWIT_SPAWNED
-sleep 0.5
+lwit_wait_listening 5002
 lwit_run_lwnet iperf -c "$LWIT_LINUX_IP" -p 5002 -t 3 -i 1
 cat "$LWNET_OUT"
-lwit_expect_equal "lwnet iperf exit status" 0 "$LWNET_STATUS"
+lwit_expect_status "lwnet iperf exit status" 0 "$LWNET_STATUS"
 for interval in 0.0-1.0 1.0-2.0 2.0-3.0; do
   lwit_expect "interval line $interval" \
     grep -Eq "^\[  1\] ${interval//./\\.} sec  [0-9.]+ [KMG]?Bytes  [0-9.]+ [KMG]?bits/sec$" "$LWNET_OUT"
@@ -45,10 +41,7 @@ done
 lwit_expect "a total line" grep -Eq '^\[  1\] 0\.0-3\.0 sec  [0-9.]+ [KMG]?Bytes  [0-9.]+ [KMG]?bits/sec$' "$LWNET_OUT"
 lwnet_sent=$(sed -n 's/^\[  1\] sent \([0-9]*\) bytes$/\1/p' "$LWNET_OUT")
 lwit_expect "lwnet sent data" test "${lwnet_sent:-0}" -gt 0
-for _ in $(seq 1 50); do
-  [ -s "$LWIT_DIR/server.csv" ] && break
-  sleep 0.1
-done
+lwit_wait_until "iperf -s's CSV line" 10 test -s "$LWIT_DIR/server.csv"
 # iperf 2's server takes the first 4 bytes as its header's flags word (zero:
 # no options) and does not count them as data.
 lwit_expect_equal "bytes iperf -s counted = bytes lwnet sent - 4 (the flags word)" "$((lwnet_sent - 4))" \

@@ -52,9 +52,13 @@ for s in (chargen, source, echo, discard):
     s.close()
 PY
 
+# Python closed chargen and source (unread data: an RST each) before echo and
+# discard, so once lwnet answered echo's and discard's FINs with its own
+# (TIME-WAIT), it had read those RSTs too: the TAP keeps Linux's order.
 lwit_wait_time_wait 9
 lwit_wait_time_wait 7
-sleep 0.5
+lwit_wait_all_closed 19
+lwit_wait_all_closed 5555
 lwit_stop_lwnet
 for service in chargen source echo discard; do
   lwit_expect_equal "$service.connections" 1 "$(lwit_counter "$service.connections")"

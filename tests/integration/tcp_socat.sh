@@ -30,10 +30,10 @@ head -c 1000000 /dev/urandom >"$LWIT_DIR/from_lwnet"
 # nc -l: sends its file, shuts down its side after it (-N), reads until our FIN.
 lwit_spawn timeout 60 nc -N -l "$LWIT_LINUX_IP" 5000 <"$LWIT_DIR/from_linux" >"$LWIT_DIR/nc_got"
 nc_pid=$LWIT_SPAWNED
-sleep 0.5
+lwit_wait_listening 5000
 # (lwnet's stdout, LWNET_OUT, is what it received)
 lwit_run_lwnet connect "$LWIT_LINUX_IP" 5000 <"$LWIT_DIR/from_lwnet"
-lwit_expect_equal "lwnet connect (to nc) exit status" 0 "$LWNET_STATUS"
+lwit_expect_status "lwnet connect (to nc) exit status" 0 "$LWNET_STATUS"
 wait "$nc_pid" || lwit_fail "nc -l failed"
 lwit_expect "nc got lwnet's file intact" cmp "$LWIT_DIR/from_lwnet" "$LWIT_DIR/nc_got"
 lwit_expect "lwnet got nc's file intact" cmp "$LWIT_DIR/from_linux" "$LWNET_OUT"
@@ -43,16 +43,16 @@ lwit_expect "lwnet got nc's file intact" cmp "$LWIT_DIR/from_linux" "$LWNET_OUT"
 lwit_spawn timeout 60 socat -t 30 "TCP-LISTEN:5001,bind=$LWIT_LINUX_IP,reuseaddr" STDIO \
   <"$LWIT_DIR/from_linux" >"$LWIT_DIR/socat_got"
 socat_pid=$LWIT_SPAWNED
-sleep 0.5
+lwit_wait_listening 5001
 lwit_run_lwnet connect "$LWIT_LINUX_IP" 5001 <"$LWIT_DIR/from_lwnet"
-lwit_expect_equal "lwnet connect (to socat) exit status" 0 "$LWNET_STATUS"
+lwit_expect_status "lwnet connect (to socat) exit status" 0 "$LWNET_STATUS"
 wait "$socat_pid" || lwit_fail "socat listener failed"
 lwit_expect "socat got lwnet's file intact" cmp "$LWIT_DIR/from_lwnet" "$LWIT_DIR/socat_got"
 lwit_expect "lwnet got socat's file intact" cmp "$LWIT_DIR/from_linux" "$LWNET_OUT"
 
 # Refused: nothing listens on 5002.
 lwit_run_lwnet connect "$LWIT_LINUX_IP" 5002 </dev/null
-lwit_expect_equal "connect to a closed port: exit status" 1 "$LWNET_STATUS"
+lwit_expect_status "connect to a closed port: exit status" 1 "$LWNET_STATUS"
 lwit_expect "connect to a closed port: one line on stderr" \
   grep -qx "lwnet: connect $LWIT_LINUX_IP:5002: connection refused" "$LWNET_ERR"
 

@@ -9,8 +9,15 @@ lwit_require nc
 lwit_make_namespace
 lwit_start_lwnet serve --udp-echo 7
 
+# Port unreachable messages Linux received (its per-namespace ICMP counters).
+dest_unreachables() {
+  # shellcheck disable=SC2016
+  lwit_ns awk '$1 == "Icmp:" { if (!column) { for (i = 2; i <= NF; i++) if ($i == "InDestUnreachs") column = i } else print $column }' /proc/net/snmp
+}
+lwit_expect_equal "port unreachables Linux received before" 0 "$(dest_unreachables)"
 printf 'anyone there?' | lwit_ns nc -u -w 1 -p 40009 "$LWIT_LWNET_IP" 9 >/dev/null 2>&1 || true
-sleep 0.3
+lwit_wait_until "Linux to receive lwnet's port unreachable (Icmp InDestUnreachs)" 10 \
+  test "$(dest_unreachables)" -ge 1
 
 lwit_stop_lwnet
 lwit_expect_equal "udp.drop_no_port" 1 "$(lwit_counter udp.drop_no_port)"
