@@ -33,6 +33,11 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+/* As lwIP's sockets.h: lwIP's error codes and address helpers come along
+ * (inet_ntoa and inet_aton as lwIP's macros, see lwip/inet.h). */
+#include "lwip/err.h"
+#include "lwip/inet.h"
+
 #ifndef TCP_KEEPALIVE
 #define TCP_KEEPALIVE 0x1001 /* lwIP's; milliseconds (see socket_options.h) */
 #endif

@@ -10,11 +10,13 @@
 #ifndef LWNET_LWIP_TCPIP_H
 #define LWNET_LWIP_TCPIP_H
 
+#include "lwip/err.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-typedef signed char lwnet_err_t; /* lwIP's err_t (s8_t) */
+typedef err_t lwnet_err_t; /* lwIP's err_t (lwip/err.h) */
 #define LWNET_ERR_OK 0
 #define LWNET_ERR_MEM (-1)
 #define LWNET_ERR_VAL (-6)
