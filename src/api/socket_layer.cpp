@@ -262,7 +262,8 @@ void SocketLayer::on_udp_event(void* context, UdpHandle h) {
 }
 
 template <class Ready>
-int SocketLayer::wait_until(Socket& s, Instant deadline, Ready&& ready) {
+int SocketLayer::wait_until(Socket& s, Instant deadline, Ready&& ready, bool closing_ends_wait,
+                            Duration recheck) {
   ThreadWait* wait = thread_wait();
   if (wait == nullptr) return ENOMEM;
   Waiter waiter{&wait->waker, nullptr};
@@ -271,18 +272,19 @@ int SocketLayer::wait_until(Socket& s, Instant deadline, Ready&& ready) {
   while (true) {
     result = tcpip_.call([&](Stack& stack, Instant now) -> int { return ready(stack, now); });
     if (result >= 0) break;
-    {
+    if (closing_ends_wait) {
       std::lock_guard lock(s.mutex);
       if (s.closing) {
         result = EBADF;
         break;
       }
     }
-    if (monotonic_now() >= deadline) {
+    const Instant now = monotonic_now();
+    if (now >= deadline) {
       result = EAGAIN;
       break;
     }
-    auto waited = wait->set.wait(deadline);
+    auto waited = wait->set.wait(recheck > Duration::zero() ? std::min(deadline, now + recheck) : deadline);
     if (!waited) {
       result = waited.os_error().number();
       break;
@@ -399,6 +401,7 @@ int SocketLayer::close(int fd) {
     std::unique_lock lock(s->mutex);
     s->idle.wait(lock, [&] { return s->in_flight == 0; });
   }
+  const bool reset = !linger_on_close(*s);
   tcpip_.call([&](Stack& stack, Instant now) {
     if (s->kind == Kind::Udp) {
       udp_owner_[s->udp.slot] = no_owner;
@@ -409,7 +412,7 @@ int SocketLayer::close(int fd) {
         stack.tcp_close(s->tcp, now);
       } else {
         tcp_connection_owner_[s->tcp.slot] = no_owner;
-        if (s->options.linger_abort) {
+        if (s->options.linger_abort || reset) {
           stack.tcp_abort(s->tcp, now);
         } else {
           stack.tcp_close(s->tcp, now);
@@ -420,6 +423,36 @@ int SocketLayer::close(int fd) {
   });
   free_socket(*s);
   return 0;
+}
+
+bool SocketLayer::linger_on_close(Socket& s) {
+  int seconds = 0;
+  const bool wait = tcpip_.call([&](Stack& stack, Instant now) {
+    if (s.kind != Kind::Tcp || !s.has_tcp || s.tcp.listener || !s.options.linger || s.options.linger_abort) {
+      return false;
+    }
+    const TcpConnection* c = stack.tcp_connection(s.tcp);
+    if (c == nullptr || !established_or_later(c->state())) return false;
+    seconds = s.options.linger_seconds;
+    (void)stack.tcp_shutdown(s.tcp, now);  // the FIN follows the queued data
+    return true;
+  });
+  if (!wait) return true;
+  // Done once the peer acknowledged the data and our FIN; as lwIP does, a
+  // connection still holding unacknowledged data when the time is up is
+  // reset rather than left to finish in the background.
+  const int result = wait_until(
+      s, monotonic_now() + Duration::seconds(seconds),
+      [&](Stack& stack, Instant) -> int {
+        const TcpConnection* c = stack.tcp_connection(s.tcp);
+        if (c == nullptr || c->error()) return 0;
+        const TcpState st = c->state();
+        const bool fin_acknowledged =
+            st == TcpState::FinWait2 || st == TcpState::TimeWait || st == TcpState::Closed;
+        return fin_acknowledged && c->unacknowledged_or_unsent() == 0 ? 0 : -1;
+      },
+      false, Duration::millis(10));
+  return result == 0;
 }
 
 // ---- Addresses -----------------------------------------------------------------

@@ -118,8 +118,15 @@ class SocketLayer {
   // Blocks until `ready()` (run in core context) is true, the deadline
   // passes (-> ETIMEDOUT / EAGAIN) or the socket is closed (-> EBADF).
   // ready() returns 0 when done, an errno to fail with, or -1 to keep waiting.
+  // For close()'s own linger wait, `closing_ends_wait` is false, and
+  // `recheck` (non-zero) looks again at least that often, for conditions no
+  // stack event announces (a FIN acknowledged).
   template <class Ready>
-  int wait_until(Socket& socket, Instant deadline, Ready&& ready);
+  int wait_until(Socket& socket, Instant deadline, Ready&& ready, bool closing_ends_wait = true,
+                 Duration recheck = Duration::zero());
+  // SO_LINGER with a timeout, in close(): true when everything sent was
+  // acknowledged in time; false when the connection must be reset.
+  bool linger_on_close(Socket& socket);
   void add_waiter(Socket& socket, Waiter& waiter);
   void remove_waiter(Socket& socket, Waiter& waiter);
   static void wake_all(Socket& socket);

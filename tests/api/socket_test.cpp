@@ -412,6 +412,58 @@ TEST_P(SocketTest, AccessModeFollowsShutdown) {
   EXPECT_EQ(l().close(server), 0);
 }
 
+// SO_LINGER with a timeout: close() returns once the peer acknowledged
+// everything (here at once, over loopback), and the peer reads all of it and
+// then the end of the stream. When the peer does not read, the data cannot
+// all be acknowledged (its window is full): close() waits out the time and
+// resets the connection, as lwIP does.
+TEST_P(SocketTest, LingerWaitsForTheAcknowledgementThenResetsOnTimeout) {
+  int server = -1;
+  auto [c, a] = connected_pair(5006, server);
+  const linger on{1, 2};
+  ASSERT_EQ(l().setsockopt(c, SOL_SOCKET, SO_LINGER, &on, sizeof on), 0);
+  ASSERT_EQ(l().send(c, "bye", 3, 0), 3);
+  const auto before = std::chrono::steady_clock::now();
+  ASSERT_EQ(l().close(c), 0);
+  EXPECT_LT(std::chrono::steady_clock::now() - before, std::chrono::milliseconds(1500));
+  std::array<char, 8> buffer{};
+  ASSERT_EQ(l().recv(a, buffer.data(), 3, MSG_WAITALL), 3);
+  EXPECT_EQ(l().recv(a, buffer.data(), buffer.size(), 0), 0);
+  ASSERT_EQ(l().close(a), 0);
+
+  const int c2 = l().socket(AF_INET, SOCK_STREAM, 0);
+  const sockaddr_in to = loopback(5006);
+  ASSERT_EQ(l().connect(c2, sa(to), in_len), 0);
+  const int a2 = l().accept(server, nullptr, nullptr);
+  ASSERT_GE(a2, 0);
+  const linger short_linger{1, 1};
+  ASSERT_EQ(l().setsockopt(c2, SOL_SOCKET, SO_LINGER, &short_linger, sizeof short_linger), 0);
+  ASSERT_EQ(l().fcntl(c2, F_SETFL, O_NONBLOCK), 0);
+  std::vector<char> block(4096, 'z');
+  std::size_t queued = 0;
+  while (true) {  // fill the peer's window and our send buffer
+    const ssize_t n = l().send(c2, block.data(), block.size(), 0);
+    if (n < 0) break;
+    queued += static_cast<std::size_t>(n);
+  }
+  EXPECT_EQ(errno, EAGAIN);
+  ASSERT_GT(queued, 0U);
+  const auto start = std::chrono::steady_clock::now();
+  ASSERT_EQ(l().close(c2), 0);
+  const auto waited = std::chrono::steady_clock::now() - start;
+  EXPECT_GE(waited, std::chrono::milliseconds(1000));
+  EXPECT_LT(waited, std::chrono::milliseconds(3000));
+  // The peer gets what reached it, then the reset.
+  ssize_t n = 0;
+  std::size_t received = 0;
+  while ((n = l().recv(a2, block.data(), block.size(), 0)) > 0) received += static_cast<std::size_t>(n);
+  EXPECT_EQ(n, -1);
+  EXPECT_EQ(errno, ECONNRESET);
+  EXPECT_LT(received, queued);
+  EXPECT_EQ(l().close(a2), 0);
+  EXPECT_EQ(l().close(server), 0);
+}
+
 TEST_P(SocketTest, ExactlyMaxSocketsThenEnfileAndFreeAgainAtOnce) {
   std::vector<int> open;
   for (std::size_t i = 0; i < l().capacity(); ++i) {
