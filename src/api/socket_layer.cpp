@@ -297,7 +297,7 @@ int SocketLayer::wait_until(Socket& s, Instant deadline, Ready&& ready, bool clo
 // ---- Creating and closing ----------------------------------------------------
 
 int SocketLayer::socket(int domain, int type, int protocol) {
-  if (domain != AF_INET) return fail(domain == AF_INET6 ? EAFNOSUPPORT : EAFNOSUPPORT);
+  if (domain != AF_INET) return fail(EAFNOSUPPORT);  // IPv6 sockets come with the IPv6 issue
   const bool nonblocking = (type & SOCK_NONBLOCK) != 0;
   const int base_type = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
   Kind kind = Kind::Free;
