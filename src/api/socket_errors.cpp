@@ -30,6 +30,7 @@ int errno_of(Error error) {
     case Error::TimedOut: return ETIMEDOUT;
     case Error::AlreadyConnected: return EISCONN;
     case Error::InProgress: return EINPROGRESS;
+    case Error::HostUnreachable: return EHOSTUNREACH;
   }
   return EIO;
 }

@@ -54,8 +54,9 @@ struct SocketLayer::Socket {
   bool listening = false;
   bool connecting = false;
   UdpHandle udp{};
+  RawHandle raw{};
   std::optional<IpEndpoint> bound;   // TCP: bind()'s address until listen/connect
-  std::optional<IpEndpoint> peer;    // UDP: connect()'s address
+  std::optional<IpEndpoint> peer;    // UDP, raw: connect()'s address
   SocketOptions options;
 };
 
@@ -141,14 +142,17 @@ SocketLayer::SocketLayer(TcpipThread& tcpip, std::size_t max_sockets)
       by_descriptor_(std::make_unique<std::atomic<std::uint16_t>[]>(FD_SETSIZE)),
       tcp_connection_owner_(std::make_unique<std::int32_t[]>(config::max_active_tcp)),
       tcp_listener_owner_(std::make_unique<std::int32_t[]>(config::max_listening_tcp)),
-      udp_owner_(std::make_unique<std::int32_t[]>(config::max_udp_pcbs)) {
+      udp_owner_(std::make_unique<std::int32_t[]>(config::max_udp_pcbs)),
+      raw_owner_(std::make_unique<std::int32_t[]>(config::max_raw_pcbs)) {
   for (std::size_t i = 0; i < max_sockets_; ++i) sockets_[i].index = static_cast<std::int32_t>(i);
   std::fill(tcp_connection_owner_.get(), tcp_connection_owner_.get() + config::max_active_tcp, no_owner);
   std::fill(tcp_listener_owner_.get(), tcp_listener_owner_.get() + config::max_listening_tcp, no_owner);
   std::fill(udp_owner_.get(), udp_owner_.get() + config::max_udp_pcbs, no_owner);
+  std::fill(raw_owner_.get(), raw_owner_.get() + config::max_raw_pcbs, no_owner);
   tcpip_.call([this](Stack& stack, Instant) {
     stack.set_tcp_event_callback(&SocketLayer::on_tcp_event, this);
     stack.set_udp_event_callback(&SocketLayer::on_udp_event, this);
+    stack.set_raw_event_callback(&SocketLayer::on_raw_event, this);
   });
 }
 
@@ -168,6 +172,7 @@ SocketLayer::~SocketLayer() {
   tcpip_.call([](Stack& stack, Instant) {
     stack.set_tcp_event_callback(nullptr, nullptr);
     stack.set_udp_event_callback(nullptr, nullptr);
+    stack.set_raw_event_callback(nullptr, nullptr);
   });
 }
 
@@ -238,6 +243,14 @@ SocketLayer::Socket* SocketLayer::owner_of(UdpHandle h) {
   return s.kind == Kind::Udp && s.udp == h ? &s : nullptr;
 }
 
+SocketLayer::Socket* SocketLayer::owner_of(RawHandle h) {
+  if (h.slot >= config::max_raw_pcbs) return nullptr;
+  const std::int32_t owner = raw_owner_[h.slot];
+  if (owner == no_owner) return nullptr;
+  Socket& s = sockets_[static_cast<std::size_t>(owner)];
+  return s.kind == Kind::Raw && s.raw == h ? &s : nullptr;
+}
+
 void SocketLayer::on_tcp_event(void* context, TcpHandle h, std::uint8_t events) {
   auto* self = static_cast<SocketLayer*>(context);
   Socket* s = self->owner_of(h);
@@ -254,6 +267,18 @@ void SocketLayer::on_tcp_event(void* context, TcpHandle h, std::uint8_t events) 
 }
 
 void SocketLayer::on_udp_event(void* context, UdpHandle h) {
+  auto* self = static_cast<SocketLayer*>(context);
+  Socket* s = self->owner_of(h);
+  if (s == nullptr) return;
+  // An ICMP error the core recorded becomes the socket's pending error
+  // (SO_ERROR, and the next recv/send).
+  const std::optional<Error> error = self->tcpip_.stack().udp_take_error(h);
+  std::lock_guard lock(s->mutex);
+  if (error) s->pending_error = errno_of(*error);
+  wake_all(*s);
+}
+
+void SocketLayer::on_raw_event(void* context, RawHandle h) {
   auto* self = static_cast<SocketLayer*>(context);
   Socket* s = self->owner_of(h);
   if (s == nullptr) return;
@@ -305,6 +330,8 @@ int SocketLayer::socket(int domain, int type, int protocol) {
     kind = Kind::Tcp;
   } else if (base_type == SOCK_DGRAM && (protocol == 0 || protocol == IPPROTO_UDP)) {
     kind = Kind::Udp;
+  } else if (base_type == SOCK_RAW && protocol == IPPROTO_ICMP) {
+    kind = Kind::Raw;
   } else if (base_type == SOCK_STREAM || base_type == SOCK_DGRAM || base_type == SOCK_RAW) {
     return fail(EPROTONOSUPPORT);
   } else {
@@ -359,6 +386,14 @@ int SocketLayer::socket(int domain, int type, int protocol) {
       }
       s->udp = *opened;
       udp_owner_[s->udp.slot] = s->index;
+    } else if (kind == Kind::Raw) {
+      auto opened = stack.raw_open(static_cast<std::uint8_t>(protocol));
+      if (!opened) {
+        error = opened.error() == Error::TableFull ? ENFILE : errno_of(opened.error());
+        return;
+      }
+      s->raw = *opened;
+      raw_owner_[s->raw.slot] = s->index;
     }
   });
   if (error != 0) {
@@ -406,6 +441,9 @@ int SocketLayer::close(int fd) {
     if (s->kind == Kind::Udp) {
       udp_owner_[s->udp.slot] = no_owner;
       stack.udp_close(s->udp);
+    } else if (s->kind == Kind::Raw) {
+      raw_owner_[s->raw.slot] = no_owner;
+      stack.raw_close(s->raw);
     } else if (s->has_tcp) {
       if (s->tcp.listener) {
         tcp_listener_owner_[s->tcp.slot] = no_owner;
@@ -469,6 +507,12 @@ int SocketLayer::bind(int fd, const sockaddr* address, socklen_t length) {
       Status bound = stack.udp_bind(s.udp, *local);
       return bound ? 0 : errno_of(bound.error());
     }
+    if (s.kind == Kind::Raw) {
+      Status bound = stack.raw_bind(s.raw, local->address);
+      if (!bound) return errno_of(bound.error());
+      s.bound = IpEndpoint{local->address, 0};
+      return 0;
+    }
     if (s.bound || s.has_tcp) return EINVAL;  // bound already
     s.bound = *local;
     return 0;
@@ -501,7 +545,7 @@ int SocketLayer::getpeername(int fd, sockaddr* address, socklen_t* length) {
   if (address == nullptr || length == nullptr) return fail(EINVAL);
   Socket& s = *use.socket;
   const std::optional<IpEndpoint> peer = tcpip_.call([&](Stack& stack, Instant) -> std::optional<IpEndpoint> {
-    if (s.kind == Kind::Udp) return s.peer;
+    if (s.kind == Kind::Udp || s.kind == Kind::Raw) return s.peer;
     if (s.has_tcp && !s.tcp.listener) {
       const TcpConnection* c = stack.tcp_connection(s.tcp);
       if (c != nullptr && established_or_later(c->state())) return c->remote();
@@ -608,13 +652,18 @@ int SocketLayer::connect(int fd, const sockaddr* address, socklen_t length) {
   Use use;
   if (!acquire(fd, use)) return fail(EBADF);
   Socket& s = *use.socket;
-  if (s.kind == Kind::Udp) {
+  if (s.kind == Kind::Udp || s.kind == Kind::Raw) {
+    const bool raw = s.kind == Kind::Raw;
     if (address != nullptr && length >= static_cast<socklen_t>(sizeof(sa_family_t))) {
       sa_family_t family{};
       std::memcpy(&family, address, sizeof family);
       if (family == AF_UNSPEC) {  // dissolves the association
         tcpip_.call([&](Stack& stack, Instant) {
-          (void)stack.udp_disconnect(s.udp);
+          if (raw) {
+            (void)stack.raw_connect(s.raw, IpAddress(Ipv4Address{}));
+          } else {
+            (void)stack.udp_disconnect(s.udp);
+          }
           s.peer.reset();
         });
         return 0;
@@ -624,7 +673,8 @@ int SocketLayer::connect(int fd, const sockaddr* address, socklen_t length) {
     auto remote = endpoint_from(address, length, error);
     if (!remote) return fail(error);
     error = tcpip_.call([&](Stack& stack, Instant) -> int {
-      Status connected = stack.udp_connect(s.udp, *remote);
+      if (raw) remote->port = 0;
+      Status connected = raw ? stack.raw_connect(s.raw, remote->address) : stack.udp_connect(s.udp, *remote);
       if (!connected) return errno_of(connected.error());
       s.peer = *remote;
       return 0;
@@ -708,9 +758,25 @@ ssize_t SocketLayer::send_common(Use& use, ConstBytes data, int flags, const IpE
     if (s.shut_write) return fail(EPIPE);
     deadline = deadline_after(s.send_timeout, s.nonblocking || (flags & MSG_DONTWAIT) != 0);
   }
-  if (s.kind == Kind::Udp) {
+  if (s.kind == Kind::Udp || s.kind == Kind::Raw) {
     const int error = tcpip_.call([&](Stack& stack, Instant now) -> int {
-      Status sent = to != nullptr ? stack.udp_send_to(s.udp, data, *to, now) : stack.udp_send(s.udp, data, now);
+      {
+        // An ICMP error recorded for the socket fails this call (Linux).
+        std::lock_guard lock(s.mutex);
+        if (s.pending_error != 0) {
+          const int pending = s.pending_error;
+          s.pending_error = 0;
+          return pending;
+        }
+      }
+      Status sent;
+      if (s.kind == Kind::Raw) {
+        if (to == nullptr && !s.peer) return EDESTADDRREQ;
+        const IpAddress destination = to != nullptr ? to->address : s.peer->address;
+        sent = stack.raw_send_to(s.raw, data, destination, s.options.ttl, now);
+      } else {
+        sent = to != nullptr ? stack.udp_send_to(s.udp, data, *to, now) : stack.udp_send(s.udp, data, now);
+      }
       if (sent) return 0;
       switch (sent.error()) {
         // The guide's "Limitations": a full driver queue (or a full queue of
@@ -765,10 +831,27 @@ ssize_t SocketLayer::receive_common(Use& use, Bytes into, int flags, IpEndpoint*
     if (s.shut_read && s.kind == Kind::Tcp) return 0;
     deadline = deadline_after(s.receive_timeout, s.nonblocking || (flags & MSG_DONTWAIT) != 0);
   }
-  if (s.kind == Kind::Udp) {
+  if (s.kind == Kind::Udp || s.kind == Kind::Raw) {
     std::size_t size = 0;
     std::size_t copied = 0;
     const int error = wait_until(s, deadline, [&](Stack& stack, Instant) -> int {
+      {
+        // An ICMP error recorded for the socket comes first (Linux).
+        std::lock_guard lock(s.mutex);
+        if (s.pending_error != 0) {
+          const int pending = s.pending_error;
+          s.pending_error = 0;
+          return pending;
+        }
+      }
+      if (s.kind == Kind::Raw) {
+        auto r = stack.raw_receive(s.raw, into, peek);
+        if (!r) return r.error() == Error::WouldBlock ? -1 : errno_of(r.error());
+        size = r->size;
+        copied = r->copied;
+        if (from != nullptr) *from = IpEndpoint{r->from, 0};
+        return 0;
+      }
       auto r = stack.udp_receive(s.udp, into, peek);
       if (!r) return r.error() == Error::WouldBlock ? -1 : errno_of(r.error());
       size = r->size;
@@ -848,7 +931,7 @@ ssize_t SocketLayer::sendmsg(int fd, const msghdr* message, int flags) {
     const auto* base = static_cast<const std::uint8_t*>(message->msg_iov[i].iov_base);
     gathered.insert(gathered.end(), base, base + message->msg_iov[i].iov_len);
   }
-  if (message->msg_name != nullptr && use.socket->kind == Kind::Udp) {
+  if (message->msg_name != nullptr && use.socket->kind != Kind::Tcp) {
     int error = 0;
     auto endpoint = endpoint_from(static_cast<const sockaddr*>(message->msg_name), message->msg_namelen, error);
     if (!endpoint) return fail(error);
@@ -881,7 +964,7 @@ ssize_t SocketLayer::recvfrom(int fd, void* into, std::size_t size, int flags, s
   const ssize_t n = receive_common(use, Bytes(static_cast<std::uint8_t*>(into), size), flags, &source, nullptr);
   if (n < 0) return n;
   if (from != nullptr && from_length != nullptr) {
-    if (use.socket->kind == Kind::Udp) {
+    if (use.socket->kind != Kind::Tcp) {
       endpoint_to(source, from, from_length);
     } else {
       (void)getpeername(fd, from, from_length);
@@ -912,7 +995,7 @@ ssize_t SocketLayer::recvmsg(int fd, msghdr* message, int flags) {
   }
   message->msg_flags = truncated ? MSG_TRUNC : 0;
   message->msg_controllen = 0;
-  if (message->msg_name != nullptr && use.socket->kind == Kind::Udp) {
+  if (message->msg_name != nullptr && use.socket->kind != Kind::Tcp) {
     endpoint_to(source, static_cast<sockaddr*>(message->msg_name), &message->msg_namelen);
   }
   return n;
@@ -995,6 +1078,7 @@ int SocketLayer::ioctl(int fd, unsigned long request, void* argument) {
   if (request == FIONREAD) {
     const std::size_t pending = tcpip_.call([&](Stack& stack, Instant) -> std::size_t {
       if (s.kind == Kind::Udp) return stack.udp_pending_bytes(s.udp);
+      if (s.kind == Kind::Raw) return stack.raw_pending_bytes(s.raw);
       if (!s.has_tcp || s.listening) return 0;
       const TcpConnection* c = stack.tcp_connection(s.tcp);
       return c != nullptr ? c->readable_bytes() : 0;
@@ -1022,6 +1106,10 @@ short SocketLayer::readiness(Socket& s, Stack& stack) {
   if (pending_error != 0) r |= POLLERR;
   if (s.kind == Kind::Udp) {
     if (stack.udp_readable(s.udp)) r |= POLLIN;
+    return static_cast<short>(r | POLLOUT);
+  }
+  if (s.kind == Kind::Raw) {
+    if (stack.raw_readable(s.raw)) r |= POLLIN;
     return static_cast<short>(r | POLLOUT);
   }
   if (!s.has_tcp) return static_cast<short>(r | POLLOUT);

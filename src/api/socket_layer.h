@@ -26,6 +26,24 @@
 // socket's pending error: select() reports the socket in the write and
 // exception sets, and getsockopt(SO_ERROR) reads (and clears) the reason.
 //
+// Raw sockets: socket(AF_INET, SOCK_RAW, IPPROTO_ICMP) only (other
+// protocols: EPROTONOSUPPORT), on the core's raw endpoints (Stack::raw_*),
+// as ESP-IDF's ping uses them. sendto()/send() take the ICMP message (header
+// and data); the stack adds the IPv4 header (IP_TTL applies) and, as lwIP's
+// raw sockets for IPPROTO_ICMP, leaves the ICMP checksum to the caller.
+// recvfrom() returns every ICMP message the stack accepted (echo replies,
+// echo requests to us, errors...), each a whole IPv4 packet from its IP
+// header on, as lwIP and Linux raw sockets do; the address is the packet's
+// source (port 0). bind() filters by destination address, connect() by
+// source address.
+//
+// ICMP errors: an ICMP port (or protocol) unreachable that answers a
+// datagram of a connected UDP socket becomes its pending error: the next
+// recv/send fails with ECONNREFUSED (before any queued datagram, as on
+// Linux), or SO_ERROR reads it; either clears it. TCP: see Stack's "ICMP
+// errors" (ECONNREFUSED for a connect refused that way; EHOSTUNREACH or
+// ENETUNREACH instead of ETIMEDOUT when the connection times out after one).
+//
 // Lock order: the core (TcpipThread::call) before a socket's mutex. No
 // function here holds a socket mutex while it calls into the core, so a
 // stack callback that runs inside a call (under core locking, in the
@@ -50,6 +68,7 @@
 #include "config/options.h"
 #include "time/instant.h"
 #include "transport/tcp/tcp_table.h"
+#include "ip/raw_handle.h"
 #include "transport/udp_handle.h"
 #include "wire/address.h"
 
@@ -109,7 +128,7 @@ class SocketLayer {
   struct Socket;
   struct Waiter;
   struct Use;  // a call in flight on one socket (keeps it from being freed)
-  enum class Kind : std::uint8_t { Free, Tcp, Udp };
+  enum class Kind : std::uint8_t { Free, Tcp, Udp, Raw };
 
   // Finds the open socket `fd` and marks a call in flight; EBADF otherwise.
   bool acquire(int fd, Use& use);
@@ -134,8 +153,10 @@ class SocketLayer {
   // Core context: the socket that owns a core handle, or null.
   Socket* owner_of(TcpHandle h);
   Socket* owner_of(UdpHandle h);
+  Socket* owner_of(RawHandle h);
   static void on_tcp_event(void* context, TcpHandle h, std::uint8_t events);
   static void on_udp_event(void* context, UdpHandle h);
+  static void on_raw_event(void* context, RawHandle h);
 
   // Readiness in core context: POLLIN / POLLOUT / POLLERR / POLLHUP bits.
   short readiness(Socket& socket, Stack& stack);
@@ -158,6 +179,7 @@ class SocketLayer {
   std::unique_ptr<std::int32_t[]> tcp_connection_owner_;
   std::unique_ptr<std::int32_t[]> tcp_listener_owner_;
   std::unique_ptr<std::int32_t[]> udp_owner_;
+  std::unique_ptr<std::int32_t[]> raw_owner_;
 };
 
 // The process-wide layer of the lwip_* functions: created on first use on

@@ -232,6 +232,58 @@ void Stack::udp_close(UdpHandle h) {
   impl_->udp.close(h);
 }
 
+std::optional<Error> Stack::udp_take_error(UdpHandle h) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::udp_take_error");
+  return impl_->udp.take_error(h);
+}
+bool Stack::udp_has_error(UdpHandle h) const {
+  LWNET_CHECK_CORE_CONTEXT("Stack::udp_has_error");
+  return impl_->udp.has_error(h);
+}
+
+Result<RawHandle> Stack::raw_open(std::uint8_t protocol) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::raw_open");
+  return impl_->ip.raw().open(protocol);
+}
+Status Stack::raw_bind(RawHandle h, const IpAddress& local) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::raw_bind");
+  if (!local.is_v4()) return Error::Unsupported;
+  const Ipv4Address a = local.v4();
+  if (!a.is_unspecified() && !impl_->ip.netifs().is_local(a)) return Error::AddressNotAvailable;
+  return impl_->ip.raw().bind(h, a);
+}
+Status Stack::raw_connect(RawHandle h, const IpAddress& remote) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::raw_connect");
+  if (!remote.is_v4()) return Error::Unsupported;
+  return impl_->ip.raw().connect(h, remote.v4());
+}
+Status Stack::raw_send_to(RawHandle h, ConstBytes message, const IpAddress& destination,
+                          std::uint8_t ttl, Instant now) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::raw_send_to");
+  if (!destination.is_v4()) return Error::Unsupported;
+  return impl_->ip.raw_send(h, message, destination.v4(), ttl, now);
+}
+Result<RawReceived> Stack::raw_receive(RawHandle h, Bytes into, bool peek) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::raw_receive");
+  return impl_->ip.raw().receive(h, into, peek);
+}
+bool Stack::raw_readable(RawHandle h) const {
+  LWNET_CHECK_CORE_CONTEXT("Stack::raw_readable");
+  return impl_->ip.raw().readable(h);
+}
+std::size_t Stack::raw_pending_bytes(RawHandle h) const {
+  LWNET_CHECK_CORE_CONTEXT("Stack::raw_pending_bytes");
+  return impl_->ip.raw().next_packet_size(h);
+}
+void Stack::set_raw_event_callback(RawEventCallback callback, void* context) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::set_raw_event_callback");
+  impl_->ip.raw().set_event_callback(callback, context);
+}
+void Stack::raw_close(RawHandle h) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::raw_close");
+  impl_->ip.raw().close(h);
+}
+
 Result<PingHandle> Stack::ping_open(std::uint16_t identifier) {
   LWNET_CHECK_CORE_CONTEXT("Stack::ping_open");
   return impl_->ip.echo().open(identifier);

@@ -17,6 +17,7 @@
 #include "ip/netif_config.h"
 #include "ip/netif_types.h"
 #include "ip/ping_handle.h"
+#include "ip/raw_handle.h"
 #include "link/device.h"
 #include "time/instant.h"
 #include "transport/tcp/tcp_table.h"
@@ -137,6 +138,12 @@ class Stack {
   void udp_set_broadcast(UdpHandle h, bool allowed);
   void udp_set_ttl(UdpHandle h, std::uint8_t ttl);
   void udp_set_checksum(UdpHandle h, bool send_checksum);  // SO_NO_CHECK
+  // The error an ICMP port (or protocol) unreachable recorded on a connected
+  // endpoint (ConnectionRefused), cleared by udp_take_error(); the event
+  // callback runs when one is recorded. Errors about unconnected endpoints
+  // are not kept (Linux without IP_RECVERR does the same).
+  std::optional<Error> udp_take_error(UdpHandle h);
+  bool udp_has_error(UdpHandle h) const;
   void udp_close(UdpHandle h);
 
   // ---- ICMP echo (ping) ----------------------------------------------------
@@ -147,6 +154,42 @@ class Stack {
                    ConstBytes payload, std::uint8_t ttl, Instant now);
   Result<EchoReply> ping_receive(PingHandle h, Bytes into);
   void ping_close(PingHandle h);
+
+  // ---- Raw IP (SOCK_RAW) ---------------------------------------------------
+  // lwIP's raw PCBs, for IPPROTO_ICMP only (Unsupported otherwise), in
+  // CONFIG_LWIP_MAX_RAW_PCBS slots apart from the ping handles. Every ICMP
+  // message the stack accepts (length and checksum checked) is copied, from
+  // its IPv4 header on, to every raw endpoint whose bound (destination) and
+  // connected (source) addresses match, before the stack handles it: echo
+  // requests to us, echo replies (whatever their identifier, also those a
+  // ping handle takes), errors, unknown types. Each endpoint queues
+  // CONFIG_LWIP_UDP_RECVMBOX_SIZE packets; more are dropped
+  // (icmp.raw_dropped).
+  Result<RawHandle> raw_open(std::uint8_t protocol);
+  // Unspecified addresses remove the filter.
+  Status raw_bind(RawHandle h, const IpAddress& local);
+  Status raw_connect(RawHandle h, const IpAddress& remote);
+  // `message` is the ICMP message as it goes out (header and data): the
+  // stack adds only the IPv4 header, and, as lwIP's raw sockets, leaves the
+  // ICMP checksum to the caller. ttl 0: the default TTL.
+  Status raw_send_to(RawHandle h, ConstBytes message, const IpAddress& destination,
+                     std::uint8_t ttl, Instant now);
+  // WouldBlock when nothing is queued; peek (MSG_PEEK) keeps the packet.
+  Result<RawReceived> raw_receive(RawHandle h, Bytes into, bool peek = false);
+  bool raw_readable(RawHandle h) const;
+  std::size_t raw_pending_bytes(RawHandle h) const;
+  // Called from inside poll() when a packet was queued for `h`.
+  using RawEventCallback = void (*)(void* context, RawHandle h);
+  void set_raw_event_callback(RawEventCallback callback, void* context);
+  void raw_close(RawHandle h);
+
+  // ---- ICMP errors ------------------------------------------------------------
+  // Destination unreachable and time exceeded quoting a UDP datagram or TCP
+  // segment we sent go to the transport: a connected UDP endpoint records
+  // port/protocol unreachable (udp_take_error); a TCP connection in SYN-SENT
+  // fails with ConnectionRefused on port/protocol unreachable, and any
+  // other error (HostUnreachable, NoRoute) is kept as its soft error, which
+  // a timeout then reports instead of TimedOut (TcpConnection::soft_error).
 
   // ---- TCP (the core API the socket layer sits on) ---------------------------
   // Listens on `local` (address unspecified: every local address). Port 0

@@ -8,7 +8,18 @@ StackImpl::StackImpl(const StackConfig& config)
       random(config.random_seed),
       ip(pools, IpLayerStats{stats.ethernet, stats.arp, stats.ipv4, stats.icmp}, random, loopback),
       udp(ip, pools, stats.udp, stats.ipv4, random),
-      tcp(ip, pools, stats.tcp, random) {}
+      tcp(ip, pools, stats.tcp, random) {
+  ip.set_icmp_error_callback(
+      [](void* context, const IcmpErrorReport& report, Instant) {
+        auto* self = static_cast<StackImpl*>(context);
+        if (report.protocol == static_cast<std::uint8_t>(IpProtocol::Udp)) {
+          self->udp.icmp_error(report);
+        } else if (report.protocol == static_cast<std::uint8_t>(IpProtocol::Tcp)) {
+          self->tcp.icmp_error(report);
+        }
+      },
+      this);
+}
 
 void StackImpl::receive_from(NetifId id, Instant now) {
   Device& device = *ip.netifs()[id].device;

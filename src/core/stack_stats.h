@@ -52,6 +52,7 @@ struct StackStats {
     LWNET_C(icmp, rate_limited); LWNET_C(icmp, drop_truncated); LWNET_C(icmp, drop_bad_checksum);
     LWNET_C(icmp, drop_broadcast_ping); LWNET_C(icmp, drop_unknown_type);
     LWNET_C(icmp, drop_no_listener); LWNET_C(icmp, drop_queue_full);
+    LWNET_C(icmp, raw_delivered); LWNET_C(icmp, raw_dropped); LWNET_C(icmp, errors_to_transport);
     LWNET_C(udp, rx); LWNET_C(udp, tx); LWNET_C(udp, rx_delivered); LWNET_C(udp, drop_truncated);
     LWNET_C(udp, drop_malformed); LWNET_C(udp, drop_bad_checksum); LWNET_C(udp, drop_no_port);
     LWNET_C(udp, drop_queue_full); LWNET_C(udp, drop_no_buffer);

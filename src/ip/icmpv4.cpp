@@ -37,6 +37,13 @@ void IpLayer::icmp_input(NetifId id, PacketBuf&& packet, const Ipv4Delivery& ip,
     return;
   }
   const Icmpv4Repr icmp = *parsed;
+  // Raw ICMP endpoints (SOCK_RAW sockets) get a copy of every message that
+  // passed the checks, IPv4 header included, before it is handled here.
+  std::size_t raw_dropped = 0;
+  stats_.icmp.raw_delivered += raw_.deliver(packet.from_mark(Layer::Network),
+                                            static_cast<std::uint8_t>(IpProtocol::Icmp), ip.source,
+                                            ip.destination, raw_dropped);
+  stats_.icmp.raw_dropped += raw_dropped;
   switch (icmp.type) {
     case static_cast<std::uint8_t>(Icmpv4Type::EchoRequest): {
       const Netif& n = netifs_[id];
@@ -78,14 +85,96 @@ void IpLayer::icmp_input(NetifId id, PacketBuf&& packet, const Ipv4Delivery& ip,
     }
     case static_cast<std::uint8_t>(Icmpv4Type::DestinationUnreachable):
     case static_cast<std::uint8_t>(Icmpv4Type::TimeExceeded):
+      icmp_error_input(icmp, packet.data(), now);
+      return;
     case static_cast<std::uint8_t>(Icmpv4Type::ParameterProblem):
     case static_cast<std::uint8_t>(Icmpv4Type::Redirect):
-      // Known, counted in icmp.rx; nothing consumes them yet (TCP will).
+      // Known, counted in icmp.rx; nothing consumes them.
       return;
     default:
       ++stats_.icmp.drop_unknown_type;
       return;
   }
+}
+
+void IpLayer::icmp_error_input(const Icmpv4Repr& icmp, ConstBytes message, Instant now) {
+  if (icmp_error_callback_ == nullptr) return;
+  // The quote: the offending IPv4 header and at least the 8 bytes after it
+  // (ports, and TCP's sequence number).
+  if (message.size() < Icmpv4Repr::header_len + Ipv4Repr::min_header_len + 8) return;
+  ConstBytes quote = message.subspan(Icmpv4Repr::header_len);
+  const std::size_t header_len = std::size_t{quote[0] & 0x0fU} * 4;
+  if ((quote[0] >> 4) != 4 || header_len < Ipv4Repr::min_header_len ||
+      quote.size() < header_len + 8) {
+    return;
+  }
+  const std::uint8_t protocol = quote[9];
+  if (protocol != static_cast<std::uint8_t>(IpProtocol::Udp) &&
+      protocol != static_cast<std::uint8_t>(IpProtocol::Tcp)) {
+    return;
+  }
+  // Only the first fragment carries the transport header.
+  if ((load_be16(quote, 6) & 0x1fffU) != 0) return;
+  const Ipv4Address source = Ipv4Address::from_bytes(quote.subspan(12));
+  const Ipv4Address destination = Ipv4Address::from_bytes(quote.subspan(16));
+  if (!netifs_.is_local(source)) return;  // not a datagram of ours
+
+  IcmpErrorReport report;
+  report.type = icmp.type;
+  report.code = icmp.code;
+  report.protocol = protocol;
+  ConstBytes transport = quote.subspan(header_len);
+  report.local = IpEndpoint{source, load_be16(transport, 0)};
+  report.remote = IpEndpoint{destination, load_be16(transport, 2)};
+  report.sequence = load_be32(transport, 4);
+  if (icmp.type == static_cast<std::uint8_t>(Icmpv4Type::TimeExceeded)) {
+    report.error = Error::HostUnreachable;  // as Linux
+  } else {
+    switch (icmp.code) {
+      case static_cast<std::uint8_t>(Icmpv4Unreachable::Protocol):
+      case static_cast<std::uint8_t>(Icmpv4Unreachable::Port):
+        report.error = Error::ConnectionRefused;
+        report.hard = true;
+        break;
+      case static_cast<std::uint8_t>(Icmpv4Unreachable::Net):
+      case 6:   // destination network unknown
+      case 11:  // network unreachable for the type of service
+        report.error = Error::NoRoute;
+        break;
+      case static_cast<std::uint8_t>(Icmpv4Unreachable::FragmentationNeeded):
+        // Path MTU discovery's business (not done), not an error.
+        return;
+      default:
+        report.error = Error::HostUnreachable;
+        break;
+    }
+  }
+  ++stats_.icmp.errors_to_transport;
+  icmp_error_callback_(icmp_error_context_, report, now);
+}
+
+Status IpLayer::raw_send(RawHandle h, ConstBytes message, Ipv4Address destination,
+                         std::uint8_t ttl, Instant now) {
+  if (!raw_.valid(h)) return Error::Closed;
+  if (message.size() + Ipv4Repr::min_header_len > 65535) return Error::TooBig;
+  Result<Ipv4Route> r = route_ipv4(netifs_, destination, raw_.local(h));
+  if (!r) {
+    ++stats_.ipv4.drop_no_route;
+    return r.error();
+  }
+  std::optional<PacketBuf> buf = pools_.allocate(config::headroom, message.size());
+  if (!buf) {
+    ++stats_.ipv4.drop_no_buffer;
+    return Error::NoBuffers;
+  }
+  Bytes into = buf->append(message.size());
+  std::copy(message.begin(), message.end(), into.begin());
+  Ipv4SendOptions options;
+  options.protocol = static_cast<IpProtocol>(raw_.protocol(h));
+  options.ttl = ttl == 0 ? config::ip_default_ttl : ttl;
+  Status s = output(std::move(*buf), *r, destination, options, now);
+  if (s && options.protocol == IpProtocol::Icmp) ++stats_.icmp.tx;
+  return s;
 }
 
 void IpLayer::send_icmp_error(NetifId id, ConstBytes offending, bool broadcast, Icmpv4Type type,

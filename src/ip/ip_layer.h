@@ -22,6 +22,7 @@
 #include "ip/ipv4_reassembly.h"
 #include "ip/netif.h"
 #include "ip/netif_config.h"
+#include "ip/raw_endpoints.h"
 #include "ip/routing.h"
 #include "link/device.h"
 #include "time/instant.h"
@@ -46,6 +47,26 @@ struct Ipv4Delivery {
   // Sent to a broadcast or multicast address, or in a link-layer broadcast:
   // never answered with an ICMP error (RFC 1122 3.2.2).
   bool broadcast = false;
+};
+
+// An ICMP error (destination unreachable, time exceeded) about a datagram
+// one of our transports sent, as quoted back to us: for the transport to
+// find the endpoint and record or act on it. Family-neutral so that ICMPv6
+// can report through the same path.
+struct IcmpErrorReport {
+  std::uint8_t protocol = 0;   // of the quoted datagram (UDP, TCP)
+  IpEndpoint local;            // its source: ours
+  IpEndpoint remote;           // its destination
+  std::uint32_t sequence = 0;  // TCP: the quoted sequence number
+  // What a socket reports: ConnectionRefused (port or protocol unreachable),
+  // NoRoute (network unreachable or unknown), HostUnreachable (the rest of
+  // destination unreachable, time exceeded).
+  Error error = Error::HostUnreachable;
+  // Port and protocol unreachable: the peer itself refused, a hard error
+  // (RFC 1122 4.2.3.9); the others are soft (the path may heal).
+  bool hard = false;
+  std::uint8_t type = 0;
+  std::uint8_t code = 0;
 };
 
 struct Ipv4SendOptions {
@@ -141,6 +162,21 @@ class IpLayer {
   // An echo request with the handle's identifier; ttl 0: the default TTL.
   Status ping_send(PingHandle h, Ipv4Address destination, std::uint16_t sequence,
                    ConstBytes payload, std::uint8_t ttl, Instant now);
+  RawEndpoints& raw() { return raw_; }
+  const RawEndpoints& raw() const { return raw_; }
+  // Sends `message` (the whole ICMP message, checksum included: filled by the
+  // caller, as lwIP's raw sockets leave it) in an IPv4 header of the
+  // endpoint's protocol, from its bound address or the route's; ttl 0: the
+  // default TTL. Closed, TooBig, NoRoute, NoBuffers, as output().
+  Status raw_send(RawHandle h, ConstBytes message, Ipv4Address destination, std::uint8_t ttl,
+                  Instant now);
+  // Called from icmp_input() with each ICMP error that quotes a UDP or TCP
+  // datagram (its IPv4 header and at least 8 bytes of it).
+  using IcmpErrorCallback = void (*)(void* context, const IcmpErrorReport& report, Instant now);
+  void set_icmp_error_callback(IcmpErrorCallback callback, void* context) {
+    icmp_error_callback_ = callback;
+    icmp_error_context_ = context;
+  }
 
   // ---- Timers (ip_layer.cpp) -------------------------------------------------
   // ARP aging and retransmission, reassembly timeouts, gratuitous ARP.
@@ -198,6 +234,7 @@ class IpLayer {
 
   // icmpv4.cpp
   void icmp_input(NetifId id, PacketBuf&& packet, const Ipv4Delivery& ip, Instant now);
+  void icmp_error_input(const Icmpv4Repr& icmp, ConstBytes message, Instant now);
 
   Pools& pools_;
   IpLayerStats stats_;
@@ -207,6 +244,9 @@ class IpLayer {
   ArpCache::PendingQueue resolved_;  // scratch: packets of an entry that just resolved
   Ipv4Reassembly reassembly_;
   EchoEndpoints echo_;
+  RawEndpoints raw_{pools_};
+  IcmpErrorCallback icmp_error_callback_ = nullptr;
+  void* icmp_error_context_ = nullptr;
   IcmpRateLimiter icmp_limiter_{config::icmp_errors_per_second};
   TimerQueue<timer_count> timers_;
   std::uint16_t next_identification_;

@@ -36,6 +36,10 @@ struct IcmpStats {
   std::uint64_t tx_unreachable = 0, tx_time_exceeded = 0, rate_limited = 0;
   std::uint64_t drop_truncated = 0, drop_bad_checksum = 0, drop_broadcast_ping = 0;
   std::uint64_t drop_unknown_type = 0, drop_no_listener = 0, drop_queue_full = 0;
+  // Copies queued for raw endpoints; copies lost (queue full, no buffer).
+  std::uint64_t raw_delivered = 0, raw_dropped = 0;
+  // Errors quoting a UDP or TCP datagram, handed to the transport layer.
+  std::uint64_t errors_to_transport = 0;
 };
 
 // The counters the IP layer writes (owned by the StackStats of its stack).

@@ -21,6 +21,10 @@ class TcpLayer final : public TcpOutput {
 
   // A datagram whose protocol is TCP.
   void input(Ipv4Delivery&& delivery, Instant now);
+  // An ICMP error quoting one of our segments (IpLayer's error callback).
+  void icmp_error(const IcmpErrorReport& report) {
+    table_.on_icmp_error(report.local, report.remote, report.error, report.hard, report.sequence);
+  }
   void poll_timers(Instant now) { table_.on_timer(now, *this); }
   Instant next_deadline() const { return table_.next_deadline(); }
 

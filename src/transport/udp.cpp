@@ -96,6 +96,7 @@ Status UdpEndpoints::connect(UdpHandle h, const IpEndpoint& remote) {
     if (!s) return s;
   }
   e->connected = true;
+  e->error.reset();
   e->remote_address = remote.address.v4();
   e->remote_port = remote.port;
   return {};
@@ -107,6 +108,7 @@ Status UdpEndpoints::disconnect(UdpHandle h) {
   e->connected = false;
   e->remote_address = {};
   e->remote_port = 0;
+  e->error.reset();
   return {};
 }
 
@@ -210,6 +212,7 @@ void UdpEndpoints::close(UdpHandle h) {
   if (e == nullptr) return;
   if (e->bound) by_port_.erase(e->local_port, h.slot);
   e->queue.clear();
+  e->error.reset();
   e->open = false;
   e->bound = false;
   e->connected = false;
@@ -284,6 +287,36 @@ void UdpEndpoints::input(Ipv4Delivery&& d, Instant now) {
     event_callback_(event_context_, UdpHandle{static_cast<std::uint16_t>(best),
                                               endpoints_[best].generation});
   }
+}
+
+void UdpEndpoints::icmp_error(const IcmpErrorReport& report) {
+  if (!report.hard || !report.local.address.is_v4() || !report.remote.address.is_v4()) return;
+  const Ipv4Address local = report.local.address.v4();
+  const Ipv4Address remote = report.remote.address.v4();
+  for (std::uint16_t s = by_port_.first(report.local.port); s != by_port_.none; s = by_port_.next(s)) {
+    Endpoint& e = endpoints_[s];
+    if (e.local_port != report.local.port || !e.connected) continue;
+    if (e.remote_address != remote || e.remote_port != report.remote.port) continue;
+    if (!e.local_address.is_unspecified() && !e.local_address.is_multicast() &&
+        e.local_address != local) {
+      continue;
+    }
+    e.error = report.error;
+    if (event_callback_ != nullptr) event_callback_(event_context_, UdpHandle{s, e.generation});
+  }
+}
+
+std::optional<Error> UdpEndpoints::take_error(UdpHandle h) {
+  Endpoint* e = get(h);
+  if (e == nullptr) return std::nullopt;
+  std::optional<Error> error = e->error;
+  e->error.reset();
+  return error;
+}
+
+bool UdpEndpoints::has_error(UdpHandle h) const {
+  const Endpoint* e = get(h);
+  return e != nullptr && e->error.has_value();
 }
 
 }  // namespace lwnet

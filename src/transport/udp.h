@@ -73,6 +73,15 @@ class UdpEndpoints {
 
   // A datagram from the IP layer (payload at the UDP header).
   void input(Ipv4Delivery&& delivery, Instant now);
+  // An ICMP error quoting one of our datagrams. As Linux (without
+  // IP_RECVERR): only a connected endpoint whose 4-tuple the quote matches
+  // records it, and only a hard error (port or protocol unreachable:
+  // ConnectionRefused); the event callback then runs so readers wake.
+  void icmp_error(const IcmpErrorReport& report);
+  // The recorded error, cleared by the call (the socket's next recv/send or
+  // SO_ERROR reports it once); nullopt when none.
+  std::optional<Error> take_error(UdpHandle h);
+  bool has_error(UdpHandle h) const;
 
  private:
   struct Datagram {
@@ -94,6 +103,7 @@ class UdpEndpoints {
     bool broadcast = false;
     bool checksum = true;
     std::uint8_t ttl = config::ip_default_ttl;
+    std::optional<Error> error;  // from an ICMP error, until taken
     FixedQueue<Datagram, config::udp_recvmbox_size> queue;
   };
 

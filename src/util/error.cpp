@@ -25,6 +25,7 @@ const char* to_string(Error e) {
     case Error::TimedOut: return "timed out";
     case Error::AlreadyConnected: return "already connected";
     case Error::InProgress: return "in progress";
+    case Error::HostUnreachable: return "host unreachable";
   }
   return "unknown error";
 }

@@ -27,6 +27,7 @@ enum class Error : std::uint8_t {
   TimedOut,           // ETIMEDOUT: retransmissions or keepalive probes unanswered
   AlreadyConnected,   // EISCONN / EALREADY
   InProgress,         // EINPROGRESS
+  HostUnreachable,    // EHOSTUNREACH: an ICMP host unreachable or time exceeded
 };
 
 // Any thread. A short lower-case name, for logs and the lwnet command.

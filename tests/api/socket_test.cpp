@@ -12,6 +12,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cerrno>
@@ -301,6 +302,177 @@ TEST_P(SocketTest, ConnectedUdpAndGatherScatter) {
   EXPECT_EQ(std::string(first.data(), 3) + std::string(second.data(), 5), "gathered");
   EXPECT_EQ(l().close(r), 0);
   EXPECT_EQ(l().close(s), 0);
+}
+
+// The Internet checksum, computed here by hand: the stack leaves it to the
+// caller of a raw ICMP socket, as lwIP does.
+std::uint16_t internet_checksum(const std::uint8_t* data, std::size_t size) {
+  std::uint32_t sum = 0;
+  for (std::size_t i = 0; i + 1 < size; i += 2) sum += (std::uint32_t{data[i]} << 8) | data[i + 1];
+  if ((size & 1U) != 0) sum += std::uint32_t{data[size - 1]} << 8;
+  while ((sum >> 16) != 0) sum = (sum & 0xffffU) + (sum >> 16);
+  return static_cast<std::uint16_t>(~sum);
+}
+
+TEST_P(SocketTest, RawIcmpSocketPingsLoopbackAndSeesTheWholeIpPacket) {
+  const int s = l().socket(AF_INET, SOCK_RAW, IPPROTO_ICMP);
+  ASSERT_GE(s, 0) << std::strerror(errno);
+  int type = 0;
+  socklen_t type_len = sizeof type;
+  ASSERT_EQ(l().getsockopt(s, SOL_SOCKET, SO_TYPE, &type, &type_len), 0);
+  EXPECT_EQ(type, SOCK_RAW);
+  const int ttl = 33;
+  ASSERT_EQ(l().setsockopt(s, IPPROTO_IP, IP_TTL, &ttl, sizeof ttl), 0);
+  const timeval timeout{2, 0};
+  ASSERT_EQ(l().setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout), 0);
+
+  // Echo request, identifier 0x1234, sequence 7, 12 bytes of data.
+  const std::string data = "lwnet ping!!";
+  std::vector<std::uint8_t> request{8, 0, 0, 0, 0x12, 0x34, 0x00, 0x07};
+  request.insert(request.end(), data.begin(), data.end());
+  const std::uint16_t sum = internet_checksum(request.data(), request.size());
+  request[2] = static_cast<std::uint8_t>(sum >> 8);
+  request[3] = static_cast<std::uint8_t>(sum);
+  const sockaddr_in to = loopback(0);
+  ASSERT_EQ(l().sendto(s, request.data(), request.size(), 0, sa(to), in_len),
+            static_cast<ssize_t>(request.size()));
+
+  // Over loopback the socket sees our own request too (as on Linux); the
+  // reply is the first type-0 message.
+  std::array<std::uint8_t, 256> packet{};
+  bool got_request = false;
+  ssize_t n = -1;
+  for (int i = 0; i < 2; ++i) {
+    sockaddr_in from{};
+    socklen_t from_len = in_len;
+    n = l().recvfrom(s, packet.data(), packet.size(), 0, sa(from), &from_len);
+    ASSERT_EQ(n, static_cast<ssize_t>(20 + request.size())) << std::strerror(errno);
+    EXPECT_EQ(ntohl(from.sin_addr.s_addr), INADDR_LOOPBACK);
+    EXPECT_EQ(packet[0], 0x45);  // IPv4, 20-byte header
+    EXPECT_EQ(packet[9], IPPROTO_ICMP);
+    EXPECT_EQ((packet[2] << 8) | packet[3], n);  // total length
+    EXPECT_EQ(internet_checksum(packet.data(), 20), 0);  // header checksum valid
+    if (packet[20] == 8) {
+      got_request = true;
+      EXPECT_EQ(packet[8], ttl);  // IP_TTL applied to what we sent
+      EXPECT_TRUE(std::equal(request.begin(), request.end(), packet.begin() + 20));
+      continue;
+    }
+    break;
+  }
+  EXPECT_TRUE(got_request);
+  ASSERT_EQ(packet[20], 0);  // echo reply
+  EXPECT_EQ(packet[21], 0);
+  EXPECT_EQ((packet[24] << 8) | packet[25], 0x1234);  // identifier
+  EXPECT_EQ((packet[26] << 8) | packet[27], 7);       // sequence
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(packet.data() + 28), data.size()), data);
+  EXPECT_EQ(internet_checksum(packet.data() + 20, request.size()), 0);
+  EXPECT_EQ(ntohl(*reinterpret_cast<const std::uint32_t*>(packet.data() + 12)), INADDR_LOOPBACK);
+
+  // Nothing else queued; other raw protocols are still refused.
+  EXPECT_EQ(l().recv(s, packet.data(), packet.size(), MSG_DONTWAIT), -1);
+  EXPECT_EQ(errno, EAGAIN);
+  EXPECT_EQ(l().socket(AF_INET, SOCK_RAW, IPPROTO_UDP), -1);
+  EXPECT_EQ(errno, EPROTONOSUPPORT);
+  // Without a destination: EDESTADDRREQ.
+  EXPECT_EQ(l().send(s, request.data(), request.size(), 0), -1);
+  EXPECT_EQ(errno, EDESTADDRREQ);
+  EXPECT_EQ(l().close(s), 0);
+}
+
+TEST_P(SocketTest, RawIcmpSocketWakesABlockedReaderAndPollsReadable) {
+  const int s = l().socket(AF_INET, SOCK_RAW, IPPROTO_ICMP);
+  ASSERT_GE(s, 0);
+  const sockaddr_in to = loopback(0);
+  ASSERT_EQ(l().connect(s, sa(to), in_len), 0);
+  std::array<std::uint8_t, 8> request{8, 0, 0, 0, 0xab, 0xcd, 0x00, 0x01};
+  const std::uint16_t sum = internet_checksum(request.data(), request.size());
+  request[2] = static_cast<std::uint8_t>(sum >> 8);
+  request[3] = static_cast<std::uint8_t>(sum);
+  std::thread sender([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    EXPECT_EQ(l().send(s, request.data(), request.size(), 0), 8);
+  });
+  pollfd p{s, POLLIN, 0};
+  EXPECT_EQ(l().poll(&p, 1, 2000), 1);
+  EXPECT_NE(p.revents & POLLIN, 0);
+  sender.join();
+  int pending = 0;
+  ASSERT_EQ(l().ioctl(s, FIONREAD, &pending), 0);
+  EXPECT_EQ(pending, 28);
+  std::array<std::uint8_t, 64> packet{};
+  EXPECT_EQ(l().recv(s, packet.data(), packet.size(), 0), 28);
+  EXPECT_EQ(l().close(s), 0);
+}
+
+TEST_P(SocketTest, ConnectedUdpToAClosedPortFailsWithEconnrefusedOnce) {
+  const int c = l().socket(AF_INET, SOCK_DGRAM, 0);
+  ASSERT_GE(c, 0);
+  const timeval timeout{2, 0};
+  ASSERT_EQ(l().setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout), 0);
+  const sockaddr_in closed = loopback(6011);
+  ASSERT_EQ(l().connect(c, sa(closed), in_len), 0);
+  ASSERT_EQ(l().send(c, "anyone?", 7, 0), 7);
+  std::array<char, 32> buffer{};
+  // The stack answers with port unreachable; the next recv reports it.
+  EXPECT_EQ(l().recv(c, buffer.data(), buffer.size(), 0), -1);
+  EXPECT_EQ(errno, ECONNREFUSED);
+  // Reported once: now nothing is pending.
+  EXPECT_EQ(l().recv(c, buffer.data(), buffer.size(), MSG_DONTWAIT), -1);
+  EXPECT_EQ(errno, EAGAIN);
+
+  // Again, read through SO_ERROR this time (and the poll shows POLLERR).
+  ASSERT_EQ(l().send(c, "again", 5, 0), 5);
+  pollfd p{c, POLLIN, 0};
+  ASSERT_EQ(l().poll(&p, 1, 2000), 1);
+  EXPECT_NE(p.revents & POLLERR, 0);
+  int error = 0;
+  socklen_t error_len = sizeof error;
+  ASSERT_EQ(l().getsockopt(c, SOL_SOCKET, SO_ERROR, &error, &error_len), 0);
+  EXPECT_EQ(error, ECONNREFUSED);
+  error_len = sizeof error;
+  ASSERT_EQ(l().getsockopt(c, SOL_SOCKET, SO_ERROR, &error, &error_len), 0);
+  EXPECT_EQ(error, 0);
+
+  // And once more: the next send fails this time.
+  ASSERT_EQ(l().send(c, "third", 5, 0), 5);
+  p.revents = 0;
+  ASSERT_EQ(l().poll(&p, 1, 2000), 1);
+  EXPECT_EQ(l().send(c, "fourth", 6, 0), -1);
+  EXPECT_EQ(errno, ECONNREFUSED);
+  // The fourth datagram was not sent: no new error follows.
+  EXPECT_EQ(l().recv(c, buffer.data(), buffer.size(), MSG_DONTWAIT), -1);
+  EXPECT_EQ(errno, EAGAIN);
+
+  // A server appears on the port: its datagrams arrive as usual.
+  const int server = l().socket(AF_INET, SOCK_DGRAM, 0);
+  ASSERT_EQ(l().bind(server, sa(closed), in_len), 0);
+  sockaddr_in client_name{};
+  socklen_t client_len = in_len;
+  ASSERT_EQ(l().getsockname(c, sa(client_name), &client_len), 0);
+  client_name.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(l().sendto(server, "hello", 5, 0, sa(client_name), in_len), 5);
+  ASSERT_EQ(l().recv(c, buffer.data(), buffer.size(), 0), 5) << std::strerror(errno);
+  EXPECT_EQ(std::string(buffer.data(), 5), "hello");
+  ASSERT_EQ(l().send(c, "ping", 4, 0), 4);
+  ASSERT_EQ(l().recv(server, buffer.data(), buffer.size(), 0), 4);
+  EXPECT_EQ(l().close(server), 0);
+  EXPECT_EQ(l().close(c), 0);
+}
+
+TEST_P(SocketTest, UnconnectedUdpIgnoresPortUnreachable) {
+  const int c = l().socket(AF_INET, SOCK_DGRAM, 0);
+  const sockaddr_in closed = loopback(6012);
+  ASSERT_EQ(l().sendto(c, "x", 1, 0, sa(closed), in_len), 1);
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  std::array<char, 8> buffer{};
+  EXPECT_EQ(l().recv(c, buffer.data(), buffer.size(), MSG_DONTWAIT), -1);
+  EXPECT_EQ(errno, EAGAIN);
+  int error = -1;
+  socklen_t error_len = sizeof error;
+  ASSERT_EQ(l().getsockopt(c, SOL_SOCKET, SO_ERROR, &error, &error_len), 0);
+  EXPECT_EQ(error, 0);
+  EXPECT_EQ(l().close(c), 0);
 }
 
 TEST_P(SocketTest, ErrorsOfTheGuidesTable) {

@@ -137,6 +137,14 @@ class TcpConnection {
   void on_segment(const TcpRepr& segment, Instant now, TcpOutput& out);
   // Fires the timers that are due and sends whatever is pending.
   void on_timer(Instant now, TcpOutput& out);
+  // An ICMP error quoting our segment with sequence number `sequence`;
+  // ignored unless it lies in [SND.UNA, SND.MAX) (RFC 5927 4.1). In
+  // SYN-SENT a hard error (port or protocol unreachable) aborts the open
+  // with `error` (as Linux does); otherwise it is kept as the soft error
+  // (RFC 1122 4.2.3.9) that a retransmission or keepalive timeout reports
+  // instead of TimedOut (Linux's sk_err_soft).
+  void on_icmp_error(Error error, bool hard, std::uint32_t sequence);
+  std::optional<Error> soft_error() const { return soft_error_; }
   // The earliest instant on_timer() has work, or Instant::max().
   Instant next_deadline() const;
 
@@ -261,6 +269,7 @@ class TcpConnection {
   IpEndpoint local_;
   IpEndpoint remote_;
   std::optional<Error> error_;
+  std::optional<Error> soft_error_;
   std::uint8_t events_ = 0;
   bool orphaned_ = false;
 

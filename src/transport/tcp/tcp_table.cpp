@@ -384,6 +384,15 @@ void TcpTable::send_reset_for(const IpAddress& source, const IpAddress& destinat
                          IpEndpoint{source, segment.source_port}, rst, {}, 0, now);
 }
 
+void TcpTable::on_icmp_error(const IpEndpoint& local, const IpEndpoint& remote, Error error,
+                             bool hard, std::uint32_t sequence) {
+  ConnectionSlot* s = find(local, remote);
+  if (s == nullptr) return;
+  const auto index = static_cast<std::uint16_t>(s - slots_.get());
+  s->connection->on_icmp_error(error, hard, sequence);
+  after_activity(index);
+}
+
 void TcpTable::on_segment(const IpAddress& source, const IpAddress& destination,
                           const TcpRepr& segment, std::uint16_t mss_limit, Instant now,
                           TcpOutput& out) {

@@ -75,6 +75,10 @@ class TcpTable {
   void on_segment(const IpAddress& source, const IpAddress& destination, const TcpRepr& segment,
                   std::uint16_t mss_limit, Instant now, TcpOutput& out);
   void on_timer(Instant now, TcpOutput& out);
+  // An ICMP error quoting a segment from `local` to `remote`
+  // (TcpConnection::on_icmp_error); nothing when no connection has the tuple.
+  void on_icmp_error(const IpEndpoint& local, const IpEndpoint& remote, Error error, bool hard,
+                     std::uint32_t sequence);
   Instant next_deadline() const;
 
   // ---- Listeners -----------------------------------------------------------

@@ -54,7 +54,7 @@ void TcpConnection::on_timer(Instant now, TcpOutput& out) {
       last_received_ + settings_.keepalive_idle + settings_.keepalive_interval * keepalive_probes_ <= now) {
     if (keepalive_probes_ >= settings_.keepalive_count) {
       send_reset(send_next_, std::nullopt, now, out);
-      fail(Error::TimedOut);
+      fail(soft_error_.value_or(Error::TimedOut));
       enter_closed();
       return;
     }
@@ -78,7 +78,7 @@ void TcpConnection::on_retransmit_timeout(Instant now, TcpOutput& out) {
   if (send_max_ == send_unacknowledged_) return;  // nothing outstanding
   if (retransmit_count_ >= limit) {
     if (is_synchronized(state_)) send_reset(send_next_, std::nullopt, now, out);
-    fail(Error::TimedOut);
+    fail(soft_error_.value_or(Error::TimedOut));
     enter_closed();
     return;
   }
@@ -99,6 +99,18 @@ void TcpConnection::on_retransmit_timeout(Instant now, TcpOutput& out) {
   // Go back to the oldest unacknowledged byte and send from there again.
   send_next_ = send_unacknowledged_;
   arm_retransmit(now);
+}
+
+void TcpConnection::on_icmp_error(Error error, bool hard, std::uint32_t sequence) {
+  if (state_ == TcpState::Closed || state_ == TcpState::Listen || state_ == TcpState::TimeWait) return;
+  const Seq32 seq(sequence);
+  if (seq < send_unacknowledged_ || seq >= send_max_) return;
+  if (hard && state_ == TcpState::SynSent) {
+    fail(error);
+    enter_closed();
+    return;
+  }
+  soft_error_ = error;
 }
 
 void TcpConnection::fail(Error error) {

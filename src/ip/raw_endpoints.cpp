@@ -1,0 +1,97 @@
+#include "ip/raw_endpoints.h"
+
+#include <algorithm>
+
+#include "wire/ip.h"
+
+namespace lwnet {
+
+Result<RawHandle> RawEndpoints::open(std::uint8_t protocol) {
+  if (protocol != static_cast<std::uint8_t>(IpProtocol::Icmp)) return Error::Unsupported;
+  for (std::size_t i = 0; i < slots_.size(); ++i) {
+    Slot& s = slots_[i];
+    if (s.open) continue;
+    s.open = true;
+    s.protocol = protocol;
+    s.local = {};
+    s.remote = {};
+    return RawHandle{static_cast<std::uint16_t>(i), s.generation};
+  }
+  return Error::TableFull;
+}
+
+bool RawEndpoints::valid(RawHandle h) const {
+  return h.slot < slots_.size() && slots_[h.slot].open && slots_[h.slot].generation == h.generation;
+}
+
+void RawEndpoints::close(RawHandle h) {
+  if (!valid(h)) return;
+  Slot& s = slots_[h.slot];
+  s.queue.clear();
+  s.open = false;
+  // Generation 0 is never handed out, so a zeroed handle is never valid.
+  s.generation = static_cast<std::uint16_t>(s.generation == 0xffff ? 1 : s.generation + 1);
+}
+
+Status RawEndpoints::bind(RawHandle h, Ipv4Address local) {
+  if (!valid(h)) return Error::Closed;
+  slots_[h.slot].local = local;
+  return {};
+}
+
+Status RawEndpoints::connect(RawHandle h, Ipv4Address remote) {
+  if (!valid(h)) return Error::Closed;
+  slots_[h.slot].remote = remote;
+  return {};
+}
+
+std::size_t RawEndpoints::deliver(ConstBytes packet, std::uint8_t protocol, Ipv4Address source,
+                                  Ipv4Address destination, std::size_t& dropped) {
+  std::size_t queued = 0;
+  for (std::size_t i = 0; i < slots_.size(); ++i) {
+    Slot& s = slots_[i];
+    if (!s.open || s.protocol != protocol) continue;
+    if (!s.local.is_unspecified() && s.local != destination) continue;
+    if (!s.remote.is_unspecified() && s.remote != source) continue;
+    if (s.queue.full()) {
+      ++dropped;
+      continue;
+    }
+    std::optional<PacketBuf> copy = pools_.allocate(0, packet.size());
+    if (!copy) {
+      ++dropped;
+      continue;
+    }
+    Bytes into = copy->append(packet.size());
+    std::copy(packet.begin(), packet.end(), into.begin());
+    (void)s.queue.push(Packet{std::move(*copy), source});
+    ++queued;
+    if (event_callback_ != nullptr) {
+      event_callback_(event_context_, RawHandle{static_cast<std::uint16_t>(i), s.generation});
+    }
+  }
+  return queued;
+}
+
+Result<RawReceived> RawEndpoints::receive(RawHandle h, Bytes into, bool peek) {
+  if (!valid(h)) return Error::Closed;
+  Slot& s = slots_[h.slot];
+  if (s.queue.empty()) return Error::WouldBlock;
+  const Packet& p = s.queue.front();
+  ConstBytes data = p.data.data();
+  RawReceived r;
+  r.size = data.size();
+  r.copied = std::min(data.size(), into.size());
+  std::copy_n(data.begin(), r.copied, into.begin());
+  r.from = p.from;
+  if (!peek) (void)s.queue.pop();  // frees the buffer
+  return r;
+}
+
+bool RawEndpoints::readable(RawHandle h) const { return valid(h) && !slots_[h.slot].queue.empty(); }
+
+std::size_t RawEndpoints::next_packet_size(RawHandle h) const {
+  return readable(h) ? slots_[h.slot].queue.front().data.size() : 0;
+}
+
+}  // namespace lwnet

@@ -1,0 +1,88 @@
+// Raw IP endpoints (lwIP's raw PCBs, under SOCK_RAW sockets): each takes a
+// copy of every received packet of its protocol, IPv4 header included, and
+// sends messages of that protocol with an IPv4 header the stack builds.
+//
+// Only IPPROTO_ICMP for now: the IP layer offers every ICMP message that
+// passed its checks (length, checksum) to every matching endpoint before
+// handling it itself, as lwIP's raw_input() does for a raw PCB that does not
+// eat the packet (its sockets never do): echo requests to us, echo replies,
+// errors, unknown types. The copy comes from the stack's buffer pools.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+
+#include "buf/buf_pool.h"
+#include "config/options.h"
+#include "ip/raw_handle.h"
+#include "util/fixed_queue.h"
+#include "util/result.h"
+#include "wire/address.h"
+
+namespace lwnet {
+
+// CONFIG_LWIP_MAX_RAW_PCBS endpoints (apart from the ping handles of
+// EchoEndpoints), each with a queue of CONFIG_LWIP_UDP_RECVMBOX_SIZE packets
+// (lwIP's DEFAULT_RAW_RECVMBOX_SIZE; ESP-IDF has no option of its own for
+// it). Core thread only.
+class RawEndpoints {
+ public:
+  static constexpr std::size_t capacity = config::max_raw_pcbs;
+  static constexpr std::size_t queue_len = config::udp_recvmbox_size;
+
+  explicit RawEndpoints(Pools& pools) : pools_(pools) {}
+  RawEndpoints(const RawEndpoints&) = delete;
+  RawEndpoints& operator=(const RawEndpoints&) = delete;
+
+  // Unsupported for any protocol but ICMP; TableFull.
+  Result<RawHandle> open(std::uint8_t protocol);
+  void close(RawHandle h);
+  bool valid(RawHandle h) const;
+  std::uint8_t protocol(RawHandle h) const { return slots_[h.slot].protocol; }
+  // Only packets to `local` (unspecified: any of ours); sent from it.
+  Status bind(RawHandle h, Ipv4Address local);
+  // Only packets from `remote` (unspecified: from anyone again).
+  Status connect(RawHandle h, Ipv4Address remote);
+  Ipv4Address local(RawHandle h) const { return slots_[h.slot].local; }
+
+  // Offers one received packet (`packet`: from its IPv4 header on) to every
+  // open endpoint of `protocol` whose filters match. Returns how many
+  // queued a copy; `dropped` counts those whose queue was full or that
+  // found no buffer.
+  std::size_t deliver(ConstBytes packet, std::uint8_t protocol, Ipv4Address source,
+                      Ipv4Address destination, std::size_t& dropped);
+  // Closed for a stale handle, WouldBlock when nothing is queued. peek
+  // (MSG_PEEK): the packet stays queued.
+  Result<RawReceived> receive(RawHandle h, Bytes into, bool peek = false);
+  bool readable(RawHandle h) const;
+  std::size_t next_packet_size(RawHandle h) const;
+
+  // Runs (inside deliver()) after a packet was queued for a handle.
+  using EventCallback = void (*)(void* context, RawHandle h);
+  void set_event_callback(EventCallback callback, void* context) {
+    event_callback_ = callback;
+    event_context_ = context;
+  }
+
+ private:
+  struct Packet {
+    PacketBuf data;
+    Ipv4Address from;
+  };
+  struct Slot {
+    bool open = false;
+    std::uint16_t generation = 1;
+    std::uint8_t protocol = 0;
+    Ipv4Address local;   // unspecified: any
+    Ipv4Address remote;  // unspecified: any
+    FixedQueue<Packet, queue_len> queue;
+  };
+
+  Pools& pools_;
+  std::array<Slot, capacity> slots_{};
+  EventCallback event_callback_ = nullptr;
+  void* event_context_ = nullptr;
+};
+
+}  // namespace lwnet

@@ -1,0 +1,248 @@
+// Raw ICMP endpoints (Stack::raw_*) and ICMP errors handed to UDP and TCP,
+// against a scripted peer: exact bytes both ways.
+#include <gtest/gtest.h>
+
+#include <array>
+
+#include "config/options.h"
+#include "support/hosts.h"
+#include "support/status.h"
+#include "util/checksum.h"
+#include "wire/tcp.h"
+
+namespace lwnet::test {
+namespace {
+
+constexpr std::uint16_t ipv4_type = 0x0800;
+constexpr std::uint8_t icmp_protocol = 1;
+
+// An ICMP message (type, code, 4 bytes of rest, data) with its checksum.
+ByteVector icmp_message(std::uint8_t type, std::uint8_t code, std::uint32_t rest, ConstBytes data) {
+  ByteVector m{type, code, 0, 0, static_cast<std::uint8_t>(rest >> 24), static_cast<std::uint8_t>(rest >> 16),
+               static_cast<std::uint8_t>(rest >> 8), static_cast<std::uint8_t>(rest)};
+  m.insert(m.end(), data.begin(), data.end());
+  const std::uint16_t sum = internet_checksum(m);
+  m[2] = static_cast<std::uint8_t>(sum >> 8);
+  m[3] = static_cast<std::uint8_t>(sum);
+  return m;
+}
+
+ByteVector icmp_packet(const ByteVector& message, Ipv4Address from = ip_peer) {
+  Ipv4Repr h;
+  h.source = from;
+  h.destination = ip_a;
+  h.protocol = icmp_protocol;
+  h.ttl = 50;
+  return ipv4_packet(h, message);
+}
+
+// The IPv4 packets A sent to the peer (Ethernet header cut off).
+std::vector<ByteVector> sent_packets(HostAndPeer& net) {
+  std::vector<ByteVector> out;
+  for (const ByteVector& f : net.received()) {
+    if (frame_ethertype(f) == ipv4_type) out.emplace_back(f.begin() + 14, f.end());
+  }
+  return out;
+}
+
+struct RawIcmpSim : ::testing::Test {
+  RawIcmpSim() {
+    net.sim.settle();
+    EXPECT_OK(net.a.arp_add_static(net.a_if, ip_peer, mac_peer));
+    (void)net.received();
+  }
+  HostAndPeer net;
+};
+
+TEST_F(RawIcmpSim, EveryIcmpMessageIsCopiedWithItsIpHeader) {
+  RawHandle raw = *net.a.raw_open(icmp_protocol);
+  EXPECT_ERROR(net.a.raw_open(17), Error::Unsupported);
+  // An echo request to A (answered by A as well), then an unknown type.
+  const ByteVector request = icmp_packet(icmp_message(8, 0, 0x77770003, pattern(20)));
+  const ByteVector odd = icmp_packet(icmp_message(42, 1, 0, pattern(3)));
+  net.inject_ipv4(request);
+  net.inject_ipv4(odd);
+  net.sim.settle();
+  EXPECT_TRUE(net.a.raw_readable(raw));
+  EXPECT_EQ(net.a.raw_pending_bytes(raw), request.size());
+
+  std::array<std::uint8_t, 128> buf{};
+  Result<RawReceived> r = net.a.raw_receive(raw, buf, /*peek=*/true);
+  ASSERT_OK(r);
+  EXPECT_EQ(r->size, request.size());
+  r = net.a.raw_receive(raw, buf);
+  ASSERT_OK(r);
+  EXPECT_EQ(r->from, IpAddress(ip_peer));
+  ASSERT_EQ(r->copied, request.size());
+  EXPECT_EQ(ByteVector(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(r->copied)), request);
+  r = net.a.raw_receive(raw, buf);
+  ASSERT_OK(r);
+  EXPECT_EQ(ByteVector(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(r->copied)), odd);
+  EXPECT_ERROR(net.a.raw_receive(raw, buf), Error::WouldBlock);
+  EXPECT_EQ(net.a.stats().icmp.raw_delivered, 2U);
+  // The request was still answered.
+  EXPECT_EQ(net.a.stats().icmp.tx_echo_reply, 1U);
+  // A short buffer truncates.
+  net.inject_ipv4(request);
+  net.sim.settle();
+  std::array<std::uint8_t, 10> small{};
+  r = net.a.raw_receive(raw, small);
+  ASSERT_OK(r);
+  EXPECT_EQ(r->size, request.size());
+  EXPECT_EQ(r->copied, 10U);
+  EXPECT_EQ(ByteVector(small.begin(), small.end()), ByteVector(request.begin(), request.begin() + 10));
+  net.a.raw_close(raw);
+  EXPECT_ERROR(net.a.raw_receive(raw, buf), Error::Closed);
+  EXPECT_EQ(net.a.pools().in_use(), 0U);
+}
+
+TEST_F(RawIcmpSim, QueueIsBoundedAndFiltersApply) {
+  RawHandle any = *net.a.raw_open(icmp_protocol);
+  RawHandle from_other = *net.a.raw_open(icmp_protocol);
+  ASSERT_OK(net.a.raw_connect(from_other, Ipv4Address::of(192, 0, 2, 50)));
+  EXPECT_ERROR(net.a.raw_bind(any, Ipv4Address::of(10, 9, 9, 9)), Error::AddressNotAvailable);
+  int events = 0;
+  net.a.set_raw_event_callback([](void* c, RawHandle) { ++*static_cast<int*>(c); }, &events);
+  const std::size_t extra = 2;
+  for (std::size_t i = 0; i < config::udp_recvmbox_size + extra; ++i) {
+    net.inject_ipv4(icmp_packet(icmp_message(0, 0, static_cast<std::uint32_t>(i), {})));
+  }
+  net.sim.settle();
+  EXPECT_EQ(events, static_cast<int>(config::udp_recvmbox_size));
+  EXPECT_EQ(net.a.stats().icmp.raw_delivered, config::udp_recvmbox_size);
+  EXPECT_EQ(net.a.stats().icmp.raw_dropped, extra);
+  EXPECT_FALSE(net.a.raw_readable(from_other));
+  std::array<std::uint8_t, 64> buf{};
+  for (std::size_t i = 0; i < config::udp_recvmbox_size; ++i) {
+    Result<RawReceived> r = net.a.raw_receive(any, buf);
+    ASSERT_OK(r);
+    EXPECT_EQ(load_be32(buf, 20 + 4), i);  // in order
+  }
+  net.a.set_raw_event_callback(nullptr, nullptr);
+  net.a.raw_close(any);
+  net.a.raw_close(from_other);
+  EXPECT_EQ(net.a.pools().in_use(), 0U);
+}
+
+TEST_F(RawIcmpSim, SendPutsTheMessageUnchangedBehindAnIpHeader) {
+  RawHandle raw = *net.a.raw_open(icmp_protocol);
+  // The checksum is the caller's: a wrong one goes out as given.
+  const ByteVector message{8, 0, 0xbe, 0xef, 0x12, 0x34, 0x00, 0x05, 'a', 'b', 'c'};
+  ASSERT_OK(net.a.raw_send_to(raw, message, IpAddress(ip_peer), 17, net.sim.now()));
+  net.sim.settle();
+  const auto packets = sent_packets(net);
+  ASSERT_EQ(packets.size(), 1U);
+  const ByteVector& p = packets[0];
+  ASSERT_EQ(p.size(), 20U + message.size());
+  EXPECT_EQ(p[0], 0x45);
+  EXPECT_EQ(load_be16(p, 2), p.size());
+  EXPECT_EQ(p[8], 17);  // TTL
+  EXPECT_EQ(p[9], icmp_protocol);
+  EXPECT_EQ(Ipv4Address::from_bytes(ConstBytes(p).subspan(12)), ip_a);
+  EXPECT_EQ(Ipv4Address::from_bytes(ConstBytes(p).subspan(16)), ip_peer);
+  EXPECT_EQ(internet_checksum(ConstBytes(p).first(20)), 0);
+  EXPECT_EQ(ByteVector(p.begin() + 20, p.end()), message);
+  EXPECT_ERROR(net.a.raw_send_to(raw, message, IpAddress(Ipv4Address::of(10, 1, 1, 1)), 0, net.sim.now()),
+               Error::NoRoute);
+  net.a.raw_close(raw);
+  EXPECT_ERROR(net.a.raw_send_to(raw, message, IpAddress(ip_peer), 0, net.sim.now()), Error::Closed);
+}
+
+// An ICMP error (type, code) quoting `offending` (its IP header + 8 bytes).
+ByteVector error_about(const ByteVector& offending, std::uint8_t type, std::uint8_t code) {
+  return icmp_packet(icmp_message(type, code, 0, ConstBytes(offending).first(28)));
+}
+
+TEST_F(RawIcmpSim, PortUnreachableReachesOnlyTheConnectedUdpEndpoint) {
+  UdpHandle connected = *net.a.udp_open();
+  UdpHandle other = *net.a.udp_open();
+  ASSERT_OK(net.a.udp_bind(connected, {IpAddress{}, 5000}));
+  ASSERT_OK(net.a.udp_connect(connected, {ip_peer, 9}));
+  ASSERT_OK(net.a.udp_bind(other, {IpAddress{}, 5001}));
+  int events = 0;
+  net.a.set_udp_event_callback([](void* c, UdpHandle) { ++*static_cast<int*>(c); }, &events);
+  ASSERT_OK(net.a.udp_send(connected, pattern(5), net.sim.now()));
+  ASSERT_OK(net.a.udp_send_to(other, pattern(5), {ip_peer, 9}, net.sim.now()));
+  net.sim.settle();
+  const auto packets = sent_packets(net);
+  ASSERT_EQ(packets.size(), 2U);
+
+  // Host unreachable is soft: a connected UDP endpoint keeps nothing (Linux).
+  net.inject_ipv4(error_about(packets[0], 3, 1));
+  // Port unreachable about the unconnected endpoint's datagram: ignored.
+  net.inject_ipv4(error_about(packets[1], 3, 3));
+  net.sim.settle();
+  EXPECT_FALSE(net.a.udp_has_error(connected));
+  EXPECT_FALSE(net.a.udp_has_error(other));
+  EXPECT_EQ(events, 0);
+
+  net.inject_ipv4(error_about(packets[0], 3, 3));
+  net.sim.settle();
+  EXPECT_EQ(events, 1);
+  EXPECT_TRUE(net.a.udp_has_error(connected));
+  EXPECT_EQ(net.a.udp_take_error(connected), Error::ConnectionRefused);
+  EXPECT_EQ(net.a.udp_take_error(connected), std::nullopt);
+  EXPECT_EQ(net.a.stats().icmp.errors_to_transport, 3U);
+
+  // A quote for another peer port does not match.
+  ByteVector wrong = packets[0];
+  wrong[20 + 3] = 10;
+  net.inject_ipv4(error_about(wrong, 3, 3));
+  net.sim.settle();
+  EXPECT_FALSE(net.a.udp_has_error(connected));
+  net.a.set_udp_event_callback(nullptr, nullptr);
+  net.a.udp_close(connected);
+  net.a.udp_close(other);
+  EXPECT_EQ(net.a.pools().in_use(), 0U);
+}
+
+TEST_F(RawIcmpSim, PortUnreachableRefusesATcpConnectInSynSent) {
+  Result<TcpHandle> c = net.a.tcp_connect({ip_peer, 80}, net.sim.now());
+  ASSERT_OK(c);
+  net.sim.settle();
+  const auto packets = sent_packets(net);
+  ASSERT_EQ(packets.size(), 1U);  // the SYN
+  // A quote whose sequence number is not ours is ignored (RFC 5927).
+  ByteVector stale = packets[0];
+  stale[20 + 4] ^= 0x80;
+  net.inject_ipv4(error_about(stale, 3, 3));
+  net.sim.settle();
+  ASSERT_NE(net.a.tcp_connection(*c), nullptr);
+  EXPECT_EQ(net.a.tcp_connection(*c)->state(), TcpState::SynSent);
+  EXPECT_FALSE(net.a.tcp_connection(*c)->error());
+
+  net.inject_ipv4(error_about(packets[0], 3, 3));
+  net.sim.settle();
+  const TcpConnection* conn = net.a.tcp_connection(*c);
+  ASSERT_NE(conn, nullptr);
+  EXPECT_EQ(conn->state(), TcpState::Closed);
+  EXPECT_EQ(conn->error(), Error::ConnectionRefused);
+  EXPECT_NE(net.a.tcp_events(*c) & tcp_events::error, 0);
+  net.a.tcp_close(*c, net.sim.now());
+}
+
+TEST_F(RawIcmpSim, HostUnreachableIsASoftErrorReportedWhenTheConnectTimesOut) {
+  TcpSettings settings;
+  settings.syn_max_retransmits = 2;
+  Result<TcpHandle> c = net.a.tcp_connect({ip_peer, 80}, net.sim.now(), {}, &settings);
+  ASSERT_OK(c);
+  net.sim.settle();
+  const auto packets = sent_packets(net);
+  ASSERT_EQ(packets.size(), 1U);
+  net.inject_ipv4(error_about(packets[0], 3, 1));
+  net.sim.settle();
+  const TcpConnection* conn = net.a.tcp_connection(*c);
+  ASSERT_NE(conn, nullptr);
+  EXPECT_EQ(conn->state(), TcpState::SynSent);  // still trying
+  EXPECT_EQ(conn->soft_error(), Error::HostUnreachable);
+  EXPECT_FALSE(conn->error());
+  net.sim.run_for(Duration::seconds(120));
+  conn = net.a.tcp_connection(*c);
+  ASSERT_NE(conn, nullptr);
+  EXPECT_EQ(conn->state(), TcpState::Closed);
+  EXPECT_EQ(conn->error(), Error::HostUnreachable);  // not TimedOut
+  net.a.tcp_close(*c, net.sim.now());
+}
+
+}  // namespace
+}  // namespace lwnet::test
