@@ -1,0 +1,135 @@
+// What the parts of the socket layer share (socket_layer.cpp: sockets,
+// connections and data; socket_options.cpp: options, fcntl, ioctl;
+// socket_select.cpp: readiness, select and poll): the socket record, the
+// waiter and in-flight records, and small helpers. Private to src/api/.
+#pragma once
+
+#include <netinet/in.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <optional>
+
+#include "api/socket_layer.h"
+#include "api/socket_options.h"
+#include "port/clock.h"
+#include "port/wait.h"
+
+namespace lwnet::api {
+
+// A thread blocked in a call on a socket (or in select/poll on several):
+// stack events wake it through its thread's Waker.
+struct SocketLayer::Waiter {
+  const Waker* waker = nullptr;
+  Waiter* next = nullptr;
+};
+
+struct SocketLayer::Socket {
+  std::mutex mutex;
+  std::condition_variable idle;  // in_flight dropped to 0 while closing
+
+  // Set while allocated (under table_mutex_), read after acquire().
+  Kind kind = Kind::Free;
+  int fd = -1;
+  int type = 0;
+  std::int32_t index = 0;
+
+  // Under `mutex`.
+  int in_flight = 0;
+  bool closing = false;
+  Waiter* waiters = nullptr;
+  int pending_error = 0;  // SO_ERROR
+  bool nonblocking = false;
+  Duration receive_timeout = Duration::zero();  // zero: wait for ever
+  Duration send_timeout = Duration::zero();
+  bool shut_read = false;
+  bool shut_write = false;
+
+  // Core context only (read and written inside TcpipThread::call).
+  TcpHandle tcp{};
+  bool has_tcp = false;
+  bool listening = false;
+  bool connecting = false;
+  UdpHandle udp{};
+  RawHandle raw{};
+  std::optional<IpEndpoint> bound;   // TCP: bind()'s address until listen/connect
+  std::optional<IpEndpoint> peer;    // UDP, raw: connect()'s address
+  SocketOptions options;
+};
+
+// A call in flight on a socket: released on every return path.
+struct SocketLayer::Use {
+  SocketLayer* layer = nullptr;
+  Socket* socket = nullptr;
+  Use() = default;
+  Use(const Use&) = delete;
+  Use& operator=(const Use&) = delete;
+  ~Use() {
+    if (socket != nullptr) layer->release(*socket);
+  }
+};
+
+namespace socket_detail {
+
+inline constexpr std::int32_t no_owner = -1;
+
+inline int fail(int error) {
+  errno = error;
+  return -1;
+}
+
+// Each thread's own Waker and the WaitSet that sleeps on it, made once.
+struct ThreadWait {
+  Waker waker;
+  WaitSet set;
+  explicit ThreadWait(Waker w) : waker(std::move(w)), set(waker) {}
+};
+
+inline ThreadWait* thread_wait() {
+  thread_local std::optional<ThreadWait> wait;
+  if (!wait) {
+    auto waker = Waker::create();
+    if (!waker) return nullptr;
+    wait.emplace(std::move(*waker));
+  }
+  return &*wait;
+}
+
+inline Instant deadline_after(Duration timeout, bool nonblocking) {
+  if (nonblocking) return Instant::from_micros(0);
+  if (timeout <= Duration::zero()) return Instant::max();
+  return monotonic_now() + timeout;
+}
+
+inline std::optional<IpEndpoint> endpoint_from(const sockaddr* address, socklen_t length, int& error) {
+  if (address == nullptr || length < static_cast<socklen_t>(sizeof(sockaddr_in))) {
+    error = EINVAL;
+    return std::nullopt;
+  }
+  sockaddr_in in{};
+  std::memcpy(&in, address, sizeof in);
+  if (in.sin_family != AF_INET) {
+    error = EAFNOSUPPORT;
+    return std::nullopt;
+  }
+  return IpEndpoint{IpAddress(Ipv4Address{ntohl(in.sin_addr.s_addr)}), ntohs(in.sin_port)};
+}
+
+inline void endpoint_to(const IpEndpoint& endpoint, sockaddr* address, socklen_t* length) {
+  if (address == nullptr || length == nullptr) return;
+  sockaddr_in in{};
+  in.sin_family = AF_INET;
+  in.sin_port = htons(endpoint.port);
+  in.sin_addr.s_addr = htonl(endpoint.address.is_v4() ? endpoint.address.v4().value : 0);
+  std::memcpy(address, &in, std::min<std::size_t>(*length, sizeof in));
+  *length = static_cast<socklen_t>(sizeof in);
+}
+
+inline bool established_or_later(TcpState state) {
+  return state != TcpState::Closed && state != TcpState::Listen && state != TcpState::SynSent &&
+         state != TcpState::SynReceived;
+}
+
+}  // namespace socket_detail
+}  // namespace lwnet::api

@@ -1,0 +1,320 @@
+// setsockopt/getsockopt (the guide's option list), fcntl and ioctl.
+#include <fcntl.h>
+#include <netinet/tcp.h>
+#include <sys/ioctl.h>
+
+#include "api/socket_errors.h"
+#include "api/socket_internal.h"
+
+namespace lwnet::api {
+
+using namespace socket_detail;
+
+// ---- Options, fcntl, ioctl ----------------------------------------------------------
+
+int SocketLayer::setsockopt(int fd, int level, int name, const void* value, socklen_t length) {
+  Use use;
+  if (!acquire(fd, use)) return fail(EBADF);
+  if (value == nullptr) return fail(EFAULT);
+  const int error = set_socket_option(*use.socket, level, name, value, length);
+  return error == 0 ? 0 : fail(error);
+}
+
+int SocketLayer::getsockopt(int fd, int level, int name, void* value, socklen_t* length) {
+  Use use;
+  if (!acquire(fd, use)) return fail(EBADF);
+  if (value == nullptr || length == nullptr) return fail(EFAULT);
+  const int error = get_socket_option(*use.socket, level, name, value, length);
+  return error == 0 ? 0 : fail(error);
+}
+
+int SocketLayer::fcntl(int fd, int command, int value) {
+  Use use;
+  if (!acquire(fd, use)) return fail(EBADF);
+  Socket& s = *use.socket;
+  if (command == F_GETFL) {
+    // The access mode tells which way the connection still goes (the
+    // guide); UDP is always O_RDWR. These bits cannot be set.
+    int mode = O_RDWR;
+    if (s.kind == Kind::Tcp) {
+      const auto [read_closed, write_closed] = tcpip_.call([&](Stack& stack, Instant) -> std::pair<bool, bool> {
+        if (!s.has_tcp || s.listening) return {false, false};
+        const TcpConnection* c = stack.tcp_connection(s.tcp);
+        if (c == nullptr) return {true, true};
+        const TcpState st = c->state();
+        const bool write_done = st == TcpState::FinWait1 || st == TcpState::FinWait2 ||
+                                st == TcpState::Closing || st == TcpState::TimeWait ||
+                                st == TcpState::LastAck || st == TcpState::Closed;
+        return {c->end_of_stream() || st == TcpState::Closed, write_done};
+      });
+      std::lock_guard lock(s.mutex);
+      const bool no_read = read_closed || s.shut_read;
+      const bool no_write = write_closed || s.shut_write;
+      if (no_read && !no_write) mode = O_WRONLY;
+      if (no_write && !no_read) mode = O_RDONLY;
+    }
+    std::lock_guard lock(s.mutex);
+    return mode | (s.nonblocking ? O_NONBLOCK : 0);
+  }
+  if (command == F_SETFL) {
+    std::lock_guard lock(s.mutex);
+    s.nonblocking = (value & (O_NONBLOCK | O_NDELAY)) != 0;
+    return 0;
+  }
+  return fail(EINVAL);
+}
+
+int SocketLayer::ioctl(int fd, unsigned long request, void* argument) {
+  Use use;
+  if (!acquire(fd, use)) return fail(EBADF);
+  if (argument == nullptr) return fail(EFAULT);
+  Socket& s = *use.socket;
+  if (request == FIONBIO) {
+    int on = 0;
+    std::memcpy(&on, argument, sizeof on);
+    std::lock_guard lock(s.mutex);
+    s.nonblocking = on != 0;
+    return 0;
+  }
+  if (request == FIONREAD) {
+    const std::size_t pending = tcpip_.call([&](Stack& stack, Instant) -> std::size_t {
+      if (s.kind == Kind::Udp) return stack.udp_pending_bytes(s.udp);
+      if (s.kind == Kind::Raw) return stack.raw_pending_bytes(s.raw);
+      if (!s.has_tcp || s.listening) return 0;
+      const TcpConnection* c = stack.tcp_connection(s.tcp);
+      return c != nullptr ? c->readable_bytes() : 0;
+    });
+    const int n = static_cast<int>(std::min<std::size_t>(pending, 0x7fffffff));
+    std::memcpy(argument, &n, sizeof n);
+    return 0;
+  }
+  return fail(EINVAL);
+}
+
+
+namespace {
+
+bool read_int(const void* value, socklen_t length, int& out) {
+  if (length < static_cast<socklen_t>(sizeof(int))) return false;
+  std::memcpy(&out, value, sizeof out);
+  return true;
+}
+
+void write_int(void* value, socklen_t* length, int v) {
+  const std::size_t n = std::min<std::size_t>(*length, sizeof v);
+  std::memcpy(value, &v, n);
+  *length = static_cast<socklen_t>(n);
+}
+
+Duration duration_of(const timeval& tv) {
+  return Duration::micros(std::int64_t{tv.tv_sec} * 1000000 + tv.tv_usec);
+}
+
+timeval timeval_of(Duration d) {
+  timeval tv{};
+  tv.tv_sec = static_cast<time_t>(d.total_micros() / 1000000);
+  tv.tv_usec = static_cast<suseconds_t>(d.total_micros() % 1000000);
+  return tv;
+}
+
+}  // namespace
+
+int SocketLayer::set_socket_option(Socket& s, int level, int name, const void* value, socklen_t length) {
+  int v = 0;
+  if (level == SOL_SOCKET && (name == SO_RCVTIMEO || name == SO_SNDTIMEO)) {
+    if (length < static_cast<socklen_t>(sizeof(timeval))) return EINVAL;
+    timeval tv{};
+    std::memcpy(&tv, value, sizeof tv);
+    if (tv.tv_sec < 0 || tv.tv_usec < 0 || tv.tv_usec >= 1000000) return EDOM;
+    std::lock_guard lock(s.mutex);
+    (name == SO_RCVTIMEO ? s.receive_timeout : s.send_timeout) = duration_of(tv);
+    return 0;
+  }
+  if (level == SOL_SOCKET && name == SO_LINGER) {
+    if (length < static_cast<socklen_t>(sizeof(linger))) return EINVAL;
+    linger l{};
+    std::memcpy(&l, value, sizeof l);
+    if (l.l_linger < 0) return EINVAL;
+    return tcpip_.call([&](Stack&, Instant) -> int {
+      s.options.linger = l.l_onoff != 0;
+      s.options.linger_seconds = l.l_linger;
+      s.options.linger_abort = l.l_onoff != 0 && l.l_linger == 0;
+      return 0;
+    });
+  }
+  if (!read_int(value, length, v)) return EINVAL;
+  const bool tcp = s.kind == Kind::Tcp;
+  return tcpip_.call([&](Stack& stack, Instant now) -> int {
+    TcpConnection* live = tcp && s.has_tcp && !s.listening ? stack.tcp_connection(s.tcp) : nullptr;
+    // Applied to the stored settings (for listen/connect/accept) and to the
+    // live connection.
+    auto apply_tcp = [&](auto&& change) {
+      change(s.options.tcp);
+      if (live != nullptr) change(live->settings());
+    };
+    if (level == SOL_SOCKET) {
+      switch (name) {
+        case SO_REUSEADDR: s.options.reuse_address = v != 0; return 0;
+        case SO_BROADCAST:
+          s.options.broadcast = v != 0;
+          if (!tcp) stack.udp_set_broadcast(s.udp, v != 0);
+          return 0;
+        case SO_KEEPALIVE:
+          if (!tcp) return ENOPROTOOPT;
+          apply_tcp([&](TcpSettings& t) { t.keepalive = v != 0; });
+          return 0;
+        case SO_NO_CHECK:
+          if (tcp) return ENOPROTOOPT;  // UDP only (the guide)
+          s.options.no_check = v != 0;
+          stack.udp_set_checksum(s.udp, v == 0);
+          return 0;
+        case SO_RCVBUF:
+        case SO_SNDBUF: {
+          if (!tcp) return ENOPROTOOPT;  // UDP queues count datagrams, not bytes
+          if (v <= 0) return EINVAL;
+          const auto size = static_cast<std::size_t>(v);
+          if (name == SO_RCVBUF) {
+            s.options.tcp.receive_buffer = std::min(size, config::tcp_wnd_max);
+          } else {
+            s.options.tcp.send_buffer = std::min(size, config::tcp_snd_buf_max);
+          }
+          if (live != nullptr) {
+            (void)stack.tcp_set_buffer_sizes(s.tcp, s.options.tcp.send_buffer, s.options.tcp.receive_buffer, now);
+          }
+          return 0;
+        }
+        default: return ENOPROTOOPT;
+      }
+    }
+    if (level == IPPROTO_IP) {
+      switch (name) {
+        case IP_TTL:
+          if (v < 1 || v > 255) return EINVAL;
+          if (tcp) return ENOPROTOOPT;  // per-connection TTL: not in the TCP core yet
+          s.options.ttl = static_cast<std::uint8_t>(v);
+          stack.udp_set_ttl(s.udp, s.options.ttl);
+          return 0;
+        default: return ENOPROTOOPT;
+      }
+    }
+    if (level == IPPROTO_TCP) {
+      if (!tcp) return ENOPROTOOPT;
+      switch (name) {
+        case TCP_NODELAY: apply_tcp([&](TcpSettings& t) { t.nodelay = v != 0; }); return 0;
+        case lwnet_tcp_keepalive:  // lwIP's TCP_KEEPALIVE: milliseconds
+          if (v <= 0) return EINVAL;
+          apply_tcp([&](TcpSettings& t) { t.keepalive_idle = Duration::millis(v); });
+          return 0;
+        case TCP_KEEPIDLE:
+          if (v <= 0) return EINVAL;
+          apply_tcp([&](TcpSettings& t) { t.keepalive_idle = Duration::seconds(v); });
+          return 0;
+        case TCP_KEEPINTVL:
+          if (v <= 0) return EINVAL;
+          apply_tcp([&](TcpSettings& t) { t.keepalive_interval = Duration::seconds(v); });
+          return 0;
+        case TCP_KEEPCNT:
+          if (v <= 0) return EINVAL;
+          apply_tcp([&](TcpSettings& t) { t.keepalive_count = static_cast<std::uint32_t>(v); });
+          return 0;
+        default: return ENOPROTOOPT;
+      }
+    }
+    return ENOPROTOOPT;
+  });
+}
+
+int SocketLayer::get_socket_option(Socket& s, int level, int name, void* value, socklen_t* length) {
+  if (level == SOL_SOCKET && (name == SO_RCVTIMEO || name == SO_SNDTIMEO)) {
+    if (*length < static_cast<socklen_t>(sizeof(timeval))) return EINVAL;
+    timeval tv{};
+    {
+      std::lock_guard lock(s.mutex);
+      tv = timeval_of(name == SO_RCVTIMEO ? s.receive_timeout : s.send_timeout);
+    }
+    std::memcpy(value, &tv, sizeof tv);
+    *length = static_cast<socklen_t>(sizeof tv);
+    return 0;
+  }
+  if (level == SOL_SOCKET && name == SO_ERROR) {
+    // Read and cleared, as on Linux.
+    int error = 0;
+    {
+      std::lock_guard lock(s.mutex);
+      error = s.pending_error;
+      s.pending_error = 0;
+    }
+    write_int(value, length, error);
+    return 0;
+  }
+  if (level == SOL_SOCKET && name == SO_TYPE) {
+    write_int(value, length, s.type);
+    return 0;
+  }
+  if (level == SOL_SOCKET && name == SO_LINGER) {
+    if (*length < static_cast<socklen_t>(sizeof(linger))) return EINVAL;
+    linger l{};
+    tcpip_.call([&](Stack&, Instant) {
+      l.l_onoff = s.options.linger ? 1 : 0;
+      l.l_linger = s.options.linger_seconds;
+    });
+    std::memcpy(value, &l, sizeof l);
+    *length = static_cast<socklen_t>(sizeof l);
+    return 0;
+  }
+  if (*length < static_cast<socklen_t>(sizeof(int))) return EINVAL;
+  const bool tcp = s.kind == Kind::Tcp;
+  int result = 0;
+  const int error = tcpip_.call([&](Stack& stack, Instant) -> int {
+    const TcpConnection* live = tcp && s.has_tcp && !s.listening ? stack.tcp_connection(s.tcp) : nullptr;
+    const TcpSettings& t = live != nullptr ? live->settings() : s.options.tcp;
+    if (level == SOL_SOCKET) {
+      switch (name) {
+        case SO_REUSEADDR: result = s.options.reuse_address; return 0;
+        case SO_BROADCAST: result = s.options.broadcast; return 0;
+        case SO_ACCEPTCONN: result = s.listening; return 0;
+        case SO_KEEPALIVE:
+          if (!tcp) return ENOPROTOOPT;
+          result = t.keepalive;
+          return 0;
+        case SO_NO_CHECK:
+          if (tcp) return ENOPROTOOPT;
+          result = s.options.no_check;
+          return 0;
+        case SO_RCVBUF:
+          if (!tcp) return ENOPROTOOPT;
+          result = static_cast<int>(live != nullptr ? live->receive_buffer_size() : t.receive_buffer);
+          return 0;
+        case SO_SNDBUF:
+          if (!tcp) return ENOPROTOOPT;
+          result = static_cast<int>(live != nullptr ? live->send_buffer_size() : t.send_buffer);
+          return 0;
+        default: return ENOPROTOOPT;
+      }
+    }
+    if (level == IPPROTO_IP) {
+      if (name == IP_TTL && !tcp) {
+        result = s.options.ttl;
+        return 0;
+      }
+      return ENOPROTOOPT;
+    }
+    if (level == IPPROTO_TCP) {
+      if (!tcp) return ENOPROTOOPT;
+      switch (name) {
+        case TCP_NODELAY: result = t.nodelay; return 0;
+        case lwnet_tcp_keepalive: result = static_cast<int>(t.keepalive_idle.total_micros() / 1000); return 0;
+        case TCP_KEEPIDLE: result = static_cast<int>(t.keepalive_idle.total_micros() / 1000000); return 0;
+        case TCP_KEEPINTVL: result = static_cast<int>(t.keepalive_interval.total_micros() / 1000000); return 0;
+        case TCP_KEEPCNT: result = static_cast<int>(t.keepalive_count); return 0;
+        default: return ENOPROTOOPT;
+      }
+    }
+    return ENOPROTOOPT;
+  });
+  if (error != 0) return error;
+  write_int(value, length, result);
+  return 0;
+}
+
+}  // namespace lwnet::api

@@ -1,0 +1,165 @@
+// Readiness of a socket, and select()/poll() over sockets and OS descriptors.
+#include "api/socket_internal.h"
+
+#include <vector>
+
+namespace lwnet::api {
+
+using namespace socket_detail;
+
+// ---- select and poll ---------------------------------------------------------------------
+
+short SocketLayer::readiness(Socket& s, Stack& stack) {
+  short r = 0;
+  bool shut_read = false;
+  bool shut_write = false;
+  int pending_error = 0;
+  {
+    std::lock_guard lock(s.mutex);
+    shut_read = s.shut_read;
+    shut_write = s.shut_write;
+    pending_error = s.pending_error;
+  }
+  if (pending_error != 0) r |= POLLERR;
+  if (s.kind == Kind::Udp) {
+    if (stack.udp_readable(s.udp)) r |= POLLIN;
+    return static_cast<short>(r | POLLOUT);
+  }
+  if (s.kind == Kind::Raw) {
+    if (stack.raw_readable(s.raw)) r |= POLLIN;
+    return static_cast<short>(r | POLLOUT);
+  }
+  if (!s.has_tcp) return static_cast<short>(r | POLLOUT);
+  if (s.listening) {
+    if (stack.tcp_pending_accepts(s.tcp) > 0) r |= POLLIN;
+    return r;
+  }
+  const TcpConnection* c = stack.tcp_connection(s.tcp);
+  if (c == nullptr) return static_cast<short>(r | POLLIN | POLLHUP);
+  const TcpState st = c->state();
+  if (c->readable_bytes() > 0 || c->end_of_stream() || c->error() || shut_read) r |= POLLIN;
+  if (c->error()) r |= POLLOUT | POLLERR;  // a failed connect shows as writable
+  if ((st == TcpState::Established || st == TcpState::CloseWait) && !shut_write && c->send_space() > 0) {
+    r |= POLLOUT;
+  }
+  if (st == TcpState::Closed) r |= POLLHUP;
+  return r;
+}
+
+int SocketLayer::wait_ready(pollfd* fds, nfds_t count, Instant deadline) {
+  ThreadWait* wait = thread_wait();
+  if (wait == nullptr) return fail(ENOMEM);
+  std::vector<Use> uses(count);
+  std::vector<Waiter> waiters(count);
+  std::vector<pollfd> os;  // descriptors that are not ours, then the waker
+  std::vector<std::size_t> os_index;
+  for (nfds_t i = 0; i < count; ++i) {
+    fds[i].revents = 0;
+    if (fds[i].fd < 0) continue;
+    if (owns(fds[i].fd)) {
+      if (!acquire(fds[i].fd, uses[i])) {
+        fds[i].revents = POLLNVAL;
+        continue;
+      }
+      waiters[i].waker = &wait->waker;
+      add_waiter(*uses[i].socket, waiters[i]);
+    } else {
+      os.push_back(pollfd{fds[i].fd, fds[i].events, 0});
+      os_index.push_back(i);
+    }
+  }
+  os.push_back(pollfd{wait->waker.fd(), POLLIN, 0});
+  int ready = 0;
+  while (true) {
+    ready = 0;
+    tcpip_.call([&](Stack& stack, Instant) {
+      for (nfds_t i = 0; i < count; ++i) {
+        if (uses[i].socket == nullptr) continue;
+        const short r = readiness(*uses[i].socket, stack);
+        fds[i].revents = static_cast<short>(r & (fds[i].events | POLLERR | POLLHUP));
+      }
+    });
+    for (nfds_t i = 0; i < count; ++i) ready += fds[i].revents != 0 ? 1 : 0;
+    const Instant now = monotonic_now();
+    int timeout_ms = 0;
+    if (ready == 0 && deadline > now) {
+      timeout_ms = deadline == Instant::max()
+                       ? -1
+                       : static_cast<int>(std::min<std::int64_t>((deadline - now).total_micros() / 1000 + 1, 1 << 30));
+    }
+    const int n = ::poll(os.data(), static_cast<nfds_t>(os.size()), timeout_ms);
+    if (n < 0 && errno != EINTR) {
+      ready = -1;
+      break;
+    }
+    if (os.back().revents != 0) (void)wait->waker.clear();
+    for (std::size_t k = 0; k + 1 < os.size(); ++k) {
+      if (os[k].revents != 0) {
+        fds[os_index[k]].revents = os[k].revents;
+        ++ready;
+      }
+    }
+    if (ready > 0 || (deadline != Instant::max() && monotonic_now() >= deadline)) break;
+    // Woken by a socket event, or the OS poll ended early: look again.
+  }
+  for (nfds_t i = 0; i < count; ++i) {
+    if (uses[i].socket != nullptr) remove_waiter(*uses[i].socket, waiters[i]);
+  }
+  if (ready < 0) return -1;
+  // Re-count after the last look at the sockets (OS results were added).
+  int total = 0;
+  for (nfds_t i = 0; i < count; ++i) total += fds[i].revents != 0 ? 1 : 0;
+  return total;
+}
+
+int SocketLayer::poll(pollfd* fds, nfds_t count, int timeout_ms) {
+  if (fds == nullptr && count > 0) return fail(EFAULT);
+  const Instant deadline = timeout_ms < 0 ? Instant::max() : monotonic_now() + Duration::millis(timeout_ms);
+  return wait_ready(fds, count, deadline);
+}
+
+int SocketLayer::select(int nfds, fd_set* read_set, fd_set* write_set, fd_set* except_set, timeval* timeout) {
+  if (nfds < 0 || nfds > FD_SETSIZE) return fail(EINVAL);
+  std::vector<pollfd> fds;
+  for (int fd = 0; fd < nfds; ++fd) {
+    short events = 0;
+    if (read_set != nullptr && FD_ISSET(fd, read_set)) events |= POLLIN;
+    if (write_set != nullptr && FD_ISSET(fd, write_set)) events |= POLLOUT;
+    if (except_set != nullptr && FD_ISSET(fd, except_set)) events |= POLLPRI;
+    if (events != 0) fds.push_back(pollfd{fd, events, 0});
+  }
+  Instant deadline = Instant::max();
+  if (timeout != nullptr) {
+    if (timeout->tv_sec < 0 || timeout->tv_usec < 0) return fail(EINVAL);
+    deadline = monotonic_now() + Duration::micros(std::int64_t{timeout->tv_sec} * 1000000 + timeout->tv_usec);
+  }
+  const int n = wait_ready(fds.data(), static_cast<nfds_t>(fds.size()), deadline);
+  if (n < 0) return -1;
+  for (const pollfd& p : fds) {
+    if (p.revents & POLLNVAL) return fail(EBADF);
+  }
+  if (read_set != nullptr) FD_ZERO(read_set);
+  if (write_set != nullptr) FD_ZERO(write_set);
+  if (except_set != nullptr) FD_ZERO(except_set);
+  int count = 0;
+  for (const pollfd& p : fds) {
+    const bool ours = owns(p.fd);
+    if ((p.events & POLLIN) && (p.revents & (POLLIN | POLLHUP | POLLERR))) {
+      FD_SET(p.fd, read_set);
+      ++count;
+    }
+    if ((p.events & POLLOUT) && (p.revents & (POLLOUT | POLLERR))) {
+      FD_SET(p.fd, write_set);
+      ++count;
+    }
+    // The guide: a socket with an error shows in the exception set, and the
+    // reason is read with getsockopt(SO_ERROR).
+    if ((p.events & POLLPRI) && (p.revents & (ours ? POLLERR : POLLPRI))) {
+      FD_SET(p.fd, except_set);
+      ++count;
+    }
+  }
+  return count;
+}
+
+}  // namespace lwnet::api
