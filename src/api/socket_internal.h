@@ -72,8 +72,6 @@ struct SocketLayer::Use {
 
 namespace socket_detail {
 
-inline constexpr std::int32_t no_owner = -1;
-
 inline int fail(int error) {
   errno = error;
   return -1;

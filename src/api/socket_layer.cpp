@@ -18,16 +18,8 @@ SocketLayer::SocketLayer(TcpipThread& tcpip, std::size_t max_sockets)
     : tcpip_(tcpip),
       max_sockets_(max_sockets),
       sockets_(std::make_unique<Socket[]>(max_sockets)),
-      by_descriptor_(std::make_unique<std::atomic<std::uint16_t>[]>(FD_SETSIZE)),
-      tcp_connection_owner_(std::make_unique<std::int32_t[]>(config::max_active_tcp)),
-      tcp_listener_owner_(std::make_unique<std::int32_t[]>(config::max_listening_tcp)),
-      udp_owner_(std::make_unique<std::int32_t[]>(config::max_udp_pcbs)),
-      raw_owner_(std::make_unique<std::int32_t[]>(config::max_raw_pcbs)) {
+      by_descriptor_(std::make_unique<std::atomic<std::uint16_t>[]>(FD_SETSIZE)) {
   for (std::size_t i = 0; i < max_sockets_; ++i) sockets_[i].index = static_cast<std::int32_t>(i);
-  std::fill(tcp_connection_owner_.get(), tcp_connection_owner_.get() + config::max_active_tcp, no_owner);
-  std::fill(tcp_listener_owner_.get(), tcp_listener_owner_.get() + config::max_listening_tcp, no_owner);
-  std::fill(udp_owner_.get(), udp_owner_.get() + config::max_udp_pcbs, no_owner);
-  std::fill(raw_owner_.get(), raw_owner_.get() + config::max_raw_pcbs, no_owner);
   tcpip_.call([this](Stack& stack, Instant) {
     stack.set_tcp_event_callback(&SocketLayer::on_tcp_event, this);
     stack.set_udp_event_callback(&SocketLayer::on_udp_event, this);
@@ -106,28 +98,22 @@ void SocketLayer::wake_all(Socket& s) {
   for (Waiter* w = s.waiters; w != nullptr; w = w->next) w->waker->wake();
 }
 
+// Each core handle carries its socket as its user pointer (set when the
+// socket takes the handle, dropped by the core when it is closed); the
+// handle comparison also rejects a pointer left from an earlier use.
 SocketLayer::Socket* SocketLayer::owner_of(TcpHandle h) {
-  const std::int32_t owner = h.listener ? (h.slot < config::max_listening_tcp ? tcp_listener_owner_[h.slot] : no_owner)
-                                        : (h.slot < config::max_active_tcp ? tcp_connection_owner_[h.slot] : no_owner);
-  if (owner == no_owner) return nullptr;
-  Socket& s = sockets_[static_cast<std::size_t>(owner)];
-  return s.has_tcp && s.tcp == h ? &s : nullptr;
+  auto* s = static_cast<Socket*>(tcpip_.stack().tcp_user_data(h));
+  return s != nullptr && s->has_tcp && s->tcp == h ? s : nullptr;
 }
 
 SocketLayer::Socket* SocketLayer::owner_of(UdpHandle h) {
-  if (h.slot >= config::max_udp_pcbs) return nullptr;
-  const std::int32_t owner = udp_owner_[h.slot];
-  if (owner == no_owner) return nullptr;
-  Socket& s = sockets_[static_cast<std::size_t>(owner)];
-  return s.kind == Kind::Udp && s.udp == h ? &s : nullptr;
+  auto* s = static_cast<Socket*>(tcpip_.stack().udp_user_data(h));
+  return s != nullptr && s->kind == Kind::Udp && s->udp == h ? s : nullptr;
 }
 
 SocketLayer::Socket* SocketLayer::owner_of(RawHandle h) {
-  if (h.slot >= config::max_raw_pcbs) return nullptr;
-  const std::int32_t owner = raw_owner_[h.slot];
-  if (owner == no_owner) return nullptr;
-  Socket& s = sockets_[static_cast<std::size_t>(owner)];
-  return s.kind == Kind::Raw && s.raw == h ? &s : nullptr;
+  auto* s = static_cast<Socket*>(tcpip_.stack().raw_user_data(h));
+  return s != nullptr && s->kind == Kind::Raw && s->raw == h ? s : nullptr;
 }
 
 void SocketLayer::on_tcp_event(void* context, TcpHandle h, std::uint8_t events) {
@@ -264,7 +250,8 @@ int SocketLayer::socket(int domain, int type, int protocol) {
         return;
       }
       s->udp = *opened;
-      udp_owner_[s->udp.slot] = s->index;
+      // The handle was opened in this very call: it cannot be stale.
+      static_cast<void>(stack.udp_set_user_data(s->udp, s));
     } else if (kind == Kind::Raw) {
       auto opened = stack.raw_open(static_cast<std::uint8_t>(protocol));
       if (!opened) {
@@ -272,7 +259,8 @@ int SocketLayer::socket(int domain, int type, int protocol) {
         return;
       }
       s->raw = *opened;
-      raw_owner_[s->raw.slot] = s->index;
+      // The handle was opened in this very call: it cannot be stale.
+      static_cast<void>(stack.raw_set_user_data(s->raw, s));
     }
   });
   if (error != 0) {
@@ -318,17 +306,13 @@ int SocketLayer::close(int fd) {
   const bool reset = !linger_on_close(*s);
   tcpip_.call([&](Stack& stack, Instant now) {
     if (s->kind == Kind::Udp) {
-      udp_owner_[s->udp.slot] = no_owner;
       stack.udp_close(s->udp);
     } else if (s->kind == Kind::Raw) {
-      raw_owner_[s->raw.slot] = no_owner;
       stack.raw_close(s->raw);
     } else if (s->has_tcp) {
       if (s->tcp.listener) {
-        tcp_listener_owner_[s->tcp.slot] = no_owner;
         stack.tcp_close(s->tcp, now);
       } else {
-        tcp_connection_owner_[s->tcp.slot] = no_owner;
         if (s->options.linger_abort || reset) {
           stack.tcp_abort(s->tcp, now);
         } else {
@@ -454,7 +438,8 @@ int SocketLayer::listen(int fd, int backlog) {
     s.tcp = *listener;
     s.has_tcp = true;
     s.listening = true;
-    tcp_listener_owner_[s.tcp.slot] = s.index;
+    // The handle was opened in this very call: it cannot be stale.
+    static_cast<void>(stack.tcp_set_user_data(s.tcp, &s));
     return 0;
   });
   return error == 0 ? 0 : fail(error);
@@ -513,14 +498,15 @@ int SocketLayer::accept(int fd, sockaddr* address, socklen_t* length) {
     if (new_fd >= 0) ::close(new_fd);
     return fail(new_fd < 0 ? errno : (new_fd >= FD_SETSIZE ? EMFILE : ENFILE));
   }
-  tcpip_.call([&](Stack&, Instant) {
+  tcpip_.call([&](Stack& stack, Instant) {
     n->tcp = *accepted;
     n->has_tcp = true;
     n->listening = n->connecting = false;
     n->bound.reset();
     n->peer.reset();
     n->options = s.options;
-    tcp_connection_owner_[n->tcp.slot] = n->index;
+    // Accepted handles stay valid until their owner closes them.
+    static_cast<void>(stack.tcp_set_user_data(n->tcp, n));
   });
   by_descriptor_[static_cast<std::size_t>(new_fd)].store(static_cast<std::uint16_t>(n->index + 1));
   if (peer) endpoint_to(*peer, address, length);
@@ -572,7 +558,8 @@ int SocketLayer::connect(int fd, const sockaddr* address, socklen_t length) {
     s.tcp = *h;
     s.has_tcp = true;
     s.connecting = true;
-    tcp_connection_owner_[s.tcp.slot] = s.index;
+    // The handle was opened in this very call: it cannot be stale.
+    static_cast<void>(stack.tcp_set_user_data(s.tcp, &s));
     return 0;
   });
   if (error != 0) return fail(error);

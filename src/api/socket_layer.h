@@ -175,11 +175,6 @@ class SocketLayer {
   // table lock by owns() and acquire()'s first look.
   std::unique_ptr<std::atomic<std::uint16_t>[]> by_descriptor_;
   mutable std::mutex table_mutex_;  // allocation, by_descriptor_ writes
-  // Core context only: which socket owns each core handle slot.
-  std::unique_ptr<std::int32_t[]> tcp_connection_owner_;
-  std::unique_ptr<std::int32_t[]> tcp_listener_owner_;
-  std::unique_ptr<std::int32_t[]> udp_owner_;
-  std::unique_ptr<std::int32_t[]> raw_owner_;
 };
 
 // The process-wide layer of the lwip_* functions: created on first use on

@@ -143,6 +143,14 @@ TcpConnection* Stack::tcp_connection(TcpHandle h) {
   LWNET_CHECK_CORE_CONTEXT("Stack::tcp_connection");
   return impl_->tcp.table().connection(h);
 }
+Status Stack::tcp_set_user_data(TcpHandle h, void* user_data) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::tcp_set_user_data");
+  return impl_->tcp.table().set_user_data(h, user_data);
+}
+void* Stack::tcp_user_data(TcpHandle h) const {
+  LWNET_CHECK_CORE_CONTEXT("Stack::tcp_user_data");
+  return impl_->tcp.table().user_data(h);
+}
 void Stack::set_tcp_event_callback(TcpTable::EventCallback callback, void* context) {
   LWNET_CHECK_CORE_CONTEXT("Stack::set_tcp_event_callback");
   impl_->tcp.table().set_event_callback(callback, context);
@@ -232,6 +240,16 @@ void Stack::udp_close(UdpHandle h) {
   impl_->udp.close(h);
 }
 
+Status Stack::udp_set_user_data(UdpHandle h, void* user_data) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::udp_set_user_data");
+  return impl_->udp.set_user_data(h, user_data);
+}
+
+void* Stack::udp_user_data(UdpHandle h) const {
+  LWNET_CHECK_CORE_CONTEXT("Stack::udp_user_data");
+  return impl_->udp.user_data(h);
+}
+
 std::optional<Error> Stack::udp_take_error(UdpHandle h) {
   LWNET_CHECK_CORE_CONTEXT("Stack::udp_take_error");
   return impl_->udp.take_error(h);
@@ -282,6 +300,16 @@ void Stack::set_raw_event_callback(RawEventCallback callback, void* context) {
 void Stack::raw_close(RawHandle h) {
   LWNET_CHECK_CORE_CONTEXT("Stack::raw_close");
   impl_->ip.raw().close(h);
+}
+
+Status Stack::raw_set_user_data(RawHandle h, void* user_data) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::raw_set_user_data");
+  return impl_->ip.raw().set_user_data(h, user_data);
+}
+
+void* Stack::raw_user_data(RawHandle h) const {
+  LWNET_CHECK_CORE_CONTEXT("Stack::raw_user_data");
+  return impl_->ip.raw().user_data(h);
 }
 
 Result<PingHandle> Stack::ping_open(std::uint16_t identifier) {

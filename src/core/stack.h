@@ -145,6 +145,12 @@ class Stack {
   std::optional<Error> udp_take_error(UdpHandle h);
   bool udp_has_error(UdpHandle h) const;
   void udp_close(UdpHandle h);
+  // The owner's pointer for a handle (lwIP's per-PCB callback argument),
+  // null until set; dropped when the handle closes. The event callback's
+  // receiver reads it to find its own record without any lookup table.
+  // Closed for a stale handle; the getter gives null for one.
+  Status udp_set_user_data(UdpHandle h, void* user_data);
+  void* udp_user_data(UdpHandle h) const;
 
   // ---- ICMP echo (ping) ----------------------------------------------------
   // Echo replies whose identifier is `identifier` are queued for this handle.
@@ -182,6 +188,9 @@ class Stack {
   using RawEventCallback = void (*)(void* context, RawHandle h);
   void set_raw_event_callback(RawEventCallback callback, void* context);
   void raw_close(RawHandle h);
+  // As udp_set_user_data / udp_user_data.
+  Status raw_set_user_data(RawHandle h, void* user_data);
+  void* raw_user_data(RawHandle h) const;
 
   // ---- ICMP errors ------------------------------------------------------------
   // Destination unreachable and time exceeded quoting a UDP datagram or TCP
@@ -235,6 +244,12 @@ class Stack {
   // State, settings (TCP_NODELAY, keepalive...), counters of one connection;
   // nullptr for a closed handle.
   TcpConnection* tcp_connection(TcpHandle h);
+  // lwIP's tcp_arg, for connections and listeners: null until set; a
+  // connection waiting in accept() has none until its owner sets one;
+  // dropped by tcp_close/tcp_abort. Closed for a stale handle; the getter
+  // gives null for one.
+  Status tcp_set_user_data(TcpHandle h, void* user_data);
+  void* tcp_user_data(TcpHandle h) const;
   // Called from inside poll() and the TCP calls when a handle gains events.
   // The callback may call the TCP functions above (accept, send, receive,
   // close) on any handle: a server that accepts from the callback drains its

@@ -15,6 +15,7 @@ Result<RawHandle> RawEndpoints::open(std::uint8_t protocol) {
     s.protocol = protocol;
     s.local = {};
     s.remote = {};
+    s.user_data = nullptr;
     return RawHandle{static_cast<std::uint16_t>(i), s.generation};
   }
   return Error::TableFull;
@@ -31,6 +32,16 @@ void RawEndpoints::close(RawHandle h) {
   s.open = false;
   // Generation 0 is never handed out, so a zeroed handle is never valid.
   s.generation = static_cast<std::uint16_t>(s.generation == 0xffff ? 1 : s.generation + 1);
+}
+
+Status RawEndpoints::set_user_data(RawHandle h, void* user_data) {
+  if (!valid(h)) return Error::Closed;
+  slots_[h.slot].user_data = user_data;
+  return {};
+}
+
+void* RawEndpoints::user_data(RawHandle h) const {
+  return valid(h) ? slots_[h.slot].user_data : nullptr;
 }
 
 Status RawEndpoints::bind(RawHandle h, Ipv4Address local) {

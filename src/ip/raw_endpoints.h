@@ -45,6 +45,10 @@ class RawEndpoints {
   // Only packets from `remote` (unspecified: from anyone again).
   Status connect(RawHandle h, Ipv4Address remote);
   Ipv4Address local(RawHandle h) const { return slots_[h.slot].local; }
+  // The owner's pointer for a handle, null until set and again for the
+  // next handle in the slot. Closed for a stale handle.
+  Status set_user_data(RawHandle h, void* user_data);
+  void* user_data(RawHandle h) const;  // null for a stale handle
 
   // Offers one received packet (`packet`: from its IPv4 header on) to every
   // open endpoint of `protocol` whose filters match. Returns how many
@@ -76,6 +80,7 @@ class RawEndpoints {
     std::uint8_t protocol = 0;
     Ipv4Address local;   // unspecified: any
     Ipv4Address remote;  // unspecified: any
+    void* user_data = nullptr;
     FixedQueue<Packet, queue_len> queue;
   };
 

@@ -35,6 +35,18 @@ Result<UdpHandle> UdpEndpoints::open() {
   return Error::TableFull;
 }
 
+Status UdpEndpoints::set_user_data(UdpHandle h, void* user_data) {
+  Endpoint* e = get(h);
+  if (e == nullptr) return Error::Closed;
+  e->user_data = user_data;
+  return {};
+}
+
+void* UdpEndpoints::user_data(UdpHandle h) const {
+  const Endpoint* e = get(h);
+  return e != nullptr ? e->user_data : nullptr;
+}
+
 std::size_t UdpEndpoints::open_count() const {
   return static_cast<std::size_t>(
       std::count_if(endpoints_.begin(), endpoints_.end(), [](const Endpoint& e) { return e.open; }));

@@ -63,6 +63,10 @@ class UdpEndpoints {
   void set_ttl(UdpHandle h, std::uint8_t ttl);
   void set_checksum(UdpHandle h, bool send_checksum);
   void close(UdpHandle h);
+  // The owner's pointer for a handle (lwIP's udp_pcb arg), null until set
+  // and again for the next handle in the slot. Closed for a stale handle.
+  Status set_user_data(UdpHandle h, void* user_data);
+  void* user_data(UdpHandle h) const;  // null for a stale handle
   std::size_t open_count() const;
   // Runs after a datagram was queued for a handle (inside input()).
   using EventCallback = void (*)(void* context, UdpHandle h);
@@ -104,6 +108,7 @@ class UdpEndpoints {
     bool checksum = true;
     std::uint8_t ttl = config::ip_default_ttl;
     std::optional<Error> error;  // from an ICMP error, until taken
+    void* user_data = nullptr;
     FixedQueue<Datagram, config::udp_recvmbox_size> queue;
   };
 

@@ -17,6 +17,7 @@ struct TcpTable::ConnectionSlot {
   std::int16_t next_in_bucket = -1;
   std::uint8_t pending_events = 0;
   Instant opened_at;             // when its SYN arrived: the oldest half-open goes first
+  void* user_data = nullptr;     // the owner's (lwIP's tcp_arg); dropped with the handle
 };
 
 struct TcpTable::ListenerSlot {
@@ -33,6 +34,7 @@ struct TcpTable::ListenerSlot {
   // When it last answered a SYN with a cookie: only then may an ACK for no
   // connection be a cookie coming back (else it is answered as before).
   std::optional<Instant> last_cookie_sent;
+  void* user_data = nullptr;
 };
 
 namespace {
@@ -218,6 +220,7 @@ void TcpTable::free_slot(std::uint16_t index) {
   s.listener = no_slot;
   s.queued = false;
   s.pending_events = 0;
+  s.user_data = nullptr;
   s.generation = next_generation(s.generation);
 }
 
@@ -277,6 +280,7 @@ Result<TcpHandle> TcpTable::listen(const IpEndpoint& local, std::size_t backlog,
     l.pending_events = 0;
     l.settings = settings != nullptr ? *settings : config_.defaults;
     l.last_cookie_sent.reset();
+    l.user_data = nullptr;
     return TcpHandle{static_cast<std::uint16_t>(i), l.generation, true};
   }
   return Error::TableFull;
@@ -702,6 +706,7 @@ void TcpTable::close(TcpHandle h, Instant now, TcpOutput& out) {
   s->connection->close(now, out);
   s->owned = false;
   s->pending_events = 0;
+  s->user_data = nullptr;
   after_activity(h.slot);
 }
 
@@ -711,6 +716,23 @@ void TcpTable::abort(TcpHandle h, Instant now, TcpOutput& out) {
   s->connection->abort(now, out);
   s->owned = false;
   free_slot(h.slot);
+}
+
+Status TcpTable::set_user_data(TcpHandle h, void* user_data) {
+  if (ListenerSlot* l = listener_of(h)) {
+    l->user_data = user_data;
+    return {};
+  }
+  ConnectionSlot* s = slot_of(h);
+  if (s == nullptr) return Error::Closed;
+  s->user_data = user_data;
+  return {};
+}
+
+void* TcpTable::user_data(TcpHandle h) const {
+  if (const ListenerSlot* l = listener_of(h)) return l->user_data;
+  const ConnectionSlot* s = slot_of(h);
+  return s != nullptr ? s->user_data : nullptr;
 }
 
 std::uint8_t TcpTable::take_events(TcpHandle h) {

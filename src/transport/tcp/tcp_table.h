@@ -121,6 +121,14 @@ class TcpTable {
   // tcp_events::readable means a connection is waiting in accept().
   std::uint8_t take_events(TcpHandle h);
 
+  // The owner's pointer for a handle (lwIP's tcp_arg), null until set.
+  // A connection waiting in accept() has none until its owner sets one; it
+  // is dropped when the handle is closed or aborted (a later handle in the
+  // same slot starts with null). Closed for a stale handle.
+  Status set_user_data(TcpHandle h, void* user_data);
+  // Null for a stale handle or when none was set.
+  void* user_data(TcpHandle h) const;
+
   // Called (inside on_segment / on_timer / API calls) whenever a handle
   // gains events; lets the socket layer wake its waiters.
   using EventCallback = void (*)(void* context, TcpHandle h, std::uint8_t events);
