@@ -16,6 +16,9 @@ short SocketLayer::readiness(Socket& s, Stack& stack) {
   int pending_error = 0;
   {
     std::lock_guard lock(s.mutex);
+    // Being closed by another thread: the waiting select()/poll() returns at
+    // once (EBADF, POLLNVAL) instead of holding close() up until it times out.
+    if (s.closing) return POLLNVAL;
     shut_read = s.shut_read;
     shut_write = s.shut_write;
     pending_error = s.pending_error;
@@ -76,7 +79,7 @@ int SocketLayer::wait_ready(pollfd* fds, nfds_t count, Instant deadline) {
       for (nfds_t i = 0; i < count; ++i) {
         if (uses[i].socket == nullptr) continue;
         const short r = readiness(*uses[i].socket, stack);
-        fds[i].revents = static_cast<short>(r & (fds[i].events | POLLERR | POLLHUP));
+        fds[i].revents = static_cast<short>(r & (fds[i].events | POLLERR | POLLHUP | POLLNVAL));
       }
     });
     for (nfds_t i = 0; i < count; ++i) ready += fds[i].revents != 0 ? 1 : 0;

@@ -792,5 +792,102 @@ TEST_P(SocketTest, StressManyThreadsConnectSendReceiveClose) {
   EXPECT_EQ(l().close(server), 0);
 }
 
+// Full duplex on one TCP socket: a reader blocked in recv(), a writer blocked
+// in send() (the peer does not read), and a third thread closing it: close()
+// returns once both have returned, and both fail at once with EBADF.
+TEST_P(SocketTest, ReaderWriterAndCloserOnOneSocket) {
+  int server = -1;
+  auto [c, peer] = connected_pair(5006, server);
+  std::atomic<int> read_result{0}, read_error{0}, write_error{0};
+  std::atomic<bool> writer_blocked{false};
+  std::thread reader([&, c = c] {
+    char buffer[64];
+    read_result = static_cast<int>(l().recv(c, buffer, sizeof buffer, 0));
+    read_error = errno;
+  });
+  std::thread writer([&, c = c] {
+    std::vector<char> chunk(16384, 'x');
+    // Fills the peer's window and the send buffer; then send() blocks
+    // until the close below ends it.
+    while (true) {
+      writer_blocked = true;
+      if (l().send(c, chunk.data(), chunk.size(), 0) < 0) {
+        write_error = errno;
+        return;
+      }
+    }
+  });
+  // Both are blocked by now (the writer has filled what the windows take).
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  ASSERT_TRUE(writer_blocked.load());
+  const auto before = std::chrono::steady_clock::now();
+  std::thread closer([&, c = c] { EXPECT_EQ(l().close(c), 0); });
+  closer.join();
+  reader.join();
+  writer.join();
+  EXPECT_LT(std::chrono::steady_clock::now() - before, std::chrono::seconds(2));
+  EXPECT_EQ(read_result.load(), -1);
+  EXPECT_EQ(read_error.load(), EBADF);
+  EXPECT_EQ(write_error.load(), EBADF);
+  EXPECT_EQ(l().close(peer), 0);
+  EXPECT_EQ(l().close(server), 0);
+}
+
+// Several threads in select() on overlapping sets while the sockets close
+// under them: each select() returns at once with EBADF when a socket of its
+// set is closed (it does not hold close() up until its timeout), and a
+// descriptor closed before the call gives EBADF too.
+TEST_P(SocketTest, SelectsOnOverlappingSetsReturnWhenSocketsCloseUnderThem) {
+  constexpr std::size_t count = 4;
+  std::array<int, count> sockets{};
+  for (std::size_t i = 0; i < count; ++i) {
+    sockets[i] = l().socket(AF_INET, SOCK_DGRAM, 0);
+    const sockaddr_in a = loopback(static_cast<std::uint16_t>(6010 + i));
+    ASSERT_EQ(l().bind(sockets[i], sa(a), in_len), 0);
+  }
+  std::array<std::atomic<int>, count> results{};
+  std::array<std::atomic<int>, count> errors{};
+  std::array<std::chrono::steady_clock::duration, count> waited{};
+  std::vector<std::thread> selecting;
+  for (std::size_t t = 0; t < count; ++t) {
+    selecting.emplace_back([&, t] {
+      const int first = sockets[t];
+      const int second = sockets[(t + 1) % count];
+      fd_set r;
+      FD_ZERO(&r);
+      FD_SET(first, &r);
+      FD_SET(second, &r);
+      timeval tv{10, 0};  // far beyond what the test allows: a hang fails it
+      const auto start = std::chrono::steady_clock::now();
+      results[t] = l().select(std::max(first, second) + 1, &r, nullptr, nullptr, &tv);
+      errors[t] = errno;
+      waited[t] = std::chrono::steady_clock::now() - start;
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // all four wait by now
+  // Closing one socket ends the two selects that watch it; the others keep
+  // waiting until theirs close.
+  for (std::size_t i = 0; i < count; ++i) {
+    EXPECT_EQ(l().close(sockets[i]), 0);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  for (auto& t : selecting) t.join();
+  for (std::size_t t = 0; t < count; ++t) {
+    EXPECT_EQ(results[t].load(), -1) << "select " << t;
+    EXPECT_EQ(errors[t].load(), EBADF) << "select " << t;
+    EXPECT_LT(waited[t], std::chrono::seconds(2)) << "select " << t;
+  }
+  // On a descriptor that is closed already: EBADF at once, as Linux.
+  fd_set r;
+  FD_ZERO(&r);
+  FD_SET(sockets[0], &r);
+  timeval tv{0, 0};
+  const int fresh = l().socket(AF_INET, SOCK_DGRAM, 0);  // may take a freed number
+  if (fresh != sockets[0]) {
+    EXPECT_EQ(l().select(sockets[0] + 1, &r, nullptr, nullptr, &tv), -1);
+  }
+  EXPECT_EQ(l().close(fresh), 0);
+}
+
 }  // namespace
 }  // namespace lwnet::test
