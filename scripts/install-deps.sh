@@ -9,6 +9,11 @@ packages=(
   cmake make g++ clang libclang-rt-14-dev libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev pkg-config
   # tests and demo: namespaces, TAP, Linux peers, capture checks
   iproute2 iputils-ping arping netcat-openbsd socat curl iperf tcpdump tshark python3
+  # hand-made frames (tests/integration/syn_flood.sh; Debian's /usr/bin/python3)
+  python3-scapy
+  # the Cortex-M4 size probe (tests/size/): compiler, newlib-nano, and QEMU's
+  # mps2-an386 board to run it
+  gcc-arm-none-eabi libstdc++-arm-none-eabi-newlib libnewlib-arm-none-eabi qemu-system-arm
   # Linux-side packet loss where the kernel has no sch_netem (nft numgen)
   nftables
 )

@@ -3,7 +3,8 @@
 # build/ and runs every test: unit, sim, integration and fuzz (regression).
 # Then builds the whole tree again in Release into build-release-check/ (GCC
 # warns differently with optimisation on, and warnings are errors) and runs
-# the unit and simulation tests there too. Last, the api tests (TCP/IP thread
+# the unit and simulation tests there too; builds the core for Cortex-M4
+# and prints its size (tests/size/run.sh). Last, the api tests (TCP/IP thread
 # and sockets) under ThreadSanitizer (scripts/test_tsan.sh, build-tsan/).
 # Run as root on Debian 12 (the integration tests create network namespaces
 # and TAP devices). Works from any directory, any number of times.
@@ -37,6 +38,9 @@ echo "test: running the unit and sim tests of the Release build"
 ctest --test-dir "$release_build" --output-on-failure --no-tests=error -j "$jobs" -L 'unit|sim'
 echo "test: cmake --install of the Release build, and a C program built with pkg-config only"
 bash "$repo/tests/install/install_check.sh" "$release_build"
+
+echo "test: the Cortex-M4 size probe (core + link probe, run on QEMU's mps2-an386)"
+bash "$repo/tests/size/run.sh" "$repo/build-size"
 
 # The threaded API (TCP/IP thread, sockets) once more under ThreadSanitizer.
 bash "$repo/scripts/test_tsan.sh"

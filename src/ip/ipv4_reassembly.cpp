@@ -107,7 +107,7 @@ bool Ipv4Reassembly::spill(std::size_t index) {
   for (Held& h : held_) {
     if (h.payload.valid() && h.datagram == index) {
       ConstBytes bytes = h.payload.data();
-      std::copy(bytes.begin(), bytes.end(), area.begin() + h.offset);
+      std::copy(bytes.begin(), bytes.end(), area.subspan(h.offset).begin());
       h.payload.release();
       --held_count_;
     }
@@ -126,7 +126,7 @@ bool Ipv4Reassembly::store(std::size_t index, PacketBuf&& payload, std::uint32_t
   }
   if (d.spill.valid()) {
     ConstBytes bytes = payload.data();
-    std::copy(bytes.begin(), bytes.end(), d.spill.data().begin() + spill_payload_at + offset);
+    std::copy(bytes.begin(), bytes.end(), d.spill.data().subspan(spill_payload_at + offset).begin());
     payload.release();
     return true;
   }

@@ -1,0 +1,102 @@
+// The link probe of the Cortex-M size check (tests/size/run.sh): a bare-metal
+// program that uses the core the way a minimal lwIP application does (one
+// Ethernet netif with a static IPv4 address; ARP, ICMP echo, UDP, a TCP
+// listener and an active TCP connection; no threads), so that the linker
+// keeps exactly what such an application needs. Every input comes from a
+// volatile, so nothing folds away. It runs under QEMU's Cortex-M4 board
+// (mps2-an386) and prints, through semihosting, the heap the stack took at
+// construction: the core allocates its pools and tables once, there.
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <malloc.h>
+
+#include "core/stack.h"
+#include "link/device.h"
+
+namespace {
+
+volatile std::int64_t clock_micros = 0;
+volatile std::size_t next_frame_length = 0;
+volatile std::uint8_t frame_byte = 0;
+volatile std::size_t frames_out = 0;
+
+// The driver: what an application writes for its MAC (lwIP's netif->linkoutput
+// and the input path of ethernetif.c). Not counted as the stack's.
+class ProbeDevice final : public lwnet::Device {
+ public:
+  lwnet::DeviceCapabilities capabilities() const override { return {}; }
+  std::optional<std::size_t> receive(lwnet::Bytes into, lwnet::Instant) override {
+    const std::size_t length = next_frame_length;
+    if (length == 0 || length > into.size()) return std::nullopt;
+    for (std::size_t i = 0; i < length; ++i) into[i] = frame_byte;
+    next_frame_length = 0;
+    return length;
+  }
+  bool transmit(lwnet::ConstBytes frame, lwnet::Instant) override {
+    frames_out = frames_out + frame.size();
+    return true;
+  }
+  const lwnet::DeviceStats& stats() const override { return stats_; }
+
+ private:
+  lwnet::DeviceStats stats_;
+};
+
+lwnet::Instant now() { return lwnet::Instant::from_micros(clock_micros); }
+
+}  // namespace
+
+int main() {
+  const std::size_t heap_before = mallinfo().uordblks;
+  static ProbeDevice device;
+  static lwnet::Stack stack(lwnet::StackConfig{0x1234});
+  const std::size_t heap_after = mallinfo().uordblks;
+
+  lwnet::NetifConfig config;
+  config.mac = lwnet::MacAddress{{0x02, 0, 0, 0, 0, 1}};
+  config.ipv4 = lwnet::IpCidr{lwnet::Ipv4Address::of(192, 0, 2, 2), 24};
+  config.gateway = lwnet::Ipv4Address::of(192, 0, 2, 1);
+  auto netif = stack.add_netif(device, config, now());
+  if (!netif) return 1;
+  stack.set_default_netif(*netif);
+
+  std::uint8_t buffer[256];
+  auto udp = stack.udp_open();
+  if (udp) {
+    (void)stack.udp_bind(*udp, {lwnet::IpAddress{}, 7});
+  }
+  auto listener = stack.tcp_listen({lwnet::IpAddress{}, 80}, 4);
+  auto client = stack.tcp_connect({lwnet::IpAddress(lwnet::Ipv4Address::of(192, 0, 2, 1)), 8080}, now());
+  auto ping = stack.ping_open(0x5a5a);
+
+  for (int round = 0; round < 1000; ++round) {
+    stack.poll(now());
+    clock_micros = clock_micros + 1000;
+    if (udp) {
+      if (auto got = stack.udp_receive(*udp, buffer)) {
+        (void)stack.udp_send_to(*udp, lwnet::ConstBytes(buffer, got->copied), got->from, now());
+      }
+    }
+    if (listener) {
+      if (auto accepted = stack.tcp_accept(*listener)) {
+        if (auto n = stack.tcp_receive(*accepted, buffer, now()); n && *n > 0) {
+          (void)stack.tcp_send(*accepted, lwnet::ConstBytes(buffer, *n), now());
+        }
+        stack.tcp_close(*accepted, now());
+      }
+    }
+    if (client) {
+      (void)stack.tcp_send(*client, lwnet::ConstBytes(buffer, 10), now());
+      (void)stack.tcp_receive(*client, buffer, now());
+    }
+    if (ping) {
+      (void)stack.ping_send(*ping, lwnet::IpAddress(lwnet::Ipv4Address::of(192, 0, 2, 1)),
+                            static_cast<std::uint16_t>(round), lwnet::ConstBytes(buffer, 32), 0, now());
+      (void)stack.ping_receive(*ping, buffer);
+    }
+    (void)stack.next_deadline();
+  }
+  std::printf("heap_at_construction %u\n", static_cast<unsigned>(heap_after - heap_before));
+  return static_cast<int>(frames_out & 1U);
+}
