@@ -35,6 +35,7 @@ void ArpCache::free(Entry& e) {
 ArpCache::Entry* ArpCache::allocate() {
   Entry* oldest_stable = nullptr;
   Entry* oldest_pending = nullptr;
+  std::size_t pending = 0;
   for (Entry& e : entries_) {
     switch (e.state) {
       case State::Free:
@@ -43,14 +44,20 @@ ArpCache::Entry* ArpCache::allocate() {
         if (oldest_stable == nullptr || e.updated < oldest_stable->updated) oldest_stable = &e;
         break;
       case State::Pending:
+        ++pending;
         if (oldest_pending == nullptr || e.updated < oldest_pending->updated) oldest_pending = &e;
         break;
       case State::Static:
         break;
     }
   }
-  // Forget a learned mapping before giving up on an address being resolved.
-  Entry* victim = oldest_stable != nullptr ? oldest_stable : oldest_pending;
+  // Forget a learned mapping before giving up on an address being resolved,
+  // except when resolutions fill half the table already: then the oldest of
+  // them goes. Packets to many unknown addresses (SYN-ACKs to a flood of
+  // spoofed sources on the link) would otherwise push out every learned
+  // mapping, the gateway's and real clients' included.
+  Entry* victim = oldest_stable;
+  if (victim == nullptr || (pending >= max_pending && oldest_pending != nullptr)) victim = oldest_pending;
   if (victim == nullptr) return nullptr;
   ++stats_.cache_evictions;
   free(*victim);

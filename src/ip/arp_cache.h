@@ -108,13 +108,17 @@ class ArpCache {
     }
   }
 
+  // Addresses being resolved may take at most half the table (at least one
+  // entry) while learned mappings exist to evict: see allocate().
+  static constexpr std::size_t max_pending = config::arp_table_size / 2 > 0 ? config::arp_table_size / 2 : 1;
+
   const std::array<Entry, config::arp_table_size>& entries() const { return entries_; }
   std::size_t pending_packets() const;
 
  private:
   Entry* find_mut(NetifId netif, Ipv4Address ip) const;
-  // A free entry, evicting the oldest dynamic one if needed; nullptr when all
-  // are static.
+  // A free entry, evicting the oldest stable one if needed (the oldest
+  // pending one once max_pending are pending); nullptr when all are static.
   Entry* allocate();
   void free(Entry& e);
 

@@ -93,6 +93,44 @@ TEST_F(ArpCacheTest, EvictsTheOldestStableEntryFirst) {
   EXPECT_EQ(pools.in_use(), 0U);
 }
 
+// A flood of packets to unknown addresses (SYN-ACKs to spoofed sources)
+// replaces learned mappings only until half the table is pending; from then
+// on, each new resolution takes the place of the oldest pending one.
+TEST_F(ArpCacheTest, ResolutionsTakeAtMostHalfTheTable) {
+  static_assert(config::arp_table_size >= 2, "the test needs two halves");
+  for (std::size_t i = 0; i < config::arp_table_size; ++i) {
+    ASSERT_EQ(cache.learn(netif, host(i), mac1, true, t0 + Duration::seconds(static_cast<std::int64_t>(i)), resolved),
+              ArpCache::Learn::Created);
+  }
+  const Instant flood = t0 + Duration::seconds(100);
+  constexpr std::size_t unknown = 3 * config::arp_table_size;
+  for (std::size_t k = 0; k < unknown; ++k) {
+    const Instant at = flood + Duration::millis(static_cast<std::int64_t>(k));
+    ASSERT_EQ(cache.enqueue(netif, host(100 + k), packet(), at), ArpCache::Enqueue::SendRequest) << k;
+  }
+  EXPECT_EQ(stats.cache_evictions, unknown);
+  std::size_t stable = 0;
+  std::size_t pending = 0;
+  for (const auto& e : cache.entries()) {
+    stable += e.state == ArpCache::State::Stable ? 1 : 0;
+    pending += e.state == ArpCache::State::Pending ? 1 : 0;
+  }
+  EXPECT_EQ(pending, ArpCache::max_pending);
+  EXPECT_EQ(stable, config::arp_table_size - ArpCache::max_pending);
+  // The newest learned mappings survived; the newest resolutions are the ones kept.
+  EXPECT_TRUE(cache.lookup(netif, host(config::arp_table_size - 1)).has_value());
+  EXPECT_FALSE(cache.lookup(netif, host(0)).has_value());
+  EXPECT_NE(cache.find(netif, host(100 + unknown - 1)), nullptr);
+  EXPECT_EQ(cache.find(netif, host(100)), nullptr);
+  // The evicted resolutions dropped their packets; the kept ones hold one each.
+  EXPECT_EQ(stats.drop_unresolved, unknown - ArpCache::max_pending);
+  EXPECT_EQ(pools.in_use(), ArpCache::max_pending);
+  for (std::size_t k = unknown - ArpCache::max_pending; k < unknown; ++k) {
+    ASSERT_OK(cache.remove(netif, host(100 + k)));
+  }
+  EXPECT_EQ(pools.in_use(), 0U);
+}
+
 TEST_F(ArpCacheTest, StaticEntriesStayAndFillingWithThemIsTableFull) {
   for (std::size_t i = 0; i < config::arp_table_size; ++i) {
     ASSERT_OK(cache.add_static(netif, host(i), mac1, resolved));
