@@ -104,6 +104,8 @@ void IpLayer::poll_timers(Instant now) {
                         static_cast<std::uint8_t>(Icmpv4TimeExceeded::ReassemblyTimeout), now);
       });
       arm_no_later(reassembly_timer, reassembly_.next_deadline());
+    } else if (*timer >= igmp_timer_first) {
+      igmp_report_due(*timer - igmp_timer_first, now);
     } else {
       const NetifId id{static_cast<std::uint8_t>(*timer - garp_timer_first)};
       Netif& n = netifs_[id];
