@@ -113,6 +113,16 @@ void IpLayer::igmp_schedule_report(std::size_t slot, Duration max_delay, Instant
   timers_.arm(timer, now + Duration::micros(random_.below(bound)));
 }
 
+void IpLayer::igmp_report_all(NetifId id, Instant now) {
+  if (!netifs_[id].usable()) return;
+  for (std::size_t slot = 0; slot < MulticastGroups::capacity; ++slot) {
+    MulticastGroups::Group& g = groups_[slot];
+    if (g.state == State::Free || g.netif != id) continue;
+    g.state = State::Delaying;
+    timers_.arm(igmp_timer(slot), now);
+  }
+}
+
 void IpLayer::igmp_input(NetifId id, PacketBuf&& packet, const Ipv4Delivery& ip, Instant now) {
   ++stats_.igmp.rx;
   Result<IgmpRepr> parsed = IgmpRepr::parse(packet.data());

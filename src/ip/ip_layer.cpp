@@ -54,6 +54,7 @@ Status IpLayer::set_up(NetifId id, bool up, Instant now) {
   n->up = up;
   if (up) {
     schedule_gratuitous_arp(id, now);
+    igmp_report_all(id, now);
   } else {
     arp_cache_.flush_netif(id);
     timers_.cancel(garp_timer(id));
@@ -69,6 +70,7 @@ Status IpLayer::set_link_up(NetifId id, bool link_up, Instant now) {
   n->link_up = link_up;
   if (link_up) {
     schedule_gratuitous_arp(id, now);
+    igmp_report_all(id, now);
   } else {
     arp_cache_.flush_netif(id);
     timers_.cancel(garp_timer(id));

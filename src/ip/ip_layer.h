@@ -269,6 +269,9 @@ class IpLayer {
   // A query asks for a report within max_delay: a Delaying entry keeps its
   // timer when it fires sooner, else it gets a random one (RFC 2236 3).
   void igmp_schedule_report(std::size_t slot, Duration max_delay, Instant now);
+  // A netif that comes up (or gets its link back) reports every group it is
+  // in from the next poll, as lwIP does: the router may have forgotten them.
+  void igmp_report_all(NetifId id, Instant now);
   // Ethernet input: whether `n` takes frames to the multicast MAC `mac`.
   bool accepts_multicast_mac(NetifId id, const MacAddress& mac) const;
   // A copy of `datagram` (IPv4 header on) delivered here through the

@@ -232,6 +232,22 @@ TEST_F(Igmp, LeaveBeforeTheRepeatCancelsIt) {
   EXPECT_EQ(sent[1].bytes[14 + 24], 0x17);
 }
 
+TEST_F(Igmp, GroupsAreReportedAgainWhenTheLinkComesBack) {
+  ASSERT_OK(net.a.igmp_join(net.a_if, group, net.sim.now()));
+  net.sim.run_for(Duration::seconds(11));
+  ASSERT_OK(net.a.set_link_up(net.a_if, false, net.sim.now()));
+  net.sim.run_for(Duration::seconds(5));
+  net.log.clear();
+  const Instant back = net.sim.now();
+  ASSERT_OK(net.a.set_link_up(net.a_if, true, back));
+  net.sim.run_for(Duration::seconds(20));
+  const std::vector<FrameLog::Frame> sent = igmp_sent(net.log);
+  ASSERT_EQ(sent.size(), 1U);
+  EXPECT_EQ(sent[0].at, back);
+  EXPECT_EQ(to_hex(sent[0].bytes), to_hex(report_frame(sent[0].bytes)));
+  EXPECT_TRUE(net.a.igmp_is_member(net.a_if, group));
+}
+
 TEST_F(Igmp, JoinErrorsAndTheTableLimit) {
   EXPECT_ERROR(net.a.igmp_join(net.a_if, Ipv4Address::of(192, 0, 2, 5), net.sim.now()),
                Error::InvalidArgument);
