@@ -44,6 +44,20 @@
 // errors" (ECONNREFUSED for a connect refused that way; EHOSTUNREACH or
 // ENETUNREACH instead of ETIMEDOUT when the connection times out after one).
 //
+// Multicast (UDP sockets): IP_ADD_MEMBERSHIP / IP_DROP_MEMBERSHIP take an
+// ip_mreq or ip_mreqn (imr_interface INADDR_ANY: the default netif;
+// imr_ifindex: lwnet's netif number plus one, as lwIP's netif index), with
+// Linux's errors: EADDRINUSE joining a group twice, EADDRNOTAVAIL dropping
+// one not joined, EINVAL for an address that is no group, ENODEV for an
+// interface nobody has, ENOBUFS when CONFIG_LWNET_IGMP_MAX_GROUPS groups
+// are joined. close() drops the socket's memberships. IP_MULTICAST_TTL
+// (default 1) and IP_MULTICAST_LOOP (default on) take and give an int or a
+// single byte, IP_MULTICAST_IF an in_addr (or an ip_mreq / ip_mreqn).
+// SO_REUSEADDR lets UDP sockets that all set it before bind() share a port;
+// with CONFIG_LWIP_SO_REUSE_RXTOALL each gets a copy of a broadcast or
+// multicast datagram. TCP sockets take none of the IP_MULTICAST_* options
+// or memberships (ENOPROTOOPT), as lwIP.
+//
 // Lock order: the core (TcpipThread::call) before a socket's mutex. No
 // function here holds a socket mutex while it calls into the core, so a
 // stack callback that runs inside a call (under core locking, in the

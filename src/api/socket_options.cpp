@@ -106,6 +106,51 @@ void write_int(void* value, socklen_t* length, int v) {
   *length = static_cast<socklen_t>(n);
 }
 
+// IP_MULTICAST_TTL and IP_MULTICAST_LOOP take an int or, as on Linux, a
+// single byte.
+bool read_int_or_byte(const void* value, socklen_t length, int& out) {
+  if (length >= static_cast<socklen_t>(sizeof(int))) return read_int(value, length, out);
+  if (length < 1) return false;
+  unsigned char byte = 0;
+  std::memcpy(&byte, value, 1);
+  out = byte;
+  return true;
+}
+
+// ... and answer in the size asked for: a byte when it is shorter than an int.
+void write_int_or_byte(void* value, socklen_t* length, int v) {
+  if (*length >= static_cast<socklen_t>(sizeof(int)) || *length == 0) {
+    write_int(value, length, v);
+    return;
+  }
+  const auto byte = static_cast<unsigned char>(v);
+  std::memcpy(value, &byte, 1);
+  *length = 1;
+}
+
+bool is_multicast_option(int level, int name) {
+  return level == IPPROTO_IP && (name == IP_ADD_MEMBERSHIP || name == IP_DROP_MEMBERSHIP ||
+                                 name == IP_MULTICAST_IF || name == IP_MULTICAST_TTL ||
+                                 name == IP_MULTICAST_LOOP);
+}
+
+// An interface named by address, or (ip_mreqn) by index: lwnet's netif
+// numbers plus one, as lwIP's netif_get_index().
+struct InterfaceChoice {
+  Ipv4Address address;
+  int index = 0;
+};
+
+// The errno of a multicast option, as Linux gives them.
+int multicast_errno(Error error) {
+  switch (error) {
+    case Error::NoBuffers:
+    case Error::TableFull: return ENOBUFS;
+    case Error::NoRoute: return ENODEV;
+    default: return errno_of(error);
+  }
+}
+
 Duration duration_of(const timeval& tv) {
   return Duration::micros(std::int64_t{tv.tv_sec} * 1000000 + tv.tv_usec);
 }
@@ -142,6 +187,65 @@ int SocketLayer::set_socket_option(Socket& s, int level, int name, const void* v
       return 0;
     });
   }
+  if (is_multicast_option(level, name)) {
+    if (s.kind != Kind::Udp) return ENOPROTOOPT;  // lwIP: UDP sockets only
+    if (name == IP_MULTICAST_TTL || name == IP_MULTICAST_LOOP) {
+      if (!read_int_or_byte(value, length, v)) return EINVAL;
+      if (name == IP_MULTICAST_TTL && v == -1) v = 1;  // Linux: -1 is the default
+      if (name == IP_MULTICAST_TTL && (v < 0 || v > 255)) return EINVAL;
+      return tcpip_.call([&](Stack& stack, Instant) -> int {
+        if (name == IP_MULTICAST_TTL) {
+          s.options.multicast_ttl = static_cast<std::uint8_t>(v);
+          stack.udp_set_multicast_ttl(s.udp, s.options.multicast_ttl);
+        } else {
+          s.options.multicast_loop = v != 0;
+          stack.udp_set_multicast_loop(s.udp, v != 0);
+        }
+        return 0;
+      });
+    }
+    // The group (memberships) and the interface: struct ip_mreqn, ip_mreq,
+    // or (IP_MULTICAST_IF only) a bare in_addr, told apart by length as Linux does.
+    Ipv4Address group;
+    InterfaceChoice interface;
+    if (length >= static_cast<socklen_t>(sizeof(ip_mreqn))) {
+      ip_mreqn m{};
+      std::memcpy(&m, value, sizeof m);
+      group = Ipv4Address{ntohl(m.imr_multiaddr.s_addr)};
+      interface.address = Ipv4Address{ntohl(m.imr_address.s_addr)};
+      interface.index = m.imr_ifindex;
+    } else if (length >= static_cast<socklen_t>(sizeof(ip_mreq))) {
+      ip_mreq m{};
+      std::memcpy(&m, value, sizeof m);
+      group = Ipv4Address{ntohl(m.imr_multiaddr.s_addr)};
+      interface.address = Ipv4Address{ntohl(m.imr_interface.s_addr)};
+    } else if (name == IP_MULTICAST_IF && length >= static_cast<socklen_t>(sizeof(in_addr))) {
+      in_addr a{};
+      std::memcpy(&a, value, sizeof a);
+      interface.address = Ipv4Address{ntohl(a.s_addr)};
+    } else {
+      return EINVAL;
+    }
+    if (name != IP_MULTICAST_IF && !group.is_multicast()) return EINVAL;
+    return tcpip_.call([&](Stack& stack, Instant now) -> int {
+      if (interface.index > 0) {
+        if (interface.index > 255) return ENODEV;
+        Result<NetifInfo> info = stack.netif_info(NetifId{static_cast<std::uint8_t>(interface.index - 1)});
+        if (!info || !info->ipv4) return ENODEV;
+        interface.address = info->ipv4->address.v4();
+      }
+      Status done;
+      if (name == IP_ADD_MEMBERSHIP) {
+        done = stack.udp_join_group(s.udp, group, interface.address, now);
+      } else if (name == IP_DROP_MEMBERSHIP) {
+        done = stack.udp_leave_group(s.udp, group, interface.address, now);
+      } else {
+        done = stack.udp_set_multicast_interface(s.udp, interface.address);
+        if (done) s.options.multicast_interface = interface.address;
+      }
+      return done ? 0 : multicast_errno(done.error());
+    });
+  }
   if (!read_int(value, length, v)) return EINVAL;
   const bool tcp = s.kind == Kind::Tcp;
   return tcpip_.call([&](Stack& stack, Instant now) -> int {
@@ -154,7 +258,11 @@ int SocketLayer::set_socket_option(Socket& s, int level, int name, const void* v
     };
     if (level == SOL_SOCKET) {
       switch (name) {
-        case SO_REUSEADDR: s.options.reuse_address = v != 0; return 0;
+        case SO_REUSEADDR:
+          if (!config::so_reuse) return ENOPROTOOPT;  // lwIP without SO_REUSE
+          s.options.reuse_address = v != 0;
+          if (s.kind == Kind::Udp) stack.udp_set_reuse_address(s.udp, v != 0);
+          return 0;
         case SO_BROADCAST:
           s.options.broadcast = v != 0;
           if (!tcp) stack.udp_set_broadcast(s.udp, v != 0);
@@ -260,6 +368,24 @@ int SocketLayer::get_socket_option(Socket& s, int level, int name, void* value, 
     });
     std::memcpy(value, &l, sizeof l);
     *length = static_cast<socklen_t>(sizeof l);
+    return 0;
+  }
+  if (is_multicast_option(level, name)) {
+    if (s.kind != Kind::Udp || name == IP_ADD_MEMBERSHIP || name == IP_DROP_MEMBERSHIP) {
+      return ENOPROTOOPT;  // the memberships cannot be read back (Linux neither)
+    }
+    if (name == IP_MULTICAST_IF) {
+      if (*length < static_cast<socklen_t>(sizeof(in_addr))) return EINVAL;
+      in_addr a{};
+      tcpip_.call([&](Stack&, Instant) { a.s_addr = htonl(s.options.multicast_interface.value); });
+      std::memcpy(value, &a, sizeof a);
+      *length = static_cast<socklen_t>(sizeof a);
+      return 0;
+    }
+    const int v = tcpip_.call([&](Stack&, Instant) -> int {
+      return name == IP_MULTICAST_TTL ? s.options.multicast_ttl : (s.options.multicast_loop ? 1 : 0);
+    });
+    write_int_or_byte(value, length, v);
     return 0;
   }
   if (*length < static_cast<socklen_t>(sizeof(int))) return EINVAL;

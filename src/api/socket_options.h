@@ -6,6 +6,7 @@
 
 #include "config/options.h"
 #include "transport/tcp/tcp_connection.h"
+#include "wire/address.h"
 
 namespace lwnet::api {
 
@@ -22,6 +23,10 @@ struct SocketOptions {
   int linger_seconds = 0;
   bool linger_abort = false;   // SO_LINGER on with 0 s: close() resets
   std::uint8_t ttl = config::ip_default_ttl;  // IP_TTL
+  // Multicast (UDP), as getsockopt reports them.
+  std::uint8_t multicast_ttl = 1;        // IP_MULTICAST_TTL
+  bool multicast_loop = true;            // IP_MULTICAST_LOOP
+  Ipv4Address multicast_interface;       // IP_MULTICAST_IF (unspecified: default netif)
   TcpSettings tcp{};           // TCP_NODELAY, keepalive, buffer sizes
 };
 

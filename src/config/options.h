@@ -85,7 +85,8 @@
 #ifndef CONFIG_LWIP_BROADCAST_PING
 #define CONFIG_LWIP_BROADCAST_PING 0
 #endif
-// Not implemented yet: no multicast groups until IGMP lands (must stay 0).
+// Not implemented yet: echo requests to a joined group are not answered
+// (must stay 0).
 #ifndef CONFIG_LWIP_MULTICAST_PING
 #define CONFIG_LWIP_MULTICAST_PING 0
 #endif
@@ -112,6 +113,22 @@
 #endif
 #ifndef CONFIG_LWIP_MAX_RAW_PCBS
 #define CONFIG_LWIP_MAX_RAW_PCBS 16
+#endif
+// SO_REUSEADDR: off, setsockopt refuses it (ENOPROTOOPT) as lwIP without
+// SO_REUSE does. RXTOALL: a broadcast or multicast datagram goes to every
+// UDP endpoint that takes it (each gets its own copy), not only to the best.
+#ifndef CONFIG_LWIP_SO_REUSE
+#define CONFIG_LWIP_SO_REUSE 1
+#endif
+#ifndef CONFIG_LWIP_SO_REUSE_RXTOALL
+#define CONFIG_LWIP_SO_REUSE_RXTOALL 1
+#endif
+
+// ---- IGMP (lwnet's own; lwIP's MEMP_NUM_IGMP_GROUP) --------------------------
+// Groups joined at once over all netifs (each counted once however many
+// sockets joined it; the all-hosts group 224.0.0.1 takes no entry).
+#ifndef CONFIG_LWNET_IGMP_MAX_GROUPS
+#define CONFIG_LWNET_IGMP_MAX_GROUPS 8
 #endif
 // Not implemented yet (read by the sockets API and the TCP/IP thread, which
 // are being built): the socket table size and the mailbox depths.
@@ -307,6 +324,9 @@ inline constexpr std::uint32_t icmp_errors_per_second = CONFIG_LWNET_ICMP_ERRORS
 inline constexpr std::size_t max_udp_pcbs = CONFIG_LWIP_MAX_UDP_PCBS;
 inline constexpr std::size_t udp_recvmbox_size = CONFIG_LWIP_UDP_RECVMBOX_SIZE;
 inline constexpr std::size_t max_raw_pcbs = CONFIG_LWIP_MAX_RAW_PCBS;
+inline constexpr bool so_reuse = CONFIG_LWIP_SO_REUSE != 0;
+inline constexpr bool so_reuse_rxtoall = CONFIG_LWIP_SO_REUSE_RXTOALL != 0;
+inline constexpr std::size_t igmp_max_groups = CONFIG_LWNET_IGMP_MAX_GROUPS;
 inline constexpr std::size_t max_sockets = CONFIG_LWIP_MAX_SOCKETS;
 inline constexpr std::size_t tcp_recvmbox_size = CONFIG_LWIP_TCP_RECVMBOX_SIZE;
 inline constexpr std::size_t tcpip_recvmbox_size = CONFIG_LWIP_TCPIP_RECVMBOX_SIZE;
@@ -365,7 +385,8 @@ static_assert(ipv4 || ipv6, "at least one of CONFIG_LWIP_IPV4 and CONFIG_LWIP_IP
 // Values lwnet would silently ignore today (see "not implemented yet" above).
 static_assert(ipv4, "CONFIG_LWIP_IPV4=0 is not implemented yet: IPv4 cannot be compiled out");
 static_assert(netif_loopback, "CONFIG_LWIP_NETIF_LOOPBACK=0 is not implemented yet");
-static_assert(!multicast_ping, "CONFIG_LWIP_MULTICAST_PING is not implemented yet (no IGMP)");
+static_assert(!multicast_ping, "CONFIG_LWIP_MULTICAST_PING is not implemented yet");
+static_assert(igmp_max_groups >= 1 && igmp_max_groups <= 255, "CONFIG_LWNET_IGMP_MAX_GROUPS is 1..255");
 static_assert(CONFIG_LWIP_IP_DEFAULT_TTL >= 1 && CONFIG_LWIP_IP_DEFAULT_TTL <= 255,
               "CONFIG_LWIP_IP_DEFAULT_TTL is 1..255");
 static_assert(ip_reass_max_pbufs >= 10 && ip_reass_max_pbufs <= 100,

@@ -235,9 +235,46 @@ void Stack::udp_set_checksum(UdpHandle h, bool send_checksum) {
   LWNET_CHECK_CORE_CONTEXT("Stack::udp_set_checksum");
   impl_->udp.set_checksum(h, send_checksum);
 }
+void Stack::udp_set_reuse_address(UdpHandle h, bool reuse) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::udp_set_reuse_address");
+  impl_->udp.set_reuse_address(h, reuse);
+}
+Status Stack::udp_join_group(UdpHandle h, Ipv4Address group, Ipv4Address interface, Instant now) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::udp_join_group");
+  return impl_->udp.join_group(h, group, interface, now);
+}
+Status Stack::udp_leave_group(UdpHandle h, Ipv4Address group, Ipv4Address interface, Instant now) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::udp_leave_group");
+  return impl_->udp.leave_group(h, group, interface, now);
+}
+Status Stack::udp_set_multicast_interface(UdpHandle h, Ipv4Address interface) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::udp_set_multicast_interface");
+  return impl_->udp.set_multicast_interface(h, interface);
+}
+void Stack::udp_set_multicast_ttl(UdpHandle h, std::uint8_t ttl) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::udp_set_multicast_ttl");
+  impl_->udp.set_multicast_ttl(h, ttl);
+}
+void Stack::udp_set_multicast_loop(UdpHandle h, bool loop) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::udp_set_multicast_loop");
+  impl_->udp.set_multicast_loop(h, loop);
+}
 void Stack::udp_close(UdpHandle h) {
   LWNET_CHECK_CORE_CONTEXT("Stack::udp_close");
-  impl_->udp.close(h);
+  impl_->udp.close(h, impl_->last_poll);
+}
+
+Status Stack::igmp_join(NetifId id, Ipv4Address group, Instant now) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::igmp_join");
+  return impl_->ip.igmp_join(id, group, now);
+}
+Status Stack::igmp_leave(NetifId id, Ipv4Address group, Instant now) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::igmp_leave");
+  return impl_->ip.igmp_leave(id, group, now);
+}
+bool Stack::igmp_is_member(NetifId id, Ipv4Address group) const {
+  LWNET_CHECK_CORE_CONTEXT("Stack::igmp_is_member");
+  return impl_->ip.igmp_is_member(id, group);
 }
 
 Status Stack::udp_set_user_data(UdpHandle h, void* user_data) {

@@ -144,6 +144,22 @@ class Stack {
   // are not kept (Linux without IP_RECVERR does the same).
   std::optional<Error> udp_take_error(UdpHandle h);
   bool udp_has_error(UdpHandle h) const;
+  // SO_REUSEADDR, set before bind (UdpEndpoints::set_reuse_address: port
+  // sharing, and CONFIG_LWIP_SO_REUSE_RXTOALL's copies).
+  void udp_set_reuse_address(UdpHandle h, bool reuse);
+  // IP_ADD_MEMBERSHIP / IP_DROP_MEMBERSHIP: `interface` is the address of
+  // the netif, unspecified for the default netif. Errors as
+  // UdpEndpoints::join_group / leave_group. The first join of a group on a
+  // netif sends IGMP reports; the last leave, a leave message.
+  Status udp_join_group(UdpHandle h, Ipv4Address group, Ipv4Address interface, Instant now);
+  Status udp_leave_group(UdpHandle h, Ipv4Address group, Ipv4Address interface, Instant now);
+  // IP_MULTICAST_IF (AddressNotAvailable: no netif has it; unspecified: the
+  // default netif), IP_MULTICAST_TTL (default 1), IP_MULTICAST_LOOP (default on).
+  Status udp_set_multicast_interface(UdpHandle h, Ipv4Address interface);
+  void udp_set_multicast_ttl(UdpHandle h, std::uint8_t ttl);
+  void udp_set_multicast_loop(UdpHandle h, bool loop);
+  // Also leaves the endpoint's groups (the leave messages are dated with the
+  // latest poll).
   void udp_close(UdpHandle h);
   // The owner's pointer for a handle (lwIP's per-PCB callback argument),
   // null until set; dropped when the handle closes. The event callback's
@@ -151,6 +167,14 @@ class Stack {
   // Closed for a stale handle; the getter gives null for one.
   Status udp_set_user_data(UdpHandle h, void* user_data);
   void* udp_user_data(UdpHandle h) const;
+
+  // ---- IGMP ----------------------------------------------------------------
+  // Group membership of a netif without a socket (lwIP's
+  // igmp_joingroup_netif), counted with the sockets' joins: IpLayer::igmp_join.
+  Status igmp_join(NetifId id, Ipv4Address group, Instant now);
+  Status igmp_leave(NetifId id, Ipv4Address group, Instant now);
+  // 224.0.0.1 included.
+  bool igmp_is_member(NetifId id, Ipv4Address group) const;
 
   // ---- ICMP echo (ping) ----------------------------------------------------
   // Echo replies whose identifier is `identifier` are queued for this handle.

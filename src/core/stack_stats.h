@@ -17,11 +17,13 @@ struct StackStats {
   using Arp = ArpStats;
   using Ipv4 = Ipv4Stats;
   using Icmp = IcmpStats;
+  using Igmp = IgmpStats;
   using Udp = UdpStats;
   Ethernet ethernet;
   Arp arp;
   Ipv4 ipv4;
   Icmp icmp;
+  Igmp igmp;
   Udp udp;
   TcpLayerStats tcp;
   TcpTableStats tcp_table;  // a copy of the connection table's, taken by Stack::stats()
@@ -34,7 +36,7 @@ struct StackStats {
     LWNET_C(ethernet, rx); LWNET_C(ethernet, tx); LWNET_C(ethernet, drop_truncated);
     LWNET_C(ethernet, drop_unknown_ethertype); LWNET_C(ethernet, drop_not_for_us);
     LWNET_C(ethernet, drop_no_buffer); LWNET_C(ethernet, drop_device_busy);
-    LWNET_C(ethernet, tx_segmented);
+    LWNET_C(ethernet, tx_segmented); LWNET_C(ethernet, drop_multicast_filtered);
     LWNET_C(arp, rx_request); LWNET_C(arp, rx_reply); LWNET_C(arp, tx_request);
     LWNET_C(arp, tx_reply); LWNET_C(arp, tx_gratuitous); LWNET_C(arp, drop_malformed);
     LWNET_C(arp, drop_unsupported); LWNET_C(arp, drop_unsolicited); LWNET_C(arp, drop_not_for_us);
@@ -53,6 +55,11 @@ struct StackStats {
     LWNET_C(icmp, drop_broadcast_ping); LWNET_C(icmp, drop_unknown_type);
     LWNET_C(icmp, drop_no_listener); LWNET_C(icmp, drop_queue_full);
     LWNET_C(icmp, raw_delivered); LWNET_C(icmp, raw_dropped); LWNET_C(icmp, errors_to_transport);
+    LWNET_C(igmp, rx); LWNET_C(igmp, tx); LWNET_C(igmp, rx_general_query);
+    LWNET_C(igmp, rx_group_query); LWNET_C(igmp, rx_report); LWNET_C(igmp, rx_leave);
+    LWNET_C(igmp, tx_report); LWNET_C(igmp, tx_leave); LWNET_C(igmp, reports_suppressed);
+    LWNET_C(igmp, drop_truncated); LWNET_C(igmp, drop_bad_checksum); LWNET_C(igmp, drop_malformed);
+    LWNET_C(igmp, drop_unknown_type); LWNET_C(igmp, join_table_full); LWNET_C(igmp, drop_send_failed);
     LWNET_C(udp, rx); LWNET_C(udp, tx); LWNET_C(udp, rx_delivered); LWNET_C(udp, drop_truncated);
     LWNET_C(udp, drop_malformed); LWNET_C(udp, drop_bad_checksum); LWNET_C(udp, drop_no_port);
     LWNET_C(udp, drop_queue_full); LWNET_C(udp, drop_no_buffer);

@@ -58,6 +58,12 @@ std::optional<Ipv4Delivery> IpLayer::input(NetifId id, PacketBuf&& frame, Instan
     ++stats_.ethernet.drop_not_for_us;
     return std::nullopt;
   }
+  // A NIC's multicast filter: only the groups joined here (and all-hosts).
+  if (link_broadcast && eth.destination != MacAddress::broadcast() &&
+      !accepts_multicast_mac(id, eth.destination)) {
+    ++stats_.ethernet.drop_multicast_filtered;
+    return std::nullopt;
+  }
   frame.mark(Layer::Link);
   frame.consume(EthernetRepr::header_len);
   switch (eth.ethertype) {

@@ -54,6 +54,7 @@ Status IpLayer::set_up(NetifId id, bool up, Instant now) {
   n->up = up;
   if (up) {
     schedule_gratuitous_arp(id, now);
+    igmp_report_all(id, now);
   } else {
     arp_cache_.flush_netif(id);
     timers_.cancel(garp_timer(id));
@@ -69,6 +70,7 @@ Status IpLayer::set_link_up(NetifId id, bool link_up, Instant now) {
   n->link_up = link_up;
   if (link_up) {
     schedule_gratuitous_arp(id, now);
+    igmp_report_all(id, now);
   } else {
     arp_cache_.flush_netif(id);
     timers_.cancel(garp_timer(id));
@@ -104,6 +106,8 @@ void IpLayer::poll_timers(Instant now) {
                         static_cast<std::uint8_t>(Icmpv4TimeExceeded::ReassemblyTimeout), now);
       });
       arm_no_later(reassembly_timer, reassembly_.next_deadline());
+    } else if (*timer >= igmp_timer_first) {
+      igmp_report_due(*timer - igmp_timer_first, now);
     } else {
       const NetifId id{static_cast<std::uint8_t>(*timer - garp_timer_first)};
       Netif& n = netifs_[id];

@@ -18,8 +18,10 @@
 #include "ip/arp_cache.h"
 #include "ip/echo_endpoints.h"
 #include "ip/icmp_rate_limiter.h"
+#include "ip/igmp.h"
 #include "ip/ip_stats.h"
 #include "ip/ipv4_reassembly.h"
+#include "ip/multicast_groups.h"
 #include "ip/netif.h"
 #include "ip/netif_config.h"
 #include "ip/raw_endpoints.h"
@@ -74,6 +76,10 @@ struct Ipv4SendOptions {
   std::uint8_t ttl = config::ip_default_ttl;
   std::uint8_t tos = 0;
   bool dont_fragment = false;
+  bool router_alert = false;  // the IPv4 Router Alert option (IGMP)
+  // To a multicast group this host is a member of on the outgoing netif: a
+  // copy is delivered here too, through the loopback netif (IP_MULTICAST_LOOP).
+  bool multicast_loop = false;
   // TCP segmentation offload: the packet goes to the device whole, to be
   // cut into segments of this many payload bytes (only when
   // tcp_segmentation_limit() allowed it); 0: an ordinary packet.
@@ -178,8 +184,26 @@ class IpLayer {
     icmp_error_context_ = context;
   }
 
+  // ---- IGMP (igmp.cpp) ----------------------------------------------------
+  // IGMPv2 host (RFC 2236) on every netif. A join counts references: the
+  // first one sends an unsolicited report at once and again
+  // igmp_unsolicited_report_interval later; the last leave sends a leave
+  // message to 224.0.0.2 when ours was the group's latest report. Queries
+  // are answered after a random delay up to their Max Resp Time, unless
+  // another host reports first. 224.0.0.1 is joined implicitly and never
+  // reported. IGMPv1 routers (RFC 2236 4) are answered with v2 reports.
+  // Join: InvalidArgument for a non-multicast group or an unknown netif,
+  // TableFull when CONFIG_LWNET_IGMP_MAX_GROUPS groups are joined.
+  // Leave: AddressNotAvailable when the group is not joined there.
+  Status igmp_join(NetifId id, Ipv4Address group, Instant now);
+  Status igmp_leave(NetifId id, Ipv4Address group, Instant now);
+  // All-hosts included.
+  bool igmp_is_member(NetifId id, Ipv4Address group) const;
+  const MulticastGroups& multicast_groups() const { return groups_; }
+
   // ---- Timers (ip_layer.cpp) -------------------------------------------------
-  // ARP aging and retransmission, reassembly timeouts, gratuitous ARP.
+  // ARP aging and retransmission, reassembly timeouts, gratuitous ARP, IGMP
+  // reports.
   Instant next_deadline() const { return timers_.earliest(); }
   void poll_timers(Instant now);
 
@@ -187,9 +211,14 @@ class IpLayer {
 
  private:
   enum Timer : std::uint16_t { arp_timer = 0, reassembly_timer = 1, garp_timer_first = 2 };
-  static constexpr std::size_t timer_count = garp_timer_first + NetifTable::capacity;
+  static constexpr std::size_t igmp_timer_first = garp_timer_first + NetifTable::capacity;
+  static constexpr std::size_t timer_count = igmp_timer_first + MulticastGroups::capacity;
   static std::uint16_t garp_timer(NetifId id) {
     return static_cast<std::uint16_t>(garp_timer_first + id.value);
+  }
+  // One timer per group entry: its pending report.
+  static std::uint16_t igmp_timer(std::size_t slot) {
+    return static_cast<std::uint16_t>(igmp_timer_first + slot);
   }
   // Arms `id` for `when` unless it is armed for earlier already. Owners
   // arm early and re-arm from their real deadline when the timer fires.
@@ -232,6 +261,23 @@ class IpLayer {
   Status fragment(Netif& n, const MacAddress& destination, const PacketBuf& datagram,
                   Instant now);
 
+  // igmp.cpp
+  void igmp_input(NetifId id, PacketBuf&& packet, const Ipv4Delivery& ip, Instant now);
+  void igmp_send(NetifId id, std::uint8_t type, Ipv4Address group, Ipv4Address destination,
+                 Instant now);
+  void igmp_report_due(std::size_t slot, Instant now);
+  // A query asks for a report within max_delay: a Delaying entry keeps its
+  // timer when it fires sooner, else it gets a random one (RFC 2236 3).
+  void igmp_schedule_report(std::size_t slot, Duration max_delay, Instant now);
+  // A netif that comes up (or gets its link back) reports every group it is
+  // in from the next poll, as lwIP does: the router may have forgotten them.
+  void igmp_report_all(NetifId id, Instant now);
+  // Ethernet input: whether `n` takes frames to the multicast MAC `mac`.
+  bool accepts_multicast_mac(NetifId id, const MacAddress& mac) const;
+  // A copy of `datagram` (IPv4 header on) delivered here through the
+  // loopback netif (IP_MULTICAST_LOOP).
+  void loop_multicast(const PacketBuf& datagram, Instant now);
+
   // icmpv4.cpp
   void icmp_input(NetifId id, PacketBuf&& packet, const Ipv4Delivery& ip, Instant now);
   void icmp_error_input(const Icmpv4Repr& icmp, ConstBytes message, Instant now);
@@ -245,6 +291,7 @@ class IpLayer {
   Ipv4Reassembly reassembly_;
   EchoEndpoints echo_;
   RawEndpoints raw_{pools_};
+  MulticastGroups groups_;
   IcmpErrorCallback icmp_error_callback_ = nullptr;
   void* icmp_error_context_ = nullptr;
   IcmpRateLimiter icmp_limiter_{config::icmp_errors_per_second};

@@ -11,6 +11,8 @@ struct EthernetStats {
   std::uint64_t drop_truncated = 0, drop_unknown_ethertype = 0, drop_not_for_us = 0;
   std::uint64_t drop_no_buffer = 0, drop_device_busy = 0;
   std::uint64_t tx_segmented = 0;  // large TCP frames the device segments (TSO)
+  // Multicast frames to a MAC of no group the netif joined (broadcast passes).
+  std::uint64_t drop_multicast_filtered = 0;
 };
 
 struct ArpStats {
@@ -42,12 +44,26 @@ struct IcmpStats {
   std::uint64_t errors_to_transport = 0;
 };
 
+// IGMPv2 (RFC 2236), host side.
+struct IgmpStats {
+  std::uint64_t rx = 0, tx = 0;
+  std::uint64_t rx_general_query = 0, rx_group_query = 0, rx_report = 0, rx_leave = 0;
+  std::uint64_t tx_report = 0, tx_leave = 0;
+  // Our pending report dropped because another host reported the group first.
+  std::uint64_t reports_suppressed = 0;
+  std::uint64_t drop_truncated = 0, drop_bad_checksum = 0, drop_malformed = 0;
+  std::uint64_t drop_unknown_type = 0;
+  std::uint64_t join_table_full = 0;  // CONFIG_LWNET_IGMP_MAX_GROUPS reached
+  std::uint64_t drop_send_failed = 0;  // a report or leave the netif did not take
+};
+
 // The counters the IP layer writes (owned by the StackStats of its stack).
 struct IpLayerStats {
   EthernetStats& ethernet;
   ArpStats& arp;
   Ipv4Stats& ipv4;
   IcmpStats& icmp;
+  IgmpStats& igmp;
 };
 
 }  // namespace lwnet

@@ -1,6 +1,7 @@
 // IPv4 input (RFC 791, RFC 1122 3.2.1): validation, the destination check,
 // reassembly, and the hand-off to ICMP or the transport layer.
 #include "ip/ip_layer.h"
+#include "wire/igmp.h"
 #include "wire/ipv4.h"
 
 namespace lwnet {
@@ -49,9 +50,17 @@ std::optional<Ipv4Delivery> IpLayer::ipv4_input(NetifId id, PacketBuf&& packet,
   if (n.is_broadcast(ip.destination)) {
     broadcast = true;
   } else if (ip.destination.is_multicast()) {
-    // No multicast groups are joined yet (IGMP comes later).
-    ++stats_.ipv4.drop_not_for_us;
-    return std::nullopt;
+    // Only the groups joined on this netif; the loopback netif carries the
+    // copies IP_MULTICAST_LOOP makes of what we send to a group we joined
+    // on any netif.
+    const bool member = n.loopback ? groups_.joined_anywhere(IpAddress(ip.destination)) ||
+                                         ip.destination == igmp_all_hosts
+                                   : igmp_is_member(id, ip.destination);
+    if (!member) {
+      ++stats_.ipv4.drop_not_for_us;
+      return std::nullopt;
+    }
+    broadcast = true;
   } else if (!accepts_unicast(n, ip.destination)) {
     // A netif without an address still takes the DHCP server's unicast
     // answers to the client port (lwIP does the same).
@@ -95,6 +104,11 @@ std::optional<Ipv4Delivery> IpLayer::ipv4_input(NetifId id, PacketBuf&& packet,
   if (config::icmp && ip.protocol == static_cast<std::uint8_t>(IpProtocol::Icmp)) {
     ++stats_.ipv4.rx_delivered;
     icmp_input(id, std::move(packet), delivery, now);
+    return std::nullopt;
+  }
+  if (ip.protocol == static_cast<std::uint8_t>(IpProtocol::Igmp)) {
+    ++stats_.ipv4.rx_delivered;
+    igmp_input(id, std::move(packet), delivery, now);
     return std::nullopt;
   }
   delivery.packet = std::move(packet);

@@ -32,11 +32,12 @@ Status IpLayer::output(PacketBuf&& payload, const Ipv4Route& route, Ipv4Address 
   if (payload.size() + Ipv4Repr::min_header_len > max_datagram) {
     return Error::TooBig;
   }
-  if (payload.headroom() < Ipv4Repr::min_header_len + EthernetRepr::header_len) {
+  Ipv4Repr ip;
+  ip.router_alert = options.router_alert;
+  if (payload.headroom() < ip.emitted_header_len() + EthernetRepr::header_len) {
     ++stats_.ipv4.drop_no_buffer;
     return Error::NoBuffers;
   }
-  Ipv4Repr ip;
   ip.source = route.source;
   ip.destination = destination;
   ip.protocol = static_cast<std::uint8_t>(options.protocol);
@@ -49,10 +50,16 @@ Status IpLayer::output(PacketBuf&& payload, const Ipv4Route& route, Ipv4Address 
   // (a small MSS): the TCP checksum is only partial, for the device to finish.
   const bool segmented = options.segment_size != 0;
   if (segmented) ip.dont_fragment = true;  // the device's segments must arrive whole
-  (void)payload.push(Ipv4Repr::min_header_len);
+  (void)payload.push(ip.emitted_header_len());
   ip.emit(payload.data());
   ++stats_.ipv4.tx;
   if (segmented) return send_segmented(route, std::move(payload), options, now);
+  if (options.multicast_loop && destination.is_multicast() && !netifs_[route.netif].loopback &&
+      igmp_is_member(route.netif, destination)) {
+    loop_multicast(payload, now);
+  }
+  // TTL 0 to a group: for this host only (IP_MULTICAST_TTL 0).
+  if (destination.is_multicast() && options.ttl == 0) return {};
   return link_output(route.netif, route.next_hop, route.broadcast, std::move(payload), now);
 }
 
@@ -147,7 +154,8 @@ Status IpLayer::fragment(Netif& n, const MacAddress& destination, const PacketBu
     return Error::TooBig;
   }
   // Every fragment but the last carries a multiple of 8 bytes. Options are
-  // not copied: lwnet sends none.
+  // not copied: lwnet's only one, Router Alert, is on IGMP messages, which
+  // never need fragments.
   const std::size_t chunk = (n.mtu - Ipv4Repr::min_header_len) / 8 * 8;
   const ConstBytes payload = ip.payload;
   ++stats_.ipv4.frag_tx_datagrams;
@@ -164,6 +172,7 @@ Status IpLayer::fragment(Netif& n, const MacAddress& destination, const PacketBu
     std::copy(part.begin(), part.end(), body.begin());
     Ipv4Repr header = ip;
     header.header_len = Ipv4Repr::min_header_len;
+    header.router_alert = false;
     header.fragment_offset = static_cast<std::uint16_t>(ip.fragment_offset + offset);
     header.more_fragments = !last || ip.more_fragments;
     header.payload_len = length;

@@ -52,10 +52,11 @@ std::size_t UdpEndpoints::open_count() const {
       std::count_if(endpoints_.begin(), endpoints_.end(), [](const Endpoint& e) { return e.open; }));
 }
 
-bool UdpEndpoints::port_in_use(std::uint16_t port, Ipv4Address address) const {
+bool UdpEndpoints::port_in_use(std::uint16_t port, Ipv4Address address, bool reuse) const {
   for (std::uint16_t s = by_port_.first(port); s != by_port_.none; s = by_port_.next(s)) {
     const Endpoint& e = endpoints_[s];
     if (e.local_port != port) continue;
+    if (reuse && e.reuse_address) continue;  // Linux: every one of them asked
     if (address.is_unspecified() || e.local_address.is_unspecified() || e.local_address == address) {
       return true;
     }
@@ -69,16 +70,17 @@ Status UdpEndpoints::bind_slot(std::uint16_t slot, Ipv4Address address, std::uin
     const std::uint32_t start = random_.below(count);
     for (std::uint32_t i = 0; i < count; ++i) {
       const auto candidate = static_cast<std::uint16_t>(ephemeral_port_first + (start + i) % count);
-      if (!port_in_use(candidate, address)) {
+      if (!port_in_use(candidate, address, false)) {
         port = candidate;
         break;
       }
     }
     if (port == 0) return Error::AddressInUse;
-  } else if (port_in_use(port, address)) {
+  } else if (port_in_use(port, address, endpoints_[slot].reuse_address)) {
     return Error::AddressInUse;
   }
   Endpoint& e = endpoints_[slot];
+  e.bind_order = binds_++;
   e.bound = true;
   e.local_address = address;
   e.local_port = port;
@@ -143,8 +145,11 @@ Status UdpEndpoints::send_to(UdpHandle h, ConstBytes payload, const IpEndpoint& 
     if (!s) return s;
   }
   const Ipv4Address destination = to.address.v4();
+  const bool multicast = destination.is_multicast();
   // A multicast-bound endpoint sends from the netif's own address.
-  const Ipv4Address source = e->local_address.is_multicast() ? Ipv4Address{} : e->local_address;
+  Ipv4Address source = e->local_address.is_multicast() ? Ipv4Address{} : e->local_address;
+  // IP_MULTICAST_IF picks the netif through its address (source routing).
+  if (multicast && source.is_unspecified()) source = e->multicast_interface;
   Result<Ipv4Route> route = ip_.route(destination, source);
   if (!route) {
     ++ipv4_stats_.drop_no_route;
@@ -167,7 +172,8 @@ Status UdpEndpoints::send_to(UdpHandle h, ConstBytes payload, const IpEndpoint& 
 
   Ipv4SendOptions options;
   options.protocol = IpProtocol::Udp;
-  options.ttl = e->ttl;
+  options.ttl = multicast ? e->multicast_ttl : e->ttl;
+  options.multicast_loop = multicast && e->multicast_loop;
   Status s = ip_.output(std::move(*buf), *route, destination, options, now);
   if (s) ++stats_.tx;
   return s;
@@ -219,9 +225,79 @@ void UdpEndpoints::set_checksum(UdpHandle h, bool send_checksum) {
   if (Endpoint* e = get(h)) e->checksum = send_checksum;
 }
 
-void UdpEndpoints::close(UdpHandle h) {
+void UdpEndpoints::set_reuse_address(UdpHandle h, bool reuse) {
+  if (Endpoint* e = get(h)) e->reuse_address = config::so_reuse && reuse;
+}
+
+std::optional<NetifId> UdpEndpoints::multicast_netif(Ipv4Address interface) const {
+  const NetifTable& netifs = ip_.netifs();
+  if (interface.is_unspecified()) return netifs.default_netif();
+  return netifs.find_by_address(interface);
+}
+
+Status UdpEndpoints::join_group(UdpHandle h, Ipv4Address group, Ipv4Address interface, Instant now) {
+  if (get(h) == nullptr) return Error::Closed;
+  if (!group.is_multicast()) return Error::InvalidArgument;
+  const std::optional<NetifId> netif = multicast_netif(interface);
+  if (!netif) return Error::NoRoute;
+  Membership* free = nullptr;
+  for (Membership& m : memberships_) {
+    if (!m.used) {
+      if (free == nullptr) free = &m;
+      continue;
+    }
+    if (m.slot == h.slot && m.netif == *netif && m.group == group) return Error::AddressInUse;
+  }
+  if (free == nullptr) return Error::NoBuffers;
+  if (Status joined = ip_.igmp_join(*netif, group, now); !joined) {
+    return joined.error() == Error::TableFull ? Error::NoBuffers : joined.error();
+  }
+  *free = Membership{true, h.slot, *netif, group};
+  return {};
+}
+
+Status UdpEndpoints::leave_group(UdpHandle h, Ipv4Address group, Ipv4Address interface, Instant now) {
+  if (get(h) == nullptr) return Error::Closed;
+  if (!group.is_multicast()) return Error::InvalidArgument;
+  std::optional<NetifId> netif;
+  if (!interface.is_unspecified()) {
+    netif = ip_.netifs().find_by_address(interface);
+    if (!netif) return Error::AddressNotAvailable;
+  }
+  for (Membership& m : memberships_) {
+    if (!m.used || m.slot != h.slot || m.group != group || (netif && m.netif != *netif)) continue;
+    m.used = false;
+    return ip_.igmp_leave(m.netif, group, now);
+  }
+  return Error::AddressNotAvailable;
+}
+
+Status UdpEndpoints::set_multicast_interface(UdpHandle h, Ipv4Address interface) {
+  Endpoint* e = get(h);
+  if (e == nullptr) return Error::Closed;
+  if (!interface.is_unspecified() && !ip_.netifs().find_by_address(interface)) {
+    return Error::AddressNotAvailable;
+  }
+  e->multicast_interface = interface;
+  return {};
+}
+
+void UdpEndpoints::set_multicast_ttl(UdpHandle h, std::uint8_t ttl) {
+  if (Endpoint* e = get(h)) e->multicast_ttl = ttl;
+}
+
+void UdpEndpoints::set_multicast_loop(UdpHandle h, bool loop) {
+  if (Endpoint* e = get(h)) e->multicast_loop = loop;
+}
+
+void UdpEndpoints::close(UdpHandle h, Instant now) {
   Endpoint* e = get(h);
   if (e == nullptr) return;
+  for (Membership& m : memberships_) {
+    if (!m.used || m.slot != h.slot) continue;
+    m.used = false;
+    (void)ip_.igmp_leave(m.netif, m.group, now);
+  }
   if (e->bound) by_port_.erase(e->local_port, h.slot);
   e->queue.clear();
   e->error.reset();
@@ -246,29 +322,20 @@ void UdpEndpoints::input(Ipv4Delivery&& d, Instant now) {
   }
   const UdpRepr& udp = *parsed;
   const std::uint16_t port = udp.destination_port;
-  const Netif& netif = ip_.netifs()[d.netif];
 
-  // The best match: connected to this source (2) over bound to this address
-  // (1) over bound to any address (0).
+  // The best match: the highest score, then the first bound.
   std::uint16_t best = by_port_.none;
   int best_score = -1;
+  // CONFIG_LWIP_SO_REUSE_RXTOALL: a broadcast or multicast datagram goes to
+  // every endpoint that matches, each with its own copy.
+  const bool to_all = config::so_reuse_rxtoall && d.broadcast;
+  std::size_t matches = 0;
   for (std::uint16_t s = by_port_.first(port); s != by_port_.none; s = by_port_.next(s)) {
-    const Endpoint& e = endpoints_[s];
-    if (e.local_port != port) continue;
-    int score = 0;
-    if (!e.local_address.is_unspecified()) {
-      // A broadcast reaches endpoints bound to the address of the netif it
-      // came in on.
-      const bool matches = e.local_address == d.destination ||
-                           (d.broadcast && netif.has_ipv4 && e.local_address == netif.address);
-      if (!matches) continue;
-      score += 1;
-    }
-    if (e.connected) {
-      if (e.remote_address != d.source || e.remote_port != udp.source_port) continue;
-      score += 2;
-    }
-    if (score > best_score) {
+    const int score = match(endpoints_[s], d, udp.source_port, port);
+    if (score < 0) continue;
+    ++matches;
+    if (score > best_score ||
+        (score == best_score && endpoints_[s].bind_order < endpoints_[best].bind_order)) {
       best = s;
       best_score = score;
     }
@@ -289,16 +356,62 @@ void UdpEndpoints::input(Ipv4Delivery&& d, Instant now) {
   datagram.netif = d.netif;
   d.packet.consume(UdpRepr::header_len);
   d.packet.truncate(length);
+  if (to_all && matches > 1) {
+    // Copies for every other match; the best one keeps the original.
+    for (std::uint16_t s = by_port_.first(port); s != by_port_.none; s = by_port_.next(s)) {
+      if (s == best || match(endpoints_[s], d, source_port, port) < 0) continue;
+      std::optional<PacketBuf> copy = pools_.allocate(0, length);
+      if (!copy) {
+        ++stats_.drop_no_buffer;
+        continue;
+      }
+      ConstBytes payload = d.packet.data();
+      std::copy(payload.begin(), payload.end(), copy->append(length).begin());
+      Datagram copied;
+      copied.payload = std::move(*copy);
+      copied.from_address = datagram.from_address;
+      copied.from_port = datagram.from_port;
+      copied.to = datagram.to;
+      copied.netif = datagram.netif;
+      (void)enqueue(s, std::move(copied));
+    }
+  }
   datagram.payload = std::move(d.packet);
-  if (!endpoints_[best].queue.push(std::move(datagram))) {
+  (void)enqueue(best, std::move(datagram));
+}
+
+int UdpEndpoints::match(const Endpoint& e, const Ipv4Delivery& d, std::uint16_t source_port,
+                        std::uint16_t destination_port) const {
+  if (e.local_port != destination_port) return -1;
+  // Connected to this source (2) over bound to this address (1) over bound
+  // to any address (0).
+  int score = 0;
+  if (!e.local_address.is_unspecified()) {
+    // A broadcast reaches endpoints bound to the address of the netif it
+    // came in on; a multicast only those bound to the group (or to any).
+    const Netif& netif = ip_.netifs()[d.netif];
+    const bool matches = e.local_address == d.destination ||
+                         (d.broadcast && !d.destination.is_multicast() && netif.has_ipv4 &&
+                          e.local_address == netif.address);
+    if (!matches) return -1;
+    score += 1;
+  }
+  if (e.connected) {
+    if (e.remote_address != d.source || e.remote_port != source_port) return -1;
+    score += 2;
+  }
+  return score;
+}
+
+bool UdpEndpoints::enqueue(std::uint16_t slot, Datagram&& datagram) {
+  Endpoint& e = endpoints_[slot];
+  if (!e.queue.push(std::move(datagram))) {
     ++stats_.drop_queue_full;
-    return;
+    return false;
   }
   ++stats_.rx_delivered;
-  if (event_callback_ != nullptr) {
-    event_callback_(event_context_, UdpHandle{static_cast<std::uint16_t>(best),
-                                              endpoints_[best].generation});
-  }
+  if (event_callback_ != nullptr) event_callback_(event_context_, UdpHandle{slot, e.generation});
+  return true;
 }
 
 void UdpEndpoints::icmp_error(const IcmpErrorReport& report) {

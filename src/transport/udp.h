@@ -62,7 +62,36 @@ class UdpEndpoints {
   void set_broadcast(UdpHandle h, bool allowed);
   void set_ttl(UdpHandle h, std::uint8_t ttl);
   void set_checksum(UdpHandle h, bool send_checksum);
-  void close(UdpHandle h);
+  // SO_REUSEADDR (CONFIG_LWIP_SO_REUSE; ignored when it is off): endpoints
+  // that all set it before bind may share a port, on any addresses. A
+  // unicast datagram goes to one of them (the most specific match, then the
+  // first bound); with CONFIG_LWIP_SO_REUSE_RXTOALL a broadcast or multicast
+  // one goes to each, as a copy from the buffer pools (a copy without a
+  // buffer is dropped: udp.drop_no_buffer).
+  void set_reuse_address(UdpHandle h, bool reuse);
+
+  // ---- Multicast (IP_ADD_MEMBERSHIP and the IP_MULTICAST_* options) --------
+  // Datagrams to a group joined on the netif they arrive on go to the
+  // endpoints bound to the group or to any address on their port, whoever
+  // joined. `interface`: the address of the netif (unspecified: the default
+  // netif). Join: InvalidArgument (not a multicast group), NoRoute (no such
+  // netif), AddressInUse (this endpoint joined it there already), NoBuffers
+  // (the membership or group table is full). Leave: AddressNotAvailable
+  // when this endpoint has not joined it (an unspecified interface matches
+  // its membership on any netif). close() leaves every group.
+  Status join_group(UdpHandle h, Ipv4Address group, Ipv4Address interface, Instant now);
+  Status leave_group(UdpHandle h, Ipv4Address group, Ipv4Address interface, Instant now);
+  // Where datagrams to a group leave (unspecified: the default netif).
+  // AddressNotAvailable when no netif has the address.
+  Status set_multicast_interface(UdpHandle h, Ipv4Address interface);
+  // TTL of datagrams to a group (default 1; 0 stays 0: the host only).
+  void set_multicast_ttl(UdpHandle h, std::uint8_t ttl);
+  // Whether we get a copy of what we send to a group we are a member of
+  // (default on).
+  void set_multicast_loop(UdpHandle h, bool loop);
+
+  // Leaves every group the endpoint joined; `now` dates the leave messages.
+  void close(UdpHandle h, Instant now = Instant{});
   // The owner's pointer for a handle (lwIP's udp_pcb arg), null until set
   // and again for the next handle in the slot. Closed for a stale handle.
   Status set_user_data(UdpHandle h, void* user_data);
@@ -110,12 +139,34 @@ class UdpEndpoints {
     std::optional<Error> error;  // from an ICMP error, until taken
     void* user_data = nullptr;
     FixedQueue<Datagram, config::udp_recvmbox_size> queue;
+    // SO_REUSEADDR and multicast.
+    bool reuse_address = false;
+    std::uint32_t bind_order = 0;  // among equal matches, the first bound wins
+    std::uint8_t multicast_ttl = 1;
+    bool multicast_loop = true;
+    Ipv4Address multicast_interface;  // unspecified: the default netif
   };
+  // One group joined by one endpoint (lwIP keeps these per socket too).
+  struct Membership {
+    bool used = false;
+    std::uint16_t slot = 0;
+    NetifId netif;
+    Ipv4Address group;
+  };
+  static constexpr std::size_t membership_capacity =
+      config::max_udp_pcbs > config::igmp_max_groups ? config::max_udp_pcbs : config::igmp_max_groups;
 
   Endpoint* get(UdpHandle h);
   const Endpoint* get(UdpHandle h) const;
-  bool port_in_use(std::uint16_t port, Ipv4Address address) const;
+  bool port_in_use(std::uint16_t port, Ipv4Address address, bool reuse) const;
   Status bind_slot(std::uint16_t slot, Ipv4Address address, std::uint16_t port);
+  // The match of a datagram for an endpoint: -1 none, else higher is more
+  // specific.
+  int match(const Endpoint& e, const Ipv4Delivery& d, std::uint16_t source_port,
+            std::uint16_t destination_port) const;
+  // Queues `datagram` for `slot`; false when its queue is full.
+  bool enqueue(std::uint16_t slot, Datagram&& datagram);
+  std::optional<NetifId> multicast_netif(Ipv4Address interface) const;
 
   IpLayer& ip_;
   Pools& pools_;
@@ -124,6 +175,8 @@ class UdpEndpoints {
   Random& random_;
   std::array<Endpoint, capacity> endpoints_{};
   SlotIndex<capacity> by_port_;
+  std::array<Membership, membership_capacity> memberships_{};
+  std::uint32_t binds_ = 0;
   EventCallback event_callback_ = nullptr;
   void* event_context_ = nullptr;
 };

@@ -8,14 +8,17 @@ namespace {
 
 constexpr std::uint8_t option_end = 0;
 constexpr std::uint8_t option_nop = 1;
+// Copied flag set, class 0, number 20 (RFC 2113 2.1).
+constexpr std::uint8_t option_router_alert = 0x94;
 constexpr std::uint16_t flag_dont_fragment = 0x4000;
 constexpr std::uint16_t flag_more_fragments = 0x2000;
 constexpr std::uint16_t fragment_offset_mask = 0x1fff;
 constexpr std::size_t max_datagram_len = 65535;
 
 // Walks the options to prove each one fits inside the header (RFC 791:
-// single-byte END and NOP; every other option has a length byte >= 2).
-Status check_options(ConstBytes options) {
+// single-byte END and NOP; every other option has a length byte >= 2), and
+// notes a Router Alert.
+Status check_options(ConstBytes options, bool& router_alert) {
   std::size_t i = 0;
   while (i < options.size()) {
     std::uint8_t kind = options[i];
@@ -27,6 +30,7 @@ Status check_options(ConstBytes options) {
     if (i + 1 >= options.size()) return Error::Malformed;
     std::size_t length = options[i + 1];
     if (length < 2 || length > options.size() - i) return Error::Malformed;
+    if (kind == option_router_alert && length == 4) router_alert = true;
     i += length;
   }
   return {};
@@ -46,11 +50,13 @@ Result<Ipv4Repr> Ipv4Repr::parse(ConstBytes packet, bool verify_checksum) {
   if (verify_checksum && Checksum{}.add(packet.first(header_len)).folded() != 0xffff) {
     return Error::BadChecksum;
   }
-  if (Status s = check_options(packet.subspan(min_header_len, header_len - min_header_len)); !s) {
+  Ipv4Repr repr;
+  if (Status s = check_options(packet.subspan(min_header_len, header_len - min_header_len),
+                               repr.router_alert);
+      !s) {
     return s.error();
   }
 
-  Ipv4Repr repr;
   repr.tos = packet[1];
   repr.identification = load_be16(packet, 4);
   std::uint16_t flags_offset = load_be16(packet, 6);
@@ -73,9 +79,10 @@ Result<Ipv4Repr> Ipv4Repr::parse(ConstBytes packet, bool verify_checksum) {
 }
 
 void Ipv4Repr::emit(Bytes packet) const {
-  packet[0] = 0x45;
+  const std::size_t length = emitted_header_len();
+  packet[0] = static_cast<std::uint8_t>(0x40U | (length / 4));
   packet[1] = tos;
-  store_be16(packet, 2, static_cast<std::uint16_t>(min_header_len + payload_len));
+  store_be16(packet, 2, static_cast<std::uint16_t>(length + payload_len));
   store_be16(packet, 4, identification);
   auto flags_offset = static_cast<std::uint16_t>((fragment_offset / 8U) & fragment_offset_mask);
   if (dont_fragment) flags_offset |= flag_dont_fragment;
@@ -86,7 +93,12 @@ void Ipv4Repr::emit(Bytes packet) const {
   store_be16(packet, 10, 0);
   source.write(packet.subspan(12, 4));
   destination.write(packet.subspan(16, 4));
-  store_be16(packet, 10, internet_checksum(packet.first(min_header_len)));
+  if (router_alert) {
+    packet[20] = option_router_alert;
+    packet[21] = 4;
+    store_be16(packet, 22, 0);  // every router examines the packet
+  }
+  store_be16(packet, 10, internet_checksum(packet.first(length)));
 }
 
 }  // namespace lwnet

@@ -8,8 +8,9 @@
 // The stack: one netif 192.0.2.2/24, MAC 02:00:00:00:00:02, gateway 192.0.2.1,
 // on a queue-of-frames device; a UDP endpoint on port 7 echoes what it gets,
 // a TCP listener on port 5000 accepts connections and echoes their bytes
-// (closing when the peer does), and a ping handle (identifier 0x1234) takes
-// echo replies. After each frame the stack is polled at the current time,
+// (closing when the peer does), a ping handle (identifier 0x1234) takes
+// echo replies, and the netif is in group 239.1.2.3 (so IGMP queries and
+// reports, and UDP to the group, reach the stack). After each frame the stack is polled at the current time,
 // then time advances by the delay.
 // At the end every endpoint is closed, time jumps past every timeout, and the
 // run aborts if a pool buffer is still allocated: a leak. A second run of the
@@ -39,6 +40,7 @@
 #include "wire/arp.h"
 #include "wire/ethernet.h"
 #include "wire/icmpv4.h"
+#include "wire/igmp.h"
 #include "wire/ip.h"
 #include "wire/ipv4.h"
 #include "wire/tcp.h"
@@ -62,6 +64,7 @@ constexpr Ipv4Address gateway_ip = Ipv4Address::of(192, 0, 2, 1);
 constexpr std::uint16_t echo_port = 7;
 constexpr std::uint16_t ping_identifier = 0x1234;
 constexpr std::uint16_t tcp_echo_port = 5000;
+constexpr Ipv4Address joined_group = Ipv4Address::of(239, 1, 2, 3);
 
 // LWNET_FUZZ_VERBOSE=1 prints each input's nonzero counters (to check that a
 // seed reaches what it was written for); 2 also prints every transmitted
@@ -106,7 +109,9 @@ void check_transmitted(ConstBytes frame) {
               "transmitted TCP does not verify");
       break;
     case static_cast<std::uint8_t>(IpProtocol::Igmp):
-      break;  // no IGMP parser yet
+      require(ip->router_alert && ip->ttl == 1, "transmitted IGMP without Router Alert or TTL 1");
+      require(IgmpRepr::parse(ip->payload).ok(), "transmitted IGMP does not verify");
+      break;
     default:
       fail("transmitted IPv4 of an unexpected protocol");
   }
@@ -238,6 +243,7 @@ void run_stack(const std::uint8_t* data, std::size_t size, Teardown teardown) {
   require(ping.ok(), "ping_open failed");
   auto listener = stack.tcp_listen(IpEndpoint{IpAddress{}, tcp_echo_port}, 4);
   require(listener.ok(), "tcp_listen failed");
+  require(stack.igmp_join(*netif, joined_group, now).ok(), "igmp_join failed");
   Endpoints endpoints{*udp, *ping, *listener, {}};
   stack.poll(now);
 
@@ -271,6 +277,7 @@ void run_stack(const std::uint8_t* data, std::size_t size, Teardown teardown) {
   stack.ping_close(endpoints.ping);
   for (TcpHandle h : endpoints.connections) stack.tcp_close(h, now);
   stack.tcp_close(endpoints.listener, now);
+  require(stack.igmp_leave(*netif, joined_group, now).ok(), "igmp_leave failed");
   // Reassembly, ARP queues and every other timer expire within minutes;
   // TCP connections left half-open give up after their retransmissions.
   const Instant horizon = now + Duration::seconds(600);
@@ -317,8 +324,10 @@ void fuzz_ipv4(ConstBytes input) {
   auto ip = Ipv4Repr::parse(input, true);
   if (!ip.ok()) return;
   require(ip->header_len >= 20 && ip->header_len <= 60, "IPv4: header length out of range");
-  std::vector<std::uint8_t> out(Ipv4Repr::min_header_len + ip->payload.size());
-  std::copy(ip->payload.begin(), ip->payload.end(), out.begin() + Ipv4Repr::min_header_len);
+  // Emitted, the header keeps only Router Alert of the options.
+  const std::size_t header_len = ip->emitted_header_len();
+  std::vector<std::uint8_t> out(header_len + ip->payload.size());
+  std::copy(ip->payload.begin(), ip->payload.end(), out.begin() + static_cast<std::ptrdiff_t>(header_len));
   ip->emit(out);
   auto again = Ipv4Repr::parse(out, true);
   require(again.ok(), "IPv4: emitted header does not parse");
@@ -328,7 +337,7 @@ void fuzz_ipv4(ConstBytes input) {
               again->dont_fragment == ip->dont_fragment &&
               again->more_fragments == ip->more_fragments &&
               again->fragment_offset == ip->fragment_offset &&
-              same_bytes(again->payload, ip->payload),
+              again->router_alert == ip->router_alert && same_bytes(again->payload, ip->payload),
           "IPv4: emit/parse round trip changed a field");
 }
 
@@ -344,6 +353,18 @@ void fuzz_icmpv4(ConstBytes input) {
               again->identifier == icmp->identifier && again->sequence == icmp->sequence &&
               again->next_hop_mtu == icmp->next_hop_mtu && same_bytes(again->data, icmp->data),
           "ICMP: emit/parse round trip changed a field");
+}
+
+void fuzz_igmp(ConstBytes input) {
+  auto igmp = IgmpRepr::parse(input);
+  if (!igmp.ok()) return;
+  std::array<std::uint8_t, IgmpRepr::header_len> out{};
+  igmp->emit(out);
+  auto again = IgmpRepr::parse(out);
+  require(again.ok(), "IGMP: emitted message does not verify");
+  require(again->type == igmp->type && again->max_response_time == igmp->max_response_time &&
+              again->group == igmp->group,
+          "IGMP: emit/parse round trip changed a field");
 }
 
 void fuzz_udp(ConstBytes input, const IpAddress& source, const IpAddress& destination) {
@@ -419,6 +440,7 @@ void fuzz_wire(const std::uint8_t* data, std::size_t size) {
   fuzz_arp(input);
   fuzz_ipv4(input);
   fuzz_icmpv4(input);
+  fuzz_igmp(input);
   const IpAddress v4_source = Ipv4Address::of(192, 0, 2, 1);
   const IpAddress v4_destination = our_ip;
   Ipv6Address v6_source;
@@ -436,6 +458,7 @@ void fuzz_wire(const std::uint8_t* data, std::size_t size) {
     if (auto ip = Ipv4Repr::parse(eth->payload, false); ip.ok()) {
       fuzz_ipv4(eth->payload);
       fuzz_icmpv4(ip->payload);
+      fuzz_igmp(ip->payload);
       fuzz_udp(ip->payload, ip->source, ip->destination);
       fuzz_tcp(ip->payload, ip->source, ip->destination);
     }

@@ -204,6 +204,38 @@ UDP_FRAGMENTS = [
 ]
 
 
+
+def ipv4_router_alert(source, destination, protocol, payload, identification=1):
+    """An IPv4 packet with TTL 1 and the Router Alert option, as IGMP travels."""
+    header = bytearray(struct.pack("!BBHHHBBH4s4s", 0x46, 0, 24 + len(payload), identification,
+                                   0, 1, protocol, 0, source, destination) + h("94 04 00 00"))
+    header[10:12] = struct.pack("!H", checksum(bytes(header)))
+    return bytes(header) + payload
+
+
+def igmp(type_, max_response, group):
+    message = bytearray(struct.pack("!BBH4s", type_, max_response, 0, group))
+    message[2:4] = struct.pack("!H", checksum(bytes(message)))
+    return bytes(message)
+
+
+# The harness's netif is in 239.1.2.3 (MAC 01:00:5e:01:02:03).
+GROUP = h("ef 01 02 03")
+GROUP_MAC = h("01 00 5e 01 02 03")
+ALL_HOSTS = h("e0 00 00 01")
+ALL_HOSTS_MAC = h("01 00 5e 00 00 01")
+# A router's general query (Max Resp Time 10 s) and a group-specific one (1 s).
+IGMP_GENERAL_QUERY = ethernet(ALL_HOSTS_MAC, PEER_MAC, 0x0800,
+                              ipv4_router_alert(PEER_IP, ALL_HOSTS, 2, igmp(0x11, 100, b"\0" * 4)))
+IGMP_GROUP_QUERY = ethernet(GROUP_MAC, PEER_MAC, 0x0800,
+                            ipv4_router_alert(PEER_IP, GROUP, 2, igmp(0x11, 10, GROUP)))
+# Another host's v2 report for the group (suppresses ours).
+IGMP_OTHER_REPORT = ethernet(GROUP_MAC, h("02 00 00 00 00 09"), 0x0800,
+                             ipv4_router_alert(h("c0 00 02 09"), GROUP, 2, igmp(0x16, 0, GROUP)))
+# A UDP datagram to the group's port 7 (the echo endpoint is bound to any address).
+UDP_TO_GROUP = ethernet(GROUP_MAC, PEER_MAC, 0x0800,
+                        ipv4(PEER_IP, GROUP, 17, udp(PEER_IP, GROUP, 40030, 7, b"to the group"), ttl=1))
+
 # The stack learns the gateway's MAC from its ARP request for 192.0.2.2
 # (RFC 826); an ARP reply it did not ask for is dropped. PRIMER comes first
 # where an input wants answers to go out at once.
@@ -287,6 +319,10 @@ SEEDS = {
     "tcp_out_of_order": TCP_OUT_OF_ORDER,
     "tcp_reset": TCP_RESET,
     "tcp_silent_peer": TCP_SILENT_PEER,
+    # IGMP and multicast
+    "igmp_general_query": record(IGMP_GENERAL_QUERY, 11000) + record(IGMP_GENERAL_QUERY, 11000),
+    "igmp_group_query_suppressed": record(IGMP_GROUP_QUERY, 100) + record(IGMP_OTHER_REPORT, 2000),
+    "udp_to_group": PRIMER + record(UDP_TO_GROUP),
     # Other things on the wire
     "ipv6_udp": record(UDP6),
     "truncated": truncations(PING_REQUEST, (0, 1, 13, 14, 15, 33, 34, 41, 42, 97))

@@ -39,8 +39,9 @@ ByteVector arp_packet(ArpOperation operation, const MacAddress& sender_mac, Ipv4
 }
 
 ByteVector ipv4_packet(Ipv4Repr header, ConstBytes payload) {
-  ByteVector out(Ipv4Repr::min_header_len + payload.size());
-  std::copy(payload.begin(), payload.end(), out.begin() + Ipv4Repr::min_header_len);
+  const std::size_t header_len = header.emitted_header_len();
+  ByteVector out(header_len + payload.size());
+  std::copy(payload.begin(), payload.end(), out.begin() + static_cast<std::ptrdiff_t>(header_len));
   header.payload_len = payload.size();
   header.emit(out);
   return out;

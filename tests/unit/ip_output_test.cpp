@@ -33,10 +33,11 @@ struct IpOutputTest : ::testing::Test {
   ArpStats arp;
   Ipv4Stats ipv4;
   IcmpStats icmp;
+  IgmpStats igmp;
   Random random{7};
   Loopback loopback;
   PipePair pipe;
-  IpLayer ip{pools, IpLayerStats{ethernet, arp, ipv4, icmp}, random, loopback};
+  IpLayer ip{pools, IpLayerStats{ethernet, arp, ipv4, icmp, igmp}, random, loopback};
   NetifId id;
   Instant now = Instant::from_seconds(1);
   Ipv4Address peer = Ipv4Address::of(192, 0, 2, 2);

@@ -57,6 +57,12 @@
 #ifndef SO_REUSE
 #define SO_REUSE 1
 #endif
+#ifndef SO_REUSE_RXTOALL
+#define SO_REUSE_RXTOALL 1
+#endif
+#ifndef LWIP_IGMP
+#define LWIP_IGMP 1 /* IGMPv2, IP_ADD_MEMBERSHIP and the IP_MULTICAST_* options */
+#endif
 #ifndef LWIP_TCP_KEEPALIVE
 #define LWIP_TCP_KEEPALIVE 1
 #endif

@@ -1,0 +1,82 @@
+// The multicast groups a stack's netifs have joined: one entry per (netif,
+// group), reference-counted so that several sockets can join one group, in
+// a fixed table of CONFIG_LWNET_IGMP_MAX_GROUPS entries.
+//
+// Each entry carries the host state of RFC 2236 6 (Delaying / Idle member,
+// the "last reporter" flag). MLD (RFC 2710 4) has the same states, so the
+// table keys on IpAddress and knows no message format: igmp.cpp speaks
+// IGMPv2 over it, and an MLD file can do the same for IPv6 groups.
+// The all-hosts group (224.0.0.1) never takes an entry: every netif is in it.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+
+#include "config/options.h"
+#include "ip/netif_types.h"
+#include "util/result.h"
+#include "wire/address.h"
+
+namespace lwnet {
+
+// Core thread only.
+class MulticastGroups {
+ public:
+  static constexpr std::size_t capacity = config::igmp_max_groups;
+
+  enum class State : std::uint8_t {
+    Free,      // not an entry
+    Delaying,  // a report is due when the entry's timer fires
+    Idle,      // member, nothing due
+  };
+  struct Group {
+    State state = State::Free;
+    NetifId netif;
+    IpAddress address;
+    std::uint16_t references = 0;
+    // We sent the latest report for the group (nobody suppressed ours), so
+    // our leave matters to the router (RFC 2236 6: "flag").
+    bool last_reporter = false;
+  };
+
+  std::optional<std::size_t> find(NetifId netif, const IpAddress& group) const {
+    for (std::size_t i = 0; i < capacity; ++i) {
+      const Group& g = groups_[i];
+      if (g.state != State::Free && g.netif == netif && g.address == group) return i;
+    }
+    return std::nullopt;
+  }
+  // True when `group` is joined on any netif.
+  bool joined_anywhere(const IpAddress& group) const {
+    for (const Group& g : groups_) {
+      if (g.state != State::Free && g.address == group) return true;
+    }
+    return false;
+  }
+  // A new entry (one reference, state Idle): TableFull when none is free.
+  Result<std::size_t> add(NetifId netif, const IpAddress& group) {
+    for (std::size_t i = 0; i < capacity; ++i) {
+      Group& g = groups_[i];
+      if (g.state != State::Free) continue;
+      g = Group{State::Idle, netif, group, 1, false};
+      return i;
+    }
+    return Error::TableFull;
+  }
+  void remove(std::size_t slot) { groups_[slot] = Group{}; }
+
+  Group& operator[](std::size_t slot) { return groups_[slot]; }
+  const Group& operator[](std::size_t slot) const { return groups_[slot]; }
+  std::size_t size() const {
+    std::size_t n = 0;
+    for (const Group& g : groups_) n += g.state != State::Free ? 1 : 0;
+    return n;
+  }
+
+ private:
+  std::array<Group, capacity> groups_{};
+};
+
+}  // namespace lwnet
