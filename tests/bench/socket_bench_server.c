@@ -16,8 +16,16 @@
  *   source bytes=N secs=S mbit=M       (secs from the accept)
  * SIGTERM/SIGINT print "exit VmHWM_kB=N" and end the process.
  *
- *   socket_bench_server TAP CIDR [BASE_PORT]      (BASE_PORT 5001)
+ *   socket_bench_server TAP CIDR [BASE_PORT [BUFFER_BYTES]]
  *   socket_bench_server lwb-tap3 192.0.2.2/24
+ *   socket_bench_server lwb-tap4 192.0.2.2/24 5001 65535
+ *
+ * BASE_PORT defaults to 5001. BUFFER_BYTES, when given, is set as SO_RCVBUF
+ * and SO_SNDBUF on the listeners, which their connections inherit: 65535
+ * matches lwIP's TCP_WND and TCP_SND_BUF in Debian's build. Without it the
+ * connections get the build's defaults. The ready line shows what the
+ * listeners have:
+ *   listening on ADDRESS:BASE-BASE+2 SO_RCVBUF=N SO_SNDBUF=N
  *
  * Threads: main, one accept loop per service, one per discard/source
  * connection; the TCP/IP thread is lwnet's (lwnet_tap_up). */
@@ -66,12 +74,18 @@ static void die(const char *call)
     exit(1);
 }
 
-static int listen_on(int port)
+static int listen_on(int port, int buffer_bytes)
 {
     int listener = socket(AF_INET, SOCK_STREAM, 0);
     if (listener < 0) die("socket");
     int yes = 1;
     if (setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes) != 0) die("setsockopt");
+    if (buffer_bytes > 0) {
+        if (setsockopt(listener, SOL_SOCKET, SO_RCVBUF, &buffer_bytes, sizeof buffer_bytes) != 0)
+            die("setsockopt SO_RCVBUF");
+        if (setsockopt(listener, SOL_SOCKET, SO_SNDBUF, &buffer_bytes, sizeof buffer_bytes) != 0)
+            die("setsockopt SO_SNDBUF");
+    }
     struct sockaddr_in address;
     memset(&address, 0, sizeof address);
     address.sin_family = AF_INET;
@@ -173,8 +187,8 @@ static long peak_rss_kilobytes(void)
     return value;
 }
 
-/* Only async-signal-safe calls here (fopen is not, but the anchor reads
- * /proc the same way, and the process ends right after). */
+/* fopen and snprintf are not async-signal-safe; the anchor reports its
+ * peak the same way, and the process ends right after. */
 static void on_terminate(int signal_number)
 {
     (void)signal_number;
@@ -185,29 +199,19 @@ static void on_terminate(int signal_number)
     _exit(0);
 }
 
+static int usage(const char *program)
+{
+    fprintf(stderr, "usage: %s TAP CIDR [BASE_PORT [BUFFER_BYTES]]\n", program);
+    return 2;
+}
+
 int main(int argc, char **argv)
 {
-    if (argc < 3 || argc > 4) {
-        fprintf(stderr, "usage: %s TAP CIDR [BASE_PORT]\n", argv[0]);
-        return 2;
-    }
-    int base_port = argc == 4 ? atoi(argv[3]) : 5001;
-    if (base_port <= 0 || base_port > 65533) {
-        fprintf(stderr, "usage: %s TAP CIDR [BASE_PORT]\n", argv[0]);
-        return 2;
-    }
+    if (argc < 3 || argc > 5) return usage(argv[0]);
+    int base_port = argc >= 4 ? atoi(argv[3]) : 5001;
+    int buffer_bytes = argc == 5 ? atoi(argv[4]) : 0;
+    if (base_port <= 0 || base_port > 65533 || (argc == 5 && buffer_bytes <= 0)) return usage(argv[0]);
     if (lwnet_tap_up(argv[1], argv[2], NULL) != 0) die("lwnet_tap_up");
-
-    /* The buffers every connection gets (the build's configuration; nothing
-     * here changes them), printed so the bench can show them. */
-    int probe = socket(AF_INET, SOCK_STREAM, 0);
-    if (probe < 0) die("socket");
-    int receive_buffer = 0, send_buffer = 0;
-    socklen_t length = sizeof receive_buffer;
-    if (getsockopt(probe, SOL_SOCKET, SO_RCVBUF, &receive_buffer, &length) != 0) die("getsockopt SO_RCVBUF");
-    length = sizeof send_buffer;
-    if (getsockopt(probe, SOL_SOCKET, SO_SNDBUF, &send_buffer, &length) != 0) die("getsockopt SO_SNDBUF");
-    close(probe);
 
     signal(SIGTERM, on_terminate);
     signal(SIGINT, on_terminate);
@@ -217,7 +221,17 @@ int main(int argc, char **argv)
     for (int i = 0; i < 3; i++) {
         services[i].kind = (enum service_kind)i;
         services[i].port = base_port + i;
-        services[i].listener = listen_on(base_port + i);
+        services[i].listener = listen_on(base_port + i, buffer_bytes);
+    }
+    /* What the connections will get, so the bench can show the windows. */
+    int receive_buffer = 0, send_buffer = 0;
+    socklen_t length = sizeof receive_buffer;
+    if (getsockopt(services[0].listener, SOL_SOCKET, SO_RCVBUF, &receive_buffer, &length) != 0)
+        die("getsockopt SO_RCVBUF");
+    length = sizeof send_buffer;
+    if (getsockopt(services[0].listener, SOL_SOCKET, SO_SNDBUF, &send_buffer, &length) != 0)
+        die("getsockopt SO_SNDBUF");
+    for (int i = 0; i < 3; i++) {
         pthread_t thread;
         int status = pthread_create(&thread, NULL, accept_loop, &services[i]);
         if (status != 0) {
