@@ -302,9 +302,9 @@ m_call_cost() {  # col rep: 1-byte ping-pong over the stack's loopback (socket_c
     return
   fi
   rec call_per_s "$c" "$r" "$(kv round_trips_per_s < "$log")"
-  rec call_rtt_us "$c" "$r" "$(kv rtt_us < "$log")"
-  rec call_send_us "$c" "$r" "$(kv send_us < "$log")"
-  rec call_recv_us "$c" "$r" "$(kv recv_us < "$log")"
+  rec call_rtt_us "$c" "$r" "$(kv " rtt_us" < "$log")"
+  rec call_send_us "$c" "$r" "$(kv " send_us" < "$log")"
+  rec call_recv_us "$c" "$r" "$(kv " recv_us" < "$log")"
   rec call_server_send_us "$c" "$r" "$(kv server_send_us < "$log")"
 }
 
