@@ -92,7 +92,7 @@ LWNET=$BUILD/tools/lwnet
 SOCKET_SERVER=$BUILD/tests/bench/socket_bench_server
 LWNET_CALL_COST=$BUILD/tests/bench/socket_call_cost
 log "building lwnet's sockets programs with core locking in $BUILD_LOCKING"
-cmake -S "$ROOT" -B "$BUILD_LOCKING" "${LWNET_CMAKE_FLAGS[@]}" -DLWNET_BUILD_TOOLS=OFF -DLWNET_BUILD_EXAMPLES=OFF \
+cmake -S "$ROOT" -B "$BUILD_LOCKING" "${LWNET_CMAKE_FLAGS[@]}" \
   -DCONFIG_LWIP_TCPIP_CORE_LOCKING=1 >> "$OUT/cmake.log" 2>&1 &&
   cmake --build "$BUILD_LOCKING" --target socket_bench_server socket_call_cost -j2 >> "$OUT/cmake.log" 2>&1 ||
   { tail -30 "$OUT/cmake.log" >&2; echo "lwnet core-locking build failed (log: $OUT/cmake.log)" >&2; exit 1; }
