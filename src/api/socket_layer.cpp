@@ -103,7 +103,9 @@ void SocketLayer::remove_waiter(Socket& s, Waiter& waiter) {
 
 void SocketLayer::wake_all(Socket& s) {
   // Under s.mutex.
-  for (Waiter* w = s.waiters; w != nullptr; w = w->next) w->waker->wake();
+  for (Waiter* w = s.waiters; w != nullptr; w = w->next) {
+    if (w->signalled == nullptr || !w->signalled->exchange(true)) w->waker->wake();
+  }
 }
 
 SocketLayer::Socket* SocketLayer::owner_of(TcpHandle h) {
@@ -170,10 +172,13 @@ int SocketLayer::wait_until(Socket& s, Instant deadline, Ready&& ready, bool clo
                             Duration recheck) {
   ThreadWait* wait = thread_wait();
   if (wait == nullptr) return ENOMEM;
-  Waiter waiter{&wait->waker, nullptr};
+  Waiter waiter{&wait->waker, nullptr, &wait->signalled};
   add_waiter(s, waiter);
   int result = EAGAIN;
   while (true) {
+    // An event after this writes the waker again; one before it is seen by
+    // the look that follows (both run in core context, this one later).
+    wait->signalled.store(false);
     result = tcpip_.call([&](Stack& stack, Instant now) -> int { return ready(stack, now); });
     if (result >= 0) break;
     if (closing_ends_wait) {
