@@ -277,7 +277,7 @@ bool TcpipThread::release_core() {
 
 void TcpipThread::run_in_core(const Message& message) {
   if (!config_.core_locking) {
-    Completion done{0};
+    Completion done;
     Message posted = message;
     posted.completion = &done;
     if (mailbox_.push(posted).ok()) {
