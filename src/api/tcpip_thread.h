@@ -91,7 +91,7 @@ class TcpipThread {
   // (lwIP's tcpip_api_call / LOCK_TCPIP_CORE + call):
   //  - on the TCP/IP thread or holding the core lock: runs f inline;
   //  - message passing: posts a message and blocks the caller on a
-  //    semaphore of this call until the thread has run f (waiting first for
+  //    Completion (a futex) of this call until the thread has run f (waiting first for
   //    room while the mailbox is full);
   //  - core locking: takes the core mutex, runs f in the caller's thread,
   //    and wakes the thread when f brought the stack's deadline closer;
