@@ -4,20 +4,55 @@
 // never allocate.
 #pragma once
 
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <semaphore>
 
 #include "util/error.h"
 #include "util/result.h"
 
 namespace lwnet::api {
 
-// What a message's sender may wait on: released once the message has run.
-using Completion = std::binary_semaphore;
+// What a message's sender may wait on: released once, when the message has
+// run. A futex: std::binary_semaphore's wait (libstdc++) first spins with
+// sched_yield, which on a busy machine hands the core to another process for
+// a time slice on every call; this one sleeps in the kernel at once, and the
+// TCP/IP thread's release wakes it.
+class Completion {
+ public:
+  // The TCP/IP thread (or whoever ran the message), once.
+  void release() noexcept {
+    // The waiter may see `done` and go (its frame with it) before the wake:
+    // a wake of an address nobody waits on is harmless, and every futex
+    // wait loops on its own condition, so an unexpected wake is too.
+    if (state_.exchange(done, std::memory_order_acq_rel) == sleeping) futex(FUTEX_WAKE_PRIVATE, 1);
+  }
+  // The sender, once.
+  void acquire() noexcept {
+    std::uint32_t expected = pending;
+    if (!state_.compare_exchange_strong(expected, sleeping, std::memory_order_acquire)) return;  // done
+    while (state_.load(std::memory_order_acquire) == sleeping) futex(FUTEX_WAIT_PRIVATE, sleeping);
+  }
+
+ private:
+  static constexpr std::uint32_t pending = 0;
+  static constexpr std::uint32_t sleeping = 1;  // pending, and the sender waits in the kernel
+  static constexpr std::uint32_t done = 2;
+  // FUTEX_WAIT: sleep while the word is `value` (EAGAIN if it is not, EINTR:
+  // the caller's loop looks again); FUTEX_WAKE: wake up to `value` sleepers.
+  void futex(int operation, std::uint32_t value) noexcept {
+    (void)syscall(SYS_futex, &state_, operation, value, nullptr, nullptr, 0);
+  }
+  std::atomic<std::uint32_t> state_{pending};
+};
 
 // One message: run function(context) on the consumer's thread, then release
 // `completion` when it is not null. Three words; copied into the queue.

@@ -7,6 +7,7 @@
 #include <netinet/in.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <optional>
@@ -23,6 +24,11 @@ namespace lwnet::api {
 struct SocketLayer::Waiter {
   const Waker* waker = nullptr;
   Waiter* next = nullptr;
+  // When set (wait_until): the waker is written only when this goes from
+  // false to true, so a stream of events before the waiter looks again
+  // costs one eventfd write, not one per event. The waiter clears it before
+  // each look. Null (select/poll): every event writes.
+  std::atomic<bool>* signalled = nullptr;
 };
 
 struct SocketLayer::Socket {
@@ -81,6 +87,7 @@ inline int fail(int error) {
 struct ThreadWait {
   Waker waker;
   WaitSet set;
+  std::atomic<bool> signalled{false};  // see Waiter::signalled
   explicit ThreadWait(Waker w) : waker(std::move(w)), set(waker) {}
 };
 

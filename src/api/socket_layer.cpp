@@ -95,7 +95,9 @@ void SocketLayer::remove_waiter(Socket& s, Waiter& waiter) {
 
 void SocketLayer::wake_all(Socket& s) {
   // Under s.mutex.
-  for (Waiter* w = s.waiters; w != nullptr; w = w->next) w->waker->wake();
+  for (Waiter* w = s.waiters; w != nullptr; w = w->next) {
+    if (w->signalled == nullptr || !w->signalled->exchange(true)) w->waker->wake();
+  }
 }
 
 // Each core handle carries its socket as its user pointer (set when the
@@ -156,10 +158,13 @@ int SocketLayer::wait_until(Socket& s, Instant deadline, Ready&& ready, bool clo
                             Duration recheck) {
   ThreadWait* wait = thread_wait();
   if (wait == nullptr) return ENOMEM;
-  Waiter waiter{&wait->waker, nullptr};
+  Waiter waiter{&wait->waker, nullptr, &wait->signalled};
   add_waiter(s, waiter);
   int result = EAGAIN;
   while (true) {
+    // An event after this writes the waker again; one before it is seen by
+    // the look that follows (both run in core context, this one later).
+    wait->signalled.store(false);
     result = tcpip_.call([&](Stack& stack, Instant now) -> int { return ready(stack, now); });
     if (result >= 0) break;
     if (closing_ends_wait) {
@@ -209,29 +214,7 @@ int SocketLayer::socket(int domain, int type, int protocol) {
     ::close(fd);
     return fail(EMFILE);
   }
-  Socket* s = nullptr;
-  {
-    std::lock_guard table(table_mutex_);
-    for (std::size_t i = 0; i < max_sockets_; ++i) {
-      if (sockets_[i].kind == Kind::Free) {
-        s = &sockets_[i];
-        break;
-      }
-    }
-    if (s != nullptr) {
-      std::lock_guard lock(s->mutex);
-      s->kind = kind;
-      s->fd = fd;
-      s->type = base_type;
-      s->in_flight = 0;
-      s->closing = false;
-      s->waiters = nullptr;
-      s->pending_error = 0;
-      s->nonblocking = nonblocking;
-      s->receive_timeout = s->send_timeout = Duration::zero();
-      s->shut_read = s->shut_write = false;
-    }
-  }
+  Socket* s = claim_free_socket(fd, kind, base_type, nonblocking);
   if (s == nullptr) {
     ::close(fd);
     return fail(ENFILE);  // CONFIG_LWIP_MAX_SOCKETS sockets are open
@@ -303,42 +286,52 @@ int SocketLayer::close(int fd) {
     std::unique_lock lock(s->mutex);
     s->idle.wait(lock, [&] { return s->in_flight == 0; });
   }
-  const bool reset = !linger_on_close(*s);
-  tcpip_.call([&](Stack& stack, Instant now) {
-    if (s->kind == Kind::Udp) {
-      stack.udp_close(s->udp);
-    } else if (s->kind == Kind::Raw) {
-      stack.raw_close(s->raw);
-    } else if (s->has_tcp) {
-      if (s->tcp.listener) {
-        stack.tcp_close(s->tcp, now);
-      } else {
-        if (s->options.linger_abort || reset) {
-          stack.tcp_abort(s->tcp, now);
-        } else {
-          stack.tcp_close(s->tcp, now);
-        }
-      }
-      s->has_tcp = false;
-    }
+  // One trip to the TCP/IP thread unless SO_LINGER makes close() wait.
+  int linger_seconds = 0;
+  const bool lingering = tcpip_.call([&](Stack& stack, Instant now) {
+    if (start_linger(*s, stack, now, linger_seconds)) return true;
+    release_endpoint(*s, stack, now, false);
+    return false;
   });
+  if (lingering) {
+    const bool reset = !linger_wait(*s, linger_seconds);
+    tcpip_.call([&](Stack& stack, Instant now) { release_endpoint(*s, stack, now, reset); });
+  }
   free_socket(*s);
   return 0;
 }
 
-bool SocketLayer::linger_on_close(Socket& s) {
-  int seconds = 0;
-  const bool wait = tcpip_.call([&](Stack& stack, Instant now) {
-    if (s.kind != Kind::Tcp || !s.has_tcp || s.tcp.listener || !s.options.linger || s.options.linger_abort) {
-      return false;
+void SocketLayer::release_endpoint(Socket& s, Stack& stack, Instant now, bool reset) {
+  if (s.kind == Kind::Udp) {
+    stack.udp_close(s.udp);
+  } else if (s.kind == Kind::Raw) {
+    stack.raw_close(s.raw);
+  } else if (s.has_tcp) {
+    if (s.tcp.listener) {
+      stack.tcp_close(s.tcp, now);
+    } else {
+      if (s.options.linger_abort || reset) {
+        stack.tcp_abort(s.tcp, now);
+      } else {
+        stack.tcp_close(s.tcp, now);
+      }
     }
-    const TcpConnection* c = stack.tcp_connection(s.tcp);
-    if (c == nullptr || !established_or_later(c->state())) return false;
-    seconds = s.options.linger_seconds;
-    (void)stack.tcp_shutdown(s.tcp, now);  // the FIN follows the queued data
-    return true;
-  });
-  if (!wait) return true;
+    s.has_tcp = false;
+  }
+}
+
+bool SocketLayer::start_linger(Socket& s, Stack& stack, Instant now, int& seconds) {
+  if (s.kind != Kind::Tcp || !s.has_tcp || s.tcp.listener || !s.options.linger || s.options.linger_abort) {
+    return false;
+  }
+  const TcpConnection* c = stack.tcp_connection(s.tcp);
+  if (c == nullptr || !established_or_later(c->state())) return false;
+  seconds = s.options.linger_seconds;
+  (void)stack.tcp_shutdown(s.tcp, now);  // the FIN follows the queued data
+  return true;
+}
+
+bool SocketLayer::linger_wait(Socket& s, int seconds) {
   // Done once the peer acknowledged the data and our FIN; as lwIP does, a
   // connection still holding unacknowledged data when the time is up is
   // reset rather than left to finish in the background.
@@ -450,56 +443,33 @@ int SocketLayer::accept(int fd, sockaddr* address, socklen_t* length) {
   if (!acquire(fd, use)) return fail(EBADF);
   Socket& s = *use.socket;
   if (s.kind != Kind::Tcp) return fail(EOPNOTSUPP);
-  bool listening = tcpip_.call([&](Stack&, Instant) { return s.listening; });
-  if (!listening) return fail(EINVAL);
   Instant deadline;
   {
     std::lock_guard lock(s.mutex);
     deadline = deadline_after(s.receive_timeout, s.nonblocking);
   }
-  std::optional<TcpHandle> accepted;
   std::optional<IpEndpoint> peer;
-  int error = wait_until(s, deadline, [&](Stack& stack, Instant) -> int {
+  int new_fd = -1;
+  Socket* n = nullptr;
+  // The accepted connection gets its socket in the same trip to the TCP/IP
+  // thread that takes it from the queue. Not listening: EINVAL from the
+  // first look, before any wait.
+  int error = wait_until(s, deadline, [&](Stack& stack, Instant now) -> int {
     if (!s.listening) return EINVAL;
     auto h = stack.tcp_accept(s.tcp);
     if (!h) return h.error() == Error::WouldBlock ? -1 : errno_of(h.error());
-    accepted = *h;
-    if (const TcpConnection* c = stack.tcp_connection(*h)) peer = c->remote();
-    return 0;
-  });
-  if (error != 0) return fail(error);
-  // The accepted connection gets a socket of its own.
-  const int new_fd = ::eventfd(0, EFD_CLOEXEC);
-  Socket* n = nullptr;
-  if (new_fd >= 0 && new_fd < FD_SETSIZE) {
-    std::lock_guard table(table_mutex_);
-    for (std::size_t i = 0; i < max_sockets_; ++i) {
-      if (sockets_[i].kind == Kind::Free) {
-        n = &sockets_[i];
-        std::lock_guard lock(n->mutex);
-        n->kind = Kind::Tcp;
-        n->fd = new_fd;
-        n->type = SOCK_STREAM;
-        n->in_flight = 0;
-        n->closing = false;
-        n->waiters = nullptr;
-        n->pending_error = 0;
-        n->nonblocking = false;
-        n->receive_timeout = n->send_timeout = Duration::zero();
-        n->shut_read = n->shut_write = false;
-        break;
-      }
+    new_fd = ::eventfd(0, EFD_CLOEXEC);
+    const int no_descriptor = new_fd < 0 ? errno : EMFILE;
+    n = new_fd >= 0 && new_fd < FD_SETSIZE ? claim_free_socket(new_fd, Kind::Tcp, SOCK_STREAM, false) : nullptr;
+    if (n == nullptr) {
+      // No socket for it: the connection is reset, as lwIP does when its
+      // socket table is full.
+      stack.tcp_abort(*h, now);
+      if (new_fd >= 0) ::close(new_fd);
+      return new_fd >= 0 && new_fd < FD_SETSIZE ? ENFILE : no_descriptor;
     }
-  }
-  if (n == nullptr) {
-    // No socket for it: the connection is reset, as lwIP does when its
-    // socket table is full.
-    tcpip_.call([&](Stack& stack, Instant now) { stack.tcp_abort(*accepted, now); });
-    if (new_fd >= 0) ::close(new_fd);
-    return fail(new_fd < 0 ? errno : (new_fd >= FD_SETSIZE ? EMFILE : ENFILE));
-  }
-  tcpip_.call([&](Stack& stack, Instant) {
-    n->tcp = *accepted;
+    if (const TcpConnection* c = stack.tcp_connection(*h)) peer = c->remote();
+    n->tcp = *h;
     n->has_tcp = true;
     n->listening = n->connecting = false;
     n->bound.reset();
@@ -507,10 +477,33 @@ int SocketLayer::accept(int fd, sockaddr* address, socklen_t* length) {
     n->options = s.options;
     // Accepted handles stay valid until their owner closes them.
     static_cast<void>(stack.tcp_set_user_data(n->tcp, n));
+    return 0;
   });
+  if (error != 0) return fail(error);
   by_descriptor_[static_cast<std::size_t>(new_fd)].store(static_cast<std::uint16_t>(n->index + 1));
   if (peer) endpoint_to(*peer, address, length);
   return new_fd;
+}
+
+SocketLayer::Socket* SocketLayer::claim_free_socket(int fd, Kind kind, int type, bool nonblocking) {
+  std::lock_guard table(table_mutex_);
+  for (std::size_t i = 0; i < max_sockets_; ++i) {
+    Socket& candidate = sockets_[i];
+    if (candidate.kind != Kind::Free) continue;
+    std::lock_guard lock(candidate.mutex);
+    candidate.kind = kind;
+    candidate.fd = fd;
+    candidate.type = type;
+    candidate.in_flight = 0;
+    candidate.closing = false;
+    candidate.waiters = nullptr;
+    candidate.pending_error = 0;
+    candidate.nonblocking = nonblocking;
+    candidate.receive_timeout = candidate.send_timeout = Duration::zero();
+    candidate.shut_read = candidate.shut_write = false;
+    return &candidate;
+  }
+  return nullptr;
 }
 
 int SocketLayer::connect(int fd, const sockaddr* address, socklen_t length) {

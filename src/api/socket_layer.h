@@ -157,9 +157,16 @@ class SocketLayer {
   template <class Ready>
   int wait_until(Socket& socket, Instant deadline, Ready&& ready, bool closing_ends_wait = true,
                  Duration recheck = Duration::zero());
-  // SO_LINGER with a timeout, in close(): true when everything sent was
-  // acknowledged in time; false when the connection must be reset.
-  bool linger_on_close(Socket& socket);
+  // SO_LINGER with a timeout, in close(). Core context: whether the linger
+  // wait applies (then the connection is shut down, its FIN after the
+  // queued data, and `seconds` is the timeout).
+  bool start_linger(Socket& socket, Stack& stack, Instant now, int& seconds);
+  // Then, outside core context: true when everything sent was acknowledged
+  // in time; false when the connection must be reset.
+  bool linger_wait(Socket& socket, int seconds);
+  // Core context, in close(): gives the socket's endpoint back to the core
+  // (reset: a TCP connection is aborted instead of closed).
+  void release_endpoint(Socket& socket, Stack& stack, Instant now, bool reset);
   void add_waiter(Socket& socket, Waiter& waiter);
   void remove_waiter(Socket& socket, Waiter& waiter);
   static void wake_all(Socket& socket);
@@ -181,6 +188,9 @@ class SocketLayer {
   int set_socket_option(Socket& socket, int level, int name, const void* value, socklen_t length);
   int get_socket_option(Socket& socket, int level, int name, void* value, socklen_t* length);
   void free_socket(Socket& socket);
+  // A free slot made a new socket with descriptor `fd` (no timeouts, not
+  // shut down), or null when the table is full. Takes the table lock.
+  Socket* claim_free_socket(int fd, Kind kind, int type, bool nonblocking);
 
   TcpipThread& tcpip_;
   const std::size_t max_sockets_;

@@ -40,8 +40,6 @@ std::uint64_t seed_of(const TcpipConfig& config) {
   return config.random_seed != 0 ? config.random_seed : random_seed();
 }
 
-void wake_thread(void* context) { static_cast<TcpipThread*>(context)->wake(); }
-
 std::size_t thread_stack_size(std::size_t requested) {
   std::size_t size = std::max(requested, min_thread_stack_size);
   const long stack_min = sysconf(_SC_THREAD_STACK_MIN);
@@ -115,7 +113,7 @@ int sched_rr_priority(int priority) {
 TcpipThread::TcpipThread(const TcpipConfig& config)
     : config_(config),
       stack_(StackConfig{seed_of(config)}),
-      mailbox_(config.mailbox_size, &wake_thread, this) {
+      mailbox_(config.mailbox_size, &TcpipThread::notify_mail, this) {
   auto waker = Waker::create();
   if (waker) {
     waker_.emplace(std::move(*waker));
@@ -213,14 +211,25 @@ void TcpipThread::loop() {
     if (poll_hook_ != nullptr) poll_hook_(poll_hook_context_);
     watch_new_descriptors();
     if (stop_requested_.load()) break;
-    if (mailbox_.size() != 0) continue;  // pushed without a wake: take it now
+    // A push either sees may_sleep_ and wakes the thread, or comes before
+    // this look at the mailbox (both sides are sequentially consistent: the
+    // flag is seq_cst and the mailbox's count is under its mutex).
+    may_sleep_.store(true);
+    if (mailbox_.size() != 0) {  // pushed without a wake: take it now
+      may_sleep_.store(false);
+      continue;
+    }
     const Instant deadline = stack_.next_deadline();
-    if (deadline <= monotonic_now()) continue;
+    if (deadline <= monotonic_now()) {
+      may_sleep_.store(false);
+      continue;
+    }
 
     sleeping_ = true;
     sleep_deadline_ = deadline;
     (void)release_core();
     const OsResult<WaitResult> waited = waits_.wait(deadline);
+    may_sleep_.store(false);
     acquire_core();
     sleeping_ = false;
     if (!waited) {
@@ -235,6 +244,11 @@ void TcpipThread::loop() {
   mailbox_.close();
   while (const std::optional<Message> message = mailbox_.try_pop()) run_message(*message);
   (void)release_core();
+}
+
+void TcpipThread::notify_mail(void* self) {
+  auto* thread = static_cast<TcpipThread*>(self);
+  if (thread->may_sleep_.load()) thread->wake();
 }
 
 void TcpipThread::run_message(const Message& message) {
@@ -263,7 +277,7 @@ bool TcpipThread::release_core() {
 
 void TcpipThread::run_in_core(const Message& message) {
   if (!config_.core_locking) {
-    Completion done{0};
+    Completion done;
     Message posted = message;
     posted.completion = &done;
     if (mailbox_.push(posted).ok()) {

@@ -91,7 +91,7 @@ class TcpipThread {
   // (lwIP's tcpip_api_call / LOCK_TCPIP_CORE + call):
   //  - on the TCP/IP thread or holding the core lock: runs f inline;
   //  - message passing: posts a message and blocks the caller on a
-  //    semaphore of this call until the thread has run f (waiting first for
+  //    Completion (a futex) of this call until the thread has run f (waiting first for
   //    room while the mailbox is full);
   //  - core locking: takes the core mutex, runs f in the caller's thread,
   //    and wakes the thread when f brought the stack's deadline closer;
@@ -188,6 +188,10 @@ class TcpipThread {
   static void run_message(const Message& message);
   // Adds descriptors that add_netif() recorded since the last look.
   void watch_new_descriptors();
+  // The mailbox's notify: wakes the thread only when it may be asleep (an
+  // awake thread looks at the mailbox again before it sleeps), which saves
+  // an eventfd write and a wake-up per call that comes while it works.
+  static void notify_mail(void* self);
   // Takes the core mutex and marks the caller as its owner.
   void acquire_core();
   // Lets go of the core mutex; true when the thread should wake (the
@@ -209,6 +213,10 @@ class TcpipThread {
   Instant sleep_deadline_;
   PollHook poll_hook_ = nullptr;
   void* poll_hook_context_ = nullptr;
+
+  // True from the thread's last look at the mailbox before it sleeps until
+  // it wakes: a push in that time must wake it (notify_mail).
+  std::atomic<bool> may_sleep_{false};
 
   // The TCP/IP thread only:
   WaitSet waits_;

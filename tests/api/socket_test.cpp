@@ -889,5 +889,61 @@ TEST_P(SocketTest, SelectsOnOverlappingSetsReturnWhenSocketsCloseUnderThem) {
   EXPECT_EQ(l().close(fresh), 0);
 }
 
+
+// accept() takes the connection and gives it a socket in one trip to the
+// core: not listening is EINVAL at once; with the socket table full the
+// connection is reset (as lwIP does) and accept() fails with ENFILE; a
+// closed socket makes room for the next one.
+TEST_P(SocketTest, AcceptNeedsAListenerAndResetsWhenTheTableIsFull) {
+  const int idle = l().socket(AF_INET, SOCK_STREAM, 0);
+  const sockaddr_in idle_address = loopback(6101);
+  ASSERT_EQ(l().bind(idle, sa(idle_address), in_len), 0);
+  EXPECT_EQ(l().accept(idle, nullptr, nullptr), -1);
+  EXPECT_EQ(errno, EINVAL);
+  EXPECT_EQ(l().close(idle), 0);
+
+  const int server = listener(6100);
+  const int first = l().socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(first, 0);
+  std::vector<int> fillers;
+  for (int s; (s = l().socket(AF_INET, SOCK_DGRAM, 0)) >= 0;) fillers.push_back(s);
+  EXPECT_EQ(errno, ENFILE);
+  ASSERT_EQ(l().open_count(), l().capacity());
+  const sockaddr_in a = loopback(6100);
+  ASSERT_EQ(l().connect(first, sa(a), in_len), 0) << std::strerror(errno);
+  EXPECT_EQ(l().accept(server, nullptr, nullptr), -1);
+  EXPECT_EQ(errno, ENFILE);
+  EXPECT_EQ(l().open_count(), l().capacity());
+  timeval timeout{2, 0};
+  ASSERT_EQ(l().setsockopt(first, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout), 0);
+  char byte = 0;
+  EXPECT_EQ(l().recv(first, &byte, 1, 0), -1);
+  EXPECT_EQ(errno, ECONNRESET);
+  EXPECT_EQ(l().close(first), 0);
+
+  // Two free slots: a client and the socket accept() gives it.
+  EXPECT_EQ(l().close(fillers.back()), 0);
+  fillers.pop_back();
+  const int second = l().socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(second, 0);
+  ASSERT_EQ(l().connect(second, sa(a), in_len), 0) << std::strerror(errno);
+  sockaddr_in peer{};
+  socklen_t peer_length = in_len;
+  const int accepted = l().accept(server, sa(peer), &peer_length);
+  ASSERT_GE(accepted, 0) << std::strerror(errno);
+  EXPECT_EQ(peer.sin_addr.s_addr, htonl(INADDR_LOOPBACK));
+  sockaddr_in local{};
+  socklen_t local_length = in_len;
+  ASSERT_EQ(l().getsockname(second, sa(local), &local_length), 0);
+  EXPECT_EQ(peer.sin_port, local.sin_port);
+  ASSERT_EQ(l().send(second, "x", 1, 0), 1);
+  EXPECT_EQ(l().recv(accepted, &byte, 1, 0), 1);
+  EXPECT_EQ(byte, 'x');
+  EXPECT_EQ(l().close(accepted), 0);
+  EXPECT_EQ(l().close(second), 0);
+  for (int s : fillers) EXPECT_EQ(l().close(s), 0);
+  EXPECT_EQ(l().close(server), 0);
+}
+
 }  // namespace
 }  // namespace lwnet::test

@@ -4,15 +4,19 @@
 #   bash tests/bench/run.sh                 # as root; REPS=3 SECS=10 CRR_N=2000
 #   REPS=1 SECS=5 bash tests/bench/run.sh   # quicker, noisier
 #
-# Builds lwnet (Release, host preset) into build-bench/, builds the lwIP
-# anchor bench (/work/shared/anchors/lwip-bench, or $ANCHOR) in a temporary
-# directory, then measures every stack with the same Linux-side tools:
-# iperf 2, the anchor's `client sink` / `client crr`, and ping. The columns are
+# Builds lwnet (Release, host preset) into build-bench/ (the `lwnet` command
+# and tests/bench's socket_bench_server and socket_call_cost), builds the lwIP
+# anchor bench (/work/shared/anchors/lwip-bench, or $ANCHOR) and
+# socket_call_cost against Debian's liblwip in a temporary directory, then
+# measures every stack with the same Linux-side tools: iperf 2, the anchor's
+# `client sink` / `client crr`, and ping; and the cost of a 1-byte socket call
+# (socket_call_cost) on lwnet's and on lwIP's sockets. The columns are
 # interleaved inside every repetition, so a busy moment of the shared machine
 # hits all of them alike. Prints a Markdown table and writes it to
 # tests/bench/results/latest.md. Not a CTest test.
 #
-# Network: only namespaces it creates (lwb-lwnet, lwb-lwnet2, lwb-lwip, lwb-k1, lwb-k2)
+# Network: only namespaces it creates (lwb-lwnet, lwb-lwnet2, lwb-lwsock,
+# lwb-lwsock64, lwb-lwsockl, lwb-lwip, lwb-k1, lwb-k2)
 # and documentation addresses (192.0.2.0/24 on the TAPs, 198.51.100.0/24 on
 # the veth pair). Every process it starts is stopped by PID and every
 # namespace deleted when it exits, also on failure or Ctrl-C.
@@ -23,21 +27,26 @@ ANCHOR=${ANCHOR:-/work/shared/anchors/lwip-bench}
 REPS=${REPS:-3}
 SECS=${SECS:-10}
 CRR_N=${CRR_N:-2000}
+CALL_N=${CALL_N:-20000}   # round trips per socket_call_cost run
 BUILD=${BUILD:-$ROOT/build-bench}
 RESULTS_DIR=$ROOT/tests/bench/results
 OUT=$(mktemp -d /tmp/lwnet-bench.XXXXXX)   # logs, raw values and the anchor build
 RES=$OUT/values.tsv                          # metric <TAB> column <TAB> rep <TAB> value
 NOTES=$OUT/notes.txt                         # one line per failure or oddity, shown under the table
 : > "$RES"; : > "$NOTES"
-NAMESPACES=(lwb-lwnet lwb-lwnet2 lwb-lwip lwb-k1 lwb-k2)
+NAMESPACES=(lwb-lwnet lwb-lwnet2 lwb-lwsock lwb-lwsock64 lwb-lwsockl lwb-lwip lwb-k1 lwb-k2)
 PIDS=()
 
 # lwnet's host preset (src/config/presets/host.h), as the README builds it:
 # window and send buffer 256 KiB (window scaling), full-size MSS, SACK,
-# reassembly on.
+# reassembly on. The sockets columns use the same build; one of them also
+# the same with CONFIG_LWIP_TCPIP_CORE_LOCKING=1 (the threading of Debian's
+# lwIP build: a socket call runs the stack code itself under the core mutex)
+# in $BUILD-core-locking.
 LWNET_CMAKE_FLAGS=(
   -DCMAKE_BUILD_TYPE=Release -DLWNET_BUILD_TESTS=OFF -DLWNET_PRESET=host
 )
+BUILD_LOCKING=$BUILD-core-locking
 
 log() { echo "bench: $*" >&2; }
 note() { echo "$*" >> "$NOTES"; log "NOTE: $*"; }
@@ -77,9 +86,18 @@ fi
 ########## builds ##########
 log "building lwnet (Release, host preset) in $BUILD"
 cmake -S "$ROOT" -B "$BUILD" "${LWNET_CMAKE_FLAGS[@]}" > "$OUT/cmake.log" 2>&1 &&
-  cmake --build "$BUILD" --target lwnet -j2 >> "$OUT/cmake.log" 2>&1 ||
+  cmake --build "$BUILD" --target lwnet socket_bench_server socket_call_cost -j2 >> "$OUT/cmake.log" 2>&1 ||
   { tail -30 "$OUT/cmake.log" >&2; echo "lwnet build failed (log: $OUT/cmake.log)" >&2; exit 1; }
 LWNET=$BUILD/tools/lwnet
+SOCKET_SERVER=$BUILD/tests/bench/socket_bench_server
+LWNET_CALL_COST=$BUILD/tests/bench/socket_call_cost
+log "building lwnet's sockets programs with core locking in $BUILD_LOCKING"
+cmake -S "$ROOT" -B "$BUILD_LOCKING" "${LWNET_CMAKE_FLAGS[@]}" \
+  -DCONFIG_LWIP_TCPIP_CORE_LOCKING=1 >> "$OUT/cmake.log" 2>&1 &&
+  cmake --build "$BUILD_LOCKING" --target socket_bench_server socket_call_cost -j2 >> "$OUT/cmake.log" 2>&1 ||
+  { tail -30 "$OUT/cmake.log" >&2; echo "lwnet core-locking build failed (log: $OUT/cmake.log)" >&2; exit 1; }
+SOCKET_SERVER_LOCKING=$BUILD_LOCKING/tests/bench/socket_bench_server
+LWNET_CALL_COST_LOCKING=$BUILD_LOCKING/tests/bench/socket_call_cost
 
 log "building the lwIP anchor bench in $OUT/anchor"
 mkdir -p "$OUT/anchor"
@@ -87,6 +105,11 @@ cp "$ANCHOR"/Makefile "$ANCHOR"/*.c "$OUT/anchor/"
 make -C "$OUT/anchor" lwbench kbench client > "$OUT/make.log" 2>&1 ||
   { tail -30 "$OUT/make.log" >&2; echo "anchor build failed" >&2; exit 1; }
 LWBENCH=$OUT/anchor/lwbench; KBENCH=$OUT/anchor/kbench; CLIENT=$OUT/anchor/client
+# Our call-cost program on lwIP's sockets, with the anchor's compiler flags.
+LWIP_CALL_COST=$OUT/anchor/lwip_call_cost
+gcc -O2 -g -Wall -Wextra -Werror -DCALL_COST_LWIP $(pkg-config --cflags lwip) -o "$LWIP_CALL_COST" \
+  "$ROOT/tests/bench/socket_call_cost.c" $(pkg-config --libs lwip) -lpthread >> "$OUT/make.log" 2>&1 ||
+  { tail -30 "$OUT/make.log" >&2; echo "socket_call_cost (lwIP) build failed" >&2; exit 1; }
 
 LWNET_TCP=0
 if "$LWNET" serve --help 2>&1 | grep -q -- '--iperf'; then LWNET_TCP=1; else
@@ -106,6 +129,9 @@ tap_ns() {  # namespace with a TAP whose kernel end is 192.0.2.1
 }
 tap_ns lwb-lwnet lwb-tap0
 tap_ns lwb-lwnet2 lwb-tap2
+tap_ns lwb-lwsock lwb-tap3
+tap_ns lwb-lwsock64 lwb-tap4
+tap_ns lwb-lwsockl lwb-tap5
 tap_ns lwb-lwip lwb-tap1
 ip netns add lwb-k1; ip netns add lwb-k2
 ip -n lwb-k1 link set lo up; ip -n lwb-k2 link set lo up
@@ -116,22 +142,38 @@ ip -n lwb-k1 link set lwb-veth1 up; ip -n lwb-k2 link set lwb-veth2 up
 
 # Two lwnet columns: "lwnet" as a user runs it (TCP segmentation offload
 # to the TAP, the default) and "lwnet_plain" with --no-offload, frame by
-# frame like lwIP, which shows the stack itself.
+# frame like lwIP, which shows the stack itself. Two lwnet sockets columns:
+# socket_bench_server (the anchor's sockets services on lwnet's sockets,
+# brought up by lwnet_tap_up, so with offload as "lwnet") with the build's
+# buffers ("lwnet_sock") and with SO_RCVBUF = SO_SNDBUF = 65535, lwIP's
+# TCP_WND and TCP_SND_BUF ("lwnet_sock64"); and the core-locking build's
+# server with the build's buffers ("lwnet_sock_lock").
 LWNET_RUN=0
 declare -A LWNET_PIDS=()
 start_lwnet() {  # col
   LWNET_RUN=$((LWNET_RUN + 1))
-  local svc=() ns=lwb-lwnet tap=lwb-tap0 extra=()
+  local svc=() ns=lwb-lwnet tap=lwb-tap0 extra=() log="$OUT/$1.$LWNET_RUN.log"
+  LWNET_LOG[$1]=$log
+  case $1 in
+    lwnet_sock)
+      ip netns exec lwb-lwsock "$SOCKET_SERVER" lwb-tap3 192.0.2.2/24 5001 > "$log" 2>&1 &
+      LWNET_PIDS[$1]=$!; PIDS+=("$!"); return;;
+    lwnet_sock64)
+      ip netns exec lwb-lwsock64 "$SOCKET_SERVER" lwb-tap4 192.0.2.2/24 5001 65535 > "$log" 2>&1 &
+      LWNET_PIDS[$1]=$!; PIDS+=("$!"); return;;
+    lwnet_sock_lock)
+      ip netns exec lwb-lwsockl "$SOCKET_SERVER_LOCKING" lwb-tap5 192.0.2.2/24 5001 > "$log" 2>&1 &
+      LWNET_PIDS[$1]=$!; PIDS+=("$!"); return;;
+  esac
   [ "$LWNET_TCP" = 1 ] && svc=(--iperf 5001 --source 5002 --echo 5003)
   if [ "$1" = lwnet_plain ]; then ns=lwb-lwnet2; tap=lwb-tap2; extra=(--no-offload); fi
   ip netns exec "$ns" "$LWNET" --tap "$tap" --ip 192.0.2.2/24 "${extra[@]}" serve "${svc[@]}" \
-    > "$OUT/$1.$LWNET_RUN.log" 2>&1 &
+    > "$log" 2>&1 &
   LWNET_PIDS[$1]=$!; PIDS+=("$!")
-  LWNET_LOG[$1]=$OUT/$1.$LWNET_RUN.log
 }
 declare -A LWNET_LOG=()
-start_lwnet lwnet
-start_lwnet lwnet_plain
+LWNET_COLS=(lwnet lwnet_plain lwnet_sock lwnet_sock64 lwnet_sock_lock)
+for c in "${LWNET_COLS[@]}"; do start_lwnet "$c"; done
 ip netns exec lwb-lwip "$LWBENCH" -i lwb-tap1 -a 192.0.2.2 -g 192.0.2.1 > "$OUT/lwbench.log" 2>&1 &
 LWIP_PID=$!; PIDS+=("$LWIP_PID")
 ip netns exec lwb-k2 "$KBENCH" 198.51.100.2 > "$OUT/kbench.log" 2>&1 &
@@ -139,18 +181,36 @@ KB_PID=$!; PIDS+=("$KB_PID")
 ip netns exec lwb-k2 iperf -s -p 5101 > "$OUT/iperf-server.log" 2>&1 &
 PIDS+=("$!")
 sleep 1
-for c in "lwb-lwnet 192.0.2.2" "lwb-lwnet2 192.0.2.2" "lwb-lwip 192.0.2.2" "lwb-k1 198.51.100.2"; do
+for c in "lwb-lwnet 192.0.2.2" "lwb-lwnet2 192.0.2.2" "lwb-lwsock 192.0.2.2" "lwb-lwsock64 192.0.2.2" \
+         "lwb-lwsockl 192.0.2.2" "lwb-lwip 192.0.2.2" "lwb-k1 198.51.100.2"; do
   set -- $c
   ip netns exec "$1" ping -q -c 3 -i 0.2 -W 1 "$2" > /dev/null || { echo "$1: $2 does not answer ping" >&2; exit 1; }
 done
 
+# The sockets servers' ready lines: their listeners exist, with these buffers.
+sock_ready() {  # col -> the ready line, waiting up to 5 s for it
+  local i
+  for i in $(seq 50); do
+    grep -m1 '^listening on ' "${LWNET_LOG[$1]}" && return 0
+    sleep 0.1
+  done
+  return 1
+}
+declare -A SOCK_READY=()
+for c in lwnet_sock lwnet_sock64 lwnet_sock_lock; do
+  SOCK_READY[$c]=$(sock_ready "$c") || { echo "$c: no ready line: $(cat "${LWNET_LOG[$c]}")" >&2; exit 1; }
+done
+
 # Columns: name, namespace of the Linux side, address, first port, which PID serves it.
-COLS=(lwnet lwnet_plain lwip_sock lwip_raw linux)
-declare -A C_NS=([lwnet]=lwb-lwnet [lwnet_plain]=lwb-lwnet2 [lwip_sock]=lwb-lwip [lwip_raw]=lwb-lwip [linux]=lwb-k1)
-declare -A C_DST=([lwnet]=192.0.2.2 [lwnet_plain]=192.0.2.2 [lwip_sock]=192.0.2.2 [lwip_raw]=192.0.2.2 [linux]=198.51.100.2)
-declare -A C_PORT=([lwnet]=5001 [lwnet_plain]=5001 [lwip_sock]=5001 [lwip_raw]=5011 [linux]=5001)
+COLS=(lwnet lwnet_plain lwnet_sock lwnet_sock64 lwnet_sock_lock lwip_sock lwip_raw linux)
+declare -A C_NS=([lwnet]=lwb-lwnet [lwnet_plain]=lwb-lwnet2 [lwnet_sock]=lwb-lwsock [lwnet_sock64]=lwb-lwsock64
+                 [lwnet_sock_lock]=lwb-lwsockl [lwip_sock]=lwb-lwip [lwip_raw]=lwb-lwip [linux]=lwb-k1)
+declare -A C_DST=([lwnet]=192.0.2.2 [lwnet_plain]=192.0.2.2 [lwnet_sock]=192.0.2.2 [lwnet_sock64]=192.0.2.2
+                  [lwnet_sock_lock]=192.0.2.2 [lwip_sock]=192.0.2.2 [lwip_raw]=192.0.2.2 [linux]=198.51.100.2)
+declare -A C_PORT=([lwnet]=5001 [lwnet_plain]=5001 [lwnet_sock]=5001 [lwnet_sock64]=5001
+                   [lwnet_sock_lock]=5001 [lwip_sock]=5001 [lwip_raw]=5011 [linux]=5001)
 col_pid() { case $1 in lwnet*) echo "${LWNET_PIDS[$1]}";; lwip_*) echo "$LWIP_PID";; linux) echo "$KB_PID";; esac; }
-col_has_tcp() { case $1 in lwnet*) [ "$LWNET_TCP" = 1 ];; *) true;; esac; }
+col_has_tcp() { case $1 in lwnet|lwnet_plain) [ "$LWNET_TCP" = 1 ];; *) true;; esac; }
 
 rec() { printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >> "$RES"; log "  $1 $2 rep$3 = ${4:-FAILED}"; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
@@ -246,12 +306,34 @@ m_crr() {  # col rep: connect, 1-byte echo, close; CRR_N times in a row
   rec crr_p50_us "$c" "$r" "$(kv p50_us < "$log")"
 }
 
+m_call_cost() {  # col rep: 1-byte ping-pong over the stack's loopback (socket_call_cost)
+  local c=$1 r=$2 log="$OUT/call-cost-$c-$r.log" st program
+  case $c in
+    lwnet_sock) program=$LWNET_CALL_COST;; lwnet_sock_lock) program=$LWNET_CALL_COST_LOCKING;;
+    lwip_sock) program=$LWIP_CALL_COST;; *) return;;
+  esac
+  timeout 120 "$program" "$CALL_N" > "$log" 2>&1
+  st=$?
+  if [ "$st" -ne 0 ]; then
+    note "$c: socket_call_cost rep $r: exit status $st, output: $(tr '\n' '|' < "$log" | tail -c 300)"
+    rec call_per_s "$c" "$r" ""; rec call_rtt_us "$c" "$r" ""; rec call_send_us "$c" "$r" ""
+    rec call_recv_us "$c" "$r" ""; rec call_server_send_us "$c" "$r" ""
+    return
+  fi
+  rec call_per_s "$c" "$r" "$(kv round_trips_per_s < "$log")"
+  rec call_rtt_us "$c" "$r" "$(kv " rtt_us" < "$log")"
+  rec call_send_us "$c" "$r" "$(kv " send_us" < "$log")"
+  rec call_recv_us "$c" "$r" "$(kv " recv_us" < "$log")"
+  rec call_server_send_us "$c" "$r" "$(kv server_send_us < "$log")"
+}
+
 each() {  # measure-function label: every repetition, every column, interleaved
   local f=$1 r c
   log "== $2"
   for r in $(seq 1 "$REPS"); do
     for c in "${COLS[@]}"; do
       if [ "$f" != m_ping ] && ! col_has_tcp "$c"; then continue; fi
+      if [ "$f" = m_call_cost ]; then case $c in lwnet_sock|lwnet_sock_lock|lwip_sock) ;; *) continue;; esac; fi
       "$f" "$c" "$r"
       case $c in lwnet*) check_lwnet "$c" "$2 rep $r";; esac
       [ "$f" = m_ping ] || sleep 1
@@ -259,17 +341,24 @@ each() {  # measure-function label: every repetition, every column, interleaved
   done
 }
 
-rec rss_idle_kB lwnet 1 "$(awk '/VmRSS/{print $2}' "/proc/${LWNET_PIDS[lwnet]}/status")"
-rec rss_idle_kB lwnet_plain 1 "$(awk '/VmRSS/{print $2}' "/proc/${LWNET_PIDS[lwnet_plain]}/status")"
+for c in lwnet_sock lwnet_sock64 lwnet_sock_lock; do
+  rec sock_buffers_kB "$c" 1 "$(echo "${SOCK_READY[$c]}" | sed -n 's/.*SO_RCVBUF=\([0-9]*\).*/\1/p' | awk '{printf "%.0f", $1 / 1024}')"
+  rec sock_sndbuf_kB "$c" 1 "$(echo "${SOCK_READY[$c]}" | sed -n 's/.*SO_SNDBUF=\([0-9]*\).*/\1/p' | awk '{printf "%.0f", $1 / 1024}')"
+done
+for c in "${LWNET_COLS[@]}"; do
+  rec rss_idle_kB "$c" 1 "$(awk '/VmRSS/{print $2}' "/proc/${LWNET_PIDS[$c]}/status")"
+done
 rec rss_idle_kB lwip_sock 1 "$(awk '/VmRSS/{print $2}' "/proc/$LWIP_PID/status")"
 each m_ping "ping RTT"
 each m_to_stack "TCP Linux -> stack"
 each m_from_stack "TCP stack -> Linux"
 each m_crr "connections per second"
+each m_call_cost "cost of a 1-byte socket call (socket_call_cost, $CALL_N round trips)"
 
 # Peak RSS of each server process over everything above.
-rec rss_peak_kB lwnet 1 "$(awk '/VmHWM/{print $2}' "/proc/${LWNET_PIDS[lwnet]}/status")"
-rec rss_peak_kB lwnet_plain 1 "$(awk '/VmHWM/{print $2}' "/proc/${LWNET_PIDS[lwnet_plain]}/status")"
+for c in "${LWNET_COLS[@]}"; do
+  rec rss_peak_kB "$c" 1 "$(awk '/VmHWM/{print $2}' "/proc/${LWNET_PIDS[$c]}/status")"
+done
 rec rss_peak_kB lwip_sock 1 "$(awk '/VmHWM/{print $2}' "/proc/$LWIP_PID/status")"
 rec rss_peak_kB linux 1 "$(awk '/VmHWM/{print $2}' "/proc/$KB_PID/status")"
 
@@ -288,8 +377,9 @@ for mode in on off; do
   done
 done
 
-# Stop both lwnets with SIGTERM: they print their counters into their logs.
-for c in lwnet lwnet_plain; do
+# Stop the lwnets with SIGTERM: `lwnet serve` prints its counters into its
+# log, socket_bench_server its peak RSS.
+for c in "${LWNET_COLS[@]}"; do
   pid=${LWNET_PIDS[$c]}
   kill -TERM "$pid" 2>/dev/null; wait "$pid"; st=$?; forget_pid "$pid"
   [ "$st" -eq 0 ] || note "$c: exit status $st after SIGTERM"
@@ -298,14 +388,14 @@ LWNET_COUNTERS=${LWNET_LOG[lwnet]}
 
 ########## table ##########
 mkdir -p "$RESULTS_DIR"
-export REPS SECS CRR_N LWNET_TCP
+export REPS SECS CRR_N CALL_N LWNET_TCP
 export BENCH_DATE=$(date -u '+%Y-%m-%d %H:%M UTC')
 export BENCH_MACHINE="$(nproc) vCPU ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)), kernel $(uname -r), load average (1/5/15 min) $LOAD_START at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end"
 export BENCH_CC=$(ip netns exec lwb-lwnet cat /proc/sys/net/ipv4/tcp_congestion_control 2>/dev/null)
 export BENCH_COMMIT="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null)$([ -n "$(git -C "$ROOT" status --porcelain --untracked-files=no 2>/dev/null)" ] && echo ' + uncommitted changes')"
 export BENCH_LWNET_FLAGS="${LWNET_CMAKE_FLAGS[*]}"
 export BENCH_LWIP="$(pkg-config --modversion lwip 2>/dev/null) ($(dpkg-query -W -f='${Version}' liblwip-dev 2>/dev/null))"
-export BENCH_CMD="REPS=$REPS SECS=$SECS CRR_N=$CRR_N bash tests/bench/run.sh"
+export BENCH_CMD="REPS=$REPS SECS=$SECS CRR_N=$CRR_N CALL_N=$CALL_N bash tests/bench/run.sh"
 python3 - "$RES" "$NOTES" > "$RESULTS_DIR/latest.md" <<'EOF'
 import os, sys, statistics
 vals, reps_seen = {}, {}
@@ -317,7 +407,7 @@ for line in open(sys.argv[1]):
         vals.setdefault((m, c), []).append(float(v))
 notes = [n.strip() for n in open(sys.argv[2]) if n.strip()]
 E = os.environ
-SECS, CRR_N = E["SECS"], E["CRR_N"]
+SECS, CRR_N, CALL_N = E["SECS"], E["CRR_N"], E["CALL_N"]
 
 def fmt(x, digits):
     return f"{x:.{digits}f}"
@@ -336,8 +426,15 @@ def cell(metric, col, digits=0, unit=""):
         s += f" **{n - len(vs)} of {n} failed**"
     return s
 
-COLS = ["lwnet", "lwnet_plain", "lwip_sock", "lwip_raw", "linux"]
+COLS = ["lwnet", "lwnet_plain", "lwnet_sock", "lwnet_sock64", "lwnet_sock_lock", "lwip_sock", "lwip_raw", "linux"]
+LWNET_ONLY = {"lwnet": "-", "lwnet_plain": "-", "lwnet_sock64": "-", "lwip_raw": "-", "linux": "-"}
+KERNEL_ONLY = {c: "-" for c in COLS if c != "linux"}
+SOCK_ROWS = {"lwnet": "-", "lwnet_plain": "-", "lwnet_sock64": "same program as lwnet sockets", "lwip_raw": "-", "linux": "-"}
 rows = [
+    ("stack's receive window cap / send buffer, KiB", None, 0, {
+        "lwnet": "256 / 256 (host preset)", "lwnet_plain": "256 / 256 (host preset)",
+        "lwip_sock": "64 / 64 (TCP_WND = TCP_SND_BUF = 65535, fixed)", "lwip_raw": "64 / 64 (fixed)",
+        "linux": "autotuned"}),
     (f"TCP Linux -> stack, Mbit/s (iperf 2, {SECS} s)", "to_stack_mbit", 0, {}),
     ("stack process CPU meanwhile, % of one core", "to_stack_cpu_pct", 0, {}),
     ("Linux sender: rwnd-limited, % of time (ss -tin at half-time)", "to_stack_rwnd_limited_pct", 0, {}),
@@ -349,10 +446,15 @@ rows = [
     ("CRR latency p50, us", "crr_p50_us", 0, {}),
     ("ping RTT avg, ms (100 x 10 ms)", "ping_avg_ms", 3, {}),
     ("ping RTT min, ms", "ping_min_ms", 3, {}),
+    (f"1-byte ping-pong over the stack's loopback, round trips/s (socket_call_cost, {CALL_N})", "call_per_s", 0, SOCK_ROWS),
+    ("round trip, us (2 sends, 2 recvs, 2 segments through the TCP/IP thread)", "call_rtt_us", 1, SOCK_ROWS),
+    ("1-byte send(), us in the call (client)", "call_send_us", 2, SOCK_ROWS),
+    ("1-byte send(), us in the call (server)", "call_server_send_us", 2, SOCK_ROWS),
+    ("blocking 1-byte recv(), us until it returns (client; includes the server's turn)", "call_recv_us", 1, SOCK_ROWS),
     ("RSS after start-up, kB", "rss_idle_kB", 0, {"lwip_raw": "same process", "linux": "-"}),
     ("peak RSS (VmHWM) after all tests, kB", "rss_peak_kB", 0, {"lwip_raw": "same process"}),
-    (f"Linux -> `iperf -s` over veth, Mbit/s ({SECS} s)", "iperf_s_offload_on_mbit", 0, {"lwnet": "-", "lwnet_plain": "-", "lwip_sock": "-", "lwip_raw": "-"}),
-    ("same, veth with TSO/GSO/GRO off", "iperf_s_offload_off_mbit", 0, {"lwnet": "-", "lwnet_plain": "-", "lwip_sock": "-", "lwip_raw": "-"}),
+    (f"Linux -> `iperf -s` over veth, Mbit/s ({SECS} s)", "iperf_s_offload_on_mbit", 0, KERNEL_ONLY),
+    ("same, veth with TSO/GSO/GRO off", "iperf_s_offload_off_mbit", 0, KERNEL_ONLY),
 ]
 out = []
 out.append(f"# lwnet / lwIP / Linux benchmark, {E['BENCH_DATE']}")
@@ -360,14 +462,57 @@ out.append("")
 out.append(f"- command: `{E['BENCH_CMD']}` (as root)")
 out.append(f"- machine: {E['BENCH_MACHINE']}; Linux TCP congestion control: {E['BENCH_CC']}")
 out.append(f"- lwnet: commit {E['BENCH_COMMIT']}, `{E['BENCH_LWNET_FLAGS']}`; `lwnet serve --iperf 5001 --source 5002 --echo 5003` on a TAP, with TCP segmentation offload to the TAP (the default; column lwnet) and with `--no-offload` (column lwnet, no offload)")
-out.append(f"- lwIP: Debian liblwip {E['BENCH_LWIP']}, the anchor's `lwbench` (TCP_WND = TCP_SND_BUF = 65535) on a TAP; sockets API ports 5001-5003, raw API 5011-5013")
+out.append(f"- lwnet sockets: the same build's `tests/bench/socket_bench_server` (the anchor's three sockets-API services, written with standard socket calls over lwnet's sockets; a thread per service, blocking calls; `lwnet_tap_up`, so TCP segmentation offload to the TAP as in column lwnet) with the build's buffers (column lwnet sockets) and with SO_RCVBUF = SO_SNDBUF = 65535 on the listeners, lwIP's TCP_WND and TCP_SND_BUF (column lwnet sockets, 64 KiB). lwnet's sockets send every call to the TCP/IP thread as a message (CONFIG_LWIP_TCPIP_CORE_LOCKING 0, ESP-IDF's default); column lwnet sockets, core locking: the same server built with CONFIG_LWIP_TCPIP_CORE_LOCKING=1 (a call runs the stack code on the calling thread under the core mutex, as in Debian's lwIP), the build's buffers")
+out.append(f"- lwIP: Debian liblwip {E['BENCH_LWIP']}, the anchor's `lwbench` (TCP_WND = TCP_SND_BUF = 65535, no window scaling: the build cannot offer more) on a TAP; sockets API ports 5001-5003, raw API 5011-5013. Debian's build has LWIP_TCPIP_CORE_LOCKING 1: a socket call takes the core mutex and runs the stack code on the calling thread")
+out.append("- cost per call: `tests/bench/socket_call_cost` (our program; for lwIP built against Debian's liblwip) in one process: a client thread sends 1 byte, a server thread receives it and sends it back, TCP_NODELAY, over the stack's own loopback (lwnet: 127.0.0.1; Debian's lwIP has no loopif, so a netif without a device whose own address loops back); CLOCK_MONOTONIC around every call")
 out.append("- Linux kernel: the anchor's `kbench` (same services, kernel sockets) over a veth pair, default offloads")
 out.append(f"- median of {E['REPS']} repetitions, (min-max); columns interleaved within each repetition")
 out.append("")
-out.append("| measure | lwnet | lwnet, no offload | lwIP sockets | lwIP raw | Linux kernel |")
-out.append("| --- | --- | --- | --- | --- | --- |")
+out.append("| measure | lwnet | lwnet, no offload | lwnet sockets | lwnet sockets, 64 KiB | lwnet sockets, core locking | lwIP sockets | lwIP raw | Linux kernel |")
+out.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
 for label, metric, digits, fixed in rows:
+    if metric is None:  # the buffers row: the sockets servers report theirs
+        for c in ("lwnet_sock", "lwnet_sock64", "lwnet_sock_lock"):
+            rcv, snd = vals.get(("sock_buffers_kB", c)), vals.get(("sock_sndbuf_kB", c))
+            fixed[c] = f"{rcv[0]:.0f} / {snd[0]:.0f} (SO_RCVBUF / SO_SNDBUF)" if rcv and snd else "**unknown**"
     cells = [fixed.get(c) or cell(metric, c, digits) for c in COLS]
+    out.append(f"| {label} | " + " | ".join(cells) + " |")
+
+# The issue's targets for lwnet's sockets: at least 1.5x lwIP's sockets and at
+# least lwIP's raw API, on every row (medians).
+def median(metric, col):
+    vs = vals.get((metric, col))
+    return statistics.median(vs) if vs else None
+out.append("")
+out.append("Targets for lwnet's sockets (medians; higher is better except where marked; ratios are "
+           "lwnet's advantage, so above 1 is better also for latencies): at least 1.5x lwIP sockets "
+           "and at least lwIP raw.")
+out.append("")
+SOCK_COLS = [("lwnet_sock", "lwnet sockets"), ("lwnet_sock64", "64 KiB"), ("lwnet_sock_lock", "core locking")]
+out.append("| measure | " + " | ".join(f"{name}: value, x lwIP sockets (>= 1.5), x lwIP raw (>= 1)" for _, name in SOCK_COLS) + " |")
+out.append("| --- |" + " --- |" * len(SOCK_COLS))
+targets = [("TCP Linux -> stack, Mbit/s", "to_stack_mbit", False), ("TCP stack -> Linux, Mbit/s", "from_stack_mbit", False),
+           ("connections/s", "crr_per_s", False), ("CRR latency p50, us (lower)", "crr_p50_us", True),
+           ("ping RTT avg, ms (lower)", "ping_avg_ms", True),
+           ("1-byte ping-pong round trips/s (no raw-API counterpart)", "call_per_s", False)]
+def ratio(metric, ours, theirs, lower_better):
+    a, b = median(metric, ours), median(metric, theirs)
+    if a is None or b is None or a == 0 or b == 0:
+        return None
+    return b / a if lower_better else a / b
+def verdict(r, goal):
+    if r is None:
+        return "-"
+    return f"{r:.2f}" + ("" if r >= goal else " **missed**")
+for label, metric, lower in targets:
+    cells = []
+    for col, _ in SOCK_COLS:
+        v = median(metric, col)
+        if v is None:
+            cells.append("-")
+            continue
+        cells.append(f"{v:g}, {verdict(ratio(metric, col, 'lwip_sock', lower), 1.5)}, "
+                     f"{verdict(ratio(metric, col, 'lwip_raw', lower), 1.0)}")
     out.append(f"| {label} | " + " | ".join(cells) + " |")
 out.append("")
 out.append("CPU is utime+stime of the serving process from /proc (200 % = both cores). For Linux it is")
