@@ -54,6 +54,8 @@ struct SocketLayer::Socket {
   UdpHandle udp{};
   RawHandle raw{};
   std::optional<IpEndpoint> bound;   // TCP: bind()'s address until listen/connect
+  // TCP: the port bind() holds in the core until listen/connect/close.
+  std::optional<TcpReservation> reservation;
   std::optional<IpEndpoint> peer;    // UDP, raw: connect()'s address
   SocketOptions options;
 };

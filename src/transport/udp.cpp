@@ -133,7 +133,7 @@ Status UdpEndpoints::send_to(UdpHandle h, ConstBytes payload, const IpEndpoint& 
   const Ipv4Address destination = to.address.v4();
   // A multicast-bound endpoint sends from the netif's own address.
   const Ipv4Address source = e->local_address.is_multicast() ? Ipv4Address{} : e->local_address;
-  Result<Ipv4Route> route = ip_.route(destination, source);
+  Result<Ipv4Route> route = ip_.route(destination, source, e->netif);
   if (!route) {
     ++ipv4_stats_.drop_no_route;
     return route.error();
@@ -156,6 +156,7 @@ Status UdpEndpoints::send_to(UdpHandle h, ConstBytes payload, const IpEndpoint& 
   Ipv4SendOptions options;
   options.protocol = IpProtocol::Udp;
   options.ttl = e->ttl;
+  options.tos = e->tos;
   Status s = ip_.output(std::move(*buf), *route, destination, options, now);
   if (s) ++stats_.tx;
   return s;
@@ -207,6 +208,23 @@ void UdpEndpoints::set_checksum(UdpHandle h, bool send_checksum) {
   if (Endpoint* e = get(h)) e->checksum = send_checksum;
 }
 
+void UdpEndpoints::set_tos(UdpHandle h, std::uint8_t tos) {
+  if (Endpoint* e = get(h)) e->tos = tos;
+}
+
+Status UdpEndpoints::bind_netif(UdpHandle h, std::optional<NetifId> netif) {
+  Endpoint* e = get(h);
+  if (e == nullptr) return Error::Closed;
+  if (netif && ip_.netifs().get(*netif) == nullptr) return Error::InvalidArgument;
+  e->netif = netif;
+  return {};
+}
+
+std::optional<NetifId> UdpEndpoints::bound_netif(UdpHandle h) const {
+  const Endpoint* e = get(h);
+  return e != nullptr ? e->netif : std::nullopt;
+}
+
 void UdpEndpoints::close(UdpHandle h) {
   Endpoint* e = get(h);
   if (e == nullptr) return;
@@ -243,6 +261,7 @@ void UdpEndpoints::input(Ipv4Delivery&& d, Instant now) {
   for (std::uint16_t s = by_port_.first(port); s != by_port_.none; s = by_port_.next(s)) {
     const Endpoint& e = endpoints_[s];
     if (e.local_port != port) continue;
+    if (e.netif && *e.netif != d.netif) continue;
     int score = 0;
     if (!e.local_address.is_unspecified()) {
       // A broadcast reaches endpoints bound to the address of the netif it
