@@ -128,6 +128,13 @@ inline void endpoint_to(const IpEndpoint& endpoint, sockaddr* address, socklen_t
   *length = static_cast<socklen_t>(sizeof in);
 }
 
+// listen() or connect() released a bound socket's port to take it over and
+// failed: the socket holds it again (it stays bound, as on Linux).
+inline std::optional<TcpReservation> reserve_again(Stack& stack, const TcpReservation& released) {
+  Result<TcpReservation> again = stack.tcp_reserve(released.local, true);
+  return again ? std::optional<TcpReservation>(*again) : std::nullopt;
+}
+
 inline bool established_or_later(TcpState state) {
   return state != TcpState::Closed && state != TcpState::Listen && state != TcpState::SynSent &&
          state != TcpState::SynReceived;

@@ -467,8 +467,7 @@ int SocketLayer::listen(int fd, int backlog) {
     auto listener = stack.tcp_listen(s.reservation->local, static_cast<std::size_t>(std::max(backlog, 0)),
                                      s.options.reuse_address, &s.options.tcp);
     if (!listener) {
-      auto again = stack.tcp_reserve(s.reservation->local, true);
-      if (again) s.reservation = *again;
+      s.reservation = reserve_again(stack, *s.reservation);
       return listener.error() == Error::TableFull ? ENOBUFS : errno_of(listener.error());
     }
     s.reservation.reset();
@@ -593,14 +592,7 @@ int SocketLayer::connect(int fd, const sockaddr* address, socklen_t length) {
     if (s.reservation) stack.tcp_release(*s.reservation);
     auto h = stack.tcp_connect(*remote, now, s.bound.value_or(IpEndpoint{}), &s.options.tcp);
     if (!h) {
-      if (s.reservation) {
-        auto again = stack.tcp_reserve(s.reservation->local, true);
-        if (again) {
-          s.reservation = *again;
-        } else {
-          s.reservation.reset();
-        }
-      }
+      if (s.reservation) s.reservation = reserve_again(stack, *s.reservation);
       return h.error() == Error::TableFull ? EAGAIN : errno_of(h.error());
     }
     s.reservation.reset();

@@ -546,6 +546,40 @@ TEST_P(NetifOptionsTest, UdpSendRefusedByTheDeviceFailsWithEnomemThenRecovers) {
   EXPECT_EQ(l().close(u), 0);
 }
 
+// Datagrams waiting for ARP fill a queue of CONFIG_LWNET_ARP_QUEUE_LEN: the
+// next send fails with ENOMEM; once the neighbour answers, the queued ones
+// leave and sending works again.
+TEST_P(NetifOptionsTest, UdpSendWhileArpPendingQueueIsFullFailsWithEnomem) {
+  constexpr Ipv4Address unresolved = Ipv4Address::of(192, 0, 2, 50);
+  constexpr MacAddress mac_unresolved{{0x02, 0x00, 0x00, 0x00, 0x00, 0x50}};
+  const int u = l().socket(AF_INET, SOCK_DGRAM, 0);
+  const sockaddr_in to = address(unresolved.value, 9);
+  ASSERT_EQ(l().connect(u, sa(to), in_len), 0);
+  for (std::size_t i = 0; i < config::arp_queue_len; ++i) ASSERT_EQ(l().send(u, "q", 1, 0), 1) << i;
+  EXPECT_EQ(l().send(u, "q", 1, 0), -1);
+  EXPECT_EQ(errno, ENOMEM);
+  // The request went out; answer it.
+  std::optional<ByteVector> request;
+  for (int i = 0; i < 10 && !request; ++i) {
+    std::optional<ByteVector> f = wire_.next_frame(5000);
+    ASSERT_TRUE(f.has_value());
+    if (frame_ethertype(*f) == 0x0806) request = f;
+  }
+  ASSERT_TRUE(request.has_value());
+  ASSERT_TRUE(wire_.send_frame(ethernet_frame(
+      mac_a, mac_unresolved, 0x0806, arp_packet(ArpOperation::Reply, mac_unresolved, unresolved, mac_a, ip_a))));
+  for (std::size_t i = 0; i < config::arp_queue_len; ++i) {
+    std::optional<ByteVector> f = next_ipv4();
+    ASSERT_TRUE(f.has_value()) << i;
+    EXPECT_EQ(frame_destination_mac(*f), mac_unresolved);
+  }
+  ASSERT_EQ(l().send(u, "r", 1, 0), 1);
+  std::optional<ByteVector> f = next_ipv4();
+  ASSERT_TRUE(f.has_value());
+  EXPECT_EQ(f->back(), 'r');
+  EXPECT_EQ(l().close(u), 0);
+}
+
 // ---- Mailbox limits --------------------------------------------------------------
 
 TEST_P(SocketOptionsTest, UdpReceiveQueueHoldsRecvmboxSizeDatagrams) {
