@@ -84,7 +84,7 @@ class TapDevice final : public Device {
   // With a transmit queue holding frames: when the next may leave (the
   // stack polls then, and receive() writes it).
   Instant next_deadline() const override;
-  // Frames waiting in the transmit queue.
+  // Frames waiting in the transmit queue. Core thread.
   std::size_t tx_queued() const { return tx_count_; }
   // With segmentation_offload: one write of the frame behind a net header
   // asking for TCPv4 segmentation.
