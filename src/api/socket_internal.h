@@ -60,6 +60,8 @@ struct SocketLayer::Socket {
   UdpHandle udp{};
   RawHandle raw{};
   std::optional<IpEndpoint> bound;   // TCP: bind()'s address until listen/connect
+  // TCP: the port bind() holds in the core until listen/connect/close.
+  std::optional<TcpReservation> reservation;
   std::optional<IpEndpoint> peer;    // UDP, raw: connect()'s address
   SocketOptions options;
 };
@@ -129,6 +131,13 @@ inline void endpoint_to(const IpEndpoint& endpoint, sockaddr* address, socklen_t
   in.sin_addr.s_addr = htonl(endpoint.address.is_v4() ? endpoint.address.v4().value : 0);
   std::memcpy(address, &in, std::min<std::size_t>(*length, sizeof in));
   *length = static_cast<socklen_t>(sizeof in);
+}
+
+// listen() or connect() released a bound socket's port to take it over and
+// failed: the socket holds it again (it stays bound, as on Linux).
+inline std::optional<TcpReservation> reserve_again(Stack& stack, const TcpReservation& released) {
+  Result<TcpReservation> again = stack.tcp_reserve(released.local, true);
+  return again ? std::optional<TcpReservation>(*again) : std::nullopt;
 }
 
 inline bool established_or_later(TcpState state) {

@@ -224,6 +224,7 @@ int SocketLayer::socket(int domain, int type, int protocol) {
     s->has_tcp = false;
     s->listening = s->connecting = false;
     s->bound.reset();
+    s->reservation.reset();
     s->peer.reset();
     s->options = SocketOptions{};
     if (kind == Kind::Udp) {
@@ -306,6 +307,9 @@ void SocketLayer::release_endpoint(Socket& s, Stack& stack, Instant now, bool re
     stack.udp_close(s.udp);
   } else if (s.kind == Kind::Raw) {
     stack.raw_close(s.raw);
+  } else if (s.reservation) {
+    stack.tcp_release(*s.reservation);
+    s.reservation.reset();
   } else if (s.has_tcp) {
     if (s.tcp.listener) {
       stack.tcp_close(s.tcp, now);
@@ -370,7 +374,12 @@ int SocketLayer::bind(int fd, const sockaddr* address, socklen_t length) {
       return 0;
     }
     if (s.bound || s.has_tcp) return EINVAL;  // bound already
-    s.bound = *local;
+    // As Linux: the port is taken now (port 0: an ephemeral one, which
+    // getsockname() shows), and a clash fails here, not at listen/connect.
+    auto reserved = stack.tcp_reserve(*local, s.options.reuse_address);
+    if (!reserved) return reserved.error() == Error::TableFull ? ENOBUFS : errno_of(reserved.error());
+    s.reservation = *reserved;
+    s.bound = reserved->local;
     return 0;
   });
   return error == 0 ? 0 : fail(error);
@@ -423,11 +432,22 @@ int SocketLayer::listen(int fd, int backlog) {
   const int error = tcpip_.call([&](Stack& stack, Instant) -> int {
     if (s.listening) return 0;
     if (s.has_tcp) return EINVAL;  // connected or connecting
-    const IpEndpoint local = s.bound.value_or(IpEndpoint{IpAddress(Ipv4Address{}), 0});
-    if (local.port == 0) return EINVAL;  // no ephemeral port for a listener yet
-    auto listener = stack.tcp_listen(local, static_cast<std::size_t>(std::max(backlog, 0)),
+    if (!s.reservation) {
+      // Unbound: an ephemeral port, as Linux.
+      auto reserved = stack.tcp_reserve(IpEndpoint{IpAddress(Ipv4Address{}), 0}, s.options.reuse_address);
+      if (!reserved) return reserved.error() == Error::TableFull ? ENOBUFS : errno_of(reserved.error());
+      s.reservation = *reserved;
+      s.bound = reserved->local;
+    }
+    // The listener takes the port over from the reservation.
+    stack.tcp_release(*s.reservation);
+    auto listener = stack.tcp_listen(s.reservation->local, static_cast<std::size_t>(std::max(backlog, 0)),
                                      s.options.reuse_address, &s.options.tcp);
-    if (!listener) return listener.error() == Error::TableFull ? ENOBUFS : errno_of(listener.error());
+    if (!listener) {
+      s.reservation = reserve_again(stack, *s.reservation);
+      return listener.error() == Error::TableFull ? ENOBUFS : errno_of(listener.error());
+    }
+    s.reservation.reset();
     s.tcp = *listener;
     s.has_tcp = true;
     s.listening = true;
@@ -473,6 +493,7 @@ int SocketLayer::accept(int fd, sockaddr* address, socklen_t* length) {
     n->has_tcp = true;
     n->listening = n->connecting = false;
     n->bound.reset();
+    n->reservation.reset();
     n->peer.reset();
     n->options = s.options;
     // Accepted handles stay valid until their owner closes them.
@@ -546,8 +567,14 @@ int SocketLayer::connect(int fd, const sockaddr* address, socklen_t length) {
     if (s.listening) return EISCONN;
     if (s.connecting) return EALREADY;
     if (s.has_tcp) return EISCONN;
+    // The connection takes the bound port over from the reservation.
+    if (s.reservation) stack.tcp_release(*s.reservation);
     auto h = stack.tcp_connect(*remote, now, s.bound.value_or(IpEndpoint{}), &s.options.tcp);
-    if (!h) return h.error() == Error::TableFull ? EAGAIN : errno_of(h.error());
+    if (!h) {
+      if (s.reservation) s.reservation = reserve_again(stack, *s.reservation);
+      return h.error() == Error::TableFull ? EAGAIN : errno_of(h.error());
+    }
+    s.reservation.reset();
     s.tcp = *h;
     s.has_tcp = true;
     s.connecting = true;
@@ -632,7 +659,7 @@ ssize_t SocketLayer::send_common(Use& use, ConstBytes data, int flags, const IpE
       if (s.kind == Kind::Raw) {
         if (to == nullptr && !s.peer) return EDESTADDRREQ;
         const IpAddress destination = to != nullptr ? to->address : s.peer->address;
-        sent = stack.raw_send_to(s.raw, data, destination, s.options.ttl, now);
+        sent = stack.raw_send_to(s.raw, data, destination, s.options.ttl, now, s.options.tos);
       } else {
         sent = to != nullptr ? stack.udp_send_to(s.udp, data, *to, now) : stack.udp_send(s.udp, data, now);
       }
@@ -681,7 +708,8 @@ ssize_t SocketLayer::send_common(Use& use, ConstBytes data, int flags, const IpE
   return static_cast<ssize_t>(sent);
 }
 
-ssize_t SocketLayer::receive_common(Use& use, Bytes into, int flags, IpEndpoint* from, bool* truncated) {
+ssize_t SocketLayer::receive_common(Use& use, Bytes into, int flags, IpEndpoint* from, bool* truncated,
+                                    std::optional<UdpReceived>* datagram) {
   Socket& s = *use.socket;
   const bool peek = (flags & MSG_PEEK) != 0;
   Instant deadline;
@@ -716,6 +744,7 @@ ssize_t SocketLayer::receive_common(Use& use, Bytes into, int flags, IpEndpoint*
       size = r->size;
       copied = r->copied;
       if (from != nullptr) *from = r->from;
+      if (datagram != nullptr && s.options.packet_info) *datagram = *r;
       return 0;
     });
     if (error != 0) return fail(error);
@@ -843,7 +872,8 @@ ssize_t SocketLayer::recvmsg(int fd, msghdr* message, int flags) {
   std::vector<std::uint8_t> buffer(total);
   IpEndpoint source{};
   bool truncated = false;
-  const ssize_t n = receive_common(use, buffer, flags, &source, &truncated);
+  std::optional<UdpReceived> datagram;  // IP_PKTINFO on
+  const ssize_t n = receive_common(use, buffer, flags, &source, &truncated, &datagram);
   if (n < 0) return n;
   std::size_t at = 0;
   const std::size_t copied = std::min<std::size_t>(static_cast<std::size_t>(n), total);
@@ -853,7 +883,7 @@ ssize_t SocketLayer::recvmsg(int fd, msghdr* message, int flags) {
     at += part;
   }
   message->msg_flags = truncated ? MSG_TRUNC : 0;
-  message->msg_controllen = 0;
+  write_control(*message, datagram);
   if (message->msg_name != nullptr && use.socket->kind != Kind::Tcp) {
     endpoint_to(source, static_cast<sockaddr*>(message->msg_name), &message->msg_namelen);
   }

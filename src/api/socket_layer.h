@@ -77,6 +77,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 
 #include "api/tcpip_thread.h"
 #include "config/options.h"
@@ -184,7 +185,12 @@ class SocketLayer {
   int wait_ready(pollfd* fds, nfds_t count, Instant deadline);
 
   ssize_t send_common(Use& use, ConstBytes data, int flags, const IpEndpoint* to);
-  ssize_t receive_common(Use& use, Bytes into, int flags, IpEndpoint* from, bool* truncated);
+  // `datagram` (UDP with IP_PKTINFO on): the datagram's addresses and netif.
+  ssize_t receive_common(Use& use, Bytes into, int flags, IpEndpoint* from, bool* truncated,
+                         std::optional<UdpReceived>* datagram = nullptr);
+  // recvmsg()'s control messages: IP_PKTINFO's struct in_pktinfo when
+  // `datagram` has one; MSG_CTRUNC when msg_control is too small.
+  static void write_control(msghdr& message, const std::optional<UdpReceived>& datagram);
   int set_socket_option(Socket& socket, int level, int name, const void* value, socklen_t length);
   int get_socket_option(Socket& socket, int level, int name, void* value, socklen_t* length);
   void free_socket(Socket& socket);

@@ -3,6 +3,8 @@
 #include <netinet/tcp.h>
 #include <sys/ioctl.h>
 
+#include <string_view>
+
 #include "api/socket_errors.h"
 #include "api/socket_internal.h"
 
@@ -91,6 +93,31 @@ int SocketLayer::ioctl(int fd, unsigned long request, void* argument) {
   return fail(EINVAL);
 }
 
+
+void SocketLayer::write_control(msghdr& message, const std::optional<UdpReceived>& datagram) {
+  const std::size_t room = message.msg_control != nullptr ? message.msg_controllen : 0;
+  message.msg_controllen = 0;
+  if (!datagram) return;
+  if (room < CMSG_SPACE(sizeof(in_pktinfo))) {
+    // Linux puts no partial control message in: the flag tells.
+    message.msg_flags |= MSG_CTRUNC;
+    return;
+  }
+  in_pktinfo info{};
+  // Interface indexes are the netif's id + 1 (0 means none, as for
+  // if_nametoindex), as lwIP numbers them.
+  info.ipi_ifindex = datagram->netif.value + 1;
+  const std::uint32_t to = htonl(datagram->to.is_v4() ? datagram->to.v4().value : 0);
+  info.ipi_spec_dst.s_addr = to;
+  info.ipi_addr.s_addr = to;
+  message.msg_controllen = room;
+  cmsghdr* header = CMSG_FIRSTHDR(&message);
+  header->cmsg_level = IPPROTO_IP;
+  header->cmsg_type = IP_PKTINFO;
+  header->cmsg_len = CMSG_LEN(sizeof info);
+  std::memcpy(CMSG_DATA(header), &info, sizeof info);
+  message.msg_controllen = CMSG_SPACE(sizeof info);
+}
 
 namespace {
 
@@ -246,6 +273,32 @@ int SocketLayer::set_socket_option(Socket& s, int level, int name, const void* v
       return done ? 0 : multicast_errno(done.error());
     });
   }
+  if (level == SOL_SOCKET && name == SO_BINDTODEVICE) {
+    if (s.kind == Kind::Raw) return ENOPROTOOPT;
+    // A plain name or a struct ifreq (whose name comes first), as Linux
+    // takes it: at most IFNAMSIZ - 1 bytes, empty to unbind.
+    std::array<char, 16> device{};
+    std::memcpy(device.data(), value, std::min<std::size_t>(length, device.size() - 1));
+    const std::string_view wanted(device.data());
+    return tcpip_.call([&](Stack& stack, Instant) -> int {
+      std::optional<NetifId> netif;
+      if (!wanted.empty()) {
+        netif = stack.netif_find(wanted);
+        if (!netif) return ENODEV;
+      }
+      if (s.kind == Kind::Udp) {
+        Status bound = stack.udp_bind_netif(s.udp, netif);
+        if (!bound) return errno_of(bound.error());
+      } else {
+        s.options.tcp.ip.netif = netif;
+        if (s.has_tcp && !s.listening) {
+          if (TcpConnection* live = stack.tcp_connection(s.tcp)) live->settings().ip.netif = netif;
+        }
+      }
+      s.options.device = device;
+      return 0;
+    });
+  }
   if (!read_int(value, length, v)) return EINVAL;
   const bool tcp = s.kind == Kind::Tcp;
   return tcpip_.call([&](Stack& stack, Instant now) -> int {
@@ -298,9 +351,28 @@ int SocketLayer::set_socket_option(Socket& s, int level, int name, const void* v
       switch (name) {
         case IP_TTL:
           if (v < 1 || v > 255) return EINVAL;
-          if (tcp) return ENOPROTOOPT;  // per-connection TTL: not in the TCP core yet
+          if (tcp) {
+            apply_tcp([&](TcpSettings& t) { t.ip.ttl = static_cast<std::uint8_t>(v); });
+            return 0;
+          }
           s.options.ttl = static_cast<std::uint8_t>(v);
-          stack.udp_set_ttl(s.udp, s.options.ttl);
+          if (s.kind == Kind::Udp) stack.udp_set_ttl(s.udp, s.options.ttl);
+          return 0;
+        case IP_TOS: {
+          // Linux keeps a stream socket's ECN bits for TCP's own use (lwnet
+          // sends none); datagram sockets send the whole byte.
+          const auto tos = static_cast<std::uint8_t>(tcp ? (v & ~0x03) : v);
+          if (tcp) {
+            apply_tcp([&](TcpSettings& t) { t.ip.tos = tos; });
+            return 0;
+          }
+          s.options.tos = tos;
+          if (s.kind == Kind::Udp) stack.udp_set_tos(s.udp, tos);
+          return 0;
+        }
+        case IP_PKTINFO:
+          if (!config::netbuf_recvinfo || s.kind != Kind::Udp) return ENOPROTOOPT;
+          s.options.packet_info = v != 0;
           return 0;
         default: return ENOPROTOOPT;
       }
@@ -388,6 +460,20 @@ int SocketLayer::get_socket_option(Socket& s, int level, int name, void* value, 
     write_int_or_byte(value, length, v);
     return 0;
   }
+  if (level == SOL_SOCKET && name == SO_BINDTODEVICE) {
+    if (s.kind == Kind::Raw) return ENOPROTOOPT;
+    const std::array<char, 16> device = tcpip_.call([&](Stack&, Instant) { return s.options.device; });
+    // As Linux: the name and its NUL; nothing when not bound.
+    const std::size_t size = std::strlen(device.data());
+    if (size == 0) {
+      *length = 0;
+      return 0;
+    }
+    if (*length < static_cast<socklen_t>(size + 1)) return EINVAL;
+    std::memcpy(value, device.data(), size + 1);
+    *length = static_cast<socklen_t>(size + 1);
+    return 0;
+  }
   if (*length < static_cast<socklen_t>(sizeof(int))) return EINVAL;
   const bool tcp = s.kind == Kind::Tcp;
   int result = 0;
@@ -419,11 +505,15 @@ int SocketLayer::get_socket_option(Socket& s, int level, int name, void* value, 
       }
     }
     if (level == IPPROTO_IP) {
-      if (name == IP_TTL && !tcp) {
-        result = s.options.ttl;
-        return 0;
+      switch (name) {
+        case IP_TTL: result = tcp ? t.ip.ttl : s.options.ttl; return 0;
+        case IP_TOS: result = tcp ? t.ip.tos : s.options.tos; return 0;
+        case IP_PKTINFO:
+          if (!config::netbuf_recvinfo || s.kind != Kind::Udp) return ENOPROTOOPT;
+          result = s.options.packet_info;
+          return 0;
+        default: return ENOPROTOOPT;
       }
-      return ENOPROTOOPT;
     }
     if (level == IPPROTO_TCP) {
       if (!tcp) return ENOPROTOOPT;

@@ -2,6 +2,7 @@
 // gets its endpoint (listen, connect, accept) and at once to a live one.
 #pragma once
 
+#include <array>
 #include <cstdint>
 
 #include "config/options.h"
@@ -22,12 +23,15 @@ struct SocketOptions {
   bool linger = false;         // SO_LINGER on
   int linger_seconds = 0;
   bool linger_abort = false;   // SO_LINGER on with 0 s: close() resets
-  std::uint8_t ttl = config::ip_default_ttl;  // IP_TTL
   // Multicast (UDP), as getsockopt reports them.
   std::uint8_t multicast_ttl = 1;        // IP_MULTICAST_TTL
   bool multicast_loop = true;            // IP_MULTICAST_LOOP
   Ipv4Address multicast_interface;       // IP_MULTICAST_IF (unspecified: default netif)
-  TcpSettings tcp{};           // TCP_NODELAY, keepalive, buffer sizes
+  std::uint8_t ttl = config::ip_default_ttl;  // IP_TTL (UDP, raw; TCP: tcp.ip.ttl)
+  std::uint8_t tos = 0;        // IP_TOS (UDP, raw; TCP: tcp.ip.tos)
+  bool packet_info = false;    // IP_PKTINFO (UDP)
+  std::array<char, 16> device{};  // SO_BINDTODEVICE's name; empty: not bound
+  TcpSettings tcp{};           // TCP_NODELAY, keepalive, buffer sizes, TTL, TOS, netif
 };
 
 }  // namespace lwnet::api

@@ -130,11 +130,22 @@
 #ifndef CONFIG_LWNET_IGMP_MAX_GROUPS
 #define CONFIG_LWNET_IGMP_MAX_GROUPS 8
 #endif
+// IP_PKTINFO on UDP sockets (recvmsg() then delivers a struct in_pktinfo).
+// Off: setsockopt(IP_PKTINFO) fails with ENOPROTOOPT. The core keeps every
+// datagram's destination address and netif either way.
+#ifndef CONFIG_LWIP_NETBUF_RECVINFO
+#define CONFIG_LWIP_NETBUF_RECVINFO 0
+#endif
 // Not implemented yet (read by the sockets API and the TCP/IP thread, which
 // are being built): the socket table size and the mailbox depths.
 #ifndef CONFIG_LWIP_MAX_SOCKETS
 #define CONFIG_LWIP_MAX_SOCKETS 10
 #endif
+// lwIP queues a TCP socket's received pbufs in a mailbox of this many; lwnet
+// receives into each connection's byte ring instead, which the receive
+// window (SO_RCVBUF, CONFIG_LWIP_TCP_WND_DEFAULT) bounds, so this bounds
+// nothing more: what an unread socket holds is at most its receive buffer
+// (tests/api/socket_options_test.cpp). Kept for ESP-IDF configurations.
 #ifndef CONFIG_LWIP_TCP_RECVMBOX_SIZE
 #define CONFIG_LWIP_TCP_RECVMBOX_SIZE 6
 #endif
@@ -327,6 +338,7 @@ inline constexpr std::size_t max_raw_pcbs = CONFIG_LWIP_MAX_RAW_PCBS;
 inline constexpr bool so_reuse = CONFIG_LWIP_SO_REUSE != 0;
 inline constexpr bool so_reuse_rxtoall = CONFIG_LWIP_SO_REUSE_RXTOALL != 0;
 inline constexpr std::size_t igmp_max_groups = CONFIG_LWNET_IGMP_MAX_GROUPS;
+inline constexpr bool netbuf_recvinfo = CONFIG_LWIP_NETBUF_RECVINFO != 0;
 inline constexpr std::size_t max_sockets = CONFIG_LWIP_MAX_SOCKETS;
 inline constexpr std::size_t tcp_recvmbox_size = CONFIG_LWIP_TCP_RECVMBOX_SIZE;
 inline constexpr std::size_t tcpip_recvmbox_size = CONFIG_LWIP_TCPIP_RECVMBOX_SIZE;

@@ -45,6 +45,10 @@ Result<NetifInfo> Stack::netif_info(NetifId id) const {
   LWNET_CHECK_CORE_CONTEXT("Stack::netif_info");
   return impl_->ip.netif_info(id);
 }
+std::optional<NetifId> Stack::netif_find(std::string_view name) const {
+  LWNET_CHECK_CORE_CONTEXT("Stack::netif_find");
+  return impl_->ip.netifs().find_by_name(name);
+}
 void Stack::set_status_callback(NetifCallback callback, void* context) {
   LWNET_CHECK_CORE_CONTEXT("Stack::set_status_callback");
   impl_->ip.set_status_callback(callback, context);
@@ -85,6 +89,17 @@ Result<TcpHandle> Stack::tcp_listen(const IpEndpoint& local, std::size_t backlog
                                     bool reuse_address, const TcpSettings* settings) {
   LWNET_CHECK_CORE_CONTEXT("Stack::tcp_listen");
   return impl_->tcp.table().listen(local, backlog, reuse_address, settings);
+}
+Result<TcpReservation> Stack::tcp_reserve(const IpEndpoint& local, bool reuse_address) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::tcp_reserve");
+  if (!local.address.is_v4()) return Error::Unsupported;
+  const Ipv4Address a = local.address.v4();
+  if (!a.is_unspecified() && !impl_->ip.netifs().is_local(a)) return Error::AddressNotAvailable;
+  return impl_->tcp.table().reserve(local, reuse_address);
+}
+void Stack::tcp_release(const TcpReservation& reservation) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::tcp_release");
+  impl_->tcp.table().release(reservation);
 }
 Result<TcpHandle> Stack::tcp_accept(TcpHandle listener) {
   LWNET_CHECK_CORE_CONTEXT("Stack::tcp_accept");
@@ -259,6 +274,18 @@ void Stack::udp_set_multicast_loop(UdpHandle h, bool loop) {
   LWNET_CHECK_CORE_CONTEXT("Stack::udp_set_multicast_loop");
   impl_->udp.set_multicast_loop(h, loop);
 }
+void Stack::udp_set_tos(UdpHandle h, std::uint8_t tos) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::udp_set_tos");
+  impl_->udp.set_tos(h, tos);
+}
+Status Stack::udp_bind_netif(UdpHandle h, std::optional<NetifId> netif) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::udp_bind_netif");
+  return impl_->udp.bind_netif(h, netif);
+}
+std::optional<NetifId> Stack::udp_bound_netif(UdpHandle h) const {
+  LWNET_CHECK_CORE_CONTEXT("Stack::udp_bound_netif");
+  return impl_->udp.bound_netif(h);
+}
 void Stack::udp_close(UdpHandle h) {
   LWNET_CHECK_CORE_CONTEXT("Stack::udp_close");
   impl_->udp.close(h, impl_->last_poll);
@@ -313,10 +340,10 @@ Status Stack::raw_connect(RawHandle h, const IpAddress& remote) {
   return impl_->ip.raw().connect(h, remote.v4());
 }
 Status Stack::raw_send_to(RawHandle h, ConstBytes message, const IpAddress& destination,
-                          std::uint8_t ttl, Instant now) {
+                          std::uint8_t ttl, Instant now, std::uint8_t tos) {
   LWNET_CHECK_CORE_CONTEXT("Stack::raw_send_to");
   if (!destination.is_v4()) return Error::Unsupported;
-  return impl_->ip.raw_send(h, message, destination.v4(), ttl, now);
+  return impl_->ip.raw_send(h, message, destination.v4(), ttl, now, tos);
 }
 Result<RawReceived> Stack::raw_receive(RawHandle h, Bytes into, bool peek) {
   LWNET_CHECK_CORE_CONTEXT("Stack::raw_receive");

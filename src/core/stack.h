@@ -11,6 +11,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
+#include <string_view>
 
 #include "buf/buf_pool.h"
 #include "core/stack_stats.h"
@@ -63,6 +65,9 @@ class Stack {
   Status set_up(NetifId id, bool up, Instant now);
   Status set_link_up(NetifId id, bool link_up, Instant now);
   Result<NetifInfo> netif_info(NetifId id) const;
+  // The netif called `name` (NetifConfig::name; the loopback netif is
+  // "lo"), for SO_BINDTODEVICE; nullopt when there is none.
+  std::optional<NetifId> netif_find(std::string_view name) const;
   // Called with the netif after its up/down state or its address changed
   // (CONFIG_LWIP_NETIF_STATUS_CALLBACK), or its link changed
   // (CONFIG_LWIP_NETIF_LINK_CALLBACK). Plain function + context: no allocation.
@@ -138,6 +143,14 @@ class Stack {
   void udp_set_broadcast(UdpHandle h, bool allowed);
   void udp_set_ttl(UdpHandle h, std::uint8_t ttl);
   void udp_set_checksum(UdpHandle h, bool send_checksum);  // SO_NO_CHECK
+  void udp_set_tos(UdpHandle h, std::uint8_t tos);         // IP_TOS
+  // SO_BINDTODEVICE without sockets (the DHCP client): the endpoint takes
+  // only datagrams that arrived on `netif` and sends through it whatever
+  // the routing table says, also while it has no address (limited
+  // broadcasts from 0.0.0.0). nullopt unbinds. InvalidArgument for an
+  // unknown netif.
+  Status udp_bind_netif(UdpHandle h, std::optional<NetifId> netif);
+  std::optional<NetifId> udp_bound_netif(UdpHandle h) const;
   // The error an ICMP port (or protocol) unreachable recorded on a connected
   // endpoint (ConnectionRefused), cleared by udp_take_error(); the event
   // callback runs when one is recorded. Errors about unconnected endpoints
@@ -201,9 +214,9 @@ class Stack {
   Status raw_connect(RawHandle h, const IpAddress& remote);
   // `message` is the ICMP message as it goes out (header and data): the
   // stack adds only the IPv4 header, and, as lwIP's raw sockets, leaves the
-  // ICMP checksum to the caller. ttl 0: the default TTL.
+  // ICMP checksum to the caller. ttl 0: the default TTL; tos: IP_TOS.
   Status raw_send_to(RawHandle h, ConstBytes message, const IpAddress& destination,
-                     std::uint8_t ttl, Instant now);
+                     std::uint8_t ttl, Instant now, std::uint8_t tos = 0);
   // WouldBlock when nothing is queued; peek (MSG_PEEK) keeps the packet.
   Result<RawReceived> raw_receive(RawHandle h, Bytes into, bool peek = false);
   bool raw_readable(RawHandle h) const;
@@ -235,6 +248,15 @@ class Stack {
   // connection; null: the defaults of the configuration.
   Result<TcpHandle> tcp_listen(const IpEndpoint& local, std::size_t backlog,
                                bool reuse_address = false, const TcpSettings* settings = nullptr);
+  // bind() of a TCP socket: holds `local` for it until tcp_release(), so
+  // that no other socket binds, listens on or connects from the port
+  // meanwhile (TcpTable::reserve); port 0 picks an ephemeral port now.
+  // AddressNotAvailable for an address that is not ours, AddressInUse as
+  // tcp_listen(), TableFull when CONFIG_LWIP_MAX_SOCKETS are held. Release
+  // it just before tcp_listen()/tcp_connect() on the same port (in the same
+  // core call, so that nothing takes the port in between).
+  Result<TcpReservation> tcp_reserve(const IpEndpoint& local, bool reuse_address);
+  void tcp_release(const TcpReservation& reservation);
   // A connection that completed its handshake, or WouldBlock.
   Result<TcpHandle> tcp_accept(TcpHandle listener);
   // Connections waiting in the listener's accept queue (0 for a stale handle).

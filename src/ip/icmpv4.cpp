@@ -154,7 +154,7 @@ void IpLayer::icmp_error_input(const Icmpv4Repr& icmp, ConstBytes message, Insta
 }
 
 Status IpLayer::raw_send(RawHandle h, ConstBytes message, Ipv4Address destination,
-                         std::uint8_t ttl, Instant now) {
+                         std::uint8_t ttl, Instant now, std::uint8_t tos) {
   if (!raw_.valid(h)) return Error::Closed;
   if (message.size() + Ipv4Repr::min_header_len > 65535) return Error::TooBig;
   Result<Ipv4Route> r = route_ipv4(netifs_, destination, raw_.local(h));
@@ -172,6 +172,7 @@ Status IpLayer::raw_send(RawHandle h, ConstBytes message, Ipv4Address destinatio
   Ipv4SendOptions options;
   options.protocol = static_cast<IpProtocol>(raw_.protocol(h));
   options.ttl = ttl == 0 ? config::ip_default_ttl : ttl;
+  options.tos = tos;
   Status s = output(std::move(*buf), *r, destination, options, now);
   if (s && options.protocol == IpProtocol::Icmp) ++stats_.icmp.tx;
   return s;

@@ -141,6 +141,12 @@ class IpLayer {
   Result<Ipv4Route> route(Ipv4Address destination, Ipv4Address source) const {
     return route_ipv4(netifs_, destination, source);
   }
+  // As route(), but out of `netif` when given (route_ipv4_via).
+  Result<Ipv4Route> route(Ipv4Address destination, Ipv4Address source,
+                          std::optional<NetifId> netif) const {
+    return netif ? route_ipv4_via(netifs_, *netif, destination, source)
+                 : route_ipv4(netifs_, destination, source);
+  }
   // Pushes an IPv4 header in front of `payload` (the transport header and
   // data; headroom for IPv4 and Ethernet) and sends it along `route`,
   // fragmenting it to the netif's MTU. Ok also when it waits for ARP.
@@ -175,7 +181,7 @@ class IpLayer {
   // endpoint's protocol, from its bound address or the route's; ttl 0: the
   // default TTL. Closed, TooBig, NoRoute, NoBuffers, as output().
   Status raw_send(RawHandle h, ConstBytes message, Ipv4Address destination, std::uint8_t ttl,
-                  Instant now);
+                  Instant now, std::uint8_t tos = 0);
   // Called from icmp_input() with each ICMP error that quotes a UDP or TCP
   // datagram (its IPv4 header and at least 8 bytes of it).
   using IcmpErrorCallback = void (*)(void* context, const IcmpErrorReport& report, Instant now);

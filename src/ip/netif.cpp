@@ -1,6 +1,7 @@
 #include "ip/netif.h"
 
 #include <algorithm>
+#include <string>
 
 namespace lwnet {
 
@@ -74,6 +75,15 @@ Result<NetifId> NetifTable::add(Device& device, const NetifConfig& config, bool 
   const NetifId id{static_cast<std::uint8_t>(count_)};
   ++count_;
   return id;
+}
+
+std::optional<NetifId> NetifTable::find_by_name(std::string_view name) const {
+  for (std::size_t i = 0; i < count_; ++i) {
+    const std::array<char, 16>& n = netifs_[i].name;
+    const std::string_view stored(n.data(), std::char_traits<char>::length(n.data()));
+    if (stored == name) return NetifId{static_cast<std::uint8_t>(i)};
+  }
+  return std::nullopt;
 }
 
 std::optional<NetifId> NetifTable::find_by_address(Ipv4Address a) const {

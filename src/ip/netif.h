@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <string_view>
 
 #include "config/options.h"
 #include "ip/netif_config.h"
@@ -78,6 +79,8 @@ class NetifTable {
 
   // The up netif that has `a` as its address.
   std::optional<NetifId> find_by_address(Ipv4Address a) const;
+  // The first netif called `name` (NetifConfig::name, as copied).
+  std::optional<NetifId> find_by_name(std::string_view name) const;
   // True when `a` is one of our addresses: a 127/8 address, or the address
   // of an up netif.
   bool is_local(Ipv4Address a) const {

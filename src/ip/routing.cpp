@@ -91,4 +91,17 @@ Result<Ipv4Route> route_ipv4(const NetifTable& netifs, Ipv4Address destination,
   return via(*default_netif, *default_id, destination, source);
 }
 
+Result<Ipv4Route> route_ipv4_via(const NetifTable& netifs, NetifId netif, Ipv4Address destination,
+                                 Ipv4Address source) {
+  if (destination.is_unspecified()) return Error::InvalidArgument;
+  const Netif* n = netifs.get(netif);
+  if (n == nullptr) return Error::NoRoute;
+  if (!n->usable()) return Error::NetDown;
+  if (n->loopback) {
+    if (!destination.is_loopback() && !netifs.find_by_address(destination)) return Error::NoRoute;
+    return route_ipv4(netifs, destination, source);
+  }
+  return via(*n, netif, destination, source);
+}
+
 }  // namespace lwnet

@@ -29,4 +29,12 @@ struct Ipv4Route {
 Result<Ipv4Route> route_ipv4(const NetifTable& netifs, Ipv4Address destination,
                              Ipv4Address source);
 
+// The route out of `netif` whatever the table above says (SO_BINDTODEVICE,
+// the DHCP client): the destination when it is on the netif's link, a
+// broadcast, multicast or link-local, else the netif's gateway. A netif
+// without an address sends only limited broadcasts (from 0.0.0.0). NetDown
+// when the netif is down or has no link; NoRoute otherwise.
+Result<Ipv4Route> route_ipv4_via(const NetifTable& netifs, NetifId netif, Ipv4Address destination,
+                                 Ipv4Address source);
+
 }  // namespace lwnet

@@ -25,8 +25,9 @@ std::uint16_t TcpLayer::mss_limit(const IpAddress& remote, const IpAddress& loca
 Result<TcpHandle> TcpLayer::connect(const IpEndpoint& local, const IpEndpoint& remote, Instant now,
                                     const TcpSettings* settings) {
   if (!remote.address.is_v4()) return Error::Unsupported;
-  Result<Ipv4Route> route =
-      ip_.route(remote.address.v4(), local.address.is_v4() ? local.address.v4() : Ipv4Address{});
+  const std::optional<NetifId> netif = settings != nullptr ? settings->ip.netif : std::nullopt;
+  Result<Ipv4Route> route = ip_.route(
+      remote.address.v4(), local.address.is_v4() ? local.address.v4() : Ipv4Address{}, netif);
   if (!route) {
     ++stats_.drop_no_route;
     return route.error();
@@ -59,19 +60,21 @@ void TcpLayer::input(Ipv4Delivery&& delivery, Instant now) {
   // Only a SYN needs the route's MSS (a new passive open): no route lookup
   // for every other segment.
   const std::uint16_t mss = segment->has(tcp_flags::syn) ? mss_limit(source, destination) : 0;
-  table_.on_segment(source, destination, *segment, mss, now, *this);
+  table_.on_segment(source, destination, *segment, mss, now, *this, delivery.netif);
 }
 
-std::size_t TcpLayer::segmentation_limit(const IpEndpoint& local, const IpEndpoint& remote) {
+std::size_t TcpLayer::segmentation_limit(const IpEndpoint& local, const IpEndpoint& remote,
+                                         const TcpIpOptions& ip) {
   if (!remote.address.is_v4() || !local.address.is_v4()) return 0;
-  Result<Ipv4Route> route = ip_.route(remote.address.v4(), local.address.v4());
+  Result<Ipv4Route> route = ip_.route(remote.address.v4(), local.address.v4(), ip.netif);
   return route ? ip_.tcp_segmentation_limit(*route) : 0;
 }
 
-bool TcpLayer::send_segment(const IpEndpoint& local, const IpEndpoint& remote, const TcpRepr& header,
-                            std::span<const ConstBytes> payload, std::size_t segment_size, Instant now) {
+bool TcpLayer::send_segment(const IpEndpoint& local, const IpEndpoint& remote, const TcpIpOptions& ip,
+                            const TcpRepr& header, std::span<const ConstBytes> payload,
+                            std::size_t segment_size, Instant now) {
   if (!remote.address.is_v4() || !local.address.is_v4()) return false;
-  Result<Ipv4Route> route = ip_.route(remote.address.v4(), local.address.v4());
+  Result<Ipv4Route> route = ip_.route(remote.address.v4(), local.address.v4(), ip.netif);
   if (!route) {
     ++stats_.drop_no_route;
     return false;
@@ -93,6 +96,8 @@ bool TcpLayer::send_segment(const IpEndpoint& local, const IpEndpoint& remote, c
   }
   Ipv4SendOptions options;
   options.protocol = IpProtocol::Tcp;
+  options.ttl = ip.ttl;
+  options.tos = ip.tos;
   if (segment_size != 0 && length - header_len > segment_size) {
     // The device cuts it up and completes each segment's checksum.
     header.emit_for_offload(segment, local.address, remote.address);

@@ -38,9 +38,11 @@ class TcpLayer final : public TcpOutput {
   const TcpTable& table() const { return table_; }
   const TcpLayerStats& stats() const { return stats_; }
 
-  bool send_segment(const IpEndpoint& local, const IpEndpoint& remote, const TcpRepr& header,
-                    std::span<const ConstBytes> payload, std::size_t segment_size, Instant now) override;
-  std::size_t segmentation_limit(const IpEndpoint& local, const IpEndpoint& remote) override;
+  bool send_segment(const IpEndpoint& local, const IpEndpoint& remote, const TcpIpOptions& ip,
+                    const TcpRepr& header, std::span<const ConstBytes> payload,
+                    std::size_t segment_size, Instant now) override;
+  std::size_t segmentation_limit(const IpEndpoint& local, const IpEndpoint& remote,
+                                 const TcpIpOptions& ip) override;
 
  private:
   IpLayer& ip_;

@@ -150,7 +150,7 @@ Status UdpEndpoints::send_to(UdpHandle h, ConstBytes payload, const IpEndpoint& 
   Ipv4Address source = e->local_address.is_multicast() ? Ipv4Address{} : e->local_address;
   // IP_MULTICAST_IF picks the netif through its address (source routing).
   if (multicast && source.is_unspecified()) source = e->multicast_interface;
-  Result<Ipv4Route> route = ip_.route(destination, source);
+  Result<Ipv4Route> route = ip_.route(destination, source, e->netif);
   if (!route) {
     ++ipv4_stats_.drop_no_route;
     return route.error();
@@ -174,6 +174,7 @@ Status UdpEndpoints::send_to(UdpHandle h, ConstBytes payload, const IpEndpoint& 
   options.protocol = IpProtocol::Udp;
   options.ttl = multicast ? e->multicast_ttl : e->ttl;
   options.multicast_loop = multicast && e->multicast_loop;
+  options.tos = e->tos;
   Status s = ip_.output(std::move(*buf), *route, destination, options, now);
   if (s) ++stats_.tx;
   return s;
@@ -223,6 +224,23 @@ void UdpEndpoints::set_ttl(UdpHandle h, std::uint8_t ttl) {
 
 void UdpEndpoints::set_checksum(UdpHandle h, bool send_checksum) {
   if (Endpoint* e = get(h)) e->checksum = send_checksum;
+}
+
+void UdpEndpoints::set_tos(UdpHandle h, std::uint8_t tos) {
+  if (Endpoint* e = get(h)) e->tos = tos;
+}
+
+Status UdpEndpoints::bind_netif(UdpHandle h, std::optional<NetifId> netif) {
+  Endpoint* e = get(h);
+  if (e == nullptr) return Error::Closed;
+  if (netif && ip_.netifs().get(*netif) == nullptr) return Error::InvalidArgument;
+  e->netif = netif;
+  return {};
+}
+
+std::optional<NetifId> UdpEndpoints::bound_netif(UdpHandle h) const {
+  const Endpoint* e = get(h);
+  return e != nullptr ? e->netif : std::nullopt;
 }
 
 void UdpEndpoints::set_reuse_address(UdpHandle h, bool reuse) {
@@ -383,6 +401,8 @@ void UdpEndpoints::input(Ipv4Delivery&& d, Instant now) {
 int UdpEndpoints::match(const Endpoint& e, const Ipv4Delivery& d, std::uint16_t source_port,
                         std::uint16_t destination_port) const {
   if (e.local_port != destination_port) return -1;
+  // SO_BINDTODEVICE: only what arrived on that netif.
+  if (e.netif && *e.netif != d.netif) return -1;
   // Connected to this source (2) over bound to this address (1) over bound
   // to any address (0).
   int score = 0;

@@ -62,6 +62,13 @@ class UdpEndpoints {
   void set_broadcast(UdpHandle h, bool allowed);
   void set_ttl(UdpHandle h, std::uint8_t ttl);
   void set_checksum(UdpHandle h, bool send_checksum);
+  void set_tos(UdpHandle h, std::uint8_t tos);
+  // SO_BINDTODEVICE: the endpoint takes only datagrams that arrived on
+  // `netif` and sends through it whatever the routing table says (also
+  // with no address on it yet: limited broadcasts from 0.0.0.0, the DHCP
+  // client's case). nullopt unbinds. Closed for a stale handle.
+  Status bind_netif(UdpHandle h, std::optional<NetifId> netif);
+  std::optional<NetifId> bound_netif(UdpHandle h) const;
   // SO_REUSEADDR (CONFIG_LWIP_SO_REUSE; ignored when it is off): endpoints
   // that all set it before bind may share a port, on any addresses. A
   // unicast datagram goes to one of them (the most specific match, then the
@@ -138,6 +145,9 @@ class UdpEndpoints {
     std::uint8_t ttl = config::ip_default_ttl;
     std::optional<Error> error;  // from an ICMP error, until taken
     void* user_data = nullptr;
+    // IP_TOS and SO_BINDTODEVICE.
+    std::uint8_t tos = 0;
+    std::optional<NetifId> netif;
     FixedQueue<Datagram, config::udp_recvmbox_size> queue;
     // SO_REUSEADDR and multicast.
     bool reuse_address = false;

@@ -93,7 +93,8 @@ std::string SentSegment::describe() const {
 
 std::vector<std::uint8_t> bytes_of(ConstBytes data) { return {data.begin(), data.end()}; }
 
-bool RecordingOutput::send_segment(const IpEndpoint&, const IpEndpoint&, const TcpRepr& header,
+bool RecordingOutput::send_segment(const IpEndpoint&, const IpEndpoint&, const TcpIpOptions&,
+                                   const TcpRepr& header,
                                    std::span<const ConstBytes> payload, std::size_t segment_size,
                                    Instant now) {
   if (refuse) return false;

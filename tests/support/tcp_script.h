@@ -58,9 +58,12 @@ struct ExpectedSegment {
 
 class RecordingOutput final : public TcpOutput {
  public:
-  bool send_segment(const IpEndpoint& local, const IpEndpoint& remote, const TcpRepr& header,
+  bool send_segment(const IpEndpoint& local, const IpEndpoint& remote, const TcpIpOptions& ip,
+                    const TcpRepr& header,
                     std::span<const ConstBytes> payload, std::size_t segment_size, Instant now) override;
-  std::size_t segmentation_limit(const IpEndpoint&, const IpEndpoint&) override { return offload; }
+  std::size_t segmentation_limit(const IpEndpoint&, const IpEndpoint&, const TcpIpOptions&) override {
+    return offload;
+  }
   std::deque<SentSegment> sent;
   bool refuse = false;  // simulate "no buffer"
   std::size_t offload = 0;  // what segmentation_limit() answers

@@ -13,7 +13,7 @@ TcpTablePair::TcpTablePair(std::uint64_t seed, NetworkFaults faults, TcpTableCon
       network_random_(seed) {}
 
 bool TcpTablePair::Link::send_segment(const IpEndpoint& local, const IpEndpoint& remote,
-                                      const TcpRepr& header, std::span<const ConstBytes> payload,
+                                      const TcpIpOptions& /*ip*/, const TcpRepr& header, std::span<const ConstBytes> payload,
                                       std::size_t /*segment_size*/, Instant now) {
   ++pair_.segments_sent;
   if (pair_.chance(pair_.faults_.loss)) {

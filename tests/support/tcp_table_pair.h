@@ -62,7 +62,8 @@ class TcpTablePair {
   class Link final : public TcpOutput {
    public:
     Link(TcpTablePair& pair, bool to_b) : pair_(pair), to_b_(to_b) {}
-    bool send_segment(const IpEndpoint& local, const IpEndpoint& remote, const TcpRepr& header,
+    bool send_segment(const IpEndpoint& local, const IpEndpoint& remote, const TcpIpOptions& ip,
+                      const TcpRepr& header,
                       std::span<const ConstBytes> payload, std::size_t segment_size, Instant now) override;
 
    private:

@@ -139,5 +139,30 @@ TEST_F(RoutingTest, TableRefusesBadNetifs) {
   EXPECT_ERROR(table.add(p1.a(), ok, false), Error::TableFull);
 }
 
+TEST_F(RoutingTest, ViaOneNetifIgnoresTheTable) {
+  const NetifId wide = add(p1.a(), 1, a1, 24, Ipv4Address::of(198, 51, 100, 254));
+  const NetifId narrow = add(p2.a(), 2, a2, 25);
+  table.set_default(wide);
+  // The table would take the /25; via `wide`, the destination is on its link.
+  Result<Ipv4Route> r = route_ipv4_via(table, wide, Ipv4Address::of(198, 51, 100, 200), {});
+  ASSERT_OK(r);
+  EXPECT_EQ(r->netif, wide);
+  EXPECT_EQ(r->source, a1);
+  EXPECT_EQ(r->next_hop, Ipv4Address::of(198, 51, 100, 200));
+  // Off `narrow`'s link and no gateway there: no route, though `wide` has one.
+  EXPECT_ERROR(route_ipv4_via(table, narrow, far, {}), Error::NoRoute);
+  r = route_ipv4_via(table, wide, far, {});
+  ASSERT_OK(r);
+  EXPECT_EQ(r->next_hop, Ipv4Address::of(198, 51, 100, 254));
+  // Loopback only reaches our own addresses; an unknown or down netif nothing.
+  EXPECT_ERROR(route_ipv4_via(table, NetifId{0}, far, {}), Error::NoRoute);
+  r = route_ipv4_via(table, NetifId{0}, Ipv4Address::loopback(), {});
+  ASSERT_OK(r);
+  EXPECT_EQ(r->netif, NetifId{0});
+  EXPECT_ERROR(route_ipv4_via(table, NetifId{9}, far, {}), Error::NoRoute);
+  table[narrow].up = false;
+  EXPECT_ERROR(route_ipv4_via(table, narrow, Ipv4Address::of(198, 51, 100, 130), {}), Error::NetDown);
+}
+
 }  // namespace
 }  // namespace lwnet

@@ -79,3 +79,8 @@
 #ifndef CONFIG_LWIP_TCP_ACCEPTMBOX_SIZE
 #define CONFIG_LWIP_TCP_ACCEPTMBOX_SIZE 64
 #endif
+// IP_PKTINFO: a host's UDP servers (DNS, DHCP relays) want to know which
+// address and interface a datagram came in on.
+#ifndef CONFIG_LWIP_NETBUF_RECVINFO
+#define CONFIG_LWIP_NETBUF_RECVINFO 1
+#endif

@@ -7,6 +7,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <utility>
@@ -84,6 +85,11 @@ OsResult<TapDevice> TapDevice::open(const TapConfig& config) {
     }
   }
 
+  if (config.tx_queue_frames > 0 &&
+      (config.tx_rate_bytes_per_second == 0 || config.segmentation_offload)) {
+    return OsError("TAP transmit queue", EINVAL,
+                   "a transmit queue needs tx_rate_bytes_per_second and no segmentation offload");
+  }
   const int fd = ::open(config.tun_path.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) {
     const int number = errno;
@@ -115,7 +121,14 @@ OsResult<TapDevice> TapDevice::open(const TapConfig& config) {
       return OsError("ioctl TUNSETVNETHDRSZ/TUNSETOFFLOAD", number, "the tun driver refuses virtio net headers");
     }
   }
-  return TapDevice(fd, std::string(request.ifr_name), config.mtu, config.segmentation_offload);
+  TapDevice tap(fd, std::string(request.ifr_name), config.mtu, config.segmentation_offload);
+  if (config.tx_queue_frames > 0) {
+    tap.tx_slot_size_ = config.mtu + 18;  // Ethernet header and a VLAN tag
+    tap.tx_slots_.resize(config.tx_queue_frames * tap.tx_slot_size_);
+    tap.tx_lengths_.resize(config.tx_queue_frames);
+    tap.tx_rate_ = config.tx_rate_bytes_per_second;
+  }
+  return tap;
 }
 
 TapDevice::TapDevice(int fd, std::string name, std::size_t mtu, bool offload)
@@ -133,7 +146,14 @@ TapDevice::TapDevice(TapDevice&& other) noexcept
       offload_(other.offload_),
       overflow_(std::move(other.overflow_)),
       stats_(other.stats_),
-      last_error_(other.last_error_) {}
+      last_error_(other.last_error_),
+      tx_slots_(std::move(other.tx_slots_)),
+      tx_lengths_(std::move(other.tx_lengths_)),
+      tx_slot_size_(other.tx_slot_size_),
+      tx_head_(other.tx_head_),
+      tx_count_(std::exchange(other.tx_count_, 0)),
+      tx_rate_(other.tx_rate_),
+      tx_link_free_at_(other.tx_link_free_at_) {}
 
 TapDevice& TapDevice::operator=(TapDevice&& other) noexcept {
   if (this != &other) {
@@ -147,6 +167,13 @@ TapDevice& TapDevice::operator=(TapDevice&& other) noexcept {
     overflow_ = std::move(other.overflow_);
     stats_ = other.stats_;
     last_error_ = other.last_error_;
+    tx_slots_ = std::move(other.tx_slots_);
+    tx_lengths_ = std::move(other.tx_lengths_);
+    tx_slot_size_ = other.tx_slot_size_;
+    tx_head_ = other.tx_head_;
+    tx_count_ = std::exchange(other.tx_count_, 0);
+    tx_rate_ = other.tx_rate_;
+    tx_link_free_at_ = other.tx_link_free_at_;
   }
   return *this;
 }
@@ -157,7 +184,8 @@ TapDevice::~TapDevice() {
   }
 }
 
-std::optional<std::size_t> TapDevice::receive(Bytes into, Instant /*now*/) {
+std::optional<std::size_t> TapDevice::receive(Bytes into, Instant now) {
+  if (tx_count_ > 0) drain(now);
   for (int drops = 0; drops < kMaxDropsPerReceive;) {
     // One read per frame; the second vector only shows that a frame was
     // longer than the caller's buffer.
@@ -203,9 +231,40 @@ std::optional<std::size_t> TapDevice::receive(Bytes into, Instant /*now*/) {
   return std::nullopt;
 }
 
-bool TapDevice::transmit(ConstBytes frame, Instant /*now*/) {
+bool TapDevice::transmit(ConstBytes frame, Instant now) {
+  if (tx_slot_size_ > 0) {
+    drain(now);
+    const std::size_t capacity = tx_lengths_.size();
+    if (tx_count_ == capacity || frame.size() > tx_slot_size_) {
+      last_error_ = ENOBUFS;
+      ++stats_.tx_dropped;
+      return false;
+    }
+    const std::size_t slot = (tx_head_ + tx_count_) % capacity;
+    std::memcpy(tx_slots_.data() + slot * tx_slot_size_, frame.data(), frame.size());
+    tx_lengths_[slot] = frame.size();
+    ++tx_count_;
+    drain(now);
+    return true;
+  }
   const virtio_net_hdr none{};  // no offload asked for this frame
   return write_frame(&none, offload_ ? sizeof none : 0, frame);
+}
+
+void TapDevice::drain(Instant now) {
+  while (tx_count_ > 0 && tx_link_free_at_ <= now) {
+    const std::size_t length = tx_lengths_[tx_head_];
+    (void)write_frame(nullptr, 0, ConstBytes(tx_slots_.data() + tx_head_ * tx_slot_size_, length));
+    tx_head_ = (tx_head_ + 1) % tx_lengths_.size();
+    --tx_count_;
+    // The frame occupies the link for length / rate; an idle link starts now.
+    const Instant start = std::max(tx_link_free_at_, now);
+    tx_link_free_at_ = start + Duration::micros(static_cast<std::int64_t>(length * 1000000 / tx_rate_));
+  }
+}
+
+Instant TapDevice::next_deadline() const {
+  return tx_count_ > 0 ? tx_link_free_at_ : Instant::max();
 }
 
 bool TapDevice::transmit_segmented(ConstBytes frame, const SegmentationOffload& offload, Instant /*now*/) {

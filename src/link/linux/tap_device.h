@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "link/device.h"
 #include "port/os_error.h"
@@ -32,6 +33,16 @@ struct TapConfig {
   // that it cuts into segments (one write instead of dozens). Frames from
   // the kernel still arrive whole-sized and checksummed.
   bool segmentation_offload = false;
+  // A bounded transmit queue of lwnet's own, as an embedded driver's TX
+  // buffers are. The kernel takes every write to a TAP at once (it never
+  // pushes back), so without this a TAP never fails a transmit(). With
+  // tx_queue_frames > 0, frames wait in a ring of that many and leave at
+  // tx_rate_bytes_per_second at most, as on a link of that speed; while the
+  // ring is full transmit() refuses the frame (tx_dropped, last_error()
+  // ENOBUFS), which a UDP send reports as ENOMEM (the guide's
+  // "Limitations"). Needs a rate, and no segmentation_offload.
+  std::size_t tx_queue_frames = 0;
+  std::uint64_t tx_rate_bytes_per_second = 0;
   // The clone device; another path only in tests of the error reporting.
   std::string tun_path = "/dev/net/tun";
 };
@@ -40,7 +51,8 @@ struct TapConfig {
 // interface belongs to another user), ENOENT/ENODEV for the clone device (no
 // tun module), ENAMETOOLONG, ENODEV (Attach and no such interface), EBUSY
 // (Create and it exists, or another process has it open), EINVAL (exists but
-// is not a TAP). OsError::message() says which, with a hint.
+// is not a TAP, or a transmit queue without a rate or with offload).
+// OsError::message() says which, with a hint.
 //
 // Interfaces it creates are not persistent: they vanish when the device is
 // destroyed.
@@ -62,11 +74,18 @@ class TapDevice final : public Device {
   }
   // One read(2). nullopt when nothing is waiting (or on a read error, counted
   // in rx_dropped with last_error()). A frame longer than `into` is dropped,
-  // counted, and the next one tried.
+  // counted, and the next one tried. With a transmit queue, first writes
+  // the queued frames whose time has come.
   std::optional<std::size_t> receive(Bytes into, Instant now) override;
-  // One write(2). False, counted in tx_dropped, when the kernel refuses the
-  // frame (EAGAIN: its queue is full; EIO: the interface is down; ...).
+  // One write(2), or into the transmit queue. False, counted in tx_dropped,
+  // when the kernel refuses the frame (EIO: the interface is down; ...) or
+  // the transmit queue is full (ENOBUFS).
   bool transmit(ConstBytes frame, Instant now) override;
+  // With a transmit queue holding frames: when the next may leave (the
+  // stack polls then, and receive() writes it).
+  Instant next_deadline() const override;
+  // Frames waiting in the transmit queue. Core thread.
+  std::size_t tx_queued() const { return tx_count_; }
   // With segmentation_offload: one write of the frame behind a net header
   // asking for TCPv4 segmentation.
   bool transmit_segmented(ConstBytes frame, const SegmentationOffload& offload, Instant now) override;
@@ -82,6 +101,8 @@ class TapDevice final : public Device {
  private:
   TapDevice(int fd, std::string name, std::size_t mtu, bool offload);
   bool write_frame(const void* header, std::size_t header_size, ConstBytes frame);
+  // Writes the queued frames whose turn has come by `now`.
+  void drain(Instant now);
 
   int fd_ = -1;
   std::string name_;
@@ -94,6 +115,15 @@ class TapDevice final : public Device {
   std::unique_ptr<std::uint8_t[]> overflow_;
   DeviceStats stats_;
   int last_error_ = 0;
+  // The transmit queue (TapConfig::tx_queue_frames): a ring of slots of
+  // the largest frame, reserved at open().
+  std::vector<std::uint8_t> tx_slots_;
+  std::vector<std::size_t> tx_lengths_;
+  std::size_t tx_slot_size_ = 0;
+  std::size_t tx_head_ = 0;
+  std::size_t tx_count_ = 0;
+  std::uint64_t tx_rate_ = 0;
+  Instant tx_link_free_at_;  // when the frame last written has left the "wire"
 };
 
 }  // namespace lwnet

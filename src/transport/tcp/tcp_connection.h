@@ -15,6 +15,7 @@
 #include "buf/assembler.h"
 #include "buf/ring_buffer.h"
 #include "config/options.h"
+#include "ip/netif_types.h"
 #include "time/instant.h"
 #include "transport/tcp/congestion.h"
 #include "transport/tcp/rtt_estimator.h"
@@ -28,6 +29,17 @@
 #include "wire/tcp.h"
 
 namespace lwnet {
+
+// What a segment's IPv4 header and route take from its connection (IP_TTL,
+// IP_TOS, SO_BINDTODEVICE). The connection only hands them to its
+// TcpOutput with every segment (retransmissions and pure ACKs included).
+struct TcpIpOptions {
+  std::uint8_t ttl = config::ip_default_ttl;
+  std::uint8_t tos = 0;
+  // Segments leave through this netif whatever the routing table says, and
+  // a listener takes only SYNs that arrived on it; none: the route's netif.
+  std::optional<NetifId> netif;
+};
 
 // Per-connection settings; socket options change them at run time.
 struct TcpSettings {
@@ -55,6 +67,7 @@ struct TcpSettings {
   std::uint8_t syn_max_retransmits = config::tcp_synmaxrtx;
   Duration time_wait = Duration::millis(2 * std::int64_t{config::tcp_msl_ms});
   Duration fin_wait_2_timeout = Duration::millis(config::tcp_fin_wait_timeout_ms);
+  TcpIpOptions ip;
 };
 
 // Where a connection's segments go. Implemented by the stack (IP output) and
@@ -69,13 +82,15 @@ class TcpOutput {
   // cannot go out now (no buffer, address being resolved, device busy): the
   // connection leaves the data queued and tries again on its next event.
   virtual bool send_segment(const IpEndpoint& local, const IpEndpoint& remote,
-                            const TcpRepr& header, std::span<const ConstBytes> payload,
+                            const TcpIpOptions& ip, const TcpRepr& header, std::span<const ConstBytes> payload,
                             std::size_t segment_size, Instant now) = 0;
   // TCP segmentation offload: the largest IP packet towards `remote` that
   // send_segment() may hand over for the device to segment; 0: none.
-  virtual std::size_t segmentation_limit(const IpEndpoint& local, const IpEndpoint& remote) {
+  virtual std::size_t segmentation_limit(const IpEndpoint& local, const IpEndpoint& remote,
+                                         const TcpIpOptions& ip) {
     (void)local;
     (void)remote;
+    (void)ip;
     return 0;
   }
 

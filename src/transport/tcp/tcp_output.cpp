@@ -88,7 +88,7 @@ TcpRepr TcpConnection::make_header(std::uint8_t flags, Seq32 seq, Instant now) {
 
 bool TcpConnection::send_control(std::uint8_t flags, Seq32 seq, Instant now, TcpOutput& out) {
   const TcpRepr h = make_header(flags, seq, now);
-  if (!out.send_segment(local_, remote_, h, {}, 0, now)) return false;
+  if (!out.send_segment(local_, remote_, settings_.ip, h, {}, 0, now)) return false;
   last_sent_ = now;
   if ((flags & tcp_flags::ack) != 0) {
     ack_now_ = false;
@@ -108,7 +108,7 @@ void TcpConnection::send_reset(Seq32 seq, std::optional<Seq32> ack, Instant now,
     h.flags |= tcp_flags::ack;
     h.acknowledgment = ack->value();
   }
-  (void)out.send_segment(local_, remote_, h, {}, 0, now);
+  (void)out.send_segment(local_, remote_, settings_.ip, h, {}, 0, now);
 }
 
 bool TcpConnection::send_data_segment(Seq32 seq, std::size_t max_len, bool allow_fin, Instant now,
@@ -134,7 +134,7 @@ bool TcpConnection::send_data_segment(Seq32 seq, std::size_t max_len, bool allow
   if (len > 0 && offset + len == send_queue_.size()) h.flags |= tcp_flags::psh;
   // Over one MSS only within out.segmentation_limit(): the device segments it.
   const std::size_t segment_size = len > send_mss_ ? send_mss_ : 0;
-  if (!out.send_segment(local_, remote_, h, payload.view(), segment_size, now)) return false;
+  if (!out.send_segment(local_, remote_, settings_.ip, h, payload.view(), segment_size, now)) return false;
 
   last_sent_ = now;
   ack_now_ = false;
@@ -198,7 +198,7 @@ void TcpConnection::output(Instant now, TcpOutput& out) {
   const auto largest_packet_payload = [&] {
     if (burst == 0) {
       burst = send_mss_;
-      const std::size_t limit = out.segmentation_limit(local_, remote_);
+      const std::size_t limit = out.segmentation_limit(local_, remote_, settings_.ip);
       constexpr std::size_t largest_headers = 20 + 60;  // IPv4 + TCP with every option
       if (limit > largest_headers + 2 * send_mss_) {
         burst = (limit - largest_headers) / send_mss_ * send_mss_;

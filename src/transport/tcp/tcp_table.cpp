@@ -92,6 +92,7 @@ TcpTable::TcpTable(const TcpTableConfig& config, Random& random)
   buckets_ = std::make_unique<std::int16_t[]>(bucket_count_);
   std::fill(buckets_.get(), buckets_.get() + bucket_count_, no_slot);
   listeners_ = std::make_unique<ListenerSlot[]>(config_.max_listeners);
+  reservations_ = std::make_unique<ReservationSlot[]>(config_.max_reservations);
 }
 
 TcpTable::~TcpTable() = default;
@@ -163,12 +164,14 @@ TcpTable::ConnectionSlot* TcpTable::find(const IpEndpoint& local, const IpEndpoi
   return nullptr;
 }
 
-TcpTable::ListenerSlot* TcpTable::find_listener(const IpEndpoint& local) {
+TcpTable::ListenerSlot* TcpTable::find_listener(const IpEndpoint& local,
+                                                std::optional<NetifId> netif) {
   // An exact address match beats a wildcard listener on the same port.
   ListenerSlot* wildcard = nullptr;
   for (std::size_t i = 0; i < config_.max_listeners; ++i) {
     ListenerSlot& l = listeners_[i];
     if (!l.in_use || l.local.port != local.port) continue;
+    if (netif && l.settings.ip.netif && *l.settings.ip.netif != *netif) continue;
     if (l.local.address == local.address) return &l;
     if (l.local.address.is_unspecified() && l.local.address.version() == local.address.version()) {
       wildcard = &l;
@@ -240,7 +243,47 @@ bool TcpTable::port_in_use(const IpAddress& address, std::uint16_t port, bool ig
       return true;
     }
   }
+  for (std::size_t i = 0; i < config_.max_reservations; ++i) {
+    const ReservationSlot& r = reservations_[i];
+    if (r.in_use && r.local.port == port &&
+        (same_or_wildcard(r.local.address, address) || address.is_unspecified())) {
+      return true;
+    }
+  }
   return false;
+}
+
+Result<TcpReservation> TcpTable::reserve(const IpEndpoint& local, bool reuse_address) {
+  ReservationSlot* free = nullptr;
+  for (std::size_t i = 0; i < config_.max_reservations && free == nullptr; ++i) {
+    if (!reservations_[i].in_use) free = &reservations_[i];
+  }
+  if (free == nullptr) return Error::TableFull;
+  IpEndpoint bound = local;
+  if (bound.port == 0) {
+    auto port = pick_ephemeral_port(bound.address);
+    if (!port) return Error::AddressInUse;
+    bound.port = *port;
+  } else if (port_in_use(bound.address, bound.port, reuse_address)) {
+    return Error::AddressInUse;
+  }
+  free->in_use = true;
+  free->local = bound;
+  return TcpReservation{static_cast<std::uint16_t>(free - reservations_.get()), free->generation, bound};
+}
+
+void TcpTable::release(const TcpReservation& reservation) {
+  if (reservation.slot >= config_.max_reservations) return;
+  ReservationSlot& r = reservations_[reservation.slot];
+  if (!r.in_use || r.generation != reservation.generation) return;
+  r.in_use = false;
+  r.generation = next_generation(r.generation);
+}
+
+std::size_t TcpTable::reservations_in_use() const {
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < config_.max_reservations; ++i) n += reservations_[i].in_use ? 1U : 0U;
+  return n;
 }
 
 std::optional<std::uint16_t> TcpTable::pick_ephemeral_port(const IpAddress& address) {
@@ -384,8 +427,9 @@ void TcpTable::send_reset_for(const IpAddress& source, const IpAddress& destinat
                          (segment.has(tcp_flags::syn) ? 1U : 0U) + (segment.has(tcp_flags::fin) ? 1U : 0U);
   }
   ++stats_.tx_resets;
+  // Not a connection's: default TTL and TOS, the route's netif.
   (void)out.send_segment(IpEndpoint{destination, segment.destination_port},
-                         IpEndpoint{source, segment.source_port}, rst, {}, 0, now);
+                         IpEndpoint{source, segment.source_port}, TcpIpOptions{}, rst, {}, 0, now);
 }
 
 void TcpTable::on_icmp_error(const IpEndpoint& local, const IpEndpoint& remote, Error error,
@@ -399,7 +443,7 @@ void TcpTable::on_icmp_error(const IpEndpoint& local, const IpEndpoint& remote, 
 
 void TcpTable::on_segment(const IpAddress& source, const IpAddress& destination,
                           const TcpRepr& segment, std::uint16_t mss_limit, Instant now,
-                          TcpOutput& out) {
+                          TcpOutput& out, std::optional<NetifId> netif) {
   ++stats_.rx_segments;
   const IpEndpoint local{destination, segment.destination_port};
   const IpEndpoint remote{source, segment.source_port};
@@ -408,7 +452,7 @@ void TcpTable::on_segment(const IpAddress& source, const IpAddress& destination,
     // A new SYN for a connection in TIME-WAIT may start a new incarnation
     // (RFC 9293 3.10.7.4 note, RFC 6191): only if a listener wants it.
     if (s->connection->state() == TcpState::TimeWait && segment.has(tcp_flags::syn) &&
-        !segment.has(tcp_flags::ack) && find_listener(local) != nullptr) {
+        !segment.has(tcp_flags::ack) && find_listener(local, netif) != nullptr) {
       free_slot(index);
     } else {
       s->connection->on_segment(segment, now, out);
@@ -416,7 +460,7 @@ void TcpTable::on_segment(const IpAddress& source, const IpAddress& destination,
       return;
     }
   }
-  ListenerSlot* l = find_listener(local);
+  ListenerSlot* l = find_listener(local, netif);
   if (l != nullptr && segment.has(tcp_flags::ack) && !segment.has(tcp_flags::syn) &&
       !segment.has(tcp_flags::rst) && l->last_cookie_sent &&
       now - *l->last_cookie_sent < syn_cookie_slot_length * 2) {
@@ -496,7 +540,7 @@ void TcpTable::send_syn_cookie(ListenerSlot& l, const IpEndpoint& local, const I
                                                         config_.receive_buffer_cap, mss_limit, now);
   ++stats_.syn_cookies_sent;
   l.last_cookie_sent = now;
-  (void)out.send_segment(local, remote, syn_ack, {}, 0, now);
+  (void)out.send_segment(local, remote, l.settings.ip, syn_ack, {}, 0, now);
 }
 
 std::optional<std::uint16_t> TcpTable::oldest_half_open(const ListenerSlot* of) const {

@@ -34,12 +34,23 @@ struct TcpHandle {
   bool operator==(const TcpHandle&) const = default;
 };
 
+// A local address and port that bind() holds for a socket that has not
+// listened or connected yet (so that no other socket can bind it meanwhile).
+struct TcpReservation {
+  std::uint16_t slot = 0;
+  std::uint16_t generation = 0;  // never 0 for a live reservation
+  IpEndpoint local;              // the port picked when bind() asked for 0
+  bool operator==(const TcpReservation&) const = default;
+};
+
 struct TcpTableConfig {
   std::size_t max_connections = config::max_active_tcp;
   std::size_t max_listeners = config::max_listening_tcp;
   std::size_t send_buffer_cap = config::tcp_snd_buf_max;
   std::size_t receive_buffer_cap = config::tcp_wnd_max;
   TcpSettings defaults{};
+  // Bound ports held at once (TcpTable::reserve): one per socket at most.
+  std::size_t max_reservations = config::max_sockets;
   std::uint16_t ephemeral_first = 49152;  // RFC 6335 dynamic range
   std::uint16_t ephemeral_last = 65535;
 };
@@ -71,9 +82,12 @@ class TcpTable {
   // A segment addressed to one of our addresses. `mss_limit` is what the
   // route back to the source allows (MTU minus IP and TCP headers); it is
   // read only for a SYN that opens a connection (or gets a SYN cookie) and
-  // an ACK that returns a cookie.
+  // an ACK that returns a cookie. `netif`: where it arrived; a listener
+  // bound to a netif (TcpIpOptions::netif) takes SYNs from that netif only
+  // (none: from anywhere).
   void on_segment(const IpAddress& source, const IpAddress& destination, const TcpRepr& segment,
-                  std::uint16_t mss_limit, Instant now, TcpOutput& out);
+                  std::uint16_t mss_limit, Instant now, TcpOutput& out,
+                  std::optional<NetifId> netif = std::nullopt);
   void on_timer(Instant now, TcpOutput& out);
   // An ICMP error quoting a segment from `local` to `remote`
   // (TcpConnection::on_icmp_error); nothing when no connection has the tuple.
@@ -81,10 +95,23 @@ class TcpTable {
                      std::uint32_t sequence);
   Instant next_deadline() const;
 
+  // ---- Bound ports -----------------------------------------------------------
+  // bind(): holds `local` until release() (port 0: an ephemeral port, picked
+  // now). AddressInUse when a listener, a connection or another reservation
+  // holds the port on an overlapping address, unless reuse_address
+  // (SO_REUSEADDR) and only TIME-WAIT connections hold it; TableFull when
+  // max_reservations are held. The address is not checked here (the stack
+  // knows its addresses).
+  Result<TcpReservation> reserve(const IpEndpoint& local, bool reuse_address);
+  // Lets the port go (before listen()/connect() take it over, or on close);
+  // nothing for a stale reservation.
+  void release(const TcpReservation& reservation);
+  std::size_t reservations_in_use() const;
+
   // ---- Listeners -----------------------------------------------------------
   // Port 0 is refused (a listener needs a known port). AddressInUse when a
-  // listener or connection holds the port, unless reuse_address (SO_REUSEADDR)
-  // and only TIME-WAIT connections hold it.
+  // listener, connection or reservation holds the port, unless reuse_address
+  // (SO_REUSEADDR) and only TIME-WAIT connections hold it.
   // Accepted connections take `settings` (the table's defaults when null).
   Result<TcpHandle> listen(const IpEndpoint& local, std::size_t backlog, bool reuse_address,
                            const TcpSettings* settings = nullptr);
@@ -163,7 +190,7 @@ class TcpTable {
   void emplace_connection(std::uint16_t index, const TcpSettings& settings);
   void free_slot(std::uint16_t index);
   ConnectionSlot* find(const IpEndpoint& local, const IpEndpoint& remote);
-  ListenerSlot* find_listener(const IpEndpoint& local);
+  ListenerSlot* find_listener(const IpEndpoint& local, std::optional<NetifId> netif = std::nullopt);
   void link(std::uint16_t index);
   void unlink(std::uint16_t index);
   std::size_t bucket_of(const IpEndpoint& local, const IpEndpoint& remote) const;
@@ -193,6 +220,12 @@ class TcpTable {
   std::unique_ptr<std::int16_t[]> buckets_;
   std::size_t bucket_count_ = 0;
   std::unique_ptr<ListenerSlot[]> listeners_;
+  struct ReservationSlot {
+    bool in_use = false;
+    std::uint16_t generation = 1;
+    IpEndpoint local;
+  };
+  std::unique_ptr<ReservationSlot[]> reservations_;
   TcpTableStats stats_;
   EventCallback event_callback_ = nullptr;
   void* event_context_ = nullptr;

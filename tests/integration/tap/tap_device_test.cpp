@@ -541,5 +541,56 @@ TEST_F(TapFrames, TransmitOnADownInterfaceIsRefusedAndCounted) {
   EXPECT_EQ(tap().last_error(), EIO);
 }
 
+// The transmit queue of lwnet's own: two frames wait, the next is refused
+// (ENOBUFS, counted); they leave at the configured rate, in order, exactly;
+// then the queue takes frames again.
+TEST(TapTransmitQueue, BoundedQueueRefusesWhenFullAndDrainsAtItsRate) {
+  TapConfig config;
+  config.name = "lwtapq0";
+  config.mode = TapConfig::Mode::Create;
+  config.tx_queue_frames = 2;
+  config.tx_rate_bytes_per_second = 10000;  // a 100-byte frame takes 10 ms
+  {
+    TapConfig bad = config;
+    bad.tx_rate_bytes_per_second = 0;
+    OsResult<TapDevice> refused = TapDevice::open(bad);
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.os_error().number(), EINVAL);
+  }
+  OsResult<TapDevice> tap = TapDevice::open(config);
+  ASSERT_TRUE(tap) << tap.os_error().message();
+  ASSERT_NO_FATAL_FAILURE(configure_kernel_side("lwtapq0", std::nullopt));
+  PacketSocket kernel("lwtapq0");
+  const Mac to = kernel_mac("lwtapq0");
+  std::vector<Frame> frames;
+  for (std::uint8_t i = 0; i < 5; ++i) frames.push_back(ethernet(to, kLwnetMac, kTestEthertype, pattern(86, i)));
+  const Instant start = monotonic_now();
+  EXPECT_EQ(tap->next_deadline(), Instant::max());
+  // The first leaves at once (the link is idle), two wait, the fourth is refused.
+  EXPECT_TRUE(tap->transmit(frames[0], start));
+  EXPECT_TRUE(tap->transmit(frames[1], start));
+  EXPECT_TRUE(tap->transmit(frames[2], start));
+  EXPECT_EQ(tap->tx_queued(), 2U);
+  EXPECT_FALSE(tap->transmit(frames[3], start));
+  EXPECT_EQ(tap->last_error(), ENOBUFS);
+  EXPECT_EQ(tap->stats().tx_dropped, 1U);
+  EXPECT_EQ(tap->stats().tx_frames, 1U);
+  // The next may leave once the first has had its 10 ms on the link.
+  EXPECT_EQ(tap->next_deadline(), start + Duration::millis(10));
+  std::array<std::uint8_t, 2048> into{};
+  (void)tap->receive(into, start + Duration::millis(9));
+  EXPECT_EQ(tap->tx_queued(), 2U);
+  (void)tap->receive(into, start + Duration::millis(10));
+  EXPECT_EQ(tap->tx_queued(), 1U);
+  (void)tap->receive(into, start + Duration::millis(20));
+  EXPECT_EQ(tap->tx_queued(), 0U);
+  EXPECT_EQ(tap->next_deadline(), Instant::max());
+  // Room again.
+  EXPECT_TRUE(tap->transmit(frames[4], start + Duration::millis(40)));
+  EXPECT_EQ(tap->stats().tx_frames, 4U);
+  EXPECT_EQ(tap->stats().tx_dropped, 1U);
+  for (std::size_t i : {0U, 1U, 2U, 4U}) EXPECT_EQ(kernel.receive_test_frame(), frames[i]) << i;
+}
+
 }  // namespace
 }  // namespace lwnet

@@ -1,0 +1,176 @@
+// IP_PKTINFO with CONFIG_LWIP_NETBUF_RECVINFO on (this executable's copy of
+// the stack is built with it; the default build refuses the option, which
+// socket_options_test.cpp checks): recvmsg() delivers a struct in_pktinfo
+// laid out as on Linux, with the receiving netif's index and the datagram's
+// destination address, over loopback and over a second netif; MSG_CTRUNC
+// when the control buffer is too small. Both core modes.
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+
+#include <array>
+#include <cstring>
+#include <optional>
+#include <string>
+
+#include "api/socket_layer.h"
+#include "api/tcpip_thread.h"
+#include "config/options.h"
+#include "datagram_device.h"
+#include "support/frames.h"
+
+static_assert(lwnet::config::netbuf_recvinfo, "built with CONFIG_LWIP_NETBUF_RECVINFO=1");
+
+namespace lwnet::test {
+namespace {
+
+using api::SocketLayer;
+using api::TcpipConfig;
+using api::TcpipThread;
+
+constexpr MacAddress mac_stack{{0x02, 0x00, 0x00, 0x00, 0x00, 0x0a}};
+constexpr MacAddress mac_peer{{0x02, 0x00, 0x00, 0x00, 0x00, 0xee}};
+constexpr Ipv4Address ip_stack = Ipv4Address::of(192, 0, 2, 1);
+constexpr Ipv4Address ip_peer = Ipv4Address::of(192, 0, 2, 99);
+
+sockaddr_in address(std::uint32_t ip, std::uint16_t port) {
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(port);
+  a.sin_addr.s_addr = htonl(ip);
+  return a;
+}
+const sockaddr* sa(const sockaddr_in& a) { return reinterpret_cast<const sockaddr*>(&a); }
+constexpr socklen_t in_len = sizeof(sockaddr_in);
+
+struct Received {
+  ssize_t size = -1;
+  int flags = 0;
+  std::size_t control_length = 0;
+  std::optional<in_pktinfo> info;
+  std::string data;
+};
+
+class PacketInfoTest : public ::testing::TestWithParam<bool> {
+ protected:
+  PacketInfoTest() : thread_(config()) {}
+  void SetUp() override {
+    ASSERT_TRUE(thread_.start().ok());
+    layer_.emplace(thread_);
+    ASSERT_GE(wire_.stack_fd, 0);
+    NetifConfig en0;
+    en0.name = "en0";
+    en0.mac = mac_stack;
+    en0.ipv4 = IpCidr{ip_stack, 24};
+    ASSERT_TRUE(thread_.add_netif(wire_.device, wire_.stack_fd, en0).ok());
+  }
+  void TearDown() override {
+    EXPECT_EQ(layer_->open_count(), 0U);
+    layer_.reset();
+    thread_.stop();
+  }
+  TcpipConfig config() const {
+    TcpipConfig c;
+    c.core_locking = GetParam();
+    c.random_seed = 5;
+    return c;
+  }
+  SocketLayer& l() { return *layer_; }
+
+  // recvmsg() with `control_room` bytes of control buffer (waits up to 2 s).
+  Received receive(int s, std::size_t control_room) {
+    Received r;
+    std::array<char, 64> data{};
+    iovec part{data.data(), data.size()};
+    alignas(cmsghdr) std::array<unsigned char, 128> control{};
+    msghdr m{};
+    m.msg_iov = &part;
+    m.msg_iovlen = 1;
+    m.msg_control = control_room == 0 ? nullptr : control.data();
+    m.msg_controllen = control_room;
+    r.size = l().recvmsg(s, &m, 0);
+    if (r.size < 0) return r;
+    r.data.assign(data.data(), static_cast<std::size_t>(r.size));
+    r.flags = m.msg_flags;
+    r.control_length = m.msg_controllen;
+    for (cmsghdr* c = CMSG_FIRSTHDR(&m); c != nullptr; c = CMSG_NXTHDR(&m, c)) {
+      EXPECT_EQ(c->cmsg_level, IPPROTO_IP);
+      EXPECT_EQ(c->cmsg_type, IP_PKTINFO);
+      EXPECT_EQ(c->cmsg_len, CMSG_LEN(sizeof(in_pktinfo)));
+      in_pktinfo info{};
+      std::memcpy(&info, CMSG_DATA(c), sizeof info);
+      r.info = info;
+    }
+    return r;
+  }
+
+  TcpipThread thread_;
+  std::optional<SocketLayer> layer_;
+  DatagramWire wire_;
+};
+
+INSTANTIATE_TEST_SUITE_P(Modes, PacketInfoTest, ::testing::Values(false, true),
+                         [](const auto& test_info) {
+                           return std::string(test_info.param ? "CoreLocking" : "MessagePassing");
+                         });
+
+TEST_P(PacketInfoTest, RecvmsgDeliversTheDestinationAndTheNetif) {
+  const int u = l().socket(AF_INET, SOCK_DGRAM, 0);
+  const sockaddr_in any = address(INADDR_ANY, 5300);
+  ASSERT_EQ(l().bind(u, sa(any), in_len), 0);
+  const timeval wait{2, 0};
+  ASSERT_EQ(l().setsockopt(u, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait), 0);
+  int on = 1;
+  ASSERT_EQ(l().setsockopt(u, IPPROTO_IP, IP_PKTINFO, &on, sizeof on), 0);
+
+  // Over loopback: netif 0 (index 1), to 127.0.0.1.
+  const sockaddr_in lo = address(INADDR_LOOPBACK, 5300);
+  ASSERT_EQ(l().sendto(u, "lo", 2, 0, sa(lo), in_len), 2);
+  Received r = receive(u, CMSG_SPACE(sizeof(in_pktinfo)));
+  ASSERT_EQ(r.size, 2) << std::strerror(errno);
+  EXPECT_EQ(r.data, "lo");
+  ASSERT_TRUE(r.info.has_value());
+  EXPECT_EQ(r.control_length, CMSG_SPACE(sizeof(in_pktinfo)));
+  EXPECT_EQ(r.flags, 0);
+  EXPECT_EQ(r.info->ipi_ifindex, 1);
+  EXPECT_EQ(ntohl(r.info->ipi_addr.s_addr), INADDR_LOOPBACK);
+  EXPECT_EQ(ntohl(r.info->ipi_spec_dst.s_addr), INADDR_LOOPBACK);
+
+  // From the peer on en0 (netif 1: index 2), unicast then subnet broadcast.
+  for (const Ipv4Address to : {ip_stack, Ipv4Address::of(192, 0, 2, 255)}) {
+    const ByteVector payload{'e', 'n'};
+    Ipv4Repr ip;
+    ip.source = ip_peer;
+    ip.destination = to;
+    ip.protocol = IPPROTO_UDP;
+    const MacAddress mac = to == ip_stack ? mac_stack : MacAddress::broadcast();
+    ASSERT_TRUE(wire_.send_frame(
+        ethernet_frame(mac, mac_peer, 0x0800, ipv4_packet(ip, udp_datagram(ip_peer, to, 7, 5300, payload)))));
+    r = receive(u, 128);
+    ASSERT_EQ(r.size, 2) << std::strerror(errno);
+    ASSERT_TRUE(r.info.has_value());
+    EXPECT_EQ(r.info->ipi_ifindex, 2);
+    EXPECT_EQ(ntohl(r.info->ipi_addr.s_addr), to.value);
+  }
+
+  // Too little room: no control message, MSG_CTRUNC; the data still comes.
+  ASSERT_EQ(l().sendto(u, "cut", 3, 0, sa(lo), in_len), 3);
+  r = receive(u, CMSG_LEN(sizeof(in_pktinfo)) - 1);
+  ASSERT_EQ(r.size, 3);
+  EXPECT_FALSE(r.info.has_value());
+  EXPECT_EQ(r.control_length, 0U);
+  EXPECT_EQ(r.flags, MSG_CTRUNC);
+
+  // Off again: nothing.
+  on = 0;
+  ASSERT_EQ(l().setsockopt(u, IPPROTO_IP, IP_PKTINFO, &on, sizeof on), 0);
+  ASSERT_EQ(l().sendto(u, "off", 3, 0, sa(lo), in_len), 3);
+  r = receive(u, 128);
+  ASSERT_EQ(r.size, 3);
+  EXPECT_FALSE(r.info.has_value());
+  EXPECT_EQ(r.control_length, 0U);
+  EXPECT_EQ(r.flags, 0);
+  EXPECT_EQ(l().close(u), 0);
+}
+
+}  // namespace
+}  // namespace lwnet::test
