@@ -1,5 +1,5 @@
-// What the parts of the socket layer share (socket_layer.cpp: sockets,
-// connections and data; socket_options.cpp: options, fcntl, ioctl;
+// What the parts of the socket layer share (socket_layer.cpp: sockets and
+// connections; socket_data.cpp: sending and receiving; socket_options.cpp: options, fcntl, ioctl;
 // socket_select.cpp: readiness, select and poll): the socket record, the
 // waiter and in-flight records, and small helpers. Private to src/api/.
 #pragma once
@@ -146,4 +146,42 @@ inline bool established_or_later(TcpState state) {
 }
 
 }  // namespace socket_detail
+
+// Defined here because the parts in several files wait with it.
+template <class Ready>
+int SocketLayer::wait_until(Socket& s, Instant deadline, Ready&& ready, bool closing_ends_wait,
+                            Duration recheck) {
+  socket_detail::ThreadWait* wait = socket_detail::thread_wait();
+  if (wait == nullptr) return ENOMEM;
+  Waiter waiter{&wait->waker, nullptr, &wait->signalled};
+  add_waiter(s, waiter);
+  int result = EAGAIN;
+  while (true) {
+    // An event after this writes the waker again; one before it is seen by
+    // the look that follows (both run in core context, this one later).
+    wait->signalled.store(false);
+    result = tcpip_.call([&](Stack& stack, Instant now) -> int { return ready(stack, now); });
+    if (result >= 0) break;
+    if (closing_ends_wait) {
+      std::lock_guard lock(s.mutex);
+      if (s.closing) {
+        result = EBADF;
+        break;
+      }
+    }
+    const Instant now = monotonic_now();
+    if (now >= deadline) {
+      result = EAGAIN;
+      break;
+    }
+    auto waited = wait->set.wait(recheck > Duration::zero() ? std::min(deadline, now + recheck) : deadline);
+    if (!waited) {
+      result = waited.os_error().number();
+      break;
+    }
+  }
+  remove_waiter(s, waiter);
+  return result;
+}
+
 }  // namespace lwnet::api

@@ -331,7 +331,15 @@ int SocketLayer::set_socket_option(Socket& s, int level, int name, const void* v
           return 0;
         case SO_RCVBUF:
         case SO_SNDBUF: {
-          if (!tcp) return ENOPROTOOPT;  // UDP queues count datagrams, not bytes
+          if (!tcp && name == SO_RCVBUF && s.kind == Kind::Udp && config::so_rcvbuf) {
+            // lwIP's recv_bufsize: bytes of queued datagrams.
+            if (v <= 0) return EINVAL;
+            s.options.udp_receive_buffer = v;
+            stack.udp_set_receive_buffer(s.udp, static_cast<std::size_t>(v));
+            return 0;
+          }
+          // UDP without CONFIG_LWIP_SO_RCVBUF, raw, and SO_SNDBUF on UDP.
+          if (!tcp) return ENOPROTOOPT;
           if (v <= 0) return EINVAL;
           const auto size = static_cast<std::size_t>(v);
           if (name == SO_RCVBUF) {
@@ -494,6 +502,11 @@ int SocketLayer::get_socket_option(Socket& s, int level, int name, void* value, 
           result = s.options.no_check;
           return 0;
         case SO_RCVBUF:
+          if (!tcp && s.kind == Kind::Udp && config::so_rcvbuf) {
+            // As lwIP: INT_MAX until set (no bound).
+            result = s.options.udp_receive_buffer;
+            return 0;
+          }
           if (!tcp) return ENOPROTOOPT;
           result = static_cast<int>(live != nullptr ? live->receive_buffer_size() : t.receive_buffer);
           return 0;

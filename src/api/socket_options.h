@@ -3,6 +3,7 @@
 #pragma once
 
 #include <array>
+#include <climits>
 #include <cstdint>
 
 #include "config/options.h"
@@ -30,6 +31,7 @@ struct SocketOptions {
   std::uint8_t ttl = config::ip_default_ttl;  // IP_TTL (UDP, raw; TCP: tcp.ip.ttl)
   std::uint8_t tos = 0;        // IP_TOS (UDP, raw; TCP: tcp.ip.tos)
   bool packet_info = false;    // IP_PKTINFO (UDP)
+  int udp_receive_buffer = INT_MAX;  // SO_RCVBUF (UDP, CONFIG_LWIP_SO_RCVBUF): INT_MAX is no bound
   std::array<char, 16> device{};  // SO_BINDTODEVICE's name; empty: not bound
   TcpSettings tcp{};           // TCP_NODELAY, keepalive, buffer sizes, TTL, TOS, netif
 };

@@ -136,6 +136,13 @@
 #ifndef CONFIG_LWIP_NETBUF_RECVINFO
 #define CONFIG_LWIP_NETBUF_RECVINFO 0
 #endif
+// SO_RCVBUF on UDP sockets: a bound, in bytes, of the datagrams a socket
+// holds (lwIP's recv_bufsize; no bound until set, only the mailbox). Off:
+// SO_RCVBUF on a UDP socket fails with ENOPROTOOPT, as lwIP's does. TCP
+// sockets take SO_RCVBUF either way (their receive window, as on Linux).
+#ifndef CONFIG_LWIP_SO_RCVBUF
+#define CONFIG_LWIP_SO_RCVBUF 0
+#endif
 // Not implemented yet (read by the sockets API and the TCP/IP thread, which
 // are being built): the socket table size and the mailbox depths.
 #ifndef CONFIG_LWIP_MAX_SOCKETS
@@ -339,6 +346,7 @@ inline constexpr bool so_reuse = CONFIG_LWIP_SO_REUSE != 0;
 inline constexpr bool so_reuse_rxtoall = CONFIG_LWIP_SO_REUSE_RXTOALL != 0;
 inline constexpr std::size_t igmp_max_groups = CONFIG_LWNET_IGMP_MAX_GROUPS;
 inline constexpr bool netbuf_recvinfo = CONFIG_LWIP_NETBUF_RECVINFO != 0;
+inline constexpr bool so_rcvbuf = CONFIG_LWIP_SO_RCVBUF != 0;
 inline constexpr std::size_t max_sockets = CONFIG_LWIP_MAX_SOCKETS;
 inline constexpr std::size_t tcp_recvmbox_size = CONFIG_LWIP_TCP_RECVMBOX_SIZE;
 inline constexpr std::size_t tcpip_recvmbox_size = CONFIG_LWIP_TCPIP_RECVMBOX_SIZE;

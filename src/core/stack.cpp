@@ -274,6 +274,10 @@ void Stack::udp_set_multicast_loop(UdpHandle h, bool loop) {
   LWNET_CHECK_CORE_CONTEXT("Stack::udp_set_multicast_loop");
   impl_->udp.set_multicast_loop(h, loop);
 }
+void Stack::udp_set_receive_buffer(UdpHandle h, std::size_t bytes) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::udp_set_receive_buffer");
+  impl_->udp.set_receive_buffer(h, bytes);
+}
 void Stack::udp_set_tos(UdpHandle h, std::uint8_t tos) {
   LWNET_CHECK_CORE_CONTEXT("Stack::udp_set_tos");
   impl_->udp.set_tos(h, tos);

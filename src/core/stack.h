@@ -144,6 +144,10 @@ class Stack {
   void udp_set_ttl(UdpHandle h, std::uint8_t ttl);
   void udp_set_checksum(UdpHandle h, bool send_checksum);  // SO_NO_CHECK
   void udp_set_tos(UdpHandle h, std::uint8_t tos);         // IP_TOS
+  // SO_RCVBUF: bytes of datagrams queued at most (0, the default: no bound
+  // but CONFIG_LWIP_UDP_RECVMBOX_SIZE datagrams); a datagram that does not
+  // fit is dropped (udp.drop_queue_full).
+  void udp_set_receive_buffer(UdpHandle h, std::size_t bytes);
   // SO_BINDTODEVICE without sockets (the DHCP client): the endpoint takes
   // only datagrams that arrived on `netif` and sends through it whatever
   // the routing table says, also while it has no address (limited

@@ -200,7 +200,10 @@ Result<UdpReceived> UdpEndpoints::receive(UdpHandle h, Bytes into, bool keep) {
   r.from = IpEndpoint{d.from_address, d.from_port};
   r.to = d.to;
   r.netif = d.netif;
-  if (!keep) (void)e->queue.pop();  // frees the datagram's buffer
+  if (!keep) {
+    e->queued_bytes -= data.size();
+    (void)e->queue.pop();  // frees the datagram's buffer
+  }
   return r;
 }
 
@@ -212,6 +215,10 @@ bool UdpEndpoints::readable(UdpHandle h) const {
 std::size_t UdpEndpoints::next_datagram_size(UdpHandle h) const {
   const Endpoint* e = get(h);
   return e != nullptr && !e->queue.empty() ? e->queue.front().payload.size() : 0;
+}
+
+void UdpEndpoints::set_receive_buffer(UdpHandle h, std::size_t bytes) {
+  if (Endpoint* e = get(h)) e->receive_buffer = bytes;
 }
 
 void UdpEndpoints::set_broadcast(UdpHandle h, bool allowed) {
@@ -318,6 +325,7 @@ void UdpEndpoints::close(UdpHandle h, Instant now) {
   }
   if (e->bound) by_port_.erase(e->local_port, h.slot);
   e->queue.clear();
+  e->queued_bytes = 0;
   e->error.reset();
   e->open = false;
   e->bound = false;
@@ -425,10 +433,16 @@ int UdpEndpoints::match(const Endpoint& e, const Ipv4Delivery& d, std::uint16_t 
 
 bool UdpEndpoints::enqueue(std::uint16_t slot, Datagram&& datagram) {
   Endpoint& e = endpoints_[slot];
+  const std::size_t size = datagram.payload.size();
+  if (e.receive_buffer != 0 && e.queued_bytes + size > e.receive_buffer) {
+    ++stats_.drop_queue_full;
+    return false;
+  }
   if (!e.queue.push(std::move(datagram))) {
     ++stats_.drop_queue_full;
     return false;
   }
+  e.queued_bytes += size;
   ++stats_.rx_delivered;
   if (event_callback_ != nullptr) event_callback_(event_context_, UdpHandle{slot, e.generation});
   return true;

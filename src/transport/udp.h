@@ -63,6 +63,10 @@ class UdpEndpoints {
   void set_ttl(UdpHandle h, std::uint8_t ttl);
   void set_checksum(UdpHandle h, bool send_checksum);
   void set_tos(UdpHandle h, std::uint8_t tos);
+  // SO_RCVBUF: a datagram that would take the bytes queued past `bytes` is
+  // dropped (udp.drop_queue_full), as lwIP's recv_bufsize; 0: no bound but
+  // the queue's CONFIG_LWIP_UDP_RECVMBOX_SIZE datagrams (the default).
+  void set_receive_buffer(UdpHandle h, std::size_t bytes);
   // SO_BINDTODEVICE: the endpoint takes only datagrams that arrived on
   // `netif` and sends through it whatever the routing table says (also
   // with no address on it yet: limited broadcasts from 0.0.0.0, the DHCP
@@ -147,6 +151,9 @@ class UdpEndpoints {
     void* user_data = nullptr;
     // IP_TOS and SO_BINDTODEVICE.
     std::uint8_t tos = 0;
+    // SO_RCVBUF (0: none) and the payload bytes queued now.
+    std::size_t receive_buffer = 0;
+    std::size_t queued_bytes = 0;
     std::optional<NetifId> netif;
     FixedQueue<Datagram, config::udp_recvmbox_size> queue;
     // SO_REUSEADDR and multicast.

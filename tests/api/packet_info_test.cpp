@@ -8,14 +8,18 @@
 #include <netinet/in.h>
 
 #include <array>
+#include <chrono>
+#include <climits>
 #include <cstring>
 #include <optional>
 #include <string>
+#include <thread>
 
 #include "api/socket_layer.h"
 #include "api/tcpip_thread.h"
 #include "config/options.h"
 #include "datagram_device.h"
+#include "socket_fixture.h"
 #include "support/frames.h"
 
 static_assert(lwnet::config::netbuf_recvinfo, "built with CONFIG_LWIP_NETBUF_RECVINFO=1");
@@ -23,24 +27,13 @@ static_assert(lwnet::config::netbuf_recvinfo, "built with CONFIG_LWIP_NETBUF_REC
 namespace lwnet::test {
 namespace {
 
-using api::SocketLayer;
-using api::TcpipConfig;
-using api::TcpipThread;
+using namespace sockets;
 
 constexpr MacAddress mac_stack{{0x02, 0x00, 0x00, 0x00, 0x00, 0x0a}};
 constexpr MacAddress mac_peer{{0x02, 0x00, 0x00, 0x00, 0x00, 0xee}};
 constexpr Ipv4Address ip_stack = Ipv4Address::of(192, 0, 2, 1);
 constexpr Ipv4Address ip_peer = Ipv4Address::of(192, 0, 2, 99);
 
-sockaddr_in address(std::uint32_t ip, std::uint16_t port) {
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(port);
-  a.sin_addr.s_addr = htonl(ip);
-  return a;
-}
-const sockaddr* sa(const sockaddr_in& a) { return reinterpret_cast<const sockaddr*>(&a); }
-constexpr socklen_t in_len = sizeof(sockaddr_in);
 
 struct Received {
   ssize_t size = -1;
@@ -169,6 +162,53 @@ TEST_P(PacketInfoTest, RecvmsgDeliversTheDestinationAndTheNetif) {
   EXPECT_FALSE(r.info.has_value());
   EXPECT_EQ(r.control_length, 0U);
   EXPECT_EQ(r.flags, 0);
+  EXPECT_EQ(l().close(u), 0);
+}
+
+// CONFIG_LWIP_SO_RCVBUF (on in this build): SO_RCVBUF bounds the bytes of
+// datagrams a UDP socket holds, as lwIP's recv_bufsize. No bound until set
+// (INT_MAX, as lwIP reports it); past the bound a datagram is dropped and
+// counted; reading makes room again.
+TEST_P(PacketInfoTest, SoRcvbufBoundsTheBytesAUdpSocketHolds) {
+  const int u = l().socket(AF_INET, SOCK_DGRAM, 0);
+  const sockaddr_in here = address(INADDR_LOOPBACK, 5301);
+  ASSERT_EQ(l().bind(u, sa(here), in_len), 0);
+  int value = 0;
+  socklen_t length = sizeof value;
+  ASSERT_EQ(l().getsockopt(u, SOL_SOCKET, SO_RCVBUF, &value, &length), 0);
+  EXPECT_EQ(value, INT_MAX);
+  const int bound = 2500;
+  ASSERT_EQ(l().setsockopt(u, SOL_SOCKET, SO_RCVBUF, &bound, sizeof bound), 0);
+  ASSERT_EQ(l().getsockopt(u, SOL_SOCKET, SO_RCVBUF, &value, &length), 0);
+  EXPECT_EQ(value, bound);
+  const int zero = 0;
+  EXPECT_EQ(l().setsockopt(u, SOL_SOCKET, SO_RCVBUF, &zero, sizeof zero), -1);
+  EXPECT_EQ(errno, EINVAL);
+
+  const auto drops = [&] {
+    return thread_.call([](Stack& stack, Instant) { return stack.stats().udp.drop_queue_full; });
+  };
+  const std::uint64_t drops_before = drops();
+  const std::string datagram(1000, 'x');
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_EQ(l().sendto(u, datagram.data(), datagram.size(), 0, sa(here), in_len), 1000);
+  }
+  // The third would take 3000 bytes past the 2500: dropped.
+  for (int waited = 0; drops() == drops_before && waited < 200; ++waited) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(drops(), drops_before + 1);
+  std::array<char, 1500> buffer{};
+  EXPECT_EQ(l().recv(u, buffer.data(), buffer.size(), MSG_DONTWAIT), 1000);
+  // One read frees 1000 bytes: the next datagram fits again.
+  ASSERT_EQ(l().sendto(u, datagram.data(), 500, 0, sa(here), in_len), 500);
+  const timeval wait{2, 0};
+  ASSERT_EQ(l().setsockopt(u, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait), 0);
+  EXPECT_EQ(l().recv(u, buffer.data(), buffer.size(), 0), 1000);
+  EXPECT_EQ(l().recv(u, buffer.data(), buffer.size(), 0), 500);
+  EXPECT_EQ(l().recv(u, buffer.data(), buffer.size(), MSG_DONTWAIT), -1);
+  EXPECT_EQ(errno, EAGAIN);
+  EXPECT_EQ(drops(), drops_before + 1);
   EXPECT_EQ(l().close(u), 0);
 }
 

@@ -18,6 +18,7 @@
 #include "api/socket_layer.h"
 #include "api/tcpip_thread.h"
 #include "datagram_device.h"
+#include "socket_fixture.h"
 #include "support/frames.h"
 #include "support/hosts.h"
 #include "support/status.h"
@@ -25,14 +26,7 @@
 namespace lwnet::test {
 namespace {
 
-using api::SocketLayer;
-using api::TcpipConfig;
-using api::TcpipThread;
-
-struct Mode {
-  bool core_locking;
-  const char* name;
-};
+using namespace sockets;
 
 constexpr std::uint32_t group = 0xef010203;  // 239.1.2.3
 constexpr std::uint32_t own_address = 0xc0000201;  // 192.0.2.1
@@ -44,15 +38,6 @@ ip_mreq membership(std::uint32_t multiaddr, std::uint32_t interface = INADDR_ANY
   return m;
 }
 
-sockaddr_in address(std::uint32_t host, std::uint16_t port) {
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(port);
-  a.sin_addr.s_addr = htonl(host);
-  return a;
-}
-const sockaddr* sa(const sockaddr_in& a) { return reinterpret_cast<const sockaddr*>(&a); }
-constexpr socklen_t in_len = sizeof(sockaddr_in);
 
 class SocketMulticastTest : public ::testing::TestWithParam<Mode> {
  protected:

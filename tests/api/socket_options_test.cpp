@@ -22,32 +22,15 @@
 #include "api/socket_layer.h"
 #include "api/tcpip_thread.h"
 #include "datagram_device.h"
+#include "socket_fixture.h"
 #include "support/frames.h"
 #include "support/hosts.h"
 
 namespace lwnet::test {
 namespace {
 
-using api::SocketLayer;
-using api::TcpipConfig;
-using api::TcpipThread;
+using namespace sockets;
 
-struct Mode {
-  bool core_locking;
-  const char* name;
-};
-
-sockaddr_in address(std::uint32_t ip, std::uint16_t port) {
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(port);
-  a.sin_addr.s_addr = htonl(ip);
-  return a;
-}
-sockaddr_in loopback(std::uint16_t port) { return address(INADDR_LOOPBACK, port); }
-const sockaddr* sa(const sockaddr_in& a) { return reinterpret_cast<const sockaddr*>(&a); }
-sockaddr* sa(sockaddr_in& a) { return reinterpret_cast<sockaddr*>(&a); }
-constexpr socklen_t in_len = sizeof(sockaddr_in);
 
 class SocketOptionsTest : public ::testing::TestWithParam<Mode> {
  protected:
@@ -694,6 +677,24 @@ TEST_P(SocketOptionsTest, TcpReceivingIsBoundedByTheReceiveBuffer) {
   EXPECT_EQ(l().close(server), 0);
   EXPECT_EQ(l().close(c), 0);
   EXPECT_EQ(l().close(listener), 0);
+}
+
+// Without CONFIG_LWIP_SO_RCVBUF (ESP-IDF's default, this build's), SO_RCVBUF
+// on a UDP socket is refused as lwIP refuses it; TCP takes it either way.
+TEST_P(SocketOptionsTest, SoRcvbufOnUdpNeedsTheOption) {
+  static_assert(!config::so_rcvbuf, "this build is expected to have CONFIG_LWIP_SO_RCVBUF off");
+  const int u = l().socket(AF_INET, SOCK_DGRAM, 0);
+  const int size = 4096;
+  EXPECT_EQ(l().setsockopt(u, SOL_SOCKET, SO_RCVBUF, &size, sizeof size), -1);
+  EXPECT_EQ(errno, ENOPROTOOPT);
+  int value = 0;
+  socklen_t length = sizeof value;
+  EXPECT_EQ(l().getsockopt(u, SOL_SOCKET, SO_RCVBUF, &value, &length), -1);
+  EXPECT_EQ(errno, ENOPROTOOPT);
+  const int t = l().socket(AF_INET, SOCK_STREAM, 0);
+  EXPECT_EQ(l().setsockopt(t, SOL_SOCKET, SO_RCVBUF, &size, sizeof size), 0);
+  EXPECT_EQ(l().close(u), 0);
+  EXPECT_EQ(l().close(t), 0);
 }
 
 }  // namespace

@@ -174,6 +174,43 @@ TEST(UdpSim, FullReceiveQueueDropsAndCounts) {
   EXPECT_EQ(net.b.pools().in_use(), 0U);
 }
 
+// SO_RCVBUF in the core: a bound in bytes of the datagrams queued; a datagram
+// that does not fit is dropped and counted, a peek frees nothing, a receive
+// makes room.
+TEST(UdpSim, ReceiveBufferBoundsQueuedBytes) {
+  TwoHosts net;
+  net.sim.settle();
+  UdpHandle rx = *net.b.udp_open();
+  ASSERT_OK(net.b.udp_bind(rx, {IpAddress{}, 7}));
+  net.b.udp_set_receive_buffer(rx, 250);
+  UdpHandle tx = *net.a.udp_open();
+  const auto send = [&](std::size_t size, std::uint8_t tag) {
+    ASSERT_OK(net.a.udp_send_to(tx, pattern(size, tag), {ip_b, 7}, net.sim.now()));
+    net.sim.settle();
+  };
+  send(100, 1);
+  send(100, 2);
+  send(100, 3);  // 300 > 250: dropped
+  send(50, 4);   // exactly 250: kept
+  EXPECT_EQ(net.b.stats().udp.drop_queue_full, 1U);
+  std::array<std::uint8_t, 128> buf{};
+  ASSERT_OK(net.b.udp_receive(rx, buf, true));  // peek: still 250 queued
+  send(1, 5);
+  EXPECT_EQ(net.b.stats().udp.drop_queue_full, 2U);
+  for (std::size_t expected : {100U, 100U, 50U}) {
+    Result<UdpReceived> got = net.b.udp_receive(rx, buf);
+    ASSERT_OK(got);
+    EXPECT_EQ(got->size, expected);
+  }
+  EXPECT_EQ(buf[0], pattern(50, 4)[0]);
+  send(250, 6);  // fits whole in the emptied queue
+  ASSERT_OK(net.b.udp_receive(rx, buf));
+  EXPECT_EQ(net.b.stats().udp.drop_queue_full, 2U);
+  net.a.udp_close(tx);
+  net.b.udp_close(rx);
+  EXPECT_EQ(net.b.pools().in_use(), 0U);
+}
+
 TEST(UdpSim, ClosingReleasesQueuedDatagrams) {
   TwoHosts net;
   net.sim.settle();

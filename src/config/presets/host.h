@@ -84,3 +84,7 @@
 #ifndef CONFIG_LWIP_NETBUF_RECVINFO
 #define CONFIG_LWIP_NETBUF_RECVINFO 1
 #endif
+// SO_RCVBUF on UDP sockets too, as Linux programs expect.
+#ifndef CONFIG_LWIP_SO_RCVBUF
+#define CONFIG_LWIP_SO_RCVBUF 1
+#endif

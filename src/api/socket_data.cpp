@@ -1,0 +1,277 @@
+// Sending and receiving on sockets: send/sendto/sendmsg/write/writev and
+// recv/recvfrom/recvmsg/read/readv over TCP, UDP and raw endpoints (the
+// flags, timeouts, pending errors and control messages they share).
+#include <vector>
+
+#include "api/socket_errors.h"
+#include "api/socket_internal.h"
+
+namespace lwnet::api {
+
+using namespace socket_detail;
+
+// ---- Data ----------------------------------------------------------------------------
+
+ssize_t SocketLayer::send_common(Use& use, ConstBytes data, int flags, const IpEndpoint* to) {
+  Socket& s = *use.socket;
+  Instant deadline;
+  {
+    std::lock_guard lock(s.mutex);
+    if (s.shut_write) return fail(EPIPE);
+    deadline = deadline_after(s.send_timeout, s.nonblocking || (flags & MSG_DONTWAIT) != 0);
+  }
+  if (s.kind == Kind::Udp || s.kind == Kind::Raw) {
+    const int error = tcpip_.call([&](Stack& stack, Instant now) -> int {
+      {
+        // An ICMP error recorded for the socket fails this call (Linux).
+        std::lock_guard lock(s.mutex);
+        if (s.pending_error != 0) {
+          const int pending = s.pending_error;
+          s.pending_error = 0;
+          return pending;
+        }
+      }
+      Status sent;
+      if (s.kind == Kind::Raw) {
+        if (to == nullptr && !s.peer) return EDESTADDRREQ;
+        const IpAddress destination = to != nullptr ? to->address : s.peer->address;
+        sent = stack.raw_send_to(s.raw, data, destination, s.options.ttl, now, s.options.tos);
+      } else {
+        sent = to != nullptr ? stack.udp_send_to(s.udp, data, *to, now) : stack.udp_send(s.udp, data, now);
+      }
+      if (sent) return 0;
+      switch (sent.error()) {
+        // The guide's "Limitations": a full driver queue (or a full queue of
+        // datagrams waiting for ARP) is ENOMEM; the caller retries later.
+        case Error::NoBuffers:
+        case Error::WouldBlock: return ENOMEM;
+        case Error::NotConnected: return EDESTADDRREQ;
+        case Error::InvalidArgument: return to != nullptr && to->address.is_v4() &&
+                                                    to->address.v4().value == 0xffffffffU
+                                                ? EACCES
+                                                : EINVAL;
+        case Error::NoRoute: return ENETUNREACH;
+        default: return errno_of(sent.error());
+      }
+    });
+    if (error != 0) return fail(error);
+    return static_cast<ssize_t>(data.size());
+  }
+  if (to != nullptr) return fail(EISCONN);
+  std::size_t sent = 0;
+  const int error = wait_until(s, deadline, [&](Stack& stack, Instant now) -> int {
+    if (!s.has_tcp || s.listening) return ENOTCONN;
+    while (sent < data.size()) {
+      auto r = stack.tcp_send(s.tcp, data.subspan(sent), now);
+      if (!r) {
+        if (r.error() == Error::WouldBlock) return -1;
+        if (r.error() == Error::NotConnected) {
+          const TcpConnection* c = stack.tcp_connection(s.tcp);
+          if (c != nullptr && (c->state() == TcpState::SynSent || c->state() == TcpState::SynReceived)) {
+            return -1;  // still connecting: wait, as Linux does
+          }
+          return sent > 0 ? 0 : (c != nullptr && established_or_later(c->state()) ? EPIPE : ENOTCONN);
+        }
+        if (r.error() == Error::Closed) return sent > 0 ? 0 : EPIPE;
+        return sent > 0 ? 0 : errno_of(r.error());
+      }
+      sent += *r;
+    }
+    return 0;
+  });
+  if (error == EAGAIN && sent > 0) return static_cast<ssize_t>(sent);
+  if (error != 0) return fail(error);
+  return static_cast<ssize_t>(sent);
+}
+
+ssize_t SocketLayer::receive_common(Use& use, Bytes into, int flags, IpEndpoint* from, bool* truncated,
+                                    std::optional<UdpReceived>* datagram) {
+  Socket& s = *use.socket;
+  const bool peek = (flags & MSG_PEEK) != 0;
+  Instant deadline;
+  {
+    std::lock_guard lock(s.mutex);
+    if (s.shut_read && s.kind == Kind::Tcp) return 0;
+    deadline = deadline_after(s.receive_timeout, s.nonblocking || (flags & MSG_DONTWAIT) != 0);
+  }
+  if (s.kind == Kind::Udp || s.kind == Kind::Raw) {
+    std::size_t size = 0;
+    std::size_t copied = 0;
+    const int error = wait_until(s, deadline, [&](Stack& stack, Instant) -> int {
+      {
+        // An ICMP error recorded for the socket comes first (Linux).
+        std::lock_guard lock(s.mutex);
+        if (s.pending_error != 0) {
+          const int pending = s.pending_error;
+          s.pending_error = 0;
+          return pending;
+        }
+      }
+      if (s.kind == Kind::Raw) {
+        auto r = stack.raw_receive(s.raw, into, peek);
+        if (!r) return r.error() == Error::WouldBlock ? -1 : errno_of(r.error());
+        size = r->size;
+        copied = r->copied;
+        if (from != nullptr) *from = IpEndpoint{r->from, 0};
+        return 0;
+      }
+      auto r = stack.udp_receive(s.udp, into, peek);
+      if (!r) return r.error() == Error::WouldBlock ? -1 : errno_of(r.error());
+      size = r->size;
+      copied = r->copied;
+      if (from != nullptr) *from = r->from;
+      if (datagram != nullptr && s.options.packet_info) *datagram = *r;
+      return 0;
+    });
+    if (error != 0) return fail(error);
+    if (truncated != nullptr) *truncated = size > copied;
+    return static_cast<ssize_t>((flags & MSG_TRUNC) != 0 ? size : copied);
+  }
+  // MSG_PEEK takes what is there: waiting for all of it would never end
+  // once the buffer is full (Linux does the same).
+  const bool wait_all = (flags & MSG_WAITALL) != 0 && (flags & MSG_DONTWAIT) == 0 && !peek;
+  std::size_t received = 0;
+  const int error = wait_until(s, deadline, [&](Stack& stack, Instant now) -> int {
+    if (!s.has_tcp || s.listening) return ENOTCONN;
+    while (received < into.size()) {
+      auto r = peek ? stack.tcp_peek(s.tcp, into) : stack.tcp_receive(s.tcp, into.subspan(received), now);
+      if (!r) {
+        if (r.error() == Error::WouldBlock) {
+          if (received > 0 && !wait_all) return 0;
+          const TcpConnection* c = stack.tcp_connection(s.tcp);
+          if (c != nullptr && !established_or_later(c->state()) && !s.connecting) return ENOTCONN;
+          return -1;
+        }
+        if (received > 0) return 0;
+        if (r.error() == Error::NotConnected) return ENOTCONN;
+        return errno_of(r.error());
+      }
+      if (*r == 0) return 0;  // end of stream
+      received += *r;
+      if (!wait_all) return 0;
+    }
+    return 0;
+  });
+  if (error == EAGAIN && received > 0) return static_cast<ssize_t>(received);
+  if (error != 0) {
+    if (error != EAGAIN && error != EBADF) {
+      std::lock_guard lock(s.mutex);
+      s.pending_error = 0;  // reported now
+    }
+    return fail(error);
+  }
+  return static_cast<ssize_t>(received);
+}
+
+ssize_t SocketLayer::send(int fd, const void* data, std::size_t size, int flags) {
+  Use use;
+  if (!acquire(fd, use)) return fail(EBADF);
+  if (data == nullptr && size > 0) return fail(EFAULT);
+  return send_common(use, ConstBytes(static_cast<const std::uint8_t*>(data), size), flags, nullptr);
+}
+
+ssize_t SocketLayer::sendto(int fd, const void* data, std::size_t size, int flags, const sockaddr* to,
+                            socklen_t to_length) {
+  Use use;
+  if (!acquire(fd, use)) return fail(EBADF);
+  if (data == nullptr && size > 0) return fail(EFAULT);
+  const ConstBytes bytes(static_cast<const std::uint8_t*>(data), size);
+  if (to == nullptr) return send_common(use, bytes, flags, nullptr);
+  if (use.socket->kind == Kind::Tcp) return send_common(use, bytes, flags, nullptr);  // Linux ignores `to`
+  int error = 0;
+  auto endpoint = endpoint_from(to, to_length, error);
+  if (!endpoint) return fail(error);
+  return send_common(use, bytes, flags, &*endpoint);
+}
+
+ssize_t SocketLayer::write(int fd, const void* data, std::size_t size) { return send(fd, data, size, 0); }
+
+ssize_t SocketLayer::sendmsg(int fd, const msghdr* message, int flags) {
+  if (message == nullptr) return fail(EFAULT);
+  Use use;
+  if (!acquire(fd, use)) return fail(EBADF);
+  std::vector<std::uint8_t> gathered;
+  for (std::size_t i = 0; i < message->msg_iovlen; ++i) {
+    const auto* base = static_cast<const std::uint8_t*>(message->msg_iov[i].iov_base);
+    gathered.insert(gathered.end(), base, base + message->msg_iov[i].iov_len);
+  }
+  if (message->msg_name != nullptr && use.socket->kind != Kind::Tcp) {
+    int error = 0;
+    auto endpoint = endpoint_from(static_cast<const sockaddr*>(message->msg_name), message->msg_namelen, error);
+    if (!endpoint) return fail(error);
+    return send_common(use, gathered, flags, &*endpoint);
+  }
+  return send_common(use, gathered, flags, nullptr);
+}
+
+ssize_t SocketLayer::writev(int fd, const iovec* vectors, int count) {
+  if (count < 0) return fail(EINVAL);
+  msghdr message{};
+  message.msg_iov = const_cast<iovec*>(vectors);
+  message.msg_iovlen = static_cast<std::size_t>(count);
+  return sendmsg(fd, &message, 0);
+}
+
+ssize_t SocketLayer::recv(int fd, void* into, std::size_t size, int flags) {
+  Use use;
+  if (!acquire(fd, use)) return fail(EBADF);
+  if (into == nullptr && size > 0) return fail(EFAULT);
+  return receive_common(use, Bytes(static_cast<std::uint8_t*>(into), size), flags, nullptr, nullptr);
+}
+
+ssize_t SocketLayer::recvfrom(int fd, void* into, std::size_t size, int flags, sockaddr* from,
+                              socklen_t* from_length) {
+  Use use;
+  if (!acquire(fd, use)) return fail(EBADF);
+  if (into == nullptr && size > 0) return fail(EFAULT);
+  IpEndpoint source{};
+  const ssize_t n = receive_common(use, Bytes(static_cast<std::uint8_t*>(into), size), flags, &source, nullptr);
+  if (n < 0) return n;
+  if (from != nullptr && from_length != nullptr) {
+    if (use.socket->kind != Kind::Tcp) {
+      endpoint_to(source, from, from_length);
+    } else {
+      (void)getpeername(fd, from, from_length);
+    }
+  }
+  return n;
+}
+
+ssize_t SocketLayer::read(int fd, void* into, std::size_t size) { return recv(fd, into, size, 0); }
+
+ssize_t SocketLayer::recvmsg(int fd, msghdr* message, int flags) {
+  if (message == nullptr) return fail(EFAULT);
+  Use use;
+  if (!acquire(fd, use)) return fail(EBADF);
+  std::size_t total = 0;
+  for (std::size_t i = 0; i < message->msg_iovlen; ++i) total += message->msg_iov[i].iov_len;
+  std::vector<std::uint8_t> buffer(total);
+  IpEndpoint source{};
+  bool truncated = false;
+  std::optional<UdpReceived> datagram;  // IP_PKTINFO on
+  const ssize_t n = receive_common(use, buffer, flags, &source, &truncated, &datagram);
+  if (n < 0) return n;
+  std::size_t at = 0;
+  const std::size_t copied = std::min<std::size_t>(static_cast<std::size_t>(n), total);
+  for (std::size_t i = 0; i < message->msg_iovlen && at < copied; ++i) {
+    const std::size_t part = std::min(message->msg_iov[i].iov_len, copied - at);
+    std::memcpy(message->msg_iov[i].iov_base, buffer.data() + at, part);
+    at += part;
+  }
+  message->msg_flags = truncated ? MSG_TRUNC : 0;
+  write_control(*message, datagram);
+  if (message->msg_name != nullptr && use.socket->kind != Kind::Tcp) {
+    endpoint_to(source, static_cast<sockaddr*>(message->msg_name), &message->msg_namelen);
+  }
+  return n;
+}
+
+ssize_t SocketLayer::readv(int fd, const iovec* vectors, int count) {
+  if (count < 0) return fail(EINVAL);
+  msghdr message{};
+  message.msg_iov = const_cast<iovec*>(vectors);
+  message.msg_iovlen = static_cast<std::size_t>(count);
+  return recvmsg(fd, &message, 0);
+}
+
+}  // namespace lwnet::api

@@ -1,0 +1,100 @@
+// The fixture of the socket layer's api tests (socket_test.cpp,
+// socket_threads_test.cpp): a TCP/IP thread in either way into the core
+// (message passing, core locking) with a SocketLayer over it, and helpers
+// for addresses, listeners and connected pairs. The other api tests of the
+// socket layer use its helpers (Mode, address, sa, in_len) with fixtures of
+// their own.
+#pragma once
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "api/socket_layer.h"
+#include "api/socket_options.h"
+#include "api/tcpip_thread.h"
+
+namespace lwnet::test::sockets {
+
+using api::SocketLayer;
+using api::TcpipConfig;
+using api::TcpipThread;
+
+struct Mode {
+  bool core_locking;
+  const char* name;
+};
+
+inline sockaddr_in address(std::uint32_t host, std::uint16_t port) {
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(port);
+  a.sin_addr.s_addr = htonl(host);
+  return a;
+}
+inline sockaddr_in loopback(std::uint16_t port) { return address(INADDR_LOOPBACK, port); }
+inline const sockaddr* sa(const sockaddr_in& a) { return reinterpret_cast<const sockaddr*>(&a); }
+inline sockaddr* sa(sockaddr_in& a) { return reinterpret_cast<sockaddr*>(&a); }
+constexpr socklen_t in_len = sizeof(sockaddr_in);
+
+class SocketTest : public ::testing::TestWithParam<Mode> {
+ protected:
+  SocketTest() : thread_(config()) {}
+  void SetUp() override {
+    ASSERT_TRUE(thread_.start().ok());
+    layer_.emplace(thread_);
+  }
+  void TearDown() override {
+    // Every test closes what it opened: the layer must be empty.
+    EXPECT_EQ(layer_->open_count(), 0U);
+    layer_.reset();
+    thread_.stop();
+  }
+  TcpipConfig config() const {
+    TcpipConfig c;
+    c.core_locking = GetParam().core_locking;
+    c.random_seed = 7;
+    return c;
+  }
+  SocketLayer& l() { return *layer_; }
+
+  // A listening socket on 127.0.0.1:port.
+  int listener(std::uint16_t port, int backlog = 4) {
+    const int s = l().socket(AF_INET, SOCK_STREAM, 0);
+    EXPECT_GE(s, 0);
+    const int on = 1;
+    EXPECT_EQ(l().setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on), 0);
+    const sockaddr_in a = loopback(port);
+    EXPECT_EQ(l().bind(s, sa(a), in_len), 0);
+    EXPECT_EQ(l().listen(s, backlog), 0);
+    return s;
+  }
+  // A connected pair: {client, server side}.
+  std::pair<int, int> connected_pair(std::uint16_t port, int& server) {
+    server = listener(port);
+    const int c = l().socket(AF_INET, SOCK_STREAM, 0);
+    const sockaddr_in a = loopback(port);
+    EXPECT_EQ(l().connect(c, sa(a), in_len), 0) << std::strerror(errno);
+    const int a_fd = l().accept(server, nullptr, nullptr);
+    EXPECT_GE(a_fd, 0) << std::strerror(errno);
+    return {c, a_fd};
+  }
+
+  TcpipThread thread_;
+  std::optional<SocketLayer> layer_;
+};
+
+}  // namespace lwnet::test::sockets
