@@ -43,12 +43,11 @@ struct Received {
   std::string data;
 };
 
-class PacketInfoTest : public ::testing::TestWithParam<bool> {
+class PacketInfoTest : public SocketLayerFixture<bool> {
  protected:
-  PacketInfoTest() : thread_(config()) {}
+  PacketInfoTest() : SocketLayerFixture(GetParam(), 5) {}
   void SetUp() override {
-    ASSERT_TRUE(thread_.start().ok());
-    layer_.emplace(thread_);
+    start_layer();
     ASSERT_GE(wire_.stack_fd, 0);
     NetifConfig en0;
     en0.name = "en0";
@@ -56,18 +55,6 @@ class PacketInfoTest : public ::testing::TestWithParam<bool> {
     en0.ipv4 = IpCidr{ip_stack, 24};
     ASSERT_TRUE(thread_.add_netif(wire_.device, wire_.stack_fd, en0).ok());
   }
-  void TearDown() override {
-    EXPECT_EQ(layer_->open_count(), 0U);
-    layer_.reset();
-    thread_.stop();
-  }
-  TcpipConfig config() const {
-    TcpipConfig c;
-    c.core_locking = GetParam();
-    c.random_seed = 5;
-    return c;
-  }
-  SocketLayer& l() { return *layer_; }
 
   // recvmsg() with `control_room` bytes of control buffer (waits up to 2 s).
   Received receive(int s, std::size_t control_room) {
@@ -96,8 +83,6 @@ class PacketInfoTest : public ::testing::TestWithParam<bool> {
     return r;
   }
 
-  TcpipThread thread_;
-  std::optional<SocketLayer> layer_;
   DatagramWire wire_;
 };
 

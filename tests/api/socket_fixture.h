@@ -50,26 +50,41 @@ inline const sockaddr* sa(const sockaddr_in& a) { return reinterpret_cast<const 
 inline sockaddr* sa(sockaddr_in& a) { return reinterpret_cast<sockaddr*>(&a); }
 constexpr socklen_t in_len = sizeof(sockaddr_in);
 
-class SocketTest : public ::testing::TestWithParam<Mode> {
+// A TCP/IP thread, in message passing or core locking, with a SocketLayer
+// over it: the fixtures of the socket layer's api tests derive from it.
+// start_layer() starts both (in SetUp); TearDown checks that the test closed
+// every socket it opened, then stops them.
+template <class Param>
+class SocketLayerFixture : public ::testing::TestWithParam<Param> {
  protected:
-  SocketTest() : thread_(config()) {}
-  void SetUp() override {
+  SocketLayerFixture(bool core_locking, std::uint64_t seed) : thread_(config_of(core_locking, seed)) {}
+  void start_layer() {
     ASSERT_TRUE(thread_.start().ok());
     layer_.emplace(thread_);
   }
   void TearDown() override {
-    // Every test closes what it opened: the layer must be empty.
-    EXPECT_EQ(layer_->open_count(), 0U);
+    if (layer_) {
+      EXPECT_EQ(layer_->open_count(), 0U);
+    }
     layer_.reset();
     thread_.stop();
   }
-  TcpipConfig config() const {
+  static TcpipConfig config_of(bool core_locking, std::uint64_t seed) {
     TcpipConfig c;
-    c.core_locking = GetParam().core_locking;
-    c.random_seed = 7;
+    c.core_locking = core_locking;
+    c.random_seed = seed;
     return c;
   }
   SocketLayer& l() { return *layer_; }
+
+  TcpipThread thread_;
+  std::optional<SocketLayer> layer_;
+};
+
+class SocketTest : public SocketLayerFixture<Mode> {
+ protected:
+  SocketTest() : SocketLayerFixture(GetParam().core_locking, 7) {}
+  void SetUp() override { start_layer(); }
 
   // A listening socket on 127.0.0.1:port.
   int listener(std::uint16_t port, int backlog = 4) {
@@ -92,9 +107,6 @@ class SocketTest : public ::testing::TestWithParam<Mode> {
     EXPECT_GE(a_fd, 0) << std::strerror(errno);
     return {c, a_fd};
   }
-
-  TcpipThread thread_;
-  std::optional<SocketLayer> layer_;
 };
 
 }  // namespace lwnet::test::sockets

@@ -39,27 +39,14 @@ ip_mreq membership(std::uint32_t multiaddr, std::uint32_t interface = INADDR_ANY
 }
 
 
-class SocketMulticastTest : public ::testing::TestWithParam<Mode> {
+class SocketMulticastTest : public SocketLayerFixture<Mode> {
  protected:
-  SocketMulticastTest() : thread_(config()) {}
+  SocketMulticastTest() : SocketLayerFixture(GetParam().core_locking, 11) {}
   void SetUp() override {
     ASSERT_GE(wire_.stack_fd, 0);
-    ASSERT_TRUE(thread_.start().ok());
+    start_layer();
     ASSERT_OK(thread_.add_netif(wire_.device, wire_.stack_fd, netif_config("en0", mac_a, ip_a, 24)));
-    layer_.emplace(thread_);
   }
-  void TearDown() override {
-    EXPECT_EQ(layer_->open_count(), 0U);
-    layer_.reset();
-    thread_.stop();
-  }
-  TcpipConfig config() const {
-    TcpipConfig c;
-    c.core_locking = GetParam().core_locking;
-    c.random_seed = 11;
-    return c;
-  }
-  SocketLayer& l() { return *layer_; }
 
   int udp() {
     const int s = l().socket(AF_INET, SOCK_DGRAM, 0);
@@ -86,8 +73,6 @@ class SocketMulticastTest : public ::testing::TestWithParam<Mode> {
   }
 
   DatagramWire wire_;
-  TcpipThread thread_;
-  std::optional<SocketLayer> layer_;
 };
 
 INSTANTIATE_TEST_SUITE_P(Modes, SocketMulticastTest,

@@ -31,26 +31,10 @@ namespace {
 
 using namespace sockets;
 
-
-class SocketOptionsTest : public ::testing::TestWithParam<Mode> {
+class SocketOptionsTest : public SocketLayerFixture<Mode> {
  protected:
-  SocketOptionsTest() : thread_(config()) {}
-  void SetUp() override {
-    ASSERT_TRUE(thread_.start().ok());
-    layer_.emplace(thread_);
-  }
-  void TearDown() override {
-    EXPECT_EQ(layer_->open_count(), 0U);
-    layer_.reset();
-    thread_.stop();
-  }
-  TcpipConfig config() const {
-    TcpipConfig c;
-    c.core_locking = GetParam().core_locking;
-    c.random_seed = 11;
-    return c;
-  }
-  SocketLayer& l() { return *layer_; }
+  SocketOptionsTest() : SocketLayerFixture(GetParam().core_locking, 11) {}
+  void SetUp() override { start_layer(); }
 
   int get_int(int s, int level, int name) {
     int v = -1;
@@ -75,9 +59,6 @@ class SocketOptionsTest : public ::testing::TestWithParam<Mode> {
     }
     return true;
   }
-
-  TcpipThread thread_;
-  std::optional<SocketLayer> layer_;
 };
 
 INSTANTIATE_TEST_SUITE_P(Modes, SocketOptionsTest,
