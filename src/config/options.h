@@ -130,6 +130,12 @@
 #ifndef CONFIG_LWNET_IGMP_MAX_GROUPS
 #define CONFIG_LWNET_IGMP_MAX_GROUPS 8
 #endif
+// ---- Applications in the core (lwnet's own) -----------------------------------
+// StackApp objects attached to one stack at once (Stack::attach_app): the
+// DHCP client and server, DNS resolver, SNTP client, ping sessions, NetBIOS.
+#ifndef CONFIG_LWNET_MAX_STACK_APPS
+#define CONFIG_LWNET_MAX_STACK_APPS 8
+#endif
 // IP_PKTINFO on UDP sockets (recvmsg() then delivers a struct in_pktinfo).
 // Off: setsockopt(IP_PKTINFO) fails with ENOPROTOOPT. The core keeps every
 // datagram's destination address and netif either way.
@@ -345,6 +351,7 @@ inline constexpr std::size_t max_raw_pcbs = CONFIG_LWIP_MAX_RAW_PCBS;
 inline constexpr bool so_reuse = CONFIG_LWIP_SO_REUSE != 0;
 inline constexpr bool so_reuse_rxtoall = CONFIG_LWIP_SO_REUSE_RXTOALL != 0;
 inline constexpr std::size_t igmp_max_groups = CONFIG_LWNET_IGMP_MAX_GROUPS;
+inline constexpr std::size_t max_stack_apps = CONFIG_LWNET_MAX_STACK_APPS;
 inline constexpr bool netbuf_recvinfo = CONFIG_LWIP_NETBUF_RECVINFO != 0;
 inline constexpr bool so_rcvbuf = CONFIG_LWIP_SO_RCVBUF != 0;
 inline constexpr std::size_t max_sockets = CONFIG_LWIP_MAX_SOCKETS;
@@ -406,6 +413,7 @@ static_assert(ipv4 || ipv6, "at least one of CONFIG_LWIP_IPV4 and CONFIG_LWIP_IP
 static_assert(ipv4, "CONFIG_LWIP_IPV4=0 is not implemented yet: IPv4 cannot be compiled out");
 static_assert(netif_loopback, "CONFIG_LWIP_NETIF_LOOPBACK=0 is not implemented yet");
 static_assert(!multicast_ping, "CONFIG_LWIP_MULTICAST_PING is not implemented yet");
+static_assert(max_stack_apps >= 1 && max_stack_apps <= 64, "CONFIG_LWNET_MAX_STACK_APPS is 1..64");
 static_assert(igmp_max_groups >= 1 && igmp_max_groups <= 255, "CONFIG_LWNET_IGMP_MAX_GROUPS is 1..255");
 static_assert(CONFIG_LWIP_IP_DEFAULT_TTL >= 1 && CONFIG_LWIP_IP_DEFAULT_TTL <= 255,
               "CONFIG_LWIP_IP_DEFAULT_TTL is 1..255");

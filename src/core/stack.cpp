@@ -174,7 +174,34 @@ void Stack::set_tcp_event_callback(TcpTable::EventCallback callback, void* conte
 void Stack::poll(Instant now) {
   LWNET_CHECK_CORE_CONTEXT("Stack::poll");
   impl_->poll(now);
+  if (impl_->timers_enabled) impl_->poll_apps(*this, now);
 }
+Status Stack::attach_app(StackApp& app) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::attach_app");
+  StackImpl& impl = *impl_;
+  for (std::size_t i = 0; i < impl.app_count; ++i) {
+    if (impl.apps[i] == &app) return Error::AlreadyConnected;
+  }
+  if (impl.app_count == impl.apps.size()) return Error::TableFull;
+  impl.apps[impl.app_count++] = &app;
+  return {};
+}
+
+void Stack::detach_app(StackApp& app) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::detach_app");
+  StackImpl& impl = *impl_;
+  for (std::size_t i = 0; i < impl.app_count; ++i) {
+    if (impl.apps[i] != &app) continue;
+    if (impl.polling_apps) {
+      impl.apps[i] = nullptr;  // poll_apps compacts when it is done
+    } else {
+      for (std::size_t j = i + 1; j < impl.app_count; ++j) impl.apps[j - 1] = impl.apps[j];
+      impl.apps[--impl.app_count] = nullptr;
+    }
+    return;
+  }
+}
+
 Instant Stack::next_deadline() const {
   LWNET_CHECK_CORE_CONTEXT("Stack::next_deadline");
   return impl_->next_deadline();

@@ -43,6 +43,30 @@ struct StackConfig {
 };
 
 class StackImpl;
+class Stack;
+
+// An application protocol that runs inside the core (DHCP client and server,
+// DNS resolver, SNTP, ping sessions, NetBIOS): a state machine built on the
+// Stack's public calls and driven by the stack itself, so it needs no thread
+// of its own (smoltcp's DHCP socket, lwIP's apps on the tcpip timers).
+// Attach it with Stack::attach_app(); it must outlive its attachment.
+class StackApp {
+ public:
+  // Core context. Called at the end of every Stack::poll() while timers are
+  // enabled (after input and the stack's own timers), so the app sees what
+  // its UDP handles received in that poll and fires its timers when due.
+  // May use any Stack call, including attach_app/detach_app of other apps.
+  virtual void poll(Stack& stack, Instant now) = 0;
+  // Core context. When the app needs poll() without new input;
+  // Instant::max() when it waits only for input. Joins Stack::next_deadline().
+  virtual Instant next_deadline() const = 0;
+
+ protected:
+  StackApp() = default;
+  ~StackApp() = default;
+  StackApp(const StackApp&) = default;
+  StackApp& operator=(const StackApp&) = default;
+};
 
 class Stack {
  public:
@@ -102,6 +126,16 @@ class Stack {
   // first poll() after enabling. Enabled on construction.
   void set_timers_enabled(bool enabled);
   bool timers_enabled() const;
+
+  // ---- Applications (StackApp) ---------------------------------------------
+  // Polled at the end of every poll() in the order attached; while timers
+  // are disabled (set_timers_enabled(false)) apps are neither polled nor
+  // asked for deadlines: their input waits in their handles. AlreadyConnected
+  // when `app` is attached already; TableFull beyond
+  // CONFIG_LWNET_MAX_STACK_APPS. Detaching an app not attached does nothing;
+  // an app may detach itself (or another) from inside its poll().
+  Status attach_app(StackApp& app);
+  void detach_app(StackApp& app);
 
   // ---- Thread-safety check (CONFIG_LWIP_CHECK_THREAD_SAFETY) -----------------
   // The core knows no threads; whoever owns the stack's threading (the TCP/IP

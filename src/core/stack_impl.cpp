@@ -74,6 +74,23 @@ void StackImpl::poll(Instant now) {
   spare_.reset();
 }
 
+void StackImpl::poll_apps(Stack& stack, Instant now) {
+  // An app may attach or detach apps from inside its poll: detached ones
+  // leave gaps (skipped, compacted below), attached ones land after
+  // app_count and run in this round too.
+  polling_apps = true;
+  for (std::size_t i = 0; i < app_count; ++i) {
+    if (apps[i] != nullptr) apps[i]->poll(stack, now);
+  }
+  polling_apps = false;
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < app_count; ++i) {
+    if (apps[i] != nullptr) apps[kept++] = apps[i];
+  }
+  for (std::size_t i = kept; i < app_count; ++i) apps[i] = nullptr;
+  app_count = kept;
+}
+
 Instant StackImpl::next_deadline() const {
   // With timers disabled only input is due: frames the devices will have
   // without an outside event (a pipe's latency, the loopback netif's queue).
@@ -81,6 +98,9 @@ Instant StackImpl::next_deadline() const {
   if (timers_enabled) {
     earliest = ip.next_deadline();
     if (const Instant t = tcp.next_deadline(); t < earliest) earliest = t;
+    for (std::size_t i = 0; i < app_count; ++i) {
+      if (const Instant t = apps[i]->next_deadline(); t < earliest) earliest = t;
+    }
   }
   const NetifTable& netifs = ip.netifs();
   for (std::size_t i = 0; i < netifs.size(); ++i) {

@@ -47,6 +47,12 @@ class StackImpl {
   // Stack::set_timers_enabled: false between sys_timeouts_deinit() and
   // sys_timeouts_init(); poll() then takes input only.
   bool timers_enabled = true;
+  // Stack::attach_app: attached apps in order; null entries are gaps left by
+  // a detach during poll_apps (compacted once it returns).
+  std::array<StackApp*, config::max_stack_apps> apps{};
+  std::size_t app_count = 0;
+  bool polling_apps = false;
+  void poll_apps(Stack& stack, Instant now);
 
   // Stack::set_core_context_check (consulted with CONFIG_LWIP_CHECK_THREAD_SAFETY).
   Stack::CoreContextCheck in_core = nullptr;
