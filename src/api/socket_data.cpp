@@ -62,7 +62,7 @@ ssize_t SocketLayer::send_common(Use& use, ConstBytes data, int flags, const IpE
   const int error = wait_until(s, deadline, [&](Stack& stack, Instant now) -> int {
     if (!s.has_tcp || s.listening) return ENOTCONN;
     while (sent < data.size()) {
-      auto r = stack.tcp_send(s.tcp, data.subspan(sent), now);
+      auto r = stack.tcp_send(s.tcp, data.subspan(sent), now, (flags & MSG_MORE) != 0);
       if (!r) {
         if (r.error() == Error::WouldBlock) return -1;
         if (r.error() == Error::NotConnected) {

@@ -110,9 +110,9 @@ Result<TcpHandle> Stack::tcp_connect(const IpEndpoint& remote, Instant now, cons
   LWNET_CHECK_CORE_CONTEXT("Stack::tcp_connect");
   return impl_->tcp.connect(local, remote, now, settings);
 }
-Result<std::size_t> Stack::tcp_send(TcpHandle h, ConstBytes data, Instant now) {
+Result<std::size_t> Stack::tcp_send(TcpHandle h, ConstBytes data, Instant now, bool more) {
   LWNET_CHECK_CORE_CONTEXT("Stack::tcp_send");
-  return impl_->tcp.table().send(h, data, now, impl_->tcp);
+  return impl_->tcp.table().send(h, data, now, impl_->tcp, more);
 }
 Status Stack::tcp_send_zero_copy(TcpHandle h, ConstBytes data, ZeroCopyCompletion done,
                                  Instant now) {

@@ -306,7 +306,11 @@ class Stack {
                                 const IpEndpoint& local = {}, const TcpSettings* settings = nullptr);
   // Copies into the send buffer (WouldBlock when full) and sends what the
   // windows allow.
-  Result<std::size_t> tcp_send(TcpHandle h, ConstBytes data, Instant now);
+  // `more` (MSG_MORE): more data follows at once, so a final segment
+  // shorter than the MSS waits for it (for the next send without `more`,
+  // a shutdown, or at most TcpConnection::cork_limit) instead of leaving
+  // as a small segment.
+  Result<std::size_t> tcp_send(TcpHandle h, ConstBytes data, Instant now, bool more = false);
   // Zero-copy send: `data` is referenced, not copied, until the peer
   // acknowledges it; then done.function(done.context, true) runs (false if
   // the connection failed first). All or nothing; NoBuffers when

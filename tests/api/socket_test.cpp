@@ -558,6 +558,30 @@ TEST_P(SocketTest, LingerWaitsForTheAcknowledgementThenResetsOnTimeout) {
   EXPECT_EQ(l().close(server), 0);
 }
 
+// MSG_MORE corks the connection: a small send waits for the rest of the
+// message, which leaves with it; with no rest it leaves after the cork limit
+// (200 ms), never sooner (load can only make it later).
+TEST_P(SocketTest, MsgMoreHoldsASmallSendUntilTheRestOrTheCorkLimit) {
+  int server = -1;
+  auto [c, a] = connected_pair(5090, server);
+  std::array<char, 16> buffer{};
+  ASSERT_EQ(l().send(c, "head:", 5, MSG_MORE), 5);
+  ASSERT_EQ(l().send(c, "body", 4, 0), 4);
+  ASSERT_EQ(l().recv(a, buffer.data(), 9, MSG_WAITALL), 9);
+  EXPECT_EQ(std::string(buffer.data(), 9), "head:body");
+
+  const auto sent_at = std::chrono::steady_clock::now();
+  ASSERT_EQ(l().send(c, "tail", 4, MSG_MORE), 4);
+  pollfd readable{a, POLLIN, 0};
+  ASSERT_EQ(l().poll(&readable, 1, 5000), 1);
+  EXPECT_GE(std::chrono::steady_clock::now() - sent_at, std::chrono::milliseconds(190));
+  ASSERT_EQ(l().recv(a, buffer.data(), buffer.size(), 0), 4);
+  EXPECT_EQ(std::string(buffer.data(), 4), "tail");
+  EXPECT_EQ(l().close(c), 0);
+  EXPECT_EQ(l().close(a), 0);
+  EXPECT_EQ(l().close(server), 0);
+}
+
 TEST_P(SocketTest, ExactlyMaxSocketsThenEnfileAndFreeAgainAtOnce) {
   std::vector<int> open;
   for (std::size_t i = 0; i < l().capacity(); ++i) {

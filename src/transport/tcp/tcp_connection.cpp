@@ -195,11 +195,18 @@ void TcpConnection::after_queued(Instant now, TcpOutput& out) {
   output(now, out);
 }
 
-Result<std::size_t> TcpConnection::send(ConstBytes data, Instant now, TcpOutput& out) {
+Result<std::size_t> TcpConnection::send(ConstBytes data, Instant now, TcpOutput& out, bool more) {
   if (Status s = check_can_send(); !s) return s.error();
   if (data.empty()) return std::size_t{0};
   const std::size_t taken = send_queue_.write(data);
   if (taken == 0) return Error::WouldBlock;
+  // Only what was taken counts: a partial write leaves the rest for a later
+  // call, which says again whether more follows.
+  if (!more || taken < data.size()) {
+    cork_until_ = Instant::max();
+  } else if (cork_until_ == Instant::max()) {
+    cork_until_ = now + cork_limit;
+  }
   after_queued(now, out);
   return taken;
 }

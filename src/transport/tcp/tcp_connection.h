@@ -167,7 +167,13 @@ class TcpConnection {
   // Copies as much of data as fits in the send buffer and sends what the
   // windows allow. WouldBlock when the buffer is full; NotConnected before
   // or after the connection can carry data; the error if it failed.
-  Result<std::size_t> send(ConstBytes data, Instant now, TcpOutput& out);
+  // With `more` (MSG_MORE) the connection is corked: a last segment shorter
+  // than the MSS waits until a send without `more`, a shutdown, or
+  // cork_limit after the first corked send (Linux holds TCP_CORK data 200 ms
+  // at most too), so that a header and a body written apart leave together.
+  Result<std::size_t> send(ConstBytes data, Instant now, TcpOutput& out, bool more = false);
+  static constexpr Duration cork_limit = Duration::millis(200);
+  bool corked() const { return cork_until_ != Instant::max(); }
   // Queues data without copying it: the connection reads the caller's
   // memory until the peer acknowledges its last byte, then runs `done`
   // (delivered = true); if the connection fails or is aborted first, `done`
@@ -350,6 +356,7 @@ class TcpConnection {
   // Timers (Instant::max() when not armed).
   Instant retransmit_at_ = Instant::max();
   Instant persist_at_ = Instant::max();
+  Instant cork_until_ = Instant::max();  // MSG_MORE: small tail held until then
   Duration persist_backoff_{};
   Instant delayed_ack_at_ = Instant::max();
   Instant state_timer_at_ = Instant::max();  // TIME-WAIT or orphaned FIN-WAIT-2

@@ -250,6 +250,8 @@ void TcpConnection::output(Instant now, TcpOutput& out) {
           !(completes && fin_pending)) {
         break;
       }
+      // MSG_MORE: the tail waits for the rest (a FIN releases it).
+      if (cork_until_ != Instant::max() && completes && !fin_pending) break;
       // Sender silly window avoidance (RFC 1122 4.2.3.4): do not chop a
       // window-limited send into slivers.
       if (!completes && in_flight() > 0 && len < max_send_window_ / 2) break;

@@ -677,10 +677,11 @@ Instant TcpTable::next_deadline() const {
   return next;
 }
 
-Result<std::size_t> TcpTable::send(TcpHandle h, ConstBytes data, Instant now, TcpOutput& out) {
+Result<std::size_t> TcpTable::send(TcpHandle h, ConstBytes data, Instant now, TcpOutput& out,
+                                   bool more) {
   ConnectionSlot* s = slot_of(h);
   if (!s) return Error::Closed;
-  auto r = s->connection->send(data, now, out);
+  auto r = s->connection->send(data, now, out, more);
   after_activity(h.slot);
   return r;
 }

@@ -125,7 +125,7 @@ class TcpTable {
   Result<TcpHandle> connect(const IpEndpoint& local, const IpEndpoint& remote,
                             std::uint16_t mss_limit, Instant now, TcpOutput& out,
                             const TcpSettings* settings = nullptr);
-  Result<std::size_t> send(TcpHandle h, ConstBytes data, Instant now, TcpOutput& out);
+  Result<std::size_t> send(TcpHandle h, ConstBytes data, Instant now, TcpOutput& out, bool more = false);
   // TcpConnection::send_zero_copy (Closed for a stale handle).
   Status send_zero_copy(TcpHandle h, ConstBytes data, ZeroCopyCompletion done, Instant now,
                         TcpOutput& out);

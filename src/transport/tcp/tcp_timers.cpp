@@ -8,7 +8,7 @@
 namespace lwnet {
 
 Instant TcpConnection::next_deadline() const {
-  Instant next = std::min({retransmit_at_, persist_at_, delayed_ack_at_, state_timer_at_});
+  Instant next = std::min({retransmit_at_, persist_at_, delayed_ack_at_, state_timer_at_, cork_until_});
   if (settings_.keepalive &&
       (state_ == TcpState::Established || state_ == TcpState::CloseWait)) {
     next = std::min(next, last_received_ + settings_.keepalive_idle +
@@ -49,6 +49,7 @@ void TcpConnection::on_timer(Instant now, TcpOutput& out) {
     delayed_ack_at_ = Instant::max();
     ack_now();
   }
+  if (cork_until_ <= now) cork_until_ = Instant::max();  // output() below sends the tail
   if (settings_.keepalive &&
       (state_ == TcpState::Established || state_ == TcpState::CloseWait) &&
       last_received_ + settings_.keepalive_idle + settings_.keepalive_interval * keepalive_probes_ <= now) {
@@ -120,13 +121,13 @@ void TcpConnection::fail(Error error) {
 
 void TcpConnection::enter_time_wait(Instant now) {
   state_ = TcpState::TimeWait;
-  retransmit_at_ = persist_at_ = delayed_ack_at_ = Instant::max();
+  retransmit_at_ = persist_at_ = delayed_ack_at_ = cork_until_ = Instant::max();
   state_timer_at_ = now + settings_.time_wait;
 }
 
 void TcpConnection::enter_closed() {
   state_ = TcpState::Closed;
-  retransmit_at_ = persist_at_ = delayed_ack_at_ = state_timer_at_ = Instant::max();
+  retransmit_at_ = persist_at_ = delayed_ack_at_ = state_timer_at_ = cork_until_ = Instant::max();
   out_of_order_since_ = Instant::max();
   out_of_order_.clear();
   // Nothing more will be sent: zero-copy writers get their memory back.
