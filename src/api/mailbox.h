@@ -16,6 +16,8 @@
 #include <mutex>
 #include <optional>
 
+#include "port/clock.h"
+#include "time/instant.h"
 #include "util/error.h"
 #include "util/result.h"
 
@@ -35,8 +37,10 @@ class Completion {
     // wait loops on its own condition, so an unexpected wake is too.
     if (state_.exchange(done, std::memory_order_acq_rel) == sleeping) futex(FUTEX_WAKE_PRIVATE, 1);
   }
-  // The sender, once.
-  void acquire() noexcept {
+  // The sender, once. Spins up to `spin` before sleeping in the kernel
+  // (TcpipConfig::spin_before_sleep).
+  void acquire(Duration spin = Duration::zero()) noexcept {
+    if (spin_until(spin, [this] { return state_.load(std::memory_order_acquire) == done; })) return;
     std::uint32_t expected = pending;
     if (!state_.compare_exchange_strong(expected, sleeping, std::memory_order_acquire)) return;  // done
     while (state_.load(std::memory_order_acquire) == sleeping) futex(FUTEX_WAIT_PRIVATE, sleeping);

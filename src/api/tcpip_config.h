@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "config/options.h"
+#include "time/instant.h"
 
 namespace lwnet::api {
 
@@ -64,6 +65,9 @@ struct TcpipConfig {
   // The stack's StackConfig::random_seed; 0: 64 bits from the kernel
   // (port/entropy.h random_seed()).
   std::uint64_t random_seed = 0;
+  // CONFIG_LWNET_TCPIP_SPIN_US: how long the TCP/IP thread, a call()'s
+  // caller and a blocked socket call spin before sleeping in the kernel.
+  Duration spin_before_sleep = Duration::micros(config::tcpip_spin_us);
 };
 
 // Any thread. The SCHED_RR priority a FreeRTOS priority 1..24 maps to

@@ -211,6 +211,19 @@ void TcpipThread::loop() {
     if (poll_hook_ != nullptr) poll_hook_(poll_hook_context_);
     watch_new_descriptors();
     if (stop_requested_.load()) break;
+    // With a spin (message passing only: under core locking callers need the
+    // core mutex this thread holds), look for mail a while before sleeping:
+    // a caller's next call usually comes within microseconds, and this way
+    // it needs no wake-up (may_sleep_ is still false). A descriptor that
+    // becomes readable ends the spin too, so input waits no longer for it.
+    if (!config_.core_locking && config_.spin_before_sleep > Duration::zero() &&
+        spin_until(config_.spin_before_sleep, [this] {
+          if (mailbox_.size() != 0) return true;
+          const OsResult<WaitResult> looked = waits_.wait(Instant{});
+          return !looked || !looked->timed_out;
+        })) {
+      continue;
+    }
     // A push either sees may_sleep_ and wakes the thread, or comes before
     // this look at the mailbox (both sides are sequentially consistent: the
     // flag is seq_cst and the mailbox's count is under its mutex).
@@ -281,7 +294,7 @@ void TcpipThread::run_in_core(const Message& message) {
     Message posted = message;
     posted.completion = &done;
     if (mailbox_.push(posted).ok()) {
-      done.acquire();
+      done.acquire(config_.spin_before_sleep);
       return;
     }
     // Closed: the thread is not running; run it here, under the lock.

@@ -191,6 +191,15 @@
 #ifndef CONFIG_LWIP_TCPIP_CORE_LOCKING_INPUT
 #define CONFIG_LWIP_TCPIP_CORE_LOCKING_INPUT 0
 #endif
+// lwnet's own: microseconds a thread spins, looking, before it sleeps in the
+// kernel: the TCP/IP thread for its next message, a caller for its message's
+// completion, a blocked socket call for its event. On a host with a core to
+// spare a socket call then costs no sleep and wake-up (two thread switches)
+// when the answer comes within the spin; the price is that much CPU burnt
+// after each piece of work. 0 (the default, as lwIP): sleep at once.
+#ifndef CONFIG_LWNET_TCPIP_SPIN_US
+#define CONFIG_LWNET_TCPIP_SPIN_US 0
+#endif
 // Every public Stack function aborts when called outside the TCP/IP thread
 // without the core lock (lwIP's LWIP_ASSERT_CORE_LOCKED).
 #ifndef CONFIG_LWIP_CHECK_THREAD_SAFETY
@@ -362,6 +371,7 @@ inline constexpr int tcpip_task_prio = CONFIG_LWIP_TCPIP_TASK_PRIO;
 inline constexpr int tcpip_task_affinity = CONFIG_LWIP_TCPIP_TASK_AFFINITY;
 inline constexpr bool tcpip_core_locking = CONFIG_LWIP_TCPIP_CORE_LOCKING != 0;
 inline constexpr bool tcpip_core_locking_input = CONFIG_LWIP_TCPIP_CORE_LOCKING_INPUT != 0;
+inline constexpr std::uint32_t tcpip_spin_us = CONFIG_LWNET_TCPIP_SPIN_US;
 inline constexpr bool check_thread_safety = CONFIG_LWIP_CHECK_THREAD_SAFETY != 0;
 
 inline constexpr std::uint16_t tcp_mss = CONFIG_LWIP_TCP_MSS;
@@ -431,6 +441,7 @@ static_assert(large_buffer_size >= headroom + 65535,
               "a large buffer must hold a whole IP datagram");
 static_assert(udp_recvmbox_size >= 1, "CONFIG_LWIP_UDP_RECVMBOX_SIZE must be at least 1");
 static_assert(tcp_recvmbox_size >= 1, "CONFIG_LWIP_TCP_RECVMBOX_SIZE must be at least 1");
+static_assert(tcpip_spin_us <= 10000, "CONFIG_LWNET_TCPIP_SPIN_US is 0..10000 (10 ms)");
 static_assert(tcpip_recvmbox_size >= 6 && tcpip_recvmbox_size <= 1024,
               "CONFIG_LWIP_TCPIP_RECVMBOX_SIZE is 6..1024");
 static_assert(tcpip_task_stack_size >= 2048 && tcpip_task_stack_size <= 65536,

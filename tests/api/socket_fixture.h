@@ -36,7 +36,12 @@ using api::TcpipThread;
 struct Mode {
   bool core_locking;
   const char* name;
+  // TcpipConfig::spin_before_sleep (CONFIG_LWNET_TCPIP_SPIN_US)
+  Duration spin = Duration::zero();
 };
+// Message passing with the TCP/IP thread and callers spinning before they
+// sleep (the host preset's CONFIG_LWNET_TCPIP_SPIN_US).
+inline constexpr Mode spinning_mode{false, "MessagePassingSpinning", Duration::micros(50)};
 
 inline sockaddr_in address(std::uint32_t host, std::uint16_t port) {
   sockaddr_in a{};
@@ -57,7 +62,8 @@ constexpr socklen_t in_len = sizeof(sockaddr_in);
 template <class Param>
 class SocketLayerFixture : public ::testing::TestWithParam<Param> {
  protected:
-  SocketLayerFixture(bool core_locking, std::uint64_t seed) : thread_(config_of(core_locking, seed)) {}
+  SocketLayerFixture(bool core_locking, std::uint64_t seed, Duration spin = Duration::zero())
+      : thread_(config_of(core_locking, seed, spin)) {}
   void start_layer() {
     ASSERT_TRUE(thread_.start().ok());
     layer_.emplace(thread_);
@@ -69,10 +75,11 @@ class SocketLayerFixture : public ::testing::TestWithParam<Param> {
     layer_.reset();
     thread_.stop();
   }
-  static TcpipConfig config_of(bool core_locking, std::uint64_t seed) {
+  static TcpipConfig config_of(bool core_locking, std::uint64_t seed, Duration spin) {
     TcpipConfig c;
     c.core_locking = core_locking;
     c.random_seed = seed;
+    c.spin_before_sleep = spin;
     return c;
   }
   SocketLayer& l() { return *layer_; }
@@ -83,7 +90,7 @@ class SocketLayerFixture : public ::testing::TestWithParam<Param> {
 
 class SocketTest : public SocketLayerFixture<Mode> {
  protected:
-  SocketTest() : SocketLayerFixture(GetParam().core_locking, 7) {}
+  SocketTest() : SocketLayerFixture(GetParam().core_locking, 7, GetParam().spin) {}
   void SetUp() override { start_layer(); }
 
   // A listening socket on 127.0.0.1:port.

@@ -33,6 +33,7 @@ constexpr std::uint16_t arp_type = 0x0806;
 struct Mode {
   bool core_locking;
   const char* name;
+  Duration spin = Duration::zero();  // TcpipConfig::spin_before_sleep
 };
 
 void PrintTo(const Mode& mode, std::ostream* out) { *out << mode.name; }
@@ -42,6 +43,7 @@ class TcpipThreadTest : public ::testing::TestWithParam<Mode> {
   TcpipConfig config() const {
     TcpipConfig c;
     c.core_locking = GetParam().core_locking;
+    c.spin_before_sleep = GetParam().spin;
     c.random_seed = 1;
     return c;
   }
@@ -447,7 +449,8 @@ TEST(TcpipThreadDeathTest, CoreLockMisuseAbortsWithAMessage) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Modes, TcpipThreadTest,
-                         ::testing::Values(Mode{false, "MessagePassing"}, Mode{true, "CoreLocking"}),
+                         ::testing::Values(Mode{false, "MessagePassing"}, Mode{true, "CoreLocking"},
+                                           Mode{false, "MessagePassingSpinning", Duration::micros(50)}),
                          [](const ::testing::TestParamInfo<Mode>& param_info) { return param_info.param.name; });
 
 }  // namespace

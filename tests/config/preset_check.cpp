@@ -31,6 +31,7 @@ TEST(Preset, MemoryPerConnectionFollowsThePresetsSizes) {
     EXPECT_TRUE(config::ip4_reassembly);
     EXPECT_EQ(config::tcp_mss, 1460U);
     EXPECT_EQ(config::max_active_tcp, 256U);
+    EXPECT_EQ(config::tcpip_spin_us, 50U);
   } else if (preset == "throughput") {
     EXPECT_EQ(config::tcp_wnd_default, 65534U);
     EXPECT_EQ(config::tcp_snd_buf_default, 65534U);
@@ -41,6 +42,7 @@ TEST(Preset, MemoryPerConnectionFollowsThePresetsSizes) {
     EXPECT_EQ(config::max_active_tcp, 4U);
     EXPECT_EQ(config::tcp_wnd_default, 2U * config::tcp_mss);
     EXPECT_EQ(config::tcp_zero_copy_writes, 1U);
+    EXPECT_EQ(config::tcpip_spin_us, 0U);  // never burn a small target's CPU
   }
 }
 
