@@ -3,6 +3,7 @@
 #include "transport/tcp/syn_cookie.h"
 
 #include <algorithm>
+#include <cassert>
 #include <array>
 
 namespace lwnet {
@@ -17,6 +18,7 @@ struct TcpTable::ConnectionSlot {
   std::int16_t next_in_bucket = -1;
   std::uint8_t pending_events = 0;
   Instant opened_at;             // when its SYN arrived: the oldest half-open goes first
+  bool stale = false;            // in stale_: refresh its timer before the next look
   void* user_data = nullptr;     // the owner's (lwIP's tcp_arg); dropped with the handle
 };
 
@@ -76,7 +78,8 @@ void write_address(std::array<std::uint8_t, 36>& out, std::size_t at, const IpAd
 }  // namespace
 
 TcpTable::TcpTable(const TcpTableConfig& config, Random& random)
-    : config_(config), random_(random) {
+    : config_(config), random_(random), timers_(config.max_connections),
+      stale_(std::make_unique<std::uint16_t[]>(config.max_connections)) {
   for (std::size_t i = 0; i < secret_.size(); i += 8) {
     std::uint64_t r = random_.next_u64();
     for (std::size_t j = 0; j < 8; ++j) secret_[i + j] = static_cast<std::uint8_t>(r >> (8 * j));
@@ -225,6 +228,7 @@ void TcpTable::free_slot(std::uint16_t index) {
   s.pending_events = 0;
   s.user_data = nullptr;
   s.generation = next_generation(s.generation);
+  timers_.clear(index);
 }
 
 bool TcpTable::port_in_use(const IpAddress& address, std::uint16_t port, bool ignore_time_wait) const {
@@ -349,7 +353,12 @@ const TcpTable::ConnectionSlot* TcpTable::slot_of(TcpHandle h) const {
 
 TcpConnection* TcpTable::connection(TcpHandle h) {
   ConnectionSlot* s = slot_of(h);
-  return s ? &*s->connection : nullptr;
+  if (!s) return nullptr;
+  if (!s->stale) {
+    s->stale = true;
+    stale_[stale_count_++] = h.slot;
+  }
+  return &*s->connection;
 }
 const TcpConnection* TcpTable::connection(TcpHandle h) const {
   const ConnectionSlot* s = slot_of(h);
@@ -406,6 +415,7 @@ Result<TcpHandle> TcpTable::connect(const IpEndpoint& local, const IpEndpoint& r
   }
   ++stats_.connections_opened;
   (void)s.connection->take_events();
+  refresh_timer(*index);
   return TcpHandle{*index, s.generation, false};
 }
 
@@ -613,9 +623,25 @@ void TcpTable::deliver_events(std::uint16_t index) {
   }
 }
 
+void TcpTable::refresh_timer(std::uint16_t index) const {
+  const ConnectionSlot& s = slots_[index];
+  timers_.set(index, s.connection ? s.connection->next_deadline() : Instant::max());
+}
+
+void TcpTable::refresh_stale() const {
+  for (std::size_t i = 0; i < stale_count_; ++i) {
+    slots_[stale_[i]].stale = false;
+    refresh_timer(stale_[i]);
+  }
+  stale_count_ = 0;
+}
+
 void TcpTable::after_activity(std::uint16_t index) {
   ConnectionSlot& s = slots_[index];
   if (!s.connection) return;
+  // First: what follows may free the slot (which clears its timer) or run
+  // callbacks that act on this connection again (each refreshes it anew).
+  refresh_timer(index);
   const std::uint8_t events = s.connection->take_events();
   const bool closed = s.connection->state() == TcpState::Closed;
   if (s.listener != no_slot) {
@@ -660,21 +686,34 @@ void TcpTable::after_activity(std::uint16_t index) {
 }
 
 void TcpTable::on_timer(Instant now, TcpOutput& out) {
-  for (std::size_t i = 0; i < config_.max_connections; ++i) {
-    ConnectionSlot& s = slots_[i];
-    if (s.connection && s.connection->next_deadline() <= now) {
-      s.connection->on_timer(now, out);
-      after_activity(static_cast<std::uint16_t>(i));
-    }
+  refresh_stale();
+  // Each connection due runs once per call, as many as were in the heap at
+  // the start at most: one whose deadline is still due afterwards (or that
+  // a callback made due) waits for the next poll instead of looping here.
+  for (std::size_t budget = timers_.size(); budget > 0; --budget) {
+    const std::optional<DeadlineHeap::Id> first = timers_.first();
+    if (!first || timers_.earliest() > now) break;
+    const std::uint16_t index = *first;
+    timers_.clear(index);
+    ConnectionSlot& s = slots_[index];
+    if (!s.connection) continue;
+    s.connection->on_timer(now, out);
+    after_activity(index);
   }
 }
 
 Instant TcpTable::next_deadline() const {
-  Instant next = Instant::max();
+  refresh_stale();
+#ifndef NDEBUG
+  // Debug builds prove the heap against a scan of every slot: a path that
+  // changed a deadline without refreshing it would silently stall a timer.
+  Instant scanned = Instant::max();
   for (std::size_t i = 0; i < config_.max_connections; ++i) {
-    if (slots_[i].connection) next = std::min(next, slots_[i].connection->next_deadline());
+    if (slots_[i].connection) scanned = std::min(scanned, slots_[i].connection->next_deadline());
   }
-  return next;
+  assert(scanned == timers_.earliest());
+#endif
+  return timers_.earliest();
 }
 
 Result<std::size_t> TcpTable::send(TcpHandle h, ConstBytes data, Instant now, TcpOutput& out,
