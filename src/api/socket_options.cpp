@@ -293,6 +293,9 @@ int SocketLayer::set_socket_option(Socket& s, int level, int name, const void* v
         s.options.tcp.ip.netif = netif;
         if (s.has_tcp && !s.listening) {
           if (TcpConnection* live = stack.tcp_connection(s.tcp)) live->settings().ip.netif = netif;
+        } else if (s.has_tcp) {
+          // Listening: SYNs from now on must arrive on the device.
+          if (TcpSettings* listener = stack.tcp_listener_settings(s.tcp)) listener->ip.netif = netif;
         }
       }
       s.options.device = device;
@@ -303,11 +306,14 @@ int SocketLayer::set_socket_option(Socket& s, int level, int name, const void* v
   const bool tcp = s.kind == Kind::Tcp;
   return tcpip_.call([&](Stack& stack, Instant now) -> int {
     TcpConnection* live = tcp && s.has_tcp && !s.listening ? stack.tcp_connection(s.tcp) : nullptr;
-    // Applied to the stored settings (for listen/connect/accept) and to the
-    // live connection.
+    TcpSettings* listener = tcp && s.has_tcp && s.listening ? stack.tcp_listener_settings(s.tcp) : nullptr;
+    // Applied to the stored settings (for listen/connect/accept), to the
+    // live connection, and to a listener (its SYN-ACKs and what the
+    // connections it accepts from now on start with).
     auto apply_tcp = [&](auto&& change) {
       change(s.options.tcp);
       if (live != nullptr) change(live->settings());
+      if (listener != nullptr) change(*listener);
     };
     if (level == SOL_SOCKET) {
       switch (name) {
@@ -346,6 +352,10 @@ int SocketLayer::set_socket_option(Socket& s, int level, int name, const void* v
             s.options.tcp.receive_buffer = std::min(size, config::tcp_wnd_max);
           } else {
             s.options.tcp.send_buffer = std::min(size, config::tcp_snd_buf_max);
+          }
+          if (listener != nullptr) {
+            listener->receive_buffer = s.options.tcp.receive_buffer;
+            listener->send_buffer = s.options.tcp.send_buffer;
           }
           if (live != nullptr) {
             (void)stack.tcp_set_buffer_sizes(s.tcp, s.options.tcp.send_buffer, s.options.tcp.receive_buffer, now);

@@ -85,6 +85,10 @@ bool Stack::arp_conflict(NetifId id, Ipv4Address ip) const {
   return impl_->ip.arp_conflict(id, ip);
 }
 
+TcpSettings* Stack::tcp_listener_settings(TcpHandle listener) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::tcp_listener_settings");
+  return impl_->tcp.table().listener_settings(listener);
+}
 Result<TcpHandle> Stack::tcp_listen(const IpEndpoint& local, std::size_t backlog,
                                     bool reuse_address, const TcpSettings* settings) {
   LWNET_CHECK_CORE_CONTEXT("Stack::tcp_listen");

@@ -286,6 +286,11 @@ class Stack {
   // connection; null: the defaults of the configuration.
   Result<TcpHandle> tcp_listen(const IpEndpoint& local, std::size_t backlog,
                                bool reuse_address = false, const TcpSettings* settings = nullptr);
+  // Those settings, changeable while the listener listens (socket options
+  // set on a listening socket: the netif it takes SYNs from, TOS and TTL of
+  // its SYN-ACKs, what accepted connections start with); nullptr for a
+  // stale or non-listener handle.
+  TcpSettings* tcp_listener_settings(TcpHandle listener);
   // bind() of a TCP socket: holds `local` for it until tcp_release(), so
   // that no other socket binds, listens on or connects from the port
   // meanwhile (TcpTable::reserve); port 0 picks an ephemeral port now.

@@ -464,6 +464,23 @@ TEST_P(NetifOptionsTest, TcpBoundToADeviceConnectsAndListensThroughIt) {
   EXPECT_EQ(l().connect(c, sa(local), in_len), -1);
   EXPECT_EQ(errno, ECONNREFUSED);
   EXPECT_EQ(l().close(c), 0);
+  // Rebound to lo while it listens, it takes them from now on; unbound, too.
+  ASSERT_EQ(l().setsockopt(listener, SOL_SOCKET, SO_BINDTODEVICE, "lo", 2), 0);
+  const int c2 = l().socket(AF_INET, SOCK_STREAM, 0);
+  EXPECT_EQ(l().connect(c2, sa(local), in_len), 0) << std::strerror(errno);
+  const int a2 = l().accept(listener, nullptr, nullptr);
+  EXPECT_GE(a2, 0);
+  // And back to en0: refused again.
+  ASSERT_EQ(l().setsockopt(listener, SOL_SOCKET, SO_BINDTODEVICE, "en0", 3), 0);
+  const int c3 = l().socket(AF_INET, SOCK_STREAM, 0);
+  EXPECT_EQ(l().connect(c3, sa(local), in_len), -1);
+  EXPECT_EQ(errno, ECONNREFUSED);
+  ASSERT_EQ(l().setsockopt(listener, SOL_SOCKET, SO_BINDTODEVICE, "", 1), 0);
+  const int c4 = l().socket(AF_INET, SOCK_STREAM, 0);
+  EXPECT_EQ(l().connect(c4, sa(local), in_len), 0) << std::strerror(errno);
+  const int a4 = l().accept(listener, nullptr, nullptr);
+  EXPECT_GE(a4, 0);
+  for (const int fd : {c2, a2, c3, c4, a4}) EXPECT_EQ(l().close(fd), 0);
   EXPECT_EQ(l().close(listener), 0);
 }
 

@@ -342,6 +342,11 @@ const TcpTable::ListenerSlot* TcpTable::listener_of(TcpHandle h) const {
   return const_cast<TcpTable*>(this)->listener_of(h);
 }
 
+TcpSettings* TcpTable::listener_settings(TcpHandle listener) {
+  ListenerSlot* l = listener_of(listener);
+  return l != nullptr ? &l->settings : nullptr;
+}
+
 TcpTable::ConnectionSlot* TcpTable::slot_of(TcpHandle h) {
   if (h.listener || h.slot >= config_.max_connections) return nullptr;
   ConnectionSlot& s = slots_[h.slot];

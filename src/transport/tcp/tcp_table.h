@@ -116,6 +116,10 @@ class TcpTable {
   // Accepted connections take `settings` (the table's defaults when null).
   Result<TcpHandle> listen(const IpEndpoint& local, std::size_t backlog, bool reuse_address,
                            const TcpSettings* settings = nullptr);
+  // The settings a listener's new connections start with (and its own: the
+  // netif it takes SYNs from, the TOS and TTL of its SYN-ACKs and cookies),
+  // changeable while it listens; nullptr for a stale handle.
+  TcpSettings* listener_settings(TcpHandle listener);
   // A connection that completed its handshake, or WouldBlock.
   Result<TcpHandle> accept(TcpHandle listener);
   std::size_t pending_accepts(TcpHandle listener) const;
