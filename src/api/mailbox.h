@@ -38,9 +38,10 @@ class Completion {
     if (state_.exchange(done, std::memory_order_acq_rel) == sleeping) futex(FUTEX_WAKE_PRIVATE, 1);
   }
   // The sender, once. Spins up to `spin` before sleeping in the kernel
-  // (TcpipConfig::spin_before_sleep).
-  void acquire(Duration spin = Duration::zero()) noexcept {
-    if (spin_until(spin, [this] { return state_.load(std::memory_order_acquire) == done; })) return;
+  // (TcpipConfig::spin_before_sleep), as the caller's `spinner` allows.
+  void acquire(Duration spin = Duration::zero(), AdaptiveSpin* spinner = nullptr) noexcept {
+    const auto finished = [this] { return state_.load(std::memory_order_acquire) == done; };
+    if (spinner != nullptr ? spinner->spin_until(spin, finished) : spin_until(spin, finished)) return;
     std::uint32_t expected = pending;
     if (!state_.compare_exchange_strong(expected, sleeping, std::memory_order_acquire)) return;  // done
     while (state_.load(std::memory_order_acquire) == sleeping) futex(FUTEX_WAIT_PRIVATE, sleeping);

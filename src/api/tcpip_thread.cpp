@@ -217,7 +217,7 @@ void TcpipThread::loop() {
     // it needs no wake-up (may_sleep_ is still false). A descriptor that
     // becomes readable ends the spin too, so input waits no longer for it.
     if (!config_.core_locking && config_.spin_before_sleep > Duration::zero() &&
-        spin_until(config_.spin_before_sleep, [this] {
+        mail_spin_.spin_until(config_.spin_before_sleep, [this] {
           if (mailbox_.size() != 0) return true;
           const OsResult<WaitResult> looked = waits_.wait(Instant{});
           return !looked || !looked->timed_out;
@@ -294,7 +294,9 @@ void TcpipThread::run_in_core(const Message& message) {
     Message posted = message;
     posted.completion = &done;
     if (mailbox_.push(posted).ok()) {
-      done.acquire(config_.spin_before_sleep);
+      // Per calling thread: whether spinning pays depends on what it waits for.
+      thread_local AdaptiveSpin spinner;
+      done.acquire(config_.spin_before_sleep, &spinner);
       return;
     }
     // Closed: the thread is not running; run it here, under the lock.

@@ -211,6 +211,7 @@ class TcpipThread {
   std::vector<int> device_fds_;         // add_netif's descriptors, in order
   bool sleeping_ = false;               // the thread waits until sleep_deadline_
   Instant sleep_deadline_;
+  AdaptiveSpin mail_spin_;  // the thread's look for mail before it sleeps
   PollHook poll_hook_ = nullptr;
   void* poll_hook_context_ = nullptr;
 

@@ -2,6 +2,8 @@
 // receives comes from here (the core itself never reads a clock).
 #pragma once
 
+#include <cstdint>
+
 #include "time/instant.h"
 
 namespace lwnet {
@@ -35,5 +37,39 @@ bool spin_until(Duration spin, Done&& done) {
   } while (monotonic_now() < until);
   return false;
 }
+
+// spin_until() that stops spinning where spinning does not pay: after
+// `misses_to_rest` spins in a row that ended without `done()`, the next
+// `rest` waits only look once. On a machine with cores to spare the answer
+// comes within the spin and it stays on; on a loaded one (the thread that
+// would answer is waiting for the CPU the spinner holds) it goes quiet, and
+// tries again later. One per waiting site and thread; not thread-safe.
+class AdaptiveSpin {
+ public:
+  static constexpr std::uint32_t misses_to_rest = 4;
+  static constexpr std::uint32_t rest = 64;
+
+  template <typename Done>
+  bool spin_until(Duration spin, Done&& done) {
+    if (spin <= Duration::zero() || resting_ > 0) {
+      if (resting_ > 0) --resting_;
+      return done();
+    }
+    if (lwnet::spin_until(spin, done)) {
+      misses_ = 0;
+      return true;
+    }
+    if (++misses_ >= misses_to_rest) {
+      misses_ = 0;
+      resting_ = rest;
+    }
+    return false;
+  }
+  bool resting() const { return resting_ > 0; }
+
+ private:
+  std::uint32_t misses_ = 0;
+  std::uint32_t resting_ = 0;
+};
 
 }  // namespace lwnet
