@@ -68,9 +68,13 @@ measure() {
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }'; }
 
 rows=()
-for config in default minimum_ram; do
+for config in default minimum_ram lwip_sizes; do
   header=""
-  [ "$config" = default ] || header="$repo/src/config/presets/$config.h"
+  case $config in
+    default) ;;
+    lwip_sizes) header="$repo/tests/size/lwip_sizes.h" ;;  # lwIP opt.h's sizes
+    *) header="$repo/src/config/presets/$config.h" ;;
+  esac
   echo "size: building the core and the probe for Cortex-M4 ($config configuration)"
   measure "$config" "$header"
   ram=$((data + bss + heap))

@@ -1,0 +1,36 @@
+// The Cortex-M size check's "lwIP's sizes" configuration (tests/size/run.sh):
+// lwnet built with the sizes of lwIP 2.1's opt.h defaults, the configuration
+// issue 12's lwIP figures (19,510 bytes of text, 34,516 of RAM) were taken
+// with, so that the RAM columns compare like with like:
+//   MEMP_NUM_TCP_PCB 5, MEMP_NUM_TCP_PCB_LISTEN 8, MEMP_NUM_UDP_PCB 4,
+//   MEMP_NUM_RAW_PCB 4, ARP_TABLE_SIZE 10, TCP_MSS 536, TCP_WND 4 x MSS,
+//   TCP_SND_BUF 2 x MSS, PBUF_POOL_SIZE 16 x 592 bytes.
+// lwIP's pool holds 16 pbufs of 592 bytes (9,472 bytes) that chain into
+// frames; lwnet's frames are contiguous (headroom + a full Ethernet frame),
+// so the same bytes are 6 frame buffers of 1,664. lwIP's opt.h also has IP
+// reassembly on, out of those pbufs; lwnet's reassembly needs one 64 KiB
+// buffer, so it is off here, and so is the large pool (sending a UDP
+// datagram larger than the MTU then fails with ENOMEM instead of being
+// fragmented). IGMP keeps one group (lwIP's opt.h has no IGMP at all).
+#pragma once
+
+#define CONFIG_LWIP_MAX_ACTIVE_TCP 5
+#define CONFIG_LWIP_MAX_LISTENING_TCP 8
+#define CONFIG_LWIP_MAX_UDP_PCBS 4
+#define CONFIG_LWIP_MAX_RAW_PCBS 4
+#define CONFIG_LWIP_MAX_SOCKETS 5
+#define CONFIG_LWNET_ARP_TABLE_SIZE 10
+#define CONFIG_LWIP_TCP_MSS 536
+#define CONFIG_LWIP_TCP_WND_DEFAULT 2144
+#define CONFIG_LWIP_TCP_SND_BUF_DEFAULT 1072
+#define CONFIG_LWIP_TCP_ACCEPTMBOX_SIZE 2
+#define CONFIG_LWIP_UDP_RECVMBOX_SIZE 3
+#define CONFIG_LWIP_TCP_RECVMBOX_SIZE 3
+#define CONFIG_LWIP_IP4_REASSEMBLY 0
+#define CONFIG_LWNET_FRAME_POOL_SIZE 6
+#define CONFIG_LWNET_FRAME_BUFFER_SIZE 1664
+#define CONFIG_LWNET_LARGE_POOL_SIZE 0
+#define CONFIG_LWNET_IGMP_MAX_GROUPS 1
+#define CONFIG_LWNET_MAX_NETIFS 2
+#define CONFIG_LWNET_MAX_STACK_APPS 1
+#define CONFIG_LWNET_TCP_ZERO_COPY_WRITES 1
