@@ -10,6 +10,7 @@
 #include <array>
 #include <cstdint>
 #include <deque>
+#include <initializer_list>
 #include <optional>
 #include <source_location>
 #include <string>
@@ -142,5 +143,25 @@ class TcpScript {
 
 // The bytes of `data` as a vector, for ExpectedSegment::payload.
 std::vector<std::uint8_t> bytes_of(ConstBytes data);
+
+// What scripted tests write segments with: the first sequence number after
+// each side's SYN, the usual flag sets, and byte helpers.
+// (`using namespace lwnet::test::script_values;`)
+namespace script_values {
+inline constexpr std::uint32_t our_data = TcpScript::our_iss + 1;
+inline constexpr std::uint32_t peer_data = TcpScript::peer_iss + 1;
+inline constexpr std::uint8_t ack_flag = tcp_flags::ack;
+inline constexpr std::uint8_t ack_psh = tcp_flags::ack | tcp_flags::psh;
+inline constexpr std::uint8_t fin_ack = tcp_flags::fin | tcp_flags::ack;
+// Bytes [from, from + n) of data.
+inline std::vector<std::uint8_t> slice(const std::vector<std::uint8_t>& data, std::size_t from, std::size_t n) {
+  return bytes_of(ConstBytes(data).subspan(from, n));
+}
+inline std::vector<std::uint8_t> concat(std::initializer_list<std::vector<std::uint8_t>> parts) {
+  std::vector<std::uint8_t> all;
+  for (const auto& p : parts) all.insert(all.end(), p.begin(), p.end());
+  return all;
+}
+}  // namespace script_values
 
 }  // namespace lwnet::test

@@ -16,24 +16,8 @@ using test::bytes_of;
 using test::ExpectedSegment;
 using test::pattern;
 using test::TcpScript;
+using namespace test::script_values;
 
-// The first sequence number after each side's SYN.
-constexpr std::uint32_t our_data = TcpScript::our_iss + 1;
-constexpr std::uint32_t peer_data = TcpScript::peer_iss + 1;
-constexpr std::uint8_t ack_flag = tcp_flags::ack;
-constexpr std::uint8_t ack_psh = tcp_flags::ack | tcp_flags::psh;
-constexpr std::uint8_t fin_ack = tcp_flags::fin | tcp_flags::ack;
-
-// Bytes [from, from + n) of data.
-std::vector<std::uint8_t> slice(const std::vector<std::uint8_t>& data, std::size_t from, std::size_t n) {
-  return bytes_of(ConstBytes(data).subspan(from, n));
-}
-
-std::vector<std::uint8_t> concat(std::initializer_list<std::vector<std::uint8_t>> parts) {
-  std::vector<std::uint8_t> all;
-  for (const auto& p : parts) all.insert(all.end(), p.begin(), p.end());
-  return all;
-}
 
 // Our SYN with plain settings and a 4096-byte receive buffer.
 ExpectedSegment plain_syn() {

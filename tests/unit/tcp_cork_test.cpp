@@ -13,18 +13,8 @@ namespace {
 
 using test::pattern;
 using test::TcpScript;
+using namespace test::script_values;
 
-constexpr std::uint32_t our_data = TcpScript::our_iss + 1;
-constexpr std::uint32_t peer_data = TcpScript::peer_iss + 1;
-constexpr std::uint8_t ack_flag = tcp_flags::ack;
-constexpr std::uint8_t ack_psh = tcp_flags::ack | tcp_flags::psh;
-constexpr std::uint8_t fin_ack = tcp_flags::fin | tcp_flags::ack;
-
-std::vector<std::uint8_t> joined(const std::vector<std::uint8_t>& a, const std::vector<std::uint8_t>& b) {
-  std::vector<std::uint8_t> all = a;
-  all.insert(all.end(), b.begin(), b.end());
-  return all;
-}
 
 TEST(TcpCork, SmallWriteWithMoreWaitsForTheNextWrite) {
   TcpScript t;
@@ -36,7 +26,7 @@ TEST(TcpCork, SmallWriteWithMoreWaitsForTheNextWrite) {
   ASSERT_TRUE(t.connection.send(pattern(20, 2), t.now, t.out).ok());
   EXPECT_FALSE(t.connection.corked());
   t.expect_segment({.seq = our_data, .ack = peer_data, .flags = ack_psh, .window = 4096,
-                    .payload = joined(pattern(10, 1), pattern(20, 2))});
+                    .payload = concat({pattern(10, 1), pattern(20, 2)})});
   t.expect_nothing_sent();
 }
 
@@ -67,7 +57,7 @@ TEST(TcpCork, TheTailLeavesAfterTheCorkLimitWithoutAnotherWrite) {
   EXPECT_EQ(t.now, corked_at + TcpConnection::cork_limit);
   EXPECT_FALSE(t.connection.corked());
   t.expect_segment({.seq = our_data, .ack = peer_data, .flags = ack_psh, .window = 4096,
-                    .payload = joined(pattern(10), pattern(5, 3))});
+                    .payload = concat({pattern(10), pattern(5, 3)})});
   t.expect_nothing_sent();
 }
 

@@ -12,14 +12,8 @@ namespace {
 using test::bytes_of;
 using test::pattern;
 using test::TcpScript;
+using namespace test::script_values;
 
-constexpr std::uint32_t our_data = TcpScript::our_iss + 1;
-constexpr std::uint32_t peer_data = TcpScript::peer_iss + 1;
-constexpr std::uint8_t ack_psh = tcp_flags::ack | tcp_flags::psh;
-
-std::vector<std::uint8_t> slice(const std::vector<std::uint8_t>& data, std::size_t from, std::size_t n) {
-  return bytes_of(ConstBytes(data).subspan(from, n));
-}
 
 TEST(TcpOffload, NewDataLeavesInPacketsOfWholeSegments) {
   TcpScript t(TcpScript::plain_settings(), 65536, 4096);
