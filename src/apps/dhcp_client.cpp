@@ -197,6 +197,9 @@ DhcpRepr DhcpClient::base_message(DhcpMessageType type, Instant now) const {
   m.secs = static_cast<std::uint16_t>(std::clamp<std::int64_t>(secs, 0, 0xffff));
   m.client_mac = mac_;
   m.message_type = type;
+  // The stack takes unicast answers to port 68 only while the netif has no
+  // address (as lwIP does); with a link-local one, ask for broadcasts.
+  m.broadcast = lease_.has_value() && lease_->link_local;
   return m;
 }
 
@@ -483,9 +486,12 @@ void DhcpClient::set_lease(Stack& stack, const DhcpLease& l, Instant now) {
   if (!same_netif_config) (void)stack.set_ipv4(netif_, IpCidr{l.address, l.prefix_len}, l.router, now);
   lease_ = l;
   lost_at_ = Instant::max();
+  const std::optional<DhcpLease> lost_before = lost_;
   lost_.reset();
   if (!before) {
-    emit(DhcpClientEvent::AddressGained);
+    // esp_netif's ip_changed: compared with the address held before a loss.
+    const bool changed = lost_before && lost_before->address != l.address;
+    emit(changed ? DhcpClientEvent::AddressChanged : DhcpClientEvent::AddressGained);
   } else if (before->address != l.address) {
     emit(DhcpClientEvent::AddressChanged);
   } else {

@@ -40,7 +40,7 @@ struct DhcpLease {
 
 enum class DhcpClientEvent : std::uint8_t {
   AddressGained,   // the netif has an address and had none (IP_EVENT_STA_GOT_IP)
-  AddressChanged,  // a new address replaced another (ip_changed)
+  AddressChanged,  // a new address replaced another, or the one lost (ip_changed)
   AddressLost,     // no address for the lost-IP interval (IP_EVENT_STA_LOST_IP)
   LeaseRenewed,    // same address, lease extended (RENEWING / REBINDING ACK)
 };

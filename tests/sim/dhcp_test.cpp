@@ -294,5 +294,265 @@ TEST(DhcpSim, RebindsAtT2WhenTheServerIgnoresRenewals) {
   EXPECT_EQ(net.client_app.lease()->obtained, obtained + Duration::seconds(105));
 }
 
+TEST(DhcpSim, ExpiryRemovesTheAddressAndTheLostTimerReportsIt) {
+  DhcpNet net;
+  ASSERT_OK(net.server_app.start(net.server, short_lease(), net.sim.now()));
+  ASSERT_OK(net.client_app.start(net.client, net.sim.now()));
+  ASSERT_TRUE(net.run_until_bound());
+  const Instant obtained = net.client_app.lease()->obtained;
+  net.server_app.stop(net.server);  // no answers any more
+  net.sim.run_until(obtained + Duration::seconds(119));
+  EXPECT_EQ(net.client_app.state(), DhcpClientState::Rebinding);
+  EXPECT_TRUE(net.client_address().has_value());
+  net.sim.run_until(obtained + Duration::seconds(121));
+  EXPECT_EQ(net.client_app.stats().expired, 1u);
+  EXPECT_FALSE(net.client_address().has_value());
+  EXPECT_FALSE(net.client_app.lease().has_value());
+  EXPECT_EQ(net.client_app.state(), DhcpClientState::Selecting);
+  ASSERT_EQ(net.events.size(), 1u);  // the lost-IP timer has not run out yet
+  // Rebinding went on until the lease ended (continuous rebinding).
+  std::size_t rebinds = 0;
+  for (const Seen& m : net.messages()) {
+    if (m.type == DhcpMessageType::Request && m.ip_destination == Ipv4Address::broadcast() &&
+        m.client_ip == first_pool) {
+      ++rebinds;
+    }
+  }
+  EXPECT_GE(rebinds, 1u);
+  net.sim.run_until(obtained + Duration::seconds(120 + 120 + 1));
+  ASSERT_EQ(net.events.size(), 2u);
+  EXPECT_EQ(net.events[1].event, DhcpClientEvent::AddressLost);
+  EXPECT_EQ(net.events[1].at, obtained + Duration::seconds(240));
+  EXPECT_EQ(net.events[1].lease.address, first_pool);
+}
+
+TEST(DhcpSim, NewLeaseWithinTheLostTimerReportsNoLoss) {
+  DhcpNet net;
+  ASSERT_OK(net.server_app.start(net.server, short_lease(), net.sim.now()));
+  ASSERT_OK(net.client_app.start(net.client, net.sim.now()));
+  ASSERT_TRUE(net.run_until_bound());
+  const Instant obtained = net.client_app.lease()->obtained;
+  net.server_app.stop(net.server);
+  net.sim.run_until(obtained + Duration::seconds(125));
+  EXPECT_FALSE(net.client_address().has_value());
+  ASSERT_OK(net.server_app.start(net.server, short_lease(), net.sim.now()));
+  ASSERT_TRUE(net.run_until_bound(Duration::seconds(100)));
+  net.sim.run_until(obtained + Duration::seconds(400));
+  ASSERT_GE(net.events.size(), 2u);
+  for (const Event& e : net.events) EXPECT_NE(e.event, DhcpClientEvent::AddressLost);
+  EXPECT_EQ(net.events[1].event, DhcpClientEvent::AddressGained);
+  // The DISCOVER after the loss asked for the old address again.
+  bool asked = false;
+  for (const Seen& m : net.messages()) {
+    if (m.type == DhcpMessageType::Discover && m.requested == first_pool) asked = true;
+  }
+  EXPECT_TRUE(asked);
+}
+
+// Another host answers the ARP probe for the offered address: DECLINE, ten
+// seconds of waiting, and the server offers another address.
+TEST(DhcpSim, DeclinesAnAddressAnotherMacAnswersFor) {
+  DhcpNet net;
+  ASSERT_OK(net.server_app.start(net.server, DhcpServerConfig{}, net.sim.now()));
+  ASSERT_OK(net.client_app.start(net.client, net.sim.now()));
+  ASSERT_TRUE(net.sim.run_until([&] { return net.client_app.state() == DhcpClientState::Checking; },
+                                Duration::seconds(30)));
+  const Instant checking = net.sim.now();
+  // The answer comes through the server's end of the pipe, from mac_c.
+  (void)net.pipe.a().transmit(
+      ethernet_frame(mac_b, mac_c, arp_type, arp_packet(ArpOperation::Reply, mac_c, first_pool, mac_b, Ipv4Address{})),
+      net.sim.now());
+  net.sim.run_for(Duration::millis(100));
+  EXPECT_EQ(net.client_app.state(), DhcpClientState::Init);
+  EXPECT_EQ(net.client_app.stats().declines, 1u);
+  const std::vector<Seen> m = net.messages();
+  ASSERT_EQ(m.back().type, DhcpMessageType::Decline);
+  EXPECT_EQ(m.back().requested, first_pool);
+  EXPECT_EQ(m.back().server_id, server_ip);
+  EXPECT_EQ(m.back().ip_destination, Ipv4Address::broadcast());
+  EXPECT_FALSE(net.client_address().has_value());
+  ASSERT_TRUE(net.run_until_bound());
+  const std::vector<Seen> after = net.messages();
+  Instant next_discover = Instant::max();
+  for (const Seen& s : after) {
+    if (s.type == DhcpMessageType::Discover && s.at > checking) next_discover = std::min(next_discover, s.at);
+  }
+  EXPECT_GE(next_discover - checking, Duration::seconds(10));
+  // The declined address stays out of the pool.
+  EXPECT_EQ(net.client_app.lease()->address, Ipv4Address::of(192, 0, 2, 3));
+  EXPECT_TRUE(net.events.size() == 1 && net.events[0].event == DhcpClientEvent::AddressGained);
+}
+
+// ESP-IDF's ARP check: an answer carrying our own MAC (an AP echoing the
+// probe) is no conflict.
+TEST(DhcpSim, AnAnswerWithOurOwnMacIsNoConflict) {
+  DhcpNet net;
+  ASSERT_OK(net.server_app.start(net.server, DhcpServerConfig{}, net.sim.now()));
+  ASSERT_OK(net.client_app.start(net.client, net.sim.now()));
+  ASSERT_TRUE(net.sim.run_until([&] { return net.client_app.state() == DhcpClientState::Checking; },
+                                Duration::seconds(30)));
+  (void)net.pipe.a().transmit(
+      ethernet_frame(mac_b, mac_b, arp_type, arp_packet(ArpOperation::Reply, mac_b, first_pool, mac_b, Ipv4Address{})),
+      net.sim.now());
+  ASSERT_TRUE(net.run_until_bound());
+  EXPECT_EQ(net.client_app.lease()->address, first_pool);
+  EXPECT_EQ(net.client_app.stats().declines, 0u);
+}
+
+TEST(DhcpSim, ReleaseTellsTheServerAndRemovesTheAddress) {
+  MemoryStorage storage;
+  DhcpClientConfig config;
+  config.storage = &storage;
+  DhcpNet net(config);
+  ASSERT_OK(net.server_app.start(net.server, DhcpServerConfig{}, net.sim.now()));
+  ASSERT_OK(net.client_app.start(net.client, net.sim.now()));
+  ASSERT_TRUE(net.run_until_bound());
+  EXPECT_EQ(storage.saves, 1);
+  net.log.clear();
+  net.client_app.release(net.client, net.sim.now());
+  net.sim.run_for(Duration::seconds(1));
+  const std::vector<Seen> m = net.messages();
+  ASSERT_EQ(m.size(), 1u);
+  EXPECT_EQ(m[0].type, DhcpMessageType::Release);
+  EXPECT_EQ(m[0].client_ip, first_pool);
+  EXPECT_EQ(m[0].ip_destination, server_ip);
+  EXPECT_EQ(m[0].server_id, server_ip);
+  EXPECT_EQ(net.server_app.client_count(), 0u);
+  EXPECT_FALSE(net.server_app.address_of(mac_b).has_value());
+  EXPECT_FALSE(net.client_address().has_value());
+  EXPECT_EQ(net.client_app.state(), DhcpClientState::Stopped);
+  EXPECT_FALSE(storage.stored.has_value());
+}
+
+// CONFIG_LWIP_DHCP_RESTORE_LAST_IP: the stored address is asked for at
+// once (INIT-REBOOT), without DISCOVER.
+TEST(DhcpSim, InitRebootAsksForTheStoredAddress) {
+  MemoryStorage storage;
+  DhcpLease old;
+  old.address = Ipv4Address::of(192, 0, 2, 7);
+  old.prefix_len = 24;
+  storage.stored = old;
+  DhcpClientConfig config;
+  config.storage = &storage;
+  config.restore_last_ip = true;
+  DhcpNet net(config);
+  ASSERT_OK(net.server_app.start(net.server, DhcpServerConfig{}, net.sim.now()));
+  ASSERT_OK(net.client_app.start(net.client, net.sim.now()));
+  EXPECT_EQ(net.client_app.state(), DhcpClientState::Rebooting);
+  ASSERT_TRUE(net.run_until_bound());
+  const std::vector<Seen> m = net.messages();
+  ASSERT_EQ(m.size(), 2u);
+  EXPECT_EQ(m[0].type, DhcpMessageType::Request);
+  EXPECT_EQ(m[0].requested, old.address);
+  EXPECT_FALSE(m[0].server_id.has_value());
+  EXPECT_EQ(m[0].client_ip, Ipv4Address::any());
+  EXPECT_EQ(m[1].type, DhcpMessageType::Ack);
+  EXPECT_EQ(net.client_app.lease()->address, old.address);
+  EXPECT_EQ(storage.stored->address, old.address);
+}
+
+TEST(DhcpSim, InitRebootNakedFallsBackToDiscover) {
+  MemoryStorage storage;
+  DhcpLease old;
+  old.address = Ipv4Address::of(198, 51, 100, 7);  // another network
+  old.prefix_len = 24;
+  storage.stored = old;
+  DhcpClientConfig config;
+  config.storage = &storage;
+  config.restore_last_ip = true;
+  DhcpNet net(config);
+  ASSERT_OK(net.server_app.start(net.server, DhcpServerConfig{}, net.sim.now()));
+  ASSERT_OK(net.client_app.start(net.client, net.sim.now()));
+  ASSERT_TRUE(net.run_until_bound());
+  const std::vector<DhcpMessageType> expected{DhcpMessageType::Request, DhcpMessageType::Nak,
+                                              DhcpMessageType::Discover, DhcpMessageType::Offer,
+                                              DhcpMessageType::Request, DhcpMessageType::Ack};
+  EXPECT_EQ(net.types(), expected);
+  EXPECT_EQ(net.client_app.lease()->address, first_pool);
+  EXPECT_EQ(net.client_app.stats().rx_nak, 1u);
+}
+
+TEST(DhcpSim, DiscoverBackoffFollowsRfc2131) {
+  DhcpNet net;
+  ASSERT_OK(net.client_app.start(net.client, net.sim.now()));
+  net.sim.run_for(Duration::seconds(200));
+  const std::vector<Seen> m = net.messages();
+  ASSERT_GE(m.size(), 6u);
+  const std::int64_t base[] = {4, 8, 16, 32, 64};
+  for (std::size_t i = 1; i < 6; ++i) {
+    EXPECT_EQ(m[i].type, DhcpMessageType::Discover);
+    EXPECT_EQ(m[i].xid, m[0].xid);
+    const Duration gap = m[i].at - m[i - 1].at;
+    EXPECT_GE(gap, Duration::seconds(base[i - 1] - 1)) << i;
+    EXPECT_LE(gap, Duration::seconds(base[i - 1] + 1)) << i;
+  }
+  // secs counts from the first DISCOVER.
+  EXPECT_GE(load_be16(ConstBytes(m[3].payload), 8), 26u);
+}
+
+// CONFIG_LWIP_AUTOIP: after CONFIG_LWIP_AUTOIP_TRIES unanswered DISCOVERs a
+// 169.254/16 address is probed and taken; a lease replaces it later.
+TEST(DhcpSim, AutoIpFallbackThenALeaseReplacesIt) {
+  DhcpClientConfig config;
+  config.autoip = true;
+  DhcpNet net(config);
+  ASSERT_OK(net.client_app.start(net.client, net.sim.now()));
+  ASSERT_TRUE(net.sim.run_until([&] { return net.client_app.lease().has_value(); }, Duration::seconds(30)));
+  const DhcpLease& lease = *net.client_app.lease();
+  EXPECT_TRUE(lease.link_local);
+  EXPECT_TRUE(lease.address.is_link_local());
+  EXPECT_GE(lease.address.value, Ipv4Address::of(169, 254, 1, 0).value);
+  EXPECT_LE(lease.address.value, Ipv4Address::of(169, 254, 254, 255).value);
+  EXPECT_EQ(net.client_address(), (IpCidr{lease.address, 16}));
+  EXPECT_EQ(net.arp_probes_from_client(), 3u);
+  ASSERT_EQ(net.events.size(), 1u);
+  EXPECT_EQ(net.events[0].event, DhcpClientEvent::AddressGained);
+  EXPECT_TRUE(net.events[0].lease.link_local);
+  // DHCP keeps trying; a server appears.
+  ASSERT_OK(net.server_app.start(net.server, DhcpServerConfig{}, net.sim.now()));
+  ASSERT_TRUE(net.run_until_bound(Duration::seconds(120)));
+  EXPECT_FALSE(net.client_app.lease()->link_local);
+  EXPECT_EQ(net.client_address(), (IpCidr{first_pool, 24}));
+  ASSERT_EQ(net.events.size(), 2u);
+  EXPECT_EQ(net.events[1].event, DhcpClientEvent::AddressChanged);
+  EXPECT_EQ(net.client_app.autoip().state(), AutoIp::State::Off);
+}
+
+TEST(DhcpSim, AutoIpPicksAnotherAddressOnConflict) {
+  DhcpClientConfig config;
+  config.autoip = true;
+  DhcpNet net(config);
+  ASSERT_OK(net.client_app.start(net.client, net.sim.now()));
+  ASSERT_TRUE(net.sim.run_until([&] { return net.client_app.autoip().state() == AutoIp::State::Probing; },
+                                Duration::seconds(30)));
+  const Ipv4Address first = net.client_app.autoip().address();
+  (void)net.pipe.a().transmit(
+      ethernet_frame(mac_b, mac_c, arp_type, arp_packet(ArpOperation::Reply, mac_c, first, mac_b, Ipv4Address{})),
+      net.sim.now());
+  ASSERT_TRUE(net.sim.run_until([&] { return net.client_app.lease().has_value(); }, Duration::seconds(30)));
+  EXPECT_NE(net.client_app.lease()->address, first);
+  EXPECT_EQ(net.client_app.autoip().conflicts(), 1u);
+}
+
+// Renewal refused (the server lost its state and the pool changed): NAK,
+// the address goes, DISCOVER again.
+TEST(DhcpSim, NakWhileRenewingDropsTheAddress) {
+  DhcpNet net;
+  ASSERT_OK(net.server_app.start(net.server, short_lease(), net.sim.now()));
+  ASSERT_OK(net.client_app.start(net.client, net.sim.now()));
+  ASSERT_TRUE(net.run_until_bound());
+  net.server_app.stop(net.server);
+  DhcpServerConfig moved = short_lease();
+  moved.pool_start = Ipv4Address::of(192, 0, 2, 50);
+  moved.pool_end = Ipv4Address::of(192, 0, 2, 60);
+  ASSERT_OK(net.server_app.start(net.server, moved, net.sim.now()));
+  ASSERT_OK(net.client_app.renew(net.client, net.sim.now()));
+  net.sim.run_for(Duration::millis(100));
+  EXPECT_EQ(net.client_app.stats().rx_nak, 1u);
+  ASSERT_TRUE(net.run_until_bound());
+  EXPECT_EQ(net.client_app.lease()->address, Ipv4Address::of(192, 0, 2, 50));
+  EXPECT_EQ(net.events.back().event, DhcpClientEvent::AddressChanged);
+}
+
 }  // namespace
 }  // namespace lwnet::test
