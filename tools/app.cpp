@@ -342,6 +342,9 @@ void App::start_dhcp() {
   const InterfaceOptions& options = parts_->options;
   DhcpClientConfig config;
   if (!options.hostname.empty()) config.hostname = options.hostname;
+  // A host tool reports everything the lease has (the NTP servers too,
+  // which CONFIG_LWIP_DHCP_GET_NTP_SRV leaves off for the core's default).
+  config.request_ntp_servers = true;
   if (!options.dhcp_lease_file.empty()) {
     parts_->lease_file.emplace(options.dhcp_lease_file);
     config.storage = &*parts_->lease_file;
