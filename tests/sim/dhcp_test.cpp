@@ -554,5 +554,76 @@ TEST(DhcpSim, NakWhileRenewingDropsTheAddress) {
   EXPECT_EQ(net.events.back().event, DhcpClientEvent::AddressChanged);
 }
 
+// CONFIG_LWIP_DHCP_DOES_ACD_CHECK: RFC 5227 probing (PROBE_WAIT, three
+// probes 1-2 s apart, ANNOUNCE_WAIT) before the address is used.
+TEST(DhcpSim, AcdCheckProbesThreeTimes) {
+  DhcpClientConfig config;
+  config.address_check = config::DhcpAddressCheck::Acd;
+  DhcpNet net(config);
+  ASSERT_OK(net.server_app.start(net.server, DhcpServerConfig{}, net.sim.now()));
+  ASSERT_OK(net.client_app.start(net.client, net.sim.now()));
+  ASSERT_TRUE(net.run_until_bound());
+  EXPECT_EQ(net.arp_probes_from_client(), 3u);
+  const Instant ack = net.messages().back().at;
+  EXPECT_GE(net.sim.now() - ack, Duration::seconds(4));
+  EXPECT_LE(net.sim.now() - ack, Duration::seconds(7));
+}
+
+TEST(DhcpSim, NoCheckBindsAtOnceAndHostnameIsPerNetif) {
+  DhcpClientConfig config;
+  config.address_check = config::DhcpAddressCheck::None;
+  config.send_client_id = false;
+  DhcpNet net(config);
+  ASSERT_OK(net.client_app.set_hostname("sensor-7"));
+  EXPECT_ERROR(net.client_app.set_hostname(std::string(64, 'x')), Error::InvalidArgument);
+  ASSERT_OK(net.server_app.start(net.server, DhcpServerConfig{}, net.sim.now()));
+  ASSERT_OK(net.client_app.start(net.client, net.sim.now()));
+  ASSERT_TRUE(net.run_until_bound());
+  EXPECT_EQ(net.arp_probes_from_client(), 0u);
+  EXPECT_EQ(net.sim.now(), net.messages().back().at);
+  EXPECT_EQ(net.messages()[0].hostname, "sensor-7");
+  EXPECT_EQ(net.assigned.back().hostname_view(), "sensor-7");
+  Result<DhcpRepr> discover = DhcpRepr::parse(net.messages()[0].payload);
+  ASSERT_TRUE(discover.ok());
+  EXPECT_TRUE(discover->client_id.empty());
+}
+
+// Replies that are not for this client are counted, not taken.
+TEST(DhcpSim, ForeignAndMalformedRepliesAreDropped) {
+  DhcpNet net;
+  ASSERT_OK(net.client_app.start(net.client, net.sim.now()));
+  net.sim.settle();
+  auto inject = [&](const std::vector<std::uint8_t>& payload) {
+    Ipv4Repr ip;
+    ip.source = server_ip;
+    ip.destination = Ipv4Address::broadcast();
+    ip.protocol = 17;
+    const ByteVector packet = ipv4_packet(ip, udp_datagram(server_ip, ip.destination, 67, 68, payload));
+    (void)net.pipe.a().transmit(ethernet_frame(MacAddress::broadcast(), mac_a, ipv4_type, packet), net.sim.now());
+    net.sim.settle();
+  };
+  DhcpRepr offer;
+  offer.is_reply = true;
+  offer.xid = net.messages()[0].xid + 1;  // another transaction
+  offer.client_mac = mac_b;
+  offer.your_ip = first_pool;
+  offer.message_type = DhcpMessageType::Offer;
+  offer.server_identifier = server_ip;
+  std::vector<std::uint8_t> bytes(offer.buffer_len());
+  offer.emit(bytes);
+  inject(bytes);
+  EXPECT_EQ(net.client_app.stats().drop_not_ours, 1u);
+  bytes.resize(200);
+  inject(bytes);
+  EXPECT_EQ(net.client_app.stats().drop_malformed, 1u);
+  offer.xid = net.messages()[0].xid;
+  offer.message_type = DhcpMessageType::Ack;  // an ACK while selecting
+  bytes.assign(offer.buffer_len(), 0);
+  offer.emit(bytes);
+  inject(bytes);
+  EXPECT_EQ(net.client_app.stats().drop_unexpected, 1u);
+  EXPECT_EQ(net.client_app.state(), DhcpClientState::Selecting);
+}
+
 }  // namespace
 }  // namespace lwnet::test
