@@ -9,6 +9,9 @@ packages=(
   cmake make g++ clang libclang-rt-14-dev libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev pkg-config
   # tests and demo: namespaces, TAP, Linux peers, capture checks
   iproute2 iputils-ping arping netcat-openbsd socat curl iperf tcpdump tshark python3
+  # DHCP peers: dnsmasq's server (the binary only, no system service) and
+  # busybox's udhcpc client
+  dnsmasq-base udhcpc
   # hand-made frames (tests/integration/syn_flood.sh; Debian's /usr/bin/python3)
   python3-scapy
   # the Cortex-M4 size probe (tests/size/): compiler, newlib-nano, and QEMU's

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "config/options.h"
+#include "dhcp_lease_file.h"
 #include "link/fault_injector.h"
 #include "link/linux/pcap_file.h"
 #include "link/linux/tap_device.h"
@@ -31,6 +32,14 @@ std::string to_text(const MacAddress& mac) {
 
 std::string to_text(const IpCidr& cidr) {
   return to_text(cidr.address) + "/" + std::to_string(cidr.prefix_len);
+}
+
+std::string to_text(const DhcpLease& lease) {
+  std::string text = to_text(IpCidr{lease.address, lease.prefix_len});
+  if (lease.link_local) return text + " (link-local)";
+  if (lease.router) text += " via " + to_text(IpAddress(*lease.router));
+  text += " from " + to_text(IpAddress(lease.server_id)) + ", lease " + std::to_string(lease.lease_seconds) + " s";
+  return text;
 }
 
 // ---- Options ------------------------------------------------------------------
@@ -115,7 +124,7 @@ void add_interface_options(CLI::App& app, InterfaceOptions& options) {
            }
            options.ipv4 = *cidr;
          },
-         "lwnet's IPv4 address and prefix length, e.g. 192.0.2.2/24 (required: no DHCP yet)")
+         "lwnet's IPv4 address and prefix length, e.g. 192.0.2.2/24 (or --dhcp)")
       ->type_name("ADDR/PREFIX")
       ->group(group);
   app.add_option_function<std::string>(
@@ -155,6 +164,35 @@ void add_interface_options(CLI::App& app, InterfaceOptions& options) {
           ""))
       ->group(group);
   app.add_flag("-v,--verbose", options.verbose, "log what happens to stderr")->group(group);
+
+  // DHCP client.
+  app.add_flag("--dhcp", options.dhcp,
+               "get the IPv4 address, router and DNS servers by DHCP before the job\n"
+               "(instead of --ip); the lease is renewed while lwnet runs")
+      ->group(group);
+  app.add_option("--hostname", options.hostname,
+                 "the name lwnet's DHCP client sends (option 12; default \"" +
+                     std::string(config::local_hostname) + "\")")
+      ->type_name("NAME")
+      ->check([](const std::string& name) -> std::string {
+        if (name.empty() || name.size() > DhcpClient::max_hostname_len) return "a hostname has 1 to 63 characters";
+        for (char c : name) {
+          const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.';
+          if (!ok) return "'" + name + "' is not a hostname (letters, digits, '-' and '.')";
+        }
+        return "";
+      })
+      ->group(group);
+  app.add_option("--dhcp-lease-file", options.dhcp_lease_file,
+                 "keep the DHCP lease in FILE and ask for the same address again at the next\n"
+                 "start (INIT-REBOOT; ESP-IDF's CONFIG_LWIP_DHCP_RESTORE_LAST_IP)")
+      ->type_name("FILE")
+      ->group(group);
+  app.add_option("--dhcp-timeout", options.dhcp_timeout_seconds,
+                 "seconds to wait for a DHCP lease, 1 to 3600 (default 30)")
+      ->type_name("SECONDS")
+      ->check(seconds_between(1, 3600))
+      ->group(group);
 }
 
 // ---- Signals ------------------------------------------------------------------
@@ -206,6 +244,10 @@ struct AppParts {
   std::size_t tap_index = 0;
   // The same descriptors plus the job's input, used in rounds that want it.
   WaitSet waits_with_input;
+  // --dhcp.
+  std::optional<DhcpLeaseFile> lease_file;
+  std::optional<DhcpClient> dhcp;
+  App::DhcpEventHandler dhcp_handler;
   std::size_t input_index = 0;
   bool has_input = false;
   bool input_wanted = false;
@@ -232,7 +274,12 @@ struct AppParts {
 
 App::App(const InterfaceOptions& options) {
   if (options.tap.empty()) throw UsageError("--tap NAME is required");
-  if (!options.ipv4) throw UsageError("--ip ADDR/PREFIX is required (there is no DHCP client yet)");
+  if (!options.ipv4 && !options.dhcp) throw UsageError("--ip ADDR/PREFIX or --dhcp is required");
+  if (options.ipv4 && options.dhcp) throw UsageError("--ip and --dhcp exclude each other");
+  if (!options.dhcp && (!options.hostname.empty() || !options.dhcp_lease_file.empty())) {
+    throw UsageError(std::string(options.hostname.empty() ? "--dhcp-lease-file" : "--hostname") + " needs --dhcp");
+  }
+  if (options.gateway && options.dhcp) throw UsageError("--gw comes from DHCP with --dhcp");
   if (options.gateway) {
     const IpCidr& cidr = *options.ipv4;
     if (!cidr.contains(IpAddress(*options.gateway))) {
@@ -283,9 +330,56 @@ App::App(const InterfaceOptions& options) {
   signal_waker = &parts_->waker;
   received_signal = 0;
   install_stop_handlers();
+
+  if (options.dhcp) start_dhcp();
+}
+
+DhcpClient* App::dhcp_client() { return parts_->dhcp ? &*parts_->dhcp : nullptr; }
+
+void App::set_dhcp_event_handler(DhcpEventHandler handler) { parts_->dhcp_handler = std::move(handler); }
+
+void App::start_dhcp() {
+  const InterfaceOptions& options = parts_->options;
+  DhcpClientConfig config;
+  if (!options.hostname.empty()) config.hostname = options.hostname;
+  // A host tool reports everything the lease has (the NTP servers too,
+  // which CONFIG_LWIP_DHCP_GET_NTP_SRV leaves off for the core's default).
+  config.request_ntp_servers = true;
+  if (!options.dhcp_lease_file.empty()) {
+    parts_->lease_file.emplace(options.dhcp_lease_file);
+    config.storage = &*parts_->lease_file;
+    config.restore_last_ip = true;
+  }
+  parts_->dhcp_handler = [this](DhcpClientEvent event, const DhcpLease& lease) {
+    log(std::string("dhcp: ") + to_string(event) + " " + to_text(lease));
+  };
+  DhcpClient& client = parts_->dhcp.emplace(parts_->netif, config);
+  client.set_event_callback(
+      [](void* context, DhcpClientEvent event, const DhcpLease& lease) {
+        auto* parts = static_cast<AppParts*>(context);
+        if (parts->dhcp_handler) parts->dhcp_handler(event, lease);
+      },
+      parts_.get());
+  const Instant start = monotonic_now();
+  const Status started = client.start(parts_->stack, start);
+  if (!started) throw std::runtime_error(std::string("--dhcp: cannot start the client: ") + to_string(started.error()));
+  log("dhcp: asking for an address on " + options.tap);
+  const Instant deadline =
+      start + Duration::micros(static_cast<std::int64_t>(options.dhcp_timeout_seconds * 1e6));
+  const RunEnd end = run([&](Instant now) -> std::optional<Instant> {
+    if (client.state() == DhcpClientState::Bound || now >= deadline) return std::nullopt;
+    return deadline;
+  });
+  if (end == RunEnd::Stopped) throw std::runtime_error("--dhcp: stopped before a lease came");
+  if (client.state() != DhcpClientState::Bound) {
+    char seconds[32];
+    std::snprintf(seconds, sizeof seconds, "%g", options.dhcp_timeout_seconds);
+    throw std::runtime_error(std::string("--dhcp: no lease from a DHCP server within ") + seconds + " s");
+  }
 }
 
 App::~App() {
+  if (parts_ && parts_->dhcp) parts_->dhcp->stop(parts_->stack, monotonic_now());
   restore_default_handlers();
   signal_waker = nullptr;
   if (parts_ && parts_->pcap_file) {

@@ -15,6 +15,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "apps/dhcp_client.h"
 #include "core/stack.h"
 #include "time/instant.h"
 #include "wire/address.h"
@@ -40,6 +41,11 @@ struct InterfaceOptions {
   double loss_percent = 0;             // frames lost on purpose, each way (FaultInjector)
   bool no_offload = false;             // no TCP segmentation offload to the TAP
   bool verbose = false;
+  // DHCP client (--dhcp, --hostname, --dhcp-lease-file, --dhcp-timeout).
+  bool dhcp = false;                   // get the address by DHCP before the job
+  std::string hostname;                // option 12; empty: CONFIG_LWIP_LOCAL_HOSTNAME
+  std::string dhcp_lease_file;         // CONFIG_LWIP_DHCP_RESTORE_LAST_IP's storage
+  double dhcp_timeout_seconds = 30;
 };
 
 // Adds --tap, --mac, --mtu, --ip, --gw, --pcap and --verbose to `app`. The
@@ -126,7 +132,19 @@ class App {
   // With --verbose: one line to stderr, prefixed "lwnet: ".
   void log(const std::string& line) const;
 
+  // ---- DHCP client (--dhcp) ------------------------------------------------
+  // With --dhcp the constructor starts the client and drives the stack until
+  // it is bound (std::runtime_error after --dhcp-timeout seconds); it stays
+  // attached for the job (renewals). Null without --dhcp.
+  DhcpClient* dhcp_client();
+  // Called for every event of the client from inside the loop (replaces the
+  // default, which logs with --verbose).
+  using DhcpEventHandler = std::function<void(DhcpClientEvent, const DhcpLease&)>;
+  void set_dhcp_event_handler(DhcpEventHandler handler);
+
  private:
+  void start_dhcp();
+
   std::unique_ptr<AppParts> parts_;
 };
 
@@ -134,5 +152,7 @@ class App {
 std::string to_text(const IpAddress& address);
 std::string to_text(const MacAddress& mac);
 std::string to_text(const IpCidr& cidr);
+// "192.0.2.55/24 via 192.0.2.1 from 192.0.2.1, lease 120 s" (or "link-local").
+std::string to_text(const DhcpLease& lease);
 
 }  // namespace lwnet::tools

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "app.h"
+#include "apps/dhcp_server.h"
 #include "port/clock.h"
 #include "services/services.h"
 
@@ -23,7 +24,44 @@ struct TcpServiceRequest {
 struct ServeOptions {
   std::optional<std::uint16_t> udp_echo_port;
   std::vector<TcpServiceRequest> tcp_services;
+  // --dhcp-server [START-END]: empty range for ESP-IDF's default pool.
+  std::optional<std::pair<Ipv4Address, Ipv4Address>> dhcp_pool;
 };
+
+// --dhcp-server: ESP-IDF's DHCP server on the interface; every ACK prints
+// "lwnet: dhcp-server assigned ADDR to MAC hostname NAME".
+std::unique_ptr<DhcpServer> start_dhcp_server(App& app, std::pair<Ipv4Address, Ipv4Address> pool) {
+  auto server = std::make_unique<DhcpServer>(app.netif());
+  DhcpServerConfig config;
+  config.pool_start = pool.first;
+  config.pool_end = pool.second;
+  const Status started = server->start(app.stack(), config, monotonic_now());
+  if (!started) {
+    throw UsageError("--dhcp-server: the pool must lie inside the interface's subnet, leave out its\n"
+                     "address and hold at most 100 addresses (" + std::string(to_string(started.error())) + ")");
+  }
+  server->set_assigned_callback(
+      [](void*, const DhcpServerClient& client) {
+        std::printf("lwnet: dhcp-server assigned %s to %s hostname %s\n", to_text(IpAddress(client.address)).c_str(),
+                    to_text(client.mac).c_str(), client.hostname[0] != 0 ? client.hostname.data() : "-");
+      },
+      nullptr);
+  std::printf("lwnet: dhcp-server pool %s-%s lease %u s\n", to_text(IpAddress(server->pool_start())).c_str(),
+              to_text(IpAddress(server->pool_end())).c_str(), unsigned{server->lease_seconds()});
+  return server;
+}
+
+void print_dhcp_server_counters(const DhcpServer& server) {
+  const DhcpServerStats& s = server.stats();
+  const std::pair<const char*, std::uint64_t> counters[] = {
+      {"rx_discover", s.rx_discover}, {"rx_request", s.rx_request},   {"rx_decline", s.rx_decline},
+      {"rx_release", s.rx_release},   {"tx_offer", s.tx_offer},       {"tx_ack", s.tx_ack},
+      {"tx_nak", s.tx_nak},           {"tx_failed", s.tx_failed},     {"drop_malformed", s.drop_malformed},
+      {"drop_unexpected", s.drop_unexpected}, {"pool_exhausted", s.pool_exhausted}, {"evicted", s.evicted}};
+  for (const auto& [name, value] : counters) {
+    if (value != 0) std::printf("dhcp_server.%s %llu\n", name, static_cast<unsigned long long>(value));
+  }
+}
 
 // RFC 862 over UDP: every datagram goes back to where it came from.
 class UdpEcho {
@@ -72,6 +110,8 @@ int serve(const InterfaceOptions& interface, const ServeOptions& options) {
   App app(interface);
   std::unique_ptr<UdpEcho> udp_echo;
   if (options.udp_echo_port) udp_echo = std::make_unique<UdpEcho>(app, *options.udp_echo_port);
+  std::unique_ptr<DhcpServer> dhcp_server;
+  if (options.dhcp_pool) dhcp_server = start_dhcp_server(app, *options.dhcp_pool);
   std::vector<std::unique_ptr<TcpService>> tcp_services;
   for (const TcpServiceRequest& request : options.tcp_services) {
     tcp_services.push_back(request.make(app, request.port));
@@ -104,6 +144,10 @@ int serve(const InterfaceOptions& interface, const ServeOptions& options) {
   app.print_counters(stdout);
   // Before closing them: "NAME.open N" says how many were still open.
   for (const auto& service : tcp_services) service->print_counters(stdout);
+  if (dhcp_server) {
+    print_dhcp_server_counters(*dhcp_server);
+    dhcp_server->stop(app.stack());
+  }
   for (const auto& service : tcp_services) service->close_all(monotonic_now());
   app.stack().set_tcp_event_callback(nullptr, nullptr);
   return exit_ok;
@@ -146,6 +190,25 @@ Command add_serve_command(CLI::App& lwnet) {
           "bytes and print 'lwnet: iperf HOST:PORT bytes N secs S Mbits/sec R'")
       ->expected(0, 1)
       ->default_str("5001");
+  sub->add_option_function<std::string>(
+         "--dhcp-server",
+         [options](const std::string& text) {
+           if (text.empty()) {
+             options->dhcp_pool = std::pair<Ipv4Address, Ipv4Address>{};
+             return;
+           }
+           const std::size_t dash = text.find('-');
+           const auto first = parse_ip_address(text.substr(0, dash));
+           const auto last = dash == std::string::npos ? std::nullopt : parse_ip_address(text.substr(dash + 1));
+           if (!first || !last || !first->is_v4() || !last->is_v4()) {
+             throw CLI::ValidationError("--dhcp-server", "'" + text + "' is not a pool like 192.0.2.10-192.0.2.20");
+           }
+           options->dhcp_pool = std::pair{first->v4(), last->v4()};
+         },
+         "run ESP-IDF's DHCP server on the interface, handing out POOL (START-END,\n"
+         "default: up to 100 addresses next to --ip's); prints each assignment")
+      ->type_name("[POOL]")
+      ->expected(0, 1);
   return Command{sub, [options](const InterfaceOptions& interface) { return serve(interface, *options); }};
 }
 

@@ -27,12 +27,13 @@ bool have_default_netif = false;
 
 extern "C" int lwnet_tap_up(const char* tap_name, const char* ipv4_cidr, const char* gateway) {
   using namespace lwnet;
-  if (tap_name == nullptr || ipv4_cidr == nullptr) {
+  if (tap_name == nullptr || (ipv4_cidr == nullptr && gateway != nullptr)) {
     errno = EINVAL;
     return -1;
   }
-  const std::optional<IpCidr> cidr = parse_ip_cidr(ipv4_cidr);
-  if (!cidr || !cidr->address.is_v4()) {
+  // No address: the netif waits for one (lwnet_dhcp_start(), lwnet/dhcp.h).
+  const std::optional<IpCidr> cidr = ipv4_cidr != nullptr ? parse_ip_cidr(ipv4_cidr) : std::nullopt;
+  if (ipv4_cidr != nullptr && (!cidr || !cidr->address.is_v4())) {
     errno = EINVAL;
     return -1;
   }
@@ -68,7 +69,7 @@ extern "C" int lwnet_tap_up(const char* tap_name, const char* ipv4_cidr, const c
   config.name = device.name();
   // Locally administered, and different for each TAP of the process.
   config.mac = MacAddress{{0x02, 0x00, 0x00, 0x00, 0x00, static_cast<std::uint8_t>(1 + taps.size())}};
-  config.ipv4 = *cidr;
+  config.ipv4 = cidr;
   config.gateway = gateway_address;
   auto netif = thread->add_netif(device, device.fd(), config);
   if (!netif) {

@@ -350,6 +350,12 @@ class Stack {
   // the backlog (CONFIG_LWIP_TCP_ACCEPTMBOX_SIZE) overflow into RSTs.
   void set_tcp_event_callback(TcpTable::EventCallback callback, void* context);
 
+  // ---- Randomness for apps ---------------------------------------------------
+  // The next value of the stack's seeded random source (StackConfig's
+  // seed): DHCP transaction ids and retransmission jitter, so that a run
+  // replays from its seed.
+  std::uint32_t random_u32();
+
   // ---- Introspection -------------------------------------------------------
   const StackStats& stats() const;
   const Pools& pools() const;

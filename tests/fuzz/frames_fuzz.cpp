@@ -38,6 +38,7 @@
 #include "transport/tcp/tcp_connection.h"
 #include "wire/address.h"
 #include "wire/arp.h"
+#include "wire/dhcpv4.h"
 #include "wire/ethernet.h"
 #include "wire/icmpv4.h"
 #include "wire/igmp.h"
@@ -412,6 +413,23 @@ void fuzz_tcp(ConstBytes input, const IpAddress& source, const IpAddress& destin
   require(same, "TCP: emit/parse round trip changed a field");
 }
 
+// DHCP: a message that parsed emits bytes that parse back with the same
+// fields (lists past their capacity and strings past 255 bytes aside).
+void fuzz_dhcpv4(ConstBytes input) {
+  auto dhcp = DhcpRepr::parse(input);
+  if (!dhcp.ok()) return;
+  std::vector<std::uint8_t> out(dhcp->buffer_len());
+  dhcp->emit(out);
+  auto again = DhcpRepr::parse(out);
+  require(again.ok(), "DHCP: emitted message does not parse");
+  require(again->xid == dhcp->xid && again->message_type == dhcp->message_type &&
+              again->your_ip == dhcp->your_ip && again->client_mac == dhcp->client_mac &&
+              again->server_identifier == dhcp->server_identifier &&
+              again->lease_seconds == dhcp->lease_seconds && again->routers.size == dhcp->routers.size &&
+              again->hostname == dhcp->hostname,
+          "DHCP: emit/parse round trip changed a field");
+}
+
 void fuzz_text(ConstBytes input) {
   std::string_view text(reinterpret_cast<const char*>(input.data()),  // NOLINT: bytes as text
                         std::min<std::size_t>(input.size(), 64));
@@ -452,6 +470,7 @@ void fuzz_wire(const std::uint8_t* data, std::size_t size) {
   fuzz_tcp(input, v4_source, v4_destination);
   fuzz_tcp(input, v6_source, v6_destination);
   fuzz_text(input);
+  fuzz_dhcpv4(input);
   // The layers of a frame, as the stack peels them.
   if (auto eth = EthernetRepr::parse(input); eth.ok()) {
     fuzz_arp(eth->payload);
@@ -461,6 +480,9 @@ void fuzz_wire(const std::uint8_t* data, std::size_t size) {
       fuzz_igmp(ip->payload);
       fuzz_udp(ip->payload, ip->source, ip->destination);
       fuzz_tcp(ip->payload, ip->source, ip->destination);
+      if (auto udp = UdpRepr::parse(ip->payload, ip->source, ip->destination, false); udp.ok()) {
+        fuzz_dhcpv4(udp->payload);
+      }
     }
   }
 }

@@ -12,7 +12,8 @@ extern "C" {
 /* Starts the TCP/IP thread if it is not running (as tcpip_init does) and
  * attaches the TAP device `tap_name` (created when missing) as a netif with
  * the address `ipv4_cidr` ("192.0.2.2/24") and, unless `gateway` is NULL,
- * that default gateway ("192.0.2.1"). The first TAP attached becomes the
+ * that default gateway ("192.0.2.1"); a NULL `ipv4_cidr` (and gateway)
+ * leaves the netif without an address for DHCP (lwnet/dhcp.h). The first TAP attached becomes the
  * default netif. Returns 0, or -1 with errno set (EINVAL for an address
  * that does not parse, the OS's error when the TAP cannot be opened). */
 int lwnet_tap_up(const char *tap_name, const char *ipv4_cidr, const char *gateway);

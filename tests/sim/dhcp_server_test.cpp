@@ -1,0 +1,251 @@
+// lwnet's DHCP server against hand-made clients (the test writes their
+// frames): ESP-IDF's default pool, pool checks, options by flags, pool
+// exhaustion, eviction of the oldest client, DECLINE, hostnames.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "apps/dhcp_server.h"
+#include "support/hosts.h"
+#include "support/status.h"
+#include "wire/ethernet.h"
+
+namespace lwnet::test {
+namespace {
+
+constexpr std::uint16_t ipv4_type = 0x0800;
+
+MacAddress client_mac(std::uint8_t n) { return MacAddress{{0x02, 0x00, 0x00, 0x00, 0x01, n}}; }
+
+struct ServerNet {
+  ServerNet() : server(net.a_if) {}
+  ~ServerNet() { server.stop(net.a); }
+
+  // A request from `mac`, broadcast from 0.0.0.0 (ciaddr for RELEASE).
+  void send(const MacAddress& mac, DhcpMessageType type, std::optional<Ipv4Address> requested = {},
+            std::optional<Ipv4Address> server_id = {}, std::string_view hostname = {},
+            Ipv4Address client_ip = {}) {
+    DhcpRepr r;
+    r.xid = 0x1000u + mac.octets[5];
+    r.client_mac = mac;
+    r.message_type = type;
+    r.requested_ip = requested;
+    r.server_identifier = server_id;
+    r.hostname = hostname;
+    r.client_ip = client_ip;
+    ByteVector payload(r.buffer_len());
+    r.emit(payload);
+    Ipv4Repr ip;
+    ip.source = client_ip;
+    ip.destination = client_ip.is_unspecified() ? Ipv4Address::broadcast() : ip_a;
+    ip.protocol = 17;
+    const ByteVector packet = ipv4_packet(ip, udp_datagram(ip.source, ip.destination, 68, 67, payload));
+    net.inject(ethernet_frame(client_ip.is_unspecified() ? MacAddress::broadcast() : mac_a, mac, ipv4_type, packet));
+    net.sim.settle();
+  }
+  // The DHCP replies the server sent since the last call.
+  std::vector<DhcpRepr> replies() {
+    frames.clear();
+    std::vector<DhcpRepr> out;
+    for (ByteVector& f : net.received()) {
+      if (frame_ethertype(f) != ipv4_type || frame_ip_protocol(f) != 17) continue;
+      frames.push_back(std::move(f));
+    }
+    for (const ByteVector& f : frames) {
+      Result<DhcpRepr> r = DhcpRepr::parse(ConstBytes(f).subspan(14 + 20 + 8));
+      if (r) out.push_back(*r);
+    }
+    return out;
+  }
+  // DISCOVER, OFFER, REQUEST, ACK; the address bound, or nullopt.
+  std::optional<Ipv4Address> lease(const MacAddress& mac, std::string_view hostname = {}) {
+    send(mac, DhcpMessageType::Discover);
+    std::vector<DhcpRepr> offer = replies();
+    if (offer.size() != 1 || offer[0].message_type != DhcpMessageType::Offer) return std::nullopt;
+    send(mac, DhcpMessageType::Request, offer[0].your_ip, ip_a, hostname);
+    std::vector<DhcpRepr> ack = replies();
+    if (ack.size() != 1 || ack[0].message_type != DhcpMessageType::Ack) return std::nullopt;
+    return ack[0].your_ip;
+  }
+
+  HostAndPeer net;
+  DhcpServer server;
+  std::vector<ByteVector> frames;  // what the last replies() views point into
+};
+
+TEST(DhcpServerSim, DefaultPoolIsEspIdfs) {
+  using P = std::pair<Ipv4Address, Ipv4Address>;
+  EXPECT_EQ(DhcpServer::default_pool(Ipv4Address::of(192, 168, 4, 1), 24),
+            (P{Ipv4Address::of(192, 168, 4, 2), Ipv4Address::of(192, 168, 4, 101)}));
+  // Server high in its /24: the pool lies below it.
+  EXPECT_EQ(DhcpServer::default_pool(Ipv4Address::of(192, 168, 4, 200), 24),
+            (P{Ipv4Address::of(192, 168, 4, 100), Ipv4Address::of(192, 168, 4, 199)}));
+  // A small subnet: what is there.
+  EXPECT_EQ(DhcpServer::default_pool(Ipv4Address::of(192, 0, 2, 1), 29),
+            (P{Ipv4Address::of(192, 0, 2, 2), Ipv4Address::of(192, 0, 2, 6)}));
+  EXPECT_EQ(DhcpServer::default_pool(Ipv4Address::of(10, 0, 0, 1), 16),
+            (P{Ipv4Address::of(10, 0, 0, 2), Ipv4Address::of(10, 0, 0, 101)}));
+}
+
+TEST(DhcpServerSim, RejectsBadPools) {
+  ServerNet s;
+  auto pool = [&](Ipv4Address a, Ipv4Address b) {
+    DhcpServerConfig c;
+    c.pool_start = a;
+    c.pool_end = b;
+    return s.server.start(s.net.a, c, s.net.sim.now());
+  };
+  EXPECT_ERROR(pool(Ipv4Address::of(192, 0, 2, 1), Ipv4Address::of(192, 0, 2, 9)), Error::InvalidArgument);  // server inside
+  EXPECT_ERROR(pool(Ipv4Address::of(192, 0, 2, 2), Ipv4Address::of(192, 0, 2, 102)), Error::InvalidArgument);  // 101 addresses
+  EXPECT_ERROR(pool(Ipv4Address::of(192, 0, 2, 9), Ipv4Address::of(192, 0, 2, 8)), Error::InvalidArgument);  // reversed
+  EXPECT_ERROR(pool(Ipv4Address::of(192, 0, 2, 200), Ipv4Address::of(192, 0, 2, 255)), Error::InvalidArgument);  // broadcast
+  EXPECT_ERROR(pool(Ipv4Address::of(198, 51, 100, 2), Ipv4Address::of(198, 51, 100, 9)), Error::InvalidArgument);  // outside
+  EXPECT_FALSE(s.server.running());
+  EXPECT_OK(pool(Ipv4Address::of(192, 0, 2, 2), Ipv4Address::of(192, 0, 2, 101)));
+}
+
+TEST(DhcpServerSim, OffersOptionsByFlags) {
+  ServerNet s;
+  DhcpServerConfig c;
+  c.offer_router = false;
+  c.dns_main = Ipv4Address::of(203, 0, 113, 53);
+  c.dns_backup = Ipv4Address::of(203, 0, 113, 54);
+  c.captive_portal_uri = "https://portal.example/";
+  c.lease_units = 3;
+  ASSERT_OK(s.server.start(s.net.a, c, s.net.sim.now()));
+  s.send(client_mac(1), DhcpMessageType::Discover);
+  std::vector<DhcpRepr> r = s.replies();
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].message_type, DhcpMessageType::Offer);
+  EXPECT_TRUE(r[0].routers.empty());
+  ASSERT_EQ(r[0].dns_servers.size, 2u);
+  EXPECT_EQ(r[0].dns_servers.items[0], c.dns_main);
+  EXPECT_EQ(r[0].dns_servers.items[1], c.dns_backup);
+  EXPECT_EQ(r[0].captive_portal, "https://portal.example/");
+  EXPECT_EQ(r[0].lease_seconds, 180u);
+  EXPECT_EQ(r[0].mtu, std::optional<std::uint16_t>(1500));
+  EXPECT_EQ(r[0].broadcast_address, Ipv4Address::of(192, 0, 2, 255));
+  EXPECT_EQ(r[0].subnet_mask, Ipv4Address::of(255, 255, 255, 0));
+  EXPECT_EQ(r[0].router_discovery, std::optional<bool>(false));
+  // Without OFFER_DNS, option 6 still carries the server's own address.
+  c.offer_dns = false;
+  c.offer_router = true;
+  ASSERT_OK(s.server.start(s.net.a, c, s.net.sim.now()));
+  s.send(client_mac(2), DhcpMessageType::Discover);
+  r = s.replies();
+  ASSERT_EQ(r.size(), 1u);
+  ASSERT_EQ(r[0].dns_servers.size, 1u);
+  EXPECT_EQ(r[0].dns_servers.front(), ip_a);
+  ASSERT_EQ(r[0].routers.size, 1u);
+  EXPECT_EQ(r[0].routers.front(), ip_a);
+}
+
+TEST(DhcpServerSim, PoolExhaustionLeavesANewClientWithoutOffer) {
+  ServerNet s;
+  DhcpServerConfig c;
+  c.pool_start = Ipv4Address::of(192, 0, 2, 10);
+  c.pool_end = Ipv4Address::of(192, 0, 2, 12);
+  ASSERT_OK(s.server.start(s.net.a, c, s.net.sim.now()));
+  EXPECT_EQ(s.lease(client_mac(1)), Ipv4Address::of(192, 0, 2, 10));
+  EXPECT_EQ(s.lease(client_mac(2)), Ipv4Address::of(192, 0, 2, 11));
+  EXPECT_EQ(s.lease(client_mac(3)), Ipv4Address::of(192, 0, 2, 12));
+  // Pool full of bound clients: ESP-IDF evicts the oldest.
+  EXPECT_EQ(s.lease(client_mac(4)), Ipv4Address::of(192, 0, 2, 10));
+  EXPECT_EQ(s.server.stats().evicted, 1u);
+  EXPECT_FALSE(s.server.address_of(client_mac(1)).has_value());
+  // A client that keeps its lease gets the same address again.
+  EXPECT_EQ(s.lease(client_mac(3)), Ipv4Address::of(192, 0, 2, 12));
+}
+
+TEST(DhcpServerSim, MaxStationsEvictsTheOldestClient) {
+  ServerNet s;
+  ASSERT_OK(s.server.start(s.net.a, DhcpServerConfig{}, s.net.sim.now()));
+  for (std::uint8_t i = 1; i <= config::dhcps_max_stations; ++i) {
+    EXPECT_EQ(s.lease(client_mac(i)), Ipv4Address::of(192, 0, 2, static_cast<std::uint8_t>(1 + i)));
+  }
+  EXPECT_EQ(s.server.client_count(), config::dhcps_max_stations);
+  const auto next = static_cast<std::uint8_t>(config::dhcps_max_stations + 1);
+  // The oldest (client 1) loses its entry; the newcomer takes the lowest
+  // address nobody held, not client 1's (which may still be in use).
+  EXPECT_EQ(s.lease(client_mac(next)), Ipv4Address::of(192, 0, 2, static_cast<std::uint8_t>(2 + config::dhcps_max_stations)));
+  EXPECT_EQ(s.server.stats().evicted, 1u);
+  EXPECT_FALSE(s.server.address_of(client_mac(1)).has_value());
+  EXPECT_EQ(s.server.address_of(client_mac(2)), Ipv4Address::of(192, 0, 2, 3));
+  EXPECT_EQ(s.server.client_count(), config::dhcps_max_stations);
+}
+
+TEST(DhcpServerSim, KeepsHostnamesAndAnswersByMac) {
+  ServerNet s;
+  std::vector<std::string> names;
+  s.server.set_assigned_callback(
+      [](void* context, const DhcpServerClient& c) {
+        static_cast<std::vector<std::string>*>(context)->emplace_back(c.hostname_view());
+      },
+      &names);
+  ASSERT_OK(s.server.start(s.net.a, DhcpServerConfig{}, s.net.sim.now()));
+  ASSERT_TRUE(s.lease(client_mac(1), "alpha").has_value());
+  ASSERT_TRUE(s.lease(client_mac(2), std::string(300, 'x').substr(0, 255)).has_value());
+  ASSERT_EQ(names.size(), 2u);
+  EXPECT_EQ(names[0], "alpha");
+  EXPECT_EQ(names[1].size(), config::dhcps_max_hostname_len);
+  const DhcpServerClient* c = s.server.client(client_mac(1));
+  ASSERT_NE(c, nullptr);
+  EXPECT_TRUE(c->bound);
+  EXPECT_EQ(c->hostname_view(), "alpha");
+  std::array<DhcpServerClient, 4> all{};
+  EXPECT_EQ(s.server.clients(all), 2u);
+}
+
+TEST(DhcpServerSim, NaksARequestForAnotherAddress) {
+  ServerNet s;
+  ASSERT_OK(s.server.start(s.net.a, DhcpServerConfig{}, s.net.sim.now()));
+  ASSERT_TRUE(s.lease(client_mac(1)).has_value());
+  s.send(client_mac(1), DhcpMessageType::Request, Ipv4Address::of(192, 0, 2, 50), ip_a);
+  std::vector<DhcpRepr> r = s.replies();
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].message_type, DhcpMessageType::Nak);
+  EXPECT_EQ(s.server.stats().tx_nak, 1u);
+  // A request naming another server frees an offer.
+  s.send(client_mac(2), DhcpMessageType::Discover);
+  ASSERT_EQ(s.replies().size(), 1u);
+  EXPECT_TRUE(s.server.address_of(client_mac(2)).has_value());
+  s.send(client_mac(2), DhcpMessageType::Request, Ipv4Address::of(192, 0, 2, 3), Ipv4Address::of(192, 0, 2, 254));
+  EXPECT_TRUE(s.replies().empty());
+  EXPECT_FALSE(s.server.address_of(client_mac(2)).has_value());
+}
+
+TEST(DhcpServerSim, DeclinedAddressIsNotOfferedAgain) {
+  ServerNet s;
+  ASSERT_OK(s.server.start(s.net.a, DhcpServerConfig{}, s.net.sim.now()));
+  const std::optional<Ipv4Address> first = s.lease(client_mac(1));
+  ASSERT_TRUE(first.has_value());
+  s.send(client_mac(1), DhcpMessageType::Decline, first, ip_a);
+  EXPECT_EQ(s.server.stats().rx_decline, 1u);
+  EXPECT_EQ(s.lease(client_mac(1)), Ipv4Address::of(192, 0, 2, 3));
+  EXPECT_EQ(s.lease(client_mac(2)), Ipv4Address::of(192, 0, 2, 4));
+}
+
+TEST(DhcpServerSim, LeasesExpireAndMalformedRequestsAreCounted) {
+  ServerNet s;
+  DhcpServerConfig c;
+  c.lease_units = 1;
+  ASSERT_OK(s.server.start(s.net.a, c, s.net.sim.now()));
+  ASSERT_TRUE(s.lease(client_mac(1)).has_value());
+  EXPECT_LE(s.net.a.next_deadline(), s.net.sim.now() + Duration::seconds(60));
+  s.net.sim.run_for(Duration::seconds(61));
+  EXPECT_EQ(s.server.client_count(), 0u);
+  // Garbage to port 67.
+  const ByteVector junk = pattern(100);
+  Ipv4Repr ip;
+  ip.source = ip_peer;
+  ip.destination = ip_a;
+  ip.protocol = 17;
+  s.net.inject_ipv4(ipv4_packet(ip, udp_datagram(ip_peer, ip_a, 68, 67, junk)));
+  s.net.sim.settle();
+  EXPECT_EQ(s.server.stats().drop_malformed, 1u);
+  EXPECT_TRUE(s.replies().empty());
+}
+
+}  // namespace
+}  // namespace lwnet::test
