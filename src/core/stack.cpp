@@ -187,6 +187,11 @@ Status Stack::attach_app(StackApp& app) {
   return {};
 }
 
+std::uint32_t Stack::random_u32() {
+  LWNET_CHECK_CORE_CONTEXT("Stack::random_u32");
+  return impl_->random.next_u32();
+}
+
 void Stack::detach_app(StackApp& app) {
   LWNET_CHECK_CORE_CONTEXT("Stack::detach_app");
   StackImpl& impl = *impl_;

@@ -136,6 +136,9 @@ class Stack {
   // an app may detach itself (or another) from inside its poll().
   Status attach_app(StackApp& app);
   void detach_app(StackApp& app);
+  // The stack's seeded randomness (StackConfig::random_seed), for apps'
+  // ids and random delays, so a run replays from its seed.
+  std::uint32_t random_u32();
 
   // ---- Thread-safety check (CONFIG_LWIP_CHECK_THREAD_SAFETY) -----------------
   // The core knows no threads; whoever owns the stack's threading (the TCP/IP
