@@ -40,9 +40,12 @@ struct InterfaceOptions {
   double loss_percent = 0;             // frames lost on purpose, each way (FaultInjector)
   bool no_offload = false;             // no TCP segmentation offload to the TAP
   bool verbose = false;
+  // Application services around the job (sntp.cpp, App).
+  std::optional<IpAddress> sntp_server;  // --sntp: sync once before the job, print the offset
+  std::string netbios_name;              // --netbios: answer NetBIOS name queries meanwhile
 };
 
-// Adds --tap, --mac, --mtu, --ip, --gw, --pcap and --verbose to `app`. The
+// Adds --tap, --mac, --mtu, --ip, --gw, --pcap, --sntp, --netbios and --verbose to `app`. The
 // values land in `options` while CLI11 parses (each is validated there, so a
 // bad one is a CLI11 error like any other).
 void add_interface_options(CLI::App& app, InterfaceOptions& options);
