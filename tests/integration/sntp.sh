@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `lwnet sntp` against chronyd (local stratum 1, -x: it never touches the
 # host clock) on the Linux side of the TAP: the four plain lines, an offset
-# within 10 ms (both share the host's clock), exit 0. Then the global
+# within 5 ms (both share the host's clock), exit 0. Then the global
 # --sntp option before a job. Then a kiss-o'-death DENY from a scripted
 # server (chrony 4.3 sends none): reported, exit 1. Then nobody: exit 1.
 # shellcheck source=tests/integration/lib.sh
@@ -34,7 +34,7 @@ lwit_expect "offset line" grep -Eqx "offset [+-][0-9]+\.[0-9]{6} s" "$LWNET_OUT"
 
 lwit_expect "delay line" grep -Eqx "delay [0-9]+\.[0-9]{6} s" "$LWNET_OUT"
 offset=$(awk '$1 == "offset" { print $2 }' "$LWNET_OUT")
-lwit_expect "offset within 10 ms ($offset s)" awk -v o="$offset" 'BEGIN { exit !(o < 0.010 && o > -0.010) }'
+lwit_expect "offset within 5 ms ($offset s)" awk -v o="$offset" 'BEGIN { exit !(o < 0.005 && o > -0.005) }'
 lwit_expect_equal "requests lwnet sent (capture)" 1 \
   "$(lwit_count_frames "${LWIT_CAPTURES[0]}" "eth.src == $LWIT_MAC && ntp.flags.mode == 3")"
 lwit_expect_equal "server replies (capture)" 1 \
