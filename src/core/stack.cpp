@@ -417,10 +417,10 @@ Result<PingHandle> Stack::ping_open(std::uint16_t identifier) {
   return impl_->ip.echo().open(identifier);
 }
 Status Stack::ping_send(PingHandle h, const IpAddress& destination, std::uint16_t sequence,
-                        ConstBytes payload, std::uint8_t ttl, Instant now) {
+                        ConstBytes payload, std::uint8_t ttl, Instant now, std::uint8_t tos) {
   LWNET_CHECK_CORE_CONTEXT("Stack::ping_send");
   if (!destination.is_v4()) return Error::Unsupported;
-  return impl_->ip.ping_send(h, destination.v4(), sequence, payload, ttl, now);
+  return impl_->ip.ping_send(h, destination.v4(), sequence, payload, ttl, now, tos);
 }
 Result<EchoReply> Stack::ping_receive(PingHandle h, Bytes into) {
   LWNET_CHECK_CORE_CONTEXT("Stack::ping_receive");
