@@ -19,6 +19,8 @@ packages=(
   gcc-arm-none-eabi libstdc++-arm-none-eabi-newlib libnewlib-arm-none-eabi qemu-system-arm
   # Linux-side packet loss where the kernel has no sch_netem (nft numgen)
   nftables
+  # application peers: chronyd as NTP server (sntp.sh), nmblookup (netbios.sh)
+  chrony samba-common-bin
 )
 
 missing=()

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <utility>
 
+#include "apps/netbios_responder.h"
 #include "config/options.h"
 #include "dhcp_lease_file.h"
 #include "link/fault_injector.h"
@@ -15,6 +16,7 @@
 #include "port/clock.h"
 #include "port/entropy.h"
 #include "port/wait.h"
+#include "sntp.h"
 
 namespace lwnet::tools {
 
@@ -193,6 +195,21 @@ void add_interface_options(CLI::App& app, InterfaceOptions& options) {
       ->type_name("SECONDS")
       ->check(seconds_between(1, 3600))
       ->group(group);
+  // Services around the job.
+  app.add_option_function<std::string>(
+         "--sntp", [&options](const std::string& text) { options.sntp_server = parse_host("--sntp", text); },
+         "ask this NTP server for the time before the job and print the offset\n"
+         "('sntp offset SECONDS from ADDR ...'; the system clock is not changed)")
+      ->type_name("ADDR")
+      ->group("Services");
+  app.add_option("--netbios", options.netbios_name,
+                 "answer NetBIOS name queries for NAME while the job runs (nmblookup NAME)")
+      ->type_name("NAME")
+      ->check([](const std::string& name) -> std::string {
+        if (!NetbiosName::of(name, 0)) return "'" + name + "' is not a NetBIOS name (1 to 15 characters, no spaces or dots)";
+        return "";
+      })
+      ->group("Services");
 }
 
 // ---- Signals ------------------------------------------------------------------
@@ -252,6 +269,9 @@ struct AppParts {
   bool has_input = false;
   bool input_wanted = false;
   bool input_readable = false;
+  // --netbios and --sntp (the sync runs once, in the first run()).
+  NetbiosResponder netbios;
+  bool sntp_done = false;
 
   AppParts(const InterfaceOptions& opts, Waker w, TapDevice t)
       : options(opts),
@@ -326,6 +346,11 @@ App::App(const InterfaceOptions& options) {
   parts_->netif = *netif;
   parts_->stack.set_default_netif(*netif);
   parts_->tap_index = parts_->waits.add(parts_->tap.fd());
+  if (!options.netbios_name.empty()) {
+    const Status named = parts_->netbios.set_name(options.netbios_name);
+    const Status started = named ? parts_->netbios.start(parts_->stack) : named;
+    if (!started) throw UsageError("--netbios " + options.netbios_name + ": " + to_string(started.error()));
+  }
 
   signal_waker = &parts_->waker;
   received_signal = 0;
@@ -380,6 +405,7 @@ void App::start_dhcp() {
 
 App::~App() {
   if (parts_ && parts_->dhcp) parts_->dhcp->stop(parts_->stack, monotonic_now());
+  if (parts_) parts_->netbios.stop(parts_->stack);
   restore_default_handlers();
   signal_waker = nullptr;
   if (parts_ && parts_->pcap_file) {
@@ -422,6 +448,17 @@ std::string App::describe_interface() const {
 }
 
 RunEnd App::run(const Job& job) {
+  if (parts_->options.sntp_server && !parts_->sntp_done) {
+    parts_->sntp_done = true;
+    const SntpOutcome outcome = query_sntp(*this, *parts_->options.sntp_server, Duration::seconds(15));
+    if (outcome.sample) {
+      const SntpSample& s = *outcome.sample;
+      std::printf("sntp offset %s s from %s stratum %u delay %s s\n", format_seconds(s.offset_micros, true).c_str(),
+                  to_text(s.server).c_str(), unsigned{s.stratum}, format_seconds(s.delay_micros, false).c_str());
+    } else {
+      std::fprintf(stderr, "lwnet: --sntp: %s\n", outcome.failure.c_str());
+    }
+  }
   for (;;) {
     if (received_signal != 0) return RunEnd::Stopped;
     const Instant now = monotonic_now();

@@ -46,9 +46,12 @@ struct InterfaceOptions {
   std::string hostname;                // option 12; empty: CONFIG_LWIP_LOCAL_HOSTNAME
   std::string dhcp_lease_file;         // CONFIG_LWIP_DHCP_RESTORE_LAST_IP's storage
   double dhcp_timeout_seconds = 30;
+  // Application services around the job (sntp.cpp, App).
+  std::optional<IpAddress> sntp_server;  // --sntp: sync once before the job, print the offset
+  std::string netbios_name;              // --netbios: answer NetBIOS name queries meanwhile
 };
 
-// Adds --tap, --mac, --mtu, --ip, --gw, --pcap and --verbose to `app`. The
+// Adds --tap, --mac, --mtu, --ip, --gw, --pcap, --sntp, --netbios and --verbose to `app`. The
 // values land in `options` while CLI11 parses (each is validated there, so a
 // bad one is a CLI11 error like any other).
 void add_interface_options(CLI::App& app, InterfaceOptions& options);

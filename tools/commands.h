@@ -13,7 +13,8 @@
   X(ping)                 \
   X(connect)              \
   X(iperf)                \
-  X(dhcp)
+  X(dhcp)                 \
+  X(sntp)
 
 namespace lwnet::tools {
 

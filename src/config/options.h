@@ -474,6 +474,38 @@ static_assert(tcp_snd_buf_max >= tcp_snd_buf_default && tcp_wnd_max >= tcp_wnd_d
               "the buffer caps must hold the defaults");
 static_assert(tcp_acceptmbox_size >= 1, "CONFIG_LWIP_TCP_ACCEPTMBOX_SIZE must be at least 1");
 
+// ---- SNTP client (apps/sntp_client.h) -----------------------------------------
+// Server slots (esp_sntp_setserver / esp_sntp_setservername index bound).
+#ifndef CONFIG_LWIP_SNTP_MAX_SERVERS
+#define CONFIG_LWIP_SNTP_MAX_SERVERS 1
+#endif
+// Default sync interval in ms (sntp_set_sync_interval changes it; 15 s at least).
+#ifndef CONFIG_LWIP_SNTP_UPDATE_DELAY
+#define CONFIG_LWIP_SNTP_UPDATE_DELAY 3600000
+#endif
+// A random delay before the first request (RFC 4330 10), below the maximum (ms).
+#ifndef CONFIG_LWIP_SNTP_STARTUP_DELAY
+#define CONFIG_LWIP_SNTP_STARTUP_DELAY 1
+#endif
+#ifndef CONFIG_LWIP_SNTP_MAXIMUM_STARTUP_DELAY
+#define CONFIG_LWIP_SNTP_MAXIMUM_STARTUP_DELAY 5000
+#endif
+// How long a request waits for its reply before the next server is tried
+// (lwIP's SNTP_RECV_TIMEOUT), in ms; failed rounds back off from there to 10x.
+#ifndef CONFIG_LWNET_SNTP_RECEIVE_TIMEOUT_MS
+#define CONFIG_LWNET_SNTP_RECEIVE_TIMEOUT_MS 15000
+#endif
+inline constexpr std::size_t sntp_max_servers = CONFIG_LWIP_SNTP_MAX_SERVERS;
+inline constexpr std::uint32_t sntp_update_delay_ms = CONFIG_LWIP_SNTP_UPDATE_DELAY;
+inline constexpr bool sntp_startup_delay = CONFIG_LWIP_SNTP_STARTUP_DELAY != 0;
+inline constexpr std::uint32_t sntp_maximum_startup_delay_ms = CONFIG_LWIP_SNTP_MAXIMUM_STARTUP_DELAY;
+inline constexpr std::uint32_t sntp_receive_timeout_ms = CONFIG_LWNET_SNTP_RECEIVE_TIMEOUT_MS;
+static_assert(sntp_max_servers >= 1 && sntp_max_servers <= 16, "CONFIG_LWIP_SNTP_MAX_SERVERS is 1..16");
+static_assert(sntp_update_delay_ms >= 15000, "CONFIG_LWIP_SNTP_UPDATE_DELAY is at least 15000 ms");
+static_assert(sntp_maximum_startup_delay_ms >= 100 && sntp_maximum_startup_delay_ms <= 300000,
+              "CONFIG_LWIP_SNTP_MAXIMUM_STARTUP_DELAY is 100..300000 ms");
+static_assert(sntp_receive_timeout_ms >= 100, "CONFIG_LWNET_SNTP_RECEIVE_TIMEOUT_MS is at least 100 ms");
+
 }  // namespace lwnet::config
 
 // ---- DHCP client, DHCP server, AutoIP (apps/dhcp_*.h, apps/autoip.h) ---------

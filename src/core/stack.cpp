@@ -191,6 +191,11 @@ Status Stack::attach_app(StackApp& app) {
   return {};
 }
 
+std::uint32_t Stack::random_u32() {
+  LWNET_CHECK_CORE_CONTEXT("Stack::random_u32");
+  return impl_->random.next_u32();
+}
+
 void Stack::detach_app(StackApp& app) {
   LWNET_CHECK_CORE_CONTEXT("Stack::detach_app");
   StackImpl& impl = *impl_;
@@ -416,10 +421,10 @@ Result<PingHandle> Stack::ping_open(std::uint16_t identifier) {
   return impl_->ip.echo().open(identifier);
 }
 Status Stack::ping_send(PingHandle h, const IpAddress& destination, std::uint16_t sequence,
-                        ConstBytes payload, std::uint8_t ttl, Instant now) {
+                        ConstBytes payload, std::uint8_t ttl, Instant now, std::uint8_t tos) {
   LWNET_CHECK_CORE_CONTEXT("Stack::ping_send");
   if (!destination.is_v4()) return Error::Unsupported;
-  return impl_->ip.ping_send(h, destination.v4(), sequence, payload, ttl, now);
+  return impl_->ip.ping_send(h, destination.v4(), sequence, payload, ttl, now, tos);
 }
 Result<EchoReply> Stack::ping_receive(PingHandle h, Bytes into) {
   LWNET_CHECK_CORE_CONTEXT("Stack::ping_receive");

@@ -136,6 +136,9 @@ class Stack {
   // an app may detach itself (or another) from inside its poll().
   Status attach_app(StackApp& app);
   void detach_app(StackApp& app);
+  // The stack's seeded randomness (StackConfig::random_seed), for apps'
+  // ids and random delays, so a run replays from its seed.
+  std::uint32_t random_u32();
 
   // ---- Thread-safety check (CONFIG_LWIP_CHECK_THREAD_SAFETY) -----------------
   // The core knows no threads; whoever owns the stack's threading (the TCP/IP
@@ -230,9 +233,10 @@ class Stack {
   // ---- ICMP echo (ping) ----------------------------------------------------
   // Echo replies whose identifier is `identifier` are queued for this handle.
   Result<PingHandle> ping_open(std::uint16_t identifier);
-  // Sends an echo request carrying `payload`; ttl 0 means the default TTL.
+  // Sends an echo request carrying `payload`; ttl 0 means the default TTL;
+  // tos is the IPv4 type-of-service byte (ping sessions' TOS).
   Status ping_send(PingHandle h, const IpAddress& destination, std::uint16_t sequence,
-                   ConstBytes payload, std::uint8_t ttl, Instant now);
+                   ConstBytes payload, std::uint8_t ttl, Instant now, std::uint8_t tos = 0);
   Result<EchoReply> ping_receive(PingHandle h, Bytes into);
   void ping_close(PingHandle h);
 

@@ -238,7 +238,7 @@ void IpLayer::send_icmp_error(NetifId id, ConstBytes offending, bool broadcast, 
 }
 
 Status IpLayer::ping_send(PingHandle h, Ipv4Address destination, std::uint16_t sequence,
-                          ConstBytes payload, std::uint8_t ttl, Instant now) {
+                          ConstBytes payload, std::uint8_t ttl, Instant now, std::uint8_t tos) {
   if (!echo_.valid(h)) return Error::Closed;
   if (Icmpv4Repr::header_len + payload.size() + Ipv4Repr::min_header_len > 65535) {
     return Error::TooBig;
@@ -260,8 +260,9 @@ Status IpLayer::ping_send(PingHandle h, Ipv4Address destination, std::uint16_t s
   request.identifier = echo_.identifier(h);
   request.sequence = sequence;
   request.emit(message);
-  Status s = output(std::move(*buf), *r, destination,
-                    icmp_options(ttl == 0 ? config::ip_default_ttl : ttl), now);
+  Ipv4SendOptions options = icmp_options(ttl == 0 ? config::ip_default_ttl : ttl);
+  options.tos = tos;
+  Status s = output(std::move(*buf), *r, destination, options, now);
   if (s) ++stats_.icmp.tx;
   return s;
 }

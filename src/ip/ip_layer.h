@@ -173,7 +173,7 @@ class IpLayer {
   const EchoEndpoints& echo() const { return echo_; }
   // An echo request with the handle's identifier; ttl 0: the default TTL.
   Status ping_send(PingHandle h, Ipv4Address destination, std::uint16_t sequence,
-                   ConstBytes payload, std::uint8_t ttl, Instant now);
+                   ConstBytes payload, std::uint8_t ttl, Instant now, std::uint8_t tos = 0);
   RawEndpoints& raw() { return raw_; }
   const RawEndpoints& raw() const { return raw_; }
   // Sends `message` (the whole ICMP message, checksum included: filled by the

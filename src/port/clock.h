@@ -71,5 +71,10 @@ class AdaptiveSpin {
   std::uint32_t misses_ = 0;
   std::uint32_t resting_ = 0;
 };
+// Any thread. CLOCK_REALTIME in microseconds since the Unix epoch.
+std::int64_t wall_clock_unix_micros();
+// Any thread. The wall-clock time at the monotonic instant `at` (a recent
+// stack instant): the SNTP client's wall-clock source on Linux.
+std::int64_t wall_clock_at(Instant at);
 
 }  // namespace lwnet

@@ -1,0 +1,25 @@
+/* lwIP's <lwip/apps/netbiosns.h> on lwnet: the NetBIOS name responder
+ * (apps/netbios_responder.h) on the TCP/IP thread, answering name queries
+ * on UDP 137 with the address of the netif they came in on.
+ *
+ * Threads: any thread; the TCP/IP thread must have been started
+ * (tcpip_init or lwnet_tap_up), else the calls do nothing. */
+#ifndef LWNET_LWIP_APPS_NETBIOSNS_H
+#define LWNET_LWIP_APPS_NETBIOSNS_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Starts answering (for "NETBIOSLWIPDEV" until netbiosns_set_name). */
+void netbiosns_init(void);
+/* 1 to 15 characters without spaces or dots, matched in any case; other
+ * names are ignored. The name is copied. */
+void netbiosns_set_name(const char *hostname);
+void netbiosns_stop(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LWNET_LWIP_APPS_NETBIOSNS_H */

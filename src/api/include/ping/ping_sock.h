@@ -1,0 +1,98 @@
+/* ESP-IDF's <ping/ping_sock.h> on lwnet: ping sessions (apps/ping_session.h)
+ * run on the TCP/IP thread, with ESP-IDF's names, configuration, callbacks
+ * and profile.
+ *
+ * Differences: there is no ping task; the callbacks run on the TCP/IP
+ * thread (task_stack_size and task_prio are ignored), and they may call
+ * every function here, esp_ping_delete_session included. `interface` is
+ * not applied yet (the route decides). IPv6 targets need lwnet's IPv6.
+ *
+ * Threads: any thread; the TCP/IP thread must have been started
+ * (tcpip_init or lwnet_tap_up). */
+#ifndef LWNET_PING_SOCK_H
+#define LWNET_PING_SOCK_H
+
+#include <stdint.h>
+
+#include "lwip/ip_addr.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#ifndef ESP_OK
+typedef int esp_err_t;
+#define ESP_OK 0
+#define ESP_FAIL (-1)
+#define ESP_ERR_NO_MEM 0x101
+#define ESP_ERR_INVALID_ARG 0x102
+#define ESP_ERR_INVALID_STATE 0x103
+#define ESP_ERR_INVALID_SIZE 0x104
+#endif
+
+typedef void *esp_ping_handle_t;
+
+typedef struct {
+  void *cb_args;
+  void (*on_ping_success)(esp_ping_handle_t hdl, void *args);
+  void (*on_ping_timeout)(esp_ping_handle_t hdl, void *args);
+  void (*on_ping_end)(esp_ping_handle_t hdl, void *args);
+} esp_ping_callbacks_t;
+
+typedef struct {
+  uint32_t count;           /* 0: ESP_PING_COUNT_INFINITE */
+  uint32_t interval_ms;
+  uint32_t timeout_ms;
+  uint32_t data_size;       /* bytes after the ICMP header */
+  int tos;
+  int ttl;
+  ip_addr_t target_addr;
+  uint32_t task_stack_size; /* ignored: no ping task */
+  uint32_t task_prio;       /* ignored */
+  uint32_t interface;       /* netif index, 0: any (not applied yet) */
+} esp_ping_config_t;
+
+#define ESP_PING_COUNT_INFINITE (0)
+
+#define ESP_PING_DEFAULT_CONFIG()  \
+  {                                \
+    .count = 5,                    \
+    .interval_ms = 1000,           \
+    .timeout_ms = 1000,            \
+    .data_size = 64,               \
+    .tos = 0,                      \
+    .ttl = 64,                     \
+    .target_addr = IPADDR_ANY_TYPE_INIT, \
+    .task_stack_size = 2048,       \
+    .task_prio = 2,                \
+    .interface = 0,                \
+  }
+
+typedef enum {
+  ESP_PING_PROF_SEQNO,    /* uint16_t */
+  ESP_PING_PROF_TOS,      /* uint8_t */
+  ESP_PING_PROF_TTL,      /* uint8_t */
+  ESP_PING_PROF_REQUEST,  /* uint32_t */
+  ESP_PING_PROF_REPLY,    /* uint32_t */
+  ESP_PING_PROF_IPADDR,   /* ip_addr_t */
+  ESP_PING_PROF_SIZE,     /* uint32_t */
+  ESP_PING_PROF_TIMEGAP,  /* uint32_t, ms */
+  ESP_PING_PROF_DURATION  /* uint32_t, ms */
+} esp_ping_profile_t;
+
+/* ESP_ERR_INVALID_ARG for a null argument, count of bytes or times out of
+ * range, a target that is not set; ESP_ERR_NO_MEM. */
+esp_err_t esp_ping_new_session(const esp_ping_config_t *config, const esp_ping_callbacks_t *cbs,
+                               esp_ping_handle_t *hdl_out);
+/* Stops the session if it runs; the handle is gone afterwards. */
+esp_err_t esp_ping_delete_session(esp_ping_handle_t hdl);
+esp_err_t esp_ping_start(esp_ping_handle_t hdl);
+esp_err_t esp_ping_stop(esp_ping_handle_t hdl);
+/* ESP_ERR_INVALID_SIZE when `size` is smaller than the item. */
+esp_err_t esp_ping_get_profile(esp_ping_handle_t hdl, esp_ping_profile_t profile, void *data, uint32_t size);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LWNET_PING_SOCK_H */

@@ -1,0 +1,45 @@
+// <lwip/apps/netbiosns.h>: one process-wide NetbiosResponder on the default
+// TCP/IP thread, reached through TcpipThread::call.
+#include <string_view>
+
+#include "lwip/apps/netbiosns.h"
+
+#include "api/tcpip_c.h"
+#include "apps/netbios_responder.h"
+
+namespace {
+
+lwnet::NetbiosResponder& responder() {
+  static lwnet::NetbiosResponder r;
+  return r;
+}
+
+template <class F>
+void in_core(F&& f) {
+  lwnet::api::TcpipThread* thread = lwnet::api::default_tcpip();
+  if (thread == nullptr) return;
+  thread->call([&](lwnet::Stack& stack, lwnet::Instant) {
+    f(stack);
+    return 0;
+  });
+}
+
+}  // namespace
+
+extern "C" {
+
+void netbiosns_init(void) {
+  in_core([](lwnet::Stack& stack) { (void)responder().start(stack); });
+}
+
+void netbiosns_set_name(const char* hostname) {
+  if (hostname == nullptr) return;
+  const std::string_view name(hostname);
+  in_core([&](lwnet::Stack&) { (void)responder().set_name(name); });
+}
+
+void netbiosns_stop(void) {
+  in_core([](lwnet::Stack& stack) { responder().stop(stack); });
+}
+
+}  // extern "C"

@@ -1,0 +1,146 @@
+// <ping/ping_sock.h>: each esp_ping session is a PingSession on the
+// default TCP/IP thread; every call reaches it through TcpipThread::call.
+#include <cstring>
+#include <memory>
+#include <new>
+
+#include "ping/ping_sock.h"
+
+#include "api/ip_addr_convert.h"
+#include "api/tcpip_c.h"
+#include "apps/ping_session.h"
+
+namespace {
+
+using lwnet::Instant;
+using lwnet::PingSession;
+using lwnet::Stack;
+
+// One C session: the app and the user's callbacks.
+struct CSession {
+  PingSession session;
+  esp_ping_callbacks_t callbacks{};
+};
+
+void on_success(void* context, PingSession&) {
+  auto* s = static_cast<CSession*>(context);
+  if (s->callbacks.on_ping_success != nullptr) s->callbacks.on_ping_success(s, s->callbacks.cb_args);
+}
+void on_timeout(void* context, PingSession&) {
+  auto* s = static_cast<CSession*>(context);
+  if (s->callbacks.on_ping_timeout != nullptr) s->callbacks.on_ping_timeout(s, s->callbacks.cb_args);
+}
+void on_end(void* context, PingSession&) {
+  auto* s = static_cast<CSession*>(context);
+  if (s->callbacks.on_ping_end != nullptr) s->callbacks.on_ping_end(s, s->callbacks.cb_args);
+}
+
+template <class F>
+esp_err_t in_core(F&& f) {
+  lwnet::api::TcpipThread* thread = lwnet::api::default_tcpip();
+  if (thread == nullptr) return ESP_ERR_INVALID_STATE;
+  return thread->call([&](Stack& stack, Instant now) { return f(stack, now); });
+}
+
+}  // namespace
+
+extern "C" {
+
+esp_err_t esp_ping_new_session(const esp_ping_config_t* config, const esp_ping_callbacks_t* cbs,
+                               esp_ping_handle_t* hdl_out) {
+  if (config == nullptr || hdl_out == nullptr) return ESP_ERR_INVALID_ARG;
+  if (config->tos < 0 || config->tos > 255 || config->ttl < 0 || config->ttl > 255 || config->interval_ms == 0 ||
+      config->timeout_ms == 0 || config->target_addr.type == IPADDR_TYPE_ANY) {
+    return ESP_ERR_INVALID_ARG;
+  }
+  lwnet::PingSessionConfig c;
+  c.count = config->count;
+  c.interval = lwnet::Duration::millis(config->interval_ms);
+  c.timeout = lwnet::Duration::millis(config->timeout_ms);
+  c.data_size = config->data_size;
+  c.tos = static_cast<std::uint8_t>(config->tos);
+  c.ttl = static_cast<std::uint8_t>(config->ttl);
+  c.target = lwnet::api::from_ip_addr(config->target_addr);
+  std::unique_ptr<CSession> s(new (std::nothrow) CSession);
+  if (!s) return ESP_ERR_NO_MEM;
+  if (cbs != nullptr) s->callbacks = *cbs;
+  PingSession::Callbacks callbacks;
+  callbacks.context = s.get();
+  callbacks.on_success = on_success;
+  callbacks.on_timeout = on_timeout;
+  callbacks.on_end = on_end;
+  if (!s->session.configure(c, callbacks)) return ESP_ERR_INVALID_ARG;
+  *hdl_out = s.release();
+  return ESP_OK;
+}
+
+esp_err_t esp_ping_delete_session(esp_ping_handle_t hdl) {
+  if (hdl == nullptr) return ESP_ERR_INVALID_ARG;
+  auto* s = static_cast<CSession*>(hdl);
+  lwnet::api::TcpipThread* thread = lwnet::api::default_tcpip();
+  if (thread == nullptr) {
+    delete s;
+    return ESP_OK;
+  }
+  if (thread->in_core_context()) {
+    // Perhaps from inside the session's own callback (ESP-IDF's examples
+    // delete in on_ping_end): stopped now, freed once the stack's poll is
+    // over, from the mailbox.
+    s->session.stop(thread->stack());
+    if (thread->post([](void* p) { delete static_cast<CSession*>(p); }, s)) return ESP_OK;
+  }
+  thread->call([&](Stack& stack, Instant) {
+    s->session.stop(stack);
+    return 0;
+  });
+  delete s;
+  return ESP_OK;
+}
+
+esp_err_t esp_ping_start(esp_ping_handle_t hdl) {
+  if (hdl == nullptr) return ESP_ERR_INVALID_ARG;
+  auto* s = static_cast<CSession*>(hdl);
+  return in_core([&](Stack& stack, Instant now) -> esp_err_t {
+    if (s->session.running()) return ESP_OK;
+    return s->session.start(stack, now) ? ESP_OK : ESP_FAIL;
+  });
+}
+
+esp_err_t esp_ping_stop(esp_ping_handle_t hdl) {
+  if (hdl == nullptr) return ESP_ERR_INVALID_ARG;
+  auto* s = static_cast<CSession*>(hdl);
+  return in_core([&](Stack& stack, Instant) -> esp_err_t {
+    s->session.stop(stack);
+    return ESP_OK;
+  });
+}
+
+esp_err_t esp_ping_get_profile(esp_ping_handle_t hdl, esp_ping_profile_t profile, void* data, uint32_t size) {
+  if (hdl == nullptr || data == nullptr) return ESP_ERR_INVALID_ARG;
+  auto* s = static_cast<CSession*>(hdl);
+  lwnet::PingProfile p;
+  const esp_err_t got = in_core([&](Stack&, Instant) -> esp_err_t {
+    p = s->session.profile();
+    return ESP_OK;
+  });
+  if (got != ESP_OK) return got;
+  auto put = [&](const auto& value) -> esp_err_t {
+    if (size < sizeof value) return ESP_ERR_INVALID_SIZE;
+    std::memcpy(data, &value, sizeof value);
+    return ESP_OK;
+  };
+  switch (profile) {
+    case ESP_PING_PROF_SEQNO: return put(p.sequence);
+    case ESP_PING_PROF_TOS: return put(p.tos);
+    case ESP_PING_PROF_TTL: return put(p.ttl);
+    case ESP_PING_PROF_REQUEST: return put(p.requests);
+    case ESP_PING_PROF_REPLY: return put(p.replies);
+    case ESP_PING_PROF_IPADDR: return put(lwnet::api::to_ip_addr(p.replier));
+    case ESP_PING_PROF_SIZE: return put(p.size);
+    case ESP_PING_PROF_TIMEGAP: return put(p.time_gap_ms);
+    case ESP_PING_PROF_DURATION: return put(p.duration_ms);
+  }
+  return ESP_ERR_INVALID_ARG;
+}
+
+}  // extern "C"

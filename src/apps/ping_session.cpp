@@ -1,0 +1,110 @@
+#include "apps/ping_session.h"
+
+#include <algorithm>
+
+namespace lwnet {
+
+Status PingSession::configure(const PingSessionConfig& config, const Callbacks& callbacks) {
+  if (config.data_size > max_data_size || config.interval <= Duration::zero() ||
+      config.timeout <= Duration::zero() || config.target.is_unspecified()) {
+    return Error::InvalidArgument;
+  }
+  config_ = config;
+  callbacks_ = callbacks;
+  // ESP-IDF's payload: 'A', 'B', ... wrapping at 256.
+  for (std::size_t i = 0; i < payload_.size(); ++i) payload_[i] = static_cast<std::uint8_t>('A' + i);
+  return {};
+}
+
+Status PingSession::start(Stack& stack, Instant now) {
+  if (running_) return Error::AlreadyConnected;
+  if (config_.target.is_unspecified()) return Error::InvalidArgument;
+  // A random identifier, another one if a session holds it already.
+  Result<PingHandle> h = Error::AddressInUse;
+  for (int attempt = 0; attempt < 8 && !h; ++attempt) {
+    h = stack.ping_open(static_cast<std::uint16_t>(stack.random_u32()));
+    if (!h && h.error() != Error::AddressInUse) break;
+  }
+  if (!h) return h.error();
+  if (Status s = stack.attach_app(*this); !s) {
+    stack.ping_close(*h);
+    return s;
+  }
+  const bool ended = config_.count != 0 && profile_.requests >= config_.count;
+  if (ended || profile_.requests == 0) {
+    profile_ = PingProfile{};
+    profile_.tos = config_.tos;
+    next_sequence_ = 1;
+    started_ = now;
+  }
+  handle_ = *h;
+  running_ = true;
+  awaiting_ = false;
+  deadline_ = now;
+  return {};
+}
+
+void PingSession::stop(Stack& stack) {
+  if (!running_) return;
+  stack.ping_close(handle_);
+  stack.detach_app(*this);
+  running_ = false;
+  awaiting_ = false;
+  deadline_ = Instant::max();
+}
+
+void PingSession::update_duration(Instant now) {
+  profile_.duration_ms = static_cast<std::uint32_t>((now - started_).total_millis());
+}
+
+void PingSession::send(Stack& stack, Instant now) {
+  const std::uint16_t sequence = next_sequence_++;
+  profile_.sequence = sequence;
+  ++profile_.requests;
+  sent_at_ = now;
+  awaiting_ = true;
+  deadline_ = now + config_.timeout;
+  // A request the stack refused (no route, no buffers) is a timeout to the
+  // user, as a socket send error is to ESP-IDF's ping task.
+  (void)stack.ping_send(handle_, config_.target, sequence, ConstBytes(payload_.data(), config_.data_size),
+                        config_.ttl, now, config_.tos);
+}
+
+void PingSession::finish_request(Stack& stack, Instant now, bool answered) {
+  awaiting_ = false;
+  update_duration(now);
+  const Callback callback = answered ? callbacks_.on_success : callbacks_.on_timeout;
+  if (callback != nullptr) callback(callbacks_.context, *this);
+  if (!running_) return;  // the callback stopped the session
+  if (config_.count != 0 && profile_.requests >= config_.count) {
+    stop(stack);
+    if (callbacks_.on_end != nullptr) callbacks_.on_end(callbacks_.context, *this);
+    return;
+  }
+  deadline_ = std::max(sent_at_ + config_.interval, now);
+}
+
+void PingSession::poll(Stack& stack, Instant now) {
+  if (!running_) return;
+  while (running_) {
+    Result<EchoReply> got = stack.ping_receive(handle_, reply_);
+    if (!got) break;
+    // Late replies to earlier requests, and replies from elsewhere, are not
+    // this request's answer.
+    if (!awaiting_ || got->sequence != profile_.sequence || !(got->from == config_.target)) continue;
+    ++profile_.replies;
+    profile_.ttl = got->ttl;
+    profile_.replier = got->from;
+    profile_.size = static_cast<std::uint32_t>(got->size);
+    profile_.time_gap_ms = static_cast<std::uint32_t>((now - sent_at_).total_millis());
+    finish_request(stack, now, true);
+  }
+  if (!running_ || now < deadline_) return;
+  if (awaiting_) {
+    finish_request(stack, now, false);
+    if (!running_ || now < deadline_) return;
+  }
+  send(stack, now);
+}
+
+}  // namespace lwnet

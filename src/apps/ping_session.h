@@ -1,0 +1,92 @@
+// Ping sessions (ESP-IDF's ping_sock: esp_ping_new_session & co.): echo
+// requests to one target at an interval, each awaited up to a timeout,
+// with callbacks on success, timeout and end, and a running profile. Built
+// on the Stack's ICMP echo endpoints (Stack::ping_*).
+//
+// Threads: every member function runs in core context; the callbacks run
+// there too (from inside Stack::poll).
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+
+#include "config/options.h"
+#include "core/stack.h"
+
+namespace lwnet {
+
+struct PingSessionConfig {
+  std::uint32_t count = 5;  // requests; 0: until stopped (ESP_PING_COUNT_INFINITE)
+  Duration interval = Duration::millis(1000);
+  Duration timeout = Duration::millis(1000);
+  std::size_t data_size = 64;  // ICMP data bytes after the 8-byte header
+  std::uint8_t tos = 0;
+  std::uint8_t ttl = config::ip_default_ttl;
+  IpAddress target;
+};
+
+// ESP_PING_PROF_*: what the latest request and reply showed, and totals.
+struct PingProfile {
+  std::uint16_t sequence = 0;   // of the latest request
+  std::uint8_t tos = 0;         // of the requests
+  std::uint8_t ttl = 0;         // of the latest reply
+  std::uint32_t requests = 0;
+  std::uint32_t replies = 0;
+  IpAddress replier;            // of the latest reply
+  std::uint32_t size = 0;       // ICMP data bytes of the latest reply
+  std::uint32_t time_gap_ms = 0;  // round trip of the latest reply
+  std::uint32_t duration_ms = 0;  // since start, up to the end of the session
+};
+
+class PingSession final : public StackApp {
+ public:
+  static constexpr std::size_t max_data_size = 1472;  // one unfragmented Ethernet frame
+
+  using Callback = void (*)(void* context, PingSession& session);
+  struct Callbacks {
+    void* context = nullptr;
+    Callback on_success = nullptr;
+    Callback on_timeout = nullptr;
+    Callback on_end = nullptr;
+  };
+
+  PingSession() = default;
+  // InvalidArgument for data_size above max_data_size, a zero interval or
+  // timeout, or an unspecified target.
+  Status configure(const PingSessionConfig& config, const Callbacks& callbacks);
+
+  // Opens an echo endpoint (identifier from the stack's random), attaches
+  // and sends the first request at the next poll. A session that ended
+  // starts over with a fresh profile. AlreadyConnected while running.
+  Status start(Stack& stack, Instant now);
+  // Stops sending (no end callback, as ESP-IDF's esp_ping_stop); start()
+  // begins again. Nothing when not running.
+  void stop(Stack& stack);
+  bool running() const { return running_; }
+  const PingProfile& profile() const { return profile_; }
+  const PingSessionConfig& config() const { return config_; }
+
+  void poll(Stack& stack, Instant now) override;
+  Instant next_deadline() const override { return running_ ? deadline_ : Instant::max(); }
+
+ private:
+  void send(Stack& stack, Instant now);
+  void finish_request(Stack& stack, Instant now, bool answered);
+  void update_duration(Instant now);
+
+  PingSessionConfig config_;
+  Callbacks callbacks_;
+  std::array<std::uint8_t, max_data_size> payload_{};
+  std::array<std::uint8_t, max_data_size> reply_{};
+  bool running_ = false;
+  bool awaiting_ = false;  // the latest request waits for its reply
+  PingHandle handle_{};
+  Instant started_;
+  Instant sent_at_;
+  Instant deadline_ = Instant::max();
+  std::uint16_t next_sequence_ = 1;
+  PingProfile profile_;
+};
+
+}  // namespace lwnet

@@ -1,0 +1,65 @@
+// <lwip/apps/netbiosns.h> over the default TCP/IP thread: a query to the
+// stack's own loopback address is answered with the configured name's
+// address once netbiosns_init ran, and no longer after netbiosns_stop.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <optional>
+
+#include <unistd.h>
+
+#include "api/tcpip_c.h"
+#include "lwip/apps/netbiosns.h"
+#include "wire/netbios.h"
+
+namespace lwnet::api {
+namespace {
+
+// Sends a name query for `name` from a UDP endpoint of the thread's stack
+// to 127.0.0.1:137 and returns the answer's address, if any came.
+std::optional<Ipv4Address> ask(TcpipThread& thread, const char* name) {
+  UdpHandle h = *thread.call([](Stack& stack, Instant) { return stack.udp_open(); });
+  const bool sent = thread.call([&](Stack& stack, Instant now) {
+    NetbiosNameQuery q;
+    q.transaction_id = 0x4242;
+    q.name = *NetbiosName::of(name, 0);
+    std::array<std::uint8_t, NetbiosNameQuery::size> out{};
+    q.emit(out);
+    return static_cast<bool>(stack.udp_send_to(h, out, {Ipv4Address::loopback(), netbios_name_service_port}, now));
+  });
+  std::optional<Ipv4Address> answer;
+  for (int i = 0; sent && i < 100 && !answer; ++i) {
+    answer = thread.call([&](Stack& stack, Instant) -> std::optional<Ipv4Address> {
+      std::array<std::uint8_t, 128> buf{};
+      Result<UdpReceived> got = stack.udp_receive(h, buf);
+      if (!got) return std::nullopt;
+      Result<NetbiosNameResponse> r = NetbiosNameResponse::parse(ConstBytes(buf.data(), got->copied));
+      if (!r || r->transaction_id != 0x4242) return std::nullopt;
+      return r->address;
+    });
+    if (!answer) usleep(10000);
+  }
+  thread.call([&](Stack& stack, Instant) {
+    stack.udp_close(h);
+    return 0;
+  });
+  return answer;
+}
+
+TEST(NetbiosnsCApi, AnswersItsNameBetweenInitAndStop) {
+  tcpip_init(nullptr, nullptr);
+  TcpipThread* thread = default_tcpip();
+  ASSERT_NE(thread, nullptr);
+  netbiosns_set_name("esp-device");
+  EXPECT_FALSE(ask(*thread, "ESP-DEVICE"));  // not started
+  netbiosns_init();
+  EXPECT_EQ(ask(*thread, "ESP-DEVICE"), Ipv4Address::loopback());
+  EXPECT_FALSE(ask(*thread, "OTHER"));
+  netbiosns_set_name("has space");  // refused: the name stays
+  EXPECT_EQ(ask(*thread, "esp-device"), Ipv4Address::loopback());
+  netbiosns_stop();
+  EXPECT_FALSE(ask(*thread, "ESP-DEVICE"));
+}
+
+}  // namespace
+}  // namespace lwnet::api

@@ -1,0 +1,195 @@
+// Ping sessions (apps/ping_session.h) from A to B over a pipe with 10 ms
+// latency, in virtual time: callbacks at the exact instants, the request
+// fields (TOS, TTL, ESP-IDF's payload), timeouts, endless sessions stopped
+// from a callback, and the profile.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <vector>
+
+#include "apps/ping_session.h"
+#include "support/hosts.h"
+#include "support/status.h"
+
+namespace lwnet::test {
+namespace {
+
+constexpr std::uint16_t ipv4_type = 0x0800;
+constexpr Duration latency = Duration::millis(10);
+
+struct Event {
+  char kind;  // 's'uccess, 't'imeout, 'e'nd
+  Instant at;
+  PingProfile profile;
+};
+
+struct Recorder {
+  std::vector<Event> events;
+  Simulation* sim = nullptr;
+  int stop_after = 0;  // stop the session from the n-th success (0: never)
+  Stack* stack = nullptr;
+
+  PingSession::Callbacks callbacks() {
+    PingSession::Callbacks c;
+    c.context = this;
+    c.on_success = [](void* ctx, PingSession& s) {
+      auto* r = static_cast<Recorder*>(ctx);
+      r->events.push_back({'s', r->sim->now(), s.profile()});
+      if (r->stop_after != 0 && static_cast<int>(s.profile().replies) == r->stop_after) s.stop(*r->stack);
+    };
+    c.on_timeout = [](void* ctx, PingSession& s) {
+      auto* r = static_cast<Recorder*>(ctx);
+      r->events.push_back({'t', r->sim->now(), s.profile()});
+    };
+    c.on_end = [](void* ctx, PingSession& s) {
+      auto* r = static_cast<Recorder*>(ctx);
+      r->events.push_back({'e', r->sim->now(), s.profile()});
+    };
+    return c;
+  }
+};
+
+struct PingNet {
+  PingNet() : net(PipeConfig{latency}) {
+    net.sim.settle();
+    // Both ARP caches filled, so that no request waits for ARP.
+    UdpHandle probe = *net.a.udp_open();
+    std::array<std::uint8_t, 1> byte{};
+    EXPECT_OK(net.a.udp_send_to(probe, byte, {ip_b, 9}, net.sim.now()));
+    net.sim.run_for(Duration::millis(100));
+    net.a.udp_close(probe);
+    recorder.sim = &net.sim;
+    recorder.stack = &net.a;
+  }
+  TwoHosts net;
+  Recorder recorder;
+  PingSession session;
+};
+
+TEST(PingSessionSim, ThreeRepliesAtTheIntervalThenEnd) {
+  PingNet t;
+  PingSessionConfig config;
+  config.count = 3;
+  config.interval = Duration::seconds(1);
+  config.timeout = Duration::millis(500);
+  config.data_size = 64;
+  config.tos = 0x10;
+  config.ttl = 32;
+  config.target = ip_b;
+  ASSERT_OK(t.session.configure(config, t.recorder.callbacks()));
+  t.net.log.clear();
+  const Instant start = t.net.sim.now();
+  ASSERT_OK(t.session.start(t.net.a, start));
+  EXPECT_ERROR(t.session.start(t.net.a, start), Error::AlreadyConnected);
+  t.net.sim.run_for(Duration::seconds(5));
+
+  ASSERT_EQ(t.recorder.events.size(), 4u);
+  for (std::size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(t.recorder.events[i].kind, 's');
+    EXPECT_EQ(t.recorder.events[i].at, start + Duration::seconds(static_cast<std::int64_t>(i)) + latency * 2) << i;
+    EXPECT_EQ(t.recorder.events[i].profile.sequence, i + 1);
+    EXPECT_EQ(t.recorder.events[i].profile.time_gap_ms, 20u);
+  }
+  const Event& end = t.recorder.events[3];
+  EXPECT_EQ(end.kind, 'e');
+  EXPECT_EQ(end.at, start + Duration::seconds(2) + latency * 2);
+  EXPECT_EQ(end.profile.requests, 3u);
+  EXPECT_EQ(end.profile.replies, 3u);
+  EXPECT_EQ(end.profile.ttl, config::ip_default_ttl);  // B's reply
+  EXPECT_EQ(end.profile.tos, 0x10);
+  EXPECT_EQ(end.profile.size, 64u);
+  EXPECT_EQ(end.profile.replier, IpAddress(ip_b));
+  EXPECT_EQ(end.profile.duration_ms, 2020u);
+  EXPECT_FALSE(t.session.running());
+
+  // The requests: TOS 0x10, TTL 32, data 'A', 'B', ...
+  const auto frames = t.net.log.with_ethertype(ipv4_type, 0);
+  ASSERT_EQ(frames.size(), 3u);
+  for (const auto& f : frames) {
+    EXPECT_EQ(f.bytes[15], 0x10);
+    EXPECT_EQ(f.bytes[22], 32);
+    EXPECT_EQ(f.bytes[34], 8);  // echo request
+    EXPECT_EQ(f.bytes[42], 'A');
+    EXPECT_EQ(f.bytes[43], 'B');
+    EXPECT_EQ(f.bytes.size(), 14u + 20 + 8 + 64);
+  }
+  EXPECT_EQ(t.net.a.pools().in_use(), 0u);
+}
+
+TEST(PingSessionSim, UnansweredRequestsTimeOut) {
+  PingNet t;
+  PingSessionConfig config;
+  config.count = 2;
+  config.interval = Duration::seconds(1);
+  config.timeout = Duration::millis(300);
+  config.target = ip_b;
+  ASSERT_OK(t.session.configure(config, t.recorder.callbacks()));
+  // B's replies are lost.
+  t.net.log.set_filter([](int from, ConstBytes) { return from == 0; });
+  const Instant start = t.net.sim.now();
+  ASSERT_OK(t.session.start(t.net.a, start));
+  t.net.sim.run_for(Duration::seconds(5));
+  ASSERT_EQ(t.recorder.events.size(), 3u);
+  EXPECT_EQ(t.recorder.events[0].kind, 't');
+  EXPECT_EQ(t.recorder.events[0].at, start + Duration::millis(300));
+  EXPECT_EQ(t.recorder.events[1].kind, 't');
+  EXPECT_EQ(t.recorder.events[1].at, start + Duration::millis(1300));
+  EXPECT_EQ(t.recorder.events[2].kind, 'e');
+  EXPECT_EQ(t.recorder.events[2].profile.requests, 2u);
+  EXPECT_EQ(t.recorder.events[2].profile.replies, 0u);
+}
+
+TEST(PingSessionSim, TimeoutLongerThanIntervalWaitsForTheReply) {
+  PingNet t;
+  PingSessionConfig config;
+  config.count = 2;
+  config.interval = Duration::millis(100);
+  config.timeout = Duration::millis(500);
+  config.target = ip_b;
+  ASSERT_OK(t.session.configure(config, t.recorder.callbacks()));
+  t.net.log.set_filter([](int from, ConstBytes) { return from == 0; });
+  const Instant start = t.net.sim.now();
+  ASSERT_OK(t.session.start(t.net.a, start));
+  t.net.sim.run_for(Duration::seconds(2));
+  ASSERT_EQ(t.recorder.events.size(), 3u);
+  EXPECT_EQ(t.recorder.events[0].at, start + Duration::millis(500));
+  EXPECT_EQ(t.recorder.events[1].at, start + Duration::millis(1000));
+}
+
+TEST(PingSessionSim, EndlessSessionStoppedFromACallbackAndRestarted) {
+  PingNet t;
+  PingSessionConfig config;
+  config.count = 0;
+  config.interval = Duration::millis(200);
+  config.target = ip_b;
+  ASSERT_OK(t.session.configure(config, t.recorder.callbacks()));
+  t.recorder.stop_after = 3;
+  ASSERT_OK(t.session.start(t.net.a, t.net.sim.now()));
+  t.net.sim.run_for(Duration::seconds(10));
+  ASSERT_EQ(t.recorder.events.size(), 3u);  // no end callback after stop
+  EXPECT_FALSE(t.session.running());
+  EXPECT_EQ(t.session.profile().requests, 3u);
+  // Started again, it carries on counting.
+  t.recorder.stop_after = 5;
+  ASSERT_OK(t.session.start(t.net.a, t.net.sim.now()));
+  t.net.sim.run_for(Duration::seconds(10));
+  EXPECT_EQ(t.session.profile().requests, 5u);
+  EXPECT_EQ(t.session.profile().sequence, 5);
+}
+
+TEST(PingSessionSim, RefusesBadConfigurations) {
+  PingSession s;
+  PingSessionConfig config;
+  EXPECT_ERROR(s.configure(config, {}), Error::InvalidArgument);  // no target
+  config.target = ip_b;
+  config.data_size = PingSession::max_data_size + 1;
+  EXPECT_ERROR(s.configure(config, {}), Error::InvalidArgument);
+  config.data_size = 0;
+  config.interval = Duration::zero();
+  EXPECT_ERROR(s.configure(config, {}), Error::InvalidArgument);
+  config.interval = Duration::millis(1);
+  EXPECT_OK(s.configure(config, {}));
+}
+
+}  // namespace
+}  // namespace lwnet::test
