@@ -158,6 +158,11 @@ bool Ipv6Reassembly::store(std::size_t index, Held&& held) {
 std::optional<PacketBuf> Ipv6Reassembly::complete(std::size_t index) {
   Datagram& d = datagrams_[index];
   const Held* first = first_fragment(index);
+  if (first == nullptr) {  // have_first promises one; never trust that blindly
+    ++stats_.drop_malformed;
+    drop(index);
+    return std::nullopt;
+  }
   const std::size_t unfragmentable_len = first->unfragmentable_len;
   const std::size_t total = *d.total;
   PacketBuf out;

@@ -268,8 +268,8 @@ TEST(WireIcmpv6, EchoRequestAndReply) {
   EXPECT_EQ(reply.icmp.sequence, 1);
 
   // The reply Linux sent: the request's data behind a reply header.
-  std::vector<std::uint8_t> out(8, 0xaa);
-  out.insert(out.end(), request.icmp.data.begin(), request.icmp.data.end());
+  std::vector<std::uint8_t> out(8 + request.icmp.data.size(), 0xaa);
+  std::copy(request.icmp.data.begin(), request.icmp.data.end(), out.begin() + 8);
   Icmpv6Repr repr;
   repr.type = static_cast<std::uint8_t>(Icmpv6Type::EchoReply);
   repr.identifier = 0x37db;
@@ -364,8 +364,8 @@ TEST(WireIcmpv6, PacketTooBigQuotesWhatFitsIn1280Bytes) {
 
   // The quote may already be in place (an offending packet moved 8 bytes
   // down in its own buffer): nothing is copied, the same bytes come out.
-  std::vector<std::uint8_t> in_place(8, 0x55);
-  in_place.insert(in_place.end(), too_big_request.begin(), too_big_request.end());
+  std::vector<std::uint8_t> in_place(8 + too_big_request.size(), 0x55);
+  std::copy(too_big_request.begin(), too_big_request.end(), in_place.begin() + 8);
   n = repr.emit_error(in_place, ConstBytes(in_place).subspan(8), c.ip.source, c.ip.destination);
   ASSERT_TRUE(n.ok());
   in_place.resize(*n);
