@@ -48,6 +48,10 @@
 #include "wire/udp.h"
 
 namespace lwnet::fuzz {
+
+// The IPv6 parsers on the raw input (ipv6_wire_fuzz.cpp).
+void fuzz_ipv6_wire(ConstBytes input);
+
 namespace {
 
 [[noreturn]] void fail(const char* what) {
@@ -471,6 +475,7 @@ void fuzz_wire(const std::uint8_t* data, std::size_t size) {
   fuzz_tcp(input, v6_source, v6_destination);
   fuzz_text(input);
   fuzz_dhcpv4(input);
+  fuzz_ipv6_wire(input);
   // The layers of a frame, as the stack peels them.
   if (auto eth = EthernetRepr::parse(input); eth.ok()) {
     fuzz_arp(eth->payload);
