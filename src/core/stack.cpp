@@ -445,9 +445,4 @@ const Pools& Stack::pools() const {
   return impl_->pools;
 }
 
-std::uint32_t Stack::random_u32() {
-  LWNET_CHECK_CORE_CONTEXT("Stack::random_u32");
-  return impl_->random.next_u32();
-}
-
 }  // namespace lwnet

@@ -137,7 +137,9 @@ class Stack {
   Status attach_app(StackApp& app);
   void detach_app(StackApp& app);
   // The stack's seeded randomness (StackConfig::random_seed), for apps'
-  // ids and random delays, so a run replays from its seed.
+  // ids, ports and random delays (DHCP xid and retransmission jitter, DNS
+  // ids and source ports, SNTP start-up delay), so a run replays from its
+  // seed.
   std::uint32_t random_u32();
 
   // ---- Thread-safety check (CONFIG_LWIP_CHECK_THREAD_SAFETY) -----------------
@@ -353,12 +355,6 @@ class Stack {
   // accept queue while one poll() takes a burst of SYNs, instead of letting
   // the backlog (CONFIG_LWIP_TCP_ACCEPTMBOX_SIZE) overflow into RSTs.
   void set_tcp_event_callback(TcpTable::EventCallback callback, void* context);
-
-  // ---- Randomness for apps ---------------------------------------------------
-  // The next value of the stack's seeded random source (StackConfig's
-  // seed): DHCP transaction ids and retransmission jitter, so that a run
-  // replays from its seed.
-  std::uint32_t random_u32();
 
   // ---- Introspection -------------------------------------------------------
   const StackStats& stats() const;

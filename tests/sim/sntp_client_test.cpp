@@ -226,8 +226,11 @@ TEST(SntpClientSim, RateKissSlowsDownAndDenyStops) {
   EXPECT_TRUE(t.next_request(Duration::seconds(1)));
 }
 
+// Needs two servers: ESP-IDF's default CONFIG_LWIP_SNTP_MAX_SERVERS is 1,
+// so this runs in the Release build of scripts/test.sh, which sets 3 (with
+// one server, RateKissSlowsDownAndDenyStops covers DENY).
+#if CONFIG_LWIP_SNTP_MAX_SERVERS >= 2
 TEST(SntpClientSim, DenyMovesToTheNextServerAtOnce) {
-  if (SntpClient::max_servers < 2) GTEST_SKIP() << "CONFIG_LWIP_SNTP_MAX_SERVERS is 1";
   SntpNet t;
   // Server 1 is on A's own loopback.
   UdpHandle local = *t.net.a.udp_open();
@@ -243,6 +246,7 @@ TEST(SntpClientSim, DenyMovesToTheNextServerAtOnce) {
   EXPECT_OK(t.net.a.udp_receive(local, buf));
   t.net.a.udp_close(local);
 }
+#endif
 
 TEST(SntpClientSim, BadRepliesAreDroppedAndCounted) {
   SntpNet t;
