@@ -2,6 +2,7 @@
 #include "core/stack.h"
 
 #include "core/stack_impl.h"
+#include "transport/port_binding.h"
 
 // CONFIG_LWIP_CHECK_THREAD_SAFETY: each public function asks the installed
 // checker first (StackImpl::check_core_context). Compiled out otherwise.
@@ -90,12 +91,12 @@ Result<TcpHandle> Stack::tcp_listen(const IpEndpoint& local, std::size_t backlog
   LWNET_CHECK_CORE_CONTEXT("Stack::tcp_listen");
   return impl_->tcp.table().listen(local, backlog, reuse_address, settings);
 }
-Result<TcpReservation> Stack::tcp_reserve(const IpEndpoint& local, bool reuse_address) {
+Result<TcpReservation> Stack::tcp_reserve(const IpEndpoint& local, bool reuse_address,
+                                          bool v6only) {
   LWNET_CHECK_CORE_CONTEXT("Stack::tcp_reserve");
-  if (!local.address.is_v4()) return Error::Unsupported;
-  const Ipv4Address a = local.address.v4();
-  if (!a.is_unspecified() && !impl_->ip.netifs().is_local(a)) return Error::AddressNotAvailable;
-  return impl_->tcp.table().reserve(local, reuse_address);
+  const IpAddress a = unmap_v4(local.address);
+  if (!a.is_unspecified() && !impl_->ip.is_local(a)) return Error::AddressNotAvailable;
+  return impl_->tcp.table().reserve(local, reuse_address, v6only);
 }
 void Stack::tcp_release(const TcpReservation& reservation) {
   LWNET_CHECK_CORE_CONTEXT("Stack::tcp_release");
@@ -308,6 +309,10 @@ void Stack::udp_set_receive_buffer(UdpHandle h, std::size_t bytes) {
 void Stack::udp_set_tos(UdpHandle h, std::uint8_t tos) {
   LWNET_CHECK_CORE_CONTEXT("Stack::udp_set_tos");
   impl_->udp.set_tos(h, tos);
+}
+Status Stack::udp_set_v6only(UdpHandle h, bool v6only) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::udp_set_v6only");
+  return impl_->udp.set_v6only(h, v6only);
 }
 Status Stack::udp_bind_netif(UdpHandle h, std::optional<NetifId> netif) {
   LWNET_CHECK_CORE_CONTEXT("Stack::udp_bind_netif");

@@ -178,6 +178,8 @@ class Stack {
   void udp_set_ttl(UdpHandle h, std::uint8_t ttl);
   void udp_set_checksum(UdpHandle h, bool send_checksum);  // SO_NO_CHECK
   void udp_set_tos(UdpHandle h, std::uint8_t tos);         // IP_TOS
+  // IPV6_V6ONLY, before bind: UdpEndpoints::set_v6only.
+  Status udp_set_v6only(UdpHandle h, bool v6only);
   // SO_RCVBUF: bytes of datagrams queued at most (0, the default: no bound
   // but CONFIG_LWIP_UDP_RECVMBOX_SIZE datagrams); a datagram that does not
   // fit is dropped (udp.drop_queue_full).
@@ -292,8 +294,10 @@ class Stack {
   // AddressNotAvailable for an address that is not ours, AddressInUse as
   // tcp_listen(), TableFull when CONFIG_LWIP_MAX_SOCKETS are held. Release
   // it just before tcp_listen()/tcp_connect() on the same port (in the same
-  // core call, so that nothing takes the port in between).
-  Result<TcpReservation> tcp_reserve(const IpEndpoint& local, bool reuse_address);
+  // core call, so that nothing takes the port in between). `v6only`: the
+  // socket's IPV6_V6ONLY (transport/port_binding.h says what overlaps).
+  Result<TcpReservation> tcp_reserve(const IpEndpoint& local, bool reuse_address,
+                                     bool v6only = false);
   void tcp_release(const TcpReservation& reservation);
   // A connection that completed its handshake, or WouldBlock.
   Result<TcpHandle> tcp_accept(TcpHandle listener);

@@ -41,12 +41,12 @@ void StackImpl::receive_from(NetifId id, Instant now) {
     buf.truncate(*length);
     PacketBuf frame = std::move(buf);
     spare_.reset();
-    std::optional<Ipv4Delivery> delivery = ip.input(id, std::move(frame), now);
+    std::optional<IpDelivery> delivery = ip.input(id, std::move(frame), now);
     if (delivery) dispatch(std::move(*delivery), now);
   }
 }
 
-void StackImpl::dispatch(Ipv4Delivery&& delivery, Instant now) {
+void StackImpl::dispatch(IpDelivery&& delivery, Instant now) {
   switch (delivery.protocol) {
     case static_cast<std::uint8_t>(IpProtocol::Udp):
       ++stats.ipv4.rx_delivered;

@@ -26,7 +26,7 @@ bool IpLayer::send_frame(Netif& n, const MacAddress& destination, std::uint16_t 
   return transmit(n, packet, now);
 }
 
-std::optional<Ipv4Delivery> IpLayer::input(NetifId id, PacketBuf&& frame, Instant now) {
+std::optional<IpDelivery> IpLayer::input(NetifId id, PacketBuf&& frame, Instant now) {
   Netif* n = netifs_.get(id);
   if (n == nullptr) return std::nullopt;
   if (n->medium == Medium::Ip) {

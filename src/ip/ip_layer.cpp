@@ -87,6 +87,38 @@ Result<NetifInfo> IpLayer::netif_info(NetifId id) const {
   return n->info();
 }
 
+Result<IpRoute> IpLayer::route(const IpAddress& destination, const IpAddress& source,
+                               std::optional<NetifId> netif) const {
+  // An unspecified source of either family means "pick one": callers that
+  // never bound keep IpAddress{}, which is IPv4's.
+  if (!source.is_unspecified() && source.version() != destination.version()) {
+    return Error::InvalidArgument;
+  }
+  if (destination.is_v4()) {
+    const Ipv4Address from = source.is_v4() ? source.v4() : Ipv4Address{};
+    return netif ? route_ipv4_via(netifs_, *netif, destination.v4(), from)
+                 : route_ipv4(netifs_, destination.v4(), from);
+  }
+  return Error::Unsupported;
+}
+
+Status IpLayer::output(PacketBuf&& payload, const IpRoute& route, const IpAddress& destination,
+                       const IpSendOptions& options, Instant now) {
+  if (destination.is_v4() && route.source.is_v4()) {
+    return ipv4_output(std::move(payload), route, destination.v4(), options, now);
+  }
+  return Error::Unsupported;
+}
+
+bool IpLayer::is_local(const IpAddress& address) const {
+  return address.is_v4() && netifs_.is_local(address.v4());
+}
+
+std::optional<MacAddress> IpLayer::neighbour(NetifId id, const IpAddress& address) const {
+  if (address.is_v4()) return arp_cache_.lookup(id, address.v4());
+  return std::nullopt;
+}
+
 void IpLayer::schedule_gratuitous_arp(NetifId id, Instant now) {
   const Netif& n = netifs_[id];
   if (n.medium != Medium::Ethernet || !n.usable() || !n.has_ipv4) return;

@@ -6,7 +6,10 @@
 // implementation is split by protocol: ip_layer.cpp (netifs, timers),
 // ethernet_link.cpp (frames in and out), arp.cpp, ipv4_input.cpp, ipv4_output.cpp,
 // icmpv4.cpp. Datagrams for the transport layer come out of input() as an
-// Ipv4Delivery; the transport layer sends through route() and output().
+// IpDelivery; the transport layer sends through route() and output(). These,
+// IpRoute, IpSendOptions and neighbour() are family-neutral: each call goes
+// to the IPv4 or the IPv6 module by the address family, so transports never
+// branch on it.
 #pragma once
 
 #include <cstddef>
@@ -39,12 +42,14 @@ namespace lwnet {
 
 // A datagram for the transport layer: the buffer's payload starts at the
 // transport header and Layer::Network marks the IP header (for ICMP errors).
-struct Ipv4Delivery {
+// Source and destination are of one family.
+struct IpDelivery {
   PacketBuf packet;
-  Ipv4Address source;
-  Ipv4Address destination;
+  IpAddress source;
+  IpAddress destination;
+  // IPv4's protocol, IPv6's last next header (after the extension headers).
   std::uint8_t protocol = 0;
-  std::uint8_t ttl = 0;
+  std::uint8_t hop_limit = 0;  // IPv4's TTL
   NetifId netif;
   // Sent to a broadcast or multicast address, or in a link-layer broadcast:
   // never answered with an ICMP error (RFC 1122 3.2.2).
@@ -71,10 +76,10 @@ struct IcmpErrorReport {
   std::uint8_t code = 0;
 };
 
-struct Ipv4SendOptions {
+struct IpSendOptions {
   IpProtocol protocol = IpProtocol::Udp;
-  std::uint8_t ttl = config::ip_default_ttl;
-  std::uint8_t tos = 0;
+  std::uint8_t hop_limit = config::ip_default_ttl;  // IPv4's TTL
+  std::uint8_t tos = 0;  // IPv6's traffic class
   bool dont_fragment = false;
   bool router_alert = false;  // the IPv4 Router Alert option (IGMP)
   // To a multicast group this host is a member of on the outgoing netif: a
@@ -116,6 +121,8 @@ class IpLayer {
     link_context_ = context;
   }
   const NetifTable& netifs() const { return netifs_; }
+  // One of our addresses, of either family (NetifTable::is_local for IPv4).
+  bool is_local(const IpAddress& address) const;
 
   // ---- ARP (arp.cpp) -------------------------------------------------------
   Status arp_add_static(NetifId id, Ipv4Address ip, const MacAddress& mac, Instant now);
@@ -130,36 +137,36 @@ class IpLayer {
   // One frame from `id`'s device, starting at the link header (none on
   // Medium::Ip devices). ARP and ICMP are handled here; UDP and TCP come back
   // as a delivery; everything else is counted and dropped.
-  std::optional<Ipv4Delivery> input(NetifId id, PacketBuf&& frame, Instant now);
+  std::optional<IpDelivery> input(NetifId id, PacketBuf&& frame, Instant now);
   // For a delivery no transport protocol takes: counts
   // ipv4.drop_unknown_protocol and answers with protocol unreachable.
-  void reject_protocol(Ipv4Delivery&& delivery, Instant now);
+  void reject_protocol(IpDelivery&& delivery, Instant now);
 
-  // ---- Output (ipv4_output.cpp) ----------------------------------------------
+  // ---- Output (ip_layer.cpp, ipv4_output.cpp) --------------------------------
   // The route to `destination`, leaving from `source` when it is one of
-  // ours (unspecified: chosen by the route).
-  Result<Ipv4Route> route(Ipv4Address destination, Ipv4Address source) const {
-    return route_ipv4(netifs_, destination, source);
-  }
-  // As route(), but out of `netif` when given (route_ipv4_via).
-  Result<Ipv4Route> route(Ipv4Address destination, Ipv4Address source,
-                          std::optional<NetifId> netif) const {
-    return netif ? route_ipv4_via(netifs_, *netif, destination, source)
-                 : route_ipv4(netifs_, destination, source);
-  }
-  // Pushes an IPv4 header in front of `payload` (the transport header and
-  // data; headroom for IPv4 and Ethernet) and sends it along `route`,
-  // fragmenting it to the netif's MTU. Ok also when it waits for ARP.
-  // WouldBlock: ARP queue full; NoBuffers: no buffer for a fragment or the
-  // device refused the frame; TooBig: over 65535 bytes, or DF and over the
-  // MTU; NetDown.
-  Status output(PacketBuf&& payload, const Ipv4Route& route, Ipv4Address destination,
-                const Ipv4SendOptions& options, Instant now);
-  // The largest IPv4 TCP packet that may go out along `route` in one piece
-  // for the device to segment: its tcp_segmentation, when the neighbour is
-  // already resolved (a packet waiting for ARP is sent as ordinary frames);
-  // 0 when no offload is possible.
-  std::size_t tcp_segmentation_limit(const Ipv4Route& route) const;
+  // ours (unspecified, of either family: chosen by the route), out of
+  // `netif` when given (SO_BINDTODEVICE: route_ipv4_via). InvalidArgument
+  // when a specified source is of the other family; Unsupported for a
+  // family this build does not route.
+  Result<IpRoute> route(const IpAddress& destination, const IpAddress& source,
+                        std::optional<NetifId> netif = std::nullopt) const;
+  // Pushes an IP header of the destination's family in front of `payload`
+  // (the transport header and data; headroom for it and Ethernet) and sends
+  // it along `route`, fragmenting it to the netif's MTU. Ok also when it
+  // waits for the neighbour. WouldBlock: neighbour queue full; NoBuffers:
+  // no buffer for a fragment or the device refused the frame; TooBig: over
+  // 65535 bytes, or DF and over the MTU; NetDown; Unsupported: a family
+  // this build does not send.
+  Status output(PacketBuf&& payload, const IpRoute& route, const IpAddress& destination,
+                const IpSendOptions& options, Instant now);
+  // The largest TCP packet (IP header included) that may go out along
+  // `route` in one piece for the device to segment: its tcp_segmentation,
+  // when the neighbour is already resolved (a packet waiting for it is sent
+  // as ordinary frames); 0 when no offload is possible.
+  std::size_t tcp_segmentation_limit(const IpRoute& route) const;
+  // The link address of `address` on `id` when the neighbour cache (ARP
+  // for IPv4) has it resolved.
+  std::optional<MacAddress> neighbour(NetifId id, const IpAddress& address) const;
   bool is_broadcast(Ipv4Address a) const;
 
   // ---- ICMP (icmpv4.cpp) ---------------------------------------------------
@@ -251,16 +258,18 @@ class IpLayer {
   void send_resolved(NetifId id, const MacAddress& mac, Instant now);
 
   // ipv4_input.cpp
-  std::optional<Ipv4Delivery> ipv4_input(NetifId id, PacketBuf&& packet, bool link_broadcast,
+  std::optional<IpDelivery> ipv4_input(NetifId id, PacketBuf&& packet, bool link_broadcast,
                                          Instant now);
   bool accepts_unicast(const Netif& n, Ipv4Address destination) const;
 
   // ipv4_output.cpp
+  Status ipv4_output(PacketBuf&& payload, const IpRoute& route, Ipv4Address destination,
+                     const IpSendOptions& options, Instant now);
   // Finds the neighbour's MAC (or queues for ARP) and sends the datagram.
   Status link_output(NetifId id, Ipv4Address next_hop, bool broadcast, PacketBuf&& datagram,
                      Instant now);
   // Sends a datagram whose link destination is known, in fragments if needed.
-  Status send_segmented(const Ipv4Route& route, PacketBuf&& datagram, const Ipv4SendOptions& options,
+  Status send_segmented(const IpRoute& route, PacketBuf&& datagram, const IpSendOptions& options,
                         Instant now);
   Status send_datagram(Netif& n, const MacAddress& destination, PacketBuf&& datagram,
                        Instant now);
@@ -268,7 +277,7 @@ class IpLayer {
                   Instant now);
 
   // igmp.cpp
-  void igmp_input(NetifId id, PacketBuf&& packet, const Ipv4Delivery& ip, Instant now);
+  void igmp_input(NetifId id, PacketBuf&& packet, const IpDelivery& ip, Instant now);
   void igmp_send(NetifId id, std::uint8_t type, Ipv4Address group, Ipv4Address destination,
                  Instant now);
   void igmp_report_due(std::size_t slot, Instant now);
@@ -285,7 +294,7 @@ class IpLayer {
   void loop_multicast(const PacketBuf& datagram, Instant now);
 
   // icmpv4.cpp
-  void icmp_input(NetifId id, PacketBuf&& packet, const Ipv4Delivery& ip, Instant now);
+  void icmp_input(NetifId id, PacketBuf&& packet, const IpDelivery& ip, Instant now);
   void icmp_error_input(const Icmpv4Repr& icmp, ConstBytes message, Instant now);
 
   Pools& pools_;

@@ -1,5 +1,6 @@
-// IPv4 route selection: which netif a datagram leaves through, to which
-// neighbour, and with which source address.
+// Route selection: which netif a datagram leaves through, to which
+// neighbour, and with which source address. IpRoute is what every family's
+// routing returns and every family's output takes; IPv4's rules are here.
 #pragma once
 
 #include "ip/netif.h"
@@ -8,11 +9,12 @@
 
 namespace lwnet {
 
-struct Ipv4Route {
+// Both addresses are of the destination's family.
+struct IpRoute {
   NetifId netif;
-  Ipv4Address source;      // the caller's source, or the netif's address
-  Ipv4Address next_hop;    // the neighbour to resolve: the destination or a gateway
-  bool broadcast = false;  // limited or subnet-directed broadcast (link broadcast)
+  IpAddress source;        // the caller's source, or the netif's address
+  IpAddress next_hop;      // the neighbour to resolve: the destination or a gateway
+  bool broadcast = false;  // IPv4 limited or subnet-directed broadcast (link broadcast)
 };
 
 // Core thread only. In order:
@@ -26,7 +28,7 @@ struct Ipv4Route {
 //  5. The default netif's gateway.
 // NoRoute when none applies (no usable netif, or off-link without gateway);
 // InvalidArgument for an unspecified destination.
-Result<Ipv4Route> route_ipv4(const NetifTable& netifs, Ipv4Address destination,
+Result<IpRoute> route_ipv4(const NetifTable& netifs, Ipv4Address destination,
                              Ipv4Address source);
 
 // The route out of `netif` whatever the table above says (SO_BINDTODEVICE,
@@ -34,7 +36,7 @@ Result<Ipv4Route> route_ipv4(const NetifTable& netifs, Ipv4Address destination,
 // broadcast, multicast or link-local, else the netif's gateway. A netif
 // without an address sends only limited broadcasts (from 0.0.0.0). NetDown
 // when the netif is down or has no link; NoRoute otherwise.
-Result<Ipv4Route> route_ipv4_via(const NetifTable& netifs, NetifId netif, Ipv4Address destination,
+Result<IpRoute> route_ipv4_via(const NetifTable& netifs, NetifId netif, Ipv4Address destination,
                                  Ipv4Address source);
 
 }  // namespace lwnet
