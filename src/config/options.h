@@ -45,6 +45,16 @@
 #ifndef CONFIG_LWIP_IP_REASS_MAX_PBUFS
 #define CONFIG_LWIP_IP_REASS_MAX_PBUFS 10
 #endif
+// IPv6 reassembly (ESP-IDF ships it off, as IPv4's); its buffers are bounded
+// by CONFIG_LWIP_IP_REASS_MAX_PBUFS and CONFIG_LWNET_REASS_MAX_DATAGRAMS as
+// IPv4's are, and it waits CONFIG_LWNET_IP6_REASS_TIMEOUT_SECONDS (RFC 8200
+// 4.5: 60 s) for the missing fragments.
+#ifndef CONFIG_LWIP_IP6_REASSEMBLY
+#define CONFIG_LWIP_IP6_REASSEMBLY 0
+#endif
+#ifndef CONFIG_LWNET_IP6_REASS_TIMEOUT_SECONDS
+#define CONFIG_LWNET_IP6_REASS_TIMEOUT_SECONDS 60
+#endif
 // Not implemented yet: the loopback netif is always there (must stay 1).
 #ifndef CONFIG_LWIP_NETIF_LOOPBACK
 #define CONFIG_LWIP_NETIF_LOOPBACK 1
@@ -326,6 +336,8 @@ inline constexpr std::uint8_t ip_default_ttl = CONFIG_LWIP_IP_DEFAULT_TTL;
 inline constexpr bool ip4_frag = CONFIG_LWIP_IP4_FRAG != 0;
 inline constexpr bool ip4_reassembly = CONFIG_LWIP_IP4_REASSEMBLY != 0;
 inline constexpr std::size_t ip_reass_max_pbufs = CONFIG_LWIP_IP_REASS_MAX_PBUFS;
+inline constexpr bool ip6_reassembly = CONFIG_LWIP_IP6_REASSEMBLY != 0;
+inline constexpr std::uint32_t ip6_reass_timeout_seconds = CONFIG_LWNET_IP6_REASS_TIMEOUT_SECONDS;
 inline constexpr bool netif_loopback = CONFIG_LWIP_NETIF_LOOPBACK != 0;
 inline constexpr std::size_t loopback_max_pbufs = CONFIG_LWIP_LOOPBACK_MAX_PBUFS;
 inline constexpr bool netif_status_callback = CONFIG_LWIP_NETIF_STATUS_CALLBACK != 0;
@@ -423,6 +435,12 @@ static_assert(!ip4_reassembly || ip_reass_max_pbufs <= frame_pool_size,
               "reassembly may not hold more buffers than the frame pool has");
 static_assert(!ip4_reassembly || large_pool_size >= 1,
               "reassembly needs at least one large buffer");
+static_assert(!ip6_reassembly || ip_reass_max_pbufs <= frame_pool_size,
+              "IPv6 reassembly may not hold more buffers than the frame pool has");
+static_assert(!ip6_reassembly || large_pool_size >= 1,
+              "IPv6 reassembly needs at least one large buffer");
+static_assert(ip6_reass_timeout_seconds >= 1 && ip6_reass_timeout_seconds <= 60,
+              "CONFIG_LWNET_IP6_REASS_TIMEOUT_SECONDS is 1..60 (RFC 8200 4.5)");
 static_assert(loopback_max_pbufs <= 16, "CONFIG_LWIP_LOOPBACK_MAX_PBUFS is 0..16");
 static_assert(tcp_mss >= 536 && tcp_mss <= 1460, "CONFIG_LWIP_TCP_MSS is 536..1460");
 static_assert(frame_buffer_size >= headroom + max_ethernet_frame,
