@@ -34,6 +34,34 @@ Status Stack::set_ipv4(NetifId id, const IpCidr& address, std::optional<Ipv4Addr
   LWNET_CHECK_CORE_CONTEXT("Stack::set_ipv4");
   return impl_->ip.set_ipv4(id, address, gateway, now);
 }
+Status Stack::add_ipv6_address(NetifId id, const IpCidr& address, Instant now) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::add_ipv6_address");
+  if (!address.address.is_v6()) return Error::InvalidArgument;
+  return impl_->ip.add_ipv6_address(id, address.address.v6(), address.prefix_len, now);
+}
+Status Stack::remove_ipv6_address(NetifId id, const IpAddress& address) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::remove_ipv6_address");
+  if (!address.is_v6()) return Error::InvalidArgument;
+  return impl_->ip.remove_ipv6_address(id, address.v6());
+}
+Result<std::array<Ipv6NetifAddress, config::ipv6_num_addresses>> Stack::ipv6_addresses(
+    NetifId id) const {
+  LWNET_CHECK_CORE_CONTEXT("Stack::ipv6_addresses");
+  const Netif* n = impl_->ip.netifs().get(id);
+  if (n == nullptr) return Error::InvalidArgument;
+  return n->ipv6;
+}
+Status Stack::nd_add_static(NetifId id, const IpAddress& address, const MacAddress& mac,
+                            Instant now) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::nd_add_static");
+  if (!address.is_v6()) return Error::InvalidArgument;
+  return impl_->ip.nd_add_static(id, address.v6(), mac, now);
+}
+std::optional<MacAddress> Stack::nd_lookup(NetifId id, const IpAddress& address) const {
+  LWNET_CHECK_CORE_CONTEXT("Stack::nd_lookup");
+  if (!address.is_v6()) return std::nullopt;
+  return impl_->ip.nd_cache().lookup(id, address.v6());
+}
 Status Stack::set_up(NetifId id, bool up, Instant now) {
   LWNET_CHECK_CORE_CONTEXT("Stack::set_up");
   return impl_->ip.set_up(id, up, now);
@@ -419,7 +447,7 @@ Result<PingHandle> Stack::ping_open(std::uint16_t identifier) {
 Status Stack::ping_send(PingHandle h, const IpAddress& destination, std::uint16_t sequence,
                         ConstBytes payload, std::uint8_t ttl, Instant now) {
   LWNET_CHECK_CORE_CONTEXT("Stack::ping_send");
-  if (!destination.is_v4()) return Error::Unsupported;
+  if (destination.is_v6()) return impl_->ip.ping6_send(h, destination.v6(), sequence, payload, ttl, now);
   return impl_->ip.ping_send(h, destination.v4(), sequence, payload, ttl, now);
 }
 Result<EchoReply> Stack::ping_receive(PingHandle h, Bytes into) {

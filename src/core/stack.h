@@ -8,6 +8,7 @@
 // CONFIG_LWIP_CHECK_THREAD_SAFETY checks this (set_core_context_check).
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -89,6 +90,17 @@ class Stack {
   Status set_up(NetifId id, bool up, Instant now);
   Status set_link_up(NetifId id, bool link_up, Instant now);
   Result<NetifInfo> netif_info(NetifId id) const;
+  // ---- IPv6 addresses and neighbors (IpLayer::add_ipv6_address) -------------
+  // Every Ethernet netif gets its link-local address (from the MAC) when
+  // added; DAD runs for each address from the next poll.
+  Status add_ipv6_address(NetifId id, const IpCidr& address, Instant now);
+  Status remove_ipv6_address(NetifId id, const IpAddress& address);
+  // The netif's address slots (states, lifetimes); InvalidArgument for an
+  // unknown netif.
+  Result<std::array<Ipv6NetifAddress, config::ipv6_num_addresses>> ipv6_addresses(NetifId id) const;
+  Status nd_add_static(NetifId id, const IpAddress& address, const MacAddress& mac, Instant now);
+  // A resolved (any state but incomplete) neighbor's MAC.
+  std::optional<MacAddress> nd_lookup(NetifId id, const IpAddress& address) const;
   // The netif called `name` (NetifConfig::name; the loopback netif is
   // "lo"), for SO_BINDTODEVICE; nullopt when there is none.
   std::optional<NetifId> netif_find(std::string_view name) const;
@@ -232,7 +244,8 @@ class Stack {
   // ---- ICMP echo (ping) ----------------------------------------------------
   // Echo replies whose identifier is `identifier` are queued for this handle.
   Result<PingHandle> ping_open(std::uint16_t identifier);
-  // Sends an echo request carrying `payload`; ttl 0 means the default TTL.
+  // Sends an echo request (ICMPv6's to an IPv6 address) carrying `payload`;
+  // ttl 0 means the default TTL or hop limit.
   Status ping_send(PingHandle h, const IpAddress& destination, std::uint16_t sequence,
                    ConstBytes payload, std::uint8_t ttl, Instant now);
   Result<EchoReply> ping_receive(PingHandle h, Bytes into);

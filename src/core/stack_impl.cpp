@@ -6,7 +6,8 @@ StackImpl::StackImpl(const StackConfig& config)
     : pools(config::frame_pool_size, config::frame_buffer_size, config::large_pool_size,
             config::large_buffer_size),
       random(config.random_seed),
-      ip(pools, IpLayerStats{stats.ethernet, stats.arp, stats.ipv4, stats.icmp, stats.igmp}, random, loopback),
+      ip(pools, IpLayerStats{stats.ethernet, stats.arp, stats.ipv4, stats.icmp, stats.igmp, stats.ipv6,
+                      stats.icmpv6, stats.nd}, random, loopback),
       udp(ip, pools, stats.udp, stats.ipv4, random),
       tcp(ip, pools, stats.tcp, random) {
   ip.set_icmp_error_callback(

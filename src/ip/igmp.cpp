@@ -180,6 +180,18 @@ void IpLayer::igmp_input(NetifId id, PacketBuf&& packet, const IpDelivery& ip, I
 
 bool IpLayer::accepts_multicast_mac(NetifId id, const MacAddress& mac) const {
   if (mac == group_mac(igmp_all_hosts)) return true;
+  if (config::ipv6 && mac.octets[0] == 0x33 && mac.octets[1] == 0x33) {
+    // IPv6 (RFC 2464 7): all-nodes, and the solicited-node groups of the
+    // netif's addresses (tentative ones included, for DAD).
+    if (mac == MacAddress{{0x33, 0x33, 0, 0, 0, 1}}) return true;
+    for (const Ipv6NetifAddress& a : netifs_[id].ipv6) {
+      if (a.assigned() && mac.octets[2] == 0xff && mac.octets[3] == a.address.octets[13] &&
+          mac.octets[4] == a.address.octets[14] && mac.octets[5] == a.address.octets[15]) {
+        return true;
+      }
+    }
+    return false;
+  }
   for (std::size_t slot = 0; slot < MulticastGroups::capacity; ++slot) {
     const MulticastGroups::Group& g = groups_[slot];
     if (g.state != State::Free && g.netif == id && g.address.is_v4() &&

@@ -25,6 +25,7 @@
 #include "ip/ip_stats.h"
 #include "ip/ipv4_reassembly.h"
 #include "ip/multicast_groups.h"
+#include "ip/nd_cache.h"
 #include "ip/netif.h"
 #include "ip/netif_config.h"
 #include "ip/raw_endpoints.h"
@@ -36,7 +37,9 @@
 #include "util/result.h"
 #include "wire/address.h"
 #include "wire/icmpv4.h"
+#include "wire/icmpv6.h"
 #include "wire/ip.h"
+#include "wire/ipv6.h"
 
 namespace lwnet {
 
@@ -141,6 +144,9 @@ class IpLayer {
   // For a delivery no transport protocol takes: counts
   // ipv4.drop_unknown_protocol and answers with protocol unreachable.
   void reject_protocol(IpDelivery&& delivery, Instant now);
+  // For a UDP datagram no endpoint takes: port unreachable in the
+  // delivery's family (ICMP or ICMPv6), within the rules and rate limits.
+  void reject_port(const IpDelivery& delivery, Instant now);
 
   // ---- Output (ip_layer.cpp, ipv4_output.cpp) --------------------------------
   // The route to `destination`, leaving from `source` when it is one of
@@ -214,6 +220,27 @@ class IpLayer {
   bool igmp_is_member(NetifId id, Ipv4Address group) const;
   const MulticastGroups& multicast_groups() const { return groups_; }
 
+  // ---- IPv6 addresses and Neighbor Discovery (ndisc.cpp) ---------------------
+  // Adds a static address (prefix_len: its on-link prefix). It is tentative
+  // while Duplicate Address Detection sends
+  // CONFIG_LWIP_IPV6_DUP_DETECT_ATTEMPTS solicitations a second apart (from
+  // the next poll), then preferred; Duplicated when another host answers.
+  // Link-local addresses take slot 0. InvalidArgument (unknown netif, the
+  // loopback netif, a multicast, unspecified or loopback address, a prefix
+  // over 128), AddressInUse (there already), TableFull (every one of
+  // CONFIG_LWIP_IPV6_NUM_ADDRESSES slots taken).
+  Status add_ipv6_address(NetifId id, const Ipv6Address& address, std::uint8_t prefix_len,
+                          Instant now);
+  // AddressNotAvailable when the netif has no such address.
+  Status remove_ipv6_address(NetifId id, const Ipv6Address& address);
+  const NdCache& nd_cache() const { return nd_cache_; }
+  // A permanent neighbor entry (lwIP's static ND entries): packets waiting
+  // for it leave now. InvalidArgument, TableFull.
+  Status nd_add_static(NetifId id, const Ipv6Address& ip, const MacAddress& mac, Instant now);
+  // An ICMPv6 echo request with the handle's identifier; hop_limit 0: the default.
+  Status ping6_send(PingHandle h, const Ipv6Address& destination, std::uint16_t sequence,
+                    ConstBytes payload, std::uint8_t hop_limit, Instant now);
+
   // ---- Timers (ip_layer.cpp) -------------------------------------------------
   // ARP aging and retransmission, reassembly timeouts, gratuitous ARP, IGMP
   // reports.
@@ -225,7 +252,13 @@ class IpLayer {
  private:
   enum Timer : std::uint16_t { arp_timer = 0, reassembly_timer = 1, garp_timer_first = 2 };
   static constexpr std::size_t igmp_timer_first = garp_timer_first + NetifTable::capacity;
-  static constexpr std::size_t timer_count = igmp_timer_first + MulticastGroups::capacity;
+  // The neighbor cache's NUD timers, then one DAD timer per netif.
+  static constexpr std::size_t nd_timer = igmp_timer_first + MulticastGroups::capacity;
+  static constexpr std::size_t dad_timer_first = nd_timer + 1;
+  static constexpr std::size_t timer_count = dad_timer_first + NetifTable::capacity;
+  static std::uint16_t dad_timer(NetifId id) {
+    return static_cast<std::uint16_t>(dad_timer_first + id.value);
+  }
   static std::uint16_t garp_timer(NetifId id) {
     return static_cast<std::uint16_t>(garp_timer_first + id.value);
   }
@@ -293,6 +326,52 @@ class IpLayer {
   // loopback netif (IP_MULTICAST_LOOP).
   void loop_multicast(const PacketBuf& datagram, Instant now);
 
+  // ipv6_input.cpp
+  std::optional<IpDelivery> ipv6_input(NetifId id, PacketBuf&& packet, Instant now);
+  // Whether `n` takes a packet to `destination` (sets `multicast`).
+  bool accepts_ipv6(NetifId id, const Netif& n, const Ipv6Address& destination) const;
+  // Extension headers before the upper layer (RFC 8200 4): false when the
+  // packet is dropped (counted, answered with a parameter problem where
+  // the RFC says so); else `next_header` and `offset` (from the payload's
+  // start) name the upper layer.
+  bool walk_extension_headers(NetifId id, const PacketBuf& packet, const Ipv6Repr& ip,
+                              std::uint8_t& next_header, std::size_t& offset, Instant now);
+
+  // ipv6_output.cpp
+  Status ipv6_output(PacketBuf&& payload, const IpRoute& route, const Ipv6Address& destination,
+                     const IpSendOptions& options, Instant now);
+  // Finds the neighbour's MAC (or queues for ND) and sends the datagram.
+  Status ipv6_link_output(NetifId id, const Ipv6Address& next_hop, PacketBuf&& datagram,
+                          Instant now);
+  Status ipv6_send_datagram(Netif& n, const MacAddress& destination, PacketBuf&& datagram,
+                            Instant now);
+
+  // icmpv6.cpp
+  void icmpv6_input(NetifId id, PacketBuf&& packet, const IpDelivery& ip, Instant now);
+  // An ICMPv6 error about `offending` (IPv6 header first) that arrived on
+  // `id`, unless RFC 4443 2.4 (e) forbids one or the rate limit is
+  // reached (icmpv6.rate_limited). `parameter`: the pointer or the MTU.
+  void send_icmpv6_error(NetifId id, ConstBytes offending, Icmpv6Type type, std::uint8_t code,
+                         std::uint32_t parameter, Instant now);
+  // Sends a finished ICMPv6 message (checksum in place) from `source`.
+  Status send_icmpv6(NetifId id, const Ipv6Address& source, const Ipv6Address& destination,
+                     std::uint8_t hop_limit, PacketBuf&& message, Instant now);
+
+  // ndisc.cpp
+  void ndisc_input(NetifId id, ConstBytes message, const IpDelivery& ip, Instant now);
+  void send_neighbor_solicitation(NetifId id, const Ipv6Address& target,
+                                  std::optional<MacAddress> unicast, bool dad, Instant now);
+  void send_neighbor_advertisement(NetifId id, const Ipv6Address& target,
+                                   const Ipv6Address& destination, bool solicited, Instant now);
+  void send_nd_resolved(NetifId id, Instant now);
+  // Link-local address from the MAC (modified EUI-64, RFC 4291 2.5.1).
+  void add_link_local(NetifId id, Instant now);
+  // (Re)starts DAD for the netif's tentative addresses from the next poll.
+  void start_dad(NetifId id, Instant now);
+  void dad_due(NetifId id, Instant now);
+  // A tentative address another host has: Duplicated (never used).
+  void dad_failed(NetifId id, Ipv6NetifAddress& address);
+
   // icmpv4.cpp
   void icmp_input(NetifId id, PacketBuf&& packet, const IpDelivery& ip, Instant now);
   void icmp_error_input(const Icmpv4Repr& icmp, ConstBytes message, Instant now);
@@ -310,6 +389,9 @@ class IpLayer {
   IcmpErrorCallback icmp_error_callback_ = nullptr;
   void* icmp_error_context_ = nullptr;
   IcmpRateLimiter icmp_limiter_{config::icmp_errors_per_second};
+  IcmpRateLimiter icmpv6_limiter_{config::icmp_errors_per_second};
+  NdCache nd_cache_;
+  NdCache::PendingQueue nd_resolved_;  // scratch: packets of an entry that just resolved
   TimerQueue<timer_count> timers_;
   std::uint16_t next_identification_;
   NetifCallback status_callback_ = nullptr;

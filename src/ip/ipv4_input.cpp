@@ -115,7 +115,35 @@ std::optional<IpDelivery> IpLayer::ipv4_input(NetifId id, PacketBuf&& packet,
   return delivery;
 }
 
+void IpLayer::reject_port(const IpDelivery& delivery, Instant now) {
+  if (delivery.source.is_v6()) {
+    send_icmpv6_error(delivery.netif, delivery.packet.from_mark(Layer::Network),
+                      Icmpv6Type::DestinationUnreachable,
+                      static_cast<std::uint8_t>(Icmpv6Unreachable::Port), 0, now);
+    return;
+  }
+  send_icmp_error(delivery.netif, delivery.packet.from_mark(Layer::Network), delivery.broadcast,
+                  Icmpv4Type::DestinationUnreachable,
+                  static_cast<std::uint8_t>(Icmpv4Unreachable::Port), now);
+}
+
 void IpLayer::reject_protocol(IpDelivery&& delivery, Instant now) {
+  if (delivery.source.is_v6()) {
+    // RFC 8200 4: parameter problem code 1 pointing at the Next Header
+    // field that named the protocol.
+    ++stats_.ipv6.drop_unknown_protocol;
+    const ConstBytes packet = delivery.packet.from_mark(Layer::Network);
+    Result<Ipv6Repr> ip = Ipv6Repr::parse(packet);
+    if (!ip) return;
+    Ipv6HeaderWalker walker(*ip);
+    Result<bool> more = walker.next();
+    while (more && *more) more = walker.next();
+    if (!more) return;
+    send_icmpv6_error(delivery.netif, packet, Icmpv6Type::ParameterProblem,
+                      static_cast<std::uint8_t>(Icmpv6ParameterProblem::UnrecognizedNextHeader),
+                      static_cast<std::uint32_t>(walker.next_header_field_offset()), now);
+    return;
+  }
   ++stats_.ipv4.drop_unknown_protocol;
   send_icmp_error(delivery.netif, delivery.packet.from_mark(Layer::Network), delivery.broadcast,
                   Icmpv4Type::DestinationUnreachable,

@@ -3,6 +3,8 @@
 // routing returns and every family's output takes; IPv4's rules are here.
 #pragma once
 
+#include <optional>
+
 #include "ip/netif.h"
 #include "util/result.h"
 #include "wire/address.h"
@@ -38,5 +40,25 @@ Result<IpRoute> route_ipv4(const NetifTable& netifs, Ipv4Address destination,
 // when the netif is down or has no link; NoRoute otherwise.
 Result<IpRoute> route_ipv4_via(const NetifTable& netifs, NetifId netif, Ipv4Address destination,
                                  Ipv4Address source);
+
+// Core thread only. IPv6 (routing_ipv6.cpp), in order:
+//  1. ::1 and our own addresses go to the loopback netif.
+//  2. The netif: `netif` when given (SO_BINDTODEVICE, a scope id), else the
+//     netif of a given source address, else for link-local and multicast
+//     destinations the default netif, else the netif with an address whose
+//     prefix holds the destination (on-link), else none: NoRoute (no
+//     default router list yet).
+//  3. The source: the given one (AddressNotAvailable when it is not a
+//     usable address of that netif), else by RFC 6724's main rules: a
+//     link-local source for link-local and link-scope multicast
+//     destinations, else a preferred address on the destination's prefix,
+//     any preferred one, a deprecated one, the link-local one; NoRoute
+//     when the netif has no usable address.
+// InvalidArgument for an unspecified destination; NetDown when the netif is
+// down or has no link.
+Result<IpRoute> route_ipv6(const NetifTable& netifs, const Ipv6Address& destination,
+                           const Ipv6Address& source, std::optional<NetifId> netif);
+// The source address `n` uses toward `destination` (rule 3 above).
+std::optional<Ipv6Address> select_ipv6_source(const Netif& n, const Ipv6Address& destination);
 
 }  // namespace lwnet

@@ -17,6 +17,11 @@ constexpr IpAddress unmap_v4(const IpAddress& a) {
   return Ipv4Address::of(o[12], o[13], o[14], o[15]);
 }
 
+// Any thread. The wildcard of `a`'s family (an implicit bind's address).
+constexpr IpAddress any_of_family(const IpAddress& a) {
+  return a.is_v6() ? IpAddress(Ipv6Address{}) : IpAddress(Ipv4Address{});
+}
+
 // Any thread. Whether the bindings `a` and `b` (with their IPV6_V6ONLY) of
 // one port overlap: of one family, when either is the wildcard or both are
 // the same address; across families, when the IPv6 one is a dual-stack

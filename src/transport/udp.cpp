@@ -105,7 +105,7 @@ Status UdpEndpoints::connect(UdpHandle h, const IpEndpoint& remote) {
   if (e == nullptr) return Error::Closed;
   if (remote.port == 0 || remote.address.is_unspecified()) return Error::InvalidArgument;
   if (!e->bound) {
-    Status s = bind_slot(h.slot, IpAddress{}, 0);
+    Status s = bind_slot(h.slot, any_of_family(unmap_v4(remote.address)), 0);
     if (!s) return s;
   }
   e->connected = true;
@@ -139,7 +139,7 @@ Status UdpEndpoints::send_to(UdpHandle h, ConstBytes payload, const IpEndpoint& 
   if (to.port == 0 || to.address.is_unspecified()) return Error::InvalidArgument;
   if (payload.size() > udp_max_payload) return Error::TooBig;
   if (!e->bound) {
-    Status s = bind_slot(h.slot, IpAddress{}, 0);
+    Status s = bind_slot(h.slot, any_of_family(unmap_v4(to.address)), 0);
     if (!s) return s;
   }
   // An IPv6 endpoint reaches IPv4 peers through mapped addresses.
@@ -374,9 +374,7 @@ void UdpEndpoints::input(IpDelivery&& d, Instant now) {
   }
   if (best == by_port_.none) {
     ++stats_.drop_no_port;
-    ip_.send_icmp_error(d.netif, d.packet.from_mark(Layer::Network), d.broadcast,
-                        Icmpv4Type::DestinationUnreachable,
-                        static_cast<std::uint8_t>(Icmpv4Unreachable::Port), now);
+    ip_.reject_port(d, now);
     return;
   }
   const std::uint16_t source_port = udp.source_port;

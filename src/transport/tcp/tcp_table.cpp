@@ -170,7 +170,10 @@ TcpTable::ListenerSlot* TcpTable::find_listener(const IpEndpoint& local,
     if (!l.in_use || l.local.port != local.port) continue;
     if (netif && l.settings.ip.netif && *l.settings.ip.netif != *netif) continue;
     if (l.local.address == local.address) return &l;
-    if (l.local.address.is_unspecified() && l.local.address.version() == local.address.version()) {
+    // A wildcard of the same family, or :: without IPV6_V6ONLY for IPv4
+    // (dual stack: the connection keeps IPv4 addresses).
+    if (l.local.address.is_unspecified() &&
+        binding_accepts(l.local.address, l.settings.ip.v6only, local.address)) {
       wildcard = &l;
     }
   }
