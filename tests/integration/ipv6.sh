@@ -42,7 +42,7 @@ lwit_expect "lwnet answered echo requests" test "$(lwit_counter icmpv6.tx_echo_r
 lwit_expect "lwnet sent neighbor advertisements" test "$(lwit_counter nd.tx_advertisement)" -ge 1
 
 lwit_run_lwnet --ip6 "$LWNET_IP6/64" ping -c 2 -i 0.2 "$LINUX_IP6"
-lwit_expect_status "lwnet ping $LINUX_IP6" 0
+lwit_expect_status "lwnet ping $LINUX_IP6" 0 "$LWNET_STATUS"
 lwit_expect "2 transmitted, 2 received" grep -q "^2 packets transmitted, 2 received" "$LWNET_OUT"
 
 lwit_check_capture
