@@ -63,8 +63,8 @@ CLI::Validator whole_number(long long min, long long max) {
 
 IpAddress parse_host(const std::string& option, const std::string& text) {
   const auto address = parse_ip_address(text);
-  if (!address || !address->is_v4()) {
-    throw CLI::ValidationError(option, "'" + text + "' is not an IPv4 address (no DNS or IPv6 yet)");
+  if (!address || (!config::ipv6 && !address->is_v4())) {
+    throw CLI::ValidationError(option, "'" + text + "' is not an IP address (no DNS yet)");
   }
   return *address;
 }
@@ -127,6 +127,19 @@ void add_interface_options(CLI::App& app, InterfaceOptions& options) {
            options.ipv4 = *cidr;
          },
          "lwnet's IPv4 address and prefix length, e.g. 192.0.2.2/24 (or --dhcp)")
+      ->type_name("ADDR/PREFIX")
+      ->group(group);
+  app.add_option_function<std::string>(
+         "--ip6",
+         [&options](const std::string& text) {
+           const auto cidr = parse_ip_cidr(text);
+           if (!config::ipv6 || !cidr || !cidr->address.is_v6() || cidr->prefix_len > 128) {
+             throw CLI::ValidationError("--ip6", "'" + text + "' is not an IPv6 address/prefix like 2001:db8::2/64");
+           }
+           options.ipv6.push_back(*cidr);
+         },
+         "an IPv6 address and prefix length, e.g. 2001:db8::2/64 (the link-local\n"
+         "address from the MAC is always there)")
       ->type_name("ADDR/PREFIX")
       ->group(group);
   app.add_option_function<std::string>(
@@ -344,6 +357,10 @@ App::App(const InterfaceOptions& options) {
                      "): check --ip, --gw and --mtu");
   }
   parts_->netif = *netif;
+  for (const IpCidr& cidr : options.ipv6) {
+    const Status added = parts_->stack.add_ipv6_address(*netif, cidr, monotonic_now());
+    if (!added) throw UsageError("--ip6 " + to_text(cidr) + ": " + std::string(to_string(added.error())));
+  }
   parts_->stack.set_default_netif(*netif);
   parts_->tap_index = parts_->waits.add(parts_->tap.fd());
   if (!options.netbios_name.empty()) {

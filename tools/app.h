@@ -12,6 +12,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -30,6 +31,13 @@ inline constexpr int exit_usage = 2;   // wrong arguments
 // A locally administered unicast address, so it clashes with no real card.
 inline constexpr MacAddress default_mac{{0x02, 0x00, 0x00, 0x00, 0x00, 0x02}};
 
+// What services bind to: :: (both families, dual stack) when the build has
+// IPv6, else 0.0.0.0.
+inline IpAddress any_address() {
+  if constexpr (config::ipv6) return IpAddress(Ipv6Address{});
+  return IpAddress(Ipv4Address::any());
+}
+
 // The global options: the one interface the stack runs on.
 struct InterfaceOptions {
   std::string tap;                     // TAP device name (created when missing)
@@ -37,6 +45,7 @@ struct InterfaceOptions {
   std::size_t mtu = 0;                 // 0: the device's MTU
   std::optional<IpCidr> ipv4;
   std::optional<Ipv4Address> gateway;
+  std::vector<IpCidr> ipv6;            // --ip6, besides the link-local address
   std::string pcap_path;               // empty: no capture
   double loss_percent = 0;             // frames lost on purpose, each way (FaultInjector)
   bool no_offload = false;             // no TCP segmentation offload to the TAP
@@ -60,7 +69,7 @@ void add_interface_options(CLI::App& app, InterfaceOptions& options);
 // "'lots' is not a whole number from 68 to 1500".
 CLI::Validator whole_number(long long min, long long max);
 CLI::Validator seconds_between(double min, double max);
-// The IPv4 address a subcommand talks to (HOST, -c ...), or a CLI11
+// The IP address (IPv4, or IPv6 in IPv6 builds) a subcommand talks to (HOST, -c ...), or a CLI11
 // ValidationError naming `option`: there is no DNS or IPv6 yet.
 IpAddress parse_host(const std::string& option, const std::string& text);
 

@@ -66,6 +66,8 @@ class Pinger {
 
   // One round of the event loop; nullopt when done.
   std::optional<Instant> step(Instant now) {
+    // An IPv6 source is usable once Duplicate Address Detection let it go.
+    if (!started_ && options_.host.is_v6() && dad_running()) return now + Duration::millis(50);
     if (!started_) {
       started_ = true;
       start_ = now;
@@ -110,6 +112,15 @@ class Pinger {
   }
 
  private:
+  bool dad_running() const {
+    const auto addresses = app_.stack().ipv6_addresses(app_.netif());
+    if (!addresses) return false;
+    for (const Ipv6NetifAddress& a : *addresses) {
+      if (a.state == Ipv6AddressState::Tentative) return true;
+    }
+    return false;
+  }
+
   bool more_to_send() const { return options_.count == 0 || transmitted_ + errors_ < options_.count; }
 
   void send(Instant now) {
@@ -124,7 +135,8 @@ class Pinger {
         throw UsageError(options_.host_text + " is unreachable: it is outside --ip and there is no --gw");
       }
       std::printf("PING %s (%s) %zu(%zu) bytes of data.\n", options_.host_text.c_str(),
-                  to_text(options_.host).c_str(), options_.size, options_.size + 28);
+                  to_text(options_.host).c_str(), options_.size,
+                  options_.size + (options_.host.is_v6() ? 48 : 28));
     }
     last_send_ = now;
     last_activity_ = now;

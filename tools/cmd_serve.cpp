@@ -70,7 +70,8 @@ class UdpEcho {
     auto handle = app.stack().udp_open();
     if (!handle) throw std::runtime_error(std::string("udp echo: cannot open an endpoint: ") + to_string(handle.error()));
     handle_ = *handle;
-    const Status bound = app.stack().udp_bind(handle_, IpEndpoint{IpAddress(Ipv4Address::any()), port});
+    // :: without IPV6_V6ONLY serves both families.
+    const Status bound = app.stack().udp_bind(handle_, IpEndpoint{any_address(), port});
     if (!bound) {
       throw UsageError("--udp-echo " + std::to_string(port) + ": cannot bind (" + to_string(bound.error()) + ")");
     }

@@ -27,10 +27,26 @@
 #ifndef CONFIG_LWIP_IPV4
 #define CONFIG_LWIP_IPV4 1
 #endif
-// Not implemented yet: lwnet has no IPv6 (IPv6 frames are counted as an
-// unknown ethertype), so 1 builds the same as 0 until the IPv6 issue lands.
 #ifndef CONFIG_LWIP_IPV6
 #define CONFIG_LWIP_IPV6 1
+#endif
+// IPv6 addresses per netif, the link-local one included.
+#ifndef CONFIG_LWIP_IPV6_NUM_ADDRESSES
+#define CONFIG_LWIP_IPV6_NUM_ADDRESSES 3
+#endif
+// The neighbor cache (RFC 4861 5.1), shared by all netifs.
+#ifndef CONFIG_LWIP_IPV6_ND6_NUM_NEIGHBORS
+#define CONFIG_LWIP_IPV6_ND6_NUM_NEIGHBORS 5
+#endif
+// Packets held per neighbor while it is being resolved.
+#ifndef CONFIG_LWIP_IPV6_MEMP_NUM_ND6_QUEUE
+#define CONFIG_LWIP_IPV6_MEMP_NUM_ND6_QUEUE 3
+#endif
+// Neighbor solicitations Duplicate Address Detection sends per tentative
+// address (RFC 4862 5.1 DupAddrDetectTransmits); 0: addresses are usable
+// at once.
+#ifndef CONFIG_LWIP_IPV6_DUP_DETECT_ATTEMPTS
+#define CONFIG_LWIP_IPV6_DUP_DETECT_ATTEMPTS 1
 #endif
 #ifndef CONFIG_LWIP_IP_DEFAULT_TTL
 #define CONFIG_LWIP_IP_DEFAULT_TTL 64
@@ -342,6 +358,10 @@ namespace lwnet::config {
 
 inline constexpr bool ipv4 = CONFIG_LWIP_IPV4 != 0;
 inline constexpr bool ipv6 = CONFIG_LWIP_IPV6 != 0;
+inline constexpr std::size_t ipv6_num_addresses = CONFIG_LWIP_IPV6_NUM_ADDRESSES;
+inline constexpr std::size_t ipv6_nd6_num_neighbors = CONFIG_LWIP_IPV6_ND6_NUM_NEIGHBORS;
+inline constexpr std::size_t ipv6_nd6_queue = CONFIG_LWIP_IPV6_MEMP_NUM_ND6_QUEUE;
+inline constexpr std::uint8_t ipv6_dup_detect_attempts = CONFIG_LWIP_IPV6_DUP_DETECT_ATTEMPTS;
 inline constexpr std::uint8_t ip_default_ttl = CONFIG_LWIP_IP_DEFAULT_TTL;
 inline constexpr bool ip4_frag = CONFIG_LWIP_IP4_FRAG != 0;
 inline constexpr bool ip4_reassembly = CONFIG_LWIP_IP4_REASSEMBLY != 0;
@@ -452,6 +472,13 @@ static_assert(!ip6_reassembly || large_pool_size >= 1,
               "IPv6 reassembly needs at least one large buffer");
 static_assert(ip6_reass_timeout_seconds >= 1 && ip6_reass_timeout_seconds <= 60,
               "CONFIG_LWNET_IP6_REASS_TIMEOUT_SECONDS is 1..60 (RFC 8200 4.5)");
+static_assert(ipv6_num_addresses >= 1 && ipv6_num_addresses <= 8,
+              "CONFIG_LWIP_IPV6_NUM_ADDRESSES is 1..8 (the link-local address takes one)");
+static_assert(ipv6_nd6_num_neighbors >= 3 && ipv6_nd6_num_neighbors <= 10,
+              "CONFIG_LWIP_IPV6_ND6_NUM_NEIGHBORS is 3..10");
+static_assert(ipv6_nd6_queue >= 3 && ipv6_nd6_queue <= 20, "CONFIG_LWIP_IPV6_MEMP_NUM_ND6_QUEUE is 3..20");
+static_assert(CONFIG_LWIP_IPV6_DUP_DETECT_ATTEMPTS >= 0 && CONFIG_LWIP_IPV6_DUP_DETECT_ATTEMPTS <= 7,
+              "CONFIG_LWIP_IPV6_DUP_DETECT_ATTEMPTS is 0..7");
 static_assert(loopback_max_pbufs <= 16, "CONFIG_LWIP_LOOPBACK_MAX_PBUFS is 0..16");
 static_assert(tcp_mss >= 536 && tcp_mss <= 1460, "CONFIG_LWIP_TCP_MSS is 536..1460");
 static_assert(frame_buffer_size >= headroom + max_ethernet_frame,

@@ -2,6 +2,7 @@
 #include "core/stack.h"
 
 #include "core/stack_impl.h"
+#include "transport/port_binding.h"
 
 // CONFIG_LWIP_CHECK_THREAD_SAFETY: each public function asks the installed
 // checker first (StackImpl::check_core_context). Compiled out otherwise.
@@ -32,6 +33,34 @@ Status Stack::set_ipv4(NetifId id, const IpCidr& address, std::optional<Ipv4Addr
                        Instant now) {
   LWNET_CHECK_CORE_CONTEXT("Stack::set_ipv4");
   return impl_->ip.set_ipv4(id, address, gateway, now);
+}
+Status Stack::add_ipv6_address(NetifId id, const IpCidr& address, Instant now) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::add_ipv6_address");
+  if (!address.address.is_v6()) return Error::InvalidArgument;
+  return impl_->ip.add_ipv6_address(id, address.address.v6(), address.prefix_len, now);
+}
+Status Stack::remove_ipv6_address(NetifId id, const IpAddress& address) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::remove_ipv6_address");
+  if (!address.is_v6()) return Error::InvalidArgument;
+  return impl_->ip.remove_ipv6_address(id, address.v6());
+}
+Result<std::array<Ipv6NetifAddress, config::ipv6_num_addresses>> Stack::ipv6_addresses(
+    NetifId id) const {
+  LWNET_CHECK_CORE_CONTEXT("Stack::ipv6_addresses");
+  const Netif* n = impl_->ip.netifs().get(id);
+  if (n == nullptr) return Error::InvalidArgument;
+  return n->ipv6;
+}
+Status Stack::nd_add_static(NetifId id, const IpAddress& address, const MacAddress& mac,
+                            Instant now) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::nd_add_static");
+  if (!address.is_v6()) return Error::InvalidArgument;
+  return impl_->ip.nd_add_static(id, address.v6(), mac, now);
+}
+std::optional<MacAddress> Stack::nd_lookup(NetifId id, const IpAddress& address) const {
+  LWNET_CHECK_CORE_CONTEXT("Stack::nd_lookup");
+  if (!address.is_v6()) return std::nullopt;
+  return impl_->ip.nd_cache().lookup(id, address.v6());
 }
 Status Stack::set_up(NetifId id, bool up, Instant now) {
   LWNET_CHECK_CORE_CONTEXT("Stack::set_up");
@@ -94,12 +123,12 @@ Result<TcpHandle> Stack::tcp_listen(const IpEndpoint& local, std::size_t backlog
   LWNET_CHECK_CORE_CONTEXT("Stack::tcp_listen");
   return impl_->tcp.table().listen(local, backlog, reuse_address, settings);
 }
-Result<TcpReservation> Stack::tcp_reserve(const IpEndpoint& local, bool reuse_address) {
+Result<TcpReservation> Stack::tcp_reserve(const IpEndpoint& local, bool reuse_address,
+                                          bool v6only) {
   LWNET_CHECK_CORE_CONTEXT("Stack::tcp_reserve");
-  if (!local.address.is_v4()) return Error::Unsupported;
-  const Ipv4Address a = local.address.v4();
-  if (!a.is_unspecified() && !impl_->ip.netifs().is_local(a)) return Error::AddressNotAvailable;
-  return impl_->tcp.table().reserve(local, reuse_address);
+  const IpAddress a = unmap_v4(local.address);
+  if (!a.is_unspecified() && !impl_->ip.is_local(a)) return Error::AddressNotAvailable;
+  return impl_->tcp.table().reserve(local, reuse_address, v6only);
 }
 void Stack::tcp_release(const TcpReservation& reservation) {
   LWNET_CHECK_CORE_CONTEXT("Stack::tcp_release");
@@ -318,6 +347,10 @@ void Stack::udp_set_tos(UdpHandle h, std::uint8_t tos) {
   LWNET_CHECK_CORE_CONTEXT("Stack::udp_set_tos");
   impl_->udp.set_tos(h, tos);
 }
+Status Stack::udp_set_v6only(UdpHandle h, bool v6only) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::udp_set_v6only");
+  return impl_->udp.set_v6only(h, v6only);
+}
 Status Stack::udp_bind_netif(UdpHandle h, std::optional<NetifId> netif) {
   LWNET_CHECK_CORE_CONTEXT("Stack::udp_bind_netif");
   return impl_->udp.bind_netif(h, netif);
@@ -423,7 +456,8 @@ Result<PingHandle> Stack::ping_open(std::uint16_t identifier) {
 Status Stack::ping_send(PingHandle h, const IpAddress& destination, std::uint16_t sequence,
                         ConstBytes payload, std::uint8_t ttl, Instant now, std::uint8_t tos) {
   LWNET_CHECK_CORE_CONTEXT("Stack::ping_send");
-  if (!destination.is_v4()) return Error::Unsupported;
+  // The traffic class of ICMPv6 echo requests stays 0: tos is IPv4's.
+  if (destination.is_v6()) return impl_->ip.ping6_send(h, destination.v6(), sequence, payload, ttl, now);
   return impl_->ip.ping_send(h, destination.v4(), sequence, payload, ttl, now, tos);
 }
 Result<EchoReply> Stack::ping_receive(PingHandle h, Bytes into) {

@@ -8,6 +8,7 @@
 // CONFIG_LWIP_CHECK_THREAD_SAFETY checks this (set_core_context_check).
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -89,6 +90,17 @@ class Stack {
   Status set_up(NetifId id, bool up, Instant now);
   Status set_link_up(NetifId id, bool link_up, Instant now);
   Result<NetifInfo> netif_info(NetifId id) const;
+  // ---- IPv6 addresses and neighbors (IpLayer::add_ipv6_address) -------------
+  // Every Ethernet netif gets its link-local address (from the MAC) when
+  // added; DAD runs for each address from the next poll.
+  Status add_ipv6_address(NetifId id, const IpCidr& address, Instant now);
+  Status remove_ipv6_address(NetifId id, const IpAddress& address);
+  // The netif's address slots (states, lifetimes); InvalidArgument for an
+  // unknown netif.
+  Result<std::array<Ipv6NetifAddress, config::ipv6_num_addresses>> ipv6_addresses(NetifId id) const;
+  Status nd_add_static(NetifId id, const IpAddress& address, const MacAddress& mac, Instant now);
+  // A resolved (any state but incomplete) neighbor's MAC.
+  std::optional<MacAddress> nd_lookup(NetifId id, const IpAddress& address) const;
   // The netif called `name` (NetifConfig::name; the loopback netif is
   // "lo"), for SO_BINDTODEVICE; nullopt when there is none.
   std::optional<NetifId> netif_find(std::string_view name) const;
@@ -183,6 +195,8 @@ class Stack {
   void udp_set_ttl(UdpHandle h, std::uint8_t ttl);
   void udp_set_checksum(UdpHandle h, bool send_checksum);  // SO_NO_CHECK
   void udp_set_tos(UdpHandle h, std::uint8_t tos);         // IP_TOS
+  // IPV6_V6ONLY, before bind: UdpEndpoints::set_v6only.
+  Status udp_set_v6only(UdpHandle h, bool v6only);
   // SO_RCVBUF: bytes of datagrams queued at most (0, the default: no bound
   // but CONFIG_LWIP_UDP_RECVMBOX_SIZE datagrams); a datagram that does not
   // fit is dropped (udp.drop_queue_full).
@@ -235,8 +249,9 @@ class Stack {
   // ---- ICMP echo (ping) ----------------------------------------------------
   // Echo replies whose identifier is `identifier` are queued for this handle.
   Result<PingHandle> ping_open(std::uint16_t identifier);
-  // Sends an echo request carrying `payload`; ttl 0 means the default TTL;
-  // tos is the IPv4 type-of-service byte (ping sessions' TOS).
+  // Sends an echo request (ICMPv6's to an IPv6 address) carrying
+  // `payload`; ttl 0 means the default TTL or hop limit; tos is the IPv4
+  // type-of-service byte (ping sessions' TOS; IPv6 requests carry 0).
   Status ping_send(PingHandle h, const IpAddress& destination, std::uint16_t sequence,
                    ConstBytes payload, std::uint8_t ttl, Instant now, std::uint8_t tos = 0);
   Result<EchoReply> ping_receive(PingHandle h, Bytes into);
@@ -303,8 +318,10 @@ class Stack {
   // AddressNotAvailable for an address that is not ours, AddressInUse as
   // tcp_listen(), TableFull when CONFIG_LWIP_MAX_SOCKETS are held. Release
   // it just before tcp_listen()/tcp_connect() on the same port (in the same
-  // core call, so that nothing takes the port in between).
-  Result<TcpReservation> tcp_reserve(const IpEndpoint& local, bool reuse_address);
+  // core call, so that nothing takes the port in between). `v6only`: the
+  // socket's IPV6_V6ONLY (transport/port_binding.h says what overlaps).
+  Result<TcpReservation> tcp_reserve(const IpEndpoint& local, bool reuse_address,
+                                     bool v6only = false);
   void tcp_release(const TcpReservation& reservation);
   // A connection that completed its handshake, or WouldBlock.
   Result<TcpHandle> tcp_accept(TcpHandle listener);

@@ -6,7 +6,8 @@ StackImpl::StackImpl(const StackConfig& config)
     : pools(config::frame_pool_size, config::frame_buffer_size, config::large_pool_size,
             config::large_buffer_size),
       random(config.random_seed),
-      ip(pools, IpLayerStats{stats.ethernet, stats.arp, stats.ipv4, stats.icmp, stats.igmp}, random, loopback),
+      ip(pools, IpLayerStats{stats.ethernet, stats.arp, stats.ipv4, stats.icmp, stats.igmp, stats.ipv6,
+                      stats.icmpv6, stats.nd}, random, loopback),
       udp(ip, pools, stats.udp, stats.ipv4, random),
       tcp(ip, pools, stats.tcp, random) {
   ip.set_icmp_error_callback(
@@ -41,12 +42,12 @@ void StackImpl::receive_from(NetifId id, Instant now) {
     buf.truncate(*length);
     PacketBuf frame = std::move(buf);
     spare_.reset();
-    std::optional<Ipv4Delivery> delivery = ip.input(id, std::move(frame), now);
+    std::optional<IpDelivery> delivery = ip.input(id, std::move(frame), now);
     if (delivery) dispatch(std::move(*delivery), now);
   }
 }
 
-void StackImpl::dispatch(Ipv4Delivery&& delivery, Instant now) {
+void StackImpl::dispatch(IpDelivery&& delivery, Instant now) {
   switch (delivery.protocol) {
     case static_cast<std::uint8_t>(IpProtocol::Udp):
       ++stats.ipv4.rx_delivered;

@@ -68,7 +68,7 @@ class StackImpl {
 
  private:
   void receive_from(NetifId id, Instant now);
-  void dispatch(Ipv4Delivery&& delivery, Instant now);
+  void dispatch(IpDelivery&& delivery, Instant now);
 
   std::optional<PacketBuf> spare_;  // a receive buffer the last device left unused
   // Where frames go when the frame pool is empty: taken from the device and

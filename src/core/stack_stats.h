@@ -18,12 +18,18 @@ struct StackStats {
   using Ipv4 = Ipv4Stats;
   using Icmp = IcmpStats;
   using Igmp = IgmpStats;
+  using Ipv6 = Ipv6Stats;
+  using Icmpv6 = Icmpv6Stats;
+  using Nd = NdStats;
   using Udp = UdpStats;
   Ethernet ethernet;
   Arp arp;
   Ipv4 ipv4;
   Icmp icmp;
   Igmp igmp;
+  Ipv6 ipv6;
+  Icmpv6 icmpv6;
+  Nd nd;
   Udp udp;
   TcpLayerStats tcp;
   TcpTableStats tcp_table;  // a copy of the connection table's, taken by Stack::stats()
@@ -60,6 +66,19 @@ struct StackStats {
     LWNET_C(igmp, tx_report); LWNET_C(igmp, tx_leave); LWNET_C(igmp, reports_suppressed);
     LWNET_C(igmp, drop_truncated); LWNET_C(igmp, drop_bad_checksum); LWNET_C(igmp, drop_malformed);
     LWNET_C(igmp, drop_unknown_type); LWNET_C(igmp, join_table_full); LWNET_C(igmp, drop_send_failed);
+    LWNET_C(ipv6, rx); LWNET_C(ipv6, tx); LWNET_C(ipv6, rx_delivered); LWNET_C(ipv6, drop_truncated);
+    LWNET_C(ipv6, drop_malformed); LWNET_C(ipv6, drop_bad_version); LWNET_C(ipv6, drop_not_for_us);
+    LWNET_C(ipv6, drop_bad_source); LWNET_C(ipv6, drop_unknown_protocol); LWNET_C(ipv6, drop_no_route);
+    LWNET_C(ipv6, drop_no_buffer); LWNET_C(ipv6, drop_too_big); LWNET_C(ipv6, drop_bad_extension);
+    LWNET_C(ipv6, drop_fragment);
+    LWNET_C(icmpv6, rx); LWNET_C(icmpv6, tx); LWNET_C(icmpv6, rx_echo_request);
+    LWNET_C(icmpv6, tx_echo_reply); LWNET_C(icmpv6, rx_echo_reply); LWNET_C(icmpv6, tx_error);
+    LWNET_C(icmpv6, rate_limited); LWNET_C(icmpv6, drop_truncated); LWNET_C(icmpv6, drop_bad_checksum);
+    LWNET_C(icmpv6, drop_unknown_type);
+    LWNET_C(nd, rx_solicitation); LWNET_C(nd, rx_advertisement); LWNET_C(nd, tx_solicitation);
+    LWNET_C(nd, tx_advertisement); LWNET_C(nd, drop_malformed); LWNET_C(nd, drop_unsolicited);
+    LWNET_C(nd, drop_queue_full); LWNET_C(nd, drop_unresolved); LWNET_C(nd, cache_evictions);
+    LWNET_C(nd, dad_duplicates);
     LWNET_C(udp, rx); LWNET_C(udp, tx); LWNET_C(udp, rx_delivered); LWNET_C(udp, drop_truncated);
     LWNET_C(udp, drop_malformed); LWNET_C(udp, drop_bad_checksum); LWNET_C(udp, drop_no_port);
     LWNET_C(udp, drop_queue_full); LWNET_C(udp, drop_no_buffer);

@@ -40,7 +40,7 @@ void EchoEndpoints::close(PingHandle h) {
 }
 
 EchoEndpoints::Deliver EchoEndpoints::deliver(std::uint16_t identifier, PacketBuf&& data,
-                                              Ipv4Address from, std::uint16_t sequence,
+                                              const IpAddress& from, std::uint16_t sequence,
                                               std::uint8_t ttl) {
   const std::uint16_t slot = find(identifier);
   if (slot == index_.none) return Deliver::NoListener;

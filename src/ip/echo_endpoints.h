@@ -32,7 +32,7 @@ class EchoEndpoints {
 
   enum class Deliver : std::uint8_t { Queued, NoListener, QueueFull };
   // Queues an echo reply; `data` is the ICMP data (after the 8-byte header).
-  Deliver deliver(std::uint16_t identifier, PacketBuf&& data, Ipv4Address from,
+  Deliver deliver(std::uint16_t identifier, PacketBuf&& data, const IpAddress& from,
                   std::uint16_t sequence, std::uint8_t ttl);
   // Closed for a stale handle, WouldBlock when nothing is queued.
   Result<EchoReply> receive(PingHandle h, Bytes into);
@@ -40,7 +40,7 @@ class EchoEndpoints {
  private:
   struct Reply {
     PacketBuf data;
-    Ipv4Address from;
+    IpAddress from;
     std::uint16_t sequence = 0;
     std::uint8_t ttl = 0;
   };

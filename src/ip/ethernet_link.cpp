@@ -26,7 +26,7 @@ bool IpLayer::send_frame(Netif& n, const MacAddress& destination, std::uint16_t 
   return transmit(n, packet, now);
 }
 
-std::optional<Ipv4Delivery> IpLayer::input(NetifId id, PacketBuf&& frame, Instant now) {
+std::optional<IpDelivery> IpLayer::input(NetifId id, PacketBuf&& frame, Instant now) {
   Netif* n = netifs_.get(id);
   if (n == nullptr) return std::nullopt;
   if (n->medium == Medium::Ip) {
@@ -35,6 +35,10 @@ std::optional<Ipv4Delivery> IpLayer::input(NetifId id, PacketBuf&& frame, Instan
       return std::nullopt;
     }
     frame.mark(Layer::Link);
+    // No link header: the version nibble tells the family.
+    if (config::ipv6 && !frame.data().empty() && (frame.data()[0] >> 4) == 6) {
+      return ipv6_input(id, std::move(frame), now);
+    }
     return ipv4_input(id, std::move(frame), false, now);
   }
 
@@ -72,6 +76,10 @@ std::optional<Ipv4Delivery> IpLayer::input(NetifId id, PacketBuf&& frame, Instan
       return std::nullopt;
     case static_cast<std::uint16_t>(EtherType::Ipv4):
       return ipv4_input(id, std::move(frame), link_broadcast, now);
+    case static_cast<std::uint16_t>(EtherType::Ipv6):
+      if constexpr (config::ipv6) return ipv6_input(id, std::move(frame), now);
+      ++stats_.ethernet.drop_unknown_ethertype;
+      return std::nullopt;
     default:
       ++stats_.ethernet.drop_unknown_ethertype;
       return std::nullopt;

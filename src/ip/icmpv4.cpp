@@ -10,10 +10,10 @@ namespace lwnet {
 
 namespace {
 
-constexpr Ipv4SendOptions icmp_options(std::uint8_t ttl = config::ip_default_ttl) {
-  Ipv4SendOptions o;
+constexpr IpSendOptions icmp_options(std::uint8_t ttl = config::ip_default_ttl) {
+  IpSendOptions o;
   o.protocol = IpProtocol::Icmp;
-  o.ttl = ttl;
+  o.hop_limit = ttl;
   return o;
 }
 
@@ -25,7 +25,7 @@ bool is_informational(std::uint8_t type) {
 
 }  // namespace
 
-void IpLayer::icmp_input(NetifId id, PacketBuf&& packet, const Ipv4Delivery& ip, Instant now) {
+void IpLayer::icmp_input(NetifId id, PacketBuf&& packet, const IpDelivery& ip, Instant now) {
   ++stats_.icmp.rx;
   Result<Icmpv4Repr> parsed = Icmpv4Repr::parse(packet.data(), config::checksum_check_icmp);
   if (!parsed) {
@@ -41,20 +41,20 @@ void IpLayer::icmp_input(NetifId id, PacketBuf&& packet, const Ipv4Delivery& ip,
   // passed the checks, IPv4 header included, before it is handled here.
   std::size_t raw_dropped = 0;
   stats_.icmp.raw_delivered += raw_.deliver(packet.from_mark(Layer::Network),
-                                            static_cast<std::uint8_t>(IpProtocol::Icmp), ip.source,
-                                            ip.destination, raw_dropped);
+                                            static_cast<std::uint8_t>(IpProtocol::Icmp), ip.source.v4(),
+                                            ip.destination.v4(), raw_dropped);
   stats_.icmp.raw_dropped += raw_dropped;
   switch (icmp.type) {
     case static_cast<std::uint8_t>(Icmpv4Type::EchoRequest): {
       const Netif& n = netifs_[id];
-      const bool to_broadcast = n.is_broadcast(ip.destination);
+      const bool to_broadcast = n.is_broadcast(ip.destination.v4());
       if (to_broadcast && !config::broadcast_ping) {
         ++stats_.icmp.drop_broadcast_ping;
         return;
       }
       ++stats_.icmp.rx_echo_request;
-      const Ipv4Address reply_source = to_broadcast ? n.address : ip.destination;
-      Result<Ipv4Route> r = route_ipv4(netifs_, ip.source, reply_source);
+      const Ipv4Address reply_source = to_broadcast ? n.address : ip.destination.v4();
+      Result<IpRoute> r = route_ipv4(netifs_, ip.source.v4(), reply_source);
       if (!r) {
         ++stats_.ipv4.drop_no_route;
         return;
@@ -67,7 +67,7 @@ void IpLayer::icmp_input(NetifId id, PacketBuf&& packet, const Ipv4Delivery& ip,
       reply.identifier = icmp.identifier;
       reply.sequence = icmp.sequence;
       reply.emit(packet.data());
-      if (output(std::move(packet), *r, ip.source, icmp_options(), now)) {
+      if (output(std::move(packet), *r, ip.source.v4(), icmp_options(), now)) {
         ++stats_.icmp.tx;
         ++stats_.icmp.tx_echo_reply;
       }
@@ -76,7 +76,7 @@ void IpLayer::icmp_input(NetifId id, PacketBuf&& packet, const Ipv4Delivery& ip,
     case static_cast<std::uint8_t>(Icmpv4Type::EchoReply): {
       ++stats_.icmp.rx_echo_reply;
       packet.consume(Icmpv4Repr::header_len);
-      switch (echo_.deliver(icmp.identifier, std::move(packet), ip.source, icmp.sequence, ip.ttl)) {
+      switch (echo_.deliver(icmp.identifier, std::move(packet), ip.source.v4(), icmp.sequence, ip.hop_limit)) {
         case EchoEndpoints::Deliver::Queued: break;
         case EchoEndpoints::Deliver::NoListener: ++stats_.icmp.drop_no_listener; break;
         case EchoEndpoints::Deliver::QueueFull: ++stats_.icmp.drop_queue_full; break;
@@ -157,7 +157,7 @@ Status IpLayer::raw_send(RawHandle h, ConstBytes message, Ipv4Address destinatio
                          std::uint8_t ttl, Instant now, std::uint8_t tos) {
   if (!raw_.valid(h)) return Error::Closed;
   if (message.size() + Ipv4Repr::min_header_len > 65535) return Error::TooBig;
-  Result<Ipv4Route> r = route_ipv4(netifs_, destination, raw_.local(h));
+  Result<IpRoute> r = route_ipv4(netifs_, destination, raw_.local(h));
   if (!r) {
     ++stats_.ipv4.drop_no_route;
     return r.error();
@@ -169,9 +169,9 @@ Status IpLayer::raw_send(RawHandle h, ConstBytes message, Ipv4Address destinatio
   }
   Bytes into = buf->append(message.size());
   std::copy(message.begin(), message.end(), into.begin());
-  Ipv4SendOptions options;
+  IpSendOptions options;
   options.protocol = static_cast<IpProtocol>(raw_.protocol(h));
-  options.ttl = ttl == 0 ? config::ip_default_ttl : ttl;
+  options.hop_limit = ttl == 0 ? config::ip_default_ttl : ttl;
   options.tos = tos;
   Status s = output(std::move(*buf), *r, destination, options, now);
   if (s && options.protocol == IpProtocol::Icmp) ++stats_.icmp.tx;
@@ -223,7 +223,7 @@ void IpLayer::send_icmp_error(NetifId id, ConstBytes offending, bool broadcast, 
   // From the address the datagram was sent to when it is ours, else from
   // the netif it arrived on.
   const Ipv4Address from = netifs_.is_local(destination) ? destination : netifs_[id].address;
-  Result<Ipv4Route> r = route_ipv4(netifs_, source, from);
+  Result<IpRoute> r = route_ipv4(netifs_, source, from);
   if (!r) {
     ++stats_.ipv4.drop_no_route;
     return;
@@ -243,7 +243,7 @@ Status IpLayer::ping_send(PingHandle h, Ipv4Address destination, std::uint16_t s
   if (Icmpv4Repr::header_len + payload.size() + Ipv4Repr::min_header_len > 65535) {
     return Error::TooBig;
   }
-  Result<Ipv4Route> r = route_ipv4(netifs_, destination, Ipv4Address{});
+  Result<IpRoute> r = route_ipv4(netifs_, destination, Ipv4Address{});
   if (!r) {
     ++stats_.ipv4.drop_no_route;
     return r.error();

@@ -79,14 +79,14 @@ void IpLayer::igmp_send(NetifId id, std::uint8_t type, Ipv4Address group, Ipv4Ad
   igmp.group = group;
   igmp.emit(buf->append(IgmpRepr::header_len));
   const Netif& n = netifs_[id];
-  Ipv4Route route;
+  IpRoute route;
   route.netif = id;
   // A netif without an address yet (DHCP) reports from 0.0.0.0 (RFC 2236 3 allows it).
   route.source = n.has_ipv4 ? n.address : Ipv4Address{};
   route.next_hop = destination;
-  Ipv4SendOptions options;
+  IpSendOptions options;
   options.protocol = IpProtocol::Igmp;
-  options.ttl = 1;  // RFC 2236 2: never forwarded
+  options.hop_limit = 1;  // RFC 2236 2: never forwarded
   options.router_alert = true;
   if (!output(std::move(*buf), route, destination, options, now)) {
     ++stats_.igmp.drop_send_failed;
@@ -123,7 +123,7 @@ void IpLayer::igmp_report_all(NetifId id, Instant now) {
   }
 }
 
-void IpLayer::igmp_input(NetifId id, PacketBuf&& packet, const Ipv4Delivery& ip, Instant now) {
+void IpLayer::igmp_input(NetifId id, PacketBuf&& packet, const IpDelivery& ip, Instant now) {
   ++stats_.igmp.rx;
   Result<IgmpRepr> parsed = IgmpRepr::parse(packet.data());
   if (!parsed) {
@@ -161,7 +161,7 @@ void IpLayer::igmp_input(NetifId id, PacketBuf&& packet, const Ipv4Delivery& ip,
       // Another member answered for the group (RFC 2236 6): ours is not
       // needed, and the router will not wait for our leave.
       const std::optional<std::size_t> slot = groups_.find(id, IpAddress(igmp.group));
-      if (!slot || ip.destination != igmp.group) return;
+      if (!slot || ip.destination != IpAddress(igmp.group)) return;
       MulticastGroups::Group& g = groups_[*slot];
       if (g.state == State::Delaying) {
         timers_.cancel(igmp_timer(*slot));
@@ -180,6 +180,18 @@ void IpLayer::igmp_input(NetifId id, PacketBuf&& packet, const Ipv4Delivery& ip,
 
 bool IpLayer::accepts_multicast_mac(NetifId id, const MacAddress& mac) const {
   if (mac == group_mac(igmp_all_hosts)) return true;
+  if (config::ipv6 && mac.octets[0] == 0x33 && mac.octets[1] == 0x33) {
+    // IPv6 (RFC 2464 7): all-nodes, and the solicited-node groups of the
+    // netif's addresses (tentative ones included, for DAD).
+    if (mac == MacAddress{{0x33, 0x33, 0, 0, 0, 1}}) return true;
+    for (const Ipv6NetifAddress& a : netifs_[id].ipv6) {
+      if (a.assigned() && mac.octets[2] == 0xff && mac.octets[3] == a.address.octets[13] &&
+          mac.octets[4] == a.address.octets[14] && mac.octets[5] == a.address.octets[15]) {
+        return true;
+      }
+    }
+    return false;
+  }
   for (std::size_t slot = 0; slot < MulticastGroups::capacity; ++slot) {
     const MulticastGroups::Group& g = groups_[slot];
     if (g.state != State::Free && g.netif == id && g.address.is_v4() &&

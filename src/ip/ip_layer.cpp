@@ -10,12 +10,19 @@ IpLayer::IpLayer(Pools& pools, IpLayerStats stats, Random& random, Device& loopb
       random_(random),
       arp_cache_(stats.arp),
       reassembly_(pools, stats.ipv4),
+      nd_cache_(stats.nd),
       next_identification_(static_cast<std::uint16_t>(random.next_u32())) {
   NetifConfig lo;
   lo.name = "lo";
   lo.ipv4 = IpCidr{Ipv4Address::loopback(), 8};
   // The first netif of an empty table, on a device that exists: cannot fail.
   (void)netifs_.add(loopback, lo, true);
+  if constexpr (config::ipv6) {
+    Ipv6NetifAddress& one = netifs_[loopback_netif()].ipv6[0];
+    one.address = Ipv6Address::loopback();
+    one.prefix_len = 128;
+    one.state = Ipv6AddressState::Preferred;
+  }
 }
 
 Result<NetifId> IpLayer::add_netif(Device& device, const NetifConfig& config, Instant now) {
@@ -23,6 +30,7 @@ Result<NetifId> IpLayer::add_netif(Device& device, const NetifConfig& config, In
   if (!id) return id;
   if (!netifs_.default_netif()) netifs_.set_default(*id);
   schedule_gratuitous_arp(*id, now);
+  if constexpr (config::ipv6) add_link_local(*id, now);
   return id;
 }
 
@@ -55,8 +63,10 @@ Status IpLayer::set_up(NetifId id, bool up, Instant now) {
   if (up) {
     schedule_gratuitous_arp(id, now);
     igmp_report_all(id, now);
+    start_dad(id, now);
   } else {
     arp_cache_.flush_netif(id);
+    nd_cache_.flush_netif(id);
     timers_.cancel(garp_timer(id));
   }
   netif_status_changed(id);
@@ -71,8 +81,10 @@ Status IpLayer::set_link_up(NetifId id, bool link_up, Instant now) {
   if (link_up) {
     schedule_gratuitous_arp(id, now);
     igmp_report_all(id, now);
+    start_dad(id, now);
   } else {
     arp_cache_.flush_netif(id);
+    nd_cache_.flush_netif(id);
     timers_.cancel(garp_timer(id));
   }
   if constexpr (config::netif_link_callback) {
@@ -85,6 +97,45 @@ Result<NetifInfo> IpLayer::netif_info(NetifId id) const {
   const Netif* n = netifs_.get(id);
   if (n == nullptr) return Error::InvalidArgument;
   return n->info();
+}
+
+Result<IpRoute> IpLayer::route(const IpAddress& destination, const IpAddress& source,
+                               std::optional<NetifId> netif) const {
+  // An unspecified source of either family means "pick one": callers that
+  // never bound keep IpAddress{}, which is IPv4's.
+  if (!source.is_unspecified() && source.version() != destination.version()) {
+    return Error::InvalidArgument;
+  }
+  if (destination.is_v4()) {
+    const Ipv4Address from = source.is_v4() ? source.v4() : Ipv4Address{};
+    return netif ? route_ipv4_via(netifs_, *netif, destination.v4(), from)
+                 : route_ipv4(netifs_, destination.v4(), from);
+  }
+  if constexpr (config::ipv6) {
+    const Ipv6Address from = source.is_v6() ? source.v6() : Ipv6Address{};
+    return route_ipv6(netifs_, destination.v6(), from, netif);
+  }
+  return Error::Unsupported;
+}
+
+Status IpLayer::output(PacketBuf&& payload, const IpRoute& route, const IpAddress& destination,
+                       const IpSendOptions& options, Instant now) {
+  if (destination.is_v4() && route.source.is_v4()) {
+    return ipv4_output(std::move(payload), route, destination.v4(), options, now);
+  }
+  if (config::ipv6 && destination.is_v6() && route.source.is_v6()) {
+    return ipv6_output(std::move(payload), route, destination.v6(), options, now);
+  }
+  return Error::Unsupported;
+}
+
+bool IpLayer::is_local(const IpAddress& address) const {
+  return address.is_v4() ? netifs_.is_local(address.v4()) : netifs_.is_local(address.v6());
+}
+
+std::optional<MacAddress> IpLayer::neighbour(NetifId id, const IpAddress& address) const {
+  if (address.is_v4()) return arp_cache_.lookup(id, address.v4());
+  return nd_cache_.lookup(id, address.v6());
 }
 
 void IpLayer::schedule_gratuitous_arp(NetifId id, Instant now) {
@@ -106,6 +157,13 @@ void IpLayer::poll_timers(Instant now) {
                         static_cast<std::uint8_t>(Icmpv4TimeExceeded::ReassemblyTimeout), now);
       });
       arm_no_later(reassembly_timer, reassembly_.next_deadline());
+    } else if (*timer == nd_timer) {
+      nd_cache_.expire(now, [&](NetifId netif, const Ipv6Address& ip, std::optional<MacAddress> to) {
+        send_neighbor_solicitation(netif, ip, to, false, now);
+      });
+      arm_no_later(nd_timer, nd_cache_.next_deadline());
+    } else if (*timer >= dad_timer_first) {
+      dad_due(NetifId{static_cast<std::uint8_t>(*timer - dad_timer_first)}, now);
     } else if (*timer >= igmp_timer_first) {
       igmp_report_due(*timer - igmp_timer_first, now);
     } else {

@@ -6,7 +6,10 @@
 // implementation is split by protocol: ip_layer.cpp (netifs, timers),
 // ethernet_link.cpp (frames in and out), arp.cpp, ipv4_input.cpp, ipv4_output.cpp,
 // icmpv4.cpp. Datagrams for the transport layer come out of input() as an
-// Ipv4Delivery; the transport layer sends through route() and output().
+// IpDelivery; the transport layer sends through route() and output(). These,
+// IpRoute, IpSendOptions and neighbour() are family-neutral: each call goes
+// to the IPv4 or the IPv6 module by the address family, so transports never
+// branch on it.
 #pragma once
 
 #include <cstddef>
@@ -22,6 +25,7 @@
 #include "ip/ip_stats.h"
 #include "ip/ipv4_reassembly.h"
 #include "ip/multicast_groups.h"
+#include "ip/nd_cache.h"
 #include "ip/netif.h"
 #include "ip/netif_config.h"
 #include "ip/raw_endpoints.h"
@@ -33,18 +37,22 @@
 #include "util/result.h"
 #include "wire/address.h"
 #include "wire/icmpv4.h"
+#include "wire/icmpv6.h"
 #include "wire/ip.h"
+#include "wire/ipv6.h"
 
 namespace lwnet {
 
 // A datagram for the transport layer: the buffer's payload starts at the
 // transport header and Layer::Network marks the IP header (for ICMP errors).
-struct Ipv4Delivery {
+// Source and destination are of one family.
+struct IpDelivery {
   PacketBuf packet;
-  Ipv4Address source;
-  Ipv4Address destination;
+  IpAddress source;
+  IpAddress destination;
+  // IPv4's protocol, IPv6's last next header (after the extension headers).
   std::uint8_t protocol = 0;
-  std::uint8_t ttl = 0;
+  std::uint8_t hop_limit = 0;  // IPv4's TTL
   NetifId netif;
   // Sent to a broadcast or multicast address, or in a link-layer broadcast:
   // never answered with an ICMP error (RFC 1122 3.2.2).
@@ -71,10 +79,10 @@ struct IcmpErrorReport {
   std::uint8_t code = 0;
 };
 
-struct Ipv4SendOptions {
+struct IpSendOptions {
   IpProtocol protocol = IpProtocol::Udp;
-  std::uint8_t ttl = config::ip_default_ttl;
-  std::uint8_t tos = 0;
+  std::uint8_t hop_limit = config::ip_default_ttl;  // IPv4's TTL
+  std::uint8_t tos = 0;  // IPv6's traffic class
   bool dont_fragment = false;
   bool router_alert = false;  // the IPv4 Router Alert option (IGMP)
   // To a multicast group this host is a member of on the outgoing netif: a
@@ -116,6 +124,8 @@ class IpLayer {
     link_context_ = context;
   }
   const NetifTable& netifs() const { return netifs_; }
+  // One of our addresses, of either family (NetifTable::is_local for IPv4).
+  bool is_local(const IpAddress& address) const;
 
   // ---- ARP (arp.cpp) -------------------------------------------------------
   Status arp_add_static(NetifId id, Ipv4Address ip, const MacAddress& mac, Instant now);
@@ -130,36 +140,39 @@ class IpLayer {
   // One frame from `id`'s device, starting at the link header (none on
   // Medium::Ip devices). ARP and ICMP are handled here; UDP and TCP come back
   // as a delivery; everything else is counted and dropped.
-  std::optional<Ipv4Delivery> input(NetifId id, PacketBuf&& frame, Instant now);
+  std::optional<IpDelivery> input(NetifId id, PacketBuf&& frame, Instant now);
   // For a delivery no transport protocol takes: counts
   // ipv4.drop_unknown_protocol and answers with protocol unreachable.
-  void reject_protocol(Ipv4Delivery&& delivery, Instant now);
+  void reject_protocol(IpDelivery&& delivery, Instant now);
+  // For a UDP datagram no endpoint takes: port unreachable in the
+  // delivery's family (ICMP or ICMPv6), within the rules and rate limits.
+  void reject_port(const IpDelivery& delivery, Instant now);
 
-  // ---- Output (ipv4_output.cpp) ----------------------------------------------
+  // ---- Output (ip_layer.cpp, ipv4_output.cpp) --------------------------------
   // The route to `destination`, leaving from `source` when it is one of
-  // ours (unspecified: chosen by the route).
-  Result<Ipv4Route> route(Ipv4Address destination, Ipv4Address source) const {
-    return route_ipv4(netifs_, destination, source);
-  }
-  // As route(), but out of `netif` when given (route_ipv4_via).
-  Result<Ipv4Route> route(Ipv4Address destination, Ipv4Address source,
-                          std::optional<NetifId> netif) const {
-    return netif ? route_ipv4_via(netifs_, *netif, destination, source)
-                 : route_ipv4(netifs_, destination, source);
-  }
-  // Pushes an IPv4 header in front of `payload` (the transport header and
-  // data; headroom for IPv4 and Ethernet) and sends it along `route`,
-  // fragmenting it to the netif's MTU. Ok also when it waits for ARP.
-  // WouldBlock: ARP queue full; NoBuffers: no buffer for a fragment or the
-  // device refused the frame; TooBig: over 65535 bytes, or DF and over the
-  // MTU; NetDown.
-  Status output(PacketBuf&& payload, const Ipv4Route& route, Ipv4Address destination,
-                const Ipv4SendOptions& options, Instant now);
-  // The largest IPv4 TCP packet that may go out along `route` in one piece
-  // for the device to segment: its tcp_segmentation, when the neighbour is
-  // already resolved (a packet waiting for ARP is sent as ordinary frames);
-  // 0 when no offload is possible.
-  std::size_t tcp_segmentation_limit(const Ipv4Route& route) const;
+  // ours (unspecified, of either family: chosen by the route), out of
+  // `netif` when given (SO_BINDTODEVICE: route_ipv4_via). InvalidArgument
+  // when a specified source is of the other family; Unsupported for a
+  // family this build does not route.
+  Result<IpRoute> route(const IpAddress& destination, const IpAddress& source,
+                        std::optional<NetifId> netif = std::nullopt) const;
+  // Pushes an IP header of the destination's family in front of `payload`
+  // (the transport header and data; headroom for it and Ethernet) and sends
+  // it along `route`, fragmenting it to the netif's MTU. Ok also when it
+  // waits for the neighbour. WouldBlock: neighbour queue full; NoBuffers:
+  // no buffer for a fragment or the device refused the frame; TooBig: over
+  // 65535 bytes, or DF and over the MTU; NetDown; Unsupported: a family
+  // this build does not send.
+  Status output(PacketBuf&& payload, const IpRoute& route, const IpAddress& destination,
+                const IpSendOptions& options, Instant now);
+  // The largest TCP packet (IP header included) that may go out along
+  // `route` in one piece for the device to segment: its tcp_segmentation,
+  // when the neighbour is already resolved (a packet waiting for it is sent
+  // as ordinary frames); 0 when no offload is possible.
+  std::size_t tcp_segmentation_limit(const IpRoute& route) const;
+  // The link address of `address` on `id` when the neighbour cache (ARP
+  // for IPv4) has it resolved.
+  std::optional<MacAddress> neighbour(NetifId id, const IpAddress& address) const;
   bool is_broadcast(Ipv4Address a) const;
 
   // ---- ICMP (icmpv4.cpp) ---------------------------------------------------
@@ -207,6 +220,27 @@ class IpLayer {
   bool igmp_is_member(NetifId id, Ipv4Address group) const;
   const MulticastGroups& multicast_groups() const { return groups_; }
 
+  // ---- IPv6 addresses and Neighbor Discovery (ndisc.cpp) ---------------------
+  // Adds a static address (prefix_len: its on-link prefix). It is tentative
+  // while Duplicate Address Detection sends
+  // CONFIG_LWIP_IPV6_DUP_DETECT_ATTEMPTS solicitations a second apart (from
+  // the next poll), then preferred; Duplicated when another host answers.
+  // Link-local addresses take slot 0. InvalidArgument (unknown netif, the
+  // loopback netif, a multicast, unspecified or loopback address, a prefix
+  // over 128), AddressInUse (there already), TableFull (every one of
+  // CONFIG_LWIP_IPV6_NUM_ADDRESSES slots taken).
+  Status add_ipv6_address(NetifId id, const Ipv6Address& address, std::uint8_t prefix_len,
+                          Instant now);
+  // AddressNotAvailable when the netif has no such address.
+  Status remove_ipv6_address(NetifId id, const Ipv6Address& address);
+  const NdCache& nd_cache() const { return nd_cache_; }
+  // A permanent neighbor entry (lwIP's static ND entries): packets waiting
+  // for it leave now. InvalidArgument, TableFull.
+  Status nd_add_static(NetifId id, const Ipv6Address& ip, const MacAddress& mac, Instant now);
+  // An ICMPv6 echo request with the handle's identifier; hop_limit 0: the default.
+  Status ping6_send(PingHandle h, const Ipv6Address& destination, std::uint16_t sequence,
+                    ConstBytes payload, std::uint8_t hop_limit, Instant now);
+
   // ---- Timers (ip_layer.cpp) -------------------------------------------------
   // ARP aging and retransmission, reassembly timeouts, gratuitous ARP, IGMP
   // reports.
@@ -218,7 +252,13 @@ class IpLayer {
  private:
   enum Timer : std::uint16_t { arp_timer = 0, reassembly_timer = 1, garp_timer_first = 2 };
   static constexpr std::size_t igmp_timer_first = garp_timer_first + NetifTable::capacity;
-  static constexpr std::size_t timer_count = igmp_timer_first + MulticastGroups::capacity;
+  // The neighbor cache's NUD timers, then one DAD timer per netif.
+  static constexpr std::size_t nd_timer = igmp_timer_first + MulticastGroups::capacity;
+  static constexpr std::size_t dad_timer_first = nd_timer + 1;
+  static constexpr std::size_t timer_count = dad_timer_first + NetifTable::capacity;
+  static std::uint16_t dad_timer(NetifId id) {
+    return static_cast<std::uint16_t>(dad_timer_first + id.value);
+  }
   static std::uint16_t garp_timer(NetifId id) {
     return static_cast<std::uint16_t>(garp_timer_first + id.value);
   }
@@ -251,16 +291,18 @@ class IpLayer {
   void send_resolved(NetifId id, const MacAddress& mac, Instant now);
 
   // ipv4_input.cpp
-  std::optional<Ipv4Delivery> ipv4_input(NetifId id, PacketBuf&& packet, bool link_broadcast,
+  std::optional<IpDelivery> ipv4_input(NetifId id, PacketBuf&& packet, bool link_broadcast,
                                          Instant now);
   bool accepts_unicast(const Netif& n, Ipv4Address destination) const;
 
   // ipv4_output.cpp
+  Status ipv4_output(PacketBuf&& payload, const IpRoute& route, Ipv4Address destination,
+                     const IpSendOptions& options, Instant now);
   // Finds the neighbour's MAC (or queues for ARP) and sends the datagram.
   Status link_output(NetifId id, Ipv4Address next_hop, bool broadcast, PacketBuf&& datagram,
                      Instant now);
   // Sends a datagram whose link destination is known, in fragments if needed.
-  Status send_segmented(const Ipv4Route& route, PacketBuf&& datagram, const Ipv4SendOptions& options,
+  Status send_segmented(const IpRoute& route, PacketBuf&& datagram, const IpSendOptions& options,
                         Instant now);
   Status send_datagram(Netif& n, const MacAddress& destination, PacketBuf&& datagram,
                        Instant now);
@@ -268,7 +310,7 @@ class IpLayer {
                   Instant now);
 
   // igmp.cpp
-  void igmp_input(NetifId id, PacketBuf&& packet, const Ipv4Delivery& ip, Instant now);
+  void igmp_input(NetifId id, PacketBuf&& packet, const IpDelivery& ip, Instant now);
   void igmp_send(NetifId id, std::uint8_t type, Ipv4Address group, Ipv4Address destination,
                  Instant now);
   void igmp_report_due(std::size_t slot, Instant now);
@@ -284,8 +326,54 @@ class IpLayer {
   // loopback netif (IP_MULTICAST_LOOP).
   void loop_multicast(const PacketBuf& datagram, Instant now);
 
+  // ipv6_input.cpp
+  std::optional<IpDelivery> ipv6_input(NetifId id, PacketBuf&& packet, Instant now);
+  // Whether `n` takes a packet to `destination` (sets `multicast`).
+  bool accepts_ipv6(NetifId id, const Netif& n, const Ipv6Address& destination) const;
+  // Extension headers before the upper layer (RFC 8200 4): false when the
+  // packet is dropped (counted, answered with a parameter problem where
+  // the RFC says so); else `next_header` and `offset` (from the payload's
+  // start) name the upper layer.
+  bool walk_extension_headers(NetifId id, const PacketBuf& packet, const Ipv6Repr& ip,
+                              std::uint8_t& next_header, std::size_t& offset, Instant now);
+
+  // ipv6_output.cpp
+  Status ipv6_output(PacketBuf&& payload, const IpRoute& route, const Ipv6Address& destination,
+                     const IpSendOptions& options, Instant now);
+  // Finds the neighbour's MAC (or queues for ND) and sends the datagram.
+  Status ipv6_link_output(NetifId id, const Ipv6Address& next_hop, PacketBuf&& datagram,
+                          Instant now);
+  Status ipv6_send_datagram(Netif& n, const MacAddress& destination, PacketBuf&& datagram,
+                            Instant now);
+
+  // icmpv6.cpp
+  void icmpv6_input(NetifId id, PacketBuf&& packet, const IpDelivery& ip, Instant now);
+  // An ICMPv6 error about `offending` (IPv6 header first) that arrived on
+  // `id`, unless RFC 4443 2.4 (e) forbids one or the rate limit is
+  // reached (icmpv6.rate_limited). `parameter`: the pointer or the MTU.
+  void send_icmpv6_error(NetifId id, ConstBytes offending, Icmpv6Type type, std::uint8_t code,
+                         std::uint32_t parameter, Instant now);
+  // Sends a finished ICMPv6 message (checksum in place) from `source`.
+  Status send_icmpv6(NetifId id, const Ipv6Address& source, const Ipv6Address& destination,
+                     std::uint8_t hop_limit, PacketBuf&& message, Instant now);
+
+  // ndisc.cpp
+  void ndisc_input(NetifId id, ConstBytes message, const IpDelivery& ip, Instant now);
+  void send_neighbor_solicitation(NetifId id, const Ipv6Address& target,
+                                  std::optional<MacAddress> unicast, bool dad, Instant now);
+  void send_neighbor_advertisement(NetifId id, const Ipv6Address& target,
+                                   const Ipv6Address& destination, bool solicited, Instant now);
+  void send_nd_resolved(NetifId id, Instant now);
+  // Link-local address from the MAC (modified EUI-64, RFC 4291 2.5.1).
+  void add_link_local(NetifId id, Instant now);
+  // (Re)starts DAD for the netif's tentative addresses from the next poll.
+  void start_dad(NetifId id, Instant now);
+  void dad_due(NetifId id, Instant now);
+  // A tentative address another host has: Duplicated (never used).
+  void dad_failed(NetifId id, Ipv6NetifAddress& address);
+
   // icmpv4.cpp
-  void icmp_input(NetifId id, PacketBuf&& packet, const Ipv4Delivery& ip, Instant now);
+  void icmp_input(NetifId id, PacketBuf&& packet, const IpDelivery& ip, Instant now);
   void icmp_error_input(const Icmpv4Repr& icmp, ConstBytes message, Instant now);
 
   Pools& pools_;
@@ -301,6 +389,9 @@ class IpLayer {
   IcmpErrorCallback icmp_error_callback_ = nullptr;
   void* icmp_error_context_ = nullptr;
   IcmpRateLimiter icmp_limiter_{config::icmp_errors_per_second};
+  IcmpRateLimiter icmpv6_limiter_{config::icmp_errors_per_second};
+  NdCache nd_cache_;
+  NdCache::PendingQueue nd_resolved_;  // scratch: packets of an entry that just resolved
   TimerQueue<timer_count> timers_;
   std::uint16_t next_identification_;
   NetifCallback status_callback_ = nullptr;

@@ -57,6 +57,36 @@ struct IgmpStats {
   std::uint64_t drop_send_failed = 0;  // a report or leave the netif did not take
 };
 
+// IPv6 (RFC 8200).
+struct Ipv6Stats {
+  std::uint64_t rx = 0, tx = 0, rx_delivered = 0;
+  std::uint64_t drop_truncated = 0, drop_malformed = 0, drop_bad_version = 0;
+  std::uint64_t drop_not_for_us = 0, drop_bad_source = 0, drop_unknown_protocol = 0;
+  std::uint64_t drop_no_route = 0, drop_no_buffer = 0, drop_too_big = 0;
+  // Extension headers: a chain too long or cut short, an unknown option or
+  // header, routing type 0 (RFC 5095): answered with a parameter problem
+  // where RFC 8200 says so.
+  std::uint64_t drop_bad_extension = 0;
+  std::uint64_t drop_fragment = 0;  // fragments while reassembly is off
+};
+
+// ICMPv6 (RFC 4443).
+struct Icmpv6Stats {
+  std::uint64_t rx = 0, tx = 0, rx_echo_request = 0, tx_echo_reply = 0, rx_echo_reply = 0;
+  std::uint64_t tx_error = 0, rate_limited = 0;
+  std::uint64_t drop_truncated = 0, drop_bad_checksum = 0, drop_unknown_type = 0;
+};
+
+// Neighbor Discovery (RFC 4861) and Duplicate Address Detection (RFC 4862).
+struct NdStats {
+  std::uint64_t rx_solicitation = 0, rx_advertisement = 0;
+  std::uint64_t tx_solicitation = 0, tx_advertisement = 0;
+  std::uint64_t drop_malformed = 0;  // hop limit not 255, bad options... (NdiscRepr::parse)
+  std::uint64_t drop_unsolicited = 0;  // an NA for an address nobody asked about
+  std::uint64_t drop_queue_full = 0, drop_unresolved = 0, cache_evictions = 0;
+  std::uint64_t dad_duplicates = 0;  // tentative addresses another host has
+};
+
 // The counters the IP layer writes (owned by the StackStats of its stack).
 struct IpLayerStats {
   EthernetStats& ethernet;
@@ -64,6 +94,9 @@ struct IpLayerStats {
   Ipv4Stats& ipv4;
   IcmpStats& icmp;
   IgmpStats& igmp;
+  Ipv6Stats& ipv6;
+  Icmpv6Stats& icmpv6;
+  NdStats& nd;
 };
 
 }  // namespace lwnet

@@ -21,7 +21,7 @@ bool IpLayer::accepts_unicast(const Netif& n, Ipv4Address destination) const {
   return netifs_.find_by_address(destination).has_value();
 }
 
-std::optional<Ipv4Delivery> IpLayer::ipv4_input(NetifId id, PacketBuf&& packet,
+std::optional<IpDelivery> IpLayer::ipv4_input(NetifId id, PacketBuf&& packet,
                                                 bool link_broadcast, Instant now) {
   ++stats_.ipv4.rx;
   Result<Ipv4Repr> parsed = Ipv4Repr::parse(packet.data(), config::checksum_check_ip);
@@ -93,11 +93,11 @@ std::optional<Ipv4Delivery> IpLayer::ipv4_input(NetifId id, PacketBuf&& packet,
   packet.mark(Layer::Network);
   packet.consume(ip.header_len);
   packet.mark(Layer::Transport);
-  Ipv4Delivery delivery;
+  IpDelivery delivery;
   delivery.source = ip.source;
   delivery.destination = ip.destination;
   delivery.protocol = ip.protocol;
-  delivery.ttl = ip.ttl;
+  delivery.hop_limit = ip.ttl;
   delivery.netif = id;
   delivery.broadcast = broadcast;
   // With CONFIG_LWIP_ICMP off, ICMP is just another unknown protocol.
@@ -115,7 +115,35 @@ std::optional<Ipv4Delivery> IpLayer::ipv4_input(NetifId id, PacketBuf&& packet,
   return delivery;
 }
 
-void IpLayer::reject_protocol(Ipv4Delivery&& delivery, Instant now) {
+void IpLayer::reject_port(const IpDelivery& delivery, Instant now) {
+  if (delivery.source.is_v6()) {
+    send_icmpv6_error(delivery.netif, delivery.packet.from_mark(Layer::Network),
+                      Icmpv6Type::DestinationUnreachable,
+                      static_cast<std::uint8_t>(Icmpv6Unreachable::Port), 0, now);
+    return;
+  }
+  send_icmp_error(delivery.netif, delivery.packet.from_mark(Layer::Network), delivery.broadcast,
+                  Icmpv4Type::DestinationUnreachable,
+                  static_cast<std::uint8_t>(Icmpv4Unreachable::Port), now);
+}
+
+void IpLayer::reject_protocol(IpDelivery&& delivery, Instant now) {
+  if (delivery.source.is_v6()) {
+    // RFC 8200 4: parameter problem code 1 pointing at the Next Header
+    // field that named the protocol.
+    ++stats_.ipv6.drop_unknown_protocol;
+    const ConstBytes packet = delivery.packet.from_mark(Layer::Network);
+    Result<Ipv6Repr> ip = Ipv6Repr::parse(packet);
+    if (!ip) return;
+    Ipv6HeaderWalker walker(*ip);
+    Result<bool> more = walker.next();
+    while (more && *more) more = walker.next();
+    if (!more) return;
+    send_icmpv6_error(delivery.netif, packet, Icmpv6Type::ParameterProblem,
+                      static_cast<std::uint8_t>(Icmpv6ParameterProblem::UnrecognizedNextHeader),
+                      static_cast<std::uint32_t>(walker.next_header_field_offset()), now);
+    return;
+  }
   ++stats_.ipv4.drop_unknown_protocol;
   send_icmp_error(delivery.netif, delivery.packet.from_mark(Layer::Network), delivery.broadcast,
                   Icmpv4Type::DestinationUnreachable,

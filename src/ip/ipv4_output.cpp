@@ -27,8 +27,8 @@ bool IpLayer::is_broadcast(Ipv4Address a) const {
   return false;
 }
 
-Status IpLayer::output(PacketBuf&& payload, const Ipv4Route& route, Ipv4Address destination,
-                       const Ipv4SendOptions& options, Instant now) {
+Status IpLayer::ipv4_output(PacketBuf&& payload, const IpRoute& route, Ipv4Address destination,
+                            const IpSendOptions& options, Instant now) {
   if (payload.size() + Ipv4Repr::min_header_len > max_datagram) {
     return Error::TooBig;
   }
@@ -38,10 +38,10 @@ Status IpLayer::output(PacketBuf&& payload, const Ipv4Route& route, Ipv4Address 
     ++stats_.ipv4.drop_no_buffer;
     return Error::NoBuffers;
   }
-  ip.source = route.source;
+  ip.source = route.source.v4();
   ip.destination = destination;
   ip.protocol = static_cast<std::uint8_t>(options.protocol);
-  ip.ttl = options.ttl;
+  ip.ttl = options.hop_limit;
   ip.tos = options.tos;
   ip.identification = next_identification_++;
   ip.dont_fragment = options.dont_fragment;
@@ -59,25 +59,26 @@ Status IpLayer::output(PacketBuf&& payload, const Ipv4Route& route, Ipv4Address 
     loop_multicast(payload, now);
   }
   // TTL 0 to a group: for this host only (IP_MULTICAST_TTL 0).
-  if (destination.is_multicast() && options.ttl == 0) return {};
-  return link_output(route.netif, route.next_hop, route.broadcast, std::move(payload), now);
+  if (destination.is_multicast() && options.hop_limit == 0) return {};
+  return link_output(route.netif, route.next_hop.v4(), route.broadcast, std::move(payload), now);
 }
 
-std::size_t IpLayer::tcp_segmentation_limit(const Ipv4Route& route) const {
+std::size_t IpLayer::tcp_segmentation_limit(const IpRoute& route) const {
   const Netif& n = netifs_[route.netif];
-  if (!n.usable() || n.medium != Medium::Ethernet || route.broadcast || route.next_hop.is_broadcast() ||
+  const bool link_broadcast = route.next_hop.is_v4() && route.next_hop.v4().is_broadcast();
+  if (!n.usable() || n.medium != Medium::Ethernet || route.broadcast || link_broadcast ||
       route.next_hop.is_multicast()) {
     return 0;
   }
   const std::size_t limit = std::min(n.device->capabilities().tcp_segmentation, max_datagram);
-  if (limit <= n.mtu || !arp_cache_.lookup(route.netif, route.next_hop)) return 0;
+  if (limit <= n.mtu || !neighbour(route.netif, route.next_hop)) return 0;
   return limit;
 }
 
-Status IpLayer::send_segmented(const Ipv4Route& route, PacketBuf&& datagram, const Ipv4SendOptions& options,
+Status IpLayer::send_segmented(const IpRoute& route, PacketBuf&& datagram, const IpSendOptions& options,
                                Instant now) {
   Netif& n = netifs_[route.netif];
-  const std::optional<MacAddress> mac = arp_cache_.lookup(route.netif, route.next_hop);
+  const std::optional<MacAddress> mac = neighbour(route.netif, route.next_hop);
   if (!mac || datagram.size() > std::min(n.device->capabilities().tcp_segmentation, max_datagram)) {
     // The caller asked without tcp_segmentation_limit() allowing it.
     ++stats_.ipv4.drop_too_big_df;
@@ -86,11 +87,13 @@ Status IpLayer::send_segmented(const Ipv4Route& route, PacketBuf&& datagram, con
   EthernetRepr eth;
   eth.destination = *mac;
   eth.source = n.mac;
-  eth.ethertype = ipv4_ethertype;
+  const IpVersion version = route.next_hop.version();
+  eth.ethertype = static_cast<std::uint16_t>(version == IpVersion::V4 ? EtherType::Ipv4 : EtherType::Ipv6);
   eth.emit(datagram.push(EthernetRepr::header_len));
   SegmentationOffload offload;
+  offload.ip_version = version;
   offload.segment_size = options.segment_size;
-  offload.checksum_start = static_cast<std::uint16_t>(EthernetRepr::header_len + Ipv4Repr::min_header_len);
+  offload.checksum_start = static_cast<std::uint16_t>(EthernetRepr::header_len + ip_header_len(version));
   offload.checksum_offset = 16;  // TCP's checksum field
   offload.header_length = static_cast<std::uint16_t>(offload.checksum_start + options.transport_header_length);
   if (!n.device->transmit_segmented(datagram.data(), offload, now)) {

@@ -94,4 +94,20 @@ std::optional<NetifId> NetifTable::find_by_address(Ipv4Address a) const {
   return std::nullopt;
 }
 
+std::optional<NetifId> NetifTable::find_by_address(const Ipv6Address& a) const {
+  for (std::size_t i = 0; i < count_; ++i) {
+    const Netif& n = netifs_[i];
+    if (n.up && n.has_ipv6(a)) return NetifId{static_cast<std::uint8_t>(i)};
+  }
+  return std::nullopt;
+}
+
+bool Netif::on_link_v6(const Ipv6Address& a) const {
+  for (const Ipv6NetifAddress& s : ipv6) {
+    // A /128 (the loopback's ::1, a DHCPv6-style address) puts no one else on the link.
+    if (s.usable() && s.prefix_len < 128 && IpCidr{s.address, s.prefix_len}.contains(a)) return true;
+  }
+  return false;
+}
+
 }  // namespace lwnet

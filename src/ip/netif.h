@@ -40,8 +40,20 @@ struct Netif {
   std::optional<Ipv4Address> probe_ip;
   bool probe_conflict = false;
   bool address_conflict = false;
+  // IPv6: slot 0 is the link-local address (fe80:: from the MAC on
+  // Ethernet netifs, ::1 on the loopback netif).
+  std::array<Ipv6NetifAddress, config::ipv6_num_addresses> ipv6{};
 
   bool usable() const { return up && link_up; }
+  // A usable (preferred or deprecated) IPv6 address of this netif.
+  bool has_ipv6(const Ipv6Address& a) const {
+    for (const Ipv6NetifAddress& s : ipv6) {
+      if (s.usable() && s.address == a) return true;
+    }
+    return false;
+  }
+  // Some usable address of this netif has a prefix that holds `a`.
+  bool on_link_v6(const Ipv6Address& a) const;
   bool on_link(Ipv4Address a) const {
     return has_ipv4 && ((a.value ^ address.value) & netmask) == 0;
   }
@@ -86,6 +98,9 @@ class NetifTable {
   bool is_local(Ipv4Address a) const {
     return a.is_loopback() || find_by_address(a).has_value();
   }
+  // The up netif with `a` as a usable IPv6 address (the loopback netif for ::1).
+  std::optional<NetifId> find_by_address(const Ipv6Address& a) const;
+  bool is_local(const Ipv6Address& a) const { return find_by_address(a).has_value(); }
 
  private:
   std::array<Netif, capacity> netifs_{};

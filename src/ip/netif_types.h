@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 
+#include "time/instant.h"
 #include "wire/address.h"
 
 namespace lwnet {
@@ -14,6 +15,29 @@ namespace lwnet {
 struct NetifId {
   std::uint8_t value = 0;
   bool operator==(const NetifId&) const = default;
+};
+
+// RFC 4862 address states. Tentative: DAD is still probing, the address
+// takes only ND for itself; Preferred and Deprecated: usable (Deprecated
+// only for what already uses it); Duplicated: DAD found another host with
+// it, never used (lwIP's IP6_ADDR_DUPLICATED); Invalid: a free slot.
+enum class Ipv6AddressState : std::uint8_t { Invalid, Tentative, Preferred, Deprecated, Duplicated };
+
+// One IPv6 address of a netif. Lifetimes are deadlines (Instant::max():
+// infinite, as a static address has).
+struct Ipv6NetifAddress {
+  Ipv6Address address;
+  std::uint8_t prefix_len = 64;
+  Ipv6AddressState state = Ipv6AddressState::Invalid;
+  std::uint8_t dad_probes_sent = 0;
+  Instant next_dad_probe;
+  Instant valid_until = Instant::max();
+  Instant preferred_until = Instant::max();
+  bool usable() const {
+    return state == Ipv6AddressState::Preferred || state == Ipv6AddressState::Deprecated;
+  }
+  // Holds the address in some way: ND for it is ours to answer or watch.
+  bool assigned() const { return usable() || state == Ipv6AddressState::Tentative; }
 };
 
 // A snapshot of one netif's state, for display.

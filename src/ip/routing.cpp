@@ -5,8 +5,8 @@ namespace lwnet {
 namespace {
 
 // The route through `n` (usable, chosen by the caller) to `destination`.
-Result<Ipv4Route> via(const Netif& n, NetifId id, Ipv4Address destination, Ipv4Address source) {
-  Ipv4Route r;
+Result<IpRoute> via(const Netif& n, NetifId id, Ipv4Address destination, Ipv4Address source) {
+  IpRoute r;
   r.netif = id;
   r.source = source.is_unspecified() ? n.address : source;
   r.broadcast = n.is_broadcast(destination);
@@ -27,7 +27,7 @@ Result<Ipv4Route> via(const Netif& n, NetifId id, Ipv4Address destination, Ipv4A
 
 }  // namespace
 
-Result<Ipv4Route> route_ipv4(const NetifTable& netifs, Ipv4Address destination,
+Result<IpRoute> route_ipv4(const NetifTable& netifs, Ipv4Address destination,
                              Ipv4Address source) {
   if (destination.is_unspecified()) return Error::InvalidArgument;
 
@@ -36,7 +36,7 @@ Result<Ipv4Route> route_ipv4(const NetifTable& netifs, Ipv4Address destination,
     const NetifId lo{0};
     const Netif& n = netifs[lo];
     if (!n.usable()) return Error::NoRoute;
-    Ipv4Route r;
+    IpRoute r;
     r.netif = lo;
     r.next_hop = destination;
     r.source = !source.is_unspecified() ? source
@@ -91,7 +91,7 @@ Result<Ipv4Route> route_ipv4(const NetifTable& netifs, Ipv4Address destination,
   return via(*default_netif, *default_id, destination, source);
 }
 
-Result<Ipv4Route> route_ipv4_via(const NetifTable& netifs, NetifId netif, Ipv4Address destination,
+Result<IpRoute> route_ipv4_via(const NetifTable& netifs, NetifId netif, Ipv4Address destination,
                                  Ipv4Address source) {
   if (destination.is_unspecified()) return Error::InvalidArgument;
   const Netif* n = netifs.get(netif);

@@ -1,6 +1,9 @@
-// IPv4 route selection: which netif a datagram leaves through, to which
-// neighbour, and with which source address.
+// Route selection: which netif a datagram leaves through, to which
+// neighbour, and with which source address. IpRoute is what every family's
+// routing returns and every family's output takes; IPv4's rules are here.
 #pragma once
+
+#include <optional>
 
 #include "ip/netif.h"
 #include "util/result.h"
@@ -8,11 +11,12 @@
 
 namespace lwnet {
 
-struct Ipv4Route {
+// Both addresses are of the destination's family.
+struct IpRoute {
   NetifId netif;
-  Ipv4Address source;      // the caller's source, or the netif's address
-  Ipv4Address next_hop;    // the neighbour to resolve: the destination or a gateway
-  bool broadcast = false;  // limited or subnet-directed broadcast (link broadcast)
+  IpAddress source;        // the caller's source, or the netif's address
+  IpAddress next_hop;      // the neighbour to resolve: the destination or a gateway
+  bool broadcast = false;  // IPv4 limited or subnet-directed broadcast (link broadcast)
 };
 
 // Core thread only. In order:
@@ -26,7 +30,7 @@ struct Ipv4Route {
 //  5. The default netif's gateway.
 // NoRoute when none applies (no usable netif, or off-link without gateway);
 // InvalidArgument for an unspecified destination.
-Result<Ipv4Route> route_ipv4(const NetifTable& netifs, Ipv4Address destination,
+Result<IpRoute> route_ipv4(const NetifTable& netifs, Ipv4Address destination,
                              Ipv4Address source);
 
 // The route out of `netif` whatever the table above says (SO_BINDTODEVICE,
@@ -34,7 +38,27 @@ Result<Ipv4Route> route_ipv4(const NetifTable& netifs, Ipv4Address destination,
 // broadcast, multicast or link-local, else the netif's gateway. A netif
 // without an address sends only limited broadcasts (from 0.0.0.0). NetDown
 // when the netif is down or has no link; NoRoute otherwise.
-Result<Ipv4Route> route_ipv4_via(const NetifTable& netifs, NetifId netif, Ipv4Address destination,
+Result<IpRoute> route_ipv4_via(const NetifTable& netifs, NetifId netif, Ipv4Address destination,
                                  Ipv4Address source);
+
+// Core thread only. IPv6 (routing_ipv6.cpp), in order:
+//  1. ::1 and our own addresses go to the loopback netif.
+//  2. The netif: `netif` when given (SO_BINDTODEVICE, a scope id), else the
+//     netif of a given source address, else for link-local and multicast
+//     destinations the default netif, else the netif with an address whose
+//     prefix holds the destination (on-link), else none: NoRoute (no
+//     default router list yet).
+//  3. The source: the given one (AddressNotAvailable when it is not a
+//     usable address of that netif), else by RFC 6724's main rules: a
+//     link-local source for link-local and link-scope multicast
+//     destinations, else a preferred address on the destination's prefix,
+//     any preferred one, a deprecated one, the link-local one; NoRoute
+//     when the netif has no usable address.
+// InvalidArgument for an unspecified destination; NetDown when the netif is
+// down or has no link.
+Result<IpRoute> route_ipv6(const NetifTable& netifs, const Ipv6Address& destination,
+                           const Ipv6Address& source, std::optional<NetifId> netif);
+// The source address `n` uses toward `destination` (rule 3 above).
+std::optional<Ipv6Address> select_ipv6_source(const Netif& n, const Ipv6Address& destination);
 
 }  // namespace lwnet

@@ -8,6 +8,7 @@
 
 #include "time/instant.h"
 #include "util/bytes.h"
+#include "wire/address.h"
 
 namespace lwnet {
 
@@ -19,7 +20,7 @@ enum class Medium : std::uint8_t {
 struct DeviceCapabilities {
   Medium medium = Medium::Ethernet;
   std::size_t mtu = 1500;  // largest IP packet (not counting the Ethernet header)
-  // TCP segmentation offload: the largest IPv4 TCP packet (IP header
+  // TCP segmentation offload: the largest TCP packet (IP header
   // included) that transmit_segmented() takes and cuts into segments of
   // the MSS itself, completing each checksum. 0: none.
   std::size_t tcp_segmentation = 0;
@@ -31,6 +32,7 @@ struct DeviceCapabilities {
 // the headers; complete the checksum summed from `checksum_start` to the
 // end, stored at `checksum_start + checksum_offset`.
 struct SegmentationOffload {
+  IpVersion ip_version = IpVersion::V4;  // TCPv4 or TCPv6 segments
   std::uint16_t segment_size = 0;
   std::uint16_t header_length = 0;  // Ethernet + IP + TCP headers
   std::uint16_t checksum_start = 0;

@@ -10,13 +10,10 @@ TcpLayer::TcpLayer(IpLayer& ip, Pools& pools, TcpLayerStats& stats, Random& rand
     : ip_(ip), pools_(pools), table_(config, random), stats_(stats) {}
 
 std::uint16_t TcpLayer::mss_limit(const IpAddress& remote, const IpAddress& local) const {
-  constexpr std::size_t headers = 20 + TcpRepr::min_header_len;  // IPv4 + TCP
+  const std::size_t headers = ip_header_len(remote.version()) + TcpRepr::min_header_len;
   std::size_t mtu = 1500;
-  if (remote.is_v4()) {
-    Result<Ipv4Route> route = ip_.route(remote.v4(), local.is_v4() ? local.v4() : Ipv4Address{});
-    if (route) {
-      if (const Netif* n = ip_.netifs().get(route->netif)) mtu = n->mtu;
-    }
+  if (Result<IpRoute> route = ip_.route(remote, local)) {
+    if (const Netif* n = ip_.netifs().get(route->netif)) mtu = n->mtu;
   }
   const std::size_t limit = mtu > headers + 64 ? mtu - headers : 64;
   return static_cast<std::uint16_t>(std::min<std::size_t>(limit, 0xffff));
@@ -24,10 +21,8 @@ std::uint16_t TcpLayer::mss_limit(const IpAddress& remote, const IpAddress& loca
 
 Result<TcpHandle> TcpLayer::connect(const IpEndpoint& local, const IpEndpoint& remote, Instant now,
                                     const TcpSettings* settings) {
-  if (!remote.address.is_v4()) return Error::Unsupported;
   const std::optional<NetifId> netif = settings != nullptr ? settings->ip.netif : std::nullopt;
-  Result<Ipv4Route> route = ip_.route(
-      remote.address.v4(), local.address.is_v4() ? local.address.v4() : Ipv4Address{}, netif);
+  Result<IpRoute> route = ip_.route(remote.address, local.address, netif);
   if (!route) {
     ++stats_.drop_no_route;
     return route.error();
@@ -37,7 +32,7 @@ Result<TcpHandle> TcpLayer::connect(const IpEndpoint& local, const IpEndpoint& r
   return table_.connect(from, remote, mss_limit(remote.address, from.address), now, *this, settings);
 }
 
-void TcpLayer::input(Ipv4Delivery&& delivery, Instant now) {
+void TcpLayer::input(IpDelivery&& delivery, Instant now) {
   ++stats_.rx;
   // TCP is unicast only (RFC 1122 4.2.3.10): no answer, not even a RST.
   if (delivery.broadcast || delivery.destination.is_multicast()) {
@@ -65,16 +60,14 @@ void TcpLayer::input(Ipv4Delivery&& delivery, Instant now) {
 
 std::size_t TcpLayer::segmentation_limit(const IpEndpoint& local, const IpEndpoint& remote,
                                          const TcpIpOptions& ip) {
-  if (!remote.address.is_v4() || !local.address.is_v4()) return 0;
-  Result<Ipv4Route> route = ip_.route(remote.address.v4(), local.address.v4(), ip.netif);
+  Result<IpRoute> route = ip_.route(remote.address, local.address, ip.netif);
   return route ? ip_.tcp_segmentation_limit(*route) : 0;
 }
 
 bool TcpLayer::send_segment(const IpEndpoint& local, const IpEndpoint& remote, const TcpIpOptions& ip,
                             const TcpRepr& header, std::span<const ConstBytes> payload,
                             std::size_t segment_size, Instant now) {
-  if (!remote.address.is_v4() || !local.address.is_v4()) return false;
-  Result<Ipv4Route> route = ip_.route(remote.address.v4(), local.address.v4(), ip.netif);
+  Result<IpRoute> route = ip_.route(remote.address, local.address, ip.netif);
   if (!route) {
     ++stats_.drop_no_route;
     return false;
@@ -94,9 +87,9 @@ bool TcpLayer::send_segment(const IpEndpoint& local, const IpEndpoint& remote, c
     std::memcpy(segment.data() + at, piece.data(), piece.size());
     at += piece.size();
   }
-  Ipv4SendOptions options;
+  IpSendOptions options;
   options.protocol = IpProtocol::Tcp;
-  options.ttl = ip.ttl;
+  options.hop_limit = ip.ttl;
   options.tos = ip.tos;
   if (segment_size != 0 && length - header_len > segment_size) {
     // The device cuts it up and completes each segment's checksum.
@@ -106,7 +99,7 @@ bool TcpLayer::send_segment(const IpEndpoint& local, const IpEndpoint& remote, c
   } else {
     header.emit(segment, local.address, remote.address);
   }
-  Status sent = ip_.output(std::move(*buf), *route, remote.address.v4(), options, now);
+  Status sent = ip_.output(std::move(*buf), *route, remote.address, options, now);
   if (!sent) return false;
   ++stats_.tx;
   return true;

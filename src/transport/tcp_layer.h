@@ -20,7 +20,7 @@ class TcpLayer final : public TcpOutput {
            const TcpTableConfig& config = {});
 
   // A datagram whose protocol is TCP.
-  void input(Ipv4Delivery&& delivery, Instant now);
+  void input(IpDelivery&& delivery, Instant now);
   // An ICMP error quoting one of our segments (IpLayer's error callback).
   void icmp_error(const IcmpErrorReport& report) {
     table_.on_icmp_error(report.local, report.remote, report.error, report.hard, report.sequence);
@@ -28,7 +28,8 @@ class TcpLayer final : public TcpOutput {
   void poll_timers(Instant now) { table_.on_timer(now, *this); }
   Instant next_deadline() const { return table_.next_deadline(); }
 
-  // The largest segment payload the route to `remote` allows (IPv4: MTU - 40).
+  // The largest segment payload the route to `remote` allows: the MTU less
+  // the family's IP header and TCP's (IPv4: MTU - 40, IPv6: MTU - 60).
   std::uint16_t mss_limit(const IpAddress& remote, const IpAddress& local) const;
   // Connects from the address the route picks (or `local` when given).
   Result<TcpHandle> connect(const IpEndpoint& local, const IpEndpoint& remote, Instant now,

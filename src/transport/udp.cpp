@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "transport/port_binding.h"
 #include "wire/udp.h"
 
 namespace lwnet {
@@ -52,31 +53,31 @@ std::size_t UdpEndpoints::open_count() const {
       std::count_if(endpoints_.begin(), endpoints_.end(), [](const Endpoint& e) { return e.open; }));
 }
 
-bool UdpEndpoints::port_in_use(std::uint16_t port, Ipv4Address address, bool reuse) const {
+bool UdpEndpoints::port_in_use(std::uint16_t port, const IpAddress& address, bool v6only,
+                               bool reuse) const {
   for (std::uint16_t s = by_port_.first(port); s != by_port_.none; s = by_port_.next(s)) {
     const Endpoint& e = endpoints_[s];
     if (e.local_port != port) continue;
     if (reuse && e.reuse_address) continue;  // Linux: every one of them asked
-    if (address.is_unspecified() || e.local_address.is_unspecified() || e.local_address == address) {
-      return true;
-    }
+    if (bindings_overlap(e.local_address, e.v6only, address, v6only)) return true;
   }
   return false;
 }
 
-Status UdpEndpoints::bind_slot(std::uint16_t slot, Ipv4Address address, std::uint16_t port) {
+Status UdpEndpoints::bind_slot(std::uint16_t slot, const IpAddress& address, std::uint16_t port) {
+  const bool v6only = endpoints_[slot].v6only;
   if (port == 0) {
     constexpr std::uint32_t count = ephemeral_port_last - ephemeral_port_first + 1U;
     const std::uint32_t start = random_.below(count);
     for (std::uint32_t i = 0; i < count; ++i) {
       const auto candidate = static_cast<std::uint16_t>(ephemeral_port_first + (start + i) % count);
-      if (!port_in_use(candidate, address, false)) {
+      if (!port_in_use(candidate, address, v6only, false)) {
         port = candidate;
         break;
       }
     }
     if (port == 0) return Error::AddressInUse;
-  } else if (port_in_use(port, address, endpoints_[slot].reuse_address)) {
+  } else if (port_in_use(port, address, v6only, endpoints_[slot].reuse_address)) {
     return Error::AddressInUse;
   }
   Endpoint& e = endpoints_[slot];
@@ -92,26 +93,24 @@ Status UdpEndpoints::bind(UdpHandle h, const IpEndpoint& local) {
   Endpoint* e = get(h);
   if (e == nullptr) return Error::Closed;
   if (e->bound) return Error::InvalidArgument;
-  if (!local.address.is_v4()) return Error::Unsupported;
-  const Ipv4Address a = local.address.v4();
-  if (!a.is_unspecified() && !a.is_multicast() && !ip_.netifs().is_local(a)) {
+  const IpAddress a = unmap_v4(local.address);
+  if (!a.is_unspecified() && !a.is_multicast() && !ip_.is_local(a)) {
     return Error::AddressNotAvailable;
   }
-  return bind_slot(h.slot, a, local.port);
+  return bind_slot(h.slot, local.address, local.port);
 }
 
 Status UdpEndpoints::connect(UdpHandle h, const IpEndpoint& remote) {
   Endpoint* e = get(h);
   if (e == nullptr) return Error::Closed;
-  if (!remote.address.is_v4()) return Error::Unsupported;
   if (remote.port == 0 || remote.address.is_unspecified()) return Error::InvalidArgument;
   if (!e->bound) {
-    Status s = bind_slot(h.slot, Ipv4Address{}, 0);
+    Status s = bind_slot(h.slot, any_of_family(unmap_v4(remote.address)), 0);
     if (!s) return s;
   }
   e->connected = true;
   e->error.reset();
-  e->remote_address = remote.address.v4();
+  e->remote_address = remote.address;
   e->remote_port = remote.port;
   return {};
 }
@@ -137,20 +136,20 @@ std::size_t UdpEndpoints::endpoint_object_size() { return sizeof(Endpoint); }
 Status UdpEndpoints::send_to(UdpHandle h, ConstBytes payload, const IpEndpoint& to, Instant now) {
   Endpoint* e = get(h);
   if (e == nullptr) return Error::Closed;
-  if (!to.address.is_v4()) return Error::Unsupported;
   if (to.port == 0 || to.address.is_unspecified()) return Error::InvalidArgument;
   if (payload.size() > udp_max_payload) return Error::TooBig;
   if (!e->bound) {
-    Status s = bind_slot(h.slot, Ipv4Address{}, 0);
+    Status s = bind_slot(h.slot, any_of_family(unmap_v4(to.address)), 0);
     if (!s) return s;
   }
-  const Ipv4Address destination = to.address.v4();
+  // An IPv6 endpoint reaches IPv4 peers through mapped addresses.
+  const IpAddress destination = unmap_v4(to.address);
   const bool multicast = destination.is_multicast();
   // A multicast-bound endpoint sends from the netif's own address.
-  Ipv4Address source = e->local_address.is_multicast() ? Ipv4Address{} : e->local_address;
+  IpAddress source = e->local_address.is_multicast() ? IpAddress{} : unmap_v4(e->local_address);
   // IP_MULTICAST_IF picks the netif through its address (source routing).
-  if (multicast && source.is_unspecified()) source = e->multicast_interface;
-  Result<Ipv4Route> route = ip_.route(destination, source, e->netif);
+  if (multicast && source.is_unspecified() && destination.is_v4()) source = e->multicast_interface;
+  Result<IpRoute> route = ip_.route(destination, source, e->netif);
   if (!route) {
     ++ipv4_stats_.drop_no_route;
     return route.error();
@@ -168,11 +167,11 @@ Status UdpEndpoints::send_to(UdpHandle h, ConstBytes payload, const IpEndpoint& 
   UdpRepr udp;
   udp.source_port = e->local_port;
   udp.destination_port = to.port;
-  udp.emit(datagram, route->source, to.address, e->checksum);
+  udp.emit(datagram, route->source, destination, e->checksum);
 
-  Ipv4SendOptions options;
+  IpSendOptions options;
   options.protocol = IpProtocol::Udp;
-  options.ttl = multicast ? e->multicast_ttl : e->ttl;
+  options.hop_limit = multicast ? e->multicast_ttl : e->ttl;
   options.multicast_loop = multicast && e->multicast_loop;
   options.tos = e->tos;
   Status s = ip_.output(std::move(*buf), *route, destination, options, now);
@@ -235,6 +234,13 @@ void UdpEndpoints::set_checksum(UdpHandle h, bool send_checksum) {
 
 void UdpEndpoints::set_tos(UdpHandle h, std::uint8_t tos) {
   if (Endpoint* e = get(h)) e->tos = tos;
+}
+
+Status UdpEndpoints::set_v6only(UdpHandle h, bool v6only) {
+  Endpoint* e = get(h);
+  if (e == nullptr) return Error::Closed;
+  e->v6only = v6only;
+  return {};
 }
 
 Status UdpEndpoints::bind_netif(UdpHandle h, std::optional<NetifId> netif) {
@@ -334,7 +340,7 @@ void UdpEndpoints::close(UdpHandle h, Instant now) {
   e->generation = static_cast<std::uint16_t>(e->generation == 0xffff ? 1 : e->generation + 1);
 }
 
-void UdpEndpoints::input(Ipv4Delivery&& d, Instant now) {
+void UdpEndpoints::input(IpDelivery&& d, Instant now) {
   ++stats_.rx;
   Result<UdpRepr> parsed =
       UdpRepr::parse(d.packet.data(), d.source, d.destination, config::checksum_check_udp);
@@ -368,9 +374,7 @@ void UdpEndpoints::input(Ipv4Delivery&& d, Instant now) {
   }
   if (best == by_port_.none) {
     ++stats_.drop_no_port;
-    ip_.send_icmp_error(d.netif, d.packet.from_mark(Layer::Network), d.broadcast,
-                        Icmpv4Type::DestinationUnreachable,
-                        static_cast<std::uint8_t>(Icmpv4Unreachable::Port), now);
+    ip_.reject_port(d, now);
     return;
   }
   const std::uint16_t source_port = udp.source_port;
@@ -406,7 +410,7 @@ void UdpEndpoints::input(Ipv4Delivery&& d, Instant now) {
   (void)enqueue(best, std::move(datagram));
 }
 
-int UdpEndpoints::match(const Endpoint& e, const Ipv4Delivery& d, std::uint16_t source_port,
+int UdpEndpoints::match(const Endpoint& e, const IpDelivery& d, std::uint16_t source_port,
                         std::uint16_t destination_port) const {
   if (e.local_port != destination_port) return -1;
   // SO_BINDTODEVICE: only what arrived on that netif.
@@ -414,18 +418,20 @@ int UdpEndpoints::match(const Endpoint& e, const Ipv4Delivery& d, std::uint16_t 
   // Connected to this source (2) over bound to this address (1) over bound
   // to any address (0).
   int score = 0;
-  if (!e.local_address.is_unspecified()) {
+  if (e.local_address.is_unspecified()) {
+    if (!binding_accepts(e.local_address, e.v6only, d.destination)) return -1;
+  } else {
     // A broadcast reaches endpoints bound to the address of the netif it
     // came in on; a multicast only those bound to the group (or to any).
     const Netif& netif = ip_.netifs()[d.netif];
-    const bool matches = e.local_address == d.destination ||
+    const bool matches = unmap_v4(e.local_address) == d.destination ||
                          (d.broadcast && !d.destination.is_multicast() && netif.has_ipv4 &&
-                          e.local_address == netif.address);
+                          e.local_address == IpAddress(netif.address));
     if (!matches) return -1;
     score += 1;
   }
   if (e.connected) {
-    if (e.remote_address != d.source || e.remote_port != source_port) return -1;
+    if (unmap_v4(e.remote_address) != d.source || e.remote_port != source_port) return -1;
     score += 2;
   }
   return score;
@@ -449,15 +455,15 @@ bool UdpEndpoints::enqueue(std::uint16_t slot, Datagram&& datagram) {
 }
 
 void UdpEndpoints::icmp_error(const IcmpErrorReport& report) {
-  if (!report.hard || !report.local.address.is_v4() || !report.remote.address.is_v4()) return;
-  const Ipv4Address local = report.local.address.v4();
-  const Ipv4Address remote = report.remote.address.v4();
+  if (!report.hard) return;
+  const IpAddress& local = report.local.address;
+  const IpAddress& remote = report.remote.address;
   for (std::uint16_t s = by_port_.first(report.local.port); s != by_port_.none; s = by_port_.next(s)) {
     Endpoint& e = endpoints_[s];
     if (e.local_port != report.local.port || !e.connected) continue;
-    if (e.remote_address != remote || e.remote_port != report.remote.port) continue;
+    if (unmap_v4(e.remote_address) != remote || e.remote_port != report.remote.port) continue;
     if (!e.local_address.is_unspecified() && !e.local_address.is_multicast() &&
-        e.local_address != local) {
+        unmap_v4(e.local_address) != local) {
       continue;
     }
     e.error = report.error;

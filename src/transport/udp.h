@@ -24,11 +24,12 @@ namespace lwnet {
 // randomization": a random start, then the next free port.
 inline constexpr std::uint16_t ephemeral_port_first = 49152;
 inline constexpr std::uint16_t ephemeral_port_last = 65535;
-inline constexpr std::size_t udp_max_payload = 65507;  // 65535 - 20 - 8
+inline constexpr std::size_t udp_max_payload = 65507;  // IPv4: 65535 - 20 - 8
 
 // CONFIG_LWIP_MAX_UDP_PCBS endpoints, each with a queue of
 // CONFIG_LWIP_UDP_RECVMBOX_SIZE datagrams (held in the buffers they arrived
-// in). IPv4 for now: IPv6 addresses give Unsupported. Core thread only.
+// in). Endpoints hold addresses of either family; the IP layer says which
+// ones it can send to (Unsupported for the rest). Core thread only.
 class UdpEndpoints {
  public:
   // The guide's lwip_udp_conn: one endpoint's fixed part (its queued
@@ -43,9 +44,11 @@ class UdpEndpoints {
 
   Result<UdpHandle> open();
   // Port 0 picks an ephemeral port; an unspecified address takes datagrams
-  // to any local address. AddressInUse when another endpoint has the port
-  // on an overlapping address; AddressNotAvailable for an address that is
-  // not ours; InvalidArgument when bound already; Closed for a stale handle.
+  // to any local address of its family (and IPv4 too for :: without
+  // IPV6_V6ONLY). AddressInUse when another endpoint has the port on an
+  // overlapping address (port_binding.h); AddressNotAvailable for an
+  // address that is not ours; InvalidArgument when bound already; Closed
+  // for a stale handle.
   Status bind(UdpHandle h, const IpEndpoint& local);
   // Sets the default destination and takes datagrams from it only. Binds
   // to an ephemeral port first when unbound.
@@ -63,6 +66,10 @@ class UdpEndpoints {
   void set_ttl(UdpHandle h, std::uint8_t ttl);
   void set_checksum(UdpHandle h, bool send_checksum);
   void set_tos(UdpHandle h, std::uint8_t tos);
+  // IPV6_V6ONLY (an ESP-IDF addition for UDP): a binding to :: takes IPv6
+  // only and leaves the port's IPv4 side free. Before bind; default off,
+  // as Linux. Closed for a stale handle.
+  Status set_v6only(UdpHandle h, bool v6only);
   // SO_RCVBUF: a datagram that would take the bytes queued past `bytes` is
   // dropped (udp.drop_queue_full), as lwIP's recv_bufsize; 0: no bound but
   // the queue's CONFIG_LWIP_UDP_RECVMBOX_SIZE datagrams (the default).
@@ -116,7 +123,7 @@ class UdpEndpoints {
   }
 
   // A datagram from the IP layer (payload at the UDP header).
-  void input(Ipv4Delivery&& delivery, Instant now);
+  void input(IpDelivery&& delivery, Instant now);
   // An ICMP error quoting one of our datagrams. As Linux (without
   // IP_RECVERR): only a connected endpoint whose 4-tuple the quote matches
   // records it, and only a hard error (port or protocol unreachable:
@@ -130,19 +137,20 @@ class UdpEndpoints {
  private:
   struct Datagram {
     PacketBuf payload;
-    Ipv4Address from_address;
+    IpAddress from_address;
     std::uint16_t from_port = 0;
-    Ipv4Address to;
+    IpAddress to;
     NetifId netif;
   };
   struct Endpoint {
     bool open = false;
     std::uint16_t generation = 1;
     bool bound = false;
-    Ipv4Address local_address;  // unspecified: any
+    IpAddress local_address;  // unspecified: any of its family
     std::uint16_t local_port = 0;
+    bool v6only = false;
     bool connected = false;
-    Ipv4Address remote_address;
+    IpAddress remote_address;
     std::uint16_t remote_port = 0;
     bool broadcast = false;
     bool checksum = true;
@@ -175,11 +183,11 @@ class UdpEndpoints {
 
   Endpoint* get(UdpHandle h);
   const Endpoint* get(UdpHandle h) const;
-  bool port_in_use(std::uint16_t port, Ipv4Address address, bool reuse) const;
-  Status bind_slot(std::uint16_t slot, Ipv4Address address, std::uint16_t port);
+  bool port_in_use(std::uint16_t port, const IpAddress& address, bool v6only, bool reuse) const;
+  Status bind_slot(std::uint16_t slot, const IpAddress& address, std::uint16_t port);
   // The match of a datagram for an endpoint: -1 none, else higher is more
   // specific.
-  int match(const Endpoint& e, const Ipv4Delivery& d, std::uint16_t source_port,
+  int match(const Endpoint& e, const IpDelivery& d, std::uint16_t source_port,
             std::uint16_t destination_port) const;
   // Queues `datagram` for `slot`; false when its queue is full.
   bool enqueue(std::uint16_t slot, Datagram&& datagram);

@@ -122,6 +122,10 @@ struct IpCidr {
 struct IpEndpoint {
   IpAddress address;
   std::uint16_t port = 0;
+  // The netif a link-local IPv6 address belongs to (sin6_scope_id: the
+  // NetifId plus one, as netif indexes count from 1); 0: none, the route
+  // decides. fe80:: addresses are ambiguous once there are two netifs.
+  std::uint32_t scope_id = 0;
   bool operator==(const IpEndpoint&) const = default;
 };
 

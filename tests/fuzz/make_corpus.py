@@ -282,6 +282,46 @@ def truncations(frame, lengths):
     return b"".join(record(frame[:n]) for n in lengths)
 
 
+# ---- IPv6 (rebuilt with correct checksums) -----------------------------------
+# The harness's link-local address comes from its MAC (fe80::ff:fe00:2) and
+# is usable once DAD waited a second: the seeds start after that.
+OUR_LL = h("fe 80 00 00 00 00 00 00 00 00 00 ff fe 00 00 02")
+PEER_LL = h("fe 80 00 00 00 00 00 00 00 00 00 ff fe 00 00 01")
+OUR_SOLICITED = h("ff 02 00 00 00 00 00 00 00 00 00 01 ff 00 00 02")
+OUR_SOLICITED_MAC = h("33 33 ff 00 00 02")
+
+
+def ipv6(source, destination, next_header, payload, hop_limit=64):
+    return struct.pack("!IHBB", 0x60000000, len(payload), next_header, hop_limit) + source + destination + payload
+
+
+def icmpv6(source, destination, type_, code, body):
+    message = struct.pack("!BBH", type_, code, 0) + body
+    pseudo = source + destination + struct.pack("!I3xB", len(message), 58)
+    total = checksum(pseudo + message)
+    return message[:2] + struct.pack("!H", total) + message[4:]
+
+
+def frame6(packet, destination_mac=OUR_MAC):
+    return ethernet(destination_mac, PEER_MAC, 0x86DD, packet)
+
+
+NS_FOR_US = frame6(ipv6(PEER_LL, OUR_SOLICITED, 58, icmpv6(PEER_LL, OUR_SOLICITED, 135, 0,
+                   b"\0" * 4 + OUR_LL + b"\x01\x01" + PEER_MAC), hop_limit=255), OUR_SOLICITED_MAC)
+DAD_PROBE_FOR_US = frame6(ipv6(b"\0" * 16, OUR_SOLICITED, 58, icmpv6(b"\0" * 16, OUR_SOLICITED, 135, 0,
+                          b"\0" * 4 + OUR_LL), hop_limit=255), OUR_SOLICITED_MAC)
+NA_UNSOLICITED = frame6(ipv6(PEER_LL, OUR_LL, 58, icmpv6(PEER_LL, OUR_LL, 136, 0,
+                        h("20 00 00 00") + PEER_LL + b"\x02\x01" + PEER_MAC), hop_limit=255))
+PING6 = frame6(ipv6(PEER_LL, OUR_LL, 58, icmpv6(PEER_LL, OUR_LL, 128, 0, struct.pack("!HH", 0x99, 1) + b"ping6 data")))
+# A routing header of type 0 with segments left: refused (RFC 5095).
+ROUTING_TYPE0 = frame6(ipv6(PEER_LL, OUR_LL, 43, bytes([17, 2, 0, 1, 0, 0, 0, 0]) + PEER_LL +
+                             struct.pack("!HHHH", 40000, 7, 8, 0)))
+# A hop-by-hop option of unknown type 0xc2 (discard, error unless multicast).
+UNKNOWN_OPTION = frame6(ipv6(PEER_LL, OUR_LL, 0, bytes([17, 0, 0xC2, 4, 0, 0, 0, 0]) +
+                             struct.pack("!HHHH", 40000, 7, 8, 0)))
+UNKNOWN_NEXT_HEADER = frame6(ipv6(PEER_LL, OUR_LL, 253, b"experimental"))
+FRAGMENT6 = frame6(ipv6(PEER_LL, OUR_LL, 44, bytes([17, 0, 0, 1, 0, 0, 0, 7]) + b"\0" * 16))
+
 SEEDS = {
     # ARP
     "arp_request": record(ARP_REQUEST),
@@ -325,6 +365,11 @@ SEEDS = {
     "udp_to_group": PRIMER + record(UDP_TO_GROUP),
     # Other things on the wire
     "ipv6_udp": record(UDP6),
+    "ipv6_nd": record(DAD_PROBE_FOR_US) + record(NS_FOR_US, 1500) + record(NA_UNSOLICITED)
+    + record(DAD_PROBE_FOR_US),
+    "ipv6_ping": record(PING6, 1500) + record(PING6, 100),
+    "ipv6_bad_extensions": record(ROUTING_TYPE0, 1500) + record(UNKNOWN_OPTION) + record(UNKNOWN_NEXT_HEADER)
+    + record(FRAGMENT6),
     "truncated": truncations(PING_REQUEST, (0, 1, 13, 14, 15, 33, 34, 41, 42, 97))
     + truncations(ARP_REQUEST, (14, 21, 41)) + truncations(UDP_TO_PORT_7, (37, 41, 42, 53)),
 }

@@ -322,8 +322,8 @@ TEST_F(Igmp, EthernetTakesOnlyTheMulticastMacsOfJoinedGroups) {
   // The same MAC carries 239.129.2.3 too: past the filter, refused by IP.
   const std::uint64_t not_for_us = net.a.stats().ipv4.drop_not_for_us;
   net.inject(udp_to(Ipv4Address::of(239, 129, 2, 3), group_mac));
-  // IPv6's all-nodes MAC, and a group A never joined.
-  net.inject(udp_to(group, MacAddress{{0x33, 0x33, 0x00, 0x00, 0x00, 0x01}}));
+  // The MAC of an IPv6 group A never joined (ff02::fb), and an IPv4 one.
+  net.inject(udp_to(group, MacAddress{{0x33, 0x33, 0x00, 0x00, 0x00, 0xfb}}));
   net.inject(udp_to(group2, MacAddress{{0x01, 0x00, 0x5e, 0x00, 0x01, 0xc8}}));
   net.sim.settle();
   EXPECT_EQ(net.a.stats().ipv4.drop_not_for_us, not_for_us + 1);

@@ -37,16 +37,19 @@ struct IpOutputTest : ::testing::Test {
   Random random{7};
   Loopback loopback;
   PipePair pipe;
-  IpLayer ip{pools, IpLayerStats{ethernet, arp, ipv4, icmp, igmp}, random, loopback};
+  Ipv6Stats ipv6;
+  Icmpv6Stats icmpv6;
+  NdStats nd;
+  IpLayer ip{pools, IpLayerStats{ethernet, arp, ipv4, icmp, igmp, ipv6, icmpv6, nd}, random, loopback};
   NetifId id;
   Instant now = Instant::from_seconds(1);
   Ipv4Address peer = Ipv4Address::of(192, 0, 2, 2);
 };
 
 TEST_F(IpOutputTest, FragmentsFitTheMtu) {
-  Result<Ipv4Route> r = ip.route(peer, {});
+  Result<IpRoute> r = ip.route(peer, {});
   ASSERT_OK(r);
-  ASSERT_OK(ip.output(payload(1200), *r, peer, Ipv4SendOptions{}, now));
+  ASSERT_OK(ip.output(payload(1200), *r, peer, IpSendOptions{}, now));
   const auto frames = test::drain(pipe.b(), now);
   ASSERT_EQ(frames.size(), 3U);
   // (576 - 20) / 8 * 8 = 552 bytes of payload per fragment.
@@ -59,9 +62,9 @@ TEST_F(IpOutputTest, FragmentsFitTheMtu) {
 }
 
 TEST_F(IpOutputTest, DontFragmentOverTheMtuIsDropped) {
-  Result<Ipv4Route> r = ip.route(peer, {});
+  Result<IpRoute> r = ip.route(peer, {});
   ASSERT_OK(r);
-  Ipv4SendOptions df;
+  IpSendOptions df;
   df.dont_fragment = true;
   EXPECT_ERROR(ip.output(payload(1200), *r, peer, df, now), Error::TooBig);
   EXPECT_EQ(ipv4.drop_too_big_df, 1U);
@@ -73,11 +76,11 @@ TEST_F(IpOutputTest, DontFragmentOverTheMtuIsDropped) {
 }
 
 TEST_F(IpOutputTest, RefusedFramesAreCountedAsDeviceBusy) {
-  Result<Ipv4Route> r = ip.route(peer, {});
+  Result<IpRoute> r = ip.route(peer, {});
   ASSERT_OK(r);
   // Fill the pipe (128 frames in flight), then one more is refused.
-  for (int i = 0; i < 128; ++i) ASSERT_OK(ip.output(payload(10), *r, peer, Ipv4SendOptions{}, now));
-  EXPECT_ERROR(ip.output(payload(10), *r, peer, Ipv4SendOptions{}, now), Error::NoBuffers);
+  for (int i = 0; i < 128; ++i) ASSERT_OK(ip.output(payload(10), *r, peer, IpSendOptions{}, now));
+  EXPECT_ERROR(ip.output(payload(10), *r, peer, IpSendOptions{}, now), Error::NoBuffers);
   EXPECT_EQ(ethernet.drop_device_busy, 1U);
   EXPECT_EQ(pipe.dropped(), 1U);
   (void)test::drain(pipe.b(), now);

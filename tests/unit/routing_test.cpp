@@ -42,7 +42,7 @@ TEST_F(RoutingTest, LongestPrefixThenDefaultGateway) {
   const NetifId narrow = add(p2.a(), 2, a2, 25);
   table.set_default(wide);
 
-  Result<Ipv4Route> r = route_ipv4(table, Ipv4Address::of(198, 51, 100, 200), {});
+  Result<IpRoute> r = route_ipv4(table, Ipv4Address::of(198, 51, 100, 200), {});
   ASSERT_OK(r);
   EXPECT_EQ(r->netif, narrow);
   EXPECT_EQ(r->source, a2);
@@ -74,7 +74,7 @@ TEST_F(RoutingTest, SourceAddressSelectsTheNetif) {
   const NetifId one = add(p1.a(), 1, a1, 25, Ipv4Address::of(198, 51, 100, 126));
   const NetifId two = add(p2.a(), 2, a2, 25, Ipv4Address::of(198, 51, 100, 254));
   table.set_default(one);
-  Result<Ipv4Route> r = route_ipv4(table, far, a2);
+  Result<IpRoute> r = route_ipv4(table, far, a2);
   ASSERT_OK(r);
   EXPECT_EQ(r->netif, two);
   EXPECT_EQ(r->next_hop, Ipv4Address::of(198, 51, 100, 254));
@@ -89,7 +89,7 @@ TEST_F(RoutingTest, SourceAddressSelectsTheNetif) {
 TEST_F(RoutingTest, LoopbackAndOwnAddresses) {
   const NetifId one = add(p1.a(), 1, a1, 24);
   table.set_default(one);
-  Result<Ipv4Route> r = route_ipv4(table, Ipv4Address::of(127, 0, 0, 5), {});
+  Result<IpRoute> r = route_ipv4(table, Ipv4Address::of(127, 0, 0, 5), {});
   ASSERT_OK(r);
   EXPECT_EQ(r->netif, NetifId{0});
   EXPECT_EQ(r->source, Ipv4Address::loopback());
@@ -119,7 +119,7 @@ TEST_F(RoutingTest, NetifWithoutAddressOnlySendsLimitedBroadcast) {
   c.mac = MacAddress{{0x02, 0, 0, 0, 0, 3}};
   const NetifId bare = *table.add(p3.a(), c, false);
   table.set_default(bare);
-  Result<Ipv4Route> r = route_ipv4(table, Ipv4Address::broadcast(), {});
+  Result<IpRoute> r = route_ipv4(table, Ipv4Address::broadcast(), {});
   ASSERT_OK(r);
   EXPECT_EQ(r->netif, bare);
   EXPECT_TRUE(r->source.is_unspecified());  // the DHCP client's DISCOVER
@@ -144,7 +144,7 @@ TEST_F(RoutingTest, ViaOneNetifIgnoresTheTable) {
   const NetifId narrow = add(p2.a(), 2, a2, 25);
   table.set_default(wide);
   // The table would take the /25; via `wide`, the destination is on its link.
-  Result<Ipv4Route> r = route_ipv4_via(table, wide, Ipv4Address::of(198, 51, 100, 200), {});
+  Result<IpRoute> r = route_ipv4_via(table, wide, Ipv4Address::of(198, 51, 100, 200), {});
   ASSERT_OK(r);
   EXPECT_EQ(r->netif, wide);
   EXPECT_EQ(r->source, a1);

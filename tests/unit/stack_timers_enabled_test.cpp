@@ -47,12 +47,15 @@ TEST(StackTimersEnabled, DisabledTimersDoNotFireButInputIsServed) {
   EXPECT_EQ(stack.stats().arp.tx_gratuitous, 0U);
   EXPECT_EQ(stack.next_deadline(), Instant::max());
 
-  // Enabled again: the overdue gratuitous ARP is due at once and goes out.
+  // Enabled again: the overdue gratuitous ARP is due at once and goes out,
+  // and so does the IPv6 link-local address's DAD probe.
   stack.set_timers_enabled(true);
   EXPECT_LE(stack.next_deadline(), later);
   stack.poll(later);
   const std::vector<ByteVector> announcements = drain(pipe.b(), later);
-  ASSERT_EQ(announcements.size(), 1U);
+  ASSERT_EQ(announcements.size(), 2U);
+  EXPECT_EQ(frame_ethertype(announcements[1]), 0x86dd);
+  EXPECT_EQ(stack.stats().nd.tx_solicitation, 1U);
   EXPECT_EQ(frame_ethertype(announcements[0]), arp_type);
   EXPECT_EQ(frame_destination_mac(announcements[0]), MacAddress::broadcast());
   EXPECT_EQ(stack.stats().arp.tx_gratuitous, 1U);

@@ -14,7 +14,8 @@ std::string to_text(const IpEndpoint& endpoint) {
 TcpService::TcpService(App& app, std::string name, std::string option, std::uint16_t port)
     : app_(app), scratch_(16384), name_(std::move(name)), port_(port) {
   // reuse_address: a restarted serve must not wait for old TIME-WAITs.
-  auto listener = app.stack().tcp_listen(IpEndpoint{IpAddress(Ipv4Address::any()), port},
+  // :: without IPV6_V6ONLY takes both families.
+  auto listener = app.stack().tcp_listen(IpEndpoint{any_address(), port},
                                          config::tcp_acceptmbox_size, true);
   if (!listener) {
     throw UsageError(option + " " + std::to_string(port) + ": cannot listen (" +

@@ -30,6 +30,7 @@ static_assert(sizeof(virtio_net_hdr) == 10);
 constexpr std::uint8_t VIRTIO_NET_HDR_F_NEEDS_CSUM = 1;
 constexpr std::uint8_t VIRTIO_NET_HDR_GSO_NONE = 0;
 constexpr std::uint8_t VIRTIO_NET_HDR_GSO_TCPV4 = 1;
+constexpr std::uint8_t VIRTIO_NET_HDR_GSO_TCPV6 = 4;
 
 // Larger than any frame a TAP can carry: the Linux side's MTU is at most
 // 65535, plus an Ethernet header with a VLAN tag.
@@ -274,7 +275,8 @@ bool TapDevice::transmit_segmented(ConstBytes frame, const SegmentationOffload& 
   }
   virtio_net_hdr header{};
   header.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
-  header.gso_type = VIRTIO_NET_HDR_GSO_TCPV4;
+  header.gso_type =
+      offload.ip_version == IpVersion::V6 ? VIRTIO_NET_HDR_GSO_TCPV6 : VIRTIO_NET_HDR_GSO_TCPV4;
   header.hdr_len = offload.header_length;
   header.gso_size = offload.segment_size;
   header.csum_start = offload.checksum_start;

@@ -39,6 +39,8 @@ struct TcpIpOptions {
   // Segments leave through this netif whatever the routing table says, and
   // a listener takes only SYNs that arrived on it; none: the route's netif.
   std::optional<NetifId> netif;
+  // IPV6_V6ONLY: an IPv6 socket bound to :: takes no IPv4 (port_binding.h).
+  bool v6only = false;
 };
 
 // Per-connection settings; socket options change them at run time.

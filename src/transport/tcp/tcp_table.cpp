@@ -1,5 +1,6 @@
 #include "transport/tcp/tcp_table.h"
 
+#include "transport/port_binding.h"
 #include "transport/tcp/syn_cookie.h"
 
 #include <algorithm>
@@ -46,10 +47,6 @@ constexpr std::int16_t no_slot = -1;
 // The next generation of a slot, skipping 0 (the "no handle" generation).
 std::uint16_t next_generation(std::uint16_t generation) {
   return static_cast<std::uint16_t>(generation == 0xffff ? 1 : generation + 1);
-}
-
-bool same_or_wildcard(const IpAddress& bound, const IpAddress& address) {
-  return bound.is_unspecified() || bound == address;
 }
 
 std::uint64_t mix(std::uint64_t x) {
@@ -176,7 +173,10 @@ TcpTable::ListenerSlot* TcpTable::find_listener(const IpEndpoint& local,
     if (!l.in_use || l.local.port != local.port) continue;
     if (netif && l.settings.ip.netif && *l.settings.ip.netif != *netif) continue;
     if (l.local.address == local.address) return &l;
-    if (l.local.address.is_unspecified() && l.local.address.version() == local.address.version()) {
+    // A wildcard of the same family, or :: without IPV6_V6ONLY for IPv4
+    // (dual stack: the connection keeps IPv4 addresses).
+    if (l.local.address.is_unspecified() &&
+        binding_accepts(l.local.address, l.settings.ip.v6only, local.address)) {
       wildcard = &l;
     }
   }
@@ -231,11 +231,12 @@ void TcpTable::free_slot(std::uint16_t index) {
   timers_.clear(index);
 }
 
-bool TcpTable::port_in_use(const IpAddress& address, std::uint16_t port, bool ignore_time_wait) const {
+bool TcpTable::port_in_use(const IpAddress& address, std::uint16_t port, bool ignore_time_wait,
+                           bool v6only) const {
   for (std::size_t i = 0; i < config_.max_listeners; ++i) {
     const ListenerSlot& l = listeners_[i];
     if (l.in_use && l.local.port == port &&
-        (same_or_wildcard(l.local.address, address) || address.is_unspecified())) {
+        bindings_overlap(l.local.address, l.settings.ip.v6only, address, v6only)) {
       return true;
     }
   }
@@ -243,21 +244,20 @@ bool TcpTable::port_in_use(const IpAddress& address, std::uint16_t port, bool ig
     const ConnectionSlot& s = slots_[i];
     if (!s.connection || s.connection->local().port != port) continue;
     if (ignore_time_wait && s.connection->state() == TcpState::TimeWait) continue;
-    if (same_or_wildcard(s.connection->local().address, address) || address.is_unspecified()) {
-      return true;
-    }
+    // A connection's local address is never a wildcard: its IPV6_V6ONLY
+    // changes nothing.
+    if (bindings_overlap(s.connection->local().address, false, address, v6only)) return true;
   }
   for (std::size_t i = 0; i < config_.max_reservations; ++i) {
     const ReservationSlot& r = reservations_[i];
-    if (r.in_use && r.local.port == port &&
-        (same_or_wildcard(r.local.address, address) || address.is_unspecified())) {
+    if (r.in_use && r.local.port == port && bindings_overlap(r.local.address, r.v6only, address, v6only)) {
       return true;
     }
   }
   return false;
 }
 
-Result<TcpReservation> TcpTable::reserve(const IpEndpoint& local, bool reuse_address) {
+Result<TcpReservation> TcpTable::reserve(const IpEndpoint& local, bool reuse_address, bool v6only) {
   ReservationSlot* free = nullptr;
   for (std::size_t i = 0; i < config_.max_reservations && free == nullptr; ++i) {
     if (!reservations_[i].in_use) free = &reservations_[i];
@@ -265,14 +265,15 @@ Result<TcpReservation> TcpTable::reserve(const IpEndpoint& local, bool reuse_add
   if (free == nullptr) return Error::TableFull;
   IpEndpoint bound = local;
   if (bound.port == 0) {
-    auto port = pick_ephemeral_port(bound.address);
+    auto port = pick_ephemeral_port(bound.address, v6only);
     if (!port) return Error::AddressInUse;
     bound.port = *port;
-  } else if (port_in_use(bound.address, bound.port, reuse_address)) {
+  } else if (port_in_use(bound.address, bound.port, reuse_address, v6only)) {
     return Error::AddressInUse;
   }
   free->in_use = true;
   free->local = bound;
+  free->v6only = v6only;
   return TcpReservation{static_cast<std::uint16_t>(free - reservations_.get()), free->generation, bound};
 }
 
@@ -290,14 +291,14 @@ std::size_t TcpTable::reservations_in_use() const {
   return n;
 }
 
-std::optional<std::uint16_t> TcpTable::pick_ephemeral_port(const IpAddress& address) {
+std::optional<std::uint16_t> TcpTable::pick_ephemeral_port(const IpAddress& address, bool v6only) {
   // RFC 6056 algorithm 1 (simple port randomization): a random start, then
   // the next free port.
   const std::uint32_t range = std::uint32_t{config_.ephemeral_last} - config_.ephemeral_first + 1;
   const std::uint32_t start = random_.below(range);
   for (std::uint32_t i = 0; i < range; ++i) {
     const auto port = static_cast<std::uint16_t>(config_.ephemeral_first + (start + i) % range);
-    if (!port_in_use(address, port, false)) return port;
+    if (!port_in_use(address, port, false, v6only)) return port;
   }
   return std::nullopt;
 }
@@ -315,7 +316,8 @@ void TcpTable::emplace_connection(std::uint16_t index, const TcpSettings& settin
 Result<TcpHandle> TcpTable::listen(const IpEndpoint& local, std::size_t backlog, bool reuse_address,
                                    const TcpSettings* settings) {
   if (local.port == 0) return Error::InvalidArgument;
-  if (port_in_use(local.address, local.port, reuse_address)) return Error::AddressInUse;
+  const bool v6only = (settings != nullptr ? *settings : config_.defaults).ip.v6only;
+  if (port_in_use(local.address, local.port, reuse_address, v6only)) return Error::AddressInUse;
   for (std::size_t i = 0; i < config_.max_listeners; ++i) {
     ListenerSlot& l = listeners_[i];
     if (l.in_use) continue;

@@ -102,8 +102,9 @@ class TcpTable {
   // holds the port on an overlapping address, unless reuse_address
   // (SO_REUSEADDR) and only TIME-WAIT connections hold it; TableFull when
   // max_reservations are held. The address is not checked here (the stack
-  // knows its addresses).
-  Result<TcpReservation> reserve(const IpEndpoint& local, bool reuse_address);
+  // knows its addresses). Addresses overlap as port_binding.h says:
+  // `v6only` is the binding's IPV6_V6ONLY.
+  Result<TcpReservation> reserve(const IpEndpoint& local, bool reuse_address, bool v6only = false);
   // Lets the port go (before listen()/connect() take it over, or on close);
   // nothing for a stale reservation.
   void release(const TcpReservation& reservation);
@@ -199,8 +200,9 @@ class TcpTable {
   void link(std::uint16_t index);
   void unlink(std::uint16_t index);
   std::size_t bucket_of(const IpEndpoint& local, const IpEndpoint& remote) const;
-  bool port_in_use(const IpAddress& address, std::uint16_t port, bool ignore_time_wait) const;
-  std::optional<std::uint16_t> pick_ephemeral_port(const IpAddress& address);
+  bool port_in_use(const IpAddress& address, std::uint16_t port, bool ignore_time_wait,
+                   bool v6only = false) const;
+  std::optional<std::uint16_t> pick_ephemeral_port(const IpAddress& address, bool v6only = false);
   void send_reset_for(const IpAddress& source, const IpAddress& destination,
                       const TcpRepr& segment, Instant now, TcpOutput& out);
   void send_syn_cookie(ListenerSlot& l, const IpEndpoint& local, const IpEndpoint& remote,
@@ -235,6 +237,7 @@ class TcpTable {
     bool in_use = false;
     std::uint16_t generation = 1;
     IpEndpoint local;
+    bool v6only = false;
   };
   std::unique_ptr<ReservationSlot[]> reservations_;
   // Every connection's next deadline, by slot: next_deadline() and on_timer()

@@ -1,0 +1,165 @@
+// ICMPv6 (RFC 4443): echo, errors with their rate limit, and the hand-off
+// of Neighbor Discovery messages.
+#include <algorithm>
+
+#include "ip/ip_layer.h"
+
+namespace lwnet {
+
+void IpLayer::icmpv6_input(NetifId id, PacketBuf&& packet, const IpDelivery& ip, Instant now) {
+  ++stats_.icmpv6.rx;
+  const Ipv6Address source = ip.source.v6();
+  const Ipv6Address destination = ip.destination.v6();
+  Result<Icmpv6Repr> parsed = Icmpv6Repr::parse(packet.data(), source, destination, true);
+  if (!parsed) {
+    if (parsed.error() == Error::BadChecksum) {
+      ++stats_.icmpv6.drop_bad_checksum;
+    } else {
+      ++stats_.icmpv6.drop_truncated;
+    }
+    return;
+  }
+  const Icmpv6Repr icmp = *parsed;
+  switch (icmp.type) {
+    case static_cast<std::uint8_t>(Icmpv6Type::EchoRequest): {
+      ++stats_.icmpv6.rx_echo_request;
+      // To a group: answered from the address the route picks (RFC 4443 4.2).
+      Result<IpRoute> r = route_ipv6(netifs_, source,
+                                     destination.is_multicast() ? Ipv6Address{} : destination,
+                                     netifs_[id].loopback ? std::nullopt : std::optional<NetifId>(id));
+      if (!r) {
+        ++stats_.ipv6.drop_no_route;
+        return;
+      }
+      // The request's buffer becomes the reply: same identifier, sequence
+      // and data; new type and checksum.
+      Icmpv6Repr reply;
+      reply.type = static_cast<std::uint8_t>(Icmpv6Type::EchoReply);
+      reply.identifier = icmp.identifier;
+      reply.sequence = icmp.sequence;
+      reply.emit(packet.data(), r->source.v6(), source);
+      IpSendOptions options;
+      options.protocol = IpProtocol::Icmpv6;
+      if (ipv6_output(std::move(packet), *r, source, options, now)) {
+        ++stats_.icmpv6.tx;
+        ++stats_.icmpv6.tx_echo_reply;
+      }
+      return;
+    }
+    case static_cast<std::uint8_t>(Icmpv6Type::EchoReply): {
+      ++stats_.icmpv6.rx_echo_reply;
+      packet.consume(Icmpv6Repr::header_len);
+      if (echo_.deliver(icmp.identifier, std::move(packet), ip.source, icmp.sequence,
+                        ip.hop_limit) != EchoEndpoints::Deliver::Queued) {
+        ++stats_.icmpv6.drop_unknown_type;
+      }
+      return;
+    }
+    case static_cast<std::uint8_t>(Icmpv6Type::RouterSolicitation):
+    case static_cast<std::uint8_t>(Icmpv6Type::RouterAdvertisement):
+    case static_cast<std::uint8_t>(Icmpv6Type::NeighborSolicitation):
+    case static_cast<std::uint8_t>(Icmpv6Type::NeighborAdvertisement):
+    case static_cast<std::uint8_t>(Icmpv6Type::Redirect):
+      ndisc_input(id, packet.data(), ip, now);
+      return;
+    default:
+      // Errors for the transports and MLD come with later stages.
+      ++stats_.icmpv6.drop_unknown_type;
+      return;
+  }
+}
+
+void IpLayer::send_icmpv6_error(NetifId id, ConstBytes offending, Icmpv6Type type,
+                                std::uint8_t code, std::uint32_t parameter, Instant now) {
+  Result<Ipv6Repr> parsed = Ipv6Repr::parse(offending);
+  if (!parsed) return;
+  const Ipv6Repr& ip = *parsed;
+  // RFC 4443 2.4 (e): nothing to a group's packet (but for packet too big
+  // and an unknown option that asked for it), nothing to an unspecified or
+  // multicast source.
+  const bool allowed_to_group =
+      type == Icmpv6Type::PacketTooBig ||
+      (type == Icmpv6Type::ParameterProblem &&
+       code == static_cast<std::uint8_t>(Icmpv6ParameterProblem::UnrecognizedOption));
+  if ((ip.destination.is_multicast() && !allowed_to_group) || ip.source.is_unspecified() ||
+      ip.source.is_multicast()) {
+    return;
+  }
+  // Never about an ICMPv6 error (2.4 (e.1)).
+  if (ip.next_header == ipv6_next_header::icmpv6 && !ip.payload.empty() &&
+      icmpv6_is_error(ip.payload[0])) {
+    return;
+  }
+  if (!icmpv6_limiter_.allow(now)) {
+    ++stats_.icmpv6.rate_limited;
+    return;
+  }
+  const Ipv6Address from = ip.destination.is_multicast() ? Ipv6Address{} : ip.destination;
+  Result<IpRoute> r = route_ipv6(netifs_, ip.source, netifs_.is_local(from) ? from : Ipv6Address{},
+                                 netifs_[id].loopback ? std::nullopt : std::optional<NetifId>(id));
+  if (!r) return;
+  const std::size_t length = Icmpv6Repr::error_len(offending.size());
+  std::optional<PacketBuf> buf = pools_.allocate(config::headroom, length);
+  if (!buf) {
+    ++stats_.ipv6.drop_no_buffer;
+    return;
+  }
+  Icmpv6Repr error;
+  error.type = static_cast<std::uint8_t>(type);
+  error.code = code;
+  error.pointer = parameter;
+  error.mtu = parameter;
+  if (!error.emit_error(buf->append(length), offending, r->source.v6(), ip.source)) return;
+  IpSendOptions options;
+  options.protocol = IpProtocol::Icmpv6;
+  if (ipv6_output(std::move(*buf), *r, ip.source, options, now)) {
+    ++stats_.icmpv6.tx;
+    ++stats_.icmpv6.tx_error;
+  }
+}
+
+Status IpLayer::send_icmpv6(NetifId id, const Ipv6Address& source, const Ipv6Address& destination,
+                            std::uint8_t hop_limit, PacketBuf&& message, Instant now) {
+  IpRoute route;
+  route.netif = id;
+  route.source = source;
+  route.next_hop = destination;
+  IpSendOptions options;
+  options.protocol = IpProtocol::Icmpv6;
+  options.hop_limit = hop_limit;
+  Status s = ipv6_output(std::move(message), route, destination, options, now);
+  if (s) ++stats_.icmpv6.tx;
+  return s;
+}
+
+Status IpLayer::ping6_send(PingHandle h, const Ipv6Address& destination, std::uint16_t sequence,
+                           ConstBytes payload, std::uint8_t hop_limit, Instant now) {
+  if (!echo_.valid(h)) return Error::Closed;
+  if (Icmpv6Repr::header_len + payload.size() > 65535) return Error::TooBig;
+  Result<IpRoute> r = route_ipv6(netifs_, destination, Ipv6Address{}, std::nullopt);
+  if (!r) {
+    ++stats_.ipv6.drop_no_route;
+    return r.error();
+  }
+  const std::size_t length = Icmpv6Repr::header_len + payload.size();
+  std::optional<PacketBuf> buf = pools_.allocate(config::headroom, length);
+  if (!buf) {
+    ++stats_.ipv6.drop_no_buffer;
+    return Error::NoBuffers;
+  }
+  Bytes message = buf->append(length);
+  std::copy(payload.begin(), payload.end(), message.begin() + Icmpv6Repr::header_len);
+  Icmpv6Repr request;
+  request.type = static_cast<std::uint8_t>(Icmpv6Type::EchoRequest);
+  request.identifier = echo_.identifier(h);
+  request.sequence = sequence;
+  request.emit(message, r->source.v6(), destination);
+  IpSendOptions options;
+  options.protocol = IpProtocol::Icmpv6;
+  options.hop_limit = hop_limit == 0 ? config::ip_default_ttl : hop_limit;
+  Status s = ipv6_output(std::move(*buf), *r, destination, options, now);
+  if (s) ++stats_.icmpv6.tx;
+  return s;
+}
+
+}  // namespace lwnet

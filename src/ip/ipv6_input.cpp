@@ -1,0 +1,169 @@
+// IPv6 input (RFC 8200): validation, the destination check, the extension
+// header chain, and the hand-off to ICMPv6 or the transport layer.
+#include "ip/ip_layer.h"
+#include "wire/ndisc.h"
+
+namespace lwnet {
+
+namespace {
+
+const Ipv6Address all_nodes = [] {
+  Ipv6Address a;
+  a.octets[0] = 0xff;
+  a.octets[1] = 0x02;
+  a.octets[15] = 1;
+  return a;
+}();
+
+}  // namespace
+
+bool IpLayer::accepts_ipv6(NetifId id, const Netif& n, const Ipv6Address& destination) const {
+  (void)id;
+  if (destination.is_multicast()) {
+    if (destination == all_nodes) return true;
+    // The solicited-node groups of every address we hold, tentative ones
+    // included (DAD listens there for other hosts' probes).
+    for (const Ipv6NetifAddress& s : n.ipv6) {
+      if (s.assigned() && ndisc_solicited_node(s.address) == destination) return true;
+    }
+    return false;
+  }
+  // ::1 never arrives from outside (RFC 4291 2.5.3).
+  if (destination.is_loopback()) return n.loopback;
+  if (n.has_ipv6(destination)) return true;
+  if (n.loopback) return netifs_.is_local(destination);
+  // Weak host model, as for IPv4 (link-local addresses belong to their link).
+  return !destination.is_link_local() && netifs_.is_local(destination);
+}
+
+bool IpLayer::walk_extension_headers(NetifId id, const PacketBuf& packet, const Ipv6Repr& ip,
+                                     std::uint8_t& next_header, std::size_t& offset, Instant now) {
+  const ConstBytes whole = packet.data();
+  Ipv6HeaderWalker walker(ip);
+  for (;;) {
+    Result<bool> more = walker.next();
+    if (!more) {
+      ++stats_.ipv6.drop_bad_extension;
+      if (more.error() == Error::Malformed && walker.headers_seen() < Ipv6HeaderWalker::default_max_headers) {
+        // A hop-by-hop header anywhere but first (RFC 8200 4.1).
+        send_icmpv6_error(id, whole, Icmpv6Type::ParameterProblem,
+                          static_cast<std::uint8_t>(Icmpv6ParameterProblem::UnrecognizedNextHeader),
+                          static_cast<std::uint32_t>(walker.next_header_field_offset()), now);
+      }
+      return false;
+    }
+    if (!*more) break;
+    const Ipv6ExtensionHeader& h = walker.header();
+    const std::size_t at = Ipv6Repr::header_len + h.offset;  // from the IPv6 header's start
+    switch (h.type) {
+      case ipv6_next_header::hop_by_hop:
+      case ipv6_next_header::destination_options: {
+        Result<Ipv6OptionsHeader> options = Ipv6OptionsHeader::parse(h.bytes);
+        if (!options) {
+          ++stats_.ipv6.drop_bad_extension;
+          return false;
+        }
+        Ipv6OptionIterator it = options->options();
+        while (std::optional<Ipv6Option> option = it.next()) {
+          if (option->type == ipv6_option_router_alert && h.type == ipv6_next_header::hop_by_hop) continue;
+          // Unknown: the two high bits say what to do (RFC 8200 4.2).
+          switch (option->action()) {
+            case Ipv6OptionAction::Skip:
+              continue;
+            case Ipv6OptionAction::Discard:
+              break;
+            case Ipv6OptionAction::DiscardSendErrorUnlessMulticast:
+              if (ip.destination.is_multicast()) break;
+              [[fallthrough]];
+            case Ipv6OptionAction::DiscardSendError:
+              send_icmpv6_error(id, whole, Icmpv6Type::ParameterProblem,
+                                static_cast<std::uint8_t>(Icmpv6ParameterProblem::UnrecognizedOption),
+                                static_cast<std::uint32_t>(at + option->offset), now);
+              break;
+          }
+          ++stats_.ipv6.drop_bad_extension;
+          return false;
+        }
+        break;
+      }
+      case ipv6_next_header::routing: {
+        Result<Ipv6RoutingHeader> routing = Ipv6RoutingHeader::parse(h.bytes);
+        if (!routing) {
+          ++stats_.ipv6.drop_bad_extension;
+          return false;
+        }
+        // A host forwards nothing: a routing header with segments left
+        // (type 0 included, RFC 5095) is refused, pointing at its type.
+        if (routing->segments_left != 0) {
+          ++stats_.ipv6.drop_bad_extension;
+          send_icmpv6_error(id, whole, Icmpv6Type::ParameterProblem,
+                            static_cast<std::uint8_t>(Icmpv6ParameterProblem::ErroneousHeaderField),
+                            static_cast<std::uint32_t>(at + 2), now);
+          return false;
+        }
+        break;
+      }
+      case ipv6_next_header::fragment:
+        // Reassembly is not wired in yet: fragments are counted and dropped.
+        ++stats_.ipv6.drop_fragment;
+        return false;
+      default:
+        break;
+    }
+  }
+  next_header = walker.next_header();
+  offset = walker.offset();
+  return true;
+}
+
+std::optional<IpDelivery> IpLayer::ipv6_input(NetifId id, PacketBuf&& packet, Instant now) {
+  ++stats_.ipv6.rx;
+  Result<Ipv6Repr> parsed = Ipv6Repr::parse(packet.data());
+  if (!parsed) {
+    switch (parsed.error()) {
+      case Error::Truncated: ++stats_.ipv6.drop_truncated; break;
+      case Error::Unsupported: ++stats_.ipv6.drop_bad_version; break;
+      default: ++stats_.ipv6.drop_malformed; break;
+    }
+    return std::nullopt;
+  }
+  const Ipv6Repr ip = *parsed;
+  // Cut the link layer's padding.
+  packet.truncate(Ipv6Repr::header_len + ip.payload.size());
+  const Netif& n = netifs_[id];
+  if (ip.source.is_loopback() && !n.loopback) {
+    ++stats_.ipv6.drop_bad_source;
+    return std::nullopt;
+  }
+  if (!accepts_ipv6(id, n, ip.destination)) {
+    ++stats_.ipv6.drop_not_for_us;
+    return std::nullopt;
+  }
+  std::uint8_t next_header = ip.next_header;
+  std::size_t offset = 0;
+  if (!walk_extension_headers(id, packet, ip, next_header, offset, now)) return std::nullopt;
+
+  packet.mark(Layer::Network);
+  packet.consume(Ipv6Repr::header_len + offset);
+  packet.mark(Layer::Transport);
+  IpDelivery delivery;
+  delivery.source = ip.source;
+  delivery.destination = ip.destination;
+  delivery.protocol = next_header;
+  delivery.hop_limit = ip.hop_limit;
+  delivery.netif = id;
+  delivery.broadcast = ip.destination.is_multicast();
+  if (next_header == ipv6_next_header::icmpv6) {
+    ++stats_.ipv6.rx_delivered;
+    icmpv6_input(id, std::move(packet), delivery, now);
+    return std::nullopt;
+  }
+  if (next_header == ipv6_next_header::no_next_header) {
+    ++stats_.ipv6.rx_delivered;
+    return std::nullopt;
+  }
+  delivery.packet = std::move(packet);
+  return delivery;
+}
+
+}  // namespace lwnet

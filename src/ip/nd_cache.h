@@ -1,0 +1,149 @@
+// The IPv6 neighbor cache (RFC 4861 5.1, 7.3): IPv6 address -> MAC per
+// netif, with Neighbor Unreachability Detection states, static entries and
+// the packets that wait while an address is being resolved. Like ArpCache
+// it sends nothing itself: the ND code (ip/ndisc.cpp) asks it what to do.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+
+#include "buf/buf_pool.h"
+#include "config/options.h"
+#include "ip/ip_stats.h"
+#include "ip/netif_types.h"
+#include "time/instant.h"
+#include "util/fixed_queue.h"
+#include "util/result.h"
+#include "wire/address.h"
+
+namespace lwnet {
+
+// RFC 4861 10, host constants.
+namespace nd_timing {
+inline constexpr Duration retrans_timer = Duration::seconds(1);
+inline constexpr Duration reachable_time = Duration::seconds(30);
+inline constexpr Duration delay_first_probe = Duration::seconds(5);
+inline constexpr std::uint8_t max_multicast_solicit = 3;
+inline constexpr std::uint8_t max_unicast_solicit = 3;
+}  // namespace nd_timing
+
+// CONFIG_LWIP_IPV6_ND6_NUM_NEIGHBORS entries shared by all netifs, each
+// holding up to CONFIG_LWIP_IPV6_MEMP_NUM_ND6_QUEUE packets while
+// Incomplete. Core thread only.
+class NdCache {
+ public:
+  using PendingQueue = FixedQueue<PacketBuf, config::ipv6_nd6_queue>;
+  // RFC 4861 7.3.2, plus Static (never probed, never replaced by ND).
+  enum class State : std::uint8_t { Free, Incomplete, Reachable, Stale, Delay, Probe, Static };
+
+  struct Entry {
+    State state = State::Free;
+    NetifId netif;
+    Ipv6Address ip;
+    MacAddress mac;
+    Instant updated;   // last confirmed or created: the eviction order
+    Instant deadline;  // the state's timer; Instant::max() when none
+    std::uint8_t probes = 0;  // solicitations sent in Incomplete or Probe
+    bool router = false;      // the IsRouter flag (RFC 4861 5.1)
+    PendingQueue queue;       // Incomplete: packets waiting for the MAC
+  };
+
+  explicit NdCache(NdStats& stats) : stats_(stats) {}
+  NdCache(const NdCache&) = delete;
+  NdCache& operator=(const NdCache&) = delete;
+
+  // The MAC of an entry in any state but Incomplete (what may be sent to).
+  std::optional<MacAddress> lookup(NetifId netif, const Ipv6Address& ip) const;
+  const Entry* find(NetifId netif, const Ipv6Address& ip) const;
+  // lookup() for a packet about to leave: a Stale entry starts NUD (Delay,
+  // RFC 4861 7.3.3).
+  std::optional<MacAddress> use(NetifId netif, const Ipv6Address& ip, Instant now);
+
+  enum class Enqueue : std::uint8_t {
+    SendSolicitation,  // a new Incomplete entry holds the packet: send the first NS
+    Queued,            // queued behind a solicitation already sent
+    QueueFull,         // dropped (nd.drop_queue_full)
+    TableFull,         // dropped: every entry is static (nd.drop_unresolved)
+  };
+  // Holds `packet` until `ip` resolves. Called only after use() missed.
+  Enqueue enqueue(NetifId netif, const Ipv6Address& ip, PacketBuf&& packet, Instant now);
+
+  // A neighbor advertisement for `ip` (RFC 4861 7.2.5): false when there is
+  // no entry (an NA nobody asked for: ignored). An Incomplete entry
+  // resolves (its packets move to `resolved`); a known one is confirmed
+  // (solicited: Reachable) or, with override or no MAC yet, updated.
+  bool advertisement(NetifId netif, const Ipv6Address& ip, std::optional<MacAddress> mac,
+                     bool solicited, bool override, bool router, Instant now,
+                     PendingQueue& resolved);
+  // A source link-layer address option in an NS, RS or RA (RFC 4861 7.2.3,
+  // 6.3.4): creates or updates a Stale entry (packets of an Incomplete one
+  // move to `resolved`); leaves static entries and unchanged MACs alone.
+  void learn(NetifId netif, const Ipv6Address& ip, const MacAddress& mac, Instant now,
+             PendingQueue& resolved);
+
+  // A permanent entry (replaces a dynamic one; its waiting packets move to
+  // `resolved`). TableFull when every entry is static already.
+  Status add_static(NetifId netif, const Ipv6Address& ip, const MacAddress& mac,
+                    PendingQueue& resolved);
+  // InvalidArgument when there is no such entry. Waiting packets are dropped.
+  Status remove(NetifId netif, const Ipv6Address& ip);
+  void flush_netif(NetifId netif);
+
+  Instant next_deadline() const;
+  // Runs the NUD timers: an Incomplete entry solicits again by multicast
+  // (solicit(netif, ip, nullopt)) up to max_multicast_solicit times, a Probe
+  // entry by unicast to its MAC up to max_unicast_solicit times, then they
+  // are forgotten (their packets count as nd.drop_unresolved); Reachable
+  // becomes Stale, Delay becomes Probe.
+  template <class Solicit>
+  void expire(Instant now, Solicit&& solicit) {
+    for (Entry& e : entries_) {
+      if (e.state == State::Free || e.state == State::Static || e.deadline > now) continue;
+      switch (e.state) {
+        case State::Incomplete:
+        case State::Probe: {
+          const bool incomplete = e.state == State::Incomplete;
+          const std::uint8_t limit =
+              incomplete ? nd_timing::max_multicast_solicit : nd_timing::max_unicast_solicit;
+          if (e.probes >= limit) {
+            free(e);
+            break;
+          }
+          ++e.probes;
+          e.deadline = now + nd_timing::retrans_timer;
+          solicit(e.netif, e.ip, incomplete ? std::nullopt : std::optional<MacAddress>(e.mac));
+          break;
+        }
+        case State::Reachable:
+          e.state = State::Stale;
+          e.deadline = Instant::max();
+          break;
+        case State::Delay:
+          e.state = State::Probe;
+          e.probes = 1;
+          e.deadline = now + nd_timing::retrans_timer;
+          solicit(e.netif, e.ip, std::optional<MacAddress>(e.mac));
+          break;
+        default:
+          break;
+      }
+    }
+  }
+
+  const std::array<Entry, config::ipv6_nd6_num_neighbors>& entries() const { return entries_; }
+
+ private:
+  Entry* find_mut(NetifId netif, const Ipv6Address& ip);
+  // A free entry, evicting the least recently confirmed dynamic one
+  // (nd.cache_evictions); nullptr when all are static.
+  Entry* allocate();
+  void free(Entry& e);
+  static void take_queue(Entry& e, PendingQueue& resolved);
+
+  std::array<Entry, config::ipv6_nd6_num_neighbors> entries_{};
+  NdStats& stats_;
+};
+
+}  // namespace lwnet

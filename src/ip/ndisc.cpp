@@ -1,0 +1,310 @@
+// Neighbor Discovery (RFC 4861) for a host: neighbor solicitations and
+// advertisements, the neighbor cache's resolution, the netifs' IPv6
+// addresses and their Duplicate Address Detection (RFC 4862 5.4).
+#include "ip/ip_layer.h"
+#include "wire/ndisc.h"
+
+namespace lwnet {
+
+namespace {
+
+constexpr std::uint8_t nd_hop_limit = 255;  // RFC 4861: proves the sender is on the link
+
+Ipv6Address all_nodes() {
+  Ipv6Address a;
+  a.octets[0] = 0xff;
+  a.octets[1] = 0x02;
+  a.octets[15] = 1;
+  return a;
+}
+
+Ipv6NetifAddress* find_slot(Netif& n, const Ipv6Address& address) {
+  for (Ipv6NetifAddress& s : n.ipv6) {
+    if (s.state != Ipv6AddressState::Invalid && s.address == address) return &s;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+// ---- Addresses and DAD -------------------------------------------------------
+
+void IpLayer::add_link_local(NetifId id, Instant now) {
+  const Netif& n = netifs_[id];
+  if (n.medium != Medium::Ethernet || n.loopback) return;
+  Ipv6Address a;
+  a.octets[0] = 0xfe;
+  a.octets[1] = 0x80;
+  a.octets[8] = static_cast<std::uint8_t>(n.mac.octets[0] ^ 0x02U);
+  a.octets[9] = n.mac.octets[1];
+  a.octets[10] = n.mac.octets[2];
+  a.octets[11] = 0xff;
+  a.octets[12] = 0xfe;
+  a.octets[13] = n.mac.octets[3];
+  a.octets[14] = n.mac.octets[4];
+  a.octets[15] = n.mac.octets[5];
+  (void)add_ipv6_address(id, a, 64, now);
+}
+
+Status IpLayer::add_ipv6_address(NetifId id, const Ipv6Address& address, std::uint8_t prefix_len,
+                                 Instant now) {
+  Netif* n = netifs_.get(id);
+  if (n == nullptr || n->loopback || prefix_len > 128 || address.is_unspecified() ||
+      address.is_multicast() || address.is_loopback()) {
+    return Error::InvalidArgument;
+  }
+  if (find_slot(*n, address) != nullptr) return Error::AddressInUse;
+  // Slot 0 is the link-local one; the others hold the rest.
+  Ipv6NetifAddress* slot = nullptr;
+  if (address.is_link_local()) {
+    if (n->ipv6[0].state == Ipv6AddressState::Invalid) slot = &n->ipv6[0];
+  } else {
+    for (std::size_t i = 1; i < n->ipv6.size() && slot == nullptr; ++i) {
+      if (n->ipv6[i].state == Ipv6AddressState::Invalid) slot = &n->ipv6[i];
+    }
+  }
+  if (slot == nullptr) return Error::TableFull;
+  *slot = Ipv6NetifAddress{};
+  slot->address = address;
+  slot->prefix_len = prefix_len;
+  // Without DAD, and on links with no neighbors to ask (Medium::Ip), an
+  // address is usable at once.
+  const bool dad = config::ipv6_dup_detect_attempts > 0 && n->medium == Medium::Ethernet;
+  slot->state = dad ? Ipv6AddressState::Tentative : Ipv6AddressState::Preferred;
+  if (dad) start_dad(id, now);
+  netif_status_changed(id);
+  return {};
+}
+
+Status IpLayer::remove_ipv6_address(NetifId id, const Ipv6Address& address) {
+  Netif* n = netifs_.get(id);
+  if (n == nullptr) return Error::InvalidArgument;
+  Ipv6NetifAddress* slot = find_slot(*n, address);
+  if (slot == nullptr || n->loopback) return Error::AddressNotAvailable;
+  *slot = Ipv6NetifAddress{};
+  netif_status_changed(id);
+  return {};
+}
+
+void IpLayer::start_dad(NetifId id, Instant now) {
+  Netif& n = netifs_[id];
+  bool any = false;
+  for (Ipv6NetifAddress& s : n.ipv6) {
+    if (s.state != Ipv6AddressState::Tentative) continue;
+    s.dad_probes_sent = 0;
+    s.next_dad_probe = now;
+    any = true;
+  }
+  // From the next poll, so that adding an address never transmits from
+  // inside the call.
+  if (any && n.usable()) timers_.arm(dad_timer(id), now);
+}
+
+void IpLayer::dad_due(NetifId id, Instant now) {
+  Netif& n = netifs_[id];
+  if (!n.usable()) return;
+  Instant next = Instant::max();
+  bool changed = false;
+  for (Ipv6NetifAddress& s : n.ipv6) {
+    if (s.state != Ipv6AddressState::Tentative) continue;
+    if (s.next_dad_probe > now) {
+      if (s.next_dad_probe < next) next = s.next_dad_probe;
+      continue;
+    }
+    if (s.dad_probes_sent >= config::ipv6_dup_detect_attempts) {
+      // RetransTimer passed after the last probe with no answer: unique.
+      s.state = Ipv6AddressState::Preferred;
+      changed = true;
+      continue;
+    }
+    ++s.dad_probes_sent;
+    s.next_dad_probe = now + nd_timing::retrans_timer;
+    send_neighbor_solicitation(id, s.address, std::nullopt, true, now);
+    if (s.next_dad_probe < next) next = s.next_dad_probe;
+  }
+  if (next != Instant::max()) timers_.arm(dad_timer(id), next);
+  if (changed) netif_status_changed(id);
+}
+
+void IpLayer::dad_failed(NetifId id, Ipv6NetifAddress& address) {
+  ++stats_.nd.dad_duplicates;
+  address.state = Ipv6AddressState::Duplicated;
+  netif_status_changed(id);
+}
+
+Status IpLayer::nd_add_static(NetifId id, const Ipv6Address& ip, const MacAddress& mac, Instant now) {
+  if (netifs_.get(id) == nullptr || ip.is_multicast() || ip.is_unspecified() || !mac.is_unicast()) {
+    return Error::InvalidArgument;
+  }
+  Status s = nd_cache_.add_static(id, ip, mac, nd_resolved_);
+  send_nd_resolved(id, now);
+  return s;
+}
+
+// ---- Messages ----------------------------------------------------------------
+
+void IpLayer::send_nd_resolved(NetifId id, Instant now) {
+  while (!nd_resolved_.empty()) {
+    PacketBuf datagram = nd_resolved_.pop();
+    Result<Ipv6Repr> ip = Ipv6Repr::parse(datagram.data());
+    if (!ip) continue;
+    const std::optional<MacAddress> mac = nd_cache_.lookup(id, ip->destination);
+    // Packets wait for their next hop, which is the destination (no routers yet).
+    if (mac) (void)ipv6_send_datagram(netifs_[id], *mac, std::move(datagram), now);
+  }
+}
+
+void IpLayer::send_neighbor_solicitation(NetifId id, const Ipv6Address& target,
+                                         std::optional<MacAddress> unicast, bool dad, Instant now) {
+  Netif& n = netifs_[id];
+  if (!n.usable() || n.medium != Medium::Ethernet) return;
+  // DAD probes come from :: (RFC 4862 5.4.2) and carry no link-layer
+  // address; the others from an address of ours, with ours.
+  Ipv6Address source;
+  if (!dad) {
+    const std::optional<Ipv6Address> chosen = select_ipv6_source(n, target);
+    if (!chosen) return;
+    source = *chosen;
+  }
+  const Ipv6Address destination = unicast ? target : ndisc_solicited_node(target);
+  NdiscRepr ns;
+  ns.type = static_cast<std::uint8_t>(Icmpv6Type::NeighborSolicitation);
+  ns.target = target;
+  const std::size_t fixed = NdiscRepr::fixed_len(ns.type);
+  const std::size_t length = fixed + (dad ? 0 : NdiscOptionWriter::link_layer_address_len);
+  std::optional<PacketBuf> buf = pools_.allocate(config::headroom, length);
+  if (!buf) {
+    ++stats_.ipv6.drop_no_buffer;
+    return;
+  }
+  Bytes message = buf->append(length);
+  if (!dad) {
+    NdiscOptionWriter writer(message.subspan(fixed));
+    (void)writer.link_layer_address(NdiscOptionType::SourceLinkLayerAddress, n.mac);
+  }
+  ns.emit(message, source, destination);
+  if (unicast) {
+    // A NUD probe goes straight to the MAC the cache has, not through it.
+    IpRoute route;
+    route.netif = id;
+    route.source = source;
+    route.next_hop = destination;
+    Ipv6Repr ip;
+    ip.source = source;
+    ip.destination = destination;
+    ip.next_header = ipv6_next_header::icmpv6;
+    ip.hop_limit = nd_hop_limit;
+    ip.payload_len = buf->size();
+    ip.emit(buf->push(Ipv6Repr::header_len));
+    ++stats_.ipv6.tx;
+    if (ipv6_send_datagram(n, *unicast, std::move(*buf), now)) {
+      ++stats_.icmpv6.tx;
+      ++stats_.nd.tx_solicitation;
+    }
+    return;
+  }
+  if (send_icmpv6(id, source, destination, nd_hop_limit, std::move(*buf), now)) {
+    ++stats_.nd.tx_solicitation;
+  }
+}
+
+void IpLayer::send_neighbor_advertisement(NetifId id, const Ipv6Address& target,
+                                          const Ipv6Address& destination, bool solicited,
+                                          Instant now) {
+  Netif& n = netifs_[id];
+  NdiscRepr na;
+  na.type = static_cast<std::uint8_t>(Icmpv6Type::NeighborAdvertisement);
+  na.target = target;
+  na.solicited = solicited;
+  na.override = true;  // our own address: the MAC is authoritative (RFC 4861 7.2.4)
+  const std::size_t fixed = NdiscRepr::fixed_len(na.type);
+  const std::size_t length = fixed + NdiscOptionWriter::link_layer_address_len;
+  std::optional<PacketBuf> buf = pools_.allocate(config::headroom, length);
+  if (!buf) {
+    ++stats_.ipv6.drop_no_buffer;
+    return;
+  }
+  Bytes message = buf->append(length);
+  NdiscOptionWriter writer(message.subspan(fixed));
+  (void)writer.link_layer_address(NdiscOptionType::TargetLinkLayerAddress, n.mac);
+  na.emit(message, target, destination);
+  if (send_icmpv6(id, target, destination, nd_hop_limit, std::move(*buf), now)) {
+    ++stats_.nd.tx_advertisement;
+  }
+}
+
+void IpLayer::ndisc_input(NetifId id, ConstBytes message, const IpDelivery& delivery, Instant now) {
+  Netif& n = netifs_[id];
+  Ipv6Repr ip;
+  ip.source = delivery.source.v6();
+  ip.destination = delivery.destination.v6();
+  ip.hop_limit = delivery.hop_limit;
+  ip.next_header = ipv6_next_header::icmpv6;
+  Result<NdiscRepr> parsed = NdiscRepr::parse(message, ip);
+  if (!parsed) {
+    ++stats_.nd.drop_malformed;
+    return;
+  }
+  const NdiscRepr& nd = *parsed;
+  std::optional<MacAddress> link_address;
+  NdiscOptionIterator options = nd.option_iterator();
+  while (std::optional<NdiscOption> option = options.next()) {
+    const bool wanted =
+        option->type == static_cast<std::uint8_t>(
+                            nd.type == static_cast<std::uint8_t>(Icmpv6Type::NeighborAdvertisement)
+                                ? NdiscOptionType::TargetLinkLayerAddress
+                                : NdiscOptionType::SourceLinkLayerAddress);
+    if (!wanted) continue;
+    if (Result<MacAddress> mac = ndisc_parse_link_layer_address(*option)) link_address = *mac;
+  }
+
+  switch (nd.type) {
+    case static_cast<std::uint8_t>(Icmpv6Type::NeighborSolicitation): {
+      ++stats_.nd.rx_solicitation;
+      Ipv6NetifAddress* ours = find_slot(n, nd.target);
+      if (ours == nullptr || ours->state == Ipv6AddressState::Duplicated) return;
+      if (ours->state == Ipv6AddressState::Tentative) {
+        // Another host probing for the same address (RFC 4862 5.4.3): it is
+        // not ours to take. An NS from a unicast source is ignored.
+        if (ip.source.is_unspecified()) dad_failed(id, *ours);
+        return;
+      }
+      if (ip.source.is_unspecified()) {
+        // Someone's DAD for our address: defend it to all nodes.
+        send_neighbor_advertisement(id, nd.target, all_nodes(), false, now);
+        return;
+      }
+      if (link_address) {
+        nd_cache_.learn(id, ip.source, *link_address, now, nd_resolved_);
+        send_nd_resolved(id, now);
+      }
+      send_neighbor_advertisement(id, nd.target, ip.source, true, now);
+      return;
+    }
+    case static_cast<std::uint8_t>(Icmpv6Type::NeighborAdvertisement): {
+      ++stats_.nd.rx_advertisement;
+      if (Ipv6NetifAddress* ours = find_slot(n, nd.target)) {
+        // Someone else claims our address: during DAD it was never ours.
+        if (ours->state == Ipv6AddressState::Tentative) {
+          dad_failed(id, *ours);
+        } else {
+          ++stats_.nd.dad_duplicates;
+        }
+        return;
+      }
+      if (!nd_cache_.advertisement(id, nd.target, link_address, nd.solicited, nd.override, nd.router,
+                                   now, nd_resolved_)) {
+        ++stats_.nd.drop_unsolicited;
+        return;
+      }
+      send_nd_resolved(id, now);
+      arm_no_later(nd_timer, nd_cache_.next_deadline());
+      return;
+    }
+    default:
+      // Routers (RS, RA, redirects) come with the router list.
+      return;
+  }
+}
+
+}  // namespace lwnet

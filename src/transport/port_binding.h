@@ -1,0 +1,46 @@
+// Which local bindings of one port collide, for UDP and TCP alike, with the
+// dual-stack rules of Linux: an IPv6 socket bound to :: without IPV6_V6ONLY
+// also takes IPv4, so it collides with every IPv4 binding of its port, and an
+// IPv6 socket bound to an IPv4-mapped address (::ffff:a.b.c.d) is an IPv4
+// binding of a.b.c.d.
+#pragma once
+
+#include "wire/address.h"
+
+namespace lwnet {
+
+// Any thread. The IPv4 address an IPv4-mapped IPv6 address stands for; any
+// other address as it is.
+constexpr IpAddress unmap_v4(const IpAddress& a) {
+  if (!a.is_v6() || !a.v6().is_v4_mapped()) return a;
+  const auto& o = a.v6().octets;
+  return Ipv4Address::of(o[12], o[13], o[14], o[15]);
+}
+
+// Any thread. The wildcard of `a`'s family (an implicit bind's address).
+constexpr IpAddress any_of_family(const IpAddress& a) {
+  return a.is_v6() ? IpAddress(Ipv6Address{}) : IpAddress(Ipv4Address{});
+}
+
+// Any thread. Whether the bindings `a` and `b` (with their IPV6_V6ONLY) of
+// one port overlap: of one family, when either is the wildcard or both are
+// the same address; across families, when the IPv6 one is a dual-stack
+// wildcard.
+constexpr bool bindings_overlap(const IpAddress& a, bool a_v6only, const IpAddress& b,
+                                bool b_v6only) {
+  const IpAddress x = unmap_v4(a);
+  const IpAddress y = unmap_v4(b);
+  if (x.version() == y.version()) return x.is_unspecified() || y.is_unspecified() || x == y;
+  if (x.is_v6()) return x.is_unspecified() && !a_v6only;
+  return y.is_unspecified() && !b_v6only;
+}
+
+// Any thread. Whether a datagram or SYN to `destination` reaches a binding
+// to `bound` (with its IPV6_V6ONLY), wildcards included.
+constexpr bool binding_accepts(const IpAddress& bound, bool v6only, const IpAddress& destination) {
+  const IpAddress b = unmap_v4(bound);
+  if (!b.is_unspecified()) return b == destination;
+  return b.version() == destination.version() || (b.is_v6() && !v6only && destination.is_v4());
+}
+
+}  // namespace lwnet

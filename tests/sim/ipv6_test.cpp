@@ -1,0 +1,234 @@
+// IPv6 between two stacks over a pipe: link-local addresses and DAD, ND
+// resolution, ping6, UDP and TCP over IPv6, a DAD conflict, and the
+// answers to bad extension headers.
+#include <gtest/gtest.h>
+
+#include <array>
+
+#include "support/hex.h"
+#include "support/hosts.h"
+#include "support/status.h"
+
+namespace lwnet::test {
+namespace {
+
+constexpr std::uint16_t ipv6_type = 0x86dd;
+
+Ipv6Address v6(const char* text) { return parse_ip_address(text)->v6(); }
+
+const Ipv6Address link_local_a = v6("fe80::ff:fe00:a");
+const Ipv6Address global_a = v6("2001:db8::1");
+const Ipv6Address global_b = v6("2001:db8::2");
+
+Ipv6AddressState state_of(const Stack& s, NetifId id, const Ipv6Address& a) {
+  const Result<std::array<Ipv6NetifAddress, config::ipv6_num_addresses>> slots = s.ipv6_addresses(id);
+  for (const Ipv6NetifAddress& slot : *slots) {
+    if (slot.state != Ipv6AddressState::Invalid && slot.address == a) return slot.state;
+  }
+  return Ipv6AddressState::Invalid;
+}
+
+// Two stacks with 2001:db8::1/64 and ::2/64, DAD finished.
+struct Ipv6Hosts {
+  Ipv6Hosts() {
+    EXPECT_OK(net.a.add_ipv6_address(net.a_if, IpCidr{global_a, 64}, net.sim.now()));
+    EXPECT_OK(net.b.add_ipv6_address(net.b_if, IpCidr{global_b, 64}, net.sim.now()));
+    net.sim.run_for(Duration::seconds(2));
+  }
+  TwoHosts net;
+};
+
+TEST(Ipv6Sim, LinkLocalFromTheMacPassesDadWithOneProbe) {
+  TwoHosts net;
+  EXPECT_EQ(state_of(net.a, net.a_if, link_local_a), Ipv6AddressState::Tentative);
+  net.sim.settle();
+  // The probe: from ::, to the solicited-node group of the address, hop
+  // limit 255, no link-layer address option (RFC 4862 5.4.2).
+  const std::vector<FrameLog::Frame> sent = net.log.with_ethertype(ipv6_type, 0);
+  ASSERT_EQ(sent.size(), 1U);
+  EXPECT_EQ(to_hex(sent[0].bytes), to_hex(hex(
+      "33 33 ff 00 00 0a 02 00 00 00 00 0a 86 dd"
+      "60 00 00 00 00 18 3a ff"
+      "00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00"
+      "ff 02 00 00 00 00 00 00 00 00 00 01 ff 00 00 0a"
+      "87 00 7d 13 00 00 00 00"
+      "fe 80 00 00 00 00 00 00 00 00 00 ff fe 00 00 0a")));
+  net.sim.run_for(Duration::millis(999));
+  EXPECT_EQ(state_of(net.a, net.a_if, link_local_a), Ipv6AddressState::Tentative);
+  net.sim.run_for(Duration::millis(2));
+  EXPECT_EQ(state_of(net.a, net.a_if, link_local_a), Ipv6AddressState::Preferred);
+  EXPECT_EQ(net.a.stats().nd.tx_solicitation, 1U);
+}
+
+TEST(Ipv6Sim, PingResolvesTheNeighborThenEchoes) {
+  Ipv6Hosts h;
+  TwoHosts& net = h.net;
+  net.log.clear();
+  PingHandle ping = *net.a.ping_open(0x1234);
+  const std::array<std::uint8_t, 4> data{1, 2, 3, 4};
+  ASSERT_OK(net.a.ping_send(ping, global_b, 7, data, 0, net.sim.now()));
+  net.sim.settle();
+  std::array<std::uint8_t, 16> buf{};
+  Result<EchoReply> reply = net.a.ping_receive(ping, buf);
+  ASSERT_OK(reply);
+  EXPECT_EQ(reply->from, IpAddress(global_b));
+  EXPECT_EQ(reply->sequence, 7);
+  EXPECT_EQ(reply->ttl, 64);
+  EXPECT_EQ(reply->copied, 4U);
+  EXPECT_EQ(buf[3], 4);
+  // NS (A), NA (B), echo request (A), echo reply (B): B learned A's MAC
+  // from the NS and needed no NS of its own.
+  const std::vector<FrameLog::Frame> frames = net.log.with_ethertype(ipv6_type);
+  ASSERT_EQ(frames.size(), 4U);
+  EXPECT_EQ(frames[0].bytes[14 + 40], 135);
+  EXPECT_EQ(frames[1].bytes[14 + 40], 136);
+  EXPECT_EQ(frames[2].bytes[14 + 40], 128);
+  EXPECT_EQ(frames[3].bytes[14 + 40], 129);
+  // The NS asks the solicited-node group of 2001:db8::2 with A's MAC.
+  EXPECT_EQ(to_hex(ConstBytes(frames[0].bytes).first(6)), to_hex(hex("33 33 ff 00 00 02")));
+  EXPECT_EQ(to_hex(ConstBytes(frames[0].bytes).subspan(14 + 40 + 24)),
+            to_hex(hex("01 01 02 00 00 00 00 0a")));
+  // The NA: solicited and override, to A's address, with B's MAC.
+  EXPECT_EQ(frames[1].bytes[14 + 40 + 4], 0x60);
+  EXPECT_EQ(to_hex(ConstBytes(frames[1].bytes).subspan(14 + 40 + 24)),
+            to_hex(hex("02 01 02 00 00 00 00 0b")));
+  EXPECT_EQ(net.a.nd_lookup(net.a_if, global_b), mac_b);
+  EXPECT_EQ(net.b.nd_lookup(net.b_if, global_a), mac_a);
+  net.a.ping_close(ping);
+}
+
+TEST(Ipv6Sim, PingToTheLinkLocalAddressAndToLoopback) {
+  Ipv6Hosts h;
+  TwoHosts& net = h.net;
+  PingHandle ping = *net.b.ping_open(9);
+  ASSERT_OK(net.b.ping_send(ping, link_local_a, 1, {}, 0, net.sim.now()));
+  ASSERT_OK(net.b.ping_send(ping, Ipv6Address::loopback(), 2, {}, 0, net.sim.now()));
+  net.sim.settle();
+  std::array<std::uint8_t, 4> buf{};
+  Result<EchoReply> first = net.b.ping_receive(ping, buf);
+  Result<EchoReply> second = net.b.ping_receive(ping, buf);
+  ASSERT_OK(first);
+  ASSERT_OK(second);
+  // ::1 answers through the loopback netif at once; A after ND.
+  EXPECT_EQ(first->from, IpAddress(Ipv6Address::loopback()));
+  EXPECT_EQ(second->from, IpAddress(link_local_a));
+  net.b.ping_close(ping);
+}
+
+TEST(Ipv6Sim, UdpOverIpv6BothWaysAndPortUnreachable) {
+  Ipv6Hosts h;
+  TwoHosts& net = h.net;
+  UdpHandle server = *net.b.udp_open();
+  ASSERT_OK(net.b.udp_set_v6only(server, true));
+  ASSERT_OK(net.b.udp_bind(server, {Ipv6Address{}, 7000}));
+  UdpHandle client = *net.a.udp_open();
+  ASSERT_OK(net.a.udp_connect(client, {global_b, 7000}));
+  const ByteVector data = pattern(100, 5);
+  ASSERT_OK(net.a.udp_send(client, data, net.sim.now()));
+  net.sim.settle();
+  std::array<std::uint8_t, 200> buf{};
+  Result<UdpReceived> got = net.b.udp_receive(server, buf);
+  ASSERT_OK(got);
+  EXPECT_EQ(got->copied, 100U);
+  EXPECT_EQ(got->from.address, IpAddress(global_a));
+  EXPECT_EQ(got->to, IpAddress(global_b));
+  EXPECT_EQ(ByteVector(buf.begin(), buf.begin() + 100), data);
+  ASSERT_OK(net.b.udp_send_to(server, data, got->from, net.sim.now()));
+  net.sim.settle();
+  Result<UdpReceived> back = net.a.udp_receive(client, buf);
+  ASSERT_OK(back);
+  EXPECT_EQ(back->from.address, IpAddress(global_b));
+
+  // Nobody on 7001: ICMPv6 port unreachable, which the connected socket reports.
+  UdpHandle nowhere = *net.a.udp_open();
+  ASSERT_OK(net.a.udp_send_to(nowhere, data, {global_b, 7001}, net.sim.now()));
+  net.sim.settle();
+  EXPECT_EQ(net.b.stats().udp.drop_no_port, 1U);
+  EXPECT_EQ(net.b.stats().icmpv6.tx_error, 1U);
+  net.a.udp_close(client);
+  net.a.udp_close(nowhere);
+  net.b.udp_close(server);
+}
+
+TEST(Ipv6Sim, TcpOverIpv6CarriesDataBothWays) {
+  Ipv6Hosts h;
+  TwoHosts& net = h.net;
+  Result<TcpHandle> listener = net.b.tcp_listen({Ipv6Address{}, 8080}, 4);
+  ASSERT_OK(listener);
+  Result<TcpHandle> client = net.a.tcp_connect({global_b, 8080}, net.sim.now());
+  ASSERT_OK(client);
+  net.sim.run_for(Duration::millis(100));
+  Result<TcpHandle> server = net.b.tcp_accept(*listener);
+  ASSERT_OK(server);
+  const ByteVector data = pattern(3000, 1);
+  Result<std::size_t> sent = net.a.tcp_send(*client, data, net.sim.now());
+  ASSERT_OK(sent);
+  EXPECT_EQ(*sent, data.size());
+  net.sim.run_for(Duration::millis(500));
+  std::array<std::uint8_t, 4096> buf{};
+  Result<std::size_t> got = net.b.tcp_receive(*server, buf, net.sim.now());
+  ASSERT_OK(got);
+  EXPECT_EQ(*got, data.size());
+  EXPECT_EQ(ByteVector(buf.begin(), buf.begin() + 3000), data);
+  // The MSS of a 1500-byte link over IPv6: 1500 - 40 - 20.
+  bool saw_mss = false;
+  for (const FrameLog::Frame& f : net.log.with_ethertype(ipv6_type, 0)) {
+    if (f.bytes[14 + 6] == 6 && (f.bytes[14 + 40 + 13] & 0x02) != 0) {
+      EXPECT_EQ(to_hex(ConstBytes(f.bytes).subspan(14 + 40 + 20, 4)), to_hex(hex("02 04 05 a0")));
+      saw_mss = true;
+    }
+  }
+  EXPECT_TRUE(saw_mss);
+  net.a.tcp_abort(*client, net.sim.now());
+  net.b.tcp_abort(*server, net.sim.now());
+  net.b.tcp_close(*listener, net.sim.now());
+  net.sim.settle();
+}
+
+TEST(Ipv6Sim, DadFindsAnAddressAnotherHostHolds) {
+  Ipv6Hosts h;
+  TwoHosts& net = h.net;
+  ASSERT_OK(net.a.add_ipv6_address(net.a_if, IpCidr{global_b, 64}, net.sim.now()));
+  net.sim.run_for(Duration::seconds(2));
+  EXPECT_EQ(state_of(net.a, net.a_if, global_b), Ipv6AddressState::Duplicated);
+  EXPECT_EQ(state_of(net.b, net.b_if, global_b), Ipv6AddressState::Preferred);
+  EXPECT_EQ(net.a.stats().nd.dad_duplicates, 1U);
+  // A duplicated address is never used as a source or answered for.
+  EXPECT_EQ(net.b.stats().nd.tx_advertisement, 1U);
+}
+
+TEST(Ipv6Sim, AProbeForOurTentativeAddressMakesUsGiveItUp) {
+  TwoHosts net;
+  net.sim.run_for(Duration::seconds(2));
+  ASSERT_OK(net.a.add_ipv6_address(net.a_if, IpCidr{global_a, 64}, net.sim.now()));
+  ASSERT_OK(net.b.add_ipv6_address(net.b_if, IpCidr{global_a, 64}, net.sim.now()));
+  net.sim.run_for(Duration::seconds(2));
+  // A polls first and probes; B, still tentative, sees a probe from :: for
+  // the address (RFC 4862 5.4.3) and gives it up without probing itself.
+  EXPECT_EQ(state_of(net.a, net.a_if, global_a), Ipv6AddressState::Preferred);
+  EXPECT_EQ(state_of(net.b, net.b_if, global_a), Ipv6AddressState::Duplicated);
+  EXPECT_EQ(net.b.stats().nd.dad_duplicates, 1U);
+  EXPECT_EQ(net.b.stats().nd.tx_solicitation, 1U);  // its link-local's probe only
+}
+
+TEST(Ipv6Sim, UnreachableNeighborDropsItsQueuedPackets) {
+  Ipv6Hosts h;
+  TwoHosts& net = h.net;
+  UdpHandle u = *net.a.udp_open();
+  const Ipv6Address nobody = v6("2001:db8::99");
+  const ByteVector data = pattern(10, 2);
+  for (int i = 0; i < 4; ++i) {
+    const Status s = net.a.udp_send_to(u, data, {nobody, 9}, net.sim.now());
+    if (i < 3) EXPECT_OK(s);
+    else EXPECT_ERROR(s, Error::WouldBlock);  // CONFIG_LWIP_IPV6_MEMP_NUM_ND6_QUEUE
+  }
+  net.sim.run_for(Duration::seconds(5));
+  // Two DAD probes (link-local and global), then three for the neighbor.
+  EXPECT_EQ(net.a.stats().nd.tx_solicitation, 2U + 3U);
+  EXPECT_EQ(net.a.stats().nd.drop_unresolved, 3U);
+  EXPECT_EQ(net.a.stats().nd.drop_queue_full, 1U);
+  net.a.udp_close(u);
+}
+
+}  // namespace
+}  // namespace lwnet::test
