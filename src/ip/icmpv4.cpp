@@ -260,7 +260,7 @@ Status IpLayer::ping_send(PingHandle h, Ipv4Address destination, std::uint16_t s
   request.identifier = echo_.identifier(h);
   request.sequence = sequence;
   request.emit(message);
-  Ipv4SendOptions options = icmp_options(ttl == 0 ? config::ip_default_ttl : ttl);
+  IpSendOptions options = icmp_options(ttl == 0 ? config::ip_default_ttl : ttl);
   options.tos = tos;
   Status s = output(std::move(*buf), *r, destination, options, now);
   if (s) ++stats_.icmp.tx;
