@@ -137,6 +137,12 @@ class Stack {
   Status attach_app(StackApp& app);
   void detach_app(StackApp& app);
 
+  // ---- Randomness ----------------------------------------------------------
+  // From the stack's seeded source (StackConfig::random_seed), for apps'
+  // protocol ids and ports (DNS ids and source ports, DHCP xid): a run
+  // replays from its seed.
+  std::uint32_t random_u32();
+
   // ---- Thread-safety check (CONFIG_LWIP_CHECK_THREAD_SAFETY) -----------------
   // The core knows no threads; whoever owns the stack's threading (the TCP/IP
   // thread of api/) installs `in_core(context)`, which says whether the
