@@ -49,7 +49,10 @@ int precedence_of(const IpAddress& a) {
 
 // The scope of the source the host would use for `a`, or 0 when it has none.
 int source_scope_for(const IpAddress& a, const SourceAddresses& sources) {
-  if (a.is_loopback()) return scope_link_local;  // the loopback netif has both
+  // The loopback netif has 127.0.0.1; ::1 only once the host speaks IPv6.
+  if (a.is_loopback()) {
+    return a.is_v4() || sources.ipv6_global || sources.ipv6_link_local ? scope_link_local : 0;
+  }
   if (a.is_v4() || a.v6().is_v4_mapped()) return sources.ipv4 ? scope_global : 0;
   const int wanted = scope_of(a);
   if (wanted <= scope_link_local) {

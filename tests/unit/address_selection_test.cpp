@@ -49,9 +49,12 @@ TEST(AddressSelection, PrecedenceAndScopeBreakTies) {
   // Rule 6: native IPv6 (40) before 6to4 (30), unique local (3) and Teredo (5).
   EXPECT_EQ(ordered({ip("fd00::1"), ip("2002:c000:201::1"), ip("2001:0:1::1"), ip("2001:db8::1")}, dual),
             (std::vector<IpAddress>{ip("2001:db8::1"), ip("2002:c000:201::1"), ip("2001:0:1::1"), ip("fd00::1")}));
-  // Loopback: precedence 50, reachable without any netif.
-  EXPECT_EQ(ordered({ip("192.0.2.1"), ip("::1")}, SourceAddresses{}),
-            (std::vector<IpAddress>{ip("::1"), ip("192.0.2.1")}));
+  // Loopback: ::1 has precedence 50, once the host speaks IPv6; 127.0.0.1
+  // is always there.
+  EXPECT_EQ(ordered({ip("127.0.0.1"), ip("::1")}, dual),
+            (std::vector<IpAddress>{ip("::1"), ip("127.0.0.1")}));
+  EXPECT_EQ(ordered({ip("::1"), ip("127.0.0.1")}, SourceAddresses{}),
+            (std::vector<IpAddress>{ip("127.0.0.1"), ip("::1")}));
   // Rule 10: equal addresses keep the resolver's order.
   EXPECT_EQ(ordered({ip("198.51.100.2"), ip("192.0.2.9")}, dual),
             (std::vector<IpAddress>{ip("198.51.100.2"), ip("192.0.2.9")}));
