@@ -16,6 +16,8 @@ packages=(
   gcc-arm-none-eabi libstdc++-arm-none-eabi-newlib libnewlib-arm-none-eabi qemu-system-arm
   # Linux-side packet loss where the kernel has no sch_netem (nft numgen)
   nftables
+  # the DNS server of tests/integration/dns_resolve.sh
+  dnsmasq-base
 )
 
 missing=()

@@ -12,6 +12,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -40,9 +41,12 @@ struct InterfaceOptions {
   double loss_percent = 0;             // frames lost on purpose, each way (FaultInjector)
   bool no_offload = false;             // no TCP segmentation offload to the TAP
   bool verbose = false;
+  // --dns, in order: main, backup, then the further slots
+  // (CONFIG_LWIP_DNS_MAX_SERVERS in all).
+  std::vector<IpAddress> dns_servers;
 };
 
-// Adds --tap, --mac, --mtu, --ip, --gw, --pcap and --verbose to `app`. The
+// Adds --tap, --mac, --mtu, --ip, --gw, --dns, --pcap and --verbose to `app`. The
 // values land in `options` while CLI11 parses (each is validated there, so a
 // bad one is a CLI11 error like any other).
 void add_interface_options(CLI::App& app, InterfaceOptions& options);

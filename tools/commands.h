@@ -12,7 +12,8 @@
   X(serve)                \
   X(ping)                 \
   X(connect)              \
-  X(iperf)
+  X(iperf)                \
+  X(resolve)
 
 namespace lwnet::tools {
 
