@@ -465,13 +465,19 @@ void DnsResolver::poll_tcp(Stack& stack, Query& q, Instant now) {
 void DnsResolver::finish(Stack& stack, Query& q, const DnsResult& result, Instant now) {
   const auto index = static_cast<std::size_t>(&q - queries_.data());
   release(stack, q, now);
-  // The query's slot is free before any callback runs, so a callback may
-  // start a lookup at once.
+  // Every waiter is taken off the table before any callback runs: a
+  // callback may start a lookup at once, which may reuse this query's slot
+  // and a request slot, and must not be answered with this result.
+  std::array<Request, config::dns_max_requests> answered{};
+  std::size_t count = 0;
   for (Request& r : requests_) {
     if (r.used && r.query == index) {
+      answered[count++] = r;
       r.used = false;
-      if (r.callback != nullptr) r.callback(r.context, result);
     }
+  }
+  for (std::size_t i = 0; i < count; ++i) {
+    if (answered[i].callback != nullptr) answered[i].callback(answered[i].context, result);
   }
 }
 

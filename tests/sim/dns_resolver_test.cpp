@@ -373,6 +373,32 @@ TEST(DnsResolverSim, SameNameSharesAQueryAndTheTableIsBounded) {
   EXPECT_TRUE(d.answers.results.empty());
 }
 
+TEST(DnsResolverSim, ACallbackMayStartTheNextLookup) {
+  DnsNet d;
+  d.server.add_a("second.name.test", Ipv4Address::of(192, 0, 2, 20));
+  struct Chain {
+    DnsNet* d;
+    Answers second;
+    static void first_done(void* context, const DnsResult& result) {
+      auto* self = static_cast<Chain*>(context);
+      self->d->answers.results.push_back(result);
+      // Takes the slots the first lookup just left.
+      EXPECT_ERROR(self->d->resolver.lookup(self->d->net.a, "second.name.test", DnsRecordType::A,
+                                            &Answers::record, &self->second, self->d->net.sim.now()),
+                   Error::InProgress);
+    }
+  } chain{&d, {}};
+  chain.second.sim = &d.net.sim;
+  EXPECT_ERROR(d.resolver.lookup(d.net.a, "host.name.test", DnsRecordType::A, &Chain::first_done, &chain,
+                                 d.net.sim.now()),
+               Error::InProgress);
+  ASSERT_TRUE(d.net.sim.run_until([&] { return !chain.second.results.empty(); }, Duration::seconds(60)));
+  ASSERT_EQ(d.answers.results.size(), 1u);
+  EXPECT_EQ(d.answers.results[0].addresses[0], IpAddress(host_address));
+  ASSERT_EQ(chain.second.results.size(), 1u);
+  EXPECT_EQ(chain.second.results[0].addresses[0], IpAddress(Ipv4Address::of(192, 0, 2, 20)));
+}
+
 TEST(DnsResolverSim, MaxHostIpBoundsTheAddresses) {
   DnsNet d;
   for (std::uint8_t i = 1; i <= 10; ++i) d.server.add_a("many.name.test", Ipv4Address::of(192, 0, 2, i));
