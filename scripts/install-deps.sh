@@ -9,7 +9,7 @@ packages=(
   cmake make g++ clang libclang-rt-14-dev libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev pkg-config
   # tests and demo: namespaces, TAP, Linux peers, capture checks
   iproute2 iputils-ping arping netcat-openbsd socat curl iperf tcpdump tshark python3
-  # DHCP peers: dnsmasq's server (the binary only, no system service) and
+  # DHCP and DNS peers (dhcp_dnsmasq.sh, dns_resolve.sh): dnsmasq's server (the binary only, no system service) and
   # busybox's udhcpc client
   dnsmasq-base udhcpc
   # hand-made frames (tests/integration/syn_flood.sh; Debian's /usr/bin/python3)

@@ -154,6 +154,25 @@ void add_interface_options(CLI::App& app, InterfaceOptions& options) {
          "default IPv4 gateway (must be inside --ip's prefix)")
       ->type_name("ADDR")
       ->group(group);
+  app.add_option_function<std::vector<std::string>>(
+         "--dns",
+         [&options](const std::vector<std::string>& texts) {
+           for (const std::string& text : texts) {
+             const auto address = parse_ip_address(text);
+             if (!address || address->is_unspecified() || address->is_multicast()) {
+               throw CLI::ValidationError("--dns", "'" + text + "' is not a unicast IP address like 192.0.2.1");
+             }
+             if (options.dns_servers.size() >= config::dns_max_servers) {
+               throw CLI::ValidationError("--dns", "at most " + std::to_string(config::dns_max_servers) +
+                                                       " DNS servers (CONFIG_LWIP_DNS_MAX_SERVERS)");
+             }
+             options.dns_servers.push_back(*address);
+           }
+         },
+         "DNS server to ask for names (repeat it: the first is the main server,\n"
+         "the next the backup)")
+      ->type_name("ADDR")
+      ->group(group);
   app.add_option("--pcap", options.pcap_path,
                  "write every frame lwnet receives and sends to FILE (pcap, readable by\n"
                  "tcpdump -r / wireshark)")

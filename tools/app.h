@@ -58,9 +58,12 @@ struct InterfaceOptions {
   // Application services around the job (sntp.cpp, App).
   std::optional<IpAddress> sntp_server;  // --sntp: sync once before the job, print the offset
   std::string netbios_name;              // --netbios: answer NetBIOS name queries meanwhile
+  // --dns, in order: main, backup, then the further slots
+  // (CONFIG_LWIP_DNS_MAX_SERVERS in all).
+  std::vector<IpAddress> dns_servers;
 };
 
-// Adds --tap, --mac, --mtu, --ip, --gw, --pcap, --sntp, --netbios and --verbose to `app`. The
+// Adds --tap, --mac, --mtu, --ip, --gw, --dns, --pcap, --sntp, --netbios and --verbose to `app`. The
 // values land in `options` while CLI11 parses (each is validated there, so a
 // bad one is a CLI11 error like any other).
 void add_interface_options(CLI::App& app, InterfaceOptions& options);

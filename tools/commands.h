@@ -14,7 +14,8 @@
   X(connect)              \
   X(iperf)                \
   X(dhcp)                 \
-  X(sntp)
+  X(sntp)                 \
+  X(resolve)
 
 namespace lwnet::tools {
 

@@ -1,32 +1,93 @@
-// The resolver calls of <lwip/netdb.h>. No DNS yet: numeric IPv4 addresses
-// and "localhost" only (see the header).
+// The resolver calls of <lwip/netdb.h> over the DNS resolver of the default
+// TCP/IP thread (api/name_resolver.h). Numeric addresses and "localhost"
+// need no thread; other names need one (tcpip_init or lwnet_tap_up), and
+// fail as unknown names without it.
+#include <arpa/inet.h>
 #include <netdb.h>
 #include <netinet/in.h>
 
+#include <array>
 #include <cerrno>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <new>
+#include <optional>
 #include <string>
 
 #define LWIP_COMPAT_SOCKETS 0
 #include "lwip/netdb.h"
 
+#include "api/name_resolver.h"
+#include "api/tcpip_c.h"
+
 namespace {
 
-// `name` as an IPv4 address in network order.
-bool resolve(const char* name, bool numeric_only, std::uint32_t* network_order) {
-  ip4_addr_t address;
-  if (ip4addr_aton(name, &address) != 0) {
-    *network_order = address.addr;
-    return true;
+using lwnet::DnsOutcome;
+using lwnet::IpAddress;
+using lwnet::api::AddressFamily;
+using lwnet::api::Resolution;
+
+// A numeric name: IPv4 as ip4addr_aton reads it ("192.0.2.1", also
+// "0x7f.1"), or IPv6 in any form inet_pton takes.
+std::optional<IpAddress> numeric_address(const char* name) {
+  ip4_addr_t v4;
+  if (ip4addr_aton(name, &v4) != 0) return IpAddress(lwnet::Ipv4Address{ntohl(v4.addr)});
+  in6_addr v6;
+  if (inet_pton(AF_INET6, name, &v6) == 1) {
+    lwnet::Ipv6Address address;
+    std::memcpy(address.octets.data(), &v6, 16);
+    return IpAddress(address);
   }
-  if (!numeric_only && std::strcmp(name, "localhost") == 0) {
-    *network_order = htonl(INADDR_LOOPBACK);
-    return true;
+  return std::nullopt;
+}
+
+bool family_accepts(AddressFamily family, const IpAddress& address) {
+  return family == AddressFamily::Any || (family == AddressFamily::V4) == address.is_v4();
+}
+
+Resolution resolve(const char* name, AddressFamily family, bool numeric_only) {
+  Resolution resolution;
+  if (const std::optional<IpAddress> numeric = numeric_address(name)) {
+    if (family_accepts(family, *numeric)) {
+      resolution.outcome = DnsOutcome::Found;
+      resolution.addresses[resolution.count++] = *numeric;
+    }
+    return resolution;
   }
-  return false;
+  if (numeric_only) return resolution;
+  if (lwnet::api::NameResolver* resolver = lwnet::api::default_name_resolver()) {
+    return resolver->resolve(name, family);
+  }
+  // No TCP/IP thread: localhost only (what the resolver itself would say).
+  if (std::strcmp(name, "localhost") == 0) {
+    resolution.outcome = DnsOutcome::Found;
+    if (family != AddressFamily::V6) resolution.addresses[resolution.count++] = lwnet::Ipv4Address::loopback();
+    if (family != AddressFamily::V4) resolution.addresses[resolution.count++] = lwnet::Ipv6Address::loopback();
+  }
+  return resolution;
+}
+
+// glibc's meanings, which programs test for: an unknown name is
+// EAI_NONAME, a server that did not answer EAI_AGAIN (try later), a server
+// that failed EAI_FAIL. No server at all: no name can be known.
+int eai_of(DnsOutcome outcome) {
+  switch (outcome) {
+    case DnsOutcome::Found: return 0;
+    case DnsOutcome::TimedOut: return EAI_AGAIN;
+    case DnsOutcome::ServerFailure: return EAI_FAIL;
+    case DnsOutcome::NotFound:
+    case DnsOutcome::NoServers: break;
+  }
+  return EAI_NONAME;
+}
+
+int h_errno_of(DnsOutcome outcome) {
+  switch (outcome) {
+    case DnsOutcome::TimedOut: return TRY_AGAIN;
+    case DnsOutcome::ServerFailure: return NO_RECOVERY;
+    default: return HOST_NOT_FOUND;
+  }
 }
 
 // A decimal port number, 0..65535.
@@ -46,26 +107,67 @@ bool parse_port(const char* text, std::uint16_t* port) {
 // the canonical name after them.
 struct AddrinfoBlock {
   addrinfo info;
-  sockaddr_in address;
+  sockaddr_storage address;
 };
+
+addrinfo* make_addrinfo(const IpAddress& address, std::uint16_t port, int socktype, int protocol,
+                        const char* canonical_name) {
+  const std::size_t name_size = canonical_name != nullptr ? std::strlen(canonical_name) + 1 : 0;
+  void* memory = std::calloc(1, sizeof(AddrinfoBlock) + name_size);
+  if (memory == nullptr) return nullptr;
+  auto* block = new (memory) AddrinfoBlock{};
+  if (address.is_v4()) {
+    sockaddr_in v4{};
+    v4.sin_family = AF_INET;
+    v4.sin_port = htons(port);
+    v4.sin_addr.s_addr = htonl(address.v4().value);
+    std::memcpy(&block->address, &v4, sizeof v4);
+    block->info.ai_family = AF_INET;
+    block->info.ai_addrlen = sizeof(sockaddr_in);
+  } else {
+    sockaddr_in6 v6{};
+    v6.sin6_family = AF_INET6;
+    v6.sin6_port = htons(port);
+    std::memcpy(&v6.sin6_addr, address.v6().octets.data(), 16);
+    std::memcpy(&block->address, &v6, sizeof v6);
+    block->info.ai_family = AF_INET6;
+    block->info.ai_addrlen = sizeof(sockaddr_in6);
+  }
+  block->info.ai_socktype = socktype;
+  block->info.ai_protocol = protocol;
+  block->info.ai_addr = reinterpret_cast<sockaddr*>(&block->address);
+  if (canonical_name != nullptr) {
+    char* name = static_cast<char*>(memory) + sizeof(AddrinfoBlock);
+    std::memcpy(name, canonical_name, name_size);
+    block->info.ai_canonname = name;
+  }
+  return &block->info;
+}
 
 // gethostbyname_r's part of the caller's buffer (the name follows it).
 struct HostentStorage {
-  in_addr address;
-  char* address_list[2];
+  std::array<in_addr, lwnet::config::dns_max_host_ip> addresses;
+  std::array<char*, lwnet::config::dns_max_host_ip + 1> address_list;
   char* aliases[1];
 };
 
-void fill_hostent(hostent* host, HostentStorage* storage, char* name, std::uint32_t network_order) {
-  storage->address.s_addr = network_order;
-  storage->address_list[0] = reinterpret_cast<char*>(&storage->address);
-  storage->address_list[1] = nullptr;
+// IPv4 only, as lwIP's gethostbyname.
+bool fill_hostent(hostent* host, HostentStorage* storage, char* name, const Resolution& resolution) {
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < resolution.count && n < storage->addresses.size(); ++i) {
+    if (!resolution.addresses[i].is_v4()) continue;
+    storage->addresses[n].s_addr = htonl(resolution.addresses[i].v4().value);
+    storage->address_list[n] = reinterpret_cast<char*>(&storage->addresses[n]);
+    ++n;
+  }
+  storage->address_list[n] = nullptr;
   storage->aliases[0] = nullptr;
   host->h_name = name;
   host->h_aliases = storage->aliases;
   host->h_addrtype = AF_INET;
   host->h_length = sizeof(in_addr);
-  host->h_addr_list = storage->address_list;
+  host->h_addr_list = storage->address_list.data();
+  return n > 0;
 }
 
 }  // namespace
@@ -79,39 +181,60 @@ int lwip_getaddrinfo(const char* nodename, const char* servname, const addrinfo*
   int flags = 0;
   int socktype = 0;
   int protocol = 0;
+  AddressFamily family = AddressFamily::Any;
   if (hints != nullptr) {
-    if (hints->ai_family != AF_UNSPEC && hints->ai_family != AF_INET) return EAI_FAMILY;  // IPv4 only
+    switch (hints->ai_family) {
+      case AF_UNSPEC: family = AddressFamily::Any; break;
+      case AF_INET: family = AddressFamily::V4; break;
+      case AF_INET6: family = AddressFamily::V6; break;
+      default: return EAI_FAMILY;
+    }
     flags = hints->ai_flags;
     socktype = hints->ai_socktype;
     protocol = hints->ai_protocol;
   }
   std::uint16_t port = 0;
   if (servname != nullptr && !parse_port(servname, &port)) return EAI_SERVICE;
-  std::uint32_t address = 0;
+  Resolution resolution;
   if (nodename != nullptr) {
-    if (!resolve(nodename, (flags & AI_NUMERICHOST) != 0, &address)) return EAI_NONAME;
+    resolution = resolve(nodename, family, (flags & AI_NUMERICHOST) != 0);
+    // AI_V4MAPPED: IPv4 results as ::ffff:a.b.c.d when AF_INET6 found none.
+    if (family == AddressFamily::V6 && resolution.count == 0 && (flags & AI_V4MAPPED) != 0) {
+      Resolution v4 = resolve(nodename, AddressFamily::V4, (flags & AI_NUMERICHOST) != 0);
+      for (std::size_t i = 0; i < v4.count; ++i) {
+        lwnet::Ipv6Address mapped;
+        mapped.octets[10] = 0xff;
+        mapped.octets[11] = 0xff;
+        v4.addresses[i].v4().write(std::span<std::uint8_t>(mapped.octets).subspan(12));
+        v4.addresses[i] = mapped;
+      }
+      resolution = v4;
+    }
+    if (resolution.count == 0) {
+      return eai_of(resolution.outcome == DnsOutcome::Found ? DnsOutcome::NotFound : resolution.outcome);
+    }
   } else {
-    address = htonl((flags & AI_PASSIVE) != 0 ? INADDR_ANY : INADDR_LOOPBACK);
+    const bool passive = (flags & AI_PASSIVE) != 0;
+    if (family == AddressFamily::V6) {
+      resolution.addresses[0] = passive ? lwnet::Ipv6Address{} : lwnet::Ipv6Address::loopback();
+    } else {
+      resolution.addresses[0] = passive ? lwnet::Ipv4Address::any() : lwnet::Ipv4Address::loopback();
+    }
+    resolution.count = 1;
   }
 
-  const std::size_t name_size = nodename != nullptr ? std::strlen(nodename) + 1 : 0;
-  void* memory = std::calloc(1, sizeof(AddrinfoBlock) + name_size);
-  if (memory == nullptr) return EAI_MEMORY;
-  auto* block = new (memory) AddrinfoBlock{};
-  block->address.sin_family = AF_INET;
-  block->address.sin_port = htons(port);
-  block->address.sin_addr.s_addr = address;
-  block->info.ai_family = AF_INET;
-  block->info.ai_socktype = socktype;
-  block->info.ai_protocol = protocol;
-  block->info.ai_addrlen = sizeof(sockaddr_in);
-  block->info.ai_addr = reinterpret_cast<sockaddr*>(&block->address);
-  if (nodename != nullptr) {
-    char* name = static_cast<char*>(memory) + sizeof(AddrinfoBlock);
-    std::memcpy(name, nodename, name_size);
-    block->info.ai_canonname = name;
+  addrinfo* first = nullptr;
+  addrinfo** link = &first;
+  for (std::size_t i = 0; i < resolution.count; ++i) {
+    addrinfo* info = make_addrinfo(resolution.addresses[i], port, socktype, protocol, i == 0 ? nodename : nullptr);
+    if (info == nullptr) {
+      lwip_freeaddrinfo(first);
+      return EAI_MEMORY;
+    }
+    *link = info;
+    link = &info->ai_next;
   }
-  *res = &block->info;
+  *res = first;
   return 0;
 }
 
@@ -124,16 +247,19 @@ void lwip_freeaddrinfo(addrinfo* ai) {
 }
 
 hostent* lwip_gethostbyname(const char* name) {
-  std::uint32_t address = 0;
-  if (name == nullptr || !resolve(name, false, &address)) {
+  if (name == nullptr) {
     h_errno = HOST_NOT_FOUND;
     return nullptr;
   }
+  const Resolution resolution = resolve(name, AddressFamily::V4, false);
   thread_local hostent host;
   thread_local HostentStorage storage;
   thread_local std::string host_name;
   host_name = name;
-  fill_hostent(&host, &storage, host_name.data(), address);
+  if (!fill_hostent(&host, &storage, host_name.data(), resolution)) {
+    h_errno = h_errno_of(resolution.outcome == DnsOutcome::Found ? DnsOutcome::NotFound : resolution.outcome);
+    return nullptr;
+  }
   return &host;
 }
 
@@ -154,16 +280,53 @@ int lwip_gethostbyname_r(const char* name, hostent* ret, char* buf, std::size_t 
     *h_errnop = ERANGE;
     return -1;
   }
-  std::uint32_t address = 0;
-  if (!resolve(name, false, &address)) {
-    *h_errnop = HOST_NOT_FOUND;
-    return -1;
-  }
+  const Resolution resolution = resolve(name, AddressFamily::V4, false);
   auto* storage = new (buf + padding) HostentStorage{};
   char* name_copy = buf + padding + sizeof(HostentStorage);
   std::memcpy(name_copy, name, name_size);
-  fill_hostent(ret, storage, name_copy, address);
+  if (!fill_hostent(ret, storage, name_copy, resolution)) {
+    *h_errnop = h_errno_of(resolution.outcome == DnsOutcome::Found ? DnsOutcome::NotFound : resolution.outcome);
+    return -1;
+  }
   *result = ret;
+  return 0;
+}
+
+int lwip_getnameinfo(const sockaddr* sa, socklen_t salen, char* host, socklen_t hostlen, char* serv,
+                     socklen_t servlen, int flags) {
+  if (sa == nullptr) return EAI_FAIL;
+  IpAddress address;
+  std::uint16_t port = 0;
+  if (sa->sa_family == AF_INET && salen >= sizeof(sockaddr_in)) {
+    sockaddr_in v4;
+    std::memcpy(&v4, sa, sizeof v4);
+    address = lwnet::Ipv4Address{ntohl(v4.sin_addr.s_addr)};
+    port = ntohs(v4.sin_port);
+  } else if (sa->sa_family == AF_INET6 && salen >= sizeof(sockaddr_in6)) {
+    sockaddr_in6 v6;
+    std::memcpy(&v6, sa, sizeof v6);
+    lwnet::Ipv6Address a;
+    std::memcpy(a.octets.data(), &v6.sin6_addr, 16);
+    address = a;
+    port = ntohs(v6.sin6_port);
+  } else {
+    return EAI_FAMILY;
+  }
+  if (host == nullptr && serv == nullptr) return EAI_NONAME;
+  if (host != nullptr && hostlen > 0) {
+    // Numeric forms only: there is no reverse (PTR) lookup.
+    if ((flags & NI_NAMEREQD) != 0) return EAI_NONAME;
+    std::array<char, 48> text{};
+    const std::string_view written = lwnet::format_ip_address(address, text);
+    if (written.size() + 1 > hostlen) return EAI_OVERFLOW;
+    std::memcpy(host, written.data(), written.size());
+    host[written.size()] = '\0';
+  }
+  if (serv != nullptr && servlen > 0) {
+    const std::string digits = std::to_string(port);
+    if (digits.size() + 1 > servlen) return EAI_OVERFLOW;
+    std::memcpy(serv, digits.c_str(), digits.size() + 1);
+  }
   return 0;
 }
 

@@ -354,6 +354,55 @@
 #define CONFIG_LWNET_REASS_TIMEOUT_SECONDS 15
 #endif
 
+// ---- DNS resolver (apps/dns_resolver.h) --------------------------------------
+// Server slots: 0 main, 1 backup, the last one the fallback when
+// CONFIG_LWIP_FALLBACK_DNS_SERVER_SUPPORT is on (DHCP never overwrites it).
+#ifndef CONFIG_LWIP_DNS_MAX_SERVERS
+#define CONFIG_LWIP_DNS_MAX_SERVERS 3
+#endif
+#ifndef CONFIG_LWIP_FALLBACK_DNS_SERVER_SUPPORT
+#define CONFIG_LWIP_FALLBACK_DNS_SERVER_SUPPORT 0
+#endif
+#ifndef CONFIG_LWIP_FALLBACK_DNS_SERVER_ADDRESS
+#define CONFIG_LWIP_FALLBACK_DNS_SERVER_ADDRESS "114.114.114.114"
+#endif
+// Addresses one lookup gives at most (lwIP's DNS_MAX_HOST_IP).
+#ifndef CONFIG_LWIP_DNS_MAX_HOST_IP
+#define CONFIG_LWIP_DNS_MAX_HOST_IP 1
+#endif
+// "name.local" by a one-shot mDNS query (RFC 6762 5.1) instead of the servers.
+#ifndef CONFIG_LWIP_DNS_SUPPORT_MDNS_QUERIES
+#define CONFIG_LWIP_DNS_SUPPORT_MDNS_QUERIES 1
+#endif
+// Queries in flight at once (lwIP's DNS_TABLE_SIZE), and lookups waiting on
+// them (several callers asking for one name share a query).
+#ifndef CONFIG_LWNET_DNS_TABLE_SIZE
+#define CONFIG_LWNET_DNS_TABLE_SIZE 4
+#endif
+#ifndef CONFIG_LWNET_DNS_MAX_REQUESTS
+#define CONFIG_LWNET_DNS_MAX_REQUESTS 8
+#endif
+// Answers kept until their TTL runs out, clamped to [MIN_TTL, MAX_TTL]
+// seconds (lwIP's DNS_MAX_TTL is one week); a TTL of 0 after clamping is
+// not cached.
+#ifndef CONFIG_LWNET_DNS_CACHE_SIZE
+#define CONFIG_LWNET_DNS_CACHE_SIZE 4
+#endif
+#ifndef CONFIG_LWNET_DNS_MIN_TTL
+#define CONFIG_LWNET_DNS_MIN_TTL 0
+#endif
+#ifndef CONFIG_LWNET_DNS_MAX_TTL
+#define CONFIG_LWNET_DNS_MAX_TTL 604800
+#endif
+// Tries per server (lwIP's DNS_MAX_RETRIES) and the time unit between them
+// (lwIP's DNS_TMR_INTERVAL): try n waits max(1, n) units for its answer.
+#ifndef CONFIG_LWNET_DNS_MAX_RETRIES
+#define CONFIG_LWNET_DNS_MAX_RETRIES 4
+#endif
+#ifndef CONFIG_LWNET_DNS_TMR_INTERVAL_MS
+#define CONFIG_LWNET_DNS_TMR_INTERVAL_MS 1000
+#endif
+
 namespace lwnet::config {
 
 inline constexpr bool ipv4 = CONFIG_LWIP_IPV4 != 0;
@@ -694,4 +743,30 @@ static_assert(dhcps_max_stations >= 1 && dhcps_max_stations <= 64,
               "CONFIG_LWIP_DHCPS_MAX_STATION_NUM is 1..64");
 static_assert(dhcps_max_hostname_len >= 1 && dhcps_max_hostname_len <= 255,
               "CONFIG_LWIP_DHCPS_MAX_HOSTNAME_LEN is 1..255");
+// DNS resolver.
+inline constexpr std::size_t dns_max_servers = CONFIG_LWIP_DNS_MAX_SERVERS;
+inline constexpr bool fallback_dns_server_support = CONFIG_LWIP_FALLBACK_DNS_SERVER_SUPPORT != 0;
+inline constexpr const char* fallback_dns_server_address = CONFIG_LWIP_FALLBACK_DNS_SERVER_ADDRESS;
+inline constexpr std::size_t dns_max_host_ip = CONFIG_LWIP_DNS_MAX_HOST_IP;
+inline constexpr bool dns_support_mdns_queries = CONFIG_LWIP_DNS_SUPPORT_MDNS_QUERIES != 0;
+inline constexpr std::size_t dns_table_size = CONFIG_LWNET_DNS_TABLE_SIZE;
+inline constexpr std::size_t dns_max_requests = CONFIG_LWNET_DNS_MAX_REQUESTS;
+inline constexpr std::size_t dns_cache_size = CONFIG_LWNET_DNS_CACHE_SIZE;
+inline constexpr std::uint32_t dns_min_ttl = CONFIG_LWNET_DNS_MIN_TTL;
+inline constexpr std::uint32_t dns_max_ttl = CONFIG_LWNET_DNS_MAX_TTL;
+inline constexpr std::uint32_t dns_max_retries = CONFIG_LWNET_DNS_MAX_RETRIES;
+inline constexpr std::uint32_t dns_tmr_interval_ms = CONFIG_LWNET_DNS_TMR_INTERVAL_MS;
+static_assert(dns_max_servers >= 1 && dns_max_servers <= 4, "CONFIG_LWIP_DNS_MAX_SERVERS is 1..4");
+static_assert(!fallback_dns_server_support || dns_max_servers >= 2,
+              "the fallback DNS server takes the last slot, after the main one");
+static_assert(dns_max_host_ip >= 1 && dns_max_host_ip <= 8, "CONFIG_LWIP_DNS_MAX_HOST_IP is 1..8");
+static_assert(dns_table_size >= 1 && dns_table_size <= 64, "CONFIG_LWNET_DNS_TABLE_SIZE is 1..64");
+static_assert(dns_max_requests >= dns_table_size && dns_max_requests <= 255,
+              "CONFIG_LWNET_DNS_MAX_REQUESTS is CONFIG_LWNET_DNS_TABLE_SIZE..255");
+static_assert(dns_cache_size <= 255, "CONFIG_LWNET_DNS_CACHE_SIZE is 0..255");
+static_assert(dns_min_ttl <= dns_max_ttl, "CONFIG_LWNET_DNS_MIN_TTL must not exceed CONFIG_LWNET_DNS_MAX_TTL");
+static_assert(dns_max_retries >= 1 && dns_max_retries <= 16, "CONFIG_LWNET_DNS_MAX_RETRIES is 1..16");
+static_assert(dns_tmr_interval_ms >= 10 && dns_tmr_interval_ms <= 60000,
+              "CONFIG_LWNET_DNS_TMR_INTERVAL_MS is 10..60000");
+
 }  // namespace lwnet::config

@@ -105,6 +105,11 @@ Status Stack::arp_probe(NetifId id, Ipv4Address ip, Instant now) {
   LWNET_CHECK_CORE_CONTEXT("Stack::arp_probe");
   return impl_->ip.arp_probe(id, ip, now);
 }
+std::uint32_t Stack::random_u32() {
+  LWNET_CHECK_CORE_CONTEXT("Stack::random_u32");
+  return impl_->random.next_u32();
+}
+
 Status Stack::arp_announce(NetifId id, Instant now) {
   LWNET_CHECK_CORE_CONTEXT("Stack::arp_announce");
   return impl_->ip.arp_announce(id, now);
@@ -218,11 +223,6 @@ Status Stack::attach_app(StackApp& app) {
   if (impl.app_count == impl.apps.size()) return Error::TableFull;
   impl.apps[impl.app_count++] = &app;
   return {};
-}
-
-std::uint32_t Stack::random_u32() {
-  LWNET_CHECK_CORE_CONTEXT("Stack::random_u32");
-  return impl_->random.next_u32();
 }
 
 void Stack::detach_app(StackApp& app) {

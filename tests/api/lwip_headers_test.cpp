@@ -290,7 +290,7 @@ TEST(LwipNetdb, GetaddrinfoNumericAndLocalhost) {
 
 TEST(LwipNetdb, GetaddrinfoErrors) {
   addrinfo* result = reinterpret_cast<addrinfo*>(0x1);
-  EXPECT_EQ(getaddrinfo("example.com", "80", nullptr, &result), EAI_NONAME);  // no DNS yet
+  EXPECT_EQ(getaddrinfo("example.com", "80", nullptr, &result), EAI_NONAME);  // no DNS server set
   EXPECT_EQ(result, nullptr);
   EXPECT_EQ(getaddrinfo("1.2.3.999", nullptr, nullptr, &result), EAI_NONAME);
   EXPECT_EQ(getaddrinfo(nullptr, nullptr, nullptr, &result), EAI_NONAME);
@@ -301,7 +301,7 @@ TEST(LwipNetdb, GetaddrinfoErrors) {
   EXPECT_EQ(getaddrinfo("127.0.0.1", "80", nullptr, nullptr), EAI_FAIL);
   addrinfo hints{};
   hints.ai_family = AF_INET6;
-  EXPECT_EQ(getaddrinfo("::1", "80", &hints, &result), EAI_FAMILY);
+  EXPECT_EQ(getaddrinfo("192.0.2.1", "80", &hints, &result), EAI_NONAME);  // a number of the other family
   hints.ai_family = AF_UNIX;
   EXPECT_EQ(getaddrinfo("127.0.0.1", "80", &hints, &result), EAI_FAMILY);
   hints.ai_family = AF_INET;

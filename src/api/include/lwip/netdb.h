@@ -1,30 +1,48 @@
 /* lwIP's <lwip/netdb.h> on lwnet: lwip_getaddrinfo, lwip_freeaddrinfo,
- * lwip_gethostbyname and lwip_gethostbyname_r, and (unless
- * LWIP_COMPAT_SOCKETS is 0) the standard names as macros for them.
+ * lwip_gethostbyname, lwip_gethostbyname_r and lwip_getnameinfo, and
+ * (unless LWIP_COMPAT_SOCKETS is 0) the standard names as macros for them.
  *
- * No DNS yet (a later issue): a name resolves only when it is a numeric
- * IPv4 address (as ip4addr_aton reads it: "192.0.2.1", also "0x7f.1") or
- * "localhost" (127.0.0.1). Any other name fails: getaddrinfo with
- * EAI_NONAME, gethostbyname(_r) with HOST_NOT_FOUND. Results are IPv4 only
- * (lwnet's sockets are): hints->ai_family AF_INET6 gives EAI_FAMILY.
+ * Names resolve through the DNS resolver of the default TCP/IP thread
+ * (servers: lwip/dns.h's dns_setserver; "name.local" by a one-shot mDNS
+ * query with CONFIG_LWIP_DNS_SUPPORT_MDNS_QUERIES). Numeric addresses (IPv4
+ * as ip4addr_aton reads them: "192.0.2.1", also "0x7f.1"; IPv6 as inet_pton)
+ * and "localhost" (127.0.0.1, ::1) resolve without a query, and without a
+ * TCP/IP thread. Without one (no tcpip_init or lwnet_tap_up yet) any other
+ * name fails as unknown. The calls block until the resolver answered (at
+ * most every server's tries); called on the TCP/IP thread itself, names that
+ * need a query fail with EAI_AGAIN / TRY_AGAIN.
  *
- * getaddrinfo as lwIP's: one result (not one per socket type); the service
- * must be a decimal port number (else EAI_SERVICE); ai_socktype and
- * ai_protocol are copied from the hints; ai_canonname is the node name;
- * with a NULL node the address is 0.0.0.0 under AI_PASSIVE, else 127.0.0.1;
- * AI_NUMERICHOST is honoured (then "localhost" fails too); a NULL `res`
- * gives EAI_FAIL, NULL node and service EAI_NONAME, no memory EAI_MEMORY.
+ * getaddrinfo: hints->ai_family AF_INET (A), AF_INET6 (AAAA; with
+ * AI_V4MAPPED, IPv4 results as ::ffff:a.b.c.d when there is no AAAA) or
+ * AF_UNSPEC (both, as ESP-IDF's esp_getaddrinfo: up to
+ * CONFIG_LWIP_DNS_MAX_HOST_IP addresses of each family, in RFC 6724
+ * destination order: IPv4 first while lwnet has no IPv6 source address,
+ * IPv6 first once it has a global one); other families EAI_FAMILY. One
+ * result per address (not per socket type); the service must be a decimal
+ * port number (else EAI_SERVICE); ai_socktype and ai_protocol are copied
+ * from the hints; the first result's ai_canonname is the node name; with a
+ * NULL node the address is the any address under AI_PASSIVE, else loopback;
+ * AI_NUMERICHOST is honoured (then "localhost" fails too). Errors as glibc
+ * gives them: EAI_NONAME (no such name, no address of that family, or no
+ * DNS server set), EAI_AGAIN (no server answered in time), EAI_FAIL (the
+ * servers failed, or a NULL `res`), EAI_MEMORY.
  *
- * gethostbyname as lwIP's: one address; the result lives in storage of the
- * calling thread until its next call. gethostbyname_r also as lwIP's (not
- * glibc's): it returns 0, or -1 with *h_errnop (when not NULL) set to
- * HOST_NOT_FOUND, ERANGE (buf too small) or EINVAL (a NULL argument).
+ * gethostbyname as lwIP's: IPv4 only, up to CONFIG_LWIP_DNS_MAX_HOST_IP
+ * addresses; the result lives in storage of the calling thread until its
+ * next call; h_errno HOST_NOT_FOUND, TRY_AGAIN (no answer in time) or
+ * NO_RECOVERY (the servers failed). gethostbyname_r also as lwIP's (not
+ * glibc's): it returns 0, or -1 with *h_errnop (when not NULL) set to those
+ * values, ERANGE (buf too small) or EINVAL (a NULL argument).
+ *
+ * getnameinfo: numeric forms only (no reverse lookup): NI_NAMEREQD gives
+ * EAI_NONAME; EAI_FAMILY for a family other than AF_INET / AF_INET6 or a
+ * short salen; EAI_OVERFLOW when host or serv is too small.
  *
  * Types and constants are the C library's (struct addrinfo, struct hostent,
- * EAI_*, AI_*, HOST_NOT_FOUND). A program compiled as strict ISO C (-std=c11
- * without _POSIX_C_SOURCE / _DEFAULT_SOURCE) does not get struct addrinfo
- * and EAI_* from glibc; this header then declares them itself, with the
- * C library's layout and values.
+ * EAI_*, AI_*, NI_*, HOST_NOT_FOUND). A program compiled as strict ISO C
+ * (-std=c11 without _POSIX_C_SOURCE / _DEFAULT_SOURCE) does not get struct
+ * addrinfo and EAI_* from glibc; this header then declares them itself,
+ * with the C library's layout and values.
  *
  * Threads: any. */
 #ifndef LWNET_LWIP_NETDB_H
@@ -66,6 +84,13 @@ struct addrinfo {
 #define EAI_SYSTEM (-11)
 #define EAI_OVERFLOW (-12)
 #endif
+#ifndef NI_NUMERICHOST
+#define NI_NUMERICHOST 1
+#define NI_NUMERICSERV 2
+#define NI_NOFQDN 4
+#define NI_NAMEREQD 8
+#define NI_DGRAM 16
+#endif
 #ifndef HOST_NOT_FOUND
 #define HOST_NOT_FOUND 1
 #define TRY_AGAIN 2
@@ -86,6 +111,8 @@ int lwip_gethostbyname_r(const char *name, struct hostent *ret, char *buf, size_
 void lwip_freeaddrinfo(struct addrinfo *ai);
 int lwip_getaddrinfo(const char *nodename, const char *servname, const struct addrinfo *hints,
                      struct addrinfo **res);
+int lwip_getnameinfo(const struct sockaddr *sa, socklen_t salen, char *host, socklen_t hostlen, char *serv,
+                     socklen_t servlen, int flags);
 
 #ifdef __cplusplus
 }
@@ -97,6 +124,8 @@ int lwip_getaddrinfo(const char *nodename, const char *servname, const struct ad
   lwip_gethostbyname_r(name, ret, buf, buflen, result, h_errnop)
 #define freeaddrinfo(addrinfo) lwip_freeaddrinfo(addrinfo)
 #define getaddrinfo(nodname, servname, hints, res) lwip_getaddrinfo(nodname, servname, hints, res)
+#define getnameinfo(sa, salen, host, hostlen, serv, servlen, flags) \
+  lwip_getnameinfo(sa, salen, host, hostlen, serv, servlen, flags)
 #endif
 
 #endif /* LWNET_LWIP_NETDB_H */

@@ -1,0 +1,208 @@
+#include "api/name_resolver.h"
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <mutex>
+
+#include "api/tcpip_c.h"
+
+namespace lwnet::api {
+
+namespace {
+
+// The longest a lookup can take on the resolver's own schedule: every
+// server's UDP tries and a TCP query each. Waiting stops a little after it,
+// in case the TCP/IP thread was held up.
+std::chrono::milliseconds longest_lookup() {
+  std::int64_t units = 0;
+  for (std::uint32_t i = 0; i < config::dns_max_retries; ++i) units += i == 0 ? 1 : i;
+  const std::int64_t per_server = 2 * units * config::dns_tmr_interval_ms;
+  return std::chrono::milliseconds(per_server * static_cast<std::int64_t>(config::dns_max_servers) + 2000);
+}
+
+// One lookup's answer, filled by the resolver's callback on the TCP/IP thread.
+struct Waiter;
+struct Slot {
+  Waiter* waiter = nullptr;
+  DnsResult result;
+  bool pending = false;
+};
+struct Waiter {
+  std::mutex mutex;
+  std::condition_variable answered;
+  std::array<Slot, 2> slots;
+};
+
+void on_answer(void* context, const DnsResult& result) {
+  auto* slot = static_cast<Slot*>(context);
+  const std::lock_guard lock(slot->waiter->mutex);
+  slot->result = result;
+  slot->pending = false;
+  slot->waiter->answered.notify_all();
+}
+
+DnsResult failed(DnsOutcome outcome) {
+  DnsResult result;
+  result.outcome = outcome;
+  return result;
+}
+
+// Errors of lookup() as outcomes: a name that is not a name is not found;
+// a full table is a failure to try again.
+DnsOutcome outcome_of(Error error) {
+  return error == Error::InvalidArgument ? DnsOutcome::NotFound : DnsOutcome::TimedOut;
+}
+
+std::mutex default_mutex;
+std::unique_ptr<NameResolver> default_instance;
+std::atomic<NameResolver*> default_pointer{nullptr};
+bool close_at_exit_registered = false;
+
+}  // namespace
+
+NameResolver::NameResolver(TcpipThread& thread) : thread_(thread) {
+  const Status attached = thread_.call([this](Stack& stack, Instant) { return stack.attach_app(resolver_); });
+  if (!attached.ok()) {
+    std::fprintf(stderr, "lwnet: the DNS resolver cannot be attached: %s\n", to_string(attached.error()));
+    std::abort();
+  }
+}
+
+NameResolver::~NameResolver() {
+  thread_.call([this](Stack& stack, Instant now) {
+    resolver_.close(stack, now);
+    stack.detach_app(resolver_);
+  });
+}
+
+SourceAddresses source_addresses(const Stack& stack) {
+  SourceAddresses sources;
+  for (std::size_t i = 0; i < config::max_netifs; ++i) {
+    const Result<NetifInfo> info = stack.netif_info(NetifId{static_cast<std::uint8_t>(i)});
+    if (!info.ok() || info->is_loopback || !info->up) continue;
+    if (info->ipv4.has_value() && !info->ipv4->address.is_unspecified()) sources.ipv4 = true;
+    // NetifInfo carries no IPv6 address yet; once it does, set
+    // ipv6_global / ipv6_link_local here and AF_UNSPEC puts IPv6 first.
+  }
+  return sources;
+}
+
+Resolution NameResolver::resolve(std::string_view name, AddressFamily family) {
+  Waiter waiter;
+  for (Slot& slot : waiter.slots) slot.waiter = &waiter;
+  const bool want_v4 = family != AddressFamily::V6;
+  const bool want_v6 = family != AddressFamily::V4;
+  const bool can_wait = !thread_.in_core_context();
+  SourceAddresses sources;
+  thread_.call([&](Stack& stack, Instant now) {
+    sources = source_addresses(stack);
+    for (std::size_t i = 0; i < 2; ++i) {
+      Slot& slot = waiter.slots[i];
+      if ((i == 0 && !want_v4) || (i == 1 && !want_v6)) {
+        slot.result = failed(DnsOutcome::NotFound);
+        continue;
+      }
+      const DnsRecordType type = i == 0 ? DnsRecordType::A : DnsRecordType::AAAA;
+      Result<DnsResult> now_known = resolver_.lookup(stack, name, type, &on_answer, &slot, now);
+      if (now_known.ok()) {
+        slot.result = *now_known;
+      } else if (now_known.error() == Error::InProgress && can_wait) {
+        slot.pending = true;
+      } else {
+        if (now_known.error() == Error::InProgress) resolver_.cancel(stack, &slot, now);
+        slot.result = failed(outcome_of(now_known.error()));
+      }
+    }
+    return 0;
+  });
+  {
+    std::unique_lock lock(waiter.mutex);
+    const bool done = waiter.answered.wait_for(lock, longest_lookup(), [&] {
+      return !waiter.slots[0].pending && !waiter.slots[1].pending;
+    });
+    if (!done) {
+      lock.unlock();
+      // Callbacks run in core context, so once this returns none is left to run.
+      thread_.call([&](Stack& stack, Instant now) {
+        for (Slot& slot : waiter.slots) resolver_.cancel(stack, &slot, now);
+      });
+      lock.lock();
+      for (Slot& slot : waiter.slots) {
+        if (slot.pending) {
+          slot.pending = false;
+          slot.result = failed(DnsOutcome::TimedOut);
+        }
+      }
+    }
+  }
+
+  Resolution resolution;
+  for (const Slot& slot : waiter.slots) {
+    for (std::size_t i = 0; i < slot.result.count && slot.result.outcome == DnsOutcome::Found; ++i) {
+      resolution.addresses[resolution.count++] = slot.result.addresses[i];
+    }
+  }
+  order_destinations(std::span<IpAddress>(resolution.addresses.data(), resolution.count), sources);
+  // The more useful of the two outcomes when neither found anything: a
+  // timeout may pass, a missing name will not.
+  const DnsOutcome a = want_v4 ? waiter.slots[0].result.outcome : waiter.slots[1].result.outcome;
+  const DnsOutcome b = want_v6 ? waiter.slots[1].result.outcome : a;
+  if (resolution.count > 0) {
+    resolution.outcome = DnsOutcome::Found;
+  } else if (a == DnsOutcome::TimedOut || b == DnsOutcome::TimedOut) {
+    resolution.outcome = DnsOutcome::TimedOut;
+  } else if (a == DnsOutcome::ServerFailure || b == DnsOutcome::ServerFailure) {
+    resolution.outcome = DnsOutcome::ServerFailure;
+  } else if (a == DnsOutcome::NoServers && b == DnsOutcome::NoServers) {
+    resolution.outcome = DnsOutcome::NoServers;
+  } else {
+    resolution.outcome = DnsOutcome::NotFound;
+  }
+  return resolution;
+}
+
+Status NameResolver::set_server(std::size_t index, const IpAddress& server) {
+  return thread_.call([&](Stack&, Instant) { return resolver_.set_server(index, server); });
+}
+
+IpAddress NameResolver::server(std::size_t index) {
+  return thread_.call([&](Stack&, Instant) { return resolver_.server(index); });
+}
+
+void NameResolver::clear_cache() {
+  thread_.call([&](Stack&, Instant) { resolver_.clear_cache(); });
+}
+
+DnsStats NameResolver::stats() {
+  return thread_.call([&](Stack&, Instant) { return resolver_.stats(); });
+}
+
+NameResolver* default_name_resolver() {
+  if (NameResolver* resolver = default_pointer.load(std::memory_order_acquire)) return resolver;
+  TcpipThread* thread = default_tcpip();
+  if (thread == nullptr) return nullptr;
+  const std::lock_guard lock(default_mutex);
+  if (default_instance == nullptr) {
+    // Gone before the TCP/IP thread's static is destroyed: a function
+    // registered now, after both were constructed, runs before either's
+    // destructor.
+    if (!close_at_exit_registered) {
+      close_at_exit_registered = std::atexit([] { close_default_name_resolver(); }) == 0;
+    }
+    default_instance = std::make_unique<NameResolver>(*thread);
+    default_pointer.store(default_instance.get(), std::memory_order_release);
+  }
+  return default_instance.get();
+}
+
+void close_default_name_resolver() {
+  const std::lock_guard lock(default_mutex);
+  default_pointer.store(nullptr, std::memory_order_release);
+  default_instance.reset();
+}
+
+}  // namespace lwnet::api

@@ -1,0 +1,30 @@
+// Destination address ordering of RFC 6724 section 6, for getaddrinfo with
+// AF_UNSPEC: which of a name's IPv4 and IPv6 addresses to try first, given
+// the source addresses this host has.
+#pragma once
+
+#include <span>
+
+#include "wire/address.h"
+
+namespace lwnet {
+
+// What source addresses the host could use (the loopback netif aside).
+struct SourceAddresses {
+  bool ipv4 = false;             // a netif that is up has an IPv4 address
+  bool ipv6_global = false;      // ... a global (or unique local) IPv6 address
+  bool ipv6_link_local = false;  // ... an IPv6 link-local address
+};
+
+// Any thread. Sorts `addresses` in place, stably, by RFC 6724's rules 1
+// (avoid destinations no source can reach), 2 (prefer a source of matching
+// scope), 6 (prefer higher precedence in the default policy table) and 8
+// (prefer smaller scope); rule 10 keeps the resolver's order for ties.
+// The rules that need more than the families and scopes of the sources
+// (3, 4, 5, 7, 9: deprecated, home and temporary addresses, labels beyond
+// the family, prefix length) change nothing among the addresses this host
+// can have yet. With no IPv6 source, IPv4 comes first; with a global IPv6
+// source, global IPv6 destinations come before IPv4 ones.
+void order_destinations(std::span<IpAddress> addresses, const SourceAddresses& sources);
+
+}  // namespace lwnet
