@@ -261,8 +261,8 @@ void SntpClient::send_request(Stack& stack, Instant now) {
   deadline_ = now + receive_timeout();
 }
 
-void SntpClient::attempt_failed(Stack& stack, Instant now) {
-  ++tried_in_round_;
+void SntpClient::attempt_failed(Stack& stack, Instant now, bool counts_as_try) {
+  if (counts_as_try) ++tried_in_round_;
   std::size_t usable = 0;
   for (const Server& s : servers_) usable += (s.configured() && !s.denied) ? 1U : 0U;
   if (tried_in_round_ < usable) {
@@ -333,6 +333,10 @@ void SntpClient::take_reply(Stack& stack, const NtpRepr& reply, const UdpReceive
     } else if (reply.reference_id == ntp_kiss_deny || reply.reference_id == ntp_kiss_rstr) {
       ++stats_.kiss_deny;
       s.denied = true;
+      // It left the usable servers: not a try of this round, so the next
+      // usable server is asked at once.
+      attempt_failed(stack, now, false);
+      return;
     } else {
       ++stats_.kiss_other;
     }

@@ -162,7 +162,7 @@ class SntpClient final : public StackApp {
   void begin_request(Stack& stack, Instant now);
   void try_resolve(Stack& stack, Instant now);
   void send_request(Stack& stack, Instant now);
-  void attempt_failed(Stack& stack, Instant now);
+  void attempt_failed(Stack& stack, Instant now, bool counts_as_try = true);
   void receive(Stack& stack, Instant now);
   void take_reply(Stack& stack, const NtpRepr& reply, const UdpReceived& from, Instant now);
   void take_broadcast(const NtpRepr& packet, const UdpReceived& from, Instant now);
