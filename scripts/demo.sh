@@ -2,9 +2,10 @@
 # lwnet in one command (run as root on Debian 12):
 #   installs what it needs, builds lwnet (Release), puts lwnet's stack on a TAP
 #   device in a network namespace `lwdemo`, and shows Linux talking to it with
-#   its own tools: ping, fragmented ping, arping, a UDP echo with nc, and
-#   `lwnet ping` the other way. Everything it creates is removed at the end,
-#   also on Ctrl-C or failure.
+#   its own tools: ping, fragmented ping, arping, a UDP echo with nc,
+#   `lwnet ping` the other way, and dnsmasq leasing lwnet an address (DHCP)
+#   and answering its DNS query. Everything it creates is removed at the
+#   end, also on Ctrl-C or failure.
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -39,6 +40,7 @@ fi
 
 work=$(mktemp -d /tmp/lwdemo.XXXXXX)
 serve_pid=""
+dnsmasq_pid=""
 created_ns=0
 cleanup() {
   local status=$?
@@ -47,6 +49,10 @@ cleanup() {
   if [ -n "$serve_pid" ] && kill -0 "$serve_pid" 2>/dev/null; then
     kill -TERM "$serve_pid"
     wait "$serve_pid"
+  fi
+  if [ -n "$dnsmasq_pid" ] && kill -0 "$dnsmasq_pid" 2>/dev/null; then
+    kill -TERM "$dnsmasq_pid"
+    wait "$dnsmasq_pid"
   fi
   if [ $created_ns -eq 1 ]; then
     say "Cleaning up"
@@ -112,5 +118,20 @@ sed -n '/^lwnet: stopped/,$p' "$work/serve.out"
 
 say "The other way: lwnet pings Linux (the first request waits for ARP inside the stack)"
 show ip netns exec "$ns" "$lwnet" --tap "$tap" --ip "$lwnet_ip/24" ping -c 3 "$linux_ip"
+
+say "DHCP and DNS: dnsmasq leases lwnet an address, and lwnet asks the DNS server the lease names"
+printf '\033[36m$ %s\033[0m\n' "ip netns exec $ns dnsmasq --no-daemon --interface=$tap --dhcp-range=192.0.2.50,192.0.2.60,2m --host-record=demo.lwnet.test,192.0.2.80 ... &"
+ip netns exec "$ns" dnsmasq --no-daemon --no-resolv --no-hosts --user=root --interface="$tap" --bind-interfaces \
+  --dhcp-range=192.0.2.50,192.0.2.60,255.255.255.0,2m --dhcp-option=option:router,"$linux_ip" \
+  --host-record=demo.lwnet.test,192.0.2.80 --dhcp-leasefile="$work/dnsmasq.leases" \
+  --pid-file="$work/dnsmasq.pid" --log-facility="$work/dnsmasq.log" &
+dnsmasq_pid=$!
+for _ in $(seq 50); do
+  grep -q "DHCP, IP range" "$work/dnsmasq.log" 2>/dev/null && break
+  kill -0 "$dnsmasq_pid" 2>/dev/null || { echo "demo: dnsmasq did not start" >&2; exit 1; }
+  sleep 0.1
+done
+show ip netns exec "$ns" "$lwnet" --tap "$tap" --dhcp dhcp
+show ip netns exec "$ns" "$lwnet" --tap "$tap" --dhcp resolve demo.lwnet.test
 
 say "Done. Try it by hand: see 'Running lwnet by hand' in README.md"

@@ -10,8 +10,8 @@ packages=(
   # tests and demo: namespaces, TAP, Linux peers, capture checks
   iproute2 iputils-ping arping netcat-openbsd socat curl iperf tcpdump tshark python3
   # DHCP and DNS peers (dhcp_dnsmasq.sh, dns_resolve.sh): dnsmasq's server (the binary only, no system service) and
-  # busybox's udhcpc client
-  dnsmasq-base udhcpc
+  # busybox's udhcpc and ISC's dhclient as clients of lwnet's DHCP server
+  dnsmasq-base udhcpc isc-dhcp-client
   # hand-made frames (tests/integration/syn_flood.sh; Debian's /usr/bin/python3)
   python3-scapy
   # the Cortex-M4 size probe (tests/size/): compiler, newlib-nano, and QEMU's

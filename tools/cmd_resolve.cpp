@@ -55,6 +55,8 @@ int resolve(const InterfaceOptions& interface, const ResolveOptions& options) {
   App app(interface);
   app.log(app.describe_interface());
   DnsResolver resolver;
+  // --dns names the servers: a DHCP lease's do not replace them.
+  resolver.set_use_learned_servers(interface.dns_servers.empty());
   for (std::size_t i = 0; i < interface.dns_servers.size(); ++i) {
     if (!resolver.set_server(i, interface.dns_servers[i])) {
       throw UsageError("--dns " + to_text(interface.dns_servers[i]) + " cannot be used");

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdio>
 #include <memory>
+#include <optional>
+#include <span>
 
 #include "app.h"
 #include "sntp.h"
@@ -13,7 +15,7 @@ namespace lwnet::tools {
 namespace {
 
 struct SntpCommandOptions {
-  IpAddress server;
+  std::optional<IpAddress> server;  // none: the first NTP server the stack learned (--dhcp)
   double timeout_seconds = 15.0;
 };
 
@@ -21,7 +23,17 @@ int sntp(const InterfaceOptions& interface, const SntpCommandOptions& options) {
   App app(interface);
   app.log(app.describe_interface());
   const auto timeout = Duration::micros(static_cast<std::int64_t>(std::llround(options.timeout_seconds * 1e6)));
-  const SntpOutcome outcome = query_sntp(app, options.server, timeout);
+  std::optional<IpAddress> server = options.server;
+  if (!server) {
+    // DHCP's option 42 (or DHCPv6), published on the stack while it came up.
+    const std::span<const IpAddress> learned = app.stack().learned_ntp_servers().servers();
+    if (learned.empty()) {
+      std::fprintf(stderr, "lwnet: sntp: no SERVER given and no NTP server learned (from --dhcp)\n");
+      return exit_failed;
+    }
+    server = learned[0];
+  }
+  const SntpOutcome outcome = query_sntp(app, *server, timeout);
   if (app.stop_signal() != 0 && !outcome.sample) return exit_failed;
   if (!outcome.sample) {
     std::fprintf(stderr, "lwnet: sntp: %s\n", outcome.failure.c_str());
@@ -48,8 +60,7 @@ Command add_sntp_command(CLI::App& lwnet) {
       "Example: lwnet --tap lw0 --ip 192.0.2.2/24 sntp 192.0.2.1");
   sub->add_option_function<std::string>(
          "SERVER", [options](const std::string& text) { options->server = parse_host("SERVER", text); },
-         "IPv4 address of the NTP server")
-      ->required()
+         "IPv4 address of the NTP server (default: the first one a --dhcp lease gave)")
       ->type_name("ADDR");
   sub->add_option("-W,--timeout", options->timeout_seconds, "seconds to wait for the answer, 0.1 to 60 (default 15)")
       ->type_name("SECONDS")

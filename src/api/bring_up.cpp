@@ -14,6 +14,7 @@
 namespace lwnet::api {
 void close_default_sockets();  // socket_c_api.cpp
 void close_default_name_resolver();  // name_resolver.cpp
+void close_default_sntp();           // sntp_c_api.cpp
 }
 
 namespace {
@@ -88,6 +89,7 @@ extern "C" int lwnet_tap_up(const char* tap_name, const char* ipv4_cidr, const c
 
 extern "C" void lwnet_shutdown(void) {
   lwnet::api::close_default_sockets();
+  lwnet::api::close_default_sntp();
   lwnet::api::close_default_name_resolver();
   if (lwnet::api::TcpipThread* thread = lwnet::api::default_tcpip()) thread->stop();
 }

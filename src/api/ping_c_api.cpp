@@ -50,7 +50,8 @@ esp_err_t esp_ping_new_session(const esp_ping_config_t* config, const esp_ping_c
                                esp_ping_handle_t* hdl_out) {
   if (config == nullptr || hdl_out == nullptr) return ESP_ERR_INVALID_ARG;
   if (config->tos < 0 || config->tos > 255 || config->ttl < 0 || config->ttl > 255 || config->interval_ms == 0 ||
-      config->timeout_ms == 0 || config->target_addr.type == IPADDR_TYPE_ANY) {
+      config->timeout_ms == 0 || config->target_addr.type == IPADDR_TYPE_ANY ||
+      config->interface > lwnet::config::max_netifs) {
     return ESP_ERR_INVALID_ARG;
   }
   lwnet::PingSessionConfig c;
@@ -61,6 +62,8 @@ esp_err_t esp_ping_new_session(const esp_ping_config_t* config, const esp_ping_c
   c.tos = static_cast<std::uint8_t>(config->tos);
   c.ttl = static_cast<std::uint8_t>(config->ttl);
   c.target = lwnet::api::from_ip_addr(config->target_addr);
+  // A netif index as lwIP's (netif_get_index): lwnet's netif number plus one.
+  if (config->interface != 0) c.netif = lwnet::NetifId{static_cast<std::uint8_t>(config->interface - 1)};
   std::unique_ptr<CSession> s(new (std::nothrow) CSession);
   if (!s) return ESP_ERR_NO_MEM;
   if (cbs != nullptr) s->callbacks = *cbs;

@@ -12,6 +12,8 @@
 
 #include "api/ip_addr_convert.h"
 #include "api/tcpip_c.h"
+#include "api/name_resolver.h"
+#include "apps/dns_name_lookup.h"
 #include "apps/sntp_client.h"
 #include "port/clock.h"
 
@@ -27,7 +29,9 @@ struct SntpState {
   std::array<const char*, SntpClient::max_servers> names{};
   std::array<ip_addr_t, SntpClient::max_servers> addresses{};
   sntp_sync_time_cb_t notify = nullptr;
-  bool servers_from_dhcp = false;
+  // Server names through the default DNS resolver; made by esp_sntp_init,
+  // dropped by esp_sntp_stop and lwnet_shutdown.
+  std::optional<lwnet::DnsNameLookup> names_lookup;
 };
 
 SntpState& state() {
@@ -74,11 +78,17 @@ void remember_sample(void*, const lwnet::SntpSample& sample, const lwnet::SntpAd
   last_delay_us.store(sample.delay_micros);
 }
 
-void configure_hooks(SntpClient& client) {
+// `resolver`: the default DNS resolver, null when it could not be made
+// (then numeric names only).
+void configure_hooks(SntpClient& client, Stack& stack, lwnet::api::NameResolver* resolver) {
   client.set_wall_clock(wall_clock, nullptr);
   client.set_apply_time(apply_through_sntp_sync_time, nullptr);
   client.set_sync_callback(remember_sample, nullptr);
-  // Numeric names only until a DNS resolver is glued in here.
+  if (resolver != nullptr) {
+    state().names_lookup.emplace(resolver->resolver(), stack);
+    client.set_resolver(lwnet::DnsNameLookup::seam, &*state().names_lookup);
+    return;
+  }
   client.set_resolver(
       [](void*, std::string_view name, Instant) -> lwnet::Result<lwnet::IpAddress> {
         std::optional<lwnet::IpAddress> address = lwnet::parse_ip_address(name);
@@ -108,9 +118,11 @@ esp_sntp_operatingmode_t esp_sntp_getoperatingmode(void) {
 }
 
 void esp_sntp_init(void) {
-  in_core([](SntpClient& client, Stack* stack, Instant now) {
+  // Made (through the TCP/IP thread) before entering it: not from inside.
+  lwnet::api::NameResolver* resolver = lwnet::api::default_name_resolver();
+  in_core([&](SntpClient& client, Stack* stack, Instant now) {
     if (stack == nullptr || client.running()) return 0;
-    configure_hooks(client);
+    configure_hooks(client, *stack, resolver);
     sync_status.store(SNTP_SYNC_STATUS_RESET);
     (void)client.start(*stack, now);
     return 0;
@@ -120,6 +132,7 @@ void esp_sntp_init(void) {
 void esp_sntp_stop(void) {
   in_core([](SntpClient& client, Stack* stack, Instant) {
     if (stack != nullptr) client.stop(*stack);
+    state().names_lookup.reset();
     return 0;
   });
 }
@@ -164,8 +177,8 @@ u8_t esp_sntp_getreachability(u8_t idx) {
 }
 
 void esp_sntp_servermode_dhcp(bool set_servers_from_dhcp) {
-  in_core([&](SntpClient&, Stack*, Instant) {
-    state().servers_from_dhcp = set_servers_from_dhcp;
+  in_core([&](SntpClient& client, Stack*, Instant) {
+    client.set_use_learned_servers(set_servers_from_dhcp);
     return 0;
   });
 }
@@ -228,3 +241,15 @@ __attribute__((weak)) void sntp_sync_time(struct timeval* tv) {
 }
 
 }  // extern "C"
+
+namespace lwnet::api {
+// lwnet_shutdown(): the client leaves the stack before the stack and the
+// resolver its names go through are gone.
+void close_default_sntp() {
+  in_core([](SntpClient& client, Stack* stack, Instant) {
+    if (stack != nullptr) client.stop(*stack);
+    state().names_lookup.reset();
+    return 0;
+  });
+}
+}  // namespace lwnet::api

@@ -486,6 +486,10 @@ void DhcpClient::set_lease(Stack& stack, const DhcpLease& l, Instant now) {
   if (!same_netif_config) (void)stack.set_ipv4(netif_, IpCidr{l.address, l.prefix_len}, l.router, now);
   lease_ = l;
   lost_at_ = Instant::max();
+  publish_servers(stack, l);
+  // RFC 2132 5.1: 576 is the least an MTU option may say; one the device
+  // cannot carry is ignored (set_mtu refuses it).
+  if (l.mtu && *l.mtu >= 576) (void)stack.set_mtu(netif_, *l.mtu);
   const std::optional<DhcpLease> lost_before = lost_;
   lost_.reset();
   if (!before) {
@@ -497,6 +501,19 @@ void DhcpClient::set_lease(Stack& stack, const DhcpLease& l, Instant now) {
   } else {
     emit(DhcpClientEvent::LeaseRenewed);
   }
+}
+
+// As lwIP's dhcp_handle_ack: the lease's DNS servers become the resolver's
+// main and backup, its NTP servers SNTP's (when SNTP takes them). They stay
+// when the lease is lost, as in lwIP: a stale server beats none.
+void DhcpClient::publish_servers(Stack& stack, const DhcpLease& l) {
+  std::array<IpAddress, DhcpAddressList::capacity> servers{};
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < l.dns_servers.size; ++i) servers[n++] = IpAddress{l.dns_servers.items[i]};
+  if (n > 0) stack.publish_dns_servers(ServerSource::Dhcp4, netif_, {servers.data(), n});
+  n = 0;
+  for (std::size_t i = 0; i < l.ntp_servers.size; ++i) servers[n++] = IpAddress{l.ntp_servers.items[i]};
+  if (n > 0) stack.publish_ntp_servers(ServerSource::Dhcp4, netif_, {servers.data(), n});
 }
 
 void DhcpClient::drop_address(Stack& stack, Instant now) {

@@ -160,6 +160,7 @@ class DhcpClient final : public StackApp {
   void bind(Stack& stack, Instant now);
   void drop_address(Stack& stack, Instant now);
   void set_lease(Stack& stack, const DhcpLease& lease, Instant now);
+  void publish_servers(Stack& stack, const DhcpLease& lease);
   void emit(DhcpClientEvent event);
   Duration backoff(std::uint32_t tries);
   Duration jitter_millis(std::uint32_t bound);

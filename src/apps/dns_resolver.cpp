@@ -55,6 +55,22 @@ Status DnsResolver::set_server(std::size_t index, const IpAddress& server) {
   return {};
 }
 
+void DnsResolver::take_learned_servers(const Stack& stack) {
+  const LearnedServers& learned = stack.learned_dns_servers();
+  if (!use_learned_ || learned.generation() == learned_generation_) return;
+  learned_generation_ = learned.generation();
+  const std::span<const IpAddress> list = learned.servers();
+  for (std::size_t i = 0; i < learned_.size(); ++i) {
+    if (i < list.size() && !list[i].is_multicast()) {
+      servers_[i] = list[i];
+      learned_[i] = list[i];
+    } else if (!learned_[i].is_unspecified() && servers_[i] == learned_[i]) {
+      servers_[i] = IpAddress{};
+      learned_[i] = IpAddress{};
+    }
+  }
+}
+
 IpAddress DnsResolver::server(std::size_t index) const {
   return index < servers_.size() ? servers_[index] : IpAddress{};
 }
@@ -143,6 +159,7 @@ void DnsResolver::store(const DnsName& name, DnsRecordType type, const DnsResult
 
 Result<DnsResult> DnsResolver::lookup(Stack& stack, std::string_view name, DnsRecordType type,
                                       Callback callback, void* context, Instant now) {
+  take_learned_servers(stack);
   if (name.empty() || name.size() > dns::max_name_text_len + 1) return Error::InvalidArgument;
   if (std::optional<DnsResult> now_known = immediate(name, type)) return *now_known;
   Result<DnsName> wire_name = DnsName::from_text(name);
@@ -507,6 +524,7 @@ void DnsResolver::close(Stack& stack, Instant now) {
 }
 
 void DnsResolver::poll(Stack& stack, Instant now) {
+  take_learned_servers(stack);
   for (Query& q : queries_) {
     if (!q.used) continue;
     receive_udp(stack, q, now);

@@ -56,6 +56,13 @@ struct DnsStats {
   std::uint64_t drop_send_failed = 0;  // the stack refused to send (no route, no buffers)
 };
 
+// DnsResolver::learned_slots().
+inline constexpr std::size_t dns_learned_slots = [] {
+  const std::size_t usable =
+      config::fallback_dns_server_support ? config::dns_max_servers - 1 : config::dns_max_servers;
+  return usable < 2 ? usable : std::size_t{2};
+}();
+
 class DnsResolver final : public StackApp {
  public:
   // Called once per lookup that returned InProgress, from inside
@@ -81,6 +88,12 @@ class DnsResolver final : public StackApp {
   // The unspecified address for an empty slot or an index out of range.
   IpAddress server(std::size_t index) const;
   static constexpr std::size_t fallback_index() { return config::dns_max_servers - 1; }
+  // The slots servers learned by DHCP, DHCPv6 or RDNSS take
+  // (Stack::publish_dns_servers): main and backup, never the fallback.
+  static constexpr std::size_t learned_slots() { return dns_learned_slots; }
+  // Core thread. Whether published servers are taken (on by default, as
+  // lwIP's DHCP always sets them); off keeps servers set by hand.
+  void set_use_learned_servers(bool use) { use_learned_ = use; }
 
   // Core thread. The answer now (numeric names, localhost, the hook, the
   // cache, or an immediate failure such as NoServers), or Error::InProgress:
@@ -142,6 +155,7 @@ class DnsResolver final : public StackApp {
     Instant expires;
   };
 
+  void take_learned_servers(const Stack& stack);
   std::optional<DnsResult> immediate(std::string_view name, DnsRecordType type) const;
   const CacheEntry* cached(const DnsName& name, DnsRecordType type, Instant now) const;
   void store(const DnsName& name, DnsRecordType type, const DnsResult& result,
@@ -166,6 +180,11 @@ class DnsResolver final : public StackApp {
   std::uint16_t wire_type(DnsRecordType type) const;
 
   std::array<IpAddress, config::dns_max_servers> servers_{};
+  // What take_learned_servers() last wrote into each learned slot, so that a
+  // withdrawal clears only those, never a server set by hand since.
+  std::array<IpAddress, dns_learned_slots> learned_{};
+  std::uint32_t learned_generation_ = 0;
+  bool use_learned_ = true;
   std::array<Query, config::dns_table_size> queries_{};
   std::array<Request, config::dns_max_requests> requests_{};
   std::array<CacheEntry, config::dns_cache_size> cache_{};

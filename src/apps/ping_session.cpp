@@ -67,7 +67,7 @@ void PingSession::send(Stack& stack, Instant now) {
   // A request the stack refused (no route, no buffers) is a timeout to the
   // user, as a socket send error is to ESP-IDF's ping task.
   (void)stack.ping_send(handle_, config_.target, sequence, ConstBytes(payload_.data(), config_.data_size),
-                        config_.ttl, now, config_.tos);
+                        config_.ttl, now, config_.tos, config_.netif);
 }
 
 void PingSession::finish_request(Stack& stack, Instant now, bool answered) {

@@ -10,6 +10,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 
 #include "config/options.h"
 #include "core/stack.h"
@@ -24,6 +25,8 @@ struct PingSessionConfig {
   std::uint8_t tos = 0;
   std::uint8_t ttl = config::ip_default_ttl;
   IpAddress target;
+  // Out of this netif only (esp_ping's `interface`); nullopt: the route's.
+  std::optional<NetifId> netif;
 };
 
 // ESP_PING_PROF_*: what the latest request and reply showed, and totals.

@@ -104,9 +104,28 @@ void SntpClient::set_resolver(ResolveName resolve, void* context) {
   resolve_context_ = context;
 }
 
+void SntpClient::take_learned_servers(const Stack& stack) {
+  const LearnedServers& learned = stack.learned_ntp_servers();
+  if (!use_learned_ || learned.generation() == learned_generation_) return;
+  learned_generation_ = learned.generation();
+  const std::span<const IpAddress> list = learned.servers();
+  for (std::size_t i = 0; i < max_servers; ++i) {
+    if (i < list.size()) {
+      // The same server again keeps its reachability and kisses.
+      if (servers_[i].address != list[i] || servers_[i].name_length != 0) (void)set_server(i, list[i]);
+      learned_[i] = list[i];
+    } else if (!learned_[i].is_unspecified() && servers_[i].address == learned_[i] &&
+               servers_[i].name_length == 0) {
+      (void)set_server(i, IpAddress{});
+      learned_[i] = IpAddress{};
+    }
+  }
+}
+
 Status SntpClient::start(Stack& stack, Instant now) {
   if (running_) return Error::AlreadyConnected;
   if (wall_clock_ == nullptr) return Error::InvalidArgument;
+  take_learned_servers(stack);
   Result<UdpHandle> h = stack.udp_open();
   if (!h) return h.error();
   // Listen-only hears broadcasts on the NTP port; poll mode asks from an
@@ -157,6 +176,7 @@ Instant SntpClient::next_deadline() const { return running_ ? deadline_ : Instan
 
 void SntpClient::poll(Stack& stack, Instant now) {
   if (!running_) return;
+  take_learned_servers(stack);
   receive(stack, now);
   if (!running_ || now < deadline_) return;
   switch (phase_) {

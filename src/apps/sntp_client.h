@@ -130,6 +130,11 @@ class SntpClient final : public StackApp {
   void set_apply_time(ApplyTime apply, void* context);
   void set_sync_callback(SyncCallback callback, void* context);
   void set_resolver(ResolveName resolve, void* context);
+  // esp_sntp_servermode_dhcp(): NTP servers the stack learned (DHCP's
+  // option 42, DHCPv6; Stack::publish_ntp_servers) take the first slots,
+  // from the next poll (or start) on. Off by default, as in lwIP.
+  void set_use_learned_servers(bool use) { use_learned_ = use; }
+  bool use_learned_servers() const { return use_learned_; }
 
   // ---- Running ------------------------------------------------------------
   // Opens the UDP endpoint (listen-only: port 123), attaches to `stack` and
@@ -159,6 +164,7 @@ class SntpClient final : public StackApp {
   };
   enum class Phase : std::uint8_t { Waiting, Resolving, AwaitingReply };
 
+  void take_learned_servers(const Stack& stack);
   void begin_request(Stack& stack, Instant now);
   void try_resolve(Stack& stack, Instant now);
   void send_request(Stack& stack, Instant now);
@@ -189,6 +195,11 @@ class SntpClient final : public StackApp {
   void* sync_callback_context_ = nullptr;
   ResolveName resolve_ = nullptr;
   void* resolve_context_ = nullptr;
+  bool use_learned_ = false;
+  // What take_learned_servers() last wrote per slot, so that a withdrawal
+  // empties only those, not a server set by hand since.
+  std::array<IpAddress, max_servers> learned_{};
+  std::uint32_t learned_generation_ = 0;
 
   bool running_ = false;
   UdpHandle handle_{};

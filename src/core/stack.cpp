@@ -34,6 +34,10 @@ Status Stack::set_ipv4(NetifId id, const IpCidr& address, std::optional<Ipv4Addr
   LWNET_CHECK_CORE_CONTEXT("Stack::set_ipv4");
   return impl_->ip.set_ipv4(id, address, gateway, now);
 }
+Status Stack::set_mtu(NetifId id, std::size_t mtu) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::set_mtu");
+  return impl_->ip.set_mtu(id, mtu);
+}
 Status Stack::add_ipv6_address(NetifId id, const IpCidr& address, Instant now) {
   LWNET_CHECK_CORE_CONTEXT("Stack::add_ipv6_address");
   if (!address.address.is_v6()) return Error::InvalidArgument;
@@ -108,6 +112,25 @@ Status Stack::arp_probe(NetifId id, Ipv4Address ip, Instant now) {
 std::uint32_t Stack::random_u32() {
   LWNET_CHECK_CORE_CONTEXT("Stack::random_u32");
   return impl_->random.next_u32();
+}
+
+void Stack::publish_dns_servers(ServerSource source, NetifId netif,
+                                std::span<const IpAddress> servers) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::publish_dns_servers");
+  impl_->dns_servers.publish(source, netif, servers);
+}
+void Stack::publish_ntp_servers(ServerSource source, NetifId netif,
+                                std::span<const IpAddress> servers) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::publish_ntp_servers");
+  impl_->ntp_servers.publish(source, netif, servers);
+}
+const LearnedServers& Stack::learned_dns_servers() const {
+  LWNET_CHECK_CORE_CONTEXT("Stack::learned_dns_servers");
+  return impl_->dns_servers;
+}
+const LearnedServers& Stack::learned_ntp_servers() const {
+  LWNET_CHECK_CORE_CONTEXT("Stack::learned_ntp_servers");
+  return impl_->ntp_servers;
 }
 
 Status Stack::arp_announce(NetifId id, Instant now) {
@@ -454,11 +477,13 @@ Result<PingHandle> Stack::ping_open(std::uint16_t identifier) {
   return impl_->ip.echo().open(identifier);
 }
 Status Stack::ping_send(PingHandle h, const IpAddress& destination, std::uint16_t sequence,
-                        ConstBytes payload, std::uint8_t ttl, Instant now, std::uint8_t tos) {
+                        ConstBytes payload, std::uint8_t ttl, Instant now, std::uint8_t tos,
+                        std::optional<NetifId> netif) {
   LWNET_CHECK_CORE_CONTEXT("Stack::ping_send");
+  if (netif && !impl_->ip.netif_info(*netif).ok()) return Error::InvalidArgument;
   // The traffic class of ICMPv6 echo requests stays 0: tos is IPv4's.
-  if (destination.is_v6()) return impl_->ip.ping6_send(h, destination.v6(), sequence, payload, ttl, now);
-  return impl_->ip.ping_send(h, destination.v4(), sequence, payload, ttl, now, tos);
+  if (destination.is_v6()) return impl_->ip.ping6_send(h, destination.v6(), sequence, payload, ttl, now, netif);
+  return impl_->ip.ping_send(h, destination.v4(), sequence, payload, ttl, now, tos, netif);
 }
 Result<EchoReply> Stack::ping_receive(PingHandle h, Bytes into) {
   LWNET_CHECK_CORE_CONTEXT("Stack::ping_receive");

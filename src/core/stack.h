@@ -13,9 +13,11 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string_view>
 
 #include "buf/buf_pool.h"
+#include "core/learned_servers.h"
 #include "core/stack_stats.h"
 #include "ip/netif_config.h"
 #include "ip/netif_types.h"
@@ -89,6 +91,9 @@ class Stack {
                   Instant now);
   Status set_up(NetifId id, bool up, Instant now);
   Status set_link_up(NetifId id, bool link_up, Instant now);
+  // A new MTU (DHCP's option 26): at least 68, at most what the device
+  // carries, else InvalidArgument. Connections already open keep their MSS.
+  Status set_mtu(NetifId id, std::size_t mtu);
   Result<NetifInfo> netif_info(NetifId id) const;
   // ---- IPv6 addresses and neighbors (IpLayer::add_ipv6_address) -------------
   // Every Ethernet netif gets its link-local address (from the MAC) when
@@ -153,6 +158,17 @@ class Stack {
   // ids and source ports, SNTP start-up delay), so a run replays from its
   // seed.
   std::uint32_t random_u32();
+
+  // ---- Learned DNS and NTP servers (core/learned_servers.h) ------------------
+  // Protocols that learn servers (DHCPv4, DHCPv6, RDNSS) publish them here;
+  // the DNS resolver takes published DNS servers as its main and backup
+  // (never its fallback), the SNTP client NTP servers when told to
+  // (CONFIG_LWIP_DHCP_GET_NTP_SRV, sntp_servermode_dhcp). Last writer wins;
+  // an empty list withdraws what `source` published on `netif`.
+  void publish_dns_servers(ServerSource source, NetifId netif, std::span<const IpAddress> servers);
+  void publish_ntp_servers(ServerSource source, NetifId netif, std::span<const IpAddress> servers);
+  const LearnedServers& learned_dns_servers() const;
+  const LearnedServers& learned_ntp_servers() const;
 
   // ---- Thread-safety check (CONFIG_LWIP_CHECK_THREAD_SAFETY) -----------------
   // The core knows no threads; whoever owns the stack's threading (the TCP/IP
@@ -252,8 +268,11 @@ class Stack {
   // Sends an echo request (ICMPv6's to an IPv6 address) carrying
   // `payload`; ttl 0 means the default TTL or hop limit; tos is the IPv4
   // type-of-service byte (ping sessions' TOS; IPv6 requests carry 0).
+  // `netif`: out of that netif whatever the routes say (esp_ping's
+  // interface); InvalidArgument for an unknown one.
   Status ping_send(PingHandle h, const IpAddress& destination, std::uint16_t sequence,
-                   ConstBytes payload, std::uint8_t ttl, Instant now, std::uint8_t tos = 0);
+                   ConstBytes payload, std::uint8_t ttl, Instant now, std::uint8_t tos = 0,
+                   std::optional<NetifId> netif = std::nullopt);
   Result<EchoReply> ping_receive(PingHandle h, Bytes into);
   void ping_close(PingHandle h);
 

@@ -53,6 +53,9 @@ class StackImpl {
   std::size_t app_count = 0;
   bool polling_apps = false;
   void poll_apps(Stack& stack, Instant now);
+  // Stack::publish_dns_servers / publish_ntp_servers.
+  LearnedServers dns_servers;
+  LearnedServers ntp_servers;
 
   // Stack::set_core_context_check (consulted with CONFIG_LWIP_CHECK_THREAD_SAFETY).
   Stack::CoreContextCheck in_core = nullptr;

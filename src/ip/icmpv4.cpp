@@ -238,12 +238,14 @@ void IpLayer::send_icmp_error(NetifId id, ConstBytes offending, bool broadcast, 
 }
 
 Status IpLayer::ping_send(PingHandle h, Ipv4Address destination, std::uint16_t sequence,
-                          ConstBytes payload, std::uint8_t ttl, Instant now, std::uint8_t tos) {
+                          ConstBytes payload, std::uint8_t ttl, Instant now, std::uint8_t tos,
+                          std::optional<NetifId> netif) {
   if (!echo_.valid(h)) return Error::Closed;
   if (Icmpv4Repr::header_len + payload.size() + Ipv4Repr::min_header_len > 65535) {
     return Error::TooBig;
   }
-  Result<IpRoute> r = route_ipv4(netifs_, destination, Ipv4Address{});
+  Result<IpRoute> r = netif ? route_ipv4_via(netifs_, *netif, destination, Ipv4Address{})
+                            : route_ipv4(netifs_, destination, Ipv4Address{});
   if (!r) {
     ++stats_.ipv4.drop_no_route;
     return r.error();

@@ -133,10 +133,11 @@ Status IpLayer::send_icmpv6(NetifId id, const Ipv6Address& source, const Ipv6Add
 }
 
 Status IpLayer::ping6_send(PingHandle h, const Ipv6Address& destination, std::uint16_t sequence,
-                           ConstBytes payload, std::uint8_t hop_limit, Instant now) {
+                           ConstBytes payload, std::uint8_t hop_limit, Instant now,
+                           std::optional<NetifId> netif) {
   if (!echo_.valid(h)) return Error::Closed;
   if (Icmpv6Repr::header_len + payload.size() > 65535) return Error::TooBig;
-  Result<IpRoute> r = route_ipv6(netifs_, destination, Ipv6Address{}, std::nullopt);
+  Result<IpRoute> r = route_ipv6(netifs_, destination, Ipv6Address{}, netif);
   if (!r) {
     ++stats_.ipv6.drop_no_route;
     return r.error();

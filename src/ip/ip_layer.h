@@ -114,6 +114,7 @@ class IpLayer {
                   Instant now);
   Status set_up(NetifId id, bool up, Instant now);
   Status set_link_up(NetifId id, bool link_up, Instant now);
+  Status set_mtu(NetifId id, std::size_t mtu) { return netifs_.set_mtu(id, mtu); }
   Result<NetifInfo> netif_info(NetifId id) const;
   void set_status_callback(NetifCallback callback, void* context) {
     status_callback_ = callback;
@@ -185,8 +186,10 @@ class IpLayer {
   EchoEndpoints& echo() { return echo_; }
   const EchoEndpoints& echo() const { return echo_; }
   // An echo request with the handle's identifier; ttl 0: the default TTL.
+  // `netif`: out of that netif only (a ping session's interface).
   Status ping_send(PingHandle h, Ipv4Address destination, std::uint16_t sequence,
-                   ConstBytes payload, std::uint8_t ttl, Instant now, std::uint8_t tos = 0);
+                   ConstBytes payload, std::uint8_t ttl, Instant now, std::uint8_t tos = 0,
+                   std::optional<NetifId> netif = std::nullopt);
   RawEndpoints& raw() { return raw_; }
   const RawEndpoints& raw() const { return raw_; }
   // Sends `message` (the whole ICMP message, checksum included: filled by the
@@ -239,7 +242,8 @@ class IpLayer {
   Status nd_add_static(NetifId id, const Ipv6Address& ip, const MacAddress& mac, Instant now);
   // An ICMPv6 echo request with the handle's identifier; hop_limit 0: the default.
   Status ping6_send(PingHandle h, const Ipv6Address& destination, std::uint16_t sequence,
-                    ConstBytes payload, std::uint8_t hop_limit, Instant now);
+                    ConstBytes payload, std::uint8_t hop_limit, Instant now,
+                    std::optional<NetifId> netif = std::nullopt);
 
   // ---- Timers (ip_layer.cpp) -------------------------------------------------
   // ARP aging and retransmission, reassembly timeouts, gratuitous ARP, IGMP

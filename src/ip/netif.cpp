@@ -48,6 +48,15 @@ NetifInfo Netif::info() const {
   return i;
 }
 
+Status NetifTable::set_mtu(NetifId id, std::size_t mtu) {
+  Netif* n = get(id);
+  if (n == nullptr || n->loopback) return Error::InvalidArgument;
+  const std::size_t limit = std::min(n->device->capabilities().mtu, largest_mtu);
+  if (mtu < 68 || mtu > limit) return Error::InvalidArgument;
+  n->mtu = mtu;
+  return {};
+}
+
 Result<NetifId> NetifTable::add(Device& device, const NetifConfig& config, bool loopback) {
   if (count_ == capacity) return Error::TableFull;
   if (config.ipv4 && (!config.ipv4->address.is_v4() || config.ipv4->prefix_len > 32)) {

@@ -84,6 +84,10 @@ class NetifTable {
   // Netifs have ids 0 .. size()-1 (they are never removed).
   std::size_t size() const { return count_; }
 
+  // A new MTU within 68 and what the device and the frame buffers carry;
+  // InvalidArgument otherwise, or for the loopback netif.
+  Status set_mtu(NetifId id, std::size_t mtu);
+
   std::optional<NetifId> default_netif() const { return default_; }
   void set_default(NetifId id) {
     if (get(id) != nullptr) default_ = id;

@@ -20,7 +20,7 @@ dnsmasq_start() {
   local range=$1
   shift
   : >"$LWIT_DIR/dnsmasq.log"
-  lwit_spawn dnsmasq --no-daemon --no-resolv --port=0 --user=root --interface="$LWIT_TAP" --bind-interfaces \
+  lwit_spawn dnsmasq --no-daemon --no-resolv --port="${DNSMASQ_PORT:-0}" --user=root --interface="$LWIT_TAP" --bind-interfaces \
     --dhcp-range="$range,255.255.255.0,2m" --dhcp-option=option:router,192.0.2.1 \
     --dhcp-option=option:dns-server,192.0.2.1,192.0.2.3 --dhcp-option=option:ntp-server,192.0.2.4 \
     --dhcp-leasefile="$LWIT_DIR/dnsmasq.leases" --pid-file="$LWIT_DIR/dnsmasq.pid" --log-dhcp \
@@ -108,6 +108,19 @@ lwit_expect "the lease file is gone" test ! -e "$lease_file"
 # namespace (dnsmasq offers no address of the interface it serves, and must
 # not ping first); Linux still answers ARP for it on the TAP, with the TAP's
 # MAC.
+# The lease's servers reach the apps through the stack: `resolve` asks the
+# DNS server the lease names (no --dns), `sntp` without SERVER asks the
+# lease's NTP server (nobody answers there: the message names it).
+dnsmasq_stop
+DNSMASQ_PORT=53 dnsmasq_start 192.0.2.50,192.0.2.60 --host-record=lease.name.test,192.0.2.77
+lwnet_dhcp --dhcp resolve lease.name.test --family 4
+lwit_expect_status "lwnet --dhcp resolve" 0 "$LWNET_STATUS"
+lwit_expect_equal "resolved through the lease's DNS server" 192.0.2.77 "$(cat "$LWNET_OUT")"
+lwnet_dhcp --dhcp sntp --timeout 1
+lwit_expect_status "lwnet --dhcp sntp (no NTP server there)" 1 "$LWNET_STATUS"
+lwit_expect "sntp asked the lease's NTP server" grep -q "192.0.2.4" "$LWNET_ERR"
+lwit_expect "no NTP traffic elsewhere" test "$(lwit_count_frames "${LWIT_CAPTURES[-1]}" "udp.dstport == 123 && ip.dst != 192.0.2.4")" = 0
+
 dnsmasq_stop
 lwit_ns ip link add lwv0 type veth peer name lwv1
 lwit_ns ip addr add 192.0.2.50/32 dev lwv0
@@ -117,7 +130,7 @@ lwnet_dhcp --dhcp --dhcp-timeout 8 dhcp
 lwit_expect_status "lwnet dhcp without a usable address" 1 "$LWNET_STATUS"
 lwit_expect "no lease reported" grep -q "^lwnet: --dhcp: no lease from a DHCP server within 8 s$" "$LWNET_ERR"
 lwit_expect "dnsmasq saw the DECLINE" grep -q "DHCPDECLINE(lw0) 192.0.2.50 $LWIT_MAC" "$LWIT_DIR/dnsmasq.log"
-capture=${LWIT_CAPTURES[3]}
+capture=${LWIT_CAPTURES[5]}
 lwit_expect_equal "one DECLINE for 192.0.2.50 in the capture" 1 \
   "$(lwit_count_frames "$capture" "eth.src == $LWIT_MAC && dhcp.option.dhcp == 4 && dhcp.option.requested_ip_address == 192.0.2.50")"
 

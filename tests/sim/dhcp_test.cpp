@@ -589,6 +589,30 @@ TEST(DhcpSim, NoCheckBindsAtOnceAndHostnameIsPerNetif) {
 }
 
 // Replies that are not for this client are counted, not taken.
+// lwIP's dhcp sets the DNS servers and MTU of the lease; lwnet publishes
+// the servers on the stack (core/learned_servers.h) for the resolver.
+TEST(DhcpSim, LeaseDnsServersArePublishedAndItsMtuApplied) {
+  DhcpNet net;
+  DhcpServerConfig c;
+  c.dns_main = Ipv4Address::of(192, 0, 2, 53);
+  c.dns_backup = Ipv4Address::of(192, 0, 2, 54);
+  c.mtu = 1400;
+  ASSERT_OK(net.server_app.start(net.server, c, net.sim.now()));
+  const std::uint32_t before = net.client.learned_dns_servers().generation();
+  ASSERT_OK(net.client_app.start(net.client, net.sim.now()));
+  ASSERT_TRUE(net.run_until_bound());
+  const LearnedServers& dns = net.client.learned_dns_servers();
+  EXPECT_EQ(dns.generation(), before + 1);
+  EXPECT_EQ(dns.source(), ServerSource::Dhcp4);
+  EXPECT_EQ(dns.netif(), DhcpNet::client_if_id());
+  ASSERT_EQ(dns.servers().size(), 2u);
+  EXPECT_EQ(dns.servers()[0], IpAddress(c.dns_main));
+  EXPECT_EQ(dns.servers()[1], IpAddress(c.dns_backup));
+  Result<NetifInfo> info = net.client.netif_info(DhcpNet::client_if_id());
+  ASSERT_TRUE(info.ok());
+  EXPECT_EQ(info->mtu, 1400u);
+}
+
 TEST(DhcpSim, ForeignAndMalformedRepliesAreDropped) {
   DhcpNet net;
   ASSERT_OK(net.client_app.start(net.client, net.sim.now()));

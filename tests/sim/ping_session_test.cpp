@@ -139,6 +139,35 @@ TEST(PingSessionSim, UnansweredRequestsTimeOut) {
   EXPECT_EQ(t.recorder.events[2].profile.replies, 0u);
 }
 
+// esp_ping's interface: requests leave by that netif whatever the route
+// says. Through A's netif to B they are answered; bound to the loopback
+// netif, B is not reachable and nothing goes on the wire.
+TEST(PingSessionSim, TheSessionsNetifDecidesWhereRequestsLeave) {
+  PingNet t;
+  PingSessionConfig config;
+  config.count = 1;
+  config.timeout = Duration::millis(300);
+  config.target = ip_b;
+  config.netif = t.net.a_if;
+  ASSERT_OK(t.session.configure(config, t.recorder.callbacks()));
+  ASSERT_OK(t.session.start(t.net.a, t.net.sim.now()));
+  t.net.sim.run_for(Duration::seconds(2));
+  ASSERT_EQ(t.recorder.events.size(), 2u);
+  EXPECT_EQ(t.recorder.events[0].kind, 's');
+
+  PingSession bound_to_loopback;
+  config.netif = t.net.a.loopback_netif();
+  t.recorder.events.clear();
+  ASSERT_OK(bound_to_loopback.configure(config, t.recorder.callbacks()));
+  t.net.log.clear();
+  ASSERT_OK(bound_to_loopback.start(t.net.a, t.net.sim.now()));
+  t.net.sim.run_for(Duration::seconds(2));
+  ASSERT_EQ(t.recorder.events.size(), 2u);
+  EXPECT_EQ(t.recorder.events[0].kind, 't');
+  EXPECT_EQ(t.recorder.events[1].profile.replies, 0u);
+  EXPECT_TRUE(t.net.log.with_ethertype(ipv4_type, 0).empty());
+}
+
 TEST(PingSessionSim, TimeoutLongerThanIntervalWaitsForTheReply) {
   PingNet t;
   PingSessionConfig config;

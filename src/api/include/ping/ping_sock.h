@@ -4,8 +4,9 @@
  *
  * Differences: there is no ping task; the callbacks run on the TCP/IP
  * thread (task_stack_size and task_prio are ignored), and they may call
- * every function here, esp_ping_delete_session included. `interface` is
- * not applied yet (the route decides). IPv6 targets need lwnet's IPv6.
+ * every function here, esp_ping_delete_session included. `interface` is a
+ * netif index (lwnet's netif number plus one, as lwIP's netif_get_index):
+ * requests leave through that netif whatever the routes say.
  *
  * Threads: any thread; the TCP/IP thread must have been started
  * (tcpip_init or lwnet_tap_up). */
@@ -49,7 +50,7 @@ typedef struct {
   ip_addr_t target_addr;
   uint32_t task_stack_size; /* ignored: no ping task */
   uint32_t task_prio;       /* ignored */
-  uint32_t interface;       /* netif index, 0: any (not applied yet) */
+  uint32_t interface;       /* netif index, 0: any */
 } esp_ping_config_t;
 
 #define ESP_PING_COUNT_INFINITE (0)
