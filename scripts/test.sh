@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Builds lwnet in Debug (AddressSanitizer + UndefinedBehaviorSanitizer) into
 # build/ and runs every test: unit, sim, integration and fuzz (regression).
-# Then builds the whole tree again in Release into build-release-check/ (GCC
-# warns differently with optimisation on, and warnings are errors) and runs
-# the unit and simulation tests there too; builds the core for Cortex-M4
+# Then builds the tree again in Release into build-release-check/ (GCC
+# warns differently with optimisation on, and warnings are errors; the tests
+# that compile the core once more under other options stay in the Debug
+# build: LWNET_BUILD_CONFIG_VARIANTS) and runs the unit and simulation tests
+# there too; builds the core for Cortex-M4
 # and prints its size (tests/size/run.sh). Last, the api tests (TCP/IP thread
 # and sockets) under ThreadSanitizer (scripts/test_tsan.sh, build-tsan/).
 # Run as root on Debian 12 (the integration tests create network namespaces
@@ -32,7 +34,8 @@ ctest --test-dir "$build" --output-on-failure --no-tests=error -j "$jobs"
 echo "test: configuring Release build in $release_build"
 # Three SNTP servers (ESP-IDF's default is 1): the tests that need several run here.
 cmake -S "$repo" -B "$release_build" -DCMAKE_BUILD_TYPE=Release -DCONFIG_LWIP_IP4_REASSEMBLY=1 \
-  -DCONFIG_LWIP_SNTP_MAX_SERVERS=3 -DLWNET_BUILD_TESTS=ON -DLWNET_BUILD_TOOLS=ON
+  -DCONFIG_LWIP_SNTP_MAX_SERVERS=3 -DLWNET_BUILD_TESTS=ON -DLWNET_BUILD_TOOLS=ON \
+  -DLWNET_BUILD_CONFIG_VARIANTS=OFF
 echo "test: building Release (every target) with $jobs jobs"
 cmake --build "$release_build" -j "$jobs"
 echo "test: running the unit and sim tests of the Release build"
