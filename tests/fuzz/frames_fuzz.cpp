@@ -51,6 +51,8 @@ namespace lwnet::fuzz {
 
 // The IPv6 parsers on the raw input (ipv6_wire_fuzz.cpp).
 void fuzz_ipv6_wire(ConstBytes input);
+// DNS, SNTP and NetBIOS (app_wire_fuzz.cpp).
+void fuzz_app_wire(ConstBytes input);
 
 namespace {
 
@@ -476,6 +478,7 @@ void fuzz_wire(const std::uint8_t* data, std::size_t size) {
   fuzz_text(input);
   fuzz_dhcpv4(input);
   fuzz_ipv6_wire(input);
+  fuzz_app_wire(input);
   // The layers of a frame, as the stack peels them.
   if (auto eth = EthernetRepr::parse(input); eth.ok()) {
     fuzz_arp(eth->payload);

@@ -461,6 +461,30 @@ IPV6_WIRE_SEEDS = {
 SEEDS.update(IPV6_WIRE_SEEDS)
 
 
+def netbios_name(name, suffix=0):
+    raw = name.upper().ljust(15).encode() + bytes([suffix])
+    return bytes([32]) + bytes(c for b in raw for c in (0x41 + (b >> 4), 0x41 + (b & 15))) + b"\0"
+
+
+DNS_QUESTION = b"\x04host\x04name\x04test\x00" + struct.pack(">HH", 1, 1)
+# The application parsers (app_wire_fuzz.cpp) read the whole input as one
+# message of their protocol.
+APP_WIRE_SEEDS = {
+    "dns_answer_a": struct.pack(">HHHHHH", 0x1234, 0x8180, 1, 1, 0, 0) + DNS_QUESTION
+    + struct.pack(">HHHIH", 0xC00C, 1, 1, 60, 4) + bytes([192, 0, 2, 10]),
+    "dns_answer_cname_aaaa": struct.pack(">HHHHHH", 0x4321, 0x8180, 1, 2, 0, 0) + DNS_QUESTION
+    + struct.pack(">HHHIH", 0xC00C, 5, 1, 300, 8) + b"\x05alias\xc0\x11"
+    + struct.pack(">HHHIH", 0xC02C, 28, 1, 60, 16) + bytes.fromhex("20010db8000000000000000000000010"),
+    "ntp_server_reply": bytes([0x24, 2, 6, 0xEC]) + struct.pack(">II", 0x100, 0x200) + b"GPS\0"
+    + struct.pack(">IIIIIIII", 0xEB3D5A00, 0, 0xEB3D5A10, 0x80000000, 0xEB3D5A11, 0, 0xEB3D5A11, 0x1000),
+    "netbios_name_query": struct.pack(">HHHHHH", 0x1A2B, 0x0110, 1, 0, 0, 0) + netbios_name("lwnet")
+    + struct.pack(">HH", 0x20, 1),
+    "netbios_name_response": struct.pack(">HHHHHH", 0x1A2B, 0x8500, 0, 1, 0, 0) + netbios_name("lwnet")
+    + struct.pack(">HHIHH", 0x20, 1, 300000, 6, 0) + bytes([192, 0, 2, 2]),
+}
+SEEDS.update(APP_WIRE_SEEDS)
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     # The directory holds only generated seeds: stale ones go.
