@@ -9,10 +9,11 @@ TcpLayer::TcpLayer(IpLayer& ip, Pools& pools, TcpLayerStats& stats, Random& rand
                    const TcpTableConfig& config)
     : ip_(ip), pools_(pools), table_(config, random), stats_(stats) {}
 
-std::uint16_t TcpLayer::mss_limit(const IpAddress& remote, const IpAddress& local) const {
+std::uint16_t TcpLayer::mss_limit(const IpAddress& remote, const IpAddress& local,
+                                  std::optional<NetifId> netif) const {
   const std::size_t headers = ip_header_len(remote.version()) + TcpRepr::min_header_len;
   std::size_t mtu = 1500;
-  if (Result<IpRoute> route = ip_.route(remote, local)) {
+  if (Result<IpRoute> route = ip_.route(remote, local, netif)) {
     if (const Netif* n = ip_.netifs().get(route->netif)) mtu = n->mtu;
   }
   const std::size_t limit = mtu > headers + 64 ? mtu - headers : 64;
@@ -29,7 +30,7 @@ Result<TcpHandle> TcpLayer::connect(const IpEndpoint& local, const IpEndpoint& r
   }
   if (route->broadcast) return Error::InvalidArgument;
   const IpEndpoint from{route->source, local.port};
-  return table_.connect(from, remote, mss_limit(remote.address, from.address), now, *this, settings);
+  return table_.connect(from, remote, mss_limit(remote.address, from.address, netif), now, *this, settings);
 }
 
 void TcpLayer::input(IpDelivery&& delivery, Instant now) {

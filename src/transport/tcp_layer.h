@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 
 #include "buf/buf_pool.h"
 #include "ip/ip_layer.h"
@@ -30,7 +31,10 @@ class TcpLayer final : public TcpOutput {
 
   // The largest segment payload the route to `remote` allows: the MTU less
   // the family's IP header and TCP's (IPv4: MTU - 40, IPv6: MTU - 60).
-  std::uint16_t mss_limit(const IpAddress& remote, const IpAddress& local) const;
+  // What the MTU of the netif toward `remote` allows (`netif`: the one a
+  // socket is bound to, SO_BINDTODEVICE, instead of the route's).
+  std::uint16_t mss_limit(const IpAddress& remote, const IpAddress& local,
+                          std::optional<NetifId> netif = std::nullopt) const;
   // Connects from the address the route picks (or `local` when given).
   Result<TcpHandle> connect(const IpEndpoint& local, const IpEndpoint& remote, Instant now,
                             const TcpSettings* settings = nullptr);

@@ -54,11 +54,12 @@ std::size_t UdpEndpoints::open_count() const {
 }
 
 bool UdpEndpoints::port_in_use(std::uint16_t port, const IpAddress& address, bool v6only,
-                               bool reuse) const {
+                               bool reuse, std::optional<NetifId> netif) const {
   for (std::uint16_t s = by_port_.first(port); s != by_port_.none; s = by_port_.next(s)) {
     const Endpoint& e = endpoints_[s];
     if (e.local_port != port) continue;
     if (reuse && e.reuse_address) continue;  // Linux: every one of them asked
+    if (netif && e.netif && *netif != *e.netif) continue;  // each takes only its netif's datagrams
     if (bindings_overlap(e.local_address, e.v6only, address, v6only)) return true;
   }
   return false;
@@ -66,18 +67,19 @@ bool UdpEndpoints::port_in_use(std::uint16_t port, const IpAddress& address, boo
 
 Status UdpEndpoints::bind_slot(std::uint16_t slot, const IpAddress& address, std::uint16_t port) {
   const bool v6only = endpoints_[slot].v6only;
+  const std::optional<NetifId> netif = endpoints_[slot].netif;
   if (port == 0) {
     constexpr std::uint32_t count = ephemeral_port_last - ephemeral_port_first + 1U;
     const std::uint32_t start = random_.below(count);
     for (std::uint32_t i = 0; i < count; ++i) {
       const auto candidate = static_cast<std::uint16_t>(ephemeral_port_first + (start + i) % count);
-      if (!port_in_use(candidate, address, v6only, false)) {
+      if (!port_in_use(candidate, address, v6only, false, netif)) {
         port = candidate;
         break;
       }
     }
     if (port == 0) return Error::AddressInUse;
-  } else if (port_in_use(port, address, v6only, endpoints_[slot].reuse_address)) {
+  } else if (port_in_use(port, address, v6only, endpoints_[slot].reuse_address, netif)) {
     return Error::AddressInUse;
   }
   Endpoint& e = endpoints_[slot];

@@ -183,7 +183,10 @@ class UdpEndpoints {
 
   Endpoint* get(UdpHandle h);
   const Endpoint* get(UdpHandle h) const;
-  bool port_in_use(std::uint16_t port, const IpAddress& address, bool v6only, bool reuse) const;
+  // `netif`: the binding endpoint's SO_BINDTODEVICE. As on Linux, endpoints
+  // bound to two different netifs never conflict.
+  bool port_in_use(std::uint16_t port, const IpAddress& address, bool v6only, bool reuse,
+                   std::optional<NetifId> netif) const;
   Status bind_slot(std::uint16_t slot, const IpAddress& address, std::uint16_t port);
   // The match of a datagram for an endpoint: -1 none, else higher is more
   // specific.

@@ -257,6 +257,78 @@ TEST(IpOptionsSim, UdpBoundToANetifReceivesOnlyFromItAndSendsThroughIt) {
   net.a.udp_close(u);
 }
 
+// Linux's rule: two endpoints on one port conflict unless they are bound
+// to different netifs (SO_BINDTODEVICE before bind). Each then takes its
+// own netif's datagrams; an endpoint bound to no netif still conflicts.
+TEST(IpOptionsSim, UdpEndpointsOnOnePortBoundToDifferentNetifs) {
+  TwoNetifs net;
+  UdpHandle on_a0 = *net.a.udp_open();
+  UdpHandle on_a1 = *net.a.udp_open();
+  UdpHandle unbound = *net.a.udp_open();
+  ASSERT_OK(net.a.udp_bind_netif(on_a0, net.a0));
+  ASSERT_OK(net.a.udp_bind_netif(on_a1, net.a1));
+  ASSERT_OK(net.a.udp_bind(on_a0, {IpAddress{}, 5353}));
+  ASSERT_OK(net.a.udp_bind(on_a1, {IpAddress{}, 5353}));
+  EXPECT_ERROR(net.a.udp_bind(unbound, {IpAddress{}, 5353}), Error::AddressInUse);
+  UdpHandle also_a1 = *net.a.udp_open();
+  ASSERT_OK(net.a.udp_bind_netif(also_a1, net.a1));
+  EXPECT_ERROR(net.a.udp_bind(also_a1, {IpAddress{}, 5353}), Error::AddressInUse);
+
+  const ByteVector hello = pattern(4);
+  const auto datagram_to = [&](Ipv4Address to, const MacAddress& mac) {
+    Ipv4Repr ip;
+    ip.source = ip_peer;
+    ip.destination = to;
+    ip.protocol = 17;
+    return ethernet_frame(mac, mac_peer, ipv4_type, ipv4_packet(ip, udp_datagram(ip_peer, to, 1000, 5353, hello)));
+  };
+  (void)net.first.b().transmit(datagram_to(ip_a, mac_a), net.sim.now());
+  net.sim.settle();
+  EXPECT_TRUE(net.a.udp_readable(on_a0));
+  EXPECT_FALSE(net.a.udp_readable(on_a1));
+  std::array<std::uint8_t, 16> into{};
+  ASSERT_OK(net.a.udp_receive(on_a0, into));
+  (void)net.second.b().transmit(datagram_to(ip_other, mac_other), net.sim.now());
+  net.sim.settle();
+  EXPECT_FALSE(net.a.udp_readable(on_a0));
+  Result<UdpReceived> got = net.a.udp_receive(on_a1, into);
+  ASSERT_OK(got);
+  EXPECT_EQ(got->netif, net.a1);
+  for (UdpHandle h : {on_a0, on_a1, unbound, also_a1}) net.a.udp_close(h);
+}
+
+// A TCP connection bound to a netif (SO_BINDTODEVICE) offers the MSS of
+// that netif's MTU, not of the netif the routing table would pick.
+TEST(IpOptionsSim, TcpBoundToANetifOffersThatNetifsMss) {
+  PipePair first;
+  PipePair second;
+  Stack a{StackConfig{1}};
+  Simulation sim;
+  const NetifId a0 = *a.add_netif(first.a(), netif_config("a0", mac_a, ip_a, 24), sim.now());
+  NetifConfig small = netif_config("a1", mac_other, ip_other, 24, ip_gateway);
+  small.mtu = 1280;
+  const NetifId a1 = *a.add_netif(second.a(), small, sim.now());
+  a.set_default_netif(a0);
+  ASSERT_OK(a.arp_add_static(a1, ip_gateway, mac_gateway));
+  sim.add(a);
+  sim.settle();
+  (void)drain(first.b(), sim.now());
+  (void)drain(second.b(), sim.now());
+
+  TcpSettings settings;
+  settings.ip.netif = a1;
+  ASSERT_OK(a.tcp_connect({ip_peer, 80}, sim.now(), {}, &settings));
+  sim.settle();
+  EXPECT_TRUE(drain(first.b(), sim.now()).empty());
+  const std::vector<ByteVector> out = drain(second.b(), sim.now());
+  ASSERT_EQ(out.size(), 1U);
+  const ByteVector& syn = out[0];
+  ASSERT_GE(syn.size(), 14U + 20 + 24);
+  EXPECT_EQ(tcp_flags_of(syn), tcp_flags::syn);
+  EXPECT_EQ(syn[14 + 20 + 20], 2);  // the MSS option first
+  EXPECT_EQ((std::size_t{syn[14 + 20 + 22]} << 8) | syn[14 + 20 + 23], 1280U - 40);
+}
+
 TEST(IpOptionsSim, UdpBoundToANetifWithoutAddressBroadcastsFromZero) {
   // The DHCP client's case: a1 is up with no address; a0 is the default.
   PipePair first;
