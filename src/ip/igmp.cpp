@@ -1,4 +1,5 @@
 // IGMPv2, host side (RFC 2236): joins and leaves, answers to queries,
+// IGMPv1 compatibility,
 // report suppression; and the multicast parts of the link (the Ethernet
 // multicast filter, IP_MULTICAST_LOOP's local copy).
 #include <algorithm>
@@ -14,6 +15,7 @@ namespace {
 using State = MulticastGroups::State;
 
 constexpr auto report_type = static_cast<std::uint8_t>(IgmpType::V2MembershipReport);
+constexpr auto v1_report_type = static_cast<std::uint8_t>(IgmpType::V1MembershipReport);
 constexpr auto leave_type = static_cast<std::uint8_t>(IgmpType::LeaveGroup);
 
 // RFC 1112 6.4: 01:00:5e and the low 23 bits of the group.
@@ -61,7 +63,9 @@ Status IpLayer::igmp_leave(NetifId id, Ipv4Address group, Instant now) {
   if (--g.references != 0) return {};
   // RFC 2236 6: only the host whose report the router heard last leaves
   // loudly; the others' leave would tell the router nothing.
-  if (g.last_reporter) igmp_send(id, leave_type, group, igmp_all_routers, now);
+  if (g.last_reporter && now >= igmp_v1_router_until_[id.value]) {
+    igmp_send(id, leave_type, group, igmp_all_routers, now);
+  }
   timers_.cancel(igmp_timer(*slot));
   groups_.remove(*slot);
   return {};
@@ -74,6 +78,8 @@ void IpLayer::igmp_send(NetifId id, std::uint8_t type, Ipv4Address group, Ipv4Ad
     ++stats_.igmp.drop_send_failed;
     return;
   }
+  // An IGMPv1 router on the link hears only v1 reports (RFC 2236 4).
+  if (type == report_type && now < igmp_v1_router_until_[id.value]) type = v1_report_type;
   IgmpRepr igmp;
   igmp.type = type;
   igmp.group = group;
@@ -141,6 +147,9 @@ void IpLayer::igmp_input(NetifId id, PacketBuf&& packet, const IpDelivery& ip, I
       const Duration max_delay = igmp.max_response_time == 0
                                      ? igmp_timing::v1_max_response
                                      : Duration::millis(std::int64_t{igmp.max_response_time} * 100);
+      if (igmp.max_response_time == 0) {
+        igmp_v1_router_until_[id.value] = now + igmp_timing::v1_router_present_timeout;
+      }
       if (igmp.group.is_unspecified()) {
         ++stats_.igmp.rx_general_query;
         for (std::size_t slot = 0; slot < MulticastGroups::capacity; ++slot) {

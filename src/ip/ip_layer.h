@@ -213,7 +213,10 @@ class IpLayer {
   // message to 224.0.0.2 when ours was the group's latest report. Queries
   // are answered after a random delay up to their Max Resp Time, unless
   // another host reports first. 224.0.0.1 is joined implicitly and never
-  // reported. IGMPv1 routers (RFC 2236 4) are answered with v2 reports.
+  // reported. An IGMPv1 query (Max Resp Time 0, RFC 2236 4) puts the netif
+  // in IGMPv1 compatibility for 400 s (the Version 1 Router Present
+  // Timeout, renewed by every v1 query): reports go out as v1 reports and
+  // leaving sends nothing, since a v1 router knows no leave message.
   // Join: InvalidArgument for a non-multicast group or an unknown netif,
   // TableFull when CONFIG_LWNET_IGMP_MAX_GROUPS groups are joined.
   // Leave: AddressNotAvailable when the group is not joined there.
@@ -390,6 +393,8 @@ class IpLayer {
   EchoEndpoints echo_;
   RawEndpoints raw_{pools_};
   MulticastGroups groups_;
+  // Per netif: until when an IGMPv1 router is present (RFC 2236 4).
+  std::array<Instant, NetifTable::capacity> igmp_v1_router_until_{};
   IcmpErrorCallback icmp_error_callback_ = nullptr;
   void* icmp_error_context_ = nullptr;
   IcmpRateLimiter icmp_limiter_{config::icmp_errors_per_second};

@@ -4,6 +4,7 @@
 
 #include <array>
 
+#include "ip/igmp.h"
 #include "support/hex.h"
 #include "support/hosts.h"
 #include "support/status.h"
@@ -174,6 +175,47 @@ TEST_F(Igmp, GroupSpecificQueryAsksForThatGroupOnly) {
   net.inject(igmp_frame(query, 10, same_mac, same_mac));
   net.sim.run_for(Duration::seconds(2));
   EXPECT_TRUE(igmp_sent(net.log).empty());
+}
+
+// RFC 2236 4: after a v1 query (Max Resp Time 0) the host answers with
+// v1 reports and sends no leave, for 400 s after the last v1 query; then
+// it speaks v2 again.
+TEST_F(Igmp, AnIgmpv1RouterGetsV1ReportsAndNoLeaves) {
+  ASSERT_OK(net.a.igmp_join(net.a_if, group, net.sim.now()));
+  net.sim.run_for(Duration::seconds(11));
+  net.log.clear();
+  const Instant asked = net.sim.now();
+  net.inject(igmp_frame(query, 0, Ipv4Address{}, igmp_all_hosts));
+  net.sim.run_for(Duration::seconds(11));
+  std::vector<FrameLog::Frame> sent = igmp_sent(net.log);
+  ASSERT_EQ(sent.size(), 1U);
+  EXPECT_LE(sent[0].at, asked + igmp_timing::v1_max_response);
+  EXPECT_EQ(to_hex(sent[0].bytes),
+            to_hex(expected_frame(sent[0].bytes, "01 00 5e 01 02 03", "ef 01 02 03", "12 00 fc fa ef 01 02 03")));
+  // Leaving while the v1 router is there: silence.
+  net.log.clear();
+  ASSERT_OK(net.a.igmp_leave(net.a_if, group, net.sim.now()));
+  net.sim.run_for(Duration::seconds(1));
+  EXPECT_TRUE(igmp_sent(net.log).empty());
+
+  // 400 s after that query the router is taken for gone: v2 again.
+  net.sim.run_for(igmp_timing::v1_router_present_timeout - Duration::seconds(20));
+  ASSERT_OK(net.a.igmp_join(net.a_if, group, net.sim.now()));
+  net.sim.settle();
+  sent = igmp_sent(net.log);
+  ASSERT_EQ(sent.size(), 1U);
+  EXPECT_EQ(sent[0].bytes[14 + 24], 0x12);  // still inside the 400 s
+  net.log.clear();
+  net.sim.run_for(Duration::seconds(11));  // the repeat comes after the timeout
+  sent = igmp_sent(net.log);
+  ASSERT_EQ(sent.size(), 1U);
+  EXPECT_EQ(to_hex(sent[0].bytes), to_hex(report_frame(sent[0].bytes)));
+  net.log.clear();
+  ASSERT_OK(net.a.igmp_leave(net.a_if, group, net.sim.now()));
+  net.sim.settle();
+  sent = igmp_sent(net.log);
+  ASSERT_EQ(sent.size(), 1U);
+  EXPECT_EQ(to_hex(sent[0].bytes), to_hex(leave_frame(sent[0].bytes)));
 }
 
 TEST_F(Igmp, AnotherHostsReportSuppressesOursAndItsLeave) {
