@@ -194,6 +194,13 @@ void* TcpipThread::thread_main(void* self) {
   return nullptr;
 }
 
+// Mail, or a descriptor that became readable (looked at without waiting).
+bool TcpipThread::work_waiting() {
+  if (mailbox_.size() != 0) return true;
+  const OsResult<WaitResult> looked = waits_.wait(Instant{});
+  return !looked || !looked->timed_out;
+}
+
 void TcpipThread::loop() {
   acquire_core();
   waits_ = WaitSet(*waker_);
@@ -217,12 +224,17 @@ void TcpipThread::loop() {
     // it needs no wake-up (may_sleep_ is still false). A descriptor that
     // becomes readable ends the spin too, so input waits no longer for it.
     if (!config_.core_locking && config_.spin_before_sleep > Duration::zero() &&
-        mail_spin_.spin_until(config_.spin_before_sleep, [this] {
-          if (mailbox_.size() != 0) return true;
-          const OsResult<WaitResult> looked = waits_.wait(Instant{});
-          return !looked || !looked->timed_out;
-        })) {
+        mail_spin_.spin_until(config_.spin_before_sleep, [this] { return work_waiting(); })) {
       continue;
+    }
+    // Under core locking the spin looks for input (and tcpip_callback mail)
+    // without the core mutex, so callers run their socket calls meanwhile:
+    // input that comes within the spin is taken without a wake-up.
+    if (config_.core_locking && config_.spin_before_sleep > Duration::zero()) {
+      (void)release_core();
+      const bool found = mail_spin_.spin_until(config_.spin_before_sleep, [this] { return work_waiting(); });
+      acquire_core();
+      if (found) continue;
     }
     // A push either sees may_sleep_ and wakes the thread, or comes before
     // this look at the mailbox (both sides are sequentially consistent: the

@@ -183,6 +183,7 @@ class TcpipThread {
 
   static void* thread_main(void* self);
   void loop();
+  bool work_waiting();
   // In core context on the TCP/IP thread: runs one message and releases
   // its completion.
   static void run_message(const Message& message);

@@ -42,6 +42,9 @@ struct Mode {
 // Message passing with the TCP/IP thread and callers spinning before they
 // sleep (the host preset's CONFIG_LWNET_TCPIP_SPIN_US).
 inline constexpr Mode spinning_mode{false, "MessagePassingSpinning", Duration::micros(50)};
+// Core locking with the TCP/IP thread spinning for input without the core
+// mutex before it sleeps.
+inline constexpr Mode locking_spinning_mode{true, "CoreLockingSpinning", Duration::micros(50)};
 
 inline sockaddr_in address(std::uint32_t host, std::uint16_t port) {
   sockaddr_in a{};

@@ -15,7 +15,8 @@ using namespace sockets;
 using SocketThreadsTest = SocketTest;
 
 INSTANTIATE_TEST_SUITE_P(Modes, SocketThreadsTest,
-                         ::testing::Values(Mode{false, "MessagePassing"}, Mode{true, "CoreLocking"}, spinning_mode),
+                         ::testing::Values(Mode{false, "MessagePassing"}, Mode{true, "CoreLocking"}, spinning_mode,
+                                           locking_spinning_mode),
                          [](const auto& test_info) { return std::string(test_info.param.name); });
 
 TEST_P(SocketThreadsTest, CloseFromAnotherThreadEndsABlockedReceive) {

@@ -450,7 +450,8 @@ TEST(TcpipThreadDeathTest, CoreLockMisuseAbortsWithAMessage) {
 
 INSTANTIATE_TEST_SUITE_P(Modes, TcpipThreadTest,
                          ::testing::Values(Mode{false, "MessagePassing"}, Mode{true, "CoreLocking"},
-                                           Mode{false, "MessagePassingSpinning", Duration::micros(50)}),
+                                           Mode{false, "MessagePassingSpinning", Duration::micros(50)},
+                                           Mode{true, "CoreLockingSpinning", Duration::micros(50)}),
                          [](const ::testing::TestParamInfo<Mode>& param_info) { return param_info.param.name; });
 
 }  // namespace
