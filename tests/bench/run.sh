@@ -39,14 +39,15 @@ PIDS=()
 
 # lwnet's host preset (src/config/presets/host.h), as the README builds it:
 # window and send buffer 256 KiB (window scaling), full-size MSS, SACK,
-# reassembly on. The sockets columns use the same build; one of them also
-# the same with CONFIG_LWIP_TCPIP_CORE_LOCKING=1 (the threading of Debian's
-# lwIP build: a socket call runs the stack code itself under the core mutex)
-# in $BUILD-core-locking.
+# reassembly on, core locking (the threading of Debian's lwIP build: a
+# socket call runs the stack code itself under the core mutex). The sockets
+# columns use the same build; one of them the same with
+# CONFIG_LWIP_TCPIP_CORE_LOCKING=0 (ESP-IDF's default: every call is a
+# message to the TCP/IP thread) in $BUILD-message-passing.
 LWNET_CMAKE_FLAGS=(
   -DCMAKE_BUILD_TYPE=Release -DLWNET_BUILD_TESTS=OFF -DLWNET_PRESET=host
 )
-BUILD_LOCKING=$BUILD-core-locking
+BUILD_MESSAGES=$BUILD-message-passing
 
 log() { echo "bench: $*" >&2; }
 note() { echo "$*" >> "$NOTES"; log "NOTE: $*"; }
@@ -91,13 +92,13 @@ cmake -S "$ROOT" -B "$BUILD" "${LWNET_CMAKE_FLAGS[@]}" > "$OUT/cmake.log" 2>&1 &
 LWNET=$BUILD/tools/lwnet
 SOCKET_SERVER=$BUILD/tests/bench/socket_bench_server
 LWNET_CALL_COST=$BUILD/tests/bench/socket_call_cost
-log "building lwnet's sockets programs with core locking in $BUILD_LOCKING"
-cmake -S "$ROOT" -B "$BUILD_LOCKING" "${LWNET_CMAKE_FLAGS[@]}" \
-  -DCONFIG_LWIP_TCPIP_CORE_LOCKING=1 >> "$OUT/cmake.log" 2>&1 &&
-  cmake --build "$BUILD_LOCKING" --target socket_bench_server socket_call_cost -j2 >> "$OUT/cmake.log" 2>&1 ||
-  { tail -30 "$OUT/cmake.log" >&2; echo "lwnet core-locking build failed (log: $OUT/cmake.log)" >&2; exit 1; }
-SOCKET_SERVER_LOCKING=$BUILD_LOCKING/tests/bench/socket_bench_server
-LWNET_CALL_COST_LOCKING=$BUILD_LOCKING/tests/bench/socket_call_cost
+log "building lwnet's sockets programs with message passing in $BUILD_MESSAGES"
+cmake -S "$ROOT" -B "$BUILD_MESSAGES" "${LWNET_CMAKE_FLAGS[@]}" \
+  -DCONFIG_LWIP_TCPIP_CORE_LOCKING=0 >> "$OUT/cmake.log" 2>&1 &&
+  cmake --build "$BUILD_MESSAGES" --target socket_bench_server socket_call_cost -j2 >> "$OUT/cmake.log" 2>&1 ||
+  { tail -30 "$OUT/cmake.log" >&2; echo "lwnet message-passing build failed (log: $OUT/cmake.log)" >&2; exit 1; }
+SOCKET_SERVER_MESSAGES=$BUILD_MESSAGES/tests/bench/socket_bench_server
+LWNET_CALL_COST_MESSAGES=$BUILD_MESSAGES/tests/bench/socket_call_cost
 
 log "building the lwIP anchor bench in $OUT/anchor"
 mkdir -p "$OUT/anchor"
@@ -146,8 +147,8 @@ ip -n lwb-k1 link set lwb-veth1 up; ip -n lwb-k2 link set lwb-veth2 up
 # socket_bench_server (the anchor's sockets services on lwnet's sockets,
 # brought up by lwnet_tap_up, so with offload as "lwnet") with the build's
 # buffers ("lwnet_sock") and with SO_RCVBUF = SO_SNDBUF = 65535, lwIP's
-# TCP_WND and TCP_SND_BUF ("lwnet_sock64"); and the core-locking build's
-# server with the build's buffers ("lwnet_sock_lock").
+# TCP_WND and TCP_SND_BUF ("lwnet_sock64"); and the message-passing build's
+# server with the build's buffers ("lwnet_sock_msg").
 LWNET_RUN=0
 declare -A LWNET_PIDS=()
 start_lwnet() {  # col
@@ -161,8 +162,8 @@ start_lwnet() {  # col
     lwnet_sock64)
       ip netns exec lwb-lwsock64 "$SOCKET_SERVER" lwb-tap4 192.0.2.2/24 5001 65535 > "$log" 2>&1 &
       LWNET_PIDS[$1]=$!; PIDS+=("$!"); return;;
-    lwnet_sock_lock)
-      ip netns exec lwb-lwsockl "$SOCKET_SERVER_LOCKING" lwb-tap5 192.0.2.2/24 5001 > "$log" 2>&1 &
+    lwnet_sock_msg)
+      ip netns exec lwb-lwsockl "$SOCKET_SERVER_MESSAGES" lwb-tap5 192.0.2.2/24 5001 > "$log" 2>&1 &
       LWNET_PIDS[$1]=$!; PIDS+=("$!"); return;;
   esac
   [ "$LWNET_TCP" = 1 ] && svc=(--iperf 5001 --source 5002 --echo 5003)
@@ -172,7 +173,7 @@ start_lwnet() {  # col
   LWNET_PIDS[$1]=$!; PIDS+=("$!")
 }
 declare -A LWNET_LOG=()
-LWNET_COLS=(lwnet lwnet_plain lwnet_sock lwnet_sock64 lwnet_sock_lock)
+LWNET_COLS=(lwnet lwnet_plain lwnet_sock lwnet_sock64 lwnet_sock_msg)
 for c in "${LWNET_COLS[@]}"; do start_lwnet "$c"; done
 ip netns exec lwb-lwip "$LWBENCH" -i lwb-tap1 -a 192.0.2.2 -g 192.0.2.1 > "$OUT/lwbench.log" 2>&1 &
 LWIP_PID=$!; PIDS+=("$LWIP_PID")
@@ -197,18 +198,18 @@ sock_ready() {  # col -> the ready line, waiting up to 5 s for it
   return 1
 }
 declare -A SOCK_READY=()
-for c in lwnet_sock lwnet_sock64 lwnet_sock_lock; do
+for c in lwnet_sock lwnet_sock64 lwnet_sock_msg; do
   SOCK_READY[$c]=$(sock_ready "$c") || { echo "$c: no ready line: $(cat "${LWNET_LOG[$c]}")" >&2; exit 1; }
 done
 
 # Columns: name, namespace of the Linux side, address, first port, which PID serves it.
-COLS=(lwnet lwnet_plain lwnet_sock lwnet_sock64 lwnet_sock_lock lwip_sock lwip_raw linux)
+COLS=(lwnet lwnet_plain lwnet_sock lwnet_sock64 lwnet_sock_msg lwip_sock lwip_raw linux)
 declare -A C_NS=([lwnet]=lwb-lwnet [lwnet_plain]=lwb-lwnet2 [lwnet_sock]=lwb-lwsock [lwnet_sock64]=lwb-lwsock64
-                 [lwnet_sock_lock]=lwb-lwsockl [lwip_sock]=lwb-lwip [lwip_raw]=lwb-lwip [linux]=lwb-k1)
+                 [lwnet_sock_msg]=lwb-lwsockl [lwip_sock]=lwb-lwip [lwip_raw]=lwb-lwip [linux]=lwb-k1)
 declare -A C_DST=([lwnet]=192.0.2.2 [lwnet_plain]=192.0.2.2 [lwnet_sock]=192.0.2.2 [lwnet_sock64]=192.0.2.2
-                  [lwnet_sock_lock]=192.0.2.2 [lwip_sock]=192.0.2.2 [lwip_raw]=192.0.2.2 [linux]=198.51.100.2)
+                  [lwnet_sock_msg]=192.0.2.2 [lwip_sock]=192.0.2.2 [lwip_raw]=192.0.2.2 [linux]=198.51.100.2)
 declare -A C_PORT=([lwnet]=5001 [lwnet_plain]=5001 [lwnet_sock]=5001 [lwnet_sock64]=5001
-                   [lwnet_sock_lock]=5001 [lwip_sock]=5001 [lwip_raw]=5011 [linux]=5001)
+                   [lwnet_sock_msg]=5001 [lwip_sock]=5001 [lwip_raw]=5011 [linux]=5001)
 col_pid() { case $1 in lwnet*) echo "${LWNET_PIDS[$1]}";; lwip_*) echo "$LWIP_PID";; linux) echo "$KB_PID";; esac; }
 col_has_tcp() { case $1 in lwnet|lwnet_plain) [ "$LWNET_TCP" = 1 ];; *) true;; esac; }
 
@@ -309,7 +310,7 @@ m_crr() {  # col rep: connect, 1-byte echo, close; CRR_N times in a row
 m_call_cost() {  # col rep: 1-byte ping-pong over the stack's loopback (socket_call_cost)
   local c=$1 r=$2 log="$OUT/call-cost-$c-$r.log" st program
   case $c in
-    lwnet_sock) program=$LWNET_CALL_COST;; lwnet_sock_lock) program=$LWNET_CALL_COST_LOCKING;;
+    lwnet_sock) program=$LWNET_CALL_COST;; lwnet_sock_msg) program=$LWNET_CALL_COST_MESSAGES;;
     lwip_sock) program=$LWIP_CALL_COST;; *) return;;
   esac
   timeout 120 "$program" "$CALL_N" > "$log" 2>&1
@@ -333,7 +334,7 @@ each() {  # measure-function label: every repetition, every column, interleaved
   for r in $(seq 1 "$REPS"); do
     for c in "${COLS[@]}"; do
       if [ "$f" != m_ping ] && ! col_has_tcp "$c"; then continue; fi
-      if [ "$f" = m_call_cost ]; then case $c in lwnet_sock|lwnet_sock_lock|lwip_sock) ;; *) continue;; esac; fi
+      if [ "$f" = m_call_cost ]; then case $c in lwnet_sock|lwnet_sock_msg|lwip_sock) ;; *) continue;; esac; fi
       "$f" "$c" "$r"
       case $c in lwnet*) check_lwnet "$c" "$2 rep $r";; esac
       [ "$f" = m_ping ] || sleep 1
@@ -341,7 +342,7 @@ each() {  # measure-function label: every repetition, every column, interleaved
   done
 }
 
-for c in lwnet_sock lwnet_sock64 lwnet_sock_lock; do
+for c in lwnet_sock lwnet_sock64 lwnet_sock_msg; do
   rec sock_buffers_kB "$c" 1 "$(echo "${SOCK_READY[$c]}" | sed -n 's/.*SO_RCVBUF=\([0-9]*\).*/\1/p' | awk '{printf "%.0f", $1 / 1024}')"
   rec sock_sndbuf_kB "$c" 1 "$(echo "${SOCK_READY[$c]}" | sed -n 's/.*SO_SNDBUF=\([0-9]*\).*/\1/p' | awk '{printf "%.0f", $1 / 1024}')"
 done
@@ -426,7 +427,7 @@ def cell(metric, col, digits=0, unit=""):
         s += f" **{n - len(vs)} of {n} failed**"
     return s
 
-COLS = ["lwnet", "lwnet_plain", "lwnet_sock", "lwnet_sock64", "lwnet_sock_lock", "lwip_sock", "lwip_raw", "linux"]
+COLS = ["lwnet", "lwnet_plain", "lwnet_sock", "lwnet_sock64", "lwnet_sock_msg", "lwip_sock", "lwip_raw", "linux"]
 LWNET_ONLY = {"lwnet": "-", "lwnet_plain": "-", "lwnet_sock64": "-", "lwip_raw": "-", "linux": "-"}
 KERNEL_ONLY = {c: "-" for c in COLS if c != "linux"}
 SOCK_ROWS = {"lwnet": "-", "lwnet_plain": "-", "lwnet_sock64": "same program as lwnet sockets", "lwip_raw": "-", "linux": "-"}
@@ -462,17 +463,17 @@ out.append("")
 out.append(f"- command: `{E['BENCH_CMD']}` (as root)")
 out.append(f"- machine: {E['BENCH_MACHINE']}; Linux TCP congestion control: {E['BENCH_CC']}")
 out.append(f"- lwnet: commit {E['BENCH_COMMIT']}, `{E['BENCH_LWNET_FLAGS']}`; `lwnet serve --iperf 5001 --source 5002 --echo 5003` on a TAP, with TCP segmentation offload to the TAP (the default; column lwnet) and with `--no-offload` (column lwnet, no offload)")
-out.append(f"- lwnet sockets: the same build's `tests/bench/socket_bench_server` (the anchor's three sockets-API services, written with standard socket calls over lwnet's sockets; a thread per service, blocking calls; `lwnet_tap_up`, so TCP segmentation offload to the TAP as in column lwnet) with the build's buffers (column lwnet sockets) and with SO_RCVBUF = SO_SNDBUF = 65535 on the listeners, lwIP's TCP_WND and TCP_SND_BUF (column lwnet sockets, 64 KiB). lwnet's sockets send every call to the TCP/IP thread as a message (CONFIG_LWIP_TCPIP_CORE_LOCKING 0, ESP-IDF's default); column lwnet sockets, core locking: the same server built with CONFIG_LWIP_TCPIP_CORE_LOCKING=1 (a call runs the stack code on the calling thread under the core mutex, as in Debian's lwIP), the build's buffers")
+out.append(f"- lwnet sockets: the same build's `tests/bench/socket_bench_server` (the anchor's three sockets-API services, written with standard socket calls over lwnet's sockets; a thread per service, blocking calls; `lwnet_tap_up`, so TCP segmentation offload to the TAP as in column lwnet) with the build's buffers (column lwnet sockets) and with SO_RCVBUF = SO_SNDBUF = 65535 on the listeners, lwIP's TCP_WND and TCP_SND_BUF (column lwnet sockets, 64 KiB). the host preset has CONFIG_LWIP_TCPIP_CORE_LOCKING 1 (a call runs the stack code on the calling thread under the core mutex, as in Debian's lwIP); column lwnet sockets, message passing: the same server built with CONFIG_LWIP_TCPIP_CORE_LOCKING=0 (ESP-IDF's default: every call is a message to the TCP/IP thread), the build's buffers")
 out.append(f"- lwIP: Debian liblwip {E['BENCH_LWIP']}, the anchor's `lwbench` (TCP_WND = TCP_SND_BUF = 65535, no window scaling: the build cannot offer more) on a TAP; sockets API ports 5001-5003, raw API 5011-5013. Debian's build has LWIP_TCPIP_CORE_LOCKING 1: a socket call takes the core mutex and runs the stack code on the calling thread")
 out.append("- cost per call: `tests/bench/socket_call_cost` (our program; for lwIP built against Debian's liblwip) in one process: a client thread sends 1 byte, a server thread receives it and sends it back, TCP_NODELAY, over the stack's own loopback (lwnet: 127.0.0.1; Debian's lwIP has no loopif, so a netif without a device whose own address loops back); CLOCK_MONOTONIC around every call")
 out.append("- Linux kernel: the anchor's `kbench` (same services, kernel sockets) over a veth pair, default offloads")
 out.append(f"- median of {E['REPS']} repetitions, (min-max); columns interleaved within each repetition")
 out.append("")
-out.append("| measure | lwnet | lwnet, no offload | lwnet sockets | lwnet sockets, 64 KiB | lwnet sockets, core locking | lwIP sockets | lwIP raw | Linux kernel |")
+out.append("| measure | lwnet | lwnet, no offload | lwnet sockets | lwnet sockets, 64 KiB | lwnet sockets, message passing | lwIP sockets | lwIP raw | Linux kernel |")
 out.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
 for label, metric, digits, fixed in rows:
     if metric is None:  # the buffers row: the sockets servers report theirs
-        for c in ("lwnet_sock", "lwnet_sock64", "lwnet_sock_lock"):
+        for c in ("lwnet_sock", "lwnet_sock64", "lwnet_sock_msg"):
             rcv, snd = vals.get(("sock_buffers_kB", c)), vals.get(("sock_sndbuf_kB", c))
             fixed[c] = f"{rcv[0]:.0f} / {snd[0]:.0f} (SO_RCVBUF / SO_SNDBUF)" if rcv and snd else "**unknown**"
     cells = [fixed.get(c) or cell(metric, c, digits) for c in COLS]
@@ -488,7 +489,7 @@ out.append("Targets for lwnet's sockets (medians; higher is better except where 
            "lwnet's advantage, so above 1 is better also for latencies): at least 1.5x lwIP sockets "
            "and at least lwIP raw.")
 out.append("")
-SOCK_COLS = [("lwnet_sock", "lwnet sockets"), ("lwnet_sock64", "64 KiB"), ("lwnet_sock_lock", "core locking")]
+SOCK_COLS = [("lwnet_sock", "lwnet sockets"), ("lwnet_sock64", "64 KiB"), ("lwnet_sock_msg", "message passing")]
 out.append("| measure | " + " | ".join(f"{name}: value, x lwIP sockets (>= 1.5), x lwIP raw (>= 1)" for _, name in SOCK_COLS) + " |")
 out.append("| --- |" + " --- |" * len(SOCK_COLS))
 targets = [("TCP Linux -> stack, Mbit/s", "to_stack_mbit", False), ("TCP stack -> Linux, Mbit/s", "from_stack_mbit", False),
