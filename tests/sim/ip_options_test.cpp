@@ -180,9 +180,12 @@ TEST(IpOptionsSim, EverySegmentOfAConnectionCarriesItsTosAndTtlAcceptedOnesTheLi
 // A with two netifs: a0 (192.0.2.1/24, the default) towards the peer, and
 // a1 (198.51.100.1/24, gateway 198.51.100.254) on a second wire.
 struct TwoNetifs {
-  TwoNetifs() {
+  // a1_mtu: a1's MTU (0: the device's).
+  explicit TwoNetifs(std::size_t a1_mtu = 0) {
     a0 = *a.add_netif(first.a(), netif_config("a0", mac_a, ip_a, 24), sim.now());
-    a1 = *a.add_netif(second.a(), netif_config("a1", mac_other, ip_other, 24, ip_gateway), sim.now());
+    NetifConfig second_config = netif_config("a1", mac_other, ip_other, 24, ip_gateway);
+    second_config.mtu = a1_mtu;
+    a1 = *a.add_netif(second.a(), second_config, sim.now());
     a.set_default_netif(a0);
     EXPECT_OK(a.arp_add_static(a0, ip_peer, mac_peer));
     EXPECT_OK(a.arp_add_static(a1, ip_gateway, mac_gateway));
@@ -199,6 +202,15 @@ struct TwoNetifs {
   Simulation sim;
 };
 
+// A UDP datagram from the peer (port 1000) to `to`:5353, in a frame to `mac`.
+ByteVector datagram_from_peer(Ipv4Address to, const MacAddress& mac, const ByteVector& payload) {
+  Ipv4Repr ip;
+  ip.source = ip_peer;
+  ip.destination = to;
+  ip.protocol = 17;
+  return ethernet_frame(mac, mac_peer, ipv4_type, ipv4_packet(ip, udp_datagram(ip_peer, to, 1000, 5353, payload)));
+}
+
 TEST(IpOptionsSim, UdpBoundToANetifReceivesOnlyFromItAndSendsThroughIt) {
   TwoNetifs net;
   EXPECT_EQ(net.a.netif_find("a1"), net.a1);
@@ -212,14 +224,7 @@ TEST(IpOptionsSim, UdpBoundToANetifReceivesOnlyFromItAndSendsThroughIt) {
 
   // Arriving on a0: not for this endpoint (the port is closed there).
   const ByteVector hello = pattern(4);
-  const auto datagram_to = [&](Ipv4Address to, const MacAddress& mac) {
-    Ipv4Repr ip;
-    ip.source = ip_peer;
-    ip.destination = to;
-    ip.protocol = 17;
-    return ethernet_frame(mac, mac_peer, ipv4_type,
-                          ipv4_packet(ip, udp_datagram(ip_peer, to, 1000, 5353, hello)));
-  };
+  const auto datagram_to = [&](Ipv4Address to, const MacAddress& mac) { return datagram_from_peer(to, mac, hello); };
   (void)net.first.b().transmit(datagram_to(ip_a, mac_a), net.sim.now());
   net.sim.settle();
   EXPECT_FALSE(net.a.udp_readable(u));
@@ -275,13 +280,7 @@ TEST(IpOptionsSim, UdpEndpointsOnOnePortBoundToDifferentNetifs) {
   EXPECT_ERROR(net.a.udp_bind(also_a1, {IpAddress{}, 5353}), Error::AddressInUse);
 
   const ByteVector hello = pattern(4);
-  const auto datagram_to = [&](Ipv4Address to, const MacAddress& mac) {
-    Ipv4Repr ip;
-    ip.source = ip_peer;
-    ip.destination = to;
-    ip.protocol = 17;
-    return ethernet_frame(mac, mac_peer, ipv4_type, ipv4_packet(ip, udp_datagram(ip_peer, to, 1000, 5353, hello)));
-  };
+  const auto datagram_to = [&](Ipv4Address to, const MacAddress& mac) { return datagram_from_peer(to, mac, hello); };
   (void)net.first.b().transmit(datagram_to(ip_a, mac_a), net.sim.now());
   net.sim.settle();
   EXPECT_TRUE(net.a.udp_readable(on_a0));
@@ -300,27 +299,13 @@ TEST(IpOptionsSim, UdpEndpointsOnOnePortBoundToDifferentNetifs) {
 // A TCP connection bound to a netif (SO_BINDTODEVICE) offers the MSS of
 // that netif's MTU, not of the netif the routing table would pick.
 TEST(IpOptionsSim, TcpBoundToANetifOffersThatNetifsMss) {
-  PipePair first;
-  PipePair second;
-  Stack a{StackConfig{1}};
-  Simulation sim;
-  const NetifId a0 = *a.add_netif(first.a(), netif_config("a0", mac_a, ip_a, 24), sim.now());
-  NetifConfig small = netif_config("a1", mac_other, ip_other, 24, ip_gateway);
-  small.mtu = 1280;
-  const NetifId a1 = *a.add_netif(second.a(), small, sim.now());
-  a.set_default_netif(a0);
-  ASSERT_OK(a.arp_add_static(a1, ip_gateway, mac_gateway));
-  sim.add(a);
-  sim.settle();
-  (void)drain(first.b(), sim.now());
-  (void)drain(second.b(), sim.now());
-
+  TwoNetifs net(1280);
   TcpSettings settings;
-  settings.ip.netif = a1;
-  ASSERT_OK(a.tcp_connect({ip_peer, 80}, sim.now(), {}, &settings));
-  sim.settle();
-  EXPECT_TRUE(drain(first.b(), sim.now()).empty());
-  const std::vector<ByteVector> out = drain(second.b(), sim.now());
+  settings.ip.netif = net.a1;
+  ASSERT_OK(net.a.tcp_connect({ip_peer, 80}, net.sim.now(), {}, &settings));
+  net.sim.settle();
+  EXPECT_TRUE(drain(net.first.b(), net.sim.now()).empty());
+  const std::vector<ByteVector> out = drain(net.second.b(), net.sim.now());
   ASSERT_EQ(out.size(), 1U);
   const ByteVector& syn = out[0];
   ASSERT_GE(syn.size(), 14U + 20 + 24);
