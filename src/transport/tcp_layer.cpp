@@ -42,8 +42,10 @@ void TcpLayer::input(IpDelivery&& delivery, Instant now) {
   const IpAddress source = delivery.source;
   const IpAddress destination = delivery.destination;
   // lwIP's CHECKSUM_CHECK_TCP is on by default and ESP-IDF has no option for
-  // it: a corrupted segment must never reach a byte stream.
-  Result<TcpRepr> segment = TcpRepr::parse(delivery.packet.data(), source, destination, true);
+  // it: a corrupted segment must never reach a byte stream. Only a device
+  // vouching for it (receive offload) spares the sum.
+  Result<TcpRepr> segment =
+      TcpRepr::parse(delivery.packet.data(), source, destination, !delivery.packet.checksum_trusted());
   if (!segment) {
     if (segment.error() == Error::BadChecksum) {
       ++stats_.drop_bad_checksum;
