@@ -125,7 +125,11 @@ void StackImpl::dispatch(IpDelivery&& delivery, Instant now) {
 void StackImpl::poll(Instant now) {
   last_poll = now;
   const std::size_t count = ip.netifs().size();
-  for (std::size_t i = 0; i < count; ++i) receive_from(NetifId{static_cast<std::uint8_t>(i)}, now);
+  for (std::size_t i = 0; i < count; ++i) {
+    tcp.begin_input_batch();
+    receive_from(NetifId{static_cast<std::uint8_t>(i)}, now);
+    tcp.end_input_batch(now);
+  }
   if (timers_enabled) {
     ip.poll_timers(now);
     if (tcp.next_deadline() <= now) tcp.poll_timers(now);
