@@ -182,6 +182,11 @@ void add_interface_options(CLI::App& app, InterfaceOptions& options) {
                "send TCP in MTU-sized frames only (by default large TCP packets go to the\n"
                "TAP whole and the kernel cuts them up: TCP segmentation offload)")
       ->group(group);
+  app.add_flag("--no-receive-offload", options.no_receive_offload,
+               "take TCP from the TAP in MTU-sized frames only (by default the kernel may\n"
+               "hand lwnet TCP packets of up to 64 KiB whole, with checksums left to it:\n"
+               "receive offload, counted as ethernet.rx_super_frames)")
+      ->group(group);
   app.add_option("--loss", options.loss_percent,
                  "lose this percentage of frames on purpose, each way, between the TAP and\n"
                  "the stack (seeded, for tests of TCP's recovery; default 0)")
@@ -346,6 +351,11 @@ App::App(const InterfaceOptions& options) {
   tap_config.mode = TapConfig::Mode::CreateOrAttach;
   if (options.mtu != 0) tap_config.mtu = options.mtu;
   tap_config.segmentation_offload = !options.no_offload;
+  // The fault injector's slots hold MTU-sized frames, and a loss should
+  // take one segment, not a super-frame of dozens. Super-frames go into the
+  // stack's large buffers: a build without them could take none.
+  tap_config.receive_offload = !options.no_offload && !options.no_receive_offload &&
+                               options.loss_percent == 0 && config::large_pool_size > 0;
   auto tap = TapDevice::open(tap_config);
   if (!tap) fail("--tap " + options.tap, tap.os_error());
   parts_ = std::make_unique<AppParts>(options, std::move(waker).value(), std::move(tap).value());

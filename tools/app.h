@@ -48,7 +48,8 @@ struct InterfaceOptions {
   std::vector<IpCidr> ipv6;            // --ip6, besides the link-local address
   std::string pcap_path;               // empty: no capture
   double loss_percent = 0;             // frames lost on purpose, each way (FaultInjector)
-  bool no_offload = false;             // no TCP segmentation offload to the TAP
+  bool no_offload = false;             // no TCP segmentation offload to the TAP (nor receive offload)
+  bool no_receive_offload = false;     // no TCP super-frames from the TAP
   bool verbose = false;
   // DHCP client (--dhcp, --hostname, --dhcp-lease-file, --dhcp-timeout).
   bool dhcp = false;                   // get the address by DHCP before the job

@@ -8,6 +8,7 @@
 #include "lwnet/lwnet.h"
 
 #include "api/tcpip_c.h"
+#include "config/options.h"
 #include "link/linux/tap_device.h"
 #include "wire/address.h"
 
@@ -61,6 +62,8 @@ extern "C" int lwnet_tap_up(const char* tap_name, const char* ipv4_cidr, const c
   tap_config.name = tap_name;
   tap_config.mode = TapConfig::Mode::CreateOrAttach;
   tap_config.segmentation_offload = true;
+  // Super-frames go into the stack's large buffers.
+  tap_config.receive_offload = config::large_pool_size > 0;
   auto tap = TapDevice::open(tap_config);
   if (!tap) {
     errno = tap.os_error().number();

@@ -18,7 +18,8 @@ PacketBuf::PacketBuf(PacketBuf&& other) noexcept
       capacity_(std::exchange(other.capacity_, 0)),
       head_(std::exchange(other.head_, 0)),
       size_(std::exchange(other.size_, 0)),
-      marks_(other.marks_) {}
+      marks_(other.marks_),
+      checksum_trusted_(std::exchange(other.checksum_trusted_, false)) {}
 
 PacketBuf& PacketBuf::operator=(PacketBuf&& other) noexcept {
   if (this != &other) {
@@ -30,6 +31,7 @@ PacketBuf& PacketBuf::operator=(PacketBuf&& other) noexcept {
     head_ = std::exchange(other.head_, 0);
     size_ = std::exchange(other.size_, 0);
     marks_ = other.marks_;
+    checksum_trusted_ = std::exchange(other.checksum_trusted_, false);
   }
   return *this;
 }
@@ -42,6 +44,7 @@ void PacketBuf::release() {
     pool_ = nullptr;
     base_ = nullptr;
     capacity_ = head_ = size_ = 0;
+    checksum_trusted_ = false;
   }
 }
 
@@ -78,6 +81,7 @@ void PacketBuf::reset(std::size_t headroom) {
   head_ = headroom;
   size_ = 0;
   marks_.fill(static_cast<std::uint32_t>(headroom));
+  checksum_trusted_ = false;
 }
 
 ConstBytes PacketBuf::from_mark(Layer layer) const {

@@ -60,6 +60,13 @@ class PacketBuf {
   // Returns the buffer to its pool now (also done by the destructor).
   void release();
 
+  // The device vouches for the transport checksum of this received frame
+  // (the host checked it, or the frame comes from the host's own stack and
+  // never crossed a wire): the transport need not sum the payload again.
+  // reset() and release() clear it.
+  bool checksum_trusted() const { return checksum_trusted_; }
+  void set_checksum_trusted(bool trusted) { checksum_trusted_ = trusted; }
+
  private:
   friend class BufPool;
   PacketBuf(BufPool* pool, std::uint32_t index, std::uint8_t* base, std::size_t capacity,
@@ -72,6 +79,7 @@ class PacketBuf {
   std::size_t head_ = 0;
   std::size_t size_ = 0;
   std::array<std::uint32_t, 3> marks_{};
+  bool checksum_trusted_ = false;
 };
 
 struct PoolStats {

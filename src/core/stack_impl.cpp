@@ -1,5 +1,10 @@
 #include "core/stack_impl.h"
 
+#include <algorithm>
+#include <cstring>
+
+#include "link/receive_offload.h"
+
 namespace lwnet {
 
 StackImpl::StackImpl(const StackConfig& config)
@@ -24,6 +29,7 @@ StackImpl::StackImpl(const StackConfig& config)
 
 void StackImpl::receive_from(NetifId id, Instant now) {
   Device& device = *ip.netifs()[id].device;
+  const std::size_t largest_offloaded = device.capabilities().receive_offload;
   for (std::size_t i = 0; i < frames_per_device_per_poll; ++i) {
     if (!spare_) {
       spare_ = pools.frames.allocate(config::headroom);
@@ -32,6 +38,10 @@ void StackImpl::receive_from(NetifId id, Instant now) {
         ++stats.ethernet.drop_no_buffer;
         continue;
       }
+    }
+    if (largest_offloaded > 0) {
+      if (!receive_offloaded_from(id, device, largest_offloaded, now)) return;
+      continue;
     }
     PacketBuf& buf = *spare_;
     std::optional<std::size_t> length = device.receive(buf.append(buf.tailroom()), now);
@@ -45,6 +55,55 @@ void StackImpl::receive_from(NetifId id, Instant now) {
     std::optional<IpDelivery> delivery = ip.input(id, std::move(frame), now);
     if (delivery) dispatch(std::move(*delivery), now);
   }
+}
+
+bool StackImpl::receive_offloaded_from(NetifId id, Device& device, std::size_t largest, Instant now) {
+  PacketBuf& small = *spare_;
+  // A super-frame needs a large buffer, held only while TCP copies it into
+  // its receive ring. None free (reassembly and UDP queues hold them): the
+  // device drops what does not fit a frame buffer, and the sender resends.
+  // Received frames get no headers pushed in front, so less headroom will do.
+  std::optional<PacketBuf> large;
+  if (largest > small.tailroom() && pools.large.buffer_size() >= largest) {
+    large = pools.large.allocate(std::min(config::headroom, pools.large.buffer_size() - largest));
+  }
+  PacketBuf& into = large ? *large : small;
+  ReceiveOffload offload;
+  const std::optional<std::size_t> length = device.receive_offloaded(into.append(into.tailroom()), offload, now);
+  if (!length) {
+    small.reset(config::headroom);
+    return false;
+  }
+  into.truncate(*length);
+  PacketBuf frame;
+  if (!large) {
+    frame = std::move(small);
+    spare_.reset();
+  } else if (*length <= small.tailroom()) {
+    // A plain frame goes on in a frame buffer: a queue that keeps it (UDP)
+    // must not hold 64 KiB for it, and the large pool stays free.
+    std::memcpy(small.append(*length).data(), large->data().data(), *length);
+    large.reset();
+    frame = std::move(small);
+    spare_.reset();
+  } else {
+    frame = std::move(*large);
+  }
+  const OffloadVerdict verdict = check_receive_offload(frame.data(), ip.netifs()[id].medium, offload);
+  if (verdict == OffloadVerdict::Bad) {
+    ++stats.ethernet.drop_bad_offload;
+    return true;
+  }
+  if (offload.gso != ReceiveOffload::Gso::None) {
+    ++stats.ethernet.rx_super_frames;
+  } else if (frame.capacity() > pools.frames.buffer_size()) {
+    ++stats.ethernet.drop_oversized;  // longer than any frame this stack takes
+    return true;
+  }
+  frame.set_checksum_trusted(verdict == OffloadVerdict::Trusted);
+  std::optional<IpDelivery> delivery = ip.input(id, std::move(frame), now);
+  if (delivery) dispatch(std::move(*delivery), now);
+  return true;
 }
 
 void StackImpl::dispatch(IpDelivery&& delivery, Instant now) {
@@ -66,7 +125,11 @@ void StackImpl::dispatch(IpDelivery&& delivery, Instant now) {
 void StackImpl::poll(Instant now) {
   last_poll = now;
   const std::size_t count = ip.netifs().size();
-  for (std::size_t i = 0; i < count; ++i) receive_from(NetifId{static_cast<std::uint8_t>(i)}, now);
+  for (std::size_t i = 0; i < count; ++i) {
+    tcp.begin_input_batch();
+    receive_from(NetifId{static_cast<std::uint8_t>(i)}, now);
+    tcp.end_input_batch(now);
+  }
   if (timers_enabled) {
     ip.poll_timers(now);
     if (tcp.next_deadline() <= now) tcp.poll_timers(now);

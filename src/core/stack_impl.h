@@ -71,6 +71,10 @@ class StackImpl {
 
  private:
   void receive_from(NetifId id, Instant now);
+  // One frame from a device with receive offload (capabilities().
+  // receive_offload == largest), into spare_ or a large buffer; false when
+  // none was waiting.
+  bool receive_offloaded_from(NetifId id, Device& device, std::size_t largest, Instant now);
   void dispatch(IpDelivery&& delivery, Instant now);
 
   std::optional<PacketBuf> spare_;  // a receive buffer the last device left unused

@@ -43,6 +43,7 @@ struct StackStats {
     LWNET_C(ethernet, drop_unknown_ethertype); LWNET_C(ethernet, drop_not_for_us);
     LWNET_C(ethernet, drop_no_buffer); LWNET_C(ethernet, drop_device_busy);
     LWNET_C(ethernet, tx_segmented); LWNET_C(ethernet, drop_multicast_filtered);
+    LWNET_C(ethernet, rx_super_frames); LWNET_C(ethernet, drop_bad_offload); LWNET_C(ethernet, drop_oversized);
     LWNET_C(arp, rx_request); LWNET_C(arp, rx_reply); LWNET_C(arp, tx_request);
     LWNET_C(arp, tx_reply); LWNET_C(arp, tx_gratuitous); LWNET_C(arp, drop_malformed);
     LWNET_C(arp, drop_unsupported); LWNET_C(arp, drop_unsolicited); LWNET_C(arp, drop_not_for_us);

@@ -13,6 +13,10 @@ struct EthernetStats {
   std::uint64_t tx_segmented = 0;  // large TCP frames the device segments (TSO)
   // Multicast frames to a MAC of no group the netif joined (broadcast passes).
   std::uint64_t drop_multicast_filtered = 0;
+  // Receive offload: TCP super-frames taken whole; frames whose offload
+  // description does not fit them (link/receive_offload.h); frames longer
+  // than a frame buffer that are no super-frame.
+  std::uint64_t rx_super_frames = 0, drop_bad_offload = 0, drop_oversized = 0;
 };
 
 struct ArpStats {

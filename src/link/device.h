@@ -24,6 +24,10 @@ struct DeviceCapabilities {
   // included) that transmit_segmented() takes and cuts into segments of
   // the MSS itself, completing each checksum. 0: none.
   std::size_t tcp_segmentation = 0;
+  // Receive offload: the largest frame (link header included)
+  // receive_offloaded() may deliver, a TCP "super-frame" the host did not
+  // cut into segments. 0: none; frames are at most mtu plus the link header.
+  std::size_t receive_offload = 0;
 };
 
 // What a frame for transmit_segmented() carries besides its bytes (the
@@ -37,6 +41,30 @@ struct SegmentationOffload {
   std::uint16_t header_length = 0;  // Ethernet + IP + TCP headers
   std::uint16_t checksum_start = 0;
   std::uint16_t checksum_offset = 0;
+};
+
+// What a device with receive offload says of a received frame besides its
+// bytes: the fields of virtio's net header as the host wrote them. The
+// stack checks them against the frame (link/receive_offload.h).
+struct ReceiveOffload {
+  enum class Gso : std::uint8_t {
+    None,     // a frame as it would be on the wire
+    TcpV4,    // a TCPv4 super-frame: payload of many segments behind one header
+    TcpV6,
+    Unknown,  // a segmentation type the stack never asked for (UDP, ECN, ...)
+  };
+  Gso gso = Gso::None;
+  std::uint16_t segment_size = 0;   // the MSS the host would have cut at
+  std::uint16_t header_length = 0;  // how much of the front holds headers (at least)
+  // The transport checksum is only partly computed (the host's own stack
+  // left it to the "hardware"): the field at checksum_start +
+  // checksum_offset holds the pseudo-header sum, the sum from
+  // checksum_start to the end is still to be added.
+  bool checksum_partial = false;
+  std::uint16_t checksum_start = 0;
+  std::uint16_t checksum_offset = 0;
+  // The host has verified the transport checksum.
+  bool checksum_valid = false;
 };
 
 struct DeviceStats {
@@ -58,6 +86,15 @@ class Device {
   // returns its length, or nullopt when nothing is waiting. A frame longer
   // than `into` is dropped (stats().rx_dropped) and the next one is tried.
   virtual std::optional<std::size_t> receive(Bytes into, Instant now) = 0;
+
+  // Core thread. As receive(), for a device with receive offload: `into`
+  // may be up to capabilities().receive_offload bytes, and `offload` says
+  // what the host left undone (a super-frame, a partial checksum). A device
+  // without it fills in a plain frame's description.
+  virtual std::optional<std::size_t> receive_offloaded(Bytes into, ReceiveOffload& offload, Instant now) {
+    offload = ReceiveOffload{};
+    return receive(into, now);
+  }
 
   // Core thread. Sends one frame; false (and stats().tx_dropped) when the
   // device cannot take it now. The frame is copied before this returns.

@@ -76,12 +76,13 @@ class FaultInjector final : public Device {
   FaultInjector(const FaultInjector&) = delete;
   FaultInjector& operator=(const FaultInjector&) = delete;
 
-  // The inner device's, without segmentation offload: the injector's
-  // frame slots hold one MTU-sized frame each, and a loss should take one
-  // segment, not dozens.
+  // The inner device's, without segmentation or receive offload: the
+  // injector's frame slots hold one MTU-sized frame each, and a loss should
+  // take one segment, not dozens.
   DeviceCapabilities capabilities() const override {
     DeviceCapabilities c = inner_.capabilities();
     c.tcp_segmentation = 0;
+    c.receive_offload = 0;
     return c;
   }
   std::optional<std::size_t> receive(Bytes into, Instant now) override;

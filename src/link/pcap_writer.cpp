@@ -42,7 +42,9 @@ PcapWriter::PcapWriter(Device& inner, PcapSink& sink, std::uint32_t snap_length)
       sink_(sink),
       snap_length_(snap_length),
       link_type_(link_type_for(inner.capabilities().medium)) {
-  if (const std::size_t largest = inner.capabilities().tcp_segmentation; largest > 0) {
+  const DeviceCapabilities capabilities = inner.capabilities();
+  if (const std::size_t largest = std::max(capabilities.tcp_segmentation, capabilities.receive_offload);
+      largest > 0) {
     completed_size_ = largest + 64;  // the packet and its link header
     completed_ = std::make_unique_for_overwrite<std::uint8_t[]>(completed_size_);
   }
@@ -85,20 +87,37 @@ std::optional<std::size_t> PcapWriter::receive(Bytes into, Instant now) {
   return n;
 }
 
+std::optional<std::size_t> PcapWriter::receive_offloaded(Bytes into, ReceiveOffload& offload, Instant now) {
+  const std::optional<std::size_t> n = inner_.receive_offloaded(into, offload, now);
+  if (n) {
+    if (offload.checksum_partial) {
+      record_completed(into.first(*n), offload.checksum_start, offload.checksum_offset, now);
+    } else {
+      record(into.first(*n), now);
+    }
+  }
+  return n;
+}
+
 bool PcapWriter::transmit_segmented(ConstBytes frame, const SegmentationOffload& offload, Instant now) {
   if (!inner_.transmit_segmented(frame, offload, now)) return false;
-  const std::size_t field = std::size_t{offload.checksum_start} + offload.checksum_offset;
+  record_completed(frame, offload.checksum_start, offload.checksum_offset, now);
+  return true;
+}
+
+void PcapWriter::record_completed(ConstBytes frame, std::size_t checksum_start, std::size_t checksum_offset,
+                                  Instant now) {
+  const std::size_t field = checksum_start + checksum_offset;
   if (frame.size() > completed_size_ || field + 2 > frame.size()) {
     record(frame, now);  // cannot complete it: record it as it went
-    return true;
+    return;
   }
   Bytes copy(completed_.get(), frame.size());
   std::memcpy(copy.data(), frame.data(), frame.size());
   // The field holds the pseudo-header sum: summing from the start with it
   // in place gives the whole checksum.
-  store_be16(copy, field, Checksum{}.add(ConstBytes(copy).subspan(offload.checksum_start)).finish());
+  store_be16(copy, field, Checksum{}.add(ConstBytes(copy).subspan(checksum_start)).finish());
   record(copy, now);
-  return true;
 }
 
 bool PcapWriter::transmit(ConstBytes frame, Instant now) {

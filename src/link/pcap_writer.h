@@ -63,6 +63,9 @@ class PcapWriter final : public Device {
 
   DeviceCapabilities capabilities() const override { return inner_.capabilities(); }
   std::optional<std::size_t> receive(Bytes into, Instant now) override;
+  // Records a frame whose checksum the host left partial as the stack will
+  // see it: completed (a super-frame too, which the stack itself trusts).
+  std::optional<std::size_t> receive_offloaded(Bytes into, ReceiveOffload& offload, Instant now) override;
   bool transmit(ConstBytes frame, Instant now) override;
   // Records the large frame as the device completes it: with the checksum
   // filled in (the segments on the wire carry the same bytes, cut up).
@@ -84,7 +87,12 @@ class PcapWriter final : public Device {
   std::uint32_t snap_length_;
   PcapLinkType link_type_;
   PcapStats pcap_stats_;
-  // A completed copy of a segmented frame (only when the inner device offloads).
+  // Records `frame` with the checksum field at checksum_start +
+  // checksum_offset completed, in a copy; as it is when that cannot be done.
+  void record_completed(ConstBytes frame, std::size_t checksum_start, std::size_t checksum_offset, Instant now);
+
+  // A completed copy of a segmented or partly summed frame (only when the
+  // inner device offloads).
   std::unique_ptr<std::uint8_t[]> completed_;
   std::size_t completed_size_ = 0;
 };

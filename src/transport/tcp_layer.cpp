@@ -43,8 +43,10 @@ void TcpLayer::input(IpDelivery&& delivery, Instant now) {
   const IpAddress source = delivery.source;
   const IpAddress destination = delivery.destination;
   // lwIP's CHECKSUM_CHECK_TCP is on by default and ESP-IDF has no option for
-  // it: a corrupted segment must never reach a byte stream.
-  Result<TcpRepr> segment = TcpRepr::parse(delivery.packet.data(), source, destination, true);
+  // it: a corrupted segment must never reach a byte stream. Only a device
+  // vouching for it (receive offload) spares the sum.
+  Result<TcpRepr> segment =
+      TcpRepr::parse(delivery.packet.data(), source, destination, !delivery.packet.checksum_trusted());
   if (!segment) {
     if (segment.error() == Error::BadChecksum) {
       ++stats_.drop_bad_checksum;
@@ -65,9 +67,58 @@ std::size_t TcpLayer::segmentation_limit(const IpEndpoint& local, const IpEndpoi
   return route ? ip_.tcp_segmentation_limit(*route) : 0;
 }
 
+void TcpLayer::end_input_batch(Instant now) {
+  batching_ = false;
+  for (HeldAck& held : held_acks_) {
+    if (!held.held) continue;
+    held.held = false;
+    (void)transmit(held.local, held.remote, held.ip, held.header, {}, 0, now);
+  }
+}
+
+bool TcpLayer::hold_ack(const IpEndpoint& local, const IpEndpoint& remote, const TcpIpOptions& ip,
+                        const TcpRepr& header, bool pure_ack, Instant now) {
+  HeldAck* slot = nullptr;
+  for (HeldAck& held : held_acks_) {
+    if (held.held && held.local == local && held.remote == remote) {
+      slot = &held;
+      break;
+    }
+  }
+  if (slot != nullptr) {
+    const Seq32 ack(header.acknowledgment);
+    const Seq32 held_ack(slot->header.acknowledgment);
+    if (ack > held_ack || (!pure_ack && ack == held_ack)) {
+      slot->held = false;  // this segment says all the held ACK said, and more
+    } else {
+      // A duplicate ACK (or an older one): the held one first, in order.
+      slot->held = false;
+      (void)transmit(slot->local, slot->remote, slot->ip, slot->header, {}, 0, now);
+    }
+  }
+  if (!pure_ack || header.sack_count > 0) return false;
+  for (HeldAck& held : held_acks_) {
+    if (held.held) continue;
+    held = HeldAck{local, remote, ip, header, true};
+    return true;
+  }
+  return false;
+}
+
 bool TcpLayer::send_segment(const IpEndpoint& local, const IpEndpoint& remote, const TcpIpOptions& ip,
                             const TcpRepr& header, std::span<const ConstBytes> payload,
                             std::size_t segment_size, Instant now) {
+  if (batching_) {
+    bool empty = true;
+    for (ConstBytes piece : payload) empty = empty && piece.empty();
+    if (hold_ack(local, remote, ip, header, empty && header.flags == tcp_flags::ack, now)) return true;
+  }
+  return transmit(local, remote, ip, header, payload, segment_size, now);
+}
+
+bool TcpLayer::transmit(const IpEndpoint& local, const IpEndpoint& remote, const TcpIpOptions& ip,
+                        const TcpRepr& header, std::span<const ConstBytes> payload, std::size_t segment_size,
+                        Instant now) {
   Result<IpRoute> route = ip_.route(remote.address, local.address, ip.netif);
   if (!route) {
     ++stats_.drop_no_route;

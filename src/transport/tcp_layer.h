@@ -4,6 +4,7 @@
 // emitted).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 
@@ -43,6 +44,14 @@ class TcpLayer final : public TcpOutput {
   const TcpTable& table() const { return table_; }
   const TcpLayerStats& stats() const { return stats_; }
 
+  // A batch of input (one device's frames of one poll): an ACK that only
+  // acknowledges more waits, one per connection, until the batch ends or
+  // the connection sends something else, so the super-frames of one poll
+  // cost the peer one ACK, as after Linux's GRO. Duplicate ACKs and ACKs
+  // with SACK blocks leave at once, in order: they report a loss.
+  void begin_input_batch() { batching_ = true; }
+  void end_input_batch(Instant now);
+
   bool send_segment(const IpEndpoint& local, const IpEndpoint& remote, const TcpIpOptions& ip,
                     const TcpRepr& header, std::span<const ConstBytes> payload,
                     std::size_t segment_size, Instant now) override;
@@ -50,10 +59,29 @@ class TcpLayer final : public TcpOutput {
                                  const TcpIpOptions& ip) override;
 
  private:
+  struct HeldAck {
+    IpEndpoint local;
+    IpEndpoint remote;
+    TcpIpOptions ip;
+    TcpRepr header;
+    bool held = false;
+  };
+  // Sends the segment now.
+  bool transmit(const IpEndpoint& local, const IpEndpoint& remote, const TcpIpOptions& ip,
+                const TcpRepr& header, std::span<const ConstBytes> payload, std::size_t segment_size,
+                Instant now);
+  // True when the segment need not leave yet (held, or made redundant).
+  bool hold_ack(const IpEndpoint& local, const IpEndpoint& remote, const TcpIpOptions& ip,
+                const TcpRepr& header, bool pure_ack, Instant now);
+
   IpLayer& ip_;
   Pools& pools_;
   TcpTable table_;
   TcpLayerStats& stats_;
+  // A few connections per batch are enough: a bulk receiver is one, and
+  // any more send their ACKs at once, as without batching.
+  std::array<HeldAck, 4> held_acks_{};
+  bool batching_ = false;
 };
 
 }  // namespace lwnet

@@ -345,7 +345,8 @@ void UdpEndpoints::close(UdpHandle h, Instant now) {
 void UdpEndpoints::input(IpDelivery&& d, Instant now) {
   ++stats_.rx;
   Result<UdpRepr> parsed =
-      UdpRepr::parse(d.packet.data(), d.source, d.destination, config::checksum_check_udp);
+      UdpRepr::parse(d.packet.data(), d.source, d.destination,
+                     config::checksum_check_udp && !d.packet.checksum_trusted());
   if (!parsed) {
     switch (parsed.error()) {
       case Error::Truncated: ++stats_.drop_truncated; break;

@@ -3,6 +3,9 @@
 #
 #   bash tests/bench/run.sh                 # as root; REPS=3 SECS=10 CRR_N=2000
 #   REPS=1 SECS=5 bash tests/bench/run.sh   # quicker, noisier
+#   ONLY="to_stack" bash tests/bench/run.sh  # only these measures (ping to_stack
+#                                           # from_stack crr call_cost kernel); rows
+#                                           # of the others say n/a
 #
 # Builds lwnet (Release, host preset) into build-bench/ (the `lwnet` command
 # and tests/bench's socket_bench_server and socket_call_cost), builds the lwIP
@@ -28,6 +31,8 @@ REPS=${REPS:-3}
 SECS=${SECS:-10}
 CRR_N=${CRR_N:-2000}
 CALL_N=${CALL_N:-20000}   # round trips per socket_call_cost run
+ONLY=${ONLY:-ping to_stack from_stack crr call_cost kernel}
+wanted() { [[ " $ONLY " == *" $1 "* ]]; }
 BUILD=${BUILD:-$ROOT/build-bench}
 RESULTS_DIR=$ROOT/tests/bench/results
 OUT=$(mktemp -d /tmp/lwnet-bench.XXXXXX)   # logs, raw values and the anchor build
@@ -350,11 +355,11 @@ for c in "${LWNET_COLS[@]}"; do
   rec rss_idle_kB "$c" 1 "$(awk '/VmRSS/{print $2}' "/proc/${LWNET_PIDS[$c]}/status")"
 done
 rec rss_idle_kB lwip_sock 1 "$(awk '/VmRSS/{print $2}' "/proc/$LWIP_PID/status")"
-each m_ping "ping RTT"
-each m_to_stack "TCP Linux -> stack"
-each m_from_stack "TCP stack -> Linux"
-each m_crr "connections per second"
-each m_call_cost "cost of a 1-byte socket call (socket_call_cost, $CALL_N round trips)"
+wanted ping && each m_ping "ping RTT"
+wanted to_stack && each m_to_stack "TCP Linux -> stack"
+wanted from_stack && each m_from_stack "TCP stack -> Linux"
+wanted crr && each m_crr "connections per second"
+wanted call_cost && each m_call_cost "cost of a 1-byte socket call (socket_call_cost, $CALL_N round trips)"
 
 # Peak RSS of each server process over everything above.
 for c in "${LWNET_COLS[@]}"; do
@@ -366,6 +371,7 @@ rec rss_peak_kB linux 1 "$(awk '/VmHWM/{print $2}' "/proc/$KB_PID/status")"
 # The kernel's own ceilings: iperf -s over veth, with offloads and without.
 log "== Linux kernel: iperf -s over veth, offloads on, then TSO/GSO/GRO off"
 for mode in on off; do
+  wanted kernel || break
   if [ "$mode" = off ]; then
     ip netns exec lwb-k1 ethtool -K lwb-veth1 tso off gso off gro off > /dev/null 2>&1
     ip netns exec lwb-k2 ethtool -K lwb-veth2 tso off gso off gro off > /dev/null 2>&1
@@ -396,7 +402,7 @@ export BENCH_CC=$(ip netns exec lwb-lwnet cat /proc/sys/net/ipv4/tcp_congestion_
 export BENCH_COMMIT="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null)$([ -n "$(git -C "$ROOT" status --porcelain --untracked-files=no 2>/dev/null)" ] && echo ' + uncommitted changes')"
 export BENCH_LWNET_FLAGS="${LWNET_CMAKE_FLAGS[*]}"
 export BENCH_LWIP="$(pkg-config --modversion lwip 2>/dev/null) ($(dpkg-query -W -f='${Version}' liblwip-dev 2>/dev/null))"
-export BENCH_CMD="REPS=$REPS SECS=$SECS CRR_N=$CRR_N CALL_N=$CALL_N bash tests/bench/run.sh"
+export BENCH_CMD="REPS=$REPS SECS=$SECS CRR_N=$CRR_N CALL_N=$CALL_N$([ "$ONLY" != "ping to_stack from_stack crr call_cost kernel" ] && echo " ONLY=\"$ONLY\"") bash tests/bench/run.sh"
 python3 - "$RES" "$NOTES" > "$RESULTS_DIR/latest.md" <<'EOF'
 import os, sys, statistics
 vals, reps_seen = {}, {}

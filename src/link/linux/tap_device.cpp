@@ -12,6 +12,9 @@
 #include <cstring>
 #include <utility>
 
+#include "link/receive_offload.h"
+#include "util/checksum.h"
+
 namespace lwnet {
 namespace {
 
@@ -28,6 +31,7 @@ struct virtio_net_hdr {
 };
 static_assert(sizeof(virtio_net_hdr) == 10);
 constexpr std::uint8_t VIRTIO_NET_HDR_F_NEEDS_CSUM = 1;
+constexpr std::uint8_t VIRTIO_NET_HDR_F_DATA_VALID = 2;
 constexpr std::uint8_t VIRTIO_NET_HDR_GSO_NONE = 0;
 constexpr std::uint8_t VIRTIO_NET_HDR_GSO_TCPV4 = 1;
 constexpr std::uint8_t VIRTIO_NET_HDR_GSO_TCPV6 = 4;
@@ -38,6 +42,35 @@ constexpr std::size_t kOverflowSize = 65536 + 64;
 
 // A flood of oversized frames must not keep one receive() call busy forever.
 constexpr int kMaxDropsPerReceive = 64;
+
+// The largest frame with receive offload: an IP packet of 65535 bytes, its
+// Ethernet header and a VLAN tag.
+constexpr std::size_t kLargestSuperFrame = 65535 + 18;
+
+// What receive offload asks the kernel for, most first: TSO needs checksum
+// offload, and an old kernel may know TSO6 or TSO only.
+constexpr unsigned kReceiveOffloadTries[] = {
+    TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6,
+    TUN_F_CSUM | TUN_F_TSO4,
+    TUN_F_CSUM,
+};
+
+ReceiveOffload describe(const virtio_net_hdr& header) {
+  ReceiveOffload offload;
+  switch (header.gso_type) {
+    case VIRTIO_NET_HDR_GSO_NONE: offload.gso = ReceiveOffload::Gso::None; break;
+    case VIRTIO_NET_HDR_GSO_TCPV4: offload.gso = ReceiveOffload::Gso::TcpV4; break;
+    case VIRTIO_NET_HDR_GSO_TCPV6: offload.gso = ReceiveOffload::Gso::TcpV6; break;
+    default: offload.gso = ReceiveOffload::Gso::Unknown; break;
+  }
+  offload.segment_size = header.gso_size;
+  offload.header_length = header.hdr_len;
+  offload.checksum_partial = (header.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) != 0;
+  offload.checksum_start = header.csum_start;
+  offload.checksum_offset = header.csum_offset;
+  offload.checksum_valid = (header.flags & VIRTIO_NET_HDR_F_DATA_VALID) != 0;
+  return offload;
+}
 
 const char* open_hint(int number) {
   switch (number) {
@@ -87,9 +120,9 @@ OsResult<TapDevice> TapDevice::open(const TapConfig& config) {
   }
 
   if (config.tx_queue_frames > 0 &&
-      (config.tx_rate_bytes_per_second == 0 || config.segmentation_offload)) {
+      (config.tx_rate_bytes_per_second == 0 || config.segmentation_offload || config.receive_offload)) {
     return OsError("TAP transmit queue", EINVAL,
-                   "a transmit queue needs tx_rate_bytes_per_second and no segmentation offload");
+                   "a transmit queue needs tx_rate_bytes_per_second and no segmentation or receive offload");
   }
   const int fd = ::open(config.tun_path.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) {
@@ -100,7 +133,8 @@ OsResult<TapDevice> TapDevice::open(const TapConfig& config) {
   ifreq request{};
   // No packet-information prefix: reads and writes are bare Ethernet frames.
   short flags = IFF_TAP | IFF_NO_PI;
-  if (config.segmentation_offload) flags = static_cast<short>(flags | IFF_VNET_HDR);
+  const bool vnet_header = config.segmentation_offload || config.receive_offload;
+  if (vnet_header) flags = static_cast<short>(flags | IFF_VNET_HDR);
   if (config.mode == TapConfig::Mode::Create) {
     flags = static_cast<short>(flags | IFF_TUN_EXCL);
   }
@@ -112,17 +146,35 @@ OsResult<TapDevice> TapDevice::open(const TapConfig& config) {
     return OsError("ioctl TUNSETIFF", number, attach_hint(number));
   }
   request.ifr_name[IFNAMSIZ - 1] = '\0';
-  if (config.segmentation_offload) {
-    // The plain header (no num_buffers field); and no offloads toward us:
-    // the kernel keeps segmenting and checksumming what it sends lwnet.
+  unsigned granted = 0;
+  if (vnet_header) {
+    // The plain header (no num_buffers field).
     int header_size = sizeof(virtio_net_hdr);
-    if (ioctl(fd, TUNSETVNETHDRSZ, &header_size) != 0 || ioctl(fd, TUNSETOFFLOAD, 0) != 0) {
+    if (ioctl(fd, TUNSETVNETHDRSZ, &header_size) != 0) {
       const int number = errno;
       ::close(fd);
-      return OsError("ioctl TUNSETVNETHDRSZ/TUNSETOFFLOAD", number, "the tun driver refuses virtio net headers");
+      return OsError("ioctl TUNSETVNETHDRSZ", number, "the tun driver refuses virtio net headers");
+    }
+    if (config.receive_offload) {
+      for (const unsigned offloads : kReceiveOffloadTries) {
+        if (ioctl(fd, TUNSETOFFLOAD, offloads) == 0) {
+          granted = offloads;
+          break;
+        }
+      }
     }
   }
-  TapDevice tap(fd, std::string(request.ifr_name), config.mtu, config.segmentation_offload);
+  // Nothing granted (or asked): whole, checksummed frames toward us. Also
+  // without the net header: offloads granted to an earlier user stay with a
+  // persistent interface, and its frames would arrive with checksums left
+  // partial and nothing to say so.
+  if (granted == 0 && ioctl(fd, TUNSETOFFLOAD, 0) != 0) {
+    const int number = errno;
+    ::close(fd);
+    return OsError("ioctl TUNSETOFFLOAD", number, "the tun driver refuses to set its offloads");
+  }
+  TapDevice tap(fd, std::string(request.ifr_name), config.mtu, vnet_header, config.segmentation_offload);
+  tap.receive_offloads_ = granted;
   if (config.tx_queue_frames > 0) {
     tap.tx_slot_size_ = config.mtu + 18;  // Ethernet header and a VLAN tag
     tap.tx_slots_.resize(config.tx_queue_frames * tap.tx_slot_size_);
@@ -132,11 +184,12 @@ OsResult<TapDevice> TapDevice::open(const TapConfig& config) {
   return tap;
 }
 
-TapDevice::TapDevice(int fd, std::string name, std::size_t mtu, bool offload)
+TapDevice::TapDevice(int fd, std::string name, std::size_t mtu, bool vnet_header, bool segmentation)
     : fd_(fd),
       name_(std::move(name)),
       mtu_(mtu),
-      offload_(offload),
+      vnet_header_(vnet_header),
+      segmentation_(segmentation),
       overflow_(std::make_unique<std::uint8_t[]>(kOverflowSize)) {}
 
 TapDevice::TapDevice(TapDevice&& other) noexcept
@@ -144,7 +197,9 @@ TapDevice::TapDevice(TapDevice&& other) noexcept
       fd_(std::exchange(other.fd_, -1)),
       name_(std::move(other.name_)),
       mtu_(other.mtu_),
-      offload_(other.offload_),
+      vnet_header_(other.vnet_header_),
+      segmentation_(other.segmentation_),
+      receive_offloads_(other.receive_offloads_),
       overflow_(std::move(other.overflow_)),
       stats_(other.stats_),
       last_error_(other.last_error_),
@@ -164,7 +219,9 @@ TapDevice& TapDevice::operator=(TapDevice&& other) noexcept {
     fd_ = std::exchange(other.fd_, -1);
     name_ = std::move(other.name_);
     mtu_ = other.mtu_;
-    offload_ = other.offload_;
+    vnet_header_ = other.vnet_header_;
+    segmentation_ = other.segmentation_;
+    receive_offloads_ = other.receive_offloads_;
     overflow_ = std::move(other.overflow_);
     stats_ = other.stats_;
     last_error_ = other.last_error_;
@@ -185,16 +242,25 @@ TapDevice::~TapDevice() {
   }
 }
 
-std::optional<std::size_t> TapDevice::receive(Bytes into, Instant now) {
-  if (tx_count_ > 0) drain(now);
+DeviceCapabilities TapDevice::capabilities() const {
+  DeviceCapabilities c{Medium::Ethernet, mtu_, segmentation_ ? std::size_t{65535} : 0};
+  if ((receive_offloads_ & (TUN_F_TSO4 | TUN_F_TSO6)) != 0) {
+    c.receive_offload = kLargestSuperFrame;
+  } else if (receive_offloads_ != 0) {
+    c.receive_offload = mtu_ + 18;  // whole frames, with partial checksums
+  }
+  return c;
+}
+
+std::optional<std::size_t> TapDevice::read_frame(Bytes into, ReceiveOffload& offload) {
   for (int drops = 0; drops < kMaxDropsPerReceive;) {
-    // One read per frame; the second vector only shows that a frame was
+    // One read per frame; the last vector only shows that a frame was
     // longer than the caller's buffer.
     virtio_net_hdr header{};
     iovec vectors[3] = {{&header, sizeof header}, {into.data(), into.size()}, {overflow_.get(), kOverflowSize}};
-    // Without offload the frame starts the read; with it, the header does.
-    iovec* first = offload_ ? vectors : vectors + 1;
-    const ssize_t n = readv(fd_, first, offload_ ? 3 : 2);
+    // Without the net header the frame starts the read; with it, the header does.
+    iovec* first = vnet_header_ ? vectors : vectors + 1;
+    const ssize_t n = readv(fd_, first, vnet_header_ ? 3 : 2);
     if (n < 0) {
       if (errno == EINTR) {
         continue;
@@ -206,16 +272,24 @@ std::optional<std::size_t> TapDevice::receive(Bytes into, Instant now) {
       return std::nullopt;
     }
     std::size_t size = static_cast<std::size_t>(n);
-    if (offload_) {
-      // TUNSETOFFLOAD(0) means the kernel sends whole, checksummed frames:
-      // a header asking for more is a frame lwnet cannot take as it is.
-      if (size < sizeof header || header.gso_type != VIRTIO_NET_HDR_GSO_NONE ||
-          (header.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) != 0) {
+    offload = ReceiveOffload{};
+    if (vnet_header_) {
+      if (size < sizeof header) {
         ++stats_.rx_dropped;
         ++drops;
         continue;
       }
       size -= sizeof header;
+      // Without receive offload the kernel was told to send whole,
+      // checksummed frames: a header asking for more is a frame lwnet
+      // cannot take as it is.
+      offload = describe(header);
+      if (receive_offloads_ == 0 &&
+          (offload.gso != ReceiveOffload::Gso::None || offload.checksum_partial)) {
+        ++stats_.rx_dropped;
+        ++drops;
+        continue;
+      }
     }
     if (size > into.size()) {
       ++stats_.rx_dropped;
@@ -227,6 +301,33 @@ std::optional<std::size_t> TapDevice::receive(Bytes into, Instant now) {
     }
     ++stats_.rx_frames;
     stats_.rx_bytes += size;
+    return size;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::size_t> TapDevice::receive_offloaded(Bytes into, ReceiveOffload& offload, Instant now) {
+  if (tx_count_ > 0) drain(now);
+  return read_frame(into, offload);
+}
+
+std::optional<std::size_t> TapDevice::receive(Bytes into, Instant now) {
+  if (tx_count_ > 0) drain(now);
+  for (int drops = 0; drops < kMaxDropsPerReceive; ++drops) {
+    ReceiveOffload offload;
+    const std::optional<std::size_t> size = read_frame(into, offload);
+    if (!size) return std::nullopt;
+    // A caller that takes no description gets a frame that stands alone:
+    // its checksum finished, a super-frame whole (if it fits).
+    Bytes frame = into.first(*size);
+    if (check_receive_offload(frame, Medium::Ethernet, offload) == OffloadVerdict::Bad) {
+      ++stats_.rx_dropped;
+      continue;
+    }
+    if (offload.gso != ReceiveOffload::Gso::None && offload.checksum_partial) {
+      const std::size_t field = std::size_t{offload.checksum_start} + offload.checksum_offset;
+      store_be16(frame, field, Checksum{}.add(ConstBytes(frame).subspan(offload.checksum_start)).finish());
+    }
     return size;
   }
   return std::nullopt;
@@ -249,7 +350,7 @@ bool TapDevice::transmit(ConstBytes frame, Instant now) {
     return true;
   }
   const virtio_net_hdr none{};  // no offload asked for this frame
-  return write_frame(&none, offload_ ? sizeof none : 0, frame);
+  return write_frame(&none, vnet_header_ ? sizeof none : 0, frame);
 }
 
 void TapDevice::drain(Instant now) {
@@ -269,7 +370,7 @@ Instant TapDevice::next_deadline() const {
 }
 
 bool TapDevice::transmit_segmented(ConstBytes frame, const SegmentationOffload& offload, Instant /*now*/) {
-  if (!offload_ || frame.size() > 65535 + 14) {
+  if (!segmentation_ || frame.size() > 65535 + 14) {
     ++stats_.tx_dropped;
     return false;
   }

@@ -33,6 +33,15 @@ struct TapConfig {
   // that it cuts into segments (one write instead of dozens). Frames from
   // the kernel still arrive whole-sized and checksummed.
   bool segmentation_offload = false;
+  // Receive offload: the kernel may hand lwnet TCP super-frames (up to 64
+  // KiB of payload behind one header, as it would give a NIC with TSO) and
+  // frames whose checksum it left partial, each described by a net header
+  // (so this implies the header, as segmentation_offload does). lwnet asks
+  // for checksum offload, TSO for IPv4 and for IPv6 (TUNSETOFFLOAD); where
+  // the kernel refuses, it asks for less (no TSO6, no TSO, then nothing:
+  // whole frames as without it). receive_offloads() says what was granted.
+  // Never UDP segmentation: lwnet does not ask for it.
+  bool receive_offload = false;
   // A bounded transmit queue of lwnet's own, as an embedded driver's TX
   // buffers are. The kernel takes every write to a TAP at once (it never
   // pushes back), so without this a TAP never fails a transmit(). With
@@ -40,7 +49,7 @@ struct TapConfig {
   // tx_rate_bytes_per_second at most, as on a link of that speed; while the
   // ring is full transmit() refuses the frame (tx_dropped, last_error()
   // ENOBUFS), which a UDP send reports as ENOMEM (the guide's
-  // "Limitations"). Needs a rate, and no segmentation_offload.
+  // "Limitations"). Needs a rate, and neither offload.
   std::size_t tx_queue_frames = 0;
   std::uint64_t tx_rate_bytes_per_second = 0;
   // The clone device; another path only in tests of the error reporting.
@@ -69,9 +78,7 @@ class TapDevice final : public Device {
   TapDevice& operator=(const TapDevice&) = delete;
   ~TapDevice() override;
 
-  DeviceCapabilities capabilities() const override {
-    return DeviceCapabilities{Medium::Ethernet, mtu_, offload_ ? std::size_t{65535} : 0};
-  }
+  DeviceCapabilities capabilities() const override;
   // One read(2). nullopt when nothing is waiting (or on a read error, counted
   // in rx_dropped with last_error()). A frame longer than `into` is dropped,
   // counted, and the next one tried. With a transmit queue, first writes
@@ -81,6 +88,11 @@ class TapDevice final : public Device {
   // when the kernel refuses the frame (EIO: the interface is down; ...) or
   // the transmit queue is full (ENOBUFS).
   bool transmit(ConstBytes frame, Instant now) override;
+  // One read(2), giving the net header's description with the frame
+  // (with receive_offload; else as receive()). Headers that cannot be
+  // told apart from a plain frame's are not judged here: the stack checks
+  // them (link/receive_offload.h).
+  std::optional<std::size_t> receive_offloaded(Bytes into, ReceiveOffload& offload, Instant now) override;
   // With a transmit queue holding frames: when the next may leave (the
   // stack polls then, and receive() writes it).
   Instant next_deadline() const override;
@@ -95,11 +107,15 @@ class TapDevice final : public Device {
   int fd() const { return fd_; }
   // The interface name, as the kernel has it.
   const std::string& name() const { return name_; }
+  // The TUN_F_* flags the kernel granted to receive_offload (0: none).
+  unsigned receive_offloads() const { return receive_offloads_; }
   // errno of the last failed read or write, 0 if none.
   int last_error() const { return last_error_; }
 
  private:
-  TapDevice(int fd, std::string name, std::size_t mtu, bool offload);
+  TapDevice(int fd, std::string name, std::size_t mtu, bool vnet_header, bool segmentation);
+  // One read of a frame and its net header; nullopt when nothing waits.
+  std::optional<std::size_t> read_frame(Bytes into, ReceiveOffload& offload);
   bool write_frame(const void* header, std::size_t header_size, ConstBytes frame);
   // Writes the queued frames whose turn has come by `now`.
   void drain(Instant now);
@@ -107,7 +123,9 @@ class TapDevice final : public Device {
   int fd_ = -1;
   std::string name_;
   std::size_t mtu_ = 1500;
-  bool offload_ = false;  // frames carry a virtio net header
+  bool vnet_header_ = false;   // frames carry a virtio net header
+  bool segmentation_ = false;  // transmit_segmented() is on
+  unsigned receive_offloads_ = 0;
   // Catches the part of a frame that does not fit the caller's buffer. The
   // kernel silently cuts a frame to the buffer it is read into; with this
   // second buffer behind the caller's, the read returns more than the

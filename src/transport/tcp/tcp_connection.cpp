@@ -268,10 +268,17 @@ Result<std::size_t> TcpConnection::receive(Bytes into, Instant now, TcpOutput& o
   if (receive_ring_.empty()) return peek(into);  // the answer for an empty buffer
   const std::size_t n = receive_ring_.read(into);
   // Tell the peer about the opened window once it is worth a segment
-  // (receiver-side silly window avoidance, RFC 1122 4.2.3.3).
+  // (receiver-side silly window avoidance, RFC 1122 4.2.3.3), and only
+  // while the window it knows runs short (at most half the buffer, and the
+  // new one at least twice that, as Linux decides): a window still wide
+  // open grows with the next ACK anyway, and an update per read would
+  // double the segments sent for a fast sender's super-frames.
   const std::size_t threshold = std::min(receive_ring_.capacity() / 2, 2 * std::size_t{mss_limit_});
   const Seq32 possible_edge = receive_next_ + static_cast<std::uint32_t>(receive_window_free());
-  if (is_synchronized(state_) && state_ != TcpState::TimeWait &&
+  const std::int32_t known = std::max<std::int32_t>(advertised_edge_ - receive_next_, 0);
+  const bool running_short = static_cast<std::size_t>(known) <= receive_ring_.capacity() / 2 &&
+                             possible_edge - receive_next_ >= 2 * std::int64_t{known};
+  if (is_synchronized(state_) && state_ != TcpState::TimeWait && running_short &&
       possible_edge - advertised_edge_ >= static_cast<std::int32_t>(threshold)) {
     ack_now();
     output(now, out);

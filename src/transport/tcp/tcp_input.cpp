@@ -385,9 +385,13 @@ void TcpConnection::process_data(const TcpRepr& segment, Instant now) {
   }
   // RFC 5681 4.2: ACK at least every second full-sized segment. A full
   // segment may be short of the MSS by the peer's options (timestamps,
-  // SACK blocks: up to 40 bytes), which come out of its payload.
+  // SACK blocks: up to 40 bytes), which come out of its payload. A
+  // super-frame from a device with receive offload counts as the segments
+  // it was made of (as Linux's GRO counts them), so it is ACKed at once,
+  // once, not once per MSS.
   constexpr std::size_t largest_options = 40;
-  if (stored + largest_options >= std::min<std::size_t>(send_mss_, mss_limit_)) ++unacked_full_segments_;
+  const std::size_t full_segment = std::max<std::size_t>(std::min<std::size_t>(send_mss_, mss_limit_), 1);
+  unacked_full_segments_ += static_cast<std::uint32_t>((stored + largest_options) / full_segment);
   if (!settings_.delayed_ack || unacked_full_segments_ >= 2) {
     ack_now();
   } else if (delayed_ack_at_ == Instant::max()) {

@@ -12,6 +12,7 @@
 #include <linux/if_packet.h>
 #include <linux/if_tun.h>
 #include <net/ethernet.h>
+#include <net/if_arp.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <sys/ioctl.h>
@@ -590,6 +591,89 @@ TEST(TapTransmitQueue, BoundedQueueRefusesWhenFullAndDrainsAtItsRate) {
   EXPECT_EQ(tap->stats().tx_frames, 4U);
   EXPECT_EQ(tap->stats().tx_dropped, 1U);
   for (std::size_t i : {0U, 1U, 2U, 4U}) EXPECT_EQ(kernel.receive_test_frame(), frames[i]) << i;
+}
+
+// ---- Receive offload ----------------------------------------------------------
+
+// A UDP datagram from a local socket to lwnet's address (the kernel knows
+// lwnet's MAC without asking: a permanent ARP entry).
+void send_udp_to_lwnet(const std::string& tap_name, const std::string& message) {
+  const Fd s(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  ASSERT_GE(s.get(), 0);
+  arpreq entry{};
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(kLwnetIp);
+  std::memcpy(&entry.arp_pa, &address, sizeof address);
+  entry.arp_ha.sa_family = ARPHRD_ETHER;
+  std::memcpy(entry.arp_ha.sa_data, kLwnetMac.data(), kLwnetMac.size());
+  entry.arp_flags = ATF_COM | ATF_PERM;
+  std::memcpy(entry.arp_dev, tap_name.c_str(), tap_name.size() + 1);
+  ASSERT_EQ(ioctl(s.get(), SIOCSARP, &entry), 0) << std::strerror(errno);
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(9);
+  to.sin_addr.s_addr = htonl(kLwnetIp);
+  ASSERT_EQ(sendto(s.get(), message.data(), message.size(), 0, reinterpret_cast<const sockaddr*>(&to), sizeof to),
+            static_cast<ssize_t>(message.size()))
+      << std::strerror(errno);
+}
+
+bool udp_checksum_holds(const Frame& frame) {
+  if (frame.size() < 42 || load_be16(frame, 12) != 0x0800 || frame[23] != 17) return false;
+  const ConstBytes udp = ConstBytes(frame).subspan(34);
+  Checksum sum;
+  sum.add(ConstBytes(frame).subspan(26, 8)).add16(17).add16(static_cast<std::uint16_t>(udp.size())).add(udp);
+  return sum.folded() == 0xffff;
+}
+
+// The kernel grants checksum offload and TSO (this kernel knows all three
+// flags), and then leaves a local UDP datagram's checksum to the "hardware":
+// receive_offloaded() says so and where it goes; receive() finishes it.
+TEST(TapReceiveOffload, GrantedPartialChecksumIsDescribedOrCompleted) {
+  TapConfig config;
+  config.name = "lwtaprx0";
+  config.mode = TapConfig::Mode::Create;
+  config.receive_offload = true;
+  OsResult<TapDevice> tap = TapDevice::open(config);
+  ASSERT_TRUE(tap) << tap.os_error().message();
+  EXPECT_EQ(tap->receive_offloads(), unsigned{TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6});
+  EXPECT_EQ(tap->capabilities().receive_offload, 65535U + 18);
+  EXPECT_EQ(tap->capabilities().tcp_segmentation, 0U);  // not asked for
+  ASSERT_NO_FATAL_FAILURE(configure_kernel_side("lwtaprx0", kKernelIp));
+
+  ASSERT_NO_FATAL_FAILURE(send_udp_to_lwnet("lwtaprx0", "partial checksum, described"));
+  WaitSet set;
+  set.add(tap->fd());
+  const Instant deadline = give_up_at();
+  Frame buffer(65535 + 18);
+  std::optional<Frame> datagram;
+  ReceiveOffload offload;
+  while (!datagram && monotonic_now() < deadline) {
+    while (const std::optional<std::size_t> n = tap->receive_offloaded(buffer, offload, monotonic_now())) {
+      Frame frame(buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(*n));
+      if (has_ethertype(frame, 0x0800) && frame.size() > 23 && frame[23] == 17) {
+        datagram = frame;
+        break;
+      }
+    }
+    if (!datagram) {
+      ASSERT_TRUE(set.wait(deadline));
+    }
+  }
+  ASSERT_TRUE(datagram) << "no UDP datagram from the kernel";
+  EXPECT_EQ(offload.gso, ReceiveOffload::Gso::None);
+  ASSERT_TRUE(offload.checksum_partial) << "the kernel summed the datagram itself";
+  EXPECT_EQ(offload.checksum_start, 34);
+  EXPECT_EQ(offload.checksum_offset, 6);
+  EXPECT_FALSE(udp_checksum_holds(*datagram));
+
+  ASSERT_NO_FATAL_FAILURE(send_udp_to_lwnet("lwtaprx0", "partial checksum, completed by receive()"));
+  const std::optional<Frame> completed = receive_from(
+      *tap, [](const Frame& f) { return has_ethertype(f, 0x0800) && f.size() > 23 && f[23] == 17; });
+  ASSERT_TRUE(completed);
+  EXPECT_TRUE(udp_checksum_holds(*completed));
+  EXPECT_EQ(tap->stats().rx_dropped, 0U);
 }
 
 }  // namespace
