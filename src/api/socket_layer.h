@@ -192,11 +192,22 @@ class SocketLayer {
   // `datagram` has one; MSG_CTRUNC when msg_control is too small.
   static void write_control(msghdr& message, const std::optional<UdpReceived>& datagram);
   int set_socket_option(Socket& socket, int level, int name, const void* value, socklen_t length);
+  // IPPROTO_IPV6 options, core context; `apply_tcp` changes the TCP settings
+  // (stored, live connection, listener).
+  template <class ApplyTcp>
+  int set_ipv6_option(Socket& socket, Stack& stack, int name, int value, ApplyTcp&& apply_tcp);
   int get_socket_option(Socket& socket, int level, int name, void* value, socklen_t* length);
   void free_socket(Socket& socket);
   // A free slot made a new socket with descriptor `fd` (no timeouts, not
   // shut down), or null when the table is full. Takes the table lock.
-  Socket* claim_free_socket(int fd, Kind kind, int type, bool nonblocking);
+  Socket* claim_free_socket(int fd, Kind kind, int type, bool nonblocking, int family);
+  // Core context: binds an unbound AF_INET6 UDP socket to [::]:0 before it
+  // sends or connects, so that it stays dual-stack (the core would bind an
+  // endpoint that first talks to a mapped address to 0.0.0.0).
+  static Status bind_v6_wildcard(Socket& socket, Stack& stack);
+  // An AF_INET6 socket with IPV6_V6ONLY cannot reach IPv4-mapped addresses
+  // (Linux: ENETUNREACH). Core context.
+  static bool v6only_refuses(const Socket& socket, const IpEndpoint& remote);
 
   TcpipThread& tcpip_;
   const std::size_t max_sockets_;
