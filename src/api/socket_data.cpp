@@ -114,7 +114,10 @@ ssize_t SocketLayer::receive_common(Use& use, Bytes into, int flags, IpEndpoint*
         if (!r) return r.error() == Error::WouldBlock ? -1 : errno_of(r.error());
         size = r->size;
         copied = r->copied;
-        if (from != nullptr) *from = IpEndpoint{r->from, 0};
+        if (from != nullptr) {
+          *from = IpEndpoint{r->from, 0};
+          if (r->from.is_v6() && r->from.v6().is_link_local()) from->scope_id = interface_index(r->netif);
+        }
         return 0;
       }
       auto r = stack.udp_receive(s.udp, into, peek);

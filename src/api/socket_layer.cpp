@@ -168,7 +168,8 @@ int SocketLayer::socket(int domain, int type, int protocol) {
     kind = Kind::Tcp;
   } else if (base_type == SOCK_DGRAM && (protocol == 0 || protocol == IPPROTO_UDP)) {
     kind = Kind::Udp;
-  } else if (base_type == SOCK_RAW && protocol == IPPROTO_ICMP && domain == AF_INET) {
+  } else if (base_type == SOCK_RAW && ((protocol == IPPROTO_ICMP && domain == AF_INET) ||
+                                       (protocol == IPPROTO_ICMPV6 && domain == AF_INET6))) {
     kind = Kind::Raw;
   } else if (base_type == SOCK_STREAM || base_type == SOCK_DGRAM || base_type == SOCK_RAW) {
     return fail(EPROTONOSUPPORT);

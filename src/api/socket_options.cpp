@@ -1,5 +1,6 @@
 // setsockopt/getsockopt (the guide's option list), fcntl and ioctl.
 #include <fcntl.h>
+#include <netinet/icmp6.h>
 #include <netinet/tcp.h>
 #include <sys/ioctl.h>
 
@@ -229,6 +230,10 @@ int SocketLayer::set_ipv6_option(Socket& s, Stack& stack, int name, int v, Apply
       if (s.kind == Kind::Udp) stack.udp_set_ttl(s.udp, hops);
       return 0;
     }
+    case IPV6_CHECKSUM:
+      // RFC 3542 3.1: the kernel's (here the stack's) job on ICMPv6, which
+      // Linux refuses to change; no other raw protocol exists here.
+      return s.kind == Kind::Raw ? EINVAL : ENOPROTOOPT;
     case IPV6_TCLASS: {
       if (v < -1 || v > 255) return EINVAL;
       const auto tclass = static_cast<std::uint8_t>(v == -1 ? 0 : v);
@@ -355,6 +360,16 @@ int SocketLayer::set_socket_option(Socket& s, int level, int name, const void* v
       }
       s.options.device = device;
       return 0;
+    });
+  }
+  if (level == IPPROTO_ICMPV6 && name == ICMP6_FILTER) {
+    if (s.kind != Kind::Raw || s.family != AF_INET6) return ENOPROTOOPT;
+    return tcpip_.call([&](Stack& stack, Instant) -> int {
+      // As Linux: a shorter filter replaces only the words it has.
+      RawIcmpv6Filter blocked = stack.raw_icmpv6_filter(s.raw);
+      std::memcpy(blocked.data(), value, std::min<std::size_t>(length, sizeof blocked));
+      const Status set = stack.raw_set_icmpv6_filter(s.raw, blocked);
+      return set ? 0 : errno_of(set.error());
     });
   }
   if (!read_int(value, length, v)) return EINVAL;
@@ -552,6 +567,14 @@ int SocketLayer::get_socket_option(Socket& s, int level, int name, void* value, 
     *length = static_cast<socklen_t>(size + 1);
     return 0;
   }
+  if (level == IPPROTO_ICMPV6 && name == ICMP6_FILTER) {
+    if (s.kind != Kind::Raw || s.family != AF_INET6) return ENOPROTOOPT;
+    const RawIcmpv6Filter blocked = tcpip_.call([&](Stack& stack, Instant) { return stack.raw_icmpv6_filter(s.raw); });
+    const std::size_t n = std::min<std::size_t>(*length, sizeof blocked);
+    std::memcpy(value, blocked.data(), n);
+    *length = static_cast<socklen_t>(n);
+    return 0;
+  }
   if (*length < static_cast<socklen_t>(sizeof(int))) return EINVAL;
   const bool tcp = s.kind == Kind::Tcp;
   int result = 0;
@@ -593,6 +616,10 @@ int SocketLayer::get_socket_option(Socket& s, int level, int name, void* value, 
         case IPV6_V6ONLY: result = s.options.tcp.ip.v6only; return 0;
         case IPV6_UNICAST_HOPS: result = tcp ? t.ip.ttl : s.options.ttl; return 0;
         case IPV6_TCLASS: result = tcp ? t.ip.tos : s.options.tos; return 0;
+        case IPV6_CHECKSUM:
+          if (s.kind != Kind::Raw) return ENOPROTOOPT;
+          result = 2;  // ICMPv6's checksum offset, always computed (Linux's answer)
+          return 0;
         default: return ENOPROTOOPT;
       }
     }

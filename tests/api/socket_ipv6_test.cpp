@@ -7,6 +7,7 @@
 #include "socket_fixture.h"
 
 #include <arpa/inet.h>
+#include <netinet/icmp6.h>
 #include <gtest/gtest.h>
 
 #include "api/socket_internal.h"
@@ -494,6 +495,69 @@ TEST_P(SocketIpv6Test, Ipv6LevelOptionsAndIpv4OnesOnAnIpv6Socket) {
   EXPECT_EQ(errno, EINVAL);
   EXPECT_EQ(get_int(t, IPPROTO_IPV6, IPV6_V6ONLY), 0);
   EXPECT_EQ(l().close(t), 0);
+}
+
+// RFC 3542 raw ICMPv6: the stack fills the checksum of what is sent, and
+// every accepted ICMPv6 message comes back from its ICMPv6 header on (here
+// the echo request to ::1 and the stack's reply), filtered by ICMP6_FILTER.
+TEST_P(SocketIpv6Test, RawIcmpv6SocketPingsLoopbackWithFilterAndChecksumRules) {
+  const int r = l().socket(AF_INET6, SOCK_RAW, IPPROTO_ICMPV6);
+  ASSERT_GE(r, 0) << std::strerror(errno);
+  EXPECT_EQ(get_int(r, IPPROTO_IPV6, IPV6_CHECKSUM), 2);
+  EXPECT_EQ(set_int(r, IPPROTO_IPV6, IPV6_CHECKSUM, 4), -1);
+  EXPECT_EQ(errno, EINVAL);
+  EXPECT_EQ(set_int(r, IPPROTO_IPV6, IPV6_CHECKSUM, -1), -1);
+  EXPECT_EQ(errno, EINVAL);
+  const sockaddr_in6 to = address6("::1", 0);
+  // Echo request: type 128, code 0, checksum left 0 for the stack, id, seq, data.
+  const std::array<std::uint8_t, 12> request{128, 0, 0, 0, 0x12, 0x34, 0x00, 0x01, 'p', 'i', 'n', 'g'};
+  ASSERT_EQ(l().sendto(r, request.data(), request.size(), 0, sa6(to), in6_len), 12) << std::strerror(errno);
+  std::array<char, 64> buffer{};
+  sockaddr_in6 from{};
+  socklen_t from_len = in6_len;
+  ASSERT_EQ(receive_within(r, buffer, sa6(from), &from_len), 12);
+  EXPECT_EQ(static_cast<std::uint8_t>(buffer[0]), 128);  // our request, no IPv6 header before it
+  EXPECT_EQ(text_of(from), "::1");
+  EXPECT_EQ(from_len, in6_len);
+  EXPECT_TRUE(buffer[2] != 0 || buffer[3] != 0);  // the checksum the stack computed
+  from_len = in6_len;
+  ASSERT_EQ(receive_within(r, buffer, sa6(from), &from_len), 12);
+  EXPECT_EQ(static_cast<std::uint8_t>(buffer[0]), 129);  // the stack's echo reply
+  EXPECT_EQ(std::string(buffer.data() + 8, 4), "ping");
+  EXPECT_EQ(buffer[4], 0x12);
+  EXPECT_EQ(buffer[7], 0x01);
+
+  // ICMP6_FILTER: only echo replies from now on.
+  icmp6_filter filter{};
+  ICMP6_FILTER_SETBLOCKALL(&filter);
+  ICMP6_FILTER_SETPASS(ICMP6_ECHO_REPLY, &filter);
+  ASSERT_EQ(l().setsockopt(r, IPPROTO_ICMPV6, ICMP6_FILTER, &filter, sizeof filter), 0);
+  icmp6_filter read_back{};
+  socklen_t len = sizeof read_back;
+  ASSERT_EQ(l().getsockopt(r, IPPROTO_ICMPV6, ICMP6_FILTER, &read_back, &len), 0);
+  EXPECT_EQ(len, sizeof read_back);
+  EXPECT_TRUE(ICMP6_FILTER_WILLPASS(ICMP6_ECHO_REPLY, &read_back));
+  EXPECT_TRUE(ICMP6_FILTER_WILLBLOCK(ICMP6_ECHO_REQUEST, &read_back));
+  ASSERT_EQ(l().connect(r, sa6(to), in6_len), 0);
+  ASSERT_EQ(l().send(r, request.data(), request.size(), 0), 12) << std::strerror(errno);
+  ASSERT_EQ(receive_within(r, buffer, nullptr, nullptr), 12);
+  EXPECT_EQ(static_cast<std::uint8_t>(buffer[0]), 129);
+  EXPECT_EQ(l().recv(r, buffer.data(), buffer.size(), MSG_DONTWAIT), -1);
+  EXPECT_EQ(errno, EAGAIN);
+  // Too short to hold a checksum.
+  EXPECT_EQ(l().send(r, request.data(), 3, 0), -1);
+  EXPECT_EQ(errno, EINVAL);
+  // Not on the other sockets.
+  const int u = l().socket(AF_INET6, SOCK_DGRAM, 0);
+  EXPECT_EQ(l().setsockopt(u, IPPROTO_ICMPV6, ICMP6_FILTER, &filter, sizeof filter), -1);
+  EXPECT_EQ(errno, ENOPROTOOPT);
+  EXPECT_EQ(set_int(u, IPPROTO_IPV6, IPV6_CHECKSUM, 2), -1);
+  EXPECT_EQ(errno, ENOPROTOOPT);
+  EXPECT_EQ(l().close(u), 0);
+  EXPECT_EQ(l().close(r), 0);
+  // An AF_INET raw socket still takes ICMP only.
+  EXPECT_EQ(l().socket(AF_INET, SOCK_RAW, IPPROTO_ICMPV6), -1);
+  EXPECT_EQ(errno, EPROTONOSUPPORT);
 }
 
 // The address conversions (socket_internal.h): scope ids name the netif of
