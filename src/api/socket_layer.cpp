@@ -164,9 +164,12 @@ int SocketLayer::socket(int domain, int type, int protocol) {
   const bool nonblocking = (type & SOCK_NONBLOCK) != 0;
   const int base_type = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
   Kind kind = Kind::Free;
-  if (base_type == SOCK_STREAM && (protocol == 0 || protocol == IPPROTO_TCP)) {
+  // ESP-IDF's IPv6 examples ask for protocol IPPROTO_IPV6, which lwIP
+  // ignores for TCP and UDP: taken here too, so they run unchanged.
+  const bool esp_idf_v6 = domain == AF_INET6 && protocol == IPPROTO_IPV6;
+  if (base_type == SOCK_STREAM && (protocol == 0 || protocol == IPPROTO_TCP || esp_idf_v6)) {
     kind = Kind::Tcp;
-  } else if (base_type == SOCK_DGRAM && (protocol == 0 || protocol == IPPROTO_UDP)) {
+  } else if (base_type == SOCK_DGRAM && (protocol == 0 || protocol == IPPROTO_UDP || esp_idf_v6)) {
     kind = Kind::Udp;
   } else if (base_type == SOCK_RAW && ((protocol == IPPROTO_ICMP && domain == AF_INET) ||
                                        (protocol == IPPROTO_ICMPV6 && domain == AF_INET6))) {
