@@ -1,9 +1,11 @@
 // lwnet/lwnet.h: a TCP/IP thread and a TAP netif from C, in one call.
 #include <cerrno>
+#include <chrono>
 #include <list>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 
 #include "lwnet/lwnet.h"
 
@@ -88,6 +90,55 @@ extern "C" int lwnet_tap_up(const char* tap_name, const char* ipv4_cidr, const c
     have_default_netif = true;
   }
   return 0;
+}
+
+extern "C" int lwnet_ip6_add(const char* netif_name, const char* ipv6_cidr) {
+  using namespace lwnet;
+  const std::optional<IpCidr> cidr = ipv6_cidr != nullptr ? parse_ip_cidr(ipv6_cidr) : std::nullopt;
+  if (netif_name == nullptr || !cidr || !cidr->address.is_v6()) {
+    errno = EINVAL;
+    return -1;
+  }
+  api::TcpipThread* thread = api::default_tcpip();
+  if (thread == nullptr || !thread->running()) {
+    errno = ENETDOWN;
+    return -1;
+  }
+  const std::string name = netif_name;
+  std::optional<NetifId> netif;
+  const Status added = thread->call([&](Stack& stack, Instant now) -> Status {
+    netif = stack.netif_find(name);
+    if (!netif) return Error::InvalidArgument;
+    return stack.add_ipv6_address(*netif, *cidr, now);
+  });
+  if (!added) {
+    errno = added.error() == Error::AddressInUse ? EADDRINUSE
+            : added.error() == Error::TableFull  ? ENOBUFS
+                                                 : EINVAL;
+    return -1;
+  }
+  // Tentative while DAD probes (CONFIG_LWIP_IPV6_DUP_DETECT_ATTEMPTS
+  // solicitations a second apart).
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (std::chrono::steady_clock::now() < give_up) {
+    const Ipv6AddressState state = thread->call([&](Stack& stack, Instant) {
+      auto slots = stack.ipv6_addresses(*netif);
+      if (slots) {
+        for (const Ipv6NetifAddress& a : *slots) {
+          if (a.address == cidr->address.v6() && a.state != Ipv6AddressState::Invalid) return a.state;
+        }
+      }
+      return Ipv6AddressState::Invalid;
+    });
+    if (state == Ipv6AddressState::Preferred || state == Ipv6AddressState::Deprecated) return 0;
+    if (state != Ipv6AddressState::Tentative) {
+      errno = EADDRINUSE;  // duplicated (or gone)
+      return -1;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  errno = ETIMEDOUT;
+  return -1;
 }
 
 extern "C" void lwnet_shutdown(void) {

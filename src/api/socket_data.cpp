@@ -31,7 +31,9 @@ ssize_t SocketLayer::send_common(Use& use, ConstBytes data, int flags, const IpE
           return pending;
         }
       }
-      Status sent;
+      if (to != nullptr && v6only_refuses(s, *to)) return ENETUNREACH;
+      Status sent = bind_v6_wildcard(s, stack);
+      if (!sent) return errno_of(sent.error());
       if (s.kind == Kind::Raw) {
         if (to == nullptr && !s.peer) return EDESTADDRREQ;
         const IpAddress destination = to != nullptr ? to->address : s.peer->address;
@@ -112,14 +114,21 @@ ssize_t SocketLayer::receive_common(Use& use, Bytes into, int flags, IpEndpoint*
         if (!r) return r.error() == Error::WouldBlock ? -1 : errno_of(r.error());
         size = r->size;
         copied = r->copied;
-        if (from != nullptr) *from = IpEndpoint{r->from, 0};
+        if (from != nullptr) {
+          *from = IpEndpoint{r->from, 0};
+          if (r->from.is_v6() && r->from.v6().is_link_local()) from->scope_id = interface_index(r->netif);
+        }
         return 0;
       }
       auto r = stack.udp_receive(s.udp, into, peek);
       if (!r) return r.error() == Error::WouldBlock ? -1 : errno_of(r.error());
       size = r->size;
       copied = r->copied;
-      if (from != nullptr) *from = r->from;
+      if (from != nullptr) {
+        *from = r->from;
+        // A link-local source is on the netif it came in on.
+        if (from->address.is_v6() && from->address.v6().is_link_local()) from->scope_id = interface_index(r->netif);
+      }
       if (datagram != nullptr && s.options.packet_info) *datagram = *r;
       return 0;
     });
@@ -179,7 +188,7 @@ ssize_t SocketLayer::sendto(int fd, const void* data, std::size_t size, int flag
   if (to == nullptr) return send_common(use, bytes, flags, nullptr);
   if (use.socket->kind == Kind::Tcp) return send_common(use, bytes, flags, nullptr);  // Linux ignores `to`
   int error = 0;
-  auto endpoint = endpoint_from(to, to_length, error);
+  auto endpoint = endpoint_from(to, to_length, use.socket->family, error, true);
   if (!endpoint) return fail(error);
   return send_common(use, bytes, flags, &*endpoint);
 }
@@ -197,7 +206,8 @@ ssize_t SocketLayer::sendmsg(int fd, const msghdr* message, int flags) {
   }
   if (message->msg_name != nullptr && use.socket->kind != Kind::Tcp) {
     int error = 0;
-    auto endpoint = endpoint_from(static_cast<const sockaddr*>(message->msg_name), message->msg_namelen, error);
+    auto endpoint = endpoint_from(static_cast<const sockaddr*>(message->msg_name), message->msg_namelen,
+                                  use.socket->family, error, true);
     if (!endpoint) return fail(error);
     return send_common(use, gathered, flags, &*endpoint);
   }
@@ -229,7 +239,7 @@ ssize_t SocketLayer::recvfrom(int fd, void* into, std::size_t size, int flags, s
   if (n < 0) return n;
   if (from != nullptr && from_length != nullptr) {
     if (use.socket->kind != Kind::Tcp) {
-      endpoint_to(source, from, from_length);
+      endpoint_to(source, use.socket->family, from, from_length);
     } else {
       (void)getpeername(fd, from, from_length);
     }
@@ -261,7 +271,7 @@ ssize_t SocketLayer::recvmsg(int fd, msghdr* message, int flags) {
   message->msg_flags = truncated ? MSG_TRUNC : 0;
   write_control(*message, datagram);
   if (message->msg_name != nullptr && use.socket->kind != Kind::Tcp) {
-    endpoint_to(source, static_cast<sockaddr*>(message->msg_name), &message->msg_namelen);
+    endpoint_to(source, use.socket->family, static_cast<sockaddr*>(message->msg_name), &message->msg_namelen);
   }
   return n;
 }

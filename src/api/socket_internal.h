@@ -16,6 +16,7 @@
 #include "api/socket_options.h"
 #include "port/clock.h"
 #include "port/wait.h"
+#include "transport/port_binding.h"
 
 namespace lwnet::api {
 
@@ -39,6 +40,7 @@ struct SocketLayer::Socket {
   Kind kind = Kind::Free;
   int fd = -1;
   int type = 0;
+  int family = AF_INET;  // AF_INET6: addresses are sockaddr_in6, IPv4 peers mapped
   std::int32_t index = 0;
 
   // Under `mutex`.
@@ -109,22 +111,94 @@ inline Instant deadline_after(Duration timeout, bool nonblocking) {
   return monotonic_now() + timeout;
 }
 
-inline std::optional<IpEndpoint> endpoint_from(const sockaddr* address, socklen_t length, int& error) {
-  if (address == nullptr || length < static_cast<socklen_t>(sizeof(sockaddr_in))) {
+// Interface indexes, as lwIP's netif_get_index() numbers them: the netif's
+// id plus one, 0 meaning none (IP_PKTINFO's ipi_ifindex, ip_mreqn's
+// imr_ifindex, sin6_scope_id). Any thread.
+inline std::uint32_t interface_index(NetifId netif) { return std::uint32_t{netif.value} + 1U; }
+inline std::optional<NetifId> netif_of_index(std::uint32_t index) {
+  if (index == 0 || index > 256) return std::nullopt;
+  return NetifId{static_cast<std::uint8_t>(index - 1U)};
+}
+
+// The IPv4-mapped IPv6 address (::ffff:a.b.c.d) of an IPv4 address: how an
+// AF_INET6 socket shows its IPv4 peers. Any other address as it is.
+inline IpAddress map_v4(const IpAddress& a) {
+  if (!a.is_v4()) return a;
+  Ipv6Address mapped{};
+  mapped.octets[10] = 0xff;
+  mapped.octets[11] = 0xff;
+  const std::uint32_t v = a.v4().value;
+  mapped.octets[12] = static_cast<std::uint8_t>(v >> 24);
+  mapped.octets[13] = static_cast<std::uint8_t>(v >> 16);
+  mapped.octets[14] = static_cast<std::uint8_t>(v >> 8);
+  mapped.octets[15] = static_cast<std::uint8_t>(v);
+  return mapped;
+}
+
+inline bool is_v4_mapped(const IpAddress& a) { return a.is_v6() && a.v6().is_v4_mapped(); }
+
+// Linux's shortest sockaddr_in6 (RFC 2133's, without sin6_scope_id).
+inline constexpr socklen_t sockaddr_in6_min_length = 24;
+
+// An address argument of a socket of `family`, with Linux's errors: EINVAL
+// for a null or short address, EAFNOSUPPORT for another family. An AF_INET6
+// socket keeps IPv4-mapped addresses as they are (the core and the callers
+// unmap them); `v4_on_v6`: an AF_INET6 datagram socket also takes a
+// sockaddr_in (connect, sendto), as Linux's, as the mapped address.
+inline std::optional<IpEndpoint> endpoint_from(const sockaddr* address, socklen_t length, int family,
+                                               int& error, bool v4_on_v6 = false) {
+  sa_family_t given = AF_UNSPEC;
+  if (address != nullptr && length >= static_cast<socklen_t>(sizeof given)) {
+    std::memcpy(&given, address, sizeof given);
+  }
+  if (family == AF_INET || (v4_on_v6 && given == AF_INET)) {
+    if (address == nullptr || length < static_cast<socklen_t>(sizeof(sockaddr_in))) {
+      error = EINVAL;
+      return std::nullopt;
+    }
+    sockaddr_in in{};
+    std::memcpy(&in, address, sizeof in);
+    if (in.sin_family != AF_INET) {
+      error = EAFNOSUPPORT;
+      return std::nullopt;
+    }
+    const IpAddress v4(Ipv4Address{ntohl(in.sin_addr.s_addr)});
+    return IpEndpoint{family == AF_INET ? v4 : map_v4(v4), ntohs(in.sin_port)};
+  }
+  if (address == nullptr || length < sockaddr_in6_min_length) {
     error = EINVAL;
     return std::nullopt;
   }
-  sockaddr_in in{};
-  std::memcpy(&in, address, sizeof in);
-  if (in.sin_family != AF_INET) {
+  sockaddr_in6 in6{};
+  std::memcpy(&in6, address, std::min<std::size_t>(length, sizeof in6));
+  if (in6.sin6_family != AF_INET6) {
     error = EAFNOSUPPORT;
     return std::nullopt;
   }
-  return IpEndpoint{IpAddress(Ipv4Address{ntohl(in.sin_addr.s_addr)}), ntohs(in.sin_port)};
+  Ipv6Address a{};
+  std::memcpy(a.octets.data(), in6.sin6_addr.s6_addr, 16);
+  IpEndpoint endpoint{IpAddress(a), ntohs(in6.sin6_port)};
+  // The scope names the netif of a link-local address; Linux ignores it
+  // for the others.
+  if (a.is_link_local() || a.is_multicast()) endpoint.scope_id = in6.sin6_scope_id;
+  return endpoint;
 }
 
-inline void endpoint_to(const IpEndpoint& endpoint, sockaddr* address, socklen_t* length) {
+// Writes `endpoint` as the sockaddr of a socket of `family`: an AF_INET6
+// socket shows IPv4 addresses mapped, and link-local ones with their scope.
+inline void endpoint_to(const IpEndpoint& endpoint, int family, sockaddr* address, socklen_t* length) {
   if (address == nullptr || length == nullptr) return;
+  if (family == AF_INET6) {
+    sockaddr_in6 in6{};
+    in6.sin6_family = AF_INET6;
+    in6.sin6_port = htons(endpoint.port);
+    const IpAddress a = map_v4(endpoint.address);
+    std::memcpy(in6.sin6_addr.s6_addr, a.v6().octets.data(), 16);
+    if (a.v6().is_link_local() || a.v6().is_multicast()) in6.sin6_scope_id = endpoint.scope_id;
+    std::memcpy(address, &in6, std::min<std::size_t>(*length, sizeof in6));
+    *length = static_cast<socklen_t>(sizeof in6);
+    return;
+  }
   sockaddr_in in{};
   in.sin_family = AF_INET;
   in.sin_port = htons(endpoint.port);
@@ -133,10 +207,30 @@ inline void endpoint_to(const IpEndpoint& endpoint, sockaddr* address, socklen_t
   *length = static_cast<socklen_t>(sizeof in);
 }
 
+// The wildcard address of a socket of `family`.
+inline IpAddress any_address(int family) {
+  return family == AF_INET6 ? IpAddress(Ipv6Address{}) : IpAddress(Ipv4Address{});
+}
+
+// Core context. The netif whose IPv6 addresses include `local` (a
+// link-local address of ours), as a scope id; 0 when none has it.
+inline std::uint32_t scope_of_local(Stack& stack, const IpAddress& local) {
+  if (!local.is_v6() || !local.v6().is_link_local()) return 0;
+  for (std::uint32_t index = 1; index <= config::max_netifs; ++index) {
+    auto addresses = stack.ipv6_addresses(*netif_of_index(index));
+    if (!addresses) continue;
+    for (const Ipv6NetifAddress& a : *addresses) {
+      if (a.state != Ipv6AddressState::Invalid && a.address == local.v6()) return index;
+    }
+  }
+  return 0;
+}
+
 // listen() or connect() released a bound socket's port to take it over and
 // failed: the socket holds it again (it stays bound, as on Linux).
-inline std::optional<TcpReservation> reserve_again(Stack& stack, const TcpReservation& released) {
-  Result<TcpReservation> again = stack.tcp_reserve(released.local, true);
+inline std::optional<TcpReservation> reserve_again(Stack& stack, const TcpReservation& released,
+                                                   bool v6only) {
+  Result<TcpReservation> again = stack.tcp_reserve(released.local, true, v6only);
   return again ? std::optional<TcpReservation>(*again) : std::nullopt;
 }
 

@@ -157,15 +157,22 @@ void SocketLayer::on_raw_event(void* context, RawHandle h) {
 // ---- Creating and closing ----------------------------------------------------
 
 int SocketLayer::socket(int domain, int type, int protocol) {
-  if (domain != AF_INET) return fail(EAFNOSUPPORT);  // IPv6 sockets come with the IPv6 issue
+  // A family this build compiled out is no family at all.
+  if (!(domain == AF_INET && config::ipv4) && !(domain == AF_INET6 && config::ipv6)) {
+    return fail(EAFNOSUPPORT);
+  }
   const bool nonblocking = (type & SOCK_NONBLOCK) != 0;
   const int base_type = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
   Kind kind = Kind::Free;
-  if (base_type == SOCK_STREAM && (protocol == 0 || protocol == IPPROTO_TCP)) {
+  // ESP-IDF's IPv6 examples ask for protocol IPPROTO_IPV6, which lwIP
+  // ignores for TCP and UDP: taken here too, so they run unchanged.
+  const bool esp_idf_v6 = domain == AF_INET6 && protocol == IPPROTO_IPV6;
+  if (base_type == SOCK_STREAM && (protocol == 0 || protocol == IPPROTO_TCP || esp_idf_v6)) {
     kind = Kind::Tcp;
-  } else if (base_type == SOCK_DGRAM && (protocol == 0 || protocol == IPPROTO_UDP)) {
+  } else if (base_type == SOCK_DGRAM && (protocol == 0 || protocol == IPPROTO_UDP || esp_idf_v6)) {
     kind = Kind::Udp;
-  } else if (base_type == SOCK_RAW && protocol == IPPROTO_ICMP) {
+  } else if (base_type == SOCK_RAW && ((protocol == IPPROTO_ICMP && domain == AF_INET) ||
+                                       (protocol == IPPROTO_ICMPV6 && domain == AF_INET6))) {
     kind = Kind::Raw;
   } else if (base_type == SOCK_STREAM || base_type == SOCK_DGRAM || base_type == SOCK_RAW) {
     return fail(EPROTONOSUPPORT);
@@ -179,7 +186,7 @@ int SocketLayer::socket(int domain, int type, int protocol) {
     ::close(fd);
     return fail(EMFILE);
   }
-  Socket* s = claim_free_socket(fd, kind, base_type, nonblocking);
+  Socket* s = claim_free_socket(fd, kind, base_type, nonblocking, domain);
   if (s == nullptr) {
     ::close(fd);
     return fail(ENFILE);  // CONFIG_LWIP_MAX_SOCKETS sockets are open
@@ -324,11 +331,13 @@ int SocketLayer::bind(int fd, const sockaddr* address, socklen_t length) {
   Use use;
   if (!acquire(fd, use)) return fail(EBADF);
   int error = 0;
-  auto local = endpoint_from(address, length, error);
-  if (!local) return fail(error);
   Socket& s = *use.socket;
+  auto local = endpoint_from(address, length, s.family, error);
+  if (!local) return fail(error);
   error = tcpip_.call([&](Stack& stack, Instant) -> int {
     if (s.kind == Kind::Udp) {
+      // A mapped address binds as IPv4: none of them with IPV6_V6ONLY.
+      if (is_v4_mapped(local->address) && s.options.tcp.ip.v6only) return EADDRNOTAVAIL;
       Status bound = stack.udp_bind(s.udp, *local);
       return bound ? 0 : errno_of(bound.error());
     }
@@ -339,9 +348,15 @@ int SocketLayer::bind(int fd, const sockaddr* address, socklen_t length) {
       return 0;
     }
     if (s.bound || s.has_tcp) return EINVAL;  // bound already
+    // The connection and the listener keep IPv4 addresses as IPv4 (so does
+    // the core for a dual-stack listener's connections).
+    if (is_v4_mapped(local->address)) {
+      if (s.options.tcp.ip.v6only) return EADDRNOTAVAIL;
+      local->address = unmap_v4(local->address);
+    }
     // As Linux: the port is taken now (port 0: an ephemeral one, which
     // getsockname() shows), and a clash fails here, not at listen/connect.
-    auto reserved = stack.tcp_reserve(*local, s.options.reuse_address);
+    auto reserved = stack.tcp_reserve(*local, s.options.reuse_address, s.options.tcp.ip.v6only);
     if (!reserved) return reserved.error() == Error::TableFull ? ENOBUFS : errno_of(reserved.error());
     s.reservation = *reserved;
     s.bound = reserved->local;
@@ -356,16 +371,19 @@ int SocketLayer::getsockname(int fd, sockaddr* address, socklen_t* length) {
   if (address == nullptr || length == nullptr) return fail(EINVAL);
   Socket& s = *use.socket;
   const IpEndpoint local = tcpip_.call([&](Stack& stack, Instant) -> IpEndpoint {
+    IpEndpoint l{any_address(s.family), 0};
     if (s.kind == Kind::Udp) {
-      auto l = stack.udp_local(s.udp);
-      return l ? *l : IpEndpoint{IpAddress(Ipv4Address{}), 0};
+      auto bound = stack.udp_local(s.udp);
+      if (bound && bound->port != 0) l = *bound;
+    } else if (s.has_tcp && !s.tcp.listener) {
+      if (const TcpConnection* c = stack.tcp_connection(s.tcp)) l = c->local();
+    } else if (s.bound) {
+      l = *s.bound;
     }
-    if (s.has_tcp && !s.tcp.listener) {
-      if (const TcpConnection* c = stack.tcp_connection(s.tcp)) return c->local();
-    }
-    return s.bound.value_or(IpEndpoint{IpAddress(Ipv4Address{}), 0});
+    l.scope_id = scope_of_local(stack, l.address);
+    return l;
   });
-  endpoint_to(local, address, length);
+  endpoint_to(local, s.family, address, length);
   return 0;
 }
 
@@ -378,13 +396,31 @@ int SocketLayer::getpeername(int fd, sockaddr* address, socklen_t* length) {
     if (s.kind == Kind::Udp || s.kind == Kind::Raw) return s.peer;
     if (s.has_tcp && !s.tcp.listener) {
       const TcpConnection* c = stack.tcp_connection(s.tcp);
-      if (c != nullptr && established_or_later(c->state())) return c->remote();
+      if (c != nullptr && established_or_later(c->state())) {
+        // A link-local peer is on the netif of our own link-local address.
+        IpEndpoint remote = c->remote();
+        if (remote.address.is_v6() && remote.address.v6().is_link_local()) {
+          remote.scope_id = scope_of_local(stack, c->local().address);
+        }
+        return remote;
+      }
     }
     return std::nullopt;
   });
   if (!peer) return fail(ENOTCONN);
-  endpoint_to(*peer, address, length);
+  endpoint_to(*peer, s.family, address, length);
   return 0;
+}
+
+Status SocketLayer::bind_v6_wildcard(Socket& s, Stack& stack) {
+  if (s.family != AF_INET6 || s.kind != Kind::Udp) return {};
+  Result<IpEndpoint> local = stack.udp_local(s.udp);
+  if (!local || local->port != 0) return {};
+  return stack.udp_bind(s.udp, IpEndpoint{IpAddress(Ipv6Address{}), 0});
+}
+
+bool SocketLayer::v6only_refuses(const Socket& s, const IpEndpoint& remote) {
+  return s.family == AF_INET6 && s.options.tcp.ip.v6only && is_v4_mapped(remote.address);
 }
 
 // ---- TCP: listen, accept, connect, shutdown ------------------------------------
@@ -399,7 +435,8 @@ int SocketLayer::listen(int fd, int backlog) {
     if (s.has_tcp) return EINVAL;  // connected or connecting
     if (!s.reservation) {
       // Unbound: an ephemeral port, as Linux.
-      auto reserved = stack.tcp_reserve(IpEndpoint{IpAddress(Ipv4Address{}), 0}, s.options.reuse_address);
+      auto reserved = stack.tcp_reserve(IpEndpoint{any_address(s.family), 0}, s.options.reuse_address,
+                                        s.options.tcp.ip.v6only);
       if (!reserved) return reserved.error() == Error::TableFull ? ENOBUFS : errno_of(reserved.error());
       s.reservation = *reserved;
       s.bound = reserved->local;
@@ -409,7 +446,7 @@ int SocketLayer::listen(int fd, int backlog) {
     auto listener = stack.tcp_listen(s.reservation->local, static_cast<std::size_t>(std::max(backlog, 0)),
                                      s.options.reuse_address, &s.options.tcp);
     if (!listener) {
-      s.reservation = reserve_again(stack, *s.reservation);
+      s.reservation = reserve_again(stack, *s.reservation, s.options.tcp.ip.v6only);
       return listener.error() == Error::TableFull ? ENOBUFS : errno_of(listener.error());
     }
     s.reservation.reset();
@@ -445,7 +482,8 @@ int SocketLayer::accept(int fd, sockaddr* address, socklen_t* length) {
     if (!h) return h.error() == Error::WouldBlock ? -1 : errno_of(h.error());
     new_fd = ::eventfd(0, EFD_CLOEXEC);
     const int no_descriptor = new_fd < 0 ? errno : EMFILE;
-    n = new_fd >= 0 && new_fd < FD_SETSIZE ? claim_free_socket(new_fd, Kind::Tcp, SOCK_STREAM, false) : nullptr;
+    n = new_fd >= 0 && new_fd < FD_SETSIZE ? claim_free_socket(new_fd, Kind::Tcp, SOCK_STREAM, false, s.family)
+                                           : nullptr;
     if (n == nullptr) {
       // No socket for it: the connection is reset, as lwIP does when its
       // socket table is full.
@@ -453,7 +491,12 @@ int SocketLayer::accept(int fd, sockaddr* address, socklen_t* length) {
       if (new_fd >= 0) ::close(new_fd);
       return new_fd >= 0 && new_fd < FD_SETSIZE ? ENFILE : no_descriptor;
     }
-    if (const TcpConnection* c = stack.tcp_connection(*h)) peer = c->remote();
+    if (const TcpConnection* c = stack.tcp_connection(*h)) {
+      peer = c->remote();
+      if (peer->address.is_v6() && peer->address.v6().is_link_local()) {
+        peer->scope_id = scope_of_local(stack, c->local().address);
+      }
+    }
     n->tcp = *h;
     n->has_tcp = true;
     n->listening = n->connecting = false;
@@ -467,11 +510,12 @@ int SocketLayer::accept(int fd, sockaddr* address, socklen_t* length) {
   });
   if (error != 0) return fail(error);
   by_descriptor_[static_cast<std::size_t>(new_fd)].store(static_cast<std::uint16_t>(n->index + 1));
-  if (peer) endpoint_to(*peer, address, length);
+  if (peer) endpoint_to(*peer, s.family, address, length);
   return new_fd;
 }
 
-SocketLayer::Socket* SocketLayer::claim_free_socket(int fd, Kind kind, int type, bool nonblocking) {
+SocketLayer::Socket* SocketLayer::claim_free_socket(int fd, Kind kind, int type, bool nonblocking,
+                                                    int family) {
   std::lock_guard table(table_mutex_);
   for (std::size_t i = 0; i < max_sockets_; ++i) {
     Socket& candidate = sockets_[i];
@@ -480,6 +524,7 @@ SocketLayer::Socket* SocketLayer::claim_free_socket(int fd, Kind kind, int type,
     candidate.kind = kind;
     candidate.fd = fd;
     candidate.type = type;
+    candidate.family = family;
     candidate.in_flight = 0;
     candidate.closing = false;
     candidate.waiters = nullptr;
@@ -514,10 +559,15 @@ int SocketLayer::connect(int fd, const sockaddr* address, socklen_t length) {
       }
     }
     int error = 0;
-    auto remote = endpoint_from(address, length, error);
+    auto remote = endpoint_from(address, length, s.family, error, true);
     if (!remote) return fail(error);
     error = tcpip_.call([&](Stack& stack, Instant) -> int {
+      if (v6only_refuses(s, *remote)) return ENETUNREACH;
       if (raw) remote->port = 0;
+      if (!raw) {
+        Status bound = bind_v6_wildcard(s, stack);
+        if (!bound) return errno_of(bound.error());
+      }
       Status connected = raw ? stack.raw_connect(s.raw, remote->address) : stack.udp_connect(s.udp, *remote);
       if (!connected) return errno_of(connected.error());
       s.peer = *remote;
@@ -526,17 +576,23 @@ int SocketLayer::connect(int fd, const sockaddr* address, socklen_t length) {
     return error == 0 ? 0 : fail(error);
   }
   int error = 0;
-  auto remote = endpoint_from(address, length, error);
+  auto remote = endpoint_from(address, length, s.family, error);
   if (!remote) return fail(error);
   error = tcpip_.call([&](Stack& stack, Instant now) -> int {
     if (s.listening) return EISCONN;
     if (s.connecting) return EALREADY;
     if (s.has_tcp) return EISCONN;
+    if (v6only_refuses(s, *remote)) return ENETUNREACH;
+    // A mapped peer is reached over IPv4, and the connection keeps IPv4
+    // addresses; a scope id picks the netif of a link-local peer.
+    remote->address = unmap_v4(remote->address);
+    TcpSettings settings = s.options.tcp;
+    if (!settings.ip.netif && remote->scope_id != 0) settings.ip.netif = netif_of_index(remote->scope_id);
     // The connection takes the bound port over from the reservation.
     if (s.reservation) stack.tcp_release(*s.reservation);
-    auto h = stack.tcp_connect(*remote, now, s.bound.value_or(IpEndpoint{}), &s.options.tcp);
+    auto h = stack.tcp_connect(*remote, now, s.bound.value_or(IpEndpoint{}), &settings);
     if (!h) {
-      if (s.reservation) s.reservation = reserve_again(stack, *s.reservation);
+      if (s.reservation) s.reservation = reserve_again(stack, *s.reservation, s.options.tcp.ip.v6only);
       return h.error() == Error::TableFull ? EAGAIN : errno_of(h.error());
     }
     s.reservation.reset();

@@ -26,16 +26,39 @@
 // socket's pending error: select() reports the socket in the write and
 // exception sets, and getsockopt(SO_ERROR) reads (and clears) the reason.
 //
-// Raw sockets: socket(AF_INET, SOCK_RAW, IPPROTO_ICMP) only (other
-// protocols: EPROTONOSUPPORT), on the core's raw endpoints (Stack::raw_*),
-// as ESP-IDF's ping uses them. sendto()/send() take the ICMP message (header
-// and data); the stack adds the IPv4 header (IP_TTL applies) and, as lwIP's
-// raw sockets for IPPROTO_ICMP, leaves the ICMP checksum to the caller.
-// recvfrom() returns every ICMP message the stack accepted (echo replies,
-// echo requests to us, errors...), each a whole IPv4 packet from its IP
-// header on, as lwIP and Linux raw sockets do; the address is the packet's
-// source (port 0). bind() filters by destination address, connect() by
-// source address.
+// Raw sockets: socket(AF_INET, SOCK_RAW, IPPROTO_ICMP) and
+// socket(AF_INET6, SOCK_RAW, IPPROTO_ICMPV6) only (other protocols:
+// EPROTONOSUPPORT), on the core's raw endpoints (Stack::raw_*), as
+// ESP-IDF's ping uses them. sendto()/send() take the ICMP message (header
+// and data); the stack adds the IP header (IP_TTL / IPV6_UNICAST_HOPS
+// apply). ICMP: as lwIP's raw sockets, the checksum is the caller's;
+// ICMPv6: the stack computes it (RFC 3542 3.1; IPV6_CHECKSUM reads 2 and
+// cannot be set: EINVAL, as on Linux). recvfrom() returns every ICMP (ICMPv6)
+// message the stack accepted (echo replies, echo requests to us, errors,
+// Neighbor Discovery...): ICMP as a whole IPv4 packet from its IP header on,
+// as lwIP and Linux raw sockets do; ICMPv6 from its ICMPv6 header on
+// (RFC 3542: no IPv6 header), filtered by ICMP6_FILTER (struct
+// icmp6_filter). The address is the packet's source (port 0). bind()
+// filters by destination address, connect() by source address.
+//
+// IPv6 (AF_INET6, TCP and UDP): addresses are sockaddr_in6 in every call
+// (Linux's errors: EINVAL below 24 bytes, EAFNOSUPPORT for another family;
+// a datagram socket also takes a sockaddr_in, as Linux's). sin6_scope_id
+// is the netif of a link-local address: its interface index, the netif's
+// number plus one (as IP_PKTINFO and ip_mreqn count). Without IPV6_V6ONLY
+// (the default, as Linux's and lwIP's) a socket also talks IPv4 through
+// IPv4-mapped addresses (::ffff:a.b.c.d): a listener or a UDP socket bound
+// to :: takes IPv4 peers and reports them mapped, connect()/sendto() to a
+// mapped address go over IPv4, and binding to a mapped address is an IPv4
+// binding; :: without IPV6_V6ONLY and 0.0.0.0 on one port clash
+// (EADDRINUSE) either way round. IPV6_V6ONLY is an int on TCP and UDP
+// (ESP-IDF's addition), EINVAL once bound; with it, mapped addresses are out
+// of reach (ENETUNREACH, EADDRNOTAVAIL for bind). IPV6_UNICAST_HOPS (-1:
+// the default) and IPV6_TCLASS set the hop limit and traffic class; the
+// core keeps one of each per socket, so they also apply to a dual-stack
+// socket's IPv4 traffic, and IP_TTL / IP_TOS on an AF_INET6 socket are
+// ENOPROTOOPT (Linux keeps separate IPv4 values). IPPROTO_IPV6 options on an
+// AF_INET socket are ENOPROTOOPT, as on Linux.
 //
 // ICMP errors: an ICMP port (or protocol) unreachable that answers a
 // datagram of a connected UDP socket becomes its pending error: the next
@@ -192,11 +215,22 @@ class SocketLayer {
   // `datagram` has one; MSG_CTRUNC when msg_control is too small.
   static void write_control(msghdr& message, const std::optional<UdpReceived>& datagram);
   int set_socket_option(Socket& socket, int level, int name, const void* value, socklen_t length);
+  // IPPROTO_IPV6 options, core context; `apply_tcp` changes the TCP settings
+  // (stored, live connection, listener).
+  template <class ApplyTcp>
+  int set_ipv6_option(Socket& socket, Stack& stack, int name, int value, ApplyTcp&& apply_tcp);
   int get_socket_option(Socket& socket, int level, int name, void* value, socklen_t* length);
   void free_socket(Socket& socket);
   // A free slot made a new socket with descriptor `fd` (no timeouts, not
   // shut down), or null when the table is full. Takes the table lock.
-  Socket* claim_free_socket(int fd, Kind kind, int type, bool nonblocking);
+  Socket* claim_free_socket(int fd, Kind kind, int type, bool nonblocking, int family);
+  // Core context: binds an unbound AF_INET6 UDP socket to [::]:0 before it
+  // sends or connects, so that it stays dual-stack (the core would bind an
+  // endpoint that first talks to a mapped address to 0.0.0.0).
+  static Status bind_v6_wildcard(Socket& socket, Stack& stack);
+  // An AF_INET6 socket with IPV6_V6ONLY cannot reach IPv4-mapped addresses
+  // (Linux: ENETUNREACH). Core context.
+  static bool v6only_refuses(const Socket& socket, const IpEndpoint& remote);
 
   TcpipThread& tcpip_;
   const std::size_t max_sockets_;

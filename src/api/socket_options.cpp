@@ -1,5 +1,6 @@
 // setsockopt/getsockopt (the guide's option list), fcntl and ioctl.
 #include <fcntl.h>
+#include <netinet/icmp6.h>
 #include <netinet/tcp.h>
 #include <sys/ioctl.h>
 
@@ -97,7 +98,9 @@ int SocketLayer::ioctl(int fd, unsigned long request, void* argument) {
 void SocketLayer::write_control(msghdr& message, const std::optional<UdpReceived>& datagram) {
   const std::size_t room = message.msg_control != nullptr ? message.msg_controllen : 0;
   message.msg_controllen = 0;
-  if (!datagram) return;
+  // IP_PKTINFO describes IPv4 datagrams (a dual-stack socket's IPv6 ones
+  // carry none, as on Linux without IPV6_RECVPKTINFO).
+  if (!datagram || !datagram->to.is_v4()) return;
   if (room < CMSG_SPACE(sizeof(in_pktinfo))) {
     // Linux puts no partial control message in: the flag tells.
     message.msg_flags |= MSG_CTRUNC;
@@ -106,7 +109,7 @@ void SocketLayer::write_control(msghdr& message, const std::optional<UdpReceived
   in_pktinfo info{};
   // Interface indexes are the netif's id + 1 (0 means none, as for
   // if_nametoindex), as lwIP numbers them.
-  info.ipi_ifindex = datagram->netif.value + 1;
+  info.ipi_ifindex = static_cast<int>(interface_index(datagram->netif));
   const std::uint32_t to = htonl(datagram->to.is_v4() ? datagram->to.v4().value : 0);
   info.ipi_spec_dst.s_addr = to;
   info.ipi_addr.s_addr = to;
@@ -191,6 +194,62 @@ timeval timeval_of(Duration d) {
 
 }  // namespace
 
+template <class ApplyTcp>
+int SocketLayer::set_ipv6_option(Socket& s, Stack& stack, int name, int v, ApplyTcp&& apply_tcp) {
+  if (s.family != AF_INET6) return ENOPROTOOPT;  // Linux: no IPv6 level on an AF_INET socket
+  const bool tcp = s.kind == Kind::Tcp;
+  switch (name) {
+    case IPV6_V6ONLY: {
+      if (s.kind == Kind::Raw) return ENOPROTOOPT;
+      // ESP-IDF takes it on UDP as on TCP; Linux refuses a change once the
+      // socket is bound (the binding's overlap rules were applied already).
+      bool bound = s.bound.has_value() || s.has_tcp;
+      if (s.kind == Kind::Udp) {
+        Result<IpEndpoint> local = stack.udp_local(s.udp);
+        bound = local && local->port != 0;
+      }
+      if (bound) return EINVAL;
+      // Stored with the TCP settings for both kinds (bind and listen read it there).
+      apply_tcp([&](TcpSettings& t) { t.ip.v6only = v != 0; });
+      if (s.kind == Kind::Udp) {
+        Status set = stack.udp_set_v6only(s.udp, v != 0);
+        if (!set) return errno_of(set.error());
+      }
+      return 0;
+    }
+    case IPV6_UNICAST_HOPS: {
+      // -1: the default, as on Linux. 0 is refused: the core takes a hop
+      // limit of 0 as "the default".
+      if (v < -1 || v == 0 || v > 255) return EINVAL;
+      const auto hops = static_cast<std::uint8_t>(v == -1 ? config::ip_default_ttl : v);
+      if (tcp) {
+        apply_tcp([&](TcpSettings& t) { t.ip.ttl = hops; });
+        return 0;
+      }
+      s.options.ttl = hops;
+      if (s.kind == Kind::Udp) stack.udp_set_ttl(s.udp, hops);
+      return 0;
+    }
+    case IPV6_CHECKSUM:
+      // RFC 3542 3.1: the kernel's (here the stack's) job on ICMPv6, which
+      // Linux refuses to change; no other raw protocol exists here.
+      return s.kind == Kind::Raw ? EINVAL : ENOPROTOOPT;
+    case IPV6_TCLASS: {
+      if (v < -1 || v > 255) return EINVAL;
+      const auto tclass = static_cast<std::uint8_t>(v == -1 ? 0 : v);
+      if (tcp) {
+        // As IP_TOS on a stream socket: TCP keeps the ECN bits.
+        apply_tcp([&](TcpSettings& t) { t.ip.tos = static_cast<std::uint8_t>(tclass & ~0x03); });
+        return 0;
+      }
+      s.options.tos = tclass;
+      if (s.kind == Kind::Udp) stack.udp_set_tos(s.udp, tclass);
+      return 0;
+    }
+    default: return ENOPROTOOPT;
+  }
+}
+
 int SocketLayer::set_socket_option(Socket& s, int level, int name, const void* value, socklen_t length) {
   int v = 0;
   if (level == SOL_SOCKET && (name == SO_RCVTIMEO || name == SO_SNDTIMEO)) {
@@ -256,8 +315,9 @@ int SocketLayer::set_socket_option(Socket& s, int level, int name, const void* v
     if (name != IP_MULTICAST_IF && !group.is_multicast()) return EINVAL;
     return tcpip_.call([&](Stack& stack, Instant now) -> int {
       if (interface.index > 0) {
-        if (interface.index > 255) return ENODEV;
-        Result<NetifInfo> info = stack.netif_info(NetifId{static_cast<std::uint8_t>(interface.index - 1)});
+        const std::optional<NetifId> netif = netif_of_index(static_cast<std::uint32_t>(interface.index));
+        if (!netif) return ENODEV;
+        Result<NetifInfo> info = stack.netif_info(*netif);
         if (!info || !info->ipv4) return ENODEV;
         interface.address = info->ipv4->address.v4();
       }
@@ -300,6 +360,16 @@ int SocketLayer::set_socket_option(Socket& s, int level, int name, const void* v
       }
       s.options.device = device;
       return 0;
+    });
+  }
+  if (level == IPPROTO_ICMPV6 && name == ICMP6_FILTER) {
+    if (s.kind != Kind::Raw || s.family != AF_INET6) return ENOPROTOOPT;
+    return tcpip_.call([&](Stack& stack, Instant) -> int {
+      // As Linux: a shorter filter replaces only the words it has.
+      RawIcmpv6Filter blocked = stack.raw_icmpv6_filter(s.raw);
+      std::memcpy(blocked.data(), value, std::min<std::size_t>(length, sizeof blocked));
+      const Status set = stack.raw_set_icmpv6_filter(s.raw, blocked);
+      return set ? 0 : errno_of(set.error());
     });
   }
   if (!read_int(value, length, v)) return EINVAL;
@@ -365,7 +435,12 @@ int SocketLayer::set_socket_option(Socket& s, int level, int name, const void* v
         default: return ENOPROTOOPT;
       }
     }
+    if (level == IPPROTO_IPV6) return set_ipv6_option(s, stack, name, v, apply_tcp);
     if (level == IPPROTO_IP) {
+      // One hop limit and one traffic class per socket in the core: an
+      // AF_INET6 socket sets them with IPV6_UNICAST_HOPS / IPV6_TCLASS (for
+      // its mapped IPv4 traffic too), and refuses IPv4's own.
+      if (s.family == AF_INET6 && (name == IP_TTL || name == IP_TOS)) return ENOPROTOOPT;
       switch (name) {
         case IP_TTL:
           if (v < 1 || v > 255) return EINVAL;
@@ -492,6 +567,14 @@ int SocketLayer::get_socket_option(Socket& s, int level, int name, void* value, 
     *length = static_cast<socklen_t>(size + 1);
     return 0;
   }
+  if (level == IPPROTO_ICMPV6 && name == ICMP6_FILTER) {
+    if (s.kind != Kind::Raw || s.family != AF_INET6) return ENOPROTOOPT;
+    const RawIcmpv6Filter blocked = tcpip_.call([&](Stack& stack, Instant) { return stack.raw_icmpv6_filter(s.raw); });
+    const std::size_t n = std::min<std::size_t>(*length, sizeof blocked);
+    std::memcpy(value, blocked.data(), n);
+    *length = static_cast<socklen_t>(n);
+    return 0;
+  }
   if (*length < static_cast<socklen_t>(sizeof(int))) return EINVAL;
   const bool tcp = s.kind == Kind::Tcp;
   int result = 0;
@@ -527,7 +610,21 @@ int SocketLayer::get_socket_option(Socket& s, int level, int name, void* value, 
         default: return ENOPROTOOPT;
       }
     }
+    if (level == IPPROTO_IPV6) {
+      if (s.family != AF_INET6) return ENOPROTOOPT;
+      switch (name) {
+        case IPV6_V6ONLY: result = s.options.tcp.ip.v6only; return 0;
+        case IPV6_UNICAST_HOPS: result = tcp ? t.ip.ttl : s.options.ttl; return 0;
+        case IPV6_TCLASS: result = tcp ? t.ip.tos : s.options.tos; return 0;
+        case IPV6_CHECKSUM:
+          if (s.kind != Kind::Raw) return ENOPROTOOPT;
+          result = 2;  // ICMPv6's checksum offset, always computed (Linux's answer)
+          return 0;
+        default: return ENOPROTOOPT;
+      }
+    }
     if (level == IPPROTO_IP) {
+      if (s.family == AF_INET6 && (name == IP_TTL || name == IP_TOS)) return ENOPROTOOPT;
       switch (name) {
         case IP_TTL: result = tcp ? t.ip.ttl : s.options.ttl; return 0;
         case IP_TOS: result = tcp ? t.ip.tos : s.options.tos; return 0;

@@ -423,23 +423,44 @@ Result<RawHandle> Stack::raw_open(std::uint8_t protocol) {
   LWNET_CHECK_CORE_CONTEXT("Stack::raw_open");
   return impl_->ip.raw().open(protocol);
 }
+namespace {
+// An address of the endpoint's own family (IPv4 for ICMP, IPv6 for
+// ICMPv6); an unspecified one of either family removes a filter.
+bool raw_family_fits(const RawEndpoints& raw, RawHandle h, const IpAddress& a) {
+  const bool v6 = raw.protocol(h) == static_cast<std::uint8_t>(IpProtocol::Icmpv6);
+  return a.is_unspecified() || a.is_v6() == v6;
+}
+}  // namespace
+
 Status Stack::raw_bind(RawHandle h, const IpAddress& local) {
   LWNET_CHECK_CORE_CONTEXT("Stack::raw_bind");
-  if (!local.is_v4()) return Error::Unsupported;
-  const Ipv4Address a = local.v4();
-  if (!a.is_unspecified() && !impl_->ip.netifs().is_local(a)) return Error::AddressNotAvailable;
-  return impl_->ip.raw().bind(h, a);
+  if (!impl_->ip.raw().valid(h)) return Error::Closed;
+  if (!raw_family_fits(impl_->ip.raw(), h, local)) return Error::Unsupported;
+  if (!local.is_unspecified() && !impl_->ip.is_local(local)) return Error::AddressNotAvailable;
+  return impl_->ip.raw().bind(h, local);
 }
 Status Stack::raw_connect(RawHandle h, const IpAddress& remote) {
   LWNET_CHECK_CORE_CONTEXT("Stack::raw_connect");
-  if (!remote.is_v4()) return Error::Unsupported;
-  return impl_->ip.raw().connect(h, remote.v4());
+  if (!impl_->ip.raw().valid(h)) return Error::Closed;
+  if (!raw_family_fits(impl_->ip.raw(), h, remote)) return Error::Unsupported;
+  return impl_->ip.raw().connect(h, remote);
 }
 Status Stack::raw_send_to(RawHandle h, ConstBytes message, const IpAddress& destination,
                           std::uint8_t ttl, Instant now, std::uint8_t tos) {
   LWNET_CHECK_CORE_CONTEXT("Stack::raw_send_to");
-  if (!destination.is_v4()) return Error::Unsupported;
-  return impl_->ip.raw_send(h, message, destination.v4(), ttl, now, tos);
+  if (!impl_->ip.raw().valid(h)) return Error::Closed;
+  if (destination.is_unspecified() || !raw_family_fits(impl_->ip.raw(), h, destination)) {
+    return Error::Unsupported;
+  }
+  return impl_->ip.raw_send(h, message, destination, ttl, now, tos);
+}
+Status Stack::raw_set_icmpv6_filter(RawHandle h, const RawIcmpv6Filter& blocked) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::raw_set_icmpv6_filter");
+  return impl_->ip.raw().set_icmpv6_filter(h, blocked);
+}
+RawIcmpv6Filter Stack::raw_icmpv6_filter(RawHandle h) const {
+  LWNET_CHECK_CORE_CONTEXT("Stack::raw_icmpv6_filter");
+  return impl_->ip.raw().icmpv6_filter(h);
 }
 Result<RawReceived> Stack::raw_receive(RawHandle h, Bytes into, bool peek) {
   LWNET_CHECK_CORE_CONTEXT("Stack::raw_receive");

@@ -277,22 +277,28 @@ class Stack {
   void ping_close(PingHandle h);
 
   // ---- Raw IP (SOCK_RAW) ---------------------------------------------------
-  // lwIP's raw PCBs, for IPPROTO_ICMP only (Unsupported otherwise), in
-  // CONFIG_LWIP_MAX_RAW_PCBS slots apart from the ping handles. Every ICMP
-  // message the stack accepts (length and checksum checked) is copied, from
-  // its IPv4 header on, to every raw endpoint whose bound (destination) and
-  // connected (source) addresses match, before the stack handles it: echo
-  // requests to us, echo replies (whatever their identifier, also those a
-  // ping handle takes), errors, unknown types. Each endpoint queues
-  // CONFIG_LWIP_UDP_RECVMBOX_SIZE packets; more are dropped
-  // (icmp.raw_dropped).
+  // lwIP's raw PCBs, for IPPROTO_ICMP and IPPROTO_ICMPV6 only (Unsupported
+  // otherwise), in CONFIG_LWIP_MAX_RAW_PCBS slots apart from the ping
+  // handles. Every ICMP message the stack accepts (length and checksum
+  // checked) is copied, from its IPv4 header on, to every ICMP endpoint
+  // whose bound (destination) and connected (source) addresses match,
+  // before the stack handles it: echo requests to us, echo replies
+  // (whatever their identifier, also those a ping handle takes), errors,
+  // unknown types. ICMPv6 endpoints get every accepted ICMPv6 message the
+  // same way, from its ICMPv6 header on (RFC 3542: no IPv6 header), Neighbor
+  // Discovery included, unless their ICMPv6 filter blocks its type. Each
+  // endpoint queues CONFIG_LWIP_UDP_RECVMBOX_SIZE packets; more are dropped
+  // (icmp.raw_dropped, icmpv6.raw_dropped). Addresses must be of the
+  // endpoint's family (Unsupported otherwise).
   Result<RawHandle> raw_open(std::uint8_t protocol);
   // Unspecified addresses remove the filter.
   Status raw_bind(RawHandle h, const IpAddress& local);
   Status raw_connect(RawHandle h, const IpAddress& remote);
   // `message` is the ICMP message as it goes out (header and data): the
-  // stack adds only the IPv4 header, and, as lwIP's raw sockets, leaves the
-  // ICMP checksum to the caller. ttl 0: the default TTL; tos: IP_TOS.
+  // stack adds only the IP header. ICMP: as lwIP's raw sockets, the
+  // checksum is the caller's. ICMPv6: the stack computes it (RFC 3542 3.1;
+  // InvalidArgument below 4 bytes). ttl 0: the default TTL or hop limit;
+  // tos: IP_TOS, IPv6's traffic class.
   Status raw_send_to(RawHandle h, ConstBytes message, const IpAddress& destination,
                      std::uint8_t ttl, Instant now, std::uint8_t tos = 0);
   // WouldBlock when nothing is queued; peek (MSG_PEEK) keeps the packet.
@@ -303,6 +309,10 @@ class Stack {
   using RawEventCallback = void (*)(void* context, RawHandle h);
   void set_raw_event_callback(RawEventCallback callback, void* context);
   void raw_close(RawHandle h);
+  // ICMP6_FILTER of an ICMPv6 endpoint (InvalidArgument for an ICMP one):
+  // the types it does not take. All pass after raw_open().
+  Status raw_set_icmpv6_filter(RawHandle h, const RawIcmpv6Filter& blocked);
+  RawIcmpv6Filter raw_icmpv6_filter(RawHandle h) const;
   // As udp_set_user_data / udp_user_data.
   Status raw_set_user_data(RawHandle h, void* user_data);
   void* raw_user_data(RawHandle h) const;

@@ -76,6 +76,7 @@ struct StackStats {
     LWNET_C(icmpv6, tx_echo_reply); LWNET_C(icmpv6, rx_echo_reply); LWNET_C(icmpv6, tx_error);
     LWNET_C(icmpv6, rate_limited); LWNET_C(icmpv6, drop_truncated); LWNET_C(icmpv6, drop_bad_checksum);
     LWNET_C(icmpv6, drop_unknown_type);
+    LWNET_C(icmpv6, raw_delivered); LWNET_C(icmpv6, raw_dropped);
     LWNET_C(nd, rx_solicitation); LWNET_C(nd, rx_advertisement); LWNET_C(nd, tx_solicitation);
     LWNET_C(nd, tx_advertisement); LWNET_C(nd, drop_malformed); LWNET_C(nd, drop_unsolicited);
     LWNET_C(nd, drop_queue_full); LWNET_C(nd, drop_unresolved); LWNET_C(nd, cache_evictions);

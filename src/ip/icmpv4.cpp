@@ -41,8 +41,8 @@ void IpLayer::icmp_input(NetifId id, PacketBuf&& packet, const IpDelivery& ip, I
   // passed the checks, IPv4 header included, before it is handled here.
   std::size_t raw_dropped = 0;
   stats_.icmp.raw_delivered += raw_.deliver(packet.from_mark(Layer::Network),
-                                            static_cast<std::uint8_t>(IpProtocol::Icmp), ip.source.v4(),
-                                            ip.destination.v4(), raw_dropped);
+                                            static_cast<std::uint8_t>(IpProtocol::Icmp), ip.source,
+                                            ip.destination, id, raw_dropped);
   stats_.icmp.raw_dropped += raw_dropped;
   switch (icmp.type) {
     case static_cast<std::uint8_t>(Icmpv4Type::EchoRequest): {
@@ -153,13 +153,16 @@ void IpLayer::icmp_error_input(const Icmpv4Repr& icmp, ConstBytes message, Insta
   icmp_error_callback_(icmp_error_context_, report, now);
 }
 
-Status IpLayer::raw_send(RawHandle h, ConstBytes message, Ipv4Address destination,
+Status IpLayer::raw_send(RawHandle h, ConstBytes message, const IpAddress& destination,
                          std::uint8_t ttl, Instant now, std::uint8_t tos) {
   if (!raw_.valid(h)) return Error::Closed;
-  if (message.size() + Ipv4Repr::min_header_len > 65535) return Error::TooBig;
-  Result<IpRoute> r = route_ipv4(netifs_, destination, raw_.local(h));
+  const bool icmpv6 = raw_.protocol(h) == static_cast<std::uint8_t>(IpProtocol::Icmpv6);
+  if (icmpv6 && message.size() < 4) return Error::InvalidArgument;  // no room for the checksum
+  // An IPv6 payload may be 65535 bytes; an IPv4 packet, header included.
+  if (message.size() + (icmpv6 ? 0 : Ipv4Repr::min_header_len) > 65535) return Error::TooBig;
+  Result<IpRoute> r = route(destination, raw_.local(h));
   if (!r) {
-    ++stats_.ipv4.drop_no_route;
+    ++(icmpv6 ? stats_.ipv6.drop_no_route : stats_.ipv4.drop_no_route);
     return r.error();
   }
   std::optional<PacketBuf> buf = pools_.allocate(config::headroom, message.size());
@@ -169,12 +172,13 @@ Status IpLayer::raw_send(RawHandle h, ConstBytes message, Ipv4Address destinatio
   }
   Bytes into = buf->append(message.size());
   std::copy(message.begin(), message.end(), into.begin());
+  if (icmpv6) icmpv6_fill_checksum(into, r->source.v6(), destination.v6());
   IpSendOptions options;
   options.protocol = static_cast<IpProtocol>(raw_.protocol(h));
   options.hop_limit = ttl == 0 ? config::ip_default_ttl : ttl;
   options.tos = tos;
   Status s = output(std::move(*buf), *r, destination, options, now);
-  if (s && options.protocol == IpProtocol::Icmp) ++stats_.icmp.tx;
+  if (s) ++(icmpv6 ? stats_.icmpv6.tx : stats_.icmp.tx);
   return s;
 }
 

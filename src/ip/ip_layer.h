@@ -192,11 +192,13 @@ class IpLayer {
                    std::optional<NetifId> netif = std::nullopt);
   RawEndpoints& raw() { return raw_; }
   const RawEndpoints& raw() const { return raw_; }
-  // Sends `message` (the whole ICMP message, checksum included: filled by the
-  // caller, as lwIP's raw sockets leave it) in an IPv4 header of the
-  // endpoint's protocol, from its bound address or the route's; ttl 0: the
-  // default TTL. Closed, TooBig, NoRoute, NoBuffers, as output().
-  Status raw_send(RawHandle h, ConstBytes message, Ipv4Address destination, std::uint8_t ttl,
+  // Sends `message` in an IP header of the endpoint's protocol, from its
+  // bound address or the route's; ttl 0: the default TTL. An ICMP message
+  // comes with its checksum (filled by the caller, as lwIP's raw sockets
+  // leave it); an ICMPv6 one gets it here (RFC 3542 3.1). Closed, TooBig,
+  // NoRoute, NoBuffers, as output(); InvalidArgument for an ICMPv6 message
+  // under 4 bytes.
+  Status raw_send(RawHandle h, ConstBytes message, const IpAddress& destination, std::uint8_t ttl,
                   Instant now, std::uint8_t tos = 0);
   // Called from icmp_input() with each ICMP error that quotes a UDP or TCP
   // datagram (its IPv4 header and at least 8 bytes of it).

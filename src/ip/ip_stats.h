@@ -79,6 +79,8 @@ struct Icmpv6Stats {
   std::uint64_t rx = 0, tx = 0, rx_echo_request = 0, tx_echo_reply = 0, rx_echo_reply = 0;
   std::uint64_t tx_error = 0, rate_limited = 0;
   std::uint64_t drop_truncated = 0, drop_bad_checksum = 0, drop_unknown_type = 0;
+  // Copies for raw ICMPv6 endpoints, and those dropped (queue full, no buffer).
+  std::uint64_t raw_delivered = 0, raw_dropped = 0;
 };
 
 // Neighbor Discovery (RFC 4861) and Duplicate Address Detection (RFC 4862).

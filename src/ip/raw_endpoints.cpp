@@ -7,7 +7,10 @@
 namespace lwnet {
 
 Result<RawHandle> RawEndpoints::open(std::uint8_t protocol) {
-  if (protocol != static_cast<std::uint8_t>(IpProtocol::Icmp)) return Error::Unsupported;
+  if (protocol != static_cast<std::uint8_t>(IpProtocol::Icmp) &&
+      protocol != static_cast<std::uint8_t>(IpProtocol::Icmpv6)) {
+    return Error::Unsupported;
+  }
   for (std::size_t i = 0; i < slots_.size(); ++i) {
     Slot& s = slots_[i];
     if (s.open) continue;
@@ -15,6 +18,7 @@ Result<RawHandle> RawEndpoints::open(std::uint8_t protocol) {
     s.protocol = protocol;
     s.local = {};
     s.remote = {};
+    s.blocked = {};
     s.user_data = nullptr;
     return RawHandle{static_cast<std::uint16_t>(i), s.generation};
   }
@@ -44,24 +48,37 @@ void* RawEndpoints::user_data(RawHandle h) const {
   return valid(h) ? slots_[h.slot].user_data : nullptr;
 }
 
-Status RawEndpoints::bind(RawHandle h, Ipv4Address local) {
+Status RawEndpoints::bind(RawHandle h, const IpAddress& local) {
   if (!valid(h)) return Error::Closed;
   slots_[h.slot].local = local;
   return {};
 }
 
-Status RawEndpoints::connect(RawHandle h, Ipv4Address remote) {
+Status RawEndpoints::connect(RawHandle h, const IpAddress& remote) {
   if (!valid(h)) return Error::Closed;
   slots_[h.slot].remote = remote;
   return {};
 }
 
-std::size_t RawEndpoints::deliver(ConstBytes packet, std::uint8_t protocol, Ipv4Address source,
-                                  Ipv4Address destination, std::size_t& dropped) {
+Status RawEndpoints::set_icmpv6_filter(RawHandle h, const Icmpv6Filter& blocked) {
+  if (!valid(h)) return Error::Closed;
+  if (slots_[h.slot].protocol != static_cast<std::uint8_t>(IpProtocol::Icmpv6)) return Error::InvalidArgument;
+  slots_[h.slot].blocked = blocked;
+  return {};
+}
+
+RawEndpoints::Icmpv6Filter RawEndpoints::icmpv6_filter(RawHandle h) const {
+  return valid(h) ? slots_[h.slot].blocked : Icmpv6Filter{};
+}
+
+std::size_t RawEndpoints::deliver(ConstBytes packet, std::uint8_t protocol, const IpAddress& source,
+                                  const IpAddress& destination, NetifId netif, std::size_t& dropped) {
   std::size_t queued = 0;
+  const bool icmpv6 = protocol == static_cast<std::uint8_t>(IpProtocol::Icmpv6) && !packet.empty();
   for (std::size_t i = 0; i < slots_.size(); ++i) {
     Slot& s = slots_[i];
     if (!s.open || s.protocol != protocol) continue;
+    if (icmpv6 && (s.blocked[packet[0] >> 5U] >> (packet[0] & 31U) & 1U) != 0) continue;
     if (!s.local.is_unspecified() && s.local != destination) continue;
     if (!s.remote.is_unspecified() && s.remote != source) continue;
     if (s.queue.full()) {
@@ -75,7 +92,7 @@ std::size_t RawEndpoints::deliver(ConstBytes packet, std::uint8_t protocol, Ipv4
     }
     Bytes into = copy->append(packet.size());
     std::copy(packet.begin(), packet.end(), into.begin());
-    (void)s.queue.push(Packet{std::move(*copy), source});
+    (void)s.queue.push(Packet{std::move(*copy), source, netif});
     ++queued;
     if (event_callback_ != nullptr) {
       event_callback_(event_context_, RawHandle{static_cast<std::uint16_t>(i), s.generation});
@@ -95,6 +112,7 @@ Result<RawReceived> RawEndpoints::receive(RawHandle h, Bytes into, bool peek) {
   r.copied = std::min(data.size(), into.size());
   std::copy_n(data.begin(), r.copied, into.begin());
   r.from = p.from;
+  r.netif = p.netif;
   if (!peek) (void)s.queue.pop();  // frees the buffer
   return r;
 }

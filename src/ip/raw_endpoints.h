@@ -1,12 +1,16 @@
 // Raw IP endpoints (lwIP's raw PCBs, under SOCK_RAW sockets): each takes a
-// copy of every received packet of its protocol, IPv4 header included, and
-// sends messages of that protocol with an IPv4 header the stack builds.
+// copy of every received packet of its protocol and sends messages of that
+// protocol with an IP header the stack builds.
 //
-// Only IPPROTO_ICMP for now: the IP layer offers every ICMP message that
-// passed its checks (length, checksum) to every matching endpoint before
-// handling it itself, as lwIP's raw_input() does for a raw PCB that does not
-// eat the packet (its sockets never do): echo requests to us, echo replies,
-// errors, unknown types. The copy comes from the stack's buffer pools.
+// IPPROTO_ICMP and IPPROTO_ICMPV6: the IP layer offers every ICMP (ICMPv6)
+// message that passed its checks (length, checksum) to every matching
+// endpoint before handling it itself, as lwIP's raw_input() does for a raw
+// PCB that does not eat the packet (its sockets never do): echo requests to
+// us, echo replies, errors, Neighbor Discovery, unknown types. ICMP copies
+// start at the IPv4 header (as lwIP and Linux raw IPv4 sockets); ICMPv6
+// ones at the ICMPv6 header (RFC 3542 3: an IPv6 raw socket never sees the
+// IPv6 header). ICMPv6 endpoints filter by type (RFC 3542 3.2,
+// ICMP6_FILTER). The copy comes from the stack's buffer pools.
 #pragma once
 
 #include <array>
@@ -35,27 +39,32 @@ class RawEndpoints {
   RawEndpoints(const RawEndpoints&) = delete;
   RawEndpoints& operator=(const RawEndpoints&) = delete;
 
-  // Unsupported for any protocol but ICMP; TableFull.
+  // Unsupported for any protocol but ICMP and ICMPv6; TableFull.
   Result<RawHandle> open(std::uint8_t protocol);
   void close(RawHandle h);
   bool valid(RawHandle h) const;
   std::uint8_t protocol(RawHandle h) const { return slots_[h.slot].protocol; }
   // Only packets to `local` (unspecified: any of ours); sent from it.
-  Status bind(RawHandle h, Ipv4Address local);
+  Status bind(RawHandle h, const IpAddress& local);
   // Only packets from `remote` (unspecified: from anyone again).
-  Status connect(RawHandle h, Ipv4Address remote);
-  Ipv4Address local(RawHandle h) const { return slots_[h.slot].local; }
+  Status connect(RawHandle h, const IpAddress& remote);
+  IpAddress local(RawHandle h) const { return slots_[h.slot].local; }
+  // ICMPv6 endpoints: the types they take (RFC 3542's struct icmp6_filter:
+  // bit t of the 256 set blocks type t). Everything passes after open().
+  using Icmpv6Filter = RawIcmpv6Filter;
+  Status set_icmpv6_filter(RawHandle h, const Icmpv6Filter& blocked);
+  Icmpv6Filter icmpv6_filter(RawHandle h) const;
   // The owner's pointer for a handle, null until set and again for the
   // next handle in the slot. Closed for a stale handle.
   Status set_user_data(RawHandle h, void* user_data);
   void* user_data(RawHandle h) const;  // null for a stale handle
 
-  // Offers one received packet (`packet`: from its IPv4 header on) to every
-  // open endpoint of `protocol` whose filters match. Returns how many
-  // queued a copy; `dropped` counts those whose queue was full or that
-  // found no buffer.
-  std::size_t deliver(ConstBytes packet, std::uint8_t protocol, Ipv4Address source,
-                      Ipv4Address destination, std::size_t& dropped);
+  // Offers one received packet (`packet`: from its IPv4 header on, or from
+  // the ICMPv6 header on) that arrived on `netif` to every open endpoint of
+  // `protocol` whose filters match. Returns how many queued a copy;
+  // `dropped` counts those whose queue was full or that found no buffer.
+  std::size_t deliver(ConstBytes packet, std::uint8_t protocol, const IpAddress& source,
+                      const IpAddress& destination, NetifId netif, std::size_t& dropped);
   // Closed for a stale handle, WouldBlock when nothing is queued. peek
   // (MSG_PEEK): the packet stays queued.
   Result<RawReceived> receive(RawHandle h, Bytes into, bool peek = false);
@@ -72,14 +81,16 @@ class RawEndpoints {
  private:
   struct Packet {
     PacketBuf data;
-    Ipv4Address from;
+    IpAddress from;
+    NetifId netif;
   };
   struct Slot {
     bool open = false;
     std::uint16_t generation = 1;
     std::uint8_t protocol = 0;
-    Ipv4Address local;   // unspecified: any
-    Ipv4Address remote;  // unspecified: any
+    IpAddress local;   // unspecified: any
+    IpAddress remote;  // unspecified: any
+    Icmpv6Filter blocked{};
     void* user_data = nullptr;
     FixedQueue<Packet, queue_len> queue;
   };

@@ -114,6 +114,7 @@ Status UdpEndpoints::connect(UdpHandle h, const IpEndpoint& remote) {
   e->error.reset();
   e->remote_address = remote.address;
   e->remote_port = remote.port;
+  e->remote_scope_id = remote.scope_id;
   return {};
 }
 
@@ -123,6 +124,7 @@ Status UdpEndpoints::disconnect(UdpHandle h) {
   e->connected = false;
   e->remote_address = {};
   e->remote_port = 0;
+  e->remote_scope_id = 0;
   e->error.reset();
   return {};
 }
@@ -151,7 +153,14 @@ Status UdpEndpoints::send_to(UdpHandle h, ConstBytes payload, const IpEndpoint& 
   IpAddress source = e->local_address.is_multicast() ? IpAddress{} : unmap_v4(e->local_address);
   // IP_MULTICAST_IF picks the netif through its address (source routing).
   if (multicast && source.is_unspecified() && destination.is_v4()) source = e->multicast_interface;
-  Result<IpRoute> route = ip_.route(destination, source, e->netif);
+  // A scope id (sin6_scope_id: the netif's id + 1) picks the netif of a
+  // link-local or link-scope multicast destination, unless bound to one.
+  std::optional<NetifId> via = e->netif;
+  if (!via && to.scope_id != 0 && destination.is_v6()) {
+    if (to.scope_id > 256) return Error::NoRoute;
+    via = NetifId{static_cast<std::uint8_t>(to.scope_id - 1U)};
+  }
+  Result<IpRoute> route = ip_.route(destination, source, via);
   if (!route) {
     ++ipv4_stats_.drop_no_route;
     return route.error();
@@ -185,7 +194,7 @@ Status UdpEndpoints::send(UdpHandle h, ConstBytes payload, Instant now) {
   const Endpoint* e = get(h);
   if (e == nullptr) return Error::Closed;
   if (!e->connected) return Error::NotConnected;
-  return send_to(h, payload, IpEndpoint{e->remote_address, e->remote_port}, now);
+  return send_to(h, payload, IpEndpoint{e->remote_address, e->remote_port, e->remote_scope_id}, now);
 }
 
 Result<UdpReceived> UdpEndpoints::receive(UdpHandle h, Bytes into, bool keep) {

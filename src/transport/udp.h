@@ -152,6 +152,7 @@ class UdpEndpoints {
     bool connected = false;
     IpAddress remote_address;
     std::uint16_t remote_port = 0;
+    std::uint32_t remote_scope_id = 0;  // connect()'s sin6_scope_id
     bool broadcast = false;
     bool checksum = true;
     std::uint8_t ttl = config::ip_default_ttl;

@@ -98,7 +98,8 @@ TEST(NameResolverApi, ResolvesEachFamilyAndBothInRfc6724Order) {
     ASSERT_EQ(v6.count, 1u);
     EXPECT_EQ(v6.addresses[0], IpAddress(host_address6));
 
-    // No IPv6 source on this host yet: IPv4 first (RFC 6724 rule 1).
+    // No global IPv6 source on this host (its link-local one does not reach
+    // a global destination): IPv4 first (RFC 6724 rules 1 and 2).
     const api::Resolution both = resolver.resolve("host.name.test", api::AddressFamily::Any);
     EXPECT_EQ(both.outcome, DnsOutcome::Found);
     ASSERT_EQ(both.count, config::dns_max_host_ip + 1);
@@ -163,6 +164,41 @@ void stop_default_thread_at_exit() {
               if (api::TcpipThread* thread = api::default_tcpip()) thread->stop();
             }),
             0);
+}
+
+// The sources getaddrinfo orders by (api::source_addresses) include the
+// netifs' usable IPv6 addresses: once the client's global address passed
+// DAD, AF_UNSPEC puts the name's global IPv6 address first (RFC 6724 rule
+// 6: ::/0 has precedence over ::ffff:0:0/96).
+TEST(NameResolverApi, AGlobalIpv6SourcePutsIpv6First) {
+  ThreadedDnsNet net;
+  {
+    api::NameResolver resolver(*net.client);
+    ASSERT_TRUE(resolver.set_server(0, ip_b).ok());
+    const IpCidr global{parse_ip_address("2001:db8::2")->v6(), 64};
+    const SourceAddresses before = net.client->call([](Stack& stack, Instant) { return api::source_addresses(stack); });
+    EXPECT_TRUE(before.ipv4);
+    EXPECT_FALSE(before.ipv6_global);
+    ASSERT_TRUE(net.client->call([&](Stack& stack, Instant now) {
+      const std::optional<NetifId> netif = stack.netif_find("dns0");
+      return netif ? stack.add_ipv6_address(*netif, global, now) : Status(Error::InvalidArgument);
+    }).ok());
+    // Tentative while DAD probes (a second per probe), then usable.
+    SourceAddresses sources;
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!sources.ipv6_global && std::chrono::steady_clock::now() < give_up) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      sources = net.client->call([](Stack& stack, Instant) { return api::source_addresses(stack); });
+    }
+    EXPECT_TRUE(sources.ipv6_global);
+    EXPECT_TRUE(sources.ipv6_link_local);
+    EXPECT_TRUE(sources.ipv4);
+    const api::Resolution both = resolver.resolve("host.name.test", api::AddressFamily::Any);
+    ASSERT_EQ(both.count, config::dns_max_host_ip + 1);
+    EXPECT_EQ(both.addresses[0], IpAddress(host_address6));
+    EXPECT_TRUE(both.addresses[1].is_v4());
+  }
+  net.client->stop();
 }
 
 // The C calls on the default TCP/IP thread, on a netif of their own

@@ -9,6 +9,12 @@
 #   - udp_client gets its datagram back from a socat UDP echo server, exits 0
 #   - select_server serves two nc clients connected at the same time and ends
 #     on a line "quit" on its stdin (which it watches in the same select())
+#   - IPv6 (the examples' -6 mode; lwnet 2001:db8::2/64, Linux 2001:db8::1):
+#     tcp_server and udp_server on an AF_INET6 socket bound to :: serve `nc -6`
+#     and `nc -4` alike (the IPv4 peer logged as ::ffff:192.0.2.1); with
+#     -6only (IPV6_V6ONLY) an IPv4 client is refused (TCP) or not delivered
+#     (UDP) while IPv6 gets through; tcp_client and udp_client reach socat
+#     over IPv6, and tcp_client an IPv4 socat through a mapped address
 # Its argument is the directory of the example binaries.
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -38,7 +44,8 @@ start_example() {
   shift
   LWNET_OUT="$LWIT_DIR/$name.out"
   LWNET_ERR="$LWIT_DIR/$name.err"
-  lwit_spawn "$EXAMPLES/$name" "$LWIT_TAP" "$LWIT_LWNET_IP/$LWIT_PREFIX" "$@" >"$LWNET_OUT" 2>"$LWNET_ERR"
+  lwit_spawn "$EXAMPLES/$name" ${EXAMPLE_FLAGS[@]+"${EXAMPLE_FLAGS[@]}"} "$LWIT_TAP" "$LWIT_LWNET_IP/$LWIT_PREFIX" "$@" \
+    >"$LWNET_OUT" 2>"$LWNET_ERR"
   EXAMPLE_PID=$LWIT_SPAWNED
   local waited=0
   until grep -q "^listening on $LWIT_LWNET_IP:" "$LWNET_OUT"; do
@@ -65,20 +72,28 @@ run_example() {
   LWNET_OUT="$LWIT_DIR/$name.out"
   LWNET_ERR="$LWIT_DIR/$name.err"
   EXAMPLE_STATUS=0
-  lwit_ns timeout 30 "$EXAMPLES/$name" "$LWIT_TAP" "$LWIT_LWNET_IP/$LWIT_PREFIX" "$@" \
+  lwit_ns timeout 30 "$EXAMPLES/$name" ${EXAMPLE_FLAGS[@]+"${EXAMPLE_FLAGS[@]}"} "$LWIT_TAP" "$LWIT_LWNET_IP/$LWIT_PREFIX" "$@" \
     >"$LWNET_OUT" 2>"$LWNET_ERR" || EXAMPLE_STATUS=$?
 }
 
 linux_listens() { [ -n "$(lwit_ns ss -H "$1" "( sport = :$2 )" 2>/dev/null)" ]; }
 
+# Flags before TAP (the -6 mode); none for the IPv4 runs.
+EXAMPLE_FLAGS=()
+LINUX_IP6=2001:db8::1
+LWNET_IP6=2001:db8::2
+
 lwit_make_namespace
+# Linux's own DAD would hold its address back for a second: not under test here.
+lwit_ns sysctl -qw "net.ipv6.conf.$LWIT_TAP.accept_dad=0"
+ip -n "$LWIT_NS" addr add "$LINUX_IP6/64" dev "$LWIT_TAP" nodad
 
 # ---- wrong arguments ------------------------------------------------------------
 for example in tcp_server tcp_client udp_server udp_client select_server; do
   status=0
   "$EXAMPLES/$example" >/dev/null 2>"$LWIT_DIR/usage.err" || status=$?
   lwit_expect_equal "$example without arguments exits" 2 "$status"
-  lwit_expect "$example prints its usage" grep -q "^usage: .*$example TAP CIDR" "$LWIT_DIR/usage.err"
+  lwit_expect "$example prints its usage" grep -q "^usage: .*$example .*TAP CIDR" "$LWIT_DIR/usage.err"
 done
 
 # ---- tcp_server ---------------------------------------------------------------------
@@ -175,4 +190,86 @@ EXAMPLE_PID=$server_pid
 wait_example select_server
 lwit_expect_equal "select_server's last line" "quit" "$(tail -n 1 "$server_out")"
 exec 3>&-
+
+# ---- IPv6: tcp_server -6 (dual stack) -----------------------------------------------
+EXAMPLE_FLAGS=(-6 "$LWNET_IP6/64")
+start_example tcp_server 3340 2
+echo "over ipv6" | lwit_ns timeout 30 nc -6 -N "$LWNET_IP6" 3340 >"$LWIT_DIR/received" ||
+  lwit_fail "nc -6 to tcp_server -6 failed"
+lwit_expect_equal "tcp_server -6 echoed an IPv6 client" "over ipv6" "$(cat "$LWIT_DIR/received")"
+echo "over ipv4" | lwit_ns timeout 30 nc -4 -N "$LWIT_LWNET_IP" 3340 >"$LWIT_DIR/received" ||
+  lwit_fail "nc -4 to tcp_server -6 failed"
+lwit_expect_equal "tcp_server -6 echoed an IPv4 client" "over ipv4" "$(cat "$LWIT_DIR/received")"
+wait_example tcp_server
+lwit_expect "tcp_server -6 logged the IPv6 client" grep -q "^connection from $LINUX_IP6:[0-9]* closed$" "$LWNET_OUT"
+lwit_expect "tcp_server -6 logged the IPv4 client mapped" \
+  grep -q "^connection from ::ffff:$LWIT_LINUX_IP:[0-9]* closed$" "$LWNET_OUT"
+
+# ---- IPv6: tcp_server -6only refuses IPv4 ----------------------------------------------
+EXAMPLE_FLAGS=(-6only "$LWNET_IP6/64")
+start_example tcp_server 3341 1
+status=0
+echo "refused" | lwit_ns timeout 10 nc -v -4 -N "$LWIT_LWNET_IP" 3341 >"$LWIT_DIR/nc4.out" 2>"$LWIT_DIR/nc4.err" || status=$?
+lwit_expect "nc -4 to an IPV6_V6ONLY listener fails" test "$status" -ne 0
+lwit_expect "nc -4 was refused" grep -qi "refused" "$LWIT_DIR/nc4.err"
+echo "still six" | lwit_ns timeout 30 nc -6 -N "$LWNET_IP6" 3341 >"$LWIT_DIR/received" ||
+  lwit_fail "nc -6 to tcp_server -6only failed"
+lwit_expect_equal "tcp_server -6only echoed the IPv6 client" "still six" "$(cat "$LWIT_DIR/received")"
+wait_example tcp_server
+lwit_expect_equal "tcp_server -6only served only the IPv6 client" 1 "$(grep -c "^connection from .* closed$" "$LWNET_OUT")"
+
+# ---- IPv6: udp_server -6 (dual stack), then -6only --------------------------------------
+EXAMPLE_FLAGS=(-6 "$LWNET_IP6/64")
+start_example udp_server 3342 2
+printf 'six' | lwit_ns timeout 10 nc -6 -u -W 1 -p 40003 "$LWNET_IP6" 3342 >"$LWIT_DIR/received" ||
+  lwit_fail "nc -6 -u to udp_server -6 failed"
+lwit_expect_equal "udp_server -6 echoed the IPv6 datagram" "six" "$(cat "$LWIT_DIR/received")"
+printf 'four' | lwit_ns timeout 10 nc -4 -u -W 1 -p 40004 "$LWIT_LWNET_IP" 3342 >"$LWIT_DIR/received" ||
+  lwit_fail "nc -4 -u to udp_server -6 failed"
+lwit_expect_equal "udp_server -6 echoed the IPv4 datagram" "four" "$(cat "$LWIT_DIR/received")"
+wait_example udp_server
+lwit_expect_equal "udp_server -6 output" "listening on $LWIT_LWNET_IP:3342
+3 bytes from $LINUX_IP6:40003
+4 bytes from ::ffff:$LWIT_LINUX_IP:40004" "$(cat "$LWNET_OUT")"
+
+EXAMPLE_FLAGS=(-6only "$LWNET_IP6/64")
+start_example udp_server 3343 1
+# The IPv4 datagram goes first and must not be delivered (nc gets no echo).
+printf 'lost' | lwit_ns timeout 10 nc -4 -u -w 1 -W 1 -p 40005 "$LWIT_LWNET_IP" 3343 >"$LWIT_DIR/received" 2>/dev/null || true
+lwit_expect_equal "udp_server -6only did not echo the IPv4 datagram" "" "$(cat "$LWIT_DIR/received")"
+printf 'kept' | lwit_ns timeout 10 nc -6 -u -W 1 -p 40006 "$LWNET_IP6" 3343 >"$LWIT_DIR/received" ||
+  lwit_fail "nc -6 -u to udp_server -6only failed"
+lwit_expect_equal "udp_server -6only echoed the IPv6 datagram" "kept" "$(cat "$LWIT_DIR/received")"
+wait_example udp_server
+lwit_expect_equal "udp_server -6only output" "listening on $LWIT_LWNET_IP:3343
+4 bytes from $LINUX_IP6:40006" "$(cat "$LWNET_OUT")"
+
+# ---- IPv6: tcp_client -6 and udp_client -6 --------------------------------------------------
+EXAMPLE_FLAGS=(-6 "$LWNET_IP6/64")
+lwit_spawn socat "TCP6-LISTEN:3344,bind=[$LINUX_IP6],reuseaddr" PIPE
+socat_pid=$LWIT_SPAWNED
+wait_for "socat to listen on TCP6 3344" linux_listens -tln 3344
+run_example tcp_client "$LINUX_IP6" 3344 "hello over ipv6"
+lwit_expect_equal "tcp_client -6 exit status" 0 "$EXAMPLE_STATUS"
+lwit_expect_equal "tcp_client -6 output" "connected to $LINUX_IP6:3344
+received 15 bytes: hello over ipv6" "$(cat "$LWNET_OUT")"
+wait "$socat_pid" || true
+# The same AF_INET6 socket reaches an IPv4 server through a mapped address.
+lwit_spawn socat TCP4-LISTEN:3345,bind="$LWIT_LINUX_IP",reuseaddr PIPE
+socat_pid=$LWIT_SPAWNED
+wait_for "socat to listen on TCP 3345" linux_listens -tln 3345
+run_example tcp_client "::ffff:$LWIT_LINUX_IP" 3345 "mapped"
+lwit_expect_equal "tcp_client -6 to a mapped address exit status" 0 "$EXAMPLE_STATUS"
+lwit_expect_equal "tcp_client -6 to a mapped address output" "connected to ::ffff:$LWIT_LINUX_IP:3345
+received 6 bytes: mapped" "$(cat "$LWNET_OUT")"
+wait "$socat_pid" || true
+lwit_spawn socat "UDP6-LISTEN:3346,bind=[$LINUX_IP6]" PIPE
+socat_pid=$LWIT_SPAWNED
+wait_for "socat to listen on UDP6 3346" linux_listens -uln 3346
+run_example udp_client "$LINUX_IP6" 3346 "udp over ipv6"
+lwit_expect_equal "udp_client -6 exit status" 0 "$EXAMPLE_STATUS"
+lwit_expect_equal "udp_client -6 output" "sending to $LINUX_IP6:3346
+received 13 bytes from $LINUX_IP6:3346: udp over ipv6" "$(cat "$LWNET_OUT")"
+kill "$socat_pid"
+wait "$socat_pid" 2>/dev/null || true
 lwit_pass

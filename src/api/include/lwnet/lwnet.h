@@ -18,6 +18,16 @@ extern "C" {
  * that does not parse, the OS's error when the TAP cannot be opened). */
 int lwnet_tap_up(const char *tap_name, const char *ipv4_cidr, const char *gateway);
 
+/* Adds the static IPv6 address `ipv6_cidr` ("2001:db8::2/64": the prefix
+ * length makes the prefix on-link) to the netif `netif_name` (a TAP that
+ * lwnet_tap_up() attached), and waits until Duplicate Address Detection
+ * made it usable, so that sockets may use it at once. Returns 0, or -1 with
+ * errno set: EINVAL (no such netif, an address that does not parse),
+ * EADDRINUSE (another host has it, or the netif has it already), ENOBUFS
+ * (every address slot is taken), ETIMEDOUT (DAD did not finish within 10
+ * seconds), ENETDOWN (no TCP/IP thread). */
+int lwnet_ip6_add(const char *netif_name, const char *ipv6_cidr);
+
 /* Closes every lwnet socket and stops the TCP/IP thread. lwnet_tap_up()
  * may be called again afterwards. */
 void lwnet_shutdown(void);
