@@ -44,6 +44,11 @@ Status Stack::remove_ipv6_address(NetifId id, const IpAddress& address) {
   if (!address.is_v6()) return Error::InvalidArgument;
   return impl_->ip.remove_ipv6_address(id, address.v6());
 }
+Status Stack::remove_ipv6_address(NetifId id, const IpAddress& address, Instant now) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::remove_ipv6_address");
+  if (!address.is_v6()) return Error::InvalidArgument;
+  return impl_->ip.remove_ipv6_address(id, address.v6(), now);
+}
 Result<std::array<Ipv6NetifAddress, config::ipv6_num_addresses>> Stack::ipv6_addresses(
     NetifId id) const {
   LWNET_CHECK_CORE_CONTEXT("Stack::ipv6_addresses");
@@ -375,6 +380,25 @@ Status Stack::igmp_leave(NetifId id, Ipv4Address group, Instant now) {
 bool Stack::igmp_is_member(NetifId id, Ipv4Address group) const {
   LWNET_CHECK_CORE_CONTEXT("Stack::igmp_is_member");
   return impl_->ip.igmp_is_member(id, group);
+}
+
+Status Stack::mld_join(NetifId id, const IpAddress& group, Instant now) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::mld_join");
+  if (!group.is_v6()) return Error::InvalidArgument;
+  return impl_->ip.mld_join(id, group.v6(), now);
+}
+Status Stack::mld_leave(NetifId id, const IpAddress& group, Instant now) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::mld_leave");
+  if (!group.is_v6()) return Error::InvalidArgument;
+  return impl_->ip.mld_leave(id, group.v6(), now);
+}
+bool Stack::mld_is_member(NetifId id, const IpAddress& group) const {
+  LWNET_CHECK_CORE_CONTEXT("Stack::mld_is_member");
+  return group.is_v6() && impl_->ip.mld_is_member(id, group.v6());
+}
+bool Stack::mld_v1_mode(NetifId id, Instant now) const {
+  LWNET_CHECK_CORE_CONTEXT("Stack::mld_v1_mode");
+  return impl_->ip.mld_v1_mode(id, now);
 }
 
 Status Stack::udp_set_user_data(UdpHandle h, void* user_data) {

@@ -95,6 +95,8 @@ class Stack {
   // added; DAD runs for each address from the next poll.
   Status add_ipv6_address(NetifId id, const IpCidr& address, Instant now);
   Status remove_ipv6_address(NetifId id, const IpAddress& address);
+  // The same, leaving the address's solicited-node group with an MLD message.
+  Status remove_ipv6_address(NetifId id, const IpAddress& address, Instant now);
   // The netif's address slots (states, lifetimes); InvalidArgument for an
   // unknown netif.
   Result<std::array<Ipv6NetifAddress, config::ipv6_num_addresses>> ipv6_addresses(NetifId id) const;
@@ -245,6 +247,17 @@ class Stack {
   Status igmp_leave(NetifId id, Ipv4Address group, Instant now);
   // 224.0.0.1 included.
   bool igmp_is_member(NetifId id, Ipv4Address group) const;
+
+  // ---- MLD -----------------------------------------------------------------
+  // IPv6 group membership of a netif without a socket (lwIP's
+  // mld6_joingroup_netif): IpLayer::mld_join. Core thread only.
+  // InvalidArgument for an IPv4 or non-multicast group.
+  Status mld_join(NetifId id, const IpAddress& group, Instant now);
+  Status mld_leave(NetifId id, const IpAddress& group, Instant now);
+  // ff02::1 included.
+  bool mld_is_member(NetifId id, const IpAddress& group) const;
+  // True while the netif answers in MLDv1 (an MLDv1 query was heard).
+  bool mld_v1_mode(NetifId id, Instant now) const;
 
   // ---- ICMP echo (ping) ----------------------------------------------------
   // Echo replies whose identifier is `identifier` are queued for this handle.
