@@ -340,6 +340,30 @@ void Stack::udp_set_multicast_ttl(UdpHandle h, std::uint8_t ttl) {
   LWNET_CHECK_CORE_CONTEXT("Stack::udp_set_multicast_ttl");
   impl_->udp.set_multicast_ttl(h, ttl);
 }
+Status Stack::udp_join_group_v6(UdpHandle h, const IpAddress& group, std::optional<NetifId> netif,
+                                Instant now) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::udp_join_group_v6");
+  if (!group.is_v6()) return Error::InvalidArgument;
+  return impl_->udp.join_group_v6(h, group.v6(), netif, now);
+}
+Status Stack::udp_leave_group_v6(UdpHandle h, const IpAddress& group, std::optional<NetifId> netif,
+                                 Instant now) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::udp_leave_group_v6");
+  if (!group.is_v6()) return Error::InvalidArgument;
+  return impl_->udp.leave_group_v6(h, group.v6(), netif, now);
+}
+Status Stack::udp_set_multicast_netif_v6(UdpHandle h, std::optional<NetifId> netif) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::udp_set_multicast_netif_v6");
+  return impl_->udp.set_multicast_netif_v6(h, netif);
+}
+Status Stack::udp_set_multicast_interface_v6(UdpHandle h, const IpAddress& address) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::udp_set_multicast_interface_v6");
+  if (!address.is_v6()) return Error::InvalidArgument;
+  if (address.is_unspecified()) return impl_->udp.set_multicast_netif_v6(h, std::nullopt);
+  const std::optional<NetifId> netif = impl_->ip.netifs().find_by_address(address.v6());
+  if (!netif) return Error::AddressNotAvailable;
+  return impl_->udp.set_multicast_netif_v6(h, netif);
+}
 void Stack::udp_set_multicast_loop(UdpHandle h, bool loop) {
   LWNET_CHECK_CORE_CONTEXT("Stack::udp_set_multicast_loop");
   impl_->udp.set_multicast_loop(h, loop);

@@ -230,6 +230,21 @@ class Stack {
   Status udp_set_multicast_interface(UdpHandle h, Ipv4Address interface);
   void udp_set_multicast_ttl(UdpHandle h, std::uint8_t ttl);
   void udp_set_multicast_loop(UdpHandle h, bool loop);
+  // IPV6_JOIN_GROUP / IPV6_LEAVE_GROUP (IPv6 groups; `netif` from the
+  // interface index, nullopt: the default netif, or any for a leave): the
+  // first join of a group on a netif sends MLD reports, the last leave a
+  // leave. Errors as UdpEndpoints::join_group_v6; InvalidArgument for an
+  // IPv4 group. Core thread only.
+  Status udp_join_group_v6(UdpHandle h, const IpAddress& group, std::optional<NetifId> netif, Instant now);
+  Status udp_leave_group_v6(UdpHandle h, const IpAddress& group, std::optional<NetifId> netif,
+                            Instant now);
+  // IPV6_MULTICAST_IF by netif (Linux: an interface index; nullopt: the
+  // route's choice) or, as ESP-IDF takes it, by one of the netif's IPv6
+  // addresses (unspecified: the route's choice; AddressNotAvailable when no
+  // netif has it). IPV6_MULTICAST_HOPS and IPV6_MULTICAST_LOOP are
+  // udp_set_multicast_ttl / udp_set_multicast_loop, for both families.
+  Status udp_set_multicast_netif_v6(UdpHandle h, std::optional<NetifId> netif);
+  Status udp_set_multicast_interface_v6(UdpHandle h, const IpAddress& address);
   // Also leaves the endpoint's groups (the leave messages are dated with the
   // latest poll).
   void udp_close(UdpHandle h);

@@ -43,6 +43,11 @@ Status IpLayer::ipv6_output(PacketBuf&& payload, const IpRoute& route,
   ip.emit(payload.push(Ipv6Repr::header_len));
   ++stats_.ipv6.tx;
   if (options.segment_size != 0) return send_segmented(route, std::move(payload), options, now);
+  // IPV6_MULTICAST_LOOP: a copy for our own members, through the loopback netif.
+  if (options.multicast_loop && destination.is_multicast() && !netifs_[route.netif].loopback &&
+      mld_is_member(route.netif, destination)) {
+    loop_multicast(payload, now);
+  }
   // Hop limit 0 to a group: for this host only (IPV6_MULTICAST_HOPS 0).
   if (destination.is_multicast() && options.hop_limit == 0) return {};
   return ipv6_link_output(route.netif, route.next_hop.v6(), std::move(payload), now);
