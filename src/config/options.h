@@ -157,6 +157,22 @@
 #ifndef CONFIG_LWNET_IGMP_MAX_GROUPS
 #define CONFIG_LWNET_IGMP_MAX_GROUPS 8
 #endif
+
+// ---- MLD (RFC 2710, RFC 3810) --------------------------------------------------
+// IPv6 groups joined at once over all netifs (lwIP's MEMP_NUM_MLD6_GROUP),
+// the solicited-node groups of the netifs' addresses included; the
+// all-nodes group ff02::1 takes no entry.
+#ifndef CONFIG_LWNET_MLD6_MAX_GROUPS
+#define CONFIG_LWNET_MLD6_MAX_GROUPS 8
+#endif
+// ESP-IDF addition: re-send the reports of every joined IPv6 group every
+// CONFIG_LWIP_MLDV6_TMR_INTERVAL seconds, for routers that forget them.
+#ifndef CONFIG_LWIP_ESP_MLDV6_REPORT
+#define CONFIG_LWIP_ESP_MLDV6_REPORT 1
+#endif
+#ifndef CONFIG_LWIP_MLDV6_TMR_INTERVAL
+#define CONFIG_LWIP_MLDV6_TMR_INTERVAL 40
+#endif
 // ---- Applications in the core (lwnet's own) -----------------------------------
 // StackApp objects attached to one stack at once (Stack::attach_app): the
 // DHCP client and server, DNS resolver, SNTP client, ping sessions, NetBIOS.
@@ -442,6 +458,9 @@ inline constexpr std::size_t max_raw_pcbs = CONFIG_LWIP_MAX_RAW_PCBS;
 inline constexpr bool so_reuse = CONFIG_LWIP_SO_REUSE != 0;
 inline constexpr bool so_reuse_rxtoall = CONFIG_LWIP_SO_REUSE_RXTOALL != 0;
 inline constexpr std::size_t igmp_max_groups = CONFIG_LWNET_IGMP_MAX_GROUPS;
+inline constexpr std::size_t mld6_max_groups = CONFIG_LWNET_MLD6_MAX_GROUPS;
+inline constexpr bool esp_mldv6_report = CONFIG_LWIP_ESP_MLDV6_REPORT != 0;
+inline constexpr std::uint32_t mldv6_tmr_interval_seconds = CONFIG_LWIP_MLDV6_TMR_INTERVAL;
 inline constexpr std::size_t max_stack_apps = CONFIG_LWNET_MAX_STACK_APPS;
 inline constexpr bool netbuf_recvinfo = CONFIG_LWIP_NETBUF_RECVINFO != 0;
 inline constexpr bool so_rcvbuf = CONFIG_LWIP_SO_RCVBUF != 0;
@@ -507,6 +526,10 @@ static_assert(netif_loopback, "CONFIG_LWIP_NETIF_LOOPBACK=0 is not implemented y
 static_assert(!multicast_ping, "CONFIG_LWIP_MULTICAST_PING is not implemented yet");
 static_assert(max_stack_apps >= 1 && max_stack_apps <= 64, "CONFIG_LWNET_MAX_STACK_APPS is 1..64");
 static_assert(igmp_max_groups >= 1 && igmp_max_groups <= 255, "CONFIG_LWNET_IGMP_MAX_GROUPS is 1..255");
+static_assert(mld6_max_groups >= 1 && mld6_max_groups <= 255, "CONFIG_LWNET_MLD6_MAX_GROUPS is 1..255");
+static_assert(igmp_max_groups + mld6_max_groups <= 255, "the IGMP and MLD groups share one table of up to 255");
+static_assert(mldv6_tmr_interval_seconds >= 1 && mldv6_tmr_interval_seconds <= 86400,
+              "CONFIG_LWIP_MLDV6_TMR_INTERVAL is 1..86400 seconds");
 static_assert(CONFIG_LWIP_IP_DEFAULT_TTL >= 1 && CONFIG_LWIP_IP_DEFAULT_TTL <= 255,
               "CONFIG_LWIP_IP_DEFAULT_TTL is 1..255");
 static_assert(ip_reass_max_pbufs >= 10 && ip_reass_max_pbufs <= 100,

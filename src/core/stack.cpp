@@ -48,6 +48,11 @@ Status Stack::remove_ipv6_address(NetifId id, const IpAddress& address) {
   if (!address.is_v6()) return Error::InvalidArgument;
   return impl_->ip.remove_ipv6_address(id, address.v6());
 }
+Status Stack::remove_ipv6_address(NetifId id, const IpAddress& address, Instant now) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::remove_ipv6_address");
+  if (!address.is_v6()) return Error::InvalidArgument;
+  return impl_->ip.remove_ipv6_address(id, address.v6(), now);
+}
 Result<std::array<Ipv6NetifAddress, config::ipv6_num_addresses>> Stack::ipv6_addresses(
     NetifId id) const {
   LWNET_CHECK_CORE_CONTEXT("Stack::ipv6_addresses");
@@ -358,6 +363,30 @@ void Stack::udp_set_multicast_ttl(UdpHandle h, std::uint8_t ttl) {
   LWNET_CHECK_CORE_CONTEXT("Stack::udp_set_multicast_ttl");
   impl_->udp.set_multicast_ttl(h, ttl);
 }
+Status Stack::udp_join_group_v6(UdpHandle h, const IpAddress& group, std::optional<NetifId> netif,
+                                Instant now) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::udp_join_group_v6");
+  if (!group.is_v6()) return Error::InvalidArgument;
+  return impl_->udp.join_group_v6(h, group.v6(), netif, now);
+}
+Status Stack::udp_leave_group_v6(UdpHandle h, const IpAddress& group, std::optional<NetifId> netif,
+                                 Instant now) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::udp_leave_group_v6");
+  if (!group.is_v6()) return Error::InvalidArgument;
+  return impl_->udp.leave_group_v6(h, group.v6(), netif, now);
+}
+Status Stack::udp_set_multicast_netif_v6(UdpHandle h, std::optional<NetifId> netif) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::udp_set_multicast_netif_v6");
+  return impl_->udp.set_multicast_netif_v6(h, netif);
+}
+Status Stack::udp_set_multicast_interface_v6(UdpHandle h, const IpAddress& address) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::udp_set_multicast_interface_v6");
+  if (!address.is_v6()) return Error::InvalidArgument;
+  if (address.is_unspecified()) return impl_->udp.set_multicast_netif_v6(h, std::nullopt);
+  const std::optional<NetifId> netif = impl_->ip.netifs().find_by_address(address.v6());
+  if (!netif) return Error::AddressNotAvailable;
+  return impl_->udp.set_multicast_netif_v6(h, netif);
+}
 void Stack::udp_set_multicast_loop(UdpHandle h, bool loop) {
   LWNET_CHECK_CORE_CONTEXT("Stack::udp_set_multicast_loop");
   impl_->udp.set_multicast_loop(h, loop);
@@ -398,6 +427,25 @@ Status Stack::igmp_leave(NetifId id, Ipv4Address group, Instant now) {
 bool Stack::igmp_is_member(NetifId id, Ipv4Address group) const {
   LWNET_CHECK_CORE_CONTEXT("Stack::igmp_is_member");
   return impl_->ip.igmp_is_member(id, group);
+}
+
+Status Stack::mld_join(NetifId id, const IpAddress& group, Instant now) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::mld_join");
+  if (!group.is_v6()) return Error::InvalidArgument;
+  return impl_->ip.mld_join(id, group.v6(), now);
+}
+Status Stack::mld_leave(NetifId id, const IpAddress& group, Instant now) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::mld_leave");
+  if (!group.is_v6()) return Error::InvalidArgument;
+  return impl_->ip.mld_leave(id, group.v6(), now);
+}
+bool Stack::mld_is_member(NetifId id, const IpAddress& group) const {
+  LWNET_CHECK_CORE_CONTEXT("Stack::mld_is_member");
+  return group.is_v6() && impl_->ip.mld_is_member(id, group.v6());
+}
+bool Stack::mld_v1_mode(NetifId id, Instant now) const {
+  LWNET_CHECK_CORE_CONTEXT("Stack::mld_v1_mode");
+  return impl_->ip.mld_v1_mode(id, now);
 }
 
 Status Stack::udp_set_user_data(UdpHandle h, void* user_data) {

@@ -100,6 +100,8 @@ class Stack {
   // added; DAD runs for each address from the next poll.
   Status add_ipv6_address(NetifId id, const IpCidr& address, Instant now);
   Status remove_ipv6_address(NetifId id, const IpAddress& address);
+  // The same, leaving the address's solicited-node group with an MLD message.
+  Status remove_ipv6_address(NetifId id, const IpAddress& address, Instant now);
   // The netif's address slots (states, lifetimes); InvalidArgument for an
   // unknown netif.
   Result<std::array<Ipv6NetifAddress, config::ipv6_num_addresses>> ipv6_addresses(NetifId id) const;
@@ -244,6 +246,21 @@ class Stack {
   Status udp_set_multicast_interface(UdpHandle h, Ipv4Address interface);
   void udp_set_multicast_ttl(UdpHandle h, std::uint8_t ttl);
   void udp_set_multicast_loop(UdpHandle h, bool loop);
+  // IPV6_JOIN_GROUP / IPV6_LEAVE_GROUP (IPv6 groups; `netif` from the
+  // interface index, nullopt: the default netif, or any for a leave): the
+  // first join of a group on a netif sends MLD reports, the last leave a
+  // leave. Errors as UdpEndpoints::join_group_v6; InvalidArgument for an
+  // IPv4 group. Core thread only.
+  Status udp_join_group_v6(UdpHandle h, const IpAddress& group, std::optional<NetifId> netif, Instant now);
+  Status udp_leave_group_v6(UdpHandle h, const IpAddress& group, std::optional<NetifId> netif,
+                            Instant now);
+  // IPV6_MULTICAST_IF by netif (Linux: an interface index; nullopt: the
+  // route's choice) or, as ESP-IDF takes it, by one of the netif's IPv6
+  // addresses (unspecified: the route's choice; AddressNotAvailable when no
+  // netif has it). IPV6_MULTICAST_HOPS and IPV6_MULTICAST_LOOP are
+  // udp_set_multicast_ttl / udp_set_multicast_loop, for both families.
+  Status udp_set_multicast_netif_v6(UdpHandle h, std::optional<NetifId> netif);
+  Status udp_set_multicast_interface_v6(UdpHandle h, const IpAddress& address);
   // Also leaves the endpoint's groups (the leave messages are dated with the
   // latest poll).
   void udp_close(UdpHandle h);
@@ -261,6 +278,17 @@ class Stack {
   Status igmp_leave(NetifId id, Ipv4Address group, Instant now);
   // 224.0.0.1 included.
   bool igmp_is_member(NetifId id, Ipv4Address group) const;
+
+  // ---- MLD -----------------------------------------------------------------
+  // IPv6 group membership of a netif without a socket (lwIP's
+  // mld6_joingroup_netif): IpLayer::mld_join. Core thread only.
+  // InvalidArgument for an IPv4 or non-multicast group.
+  Status mld_join(NetifId id, const IpAddress& group, Instant now);
+  Status mld_leave(NetifId id, const IpAddress& group, Instant now);
+  // ff02::1 included.
+  bool mld_is_member(NetifId id, const IpAddress& group) const;
+  // True while the netif answers in MLDv1 (an MLDv1 query was heard).
+  bool mld_v1_mode(NetifId id, Instant now) const;
 
   // ---- ICMP echo (ping) ----------------------------------------------------
   // Echo replies whose identifier is `identifier` are queued for this handle.

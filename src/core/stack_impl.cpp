@@ -12,7 +12,7 @@ StackImpl::StackImpl(const StackConfig& config)
             config::large_buffer_size),
       random(config.random_seed),
       ip(pools, IpLayerStats{stats.ethernet, stats.arp, stats.ipv4, stats.icmp, stats.igmp, stats.ipv6,
-                      stats.icmpv6, stats.nd}, random, loopback),
+                      stats.icmpv6, stats.nd, stats.mld}, random, loopback),
       udp(ip, pools, stats.udp, stats.ipv4, random),
       tcp(ip, pools, stats.tcp, random) {
   ip.set_icmp_error_callback(

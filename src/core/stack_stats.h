@@ -21,6 +21,7 @@ struct StackStats {
   using Ipv6 = Ipv6Stats;
   using Icmpv6 = Icmpv6Stats;
   using Nd = NdStats;
+  using Mld = MldStats;
   using Udp = UdpStats;
   Ethernet ethernet;
   Arp arp;
@@ -30,6 +31,7 @@ struct StackStats {
   Ipv6 ipv6;
   Icmpv6 icmpv6;
   Nd nd;
+  Mld mld;
   Udp udp;
   TcpLayerStats tcp;
   TcpTableStats tcp_table;  // a copy of the connection table's, taken by Stack::stats()
@@ -81,6 +83,11 @@ struct StackStats {
     LWNET_C(nd, tx_advertisement); LWNET_C(nd, drop_malformed); LWNET_C(nd, drop_unsolicited);
     LWNET_C(nd, drop_queue_full); LWNET_C(nd, drop_unresolved); LWNET_C(nd, cache_evictions);
     LWNET_C(nd, dad_duplicates);
+    LWNET_C(mld, rx); LWNET_C(mld, tx); LWNET_C(mld, rx_general_query); LWNET_C(mld, rx_group_query);
+    LWNET_C(mld, rx_v1_query); LWNET_C(mld, rx_report); LWNET_C(mld, tx_v1_report);
+    LWNET_C(mld, tx_v2_report); LWNET_C(mld, tx_done); LWNET_C(mld, tx_periodic);
+    LWNET_C(mld, reports_suppressed); LWNET_C(mld, drop_invalid_query); LWNET_C(mld, drop_malformed);
+    LWNET_C(mld, join_table_full); LWNET_C(mld, drop_send_failed);
     LWNET_C(udp, rx); LWNET_C(udp, tx); LWNET_C(udp, rx_delivered); LWNET_C(udp, drop_truncated);
     LWNET_C(udp, drop_malformed); LWNET_C(udp, drop_bad_checksum); LWNET_C(udp, drop_no_port);
     LWNET_C(udp, drop_queue_full); LWNET_C(udp, drop_no_buffer);

@@ -68,8 +68,14 @@ void IpLayer::icmpv6_input(NetifId id, PacketBuf&& packet, const IpDelivery& ip,
     case static_cast<std::uint8_t>(Icmpv6Type::Redirect):
       ndisc_input(id, packet.data(), ip, now);
       return;
+    case static_cast<std::uint8_t>(Icmpv6Type::MulticastListenerQuery):
+    case static_cast<std::uint8_t>(Icmpv6Type::MulticastListenerReport):
+    case static_cast<std::uint8_t>(Icmpv6Type::MulticastListenerDone):
+    case static_cast<std::uint8_t>(Icmpv6Type::MulticastListenerReportV2):
+      mld_input(id, packet.data(), ip, now);
+      return;
     default:
-      // Errors for the transports and MLD come with later stages.
+      // Errors for the transports come with a later stage.
       ++stats_.icmpv6.drop_unknown_type;
       return;
   }

@@ -104,6 +104,10 @@ void IpLayer::igmp_send(NetifId id, std::uint8_t type, Ipv4Address group, Ipv4Ad
 
 void IpLayer::igmp_report_due(std::size_t slot, Instant now) {
   MulticastGroups::Group& g = groups_[slot];
+  if (g.address.is_v6()) {
+    mld_report_due(slot, now);
+    return;
+  }
   if (g.state != State::Delaying) return;
   igmp_send(g.netif, report_type, g.address.v4(), g.address.v4(), now);
   g.last_reporter = true;
@@ -124,6 +128,12 @@ void IpLayer::igmp_report_all(NetifId id, Instant now) {
   for (std::size_t slot = 0; slot < MulticastGroups::capacity; ++slot) {
     MulticastGroups::Group& g = groups_[slot];
     if (g.state == State::Free || g.netif != id) continue;
+    // MLD's entries announce themselves as a join does; reportable() ones
+    // only (the others never leave Idle).
+    if (g.address.is_v6()) {
+      if (!mld_reportable(id, g.address.v6())) continue;
+      g.unsolicited_left = mld_timing::robustness;
+    }
     g.state = State::Delaying;
     timers_.arm(igmp_timer(slot), now);
   }
@@ -154,7 +164,9 @@ void IpLayer::igmp_input(NetifId id, PacketBuf&& packet, const IpDelivery& ip, I
         ++stats_.igmp.rx_general_query;
         for (std::size_t slot = 0; slot < MulticastGroups::capacity; ++slot) {
           const MulticastGroups::Group& g = groups_[slot];
-          if (g.state != State::Free && g.netif == id) igmp_schedule_report(slot, max_delay, now);
+          if (g.state != State::Free && g.netif == id && g.address.is_v4()) {
+            igmp_schedule_report(slot, max_delay, now);
+          }
         }
       } else {
         ++stats_.igmp.rx_group_query;
@@ -193,6 +205,14 @@ bool IpLayer::accepts_multicast_mac(NetifId id, const MacAddress& mac) const {
     // IPv6 (RFC 2464 7): all-nodes, and the solicited-node groups of the
     // netif's addresses (tentative ones included, for DAD).
     if (mac == MacAddress{{0x33, 0x33, 0, 0, 0, 1}}) return true;
+    // And the groups joined on it (RFC 2464 7: the group's low 32 bits).
+    for (std::size_t slot = 0; slot < MulticastGroups::capacity; ++slot) {
+      const MulticastGroups::Group& g = groups_[slot];
+      if (g.state != State::Free && g.netif == id && g.address.is_v6() &&
+          std::equal(mac.octets.begin() + 2, mac.octets.end(), g.address.v6().octets.begin() + 12)) {
+        return true;
+      }
+    }
     for (const Ipv6NetifAddress& a : netifs_[id].ipv6) {
       if (a.assigned() && mac.octets[2] == 0xff && mac.octets[3] == a.address.octets[13] &&
           mac.octets[4] == a.address.octets[14] && mac.octets[5] == a.address.octets[15]) {

@@ -162,6 +162,8 @@ void IpLayer::poll_timers(Instant now) {
         send_neighbor_solicitation(netif, ip, to, false, now);
       });
       arm_no_later(nd_timer, nd_cache_.next_deadline());
+    } else if (*timer == mld_periodic_timer) {
+      mld_periodic(now);
     } else if (*timer >= dad_timer_first) {
       dad_due(NetifId{static_cast<std::uint8_t>(*timer - dad_timer_first)}, now);
     } else if (*timer >= igmp_timer_first) {

@@ -15,6 +15,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <span>
 
 #include "buf/buf_pool.h"
 #include "config/options.h"
@@ -24,6 +25,7 @@
 #include "ip/igmp.h"
 #include "ip/ip_stats.h"
 #include "ip/ipv4_reassembly.h"
+#include "ip/mld.h"
 #include "ip/multicast_groups.h"
 #include "ip/nd_cache.h"
 #include "ip/netif.h"
@@ -40,6 +42,7 @@
 #include "wire/icmpv6.h"
 #include "wire/ip.h"
 #include "wire/ipv6.h"
+#include "wire/mld.h"
 
 namespace lwnet {
 
@@ -84,7 +87,8 @@ struct IpSendOptions {
   std::uint8_t hop_limit = config::ip_default_ttl;  // IPv4's TTL
   std::uint8_t tos = 0;  // IPv6's traffic class
   bool dont_fragment = false;
-  bool router_alert = false;  // the IPv4 Router Alert option (IGMP)
+  // The Router Alert option: IPv4's (IGMP), IPv6's in a hop-by-hop header (MLD).
+  bool router_alert = false;
   // To a multicast group this host is a member of on the outgoing netif: a
   // copy is delivered here too, through the loopback netif (IP_MULTICAST_LOOP).
   bool multicast_loop = false;
@@ -228,6 +232,31 @@ class IpLayer {
   bool igmp_is_member(NetifId id, Ipv4Address group) const;
   const MulticastGroups& multicast_groups() const { return groups_; }
 
+  // ---- MLD (mld.cpp) -------------------------------------------------------
+  // MLD host on every netif: MLDv2 reports (RFC 3810) unless an MLDv1 query
+  // was heard on the netif in the last 260 s (RFC 3810 8), MLDv1 ones
+  // (RFC 2710) then. The first join of a group sends robustness (2)
+  // unsolicited reports, from the next poll and 1 s (v2) or 10 s (v1)
+  // apart; the last leave sends a v2 report changing to INCLUDE {} or a v1
+  // Done (when ours was the latest report). Queries are answered after a
+  // random delay up to their Maximum Response Delay; v1 reports of other
+  // hosts suppress ours. Every netif's addresses join their solicited-node
+  // groups. With CONFIG_LWIP_ESP_MLDV6_REPORT every joined group is
+  // reported again every CONFIG_LWIP_MLDV6_TMR_INTERVAL seconds (one timer
+  // for all, armed only while a group is joined). ff02::1 is joined
+  // implicitly and never reported. Reports leave from the link-local
+  // address (:: while it is tentative, RFC 3590) with hop limit 1 and the
+  // Router Alert option.
+  // Join: InvalidArgument for a non-multicast group or an unknown netif,
+  // TableFull when CONFIG_LWNET_MLD6_MAX_GROUPS groups are joined.
+  // Leave: AddressNotAvailable when the group is not joined there.
+  Status mld_join(NetifId id, const Ipv6Address& group, Instant now);
+  Status mld_leave(NetifId id, const Ipv6Address& group, Instant now);
+  // All-nodes included.
+  bool mld_is_member(NetifId id, const Ipv6Address& group) const;
+  // True while the netif answers in MLDv1 (an MLDv1 querier was heard).
+  bool mld_v1_mode(NetifId id, Instant now) const;
+
   // ---- IPv6 addresses and Neighbor Discovery (ndisc.cpp) ---------------------
   // Adds a static address (prefix_len: its on-link prefix). It is tentative
   // while Duplicate Address Detection sends
@@ -239,8 +268,10 @@ class IpLayer {
   // CONFIG_LWIP_IPV6_NUM_ADDRESSES slots taken).
   Status add_ipv6_address(NetifId id, const Ipv6Address& address, std::uint8_t prefix_len,
                           Instant now);
-  // AddressNotAvailable when the netif has no such address.
-  Status remove_ipv6_address(NetifId id, const Ipv6Address& address);
+  // AddressNotAvailable when the netif has no such address. With `now` the
+  // address's solicited-node group is left aloud (MLD), else quietly.
+  Status remove_ipv6_address(NetifId id, const Ipv6Address& address,
+                             std::optional<Instant> now = std::nullopt);
   const NdCache& nd_cache() const { return nd_cache_; }
   // A permanent neighbor entry (lwIP's static ND entries): packets waiting
   // for it leave now. InvalidArgument, TableFull.
@@ -264,14 +295,16 @@ class IpLayer {
   // The neighbor cache's NUD timers, then one DAD timer per netif.
   static constexpr std::size_t nd_timer = igmp_timer_first + MulticastGroups::capacity;
   static constexpr std::size_t dad_timer_first = nd_timer + 1;
-  static constexpr std::size_t timer_count = dad_timer_first + NetifTable::capacity;
+  // ESP-IDF's periodic MLD report, for every netif at once.
+  static constexpr std::size_t mld_periodic_timer = dad_timer_first + NetifTable::capacity;
+  static constexpr std::size_t timer_count = mld_periodic_timer + 1;
   static std::uint16_t dad_timer(NetifId id) {
     return static_cast<std::uint16_t>(dad_timer_first + id.value);
   }
   static std::uint16_t garp_timer(NetifId id) {
     return static_cast<std::uint16_t>(garp_timer_first + id.value);
   }
-  // One timer per group entry: its pending report.
+  // One timer per group entry (IGMP's and MLD's): its pending report.
   static std::uint16_t igmp_timer(std::size_t slot) {
     return static_cast<std::uint16_t>(igmp_timer_first + slot);
   }
@@ -334,6 +367,26 @@ class IpLayer {
   // A copy of `datagram` (IPv4 header on) delivered here through the
   // loopback netif (IP_MULTICAST_LOOP).
   void loop_multicast(const PacketBuf& datagram, Instant now);
+
+  // mld.cpp
+  // Whether MLD speaks of `group` on `id` at all (not ff02::1, not
+  // interface-local, not on the loopback netif).
+  bool mld_reportable(NetifId id, const Ipv6Address& group) const;
+  // mld_leave; without `now` nothing is sent (the router forgets the group
+  // when its listener interval ends).
+  Status mld_leave_group(NetifId id, const Ipv6Address& group, std::optional<Instant> now);
+  void mld_input(NetifId id, ConstBytes message, const IpDelivery& ip, Instant now);
+  void mld_report_due(std::size_t slot, Instant now);
+  void mld_periodic(Instant now);
+  // One MLDv1 report or Done about `group`.
+  void mld_send_v1(NetifId id, std::uint8_t type, const Ipv6Address& group,
+                   const Ipv6Address& destination, Instant now);
+  // MLDv2 reports with one record of `type` (no sources) per group.
+  void mld_send_v2(NetifId id, MldRecordType type, std::span<const Ipv6Address> groups, Instant now);
+  // Sends a finished MLD message (checksum in place) with hop limit 1 and
+  // the Router Alert option.
+  bool mld_output(NetifId id, PacketBuf&& message, const Ipv6Address& source,
+                  const Ipv6Address& destination, Instant now);
 
   // ipv6_input.cpp
   std::optional<IpDelivery> ipv6_input(NetifId id, PacketBuf&& packet, Instant now);
@@ -402,6 +455,8 @@ class IpLayer {
   IcmpRateLimiter icmp_limiter_{config::icmp_errors_per_second};
   IcmpRateLimiter icmpv6_limiter_{config::icmp_errors_per_second};
   NdCache nd_cache_;
+  // Until when each netif speaks MLDv1 (an MLDv1 querier was heard).
+  std::array<Instant, NetifTable::capacity> mld_v1_querier_until_{};
   NdCache::PendingQueue nd_resolved_;  // scratch: packets of an entry that just resolved
   TimerQueue<timer_count> timers_;
   std::uint16_t next_identification_;

@@ -93,6 +93,22 @@ struct NdStats {
   std::uint64_t dad_duplicates = 0;  // tentative addresses another host has
 };
 
+// MLD (RFC 2710 v1, RFC 3810 v2), host side.
+struct MldStats {
+  std::uint64_t rx = 0, tx = 0;
+  std::uint64_t rx_general_query = 0, rx_group_query = 0, rx_v1_query = 0, rx_report = 0;
+  std::uint64_t tx_v1_report = 0, tx_v2_report = 0, tx_done = 0;
+  std::uint64_t tx_periodic = 0;  // CONFIG_LWIP_ESP_MLDV6_REPORT's rounds
+  // Our pending v1 report dropped because another host reported the group first.
+  std::uint64_t reports_suppressed = 0;
+  // Queries whose source is not link-local or whose hop limit is not 1
+  // (RFC 3810 5.1.14, RFC 2710 3), or of a length neither version has.
+  std::uint64_t drop_invalid_query = 0;
+  std::uint64_t drop_malformed = 0;
+  std::uint64_t join_table_full = 0;  // CONFIG_LWNET_MLD6_MAX_GROUPS reached
+  std::uint64_t drop_send_failed = 0;
+};
+
 // The counters the IP layer writes (owned by the StackStats of its stack).
 struct IpLayerStats {
   EthernetStats& ethernet;
@@ -103,6 +119,7 @@ struct IpLayerStats {
   Ipv6Stats& ipv6;
   Icmpv6Stats& icmpv6;
   NdStats& nd;
+  MldStats& mld;
 };
 
 }  // namespace lwnet

@@ -18,9 +18,11 @@ const Ipv6Address all_nodes = [] {
 }  // namespace
 
 bool IpLayer::accepts_ipv6(NetifId id, const Netif& n, const Ipv6Address& destination) const {
-  (void)id;
   if (destination.is_multicast()) {
     if (destination == all_nodes) return true;
+    if (groups_.find(id, IpAddress(destination))) return true;
+    // IPV6_MULTICAST_LOOP's copies come back through the loopback netif.
+    if (n.loopback && groups_.joined_anywhere(IpAddress(destination))) return true;
     // The solicited-node groups of every address we hold, tentative ones
     // included (DAD listens there for other hosts' probes).
     for (const Ipv6NetifAddress& s : n.ipv6) {

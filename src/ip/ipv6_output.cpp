@@ -18,21 +18,36 @@ MacAddress multicast_mac(const Ipv6Address& group) {
 Status IpLayer::ipv6_output(PacketBuf&& payload, const IpRoute& route,
                             const Ipv6Address& destination, const IpSendOptions& options,
                             Instant now) {
-  if (payload.size() > max_payload) return Error::TooBig;
-  if (payload.headroom() < Ipv6Repr::header_len + EthernetRepr::header_len) {
+  // MLD's Router Alert (RFC 2711) rides in a hop-by-hop header of its own.
+  const std::size_t hop_by_hop_len = options.router_alert ? Ipv6OptionsHeader::emitted_header_len() : 0;
+  if (payload.size() + hop_by_hop_len > max_payload) return Error::TooBig;
+  if (payload.headroom() < Ipv6Repr::header_len + hop_by_hop_len + EthernetRepr::header_len) {
     ++stats_.ipv6.drop_no_buffer;
     return Error::NoBuffers;
+  }
+  std::uint8_t next_header = static_cast<std::uint8_t>(options.protocol);
+  if (options.router_alert) {
+    Ipv6OptionsHeader hop_by_hop;
+    hop_by_hop.next_header = next_header;
+    hop_by_hop.router_alert = std::uint16_t{0};  // 0: an MLD message
+    hop_by_hop.emit(payload.push(hop_by_hop_len));
+    next_header = ipv6_next_header::hop_by_hop;
   }
   Ipv6Repr ip;
   ip.source = route.source.v6();
   ip.destination = destination;
-  ip.next_header = static_cast<std::uint8_t>(options.protocol);
+  ip.next_header = next_header;
   ip.hop_limit = options.hop_limit;
   ip.traffic_class = options.tos;
   ip.payload_len = payload.size();
   ip.emit(payload.push(Ipv6Repr::header_len));
   ++stats_.ipv6.tx;
   if (options.segment_size != 0) return send_segmented(route, std::move(payload), options, now);
+  // IPV6_MULTICAST_LOOP: a copy for our own members, through the loopback netif.
+  if (options.multicast_loop && destination.is_multicast() && !netifs_[route.netif].loopback &&
+      mld_is_member(route.netif, destination)) {
+    loop_multicast(payload, now);
+  }
   // Hop limit 0 to a group: for this host only (IPV6_MULTICAST_HOPS 0).
   if (destination.is_multicast() && options.hop_limit == 0) return {};
   return ipv6_link_output(route.netif, route.next_hop.v6(), std::move(payload), now);

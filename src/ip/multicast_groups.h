@@ -1,11 +1,12 @@
 // The multicast groups a stack's netifs have joined: one entry per (netif,
 // group), reference-counted so that several sockets can join one group, in
-// a fixed table of CONFIG_LWNET_IGMP_MAX_GROUPS entries.
+// a fixed table of CONFIG_LWNET_IGMP_MAX_GROUPS IPv4 entries and (with IPv6)
+// CONFIG_LWNET_MLD6_MAX_GROUPS IPv6 ones.
 //
 // Each entry carries the host state of RFC 2236 6 (Delaying / Idle member,
 // the "last reporter" flag). MLD (RFC 2710 4) has the same states, so the
 // table keys on IpAddress and knows no message format: igmp.cpp speaks
-// IGMPv2 over it, and an MLD file can do the same for IPv6 groups.
+// IGMPv2 over it, and mld.cpp speaks MLD over the IPv6 entries.
 // The all-hosts group (224.0.0.1) never takes an entry: every netif is in it.
 #pragma once
 
@@ -24,7 +25,8 @@ namespace lwnet {
 // Core thread only.
 class MulticastGroups {
  public:
-  static constexpr std::size_t capacity = config::igmp_max_groups;
+  static constexpr std::size_t capacity =
+      config::igmp_max_groups + (config::ipv6 ? config::mld6_max_groups : 0);
 
   enum class State : std::uint8_t {
     Free,      // not an entry
@@ -39,6 +41,8 @@ class MulticastGroups {
     // We sent the latest report for the group (nobody suppressed ours), so
     // our leave matters to the router (RFC 2236 6: "flag").
     bool last_reporter = false;
+    // Unsolicited reports still to send after a join (MLD's robustness).
+    std::uint8_t unsolicited_left = 0;
   };
 
   std::optional<std::size_t> find(NetifId netif, const IpAddress& group) const {
@@ -55,12 +59,20 @@ class MulticastGroups {
     }
     return false;
   }
-  // A new entry (one reference, state Idle): TableFull when none is free.
+  // A new entry (one reference, state Idle): TableFull when none is free
+  // or the group's family has all the entries it may take.
   Result<std::size_t> add(NetifId netif, const IpAddress& group) {
+    std::size_t same_family = 0;
+    for (const Group& g : groups_) {
+      if (g.state != State::Free && g.address.is_v4() == group.is_v4()) ++same_family;
+    }
+    if (same_family >= (group.is_v4() ? config::igmp_max_groups : config::mld6_max_groups)) {
+      return Error::TableFull;
+    }
     for (std::size_t i = 0; i < capacity; ++i) {
       Group& g = groups_[i];
       if (g.state != State::Free) continue;
-      g = Group{State::Idle, netif, group, 1, false};
+      g = Group{State::Idle, netif, group, 1, false, 0};
       return i;
     }
     return Error::TableFull;

@@ -71,16 +71,22 @@ Status IpLayer::add_ipv6_address(NetifId id, const Ipv6Address& address, std::ui
   // address is usable at once.
   const bool dad = config::ipv6_dup_detect_attempts > 0 && n->medium == Medium::Ethernet;
   slot->state = dad ? Ipv6AddressState::Tentative : Ipv6AddressState::Preferred;
+  // Before DAD's first probe goes out (RFC 4862 5.4.2). A full group table
+  // is counted (mld.join_table_full); the address still works, as the
+  // solicited-node groups of every address pass the filters anyway.
+  if (n->medium == Medium::Ethernet) (void)mld_join(id, ndisc_solicited_node(address), now);
   if (dad) start_dad(id, now);
   netif_status_changed(id);
   return {};
 }
 
-Status IpLayer::remove_ipv6_address(NetifId id, const Ipv6Address& address) {
+Status IpLayer::remove_ipv6_address(NetifId id, const Ipv6Address& address,
+                                    std::optional<Instant> now) {
   Netif* n = netifs_.get(id);
   if (n == nullptr) return Error::InvalidArgument;
   Ipv6NetifAddress* slot = find_slot(*n, address);
   if (slot == nullptr || n->loopback) return Error::AddressNotAvailable;
+  if (n->medium == Medium::Ethernet) (void)mld_leave_group(id, ndisc_solicited_node(address), now);
   *slot = Ipv6NetifAddress{};
   netif_status_changed(id);
   return {};

@@ -154,12 +154,14 @@ Status UdpEndpoints::send_to(UdpHandle h, ConstBytes payload, const IpEndpoint& 
   // IP_MULTICAST_IF picks the netif through its address (source routing).
   if (multicast && source.is_unspecified() && destination.is_v4()) source = e->multicast_interface;
   // A scope id (sin6_scope_id: the netif's id + 1) picks the netif of a
-  // link-local or link-scope multicast destination, unless bound to one.
+  // link-local or link-scope multicast destination, unless bound to one;
+  // IPV6_MULTICAST_IF names the netif of multicast ones.
   std::optional<NetifId> via = e->netif;
   if (!via && to.scope_id != 0 && destination.is_v6()) {
     if (to.scope_id > 256) return Error::NoRoute;
     via = NetifId{static_cast<std::uint8_t>(to.scope_id - 1U)};
   }
+  if (multicast && destination.is_v6() && !via) via = e->multicast_netif_v6;
   Result<IpRoute> route = ip_.route(destination, source, via);
   if (!route) {
     ++ipv4_stats_.drop_no_route;
@@ -282,20 +284,36 @@ Status UdpEndpoints::join_group(UdpHandle h, Ipv4Address group, Ipv4Address inte
   if (!group.is_multicast()) return Error::InvalidArgument;
   const std::optional<NetifId> netif = multicast_netif(interface);
   if (!netif) return Error::NoRoute;
+  return join_on(h, IpAddress(group), *netif, now);
+}
+
+Status UdpEndpoints::join_group_v6(UdpHandle h, const Ipv6Address& group, std::optional<NetifId> netif,
+                                   Instant now) {
+  if (get(h) == nullptr) return Error::Closed;
+  if (!config::ipv6 || !group.is_multicast()) return Error::InvalidArgument;
+  if (!netif) netif = ip_.netifs().default_netif();
+  if (!netif || ip_.netifs().get(*netif) == nullptr) return Error::NoRoute;
+  return join_on(h, IpAddress(group), *netif, now);
+}
+
+Status UdpEndpoints::join_on(UdpHandle h, const IpAddress& group, NetifId netif, Instant now) {
   Membership* free = nullptr;
   for (Membership& m : memberships_) {
     if (!m.used) {
       if (free == nullptr) free = &m;
       continue;
     }
-    if (m.slot == h.slot && m.netif == *netif && m.group == group) return Error::AddressInUse;
+    if (m.slot == h.slot && m.netif == netif && m.group == group) return Error::AddressInUse;
   }
   if (free == nullptr) return Error::NoBuffers;
-  if (Status joined = ip_.igmp_join(*netif, group, now); !joined) {
-    return joined.error() == Error::TableFull ? Error::NoBuffers : joined.error();
-  }
-  *free = Membership{true, h.slot, *netif, group};
+  const Status joined = group.is_v4() ? ip_.igmp_join(netif, group.v4(), now) : ip_.mld_join(netif, group.v6(), now);
+  if (!joined) return joined.error() == Error::TableFull ? Error::NoBuffers : joined.error();
+  *free = Membership{true, h.slot, netif, group};
   return {};
+}
+
+Status UdpEndpoints::ip_leave(NetifId netif, const IpAddress& group, Instant now) {
+  return group.is_v4() ? ip_.igmp_leave(netif, group.v4(), now) : ip_.mld_leave(netif, group.v6(), now);
 }
 
 Status UdpEndpoints::leave_group(UdpHandle h, Ipv4Address group, Ipv4Address interface, Instant now) {
@@ -306,12 +324,32 @@ Status UdpEndpoints::leave_group(UdpHandle h, Ipv4Address group, Ipv4Address int
     netif = ip_.netifs().find_by_address(interface);
     if (!netif) return Error::AddressNotAvailable;
   }
+  return leave_on(h, IpAddress(group), netif, now);
+}
+
+Status UdpEndpoints::leave_group_v6(UdpHandle h, const Ipv6Address& group, std::optional<NetifId> netif,
+                                    Instant now) {
+  if (get(h) == nullptr) return Error::Closed;
+  if (!group.is_multicast()) return Error::InvalidArgument;
+  return leave_on(h, IpAddress(group), netif, now);
+}
+
+Status UdpEndpoints::leave_on(UdpHandle h, const IpAddress& group, std::optional<NetifId> netif,
+                              Instant now) {
   for (Membership& m : memberships_) {
     if (!m.used || m.slot != h.slot || m.group != group || (netif && m.netif != *netif)) continue;
     m.used = false;
-    return ip_.igmp_leave(m.netif, group, now);
+    return ip_leave(m.netif, group, now);
   }
   return Error::AddressNotAvailable;
+}
+
+Status UdpEndpoints::set_multicast_netif_v6(UdpHandle h, std::optional<NetifId> netif) {
+  Endpoint* e = get(h);
+  if (e == nullptr) return Error::Closed;
+  if (netif && ip_.netifs().get(*netif) == nullptr) return Error::NoRoute;
+  e->multicast_netif_v6 = netif;
+  return {};
 }
 
 Status UdpEndpoints::set_multicast_interface(UdpHandle h, Ipv4Address interface) {
@@ -338,7 +376,7 @@ void UdpEndpoints::close(UdpHandle h, Instant now) {
   for (Membership& m : memberships_) {
     if (!m.used || m.slot != h.slot) continue;
     m.used = false;
-    (void)ip_.igmp_leave(m.netif, m.group, now);
+    (void)ip_leave(m.netif, m.group, now);
   }
   if (e->bound) by_port_.erase(e->local_port, h.slot);
   e->queue.clear();

@@ -107,6 +107,15 @@ class UdpEndpoints {
   // Whether we get a copy of what we send to a group we are a member of
   // (default on).
   void set_multicast_loop(UdpHandle h, bool loop);
+  // IPV6_JOIN_GROUP / IPV6_LEAVE_GROUP: IPv6 names the netif by its index
+  // (nullopt: the default netif; for a leave, any). Errors as join_group
+  // and leave_group; NoRoute also for an unknown netif.
+  Status join_group_v6(UdpHandle h, const Ipv6Address& group, std::optional<NetifId> netif, Instant now);
+  Status leave_group_v6(UdpHandle h, const Ipv6Address& group, std::optional<NetifId> netif,
+                        Instant now);
+  // IPV6_MULTICAST_IF: the netif datagrams to IPv6 groups leave by
+  // (nullopt: the route's choice). NoRoute for an unknown netif.
+  Status set_multicast_netif_v6(UdpHandle h, std::optional<NetifId> netif);
 
   // Leaves every group the endpoint joined; `now` dates the leave messages.
   void close(UdpHandle h, Instant now = Instant{});
@@ -171,13 +180,14 @@ class UdpEndpoints {
     std::uint8_t multicast_ttl = 1;
     bool multicast_loop = true;
     Ipv4Address multicast_interface;  // unspecified: the default netif
+    std::optional<NetifId> multicast_netif_v6;  // IPV6_MULTICAST_IF
   };
   // One group joined by one endpoint (lwIP keeps these per socket too).
   struct Membership {
     bool used = false;
     std::uint16_t slot = 0;
     NetifId netif;
-    Ipv4Address group;
+    IpAddress group;
   };
   static constexpr std::size_t membership_capacity =
       config::max_udp_pcbs > config::igmp_max_groups ? config::max_udp_pcbs : config::igmp_max_groups;
@@ -196,6 +206,10 @@ class UdpEndpoints {
   // Queues `datagram` for `slot`; false when its queue is full.
   bool enqueue(std::uint16_t slot, Datagram&& datagram);
   std::optional<NetifId> multicast_netif(Ipv4Address interface) const;
+  // The family-neutral halves of join_group and leave_group.
+  Status join_on(UdpHandle h, const IpAddress& group, NetifId netif, Instant now);
+  Status leave_on(UdpHandle h, const IpAddress& group, std::optional<NetifId> netif, Instant now);
+  Status ip_leave(NetifId netif, const IpAddress& group, Instant now);
 
   IpLayer& ip_;
   Pools& pools_;

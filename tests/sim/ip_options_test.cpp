@@ -111,7 +111,11 @@ TEST(IpOptionsSim, SynRetransmissionsKeepTheConnectionsTosAndTtl) {
   Result<TcpHandle> c = net.a.tcp_connect({ip_peer, 80}, net.sim.now(), {}, &settings);
   ASSERT_OK(c);
   net.sim.run_for(Duration::seconds(10));  // the peer never answers
-  const std::vector<ByteVector> frames = net.received();
+  std::vector<ByteVector> frames;
+  // MLD speaks for the IPv6 link-local address meanwhile: IPv4 frames only.
+  for (ByteVector& f : net.received()) {
+    if (frame_ethertype(f) == ipv4_type) frames.push_back(std::move(f));
+  }
   ASSERT_GE(frames.size(), 3U);  // the SYN and at least two retransmissions
   for (const ByteVector& f : frames) {
     expect_plain_header(f, 6);

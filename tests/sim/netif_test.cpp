@@ -87,11 +87,15 @@ TEST(NetifSim, ComingBackUpAnnouncesAndGoingDownForgets) {
 
   ASSERT_OK(net.a.set_link_up(net.a_if, true, net.sim.now()));
   net.sim.settle();
-  // A gratuitous ARP, and DAD again for the IPv6 link-local address.
+  // A gratuitous ARP, DAD again for the IPv6 link-local address (next
+  // header ICMPv6), and MLD reports its groups again (hop-by-hop first).
   const auto frames = net.received();
-  ASSERT_EQ(frames.size(), 2U);
+  ASSERT_EQ(frames.size(), 3U);
   EXPECT_EQ(frame_ethertype(frames[0]), 0x0806);
   EXPECT_EQ(frame_ethertype(frames[1]), 0x86dd);
+  EXPECT_EQ(frames[1][20], 0);
+  EXPECT_EQ(frame_ethertype(frames[2]), 0x86dd);
+  EXPECT_EQ(frames[2][20], 58);
 
   // Administratively down: input is dropped and counted.
   ASSERT_OK(net.a.set_up(net.a_if, false, net.sim.now()));

@@ -40,7 +40,8 @@ struct IpOutputTest : ::testing::Test {
   Ipv6Stats ipv6;
   Icmpv6Stats icmpv6;
   NdStats nd;
-  IpLayer ip{pools, IpLayerStats{ethernet, arp, ipv4, icmp, igmp, ipv6, icmpv6, nd}, random, loopback};
+  MldStats mld;
+  IpLayer ip{pools, IpLayerStats{ethernet, arp, ipv4, icmp, igmp, ipv6, icmpv6, nd, mld}, random, loopback};
   NetifId id;
   Instant now = Instant::from_seconds(1);
   Ipv4Address peer = Ipv4Address::of(192, 0, 2, 2);
