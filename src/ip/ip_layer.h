@@ -24,6 +24,7 @@
 #include "ip/igmp.h"
 #include "ip/ip_stats.h"
 #include "ip/ipv4_reassembly.h"
+#include "ip/ipv6_reassembly.h"
 #include "ip/multicast_groups.h"
 #include "ip/nd_cache.h"
 #include "ip/netif.h"
@@ -248,6 +249,7 @@ class IpLayer {
   void poll_timers(Instant now);
 
   const Ipv4Reassembly& reassembly() const { return reassembly_; }
+  const Ipv6Reassembly& reassembly6() const { return reassembly6_; }
 
  private:
   enum Timer : std::uint16_t { arp_timer = 0, reassembly_timer = 1, garp_timer_first = 2 };
@@ -255,7 +257,9 @@ class IpLayer {
   // The neighbor cache's NUD timers, then one DAD timer per netif.
   static constexpr std::size_t nd_timer = igmp_timer_first + MulticastGroups::capacity;
   static constexpr std::size_t dad_timer_first = nd_timer + 1;
-  static constexpr std::size_t timer_count = dad_timer_first + NetifTable::capacity;
+  static constexpr std::uint16_t reassembly6_timer =
+      static_cast<std::uint16_t>(dad_timer_first + NetifTable::capacity);
+  static constexpr std::size_t timer_count = reassembly6_timer + 1;
   static std::uint16_t dad_timer(NetifId id) {
     return static_cast<std::uint16_t>(dad_timer_first + id.value);
   }
@@ -334,8 +338,15 @@ class IpLayer {
   // packet is dropped (counted, answered with a parameter problem where
   // the RFC says so); else `next_header` and `offset` (from the payload's
   // start) name the upper layer.
+  // A fragment header ends the walk: `next_header` is then
+  // ipv6_next_header::fragment and `offset` where that header starts.
   bool walk_extension_headers(NetifId id, const PacketBuf& packet, const Ipv6Repr& ip,
                               std::uint8_t& next_header, std::size_t& offset, Instant now);
+  // Hands a fragment (its header `offset` bytes into the payload) to
+  // reassembly; the whole datagram once complete (`packet` and `ip` then
+  // describe it), else nullopt (held or dropped, counted).
+  bool ipv6_reassemble(NetifId id, PacketBuf& packet, Ipv6Repr& ip, std::size_t offset,
+                       Instant now);
 
   // ipv6_output.cpp
   Status ipv6_output(PacketBuf&& payload, const IpRoute& route, const Ipv6Address& destination,
@@ -383,6 +394,7 @@ class IpLayer {
   ArpCache arp_cache_;
   ArpCache::PendingQueue resolved_;  // scratch: packets of an entry that just resolved
   Ipv4Reassembly reassembly_;
+  Ipv6Reassembly reassembly6_;
   EchoEndpoints echo_;
   RawEndpoints raw_{pools_};
   MulticastGroups groups_;
