@@ -22,7 +22,7 @@ jobs=${LWNET_JOBS:-2}
 bash "$repo/scripts/install-deps.sh"
 
 echo "test: configuring Debug build in $build"
-cmake -S "$repo" -B "$build" -DCMAKE_BUILD_TYPE=Debug -DCONFIG_LWIP_IP4_REASSEMBLY=1 \
+cmake -S "$repo" -B "$build" -DCMAKE_BUILD_TYPE=Debug -DCONFIG_LWIP_IP4_REASSEMBLY=1 -DCONFIG_LWIP_IP6_REASSEMBLY=1 \
   -DLWNET_BUILD_TESTS=ON -DLWNET_BUILD_TOOLS=ON
 echo "test: building with $jobs jobs"
 cmake --build "$build" -j "$jobs"
@@ -33,7 +33,7 @@ ctest --test-dir "$build" --output-on-failure --no-tests=error -j "$jobs"
 
 echo "test: configuring Release build in $release_build"
 # Three SNTP servers (ESP-IDF's default is 1): the tests that need several run here.
-cmake -S "$repo" -B "$release_build" -DCMAKE_BUILD_TYPE=Release -DCONFIG_LWIP_IP4_REASSEMBLY=1 \
+cmake -S "$repo" -B "$release_build" -DCMAKE_BUILD_TYPE=Release -DCONFIG_LWIP_IP4_REASSEMBLY=1 -DCONFIG_LWIP_IP6_REASSEMBLY=1 \
   -DCONFIG_LWIP_SNTP_MAX_SERVERS=3 -DLWNET_BUILD_TESTS=ON -DLWNET_BUILD_TOOLS=ON \
   -DLWNET_BUILD_CONFIG_VARIANTS=OFF
 echo "test: building Release (every target) with $jobs jobs"

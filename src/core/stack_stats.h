@@ -73,7 +73,11 @@ struct StackStats {
     LWNET_C(ipv6, drop_malformed); LWNET_C(ipv6, drop_bad_version); LWNET_C(ipv6, drop_not_for_us);
     LWNET_C(ipv6, drop_bad_source); LWNET_C(ipv6, drop_unknown_protocol); LWNET_C(ipv6, drop_no_route);
     LWNET_C(ipv6, drop_no_buffer); LWNET_C(ipv6, drop_too_big); LWNET_C(ipv6, drop_bad_extension);
-    LWNET_C(ipv6, drop_fragment);
+    LWNET_C(ipv6, drop_fragment); LWNET_C(ipv6, drop_bad_fragment);
+    LWNET_C(ipv6, reassembly.reass_ok); LWNET_C(ipv6, reassembly.atomic);
+    LWNET_C(ipv6, reassembly.reass_timeout); LWNET_C(ipv6, reassembly.reass_overlap);
+    LWNET_C(ipv6, reassembly.reass_too_big); LWNET_C(ipv6, reassembly.reass_no_room);
+    LWNET_C(ipv6, reassembly.drop_malformed); LWNET_C(ipv6, reassembly.drop_no_buffer);
     LWNET_C(icmpv6, rx); LWNET_C(icmpv6, tx); LWNET_C(icmpv6, rx_echo_request);
     LWNET_C(icmpv6, tx_echo_reply); LWNET_C(icmpv6, rx_echo_reply); LWNET_C(icmpv6, tx_error);
     LWNET_C(icmpv6, rate_limited); LWNET_C(icmpv6, drop_truncated); LWNET_C(icmpv6, drop_bad_checksum);

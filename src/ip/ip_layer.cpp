@@ -10,6 +10,7 @@ IpLayer::IpLayer(Pools& pools, IpLayerStats stats, Random& random, Device& loopb
       random_(random),
       arp_cache_(stats.arp),
       reassembly_(pools, stats.ipv4),
+      reassembly6_(pools, stats.ipv6.reassembly),
       nd_cache_(stats.nd),
       next_identification_(static_cast<std::uint16_t>(random.next_u32())) {
   NetifConfig lo;
@@ -157,6 +158,12 @@ void IpLayer::poll_timers(Instant now) {
                         static_cast<std::uint8_t>(Icmpv4TimeExceeded::ReassemblyTimeout), now);
       });
       arm_no_later(reassembly_timer, reassembly_.next_deadline());
+    } else if (*timer == reassembly6_timer) {
+      reassembly6_.expire(now, [&](NetifId netif, ConstBytes quote) {
+        send_icmpv6_error(netif, quote, Icmpv6Type::TimeExceeded,
+                          static_cast<std::uint8_t>(Icmpv6TimeExceeded::ReassemblyTimeout), 0, now);
+      });
+      arm_no_later(reassembly6_timer, reassembly6_.next_deadline());
     } else if (*timer == nd_timer) {
       nd_cache_.expire(now, [&](NetifId netif, const Ipv6Address& ip, std::optional<MacAddress> to) {
         send_neighbor_solicitation(netif, ip, to, false, now);

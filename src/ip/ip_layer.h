@@ -25,6 +25,7 @@
 #include "ip/igmp.h"
 #include "ip/ip_stats.h"
 #include "ip/ipv4_reassembly.h"
+#include "ip/ipv6_reassembly.h"
 #include "ip/mld.h"
 #include "ip/multicast_groups.h"
 #include "ip/nd_cache.h"
@@ -288,6 +289,7 @@ class IpLayer {
   void poll_timers(Instant now);
 
   const Ipv4Reassembly& reassembly() const { return reassembly_; }
+  const Ipv6Reassembly& reassembly6() const { return reassembly6_; }
 
  private:
   enum Timer : std::uint16_t { arp_timer = 0, reassembly_timer = 1, garp_timer_first = 2 };
@@ -297,7 +299,8 @@ class IpLayer {
   static constexpr std::size_t dad_timer_first = nd_timer + 1;
   // ESP-IDF's periodic MLD report, for every netif at once.
   static constexpr std::size_t mld_periodic_timer = dad_timer_first + NetifTable::capacity;
-  static constexpr std::size_t timer_count = mld_periodic_timer + 1;
+  static constexpr std::uint16_t reassembly6_timer = static_cast<std::uint16_t>(mld_periodic_timer + 1);
+  static constexpr std::size_t timer_count = reassembly6_timer + 1;
   static std::uint16_t dad_timer(NetifId id) {
     return static_cast<std::uint16_t>(dad_timer_first + id.value);
   }
@@ -396,8 +399,15 @@ class IpLayer {
   // packet is dropped (counted, answered with a parameter problem where
   // the RFC says so); else `next_header` and `offset` (from the payload's
   // start) name the upper layer.
+  // A fragment header ends the walk: `next_header` is then
+  // ipv6_next_header::fragment and `offset` where that header starts.
   bool walk_extension_headers(NetifId id, const PacketBuf& packet, const Ipv6Repr& ip,
                               std::uint8_t& next_header, std::size_t& offset, Instant now);
+  // Hands a fragment (its header `offset` bytes into the payload) to
+  // reassembly; the whole datagram once complete (`packet` and `ip` then
+  // describe it), else nullopt (held or dropped, counted).
+  bool ipv6_reassemble(NetifId id, PacketBuf& packet, Ipv6Repr& ip, std::size_t offset,
+                       Instant now);
 
   // ipv6_output.cpp
   Status ipv6_output(PacketBuf&& payload, const IpRoute& route, const Ipv6Address& destination,
@@ -445,6 +455,7 @@ class IpLayer {
   ArpCache arp_cache_;
   ArpCache::PendingQueue resolved_;  // scratch: packets of an entry that just resolved
   Ipv4Reassembly reassembly_;
+  Ipv6Reassembly reassembly6_;
   EchoEndpoints echo_;
   RawEndpoints raw_{pools_};
   MulticastGroups groups_;

@@ -61,6 +61,18 @@ struct IgmpStats {
   std::uint64_t drop_send_failed = 0;  // a report or leave the netif did not take
 };
 
+// Counters of Ipv6Reassembly (the IP layer adds them to its IPv6 counters).
+struct Ipv6ReassemblyStats {
+  std::uint64_t reass_ok = 0;        // datagrams completed
+  std::uint64_t atomic = 0;          // atomic fragments passed through (RFC 6946)
+  std::uint64_t reass_timeout = 0;   // datagrams given up after the timeout
+  std::uint64_t reass_overlap = 0;   // datagrams dropped for overlapping fragments (RFC 5722)
+  std::uint64_t reass_too_big = 0;   // past 65535 bytes, or too long an unfragmentable part
+  std::uint64_t reass_no_room = 0;   // no datagram slot, held-buffer limit or range table full
+  std::uint64_t drop_malformed = 0;  // empty, not a multiple of 8, inconsistent ends
+  std::uint64_t drop_no_buffer = 0;  // no buffer for the whole datagram
+};
+
 // IPv6 (RFC 8200).
 struct Ipv6Stats {
   std::uint64_t rx = 0, tx = 0, rx_delivered = 0;
@@ -72,6 +84,10 @@ struct Ipv6Stats {
   // where RFC 8200 says so.
   std::uint64_t drop_bad_extension = 0;
   std::uint64_t drop_fragment = 0;  // fragments while reassembly is off
+  // A first fragment without the whole header chain (RFC 7112), or a
+  // fragment header inside a reassembled datagram.
+  std::uint64_t drop_bad_fragment = 0;
+  Ipv6ReassemblyStats reassembly;
 };
 
 // ICMPv6 (RFC 4443).

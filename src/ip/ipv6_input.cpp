@@ -106,15 +106,60 @@ bool IpLayer::walk_extension_headers(NetifId id, const PacketBuf& packet, const 
         break;
       }
       case ipv6_next_header::fragment:
-        // Reassembly is not wired in yet: fragments are counted and dropped.
-        ++stats_.ipv6.drop_fragment;
-        return false;
+        if constexpr (!config::ip6_reassembly) {
+          ++stats_.ipv6.drop_fragment;
+          return false;
+        } else {
+          next_header = ipv6_next_header::fragment;
+          offset = h.offset;
+          return true;
+        }
       default:
         break;
     }
   }
   next_header = walker.next_header();
   offset = walker.offset();
+  return true;
+}
+
+bool IpLayer::ipv6_reassemble(NetifId id, PacketBuf& packet, Ipv6Repr& ip, std::size_t offset,
+                              Instant now) {
+  Result<Ipv6FragmentHeader> fragment = Ipv6FragmentHeader::parse(ip.payload.subspan(offset));
+  if (!fragment) {
+    ++stats_.ipv6.drop_bad_extension;
+    return false;
+  }
+  if (std::optional<std::uint32_t> pointer =
+          Ipv6Reassembly::parameter_problem_pointer(ip, offset, *fragment)) {
+    send_icmpv6_error(id, packet.data(), Icmpv6Type::ParameterProblem,
+                      static_cast<std::uint8_t>(Icmpv6ParameterProblem::ErroneousHeaderField),
+                      *pointer, now);
+  }
+  if (fragment->fragment_offset == 0) {
+    // RFC 7112: the first fragment holds the whole header chain, so that
+    // what follows the fragment header is known from it alone.
+    const ConstBytes after = ip.payload.subspan(offset + Ipv6FragmentHeader::header_len);
+    Ipv6HeaderWalker chain(fragment->next_header, after);
+    for (;;) {
+      Result<bool> more = chain.next();
+      if (!more || (*more && chain.header().type == ipv6_next_header::fragment)) {
+        ++stats_.ipv6.drop_bad_fragment;
+        return false;
+      }
+      if (!*more) break;
+    }
+  }
+  std::optional<PacketBuf> whole = reassembly6_.add(std::move(packet), ip, offset, *fragment, id, now);
+  arm_no_later(reassembly6_timer, reassembly6_.next_deadline());
+  if (!whole) return false;
+  packet = std::move(*whole);
+  Result<Ipv6Repr> rebuilt = Ipv6Repr::parse(packet.data());
+  if (!rebuilt) {
+    ++stats_.ipv6.drop_malformed;
+    return false;
+  }
+  ip = *rebuilt;
   return true;
 }
 
@@ -129,7 +174,7 @@ std::optional<IpDelivery> IpLayer::ipv6_input(NetifId id, PacketBuf&& packet, In
     }
     return std::nullopt;
   }
-  const Ipv6Repr ip = *parsed;
+  Ipv6Repr ip = *parsed;
   // Cut the link layer's padding.
   packet.truncate(Ipv6Repr::header_len + ip.payload.size());
   const Netif& n = netifs_[id];
@@ -144,6 +189,16 @@ std::optional<IpDelivery> IpLayer::ipv6_input(NetifId id, PacketBuf&& packet, In
   std::uint8_t next_header = ip.next_header;
   std::size_t offset = 0;
   if (!walk_extension_headers(id, packet, ip, next_header, offset, now)) return std::nullopt;
+  if (next_header == ipv6_next_header::fragment) {
+    if (!ipv6_reassemble(id, packet, ip, offset, now)) return std::nullopt;
+    // The whole datagram has no fragment header left; one more means
+    // fragments inside fragments (RFC 8200 4.5 allows one level only).
+    if (!walk_extension_headers(id, packet, ip, next_header, offset, now)) return std::nullopt;
+    if (next_header == ipv6_next_header::fragment) {
+      ++stats_.ipv6.drop_bad_fragment;
+      return std::nullopt;
+    }
+  }
 
   packet.mark(Layer::Network);
   packet.consume(Ipv6Repr::header_len + offset);

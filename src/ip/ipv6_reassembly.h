@@ -24,6 +24,7 @@
 
 #include "buf/buf_pool.h"
 #include "config/options.h"
+#include "ip/ip_stats.h"
 #include "ip/ipv4_reassembly.h"  // ByteRanges
 #include "ip/netif_types.h"
 #include "time/instant.h"
@@ -31,18 +32,6 @@
 #include "wire/ipv6.h"
 
 namespace lwnet {
-
-// Counters of Ipv6Reassembly (the IP layer adds them to its IPv6 counters).
-struct Ipv6ReassemblyStats {
-  std::uint64_t reass_ok = 0;        // datagrams completed
-  std::uint64_t atomic = 0;          // atomic fragments passed through (RFC 6946)
-  std::uint64_t reass_timeout = 0;   // datagrams given up after the timeout
-  std::uint64_t reass_overlap = 0;   // datagrams dropped for overlapping fragments (RFC 5722)
-  std::uint64_t reass_too_big = 0;   // past 65535 bytes, or too long an unfragmentable part
-  std::uint64_t reass_no_room = 0;   // no datagram slot, held-buffer limit or range table full
-  std::uint64_t drop_malformed = 0;  // empty, not a multiple of 8, inconsistent ends
-  std::uint64_t drop_no_buffer = 0;  // no buffer for the whole datagram
-};
 
 // Core thread only.
 class Ipv6Reassembly {
