@@ -117,10 +117,15 @@ Result<IpRoute> IpLayer::route(const IpAddress& destination, const IpAddress& so
   }
   if constexpr (config::ipv6) {
     const Ipv6Address from = source.is_v6() ? source.v6() : Ipv6Address{};
-    const Ipv6Routers routers{routers_, nd_cache_, route_hooks_};
-    return route_ipv6(netifs_, destination.v6(), from, netif, &routers);
+    return route_v6(destination.v6(), from, netif);
   }
   return Error::Unsupported;
+}
+
+Result<IpRoute> IpLayer::route_v6(const Ipv6Address& destination, const Ipv6Address& source,
+                                  std::optional<NetifId> netif) const {
+  const Ipv6Routers routers{routers_, nd_cache_, route_hooks_};
+  return route_ipv6(netifs_, destination, source, netif, &routers);
 }
 
 Status IpLayer::output(PacketBuf&& payload, const IpRoute& route, const IpAddress& destination,

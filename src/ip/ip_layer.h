@@ -413,6 +413,10 @@ class IpLayer {
   // A tentative address another host has: Duplicated (never used).
   void dad_failed(NetifId id, Ipv6NetifAddress& address);
 
+  // route_ipv6 with the router list and hooks (ip_layer.cpp).
+  Result<IpRoute> route_v6(const Ipv6Address& destination, const Ipv6Address& source,
+                           std::optional<NetifId> netif) const;
+
   // router_discovery.cpp
   // Starts router solicitation when the netif is usable and its
   // link-local address preferred (from DAD's end, or up/link up).

@@ -107,6 +107,7 @@ void IpLayer::dad_due(NetifId id, Instant now) {
   Instant next = Instant::max();
   bool changed = false;
   bool link_local_ready = false;
+  bool lifetimes_started = false;
   for (Ipv6NetifAddress& s : n.ipv6) {
     if (s.state != Ipv6AddressState::Tentative) continue;
     if (s.next_dad_probe > now) {
@@ -118,6 +119,11 @@ void IpLayer::dad_due(NetifId id, Instant now) {
       s.state = Ipv6AddressState::Preferred;
       changed = true;
       if (s.address.is_link_local()) link_local_ready = true;
+      if (s.autoconfigured) {
+        // SLAAC: the preferred lifetime may have run out during DAD.
+        if (s.preferred_until <= now) s.state = Ipv6AddressState::Deprecated;
+        lifetimes_started = true;
+      }
       continue;
     }
     ++s.dad_probes_sent;
@@ -128,6 +134,7 @@ void IpLayer::dad_due(NetifId id, Instant now) {
   if (next != Instant::max()) timers_.arm(dad_timer(id), next);
   if (changed) netif_status_changed(id);
   if (link_local_ready) start_router_solicitation(id, now);
+  if (lifetimes_started) arm_router_timer();
 }
 
 void IpLayer::dad_failed(NetifId id, Ipv6NetifAddress& address) {

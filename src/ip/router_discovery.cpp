@@ -281,6 +281,7 @@ void IpLayer::arm_router_timer() {
     for (const Ipv6NetifAddress& s : netifs_[NetifId{static_cast<std::uint8_t>(i)}].ipv6) {
       if (!s.autoconfigured || s.state == Ipv6AddressState::Invalid) continue;
       if (s.valid_until < next) next = s.valid_until;
+      // A tentative one is timed from the end of DAD (dad_due).
       if (s.state == Ipv6AddressState::Preferred && s.preferred_until < next) {
         next = s.preferred_until;
       }
