@@ -54,9 +54,6 @@ lwit_ns ndisc6 -1 -r 3 "$LWNET_SLAAC" "$LWIT_TAP" >"$LWIT_DIR/ndisc6.out" 2>&1 |
   lwit_fail "ndisc6 $LWNET_SLAAC: $(cat "$LWIT_DIR/ndisc6.out")"
 lwit_expect "ndisc6 got lwnet's MAC" grep -qi "02:00:00:00:00:02" "$LWIT_DIR/ndisc6.out"
 lwit_stop_lwnet
-lwit_expect "lwnet received router advertisements" test "$(lwit_counter nd.rx_router_advertisement)" -ge 1
 
 lwit_check_capture
-lwit_expect "lwnet sent router solicitations (tshark)" \
-  test "$(lwit_count_frames "${LWIT_CAPTURES[0]}" "eth.src == $LWIT_MAC && icmpv6.type == 133")" -ge 1
 lwit_pass
