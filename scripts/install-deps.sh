@@ -21,6 +21,8 @@ packages=(
   nftables
   # application peers: chronyd as NTP server (sntp.sh), nmblookup (netbios.sh)
   chrony samba-common-bin
+  # IPv6 router discovery peers (router_discovery.sh, slaac_routed.sh): radvd, ndisc6
+  radvd ndisc6
 )
 
 missing=()

@@ -142,6 +142,15 @@ void add_interface_options(CLI::App& app, InterfaceOptions& options) {
          "address from the MAC is always there)")
       ->type_name("ADDR/PREFIX")
       ->group(group);
+  app.add_flag("--slaac", options.slaac,
+               "take an IPv6 address from router advertisements (SLAAC, RFC 4862) and wait\n"
+               "up to --slaac-timeout seconds for it before the job")
+      ->group(group);
+  app.add_option("--slaac-timeout", options.slaac_timeout_seconds,
+                 "seconds --slaac waits for a global address (default 10)")
+      ->type_name("SECONDS")
+      ->check(seconds_between(0, 3600))
+      ->group(group);
   app.add_option_function<std::string>(
          "--gw",
          [&options](const std::string& text) {
@@ -390,6 +399,7 @@ App::App(const InterfaceOptions& options) {
     const Status added = parts_->stack.add_ipv6_address(*netif, cidr, monotonic_now());
     if (!added) throw UsageError("--ip6 " + to_text(cidr) + ": " + std::string(to_string(added.error())));
   }
+  if (options.slaac) parts_->stack.set_slaac(true);
   parts_->stack.set_default_netif(*netif);
   parts_->tap_index = parts_->waits.add(parts_->tap.fd());
   if (!options.netbios_name.empty()) {
@@ -403,11 +413,35 @@ App::App(const InterfaceOptions& options) {
   install_stop_handlers();
 
   if (options.dhcp) start_dhcp();
+  if (options.slaac) wait_for_slaac();
 }
 
 DhcpClient* App::dhcp_client() { return parts_->dhcp ? &*parts_->dhcp : nullptr; }
 
 void App::set_dhcp_event_handler(DhcpEventHandler handler) { parts_->dhcp_handler = std::move(handler); }
+
+bool App::has_global_ipv6() const {
+  const auto slots = parts_->stack.ipv6_addresses(parts_->netif);
+  if (!slots) return false;
+  for (const Ipv6NetifAddress& s : *slots) {
+    if (s.state == Ipv6AddressState::Preferred && !s.address.is_link_local()) return true;
+  }
+  return false;
+}
+
+void App::wait_for_slaac() {
+  const Instant deadline = monotonic_now() + Duration::micros(static_cast<std::int64_t>(
+                                                 parts_->options.slaac_timeout_seconds * 1e6));
+  log("slaac: waiting for a router advertisement on " + parts_->options.tap);
+  const RunEnd end = run([&](Instant now) -> std::optional<Instant> {
+    if (has_global_ipv6() || now >= deadline) return std::nullopt;
+    return deadline;
+  });
+  if (end == RunEnd::Stopped) throw std::runtime_error("--slaac: stopped before an address came");
+  // No address is not an error here: `show` reports what there is, and a
+  // job to an IPv4 or link-local peer still works.
+  if (!has_global_ipv6()) log("slaac: no global address yet");
+}
 
 void App::start_dhcp() {
   const InterfaceOptions& options = parts_->options;

@@ -46,6 +46,10 @@ struct InterfaceOptions {
   std::optional<IpCidr> ipv4;
   std::optional<Ipv4Address> gateway;
   std::vector<IpCidr> ipv6;            // --ip6, besides the link-local address
+  // --slaac: SLAAC on (Stack::set_slaac); the constructor waits up to
+  // slaac_timeout_seconds for a preferred global address.
+  bool slaac = false;
+  double slaac_timeout_seconds = 10;
   std::string pcap_path;               // empty: no capture
   double loss_percent = 0;             // frames lost on purpose, each way (FaultInjector)
   bool no_offload = false;             // no TCP segmentation offload to the TAP (nor receive offload)
@@ -148,6 +152,9 @@ class App {
   // With --verbose: one line to stderr, prefixed "lwnet: ".
   void log(const std::string& line) const;
 
+  // A preferred IPv6 address that is not link-local (SLAAC's or --ip6's).
+  bool has_global_ipv6() const;
+
   // ---- DHCP client (--dhcp) ------------------------------------------------
   // With --dhcp the constructor starts the client and drives the stack until
   // it is bound (std::runtime_error after --dhcp-timeout seconds); it stays
@@ -160,6 +167,7 @@ class App {
 
  private:
   void start_dhcp();
+  void wait_for_slaac();
 
   std::unique_ptr<AppParts> parts_;
 };

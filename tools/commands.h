@@ -15,7 +15,8 @@
   X(iperf)                \
   X(dhcp)                 \
   X(sntp)                 \
-  X(resolve)
+  X(resolve)              \
+  X(show)
 
 namespace lwnet::tools {
 

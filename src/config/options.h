@@ -48,6 +48,32 @@
 #ifndef CONFIG_LWIP_IPV6_DUP_DETECT_ATTEMPTS
 #define CONFIG_LWIP_IPV6_DUP_DETECT_ATTEMPTS 1
 #endif
+// Router discovery (RFC 4861 6.3): the default router list, the on-link
+// prefix list, Route Information options (RFC 4191, off as in ESP-IDF) and
+// their cache; the R flag in our NAs; SLAAC (RFC 4862) on every netif (off
+// as in ESP-IDF: Stack::set_slaac turns it on at run time); RDNSS servers
+// kept from RAs (RFC 8106; 0 = off).
+#ifndef CONFIG_LWIP_IPV6_ND6_NUM_ROUTERS
+#define CONFIG_LWIP_IPV6_ND6_NUM_ROUTERS 3
+#endif
+#ifndef CONFIG_LWIP_IPV6_ND6_NUM_PREFIXES
+#define CONFIG_LWIP_IPV6_ND6_NUM_PREFIXES 5
+#endif
+#ifndef CONFIG_LWIP_IPV6_ND6_ROUTE_INFO_OPTION_SUPPORT
+#define CONFIG_LWIP_IPV6_ND6_ROUTE_INFO_OPTION_SUPPORT 0
+#endif
+#ifndef CONFIG_LWIP_IPV6_ND6_NUM_ROUTE_INFO
+#define CONFIG_LWIP_IPV6_ND6_NUM_ROUTE_INFO 10
+#endif
+#ifndef CONFIG_LWIP_FORCE_ROUTER_FORWARDING
+#define CONFIG_LWIP_FORCE_ROUTER_FORWARDING 0
+#endif
+#ifndef CONFIG_LWIP_IPV6_AUTOCONFIG
+#define CONFIG_LWIP_IPV6_AUTOCONFIG 0
+#endif
+#ifndef CONFIG_LWIP_IPV6_RDNSS_MAX_DNS_SERVERS
+#define CONFIG_LWIP_IPV6_RDNSS_MAX_DNS_SERVERS 0
+#endif
 #ifndef CONFIG_LWIP_IP_DEFAULT_TTL
 #define CONFIG_LWIP_IP_DEFAULT_TTL 64
 #endif
@@ -427,6 +453,14 @@ inline constexpr std::size_t ipv6_num_addresses = CONFIG_LWIP_IPV6_NUM_ADDRESSES
 inline constexpr std::size_t ipv6_nd6_num_neighbors = CONFIG_LWIP_IPV6_ND6_NUM_NEIGHBORS;
 inline constexpr std::size_t ipv6_nd6_queue = CONFIG_LWIP_IPV6_MEMP_NUM_ND6_QUEUE;
 inline constexpr std::uint8_t ipv6_dup_detect_attempts = CONFIG_LWIP_IPV6_DUP_DETECT_ATTEMPTS;
+inline constexpr std::size_t ipv6_nd6_num_routers = CONFIG_LWIP_IPV6_ND6_NUM_ROUTERS;
+inline constexpr std::size_t ipv6_nd6_num_prefixes = CONFIG_LWIP_IPV6_ND6_NUM_PREFIXES;
+inline constexpr bool ipv6_nd6_route_info_option_support =
+    CONFIG_LWIP_IPV6_ND6_ROUTE_INFO_OPTION_SUPPORT != 0;
+inline constexpr std::size_t ipv6_nd6_num_route_info = CONFIG_LWIP_IPV6_ND6_NUM_ROUTE_INFO;
+inline constexpr bool force_router_forwarding = CONFIG_LWIP_FORCE_ROUTER_FORWARDING != 0;
+inline constexpr bool ipv6_autoconfig = CONFIG_LWIP_IPV6_AUTOCONFIG != 0;
+inline constexpr std::size_t ipv6_rdnss_max_dns_servers = CONFIG_LWIP_IPV6_RDNSS_MAX_DNS_SERVERS;
 inline constexpr std::uint8_t ip_default_ttl = CONFIG_LWIP_IP_DEFAULT_TTL;
 inline constexpr bool ip4_frag = CONFIG_LWIP_IP4_FRAG != 0;
 inline constexpr bool ip4_reassembly = CONFIG_LWIP_IP4_REASSEMBLY != 0;
@@ -551,6 +585,13 @@ static_assert(ipv6_nd6_num_neighbors >= 3 && ipv6_nd6_num_neighbors <= 10,
 static_assert(ipv6_nd6_queue >= 3 && ipv6_nd6_queue <= 20, "CONFIG_LWIP_IPV6_MEMP_NUM_ND6_QUEUE is 3..20");
 static_assert(CONFIG_LWIP_IPV6_DUP_DETECT_ATTEMPTS >= 0 && CONFIG_LWIP_IPV6_DUP_DETECT_ATTEMPTS <= 7,
               "CONFIG_LWIP_IPV6_DUP_DETECT_ATTEMPTS is 0..7");
+static_assert(ipv6_nd6_num_routers >= 1 && ipv6_nd6_num_routers <= 16,
+              "CONFIG_LWIP_IPV6_ND6_NUM_ROUTERS is 1..16");
+static_assert(ipv6_nd6_num_prefixes >= 1 && ipv6_nd6_num_prefixes <= 32,
+              "CONFIG_LWIP_IPV6_ND6_NUM_PREFIXES is 1..32");
+static_assert(ipv6_nd6_num_route_info >= 1 && ipv6_nd6_num_route_info <= 64,
+              "CONFIG_LWIP_IPV6_ND6_NUM_ROUTE_INFO is 1..64");
+static_assert(ipv6_rdnss_max_dns_servers <= 8, "CONFIG_LWIP_IPV6_RDNSS_MAX_DNS_SERVERS is 0..8");
 static_assert(loopback_max_pbufs <= 16, "CONFIG_LWIP_LOOPBACK_MAX_PBUFS is 0..16");
 static_assert(tcp_mss >= 536 && tcp_mss <= 1460, "CONFIG_LWIP_TCP_MSS is 536..1460");
 static_assert(frame_buffer_size >= headroom + max_ethernet_frame,

@@ -96,6 +96,33 @@ void Stack::set_link_callback(NetifCallback callback, void* context) {
   impl_->ip.set_link_callback(callback, context);
 }
 
+const RouterList& Stack::router_list() const {
+  LWNET_CHECK_CORE_CONTEXT("Stack::router_list");
+  return impl_->ip.router_list();
+}
+RouterAdvertisementState Stack::router_advertisement(NetifId id) const {
+  LWNET_CHECK_CORE_CONTEXT("Stack::router_advertisement");
+  if (id.value >= config::max_netifs) return {};
+  return impl_->ip.router_list().state(id);
+}
+void Stack::set_router_advertisement_callback(NetifCallback callback, void* context) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::set_router_advertisement_callback");
+  impl_->ra_flags_callback = callback;
+  impl_->ra_flags_context = context;
+}
+void Stack::set_slaac(bool on) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::set_slaac");
+  impl_->ip.set_slaac(on);
+}
+bool Stack::slaac() const {
+  LWNET_CHECK_CORE_CONTEXT("Stack::slaac");
+  return impl_->ip.slaac();
+}
+void Stack::set_ipv6_route_hooks(const Ipv6RouteHooks& hooks) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::set_ipv6_route_hooks");
+  impl_->ip.set_route_hooks(hooks);
+}
+
 Status Stack::arp_add_static(NetifId id, Ipv4Address ip, const MacAddress& mac) {
   LWNET_CHECK_CORE_CONTEXT("Stack::arp_add_static");
   // Packets that waited for this address leave now, dated with the latest

@@ -23,6 +23,8 @@
 #include "ip/netif_types.h"
 #include "ip/ping_handle.h"
 #include "ip/raw_handle.h"
+#include "ip/router_list.h"
+#include "ip/routing.h"
 #include "link/device.h"
 #include "time/instant.h"
 #include "transport/tcp/tcp_table.h"
@@ -117,6 +119,23 @@ class Stack {
   using NetifCallback = void (*)(void* context, NetifId id);
   void set_status_callback(NetifCallback callback, void* context);
   void set_link_callback(NetifCallback callback, void* context);
+
+  // ---- Router discovery, SLAAC, RDNSS (IpLayer, ip/router_discovery.cpp) -----
+  // Core thread. What RAs taught: default routers, on-link prefixes,
+  // Route Information routes, RDNSS servers (also published as
+  // ServerSource::RouterAdvertisement DNS servers).
+  const RouterList& router_list() const;
+  // Core thread. The netif's last RA: received, M and O flags, hop limit.
+  RouterAdvertisementState router_advertisement(NetifId id) const;
+  // Core thread. Called after an RA changed a netif's M or O flag (or was
+  // its first): the DHCPv6 client starts its Information-Request when O
+  // turns on. Plain function + context.
+  void set_router_advertisement_callback(NetifCallback callback, void* context);
+  // Core thread. SLAAC on every netif (CONFIG_LWIP_IPV6_AUTOCONFIG at start).
+  void set_slaac(bool on);
+  bool slaac() const;
+  // Core thread. LWIP_HOOK_IP6_ROUTE / LWIP_HOOK_ND6_GET_GW (null: none).
+  void set_ipv6_route_hooks(const Ipv6RouteHooks& hooks);
 
   // ---- ARP -----------------------------------------------------------------
   Status arp_add_static(NetifId id, Ipv4Address ip, const MacAddress& mac);

@@ -25,6 +25,21 @@ StackImpl::StackImpl(const StackConfig& config)
         }
       },
       this);
+  ip.set_router_advertisement_callbacks(
+      [](void* context, NetifId id) {
+        auto* self = static_cast<StackImpl*>(context);
+        if (self->ra_flags_callback != nullptr) self->ra_flags_callback(self->ra_flags_context, id);
+      },
+      [](void* context, NetifId id) { static_cast<StackImpl*>(context)->publish_rdnss(id); }, this);
+}
+
+void StackImpl::publish_rdnss(NetifId id) {
+  std::array<IpAddress, RouterList::max_rdnss> servers{};
+  std::size_t count = 0;
+  for (const std::optional<RdnssServer>& s : ip.router_list().rdnss()) {
+    if (s && s->netif == id) servers[count++] = IpAddress(s->address);
+  }
+  dns_servers.publish(ServerSource::RouterAdvertisement, id, {servers.data(), count});
 }
 
 void StackImpl::receive_from(NetifId id, Instant now) {

@@ -56,6 +56,10 @@ class StackImpl {
   // Stack::publish_dns_servers / publish_ntp_servers.
   LearnedServers dns_servers;
   LearnedServers ntp_servers;
+  // Stack::set_router_advertisement_callback; RDNSS changes go to dns_servers.
+  Stack::NetifCallback ra_flags_callback = nullptr;
+  void* ra_flags_context = nullptr;
+  void publish_rdnss(NetifId id);
 
   // Stack::set_core_context_check (consulted with CONFIG_LWIP_CHECK_THREAD_SAFETY).
   Stack::CoreContextCheck in_core = nullptr;

@@ -92,6 +92,11 @@ struct StackStats {
     LWNET_C(mld, tx_v2_report); LWNET_C(mld, tx_done); LWNET_C(mld, tx_periodic);
     LWNET_C(mld, reports_suppressed); LWNET_C(mld, drop_invalid_query); LWNET_C(mld, drop_malformed);
     LWNET_C(mld, join_table_full); LWNET_C(mld, drop_send_failed);
+    LWNET_C(nd, tx_router_solicitation); LWNET_C(nd, rx_router_advertisement);
+    LWNET_C(nd, rx_ignored); LWNET_C(nd, drop_router_table_full);
+    LWNET_C(nd, drop_prefix_table_full); LWNET_C(nd, drop_route_table_full);
+    LWNET_C(nd, drop_rdnss_table_full); LWNET_C(nd, slaac_table_full);
+    LWNET_C(nd, ra_option_ignored);
     LWNET_C(udp, rx); LWNET_C(udp, tx); LWNET_C(udp, rx_delivered); LWNET_C(udp, drop_truncated);
     LWNET_C(udp, drop_malformed); LWNET_C(udp, drop_bad_checksum); LWNET_C(udp, drop_no_port);
     LWNET_C(udp, drop_queue_full); LWNET_C(udp, drop_no_buffer);

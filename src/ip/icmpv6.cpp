@@ -30,7 +30,7 @@ void IpLayer::icmpv6_input(NetifId id, PacketBuf&& packet, const IpDelivery& ip,
     case static_cast<std::uint8_t>(Icmpv6Type::EchoRequest): {
       ++stats_.icmpv6.rx_echo_request;
       // To a group: answered from the address the route picks (RFC 4443 4.2).
-      Result<IpRoute> r = route_ipv6(netifs_, source,
+      Result<IpRoute> r = route_v6(source,
                                      destination.is_multicast() ? Ipv6Address{} : destination,
                                      netifs_[id].loopback ? std::nullopt : std::optional<NetifId>(id));
       if (!r) {
@@ -107,7 +107,7 @@ void IpLayer::send_icmpv6_error(NetifId id, ConstBytes offending, Icmpv6Type typ
     return;
   }
   const Ipv6Address from = ip.destination.is_multicast() ? Ipv6Address{} : ip.destination;
-  Result<IpRoute> r = route_ipv6(netifs_, ip.source, netifs_.is_local(from) ? from : Ipv6Address{},
+  Result<IpRoute> r = route_v6(ip.source, netifs_.is_local(from) ? from : Ipv6Address{},
                                  netifs_[id].loopback ? std::nullopt : std::optional<NetifId>(id));
   if (!r) return;
   const std::size_t length = Icmpv6Repr::error_len(offending.size());
@@ -149,7 +149,7 @@ Status IpLayer::ping6_send(PingHandle h, const Ipv6Address& destination, std::ui
                            std::optional<NetifId> netif) {
   if (!echo_.valid(h)) return Error::Closed;
   if (Icmpv6Repr::header_len + payload.size() > 65535) return Error::TooBig;
-  Result<IpRoute> r = route_ipv6(netifs_, destination, Ipv6Address{}, netif);
+  Result<IpRoute> r = route_v6(destination, Ipv6Address{}, netif);
   if (!r) {
     ++stats_.ipv6.drop_no_route;
     return r.error();

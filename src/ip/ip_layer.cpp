@@ -65,9 +65,11 @@ Status IpLayer::set_up(NetifId id, bool up, Instant now) {
     schedule_gratuitous_arp(id, now);
     igmp_report_all(id, now);
     start_dad(id, now);
+    start_router_solicitation(id, now);
   } else {
     arp_cache_.flush_netif(id);
     nd_cache_.flush_netif(id);
+    router_list_flush(id);
     timers_.cancel(garp_timer(id));
   }
   netif_status_changed(id);
@@ -83,9 +85,11 @@ Status IpLayer::set_link_up(NetifId id, bool link_up, Instant now) {
     schedule_gratuitous_arp(id, now);
     igmp_report_all(id, now);
     start_dad(id, now);
+    start_router_solicitation(id, now);
   } else {
     arp_cache_.flush_netif(id);
     nd_cache_.flush_netif(id);
+    router_list_flush(id);
     timers_.cancel(garp_timer(id));
   }
   if constexpr (config::netif_link_callback) {
@@ -114,9 +118,15 @@ Result<IpRoute> IpLayer::route(const IpAddress& destination, const IpAddress& so
   }
   if constexpr (config::ipv6) {
     const Ipv6Address from = source.is_v6() ? source.v6() : Ipv6Address{};
-    return route_ipv6(netifs_, destination.v6(), from, netif);
+    return route_v6(destination.v6(), from, netif);
   }
   return Error::Unsupported;
+}
+
+Result<IpRoute> IpLayer::route_v6(const Ipv6Address& destination, const Ipv6Address& source,
+                                  std::optional<NetifId> netif) const {
+  const Ipv6Routers routers{routers_, nd_cache_, route_hooks_};
+  return route_ipv6(netifs_, destination, source, netif, &routers);
 }
 
 Status IpLayer::output(PacketBuf&& payload, const IpRoute& route, const IpAddress& destination,
@@ -171,6 +181,10 @@ void IpLayer::poll_timers(Instant now) {
       arm_no_later(nd_timer, nd_cache_.next_deadline());
     } else if (*timer == mld_periodic_timer) {
       mld_periodic(now);
+    } else if (*timer == router_timer) {
+      router_lifetimes_due(now);
+    } else if (*timer >= rs_timer_first) {
+      router_solicitation_due(NetifId{static_cast<std::uint8_t>(*timer - rs_timer_first)}, now);
     } else if (*timer >= dad_timer_first) {
       dad_due(NetifId{static_cast<std::uint8_t>(*timer - dad_timer_first)}, now);
     } else if (*timer >= igmp_timer_first) {

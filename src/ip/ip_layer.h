@@ -32,6 +32,7 @@
 #include "ip/netif.h"
 #include "ip/netif_config.h"
 #include "ip/raw_endpoints.h"
+#include "ip/router_list.h"
 #include "ip/routing.h"
 #include "link/device.h"
 #include "time/instant.h"
@@ -44,6 +45,7 @@
 #include "wire/ip.h"
 #include "wire/ipv6.h"
 #include "wire/mld.h"
+#include "wire/ndisc.h"
 
 namespace lwnet {
 
@@ -282,6 +284,30 @@ class IpLayer {
                     ConstBytes payload, std::uint8_t hop_limit, Instant now,
                     std::optional<NetifId> netif = std::nullopt);
 
+  // ---- Router discovery and SLAAC (router_discovery.cpp) ---------------------
+  // A netif that comes up with a preferred link-local address sends up to
+  // 3 router solicitations 4 s apart, the first after a random delay of up
+  // to 1 s, until an RA arrives (RFC 4861 6.3.7). RAs (RFC 4861 6.3.4) fill
+  // the router list (routers, prefixes, Route Information when
+  // CONFIG_LWIP_IPV6_ND6_ROUTE_INFO_OPTION_SUPPORT, RDNSS when
+  // CONFIG_LWIP_IPV6_RDNSS_MAX_DNS_SERVERS > 0), set the netif's hop limit
+  // and MTU, and with SLAAC on form addresses from prefixes with the A flag
+  // (RFC 4862 5.5.3). Full tables count nd.drop_*_table_full.
+  const RouterList& router_list() const { return routers_; }
+  // SLAAC on every netif (CONFIG_LWIP_IPV6_AUTOCONFIG's value at start):
+  // taken from the next RA; turning it off keeps the addresses formed.
+  void set_slaac(bool on) { slaac_ = on; }
+  bool slaac() const { return slaac_; }
+  void set_route_hooks(const Ipv6RouteHooks& hooks) { route_hooks_ = hooks; }
+  // `ra_flags`: after an RA changed a netif's M or O flag (or was its
+  // first); `rdnss`: after the netif's RDNSS servers changed.
+  void set_router_advertisement_callbacks(NetifCallback ra_flags, NetifCallback rdnss,
+                                          void* context) {
+    ra_flags_callback_ = ra_flags;
+    rdnss_callback_ = rdnss;
+    ra_context_ = context;
+  }
+
   // ---- Timers (ip_layer.cpp) -------------------------------------------------
   // ARP aging and retransmission, reassembly timeouts, gratuitous ARP, IGMP
   // reports.
@@ -300,7 +326,14 @@ class IpLayer {
   // ESP-IDF's periodic MLD report, for every netif at once.
   static constexpr std::size_t mld_periodic_timer = dad_timer_first + NetifTable::capacity;
   static constexpr std::uint16_t reassembly6_timer = static_cast<std::uint16_t>(mld_periodic_timer + 1);
-  static constexpr std::size_t timer_count = reassembly6_timer + 1;
+  // One router solicitation timer per netif, and one for every lifetime
+  // that RAs gave (routers, prefixes, routes, RDNSS, SLAAC addresses).
+  static constexpr std::size_t rs_timer_first = reassembly6_timer + 1;
+  static constexpr std::size_t router_timer = rs_timer_first + NetifTable::capacity;
+  static constexpr std::size_t timer_count = router_timer + 1;
+  static std::uint16_t rs_timer(NetifId id) {
+    return static_cast<std::uint16_t>(rs_timer_first + id.value);
+  }
   static std::uint16_t dad_timer(NetifId id) {
     return static_cast<std::uint16_t>(dad_timer_first + id.value);
   }
@@ -435,7 +468,8 @@ class IpLayer {
                                   std::optional<MacAddress> unicast, bool dad, Instant now);
   void send_neighbor_advertisement(NetifId id, const Ipv6Address& target,
                                    const Ipv6Address& destination, bool solicited, Instant now);
-  void send_nd_resolved(NetifId id, Instant now);
+  // Sends the packets that waited for `neighbor` (moved to nd_resolved_).
+  void send_nd_resolved(NetifId id, const Ipv6Address& neighbor, Instant now);
   // Link-local address from the MAC (modified EUI-64, RFC 4291 2.5.1).
   void add_link_local(NetifId id, Instant now);
   // (Re)starts DAD for the netif's tentative addresses from the next poll.
@@ -443,6 +477,23 @@ class IpLayer {
   void dad_due(NetifId id, Instant now);
   // A tentative address another host has: Duplicated (never used).
   void dad_failed(NetifId id, Ipv6NetifAddress& address);
+
+  // route_ipv6 with the router list and hooks (ip_layer.cpp).
+  Result<IpRoute> route_v6(const Ipv6Address& destination, const Ipv6Address& source,
+                           std::optional<NetifId> netif) const;
+
+  // router_discovery.cpp
+  // Starts router solicitation when the netif is usable and its
+  // link-local address preferred (from DAD's end, or up/link up).
+  void start_router_solicitation(NetifId id, Instant now);
+  void router_solicitation_due(NetifId id, Instant now);
+  void router_advertisement_input(NetifId id, const NdiscRepr& ra, const Ipv6Address& source,
+                                  std::optional<MacAddress> link_address, Instant now);
+  void slaac_prefix(NetifId id, const NdiscPrefixInformation& info, Instant now);
+  // Expires routers, prefixes, routes, RDNSS servers and address lifetimes.
+  void router_lifetimes_due(Instant now);
+  void arm_router_timer();
+  void router_list_flush(NetifId id);
 
   // icmpv4.cpp
   void icmp_input(NetifId id, PacketBuf&& packet, const IpDelivery& ip, Instant now);
@@ -469,6 +520,12 @@ class IpLayer {
   // Until when each netif speaks MLDv1 (an MLDv1 querier was heard).
   std::array<Instant, NetifTable::capacity> mld_v1_querier_until_{};
   NdCache::PendingQueue nd_resolved_;  // scratch: packets of an entry that just resolved
+  RouterList routers_;
+  Ipv6RouteHooks route_hooks_;
+  bool slaac_ = config::ipv6_autoconfig;
+  NetifCallback ra_flags_callback_ = nullptr;
+  NetifCallback rdnss_callback_ = nullptr;
+  void* ra_context_ = nullptr;
   TimerQueue<timer_count> timers_;
   std::uint16_t next_identification_;
   NetifCallback status_callback_ = nullptr;

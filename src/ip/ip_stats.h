@@ -107,6 +107,18 @@ struct NdStats {
   std::uint64_t drop_unsolicited = 0;  // an NA for an address nobody asked about
   std::uint64_t drop_queue_full = 0, drop_unresolved = 0, cache_evictions = 0;
   std::uint64_t dad_duplicates = 0;  // tentative addresses another host has
+  // Router discovery (RFC 4861 6.3) and SLAAC (RFC 4862).
+  std::uint64_t tx_router_solicitation = 0, rx_router_advertisement = 0;
+  std::uint64_t rx_ignored = 0;  // router solicitations and redirects (a host's choice)
+  // An RA entry that found its table full (CONFIG_LWIP_IPV6_ND6_NUM_ROUTERS,
+  // _NUM_PREFIXES, _NUM_ROUTE_INFO, CONFIG_LWIP_IPV6_RDNSS_MAX_DNS_SERVERS,
+  // CONFIG_LWIP_IPV6_NUM_ADDRESSES for SLAAC).
+  std::uint64_t drop_router_table_full = 0, drop_prefix_table_full = 0;
+  std::uint64_t drop_route_table_full = 0, drop_rdnss_table_full = 0;
+  std::uint64_t slaac_table_full = 0;
+  // Options an RA carried that are ignored: an MTU out of range, a
+  // prefix's preferred lifetime above its valid one, a malformed option.
+  std::uint64_t ra_option_ignored = 0;
 };
 
 // MLD (RFC 2710 v1, RFC 3810 v2), host side.

@@ -38,6 +38,12 @@ Status IpLayer::ipv6_output(PacketBuf&& payload, const IpRoute& route,
   ip.destination = destination;
   ip.next_header = next_header;
   ip.hop_limit = options.hop_limit;
+  // A router's Cur Hop Limit (RFC 4861 6.3.4) replaces the default for
+  // unicast; a hop limit the sender chose otherwise stays.
+  const std::uint8_t advertised = routers_.state(route.netif).current_hop_limit;
+  if (advertised != 0 && options.hop_limit == config::ip_default_ttl && !destination.is_multicast()) {
+    ip.hop_limit = advertised;
+  }
   ip.traffic_class = options.tos;
   ip.payload_len = payload.size();
   ip.emit(payload.push(Ipv6Repr::header_len));

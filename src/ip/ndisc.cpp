@@ -77,6 +77,7 @@ Status IpLayer::add_ipv6_address(NetifId id, const Ipv6Address& address, std::ui
   if (n->medium == Medium::Ethernet) (void)mld_join(id, ndisc_solicited_node(address), now);
   if (dad) start_dad(id, now);
   netif_status_changed(id);
+  if (!dad && address.is_link_local()) start_router_solicitation(id, now);
   return {};
 }
 
@@ -111,6 +112,8 @@ void IpLayer::dad_due(NetifId id, Instant now) {
   if (!n.usable()) return;
   Instant next = Instant::max();
   bool changed = false;
+  bool link_local_ready = false;
+  bool lifetimes_started = false;
   for (Ipv6NetifAddress& s : n.ipv6) {
     if (s.state != Ipv6AddressState::Tentative) continue;
     if (s.next_dad_probe > now) {
@@ -121,6 +124,12 @@ void IpLayer::dad_due(NetifId id, Instant now) {
       // RetransTimer passed after the last probe with no answer: unique.
       s.state = Ipv6AddressState::Preferred;
       changed = true;
+      if (s.address.is_link_local()) link_local_ready = true;
+      if (s.autoconfigured) {
+        // SLAAC: the preferred lifetime may have run out during DAD.
+        if (s.preferred_until <= now) s.state = Ipv6AddressState::Deprecated;
+        lifetimes_started = true;
+      }
       continue;
     }
     ++s.dad_probes_sent;
@@ -130,6 +139,8 @@ void IpLayer::dad_due(NetifId id, Instant now) {
   }
   if (next != Instant::max()) timers_.arm(dad_timer(id), next);
   if (changed) netif_status_changed(id);
+  if (link_local_ready) start_router_solicitation(id, now);
+  if (lifetimes_started) arm_router_timer();
 }
 
 void IpLayer::dad_failed(NetifId id, Ipv6NetifAddress& address) {
@@ -143,19 +154,17 @@ Status IpLayer::nd_add_static(NetifId id, const Ipv6Address& ip, const MacAddres
     return Error::InvalidArgument;
   }
   Status s = nd_cache_.add_static(id, ip, mac, nd_resolved_);
-  send_nd_resolved(id, now);
+  send_nd_resolved(id, ip, now);
   return s;
 }
 
 // ---- Messages ----------------------------------------------------------------
 
-void IpLayer::send_nd_resolved(NetifId id, Instant now) {
+void IpLayer::send_nd_resolved(NetifId id, const Ipv6Address& neighbor, Instant now) {
+  // Every packet waited for this one next hop (the destination or a router).
+  const std::optional<MacAddress> mac = nd_cache_.lookup(id, neighbor);
   while (!nd_resolved_.empty()) {
     PacketBuf datagram = nd_resolved_.pop();
-    Result<Ipv6Repr> ip = Ipv6Repr::parse(datagram.data());
-    if (!ip) continue;
-    const std::optional<MacAddress> mac = nd_cache_.lookup(id, ip->destination);
-    // Packets wait for their next hop, which is the destination (no routers yet).
     if (mac) (void)ipv6_send_datagram(netifs_[id], *mac, std::move(datagram), now);
   }
 }
@@ -223,6 +232,7 @@ void IpLayer::send_neighbor_advertisement(NetifId id, const Ipv6Address& target,
   na.target = target;
   na.solicited = solicited;
   na.override = true;  // our own address: the MAC is authoritative (RFC 4861 7.2.4)
+  na.router = config::force_router_forwarding;
   const std::size_t fixed = NdiscRepr::fixed_len(na.type);
   const std::size_t length = fixed + NdiscOptionWriter::link_layer_address_len;
   std::optional<PacketBuf> buf = pools_.allocate(config::headroom, length);
@@ -282,7 +292,7 @@ void IpLayer::ndisc_input(NetifId id, ConstBytes message, const IpDelivery& deli
       }
       if (link_address) {
         nd_cache_.learn(id, ip.source, *link_address, now, nd_resolved_);
-        send_nd_resolved(id, now);
+        send_nd_resolved(id, ip.source, now);
       }
       send_neighbor_advertisement(id, nd.target, ip.source, true, now);
       return;
@@ -303,12 +313,16 @@ void IpLayer::ndisc_input(NetifId id, ConstBytes message, const IpDelivery& deli
         ++stats_.nd.drop_unsolicited;
         return;
       }
-      send_nd_resolved(id, now);
+      send_nd_resolved(id, nd.target, now);
       arm_no_later(nd_timer, nd_cache_.next_deadline());
       return;
     }
+    case static_cast<std::uint8_t>(Icmpv6Type::RouterAdvertisement):
+      router_advertisement_input(id, nd, ip.source, link_address, now);
+      return;
     default:
-      // Routers (RS, RA, redirects) come with the router list.
+      // Router solicitations are for routers; redirects are not followed.
+      ++stats_.nd.rx_ignored;
       return;
   }
 }

@@ -114,7 +114,7 @@ std::optional<NetifId> NetifTable::find_by_address(const Ipv6Address& a) const {
 bool Netif::on_link_v6(const Ipv6Address& a) const {
   for (const Ipv6NetifAddress& s : ipv6) {
     // A /128 (the loopback's ::1, a DHCPv6-style address) puts no one else on the link.
-    if (s.usable() && s.prefix_len < 128 && IpCidr{s.address, s.prefix_len}.contains(a)) return true;
+    if (s.usable() && !s.autoconfigured && s.prefix_len < 128 && IpCidr{s.address, s.prefix_len}.contains(a)) return true;
   }
   return false;
 }

@@ -33,6 +33,9 @@ struct Ipv6NetifAddress {
   Instant next_dad_probe;
   Instant valid_until = Instant::max();
   Instant preferred_until = Instant::max();
+  // Formed by SLAAC from a router's prefix: its lifetimes come from RAs,
+  // and its prefix says nothing of what is on-link (RFC 5942).
+  bool autoconfigured = false;
   bool usable() const {
     return state == Ipv6AddressState::Preferred || state == Ipv6AddressState::Deprecated;
   }

@@ -41,13 +41,39 @@ Result<IpRoute> route_ipv4(const NetifTable& netifs, Ipv4Address destination,
 Result<IpRoute> route_ipv4_via(const NetifTable& netifs, NetifId netif, Ipv4Address destination,
                                  Ipv4Address source);
 
+class RouterList;
+class NdCache;
+
+// The guide's LWIP_HOOK_IP6_ROUTE and LWIP_HOOK_ND6_GET_GW: asked before
+// the router list for destinations that are not on-link. `route`: the
+// netif to leave from (nullopt: no opinion); `gateway`: the next hop on
+// that netif (nullopt: no opinion). Null by default. Core thread.
+struct Ipv6RouteHooks {
+  std::optional<NetifId> (*route)(void* context, const Ipv6Address& source,
+                                  const Ipv6Address& destination) = nullptr;
+  std::optional<Ipv6Address> (*gateway)(void* context, NetifId netif,
+                                        const Ipv6Address& destination) = nullptr;
+  void* context = nullptr;
+};
+
+// What route_ipv6 needs beyond the netifs for off-link destinations.
+struct Ipv6Routers {
+  const RouterList& list;
+  const NdCache& neighbors;  // which routers are reachable
+  const Ipv6RouteHooks& hooks;
+};
+
 // Core thread only. IPv6 (routing_ipv6.cpp), in order:
 //  1. ::1 and our own addresses go to the loopback netif.
 //  2. The netif: `netif` when given (SO_BINDTODEVICE, a scope id), else the
 //     netif of a given source address, else for link-local and multicast
 //     destinations the default netif, else the netif with an address whose
-//     prefix holds the destination (on-link), else none: NoRoute (no
-//     default router list yet).
+//     prefix holds the destination or with a prefix of the prefix list
+//     (on-link), else the hooks' netif, else a router (RFC 4861 6.3.6,
+//     RFC 4191): the longest Route Information prefix that holds the
+//     destination, else a default router; among several, reachable ones
+//     (a neighbor entry not Incomplete) first, then by preference. A given
+//     netif (or source) restricts the routers to it. NoRoute when none.
 //  3. The source: the given one (AddressNotAvailable when it is not a
 //     usable address of that netif), else by RFC 6724's main rules: a
 //     link-local source for link-local and link-scope multicast
@@ -57,7 +83,8 @@ Result<IpRoute> route_ipv4_via(const NetifTable& netifs, NetifId netif, Ipv4Addr
 // InvalidArgument for an unspecified destination; NetDown when the netif is
 // down or has no link.
 Result<IpRoute> route_ipv6(const NetifTable& netifs, const Ipv6Address& destination,
-                           const Ipv6Address& source, std::optional<NetifId> netif);
+                           const Ipv6Address& source, std::optional<NetifId> netif,
+                           const Ipv6Routers* routers = nullptr);
 // The source address `n` uses toward `destination` (rule 3 above).
 std::optional<Ipv6Address> select_ipv6_source(const Netif& n, const Ipv6Address& destination);
 

@@ -1,6 +1,8 @@
-// IPv6 route and source address selection (RFC 4861 5.2 without a router
-// list yet, RFC 6724 section 5 reduced to the rules a host with a few
+// IPv6 route and source address selection (RFC 4861 5.2 and 6.3.6, RFC
+// 4191 3.2, RFC 6724 section 5 reduced to the rules a host with a few
 // addresses per netif needs).
+#include "ip/nd_cache.h"
+#include "ip/router_list.h"
 #include "ip/routing.h"
 
 namespace lwnet {
@@ -11,6 +13,55 @@ namespace {
 bool link_scope(const Ipv6Address& a) {
   if (a.is_link_local()) return true;
   return a.is_multicast() && (a.octets[1] & 0x0fU) <= 2;
+}
+
+bool on_link(const Netif& n, NetifId id, const Ipv6Address& destination,
+             const Ipv6Routers* routers) {
+  return n.on_link_v6(destination) || (routers != nullptr && routers->list.on_link(id, destination));
+}
+
+struct NextHop {
+  NetifId netif;
+  Ipv6Address router;
+};
+
+// RFC 4861 6.3.6: a router whose neighbor entry is not Incomplete is
+// (probably) reachable.
+int reachability(const Ipv6Routers& routers, NetifId netif, const Ipv6Address& router) {
+  const NdCache::Entry* e = routers.neighbors.find(netif, router);
+  return e != nullptr && e->state != NdCache::State::Incomplete ? 1 : 0;
+}
+
+std::optional<NextHop> pick_router(const NetifTable& netifs, const Ipv6Routers& routers,
+                                   const Ipv6Address& destination, std::optional<NetifId> only) {
+  auto allowed = [&](NetifId id) {
+    if (only && *only != id) return false;
+    const Netif* n = netifs.get(id);
+    return n != nullptr && n->usable();
+  };
+  // Route Information: the longest prefix, then reachability, then preference.
+  std::optional<NextHop> best;
+  int best_key = -1;
+  for (const std::optional<RouteInformation>& r : routers.list.routes()) {
+    if (!r || !allowed(r->netif) || !IpCidr{r->prefix, r->prefix_len}.contains(destination)) continue;
+    const int key = r->prefix_len * 16 + reachability(routers, r->netif, r->router) * 4 +
+                    static_cast<int>(r->preference) + 1;
+    if (key > best_key) {
+      best_key = key;
+      best = NextHop{r->netif, r->router};
+    }
+  }
+  if (best) return best;
+  for (const std::optional<DefaultRouter>& r : routers.list.routers()) {
+    if (!r || !allowed(r->netif)) continue;
+    const int key = reachability(routers, r->netif, r->address) * 4 +
+                    static_cast<int>(r->preference) + 1;
+    if (key > best_key) {
+      best_key = key;
+      best = NextHop{r->netif, r->address};
+    }
+  }
+  return best;
 }
 
 }  // namespace
@@ -42,7 +93,8 @@ std::optional<Ipv6Address> select_ipv6_source(const Netif& n, const Ipv6Address&
 }
 
 Result<IpRoute> route_ipv6(const NetifTable& netifs, const Ipv6Address& destination,
-                           const Ipv6Address& source, std::optional<NetifId> netif) {
+                           const Ipv6Address& source, std::optional<NetifId> netif,
+                           const Ipv6Routers* routers) {
   if (destination.is_unspecified()) return Error::InvalidArgument;
   const NetifId lo{0};
 
@@ -72,21 +124,43 @@ Result<IpRoute> route_ipv6(const NetifTable& netifs, const Ipv6Address& destinat
     for (std::size_t i = 0; i < netifs.size() && !out; ++i) {
       const NetifId id{static_cast<std::uint8_t>(i)};
       const Netif& n = netifs[id];
-      if (!n.loopback && n.usable() && n.on_link_v6(destination)) out = id;
+      if (!n.loopback && n.usable() && on_link(n, id, destination, routers)) out = id;
+    }
+  }
+  Ipv6Address next_hop = destination;
+  const bool link_scope_destination = destination.is_link_local() || destination.is_multicast();
+  if (routers != nullptr && !link_scope_destination) {
+    if (!out && routers->hooks.route != nullptr) {
+      out = routers->hooks.route(routers->hooks.context, source, destination);
+    }
+    const Netif* candidate = out ? netifs.get(*out) : nullptr;
+    const bool direct = candidate != nullptr &&
+                        (candidate->medium == Medium::Ip || on_link(*candidate, *out, destination, routers));
+    if (!direct) {
+      std::optional<Ipv6Address> gateway;
+      if (out && routers->hooks.gateway != nullptr) {
+        gateway = routers->hooks.gateway(routers->hooks.context, *out, destination);
+      }
+      if (gateway) {
+        next_hop = *gateway;
+      } else if (std::optional<NextHop> hop = pick_router(netifs, *routers, destination, out)) {
+        out = hop->netif;
+        next_hop = hop->router;
+      }
     }
   }
   if (!out) return Error::NoRoute;
   const Netif* n = netifs.get(*out);
   if (n == nullptr || n->loopback) return Error::NoRoute;
   if (!n->usable()) return Error::NetDown;
-  const bool on_link = destination.is_link_local() || destination.is_multicast() ||
-                       n->medium == Medium::Ip || n->on_link_v6(destination);
-  if (!on_link) return Error::NoRoute;
+  const bool reachable = link_scope_destination || n->medium == Medium::Ip ||
+                         !(next_hop == destination) || on_link(*n, *out, destination, routers);
+  if (!reachable) return Error::NoRoute;
 
   // 3. The source.
   IpRoute r;
   r.netif = *out;
-  r.next_hop = destination;
+  r.next_hop = next_hop;
   if (!source.is_unspecified()) {
     if (!n->has_ipv6(source)) return Error::AddressNotAvailable;
     r.source = source;

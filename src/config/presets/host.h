@@ -108,3 +108,8 @@
 #ifndef CONFIG_LWIP_SO_RCVBUF
 #define CONFIG_LWIP_SO_RCVBUF 1
 #endif
+// Up to two DNS servers from router advertisements (RDNSS), as Linux's
+// resolv.conf takes them from radvd; ESP-IDF ships 0.
+#ifndef CONFIG_LWIP_IPV6_RDNSS_MAX_DNS_SERVERS
+#define CONFIG_LWIP_IPV6_RDNSS_MAX_DNS_SERVERS 2
+#endif
