@@ -28,8 +28,11 @@ Ipv6Address v6(const char* text) { return parse_ip_address(text)->v6(); }
 const Ipv6Address address_a = v6("2001:db8::1");
 const Ipv6Address address_peer = v6("2001:db8::99");
 
+// Byte by byte: GCC 12 at -O3 reports a false -Warray-bounds for
+// vector::insert of a span into a vector of 8 bytes.
 void append(ByteVector& out, std::span<const std::uint8_t> bytes) {
-  out.insert(out.end(), bytes.begin(), bytes.end());
+  out.reserve(out.size() + bytes.size());
+  for (const std::uint8_t b : bytes) out.push_back(b);
 }
 
 // A UDP datagram from the peer to A with its IPv6 checksum.
