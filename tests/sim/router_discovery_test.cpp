@@ -296,23 +296,31 @@ TEST(RouterDiscoverySim, TwoHourRuleKeepsALongValidLifetime) {
   EXPECT_EQ(s->state, Ipv6AddressState::Preferred);
 }
 
+#if CONFIG_LWIP_IPV6_RDNSS_MAX_DNS_SERVERS > 0
 TEST(RouterDiscoverySim, RdnssServersArePublishedAndExpire) {
-  if constexpr (config::ipv6_rdnss_max_dns_servers == 0) {
-    GTEST_SKIP() << "CONFIG_LWIP_IPV6_RDNSS_MAX_DNS_SERVERS is 0";
-  } else {
-    Router net;
-    Ra ra;
-    ra.rdnss = {v6("2001:db8:1::53")};
-    ra.rdnss_lifetime = 20;
-    net.advertise(ra);
-    const LearnedServers& dns = net.a.learned_dns_servers();
-    ASSERT_EQ(dns.servers().size(), 1U);
-    EXPECT_EQ(dns.servers()[0], IpAddress(v6("2001:db8:1::53")));
-    EXPECT_EQ(dns.source(), ServerSource::RouterAdvertisement);
-    net.sim.run_for(Duration::seconds(21));
-    EXPECT_TRUE(net.a.learned_dns_servers().servers().empty());
-  }
+  Router net;
+  Ra ra;
+  ra.rdnss = {v6("2001:db8:1::53")};
+  ra.rdnss_lifetime = 20;
+  net.advertise(ra);
+  const LearnedServers& dns = net.a.learned_dns_servers();
+  ASSERT_EQ(dns.servers().size(), 1U);
+  EXPECT_EQ(dns.servers()[0], IpAddress(v6("2001:db8:1::53")));
+  EXPECT_EQ(dns.source(), ServerSource::RouterAdvertisement);
+  net.sim.run_for(Duration::seconds(21));
+  EXPECT_TRUE(net.a.learned_dns_servers().servers().empty());
 }
+#else
+// ESP-IDF's default (0): RDNSS options are ignored, nothing is published.
+TEST(RouterDiscoverySim, RdnssIsIgnoredWhenOff) {
+  Router net;
+  Ra ra;
+  ra.rdnss = {v6("2001:db8:1::53")};
+  ra.rdnss_lifetime = 20;
+  net.advertise(ra);
+  EXPECT_TRUE(net.a.learned_dns_servers().servers().empty());
+}
+#endif
 
 TEST(RouterDiscoverySim, OtherFlagRaisesTheCallback) {
   Router net;
@@ -331,40 +339,38 @@ TEST(RouterDiscoverySim, OtherFlagRaisesTheCallback) {
   EXPECT_FALSE(net.a.router_advertisement(net.a_if).managed);
 }
 
+#if CONFIG_LWIP_IPV6_ND6_ROUTE_INFO_OPTION_SUPPORT
 TEST(RouterDiscoverySim, RouteInformationSteersItsPrefixToItsRouter) {
-  if constexpr (!config::ipv6_nd6_route_info_option_support) {
-    GTEST_SKIP() << "CONFIG_LWIP_IPV6_ND6_ROUTE_INFO_OPTION_SUPPORT is off";
-  } else {
-    Router net;
-    constexpr MacAddress second_mac{{0x02, 0, 0, 0, 0, 0x22}};
-    net.advertise(Ra{});  // fe80::1: the default router
-    Ra second;
-    second.source = v6("fe80::2");
-    second.source_mac = second_mac;
-    second.router_lifetime = 0;  // not a default router
-    NdiscRouteInformation route;
-    route.prefix = v6("2001:db8:77::");
-    route.prefix_len = 48;
-    route.lifetime = 600;
-    second.routes.push_back(route);
-    net.advertise(second);
-    Ra ra;
-    ra.prefixes.push_back(prefix_info(prefix_1, 86400, 14400));
-    net.advertise(ra);
-    net.sim.run_for(Duration::millis(1100));
-    (void)net.received();
-    PingHandle ping = *net.a.ping_open(5);
-    ASSERT_OK(net.a.ping_send(ping, v6("2001:db8:77:1::1"), 1, {}, 0, net.sim.now()));
-    ASSERT_OK(net.a.ping_send(ping, v6("2001:db8:99::1"), 2, {}, 0, net.sim.now()));
-    net.sim.settle();
-    std::vector<ByteVector> frames = net.received();
-    std::erase_if(frames, [](const ByteVector& f) { return icmpv6_type_of(f) != 128; });
-    ASSERT_EQ(frames.size(), 2U);
-    EXPECT_EQ(frame_destination_mac(frames[0]), second_mac);
-    EXPECT_EQ(frame_destination_mac(frames[1]), mac_peer);
-    net.a.ping_close(ping);
-  }
+  Router net;
+  constexpr MacAddress second_mac{{0x02, 0, 0, 0, 0, 0x22}};
+  net.advertise(Ra{});  // fe80::1: the default router
+  Ra second;
+  second.source = v6("fe80::2");
+  second.source_mac = second_mac;
+  second.router_lifetime = 0;  // not a default router
+  NdiscRouteInformation route;
+  route.prefix = v6("2001:db8:77::");
+  route.prefix_len = 48;
+  route.lifetime = 600;
+  second.routes.push_back(route);
+  net.advertise(second);
+  Ra ra;
+  ra.prefixes.push_back(prefix_info(prefix_1, 86400, 14400));
+  net.advertise(ra);
+  net.sim.run_for(Duration::millis(1100));
+  (void)net.received();
+  PingHandle ping = *net.a.ping_open(5);
+  ASSERT_OK(net.a.ping_send(ping, v6("2001:db8:77:1::1"), 1, {}, 0, net.sim.now()));
+  ASSERT_OK(net.a.ping_send(ping, v6("2001:db8:99::1"), 2, {}, 0, net.sim.now()));
+  net.sim.settle();
+  std::vector<ByteVector> frames = net.received();
+  std::erase_if(frames, [](const ByteVector& f) { return icmpv6_type_of(f) != 128; });
+  ASSERT_EQ(frames.size(), 2U);
+  EXPECT_EQ(frame_destination_mac(frames[0]), second_mac);
+  EXPECT_EQ(frame_destination_mac(frames[1]), mac_peer);
+  net.a.ping_close(ping);
 }
+#endif
 
 TEST(RouterDiscoverySim, BadAdvertisementsAreDroppedAndCounted) {
   Router net;
