@@ -16,7 +16,8 @@
 # (socket_call_cost) on lwnet's and on lwIP's sockets. The columns are
 # interleaved inside every repetition, so a busy moment of the shared machine
 # hits all of them alike. Prints a Markdown table and writes it to
-# tests/bench/results/latest.md. Not a CTest test.
+# tests/bench/results/latest.md, and draws throughput and connections/s into
+# tests/bench/results/latest.svg (plot.py). Not a CTest test.
 #
 # Network: only namespaces it creates (lwb-lwnet, lwb-lwnet2, lwb-lwsock,
 # lwb-lwsock64, lwb-lwsockl, lwb-lwip, lwb-k1, lwb-k2)
@@ -532,6 +533,7 @@ if notes:
         out.append(f"- {n}")
 print("\n".join(out))
 EOF
+python3 "$ROOT/tests/bench/plot.py" "$RES" "$RESULTS_DIR/latest.svg"  # the same figures as bars
 cat "$RESULTS_DIR/latest.md"
 echo
 echo "lwnet's counters (SIGTERM): $LWNET_COUNTERS"
