@@ -8,6 +8,8 @@
 # there too; builds the core for Cortex-M4
 # and prints its size (tests/size/run.sh). Last, the api tests (TCP/IP thread
 # and sockets) under ThreadSanitizer (scripts/test_tsan.sh, build-tsan/).
+# Every build compiles each core layer as one translation unit
+# (LWNET_UNITY_BUILD, cmake/Unity.cmake): it is built once here, not edited.
 # Run as root on Debian 12 (the integration tests create network namespaces
 # and TAP devices). Works from any directory, any number of times.
 # Environment: LWNET_BUILD_DIR (default build/), LWNET_RELEASE_BUILD_DIR
@@ -26,7 +28,7 @@ echo "test: configuring Debug build in $build"
 # need them; the Release build below keeps ESP-IDF's defaults (both off).
 cmake -S "$repo" -B "$build" -DCMAKE_BUILD_TYPE=Debug -DCONFIG_LWIP_IP4_REASSEMBLY=1 -DCONFIG_LWIP_IP6_REASSEMBLY=1 \
   -DCONFIG_LWIP_IPV6_RDNSS_MAX_DNS_SERVERS=2 -DCONFIG_LWIP_IPV6_ND6_ROUTE_INFO_OPTION_SUPPORT=1 \
-  -DLWNET_BUILD_TESTS=ON -DLWNET_BUILD_TOOLS=ON
+  -DLWNET_BUILD_TESTS=ON -DLWNET_BUILD_TOOLS=ON -DLWNET_UNITY_BUILD=ON
 echo "test: building with $jobs jobs"
 cmake --build "$build" -j "$jobs"
 
@@ -38,7 +40,7 @@ echo "test: configuring Release build in $release_build"
 # Three SNTP servers (ESP-IDF's default is 1): the tests that need several run here.
 cmake -S "$repo" -B "$release_build" -DCMAKE_BUILD_TYPE=Release -DCONFIG_LWIP_IP4_REASSEMBLY=1 -DCONFIG_LWIP_IP6_REASSEMBLY=1 \
   -DCONFIG_LWIP_SNTP_MAX_SERVERS=3 -DLWNET_BUILD_TESTS=ON -DLWNET_BUILD_TOOLS=ON \
-  -DLWNET_BUILD_CONFIG_VARIANTS=OFF
+  -DLWNET_BUILD_CONFIG_VARIANTS=OFF -DLWNET_UNITY_BUILD=ON
 echo "test: building Release (every target) with $jobs jobs"
 cmake --build "$release_build" -j "$jobs"
 echo "test: running the unit and sim tests of the Release build"

@@ -5,21 +5,9 @@
 
 namespace lwnet {
 
-namespace {
-
-const Ipv6Address all_nodes = [] {
-  Ipv6Address a;
-  a.octets[0] = 0xff;
-  a.octets[1] = 0x02;
-  a.octets[15] = 1;
-  return a;
-}();
-
-}  // namespace
-
 bool IpLayer::accepts_ipv6(NetifId id, const Netif& n, const Ipv6Address& destination) const {
   if (destination.is_multicast()) {
-    if (destination == all_nodes) return true;
+    if (destination == Ipv6Address::all_nodes()) return true;
     if (groups_.find(id, IpAddress(destination))) return true;
     // IPV6_MULTICAST_LOOP's copies come back through the loopback netif.
     if (n.loopback && groups_.joined_anywhere(IpAddress(destination))) return true;

@@ -15,28 +15,18 @@ namespace {
 
 using State = MulticastGroups::State;
 
-constexpr auto query_type = static_cast<std::uint8_t>(Icmpv6Type::MulticastListenerQuery);
-constexpr auto v1_report_type = static_cast<std::uint8_t>(Icmpv6Type::MulticastListenerReport);
-constexpr auto done_type = static_cast<std::uint8_t>(Icmpv6Type::MulticastListenerDone);
-constexpr auto v2_report_type = static_cast<std::uint8_t>(Icmpv6Type::MulticastListenerReportV2);
+constexpr auto mld_query_type = static_cast<std::uint8_t>(Icmpv6Type::MulticastListenerQuery);
+constexpr auto mld_v1_report_type = static_cast<std::uint8_t>(Icmpv6Type::MulticastListenerReport);
+constexpr auto mld_done_type = static_cast<std::uint8_t>(Icmpv6Type::MulticastListenerDone);
+constexpr auto mld_v2_report_type = static_cast<std::uint8_t>(Icmpv6Type::MulticastListenerReportV2);
 
-constexpr Ipv6Address link_scope_group(std::uint8_t last_byte, std::uint8_t low_byte = 0) {
-  Ipv6Address a;
-  a.octets[0] = 0xff;
-  a.octets[1] = 0x02;
-  a.octets[14] = low_byte;
-  a.octets[15] = last_byte;
-  return a;
-}
-constexpr Ipv6Address all_nodes = link_scope_group(0x01);
-constexpr Ipv6Address all_routers = link_scope_group(0x02);      // MLDv1's Done goes here
-constexpr Ipv6Address all_mldv2_routers = link_scope_group(0x16);  // MLDv2's reports go here
+constexpr Ipv6Address all_mldv2_routers = Ipv6Address::link_scope_group(0x16);  // MLDv2's reports go here
 
 // RFC 2710 5 and RFC 3810 6: nothing is ever said about all-nodes, nor
 // about groups of the reserved and interface-local scopes.
 bool reportable(const Netif& n, const Ipv6Address& group) {
   const unsigned scope = group.octets[1] & 0x0fU;
-  return !n.loopback && scope > 1 && group != all_nodes;
+  return !n.loopback && scope > 1 && group != Ipv6Address::all_nodes();
 }
 
 // RFC 3590: reports leave from the link-local address, or from :: while
@@ -54,7 +44,7 @@ bool IpLayer::mld_reportable(NetifId id, const Ipv6Address& group) const {
 
 bool IpLayer::mld_is_member(NetifId id, const Ipv6Address& group) const {
   if (netifs_.get(id) == nullptr || !group.is_multicast()) return false;
-  return group == all_nodes || groups_.find(id, IpAddress(group)).has_value();
+  return group == Ipv6Address::all_nodes() || groups_.find(id, IpAddress(group)).has_value();
 }
 
 bool IpLayer::mld_v1_mode(NetifId id, Instant now) const {
@@ -65,7 +55,7 @@ Status IpLayer::mld_join(NetifId id, const Ipv6Address& group, Instant now) {
   const Netif* n = netifs_.get(id);
   if (!config::ipv6 || n == nullptr || !group.is_multicast()) return Error::InvalidArgument;
   // Every netif is in the all-nodes group for good.
-  if (group == all_nodes) return {};
+  if (group == Ipv6Address::all_nodes()) return {};
   if (std::optional<std::size_t> slot = groups_.find(id, IpAddress(group))) {
     ++groups_[*slot].references;
     return {};
@@ -96,7 +86,7 @@ Status IpLayer::mld_leave(NetifId id, const Ipv6Address& group, Instant now) {
 Status IpLayer::mld_leave_group(NetifId id, const Ipv6Address& group, std::optional<Instant> now) {
   const Netif* n = netifs_.get(id);
   if (n == nullptr || !group.is_multicast()) return Error::InvalidArgument;
-  if (group == all_nodes) return {};
+  if (group == Ipv6Address::all_nodes()) return {};
   const std::optional<std::size_t> slot = groups_.find(id, IpAddress(group));
   if (!slot) return Error::AddressNotAvailable;
   MulticastGroups::Group& g = groups_[*slot];
@@ -107,7 +97,7 @@ Status IpLayer::mld_leave_group(NetifId id, const Ipv6Address& group, std::optio
       mld_send_v2(id, MldRecordType::ChangeToInclude, std::span<const Ipv6Address>(&group, 1), *now);
     } else if (g.last_reporter) {
       // RFC 2710 4: only the last reporter's Done tells the router something.
-      mld_send_v1(id, done_type, group, all_routers, *now);
+      mld_send_v1(id, mld_done_type, group, Ipv6Address::all_routers(), *now);
     }
   }
   timers_.cancel(igmp_timer(*slot));
@@ -147,7 +137,7 @@ void IpLayer::mld_send_v1(NetifId id, std::uint8_t type, const Ipv6Address& grou
   mld.multicast_address = group;
   mld.emit(buf->append(MldRepr::header_len), source, destination);
   if (mld_output(id, std::move(*buf), source, destination, now)) {
-    ++(type == done_type ? stats_.mld.tx_done : stats_.mld.tx_v1_report);
+    ++(type == mld_done_type ? stats_.mld.tx_done : stats_.mld.tx_v1_report);
   }
 }
 
@@ -190,7 +180,7 @@ void IpLayer::mld_report_due(std::size_t slot, Instant now) {
   const Ipv6Address group = g.address.v6();
   const bool v1 = mld_v1_mode(id, now);
   if (v1) {
-    mld_send_v1(id, v1_report_type, group, group, now);
+    mld_send_v1(id, mld_v1_report_type, group, group, now);
   } else {
     // A join's reports announce the change; a query's answer the state.
     const MldRecordType type = g.unsolicited_left > 0 ? MldRecordType::ChangeToExclude
@@ -225,7 +215,7 @@ void IpLayer::mld_periodic(Instant now) {
     if (count == 0 || !n.usable()) continue;
     sent = true;
     if (mld_v1_mode(id, now)) {
-      for (std::size_t i = 0; i < count; ++i) mld_send_v1(id, v1_report_type, groups[i], groups[i], now);
+      for (std::size_t i = 0; i < count; ++i) mld_send_v1(id, mld_v1_report_type, groups[i], groups[i], now);
     } else {
       mld_send_v2(id, MldRecordType::ModeIsExclude, std::span<const Ipv6Address>(groups.data(), count), now);
     }
@@ -238,7 +228,7 @@ void IpLayer::mld_periodic(Instant now) {
 void IpLayer::mld_input(NetifId id, ConstBytes message, const IpDelivery& ip, Instant now) {
   ++stats_.mld.rx;
   const std::uint8_t type = message[0];
-  if (type == v1_report_type) {
+  if (type == mld_v1_report_type) {
     ++stats_.mld.rx_report;
     Result<MldRepr> report = MldRepr::parse(message);
     if (!report) {
@@ -263,11 +253,11 @@ void IpLayer::mld_input(NetifId id, ConstBytes message, const IpDelivery& ip, In
     g.last_reporter = false;
     return;
   }
-  if (type == v2_report_type || type == done_type) {
+  if (type == mld_v2_report_type || type == mld_done_type) {
     ++stats_.mld.rx_report;  // for routers; a host has nothing to do
     return;
   }
-  if (type != query_type) return;
+  if (type != mld_query_type) return;
   // RFC 3810 5.1.14 and RFC 2710 3: a querier speaks from its link-local
   // address, and only to its link.
   if (!ip.source.v6().is_link_local() || ip.hop_limit != 1) {

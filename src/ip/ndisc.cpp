@@ -8,16 +8,6 @@ namespace lwnet {
 
 namespace {
 
-constexpr std::uint8_t nd_hop_limit = 255;  // RFC 4861: proves the sender is on the link
-
-Ipv6Address all_nodes() {
-  Ipv6Address a;
-  a.octets[0] = 0xff;
-  a.octets[1] = 0x02;
-  a.octets[15] = 1;
-  return a;
-}
-
 Ipv6NetifAddress* find_slot(Netif& n, const Ipv6Address& address) {
   for (Ipv6NetifAddress& s : n.ipv6) {
     if (s.state != Ipv6AddressState::Invalid && s.address == address) return &s;
@@ -208,7 +198,7 @@ void IpLayer::send_neighbor_solicitation(NetifId id, const Ipv6Address& target,
     ip.source = source;
     ip.destination = destination;
     ip.next_header = ipv6_next_header::icmpv6;
-    ip.hop_limit = nd_hop_limit;
+    ip.hop_limit = ndisc_hop_limit;
     ip.payload_len = buf->size();
     ip.emit(buf->push(Ipv6Repr::header_len));
     ++stats_.ipv6.tx;
@@ -218,7 +208,7 @@ void IpLayer::send_neighbor_solicitation(NetifId id, const Ipv6Address& target,
     }
     return;
   }
-  if (send_icmpv6(id, source, destination, nd_hop_limit, std::move(*buf), now)) {
+  if (send_icmpv6(id, source, destination, ndisc_hop_limit, std::move(*buf), now)) {
     ++stats_.nd.tx_solicitation;
   }
 }
@@ -244,7 +234,7 @@ void IpLayer::send_neighbor_advertisement(NetifId id, const Ipv6Address& target,
   NdiscOptionWriter writer(message.subspan(fixed));
   (void)writer.link_layer_address(NdiscOptionType::TargetLinkLayerAddress, n.mac);
   na.emit(message, target, destination);
-  if (send_icmpv6(id, target, destination, nd_hop_limit, std::move(*buf), now)) {
+  if (send_icmpv6(id, target, destination, ndisc_hop_limit, std::move(*buf), now)) {
     ++stats_.nd.tx_advertisement;
   }
 }
@@ -287,7 +277,7 @@ void IpLayer::ndisc_input(NetifId id, ConstBytes message, const IpDelivery& deli
       }
       if (ip.source.is_unspecified()) {
         // Someone's DAD for our address: defend it to all nodes.
-        send_neighbor_advertisement(id, nd.target, all_nodes(), false, now);
+        send_neighbor_advertisement(id, nd.target, Ipv6Address::all_nodes(), false, now);
         return;
       }
       if (link_address) {

@@ -9,7 +9,6 @@ namespace lwnet {
 
 namespace {
 
-constexpr std::uint8_t nd_hop_limit = 255;
 // RFC 4861 10, host constants.
 constexpr std::uint32_t max_rtr_solicitation_delay_us = 1000000;
 constexpr Duration rtr_solicitation_interval = Duration::seconds(4);
@@ -17,14 +16,6 @@ constexpr std::uint8_t max_rtr_solicitations = 3;
 // RFC 4862 5.5.3 e): a valid lifetime at most this long is not shortened by
 // an unauthenticated RA below it.
 constexpr Duration two_hours = Duration::seconds(2 * 60 * 60);
-
-Ipv6Address all_routers() {
-  Ipv6Address a;
-  a.octets[0] = 0xff;
-  a.octets[1] = 0x02;
-  a.octets[15] = 2;
-  return a;
-}
 
 // RFC 4191 2.2: the reserved value is treated as medium.
 RouterPreference preference_of(NdiscPreference p) {
@@ -100,8 +91,8 @@ void IpLayer::router_solicitation_due(NetifId id, Instant now) {
     Bytes message = buf->append(length);
     NdiscOptionWriter writer(message.subspan(fixed));
     (void)writer.link_layer_address(NdiscOptionType::SourceLinkLayerAddress, n.mac);
-    rs.emit(message, link_local.address, all_routers());
-    if (send_icmpv6(id, link_local.address, all_routers(), nd_hop_limit, std::move(*buf), now)) {
+    rs.emit(message, link_local.address, Ipv6Address::all_routers());
+    if (send_icmpv6(id, link_local.address, Ipv6Address::all_routers(), ndisc_hop_limit, std::move(*buf), now)) {
       ++stats_.nd.tx_router_solicitation;
     }
   } else {

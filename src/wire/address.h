@@ -63,6 +63,17 @@ struct Ipv6Address {
     a.octets[15] = 1;
     return a;
   }
+  // ff02::LOW:LAST, a link-scope multicast group (RFC 4291 2.7).
+  static constexpr Ipv6Address link_scope_group(std::uint8_t last_byte, std::uint8_t low_byte = 0) {
+    Ipv6Address a;
+    a.octets[0] = 0xff;
+    a.octets[1] = 0x02;
+    a.octets[14] = low_byte;
+    a.octets[15] = last_byte;
+    return a;
+  }
+  static constexpr Ipv6Address all_nodes() { return link_scope_group(0x01); }
+  static constexpr Ipv6Address all_routers() { return link_scope_group(0x02); }
   constexpr bool is_unspecified() const { return *this == Ipv6Address{}; }
   constexpr bool is_multicast() const { return octets[0] == 0xff; }
   constexpr bool is_loopback() const { return *this == loopback(); }

@@ -15,9 +15,9 @@ Checksum message_sum(ConstBytes message, const Ipv6Address& source,
       .add(message);
 }
 
-bool is_echo(std::uint8_t type) {
-  return type == static_cast<std::uint8_t>(Icmpv6Type::EchoRequest) ||
-         type == static_cast<std::uint8_t>(Icmpv6Type::EchoReply);
+bool is_icmpv6_echo(std::uint8_t type) {
+  return type == icmpv6_type_value(Icmpv6Type::EchoRequest) ||
+         type == icmpv6_type_value(Icmpv6Type::EchoReply);
 }
 
 }  // namespace
@@ -42,7 +42,7 @@ Result<Icmpv6Repr> Icmpv6Repr::parse(ConstBytes message, const Ipv6Address& sour
   Icmpv6Repr repr;
   repr.type = message[0];
   repr.code = message[1];
-  if (is_echo(repr.type)) {
+  if (is_icmpv6_echo(repr.type)) {
     repr.identifier = load_be16(message, 4);
     repr.sequence = load_be16(message, 6);
   } else if (repr.type == static_cast<std::uint8_t>(Icmpv6Type::PacketTooBig)) {
@@ -61,7 +61,7 @@ void Icmpv6Repr::emit(Bytes message, const Ipv6Address& source,
   message[1] = code;
   store_be16(message, 2, 0);
   std::uint32_t rest = 0;  // unused by the other types: zero (RFC 4443 3.1, 3.3)
-  if (is_echo(type)) {
+  if (is_icmpv6_echo(type)) {
     rest = (std::uint32_t{identifier} << 16) | sequence;
   } else if (type == static_cast<std::uint8_t>(Icmpv6Type::PacketTooBig)) {
     rest = mtu;

@@ -32,6 +32,9 @@ enum class Icmpv6Type : std::uint8_t {
   MulticastListenerReportV2 = 143,
 };
 
+// The type byte on the wire, for switches and comparisons with raw bytes.
+constexpr std::uint8_t icmpv6_type_value(Icmpv6Type type) { return static_cast<std::uint8_t>(type); }
+
 enum class Icmpv6Unreachable : std::uint8_t {
   NoRoute = 0,
   AdministrativelyProhibited = 1,

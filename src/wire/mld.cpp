@@ -8,8 +8,6 @@ namespace lwnet {
 
 namespace {
 
-constexpr std::uint8_t type_value(Icmpv6Type t) { return static_cast<std::uint8_t>(t); }
-
 // RFC 3810 5.1.3 and 5.1.9 share one floating-point form: a flag bit, a
 // 3-bit exponent and a mantissa; value = (mantissa | 1 << mantissa_bits)
 // << (exponent + 3).
@@ -25,9 +23,9 @@ Result<MldRepr> MldRepr::parse(ConstBytes message) {
   if (message.empty()) return Error::Truncated;
   MldRepr repr;
   repr.type = message[0];
-  const bool query = repr.type == type_value(Icmpv6Type::MulticastListenerQuery);
-  if (!query && repr.type != type_value(Icmpv6Type::MulticastListenerReport) &&
-      repr.type != type_value(Icmpv6Type::MulticastListenerDone)) {
+  const bool query = repr.type == icmpv6_type_value(Icmpv6Type::MulticastListenerQuery);
+  if (!query && repr.type != icmpv6_type_value(Icmpv6Type::MulticastListenerReport) &&
+      repr.type != icmpv6_type_value(Icmpv6Type::MulticastListenerDone)) {
     return Error::Unsupported;
   }
   if (message.size() < header_len) return Error::Truncated;
@@ -63,7 +61,7 @@ std::uint32_t Mldv2QueryRepr::query_interval() const {
 
 Result<Mldv2QueryRepr> Mldv2QueryRepr::parse(ConstBytes message) {
   if (message.empty()) return Error::Truncated;
-  if (message[0] != type_value(Icmpv6Type::MulticastListenerQuery)) return Error::Unsupported;
+  if (message[0] != icmpv6_type_value(Icmpv6Type::MulticastListenerQuery)) return Error::Unsupported;
   if (message.size() < min_len) return Error::Truncated;
   Mldv2QueryRepr repr;
   repr.max_response_code = load_be16(message, 4);
@@ -86,7 +84,7 @@ void Mldv2QueryRepr::emit(Bytes message, std::span<const Ipv6Address> source_lis
                           const Ipv6Address& source_address,
                           const Ipv6Address& destination) const {
   const std::size_t total = length(source_list.size());
-  message[0] = type_value(Icmpv6Type::MulticastListenerQuery);
+  message[0] = icmpv6_type_value(Icmpv6Type::MulticastListenerQuery);
   message[1] = 0;
   store_be16(message, 4, max_response_code);
   store_be16(message, 6, 0);
@@ -116,7 +114,7 @@ std::optional<MldAddressRecord> MldRecordIterator::next() {
 
 Result<Mldv2ReportRepr> Mldv2ReportRepr::parse(ConstBytes message) {
   if (message.empty()) return Error::Truncated;
-  if (message[0] != type_value(Icmpv6Type::MulticastListenerReportV2)) return Error::Unsupported;
+  if (message[0] != icmpv6_type_value(Icmpv6Type::MulticastListenerReportV2)) return Error::Unsupported;
   if (message.size() < header_len) return Error::Truncated;
   Mldv2ReportRepr repr;
   repr.record_count = load_be16(message, 6);
@@ -154,7 +152,7 @@ Status Mldv2ReportWriter::add_record(MldRecordType type, const Ipv6Address& mult
 Result<std::size_t> Mldv2ReportWriter::finish(const Ipv6Address& source,
                                               const Ipv6Address& destination) {
   if (message_.size() < Mldv2ReportRepr::header_len) return Error::TooBig;
-  message_[0] = type_value(Icmpv6Type::MulticastListenerReportV2);
+  message_[0] = icmpv6_type_value(Icmpv6Type::MulticastListenerReportV2);
   message_[1] = 0;
   store_be16(message_, 4, 0);
   store_be16(message_, 6, count_);

@@ -6,10 +6,6 @@ namespace lwnet {
 
 namespace {
 
-constexpr std::uint8_t ndisc_hop_limit = 255;
-
-constexpr std::uint8_t type_value(Icmpv6Type t) { return static_cast<std::uint8_t>(t); }
-
 void zero(Bytes bytes) { std::fill(bytes.begin(), bytes.end(), std::uint8_t{0}); }
 
 bool is_solicited_node(const Ipv6Address& a) {
@@ -183,11 +179,11 @@ Status NdiscOptionWriter::route_information(const NdiscRouteInformation& route) 
 
 std::size_t NdiscRepr::fixed_len(std::uint8_t type) {
   switch (type) {
-    case type_value(Icmpv6Type::RouterSolicitation): return 8;
-    case type_value(Icmpv6Type::RouterAdvertisement): return 16;
-    case type_value(Icmpv6Type::NeighborSolicitation): return 24;
-    case type_value(Icmpv6Type::NeighborAdvertisement): return 24;
-    case type_value(Icmpv6Type::Redirect): return 40;
+    case icmpv6_type_value(Icmpv6Type::RouterSolicitation): return 8;
+    case icmpv6_type_value(Icmpv6Type::RouterAdvertisement): return 16;
+    case icmpv6_type_value(Icmpv6Type::NeighborSolicitation): return 24;
+    case icmpv6_type_value(Icmpv6Type::NeighborAdvertisement): return 24;
+    case icmpv6_type_value(Icmpv6Type::Redirect): return 40;
     default: return 0;
   }
 }
@@ -205,14 +201,14 @@ Result<NdiscRepr> NdiscRepr::parse(ConstBytes message, const Ipv6Repr& ip) {
   if (Status s = ndisc_check_options(repr.options); !s) return s.error();
 
   switch (repr.type) {
-    case type_value(Icmpv6Type::RouterSolicitation):
+    case icmpv6_type_value(Icmpv6Type::RouterSolicitation):
       // An RS from :: carries no source link-layer address (6.1.1).
       if (ip.source.is_unspecified() &&
           has_option(repr.options, NdiscOptionType::SourceLinkLayerAddress)) {
         return Error::Malformed;
       }
       break;
-    case type_value(Icmpv6Type::RouterAdvertisement):
+    case icmpv6_type_value(Icmpv6Type::RouterAdvertisement):
       if (!ip.source.is_link_local()) return Error::Malformed;
       repr.current_hop_limit = message[4];
       repr.managed = (message[5] & 0x80U) != 0;
@@ -222,7 +218,7 @@ Result<NdiscRepr> NdiscRepr::parse(ConstBytes message, const Ipv6Repr& ip) {
       repr.reachable_time = load_be32(message, 8);
       repr.retrans_timer = load_be32(message, 12);
       break;
-    case type_value(Icmpv6Type::NeighborSolicitation):
+    case icmpv6_type_value(Icmpv6Type::NeighborSolicitation):
       repr.target = Ipv6Address::from_bytes(message.subspan(8, 16));
       if (repr.target.is_multicast()) return Error::Malformed;
       // A DAD probe (7.1.1).
@@ -232,7 +228,7 @@ Result<NdiscRepr> NdiscRepr::parse(ConstBytes message, const Ipv6Repr& ip) {
         return Error::Malformed;
       }
       break;
-    case type_value(Icmpv6Type::NeighborAdvertisement):
+    case icmpv6_type_value(Icmpv6Type::NeighborAdvertisement):
       repr.router = (message[4] & 0x80U) != 0;
       repr.solicited = (message[4] & 0x40U) != 0;
       repr.override = (message[4] & 0x20U) != 0;
@@ -259,7 +255,7 @@ void NdiscRepr::emit(Bytes message, const Ipv6Address& source,
   zero(message.first(fixed));
   message[0] = type;
   switch (type) {
-    case type_value(Icmpv6Type::RouterAdvertisement):
+    case icmpv6_type_value(Icmpv6Type::RouterAdvertisement):
       message[4] = current_hop_limit;
       message[5] = static_cast<std::uint8_t>(
           (managed ? 0x80U : 0U) | (other ? 0x40U : 0U) |
@@ -268,15 +264,15 @@ void NdiscRepr::emit(Bytes message, const Ipv6Address& source,
       store_be32(message, 8, reachable_time);
       store_be32(message, 12, retrans_timer);
       break;
-    case type_value(Icmpv6Type::NeighborSolicitation):
+    case icmpv6_type_value(Icmpv6Type::NeighborSolicitation):
       target.write(message.subspan(8, 16));
       break;
-    case type_value(Icmpv6Type::NeighborAdvertisement):
+    case icmpv6_type_value(Icmpv6Type::NeighborAdvertisement):
       message[4] = static_cast<std::uint8_t>((router ? 0x80U : 0U) | (solicited ? 0x40U : 0U) |
                                              (override ? 0x20U : 0U));
       target.write(message.subspan(8, 16));
       break;
-    case type_value(Icmpv6Type::Redirect):
+    case icmpv6_type_value(Icmpv6Type::Redirect):
       target.write(message.subspan(8, 16));
       destination.write(message.subspan(24, 16));
       break;

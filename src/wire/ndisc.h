@@ -181,6 +181,10 @@ struct NdiscRepr {
 };
 
 // Any thread. ff02::1:ffXX:XXXX, the group that NS for `address` go to.
+// RFC 4861 7.1.1: ND messages leave with hop limit 255 and arrive with it,
+// which proves the sender is on the link.
+inline constexpr std::uint8_t ndisc_hop_limit = 255;
+
 Ipv6Address ndisc_solicited_node(const Ipv6Address& address);
 
 }  // namespace lwnet
