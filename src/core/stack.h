@@ -373,9 +373,10 @@ class Stack {
   // a UDP datagram or TCP segment we sent go to the transport: a connected
   // UDP endpoint records port/protocol unreachable (udp_take_error); a TCP
   // connection in SYN-SENT fails with ConnectionRefused on port/protocol
-  // unreachable, and any
-  // other error (HostUnreachable, NoRoute) is kept as its soft error, which
-  // a timeout then reports instead of TimedOut (TcpConnection::soft_error).
+  // unreachable, and any other error (HostUnreachable, NoRoute) is kept as
+  // its soft error, which a timeout then reports instead of TimedOut
+  // (TcpConnection::soft_error). A Packet Too Big lowers the path MTU
+  // instead (ipv6_path_mtu), and with it the MSS of TCP connections there.
 
   // ---- TCP (the core API the socket layer sits on) ---------------------------
   // Listens on `local` (address unspecified: every local address). Port 0
