@@ -284,12 +284,12 @@ TEST_F(PathMtuSim, ErrorsWeSendAreRateLimited) {
   // Fifteen datagrams at one instant to a port nobody holds: the first ten
   // (CONFIG_LWNET_ICMP_ERRORS_PER_SECOND's burst) get a port unreachable.
   for (int i = 0; i < 15; ++i) {
-    ByteVector udp(8 + 4);
+    ByteVector datagram(8 + 4);
     UdpRepr header;
     header.source_port = 1234;
     header.destination_port = 9;
-    header.emit(udp, address_peer, address_a, true);
-    net.inject(ethernet_frame(mac_a, mac_peer, ipv6_type, ipv6_packet(address_peer, address_a, 17, udp)));
+    header.emit(datagram, address_peer, address_a, true);
+    net.inject(ethernet_frame(mac_a, mac_peer, ipv6_type, ipv6_packet(address_peer, address_a, 17, datagram)));
   }
   net.sim.settle();
   std::size_t unreachable = 0;
