@@ -351,6 +351,8 @@ TEST(PathMtuTcpSim, PacketTooBigMakesTcpResendInSmallerSegmentsAtOnce) {
   EXPECT_EQ(net.a.tcp_connection(*client)->send_mss(), 1280U - 60U - 12U);
   EXPECT_EQ(largest_after, 1280U);
   EXPECT_EQ(dropped.size(), 2U);
+  // TCP cut its segments to fit: IPv6 had nothing to fragment.
+  EXPECT_EQ(net.a.stats().ipv6.frag_tx, 0U);
   std::array<std::uint8_t, 4096> buf{};
   Result<std::size_t> got = net.b.tcp_receive(*server, buf, net.sim.now());
   ASSERT_OK(got);
