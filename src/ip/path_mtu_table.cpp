@@ -2,47 +2,47 @@
 
 namespace lwnet {
 
-const PathMtuTable::Entry* PathMtuTable::lookup(const Ipv6Address& destination) const {
-  for (const Entry& e : entries_) {
-    if (e.mtu != 0 && e.destination == destination) return &e;
+std::optional<std::size_t> PathMtuTable::lookup(const Ipv6Address& destination) const {
+  for (std::size_t i = 0; i < capacity; ++i) {
+    if (entries_[i].mtu != 0 && entries_[i].destination == destination) return i;
   }
-  return nullptr;
+  return std::nullopt;
 }
 
 PathMtuTable::Learn PathMtuTable::learn(const Ipv6Address& destination, std::size_t mtu, Instant now) {
-  if (const Entry* found = lookup(destination)) {
-    Entry& e = entries_[static_cast<std::size_t>(found - entries_.data())];
+  if (const std::optional<std::size_t> found = lookup(destination)) {
+    Entry& e = entries_[*found];
     if (mtu >= e.mtu) return Learn::Ignored;
     e.mtu = mtu;
     e.expires = now + lifetime;
     e.last_used = now;
     return Learn::Lowered;
   }
-  Entry* slot = nullptr;
-  for (Entry& e : entries_) {
-    if (e.mtu == 0) {
-      slot = &e;
+  // A free slot, else the least recently used entry.
+  std::size_t slot = 0;
+  for (std::size_t i = 0; i < capacity; ++i) {
+    if (entries_[i].mtu == 0) {
+      slot = i;
       break;
     }
-    if (slot == nullptr || e.last_used < slot->last_used) slot = &e;
+    if (entries_[i].last_used < entries_[slot].last_used) slot = i;
   }
-  const bool evicted = slot->mtu != 0;
-  *slot = Entry{destination, mtu, now + lifetime, now};
+  const bool evicted = entries_[slot].mtu != 0;
+  entries_[slot] = Entry{destination, mtu, now + lifetime, now};
   return evicted ? Learn::Evicted : Learn::Added;
 }
 
 std::optional<std::size_t> PathMtuTable::find(const Ipv6Address& destination) const {
-  const Entry* e = lookup(destination);
-  if (e == nullptr) return std::nullopt;
-  return e->mtu;
+  const std::optional<std::size_t> found = lookup(destination);
+  if (!found) return std::nullopt;
+  return entries_[*found].mtu;
 }
 
 std::optional<std::size_t> PathMtuTable::use(const Ipv6Address& destination, Instant now) {
-  const Entry* found = lookup(destination);
-  if (found == nullptr) return std::nullopt;
-  Entry& e = entries_[static_cast<std::size_t>(found - entries_.data())];
-  e.last_used = now;
-  return e.mtu;
+  const std::optional<std::size_t> found = lookup(destination);
+  if (!found) return std::nullopt;
+  entries_[*found].last_used = now;
+  return entries_[*found].mtu;
 }
 
 std::size_t PathMtuTable::expire(Instant now) {

@@ -53,7 +53,8 @@ class PathMtuTable {
     Instant expires;
     Instant last_used;
   };
-  const Entry* lookup(const Ipv6Address& destination) const;
+  // The index of `destination`'s entry.
+  std::optional<std::size_t> lookup(const Ipv6Address& destination) const;
 
   std::array<Entry, capacity> entries_{};
 };
