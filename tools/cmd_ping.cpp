@@ -245,7 +245,7 @@ Command add_ping_command(CLI::App& lwnet) {
   sub->add_option("-i,--interval", options->interval_seconds, "seconds between requests, 0.001 to 3600 (default 1)")
       ->type_name("SECONDS")
       ->check(seconds_between(0.001, 3600.0));
-  sub->add_option("-s,--size", options->size, "ICMP data bytes per request, 0 to 65507 (default 56; more than 1472\nare sent in IP fragments)")
+  sub->add_option("-s,--size", options->size, "ICMP data bytes per request, 0 to 65507 (default 56; more than 1472\n(IPv6: 1452) are sent in IP fragments)")
       ->type_name("SIZE")
       ->check(whole_number(0, static_cast<long long>(max_icmp_data)));
   sub->add_option("-W,--timeout", options->timeout_seconds,

@@ -98,6 +98,16 @@
 #ifndef CONFIG_LWNET_IP6_REASS_TIMEOUT_SECONDS
 #define CONFIG_LWNET_IP6_REASS_TIMEOUT_SECONDS 60
 #endif
+// IPv6 output fragmentation (RFC 8200 4.5, on in ESP-IDF): off, a datagram
+// over the path MTU is refused (TooBig, EMSGSIZE at a socket). The
+// destination cache keeps the path MTUs that Packet Too Big messages
+// taught (RFC 8201), least recently used out first.
+#ifndef CONFIG_LWIP_IP6_FRAG
+#define CONFIG_LWIP_IP6_FRAG 1
+#endif
+#ifndef CONFIG_LWIP_IPV6_ND6_NUM_DESTINATIONS
+#define CONFIG_LWIP_IPV6_ND6_NUM_DESTINATIONS 10
+#endif
 // Not implemented yet: the loopback netif is always there (must stay 1).
 #ifndef CONFIG_LWIP_NETIF_LOOPBACK
 #define CONFIG_LWIP_NETIF_LOOPBACK 1
@@ -467,6 +477,8 @@ inline constexpr bool ip4_reassembly = CONFIG_LWIP_IP4_REASSEMBLY != 0;
 inline constexpr std::size_t ip_reass_max_pbufs = CONFIG_LWIP_IP_REASS_MAX_PBUFS;
 inline constexpr bool ip6_reassembly = CONFIG_LWIP_IP6_REASSEMBLY != 0;
 inline constexpr std::uint32_t ip6_reass_timeout_seconds = CONFIG_LWNET_IP6_REASS_TIMEOUT_SECONDS;
+inline constexpr bool ip6_frag = CONFIG_LWIP_IP6_FRAG != 0;
+inline constexpr std::size_t ipv6_nd6_num_destinations = CONFIG_LWIP_IPV6_ND6_NUM_DESTINATIONS;
 inline constexpr bool netif_loopback = CONFIG_LWIP_NETIF_LOOPBACK != 0;
 inline constexpr std::size_t loopback_max_pbufs = CONFIG_LWIP_LOOPBACK_MAX_PBUFS;
 inline constexpr bool netif_status_callback = CONFIG_LWIP_NETIF_STATUS_CALLBACK != 0;
@@ -578,6 +590,8 @@ static_assert(!ip6_reassembly || large_pool_size >= 1,
               "IPv6 reassembly needs at least one large buffer");
 static_assert(ip6_reass_timeout_seconds >= 1 && ip6_reass_timeout_seconds <= 60,
               "CONFIG_LWNET_IP6_REASS_TIMEOUT_SECONDS is 1..60 (RFC 8200 4.5)");
+static_assert(ipv6_nd6_num_destinations >= 1 && ipv6_nd6_num_destinations <= 64,
+              "CONFIG_LWIP_IPV6_ND6_NUM_DESTINATIONS is 1..64");
 static_assert(ipv6_num_addresses >= 1 && ipv6_num_addresses <= 8,
               "CONFIG_LWIP_IPV6_NUM_ADDRESSES is 1..8 (the link-local address takes one)");
 static_assert(ipv6_nd6_num_neighbors >= 3 && ipv6_nd6_num_neighbors <= 10,

@@ -71,6 +71,11 @@ std::optional<MacAddress> Stack::nd_lookup(NetifId id, const IpAddress& address)
   if (!address.is_v6()) return std::nullopt;
   return impl_->ip.nd_cache().lookup(id, address.v6());
 }
+std::optional<std::size_t> Stack::ipv6_path_mtu(const IpAddress& destination) const {
+  LWNET_CHECK_CORE_CONTEXT("Stack::ipv6_path_mtu");
+  if (!destination.is_v6()) return std::nullopt;
+  return impl_->ip.path_mtu_table().find(destination.v6());
+}
 Status Stack::set_up(NetifId id, bool up, Instant now) {
   LWNET_CHECK_CORE_CONTEXT("Stack::set_up");
   return impl_->ip.set_up(id, up, now);

@@ -110,6 +110,10 @@ class Stack {
   Status nd_add_static(NetifId id, const IpAddress& address, const MacAddress& mac, Instant now);
   // A resolved (any state but incomplete) neighbor's MAC.
   std::optional<MacAddress> nd_lookup(NetifId id, const IpAddress& address) const;
+  // The path MTU a Packet Too Big taught the destination cache for
+  // `destination` (RFC 8201; forgotten after 10 minutes); nullopt: none,
+  // the outgoing link's MTU holds. Core thread only.
+  std::optional<std::size_t> ipv6_path_mtu(const IpAddress& destination) const;
   // The netif called `name` (NetifConfig::name; the loopback netif is
   // "lo"), for SO_BINDTODEVICE; nullopt when there is none.
   std::optional<NetifId> netif_find(std::string_view name) const;
@@ -365,12 +369,14 @@ class Stack {
   void* raw_user_data(RawHandle h) const;
 
   // ---- ICMP errors ------------------------------------------------------------
-  // Destination unreachable and time exceeded quoting a UDP datagram or TCP
-  // segment we sent go to the transport: a connected UDP endpoint records
-  // port/protocol unreachable (udp_take_error); a TCP connection in SYN-SENT
-  // fails with ConnectionRefused on port/protocol unreachable, and any
-  // other error (HostUnreachable, NoRoute) is kept as its soft error, which
-  // a timeout then reports instead of TimedOut (TcpConnection::soft_error).
+  // Destination unreachable and time exceeded (ICMP's and ICMPv6's) quoting
+  // a UDP datagram or TCP segment we sent go to the transport: a connected
+  // UDP endpoint records port/protocol unreachable (udp_take_error); a TCP
+  // connection in SYN-SENT fails with ConnectionRefused on port/protocol
+  // unreachable, and any other error (HostUnreachable, NoRoute) is kept as
+  // its soft error, which a timeout then reports instead of TimedOut
+  // (TcpConnection::soft_error). A Packet Too Big lowers the path MTU
+  // instead (ipv6_path_mtu), and with it the MSS of TCP connections there.
 
   // ---- TCP (the core API the socket layer sits on) ---------------------------
   // Listens on `local` (address unspecified: every local address). Port 0

@@ -25,6 +25,11 @@ StackImpl::StackImpl(const StackConfig& config)
         }
       },
       this);
+  ip.set_path_mtu_callback(
+      [](void* context, const IpAddress& destination, std::size_t mtu, Instant now) {
+        static_cast<StackImpl*>(context)->tcp.path_mtu_changed(destination, mtu, now);
+      },
+      this);
   ip.set_router_advertisement_callbacks(
       [](void* context, NetifId id) {
         auto* self = static_cast<StackImpl*>(context);

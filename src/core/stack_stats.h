@@ -74,6 +74,8 @@ struct StackStats {
     LWNET_C(ipv6, drop_bad_source); LWNET_C(ipv6, drop_unknown_protocol); LWNET_C(ipv6, drop_no_route);
     LWNET_C(ipv6, drop_no_buffer); LWNET_C(ipv6, drop_too_big); LWNET_C(ipv6, drop_bad_extension);
     LWNET_C(ipv6, drop_fragment); LWNET_C(ipv6, drop_bad_fragment);
+    LWNET_C(ipv6, frag_tx); LWNET_C(ipv6, frag_tx_datagrams); LWNET_C(ipv6, pmtu_learned);
+    LWNET_C(ipv6, pmtu_expired); LWNET_C(ipv6, pmtu_evicted);
     LWNET_C(ipv6, reassembly.reass_ok); LWNET_C(ipv6, reassembly.atomic);
     LWNET_C(ipv6, reassembly.reass_timeout); LWNET_C(ipv6, reassembly.reass_overlap);
     LWNET_C(ipv6, reassembly.reass_too_big); LWNET_C(ipv6, reassembly.reass_no_room);
@@ -83,6 +85,8 @@ struct StackStats {
     LWNET_C(icmpv6, rate_limited); LWNET_C(icmpv6, drop_truncated); LWNET_C(icmpv6, drop_bad_checksum);
     LWNET_C(icmpv6, drop_unknown_type);
     LWNET_C(icmpv6, raw_delivered); LWNET_C(icmpv6, raw_dropped);
+    LWNET_C(icmpv6, rx_packet_too_big); LWNET_C(icmpv6, pmtu_clamped); LWNET_C(icmpv6, drop_not_ours);
+    LWNET_C(icmpv6, errors_to_transport);
     LWNET_C(nd, rx_solicitation); LWNET_C(nd, rx_advertisement); LWNET_C(nd, tx_solicitation);
     LWNET_C(nd, tx_advertisement); LWNET_C(nd, drop_malformed); LWNET_C(nd, drop_unsolicited);
     LWNET_C(nd, drop_queue_full); LWNET_C(nd, drop_unresolved); LWNET_C(nd, cache_evictions);

@@ -1,5 +1,6 @@
-// ICMPv6 (RFC 4443): echo, errors with their rate limit, and the hand-off
-// of Neighbor Discovery messages.
+// ICMPv6 (RFC 4443): echo, errors with their rate limit, errors about our
+// packets for the transports, Packet Too Big for path MTU discovery (RFC
+// 8201), and the hand-off of Neighbor Discovery messages.
 #include <algorithm>
 
 #include "ip/ip_layer.h"
@@ -74,11 +75,117 @@ void IpLayer::icmpv6_input(NetifId id, PacketBuf&& packet, const IpDelivery& ip,
     case static_cast<std::uint8_t>(Icmpv6Type::MulticastListenerReportV2):
       mld_input(id, packet.data(), ip, now);
       return;
+    case static_cast<std::uint8_t>(Icmpv6Type::DestinationUnreachable):
+    case static_cast<std::uint8_t>(Icmpv6Type::PacketTooBig):
+    case static_cast<std::uint8_t>(Icmpv6Type::TimeExceeded):
+      icmpv6_error_input(icmp, now);
+      return;
+    case static_cast<std::uint8_t>(Icmpv6Type::ParameterProblem):
+      // Known, counted in icmpv6.rx: lwnet sends nothing a peer could
+      // find fault with but by a bug, and no transport acts on it.
+      return;
     default:
-      // Errors for the transports come with a later stage.
       ++stats_.icmpv6.drop_unknown_type;
       return;
   }
+}
+
+void IpLayer::icmpv6_error_input(const Icmpv6Repr& icmp, Instant now) {
+  // The quote starts with the IPv6 header of a packet we sent, perhaps cut
+  // short (1280 bytes at most reach us): read it by hand, not through
+  // Ipv6Repr::parse, which wants the whole payload.
+  const ConstBytes quote = icmp.data;
+  if (quote.size() < Ipv6Repr::header_len || (quote[0] >> 4) != 6) {
+    ++stats_.icmpv6.drop_not_ours;
+    return;
+  }
+  const Ipv6Address source = Ipv6Address::from_bytes(quote.subspan(8));
+  const Ipv6Address destination = Ipv6Address::from_bytes(quote.subspan(24));
+  // Anyone can send an error: only one about a packet from one of our
+  // addresses may change what we do (RFC 4443 5.2, RFC 8201 4).
+  if (!netifs_.is_local(source)) {
+    ++stats_.icmpv6.drop_not_ours;
+    return;
+  }
+  if (icmp.type == static_cast<std::uint8_t>(Icmpv6Type::PacketTooBig)) {
+    packet_too_big_input(icmp, source, destination, now);
+    return;  // no error for the transports: the packet is sent again smaller
+  }
+  if (icmp_error_callback_ == nullptr) return;
+  // The upper-layer header behind the extension headers we may have sent
+  // (a fragment header among them: only the first fragment has it).
+  Ipv6HeaderWalker walker(quote[6], quote.subspan(Ipv6Repr::header_len));
+  for (;;) {
+    Result<bool> more = walker.next();
+    if (!more) return;
+    if (!*more) break;
+    const Ipv6ExtensionHeader& h = walker.header();
+    if (h.type == ipv6_next_header::fragment && (load_be16(h.bytes, 2) & 0xfff8U) != 0) return;
+  }
+  const std::uint8_t protocol = walker.next_header();
+  if (protocol != static_cast<std::uint8_t>(IpProtocol::Udp) &&
+      protocol != static_cast<std::uint8_t>(IpProtocol::Tcp)) {
+    return;
+  }
+  const ConstBytes transport = walker.rest();
+  if (transport.size() < 8) return;  // no ports and sequence number to match
+
+  IcmpErrorReport report;
+  report.type = icmp.type;
+  report.code = icmp.code;
+  report.protocol = protocol;
+  report.local = IpEndpoint{source, load_be16(transport, 0)};
+  report.remote = IpEndpoint{destination, load_be16(transport, 2)};
+  report.sequence = load_be32(transport, 4);
+  if (icmp.type == static_cast<std::uint8_t>(Icmpv6Type::DestinationUnreachable)) {
+    switch (icmp.code) {
+      case static_cast<std::uint8_t>(Icmpv6Unreachable::Port):
+        // The peer itself refused: hard, as IPv4's port unreachable.
+        report.error = Error::ConnectionRefused;
+        report.hard = true;
+        break;
+      case static_cast<std::uint8_t>(Icmpv6Unreachable::NoRoute):
+        report.error = Error::NoRoute;
+        break;
+      default:
+        // Administratively prohibited, address unreachable, beyond scope,
+        // policy, reject route: the path's verdict, which may change.
+        report.error = Error::HostUnreachable;
+        break;
+    }
+  } else {
+    report.error = Error::HostUnreachable;  // time exceeded, as Linux
+  }
+  ++stats_.icmpv6.errors_to_transport;
+  icmp_error_callback_(icmp_error_context_, report, now);
+}
+
+void IpLayer::packet_too_big_input(const Icmpv6Repr& icmp, const Ipv6Address& source,
+                                   const Ipv6Address& destination, Instant now) {
+  ++stats_.icmpv6.rx_packet_too_big;
+  // RFC 8201 4: never below the minimum MTU, whatever a link claims.
+  std::size_t mtu = icmp.mtu;
+  if (mtu < ipv6_minimum_mtu) {
+    ++stats_.icmpv6.pmtu_clamped;
+    mtu = ipv6_minimum_mtu;
+  }
+  // Only a lower MTU than the path has now teaches anything (RFC 8201 4:
+  // never raise the estimate on a Packet Too Big).
+  Result<IpRoute> r = route_v6(destination, source, std::nullopt);
+  if (!r || mtu >= path_mtu(*r, destination)) return;
+  switch (path_mtus_.learn(destination, mtu, now)) {
+    case PathMtuTable::Learn::Ignored:
+      return;
+    case PathMtuTable::Learn::Evicted:
+      ++stats_.ipv6.pmtu_evicted;
+      break;
+    case PathMtuTable::Learn::Added:
+    case PathMtuTable::Learn::Lowered:
+      break;
+  }
+  ++stats_.ipv6.pmtu_learned;
+  arm_no_later(path_mtu_timer, path_mtus_.next_deadline());
+  if (path_mtu_callback_ != nullptr) path_mtu_callback_(path_mtu_context_, destination, mtu, now);
 }
 
 void IpLayer::send_icmpv6_error(NetifId id, ConstBytes offending, Icmpv6Type type,

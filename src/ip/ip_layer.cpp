@@ -12,6 +12,7 @@ IpLayer::IpLayer(Pools& pools, IpLayerStats stats, Random& random, Device& loopb
       reassembly_(pools, stats.ipv4),
       reassembly6_(pools, stats.ipv6.reassembly),
       nd_cache_(stats.nd),
+      next_fragment_identification_(random.next_u32()),
       next_identification_(static_cast<std::uint16_t>(random.next_u32())) {
   NetifConfig lo;
   lo.name = "lo";
@@ -183,6 +184,9 @@ void IpLayer::poll_timers(Instant now) {
       mld_periodic(now);
     } else if (*timer == router_timer) {
       router_lifetimes_due(now);
+    } else if (*timer == path_mtu_timer) {
+      stats_.ipv6.pmtu_expired += path_mtus_.expire(now);
+      arm_no_later(path_mtu_timer, path_mtus_.next_deadline());
     } else if (*timer >= rs_timer_first) {
       router_solicitation_due(NetifId{static_cast<std::uint8_t>(*timer - rs_timer_first)}, now);
     } else if (*timer >= dad_timer_first) {

@@ -31,6 +31,7 @@
 #include "ip/nd_cache.h"
 #include "ip/netif.h"
 #include "ip/netif_config.h"
+#include "ip/path_mtu_table.h"
 #include "ip/raw_endpoints.h"
 #include "ip/router_list.h"
 #include "ip/routing.h"
@@ -78,8 +79,9 @@ struct IcmpErrorReport {
   // NoRoute (network unreachable or unknown), HostUnreachable (the rest of
   // destination unreachable, time exceeded).
   Error error = Error::HostUnreachable;
-  // Port and protocol unreachable: the peer itself refused, a hard error
-  // (RFC 1122 4.2.3.9); the others are soft (the path may heal).
+  // Port and protocol unreachable (ICMPv6: port unreachable): the peer
+  // itself refused, a hard error (RFC 1122 4.2.3.9); the others are soft
+  // (the path may heal).
   bool hard = false;
   std::uint8_t type = 0;
   std::uint8_t code = 0;
@@ -166,11 +168,12 @@ class IpLayer {
                         std::optional<NetifId> netif = std::nullopt) const;
   // Pushes an IP header of the destination's family in front of `payload`
   // (the transport header and data; headroom for it and Ethernet) and sends
-  // it along `route`, fragmenting it to the netif's MTU. Ok also when it
-  // waits for the neighbour. WouldBlock: neighbour queue full; NoBuffers:
-  // no buffer for a fragment or the device refused the frame; TooBig: over
-  // 65535 bytes, or DF and over the MTU; NetDown; Unsupported: a family
-  // this build does not send.
+  // it along `route`, fragmenting it to the netif's MTU (IPv6: the path MTU,
+  // path_mtu()). Ok also when it waits for the neighbour. WouldBlock:
+  // neighbour queue full; NoBuffers: no buffer for a fragment or the device
+  // refused the frame; TooBig: over 65535 bytes, or DF and over the MTU, or
+  // IPv6 over the path MTU without CONFIG_LWIP_IP6_FRAG (ipv6.drop_too_big);
+  // NetDown; Unsupported: a family this build does not send.
   Status output(PacketBuf&& payload, const IpRoute& route, const IpAddress& destination,
                 const IpSendOptions& options, Instant now);
   // The largest TCP packet (IP header included) that may go out along
@@ -182,6 +185,19 @@ class IpLayer {
   // for IPv4) has it resolved.
   std::optional<MacAddress> neighbour(NetifId id, const IpAddress& address) const;
   bool is_broadcast(Ipv4Address a) const;
+  // The largest packet (IP header included) that goes to `destination`
+  // along `route` unfragmented: the netif's MTU, lowered for IPv6 by what a
+  // Packet Too Big taught the destination cache.
+  std::size_t path_mtu(const IpRoute& route, const IpAddress& destination) const;
+  const PathMtuTable& path_mtu_table() const { return path_mtus_; }
+  // Called when a Packet Too Big lowered the path MTU towards `destination`
+  // (to `mtu` bytes, IPv6 header included), for TCP to shrink its segments.
+  using PathMtuCallback = void (*)(void* context, const IpAddress& destination, std::size_t mtu,
+                                   Instant now);
+  void set_path_mtu_callback(PathMtuCallback callback, void* context) {
+    path_mtu_callback_ = callback;
+    path_mtu_context_ = context;
+  }
 
   // ---- ICMP (icmpv4.cpp) ---------------------------------------------------
   // An ICMP error about `offending` (its IP header and what follows) that
@@ -207,8 +223,9 @@ class IpLayer {
   // under 4 bytes.
   Status raw_send(RawHandle h, ConstBytes message, const IpAddress& destination, std::uint8_t ttl,
                   Instant now, std::uint8_t tos = 0);
-  // Called from icmp_input() with each ICMP error that quotes a UDP or TCP
-  // datagram (its IPv4 header and at least 8 bytes of it).
+  // Called from icmp_input() and icmpv6_input() with each ICMP error that
+  // quotes a UDP or TCP datagram of ours (its IP header and at least 8
+  // bytes of it): ICMPv6 destination unreachable and time exceeded too.
   using IcmpErrorCallback = void (*)(void* context, const IcmpErrorReport& report, Instant now);
   void set_icmp_error_callback(IcmpErrorCallback callback, void* context) {
     icmp_error_callback_ = callback;
@@ -330,7 +347,9 @@ class IpLayer {
   // that RAs gave (routers, prefixes, routes, RDNSS, SLAAC addresses).
   static constexpr std::size_t rs_timer_first = reassembly6_timer + 1;
   static constexpr std::size_t router_timer = rs_timer_first + NetifTable::capacity;
-  static constexpr std::size_t timer_count = router_timer + 1;
+  // The destination cache's path MTU lifetimes.
+  static constexpr std::uint16_t path_mtu_timer = static_cast<std::uint16_t>(router_timer + 1);
+  static constexpr std::size_t timer_count = path_mtu_timer + 1;
   static std::uint16_t rs_timer(NetifId id) {
     return static_cast<std::uint16_t>(rs_timer_first + id.value);
   }
@@ -448,8 +467,13 @@ class IpLayer {
   // Finds the neighbour's MAC (or queues for ND) and sends the datagram.
   Status ipv6_link_output(NetifId id, const Ipv6Address& next_hop, PacketBuf&& datagram,
                           Instant now);
+  // Sends a datagram whose link destination is known, in fragments when it
+  // is over the path MTU.
   Status ipv6_send_datagram(Netif& n, const MacAddress& destination, PacketBuf&& datagram,
                             Instant now);
+  // Cuts `datagram` into fragments of at most `mtu` bytes (RFC 8200 4.5).
+  Status ipv6_fragment(Netif& n, const MacAddress& destination, const PacketBuf& datagram,
+                       std::size_t mtu, Instant now);
 
   // icmpv6.cpp
   void icmpv6_input(NetifId id, PacketBuf&& packet, const IpDelivery& ip, Instant now);
@@ -458,6 +482,11 @@ class IpLayer {
   // reached (icmpv6.rate_limited). `parameter`: the pointer or the MTU.
   void send_icmpv6_error(NetifId id, ConstBytes offending, Icmpv6Type type, std::uint8_t code,
                          std::uint32_t parameter, Instant now);
+  // Destination unreachable, packet too big, time exceeded: checks the
+  // quote is ours, learns a path MTU, reports to the transports.
+  void icmpv6_error_input(const Icmpv6Repr& icmp, Instant now);
+  void packet_too_big_input(const Icmpv6Repr& icmp, const Ipv6Address& source,
+                            const Ipv6Address& destination, Instant now);
   // Sends a finished ICMPv6 message (checksum in place) from `source`.
   Status send_icmpv6(NetifId id, const Ipv6Address& source, const Ipv6Address& destination,
                      std::uint8_t hop_limit, PacketBuf&& message, Instant now);
@@ -514,6 +543,9 @@ class IpLayer {
   std::array<Instant, NetifTable::capacity> igmp_v1_router_until_{};
   IcmpErrorCallback icmp_error_callback_ = nullptr;
   void* icmp_error_context_ = nullptr;
+  PathMtuTable path_mtus_;
+  PathMtuCallback path_mtu_callback_ = nullptr;
+  void* path_mtu_context_ = nullptr;
   IcmpRateLimiter icmp_limiter_{config::icmp_errors_per_second};
   IcmpRateLimiter icmpv6_limiter_{config::icmp_errors_per_second};
   NdCache nd_cache_;
@@ -527,6 +559,8 @@ class IpLayer {
   NetifCallback rdnss_callback_ = nullptr;
   void* ra_context_ = nullptr;
   TimerQueue<timer_count> timers_;
+  // The Fragment header's identification: a counter from a random start.
+  std::uint32_t next_fragment_identification_;
   std::uint16_t next_identification_;
   NetifCallback status_callback_ = nullptr;
   void* status_context_ = nullptr;

@@ -87,6 +87,13 @@ struct Ipv6Stats {
   // A first fragment without the whole header chain (RFC 7112), or a
   // fragment header inside a reassembled datagram.
   std::uint64_t drop_bad_fragment = 0;
+  // Output fragmentation (CONFIG_LWIP_IP6_FRAG): fragments sent, datagrams
+  // cut into them. drop_too_big counts what was over the path MTU with
+  // fragmentation off.
+  std::uint64_t frag_tx = 0, frag_tx_datagrams = 0;
+  // The destination cache's path MTUs (RFC 8201): learned from Packet Too
+  // Big, expired after 10 minutes, pushed out of a full table.
+  std::uint64_t pmtu_learned = 0, pmtu_expired = 0, pmtu_evicted = 0;
   Ipv6ReassemblyStats reassembly;
 };
 
@@ -97,6 +104,13 @@ struct Icmpv6Stats {
   std::uint64_t drop_truncated = 0, drop_bad_checksum = 0, drop_unknown_type = 0;
   // Copies for raw ICMPv6 endpoints, and those dropped (queue full, no buffer).
   std::uint64_t raw_delivered = 0, raw_dropped = 0;
+  // Packet Too Big messages; their MTUs under 1280 raised to 1280 (RFC 8201 4).
+  std::uint64_t rx_packet_too_big = 0, pmtu_clamped = 0;
+  // Errors whose quote is no packet of ours (source not one of our
+  // addresses, or too short to tell): ignored.
+  std::uint64_t drop_not_ours = 0;
+  // Errors quoting a UDP or TCP packet, handed to the transport layer.
+  std::uint64_t errors_to_transport = 0;
 };
 
 // Neighbor Discovery (RFC 4861) and Duplicate Address Detection (RFC 4862).

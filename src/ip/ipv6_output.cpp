@@ -1,5 +1,7 @@
 // IPv6 output (RFC 8200): the header, next-hop resolution through Neighbor
-// Discovery. No fragmentation yet: a packet over the MTU is refused.
+// Discovery, and fragmentation (4.5) to the path MTU (RFC 8201).
+#include <algorithm>
+
 #include "ip/ip_layer.h"
 #include "wire/ethernet.h"
 
@@ -46,6 +48,13 @@ Status IpLayer::ipv6_output(PacketBuf&& payload, const IpRoute& route,
   }
   ip.traffic_class = options.tos;
   ip.payload_len = payload.size();
+  // Without fragmentation an oversize datagram is refused here, where the
+  // sender still hears of it (not after it waited for the neighbour).
+  if (!config::ip6_frag && options.segment_size == 0 &&
+      Ipv6Repr::header_len + payload.size() > path_mtu(route, destination)) {
+    ++stats_.ipv6.drop_too_big;
+    return Error::TooBig;
+  }
   ip.emit(payload.push(Ipv6Repr::header_len));
   ++stats_.ipv6.tx;
   if (options.segment_size != 0) return send_segmented(route, std::move(payload), options, now);
@@ -89,13 +98,74 @@ Status IpLayer::ipv6_link_output(NetifId id, const Ipv6Address& next_hop, Packet
   return {};
 }
 
+std::size_t IpLayer::path_mtu(const IpRoute& route, const IpAddress& destination) const {
+  const Netif* n = netifs_.get(route.netif);
+  const std::size_t link_mtu = n != nullptr ? n->mtu : ipv6_minimum_mtu;
+  if (!destination.is_v6()) return link_mtu;
+  const std::optional<std::size_t> learned = path_mtus_.find(destination.v6());
+  return learned ? std::min(*learned, link_mtu) : link_mtu;
+}
+
 Status IpLayer::ipv6_send_datagram(Netif& n, const MacAddress& destination, PacketBuf&& datagram,
                                    Instant now) {
-  if (datagram.size() > n.mtu) {
+  std::size_t mtu = n.mtu;
+  // Every learned path MTU is at least 1280: smaller packets need no look-up.
+  if (datagram.size() > ipv6_minimum_mtu) {
+    const Ipv6Address to = Ipv6Address::from_bytes(datagram.data().subspan(24));
+    if (const std::optional<std::size_t> learned = path_mtus_.use(to, now)) mtu = std::min(mtu, *learned);
+  }
+  if (datagram.size() > mtu) return ipv6_fragment(n, destination, datagram, mtu, now);
+  if (!send_frame(n, destination, ipv6_ethertype, datagram, now)) return Error::NoBuffers;
+  return {};
+}
+
+Status IpLayer::ipv6_fragment(Netif& n, const MacAddress& destination, const PacketBuf& datagram,
+                              std::size_t mtu, Instant now) {
+  if constexpr (!config::ip6_frag) {
     ++stats_.ipv6.drop_too_big;
     return Error::TooBig;
   }
-  if (!send_frame(n, destination, ipv6_ethertype, datagram, now)) return Error::NoBuffers;
+  const ConstBytes whole = datagram.data();
+  // The unfragmentable part (RFC 8200 4.5) is the IPv6 header and, for
+  // MLD, the hop-by-hop header: the only extension header lwnet sends.
+  std::size_t unfragmentable = Ipv6Repr::header_len;
+  std::size_t next_header_at = 6;
+  if (whole[6] == ipv6_next_header::hop_by_hop) {
+    next_header_at = Ipv6Repr::header_len;
+    unfragmentable += (std::size_t{whole[Ipv6Repr::header_len + 1]} + 1) * 8;
+  }
+  const std::uint8_t next_header = whole[next_header_at];
+  if (unfragmentable + Ipv6FragmentHeader::header_len + 8 > mtu || unfragmentable >= whole.size()) {
+    ++stats_.ipv6.drop_too_big;
+    return Error::TooBig;
+  }
+  // Every fragment but the last carries a multiple of 8 bytes.
+  const std::size_t chunk = (mtu - unfragmentable - Ipv6FragmentHeader::header_len) / 8 * 8;
+  const ConstBytes payload = whole.subspan(unfragmentable);
+  Ipv6FragmentHeader header;
+  header.next_header = next_header;
+  header.identification = next_fragment_identification_++;
+  ++stats_.ipv6.frag_tx_datagrams;
+  for (std::size_t offset = 0; offset < payload.size();) {
+    const std::size_t length = std::min(chunk, payload.size() - offset);
+    std::optional<PacketBuf> piece = pools_.frames.allocate(config::headroom);
+    if (!piece) {
+      ++stats_.ipv6.drop_no_buffer;
+      return Error::NoBuffers;
+    }
+    Bytes out = piece->append(unfragmentable + Ipv6FragmentHeader::header_len + length);
+    std::copy_n(whole.begin(), unfragmentable, out.begin());
+    store_be16(out, 4, static_cast<std::uint16_t>(out.size() - Ipv6Repr::header_len));
+    out[next_header_at] = ipv6_next_header::fragment;
+    header.fragment_offset = static_cast<std::uint16_t>(offset);
+    header.more_fragments = offset + length < payload.size();
+    header.emit(out.subspan(unfragmentable, Ipv6FragmentHeader::header_len));
+    const ConstBytes part = payload.subspan(offset, length);
+    std::copy(part.begin(), part.end(), out.subspan(unfragmentable + Ipv6FragmentHeader::header_len).begin());
+    ++stats_.ipv6.frag_tx;
+    if (!send_frame(n, destination, ipv6_ethertype, *piece, now)) return Error::NoBuffers;
+    offset += length;
+  }
   return {};
 }
 

@@ -13,9 +13,7 @@ std::uint16_t TcpLayer::mss_limit(const IpAddress& remote, const IpAddress& loca
                                   std::optional<NetifId> netif) const {
   const std::size_t headers = ip_header_len(remote.version()) + TcpRepr::min_header_len;
   std::size_t mtu = 1500;
-  if (Result<IpRoute> route = ip_.route(remote, local, netif)) {
-    if (const Netif* n = ip_.netifs().get(route->netif)) mtu = n->mtu;
-  }
+  if (Result<IpRoute> route = ip_.route(remote, local, netif)) mtu = ip_.path_mtu(*route, remote);
   const std::size_t limit = mtu > headers + 64 ? mtu - headers : 64;
   return static_cast<std::uint16_t>(std::min<std::size_t>(limit, 0xffff));
 }
@@ -59,6 +57,13 @@ void TcpLayer::input(IpDelivery&& delivery, Instant now) {
   // for every other segment.
   const std::uint16_t mss = segment->has(tcp_flags::syn) ? mss_limit(source, destination) : 0;
   table_.on_segment(source, destination, *segment, mss, now, *this, delivery.netif);
+}
+
+void TcpLayer::path_mtu_changed(const IpAddress& destination, std::size_t mtu, Instant now) {
+  const std::size_t headers = ip_header_len(destination.version()) + TcpRepr::min_header_len;
+  if (mtu <= headers) return;
+  table_.on_path_mtu(destination, static_cast<std::uint16_t>(std::min<std::size_t>(mtu - headers, 0xffff)),
+                     now, *this);
 }
 
 std::size_t TcpLayer::segmentation_limit(const IpEndpoint& local, const IpEndpoint& remote,

@@ -27,11 +27,15 @@ class TcpLayer final : public TcpOutput {
   void icmp_error(const IcmpErrorReport& report) {
     table_.on_icmp_error(report.local, report.remote, report.error, report.hard, report.sequence);
   }
+  // A Packet Too Big lowered the path MTU towards `destination` (IpLayer's
+  // path MTU callback): its connections send smaller segments from now on.
+  void path_mtu_changed(const IpAddress& destination, std::size_t mtu, Instant now);
   void poll_timers(Instant now) { table_.on_timer(now, *this); }
   Instant next_deadline() const { return table_.next_deadline(); }
 
-  // The largest segment payload the route to `remote` allows: the MTU less
-  // the family's IP header and TCP's (IPv4: MTU - 40, IPv6: MTU - 60).
+  // The largest segment payload the route to `remote` allows: the path MTU
+  // (IpLayer::path_mtu) less the family's IP header and TCP's (IPv4: MTU -
+  // 40, IPv6: MTU - 60).
   // What the MTU of the netif toward `remote` allows (`netif`: the one a
   // socket is bound to, SO_BINDTODEVICE, instead of the route's).
   std::uint16_t mss_limit(const IpAddress& remote, const IpAddress& local,

@@ -2,15 +2,19 @@
 // every way into the core: TCP and UDP with sockaddr_in6 in every call,
 // IPv4-mapped addresses (a dual-stack socket serving and reaching IPv4
 // peers), IPV6_V6ONLY (refusing IPv4, EINVAL after bind), Linux's
-// EADDRINUSE rules for :: against 0.0.0.0, the address errors, and the
-// IPv6-level options.
+// EADDRINUSE rules for :: against 0.0.0.0, the address errors, the
+// IPv6-level options, ICMPv6 port unreachable as ECONNREFUSED, and
+// datagrams over the MTU through fragmentation.
 #include "socket_fixture.h"
 
 #include <arpa/inet.h>
 #include <netinet/icmp6.h>
 #include <gtest/gtest.h>
 
+#include <vector>
+
 #include "api/socket_internal.h"
+#include "config/options.h"
 
 namespace lwnet::test {
 namespace {
@@ -370,6 +374,49 @@ TEST_P(SocketIpv6Test, UdpOverIpv6WithSendtoRecvfromAndMessageNames) {
   EXPECT_EQ(l().close(client), 0);
   EXPECT_EQ(l().close(server), 0);
 }
+
+TEST_P(SocketIpv6Test, ConnectedUdp6SocketGetsEconnrefusedFromPortUnreachable) {
+  const int c = l().socket(AF_INET6, SOCK_DGRAM, 0);
+  ASSERT_GE(c, 0);
+  const timeval timeout{2, 0};
+  ASSERT_EQ(l().setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout), 0);
+  const sockaddr_in6 closed = address6("::1", 6013);
+  ASSERT_EQ(l().connect(c, sa6(closed), in6_len), 0);
+  ASSERT_EQ(l().send(c, "anyone?", 7, 0), 7);
+  std::array<char, 32> buffer{};
+  // The stack answers with ICMPv6 port unreachable; the next recv reports it.
+  EXPECT_EQ(l().recv(c, buffer.data(), buffer.size(), 0), -1);
+  EXPECT_EQ(errno, ECONNREFUSED);
+  EXPECT_EQ(l().recv(c, buffer.data(), buffer.size(), MSG_DONTWAIT), -1);
+  EXPECT_EQ(errno, EAGAIN);
+  // An unconnected socket hears nothing of it (Linux).
+  const int u = l().socket(AF_INET6, SOCK_DGRAM, 0);
+  ASSERT_EQ(l().sendto(u, "x", 1, 0, sa6(closed), in6_len), 1);
+  EXPECT_EQ(l().recv(u, buffer.data(), buffer.size(), MSG_DONTWAIT), -1);
+  EXPECT_EQ(errno, EAGAIN);
+  EXPECT_EQ(l().close(u), 0);
+  EXPECT_EQ(l().close(c), 0);
+}
+
+#if CONFIG_LWIP_IP6_FRAG && CONFIG_LWIP_IP6_REASSEMBLY
+TEST_P(SocketIpv6Test, Udp6DatagramLargerThanTheMtuArrivesWholeThroughFragments) {
+  const int server = l().socket(AF_INET6, SOCK_DGRAM, 0);
+  const sockaddr_in6 here = address6("::1", 6014);
+  ASSERT_EQ(l().bind(server, sa6(here), in6_len), 0);
+  const int client = l().socket(AF_INET6, SOCK_DGRAM, 0);
+  std::vector<char> data(3000);
+  for (std::size_t i = 0; i < data.size(); ++i) data[i] = static_cast<char>(i * 7 % 251);
+  ASSERT_EQ(l().sendto(client, data.data(), data.size(), 0, sa6(here), in6_len), 3000) << std::strerror(errno);
+  pollfd readable{server, POLLIN, 0};
+  ASSERT_EQ(l().poll(&readable, 1, 1000), 1);
+  std::vector<char> got(4000);
+  ASSERT_EQ(l().recv(server, got.data(), got.size(), 0), 3000);
+  got.resize(3000);
+  EXPECT_EQ(got, data);
+  EXPECT_EQ(l().close(client), 0);
+  EXPECT_EQ(l().close(server), 0);
+}
+#endif
 
 TEST_P(SocketIpv6Test, DualStackUdpSocketTalksToIpv4PeersThroughMappedAddresses) {
   const int dual = l().socket(AF_INET6, SOCK_DGRAM, 0);

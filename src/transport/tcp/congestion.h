@@ -33,6 +33,8 @@ class CongestionControl {
   // Fast recovery window inflation and deflation (RFC 6582 3.2).
   void inflate(std::size_t bytes) { cwnd_ += bytes; }
   void set_window(std::size_t bytes) { cwnd_ = bytes < mss_ ? mss_ : bytes; }
+  // The path MTU went down: the window's unit shrinks, the window stays.
+  void set_mss(std::size_t mss) { mss_ = mss; }
   // After an idle period longer than the RTO (RFC 5681 4.1).
   void restart_after_idle();
 

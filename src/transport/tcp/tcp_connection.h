@@ -162,6 +162,11 @@ class TcpConnection {
   // instead of TimedOut (Linux's sk_err_soft).
   void on_icmp_error(Error error, bool hard, std::uint32_t sequence);
   std::optional<Error> soft_error() const { return soft_error_; }
+  // The path MTU went down (a Packet Too Big, RFC 8201): segments shrink to
+  // fit `mss_limit` (the MTU less the IP and TCP headers), and what is in
+  // flight is sent again at the new size at once, with no congestion
+  // response: it was lost to the path, not to congestion (RFC 1191 6.5).
+  void on_path_mtu(std::uint16_t mss_limit, Instant now, TcpOutput& out);
   // The earliest instant on_timer() has work, or Instant::max().
   Instant next_deadline() const;
 

@@ -458,6 +458,16 @@ void TcpTable::on_icmp_error(const IpEndpoint& local, const IpEndpoint& remote, 
   after_activity(index);
 }
 
+void TcpTable::on_path_mtu(const IpAddress& remote, std::uint16_t mss_limit, Instant now,
+                           TcpOutput& out) {
+  for (std::size_t i = 0; i < config_.max_connections; ++i) {
+    ConnectionSlot& s = slots_[i];
+    if (!s.connection || s.connection->remote().address != remote) continue;
+    s.connection->on_path_mtu(mss_limit, now, out);
+    after_activity(static_cast<std::uint16_t>(i));
+  }
+}
+
 void TcpTable::on_segment(const IpAddress& source, const IpAddress& destination,
                           const TcpRepr& segment, std::uint16_t mss_limit, Instant now,
                           TcpOutput& out, std::optional<NetifId> netif) {

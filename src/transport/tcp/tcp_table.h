@@ -94,6 +94,9 @@ class TcpTable {
   // (TcpConnection::on_icmp_error); nothing when no connection has the tuple.
   void on_icmp_error(const IpEndpoint& local, const IpEndpoint& remote, Error error, bool hard,
                      std::uint32_t sequence);
+  // The path MTU towards `remote` went down: every connection to it takes
+  // the new `mss_limit` (TcpConnection::on_path_mtu).
+  void on_path_mtu(const IpAddress& remote, std::uint16_t mss_limit, Instant now, TcpOutput& out);
   Instant next_deadline() const;
 
   // ---- Bound ports -----------------------------------------------------------

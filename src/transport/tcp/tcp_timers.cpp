@@ -114,6 +114,26 @@ void TcpConnection::on_icmp_error(Error error, bool hard, std::uint32_t sequence
   soft_error_ = error;
 }
 
+void TcpConnection::on_path_mtu(std::uint16_t mss_limit, Instant now, TcpOutput& out) {
+  if (state_ == TcpState::Closed || state_ == TcpState::Listen || state_ == TcpState::TimeWait) return;
+  if (mss_limit >= mss_limit_) return;
+  mss_limit_ = mss_limit;
+  // In SYN-SENT, learn_syn_options() applies the new limit to the SYN-ACK.
+  if (state_ == TcpState::SynSent) return;
+  std::size_t mss = mss_limit;
+  if (timestamps_) mss -= 12;  // as learn_syn_options(): the option rides in every segment
+  if (mss < 64) mss = 64;
+  if (mss >= send_mss_) return;
+  send_mss_ = mss;
+  congestion_.set_mss(mss);
+  if (state_ == TcpState::SynReceived) return;  // only our SYN-ACK is out
+  if (send_next_ > send_unacknowledged_) {
+    send_next_ = send_unacknowledged_;
+    timing_ = false;  // Karn: what is sent again is never timed
+  }
+  output(now, out);
+}
+
 void TcpConnection::fail(Error error) {
   if (!error_) error_ = error;
   events_ |= tcp_events::error | tcp_events::readable | tcp_events::writable;

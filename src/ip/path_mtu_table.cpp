@@ -1,0 +1,73 @@
+#include "ip/path_mtu_table.h"
+
+namespace lwnet {
+
+std::optional<std::size_t> PathMtuTable::lookup(const Ipv6Address& destination) const {
+  for (std::size_t i = 0; i < capacity; ++i) {
+    if (entries_[i].mtu != 0 && entries_[i].destination == destination) return i;
+  }
+  return std::nullopt;
+}
+
+PathMtuTable::Learn PathMtuTable::learn(const Ipv6Address& destination, std::size_t mtu, Instant now) {
+  if (const std::optional<std::size_t> found = lookup(destination)) {
+    Entry& e = entries_[*found];
+    if (mtu >= e.mtu) return Learn::Ignored;
+    e.mtu = mtu;
+    e.expires = now + lifetime;
+    e.last_used = now;
+    return Learn::Lowered;
+  }
+  // A free slot, else the least recently used entry.
+  std::size_t slot = 0;
+  for (std::size_t i = 0; i < capacity; ++i) {
+    if (entries_[i].mtu == 0) {
+      slot = i;
+      break;
+    }
+    if (entries_[i].last_used < entries_[slot].last_used) slot = i;
+  }
+  const bool evicted = entries_[slot].mtu != 0;
+  entries_[slot] = Entry{destination, mtu, now + lifetime, now};
+  return evicted ? Learn::Evicted : Learn::Added;
+}
+
+std::optional<std::size_t> PathMtuTable::find(const Ipv6Address& destination) const {
+  const std::optional<std::size_t> found = lookup(destination);
+  if (!found) return std::nullopt;
+  return entries_[*found].mtu;
+}
+
+std::optional<std::size_t> PathMtuTable::use(const Ipv6Address& destination, Instant now) {
+  const std::optional<std::size_t> found = lookup(destination);
+  if (!found) return std::nullopt;
+  entries_[*found].last_used = now;
+  return entries_[*found].mtu;
+}
+
+std::size_t PathMtuTable::expire(Instant now) {
+  std::size_t expired = 0;
+  for (Entry& e : entries_) {
+    if (e.mtu != 0 && e.expires <= now) {
+      e = Entry{};
+      ++expired;
+    }
+  }
+  return expired;
+}
+
+Instant PathMtuTable::next_deadline() const {
+  Instant earliest = Instant::max();
+  for (const Entry& e : entries_) {
+    if (e.mtu != 0 && e.expires < earliest) earliest = e.expires;
+  }
+  return earliest;
+}
+
+std::size_t PathMtuTable::size() const {
+  std::size_t n = 0;
+  for (const Entry& e : entries_) n += e.mtu != 0 ? 1U : 0U;
+  return n;
+}
+
+}  // namespace lwnet

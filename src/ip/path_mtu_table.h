@@ -1,0 +1,62 @@
+// The path MTU part of the IPv6 destination cache (RFC 4861 5.1, RFC 8201):
+// per destination, the MTU a Packet Too Big message reported, for IPv6
+// output to cut fragments to and for TCP to size its segments.
+//
+// Fixed size (CONFIG_LWIP_IPV6_ND6_NUM_DESTINATIONS): when it is full, the
+// entry least recently used (learned or sent through) makes room. An entry
+// lives ten minutes from when it was last lowered (RFC 8201 4: at least
+// five, ten recommended); then it is forgotten and the link MTU holds
+// again, which is how a path that grew back is found (RFC 8201 5.3). A
+// destination with no entry has the MTU of its outgoing link.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+
+#include "config/options.h"
+#include "time/instant.h"
+#include "wire/address.h"
+
+namespace lwnet {
+
+// Core thread only.
+class PathMtuTable {
+ public:
+  static constexpr std::size_t capacity = config::ipv6_nd6_num_destinations;
+  static constexpr Duration lifetime = Duration::seconds(600);
+
+  enum class Learn : std::uint8_t {
+    Added,    // a new entry
+    Lowered,  // an entry's MTU went down
+    Evicted,  // a new entry, in the place of the least recently used one
+    Ignored,  // not below what the table already held (RFC 8201 4: never raise)
+  };
+
+  // Records that packets to `destination` must be at most `mtu` bytes.
+  Learn learn(const Ipv6Address& destination, std::size_t mtu, Instant now);
+  // The path MTU learned for `destination`, if any. use() also marks the
+  // entry as used at `now` (sending through it), for the LRU choice.
+  std::optional<std::size_t> find(const Ipv6Address& destination) const;
+  std::optional<std::size_t> use(const Ipv6Address& destination, Instant now);
+  // Forgets the entries whose lifetime ended by `now`; returns how many.
+  std::size_t expire(Instant now);
+  // When the next entry expires, or Instant::max().
+  Instant next_deadline() const;
+  std::size_t size() const;
+
+ private:
+  struct Entry {
+    Ipv6Address destination;
+    std::size_t mtu = 0;  // 0: a free slot
+    Instant expires;
+    Instant last_used;
+  };
+  // The index of `destination`'s entry.
+  std::optional<std::size_t> lookup(const Ipv6Address& destination) const;
+
+  std::array<Entry, capacity> entries_{};
+};
+
+}  // namespace lwnet
