@@ -133,7 +133,7 @@ void IpLayer::dad_due(NetifId id, Instant now) {
       continue;
     }
     ++s.dad_probes_sent;
-    s.next_dad_probe = now + nd_timing::retrans_timer;
+    s.next_dad_probe = now + nd_cache_.timing(id).retrans_timer;
     send_neighbor_solicitation(id, s.address, std::nullopt, true, now);
     if (s.next_dad_probe < next) next = s.next_dad_probe;
   }
