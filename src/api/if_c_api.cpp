@@ -1,5 +1,7 @@
 // lwip/if_api.h: netif names and interface indexes through the default
 // TCP/IP thread.
+// The lwip_ names only: no macro renames what this file defines or includes.
+#define LWIP_COMPAT_SOCKETS 0
 #include "lwip/if_api.h"
 
 #include <cerrno>

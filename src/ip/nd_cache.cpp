@@ -150,6 +150,10 @@ void NdCache::learn(NetifId netif, const Ipv6Address& ip, const MacAddress& mac,
   take_queue(*e, resolved);
 }
 
+void NdCache::mark_router(NetifId netif, const Ipv6Address& ip) {
+  if (Entry* e = find_mut(netif, ip)) e->router = true;
+}
+
 Status NdCache::add_static(NetifId netif, const Ipv6Address& ip, const MacAddress& mac,
                            PendingQueue& resolved) {
   Entry* e = find_mut(netif, ip);

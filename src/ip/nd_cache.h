@@ -92,6 +92,9 @@ class NdCache {
   // move to `resolved`); leaves static entries and unchanged MACs alone.
   void learn(NetifId netif, const Ipv6Address& ip, const MacAddress& mac, Instant now,
              PendingQueue& resolved);
+  // A router advertisement from `ip` (RFC 4861 6.3.4): its entry, if any,
+  // becomes a router's (IsRouter set).
+  void mark_router(NetifId netif, const Ipv6Address& ip);
 
   // A permanent entry (replaces a dynamic one; its waiting packets move to
   // `resolved`). TableFull when every entry is static already.

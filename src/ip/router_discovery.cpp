@@ -163,6 +163,7 @@ void IpLayer::router_advertisement_input(NetifId id, const NdiscRepr& ra, const 
     send_nd_resolved(id, source, now);
     arm_no_later(nd_timer, nd_cache_.next_deadline());
   }
+  nd_cache_.mark_router(id, source);
   if (ra.current_hop_limit != 0) state.current_hop_limit = ra.current_hop_limit;
   apply_nd_timers(id, ra.reachable_time, ra.retrans_timer, state);
   // Router lifetime 0 takes the router out of the default router list.

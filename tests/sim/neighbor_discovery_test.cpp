@@ -1,9 +1,11 @@
-// The neighbor timing a router advertisement sets (RFC 4861 6.3.4): stack A
-// facing a scripted router and neighbor (the test, at mac_peer) over a
-// pipe, in virtual time. Retrans Timer spaces address resolution's and
-// DAD's solicitations; Reachable Time, drawn between 0.5 and 1.5 times the
-// RA's base, ends a confirmation's Reachable state; out-of-range values are
-// ignored and counted, tiny ones raised to a floor.
+// Neighbor Discovery as a host (RFC 4861): stack A facing a scripted router
+// and neighbor (the test, at mac_peer) over a pipe, in virtual time. The
+// neighbor timing an RA sets (6.3.4): Retrans Timer spaces address
+// resolution's and DAD's solicitations; Reachable Time, drawn between 0.5
+// and 1.5 times the RA's base, ends a confirmation's Reachable state;
+// out-of-range values are ignored and counted, tiny ones raised to a
+// floor. The IsRouter flag (7.2.5): a router whose NA says it is one no
+// more leaves the default router list; our own NAs say we are a host.
 #include <gtest/gtest.h>
 
 #include <vector>
@@ -56,14 +58,23 @@ ByteVector ra_frame(std::uint32_t reachable_time_ms, std::uint32_t retrans_timer
                   NdiscOptionType::SourceLinkLayerAddress);
 }
 
-// The neighbor's solicited answer for `target` (R clear: a host).
-ByteVector na_frame(const Ipv6Address& target) {
+// The neighbor's answer for `target`: solicited and override unless told
+// otherwise, R clear (a host) unless told otherwise.
+ByteVector na_frame(const Ipv6Address& target, bool solicited = true, bool override = true,
+                    bool router = false) {
   NdiscRepr r;
   r.type = static_cast<std::uint8_t>(Icmpv6Type::NeighborAdvertisement);
   r.target = target;
-  r.solicited = true;
-  r.override = true;
+  r.solicited = solicited;
+  r.override = override;
+  r.router = router;
   return nd_frame(r, target, link_local_a, mac_a, NdiscOptionType::TargetLinkLayerAddress);
+}
+
+std::size_t router_count(const Stack& s) {
+  std::size_t n = 0;
+  for (const auto& r : s.router_list().routers()) n += r.has_value() ? 1 : 0;
+  return n;
 }
 
 // A with its link-local address through DAD, pinging as the test asks.
@@ -211,6 +222,47 @@ TEST(NdTimersSim, TimersAboveAnHourAreIgnoredAndTinyOnesRaised) {
   ASSERT_EQ(sent.size(), 3U);
   EXPECT_EQ(sent[1] - sent[0], Duration::millis(10));
   EXPECT_EQ(sent[2] - sent[1], Duration::millis(10));
+}
+
+TEST(NdRouterFlagSim, ARouterWhoseAdvertisementDropsTheRFlagLeavesTheDefaultRouterList) {
+  NdTimers net;
+  net.advertise(0, 0);
+  ASSERT_EQ(router_count(net.a), 1U);
+  // Still a router: nothing changes.
+  net.inject(na_frame(router_ll, false, false, true));
+  net.sim.settle();
+  EXPECT_EQ(router_count(net.a), 1U);
+  // R clear: a host now (RFC 4861 7.2.5).
+  net.inject(na_frame(router_ll, false, false, false));
+  net.sim.settle();
+  EXPECT_EQ(router_count(net.a), 0U);
+  EXPECT_EQ(net.a.nd_lookup(net.a_if, IpAddress(router_ll)), mac_peer);  // still a neighbor
+  // A host's NA about itself leaves the list alone (it was never in it).
+  resolve_neighbor(net);
+  net.inject(na_frame(neighbor_ll, false, false, false));
+  net.sim.settle();
+  EXPECT_EQ(router_count(net.a), 0U);
+}
+
+TEST(NdRouterFlagSim, OurAdvertisementsSayWeAreAHost) {
+  NdTimers net;
+  NdiscRepr ns;
+  ns.type = static_cast<std::uint8_t>(Icmpv6Type::NeighborSolicitation);
+  ns.target = link_local_a;
+  const Ipv6Address solicited_node = v6("ff02::1:ff00:a");
+  net.log.clear();
+  net.inject(nd_frame(ns, neighbor_ll, solicited_node, MacAddress{{0x33, 0x33, 0xff, 0x00, 0x00, 0x0a}},
+                      NdiscOptionType::SourceLinkLayerAddress));
+  net.sim.settle();
+  std::size_t answers = 0;
+  for (const FrameLog::Frame& f : net.log.with_ethertype(ipv6_type, 0)) {
+    if (f.bytes.size() < 14 + 40 + 8 || f.bytes[14 + 6] != 58 || f.bytes[14 + 40] != 136) continue;
+    ++answers;
+    // R clear, S and O set (CONFIG_LWIP_FORCE_ROUTER_FORWARDING off).
+    EXPECT_EQ(f.bytes[14 + 40 + 4], config::force_router_forwarding ? 0xe0 : 0x60);
+    EXPECT_EQ(frame_destination_mac(f.bytes), mac_peer);
+  }
+  EXPECT_EQ(answers, 1U);
 }
 
 }  // namespace
