@@ -73,7 +73,7 @@ ByteVector na_frame(const Ipv6Address& target, bool solicited = true, bool overr
 
 std::size_t router_count(const Stack& s) {
   std::size_t n = 0;
-  for (const auto& r : s.router_list().routers()) n += r.has_value() ? 1 : 0;
+  for (const auto& r : s.router_list().routers()) n += r.has_value() ? 1U : 0U;
   return n;
 }
 
@@ -181,7 +181,7 @@ TEST(NdTimersSim, ReachableTimeIsDrawnAroundTheAdvertisedBase) {
       probes_after_pings(net, reachable_at, Duration::millis(1900), Duration::millis(6100));
   // Only the second ping found the entry Stale: one unicast probe, 5 s on.
   ASSERT_EQ(probes.size(), 1U);
-  EXPECT_EQ(probes[0], second_ping + nd_timing::delay_first_probe);
+  EXPECT_EQ(probes[0], second_ping + Duration::seconds(5));
   for (const FrameLog::Frame& f : net.log.with_ethertype(ipv6_type, 0)) {
     if (f.at == probes[0] && f.bytes[14 + 40] == 135) {
       EXPECT_EQ(frame_destination_mac(f.bytes), mac_peer);  // unicast, to the cached MAC
