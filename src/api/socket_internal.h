@@ -1,7 +1,8 @@
 // What the parts of the socket layer share (socket_layer.cpp: sockets and
 // connections; socket_data.cpp: sending and receiving; socket_options.cpp: options, fcntl, ioctl;
-// socket_select.cpp: readiness, select and poll): the socket record, the
-// waiter and in-flight records, and small helpers. Private to src/api/.
+// socket_multicast6.cpp: the IPv6 multicast options; socket_select.cpp:
+// readiness, select and poll): the socket record, the waiter and in-flight
+// records, and small helpers. Private to src/api/.
 #pragma once
 
 #include <netinet/in.h>
@@ -12,6 +13,7 @@
 #include <cstring>
 #include <optional>
 
+#include "api/socket_errors.h"
 #include "api/socket_layer.h"
 #include "api/socket_options.h"
 #include "port/clock.h"
@@ -118,6 +120,52 @@ inline std::uint32_t interface_index(NetifId netif) { return std::uint32_t{netif
 inline std::optional<NetifId> netif_of_index(std::uint32_t index) {
   if (index == 0 || index > 256) return std::nullopt;
   return NetifId{static_cast<std::uint8_t>(index - 1U)};
+}
+
+// Option values (socket_options.cpp, socket_multicast6.cpp). An int, as
+// most options take it; false when `length` is shorter.
+inline bool read_int(const void* value, socklen_t length, int& out) {
+  if (length < static_cast<socklen_t>(sizeof(int))) return false;
+  std::memcpy(&out, value, sizeof out);
+  return true;
+}
+
+inline void write_int(void* value, socklen_t* length, int v) {
+  const std::size_t n = std::min<std::size_t>(*length, sizeof v);
+  std::memcpy(value, &v, n);
+  *length = static_cast<socklen_t>(n);
+}
+
+// IP_MULTICAST_TTL and IP_MULTICAST_LOOP take an int or, as on Linux, a
+// single byte (ESP-IDF's IPV6_MULTICAST_* take a byte too).
+inline bool read_int_or_byte(const void* value, socklen_t length, int& out) {
+  if (length >= static_cast<socklen_t>(sizeof(int))) return read_int(value, length, out);
+  if (length < 1) return false;
+  unsigned char byte = 0;
+  std::memcpy(&byte, value, 1);
+  out = byte;
+  return true;
+}
+
+// ... and answer in the size asked for: a byte when it is shorter than an int.
+inline void write_int_or_byte(void* value, socklen_t* length, int v) {
+  if (*length >= static_cast<socklen_t>(sizeof(int)) || *length == 0) {
+    write_int(value, length, v);
+    return;
+  }
+  const auto byte = static_cast<unsigned char>(v);
+  std::memcpy(value, &byte, 1);
+  *length = 1;
+}
+
+// The errno of a multicast option, as Linux gives them.
+inline int multicast_errno(Error error) {
+  switch (error) {
+    case Error::NoBuffers:
+    case Error::TableFull: return ENOBUFS;
+    case Error::NoRoute: return ENODEV;
+    default: return errno_of(error);
+  }
 }
 
 // The IPv4-mapped IPv6 address (::ffff:a.b.c.d) of an IPv4 address: how an

@@ -81,6 +81,27 @@
 // multicast datagram. TCP sockets take none of the IP_MULTICAST_* options
 // or memberships (ENOPROTOOPT), as lwIP.
 //
+// IPv6 multicast (AF_INET6 UDP sockets; the others: ENOPROTOOPT, as lwIP):
+// IPV6_JOIN_GROUP / IPV6_ADD_MEMBERSHIP and IPV6_LEAVE_GROUP /
+// IPV6_DROP_MEMBERSHIP take a struct ipv6_mreq (ipv6mr_interface: the
+// interface index, lwnet's netif number plus one; 0: the default netif for
+// a join, any netif the socket joined the group on for a leave), with
+// Linux's errors: EINVAL for a short ipv6_mreq or an address that is no
+// group, EADDRINUSE joining a group twice on a netif, EADDRNOTAVAIL leaving
+// one not joined (or on an interface that does not exist), ENODEV joining
+// on an interface nobody has, ENOBUFS when the group table is full. The
+// first join of a group on a netif sends MLD reports; the last leave (or
+// close()) a leave (MLDv2: a change to INCLUDE {}; MLDv1: a Done).
+// IPV6_MULTICAST_IF takes an interface index (0: the route's choice;
+// ENODEV for one nobody has, EINVAL when SO_BINDTODEVICE holds another) as
+// an int (Linux) or one byte (ESP-IDF's), or one of our IPv6 addresses as
+// an in6_addr (EADDRNOTAVAIL when no netif has it); it reads back as the
+// index. IPV6_MULTICAST_HOPS (-1: the default, 1; 0: this host only; else
+// EINVAL outside 0..255) and IPV6_MULTICAST_LOOP (0 or 1, else EINVAL, as
+// on Linux) take and give an int or one byte. The core keeps one multicast
+// hop limit and one loop flag per socket: IP_MULTICAST_TTL and
+// IP_MULTICAST_LOOP on a dual-stack socket are the same values.
+//
 // Lock order: the core (TcpipThread::call) before a socket's mutex. No
 // function here holds a socket mutex while it calls into the core, so a
 // stack callback that runs inside a call (under core locking, in the
@@ -220,6 +241,11 @@ class SocketLayer {
   template <class ApplyTcp>
   int set_ipv6_option(Socket& socket, Stack& stack, int name, int value, ApplyTcp&& apply_tcp);
   int get_socket_option(Socket& socket, int level, int name, void* value, socklen_t* length);
+  // IPV6_JOIN_GROUP, IPV6_LEAVE_GROUP and IPV6_MULTICAST_IF / _HOPS / _LOOP
+  // (socket_multicast6.cpp); not in core context (they call into it).
+  static bool is_ipv6_multicast_option(int level, int name);
+  int set_ipv6_multicast_option(Socket& socket, int name, const void* value, socklen_t length);
+  int get_ipv6_multicast_option(Socket& socket, int name, void* value, socklen_t* length);
   void free_socket(Socket& socket);
   // A free slot made a new socket with descriptor `fd` (no timeouts, not
   // shut down), or null when the table is full. Takes the table lock.

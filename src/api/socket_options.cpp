@@ -124,40 +124,6 @@ void SocketLayer::write_control(msghdr& message, const std::optional<UdpReceived
 
 namespace {
 
-bool read_int(const void* value, socklen_t length, int& out) {
-  if (length < static_cast<socklen_t>(sizeof(int))) return false;
-  std::memcpy(&out, value, sizeof out);
-  return true;
-}
-
-void write_int(void* value, socklen_t* length, int v) {
-  const std::size_t n = std::min<std::size_t>(*length, sizeof v);
-  std::memcpy(value, &v, n);
-  *length = static_cast<socklen_t>(n);
-}
-
-// IP_MULTICAST_TTL and IP_MULTICAST_LOOP take an int or, as on Linux, a
-// single byte.
-bool read_int_or_byte(const void* value, socklen_t length, int& out) {
-  if (length >= static_cast<socklen_t>(sizeof(int))) return read_int(value, length, out);
-  if (length < 1) return false;
-  unsigned char byte = 0;
-  std::memcpy(&byte, value, 1);
-  out = byte;
-  return true;
-}
-
-// ... and answer in the size asked for: a byte when it is shorter than an int.
-void write_int_or_byte(void* value, socklen_t* length, int v) {
-  if (*length >= static_cast<socklen_t>(sizeof(int)) || *length == 0) {
-    write_int(value, length, v);
-    return;
-  }
-  const auto byte = static_cast<unsigned char>(v);
-  std::memcpy(value, &byte, 1);
-  *length = 1;
-}
-
 bool is_multicast_option(int level, int name) {
   return level == IPPROTO_IP && (name == IP_ADD_MEMBERSHIP || name == IP_DROP_MEMBERSHIP ||
                                  name == IP_MULTICAST_IF || name == IP_MULTICAST_TTL ||
@@ -170,16 +136,6 @@ struct InterfaceChoice {
   Ipv4Address address;
   int index = 0;
 };
-
-// The errno of a multicast option, as Linux gives them.
-int multicast_errno(Error error) {
-  switch (error) {
-    case Error::NoBuffers:
-    case Error::TableFull: return ENOBUFS;
-    case Error::NoRoute: return ENODEV;
-    default: return errno_of(error);
-  }
-}
 
 Duration duration_of(const timeval& tv) {
   return Duration::micros(std::int64_t{tv.tv_sec} * 1000000 + tv.tv_usec);
@@ -273,6 +229,7 @@ int SocketLayer::set_socket_option(Socket& s, int level, int name, const void* v
       return 0;
     });
   }
+  if (is_ipv6_multicast_option(level, name)) return set_ipv6_multicast_option(s, name, value, length);
   if (is_multicast_option(level, name)) {
     if (s.kind != Kind::Udp) return ENOPROTOOPT;  // lwIP: UDP sockets only
     if (name == IP_MULTICAST_TTL || name == IP_MULTICAST_LOOP) {
@@ -535,6 +492,7 @@ int SocketLayer::get_socket_option(Socket& s, int level, int name, void* value, 
     *length = static_cast<socklen_t>(sizeof l);
     return 0;
   }
+  if (is_ipv6_multicast_option(level, name)) return get_ipv6_multicast_option(s, name, value, length);
   if (is_multicast_option(level, name)) {
     if (s.kind != Kind::Udp || name == IP_ADD_MEMBERSHIP || name == IP_DROP_MEMBERSHIP) {
       return ENOPROTOOPT;  // the memberships cannot be read back (Linux neither)

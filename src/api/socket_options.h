@@ -28,6 +28,7 @@ struct SocketOptions {
   std::uint8_t multicast_ttl = 1;        // IP_MULTICAST_TTL
   bool multicast_loop = true;            // IP_MULTICAST_LOOP
   Ipv4Address multicast_interface;       // IP_MULTICAST_IF (unspecified: default netif)
+  std::uint32_t multicast_interface_v6 = 0;  // IPV6_MULTICAST_IF's index (0: the route's choice)
   std::uint8_t ttl = config::ip_default_ttl;  // IP_TTL (UDP, raw; TCP: tcp.ip.ttl)
   std::uint8_t tos = 0;        // IP_TOS (UDP, raw; TCP: tcp.ip.tos)
   bool packet_info = false;    // IP_PKTINFO (UDP)

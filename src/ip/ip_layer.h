@@ -518,6 +518,10 @@ class IpLayer {
   void router_solicitation_due(NetifId id, Instant now);
   void router_advertisement_input(NetifId id, const NdiscRepr& ra, const Ipv6Address& source,
                                   std::optional<MacAddress> link_address, Instant now);
+  // An RA's Reachable Time and Retrans Timer (milliseconds, 0: unspecified)
+  // into the netif's neighbor timing (NdCache::Timing).
+  void apply_nd_timers(NetifId id, std::uint32_t reachable_time_ms, std::uint32_t retrans_timer_ms,
+                       RouterAdvertisementState& state);
   void slaac_prefix(NetifId id, const NdiscPrefixInformation& info, Instant now);
   // Expires routers, prefixes, routes, RDNSS servers and address lifetimes.
   void router_lifetimes_due(Instant now);

@@ -131,7 +131,8 @@ struct NdStats {
   std::uint64_t drop_route_table_full = 0, drop_rdnss_table_full = 0;
   std::uint64_t slaac_table_full = 0;
   // Options an RA carried that are ignored: an MTU out of range, a
-  // prefix's preferred lifetime above its valid one, a malformed option.
+  // prefix's preferred lifetime above its valid one, a malformed option;
+  // also a Reachable Time or Retrans Timer above an hour.
   std::uint64_t ra_option_ignored = 0;
 };
 

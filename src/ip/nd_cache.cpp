@@ -84,7 +84,7 @@ NdCache::Enqueue NdCache::enqueue(NetifId netif, const Ipv6Address& ip, PacketBu
   e->mac = MacAddress{};
   e->updated = now;
   e->probes = 1;  // the caller sends the first solicitation now
-  e->deadline = now + nd_timing::retrans_timer;
+  e->deadline = now + timing(netif).retrans_timer;
   (void)e->queue.push(std::move(packet));
   return Enqueue::SendSolicitation;
 }
@@ -100,7 +100,7 @@ bool NdCache::advertisement(NetifId netif, const Ipv6Address& ip, std::optional<
     if (!mac) return true;
     e->mac = *mac;
     e->state = solicited ? State::Reachable : State::Stale;
-    e->deadline = solicited ? now + nd_timing::reachable_time : Instant::max();
+    e->deadline = solicited ? now + timing(netif).reachable_time : Instant::max();
     e->updated = now;
     e->probes = 0;
     e->router = router;
@@ -119,7 +119,7 @@ bool NdCache::advertisement(NetifId netif, const Ipv6Address& ip, std::optional<
   if (mac) e->mac = *mac;
   if (solicited) {
     e->state = State::Reachable;
-    e->deadline = now + nd_timing::reachable_time;
+    e->deadline = now + timing(netif).reachable_time;
     e->updated = now;
     e->probes = 0;
   } else if (different) {
@@ -150,6 +150,10 @@ void NdCache::learn(NetifId netif, const Ipv6Address& ip, const MacAddress& mac,
   take_queue(*e, resolved);
 }
 
+void NdCache::mark_router(NetifId netif, const Ipv6Address& ip) {
+  if (Entry* e = find_mut(netif, ip)) e->router = true;
+}
+
 Status NdCache::add_static(NetifId netif, const Ipv6Address& ip, const MacAddress& mac,
                            PendingQueue& resolved) {
   Entry* e = find_mut(netif, ip);
@@ -178,6 +182,11 @@ void NdCache::flush_netif(NetifId netif) {
   for (Entry& e : entries_) {
     if (e.state != State::Free && e.state != State::Static && e.netif == netif) free(e);
   }
+  set_timing(netif, Timing{});
+}
+
+void NdCache::set_timing(NetifId netif, const Timing& values) {
+  if (netif.value < timing_.size()) timing_[netif.value] = values;
 }
 
 Instant NdCache::next_deadline() const {

@@ -20,7 +20,9 @@
 
 namespace lwnet {
 
-// RFC 4861 10, host constants.
+// RFC 4861 10, host constants. RetransTimer and ReachableTime are each
+// netif's defaults until a router advertisement gives its own
+// (NdCache::Timing).
 namespace nd_timing {
 inline constexpr Duration retrans_timer = Duration::seconds(1);
 inline constexpr Duration reachable_time = Duration::seconds(30);
@@ -48,6 +50,14 @@ class NdCache {
     std::uint8_t probes = 0;  // solicitations sent in Incomplete or Probe
     bool router = false;      // the IsRouter flag (RFC 4861 5.1)
     PendingQueue queue;       // Incomplete: packets waiting for the MAC
+  };
+
+  // A netif's ReachableTime (how long a confirmation keeps a neighbor
+  // Reachable) and RetransTimer (between solicitations, DAD's included):
+  // RFC 4861 6.3.2, set from router advertisements (IpLayer).
+  struct Timing {
+    Duration reachable_time = nd_timing::reachable_time;
+    Duration retrans_timer = nd_timing::retrans_timer;
   };
 
   explicit NdCache(NdStats& stats) : stats_(stats) {}
@@ -82,6 +92,9 @@ class NdCache {
   // move to `resolved`); leaves static entries and unchanged MACs alone.
   void learn(NetifId netif, const Ipv6Address& ip, const MacAddress& mac, Instant now,
              PendingQueue& resolved);
+  // A router advertisement from `ip` (RFC 4861 6.3.4): its entry, if any,
+  // becomes a router's (IsRouter set).
+  void mark_router(NetifId netif, const Ipv6Address& ip);
 
   // A permanent entry (replaces a dynamic one; its waiting packets move to
   // `resolved`). TableFull when every entry is static already.
@@ -89,7 +102,15 @@ class NdCache {
                     PendingQueue& resolved);
   // InvalidArgument when there is no such entry. Waiting packets are dropped.
   Status remove(NetifId netif, const Ipv6Address& ip);
+  // Forgets the netif's dynamic entries and the timing its routers set.
   void flush_netif(NetifId netif);
+
+  // Applies from the next timer a state starts; entries keep their running
+  // deadlines.
+  void set_timing(NetifId netif, const Timing& values);
+  Timing timing(NetifId netif) const {
+    return netif.value < timing_.size() ? timing_[netif.value] : Timing{};
+  }
 
   Instant next_deadline() const;
   // Runs the NUD timers: an Incomplete entry solicits again by multicast
@@ -112,7 +133,7 @@ class NdCache {
             break;
           }
           ++e.probes;
-          e.deadline = now + nd_timing::retrans_timer;
+          e.deadline = now + timing(e.netif).retrans_timer;
           solicit(e.netif, e.ip, incomplete ? std::nullopt : std::optional<MacAddress>(e.mac));
           break;
         }
@@ -123,7 +144,7 @@ class NdCache {
         case State::Delay:
           e.state = State::Probe;
           e.probes = 1;
-          e.deadline = now + nd_timing::retrans_timer;
+          e.deadline = now + timing(e.netif).retrans_timer;
           solicit(e.netif, e.ip, std::optional<MacAddress>(e.mac));
           break;
         default:
@@ -143,6 +164,7 @@ class NdCache {
   static void take_queue(Entry& e, PendingQueue& resolved);
 
   std::array<Entry, config::ipv6_nd6_num_neighbors> entries_{};
+  std::array<Timing, config::max_netifs> timing_{};
   NdStats& stats_;
 };
 

@@ -123,7 +123,7 @@ void IpLayer::dad_due(NetifId id, Instant now) {
       continue;
     }
     ++s.dad_probes_sent;
-    s.next_dad_probe = now + nd_timing::retrans_timer;
+    s.next_dad_probe = now + nd_cache_.timing(id).retrans_timer;
     send_neighbor_solicitation(id, s.address, std::nullopt, true, now);
     if (s.next_dad_probe < next) next = s.next_dad_probe;
   }
@@ -298,10 +298,19 @@ void IpLayer::ndisc_input(NetifId id, ConstBytes message, const IpDelivery& deli
         }
         return;
       }
+      const NdCache::Entry* known = nd_cache_.find(id, nd.target);
+      const bool was_router = known != nullptr && known->router;
       if (!nd_cache_.advertisement(id, nd.target, link_address, nd.solicited, nd.override, nd.router,
                                    now, nd_resolved_)) {
         ++stats_.nd.drop_unsolicited;
         return;
+      }
+      known = nd_cache_.find(id, nd.target);
+      if (was_router && known != nullptr && !known->router) {
+        // RFC 4861 7.2.5: a router that is one no more leaves the default
+        // router list (a lifetime of 0 takes it out).
+        (void)routers_.update_router(id, nd.target, now, RouterPreference::Medium, now);
+        arm_router_timer();
       }
       send_nd_resolved(id, nd.target, now);
       arm_no_later(nd_timer, nd_cache_.next_deadline());

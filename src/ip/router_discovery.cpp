@@ -2,6 +2,8 @@
 // advertisements into the router list (default routers, on-link prefixes,
 // RFC 4191 routes, RFC 8106 RDNSS servers), and stateless address
 // autoconfiguration (RFC 4862 5.5) from the advertised prefixes.
+#include <algorithm>
+
 #include "ip/ip_layer.h"
 #include "wire/ndisc.h"
 
@@ -16,6 +18,13 @@ constexpr std::uint8_t max_rtr_solicitations = 3;
 // RFC 4862 5.5.3 e): a valid lifetime at most this long is not shortened by
 // an unauthenticated RA below it.
 constexpr Duration two_hours = Duration::seconds(2 * 60 * 60);
+// RFC 4861 10: MAX_REACHABLE_TIME. An RA's Reachable Time or Retrans Timer
+// above it is ignored (an hour between solicitations would stall resolution).
+constexpr std::uint32_t max_nd_timer_ms = 3600000;
+// Floors for what an RA may set (Linux's too): a router cannot make us
+// solicit or probe in a tight loop.
+constexpr std::uint32_t min_reachable_time_ms = 100;
+constexpr std::uint32_t min_retrans_timer_ms = 10;
 
 // RFC 4191 2.2: the reserved value is treated as medium.
 RouterPreference preference_of(NdiscPreference p) {
@@ -108,6 +117,27 @@ void IpLayer::router_solicitation_due(NetifId id, Instant now) {
 
 // ---- Router advertisement ------------------------------------------------------
 
+void IpLayer::apply_nd_timers(NetifId id, std::uint32_t reachable_time_ms, std::uint32_t retrans_timer_ms,
+                              RouterAdvertisementState& state) {
+  // 0: the router leaves it unspecified (RFC 4861 4.2).
+  if (reachable_time_ms > max_nd_timer_ms || retrans_timer_ms > max_nd_timer_ms) ++stats_.nd.ra_option_ignored;
+  NdCache::Timing timing = nd_cache_.timing(id);
+  if (reachable_time_ms != 0 && reachable_time_ms <= max_nd_timer_ms &&
+      reachable_time_ms != state.reachable_time_ms) {
+    // RFC 4861 6.3.4: a new BaseReachableTime draws a new ReachableTime,
+    // uniform between 0.5 and 1.5 times it (6.3.2), so that the hosts of a
+    // link do not probe in step. The same base again keeps the draw.
+    state.reachable_time_ms = reachable_time_ms;
+    const std::uint32_t base = std::max(reachable_time_ms, min_reachable_time_ms);
+    timing.reachable_time = Duration::millis(std::int64_t{base / 2} + random_.below(base + 1));
+  }
+  if (retrans_timer_ms != 0 && retrans_timer_ms <= max_nd_timer_ms) {
+    state.retrans_timer_ms = retrans_timer_ms;
+    timing.retrans_timer = Duration::millis(std::max(retrans_timer_ms, min_retrans_timer_ms));
+  }
+  nd_cache_.set_timing(id, timing);
+}
+
 void IpLayer::router_advertisement_input(NetifId id, const NdiscRepr& ra, const Ipv6Address& source,
                                          std::optional<MacAddress> link_address, Instant now) {
   ++stats_.nd.rx_router_advertisement;
@@ -124,9 +154,9 @@ void IpLayer::router_advertisement_input(NetifId id, const NdiscRepr& ra, const 
     send_nd_resolved(id, source, now);
     arm_no_later(nd_timer, nd_cache_.next_deadline());
   }
+  nd_cache_.mark_router(id, source);
   if (ra.current_hop_limit != 0) state.current_hop_limit = ra.current_hop_limit;
-  if (ra.reachable_time != 0) state.reachable_time_ms = ra.reachable_time;
-  if (ra.retrans_timer != 0) state.retrans_timer_ms = ra.retrans_timer;
+  apply_nd_timers(id, ra.reachable_time, ra.retrans_timer, state);
   // Router lifetime 0 takes the router out of the default router list.
   if (!routers_.update_router(id, source, lifetime_deadline(ra.router_lifetime, now),
                               preference_of(ra.router_preference), now)) {

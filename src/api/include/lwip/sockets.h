@@ -45,6 +45,27 @@
 #define SO_NO_CHECK 11 /* Linux's number */
 #endif
 
+/* IPv6 multicast (see src/api/socket_layer.h): IPV6_JOIN_GROUP /
+ * IPV6_ADD_MEMBERSHIP and IPV6_LEAVE_GROUP / IPV6_DROP_MEMBERSHIP take
+ * lwIP's struct ipv6_mreq { struct in6_addr ipv6mr_multiaddr; unsigned int
+ * ipv6mr_interface; }, as <netinet/in.h> declares it (ipv6mr_interface:
+ * lwnet's interface index, lwip/if_api.h). When the kernel's <linux/in6.h>
+ * came first, its ipv6_mreq calls the index ipv6mr_ifindex: lwIP's name
+ * stands for it then. IPV6_MULTICAST_IF, IPV6_MULTICAST_HOPS and
+ * IPV6_MULTICAST_LOOP have the C library's numbers (ESP-IDF's own are
+ * 0x300 to 0x302: code uses the names, so it compiles unchanged). */
+#if defined(__USE_KERNEL_IPV6_DEFS) && __USE_KERNEL_IPV6_DEFS && !defined(ipv6mr_interface)
+#define ipv6mr_interface ipv6mr_ifindex
+#endif
+#if !defined(IPV6_JOIN_GROUP) && defined(IPV6_ADD_MEMBERSHIP)
+#define IPV6_JOIN_GROUP IPV6_ADD_MEMBERSHIP
+#define IPV6_LEAVE_GROUP IPV6_DROP_MEMBERSHIP
+#endif
+#if !defined(IPV6_ADD_MEMBERSHIP) && defined(IPV6_JOIN_GROUP)
+#define IPV6_ADD_MEMBERSHIP IPV6_JOIN_GROUP
+#define IPV6_DROP_MEMBERSHIP IPV6_LEAVE_GROUP
+#endif
+
 #ifdef __cplusplus
 extern "C" {
 #endif

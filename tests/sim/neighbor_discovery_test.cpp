@@ -1,0 +1,269 @@
+// Neighbor Discovery as a host (RFC 4861): stack A facing a scripted router
+// and neighbor (the test, at mac_peer) over a pipe, in virtual time. The
+// neighbor timing an RA sets (6.3.4): Retrans Timer spaces address
+// resolution's and DAD's solicitations; Reachable Time, drawn between 0.5
+// and 1.5 times the RA's base, ends a confirmation's Reachable state;
+// out-of-range values are ignored and counted, tiny ones raised to a
+// floor. The IsRouter flag (7.2.5): a router whose NA says it is one no
+// more leaves the default router list; our own NAs say we are a host.
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include "support/hosts.h"
+#include "support/status.h"
+#include "wire/ipv6.h"
+#include "wire/ndisc.h"
+
+namespace lwnet::test {
+namespace {
+
+constexpr std::uint16_t ipv6_type = 0x86dd;
+
+Ipv6Address v6(const char* text) { return parse_ip_address(text)->v6(); }
+
+const Ipv6Address router_ll = v6("fe80::1");
+const Ipv6Address neighbor_ll = v6("fe80::2");
+const Ipv6Address nobody_ll = v6("fe80::99");
+const Ipv6Address link_local_a = v6("fe80::ff:fe00:a");
+const Ipv6Address all_nodes = v6("ff02::1");
+
+// An ICMPv6 ND message from `source` in an Ethernet frame to `mac`.
+ByteVector nd_frame(NdiscRepr r, const Ipv6Address& source, const Ipv6Address& destination,
+                    const MacAddress& mac, NdiscOptionType option) {
+  const std::size_t fixed = NdiscRepr::fixed_len(r.type);
+  ByteVector message(fixed + NdiscOptionWriter::link_layer_address_len);
+  NdiscOptionWriter writer(Bytes(message).subspan(fixed));
+  EXPECT_OK(writer.link_layer_address(option, mac_peer));
+  r.emit(message, source, destination);
+  Ipv6Repr ip;
+  ip.source = source;
+  ip.destination = destination;
+  ip.next_header = ipv6_next_header::icmpv6;
+  ip.hop_limit = 255;
+  ip.payload_len = message.size();
+  ByteVector packet(Ipv6Repr::header_len);
+  ip.emit(packet);
+  packet.insert(packet.end(), message.begin(), message.end());
+  return ethernet_frame(mac, mac_peer, ipv6_type, packet);
+}
+
+ByteVector ra_frame(std::uint32_t reachable_time_ms, std::uint32_t retrans_timer_ms) {
+  NdiscRepr r;
+  r.type = static_cast<std::uint8_t>(Icmpv6Type::RouterAdvertisement);
+  r.router_lifetime = 1800;
+  r.reachable_time = reachable_time_ms;
+  r.retrans_timer = retrans_timer_ms;
+  return nd_frame(r, router_ll, all_nodes, MacAddress{{0x33, 0x33, 0, 0, 0, 1}},
+                  NdiscOptionType::SourceLinkLayerAddress);
+}
+
+// The neighbor's answer for `target`: solicited and override unless told
+// otherwise, R clear (a host) unless told otherwise.
+ByteVector na_frame(const Ipv6Address& target, bool solicited = true, bool override = true,
+                    bool router = false) {
+  NdiscRepr r;
+  r.type = static_cast<std::uint8_t>(Icmpv6Type::NeighborAdvertisement);
+  r.target = target;
+  r.solicited = solicited;
+  r.override = override;
+  r.router = router;
+  return nd_frame(r, target, link_local_a, mac_a, NdiscOptionType::TargetLinkLayerAddress);
+}
+
+std::size_t router_count(const Stack& s) {
+  std::size_t n = 0;
+  for (const auto& r : s.router_list().routers()) n += r.has_value() ? 1U : 0U;
+  return n;
+}
+
+// A with its link-local address through DAD, pinging as the test asks.
+struct NdTimers : HostAndPeer {
+  NdTimers() {
+    sim.run_for(Duration::millis(1100));
+    ping = *a.ping_open(77);
+  }
+  ~NdTimers() { a.ping_close(ping); }
+  void advertise(std::uint32_t reachable_time_ms, std::uint32_t retrans_timer_ms) {
+    inject(ra_frame(reachable_time_ms, retrans_timer_ms));
+    sim.settle();
+  }
+  void ping_to(const Ipv6Address& to) {
+    EXPECT_OK(a.ping_send(ping, IpAddress(to), sequence++, {}, 0, sim.now()));
+    sim.settle();
+  }
+  // When A sent neighbor solicitations for `target` (multicast or unicast).
+  std::vector<Instant> solicitations_for(const Ipv6Address& target) const {
+    std::vector<Instant> at;
+    for (const FrameLog::Frame& f : log.with_ethertype(ipv6_type, 0)) {
+      if (f.bytes.size() < 14 + 40 + 24 || f.bytes[14 + 6] != 58 || f.bytes[14 + 40] != 135) continue;
+      Ipv6Address t;
+      std::copy_n(f.bytes.begin() + 14 + 40 + 8, 16, t.octets.begin());
+      if (t == target) at.push_back(f.at);
+    }
+    return at;
+  }
+  Ipv6AddressState state_of(const Ipv6Address& address) const {
+    const auto slots = a.ipv6_addresses(a_if);
+    for (const Ipv6NetifAddress& s : *slots) {
+      if (s.state != Ipv6AddressState::Invalid && s.address == address) return s.state;
+    }
+    return Ipv6AddressState::Invalid;
+  }
+  // Adds `address` and runs until just after DAD's probe; the probe's time.
+  Instant start_dad(const Ipv6Address& address) {
+    EXPECT_OK(a.add_ipv6_address(a_if, IpCidr{address, 64}, sim.now()));
+    sim.settle();
+    const std::vector<Instant> probes = solicitations_for(address);
+    EXPECT_EQ(probes.size(), 1U);
+    return probes.empty() ? sim.now() : probes[0];
+  }
+
+  PingHandle ping{};
+  std::uint16_t sequence = 1;
+};
+
+TEST(NdTimersSim, RetransTimerSpacesResolutionAndDad) {
+  NdTimers net;
+  net.advertise(0, 250);
+  net.log.clear();
+  net.ping_to(nobody_ll);
+  net.sim.run_for(Duration::seconds(3));
+  // Three multicast solicitations 250 ms apart, then the entry is given up
+  // 250 ms after the last (the host constant would be 1 s each).
+  const std::vector<Instant> sent = net.solicitations_for(nobody_ll);
+  ASSERT_EQ(sent.size(), 3U);
+  EXPECT_EQ(sent[1] - sent[0], Duration::millis(250));
+  EXPECT_EQ(sent[2] - sent[1], Duration::millis(250));
+  EXPECT_EQ(net.a.stats().nd.drop_unresolved, 1U);
+
+  // DAD waits RetransTimer after its probe (RFC 4862 5.4).
+  const Ipv6Address global = v6("2001:db8::5");
+  const Instant probe = net.start_dad(global);
+  net.sim.run_until(probe + Duration::millis(249));
+  EXPECT_EQ(net.state_of(global), Ipv6AddressState::Tentative);
+  net.sim.run_for(Duration::millis(2));
+  EXPECT_EQ(net.state_of(global), Ipv6AddressState::Preferred);
+  EXPECT_EQ(net.a.stats().nd.ra_option_ignored, 0U);
+}
+
+// Resolves the neighbor at once (its NA answers the first solicitation);
+// returns when it became Reachable.
+Instant resolve_neighbor(NdTimers& net) {
+  net.ping_to(neighbor_ll);
+  EXPECT_EQ(net.solicitations_for(neighbor_ll).size(), 1U);
+  net.inject(na_frame(neighbor_ll));
+  net.sim.settle();
+  EXPECT_EQ(net.a.nd_lookup(net.a_if, IpAddress(neighbor_ll)), mac_peer);
+  return net.sim.now();
+}
+
+// Pings the neighbor at `reachable_at + before` (still Reachable: nothing
+// follows) and at `reachable_at + after` (Stale by then: Delay, and a
+// unicast probe 5 s later, RFC 4861 7.3.3); the probes A sent after the
+// first resolution.
+std::vector<Instant> probes_after_pings(NdTimers& net, Instant reachable_at, Duration before, Duration after) {
+  net.log.clear();
+  net.sim.run_until(reachable_at + before);
+  net.ping_to(neighbor_ll);
+  net.sim.run_until(reachable_at + after);
+  net.ping_to(neighbor_ll);
+  net.sim.run_for(Duration::millis(5100));
+  return net.solicitations_for(neighbor_ll);
+}
+
+TEST(NdTimersSim, ReachableTimeIsDrawnAroundTheAdvertisedBase) {
+  NdTimers net;
+  net.advertise(4000, 0);  // ReachableTime in [2 s, 6 s]
+  const Instant reachable_at = resolve_neighbor(net);
+  const Instant second_ping = reachable_at + Duration::millis(6100);
+  const std::vector<Instant> probes =
+      probes_after_pings(net, reachable_at, Duration::millis(1900), Duration::millis(6100));
+  // Only the second ping found the entry Stale: one unicast probe, 5 s on.
+  ASSERT_EQ(probes.size(), 1U);
+  EXPECT_EQ(probes[0], second_ping + Duration::seconds(5));
+  for (const FrameLog::Frame& f : net.log.with_ethertype(ipv6_type, 0)) {
+    if (f.at == probes[0] && f.bytes[14 + 40] == 135) {
+      EXPECT_EQ(frame_destination_mac(f.bytes), mac_peer);  // unicast, to the cached MAC
+    }
+  }
+}
+
+TEST(NdTimersSim, WithoutAnRaReachableTimeStaysThirtySeconds) {
+  NdTimers net;
+  const Instant reachable_at = resolve_neighbor(net);
+  // The same pings: both find the entry Reachable, nothing is probed.
+  EXPECT_TRUE(probes_after_pings(net, reachable_at, Duration::millis(1900), Duration::millis(6100)).empty());
+  // Until 30 s: then Stale, and the next ping probes.
+  net.sim.run_until(reachable_at + Duration::millis(30001));
+  net.ping_to(neighbor_ll);
+  net.sim.run_for(Duration::millis(5100));
+  EXPECT_EQ(net.solicitations_for(neighbor_ll).size(), 1U);
+}
+
+TEST(NdTimersSim, TimersAboveAnHourAreIgnoredAndTinyOnesRaised) {
+  NdTimers net;
+  net.advertise(3600001, 0xffffffffU);
+  EXPECT_EQ(net.a.stats().nd.ra_option_ignored, 1U);
+  // Still the host constant: DAD takes 1 s.
+  const Ipv6Address global = v6("2001:db8::6");
+  const Instant probe = net.start_dad(global);
+  net.sim.run_until(probe + Duration::millis(999));
+  EXPECT_EQ(net.state_of(global), Ipv6AddressState::Tentative);
+  net.sim.run_for(Duration::millis(2));
+  EXPECT_EQ(net.state_of(global), Ipv6AddressState::Preferred);
+
+  // 1 ms between solicitations becomes 10 ms.
+  net.advertise(0, 1);
+  net.log.clear();
+  net.ping_to(nobody_ll);
+  net.sim.run_for(Duration::seconds(1));
+  const std::vector<Instant> sent = net.solicitations_for(nobody_ll);
+  ASSERT_EQ(sent.size(), 3U);
+  EXPECT_EQ(sent[1] - sent[0], Duration::millis(10));
+  EXPECT_EQ(sent[2] - sent[1], Duration::millis(10));
+}
+
+TEST(NdRouterFlagSim, ARouterWhoseAdvertisementDropsTheRFlagLeavesTheDefaultRouterList) {
+  NdTimers net;
+  net.advertise(0, 0);
+  ASSERT_EQ(router_count(net.a), 1U);
+  // Still a router: nothing changes.
+  net.inject(na_frame(router_ll, false, false, true));
+  net.sim.settle();
+  EXPECT_EQ(router_count(net.a), 1U);
+  // R clear: a host now (RFC 4861 7.2.5).
+  net.inject(na_frame(router_ll, false, false, false));
+  net.sim.settle();
+  EXPECT_EQ(router_count(net.a), 0U);
+  EXPECT_EQ(net.a.nd_lookup(net.a_if, IpAddress(router_ll)), mac_peer);  // still a neighbor
+  // A host's NA about itself leaves the list alone (it was never in it).
+  resolve_neighbor(net);
+  net.inject(na_frame(neighbor_ll, false, false, false));
+  net.sim.settle();
+  EXPECT_EQ(router_count(net.a), 0U);
+}
+
+TEST(NdRouterFlagSim, OurAdvertisementsSayWeAreAHost) {
+  NdTimers net;
+  NdiscRepr ns;
+  ns.type = static_cast<std::uint8_t>(Icmpv6Type::NeighborSolicitation);
+  ns.target = link_local_a;
+  const Ipv6Address solicited_node = v6("ff02::1:ff00:a");
+  net.log.clear();
+  net.inject(nd_frame(ns, neighbor_ll, solicited_node, MacAddress{{0x33, 0x33, 0xff, 0x00, 0x00, 0x0a}},
+                      NdiscOptionType::SourceLinkLayerAddress));
+  net.sim.settle();
+  std::size_t answers = 0;
+  for (const FrameLog::Frame& f : net.log.with_ethertype(ipv6_type, 0)) {
+    if (f.bytes.size() < 14 + 40 + 8 || f.bytes[14 + 6] != 58 || f.bytes[14 + 40] != 136) continue;
+    ++answers;
+    // R clear, S and O set (CONFIG_LWIP_FORCE_ROUTER_FORWARDING off).
+    EXPECT_EQ(f.bytes[14 + 40 + 4], config::force_router_forwarding ? 0xe0 : 0x60);
+    EXPECT_EQ(frame_destination_mac(f.bytes), mac_peer);
+  }
+  EXPECT_EQ(answers, 1U);
+}
+
+}  // namespace
+}  // namespace lwnet::test
