@@ -570,4 +570,5 @@ cat "$RESULTS_DIR/latest.md"
 echo
 echo "lwnet's counters (SIGTERM): $LWNET_COUNTERS"
 grep -i 'tcp\|drop\|pool\|fail' "$LWNET_COUNTERS" | head -40 | sed 's/^/  /'
+echo "tap_tcp_ceiling's counters (SIGTERM): $(grep '^tap_tcp_ceiling: ' "$OUT/ceiling.log")"
 echo "raw values and logs: $OUT"
