@@ -246,10 +246,13 @@ static void send_segment(struct conn *c, uint32_t seq)
   if (before(seq, c->snd_max)) stats.retransmitted++;
 }
 
-static void finish(struct conn *c, uint64_t now)
+/* Reads the clock itself: the loop's `now` is only refreshed when a read
+ * would block, which a saturated sink may never see. */
+static void finish(struct conn *c)
 {
   if (c->state == FREE) return;
   if (c->start) {
+    uint64_t now = now_ns();
     double secs = (double)(now - c->start) * 1e-9;
     char peer[INET_ADDRSTRLEN];
     inet_ntop(AF_INET, &c->peer_ip, peer, sizeof peer);
@@ -366,7 +369,7 @@ static void handle_tcp(const uint8_t *f, size_t len, uint64_t now)
       stats.not_ours++;
     return;
   }
-  if (flags & RST) { finish(c, now); return; }
+  if (flags & RST) { finish(c); return; }
   if (flags & SYN) { /* the peer did not get our SYN-ACK */
     if (c->state == SYN_RECEIVED) send_control(c, SYN, c->iss);
     return;
@@ -376,7 +379,7 @@ static void handle_tcp(const uint8_t *f, size_t len, uint64_t now)
     if (ack != c->iss + 1) return;
     c->snd_una = ack;
     c->state = ESTABLISHED;
-    c->start = now;
+    c->start = now_ns(); /* the cached `now` may be old, see finish() */
     c->deadline = 0;
     c->timeouts = 0;
     if (c->mode == SOURCE) { stats.source_conns++; prepare_source(c); }
@@ -394,7 +397,7 @@ static void handle_tcp(const uint8_t *f, size_t len, uint64_t now)
     c->dupacks = 0;
     c->timeouts = 0;
     c->deadline = c->snd_una == c->snd_max ? 0 : now + RETRANSMIT_NS;
-    if (c->state == LAST_ACK && ack == c->snd_max) { finish(c, now); return; }
+    if (c->state == LAST_ACK && ack == c->snd_max) { finish(c); return; }
   } else if (ack == c->snd_una && data == 0 && !(flags & FIN) && window == c->snd_wnd &&
              c->snd_una != c->snd_max && c->state == ESTABLISHED && c->mode == SOURCE) {
     /* Three duplicates: go back to the first unacknowledged byte, once per
@@ -425,7 +428,7 @@ static void handle_tcp(const uint8_t *f, size_t len, uint64_t now)
     c->unacked = 0;
     if (c->mode == SOURCE) { /* the reader is gone: no point in delivering the rest */
       send_control(c, RST, c->snd_nxt);
-      finish(c, now);
+      finish(c);
       return;
     }
     send_control(c, FIN, c->snd_max);
@@ -480,7 +483,7 @@ static int housekeeping(uint64_t now)
     /* A source waiting for its window to open also keeps a timer, to probe it. */
     if (!c->deadline && c->state == ESTABLISHED && c->mode == SOURCE) c->deadline = now + RETRANSMIT_NS;
     if (c->deadline && now >= c->deadline) {
-      if (++c->timeouts > GIVE_UP_TIMEOUTS) { stats.given_up++; finish(c, now); continue; }
+      if (++c->timeouts > GIVE_UP_TIMEOUTS) { stats.given_up++; finish(c); continue; }
       c->deadline = now + RETRANSMIT_NS;
       if (c->state == SYN_RECEIVED) send_control(c, SYN, c->iss);
       else if (c->state == LAST_ACK) send_control(c, FIN, c->snd_max - 1);
@@ -551,7 +554,7 @@ int main(int argc, char **argv)
     if (poll(&p, 1, wait_ms) < 0 && errno != EINTR) { perror("poll"); return 1; }
     now = now_ns();
   }
-  for (int i = 0; i < MAX_CONNS; i++) finish(&conns[i], now_ns());
+  for (int i = 0; i < MAX_CONNS; i++) finish(&conns[i]);
   printf("tap_tcp_ceiling: sink_bytes=%llu sink_connections=%llu source_bytes=%llu "
          "source_connections=%llu segments_out=%llu retransmitted=%llu go_back_dupacks=%llu "
          "go_back_timeouts=%llu given_up=%llu frames_in=%llu frames_out=%llu arp_replies=%llu "
