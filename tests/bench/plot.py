@@ -19,6 +19,8 @@ PANELS = [  # metric, title
 ]
 COLUMNS = [  # column, label, colour
     ("lwnet", "lwnet", "#1f77b4"),
+    ("lwnet_plain", "lwnet, no offload", "#9ecae1"),
+    ("ceiling", "minimal C on TAP", "#31a354"),
     ("lwnet_sock", "lwnet sockets", "#6baed6"),
     ("lwip_sock", "lwIP sockets", "#fd8d3c"),
     ("lwip_raw", "lwIP raw", "#e6550d"),

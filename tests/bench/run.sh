@@ -13,14 +13,16 @@
 # socket_call_cost against Debian's liblwip in a temporary directory, then
 # measures every stack with the same Linux-side tools: iperf 2, the anchor's
 # `client sink` / `client crr`, and ping; and the cost of a 1-byte socket call
-# (socket_call_cost) on lwnet's and on lwIP's sockets. The columns are
+# (socket_call_cost) on lwnet's and on lwIP's sockets; and, for TCP only,
+# tap_tcp_ceiling: the least a TCP peer can do on a TAP without offloads, the
+# ceiling for lwnet --no-offload. The columns are
 # interleaved inside every repetition, so a busy moment of the shared machine
 # hits all of them alike. Prints a Markdown table and writes it to
 # tests/bench/results/latest.md, and draws throughput and connections/s into
 # tests/bench/results/latest.svg (plot.py). Not a CTest test.
 #
 # Network: only namespaces it creates (lwb-lwnet, lwb-lwnet2, lwb-lwsock,
-# lwb-lwsock64, lwb-lwsockl, lwb-lwip, lwb-k1, lwb-k2)
+# lwb-lwsock64, lwb-lwsockl, lwb-lwip, lwb-ceil, lwb-k1, lwb-k2)
 # and documentation addresses (192.0.2.0/24 on the TAPs, 198.51.100.0/24 on
 # the veth pair). Every process it starts is stopped by PID and every
 # namespace deleted when it exits, also on failure or Ctrl-C.
@@ -40,7 +42,7 @@ OUT=$(mktemp -d /tmp/lwnet-bench.XXXXXX)   # logs, raw values and the anchor bui
 RES=$OUT/values.tsv                          # metric <TAB> column <TAB> rep <TAB> value
 NOTES=$OUT/notes.txt                         # one line per failure or oddity, shown under the table
 : > "$RES"; : > "$NOTES"
-NAMESPACES=(lwb-lwnet lwb-lwnet2 lwb-lwsock lwb-lwsock64 lwb-lwsockl lwb-lwip lwb-k1 lwb-k2)
+NAMESPACES=(lwb-lwnet lwb-lwnet2 lwb-lwsock lwb-lwsock64 lwb-lwsockl lwb-lwip lwb-ceil lwb-k1 lwb-k2)
 PIDS=()
 
 # lwnet's host preset (src/config/presets/host.h), as the README builds it:
@@ -93,11 +95,12 @@ fi
 ########## builds ##########
 log "building lwnet (Release, host preset) in $BUILD"
 cmake -S "$ROOT" -B "$BUILD" "${LWNET_CMAKE_FLAGS[@]}" > "$OUT/cmake.log" 2>&1 &&
-  cmake --build "$BUILD" --target lwnet socket_bench_server socket_call_cost -j2 >> "$OUT/cmake.log" 2>&1 ||
+  cmake --build "$BUILD" --target lwnet socket_bench_server socket_call_cost tap_tcp_ceiling -j2 >> "$OUT/cmake.log" 2>&1 ||
   { tail -30 "$OUT/cmake.log" >&2; echo "lwnet build failed (log: $OUT/cmake.log)" >&2; exit 1; }
 LWNET=$BUILD/tools/lwnet
 SOCKET_SERVER=$BUILD/tests/bench/socket_bench_server
 LWNET_CALL_COST=$BUILD/tests/bench/socket_call_cost
+CEILING=$BUILD/tests/bench/tap_tcp_ceiling
 log "building lwnet's sockets programs with message passing in $BUILD_MESSAGES"
 cmake -S "$ROOT" -B "$BUILD_MESSAGES" "${LWNET_CMAKE_FLAGS[@]}" \
   -DCONFIG_LWIP_TCPIP_CORE_LOCKING=0 >> "$OUT/cmake.log" 2>&1 &&
@@ -140,6 +143,7 @@ tap_ns lwb-lwsock lwb-tap3
 tap_ns lwb-lwsock64 lwb-tap4
 tap_ns lwb-lwsockl lwb-tap5
 tap_ns lwb-lwip lwb-tap1
+tap_ns lwb-ceil lwb-tap6
 ip netns add lwb-k1; ip netns add lwb-k2
 ip -n lwb-k1 link set lo up; ip -n lwb-k2 link set lo up
 ip -n lwb-k1 link add lwb-veth1 type veth peer name lwb-veth2 netns lwb-k2
@@ -183,6 +187,10 @@ LWNET_COLS=(lwnet lwnet_plain lwnet_sock lwnet_sock64 lwnet_sock_msg)
 for c in "${LWNET_COLS[@]}"; do start_lwnet "$c"; done
 ip netns exec lwb-lwip "$LWBENCH" -i lwb-tap1 -a 192.0.2.2 -g 192.0.2.1 > "$OUT/lwbench.log" 2>&1 &
 LWIP_PID=$!; PIDS+=("$LWIP_PID")
+# The ceiling: a minimal C TCP endpoint on a TAP without offloads (iperf's
+# port and the source port, as lwnet); it answers ARP but not ping.
+ip netns exec lwb-ceil "$CEILING" lwb-tap6 192.0.2.2 sink 5001 source 5002 > "$OUT/ceiling.log" 2>&1 &
+CEIL_PID=$!; PIDS+=("$CEIL_PID")
 ip netns exec lwb-k2 "$KBENCH" 198.51.100.2 > "$OUT/kbench.log" 2>&1 &
 KB_PID=$!; PIDS+=("$KB_PID")
 ip netns exec lwb-k2 iperf -s -p 5101 > "$OUT/iperf-server.log" 2>&1 &
@@ -203,20 +211,22 @@ sock_ready() {  # col -> the ready line, waiting up to 5 s for it
   done
   return 1
 }
+for i in $(seq 50); do grep -q '^ready on ' "$OUT/ceiling.log" && break; sleep 0.1; done
+grep -q '^ready on ' "$OUT/ceiling.log" || { echo "tap_tcp_ceiling: no ready line: $(cat "$OUT/ceiling.log")" >&2; exit 1; }
 declare -A SOCK_READY=()
 for c in lwnet_sock lwnet_sock64 lwnet_sock_msg; do
   SOCK_READY[$c]=$(sock_ready "$c") || { echo "$c: no ready line: $(cat "${LWNET_LOG[$c]}")" >&2; exit 1; }
 done
 
 # Columns: name, namespace of the Linux side, address, first port, which PID serves it.
-COLS=(lwnet lwnet_plain lwnet_sock lwnet_sock64 lwnet_sock_msg lwip_sock lwip_raw linux)
-declare -A C_NS=([lwnet]=lwb-lwnet [lwnet_plain]=lwb-lwnet2 [lwnet_sock]=lwb-lwsock [lwnet_sock64]=lwb-lwsock64
+COLS=(lwnet lwnet_plain ceiling lwnet_sock lwnet_sock64 lwnet_sock_msg lwip_sock lwip_raw linux)
+declare -A C_NS=([lwnet]=lwb-lwnet [lwnet_plain]=lwb-lwnet2 [ceiling]=lwb-ceil [lwnet_sock]=lwb-lwsock [lwnet_sock64]=lwb-lwsock64
                  [lwnet_sock_msg]=lwb-lwsockl [lwip_sock]=lwb-lwip [lwip_raw]=lwb-lwip [linux]=lwb-k1)
-declare -A C_DST=([lwnet]=192.0.2.2 [lwnet_plain]=192.0.2.2 [lwnet_sock]=192.0.2.2 [lwnet_sock64]=192.0.2.2
+declare -A C_DST=([lwnet]=192.0.2.2 [lwnet_plain]=192.0.2.2 [ceiling]=192.0.2.2 [lwnet_sock]=192.0.2.2 [lwnet_sock64]=192.0.2.2
                   [lwnet_sock_msg]=192.0.2.2 [lwip_sock]=192.0.2.2 [lwip_raw]=192.0.2.2 [linux]=198.51.100.2)
-declare -A C_PORT=([lwnet]=5001 [lwnet_plain]=5001 [lwnet_sock]=5001 [lwnet_sock64]=5001
+declare -A C_PORT=([lwnet]=5001 [lwnet_plain]=5001 [ceiling]=5001 [lwnet_sock]=5001 [lwnet_sock64]=5001
                    [lwnet_sock_msg]=5001 [lwip_sock]=5001 [lwip_raw]=5011 [linux]=5001)
-col_pid() { case $1 in lwnet*) echo "${LWNET_PIDS[$1]}";; lwip_*) echo "$LWIP_PID";; linux) echo "$KB_PID";; esac; }
+col_pid() { case $1 in lwnet*) echo "${LWNET_PIDS[$1]}";; lwip_*) echo "$LWIP_PID";; ceiling) echo "$CEIL_PID";; linux) echo "$KB_PID";; esac; }
 col_has_tcp() { case $1 in lwnet|lwnet_plain) [ "$LWNET_TCP" = 1 ];; *) true;; esac; }
 
 rec() { printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >> "$RES"; log "  $1 $2 rep$3 = ${4:-FAILED}"; }
@@ -340,9 +350,13 @@ each() {  # measure-function label: every repetition, every column, interleaved
   for r in $(seq 1 "$REPS"); do
     for c in "${COLS[@]}"; do
       if [ "$f" != m_ping ] && ! col_has_tcp "$c"; then continue; fi
+      if [ "$c" = ceiling ]; then case $f in m_to_stack|m_from_stack) ;; *) continue;; esac; fi
       if [ "$f" = m_call_cost ]; then case $c in lwnet_sock|lwnet_sock_msg|lwip_sock) ;; *) continue;; esac; fi
       "$f" "$c" "$r"
       case $c in lwnet*) check_lwnet "$c" "$2 rep $r";; esac
+      if [ "$c" = ceiling ] && [ -z "${CEIL_DEAD:-}" ] && ! kill -0 "$CEIL_PID" 2>/dev/null; then
+        CEIL_DEAD=1; note "ceiling: tap_tcp_ceiling exited during $2 rep $r: $(tail -3 "$OUT/ceiling.log" | tr '\n' '|')"
+      fi
       [ "$f" = m_ping ] || sleep 1
     done
   done
@@ -393,6 +407,10 @@ for c in "${LWNET_COLS[@]}"; do
   [ "$st" -eq 0 ] || note "$c: exit status $st after SIGTERM"
 done
 LWNET_COUNTERS=${LWNET_LOG[lwnet]}
+if [ -z "${CEIL_DEAD:-}" ]; then  # it prints its counters on SIGTERM
+  kill -TERM "$CEIL_PID" 2>/dev/null; wait "$CEIL_PID"; st=$?; forget_pid "$CEIL_PID"
+  [ "$st" -eq 0 ] || note "ceiling: exit status $st after SIGTERM"
+fi
 
 ########## table ##########
 mkdir -p "$RESULTS_DIR"
@@ -434,13 +452,14 @@ def cell(metric, col, digits=0, unit=""):
         s += f" **{n - len(vs)} of {n} failed**"
     return s
 
-COLS = ["lwnet", "lwnet_plain", "lwnet_sock", "lwnet_sock64", "lwnet_sock_msg", "lwip_sock", "lwip_raw", "linux"]
+COLS = ["lwnet", "lwnet_plain", "ceiling", "lwnet_sock", "lwnet_sock64", "lwnet_sock_msg", "lwip_sock", "lwip_raw", "linux"]
 LWNET_ONLY = {"lwnet": "-", "lwnet_plain": "-", "lwnet_sock64": "-", "lwip_raw": "-", "linux": "-"}
 KERNEL_ONLY = {c: "-" for c in COLS if c != "linux"}
 SOCK_ROWS = {"lwnet": "-", "lwnet_plain": "-", "lwnet_sock64": "same program as lwnet sockets", "lwip_raw": "-", "linux": "-"}
 rows = [
     ("stack's receive window cap / send buffer, KiB", None, 0, {
         "lwnet": "256 / 256 (host preset)", "lwnet_plain": "256 / 256 (host preset)",
+        "ceiling": "256 / - (fixed: what arrives is dropped at once; sends what Linux's window allows)",
         "lwip_sock": "64 / 64 (TCP_WND = TCP_SND_BUF = 65535, fixed)", "lwip_raw": "64 / 64 (fixed)",
         "linux": "autotuned"}),
     (f"TCP Linux -> stack, Mbit/s (iperf 2, {SECS} s)", "to_stack_mbit", 0, {}),
@@ -473,17 +492,20 @@ out.append(f"- lwnet: commit {E['BENCH_COMMIT']}, `{E['BENCH_LWNET_FLAGS']}`; `l
 out.append(f"- lwnet sockets: the same build's `tests/bench/socket_bench_server` (the anchor's three sockets-API services, written with standard socket calls over lwnet's sockets; a thread per service, blocking calls; `lwnet_tap_up`, so TCP segmentation offload to the TAP as in column lwnet) with the build's buffers (column lwnet sockets) and with SO_RCVBUF = SO_SNDBUF = 65535 on the listeners, lwIP's TCP_WND and TCP_SND_BUF (column lwnet sockets, 64 KiB). the host preset has CONFIG_LWIP_TCPIP_CORE_LOCKING 1 (a call runs the stack code on the calling thread under the core mutex, as in Debian's lwIP); column lwnet sockets, message passing: the same server built with CONFIG_LWIP_TCPIP_CORE_LOCKING=0 (ESP-IDF's default: every call is a message to the TCP/IP thread), the build's buffers")
 out.append(f"- lwIP: Debian liblwip {E['BENCH_LWIP']}, the anchor's `lwbench` (TCP_WND = TCP_SND_BUF = 65535, no window scaling: the build cannot offer more) on a TAP; sockets API ports 5001-5003, raw API 5011-5013. Debian's build has LWIP_TCPIP_CORE_LOCKING 1: a socket call takes the core mutex and runs the stack code on the calling thread")
 out.append("- cost per call: `tests/bench/socket_call_cost` (our program; for lwIP built against Debian's liblwip) in one process: a client thread sends 1 byte, a server thread receives it and sends it back, TCP_NODELAY, over the stack's own loopback (lwnet: 127.0.0.1; Debian's lwIP has no loopif, so a netif without a device whose own address loops back); CLOCK_MONOTONIC around every call")
+out.append("- minimal C on the TAP, no offload: `tests/bench/tap_tcp_ceiling lwb-tap6 192.0.2.2 sink 5001 source 5002`, no lwnet: a TCP endpoint straight on a TAP opened without offloads (1514-byte frames, one read/write per frame) doing the least a TCP peer can do (ARP, checksums checked, in-order data counted and dropped, an ACK per 2 segments; constant-payload segments as far as Linux's window allows, go-back-N): the ceiling of any user-space stack on this TAP, for TCP only")
 out.append("- Linux kernel: the anchor's `kbench` (same services, kernel sockets) over a veth pair, default offloads")
 out.append(f"- median of {E['REPS']} repetitions, (min-max); columns interleaved within each repetition")
 out.append("")
-out.append("| measure | lwnet | lwnet, no offload | lwnet sockets | lwnet sockets, 64 KiB | lwnet sockets, message passing | lwIP sockets | lwIP raw | Linux kernel |")
-out.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+out.append("| measure | lwnet | lwnet, no offload | minimal C on the TAP, no offload | lwnet sockets | lwnet sockets, 64 KiB | lwnet sockets, message passing | lwIP sockets | lwIP raw | Linux kernel |")
+out.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
 for label, metric, digits, fixed in rows:
     if metric is None:  # the buffers row: the sockets servers report theirs
         for c in ("lwnet_sock", "lwnet_sock64", "lwnet_sock_msg"):
             rcv, snd = vals.get(("sock_buffers_kB", c)), vals.get(("sock_sndbuf_kB", c))
             fixed[c] = f"{rcv[0]:.0f} / {snd[0]:.0f} (SO_RCVBUF / SO_SNDBUF)" if rcv and snd else "**unknown**"
-    cells = [fixed.get(c) or cell(metric, c, digits) for c in COLS]
+    # The ceiling does TCP transfers only.
+    cells = [fixed.get(c) or ("-" if c == "ceiling" and not metric.startswith(("to_stack", "from_stack"))
+                              else cell(metric, c, digits)) for c in COLS]
     out.append(f"| {label} | " + " | ".join(cells) + " |")
 
 # The issue's targets for lwnet's sockets: at least 1.5x lwIP's sockets and at
@@ -523,6 +545,16 @@ for label, metric, lower in targets:
                      f"{verdict(ratio(metric, col, 'lwip_raw', lower), 1.0)}")
     out.append(f"| {label} | " + " | ".join(cells) + " |")
 out.append("")
+out.append("Target for lwnet without offload (issue 12): at least 0.8x what the minimal C endpoint "
+           "reaches on the same kind of TAP in the same run (medians).")
+out.append("")
+out.append("| measure | lwnet, no offload | minimal C on the TAP | lwnet, no offload / ceiling (>= 0.8) |")
+out.append("| --- | --- | --- | --- |")
+for label, metric in [("TCP Linux -> stack, Mbit/s", "to_stack_mbit"), ("TCP stack -> Linux, Mbit/s", "from_stack_mbit")]:
+    a, b = median(metric, "lwnet_plain"), median(metric, "ceiling")
+    show = lambda v: "-" if v is None else f"{v:g}"
+    out.append(f"| {label} | {show(a)} | {show(b)} | {verdict(ratio(metric, 'lwnet_plain', 'ceiling', False), 0.8)} |")
+out.append("")
 out.append("CPU is utime+stime of the serving process from /proc (200 % = both cores). For Linux it is")
 out.append("kbench's own time only: much of the kernel's TCP work runs in softirq context and is not charged to it.")
 if notes:
@@ -538,4 +570,5 @@ cat "$RESULTS_DIR/latest.md"
 echo
 echo "lwnet's counters (SIGTERM): $LWNET_COUNTERS"
 grep -i 'tcp\|drop\|pool\|fail' "$LWNET_COUNTERS" | head -40 | sed 's/^/  /'
+echo "tap_tcp_ceiling's counters (SIGTERM): $(grep '^tap_tcp_ceiling: ' "$OUT/ceiling.log")"
 echo "raw values and logs: $OUT"

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# The bench's ceiling program (tests/bench/tap_tcp_ceiling.c), briefly, so that
+# it cannot rot between bench runs. It runs on the TAP lw0 of the test's
+# namespace as 192.0.2.2 (Linux is 192.0.2.1), sink 5001, source 5002:
+#   - wrong arguments: usage, exit 2
+#   - its ready line names the TAP, the address and the ports
+#   - sink: 1000000 random bytes from nc; nc gets nothing back and ends (our
+#     FIN); the connection's line reports exactly that count
+#   - source: Linux reads 3000000 bytes, the 1460-byte pattern repeated
+#     (segments in order, none misplaced by a go-back-N); a line for the
+#     connection once the reader has gone
+#   - it answers ARP (Linux learns its MAC) but not ping
+#   - SIGTERM: exit 0, counters with sink_bytes=1000000 and no bad checksums,
+#     nothing on stderr
+# Its argument is the directory of tests/bench's programs.
+# shellcheck source=tests/integration/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+lwit_init bench_ceiling "$@"
+lwit_require nc head cmp wc ping python3
+CEILING=$LWNET/tap_tcp_ceiling
+[ -x "$CEILING" ] || lwit_fail "$CEILING is missing"
+
+for arguments in "" "lw0" "lw0 192.0.2.2" "lw0 nonsense sink 5001" "lw0 192.0.2.2 sink 0" \
+                 "lw0 192.0.2.2 sink 5001 source 5001" "lw0 192.0.2.2 drain 5001" "lw0 192.0.2.2 sink"; do
+  status=0
+  # shellcheck disable=SC2086 # the arguments are split on purpose
+  "$CEILING" $arguments >/dev/null 2>"$LWIT_DIR/usage.err" || status=$?
+  lwit_expect_equal "tap_tcp_ceiling with arguments '$arguments' exits" 2 "$status"
+  lwit_expect "it prints its usage" grep -q "^usage: tap_tcp_ceiling TAP IPV4" "$LWIT_DIR/usage.err"
+done
+
+lwit_make_namespace
+OUT=$LWIT_DIR/ceiling.out
+ERR=$LWIT_DIR/ceiling.err
+lwit_spawn "$CEILING" "$LWIT_TAP" "$LWIT_LWNET_IP" sink 5001 source 5002 >"$OUT" 2>"$ERR"
+pid=$LWIT_SPAWNED
+ready() {
+  grep -q "^ready on " "$OUT" && return 0
+  kill -0 "$pid" 2>/dev/null || lwit_fail "tap_tcp_ceiling exited before its ready line: $(cat "$ERR")"
+  return 1
+}
+lwit_wait_until "tap_tcp_ceiling's ready line" 10 ready
+lwit_expect_equal "ready line" "ready on $LWIT_TAP $LWIT_LWNET_IP sink 5001 source 5002" "$(head -n 1 "$OUT")"
+
+# sink
+head -c 1000000 /dev/urandom >"$LWIT_DIR/random"
+lwit_ns timeout 30 nc -N "$LWIT_LWNET_IP" 5001 <"$LWIT_DIR/random" >"$LWIT_DIR/sink.out" ||
+  lwit_fail "nc to the sink failed or did not end"
+lwit_expect_equal "the sink sent nothing back" 0 "$(wc -c <"$LWIT_DIR/sink.out")"
+lwit_wait_until "the sink's connection line" 10 lwit_lines_at_least "$OUT" "^sink " 1
+lwit_expect "the sink counted exactly 1000000 bytes" \
+  grep -qE "^sink $LWIT_LINUX_IP:[0-9]+ bytes=1000000 secs=[0-9.]+ mbit=[0-9.]+$" "$OUT"
+
+# source: the stream is the 1460-byte pattern over and over
+python3 -c 'import sys; b = bytes(97 + i % 26 for i in range(1460)); sys.stdout.buffer.write((b * 2100)[:3000000])' \
+  >"$LWIT_DIR/expected"
+lwit_ns timeout 30 bash -c "exec 3<>/dev/tcp/$LWIT_LWNET_IP/5002 && head -c 3000000 <&3" >"$LWIT_DIR/source.out" ||
+  lwit_fail "reading 3000000 bytes from the source failed"
+lwit_expect "the source sent the pattern, in order" cmp "$LWIT_DIR/expected" "$LWIT_DIR/source.out"
+lwit_wait_until "the source's connection line (after the reader closed)" 10 lwit_lines_at_least "$OUT" "^source " 1
+lwit_expect "the source reports at least 3000000 bytes acknowledged" \
+  awk '/^source /{ sub(/.*bytes=/, ""); sub(/ .*/, ""); if ($0 + 0 >= 3000000) found = 1 } END { exit !found }' "$OUT"
+
+# ARP yes, ping no
+lwit_expect "Linux learned its MAC by ARP" bash -c \
+  "ip netns exec '$LWIT_NS' ip neigh show $LWIT_LWNET_IP dev $LWIT_TAP | grep -q 'lladdr 02:00:5e:ce:11:02'"
+lwit_expect "it does not answer ping" bash -c "! ip netns exec '$LWIT_NS' ping -c 1 -W 1 $LWIT_LWNET_IP >/dev/null"
+
+# SIGTERM
+kill -TERM "$pid"
+status=0
+wait "$pid" || status=$?
+lwit_expect_status "tap_tcp_ceiling after SIGTERM" 0 "$status"
+last=$(tail -n 1 "$OUT")
+lwit_expect "its counters: sink_bytes=1000000, two connections, no bad checksum" bash -c \
+  "grep -q '^tap_tcp_ceiling: sink_bytes=1000000 sink_connections=1 ' <<<'$last' &&
+   grep -q ' source_connections=1 ' <<<'$last' && grep -q ' bad_checksum=0 ' <<<'$last'"
+lwit_expect_equal "its stderr" "" "$(cat "$ERR")"
+lwit_pass
