@@ -101,7 +101,8 @@ Resolution NameResolver::resolve(std::string_view name, AddressFamily family) {
   Waiter waiter;
   for (Slot& slot : waiter.slots) slot.waiter = &waiter;
   const bool want_v4 = family != AddressFamily::V6;
-  const bool want_v6 = family != AddressFamily::V4;
+  // No AAAA question without IPv6 (AF_UNSPEC asks for A only, then).
+  const bool want_v6 = config::ipv6 && family != AddressFamily::V4;
   const bool can_wait = !thread_.in_core_context();
   SourceAddresses sources;
   thread_.call([&](Stack& stack, Instant now) {

@@ -43,6 +43,7 @@ std::optional<IpAddress> numeric_address(const char* name) {
 }
 
 bool family_accepts(AddressFamily family, const IpAddress& address) {
+  if (!lwnet::config::ipv6 && !address.is_v4()) return false;  // an IPv4-only build
   return family == AddressFamily::Any || (family == AddressFamily::V4) == address.is_v4();
 }
 
@@ -63,7 +64,9 @@ Resolution resolve(const char* name, AddressFamily family, bool numeric_only) {
   if (std::strcmp(name, "localhost") == 0) {
     resolution.outcome = DnsOutcome::Found;
     if (family != AddressFamily::V6) resolution.addresses[resolution.count++] = lwnet::Ipv4Address::loopback();
-    if (family != AddressFamily::V4) resolution.addresses[resolution.count++] = lwnet::Ipv6Address::loopback();
+    if (lwnet::config::ipv6 && family != AddressFamily::V4) {
+      resolution.addresses[resolution.count++] = lwnet::Ipv6Address::loopback();
+    }
   }
   return resolution;
 }
@@ -186,7 +189,10 @@ int lwip_getaddrinfo(const char* nodename, const char* servname, const addrinfo*
     switch (hints->ai_family) {
       case AF_UNSPEC: family = AddressFamily::Any; break;
       case AF_INET: family = AddressFamily::V4; break;
-      case AF_INET6: family = AddressFamily::V6; break;
+      case AF_INET6:
+        if (!lwnet::config::ipv6) return EAI_FAMILY;  // an IPv4-only build
+        family = AddressFamily::V6;
+        break;
       default: return EAI_FAMILY;
     }
     flags = hints->ai_flags;

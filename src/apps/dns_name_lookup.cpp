@@ -36,13 +36,14 @@ Result<IpAddress> DnsNameLookup::start(DnsRecordType type, Instant now) {
 }
 
 // A found nothing: AAAA is asked before giving up, as lwIP's default
-// LWIP_DNS_ADDRTYPE_IPV4_IPV6 does.
+// LWIP_DNS_ADDRTYPE_IPV4_IPV6 does (not without IPv6, as lwIP's
+// LWIP_DNS_ADDRTYPE_IPV4).
 Result<IpAddress> DnsNameLookup::conclude(const DnsResult& result, Instant now) {
   if (result.outcome == DnsOutcome::Found && result.count > 0) {
     phase_ = Phase::Idle;
     return result.addresses[0];
   }
-  if (asked_ == DnsRecordType::A && result.outcome == DnsOutcome::NotFound) {
+  if (config::ipv6 && asked_ == DnsRecordType::A && result.outcome == DnsOutcome::NotFound) {
     return start(DnsRecordType::AAAA, now);
   }
   phase_ = Phase::Idle;

@@ -100,7 +100,8 @@ class DnsResolver final : public StackApp {
   // `callback(context, result)` runs later from poll(). InvalidArgument for
   // a name that is not a valid domain name; TableFull when
   // CONFIG_LWNET_DNS_TABLE_SIZE queries or CONFIG_LWNET_DNS_MAX_REQUESTS
-  // lookups are in flight; the Stack's errors when no UDP endpoint is left.
+  // lookups are in flight; the Stack's errors when no UDP endpoint is left;
+  // Unsupported for AAAA when IPv6 is compiled out.
   Result<DnsResult> lookup(Stack& stack, std::string_view name, DnsRecordType type,
                            Callback callback, void* context, Instant now);
   // Core thread. Forgets every pending lookup of `context` (its callback

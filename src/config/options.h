@@ -27,6 +27,11 @@
 #ifndef CONFIG_LWIP_IPV4
 #define CONFIG_LWIP_IPV4 1
 #endif
+// 0: an IPv4-only build. No IPv6 code is reachable (with
+// -ffunction-sections and --gc-sections it drops out of the binary) and
+// IPv6's tables hold nothing (config::ipv6_slots); IPv6 frames are counted
+// as an unknown ethertype, the Stack's IPv6 calls fail with Unsupported,
+// AF_INET6 sockets with EAFNOSUPPORT, getaddrinfo(AF_INET6) with EAI_FAMILY.
 #ifndef CONFIG_LWIP_IPV6
 #define CONFIG_LWIP_IPV6 1
 #endif
@@ -471,6 +476,11 @@ inline constexpr std::size_t ipv6_nd6_num_route_info = CONFIG_LWIP_IPV6_ND6_NUM_
 inline constexpr bool force_router_forwarding = CONFIG_LWIP_FORCE_ROUTER_FORWARDING != 0;
 inline constexpr bool ipv6_autoconfig = CONFIG_LWIP_IPV6_AUTOCONFIG != 0;
 inline constexpr std::size_t ipv6_rdnss_max_dns_servers = CONFIG_LWIP_IPV6_RDNSS_MAX_DNS_SERVERS;
+// The size of an IPv6 table (addresses, neighbor cache, router list,
+// reassembly, MLD groups...) whose option says `n`: nothing when IPv6 is
+// compiled out (CONFIG_LWIP_IPV6=0), so that an IPv4-only build holds no
+// IPv6 state.
+inline constexpr std::size_t ipv6_slots(std::size_t n) { return ipv6 ? n : 0; }
 inline constexpr std::uint8_t ip_default_ttl = CONFIG_LWIP_IP_DEFAULT_TTL;
 inline constexpr bool ip4_frag = CONFIG_LWIP_IP4_FRAG != 0;
 inline constexpr bool ip4_reassembly = CONFIG_LWIP_IP4_REASSEMBLY != 0;

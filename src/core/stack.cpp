@@ -40,20 +40,23 @@ Status Stack::set_mtu(NetifId id, std::size_t mtu) {
 }
 Status Stack::add_ipv6_address(NetifId id, const IpCidr& address, Instant now) {
   LWNET_CHECK_CORE_CONTEXT("Stack::add_ipv6_address");
+  if constexpr (!config::ipv6) return Error::Unsupported;
   if (!address.address.is_v6()) return Error::InvalidArgument;
   return impl_->ip.add_ipv6_address(id, address.address.v6(), address.prefix_len, now);
 }
 Status Stack::remove_ipv6_address(NetifId id, const IpAddress& address) {
   LWNET_CHECK_CORE_CONTEXT("Stack::remove_ipv6_address");
+  if constexpr (!config::ipv6) return Error::Unsupported;
   if (!address.is_v6()) return Error::InvalidArgument;
   return impl_->ip.remove_ipv6_address(id, address.v6());
 }
 Status Stack::remove_ipv6_address(NetifId id, const IpAddress& address, Instant now) {
   LWNET_CHECK_CORE_CONTEXT("Stack::remove_ipv6_address");
+  if constexpr (!config::ipv6) return Error::Unsupported;
   if (!address.is_v6()) return Error::InvalidArgument;
   return impl_->ip.remove_ipv6_address(id, address.v6(), now);
 }
-Result<std::array<Ipv6NetifAddress, config::ipv6_num_addresses>> Stack::ipv6_addresses(
+Result<std::array<Ipv6NetifAddress, config::ipv6_slots(config::ipv6_num_addresses)>> Stack::ipv6_addresses(
     NetifId id) const {
   LWNET_CHECK_CORE_CONTEXT("Stack::ipv6_addresses");
   const Netif* n = impl_->ip.netifs().get(id);
@@ -63,11 +66,13 @@ Result<std::array<Ipv6NetifAddress, config::ipv6_num_addresses>> Stack::ipv6_add
 Status Stack::nd_add_static(NetifId id, const IpAddress& address, const MacAddress& mac,
                             Instant now) {
   LWNET_CHECK_CORE_CONTEXT("Stack::nd_add_static");
+  if constexpr (!config::ipv6) return Error::Unsupported;
   if (!address.is_v6()) return Error::InvalidArgument;
   return impl_->ip.nd_add_static(id, address.v6(), mac, now);
 }
 std::optional<MacAddress> Stack::nd_lookup(NetifId id, const IpAddress& address) const {
   LWNET_CHECK_CORE_CONTEXT("Stack::nd_lookup");
+  if constexpr (!config::ipv6) return std::nullopt;
   if (!address.is_v6()) return std::nullopt;
   return impl_->ip.nd_cache().lookup(id, address.v6());
 }
@@ -107,7 +112,7 @@ const RouterList& Stack::router_list() const {
 }
 RouterAdvertisementState Stack::router_advertisement(NetifId id) const {
   LWNET_CHECK_CORE_CONTEXT("Stack::router_advertisement");
-  if (id.value >= config::max_netifs) return {};
+  if (!config::ipv6 || id.value >= config::max_netifs) return {};
   return impl_->ip.router_list().state(id);
 }
 void Stack::set_router_advertisement_callback(NetifCallback callback, void* context) {
@@ -398,21 +403,25 @@ void Stack::udp_set_multicast_ttl(UdpHandle h, std::uint8_t ttl) {
 Status Stack::udp_join_group_v6(UdpHandle h, const IpAddress& group, std::optional<NetifId> netif,
                                 Instant now) {
   LWNET_CHECK_CORE_CONTEXT("Stack::udp_join_group_v6");
+  if constexpr (!config::ipv6) return Error::Unsupported;
   if (!group.is_v6()) return Error::InvalidArgument;
   return impl_->udp.join_group_v6(h, group.v6(), netif, now);
 }
 Status Stack::udp_leave_group_v6(UdpHandle h, const IpAddress& group, std::optional<NetifId> netif,
                                  Instant now) {
   LWNET_CHECK_CORE_CONTEXT("Stack::udp_leave_group_v6");
+  if constexpr (!config::ipv6) return Error::Unsupported;
   if (!group.is_v6()) return Error::InvalidArgument;
   return impl_->udp.leave_group_v6(h, group.v6(), netif, now);
 }
 Status Stack::udp_set_multicast_netif_v6(UdpHandle h, std::optional<NetifId> netif) {
   LWNET_CHECK_CORE_CONTEXT("Stack::udp_set_multicast_netif_v6");
+  if constexpr (!config::ipv6) return Error::Unsupported;
   return impl_->udp.set_multicast_netif_v6(h, netif);
 }
 Status Stack::udp_set_multicast_interface_v6(UdpHandle h, const IpAddress& address) {
   LWNET_CHECK_CORE_CONTEXT("Stack::udp_set_multicast_interface_v6");
+  if constexpr (!config::ipv6) return Error::Unsupported;
   if (!address.is_v6()) return Error::InvalidArgument;
   if (address.is_unspecified()) return impl_->udp.set_multicast_netif_v6(h, std::nullopt);
   const std::optional<NetifId> netif = impl_->ip.netifs().find_by_address(address.v6());
@@ -463,20 +472,24 @@ bool Stack::igmp_is_member(NetifId id, Ipv4Address group) const {
 
 Status Stack::mld_join(NetifId id, const IpAddress& group, Instant now) {
   LWNET_CHECK_CORE_CONTEXT("Stack::mld_join");
+  if constexpr (!config::ipv6) return Error::Unsupported;
   if (!group.is_v6()) return Error::InvalidArgument;
   return impl_->ip.mld_join(id, group.v6(), now);
 }
 Status Stack::mld_leave(NetifId id, const IpAddress& group, Instant now) {
   LWNET_CHECK_CORE_CONTEXT("Stack::mld_leave");
+  if constexpr (!config::ipv6) return Error::Unsupported;
   if (!group.is_v6()) return Error::InvalidArgument;
   return impl_->ip.mld_leave(id, group.v6(), now);
 }
 bool Stack::mld_is_member(NetifId id, const IpAddress& group) const {
   LWNET_CHECK_CORE_CONTEXT("Stack::mld_is_member");
+  if constexpr (!config::ipv6) return false;
   return group.is_v6() && impl_->ip.mld_is_member(id, group.v6());
 }
 bool Stack::mld_v1_mode(NetifId id, Instant now) const {
   LWNET_CHECK_CORE_CONTEXT("Stack::mld_v1_mode");
+  if constexpr (!config::ipv6) return false;
   return impl_->ip.mld_v1_mode(id, now);
 }
 
@@ -501,6 +514,7 @@ bool Stack::udp_has_error(UdpHandle h) const {
 
 Result<RawHandle> Stack::raw_open(std::uint8_t protocol) {
   LWNET_CHECK_CORE_CONTEXT("Stack::raw_open");
+  if (!config::ipv6 && protocol == static_cast<std::uint8_t>(IpProtocol::Icmpv6)) return Error::Unsupported;
   return impl_->ip.raw().open(protocol);
 }
 namespace {
@@ -583,7 +597,10 @@ Status Stack::ping_send(PingHandle h, const IpAddress& destination, std::uint16_
   LWNET_CHECK_CORE_CONTEXT("Stack::ping_send");
   if (netif && !impl_->ip.netif_info(*netif).ok()) return Error::InvalidArgument;
   // The traffic class of ICMPv6 echo requests stays 0: tos is IPv4's.
-  if (destination.is_v6()) return impl_->ip.ping6_send(h, destination.v6(), sequence, payload, ttl, now, netif);
+  if (destination.is_v6()) {
+    if constexpr (config::ipv6) return impl_->ip.ping6_send(h, destination.v6(), sequence, payload, ttl, now, netif);
+    return Error::Unsupported;
+  }
   return impl_->ip.ping_send(h, destination.v4(), sequence, payload, ttl, now, tos, netif);
 }
 Result<EchoReply> Stack::ping_receive(PingHandle h, Bytes into) {

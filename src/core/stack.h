@@ -98,6 +98,10 @@ class Stack {
   Status set_mtu(NetifId id, std::size_t mtu);
   Result<NetifInfo> netif_info(NetifId id) const;
   // ---- IPv6 addresses and neighbors (IpLayer::add_ipv6_address) -------------
+  // With IPv6 compiled out (CONFIG_LWIP_IPV6=0) every IPv6 call of the
+  // Stack (addresses, neighbors, MLD, IPv6 multicast options, ICMPv6 echo
+  // and raw sockets) fails with Unsupported and finds nothing; a netif has
+  // no IPv6 address slots.
   // Every Ethernet netif gets its link-local address (from the MAC) when
   // added; DAD runs for each address from the next poll.
   Status add_ipv6_address(NetifId id, const IpCidr& address, Instant now);
@@ -106,7 +110,7 @@ class Stack {
   Status remove_ipv6_address(NetifId id, const IpAddress& address, Instant now);
   // The netif's address slots (states, lifetimes); InvalidArgument for an
   // unknown netif.
-  Result<std::array<Ipv6NetifAddress, config::ipv6_num_addresses>> ipv6_addresses(NetifId id) const;
+  Result<std::array<Ipv6NetifAddress, config::ipv6_slots(config::ipv6_num_addresses)>> ipv6_addresses(NetifId id) const;
   Status nd_add_static(NetifId id, const IpAddress& address, const MacAddress& mac, Instant now);
   // A resolved (any state but incomplete) neighbor's MAC.
   std::optional<MacAddress> nd_lookup(NetifId id, const IpAddress& address) const;

@@ -30,12 +30,14 @@ StackImpl::StackImpl(const StackConfig& config)
         static_cast<StackImpl*>(context)->tcp.path_mtu_changed(destination, mtu, now);
       },
       this);
-  ip.set_router_advertisement_callbacks(
-      [](void* context, NetifId id) {
-        auto* self = static_cast<StackImpl*>(context);
-        if (self->ra_flags_callback != nullptr) self->ra_flags_callback(self->ra_flags_context, id);
-      },
-      [](void* context, NetifId id) { static_cast<StackImpl*>(context)->publish_rdnss(id); }, this);
+  if constexpr (config::ipv6) {
+    ip.set_router_advertisement_callbacks(
+        [](void* context, NetifId id) {
+          auto* self = static_cast<StackImpl*>(context);
+          if (self->ra_flags_callback != nullptr) self->ra_flags_callback(self->ra_flags_context, id);
+        },
+        [](void* context, NetifId id) { static_cast<StackImpl*>(context)->publish_rdnss(id); }, this);
+  }
 }
 
 void StackImpl::publish_rdnss(NetifId id) {

@@ -35,7 +35,9 @@ class StackImpl {
   static constexpr std::size_t frames_per_device_per_poll = 64;
 
   Pools pools;
-  StackStats stats;
+  // {}: zeroed as one block, not counter by counter (the latter took 736
+  // bytes of code on Cortex-M4).
+  StackStats stats{};
   Random random;
   Loopback loopback;
   IpLayer ip;

@@ -156,7 +156,7 @@ void IpLayer::icmp_error_input(const Icmpv4Repr& icmp, ConstBytes message, Insta
 Status IpLayer::raw_send(RawHandle h, ConstBytes message, const IpAddress& destination,
                          std::uint8_t ttl, Instant now, std::uint8_t tos) {
   if (!raw_.valid(h)) return Error::Closed;
-  const bool icmpv6 = raw_.protocol(h) == static_cast<std::uint8_t>(IpProtocol::Icmpv6);
+  const bool icmpv6 = config::ipv6 && raw_.protocol(h) == static_cast<std::uint8_t>(IpProtocol::Icmpv6);
   if (icmpv6 && message.size() < 4) return Error::InvalidArgument;  // no room for the checksum
   // An IPv6 payload may be 65535 bytes; an IPv4 packet, header included.
   if (message.size() + (icmpv6 ? 0 : Ipv4Repr::min_header_len) > 65535) return Error::TooBig;

@@ -105,7 +105,7 @@ void IpLayer::igmp_send(NetifId id, std::uint8_t type, Ipv4Address group, Ipv4Ad
 void IpLayer::igmp_report_due(std::size_t slot, Instant now) {
   MulticastGroups::Group& g = groups_[slot];
   if (g.address.is_v6()) {
-    mld_report_due(slot, now);
+    if constexpr (config::ipv6) mld_report_due(slot, now);
     return;
   }
   if (g.state != State::Delaying) return;
@@ -131,7 +131,7 @@ void IpLayer::igmp_report_all(NetifId id, Instant now) {
     // MLD's entries announce themselves as a join does; reportable() ones
     // only (the others never leave Idle).
     if (g.address.is_v6()) {
-      if (!mld_reportable(id, g.address.v6())) continue;
+      if (!config::ipv6 || !mld_reportable(id, g.address.v6())) continue;
       g.unsolicited_left = mld_timing::robustness;
     }
     g.state = State::Delaying;

@@ -65,12 +65,16 @@ Status IpLayer::set_up(NetifId id, bool up, Instant now) {
   if (up) {
     schedule_gratuitous_arp(id, now);
     igmp_report_all(id, now);
-    start_dad(id, now);
-    start_router_solicitation(id, now);
+    if constexpr (config::ipv6) {
+      start_dad(id, now);
+      start_router_solicitation(id, now);
+    }
   } else {
     arp_cache_.flush_netif(id);
-    nd_cache_.flush_netif(id);
-    router_list_flush(id);
+    if constexpr (config::ipv6) {
+      nd_cache_.flush_netif(id);
+      router_list_flush(id);
+    }
     timers_.cancel(garp_timer(id));
   }
   netif_status_changed(id);
@@ -85,12 +89,16 @@ Status IpLayer::set_link_up(NetifId id, bool link_up, Instant now) {
   if (link_up) {
     schedule_gratuitous_arp(id, now);
     igmp_report_all(id, now);
-    start_dad(id, now);
-    start_router_solicitation(id, now);
+    if constexpr (config::ipv6) {
+      start_dad(id, now);
+      start_router_solicitation(id, now);
+    }
   } else {
     arp_cache_.flush_netif(id);
-    nd_cache_.flush_netif(id);
-    router_list_flush(id);
+    if constexpr (config::ipv6) {
+      nd_cache_.flush_netif(id);
+      router_list_flush(id);
+    }
     timers_.cancel(garp_timer(id));
   }
   if constexpr (config::netif_link_callback) {
@@ -135,19 +143,23 @@ Status IpLayer::output(PacketBuf&& payload, const IpRoute& route, const IpAddres
   if (destination.is_v4() && route.source.is_v4()) {
     return ipv4_output(std::move(payload), route, destination.v4(), options, now);
   }
-  if (config::ipv6 && destination.is_v6() && route.source.is_v6()) {
-    return ipv6_output(std::move(payload), route, destination.v6(), options, now);
+  if constexpr (config::ipv6) {
+    if (destination.is_v6() && route.source.is_v6()) {
+      return ipv6_output(std::move(payload), route, destination.v6(), options, now);
+    }
   }
   return Error::Unsupported;
 }
 
 bool IpLayer::is_local(const IpAddress& address) const {
-  return address.is_v4() ? netifs_.is_local(address.v4()) : netifs_.is_local(address.v6());
+  if (address.is_v4()) return netifs_.is_local(address.v4());
+  return config::ipv6 && netifs_.is_local(address.v6());
 }
 
 std::optional<MacAddress> IpLayer::neighbour(NetifId id, const IpAddress& address) const {
   if (address.is_v4()) return arp_cache_.lookup(id, address.v4());
-  return nd_cache_.lookup(id, address.v6());
+  if constexpr (config::ipv6) return nd_cache_.lookup(id, address.v6());
+  return std::nullopt;
 }
 
 void IpLayer::schedule_gratuitous_arp(NetifId id, Instant now) {
@@ -169,28 +181,9 @@ void IpLayer::poll_timers(Instant now) {
                         static_cast<std::uint8_t>(Icmpv4TimeExceeded::ReassemblyTimeout), now);
       });
       arm_no_later(reassembly_timer, reassembly_.next_deadline());
-    } else if (*timer == reassembly6_timer) {
-      reassembly6_.expire(now, [&](NetifId netif, ConstBytes quote) {
-        send_icmpv6_error(netif, quote, Icmpv6Type::TimeExceeded,
-                          static_cast<std::uint8_t>(Icmpv6TimeExceeded::ReassemblyTimeout), 0, now);
-      });
-      arm_no_later(reassembly6_timer, reassembly6_.next_deadline());
-    } else if (*timer == nd_timer) {
-      nd_cache_.expire(now, [&](NetifId netif, const Ipv6Address& ip, std::optional<MacAddress> to) {
-        send_neighbor_solicitation(netif, ip, to, false, now);
-      });
-      arm_no_later(nd_timer, nd_cache_.next_deadline());
-    } else if (*timer == mld_periodic_timer) {
-      mld_periodic(now);
-    } else if (*timer == router_timer) {
-      router_lifetimes_due(now);
-    } else if (*timer == path_mtu_timer) {
-      stats_.ipv6.pmtu_expired += path_mtus_.expire(now);
-      arm_no_later(path_mtu_timer, path_mtus_.next_deadline());
-    } else if (*timer >= rs_timer_first) {
-      router_solicitation_due(NetifId{static_cast<std::uint8_t>(*timer - rs_timer_first)}, now);
-    } else if (*timer >= dad_timer_first) {
-      dad_due(NetifId{static_cast<std::uint8_t>(*timer - dad_timer_first)}, now);
+    } else if (*timer >= nd_timer) {
+      // Only IPv6 arms these: an IPv4-only build never links their handlers.
+      if constexpr (config::ipv6) ipv6_timer_due(*timer, now);
     } else if (*timer >= igmp_timer_first) {
       igmp_report_due(*timer - igmp_timer_first, now);
     } else {
@@ -203,6 +196,32 @@ void IpLayer::poll_timers(Instant now) {
         }
       }
     }
+  }
+}
+
+void IpLayer::ipv6_timer_due(std::uint16_t timer, Instant now) {
+  if (timer == reassembly6_timer) {
+    reassembly6_.expire(now, [&](NetifId netif, ConstBytes quote) {
+      send_icmpv6_error(netif, quote, Icmpv6Type::TimeExceeded,
+                        static_cast<std::uint8_t>(Icmpv6TimeExceeded::ReassemblyTimeout), 0, now);
+    });
+    arm_no_later(reassembly6_timer, reassembly6_.next_deadline());
+  } else if (timer == nd_timer) {
+    nd_cache_.expire(now, [&](NetifId netif, const Ipv6Address& ip, std::optional<MacAddress> to) {
+      send_neighbor_solicitation(netif, ip, to, false, now);
+    });
+    arm_no_later(nd_timer, nd_cache_.next_deadline());
+  } else if (timer == mld_periodic_timer) {
+    mld_periodic(now);
+  } else if (timer == router_timer) {
+    router_lifetimes_due(now);
+  } else if (timer == path_mtu_timer) {
+    stats_.ipv6.pmtu_expired += path_mtus_.expire(now);
+    arm_no_later(path_mtu_timer, path_mtus_.next_deadline());
+  } else if (timer >= rs_timer_first) {
+    router_solicitation_due(NetifId{static_cast<std::uint8_t>(timer - rs_timer_first)}, now);
+  } else {
+    dad_due(NetifId{static_cast<std::uint8_t>(timer - dad_timer_first)}, now);
   }
 }
 

@@ -370,6 +370,9 @@ class IpLayer {
   }
   void schedule_gratuitous_arp(NetifId id, Instant now);
   void netif_status_changed(NetifId id);
+  // The IPv6 timers (nd_timer and above): ND, DAD, MLD, reassembly, router
+  // discovery.
+  void ipv6_timer_due(std::uint16_t timer, Instant now);
 
   // ethernet_link.cpp
   // Sends a finished frame (link header included) on `n`'s device.
@@ -554,7 +557,7 @@ class IpLayer {
   IcmpRateLimiter icmpv6_limiter_{config::icmp_errors_per_second};
   NdCache nd_cache_;
   // Until when each netif speaks MLDv1 (an MLDv1 querier was heard).
-  std::array<Instant, NetifTable::capacity> mld_v1_querier_until_{};
+  std::array<Instant, config::ipv6_slots(NetifTable::capacity)> mld_v1_querier_until_{};
   NdCache::PendingQueue nd_resolved_;  // scratch: packets of an entry that just resolved
   RouterList routers_;
   Ipv6RouteHooks route_hooks_;

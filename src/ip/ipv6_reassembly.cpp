@@ -95,6 +95,8 @@ std::optional<std::size_t> Ipv6Reassembly::find_or_create(const Ipv6Repr& ip,
 }
 
 void Ipv6Reassembly::drop(std::size_t index) {
+  // Never reached without IPv6, whose tables are then empty (config::ipv6_slots).
+  if constexpr (!config::ipv6) return;
   for (Held& h : held_) {
     if (h.packet.valid() && h.datagram == index) {
       h.packet.release();
@@ -130,6 +132,8 @@ bool Ipv6Reassembly::spill(std::size_t index) {
 }
 
 bool Ipv6Reassembly::store(std::size_t index, Held&& held) {
+  // Never reached without IPv6, whose tables are then empty (config::ipv6_slots).
+  if constexpr (!config::ipv6) return false;
   Datagram& d = datagrams_[index];
   if (!d.spill.valid() && held_count_ == held_.size() && !spill(index)) {
     ++stats_.reass_no_room;

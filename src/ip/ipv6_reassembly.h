@@ -129,8 +129,8 @@ class Ipv6Reassembly {
 
   Pools& pools_;
   Ipv6ReassemblyStats& stats_;
-  std::array<Datagram, config::reass_max_datagrams> datagrams_{};
-  std::array<Held, config::ip_reass_max_pbufs> held_{};
+  std::array<Datagram, config::ipv6_slots(config::reass_max_datagrams)> datagrams_{};
+  std::array<Held, config::ipv6_slots(config::ip_reass_max_pbufs)> held_{};
   std::size_t held_count_ = 0;
 };
 

@@ -153,7 +153,7 @@ class NdCache {
     }
   }
 
-  const std::array<Entry, config::ipv6_nd6_num_neighbors>& entries() const { return entries_; }
+  const std::array<Entry, config::ipv6_slots(config::ipv6_nd6_num_neighbors)>& entries() const { return entries_; }
 
  private:
   Entry* find_mut(NetifId netif, const Ipv6Address& ip);
@@ -163,7 +163,7 @@ class NdCache {
   void free(Entry& e);
   static void take_queue(Entry& e, PendingQueue& resolved);
 
-  std::array<Entry, config::ipv6_nd6_num_neighbors> entries_{};
+  std::array<Entry, config::ipv6_slots(config::ipv6_nd6_num_neighbors)> entries_{};
   std::array<Timing, config::max_netifs> timing_{};
   NdStats& stats_;
 };

@@ -42,7 +42,7 @@ struct Netif {
   bool address_conflict = false;
   // IPv6: slot 0 is the link-local address (fe80:: from the MAC on
   // Ethernet netifs, ::1 on the loopback netif).
-  std::array<Ipv6NetifAddress, config::ipv6_num_addresses> ipv6{};
+  std::array<Ipv6NetifAddress, config::ipv6_slots(config::ipv6_num_addresses)> ipv6{};
 
   bool usable() const { return up && link_up; }
   // A usable (preferred or deprecated) IPv6 address of this netif.

@@ -73,6 +73,8 @@ std::array<Ipv6Address, N> rdnss_of(const std::array<std::optional<RdnssServer>,
 // ---- Router solicitation -----------------------------------------------------
 
 void IpLayer::start_router_solicitation(NetifId id, Instant now) {
+  // Never reached without IPv6, whose tables are then empty (config::ipv6_slots).
+  if constexpr (!config::ipv6) return;
   const Netif& n = netifs_[id];
   if (n.loopback || n.medium != Medium::Ethernet || !n.usable()) return;
   const Ipv6NetifAddress& link_local = n.ipv6[0];
@@ -242,6 +244,8 @@ void IpLayer::router_advertisement_input(NetifId id, const NdiscRepr& ra, const 
 // ---- SLAAC ---------------------------------------------------------------------
 
 void IpLayer::slaac_prefix(NetifId id, const NdiscPrefixInformation& info, Instant now) {
+  // Never reached without IPv6, whose tables are then empty (config::ipv6_slots).
+  if constexpr (!config::ipv6) return;
   Netif& n = netifs_[id];
   const Ipv6NetifAddress& link_local = n.ipv6[0];
   // RFC 4862 5.5.3: the prefix and the 64-bit interface identifier (the

@@ -71,12 +71,12 @@ inline Instant lifetime_deadline(std::uint32_t seconds, Instant now) {
 // Core thread only.
 class RouterList {
  public:
-  static constexpr std::size_t max_routers = config::ipv6_nd6_num_routers;
-  static constexpr std::size_t max_prefixes = config::ipv6_nd6_num_prefixes;
-  static constexpr std::size_t max_routes = config::ipv6_nd6_num_route_info;
-  // At least one slot so that the table has a type when RDNSS is off.
-  static constexpr std::size_t max_rdnss =
-      config::ipv6_rdnss_max_dns_servers > 0 ? config::ipv6_rdnss_max_dns_servers : 1;
+  static constexpr std::size_t max_routers = config::ipv6_slots(config::ipv6_nd6_num_routers);
+  static constexpr std::size_t max_prefixes = config::ipv6_slots(config::ipv6_nd6_num_prefixes);
+  // No Route Information slots while the option is off: nothing fills them.
+  static constexpr std::size_t max_routes = config::ipv6_slots(
+      config::ipv6_nd6_route_info_option_support ? config::ipv6_nd6_num_route_info : 0);
+  static constexpr std::size_t max_rdnss = config::ipv6_slots(config::ipv6_rdnss_max_dns_servers);
 
   // Creates, refreshes or (lifetime 0: `expires` <= now) removes. Returns
   // false when the table is full (the new entry is not kept).
@@ -112,7 +112,7 @@ class RouterList {
   std::array<std::optional<OnLinkPrefix>, max_prefixes> prefixes_{};
   std::array<std::optional<RouteInformation>, max_routes> routes_{};
   std::array<std::optional<RdnssServer>, max_rdnss> rdnss_{};
-  std::array<RouterAdvertisementState, config::max_netifs> states_{};
+  std::array<RouterAdvertisementState, config::ipv6_slots(config::max_netifs)> states_{};
 };
 
 }  // namespace lwnet

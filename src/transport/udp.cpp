@@ -306,14 +306,22 @@ Status UdpEndpoints::join_on(UdpHandle h, const IpAddress& group, NetifId netif,
     if (m.slot == h.slot && m.netif == netif && m.group == group) return Error::AddressInUse;
   }
   if (free == nullptr) return Error::NoBuffers;
-  const Status joined = group.is_v4() ? ip_.igmp_join(netif, group.v4(), now) : ip_.mld_join(netif, group.v6(), now);
+  const Status joined = ip_join(netif, group, now);
   if (!joined) return joined.error() == Error::TableFull ? Error::NoBuffers : joined.error();
   *free = Membership{true, h.slot, netif, group};
   return {};
 }
 
+Status UdpEndpoints::ip_join(NetifId netif, const IpAddress& group, Instant now) {
+  if (group.is_v4()) return ip_.igmp_join(netif, group.v4(), now);
+  if constexpr (config::ipv6) return ip_.mld_join(netif, group.v6(), now);
+  return Error::Unsupported;
+}
+
 Status UdpEndpoints::ip_leave(NetifId netif, const IpAddress& group, Instant now) {
-  return group.is_v4() ? ip_.igmp_leave(netif, group.v4(), now) : ip_.mld_leave(netif, group.v6(), now);
+  if (group.is_v4()) return ip_.igmp_leave(netif, group.v4(), now);
+  if constexpr (config::ipv6) return ip_.mld_leave(netif, group.v6(), now);
+  return Error::Unsupported;
 }
 
 Status UdpEndpoints::leave_group(UdpHandle h, Ipv4Address group, Ipv4Address interface, Instant now) {

@@ -209,6 +209,8 @@ class UdpEndpoints {
   // The family-neutral halves of join_group and leave_group.
   Status join_on(UdpHandle h, const IpAddress& group, NetifId netif, Instant now);
   Status leave_on(UdpHandle h, const IpAddress& group, std::optional<NetifId> netif, Instant now);
+  // IGMP for an IPv4 group, MLD for an IPv6 one (Unsupported without IPv6).
+  Status ip_join(NetifId netif, const IpAddress& group, Instant now);
   Status ip_leave(NetifId netif, const IpAddress& group, Instant now);
 
   IpLayer& ip_;

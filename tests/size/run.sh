@@ -9,7 +9,10 @@
 # objects (from the map file: the probe, its driver and the C library are not
 # counted) and the heap the stack takes at construction (read by running the
 # probe on QEMU's Cortex-M4 board, mps2-an386), beside lwIP's figures for its
-# minimal configuration. It measures; it sets no threshold.
+# minimal configuration. lwIP's minimal configuration is IPv4-only, so the
+# row to compare with it is lwnet with lwIP's sizes and CONFIG_LWIP_IPV6=0;
+# the other rows are dual-stack, as ESP-IDF ships. It measures; it sets no
+# threshold.
 # Usage: tests/size/run.sh [BUILD_DIR]   (default build-size/). As root
 # (installs the toolchain with scripts/install-deps.sh). LWNET_JOBS: parallel
 # compiles (default 2).
@@ -34,14 +37,15 @@ for dir in util buf wire link ip transport transport/tcp core; do
   done
 done
 
-# measure NAME [CONFIG_HEADER]: builds into $out/NAME and sets text, data,
-# bss and heap.
+# measure NAME [CONFIG_HEADER [DEFINE...]]: builds into $out/NAME and sets
+# text, data, bss and heap.
 measure() {
   local name=$1 header=${2:-} dir="$out/$1"
   rm -rf "$dir"
   mkdir -p "$dir"
   local defines=()
   [ -n "$header" ] && defines=("-DLWNET_USER_CONFIG=\"$header\"")
+  defines+=("${@:3}")
   printf '%s\n' "${sources[@]}" | xargs -P "$jobs" -I{} sh -c '
     src=$1; shift; out=$1; shift
     obj=$out/$(echo "${src#'"$repo"'/src/}" | tr / _ | sed "s/\.cpp$/.o/")
@@ -68,17 +72,23 @@ measure() {
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }'; }
 
 rows=()
-for config in default minimum_ram lwip_sizes; do
+for config in default minimum_ram lwip_sizes lwip_sizes_ipv4_only; do
   header=""
+  extra=()
+  label="$config, dual stack"
   case $config in
     default) ;;
     lwip_sizes) header="$repo/tests/size/lwip_sizes.h" ;;  # lwIP opt.h's sizes
+    lwip_sizes_ipv4_only)  # lwIP's minimal configuration: IPv4 only
+      header="$repo/tests/size/lwip_sizes.h"
+      extra=(-DCONFIG_LWIP_IPV6=0)
+      label="lwip_sizes, IPv4 only" ;;
     *) header="$repo/src/config/presets/$config.h" ;;
   esac
-  echo "size: building the core and the probe for Cortex-M4 ($config configuration)"
-  measure "$config" "$header"
+  echo "size: building the core and the probe for Cortex-M4 ($label)"
+  measure "$config" "$header" "${extra[@]}"
   ram=$((data + bss + heap))
-  rows+=("| lwnet, $config | $text | $(ratio "$text" "$lwip_text") | $data | $bss | $heap | $ram | $(ratio "$ram" "$lwip_ram") |")
+  rows+=("| lwnet, $label | $text | $(ratio "$text" "$lwip_text") | $data | $bss | $heap | $ram | $(ratio "$ram" "$lwip_ram") |")
 done
 
 table="| Cortex-M4 (-Os, newlib-nano, gc-sections) | text, bytes | vs lwIP | data | bss | heap at start | static RAM + heap | vs lwIP |
@@ -86,5 +96,7 @@ table="| Cortex-M4 (-Os, newlib-nano, gc-sections) | text, bytes | vs lwIP | dat
 | lwIP 2.1, minimal configuration (issue 12) | $lwip_text | 1.00x | | | | $lwip_ram | 1.00x |
 $(printf '%s\n' "${rows[@]}")"
 echo "$table" | tee "$out/latest.md"
-echo "size: largest contributors (default configuration):"
+echo "size: largest contributors (default configuration, dual stack):"
 tail -n +4 "$out/default/sizes.txt"
+echo "size: largest contributors (lwIP's sizes, IPv4 only):"
+tail -n +4 "$out/lwip_sizes_ipv4_only/sizes.txt"
