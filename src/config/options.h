@@ -74,6 +74,13 @@
 #ifndef CONFIG_LWIP_IPV6_RDNSS_MAX_DNS_SERVERS
 #define CONFIG_LWIP_IPV6_RDNSS_MAX_DNS_SERVERS 0
 #endif
+// Stateless DHCPv6 (apps/dhcp6_client.h). Off as in ESP-IDF, where
+// dhcp6_enable_stateless() exists only with it on: here it gates the C
+// API (lwnet/dhcp6.h fails with ENOTSUP without it); the core's
+// Dhcp6Client costs nothing unless an application creates one.
+#ifndef CONFIG_LWIP_IPV6_DHCP6
+#define CONFIG_LWIP_IPV6_DHCP6 0
+#endif
 #ifndef CONFIG_LWIP_IP_DEFAULT_TTL
 #define CONFIG_LWIP_IP_DEFAULT_TTL 64
 #endif
@@ -461,6 +468,7 @@ inline constexpr std::size_t ipv6_nd6_num_route_info = CONFIG_LWIP_IPV6_ND6_NUM_
 inline constexpr bool force_router_forwarding = CONFIG_LWIP_FORCE_ROUTER_FORWARDING != 0;
 inline constexpr bool ipv6_autoconfig = CONFIG_LWIP_IPV6_AUTOCONFIG != 0;
 inline constexpr std::size_t ipv6_rdnss_max_dns_servers = CONFIG_LWIP_IPV6_RDNSS_MAX_DNS_SERVERS;
+inline constexpr bool ipv6_dhcp6 = CONFIG_LWIP_IPV6_DHCP6 != 0;
 inline constexpr std::uint8_t ip_default_ttl = CONFIG_LWIP_IP_DEFAULT_TTL;
 inline constexpr bool ip4_frag = CONFIG_LWIP_IP4_FRAG != 0;
 inline constexpr bool ip4_reassembly = CONFIG_LWIP_IP4_REASSEMBLY != 0;
