@@ -91,13 +91,27 @@ ByteVector dhcpv6_reply_message(const Dhcpv6Sent& request, const Dhcpv6ReplyCont
   const ByteVector server_duid = hex("00 03 00 01 02 00 00 00 00 ee");
   ByteVector message(512);
   Dhcpv6Writer writer(message, Dhcpv6MessageType::Reply, content.transaction_id.value_or(request.transaction_id));
-  if (content.server_id) EXPECT_OK(writer.server_id(server_duid));
-  if (content.client_id) EXPECT_OK(writer.client_id(content.client_duid.value_or(request.client_id)));
-  if (content.status) EXPECT_OK(writer.status_code(*content.status, "no"));
-  if (!content.dns.empty()) EXPECT_OK(writer.addresses(Dhcpv6OptionCode::DnsServers, content.dns));
-  if (!content.sntp.empty()) EXPECT_OK(writer.addresses(Dhcpv6OptionCode::SntpServers, content.sntp));
-  if (!content.ntp.empty()) EXPECT_OK(writer.ntp_server_addresses(content.ntp));
-  if (content.refresh) EXPECT_OK(writer.information_refresh_time(*content.refresh));
+  if (content.server_id) {
+    EXPECT_OK(writer.server_id(server_duid));
+  }
+  if (content.client_id) {
+    EXPECT_OK(writer.client_id(content.client_duid.value_or(request.client_id)));
+  }
+  if (content.status) {
+    EXPECT_OK(writer.status_code(*content.status, "no"));
+  }
+  if (!content.dns.empty()) {
+    EXPECT_OK(writer.addresses(Dhcpv6OptionCode::DnsServers, content.dns));
+  }
+  if (!content.sntp.empty()) {
+    EXPECT_OK(writer.addresses(Dhcpv6OptionCode::SntpServers, content.sntp));
+  }
+  if (!content.ntp.empty()) {
+    EXPECT_OK(writer.ntp_server_addresses(content.ntp));
+  }
+  if (content.refresh) {
+    EXPECT_OK(writer.information_refresh_time(*content.refresh));
+  }
   message.resize(writer.written());
   return message;
 }
