@@ -108,10 +108,10 @@ int show(const InterfaceOptions& interface, const ShowOptions& options) {
   }
   if (const Dhcp6Client* dhcp6 = app.dhcp6_client()) {
     std::printf("dhcp6 %s", to_string(dhcp6->state()));
-    if (const auto& info = dhcp6->information()) {
-      std::printf(" server %s refresh %s", to_text(info->server).c_str(),
-                  info->refresh_seconds == 0xffffffffU ? "never"
-                                                       : (std::to_string(info->refresh_seconds) + "s").c_str());
+    if (const auto& learned = dhcp6->information()) {
+      std::printf(" server %s refresh %s", to_text(learned->server).c_str(),
+                  learned->refresh_seconds == 0xffffffffU ? "never"
+                                                       : (std::to_string(learned->refresh_seconds) + "s").c_str());
     }
     std::printf("\n");
     if (dhcp6->stateful_requested()) std::printf("dhcp6 stateful not-supported (the RA has M=1)\n");
