@@ -46,15 +46,23 @@ TEST(Dhcp6C, EnableAskDisableThroughTheTcpipThread) {
   EXPECT_EQ(errno, EINVAL);
   ASSERT_EQ(lwnet_dhcp6_enable_stateless("d6c0"), 0);
 
-  // The router says O; the Information-request comes once the link-local
-  // address passed DAD (the stack's RSs, NSs and MLD reports are skipped).
-  ASSERT_TRUE(wire.send_frame(router_advertisement_frame(router_mac, router, false, true)));
+  // The router answers the stack's first router solicitation (sent once
+  // the link-local address passed DAD) with O; the Information-request
+  // follows (the stack's NSs and MLD reports are skipped).
   std::optional<Dhcpv6Sent> request;
+  bool advertised = false;
   const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (!request && std::chrono::steady_clock::now() < give_up) {
     const std::optional<std::vector<std::uint8_t>> frame = wire.next_frame(200);
-    if (frame) request = dhcpv6_sent_of(*frame);
+    if (!frame) continue;
+    const bool solicitation = frame->size() > 54 && (*frame)[20] == 58 && (*frame)[54] == 133;
+    if (solicitation && !advertised) {
+      ASSERT_TRUE(wire.send_frame(router_advertisement_frame(router_mac, router, false, true)));
+      advertised = true;
+    }
+    request = dhcpv6_sent_of(*frame);
   }
+  EXPECT_TRUE(advertised);
   ASSERT_TRUE(request.has_value());
   EXPECT_EQ(request->source, client);
   EXPECT_EQ(request->message[0], static_cast<std::uint8_t>(Dhcpv6MessageType::InformationRequest));
