@@ -31,9 +31,9 @@ lwit_spawn dnsmasq --no-daemon --no-resolv --no-hosts --user=root --port=53 \
   --enable-ra --ra-param="$LWIT_TAP,4" --dhcp-range=2001:db8:1::,ra-stateless \
   --dhcp-option="option6:dns-server,[$DNS_SERVER]" --dhcp-option="option6:ntp-server,[$NTP_SERVER]" \
   --local=/name.test/ --host-record="$NAME,$NAME_ADDRESS" \
-  --log-dhcp --log-queries --log-facility="$LWIT_DIR/dnsmasq.log"
+  --log-dhcp --log-queries --log-facility="$LWIT_DIR/dnsmasq.log" 2>"$LWIT_DIR/dnsmasq.err"
 DNSMASQ_PID=$LWIT_SPAWNED
-lwit_wait_until "dnsmasq serving DHCPv6" 10 grep -q "DHCPv6, stateless on" "$LWIT_DIR/dnsmasq.log"
+lwit_wait_until "dnsmasq serving DHCPv6" 10 grep -q "DHCPv6 stateless on" "$LWIT_DIR/dnsmasq.log"
 
 # 1. The servers, learned by DHCPv6 after an RA with O.
 LWIT_RUN_TIMEOUT=40 lwit_run_lwnet --slaac --dhcp6 --dhcp6-timeout 15 show --wait 10
@@ -54,9 +54,9 @@ capture=${LWIT_CAPTURES[0]}
 lwit_expect "one Information-request or more in the capture" \
   test "$(lwit_count_frames "$capture" "dhcpv6.msgtype == 11 && ipv6.src == fe80::ff:fe00:2 && ipv6.dst == ff02::1:2 && udp.srcport == 546")" -ge 1
 lwit_expect "the DUID-LL of lwnet's MAC" \
-  test "$(lwit_count_frames "$capture" "dhcpv6.msgtype == 11 && dhcpv6.duid.type == 3 && dhcpv6.duid.linklayer_address == 02:00:00:00:00:02")" -ge 1
-lwit_expect "a Reply with the DNS server" \
-  test "$(lwit_count_frames "$capture" "dhcpv6.msgtype == 7 && dhcpv6.dns_server == $DNS_SERVER")" -ge 1
+  test "$(lwit_count_frames "$capture" "dhcpv6.msgtype == 11 && dhcpv6.duid.type == 3 && dhcpv6.duidll.link_layer_addr == 02:00:00:00:00:02")" -ge 1
+lwit_expect "a Reply with the DNS and NTP servers" \
+  test "$(lwit_count_frames "$capture" "dhcpv6.msgtype == 7 && dhcpv6.dns_server == $DNS_SERVER && dhcpv6.ntpserver.addr == $NTP_SERVER")" -ge 1
 kill -0 "$DNSMASQ_PID" 2>/dev/null || lwit_fail "dnsmasq died: $(tail -5 "$LWIT_DIR/dnsmasq.log")"
 
 # 2. A name through the DNS server only DHCPv6 named.
