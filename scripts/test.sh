@@ -24,10 +24,11 @@ jobs=${LWNET_JOBS:-2}
 bash "$repo/scripts/install-deps.sh"
 
 echo "test: configuring Debug build in $build"
-# RDNSS (2 servers) and Route Information on: their sim tests and router_discovery.sh
-# need them; the Release build below keeps ESP-IDF's defaults (both off).
+# RDNSS (2 servers), Route Information and DHCPv6's C API on: their tests
+# need them; the Release build below keeps ESP-IDF's defaults (all off).
 cmake -S "$repo" -B "$build" -DCMAKE_BUILD_TYPE=Debug -DCONFIG_LWIP_IP4_REASSEMBLY=1 -DCONFIG_LWIP_IP6_REASSEMBLY=1 \
   -DCONFIG_LWIP_IPV6_RDNSS_MAX_DNS_SERVERS=2 -DCONFIG_LWIP_IPV6_ND6_ROUTE_INFO_OPTION_SUPPORT=1 \
+  -DCONFIG_LWIP_IPV6_DHCP6=1 \
   -DLWNET_BUILD_TESTS=ON -DLWNET_BUILD_TOOLS=ON -DLWNET_UNITY_BUILD=ON
 echo "test: building with $jobs jobs"
 cmake --build "$build" -j "$jobs"

@@ -241,6 +241,17 @@ void add_interface_options(CLI::App& app, InterfaceOptions& options) {
       ->type_name("SECONDS")
       ->check(seconds_between(1, 3600))
       ->group(group);
+  // Stateless DHCPv6 client.
+  app.add_flag("--dhcp6", options.dhcp6,
+               "ask a DHCPv6 server for DNS and NTP servers (stateless DHCPv6, RFC 8415)\n"
+               "once a router advertisement has the O (or M) flag; waits up to\n"
+               "--dhcp6-timeout seconds for the answer before the job")
+      ->group(group);
+  app.add_option("--dhcp6-timeout", options.dhcp6_timeout_seconds,
+                 "seconds --dhcp6 waits for a DHCPv6 server's answer (default 10)")
+      ->type_name("SECONDS")
+      ->check(seconds_between(0, 3600))
+      ->group(group);
   // Services around the job.
   app.add_option_function<std::string>(
          "--sntp", [&options](const std::string& text) { options.sntp_server = parse_host("--sntp", text); },
@@ -311,6 +322,8 @@ struct AppParts {
   std::optional<DhcpLeaseFile> lease_file;
   std::optional<DhcpClient> dhcp;
   App::DhcpEventHandler dhcp_handler;
+  // --dhcp6.
+  std::optional<Dhcp6Client> dhcp6;
   std::size_t input_index = 0;
   bool has_input = false;
   bool input_wanted = false;
@@ -413,7 +426,10 @@ App::App(const InterfaceOptions& options) {
   install_stop_handlers();
 
   if (options.dhcp) start_dhcp();
+  // Started before SLAAC's wait, so that both ride the same RAs.
+  if (options.dhcp6) start_dhcp6();
   if (options.slaac) wait_for_slaac();
+  if (options.dhcp6) wait_for_dhcp6();
 }
 
 DhcpClient* App::dhcp_client() { return parts_->dhcp ? &*parts_->dhcp : nullptr; }
@@ -441,6 +457,41 @@ void App::wait_for_slaac() {
   // No address is not an error here: `show` reports what there is, and a
   // job to an IPv4 or link-local peer still works.
   if (!has_global_ipv6()) log("slaac: no global address yet");
+}
+
+const Dhcp6Client* App::dhcp6_client() const { return parts_->dhcp6 ? &*parts_->dhcp6 : nullptr; }
+
+void App::start_dhcp6() {
+  Dhcp6Client& client = parts_->dhcp6.emplace(parts_->netif);
+  const Status started = client.start(parts_->stack, monotonic_now());
+  if (!started) {
+    throw std::runtime_error(std::string("--dhcp6: cannot start the client: ") + to_string(started.error()));
+  }
+}
+
+void App::wait_for_dhcp6() {
+  const Dhcp6Client& client = *parts_->dhcp6;
+  const Instant deadline = monotonic_now() + Duration::micros(static_cast<std::int64_t>(
+                                                 parts_->options.dhcp6_timeout_seconds * 1e6));
+  log("dhcp6: waiting for a router advertisement with O or M, then a DHCPv6 reply");
+  const RunEnd end = run([&](Instant now) -> std::optional<Instant> {
+    if (client.information() || now >= deadline) return std::nullopt;
+    return deadline;
+  });
+  if (end == RunEnd::Stopped) throw std::runtime_error("--dhcp6: stopped before a reply came");
+  if (client.stateful_requested()) {
+    log("dhcp6: the router asks for stateful DHCPv6 (M flag): addresses from DHCPv6 are not supported, "
+        "asking for other configuration only");
+  }
+  // No answer is not an error here, as for --slaac: `show` reports what
+  // there is, and --dns still names a server.
+  if (!client.information()) {
+    log(std::string("dhcp6: no reply yet (") + to_string(client.state()) + ")");
+    return;
+  }
+  std::string servers;
+  for (const IpAddress& a : client.information()->dns()) servers += " " + to_text(a);
+  log("dhcp6: reply from " + to_text(client.information()->server) + ", dns" + (servers.empty() ? " none" : servers));
 }
 
 void App::start_dhcp() {
@@ -485,6 +536,7 @@ void App::start_dhcp() {
 
 App::~App() {
   if (parts_ && parts_->dhcp) parts_->dhcp->stop(parts_->stack, monotonic_now());
+  if (parts_ && parts_->dhcp6) parts_->dhcp6->stop(parts_->stack);
   if (parts_) parts_->netbios.stop(parts_->stack);
   restore_default_handlers();
   signal_waker = nullptr;

@@ -16,6 +16,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "apps/dhcp6_client.h"
 #include "apps/dhcp_client.h"
 #include "core/stack.h"
 #include "time/instant.h"
@@ -60,6 +61,11 @@ struct InterfaceOptions {
   std::string hostname;                // option 12; empty: CONFIG_LWIP_LOCAL_HOSTNAME
   std::string dhcp_lease_file;         // CONFIG_LWIP_DHCP_RESTORE_LAST_IP's storage
   double dhcp_timeout_seconds = 30;
+  // --dhcp6: the stateless DHCPv6 client on the TAP netif (it asks once an
+  // RA has O or M); the constructor waits up to dhcp6_timeout_seconds for
+  // its first Reply.
+  bool dhcp6 = false;
+  double dhcp6_timeout_seconds = 10;
   // Application services around the job (sntp.cpp, App).
   std::optional<IpAddress> sntp_server;  // --sntp: sync once before the job, print the offset
   std::string netbios_name;              // --netbios: answer NetBIOS name queries meanwhile
@@ -165,9 +171,15 @@ class App {
   using DhcpEventHandler = std::function<void(DhcpClientEvent, const DhcpLease&)>;
   void set_dhcp_event_handler(DhcpEventHandler handler);
 
+  // ---- Stateless DHCPv6 client (--dhcp6) -------------------------------------
+  // Null without --dhcp6. It stays attached for the job (refreshes).
+  const Dhcp6Client* dhcp6_client() const;
+
  private:
   void start_dhcp();
   void wait_for_slaac();
+  void start_dhcp6();
+  void wait_for_dhcp6();
 
   std::unique_ptr<AppParts> parts_;
 };

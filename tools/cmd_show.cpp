@@ -102,6 +102,20 @@ int show(const InterfaceOptions& interface, const ShowOptions& options) {
   for (const IpAddress& server : interface.dns_servers) {
     std::printf("dns %s from --dns\n", to_text(server).c_str());
   }
+  const LearnedServers& ntp = stack.learned_ntp_servers();
+  for (const IpAddress& server : ntp.servers()) {
+    std::printf("ntp %s from %s\n", to_text(server).c_str(), to_string(ntp.source()));
+  }
+  if (const Dhcp6Client* dhcp6 = app.dhcp6_client()) {
+    std::printf("dhcp6 %s", to_string(dhcp6->state()));
+    if (const auto& learned = dhcp6->information()) {
+      std::printf(" server %s refresh %s", to_text(learned->server).c_str(),
+                  learned->refresh_seconds == 0xffffffffU ? "never"
+                                                       : (std::to_string(learned->refresh_seconds) + "s").c_str());
+    }
+    std::printf("\n");
+    if (dhcp6->stateful_requested()) std::printf("dhcp6 stateful not-supported (the RA has M=1)\n");
+  }
   std::fflush(stdout);
   if (options.wait_seconds > 0 && !app.has_global_ipv6()) {
     std::fprintf(stderr, "lwnet: show: no global IPv6 address within %g s\n", options.wait_seconds);
@@ -115,11 +129,13 @@ int show(const InterfaceOptions& interface, const ShowOptions& options) {
 Command add_show_command(CLI::App& lwnet) {
   auto options = std::make_shared<ShowOptions>();
   CLI::App* sub = lwnet.add_subcommand(
-      "show", "print the interface's addresses, routers, prefixes and DNS servers");
+      "show", "print the interface's addresses, routers, prefixes, DNS and NTP servers");
   sub->footer(
       "\nOne item per line: 'address ADDR/LEN STATE [slaac] valid T preferred T',\n"
       "'router ADDR lifetime T preference P', 'prefix PREFIX/LEN valid T', 'route ...',\n"
-      "'ra managed yes|no other yes|no hop-limit N', 'dns ADDR from SOURCE'.\n"
+      "'ra managed yes|no other yes|no hop-limit N', 'dns ADDR from SOURCE',\n"
+      "'ntp ADDR from SOURCE', with --dhcp6 'dhcp6 STATE [server ADDR refresh T]'\n"
+      "and 'dhcp6 stateful not-supported' when the RA asks for stateful DHCPv6.\n"
       "With --wait, waits up to SECONDS for a preferred global IPv6 address first and\n"
       "exits 1 when none came. Example: lwnet --tap lw0 --slaac show --wait 10");
   sub->add_option("--wait", options->wait_seconds,

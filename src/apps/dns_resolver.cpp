@@ -244,10 +244,17 @@ bool DnsResolver::next_server(Query& q, std::size_t from) {
 Status DnsResolver::open_udp(Stack& stack, Query& q) {
   Result<UdpHandle> handle = stack.udp_open();
   if (!handle.ok()) return handle.error();
+  // The endpoint takes answers of the server's family only: bound to
+  // 0.0.0.0 it would refuse an IPv6 server's (DHCPv6's, RDNSS's) answers
+  // with port unreachable. fail_over() reopens it for a server of the other
+  // family.
+  const bool v6 = q.asked.address.is_v6();
+  if (v6) (void)stack.udp_set_v6only(*handle, true);
+  const IpAddress any = v6 ? IpAddress(Ipv6Address{}) : IpAddress{};
   Status bound = Error::AddressInUse;
   for (int i = 0; i < port_tries && !bound.ok(); ++i) {
     const auto port = static_cast<std::uint16_t>(first_query_port + stack.random_u32() % query_ports);
-    bound = stack.udp_bind(*handle, IpEndpoint{IpAddress{}, port});
+    bound = stack.udp_bind(*handle, IpEndpoint{any, port});
   }
   if (!bound.ok()) {
     stack.udp_close(*handle);
@@ -304,8 +311,15 @@ void DnsResolver::fail_over(Stack& stack, Query& q, Instant now) {
     q.have_tcp = false;
   }
   q.transport = Transport::Udp;
+  const bool was_v6 = q.asked.address.is_v6();
   if (!q.mdns && next_server(q, q.server_index + 1)) {
     ++stats_.server_switches;
+    if (q.asked.address.is_v6() != was_v6 && q.have_udp) {
+      stack.udp_close(q.udp);
+      q.have_udp = false;
+      // Without an endpoint the sends fail and time out to the next server.
+      (void)open_udp(stack, q);
+    }
     send_udp(stack, q, now);
     return;
   }

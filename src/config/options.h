@@ -79,6 +79,13 @@
 #ifndef CONFIG_LWIP_IPV6_RDNSS_MAX_DNS_SERVERS
 #define CONFIG_LWIP_IPV6_RDNSS_MAX_DNS_SERVERS 0
 #endif
+// Stateless DHCPv6 (apps/dhcp6_client.h). Off as in ESP-IDF, where
+// dhcp6_enable_stateless() exists only with it on: here it gates the C
+// API (lwnet/dhcp6.h fails with ENOTSUP without it); the core's
+// Dhcp6Client costs nothing unless an application creates one.
+#ifndef CONFIG_LWIP_IPV6_DHCP6
+#define CONFIG_LWIP_IPV6_DHCP6 0
+#endif
 #ifndef CONFIG_LWIP_IP_DEFAULT_TTL
 #define CONFIG_LWIP_IP_DEFAULT_TTL 64
 #endif
@@ -481,6 +488,7 @@ inline constexpr std::size_t ipv6_rdnss_max_dns_servers = CONFIG_LWIP_IPV6_RDNSS
 // compiled out (CONFIG_LWIP_IPV6=0), so that an IPv4-only build holds no
 // IPv6 state.
 inline constexpr std::size_t ipv6_slots(std::size_t n) { return ipv6 ? n : 0; }
+inline constexpr bool ipv6_dhcp6 = CONFIG_LWIP_IPV6_DHCP6 != 0;
 inline constexpr std::uint8_t ip_default_ttl = CONFIG_LWIP_IP_DEFAULT_TTL;
 inline constexpr bool ip4_frag = CONFIG_LWIP_IP4_FRAG != 0;
 inline constexpr bool ip4_reassembly = CONFIG_LWIP_IP4_REASSEMBLY != 0;

@@ -453,6 +453,13 @@ IPV6_WIRE_SEEDS = {
         "6d706c6503636f6d00036c6162076578616d706c65036f726700001700202001"
         "0db800010000000000000000005320010db8000100000000000000000054"
     ),
+    # Replies lwnet's client must drop (Dhcp6ClientStats::drop_malformed):
+    # option 23 announcing 16 bytes and carrying 2, and an NTP server
+    # option whose server-address suboption holds 4 bytes.
+    "ipv6_dhcpv6_reply_truncated_option": bytes.fromhex("07123456001700102001"),
+    "ipv6_dhcpv6_reply_short_ntp_suboption": bytes.fromhex(
+        "071234560002000a00030001020000000001003800080001000420010db8"
+    ),
     "ipv6_dhcpv6_information_request_message": bytes.fromhex(
         "0b7b23c60001000a0003000102000000040a00060008001700180027001f0008"
         "00020000"

@@ -151,6 +151,46 @@ TEST(DnsResolverSim, RetriesOnLwipsScheduleThenSwitchesServer) {
   EXPECT_EQ(d.resolver.stats().server_switches, 1u);
 }
 
+// Servers learned from DHCPv6 or RDNSS are IPv6 ones: their answers must
+// reach the query (an endpoint bound to 0.0.0.0 refused them with port
+// unreachable).
+struct Ipv6DnsNet : DnsNet {
+  Ipv6DnsNet() {
+    EXPECT_OK(net.a.add_ipv6_address(net.a_if, IpCidr{IpAddress(a6), 64}, net.sim.now()));
+    EXPECT_OK(net.b.add_ipv6_address(net.b_if, IpCidr{IpAddress(b6), 64}, net.sim.now()));
+    net.sim.run_for(Duration::seconds(3));  // DAD
+  }
+  const Ipv6Address a6 = parse_ip_address("2001:db8::a")->v6();
+  const Ipv6Address b6 = parse_ip_address("2001:db8::b")->v6();
+};
+
+TEST(DnsResolverSim, AnIpv6ServerAnswers) {
+  Ipv6DnsNet d;
+  ASSERT_OK(d.resolver.set_server(0, d.b6));
+  EXPECT_ERROR(d.lookup("host.name.test", DnsRecordType::AAAA), Error::InProgress);
+  ASSERT_TRUE(d.run_until_answered());
+  ASSERT_EQ(d.server.queries.size(), 1u);
+  EXPECT_EQ(d.server.queries[0].from.address, IpAddress(d.a6));
+  EXPECT_EQ(d.answers.results[0].outcome, DnsOutcome::Found);
+  ASSERT_EQ(d.answers.results[0].count, 1u);
+  EXPECT_EQ(d.answers.results[0].addresses[0], IpAddress(host_address6));
+  EXPECT_EQ(d.net.a.stats().udp.drop_no_port, 0u);
+}
+
+TEST(DnsResolverSim, FailOverFromAnIpv6ServerToAnIpv4One) {
+  Ipv6DnsNet d;
+  ASSERT_OK(d.resolver.set_server(0, parse_ip_address("2001:db8::c")->v6()));  // nobody
+  ASSERT_OK(d.resolver.set_server(1, ip_b));
+  const Instant start = d.net.sim.now();
+  EXPECT_ERROR(d.lookup("host.name.test"), Error::InProgress);
+  ASSERT_TRUE(d.run_until_answered());
+  ASSERT_EQ(d.server.queries.size(), 1u);
+  EXPECT_EQ(d.server.queries[0].from.address, IpAddress(ip_a));
+  EXPECT_EQ(d.answers.results[0].outcome, DnsOutcome::Found);
+  EXPECT_EQ(d.answers.at[0] - start, Duration::seconds(7));  // after the first server's four tries
+  EXPECT_EQ(d.resolver.stats().server_switches, 1u);
+}
+
 TEST(DnsResolverSim, TimesOutAfterEveryServerHadItsTries) {
   DnsNet d;
   ASSERT_OK(d.resolver.set_server(2, ip_b));  // slot 1 empty: skipped

@@ -14,6 +14,11 @@ FakeDnsServer::FakeDnsServer(Stack& stack, Instant now, std::uint16_t port, bool
     : stack_(stack) {
   udp_ = *stack.udp_open();
   (void)stack.udp_bind(udp_, {IpAddress{}, port});
+  // IPv6 clients on an endpoint of their own, as a Linux server with one
+  // socket per family.
+  udp6_ = *stack.udp_open();
+  (void)stack.udp_set_v6only(udp6_, true);
+  (void)stack.udp_bind(udp6_, {IpAddress(Ipv6Address{}), port});
   spoof_udp_ = *stack.udp_open();
   (void)stack.udp_bind(spoof_udp_, {IpAddress{}, static_cast<std::uint16_t>(port + 1000)});
   if (mdns_group) {
@@ -24,6 +29,7 @@ FakeDnsServer::FakeDnsServer(Stack& stack, Instant now, std::uint16_t port, bool
 
 FakeDnsServer::~FakeDnsServer() {
   stack_.udp_close(udp_);
+  stack_.udp_close(udp6_);
   stack_.udp_close(spoof_udp_);
   for (TcpHandle h : connections_) stack_.tcp_abort(h, Instant{});
   stack_.tcp_close(listener_, Instant{});
@@ -111,8 +117,9 @@ ByteVector FakeDnsServer::answer(const DnsRepr& query, bool over_udp) const {
 
 void FakeDnsServer::poll(Stack& stack, Instant now) {
   std::array<std::uint8_t, 1500> buffer{};
-  while (stack.udp_readable(udp_)) {
-    Result<UdpReceived> got = stack.udp_receive(udp_, buffer);
+  for (const UdpHandle h : {udp_, udp6_}) {
+  while (stack.udp_readable(h)) {
+    Result<UdpReceived> got = stack.udp_receive(h, buffer);
     if (!got.ok()) break;
     const ByteVector message(buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(got->copied));
     queries.push_back({now, got->from, message, false});
@@ -128,14 +135,15 @@ void FakeDnsServer::poll(Stack& stack, Instant now) {
       // Through data() checked for null: GCC 12 at -O2 cannot tell that a
       // copy of a non-empty reply is non-empty (-Wnull-dereference).
       if (std::uint8_t* id = wrong_id.data(); id != nullptr) id[0] ^= 0x55;
-      (void)stack.udp_send_to(udp_, wrong_id, got->from, now);
+      (void)stack.udp_send_to(h, wrong_id, got->from, now);
       DnsRepr other = *query;
       other.question.name = *DnsName::from_text("other.name.test");
       ByteVector wrong_question = answer(other, true);
-      (void)stack.udp_send_to(udp_, wrong_question, got->from, now);
+      (void)stack.udp_send_to(h, wrong_question, got->from, now);
       (void)stack.udp_send_to(spoof_udp_, reply, got->from, now);
     }
-    (void)stack.udp_send_to(udp_, reply, got->from, now);
+    (void)stack.udp_send_to(h, reply, got->from, now);
+  }
   }
   for (Result<TcpHandle> accepted = stack.tcp_accept(listener_); accepted.ok();
        accepted = stack.tcp_accept(listener_)) {

@@ -30,7 +30,7 @@ class FakeDnsServer final : public StackApp {
     bool tcp = false;
   };
 
-  // Listens on UDP (and TCP) `port` of every address of `stack`. With
+  // Listens on UDP (both families) and TCP `port` of every address of `stack`. With
   // `mdns_group`, also joins 224.0.0.251 (a one-shot mDNS responder).
   FakeDnsServer(Stack& stack, Instant now, std::uint16_t port = 53, bool mdns_group = false);
   ~FakeDnsServer();
@@ -66,6 +66,7 @@ class FakeDnsServer final : public StackApp {
  private:
   Stack& stack_;
   UdpHandle udp_;
+  UdpHandle udp6_;
   UdpHandle spoof_udp_;
   TcpHandle listener_;
   std::vector<TcpHandle> connections_;
