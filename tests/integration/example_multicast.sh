@@ -26,7 +26,7 @@ lwit_make_namespace
 status=0
 "$EXAMPLE" >/dev/null 2>"$LWIT_DIR/usage.err" || status=$?
 lwit_expect_equal "udp_multicast without arguments exits" 2 "$status"
-lwit_expect "udp_multicast prints its usage" grep -q "^usage: .*udp_multicast TAP CIDR GROUP PORT" "$LWIT_DIR/usage.err"
+lwit_expect "udp_multicast prints its usage" grep -q "^usage: .*udp_multicast \\[-6 CIDR6\\] TAP CIDR GROUP PORT" "$LWIT_DIR/usage.err"
 status=0
 "$EXAMPLE" lw0 192.0.2.2/24 192.0.2.9 3340 receive 1 >/dev/null 2>&1 || status=$?
 lwit_expect_equal "udp_multicast with a unicast group exits" 2 "$status"
