@@ -18,20 +18,21 @@
 #include "api/socket_options.h"
 #include "port/clock.h"
 #include "port/wait.h"
+#include "port/wake_flag.h"
 #include "transport/port_binding.h"
 
 namespace lwnet::api {
 
 // A thread blocked in a call on a socket (or in select/poll on several):
-// stack events wake it through its thread's Waker.
+// stack events wake it. Written by wake_all() under the socket's mutex, so
+// it lives until remove_waiter().
 struct SocketLayer::Waiter {
-  const Waker* waker = nullptr;
   Waiter* next = nullptr;
-  // When set (wait_until): the waker is written only when this goes from
-  // false to true, so a stream of events before the waiter looks again
-  // costs one eventfd write, not one per event. The waiter clears it before
-  // each look. Null (select/poll): every event writes.
-  std::atomic<bool>* signalled = nullptr;
+  // A blocking call on one socket (wait_until) sleeps on its flag.
+  WakeFlag* flag = nullptr;
+  // select/poll sleep on their thread's eventfd with OS descriptors: every
+  // event writes it.
+  const Waker* waker = nullptr;
 };
 
 struct SocketLayer::Socket {
@@ -89,11 +90,11 @@ inline int fail(int error) {
   return -1;
 }
 
-// Each thread's own Waker and the WaitSet that sleeps on it, made once.
+// Each thread's own Waker and the WaitSet that sleeps on it, made once
+// (select and poll).
 struct ThreadWait {
   Waker waker;
   WaitSet set;
-  std::atomic<bool> signalled{false};  // see Waiter::signalled
   explicit ThreadWait(Waker w) : waker(std::move(w)), set(waker) {}
 };
 
@@ -293,15 +294,15 @@ inline bool established_or_later(TcpState state) {
 template <class Ready>
 int SocketLayer::wait_until(Socket& s, Instant deadline, Ready&& ready, bool closing_ends_wait,
                             Duration recheck) {
-  socket_detail::ThreadWait* wait = socket_detail::thread_wait();
-  if (wait == nullptr) return ENOMEM;
-  Waiter waiter{&wait->waker, nullptr, &wait->signalled};
+  WakeFlag flag;
+  Waiter waiter;
+  waiter.flag = &flag;
   add_waiter(s, waiter);
   int result = EAGAIN;
   while (true) {
-    // An event after this writes the waker again; one before it is seen by
+    // An event after this raises the flag again; one before it is seen by
     // the look that follows (both run in core context, this one later).
-    wait->signalled.store(false);
+    flag.reset();
     result = tcpip_.call([&](Stack& stack, Instant now) -> int { return ready(stack, now); });
     if (result >= 0) break;
     if (closing_ends_wait) {
@@ -320,11 +321,7 @@ int SocketLayer::wait_until(Socket& s, Instant deadline, Ready&& ready, bool clo
     // another application thread, which on a machine with few cores needs
     // the very CPU a spinning waiter would hold (measured: a 1-byte
     // ping-pong took 4x longer on 2 cores with this wait spinning too).
-    auto waited = wait->set.wait(recheck > Duration::zero() ? std::min(deadline, now + recheck) : deadline);
-    if (!waited) {
-      result = waited.os_error().number();
-      break;
-    }
+    (void)flag.sleep(recheck > Duration::zero() ? std::min(deadline, now + recheck) : deadline);
   }
   remove_waiter(s, waiter);
   return result;

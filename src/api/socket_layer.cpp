@@ -97,7 +97,11 @@ void SocketLayer::remove_waiter(Socket& s, Waiter& waiter) {
 void SocketLayer::wake_all(Socket& s) {
   // Under s.mutex.
   for (Waiter* w = s.waiters; w != nullptr; w = w->next) {
-    if (w->signalled == nullptr || !w->signalled->exchange(true)) w->waker->wake();
+    if (w->flag != nullptr) {
+      w->flag->raise();
+    } else {
+      w->waker->wake();
+    }
   }
 }
 

@@ -113,7 +113,8 @@ int sched_rr_priority(int priority) {
 TcpipThread::TcpipThread(const TcpipConfig& config)
     : config_(config),
       stack_(StackConfig{seed_of(config)}),
-      mailbox_(config.mailbox_size, &TcpipThread::notify_mail, this) {
+      mailbox_(config.mailbox_size, &TcpipThread::notify_mail, this),
+      core_mutex_(config.spin_before_sleep) {
   auto waker = Waker::create();
   if (waker) {
     waker_.emplace(std::move(*waker));

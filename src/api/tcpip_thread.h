@@ -42,6 +42,7 @@
 #include "ip/netif_config.h"
 #include "ip/netif_types.h"
 #include "link/device.h"
+#include "port/adaptive_mutex.h"
 #include "port/clock.h"
 #include "port/os_error.h"
 #include "port/wait.h"
@@ -205,7 +206,7 @@ class TcpipThread {
   std::optional<OsError> waker_error_;
   Mailbox mailbox_;
 
-  std::mutex core_mutex_;
+  AdaptiveMutex core_mutex_;  // spins up to TcpipConfig::spin_before_sleep
   std::atomic<std::thread::id> owner_{};  // who holds core_mutex_, if anyone
 
   // Core context (under core_mutex_):
