@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <cstring>
 #include <optional>
+#include <thread>
 
 #include "api/socket_errors.h"
 #include "api/socket_layer.h"
@@ -30,9 +31,13 @@ struct SocketLayer::Waiter {
   Waiter* next = nullptr;
   // A blocking call on one socket (wait_until) sleeps on its flag.
   WakeFlag* flag = nullptr;
-  // select/poll sleep on their thread's eventfd with OS descriptors: every
-  // event writes it.
+  // select/poll sleep on their thread's eventfd with OS descriptors, and
+  // so does a blocking call that reads input itself
+  // (TcpipThread::wait_reading_input): every event writes it.
   const Waker* waker = nullptr;
+  // Who waits: a thread's own input pass does not wake it (it looks again
+  // right after the pass).
+  std::thread::id thread = std::this_thread::get_id();
 };
 
 struct SocketLayer::Socket {
@@ -294,14 +299,27 @@ inline bool established_or_later(TcpState state) {
 template <class Ready>
 int SocketLayer::wait_until(Socket& s, Instant deadline, Ready&& ready, bool closing_ends_wait,
                             Duration recheck) {
+  // Core locking with input (the host preset): the waiting thread sleeps on
+  // the devices too and processes the input that wakes it, so its event
+  // needs no hand-over from the TCP/IP thread (one wake-up instead of two).
+  // Otherwise it sleeps on a futex flag that events raise.
+  const bool reads_input = tcpip_.callers_read_input();
+  socket_detail::ThreadWait* wait = reads_input ? socket_detail::thread_wait() : nullptr;
+  if (reads_input && wait == nullptr) return ENOMEM;
   WakeFlag flag;
   Waiter waiter;
-  waiter.flag = &flag;
+  if (reads_input) {
+    waiter.waker = &wait->waker;
+  } else {
+    waiter.flag = &flag;
+  }
   add_waiter(s, waiter);
   int result = EAGAIN;
   while (true) {
     // An event after this raises the flag again; one before it is seen by
     // the look that follows (both run in core context, this one later).
+    // (The eventfd is not cleared: a wake left from before only costs one
+    // more look.)
     flag.reset();
     result = tcpip_.call([&](Stack& stack, Instant now) -> int { return ready(stack, now); });
     if (result >= 0) break;
@@ -321,7 +339,16 @@ int SocketLayer::wait_until(Socket& s, Instant deadline, Ready&& ready, bool clo
     // another application thread, which on a machine with few cores needs
     // the very CPU a spinning waiter would hold (measured: a 1-byte
     // ping-pong took 4x longer on 2 cores with this wait spinning too).
-    (void)flag.sleep(recheck > Duration::zero() ? std::min(deadline, now + recheck) : deadline);
+    const Instant until = recheck > Duration::zero() ? std::min(deadline, now + recheck) : deadline;
+    if (reads_input) {
+      const OsResult<bool> waited = tcpip_.wait_reading_input(wait->waker, until);
+      if (!waited) {
+        result = waited.os_error().number();
+        break;
+      }
+    } else {
+      (void)flag.sleep(until);
+    }
   }
   remove_waiter(s, waiter);
   return result;

@@ -96,7 +96,9 @@ void SocketLayer::remove_waiter(Socket& s, Waiter& waiter) {
 
 void SocketLayer::wake_all(Socket& s) {
   // Under s.mutex.
+  const bool own_input_pass = TcpipThread::in_caller_input_pass();
   for (Waiter* w = s.waiters; w != nullptr; w = w->next) {
+    if (own_input_pass && w->thread == std::this_thread::get_id()) continue;
     if (w->flag != nullptr) {
       w->flag->raise();
     } else {

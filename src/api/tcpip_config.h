@@ -55,11 +55,14 @@ struct TcpipConfig {
   // refuses it alone). In lwIP it decides how a driver thread hands a
   // received frame to the core: without it tcpip_input() posts the frame to
   // the mailbox, with it the driver takes the core lock and processes the
-  // frame itself. lwnet has no such hand-over: the TCP/IP thread reads every
-  // device itself (woken by the device's descriptor) and always processes
-  // input holding the core mutex, in both modes. So the option changes
-  // nothing at run time here; it is accepted and checked so that ESP-IDF
-  // configurations carry over unchanged.
+  // frame itself. lwnet has no driver threads (the TCP/IP thread reads every
+  // device, woken by its descriptor), so here it means the same thing for
+  // the threads that do wait on input: a blocking socket call (recv,
+  // accept, connect, send on a full buffer) sleeps on the devices as well as
+  // on its event, and when a frame comes it processes it itself under the
+  // core mutex instead of waiting for the TCP/IP thread to do so and wake
+  // it: one thread wake-up per event instead of two. The TCP/IP thread still
+  // runs the timers, the mail and input nobody else is waiting for.
   bool core_locking_input = config::tcpip_core_locking_input;
 
   // The stack's StackConfig::random_seed; 0: 64 bits from the kernel

@@ -19,6 +19,13 @@ namespace {
 
 constexpr int highest_freertos_priority = 24;
 
+// Every value device_generation_ takes is new across all TcpipThread
+// objects, so a caller's cached wait set can never be taken for another
+// thread object's that happens to live at the same address.
+std::atomic<std::uint32_t> next_device_generation{1};
+
+thread_local bool caller_input_pass = false;
+
 bool in_core_check(void* context) { return static_cast<const TcpipThread*>(context)->in_core_context(); }
 
 [[noreturn]] void core_violation(void* /*context*/, const char* function) {
@@ -114,7 +121,8 @@ TcpipThread::TcpipThread(const TcpipConfig& config)
     : config_(config),
       stack_(StackConfig{seed_of(config)}),
       mailbox_(config.mailbox_size, &TcpipThread::notify_mail, this),
-      core_mutex_(config.spin_before_sleep) {
+      core_mutex_(config.spin_before_sleep),
+      device_generation_(next_device_generation.fetch_add(1)) {
   auto waker = Waker::create();
   if (waker) {
     waker_.emplace(std::move(*waker));
@@ -215,8 +223,7 @@ void TcpipThread::loop() {
       if (!message) break;
       run_message(*message);
     }
-    stack_.poll(monotonic_now());
-    if (poll_hook_ != nullptr) poll_hook_(poll_hook_context_);
+    poll_pass();
     watch_new_descriptors();
     if (stop_requested_.load()) break;
     // With a spin (message passing only: under core locking callers need the
@@ -272,6 +279,69 @@ void TcpipThread::loop() {
   (void)release_core();
 }
 
+void TcpipThread::poll_pass() {
+  stack_.poll(monotonic_now());
+  if (poll_hook_ != nullptr) poll_hook_(poll_hook_context_);
+}
+
+OsResult<bool> TcpipThread::wait_reading_input(const Waker& waker, Instant deadline) {
+  // The caller's wait sets: its waker alone, and its waker then every
+  // device descriptor; made again when add_netif() added a device.
+  struct CallerWait {
+    const TcpipThread* thread = nullptr;
+    const Waker* waker = nullptr;
+    std::uint32_t generation = 0;
+    std::optional<WaitSet> waker_only;
+    std::optional<WaitSet> with_devices;
+    std::size_t devices = 0;
+  };
+  thread_local CallerWait wait;
+  const std::uint32_t generation = device_generation_.load(std::memory_order_acquire);
+  if (!wait.with_devices || wait.thread != this || wait.waker != &waker || wait.generation != generation) {
+    std::vector<int> fds;
+    acquire_core();
+    fds = device_fds_;
+    const std::uint32_t now_generation = device_generation_.load(std::memory_order_relaxed);
+    (void)release_core();
+    wait.waker_only.emplace(waker);
+    wait.with_devices.emplace(waker);
+    wait.devices = 0;
+    for (const int fd : fds) {
+      if (fd < 0) continue;
+      (void)wait.with_devices->add(fd);
+      ++wait.devices;
+    }
+    wait.thread = this;
+    wait.waker = &waker;
+    wait.generation = now_generation;
+  }
+  // One caller at a time waits on the devices: a frame then wakes it and the
+  // TCP/IP thread (whoever takes the core first reads the frame, the other
+  // finds nothing left), never every blocked caller. The others wait for
+  // their event as usual.
+  const bool reader = !caller_reading_input_.exchange(true, std::memory_order_acq_rel);
+  WaitSet& set = reader ? *wait.with_devices : *wait.waker_only;
+  const OsResult<WaitResult> waited = set.wait(deadline);
+  bool input = false;
+  if (reader) {
+    if (waited) {
+      for (std::size_t i = 0; i < wait.devices; ++i) input = input || set.readable(i);
+    }
+    caller_reading_input_.store(false, std::memory_order_release);
+  }
+  if (!waited) return waited.os_error();
+  if (input) {
+    acquire_core();
+    caller_input_pass = true;
+    poll_pass();
+    caller_input_pass = false;
+    if (release_core()) wake();
+  }
+  return waited->woken;
+}
+
+bool TcpipThread::in_caller_input_pass() { return caller_input_pass; }
+
 void TcpipThread::notify_mail(void* self) {
   auto* thread = static_cast<TcpipThread*>(self);
   if (thread->may_sleep_.load()) thread->wake();
@@ -322,7 +392,10 @@ void TcpipThread::run_in_core(const Message& message) {
 Result<NetifId> TcpipThread::add_netif(Device& device, int wait_fd, const NetifConfig& config) {
   Result<NetifId> id = call([&](Stack& stack, Instant now) {
     Result<NetifId> added = stack.add_netif(device, config, now);
-    if (added) device_fds_.push_back(wait_fd);
+    if (added) {
+      device_fds_.push_back(wait_fd);
+      device_generation_.store(next_device_generation.fetch_add(1), std::memory_order_release);
+    }
     return added;
   });
   // The thread may sleep on a set without this descriptor (core locking).

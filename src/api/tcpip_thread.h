@@ -150,6 +150,24 @@ class TcpipThread {
   using PollHook = void (*)(void* context);
   void set_poll_hook(PollHook hook, void* context);
 
+  // CONFIG_LWIP_TCPIP_CORE_LOCKING_INPUT: input is processed by whichever
+  // thread is there to take it, under the core mutex. A caller about to
+  // block (a blocking socket call waiting for its event) may then wait on
+  // the devices itself: true when it may (core locking with input, thread
+  // running). Any thread.
+  bool callers_read_input() const {
+    return config_.core_locking && config_.core_locking_input && running();
+  }
+  // For callers_read_input(): sleeps until `waker` is woken, a device has
+  // input or `deadline` passes. Input it finds it processes itself, in core
+  // context (a pass of the stack as the TCP/IP thread makes one), so the
+  // event it waits for needs no hand-over between threads. Returns whether
+  // the waker was woken. Not in core context, not on the TCP/IP thread.
+  OsResult<bool> wait_reading_input(const Waker& waker, Instant deadline);
+  // True on a thread while wait_reading_input() processes input: events it
+  // raises for that same thread need no wake (it looks again after).
+  static bool in_caller_input_pass();
+
   // Whether the thread runs under SCHED_RR at sched_rr_priority(priority)
   // (true) or with the scheduling of the thread that started it (false: no
   // privilege, or priority 0). Meaningful while running.
@@ -190,6 +208,8 @@ class TcpipThread {
   static void run_message(const Message& message);
   // Adds descriptors that add_netif() recorded since the last look.
   void watch_new_descriptors();
+  // One pass over the stack in core context: mail-free part of the loop.
+  void poll_pass();
   // The mailbox's notify: wakes the thread only when it may be asleep (an
   // awake thread looks at the mailbox again before it sleeps), which saves
   // an eventfd write and a wake-up per call that comes while it works.
@@ -211,6 +231,10 @@ class TcpipThread {
 
   // Core context (under core_mutex_):
   std::vector<int> device_fds_;         // add_netif's descriptors, in order
+  // Changes with device_fds_: wait_reading_input() callers keep a copy.
+  std::atomic<std::uint32_t> device_generation_;
+  // A caller waits on the devices (wait_reading_input): no second one does.
+  std::atomic<bool> caller_reading_input_{false};
   bool sleeping_ = false;               // the thread waits until sleep_deadline_
   Instant sleep_deadline_;
   AdaptiveSpin mail_spin_;  // the thread's look for mail before it sleeps

@@ -277,8 +277,8 @@
 #define CONFIG_LWIP_TCPIP_CORE_LOCKING 0
 #endif
 // Input under the core mutex; needs CONFIG_LWIP_TCPIP_CORE_LOCKING (see
-// api/tcpip_config.h for what it changes in lwnet, where the TCP/IP thread
-// always reads the devices itself).
+// api/tcpip_config.h for what it means in lwnet: blocked socket calls
+// process the input they wait for themselves).
 #ifndef CONFIG_LWIP_TCPIP_CORE_LOCKING_INPUT
 #define CONFIG_LWIP_TCPIP_CORE_LOCKING_INPUT 0
 #endif

@@ -38,13 +38,16 @@ struct Mode {
   const char* name;
   // TcpipConfig::spin_before_sleep (CONFIG_LWNET_TCPIP_SPIN_US)
   Duration spin = Duration::zero();
+  // TcpipConfig::core_locking_input: blocked calls process their input.
+  bool input = false;
 };
 // Message passing with the TCP/IP thread and callers spinning before they
 // sleep (the host preset's CONFIG_LWNET_TCPIP_SPIN_US).
 inline constexpr Mode spinning_mode{false, "MessagePassingSpinning", Duration::micros(50)};
-// Core locking with the TCP/IP thread spinning for input without the core
+// The host preset: core locking with input (blocked calls process the input
+// they wait for), the TCP/IP thread spinning for input without the core
 // mutex before it sleeps.
-inline constexpr Mode locking_spinning_mode{true, "CoreLockingSpinning", Duration::micros(50)};
+inline constexpr Mode locking_spinning_mode{true, "CoreLockingInputSpinning", Duration::micros(50), true};
 
 inline sockaddr_in address(std::uint32_t host, std::uint16_t port) {
   sockaddr_in a{};
@@ -65,8 +68,9 @@ constexpr socklen_t in_len = sizeof(sockaddr_in);
 template <class Param>
 class SocketLayerFixture : public ::testing::TestWithParam<Param> {
  protected:
-  SocketLayerFixture(bool core_locking, std::uint64_t seed, Duration spin = Duration::zero())
-      : thread_(config_of(core_locking, seed, spin)) {}
+  SocketLayerFixture(bool core_locking, std::uint64_t seed, Duration spin = Duration::zero(),
+                     bool input = false)
+      : thread_(config_of(core_locking, seed, spin, input)) {}
   void start_layer() {
     ASSERT_TRUE(thread_.start().ok());
     layer_.emplace(thread_);
@@ -78,9 +82,10 @@ class SocketLayerFixture : public ::testing::TestWithParam<Param> {
     layer_.reset();
     thread_.stop();
   }
-  static TcpipConfig config_of(bool core_locking, std::uint64_t seed, Duration spin) {
+  static TcpipConfig config_of(bool core_locking, std::uint64_t seed, Duration spin, bool input) {
     TcpipConfig c;
     c.core_locking = core_locking;
+    c.core_locking_input = input;
     c.random_seed = seed;
     c.spin_before_sleep = spin;
     return c;
@@ -93,7 +98,7 @@ class SocketLayerFixture : public ::testing::TestWithParam<Param> {
 
 class SocketTest : public SocketLayerFixture<Mode> {
  protected:
-  SocketTest() : SocketLayerFixture(GetParam().core_locking, 7, GetParam().spin) {}
+  SocketTest() : SocketLayerFixture(GetParam().core_locking, 7, GetParam().spin, GetParam().input) {}
   void SetUp() override { start_layer(); }
 
   // A listening socket on 127.0.0.1:port.

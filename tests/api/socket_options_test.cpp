@@ -33,7 +33,7 @@ using namespace sockets;
 
 class SocketOptionsTest : public SocketLayerFixture<Mode> {
  protected:
-  SocketOptionsTest() : SocketLayerFixture(GetParam().core_locking, 11) {}
+  SocketOptionsTest() : SocketLayerFixture(GetParam().core_locking, 11, GetParam().spin, GetParam().input) {}
   void SetUp() override { start_layer(); }
 
   int get_int(int s, int level, int name) {
@@ -362,7 +362,8 @@ class NetifOptionsTest : public SocketOptionsTest {
 };
 
 INSTANTIATE_TEST_SUITE_P(Modes, NetifOptionsTest,
-                         ::testing::Values(Mode{false, "MessagePassing"}, Mode{true, "CoreLocking"}),
+                         ::testing::Values(Mode{false, "MessagePassing"}, Mode{true, "CoreLocking"},
+                                           locking_spinning_mode),
                          [](const auto& test_info) { return std::string(test_info.param.name); });
 
 TEST_P(NetifOptionsTest, TosAndTtlAppearInTheHeadersSent) {

@@ -13,7 +13,8 @@ namespace {
 using namespace sockets;
 
 INSTANTIATE_TEST_SUITE_P(Modes, SocketTest,
-                         ::testing::Values(Mode{false, "MessagePassing"}, Mode{true, "CoreLocking"}, spinning_mode),
+                         ::testing::Values(Mode{false, "MessagePassing"}, Mode{true, "CoreLocking"}, spinning_mode,
+                                           locking_spinning_mode),
                          [](const auto& test_info) { return std::string(test_info.param.name); });
 
 TEST_P(SocketTest, TcpEchoOverLoopbackWithNamesAndEndOfStream) {
