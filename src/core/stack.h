@@ -279,7 +279,8 @@ class Stack {
   void udp_set_multicast_ttl(UdpHandle h, std::uint8_t ttl);
   void udp_set_multicast_loop(UdpHandle h, bool loop);
   // IPV6_JOIN_GROUP / IPV6_LEAVE_GROUP (IPv6 groups; `netif` from the
-  // interface index, nullopt: the default netif, or any for a leave): the
+  // interface index, nullopt: the netif of the route to the group as on
+  // Linux, ipv6_multicast_netif() in ip/routing.h, or any for a leave): the
   // first join of a group on a netif sends MLD reports, the last leave a
   // leave. Errors as UdpEndpoints::join_group_v6; InvalidArgument for an
   // IPv4 group. Core thread only.

@@ -232,6 +232,8 @@ void IpLayer::ipv6_timer_due(std::uint16_t timer, Instant now) {
   } else if (timer == path_mtu_timer) {
     stats_.ipv6.pmtu_expired += path_mtus_.expire(now);
     arm_no_later(path_mtu_timer, path_mtus_.next_deadline());
+  } else if (timer == reachable_time_timer) {
+    redraw_reachable_times(now);
   } else if (timer >= rs_timer_first) {
     router_solicitation_due(NetifId{static_cast<std::uint8_t>(timer - rs_timer_first)}, now);
   } else {
