@@ -85,6 +85,11 @@ class Stack {
   // ---- Interfaces ----------------------------------------------------------
   // Adds a netif on `device` (which must outlive the stack). When it has an
   // IPv4 address and is up, a gratuitous ARP goes out on the next poll.
+  // With IPv4 compiled out (CONFIG_LWIP_IPV4=0) every IPv4 call of the
+  // Stack (set_ipv4, ARP, IGMP, ICMP echo and raw sockets, a netif config
+  // with an IPv4 address or gateway) fails with Unsupported, and so does a
+  // specific IPv4 or IPv4-mapped address given to UDP or TCP; 0.0.0.0
+  // stands for :: there.
   Result<NetifId> add_netif(Device& device, const NetifConfig& config, Instant now);
   NetifId loopback_netif() const;
   // Packets with no better route leave here (lwIP's netif_default).
@@ -274,7 +279,8 @@ class Stack {
   void udp_set_multicast_ttl(UdpHandle h, std::uint8_t ttl);
   void udp_set_multicast_loop(UdpHandle h, bool loop);
   // IPV6_JOIN_GROUP / IPV6_LEAVE_GROUP (IPv6 groups; `netif` from the
-  // interface index, nullopt: the default netif, or any for a leave): the
+  // interface index, nullopt: the netif of the route to the group as on
+  // Linux, ipv6_multicast_netif() in ip/routing.h, or any for a leave): the
   // first join of a group on a netif sends MLD reports, the last leave a
   // leave. Errors as UdpEndpoints::join_group_v6; InvalidArgument for an
   // IPv4 group. Core thread only.

@@ -349,7 +349,9 @@ class IpLayer {
   static constexpr std::size_t router_timer = rs_timer_first + NetifTable::capacity;
   // The destination cache's path MTU lifetimes.
   static constexpr std::uint16_t path_mtu_timer = static_cast<std::uint16_t>(router_timer + 1);
-  static constexpr std::size_t timer_count = path_mtu_timer + 1;
+  // ReachableTime's periodic redraw, for every netif at once.
+  static constexpr std::uint16_t reachable_time_timer = static_cast<std::uint16_t>(path_mtu_timer + 1);
+  static constexpr std::size_t timer_count = reachable_time_timer + 1;
   static std::uint16_t rs_timer(NetifId id) {
     return static_cast<std::uint16_t>(rs_timer_first + id.value);
   }
@@ -373,6 +375,8 @@ class IpLayer {
   // The IPv6 timers (nd_timer and above): ND, DAD, MLD, reassembly, router
   // discovery.
   void ipv6_timer_due(std::uint16_t timer, Instant now);
+  // The IPv4 timers (below igmp_timer_first): ARP, reassembly, gratuitous ARP.
+  void ipv4_timer_due(std::uint16_t timer, Instant now);
 
   // ethernet_link.cpp
   // Sends a finished frame (link header included) on `n`'s device.
@@ -524,7 +528,11 @@ class IpLayer {
   // An RA's Reachable Time and Retrans Timer (milliseconds, 0: unspecified)
   // into the netif's neighbor timing (NdCache::Timing).
   void apply_nd_timers(NetifId id, std::uint32_t reachable_time_ms, std::uint32_t retrans_timer_ms,
-                       RouterAdvertisementState& state);
+                       RouterAdvertisementState& state, Instant now);
+  // A ReachableTime from the state's BaseReachableTime (recorded in it).
+  Duration draw_reachable_time(RouterAdvertisementState& state);
+  // Every nd_timing::reachable_time_redraw while an RA set a base.
+  void redraw_reachable_times(Instant now);
   void slaac_prefix(NetifId id, const NdiscPrefixInformation& info, Instant now);
   // Expires routers, prefixes, routes, RDNSS servers and address lifetimes.
   void router_lifetimes_due(Instant now);
@@ -547,7 +555,7 @@ class IpLayer {
   RawEndpoints raw_{pools_};
   MulticastGroups groups_;
   // Per netif: until when an IGMPv1 router is present (RFC 2236 4).
-  std::array<Instant, NetifTable::capacity> igmp_v1_router_until_{};
+  std::array<Instant, config::ipv4_slots(NetifTable::capacity)> igmp_v1_router_until_{};
   IcmpErrorCallback icmp_error_callback_ = nullptr;
   void* icmp_error_context_ = nullptr;
   PathMtuTable path_mtus_;

@@ -29,6 +29,9 @@ inline constexpr Duration reachable_time = Duration::seconds(30);
 inline constexpr Duration delay_first_probe = Duration::seconds(5);
 inline constexpr std::uint8_t max_multicast_solicit = 3;
 inline constexpr std::uint8_t max_unicast_solicit = 3;
+// How often a ReachableTime drawn from an RA's base is drawn again (RFC
+// 4861 6.3.4: "at least every few hours"; FreeBSD's interval).
+inline constexpr Duration reachable_time_redraw = Duration::seconds(2 * 3600);
 }  // namespace nd_timing
 
 // CONFIG_LWIP_IPV6_ND6_NUM_NEIGHBORS entries shared by all netifs, each

@@ -120,7 +120,7 @@ void IpLayer::router_solicitation_due(NetifId id, Instant now) {
 // ---- Router advertisement ------------------------------------------------------
 
 void IpLayer::apply_nd_timers(NetifId id, std::uint32_t reachable_time_ms, std::uint32_t retrans_timer_ms,
-                              RouterAdvertisementState& state) {
+                              RouterAdvertisementState& state, Instant now) {
   // 0: the router leaves it unspecified (RFC 4861 4.2).
   if (reachable_time_ms > max_nd_timer_ms || retrans_timer_ms > max_nd_timer_ms) ++stats_.nd.ra_option_ignored;
   NdCache::Timing timing = nd_cache_.timing(id);
@@ -128,16 +128,42 @@ void IpLayer::apply_nd_timers(NetifId id, std::uint32_t reachable_time_ms, std::
       reachable_time_ms != state.reachable_time_ms) {
     // RFC 4861 6.3.4: a new BaseReachableTime draws a new ReachableTime,
     // uniform between 0.5 and 1.5 times it (6.3.2), so that the hosts of a
-    // link do not probe in step. The same base again keeps the draw.
+    // link do not probe in step. The same base again keeps the draw (until
+    // redraw_reachable_times()).
     state.reachable_time_ms = reachable_time_ms;
-    const std::uint32_t base = std::max(reachable_time_ms, min_reachable_time_ms);
-    timing.reachable_time = Duration::millis(std::int64_t{base / 2} + random_.below(base + 1));
+    timing.reachable_time = draw_reachable_time(state);
+    arm_no_later(reachable_time_timer, now + nd_timing::reachable_time_redraw);
   }
   if (retrans_timer_ms != 0 && retrans_timer_ms <= max_nd_timer_ms) {
     state.retrans_timer_ms = retrans_timer_ms;
     timing.retrans_timer = Duration::millis(std::max(retrans_timer_ms, min_retrans_timer_ms));
   }
   nd_cache_.set_timing(id, timing);
+}
+
+Duration IpLayer::draw_reachable_time(RouterAdvertisementState& state) {
+  const std::uint32_t base = std::max(state.reachable_time_ms, min_reachable_time_ms);
+  state.drawn_reachable_time_ms = base / 2 + random_.below(base + 1);
+  return Duration::millis(state.drawn_reachable_time_ms);
+}
+
+void IpLayer::redraw_reachable_times(Instant now) {
+  // RFC 4861 6.3.4: ReachableTime is drawn again "at least every few
+  // hours" even when no RA changes its base, so that hosts that drew
+  // close values once do not stay in step. Only netifs whose base came
+  // from an RA: without one ReachableTime stays the 30 s constant.
+  bool any = false;
+  for (std::size_t i = 0; i < NetifTable::capacity; ++i) {
+    const NetifId id{static_cast<std::uint8_t>(i)};
+    if (netifs_.get(id) == nullptr) continue;
+    RouterAdvertisementState& state = routers_.state(id);
+    if (state.reachable_time_ms == 0) continue;
+    NdCache::Timing timing = nd_cache_.timing(id);
+    timing.reachable_time = draw_reachable_time(state);
+    nd_cache_.set_timing(id, timing);
+    any = true;
+  }
+  if (any) timers_.arm(reachable_time_timer, now + nd_timing::reachable_time_redraw);
 }
 
 void IpLayer::router_advertisement_input(NetifId id, const NdiscRepr& ra, const Ipv6Address& source,
@@ -158,7 +184,7 @@ void IpLayer::router_advertisement_input(NetifId id, const NdiscRepr& ra, const 
   }
   nd_cache_.mark_router(id, source);
   if (ra.current_hop_limit != 0) state.current_hop_limit = ra.current_hop_limit;
-  apply_nd_timers(id, ra.reachable_time, ra.retrans_timer, state);
+  apply_nd_timers(id, ra.reachable_time, ra.retrans_timer, state, now);
   // Router lifetime 0 takes the router out of the default router list.
   if (!routers_.update_router(id, source, lifetime_deadline(ra.router_lifetime, now),
                               preference_of(ra.router_preference), now)) {

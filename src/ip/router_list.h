@@ -59,6 +59,9 @@ struct RouterAdvertisementState {
   std::uint8_t solicitations_sent = 0;
   std::uint8_t current_hop_limit = 0;  // 0: the stack's default
   std::uint32_t reachable_time_ms = 0;  // 0: unspecified
+  // The ReachableTime drawn from it (RFC 4861 6.3.2), redrawn every
+  // nd_timing::reachable_time_redraw; 0 while reachable_time_ms is.
+  std::uint32_t drawn_reachable_time_ms = 0;
   std::uint32_t retrans_timer_ms = 0;   // 0: unspecified
 };
 

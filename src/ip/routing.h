@@ -66,8 +66,9 @@ struct Ipv6Routers {
 // Core thread only. IPv6 (routing_ipv6.cpp), in order:
 //  1. ::1 and our own addresses go to the loopback netif.
 //  2. The netif: `netif` when given (SO_BINDTODEVICE, a scope id), else the
-//     netif of a given source address, else for link-local and multicast
-//     destinations the default netif, else the netif with an address whose
+//     netif of a given source address, else for link-local destinations
+//     the default netif, for multicast ones ipv6_multicast_netif(), else
+//     the netif with an address whose
 //     prefix holds the destination or with a prefix of the prefix list
 //     (on-link), else the hooks' netif, else a router (RFC 4861 6.3.6,
 //     RFC 4191): the longest Route Information prefix that holds the
@@ -85,6 +86,13 @@ struct Ipv6Routers {
 Result<IpRoute> route_ipv6(const NetifTable& netifs, const Ipv6Address& destination,
                            const Ipv6Address& source, std::optional<NetifId> netif,
                            const Ipv6Routers* routers = nullptr);
+// Core thread only. The netif of the route to a multicast group when no
+// netif is named (sending without IPV6_MULTICAST_IF, IPV6_JOIN_GROUP with
+// interface index 0), as Linux has it: every netif that is up routes
+// ff00::/8, so the default netif while it is up, else the first other
+// netif that is up; the default netif when none is (its errors then say
+// why), nullopt when there is none.
+std::optional<NetifId> ipv6_multicast_netif(const NetifTable& netifs);
 // The source address `n` uses toward `destination` (rule 3 above).
 std::optional<Ipv6Address> select_ipv6_source(const Netif& n, const Ipv6Address& destination);
 

@@ -92,6 +92,16 @@ std::optional<Ipv6Address> select_ipv6_source(const Netif& n, const Ipv6Address&
   return std::nullopt;
 }
 
+std::optional<NetifId> ipv6_multicast_netif(const NetifTable& netifs) {
+  const std::optional<NetifId> preferred = netifs.default_netif();
+  if (preferred && netifs[*preferred].up) return preferred;
+  for (std::size_t i = 0; i < netifs.size(); ++i) {
+    const NetifId id{static_cast<std::uint8_t>(i)};
+    if (!netifs[id].loopback && netifs[id].up) return id;
+  }
+  return preferred;
+}
+
 Result<IpRoute> route_ipv6(const NetifTable& netifs, const Ipv6Address& destination,
                            const Ipv6Address& source, std::optional<NetifId> netif,
                            const Ipv6Routers* routers) {
@@ -117,9 +127,8 @@ Result<IpRoute> route_ipv6(const NetifTable& netifs, const Ipv6Address& destinat
   // 2. The netif.
   std::optional<NetifId> out = netif;
   if (!out && !source.is_unspecified()) out = netifs.find_by_address(source);
-  if (!out && (destination.is_link_local() || destination.is_multicast())) {
-    out = netifs.default_netif();
-  }
+  if (!out && destination.is_multicast()) out = ipv6_multicast_netif(netifs);
+  if (!out && destination.is_link_local()) out = netifs.default_netif();
   if (!out) {
     for (std::size_t i = 0; i < netifs.size() && !out; ++i) {
       const NetifId id{static_cast<std::uint8_t>(i)};

@@ -291,7 +291,8 @@ Status UdpEndpoints::join_group_v6(UdpHandle h, const Ipv6Address& group, std::o
                                    Instant now) {
   if (get(h) == nullptr) return Error::Closed;
   if (!config::ipv6 || !group.is_multicast()) return Error::InvalidArgument;
-  if (!netif) netif = ip_.netifs().default_netif();
+  // Interface index 0: the netif of the route to the group, as Linux does.
+  if (!netif) netif = ipv6_multicast_netif(ip_.netifs());
   if (!netif || ip_.netifs().get(*netif) == nullptr) return Error::NoRoute;
   return join_on(h, IpAddress(group), *netif, now);
 }

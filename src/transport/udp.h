@@ -108,7 +108,7 @@ class UdpEndpoints {
   // (default on).
   void set_multicast_loop(UdpHandle h, bool loop);
   // IPV6_JOIN_GROUP / IPV6_LEAVE_GROUP: IPv6 names the netif by its index
-  // (nullopt: the default netif; for a leave, any). Errors as join_group
+  // (nullopt: ipv6_multicast_netif(), the route's; for a leave, any). Errors as join_group
   // and leave_group; NoRoute also for an unknown netif.
   Status join_group_v6(UdpHandle h, const Ipv6Address& group, std::optional<NetifId> netif, Instant now);
   Status leave_group_v6(UdpHandle h, const Ipv6Address& group, std::optional<NetifId> netif,

@@ -8,6 +8,7 @@
 // more leaves the default router list; our own NAs say we are a host.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <vector>
 
 #include "support/hosts.h"
@@ -187,6 +188,41 @@ TEST(NdTimersSim, ReachableTimeIsDrawnAroundTheAdvertisedBase) {
       EXPECT_EQ(frame_destination_mac(f.bytes), mac_peer);  // unicast, to the cached MAC
     }
   }
+}
+
+// RFC 4861 6.3.4: ReachableTime is drawn again every two hours even when
+// no RA changes its base (an RA repeating the base keeps the draw), and
+// the neighbor cache uses the new draw.
+TEST(NdTimersSim, ReachableTimeIsDrawnAgainEveryTwoHours) {
+  NdTimers net;
+  net.advertise(4000, 0);
+  const Instant first_draw = net.sim.now();
+  const auto drawn = [&] { return net.a.router_advertisement(net.a_if).drawn_reachable_time_ms; };
+  std::vector<std::uint32_t> draws{drawn()};
+  net.advertise(4000, 0);
+  EXPECT_EQ(drawn(), draws[0]);
+  const Duration redraw = Duration::seconds(2 * 3600);
+  for (int i = 1; i <= 3; ++i) {
+    net.sim.run_until(first_draw + redraw * i - Duration::millis(1));
+    EXPECT_EQ(drawn(), draws.back());
+    net.sim.run_until(first_draw + redraw * i);
+    draws.push_back(drawn());
+  }
+  for (const std::uint32_t d : draws) {
+    EXPECT_GE(d, 2000U);
+    EXPECT_LE(d, 6000U);
+  }
+  std::sort(draws.begin(), draws.end());
+  EXPECT_EQ(std::unique(draws.begin(), draws.end()), draws.end());  // four different draws
+
+  // A neighbor confirmed now stays Reachable for the last draw exactly.
+  const std::uint32_t last = drawn();
+  (void)net.received();  // hours of MLD reports fill the pipe
+  const Instant reachable_at = resolve_neighbor(net);
+  const std::vector<Instant> probes = probes_after_pings(net, reachable_at, Duration::millis(last - 1),
+                                                         Duration::millis(last + 1));
+  ASSERT_EQ(probes.size(), 1U);
+  EXPECT_EQ(probes[0], reachable_at + Duration::millis(last + 1) + Duration::seconds(5));
 }
 
 TEST(NdTimersSim, WithoutAnRaReachableTimeStaysThirtySeconds) {

@@ -109,5 +109,42 @@ TEST_F(Multicast6, LoopGivesTheSenderACopyUnlessTurnedOff) {
   EXPECT_EQ(net.a.pools().in_use(), 0U);
 }
 
+// IPV6_JOIN_GROUP with interface index 0 on a host with two netifs: the
+// membership goes where the route to the group goes, as on Linux: the
+// default netif while it is up, else the other netif that is up; datagrams
+// to the group without IPV6_MULTICAST_IF leave the same way.
+TEST(Multicast6TwoNetifs, IndexZeroJoinsOnTheNetifOfTheRouteToTheGroup) {
+  PipePair second;  // outlives the stacks
+  TwoHosts net;
+  const Result<NetifId> added = net.a.add_netif(
+      second.a(), netif_config("a1", mac_c, Ipv4Address::of(198, 51, 100, 1), 24), net.sim.now());
+  ASSERT_OK(added);
+  const NetifId a1 = *added;
+  net.sim.run_for(Duration::seconds(3));  // DAD on both netifs
+  UdpHandle h = *net.a.udp_open();
+  ASSERT_OK(net.a.udp_join_group_v6(h, group, std::nullopt, net.sim.now()));
+  EXPECT_TRUE(net.a.mld_is_member(net.a_if, group));  // the default netif
+  EXPECT_FALSE(net.a.mld_is_member(a1, group));
+
+  ASSERT_OK(net.a.set_up(net.a_if, false, net.sim.now()));
+  const IpAddress other = ip6("ff15::5678");
+  ASSERT_OK(net.a.udp_join_group_v6(h, other, std::nullopt, net.sim.now()));
+  EXPECT_TRUE(net.a.mld_is_member(a1, other));
+  EXPECT_FALSE(net.a.mld_is_member(net.a_if, other));
+  net.sim.settle();
+  (void)drain(second.b(), net.sim.now());
+  const std::array<std::uint8_t, 3> data{1, 2, 3};
+  ASSERT_OK(net.a.udp_send_to(h, data, {other, 5000}, net.sim.now()));
+  net.sim.settle();
+  std::size_t to_group = 0;
+  for (const ByteVector& f : drain(second.b(), net.sim.now())) {
+    // RFC 2464 7: 33:33 and the group's low 32 bits.
+    if (frame_destination_mac(f) == MacAddress{{0x33, 0x33, 0, 0, 0x56, 0x78}}) ++to_group;
+  }
+  EXPECT_EQ(to_group, 1U);
+  net.a.udp_close(h);
+  net.sim.settle();
+}
+
 }  // namespace
 }  // namespace lwnet::test
