@@ -153,6 +153,7 @@ bool TcpLayer::transmit(const IpEndpoint& local, const IpEndpoint& remote, const
   options.protocol = IpProtocol::Tcp;
   options.hop_limit = ip.ttl;
   options.tos = ip.tos;
+  options.discover_path_mtu = true;  // DF, as Linux's TCP (RFC 1191)
   if (segment_size != 0 && length - header_len > segment_size) {
     // The device cuts it up and completes each segment's checksum.
     header.emit_for_offload(segment, local.address, remote.address);
