@@ -9,56 +9,29 @@
 #include <memory>
 #include <optional>
 
-#include "api/tcpip_c.h"
+#include "api/netif_app_c_api.h"
 #include "apps/dhcp6_client.h"
 
 namespace {
 
 using namespace lwnet;
-
-// Never destroyed: the default TCP/IP thread's stack lives until the
-// process exits, and the clients must not detach from it during static
-// destruction, when it may be gone already.
-template <class T>
-union Immortal {
-  T value;
-  Immortal() : value() {}
-  ~Immortal() {}
-};
+using api::Immortal;
 
 // Indexed by NetifId; core context only.
 Immortal<std::array<std::unique_ptr<Dhcp6Client>, config::max_netifs>> immortal_clients;
 std::array<std::unique_ptr<Dhcp6Client>, config::max_netifs>& clients = immortal_clients.value;
 
-int fail(int error) {
-  errno = error;
-  return -1;
-}
-
-int errno_of(Error e) {
-  switch (e) {
-    case Error::InvalidArgument: return EINVAL;
-    case Error::TableFull:
-    case Error::NoBuffers: return ENOMEM;
-    case Error::AddressInUse: return EADDRINUSE;
-    default: return EIO;
-  }
-}
+int fail(int error) { return api::fail_with_errno(error); }
+int errno_of(Error e) { return api::app_errno(e); }
 
 // Runs f(stack, now, slot, id) in core context for the netif `ifname`;
 // returns its errno (0: success).
 template <class F>
 int on_netif(const char* ifname, F&& f) {
   if constexpr (!config::ipv6_dhcp6) return fail(ENOTSUP);
-  if (ifname == nullptr) return fail(EINVAL);
-  api::TcpipThread* thread = api::default_tcpip();
-  if (thread == nullptr) return fail(EAGAIN);
-  const int error = thread->call([&](Stack& stack, Instant now) -> int {
-    const std::optional<NetifId> id = stack.netif_find(ifname);
-    if (!id || id->value >= clients.size()) return ENODEV;
-    return f(stack, now, clients[id->value], *id);
+  return api::call_on_netif(ifname, clients.size(), [&](Stack& stack, Instant now, NetifId id) -> int {
+    return f(stack, now, clients[id.value], id);
   });
-  return error == 0 ? 0 : fail(error);
 }
 
 void copy_addresses(std::span<const IpAddress> from, std::uint8_t (*to)[16], std::size_t capacity,

@@ -13,28 +13,19 @@
 #include <optional>
 #include <string_view>
 
-#include "api/tcpip_c.h"
+#include "api/netif_app_c_api.h"
 #include "apps/dhcp_client.h"
 #include "apps/dhcp_server.h"
 
 namespace {
 
 using namespace lwnet;
+using api::Immortal;
 
 struct NetifApps {
   std::unique_ptr<DhcpClient> client;
   std::unique_ptr<DhcpServer> server;
   std::array<char, 16> name{};
-};
-
-// Never destroyed: the default TCP/IP thread's stack lives until the
-// process exits, and the apps must not detach from it during static
-// destruction, when it may be gone already.
-template <class T>
-union Immortal {
-  T value;
-  Immortal() : value() {}
-  ~Immortal() {}
 };
 
 // Indexed by NetifId; core context only.
@@ -86,37 +77,19 @@ void on_assigned(void* context, const DhcpServerClient& client) {
            assigned_arg.load());
 }
 
-int fail(int error) {
-  errno = error;
-  return -1;
-}
-
-int errno_of(Error e) {
-  switch (e) {
-    case Error::InvalidArgument: return EINVAL;
-    case Error::TableFull:
-    case Error::NoBuffers: return ENOMEM;
-    case Error::AddressInUse: return EADDRINUSE;
-    default: return EIO;
-  }
-}
+int fail(int error) { return api::fail_with_errno(error); }
+int errno_of(Error e) { return api::app_errno(e); }
 
 // Runs f(stack, now, slot, id) in core context for the netif `ifname`;
 // returns its errno (0: success).
 template <class F>
 int on_netif(const char* ifname, F&& f) {
-  if (ifname == nullptr) return fail(EINVAL);
-  api::TcpipThread* thread = api::default_tcpip();
-  if (thread == nullptr) return fail(EAGAIN);
-  const int error = thread->call([&](Stack& stack, Instant now) -> int {
-    const std::optional<NetifId> id = stack.netif_find(ifname);
-    if (!id || id->value >= apps.size()) return ENODEV;
-    NetifApps& slot = apps[id->value];
+  return api::call_on_netif(ifname, apps.size(), [&](Stack& stack, Instant now, NetifId id) -> int {
+    NetifApps& slot = apps[id.value];
     const std::string_view name(ifname);
     std::copy_n(name.begin(), std::min(name.size(), slot.name.size() - 1), slot.name.begin());
-    return f(stack, now, slot, *id);
+    return f(stack, now, slot, id);
   });
-  return error == 0 ? 0 : fail(error);
 }
 
 std::optional<Ipv4Address> parse_v4(const char* text) {

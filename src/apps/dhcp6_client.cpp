@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "apps/whole_datagrams.h"
+
 namespace lwnet {
 
 namespace {
@@ -211,21 +213,15 @@ void Dhcp6Client::poll(Stack& stack, Instant now) {
 }
 
 void Dhcp6Client::receive(Stack& stack, Instant now) {
-  for (;;) {
-    if (!handle_) return;
-    Result<UdpReceived> got = stack.udp_receive(*handle_, Bytes(rx_.data(), rx_.size()));
-    if (!got) return;
-    if (got->copied < got->size) {
-      ++stats_.drop_malformed;
-      continue;
-    }
-    Result<Dhcpv6Repr> message = Dhcpv6Repr::parse(ConstBytes(rx_.data(), got->copied));
-    if (!message) {
-      ++stats_.drop_malformed;
-      continue;
-    }
-    handle(stack, *message, got->from.address, now);
-  }
+  receive_whole_datagrams(stack, handle_, Bytes(rx_.data(), rx_.size()), stats_.drop_malformed,
+                          [&](ConstBytes datagram, const UdpReceived& got) {
+                            Result<Dhcpv6Repr> message = Dhcpv6Repr::parse(datagram);
+                            if (!message) {
+                              ++stats_.drop_malformed;
+                              return;
+                            }
+                            handle(stack, *message, got.from.address, now);
+                          });
 }
 
 void Dhcp6Client::handle(Stack& stack, const Dhcpv6Repr& reply, const IpAddress& from, Instant now) {

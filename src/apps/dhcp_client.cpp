@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <bit>
 
+#include "apps/whole_datagrams.h"
+
 namespace lwnet {
 
 namespace {
@@ -321,28 +323,22 @@ void DhcpClient::poll(Stack& stack, Instant now) {
 }
 
 void DhcpClient::receive(Stack& stack, Instant now) {
-  for (;;) {
-    if (!handle_) return;
-    Result<UdpReceived> got = stack.udp_receive(*handle_, Bytes(rx_.data(), rx_.size()));
-    if (!got) return;
-    if (got->copied < got->size) {
-      ++stats_.drop_malformed;
-      continue;
-    }
-    Result<DhcpRepr> message = DhcpRepr::parse(ConstBytes(rx_.data(), got->copied));
-    if (!message) {
-      ++stats_.drop_malformed;
-      continue;
-    }
-    if (!message->is_reply || message->xid != xid_ || message->client_mac != mac_) {
-      ++stats_.drop_not_ours;
-      continue;
-    }
-    if (!message->server_identifier && got->from.address.is_v4()) {
-      message->server_identifier = got->from.address.v4();
-    }
-    handle(stack, *message, now);
-  }
+  receive_whole_datagrams(stack, handle_, Bytes(rx_.data(), rx_.size()), stats_.drop_malformed,
+                          [&](ConstBytes datagram, const UdpReceived& got) {
+                            Result<DhcpRepr> message = DhcpRepr::parse(datagram);
+                            if (!message) {
+                              ++stats_.drop_malformed;
+                              return;
+                            }
+                            if (!message->is_reply || message->xid != xid_ || message->client_mac != mac_) {
+                              ++stats_.drop_not_ours;
+                              return;
+                            }
+                            if (!message->server_identifier && got.from.address.is_v4()) {
+                              message->server_identifier = got.from.address.v4();
+                            }
+                            handle(stack, *message, now);
+                          });
 }
 
 void DhcpClient::handle(Stack& stack, const DhcpRepr& m, Instant now) {

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <tuple>
 
+#include "apps/whole_datagrams.h"
+
 namespace lwnet {
 
 namespace {
@@ -210,21 +212,15 @@ DhcpServer::Entry* DhcpServer::allocate(Stack& stack, const MacAddress& mac, std
 
 void DhcpServer::poll(Stack& stack, Instant now) {
   expire(stack, now);
-  for (;;) {
-    if (!handle_) return;
-    Result<UdpReceived> got = stack.udp_receive(*handle_, Bytes(rx_.data(), rx_.size()));
-    if (!got) return;
-    if (got->copied < got->size) {
-      ++stats_.drop_malformed;
-      continue;
-    }
-    Result<DhcpRepr> request = DhcpRepr::parse(ConstBytes(rx_.data(), got->copied));
-    if (!request || request->is_reply || !request->client_mac.is_unicast()) {
-      ++stats_.drop_malformed;
-      continue;
-    }
-    handle(stack, *request, now);
-  }
+  receive_whole_datagrams(stack, handle_, Bytes(rx_.data(), rx_.size()), stats_.drop_malformed,
+                          [&](ConstBytes datagram, const UdpReceived&) {
+                            Result<DhcpRepr> request = DhcpRepr::parse(datagram);
+                            if (!request || request->is_reply || !request->client_mac.is_unicast()) {
+                              ++stats_.drop_malformed;
+                              return;
+                            }
+                            handle(stack, *request, now);
+                          });
 }
 
 void DhcpServer::handle(Stack& stack, const DhcpRepr& m, Instant now) {

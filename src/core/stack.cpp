@@ -98,6 +98,10 @@ std::optional<std::size_t> Stack::ipv6_path_mtu(const IpAddress& destination) co
   if (!destination.is_v6()) return std::nullopt;
   return impl_->ip.path_mtu_table().find(destination.v6());
 }
+std::optional<std::size_t> Stack::path_mtu(const IpAddress& destination) const {
+  LWNET_CHECK_CORE_CONTEXT("Stack::path_mtu");
+  return impl_->ip.path_mtu_table().find(destination);
+}
 Status Stack::set_up(NetifId id, bool up, Instant now) {
   LWNET_CHECK_CORE_CONTEXT("Stack::set_up");
   return impl_->ip.set_up(id, up, now);

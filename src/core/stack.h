@@ -123,6 +123,9 @@ class Stack {
   // `destination` (RFC 8201; forgotten after 10 minutes); nullopt: none,
   // the outgoing link's MTU holds. Core thread only.
   std::optional<std::size_t> ipv6_path_mtu(const IpAddress& destination) const;
+  // The same for either family: IPv4's taught by Fragmentation Needed
+  // (RFC 1191), forgotten after 10 minutes too. Core thread only.
+  std::optional<std::size_t> path_mtu(const IpAddress& destination) const;
   // The netif called `name` (NetifConfig::name; the loopback netif is
   // "lo"), for SO_BINDTODEVICE; nullopt when there is none.
   std::optional<NetifId> netif_find(std::string_view name) const;

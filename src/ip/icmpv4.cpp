@@ -1,6 +1,7 @@
 // ICMP for IPv4 (RFC 792, RFC 1122 3.2.2): echo, errors, and the rules for
 // when an error may be sent.
 #include <algorithm>
+#include <array>
 
 #include "ip/ip_layer.h"
 #include "wire/icmpv4.h"
@@ -100,6 +101,13 @@ void IpLayer::icmp_input(NetifId id, PacketBuf&& packet, const IpDelivery& ip, I
 }
 
 void IpLayer::icmp_error_input(const Icmpv4Repr& icmp, ConstBytes message, Instant now) {
+  if (icmp.type == static_cast<std::uint8_t>(Icmpv4Type::DestinationUnreachable) &&
+      icmp.code == static_cast<std::uint8_t>(Icmpv4Unreachable::FragmentationNeeded)) {
+    // Path MTU discovery's business, not an error: what was lost is sent
+    // again smaller.
+    fragmentation_needed_input(icmp, message.subspan(std::min(message.size(), Icmpv4Repr::header_len)), now);
+    return;
+  }
   if (icmp_error_callback_ == nullptr) return;
   // The quote: the offending IPv4 header and at least the 8 bytes after it
   // (ports, and TCP's sequence number).
@@ -143,9 +151,6 @@ void IpLayer::icmp_error_input(const Icmpv4Repr& icmp, ConstBytes message, Insta
       case 11:  // network unreachable for the type of service
         report.error = Error::NoRoute;
         break;
-      case static_cast<std::uint8_t>(Icmpv4Unreachable::FragmentationNeeded):
-        // Path MTU discovery's business (not done), not an error.
-        return;
       default:
         report.error = Error::HostUnreachable;
         break;
@@ -153,6 +158,45 @@ void IpLayer::icmp_error_input(const Icmpv4Repr& icmp, ConstBytes message, Insta
   }
   ++stats_.icmp.errors_to_transport;
   icmp_error_callback_(icmp_error_context_, report, now);
+}
+
+void IpLayer::fragmentation_needed_input(const Icmpv4Repr& icmp, ConstBytes quote, Instant now) {
+  ++stats_.icmp.rx_fragmentation_needed;
+  // Anyone can send one: only a quote of a datagram we sent with DF set
+  // (the only kind a router answers so) may shrink what we send.
+  constexpr std::uint8_t dont_fragment_bit = 0x40;
+  if (quote.size() < Ipv4Repr::min_header_len || (quote[0] >> 4) != 4 ||
+      (quote[6] & dont_fragment_bit) == 0) {
+    ++stats_.icmp.drop_not_ours;
+    return;
+  }
+  const Ipv4Address source = Ipv4Address::from_bytes(quote.subspan(12));
+  const Ipv4Address destination = Ipv4Address::from_bytes(quote.subspan(16));
+  if (!netifs_.is_local(source)) {
+    ++stats_.icmp.drop_not_ours;
+    return;
+  }
+  std::size_t mtu = icmp.next_hop_mtu;
+  const std::size_t sent_length = load_be16(quote, 2);
+  if (mtu < 68 || mtu >= sent_length) {
+    // A router older than RFC 1191 says 0 (and a confused one, what would
+    // have fit): guess the next plateau below what we sent (RFC 1191 5, 7).
+    constexpr std::array<std::uint16_t, 10> plateaus{32000, 17914, 8166, 4352, 2002, 1492, 1006, 508, 296, 68};
+    mtu = 68;
+    for (const std::uint16_t plateau : plateaus) {
+      if (plateau < sent_length) {
+        mtu = plateau;
+        break;
+      }
+    }
+  }
+  if (mtu < ipv4_min_path_mtu) {
+    ++stats_.icmp.pmtu_clamped;
+    mtu = ipv4_min_path_mtu;
+  }
+  if (Result<IpRoute> r = route(IpAddress(destination), IpAddress(source))) {
+    learn_path_mtu(*r, IpAddress(destination), mtu, now);
+  }
 }
 
 Status IpLayer::raw_send(RawHandle h, ConstBytes message, const IpAddress& destination,

@@ -169,23 +169,7 @@ void IpLayer::packet_too_big_input(const Icmpv6Repr& icmp, const Ipv6Address& so
     ++stats_.icmpv6.pmtu_clamped;
     mtu = ipv6_minimum_mtu;
   }
-  // Only a lower MTU than the path has now teaches anything (RFC 8201 4:
-  // never raise the estimate on a Packet Too Big).
-  Result<IpRoute> r = route_v6(destination, source, std::nullopt);
-  if (!r || mtu >= path_mtu(*r, destination)) return;
-  switch (path_mtus_.learn(destination, mtu, now)) {
-    case PathMtuTable::Learn::Ignored:
-      return;
-    case PathMtuTable::Learn::Evicted:
-      ++stats_.ipv6.pmtu_evicted;
-      break;
-    case PathMtuTable::Learn::Added:
-    case PathMtuTable::Learn::Lowered:
-      break;
-  }
-  ++stats_.ipv6.pmtu_learned;
-  arm_no_later(path_mtu_timer, path_mtus_.next_deadline());
-  if (path_mtu_callback_ != nullptr) path_mtu_callback_(path_mtu_context_, destination, mtu, now);
+  if (Result<IpRoute> r = route_v6(destination, source, std::nullopt)) learn_path_mtu(*r, destination, mtu, now);
 }
 
 void IpLayer::send_icmpv6_error(NetifId id, ConstBytes offending, Icmpv6Type type,

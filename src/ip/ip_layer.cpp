@@ -168,6 +168,27 @@ std::optional<MacAddress> IpLayer::neighbour(NetifId id, const IpAddress& addres
   return std::nullopt;
 }
 
+std::size_t IpLayer::path_mtu(const IpRoute& route, const IpAddress& destination) const {
+  const Netif* n = netifs_.get(route.netif);
+  const std::size_t link_mtu = n != nullptr ? n->mtu : ipv4_min_path_mtu;
+  const std::optional<std::size_t> learned = path_mtus_.find(destination);
+  return learned ? std::min(*learned, link_mtu) : link_mtu;
+}
+
+void IpLayer::learn_path_mtu(const IpRoute& route, const IpAddress& destination, std::size_t mtu, Instant now) {
+  // Only a lower MTU than the path has now teaches anything: neither a
+  // Packet Too Big nor a Fragmentation Needed ever raises the estimate
+  // (RFC 8201 4, RFC 1191 6.3).
+  if (mtu >= path_mtu(route, destination)) return;
+  const PathMtuTable::Learn learned = path_mtus_.learn(destination, mtu, now);
+  if (learned == PathMtuTable::Learn::Ignored) return;
+  const bool v4 = destination.is_v4();
+  if (learned == PathMtuTable::Learn::Evicted) ++(v4 ? stats_.ipv4.pmtu_evicted : stats_.ipv6.pmtu_evicted);
+  ++(v4 ? stats_.ipv4.pmtu_learned : stats_.ipv6.pmtu_learned);
+  arm_no_later(path_mtu_timer, path_mtus_.next_deadline());
+  if (path_mtu_callback_ != nullptr) path_mtu_callback_(path_mtu_context_, destination, mtu, now);
+}
+
 void IpLayer::schedule_gratuitous_arp(NetifId id, Instant now) {
   if constexpr (!config::ipv4) return;
   const Netif& n = netifs_[id];
@@ -179,7 +200,13 @@ void IpLayer::schedule_gratuitous_arp(NetifId id, Instant now) {
 
 void IpLayer::poll_timers(Instant now) {
   while (std::optional<std::uint16_t> timer = timers_.pop_expired(now)) {
-    if (*timer >= nd_timer) {
+    if (*timer == path_mtu_timer) {
+      // Both families' entries (RFC 1191, RFC 8201).
+      const PathMtuTable::Expired expired = path_mtus_.expire(now);
+      stats_.ipv4.pmtu_expired += expired.v4;
+      stats_.ipv6.pmtu_expired += expired.v6;
+      arm_no_later(path_mtu_timer, path_mtus_.next_deadline());
+    } else if (*timer >= nd_timer) {
       // Only IPv6 arms these: an IPv4-only build never links their handlers.
       if constexpr (config::ipv6) ipv6_timer_due(*timer, now);
     } else if (*timer >= igmp_timer_first) {
@@ -229,9 +256,6 @@ void IpLayer::ipv6_timer_due(std::uint16_t timer, Instant now) {
     mld_periodic(now);
   } else if (timer == router_timer) {
     router_lifetimes_due(now);
-  } else if (timer == path_mtu_timer) {
-    stats_.ipv6.pmtu_expired += path_mtus_.expire(now);
-    arm_no_later(path_mtu_timer, path_mtus_.next_deadline());
   } else if (timer == reachable_time_timer) {
     redraw_reachable_times(now);
   } else if (timer >= rs_timer_first) {

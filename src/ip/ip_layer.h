@@ -92,6 +92,10 @@ struct IpSendOptions {
   std::uint8_t hop_limit = config::ip_default_ttl;  // IPv4's TTL
   std::uint8_t tos = 0;  // IPv6's traffic class
   bool dont_fragment = false;
+  // Path MTU discovery (RFC 1191) as Linux's IP_PMTUDISC_WANT: DF is set
+  // when the datagram fits the path MTU; a larger one is fragmented here,
+  // without it.
+  bool discover_path_mtu = false;
   // The Router Alert option: IPv4's (IGMP), IPv6's in a hop-by-hop header (MLD).
   bool router_alert = false;
   // To a multicast group this host is a member of on the outgoing netif: a
@@ -186,12 +190,13 @@ class IpLayer {
   std::optional<MacAddress> neighbour(NetifId id, const IpAddress& address) const;
   bool is_broadcast(Ipv4Address a) const;
   // The largest packet (IP header included) that goes to `destination`
-  // along `route` unfragmented: the netif's MTU, lowered for IPv6 by what a
-  // Packet Too Big taught the destination cache.
+  // along `route` unfragmented: the netif's MTU, lowered by what a Packet
+  // Too Big (IPv6) or a Fragmentation Needed (IPv4) taught the table.
   std::size_t path_mtu(const IpRoute& route, const IpAddress& destination) const;
   const PathMtuTable& path_mtu_table() const { return path_mtus_; }
-  // Called when a Packet Too Big lowered the path MTU towards `destination`
-  // (to `mtu` bytes, IPv6 header included), for TCP to shrink its segments.
+  // Called when a Packet Too Big or a Fragmentation Needed lowered the path
+  // MTU towards `destination` (to `mtu` bytes, IP header included), for TCP
+  // to shrink its segments.
   using PathMtuCallback = void (*)(void* context, const IpAddress& destination, std::size_t mtu,
                                    Instant now);
   void set_path_mtu_callback(PathMtuCallback callback, void* context) {
@@ -410,8 +415,9 @@ class IpLayer {
                         Instant now);
   Status send_datagram(Netif& n, const MacAddress& destination, PacketBuf&& datagram,
                        Instant now);
+  // Cuts `datagram` into fragments of at most `mtu` bytes.
   Status fragment(Netif& n, const MacAddress& destination, const PacketBuf& datagram,
-                  Instant now);
+                  std::size_t mtu, Instant now);
 
   // igmp.cpp
   void igmp_input(NetifId id, PacketBuf&& packet, const IpDelivery& ip, Instant now);
@@ -539,9 +545,16 @@ class IpLayer {
   void arm_router_timer();
   void router_list_flush(NetifId id);
 
+  // Records `mtu` (IP header included) as the path MTU towards
+  // `destination` when it is below what `route` has now, and tells TCP.
+  void learn_path_mtu(const IpRoute& route, const IpAddress& destination, std::size_t mtu, Instant now);
+
   // icmpv4.cpp
   void icmp_input(NetifId id, PacketBuf&& packet, const IpDelivery& ip, Instant now);
   void icmp_error_input(const Icmpv4Repr& icmp, ConstBytes message, Instant now);
+  // RFC 1191: a Fragmentation Needed about one of our datagrams (`quote`:
+  // its header and what follows).
+  void fragmentation_needed_input(const Icmpv4Repr& icmp, ConstBytes quote, Instant now);
 
   Pools& pools_;
   IpLayerStats stats_;

@@ -35,6 +35,8 @@ struct Ipv4Stats {
   std::uint64_t frag_tx = 0, frag_tx_datagrams = 0, drop_too_big_df = 0;
   std::uint64_t reass_ok = 0, reass_timeout = 0, reass_overlap = 0, reass_too_big = 0;
   std::uint64_t reass_no_room = 0;  // CONFIG_LWIP_IP_REASS_MAX_PBUFS reached
+  // Path MTUs that Fragmentation Needed taught (RFC 1191), forgotten, pushed out.
+  std::uint64_t pmtu_learned = 0, pmtu_expired = 0, pmtu_evicted = 0;
 };
 
 struct IcmpStats {
@@ -46,6 +48,9 @@ struct IcmpStats {
   std::uint64_t raw_delivered = 0, raw_dropped = 0;
   // Errors quoting a UDP or TCP datagram, handed to the transport layer.
   std::uint64_t errors_to_transport = 0;
+  // Fragmentation Needed (RFC 1191): received, its MTU raised to the floor,
+  // ignored (the quote was not of a datagram of ours sent with DF).
+  std::uint64_t rx_fragmentation_needed = 0, pmtu_clamped = 0, drop_not_ours = 0;
 };
 
 // IGMPv2 (RFC 2236), host side.

@@ -1,5 +1,6 @@
 // IPv4 output (RFC 791): the header, next-hop resolution through ARP, and
-// fragmentation to the netif's MTU.
+// fragmentation to the path MTU (the netif's, or less where RFC 1191's
+// Fragmentation Needed taught it).
 #include <algorithm>
 
 #include "ip/ip_layer.h"
@@ -11,6 +12,8 @@ namespace lwnet {
 namespace {
 constexpr auto ipv4_ethertype = static_cast<std::uint16_t>(EtherType::Ipv4);
 constexpr std::size_t max_datagram = 65535;
+// The path MTU no Fragmentation Needed lowers below (path_mtu_table.h).
+constexpr std::size_t min_path_mtu = ipv4_min_path_mtu;
 
 // RFC 1112 6.4: 01:00:5e and the low 23 bits of the group.
 MacAddress multicast_mac(Ipv4Address group) {
@@ -46,6 +49,12 @@ Status IpLayer::ipv4_output(PacketBuf&& payload, const IpRoute& route, Ipv4Addre
   ip.identification = next_identification_++;
   ip.dont_fragment = options.dont_fragment;
   ip.payload_len = payload.size();
+  if (options.discover_path_mtu && !ip.dont_fragment) {
+    // At the floor the path may be narrower still (a hop that reported
+    // less): from there on routers fragment, as Linux lets them.
+    const std::size_t mtu = path_mtu(route, IpAddress(destination));
+    ip.dont_fragment = mtu > min_path_mtu && ip.emitted_header_len() + payload.size() <= mtu;
+  }
   // Asked for, the device segments it even when it would fit one frame
   // (a small MSS): the TCP checksum is only partial, for the device to finish.
   const bool segmented = options.segment_size != 0;
@@ -139,13 +148,21 @@ Status IpLayer::link_output(NetifId id, Ipv4Address next_hop, bool broadcast,
 
 Status IpLayer::send_datagram(Netif& n, const MacAddress& destination, PacketBuf&& datagram,
                               Instant now) {
-  if (datagram.size() > n.mtu) return fragment(n, destination, datagram, now);
+  std::size_t mtu = n.mtu;
+  // Every learned path MTU is at least the floor: smaller datagrams need no look-up.
+  if (datagram.size() > min_path_mtu && !path_mtus_.empty()) {
+    const Ipv4Address to = Ipv4Address::from_bytes(datagram.data().subspan(16));
+    if (const std::optional<std::size_t> learned = path_mtus_.use(IpAddress(to), now)) {
+      mtu = std::min(mtu, *learned);
+    }
+  }
+  if (datagram.size() > mtu) return fragment(n, destination, datagram, mtu, now);
   if (!send_frame(n, destination, ipv4_ethertype, datagram, now)) return Error::NoBuffers;
   return {};
 }
 
 Status IpLayer::fragment(Netif& n, const MacAddress& destination, const PacketBuf& datagram,
-                         Instant now) {
+                         std::size_t mtu, Instant now) {
   Result<Ipv4Repr> parsed = Ipv4Repr::parse(datagram.data(), false);
   if (!parsed) {
     ++stats_.ipv4.drop_malformed;
@@ -159,7 +176,7 @@ Status IpLayer::fragment(Netif& n, const MacAddress& destination, const PacketBu
   // Every fragment but the last carries a multiple of 8 bytes. Options are
   // not copied: lwnet's only one, Router Alert, is on IGMP messages, which
   // never need fragments.
-  const std::size_t chunk = (n.mtu - Ipv4Repr::min_header_len) / 8 * 8;
+  const std::size_t chunk = (mtu - Ipv4Repr::min_header_len) / 8 * 8;
   const ConstBytes payload = ip.payload;
   ++stats_.ipv4.frag_tx_datagrams;
   for (std::size_t offset = 0; offset < payload.size();) {

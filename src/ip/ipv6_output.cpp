@@ -98,19 +98,11 @@ Status IpLayer::ipv6_link_output(NetifId id, const Ipv6Address& next_hop, Packet
   return {};
 }
 
-std::size_t IpLayer::path_mtu(const IpRoute& route, const IpAddress& destination) const {
-  const Netif* n = netifs_.get(route.netif);
-  const std::size_t link_mtu = n != nullptr ? n->mtu : ipv6_minimum_mtu;
-  if (!destination.is_v6()) return link_mtu;
-  const std::optional<std::size_t> learned = path_mtus_.find(destination.v6());
-  return learned ? std::min(*learned, link_mtu) : link_mtu;
-}
-
 Status IpLayer::ipv6_send_datagram(Netif& n, const MacAddress& destination, PacketBuf&& datagram,
                                    Instant now) {
   std::size_t mtu = n.mtu;
   // Every learned path MTU is at least 1280: smaller packets need no look-up.
-  if (datagram.size() > ipv6_minimum_mtu) {
+  if (datagram.size() > ipv6_minimum_mtu && !path_mtus_.empty()) {
     const Ipv6Address to = Ipv6Address::from_bytes(datagram.data().subspan(24));
     if (const std::optional<std::size_t> learned = path_mtus_.use(to, now)) mtu = std::min(mtu, *learned);
   }

@@ -2,14 +2,14 @@
 
 namespace lwnet {
 
-std::optional<std::size_t> PathMtuTable::lookup(const Ipv6Address& destination) const {
+std::optional<std::size_t> PathMtuTable::lookup(const IpAddress& destination) const {
   for (std::size_t i = 0; i < capacity; ++i) {
     if (entries_[i].mtu != 0 && entries_[i].destination == destination) return i;
   }
   return std::nullopt;
 }
 
-PathMtuTable::Learn PathMtuTable::learn(const Ipv6Address& destination, std::size_t mtu, Instant now) {
+PathMtuTable::Learn PathMtuTable::learn(const IpAddress& destination, std::size_t mtu, Instant now) {
   if (const std::optional<std::size_t> found = lookup(destination)) {
     Entry& e = entries_[*found];
     if (mtu >= e.mtu) return Learn::Ignored;
@@ -28,29 +28,31 @@ PathMtuTable::Learn PathMtuTable::learn(const Ipv6Address& destination, std::siz
     if (entries_[i].last_used < entries_[slot].last_used) slot = i;
   }
   const bool evicted = entries_[slot].mtu != 0;
+  if (!evicted) ++used_;
   entries_[slot] = Entry{destination, mtu, now + lifetime, now};
   return evicted ? Learn::Evicted : Learn::Added;
 }
 
-std::optional<std::size_t> PathMtuTable::find(const Ipv6Address& destination) const {
+std::optional<std::size_t> PathMtuTable::find(const IpAddress& destination) const {
   const std::optional<std::size_t> found = lookup(destination);
   if (!found) return std::nullopt;
   return entries_[*found].mtu;
 }
 
-std::optional<std::size_t> PathMtuTable::use(const Ipv6Address& destination, Instant now) {
+std::optional<std::size_t> PathMtuTable::use(const IpAddress& destination, Instant now) {
   const std::optional<std::size_t> found = lookup(destination);
   if (!found) return std::nullopt;
   entries_[*found].last_used = now;
   return entries_[*found].mtu;
 }
 
-std::size_t PathMtuTable::expire(Instant now) {
-  std::size_t expired = 0;
+PathMtuTable::Expired PathMtuTable::expire(Instant now) {
+  Expired expired;
   for (Entry& e : entries_) {
     if (e.mtu != 0 && e.expires <= now) {
+      ++(e.destination.is_v4() ? expired.v4 : expired.v6);
       e = Entry{};
-      ++expired;
+      --used_;
     }
   }
   return expired;

@@ -1,6 +1,8 @@
-// The path MTU part of the IPv6 destination cache (RFC 4861 5.1, RFC 8201):
-// per destination, the MTU a Packet Too Big message reported, for IPv6
-// output to cut fragments to and for TCP to size its segments.
+// The path MTU part of the IPv6 destination cache (RFC 4861 5.1, RFC 8201)
+// and its IPv4 counterpart (RFC 1191): per destination, the MTU a Packet
+// Too Big or a Fragmentation Needed message reported, for IP output to cut
+// fragments to and for TCP to size its segments. Both families share the
+// table, as both share the route cache in Linux.
 //
 // Fixed size (CONFIG_LWIP_IPV6_ND6_NUM_DESTINATIONS): when it is full, the
 // entry least recently used (learned or sent through) makes room. An entry
@@ -21,6 +23,14 @@
 
 namespace lwnet {
 
+// The least IPv4 path MTU a Fragmentation Needed may teach. RFC 1191 3
+// allows down to 68, but a hop claiming less than 576 (every host must
+// take 576-byte datagrams, RFC 791) is more likely an attacker shrinking
+// TCP's segments than a real link; Linux stops at 552 for the same reason.
+// Datagrams to a path at this floor go without DF, so a narrower path
+// still works through routers' fragmentation.
+inline constexpr std::size_t ipv4_min_path_mtu = 576;
+
 // Core thread only.
 class PathMtuTable {
  public:
@@ -34,29 +44,38 @@ class PathMtuTable {
     Ignored,  // not below what the table already held (RFC 8201 4: never raise)
   };
 
+  // Forgotten entries, by family (their stats count them apart).
+  struct Expired {
+    std::size_t v4 = 0;
+    std::size_t v6 = 0;
+  };
+
   // Records that packets to `destination` must be at most `mtu` bytes.
-  Learn learn(const Ipv6Address& destination, std::size_t mtu, Instant now);
+  Learn learn(const IpAddress& destination, std::size_t mtu, Instant now);
   // The path MTU learned for `destination`, if any. use() also marks the
   // entry as used at `now` (sending through it), for the LRU choice.
-  std::optional<std::size_t> find(const Ipv6Address& destination) const;
-  std::optional<std::size_t> use(const Ipv6Address& destination, Instant now);
+  std::optional<std::size_t> find(const IpAddress& destination) const;
+  std::optional<std::size_t> use(const IpAddress& destination, Instant now);
   // Forgets the entries whose lifetime ended by `now`; returns how many.
-  std::size_t expire(Instant now);
+  Expired expire(Instant now);
   // When the next entry expires, or Instant::max().
   Instant next_deadline() const;
   std::size_t size() const;
+  // No entry at all: output can skip the look-up (the usual case).
+  bool empty() const { return used_ == 0; }
 
  private:
   struct Entry {
-    Ipv6Address destination;
+    IpAddress destination;
     std::size_t mtu = 0;  // 0: a free slot
     Instant expires;
     Instant last_used;
   };
   // The index of `destination`'s entry.
-  std::optional<std::size_t> lookup(const Ipv6Address& destination) const;
+  std::optional<std::size_t> lookup(const IpAddress& destination) const;
 
   std::array<Entry, capacity> entries_{};
+  std::size_t used_ = 0;
 };
 
 }  // namespace lwnet

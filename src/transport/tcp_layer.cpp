@@ -54,8 +54,13 @@ void TcpLayer::input(IpDelivery&& delivery, Instant now) {
     return;
   }
   // Only a SYN needs the route's MSS (a new passive open): no route lookup
-  // for every other segment.
-  const std::uint16_t mss = segment->has(tcp_flags::syn) ? mss_limit(source, destination) : 0;
+  // for every other segment. A listener bound to a netif answers through
+  // it, whatever the routing table says.
+  const std::uint16_t mss =
+      segment->has(tcp_flags::syn)
+          ? mss_limit(source, destination,
+                      table_.listener_netif({destination, segment->destination_port}, delivery.netif))
+          : 0;
   table_.on_segment(source, destination, *segment, mss, now, *this, delivery.netif);
 }
 
@@ -148,6 +153,7 @@ bool TcpLayer::transmit(const IpEndpoint& local, const IpEndpoint& remote, const
   options.protocol = IpProtocol::Tcp;
   options.hop_limit = ip.ttl;
   options.tos = ip.tos;
+  options.discover_path_mtu = true;  // DF, as Linux's TCP (RFC 1191)
   if (segment_size != 0 && length - header_len > segment_size) {
     // The device cuts it up and completes each segment's checksum.
     header.emit_for_offload(segment, local.address, remote.address);

@@ -474,9 +474,11 @@ int UdpEndpoints::match(const Endpoint& e, const IpDelivery& d, std::uint16_t so
   if (e.local_port != destination_port) return -1;
   // SO_BINDTODEVICE: only what arrived on that netif.
   if (e.netif && *e.netif != d.netif) return -1;
-  // Connected to this source (2) over bound to this address (1) over bound
-  // to any address (0).
-  int score = 0;
+  // Connected to this source (8) over bound to this address or this netif
+  // (2 each) over bound to any address on any netif (0). Linux weighs the
+  // netif as the address: with SO_REUSEADDR, an endpoint bound to the
+  // netif a datagram came in on takes it before an unbound one.
+  int score = e.netif ? 2 : 0;
   if (e.local_address.is_unspecified()) {
     if (!binding_accepts(e.local_address, e.v6only, d.destination)) return -1;
   } else {
@@ -487,11 +489,11 @@ int UdpEndpoints::match(const Endpoint& e, const IpDelivery& d, std::uint16_t so
                          (d.broadcast && !d.destination.is_multicast() && netif.has_ipv4 &&
                           e.local_address == IpAddress(netif.address));
     if (!matches) return -1;
-    score += 1;
+    score += 2;
   }
   if (e.connected) {
     if (unmap_v4(e.remote_address) != d.source || e.remote_port != source_port) return -1;
-    score += 2;
+    score += 8;
   }
   return score;
 }

@@ -447,6 +447,44 @@ TEST_P(NetifOptionsTest, UdpBoundToADeviceReceivesOnlyWhatArrivedOnIt) {
   EXPECT_EQ(l().close(on_lo), 0);
 }
 
+// As on Linux: sockets bound to different devices (SO_BINDTODEVICE before
+// bind) share a port, each taking what arrives on its device; a socket
+// bound to no device conflicts with them.
+TEST_P(NetifOptionsTest, UdpSocketsOnOnePortBoundToDifferentDevices) {
+  const int on_en0 = l().socket(AF_INET, SOCK_DGRAM, 0);
+  const int on_lo = l().socket(AF_INET, SOCK_DGRAM, 0);
+  const int unbound = l().socket(AF_INET, SOCK_DGRAM, 0);
+  ASSERT_EQ(l().setsockopt(on_en0, SOL_SOCKET, SO_BINDTODEVICE, "en0", 3), 0);
+  ASSERT_EQ(l().setsockopt(on_lo, SOL_SOCKET, SO_BINDTODEVICE, "lo", 2), 0);
+  const sockaddr_in any5142 = address(INADDR_ANY, 5142);
+  ASSERT_EQ(l().bind(on_en0, sa(any5142), in_len), 0);
+  ASSERT_EQ(l().bind(on_lo, sa(any5142), in_len), 0) << std::strerror(errno);
+  EXPECT_EQ(l().bind(unbound, sa(any5142), in_len), -1);
+  EXPECT_EQ(errno, EADDRINUSE);
+  const timeval wait{1, 0};
+  ASSERT_EQ(l().setsockopt(on_lo, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait), 0);
+  ASSERT_EQ(l().setsockopt(on_en0, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait), 0);
+  const sockaddr_in lo5142 = loopback(5142);
+  ASSERT_EQ(l().sendto(unbound, "l", 1, 0, sa(lo5142), in_len), 1);
+  Ipv4Repr ip;
+  ip.source = ip_peer;
+  ip.destination = ip_a;
+  ip.protocol = IPPROTO_UDP;
+  ASSERT_TRUE(wire_.send_frame(ethernet_frame(
+      mac_a, mac_peer, 0x0800, ipv4_packet(ip, udp_datagram(ip_peer, ip_a, 7, 5142, ByteVector{'e'})))));
+  char byte = 0;
+  ASSERT_EQ(l().recv(on_lo, &byte, 1, 0), 1);
+  EXPECT_EQ(byte, 'l');
+  ASSERT_EQ(l().recv(on_en0, &byte, 1, 0), 1);
+  EXPECT_EQ(byte, 'e');
+  int pending = -1;
+  ASSERT_EQ(l().ioctl(on_lo, FIONREAD, &pending), 0);
+  EXPECT_EQ(pending, 0);
+  ASSERT_EQ(l().ioctl(on_en0, FIONREAD, &pending), 0);
+  EXPECT_EQ(pending, 0);
+  for (const int fd : {on_en0, on_lo, unbound}) EXPECT_EQ(l().close(fd), 0);
+}
+
 TEST_P(NetifOptionsTest, TcpBoundToADeviceConnectsAndListensThroughIt) {
   // Bound to en0, a connect to 127.0.0.1 has no route.
   const int t = l().socket(AF_INET, SOCK_STREAM, 0);

@@ -17,6 +17,8 @@ lwit_require /usr/bin/python3 tshark
 EXAMPLE=$LWNET/udp_multicast
 [ -x "$EXAMPLE" ] || lwit_fail "$EXAMPLE is missing"
 GROUP=239.255.0.1
+# Linux's sender and receiver (both tests share it).
+PEER="$(cd "$(dirname "$0")" && pwd)/multicast_peer.py"
 # lwnet_tap_up()'s MAC for the first TAP (lib.sh checks the frames from it).
 LWIT_MAC=02:00:00:00:00:02
 
@@ -45,17 +47,7 @@ receiver_pid=$LWIT_SPAWNED
 lwit_wait_until "udp_multicast receive to join" 10 grep -q "^listening on $LWIT_LWNET_IP:3340 group $GROUP$" "$LWNET_OUT"
 # The sender keeps going (100 ms apart) until killed: the example takes the
 # first three, whichever they are.
-lwit_spawn /usr/bin/python3 -c '
-import socket, sys, time
-group, port, interface = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind((interface, 40100))
-s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, socket.inet_aton(interface))
-s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, 1)
-for i in range(1, 301):
-    s.sendto(b"linux multicast %d" % i, (group, port))
-    time.sleep(0.1)
-' "$GROUP" 3340 "$LWIT_LINUX_IP" >/dev/null 2>"$LWIT_DIR/sender.err"
+lwit_spawn /usr/bin/python3 "$PEER" send "$GROUP" 3340 "$LWIT_TAP" "$LWIT_LINUX_IP" >/dev/null 2>"$LWIT_DIR/sender.err"
 sender_pid=$LWIT_SPAWNED
 lwit_wait_until "udp_multicast receive to take three datagrams and exit" 20 lwit_gone "$receiver_pid"
 status=0
@@ -69,20 +61,7 @@ lwit_expect_equal "udp_multicast receive printed three datagrams from Linux" 3 \
 lwit_expect "udp_multicast receive left the group" grep -qx "left group $GROUP" "$LWNET_OUT"
 
 # ---- send: Linux receives from the group -----------------------------------------------------
-lwit_spawn /usr/bin/python3 -c '
-import socket, struct, sys
-group, port, interface = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("", port))
-s.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP,
-             struct.pack("4s4s", socket.inet_aton(group), socket.inet_aton(interface)))
-print("joined", flush=True)
-s.settimeout(20)
-for _ in range(3):
-    data, (host, source_port) = s.recvfrom(2048)
-    print("%s:%d %s" % (host, source_port, data.decode()), flush=True)
-' "$GROUP" 3341 "$LWIT_LINUX_IP" >"$LWIT_DIR/linux_receiver.out" 2>"$LWIT_DIR/linux_receiver.err"
+lwit_spawn /usr/bin/python3 "$PEER" receive "$GROUP" 3341 "$LWIT_TAP" "$LWIT_LINUX_IP" >"$LWIT_DIR/linux_receiver.out" 2>"$LWIT_DIR/linux_receiver.err"
 linux_receiver_pid=$LWIT_SPAWNED
 lwit_wait_until "the Linux receiver to join" 10 grep -qx joined "$LWIT_DIR/linux_receiver.out"
 LWNET_OUT="$LWIT_DIR/send.out"
@@ -95,11 +74,11 @@ lwit_expect_equal "udp_multicast send exit status" 0 "$status"
 status=0
 wait "$linux_receiver_pid" || status=$?
 lwit_expect_equal "the Linux receiver exit status" 0 "$status"
-# Each line: the sender (lwnet's address, any port), then the text.
+# Each line: the sender (lwnet's address and any port), then the text.
 lwit_expect_equal "Linux received the three datagrams from $LWIT_LWNET_IP, in order" "joined
 lwnet multicast 1
 lwnet multicast 2
-lwnet multicast 3" "$(sed -E "s/^${LWIT_LWNET_IP//./\\.}:[0-9]+ //" "$LWIT_DIR/linux_receiver.out")"
+lwnet multicast 3" "$(sed -E "s/^${LWIT_LWNET_IP//./\\.} [0-9]+ //" "$LWIT_DIR/linux_receiver.out")"
 
 # ---- the capture -------------------------------------------------------------------------------
 kill -INT "$tshark_pid"

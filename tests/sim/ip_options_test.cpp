@@ -300,6 +300,66 @@ TEST(IpOptionsSim, UdpEndpointsOnOnePortBoundToDifferentNetifs) {
   for (UdpHandle h : {on_a0, on_a1, unbound, also_a1}) net.a.udp_close(h);
 }
 
+// Linux's order, whichever binds first: an endpoint bound to no netif
+// conflicts with one bound to a netif on the same port.
+TEST(IpOptionsSim, UdpEndpointBoundToNoNetifFirstConflictsWithANetifBoundOne) {
+  TwoNetifs net;
+  UdpHandle unbound = *net.a.udp_open();
+  UdpHandle on_a0 = *net.a.udp_open();
+  ASSERT_OK(net.a.udp_bind(unbound, {IpAddress{}, 5353}));
+  ASSERT_OK(net.a.udp_bind_netif(on_a0, net.a0));
+  EXPECT_ERROR(net.a.udp_bind(on_a0, {IpAddress{}, 5353}), Error::AddressInUse);
+  // A specific address on one netif and any address on another: no overlap.
+  UdpHandle on_a1 = *net.a.udp_open();
+  ASSERT_OK(net.a.udp_bind_netif(on_a1, net.a1));
+  ASSERT_OK(net.a.udp_bind(on_a0, {IpAddress{ip_a}, 5354}));
+  ASSERT_OK(net.a.udp_bind(on_a1, {IpAddress{}, 5354}));
+  for (UdpHandle h : {unbound, on_a0, on_a1}) net.a.udp_close(h);
+}
+
+// With SO_REUSEADDR on both, the endpoint bound to the netif a datagram
+// came in on takes it before an unbound one bound earlier (Linux scores the
+// netif as it scores the address).
+TEST(IpOptionsSim, UdpEndpointBoundToTheArrivalNetifWinsOverAnUnboundOne) {
+  if constexpr (!config::so_reuse) GTEST_SKIP() << "CONFIG_LWIP_SO_REUSE off";
+  TwoNetifs net;
+  UdpHandle unbound = *net.a.udp_open();
+  UdpHandle on_a1 = *net.a.udp_open();
+  net.a.udp_set_reuse_address(unbound, true);
+  net.a.udp_set_reuse_address(on_a1, true);
+  ASSERT_OK(net.a.udp_bind(unbound, {IpAddress{}, 5353}));
+  ASSERT_OK(net.a.udp_bind_netif(on_a1, net.a1));
+  ASSERT_OK(net.a.udp_bind(on_a1, {IpAddress{}, 5353}));
+  (void)net.second.b().transmit(datagram_from_peer(ip_other, mac_other, pattern(3)), net.sim.now());
+  net.sim.settle();
+  EXPECT_TRUE(net.a.udp_readable(on_a1));
+  EXPECT_FALSE(net.a.udp_readable(unbound));
+  // On a0 only the unbound one matches.
+  (void)net.first.b().transmit(datagram_from_peer(ip_a, mac_a, pattern(3)), net.sim.now());
+  net.sim.settle();
+  EXPECT_TRUE(net.a.udp_readable(unbound));
+  for (UdpHandle h : {unbound, on_a1}) net.a.udp_close(h);
+}
+
+// A listener bound to a netif answers a SYN through it, with the MSS of
+// its MTU, though the route back to the client leaves by another netif.
+TEST(IpOptionsSim, TcpListenerBoundToANetifOffersThatNetifsMss) {
+  TwoNetifs net(1280);
+  TcpSettings settings;
+  settings.ip.netif = net.a1;
+  ASSERT_OK(net.a.tcp_listen({IpAddress{}, 80}, 2, false, &settings));
+  (void)net.second.b().transmit(syn_to(mac_other, ip_other, 80), net.sim.now());
+  net.sim.settle();
+  EXPECT_TRUE(drain(net.first.b(), net.sim.now()).empty());
+  const std::vector<ByteVector> out = drain(net.second.b(), net.sim.now());
+  ASSERT_EQ(out.size(), 1U);
+  const ByteVector& syn_ack = out[0];
+  ASSERT_GE(syn_ack.size(), 14U + 20 + 24);
+  EXPECT_EQ(tcp_flags_of(syn_ack), tcp_flags::syn | tcp_flags::ack);
+  EXPECT_EQ(syn_ack[14 + 20 + 20], 2);  // the MSS option first
+  EXPECT_EQ((std::size_t{syn_ack[14 + 20 + 22]} << 8) | syn_ack[14 + 20 + 23], 1280U - 40);
+}
+
 // A TCP connection bound to a netif (SO_BINDTODEVICE) offers the MSS of
 // that netif's MTU, not of the netif the routing table would pick.
 TEST(IpOptionsSim, TcpBoundToANetifOffersThatNetifsMss) {

@@ -11,6 +11,7 @@
 #include "config/options.h"
 #include "support/hex.h"
 #include "support/hosts.h"
+#include "support/icmp_error_checks.h"
 #include "support/status.h"
 #include "wire/icmpv6.h"
 #include "wire/ipv6.h"
@@ -222,62 +223,35 @@ TEST_F(PathMtuSim, PortUnreachableReachesTheConnectedUdpEndpoint) {
   EXPECT_FALSE(net.a.udp_has_error(udp));
 }
 
-TEST_F(PathMtuSim, PortUnreachableRefusesATcpConnectInSynSent) {
-  Result<TcpHandle> c = net.a.tcp_connect({address_peer, 80}, net.sim.now());
-  ASSERT_OK(c);
-  net.sim.settle();
-  const std::vector<ByteVector> packets = sent();
-  ASSERT_EQ(packets.size(), 1U);  // the SYN
-  ASSERT_EQ(packets[0][6], 6);
-  // A quote whose sequence number is not ours is ignored (RFC 5927).
-  ByteVector stale = packets[0];
-  stale[40 + 4] ^= 0x80;
-  net.inject(icmpv6_error(address_peer, Icmpv6Type::DestinationUnreachable, 4, 0, stale));
-  net.sim.settle();
-  ASSERT_NE(net.a.tcp_connection(*c), nullptr);
-  EXPECT_EQ(net.a.tcp_connection(*c)->state(), TcpState::SynSent);
-  EXPECT_FALSE(net.a.tcp_connection(*c)->error());
+// ICMPv6's port unreachable and soft errors for TCP, checked as ICMP's
+// (support/icmp_error_checks.h).
+IcmpErrorScript script_for(PathMtuSim& t) {
+  return IcmpErrorScript{t.net, IpAddress(address_peer), 40, [&t] { return t.sent(); },
+                         [&t](const ByteVector& packet) {
+                           t.net.inject(icmpv6_error(address_peer, Icmpv6Type::DestinationUnreachable, 4, 0, packet));
+                         }};
+}
 
-  net.inject(icmpv6_error(address_peer, Icmpv6Type::DestinationUnreachable, 4, 0, packets[0]));
-  net.sim.settle();
-  const TcpConnection* conn = net.a.tcp_connection(*c);
-  ASSERT_NE(conn, nullptr);
-  EXPECT_EQ(conn->state(), TcpState::Closed);
-  EXPECT_EQ(conn->error(), Error::ConnectionRefused);
-  EXPECT_NE(net.a.tcp_events(*c) & tcp_events::error, 0);
-  net.a.tcp_close(*c, net.sim.now());
+TEST_F(PathMtuSim, PortUnreachableRefusesATcpConnectInSynSent) {
+  expect_port_unreachable_refuses_syn_sent(script_for(*this));
 }
 
 TEST_F(PathMtuSim, UnreachableAndTimeExceededAreSoftErrorsForTcp) {
-  TcpSettings settings;
-  settings.syn_max_retransmits = 2;
-  Result<TcpHandle> c = net.a.tcp_connect({address_peer, 80}, net.sim.now(), {}, &settings);
-  ASSERT_OK(c);
+  const IcmpErrorScript script = script_for(*this);
+  ByteVector syn;
+  const TcpHandle c = connect_for_soft_errors(script, syn);
+  ASSERT_FALSE(syn.empty());
+  ASSERT_EQ(syn[6], 6);
+  net.inject(icmpv6_error(address_router, Icmpv6Type::DestinationUnreachable, 1, 0, syn));
   net.sim.settle();
-  const std::vector<ByteVector> packets = sent();
-  ASSERT_EQ(packets.size(), 1U);
-  net.inject(icmpv6_error(address_router, Icmpv6Type::DestinationUnreachable, 1, 0, packets[0]));
+  EXPECT_EQ(net.a.tcp_connection(c)->soft_error(), Error::HostUnreachable);
+  net.inject(icmpv6_error(address_router, Icmpv6Type::DestinationUnreachable, 0, 0, syn));
   net.sim.settle();
-  const TcpConnection* conn = net.a.tcp_connection(*c);
-  ASSERT_NE(conn, nullptr);
-  EXPECT_EQ(conn->state(), TcpState::SynSent);  // still trying
-  EXPECT_EQ(conn->soft_error(), Error::HostUnreachable);
-  net.inject(icmpv6_error(address_router, Icmpv6Type::DestinationUnreachable, 0, 0, packets[0]));
+  EXPECT_EQ(net.a.tcp_connection(c)->soft_error(), Error::NoRoute);
+  net.inject(icmpv6_error(address_router, Icmpv6Type::TimeExceeded, 0, 0, syn));
   net.sim.settle();
-  EXPECT_EQ(net.a.tcp_connection(*c)->soft_error(), Error::NoRoute);
-  net.inject(icmpv6_error(address_router, Icmpv6Type::TimeExceeded, 0, 0, packets[0]));
-  net.sim.settle();
-  conn = net.a.tcp_connection(*c);
-  EXPECT_EQ(conn->state(), TcpState::SynSent);
-  EXPECT_EQ(conn->soft_error(), Error::HostUnreachable);
-  EXPECT_FALSE(conn->error());
-  net.sim.run_for(Duration::seconds(120));
-  conn = net.a.tcp_connection(*c);
-  ASSERT_NE(conn, nullptr);
-  EXPECT_EQ(conn->state(), TcpState::Closed);
-  EXPECT_EQ(conn->error(), Error::HostUnreachable);  // not TimedOut
+  expect_connect_ends_with_soft_error(script, c, Error::HostUnreachable);
   EXPECT_EQ(icmpv6().errors_to_transport, 3U);
-  net.a.tcp_close(*c, net.sim.now());
 }
 
 TEST_F(PathMtuSim, ErrorsWeSendAreRateLimited) {

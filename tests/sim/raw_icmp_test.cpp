@@ -6,6 +6,7 @@
 
 #include "config/options.h"
 #include "support/hosts.h"
+#include "support/icmp_error_checks.h"
 #include "support/status.h"
 #include "util/checksum.h"
 #include "wire/tcp.h"
@@ -201,52 +202,25 @@ TEST_F(RawIcmpSim, PortUnreachableReachesOnlyTheConnectedUdpEndpoint) {
   EXPECT_EQ(net.a.pools().in_use(), 0U);
 }
 
-TEST_F(RawIcmpSim, PortUnreachableRefusesATcpConnectInSynSent) {
-  Result<TcpHandle> c = net.a.tcp_connect({ip_peer, 80}, net.sim.now());
-  ASSERT_OK(c);
-  net.sim.settle();
-  const auto packets = sent_packets(net);
-  ASSERT_EQ(packets.size(), 1U);  // the SYN
-  // A quote whose sequence number is not ours is ignored (RFC 5927).
-  ByteVector stale = packets[0];
-  stale[20 + 4] ^= 0x80;
-  net.inject_ipv4(error_about(stale, 3, 3));
-  net.sim.settle();
-  ASSERT_NE(net.a.tcp_connection(*c), nullptr);
-  EXPECT_EQ(net.a.tcp_connection(*c)->state(), TcpState::SynSent);
-  EXPECT_FALSE(net.a.tcp_connection(*c)->error());
+// ICMP's port unreachable and host unreachable for TCP, checked as ICMPv6's
+// (support/icmp_error_checks.h).
+IcmpErrorScript script_for(HostAndPeer& net) {
+  return IcmpErrorScript{net, IpAddress(ip_peer), 20, [&net] { return sent_packets(net); },
+                         [&net](const ByteVector& packet) { net.inject_ipv4(error_about(packet, 3, 3)); }};
+}
 
-  net.inject_ipv4(error_about(packets[0], 3, 3));
-  net.sim.settle();
-  const TcpConnection* conn = net.a.tcp_connection(*c);
-  ASSERT_NE(conn, nullptr);
-  EXPECT_EQ(conn->state(), TcpState::Closed);
-  EXPECT_EQ(conn->error(), Error::ConnectionRefused);
-  EXPECT_NE(net.a.tcp_events(*c) & tcp_events::error, 0);
-  net.a.tcp_close(*c, net.sim.now());
+TEST_F(RawIcmpSim, PortUnreachableRefusesATcpConnectInSynSent) {
+  expect_port_unreachable_refuses_syn_sent(script_for(net));
 }
 
 TEST_F(RawIcmpSim, HostUnreachableIsASoftErrorReportedWhenTheConnectTimesOut) {
-  TcpSettings settings;
-  settings.syn_max_retransmits = 2;
-  Result<TcpHandle> c = net.a.tcp_connect({ip_peer, 80}, net.sim.now(), {}, &settings);
-  ASSERT_OK(c);
+  const IcmpErrorScript script = script_for(net);
+  ByteVector syn;
+  const TcpHandle c = connect_for_soft_errors(script, syn);
+  ASSERT_FALSE(syn.empty());
+  net.inject_ipv4(error_about(syn, 3, 1));
   net.sim.settle();
-  const auto packets = sent_packets(net);
-  ASSERT_EQ(packets.size(), 1U);
-  net.inject_ipv4(error_about(packets[0], 3, 1));
-  net.sim.settle();
-  const TcpConnection* conn = net.a.tcp_connection(*c);
-  ASSERT_NE(conn, nullptr);
-  EXPECT_EQ(conn->state(), TcpState::SynSent);  // still trying
-  EXPECT_EQ(conn->soft_error(), Error::HostUnreachable);
-  EXPECT_FALSE(conn->error());
-  net.sim.run_for(Duration::seconds(120));
-  conn = net.a.tcp_connection(*c);
-  ASSERT_NE(conn, nullptr);
-  EXPECT_EQ(conn->state(), TcpState::Closed);
-  EXPECT_EQ(conn->error(), Error::HostUnreachable);  // not TimedOut
-  net.a.tcp_close(*c, net.sim.now());
+  expect_connect_ends_with_soft_error(script, c, Error::HostUnreachable);
 }
 
 }  // namespace

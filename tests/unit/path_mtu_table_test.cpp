@@ -40,12 +40,12 @@ TEST(PathMtuTable, EntriesExpireTenMinutesAfterTheirLastLowering) {
   (void)table.learn(destination(1), 1300, start + Duration::seconds(120));
   EXPECT_EQ(table.use(destination(2), start + Duration::seconds(300)), 1400U);
   EXPECT_EQ(table.next_deadline(), start + Duration::seconds(660));
-  EXPECT_EQ(table.expire(start + Duration::seconds(659)), 0U);
-  EXPECT_EQ(table.expire(start + Duration::seconds(660)), 1U);
+  EXPECT_EQ(table.expire(start + Duration::seconds(659)).v6, 0U);
+  EXPECT_EQ(table.expire(start + Duration::seconds(660)).v6, 1U);
   EXPECT_EQ(table.find(destination(2)), std::nullopt);
   EXPECT_EQ(table.find(destination(1)), 1300U);
   EXPECT_EQ(table.next_deadline(), start + Duration::seconds(720));
-  EXPECT_EQ(table.expire(start + Duration::seconds(720)), 1U);
+  EXPECT_EQ(table.expire(start + Duration::seconds(720)).v6, 1U);
   EXPECT_EQ(table.size(), 0U);
   EXPECT_EQ(table.next_deadline(), Instant::max());
 }
@@ -68,6 +68,26 @@ TEST(PathMtuTable, AFullTableGivesUpItsLeastRecentlyUsedEntry) {
     EXPECT_EQ(table.find(destination(0)), 1400U);
     EXPECT_EQ(table.find(destination(1)), std::nullopt);
   }
+}
+
+// IPv4 destinations (RFC 1191) share the table; an IPv4 address and its
+// IPv4-mapped IPv6 form are different destinations.
+TEST(PathMtuTable, HoldsIpv4DestinationsApartFromIpv6Ones) {
+  PathMtuTable table;
+  EXPECT_TRUE(table.empty());
+  const Ipv4Address v4 = Ipv4Address::of(198, 51, 100, 7);
+  EXPECT_EQ(table.learn(v4, 1000, start), PathMtuTable::Learn::Added);
+  EXPECT_FALSE(table.empty());
+  EXPECT_EQ(table.find(v4), 1000U);
+  EXPECT_EQ(table.find(parse_ip_address("::ffff:198.51.100.7")->v6()), std::nullopt);
+  EXPECT_EQ(table.learn(destination(1), 1300, start + Duration::seconds(30)), PathMtuTable::Learn::Added);
+  const PathMtuTable::Expired first = table.expire(start + PathMtuTable::lifetime);
+  EXPECT_EQ(first.v4, 1U);
+  EXPECT_EQ(first.v6, 0U);
+  EXPECT_EQ(table.find(v4), std::nullopt);
+  EXPECT_FALSE(table.empty());
+  EXPECT_EQ(table.expire(start + PathMtuTable::lifetime + Duration::seconds(30)).v6, 1U);
+  EXPECT_TRUE(table.empty());
 }
 
 }  // namespace

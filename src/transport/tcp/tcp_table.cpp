@@ -183,6 +183,11 @@ TcpTable::ListenerSlot* TcpTable::find_listener(const IpEndpoint& local,
   return wildcard;
 }
 
+std::optional<NetifId> TcpTable::listener_netif(const IpEndpoint& local, NetifId arrived) {
+  const ListenerSlot* l = find_listener(local, arrived);
+  return l != nullptr ? l->settings.ip.netif : std::nullopt;
+}
+
 std::optional<std::uint16_t> TcpTable::allocate_slot(Instant now, TcpOutput& out) {
   for (std::size_t i = 0; i < config_.max_connections; ++i) {
     if (!slots_[i].connection) return static_cast<std::uint16_t>(i);

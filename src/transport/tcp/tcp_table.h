@@ -89,6 +89,10 @@ class TcpTable {
   void on_segment(const IpAddress& source, const IpAddress& destination, const TcpRepr& segment,
                   std::uint16_t mss_limit, Instant now, TcpOutput& out,
                   std::optional<NetifId> netif = std::nullopt);
+  // The netif of the listener that a SYN to `local` arriving on `arrived`
+  // reaches, when that listener is bound to one (SO_BINDTODEVICE): its
+  // connections send through it, so their MSS comes from its MTU.
+  std::optional<NetifId> listener_netif(const IpEndpoint& local, NetifId arrived);
   void on_timer(Instant now, TcpOutput& out);
   // An ICMP error quoting a segment from `local` to `remote`
   // (TcpConnection::on_icmp_error); nothing when no connection has the tuple.

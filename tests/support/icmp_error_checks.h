@@ -1,0 +1,34 @@
+// What ICMP errors do to a TCP connect, checked the same way for ICMP
+// (raw_icmp_test) and ICMPv6 (path_mtu_test): A connects to a scripted
+// peer, and the test forges the errors about A's SYN.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <vector>
+
+#include "support/hosts.h"
+
+namespace lwnet::test {
+
+struct IcmpErrorScript {
+  HostAndPeer& net;
+  IpAddress peer;              // A connects to its port 80
+  std::size_t ip_header_len;   // of A's packets: the TCP header follows
+  // A's IP packets (no link header) since the last call.
+  std::function<std::vector<ByteVector>()> sent;
+  // Injects the family's port unreachable about `packet`.
+  std::function<void(const ByteVector& packet)> port_unreachable;
+};
+
+// A port unreachable quoting a sequence number that is not the SYN's is
+// ignored (RFC 5927); one quoting the SYN refuses the connect.
+void expect_port_unreachable_refuses_syn_sent(const IcmpErrorScript& script);
+
+// Starts a connect that gives up after two retransmissions of its SYN;
+// `syn` gets the SYN (the only packet sent).
+TcpHandle connect_for_soft_errors(const IcmpErrorScript& script, ByteVector& syn);
+// Lets that connect time out: it ends with `soft_error`, not TimedOut.
+void expect_connect_ends_with_soft_error(const IcmpErrorScript& script, TcpHandle c, Error soft_error);
+
+}  // namespace lwnet::test
