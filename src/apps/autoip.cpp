@@ -24,7 +24,7 @@ void AutoIp::pick(Stack& stack, Instant now, Duration wait) {
 
 void AutoIp::start(Stack& stack, NetifId netif, Instant now) {
   (void)netif;
-  if (running()) return;
+  if (!config::ipv4 || running()) return;  // IPv4 link-local needs IPv4
   conflicts_ = 0;
   pick(stack, now, random_between(stack, Duration::zero(), probe_wait));
 }

@@ -104,6 +104,7 @@ void DhcpClient::close(Stack& stack) {
 }
 
 Status DhcpClient::start(Stack& stack, Instant now) {
+  if constexpr (!config::ipv4) return Error::Unsupported;  // an IPv6-only build
   if (stack_ != nullptr) stop(*stack_, now);
   Result<NetifInfo> info = stack.netif_info(netif_);
   if (!info || info->is_loopback) return Error::InvalidArgument;

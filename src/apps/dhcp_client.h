@@ -112,7 +112,8 @@ class DhcpClient final : public StackApp {
   // lwIP's dhcp_start: opens UDP port 68 on the netif, attaches to the
   // stack and starts (INIT-REBOOT when a stored lease is restored, else
   // DISCOVER). A running client restarts. Errors: the UDP handle or the
-  // app slot (TableFull), InvalidArgument for an unknown netif.
+  // app slot (TableFull), InvalidArgument for an unknown netif,
+  // Unsupported in an IPv6-only build (CONFIG_LWIP_IPV4=0).
   Status start(Stack& stack, Instant now);
   // lwIP's dhcp_stop: no message; the address it set is removed.
   void stop(Stack& stack, Instant now);

@@ -37,6 +37,7 @@ std::pair<Ipv4Address, Ipv4Address> DhcpServer::default_pool(Ipv4Address server,
 }
 
 Status DhcpServer::start(Stack& stack, const DhcpServerConfig& config, Instant now) {
+  if constexpr (!config::ipv4) return Error::Unsupported;  // an IPv6-only build
   (void)now;
   Result<NetifInfo> info = stack.netif_info(netif_);
   if (!info || info->is_loopback || !info->ipv4) return Error::InvalidArgument;

@@ -77,6 +77,7 @@ class DhcpServer final : public StackApp {
   // the subnet, not the network or broadcast address, the server outside
   // it, at most 100 addresses: InvalidArgument otherwise), opens port 67
   // on the netif and attaches. A running server restarts (clients kept).
+  // Unsupported in an IPv6-only build (CONFIG_LWIP_IPV4=0).
   Status start(Stack& stack, const DhcpServerConfig& config, Instant now);
   // dhcps_stop: detaches, forgets every client.
   void stop(Stack& stack);

@@ -22,7 +22,8 @@ Result<IpAddress> DnsNameLookup::resolve(std::string_view name, Instant now) {
   if (name.empty() || name.size() > name_.size()) return Error::InvalidArgument;
   std::copy(name.begin(), name.end(), name_.begin());
   name_length_ = name.size();
-  return start(DnsRecordType::A, now);
+  // An IPv6-only build asks AAAA alone (lwIP's LWIP_DNS_ADDRTYPE_IPV6).
+  return start(config::ipv4 ? DnsRecordType::A : DnsRecordType::AAAA, now);
 }
 
 Result<IpAddress> DnsNameLookup::start(DnsRecordType type, Instant now) {

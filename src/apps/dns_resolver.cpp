@@ -163,6 +163,7 @@ Result<DnsResult> DnsResolver::lookup(Stack& stack, std::string_view name, DnsRe
   if (name.empty() || name.size() > dns::max_name_text_len + 1) return Error::InvalidArgument;
   // No AAAA questions without IPv6: the answers would be unusable.
   if (!config::ipv6 && type == DnsRecordType::AAAA) return Error::Unsupported;
+  if (!config::ipv4 && type == DnsRecordType::A) return Error::Unsupported;
   if (std::optional<DnsResult> now_known = immediate(name, type)) return *now_known;
   Result<DnsName> wire_name = DnsName::from_text(name);
   if (!wire_name.ok()) return Error::InvalidArgument;

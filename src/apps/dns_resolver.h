@@ -101,7 +101,7 @@ class DnsResolver final : public StackApp {
   // a name that is not a valid domain name; TableFull when
   // CONFIG_LWNET_DNS_TABLE_SIZE queries or CONFIG_LWNET_DNS_MAX_REQUESTS
   // lookups are in flight; the Stack's errors when no UDP endpoint is left;
-  // Unsupported for AAAA when IPv6 is compiled out.
+  // Unsupported for AAAA when IPv6 is compiled out, for A when IPv4 is.
   Result<DnsResult> lookup(Stack& stack, std::string_view name, DnsRecordType type,
                            Callback callback, void* context, Instant now);
   // Core thread. Forgets every pending lookup of `context` (its callback

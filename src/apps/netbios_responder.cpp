@@ -14,6 +14,8 @@ Status NetbiosResponder::set_name(std::string_view name) {
 }
 
 Status NetbiosResponder::start(Stack& stack) {
+  // NetBIOS names live on IPv4 (RFC 1002): nothing to answer without it.
+  if constexpr (!config::ipv4) return Error::Unsupported;  // an IPv6-only build
   if (running_) return Error::AlreadyConnected;
   Result<UdpHandle> h = stack.udp_open();
   if (!h) return h.error();

@@ -36,7 +36,8 @@ class NetbiosResponder final : public StackApp {
   std::string_view name() const { return name_.view(); }
 
   // netbiosns_init: binds UDP port 137 and attaches to `stack`.
-  // AlreadyConnected when running; AddressInUse when the port is taken.
+  // AlreadyConnected when running; AddressInUse when the port is taken;
+  // Unsupported in an IPv6-only build (CONFIG_LWIP_IPV4=0).
   Status start(Stack& stack);
   // netbiosns_stop. Nothing when not running.
   void stop(Stack& stack);

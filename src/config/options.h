@@ -23,7 +23,15 @@
 // would silently ignore.
 
 // ---- IP layer ---------------------------------------------------------------
-// Not implemented yet: IPv4 cannot be compiled out (must stay 1).
+// 0: an IPv6-only build, the mirror of CONFIG_LWIP_IPV6=0. No ARP, IPv4,
+// ICMP, IGMP or IPv4 reassembly code is reachable and their tables hold
+// nothing (config::ipv4_slots); ARP and IPv4 frames are counted as an
+// unknown ethertype (IPv4 packets on IP-only devices as
+// ipv6.drop_bad_version); the Stack's IPv4 calls fail with Unsupported, a
+// specific IPv4 (or IPv4-mapped) address given to UDP or TCP too, while the
+// unspecified 0.0.0.0 stands for :: (the only wildcard left); AF_INET
+// sockets fail with EAFNOSUPPORT; the DHCP client and server, AutoIP and
+// NetBIOS refuse to start (Unsupported).
 #ifndef CONFIG_LWIP_IPV4
 #define CONFIG_LWIP_IPV4 1
 #endif
@@ -488,6 +496,9 @@ inline constexpr std::size_t ipv6_rdnss_max_dns_servers = CONFIG_LWIP_IPV6_RDNSS
 // compiled out (CONFIG_LWIP_IPV6=0), so that an IPv4-only build holds no
 // IPv6 state.
 inline constexpr std::size_t ipv6_slots(std::size_t n) { return ipv6 ? n : 0; }
+// The same for an IPv4 table (ARP cache, reassembly, IGMP groups): nothing
+// in an IPv6-only build (CONFIG_LWIP_IPV4=0).
+inline constexpr std::size_t ipv4_slots(std::size_t n) { return ipv4 ? n : 0; }
 inline constexpr bool ipv6_dhcp6 = CONFIG_LWIP_IPV6_DHCP6 != 0;
 inline constexpr std::uint8_t ip_default_ttl = CONFIG_LWIP_IP_DEFAULT_TTL;
 inline constexpr bool ip4_frag = CONFIG_LWIP_IP4_FRAG != 0;
@@ -585,7 +596,6 @@ inline constexpr std::size_t max_ethernet_frame = 1514;
 // ---- Relations (lwIP's init.c checks, as compile errors) --------------------
 static_assert(ipv4 || ipv6, "at least one of CONFIG_LWIP_IPV4 and CONFIG_LWIP_IPV6 must be on");
 // Values lwnet would silently ignore today (see "not implemented yet" above).
-static_assert(ipv4, "CONFIG_LWIP_IPV4=0 is not implemented yet: IPv4 cannot be compiled out");
 static_assert(netif_loopback, "CONFIG_LWIP_NETIF_LOOPBACK=0 is not implemented yet");
 static_assert(!multicast_ping, "CONFIG_LWIP_MULTICAST_PING is not implemented yet");
 static_assert(max_stack_apps >= 1 && max_stack_apps <= 64, "CONFIG_LWNET_MAX_STACK_APPS is 1..64");

@@ -14,6 +14,23 @@
 
 namespace lwnet {
 
+namespace {
+// An endpoint as this build's families take it. IPv6-only
+// (CONFIG_LWIP_IPV4=0): a specific IPv4 address, IPv4-mapped ones too, is
+// Unsupported; 0.0.0.0 (IpAddress{}, what callers that never bound pass)
+// stands for ::, the one wildcard left.
+Result<IpEndpoint> endpoint_of_built_family(const IpEndpoint& endpoint) {
+  if constexpr (!config::ipv4) {
+    const IpAddress a = unmap_v4(endpoint.address);
+    if (a.is_v4()) {
+      if (!a.is_unspecified()) return Error::Unsupported;
+      return IpEndpoint{IpAddress(Ipv6Address{}), endpoint.port, endpoint.scope_id};
+    }
+  }
+  return endpoint;
+}
+}  // namespace
+
 Stack::Stack(const StackConfig& config) : impl_(std::make_unique<StackImpl>(config)) {}
 Stack::~Stack() = default;
 
@@ -191,14 +208,18 @@ TcpSettings* Stack::tcp_listener_settings(TcpHandle listener) {
 Result<TcpHandle> Stack::tcp_listen(const IpEndpoint& local, std::size_t backlog,
                                     bool reuse_address, const TcpSettings* settings) {
   LWNET_CHECK_CORE_CONTEXT("Stack::tcp_listen");
-  return impl_->tcp.table().listen(local, backlog, reuse_address, settings);
+  const Result<IpEndpoint> e = endpoint_of_built_family(local);
+  if (!e) return e.error();
+  return impl_->tcp.table().listen(*e, backlog, reuse_address, settings);
 }
 Result<TcpReservation> Stack::tcp_reserve(const IpEndpoint& local, bool reuse_address,
                                           bool v6only) {
   LWNET_CHECK_CORE_CONTEXT("Stack::tcp_reserve");
-  const IpAddress a = unmap_v4(local.address);
+  const Result<IpEndpoint> e = endpoint_of_built_family(local);
+  if (!e) return e.error();
+  const IpAddress a = unmap_v4(e->address);
   if (!a.is_unspecified() && !impl_->ip.is_local(a)) return Error::AddressNotAvailable;
-  return impl_->tcp.table().reserve(local, reuse_address, v6only);
+  return impl_->tcp.table().reserve(*e, reuse_address, v6only);
 }
 void Stack::tcp_release(const TcpReservation& reservation) {
   LWNET_CHECK_CORE_CONTEXT("Stack::tcp_release");
@@ -211,7 +232,11 @@ Result<TcpHandle> Stack::tcp_accept(TcpHandle listener) {
 Result<TcpHandle> Stack::tcp_connect(const IpEndpoint& remote, Instant now, const IpEndpoint& local,
                                      const TcpSettings* settings) {
   LWNET_CHECK_CORE_CONTEXT("Stack::tcp_connect");
-  return impl_->tcp.connect(local, remote, now, settings);
+  const Result<IpEndpoint> from = endpoint_of_built_family(local);
+  if (!from) return from.error();
+  const Result<IpEndpoint> to = endpoint_of_built_family(remote);
+  if (!to) return to.error();
+  return impl_->tcp.connect(*from, *to, now, settings);
 }
 Result<std::size_t> Stack::tcp_send(TcpHandle h, ConstBytes data, Instant now, bool more) {
   LWNET_CHECK_CORE_CONTEXT("Stack::tcp_send");
@@ -330,11 +355,15 @@ Result<UdpHandle> Stack::udp_open() {
 }
 Status Stack::udp_bind(UdpHandle h, const IpEndpoint& local) {
   LWNET_CHECK_CORE_CONTEXT("Stack::udp_bind");
-  return impl_->udp.bind(h, local);
+  const Result<IpEndpoint> e = endpoint_of_built_family(local);
+  if (!e) return e.error();
+  return impl_->udp.bind(h, *e);
 }
 Status Stack::udp_connect(UdpHandle h, const IpEndpoint& remote) {
   LWNET_CHECK_CORE_CONTEXT("Stack::udp_connect");
-  return impl_->udp.connect(h, remote);
+  const Result<IpEndpoint> e = endpoint_of_built_family(remote);
+  if (!e) return e.error();
+  return impl_->udp.connect(h, *e);
 }
 Status Stack::udp_disconnect(UdpHandle h) {
   LWNET_CHECK_CORE_CONTEXT("Stack::udp_disconnect");
@@ -346,7 +375,9 @@ Result<IpEndpoint> Stack::udp_local(UdpHandle h) const {
 }
 Status Stack::udp_send_to(UdpHandle h, ConstBytes payload, const IpEndpoint& to, Instant now) {
   LWNET_CHECK_CORE_CONTEXT("Stack::udp_send_to");
-  return impl_->udp.send_to(h, payload, to, now);
+  const Result<IpEndpoint> e = endpoint_of_built_family(to);
+  if (!e) return e.error();
+  return impl_->udp.send_to(h, payload, *e, now);
 }
 Status Stack::udp_send(UdpHandle h, ConstBytes payload, Instant now) {
   LWNET_CHECK_CORE_CONTEXT("Stack::udp_send");
@@ -515,6 +546,7 @@ bool Stack::udp_has_error(UdpHandle h) const {
 Result<RawHandle> Stack::raw_open(std::uint8_t protocol) {
   LWNET_CHECK_CORE_CONTEXT("Stack::raw_open");
   if (!config::ipv6 && protocol == static_cast<std::uint8_t>(IpProtocol::Icmpv6)) return Error::Unsupported;
+  if (!config::ipv4 && protocol == static_cast<std::uint8_t>(IpProtocol::Icmp)) return Error::Unsupported;
   return impl_->ip.raw().open(protocol);
 }
 namespace {

@@ -85,6 +85,11 @@ class Stack {
   // ---- Interfaces ----------------------------------------------------------
   // Adds a netif on `device` (which must outlive the stack). When it has an
   // IPv4 address and is up, a gratuitous ARP goes out on the next poll.
+  // With IPv4 compiled out (CONFIG_LWIP_IPV4=0) every IPv4 call of the
+  // Stack (set_ipv4, ARP, IGMP, ICMP echo and raw sockets, a netif config
+  // with an IPv4 address or gateway) fails with Unsupported, and so does a
+  // specific IPv4 or IPv4-mapped address given to UDP or TCP; 0.0.0.0
+  // stands for :: there.
   Result<NetifId> add_netif(Device& device, const NetifConfig& config, Instant now);
   NetifId loopback_netif() const;
   // Packets with no better route leave here (lwIP's netif_default).

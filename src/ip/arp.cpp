@@ -133,6 +133,7 @@ void IpLayer::arp_input(NetifId id, PacketBuf&& packet, Instant now) {
 }
 
 Status IpLayer::arp_add_static(NetifId id, Ipv4Address ip, const MacAddress& mac, Instant now) {
+  if constexpr (!config::ipv4) return Error::Unsupported;
   const Netif* n = netifs_.get(id);
   if (n == nullptr || n->medium != Medium::Ethernet || !mac.is_unicast() ||
       ip.is_unspecified() || ip.is_broadcast() || ip.is_multicast()) {
@@ -143,13 +144,17 @@ Status IpLayer::arp_add_static(NetifId id, Ipv4Address ip, const MacAddress& mac
   return s;
 }
 
-Status IpLayer::arp_remove(NetifId id, Ipv4Address ip) { return arp_cache_.remove(id, ip); }
+Status IpLayer::arp_remove(NetifId id, Ipv4Address ip) {
+  if constexpr (!config::ipv4) return Error::Unsupported;
+  return arp_cache_.remove(id, ip);
+}
 
 std::optional<MacAddress> IpLayer::arp_lookup(NetifId id, Ipv4Address ip) const {
   return arp_cache_.lookup(id, ip);
 }
 
 Status IpLayer::arp_probe(NetifId id, Ipv4Address ip, Instant now) {
+  if constexpr (!config::ipv4) return Error::Unsupported;
   Netif* n = netifs_.get(id);
   if (n == nullptr || n->medium != Medium::Ethernet || ip.is_unspecified()) {
     return Error::InvalidArgument;
@@ -165,6 +170,7 @@ Status IpLayer::arp_probe(NetifId id, Ipv4Address ip, Instant now) {
 }
 
 Status IpLayer::arp_announce(NetifId id, Instant now) {
+  if constexpr (!config::ipv4) return Error::Unsupported;
   Netif* n = netifs_.get(id);
   if (n == nullptr || n->medium != Medium::Ethernet || !n->has_ipv4) {
     return Error::InvalidArgument;

@@ -3,6 +3,8 @@
 namespace lwnet {
 
 ArpCache::Entry* ArpCache::find_mut(NetifId netif, Ipv4Address ip) const {
+  // Never reached without IPv4, whose tables are then empty (config::ipv4_slots).
+  if constexpr (!config::ipv4) return nullptr;
   Entry& hinted = entries_[hint_];
   if (hinted.state != State::Free && hinted.ip == ip && hinted.netif == netif) return &hinted;
   for (std::size_t i = 0; i < entries_.size(); ++i) {

@@ -112,7 +112,7 @@ class ArpCache {
   // entry) while learned mappings exist to evict: see allocate().
   static constexpr std::size_t max_pending = config::arp_table_size / 2 > 0 ? config::arp_table_size / 2 : 1;
 
-  const std::array<Entry, config::arp_table_size>& entries() const { return entries_; }
+  const std::array<Entry, config::ipv4_slots(config::arp_table_size)>& entries() const { return entries_; }
   std::size_t pending_packets() const;
 
  private:
@@ -122,7 +122,7 @@ class ArpCache {
   Entry* allocate();
   void free(Entry& e);
 
-  mutable std::array<Entry, config::arp_table_size> entries_{};
+  mutable std::array<Entry, config::ipv4_slots(config::arp_table_size)> entries_{};
   mutable std::size_t hint_ = 0;
   ArpStats& stats_;
 };

@@ -39,7 +39,9 @@ std::optional<IpDelivery> IpLayer::input(NetifId id, PacketBuf&& frame, Instant 
     if (config::ipv6 && !frame.data().empty() && (frame.data()[0] >> 4) == 6) {
       return ipv6_input(id, std::move(frame), now);
     }
-    return ipv4_input(id, std::move(frame), false, now);
+    if constexpr (config::ipv4) return ipv4_input(id, std::move(frame), false, now);
+    ++stats_.ipv6.drop_bad_version;  // an IPv6-only build
+    return std::nullopt;
   }
 
   ++stats_.ethernet.rx;
@@ -72,10 +74,16 @@ std::optional<IpDelivery> IpLayer::input(NetifId id, PacketBuf&& frame, Instant 
   frame.consume(EthernetRepr::header_len);
   switch (eth.ethertype) {
     case static_cast<std::uint16_t>(EtherType::Arp):
-      arp_input(id, std::move(frame), now);
+      if constexpr (config::ipv4) {
+        arp_input(id, std::move(frame), now);
+      } else {
+        ++stats_.ethernet.drop_unknown_ethertype;  // an IPv6-only build
+      }
       return std::nullopt;
     case static_cast<std::uint16_t>(EtherType::Ipv4):
-      return ipv4_input(id, std::move(frame), link_broadcast, now);
+      if constexpr (config::ipv4) return ipv4_input(id, std::move(frame), link_broadcast, now);
+      ++stats_.ethernet.drop_unknown_ethertype;
+      return std::nullopt;
     case static_cast<std::uint16_t>(EtherType::Ipv6):
       if constexpr (config::ipv6) return ipv6_input(id, std::move(frame), now);
       ++stats_.ethernet.drop_unknown_ethertype;

@@ -26,6 +26,8 @@ bool is_informational(std::uint8_t type) {
 }  // namespace
 
 void IpLayer::icmp_input(NetifId id, PacketBuf&& packet, const IpDelivery& ip, Instant now) {
+  // Never reached without IPv4.
+  if constexpr (!config::ipv4) return;
   ++stats_.icmp.rx;
   Result<Icmpv4Repr> parsed = Icmpv4Repr::parse(packet.data(), config::checksum_check_icmp);
   if (!parsed) {
@@ -184,7 +186,7 @@ Status IpLayer::raw_send(RawHandle h, ConstBytes message, const IpAddress& desti
 
 void IpLayer::send_icmp_error(NetifId id, ConstBytes offending, bool broadcast, Icmpv4Type type,
                               std::uint8_t code, Instant now) {
-  if constexpr (!config::icmp) return;
+  if constexpr (!config::icmp || !config::ipv4) return;
   if (broadcast || offending.size() < Ipv4Repr::min_header_len) return;
   // Read the offending header by hand: a quote may be cut short of the
   // total length its header claims.
@@ -244,6 +246,7 @@ void IpLayer::send_icmp_error(NetifId id, ConstBytes offending, bool broadcast, 
 Status IpLayer::ping_send(PingHandle h, Ipv4Address destination, std::uint16_t sequence,
                           ConstBytes payload, std::uint8_t ttl, Instant now, std::uint8_t tos,
                           std::optional<NetifId> netif) {
+  if constexpr (!config::ipv4) return Error::Unsupported;
   if (!echo_.valid(h)) return Error::Closed;
   if (Icmpv4Repr::header_len + payload.size() + Ipv4Repr::min_header_len > 65535) {
     return Error::TooBig;

@@ -16,7 +16,7 @@ IpLayer::IpLayer(Pools& pools, IpLayerStats stats, Random& random, Device& loopb
       next_identification_(static_cast<std::uint16_t>(random.next_u32())) {
   NetifConfig lo;
   lo.name = "lo";
-  lo.ipv4 = IpCidr{Ipv4Address::loopback(), 8};
+  if constexpr (config::ipv4) lo.ipv4 = IpCidr{Ipv4Address::loopback(), 8};
   // The first netif of an empty table, on a device that exists: cannot fail.
   (void)netifs_.add(loopback, lo, true);
   if constexpr (config::ipv6) {
@@ -28,6 +28,7 @@ IpLayer::IpLayer(Pools& pools, IpLayerStats stats, Random& random, Device& loopb
 }
 
 Result<NetifId> IpLayer::add_netif(Device& device, const NetifConfig& config, Instant now) {
+  if (!config::ipv4 && (config.ipv4 || config.gateway)) return Error::Unsupported;
   Result<NetifId> id = netifs_.add(device, config, false);
   if (!id) return id;
   if (!netifs_.default_netif()) netifs_.set_default(*id);
@@ -46,6 +47,7 @@ void IpLayer::netif_status_changed(NetifId id) {
 
 Status IpLayer::set_ipv4(NetifId id, const IpCidr& address, std::optional<Ipv4Address> gateway,
                          Instant now) {
+  if constexpr (!config::ipv4) return Error::Unsupported;
   Netif* n = netifs_.get(id);
   if (n == nullptr || n->loopback) return Error::InvalidArgument;
   if (!address.address.is_v4() || address.prefix_len > 32) return Error::InvalidArgument;
@@ -121,6 +123,7 @@ Result<IpRoute> IpLayer::route(const IpAddress& destination, const IpAddress& so
     return Error::InvalidArgument;
   }
   if (destination.is_v4()) {
+    if constexpr (!config::ipv4) return Error::Unsupported;
     const Ipv4Address from = source.is_v4() ? source.v4() : Ipv4Address{};
     return netif ? route_ipv4_via(netifs_, *netif, destination.v4(), from)
                  : route_ipv4(netifs_, destination.v4(), from);
@@ -140,7 +143,7 @@ Result<IpRoute> IpLayer::route_v6(const Ipv6Address& destination, const Ipv6Addr
 
 Status IpLayer::output(PacketBuf&& payload, const IpRoute& route, const IpAddress& destination,
                        const IpSendOptions& options, Instant now) {
-  if (destination.is_v4() && route.source.is_v4()) {
+  if (config::ipv4 && destination.is_v4() && route.source.is_v4()) {
     return ipv4_output(std::move(payload), route, destination.v4(), options, now);
   }
   if constexpr (config::ipv6) {
@@ -152,17 +155,21 @@ Status IpLayer::output(PacketBuf&& payload, const IpRoute& route, const IpAddres
 }
 
 bool IpLayer::is_local(const IpAddress& address) const {
-  if (address.is_v4()) return netifs_.is_local(address.v4());
+  if (address.is_v4()) return config::ipv4 && netifs_.is_local(address.v4());
   return config::ipv6 && netifs_.is_local(address.v6());
 }
 
 std::optional<MacAddress> IpLayer::neighbour(NetifId id, const IpAddress& address) const {
-  if (address.is_v4()) return arp_cache_.lookup(id, address.v4());
+  if (address.is_v4()) {
+    if constexpr (config::ipv4) return arp_cache_.lookup(id, address.v4());
+    return std::nullopt;
+  }
   if constexpr (config::ipv6) return nd_cache_.lookup(id, address.v6());
   return std::nullopt;
 }
 
 void IpLayer::schedule_gratuitous_arp(NetifId id, Instant now) {
+  if constexpr (!config::ipv4) return;
   const Netif& n = netifs_[id];
   if (n.medium != Medium::Ethernet || !n.usable() || !n.has_ipv4) return;
   // Sent from the next poll, so that adding a netif never transmits from
@@ -172,28 +179,35 @@ void IpLayer::schedule_gratuitous_arp(NetifId id, Instant now) {
 
 void IpLayer::poll_timers(Instant now) {
   while (std::optional<std::uint16_t> timer = timers_.pop_expired(now)) {
-    if (*timer == arp_timer) {
-      arp_cache_.expire(now, [&](NetifId netif, Ipv4Address ip) { send_arp_request(netif, ip, now); });
-      arm_no_later(arp_timer, arp_cache_.next_deadline());
-    } else if (*timer == reassembly_timer) {
-      reassembly_.expire(now, [&](NetifId netif, ConstBytes quote) {
-        send_icmp_error(netif, quote, false, Icmpv4Type::TimeExceeded,
-                        static_cast<std::uint8_t>(Icmpv4TimeExceeded::ReassemblyTimeout), now);
-      });
-      arm_no_later(reassembly_timer, reassembly_.next_deadline());
-    } else if (*timer >= nd_timer) {
+    if (*timer >= nd_timer) {
       // Only IPv6 arms these: an IPv4-only build never links their handlers.
       if constexpr (config::ipv6) ipv6_timer_due(*timer, now);
     } else if (*timer >= igmp_timer_first) {
       igmp_report_due(*timer - igmp_timer_first, now);
     } else {
-      const NetifId id{static_cast<std::uint8_t>(*timer - garp_timer_first)};
-      Netif& n = netifs_[id];
-      if (n.medium == Medium::Ethernet && n.usable() && n.has_ipv4) {
-        send_gratuitous_arp(n, now);
-        if constexpr (config::esp_gratuitous_arp) {
-          timers_.arm(*timer, now + Duration::seconds(config::garp_tmr_interval_seconds));
-        }
+      // Only IPv4 arms these (ARP, reassembly, gratuitous ARP): likewise.
+      if constexpr (config::ipv4) ipv4_timer_due(*timer, now);
+    }
+  }
+}
+
+void IpLayer::ipv4_timer_due(std::uint16_t timer, Instant now) {
+  if (timer == arp_timer) {
+    arp_cache_.expire(now, [&](NetifId netif, Ipv4Address ip) { send_arp_request(netif, ip, now); });
+    arm_no_later(arp_timer, arp_cache_.next_deadline());
+  } else if (timer == reassembly_timer) {
+    reassembly_.expire(now, [&](NetifId netif, ConstBytes quote) {
+      send_icmp_error(netif, quote, false, Icmpv4Type::TimeExceeded,
+                      static_cast<std::uint8_t>(Icmpv4TimeExceeded::ReassemblyTimeout), now);
+    });
+    arm_no_later(reassembly_timer, reassembly_.next_deadline());
+  } else {
+    const NetifId id{static_cast<std::uint8_t>(timer - garp_timer_first)};
+    Netif& n = netifs_[id];
+    if (n.medium == Medium::Ethernet && n.usable() && n.has_ipv4) {
+      send_gratuitous_arp(n, now);
+      if constexpr (config::esp_gratuitous_arp) {
+        timers_.arm(timer, now + Duration::seconds(config::garp_tmr_interval_seconds));
       }
     }
   }

@@ -373,6 +373,8 @@ class IpLayer {
   // The IPv6 timers (nd_timer and above): ND, DAD, MLD, reassembly, router
   // discovery.
   void ipv6_timer_due(std::uint16_t timer, Instant now);
+  // The IPv4 timers (below igmp_timer_first): ARP, reassembly, gratuitous ARP.
+  void ipv4_timer_due(std::uint16_t timer, Instant now);
 
   // ethernet_link.cpp
   // Sends a finished frame (link header included) on `n`'s device.
@@ -547,7 +549,7 @@ class IpLayer {
   RawEndpoints raw_{pools_};
   MulticastGroups groups_;
   // Per netif: until when an IGMPv1 router is present (RFC 2236 4).
-  std::array<Instant, NetifTable::capacity> igmp_v1_router_until_{};
+  std::array<Instant, config::ipv4_slots(NetifTable::capacity)> igmp_v1_router_until_{};
   IcmpErrorCallback icmp_error_callback_ = nullptr;
   void* icmp_error_context_ = nullptr;
   PathMtuTable path_mtus_;

@@ -122,6 +122,7 @@ void IpLayer::reject_port(const IpDelivery& delivery, Instant now) {
                       static_cast<std::uint8_t>(Icmpv6Unreachable::Port), 0, now);
     return;
   }
+  if constexpr (!config::ipv4) return;
   send_icmp_error(delivery.netif, delivery.packet.from_mark(Layer::Network), delivery.broadcast,
                   Icmpv4Type::DestinationUnreachable,
                   static_cast<std::uint8_t>(Icmpv4Unreachable::Port), now);
@@ -144,6 +145,7 @@ void IpLayer::reject_protocol(IpDelivery&& delivery, Instant now) {
                       static_cast<std::uint32_t>(walker.next_header_field_offset()), now);
     return;
   }
+  if constexpr (!config::ipv4) return;
   ++stats_.ipv4.drop_unknown_protocol;
   send_icmp_error(delivery.netif, delivery.packet.from_mark(Layer::Network), delivery.broadcast,
                   Icmpv4Type::DestinationUnreachable,

@@ -81,6 +81,8 @@ std::optional<std::size_t> Ipv4Reassembly::find_or_create(const Ipv4Repr& ip, Ne
 }
 
 void Ipv4Reassembly::drop(std::size_t index) {
+  // Never reached without IPv4, whose tables are then empty (config::ipv4_slots).
+  if constexpr (!config::ipv4) return;
   for (Held& h : held_) {
     if (h.payload.valid() && h.datagram == index) {
       h.payload.release();
@@ -99,6 +101,8 @@ void Ipv4Reassembly::drop(std::size_t index) {
 }
 
 bool Ipv4Reassembly::spill(std::size_t index) {
+  // Never reached without IPv4, whose tables are then empty (config::ipv4_slots).
+  if constexpr (!config::ipv4) return false;
   Datagram& d = datagrams_[index];
   std::optional<PacketBuf> big = pools_.large.allocate(spill_headroom);
   if (!big) return false;
@@ -118,6 +122,8 @@ bool Ipv4Reassembly::spill(std::size_t index) {
 }
 
 bool Ipv4Reassembly::store(std::size_t index, PacketBuf&& payload, std::uint32_t offset) {
+  // Never reached without IPv4, whose tables are then empty (config::ipv4_slots).
+  if constexpr (!config::ipv4) return false;
   Datagram& d = datagrams_[index];
   if (!d.spill.valid() && held_count_ == held_.size() && !spill(index)) {
     ++stats_.reass_no_room;
@@ -144,6 +150,8 @@ bool Ipv4Reassembly::store(std::size_t index, PacketBuf&& payload, std::uint32_t
 }
 
 std::optional<PacketBuf> Ipv4Reassembly::complete(std::size_t index) {
+  // Never reached without IPv4, whose tables are then empty (config::ipv4_slots).
+  if constexpr (!config::ipv4) return std::nullopt;
   Datagram& d = datagrams_[index];
   const std::size_t header_len = d.header_len;
   const std::size_t total = *d.total;

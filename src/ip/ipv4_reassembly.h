@@ -133,8 +133,8 @@ class Ipv4Reassembly {
 
   Pools& pools_;
   Ipv4Stats& stats_;
-  std::array<Datagram, config::reass_max_datagrams> datagrams_{};
-  std::array<Held, config::ip_reass_max_pbufs> held_{};
+  std::array<Datagram, config::ipv4_slots(config::reass_max_datagrams)> datagrams_{};
+  std::array<Held, config::ipv4_slots(config::ip_reass_max_pbufs)> held_{};
   std::size_t held_count_ = 0;
 };
 

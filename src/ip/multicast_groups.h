@@ -26,7 +26,7 @@ namespace lwnet {
 class MulticastGroups {
  public:
   static constexpr std::size_t capacity =
-      config::igmp_max_groups + (config::ipv6 ? config::mld6_max_groups : 0);
+      config::ipv4_slots(config::igmp_max_groups) + config::ipv6_slots(config::mld6_max_groups);
 
   enum class State : std::uint8_t {
     Free,      // not an entry

@@ -11,8 +11,12 @@ NetifConfig netif_config(std::string_view name, const MacAddress& mac, Ipv4Addre
   NetifConfig c;
   c.name = name;
   c.mac = mac;
-  c.ipv4 = IpCidr{address, prefix_len};
-  c.gateway = gateway;
+  // An IPv6-only build (tests/config's ipv6_only copy) refuses IPv4
+  // addresses: its netifs start with their link-local address alone.
+  if constexpr (config::ipv4) {
+    c.ipv4 = IpCidr{address, prefix_len};
+    c.gateway = gateway;
+  }
   return c;
 }
 
