@@ -128,7 +128,11 @@
 #ifndef CONFIG_LWIP_IPV6_ND6_NUM_DESTINATIONS
 #define CONFIG_LWIP_IPV6_ND6_NUM_DESTINATIONS 10
 #endif
-// Not implemented yet: the loopback netif is always there (must stay 1).
+// 0: the loopback netif (127.0.0.1/8) stays, but its device queues
+// nothing (no CONFIG_LWIP_LOOPBACK_MAX_PBUFS frames of RAM): packets to
+// 127.0.0.0/8 or to the stack's own addresses are dropped, counted in the
+// loopback device's tx_dropped (lwIP's LWIP_NETIF_LOOPBACK=0 has no way to
+// deliver them either).
 #ifndef CONFIG_LWIP_NETIF_LOOPBACK
 #define CONFIG_LWIP_NETIF_LOOPBACK 1
 #endif
@@ -208,6 +212,12 @@
 #endif
 
 // ---- IGMP (lwnet's own; lwIP's MEMP_NUM_IGMP_GROUP) --------------------------
+// 0: no IGMP (lwIP's LWIP_IGMP=0; ESP-IDF always has it): joining an IPv4
+// group fails (Unsupported), IPv4 multicast is not received (counted as
+// ipv4.drop_not_for_us) and IGMP messages are an unknown protocol.
+#ifndef CONFIG_LWNET_IGMP
+#define CONFIG_LWNET_IGMP 1
+#endif
 // Groups joined at once over all netifs (each counted once however many
 // sockets joined it; the all-hosts group 224.0.0.1 takes no entry).
 #ifndef CONFIG_LWNET_IGMP_MAX_GROUPS
@@ -533,6 +543,7 @@ inline constexpr std::size_t max_raw_pcbs = CONFIG_LWIP_MAX_RAW_PCBS;
 inline constexpr bool so_reuse = CONFIG_LWIP_SO_REUSE != 0;
 inline constexpr bool so_reuse_rxtoall = CONFIG_LWIP_SO_REUSE_RXTOALL != 0;
 inline constexpr std::size_t igmp_max_groups = CONFIG_LWNET_IGMP_MAX_GROUPS;
+inline constexpr bool igmp = ipv4 && CONFIG_LWNET_IGMP != 0;
 inline constexpr std::size_t mld6_max_groups = CONFIG_LWNET_MLD6_MAX_GROUPS;
 inline constexpr bool esp_mldv6_report = CONFIG_LWIP_ESP_MLDV6_REPORT != 0;
 inline constexpr std::uint32_t mldv6_tmr_interval_seconds = CONFIG_LWIP_MLDV6_TMR_INTERVAL;
@@ -596,7 +607,6 @@ inline constexpr std::size_t max_ethernet_frame = 1514;
 // ---- Relations (lwIP's init.c checks, as compile errors) --------------------
 static_assert(ipv4 || ipv6, "at least one of CONFIG_LWIP_IPV4 and CONFIG_LWIP_IPV6 must be on");
 // Values lwnet would silently ignore today (see "not implemented yet" above).
-static_assert(netif_loopback, "CONFIG_LWIP_NETIF_LOOPBACK=0 is not implemented yet");
 static_assert(!multicast_ping, "CONFIG_LWIP_MULTICAST_PING is not implemented yet");
 static_assert(max_stack_apps >= 1 && max_stack_apps <= 64, "CONFIG_LWNET_MAX_STACK_APPS is 1..64");
 static_assert(igmp_max_groups >= 1 && igmp_max_groups <= 255, "CONFIG_LWNET_IGMP_MAX_GROUPS is 1..255");
