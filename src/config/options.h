@@ -381,6 +381,29 @@
 #ifndef CONFIG_LWIP_TCP_ACCEPTMBOX_SIZE
 #define CONFIG_LWIP_TCP_ACCEPTMBOX_SIZE 6
 #endif
+// ---- TCP features lwIP does not have (lwnet's own; 0 compiles them out, for
+// small builds such as tests/size/lwip_sizes.h) ------------------------------
+// SACK on input (RFC 2018, RFC 6675 recovery): 0 offers no SACK-permitted
+// and ignores SACK blocks, as lwIP (its CONFIG_LWIP_TCP_SACK_OUT is output only).
+#ifndef CONFIG_LWNET_TCP_SACK_IN
+#define CONFIG_LWNET_TCP_SACK_IN 1
+#endif
+// SYN cookies (RFC 4987) when a listener's backlog or the table is full:
+// 0 refuses such a SYN with a RST, as lwIP has no cookies.
+#ifndef CONFIG_LWNET_TCP_SYN_COOKIES
+#define CONFIG_LWNET_TCP_SYN_COOKIES 1
+#endif
+// CUBIC (RFC 9438) as a per-connection choice (TcpSettings::congestion): 0
+// makes every connection NewReno, lwIP's only algorithm.
+#ifndef CONFIG_LWNET_TCP_CUBIC
+#define CONFIG_LWNET_TCP_CUBIC 1
+#endif
+// Receive offload (GSO super-frames from a TAP with a virtio-net header,
+// DeviceCapabilities::receive_offload): 0 takes every frame with
+// Device::receive(), as a device without offload.
+#ifndef CONFIG_LWNET_RECEIVE_OFFLOAD
+#define CONFIG_LWNET_RECEIVE_OFFLOAD 1
+#endif
 // lwIP's TCP_KEEPIDLE_DEFAULT / TCP_KEEPINTVL_DEFAULT / TCP_KEEPCNT_DEFAULT.
 #ifndef CONFIG_LWNET_TCP_KEEPIDLE_MS
 #define CONFIG_LWNET_TCP_KEEPIDLE_MS 7200000
@@ -583,6 +606,10 @@ inline constexpr bool tcp_sack_out = CONFIG_LWIP_TCP_SACK_OUT != 0;
 inline constexpr bool wnd_scale = CONFIG_LWIP_WND_SCALE != 0;
 inline constexpr std::uint8_t tcp_rcv_scale = CONFIG_LWIP_TCP_RCV_SCALE;
 inline constexpr std::size_t tcp_acceptmbox_size = CONFIG_LWIP_TCP_ACCEPTMBOX_SIZE;
+inline constexpr bool tcp_sack_in = CONFIG_LWNET_TCP_SACK_IN != 0;
+inline constexpr bool tcp_syn_cookies = CONFIG_LWNET_TCP_SYN_COOKIES != 0;
+inline constexpr bool tcp_cubic = CONFIG_LWNET_TCP_CUBIC != 0;
+inline constexpr bool receive_offload = CONFIG_LWNET_RECEIVE_OFFLOAD != 0;
 inline constexpr std::uint32_t tcp_keepidle_ms = CONFIG_LWNET_TCP_KEEPIDLE_MS;
 inline constexpr std::uint32_t tcp_keepintvl_ms = CONFIG_LWNET_TCP_KEEPINTVL_MS;
 inline constexpr std::uint32_t tcp_keepcnt = CONFIG_LWNET_TCP_KEEPCNT;

@@ -14,7 +14,11 @@
 // fragmented).
 // What lwIP's opt.h leaves out is compiled out here too, each through the
 // option that matches lwIP's: no IGMP (LWIP_IGMP 0: CONFIG_LWNET_IGMP 0), no
-// loopback queue (LWIP_NETIF_LOOPBACK 0: CONFIG_LWIP_NETIF_LOOPBACK 0). lwIP
+// loopback queue (LWIP_NETIF_LOOPBACK 0: CONFIG_LWIP_NETIF_LOOPBACK 0), one
+// packet waiting per ARP entry (ARP_QUEUEING 0: CONFIG_LWNET_ARP_QUEUE_LEN 1);
+// and lwnet's TCP extras lwIP has no counterpart for: SACK input
+// (CONFIG_LWNET_TCP_SACK_IN), SYN cookies (CONFIG_LWNET_TCP_SYN_COOKIES),
+// CUBIC (CONFIG_LWNET_TCP_CUBIC), receive offload (CONFIG_LWNET_RECEIVE_OFFLOAD). lwIP
 // has no raw pcbs (LWIP_RAW 0): lwnet keeps one (ESP-IDF's least), and the
 // probe opens no ping session (lwIP's ping is an application over raw pcbs,
 // outside its figures: LWNET_SIZE_PROBE_PING 0).
@@ -38,6 +42,11 @@
 #define CONFIG_LWNET_LARGE_POOL_SIZE 0
 #define CONFIG_LWNET_IGMP 0
 #define LWNET_SIZE_PROBE_PING 0
+#define CONFIG_LWNET_ARP_QUEUE_LEN 1
+#define CONFIG_LWNET_TCP_SACK_IN 0
+#define CONFIG_LWNET_TCP_SYN_COOKIES 0
+#define CONFIG_LWNET_TCP_CUBIC 0
+#define CONFIG_LWNET_RECEIVE_OFFLOAD 0
 #define CONFIG_LWIP_NETIF_LOOPBACK 0
 #define CONFIG_LWNET_MAX_NETIFS 2
 #define CONFIG_LWNET_MAX_STACK_APPS 1

@@ -215,7 +215,7 @@ bool TcpConnection::process_ack(const TcpRepr& segment, Instant now, TcpOutput& 
     }
   }
 
-  if (segment.sack_count > 0) scoreboard_.add_blocks(segment, send_unacknowledged_, send_max_);
+  if (config::tcp_sack_in && segment.sack_count > 0) scoreboard_.add_blocks(segment, send_unacknowledged_, send_max_);
 
   if (ack > send_unacknowledged_) {
     const auto acked = static_cast<std::size_t>(ack - send_unacknowledged_);

@@ -52,7 +52,7 @@ TcpRepr TcpConnection::make_header(std::uint8_t flags, Seq32 seq, Instant now) {
     const bool answering = state_ == TcpState::SynReceived;
     h.mss = mss_limit_;
     if (answering ? window_scaling_ : settings_.window_scaling) h.window_scale = receive_scale_;
-    h.sack_permitted = answering ? peer_sack_permitted_ : true;
+    h.sack_permitted = config::tcp_sack_in && (answering ? peer_sack_permitted_ : true);
     if (answering ? timestamps_ : settings_.timestamps) {
       h.timestamp = TcpTimestamp{timestamp_now(now), answering ? timestamp_recent_ : 0};
     }
