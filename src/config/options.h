@@ -395,14 +395,20 @@
 #endif
 // CUBIC (RFC 9438) as a per-connection choice (TcpSettings::congestion): 0
 // makes every connection NewReno, lwIP's only algorithm.
+// RFC 7323 timestamps (offered by default, TcpSettings::timestamps): 0
+// never offers or takes them, as lwIP without LWIP_TCP_TIMESTAMPS.
+#ifndef CONFIG_LWNET_TCP_TIMESTAMPS
+#define CONFIG_LWNET_TCP_TIMESTAMPS 1
+#endif
 #ifndef CONFIG_LWNET_TCP_CUBIC
 #define CONFIG_LWNET_TCP_CUBIC 1
 #endif
-// Receive offload (GSO super-frames from a TAP with a virtio-net header,
-// DeviceCapabilities::receive_offload): 0 takes every frame with
-// Device::receive(), as a device without offload.
-#ifndef CONFIG_LWNET_RECEIVE_OFFLOAD
-#define CONFIG_LWNET_RECEIVE_OFFLOAD 1
+// Device offloads (DeviceCapabilities): TCP segmentation offload on output
+// and receive offload (GSO super-frames from a TAP with a virtio-net
+// header). 0 treats every device as one without them: segments of one MSS
+// out, every frame taken with Device::receive().
+#ifndef CONFIG_LWNET_DEVICE_OFFLOAD
+#define CONFIG_LWNET_DEVICE_OFFLOAD 1
 #endif
 // lwIP's TCP_KEEPIDLE_DEFAULT / TCP_KEEPINTVL_DEFAULT / TCP_KEEPCNT_DEFAULT.
 #ifndef CONFIG_LWNET_TCP_KEEPIDLE_MS
@@ -609,7 +615,8 @@ inline constexpr std::size_t tcp_acceptmbox_size = CONFIG_LWIP_TCP_ACCEPTMBOX_SI
 inline constexpr bool tcp_sack_in = CONFIG_LWNET_TCP_SACK_IN != 0;
 inline constexpr bool tcp_syn_cookies = CONFIG_LWNET_TCP_SYN_COOKIES != 0;
 inline constexpr bool tcp_cubic = CONFIG_LWNET_TCP_CUBIC != 0;
-inline constexpr bool receive_offload = CONFIG_LWNET_RECEIVE_OFFLOAD != 0;
+inline constexpr bool tcp_timestamps = CONFIG_LWNET_TCP_TIMESTAMPS != 0;
+inline constexpr bool device_offload = CONFIG_LWNET_DEVICE_OFFLOAD != 0;
 inline constexpr std::uint32_t tcp_keepidle_ms = CONFIG_LWNET_TCP_KEEPIDLE_MS;
 inline constexpr std::uint32_t tcp_keepintvl_ms = CONFIG_LWNET_TCP_KEEPINTVL_MS;
 inline constexpr std::uint32_t tcp_keepcnt = CONFIG_LWNET_TCP_KEEPCNT;

@@ -18,7 +18,8 @@
 // packet waiting per ARP entry (ARP_QUEUEING 0: CONFIG_LWNET_ARP_QUEUE_LEN 1);
 // and lwnet's TCP extras lwIP has no counterpart for: SACK input
 // (CONFIG_LWNET_TCP_SACK_IN), SYN cookies (CONFIG_LWNET_TCP_SYN_COOKIES),
-// CUBIC (CONFIG_LWNET_TCP_CUBIC), receive offload (CONFIG_LWNET_RECEIVE_OFFLOAD). lwIP
+// CUBIC (CONFIG_LWNET_TCP_CUBIC), timestamps (LWIP_TCP_TIMESTAMPS 0:
+// CONFIG_LWNET_TCP_TIMESTAMPS 0), device offloads (CONFIG_LWNET_DEVICE_OFFLOAD). lwIP
 // has no raw pcbs (LWIP_RAW 0): lwnet keeps one (ESP-IDF's least), and the
 // probe opens no ping session (lwIP's ping is an application over raw pcbs,
 // outside its figures: LWNET_SIZE_PROBE_PING 0).
@@ -46,7 +47,8 @@
 #define CONFIG_LWNET_TCP_SACK_IN 0
 #define CONFIG_LWNET_TCP_SYN_COOKIES 0
 #define CONFIG_LWNET_TCP_CUBIC 0
-#define CONFIG_LWNET_RECEIVE_OFFLOAD 0
+#define CONFIG_LWNET_TCP_TIMESTAMPS 0
+#define CONFIG_LWNET_DEVICE_OFFLOAD 0
 #define CONFIG_LWIP_NETIF_LOOPBACK 0
 #define CONFIG_LWNET_MAX_NETIFS 2
 #define CONFIG_LWNET_MAX_STACK_APPS 1
