@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <malloc.h>
+#include <memory>
 
 #include "core/stack.h"
 #include "link/device.h"
@@ -54,7 +55,12 @@ lwnet::Instant now() { return lwnet::Instant::from_micros(clock_micros); }
 int main() {
   const std::size_t heap_before = mallinfo().uordblks;
   static ProbeDevice device;
-  static lwnet::Stack stack(lwnet::StackConfig{0x1234});
+  // Never destroyed, as firmware keeps its stack until reset (lwIP has no
+  // teardown either): a static Stack would link every destructor through
+  // atexit.
+  alignas(lwnet::Stack) static unsigned char stack_storage[sizeof(lwnet::Stack)];
+  lwnet::Stack& stack =
+      *std::construct_at(reinterpret_cast<lwnet::Stack*>(stack_storage), lwnet::StackConfig{0x1234});
   const std::size_t heap_after = mallinfo().uordblks;
 
   lwnet::NetifConfig config;

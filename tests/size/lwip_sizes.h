@@ -15,7 +15,8 @@
 // What lwIP's opt.h leaves out is compiled out here too, each through the
 // option that matches lwIP's: no IGMP (LWIP_IGMP 0: CONFIG_LWNET_IGMP 0), no
 // loopback queue (LWIP_NETIF_LOOPBACK 0: CONFIG_LWIP_NETIF_LOOPBACK 0), one
-// packet waiting per ARP entry (ARP_QUEUEING 0: CONFIG_LWNET_ARP_QUEUE_LEN 1);
+// packet waiting per ARP entry (ARP_QUEUEING 0: CONFIG_LWNET_ARP_QUEUE_LEN 1),
+// no SO_REUSEADDR (SO_REUSE 0: CONFIG_LWIP_SO_REUSE 0, _RXTOALL 0);
 // and lwnet's TCP extras lwIP has no counterpart for: SACK input
 // (CONFIG_LWNET_TCP_SACK_IN), SYN cookies (CONFIG_LWNET_TCP_SYN_COOKIES),
 // CUBIC (CONFIG_LWNET_TCP_CUBIC), timestamps (LWIP_TCP_TIMESTAMPS 0:
@@ -44,6 +45,8 @@
 #define CONFIG_LWNET_IGMP 0
 #define LWNET_SIZE_PROBE_PING 0
 #define CONFIG_LWNET_ARP_QUEUE_LEN 1
+#define CONFIG_LWIP_SO_REUSE 0
+#define CONFIG_LWIP_SO_REUSE_RXTOALL 0
 #define CONFIG_LWNET_TCP_SACK_IN 0
 #define CONFIG_LWNET_TCP_SYN_COOKIES 0
 #define CONFIG_LWNET_TCP_CUBIC 0
