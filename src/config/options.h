@@ -393,13 +393,13 @@
 #ifndef CONFIG_LWNET_TCP_SYN_COOKIES
 #define CONFIG_LWNET_TCP_SYN_COOKIES 1
 #endif
-// CUBIC (RFC 9438) as a per-connection choice (TcpSettings::congestion): 0
-// makes every connection NewReno, lwIP's only algorithm.
 // RFC 7323 timestamps (offered by default, TcpSettings::timestamps): 0
 // never offers or takes them, as lwIP without LWIP_TCP_TIMESTAMPS.
 #ifndef CONFIG_LWNET_TCP_TIMESTAMPS
 #define CONFIG_LWNET_TCP_TIMESTAMPS 1
 #endif
+// CUBIC (RFC 9438) as a per-connection choice (TcpSettings::congestion): 0
+// makes every connection NewReno, lwIP's only algorithm.
 #ifndef CONFIG_LWNET_TCP_CUBIC
 #define CONFIG_LWNET_TCP_CUBIC 1
 #endif

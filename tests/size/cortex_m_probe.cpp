@@ -80,7 +80,8 @@ int main() {
   auto client = stack.tcp_connect({lwnet::IpAddress(lwnet::Ipv4Address::of(192, 0, 2, 1)), 8080}, now());
   // No ping session in lwIP's minimal configuration (lwip_sizes.h), whose
   // ping is an application outside the stack.
-  auto ping = LWNET_SIZE_PROBE_PING ? stack.ping_open(0x5a5a) : lwnet::Result<lwnet::PingHandle>(lwnet::Error::Unsupported);
+  auto ping = LWNET_SIZE_PROBE_PING ? stack.ping_open(0x5a5a)
+                                    : lwnet::Result<lwnet::PingHandle>(lwnet::Error::Unsupported);
 
   for (int round = 0; round < 1000; ++round) {
     stack.poll(now());
