@@ -128,7 +128,11 @@
 #ifndef CONFIG_LWIP_IPV6_ND6_NUM_DESTINATIONS
 #define CONFIG_LWIP_IPV6_ND6_NUM_DESTINATIONS 10
 #endif
-// Not implemented yet: the loopback netif is always there (must stay 1).
+// 0: the loopback netif (127.0.0.1/8) stays, but its device queues
+// nothing (no CONFIG_LWIP_LOOPBACK_MAX_PBUFS frames of RAM): packets to
+// 127.0.0.0/8 or to the stack's own addresses are dropped, counted in the
+// loopback device's tx_dropped (lwIP's LWIP_NETIF_LOOPBACK=0 has no way to
+// deliver them either).
 #ifndef CONFIG_LWIP_NETIF_LOOPBACK
 #define CONFIG_LWIP_NETIF_LOOPBACK 1
 #endif
@@ -208,6 +212,12 @@
 #endif
 
 // ---- IGMP (lwnet's own; lwIP's MEMP_NUM_IGMP_GROUP) --------------------------
+// 0: no IGMP (lwIP's LWIP_IGMP=0; ESP-IDF always has it): joining an IPv4
+// group fails (Unsupported), IPv4 multicast is not received (counted as
+// ipv4.drop_not_for_us) and IGMP messages are an unknown protocol.
+#ifndef CONFIG_LWNET_IGMP
+#define CONFIG_LWNET_IGMP 1
+#endif
 // Groups joined at once over all netifs (each counted once however many
 // sockets joined it; the all-hosts group 224.0.0.1 takes no entry).
 #ifndef CONFIG_LWNET_IGMP_MAX_GROUPS
@@ -371,6 +381,35 @@
 #ifndef CONFIG_LWIP_TCP_ACCEPTMBOX_SIZE
 #define CONFIG_LWIP_TCP_ACCEPTMBOX_SIZE 6
 #endif
+// ---- TCP features lwIP does not have (lwnet's own; 0 compiles them out, for
+// small builds such as tests/size/lwip_sizes.h) ------------------------------
+// SACK on input (RFC 2018, RFC 6675 recovery): 0 offers no SACK-permitted
+// and ignores SACK blocks, as lwIP (its CONFIG_LWIP_TCP_SACK_OUT is output only).
+#ifndef CONFIG_LWNET_TCP_SACK_IN
+#define CONFIG_LWNET_TCP_SACK_IN 1
+#endif
+// SYN cookies (RFC 4987) when a listener's backlog or the table is full:
+// 0 refuses such a SYN with a RST, as lwIP has no cookies.
+#ifndef CONFIG_LWNET_TCP_SYN_COOKIES
+#define CONFIG_LWNET_TCP_SYN_COOKIES 1
+#endif
+// RFC 7323 timestamps (offered by default, TcpSettings::timestamps): 0
+// never offers or takes them, as lwIP without LWIP_TCP_TIMESTAMPS.
+#ifndef CONFIG_LWNET_TCP_TIMESTAMPS
+#define CONFIG_LWNET_TCP_TIMESTAMPS 1
+#endif
+// CUBIC (RFC 9438) as a per-connection choice (TcpSettings::congestion): 0
+// makes every connection NewReno, lwIP's only algorithm.
+#ifndef CONFIG_LWNET_TCP_CUBIC
+#define CONFIG_LWNET_TCP_CUBIC 1
+#endif
+// Device offloads (DeviceCapabilities): TCP segmentation offload on output
+// and receive offload (GSO super-frames from a TAP with a virtio-net
+// header). 0 treats every device as one without them: segments of one MSS
+// out, every frame taken with Device::receive().
+#ifndef CONFIG_LWNET_DEVICE_OFFLOAD
+#define CONFIG_LWNET_DEVICE_OFFLOAD 1
+#endif
 // lwIP's TCP_KEEPIDLE_DEFAULT / TCP_KEEPINTVL_DEFAULT / TCP_KEEPCNT_DEFAULT.
 #ifndef CONFIG_LWNET_TCP_KEEPIDLE_MS
 #define CONFIG_LWNET_TCP_KEEPIDLE_MS 7200000
@@ -533,6 +572,7 @@ inline constexpr std::size_t max_raw_pcbs = CONFIG_LWIP_MAX_RAW_PCBS;
 inline constexpr bool so_reuse = CONFIG_LWIP_SO_REUSE != 0;
 inline constexpr bool so_reuse_rxtoall = CONFIG_LWIP_SO_REUSE_RXTOALL != 0;
 inline constexpr std::size_t igmp_max_groups = CONFIG_LWNET_IGMP_MAX_GROUPS;
+inline constexpr bool igmp = ipv4 && CONFIG_LWNET_IGMP != 0;
 inline constexpr std::size_t mld6_max_groups = CONFIG_LWNET_MLD6_MAX_GROUPS;
 inline constexpr bool esp_mldv6_report = CONFIG_LWIP_ESP_MLDV6_REPORT != 0;
 inline constexpr std::uint32_t mldv6_tmr_interval_seconds = CONFIG_LWIP_MLDV6_TMR_INTERVAL;
@@ -572,6 +612,11 @@ inline constexpr bool tcp_sack_out = CONFIG_LWIP_TCP_SACK_OUT != 0;
 inline constexpr bool wnd_scale = CONFIG_LWIP_WND_SCALE != 0;
 inline constexpr std::uint8_t tcp_rcv_scale = CONFIG_LWIP_TCP_RCV_SCALE;
 inline constexpr std::size_t tcp_acceptmbox_size = CONFIG_LWIP_TCP_ACCEPTMBOX_SIZE;
+inline constexpr bool tcp_sack_in = CONFIG_LWNET_TCP_SACK_IN != 0;
+inline constexpr bool tcp_syn_cookies = CONFIG_LWNET_TCP_SYN_COOKIES != 0;
+inline constexpr bool tcp_cubic = CONFIG_LWNET_TCP_CUBIC != 0;
+inline constexpr bool tcp_timestamps = CONFIG_LWNET_TCP_TIMESTAMPS != 0;
+inline constexpr bool device_offload = CONFIG_LWNET_DEVICE_OFFLOAD != 0;
 inline constexpr std::uint32_t tcp_keepidle_ms = CONFIG_LWNET_TCP_KEEPIDLE_MS;
 inline constexpr std::uint32_t tcp_keepintvl_ms = CONFIG_LWNET_TCP_KEEPINTVL_MS;
 inline constexpr std::uint32_t tcp_keepcnt = CONFIG_LWNET_TCP_KEEPCNT;
@@ -596,7 +641,6 @@ inline constexpr std::size_t max_ethernet_frame = 1514;
 // ---- Relations (lwIP's init.c checks, as compile errors) --------------------
 static_assert(ipv4 || ipv6, "at least one of CONFIG_LWIP_IPV4 and CONFIG_LWIP_IPV6 must be on");
 // Values lwnet would silently ignore today (see "not implemented yet" above).
-static_assert(netif_loopback, "CONFIG_LWIP_NETIF_LOOPBACK=0 is not implemented yet");
 static_assert(!multicast_ping, "CONFIG_LWIP_MULTICAST_PING is not implemented yet");
 static_assert(max_stack_apps >= 1 && max_stack_apps <= 64, "CONFIG_LWNET_MAX_STACK_APPS is 1..64");
 static_assert(igmp_max_groups >= 1 && igmp_max_groups <= 255, "CONFIG_LWNET_IGMP_MAX_GROUPS is 1..255");

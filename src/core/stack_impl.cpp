@@ -61,7 +61,7 @@ void StackImpl::receive_from(NetifId id, Instant now) {
         continue;
       }
     }
-    if (largest_offloaded > 0) {
+    if (config::device_offload && largest_offloaded > 0) {
       if (!receive_offloaded_from(id, device, largest_offloaded, now)) return;
       continue;
     }

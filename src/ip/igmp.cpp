@@ -27,12 +27,12 @@ MacAddress group_mac(Ipv4Address group) {
 }  // namespace
 
 bool IpLayer::igmp_is_member(NetifId id, Ipv4Address group) const {
-  if (!config::ipv4 || netifs_.get(id) == nullptr || !group.is_multicast()) return false;
+  if (!config::igmp || netifs_.get(id) == nullptr || !group.is_multicast()) return false;
   return group == igmp_all_hosts || groups_.find(id, IpAddress(group)).has_value();
 }
 
 Status IpLayer::igmp_join(NetifId id, Ipv4Address group, Instant now) {
-  if constexpr (!config::ipv4) return Error::Unsupported;
+  if constexpr (!config::igmp) return Error::Unsupported;
   if (netifs_.get(id) == nullptr || !group.is_multicast()) return Error::InvalidArgument;
   // Every netif is in the all-hosts group for good (RFC 2236 6).
   if (group == igmp_all_hosts) return {};
@@ -56,7 +56,7 @@ Status IpLayer::igmp_join(NetifId id, Ipv4Address group, Instant now) {
 }
 
 Status IpLayer::igmp_leave(NetifId id, Ipv4Address group, Instant now) {
-  if constexpr (!config::ipv4) return Error::Unsupported;
+  if constexpr (!config::igmp) return Error::Unsupported;
   if (netifs_.get(id) == nullptr || !group.is_multicast()) return Error::InvalidArgument;
   if (group == igmp_all_hosts) return {};
   const std::optional<std::size_t> slot = groups_.find(id, IpAddress(group));
@@ -75,8 +75,8 @@ Status IpLayer::igmp_leave(NetifId id, Ipv4Address group, Instant now) {
 
 void IpLayer::igmp_send(NetifId id, std::uint8_t type, Ipv4Address group, Ipv4Address destination,
                         Instant now) {
-  // Never reached without IPv4, whose tables are then empty (config::ipv4_slots).
-  if constexpr (!config::ipv4) return;
+  // Never reached without IGMP, whose tables are then empty (config::igmp).
+  if constexpr (!config::igmp) return;
   std::optional<PacketBuf> buf = pools_.frames.allocate(config::headroom);
   if (!buf) {
     ++stats_.igmp.drop_send_failed;
@@ -112,7 +112,7 @@ void IpLayer::igmp_report_due(std::size_t slot, Instant now) {
     if constexpr (config::ipv6) mld_report_due(slot, now);
     return;
   }
-  if constexpr (!config::ipv4) return;
+  if constexpr (!config::igmp) return;
   if (g.state != State::Delaying) return;
   igmp_send(g.netif, report_type, g.address.v4(), g.address.v4(), now);
   g.last_reporter = true;
@@ -145,8 +145,8 @@ void IpLayer::igmp_report_all(NetifId id, Instant now) {
 }
 
 void IpLayer::igmp_input(NetifId id, PacketBuf&& packet, const IpDelivery& ip, Instant now) {
-  // Never reached without IPv4, whose tables are then empty (config::ipv4_slots).
-  if constexpr (!config::ipv4) return;
+  // Never reached without IGMP, whose tables are then empty (config::igmp).
+  if constexpr (!config::igmp) return;
   ++stats_.igmp.rx;
   Result<IgmpRepr> parsed = IgmpRepr::parse(packet.data());
   if (!parsed) {
@@ -207,7 +207,7 @@ void IpLayer::igmp_input(NetifId id, PacketBuf&& packet, const IpDelivery& ip, I
 }
 
 bool IpLayer::accepts_multicast_mac(NetifId id, const MacAddress& mac) const {
-  if (config::ipv4 && mac == group_mac(igmp_all_hosts)) return true;
+  if (config::igmp && mac == group_mac(igmp_all_hosts)) return true;
   if (config::ipv6 && mac.octets[0] == 0x33 && mac.octets[1] == 0x33) {
     // IPv6 (RFC 2464 7): all-nodes, and the solicited-node groups of the
     // netif's addresses (tentative ones included, for DAD).

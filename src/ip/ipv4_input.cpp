@@ -106,7 +106,7 @@ std::optional<IpDelivery> IpLayer::ipv4_input(NetifId id, PacketBuf&& packet,
     icmp_input(id, std::move(packet), delivery, now);
     return std::nullopt;
   }
-  if (ip.protocol == static_cast<std::uint8_t>(IpProtocol::Igmp)) {
+  if (config::igmp && ip.protocol == static_cast<std::uint8_t>(IpProtocol::Igmp)) {
     ++stats_.ipv4.rx_delivered;
     igmp_input(id, std::move(packet), delivery, now);
     return std::nullopt;

@@ -57,7 +57,7 @@ Status IpLayer::ipv4_output(PacketBuf&& payload, const IpRoute& route, Ipv4Addre
   }
   // Asked for, the device segments it even when it would fit one frame
   // (a small MSS): the TCP checksum is only partial, for the device to finish.
-  const bool segmented = options.segment_size != 0;
+  const bool segmented = config::device_offload && options.segment_size != 0;
   if (segmented) ip.dont_fragment = true;  // the device's segments must arrive whole
   (void)payload.push(ip.emitted_header_len());
   ip.emit(payload.data());

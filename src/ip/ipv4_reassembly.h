@@ -133,8 +133,10 @@ class Ipv4Reassembly {
 
   Pools& pools_;
   Ipv4Stats& stats_;
-  std::array<Datagram, config::ipv4_slots(config::reass_max_datagrams)> datagrams_{};
-  std::array<Held, config::ipv4_slots(config::ip_reass_max_pbufs)> held_{};
+  // One idle slot each when reassembly is off (CONFIG_LWIP_IP4_REASSEMBLY=0),
+  // not none: the code that indexes them is compiled all the same.
+  std::array<Datagram, config::ip4_reassembly ? config::ipv4_slots(config::reass_max_datagrams) : 1> datagrams_{};
+  std::array<Held, config::ip4_reassembly ? config::ipv4_slots(config::ip_reass_max_pbufs) : 1> held_{};
   std::size_t held_count_ = 0;
 };
 

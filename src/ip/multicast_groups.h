@@ -10,6 +10,7 @@
 // The all-hosts group (224.0.0.1) never takes an entry: every netif is in it.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -25,8 +26,10 @@ namespace lwnet {
 // Core thread only.
 class MulticastGroups {
  public:
-  static constexpr std::size_t capacity =
-      config::ipv4_slots(config::igmp_max_groups) + config::ipv6_slots(config::mld6_max_groups);
+  // At least one entry: the code that indexes the table is compiled even
+  // when neither IGMP nor MLD is.
+  static constexpr std::size_t capacity = std::max<std::size_t>(
+      1, (config::igmp ? config::igmp_max_groups : 0) + config::ipv6_slots(config::mld6_max_groups));
 
   enum class State : std::uint8_t {
     Free,      // not an entry

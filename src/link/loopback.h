@@ -52,7 +52,7 @@ class Loopback final : public Device {
   // their size: larger datagrams are fragmented like on Ethernet.
   static constexpr std::size_t default_mtu = 1500;
 
-  explicit Loopback(std::size_t capacity = config::loopback_max_pbufs,
+  explicit Loopback(std::size_t capacity = config::netif_loopback ? config::loopback_max_pbufs : 0,
                     std::size_t mtu = default_mtu);
 
   DeviceCapabilities capabilities() const override;

@@ -73,6 +73,7 @@ void TcpLayer::path_mtu_changed(const IpAddress& destination, std::size_t mtu, I
 
 std::size_t TcpLayer::segmentation_limit(const IpEndpoint& local, const IpEndpoint& remote,
                                          const TcpIpOptions& ip) {
+  if constexpr (!config::device_offload) return 0;
   Result<IpRoute> route = ip_.route(remote.address, local.address, ip.netif);
   return route ? ip_.tcp_segmentation_limit(*route) : 0;
 }

@@ -83,8 +83,10 @@ class TcpLayer final : public TcpOutput {
   TcpTable table_;
   TcpLayerStats& stats_;
   // A few connections per batch are enough: a bulk receiver is one, and
-  // any more send their ACKs at once, as without batching.
-  std::array<HeldAck, 4> held_acks_{};
+  // any more send their ACKs at once, as without batching. One without
+  // device offloads (CONFIG_LWNET_DEVICE_OFFLOAD=0): no super-frames, and
+  // each slot is a whole TCP header.
+  std::array<HeldAck, config::device_offload ? 4 : 1> held_acks_{};
   bool batching_ = false;
 };
 

@@ -11,13 +11,25 @@
 // reassembly on, out of those pbufs; lwnet's reassembly needs one 64 KiB
 // buffer, so it is off here, and so is the large pool (sending a UDP
 // datagram larger than the MTU then fails with ENOMEM instead of being
-// fragmented). IGMP keeps one group (lwIP's opt.h has no IGMP at all).
+// fragmented).
+// What lwIP's opt.h leaves out is compiled out here too, each through the
+// option that matches lwIP's: no IGMP (LWIP_IGMP 0: CONFIG_LWNET_IGMP 0), no
+// loopback queue (LWIP_NETIF_LOOPBACK 0: CONFIG_LWIP_NETIF_LOOPBACK 0), one
+// packet waiting per ARP entry (ARP_QUEUEING 0: CONFIG_LWNET_ARP_QUEUE_LEN 1),
+// no SO_REUSEADDR (SO_REUSE 0: CONFIG_LWIP_SO_REUSE 0, _RXTOALL 0);
+// and lwnet's TCP extras lwIP has no counterpart for: SACK input
+// (CONFIG_LWNET_TCP_SACK_IN), SYN cookies (CONFIG_LWNET_TCP_SYN_COOKIES),
+// CUBIC (CONFIG_LWNET_TCP_CUBIC), timestamps (LWIP_TCP_TIMESTAMPS 0:
+// CONFIG_LWNET_TCP_TIMESTAMPS 0), device offloads (CONFIG_LWNET_DEVICE_OFFLOAD). lwIP
+// has no raw pcbs (LWIP_RAW 0): lwnet keeps one (ESP-IDF's least), and the
+// probe opens no ping session (lwIP's ping is an application over raw pcbs,
+// outside its figures: LWNET_SIZE_PROBE_PING 0).
 #pragma once
 
 #define CONFIG_LWIP_MAX_ACTIVE_TCP 5
 #define CONFIG_LWIP_MAX_LISTENING_TCP 8
 #define CONFIG_LWIP_MAX_UDP_PCBS 4
-#define CONFIG_LWIP_MAX_RAW_PCBS 4
+#define CONFIG_LWIP_MAX_RAW_PCBS 1
 #define CONFIG_LWIP_MAX_SOCKETS 5
 #define CONFIG_LWNET_ARP_TABLE_SIZE 10
 #define CONFIG_LWIP_TCP_MSS 536
@@ -30,7 +42,17 @@
 #define CONFIG_LWNET_FRAME_POOL_SIZE 6
 #define CONFIG_LWNET_FRAME_BUFFER_SIZE 1664
 #define CONFIG_LWNET_LARGE_POOL_SIZE 0
-#define CONFIG_LWNET_IGMP_MAX_GROUPS 1
+#define CONFIG_LWNET_IGMP 0
+#define LWNET_SIZE_PROBE_PING 0
+#define CONFIG_LWNET_ARP_QUEUE_LEN 1
+#define CONFIG_LWIP_SO_REUSE 0
+#define CONFIG_LWIP_SO_REUSE_RXTOALL 0
+#define CONFIG_LWNET_TCP_SACK_IN 0
+#define CONFIG_LWNET_TCP_SYN_COOKIES 0
+#define CONFIG_LWNET_TCP_CUBIC 0
+#define CONFIG_LWNET_TCP_TIMESTAMPS 0
+#define CONFIG_LWNET_DEVICE_OFFLOAD 0
+#define CONFIG_LWIP_NETIF_LOOPBACK 0
 #define CONFIG_LWNET_MAX_NETIFS 2
 #define CONFIG_LWNET_MAX_STACK_APPS 1
 #define CONFIG_LWNET_TCP_ZERO_COPY_WRITES 1

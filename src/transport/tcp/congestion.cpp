@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "config/options.h"
+
 namespace lwnet {
 
 namespace {
@@ -36,7 +38,7 @@ void CongestionControl::on_ack(std::size_t acked, Instant now, Duration smoothed
     cwnd_ += std::min(acked, 2 * mss_);
     return;
   }
-  if (algorithm_ == CongestionAlgorithm::Cubic) {
+  if (config::tcp_cubic && algorithm_ == CongestionAlgorithm::Cubic) {
     cubic_on_ack(acked, now, smoothed_rtt);
     return;
   }
@@ -49,7 +51,7 @@ void CongestionControl::on_ack(std::size_t acked, Instant now, Duration smoothed
 }
 
 void CongestionControl::on_loss(std::size_t in_flight, Instant now) {
-  if (algorithm_ == CongestionAlgorithm::Cubic) {
+  if (config::tcp_cubic && algorithm_ == CongestionAlgorithm::Cubic) {
     cubic_on_congestion(now);
     return;
   }
@@ -59,7 +61,7 @@ void CongestionControl::on_loss(std::size_t in_flight, Instant now) {
 }
 
 void CongestionControl::on_timeout(std::size_t in_flight, Instant now) {
-  if (algorithm_ == CongestionAlgorithm::Cubic) {
+  if (config::tcp_cubic && algorithm_ == CongestionAlgorithm::Cubic) {
     cubic_on_congestion(now);
   } else {
     ssthresh_ = std::max(in_flight / 2, 2 * mss_);

@@ -3,6 +3,7 @@
 namespace lwnet {
 
 void SackScoreboard::add_blocks(const TcpRepr& ack, Seq32 una, Seq32 max) {
+  if constexpr (!config::tcp_sack_in) return;
   for (std::size_t i = 0; i < ack.sack_count; ++i) {
     Seq32 left(ack.sack_blocks[i].left);
     Seq32 right(ack.sack_blocks[i].right);
@@ -40,6 +41,7 @@ void SackScoreboard::insert(Seq32 left, Seq32 right) {
 }
 
 void SackScoreboard::acknowledge(Seq32 una) {
+  if constexpr (!config::tcp_sack_in) return;
   std::size_t n = 0;
   for (std::size_t i = 0; i < count_; ++i) {
     Range r = ranges_[i];
@@ -51,6 +53,7 @@ void SackScoreboard::acknowledge(Seq32 una) {
 }
 
 std::size_t SackScoreboard::sacked_bytes() const {
+  if constexpr (!config::tcp_sack_in) return 0;
   std::size_t total = 0;
   for (std::size_t i = 0; i < count_; ++i) {
     total += static_cast<std::size_t>(ranges_[i].right - ranges_[i].left);
@@ -59,6 +62,7 @@ std::size_t SackScoreboard::sacked_bytes() const {
 }
 
 bool SackScoreboard::is_lost(Seq32 seq, std::size_t mss) const {
+  if constexpr (!config::tcp_sack_in) return false;
   std::size_t above = 0;
   for (std::size_t i = 0; i < count_; ++i) {
     if (ranges_[i].right <= seq) continue;
@@ -69,6 +73,7 @@ bool SackScoreboard::is_lost(Seq32 seq, std::size_t mss) const {
 }
 
 std::size_t SackScoreboard::next_hole(Seq32 from, Seq32 una, Seq32& start) const {
+  if constexpr (!config::tcp_sack_in) return 0;
   Seq32 cursor = Seq32::max(from, una);
   for (std::size_t i = 0; i < count_; ++i) {
     const Range& r = ranges_[i];

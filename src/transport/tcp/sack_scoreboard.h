@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "config/options.h"
 #include "util/seq32.h"
 #include "wire/tcp.h"
 
@@ -22,7 +23,8 @@ class SackScoreboard {
   // The cumulative ACK moved to una: forget what it covers.
   void acknowledge(Seq32 una);
   void clear() { count_ = 0; }
-  bool empty() const { return count_ == 0; }
+  // Always, without SACK input (CONFIG_LWNET_TCP_SACK_IN=0).
+  bool empty() const { return !config::tcp_sack_in || count_ == 0; }
 
   std::size_t sacked_bytes() const;
   // One past the highest SACKed byte (una when empty).

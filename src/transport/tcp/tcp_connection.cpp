@@ -141,7 +141,7 @@ Status TcpConnection::open_from_cookie(const IpEndpoint& local, const IpEndpoint
   max_send_window_ = send_window_;
   window_update_seq_ = Seq32(ack.sequence);
   window_update_ack_ = Seq32(ack.acknowledgment);
-  if (timestamps_ && ack.timestamp->echo_reply != 0) {
+  if (use_timestamps() && ack.timestamp->echo_reply != 0) {
     const auto round_trip = static_cast<std::int32_t>(timestamp_now(now) - ack.timestamp->echo_reply);
     rtt_.sample(Duration::millis(round_trip));
   }
@@ -164,10 +164,10 @@ void TcpConnection::learn_syn_options(const TcpRepr& syn, std::uint16_t mss_limi
     send_scale_ = receive_scale_ = 0;
   }
   timestamps_ = settings_.timestamps && syn.timestamp.has_value();
-  if (timestamps_) timestamp_recent_ = syn.timestamp->value;
+  if (use_timestamps()) timestamp_recent_ = syn.timestamp->value;
   peer_sack_permitted_ = syn.sack_permitted;
   send_mss_ = std::min<std::size_t>(peer_mss, mss_limit_);
-  if (timestamps_) send_mss_ -= 12;  // the option rides in every segment
+  if (use_timestamps()) send_mss_ -= 12;  // the option rides in every segment
   if (send_mss_ < 64) send_mss_ = 64;
   congestion_ = CongestionControl(settings_.congestion, send_mss_);
 }

@@ -60,7 +60,7 @@ struct TcpSettings {
   Duration keepalive_interval = Duration::millis(config::tcp_keepintvl_ms);
   std::uint32_t keepalive_count = config::tcp_keepcnt;
   bool window_scaling = config::wnd_scale;  // offer RFC 7323 window scaling
-  bool timestamps = true;                   // offer RFC 7323 timestamps
+  bool timestamps = config::tcp_timestamps;  // offer RFC 7323 timestamps
   bool sack_out = config::tcp_sack_out;     // send SACK blocks when the peer permits
   bool queue_out_of_order = config::tcp_queue_ooseq;
   CongestionAlgorithm congestion = CongestionAlgorithm::NewReno;
@@ -328,6 +328,9 @@ class TcpConnection {
   std::uint8_t receive_scale_ = 0;   // shift for ours
   bool window_scaling_ = false;     // both sides offered it
   bool timestamps_ = false;
+  // Constant false without timestamps (CONFIG_LWNET_TCP_TIMESTAMPS=0), so that
+  // their code folds away.
+  bool use_timestamps() const { return config::tcp_timestamps && timestamps_; }
   bool peer_sack_permitted_ = false;
   std::uint32_t timestamp_recent_ = 0;  // TS.Recent
   std::uint32_t timestamp_offset_ = 0;  // randomizes our TSval base (RFC 7323 5.4)

@@ -57,7 +57,7 @@ void TcpConnection::on_segment_syn_sent(const TcpRepr& segment, Instant now, Tcp
   window_update_seq_ = Seq32(segment.sequence);
   if (ack_acceptable) {
     window_update_ack_ = Seq32(segment.acknowledgment);
-    if (timestamps_ && segment.timestamp && segment.timestamp->echo_reply != 0) {
+    if (use_timestamps() && segment.timestamp && segment.timestamp->echo_reply != 0) {
       rtt_.sample(Duration::millis(timestamp_now(now) - segment.timestamp->echo_reply));
     } else if (retransmit_count_ == 0) {
       rtt_.sample(now - timed_at_);
@@ -97,7 +97,7 @@ bool TcpConnection::acceptable(const TcpRepr& segment) const {
 void TcpConnection::on_segment_synchronized(const TcpRepr& segment, Instant now, TcpOutput& out) {
   const Seq32 seq(segment.sequence);
   // PAWS (RFC 7323 5): an old duplicate carries an older timestamp.
-  if (timestamps_ && segment.timestamp && !segment.has(tcp_flags::rst) &&
+  if (use_timestamps() && segment.timestamp && !segment.has(tcp_flags::rst) &&
       static_cast<std::int32_t>(segment.timestamp->value - timestamp_recent_) < 0) {
     ack_now();
     return;
@@ -137,7 +137,7 @@ void TcpConnection::on_segment_synchronized(const TcpRepr& segment, Instant now,
     challenge_ack(now);  // RFC 5961 4: challenge ACK, never a reset
     return;
   }
-  if (timestamps_ && segment.timestamp && seq <= receive_next_) {
+  if (use_timestamps() && segment.timestamp && seq <= receive_next_) {
     timestamp_recent_ = segment.timestamp->value;
   }
   if (!segment.has(tcp_flags::ack)) return;
@@ -215,12 +215,12 @@ bool TcpConnection::process_ack(const TcpRepr& segment, Instant now, TcpOutput& 
     }
   }
 
-  if (segment.sack_count > 0) scoreboard_.add_blocks(segment, send_unacknowledged_, send_max_);
+  if (config::tcp_sack_in && segment.sack_count > 0) scoreboard_.add_blocks(segment, send_unacknowledged_, send_max_);
 
   if (ack > send_unacknowledged_) {
     const auto acked = static_cast<std::size_t>(ack - send_unacknowledged_);
     // RTT: the echoed timestamp when there is one, else the timed segment.
-    if (timestamps_ && segment.timestamp && segment.timestamp->echo_reply != 0) {
+    if (use_timestamps() && segment.timestamp && segment.timestamp->echo_reply != 0) {
       rtt_.sample(Duration::millis(static_cast<std::int32_t>(timestamp_now(now) - segment.timestamp->echo_reply)));
     } else if (timing_ && ack > timed_seq_) {
       rtt_.sample(now - timed_at_);

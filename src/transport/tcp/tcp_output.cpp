@@ -52,8 +52,8 @@ TcpRepr TcpConnection::make_header(std::uint8_t flags, Seq32 seq, Instant now) {
     const bool answering = state_ == TcpState::SynReceived;
     h.mss = mss_limit_;
     if (answering ? window_scaling_ : settings_.window_scaling) h.window_scale = receive_scale_;
-    h.sack_permitted = answering ? peer_sack_permitted_ : true;
-    if (answering ? timestamps_ : settings_.timestamps) {
+    h.sack_permitted = config::tcp_sack_in && (answering ? peer_sack_permitted_ : true);
+    if (config::tcp_timestamps && (answering ? use_timestamps() : settings_.timestamps)) {
       h.timestamp = TcpTimestamp{timestamp_now(now), answering ? timestamp_recent_ : 0};
     }
     // The window field of a SYN is never scaled.
@@ -63,10 +63,10 @@ TcpRepr TcpConnection::make_header(std::uint8_t flags, Seq32 seq, Instant now) {
   }
   if ((flags & tcp_flags::rst) == 0) {
     h.window = window_to_advertise();
-    if (timestamps_) h.timestamp = TcpTimestamp{timestamp_now(now), timestamp_recent_};
+    if (use_timestamps()) h.timestamp = TcpTimestamp{timestamp_now(now), timestamp_recent_};
     // SACK blocks (RFC 2018): the most recently changed range first.
     if (settings_.sack_out && peer_sack_permitted_ && !out_of_order_.empty()) {
-      const std::size_t room = timestamps_ ? 3 : 4;
+      const std::size_t room = use_timestamps() ? 3 : 4;
       const auto to_block = [&](const ByteRange& r) {
         return TcpSackBlock{(receive_next_ + static_cast<std::uint32_t>(r.start)).value(),
                             (receive_next_ + static_cast<std::uint32_t>(r.end)).value()};
@@ -119,7 +119,7 @@ bool TcpConnection::send_data_segment(Seq32 seq, std::size_t max_len, bool allow
   // send_mss_ leaves room for the timestamps only; SACK blocks (sent while
   // we hold out-of-order data) come out of the payload, so that header and
   // payload still fit what the peer and the route take.
-  const std::size_t usual_header = TcpRepr::min_header_len + (timestamps_ ? 12U : 0U);
+  const std::size_t usual_header = TcpRepr::min_header_len + (use_timestamps() ? 12U : 0U);
   if (h.header_len() > usual_header) {
     max_len = std::min(max_len, send_mss_ - (h.header_len() - usual_header));
   }
@@ -144,7 +144,7 @@ bool TcpConnection::send_data_segment(Seq32 seq, std::size_t max_len, bool allow
   const Seq32 end = seq + static_cast<std::uint32_t>(len) + (fin ? 1U : 0U);
   if (end > send_max_) {
     // New data: time it unless timestamps already measure every ACK.
-    if (!timing_ && !timestamps_ && seq >= send_max_) {
+    if (!timing_ && !use_timestamps() && seq >= send_max_) {
       timing_ = true;
       timed_seq_ = seq;
       timed_at_ = now;

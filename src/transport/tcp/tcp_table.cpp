@@ -493,7 +493,7 @@ void TcpTable::on_segment(const IpAddress& source, const IpAddress& destination,
     }
   }
   ListenerSlot* l = find_listener(local, netif);
-  if (l != nullptr && segment.has(tcp_flags::ack) && !segment.has(tcp_flags::syn) &&
+  if (config::tcp_syn_cookies && l != nullptr && segment.has(tcp_flags::ack) && !segment.has(tcp_flags::syn) &&
       !segment.has(tcp_flags::rst) && l->last_cookie_sent &&
       now - *l->last_cookie_sent < syn_cookie_slot_length * 2) {
     // RFC 4987 3.6: the ACK may return a cookie (its acknowledgment - 1).
@@ -540,7 +540,8 @@ void TcpTable::on_segment(const IpAddress& source, const IpAddress& destination,
     // handshake when its backlog is what ran out, else any listener's
     // oldest handshake (open_from_cookie()). With none, the table is full of
     // live connections, and the SYN is refused as before.
-    if (l->embryonic + l->ready_count < l->backlog && !oldest_half_open(nullptr)) {
+    if (!config::tcp_syn_cookies ||
+        (l->embryonic + l->ready_count < l->backlog && !oldest_half_open(nullptr))) {
       ++stats_.drop_no_slot;
       send_reset_for(source, destination, segment, now, out);
       return;

@@ -121,7 +121,7 @@ void TcpConnection::on_path_mtu(std::uint16_t mss_limit, Instant now, TcpOutput&
   // In SYN-SENT, learn_syn_options() applies the new limit to the SYN-ACK.
   if (state_ == TcpState::SynSent) return;
   std::size_t mss = mss_limit;
-  if (timestamps_) mss -= 12;  // as learn_syn_options(): the option rides in every segment
+  if (use_timestamps()) mss -= 12;  // as learn_syn_options(): the option rides in every segment
   if (mss < 64) mss = 64;
   if (mss >= send_mss_) return;
   send_mss_ = mss;
