@@ -9,8 +9,12 @@
 # C programs, 1 MB of libstdc++ (its text plus the symbol tables the loader
 # reads). Linked statically, a program carries only the objects it calls;
 # with each function and datum in its own section, --gc-sections drops the
-# ones nothing reaches (the core's apps a program does not use). Start-up
-# RSS: socket_bench_server 5056 -> 2768 kB, lwnet serve 5264 -> 3724 kB.
+# ones nothing reaches (the core's apps a program does not use); sorted by
+# name, the sections of one namespace sit together, so the code that runs
+# (lwnet's) shares fewer 64 KiB windows with code that never does
+# (libstdc++'s locale facets, CLI11's error paths): -90 kB at start-up.
+# Start-up RSS, with the core's own cuts of the same change:
+# socket_bench_server 5056 -> 1484 kB, lwnet serve 5264 -> 2324 kB.
 #
 # Outside Debug (the sanitizers need the shared runtime) and only where a
 # static C++ program links (Debian: libc6-dev and libstdc++-12-dev ship
@@ -39,6 +43,6 @@ endif()
 # sections, when LWNET_LEAN_PROGRAMS.
 function(lwnet_lean_program target)
   if(LWNET_LEAN_PROGRAMS)
-    target_link_options(${target} PRIVATE -static -Wl,--gc-sections)
+    target_link_options(${target} PRIVATE -static -Wl,--gc-sections -Wl,--sort-section=name)
   endif()
 endfunction()
