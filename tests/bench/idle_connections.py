@@ -4,8 +4,10 @@
 
     idle_connections.py HOST PORT N
 
-Connects one at a time (each connect waits for the handshake, up to 5 s),
-prints "connected K of N" once done, then sends nothing and keeps every
+Connects one at a time (each connect waits for the handshake, up to 5 s;
+a refused one is tried again after 10 ms, up to 100 times: a server whose
+accept loop starts a thread per connection falls behind, and lwnet, as
+ESP-IDF, refuses a SYN while the accept queue is full), prints "connected K of N" once done, then sends nothing and keeps every
 connection open until SIGTERM or SIGINT, when it closes them all and exits
 0. Exits 1 when fewer than N connected (they are still held until the
 signal, so that the caller can look at the server either way).
@@ -13,6 +15,7 @@ signal, so that the caller can look at the server either way).
 import signal
 import socket
 import sys
+import time
 
 
 def main() -> int:
@@ -25,16 +28,24 @@ def main() -> int:
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGINT})
     held = []
     error = None
-    for _ in range(count):
-        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        s.settimeout(5)
-        try:
-            s.connect((host, port))
-        except OSError as e:
-            error = e
-            s.close()
+    while len(held) < count and error is None:
+        for _ in range(100):
+            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            s.settimeout(5)
+            try:
+                s.connect((host, port))
+            except ConnectionRefusedError as e:
+                s.close()
+                error = e
+                time.sleep(0.01)
+                continue
+            except OSError as e:
+                s.close()
+                error = e
+                break
+            held.append(s)
+            error = None
             break
-        held.append(s)
     print(f"connected {len(held)} of {count}" + (f" ({error})" if error else ""), flush=True)
     signal.sigwait({signal.SIGTERM, signal.SIGINT})
     for s in held:
