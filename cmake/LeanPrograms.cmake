@@ -14,7 +14,8 @@
 # (lwnet's) shares fewer 64 KiB windows with code that never does
 # (libstdc++'s locale facets, CLI11's error paths): -90 kB at start-up.
 # Start-up RSS, with the core's own cuts of the same change:
-# socket_bench_server 5056 -> 1484 kB, lwnet serve 5264 -> 2324 kB.
+# socket_bench_server 5056 -> 1484 kB, lwnet serve 5264 -> 2324 kB (2190
+# with tools/CMakeLists.txt's -Os for the parsing).
 #
 # Outside Debug (the sanitizers need the shared runtime) and only where a
 # static C++ program links (Debian: libc6-dev and libstdc++-12-dev ship
