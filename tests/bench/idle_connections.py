@@ -5,9 +5,10 @@
     idle_connections.py HOST PORT N
 
 Connects one at a time (each connect waits for the handshake, up to 5 s;
-a refused one is tried again after 10 ms, up to 100 times: a server whose
-accept loop starts a thread per connection falls behind, and lwnet, as
-ESP-IDF, refuses a SYN while the accept queue is full), prints "connected K of N" once done, then sends nothing and keeps every
+a refused or reset one is tried again after 10 ms, up to 100 times: a
+server whose accept loop starts a thread per connection falls behind, and
+lwnet, as ESP-IDF, refuses a SYN while the accept queue is full; lwIP
+resets a connection its full accept mailbox cannot take), prints "connected K of N" once done, then sends nothing and keeps every
 connection open until SIGTERM or SIGINT, when it closes them all and exits
 0. Exits 1 when fewer than N connected (they are still held until the
 signal, so that the caller can look at the server either way).
@@ -34,7 +35,7 @@ def main() -> int:
             s.settimeout(5)
             try:
                 s.connect((host, port))
-            except ConnectionRefusedError as e:
+            except (ConnectionRefusedError, ConnectionResetError) as e:
                 s.close()
                 error = e
                 time.sleep(0.01)

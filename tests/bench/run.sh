@@ -192,14 +192,20 @@ start_lwnet() {  # col
 declare -A LWNET_LOG=()
 LWNET_COLS=(lwnet lwnet_plain lwnet_sock lwnet_sock64 lwnet_sock_msg)
 for c in "${LWNET_COLS[@]}"; do start_lwnet "$c"; done
-ip netns exec lwb-lwip "$LWBENCH" -i lwb-tap1 -a 192.0.2.2 -g 192.0.2.1 > "$OUT/lwbench.log" 2>&1 &
-LWIP_PID=$!; PIDS+=("$LWIP_PID")
+start_lwbench() {
+  ip netns exec lwb-lwip "$LWBENCH" -i lwb-tap1 -a 192.0.2.2 -g 192.0.2.1 >> "$OUT/lwbench.log" 2>&1 &
+  LWIP_PID=$!; PIDS+=("$LWIP_PID")
+}
+start_kbench() {
+  ip netns exec lwb-k2 "$KBENCH" 198.51.100.2 >> "$OUT/kbench.log" 2>&1 &
+  KB_PID=$!; PIDS+=("$KB_PID")
+}
+start_lwbench
 # The ceiling: a minimal C TCP endpoint on a TAP without offloads (iperf's
 # port and the source port, as lwnet); it answers ARP but not ping.
 ip netns exec lwb-ceil "$CEILING" lwb-tap6 192.0.2.2 sink 5001 source 5002 > "$OUT/ceiling.log" 2>&1 &
 CEIL_PID=$!; PIDS+=("$CEIL_PID")
-ip netns exec lwb-k2 "$KBENCH" 198.51.100.2 > "$OUT/kbench.log" 2>&1 &
-KB_PID=$!; PIDS+=("$KB_PID")
+start_kbench
 ip netns exec lwb-k2 iperf -s -p 5101 > "$OUT/iperf-server.log" 2>&1 &
 PIDS+=("$!")
 sleep 1
@@ -390,10 +396,42 @@ done
 rec rss_peak_kB lwip_sock 1 "$(awk '/VmHWM/{print $2}' "/proc/$LWIP_PID/status")"
 rec rss_peak_kB linux 1 "$(awk '/VmHWM/{print $2}' "/proc/$KB_PID/status")"
 
+# The kernel's own ceilings: iperf -s over veth, with offloads and without.
+log "== Linux kernel: iperf -s over veth, offloads on, then TSO/GSO/GRO off"
+for mode in on off; do
+  wanted kernel || break
+  if [ "$mode" = off ]; then
+    ip netns exec lwb-k1 ethtool -K lwb-veth1 tso off gso off gro off > /dev/null 2>&1
+    ip netns exec lwb-k2 ethtool -K lwb-veth2 tso off gso off gro off > /dev/null 2>&1
+  fi
+  for r in $(seq 1 "$REPS"); do
+    v=$(ip netns exec lwb-k1 timeout $((SECS + 20)) iperf -c 198.51.100.2 -p 5101 -t "$SECS" -f m 2>&1 |
+      tee -a "$OUT/iperf-kernel.log" | awk '/Mbits\/sec/{v=$(NF-1)} END{print v}')
+    rec "iperf_s_offload_${mode}_mbit" linux "$r" "$v"
+    sleep 1
+  done
+done
+
+# Stop the lwnets with SIGTERM: `lwnet serve` prints its counters into its
+# log, socket_bench_server its peak RSS.
+for c in "${LWNET_COLS[@]}"; do
+  pid=${LWNET_PIDS[$c]}
+  kill -TERM "$pid" 2>/dev/null; wait "$pid"; st=$?; forget_pid "$pid"
+  [ "$st" -eq 0 ] || note "$c: exit status $st after SIGTERM"
+done
+LWNET_COUNTERS=${LWNET_LOG[lwnet]}
+if [ -z "${CEIL_DEAD:-}" ]; then  # it prints its counters on SIGTERM
+  kill -TERM "$CEIL_PID" 2>/dev/null; wait "$CEIL_PID"; st=$?; forget_pid "$CEIL_PID"
+  [ "$st" -eq 0 ] || note "ceiling: exit status $st after SIGTERM"
+fi
+
 # Memory per idle TCP connection: IDLE_N connections from the Linux side to
 # each server's discard port (lwIP raw: 5011), held open and silent; the
-# server's (VmRSS with them - VmRSS before) / IDLE_N. After the peak RSS rows,
-# so that threads and pages it leaves behind do not count there. For the
+# server's (VmRSS with them - VmRSS before) / IDLE_N. In fresh server
+# processes, after everything else: memory the other measures freed would
+# otherwise hold the new connections unseen (lwIP mallocs its PCBs), and
+# the threads and pages these connections leave behind would count in the
+# peak RSS row. lwIP raw goes before lwIP sockets (the same process). For the
 # kernel column, besides kbench's RSS, the kernel's own objects: the growth
 # of the slab caches a TCP socket takes (TCP, sock_inode_cache, filp,
 # dentry) over the 2 x IDLE_N sockets (both ends are the kernel's).
@@ -424,44 +462,28 @@ m_idle() {  # col
   fi
 }
 if wanted idle; then
-  log "== memory per idle TCP connection ($IDLE_N connections)"
-  for c in "${COLS[@]}"; do
-    [ "$c" = ceiling ] && continue
+  log "== memory per idle TCP connection ($IDLE_N connections, fresh servers)"
+  for pid in "$LWIP_PID" "$KB_PID"; do
+    kill -TERM "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; forget_pid "$pid"
+  done
+  for c in "${LWNET_COLS[@]}"; do start_lwnet "$c"; done
+  start_lwbench; start_kbench
+  sleep 1
+  for c in lwnet_sock lwnet_sock64 lwnet_sock_msg; do
+    sock_ready "$c" > /dev/null || note "$c: no ready line for the idle connections"
+  done
+  for c in lwnet lwnet_plain lwnet_sock lwnet_sock64 lwnet_sock_msg lwip_raw lwip_sock linux; do
     col_has_tcp "$c" || continue
     m_idle "$c"
     case $c in lwnet*) check_lwnet "$c" "idle connections";; esac
     sleep 1
   done
-fi
-
-# The kernel's own ceilings: iperf -s over veth, with offloads and without.
-log "== Linux kernel: iperf -s over veth, offloads on, then TSO/GSO/GRO off"
-for mode in on off; do
-  wanted kernel || break
-  if [ "$mode" = off ]; then
-    ip netns exec lwb-k1 ethtool -K lwb-veth1 tso off gso off gro off > /dev/null 2>&1
-    ip netns exec lwb-k2 ethtool -K lwb-veth2 tso off gso off gro off > /dev/null 2>&1
-  fi
-  for r in $(seq 1 "$REPS"); do
-    v=$(ip netns exec lwb-k1 timeout $((SECS + 20)) iperf -c 198.51.100.2 -p 5101 -t "$SECS" -f m 2>&1 |
-      tee -a "$OUT/iperf-kernel.log" | awk '/Mbits\/sec/{v=$(NF-1)} END{print v}')
-    rec "iperf_s_offload_${mode}_mbit" linux "$r" "$v"
-    sleep 1
+  for c in "${LWNET_COLS[@]}"; do
+    pid=${LWNET_PIDS[$c]}
+    kill -TERM "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; forget_pid "$pid"
   done
-done
-
-# Stop the lwnets with SIGTERM: `lwnet serve` prints its counters into its
-# log, socket_bench_server its peak RSS.
-for c in "${LWNET_COLS[@]}"; do
-  pid=${LWNET_PIDS[$c]}
-  kill -TERM "$pid" 2>/dev/null; wait "$pid"; st=$?; forget_pid "$pid"
-  [ "$st" -eq 0 ] || note "$c: exit status $st after SIGTERM"
-done
-LWNET_COUNTERS=${LWNET_LOG[lwnet]}
-if [ -z "${CEIL_DEAD:-}" ]; then  # it prints its counters on SIGTERM
-  kill -TERM "$CEIL_PID" 2>/dev/null; wait "$CEIL_PID"; st=$?; forget_pid "$CEIL_PID"
-  [ "$st" -eq 0 ] || note "ceiling: exit status $st after SIGTERM"
 fi
+
 
 ########## table ##########
 mkdir -p "$RESULTS_DIR"
