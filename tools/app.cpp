@@ -15,6 +15,7 @@
 #include "link/pcap_writer.h"
 #include "port/clock.h"
 #include "port/entropy.h"
+#include "port/memory.h"
 #include "port/wait.h"
 #include "sntp.h"
 
@@ -332,11 +333,18 @@ struct AppParts {
   NetbiosResponder netbios;
   bool sntp_done = false;
 
+  // The stack gives a closed bulk connection's ring pages back to the kernel.
+  static StackConfig stack_config() {
+    StackConfig config{random_seed()};
+    config.release_memory = &release_memory;
+    return config;
+  }
+
   AppParts(const InterfaceOptions& opts, Waker w, TapDevice t)
       : options(opts),
         waker(std::move(w)),
         tap(std::move(t)),
-        stack(StackConfig{random_seed()}),
+        stack(stack_config()),
         waits(waker),
         waits_with_input(waker) {}
 

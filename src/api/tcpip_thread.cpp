@@ -12,6 +12,7 @@
 #include <cstdlib>
 
 #include "port/entropy.h"
+#include "port/memory.h"
 
 namespace lwnet::api {
 
@@ -45,6 +46,13 @@ bool in_core_check(void* context) { return static_cast<const TcpipThread*>(conte
 
 std::uint64_t seed_of(const TcpipConfig& config) {
   return config.random_seed != 0 ? config.random_seed : random_seed();
+}
+
+// The stack gives a closed bulk connection's ring pages back to the kernel.
+StackConfig stack_config(const TcpipConfig& config) {
+  StackConfig result{seed_of(config)};
+  result.release_memory = &release_memory;
+  return result;
 }
 
 std::size_t thread_stack_size(std::size_t requested) {
@@ -119,7 +127,7 @@ int sched_rr_priority(int priority) {
 
 TcpipThread::TcpipThread(const TcpipConfig& config)
     : config_(config),
-      stack_(StackConfig{seed_of(config)}),
+      stack_(stack_config(config)),
       mailbox_(config.mailbox_size, &TcpipThread::notify_mail, this),
       core_mutex_(config.spin_before_sleep),
       device_generation_(next_device_generation.fetch_add(1)) {

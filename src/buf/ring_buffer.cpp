@@ -10,6 +10,7 @@ void RingBuffer::copy_in(std::size_t at, ConstBytes data) {
   std::size_t first = std::min(data.size(), storage_.size() - at);
   std::memcpy(storage_.data() + at, data.data(), first);
   std::memcpy(storage_.data(), data.data() + first, data.size() - first);
+  touched_ = first < data.size() ? storage_.size() : std::max(touched_, at + first);
 }
 
 std::size_t RingBuffer::write(ConstBytes data) {
@@ -62,6 +63,8 @@ bool RingBuffer::relocate(Bytes storage, std::size_t keep) {
   // storage, so one memmove is right even when the two areas overlap.
   if (!storage_.empty()) std::rotate(storage_.begin(), storage_.begin() + static_cast<std::ptrdiff_t>(head_), storage_.end());
   if (keep > 0 && storage.data() != storage_.data()) std::memmove(storage.data(), storage_.data(), keep);
+  // The rotation wrote all of the old storage.
+  touched_ = std::max(storage_.size(), storage.size());
   storage_ = storage;
   head_ = 0;
   return true;

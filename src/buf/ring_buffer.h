@@ -39,6 +39,11 @@ class RingBuffer {
   // Makes n bytes written by write_ahead (or just beyond the end) readable.
   void commit(std::size_t n);
 
+  // How many bytes from the start of the storage were ever written (the
+  // whole storage once a write wrapped; after relocate(), the larger of the
+  // two storages). The rest was never touched, so it need not be resident.
+  std::size_t touched() const { return touched_; }
+
   // The stored data as at most two contiguous spans (for zero-copy output).
   std::pair<ConstBytes, ConstBytes> readable() const;
   // Empties the ring (and forgets the storage position).
@@ -60,6 +65,7 @@ class RingBuffer {
   Bytes storage_;
   std::size_t head_ = 0;  // index of the first stored byte
   std::size_t size_ = 0;
+  std::size_t touched_ = 0;
 };
 
 }  // namespace lwnet

@@ -45,6 +45,10 @@ namespace lwnet {
 struct StackConfig {
   explicit StackConfig(std::uint64_t seed) : random_seed(seed) {}
   std::uint64_t random_seed;
+  // OS glue that gives pages back (TcpTableConfig::release_memory): a closed
+  // connection's rings, once a bulk transfer wrote them, stop counting in
+  // the process's resident set. nullptr: nothing is given back.
+  ReleaseMemory release_memory = nullptr;
 };
 
 class StackImpl;

@@ -14,7 +14,7 @@ StackImpl::StackImpl(const StackConfig& config)
       ip(pools, IpLayerStats{stats.ethernet, stats.arp, stats.ipv4, stats.icmp, stats.igmp, stats.ipv6,
                       stats.icmpv6, stats.nd, stats.mld}, random, loopback),
       udp(ip, pools, stats.udp, stats.ipv4, random),
-      tcp(ip, pools, stats.tcp, random) {
+      tcp(ip, pools, stats.tcp, random, TcpTableConfig{.release_memory = config.release_memory}) {
   ip.set_icmp_error_callback(
       [](void* context, const IcmpErrorReport& report, Instant) {
         auto* self = static_cast<StackImpl*>(context);

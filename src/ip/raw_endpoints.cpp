@@ -32,7 +32,7 @@ bool RawEndpoints::valid(RawHandle h) const {
 void RawEndpoints::close(RawHandle h) {
   if (!valid(h)) return;
   Slot& s = slots_[h.slot];
-  s.queue.clear();
+  packets_.clear(s.queue);
   s.open = false;
   // Generation 0 is never handed out, so a zeroed handle is never valid.
   s.generation = static_cast<std::uint16_t>(s.generation == 0xffff ? 1 : s.generation + 1);
@@ -81,7 +81,7 @@ std::size_t RawEndpoints::deliver(ConstBytes packet, std::uint8_t protocol, cons
     if (icmpv6 && (s.blocked[packet[0] >> 5U] >> (packet[0] & 31U) & 1U) != 0) continue;
     if (!s.local.is_unspecified() && s.local != destination) continue;
     if (!s.remote.is_unspecified() && s.remote != source) continue;
-    if (s.queue.full()) {
+    if (s.queue.size() >= queue_len) {
       ++dropped;
       continue;
     }
@@ -92,7 +92,10 @@ std::size_t RawEndpoints::deliver(ConstBytes packet, std::uint8_t protocol, cons
     }
     Bytes into = copy->append(packet.size());
     std::copy(packet.begin(), packet.end(), into.begin());
-    (void)s.queue.push(Packet{std::move(*copy), source, netif});
+    if (!packets_.push(s.queue, Packet{std::move(*copy), source, netif}, queue_len)) {
+      ++dropped;  // unreachable: the pool has an entry per buffer
+      continue;
+    }
     ++queued;
     if (event_callback_ != nullptr) {
       event_callback_(event_context_, RawHandle{static_cast<std::uint16_t>(i), s.generation});
@@ -105,7 +108,7 @@ Result<RawReceived> RawEndpoints::receive(RawHandle h, Bytes into, bool peek) {
   if (!valid(h)) return Error::Closed;
   Slot& s = slots_[h.slot];
   if (s.queue.empty()) return Error::WouldBlock;
-  const Packet& p = s.queue.front();
+  const Packet& p = packets_.front(s.queue);
   ConstBytes data = p.data.data();
   RawReceived r;
   r.size = data.size();
@@ -113,14 +116,14 @@ Result<RawReceived> RawEndpoints::receive(RawHandle h, Bytes into, bool peek) {
   std::copy_n(data.begin(), r.copied, into.begin());
   r.from = p.from;
   r.netif = p.netif;
-  if (!peek) (void)s.queue.pop();  // frees the buffer
+  if (!peek) (void)packets_.pop(s.queue);  // frees the buffer
   return r;
 }
 
 bool RawEndpoints::readable(RawHandle h) const { return valid(h) && !slots_[h.slot].queue.empty(); }
 
 std::size_t RawEndpoints::next_packet_size(RawHandle h) const {
-  return readable(h) ? slots_[h.slot].queue.front().data.size() : 0;
+  return readable(h) ? packets_.front(slots_[h.slot].queue).data.size() : 0;
 }
 
 }  // namespace lwnet

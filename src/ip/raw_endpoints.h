@@ -20,7 +20,7 @@
 #include "buf/buf_pool.h"
 #include "config/options.h"
 #include "ip/raw_handle.h"
-#include "util/fixed_queue.h"
+#include "util/queue_pool.h"
 #include "util/result.h"
 #include "wire/address.h"
 
@@ -92,11 +92,14 @@ class RawEndpoints {
     IpAddress remote;  // unspecified: any
     Icmpv6Filter blocked{};
     void* user_data = nullptr;
-    FixedQueue<Packet, queue_len> queue;
+    PooledQueue queue;  // in packets_, at most queue_len
   };
 
   Pools& pools_;
   std::array<Slot, capacity> slots_{};
+  // Every queued packet holds a buffer of the stack's pools, so the queues
+  // never need more entries than those have buffers.
+  QueuePool<Packet, config::frame_pool_size + config::large_pool_size> packets_;
   EventCallback event_callback_ = nullptr;
   void* event_context_ = nullptr;
 };

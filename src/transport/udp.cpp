@@ -203,7 +203,7 @@ Result<UdpReceived> UdpEndpoints::receive(UdpHandle h, Bytes into, bool keep) {
   Endpoint* e = get(h);
   if (e == nullptr) return Error::Closed;
   if (e->queue.empty()) return Error::WouldBlock;
-  const Datagram& d = e->queue.front();
+  const Datagram& d = datagrams_.front(e->queue);
   ConstBytes data = d.payload.data();
   UdpReceived r;
   r.size = data.size();
@@ -214,7 +214,7 @@ Result<UdpReceived> UdpEndpoints::receive(UdpHandle h, Bytes into, bool keep) {
   r.netif = d.netif;
   if (!keep) {
     e->queued_bytes -= data.size();
-    (void)e->queue.pop();  // frees the datagram's buffer
+    (void)datagrams_.pop(e->queue);  // frees the datagram's buffer
   }
   return r;
 }
@@ -226,7 +226,7 @@ bool UdpEndpoints::readable(UdpHandle h) const {
 
 std::size_t UdpEndpoints::next_datagram_size(UdpHandle h) const {
   const Endpoint* e = get(h);
-  return e != nullptr && !e->queue.empty() ? e->queue.front().payload.size() : 0;
+  return e != nullptr && !e->queue.empty() ? datagrams_.front(e->queue).payload.size() : 0;
 }
 
 void UdpEndpoints::set_receive_buffer(UdpHandle h, std::size_t bytes) {
@@ -388,7 +388,7 @@ void UdpEndpoints::close(UdpHandle h, Instant now) {
     (void)ip_leave(m.netif, m.group, now);
   }
   if (e->bound) by_port_.erase(e->local_port, h.slot);
-  e->queue.clear();
+  datagrams_.clear(e->queue);
   e->queued_bytes = 0;
   e->error.reset();
   e->open = false;
@@ -505,7 +505,7 @@ bool UdpEndpoints::enqueue(std::uint16_t slot, Datagram&& datagram) {
     ++stats_.drop_queue_full;
     return false;
   }
-  if (!e.queue.push(std::move(datagram))) {
+  if (!datagrams_.push(e.queue, std::move(datagram), config::udp_recvmbox_size)) {
     ++stats_.drop_queue_full;
     return false;
   }

@@ -9,7 +9,7 @@
 
 #include "buf/buf_pool.h"
 #include "config/options.h"
-#include "util/fixed_queue.h"
+#include "util/queue_pool.h"
 #include "ip/ip_layer.h"
 #include "util/slot_index.h"
 #include "transport/udp_handle.h"
@@ -173,7 +173,7 @@ class UdpEndpoints {
     std::size_t receive_buffer = 0;
     std::size_t queued_bytes = 0;
     std::optional<NetifId> netif;
-    FixedQueue<Datagram, config::udp_recvmbox_size> queue;
+    PooledQueue queue;  // in datagrams_, at most CONFIG_LWIP_UDP_RECVMBOX_SIZE
     // SO_REUSEADDR and multicast.
     bool reuse_address = false;
     std::uint32_t bind_order = 0;  // among equal matches, the first bound wins
@@ -219,6 +219,9 @@ class UdpEndpoints {
   Ipv4Stats& ipv4_stats_;
   Random& random_;
   std::array<Endpoint, capacity> endpoints_{};
+  // Every queued datagram holds a buffer of the stack's pools, so the
+  // queues never need more entries than those have buffers.
+  QueuePool<Datagram, config::frame_pool_size + config::large_pool_size> datagrams_;
   SlotIndex<capacity> by_port_;
   std::array<Membership, membership_capacity> memberships_{};
   std::uint32_t binds_ = 0;

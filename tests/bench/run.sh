@@ -4,8 +4,9 @@
 #   bash tests/bench/run.sh                 # as root; REPS=3 SECS=10 CRR_N=2000
 #   REPS=1 SECS=5 bash tests/bench/run.sh   # quicker, noisier
 #   ONLY="to_stack" bash tests/bench/run.sh  # only these measures (ping to_stack
-#                                           # from_stack crr call_cost kernel); rows
-#                                           # of the others say n/a
+#                                           # from_stack crr call_cost idle kernel);
+#                                           # rows of the others say n/a
+#   ONLY=idle IDLE_N=200 bash tests/bench/run.sh  # memory per idle TCP connection only
 #
 # Builds lwnet (Release, host preset) into build-bench/ (the `lwnet` command
 # and tests/bench's socket_bench_server and socket_call_cost), builds the lwIP
@@ -15,7 +16,9 @@
 # `client sink` / `client crr`, and ping; and the cost of a 1-byte socket call
 # (socket_call_cost) on lwnet's and on lwIP's sockets; and, for TCP only,
 # tap_tcp_ceiling: the least a TCP peer can do on a TAP without offloads, the
-# ceiling for lwnet --no-offload. The columns are
+# ceiling for lwnet --no-offload; and the memory each stack takes per idle
+# TCP connection (IDLE_N connections held open by idle_connections.py). The
+# columns are
 # interleaved inside every repetition, so a busy moment of the shared machine
 # hits all of them alike. Prints a Markdown table and writes it to
 # tests/bench/results/latest.md, and draws throughput and connections/s into
@@ -34,7 +37,11 @@ REPS=${REPS:-3}
 SECS=${SECS:-10}
 CRR_N=${CRR_N:-2000}
 CALL_N=${CALL_N:-20000}   # round trips per socket_call_cost run
-ONLY=${ONLY:-ping to_stack from_stack crr call_cost kernel}
+# Idle connections held at once: within every column's limits (the host
+# preset's 256 TCP connections and sockets; lwIP allocates its PCBs with
+# malloc, MEMP_NUM_TCP_PCB does not bound them).
+IDLE_N=${IDLE_N:-200}
+ONLY=${ONLY:-ping to_stack from_stack crr call_cost idle kernel}
 wanted() { [[ " $ONLY " == *" $1 "* ]]; }
 BUILD=${BUILD:-$ROOT/build-bench}
 RESULTS_DIR=$ROOT/tests/bench/results
@@ -185,14 +192,20 @@ start_lwnet() {  # col
 declare -A LWNET_LOG=()
 LWNET_COLS=(lwnet lwnet_plain lwnet_sock lwnet_sock64 lwnet_sock_msg)
 for c in "${LWNET_COLS[@]}"; do start_lwnet "$c"; done
-ip netns exec lwb-lwip "$LWBENCH" -i lwb-tap1 -a 192.0.2.2 -g 192.0.2.1 > "$OUT/lwbench.log" 2>&1 &
-LWIP_PID=$!; PIDS+=("$LWIP_PID")
+start_lwbench() {
+  ip netns exec lwb-lwip "$LWBENCH" -i lwb-tap1 -a 192.0.2.2 -g 192.0.2.1 >> "$OUT/lwbench.log" 2>&1 &
+  LWIP_PID=$!; PIDS+=("$LWIP_PID")
+}
+start_kbench() {
+  ip netns exec lwb-k2 "$KBENCH" 198.51.100.2 >> "$OUT/kbench.log" 2>&1 &
+  KB_PID=$!; PIDS+=("$KB_PID")
+}
+start_lwbench
 # The ceiling: a minimal C TCP endpoint on a TAP without offloads (iperf's
 # port and the source port, as lwnet); it answers ARP but not ping.
 ip netns exec lwb-ceil "$CEILING" lwb-tap6 192.0.2.2 sink 5001 source 5002 > "$OUT/ceiling.log" 2>&1 &
 CEIL_PID=$!; PIDS+=("$CEIL_PID")
-ip netns exec lwb-k2 "$KBENCH" 198.51.100.2 > "$OUT/kbench.log" 2>&1 &
-KB_PID=$!; PIDS+=("$KB_PID")
+start_kbench
 ip netns exec lwb-k2 iperf -s -p 5101 > "$OUT/iperf-server.log" 2>&1 &
 PIDS+=("$!")
 sleep 1
@@ -412,16 +425,76 @@ if [ -z "${CEIL_DEAD:-}" ]; then  # it prints its counters on SIGTERM
   [ "$st" -eq 0 ] || note "ceiling: exit status $st after SIGTERM"
 fi
 
+# Memory per idle TCP connection: IDLE_N connections from the Linux side to
+# each server's discard port (lwIP raw: 5011), held open and silent; the
+# server's (VmRSS with them - VmRSS before) / IDLE_N. In fresh server
+# processes, after everything else: memory the other measures freed would
+# otherwise hold the new connections unseen (lwIP mallocs its PCBs), and
+# the threads and pages these connections leave behind would count in the
+# peak RSS row. lwIP raw goes before lwIP sockets (the same process). For the
+# kernel column, besides kbench's RSS, the kernel's own objects: the growth
+# of the slab caches a TCP socket takes (TCP, sock_inode_cache, filp,
+# dentry) over the 2 x IDLE_N sockets (both ends are the kernel's).
+vm_rss() { awk '/^VmRSS/{print $2}' "/proc/$1/status" 2>/dev/null; }
+slab_bytes() {
+  awk '$1 == "TCP" || $1 == "sock_inode_cache" || $1 == "filp" || $1 == "dentry" { b += $2 * $4 } END { print b }' /proc/slabinfo
+}
+m_idle() {  # col
+  local c=$1 pid out="$OUT/idle-$1.log" port=${C_PORT[$1]} before after s0 s1 cpid st i
+  pid=$(col_pid "$c")
+  before=$(vm_rss "$pid"); s0=$(slab_bytes)
+  ip netns exec "${C_NS[$c]}" python3 "$ROOT/tests/bench/idle_connections.py" "${C_DST[$c]}" "$port" "$IDLE_N" \
+    > "$out" 2>&1 &
+  cpid=$!; PIDS+=("$cpid")
+  for i in $(seq 600); do grep -q '^connected' "$out" && break; sleep 0.1; done
+  sleep 1  # the last handshakes reach accept() and the service
+  after=$(vm_rss "$pid"); s1=$(slab_bytes)
+  kill -TERM "$cpid" 2>/dev/null; wait "$cpid"; st=$?; forget_pid "$cpid"
+  if [ "$st" -ne 0 ] || [ -z "$before" ] || [ -z "$after" ]; then
+    note "$c: idle connections: exit status $st, output: $(tr '\n' '|' < "$out" | tail -c 300)"
+    rec idle_conn_kB "$c" 1 ""
+    return
+  fi
+  log "  $c: VmRSS $before -> $after kB with $IDLE_N idle connections"
+  rec idle_conn_kB "$c" 1 "$(awk -v a="$before" -v b="$after" -v n="$IDLE_N" 'BEGIN { printf "%.2f", (b - a) / n }')"
+  if [ "$c" = linux ]; then
+    rec idle_conn_kernel_kB linux 1 "$(awk -v a="$s0" -v b="$s1" -v n="$IDLE_N" 'BEGIN { printf "%.2f", (b - a) / 1024 / (2 * n) }')"
+  fi
+}
+if wanted idle; then
+  log "== memory per idle TCP connection ($IDLE_N connections, fresh servers)"
+  for pid in "$LWIP_PID" "$KB_PID"; do
+    kill -TERM "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; forget_pid "$pid"
+  done
+  for c in "${LWNET_COLS[@]}"; do start_lwnet "$c"; done
+  start_lwbench; start_kbench
+  sleep 1
+  for c in lwnet_sock lwnet_sock64 lwnet_sock_msg; do
+    sock_ready "$c" > /dev/null || note "$c: no ready line for the idle connections"
+  done
+  for c in lwnet lwnet_plain lwnet_sock lwnet_sock64 lwnet_sock_msg lwip_raw lwip_sock linux; do
+    col_has_tcp "$c" || continue
+    m_idle "$c"
+    case $c in lwnet*) check_lwnet "$c" "idle connections";; esac
+    sleep 1
+  done
+  for c in "${LWNET_COLS[@]}"; do
+    pid=${LWNET_PIDS[$c]}
+    kill -TERM "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; forget_pid "$pid"
+  done
+fi
+
+
 ########## table ##########
 mkdir -p "$RESULTS_DIR"
-export REPS SECS CRR_N CALL_N LWNET_TCP
+export REPS SECS CRR_N CALL_N LWNET_TCP IDLE_N
 export BENCH_DATE=$(date -u '+%Y-%m-%d %H:%M UTC')
 export BENCH_MACHINE="$(nproc) vCPU ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)), kernel $(uname -r), load average (1/5/15 min) $LOAD_START at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end"
 export BENCH_CC=$(ip netns exec lwb-lwnet cat /proc/sys/net/ipv4/tcp_congestion_control 2>/dev/null)
 export BENCH_COMMIT="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null)$([ -n "$(git -C "$ROOT" status --porcelain --untracked-files=no 2>/dev/null)" ] && echo ' + uncommitted changes')"
 export BENCH_LWNET_FLAGS="${LWNET_CMAKE_FLAGS[*]}"
 export BENCH_LWIP="$(pkg-config --modversion lwip 2>/dev/null) ($(dpkg-query -W -f='${Version}' liblwip-dev 2>/dev/null))"
-export BENCH_CMD="REPS=$REPS SECS=$SECS CRR_N=$CRR_N CALL_N=$CALL_N$([ "$ONLY" != "ping to_stack from_stack crr call_cost kernel" ] && echo " ONLY=\"$ONLY\"") bash tests/bench/run.sh"
+export BENCH_CMD="REPS=$REPS SECS=$SECS CRR_N=$CRR_N CALL_N=$CALL_N$([ "$ONLY" != "ping to_stack from_stack crr call_cost idle kernel" ] && echo " ONLY=\"$ONLY\"") bash tests/bench/run.sh"
 python3 - "$RES" "$NOTES" > "$RESULTS_DIR/latest.md" <<'EOF'
 import os, sys, statistics
 vals, reps_seen = {}, {}
@@ -433,7 +506,7 @@ for line in open(sys.argv[1]):
         vals.setdefault((m, c), []).append(float(v))
 notes = [n.strip() for n in open(sys.argv[2]) if n.strip()]
 E = os.environ
-SECS, CRR_N, CALL_N = E["SECS"], E["CRR_N"], E["CALL_N"]
+SECS, CRR_N, CALL_N, IDLE_N = E["SECS"], E["CRR_N"], E["CALL_N"], E["IDLE_N"]
 
 def fmt(x, digits):
     return f"{x:.{digits}f}"
@@ -480,6 +553,10 @@ rows = [
     ("blocking 1-byte recv(), us until it returns (client; includes the server's turn)", "call_recv_us", 1, SOCK_ROWS),
     ("RSS after start-up, kB", "rss_idle_kB", 0, {"lwip_raw": "same process", "linux": "-"}),
     ("peak RSS (VmHWM) after all tests, kB", "rss_peak_kB", 0, {"lwip_raw": "same process"}),
+    (f"memory per idle TCP connection, kB: the server's (VmRSS with {IDLE_N} idle connections - VmRSS before) / {IDLE_N}, "
+     "to its discard port (lwIP raw: 5011; sockets servers and kbench: a thread per connection)", "idle_conn_kB", 2, {}),
+    (f"Linux: kernel memory per idle TCP socket, kB (slab caches TCP, sock_inode_cache, filp, dentry: growth / {2 * int(IDLE_N)} sockets, both ends)",
+     "idle_conn_kernel_kB", 2, KERNEL_ONLY),
     (f"Linux -> `iperf -s` over veth, Mbit/s ({SECS} s)", "iperf_s_offload_on_mbit", 0, KERNEL_ONLY),
     ("same, veth with TSO/GSO/GRO off", "iperf_s_offload_off_mbit", 0, KERNEL_ONLY),
 ]

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <set>
+#include <vector>
 
 #include "support/tcp_script.h"
 #include "support/tcp_table_pair.h"
@@ -301,8 +302,9 @@ TEST(TcpTable, PeakMemoryFormulaIsAnUpperBound) {
   const std::size_t formula = config::max_active_tcp *
                               (config::tcp_snd_buf_max + config::tcp_wnd_max + tcp_conn);
   EXPECT_EQ(table.memory_per_connection() * config::max_active_tcp, formula);
-  // One slot is one TcpConnection plus bookkeeping: less than 1 KiB.
-  EXPECT_LT(tcp_conn, 1024U);
+  // One slot is one TcpConnection (less than 1 KiB) plus bookkeeping.
+  EXPECT_LT(sizeof(TcpConnection), 1024U);
+  EXPECT_LE(tcp_conn - sizeof(TcpConnection), 96U);
 }
 
 TEST(TcpTable, SynFinToListenerIsDroppedUnanswered) {
@@ -615,6 +617,59 @@ TEST(TcpTable, FullTableAnswersWithCookiesWhileHandshakesCanBeEvicted) {
   EXPECT_EQ(table.stats().drop_no_slot, 1U);
   EXPECT_EQ(table.stats().syn_cookies_sent, 2U);
   EXPECT_EQ(table.connections_in_use(), 2U);
+}
+
+// What TcpTableConfig::release_memory was asked to give back.
+std::vector<std::size_t> released_sizes;
+void record_release(void*, std::size_t bytes) { released_sizes.push_back(bytes); }
+
+TEST(TcpTable, FreedSlotGivesBackOnlyRingsWrittenPastTheThreshold) {
+  released_sizes.clear();
+  TcpTableConfig config;
+  config.send_buffer_cap = config.receive_buffer_cap = 8192;
+  config.defaults.send_buffer = config.defaults.receive_buffer = 8192;
+  config.release_memory = &record_release;
+  config.release_threshold = 2000;
+  TcpTablePair p(9, {}, config);
+  std::vector<std::uint8_t> buffer(4096);
+  // Few bytes (a connection per request): nothing to give back.
+  Connected c = connect_pair(p);
+  ASSERT_TRUE(p.a.send(c.client, pattern(300, 1), p.now, p.a_out).ok());
+  ASSERT_TRUE(p.run_until([&] { return p.b.receive(c.server, buffer, p.now, p.b_out).ok(); },
+                          Duration::seconds(5)));
+  p.a.close(c.client, p.now, p.a_out);
+  ASSERT_TRUE(p.run_until([&] { return p.b.connection(c.server)->state() == TcpState::CloseWait; },
+                          Duration::seconds(5)));
+  p.b.close(c.server, p.now, p.b_out);
+  ASSERT_TRUE(p.run_until([&] { return p.b.connections_in_use() == 0; }, Duration::seconds(5)));
+  EXPECT_TRUE(released_sizes.empty());
+  p.b.close(c.listener, p.now, p.b_out);
+
+  // A bulk transfer wraps B's receive ring: its whole 8192 bytes go back
+  // when B's slot is freed, and B's send ring, never written, stays.
+  c = connect_pair(p, 81);
+  const auto data = pattern(20000, 2);
+  std::size_t sent = 0, received = 0;
+  ASSERT_TRUE(p.run_until(
+      [&] {
+        if (sent < data.size()) {
+          auto r = p.a.send(c.client, ConstBytes(data).subspan(sent), p.now, p.a_out);
+          if (r.ok()) sent += *r;
+        }
+        auto r = p.b.receive(c.server, buffer, p.now, p.b_out);
+        if (r.ok()) received += *r;
+        return received == data.size();
+      },
+      Duration::seconds(30)));
+  p.a.close(c.client, p.now, p.a_out);
+  ASSERT_TRUE(p.run_until([&] { return p.b.connection(c.server)->state() == TcpState::CloseWait; },
+                          Duration::seconds(5)));
+  p.b.close(c.server, p.now, p.b_out);
+  ASSERT_TRUE(p.run_until([&] { return p.b.connections_in_use() == 0; }, Duration::seconds(5)));
+  EXPECT_EQ(released_sizes, std::vector<std::size_t>{8192});
+  // A's send ring goes back too once its slot leaves TIME-WAIT.
+  ASSERT_TRUE(p.run_until([&] { return p.a.connections_in_use() == 0; }, Duration::seconds(600)));
+  EXPECT_EQ(released_sizes, (std::vector<std::size_t>{8192, 8192}));
 }
 
 }  // namespace

@@ -208,6 +208,10 @@ class TcpConnection {
   // never shrink the window).
   std::size_t minimum_send_buffer() const { return send_queue_.copied_bytes(); }
   std::size_t minimum_receive_buffer() const;
+  // Bytes of each ring's storage ever written, from its start: what may be
+  // resident (TcpTable gives the pages back when the slot is freed).
+  std::size_t send_buffer_touched() const { return send_queue_.touched(); }
+  std::size_t receive_buffer_touched() const { return receive_ring_.touched(); }
   // Moves a buffer to new storage of another size (may overlap the old);
   // false, nothing changed, below the minimum. A larger receive buffer is
   // announced to the peer at once when that opens the window usefully.

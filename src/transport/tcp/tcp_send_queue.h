@@ -53,6 +53,8 @@ class TcpSendQueue {
   std::size_t free_space() const { return ring_.free_space(); }
   std::size_t capacity() const { return ring_.capacity(); }
   std::size_t copied_bytes() const { return ring_.size(); }
+  // Bytes of the storage ever written (RingBuffer::touched()).
+  std::size_t touched() const { return ring_.touched(); }
   std::size_t references() const { return reference_count_; }
   bool references_full() const { return reference_count_ == references_.size(); }
 

@@ -44,6 +44,11 @@ struct TcpReservation {
   bool operator==(const TcpReservation&) const = default;
 };
 
+// OS glue that gives memory pages back (Linux: madvise(MADV_DONTNEED)):
+// the whole pages inside [address, address + bytes), whose contents are
+// not needed any more; what lies around them must stay as it is.
+using ReleaseMemory = void (*)(void* address, std::size_t bytes);
+
 struct TcpTableConfig {
   std::size_t max_connections = config::max_active_tcp;
   std::size_t max_listeners = config::max_listening_tcp;
@@ -54,6 +59,16 @@ struct TcpTableConfig {
   std::size_t max_reservations = config::max_sockets;
   std::uint16_t ephemeral_first = 49152;  // RFC 6335 dynamic range
   std::uint16_t ephemeral_last = 65535;
+  // Called when a connection slot is freed, for each of its rings that was
+  // written past release_threshold bytes, so that a bulk transfer's rings
+  // do not stay resident once it ends (nullptr: nothing to give back, as
+  // on a microcontroller). The storage stays reserved: the next
+  // connection in the slot takes pages again as it writes.
+  ReleaseMemory release_memory = nullptr;
+  // Rings written no further stay as they are: a connection that moves a
+  // few bytes (connections per second) costs no system call, and its pages
+  // serve the next connection in the slot.
+  std::size_t release_threshold = 64 * 1024;
 };
 
 struct TcpTableStats {
@@ -235,6 +250,8 @@ class TcpTable {
   Random& random_;
   SipKey secret_{};
   std::uint64_t hash_salt_ = 0;
+  // Declared before slots_, so that it outlives the connections built in it.
+  std::unique_ptr<std::uint8_t[]> connection_storage_;
   std::unique_ptr<ConnectionSlot[]> slots_;
   std::unique_ptr<std::uint8_t[]> storage_;
   std::unique_ptr<std::int16_t[]> buckets_;

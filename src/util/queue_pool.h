@@ -1,0 +1,104 @@
+// FIFO queues that share one fixed pool of entries: the receive queues of
+// UDP and raw endpoints.
+//
+// Why not a FixedQueue per endpoint: every queued datagram holds a buffer
+// of the stack's packet pools, so all the queues together never hold more
+// entries than those pools have buffers. A FixedQueue of
+// CONFIG_LWIP_UDP_RECVMBOX_SIZE per endpoint reserves endpoints x mailbox
+// entries (64 x 64 with the host preset: 504 KiB for UDP, 400 KiB for raw,
+// all of it resident), of which at most the buffer count (66) can ever be
+// used. Here the queues share `Entries` entries and each keeps its own
+// limit, so a queue behaves as before: it refuses a value once it holds
+// `limit` of them (or, which sizing the pool at the buffer count rules
+// out, when the pool has no entry left).
+// Core thread only (like what it holds).
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <utility>
+
+namespace lwnet {
+
+// One queue's place in a QueuePool: its first and last entry and its length.
+class PooledQueue {
+ public:
+  bool empty() const { return count_ == 0; }
+  std::size_t size() const { return count_; }
+
+ private:
+  template <class T, std::size_t Entries>
+  friend class QueuePool;
+  std::uint16_t head_ = 0;
+  std::uint16_t tail_ = 0;
+  std::uint16_t count_ = 0;
+};
+
+template <class T, std::size_t Entries>
+class QueuePool {
+  static_assert(Entries >= 1 && Entries < 0xffff, "entries are linked by 16-bit indexes");
+
+ public:
+  QueuePool() {
+    for (std::size_t i = 0; i < Entries; ++i) entries_[i].next = static_cast<std::uint16_t>(i + 1);
+  }
+  QueuePool(const QueuePool&) = delete;
+  QueuePool& operator=(const QueuePool&) = delete;
+
+  static constexpr std::size_t capacity() { return Entries; }
+  // Entries not in any queue.
+  std::size_t available() const { return Entries - used_; }
+
+  // Appends `value` to `q`. False (and `value` untouched) when `q` already
+  // holds `limit` values or the pool has no entry left.
+  bool push(PooledQueue& q, T&& value, std::size_t limit) {
+    if (q.count_ >= limit || free_ == none) return false;
+    const std::uint16_t index = free_;
+    Entry& e = entries_[index];
+    free_ = e.next;
+    e.value = std::move(value);
+    e.next = none;
+    if (q.count_ == 0) {
+      q.head_ = index;
+    } else {
+      entries_[q.tail_].next = index;
+    }
+    q.tail_ = index;
+    ++q.count_;
+    ++used_;
+    return true;
+  }
+  // The caller checked !q.empty().
+  T& front(const PooledQueue& q) { return entries_[q.head_].value; }
+  const T& front(const PooledQueue& q) const { return entries_[q.head_].value; }
+  // Takes the first value of `q` (the caller checked !q.empty()); its entry
+  // goes back to the pool holding a default T (a buffer it held is freed).
+  T pop(PooledQueue& q) {
+    const std::uint16_t index = q.head_;
+    Entry& e = entries_[index];
+    T value = std::move(e.value);
+    e.value = T{};
+    q.head_ = e.next;
+    if (--q.count_ == 0) q.head_ = q.tail_ = 0;
+    e.next = free_;
+    free_ = index;
+    --used_;
+    return value;
+  }
+  void clear(PooledQueue& q) {
+    while (!q.empty()) (void)pop(q);
+  }
+
+ private:
+  static constexpr std::uint16_t none = static_cast<std::uint16_t>(Entries);
+  struct Entry {
+    T value{};
+    std::uint16_t next = 0;
+  };
+  std::array<Entry, Entries> entries_{};
+  std::uint16_t free_ = 0;
+  std::size_t used_ = 0;
+};
+
+}  // namespace lwnet
