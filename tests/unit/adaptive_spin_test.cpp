@@ -41,7 +41,9 @@ TEST(AdaptiveSpin, AHitResetsTheMisses) {
       EXPECT_FALSE(spinner.spin_until(spin, [] { return false; }));
     }
     int looks = 0;
-    EXPECT_TRUE(spinner.spin_until(spin, [&] { return ++looks == 3; }));
+    // A long spin for the hit: it ends at the third look, and a preempted
+    // thread must not run out of time before it (seen on a loaded machine).
+    EXPECT_TRUE(spinner.spin_until(Duration::seconds(10), [&] { return ++looks == 3; }));
     EXPECT_EQ(looks, 3);
     EXPECT_FALSE(spinner.resting());
   }
