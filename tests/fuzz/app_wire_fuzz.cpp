@@ -87,8 +87,8 @@ void fuzz_netbios(ConstBytes input) {
     query->emit(bytes);
     Result<NetbiosNameQuery> again = NetbiosNameQuery::parse(bytes);
     require(again.ok() && again->transaction_id == query->transaction_id &&
-                again->name.view() == query->name.view() && again->name.suffix == query->name.suffix,
-            "NetBIOS: query emit/parse round trip changed a field");
+                again->name.equals_ignoring_case(query->name.view()) && again->name.suffix == query->name.suffix,
+            "NetBIOS: query emit/parse round trip changed a field");  // emit upper-cases (RFC 1001 14)
   }
   if (Result<NetbiosNameResponse> response = NetbiosNameResponse::parse(input); response.ok()) {
     std::array<std::uint8_t, NetbiosNameResponse::size> bytes{};
