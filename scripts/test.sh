@@ -21,7 +21,15 @@ build=${LWNET_BUILD_DIR:-"$repo/build"}  # LWNET_BUILD_DIR: another build direct
 release_build=${LWNET_RELEASE_BUILD_DIR:-"$repo/build-release-check"}
 jobs=${LWNET_JOBS:-2}
 
+# Every phase prints how long it took, so a slow CI run says where its time went.
+phase_start=$SECONDS
+phase() {
+  echo "test: [$((SECONDS - phase_start)) s] $1"
+  phase_start=$SECONDS
+}
+
 bash "$repo/scripts/install-deps.sh"
+phase "dependencies installed"
 
 echo "test: configuring Debug build in $build"
 # RDNSS (2 servers), Route Information and DHCPv6's C API on: their tests
@@ -32,10 +40,12 @@ cmake -S "$repo" -B "$build" -DCMAKE_BUILD_TYPE=Debug -DCONFIG_LWIP_IP4_REASSEMB
   -DLWNET_BUILD_TESTS=ON -DLWNET_BUILD_TOOLS=ON -DLWNET_UNITY_BUILD=ON
 echo "test: building with $jobs jobs"
 cmake --build "$build" -j "$jobs"
+phase "Debug build done"
 
 echo "test: running ctest (labels unit, sim, integration, fuzz)"
 # No label filter: every registered test runs. Any failure makes this fail.
 ctest --test-dir "$build" --output-on-failure --no-tests=error -j "$jobs"
+phase "Debug tests done"
 
 echo "test: configuring Release build in $release_build"
 # Three SNTP servers (ESP-IDF's default is 1): the tests that need several run here.
@@ -44,14 +54,19 @@ cmake -S "$repo" -B "$release_build" -DCMAKE_BUILD_TYPE=Release -DCONFIG_LWIP_IP
   -DLWNET_BUILD_CONFIG_VARIANTS=OFF -DLWNET_UNITY_BUILD=ON
 echo "test: building Release (every target) with $jobs jobs"
 cmake --build "$release_build" -j "$jobs"
+phase "Release build done"
 echo "test: running the unit and sim tests of the Release build"
 ctest --test-dir "$release_build" --output-on-failure --no-tests=error -j "$jobs" -L 'unit|sim'
+phase "Release tests done"
 echo "test: cmake --install of the Release build, and a C program built with pkg-config only"
 bash "$repo/tests/install/install_check.sh" "$release_build"
+phase "install check done"
 
 echo "test: the Cortex-M4 size probe (core + link probe, run on QEMU's mps2-an386)"
 bash "$repo/tests/size/run.sh" "$repo/build-size"
+phase "Cortex-M4 size done"
 
 # The threaded API (TCP/IP thread, sockets) once more under ThreadSanitizer.
 bash "$repo/scripts/test_tsan.sh"
-echo "test: all tests passed"
+phase "ThreadSanitizer build and tests done"
+echo "test: all tests passed in $SECONDS s"

@@ -601,6 +601,25 @@ TEST(TcpReceive, WindowShrinksAsDataQueuesAndUpdateIsSentWhenRead) {
   t.expect_segment({.seq = our_data, .ack = peer_data + 4000, .flags = ack_flag, .window = 4000});
 }
 
+TEST(TcpReceive, ReadingASmallRequestSendsNoWindowUpdateAheadOfTheReply) {
+  // A buffer wider than the 64 KiB a SYN-ACK can offer: the peer knows
+  // 65535 bytes and used one, so the read leaves nothing worth saying, and
+  // the reply carries the ACK (what a connection-per-request exchange needs).
+  TcpScript t(TcpScript::plain_settings(), 4096, 200000);
+  t.establish_passive();
+  t.receive_data(pattern(1));
+  t.expect_nothing_sent();  // delayed ACK
+  std::vector<std::uint8_t> request(10);
+  auto n = t.connection.receive(request, t.now, t.out);
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(*n, 1U);
+  t.expect_nothing_sent();
+  ASSERT_TRUE(t.connection.send(pattern(1), t.now, t.out).ok());
+  // The right edge stays where the SYN-ACK put it: the window field (no
+  // scaling) cannot say more than 65535.
+  t.expect_segment({.seq = our_data, .ack = peer_data + 1, .flags = ack_psh, .window = 0xfffe, .payload = pattern(1)});
+}
+
 TEST(TcpReceive, FinBehindAGapCountsOnceTheGapFills) {
   TcpScript t;
   t.establish_active();
@@ -753,10 +772,9 @@ TEST(TcpClose, PassiveCloseThroughLastAck) {
   t.establish_passive();
   t.receive_data(pattern(5), tcp_flags::fin);
   EXPECT_EQ(t.connection.state(), TcpState::CloseWait);
-  // The right edge stays where the SYN-ACK put it (peer_data + 4096): the
-  // FIN took a sequence number but no buffer space, which cannot move the
-  // edge by a useful amount.
-  t.expect_segment({.seq = our_data, .ack = peer_data + 6, .flags = ack_flag, .window = 4090});
+  // The ACK of the FIN waits for the application's close (delayed ACK), so
+  // that our FIN carries it: one segment, not two.
+  t.expect_nothing_sent();
   std::vector<std::uint8_t> buf(10);
   auto n = t.connection.receive(buf, t.now, t.out);
   ASSERT_TRUE(n.ok());
@@ -764,12 +782,39 @@ TEST(TcpClose, PassiveCloseThroughLastAck) {
   auto eof = t.connection.receive(buf, t.now, t.out);
   ASSERT_TRUE(eof.ok());
   EXPECT_EQ(*eof, 0U);
+  t.expect_nothing_sent();  // reading freed 5 bytes: not worth a window update
   ASSERT_TRUE(t.connection.shutdown_send(t.now, t.out).ok());
   EXPECT_EQ(t.connection.state(), TcpState::LastAck);
+  // The right edge stays where the SYN-ACK put it (peer_data + 4096): the
+  // FIN took a sequence number but no buffer space, which cannot move the
+  // edge by a useful amount.
   t.expect_segment({.seq = our_data, .ack = peer_data + 6, .flags = fin_ack, .window = 4090});
   t.peer_ack = our_data + 1;
   t.receive(t.peer_segment(tcp_flags::ack));
   EXPECT_EQ(t.connection.state(), TcpState::Closed);
+}
+
+TEST(TcpClose, FinIsAckedByTheDelayedAckTimerWhenTheApplicationDoesNotClose) {
+  TcpScript t;
+  t.establish_passive();
+  t.receive_data({}, tcp_flags::fin);
+  EXPECT_EQ(t.connection.state(), TcpState::CloseWait);
+  t.expect_nothing_sent();
+  const Instant fin_arrived = t.now;
+  t.run_next_timer();
+  EXPECT_EQ(t.now - fin_arrived, TcpScript::plain_settings().delayed_ack_timeout);
+  // The FIN's sequence number leaves the right edge where it was.
+  t.expect_segment({.seq = our_data, .ack = peer_data + 1, .flags = ack_flag, .window = 4095});
+  EXPECT_EQ(t.connection.state(), TcpState::CloseWait);
+}
+
+TEST(TcpClose, FinIsAckedAtOnceWithoutDelayedAck) {
+  TcpSettings settings = TcpScript::plain_settings();
+  settings.delayed_ack = false;
+  TcpScript t(settings);
+  t.establish_passive();
+  t.receive_data({}, tcp_flags::fin);
+  t.expect_segment({.seq = our_data, .ack = peer_data + 1, .flags = ack_flag, .window = 4095});
 }
 
 TEST(TcpClose, SimultaneousCloseGoesThroughClosing) {

@@ -78,6 +78,7 @@ void TcpConnection::begin_passive(const IpEndpoint& local, const IpEndpoint& rem
   initial_receive_sequence_ = Seq32(syn.sequence);
   receive_next_ = initial_receive_sequence_ + 1;
   advertised_edge_ = receive_next_;
+  widest_window_advertised_ = 0;
   // The window in a SYN is never scaled (RFC 7323 2.2).
   send_window_ = syn.window;
   max_send_window_ = send_window_;
@@ -137,6 +138,7 @@ Status TcpConnection::open_from_cookie(const IpEndpoint& local, const IpEndpoint
   send_unacknowledged_ = send_next_ = send_max_ = iss + 1;
   const std::size_t syn_ack_window = std::min<std::size_t>(receive_window_free(), 0xffff);
   advertised_edge_ = receive_next_ + static_cast<std::uint32_t>(syn_ack_window);
+  widest_window_advertised_ = static_cast<std::uint32_t>(syn_ack_window);
   send_window_ = std::size_t{ack.window} << send_scale_;
   max_send_window_ = send_window_;
   window_update_seq_ = Seq32(ack.sequence);
@@ -269,14 +271,19 @@ Result<std::size_t> TcpConnection::receive(Bytes into, Instant now, TcpOutput& o
   const std::size_t n = receive_ring_.read(into);
   // Tell the peer about the opened window once it is worth a segment
   // (receiver-side silly window avoidance, RFC 1122 4.2.3.3), and only
-  // while the window it knows runs short (at most half the buffer, and the
-  // new one at least twice that, as Linux decides): a window still wide
-  // open grows with the next ACK anyway, and an update per read would
-  // double the segments sent for a fast sender's super-frames.
+  // while the window it knows runs short (at most half the buffer and half
+  // the widest window it was offered, and the new one at least twice that,
+  // as Linux decides): a window still wide open grows with the next ACK
+  // anyway. An update per read would double the segments sent for a fast
+  // sender's super-frames, and after a small request it would go out just
+  // ahead of the reply that carries the same news (the SYN-ACK could offer
+  // only 64 KiB of a larger buffer, so "half the buffer" alone says short).
   const std::size_t threshold = std::min(receive_ring_.capacity() / 2, 2 * std::size_t{mss_limit_});
   const Seq32 possible_edge = receive_next_ + static_cast<std::uint32_t>(receive_window_free());
   const std::int32_t known = std::max<std::int32_t>(advertised_edge_ - receive_next_, 0);
-  const bool running_short = static_cast<std::size_t>(known) <= receive_ring_.capacity() / 2 &&
+  const std::size_t short_below =
+      std::min(receive_ring_.capacity(), std::size_t{widest_window_advertised_}) / 2;
+  const bool running_short = static_cast<std::size_t>(known) <= short_below &&
                              possible_edge - receive_next_ >= 2 * std::int64_t{known};
   if (is_synchronized(state_) && state_ != TcpState::TimeWait && running_short &&
       possible_edge - advertised_edge_ >= static_cast<std::int32_t>(threshold)) {

@@ -322,6 +322,9 @@ class TcpConnection {
   Seq32 initial_receive_sequence_;
   Seq32 receive_next_;               // RCV.NXT
   Seq32 advertised_edge_;            // RCV.NXT + window we last advertised
+  // The widest window advertised yet: a peer that has not used half of it
+  // needs no window update after a read (receive()).
+  std::uint32_t widest_window_advertised_ = 0;
   bool fin_received_ = false;
   std::optional<Seq32> pending_fin_;   // a FIN that arrived ahead of missing data
 

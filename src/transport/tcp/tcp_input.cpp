@@ -51,6 +51,7 @@ void TcpConnection::on_segment_syn_sent(const TcpRepr& segment, Instant now, Tcp
   initial_receive_sequence_ = Seq32(segment.sequence);
   receive_next_ = initial_receive_sequence_ + 1;
   advertised_edge_ = receive_next_;
+  widest_window_advertised_ = 0;
   learn_syn_options(segment, mss_limit_);
   send_window_ = segment.window;  // unscaled in a SYN
   max_send_window_ = send_window_;
@@ -403,12 +404,24 @@ void TcpConnection::process_fin(Instant now) {
   receive_next_ += 1;
   fin_received_ = true;
   events_ |= tcp_events::readable;
-  ack_now();
   switch (state_) {
     case TcpState::SynReceived:
     case TcpState::Established:
       state_ = TcpState::CloseWait;
+      // The application usually closes as soon as it reads the end, and
+      // its FIN can then carry this ACK: one segment instead of two (Linux
+      // delays it too). The delayed ACK timer bounds the wait.
+      if (!settings_.delayed_ack) {
+        ack_now();
+      } else if (delayed_ack_at_ == Instant::max()) {
+        delayed_ack_at_ = now + settings_.delayed_ack_timeout;
+      }
+      return;
+    default:
       break;
+  }
+  ack_now();
+  switch (state_) {
     case TcpState::FinWait1:
       // Simultaneous close: our FIN is not acknowledged yet.
       state_ = TcpState::Closing;

@@ -37,6 +37,7 @@ std::uint16_t TcpConnection::window_to_advertise() {
   if (edge < advertised_edge_) edge = advertised_edge_;
   advertised_edge_ = edge;
   const auto window = static_cast<std::size_t>(edge - receive_next_);
+  widest_window_advertised_ = std::max(widest_window_advertised_, static_cast<std::uint32_t>(window));
   return static_cast<std::uint16_t>(std::min<std::size_t>(window >> receive_scale_, 0xffff));
 }
 
@@ -58,7 +59,10 @@ TcpRepr TcpConnection::make_header(std::uint8_t flags, Seq32 seq, Instant now) {
     }
     // The window field of a SYN is never scaled.
     h.window = static_cast<std::uint16_t>(std::min<std::size_t>(receive_window_free(), 0xffff));
-    if (answering) advertised_edge_ = receive_next_ + h.window;
+    if (answering) {
+      advertised_edge_ = receive_next_ + h.window;
+      widest_window_advertised_ = h.window;
+    }
     return h;
   }
   if ((flags & tcp_flags::rst) == 0) {
