@@ -291,9 +291,12 @@ Status UdpEndpoints::join_group_v6(UdpHandle h, const Ipv6Address& group, std::o
                                    Instant now) {
   if (get(h) == nullptr) return Error::Closed;
   if (!config::ipv6 || !group.is_multicast()) return Error::InvalidArgument;
-  // Interface index 0: the netif of the route to the group, as Linux does.
-  if (!netif) netif = ipv6_multicast_netif(ip_.netifs());
+  // Interface index 0: the netif of the route to the group, as Linux does;
+  // with no netif up there is no such route (Linux: ENODEV).
+  const bool chosen_by_route = !netif;
+  if (chosen_by_route) netif = ipv6_multicast_netif(ip_.netifs());
   if (!netif || ip_.netifs().get(*netif) == nullptr) return Error::NoRoute;
+  if (chosen_by_route && !ip_.netifs()[*netif].up) return Error::NoRoute;
   return join_on(h, IpAddress(group), *netif, now);
 }
 

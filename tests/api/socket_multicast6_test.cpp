@@ -272,6 +272,19 @@ TEST_P(SocketMulticast6Test, JoinAndLeaveWithLinuxErrorsAndTheirMldReports) {
   EXPECT_EQ(l().close(s), 0);
 }
 
+TEST_P(SocketMulticast6Test, IndexZeroWithNoNetifUpIsNoDevice) {
+  const int s = udp6();
+  ASSERT_TRUE(thread_.call([&](Stack& stack, Instant now) { return stack.set_up(netif, false, now).ok(); }));
+  // Linux: no route to the group, so no device to join it on.
+  EXPECT_EQ(set_membership(s, IPV6_JOIN_GROUP, membership(group)), -1);
+  EXPECT_EQ(errno, ENODEV);
+  EXPECT_FALSE(member(group));
+  // Naming the netif still joins: the membership waits for it to come up.
+  EXPECT_EQ(set_membership(s, IPV6_JOIN_GROUP, membership(group, netif_index)), 0) << std::strerror(errno);
+  EXPECT_TRUE(member(group));
+  EXPECT_EQ(l().close(s), 0);
+}
+
 TEST_P(SocketMulticast6Test, ASocketBoundToTheGroupsPortGetsWhatIsSentToTheGroup) {
   const int rx = udp6();
   const sockaddr_in6 bound = address6(group, 7000);

@@ -142,6 +142,16 @@ TEST(Multicast6TwoNetifs, IndexZeroJoinsOnTheNetifOfTheRouteToTheGroup) {
     if (frame_destination_mac(f) == MacAddress{{0x33, 0x33, 0, 0, 0x56, 0x78}}) ++to_group;
   }
   EXPECT_EQ(to_group, 1U);
+
+  // With no netif up, index 0 has no route to the group (Linux: ENODEV);
+  // naming a netif still works, down or not.
+  ASSERT_OK(net.a.set_up(a1, false, net.sim.now()));
+  const IpAddress third = ip6("ff15::9abc");
+  EXPECT_ERROR(net.a.udp_join_group_v6(h, third, std::nullopt, net.sim.now()), Error::NoRoute);
+  EXPECT_FALSE(net.a.mld_is_member(net.a_if, third));
+  EXPECT_FALSE(net.a.mld_is_member(a1, third));
+  ASSERT_OK(net.a.udp_join_group_v6(h, third, a1, net.sim.now()));
+  EXPECT_TRUE(net.a.mld_is_member(a1, third));
   net.a.udp_close(h);
   net.sim.settle();
 }
