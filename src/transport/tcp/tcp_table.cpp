@@ -2,6 +2,7 @@
 
 #include "transport/port_binding.h"
 #include "transport/tcp/syn_cookie.h"
+#include "transport/tcp/tcp_table_slots.h"
 
 #include <algorithm>
 #include <cassert>
@@ -11,81 +12,7 @@
 
 namespace lwnet {
 
-// A slot's connection, as an optional would hold it, but in storage outside
-// the slot that nothing writes until a connection is built there. Every
-// slot's TcpConnection inside the slot (about 1 KiB) made the whole slot
-// array resident at start-up: 254 KiB with the host preset's 256 slots.
-// Now a slot that never held a connection costs no resident memory, and
-// the lowest free slot is taken first, so few pages are ever touched.
-class SlotConnection {
- public:
-  SlotConnection() = default;
-  SlotConnection(const SlotConnection&) = delete;
-  SlotConnection& operator=(const SlotConnection&) = delete;
-  ~SlotConnection() { reset(); }
-
-  // Once, before any emplace(): where this slot's connection is built.
-  void place(void* storage) { storage_ = storage; }
-  explicit operator bool() const { return object_ != nullptr; }
-  TcpConnection* operator->() { return object_; }
-  const TcpConnection* operator->() const { return object_; }
-  TcpConnection& operator*() { return *object_; }
-  const TcpConnection& operator*() const { return *object_; }
-  template <class... Args>
-  TcpConnection& emplace(Args&&... args) {
-    reset();
-    object_ = std::construct_at(static_cast<TcpConnection*>(storage_), std::forward<Args>(args)...);
-    return *object_;
-  }
-  void reset() {
-    if (object_ != nullptr) std::destroy_at(object_);
-    object_ = nullptr;
-  }
-
- private:
-  void* storage_ = nullptr;
-  TcpConnection* object_ = nullptr;
-};
-
-struct TcpTable::ConnectionSlot {
-  SlotConnection connection;
-  // Never 0: TcpHandle{} (generation 0) means "no handle" and must reach nothing.
-  std::uint16_t generation = 1;
-  bool owned = false;            // the application holds (or will receive) a handle
-  std::int16_t listener = -1;    // the listener it waits in, until accepted
-  bool queued = false;           // in that listener's accept queue (handshake done)
-  std::int16_t next_in_bucket = -1;
-  std::uint8_t pending_events = 0;
-  Instant opened_at;             // when its SYN arrived: the oldest half-open goes first
-  bool stale = false;            // in stale_: refresh its timer before the next look
-  void* user_data = nullptr;     // the owner's (lwIP's tcp_arg); dropped with the handle
-};
-
-struct TcpTable::ListenerSlot {
-  bool in_use = false;
-  std::uint16_t generation = 1;  // never 0, as ConnectionSlot's
-  IpEndpoint local;
-  std::size_t backlog = 0;
-  std::size_t embryonic = 0;  // handshakes in progress
-  std::array<std::int16_t, config::tcp_acceptmbox_size> ready{};  // FIFO of established slots
-  std::size_t ready_head = 0;
-  std::size_t ready_count = 0;
-  std::uint8_t pending_events = 0;
-  TcpSettings settings;  // for the connections it accepts
-  // When it last answered a SYN with a cookie: only then may an ACK for no
-  // connection be a cookie coming back (else it is answered as before).
-  std::optional<Instant> last_cookie_sent;
-  void* user_data = nullptr;
-};
-
 namespace {
-
-constexpr std::int16_t no_slot = -1;
-
-// The next generation of a slot, skipping 0 (the "no handle" generation).
-std::uint16_t next_generation(std::uint16_t generation) {
-  return static_cast<std::uint16_t>(generation == 0xffff ? 1 : generation + 1);
-}
 
 std::uint64_t mix(std::uint64_t x) {
   x ^= x >> 33;
@@ -209,30 +136,6 @@ TcpTable::ConnectionSlot* TcpTable::find(const IpEndpoint& local, const IpEndpoi
     if (s.connection->local() == local && s.connection->remote() == remote) return &s;
   }
   return nullptr;
-}
-
-TcpTable::ListenerSlot* TcpTable::find_listener(const IpEndpoint& local,
-                                                std::optional<NetifId> netif) {
-  // An exact address match beats a wildcard listener on the same port.
-  ListenerSlot* wildcard = nullptr;
-  for (std::size_t i = 0; i < config_.max_listeners; ++i) {
-    ListenerSlot& l = listeners_[i];
-    if (!l.in_use || l.local.port != local.port) continue;
-    if (netif && l.settings.ip.netif && *l.settings.ip.netif != *netif) continue;
-    if (l.local.address == local.address) return &l;
-    // A wildcard of the same family, or :: without IPV6_V6ONLY for IPv4
-    // (dual stack: the connection keeps IPv4 addresses).
-    if (l.local.address.is_unspecified() &&
-        binding_accepts(l.local.address, l.settings.ip.v6only, local.address)) {
-      wildcard = &l;
-    }
-  }
-  return wildcard;
-}
-
-std::optional<NetifId> TcpTable::listener_netif(const IpEndpoint& local, NetifId arrived) {
-  const ListenerSlot* l = find_listener(local, arrived);
-  return l != nullptr ? l->settings.ip.netif : std::nullopt;
 }
 
 std::optional<std::uint16_t> TcpTable::allocate_slot(Instant now, TcpOutput& out) {
@@ -372,42 +275,6 @@ void TcpTable::emplace_connection(std::uint16_t index, const TcpSettings& settin
                                    settings, config_.receive_buffer_cap);
 }
 
-Result<TcpHandle> TcpTable::listen(const IpEndpoint& local, std::size_t backlog, bool reuse_address,
-                                   const TcpSettings* settings) {
-  if (local.port == 0) return Error::InvalidArgument;
-  const bool v6only = (settings != nullptr ? *settings : config_.defaults).ip.v6only;
-  if (port_in_use(local.address, local.port, reuse_address, v6only)) return Error::AddressInUse;
-  for (std::size_t i = 0; i < config_.max_listeners; ++i) {
-    ListenerSlot& l = listeners_[i];
-    if (l.in_use) continue;
-    l.in_use = true;
-    l.local = local;
-    // lwIP takes a backlog of 0 as 1; the accept mailbox caps it.
-    l.backlog = std::clamp<std::size_t>(backlog, 1, config::tcp_acceptmbox_size);
-    l.embryonic = l.ready_head = l.ready_count = 0;
-    l.pending_events = 0;
-    l.settings = settings != nullptr ? *settings : config_.defaults;
-    l.last_cookie_sent.reset();
-    l.user_data = nullptr;
-    return TcpHandle{static_cast<std::uint16_t>(i), l.generation, true};
-  }
-  return Error::TableFull;
-}
-
-TcpTable::ListenerSlot* TcpTable::listener_of(TcpHandle h) {
-  if (!h.listener || h.slot >= config_.max_listeners) return nullptr;
-  ListenerSlot& l = listeners_[h.slot];
-  return l.in_use && l.generation == h.generation ? &l : nullptr;
-}
-const TcpTable::ListenerSlot* TcpTable::listener_of(TcpHandle h) const {
-  return const_cast<TcpTable*>(this)->listener_of(h);
-}
-
-TcpSettings* TcpTable::listener_settings(TcpHandle listener) {
-  ListenerSlot* l = listener_of(listener);
-  return l != nullptr ? &l->settings : nullptr;
-}
-
 TcpTable::ConnectionSlot* TcpTable::slot_of(TcpHandle h) {
   if (h.listener || h.slot >= config_.max_connections) return nullptr;
   ConnectionSlot& s = slots_[h.slot];
@@ -429,26 +296,6 @@ TcpConnection* TcpTable::connection(TcpHandle h) {
 const TcpConnection* TcpTable::connection(TcpHandle h) const {
   const ConnectionSlot* s = slot_of(h);
   return s ? &*s->connection : nullptr;
-}
-
-Result<TcpHandle> TcpTable::accept(TcpHandle listener) {
-  ListenerSlot* l = listener_of(listener);
-  if (!l) return Error::Closed;
-  if (l->ready_count == 0) return Error::WouldBlock;
-  const auto index = static_cast<std::uint16_t>(l->ready[l->ready_head]);
-  l->ready_head = (l->ready_head + 1) % l->ready.size();
-  --l->ready_count;
-  ConnectionSlot& s = slots_[index];
-  s.listener = no_slot;
-  s.queued = false;
-  s.owned = true;
-  ++stats_.connections_accepted;
-  return TcpHandle{index, s.generation, false};
-}
-
-std::size_t TcpTable::pending_accepts(TcpHandle listener) const {
-  const ListenerSlot* l = listener_of(listener);
-  return l ? l->ready_count : 0;
 }
 
 Result<TcpHandle> TcpTable::connect(const IpEndpoint& local, const IpEndpoint& remote,
@@ -612,83 +459,6 @@ void TcpTable::on_segment(const IpAddress& source, const IpAddress& destination,
   ++l->embryonic;
   (void)s.connection->open_passive(local, remote, segment, initial_sequence_number(local, remote, now),
                                    mss_limit, now, out);
-  link(*index);
-  after_activity(*index);
-}
-
-void TcpTable::send_syn_cookie(ListenerSlot& l, const IpEndpoint& local, const IpEndpoint& remote,
-                               const TcpRepr& syn, std::uint16_t mss_limit, Instant now,
-                               TcpOutput& out) {
-  const SynCookieOptions options = syn_cookie_options(syn);
-  const Seq32 cookie(make_syn_cookie(secret_, local, remote, Seq32(syn.sequence), options, now));
-  const std::size_t receive =
-      std::clamp<std::size_t>(l.settings.receive_buffer, 1, config_.receive_buffer_cap);
-  const TcpRepr syn_ack = TcpConnection::cookie_syn_ack(syn, cookie, options, l.settings, receive,
-                                                        config_.receive_buffer_cap, mss_limit, now);
-  ++stats_.syn_cookies_sent;
-  l.last_cookie_sent = now;
-  (void)out.send_segment(local, remote, l.settings.ip, syn_ack, {}, 0, now);
-}
-
-std::optional<std::uint16_t> TcpTable::oldest_half_open(const ListenerSlot* of) const {
-  std::optional<std::uint16_t> oldest;
-  for (std::size_t i = 0; i < config_.max_connections; ++i) {
-    const ConnectionSlot& s = slots_[i];
-    if (!s.connection || s.listener == no_slot || s.queued ||
-        s.connection->state() != TcpState::SynReceived) {
-      continue;
-    }
-    if (of != nullptr && s.listener != static_cast<std::int16_t>(of - listeners_.get())) continue;
-    if (!oldest || s.opened_at < slots_[*oldest].opened_at) oldest = static_cast<std::uint16_t>(i);
-  }
-  return oldest;
-}
-
-std::optional<std::uint16_t> TcpTable::evict_half_open(const ListenerSlot* of) {
-  auto index = oldest_half_open(of);
-  if (!index) return std::nullopt;
-  // Silently: its peer has not answered our SYN-ACK, most likely because it
-  // does not exist (a spoofed SYN); a real one that answers late gets the
-  // RST any ACK for no connection gets.
-  --listeners_[static_cast<std::size_t>(slots_[*index].listener)].embryonic;
-  free_slot(*index);
-  ++stats_.half_open_evicted;
-  return index;
-}
-
-void TcpTable::open_from_cookie(ListenerSlot& l, const IpEndpoint& local, const IpEndpoint& remote,
-                                const TcpRepr& ack, const SynCookieOptions& options,
-                                std::uint16_t mss_limit, Instant now, TcpOutput& out) {
-  if (l.ready_count >= l.backlog) {
-    ++stats_.drop_backlog_full;
-    send_reset_for(remote.address, local.address, ack, now, out);
-    return;
-  }
-  // Eviction happens here, for a peer that returned a cookie and so proved
-  // it owns its address, never for a bare SYN: SYNs from spoofed sources
-  // would evict each other, and every real client's handshake, faster than
-  // any SYN-ACK round trip. The oldest half-open goes: the longer a
-  // handshake waits, the less likely its peer exists.
-  std::optional<std::uint16_t> index;
-  if (l.embryonic + l.ready_count >= l.backlog) {
-    index = evict_half_open(&l);  // keeps half-open + queued within the backlog
-  } else {
-    index = allocate_slot(now, out);
-    if (!index) index = evict_half_open(nullptr);
-  }
-  if (!index) {
-    ++stats_.drop_no_slot;
-    send_reset_for(remote.address, local.address, ack, now, out);
-    return;
-  }
-  ConnectionSlot& s = slots_[*index];
-  emplace_connection(*index, l.settings);
-  s.owned = false;
-  s.listener = static_cast<std::int16_t>(&l - listeners_.get());
-  s.pending_events = 0;
-  s.opened_at = now;
-  ++l.embryonic;  // after_activity() moves it to the accept queue
-  (void)s.connection->open_from_cookie(local, remote, ack, options, mss_limit, now, out);
   link(*index);
   after_activity(*index);
 }
