@@ -1,6 +1,7 @@
 // The link probe of the Cortex-M size check (tests/size/run.sh): a bare-metal
 // program that uses the core the way a minimal lwIP application does (one
-// Ethernet netif with a static IPv4 address; ARP, ICMP echo, UDP, a TCP
+// Ethernet netif with a static IPv4 address, or 2001:db8::2/64 in an
+// IPv6-only build; ARP, ICMP echo, UDP, a TCP
 // listener and an active TCP connection; no threads), so that the linker
 // keeps exactly what such an application needs. Every input comes from a
 // volatile, so nothing folds away. It runs under QEMU's Cortex-M4 board
@@ -65,11 +66,30 @@ int main() {
 
   lwnet::NetifConfig config;
   config.mac = lwnet::MacAddress{{0x02, 0, 0, 0, 0, 1}};
-  config.ipv4 = lwnet::IpCidr{lwnet::Ipv4Address::of(192, 0, 2, 2), 24};
-  config.gateway = lwnet::Ipv4Address::of(192, 0, 2, 1);
+  // The peer: IPv4 where the build has it, else IPv6 (2001:db8::1), so an
+  // IPv6-only build links its own output paths, not an IPv4 refusal.
+  lwnet::IpAddress peer;
+  if constexpr (lwnet::config::ipv4) {
+    config.ipv4 = lwnet::IpCidr{lwnet::Ipv4Address::of(192, 0, 2, 2), 24};
+    config.gateway = lwnet::Ipv4Address::of(192, 0, 2, 1);
+    peer = lwnet::IpAddress(lwnet::Ipv4Address::of(192, 0, 2, 1));
+  } else {
+    lwnet::Ipv6Address v6;
+    v6.octets[0] = 0x20;
+    v6.octets[1] = 0x01;
+    v6.octets[2] = 0x0d;
+    v6.octets[3] = 0xb8;
+    v6.octets[15] = 1;
+    peer = lwnet::IpAddress(v6);
+  }
   auto netif = stack.add_netif(device, config, now());
   if (!netif) return 1;
   stack.set_default_netif(*netif);
+  if constexpr (!lwnet::config::ipv4) {
+    lwnet::Ipv6Address own = peer.v6();
+    own.octets[15] = 2;
+    if (!stack.add_ipv6_address(*netif, lwnet::IpCidr{lwnet::IpAddress(own), 64}, now())) return 1;
+  }
 
   std::uint8_t buffer[256];
   auto udp = stack.udp_open();
@@ -77,7 +97,7 @@ int main() {
     (void)stack.udp_bind(*udp, {lwnet::IpAddress{}, 7});
   }
   auto listener = stack.tcp_listen({lwnet::IpAddress{}, 80}, 4);
-  auto client = stack.tcp_connect({lwnet::IpAddress(lwnet::Ipv4Address::of(192, 0, 2, 1)), 8080}, now());
+  auto client = stack.tcp_connect({peer, 8080}, now());
   // No ping session in lwIP's minimal configuration (lwip_sizes.h), whose
   // ping is an application outside the stack.
   auto ping = LWNET_SIZE_PROBE_PING ? stack.ping_open(0x5a5a)
@@ -104,7 +124,7 @@ int main() {
       (void)stack.tcp_receive(*client, buffer, now());
     }
     if (LWNET_SIZE_PROBE_PING && ping) {
-      (void)stack.ping_send(*ping, lwnet::IpAddress(lwnet::Ipv4Address::of(192, 0, 2, 1)),
+      (void)stack.ping_send(*ping, peer,
                             static_cast<std::uint16_t>(round), lwnet::ConstBytes(buffer, 32), 0, now());
       (void)stack.ping_receive(*ping, buffer);
     }

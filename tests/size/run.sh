@@ -11,12 +11,13 @@
 # probe on QEMU's Cortex-M4 board, mps2-an386), beside lwIP's figures for its
 # minimal configuration. lwIP's minimal configuration is IPv4-only, so the
 # row to compare with it is lwnet with lwIP's sizes and CONFIG_LWIP_IPV6=0;
-# the other rows are dual-stack, as ESP-IDF ships. It measures; it sets no
+# one row is the same IPv6-only (CONFIG_LWIP_IPV4=0); the others are
+# dual-stack, as ESP-IDF ships. It measures; it sets no
 # threshold.
 # Usage: tests/size/run.sh [BUILD_DIR]   (default build-size/). As root
 # (installs the toolchain with scripts/install-deps.sh). LWNET_JOBS: parallel
 # compiles (default 2). LWNET_SIZE_CONFIGS: the configurations to build
-# (default: all four; e.g. "lwip_sizes_ipv4_only" while cutting size).
+# (default: all five; e.g. "lwip_sizes_ipv4_only" while cutting size).
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -73,7 +74,7 @@ measure() {
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }'; }
 
 rows=()
-for config in ${LWNET_SIZE_CONFIGS:-default minimum_ram lwip_sizes lwip_sizes_ipv4_only}; do
+for config in ${LWNET_SIZE_CONFIGS:-default minimum_ram lwip_sizes lwip_sizes_ipv4_only lwip_sizes_ipv6_only}; do
   header=""
   extra=()
   label="$config, dual stack"
@@ -84,6 +85,10 @@ for config in ${LWNET_SIZE_CONFIGS:-default minimum_ram lwip_sizes lwip_sizes_ip
       header="$repo/tests/size/lwip_sizes.h"
       extra=(-DCONFIG_LWIP_IPV6=0)
       label="lwip_sizes, IPv4 only" ;;
+    lwip_sizes_ipv6_only)  # the same without IPv4 (issue 10), the probe's peer over IPv6
+      header="$repo/tests/size/lwip_sizes.h"
+      extra=(-DCONFIG_LWIP_IPV4=0)
+      label="lwip_sizes, IPv6 only" ;;
     *) header="$repo/src/config/presets/$config.h" ;;
   esac
   echo "size: building the core and the probe for Cortex-M4 ($label)"
