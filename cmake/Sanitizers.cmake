@@ -1,15 +1,27 @@
 # Debug builds run under AddressSanitizer and UndefinedBehaviorSanitizer.
 # LWNET_TSAN=ON swaps them for ThreadSanitizer (the threaded API's build).
 option(LWNET_TSAN "Build with ThreadSanitizer instead of ASan/UBSan" OFF)
+# Debug information of Debug builds: full (-g, for a debugger) or lines
+# (-g1: files and lines in sanitizer reports and backtraces, no variables).
+# scripts/test.sh builds with lines: a test file compiles about 15 % faster.
+set(LWNET_DEBUG_INFO "full" CACHE STRING "Debug information in Debug builds: full (-g) or lines (-g1)")
+set_property(CACHE LWNET_DEBUG_INFO PROPERTY STRINGS full lines)
+if(LWNET_DEBUG_INFO STREQUAL "lines")
+  set(lwnet_debug_info_flag -g1)
+elseif(LWNET_DEBUG_INFO STREQUAL "full")
+  set(lwnet_debug_info_flag -g)
+else()
+  message(FATAL_ERROR "LWNET_DEBUG_INFO=${LWNET_DEBUG_INFO}: full or lines")
+endif()
 if(CMAKE_BUILD_TYPE STREQUAL "Debug")
   if(LWNET_TSAN)
-    add_compile_options(-fsanitize=thread -g)
+    add_compile_options(-fsanitize=thread ${lwnet_debug_info_flag})
     add_link_options(-fsanitize=thread)
   else()
     # -fno-sanitize=vptr: the core is built without RTTI, so UBSan's dynamic
     # type check would need typeinfo the core never emits.
     add_compile_options(-fsanitize=address,undefined -fno-sanitize=vptr -fno-sanitize-recover=all
-                        -fno-omit-frame-pointer -g)
+                        -fno-omit-frame-pointer ${lwnet_debug_info_flag})
     add_link_options(-fsanitize=address,undefined -fno-sanitize=vptr -fno-sanitize-recover=all)
   endif()
 endif()

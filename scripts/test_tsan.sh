@@ -15,7 +15,7 @@ jobs=${LWNET_JOBS:-2}
 bash "$repo/scripts/install-deps.sh"
 
 echo "test_tsan: configuring Debug + ThreadSanitizer build in $build"
-cmake -S "$repo" -B "$build" -DCMAKE_BUILD_TYPE=Debug -DLWNET_TSAN=ON -DCONFIG_LWIP_IP4_REASSEMBLY=1 \
+cmake -S "$repo" -B "$build" -DCMAKE_BUILD_TYPE=Debug -DLWNET_TSAN=ON -DLWNET_DEBUG_INFO=lines -DCONFIG_LWIP_IP4_REASSEMBLY=1 \
   -DLWNET_BUILD_TESTS=ON -DLWNET_BUILD_TOOLS=OFF -DLWNET_UNITY_BUILD=ON
 echo "test_tsan: building the api tests with $jobs jobs"
 cmake --build "$build" -j "$jobs" --target api_tests api_apps_c_tests api_thread_safety_tests api_packet_info_tests
