@@ -25,7 +25,7 @@ fi
 # that it is fuzzed too.
 CC=clang CXX=clang++ cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Debug \
   -DLWNET_BUILD_FUZZ=ON -DLWNET_BUILD_TESTS=ON -DLWNET_BUILD_TOOLS=OFF \
-  -DCONFIG_LWIP_IP4_REASSEMBLY=1 -DLWNET_UNITY_BUILD=ON >/dev/null
+  -DCONFIG_LWIP_IP4_REASSEMBLY=1 -DLWNET_UNITY_BUILD=ON -DLWNET_DEBUG_INFO=lines >/dev/null
 cmake --build "$build" -j"$jobs" --target lwnet_frames_fuzz
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/lwnet-fuzz.XXXXXX")
