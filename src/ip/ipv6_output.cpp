@@ -20,6 +20,9 @@ MacAddress multicast_mac(const Ipv6Address& group) {
 Status IpLayer::ipv6_output(PacketBuf&& payload, const IpRoute& route,
                             const Ipv6Address& destination, const IpSendOptions& options,
                             Instant now) {
+  // An IPv4-only build has no IPv6 tables to index (GCC sees the empty
+  // arrays and warns at -O2): nothing reaches here there.
+  if constexpr (!config::ipv6) return Error::Unsupported;
   // MLD's Router Alert (RFC 2711) rides in a hop-by-hop header of its own.
   const std::size_t hop_by_hop_len = options.router_alert ? Ipv6OptionsHeader::emitted_header_len() : 0;
   if (payload.size() + hop_by_hop_len > max_payload) return Error::TooBig;

@@ -126,6 +126,7 @@ bool IpLayer::mld_output(NetifId id, PacketBuf&& message, const Ipv6Address& sou
 
 void IpLayer::mld_send_v1(NetifId id, std::uint8_t type, const Ipv6Address& group,
                           const Ipv6Address& destination, Instant now) {
+  if constexpr (!config::ipv6) return;  // no IPv6 tables (see ipv6_output)
   std::optional<PacketBuf> buf = pools_.allocate(config::headroom, MldRepr::header_len);
   if (!buf) {
     ++stats_.mld.drop_send_failed;
@@ -143,6 +144,7 @@ void IpLayer::mld_send_v1(NetifId id, std::uint8_t type, const Ipv6Address& grou
 
 void IpLayer::mld_send_v2(NetifId id, MldRecordType type, std::span<const Ipv6Address> groups,
                           Instant now) {
+  if constexpr (!config::ipv6) return;  // no IPv6 tables (see ipv6_output)
   const Netif& n = netifs_[id];
   const Ipv6Address source = report_source(n);
   // As many records as the MTU takes (IPv6 header, hop-by-hop header,
@@ -226,6 +228,7 @@ void IpLayer::mld_periodic(Instant now) {
 }
 
 void IpLayer::mld_input(NetifId id, ConstBytes message, const IpDelivery& ip, Instant now) {
+  if constexpr (!config::ipv6) return;  // no IPv6 tables (see ipv6_output)
   ++stats_.mld.rx;
   const std::uint8_t type = message[0];
   if (type == mld_v1_report_type) {

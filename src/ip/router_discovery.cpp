@@ -88,6 +88,7 @@ void IpLayer::start_router_solicitation(NetifId id, Instant now) {
 }
 
 void IpLayer::router_solicitation_due(NetifId id, Instant now) {
+  if constexpr (!config::ipv6) return;  // no IPv6 tables (see ipv6_output)
   Netif& n = netifs_[id];
   RouterAdvertisementState& state = routers_.state(id);
   if (!n.usable() || state.received || state.solicitations_sent >= max_rtr_solicitations) return;
@@ -142,12 +143,14 @@ void IpLayer::apply_nd_timers(NetifId id, std::uint32_t reachable_time_ms, std::
 }
 
 Duration IpLayer::draw_reachable_time(RouterAdvertisementState& state) {
+  if constexpr (!config::ipv6) return Duration::zero();  // no IPv6 tables (see ipv6_output)
   const std::uint32_t base = std::max(state.reachable_time_ms, min_reachable_time_ms);
   state.drawn_reachable_time_ms = base / 2 + random_.below(base + 1);
   return Duration::millis(state.drawn_reachable_time_ms);
 }
 
 void IpLayer::redraw_reachable_times(Instant now) {
+  if constexpr (!config::ipv6) return;  // no IPv6 tables (see ipv6_output)
   // RFC 4861 6.3.4: ReachableTime is drawn again "at least every few
   // hours" even when no RA changes its base, so that hosts that drew
   // close values once do not stay in step. Only netifs whose base came
@@ -168,6 +171,7 @@ void IpLayer::redraw_reachable_times(Instant now) {
 
 void IpLayer::router_advertisement_input(NetifId id, const NdiscRepr& ra, const Ipv6Address& source,
                                          std::optional<MacAddress> link_address, Instant now) {
+  if constexpr (!config::ipv6) return;  // no IPv6 tables (see ipv6_output)
   ++stats_.nd.rx_router_advertisement;
   Netif& n = netifs_[id];
   if (n.loopback || !n.usable()) return;

@@ -104,6 +104,7 @@ bool RouterList::expire(Instant now, bool& changed_routes) {
 }
 
 void RouterList::flush_netif(NetifId netif) {
+  if constexpr (!config::ipv6) return;  // no IPv6 tables (see IpLayer::ipv6_output)
   flush(routers_, netif);
   flush(prefixes_, netif);
   flush(routes_, netif);
