@@ -361,7 +361,15 @@ struct AppParts {
 
 App::App(const InterfaceOptions& options) {
   if (options.tap.empty()) throw UsageError("--tap NAME is required");
-  if (!options.ipv4 && !options.dhcp) throw UsageError("--ip ADDR/PREFIX or --dhcp is required");
+  if constexpr (!config::ipv4) {
+    // An IPv6-only build (CONFIG_LWIP_IPV4=0): IPv6 addresses are the interface's.
+    if (options.ipv4 || options.dhcp) throw UsageError("--ip and --dhcp need IPv4, which this lwnet is built without");
+    if (options.ipv6.empty() && !options.slaac) {
+      throw UsageError("--ip6 ADDR/PREFIX or --slaac is required (this lwnet is built without IPv4)");
+    }
+  } else {
+    if (!options.ipv4 && !options.dhcp) throw UsageError("--ip ADDR/PREFIX or --dhcp is required");
+  }
   if (options.ipv4 && options.dhcp) throw UsageError("--ip and --dhcp exclude each other");
   if (!options.dhcp && (!options.hostname.empty() || !options.dhcp_lease_file.empty())) {
     throw UsageError(std::string(options.hostname.empty() ? "--dhcp-lease-file" : "--hostname") + " needs --dhcp");
