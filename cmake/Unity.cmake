@@ -1,8 +1,9 @@
 # One translation unit per library, for builds that compile everything once
 # (CI, the Release and ThreadSanitizer checks, the extra copies of the core
-# that tests/config and tests/api build under other options). Only the core
-# (util .. apps): the OS glue, the api layer and the tools keep a unit per file. Most of a
-# file's compile time is spent in the headers it shares with the others, so
+# that tests/config and tests/api build under other options): the core
+# (util .. apps) and the lwnet command (tools/); the copies of the OS glue
+# (src/port, src/link/linux) too. The api layer keeps a unit per file (its
+# files' private names clash). Most of a file's compile time is spent in the headers it shares with the others, so
 # the core's ~75 files compile about 3.5 times faster as one unit, measured
 # (GCC 12, Debug + sanitizers). Incremental builds get slower, so the normal
 # build keeps one unit per file unless LWNET_UNITY_BUILD is on.

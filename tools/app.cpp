@@ -134,7 +134,7 @@ void add_interface_options(CLI::App& app, InterfaceOptions& options) {
          "--ip6",
          [&options](const std::string& text) {
            const auto cidr = parse_ip_cidr(text);
-           if (!config::ipv6 || !cidr || !cidr->address.is_v6() || cidr->prefix_len > 128) {
+           if (!cidr || !cidr->address.is_v6() || cidr->prefix_len > 128) {
              throw CLI::ValidationError("--ip6", "'" + text + "' is not an IPv6 address/prefix like 2001:db8::2/64");
            }
            options.ipv6.push_back(*cidr);
@@ -369,6 +369,12 @@ App::App(const InterfaceOptions& options) {
     }
   } else {
     if (!options.ipv4 && !options.dhcp) throw UsageError("--ip ADDR/PREFIX or --dhcp is required");
+  }
+  if constexpr (!config::ipv6) {
+    // An IPv4-only build (CONFIG_LWIP_IPV6=0) says so rather than ignore them.
+    if (!options.ipv6.empty() || options.slaac || options.dhcp6) {
+      throw UsageError("--ip6, --slaac and --dhcp6 need IPv6, which this lwnet is built without");
+    }
   }
   if (options.ipv4 && options.dhcp) throw UsageError("--ip and --dhcp exclude each other");
   if (!options.dhcp && (!options.hostname.empty() || !options.dhcp_lease_file.empty())) {

@@ -6,6 +6,7 @@
 // thread. Signal handlers only wake the loop.
 #pragma once
 
+#include <cmath>
 #include <cstdio>
 #include <functional>
 #include <memory>
@@ -37,6 +38,11 @@ inline constexpr MacAddress default_mac{{0x02, 0x00, 0x00, 0x00, 0x00, 0x02}};
 inline IpAddress any_address() {
   if constexpr (config::ipv6) return IpAddress(Ipv6Address{});
   return IpAddress(Ipv4Address::any());
+}
+
+// A command-line duration in seconds (fractions allowed), to the microsecond.
+inline Duration seconds_to_duration(double seconds) {
+  return Duration::micros(static_cast<std::int64_t>(std::llround(seconds * 1e6)));
 }
 
 // The global options: the one interface the stack runs on.

@@ -27,10 +27,6 @@ struct IperfOptions {
 // Longest the closing handshake may take once sending stopped.
 constexpr Duration close_timeout = Duration::seconds(10);
 
-Duration seconds_to_duration(double seconds) {
-  return Duration::micros(static_cast<std::int64_t>(std::llround(seconds * 1e6)));
-}
-
 // Three significant digits, like iperf's adaptive units.
 std::string three_digits(double value) {
   char text[32];

@@ -24,10 +24,6 @@ struct PingOptions {
   double timeout_seconds = 10.0;
 };
 
-Duration seconds_to_duration(double seconds) {
-  return Duration::micros(static_cast<std::int64_t>(std::llround(seconds * 1e6)));
-}
-
 // iputils' precision: three significant decimals below 1 ms, fewer above.
 std::string format_rtt(std::int64_t micros) {
   char text[32];

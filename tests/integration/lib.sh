@@ -38,6 +38,10 @@ LWIT_LWNET_IP=192.0.2.2
 LWIT_PREFIX=24
 LWIT_TAP=lw0
 LWIT_MAC=02:00:00:00:00:02  # lwnet's default --mac; set it when a test gives --mac
+# The address options lwit_start_lwnet and lwit_run_lwnet give lwnet; empty:
+# --ip $LWIT_LWNET_IP/$LWIT_PREFIX (as the test set them when it starts
+# lwnet). An IPv6-only lwnet gets --ip6 instead.
+LWIT_ADDRESS_OPTIONS=()
 
 LWIT_NAME=""
 LWIT_NS=""
@@ -174,15 +178,18 @@ lwit_spawn() {
 }
 
 # lwit_start_lwnet [GLOBAL OPTIONS...] SUBCOMMAND [OPTIONS...]
-# Starts lwnet in the background on lw0 with --ip 192.0.2.2/24 and a capture,
+# Starts lwnet in the background on lw0 with --ip 192.0.2.2/24
+# (LWIT_ADDRESS_OPTIONS) and a capture,
 # and waits until it reports the interface up.
 lwit_start_lwnet() {
+  local addressing=("${LWIT_ADDRESS_OPTIONS[@]}")
+  [ ${#addressing[@]} -ne 0 ] || addressing=(--ip "$LWIT_LWNET_IP/$LWIT_PREFIX")
   local n=${#LWIT_CAPTURES[@]}
   local capture="$LWIT_DIR/lwnet-$n.pcap"
   LWNET_OUT="$LWIT_DIR/lwnet-$n.out"
   LWNET_ERR="$LWIT_DIR/lwnet-$n.err"
   LWIT_CAPTURES+=("$capture")
-  ip netns exec "$LWIT_NS" "$LWNET" --tap "$LWIT_TAP" --ip "$LWIT_LWNET_IP/$LWIT_PREFIX" \
+  ip netns exec "$LWIT_NS" "$LWNET" --tap "$LWIT_TAP" "${addressing[@]}" \
     --pcap "$capture" "$@" >"$LWNET_OUT" 2>"$LWNET_ERR" &
   LWNET_PID=$!
   LWIT_PIDS+=("$LWNET_PID")
@@ -210,6 +217,8 @@ lwit_lwnet_up() {
 # or the timeout fails the test; check any other status with
 # lwit_expect_status.
 lwit_run_lwnet() {
+  local addressing=("${LWIT_ADDRESS_OPTIONS[@]}")
+  [ ${#addressing[@]} -ne 0 ] || addressing=(--ip "$LWIT_LWNET_IP/$LWIT_PREFIX")
   local n=${#LWIT_CAPTURES[@]}
   local capture="$LWIT_DIR/lwnet-$n.pcap"
   LWNET_OUT="$LWIT_DIR/lwnet-$n.out"
@@ -217,7 +226,7 @@ lwit_run_lwnet() {
   LWIT_CAPTURES+=("$capture")
   set +e
   ip netns exec "$LWIT_NS" timeout -k 5 "${LWIT_RUN_TIMEOUT:-60}" \
-    "$LWNET" --tap "$LWIT_TAP" --ip "$LWIT_LWNET_IP/$LWIT_PREFIX" \
+    "$LWNET" --tap "$LWIT_TAP" "${addressing[@]}" \
     --pcap "$capture" "$@" >"$LWNET_OUT" 2>"$LWNET_ERR"
   LWNET_STATUS=$?
   set -e
