@@ -394,6 +394,13 @@ void TcpipThread::run_in_core(const Message& message) {
   }
   acquire_core();
   message.function(message.context);
+  // What the call made due at once (a segment to one of the stack's own
+  // addresses waits on the loopback queue) is processed here, before the
+  // lock goes, instead of by waking the TCP/IP thread for it: the receiving
+  // socket's thread is then woken from here, one wake-up instead of two. Not
+  // a caller input pass: the caller's own waiters are woken too, as it may
+  // wait on what this pass delivers (its readiness check ran before it).
+  if (stack_.next_deadline() <= monotonic_now()) poll_pass();
   if (release_core()) wake();
 }
 

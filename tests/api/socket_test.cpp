@@ -656,5 +656,41 @@ TEST_P(SocketTest, AcceptNeedsAListenerAndResetsWhenTheTableIsFull) {
   EXPECT_EQ(l().close(server), 0);
 }
 
+// Core locking: a send to one of the stack's own addresses is delivered
+// before the call returns (TcpipThread::run_in_core processes the loopback
+// queue under the lock it holds), not later by the TCP/IP thread, which
+// the sender would have to wake: the receiver can read at once. Shown with
+// the TCP/IP thread stopped, so that it cannot be what delivered.
+class CoreLockingSocketTest : public SocketTest {};
+INSTANTIATE_TEST_SUITE_P(CoreLockingModes, CoreLockingSocketTest,
+                         ::testing::Values(Mode{true, "CoreLocking"}, locking_spinning_mode),
+                         [](const auto& test_info) { return std::string(test_info.param.name); });
+
+TEST_P(CoreLockingSocketTest, ALoopbackSendIsReadableWhenTheCallReturns) {
+  int server = -1;
+  auto [c, a] = connected_pair(5010, server);
+  const int on = 1;
+  ASSERT_EQ(l().setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on), 0);
+  thread_.stop();
+  for (int round = 1; round <= 50; ++round) {
+    ASSERT_EQ(l().send(c, "ping", 4, 0), 4);
+    int pending = 0;
+    ASSERT_EQ(l().ioctl(a, FIONREAD, &pending), 0);
+    ASSERT_EQ(pending, 4) << "round " << round;
+    std::array<char, 4> buffer{};
+    ASSERT_EQ(l().recv(a, buffer.data(), buffer.size(), MSG_DONTWAIT), 4);
+  }
+  const int r = l().socket(AF_INET, SOCK_DGRAM, 0);
+  const int s = l().socket(AF_INET, SOCK_DGRAM, 0);
+  const sockaddr_in to = loopback(6010);
+  ASSERT_EQ(l().bind(r, sa(to), in_len), 0);
+  ASSERT_EQ(l().sendto(s, "datagram", 8, 0, sa(to), in_len), 8);
+  int pending = 0;
+  ASSERT_EQ(l().ioctl(r, FIONREAD, &pending), 0);
+  EXPECT_EQ(pending, 8);
+  ASSERT_TRUE(thread_.start().ok());
+  for (const int fd : {c, a, server, r, s}) EXPECT_EQ(l().close(fd), 0);
+}
+
 }  // namespace
 }  // namespace lwnet::test
