@@ -214,6 +214,22 @@ class TcpipThread {
   // awake thread looks at the mailbox again before it sleeps), which saves
   // an eventfd write and a wake-up per call that comes while it works.
   static void notify_mail(void* self);
+  // How the TCP/IP thread waits for input under core locking with input.
+  enum class InputWatch {
+    devices,       // it waits on the devices itself (no caller reads them)
+    slice,         // a caller reads or has just read: not the devices, for
+                   // at most reader_handover_slice, then it looks again
+    until_woken,   // a caller has read for a long while: not the devices,
+                   // until that caller gives the role up and wakes it
+  };
+  InputWatch input_watch(Instant now) const;
+  // Input that comes while no caller reads and this thread sleeps blind
+  // waits at most two of these: a bound on that latency, and on how often
+  // this thread wakes while callers read.
+  static constexpr Duration reader_handover_slice = Duration::millis(1);
+  // wait_reading_input()'s reader leaves the role, waking the TCP/IP thread
+  // when it sleeps blind until woken.
+  void release_reader_role();
   // Takes the core mutex and marks the caller as its owner.
   void acquire_core();
   // Lets go of the core mutex; true when the thread should wake (the
@@ -235,6 +251,15 @@ class TcpipThread {
   std::atomic<std::uint32_t> device_generation_;
   // A caller waits on the devices (wait_reading_input): no second one does.
   std::atomic<bool> caller_reading_input_{false};
+  // When the reader role was last taken and last given up (monotonic
+  // microseconds): the TCP/IP thread leaves the devices to callers while a
+  // caller reads or has read within reader_handover_slice.
+  std::atomic<std::int64_t> reader_taken_at_{0};
+  std::atomic<std::int64_t> reader_released_at_{0};
+  // The TCP/IP thread sleeps without the devices and without a slice bound
+  // (the reader has held the role a long while): the reader wakes it when it
+  // gives the role up.
+  std::atomic<bool> blind_until_woken_{false};
   bool sleeping_ = false;               // the thread waits until sleep_deadline_
   Instant sleep_deadline_;
   AdaptiveSpin mail_spin_;  // the thread's look for mail before it sleeps
@@ -247,6 +272,7 @@ class TcpipThread {
 
   // The TCP/IP thread only:
   WaitSet waits_;
+  WaitSet waker_only_;  // waits_ without the devices (InputWatch other than devices)
   std::size_t watched_ = 0;  // entries of device_fds_ in waits_
 
   // Lifecycle (start/stop, under lifecycle_mutex_):

@@ -9,9 +9,11 @@
 #include <unistd.h>
 
 #include <array>
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <thread>
 #include <vector>
 
 #include "link/device.h"
@@ -34,6 +36,7 @@ class DatagramDevice final : public Device {
       }
       ++stats_.rx_frames;
       stats_.rx_bytes += length;
+      if (std::this_thread::get_id() == counted_thread_.load()) ++frames_on_counted_thread_;
       return length;
     }
   }
@@ -50,10 +53,20 @@ class DatagramDevice final : public Device {
   }
   const DeviceStats& stats() const override { return stats_; }
   int fd() const { return fd_; }
+  // Any thread. Counts from now on the frames that `thread` receives (a
+  // caller that reads input itself, for instance).
+  void count_frames_received_on(std::thread::id thread) {
+    frames_on_counted_thread_.store(0);
+    counted_thread_.store(thread);
+  }
+  // Any thread.
+  std::uint64_t frames_received_on_counted_thread() const { return frames_on_counted_thread_.load(); }
 
  private:
   int fd_;
   DeviceStats stats_;
+  std::atomic<std::thread::id> counted_thread_{};
+  std::atomic<std::uint64_t> frames_on_counted_thread_{0};
 };
 
 // Both ends of a socketpair: `device` for the stack, `peer_fd` for the test.

@@ -8,11 +8,16 @@
 #include <gtest/gtest.h>
 
 #include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 
 #include <array>
+#include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -142,6 +147,84 @@ TEST_P(SocketInputTest, ShortConnectionsEchoEveryRequest) {
     ASSERT_EQ(client_->close(c), 0);
   }
   server.join();
+  EXPECT_EQ(server_->close(listener), 0);
+}
+
+// A caller blocked for its input reads the frames that come for it itself:
+// the TCP/IP thread leaves the devices to it, so a frame wakes one thread,
+// not two racing for the core. Ten 1-byte segments, 10 ms apart, into one
+// recv(MSG_WAITALL) on the server; with callers' input off the TCP/IP
+// thread reads them all.
+TEST_P(SocketInputTest, ABlockedCallerReadsTheFramesThatComeForIt) {
+  constexpr int segments = 10;
+  const int listener = server_listener(7003);
+  int accepted = -1;
+  std::thread accepter([&] { accepted = server_->accept(listener, nullptr, nullptr); });
+  const int c = client_connect(7003);
+  const int one = 1;
+  ASSERT_EQ(client_->setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one), 0);  // a segment a byte
+  accepter.join();
+  ASSERT_GE(accepted, 0);
+  std::atomic<bool> counting{false};
+  std::array<char, segments> received{};
+  ssize_t got = -1;
+  std::thread reader([&] {
+    server_device_->count_frames_received_on(std::this_thread::get_id());
+    counting.store(true);
+    got = server_->recv(accepted, received.data(), received.size(), MSG_WAITALL);
+  });
+  while (!counting.load()) std::this_thread::yield();
+  for (int i = 0; i < segments; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    const char byte = static_cast<char>('a' + i);
+    ASSERT_EQ(client_->send(c, &byte, 1, 0), 1);
+  }
+  reader.join();
+  ASSERT_EQ(got, segments) << errno;
+  EXPECT_EQ(std::string(received.data(), received.size()), "abcdefghij");
+  const std::uint64_t by_caller = server_device_->frames_received_on_counted_thread();
+  if (GetParam().input) {
+    // All ten but for a frame that meets the TCP/IP thread's look at the
+    // end of a handover slice (a busy machine can stretch one).
+    EXPECT_GE(by_caller, static_cast<std::uint64_t>(segments - 2));
+  } else {
+    EXPECT_EQ(by_caller, 0U);
+  }
+  EXPECT_EQ(client_->close(c), 0);
+  EXPECT_EQ(server_->close(accepted), 0);
+  EXPECT_EQ(server_->close(listener), 0);
+}
+
+// The TCP/IP thread takes input again once callers stop reading: a caller
+// that read for a long while (the thread then sleeps without the devices
+// until woken) gets its byte and makes no further call; what comes next is
+// received (FIONREAD, which waits for nothing, sees it) by the TCP/IP thread.
+TEST_P(SocketInputTest, InputIsTakenAfterTheLastReaderHasGone) {
+  const int listener = server_listener(7004);
+  int accepted = -1;
+  std::thread accepter([&] { accepted = server_->accept(listener, nullptr, nullptr); });
+  const int c = client_connect(7004);
+  accepter.join();
+  ASSERT_GE(accepted, 0);
+  char first = 0;
+  std::thread reader([&] { ASSERT_EQ(server_->recv(accepted, &first, 1, 0), 1) << errno; });
+  std::this_thread::sleep_for(std::chrono::milliseconds(30));  // several handover slices
+  ASSERT_EQ(client_->send(c, "x", 1, 0), 1);
+  reader.join();
+  EXPECT_EQ(first, 'x');
+  server_device_->count_frames_received_on(std::this_thread::get_id());
+  ASSERT_EQ(client_->send(c, "later", 5, 0), 5);
+  int pending = 0;
+  for (int i = 0; i < 2000 && pending < 5; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    ASSERT_EQ(server_->ioctl(accepted, FIONREAD, &pending), 0);
+  }
+  EXPECT_EQ(pending, 5);
+  EXPECT_EQ(server_device_->frames_received_on_counted_thread(), 0U);
+  char rest[5];
+  EXPECT_EQ(server_->recv(accepted, rest, sizeof rest, MSG_DONTWAIT), 5);
+  EXPECT_EQ(client_->close(c), 0);
+  EXPECT_EQ(server_->close(accepted), 0);
   EXPECT_EQ(server_->close(listener), 0);
 }
 
