@@ -61,6 +61,7 @@ struct InterfaceOptions {
   double loss_percent = 0;             // frames lost on purpose, each way (FaultInjector)
   bool no_offload = false;             // no TCP segmentation offload to the TAP (nor receive offload)
   bool no_receive_offload = false;     // no TCP super-frames from the TAP
+  bool busy_poll = false;              // never sleep: look at the TAP again at once
   bool verbose = false;
   // DHCP client (--dhcp, --hostname, --dhcp-lease-file, --dhcp-timeout).
   bool dhcp = false;                   // get the address by DHCP before the job
