@@ -106,6 +106,22 @@ class SocketInputTest : public ::testing::TestWithParam<InputMode> {
     return c;
   }
 
+  // A listener on `port` and one connection to it: the client's socket and
+  // the server's accepted one (-1 on failure, which the caller asserts).
+  struct Connection {
+    int listener = -1;
+    int client = -1;
+    int accepted = -1;
+  };
+  Connection connection_on(std::uint16_t port) {
+    Connection c;
+    c.listener = server_listener(port);
+    std::thread accepter([&] { c.accepted = server_->accept(c.listener, nullptr, nullptr); });
+    c.client = client_connect(port);
+    accepter.join();
+    return c;
+  }
+
   TcpipThread client_thread_;
   TcpipThread server_thread_;
   std::array<int, 2> fds_{-1, -1};
@@ -157,14 +173,10 @@ TEST_P(SocketInputTest, ShortConnectionsEchoEveryRequest) {
 // thread reads them all.
 TEST_P(SocketInputTest, ABlockedCallerReadsTheFramesThatComeForIt) {
   constexpr int segments = 10;
-  const int listener = server_listener(7003);
-  int accepted = -1;
-  std::thread accepter([&] { accepted = server_->accept(listener, nullptr, nullptr); });
-  const int c = client_connect(7003);
+  const auto [listener, c, accepted] = connection_on(7003);
+  ASSERT_GE(accepted, 0);
   const int one = 1;
   ASSERT_EQ(client_->setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one), 0);  // a segment a byte
-  accepter.join();
-  ASSERT_GE(accepted, 0);
   std::atomic<bool> counting{false};
   std::array<char, segments> received{};
   ssize_t got = -1;
@@ -200,11 +212,7 @@ TEST_P(SocketInputTest, ABlockedCallerReadsTheFramesThatComeForIt) {
 // until woken) gets its byte and makes no further call; what comes next is
 // received (FIONREAD, which waits for nothing, sees it) by the TCP/IP thread.
 TEST_P(SocketInputTest, InputIsTakenAfterTheLastReaderHasGone) {
-  const int listener = server_listener(7004);
-  int accepted = -1;
-  std::thread accepter([&] { accepted = server_->accept(listener, nullptr, nullptr); });
-  const int c = client_connect(7004);
-  accepter.join();
+  const auto [listener, c, accepted] = connection_on(7004);
   ASSERT_GE(accepted, 0);
   char first = 0;
   std::thread reader([&] { ASSERT_EQ(server_->recv(accepted, &first, 1, 0), 1) << errno; });
@@ -232,11 +240,7 @@ TEST_P(SocketInputTest, InputIsTakenAfterTheLastReaderHasGone) {
 // a function of its offset.
 TEST_P(SocketInputTest, BulkBothWaysLosesNoByte) {
   constexpr std::size_t total = 2U << 20U;
-  const int listener = server_listener(7002);
-  int accepted = -1;
-  std::thread accepter([&] { accepted = server_->accept(listener, nullptr, nullptr); });
-  const int c = client_connect(7002);
-  accepter.join();
+  const auto [listener, c, accepted] = connection_on(7002);
   ASSERT_GE(accepted, 0);
   auto byte_at = [](std::size_t offset, unsigned salt) {
     return static_cast<char>((offset * 7U + salt + offset / 251U) & 0xffU);
