@@ -160,7 +160,7 @@ ssize_t SocketLayer::receive_common(Use& use, Bytes into, int flags, IpEndpoint*
       if (!wait_all) return 0;
     }
     return 0;
-  });
+  }, true, Duration::zero(), Quiet::NoData);
   if (error == EAGAIN && received > 0) return static_cast<ssize_t>(received);
   if (error != 0) {
     if (error != EAGAIN && error != EBADF) {

@@ -95,7 +95,8 @@ void SocketLayer::remove_waiter(Socket& s, Waiter& waiter) {
 }
 
 void SocketLayer::wake_all(Socket& s) {
-  // Under s.mutex.
+  // Under s.mutex. Whatever changed, the last look is out of date.
+  s.quiet = Quiet::Unknown;
   const bool own_input_pass = TcpipThread::in_caller_input_pass();
   for (Waiter* w = s.waiters; w != nullptr; w = w->next) {
     if (own_input_pass && w->thread == std::this_thread::get_id()) continue;
@@ -110,6 +111,21 @@ void SocketLayer::wake_all(Socket& s) {
 // Each core handle carries its socket as its user pointer (set when the
 // socket takes the handle, dropped by the core when it is closed); the
 // handle comparison also rejects a pointer left from an earlier use.
+void SocketLayer::remember_quiet(Socket& s, Stack& stack) {
+  Quiet quiet = Quiet::Unknown;
+  std::lock_guard lock(s.mutex);
+  if (s.kind == Kind::Tcp && s.has_tcp && !s.closing && !s.shut_read && s.pending_error == 0) {
+    if (s.listening) {
+      if (stack.tcp_pending_accepts(s.tcp) == 0) quiet = Quiet::NoConnection;
+    } else if (const TcpConnection* c = stack.tcp_connection(s.tcp);
+               c != nullptr && established_or_later(c->state()) && c->state() != TcpState::Closed &&
+               c->readable_bytes() == 0 && !c->end_of_stream() && !c->error()) {
+      quiet = Quiet::NoData;
+    }
+  }
+  s.quiet = quiet;
+}
+
 SocketLayer::Socket* SocketLayer::owner_of(TcpHandle h) {
   auto* s = static_cast<Socket*>(tcpip_.stack().tcp_user_data(h));
   return s != nullptr && s->has_tcp && s->tcp == h ? s : nullptr;
@@ -512,8 +528,10 @@ int SocketLayer::accept(int fd, sockaddr* address, socklen_t* length) {
     n->options = s.options;
     // Accepted handles stay valid until their owner closes them.
     static_cast<void>(stack.tcp_set_user_data(n->tcp, n));
+    // A non-blocking first recv need not ask again whether data came with it.
+    remember_quiet(*n, stack);
     return 0;
-  });
+  }, true, Duration::zero(), Quiet::NoConnection);
   if (error != 0) return fail(error);
   by_descriptor_[static_cast<std::size_t>(new_fd)].store(static_cast<std::uint16_t>(n->index + 1));
   if (peer) endpoint_to(*peer, s.family, address, length);
@@ -538,6 +556,7 @@ SocketLayer::Socket* SocketLayer::claim_free_socket(int fd, Kind kind, int type,
     candidate.nonblocking = nonblocking;
     candidate.receive_timeout = candidate.send_timeout = Duration::zero();
     candidate.shut_read = candidate.shut_write = false;
+    candidate.quiet = Quiet::Unknown;
     return &candidate;
   }
   return nullptr;

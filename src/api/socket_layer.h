@@ -199,9 +199,16 @@ class SocketLayer {
   // For close()'s own linger wait, `closing_ends_wait` is false, and
   // `recheck` (non-zero) looks again at least that often, for conditions no
   // stack event announces (a FIN acknowledged).
+  // `awaited` (recv: Quiet::NoData, accept: Quiet::NoConnection): the call
+  // waits for that to end; when the socket's last look found it with no
+  // event since, a non-blocking call fails without looking again (see
+  // Socket::quiet).
+  enum class Quiet : std::uint8_t;
   template <class Ready>
   int wait_until(Socket& socket, Instant deadline, Ready&& ready, bool closing_ends_wait = true,
-                 Duration recheck = Duration::zero());
+                 Duration recheck = Duration::zero(), Quiet awaited = Quiet{});
+  // Core context: records in socket.quiet what a look finds now.
+  static void remember_quiet(Socket& socket, Stack& stack);
   // SO_LINGER with a timeout, in close(). Core context: whether the linger
   // wait applies (then the connection is shut down, its FIN after the
   // queued data, and `seconds` is the timeout).

@@ -7,6 +7,9 @@
 
 #include <gtest/gtest.h>
 
+#include <future>
+#include <tuple>
+
 namespace lwnet::test {
 namespace {
 
@@ -16,6 +19,69 @@ INSTANTIATE_TEST_SUITE_P(Modes, SocketTest,
                          ::testing::Values(Mode{false, "MessagePassing"}, Mode{true, "CoreLocking"}, spinning_mode,
                                            locking_spinning_mode),
                          [](const auto& test_info) { return std::string(test_info.param.name); });
+
+// A non-blocking recv or accept whose last look found nothing, with no
+// event on the socket since, knows the answer without asking the core again
+// (under message passing that saves a mailbox round trip); the next event
+// makes it look again.
+TEST_P(SocketTest, ALookThatFoundNothingIsNotRepeatedUntilAnEventComes) {
+  int server = -1;
+  auto [c, a] = connected_pair(5095, server);
+  ASSERT_EQ(l().fcntl(server, F_SETFL, O_NONBLOCK), 0);
+  char byte = 0;
+  ASSERT_EQ(l().recv(a, &byte, 1, MSG_DONTWAIT), -1);
+  EXPECT_EQ(errno, EAGAIN);
+  ASSERT_EQ(l().accept(server, nullptr, nullptr), -1);
+  EXPECT_EQ(errno, EAGAIN);
+
+  // The core is busy with a function that runs until the test lets it go.
+  struct Hold {
+    std::atomic<bool> holding{false};
+    std::promise<void> release;
+    std::shared_future<void> released = release.get_future().share();
+    static void run(void* context) {
+      auto* hold = static_cast<Hold*>(context);
+      hold->holding = true;
+      hold->released.wait();
+    }
+  } hold;
+  ASSERT_TRUE(thread_.post(&Hold::run, &hold).ok());
+  while (!hold.holding) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  auto looks = std::async(std::launch::async, [&] {
+    char b = 0;
+    const ssize_t received = l().recv(a, &b, 1, MSG_DONTWAIT);
+    const int receive_error = errno;
+    const int accepted = l().accept(server, nullptr, nullptr);
+    const int accept_error = errno;
+    return std::tuple{received, receive_error, accepted, accept_error};
+  });
+  const bool answered_while_busy = looks.wait_for(std::chrono::seconds(2)) == std::future_status::ready;
+  hold.release.set_value();
+  EXPECT_TRUE(answered_while_busy);
+  const auto [received, receive_error, accepted, accept_error] = looks.get();
+  EXPECT_EQ(received, -1);
+  EXPECT_EQ(receive_error, EAGAIN);
+  EXPECT_EQ(accepted, -1);
+  EXPECT_EQ(accept_error, EAGAIN);
+
+  // Events: data, then the peer's FIN, each reach a blocking recv.
+  ASSERT_EQ(l().send(c, "x", 1, 0), 1);
+  ASSERT_EQ(l().recv(a, &byte, 1, 0), 1);
+  EXPECT_EQ(byte, 'x');
+  ASSERT_EQ(l().recv(a, &byte, 1, MSG_DONTWAIT), -1);  // found nothing again
+  EXPECT_EQ(errno, EAGAIN);
+  ASSERT_EQ(l().close(c), 0);
+  EXPECT_EQ(l().recv(a, &byte, 1, 0), 0);
+  // A new connection reaches the listener's accept.
+  const int c2 = l().socket(AF_INET, SOCK_STREAM, 0);
+  const sockaddr_in to = loopback(5095);
+  ASSERT_EQ(l().connect(c2, sa(to), in_len), 0);
+  pollfd pending{server, POLLIN, 0};
+  ASSERT_EQ(l().poll(&pending, 1, 5000), 1);
+  const int a2 = l().accept(server, nullptr, nullptr);
+  EXPECT_GE(a2, 0);
+  for (int fd : {a, a2, c2, server}) EXPECT_EQ(l().close(fd), 0);
+}
 
 TEST_P(SocketTest, TcpEchoOverLoopbackWithNamesAndEndOfStream) {
   int server = -1;

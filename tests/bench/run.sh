@@ -348,7 +348,7 @@ m_call_cost() {  # col rep: 1-byte ping-pong over the stack's loopback (socket_c
   if [ "$st" -ne 0 ]; then
     note "$c: socket_call_cost rep $r: exit status $st, output: $(tr '\n' '|' < "$log" | tail -c 300)"
     rec call_per_s "$c" "$r" ""; rec call_rtt_us "$c" "$r" ""; rec call_send_us "$c" "$r" ""
-    rec call_recv_us "$c" "$r" ""; rec call_server_send_us "$c" "$r" ""
+    rec call_recv_us "$c" "$r" ""; rec call_server_send_us "$c" "$r" ""; rec call_empty_recv_us "$c" "$r" ""
     return
   fi
   rec call_per_s "$c" "$r" "$(kv round_trips_per_s < "$log")"
@@ -356,6 +356,7 @@ m_call_cost() {  # col rep: 1-byte ping-pong over the stack's loopback (socket_c
   rec call_send_us "$c" "$r" "$(kv " send_us" < "$log")"
   rec call_recv_us "$c" "$r" "$(kv " recv_us" < "$log")"
   rec call_server_send_us "$c" "$r" "$(kv server_send_us < "$log")"
+  rec call_empty_recv_us "$c" "$r" "$(kv empty_recv_us < "$log")"
 }
 
 each() {  # measure-function label: every repetition, every column, interleaved
@@ -573,6 +574,7 @@ rows = [
     ("1-byte send(), us in the call (client)", "call_send_us", 2, SOCK_ROWS),
     ("1-byte send(), us in the call (server)", "call_server_send_us", 2, SOCK_ROWS),
     ("blocking 1-byte recv(), us until it returns (client; includes the server's turn)", "call_recv_us", 1, SOCK_ROWS),
+    ("non-blocking recv() that finds nothing (EAGAIN), us", "call_empty_recv_us", 3, SOCK_ROWS),
     ("RSS after start-up, kB", "rss_idle_kB", 0, {"lwip_raw": "same process", "linux": "-"}),
     ("peak RSS (VmHWM) after all tests, kB", "rss_peak_kB", 0, {"lwip_raw": "same process"}),
     (f"memory per idle TCP connection, kB: the server's (VmRSS with {IDLE_N} idle connections - VmRSS before) / {IDLE_N}, "
@@ -623,7 +625,8 @@ out.append("| --- |" + " --- |" * len(SOCK_COLS))
 targets = [("TCP Linux -> stack, Mbit/s", "to_stack_mbit", False), ("TCP stack -> Linux, Mbit/s", "from_stack_mbit", False),
            ("connections/s", "crr_per_s", False), ("CRR latency p50, us (lower)", "crr_p50_us", True),
            ("ping RTT avg, ms (lower)", "ping_avg_ms", True),
-           ("1-byte ping-pong round trips/s (no raw-API counterpart)", "call_per_s", False)]
+           ("1-byte ping-pong round trips/s (no raw-API counterpart)", "call_per_s", False),
+           ("non-blocking recv() finding nothing, us (lower; no raw-API counterpart)", "call_empty_recv_us", True)]
 def ratio(metric, ours, theirs, lower_better):
     a, b = median(metric, ours), median(metric, theirs)
     if a is None or b is None or a == 0 or b == 0:

@@ -25,6 +25,8 @@
  *                   of the round trip: the server's recv wake-up and send)
  *   server_send_us  mean time inside the server's send()
  *   round_trips_per_s
+ *   empty_recv_us   then, the connection idle: mean time of a
+ *                   recv(MSG_DONTWAIT) that finds nothing (EAGAIN)
  * One line: "call_cost stack=... round_trips=N rtt_us=... send_us=...
  * recv_us=... server_send_us=... round_trips_per_s=...". Exit 1 on any
  * failed call or a wrong byte.
@@ -222,6 +224,18 @@ int main(int argc, char **argv)
         }
     }
     double elapsed = now_seconds() - timed_start;
+    /* A non-blocking recv() that finds nothing, the call that ends every
+     * read loop of a select()-driven server. The last ACKs settle first. */
+    struct timespec settle = {0, 10 * 1000 * 1000};
+    nanosleep(&settle, NULL);
+    double empty_start = now_seconds();
+    for (long i = 0; i < round_trips; i++) {
+        unsigned char none;
+        if (lwip_recv(client, &none, 1, MSG_DONTWAIT) != -1 || (errno != EAGAIN && errno != EWOULDBLOCK)) {
+            die("non-blocking recv on an empty socket");
+        }
+    }
+    double empty_seconds = now_seconds() - empty_start;
     /* The server reads end of file after its last send, so its sum is final
      * once it has exited. */
     if (lwip_shutdown(client, SHUT_WR) != 0) die("shutdown");
@@ -231,8 +245,8 @@ int main(int argc, char **argv)
 
     double per_call = 1e6 / (double)round_trips;
     printf("call_cost stack=%s round_trips=%ld rtt_us=%.2f send_us=%.2f recv_us=%.2f server_send_us=%.2f "
-           "round_trips_per_s=%.0f\n",
+           "round_trips_per_s=%.0f empty_recv_us=%.3f\n",
            STACK_NAME, round_trips, elapsed * per_call, send_seconds * per_call, recv_seconds * per_call,
-           server.send_seconds * per_call, (double)round_trips / elapsed);
+           server.send_seconds * per_call, (double)round_trips / elapsed, empty_seconds * per_call);
     return 0;
 }

@@ -34,7 +34,24 @@ mkdir "$work/corpus"
 cp "$here/corpus/frames/"* "$work/corpus/"
 
 artifacts="$build/fuzz-artifacts"
+rm -rf "$artifacts"
 mkdir -p "$artifacts"
 cd "$work"
+status=0
 "$build/tests/fuzz/lwnet_frames_fuzz" -runs="$runs" -seed=1 -timeout=30 \
-  -artifact_prefix="$artifacts/" -print_final_stats=1 "$work/corpus"
+  -artifact_prefix="$artifacts/" -print_final_stats=1 "$work/corpus" || status=$?
+if [ "$status" -ne 0 ]; then
+  # The run is not reproducible from its seed alone (the corpus grows in a
+  # different order from one build to the next), so the input that failed is
+  # printed and kept outside the build tree, which a CI clone loses.
+  keep=${LWNET_FUZZ_KEEP:-/var/tmp/lwnet-fuzz-failures}
+  mkdir -p "$keep"
+  for f in "$artifacts"/*; do
+    [ -f "$f" ] || continue
+    cp "$f" "$keep/$(date -u +%Y%m%dT%H%M%S)-$(basename "$f")"
+    echo "run_fuzz.sh: failing input $(basename "$f") (kept in $keep):"
+    od -An -tx1 -v "$f" | tr -s ' \n' ' ' | fold -w 96
+    echo
+  done
+  exit "$status"
+fi
