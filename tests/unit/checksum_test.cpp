@@ -25,6 +25,41 @@ TEST(Checksum, SplitAtOddBoundaryEqualsContiguous) {
   }
 }
 
+// The sum taken in wide machine-order words equals RFC 1071's big-endian
+// 16-bit sum, for every length, start and split (the odd byte carried
+// across add() calls), and with sums that carry many times (0xff bytes).
+TEST(Checksum, WideSumEqualsBigEndianWordSum) {
+  std::array<std::uint8_t, 301> data{};
+  std::uint32_t state = 12345;
+  for (auto& b : data) {
+    state = state * 1103515245U + 12345U;
+    b = static_cast<std::uint8_t>(state >> 16);
+  }
+  const auto reference = [](ConstBytes bytes) {
+    std::uint64_t sum = 0;
+    for (std::size_t i = 0; i < bytes.size(); ++i) {
+      sum += i % 2 == 0 ? std::uint64_t{bytes[i]} << 8 : bytes[i];
+    }
+    while (sum >> 16) sum = (sum & 0xffffU) + (sum >> 16);
+    return static_cast<std::uint16_t>(sum);
+  };
+  for (int fill = 0; fill < 2; ++fill) {
+    if (fill == 1) data.fill(0xff);
+    for (std::size_t start = 0; start < 9; ++start) {
+      for (std::size_t length = 0; start + length <= data.size(); length += 7) {
+        const ConstBytes part = ConstBytes(data).subspan(start, length);
+        EXPECT_EQ(Checksum{}.add(part).folded(), reference(part)) << start << "+" << length;
+        for (std::size_t cut : {std::size_t{1}, std::size_t{3}, length / 2}) {
+          if (cut > length) continue;
+          Checksum split;
+          split.add(part.first(cut)).add(part.subspan(cut));
+          EXPECT_EQ(split.folded(), reference(part)) << start << "+" << length << " cut " << cut;
+        }
+      }
+    }
+  }
+}
+
 // An IPv4 header of a Linux ping from 192.0.2.1 to 192.0.2.2 verifies to zero.
 TEST(Checksum, RealIpv4HeaderVerifies) {
   const std::array<std::uint8_t, 20> header{0x45, 0x00, 0x00, 0x54, 0x3c, 0x8e, 0x40, 0x00, 0x40, 0x01,
