@@ -1,5 +1,6 @@
 #include "api/name_resolver.h"
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -7,6 +8,7 @@
 #include <cstdlib>
 #include <memory>
 #include <mutex>
+#include <thread>
 
 #include "api/tcpip_c.h"
 
@@ -23,6 +25,9 @@ std::chrono::milliseconds longest_lookup() {
   const std::int64_t per_server = 2 * units * config::dns_tmr_interval_ms;
   return std::chrono::milliseconds(per_server * static_cast<std::int64_t>(config::dns_max_servers) + 2000);
 }
+
+// How often a lookup that found the resolver's table full asks again.
+constexpr std::chrono::milliseconds table_full_recheck{10};
 
 // One lookup's answer, filled by the resolver's callback on the TCP/IP thread.
 struct Waiter;
@@ -104,31 +109,46 @@ Resolution NameResolver::resolve(std::string_view name, AddressFamily family) {
   // No AAAA question without IPv6 (AF_UNSPEC asks for A only, then).
   const bool want_v6 = config::ipv6 && family != AddressFamily::V4;
   const bool can_wait = !thread_.in_core_context();
+  const auto give_up = std::chrono::steady_clock::now() + longest_lookup();
   SourceAddresses sources;
-  thread_.call([&](Stack& stack, Instant now) {
-    sources = source_addresses(stack);
-    for (std::size_t i = 0; i < 2; ++i) {
-      Slot& slot = waiter.slots[i];
-      if ((i == 0 && !want_v4) || (i == 1 && !want_v6)) {
-        slot.result = failed(DnsOutcome::NotFound);
-        continue;
+  std::array<bool, 2> asked{!want_v4, !want_v6};
+  if (!want_v4) waiter.slots[0].result = failed(DnsOutcome::NotFound);
+  if (!want_v6) waiter.slots[1].result = failed(DnsOutcome::NotFound);
+  // A full table (queries or waiting lookups: other threads' lookups in
+  // flight) is waited out, as the C library's resolver would, rather than
+  // failed: the lookup is asked again as others finish.
+  for (bool table_full = true; table_full;) {
+    table_full = false;
+    const bool last_try = std::chrono::steady_clock::now() >= give_up;
+    thread_.call([&](Stack& stack, Instant now) {
+      sources = source_addresses(stack);
+      for (std::size_t i = 0; i < 2; ++i) {
+        if (asked[i]) continue;
+        Slot& slot = waiter.slots[i];
+        const DnsRecordType type = i == 0 ? DnsRecordType::A : DnsRecordType::AAAA;
+        Result<DnsResult> now_known = resolver_.lookup(stack, name, type, &on_answer, &slot, now);
+        if (!now_known.ok() && now_known.error() == Error::TableFull && can_wait && !last_try) {
+          table_full = true;
+          continue;
+        }
+        asked[i] = true;
+        if (now_known.ok()) {
+          slot.result = *now_known;
+        } else if (now_known.error() == Error::InProgress && can_wait) {
+          const std::lock_guard lock(waiter.mutex);
+          slot.pending = true;
+        } else {
+          if (now_known.error() == Error::InProgress) resolver_.cancel(stack, &slot, now);
+          slot.result = failed(outcome_of(now_known.error()));
+        }
       }
-      const DnsRecordType type = i == 0 ? DnsRecordType::A : DnsRecordType::AAAA;
-      Result<DnsResult> now_known = resolver_.lookup(stack, name, type, &on_answer, &slot, now);
-      if (now_known.ok()) {
-        slot.result = *now_known;
-      } else if (now_known.error() == Error::InProgress && can_wait) {
-        slot.pending = true;
-      } else {
-        if (now_known.error() == Error::InProgress) resolver_.cancel(stack, &slot, now);
-        slot.result = failed(outcome_of(now_known.error()));
-      }
-    }
-    return 0;
-  });
+      return 0;
+    });
+    if (table_full) std::this_thread::sleep_for(table_full_recheck);
+  }
   {
     std::unique_lock lock(waiter.mutex);
-    const bool done = waiter.answered.wait_for(lock, longest_lookup(), [&] {
+    const bool done = waiter.answered.wait_until(lock, give_up, [&] {
       return !waiter.slots[0].pending && !waiter.slots[1].pending;
     });
     if (!done) {

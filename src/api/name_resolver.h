@@ -40,6 +40,10 @@ class NameResolver {
   // DnsResolver). On the TCP/IP thread itself (or under the core lock) it
   // cannot wait: names that need a query end TimedOut there. AF_UNSPEC asks
   // A and AAAA at once; the outcome is Found when either found an address.
+  // When other threads' lookups fill the resolver's table
+  // (CONFIG_LWNET_DNS_TABLE_SIZE queries, CONFIG_LWNET_DNS_MAX_REQUESTS
+  // lookups), it waits for room within the same time limit instead of
+  // failing. Any thread.
   Resolution resolve(std::string_view name, AddressFamily family);
 
   // DnsResolver::set_server / server / clear_cache, through the thread.

@@ -16,6 +16,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <string>
 
 #define LWIP_COMPAT_SOCKETS 1
 #include "lwip/dns.h"
@@ -139,6 +140,44 @@ TEST(NameResolverApi, ResolvesFromManyThreadsAtOnce) {
     }
     for (std::thread& t : threads) t.join();
     EXPECT_EQ(found.load(), 6);
+  }
+  net.client->stop();
+}
+
+// More lookups at once than the resolver's table holds (4 queries, 8
+// waiting lookups): the first queries go unanswered, so all pile up; those
+// that found the table full wait for room and are answered too.
+TEST(NameResolverApi, LookupsBeyondTheTableWaitForRoom) {
+  static_assert(config::dns_table_size < 10 && config::dns_max_requests < 10);
+  ThreadedDnsNet net;
+  const std::array<std::string, 10> names{"h0.name.test", "h1.name.test", "h2.name.test", "h3.name.test",
+                                          "h4.name.test", "h5.name.test", "h6.name.test", "h7.name.test",
+                                          "h8.name.test", "h9.name.test"};
+  net.server.call([&](Stack&, Instant) {
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      net.fake->add_a(names[i], Ipv4Address::of(192, 0, 2, static_cast<std::uint8_t>(20 + i)));
+    }
+    net.fake->drop = 4;  // the first round waits for its retry (1 s)
+    return 0;
+  });
+  {
+    api::NameResolver resolver(*net.client);
+    ASSERT_TRUE(resolver.set_server(0, ip_b).ok());
+    std::vector<std::thread> threads;
+    std::array<DnsOutcome, 10> outcomes{};
+    std::array<IpAddress, 10> first{};
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      threads.emplace_back([&, i] {
+        const api::Resolution r = resolver.resolve(names[i], api::AddressFamily::V4);
+        outcomes[i] = r.outcome;
+        if (r.count > 0) first[i] = r.addresses[0];
+      });
+    }
+    for (std::thread& t : threads) t.join();
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      EXPECT_EQ(outcomes[i], DnsOutcome::Found) << names[i];
+      EXPECT_EQ(first[i], IpAddress(Ipv4Address::of(192, 0, 2, static_cast<std::uint8_t>(20 + i)))) << names[i];
+    }
   }
   net.client->stop();
 }
