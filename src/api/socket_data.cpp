@@ -94,7 +94,10 @@ ssize_t SocketLayer::receive_common(Use& use, Bytes into, int flags, IpEndpoint*
   {
     std::lock_guard lock(s.mutex);
     if (s.shut_read && s.kind == Kind::Tcp) return 0;
-    deadline = deadline_after(s.receive_timeout, s.nonblocking || (flags & MSG_DONTWAIT) != 0);
+    const bool nonblocking = s.nonblocking || (flags & MSG_DONTWAIT) != 0;
+    // Known to have nothing (Socket::quiet): no need to go further.
+    if (nonblocking && s.quiet == Quiet::NoData) return fail(EAGAIN);
+    deadline = deadline_after(s.receive_timeout, nonblocking);
   }
   if (s.kind == Kind::Udp || s.kind == Kind::Raw) {
     std::size_t size = 0;

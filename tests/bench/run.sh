@@ -625,8 +625,7 @@ out.append("| --- |" + " --- |" * len(SOCK_COLS))
 targets = [("TCP Linux -> stack, Mbit/s", "to_stack_mbit", False), ("TCP stack -> Linux, Mbit/s", "from_stack_mbit", False),
            ("connections/s", "crr_per_s", False), ("CRR latency p50, us (lower)", "crr_p50_us", True),
            ("ping RTT avg, ms (lower)", "ping_avg_ms", True),
-           ("1-byte ping-pong round trips/s (no raw-API counterpart)", "call_per_s", False),
-           ("non-blocking recv() finding nothing, us (lower; no raw-API counterpart)", "call_empty_recv_us", True)]
+           ("1-byte ping-pong round trips/s (no raw-API counterpart)", "call_per_s", False)]
 def ratio(metric, ours, theirs, lower_better):
     a, b = median(metric, ours), median(metric, theirs)
     if a is None or b is None or a == 0 or b == 0:
