@@ -116,6 +116,6 @@ status=0
 timeout 60 "$PROGRAMS/socket_call_cost" 2000 >"$LWNET_OUT" 2>"$LWNET_ERR" || status=$?
 lwit_expect_status "socket_call_cost exit status" 0 "$status"
 lwit_expect "socket_call_cost's line" grep -qE \
-  "^call_cost stack=lwnet round_trips=2000 rtt_us=[0-9.]+ send_us=[0-9.]+ recv_us=[0-9.]+ server_send_us=[0-9.]+ round_trips_per_s=[1-9][0-9]*$" \
+  "^call_cost stack=lwnet round_trips=2000 rtt_us=[0-9.]+ send_us=[0-9.]+ recv_us=[0-9.]+ server_send_us=[0-9.]+ round_trips_per_s=[1-9][0-9]* empty_recv_us=[0-9]+\.[0-9]{3}$" \
   "$LWNET_OUT"
 lwit_pass
