@@ -72,7 +72,10 @@ struct SocketLayer::Socket {
   // since (wake_all() forgets it): a non-blocking recv or accept then fails
   // with EAGAIN without asking the TCP/IP thread again (one mailbox round
   // trip less for the call that ends a select-driven read loop, under
-  // message passing). Written in core context, under `mutex`.
+  // message passing). Written in core context, under `mutex`. Blocking
+  // calls look all the same: while they ask, the event they wait for is
+  // often being processed (skipping that look cost ~10 % of connections/s
+  // under message passing, with more context switches).
   Quiet quiet = Quiet::Unknown;
 
   // Core context only (read and written inside TcpipThread::call).
@@ -326,38 +329,21 @@ int SocketLayer::wait_until(Socket& s, Instant deadline, Ready&& ready, bool clo
   } else {
     waiter.flag = &flag;
   }
-  // A look that found `awaited` still true with no event since need not be
-  // repeated by a non-blocking call: it fails with EAGAIN at once, without
-  // a trip to the core (an event before the waiter was added cleared
-  // `quiet`). A blocking call looks all the same: while it asks, the event
-  // it waits for is often being processed, and finding it then saves the
-  // sleep (measured: skipping that look cost ~10 % of connections/s under
-  // message passing, with more context switches).
+  add_waiter(s, waiter);
   const bool remember = awaited != Quiet::Unknown;
-  const bool nonblocking = deadline == Instant::from_micros(0);
-  bool look = true;
-  {
-    std::lock_guard lock(s.mutex);
-    waiter.next = s.waiters;
-    s.waiters = &waiter;
-    if (remember && nonblocking && s.quiet == awaited) look = false;
-  }
   int result = EAGAIN;
   while (true) {
-    if (look) {
-      // An event after this raises the flag again; one before it is seen by
-      // the look that follows (both run in core context, this one later).
-      // (The eventfd is not cleared: a wake left from before only costs one
-      // more look.)
-      flag.reset();
-      result = tcpip_.call([&](Stack& stack, Instant now) -> int {
-        const int r = ready(stack, now);
-        if (remember) remember_quiet(s, stack);
-        return r;
-      });
-      if (result >= 0) break;
-    }
-    look = true;
+    // An event after this raises the flag again; one before it is seen by
+    // the look that follows (both run in core context, this one later).
+    // (The eventfd is not cleared: a wake left from before only costs one
+    // more look.)
+    flag.reset();
+    result = tcpip_.call([&](Stack& stack, Instant now) -> int {
+      const int r = ready(stack, now);
+      if (remember) remember_quiet(s, stack);
+      return r;
+    });
+    if (result >= 0) break;
     if (closing_ends_wait) {
       std::lock_guard lock(s.mutex);
       if (s.closing) {

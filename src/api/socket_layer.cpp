@@ -108,9 +108,6 @@ void SocketLayer::wake_all(Socket& s) {
   }
 }
 
-// Each core handle carries its socket as its user pointer (set when the
-// socket takes the handle, dropped by the core when it is closed); the
-// handle comparison also rejects a pointer left from an earlier use.
 void SocketLayer::remember_quiet(Socket& s, Stack& stack) {
   Quiet quiet = Quiet::Unknown;
   std::lock_guard lock(s.mutex);
@@ -126,6 +123,9 @@ void SocketLayer::remember_quiet(Socket& s, Stack& stack) {
   s.quiet = quiet;
 }
 
+// Each core handle carries its socket as its user pointer (set when the
+// socket takes the handle, dropped by the core when it is closed); the
+// handle comparison also rejects a pointer left from an earlier use.
 SocketLayer::Socket* SocketLayer::owner_of(TcpHandle h) {
   auto* s = static_cast<Socket*>(tcpip_.stack().tcp_user_data(h));
   return s != nullptr && s->has_tcp && s->tcp == h ? s : nullptr;
@@ -490,6 +490,8 @@ int SocketLayer::accept(int fd, sockaddr* address, socklen_t* length) {
   Instant deadline;
   {
     std::lock_guard lock(s.mutex);
+    // Known to have nothing to accept (Socket::quiet).
+    if (s.nonblocking && s.quiet == Quiet::NoConnection) return fail(EAGAIN);
     deadline = deadline_after(s.receive_timeout, s.nonblocking);
   }
   std::optional<IpEndpoint> peer;

@@ -199,10 +199,9 @@ class SocketLayer {
   // For close()'s own linger wait, `closing_ends_wait` is false, and
   // `recheck` (non-zero) looks again at least that often, for conditions no
   // stack event announces (a FIN acknowledged).
-  // `awaited` (recv: Quiet::NoData, accept: Quiet::NoConnection): the call
-  // waits for that to end; when the socket's last look found it with no
-  // event since, a non-blocking call fails without looking again (see
-  // Socket::quiet).
+  // `awaited` (recv: Quiet::NoData, accept: Quiet::NoConnection): every
+  // look also records in Socket::quiet whether that still holds, so that a
+  // later non-blocking call can fail without a look.
   enum class Quiet : std::uint8_t;
   template <class Ready>
   int wait_until(Socket& socket, Instant deadline, Ready&& ready, bool closing_ends_wait = true,
