@@ -24,6 +24,15 @@
 
 namespace lwnet::api {
 
+// Where a sleeping caller's look stands (Waiter::handover).
+enum class SocketLayer::Handover : std::uint8_t {
+  Idle,     // the thread runs or looks itself: events raise its flag
+  Armed,    // the thread sleeps: an event queues its look for the TCP/IP thread
+  Queued,   // in pending_handovers_, to run after the TCP/IP thread's current work
+  Running,  // the TCP/IP thread runs the look now: the waiter must stay
+  Done,     // the look finished the call: `result` is its answer
+};
+
 // A thread blocked in a call on a socket (or in select/poll on several):
 // stack events wake it. Written by wake_all() under the socket's mutex, so
 // it lives until remove_waiter().
@@ -38,6 +47,20 @@ struct SocketLayer::Waiter {
   // Who waits: a thread's own input pass does not wake it (it looks again
   // right after the pass).
   std::thread::id thread = std::this_thread::get_id();
+
+  // The hand-over (message passing; a blocking call on one socket): while
+  // the thread sleeps, an event makes the TCP/IP thread run the call's own
+  // look for it (run_handovers), so that the thread wakes with its result
+  // instead of waking to post the look again: one mailbox round trip less
+  // for each blocking call that had to wait (accept, recv, send, connect).
+  // `look` is null for waiters without it.
+  int (*run_look)(void* look, Stack& stack, Instant now) = nullptr;
+  void* look = nullptr;
+  // Under the socket's mutex.
+  Handover handover = Handover::Idle;
+  bool again = false;          // an event came while the TCP/IP thread ran the look
+  bool waits_for_run = false;  // the thread woke and waits for the look to end
+  int result = 0;              // Handover::Done: what the look returned
 };
 
 // What a socket is known to lack (Socket::quiet).
@@ -77,6 +100,10 @@ struct SocketLayer::Socket {
   // often being processed (skipping that look cost ~10 % of connections/s
   // under message passing, with more context switches).
   Quiet quiet = Quiet::Unknown;
+
+  // In pending_handovers_ (TCP/IP thread only; cleared when it is run,
+  // not when the socket is freed, as the list may still hold it).
+  bool handover_queued = false;
 
   // Core context only (read and written inside TcpipThread::call).
   TcpHandle tcp{};
@@ -329,8 +356,20 @@ int SocketLayer::wait_until(Socket& s, Instant deadline, Ready&& ready, bool clo
   } else {
     waiter.flag = &flag;
   }
-  add_waiter(s, waiter);
   const bool remember = awaited != Quiet::Unknown;
+  auto look = [&](Stack& stack, Instant now) -> int {
+    const int r = ready(stack, now);
+    if (remember) remember_quiet(s, stack);
+    return r;
+  };
+  const bool hand_over = !reads_input && handovers_;
+  if (hand_over) {
+    waiter.run_look = [](void* context, Stack& stack, Instant now) -> int {
+      return (*static_cast<decltype(look)*>(context))(stack, now);
+    };
+    waiter.look = &look;
+  }
+  add_waiter(s, waiter);
   int result = EAGAIN;
   while (true) {
     // An event after this raises the flag again; one before it is seen by
@@ -338,11 +377,7 @@ int SocketLayer::wait_until(Socket& s, Instant deadline, Ready&& ready, bool clo
     // (The eventfd is not cleared: a wake left from before only costs one
     // more look.)
     flag.reset();
-    result = tcpip_.call([&](Stack& stack, Instant now) -> int {
-      const int r = ready(stack, now);
-      if (remember) remember_quiet(s, stack);
-      return r;
-    });
+    result = tcpip_.call(look);
     if (result >= 0) break;
     if (closing_ends_wait) {
       std::lock_guard lock(s.mutex);
@@ -368,7 +403,14 @@ int SocketLayer::wait_until(Socket& s, Instant deadline, Ready&& ready, bool clo
         break;
       }
     } else {
+      if (hand_over) arm_handover(s, waiter);
       (void)flag.sleep(until);
+      if (hand_over) {
+        if (const std::optional<int> done = disarm_handover(s, waiter, flag)) {
+          result = *done;
+          break;
+        }
+      }
     }
   }
   remove_waiter(s, waiter);

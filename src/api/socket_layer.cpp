@@ -19,9 +19,12 @@ SocketLayer::SocketLayer(TcpipThread& tcpip, std::size_t max_sockets)
     : tcpip_(tcpip),
       max_sockets_(max_sockets),
       sockets_(std::make_unique<Socket[]>(max_sockets)),
-      by_descriptor_(std::make_unique<std::atomic<std::uint16_t>[]>(FD_SETSIZE)) {
+      by_descriptor_(std::make_unique<std::atomic<std::uint16_t>[]>(FD_SETSIZE)),
+      handovers_(!tcpip.config().core_locking) {
   for (std::size_t i = 0; i < max_sockets_; ++i) sockets_[i].index = static_cast<std::int32_t>(i);
+  if (handovers_) pending_handovers_.reserve(max_sockets_);
   tcpip_.call([this](Stack& stack, Instant) {
+    if (handovers_) tcpip_.set_work_hook(&SocketLayer::run_handovers_hook, this);
     stack.set_tcp_event_callback(&SocketLayer::on_tcp_event, this);
     stack.set_udp_event_callback(&SocketLayer::on_udp_event, this);
     stack.set_raw_event_callback(&SocketLayer::on_raw_event, this);
@@ -41,7 +44,8 @@ SocketLayer::~SocketLayer() {
       (void)close(fd);
     }
   }
-  tcpip_.call([](Stack& stack, Instant) {
+  tcpip_.call([this](Stack& stack, Instant) {
+    if (handovers_) tcpip_.set_work_hook(nullptr, nullptr);
     stack.set_tcp_event_callback(nullptr, nullptr);
     stack.set_udp_event_callback(nullptr, nullptr);
     stack.set_raw_event_callback(nullptr, nullptr);
@@ -98,14 +102,110 @@ void SocketLayer::wake_all(Socket& s) {
   // Under s.mutex. Whatever changed, the last look is out of date.
   s.quiet = Quiet::Unknown;
   const bool own_input_pass = TcpipThread::in_caller_input_pass();
+  // Only the TCP/IP thread queues looks (it runs them after its current
+  // work); an event from elsewhere (close, shutdown) wakes the thread.
+  const bool queue_here = handovers_ && tcpip_.on_own_thread();
   for (Waiter* w = s.waiters; w != nullptr; w = w->next) {
     if (own_input_pass && w->thread == std::this_thread::get_id()) continue;
+    if (w->look != nullptr) {
+      switch (w->handover) {
+        case Handover::Running:
+          w->again = true;  // the run may have looked too early: the thread looks again
+          continue;
+        case Handover::Queued:
+        case Handover::Done: continue;  // its flag is raised when the look has run
+        case Handover::Armed:
+          if (queue_here) {
+            w->handover = Handover::Queued;
+            if (!s.handover_queued) {
+              s.handover_queued = true;
+              pending_handovers_.push_back(&s);
+            }
+            continue;
+          }
+          w->handover = Handover::Idle;
+          break;
+        case Handover::Idle: break;
+      }
+    }
     if (w->flag != nullptr) {
       w->flag->raise();
     } else {
       w->waker->wake();
     }
   }
+}
+
+void SocketLayer::arm_handover(Socket& s, Waiter& waiter) {
+  std::lock_guard lock(s.mutex);
+  waiter.handover = Handover::Armed;
+  handovers_armed_.fetch_add(1, std::memory_order_relaxed);
+}
+
+std::optional<int> SocketLayer::disarm_handover(Socket& s, Waiter& waiter, WakeFlag& flag) {
+  while (true) {
+    // Reset before the look at the state: the TCP/IP thread raises the flag
+    // after it leaves Running, under the mutex.
+    flag.reset();
+    {
+      std::lock_guard lock(s.mutex);
+      switch (waiter.handover) {
+        case Handover::Done:
+          waiter.handover = Handover::Idle;
+          return waiter.result;
+        case Handover::Running:
+          // Woken by its deadline while the TCP/IP thread runs its look: the
+          // waiter (and the caller's buffer) must stay until it ends.
+          waiter.waits_for_run = true;
+          break;
+        case Handover::Armed:
+        case Handover::Queued:  // not run yet: run_handovers() will skip it
+        case Handover::Idle:
+          waiter.handover = Handover::Idle;
+          return std::nullopt;
+      }
+    }
+    (void)flag.sleep(Instant::max());
+  }
+}
+
+void SocketLayer::run_handovers() {
+  // Entries pushed while this runs (a look's own events) are run too.
+  for (std::size_t i = 0; i < pending_handovers_.size(); ++i) {
+    Socket& s = *pending_handovers_[i];
+    s.handover_queued = false;
+    while (true) {
+      Waiter* w = nullptr;
+      {
+        std::lock_guard lock(s.mutex);
+        for (Waiter* c = s.waiters; c != nullptr; c = c->next) {
+          if (c->handover == Handover::Queued) {
+            w = c;
+            break;
+          }
+        }
+        if (w == nullptr) break;
+        w->handover = Handover::Running;
+        w->again = false;
+        w->waits_for_run = false;
+      }
+      // Without the socket's mutex: the look takes it, and its events too.
+      const int r = w->run_look(w->look, tcpip_.stack(), monotonic_now());
+      std::lock_guard lock(s.mutex);
+      if (r >= 0) {
+        w->result = r;
+        w->handover = Handover::Done;
+        handovers_finished_.fetch_add(1, std::memory_order_relaxed);
+      } else if (w->again || w->waits_for_run || s.closing) {
+        w->handover = Handover::Idle;
+      } else {
+        w->handover = Handover::Armed;  // nothing yet: it sleeps on
+        continue;
+      }
+      w->flag->raise();
+    }
+  }
+  pending_handovers_.clear();
 }
 
 void SocketLayer::remember_quiet(Socket& s, Stack& stack) {
@@ -153,7 +253,7 @@ void SocketLayer::on_tcp_event(void* context, TcpHandle h, std::uint8_t events) 
   }
   std::lock_guard lock(s->mutex);
   if (error != 0) s->pending_error = error;
-  wake_all(*s);
+  self->wake_all(*s);
 }
 
 void SocketLayer::on_udp_event(void* context, UdpHandle h) {
@@ -165,7 +265,7 @@ void SocketLayer::on_udp_event(void* context, UdpHandle h) {
   const std::optional<Error> error = self->tcpip_.stack().udp_take_error(h);
   std::lock_guard lock(s->mutex);
   if (error) s->pending_error = errno_of(*error);
-  wake_all(*s);
+  self->wake_all(*s);
 }
 
 void SocketLayer::on_raw_event(void* context, RawHandle h) {
@@ -173,7 +273,7 @@ void SocketLayer::on_raw_event(void* context, RawHandle h) {
   Socket* s = self->owner_of(h);
   if (s == nullptr) return;
   std::lock_guard lock(s->mutex);
-  wake_all(*s);
+  self->wake_all(*s);
 }
 
 // ---- Creating and closing ----------------------------------------------------

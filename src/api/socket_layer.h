@@ -122,6 +122,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <vector>
 
 #include "api/tcpip_thread.h"
 #include "config/options.h"
@@ -130,6 +131,10 @@
 #include "ip/raw_handle.h"
 #include "transport/udp_handle.h"
 #include "wire/address.h"
+
+namespace lwnet {
+class WakeFlag;
+}
 
 namespace lwnet::api {
 
@@ -148,6 +153,14 @@ class SocketLayer {
   // Sockets open now. Any thread.
   std::size_t open_count() const;
   std::size_t capacity() const { return max_sockets_; }
+
+  // Message passing: how often a blocking call went to sleep with its look
+  // handed over to the TCP/IP thread, and how often that thread's run of
+  // the look finished the call, so that it woke with its answer (the
+  // `Handover` in socket_internal.h). Both 0 under core locking.
+  // Diagnostics; any thread.
+  std::uint64_t handovers_armed() const { return handovers_armed_.load(std::memory_order_relaxed); }
+  std::uint64_t handovers_finished() const { return handovers_finished_.load(std::memory_order_relaxed); }
 
   int socket(int domain, int type, int protocol);
   int bind(int s, const sockaddr* address, socklen_t length);
@@ -220,7 +233,18 @@ class SocketLayer {
   void release_endpoint(Socket& socket, Stack& stack, Instant now, bool reset);
   void add_waiter(Socket& socket, Waiter& waiter);
   void remove_waiter(Socket& socket, Waiter& waiter);
-  static void wake_all(Socket& socket);
+  // Under the socket's mutex: every waiter learns that something changed
+  // (its flag or waker is raised, or its look handed over).
+  void wake_all(Socket& socket);
+  // The hand-over (Waiter::handover). The waiting thread arms it before it
+  // sleeps and disarms it when it wakes: then the look's answer, if the
+  // TCP/IP thread's run of it finished the call, or nothing (look again).
+  enum class Handover : std::uint8_t;
+  void arm_handover(Socket& socket, Waiter& waiter);
+  static std::optional<int> disarm_handover(Socket& socket, Waiter& waiter, WakeFlag& flag);
+  // TCP/IP thread (TcpipThread's work hook): runs the queued looks.
+  void run_handovers();
+  static void run_handovers_hook(void* self) { static_cast<SocketLayer*>(self)->run_handovers(); }
 
   // Core context: the socket that owns a core handle, or null.
   Socket* owner_of(TcpHandle h);
@@ -271,6 +295,13 @@ class SocketLayer {
   // table lock by owns() and acquire()'s first look.
   std::unique_ptr<std::atomic<std::uint16_t>[]> by_descriptor_;
   mutable std::mutex table_mutex_;  // allocation, by_descriptor_ writes
+  // Message passing: hand-overs on (Waiter::handover). Sockets with a
+  // queued look, TCP/IP thread only (at most one entry per socket: room
+  // for all is reserved at construction).
+  const bool handovers_;
+  std::vector<Socket*> pending_handovers_;
+  std::atomic<std::uint64_t> handovers_armed_{0};
+  std::atomic<std::uint64_t> handovers_finished_{0};
 };
 
 // The process-wide layer of the lwip_* functions: created on first use on

@@ -232,6 +232,7 @@ void TcpipThread::loop() {
       if (!message) break;
       run_message(*message);
     }
+    run_work_hook();
     poll_pass();
     watch_new_descriptors();
     if (stop_requested_.load()) break;
@@ -305,12 +306,14 @@ void TcpipThread::loop() {
   // after it, call() runs inline and post() says Closed.
   mailbox_.close();
   while (const std::optional<Message> message = mailbox_.try_pop()) run_message(*message);
+  run_work_hook();
   (void)release_core();
 }
 
 void TcpipThread::poll_pass() {
   stack_.poll(monotonic_now());
   if (poll_hook_ != nullptr) poll_hook_(poll_hook_context_);
+  run_work_hook();
 }
 
 OsResult<bool> TcpipThread::wait_reading_input(const Waker& waker, Instant deadline) {

@@ -150,6 +150,21 @@ class TcpipThread {
   using PollHook = void (*)(void* context);
   void set_poll_hook(PollHook hook, void* context);
 
+  // Hook for the socket layer's hand-over (message passing: the TCP/IP
+  // thread makes a sleeping caller's call for it when its event comes):
+  // runs on the TCP/IP thread, in core context, after each batch of mail
+  // and each poll of the stack, and once more as the thread stops. Null
+  // removes it. Core context only.
+  void set_work_hook(PollHook hook, void* context) {
+    work_hook_ = hook;
+    work_hook_context_ = context;
+  }
+
+  // True on the TCP/IP thread itself. Any thread.
+  bool on_own_thread() const {
+    return thread_id_.load(std::memory_order_acquire) == std::this_thread::get_id();
+  }
+
   // CONFIG_LWIP_TCPIP_CORE_LOCKING_INPUT: input is processed by whichever
   // thread is there to take it, under the core mutex. A caller about to
   // block (a blocking socket call waiting for its event) may then wait on
@@ -265,6 +280,11 @@ class TcpipThread {
   AdaptiveSpin mail_spin_;  // the thread's look for mail before it sleeps
   PollHook poll_hook_ = nullptr;
   void* poll_hook_context_ = nullptr;
+  PollHook work_hook_ = nullptr;
+  void* work_hook_context_ = nullptr;
+  void run_work_hook() {
+    if (work_hook_ != nullptr) work_hook_(work_hook_context_);
+  }
 
   // True from the thread's last look at the mailbox before it sleeps until
   // it wakes: a push in that time must wake it (notify_mail).

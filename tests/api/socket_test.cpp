@@ -83,6 +83,121 @@ TEST_P(SocketTest, ALookThatFoundNothingIsNotRepeatedUntilAnEventComes) {
   for (int fd : {a, a2, c2, server}) EXPECT_EQ(l().close(fd), 0);
 }
 
+// Under message passing a blocking call that had to wait is finished by the
+// TCP/IP thread when its event comes (the hand-over): the caller wakes with
+// its answer instead of waking to ask again. Under core locking nothing is
+// handed over. Either way the calls give the same answers.
+TEST_P(SocketTest, ABlockedCallIsFinishedByTheTcpipThreadUnderMessagePassing) {
+  const bool message_passing = !GetParam().core_locking;
+  int server = -1;
+  auto [c, a] = connected_pair(5096, server);
+  // Waits until the caller went to sleep with its look handed over (under
+  // core locking: a while, since nothing shows that it sleeps).
+  auto until_armed = [&](std::uint64_t armed_before) {
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    if (!message_passing) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      return;
+    }
+    while (l().handovers_armed() == armed_before && std::chrono::steady_clock::now() < give_up) {
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+    }
+  };
+
+  std::uint64_t armed = l().handovers_armed();
+  std::uint64_t finished = l().handovers_finished();
+  auto received = std::async(std::launch::async, [&] {
+    std::array<char, 8> buffer{};
+    const ssize_t n = l().recv(a, buffer.data(), buffer.size(), 0);
+    return std::string(buffer.data(), static_cast<std::size_t>(std::max<ssize_t>(n, 0)));
+  });
+  until_armed(armed);
+  ASSERT_EQ(l().send(c, "hand", 4, 0), 4);
+  EXPECT_EQ(received.get(), "hand");
+  EXPECT_EQ(l().handovers_finished() - finished, message_passing ? 1U : 0U);
+
+  // accept: the TCP/IP thread makes the new socket for the sleeping caller.
+  armed = l().handovers_armed();
+  finished = l().handovers_finished();
+  auto accepted = std::async(std::launch::async, [&] { return l().accept(server, nullptr, nullptr); });
+  until_armed(armed);
+  // (A non-blocking connect: a blocking one could be handed over too.)
+  const int c2 = l().socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+  const sockaddr_in to = loopback(5096);
+  ASSERT_EQ(l().connect(c2, sa(to), in_len), -1);
+  ASSERT_EQ(errno, EINPROGRESS);
+  const int a2 = accepted.get();
+  ASSERT_GE(a2, 0);
+  EXPECT_EQ(l().handovers_finished() - finished, message_passing ? 1U : 0U);
+  pollfd connected{c2, POLLOUT, 0};
+  ASSERT_EQ(l().poll(&connected, 1, 5000), 1);
+  ASSERT_EQ(l().fcntl(c2, F_SETFL, 0), 0);
+  ASSERT_EQ(l().send(a2, "ok", 2, 0), 2);
+  std::array<char, 2> reply{};
+  ASSERT_EQ(l().recv(c2, reply.data(), reply.size(), MSG_WAITALL), 2);
+  EXPECT_EQ(std::string(reply.data(), 2), "ok");
+
+  // The peer's FIN reaches a sleeping recv as its end of stream; an event
+  // that does not finish the call (a write space update) leaves it asleep.
+  armed = l().handovers_armed();
+  finished = l().handovers_finished();
+  auto end = std::async(std::launch::async, [&] {
+    char byte = 0;
+    return l().recv(a, &byte, 1, 0);
+  });
+  until_armed(armed);
+  ASSERT_EQ(l().close(c), 0);
+  EXPECT_EQ(end.get(), 0);
+  EXPECT_EQ(l().handovers_finished() - finished, message_passing ? 1U : 0U);
+  for (int fd : {a, a2, c2, server}) EXPECT_EQ(l().close(fd), 0);
+}
+
+// The race of a caller's deadline with the TCP/IP thread's run of its look:
+// a receiver with a 1 ms SO_RCVTIMEO keeps timing out while bytes arrive at
+// random moments; every byte arrives once, in order.
+TEST_P(SocketTest, ReceiveTimeoutsRacingTheirEventsLoseNoBytes) {
+  int server = -1;
+  auto [c, a] = connected_pair(5097, server);
+  const timeval timeout{0, 1000};
+  ASSERT_EQ(l().setsockopt(a, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout), 0);
+  constexpr std::size_t total = 12000;
+  std::thread sender([&, c = c] {
+    std::uint32_t random = 12345;
+    std::size_t sent = 0;
+    while (sent < total) {
+      random = random * 1103515245U + 12345U;
+      const std::size_t chunk = std::min<std::size_t>(total - sent, 1U + (random >> 16) % 40U);
+      std::array<unsigned char, 40> bytes{};
+      for (std::size_t i = 0; i < chunk; ++i) bytes[i] = static_cast<unsigned char>((sent + i) % 251U);
+      const ssize_t n = l().send(c, bytes.data(), chunk, 0);
+      if (n <= 0) break;
+      sent += static_cast<std::size_t>(n);
+      std::this_thread::sleep_for(std::chrono::microseconds((random >> 8) % 1500U));
+    }
+  });
+  std::size_t received = 0;
+  std::size_t timeouts = 0;
+  bool in_order = true;
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (received < total && std::chrono::steady_clock::now() < give_up) {
+    std::array<unsigned char, 7> buffer{};
+    const ssize_t n = l().recv(a, buffer.data(), buffer.size(), 0);
+    if (n < 0) {
+      ASSERT_EQ(errno, EAGAIN);
+      ++timeouts;
+      continue;
+    }
+    ASSERT_GT(n, 0);
+    for (ssize_t i = 0; i < n; ++i) in_order = in_order && buffer[static_cast<std::size_t>(i)] == (received + static_cast<std::size_t>(i)) % 251U;
+    received += static_cast<std::size_t>(n);
+  }
+  sender.join();
+  EXPECT_EQ(received, total);
+  EXPECT_TRUE(in_order);
+  EXPECT_GT(timeouts, 0U);
+  for (int fd : {a, c, server}) EXPECT_EQ(l().close(fd), 0);
+}
+
 TEST_P(SocketTest, TcpEchoOverLoopbackWithNamesAndEndOfStream) {
   int server = -1;
   auto [c, a] = connected_pair(5000, server);
