@@ -84,10 +84,6 @@ class StackImpl {
   void dispatch(IpDelivery&& delivery, Instant now);
 
   std::optional<PacketBuf> spare_;  // a receive buffer the last device left unused
-  // Where frames go when the frame pool is empty: taken from the device and
-  // dropped (ethernet.drop_no_buffer), so that a device with frames due
-  // never makes next_deadline() ask for a poll that cannot make progress.
-  std::array<std::uint8_t, config::frame_buffer_size> discard_{};
 };
 
 }  // namespace lwnet
