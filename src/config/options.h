@@ -165,6 +165,14 @@
 #define CONFIG_LWNET_ARP_QUEUE_LEN 3
 #endif
 
+// The width of the stack's event counters (StackStats, util/stat_counter.h):
+// 64 bits, so that none wraps on a host (a frame counter at 20 Gbit/s would
+// wrap 32 bits in hours); 32 halves them on small targets, where lwIP's
+// STAT_COUNTER is 16 bits unless LWIP_STATS_LARGE.
+#ifndef CONFIG_LWNET_STATS_COUNTER_BITS
+#define CONFIG_LWNET_STATS_COUNTER_BITS 64
+#endif
+
 // ---- ICMP, checksums --------------------------------------------------------
 #ifndef CONFIG_LWIP_ICMP
 #define CONFIG_LWIP_ICMP 1
@@ -557,6 +565,8 @@ inline constexpr std::uint32_t garp_tmr_interval_seconds = CONFIG_LWIP_GARP_TMR_
 inline constexpr std::size_t arp_table_size = CONFIG_LWNET_ARP_TABLE_SIZE;
 inline constexpr std::uint32_t arp_maxage_seconds = CONFIG_LWNET_ARP_MAXAGE_SECONDS;
 inline constexpr std::size_t arp_queue_len = CONFIG_LWNET_ARP_QUEUE_LEN;
+inline constexpr unsigned stats_counter_bits = CONFIG_LWNET_STATS_COUNTER_BITS;
+static_assert(stats_counter_bits == 32 || stats_counter_bits == 64, "CONFIG_LWNET_STATS_COUNTER_BITS is 32 or 64");
 
 inline constexpr bool icmp = CONFIG_LWIP_ICMP != 0;
 inline constexpr bool broadcast_ping = CONFIG_LWIP_BROADCAST_PING != 0;

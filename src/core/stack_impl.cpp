@@ -63,7 +63,8 @@ void StackImpl::receive_from(NetifId id, Instant now) {
         // buffer, and counts it), counted here too.
         const std::uint64_t dropped_before = device.stats().rx_dropped;
         const std::optional<std::size_t> empty_frame = device.receive(Bytes{}, now);
-        stats.ethernet.drop_no_buffer += device.stats().rx_dropped - dropped_before + (empty_frame ? 1U : 0U);
+        stats.ethernet.drop_no_buffer +=
+            static_cast<StatCounter>(device.stats().rx_dropped - dropped_before + (empty_frame ? 1U : 0U));
         if (!empty_frame) return;
         continue;
       }

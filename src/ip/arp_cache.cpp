@@ -28,7 +28,7 @@ std::optional<MacAddress> ArpCache::lookup(NetifId netif, Ipv4Address ip) const 
 }
 
 void ArpCache::free(Entry& e) {
-  stats_.drop_unresolved += e.queue.size();
+  count(stats_.drop_unresolved, e.queue.size());
   e.queue.clear();
   e.state = State::Free;
   e.requests = 0;

@@ -43,10 +43,10 @@ void IpLayer::icmp_input(NetifId id, PacketBuf&& packet, const IpDelivery& ip, I
   // Raw ICMP endpoints (SOCK_RAW sockets) get a copy of every message that
   // passed the checks, IPv4 header included, before it is handled here.
   std::size_t raw_dropped = 0;
-  stats_.icmp.raw_delivered += raw_.deliver(packet.from_mark(Layer::Network),
-                                            static_cast<std::uint8_t>(IpProtocol::Icmp), ip.source,
-                                            ip.destination, id, raw_dropped);
-  stats_.icmp.raw_dropped += raw_dropped;
+  count(stats_.icmp.raw_delivered,
+        raw_.deliver(packet.from_mark(Layer::Network), static_cast<std::uint8_t>(IpProtocol::Icmp), ip.source,
+                     ip.destination, id, raw_dropped));
+  count(stats_.icmp.raw_dropped, raw_dropped);
   switch (icmp.type) {
     case static_cast<std::uint8_t>(Icmpv4Type::EchoRequest): {
       const Netif& n = netifs_[id];

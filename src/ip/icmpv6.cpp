@@ -24,9 +24,9 @@ void IpLayer::icmpv6_input(NetifId id, PacketBuf&& packet, const IpDelivery& ip,
   // Raw ICMPv6 endpoints (SOCK_RAW sockets) get a copy of every message
   // that passed the checks, from its ICMPv6 header on, before it is handled.
   std::size_t raw_dropped = 0;
-  stats_.icmpv6.raw_delivered += raw_.deliver(packet.data(), static_cast<std::uint8_t>(IpProtocol::Icmpv6),
-                                              ip.source, ip.destination, id, raw_dropped);
-  stats_.icmpv6.raw_dropped += raw_dropped;
+  count(stats_.icmpv6.raw_delivered, raw_.deliver(packet.data(), static_cast<std::uint8_t>(IpProtocol::Icmpv6),
+                                                  ip.source, ip.destination, id, raw_dropped));
+  count(stats_.icmpv6.raw_dropped, raw_dropped);
   switch (icmp.type) {
     case static_cast<std::uint8_t>(Icmpv6Type::EchoRequest): {
       ++stats_.icmpv6.rx_echo_request;

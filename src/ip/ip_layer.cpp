@@ -203,8 +203,8 @@ void IpLayer::poll_timers(Instant now) {
     if (*timer == path_mtu_timer) {
       // Both families' entries (RFC 1191, RFC 8201).
       const PathMtuTable::Expired expired = path_mtus_.expire(now);
-      stats_.ipv4.pmtu_expired += expired.v4;
-      stats_.ipv6.pmtu_expired += expired.v6;
+      count(stats_.ipv4.pmtu_expired, expired.v4);
+      count(stats_.ipv6.pmtu_expired, expired.v6);
       arm_no_later(path_mtu_timer, path_mtus_.next_deadline());
     } else if (*timer >= nd_timer) {
       // Only IPv6 arms these: an IPv4-only build never links their handlers.

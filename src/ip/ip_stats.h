@@ -4,157 +4,159 @@
 
 #include <cstdint>
 
+#include "util/stat_counter.h"
+
 namespace lwnet {
 
 struct EthernetStats {
-  std::uint64_t rx = 0, tx = 0;
-  std::uint64_t drop_truncated = 0, drop_unknown_ethertype = 0, drop_not_for_us = 0;
-  std::uint64_t drop_no_buffer = 0, drop_device_busy = 0;
-  std::uint64_t tx_segmented = 0;  // large TCP frames the device segments (TSO)
+  StatCounter rx = 0, tx = 0;
+  StatCounter drop_truncated = 0, drop_unknown_ethertype = 0, drop_not_for_us = 0;
+  StatCounter drop_no_buffer = 0, drop_device_busy = 0;
+  StatCounter tx_segmented = 0;  // large TCP frames the device segments (TSO)
   // Multicast frames to a MAC of no group the netif joined (broadcast passes).
-  std::uint64_t drop_multicast_filtered = 0;
+  StatCounter drop_multicast_filtered = 0;
   // Receive offload: TCP super-frames taken whole; frames whose offload
   // description does not fit them (link/receive_offload.h); frames longer
   // than a frame buffer that are no super-frame.
-  std::uint64_t rx_super_frames = 0, drop_bad_offload = 0, drop_oversized = 0;
+  StatCounter rx_super_frames = 0, drop_bad_offload = 0, drop_oversized = 0;
 };
 
 struct ArpStats {
-  std::uint64_t rx_request = 0, rx_reply = 0, tx_request = 0, tx_reply = 0, tx_gratuitous = 0;
-  std::uint64_t drop_malformed = 0, drop_unsupported = 0, drop_unsolicited = 0;
-  std::uint64_t drop_not_for_us = 0, drop_queue_full = 0, drop_unresolved = 0, conflicts = 0;
-  std::uint64_t cache_evictions = 0;
+  StatCounter rx_request = 0, rx_reply = 0, tx_request = 0, tx_reply = 0, tx_gratuitous = 0;
+  StatCounter drop_malformed = 0, drop_unsupported = 0, drop_unsolicited = 0;
+  StatCounter drop_not_for_us = 0, drop_queue_full = 0, drop_unresolved = 0, conflicts = 0;
+  StatCounter cache_evictions = 0;
 };
 
 struct Ipv4Stats {
-  std::uint64_t rx = 0, tx = 0, rx_delivered = 0;
-  std::uint64_t drop_truncated = 0, drop_malformed = 0, drop_bad_version = 0;
-  std::uint64_t drop_bad_checksum = 0, drop_not_for_us = 0, drop_bad_source = 0;
-  std::uint64_t drop_unknown_protocol = 0, drop_no_route = 0, drop_no_buffer = 0;
-  std::uint64_t drop_fragment = 0;  // fragments while reassembly is off
-  std::uint64_t frag_tx = 0, frag_tx_datagrams = 0, drop_too_big_df = 0;
-  std::uint64_t reass_ok = 0, reass_timeout = 0, reass_overlap = 0, reass_too_big = 0;
-  std::uint64_t reass_no_room = 0;  // CONFIG_LWIP_IP_REASS_MAX_PBUFS reached
+  StatCounter rx = 0, tx = 0, rx_delivered = 0;
+  StatCounter drop_truncated = 0, drop_malformed = 0, drop_bad_version = 0;
+  StatCounter drop_bad_checksum = 0, drop_not_for_us = 0, drop_bad_source = 0;
+  StatCounter drop_unknown_protocol = 0, drop_no_route = 0, drop_no_buffer = 0;
+  StatCounter drop_fragment = 0;  // fragments while reassembly is off
+  StatCounter frag_tx = 0, frag_tx_datagrams = 0, drop_too_big_df = 0;
+  StatCounter reass_ok = 0, reass_timeout = 0, reass_overlap = 0, reass_too_big = 0;
+  StatCounter reass_no_room = 0;  // CONFIG_LWIP_IP_REASS_MAX_PBUFS reached
   // Path MTUs that Fragmentation Needed taught (RFC 1191), forgotten, pushed out.
-  std::uint64_t pmtu_learned = 0, pmtu_expired = 0, pmtu_evicted = 0;
+  StatCounter pmtu_learned = 0, pmtu_expired = 0, pmtu_evicted = 0;
 };
 
 struct IcmpStats {
-  std::uint64_t rx = 0, tx = 0, rx_echo_request = 0, tx_echo_reply = 0, rx_echo_reply = 0;
-  std::uint64_t tx_unreachable = 0, tx_time_exceeded = 0, rate_limited = 0;
-  std::uint64_t drop_truncated = 0, drop_bad_checksum = 0, drop_broadcast_ping = 0;
-  std::uint64_t drop_unknown_type = 0, drop_no_listener = 0, drop_queue_full = 0;
+  StatCounter rx = 0, tx = 0, rx_echo_request = 0, tx_echo_reply = 0, rx_echo_reply = 0;
+  StatCounter tx_unreachable = 0, tx_time_exceeded = 0, rate_limited = 0;
+  StatCounter drop_truncated = 0, drop_bad_checksum = 0, drop_broadcast_ping = 0;
+  StatCounter drop_unknown_type = 0, drop_no_listener = 0, drop_queue_full = 0;
   // Copies queued for raw endpoints; copies lost (queue full, no buffer).
-  std::uint64_t raw_delivered = 0, raw_dropped = 0;
+  StatCounter raw_delivered = 0, raw_dropped = 0;
   // Errors quoting a UDP or TCP datagram, handed to the transport layer.
-  std::uint64_t errors_to_transport = 0;
+  StatCounter errors_to_transport = 0;
   // Fragmentation Needed (RFC 1191): received, its MTU raised to the floor,
   // ignored (the quote was not of a datagram of ours sent with DF).
-  std::uint64_t rx_fragmentation_needed = 0, pmtu_clamped = 0, drop_not_ours = 0;
+  StatCounter rx_fragmentation_needed = 0, pmtu_clamped = 0, drop_not_ours = 0;
 };
 
 // IGMPv2 (RFC 2236), host side.
 struct IgmpStats {
-  std::uint64_t rx = 0, tx = 0;
-  std::uint64_t rx_general_query = 0, rx_group_query = 0, rx_report = 0, rx_leave = 0;
-  std::uint64_t tx_report = 0, tx_leave = 0;
+  StatCounter rx = 0, tx = 0;
+  StatCounter rx_general_query = 0, rx_group_query = 0, rx_report = 0, rx_leave = 0;
+  StatCounter tx_report = 0, tx_leave = 0;
   // Our pending report dropped because another host reported the group first.
-  std::uint64_t reports_suppressed = 0;
-  std::uint64_t drop_truncated = 0, drop_bad_checksum = 0, drop_malformed = 0;
-  std::uint64_t drop_unknown_type = 0;
-  std::uint64_t join_table_full = 0;  // CONFIG_LWNET_IGMP_MAX_GROUPS reached
-  std::uint64_t drop_send_failed = 0;  // a report or leave the netif did not take
+  StatCounter reports_suppressed = 0;
+  StatCounter drop_truncated = 0, drop_bad_checksum = 0, drop_malformed = 0;
+  StatCounter drop_unknown_type = 0;
+  StatCounter join_table_full = 0;  // CONFIG_LWNET_IGMP_MAX_GROUPS reached
+  StatCounter drop_send_failed = 0;  // a report or leave the netif did not take
 };
 
 // Counters of Ipv6Reassembly (the IP layer adds them to its IPv6 counters).
 struct Ipv6ReassemblyStats {
-  std::uint64_t reass_ok = 0;        // datagrams completed
-  std::uint64_t atomic = 0;          // atomic fragments passed through (RFC 6946)
-  std::uint64_t reass_timeout = 0;   // datagrams given up after the timeout
-  std::uint64_t reass_overlap = 0;   // datagrams dropped for overlapping fragments (RFC 5722)
-  std::uint64_t reass_too_big = 0;   // past 65535 bytes, or too long an unfragmentable part
-  std::uint64_t reass_no_room = 0;   // no datagram slot, held-buffer limit or range table full
-  std::uint64_t drop_malformed = 0;  // empty, not a multiple of 8, inconsistent ends
-  std::uint64_t drop_no_buffer = 0;  // no buffer for the whole datagram
+  StatCounter reass_ok = 0;        // datagrams completed
+  StatCounter atomic = 0;          // atomic fragments passed through (RFC 6946)
+  StatCounter reass_timeout = 0;   // datagrams given up after the timeout
+  StatCounter reass_overlap = 0;   // datagrams dropped for overlapping fragments (RFC 5722)
+  StatCounter reass_too_big = 0;   // past 65535 bytes, or too long an unfragmentable part
+  StatCounter reass_no_room = 0;   // no datagram slot, held-buffer limit or range table full
+  StatCounter drop_malformed = 0;  // empty, not a multiple of 8, inconsistent ends
+  StatCounter drop_no_buffer = 0;  // no buffer for the whole datagram
 };
 
 // IPv6 (RFC 8200).
 struct Ipv6Stats {
-  std::uint64_t rx = 0, tx = 0, rx_delivered = 0;
-  std::uint64_t drop_truncated = 0, drop_malformed = 0, drop_bad_version = 0;
-  std::uint64_t drop_not_for_us = 0, drop_bad_source = 0, drop_unknown_protocol = 0;
-  std::uint64_t drop_no_route = 0, drop_no_buffer = 0, drop_too_big = 0;
+  StatCounter rx = 0, tx = 0, rx_delivered = 0;
+  StatCounter drop_truncated = 0, drop_malformed = 0, drop_bad_version = 0;
+  StatCounter drop_not_for_us = 0, drop_bad_source = 0, drop_unknown_protocol = 0;
+  StatCounter drop_no_route = 0, drop_no_buffer = 0, drop_too_big = 0;
   // Extension headers: a chain too long or cut short, an unknown option or
   // header, routing type 0 (RFC 5095): answered with a parameter problem
   // where RFC 8200 says so.
-  std::uint64_t drop_bad_extension = 0;
-  std::uint64_t drop_fragment = 0;  // fragments while reassembly is off
+  StatCounter drop_bad_extension = 0;
+  StatCounter drop_fragment = 0;  // fragments while reassembly is off
   // A first fragment without the whole header chain (RFC 7112), or a
   // fragment header inside a reassembled datagram.
-  std::uint64_t drop_bad_fragment = 0;
+  StatCounter drop_bad_fragment = 0;
   // Output fragmentation (CONFIG_LWIP_IP6_FRAG): fragments sent, datagrams
   // cut into them. drop_too_big counts what was over the path MTU with
   // fragmentation off.
-  std::uint64_t frag_tx = 0, frag_tx_datagrams = 0;
+  StatCounter frag_tx = 0, frag_tx_datagrams = 0;
   // The destination cache's path MTUs (RFC 8201): learned from Packet Too
   // Big, expired after 10 minutes, pushed out of a full table.
-  std::uint64_t pmtu_learned = 0, pmtu_expired = 0, pmtu_evicted = 0;
+  StatCounter pmtu_learned = 0, pmtu_expired = 0, pmtu_evicted = 0;
   Ipv6ReassemblyStats reassembly;
 };
 
 // ICMPv6 (RFC 4443).
 struct Icmpv6Stats {
-  std::uint64_t rx = 0, tx = 0, rx_echo_request = 0, tx_echo_reply = 0, rx_echo_reply = 0;
-  std::uint64_t tx_error = 0, rate_limited = 0;
-  std::uint64_t drop_truncated = 0, drop_bad_checksum = 0, drop_unknown_type = 0;
+  StatCounter rx = 0, tx = 0, rx_echo_request = 0, tx_echo_reply = 0, rx_echo_reply = 0;
+  StatCounter tx_error = 0, rate_limited = 0;
+  StatCounter drop_truncated = 0, drop_bad_checksum = 0, drop_unknown_type = 0;
   // Copies for raw ICMPv6 endpoints, and those dropped (queue full, no buffer).
-  std::uint64_t raw_delivered = 0, raw_dropped = 0;
+  StatCounter raw_delivered = 0, raw_dropped = 0;
   // Packet Too Big messages; their MTUs under 1280 raised to 1280 (RFC 8201 4).
-  std::uint64_t rx_packet_too_big = 0, pmtu_clamped = 0;
+  StatCounter rx_packet_too_big = 0, pmtu_clamped = 0;
   // Errors whose quote is no packet of ours (source not one of our
   // addresses, or too short to tell): ignored.
-  std::uint64_t drop_not_ours = 0;
+  StatCounter drop_not_ours = 0;
   // Errors quoting a UDP or TCP packet, handed to the transport layer.
-  std::uint64_t errors_to_transport = 0;
+  StatCounter errors_to_transport = 0;
 };
 
 // Neighbor Discovery (RFC 4861) and Duplicate Address Detection (RFC 4862).
 struct NdStats {
-  std::uint64_t rx_solicitation = 0, rx_advertisement = 0;
-  std::uint64_t tx_solicitation = 0, tx_advertisement = 0;
-  std::uint64_t drop_malformed = 0;  // hop limit not 255, bad options... (NdiscRepr::parse)
-  std::uint64_t drop_unsolicited = 0;  // an NA for an address nobody asked about
-  std::uint64_t drop_queue_full = 0, drop_unresolved = 0, cache_evictions = 0;
-  std::uint64_t dad_duplicates = 0;  // tentative addresses another host has
+  StatCounter rx_solicitation = 0, rx_advertisement = 0;
+  StatCounter tx_solicitation = 0, tx_advertisement = 0;
+  StatCounter drop_malformed = 0;  // hop limit not 255, bad options... (NdiscRepr::parse)
+  StatCounter drop_unsolicited = 0;  // an NA for an address nobody asked about
+  StatCounter drop_queue_full = 0, drop_unresolved = 0, cache_evictions = 0;
+  StatCounter dad_duplicates = 0;  // tentative addresses another host has
   // Router discovery (RFC 4861 6.3) and SLAAC (RFC 4862).
-  std::uint64_t tx_router_solicitation = 0, rx_router_advertisement = 0;
-  std::uint64_t rx_ignored = 0;  // router solicitations and redirects (a host's choice)
+  StatCounter tx_router_solicitation = 0, rx_router_advertisement = 0;
+  StatCounter rx_ignored = 0;  // router solicitations and redirects (a host's choice)
   // An RA entry that found its table full (CONFIG_LWIP_IPV6_ND6_NUM_ROUTERS,
   // _NUM_PREFIXES, _NUM_ROUTE_INFO, CONFIG_LWIP_IPV6_RDNSS_MAX_DNS_SERVERS,
   // CONFIG_LWIP_IPV6_NUM_ADDRESSES for SLAAC).
-  std::uint64_t drop_router_table_full = 0, drop_prefix_table_full = 0;
-  std::uint64_t drop_route_table_full = 0, drop_rdnss_table_full = 0;
-  std::uint64_t slaac_table_full = 0;
+  StatCounter drop_router_table_full = 0, drop_prefix_table_full = 0;
+  StatCounter drop_route_table_full = 0, drop_rdnss_table_full = 0;
+  StatCounter slaac_table_full = 0;
   // Options an RA carried that are ignored: an MTU out of range, a
   // prefix's preferred lifetime above its valid one, a malformed option;
   // also a Reachable Time or Retrans Timer above an hour.
-  std::uint64_t ra_option_ignored = 0;
+  StatCounter ra_option_ignored = 0;
 };
 
 // MLD (RFC 2710 v1, RFC 3810 v2), host side.
 struct MldStats {
-  std::uint64_t rx = 0, tx = 0;
-  std::uint64_t rx_general_query = 0, rx_group_query = 0, rx_v1_query = 0, rx_report = 0;
-  std::uint64_t tx_v1_report = 0, tx_v2_report = 0, tx_done = 0;
-  std::uint64_t tx_periodic = 0;  // CONFIG_LWIP_ESP_MLDV6_REPORT's rounds
+  StatCounter rx = 0, tx = 0;
+  StatCounter rx_general_query = 0, rx_group_query = 0, rx_v1_query = 0, rx_report = 0;
+  StatCounter tx_v1_report = 0, tx_v2_report = 0, tx_done = 0;
+  StatCounter tx_periodic = 0;  // CONFIG_LWIP_ESP_MLDV6_REPORT's rounds
   // Our pending v1 report dropped because another host reported the group first.
-  std::uint64_t reports_suppressed = 0;
+  StatCounter reports_suppressed = 0;
   // Queries whose source is not link-local or whose hop limit is not 1
   // (RFC 3810 5.1.14, RFC 2710 3), or of a length neither version has.
-  std::uint64_t drop_invalid_query = 0;
-  std::uint64_t drop_malformed = 0;
-  std::uint64_t join_table_full = 0;  // CONFIG_LWNET_MLD6_MAX_GROUPS reached
-  std::uint64_t drop_send_failed = 0;
+  StatCounter drop_invalid_query = 0;
+  StatCounter drop_malformed = 0;
+  StatCounter join_table_full = 0;  // CONFIG_LWNET_MLD6_MAX_GROUPS reached
+  StatCounter drop_send_failed = 0;
 };
 
 // The counters the IP layer writes (owned by the StackStats of its stack).

@@ -33,7 +33,7 @@ std::optional<MacAddress> NdCache::use(NetifId netif, const Ipv6Address& ip, Ins
 }
 
 void NdCache::free(Entry& e) {
-  stats_.drop_unresolved += e.queue.size();
+  count(stats_.drop_unresolved, e.queue.size());
   e.queue.clear();
   e.state = State::Free;
   e.probes = 0;

@@ -12,9 +12,11 @@
 #include <optional>
 
 #include "config/options.h"
+#include "core/stack_stats.h"
 #include "support/frames.h"
 #include "support/hosts.h"
 #include "support/sim.h"
+#include "util/stat_counter.h"
 #include "wire/ipv4.h"
 #include "wire/tcp.h"
 
@@ -24,6 +26,7 @@ static_assert(!config::ipv6 && !config::igmp && !config::netif_loopback && !conf
                   !config::tcp_syn_cookies && !config::tcp_cubic && !config::tcp_timestamps &&
                   !config::device_offload,
               "built with tests/size/lwip_sizes.h and CONFIG_LWIP_IPV6=0");
+static_assert(sizeof(StatCounter) == 4, "lwip_sizes.h: 32-bit counters (CONFIG_LWNET_STATS_COUNTER_BITS 32)");
 
 namespace {
 
@@ -103,6 +106,21 @@ TEST(LwipSizes, PacketsToOurOwnAddressAreDropped) {
       EXPECT_NE(frame_ip_destination(f.bytes), ip_a);
     }
   }
+}
+
+}  // namespace
+}  // namespace lwnet::test
+
+namespace lwnet::test {
+namespace {
+
+// 32-bit counters wrap instead of trapping or saturating, as lwIP's do.
+TEST(LwipSizes, CountersAreThirtyTwoBitsAndWrap) {
+  StatCounter counter = 0xfffffffeU;
+  count(counter, 3);
+  EXPECT_EQ(counter, 1U);
+  StackStats stats;
+  EXPECT_EQ(sizeof stats.ethernet.rx, 4U);
 }
 
 }  // namespace

@@ -23,7 +23,8 @@
 // CONFIG_LWNET_TCP_TIMESTAMPS 0), device offloads (CONFIG_LWNET_DEVICE_OFFLOAD). lwIP
 // has no raw pcbs (LWIP_RAW 0): lwnet keeps one (ESP-IDF's least), and the
 // probe opens no ping session (lwIP's ping is an application over raw pcbs,
-// outside its figures: LWNET_SIZE_PROBE_PING 0).
+// outside its figures: LWNET_SIZE_PROBE_PING 0). Counters are 32 bits
+// (CONFIG_LWNET_STATS_COUNTER_BITS 32; lwIP's STAT_COUNTER is 16 bits).
 #pragma once
 
 #define CONFIG_LWIP_MAX_ACTIVE_TCP 5
@@ -56,3 +57,4 @@
 #define CONFIG_LWNET_MAX_NETIFS 2
 #define CONFIG_LWNET_MAX_STACK_APPS 1
 #define CONFIG_LWNET_TCP_ZERO_COPY_WRITES 1
+#define CONFIG_LWNET_STATS_COUNTER_BITS 32

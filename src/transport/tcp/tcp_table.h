@@ -20,6 +20,7 @@
 #include "util/random.h"
 #include "util/result.h"
 #include "util/siphash.h"
+#include "util/stat_counter.h"
 #include "wire/address.h"
 #include "wire/tcp.h"
 
@@ -72,19 +73,19 @@ struct TcpTableConfig {
 };
 
 struct TcpTableStats {
-  std::uint64_t rx_segments = 0, tx_resets = 0;
-  std::uint64_t drop_no_listener = 0;     // answered with RST
-  std::uint64_t drop_backlog_full = 0;    // accept queue full: SYN (ESP-IDF) or cookie ACK gets RST
-  std::uint64_t drop_no_slot = 0;         // RST: table full of live connections
-  std::uint64_t drop_syn_fin = 0;         // SYN+FIN to a listener, dropped unanswered
-  std::uint64_t connections_opened = 0, connections_accepted = 0;
-  std::uint64_t time_wait_recycled = 0;
+  StatCounter rx_segments = 0, tx_resets = 0;
+  StatCounter drop_no_listener = 0;     // answered with RST
+  StatCounter drop_backlog_full = 0;    // accept queue full: SYN (ESP-IDF) or cookie ACK gets RST
+  StatCounter drop_no_slot = 0;         // RST: table full of live connections
+  StatCounter drop_syn_fin = 0;         // SYN+FIN to a listener, dropped unanswered
+  StatCounter connections_opened = 0, connections_accepted = 0;
+  StatCounter time_wait_recycled = 0;
   // SYN cookies (syn_cookie.h): SYN-ACKs sent without keeping state; ACKs
   // that returned a valid cookie; ACKs to a listener that sent cookies
   // whose cookie was wrong or stale (answered with RST).
-  std::uint64_t syn_cookies_sent = 0, syn_cookies_validated = 0, syn_cookies_rejected = 0;
+  StatCounter syn_cookies_sent = 0, syn_cookies_validated = 0, syn_cookies_rejected = 0;
   // Half-open connections dropped to make room for a validated cookie.
-  std::uint64_t half_open_evicted = 0;
+  StatCounter half_open_evicted = 0;
 };
 
 // Core thread only.
