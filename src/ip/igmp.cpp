@@ -228,11 +228,14 @@ bool IpLayer::accepts_multicast_mac(NetifId id, const MacAddress& mac) const {
     }
     return false;
   }
-  for (std::size_t slot = 0; slot < MulticastGroups::capacity; ++slot) {
-    const MulticastGroups::Group& g = groups_[slot];
-    if (g.state != State::Free && g.netif == id && g.address.is_v4() &&
-        group_mac(g.address.v4()) == mac) {
-      return true;
+  // IPv4 groups are only joined through IGMP (igmp_join).
+  if constexpr (config::igmp) {
+    for (std::size_t slot = 0; slot < MulticastGroups::capacity; ++slot) {
+      const MulticastGroups::Group& g = groups_[slot];
+      if (g.state != State::Free && g.netif == id && g.address.is_v4() &&
+          group_mac(g.address.v4()) == mac) {
+        return true;
+      }
     }
   }
   return false;

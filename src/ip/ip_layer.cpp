@@ -223,11 +223,14 @@ void IpLayer::ipv4_timer_due(std::uint16_t timer, Instant now) {
     arp_cache_.expire(now, [&](NetifId netif, Ipv4Address ip) { send_arp_request(netif, ip, now); });
     arm_no_later(arp_timer, arp_cache_.next_deadline());
   } else if (timer == reassembly_timer) {
-    reassembly_.expire(now, [&](NetifId netif, ConstBytes quote) {
-      send_icmp_error(netif, quote, false, Icmpv4Type::TimeExceeded,
-                      static_cast<std::uint8_t>(Icmpv4TimeExceeded::ReassemblyTimeout), now);
-    });
-    arm_no_later(reassembly_timer, reassembly_.next_deadline());
+    // Never armed without reassembly (ipv4_input drops fragments then).
+    if constexpr (config::ip4_reassembly) {
+      reassembly_.expire(now, [&](NetifId netif, ConstBytes quote) {
+        send_icmp_error(netif, quote, false, Icmpv4Type::TimeExceeded,
+                        static_cast<std::uint8_t>(Icmpv4TimeExceeded::ReassemblyTimeout), now);
+      });
+      arm_no_later(reassembly_timer, reassembly_.next_deadline());
+    }
   } else {
     const NetifId id{static_cast<std::uint8_t>(timer - garp_timer_first)};
     Netif& n = netifs_[id];

@@ -63,7 +63,9 @@ Status IpLayer::ipv4_output(PacketBuf&& payload, const IpRoute& route, Ipv4Addre
   ip.emit(payload.data());
   ++stats_.ipv4.tx;
   if (segmented) return send_segmented(route, std::move(payload), options, now);
-  if (options.multicast_loop && destination.is_multicast() && !netifs_[route.netif].loopback &&
+  // Without IGMP no group is joined (igmp_is_member is false): compiled out.
+  if (config::igmp && options.multicast_loop && destination.is_multicast() &&
+      !netifs_[route.netif].loopback &&
       igmp_is_member(route.netif, destination)) {
     loop_multicast(payload, now);
   }

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <type_traits>
 
 #include "config/options.h"
 #include "link/device.h"
@@ -41,11 +42,26 @@ class FrameRing {
   std::size_t count_ = 0;
 };
 
+// The ring of a loopback device that queues nothing
+// (CONFIG_LWIP_NETIF_LOOPBACK 0): every packet is refused, and no ring code
+// is compiled in.
+class NoFrames {
+ public:
+  NoFrames(std::size_t, std::size_t) {}
+  bool push(ConstBytes, Instant) { return false; }
+  ConstBytes front() const { return {}; }
+  Instant front_ready_at() const { return Instant::max(); }
+  void pop() {}
+  bool empty() const { return true; }
+  std::size_t size() const { return 0; }
+};
+
 // The device behind the loopback netif (127.0.0.1/8) and behind packets a
 // stack sends to its own addresses: transmit queues the bare IP packet
 // (Medium::Ip) for the next receive. At most `capacity` packets wait
 // (CONFIG_LWIP_LOOPBACK_MAX_PBUFS); more are refused and counted in
-// stats().tx_dropped. Core thread only.
+// stats().tx_dropped; none without CONFIG_LWIP_NETIF_LOOPBACK, whatever
+// `capacity` says. Core thread only.
 class Loopback final : public Device {
  public:
   // Frames arrive into the stack's frame buffers, so the MTU stays below
@@ -66,7 +82,7 @@ class Loopback final : public Device {
 
  private:
   std::size_t mtu_;
-  FrameRing ring_;
+  std::conditional_t<config::netif_loopback, FrameRing, NoFrames> ring_;
   DeviceStats stats_;
 };
 

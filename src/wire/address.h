@@ -86,7 +86,10 @@ struct Ipv6Address {
   constexpr auto operator<=>(const Ipv6Address&) const = default;
 };
 
-enum class IpVersion : std::uint8_t { V4 = 4, V6 = 6 };
+// V4 is 0 so that a default IpAddress is all zero bytes: the many tables
+// holding addresses are then cleared with one memset at construction
+// instead of a store per entry (the values are never the header's).
+enum class IpVersion : std::uint8_t { V4 = 0, V6 = 1 };
 
 // IPv4 or IPv6. A default-constructed IpAddress is the IPv4 unspecified address.
 class IpAddress {

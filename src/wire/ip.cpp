@@ -1,10 +1,14 @@
 #include "wire/ip.h"
 
+#include "config/options.h"
+
 namespace lwnet {
 
 namespace {
+// Without IPv6 only routed IPv4 addresses get here: the IPv6 sum is
+// compiled out.
 void add_address(Checksum& sum, const IpAddress& a) {
-  if (a.is_v4()) {
+  if (!config::ipv6 || a.is_v4()) {
     sum.add32(a.v4().value);
   } else {
     sum.add(a.v6().octets);

@@ -5,6 +5,8 @@
 
 namespace lwnet {
 
+TcpSettings::TcpSettings() = default;
+
 TcpConnection::TcpConnection(Bytes send_storage, Bytes receive_storage,
                              const TcpSettings& settings, std::size_t receive_buffer_limit)
     : settings_(settings),

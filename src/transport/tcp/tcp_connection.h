@@ -45,6 +45,11 @@ struct TcpIpOptions {
 
 // Per-connection settings; socket options change them at run time.
 struct TcpSettings {
+  // Out of line (tcp_connection.cpp): the defaults are a dozen stores, made
+  // once there instead of inlined in every table, listener and config that
+  // holds settings.
+  TcpSettings();
+
   // Ring sizes (SO_SNDBUF/SO_RCVBUF), set at creation and changeable on a
   // live connection (TcpTable::set_buffer_sizes); capped at
   // CONFIG_LWNET_TCP_SND_BUF_MAX and CONFIG_LWNET_TCP_WND_MAX, whose memory

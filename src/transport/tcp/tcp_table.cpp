@@ -22,15 +22,17 @@ std::uint64_t mix(std::uint64_t x) {
   return x ^ (x >> 33);
 }
 
+// Without IPv6 no connection has an IPv6 address (routing refuses them):
+// the IPv6 halves of these two are compiled out.
 std::uint64_t fold(const IpAddress& a) {
-  if (a.is_v4()) return a.v4().value;
+  if (!config::ipv6 || a.is_v4()) return a.v4().value;
   std::uint64_t h = 0;
   for (std::uint8_t b : a.v6().octets) h = h * 131 + b;
   return h;
 }
 
 void write_address(std::array<std::uint8_t, 36>& out, std::size_t at, const IpAddress& a) {
-  if (a.is_v4()) {
+  if (!config::ipv6 || a.is_v4()) {
     a.v4().write(Bytes(out).subspan(at, 4));
   } else {
     a.v6().write(Bytes(out).subspan(at, 16));
@@ -40,33 +42,39 @@ void write_address(std::array<std::uint8_t, 36>& out, std::size_t at, const IpAd
 }  // namespace
 
 TcpTable::TcpTable(const TcpTableConfig& config, Random& random)
-    : config_(config), random_(random), timers_(config.max_connections),
+    // Every array is made in the initialiser list: assigning them in the body
+    // compiled a release of the (empty) previous array for each.
+    : config_(config), random_(random),
+      connection_storage_(std::make_unique_for_overwrite<std::uint8_t[]>(config.max_connections *
+                                                                         sizeof(TcpConnection))),
+      slots_(std::make_unique<ConnectionSlot[]>(config.max_connections)),
+      // Not zero-filled: pages a connection never uses stay out of the
+      // resident set (16 slots of 256 KiB rings would otherwise cost 8 MiB
+      // at start-up).
+      storage_(std::make_unique_for_overwrite<std::uint8_t[]>(
+          config.max_connections * (config.send_buffer_cap + config.receive_buffer_cap))),
+      listeners_(std::make_unique<ListenerSlot[]>(config.max_listeners)),
+      reservations_(std::make_unique<ReservationSlot[]>(config.max_reservations)),
+      timers_(config.max_connections),
       stale_(std::make_unique<std::uint16_t[]>(config.max_connections)) {
-  for (std::size_t i = 0; i < secret_.size(); i += 8) {
-    std::uint64_t r = random_.next_u64();
-    for (std::size_t j = 0; j < 8; ++j) secret_[i + j] = static_cast<std::uint8_t>(r >> (8 * j));
+  std::uint64_t r = 0;
+  for (std::size_t i = 0; i < secret_.size(); ++i) {
+    if (i % 8 == 0) r = random_.next_u64();
+    secret_[i] = static_cast<std::uint8_t>(r >> (8 * (i % 8)));
   }
   hash_salt_ = random_.next_u64();
-  slots_ = std::make_unique<ConnectionSlot[]>(config_.max_connections);
-  // Not zero-filled either: a connection's pages become resident when a
-  // connection is first built in its slot (see SlotConnection).
+  // The connections' storage is not zero-filled either: a connection's
+  // pages become resident when a connection is first built in its slot
+  // (see SlotConnection).
   static_assert(alignof(TcpConnection) <= __STDCPP_DEFAULT_NEW_ALIGNMENT__ &&
                 sizeof(TcpConnection) % alignof(TcpConnection) == 0);
-  connection_storage_ =
-      std::make_unique_for_overwrite<std::uint8_t[]>(config_.max_connections * sizeof(TcpConnection));
   for (std::size_t i = 0; i < config_.max_connections; ++i) {
     slots_[i].connection.place(connection_storage_.get() + i * sizeof(TcpConnection));
   }
-  // Not zero-filled: pages a connection never uses stay out of the resident
-  // set (16 slots of 256 KiB rings would otherwise cost 8 MiB at start-up).
-  storage_ = std::make_unique_for_overwrite<std::uint8_t[]>(config_.max_connections *
-                                              (config_.send_buffer_cap + config_.receive_buffer_cap));
   bucket_count_ = 1;
   while (bucket_count_ < 2 * config_.max_connections) bucket_count_ *= 2;
-  buckets_ = std::make_unique<std::int16_t[]>(bucket_count_);
+  buckets_ = std::make_unique_for_overwrite<std::int16_t[]>(bucket_count_);
   std::fill(buckets_.get(), buckets_.get() + bucket_count_, no_slot);
-  listeners_ = std::make_unique<ListenerSlot[]>(config_.max_listeners);
-  reservations_ = std::make_unique<ReservationSlot[]>(config_.max_reservations);
 }
 
 TcpTable::~TcpTable() = default;
