@@ -339,6 +339,15 @@
 #ifndef CONFIG_LWIP_MAX_LISTENING_TCP
 #define CONFIG_LWIP_MAX_LISTENING_TCP 16
 #endif
+// lwnet's own: how many of the CONFIG_LWIP_MAX_ACTIVE_TCP connections hold
+// send and receive buffers (a ring pair at the caps) at once; by default all
+// of them. Fewer saves RAM on a microcontroller, as lwIP's shared heap and
+// pbuf pool do: a connection in TIME-WAIT with nothing left to read lends
+// its pair to a new connection, and when no pair is free or lendable a new
+// connection is refused as when every slot is taken.
+#ifndef CONFIG_LWNET_TCP_BUFFERED_CONNECTIONS
+#define CONFIG_LWNET_TCP_BUFFERED_CONNECTIONS CONFIG_LWIP_MAX_ACTIVE_TCP
+#endif
 #ifndef CONFIG_LWIP_TCP_MSL
 #define CONFIG_LWIP_TCP_MSL 60000
 #endif
@@ -605,6 +614,7 @@ inline constexpr std::size_t tcp_snd_buf_default = CONFIG_LWIP_TCP_SND_BUF_DEFAU
 inline constexpr std::size_t tcp_wnd_default = CONFIG_LWIP_TCP_WND_DEFAULT;
 inline constexpr std::size_t max_active_tcp = CONFIG_LWIP_MAX_ACTIVE_TCP;
 inline constexpr std::size_t max_listening_tcp = CONFIG_LWIP_MAX_LISTENING_TCP;
+inline constexpr std::size_t tcp_buffered_connections = CONFIG_LWNET_TCP_BUFFERED_CONNECTIONS;
 inline constexpr std::uint32_t tcp_msl_ms = CONFIG_LWIP_TCP_MSL;
 inline constexpr std::uint32_t tcp_fin_wait_timeout_ms = CONFIG_LWIP_TCP_FIN_WAIT_TIMEOUT;
 
@@ -689,6 +699,8 @@ static_assert(ipv6_nd6_num_route_info >= 1 && ipv6_nd6_num_route_info <= 64,
               "CONFIG_LWIP_IPV6_ND6_NUM_ROUTE_INFO is 1..64");
 static_assert(ipv6_rdnss_max_dns_servers <= 8, "CONFIG_LWIP_IPV6_RDNSS_MAX_DNS_SERVERS is 0..8");
 static_assert(loopback_max_pbufs <= 16, "CONFIG_LWIP_LOOPBACK_MAX_PBUFS is 0..16");
+static_assert(tcp_buffered_connections >= 1 && tcp_buffered_connections <= max_active_tcp,
+              "CONFIG_LWNET_TCP_BUFFERED_CONNECTIONS is 1..CONFIG_LWIP_MAX_ACTIVE_TCP");
 static_assert(tcp_mss >= 536 && tcp_mss <= 1460, "CONFIG_LWIP_TCP_MSS is 536..1460");
 static_assert(frame_buffer_size >= headroom + max_ethernet_frame,
               "a frame buffer must hold headroom plus one Ethernet frame");

@@ -112,7 +112,8 @@ struct StackStats {
     LWNET_C(tcp_table, drop_backlog_full); LWNET_C(tcp_table, drop_no_slot);
     LWNET_C(tcp_table, drop_syn_fin);
     LWNET_C(tcp_table, connections_opened); LWNET_C(tcp_table, connections_accepted);
-    LWNET_C(tcp_table, time_wait_recycled);
+    LWNET_C(tcp_table, time_wait_recycled); LWNET_C(tcp_table, drop_no_buffers);
+    LWNET_C(tcp_table, buffers_lent);
     LWNET_C(tcp_table, syn_cookies_sent); LWNET_C(tcp_table, syn_cookies_validated);
     LWNET_C(tcp_table, syn_cookies_rejected); LWNET_C(tcp_table, half_open_evicted);
 #undef LWNET_C

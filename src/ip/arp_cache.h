@@ -33,7 +33,7 @@ inline constexpr Duration max_age = Duration::seconds(config::arp_maxage_seconds
 // counted in the ArpStats given at construction. Core thread only.
 class ArpCache {
  public:
-  using PendingQueue = FixedQueue<PacketBuf, config::arp_queue_len>;
+  using PendingQueue = FixedQueue<PacketBuf, config::ipv4_slots(config::arp_queue_len)>;
   enum class State : std::uint8_t { Free, Pending, Stable, Static };
 
   struct Entry {

@@ -81,6 +81,7 @@ std::optional<std::size_t> Ipv4Reassembly::find_or_create(const Ipv4Repr& ip, Ne
 }
 
 void Ipv4Reassembly::drop(std::size_t index) {
+  if constexpr (datagram_slots == 0) return;  // no slots: nothing is ever held
   // Never reached without IPv4, whose tables are then empty (config::ipv4_slots).
   if constexpr (!config::ipv4) return;
   for (Held& h : held_) {
@@ -101,6 +102,7 @@ void Ipv4Reassembly::drop(std::size_t index) {
 }
 
 bool Ipv4Reassembly::spill(std::size_t index) {
+  if constexpr (datagram_slots == 0) return false;
   // Never reached without IPv4, whose tables are then empty (config::ipv4_slots).
   if constexpr (!config::ipv4) return false;
   Datagram& d = datagrams_[index];
@@ -122,6 +124,7 @@ bool Ipv4Reassembly::spill(std::size_t index) {
 }
 
 bool Ipv4Reassembly::store(std::size_t index, PacketBuf&& payload, std::uint32_t offset) {
+  if constexpr (datagram_slots == 0) return false;
   // Never reached without IPv4, whose tables are then empty (config::ipv4_slots).
   if constexpr (!config::ipv4) return false;
   Datagram& d = datagrams_[index];
@@ -150,6 +153,7 @@ bool Ipv4Reassembly::store(std::size_t index, PacketBuf&& payload, std::uint32_t
 }
 
 std::optional<PacketBuf> Ipv4Reassembly::complete(std::size_t index) {
+  if constexpr (datagram_slots == 0) return std::nullopt;
   // Never reached without IPv4, whose tables are then empty (config::ipv4_slots).
   if constexpr (!config::ipv4) return std::nullopt;
   Datagram& d = datagrams_[index];
@@ -193,6 +197,10 @@ std::optional<PacketBuf> Ipv4Reassembly::complete(std::size_t index) {
 
 std::optional<PacketBuf> Ipv4Reassembly::add(PacketBuf&& fragment, const Ipv4Repr& ip,
                                              NetifId netif, Instant now) {
+  if constexpr (datagram_slots == 0) {
+    ++stats_.reass_no_room;
+    return std::nullopt;
+  }
   const auto offset = static_cast<std::uint32_t>(ip.fragment_offset);
   const auto length = static_cast<std::uint32_t>(ip.payload.size());
   const std::uint32_t end = offset + length;

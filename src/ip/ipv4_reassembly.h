@@ -133,10 +133,12 @@ class Ipv4Reassembly {
 
   Pools& pools_;
   Ipv4Stats& stats_;
-  // One idle slot each when reassembly is off (CONFIG_LWIP_IP4_REASSEMBLY=0),
-  // not none: the code that indexes them is compiled all the same.
-  std::array<Datagram, config::ip4_reassembly ? config::ipv4_slots(config::reass_max_datagrams) : 1> datagrams_{};
-  std::array<Held, config::ip4_reassembly ? config::ipv4_slots(config::ip_reass_max_pbufs) : 1> held_{};
+  // None when reassembly is off (CONFIG_LWIP_IP4_REASSEMBLY=0): the IPv4
+  // input drops fragments then, and add() refuses them before any index.
+  static constexpr std::size_t datagram_slots =
+      config::ip4_reassembly ? config::ipv4_slots(config::reass_max_datagrams) : 0;
+  std::array<Datagram, datagram_slots> datagrams_{};
+  std::array<Held, config::ip4_reassembly ? config::ipv4_slots(config::ip_reass_max_pbufs) : 0> held_{};
   std::size_t held_count_ = 0;
 };
 

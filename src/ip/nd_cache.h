@@ -39,7 +39,7 @@ inline constexpr Duration reachable_time_redraw = Duration::seconds(2 * 3600);
 // Incomplete. Core thread only.
 class NdCache {
  public:
-  using PendingQueue = FixedQueue<PacketBuf, config::ipv6_nd6_queue>;
+  using PendingQueue = FixedQueue<PacketBuf, config::ipv6_slots(config::ipv6_nd6_queue)>;
   // RFC 4861 7.3.2, plus Static (never probed, never replaced by ND).
   enum class State : std::uint8_t { Free, Incomplete, Reachable, Stale, Delay, Probe, Static };
 

@@ -9,10 +9,10 @@
 
 namespace lwnet {
 
-// Core thread only (like what it holds).
+// Core thread only (like what it holds). N may be 0 for a table compiled
+// out (config::ipv6_slots): such a queue is always full and always empty.
 template <class T, std::size_t N>
 class FixedQueue {
-  static_assert(N >= 1, "a queue needs room for one value");
 
  public:
   bool empty() const { return count_ == 0; }
@@ -22,20 +22,28 @@ class FixedQueue {
 
   // False (and `value` untouched) when full.
   bool push(T&& value) {
-    if (full()) return false;
-    items_[(head_ + count_) % N] = std::move(value);
-    ++count_;
-    return true;
+    if constexpr (N == 0) {
+      return false;
+    } else {
+      if (full()) return false;
+      items_[(head_ + count_) % N] = std::move(value);
+      ++count_;
+      return true;
+    }
   }
   // The caller checked !empty().
   T& front() { return items_[head_]; }
   const T& front() const { return items_[head_]; }
   T pop() {
-    T value = std::move(items_[head_]);
-    items_[head_] = T{};
-    head_ = (head_ + 1) % N;
-    --count_;
-    return value;
+    if constexpr (N == 0) {
+      return T{};  // unreachable: never !empty()
+    } else {
+      T value = std::move(items_[head_]);
+      items_[head_] = T{};
+      head_ = (head_ + 1) % N;
+      --count_;
+      return value;
+    }
   }
   void clear() {
     while (!empty()) (void)pop();

@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <vector>
 
 #include "config/options.h"
 #include "core/stack_stats.h"
@@ -106,6 +107,63 @@ TEST(LwipSizes, PacketsToOurOwnAddressAreDropped) {
       EXPECT_NE(frame_ip_destination(f.bytes), ip_a);
     }
   }
+}
+
+// Five connection slots (lwIP's MEMP_NUM_TCP_PCB), buffers for four at once
+// (CONFIG_LWNET_TCP_BUFFERED_CONNECTIONS): a fifth live connection is
+// refused; one in TIME-WAIT lends its buffers to the next.
+TEST(LwipSizes, FiveConnectionsShareFourBufferPairs) {
+  static_assert(config::max_active_tcp == 5 && config::tcp_buffered_connections == 4);
+  TwoHosts net;
+  std::vector<TcpPair> pairs;
+  for (std::uint16_t port = 5001; port <= 5004; ++port) {
+    const std::optional<TcpPair> pair = open_tcp_pair(net.sim, net.a, net.b, ip_b, port);
+    ASSERT_TRUE(pair.has_value());
+    pairs.push_back(*pair);
+  }
+  Result<TcpHandle> fifth = net.a.tcp_connect({IpAddress(ip_b), 5001}, net.sim.now());
+  ASSERT_FALSE(fifth.ok());
+  EXPECT_EQ(fifth.error(), Error::TableFull);
+  EXPECT_EQ(net.a.stats().tcp_table.drop_no_buffers, 1U);
+
+  // A closes the first connection first: its end waits in TIME-WAIT.
+  net.a.tcp_close(pairs[0].client, net.sim.now());
+  ASSERT_TRUE(net.sim.run_until(
+      [&] { return net.b.tcp_connection(pairs[0].server)->state() == TcpState::CloseWait; }, Duration::seconds(5)));
+  net.b.tcp_close(pairs[0].server, net.sim.now());
+  net.sim.run_for(Duration::seconds(1));
+  EXPECT_EQ(net.a.stats().tcp_table.buffers_lent, 0U);
+
+  fifth = net.a.tcp_connect({IpAddress(ip_b), 5001}, net.sim.now());
+  ASSERT_TRUE(fifth.ok());
+  EXPECT_EQ(net.a.stats().tcp_table.buffers_lent, 1U);
+  ASSERT_TRUE(net.sim.run_until(
+      [&] { return net.a.tcp_connection(*fifth)->state() == TcpState::Established; }, Duration::seconds(5)));
+  // The lent buffers carry a stream larger than both of them, whole.
+  const ByteVector data = pattern(5000, 4);
+  std::optional<TcpHandle> server;
+  std::size_t sent = 0;
+  ByteVector got;
+  std::array<std::uint8_t, 1024> buffer{};
+  ASSERT_TRUE(net.sim.run_until(
+      [&] {
+        if (sent < data.size()) {
+          Result<std::size_t> n = net.a.tcp_send(*fifth, ConstBytes(data).subspan(sent), net.sim.now());
+          if (n) sent += *n;
+        }
+        if (!server) {
+          Result<TcpHandle> accepted = net.b.tcp_accept(pairs[0].listener);
+          if (accepted) server = *accepted;
+        }
+        while (server) {
+          Result<std::size_t> n = net.b.tcp_receive(*server, buffer, net.sim.now());
+          if (!n || *n == 0) break;
+          got.insert(got.end(), buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(*n));
+        }
+        return got.size() == data.size();
+      },
+      Duration::seconds(30)));
+  EXPECT_EQ(got, data);
 }
 
 }  // namespace

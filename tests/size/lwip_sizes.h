@@ -25,9 +25,17 @@
 // probe opens no ping session (lwIP's ping is an application over raw pcbs,
 // outside its figures: LWNET_SIZE_PROBE_PING 0). Counters are 32 bits
 // (CONFIG_LWNET_STATS_COUNTER_BITS 32; lwIP's STAT_COUNTER is 16 bits).
+// lwIP's five PCBs hold no data of their own: what they send waits in its
+// 1,600-byte heap (MEM_SIZE), what they receive in the pbuf pool above, so
+// fewer than two connections can fill their send buffers at once. lwnet's
+// rings are per connection, so four of the five slots get a pair (a
+// connection in TIME-WAIT lends its pair to a new one):
+// CONFIG_LWNET_TCP_BUFFERED_CONNECTIONS 4, still twice the send buffers
+// lwIP can hold.
 #pragma once
 
 #define CONFIG_LWIP_MAX_ACTIVE_TCP 5
+#define CONFIG_LWNET_TCP_BUFFERED_CONNECTIONS 4
 #define CONFIG_LWIP_MAX_LISTENING_TCP 8
 #define CONFIG_LWIP_MAX_UDP_PCBS 4
 #define CONFIG_LWIP_MAX_RAW_PCBS 1

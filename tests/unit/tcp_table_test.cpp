@@ -619,6 +619,201 @@ TEST(TcpTable, FullTableAnswersWithCookiesWhileHandshakesCanBeEvicted) {
   EXPECT_EQ(table.connections_in_use(), 2U);
 }
 
+// CONFIG_LWNET_TCP_BUFFERED_CONNECTIONS below CONFIG_LWIP_MAX_ACTIVE_TCP: the
+// buffer pairs are fewer than the slots; TIME-WAIT lends its pair.
+TcpTableConfig two_pairs_three_slots() {
+  TcpTableConfig config;
+  config.max_connections = 3;
+  config.buffered_connections = 2;
+  return config;
+}
+
+TEST(TcpTable, ATimeWaitConnectionLendsItsBuffersToANewOne) {
+  TcpTablePair p(31, {}, two_pairs_three_slots());
+  auto x = p.open_connection(80);
+  auto y = p.open_connection(81);
+  ASSERT_TRUE(x && y);
+  EXPECT_EQ(p.a.buffers_in_use(), 2U);
+  // A slot is free, no pair is: refused as when the table is full.
+  auto refused = p.a.connect(IpEndpoint{p.address_a, 0}, IpEndpoint{p.address_b, 80}, TcpTablePair::mss_limit,
+                             p.now, p.a_out);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error(), Error::TableFull);
+  EXPECT_EQ(p.a.stats().drop_no_buffers, 1U);
+  EXPECT_EQ(p.a.connections_in_use(), 2U);
+
+  // x closes actively on a: a's end goes to TIME-WAIT, still holding its pair.
+  const IpEndpoint x_local = p.a.connection(x->client)->local();
+  const IpEndpoint x_remote = p.a.connection(x->client)->remote();
+  p.a.close(x->client, p.now, p.a_out);
+  ASSERT_TRUE(p.run_until([&] { return p.b.connection(x->server)->state() == TcpState::CloseWait; },
+                          Duration::seconds(5)));
+  p.b.close(x->server, p.now, p.b_out);
+
+  ASSERT_TRUE(p.run_until([&] { return p.b.connections_in_use() == 1; }, Duration::seconds(5)));
+  ASSERT_EQ(p.a.connections_in_use(), 2U);  // x in TIME-WAIT, y
+  EXPECT_EQ(p.a.buffers_in_use(), 2U);
+  // How x in TIME-WAIT answers a segment that is not acceptable (RFC 9293
+  // 3.10.7.4: with an ACK), while it holds its pair.
+  TcpRepr stray;
+  stray.source_port = x_remote.port;
+  stray.destination_port = x_local.port;
+  stray.sequence = 1;
+  stray.acknowledgment = 1;
+  stray.flags = tcp_flags::ack;
+  RecordingOutput before;
+  p.a.on_segment(x_remote.address, x_local.address, stray, TcpTablePair::mss_limit, p.now, before);
+  ASSERT_EQ(before.sent.size(), 1U);
+
+  // z takes x's pair; x stays in TIME-WAIT.
+  auto z = p.a.connect(IpEndpoint{p.address_a, 0}, IpEndpoint{p.address_b, 80}, TcpTablePair::mss_limit,
+                       p.now, p.a_out);
+  ASSERT_TRUE(z.ok());
+  EXPECT_EQ(p.a.stats().buffers_lent, 1U);
+  EXPECT_EQ(p.a.connections_in_use(), 3U);
+  EXPECT_EQ(p.a.buffers_in_use(), 2U);
+  TcpHandle z_server;
+  ASSERT_TRUE(p.run_until(
+      [&] {
+        auto accepted = p.b.accept(x->listener);
+        if (accepted.ok()) z_server = *accepted;
+        return accepted.ok();
+      },
+      Duration::seconds(5)));
+  // The lent pair carries z's data both ways, whole.
+  const auto request = pattern(3000, 5);
+  const auto reply = pattern(2500, 6);
+  std::vector<std::uint8_t> got_request, got_reply, chunk(4096);
+  std::size_t sent_request = 0, sent_reply = 0;
+  ASSERT_TRUE(p.run_until(
+      [&] {
+        if (sent_request < request.size()) {
+          auto n = p.a.send(*z, ConstBytes(request).subspan(sent_request), p.now, p.a_out);
+          if (n.ok()) sent_request += *n;
+        }
+        if (sent_reply < reply.size()) {
+          auto n = p.b.send(z_server, ConstBytes(reply).subspan(sent_reply), p.now, p.b_out);
+          if (n.ok()) sent_reply += *n;
+        }
+        if (auto n = p.b.receive(z_server, chunk, p.now, p.b_out); n.ok()) {
+          got_request.insert(got_request.end(), chunk.begin(), chunk.begin() + static_cast<std::ptrdiff_t>(*n));
+        }
+        if (auto n = p.a.receive(*z, chunk, p.now, p.a_out); n.ok()) {
+          got_reply.insert(got_reply.end(), chunk.begin(), chunk.begin() + static_cast<std::ptrdiff_t>(*n));
+        }
+        return got_request.size() == request.size() && got_reply.size() == reply.size();
+      },
+      Duration::seconds(10)));
+  EXPECT_EQ(got_request, request);
+  EXPECT_EQ(got_reply, reply);
+
+  // x, without buffers, still does TIME-WAIT's work: the same answer.
+  RecordingOutput after;
+  p.a.on_segment(x_remote.address, x_local.address, stray, TcpTablePair::mss_limit, p.now, after);
+  ASSERT_EQ(after.sent.size(), 1U);
+  const TcpRepr& was = before.sent.front().header;
+  const TcpRepr& is = after.sent.front().header;
+  EXPECT_EQ(is.flags, tcp_flags::ack);
+  EXPECT_EQ(is.source_port, x_local.port);
+  EXPECT_EQ(is.destination_port, x_remote.port);
+  EXPECT_EQ(is.sequence, was.sequence);
+  EXPECT_EQ(is.acknowledgment, was.acknowledgment);
+  EXPECT_EQ(is.window, was.window);
+  EXPECT_TRUE(after.sent.front().payload.empty());
+  EXPECT_EQ(p.a.connections_in_use(), 3U);
+
+  // x's TIME-WAIT ends: no pair comes back (it had none); y's does on close.
+  ASSERT_TRUE(p.run_until([&] { return p.a.connections_in_use() == 2; }, Duration::seconds(300)));
+  EXPECT_EQ(p.a.buffers_in_use(), 2U);
+  p.a.abort(y->client, p.now, p.a_out);
+  EXPECT_EQ(p.a.buffers_in_use(), 1U);
+}
+
+TEST(TcpTable, ATimeWaitConnectionWithUnreadDataKeepsItsBuffers) {
+  TcpTablePair p(32, {}, two_pairs_three_slots());
+  auto x = p.open_connection(80);
+  auto y = p.open_connection(81);
+  ASSERT_TRUE(x && y);
+  // b sends 100 bytes a does not read; a ends its side first, then b.
+  ASSERT_TRUE(p.b.send(x->server, pattern(100, 9), p.now, p.b_out).ok());
+  ASSERT_TRUE(p.a.shutdown_send(x->client, p.now, p.a_out).ok());
+  ASSERT_TRUE(p.run_until([&] { return p.b.connection(x->server)->state() == TcpState::CloseWait; },
+                          Duration::seconds(5)));
+  p.b.close(x->server, p.now, p.b_out);
+  ASSERT_TRUE(p.run_until([&] { return p.a.connection(x->client)->state() == TcpState::TimeWait; },
+                          Duration::seconds(5)));
+  auto refused = p.a.connect(IpEndpoint{p.address_a, 0}, IpEndpoint{p.address_b, 80}, TcpTablePair::mss_limit,
+                             p.now, p.a_out);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error(), Error::TableFull);
+  EXPECT_EQ(p.a.stats().buffers_lent, 0U);
+  // Read: now it has nothing left to keep.
+  std::vector<std::uint8_t> got(200);
+  auto n = p.a.receive(x->client, got, p.now, p.a_out);
+  ASSERT_TRUE(n.ok());
+  got.resize(*n);
+  EXPECT_EQ(got, pattern(100, 9));
+  auto z = p.a.connect(IpEndpoint{p.address_a, 0}, IpEndpoint{p.address_b, 80}, TcpTablePair::mss_limit,
+                       p.now, p.a_out);
+  ASSERT_TRUE(z.ok());
+  EXPECT_EQ(p.a.stats().buffers_lent, 1U);
+  // x's owner still reads the end of the stream, and resizing its buffers
+  // says the connection is done with them.
+  auto end = p.a.receive(x->client, got, p.now, p.a_out);
+  ASSERT_TRUE(end.ok());
+  EXPECT_EQ(*end, 0U);
+  EXPECT_EQ(p.a.set_buffer_sizes(x->client, 1000, 1000, p.now, p.a_out).error(), Error::Closed);
+}
+
+TEST(TcpTable, ASynWithNoBuffersLeftGetsACookieThatEvictsAHandshake) {
+  Random random(33);
+  TcpTableConfig config;
+  config.max_connections = 2;
+  config.buffered_connections = 1;
+  TcpTable table(config, random);
+  RecordingOutput out;
+  const IpAddress us = Ipv4Address::of(192, 0, 2, 2);
+  const IpAddress spoofed = Ipv4Address::of(198, 51, 100, 7);
+  const IpAddress real = Ipv4Address::of(203, 0, 113, 5);
+  const Instant now = Instant::from_seconds(100);
+  auto listener = table.listen(IpEndpoint{us, 80}, 4, false);
+  ASSERT_TRUE(listener.ok());
+  table.on_segment(spoofed, us, linux_syn(1000, 111, 7), 1460, now, out);
+  ASSERT_EQ(out.sent.size(), 1U);
+  EXPECT_EQ(out.sent.front().header.flags, tcp_flags::syn | tcp_flags::ack);
+  EXPECT_EQ(table.buffers_in_use(), 1U);
+  EXPECT_EQ(table.stats().syn_cookies_sent, 0U);
+  // A slot is free, the only pair is not: a cookie, nothing stored.
+  out.sent.clear();
+  table.on_segment(real, us, linux_syn(40000, 5000, 900), 1460, now + Duration::millis(1), out);
+  ASSERT_EQ(out.sent.size(), 1U);
+  EXPECT_EQ(out.sent.front().header.flags, tcp_flags::syn | tcp_flags::ack);
+  EXPECT_EQ(table.stats().syn_cookies_sent, 1U);
+  EXPECT_EQ(table.stats().drop_no_buffers, 1U);
+  EXPECT_EQ(table.connections_in_use(), 1U);
+  // The cookie comes back: the spoofed handshake goes, its pair serves the
+  // real client.
+  TcpRepr ack;
+  ack.source_port = 40000;
+  ack.destination_port = 80;
+  ack.sequence = 5001;
+  ack.acknowledgment = out.sent.front().header.sequence + 1;
+  ack.flags = tcp_flags::ack;
+  ack.window = 1000;
+  ack.timestamp = TcpTimestamp{901, out.sent.front().header.timestamp->value};
+  out.sent.clear();
+  table.on_segment(real, us, ack, 1460, now + Duration::millis(2), out);
+  EXPECT_TRUE(out.sent.empty());
+  EXPECT_EQ(table.stats().syn_cookies_validated, 1U);
+  EXPECT_EQ(table.stats().half_open_evicted, 1U);
+  EXPECT_EQ(table.connections_in_use(), 1U);
+  EXPECT_EQ(table.buffers_in_use(), 1U);
+  auto accepted = table.accept(*listener);
+  ASSERT_TRUE(accepted.ok());
+  EXPECT_EQ(table.connection(*accepted)->state(), TcpState::Established);
+  EXPECT_EQ(table.connection(*accepted)->remote(), (IpEndpoint{real, 40000}));
+}
+
 // What TcpTableConfig::release_memory was asked to give back.
 std::vector<std::size_t> released_sizes;
 void record_release(void*, std::size_t bytes) { released_sizes.push_back(bytes); }

@@ -15,6 +15,7 @@ void SackScoreboard::add_blocks(const TcpRepr& ack, Seq32 una, Seq32 max) {
 }
 
 void SackScoreboard::insert(Seq32 left, Seq32 right) {
+  if constexpr (!config::tcp_sack_in) return;
   std::array<Range, capacity + 1> merged{};
   std::size_t n = 0;
   bool placed = false;

@@ -28,7 +28,10 @@ class SackScoreboard {
 
   std::size_t sacked_bytes() const;
   // One past the highest SACKed byte (una when empty).
-  Seq32 highest(Seq32 una) const { return count_ == 0 ? una : ranges_[count_ - 1].right; }
+  Seq32 highest(Seq32 una) const {
+    if constexpr (!config::tcp_sack_in) return una;
+    return count_ == 0 ? una : ranges_[count_ - 1].right;
+  }
   // RFC 6675 IsLost: at least three segments' worth SACKed above seq.
   bool is_lost(Seq32 seq, std::size_t mss) const;
   // The first un-SACKed byte at or after `from` below highest(): a hole to
@@ -42,7 +45,9 @@ class SackScoreboard {
   };
   void insert(Seq32 left, Seq32 right);
 
-  std::array<Range, capacity> ranges_{};  // sorted, disjoint, not touching
+  // Sorted, disjoint, not touching. No room without SACK input (nothing is
+  // ever stored: every call returns first).
+  std::array<Range, config::tcp_sack_in ? capacity : 0> ranges_{};
   std::size_t count_ = 0;
 };
 

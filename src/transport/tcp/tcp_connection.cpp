@@ -239,6 +239,14 @@ bool TcpConnection::resize_send_buffer(Bytes storage) {
   return true;
 }
 
+bool TcpConnection::release_buffers() {
+  if (state_ != TcpState::TimeWait || !receive_ring_.empty() || send_queue_.size() != 0) return false;
+  (void)send_queue_.relocate(Bytes{});
+  (void)receive_ring_.relocate(Bytes{}, 0);
+  out_of_order_.clear();
+  return true;
+}
+
 bool TcpConnection::resize_receive_buffer(Bytes storage, Instant now, TcpOutput& out) {
   if (storage.size() < minimum_receive_buffer() || storage.empty()) return false;
   std::size_t keep = receive_ring_.size();

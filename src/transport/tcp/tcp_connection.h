@@ -222,6 +222,13 @@ class TcpConnection {
   // announced to the peer at once when that opens the window usefully.
   bool resize_send_buffer(Bytes storage);
   bool resize_receive_buffer(Bytes storage, Instant now, TcpOutput& out);
+  // In TIME-WAIT with nothing left to read (both FINs are acknowledged, so
+  // nothing more comes in or goes out): lets go of both buffers' storage,
+  // which another connection may then use, and returns true; false, nothing
+  // changed, in any other case. The connection lives on with empty buffers:
+  // TIME-WAIT only answers segments with ACKs, and data would find no room.
+  bool release_buffers();
+  bool has_buffers() const { return receive_ring_.capacity() != 0; }
 
   // ---- State ---------------------------------------------------------------
   TcpState state() const { return state_; }

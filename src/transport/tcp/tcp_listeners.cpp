@@ -127,6 +127,7 @@ std::optional<std::uint16_t> TcpTable::evict_half_open(const ListenerSlot* of) {
   // RST any ACK for no connection gets.
   --listeners_[static_cast<std::size_t>(slots_[*index].listener)].embryonic;
   free_slot(*index);
+  (void)take_buffers(*index);  // the pair it held (only TIME-WAIT lends its pair)
   ++stats_.half_open_evicted;
   return index;
 }

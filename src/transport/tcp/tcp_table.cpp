@@ -39,12 +39,19 @@ void write_address(std::array<std::uint8_t, 36>& out, std::size_t at, const IpAd
   }
 }
 
+// buffered_connections within 1..max_connections.
+TcpTableConfig with_buffer_pairs_bounded(TcpTableConfig config) {
+  config.buffered_connections =
+      std::min(std::max<std::size_t>(config.buffered_connections, 1), config.max_connections);
+  return config;
+}
+
 }  // namespace
 
 TcpTable::TcpTable(const TcpTableConfig& config, Random& random)
     // Every array is made in the initialiser list: assigning them in the body
     // compiled a release of the (empty) previous array for each.
-    : config_(config), random_(random),
+    : config_(with_buffer_pairs_bounded(config)), random_(random),
       connection_storage_(std::make_unique_for_overwrite<std::uint8_t[]>(config.max_connections *
                                                                          sizeof(TcpConnection))),
       slots_(std::make_unique<ConnectionSlot[]>(config.max_connections)),
@@ -52,7 +59,9 @@ TcpTable::TcpTable(const TcpTableConfig& config, Random& random)
       // resident set (16 slots of 256 KiB rings would otherwise cost 8 MiB
       // at start-up).
       storage_(std::make_unique_for_overwrite<std::uint8_t[]>(
-          config.max_connections * (config.send_buffer_cap + config.receive_buffer_cap))),
+          config_.buffered_connections * (config_.send_buffer_cap + config_.receive_buffer_cap))),
+      free_buffers_(std::make_unique_for_overwrite<std::int16_t[]>(config_.buffered_connections)),
+      free_buffer_count_(config_.buffered_connections),
       listeners_(std::make_unique<ListenerSlot[]>(config.max_listeners)),
       reservations_(std::make_unique<ReservationSlot[]>(config.max_reservations)),
       timers_(config.max_connections),
@@ -71,6 +80,10 @@ TcpTable::TcpTable(const TcpTableConfig& config, Random& random)
   for (std::size_t i = 0; i < config_.max_connections; ++i) {
     slots_[i].connection.place(connection_storage_.get() + i * sizeof(TcpConnection));
   }
+  // Popped from the back: pair 0 first, as slot 0 is taken first.
+  for (std::size_t i = 0; i < free_buffer_count_; ++i) {
+    free_buffers_[i] = static_cast<std::int16_t>(free_buffer_count_ - 1 - i);
+  }
   bucket_count_ = 1;
   while (bucket_count_ < 2 * config_.max_connections) bucket_count_ *= 2;
   buckets_ = std::make_unique_for_overwrite<std::int16_t[]>(bucket_count_);
@@ -84,6 +97,8 @@ std::size_t TcpTable::connection_object_size() { return sizeof(ConnectionSlot) +
 std::size_t TcpTable::memory_per_connection() const {
   return connection_object_size() + config_.send_buffer_cap + config_.receive_buffer_cap;
 }
+
+std::size_t TcpTable::buffers_in_use() const { return config_.buffered_connections - free_buffer_count_; }
 
 std::size_t TcpTable::connections_in_use() const {
   std::size_t n = 0;
@@ -147,18 +162,22 @@ TcpTable::ConnectionSlot* TcpTable::find(const IpEndpoint& local, const IpEndpoi
 }
 
 std::optional<std::uint16_t> TcpTable::allocate_slot(Instant now, TcpOutput& out) {
-  for (std::size_t i = 0; i < config_.max_connections; ++i) {
-    if (!slots_[i].connection) return static_cast<std::uint16_t>(i);
+  std::optional<std::uint16_t> free;
+  for (std::size_t i = 0; i < config_.max_connections && !free; ++i) {
+    if (!slots_[i].connection) free = static_cast<std::uint16_t>(i);
   }
-  // Full: recycle the TIME-WAIT connection closest to its end, then an
-  // orphan that is only finishing its close (the guide: fewer sockets make
-  // TIME-WAIT and closing connections recycle sooner).
+  if (free && take_buffers(*free)) return free;
+  // Full (of slots, or of buffer pairs): recycle the TIME-WAIT connection
+  // closest to its end, then an orphan that is only finishing its close
+  // (the guide: fewer sockets make TIME-WAIT and closing connections
+  // recycle sooner). With no pair free, only one that holds a pair helps.
+  const bool need_pair = free_buffer_count_ == 0;
   std::optional<std::uint16_t> best;
   int best_rank = 0;
   Instant best_deadline = Instant::max();
   for (std::size_t i = 0; i < config_.max_connections; ++i) {
     const ConnectionSlot& s = slots_[i];
-    if (s.owned || s.listener != no_slot) continue;
+    if (!s.connection || s.owned || s.listener != no_slot || (need_pair && s.buffers == no_slot)) continue;
     const TcpState st = s.connection->state();
     const int rank = st == TcpState::TimeWait ? 2 : (st == TcpState::LastAck || st == TcpState::Closing ||
                                                      st == TcpState::FinWait2 || st == TcpState::FinWait1)
@@ -172,25 +191,58 @@ std::optional<std::uint16_t> TcpTable::allocate_slot(Instant now, TcpOutput& out
       best_deadline = deadline;
     }
   }
-  if (best) {
-    if (best_rank == 1) slots_[*best].connection->abort(now, out);
-    ++stats_.time_wait_recycled;
-    free_slot(*best);
+  if (!best) {
+    if (free) ++stats_.drop_no_buffers;
+    return std::nullopt;
   }
+  if (best_rank == 1) slots_[*best].connection->abort(now, out);
+  ++stats_.time_wait_recycled;
+  free_slot(*best);
+  (void)take_buffers(*best);  // a pair is free now: the one it held, or one before
   return best;
+}
+
+bool TcpTable::take_buffers(std::uint16_t index) {
+  ConnectionSlot& s = slots_[index];
+  if (free_buffer_count_ == 0) {
+    // Lent by a connection in TIME-WAIT with nothing left to read.
+    std::size_t lender = 0;
+    while (lender < config_.max_connections &&
+           !(slots_[lender].connection && slots_[lender].buffers != no_slot &&
+             slots_[lender].connection->release_buffers())) {
+      ++lender;
+    }
+    if (lender == config_.max_connections) return false;
+    ++stats_.buffers_lent;
+    return_buffers(static_cast<std::uint16_t>(lender));
+  }
+  s.buffers = free_buffers_[--free_buffer_count_];
+  return true;
+}
+
+void TcpTable::return_buffers(std::uint16_t index) {
+  ConnectionSlot& s = slots_[index];
+  if (s.buffers == no_slot) return;
+  if (config_.release_memory != nullptr) {
+    std::uint8_t* area = buffer_area(s.buffers);
+    const std::size_t send = std::min(s.connection->send_buffer_touched(), config_.send_buffer_cap);
+    const std::size_t receive = std::min(s.connection->receive_buffer_touched(), config_.receive_buffer_cap);
+    if (send >= config_.release_threshold) config_.release_memory(area, send);
+    if (receive >= config_.release_threshold) config_.release_memory(area + config_.send_buffer_cap, receive);
+  }
+  free_buffers_[free_buffer_count_++] = s.buffers;
+  s.buffers = no_slot;
+}
+
+std::uint8_t* TcpTable::buffer_area(std::int16_t pair) const {
+  return storage_.get() + static_cast<std::size_t>(pair) * (config_.send_buffer_cap + config_.receive_buffer_cap);
 }
 
 void TcpTable::free_slot(std::uint16_t index) {
   ConnectionSlot& s = slots_[index];
   if (!s.connection) return;
   unlink(index);
-  if (config_.release_memory != nullptr) {
-    std::uint8_t* area = storage_.get() + std::size_t{index} * (config_.send_buffer_cap + config_.receive_buffer_cap);
-    const std::size_t send = std::min(s.connection->send_buffer_touched(), config_.send_buffer_cap);
-    const std::size_t receive = std::min(s.connection->receive_buffer_touched(), config_.receive_buffer_cap);
-    if (send >= config_.release_threshold) config_.release_memory(area, send);
-    if (receive >= config_.release_threshold) config_.release_memory(area + config_.send_buffer_cap, receive);
-  }
+  return_buffers(index);
   s.connection.reset();
   s.owned = false;
   s.listener = no_slot;
@@ -274,8 +326,7 @@ std::optional<std::uint16_t> TcpTable::pick_ephemeral_port(const IpAddress& addr
 }
 
 void TcpTable::emplace_connection(std::uint16_t index, const TcpSettings& settings) {
-  const std::size_t stride = config_.send_buffer_cap + config_.receive_buffer_cap;
-  std::uint8_t* area = storage_.get() + std::size_t{index} * stride;
+  std::uint8_t* area = buffer_area(slots_[index].buffers);
   const std::size_t send = std::clamp<std::size_t>(settings.send_buffer, 1, config_.send_buffer_cap);
   const std::size_t receive =
       std::clamp<std::size_t>(settings.receive_buffer, 1, config_.receive_buffer_cap);
@@ -594,10 +645,11 @@ Status TcpTable::set_buffer_sizes(TcpHandle h, std::size_t send, std::size_t rec
   ConnectionSlot* s = slot_of(h);
   if (!s) return Error::Closed;
   TcpConnection& c = *s->connection;
-  // Each ring may use its slot's whole share of the storage, so any size up
+  // Lent to another connection in TIME-WAIT: nothing more moves here.
+  if (s->buffers == no_slot) return Error::Closed;
+  // Each ring may use its pair's whole share of the storage, so any size up
   // to the cap fits where the ring already is.
-  const std::size_t stride = config_.send_buffer_cap + config_.receive_buffer_cap;
-  std::uint8_t* area = storage_.get() + std::size_t{h.slot} * stride;
+  std::uint8_t* area = buffer_area(s->buffers);
   send = std::clamp<std::size_t>(send, std::max<std::size_t>(c.minimum_send_buffer(), 1),
                                  config_.send_buffer_cap);
   receive = std::clamp<std::size_t>(receive, std::max<std::size_t>(c.minimum_receive_buffer(), 1),

@@ -3,8 +3,9 @@
 // sequence numbers and ephemeral ports, slot limits and TIME-WAIT recycling.
 //
 // Memory is reserved once, at construction: CONFIG_LWIP_MAX_ACTIVE_TCP slots,
-// each a TcpConnection plus send and receive storage at their compile-time
-// caps. The guide's peak-memory formula is then an exact bound (see
+// each a TcpConnection, and CONFIG_LWNET_TCP_BUFFERED_CONNECTIONS pairs of
+// send and receive storage at their compile-time caps (by default one pair
+// per slot). The guide's peak-memory formula is then an exact bound (see
 // memory_per_connection()).
 #pragma once
 
@@ -53,6 +54,11 @@ using ReleaseMemory = void (*)(void* address, std::size_t bytes);
 struct TcpTableConfig {
   std::size_t max_connections = config::max_active_tcp;
   std::size_t max_listeners = config::max_listening_tcp;
+  // Connections holding buffers at once (1..max_connections): a new
+  // connection takes a free pair, or the pair of a TIME-WAIT connection with
+  // nothing left to read; with neither it is refused as when the table is
+  // full (connect: TableFull; a SYN: drop_no_buffers, then as drop_no_slot).
+  std::size_t buffered_connections = config::tcp_buffered_connections;
   std::size_t send_buffer_cap = config::tcp_snd_buf_max;
   std::size_t receive_buffer_cap = config::tcp_wnd_max;
   TcpSettings defaults{};
@@ -77,6 +83,10 @@ struct TcpTableStats {
   StatCounter drop_no_listener = 0;     // answered with RST
   StatCounter drop_backlog_full = 0;    // accept queue full: SYN (ESP-IDF) or cookie ACK gets RST
   StatCounter drop_no_slot = 0;         // RST: table full of live connections
+  // Of those, refused for want of buffers while a slot was free.
+  StatCounter drop_no_buffers = 0;
+  // Buffer pairs taken from TIME-WAIT connections for new ones.
+  StatCounter buffers_lent = 0;
   StatCounter drop_syn_fin = 0;         // SYN+FIN to a listener, dropped unanswered
   StatCounter connections_opened = 0, connections_accepted = 0;
   StatCounter time_wait_recycled = 0;
@@ -201,8 +211,11 @@ class TcpTable {
   std::size_t connections_in_use() const;
   std::size_t listeners_in_use() const;
   // Bytes reserved per connection slot: the guide's lwip_tcp_conn plus the
-  // two windows (tx_win + rx_win) at their caps.
+  // two windows (tx_win + rx_win) at their caps (with fewer buffered
+  // connections than slots, the pairs are shared: see buffered_connections).
   std::size_t memory_per_connection() const;
+  // Connections holding a buffer pair now.
+  std::size_t buffers_in_use() const;
   // The guide's lwip_tcp_conn: the fixed part of one slot.
   static std::size_t connection_object_size();
 
@@ -214,8 +227,16 @@ class TcpTable {
   const ConnectionSlot* slot_of(TcpHandle h) const;
   ListenerSlot* listener_of(TcpHandle h);
   const ListenerSlot* listener_of(TcpHandle h) const;
+  // A free slot with a buffer pair (ConnectionSlot::buffers) taken for it.
   std::optional<std::uint16_t> allocate_slot(Instant now, TcpOutput& out);
-  // Builds the connection in slot `index` on its share of the storage.
+  // A buffer pair for slot `index`: a free one, else one a TIME-WAIT
+  // connection lends (TcpConnection::release_buffers); false with neither.
+  bool take_buffers(std::uint16_t index);
+  // Gives slot `index`'s pair back to the free list (pages over the
+  // release threshold back to the OS first).
+  void return_buffers(std::uint16_t index);
+  std::uint8_t* buffer_area(std::int16_t pair) const;
+  // Builds the connection in slot `index` on its buffer pair.
   void emplace_connection(std::uint16_t index, const TcpSettings& settings);
   void free_slot(std::uint16_t index);
   ConnectionSlot* find(const IpEndpoint& local, const IpEndpoint& remote);
@@ -255,6 +276,9 @@ class TcpTable {
   std::unique_ptr<std::uint8_t[]> connection_storage_;
   std::unique_ptr<ConnectionSlot[]> slots_;
   std::unique_ptr<std::uint8_t[]> storage_;
+  // Buffer pairs nobody holds (a stack of indices into storage_).
+  std::unique_ptr<std::int16_t[]> free_buffers_;
+  std::size_t free_buffer_count_ = 0;
   std::unique_ptr<std::int16_t[]> buckets_;
   std::size_t bucket_count_ = 0;
   std::unique_ptr<ListenerSlot[]> listeners_;

@@ -60,6 +60,7 @@ struct TcpTable::ConnectionSlot {
   std::uint8_t pending_events = 0;
   Instant opened_at;             // when its SYN arrived: the oldest half-open goes first
   bool stale = false;            // in stale_: refresh its timer before the next look
+  std::int16_t buffers = -1;     // its buffer pair (TcpTable::storage_), or none
   void* user_data = nullptr;     // the owner's (lwIP's tcp_arg); dropped with the handle
 };
 
