@@ -7,6 +7,8 @@ set -euo pipefail
 packages=(
   # build (libclang-rt-14-dev: libFuzzer for the fuzz targets)
   cmake make g++ clang libclang-rt-14-dev libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev pkg-config
+  # batched TAP writes (src/link/linux/tap_transmit_batch.h)
+  liburing-dev
   # tests and demo: namespaces, TAP, Linux peers, capture checks
   iproute2 iputils-ping arping netcat-openbsd socat curl iperf tcpdump tshark python3
   # DHCP and DNS peers (dhcp_dnsmasq.sh, dns_resolve.sh): dnsmasq's server (the binary only, no system service) and

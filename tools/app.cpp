@@ -620,8 +620,11 @@ RunEnd App::run(const Job& job) {
   for (;;) {
     if (received_signal != 0) return RunEnd::Stopped;
     const Instant now = monotonic_now();
+    // What the poll and the job send leaves together (TAP writes batched).
+    parts_->stack.begin_transmit_batch();
     parts_->stack.poll(now);
     const std::optional<Instant> wanted = job(now);
+    parts_->stack.end_transmit_batch();
     if (!wanted) return RunEnd::Finished;
     Instant deadline = std::min(*wanted, parts_->stack.next_deadline());
     if (deadline <= now) continue;

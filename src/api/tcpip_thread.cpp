@@ -225,6 +225,9 @@ void TcpipThread::loop() {
   watched_ = 0;
   watch_new_descriptors();
   for (;;) {
+    // What the calls and the pass send leaves together (a TAP writes it in
+    // one system call: Stack::begin_transmit_batch).
+    stack_.begin_transmit_batch();
     // At most one mailbox-full of messages per iteration, so that a stream
     // of calls cannot starve input and timers.
     for (std::size_t i = 0; i < mailbox_.capacity(); ++i) {
@@ -234,6 +237,7 @@ void TcpipThread::loop() {
     }
     run_work_hook();
     poll_pass();
+    stack_.end_transmit_batch();
     watch_new_descriptors();
     if (stop_requested_.load()) break;
     // With a spin (message passing only: under core locking callers need the

@@ -305,9 +305,34 @@ void Stack::set_tcp_event_callback(TcpTable::EventCallback callback, void* conte
 
 void Stack::poll(Instant now) {
   LWNET_CHECK_CORE_CONTEXT("Stack::poll");
+  begin_transmit_batch();
   impl_->poll(now);
   if (impl_->timers_enabled) impl_->poll_apps(*this, now);
+  end_transmit_batch();
 }
+
+void Stack::begin_transmit_batch() {
+  LWNET_CHECK_CORE_CONTEXT("Stack::begin_transmit_batch");
+  StackImpl& impl = *impl_;
+  if (impl.transmit_batch_depth++ > 0) return;
+  const NetifTable& netifs = impl.ip.netifs();
+  impl.transmit_batch_netifs = netifs.size();
+  for (std::size_t i = 0; i < impl.transmit_batch_netifs; ++i) {
+    netifs[NetifId{static_cast<std::uint8_t>(i)}].device->begin_batch();
+  }
+}
+
+void Stack::end_transmit_batch() {
+  LWNET_CHECK_CORE_CONTEXT("Stack::end_transmit_batch");
+  StackImpl& impl = *impl_;
+  if (impl.transmit_batch_depth == 0 || --impl.transmit_batch_depth > 0) return;
+  // A netif added meanwhile began no batch: only those that did end one.
+  const NetifTable& netifs = impl.ip.netifs();
+  for (std::size_t i = 0; i < impl.transmit_batch_netifs; ++i) {
+    netifs[NetifId{static_cast<std::uint8_t>(i)}].device->end_batch();
+  }
+}
+
 Status Stack::attach_app(StackApp& app) {
   LWNET_CHECK_CORE_CONTEXT("Stack::attach_app");
   StackImpl& impl = *impl_;

@@ -172,6 +172,13 @@ class Stack {
   // ---- Driving the stack ---------------------------------------------------
   // Takes every frame the devices have, fires expired timers, sends output.
   void poll(Instant now);
+  // Core thread. Between these, devices may hold the frames the stack sends
+  // and hand them on together (Device::begin_batch: one system call for
+  // many on a TAP), at the latest at the outermost end_transmit_batch().
+  // poll() is one such span; a runner that also makes calls of its own
+  // after each poll (an application's sends) may wrap both in one. They nest.
+  void begin_transmit_batch();
+  void end_transmit_batch();
   // The earliest instant poll() has work to do without new input, or
   // Instant::max() when idle.
   Instant next_deadline() const;

@@ -54,6 +54,10 @@ class StackImpl {
   std::array<StackApp*, config::max_stack_apps> apps{};
   std::size_t app_count = 0;
   bool polling_apps = false;
+  // Open Stack::begin_transmit_batch() spans, and how many netifs the
+  // outermost one began a batch on.
+  std::size_t transmit_batch_depth = 0;
+  std::size_t transmit_batch_netifs = 0;
   void poll_apps(Stack& stack, Instant now);
   // Stack::publish_dns_servers / publish_ntp_servers.
   LearnedServers dns_servers;

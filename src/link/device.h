@@ -110,6 +110,14 @@ class Device {
     return false;
   }
 
+  // Core thread. The stack brackets each poll (input, timers, its apps)
+  // with these. In between, transmit() may keep a frame (returning true: it
+  // is taken) to hand it on with others at the latest in end_batch(), in
+  // the order given; a frame that then fails counts in stats().tx_dropped.
+  // Outside a batch transmit() sends at once.
+  virtual void begin_batch() {}
+  virtual void end_batch() {}
+
   // Core thread. The earliest instant at which receive() will have a frame
   // without any outside event (a frame a simulated link is still carrying),
   // or Instant::max().

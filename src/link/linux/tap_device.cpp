@@ -180,6 +180,8 @@ OsResult<TapDevice> TapDevice::open(const TapConfig& config) {
     tap.tx_slots_.resize(config.tx_queue_frames * tap.tx_slot_size_);
     tap.tx_lengths_.resize(config.tx_queue_frames);
     tap.tx_rate_ = config.tx_rate_bytes_per_second;
+  } else if (config.batch_writes) {
+    tap.batch_ = TapTransmitBatch::create(fd, (vnet_header ? sizeof(virtio_net_hdr) : 0) + config.mtu + 18);
   }
   return tap;
 }
@@ -211,7 +213,10 @@ TapDevice::TapDevice(TapDevice&& other) noexcept
       tx_head_(other.tx_head_),
       tx_count_(std::exchange(other.tx_count_, 0)),
       tx_rate_(other.tx_rate_),
-      tx_link_free_at_(other.tx_link_free_at_) {}
+      tx_link_free_at_(other.tx_link_free_at_),
+      batch_(std::move(other.batch_)),
+      batching_(std::exchange(other.batching_, false)),
+      batched_frames_(other.batched_frames_) {}
 
 TapDevice& TapDevice::operator=(TapDevice&& other) noexcept {
   if (this != &other) {
@@ -234,11 +239,15 @@ TapDevice& TapDevice::operator=(TapDevice&& other) noexcept {
     tx_count_ = std::exchange(other.tx_count_, 0);
     tx_rate_ = other.tx_rate_;
     tx_link_free_at_ = other.tx_link_free_at_;
+    batch_ = std::move(other.batch_);
+    batching_ = std::exchange(other.batching_, false);
+    batched_frames_ = other.batched_frames_;
   }
   return *this;
 }
 
 TapDevice::~TapDevice() {
+  flush_batch();
   if (fd_ >= 0) {
     ::close(fd_);
   }
@@ -352,7 +361,28 @@ bool TapDevice::transmit(ConstBytes frame, Instant now) {
     return true;
   }
   const virtio_net_hdr none{};  // no offload asked for this frame
-  return write_frame(&none, vnet_header_ ? sizeof none : 0, frame);
+  const std::size_t header_size = vnet_header_ ? sizeof none : 0;
+  if (batching_ && batch_->add(&none, header_size, frame)) {
+    if (batch_->full()) flush_batch();
+    return true;
+  }
+  flush_batch();  // what came before goes first
+  return write_frame(&none, header_size, frame);
+}
+
+void TapDevice::begin_batch() { batching_ = batch_ != nullptr && batch_->usable(); }
+
+void TapDevice::end_batch() {
+  flush_batch();
+  batching_ = false;
+}
+
+void TapDevice::flush_batch() {
+  if (batch_ == nullptr || batch_->empty()) return;
+  const std::uint64_t before = stats_.tx_frames + stats_.tx_dropped;
+  batch_->flush(stats_, last_error_);
+  batched_frames_ += stats_.tx_frames + stats_.tx_dropped - before;
+  if (!batch_->usable()) batching_ = false;
 }
 
 void TapDevice::drain(Instant now) {
@@ -372,6 +402,7 @@ Instant TapDevice::next_deadline() const {
 }
 
 bool TapDevice::transmit_segmented(ConstBytes frame, const SegmentationOffload& offload, Instant /*now*/) {
+  flush_batch();  // what came before goes first
   if (!segmentation_ || frame.size() > 65535 + 14) {
     ++stats_.tx_dropped;
     return false;

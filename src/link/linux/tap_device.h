@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "link/device.h"
+#include "link/linux/tap_transmit_batch.h"
 #include "port/os_error.h"
 
 namespace lwnet {
@@ -52,6 +53,10 @@ struct TapConfig {
   // "Limitations"). Needs a rate, and neither offload.
   std::size_t tx_queue_frames = 0;
   std::uint64_t tx_rate_bytes_per_second = 0;
+  // Frames sent during a poll written together, with one system call
+  // (io_uring, when built with liburing and the kernel allows it; not with
+  // a transmit queue): tap_transmit_batch.h.
+  bool batch_writes = true;
   // The clone device; another path only in tests of the error reporting.
   std::string tun_path = "/dev/net/tun";
 };
@@ -86,8 +91,18 @@ class TapDevice final : public Device {
   std::optional<std::size_t> receive(Bytes into, Instant now) override;
   // One write(2), or into the transmit queue. False, counted in tx_dropped,
   // when the kernel refuses the frame (EIO: the interface is down; ...) or
-  // the transmit queue is full (ENOBUFS).
+  // the transmit queue is full (ENOBUFS). Within a batch (no transmit
+  // queue, io_uring available) the frame is copied and written with the
+  // batch's others in one system call (tap_transmit_batch.h): when 16 are
+  // held, before any frame written on its own, and at end_batch().
   bool transmit(ConstBytes frame, Instant now) override;
+  void begin_batch() override;
+  void end_batch() override;
+  // Whether transmit() batches within begin_batch()/end_batch() (built with
+  // liburing, the kernel allows io_uring, no transmit queue, batch_writes).
+  bool batches_writes() const { return batch_ != nullptr && batch_->usable(); }
+  // Frames written in batches (io_uring) so far. Core thread.
+  std::uint64_t batched_frames() const { return batched_frames_; }
   // One read(2), giving the net header's description with the frame
   // (with receive_offload; else as receive()). Headers that cannot be
   // told apart from a plain frame's are not judged here: the stack checks
@@ -119,6 +134,8 @@ class TapDevice final : public Device {
   bool write_frame(const void* header, std::size_t header_size, ConstBytes frame);
   // Writes the queued frames whose turn has come by `now`.
   void drain(Instant now);
+  // Writes what the batch holds.
+  void flush_batch();
 
   int fd_ = -1;
   std::string name_;
@@ -142,6 +159,10 @@ class TapDevice final : public Device {
   std::size_t tx_count_ = 0;
   std::uint64_t tx_rate_ = 0;
   Instant tx_link_free_at_;  // when the frame last written has left the "wire"
+  // Frames written together during a poll (null: frame by frame).
+  std::unique_ptr<TapTransmitBatch> batch_;
+  bool batching_ = false;
+  std::uint64_t batched_frames_ = 0;
 };
 
 }  // namespace lwnet

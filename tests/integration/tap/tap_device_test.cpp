@@ -542,6 +542,64 @@ TEST_F(TapFrames, TransmitOnADownInterfaceIsRefusedAndCounted) {
   EXPECT_EQ(tap().last_error(), EIO);
 }
 
+// Within a batch (what the stack does during a poll) frames are held and
+// written together: 16 at once when the batch fills, the rest at its end;
+// the kernel gets every one, exactly and in order, and each is counted once.
+TEST_F(TapFrames, BatchedFramesReachTheKernelExactlyAndInOrder) {
+  ASSERT_TRUE(tap().batches_writes()) << "built without liburing, or the kernel refuses io_uring";
+  PacketSocket kernel(kTapName);
+  const std::uint64_t packets_before = kernel_counter(kTapName, "rx_packets");
+  std::vector<Frame> frames;
+  for (std::size_t i = 0; i < 20; ++i) {
+    frames.push_back(ethernet(kernel_mac_, kLwnetMac, kTestEthertype,
+                              pattern(46 + i * 70, static_cast<std::uint8_t>(i))));
+  }
+  frames.push_back(ethernet(kernel_mac_, kLwnetMac, kTestEthertype, pattern(1500, 99)));  // a full frame
+  std::size_t bytes = 0;
+  tap().begin_batch();
+  for (std::size_t i = 0; i < frames.size(); ++i) {
+    ASSERT_TRUE(tap().transmit(frames[i], monotonic_now()));
+    bytes += frames[i].size();
+    if (i == 14) {
+      EXPECT_EQ(tap().stats().tx_frames, 0U);  // held
+    } else if (i == 15) {
+      EXPECT_EQ(tap().stats().tx_frames, 16U);  // the batch filled: written
+    }
+  }
+  EXPECT_EQ(tap().stats().tx_frames, 16U);
+  tap().end_batch();
+  EXPECT_EQ(tap().stats().tx_frames, frames.size());
+  EXPECT_EQ(tap().stats().tx_bytes, bytes);
+  EXPECT_EQ(tap().stats().tx_dropped, 0U);
+  EXPECT_EQ(tap().batched_frames(), frames.size());
+  for (const Frame& frame : frames) EXPECT_EQ(kernel.receive_test_frame(), frame);
+  EXPECT_EQ(kernel_counter(kTapName, "rx_packets"), packets_before + frames.size());
+  // After the batch, a frame goes at once again.
+  const Frame single = ethernet(kernel_mac_, kLwnetMac, kTestEthertype, pattern(80, 5));
+  ASSERT_TRUE(tap().transmit(single, monotonic_now()));
+  EXPECT_EQ(tap().stats().tx_frames, frames.size() + 1);
+  EXPECT_EQ(kernel.receive_test_frame(), single);
+}
+
+// A batched frame the kernel refuses (the interface is down) is counted as a
+// refused write is, when the batch is written.
+TEST_F(TapFrames, ABatchedFrameOnADownInterfaceIsCountedAsDropped) {
+  ASSERT_TRUE(tap().batches_writes()) << "built without liburing, or the kernel refuses io_uring";
+  const Fd s(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  ifreq request = request_for(kTapName);
+  ASSERT_EQ(ioctl(s.get(), SIOCGIFFLAGS, &request), 0);
+  request.ifr_flags = static_cast<short>(request.ifr_flags & ~IFF_UP);
+  ASSERT_EQ(ioctl(s.get(), SIOCSIFFLAGS, &request), 0);
+  const Frame frame = ethernet(kernel_mac_, kLwnetMac, kTestEthertype, pattern(60, 9));
+  tap().begin_batch();
+  EXPECT_TRUE(tap().transmit(frame, monotonic_now()));  // held: not written yet
+  EXPECT_EQ(tap().stats().tx_dropped, 0U);
+  tap().end_batch();
+  EXPECT_EQ(tap().stats().tx_dropped, 1U);
+  EXPECT_EQ(tap().stats().tx_frames, 0U);
+  EXPECT_EQ(tap().last_error(), EIO);
+}
+
 // The transmit queue of lwnet's own: two frames wait, the next is refused
 // (ENOBUFS, counted); they leave at the configured rate, in order, exactly;
 // then the queue takes frames again.
