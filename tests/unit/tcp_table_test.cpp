@@ -404,6 +404,20 @@ TcpRepr linux_syn(std::uint16_t port, std::uint32_t sequence, std::uint32_t tsva
   return syn;
 }
 
+// The ACK with which such a client completes the handshake `syn_ack` began
+// (returning its cookie, if it carries one).
+TcpRepr linux_ack_of(const TcpRepr& syn_ack, std::uint16_t port, std::uint32_t sequence, std::uint32_t tsval) {
+  TcpRepr ack;
+  ack.source_port = port;
+  ack.destination_port = 80;
+  ack.sequence = sequence;
+  ack.acknowledgment = syn_ack.sequence + 1;
+  ack.flags = tcp_flags::ack;
+  ack.window = 1000;
+  ack.timestamp = TcpTimestamp{tsval, syn_ack.timestamp->value};
+  return ack;
+}
+
 TEST(TcpTable, SynCookiesOnceTheBacklogIsFullOfHalfOpenConnections) {
   Random random(24);
   TcpTable table({}, random);
@@ -577,14 +591,7 @@ TEST(TcpTable, FullTableAnswersWithCookiesWhileHandshakesCanBeEvicted) {
   ASSERT_EQ(out.sent.size(), 1U);
   EXPECT_EQ(table.stats().syn_cookies_sent, 1U);
   EXPECT_EQ(table.stats().drop_no_slot, 0U);
-  TcpRepr ack;
-  ack.source_port = 40000;
-  ack.destination_port = 80;
-  ack.sequence = 5001;
-  ack.acknowledgment = out.sent.front().header.sequence + 1;
-  ack.flags = tcp_flags::ack;
-  ack.window = 1000;
-  ack.timestamp = TcpTimestamp{901, out.sent.front().header.timestamp->value};
+  TcpRepr ack = linux_ack_of(out.sent.front().header, 40000, 5001, 901);
   out.sent.clear();
   table.on_segment(real, us, ack, 1460, now + Duration::millis(3), out);
   EXPECT_TRUE(out.sent.empty());
@@ -793,14 +800,7 @@ TEST(TcpTable, ASynWithNoBuffersLeftGetsACookieThatEvictsAHandshake) {
   EXPECT_EQ(table.connections_in_use(), 1U);
   // The cookie comes back: the spoofed handshake goes, its pair serves the
   // real client.
-  TcpRepr ack;
-  ack.source_port = 40000;
-  ack.destination_port = 80;
-  ack.sequence = 5001;
-  ack.acknowledgment = out.sent.front().header.sequence + 1;
-  ack.flags = tcp_flags::ack;
-  ack.window = 1000;
-  ack.timestamp = TcpTimestamp{901, out.sent.front().header.timestamp->value};
+  const TcpRepr ack = linux_ack_of(out.sent.front().header, 40000, 5001, 901);
   out.sent.clear();
   table.on_segment(real, us, ack, 1460, now + Duration::millis(2), out);
   EXPECT_TRUE(out.sent.empty());

@@ -529,12 +529,17 @@ TEST_F(TapFrames, ArpExchangeThenUdpFromTheKernel) {
   EXPECT_EQ(std::string(ip.begin() + 28, ip.end()), message);
 }
 
-TEST_F(TapFrames, TransmitOnADownInterfaceIsRefusedAndCounted) {
+// Takes the kernel side of interface `name` down.
+void take_down(const std::string& name) {
   const Fd s(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
-  ifreq request = request_for(kTapName);
+  ifreq request = request_for(name);
   ASSERT_EQ(ioctl(s.get(), SIOCGIFFLAGS, &request), 0);
   request.ifr_flags = static_cast<short>(request.ifr_flags & ~IFF_UP);
   ASSERT_EQ(ioctl(s.get(), SIOCSIFFLAGS, &request), 0);
+}
+
+TEST_F(TapFrames, TransmitOnADownInterfaceIsRefusedAndCounted) {
+  ASSERT_NO_FATAL_FAILURE(take_down(kTapName));
   const Frame frame = ethernet(kernel_mac_, kLwnetMac, kTestEthertype, pattern(60, 9));
   EXPECT_FALSE(tap().transmit(frame, monotonic_now()));
   EXPECT_EQ(tap().stats().tx_dropped, 1U);
@@ -585,11 +590,7 @@ TEST_F(TapFrames, BatchedFramesReachTheKernelExactlyAndInOrder) {
 // refused write is, when the batch is written.
 TEST_F(TapFrames, ABatchedFrameOnADownInterfaceIsCountedAsDropped) {
   ASSERT_TRUE(tap().batches_writes()) << "built without liburing, or the kernel refuses io_uring";
-  const Fd s(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
-  ifreq request = request_for(kTapName);
-  ASSERT_EQ(ioctl(s.get(), SIOCGIFFLAGS, &request), 0);
-  request.ifr_flags = static_cast<short>(request.ifr_flags & ~IFF_UP);
-  ASSERT_EQ(ioctl(s.get(), SIOCSIFFLAGS, &request), 0);
+  ASSERT_NO_FATAL_FAILURE(take_down(kTapName));
   const Frame frame = ethernet(kernel_mac_, kLwnetMac, kTestEthertype, pattern(60, 9));
   tap().begin_batch();
   EXPECT_TRUE(tap().transmit(frame, monotonic_now()));  // held: not written yet
