@@ -220,6 +220,7 @@ TapDevice::TapDevice(TapDevice&& other) noexcept
 
 TapDevice& TapDevice::operator=(TapDevice&& other) noexcept {
   if (this != &other) {
+    flush_batch();  // what this device holds leaves before its descriptor closes, as in the destructor
     if (fd_ >= 0) {
       ::close(fd_);
     }
