@@ -206,6 +206,9 @@
 #ifndef CONFIG_LWIP_UDP_RECVMBOX_SIZE
 #define CONFIG_LWIP_UDP_RECVMBOX_SIZE 6
 #endif
+// Raw endpoints (SOCK_RAW sockets), and as many ping sessions. 0: none
+// (lwIP's LWIP_RAW 0); raw_open() and ping_open() then fail with TableFull,
+// and echo requests are still answered.
 #ifndef CONFIG_LWIP_MAX_RAW_PCBS
 #define CONFIG_LWIP_MAX_RAW_PCBS 16
 #endif
@@ -250,6 +253,7 @@
 // ---- Applications in the core (lwnet's own) -----------------------------------
 // StackApp objects attached to one stack at once (Stack::attach_app): the
 // DHCP client and server, DNS resolver, SNTP client, ping sessions, NetBIOS.
+// 0: none (attach_app fails with TableFull), for a core without them.
 #ifndef CONFIG_LWNET_MAX_STACK_APPS
 #define CONFIG_LWNET_MAX_STACK_APPS 8
 #endif
@@ -419,6 +423,28 @@
 // makes every connection NewReno, lwIP's only algorithm.
 #ifndef CONFIG_LWNET_TCP_CUBIC
 #define CONFIG_LWNET_TCP_CUBIC 1
+#endif
+// Initial sequence numbers as RFC 6528 has them: a keyed hash (SipHash) of
+// the 4-tuple plus a 4-microsecond clock, so that successive connections
+// of one 4-tuple start above each other. 0 takes a fresh random number for
+// each connection instead: as unpredictable, without the hash's code (lwIP
+// counts up from its tick counter).
+#ifndef CONFIG_LWNET_TCP_ISN_RFC6528
+#define CONFIG_LWNET_TCP_ISN_RFC6528 1
+#endif
+// IPv4 path MTU discovery (RFC 1191): TCP sets DF and a Fragmentation
+// Needed lowers the path's MTU. 0 sends everything without DF and ignores
+// Fragmentation Needed, as lwIP (IPv6 keeps its path MTUs: RFC 8201 is not
+// optional there).
+#ifndef CONFIG_LWNET_IP4_PATH_MTU_DISCOVERY
+#define CONFIG_LWNET_IP4_PATH_MTU_DISCOVERY 1
+#endif
+// ICMP errors passed up to the transports (port unreachable gives a
+// connected UDP socket ECONNREFUSED, as on Linux; TCP records soft errors
+// and gives up a connection attempt refused so). 0 counts such errors in
+// icmp.rx and goes no further, as lwIP.
+#ifndef CONFIG_LWNET_ICMP_ERRORS_TO_TRANSPORTS
+#define CONFIG_LWNET_ICMP_ERRORS_TO_TRANSPORTS 1
 #endif
 // Device offloads (DeviceCapabilities): TCP segmentation offload on output
 // and receive offload (GSO super-frames from a TAP with a virtio-net
@@ -637,6 +663,11 @@ inline constexpr bool tcp_syn_cookies = CONFIG_LWNET_TCP_SYN_COOKIES != 0;
 inline constexpr bool tcp_cubic = CONFIG_LWNET_TCP_CUBIC != 0;
 inline constexpr bool tcp_timestamps = CONFIG_LWNET_TCP_TIMESTAMPS != 0;
 inline constexpr bool device_offload = CONFIG_LWNET_DEVICE_OFFLOAD != 0;
+inline constexpr bool tcp_isn_rfc6528 = CONFIG_LWNET_TCP_ISN_RFC6528 != 0;
+inline constexpr bool ip4_path_mtu_discovery = ipv4 && CONFIG_LWNET_IP4_PATH_MTU_DISCOVERY != 0;
+// The path MTU table: IPv6 always needs it, IPv4 only for its discovery.
+inline constexpr bool path_mtu_table = ipv6 || ip4_path_mtu_discovery;
+inline constexpr bool icmp_errors_to_transports = CONFIG_LWNET_ICMP_ERRORS_TO_TRANSPORTS != 0;
 inline constexpr std::uint32_t tcp_keepidle_ms = CONFIG_LWNET_TCP_KEEPIDLE_MS;
 inline constexpr std::uint32_t tcp_keepintvl_ms = CONFIG_LWNET_TCP_KEEPINTVL_MS;
 inline constexpr std::uint32_t tcp_keepcnt = CONFIG_LWNET_TCP_KEEPCNT;
@@ -662,7 +693,7 @@ inline constexpr std::size_t max_ethernet_frame = 1514;
 static_assert(ipv4 || ipv6, "at least one of CONFIG_LWIP_IPV4 and CONFIG_LWIP_IPV6 must be on");
 // Values lwnet would silently ignore today (see "not implemented yet" above).
 static_assert(!multicast_ping, "CONFIG_LWIP_MULTICAST_PING is not implemented yet");
-static_assert(max_stack_apps >= 1 && max_stack_apps <= 64, "CONFIG_LWNET_MAX_STACK_APPS is 1..64");
+static_assert(max_stack_apps <= 64, "CONFIG_LWNET_MAX_STACK_APPS is 0..64");
 static_assert(igmp_max_groups >= 1 && igmp_max_groups <= 255, "CONFIG_LWNET_IGMP_MAX_GROUPS is 1..255");
 static_assert(mld6_max_groups >= 1 && mld6_max_groups <= 255, "CONFIG_LWNET_MLD6_MAX_GROUPS is 1..255");
 static_assert(igmp_max_groups + mld6_max_groups <= 255, "the IGMP and MLD groups share one table of up to 255");

@@ -20,6 +20,11 @@ namespace {
 // Unsupported; 0.0.0.0 (IpAddress{}, what callers that never bound pass)
 // stands for ::, the one wildcard left.
 Result<IpEndpoint> endpoint_of_built_family(const IpEndpoint& endpoint) {
+  // An IPv4-only build keeps no IPv6 octets (wire/address.h): any IPv6
+  // address, an IPv4-mapped one too, is of a family it lacks.
+  if constexpr (!config::ipv6) {
+    if (endpoint.address.is_v6()) return Error::Unsupported;
+  }
   if constexpr (!config::ipv4) {
     const IpAddress a = unmap_v4(endpoint.address);
     if (a.is_v4()) {
@@ -335,6 +340,7 @@ void Stack::end_transmit_batch() {
 
 Status Stack::attach_app(StackApp& app) {
   LWNET_CHECK_CORE_CONTEXT("Stack::attach_app");
+  if constexpr (config::max_stack_apps == 0) return Error::TableFull;
   StackImpl& impl = *impl_;
   for (std::size_t i = 0; i < impl.app_count; ++i) {
     if (impl.apps[i] == &app) return Error::AlreadyConnected;

@@ -15,21 +15,25 @@ StackImpl::StackImpl(const StackConfig& config)
                       stats.icmpv6, stats.nd, stats.mld}, random, loopback),
       udp(ip, pools, stats.udp, stats.ipv4, random),
       tcp(ip, pools, stats.tcp, random, TcpTableConfig{.release_memory = config.release_memory}) {
-  ip.set_icmp_error_callback(
-      [](void* context, const IcmpErrorReport& report, Instant) {
-        auto* self = static_cast<StackImpl*>(context);
-        if (report.protocol == static_cast<std::uint8_t>(IpProtocol::Udp)) {
-          self->udp.icmp_error(report);
-        } else if (report.protocol == static_cast<std::uint8_t>(IpProtocol::Tcp)) {
-          self->tcp.icmp_error(report);
-        }
-      },
-      this);
-  ip.set_path_mtu_callback(
-      [](void* context, const IpAddress& destination, std::size_t mtu, Instant now) {
-        static_cast<StackImpl*>(context)->tcp.path_mtu_changed(destination, mtu, now);
-      },
-      this);
+  if constexpr (config::icmp_errors_to_transports) {
+    ip.set_icmp_error_callback(
+        [](void* context, const IcmpErrorReport& report, Instant) {
+          auto* self = static_cast<StackImpl*>(context);
+          if (report.protocol == static_cast<std::uint8_t>(IpProtocol::Udp)) {
+            self->udp.icmp_error(report);
+          } else if (report.protocol == static_cast<std::uint8_t>(IpProtocol::Tcp)) {
+            self->tcp.icmp_error(report);
+          }
+        },
+        this);
+  }
+  if constexpr (config::path_mtu_table) {
+    ip.set_path_mtu_callback(
+        [](void* context, const IpAddress& destination, std::size_t mtu, Instant now) {
+          static_cast<StackImpl*>(context)->tcp.path_mtu_changed(destination, mtu, now);
+        },
+        this);
+  }
   if constexpr (config::ipv6) {
     ip.set_router_advertisement_callbacks(
         [](void* context, NetifId id) {
@@ -169,6 +173,7 @@ void StackImpl::poll(Instant now) {
 }
 
 void StackImpl::poll_apps(Stack& stack, Instant now) {
+  if constexpr (config::max_stack_apps == 0) return;
   // An app may attach or detach apps from inside its poll: detached ones
   // leave gaps (skipped, compacted below), attached ones land after
   // app_count and run in this round too.
@@ -192,7 +197,7 @@ Instant StackImpl::next_deadline() const {
   if (timers_enabled) {
     earliest = ip.next_deadline();
     if (const Instant t = tcp.next_deadline(); t < earliest) earliest = t;
-    for (std::size_t i = 0; i < app_count; ++i) {
+    for (std::size_t i = 0; i < (config::max_stack_apps == 0 ? 0 : app_count); ++i) {
       if (const Instant t = apps[i]->next_deadline(); t < earliest) earliest = t;
     }
   }

@@ -108,7 +108,7 @@ void IpLayer::icmp_error_input(const Icmpv4Repr& icmp, ConstBytes message, Insta
     fragmentation_needed_input(icmp, message.subspan(std::min(message.size(), Icmpv4Repr::header_len)), now);
     return;
   }
-  if (icmp_error_callback_ == nullptr) return;
+  if (!config::icmp_errors_to_transports || icmp_error_callback_ == nullptr) return;
   // The quote: the offending IPv4 header and at least the 8 bytes after it
   // (ports, and TCP's sequence number).
   if (message.size() < Icmpv4Repr::header_len + Ipv4Repr::min_header_len + 8) return;
@@ -162,6 +162,11 @@ void IpLayer::icmp_error_input(const Icmpv4Repr& icmp, ConstBytes message, Insta
 
 void IpLayer::fragmentation_needed_input(const Icmpv4Repr& icmp, ConstBytes quote, Instant now) {
   ++stats_.icmp.rx_fragmentation_needed;
+  if constexpr (!config::ip4_path_mtu_discovery) {
+    // Nothing of ours goes with DF set: it cannot be an answer to us.
+    ++stats_.icmp.drop_not_ours;
+    return;
+  }
   // Anyone can send one: only a quote of a datagram we sent with DF set
   // (the only kind a router answers so) may shrink what we send.
   constexpr std::uint8_t dont_fragment_bit = 0x40;

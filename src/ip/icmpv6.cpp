@@ -111,7 +111,7 @@ void IpLayer::icmpv6_error_input(const Icmpv6Repr& icmp, Instant now) {
     packet_too_big_input(icmp, source, destination, now);
     return;  // no error for the transports: the packet is sent again smaller
   }
-  if (icmp_error_callback_ == nullptr) return;
+  if (!config::icmp_errors_to_transports || icmp_error_callback_ == nullptr) return;
   // The upper-layer header behind the extension headers we may have sent
   // (a fragment header among them: only the first fragment has it).
   Ipv6HeaderWalker walker(quote[6], quote.subspan(Ipv6Repr::header_len));

@@ -49,7 +49,7 @@ Status IpLayer::ipv4_output(PacketBuf&& payload, const IpRoute& route, Ipv4Addre
   ip.identification = next_identification_++;
   ip.dont_fragment = options.dont_fragment;
   ip.payload_len = payload.size();
-  if (options.discover_path_mtu && !ip.dont_fragment) {
+  if (config::ip4_path_mtu_discovery && options.discover_path_mtu && !ip.dont_fragment) {
     // At the floor the path may be narrower still (a hop that reported
     // less): from there on routers fragment, as Linux lets them.
     const std::size_t mtu = path_mtu(route, IpAddress(destination));

@@ -10,6 +10,7 @@ std::optional<std::size_t> PathMtuTable::lookup(const IpAddress& destination) co
 }
 
 PathMtuTable::Learn PathMtuTable::learn(const IpAddress& destination, std::size_t mtu, Instant now) {
+  if constexpr (capacity == 0) return Learn::Ignored;
   if (const std::optional<std::size_t> found = lookup(destination)) {
     Entry& e = entries_[*found];
     if (mtu >= e.mtu) return Learn::Ignored;

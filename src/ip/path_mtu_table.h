@@ -4,7 +4,8 @@
 // fragments to and for TCP to size its segments. Both families share the
 // table, as both share the route cache in Linux.
 //
-// Fixed size (CONFIG_LWIP_IPV6_ND6_NUM_DESTINATIONS): when it is full, the
+// Fixed size (CONFIG_LWIP_IPV6_ND6_NUM_DESTINATIONS; none in an IPv4-only
+// build without CONFIG_LWNET_IP4_PATH_MTU_DISCOVERY): when it is full, the
 // entry least recently used (learned or sent through) makes room. An entry
 // lives ten minutes from when it was last lowered (RFC 8201 4: at least
 // five, ten recommended); then it is forgotten and the link MTU holds
@@ -34,7 +35,7 @@ inline constexpr std::size_t ipv4_min_path_mtu = 576;
 // Core thread only.
 class PathMtuTable {
  public:
-  static constexpr std::size_t capacity = config::ipv6_nd6_num_destinations;
+  static constexpr std::size_t capacity = config::path_mtu_table ? config::ipv6_nd6_num_destinations : 0;
   static constexpr Duration lifetime = Duration::seconds(600);
 
   enum class Learn : std::uint8_t {
@@ -62,7 +63,7 @@ class PathMtuTable {
   Instant next_deadline() const;
   std::size_t size() const;
   // No entry at all: output can skip the look-up (the usual case).
-  bool empty() const { return used_ == 0; }
+  bool empty() const { return capacity == 0 || used_ == 0; }
 
  private:
   struct Entry {

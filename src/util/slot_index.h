@@ -10,10 +10,11 @@
 
 namespace lwnet {
 
-// Core thread only. A slot is in at most one list at a time.
+// Core thread only. A slot is in at most one list at a time. Slots may be
+// 0 (a table compiled out): every bucket then stays empty.
 template <std::size_t Slots>
 class SlotIndex {
-  static_assert(Slots >= 1 && Slots < 0xffff);
+  static_assert(Slots < 0xffff);
 
  public:
   static constexpr std::uint16_t none = 0xffff;
@@ -40,7 +41,10 @@ class SlotIndex {
     }
   }
   // The first slot of key's bucket (other keys may share it: compare), or none.
-  std::uint16_t first(std::uint16_t key) const { return heads_[bucket(key)]; }
+  std::uint16_t first(std::uint16_t key) const {
+    if constexpr (Slots == 0) return none;
+    return heads_[bucket(key)];
+  }
   std::uint16_t next(std::uint16_t slot) const { return next_[slot]; }
 
  private:

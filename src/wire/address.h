@@ -8,7 +8,9 @@
 #include <cstdint>
 #include <optional>
 #include <string_view>
+#include <type_traits>
 
+#include "config/options.h"
 #include "util/bytes.h"
 
 namespace lwnet {
@@ -91,32 +93,52 @@ struct Ipv6Address {
 // instead of a store per entry (the values are never the header's).
 enum class IpVersion : std::uint8_t { V4 = 0, V6 = 1 };
 
+namespace address_detail {
+// Where an IpAddress keeps IPv6 octets: nowhere in an IPv4-only build,
+// where an IPv6 address (only an application can make one there, and the
+// Stack refuses it) reads as ::. Its IpAddress takes 8 bytes instead of 24.
+// (An IPv6-only build keeps its IPv4 octets: it takes IPv4 addresses as
+// IPv4-mapped ones, and its wildcard is IpAddress{}.)
+template <bool Kept>
+struct V6Octets {
+  Ipv6Address address{};
+  constexpr const Ipv6Address& get() const { return address; }
+  constexpr void set(const Ipv6Address& a) { address = a; }
+};
+template <>
+struct V6Octets<false> {
+  static constexpr Ipv6Address unspecified{};
+  constexpr const Ipv6Address& get() const { return unspecified; }
+  constexpr void set(const Ipv6Address&) {}
+};
+}  // namespace address_detail
+
 // IPv4 or IPv6. A default-constructed IpAddress is the IPv4 unspecified address.
 class IpAddress {
  public:
   constexpr IpAddress() = default;
   constexpr IpAddress(Ipv4Address a) : version_(IpVersion::V4), v4_(a) {}  // NOLINT: implicit by design
-  constexpr IpAddress(const Ipv6Address& a) : version_(IpVersion::V6), v6_(a) {}  // NOLINT
+  constexpr IpAddress(const Ipv6Address& a) : version_(IpVersion::V6) { v6_.set(a); }  // NOLINT
 
   constexpr IpVersion version() const { return version_; }
   constexpr bool is_v4() const { return version_ == IpVersion::V4; }
   constexpr bool is_v6() const { return version_ == IpVersion::V6; }
   constexpr Ipv4Address v4() const { return v4_; }
-  constexpr const Ipv6Address& v6() const { return v6_; }
+  constexpr const Ipv6Address& v6() const { return v6_.get(); }
 
-  constexpr bool is_unspecified() const { return is_v4() ? v4_.is_unspecified() : v6_.is_unspecified(); }
-  constexpr bool is_multicast() const { return is_v4() ? v4_.is_multicast() : v6_.is_multicast(); }
-  constexpr bool is_loopback() const { return is_v4() ? v4_.is_loopback() : v6_.is_loopback(); }
+  constexpr bool is_unspecified() const { return is_v4() ? v4().is_unspecified() : v6().is_unspecified(); }
+  constexpr bool is_multicast() const { return is_v4() ? v4().is_multicast() : v6().is_multicast(); }
+  constexpr bool is_loopback() const { return is_v4() ? v4().is_loopback() : v6().is_loopback(); }
 
   constexpr bool operator==(const IpAddress& o) const {
     if (version_ != o.version_) return false;
-    return is_v4() ? v4_ == o.v4_ : v6_ == o.v6_;
+    return is_v4() ? v4() == o.v4() : v6() == o.v6();
   }
 
  private:
   IpVersion version_ = IpVersion::V4;
   Ipv4Address v4_{};
-  Ipv6Address v6_{};
+  [[no_unique_address]] address_detail::V6Octets<config::ipv6> v6_{};
 };
 
 // An address with a prefix length: an interface address and its subnet.

@@ -4,9 +4,15 @@
 // leave a stack that still works, and behaves as its options say. TCP
 // offers neither SACK nor timestamps and still carries data both ways;
 // IPv4 groups cannot be joined (no IGMP); packets to the stack's own
-// address are dropped, not queued (no loopback queue).
+// address are dropped, not queued (no loopback queue); there are no raw
+// endpoints or ping sessions, yet echo requests are answered; TCP sends
+// without DF and a Fragmentation Needed changes nothing (no IPv4 path MTU
+// discovery); ICMP errors stop at ICMP; an IpAddress has no room for IPv6
+// octets; no applications can be attached.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -15,9 +21,11 @@
 #include "config/options.h"
 #include "core/stack_stats.h"
 #include "support/frames.h"
+#include "support/hex.h"
 #include "support/hosts.h"
 #include "support/sim.h"
 #include "util/stat_counter.h"
+#include "wire/icmpv4.h"
 #include "wire/ipv4.h"
 #include "wire/tcp.h"
 
@@ -28,6 +36,10 @@ static_assert(!config::ipv6 && !config::igmp && !config::netif_loopback && !conf
                   !config::device_offload,
               "built with tests/size/lwip_sizes.h and CONFIG_LWIP_IPV6=0");
 static_assert(sizeof(StatCounter) == 4, "lwip_sizes.h: 32-bit counters (CONFIG_LWNET_STATS_COUNTER_BITS 32)");
+static_assert(config::max_raw_pcbs == 0 && !config::ip4_path_mtu_discovery && !config::path_mtu_table &&
+                  !config::icmp_errors_to_transports && !config::tcp_isn_rfc6528,
+              "lwip_sizes.h: no raw pcbs, IPv4 path MTU discovery, ICMP errors to transports or RFC 6528 ISNs");
+static_assert(sizeof(IpAddress) == 8, "an IPv4-only build keeps no IPv6 octets");
 
 namespace {
 
@@ -171,6 +183,162 @@ TEST(LwipSizes, FiveConnectionsShareFourBufferPairs) {
 
 namespace lwnet::test {
 namespace {
+
+// An IPv6 address made by an application in an IPv4-only build stays an
+// IPv6 address, with no octets (it reads as ::), and the Stack refuses it.
+TEST(LwipSizes, AnIpv6AddressHasNoOctets) {
+  Ipv6Address v6;
+  v6.octets[0] = 0x20;
+  v6.octets[1] = 0x01;
+  const IpAddress a(v6);
+  EXPECT_TRUE(a.is_v6());
+  EXPECT_TRUE(a.is_unspecified());
+  EXPECT_EQ(a.v6(), Ipv6Address{});
+  EXPECT_FALSE(a == IpAddress(Ipv4Address{}));
+  EXPECT_EQ(IpAddress(ip_b).v4(), ip_b);
+  TwoHosts net;
+  Result<UdpHandle> socket = net.a.udp_open();
+  ASSERT_TRUE(socket.ok());
+  EXPECT_EQ(net.a.udp_send_to(*socket, pattern(8), {a, 9}, net.sim.now()).error(), Error::Unsupported);
+}
+
+// No raw endpoints (lwIP's LWIP_RAW 0) and so no ping sessions: both are
+// refused as a full table is; echo requests are still answered.
+TEST(LwipSizes, NoRawEndpointsOrPingSessionsYetPingsAreAnswered) {
+  HostAndPeer net;
+  ASSERT_TRUE(net.a.arp_add_static(net.a_if, ip_peer, mac_peer).ok());
+  EXPECT_EQ(net.a.raw_open(1).error(), Error::TableFull);
+  EXPECT_EQ(net.a.ping_open(0x1234).error(), Error::TableFull);
+  ByteVector echo(Icmpv4Repr::header_len + 4);
+  echo[Icmpv4Repr::header_len] = 0xab;
+  Icmpv4Repr request;
+  request.type = static_cast<std::uint8_t>(Icmpv4Type::EchoRequest);
+  request.identifier = 0x1234;
+  request.sequence = 7;
+  request.emit(echo);
+  Ipv4Repr ip;
+  ip.source = ip_peer;
+  ip.destination = ip_a;
+  ip.protocol = 1;
+  net.inject_ipv4(ipv4_packet(ip, echo));
+  net.sim.run_for(Duration::seconds(1));
+  std::size_t replies = 0;
+  for (const ByteVector& frame : net.received()) {
+    if (frame_ethertype(frame) != 0x0800) continue;
+    ASSERT_EQ(frame_ip_protocol(frame), 1U);
+    Result<Ipv4Repr> reply_ip = Ipv4Repr::parse(ConstBytes(frame).subspan(14), true);
+    ASSERT_TRUE(reply_ip.ok());
+    Result<Icmpv4Repr> reply = Icmpv4Repr::parse(reply_ip->payload, true);
+    ASSERT_TRUE(reply.ok());
+    EXPECT_EQ(reply->type, static_cast<std::uint8_t>(Icmpv4Type::EchoReply));
+    EXPECT_EQ(reply->identifier, 0x1234U);
+    EXPECT_EQ(reply->sequence, 7U);
+    EXPECT_EQ(to_hex(reply_ip->payload.subspan(Icmpv4Repr::header_len)), "ab 00 00 00");
+    ++replies;
+  }
+  EXPECT_EQ(replies, 1U);
+  EXPECT_EQ(net.a.stats().icmp.tx_echo_reply, 1U);
+}
+
+// Without IPv4 path MTU discovery (lwIP has none) TCP's segments leave
+// without DF, and a Fragmentation Needed quoting one of them is dropped as
+// not ours: the path MTU and the MSS stay, the stream arrives whole.
+TEST(LwipSizes, TcpSendsWithoutDfAndFragmentationNeededChangesNothing) {
+  TwoHosts net;
+  const std::optional<TcpPair> pair = open_tcp_pair(net.sim, net.a, net.b, ip_b, 5001);
+  ASSERT_TRUE(pair.has_value());
+  const std::size_t mss = net.a.tcp_connection(pair->client)->send_mss();
+  const ByteVector data = pattern(3000, 6);
+  std::size_t sent = 0;
+  ByteVector got;
+  std::array<std::uint8_t, 1024> buffer{};
+  const auto carry = [&] {
+    if (sent < data.size()) {
+      Result<std::size_t> n = net.a.tcp_send(pair->client, ConstBytes(data).subspan(sent), net.sim.now());
+      if (n) sent += *n;
+    }
+    while (true) {
+      Result<std::size_t> n = net.b.tcp_receive(pair->server, buffer, net.sim.now());
+      if (!n || *n == 0) break;
+      got.insert(got.end(), buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(*n));
+    }
+    return got.size() == data.size();
+  };
+  ASSERT_TRUE(net.sim.run_until([&] { return carry() || got.size() >= 1000; }, Duration::seconds(30)));
+  std::optional<ByteVector> segment;
+  std::size_t segments = 0;
+  for (const FrameLog::Frame& f : net.log.frames()) {
+    if (f.from != 0 || frame_ethertype(f.bytes) != 0x0800 || frame_ip_protocol(f.bytes) != protocol_tcp) continue;
+    EXPECT_EQ(frame_ip_fragment_word(f.bytes), 0U);  // neither DF nor a fragment
+    ++segments;
+    if (f.bytes.size() > 14 + 40 && !segment) segment = ByteVector(f.bytes.begin() + 14, f.bytes.end());
+  }
+  EXPECT_GT(segments, 3U);
+  ASSERT_TRUE(segment.has_value());
+
+  // A router's Fragmentation Needed (Next-Hop MTU 576) quoting a data segment.
+  ByteVector message(Icmpv4Repr::header_len + 28);
+  std::copy_n(segment->begin(), 28, message.begin() + Icmpv4Repr::header_len);
+  Icmpv4Repr icmp;
+  icmp.type = static_cast<std::uint8_t>(Icmpv4Type::DestinationUnreachable);
+  icmp.code = static_cast<std::uint8_t>(Icmpv4Unreachable::FragmentationNeeded);
+  icmp.next_hop_mtu = 576;
+  icmp.emit(message);
+  Ipv4Repr ip;
+  ip.source = Ipv4Address::of(192, 0, 2, 254);
+  ip.destination = ip_a;
+  ip.protocol = 1;
+  (void)net.pipe.b().transmit(ethernet_frame(mac_a, mac_b, 0x0800, ipv4_packet(ip, message)), net.sim.now());
+  ASSERT_TRUE(net.sim.run_until(carry, Duration::seconds(30)));
+  EXPECT_EQ(got, data);
+  EXPECT_EQ(net.a.stats().icmp.rx_fragmentation_needed, 1U);
+  EXPECT_EQ(net.a.stats().icmp.drop_not_ours, 1U);
+  EXPECT_EQ(net.a.stats().ipv4.pmtu_learned, 0U);
+  EXPECT_FALSE(net.a.path_mtu(IpAddress(ip_b)).has_value());
+  EXPECT_EQ(net.a.tcp_connection(pair->client)->send_mss(), mss);
+}
+
+// ICMP errors stop at ICMP (lwIP passes none up): a port unreachable about
+// a connected UDP endpoint's datagram leaves it without an error.
+TEST(LwipSizes, IcmpErrorsStopAtIcmp) {
+  TwoHosts net;
+  net.sim.settle();
+  Result<UdpHandle> socket = net.a.udp_open();
+  ASSERT_TRUE(socket.ok());
+  ASSERT_TRUE(net.a.udp_bind(*socket, {IpAddress(ip_a), 7000}).ok());
+  ASSERT_TRUE(net.a.udp_connect(*socket, {IpAddress(ip_b), 9}).ok());
+  ASSERT_TRUE(net.a.udp_send(*socket, pattern(16), net.sim.now()).ok());
+  net.sim.run_for(Duration::seconds(1));
+  // B has nobody on port 9 and says so.
+  std::size_t unreachable = 0;
+  for (const FrameLog::Frame& f : net.log.frames()) {
+    if (f.from == 1 && frame_ethertype(f.bytes) == 0x0800 && frame_ip_protocol(f.bytes) == 1) ++unreachable;
+  }
+  EXPECT_EQ(unreachable, 1U);
+  EXPECT_EQ(net.a.stats().icmp.rx, 1U);
+  EXPECT_EQ(net.a.stats().icmp.errors_to_transport, 0U);
+  EXPECT_FALSE(net.a.udp_has_error(*socket));
+  EXPECT_EQ(net.a.udp_take_error(*socket), std::nullopt);
+  // The endpoint goes on working.
+  EXPECT_TRUE(net.a.udp_send(*socket, pattern(16), net.sim.now()).ok());
+}
+
+// No applications in the core (lwIP's minimal configuration has no DHCP,
+// DNS or SNTP): attaching one is refused as a full table is, and polls
+// and deadlines go on without.
+TEST(LwipSizes, NoAppsCanBeAttached) {
+  static_assert(config::max_stack_apps == 0);
+  struct Idle final : StackApp {
+    void poll(Stack&, Instant) override { ++polls; }
+    Instant next_deadline() const override { return Instant{}; }
+    int polls = 0;
+  } app;
+  TwoHosts net;
+  EXPECT_EQ(net.a.attach_app(app).error(), Error::TableFull);
+  net.sim.run_for(Duration::seconds(1));
+  EXPECT_EQ(app.polls, 0);
+  EXPECT_GT(net.a.next_deadline(), net.sim.now());
+}
 
 // 32-bit counters wrap instead of trapping or saturating, as lwIP's do.
 TEST(LwipSizes, CountersAreThirtyTwoBitsAndWrap) {

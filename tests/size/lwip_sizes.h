@@ -20,10 +20,16 @@
 // and lwnet's TCP extras lwIP has no counterpart for: SACK input
 // (CONFIG_LWNET_TCP_SACK_IN), SYN cookies (CONFIG_LWNET_TCP_SYN_COOKIES),
 // CUBIC (CONFIG_LWNET_TCP_CUBIC), timestamps (LWIP_TCP_TIMESTAMPS 0:
-// CONFIG_LWNET_TCP_TIMESTAMPS 0), device offloads (CONFIG_LWNET_DEVICE_OFFLOAD). lwIP
-// has no raw pcbs (LWIP_RAW 0): lwnet keeps one (ESP-IDF's least), and the
-// probe opens no ping session (lwIP's ping is an application over raw pcbs,
-// outside its figures: LWNET_SIZE_PROBE_PING 0). Counters are 32 bits
+// CONFIG_LWNET_TCP_TIMESTAMPS 0), device offloads (CONFIG_LWNET_DEVICE_OFFLOAD),
+// IPv4 path MTU discovery (CONFIG_LWNET_IP4_PATH_MTU_DISCOVERY), ICMP errors
+// passed up to UDP and TCP (CONFIG_LWNET_ICMP_ERRORS_TO_TRANSPORTS), RFC
+// 6528's hashed initial sequence numbers (CONFIG_LWNET_TCP_ISN_RFC6528: a
+// random one instead; lwIP counts up from its tick counter). lwIP has no
+// raw pcbs (LWIP_RAW 0: CONFIG_LWIP_MAX_RAW_PCBS 0, which leaves no ping
+// sessions either; lwIP's ping is an application over raw pcbs, outside its
+// figures, and the probe opens none: LWNET_SIZE_PROBE_PING 0), and no DHCP,
+// DNS or SNTP (LWIP_DHCP 0, LWIP_DNS 0: CONFIG_LWNET_MAX_STACK_APPS 0).
+// Counters are 32 bits
 // (CONFIG_LWNET_STATS_COUNTER_BITS 32; lwIP's STAT_COUNTER is 16 bits).
 // lwIP's five PCBs hold no data of their own: what they send waits in its
 // 1,600-byte heap (MEM_SIZE), what they receive in the pbuf pool above, so
@@ -38,7 +44,7 @@
 #define CONFIG_LWNET_TCP_BUFFERED_CONNECTIONS 4
 #define CONFIG_LWIP_MAX_LISTENING_TCP 8
 #define CONFIG_LWIP_MAX_UDP_PCBS 4
-#define CONFIG_LWIP_MAX_RAW_PCBS 1
+#define CONFIG_LWIP_MAX_RAW_PCBS 0
 #define CONFIG_LWIP_MAX_SOCKETS 5
 #define CONFIG_LWNET_ARP_TABLE_SIZE 10
 #define CONFIG_LWIP_TCP_MSS 536
@@ -61,8 +67,11 @@
 #define CONFIG_LWNET_TCP_CUBIC 0
 #define CONFIG_LWNET_TCP_TIMESTAMPS 0
 #define CONFIG_LWNET_DEVICE_OFFLOAD 0
+#define CONFIG_LWNET_IP4_PATH_MTU_DISCOVERY 0
+#define CONFIG_LWNET_ICMP_ERRORS_TO_TRANSPORTS 0
+#define CONFIG_LWNET_TCP_ISN_RFC6528 0
 #define CONFIG_LWIP_NETIF_LOOPBACK 0
 #define CONFIG_LWNET_MAX_NETIFS 2
-#define CONFIG_LWNET_MAX_STACK_APPS 1
+#define CONFIG_LWNET_MAX_STACK_APPS 0
 #define CONFIG_LWNET_TCP_ZERO_COPY_WRITES 1
 #define CONFIG_LWNET_STATS_COUNTER_BITS 32

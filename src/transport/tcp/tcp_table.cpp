@@ -67,7 +67,8 @@ TcpTable::TcpTable(const TcpTableConfig& config, Random& random)
       timers_(config.max_connections),
       stale_(std::make_unique<std::uint16_t[]>(config.max_connections)) {
   std::uint64_t r = 0;
-  for (std::size_t i = 0; i < secret_.size(); ++i) {
+  // The key of the ISN hash and of SYN cookies.
+  for (std::size_t i = 0; i < (config::tcp_isn_rfc6528 || config::tcp_syn_cookies ? secret_.size() : 0); ++i) {
     if (i % 8 == 0) r = random_.next_u64();
     secret_[i] = static_cast<std::uint8_t>(r >> (8 * (i % 8)));
   }
@@ -114,6 +115,7 @@ std::size_t TcpTable::listeners_in_use() const {
 
 Seq32 TcpTable::initial_sequence_number(const IpEndpoint& local, const IpEndpoint& remote,
                                         Instant now) const {
+  if constexpr (!config::tcp_isn_rfc6528) return Seq32(random_.next_u32());
   std::array<std::uint8_t, 36> tuple{};
   write_address(tuple, 0, local.address);
   write_address(tuple, 16, remote.address);
