@@ -16,6 +16,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "config/options.h"
@@ -55,30 +56,41 @@ std::optional<TcpRepr> tcp_of(const ByteVector& frame) {
   return *tcp;
 }
 
+// `data` from A's end of a connection to B's: each step() sends what A's
+// send buffer takes and reads all B has; true once B has it all.
+struct OneWay {
+  OneWay(TwoHosts& hosts, TcpHandle from, TcpHandle to, ByteVector bytes)
+      : net(hosts), sender(from), receiver(to), data(std::move(bytes)) {}
+
+  TwoHosts& net;
+  TcpHandle sender;
+  TcpHandle receiver;
+  ByteVector data;
+  std::size_t sent = 0;
+  ByteVector got;
+  std::array<std::uint8_t, 1024> buffer{};
+
+  bool step() {
+    if (sent < data.size()) {
+      Result<std::size_t> n = net.a.tcp_send(sender, ConstBytes(data).subspan(sent), net.sim.now());
+      if (n) sent += *n;
+    }
+    while (true) {
+      Result<std::size_t> n = net.b.tcp_receive(receiver, buffer, net.sim.now());
+      if (!n || *n == 0) break;
+      got.insert(got.end(), buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(*n));
+    }
+    return got.size() == data.size();
+  }
+};
+
 TEST(LwipSizes, TcpCarriesDataWithoutSackOrTimestamps) {
   TwoHosts net;
   const std::optional<TcpPair> pair = open_tcp_pair(net.sim, net.a, net.b, ip_b, 5001);
   ASSERT_TRUE(pair.has_value());
-  const ByteVector data = pattern(20000, 3);
-  std::size_t sent = 0;
-  ByteVector got;
-  std::array<std::uint8_t, 1024> buffer{};
-  const bool done = net.sim.run_until(
-      [&] {
-        if (sent < data.size()) {
-          Result<std::size_t> n = net.a.tcp_send(pair->client, ConstBytes(data).subspan(sent), net.sim.now());
-          if (n) sent += *n;
-        }
-        while (true) {
-          Result<std::size_t> n = net.b.tcp_receive(pair->server, buffer, net.sim.now());
-          if (!n || *n == 0) break;
-          got.insert(got.end(), buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(*n));
-        }
-        return got.size() == data.size();
-      },
-      Duration::seconds(60));
-  ASSERT_TRUE(done);
-  EXPECT_EQ(got, data);
+  OneWay stream{net, pair->client, pair->server, pattern(20000, 3)};
+  ASSERT_TRUE(net.sim.run_until([&] { return stream.step(); }, Duration::seconds(60)));
+  EXPECT_EQ(stream.got, stream.data);
 
   std::size_t syns = 0;
   for (const FrameLog::Frame& f : net.log.frames()) {
@@ -248,23 +260,8 @@ TEST(LwipSizes, TcpSendsWithoutDfAndFragmentationNeededChangesNothing) {
   const std::optional<TcpPair> pair = open_tcp_pair(net.sim, net.a, net.b, ip_b, 5001);
   ASSERT_TRUE(pair.has_value());
   const std::size_t mss = net.a.tcp_connection(pair->client)->send_mss();
-  const ByteVector data = pattern(3000, 6);
-  std::size_t sent = 0;
-  ByteVector got;
-  std::array<std::uint8_t, 1024> buffer{};
-  const auto carry = [&] {
-    if (sent < data.size()) {
-      Result<std::size_t> n = net.a.tcp_send(pair->client, ConstBytes(data).subspan(sent), net.sim.now());
-      if (n) sent += *n;
-    }
-    while (true) {
-      Result<std::size_t> n = net.b.tcp_receive(pair->server, buffer, net.sim.now());
-      if (!n || *n == 0) break;
-      got.insert(got.end(), buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(*n));
-    }
-    return got.size() == data.size();
-  };
-  ASSERT_TRUE(net.sim.run_until([&] { return carry() || got.size() >= 1000; }, Duration::seconds(30)));
+  OneWay stream{net, pair->client, pair->server, pattern(3000, 6)};
+  ASSERT_TRUE(net.sim.run_until([&] { return stream.step() || stream.got.size() >= 1000; }, Duration::seconds(30)));
   std::optional<ByteVector> segment;
   std::size_t segments = 0;
   for (const FrameLog::Frame& f : net.log.frames()) {
@@ -289,8 +286,8 @@ TEST(LwipSizes, TcpSendsWithoutDfAndFragmentationNeededChangesNothing) {
   ip.destination = ip_a;
   ip.protocol = 1;
   (void)net.pipe.b().transmit(ethernet_frame(mac_a, mac_b, 0x0800, ipv4_packet(ip, message)), net.sim.now());
-  ASSERT_TRUE(net.sim.run_until(carry, Duration::seconds(30)));
-  EXPECT_EQ(got, data);
+  ASSERT_TRUE(net.sim.run_until([&] { return stream.step(); }, Duration::seconds(30)));
+  EXPECT_EQ(stream.got, stream.data);
   EXPECT_EQ(net.a.stats().icmp.rx_fragmentation_needed, 1U);
   EXPECT_EQ(net.a.stats().icmp.drop_not_ours, 1U);
   EXPECT_EQ(net.a.stats().ipv4.pmtu_learned, 0U);
