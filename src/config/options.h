@@ -432,6 +432,15 @@
 #ifndef CONFIG_LWNET_TCP_ISN_RFC6528
 #define CONFIG_LWNET_TCP_ISN_RFC6528 1
 #endif
+// Indexes over the TCP connections: hash buckets by 4-tuple and a heap of
+// deadlines, so that finding a segment's connection, next_deadline() and
+// the timers cost O(1) and O(log n) at any number of connections (10,000
+// idle ones cost nothing per poll). 0 scans every slot instead, as lwIP
+// walks its PCB lists: less code, and as fast for a table of a few
+// connections.
+#ifndef CONFIG_LWNET_TCP_CONNECTION_INDEX
+#define CONFIG_LWNET_TCP_CONNECTION_INDEX 1
+#endif
 // IPv4 path MTU discovery (RFC 1191): TCP sets DF and a Fragmentation
 // Needed lowers the path's MTU. 0 sends everything without DF and ignores
 // Fragmentation Needed, as lwIP (IPv6 keeps its path MTUs: RFC 8201 is not
@@ -664,6 +673,7 @@ inline constexpr bool tcp_cubic = CONFIG_LWNET_TCP_CUBIC != 0;
 inline constexpr bool tcp_timestamps = CONFIG_LWNET_TCP_TIMESTAMPS != 0;
 inline constexpr bool device_offload = CONFIG_LWNET_DEVICE_OFFLOAD != 0;
 inline constexpr bool tcp_isn_rfc6528 = CONFIG_LWNET_TCP_ISN_RFC6528 != 0;
+inline constexpr bool tcp_connection_index = CONFIG_LWNET_TCP_CONNECTION_INDEX != 0;
 inline constexpr bool ip4_path_mtu_discovery = ipv4 && CONFIG_LWNET_IP4_PATH_MTU_DISCOVERY != 0;
 // The path MTU table: IPv6 always needs it, IPv4 only for its discovery.
 inline constexpr bool path_mtu_table = ipv6 || ip4_path_mtu_discovery;

@@ -20,6 +20,8 @@
 namespace lwnet::test {
 
 static_assert(!config::ipv6, "built with CONFIG_LWIP_IPV6=0");
+// The TCP sim tests linked in here run on scans instead (tests/config/CMakeLists.txt).
+static_assert(!config::tcp_connection_index, "built with CONFIG_LWNET_TCP_CONNECTION_INDEX=0");
 // No IPv6 storage: address slots, neighbor cache, router list.
 static_assert(std::tuple_size_v<decltype(Netif::ipv6)> == 0);
 static_assert(std::tuple_size_v<std::remove_cvref_t<decltype(std::declval<NdCache>().entries())>> == 0);

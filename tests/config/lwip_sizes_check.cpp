@@ -38,8 +38,10 @@ static_assert(!config::ipv6 && !config::igmp && !config::netif_loopback && !conf
               "built with tests/size/lwip_sizes.h and CONFIG_LWIP_IPV6=0");
 static_assert(sizeof(StatCounter) == 4, "lwip_sizes.h: 32-bit counters (CONFIG_LWNET_STATS_COUNTER_BITS 32)");
 static_assert(config::max_raw_pcbs == 0 && !config::ip4_path_mtu_discovery && !config::path_mtu_table &&
-                  !config::icmp_errors_to_transports && !config::tcp_isn_rfc6528,
-              "lwip_sizes.h: no raw pcbs, IPv4 path MTU discovery, ICMP errors to transports or RFC 6528 ISNs");
+                  !config::icmp_errors_to_transports && !config::tcp_isn_rfc6528 &&
+                  !config::tcp_connection_index,
+              "lwip_sizes.h: no raw pcbs, IPv4 path MTU discovery, ICMP errors to transports, RFC 6528 ISNs "
+              "or TCP connection indexes");
 static_assert(sizeof(IpAddress) == 8, "an IPv4-only build keeps no IPv6 octets");
 
 namespace {

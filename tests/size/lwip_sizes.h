@@ -24,7 +24,10 @@
 // IPv4 path MTU discovery (CONFIG_LWNET_IP4_PATH_MTU_DISCOVERY), ICMP errors
 // passed up to UDP and TCP (CONFIG_LWNET_ICMP_ERRORS_TO_TRANSPORTS), RFC
 // 6528's hashed initial sequence numbers (CONFIG_LWNET_TCP_ISN_RFC6528: a
-// random one instead; lwIP counts up from its tick counter). lwIP has no
+// random one instead; lwIP counts up from its tick counter), and the
+// connection indexes (CONFIG_LWNET_TCP_CONNECTION_INDEX: hash buckets and a
+// deadline heap; five connections are scanned, as lwIP walks its PCB
+// lists). lwIP has no
 // raw pcbs (LWIP_RAW 0: CONFIG_LWIP_MAX_RAW_PCBS 0, which leaves no ping
 // sessions either; lwIP's ping is an application over raw pcbs, outside its
 // figures, and the probe opens none: LWNET_SIZE_PROBE_PING 0), and no DHCP,
@@ -70,6 +73,7 @@
 #define CONFIG_LWNET_IP4_PATH_MTU_DISCOVERY 0
 #define CONFIG_LWNET_ICMP_ERRORS_TO_TRANSPORTS 0
 #define CONFIG_LWNET_TCP_ISN_RFC6528 0
+#define CONFIG_LWNET_TCP_CONNECTION_INDEX 0
 #define CONFIG_LWIP_NETIF_LOOPBACK 0
 #define CONFIG_LWNET_MAX_NETIFS 2
 #define CONFIG_LWNET_MAX_STACK_APPS 0

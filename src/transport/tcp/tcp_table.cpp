@@ -64,15 +64,15 @@ TcpTable::TcpTable(const TcpTableConfig& config, Random& random)
       free_buffer_count_(config_.buffered_connections),
       listeners_(std::make_unique<ListenerSlot[]>(config.max_listeners)),
       reservations_(std::make_unique<ReservationSlot[]>(config.max_reservations)),
-      timers_(config.max_connections),
-      stale_(std::make_unique<std::uint16_t[]>(config.max_connections)) {
+      timers_(config::tcp_connection_index ? config.max_connections : 0),
+      stale_(std::make_unique<std::uint16_t[]>(config::tcp_connection_index ? config.max_connections : 0)) {
   std::uint64_t r = 0;
   // The key of the ISN hash and of SYN cookies.
   for (std::size_t i = 0; i < (config::tcp_isn_rfc6528 || config::tcp_syn_cookies ? secret_.size() : 0); ++i) {
     if (i % 8 == 0) r = random_.next_u64();
     secret_[i] = static_cast<std::uint8_t>(r >> (8 * (i % 8)));
   }
-  hash_salt_ = random_.next_u64();
+  if constexpr (config::tcp_connection_index) hash_salt_ = random_.next_u64();
   // The connections' storage is not zero-filled either: a connection's
   // pages become resident when a connection is first built in its slot
   // (see SlotConnection).
@@ -85,10 +85,12 @@ TcpTable::TcpTable(const TcpTableConfig& config, Random& random)
   for (std::size_t i = 0; i < free_buffer_count_; ++i) {
     free_buffers_[i] = static_cast<std::int16_t>(free_buffer_count_ - 1 - i);
   }
-  bucket_count_ = 1;
-  while (bucket_count_ < 2 * config_.max_connections) bucket_count_ *= 2;
-  buckets_ = std::make_unique_for_overwrite<std::int16_t[]>(bucket_count_);
-  std::fill(buckets_.get(), buckets_.get() + bucket_count_, no_slot);
+  if constexpr (config::tcp_connection_index) {
+    bucket_count_ = 1;
+    while (bucket_count_ < 2 * config_.max_connections) bucket_count_ *= 2;
+    buckets_ = std::make_unique_for_overwrite<std::int16_t[]>(bucket_count_);
+    std::fill(buckets_.get(), buckets_.get() + bucket_count_, no_slot);
+  }
 }
 
 TcpTable::~TcpTable() = default;
@@ -134,6 +136,7 @@ std::size_t TcpTable::bucket_of(const IpEndpoint& local, const IpEndpoint& remot
 }
 
 void TcpTable::link(std::uint16_t index) {
+  if constexpr (!config::tcp_connection_index) return;
   const TcpConnection& c = *slots_[index].connection;
   const std::size_t b = bucket_of(c.local(), c.remote());
   slots_[index].next_in_bucket = buckets_[b];
@@ -141,6 +144,7 @@ void TcpTable::link(std::uint16_t index) {
 }
 
 void TcpTable::unlink(std::uint16_t index) {
+  if constexpr (!config::tcp_connection_index) return;
   const TcpConnection& c = *slots_[index].connection;
   const std::size_t b = bucket_of(c.local(), c.remote());
   std::int16_t* at = &buckets_[b];
@@ -155,6 +159,13 @@ void TcpTable::unlink(std::uint16_t index) {
 }
 
 TcpTable::ConnectionSlot* TcpTable::find(const IpEndpoint& local, const IpEndpoint& remote) {
+  if constexpr (!config::tcp_connection_index) {
+    for (std::size_t i = 0; i < config_.max_connections; ++i) {
+      ConnectionSlot& s = slots_[i];
+      if (s.connection && s.connection->local() == local && s.connection->remote() == remote) return &s;
+    }
+    return nullptr;
+  }
   for (std::int16_t i = buckets_[bucket_of(local, remote)]; i != no_slot;
        i = slots_[static_cast<std::size_t>(i)].next_in_bucket) {
     ConnectionSlot& s = slots_[static_cast<std::size_t>(i)];
@@ -252,7 +263,7 @@ void TcpTable::free_slot(std::uint16_t index) {
   s.pending_events = 0;
   s.user_data = nullptr;
   s.generation = next_generation(s.generation);
-  timers_.clear(index);
+  if constexpr (config::tcp_connection_index) timers_.clear(index);
 }
 
 bool TcpTable::port_in_use(const IpAddress& address, std::uint16_t port, bool ignore_time_wait,
@@ -348,7 +359,7 @@ const TcpTable::ConnectionSlot* TcpTable::slot_of(TcpHandle h) const {
 TcpConnection* TcpTable::connection(TcpHandle h) {
   ConnectionSlot* s = slot_of(h);
   if (!s) return nullptr;
-  if (!s->stale) {
+  if (config::tcp_connection_index && !s->stale) {
     s->stale = true;
     stale_[stale_count_++] = h.slot;
   }
@@ -532,6 +543,7 @@ void TcpTable::deliver_events(std::uint16_t index) {
 }
 
 void TcpTable::refresh_timer(std::uint16_t index) const {
+  if constexpr (!config::tcp_connection_index) return;
   const ConnectionSlot& s = slots_[index];
   timers_.set(index, s.connection ? s.connection->next_deadline() : Instant::max());
 }
@@ -594,6 +606,16 @@ void TcpTable::after_activity(std::uint16_t index) {
 }
 
 void TcpTable::on_timer(Instant now, TcpOutput& out) {
+  if constexpr (!config::tcp_connection_index) {
+    // Each connection due runs once per call, as with the heap.
+    for (std::size_t i = 0; i < config_.max_connections; ++i) {
+      ConnectionSlot& s = slots_[i];
+      if (!s.connection || s.connection->next_deadline() > now) continue;
+      s.connection->on_timer(now, out);
+      after_activity(static_cast<std::uint16_t>(i));
+    }
+    return;
+  }
   refresh_stale();
   // Each connection due runs once per call, as many as were in the heap at
   // the start at most: one whose deadline is still due afterwards (or that
@@ -611,6 +633,13 @@ void TcpTable::on_timer(Instant now, TcpOutput& out) {
 }
 
 Instant TcpTable::next_deadline() const {
+  if constexpr (!config::tcp_connection_index) {
+    Instant earliest = Instant::max();
+    for (std::size_t i = 0; i < config_.max_connections; ++i) {
+      if (slots_[i].connection) earliest = std::min(earliest, slots_[i].connection->next_deadline());
+    }
+    return earliest;
+  }
   refresh_stale();
 #ifndef NDEBUG
   // Debug builds prove the heap against a scan of every slot: a path that
