@@ -54,6 +54,13 @@ class RingBuffer {
   // data and, beyond it, whatever write_ahead() put there. False, and
   // nothing changes, when keep < size() or keep > the new capacity.
   bool relocate(Bytes storage, std::size_t keep);
+  // Gives the storage up (a connection in TIME-WAIT lending its buffers),
+  // dropping what is stored: no capacity left. touched() still describes
+  // the storage given up, for whoever takes it next.
+  void release_storage() {
+    storage_ = {};
+    head_ = size_ = 0;
+  }
 
  private:
   std::size_t wrap(std::size_t position) const {

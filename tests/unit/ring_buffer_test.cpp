@@ -39,5 +39,26 @@ TEST(RingBuffer, RelocateCountsBothStoragesAsTouched) {
   EXPECT_EQ(ring.touched(), 120U);
 }
 
+// A connection in TIME-WAIT lending its buffers gives them up without
+// writing them (a rotation would make every page of a 256 KiB ring
+// resident): what it touched stays what it wrote.
+TEST(RingBuffer, ReleaseStorageWritesNothingAndKeepsTouched) {
+  std::array<std::uint8_t, 100> storage{};
+  storage.fill(0xee);
+  RingBuffer ring{Bytes(storage)};
+  std::vector<std::uint8_t> data(30, 1), out(20);
+  ASSERT_EQ(ring.write(data), 30U);
+  ASSERT_EQ(ring.read(out), 20U);  // 10 bytes still stored, from offset 20
+  ring.release_storage();
+  EXPECT_EQ(ring.capacity(), 0U);
+  EXPECT_EQ(ring.size(), 0U);
+  EXPECT_EQ(ring.free_space(), 0U);
+  EXPECT_EQ(ring.touched(), 30U);
+  EXPECT_EQ(ring.write(data), 0U);
+  for (std::size_t i = 0; i < storage.size(); ++i) {
+    ASSERT_EQ(storage[i], i < 30 ? 1 : 0xee) << "at " << i;
+  }
+}
+
 }  // namespace
 }  // namespace lwnet

@@ -241,8 +241,8 @@ bool TcpConnection::resize_send_buffer(Bytes storage) {
 
 bool TcpConnection::release_buffers() {
   if (state_ != TcpState::TimeWait || !receive_ring_.empty() || send_queue_.size() != 0) return false;
-  (void)send_queue_.relocate(Bytes{});
-  (void)receive_ring_.relocate(Bytes{}, 0);
+  send_queue_.release_storage();
+  receive_ring_.release_storage();
   out_of_order_.clear();
   return true;
 }

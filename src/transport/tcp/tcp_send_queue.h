@@ -76,6 +76,8 @@ class TcpSendQueue {
   // Moves the copied bytes to new storage of another size (SO_SNDBUF on a
   // live connection); false when they would not fit.
   bool relocate(Bytes storage) { return ring_.relocate(storage, ring_.size()); }
+  // RingBuffer::release_storage(), for an empty queue (size() == 0).
+  void release_storage() { ring_.release_storage(); }
 
  private:
   struct Reference {
