@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "config/options.h"
 #include "wire/ip.h"
 
 namespace lwnet {
@@ -69,6 +70,9 @@ Status parse_options(ConstBytes options, TcpRepr& repr) {
         repr.sack_permitted = true;
         break;
       case sack_kind: {
+        // Without SACK input (CONFIG_LWNET_TCP_SACK_IN 0) the blocks are
+        // nobody's: skipped as an unknown option, as lwIP does.
+        if constexpr (!config::tcp_sack_in) break;
         std::size_t blocks = (length - 2) / sack_block_len;
         if ((length - 2) % sack_block_len != 0 || blocks < 1 || blocks > max_sack_blocks) {
           return Error::Malformed;
@@ -81,6 +85,8 @@ Status parse_options(ConstBytes options, TcpRepr& repr) {
         break;
       }
       case timestamp_kind:
+        // Never offered without CONFIG_LWNET_TCP_TIMESTAMPS, so never in use.
+        if constexpr (!config::tcp_timestamps) break;
         if (length != 10) return Error::Malformed;
         repr.timestamp = TcpTimestamp{load_be32(option, 2), load_be32(option, 6)};
         break;

@@ -339,6 +339,26 @@ TEST(LwipSizes, NoAppsCanBeAttached) {
   EXPECT_GT(net.a.next_deadline(), net.sim.now());
 }
 
+// Without SACK input and timestamps their options are skipped by their
+// length, as unknown ones are (lwIP's way): what the default build drops as
+// malformed (WireTcp.BadOptionLengthsAreMalformed) passes, and the options
+// after them are still read.
+TEST(LwipSizes, SackAndTimestampOptionsAreSkippedAsUnknown) {
+  static_assert(!config::tcp_sack_in && !config::tcp_timestamps);
+  std::vector<std::uint8_t> segment = hex(
+      "04 d2 00 50 00 00 00 01 00 00 00 00 b0 02 ff ff 00 00 00 00"  // data offset 11, SYN
+      "05 07 00 00 00 01 00"                                          // SACK, length 7
+      "08 0a 00 00 00 05 00 00 00 06"                                 // timestamps
+      "02 04 03 e8 00 00 00");                                        // MSS 1000, end
+  ASSERT_EQ(segment.size(), 44U);
+  const Result<TcpRepr> tcp = TcpRepr::parse(segment, IpAddress{}, IpAddress{}, false);
+  ASSERT_TRUE(tcp.ok());
+  EXPECT_EQ(tcp->sack_count, 0);
+  EXPECT_FALSE(tcp->timestamp.has_value());
+  EXPECT_EQ(tcp->mss, std::optional<std::uint16_t>(1000));
+  EXPECT_EQ(tcp->flags, tcp_flags::syn);
+}
+
 // 32-bit counters wrap instead of trapping or saturating, as lwIP's do.
 TEST(LwipSizes, CountersAreThirtyTwoBitsAndWrap) {
   StatCounter counter = 0xfffffffeU;
