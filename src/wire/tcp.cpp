@@ -17,12 +17,15 @@ constexpr std::size_t max_options_len = TcpRepr::max_header_len - TcpRepr::min_h
 constexpr std::size_t sack_block_len = 8;
 constexpr std::size_t max_sack_blocks = 4;
 
+// Without CONFIG_LWNET_TCP_TIMESTAMPS nothing sets one: its code goes.
+bool has_timestamp(const TcpRepr& r) { return config::tcp_timestamps && r.timestamp.has_value(); }
+
 // Bytes emit() spends on everything but the SACK blocks (each piece is
 // already a multiple of 4 long).
 std::size_t fixed_options_len(const TcpRepr& r) {
   std::size_t n = 0;
   if (r.mss) n += 4;
-  if (r.timestamp) {
+  if (has_timestamp(r)) {
     n += 12;
   } else if (r.sack_permitted) {
     n += 4;
@@ -160,7 +163,7 @@ void TcpRepr::emit(Bytes segment, const IpAddress& source, const IpAddress& dest
     store_be16(segment, at, *mss);
     at += 2;
   }
-  if (timestamp) {
+  if (has_timestamp(*this)) {
     if (sack_permitted) {
       put(sack_permitted_kind);
       put(2);

@@ -39,7 +39,9 @@ struct TcpRepr {
   std::uint8_t flags = 0;  // tcp_flags bits
   std::uint16_t window = 0;
   std::uint16_t urgent_pointer = 0;
-  // Options (unknown ones are skipped on parse).
+  // Options (unknown ones are skipped on parse; so are SACK blocks without
+  // CONFIG_LWNET_TCP_SACK_IN and timestamps without
+  // CONFIG_LWNET_TCP_TIMESTAMPS, which emit() then never writes either).
   std::optional<std::uint16_t> mss;
   std::optional<std::uint8_t> window_scale;
   bool sack_permitted = false;
