@@ -370,6 +370,8 @@ class TcpConnection {
   std::uint32_t duplicate_acks_ = 0;
   bool in_recovery_ = false;
   bool sack_recovery_ = false;  // recovery driven by the scoreboard (RFC 6675)
+  // Never without SACK input: what it guards is compiled out then.
+  bool sack_recovery() const { return config::tcp_sack_in && sack_recovery_; }
   Seq32 recover_;
   SackScoreboard scoreboard_;
   Seq32 high_retransmitted_;    // HighRxt

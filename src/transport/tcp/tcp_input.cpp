@@ -237,7 +237,7 @@ bool TcpConnection::process_ack(const TcpRepr& segment, Instant now, TcpOutput& 
     }
     send_unacknowledged_ = ack;
     if (send_next_ < send_unacknowledged_) send_next_ = send_unacknowledged_;
-    scoreboard_.acknowledge(ack);
+    if constexpr (config::tcp_sack_in) scoreboard_.acknowledge(ack);
     if (high_retransmitted_ < ack) high_retransmitted_ = ack;
     retransmit_count_ = 0;
 
@@ -249,7 +249,7 @@ bool TcpConnection::process_ack(const TcpRepr& segment, Instant now, TcpOutput& 
         // RFC 6582 3.2 step 3, option 1: no burst larger than the flight.
         congestion_.set_window(std::min(congestion_.slow_start_threshold(),
                                         std::max(in_flight(), send_mss_) + send_mss_));
-      } else if (!sack_recovery_) {
+      } else if (!sack_recovery()) {
         // Partial acknowledgment: the next hole is lost too; resend it at once.
         std::size_t sent = 0;
         (void)send_data_segment(send_unacknowledged_, send_mss_, true, now, out, sent);
@@ -275,7 +275,8 @@ bool TcpConnection::process_ack(const TcpRepr& segment, Instant now, TcpOutput& 
   if (ack == send_unacknowledged_ && segment.payload.empty() && !segment.has(tcp_flags::fin) &&
       !window_changed && send_max_ > send_unacknowledged_) {
     ++duplicate_acks_;
-    const bool lost = duplicate_acks_ >= 3 || scoreboard_.is_lost(send_unacknowledged_, send_mss_);
+    const bool lost =
+        duplicate_acks_ >= 3 || (config::tcp_sack_in && scoreboard_.is_lost(send_unacknowledged_, send_mss_));
     if (lost && !in_recovery_ && ack >= recover_) {
       limited_transmit_ = 0;
       enter_recovery(now, out);
@@ -284,7 +285,7 @@ bool TcpConnection::process_ack(const TcpRepr& segment, Instant now, TcpOutput& 
       // lets one new segment out, so a small window still collects the
       // three duplicates fast retransmit needs.
       limited_transmit_ = duplicate_acks_ * send_mss_;
-    } else if (in_recovery_ && !sack_recovery_) {
+    } else if (in_recovery_ && !sack_recovery()) {
       congestion_.inflate(send_mss_);  // a segment left the network
     }
   }

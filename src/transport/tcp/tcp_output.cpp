@@ -211,10 +211,10 @@ void TcpConnection::output(Instant now, TcpOutput& out) {
     return burst;
   };
   while (may_send_data) {
-    const std::size_t flight = sack_recovery_ ? pipe() : in_flight();
+    const std::size_t flight = sack_recovery() ? pipe() : in_flight();
     const std::size_t cwnd = congestion_.window() + limited_transmit_;
     const std::size_t cwnd_room = cwnd > flight ? cwnd - flight : 0;
-    if (sack_recovery_) {
+    if (sack_recovery()) {
       // RFC 6675 NextSeg rule 1: holes below the highest SACK go first.
       Seq32 hole_start;
       const std::size_t hole = scoreboard_.next_hole(high_retransmitted_, send_unacknowledged_, hole_start);
