@@ -632,24 +632,20 @@ void TcpTable::on_timer(Instant now, TcpOutput& out) {
   }
 }
 
-Instant TcpTable::next_deadline() const {
-  if constexpr (!config::tcp_connection_index) {
-    Instant earliest = Instant::max();
-    for (std::size_t i = 0; i < config_.max_connections; ++i) {
-      if (slots_[i].connection) earliest = std::min(earliest, slots_[i].connection->next_deadline());
-    }
-    return earliest;
+Instant TcpTable::earliest_deadline_by_scan() const {
+  Instant earliest = Instant::max();
+  for (std::size_t i = 0; i < config_.max_connections; ++i) {
+    if (slots_[i].connection) earliest = std::min(earliest, slots_[i].connection->next_deadline());
   }
+  return earliest;
+}
+
+Instant TcpTable::next_deadline() const {
+  if constexpr (!config::tcp_connection_index) return earliest_deadline_by_scan();
   refresh_stale();
-#ifndef NDEBUG
   // Debug builds prove the heap against a scan of every slot: a path that
   // changed a deadline without refreshing it would silently stall a timer.
-  Instant scanned = Instant::max();
-  for (std::size_t i = 0; i < config_.max_connections; ++i) {
-    if (slots_[i].connection) scanned = std::min(scanned, slots_[i].connection->next_deadline());
-  }
-  assert(scanned == timers_.earliest());
-#endif
+  assert(earliest_deadline_by_scan() == timers_.earliest());
   return timers_.earliest();
 }
 

@@ -263,6 +263,9 @@ class TcpTable {
   void after_activity(std::uint16_t index);
   // Puts slot `index`'s next deadline into timers_ (or takes it out).
   void refresh_timer(std::uint16_t index) const;
+  // Every connection's next deadline, scanned (without the heap, and to
+  // check it in Debug builds).
+  Instant earliest_deadline_by_scan() const;
   // Refreshes the slots whose connection was handed out by connection(h)
   // since: the caller may have changed its settings (keepalive...) and with
   // them its deadline.
