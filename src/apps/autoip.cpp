@@ -55,13 +55,13 @@ AutoIp::Outcome AutoIp::poll(Stack& stack, NetifId netif, Instant now) {
       state_ = State::Announcing;
       sent_ = 1;  // setting the address on the netif sends the first announcement
       due_ = now + announce_interval;
-      arp_conflicts_seen_ = stack.stats().arp.conflicts;
+      arp_conflicts_seen_ = stack.arp_conflicts(netif);
       last_defense_ = Instant::max();
       return Outcome::Claimed;
     }
     case State::Announcing:
     case State::Bound: {
-      const std::uint64_t seen = stack.stats().arp.conflicts;
+      const std::uint32_t seen = stack.arp_conflicts(netif);
       if (seen != arp_conflicts_seen_ && stack.arp_conflict(netif, address_)) {
         arp_conflicts_seen_ = seen;
         // RFC 3927 2.5 (b): defend once; a second conflict within

@@ -51,7 +51,7 @@ class AutoIp {
   Instant due_ = Instant::max();
   std::uint32_t sent_ = 0;       // probes or announcements sent
   std::uint32_t conflicts_ = 0;
-  std::uint64_t arp_conflicts_seen_ = 0;  // the stack's arp.conflicts when bound
+  std::uint32_t arp_conflicts_seen_ = 0;  // the netif's ARP conflicts when bound
   Instant last_defense_ = Instant::max();
 };
 

@@ -172,6 +172,14 @@
 #ifndef CONFIG_LWNET_STATS_COUNTER_BITS
 #define CONFIG_LWNET_STATS_COUNTER_BITS 64
 #endif
+// The counters themselves (Stack::stats()): 0 compiles them out, as lwIP
+// without LWIP_STATS (its minimal configuration, and ESP-IDF's
+// CONFIG_LWIP_STATS default): every counter then reads 0 and costs neither
+// code nor RAM (about 1.4 KB of Cortex-M text in tests/size/lwip_sizes.h).
+// On by default: a drop the stack counts is how bad input shows.
+#ifndef CONFIG_LWNET_STATS
+#define CONFIG_LWNET_STATS 1
+#endif
 
 // ---- ICMP, checksums --------------------------------------------------------
 #ifndef CONFIG_LWIP_ICMP
@@ -441,6 +449,14 @@
 #ifndef CONFIG_LWNET_TCP_CONNECTION_INDEX
 #define CONFIG_LWNET_TCP_CONNECTION_INDEX 1
 #endif
+// Window scaling (RFC 7323) and SACK blocks on output (RFC 2018) are built
+// in and switched per connection or listener (TcpSettings::window_scaling,
+// ::sack_out), CONFIG_LWIP_WND_SCALE and CONFIG_LWIP_TCP_SACK_OUT giving
+// only their defaults. 0 makes those two decide at compile time, as in
+// lwIP: what they leave off is compiled out and its switch does nothing.
+#ifndef CONFIG_LWNET_TCP_RUNTIME_OPTIONS
+#define CONFIG_LWNET_TCP_RUNTIME_OPTIONS 1
+#endif
 // IPv4 path MTU discovery (RFC 1191): TCP sets DF and a Fragmentation
 // Needed lowers the path's MTU. 0 sends everything without DF and ignores
 // Fragmentation Needed, as lwIP (IPv6 keeps its path MTUs: RFC 8201 is not
@@ -609,6 +625,7 @@ inline constexpr std::uint32_t garp_tmr_interval_seconds = CONFIG_LWIP_GARP_TMR_
 inline constexpr std::size_t arp_table_size = CONFIG_LWNET_ARP_TABLE_SIZE;
 inline constexpr std::uint32_t arp_maxage_seconds = CONFIG_LWNET_ARP_MAXAGE_SECONDS;
 inline constexpr std::size_t arp_queue_len = CONFIG_LWNET_ARP_QUEUE_LEN;
+inline constexpr bool stats = CONFIG_LWNET_STATS != 0;
 inline constexpr unsigned stats_counter_bits = CONFIG_LWNET_STATS_COUNTER_BITS;
 static_assert(stats_counter_bits == 32 || stats_counter_bits == 64, "CONFIG_LWNET_STATS_COUNTER_BITS is 32 or 64");
 
@@ -665,6 +682,10 @@ inline constexpr std::size_t tcp_ooseq_max_ranges =
     CONFIG_LWIP_TCP_OOSEQ_MAX_PBUFS == 0 ? 8 : CONFIG_LWIP_TCP_OOSEQ_MAX_PBUFS;
 inline constexpr bool tcp_sack_out = CONFIG_LWIP_TCP_SACK_OUT != 0;
 inline constexpr bool wnd_scale = CONFIG_LWIP_WND_SCALE != 0;
+inline constexpr bool tcp_runtime_options = CONFIG_LWNET_TCP_RUNTIME_OPTIONS != 0;
+// Whether the code is there (TcpSettings may still switch it off).
+inline constexpr bool tcp_window_scaling_built = wnd_scale || tcp_runtime_options;
+inline constexpr bool tcp_sack_out_built = tcp_sack_out || tcp_runtime_options;
 inline constexpr std::uint8_t tcp_rcv_scale = CONFIG_LWIP_TCP_RCV_SCALE;
 inline constexpr std::size_t tcp_acceptmbox_size = CONFIG_LWIP_TCP_ACCEPTMBOX_SIZE;
 inline constexpr bool tcp_sack_in = CONFIG_LWNET_TCP_SACK_IN != 0;

@@ -209,6 +209,10 @@ bool Stack::arp_conflict(NetifId id, Ipv4Address ip) const {
   LWNET_CHECK_CORE_CONTEXT("Stack::arp_conflict");
   return impl_->ip.arp_conflict(id, ip);
 }
+std::uint32_t Stack::arp_conflicts(NetifId id) const {
+  LWNET_CHECK_CORE_CONTEXT("Stack::arp_conflicts");
+  return impl_->ip.arp_conflicts(id);
+}
 
 TcpSettings* Stack::tcp_listener_settings(TcpHandle listener) {
   LWNET_CHECK_CORE_CONTEXT("Stack::tcp_listener_settings");

@@ -168,6 +168,10 @@ class Stack {
   // Sends an ARP announcement (gratuitous ARP) for the netif's address.
   Status arp_announce(NetifId id, Instant now);
   bool arp_conflict(NetifId id, Ipv4Address ip) const;
+  // Core thread. How many ARP conflicts (a reply, probe or announcement for
+  // the probed address or ours from another host) the netif has seen: a
+  // new one shows as a change (AutoIP's defence, RFC 3927 2.5).
+  std::uint32_t arp_conflicts(NetifId id) const;
 
   // ---- Driving the stack ---------------------------------------------------
   // Takes every frame the devices have, fires expired timers, sends output.

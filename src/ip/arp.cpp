@@ -10,13 +10,13 @@ namespace {
 constexpr auto arp_ethertype = static_cast<std::uint16_t>(EtherType::Arp);
 }
 
-void IpLayer::send_arp(Netif& n, std::uint16_t operation, const MacAddress& eth_destination,
+bool IpLayer::send_arp(Netif& n, std::uint16_t operation, const MacAddress& eth_destination,
                        Ipv4Address sender_ip, const MacAddress& target_mac,
                        Ipv4Address target_ip, Instant now) {
   std::optional<PacketBuf> buf = pools_.frames.allocate(config::headroom);
   if (!buf) {
     ++stats_.ethernet.drop_no_buffer;
-    return;
+    return false;
   }
   ArpRepr arp;
   arp.operation = static_cast<ArpOperation>(operation);
@@ -25,7 +25,7 @@ void IpLayer::send_arp(Netif& n, std::uint16_t operation, const MacAddress& eth_
   arp.target_mac = target_mac;
   arp.target_ip = target_ip;
   arp.emit(buf->append(ArpRepr::packet_len));
-  if (!send_frame(n, eth_destination, arp_ethertype, *buf, now)) return;
+  if (!send_frame(n, eth_destination, arp_ethertype, *buf, now)) return false;
   if (operation == static_cast<std::uint16_t>(ArpOperation::Reply)) {
     ++stats_.arp.tx_reply;
   } else if (sender_ip == target_ip) {
@@ -33,6 +33,7 @@ void IpLayer::send_arp(Netif& n, std::uint16_t operation, const MacAddress& eth_
   } else {
     ++stats_.arp.tx_request;
   }
+  return true;
 }
 
 void IpLayer::send_arp_request(NetifId id, Ipv4Address target, Instant now) {
@@ -41,10 +42,10 @@ void IpLayer::send_arp_request(NetifId id, Ipv4Address target, Instant now) {
            n.address, MacAddress{}, target, now);
 }
 
-void IpLayer::send_gratuitous_arp(Netif& n, Instant now) {
+bool IpLayer::send_gratuitous_arp(Netif& n, Instant now) {
   // Sender and target are both our address, target MAC zero (RFC 5227's
   // announcement, what lwIP's etharp_gratuitous sends).
-  send_arp(n, static_cast<std::uint16_t>(ArpOperation::Request), MacAddress::broadcast(),
+  return send_arp(n, static_cast<std::uint16_t>(ArpOperation::Request), MacAddress::broadcast(),
            n.address, MacAddress{}, n.address, now);
 }
 
@@ -99,7 +100,10 @@ void IpLayer::arp_input(NetifId id, PacketBuf&& packet, Instant now) {
     n.address_conflict = true;
     conflict = true;
   }
-  if (conflict) ++stats_.arp.conflicts;
+  if (conflict) {
+    ++n.conflicts;
+    ++stats_.arp.conflicts;
+  }
 
   const bool for_us = n.has_ipv4 && arp.target_ip == n.address;
   if (!arp.sender_ip.is_unspecified() && !(n.has_ipv4 && arp.sender_ip == n.address)) {
@@ -162,11 +166,10 @@ Status IpLayer::arp_probe(NetifId id, Ipv4Address ip, Instant now) {
   if (!n->usable()) return Error::NetDown;
   n->probe_ip = ip;
   n->probe_conflict = false;
-  const std::uint64_t before = stats_.arp.tx_request;
   // RFC 5227 2.1.1: sender IP zero, target MAC zero.
-  send_arp(*n, static_cast<std::uint16_t>(ArpOperation::Request), MacAddress::broadcast(),
-           Ipv4Address{}, MacAddress{}, ip, now);
-  return stats_.arp.tx_request != before ? Status{} : Status{Error::NoBuffers};
+  const bool sent = send_arp(*n, static_cast<std::uint16_t>(ArpOperation::Request),
+                             MacAddress::broadcast(), Ipv4Address{}, MacAddress{}, ip, now);
+  return sent ? Status{} : Status{Error::NoBuffers};
 }
 
 Status IpLayer::arp_announce(NetifId id, Instant now) {
@@ -176,9 +179,12 @@ Status IpLayer::arp_announce(NetifId id, Instant now) {
     return Error::InvalidArgument;
   }
   if (!n->usable()) return Error::NetDown;
-  const std::uint64_t before = stats_.arp.tx_gratuitous;
-  send_gratuitous_arp(*n, now);
-  return stats_.arp.tx_gratuitous != before ? Status{} : Status{Error::NoBuffers};
+  return send_gratuitous_arp(*n, now) ? Status{} : Status{Error::NoBuffers};
+}
+
+std::uint32_t IpLayer::arp_conflicts(NetifId id) const {
+  const Netif* n = netifs_.get(id);
+  return n == nullptr ? 0 : n->conflicts;
 }
 
 bool IpLayer::arp_conflict(NetifId id, Ipv4Address ip) const {

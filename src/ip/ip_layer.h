@@ -148,6 +148,7 @@ class IpLayer {
   Status arp_probe(NetifId id, Ipv4Address ip, Instant now);
   Status arp_announce(NetifId id, Instant now);
   bool arp_conflict(NetifId id, Ipv4Address ip) const;
+  std::uint32_t arp_conflicts(NetifId id) const;
   const ArpCache& arp_cache() const { return arp_cache_; }
 
   // ---- Input (ethernet_link.cpp, ipv4_input.cpp) -------------------------------
@@ -392,11 +393,12 @@ class IpLayer {
 
   // arp.cpp
   void arp_input(NetifId id, PacketBuf&& packet, Instant now);
-  void send_arp(Netif& n, std::uint16_t operation, const MacAddress& eth_destination,
+  // Whether the frame went to the device.
+  bool send_arp(Netif& n, std::uint16_t operation, const MacAddress& eth_destination,
                 Ipv4Address sender_ip, const MacAddress& target_mac, Ipv4Address target_ip,
                 Instant now);
   void send_arp_request(NetifId id, Ipv4Address target, Instant now);
-  void send_gratuitous_arp(Netif& n, Instant now);
+  bool send_gratuitous_arp(Netif& n, Instant now);
   void send_resolved(NetifId id, const MacAddress& mac, Instant now);
 
   // ipv4_input.cpp

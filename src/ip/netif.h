@@ -40,6 +40,10 @@ struct Netif {
   std::optional<Ipv4Address> probe_ip;
   bool probe_conflict = false;
   bool address_conflict = false;
+  // Every conflict seen on this netif: AutoIP's defence (RFC 3927 2.5)
+  // looks for a new one. Behaviour, not a statistic: it stays when
+  // CONFIG_LWNET_STATS compiles the counters out.
+  std::uint32_t conflicts = 0;
   // IPv6: slot 0 is the link-local address (fe80:: from the MAC on
   // Ethernet netifs, ::1 on the loopback netif).
   std::array<Ipv6NetifAddress, config::ipv6_slots(config::ipv6_num_addresses)> ipv6{};

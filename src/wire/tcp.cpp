@@ -19,6 +19,7 @@ constexpr std::size_t max_sack_blocks = 4;
 
 // Without CONFIG_LWNET_TCP_TIMESTAMPS nothing sets one: its code goes.
 bool has_timestamp(const TcpRepr& r) { return config::tcp_timestamps && r.timestamp.has_value(); }
+bool has_window_scale(const TcpRepr& r) { return config::tcp_window_scaling_built && r.window_scale.has_value(); }
 
 // Bytes emit() spends on everything but the SACK blocks (each piece is
 // already a multiple of 4 long).
@@ -30,7 +31,7 @@ std::size_t fixed_options_len(const TcpRepr& r) {
   } else if (r.sack_permitted) {
     n += 4;
   }
-  if (r.window_scale) n += 4;
+  if (has_window_scale(r)) n += 4;
   return n;
 }
 
@@ -38,6 +39,7 @@ std::size_t fixed_options_len(const TcpRepr& r) {
 // 40 option bytes after the other options. RFC 2018: the first block is the
 // most recent, so dropping from the end loses the least information.
 std::size_t sack_blocks_emitted(const TcpRepr& r) {
+  if constexpr (!config::tcp_sack_out_built) return 0;
   std::size_t wanted = std::min<std::size_t>(r.sack_count, max_sack_blocks);
   if (wanted == 0) return 0;
   std::size_t room = max_options_len - fixed_options_len(r);
@@ -64,6 +66,7 @@ Status parse_options(ConstBytes options, TcpRepr& repr) {
         repr.mss = load_be16(option, 2);
         break;
       case window_scale_kind:
+        if constexpr (!config::tcp_window_scaling_built) break;
         if (length != 3) return Error::Malformed;
         // Kept as sent; RFC 7323 2.3's clamp to 14 is the connection's job.
         repr.window_scale = option[2];
@@ -181,7 +184,7 @@ void TcpRepr::emit(Bytes segment, const IpAddress& source, const IpAddress& dest
     put(sack_permitted_kind);
     put(2);
   }
-  if (window_scale) {
+  if (has_window_scale(*this)) {
     put(nop);
     put(window_scale_kind);
     put(3);

@@ -40,8 +40,10 @@ struct TcpRepr {
   std::uint16_t window = 0;
   std::uint16_t urgent_pointer = 0;
   // Options (unknown ones are skipped on parse; so are SACK blocks without
-  // CONFIG_LWNET_TCP_SACK_IN and timestamps without
-  // CONFIG_LWNET_TCP_TIMESTAMPS, which emit() then never writes either).
+  // CONFIG_LWNET_TCP_SACK_IN, timestamps without CONFIG_LWNET_TCP_TIMESTAMPS
+  // and window scale where the build has no window scaling
+  // (config::tcp_window_scaling_built), and emit() then never writes the
+  // latter two; nor SACK blocks without config::tcp_sack_out_built).
   std::optional<std::uint16_t> mss;
   std::optional<std::uint8_t> window_scale;
   bool sack_permitted = false;

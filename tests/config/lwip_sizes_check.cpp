@@ -39,9 +39,10 @@ static_assert(!config::ipv6 && !config::igmp && !config::netif_loopback && !conf
 static_assert(sizeof(StatCounter) == 4, "lwip_sizes.h: 32-bit counters (CONFIG_LWNET_STATS_COUNTER_BITS 32)");
 static_assert(config::max_raw_pcbs == 0 && !config::ip4_path_mtu_discovery && !config::path_mtu_table &&
                   !config::icmp_errors_to_transports && !config::tcp_isn_rfc6528 &&
-                  !config::tcp_connection_index,
+                  !config::tcp_connection_index && !config::tcp_window_scaling_built &&
+                  !config::tcp_sack_out_built,
               "lwip_sizes.h: no raw pcbs, IPv4 path MTU discovery, ICMP errors to transports, RFC 6528 ISNs "
-              "or TCP connection indexes");
+              "or TCP connection indexes, window scaling or SACK output");
 static_assert(sizeof(IpAddress) == 8, "an IPv4-only build keeps no IPv6 octets");
 
 namespace {
@@ -339,24 +340,52 @@ TEST(LwipSizes, NoAppsCanBeAttached) {
   EXPECT_GT(net.a.next_deadline(), net.sim.now());
 }
 
-// Without SACK input and timestamps their options are skipped by their
-// length, as unknown ones are (lwIP's way): what the default build drops as
-// malformed (WireTcp.BadOptionLengthsAreMalformed) passes, and the options
-// after them are still read.
-TEST(LwipSizes, SackAndTimestampOptionsAreSkippedAsUnknown) {
-  static_assert(!config::tcp_sack_in && !config::tcp_timestamps);
+// Without SACK input, timestamps and window scaling their options are
+// skipped by their length, as unknown ones are (lwIP's way): what the
+// default build drops as malformed (WireTcp.BadOptionLengthsAreMalformed)
+// passes, and the options after them are still read.
+TEST(LwipSizes, SackTimestampAndWindowScaleOptionsAreSkippedAsUnknown) {
+  static_assert(!config::tcp_sack_in && !config::tcp_timestamps && !config::tcp_window_scaling_built);
   std::vector<std::uint8_t> segment = hex(
-      "04 d2 00 50 00 00 00 01 00 00 00 00 b0 02 ff ff 00 00 00 00"  // data offset 11, SYN
+      "04 d2 00 50 00 00 00 01 00 00 00 00 c0 02 ff ff 00 00 00 00"  // data offset 12, SYN
       "05 07 00 00 00 01 00"                                          // SACK, length 7
       "08 0a 00 00 00 05 00 00 00 06"                                 // timestamps
+      "03 04 07 00"                                                   // window scale, length 4
       "02 04 03 e8 00 00 00");                                        // MSS 1000, end
-  ASSERT_EQ(segment.size(), 44U);
+  ASSERT_EQ(segment.size(), 48U);
   const Result<TcpRepr> tcp = TcpRepr::parse(segment, IpAddress{}, IpAddress{}, false);
   ASSERT_TRUE(tcp.ok());
   EXPECT_EQ(tcp->sack_count, 0);
   EXPECT_FALSE(tcp->timestamp.has_value());
+  EXPECT_FALSE(tcp->window_scale.has_value());
   EXPECT_EQ(tcp->mss, std::optional<std::uint16_t>(1000));
   EXPECT_EQ(tcp->flags, tcp_flags::syn);
+}
+
+// Without CONFIG_LWNET_TCP_RUNTIME_OPTIONS, window scaling and SACK blocks
+// are what CONFIG_LWIP_WND_SCALE / CONFIG_LWIP_TCP_SACK_OUT (both off here)
+// make them: a connection whose settings ask for them offers no window
+// scale, and a header carrying either emits exactly the MSS option.
+TEST(LwipSizes, WindowScalingAndSackOutAreCompiledOut) {
+  TcpSettings settings;
+  settings.window_scaling = true;
+  settings.sack_out = true;
+  EXPECT_FALSE(offers_window_scaling(settings));
+  TcpRepr h;
+  h.source_port = 1234;
+  h.destination_port = 80;
+  h.sequence = 1;
+  h.flags = tcp_flags::syn;
+  h.window = 0xffff;
+  h.mss = 1000;
+  h.window_scale = 7;
+  h.sack_blocks[0] = {5, 9};
+  h.sack_count = 1;
+  ASSERT_EQ(h.header_len(), 24U);
+  std::vector<std::uint8_t> out(h.header_len());
+  h.emit(out, IpAddress{}, IpAddress{});
+  out[16] = out[17] = 0;  // checksum
+  EXPECT_EQ(out, hex("04 d2 00 50 00 00 00 01 00 00 00 00 60 02 ff ff 00 00 00 00 02 04 03 e8"));
 }
 
 // 32-bit counters wrap instead of trapping or saturating, as lwIP's do.

@@ -6,8 +6,10 @@
 
 #include <cstdio>
 #include <string_view>
+#include <type_traits>
 
 #include "config/options.h"
+#include "util/stat_counter.h"
 #include "support/frames.h"
 #include "support/tcp_table_pair.h"
 
@@ -44,6 +46,47 @@ TEST(Preset, MemoryPerConnectionFollowsThePresetsSizes) {
     EXPECT_EQ(config::tcp_zero_copy_writes, 1U);
     EXPECT_EQ(config::tcpip_spin_us, 0U);  // never burn a small target's CPU
   }
+}
+
+// Counters exist in every preset but minimum_ram, which compiles them out
+// (CONFIG_LWNET_STATS 0): there they take no room and read 0 after traffic
+// that moves them elsewhere, and the traffic itself is unchanged.
+TEST(Preset, CountersFollowThePreset) {
+  test::TcpTablePair p(11);
+  const auto opened = p.open_connection(5002);
+  ASSERT_TRUE(opened.has_value());
+  const auto data = test::pattern(3000, 5);
+  std::size_t sent = 0;
+  std::vector<std::uint8_t> received(data.size());
+  std::size_t got = 0;
+  ASSERT_TRUE(p.run_until(
+      [&] {
+        if (sent < data.size()) {
+          auto r = p.a.send(opened->client, ConstBytes(data).subspan(sent), p.now, p.a_out);
+          if (r.ok()) sent += *r;
+        }
+        auto r = p.b.receive(opened->server, Bytes(received).subspan(got), p.now, p.b_out);
+        if (r.ok()) got += *r;
+        return got == data.size();
+      },
+      Duration::seconds(60)));
+  EXPECT_EQ(received, data);
+  if (preset == "minimum_ram") {
+    EXPECT_FALSE(config::stats);
+    EXPECT_TRUE(std::is_empty_v<StatCounter>);
+    EXPECT_EQ(sizeof(StatCounter), 1U);  // an empty member: one byte, no counting
+    EXPECT_EQ(p.a.stats().connections_opened, 0U);
+    EXPECT_EQ(p.b.stats().connections_accepted, 0U);
+    EXPECT_EQ(p.b.stats().rx_segments, 0U);
+  } else {
+    EXPECT_TRUE(config::stats);
+    EXPECT_EQ(sizeof(StatCounter), 8U);
+    EXPECT_EQ(p.a.stats().connections_opened, 1U);
+    EXPECT_EQ(p.b.stats().connections_accepted, 1U);
+    EXPECT_GT(p.b.stats().rx_segments, 2U);
+  }
+  p.a.abort(opened->client, p.now, p.a_out);
+  p.b.abort(opened->server, p.now, p.b_out);
 }
 
 TEST(Preset, TransferUsesThePresetsWindows) {

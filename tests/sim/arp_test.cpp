@@ -304,6 +304,7 @@ TEST(ArpSim, ProbeDetectsAnAddressInUse) {
                        "00 00 00 00 00 00 c0 00 02 02")));
   EXPECT_TRUE(net.a.arp_conflict(net.a_if, ip_b));
   EXPECT_EQ(net.a.stats().arp.conflicts, 1U);
+  EXPECT_EQ(net.a.arp_conflicts(net.a_if), 1U);
   // A probe learns nothing on the other side (its sender address is 0).
   EXPECT_FALSE(net.b.arp_lookup(net.b_if, Ipv4Address{}).has_value());
 
@@ -323,6 +324,13 @@ TEST(ArpSim, AnotherHostClaimingOurAddressIsAConflict) {
   net.sim.settle();
   EXPECT_TRUE(net.a.arp_conflict(net.a_if, ip_a));
   EXPECT_EQ(net.a.stats().arp.conflicts, 1U);
+  EXPECT_EQ(net.a.arp_conflicts(net.a_if), 1U);
+  // Each one counts on the netif it came in on (AutoIP's defence looks for
+  // a change there), not on the others.
+  net.inject(request_from_peer(ip_a, mac_peer, ip_a));
+  net.sim.settle();
+  EXPECT_EQ(net.a.arp_conflicts(net.a_if), 2U);
+  EXPECT_EQ(net.a.arp_conflicts(net.a.loopback_netif()), 0U);
   EXPECT_FALSE(net.a.arp_lookup(net.a_if, ip_a).has_value());
   (void)net.received();
   EXPECT_EQ(net.a.pools().in_use(), 0U);

@@ -534,6 +534,39 @@ TEST(DhcpSim, AutoIpPicksAnotherAddressOnConflict) {
   EXPECT_EQ(net.client_app.autoip().conflicts(), 1u);
 }
 
+// RFC 3927 2.5 (b): a host claiming the address we hold is answered with
+// one announcement; a second claim within DEFEND_INTERVAL (10 s) gives the
+// address up and another is probed.
+TEST(DhcpSim, AutoIpDefendsOnceThenGivesTheAddressUp) {
+  DhcpClientConfig config;
+  config.autoip = true;
+  DhcpNet net(config);
+  ASSERT_OK(net.client_app.start(net.client, net.sim.now()));
+  ASSERT_TRUE(net.sim.run_until([&] { return net.client_app.autoip().state() == AutoIp::State::Bound; },
+                                Duration::seconds(60)));
+  const Ipv4Address held = net.client_app.autoip().address();
+  const auto claim = [&] {
+    (void)net.pipe.a().transmit(
+        ethernet_frame(mac_b, mac_c, arp_type, arp_packet(ArpOperation::Request, mac_c, held, MacAddress{}, held)),
+        net.sim.now());
+  };
+  const StatCounter announced = net.client.stats().arp.tx_gratuitous;
+  claim();
+  net.sim.run_for(Duration::seconds(1));
+  EXPECT_EQ(net.client.stats().arp.tx_gratuitous, announced + 1);  // the defence
+  EXPECT_EQ(net.client_app.autoip().state(), AutoIp::State::Bound);
+  EXPECT_EQ(net.client_app.autoip().conflicts(), 0u);
+  EXPECT_EQ(net.client_address(), (IpCidr{held, 16}));
+  claim();
+  net.sim.run_for(Duration::seconds(1));
+  EXPECT_EQ(net.client.stats().arp.tx_gratuitous, announced + 1);  // no second defence
+  EXPECT_EQ(net.client_app.autoip().conflicts(), 1u);
+  EXPECT_NE(net.client_app.autoip().state(), AutoIp::State::Bound);
+  ASSERT_TRUE(net.sim.run_until([&] { return net.client_app.autoip().state() == AutoIp::State::Bound; },
+                                Duration::seconds(60)));
+  EXPECT_NE(net.client_app.autoip().address(), held);
+}
+
 // Renewal refused (the server lost its state and the pool changed): NAK,
 // the address goes, DISCOVER again.
 TEST(DhcpSim, NakWhileRenewingDropsTheAddress) {

@@ -32,7 +32,8 @@
 // sessions either; lwIP's ping is an application over raw pcbs, outside its
 // figures, and the probe opens none: LWNET_SIZE_PROBE_PING 0), and no DHCP,
 // DNS or SNTP (LWIP_DHCP 0, LWIP_DNS 0: CONFIG_LWNET_MAX_STACK_APPS 0).
-// Counters are 32 bits
+// No statistics counters (CONFIG_LWNET_STATS 0), as lwIP's minimal
+// configuration (LWIP_STATS 0); where they are on, 32 bits
 // (CONFIG_LWNET_STATS_COUNTER_BITS 32; lwIP's STAT_COUNTER is 16 bits).
 // lwIP's five PCBs hold no data of their own: what they send waits in its
 // 1,600-byte heap (MEM_SIZE), what they receive in the pbuf pool above, so
@@ -74,8 +75,15 @@
 #define CONFIG_LWNET_ICMP_ERRORS_TO_TRANSPORTS 0
 #define CONFIG_LWNET_TCP_ISN_RFC6528 0
 #define CONFIG_LWNET_TCP_CONNECTION_INDEX 0
+#define CONFIG_LWNET_TCP_RUNTIME_OPTIONS 0
 #define CONFIG_LWIP_NETIF_LOOPBACK 0
 #define CONFIG_LWNET_MAX_NETIFS 2
 #define CONFIG_LWNET_MAX_STACK_APPS 0
 #define CONFIG_LWNET_TCP_ZERO_COPY_WRITES 1
 #define CONFIG_LWNET_STATS_COUNTER_BITS 32
+// The host build of this configuration (tests/config, lwnet_lwip_sizes_check)
+// keeps the counters, as its checks read them; the minimum_ram preset's
+// check runs a stack without them.
+#ifndef CONFIG_LWNET_STATS
+#define CONFIG_LWNET_STATS 0
+#endif

@@ -1,7 +1,9 @@
 // Preset "minimum RAM": the guide's "Minimum RAM Usage" advice applied.
 // Fewer sockets and connection slots (TIME-WAIT slots recycle sooner),
 // smaller mailboxes, shorter MSL and FIN_WAIT_2 timeout, two-segment
-// windows, smaller frame pools, one zero-copy write per connection.
+// windows, smaller frame pools, one zero-copy write per connection, and
+// no statistics counters (CONFIG_LWNET_STATS 0: Stack::stats() reads 0,
+// as lwIP without LWIP_STATS, ESP-IDF's default).
 // Throughput drops accordingly: a window of 2 x MSS keeps at most two
 // segments in flight.
 //
@@ -55,4 +57,7 @@
 #endif
 #ifndef CONFIG_LWNET_TCP_ZERO_COPY_WRITES
 #define CONFIG_LWNET_TCP_ZERO_COPY_WRITES 1
+#endif
+#ifndef CONFIG_LWNET_STATS
+#define CONFIG_LWNET_STATS 0
 #endif

@@ -46,7 +46,7 @@ Status TcpConnection::open_active(const IpEndpoint& local, const IpEndpoint& rem
   send_base_ = iss + 1;
   recover_ = iss;
   small_segment_end_ = iss;
-  receive_scale_ = settings_.window_scaling ? receive_scale_for(receive_buffer_limit_) : 0;
+  receive_scale_ = offers_window_scaling(settings_) ? receive_scale_for(receive_buffer_limit_) : 0;
   timestamp_offset_ = timestamp_offset_for(iss);
   last_received_ = now;
   state_ = TcpState::SynSent;
@@ -103,7 +103,7 @@ TcpRepr TcpConnection::cookie_syn_ack(const TcpRepr& syn, Seq32 cookie,
   h.acknowledgment = syn.sequence + 1;
   h.flags = tcp_flags::syn | tcp_flags::ack;
   h.mss = std::min(mss_limit, settings.mss);
-  if (settings.window_scaling && options.window_scale) {
+  if (offers_window_scaling(settings) && options.window_scale) {
     h.window_scale = receive_scale_for(std::max(receive_buffer_limit, receive_buffer));
   }
   h.sack_permitted = options.sack_permitted;
@@ -160,7 +160,7 @@ void TcpConnection::learn_syn_options(const TcpRepr& syn, std::uint16_t mss_limi
   mss_limit_ = std::min(mss_limit, settings_.mss);
   // RFC 9293 3.7.1: without the option, assume 536.
   const std::size_t peer_mss = syn.mss.value_or(536);
-  window_scaling_ = settings_.window_scaling && syn.window_scale.has_value();
+  window_scaling_ = offers_window_scaling(settings_) && syn.window_scale.has_value();
   if (window_scaling_) {
     send_scale_ = std::min<std::uint8_t>(*syn.window_scale, 14);
     receive_scale_ = receive_scale_for(receive_buffer_limit_);

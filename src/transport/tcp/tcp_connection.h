@@ -64,7 +64,9 @@ struct TcpSettings {
   Duration keepalive_idle = Duration::millis(config::tcp_keepidle_ms);
   Duration keepalive_interval = Duration::millis(config::tcp_keepintvl_ms);
   std::uint32_t keepalive_count = config::tcp_keepcnt;
-  bool window_scaling = config::wnd_scale;  // offer RFC 7323 window scaling
+  // Offer RFC 7323 window scaling. Without CONFIG_LWNET_TCP_RUNTIME_OPTIONS
+  // this and sack_out can only be on where the build has them.
+  bool window_scaling = config::wnd_scale;
   bool timestamps = config::tcp_timestamps;  // offer RFC 7323 timestamps
   bool sack_out = config::tcp_sack_out;     // send SACK blocks when the peer permits
   bool queue_out_of_order = config::tcp_queue_ooseq;
@@ -76,6 +78,12 @@ struct TcpSettings {
   Duration fin_wait_2_timeout = Duration::millis(config::tcp_fin_wait_timeout_ms);
   TcpIpOptions ip;
 };
+
+// Whether a connection with these settings offers window scaling (never
+// where the build left it out: CONFIG_LWNET_TCP_RUNTIME_OPTIONS).
+constexpr bool offers_window_scaling(const TcpSettings& settings) {
+  return config::tcp_window_scaling_built && settings.window_scaling;
+}
 
 // Where a connection's segments go. Implemented by the stack (IP output) and
 // by tests. Core thread only.

@@ -52,7 +52,7 @@ TcpRepr TcpConnection::make_header(std::uint8_t flags, Seq32 seq, Instant now) {
     // Our SYN offers what we support; a SYN-ACK only what the peer offered.
     const bool answering = state_ == TcpState::SynReceived;
     h.mss = mss_limit_;
-    if (answering ? window_scaling_ : settings_.window_scaling) h.window_scale = receive_scale_;
+    if (answering ? window_scaling_ : offers_window_scaling(settings_)) h.window_scale = receive_scale_;
     h.sack_permitted = config::tcp_sack_in && (answering ? peer_sack_permitted_ : true);
     if (config::tcp_timestamps && (answering ? use_timestamps() : settings_.timestamps)) {
       h.timestamp = TcpTimestamp{timestamp_now(now), answering ? timestamp_recent_ : 0};
@@ -69,7 +69,7 @@ TcpRepr TcpConnection::make_header(std::uint8_t flags, Seq32 seq, Instant now) {
     h.window = window_to_advertise();
     if (use_timestamps()) h.timestamp = TcpTimestamp{timestamp_now(now), timestamp_recent_};
     // SACK blocks (RFC 2018): the most recently changed range first.
-    if (settings_.sack_out && peer_sack_permitted_ && !out_of_order_.empty()) {
+    if (config::tcp_sack_out_built && settings_.sack_out && peer_sack_permitted_ && !out_of_order_.empty()) {
       const std::size_t room = use_timestamps() ? 3 : 4;
       const auto to_block = [&](const ByteRange& r) {
         return TcpSackBlock{(receive_next_ + static_cast<std::uint32_t>(r.start)).value(),
