@@ -1,7 +1,8 @@
 #include "buf/buf_pool.h"
 
-#include <cassert>
 #include <utility>
+
+#include "util/assert.h"
 
 namespace lwnet {
 
@@ -52,32 +53,32 @@ Bytes PacketBuf::data() { return Bytes(base_ + head_, size_); }
 ConstBytes PacketBuf::data() const { return ConstBytes(base_ + head_, size_); }
 
 Bytes PacketBuf::push(std::size_t n) {
-  assert(n <= head_);
+  LWNET_ASSERT(n <= head_);
   head_ -= n;
   size_ += n;
   return Bytes(base_ + head_, n);
 }
 
 void PacketBuf::consume(std::size_t n) {
-  assert(n <= size_);
+  LWNET_ASSERT(n <= size_);
   head_ += n;
   size_ -= n;
 }
 
 Bytes PacketBuf::append(std::size_t n) {
-  assert(n <= tailroom());
+  LWNET_ASSERT(n <= tailroom());
   Bytes added(base_ + head_ + size_, n);
   size_ += n;
   return added;
 }
 
 void PacketBuf::truncate(std::size_t n) {
-  assert(n <= size_);
+  LWNET_ASSERT(n <= size_);
   size_ = n;
 }
 
 void PacketBuf::reset(std::size_t headroom) {
-  assert(headroom <= capacity_);
+  LWNET_ASSERT(headroom <= capacity_);
   head_ = headroom;
   size_ = 0;
   marks_.fill(static_cast<std::uint32_t>(headroom));
@@ -104,7 +105,7 @@ BufPool::BufPool(std::size_t count, std::size_t buffer_size)
   }
 }
 
-BufPool::~BufPool() { assert(stats_.used == 0 && "a PacketBuf outlived its BufPool"); }
+BufPool::~BufPool() { LWNET_ASSERT(stats_.used == 0 && "a PacketBuf outlived its BufPool"); }
 
 std::optional<PacketBuf> BufPool::allocate(std::size_t headroom) {
   if (free_count_ == 0 || headroom > buffer_size_) {
@@ -119,7 +120,7 @@ std::optional<PacketBuf> BufPool::allocate(std::size_t headroom) {
 }
 
 void BufPool::give_back(std::uint32_t index) {
-  assert(free_count_ < stats_.capacity);
+  LWNET_ASSERT(free_count_ < stats_.capacity);
   free_list_[free_count_++] = index;
   --stats_.used;
 }

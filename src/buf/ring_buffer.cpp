@@ -1,8 +1,9 @@
 #include "buf/ring_buffer.h"
 
 #include <algorithm>
-#include <cassert>
 #include <cstring>
+
+#include "util/assert.h"
 
 namespace lwnet {
 
@@ -38,7 +39,7 @@ std::size_t RingBuffer::read(Bytes out) {
 }
 
 void RingBuffer::consume(std::size_t n) {
-  assert(n <= size_);
+  LWNET_ASSERT(n <= size_);
   // head_ keeps moving even when the ring empties: data written ahead of
   // the tail (out-of-order segments) must stay where it is.
   size_ -= n;
@@ -53,7 +54,7 @@ std::size_t RingBuffer::write_ahead(std::size_t offset, ConstBytes data) {
 }
 
 void RingBuffer::commit(std::size_t n) {
-  assert(n <= free_space());
+  LWNET_ASSERT(n <= free_space());
   size_ += n;
 }
 

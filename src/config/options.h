@@ -329,6 +329,11 @@
 #ifndef CONFIG_LWNET_TCPIP_SPIN_US
 #define CONFIG_LWNET_TCPIP_SPIN_US 0
 #endif
+// The core's internal checks (LWNET_ASSERT, util/assert.h): 0 compiles
+// them out, as ESP-IDF's lwIP without LWIP_ASSERT (LWIP_NOASSERT).
+#ifndef CONFIG_LWIP_ESP_LWIP_ASSERT
+#define CONFIG_LWIP_ESP_LWIP_ASSERT 1
+#endif
 // Every public Stack function aborts when called outside the TCP/IP thread
 // without the core lock (lwIP's LWIP_ASSERT_CORE_LOCKED).
 #ifndef CONFIG_LWIP_CHECK_THREAD_SAFETY
@@ -660,6 +665,7 @@ inline constexpr bool tcpip_core_locking = CONFIG_LWIP_TCPIP_CORE_LOCKING != 0;
 inline constexpr bool tcpip_core_locking_input = CONFIG_LWIP_TCPIP_CORE_LOCKING_INPUT != 0;
 inline constexpr std::uint32_t tcpip_spin_us = CONFIG_LWNET_TCPIP_SPIN_US;
 inline constexpr bool check_thread_safety = CONFIG_LWIP_CHECK_THREAD_SAFETY != 0;
+inline constexpr bool esp_lwip_assert = CONFIG_LWIP_ESP_LWIP_ASSERT != 0;
 
 inline constexpr std::uint16_t tcp_mss = CONFIG_LWIP_TCP_MSS;
 inline constexpr std::size_t tcp_snd_buf_default = CONFIG_LWIP_TCP_SND_BUF_DEFAULT;

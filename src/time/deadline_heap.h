@@ -5,13 +5,13 @@
 // timers, and DESIGN.md's "nothing ticks while there is nothing to do").
 #pragma once
 
-#include <cassert>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
 
 #include "time/instant.h"
+#include "util/assert.h"
 
 namespace lwnet {
 
@@ -27,7 +27,7 @@ class DeadlineHeap {
         heap_(std::make_unique<Id[]>(capacity)),
         position_(std::make_unique<Id[]>(capacity)),
         when_(std::make_unique<Instant[]>(capacity)) {
-    assert(capacity <= max_capacity);
+    LWNET_ASSERT(capacity <= max_capacity);
     for (std::size_t i = 0; i < capacity; ++i) {
       position_[i] = absent;
       when_[i] = Instant::max();
@@ -36,7 +36,7 @@ class DeadlineHeap {
 
   // Sets (or moves) `id`'s deadline; Instant::max() removes it. O(log n).
   void set(Id id, Instant when) {
-    assert(id < capacity_);
+    LWNET_ASSERT(id < capacity_);
     const Id at = position_[id];
     if (when == Instant::max()) {
       if (at != absent) remove_at(at);

@@ -4,12 +4,12 @@
 #pragma once
 
 #include <array>
-#include <cassert>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
 
 #include "time/instant.h"
+#include "util/assert.h"
 
 namespace lwnet {
 
@@ -49,7 +49,7 @@ class TimerQueue {
 
  private:
   static std::size_t checked(TimerId id) {
-    assert(id < Capacity);
+    LWNET_ASSERT(id < Capacity);
     return id;
   }
   std::array<Instant, Capacity> deadline_ = filled();

@@ -2,11 +2,11 @@
 // -fno-exceptions). std::expected is C++23; this is the part of it we need.
 #pragma once
 
-#include <cassert>
 #include <type_traits>
 #include <utility>
 #include <variant>
 
+#include "util/assert.h"
 #include "util/error.h"
 
 namespace lwnet {
@@ -44,7 +44,7 @@ class [[nodiscard]] Result<void> {
   Result(Error error) : error_(error), ok_(false) {}  // NOLINT: implicit by design
   bool ok() const { return ok_; }
   explicit operator bool() const { return ok_; }
-  Error error() const { assert(!ok_); return error_; }
+  Error error() const { LWNET_ASSERT(!ok_); return error_; }
 
  private:
   Error error_{};

@@ -2,7 +2,9 @@
 // reassembly, IGMP groups), sends no ARP, IPv4 or IGMP, drops and counts
 // ARP and IPv4 frames, refuses every IPv4 call with Unsupported, and still
 // carries TCP and UDP over IPv6, wildcard (0.0.0.0 meaning ::) bindings
-// included. Built in the same copy as CONFIG_LWIP_IP6_FRAG=0.
+// included. Built in the same copy as CONFIG_LWIP_IP6_FRAG=0 and
+// CONFIG_LWIP_ESP_LWIP_ASSERT=0 (the core's checks compiled out: its sim
+// tests run without them).
 #include <gtest/gtest.h>
 
 #include <array>
@@ -19,6 +21,7 @@
 #include "support/hex.h"
 #include "support/hosts.h"
 #include "support/status.h"
+#include "util/assert.h"
 #include "wire/ethernet.h"
 
 namespace lwnet::test {
@@ -28,8 +31,16 @@ static_assert(!config::ip6_frag, "built with CONFIG_LWIP_IP6_FRAG=0");
 // No IPv4 storage: ARP cache, IGMP's share of the group table.
 static_assert(std::tuple_size_v<std::remove_cvref_t<decltype(std::declval<ArpCache>().entries())>> == 0);
 static_assert(MulticastGroups::capacity == config::mld6_max_groups);
+static_assert(!config::esp_lwip_assert && !assertions, "built with CONFIG_LWIP_ESP_LWIP_ASSERT=0");
 
 namespace {
+
+// ESP-IDF's LWIP_NOASSERT: a check is compiled, never evaluated.
+TEST(Ipv6Only, CoreChecksAreCompiledOut) {
+  int evaluated = 0;
+  LWNET_ASSERT(++evaluated == 5);
+  EXPECT_EQ(evaluated, 0);
+}
 
 constexpr std::uint16_t ethertype_ipv4 = 0x0800;
 constexpr std::uint16_t ethertype_arp = 0x0806;

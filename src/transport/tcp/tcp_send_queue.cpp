@@ -1,8 +1,9 @@
 #include "transport/tcp/tcp_send_queue.h"
 
 #include <algorithm>
-#include <cassert>
 #include <limits>
+
+#include "util/assert.h"
 
 namespace lwnet {
 
@@ -88,7 +89,7 @@ void TcpSendQueue::pop_front(bool delivered) {
 }
 
 void TcpSendQueue::consume(std::size_t n) {
-  assert(n <= size());
+  LWNET_ASSERT(n <= size());
   while (n > 0 && reference_count_ > 0) {
     Reference& r = reference(0);
     const std::size_t ring_part = std::min<std::size_t>(n, r.ring_bytes_before);

@@ -3,9 +3,9 @@
 #include "transport/port_binding.h"
 #include "transport/tcp/syn_cookie.h"
 #include "transport/tcp/tcp_table_slots.h"
+#include "util/assert.h"
 
 #include <algorithm>
-#include <cassert>
 #include <array>
 #include <memory>
 #include <utility>
@@ -645,7 +645,7 @@ Instant TcpTable::next_deadline() const {
   refresh_stale();
   // Debug builds prove the heap against a scan of every slot: a path that
   // changed a deadline without refreshing it would silently stall a timer.
-  assert(earliest_deadline_by_scan() == timers_.earliest());
+  LWNET_ASSERT(earliest_deadline_by_scan() == timers_.earliest());
   return timers_.earliest();
 }
 
