@@ -175,7 +175,7 @@
 // The counters themselves (Stack::stats()): 0 compiles them out, as lwIP
 // without LWIP_STATS (its minimal configuration, and ESP-IDF's
 // CONFIG_LWIP_STATS default): every counter then reads 0 and costs neither
-// code nor RAM (about 1.4 KB of Cortex-M text in tests/size/lwip_sizes.h).
+// code nor RAM (about 1.3 KB of Cortex-M text in tests/size/lwip_sizes.h).
 // On by default: a drop the stack counts is how bad input shows.
 #ifndef CONFIG_LWNET_STATS
 #define CONFIG_LWNET_STATS 1
