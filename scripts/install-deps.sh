@@ -19,6 +19,9 @@ packages=(
   # the Cortex-M4 size probe (tests/size/): compiler, newlib-nano, and QEMU's
   # mps2-an386 board to run it
   gcc-arm-none-eabi libstdc++-arm-none-eabi-newlib libnewlib-arm-none-eabi qemu-system-arm
+  # its socket-API row: the API layer runs on POSIX threads, so it is compiled
+  # for Cortex-M4 by the armhf Linux cross compiler, against glibc's headers
+  g++-arm-linux-gnueabihf
   # Linux-side packet loss where the kernel has no sch_netem (nft numgen)
   nftables
   # application peers: chronyd as NTP server (sntp.sh), nmblookup (netbios.sh)

@@ -64,11 +64,12 @@ bash "$repo/tests/install/install_check.sh" "$release_build"
 phase "install check done"
 
 echo "test: the Cortex-M4 size probe (core + link probe, run on QEMU's mps2-an386)"
-# Three of its five rows: the one to compare with lwIP's minimal
-# configuration (IPv4 only), the same IPv6-only, and ESP-IDF's defaults. The
+# Four of its six configurations: the one to compare with lwIP's minimal
+# configuration (IPv4 only), the same IPv6-only, ESP-IDF's defaults, and the
+# socket API (beside lwIP's ESP-IDF-like configuration with sockets). The
 # other two (minimum_ram, lwip_sizes dual stack) differ only in table sizes;
-# `bash tests/size/run.sh` prints all five (README's table).
-LWNET_SIZE_CONFIGS=${LWNET_SIZE_CONFIGS:-"default lwip_sizes_ipv4_only lwip_sizes_ipv6_only"} \
+# `bash tests/size/run.sh` prints all six (README's table).
+LWNET_SIZE_CONFIGS=${LWNET_SIZE_CONFIGS:-"default lwip_sizes_ipv4_only lwip_sizes_ipv6_only sockets"} \
   bash "$repo/tests/size/run.sh" "$repo/build-size"
 phase "Cortex-M4 size done"
 

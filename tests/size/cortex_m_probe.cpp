@@ -54,7 +54,7 @@ lwnet::Instant now() { return lwnet::Instant::from_micros(clock_micros); }
 }  // namespace
 
 int main() {
-  const std::size_t heap_before = mallinfo().uordblks;
+  const auto heap_before = static_cast<std::size_t>(mallinfo().uordblks);
   static ProbeDevice device;
   // Never destroyed, as firmware keeps its stack until reset (lwIP has no
   // teardown either): a static Stack would link every destructor through
@@ -62,7 +62,7 @@ int main() {
   alignas(lwnet::Stack) static unsigned char stack_storage[sizeof(lwnet::Stack)];
   lwnet::Stack& stack =
       *std::construct_at(reinterpret_cast<lwnet::Stack*>(stack_storage), lwnet::StackConfig{0x1234});
-  const std::size_t heap_after = mallinfo().uordblks;
+  const auto heap_after = static_cast<std::size_t>(mallinfo().uordblks);
 
   lwnet::NetifConfig config;
   config.mac = lwnet::MacAddress{{0x02, 0, 0, 0, 0, 1}};

@@ -12,9 +12,9 @@ import sys
 def kind_of(section):
     if section.startswith(('.text', '.rodata', '.ARM.extab', '.glue', '.vfp11', '.v4_bx')):
         return 'text'
-    if section.startswith('.data'):
+    if section.startswith(('.data', '.tdata')):  # thread-locals: counted once
         return 'data'
-    if section.startswith(('.bss', 'COMMON')):
+    if section.startswith(('.bss', '.tbss', 'COMMON')):
         return 'bss'
     return None
 
@@ -53,6 +53,9 @@ def main():
                 continue
             size = int(m.group(3), 16)
             obj = os.path.basename(m.group(4))
+            member = re.fullmatch(r'.+\.a\((.+)\)', obj)  # an archive's member: lib.a(file.o)
+            if member is not None:
+                obj = member.group(1)
             kind = kind_of(section)
             if kind is None or size == 0 or obj not in objects:
                 continue
