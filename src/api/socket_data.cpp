@@ -1,6 +1,8 @@
 // Sending and receiving on sockets: send/sendto/sendmsg/write/writev and
 // recv/recvfrom/recvmsg/read/readv over TCP, UDP and raw endpoints (the
 // flags, timeouts, pending errors and control messages they share).
+#include <array>
+#include <memory>
 #include <vector>
 
 #include "api/socket_errors.h"
@@ -60,8 +62,19 @@ ssize_t SocketLayer::send_common(Use& use, ConstBytes data, int flags, const IpE
     return static_cast<ssize_t>(data.size());
   }
   if (to != nullptr) return fail(EISCONN);
+  if (posted_sends_ && try_post_send(s, data, flags)) return static_cast<ssize_t>(data.size());
+  const SendRoomHold hold(s, posted_sends_);
   std::size_t sent = 0;
   const int error = wait_until(s, deadline, [&](Stack& stack, Instant now) -> int {
+    // What this look leaves free is what later sends may post into.
+    struct Remember {
+      Socket& s;
+      Stack& stack;
+      bool on;
+      ~Remember() {
+        if (on) remember_quiet(s, stack);
+      }
+    } remember{s, stack, posted_sends_};
     if (!s.has_tcp || s.listening) return ENOTCONN;
     while (sent < data.size()) {
       auto r = stack.tcp_send(s.tcp, data.subspan(sent), now, (flags & MSG_MORE) != 0);
@@ -84,6 +97,70 @@ ssize_t SocketLayer::send_common(Use& use, ConstBytes data, int flags, const IpE
   if (error == EAGAIN && sent > 0) return static_cast<ssize_t>(sent);
   if (error != 0) return fail(error);
   return static_cast<ssize_t>(sent);
+}
+
+// Posted sends (SocketLayer::sends_posted, Socket::send_room).
+struct SocketLayer::PostedSend {
+  SocketLayer* layer = nullptr;
+  Socket* socket = nullptr;
+  std::size_t size = 0;
+  std::array<std::uint8_t, posted_send_max> bytes;
+};
+
+bool SocketLayer::try_post_send(Socket& s, ConstBytes data, int flags) {
+  if (data.empty() || data.size() > posted_send_max || (flags & ~(MSG_NOSIGNAL | MSG_DONTWAIT)) != 0) {
+    return false;
+  }
+  // A thread holding the core lock expects its send done when it returns.
+  if (tcpip_.in_core_context()) return false;
+  auto posted = std::make_unique<PostedSend>();
+  posted->layer = this;
+  posted->socket = &s;
+  posted->size = data.size();
+  std::copy(data.begin(), data.end(), posted->bytes.begin());
+  {
+    // Posted under the socket's lock, so that the mailbox holds messages
+    // in the order the room was taken and given back: a send that goes to
+    // the core itself (sends_waiting) or a change of SO_SNDBUF, which zero
+    // the room under this lock before they post, runs after this message.
+    std::lock_guard lock(s.mutex);
+    if (s.sends_waiting != 0 || s.send_room < data.size() || s.pending_error != 0 || s.closing ||
+        s.shut_write) {
+      return false;
+    }
+    // The socket outlives the message: close() waits for this call to
+    // return, and its own message runs after this one.
+    if (!tcpip_.try_post(&run_posted_send, posted.get())) return false;
+    s.send_room -= data.size();
+    s.posted_bytes += data.size();
+  }
+  (void)posted.release();  // run_posted_send owns it now
+  sends_posted_.fetch_add(1, std::memory_order_relaxed);
+  return true;
+}
+
+void SocketLayer::run_posted_send(void* context) {
+  const std::unique_ptr<PostedSend> posted(static_cast<PostedSend*>(context));
+  Socket& s = *posted->socket;
+  Stack& stack = posted->layer->tcpip_.stack();
+  int error = ENOTCONN;
+  if (s.has_tcp && !s.listening) {
+    const ConstBytes data(posted->bytes.data(), posted->size);
+    const Result<std::size_t> taken = stack.tcp_send(s.tcp, data, monotonic_now());
+    if (taken && *taken == data.size()) {
+      error = 0;
+    } else if (taken) {
+      error = ENOBUFS;  // the room was known: this does not happen
+    } else {
+      error = taken.error() == Error::NotConnected || taken.error() == Error::Closed ? EPIPE
+                                                                                     : errno_of(taken.error());
+    }
+  }
+  std::lock_guard lock(s.mutex);
+  s.posted_bytes -= posted->size;
+  // The connection failed after send() returned: the next call says so
+  // (unless the failure already left its own reason).
+  if (error != 0 && s.pending_error == 0) s.pending_error = error;
 }
 
 ssize_t SocketLayer::receive_common(Use& use, Bytes into, int flags, IpEndpoint* from, bool* truncated,

@@ -101,6 +101,24 @@ struct SocketLayer::Socket {
   // under message passing, with more context switches).
   Quiet quiet = Quiet::Unknown;
 
+  // Posted sends (message passing; SocketLayer::try_post_send): a small
+  // TCP send that the core is known to have room for is copied into a
+  // message for the TCP/IP thread, and send() returns without waiting for
+  // it to run. Under `mutex`. The room is what the last look in core
+  // context found free in the connection's send buffer, less what was
+  // posted since (remember_quiet sets it; an error or the connection's end
+  // zeroes it, as does a change of SO_SNDBUF; acknowledgements only free
+  // more than it counts): the core
+  // takes every posted byte, as only posted sends and sends that go to
+  // the core themselves (counted in sends_waiting, which stops posting
+  // meanwhile) fill that buffer, and messages run in the order posted.
+  std::size_t send_room = 0;
+  std::size_t posted_bytes = 0;  // posted, not yet run
+  // Calls in the core that fill the send buffer or change what it takes
+  // (send() that goes to the core itself, shutdown(SHUT_WR), SO_SNDBUF):
+  // nothing is posted meanwhile (SendRoomHold).
+  std::uint32_t sends_waiting = 0;
+
   // In pending_handovers_ (TCP/IP thread only; cleared when it is run,
   // not when the socket is freed, as the list may still hold it).
   bool handover_queued = false;
@@ -117,6 +135,33 @@ struct SocketLayer::Socket {
   std::optional<TcpReservation> reservation;
   std::optional<IpEndpoint> peer;    // UDP, raw: connect()'s address
   SocketOptions options;
+};
+
+// Holds posted sends off (Socket::sends_waiting) for as long as it lives:
+// made before a call that fills the send buffer or changes what it takes
+// goes to the core. `forget_room`: the room the last look found is no
+// longer known when the call has run (a smaller SO_SNDBUF).
+class SocketLayer::SendRoomHold {
+ public:
+  SendRoomHold(Socket& socket, bool on, bool forget_room = false)
+      : socket_(socket), on_(on), forget_room_(forget_room) {
+    if (!on_) return;
+    std::lock_guard lock(socket_.mutex);
+    ++socket_.sends_waiting;
+  }
+  ~SendRoomHold() {
+    if (!on_) return;
+    std::lock_guard lock(socket_.mutex);
+    if (forget_room_) socket_.send_room = 0;
+    --socket_.sends_waiting;
+  }
+  SendRoomHold(const SendRoomHold&) = delete;
+  SendRoomHold& operator=(const SendRoomHold&) = delete;
+
+ private:
+  Socket& socket_;
+  const bool on_;
+  const bool forget_room_;
 };
 
 // A call in flight on a socket: released on every return path.

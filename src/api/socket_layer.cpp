@@ -20,7 +20,8 @@ SocketLayer::SocketLayer(TcpipThread& tcpip, std::size_t max_sockets)
       max_sockets_(max_sockets),
       sockets_(std::make_unique<Socket[]>(max_sockets)),
       by_descriptor_(std::make_unique<std::atomic<std::uint16_t>[]>(FD_SETSIZE)),
-      handovers_(!tcpip.config().core_locking) {
+      handovers_(!tcpip.config().core_locking),
+      posted_sends_(!tcpip.config().core_locking) {
   for (std::size_t i = 0; i < max_sockets_; ++i) sockets_[i].index = static_cast<std::int32_t>(i);
   if (handovers_) pending_handovers_.reserve(max_sockets_);
   tcpip_.call([this](Stack& stack, Instant) {
@@ -210,17 +211,25 @@ void SocketLayer::run_handovers() {
 
 void SocketLayer::remember_quiet(Socket& s, Stack& stack) {
   Quiet quiet = Quiet::Unknown;
+  std::size_t room = 0;
   std::lock_guard lock(s.mutex);
-  if (s.kind == Kind::Tcp && s.has_tcp && !s.closing && !s.shut_read && s.pending_error == 0) {
+  if (s.kind == Kind::Tcp && s.has_tcp && !s.closing && s.pending_error == 0) {
     if (s.listening) {
-      if (stack.tcp_pending_accepts(s.tcp) == 0) quiet = Quiet::NoConnection;
-    } else if (const TcpConnection* c = stack.tcp_connection(s.tcp);
-               c != nullptr && established_or_later(c->state()) && c->state() != TcpState::Closed &&
-               c->readable_bytes() == 0 && !c->end_of_stream() && !c->error()) {
-      quiet = Quiet::NoData;
+      if (!s.shut_read && stack.tcp_pending_accepts(s.tcp) == 0) quiet = Quiet::NoConnection;
+    } else if (const TcpConnection* c = stack.tcp_connection(s.tcp); c != nullptr && !c->error()) {
+      if (!s.shut_read && established_or_later(c->state()) && c->state() != TcpState::Closed &&
+          c->readable_bytes() == 0 && !c->end_of_stream()) {
+        quiet = Quiet::NoData;
+      }
+      // Where tcp_send takes data at once (TcpConnection::check_can_send).
+      if (!s.shut_write && (c->state() == TcpState::Established || c->state() == TcpState::CloseWait)) {
+        const std::size_t space = c->send_space();
+        room = space > s.posted_bytes ? space - s.posted_bytes : 0;
+      }
     }
   }
   s.quiet = quiet;
+  s.send_room = room;
 }
 
 // Each core handle carries its socket as its user pointer (set when the
@@ -253,6 +262,9 @@ void SocketLayer::on_tcp_event(void* context, TcpHandle h, std::uint8_t events) 
   }
   std::lock_guard lock(s->mutex);
   if (error != 0) s->pending_error = error;
+  // Events only add room (data acknowledged), except those that end
+  // sending altogether (Socket::send_room).
+  if ((events & (tcp_events::error | tcp_events::closed)) != 0) s->send_room = 0;
   self->wake_all(*s);
 }
 
@@ -659,6 +671,10 @@ SocketLayer::Socket* SocketLayer::claim_free_socket(int fd, Kind kind, int type,
     candidate.receive_timeout = candidate.send_timeout = Duration::zero();
     candidate.shut_read = candidate.shut_write = false;
     candidate.quiet = Quiet::Unknown;
+    candidate.send_room = 0;
+    candidate.sends_waiting = 0;
+    // posted_bytes is 0 already: close() returned after its own message,
+    // which ran after every send posted on the socket.
     return &candidate;
   }
   return nullptr;
@@ -765,6 +781,9 @@ int SocketLayer::shutdown(int fd, int how) {
   Socket& s = *use.socket;
   if (how != SHUT_RD && how != SHUT_WR && how != SHUT_RDWR) return fail(EINVAL);
   if (s.kind != Kind::Tcp) return fail(EOPNOTSUPP);
+  // Sends posted before the FIN go out before it; none after it until
+  // shut_write says there is no more room.
+  const SendRoomHold hold(s, posted_sends_ && how != SHUT_RD);
   const int error = tcpip_.call([&](Stack& stack, Instant now) -> int {
     if (!s.has_tcp || s.listening) return ENOTCONN;
     const TcpConnection* c = stack.tcp_connection(s.tcp);

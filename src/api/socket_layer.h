@@ -161,6 +161,16 @@ class SocketLayer {
   // Diagnostics; any thread.
   std::uint64_t handovers_armed() const { return handovers_armed_.load(std::memory_order_relaxed); }
   std::uint64_t handovers_finished() const { return handovers_finished_.load(std::memory_order_relaxed); }
+  // Message passing: TCP sends posted to the TCP/IP thread without waiting
+  // for it (Socket::send_room): sends of at most posted_send_max bytes
+  // without flags (MSG_NOSIGNAL and MSG_DONTWAIT aside) on a connection
+  // whose send buffer the last look found room in. The call returns the
+  // byte count at once; an error the connection meets before the message
+  // runs is reported by the next call (SO_ERROR), as Linux reports errors
+  // of data already in its send buffer. 0 under core locking.
+  // Diagnostics; any thread.
+  std::uint64_t sends_posted() const { return sends_posted_.load(std::memory_order_relaxed); }
+  static constexpr std::size_t posted_send_max = 256;
 
   int socket(int domain, int type, int protocol);
   int bind(int s, const sockaddr* address, socklen_t length);
@@ -219,8 +229,15 @@ class SocketLayer {
   template <class Ready>
   int wait_until(Socket& socket, Instant deadline, Ready&& ready, bool closing_ends_wait = true,
                  Duration recheck = Duration::zero(), Quiet awaited = Quiet{});
-  // Core context: records in socket.quiet what a look finds now.
+  // Core context: records in socket.quiet what a look finds now, and in
+  // socket.send_room the room the connection's send buffer has.
   static void remember_quiet(Socket& socket, Stack& stack);
+  // A posted send (sends_posted()): true when `data` went to the TCP/IP
+  // thread as a message; false when the caller must send it itself.
+  bool try_post_send(Socket& socket, ConstBytes data, int flags);
+  struct PostedSend;
+  static void run_posted_send(void* posted);
+  class SendRoomHold;
   // SO_LINGER with a timeout, in close(). Core context: whether the linger
   // wait applies (then the connection is shut down, its FIN after the
   // queued data, and `seconds` is the timeout).
@@ -299,9 +316,12 @@ class SocketLayer {
   // queued look, TCP/IP thread only (at most one entry per socket: room
   // for all is reserved at construction).
   const bool handovers_;
+  // Message passing: posted sends on (sends_posted()).
+  const bool posted_sends_;
   std::vector<Socket*> pending_handovers_;
   std::atomic<std::uint64_t> handovers_armed_{0};
   std::atomic<std::uint64_t> handovers_finished_{0};
+  std::atomic<std::uint64_t> sends_posted_{0};
 };
 
 // The process-wide layer of the lwip_* functions: created on first use on

@@ -152,6 +152,117 @@ TEST_P(SocketTest, ABlockedCallIsFinishedByTheTcpipThreadUnderMessagePassing) {
   for (int fd : {a, a2, c2, server}) EXPECT_EQ(l().close(fd), 0);
 }
 
+// The TCP/IP thread busy with a function that runs until the test lets it go.
+struct CoreHold {
+  std::atomic<bool> holding{false};
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  static void run(void* context) {
+    auto* hold = static_cast<CoreHold*>(context);
+    hold->holding = true;
+    hold->released.wait();
+  }
+  void start(TcpipThread& thread) {
+    ASSERT_TRUE(thread.post(&CoreHold::run, this).ok());
+    while (!holding) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+};
+
+// Under message passing a small send on a connection whose send buffer the
+// last look found room in is posted to the TCP/IP thread: send() returns
+// while that thread is still busy. Posted sends and sends that wait for the
+// core (larger ones), from one thread, reach the peer in the order of the
+// calls, all before the FIN of a shutdown that follows them. Under core
+// locking no send is posted; the stream is the same.
+TEST_P(SocketTest, SmallSendsArePostedUnderMessagePassingAndKeepTheirOrder) {
+  const bool message_passing = !GetParam().core_locking;
+  int server = -1;
+  auto [c, a] = connected_pair(5098, server);
+  // This one looks at the connection itself, and leaves the room it found.
+  ASSERT_EQ(l().send(c, "0", 1, 0), 1);
+  const std::uint64_t posted_before = l().sends_posted();
+
+  CoreHold hold;
+  hold.start(thread_);
+  auto sent = std::async(std::launch::async, [&] { return l().send(c, "12", 2, 0); });
+  const bool returned_while_busy =
+      sent.wait_for(message_passing ? std::chrono::seconds(5) : std::chrono::milliseconds(200)) ==
+      std::future_status::ready;
+  hold.release.set_value();
+  EXPECT_EQ(returned_while_busy, message_passing);
+  EXPECT_EQ(sent.get(), 2);
+  EXPECT_EQ(l().sends_posted() - posted_before, message_passing ? 1U : 0U);
+
+  auto reader = std::async(std::launch::async, [&] {
+    std::string got;
+    std::array<char, 4096> buffer{};
+    ssize_t n = 0;
+    while ((n = l().recv(a, buffer.data(), buffer.size(), 0)) > 0) got.append(buffer.data(), static_cast<std::size_t>(n));
+    return std::pair{got, n};
+  });
+  std::string expected = "012";
+  for (int i = 0; i < 300; ++i) {
+    std::string piece = std::to_string(i) + ";";
+    if (i % 10 == 9) piece.append(SocketLayer::posted_send_max + 3000 + static_cast<std::size_t>(i), static_cast<char>('a' + i % 26));
+    ASSERT_EQ(l().send(c, piece.data(), piece.size(), 0), static_cast<ssize_t>(piece.size()));
+    expected += piece;
+  }
+  ASSERT_EQ(l().shutdown(c, SHUT_WR), 0);
+  const auto [got, last] = reader.get();
+  EXPECT_EQ(last, 0);  // the end of the stream, after every byte
+  EXPECT_EQ(got.size(), expected.size());
+  EXPECT_TRUE(got == expected);
+  if (message_passing) {
+    EXPECT_GE(l().sends_posted() - posted_before, 200U);
+  } else {
+    EXPECT_EQ(l().sends_posted(), 0U);
+  }
+  for (int fd : {a, c, server}) EXPECT_EQ(l().close(fd), 0);
+}
+
+// A send posted just before its connection is reset returns its byte count
+// (as Linux's send does for data it queued); the reset is reported next:
+// SO_ERROR, and the calls after it fail with ECONNRESET.
+TEST_P(SocketTest, APostedSendBeforeAResetLeavesTheResetToTheNextCall) {
+  const bool message_passing = !GetParam().core_locking;
+  int server = -1;
+  auto [c, a] = connected_pair(5099, server);
+  ASSERT_EQ(l().send(c, "0", 1, 0), 1);
+  std::array<char, 8> buffer{};
+  ASSERT_EQ(l().recv(a, buffer.data(), buffer.size(), 0), 1);
+  const linger abort_on_close{1, 0};
+  ASSERT_EQ(l().setsockopt(a, SOL_SOCKET, SO_LINGER, &abort_on_close, sizeof abort_on_close), 0);
+  const std::uint64_t posted_before = l().sends_posted();
+
+  // The peer's abort is queued first, then the send: under message passing
+  // both run when the TCP/IP thread is free again, in that order.
+  CoreHold hold;
+  hold.start(thread_);
+  auto aborted = std::async(std::launch::async, [&] { return l().close(a); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  auto sent = std::async(std::launch::async, [&] { return l().send(c, "12", 2, 0); });
+  if (message_passing) {
+    EXPECT_EQ(sent.wait_for(std::chrono::seconds(5)), std::future_status::ready);
+  }
+  hold.release.set_value();
+  EXPECT_EQ(aborted.get(), 0);
+  const ssize_t n = sent.get();
+  if (message_passing) {
+    EXPECT_EQ(n, 2);
+    EXPECT_EQ(l().sends_posted() - posted_before, 1U);
+  }
+  pollfd reset{c, POLLIN, 0};
+  ASSERT_EQ(l().poll(&reset, 1, 5000), 1);
+  int error = 0;
+  socklen_t length = sizeof error;
+  ASSERT_EQ(l().getsockopt(c, SOL_SOCKET, SO_ERROR, &error, &length), 0);
+  EXPECT_EQ(error, ECONNRESET);
+  EXPECT_EQ(l().send(c, "3", 1, 0), -1);
+  EXPECT_TRUE(errno == ECONNRESET || errno == EPIPE) << std::strerror(errno);
+  EXPECT_EQ(l().recv(c, buffer.data(), buffer.size(), 0), -1);
+  for (int fd : {c, server}) EXPECT_EQ(l().close(fd), 0);
+}
+
 // The race of a caller's deadline with the TCP/IP thread's run of its look:
 // a receiver with a 1 ms SO_RCVTIMEO keeps timing out while bytes arrive at
 // random moments; every byte arrives once, in order.
