@@ -119,10 +119,10 @@ bool SocketLayer::try_post_send(Socket& s, ConstBytes data, int flags) {
   posted->size = data.size();
   std::copy(data.begin(), data.end(), posted->bytes.begin());
   {
-    // Posted under the socket's lock, so that the mailbox holds messages
-    // in the order the room was taken and given back: a send that goes to
-    // the core itself (sends_waiting) or a change of SO_SNDBUF, which zero
-    // the room under this lock before they post, runs after this message.
+    // Posted under the socket's lock: a send that goes to the core itself,
+    // a shutdown or a change of SO_SNDBUF counts itself in sends_waiting
+    // under this lock before it posts, so it either stops this post or
+    // runs after it.
     std::lock_guard lock(s.mutex);
     if (s.sends_waiting != 0 || s.send_room < data.size() || s.pending_error != 0 || s.closing ||
         s.shut_write) {

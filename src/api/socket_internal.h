@@ -108,10 +108,10 @@ struct SocketLayer::Socket {
   // context found free in the connection's send buffer, less what was
   // posted since (remember_quiet sets it; an error or the connection's end
   // zeroes it, as does a change of SO_SNDBUF; acknowledgements only free
-  // more than it counts): the core
-  // takes every posted byte, as only posted sends and sends that go to
-  // the core themselves (counted in sends_waiting, which stops posting
-  // meanwhile) fill that buffer, and messages run in the order posted.
+  // more than it counts). The core takes every posted byte: only posted
+  // sends and sends that go to the core themselves (counted in
+  // sends_waiting, which stops posting meanwhile) fill that buffer, and
+  // messages run in the order posted.
   std::size_t send_room = 0;
   std::size_t posted_bytes = 0;  // posted, not yet run
   // Calls in the core that fill the send buffer or change what it takes
