@@ -20,6 +20,22 @@ INSTANTIATE_TEST_SUITE_P(Modes, SocketTest,
                                            locking_spinning_mode),
                          [](const auto& test_info) { return std::string(test_info.param.name); });
 
+// The TCP/IP thread busy with a function that runs until the test lets it go.
+struct CoreHold {
+  std::atomic<bool> holding{false};
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  static void run(void* context) {
+    auto* hold = static_cast<CoreHold*>(context);
+    hold->holding = true;
+    hold->released.wait();
+  }
+  void start(TcpipThread& thread) {
+    ASSERT_TRUE(thread.post(&CoreHold::run, this).ok());
+    while (!holding) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+};
+
 // A non-blocking recv or accept whose last look found nothing, with no
 // event on the socket since, knows the answer without asking the core again
 // (under message passing that saves a mailbox round trip); the next event
@@ -34,19 +50,8 @@ TEST_P(SocketTest, ALookThatFoundNothingIsNotRepeatedUntilAnEventComes) {
   ASSERT_EQ(l().accept(server, nullptr, nullptr), -1);
   EXPECT_EQ(errno, EAGAIN);
 
-  // The core is busy with a function that runs until the test lets it go.
-  struct Hold {
-    std::atomic<bool> holding{false};
-    std::promise<void> release;
-    std::shared_future<void> released = release.get_future().share();
-    static void run(void* context) {
-      auto* hold = static_cast<Hold*>(context);
-      hold->holding = true;
-      hold->released.wait();
-    }
-  } hold;
-  ASSERT_TRUE(thread_.post(&Hold::run, &hold).ok());
-  while (!hold.holding) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  CoreHold hold;
+  hold.start(thread_);
   auto looks = std::async(std::launch::async, [&] {
     char b = 0;
     const ssize_t received = l().recv(a, &b, 1, MSG_DONTWAIT);
@@ -151,22 +156,6 @@ TEST_P(SocketTest, ABlockedCallIsFinishedByTheTcpipThreadUnderMessagePassing) {
   EXPECT_EQ(l().handovers_finished() - finished, message_passing ? 1U : 0U);
   for (int fd : {a, a2, c2, server}) EXPECT_EQ(l().close(fd), 0);
 }
-
-// The TCP/IP thread busy with a function that runs until the test lets it go.
-struct CoreHold {
-  std::atomic<bool> holding{false};
-  std::promise<void> release;
-  std::shared_future<void> released = release.get_future().share();
-  static void run(void* context) {
-    auto* hold = static_cast<CoreHold*>(context);
-    hold->holding = true;
-    hold->released.wait();
-  }
-  void start(TcpipThread& thread) {
-    ASSERT_TRUE(thread.post(&CoreHold::run, this).ok());
-    while (!holding) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-};
 
 // Under message passing a small send on a connection whose send buffer the
 // last look found room in is posted to the TCP/IP thread: send() returns

@@ -15,6 +15,7 @@
 
 #include "core/stack.h"
 #include "link/device.h"
+#include "probe_device.h"
 
 #ifndef LWNET_SIZE_PROBE_PING
 #define LWNET_SIZE_PROBE_PING 1
@@ -22,32 +23,10 @@
 
 namespace {
 
+using lwnet::size_probe::frames_out;
+using lwnet::size_probe::ProbeDevice;
+
 volatile std::int64_t clock_micros = 0;
-volatile std::size_t next_frame_length = 0;
-volatile std::uint8_t frame_byte = 0;
-volatile std::size_t frames_out = 0;
-
-// The driver: what an application writes for its MAC (lwIP's netif->linkoutput
-// and the input path of ethernetif.c). Not counted as the stack's.
-class ProbeDevice final : public lwnet::Device {
- public:
-  lwnet::DeviceCapabilities capabilities() const override { return {}; }
-  std::optional<std::size_t> receive(lwnet::Bytes into, lwnet::Instant) override {
-    const std::size_t length = next_frame_length;
-    if (length == 0 || length > into.size()) return std::nullopt;
-    for (std::size_t i = 0; i < length; ++i) into[i] = frame_byte;
-    next_frame_length = 0;
-    return length;
-  }
-  bool transmit(lwnet::ConstBytes frame, lwnet::Instant) override {
-    frames_out = frames_out + frame.size();
-    return true;
-  }
-  const lwnet::DeviceStats& stats() const override { return stats_; }
-
- private:
-  lwnet::DeviceStats stats_;
-};
 
 lwnet::Instant now() { return lwnet::Instant::from_micros(clock_micros); }
 

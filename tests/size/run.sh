@@ -53,6 +53,31 @@ for dir in util buf wire link ip transport transport/tcp core; do
   done
 done
 
+# compile_all DIR FILES_ARRAY COMMAND...: compiles each file of the array
+# named FILES_ARRAY into DIR (objects named after their paths under src/),
+# $jobs at a time.
+compile_all() {
+  local dir=$1
+  local -n files=$2
+  shift 2
+  printf '%s\n' "${files[@]}" | xargs -P "$jobs" -I{} sh -c '
+    src=$1; shift; out=$1; shift
+    obj=$out/$(echo "${src#'"$repo"'/src/}" | tr / _ | sed "s/\.cpp$/.o/")
+    "$@" -c "$src" -o "$obj"' _ {} "$dir" "$@"
+}
+
+# read_sizes DIR MAP OBJECT...: sets text, data and bss of the objects from
+# the map file, and keeps the largest contributors in DIR/sizes.txt.
+read_sizes() {
+  local dir=$1 map=$2 sizes
+  shift 2
+  sizes=$(python3 "$repo/tests/size/map_sizes.py" "$map" "$@" --by-object 12)
+  echo "$sizes" >"$dir/sizes.txt"
+  text=$(awk '$1 == "text" { print $2 }' <<<"$sizes")
+  data=$(awk '$1 == "data" { print $2 }' <<<"$sizes")
+  bss=$(awk '$1 == "bss" { print $2 }' <<<"$sizes")
+}
+
 # measure NAME [CONFIG_HEADER [DEFINE...]]: builds into $out/NAME and sets
 # text, data, bss and heap.
 measure() {
@@ -62,22 +87,14 @@ measure() {
   local defines=()
   [ -n "$header" ] && defines=("-DLWNET_USER_CONFIG=\"$header\"")
   defines+=("${@:3}")
-  printf '%s\n' "${sources[@]}" | xargs -P "$jobs" -I{} sh -c '
-    src=$1; shift; out=$1; shift
-    obj=$out/$(echo "${src#'"$repo"'/src/}" | tr / _ | sed "s/\.cpp$/.o/")
-    "$@" -c "$src" -o "$obj"' _ {} "$dir" "${cxx[@]}" "${defines[@]}"
+  compile_all "$dir" sources "${cxx[@]}" "${defines[@]}"
   local objects=("$dir"/*.o)
   "${cxx[@]}" "${defines[@]}" -c "$repo/tests/size/cortex_m_probe.cpp" -o "$dir/probe.obj"
   arm-none-eabi-gcc "${common[@]}" -c "$repo/tests/size/startup.c" -o "$dir/startup.obj"
   arm-none-eabi-g++ "${common[@]}" -T "$repo/tests/size/cortex_m4.ld" --specs=nano.specs --specs=rdimon.specs \
     -Wl,--gc-sections -Wl,-Map="$dir/probe.map" "$dir/startup.obj" "$dir/probe.obj" "${objects[@]}" \
     -o "$dir/probe.elf"
-  local sizes
-  sizes=$(python3 "$repo/tests/size/map_sizes.py" "$dir/probe.map" "${objects[@]}" --by-object 12)
-  echo "$sizes" >"$dir/sizes.txt"
-  text=$(awk '$1 == "text" { print $2 }' <<<"$sizes")
-  data=$(awk '$1 == "data" { print $2 }' <<<"$sizes")
-  bss=$(awk '$1 == "bss" { print $2 }' <<<"$sizes")
+  read_sizes "$dir" "$dir/probe.map" "${objects[@]}"
   local run
   run=$(timeout 60 qemu-system-arm -M mps2-an386 -nographic -semihosting -monitor none -serial none \
     -kernel "$dir/probe.elf") || { echo "size: the probe failed on QEMU: $run" >&2; exit 1; }
@@ -103,10 +120,7 @@ measure_sockets() {
       [ "$(basename "$f")" = bring_up.cpp ] || socket_sources+=("$f")
     done
   done
-  printf '%s\n' "${socket_sources[@]}" | xargs -P "$jobs" -I{} sh -c '
-    src=$1; shift; out=$1; shift
-    obj=$out/$(echo "${src#'"$repo"'/src/}" | tr / _ | sed "s/\.cpp$/.o/")
-    "$@" -c "$src" -o "$obj"' _ {} "$dir" "${linux_cxx[@]}" "${flags[@]}"
+  compile_all "$dir" socket_sources "${linux_cxx[@]}" "${flags[@]}"
   local objects=("$dir"/*.o)
   "${linux_cxx[@]}" "${flags[@]}" -c "$repo/tests/size/socket_probe.cpp" -o "$dir/probe.obj"
   # glibc marks mallinfo() deprecated; the default probe calls it.
@@ -125,12 +139,7 @@ measure_sockets() {
   "${link[@]}" -Wl,-Map="$dir/probe.map" "$dir/probe.obj" "$dir/no_c_runtime.obj" "$dir/liblwnet.a" -o "$dir/probe.elf"
   "${link[@]}" -Wl,-Map="$dir/default_probe.map" "$dir/default_probe.obj" "$dir/no_c_runtime.obj" \
     "$dir/liblwnet.a" -o "$dir/default_probe.elf"
-  local sizes
-  sizes=$(python3 "$repo/tests/size/map_sizes.py" "$dir/probe.map" "${objects[@]}" --by-object 12)
-  echo "$sizes" >"$dir/sizes.txt"
-  text=$(awk '$1 == "text" { print $2 }' <<<"$sizes")
-  data=$(awk '$1 == "data" { print $2 }' <<<"$sizes")
-  bss=$(awk '$1 == "bss" { print $2 }' <<<"$sizes")
+  read_sizes "$dir" "$dir/probe.map" "${objects[@]}"
   default_text=$(python3 "$repo/tests/size/map_sizes.py" "$dir/default_probe.map" "${objects[@]}" |
     awk '$1 == "text" { print $2 }')
 }

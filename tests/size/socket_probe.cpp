@@ -15,37 +15,17 @@
 #include "api/tcpip_c.h"
 #include "core/stack.h"
 #include "link/device.h"
+#include "probe_device.h"
 #include "lwip/netdb.h"
 #include "lwip/sockets.h"
 #include "lwnet/dhcp.h"
 
 namespace {
 
-volatile std::size_t next_frame_length = 0;
-volatile std::uint8_t frame_byte = 0;
-volatile std::size_t frames_out = 0;
+using lwnet::size_probe::frames_out;
+using lwnet::size_probe::ProbeDevice;
+
 volatile int choice = 0;
-
-class ProbeDevice final : public lwnet::Device {
- public:
-  lwnet::DeviceCapabilities capabilities() const override { return {}; }
-  std::optional<std::size_t> receive(lwnet::Bytes into, lwnet::Instant) override {
-    const std::size_t length = next_frame_length;
-    if (length == 0 || length > into.size()) return std::nullopt;
-    for (std::size_t i = 0; i < length; ++i) into[i] = frame_byte;
-    next_frame_length = 0;
-    return length;
-  }
-  bool transmit(lwnet::ConstBytes frame, lwnet::Instant) override {
-    frames_out = frames_out + frame.size();
-    return true;
-  }
-  const lwnet::DeviceStats& stats() const override { return stats_; }
-
- private:
-  lwnet::DeviceStats stats_;
-};
-
 ProbeDevice device;
 
 // ESP-IDF's tcp_server example: listen, accept, echo until the peer closes.
