@@ -62,19 +62,12 @@ ssize_t SocketLayer::send_common(Use& use, ConstBytes data, int flags, const IpE
     return static_cast<ssize_t>(data.size());
   }
   if (to != nullptr) return fail(EISCONN);
-  if (posted_sends_ && try_post_send(s, data, flags)) return static_cast<ssize_t>(data.size());
-  const SendRoomHold hold(s, posted_sends_);
+  if (message_passing_ && try_post_send(s, data, flags)) return static_cast<ssize_t>(data.size());
+  const SendRoomHold hold(s, message_passing_);
   std::size_t sent = 0;
+  // Under message passing each look records the room it leaves, which later
+  // sends may post into (remember_quiet).
   const int error = wait_until(s, deadline, [&](Stack& stack, Instant now) -> int {
-    // What this look leaves free is what later sends may post into.
-    struct Remember {
-      Socket& s;
-      Stack& stack;
-      bool on;
-      ~Remember() {
-        if (on) remember_quiet(s, stack);
-      }
-    } remember{s, stack, posted_sends_};
     if (!s.has_tcp || s.listening) return ENOTCONN;
     while (sent < data.size()) {
       auto r = stack.tcp_send(s.tcp, data.subspan(sent), now, (flags & MSG_MORE) != 0);
@@ -93,7 +86,7 @@ ssize_t SocketLayer::send_common(Use& use, ConstBytes data, int flags, const IpE
       sent += *r;
     }
     return 0;
-  });
+  }, true, Duration::zero(), message_passing_ ? Quiet::NoData : Quiet::Unknown);
   if (error == EAGAIN && sent > 0) return static_cast<ssize_t>(sent);
   if (error != 0) return fail(error);
   return static_cast<ssize_t>(sent);

@@ -407,7 +407,7 @@ int SocketLayer::wait_until(Socket& s, Instant deadline, Ready&& ready, bool clo
     if (remember) remember_quiet(s, stack);
     return r;
   };
-  const bool hand_over = !reads_input && handovers_;
+  const bool hand_over = !reads_input && message_passing_;
   if (hand_over) {
     waiter.run_look = [](void* context, Stack& stack, Instant now) -> int {
       return (*static_cast<decltype(look)*>(context))(stack, now);

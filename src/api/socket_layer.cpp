@@ -20,12 +20,11 @@ SocketLayer::SocketLayer(TcpipThread& tcpip, std::size_t max_sockets)
       max_sockets_(max_sockets),
       sockets_(std::make_unique<Socket[]>(max_sockets)),
       by_descriptor_(std::make_unique<std::atomic<std::uint16_t>[]>(FD_SETSIZE)),
-      handovers_(!tcpip.config().core_locking),
-      posted_sends_(!tcpip.config().core_locking) {
+      message_passing_(!tcpip.config().core_locking) {
   for (std::size_t i = 0; i < max_sockets_; ++i) sockets_[i].index = static_cast<std::int32_t>(i);
-  if (handovers_) pending_handovers_.reserve(max_sockets_);
+  if (message_passing_) pending_handovers_.reserve(max_sockets_);
   tcpip_.call([this](Stack& stack, Instant) {
-    if (handovers_) tcpip_.set_work_hook(&SocketLayer::run_handovers_hook, this);
+    if (message_passing_) tcpip_.set_work_hook(&SocketLayer::run_handovers_hook, this);
     stack.set_tcp_event_callback(&SocketLayer::on_tcp_event, this);
     stack.set_udp_event_callback(&SocketLayer::on_udp_event, this);
     stack.set_raw_event_callback(&SocketLayer::on_raw_event, this);
@@ -46,7 +45,7 @@ SocketLayer::~SocketLayer() {
     }
   }
   tcpip_.call([this](Stack& stack, Instant) {
-    if (handovers_) tcpip_.set_work_hook(nullptr, nullptr);
+    if (message_passing_) tcpip_.set_work_hook(nullptr, nullptr);
     stack.set_tcp_event_callback(nullptr, nullptr);
     stack.set_udp_event_callback(nullptr, nullptr);
     stack.set_raw_event_callback(nullptr, nullptr);
@@ -105,7 +104,7 @@ void SocketLayer::wake_all(Socket& s) {
   const bool own_input_pass = TcpipThread::in_caller_input_pass();
   // Only the TCP/IP thread queues looks (it runs them after its current
   // work); an event from elsewhere (close, shutdown) wakes the thread.
-  const bool queue_here = handovers_ && tcpip_.on_own_thread();
+  const bool queue_here = message_passing_ && tcpip_.on_own_thread();
   for (Waiter* w = s.waiters; w != nullptr; w = w->next) {
     if (own_input_pass && w->thread == std::this_thread::get_id()) continue;
     if (w->look != nullptr) {
@@ -783,7 +782,7 @@ int SocketLayer::shutdown(int fd, int how) {
   if (s.kind != Kind::Tcp) return fail(EOPNOTSUPP);
   // Sends posted before the FIN go out before it; none after it until
   // shut_write says there is no more room.
-  const SendRoomHold hold(s, posted_sends_ && how != SHUT_RD);
+  const SendRoomHold hold(s, message_passing_ && how != SHUT_RD);
   const int error = tcpip_.call([&](Stack& stack, Instant now) -> int {
     if (!s.has_tcp || s.listening) return ENOTCONN;
     const TcpConnection* c = stack.tcp_connection(s.tcp);

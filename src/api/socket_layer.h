@@ -224,7 +224,9 @@ class SocketLayer {
   // stack event announces (a FIN acknowledged).
   // `awaited` (recv: Quiet::NoData, accept: Quiet::NoConnection): every
   // look also records in Socket::quiet whether that still holds, so that a
-  // later non-blocking call can fail without a look.
+  // later non-blocking call can fail without a look, and the send room
+  // (remember_quiet; send passes Quiet::NoData under message passing for
+  // the room alone).
   enum class Quiet : std::uint8_t;
   template <class Ready>
   int wait_until(Socket& socket, Instant deadline, Ready&& ready, bool closing_ends_wait = true,
@@ -312,12 +314,11 @@ class SocketLayer {
   // table lock by owns() and acquire()'s first look.
   std::unique_ptr<std::atomic<std::uint16_t>[]> by_descriptor_;
   mutable std::mutex table_mutex_;  // allocation, by_descriptor_ writes
-  // Message passing: hand-overs on (Waiter::handover). Sockets with a
-  // queued look, TCP/IP thread only (at most one entry per socket: room
-  // for all is reserved at construction).
-  const bool handovers_;
-  // Message passing: posted sends on (sends_posted()).
-  const bool posted_sends_;
+  // Message passing (the TCP/IP thread's config): hand-overs
+  // (Waiter::handover) and posted sends (sends_posted()) on.
+  const bool message_passing_;
+  // Sockets with a queued look, TCP/IP thread only (at most one entry per
+  // socket: room for all is reserved at construction).
   std::vector<Socket*> pending_handovers_;
   std::atomic<std::uint64_t> handovers_armed_{0};
   std::atomic<std::uint64_t> handovers_finished_{0};

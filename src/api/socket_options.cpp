@@ -211,7 +211,7 @@ int SocketLayer::set_socket_option(Socket& s, int level, int name, const void* v
   // A smaller send buffer has less room than the last look found: no send
   // is posted while it changes, nor into it until a look after the change
   // (posted ones run before it: Socket::send_room).
-  const SendRoomHold hold(s, posted_sends_ && level == SOL_SOCKET && name == SO_SNDBUF, true);
+  const SendRoomHold hold(s, message_passing_ && level == SOL_SOCKET && name == SO_SNDBUF, true);
   if (level == SOL_SOCKET && (name == SO_RCVTIMEO || name == SO_SNDTIMEO)) {
     if (length < static_cast<socklen_t>(sizeof(timeval))) return EINVAL;
     timeval tv{};
