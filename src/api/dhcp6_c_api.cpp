@@ -21,14 +21,11 @@ using api::Immortal;
 Immortal<std::array<std::unique_ptr<Dhcp6Client>, config::max_netifs>> immortal_clients;
 std::array<std::unique_ptr<Dhcp6Client>, config::max_netifs>& clients = immortal_clients.value;
 
-int fail(int error) { return api::fail_with_errno(error); }
-int errno_of(Error e) { return api::app_errno(e); }
-
 // Runs f(stack, now, slot, id) in core context for the netif `ifname`;
 // returns its errno (0: success).
 template <class F>
-int on_netif(const char* ifname, F&& f) {
-  if constexpr (!config::ipv6_dhcp6) return fail(ENOTSUP);
+int on_dhcp6_netif(const char* ifname, F&& f) {
+  if constexpr (!config::ipv6_dhcp6) return api::fail_with_errno(ENOTSUP);
   return api::call_on_netif(ifname, clients.size(), [&](Stack& stack, Instant now, NetifId id) -> int {
     return f(stack, now, clients[id.value], id);
   });
@@ -47,23 +44,23 @@ void copy_addresses(std::span<const IpAddress> from, std::uint8_t (*to)[16], std
 }  // namespace
 
 extern "C" int lwnet_dhcp6_enable_stateless(const char* ifname) {
-  return on_netif(ifname, [](Stack& stack, Instant now, std::unique_ptr<Dhcp6Client>& client, NetifId id) -> int {
+  return on_dhcp6_netif(ifname, [](Stack& stack, Instant now, std::unique_ptr<Dhcp6Client>& client, NetifId id) -> int {
     if (!client) client = std::make_unique<Dhcp6Client>(id);
     const Status s = client->start(stack, now);
-    return s ? 0 : errno_of(s.error());
+    return s ? 0 : api::app_errno(s.error());
   });
 }
 
 extern "C" int lwnet_dhcp6_disable(const char* ifname) {
-  return on_netif(ifname, [](Stack& stack, Instant, std::unique_ptr<Dhcp6Client>& client, NetifId) -> int {
+  return on_dhcp6_netif(ifname, [](Stack& stack, Instant, std::unique_ptr<Dhcp6Client>& client, NetifId) -> int {
     if (client) client->stop(stack);
     return 0;
   });
 }
 
 extern "C" int lwnet_dhcp6_get_info(const char* ifname, lwnet_dhcp6_info_t* info) {
-  if (info == nullptr) return fail(EINVAL);
-  return on_netif(ifname, [info](Stack&, Instant, std::unique_ptr<Dhcp6Client>& client, NetifId) -> int {
+  if (info == nullptr) return api::fail_with_errno(EINVAL);
+  return on_dhcp6_netif(ifname, [info](Stack&, Instant, std::unique_ptr<Dhcp6Client>& client, NetifId) -> int {
     if (!client || !client->information()) return EAGAIN;
     const Dhcp6Information& got = *client->information();
     lwnet_dhcp6_info_t c{};

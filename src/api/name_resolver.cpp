@@ -62,10 +62,10 @@ DnsOutcome outcome_of(Error error) {
   return error == Error::InvalidArgument ? DnsOutcome::NotFound : DnsOutcome::TimedOut;
 }
 
-std::mutex default_mutex;
-std::unique_ptr<NameResolver> default_instance;
-std::atomic<NameResolver*> default_pointer{nullptr};
-bool close_at_exit_registered = false;
+std::mutex resolver_mutex;
+std::unique_ptr<NameResolver> resolver_instance;
+std::atomic<NameResolver*> resolver_pointer{nullptr};
+bool resolver_close_registered = false;
 
 }  // namespace
 
@@ -209,27 +209,27 @@ DnsStats NameResolver::stats() {
 }
 
 NameResolver* default_name_resolver() {
-  if (NameResolver* resolver = default_pointer.load(std::memory_order_acquire)) return resolver;
+  if (NameResolver* resolver = resolver_pointer.load(std::memory_order_acquire)) return resolver;
   TcpipThread* thread = default_tcpip();
   if (thread == nullptr) return nullptr;
-  const std::lock_guard lock(default_mutex);
-  if (default_instance == nullptr) {
+  const std::lock_guard lock(resolver_mutex);
+  if (resolver_instance == nullptr) {
     // Gone before the TCP/IP thread's static is destroyed: a function
     // registered now, after both were constructed, runs before either's
     // destructor.
-    if (!close_at_exit_registered) {
-      close_at_exit_registered = std::atexit([] { close_default_name_resolver(); }) == 0;
+    if (!resolver_close_registered) {
+      resolver_close_registered = std::atexit([] { close_default_name_resolver(); }) == 0;
     }
-    default_instance = std::make_unique<NameResolver>(*thread);
-    default_pointer.store(default_instance.get(), std::memory_order_release);
+    resolver_instance = std::make_unique<NameResolver>(*thread);
+    resolver_pointer.store(resolver_instance.get(), std::memory_order_release);
   }
-  return default_instance.get();
+  return resolver_instance.get();
 }
 
 void close_default_name_resolver() {
-  const std::lock_guard lock(default_mutex);
-  default_pointer.store(nullptr, std::memory_order_release);
-  default_instance.reset();
+  const std::lock_guard lock(resolver_mutex);
+  resolver_pointer.store(nullptr, std::memory_order_release);
+  resolver_instance.reset();
 }
 
 }  // namespace lwnet::api

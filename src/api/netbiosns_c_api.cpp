@@ -15,7 +15,7 @@ lwnet::NetbiosResponder& responder() {
 }
 
 template <class F>
-void in_core(F&& f) {
+void in_netbios_core(F&& f) {
   lwnet::api::TcpipThread* thread = lwnet::api::default_tcpip();
   if (thread == nullptr) return;
   thread->call([&](lwnet::Stack& stack, lwnet::Instant) {
@@ -29,17 +29,17 @@ void in_core(F&& f) {
 extern "C" {
 
 void netbiosns_init(void) {
-  in_core([](lwnet::Stack& stack) { (void)responder().start(stack); });
+  in_netbios_core([](lwnet::Stack& stack) { (void)responder().start(stack); });
 }
 
 void netbiosns_set_name(const char* hostname) {
   if (hostname == nullptr) return;
   const std::string_view name(hostname);
-  in_core([&](lwnet::Stack&) { (void)responder().set_name(name); });
+  in_netbios_core([&](lwnet::Stack&) { (void)responder().set_name(name); });
 }
 
 void netbiosns_stop(void) {
-  in_core([](lwnet::Stack& stack) { responder().stop(stack); });
+  in_netbios_core([](lwnet::Stack& stack) { responder().stop(stack); });
 }
 
 }  // extern "C"

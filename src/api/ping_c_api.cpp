@@ -36,7 +36,7 @@ void on_end(void* context, PingSession&) {
 }
 
 template <class F>
-esp_err_t in_core(F&& f) {
+esp_err_t in_ping_core(F&& f) {
   lwnet::api::TcpipThread* thread = lwnet::api::default_tcpip();
   if (thread == nullptr) return ESP_ERR_INVALID_STATE;
   return thread->call([&](Stack& stack, Instant now) { return f(stack, now); });
@@ -103,7 +103,7 @@ esp_err_t esp_ping_delete_session(esp_ping_handle_t hdl) {
 esp_err_t esp_ping_start(esp_ping_handle_t hdl) {
   if (hdl == nullptr) return ESP_ERR_INVALID_ARG;
   auto* s = static_cast<CSession*>(hdl);
-  return in_core([&](Stack& stack, Instant now) -> esp_err_t {
+  return in_ping_core([&](Stack& stack, Instant now) -> esp_err_t {
     if (s->session.running()) return ESP_OK;
     return s->session.start(stack, now) ? ESP_OK : ESP_FAIL;
   });
@@ -112,7 +112,7 @@ esp_err_t esp_ping_start(esp_ping_handle_t hdl) {
 esp_err_t esp_ping_stop(esp_ping_handle_t hdl) {
   if (hdl == nullptr) return ESP_ERR_INVALID_ARG;
   auto* s = static_cast<CSession*>(hdl);
-  return in_core([&](Stack& stack, Instant) -> esp_err_t {
+  return in_ping_core([&](Stack& stack, Instant) -> esp_err_t {
     s->session.stop(stack);
     return ESP_OK;
   });
@@ -122,7 +122,7 @@ esp_err_t esp_ping_get_profile(esp_ping_handle_t hdl, esp_ping_profile_t profile
   if (hdl == nullptr || data == nullptr) return ESP_ERR_INVALID_ARG;
   auto* s = static_cast<CSession*>(hdl);
   lwnet::PingProfile p;
-  const esp_err_t got = in_core([&](Stack&, Instant) -> esp_err_t {
+  const esp_err_t got = in_ping_core([&](Stack&, Instant) -> esp_err_t {
     p = s->session.profile();
     return ESP_OK;
   });

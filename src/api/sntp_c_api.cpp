@@ -48,7 +48,7 @@ std::atomic<std::int64_t> last_delay_us{0};
 // TCP/IP thread yet (configuration then waits in the client itself, which
 // needs no stack until init).
 template <class F>
-auto in_core(F&& f) {
+auto in_sntp_core(F&& f) {
   lwnet::api::TcpipThread* thread = lwnet::api::default_tcpip();
   if (thread == nullptr) return f(state().client, static_cast<Stack*>(nullptr), lwnet::monotonic_now());
   return thread->call([&](Stack& stack, Instant now) { return f(state().client, &stack, now); });
@@ -103,7 +103,7 @@ void configure_hooks(SntpClient& client, Stack& stack, lwnet::api::NameResolver*
 extern "C" {
 
 void esp_sntp_setoperatingmode(esp_sntp_operatingmode_t operating_mode) {
-  in_core([&](SntpClient& client, Stack*, Instant) {
+  in_sntp_core([&](SntpClient& client, Stack*, Instant) {
     client.set_operating_mode(operating_mode == ESP_SNTP_OPMODE_LISTENONLY ? lwnet::SntpOperatingMode::ListenOnly
                                                                            : lwnet::SntpOperatingMode::Poll);
     return 0;
@@ -111,7 +111,7 @@ void esp_sntp_setoperatingmode(esp_sntp_operatingmode_t operating_mode) {
 }
 
 esp_sntp_operatingmode_t esp_sntp_getoperatingmode(void) {
-  return in_core([](SntpClient& client, Stack*, Instant) {
+  return in_sntp_core([](SntpClient& client, Stack*, Instant) {
     return client.operating_mode() == lwnet::SntpOperatingMode::ListenOnly ? ESP_SNTP_OPMODE_LISTENONLY
                                                                            : ESP_SNTP_OPMODE_POLL;
   });
@@ -120,7 +120,7 @@ esp_sntp_operatingmode_t esp_sntp_getoperatingmode(void) {
 void esp_sntp_init(void) {
   // Made (through the TCP/IP thread) before entering it: not from inside.
   lwnet::api::NameResolver* resolver = lwnet::api::default_name_resolver();
-  in_core([&](SntpClient& client, Stack* stack, Instant now) {
+  in_sntp_core([&](SntpClient& client, Stack* stack, Instant now) {
     if (stack == nullptr || client.running()) return 0;
     configure_hooks(client, *stack, resolver);
     sync_status.store(SNTP_SYNC_STATUS_RESET);
@@ -130,7 +130,7 @@ void esp_sntp_init(void) {
 }
 
 void esp_sntp_stop(void) {
-  in_core([](SntpClient& client, Stack* stack, Instant) {
+  in_sntp_core([](SntpClient& client, Stack* stack, Instant) {
     if (stack != nullptr) client.stop(*stack);
     state().names_lookup.reset();
     return 0;
@@ -138,11 +138,11 @@ void esp_sntp_stop(void) {
 }
 
 bool esp_sntp_enabled(void) {
-  return in_core([](SntpClient& client, Stack*, Instant) { return client.running(); });
+  return in_sntp_core([](SntpClient& client, Stack*, Instant) { return client.running(); });
 }
 
 void esp_sntp_setservername(u8_t idx, const char* server) {
-  in_core([&](SntpClient& client, Stack*, Instant) {
+  in_sntp_core([&](SntpClient& client, Stack*, Instant) {
     if (idx >= SntpClient::max_servers) return 0;
     state().names[idx] = server;
     (void)client.set_server_name(idx, server != nullptr ? std::string_view(server) : std::string_view());
@@ -152,11 +152,11 @@ void esp_sntp_setservername(u8_t idx, const char* server) {
 
 const char* esp_sntp_getservername(u8_t idx) {
   if (idx >= SntpClient::max_servers) return nullptr;
-  return in_core([&](SntpClient&, Stack*, Instant) { return state().names[idx]; });
+  return in_sntp_core([&](SntpClient&, Stack*, Instant) { return state().names[idx]; });
 }
 
 void esp_sntp_setserver(u8_t idx, const ip_addr_t* addr) {
-  in_core([&](SntpClient& client, Stack*, Instant) {
+  in_sntp_core([&](SntpClient& client, Stack*, Instant) {
     if (idx >= SntpClient::max_servers) return 0;
     state().names[idx] = nullptr;
     (void)client.set_server(idx, addr != nullptr ? lwnet::api::from_ip_addr(*addr) : lwnet::IpAddress{});
@@ -166,25 +166,25 @@ void esp_sntp_setserver(u8_t idx, const ip_addr_t* addr) {
 
 const ip_addr_t* esp_sntp_getserver(u8_t idx) {
   if (idx >= SntpClient::max_servers) return nullptr;
-  return in_core([&](SntpClient& client, Stack*, Instant) {
+  return in_sntp_core([&](SntpClient& client, Stack*, Instant) {
     state().addresses[idx] = lwnet::api::to_ip_addr(client.server(idx));
     return static_cast<const ip_addr_t*>(&state().addresses[idx]);
   });
 }
 
 u8_t esp_sntp_getreachability(u8_t idx) {
-  return in_core([&](SntpClient& client, Stack*, Instant) { return client.reachability(idx); });
+  return in_sntp_core([&](SntpClient& client, Stack*, Instant) { return client.reachability(idx); });
 }
 
 void esp_sntp_servermode_dhcp(bool set_servers_from_dhcp) {
-  in_core([&](SntpClient& client, Stack*, Instant) {
+  in_sntp_core([&](SntpClient& client, Stack*, Instant) {
     client.set_use_learned_servers(set_servers_from_dhcp);
     return 0;
   });
 }
 
 void sntp_set_sync_mode(sntp_sync_mode_t sync_mode) {
-  in_core([&](SntpClient& client, Stack*, Instant) {
+  in_sntp_core([&](SntpClient& client, Stack*, Instant) {
     client.set_sync_mode(sync_mode == SNTP_SYNC_MODE_SMOOTH ? lwnet::SntpSyncMode::Smooth
                                                             : lwnet::SntpSyncMode::Immediate);
     return 0;
@@ -192,26 +192,26 @@ void sntp_set_sync_mode(sntp_sync_mode_t sync_mode) {
 }
 
 sntp_sync_mode_t sntp_get_sync_mode(void) {
-  return in_core([](SntpClient& client, Stack*, Instant) {
+  return in_sntp_core([](SntpClient& client, Stack*, Instant) {
     return client.sync_mode() == lwnet::SntpSyncMode::Smooth ? SNTP_SYNC_MODE_SMOOTH : SNTP_SYNC_MODE_IMMED;
   });
 }
 
 void sntp_set_sync_interval(uint32_t interval_ms) {
-  in_core([&](SntpClient& client, Stack*, Instant) {
+  in_sntp_core([&](SntpClient& client, Stack*, Instant) {
     (void)client.set_sync_interval(lwnet::Duration::millis(interval_ms));
     return 0;
   });
 }
 
 uint32_t sntp_get_sync_interval(void) {
-  return in_core([](SntpClient& client, Stack*, Instant) {
+  return in_sntp_core([](SntpClient& client, Stack*, Instant) {
     return static_cast<uint32_t>(client.sync_interval().total_millis());
   });
 }
 
 bool sntp_restart(void) {
-  return in_core([](SntpClient& client, Stack* stack, Instant now) {
+  return in_sntp_core([](SntpClient& client, Stack* stack, Instant now) {
     if (stack == nullptr || !client.running()) return false;
     client.stop(*stack);
     sync_status.store(SNTP_SYNC_STATUS_RESET);
@@ -220,7 +220,7 @@ bool sntp_restart(void) {
 }
 
 void sntp_set_time_sync_notification_cb(sntp_sync_time_cb_t callback) {
-  in_core([&](SntpClient&, Stack*, Instant) {
+  in_sntp_core([&](SntpClient&, Stack*, Instant) {
     state().notify = callback;
     return 0;
   });
@@ -246,7 +246,7 @@ namespace lwnet::api {
 // lwnet_shutdown(): the client leaves the stack before the stack and the
 // resolver its names go through are gone.
 void close_default_sntp() {
-  in_core([](SntpClient& client, Stack* stack, Instant) {
+  in_sntp_core([](SntpClient& client, Stack* stack, Instant) {
     if (stack != nullptr) client.stop(*stack);
     state().names_lookup.reset();
     return 0;

@@ -19,7 +19,7 @@ namespace {
 std::mutex default_layer_mutex;
 std::unique_ptr<SocketLayer> default_layer;
 std::atomic<SocketLayer*> default_layer_pointer{nullptr};
-bool close_at_exit_registered = false;
+bool sockets_close_registered = false;
 }  // namespace
 
 void close_default_sockets();  // below; also lwnet_shutdown()'s (bring_up.cpp)
@@ -34,8 +34,8 @@ SocketLayer* default_sockets() {
     // lwnet_shutdown) must not have the TCP/IP thread's stack destroyed
     // first: the order of the two statics' destructors is not defined, but
     // a function registered now, after both were constructed, runs before them.
-    if (!close_at_exit_registered) {
-      close_at_exit_registered = std::atexit([] { close_default_sockets(); }) == 0;
+    if (!sockets_close_registered) {
+      sockets_close_registered = std::atexit([] { close_default_sockets(); }) == 0;
     }
     default_layer = std::make_unique<SocketLayer>(*tcpip);
     default_layer_pointer.store(default_layer.get(), std::memory_order_release);

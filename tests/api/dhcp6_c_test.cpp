@@ -17,7 +17,7 @@
 #include "datagram_device.h"
 #include "support/dhcp6_frames.h"
 
-namespace lwnet::test {
+namespace lwnet::test::dhcp6_c_test {
 namespace {
 
 #if CONFIG_LWIP_IPV6_DHCP6
@@ -116,4 +116,4 @@ TEST(Dhcp6C, OffWithoutTheOption) {
 #endif
 
 }  // namespace
-}  // namespace lwnet::test
+}  // namespace lwnet::test::dhcp6_c_test

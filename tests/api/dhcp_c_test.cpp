@@ -19,7 +19,7 @@
 #include "api/tcpip_c.h"
 #include "datagram_device.h"
 
-namespace lwnet::test {
+namespace lwnet::test::dhcp_c_test {
 namespace {
 
 std::uint32_t address(const char* text) { return inet_addr(text); }
@@ -126,4 +126,4 @@ TEST(DhcpC, ClientAndServerThroughTheTcpipThread) {
 }
 
 }  // namespace
-}  // namespace lwnet::test
+}  // namespace lwnet::test::dhcp_c_test

@@ -10,7 +10,7 @@
 
 #include "support/status.h"
 
-namespace lwnet::api {
+namespace lwnet::api::mailbox_test {
 namespace {
 
 Message numbered(std::intptr_t n) {
@@ -68,4 +68,4 @@ TEST(Mailbox, PushWaitsForRoomAndCloseReleasesIt) {
 }
 
 }  // namespace
-}  // namespace lwnet::api
+}  // namespace lwnet::api::mailbox_test

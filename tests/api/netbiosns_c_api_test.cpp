@@ -12,7 +12,7 @@
 #include "lwip/apps/netbiosns.h"
 #include "wire/netbios.h"
 
-namespace lwnet::api {
+namespace lwnet::api::netbiosns_c_api_test {
 namespace {
 
 // Sends a name query for `name` from a UDP endpoint of the thread's stack
@@ -62,4 +62,4 @@ TEST(NetbiosnsCApi, AnswersItsNameBetweenInitAndStop) {
 }
 
 }  // namespace
-}  // namespace lwnet::api
+}  // namespace lwnet::api::netbiosns_c_api_test

@@ -30,7 +30,7 @@
 #include "support/fake_dns_server.h"
 #include "support/hosts.h"
 
-namespace lwnet::test {
+namespace lwnet::test::netdb_dns_test {
 namespace {
 
 const Ipv6Address host_address6 = parse_ip_address("2001:db8::10")->v6();
@@ -385,4 +385,4 @@ TEST(LwipNetdb, GetnameinfoNumericForms) {
 }
 
 }  // namespace
-}  // namespace lwnet::test
+}  // namespace lwnet::test::netdb_dns_test

@@ -24,7 +24,7 @@
 
 static_assert(lwnet::config::netbuf_recvinfo, "built with CONFIG_LWIP_NETBUF_RECVINFO=1");
 
-namespace lwnet::test {
+namespace lwnet::test::packet_info_test {
 namespace {
 
 using namespace sockets;
@@ -198,4 +198,4 @@ TEST_P(PacketInfoTest, SoRcvbufBoundsTheBytesAUdpSocketHolds) {
 }
 
 }  // namespace
-}  // namespace lwnet::test
+}  // namespace lwnet::test::packet_info_test

@@ -14,7 +14,7 @@
 #include "api/tcpip_c.h"
 #include "ping/ping_sock.h"
 
-namespace lwnet::api {
+namespace lwnet::api::ping_c_api_test {
 namespace {
 
 struct Seen {
@@ -112,4 +112,4 @@ TEST(PingCApi, SessionToLoopbackDeletedFromItsEndCallback) {
 }
 
 }  // namespace
-}  // namespace lwnet::api
+}  // namespace lwnet::api::ping_c_api_test

@@ -14,7 +14,7 @@
 #include "port/clock.h"
 #include "port/wake_flag.h"
 
-namespace lwnet {
+namespace lwnet::port_sync_test {
 namespace {
 
 Instant safety_deadline() { return monotonic_now() + Duration::seconds(30); }
@@ -141,4 +141,4 @@ TEST(WakeFlag, EventsBetweenLookAndSleepAreNotLost) {
 }
 
 }  // namespace
-}  // namespace lwnet
+}  // namespace lwnet::port_sync_test

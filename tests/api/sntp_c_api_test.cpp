@@ -19,7 +19,7 @@
 #include "port/clock.h"
 #include "wire/sntp.h"
 
-namespace lwnet::api {
+namespace lwnet::api::sntp_c_api_test {
 namespace {
 
 constexpr std::int64_t server_ahead_us = 2000000;
@@ -135,4 +135,4 @@ TEST(SntpCApi, SyncsAgainstALoopbackServerThroughTheTcpipThread) {
 }
 
 }  // namespace
-}  // namespace lwnet::api
+}  // namespace lwnet::api::sntp_c_api_test

@@ -26,7 +26,7 @@
 #include "datagram_device.h"
 #include "support/hosts.h"
 
-namespace lwnet::test {
+namespace lwnet::test::socket_input_test {
 namespace {
 
 using api::SocketLayer;
@@ -288,4 +288,4 @@ TEST_P(SocketInputTest, BulkBothWaysLosesNoByte) {
 }
 
 }  // namespace
-}  // namespace lwnet::test
+}  // namespace lwnet::test::socket_input_test

@@ -16,7 +16,7 @@
 #include "api/socket_internal.h"
 #include "config/options.h"
 
-namespace lwnet::test {
+namespace lwnet::test::socket_ipv6_test {
 namespace {
 
 using namespace sockets;
@@ -650,4 +650,4 @@ TEST(SocketAddressConversion, ScopeIdsAndMappedAddresses) {
 }
 
 }  // namespace
-}  // namespace lwnet::test
+}  // namespace lwnet::test::socket_ipv6_test

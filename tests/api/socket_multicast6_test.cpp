@@ -32,7 +32,7 @@
 #include "wire/ipv6.h"
 #include "wire/udp.h"
 
-namespace lwnet::test {
+namespace lwnet::test::socket_multicast6_test {
 namespace {
 
 using namespace sockets;
@@ -481,4 +481,4 @@ TEST_P(SocketMulticast6Test, HopLimitOnTheWireAndLoopedCopiesFollowTheOptions) {
 }
 
 }  // namespace
-}  // namespace lwnet::test
+}  // namespace lwnet::test::socket_multicast6_test

@@ -23,7 +23,7 @@
 #include "support/hosts.h"
 #include "support/status.h"
 
-namespace lwnet::test {
+namespace lwnet::test::socket_multicast_test {
 namespace {
 
 using namespace sockets;
@@ -302,4 +302,4 @@ TEST_P(SocketMulticastTest, ReuseSocketsBothReceiveTheLoopedCopyUnlessLoopIsOff)
 }
 
 }  // namespace
-}  // namespace lwnet::test
+}  // namespace lwnet::test::socket_multicast_test

@@ -26,7 +26,7 @@
 #include "support/frames.h"
 #include "support/hosts.h"
 
-namespace lwnet::test {
+namespace lwnet::test::socket_options_test {
 namespace {
 
 using namespace sockets;
@@ -735,4 +735,4 @@ TEST_P(SocketOptionsTest, SoRcvbufOnUdpNeedsTheOption) {
 }
 
 }  // namespace
-}  // namespace lwnet::test
+}  // namespace lwnet::test::socket_options_test

@@ -10,7 +10,7 @@
 #include <future>
 #include <tuple>
 
-namespace lwnet::test {
+namespace lwnet::test::socket_test {
 namespace {
 
 using namespace sockets;
@@ -974,4 +974,4 @@ TEST_P(CoreLockingSocketTest, ALoopbackSendIsReadableWhenTheCallReturns) {
 }
 
 }  // namespace
-}  // namespace lwnet::test
+}  // namespace lwnet::test::socket_test

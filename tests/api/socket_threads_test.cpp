@@ -7,7 +7,7 @@
 
 #include <gtest/gtest.h>
 
-namespace lwnet::test {
+namespace lwnet::test::socket_threads_test {
 namespace {
 
 using namespace sockets;
@@ -249,4 +249,4 @@ TEST_P(SocketThreadsTest, SelectsOnOverlappingSetsReturnWhenSocketsCloseUnderThe
 
 
 }  // namespace
-}  // namespace lwnet::test
+}  // namespace lwnet::test::socket_threads_test

@@ -8,7 +8,7 @@
 #include <semaphore>
 #include <thread>
 
-namespace lwnet::api {
+namespace lwnet::api::tcpip_c_test {
 namespace {
 
 struct InitDone {
@@ -62,4 +62,4 @@ TEST(TcpipC, DefaultInstanceLifecycle) {
 }
 
 }  // namespace
-}  // namespace lwnet::api
+}  // namespace lwnet::api::tcpip_c_test

@@ -21,7 +21,7 @@
 #include "support/hosts.h"
 #include "support/status.h"
 
-namespace lwnet::test {
+namespace lwnet::test::tcpip_thread_test {
 namespace {
 
 using api::CoreGuard;
@@ -455,4 +455,4 @@ INSTANTIATE_TEST_SUITE_P(Modes, TcpipThreadTest,
                          [](const ::testing::TestParamInfo<Mode>& param_info) { return param_info.param.name; });
 
 }  // namespace
-}  // namespace lwnet::test
+}  // namespace lwnet::test::tcpip_thread_test

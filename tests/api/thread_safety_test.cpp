@@ -9,7 +9,7 @@
 #include "api/tcpip_thread.h"
 #include "config/options.h"
 
-namespace lwnet::api {
+namespace lwnet::api::thread_safety_test {
 namespace {
 
 static_assert(config::check_thread_safety, "this test needs CONFIG_LWIP_CHECK_THREAD_SAFETY=1");
@@ -76,4 +76,4 @@ INSTANTIATE_TEST_SUITE_P(Modes, ThreadSafetyDeathTest, ::testing::Values(false, 
                          });
 
 }  // namespace
-}  // namespace lwnet::api
+}  // namespace lwnet::api::thread_safety_test

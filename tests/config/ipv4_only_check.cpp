@@ -17,7 +17,7 @@
 #include "support/status.h"
 #include "wire/ethernet.h"
 
-namespace lwnet::test {
+namespace lwnet::test::ipv4_only_check {
 
 static_assert(!config::ipv6, "built with CONFIG_LWIP_IPV6=0");
 // The TCP sim tests linked in here run on scans instead (tests/config/CMakeLists.txt).
@@ -123,4 +123,4 @@ TEST(Ipv4Only, Ipv6CallsAreUnsupported) {
 }
 
 }  // namespace
-}  // namespace lwnet::test
+}  // namespace lwnet::test::ipv4_only_check

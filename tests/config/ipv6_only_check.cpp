@@ -24,7 +24,7 @@
 #include "util/assert.h"
 #include "wire/ethernet.h"
 
-namespace lwnet::test {
+namespace lwnet::test::ipv6_only_check {
 
 static_assert(!config::ipv4 && config::ipv6, "built with CONFIG_LWIP_IPV4=0");
 static_assert(!config::ip6_frag, "built with CONFIG_LWIP_IP6_FRAG=0");
@@ -209,4 +209,4 @@ TEST(Ipv6Only, WildcardBindingsCarryUdpAndTcpOverIpv6) {
 }
 
 }  // namespace
-}  // namespace lwnet::test
+}  // namespace lwnet::test::ipv6_only_check

@@ -30,7 +30,7 @@
 #include "wire/ipv4.h"
 #include "wire/tcp.h"
 
-namespace lwnet::test {
+namespace lwnet::test::lwip_sizes_check {
 
 static_assert(!config::ipv6 && !config::igmp && !config::netif_loopback && !config::tcp_sack_in &&
                   !config::tcp_syn_cookies && !config::tcp_cubic && !config::tcp_timestamps &&
@@ -194,9 +194,9 @@ TEST(LwipSizes, FiveConnectionsShareFourBufferPairs) {
 }
 
 }  // namespace
-}  // namespace lwnet::test
+}  // namespace lwnet::test::lwip_sizes_check
 
-namespace lwnet::test {
+namespace lwnet::test::lwip_sizes_check {
 namespace {
 
 // An IPv6 address made by an application in an IPv4-only build stays an
@@ -398,4 +398,4 @@ TEST(LwipSizes, CountersAreThirtyTwoBitsAndWrap) {
 }
 
 }  // namespace
-}  // namespace lwnet::test
+}  // namespace lwnet::test::lwip_sizes_check

@@ -16,7 +16,7 @@
 
 #include "config/options.h"
 
-namespace lwnet::test {
+namespace lwnet::test::one_family_sockets_check {
 namespace {
 
 using namespace sockets;
@@ -130,4 +130,4 @@ TEST_P(OneFamilySockets, UdpOverTheLoopback) {
 }
 
 }  // namespace
-}  // namespace lwnet::test
+}  // namespace lwnet::test::one_family_sockets_check

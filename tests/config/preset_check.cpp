@@ -13,7 +13,7 @@
 #include "support/frames.h"
 #include "support/tcp_table_pair.h"
 
-namespace lwnet {
+namespace lwnet::preset_check {
 namespace {
 
 constexpr std::string_view preset = LWNET_PRESET_NAME;
@@ -135,4 +135,4 @@ TEST(Preset, TransferUsesThePresetsWindows) {
 }
 
 }  // namespace
-}  // namespace lwnet
+}  // namespace lwnet::preset_check

@@ -9,7 +9,7 @@
 #include "support/hosts.h"
 #include "support/status.h"
 
-namespace lwnet::test {
+namespace lwnet::test::rxtoall_off_check {
 
 static_assert(!config::so_reuse_rxtoall, "built with CONFIG_LWIP_SO_REUSE_RXTOALL=0");
 
@@ -47,4 +47,4 @@ TEST(RxToAllOff, OnlyTheFirstBoundSocketGetsBroadcastAndMulticast) {
 }
 
 }  // namespace
-}  // namespace lwnet::test
+}  // namespace lwnet::test::rxtoall_off_check

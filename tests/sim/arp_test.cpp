@@ -8,7 +8,7 @@
 #include "support/hosts.h"
 #include "support/status.h"
 
-namespace lwnet::test {
+namespace lwnet::test::arp_test {
 namespace {
 
 constexpr std::uint16_t arp_type = 0x0806;
@@ -337,4 +337,4 @@ TEST(ArpSim, AnotherHostClaimingOurAddressIsAConflict) {
 }
 
 }  // namespace
-}  // namespace lwnet::test
+}  // namespace lwnet::test::arp_test

@@ -17,7 +17,7 @@
 #include "support/hosts.h"
 #include "support/status.h"
 
-namespace lwnet::test {
+namespace lwnet::test::dhcp6_client_test {
 namespace {
 
 Ipv6Address v6(const char* text) { return parse_ip_address(text)->v6(); }
@@ -348,4 +348,4 @@ TEST(Dhcp6ClientSim, StartRefusesTheLoopbackNetif) {
 }
 
 }  // namespace
-}  // namespace lwnet::test
+}  // namespace lwnet::test::dhcp6_client_test

@@ -11,7 +11,7 @@
 #include "support/status.h"
 #include "wire/ethernet.h"
 
-namespace lwnet::test {
+namespace lwnet::test::dhcp_server_test {
 namespace {
 
 constexpr std::uint16_t ipv4_type = 0x0800;
@@ -248,4 +248,4 @@ TEST(DhcpServerSim, LeasesExpireAndMalformedRequestsAreCounted) {
 }
 
 }  // namespace
-}  // namespace lwnet::test
+}  // namespace lwnet::test::dhcp_server_test

@@ -15,7 +15,7 @@
 #include "wire/ethernet.h"
 #include "wire/udp.h"
 
-namespace lwnet::test {
+namespace lwnet::test::dhcp_test {
 namespace {
 
 constexpr Ipv4Address server_ip = Ipv4Address::of(192, 0, 2, 1);
@@ -683,4 +683,4 @@ TEST(DhcpSim, ForeignAndMalformedRepliesAreDropped) {
 }
 
 }  // namespace
-}  // namespace lwnet::test
+}  // namespace lwnet::test::dhcp_test

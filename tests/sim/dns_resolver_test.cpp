@@ -14,7 +14,7 @@
 #include "support/hosts.h"
 #include "support/status.h"
 
-namespace lwnet::test {
+namespace lwnet::test::dns_resolver_test {
 namespace {
 
 constexpr Ipv4Address host_address = Ipv4Address::of(192, 0, 2, 10);
@@ -453,4 +453,4 @@ TEST(DnsResolverSim, MaxHostIpBoundsTheAddresses) {
 }
 
 }  // namespace
-}  // namespace lwnet::test
+}  // namespace lwnet::test::dns_resolver_test

@@ -8,7 +8,7 @@
 #include "support/hosts.h"
 #include "support/status.h"
 
-namespace lwnet::test {
+namespace lwnet::test::dual_stack_binding_test {
 namespace {
 
 const IpAddress any6 = Ipv6Address{};
@@ -116,4 +116,4 @@ TEST(DualStackBindingSim, TcpReservationsFollowTheSameRules) {
 }
 
 }  // namespace
-}  // namespace lwnet::test
+}  // namespace lwnet::test::dual_stack_binding_test

@@ -11,7 +11,7 @@
 #include "util/checksum.h"
 #include "transport/udp.h"
 
-namespace lwnet::test {
+namespace lwnet::test::fragmentation_test {
 namespace {
 
 constexpr std::uint16_t ipv4_type = 0x0800;
@@ -316,4 +316,4 @@ TEST(FragmentationSim, FragmentsAreDroppedWhenReassemblyIsOff) {
 #endif  // CONFIG_LWIP_IP4_REASSEMBLY
 
 }  // namespace
-}  // namespace lwnet::test
+}  // namespace lwnet::test::fragmentation_test

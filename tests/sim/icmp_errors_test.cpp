@@ -7,7 +7,7 @@
 #include "support/status.h"
 #include "util/checksum.h"
 
-namespace lwnet::test {
+namespace lwnet::test::icmp_errors_test {
 namespace {
 
 constexpr std::uint16_t ipv4_type = 0x0800;
@@ -209,4 +209,4 @@ TEST(IcmpErrorsSim, MalformedIpv4IsCountedByReason) {
 }
 
 }  // namespace
-}  // namespace lwnet::test
+}  // namespace lwnet::test::icmp_errors_test

@@ -11,7 +11,7 @@
 #include "util/checksum.h"
 #include "wire/igmp.h"
 
-namespace lwnet::test {
+namespace lwnet::test::igmp_test {
 namespace {
 
 constexpr std::uint16_t ipv4_type = 0x0800;
@@ -391,4 +391,4 @@ TEST_F(Igmp, EthernetTakesOnlyTheMulticastMacsOfJoinedGroups) {
 }
 
 }  // namespace
-}  // namespace lwnet::test
+}  // namespace lwnet::test::igmp_test

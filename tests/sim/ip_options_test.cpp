@@ -9,7 +9,7 @@
 #include "support/hosts.h"
 #include "support/status.h"
 
-namespace lwnet::test {
+namespace lwnet::test::ip_options_test {
 namespace {
 
 constexpr std::uint16_t ipv4_type = 0x0800;
@@ -451,4 +451,4 @@ TEST(IpOptionsSim, TcpBoundToANetifListensAndConnectsThroughItOnly) {
 }
 
 }  // namespace
-}  // namespace lwnet::test
+}  // namespace lwnet::test::ip_options_test

@@ -10,7 +10,7 @@
 #include "support/hosts.h"
 #include "support/status.h"
 
-namespace lwnet::test {
+namespace lwnet::test::ipv6_fragmentation_test {
 namespace {
 
 #if CONFIG_LWIP_IPV6
@@ -177,4 +177,4 @@ TEST(Ipv6FragmentationSim, WithoutFragmentationAnOversizeDatagramIsRefused) {
 #endif  // CONFIG_LWIP_IPV6
 
 }  // namespace
-}  // namespace lwnet::test
+}  // namespace lwnet::test::ipv6_fragmentation_test

@@ -13,7 +13,7 @@
 #include "support/status.h"
 #include "util/checksum.h"
 
-namespace lwnet::test {
+namespace lwnet::test::ipv6_reassembly_test {
 namespace {
 
 #if CONFIG_LWIP_IPV6 && CONFIG_LWIP_IP6_REASSEMBLY
@@ -183,4 +183,4 @@ TEST(Ipv6ReassemblySim, TimeoutSendsTimeExceededOnlyWithTheFirstFragment) {
 #endif
 
 }  // namespace
-}  // namespace lwnet::test
+}  // namespace lwnet::test::ipv6_reassembly_test

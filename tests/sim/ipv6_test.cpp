@@ -9,7 +9,7 @@
 #include "support/hosts.h"
 #include "support/status.h"
 
-namespace lwnet::test {
+namespace lwnet::test::ipv6_test {
 namespace {
 
 constexpr std::uint16_t ipv6_type = 0x86dd;
@@ -235,4 +235,4 @@ TEST(Ipv6Sim, UnreachableNeighborDropsItsQueuedPackets) {
 }
 
 }  // namespace
-}  // namespace lwnet::test
+}  // namespace lwnet::test::ipv6_test

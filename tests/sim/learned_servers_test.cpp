@@ -14,7 +14,7 @@
 #include "support/hosts.h"
 #include "support/status.h"
 
-namespace lwnet::test {
+namespace lwnet::test::learned_servers_test {
 namespace {
 
 constexpr Ipv4Address host_address = Ipv4Address::of(192, 0, 2, 10);
@@ -178,4 +178,4 @@ TEST(LearnedServersSim, SntpTakesPublishedNtpServersOnlyWhenTold) {
 }
 
 }  // namespace
-}  // namespace lwnet::test
+}  // namespace lwnet::test::learned_servers_test

@@ -12,7 +12,7 @@
 #include "wire/ipv6.h"
 #include "wire/mld.h"
 
-namespace lwnet::test {
+namespace lwnet::test::mld_test {
 namespace {
 
 constexpr std::uint16_t ipv6_type = 0x86dd;
@@ -301,4 +301,4 @@ TEST_F(Mld, AJoinedGroupsMacPassesTheFilter) {
 }
 
 }  // namespace
-}  // namespace lwnet::test
+}  // namespace lwnet::test::mld_test

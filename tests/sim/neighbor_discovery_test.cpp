@@ -16,7 +16,7 @@
 #include "wire/ipv6.h"
 #include "wire/ndisc.h"
 
-namespace lwnet::test {
+namespace lwnet::test::neighbor_discovery_test {
 namespace {
 
 constexpr std::uint16_t ipv6_type = 0x86dd;
@@ -302,4 +302,4 @@ TEST(NdRouterFlagSim, OurAdvertisementsSayWeAreAHost) {
 }
 
 }  // namespace
-}  // namespace lwnet::test
+}  // namespace lwnet::test::neighbor_discovery_test

@@ -11,7 +11,7 @@
 #include "support/hosts.h"
 #include "support/status.h"
 
-namespace lwnet::test {
+namespace lwnet::test::netbios_responder_test {
 namespace {
 
 struct NetbiosNet {
@@ -104,4 +104,4 @@ TEST(NetbiosResponderSim, StopReleasesThePort) {
 }
 
 }  // namespace
-}  // namespace lwnet::test
+}  // namespace lwnet::test::netbios_responder_test

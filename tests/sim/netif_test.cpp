@@ -9,7 +9,7 @@
 #include "support/hosts.h"
 #include "support/status.h"
 
-namespace lwnet::test {
+namespace lwnet::test::netif_test {
 namespace {
 
 constexpr std::uint16_t ipv4_type = 0x0800;
@@ -214,4 +214,4 @@ TEST(NetifSim, LoopbackQueueIsBounded) {
 }
 
 }  // namespace
-}  // namespace lwnet::test
+}  // namespace lwnet::test::netif_test

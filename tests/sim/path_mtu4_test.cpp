@@ -16,7 +16,7 @@
 #include "wire/icmpv4.h"
 #include "wire/ipv4.h"
 
-namespace lwnet::test {
+namespace lwnet::test::path_mtu4_test {
 namespace {
 
 constexpr std::uint16_t ipv4_type = 0x0800;
@@ -230,4 +230,4 @@ TEST_F(PathMtu4Sim, UdpDatagramsAreFragmentedToTheLearnedPathMtu) {
 }
 
 }  // namespace
-}  // namespace lwnet::test
+}  // namespace lwnet::test::path_mtu4_test

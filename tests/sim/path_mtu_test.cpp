@@ -17,7 +17,7 @@
 #include "wire/ipv6.h"
 #include "wire/udp.h"
 
-namespace lwnet::test {
+namespace lwnet::test::path_mtu_test {
 namespace {
 
 #if CONFIG_LWIP_IPV6 && CONFIG_LWIP_IP6_FRAG
@@ -355,4 +355,4 @@ TEST(PathMtuTcpSim, PacketTooBigMakesTcpResendInSmallerSegmentsAtOnce) {
 #endif
 
 }  // namespace
-}  // namespace lwnet::test
+}  // namespace lwnet::test::path_mtu_test

@@ -11,7 +11,7 @@
 #include "support/hosts.h"
 #include "support/status.h"
 
-namespace lwnet::test {
+namespace lwnet::test::ping_session_test {
 namespace {
 
 constexpr std::uint16_t ipv4_type = 0x0800;
@@ -221,4 +221,4 @@ TEST(PingSessionSim, RefusesBadConfigurations) {
 }
 
 }  // namespace
-}  // namespace lwnet::test
+}  // namespace lwnet::test::ping_session_test

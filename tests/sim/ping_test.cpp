@@ -9,7 +9,7 @@
 #include "support/status.h"
 #include "util/checksum.h"
 
-namespace lwnet::test {
+namespace lwnet::test::ping_test {
 namespace {
 
 constexpr std::uint16_t ipv4_type = 0x0800;
@@ -214,4 +214,4 @@ TEST(PingSim, BigPingsAreFragmentedAndAnsweredWhole) {
 #endif  // CONFIG_LWIP_IP4_REASSEMBLY
 
 }  // namespace
-}  // namespace lwnet::test
+}  // namespace lwnet::test::ping_test

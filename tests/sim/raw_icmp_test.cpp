@@ -11,7 +11,7 @@
 #include "util/checksum.h"
 #include "wire/tcp.h"
 
-namespace lwnet::test {
+namespace lwnet::test::raw_icmp_test {
 namespace {
 
 constexpr std::uint16_t ipv4_type = 0x0800;
@@ -224,4 +224,4 @@ TEST_F(RawIcmpSim, HostUnreachableIsASoftErrorReportedWhenTheConnectTimesOut) {
 }
 
 }  // namespace
-}  // namespace lwnet::test
+}  // namespace lwnet::test::raw_icmp_test

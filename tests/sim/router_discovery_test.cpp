@@ -15,7 +15,7 @@
 #include "wire/ipv6.h"
 #include "wire/ndisc.h"
 
-namespace lwnet::test {
+namespace lwnet::test::router_discovery_test {
 namespace {
 
 constexpr std::uint16_t ipv6_type = 0x86dd;
@@ -437,4 +437,4 @@ TEST(RouterDiscoverySim, FullTablesAreCounted) {
 }
 
 }  // namespace
-}  // namespace lwnet::test
+}  // namespace lwnet::test::router_discovery_test

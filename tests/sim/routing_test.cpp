@@ -8,7 +8,7 @@
 #include "support/hosts.h"
 #include "support/status.h"
 
-namespace lwnet::test {
+namespace lwnet::test::routing_test {
 namespace {
 
 constexpr std::uint16_t ipv4_type = 0x0800;
@@ -177,4 +177,4 @@ TEST(RoutingSim, DownNetifIsSkipped) {
 }
 
 }  // namespace
-}  // namespace lwnet::test
+}  // namespace lwnet::test::routing_test

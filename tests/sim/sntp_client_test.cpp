@@ -14,7 +14,7 @@
 #include "support/status.h"
 #include "wire/sntp.h"
 
-namespace lwnet::test {
+namespace lwnet::test::sntp_client_test {
 namespace {
 
 // 2026-12-04T10:18:38Z: A's wall clock reads this at virtual time zero.
@@ -433,4 +433,4 @@ TEST(SntpClientSim, StartNeedsAWallClockAndStopCloses) {
 }
 
 }  // namespace
-}  // namespace lwnet::test
+}  // namespace lwnet::test::sntp_client_test

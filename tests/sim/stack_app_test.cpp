@@ -9,7 +9,7 @@
 #include "support/hosts.h"
 #include "support/status.h"
 
-namespace lwnet::test {
+namespace lwnet::test::stack_app_test {
 namespace {
 
 // Records its polls; fires "timer" once at `due`, then idles. Detaches
@@ -108,4 +108,4 @@ TEST(StackAppSim, AnAppMayDetachItselfOrTheNextOneWhilePolled) {
 }
 
 }  // namespace
-}  // namespace lwnet::test
+}  // namespace lwnet::test::stack_app_test

@@ -10,7 +10,7 @@
 #include "support/sim.h"
 #include "wire/ip.h"
 
-namespace lwnet::test {
+namespace lwnet::test::tcp_ack_batch_test {
 namespace {
 
 constexpr std::size_t kTcpAt = 34;  // Ethernet + a 20-byte IPv4 header
@@ -103,4 +103,4 @@ TEST(TcpAckBatch, DuplicateAcksAllLeave) {
 }
 
 }  // namespace
-}  // namespace lwnet::test
+}  // namespace lwnet::test::tcp_ack_batch_test

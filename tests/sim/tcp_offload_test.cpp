@@ -15,7 +15,7 @@
 #include "wire/ip.h"
 #include "wire/tcp.h"
 
-namespace lwnet::test {
+namespace lwnet::test::tcp_offload_test {
 namespace {
 
 constexpr std::size_t ethernet_header = 14;
@@ -175,4 +175,4 @@ TEST_P(TcpOffload, LargePacketsSegmentedByTheDeviceArriveIntact) {
 INSTANTIATE_TEST_SUITE_P(ReceiverMss, TcpOffload, ::testing::Values(config::tcp_mss, 536));
 
 }  // namespace
-}  // namespace lwnet::test
+}  // namespace lwnet::test::tcp_offload_test

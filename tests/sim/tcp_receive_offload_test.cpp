@@ -16,7 +16,7 @@
 #include "support/sim.h"
 #include "util/checksum.h"
 
-namespace lwnet::test {
+namespace lwnet::test::tcp_receive_offload_test {
 namespace {
 
 constexpr std::size_t kLargestFrame = 65535 + 14;
@@ -215,4 +215,4 @@ TEST_P(TcpReceiveOffloadBad, BadDescriptionIsDroppedCountedAndRecovered) {
 INSTANTIATE_TEST_SUITE_P(Kinds, TcpReceiveOffloadBad, ::testing::Values(0, 1, 2, 3));
 
 }  // namespace
-}  // namespace lwnet::test
+}  // namespace lwnet::test::tcp_receive_offload_test

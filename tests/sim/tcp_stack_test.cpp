@@ -12,7 +12,7 @@
 #include "support/sim.h"
 #include "support/status.h"
 
-namespace lwnet::test {
+namespace lwnet::test::tcp_stack_test {
 namespace {
 
 TEST(TcpStack, ConnectExchangeAndCloseLeaveNothingAllocated) {
@@ -252,4 +252,4 @@ std::vector<LossCase> loss_cases() {
 INSTANTIATE_TEST_SUITE_P(Faults, TcpStackLossy, ::testing::ValuesIn(loss_cases()), name_of);
 
 }  // namespace
-}  // namespace lwnet::test
+}  // namespace lwnet::test::tcp_stack_test

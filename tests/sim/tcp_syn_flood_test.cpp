@@ -12,7 +12,7 @@
 #include "wire/ethernet.h"
 #include "wire/tcp.h"
 
-namespace lwnet::test {
+namespace lwnet::test::tcp_syn_flood_test {
 namespace {
 
 constexpr std::uint16_t port = 80;
@@ -236,4 +236,4 @@ TEST(TcpSynFlood, EstablishedKeepsTransferringAndARealClientGetsThroughAtOnce) {
 }
 
 }  // namespace
-}  // namespace lwnet::test
+}  // namespace lwnet::test::tcp_syn_flood_test

@@ -7,7 +7,7 @@
 #include "support/tcp_script.h"
 #include "support/tcp_table_pair.h"
 
-namespace lwnet {
+namespace lwnet::tcp_transfer_test {
 namespace {
 
 struct TransferCase {
@@ -122,4 +122,4 @@ std::vector<TransferCase> cases() {
 INSTANTIATE_TEST_SUITE_P(Faults, TcpTransfer, ::testing::ValuesIn(cases()), case_name);
 
 }  // namespace
-}  // namespace lwnet
+}  // namespace lwnet::tcp_transfer_test

@@ -9,7 +9,7 @@
 #include "support/frames.h"
 #include "support/tcp_table_pair.h"
 
-namespace lwnet {
+namespace lwnet::tcp_zero_copy_transfer_test {
 namespace {
 
 struct PendingWrite {
@@ -120,4 +120,4 @@ TEST_P(TcpZeroCopyTransfer, EveryByteArrivesAndEveryWriteCompletesAfterDelivery)
 INSTANTIATE_TEST_SUITE_P(Seeds, TcpZeroCopyTransfer, ::testing::Values(1, 2, 3, 4, 5));
 
 }  // namespace
-}  // namespace lwnet
+}  // namespace lwnet::tcp_zero_copy_transfer_test

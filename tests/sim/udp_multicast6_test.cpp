@@ -8,7 +8,7 @@
 #include "support/hosts.h"
 #include "support/status.h"
 
-namespace lwnet::test {
+namespace lwnet::test::udp_multicast6_test {
 namespace {
 
 IpAddress ip6(const char* text) { return *parse_ip_address(text); }
@@ -157,4 +157,4 @@ TEST(Multicast6TwoNetifs, IndexZeroJoinsOnTheNetifOfTheRouteToTheGroup) {
 }
 
 }  // namespace
-}  // namespace lwnet::test
+}  // namespace lwnet::test::udp_multicast6_test

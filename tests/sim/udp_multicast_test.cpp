@@ -10,7 +10,7 @@
 #include "support/status.h"
 #include "wire/ethernet.h"
 
-namespace lwnet::test {
+namespace lwnet::test::udp_multicast_test {
 
 static_assert(config::so_reuse_rxtoall, "these tests are for the default CONFIG_LWIP_SO_REUSE_RXTOALL=1");
 
@@ -325,4 +325,4 @@ TEST(UdpMulticastSim, JoinErrors) {
 }
 
 }  // namespace
-}  // namespace lwnet::test
+}  // namespace lwnet::test::udp_multicast_test

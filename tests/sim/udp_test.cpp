@@ -11,7 +11,7 @@
 #include "support/status.h"
 #include "transport/udp.h"
 
-namespace lwnet::test {
+namespace lwnet::test::udp_test {
 namespace {
 
 constexpr std::uint16_t ipv4_type = 0x0800;
@@ -395,4 +395,4 @@ TEST(UdpSim, NoRouteWithoutUsableNetif) {
 }
 
 }  // namespace
-}  // namespace lwnet::test
+}  // namespace lwnet::test::udp_test

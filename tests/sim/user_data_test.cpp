@@ -9,7 +9,7 @@
 #include "support/hosts.h"
 #include "support/status.h"
 
-namespace lwnet::test {
+namespace lwnet::test::user_data_test {
 namespace {
 
 struct Seen {
@@ -112,4 +112,4 @@ TEST(UserDataSim, UdpAndRawEndpointsCarryTheirOwnersPointer) {
 }
 
 }  // namespace
-}  // namespace lwnet::test
+}  // namespace lwnet::test::user_data_test

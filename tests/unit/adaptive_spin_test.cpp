@@ -4,7 +4,7 @@
 
 #include "port/clock.h"
 
-namespace lwnet {
+namespace lwnet::adaptive_spin_test {
 namespace {
 
 TEST(AdaptiveSpin, RestsAfterMissesInARowThenSpinsAgain) {
@@ -55,4 +55,4 @@ TEST(AdaptiveSpin, AHitResetsTheMisses) {
 }
 
 }  // namespace
-}  // namespace lwnet
+}  // namespace lwnet::adaptive_spin_test

@@ -4,7 +4,7 @@
 
 #include "apps/address_selection.h"
 
-namespace lwnet {
+namespace lwnet::address_selection_test {
 namespace {
 
 IpAddress ip(const char* text) { return *parse_ip_address(text); }
@@ -61,4 +61,4 @@ TEST(AddressSelection, PrecedenceAndScopeBreakTies) {
 }
 
 }  // namespace
-}  // namespace lwnet
+}  // namespace lwnet::address_selection_test

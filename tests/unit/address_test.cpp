@@ -6,7 +6,7 @@
 
 #include "wire/address.h"
 
-namespace lwnet {
+namespace lwnet::address_test {
 namespace {
 
 std::string format(const IpAddress& a) {
@@ -269,4 +269,4 @@ TEST(Address, Classes) {
 }
 
 }  // namespace
-}  // namespace lwnet
+}  // namespace lwnet::address_test

@@ -4,7 +4,7 @@
 #include "ip/arp_cache.h"
 #include "support/status.h"
 
-namespace lwnet {
+namespace lwnet::arp_cache_test {
 namespace {
 
 constexpr NetifId netif{1};
@@ -157,4 +157,4 @@ TEST_F(ArpCacheTest, StaticEntryReleasesWhatWaited) {
 }
 
 }  // namespace
-}  // namespace lwnet
+}  // namespace lwnet::arp_cache_test

@@ -8,7 +8,7 @@
 #include "config/options.h"
 #include "util/assert.h"
 
-namespace lwnet {
+namespace lwnet::assert_test {
 namespace {
 
 TEST(Assert, FollowsTheOptionAndNdebug) {
@@ -36,4 +36,4 @@ TEST(Assert, AFailedCheckAbortsWithItsConditionOrIsNotEvaluated) {
 }
 
 }  // namespace
-}  // namespace lwnet
+}  // namespace lwnet::assert_test

@@ -6,7 +6,7 @@
 
 #include "buf/buf_pool.h"
 
-namespace lwnet {
+namespace lwnet::buf_pool_test {
 namespace {
 
 std::vector<std::uint8_t> bytes_of(ConstBytes b) { return {b.begin(), b.end()}; }
@@ -257,4 +257,4 @@ TEST(Pools, FullFramePoolFailsWithoutTakingALargeBuffer) {
 }
 
 }  // namespace
-}  // namespace lwnet
+}  // namespace lwnet::buf_pool_test

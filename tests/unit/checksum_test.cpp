@@ -5,7 +5,7 @@
 
 #include "util/checksum.h"
 
-namespace lwnet {
+namespace lwnet::checksum_test {
 namespace {
 
 // RFC 1071 section 3's worked example: 00 01 f2 03 f4 f5 f6 f7 sums to ddf2.
@@ -79,4 +79,4 @@ TEST(Checksum, IncrementalUpdateMatchesRecompute) {
 }
 
 }  // namespace
-}  // namespace lwnet
+}  // namespace lwnet::checksum_test

@@ -9,7 +9,7 @@
 #include <random>
 #include <vector>
 
-namespace lwnet {
+namespace lwnet::deadline_heap_test {
 namespace {
 
 Instant at(std::int64_t us) { return Instant::from_micros(us); }
@@ -72,4 +72,4 @@ TEST(DeadlineHeap, AgreesWithAScanUnderRandomChanges) {
 }
 
 }  // namespace
-}  // namespace lwnet
+}  // namespace lwnet::deadline_heap_test

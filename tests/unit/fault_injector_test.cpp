@@ -12,7 +12,7 @@
 
 #include "link/fault_injector.h"
 
-namespace lwnet {
+namespace lwnet::fault_injector_test {
 namespace {
 
 using Frame = std::vector<std::uint8_t>;
@@ -418,4 +418,4 @@ TEST(FaultInjector, ReadyDuplicateShowsInTheDeadline) {
 }
 
 }  // namespace
-}  // namespace lwnet
+}  // namespace lwnet::fault_injector_test

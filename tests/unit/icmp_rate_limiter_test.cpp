@@ -2,7 +2,7 @@
 
 #include "ip/icmp_rate_limiter.h"
 
-namespace lwnet {
+namespace lwnet::icmp_rate_limiter_test {
 namespace {
 
 TEST(IcmpRateLimiter, BurstThenSteadyRate) {
@@ -26,4 +26,4 @@ TEST(IcmpRateLimiter, ZeroMeansNever) {
 }
 
 }  // namespace
-}  // namespace lwnet
+}  // namespace lwnet::icmp_rate_limiter_test

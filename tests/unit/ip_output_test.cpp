@@ -8,7 +8,7 @@
 #include "support/frames.h"
 #include "support/status.h"
 
-namespace lwnet {
+namespace lwnet::ip_output_test {
 namespace {
 
 struct IpOutputTest : ::testing::Test {
@@ -89,4 +89,4 @@ TEST_F(IpOutputTest, RefusedFramesAreCountedAsDeviceBusy) {
 }
 
 }  // namespace
-}  // namespace lwnet
+}  // namespace lwnet::ip_output_test

@@ -11,7 +11,7 @@
 #include "support/hex.h"
 #include "wire/icmpv6.h"
 
-namespace lwnet {
+namespace lwnet::ipv6_reassembly_test {
 namespace {
 
 using test::ByteVector;
@@ -485,4 +485,4 @@ TEST(Ipv6RewriteUnfragmentable, RefusesChainsThatDoNotEndAtTheFragmentHeader) {
 }
 
 }  // namespace
-}  // namespace lwnet
+}  // namespace lwnet::ipv6_reassembly_test

@@ -6,7 +6,7 @@
 
 #include "core/learned_servers.h"
 
-namespace lwnet::test {
+namespace lwnet::test::learned_servers_test {
 namespace {
 
 const IpAddress one{Ipv4Address::of(192, 0, 2, 53)};
@@ -58,4 +58,4 @@ TEST(LearnedServers, UnspecifiedAddressesAreSkippedAndTheListIsBounded) {
 }
 
 }  // namespace
-}  // namespace lwnet::test
+}  // namespace lwnet::test::learned_servers_test

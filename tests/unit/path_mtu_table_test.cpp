@@ -6,7 +6,7 @@
 #include "ip/path_mtu_table.h"
 #include "wire/address.h"
 
-namespace lwnet {
+namespace lwnet::path_mtu_table_test {
 namespace {
 
 Ipv6Address destination(std::uint8_t last) {
@@ -91,4 +91,4 @@ TEST(PathMtuTable, HoldsIpv4DestinationsApartFromIpv6Ones) {
 }
 
 }  // namespace
-}  // namespace lwnet
+}  // namespace lwnet::path_mtu_table_test

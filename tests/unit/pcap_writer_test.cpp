@@ -21,7 +21,7 @@
 #include "support/hex.h"
 #include "util/checksum.h"
 
-namespace lwnet {
+namespace lwnet::pcap_writer_test {
 namespace {
 
 using test::hex;
@@ -373,4 +373,4 @@ TEST(PcapFile, TcpdumpReadsTheRawIpCapture) {
 }
 
 }  // namespace
-}  // namespace lwnet
+}  // namespace lwnet::pcap_writer_test

@@ -7,7 +7,7 @@
 #include "link/pipe.h"
 #include "support/frames.h"
 
-namespace lwnet {
+namespace lwnet::pipe_test {
 namespace {
 
 using test::ByteVector;
@@ -99,4 +99,4 @@ TEST(Loopback, GivesBackWhatItTakesUpToItsCapacity) {
 }
 
 }  // namespace
-}  // namespace lwnet
+}  // namespace lwnet::pipe_test

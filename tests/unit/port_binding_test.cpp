@@ -3,7 +3,7 @@
 
 #include "transport/port_binding.h"
 
-namespace lwnet {
+namespace lwnet::port_binding_test {
 namespace {
 
 const IpAddress any4 = Ipv4Address{};
@@ -67,4 +67,4 @@ TEST(PortBinding, AcceptsByFamilyAndV6Only) {
 }
 
 }  // namespace
-}  // namespace lwnet
+}  // namespace lwnet::port_binding_test

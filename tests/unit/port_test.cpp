@@ -21,7 +21,7 @@
 #include "port/os_error.h"
 #include "port/wait.h"
 
-namespace lwnet {
+namespace lwnet::port_test {
 namespace {
 
 std::int64_t raw_monotonic_micros() {
@@ -289,4 +289,4 @@ TEST(Wait, MovedWakerStillWakesTheSet) {
 }
 
 }  // namespace
-}  // namespace lwnet
+}  // namespace lwnet::port_test

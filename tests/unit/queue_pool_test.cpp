@@ -6,7 +6,7 @@
 
 #include "util/queue_pool.h"
 
-namespace lwnet {
+namespace lwnet::queue_pool_test {
 namespace {
 
 TEST(QueuePool, QueuesKeepTheirOwnOrderInOnePool) {
@@ -75,4 +75,4 @@ TEST(QueuePool, ARefusedValueStaysWithTheCallerAndPopFreesWhatAnEntryHeld) {
 }
 
 }  // namespace
-}  // namespace lwnet
+}  // namespace lwnet::queue_pool_test

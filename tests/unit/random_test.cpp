@@ -6,7 +6,7 @@
 
 #include "util/random.h"
 
-namespace lwnet {
+namespace lwnet::random_test {
 namespace {
 
 TEST(Random, SameSeedSameSequence) {
@@ -76,4 +76,4 @@ TEST(Random, EphemeralPortRangeIsCovered) {
 }
 
 }  // namespace
-}  // namespace lwnet
+}  // namespace lwnet::random_test

@@ -7,7 +7,7 @@
 #include "support/frames.h"
 #include "util/checksum.h"
 
-namespace lwnet {
+namespace lwnet::reassembly_test {
 namespace {
 
 using test::ByteVector;
@@ -148,4 +148,4 @@ TEST_F(ReassemblyTest, TooManyDatagramsAtOnce) {
 }
 
 }  // namespace
-}  // namespace lwnet
+}  // namespace lwnet::reassembly_test

@@ -9,7 +9,7 @@
 #include "util/checksum.h"
 #include "wire/ip.h"
 
-namespace lwnet {
+namespace lwnet::receive_offload_test {
 namespace {
 
 using test::ByteVector;
@@ -238,4 +238,4 @@ TEST(TcpSuperSegment, OutOfOrderSuperSegmentIsQueuedAndFilledWhole) {
 }
 
 }  // namespace
-}  // namespace lwnet
+}  // namespace lwnet::receive_offload_test

@@ -8,7 +8,7 @@
 #include "util/error.h"
 #include "util/result.h"
 
-namespace lwnet {
+namespace lwnet::result_test {
 namespace {
 
 Result<int> half(int v) {
@@ -86,4 +86,4 @@ TEST(Error, EveryCodeHasADistinctName) {
 }
 
 }  // namespace
-}  // namespace lwnet
+}  // namespace lwnet::result_test

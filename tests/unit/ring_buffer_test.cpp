@@ -7,7 +7,7 @@
 
 #include "buf/ring_buffer.h"
 
-namespace lwnet {
+namespace lwnet::ring_buffer_test {
 namespace {
 
 TEST(RingBuffer, TouchedGrowsWithTheFurthestWriteAndIsAllOnceAWriteWraps) {
@@ -61,4 +61,4 @@ TEST(RingBuffer, ReleaseStorageWritesNothingAndKeepsTouched) {
 }
 
 }  // namespace
-}  // namespace lwnet
+}  // namespace lwnet::ring_buffer_test

@@ -6,7 +6,7 @@
 #include "link/pipe.h"
 #include "support/status.h"
 
-namespace lwnet {
+namespace lwnet::routing_test {
 namespace {
 
 IpCidr cidr(Ipv4Address a, std::uint8_t prefix) { return IpCidr{a, prefix}; }
@@ -165,4 +165,4 @@ TEST_F(RoutingTest, ViaOneNetifIgnoresTheTable) {
 }
 
 }  // namespace
-}  // namespace lwnet
+}  // namespace lwnet::routing_test

@@ -5,7 +5,7 @@
 
 #include "util/siphash.h"
 
-namespace lwnet {
+namespace lwnet::siphash_test {
 namespace {
 
 // Test vectors from the SipHash paper's reference implementation: key
@@ -22,4 +22,4 @@ TEST(SipHash, ReferenceVectors) {
 }
 
 }  // namespace
-}  // namespace lwnet
+}  // namespace lwnet::siphash_test

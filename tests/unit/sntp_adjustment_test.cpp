@@ -6,7 +6,7 @@
 #include "apps/sntp_client.h"
 #include "wire/sntp.h"
 
-namespace lwnet {
+namespace lwnet::sntp_adjustment_test {
 namespace {
 
 constexpr std::int64_t now_micros = 1796379518000000;
@@ -51,4 +51,4 @@ TEST(SntpAdjustment, OffsetAndDelayFromFourTimestamps) {
 }
 
 }  // namespace
-}  // namespace lwnet
+}  // namespace lwnet::sntp_adjustment_test

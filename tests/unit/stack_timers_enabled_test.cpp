@@ -10,7 +10,7 @@
 #include "support/hosts.h"
 #include "support/status.h"
 
-namespace lwnet::test {
+namespace lwnet::test::stack_timers_enabled_test {
 namespace {
 
 constexpr std::uint16_t arp_type = 0x0806;
@@ -97,4 +97,4 @@ TEST(StackTimersEnabled, DisablingStopsTcpRetransmission) {
 }
 
 }  // namespace
-}  // namespace lwnet::test
+}  // namespace lwnet::test::stack_timers_enabled_test

@@ -4,7 +4,7 @@
 
 #include "transport/tcp/syn_cookie.h"
 
-namespace lwnet {
+namespace lwnet::syn_cookie_test {
 namespace {
 
 SipKey key_of(std::uint8_t seed) {
@@ -115,4 +115,4 @@ TEST(SynCookie, LowBitsHoldTheOptionsAsDocumented) {
 }
 
 }  // namespace
-}  // namespace lwnet
+}  // namespace lwnet::syn_cookie_test

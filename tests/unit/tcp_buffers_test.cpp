@@ -11,7 +11,7 @@
 #include "buf/ring_buffer.h"
 #include "util/seq32.h"
 
-namespace lwnet {
+namespace lwnet::tcp_buffers_test {
 namespace {
 
 TEST(Seq32, ComparesAcrossWrap) {
@@ -181,4 +181,4 @@ TEST(Assembler, RefusesWhenOutOfSlotsButInOrderDataStillFits) {
 }
 
 }  // namespace
-}  // namespace lwnet
+}  // namespace lwnet::tcp_buffers_test

@@ -3,7 +3,7 @@
 
 #include "transport/tcp/congestion.h"
 
-namespace lwnet {
+namespace lwnet::tcp_congestion_test {
 namespace {
 
 constexpr std::size_t mss = 1000;
@@ -63,4 +63,4 @@ TEST(Congestion, CubicReducesByBetaAndRegrowsToTheOldMaximum) {
 }
 
 }  // namespace
-}  // namespace lwnet
+}  // namespace lwnet::tcp_congestion_test

@@ -9,7 +9,7 @@
 
 #include "support/tcp_script.h"
 
-namespace lwnet {
+namespace lwnet::tcp_connection_test {
 namespace {
 
 using test::bytes_of;
@@ -1168,4 +1168,4 @@ TEST(TcpTimers, RttFromTimestampEchoes) {
 }
 
 }  // namespace
-}  // namespace lwnet
+}  // namespace lwnet::tcp_connection_test

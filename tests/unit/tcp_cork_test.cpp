@@ -8,7 +8,7 @@
 
 #include "support/tcp_script.h"
 
-namespace lwnet {
+namespace lwnet::tcp_cork_test {
 namespace {
 
 using test::pattern;
@@ -73,4 +73,4 @@ TEST(TcpCork, ShutdownSendsTheTailWithTheFin) {
 }
 
 }  // namespace
-}  // namespace lwnet
+}  // namespace lwnet::tcp_cork_test

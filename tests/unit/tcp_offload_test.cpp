@@ -6,7 +6,7 @@
 #include "support/tcp_script.h"
 #include "wire/ip.h"
 
-namespace lwnet {
+namespace lwnet::tcp_offload_test {
 namespace {
 
 using test::bytes_of;
@@ -90,4 +90,4 @@ TEST(TcpOffload, EmitForOffloadLeavesThePseudoHeaderSumToComplete) {
 }
 
 }  // namespace
-}  // namespace lwnet
+}  // namespace lwnet::tcp_offload_test

@@ -10,7 +10,7 @@
 
 #include "transport/tcp/tcp_send_queue.h"
 
-namespace lwnet {
+namespace lwnet::tcp_send_queue_test {
 namespace {
 
 ConstBytes text(const std::string& s) {
@@ -216,4 +216,4 @@ TEST(TcpSendQueue, RelocateKeepsCopiedBytesAroundReferences) {
 }
 
 }  // namespace
-}  // namespace lwnet
+}  // namespace lwnet::tcp_send_queue_test

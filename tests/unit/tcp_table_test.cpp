@@ -8,7 +8,7 @@
 #include "support/tcp_script.h"
 #include "support/tcp_table_pair.h"
 
-namespace lwnet {
+namespace lwnet::tcp_table_test {
 namespace {
 
 using test::pattern;
@@ -868,4 +868,4 @@ TEST(TcpTable, FreedSlotGivesBackOnlyRingsWrittenPastTheThreshold) {
 }
 
 }  // namespace
-}  // namespace lwnet
+}  // namespace lwnet::tcp_table_test

@@ -6,7 +6,7 @@
 
 #include "support/tcp_script.h"
 
-namespace lwnet {
+namespace lwnet::tcp_zero_copy_test {
 namespace {
 
 using test::bytes_of;
@@ -223,4 +223,4 @@ TEST(TcpBufferSize, GrowingTheSendBufferTakesMoreData) {
 }
 
 }  // namespace
-}  // namespace lwnet
+}  // namespace lwnet::tcp_zero_copy_test

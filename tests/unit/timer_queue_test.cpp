@@ -5,7 +5,7 @@
 #include "time/instant.h"
 #include "time/timer_queue.h"
 
-namespace lwnet {
+namespace lwnet::timer_queue_test {
 namespace {
 
 constexpr Instant at(std::int64_t ms) { return Instant::from_millis(ms); }
@@ -99,4 +99,4 @@ TEST(Instant, Arithmetic) {
 }
 
 }  // namespace
-}  // namespace lwnet
+}  // namespace lwnet::timer_queue_test

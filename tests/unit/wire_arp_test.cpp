@@ -5,7 +5,7 @@
 #include "support/hex.h"
 #include "wire/arp.h"
 
-namespace lwnet {
+namespace lwnet::wire_arp_test {
 namespace {
 
 using test::hex;
@@ -122,4 +122,4 @@ TEST(WireArp, UnknownOperationIsMalformed) {
 }
 
 }  // namespace
-}  // namespace lwnet
+}  // namespace lwnet::wire_arp_test

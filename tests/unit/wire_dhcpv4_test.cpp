@@ -7,7 +7,7 @@
 #include "util/random.h"
 #include "wire/dhcpv4.h"
 
-namespace lwnet {
+namespace lwnet::wire_dhcpv4_test {
 namespace {
 
 using test::hex;
@@ -234,4 +234,4 @@ TEST(WireDhcpv4, SurvivesRandomDamage) {
 }
 
 }  // namespace
-}  // namespace lwnet
+}  // namespace lwnet::wire_dhcpv4_test

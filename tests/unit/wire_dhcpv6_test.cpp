@@ -14,7 +14,7 @@
 #include "wire/ipv6.h"
 #include "wire/udp.h"
 
-namespace lwnet {
+namespace lwnet::wire_dhcpv6_test {
 namespace {
 
 using test::hex;
@@ -283,4 +283,4 @@ TEST(WireDhcpv6, WriterRefusesBadArguments) {
 }
 
 }  // namespace
-}  // namespace lwnet
+}  // namespace lwnet::wire_dhcpv6_test

@@ -8,7 +8,7 @@
 #include "util/random.h"
 #include "wire/dns.h"
 
-namespace lwnet {
+namespace lwnet::wire_dns_test {
 namespace {
 
 using test::hex;
@@ -319,4 +319,4 @@ TEST(DnsWire, NamesFromText) {
 }
 
 }  // namespace
-}  // namespace lwnet
+}  // namespace lwnet::wire_dns_test

@@ -5,7 +5,7 @@
 #include "support/hex.h"
 #include "wire/ethernet.h"
 
-namespace lwnet {
+namespace lwnet::wire_ethernet_test {
 namespace {
 
 using test::hex;
@@ -117,4 +117,4 @@ TEST(WireEthernet, MacAddressClasses) {
 }
 
 }  // namespace
-}  // namespace lwnet
+}  // namespace lwnet::wire_ethernet_test

@@ -6,7 +6,7 @@
 #include "wire/icmpv4.h"
 #include "wire/ipv4.h"
 
-namespace lwnet {
+namespace lwnet::wire_icmpv4_test {
 namespace {
 
 using test::hex;
@@ -146,4 +146,4 @@ TEST(WireIcmpv4, AnyCorruptedByteFailsTheChecksum) {
 }
 
 }  // namespace
-}  // namespace lwnet
+}  // namespace lwnet::wire_icmpv4_test

@@ -12,7 +12,7 @@
 #include "wire/icmpv6.h"
 #include "wire/ipv6.h"
 
-namespace lwnet {
+namespace lwnet::wire_icmpv6_test {
 namespace {
 
 using test::hex;
@@ -420,4 +420,4 @@ TEST(WireIcmpv6, MalformedMessagesAreRefused) {
 }
 
 }  // namespace
-}  // namespace lwnet
+}  // namespace lwnet::wire_icmpv6_test

@@ -8,7 +8,7 @@
 #include "wire/igmp.h"
 #include "wire/ipv4.h"
 
-namespace lwnet {
+namespace lwnet::wire_igmp_test {
 namespace {
 
 using test::hex;
@@ -149,4 +149,4 @@ TEST(WireIgmp, RouterAlertWithAWrongLengthIsNotOne) {
 }
 
 }  // namespace
-}  // namespace lwnet
+}  // namespace lwnet::wire_igmp_test

@@ -7,7 +7,7 @@
 #include "wire/icmpv4.h"
 #include "wire/ipv4.h"
 
-namespace lwnet {
+namespace lwnet::wire_ipv4_test {
 namespace {
 
 using test::hex;
@@ -372,4 +372,4 @@ TEST(WireIpv4, FragmentEndingPast65535IsMalformed) {
 }
 
 }  // namespace
-}  // namespace lwnet
+}  // namespace lwnet::wire_ipv4_test

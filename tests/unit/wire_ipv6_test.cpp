@@ -11,7 +11,7 @@
 #include "wire/address.h"
 #include "wire/ipv6.h"
 
-namespace lwnet {
+namespace lwnet::wire_ipv6_test {
 namespace {
 
 using test::hex;
@@ -418,4 +418,4 @@ TEST(WireIpv6, MalformedChainsAreRefused) {
 }
 
 }  // namespace
-}  // namespace lwnet
+}  // namespace lwnet::wire_ipv6_test

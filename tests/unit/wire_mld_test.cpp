@@ -13,7 +13,7 @@
 #include "wire/ipv6.h"
 #include "wire/mld.h"
 
-namespace lwnet {
+namespace lwnet::wire_mld_test {
 namespace {
 
 using test::hex;
@@ -380,4 +380,4 @@ TEST(WireMld, ReportWriterRefusesWhatDoesNotFit) {
 }
 
 }  // namespace
-}  // namespace lwnet
+}  // namespace lwnet::wire_mld_test

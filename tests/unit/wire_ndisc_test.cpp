@@ -14,7 +14,7 @@
 #include "wire/ipv6.h"
 #include "wire/ndisc.h"
 
-namespace lwnet {
+namespace lwnet::wire_ndisc_test {
 namespace {
 
 using test::hex;
@@ -396,4 +396,4 @@ TEST(WireNdisc, MalformedMessagesAreRefused) {
 }
 
 }  // namespace
-}  // namespace lwnet
+}  // namespace lwnet::wire_ndisc_test

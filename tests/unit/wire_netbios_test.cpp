@@ -9,7 +9,7 @@
 #include "support/hex.h"
 #include "wire/netbios.h"
 
-namespace lwnet {
+namespace lwnet::wire_netbios_test {
 namespace {
 
 using test::hex;
@@ -103,4 +103,4 @@ TEST(WireNetbios, RefusesWhatIsNotAReadableQuery) {
 }
 
 }  // namespace
-}  // namespace lwnet
+}  // namespace lwnet::wire_netbios_test

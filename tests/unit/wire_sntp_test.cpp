@@ -8,7 +8,7 @@
 #include "support/hex.h"
 #include "wire/sntp.h"
 
-namespace lwnet {
+namespace lwnet::wire_sntp_test {
 namespace {
 
 using test::hex;
@@ -144,4 +144,4 @@ TEST(WireSntp, FixedPointToMicros) {
 }
 
 }  // namespace
-}  // namespace lwnet
+}  // namespace lwnet::wire_sntp_test

@@ -7,7 +7,7 @@
 #include "wire/ip.h"
 #include "wire/tcp.h"
 
-namespace lwnet {
+namespace lwnet::wire_tcp_test {
 namespace {
 
 using test::hex;
@@ -405,4 +405,4 @@ TEST(WireTcp, BadChecksums) {
 }
 
 }  // namespace
-}  // namespace lwnet
+}  // namespace lwnet::wire_tcp_test

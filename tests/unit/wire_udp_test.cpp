@@ -8,7 +8,7 @@
 #include "wire/ip.h"
 #include "wire/udp.h"
 
-namespace lwnet {
+namespace lwnet::wire_udp_test {
 namespace {
 
 using test::hex;
@@ -228,4 +228,4 @@ TEST(WirePseudoHeader, MatchesTheExplicitHeaders) {
 }
 
 }  // namespace
-}  // namespace lwnet
+}  // namespace lwnet::wire_udp_test
