@@ -3,6 +3,7 @@
 // way under loss, reordering, duplication and corruption.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 
 #include "link/fault_injector.h"
@@ -86,11 +87,11 @@ TEST(TcpStack, CorruptedSegmentIsDroppedByChecksum) {
   // A SYN with a wrong checksum: no SYN-ACK, counted.
   ByteVector segment = {0x9c, 0x40, 0x00, 0x50, 0, 0, 0x30, 0x39, 0, 0, 0, 0,
                         0x50, 0x02, 0xff, 0xff, 0xde, 0xad, 0, 0};
-  ByteVector packet = {0x45, 0, 0, 40, 0, 1, 0, 0, 64, 6, 0, 0};
+  ByteVector packet = {0x45, 0, 0, 40, 0, 1, 0, 0, 64, 6, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
   const auto src = ip_peer.octets();
   const auto dst = ip_a.octets();
-  packet.insert(packet.end(), src.begin(), src.end());
-  packet.insert(packet.end(), dst.begin(), dst.end());
+  std::copy(src.begin(), src.end(), packet.begin() + 12);
+  std::copy(dst.begin(), dst.end(), packet.begin() + 16);
   const std::uint16_t header_checksum = internet_checksum(packet);
   packet[10] = static_cast<std::uint8_t>(header_checksum >> 8);
   packet[11] = static_cast<std::uint8_t>(header_checksum);

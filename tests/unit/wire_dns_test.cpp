@@ -198,6 +198,7 @@ TEST(DnsWire, NamesOver255BytesAreRefused) {
 
 TEST(DnsWire, RecordsOfTheWrongLengthAreRefused) {
   std::vector<std::uint8_t> long_a = a_answer;
+  ASSERT_GT(long_a.size(), 43U);
   long_a[43] = 5;  // data length 5 for an A record
   long_a.push_back(0);
   EXPECT_EQ(DnsRepr::parse(long_a).error(), Error::Malformed);
@@ -207,11 +208,13 @@ TEST(DnsWire, RecordsOfTheWrongLengthAreRefused) {
   EXPECT_EQ(DnsRepr::parse(short_aaaa).error(), Error::Malformed);
   // A CNAME whose data holds one more byte than its name.
   std::vector<std::uint8_t> cname = cname_aaaa_answer;
+  ASSERT_GT(cname.size(), 61U);
   cname[44] = 0x11;
   cname.insert(cname.begin() + 61, 0);
   EXPECT_EQ(DnsRepr::parse(cname).error(), Error::Malformed);
   // A CNAME whose name runs past its data.
   std::vector<std::uint8_t> cut = cname_aaaa_answer;
+  ASSERT_GT(cut.size(), 60U);
   cut[44] = 0x0f;
   cut.erase(cut.begin() + 60);
   EXPECT_FALSE(DnsRepr::parse(cut).ok());
