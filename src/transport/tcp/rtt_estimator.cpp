@@ -6,24 +6,24 @@ namespace {
 Duration clamp(Duration d, Duration low, Duration high) {
   return d < low ? low : (d > high ? high : d);
 }
-Duration abs_diff(Duration a, Duration b) { return a < b ? b - a : a - b; }
 }  // namespace
 
 void RttEstimator::sample(Duration rtt) {
   if (rtt < Duration::zero()) return;
+  const std::uint32_t r = rtt.total_micros() > std::int64_t{max_sample_us} ? max_sample_us
+                                                                             : static_cast<std::uint32_t>(rtt.total_micros());
   if (!has_sample_) {
-    srtt_ = rtt;
-    rttvar_ = rtt / 2;
+    srtt_us_ = r;
+    rttvar_us_ = r / 2;
     has_sample_ = true;
   } else {
     // beta = 1/4, alpha = 1/8
-    rttvar_ = (rttvar_ * 3 + abs_diff(srtt_, rtt)) / 4;
-    srtt_ = (srtt_ * 7 + rtt) / 8;
+    rttvar_us_ = (rttvar_us_ * 3 + (srtt_us_ > r ? srtt_us_ - r : r - srtt_us_)) / 4;
+    srtt_us_ = (srtt_us_ * 7 + r) / 8;
   }
   // G (clock granularity) is 1 us here, far below 4 * rttvar in practice.
-  Duration variance = rttvar_ * 4;
-  if (variance < Duration::micros(1)) variance = Duration::micros(1);
-  rto_ = clamp(srtt_ + variance, min_rto, max_rto);
+  const std::uint32_t variance = rttvar_us_ == 0 ? 1 : rttvar_us_ * 4;
+  rto_ = clamp(Duration::micros(std::int64_t{srtt_us_} + variance), min_rto, max_rto);
 }
 
 void RttEstimator::back_off() { rto_ = clamp(rto_ * 2, min_rto, max_rto); }
