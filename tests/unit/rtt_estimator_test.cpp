@@ -76,7 +76,8 @@ TEST(RttEstimator, SamplesBeyondTheRangeCountAsItsEndAndNeverOverflow) {
   EXPECT_LE(rtt.rtt_variation(), end);
   // From the top of the range to a LAN round trip: the largest difference.
   rtt.sample(Duration::micros(100));
-  EXPECT_EQ(rtt.smoothed_rtt(), Duration::micros(static_cast<std::int64_t>((RttEstimator::max_sample_us * 7ULL + 100) / 8)));
+  const std::uint64_t smoothed = (RttEstimator::max_sample_us * 7ULL + 100) / 8;
+  EXPECT_EQ(rtt.smoothed_rtt(), Duration::micros(static_cast<std::int64_t>(smoothed)));
   EXPECT_EQ(rtt.rto(), RttEstimator::max_rto);
 }
 

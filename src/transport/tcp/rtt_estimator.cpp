@@ -10,8 +10,8 @@ Duration clamp(Duration d, Duration low, Duration high) {
 
 void RttEstimator::sample(Duration rtt) {
   if (rtt < Duration::zero()) return;
-  const std::uint32_t r = rtt.total_micros() > std::int64_t{max_sample_us} ? max_sample_us
-                                                                             : static_cast<std::uint32_t>(rtt.total_micros());
+  const std::int64_t us = rtt.total_micros();
+  const std::uint32_t r = us > std::int64_t{max_sample_us} ? max_sample_us : static_cast<std::uint32_t>(us);
   if (!has_sample_) {
     srtt_us_ = r;
     rttvar_us_ = r / 2;
