@@ -28,8 +28,6 @@ using api::CoreGuard;
 using api::TcpipConfig;
 using api::TcpipThread;
 
-constexpr std::uint16_t arp_type = 0x0806;
-
 struct Mode {
   bool core_locking;
   const char* name;

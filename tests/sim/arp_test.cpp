@@ -11,9 +11,6 @@
 namespace lwnet::test::arp_test {
 namespace {
 
-constexpr std::uint16_t arp_type = 0x0806;
-constexpr std::uint16_t ipv4_type = 0x0800;
-
 ByteVector request_from_peer(Ipv4Address sender_ip, const MacAddress& sender_mac,
                              Ipv4Address target_ip) {
   return ethernet_frame(MacAddress::broadcast(), sender_mac, arp_type,

@@ -14,8 +14,6 @@
 namespace lwnet::test::dhcp_server_test {
 namespace {
 
-constexpr std::uint16_t ipv4_type = 0x0800;
-
 MacAddress client_mac(std::uint8_t n) { return MacAddress{{0x02, 0x00, 0x00, 0x00, 0x01, n}}; }
 
 struct ServerNet {

@@ -20,8 +20,6 @@ namespace {
 
 constexpr Ipv4Address server_ip = Ipv4Address::of(192, 0, 2, 1);
 constexpr Ipv4Address first_pool = Ipv4Address::of(192, 0, 2, 2);
-constexpr std::uint16_t ipv4_type = 0x0800;
-constexpr std::uint16_t arp_type = 0x0806;
 
 // One DHCP message seen on the wire.
 struct Seen {

@@ -14,7 +14,6 @@
 namespace lwnet::test::fragmentation_test {
 namespace {
 
-constexpr std::uint16_t ipv4_type = 0x0800;
 constexpr std::uint16_t more_fragments = 0x2000;
 
 #if CONFIG_LWIP_IP4_REASSEMBLY

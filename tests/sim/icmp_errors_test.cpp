@@ -10,8 +10,6 @@
 namespace lwnet::test::icmp_errors_test {
 namespace {
 
-constexpr std::uint16_t ipv4_type = 0x0800;
-
 std::vector<FrameLog::Frame> icmp_from(const FrameLog& log, int from) {
   std::vector<FrameLog::Frame> out;
   for (const auto& f : log.with_ethertype(ipv4_type, from)) {

@@ -14,7 +14,6 @@
 namespace lwnet::test::igmp_test {
 namespace {
 
-constexpr std::uint16_t ipv4_type = 0x0800;
 constexpr Ipv4Address group = Ipv4Address::of(239, 1, 2, 3);
 constexpr Ipv4Address group2 = Ipv4Address::of(224, 0, 1, 200);
 constexpr Ipv4Address router = Ipv4Address::of(192, 0, 2, 254);

@@ -12,7 +12,6 @@
 namespace lwnet::test::ip_options_test {
 namespace {
 
-constexpr std::uint16_t ipv4_type = 0x0800;
 constexpr MacAddress mac_gateway{{0x02, 0x00, 0x00, 0x00, 0x00, 0x77}};
 constexpr MacAddress mac_other{{0x02, 0x00, 0x00, 0x00, 0x00, 0x1a}};
 constexpr Ipv4Address ip_other = Ipv4Address::of(198, 51, 100, 1);

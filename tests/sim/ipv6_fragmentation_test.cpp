@@ -15,8 +15,6 @@ namespace {
 
 #if CONFIG_LWIP_IPV6
 
-constexpr std::uint16_t ipv6_type = 0x86dd;
-
 Ipv6Address v6(const char* text) { return parse_ip_address(text)->v6(); }
 
 const Ipv6Address global_a = v6("2001:db8::1");

@@ -18,7 +18,6 @@ namespace {
 
 #if CONFIG_LWIP_IPV6 && CONFIG_LWIP_IP6_REASSEMBLY
 
-constexpr std::uint16_t ipv6_type = 0x86dd;
 constexpr std::uint8_t next_udp = 17;
 constexpr std::uint8_t next_fragment = 44;
 constexpr std::uint8_t next_destination_options = 60;

@@ -12,8 +12,6 @@
 namespace lwnet::test::ipv6_test {
 namespace {
 
-constexpr std::uint16_t ipv6_type = 0x86dd;
-
 Ipv6Address v6(const char* text) { return parse_ip_address(text)->v6(); }
 
 const Ipv6Address link_local_a = v6("fe80::ff:fe00:a");

@@ -15,8 +15,6 @@
 namespace lwnet::test::mld_test {
 namespace {
 
-constexpr std::uint16_t ipv6_type = 0x86dd;
-
 Ipv6Address v6(const char* text) { return parse_ip_address(text)->v6(); }
 
 const Ipv6Address group = v6("ff05::1:3");

@@ -19,8 +19,6 @@
 namespace lwnet::test::neighbor_discovery_test {
 namespace {
 
-constexpr std::uint16_t ipv6_type = 0x86dd;
-
 Ipv6Address v6(const char* text) { return parse_ip_address(text)->v6(); }
 
 const Ipv6Address router_ll = v6("fe80::1");

@@ -12,8 +12,6 @@
 namespace lwnet::test::netif_test {
 namespace {
 
-constexpr std::uint16_t ipv4_type = 0x0800;
-
 TEST(NetifSim, InfoReflectsTheConfiguration) {
   TwoHosts net;
   Result<NetifInfo> lo = net.a.netif_info(net.a.loopback_netif());

@@ -19,7 +19,6 @@
 namespace lwnet::test::path_mtu4_test {
 namespace {
 
-constexpr std::uint16_t ipv4_type = 0x0800;
 constexpr Ipv4Address ip_router = Ipv4Address::of(192, 0, 2, 254);
 
 // A Fragmentation Needed from `from` to A, quoting the header and first 8

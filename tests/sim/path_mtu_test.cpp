@@ -22,8 +22,6 @@ namespace {
 
 #if CONFIG_LWIP_IPV6 && CONFIG_LWIP_IP6_FRAG
 
-constexpr std::uint16_t ipv6_type = 0x86dd;
-
 Ipv6Address v6(const char* text) { return parse_ip_address(text)->v6(); }
 
 const Ipv6Address address_a = v6("2001:db8::1");

@@ -14,7 +14,6 @@
 namespace lwnet::test::ping_session_test {
 namespace {
 
-constexpr std::uint16_t ipv4_type = 0x0800;
 constexpr Duration latency = Duration::millis(10);
 
 struct Event {

@@ -12,8 +12,6 @@
 namespace lwnet::test::ping_test {
 namespace {
 
-constexpr std::uint16_t ipv4_type = 0x0800;
-
 TEST(PingSim, EchoBothWaysCarriesTheExactPayload) {
   TwoHosts net;
   net.sim.settle();

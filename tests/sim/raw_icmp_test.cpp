@@ -14,7 +14,6 @@
 namespace lwnet::test::raw_icmp_test {
 namespace {
 
-constexpr std::uint16_t ipv4_type = 0x0800;
 constexpr std::uint8_t icmp_protocol = 1;
 
 // An ICMP message (type, code, 4 bytes of rest, data) with its checksum.

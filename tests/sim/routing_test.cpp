@@ -11,7 +11,6 @@
 namespace lwnet::test::routing_test {
 namespace {
 
-constexpr std::uint16_t ipv4_type = 0x0800;
 constexpr Ipv4Address far_away = Ipv4Address::of(203, 0, 113, 5);
 
 struct Side {

@@ -16,7 +16,6 @@ static_assert(config::so_reuse_rxtoall, "these tests are for the default CONFIG_
 
 namespace {
 
-constexpr std::uint16_t ipv4_type = 0x0800;
 constexpr Ipv4Address group = Ipv4Address::of(239, 1, 2, 3);
 const MacAddress group_mac{{0x01, 0x00, 0x5e, 0x01, 0x02, 0x03}};
 

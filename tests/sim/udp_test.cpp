@@ -14,8 +14,6 @@
 namespace lwnet::test::udp_test {
 namespace {
 
-constexpr std::uint16_t ipv4_type = 0x0800;
-
 TEST(UdpSim, DatagramsBothWaysWithTheirEndpoints) {
   TwoHosts net;
   net.sim.settle();

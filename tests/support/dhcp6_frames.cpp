@@ -13,8 +13,6 @@ namespace lwnet::test {
 
 namespace {
 
-constexpr std::uint16_t ipv6_type = 0x86dd;
-
 ByteVector ipv6_frame(const MacAddress& destination_mac, const MacAddress& source_mac,
                       const Ipv6Address& source, const Ipv6Address& destination, std::uint8_t next_header,
                       std::uint8_t hop_limit, ConstBytes payload) {

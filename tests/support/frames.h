@@ -19,6 +19,11 @@ namespace lwnet::test {
 
 using ByteVector = std::vector<std::uint8_t>;
 
+// The EtherTypes the tests build and look for.
+inline constexpr std::uint16_t ipv4_type = 0x0800;
+inline constexpr std::uint16_t arp_type = 0x0806;
+inline constexpr std::uint16_t ipv6_type = 0x86dd;
+
 // n bytes 0, 1, 2, ... (mod 251, so no run lines up with 256-byte blocks),
 // shifted by `seed`.
 ByteVector pattern(std::size_t n, std::uint8_t seed = 0);

@@ -13,8 +13,6 @@
 namespace lwnet::test::stack_timers_enabled_test {
 namespace {
 
-constexpr std::uint16_t arp_type = 0x0806;
-
 TEST(StackTimersEnabled, DisabledTimersDoNotFireButInputIsServed) {
   PipePair pipe;
   Stack stack{StackConfig{1}};
