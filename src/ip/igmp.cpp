@@ -108,7 +108,7 @@ void IpLayer::igmp_send(NetifId id, std::uint8_t type, Ipv4Address group, Ipv4Ad
 
 void IpLayer::igmp_report_due(std::size_t slot, Instant now) {
   MulticastGroups::Group& g = groups_[slot];
-  if (g.address.is_v6()) {
+  if (core_is_v6(g.address)) {
     if constexpr (config::ipv6) mld_report_due(slot, now);
     return;
   }
@@ -135,7 +135,7 @@ void IpLayer::igmp_report_all(NetifId id, Instant now) {
     if (g.state == State::Free || g.netif != id) continue;
     // MLD's entries announce themselves as a join does; reportable() ones
     // only (the others never leave Idle).
-    if (g.address.is_v6()) {
+    if (core_is_v6(g.address)) {
       if (!config::ipv6 || !mld_reportable(id, g.address.v6())) continue;
       g.unsolicited_left = mld_timing::robustness;
     }
@@ -171,7 +171,7 @@ void IpLayer::igmp_input(NetifId id, PacketBuf&& packet, const IpDelivery& ip, I
         ++stats_.igmp.rx_general_query;
         for (std::size_t slot = 0; slot < MulticastGroups::capacity; ++slot) {
           const MulticastGroups::Group& g = groups_[slot];
-          if (g.state != State::Free && g.netif == id && g.address.is_v4()) {
+          if (g.state != State::Free && g.netif == id && core_is_v4(g.address)) {
             igmp_schedule_report(slot, max_delay, now);
           }
         }
@@ -215,7 +215,7 @@ bool IpLayer::accepts_multicast_mac(NetifId id, const MacAddress& mac) const {
     // And the groups joined on it (RFC 2464 7: the group's low 32 bits).
     for (std::size_t slot = 0; slot < MulticastGroups::capacity; ++slot) {
       const MulticastGroups::Group& g = groups_[slot];
-      if (g.state != State::Free && g.netif == id && g.address.is_v6() &&
+      if (g.state != State::Free && g.netif == id && core_is_v6(g.address) &&
           std::equal(mac.octets.begin() + 2, mac.octets.end(), g.address.v6().octets.begin() + 12)) {
         return true;
       }
@@ -232,7 +232,7 @@ bool IpLayer::accepts_multicast_mac(NetifId id, const MacAddress& mac) const {
   if constexpr (config::igmp) {
     for (std::size_t slot = 0; slot < MulticastGroups::capacity; ++slot) {
       const MulticastGroups::Group& g = groups_[slot];
-      if (g.state != State::Free && g.netif == id && g.address.is_v4() &&
+      if (g.state != State::Free && g.netif == id && core_is_v4(g.address) &&
           group_mac(g.address.v4()) == mac) {
         return true;
       }

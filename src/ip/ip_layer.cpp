@@ -119,17 +119,17 @@ Result<IpRoute> IpLayer::route(const IpAddress& destination, const IpAddress& so
                                std::optional<NetifId> netif) const {
   // An unspecified source of either family means "pick one": callers that
   // never bound keep IpAddress{}, which is IPv4's.
-  if (!source.is_unspecified() && source.version() != destination.version()) {
+  if (!source.is_unspecified() && core_is_v6(source) != core_is_v6(destination)) {
     return Error::InvalidArgument;
   }
-  if (destination.is_v4()) {
+  if (core_is_v4(destination)) {
     if constexpr (!config::ipv4) return Error::Unsupported;
-    const Ipv4Address from = source.is_v4() ? source.v4() : Ipv4Address{};
+    const Ipv4Address from = core_is_v4(source) ? source.v4() : Ipv4Address{};
     return netif ? route_ipv4_via(netifs_, *netif, destination.v4(), from)
                  : route_ipv4(netifs_, destination.v4(), from);
   }
   if constexpr (config::ipv6) {
-    const Ipv6Address from = source.is_v6() ? source.v6() : Ipv6Address{};
+    const Ipv6Address from = core_is_v6(source) ? source.v6() : Ipv6Address{};
     return route_v6(destination.v6(), from, netif);
   }
   return Error::Unsupported;
@@ -143,11 +143,11 @@ Result<IpRoute> IpLayer::route_v6(const Ipv6Address& destination, const Ipv6Addr
 
 Status IpLayer::output(PacketBuf&& payload, const IpRoute& route, const IpAddress& destination,
                        const IpSendOptions& options, Instant now) {
-  if (config::ipv4 && destination.is_v4() && route.source.is_v4()) {
+  if (config::ipv4 && core_is_v4(destination) && core_is_v4(route.source)) {
     return ipv4_output(std::move(payload), route, destination.v4(), options, now);
   }
   if constexpr (config::ipv6) {
-    if (destination.is_v6() && route.source.is_v6()) {
+    if (core_is_v6(destination) && core_is_v6(route.source)) {
       return ipv6_output(std::move(payload), route, destination.v6(), options, now);
     }
   }
@@ -155,12 +155,12 @@ Status IpLayer::output(PacketBuf&& payload, const IpRoute& route, const IpAddres
 }
 
 bool IpLayer::is_local(const IpAddress& address) const {
-  if (address.is_v4()) return config::ipv4 && netifs_.is_local(address.v4());
+  if (core_is_v4(address)) return config::ipv4 && netifs_.is_local(address.v4());
   return config::ipv6 && netifs_.is_local(address.v6());
 }
 
 std::optional<MacAddress> IpLayer::neighbour(NetifId id, const IpAddress& address) const {
-  if (address.is_v4()) {
+  if (core_is_v4(address)) {
     if constexpr (config::ipv4) return arp_cache_.lookup(id, address.v4());
     return std::nullopt;
   }
@@ -182,7 +182,7 @@ void IpLayer::learn_path_mtu(const IpRoute& route, const IpAddress& destination,
   if (mtu >= path_mtu(route, destination)) return;
   const PathMtuTable::Learn learned = path_mtus_.learn(destination, mtu, now);
   if (learned == PathMtuTable::Learn::Ignored) return;
-  const bool v4 = destination.is_v4();
+  const bool v4 = core_is_v4(destination);
   if (learned == PathMtuTable::Learn::Evicted) ++(v4 ? stats_.ipv4.pmtu_evicted : stats_.ipv6.pmtu_evicted);
   ++(v4 ? stats_.ipv4.pmtu_learned : stats_.ipv6.pmtu_learned);
   arm_no_later(path_mtu_timer, path_mtus_.next_deadline());

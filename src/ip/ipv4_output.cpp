@@ -76,7 +76,7 @@ Status IpLayer::ipv4_output(PacketBuf&& payload, const IpRoute& route, Ipv4Addre
 
 std::size_t IpLayer::tcp_segmentation_limit(const IpRoute& route) const {
   const Netif& n = netifs_[route.netif];
-  const bool link_broadcast = route.next_hop.is_v4() && route.next_hop.v4().is_broadcast();
+  const bool link_broadcast = core_is_v4(route.next_hop) && route.next_hop.v4().is_broadcast();
   if (!n.usable() || n.medium != Medium::Ethernet || route.broadcast || link_broadcast ||
       route.next_hop.is_multicast()) {
     return 0;

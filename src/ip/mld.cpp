@@ -210,7 +210,7 @@ void IpLayer::mld_periodic(Instant now) {
     std::size_t count = 0;
     for (std::size_t slot = 0; slot < MulticastGroups::capacity; ++slot) {
       const MulticastGroups::Group& g = groups_[slot];
-      if (g.state == State::Free || g.netif != id || !g.address.is_v6()) continue;
+      if (g.state == State::Free || g.netif != id || !core_is_v6(g.address)) continue;
       any = true;
       if (reportable(n, g.address.v6())) groups[count++] = g.address.v6();
     }
@@ -298,7 +298,7 @@ void IpLayer::mld_input(NetifId id, ConstBytes message, const IpDelivery& ip, In
     ++stats_.mld.rx_general_query;
     for (std::size_t slot = 0; slot < MulticastGroups::capacity; ++slot) {
       const MulticastGroups::Group& g = groups_[slot];
-      if (g.state != State::Free && g.netif == id && g.address.is_v6() && reportable(n, g.address.v6())) {
+      if (g.state != State::Free && g.netif == id && core_is_v6(g.address) && reportable(n, g.address.v6())) {
         igmp_schedule_report(slot, max_delay, now);
       }
     }

@@ -67,9 +67,9 @@ class MulticastGroups {
   Result<std::size_t> add(NetifId netif, const IpAddress& group) {
     std::size_t same_family = 0;
     for (const Group& g : groups_) {
-      if (g.state != State::Free && g.address.is_v4() == group.is_v4()) ++same_family;
+      if (g.state != State::Free && core_is_v4(g.address) == core_is_v4(group)) ++same_family;
     }
-    if (same_family >= (group.is_v4() ? config::igmp_max_groups : config::mld6_max_groups)) {
+    if (same_family >= (core_is_v4(group) ? config::igmp_max_groups : config::mld6_max_groups)) {
       return Error::TableFull;
     }
     for (std::size_t i = 0; i < capacity; ++i) {

@@ -51,7 +51,7 @@ PathMtuTable::Expired PathMtuTable::expire(Instant now) {
   Expired expired;
   for (Entry& e : entries_) {
     if (e.mtu != 0 && e.expires <= now) {
-      ++(e.destination.is_v4() ? expired.v4 : expired.v6);
+      ++(core_is_v4(e.destination) ? expired.v4 : expired.v6);
       e = Entry{};
       --used_;
     }

@@ -12,14 +12,14 @@ namespace lwnet {
 // Any thread. The IPv4 address an IPv4-mapped IPv6 address stands for; any
 // other address as it is.
 constexpr IpAddress unmap_v4(const IpAddress& a) {
-  if (!a.is_v6() || !a.v6().is_v4_mapped()) return a;
+  if (!core_is_v6(a) || !a.v6().is_v4_mapped()) return a;
   const auto& o = a.v6().octets;
   return Ipv4Address::of(o[12], o[13], o[14], o[15]);
 }
 
 // Any thread. The wildcard of `a`'s family (an implicit bind's address).
 constexpr IpAddress any_of_family(const IpAddress& a) {
-  return a.is_v6() ? IpAddress(Ipv6Address{}) : IpAddress(Ipv4Address{});
+  return core_is_v6(a) ? IpAddress(Ipv6Address{}) : IpAddress(Ipv4Address{});
 }
 
 // Any thread. Whether the bindings `a` and `b` (with their IPV6_V6ONLY) of
@@ -30,8 +30,8 @@ constexpr bool bindings_overlap(const IpAddress& a, bool a_v6only, const IpAddre
                                 bool b_v6only) {
   const IpAddress x = unmap_v4(a);
   const IpAddress y = unmap_v4(b);
-  if (x.version() == y.version()) return x.is_unspecified() || y.is_unspecified() || x == y;
-  if (x.is_v6()) return x.is_unspecified() && !a_v6only;
+  if (core_is_v6(x) == core_is_v6(y)) return x.is_unspecified() || y.is_unspecified() || x == y;
+  if (core_is_v6(x)) return x.is_unspecified() && !a_v6only;
   return y.is_unspecified() && !b_v6only;
 }
 
@@ -40,7 +40,7 @@ constexpr bool bindings_overlap(const IpAddress& a, bool a_v6only, const IpAddre
 constexpr bool binding_accepts(const IpAddress& bound, bool v6only, const IpAddress& destination) {
   const IpAddress b = unmap_v4(bound);
   if (!b.is_unspecified()) return b == destination;
-  return b.version() == destination.version() || (b.is_v6() && !v6only && destination.is_v4());
+  return core_is_v6(b) == core_is_v6(destination) || (core_is_v6(b) && !v6only && core_is_v4(destination));
 }
 
 }  // namespace lwnet

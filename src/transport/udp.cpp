@@ -152,16 +152,16 @@ Status UdpEndpoints::send_to(UdpHandle h, ConstBytes payload, const IpEndpoint& 
   // A multicast-bound endpoint sends from the netif's own address.
   IpAddress source = e->local_address.is_multicast() ? IpAddress{} : unmap_v4(e->local_address);
   // IP_MULTICAST_IF picks the netif through its address (source routing).
-  if (multicast && source.is_unspecified() && destination.is_v4()) source = e->multicast_interface;
+  if (multicast && source.is_unspecified() && core_is_v4(destination)) source = e->multicast_interface;
   // A scope id (sin6_scope_id: the netif's id + 1) picks the netif of a
   // link-local or link-scope multicast destination, unless bound to one;
   // IPV6_MULTICAST_IF names the netif of multicast ones.
   std::optional<NetifId> via = e->netif;
-  if (!via && to.scope_id != 0 && destination.is_v6()) {
+  if (!via && to.scope_id != 0 && core_is_v6(destination)) {
     if (to.scope_id > 256) return Error::NoRoute;
     via = NetifId{static_cast<std::uint8_t>(to.scope_id - 1U)};
   }
-  if (multicast && destination.is_v6() && !via) via = e->multicast_netif_v6;
+  if (multicast && core_is_v6(destination) && !via) via = e->multicast_netif_v6;
   Result<IpRoute> route = ip_.route(destination, source, via);
   if (!route) {
     ++ipv4_stats_.drop_no_route;
@@ -317,13 +317,13 @@ Status UdpEndpoints::join_on(UdpHandle h, const IpAddress& group, NetifId netif,
 }
 
 Status UdpEndpoints::ip_join(NetifId netif, const IpAddress& group, Instant now) {
-  if (group.is_v4()) return ip_.igmp_join(netif, group.v4(), now);
+  if (core_is_v4(group)) return ip_.igmp_join(netif, group.v4(), now);
   if constexpr (config::ipv6) return ip_.mld_join(netif, group.v6(), now);
   return Error::Unsupported;
 }
 
 Status UdpEndpoints::ip_leave(NetifId netif, const IpAddress& group, Instant now) {
-  if (group.is_v4()) return ip_.igmp_leave(netif, group.v4(), now);
+  if (core_is_v4(group)) return ip_.igmp_leave(netif, group.v4(), now);
   if constexpr (config::ipv6) return ip_.mld_leave(netif, group.v6(), now);
   return Error::Unsupported;
 }

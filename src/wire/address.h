@@ -125,9 +125,12 @@ class IpAddress {
   constexpr Ipv4Address v4() const { return v4_; }
   constexpr const Ipv6Address& v6() const { return v6_.get(); }
 
-  constexpr bool is_unspecified() const { return is_v4() ? v4().is_unspecified() : v6().is_unspecified(); }
-  constexpr bool is_multicast() const { return is_v4() ? v4().is_multicast() : v6().is_multicast(); }
-  constexpr bool is_loopback() const { return is_v4() ? v4().is_loopback() : v6().is_loopback(); }
+  // In an IPv4-only build an IPv6 address reads as :: and keeps 0.0.0.0 in
+  // its IPv4 octets, so the IPv4 answer is the answer for both versions
+  // there, without looking at the version.
+  constexpr bool is_unspecified() const { return reads_as_v4() ? v4().is_unspecified() : v6().is_unspecified(); }
+  constexpr bool is_multicast() const { return reads_as_v4() ? v4().is_multicast() : v6().is_multicast(); }
+  constexpr bool is_loopback() const { return reads_as_v4() ? v4().is_loopback() : v6().is_loopback(); }
 
   constexpr bool operator==(const IpAddress& o) const {
     if (version_ != o.version_) return false;
@@ -135,10 +138,19 @@ class IpAddress {
   }
 
  private:
+  constexpr bool reads_as_v4() const { return !config::ipv6 || is_v4(); }
+
   IpVersion version_ = IpVersion::V4;
   Ipv4Address v4_{};
   [[no_unique_address]] address_detail::V6Octets<config::ipv6> v6_{};
 };
+
+// The family of an address on the core's own paths, behind the Stack's
+// family checks (core/stack.cpp refuses every IPv6 address an
+// application makes in an IPv4-only build): there every address the core
+// handles is IPv4, and these fold the IPv6 branches away at compile time.
+constexpr bool core_is_v4(const IpAddress& a) { return !config::ipv6 || a.is_v4(); }
+constexpr bool core_is_v6(const IpAddress& a) { return config::ipv6 && a.is_v6(); }
 
 // An address with a prefix length: an interface address and its subnet.
 struct IpCidr {

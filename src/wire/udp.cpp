@@ -15,7 +15,7 @@ Result<UdpRepr> UdpRepr::parse(ConstBytes datagram, const IpAddress& source,
   repr.destination_port = load_be16(datagram, 2);
   if (repr.destination_port == 0) return Error::Malformed;
   std::uint16_t checksum = load_be16(datagram, 6);
-  bool over_ipv6 = source.is_v6() || destination.is_v6();
+  bool over_ipv6 = core_is_v6(source) || core_is_v6(destination);
   // RFC 8200 8.1: IPv6 receivers discard UDP packets with a zero checksum.
   if (checksum == 0 && over_ipv6) return Error::Malformed;
   if (verify_checksum && checksum != 0) {
@@ -33,7 +33,7 @@ void UdpRepr::emit(Bytes datagram, const IpAddress& source, const IpAddress& des
   store_be16(datagram, 2, destination_port);
   store_be16(datagram, 4, static_cast<std::uint16_t>(datagram.size()));
   store_be16(datagram, 6, 0);
-  if (!with_checksum && !source.is_v6() && !destination.is_v6()) return;
+  if (!with_checksum && !core_is_v6(source) && !core_is_v6(destination)) return;
   Checksum sum = pseudo_header_checksum(source, destination, IpProtocol::Udp,
                                         static_cast<std::uint32_t>(datagram.size()));
   std::uint16_t checksum = sum.add(datagram).finish();

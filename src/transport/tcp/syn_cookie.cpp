@@ -23,8 +23,8 @@ std::uint32_t time_slot(Instant now) {
 void write_endpoint(Bytes out, const IpEndpoint& endpoint) {
   // 1 byte version, 16 bytes address (IPv4 zero-padded), 2 bytes port:
   // an IPv4 address never hashes like an IPv6 one.
-  out[0] = endpoint.address.is_v4() ? 4 : 6;
-  if (endpoint.address.is_v4()) {
+  out[0] = core_is_v4(endpoint.address) ? 4 : 6;
+  if (core_is_v4(endpoint.address)) {
     endpoint.address.v4().write(out.subspan(1, 4));
   } else {
     endpoint.address.v6().write(out.subspan(1, 16));
