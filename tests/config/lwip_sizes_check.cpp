@@ -211,6 +211,15 @@ TEST(LwipSizes, AnIpv6AddressHasNoOctets) {
   EXPECT_EQ(a.v6(), Ipv6Address{});
   EXPECT_FALSE(a == IpAddress(Ipv4Address{}));
   EXPECT_EQ(IpAddress(ip_b).v4(), ip_b);
+  // Its IPv4 octets are 0.0.0.0: the address classes read as ::'s, and the
+  // core's family checks (behind the Stack's refusal) take it for IPv4.
+  Ipv6Address group;
+  group.octets[0] = 0xff;
+  group.octets[15] = 1;
+  EXPECT_FALSE(IpAddress(group).is_multicast());
+  EXPECT_FALSE(IpAddress(Ipv6Address::loopback()).is_loopback());
+  EXPECT_EQ(a.v4(), Ipv4Address{});
+  static_assert(core_is_v4(IpAddress(Ipv6Address::loopback())) && !core_is_v6(IpAddress(Ipv6Address::loopback())));
   TwoHosts net;
   Result<UdpHandle> socket = net.a.udp_open();
   ASSERT_TRUE(socket.ok());

@@ -268,5 +268,19 @@ TEST(Address, Classes) {
   EXPECT_TRUE(IpAddress{}.is_unspecified());
 }
 
+// In a dual-stack build the core's family checks are the address's own
+// (tests/config/lwip_sizes_check.cpp checks the IPv4-only build's).
+TEST(Address, CoreFamilyChecksFollowTheVersionWithIpv6) {
+  const IpAddress v4 = *parse_ip_address("192.0.2.1");
+  const IpAddress v6 = *parse_ip_address("2001:db8::1");
+  EXPECT_TRUE(core_is_v4(v4));
+  EXPECT_FALSE(core_is_v6(v4));
+  EXPECT_FALSE(core_is_v4(v6));
+  EXPECT_TRUE(core_is_v6(v6));
+  EXPECT_FALSE(parse_ip_address("::ffff:0.0.0.0")->is_unspecified());
+  EXPECT_FALSE(parse_ip_address("::ffff:224.0.0.1")->is_multicast());
+  EXPECT_FALSE(parse_ip_address("::ffff:127.0.0.1")->is_loopback());
+}
+
 }  // namespace
 }  // namespace lwnet::address_test
