@@ -9,7 +9,8 @@ TcpSettings::TcpSettings() = default;
 
 TcpConnection::TcpConnection(Bytes send_storage, Bytes receive_storage,
                              const TcpSettings& settings, std::size_t receive_buffer_limit)
-    : settings_(settings),
+    : TcpConnectionState(),
+      settings_(settings),
       receive_buffer_limit_(std::max(receive_buffer_limit, receive_storage.size())),
       send_queue_(send_storage),
       receive_ring_(receive_storage),
