@@ -116,7 +116,7 @@ std::optional<IpDelivery> IpLayer::ipv4_input(NetifId id, PacketBuf&& packet,
 }
 
 void IpLayer::reject_port(const IpDelivery& delivery, Instant now) {
-  if (config::ipv6 && delivery.source.is_v6()) {
+  if (core_is_v6(delivery.source)) {
     send_icmpv6_error(delivery.netif, delivery.packet.from_mark(Layer::Network),
                       Icmpv6Type::DestinationUnreachable,
                       static_cast<std::uint8_t>(Icmpv6Unreachable::Port), 0, now);
@@ -129,7 +129,7 @@ void IpLayer::reject_port(const IpDelivery& delivery, Instant now) {
 }
 
 void IpLayer::reject_protocol(IpDelivery&& delivery, Instant now) {
-  if (config::ipv6 && delivery.source.is_v6()) {
+  if (core_is_v6(delivery.source)) {
     // RFC 8200 4: parameter problem code 1 pointing at the Next Header
     // field that named the protocol.
     ++stats_.ipv6.drop_unknown_protocol;

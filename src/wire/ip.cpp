@@ -8,7 +8,7 @@ namespace {
 // Without IPv6 only routed IPv4 addresses get here: the IPv6 sum is
 // compiled out.
 void add_address(Checksum& sum, const IpAddress& a) {
-  if (!config::ipv6 || a.is_v4()) {
+  if (core_is_v4(a)) {
     sum.add32(a.v4().value);
   } else {
     sum.add(a.v6().octets);

@@ -25,14 +25,14 @@ std::uint64_t mix(std::uint64_t x) {
 // Without IPv6 no connection has an IPv6 address (routing refuses them):
 // the IPv6 halves of these two are compiled out.
 std::uint64_t fold(const IpAddress& a) {
-  if (!config::ipv6 || a.is_v4()) return a.v4().value;
+  if (core_is_v4(a)) return a.v4().value;
   std::uint64_t h = 0;
   for (std::uint8_t b : a.v6().octets) h = h * 131 + b;
   return h;
 }
 
 void write_address(std::array<std::uint8_t, 36>& out, std::size_t at, const IpAddress& a) {
-  if (!config::ipv6 || a.is_v4()) {
+  if (core_is_v4(a)) {
     a.v4().write(Bytes(out).subspan(at, 4));
   } else {
     a.v6().write(Bytes(out).subspan(at, 16));
