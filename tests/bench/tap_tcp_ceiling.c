@@ -1,15 +1,18 @@
 /* tap_tcp_ceiling: the least work a TCP peer can do on a TAP without offloads.
  *
- *   tap_tcp_ceiling TAP IPV4 [sink PORT] [source PORT]     (as root; runs until SIGTERM)
+ *   tap_tcp_ceiling TAP IPV4 [sink PORT] [source PORT] [echo PORT]   (as root; runs until SIGTERM)
  *
  * The bench's "ceiling" column (tests/bench/run.sh): what any user-space stack
  * could reach on this TAP, frame by frame, so that lwnet --no-offload can be
  * put against it. The TAP is opened with IFF_TAP | IFF_NO_PI only: no vnet
  * header and no TUNSETOFFLOAD, so the kernel hands over and takes only frames
  * of at most 1514 bytes with full checksums. One read() or write() per frame.
+ * The same loop bounds a stack's ping and connect-request-response figures on
+ * this machine: a frame that arrives while the program sleeps in poll() costs
+ * it the same wake-up as it costs any stack on a TAP.
  *
- * It answers ARP requests for IPV4 and TCP on the given ports, nothing else
- * (no ICMP, no RST for other ports). Per connection:
+ * It answers ARP requests and ICMP echo requests (ping) for IPV4 and TCP on
+ * the given ports, nothing else (no RST for other ports). Per connection:
  * - sink: in-order data is counted and dropped, out-of-order data dropped and
  *   answered with a duplicate ACK; an ACK for every second segment and
  *   whenever the next read would block; FIN is answered with FIN. The window
@@ -19,6 +22,10 @@
  *   as far as the peer's window allows, no congestion control; go-back-N on
  *   three duplicate ACKs or after 200 ms without progress; stops when the
  *   peer closes (FIN or RST).
+ * - echo: each in-order segment's new bytes go back at once in one segment
+ *   that also acknowledges them (the last one is kept and sent again after
+ *   200 ms without its ACK); FIN is answered with FIN. No line per
+ *   connection (the bench makes thousands): the counters have them.
  * TCP and IP checksums of received segments are verified: a correct stack
  * cannot skip that on a TAP without offloads, so neither does the ceiling.
  * No SACK, no timestamps (it offers neither).
@@ -52,12 +59,12 @@ enum { FIN = 0x01, SYN = 0x02, RST = 0x04, PSH = 0x08, ACK = 0x10 };
 
 static const uint8_t our_mac[6] = {0x02, 0x00, 0x5e, 0xce, 0x11, 0x02};
 static uint32_t our_ip;                 /* network order */
-static uint16_t sink_port, source_port; /* network order; 0 = off */
+static uint16_t sink_port, source_port, echo_port; /* network order; 0 = off */
 static int tap;
 static volatile sig_atomic_t stop;
 
 enum state { FREE, SYN_RECEIVED, ESTABLISHED, LAST_ACK };
-enum mode { SINK, SOURCE };
+enum mode { SINK, SOURCE, ECHO };
 
 struct conn {
   enum state state;
@@ -74,7 +81,8 @@ struct conn {
   uint64_t deadline, start;           /* ns, CLOCK_MONOTONIC; 0 = no timer */
   unsigned timeouts;
   uint64_t bytes;
-  uint8_t frame[MAX_FRAME];           /* source: the segment template */
+  uint8_t frame[MAX_FRAME];           /* source: the segment template; echo: the last echo */
+  size_t echo_len;                    /* echo: the length of that frame */
   uint64_t base_sum;                  /* its checksum without seq, ack, window */
 };
 
@@ -83,6 +91,7 @@ static struct {
   uint64_t frames_in, frames_out, arp_replies, not_ours, bad_checksum, out_of_order;
   uint64_t sink_bytes, sink_conns, source_bytes, source_conns, segments_out, retransmitted;
   uint64_t go_back_fast, go_back_timeout, given_up, table_full;
+  uint64_t echo_bytes, echo_conns, echo_resent, ping_replies;
 } stats;
 static uint8_t payload[1460];
 static uint64_t payload_sum; /* of all 1460 bytes */
@@ -246,12 +255,36 @@ static void send_segment(struct conn *c, uint32_t seq)
   if (before(seq, c->snd_max)) stats.retransmitted++;
 }
 
+/* Echo: `len` bytes of `data` back to the peer, acknowledging what it sent. */
+static void send_echo(struct conn *c, const uint8_t *data, size_t len)
+{
+  uint16_t tcp_len = (uint16_t)(TCP_LEN + len);
+  uint8_t *f = c->frame, *tcp = f + ETH_LEN + IP_LEN;
+  put_headers(f, c, tcp_len);
+  put32(tcp + 4, c->snd_max);
+  put32(tcp + 8, c->rcv_nxt);
+  tcp[12] = 5 << 4;
+  tcp[13] = ACK | PSH;
+  put16(tcp + 14, advertised_window(c));
+  put16(tcp + 16, 0);
+  put16(tcp + 18, 0);
+  memcpy(tcp + TCP_LEN, data, len);
+  uint16_t s = (uint16_t)~fold(sum(tcp, tcp_len, pseudo_sum(our_ip, c->peer_ip, tcp_len)));
+  memcpy(tcp + 16, &s, 2);
+  c->echo_len = (size_t)(ETH_LEN + IP_LEN + tcp_len);
+  transmit(f, c->echo_len);
+  c->snd_max += (uint32_t)len;
+  c->snd_nxt = c->snd_max;
+  c->bytes += len;
+  stats.echo_bytes += len;
+}
+
 /* Reads the clock itself: the loop's `now` is only refreshed when a read
  * would block, which a saturated sink may never see. */
 static void finish(struct conn *c)
 {
   if (c->state == FREE) return;
-  if (c->start) {
+  if (c->start && c->mode != ECHO) {
     uint64_t now = now_ns();
     double secs = (double)(now - c->start) * 1e-9;
     char peer[INET_ADDRSTRLEN];
@@ -308,7 +341,7 @@ static void accept_syn(const uint8_t *f, const uint8_t *tcp, size_t tcp_hdr, uin
     return;
   }
   memset(c, 0, offsetof(struct conn, frame));
-  c->mode = local_port == sink_port ? SINK : SOURCE;
+  c->mode = local_port == sink_port ? SINK : local_port == echo_port ? ECHO : SOURCE;
   memcpy(c->peer_mac, f + 6, 6);
   c->peer_ip = peer_ip;
   c->peer_port = peer_port;
@@ -363,7 +396,7 @@ static void handle_tcp(const uint8_t *f, size_t len, uint64_t now)
   struct conn *c = lookup(peer_ip, peer_port, local_port);
   if (!c) {
     if ((flags & (SYN | ACK | RST)) == SYN && local_port != 0 &&
-        (local_port == sink_port || local_port == source_port))
+        (local_port == sink_port || local_port == source_port || local_port == echo_port))
       accept_syn(f, tcp, hdr, peer_ip, peer_port, local_port, now);
     else
       stats.not_ours++;
@@ -383,6 +416,7 @@ static void handle_tcp(const uint8_t *f, size_t len, uint64_t now)
     c->deadline = 0;
     c->timeouts = 0;
     if (c->mode == SOURCE) { stats.source_conns++; prepare_source(c); }
+    else if (c->mode == ECHO) stats.echo_conns++;
     else stats.sink_conns++;
   }
   /* Acknowledgements (source data, our FIN). */
@@ -416,7 +450,13 @@ static void handle_tcp(const uint8_t *f, size_t len, uint64_t now)
       uint32_t fresh = end - c->rcv_nxt;
       c->rcv_nxt = end;
       if (c->mode == SINK) { c->bytes += fresh; stats.sink_bytes += fresh; }
-      if (++c->unacked >= 2 && !(flags & FIN)) { send_control(c, 0, c->snd_nxt); c->unacked = 0; }
+      if (c->mode == ECHO) {
+        send_echo(c, tcp + hdr + (data - fresh), fresh);
+        c->deadline = now + RETRANSMIT_NS;
+      } else if (++c->unacked >= 2 && !(flags & FIN)) {
+        send_control(c, 0, c->snd_nxt);
+        c->unacked = 0;
+      }
     } else {
       if (before(c->rcv_nxt, seq)) stats.out_of_order++;
       send_control(c, 0, c->snd_nxt); /* duplicate ACK, so that the peer repairs soon */
@@ -438,6 +478,45 @@ static void handle_tcp(const uint8_t *f, size_t len, uint64_t now)
   }
 }
 
+/* ICMP echo request -> reply: the frame sent back with addresses swapped. */
+static void handle_icmp(const uint8_t *f, size_t len, size_t ihl)
+{
+  const uint8_t *ip = f + ETH_LEN;
+  size_t total = get16(ip + 2);
+  if (total < ihl + 8 || ETH_LEN + total > len || ip[ihl] != 8 || ip[ihl + 1] != 0 ||
+      fold(sum(ip + ihl, total - ihl, 0)) != 0xffff) {
+    stats.not_ours++;
+    return;
+  }
+  static uint8_t r[MAX_FRAME];
+  if (ETH_LEN + IP_LEN + total - ihl > sizeof r) { stats.not_ours++; return; }
+  memcpy(r, f + 6, 6);
+  memcpy(r + 6, our_mac, 6);
+  put16(r + 12, 0x0800);
+  uint8_t *rip = r + ETH_LEN;
+  uint16_t icmp_len = (uint16_t)(total - ihl);
+  rip[0] = 0x45;
+  rip[1] = ip[1];
+  put16(rip + 2, (uint16_t)(IP_LEN + icmp_len));
+  put16(rip + 4, 0);
+  put16(rip + 6, 0);
+  rip[8] = 64;
+  rip[9] = 1;
+  put16(rip + 10, 0);
+  memcpy(rip + 12, &our_ip, 4);
+  memcpy(rip + 16, ip + 12, 4);
+  uint16_t ip_sum = (uint16_t)~fold(sum(rip, IP_LEN, 0));
+  memcpy(rip + 10, &ip_sum, 2);
+  uint8_t *icmp = rip + IP_LEN;
+  memcpy(icmp, ip + ihl, icmp_len);
+  icmp[0] = 0; /* echo reply */
+  put16(icmp + 2, 0);
+  uint16_t s = (uint16_t)~fold(sum(icmp, icmp_len, 0));
+  memcpy(icmp + 2, &s, 2);
+  transmit(r, (size_t)(ETH_LEN + IP_LEN + icmp_len));
+  stats.ping_replies++;
+}
+
 static void handle_frame(const uint8_t *f, size_t len, uint64_t now)
 {
   stats.frames_in++;
@@ -446,13 +525,14 @@ static void handle_frame(const uint8_t *f, size_t len, uint64_t now)
   if (type == 0x0806) { handle_arp(f, len); return; }
   const uint8_t *ip = f + ETH_LEN;
   size_t ihl = len >= ETH_LEN + IP_LEN ? (size_t)(ip[0] & 0x0f) * 4 : 0;
-  if (type != 0x0800 || ihl < IP_LEN || len < ETH_LEN + ihl || (ip[0] >> 4) != 4 || ip[9] != 6 ||
+  if (type != 0x0800 || ihl < IP_LEN || len < ETH_LEN + ihl || (ip[0] >> 4) != 4 || (ip[9] != 6 && ip[9] != 1) ||
       memcmp(ip + 16, &our_ip, 4) != 0 || (get16(ip + 6) & 0x3fff) != 0 ||
       fold(sum(ip, ihl, 0)) != 0xffff) {
     stats.not_ours++;
     return;
   }
-  handle_tcp(f, len, now);
+  if (ip[9] == 1) handle_icmp(f, len, ihl);
+  else handle_tcp(f, len, now);
 }
 
 /* Sends what the windows allow, at most BURST segments; returns how many. */
@@ -487,6 +567,7 @@ static int housekeeping(uint64_t now)
       c->deadline = now + RETRANSMIT_NS;
       if (c->state == SYN_RECEIVED) send_control(c, SYN, c->iss);
       else if (c->state == LAST_ACK) send_control(c, FIN, c->snd_max - 1);
+      else if (c->mode == ECHO) { if (c->echo_len) { transmit(c->frame, c->echo_len); stats.echo_resent++; } }
       else if (c->snd_una != c->snd_max) { c->snd_nxt = c->snd_una; c->dupacks = 0; stats.go_back_timeout++; }
       else { send_segment(c, c->snd_nxt); c->snd_nxt += c->mss; c->snd_max = c->snd_nxt; } /* window probe */
     }
@@ -500,7 +581,7 @@ static void on_term(int sig) { (void)sig; stop = 1; }
 
 static int usage(void)
 {
-  fprintf(stderr, "usage: tap_tcp_ceiling TAP IPV4 [sink PORT] [source PORT]\n");
+  fprintf(stderr, "usage: tap_tcp_ceiling TAP IPV4 [sink PORT] [source PORT] [echo PORT]\n");
   return 2;
 }
 
@@ -515,9 +596,12 @@ int main(int argc, char **argv)
     if (port <= 0 || port > 65535) return usage();
     if (!strcmp(argv[i], "sink")) sink_port = htons((uint16_t)port);
     else if (!strcmp(argv[i], "source")) source_port = htons((uint16_t)port);
+    else if (!strcmp(argv[i], "echo")) echo_port = htons((uint16_t)port);
     else return usage();
   }
-  if (sink_port && sink_port == source_port) return usage();
+  if ((sink_port && (sink_port == source_port || sink_port == echo_port)) ||
+      (source_port && source_port == echo_port))
+    return usage();
 
   tap = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
   if (tap < 0) { perror("/dev/net/tun"); return 1; }
@@ -536,7 +620,8 @@ int main(int argc, char **argv)
   sa.sa_handler = on_term;
   sigaction(SIGTERM, &sa, NULL);
   sigaction(SIGINT, &sa, NULL);
-  printf("ready on %s %s sink %u source %u\n", argv[1], argv[2], ntohs(sink_port), ntohs(source_port));
+  printf("ready on %s %s sink %u source %u echo %u\n", argv[1], argv[2], ntohs(sink_port), ntohs(source_port),
+         ntohs(echo_port));
   fflush(stdout);
 
   static uint8_t frame[65536];
@@ -558,7 +643,8 @@ int main(int argc, char **argv)
   printf("tap_tcp_ceiling: sink_bytes=%llu sink_connections=%llu source_bytes=%llu "
          "source_connections=%llu segments_out=%llu retransmitted=%llu go_back_dupacks=%llu "
          "go_back_timeouts=%llu given_up=%llu frames_in=%llu frames_out=%llu arp_replies=%llu "
-         "bad_checksum=%llu out_of_order=%llu not_ours=%llu table_full=%llu\n",
+         "bad_checksum=%llu out_of_order=%llu not_ours=%llu table_full=%llu echo_bytes=%llu "
+         "echo_connections=%llu echo_resent=%llu ping_replies=%llu\n",
          (unsigned long long)stats.sink_bytes, (unsigned long long)stats.sink_conns,
          (unsigned long long)stats.source_bytes, (unsigned long long)stats.source_conns,
          (unsigned long long)stats.segments_out, (unsigned long long)stats.retransmitted,
@@ -566,6 +652,8 @@ int main(int argc, char **argv)
          (unsigned long long)stats.given_up, (unsigned long long)stats.frames_in,
          (unsigned long long)stats.frames_out, (unsigned long long)stats.arp_replies,
          (unsigned long long)stats.bad_checksum, (unsigned long long)stats.out_of_order,
-         (unsigned long long)stats.not_ours, (unsigned long long)stats.table_full);
+         (unsigned long long)stats.not_ours, (unsigned long long)stats.table_full,
+         (unsigned long long)stats.echo_bytes, (unsigned long long)stats.echo_conns,
+         (unsigned long long)stats.echo_resent, (unsigned long long)stats.ping_replies);
   return 0;
 }
