@@ -402,7 +402,16 @@ static void handle_tcp(const uint8_t *f, size_t len, uint64_t now)
       stats.not_ours++;
     return;
   }
-  if (flags & RST) { finish(c); return; }
+  if (flags & RST) {
+    /* A reader that closes with data unread resets at once, maybe before it
+     * acknowledged the last segments; its RST still says how far it got. */
+    if ((flags & ACK) && c->mode == SOURCE && before(c->snd_una, ack) && !before(c->snd_max, ack)) {
+      c->bytes += ack - c->snd_una;
+      stats.source_bytes += ack - c->snd_una;
+    }
+    finish(c);
+    return;
+  }
   if (flags & SYN) { /* the peer did not get our SYN-ACK */
     if (c->state == SYN_RECEIVED) send_control(c, SYN, c->iss);
     return;
