@@ -216,6 +216,8 @@ TapDevice::TapDevice(TapDevice&& other) noexcept
       tx_link_free_at_(other.tx_link_free_at_),
       batch_(std::move(other.batch_)),
       batching_(std::exchange(other.batching_, false)),
+      frames_this_batch_(other.frames_this_batch_),
+      frames_last_batch_(other.frames_last_batch_),
       batched_frames_(other.batched_frames_) {}
 
 TapDevice& TapDevice::operator=(TapDevice&& other) noexcept {
@@ -242,6 +244,8 @@ TapDevice& TapDevice::operator=(TapDevice&& other) noexcept {
     tx_link_free_at_ = other.tx_link_free_at_;
     batch_ = std::move(other.batch_);
     batching_ = std::exchange(other.batching_, false);
+    frames_this_batch_ = other.frames_this_batch_;
+    frames_last_batch_ = other.frames_last_batch_;
     batched_frames_ = other.batched_frames_;
   }
   return *this;
@@ -363,6 +367,9 @@ bool TapDevice::transmit(ConstBytes frame, Instant now) {
   }
   const virtio_net_hdr none{};  // no offload asked for this frame
   const std::size_t header_size = vnet_header_ ? sizeof none : 0;
+  if (batching_ && ++frames_this_batch_ == 1 && frames_last_batch_ <= 1) {
+    return write_frame(&none, header_size, frame);  // an answer leaves at once (header)
+  }
   if (batching_ && batch_->add(&none, header_size, frame)) {
     if (batch_->full()) flush_batch();
     return true;
@@ -371,10 +378,14 @@ bool TapDevice::transmit(ConstBytes frame, Instant now) {
   return write_frame(&none, header_size, frame);
 }
 
-void TapDevice::begin_batch() { batching_ = batch_ != nullptr && batch_->usable(); }
+void TapDevice::begin_batch() {
+  batching_ = batch_ != nullptr && batch_->usable();
+  frames_this_batch_ = 0;
+}
 
 void TapDevice::end_batch() {
   flush_batch();
+  frames_last_batch_ = frames_this_batch_;
   batching_ = false;
 }
 

