@@ -191,31 +191,43 @@ static uint16_t advertised_window(const struct conn *c)
   return (uint16_t)(w > 0xffff ? 0xffff : w);
 }
 
+/* Fills in the headers of a segment from us to the connection's peer whose
+ * TCP options (header_len - 20 bytes) and payload are already in place, and
+ * its checksums; returns the frame's length. */
+static size_t build_segment(uint8_t *f, const struct conn *c, uint16_t header_len, size_t payload_len,
+                            uint32_t seq, uint8_t flags, uint16_t window)
+{
+  uint16_t tcp_len = (uint16_t)(header_len + payload_len);
+  uint8_t *tcp = f + ETH_LEN + IP_LEN;
+  put_headers(f, c, tcp_len);
+  put32(tcp + 4, seq);
+  put32(tcp + 8, c->rcv_nxt);
+  tcp[12] = (uint8_t)((header_len / 4) << 4);
+  tcp[13] = flags;
+  put16(tcp + 14, window);
+  put16(tcp + 16, 0);
+  put16(tcp + 18, 0);
+  uint16_t s = (uint16_t)~fold(sum(tcp, tcp_len, pseudo_sum(our_ip, c->peer_ip, tcp_len)));
+  memcpy(tcp + 16, &s, 2);
+  return (size_t)(ETH_LEN + IP_LEN + tcp_len);
+}
+
 /* A segment without payload: SYN-ACK (with MSS and window scale), ACK, FIN, RST. */
 static void send_control(struct conn *c, uint8_t flags, uint32_t seq)
 {
   uint8_t f[ETH_LEN + IP_LEN + TCP_LEN + 8];
-  uint16_t tcp_len = TCP_LEN;
+  uint16_t header_len = TCP_LEN;
   uint8_t *tcp = f + ETH_LEN + IP_LEN;
   if (flags & SYN) {
     uint8_t *o = tcp + TCP_LEN;
     o[0] = 2; o[1] = 4; put16(o + 2, 1460);       /* MSS */
     o[4] = 1; o[5] = 3; o[6] = 3; o[7] = c->rcv_shift; /* NOP, window scale */
-    tcp_len = (uint16_t)(TCP_LEN + (c->rcv_shift ? 8 : 4)); /* no scale option if the peer has none */
+    header_len = (uint16_t)(TCP_LEN + (c->rcv_shift ? 8 : 4)); /* no scale option if the peer has none */
   }
-  put_headers(f, c, tcp_len);
-  put32(tcp + 4, seq);
-  put32(tcp + 8, c->rcv_nxt);
-  tcp[12] = (uint8_t)((tcp_len / 4) << 4);
-  tcp[13] = (uint8_t)(flags | ((flags & RST) ? 0 : ACK));
   /* The window of a SYN is never scaled (RFC 7323). */
-  put16(tcp + 14, (flags & SYN) ? (uint16_t)(RECEIVE_WINDOW > 0xffff ? 0xffff : RECEIVE_WINDOW)
-                                : advertised_window(c));
-  put16(tcp + 16, 0);
-  put16(tcp + 18, 0);
-  uint16_t s = (uint16_t)~fold(sum(tcp, tcp_len, pseudo_sum(our_ip, c->peer_ip, tcp_len)));
-  memcpy(tcp + 16, &s, 2);
-  transmit(f, (size_t)(ETH_LEN + IP_LEN + tcp_len));
+  uint16_t window = (flags & SYN) ? (uint16_t)(RECEIVE_WINDOW > 0xffff ? 0xffff : RECEIVE_WINDOW)
+                                  : advertised_window(c);
+  transmit(f, build_segment(f, c, header_len, 0, seq, (uint8_t)(flags | ((flags & RST) ? 0 : ACK)), window));
 }
 
 /* The source's template: everything but sequence, acknowledgement, window and
@@ -258,21 +270,9 @@ static void send_segment(struct conn *c, uint32_t seq)
 /* Echo: `len` bytes of `data` back to the peer, acknowledging what it sent. */
 static void send_echo(struct conn *c, const uint8_t *data, size_t len)
 {
-  uint16_t tcp_len = (uint16_t)(TCP_LEN + len);
-  uint8_t *f = c->frame, *tcp = f + ETH_LEN + IP_LEN;
-  put_headers(f, c, tcp_len);
-  put32(tcp + 4, c->snd_max);
-  put32(tcp + 8, c->rcv_nxt);
-  tcp[12] = 5 << 4;
-  tcp[13] = ACK | PSH;
-  put16(tcp + 14, advertised_window(c));
-  put16(tcp + 16, 0);
-  put16(tcp + 18, 0);
-  memcpy(tcp + TCP_LEN, data, len);
-  uint16_t s = (uint16_t)~fold(sum(tcp, tcp_len, pseudo_sum(our_ip, c->peer_ip, tcp_len)));
-  memcpy(tcp + 16, &s, 2);
-  c->echo_len = (size_t)(ETH_LEN + IP_LEN + tcp_len);
-  transmit(f, c->echo_len);
+  memcpy(c->frame + ETH_LEN + IP_LEN + TCP_LEN, data, len);
+  c->echo_len = build_segment(c->frame, c, TCP_LEN, len, c->snd_max, ACK | PSH, advertised_window(c));
+  transmit(c->frame, c->echo_len);
   c->snd_max += (uint32_t)len;
   c->snd_nxt = c->snd_max;
   c->bytes += len;

@@ -368,7 +368,7 @@ bool TapDevice::transmit(ConstBytes frame, Instant now) {
   const virtio_net_hdr none{};  // no offload asked for this frame
   const std::size_t header_size = vnet_header_ ? sizeof none : 0;
   if (batching_ && ++frames_this_batch_ == 1 && frames_last_batch_ <= 1) {
-    return write_frame(&none, header_size, frame);  // an answer leaves at once (header)
+    return write_frame(&none, header_size, frame);  // an answer leaves at once (see transmit() in the header)
   }
   if (batching_ && batch_->add(&none, header_size, frame)) {
     if (batch_->full()) flush_batch();
