@@ -50,10 +50,16 @@ ssize_t SocketLayer::send_common(Use& use, ConstBytes data, int flags, const IpE
         case Error::NoBuffers:
         case Error::WouldBlock: return ENOMEM;
         case Error::NotConnected: return EDESTADDRREQ;
-        case Error::InvalidArgument: return to != nullptr && to->address.is_v4() &&
-                                                    to->address.v4().value == 0xffffffffU
-                                                ? EACCES
-                                                : EINVAL;
+        // A broadcast without SO_BROADCAST (limited or a netif's): Linux's
+        // EACCES. The core's other InvalidArgument is port 0 or address 0.
+        case Error::InvalidArgument: {
+          const IpEndpoint* destination = to != nullptr ? to : (s.peer ? &*s.peer : nullptr);
+          const bool broadcast = s.kind == Kind::Udp && destination != nullptr && destination->port != 0 &&
+                                 !destination->address.is_unspecified();
+          return broadcast || (to != nullptr && to->address.is_v4() && to->address.v4().value == 0xffffffffU)
+                     ? EACCES
+                     : EINVAL;
+        }
         case Error::NoRoute: return ENETUNREACH;
         default: return errno_of(sent.error());
       }
@@ -69,6 +75,15 @@ ssize_t SocketLayer::send_common(Use& use, ConstBytes data, int flags, const IpE
   // sends may post into (remember_quiet).
   const int error = wait_until(s, deadline, [&](Stack& stack, Instant now) -> int {
     if (!s.has_tcp || s.listening) return ENOTCONN;
+    // The core would queue data during the handshake (RFC 9293 allows it);
+    // a socket waits for the connection as Linux's does (EAGAIN when it
+    // must not wait).
+    if (sent == 0) {
+      const TcpConnection* c = stack.tcp_connection(s.tcp);
+      if (c != nullptr && !c->error() && (c->state() == TcpState::SynSent || c->state() == TcpState::SynReceived)) {
+        return -1;
+      }
+    }
     while (sent < data.size()) {
       auto r = stack.tcp_send(s.tcp, data.subspan(sent), now, (flags & MSG_MORE) != 0);
       if (!r) {
@@ -182,9 +197,15 @@ ssize_t SocketLayer::receive_common(Use& use, Bytes into, int flags, IpEndpoint*
           return pending;
         }
       }
+      // Nothing queued after shutdown(SHUT_RD): the end, 0 (Linux), also
+      // for a thread that was waiting.
+      const auto nothing_left = [&]() -> int {
+        std::lock_guard lock(s.mutex);
+        return s.shut_read ? 0 : -1;
+      };
       if (s.kind == Kind::Raw) {
         auto r = stack.raw_receive(s.raw, into, peek);
-        if (!r) return r.error() == Error::WouldBlock ? -1 : errno_of(r.error());
+        if (!r) return r.error() == Error::WouldBlock ? nothing_left() : errno_of(r.error());
         size = r->size;
         copied = r->copied;
         if (from != nullptr) {
@@ -194,7 +215,7 @@ ssize_t SocketLayer::receive_common(Use& use, Bytes into, int flags, IpEndpoint*
         return 0;
       }
       auto r = stack.udp_receive(s.udp, into, peek);
-      if (!r) return r.error() == Error::WouldBlock ? -1 : errno_of(r.error());
+      if (!r) return r.error() == Error::WouldBlock ? nothing_left() : errno_of(r.error());
       size = r->size;
       copied = r->copied;
       if (from != nullptr) {

@@ -720,10 +720,35 @@ int SocketLayer::connect(int fd, const sockaddr* address, socklen_t length) {
   int error = 0;
   auto remote = endpoint_from(address, length, s.family, error);
   if (!remote) return fail(error);
+  bool completed = false;  // an earlier non-blocking connect() has, now
   error = tcpip_.call([&](Stack& stack, Instant now) -> int {
     if (s.listening) return EISCONN;
-    if (s.connecting) return EALREADY;
-    if (s.has_tcp) return EISCONN;
+    if (s.has_tcp) {
+      // As Linux: the first connect() after a non-blocking one completed
+      // says 0, later ones EISCONN; after it failed, the reason (or
+      // ECONNABORTED when SO_ERROR took it), and the next one starts anew.
+      const TcpConnection* c = stack.tcp_connection(s.tcp);
+      const bool failed = c == nullptr || c->error() || c->state() == TcpState::Closed;
+      if (failed) {
+        const bool was_connecting = s.connecting;
+        stack.tcp_close(s.tcp, now);
+        s.has_tcp = false;
+        s.connecting = false;
+        if (was_connecting) {
+          std::lock_guard lock(s.mutex);
+          const int reason = s.pending_error != 0 ? s.pending_error : ECONNABORTED;
+          s.pending_error = 0;
+          return reason;
+        }
+      } else if (s.connecting) {
+        if (!established_or_later(c->state())) return EALREADY;
+        s.connecting = false;
+        completed = true;
+        return 0;
+      } else {
+        return EISCONN;
+      }
+    }
     if (v6only_refuses(s, *remote)) return ENETUNREACH;
     // A mapped peer is reached over IPv4, and the connection keeps IPv4
     // addresses; a scope id picks the netif of a link-local peer.
@@ -746,18 +771,23 @@ int SocketLayer::connect(int fd, const sockaddr* address, socklen_t length) {
     return 0;
   });
   if (error != 0) return fail(error);
+  if (completed) return 0;
   Instant deadline;
   {
     std::lock_guard lock(s.mutex);
     if (s.nonblocking) return fail(EINPROGRESS);
     deadline = deadline_after(s.send_timeout, false);
   }
-  error = wait_until(s, deadline, [&](Stack& stack, Instant) -> int {
+  error = wait_until(s, deadline, [&](Stack& stack, Instant now) -> int {
     const TcpConnection* c = stack.tcp_connection(s.tcp);
-    if (c == nullptr) return ECONNABORTED;
-    if (c->error()) {
+    if (c == nullptr || c->error()) {
+      // Reported here; the socket is unconnected again, as on Linux (it
+      // may connect anew).
+      const int reason = c == nullptr ? ECONNABORTED : errno_of(*c->error());
+      stack.tcp_close(s.tcp, now);
+      s.has_tcp = false;
       s.connecting = false;
-      return errno_of(*c->error());
+      return reason;
     }
     if (established_or_later(c->state())) {
       s.connecting = false;
@@ -779,12 +809,30 @@ int SocketLayer::shutdown(int fd, int how) {
   if (!acquire(fd, use)) return fail(EBADF);
   Socket& s = *use.socket;
   if (how != SHUT_RD && how != SHUT_WR && how != SHUT_RDWR) return fail(EINVAL);
-  if (s.kind != Kind::Tcp) return fail(EOPNOTSUPP);
+  if (s.kind != Kind::Tcp) {
+    // As Linux: the sides are shut (a thread blocked in recv() wakes up
+    // with 0, a send() fails with EPIPE) even when the socket has no peer,
+    // which is ENOTCONN. (lwIP refuses shutdown() on UDP: EOPNOTSUPP.)
+    const bool connected = tcpip_.call([&](Stack&, Instant) { return s.peer.has_value(); });
+    std::lock_guard lock(s.mutex);
+    if (how != SHUT_WR) s.shut_read = true;
+    if (how != SHUT_RD) s.shut_write = true;
+    s.quiet = Quiet::Unknown;
+    wake_all(s);
+    return connected ? 0 : fail(ENOTCONN);
+  }
   // Sends posted before the FIN go out before it; none after it until
   // shut_write says there is no more room.
   const SendRoomHold hold(s, message_passing_ && how != SHUT_RD);
+  bool was_listening = false;
   const int error = tcpip_.call([&](Stack& stack, Instant now) -> int {
-    if (!s.has_tcp || s.listening) return ENOTCONN;
+    if (s.listening) {
+      was_listening = true;
+      if (how == SHUT_WR) return 0;
+      stop_listening(s, stack, now);
+      return 0;
+    }
+    if (!s.has_tcp) return ENOTCONN;
     const TcpConnection* c = stack.tcp_connection(s.tcp);
     if (c == nullptr || !established_or_later(c->state())) return ENOTCONN;
     if (how != SHUT_RD) (void)stack.tcp_shutdown(s.tcp, now);
@@ -793,11 +841,28 @@ int SocketLayer::shutdown(int fd, int how) {
   if (error != 0) return fail(error);
   {
     std::lock_guard lock(s.mutex);
-    if (how != SHUT_WR) s.shut_read = true;
-    if (how != SHUT_RD) s.shut_write = true;
+    if (!was_listening) {
+      if (how != SHUT_WR) s.shut_read = true;
+      if (how != SHUT_RD) s.shut_write = true;
+    }
+    s.quiet = Quiet::Unknown;  // a non-blocking accept() or recv() must look again
     wake_all(s);
   }
   return 0;
+}
+
+void SocketLayer::stop_listening(Socket& s, Stack& stack, Instant now) {
+  // Linux's way to end a listener that another thread waits on in accept():
+  // shutdown(SHUT_RD or SHUT_RDWR) closes it (connections not yet accepted
+  // are reset); the waiting accept() fails with EINVAL. The socket keeps its
+  // port (reserved again, as it was before listen()) and may listen again.
+  stack.tcp_close(s.tcp, now);
+  s.has_tcp = false;
+  s.listening = false;
+  if (s.bound) {  // listen() set it when bind() had not
+    Result<TcpReservation> again = stack.tcp_reserve(*s.bound, true, s.options.tcp.ip.v6only);
+    if (again) s.reservation = *again;
+  }
 }
 
 }  // namespace lwnet::api

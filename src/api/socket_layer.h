@@ -250,6 +250,9 @@ class SocketLayer {
   // Core context, in close(): gives the socket's endpoint back to the core
   // (reset: a TCP connection is aborted instead of closed).
   void release_endpoint(Socket& socket, Stack& stack, Instant now, bool reset);
+  // Core context, in shutdown(SHUT_RD or SHUT_RDWR) on a listener: closes the
+  // listener and keeps the socket bound to its port.
+  void stop_listening(Socket& socket, Stack& stack, Instant now);
   void add_waiter(Socket& socket, Waiter& waiter);
   void remove_waiter(Socket& socket, Waiter& waiter);
   // Under the socket's mutex: every waiter learns that something changed

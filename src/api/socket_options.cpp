@@ -80,18 +80,21 @@ int SocketLayer::ioctl(int fd, unsigned long request, void* argument) {
     return 0;
   }
   if (request == FIONREAD) {
+    bool listening = false;
     const std::size_t pending = tcpip_.call([&](Stack& stack, Instant) -> std::size_t {
       if (s.kind == Kind::Udp) return stack.udp_pending_bytes(s.udp);
       if (s.kind == Kind::Raw) return stack.raw_pending_bytes(s.raw);
+      listening = s.listening;
       if (!s.has_tcp || s.listening) return 0;
       const TcpConnection* c = stack.tcp_connection(s.tcp);
       return c != nullptr ? c->readable_bytes() : 0;
     });
+    if (listening) return fail(EINVAL);  // Linux: a listener has no bytes to count
     const int n = static_cast<int>(std::min<std::size_t>(pending, 0x7fffffff));
     std::memcpy(argument, &n, sizeof n);
     return 0;
   }
-  return fail(EINVAL);
+  return fail(ENOTTY);  // Linux: not a request sockets know (lwIP: ENOSYS)
 }
 
 

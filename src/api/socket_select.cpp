@@ -23,29 +23,34 @@ short SocketLayer::readiness(Socket& s, Stack& stack) {
     shut_write = s.shut_write;
     pending_error = s.pending_error;
   }
+  // The bits are Linux's (tcp_poll, datagram_poll), which programs test:
+  // a side shut by shutdown() is readable (recv() gives 0) or writable
+  // (send() fails at once with EPIPE) rather than never ready, and POLLHUP
+  // means both sides are shut, or the socket has no connection at all.
   if (pending_error != 0) r |= POLLERR;
-  if (s.kind == Kind::Udp) {
-    if (stack.udp_readable(s.udp)) r |= POLLIN;
+  if (s.kind == Kind::Udp || s.kind == Kind::Raw) {
+    if (shut_read || (s.kind == Kind::Udp ? stack.udp_readable(s.udp) : stack.raw_readable(s.raw))) r |= POLLIN;
+    if (shut_read && shut_write) r |= POLLHUP;
     return static_cast<short>(r | POLLOUT);
   }
-  if (s.kind == Kind::Raw) {
-    if (stack.raw_readable(s.raw)) r |= POLLIN;
-    return static_cast<short>(r | POLLOUT);
-  }
-  if (!s.has_tcp) return static_cast<short>(r | POLLOUT);
+  if (!s.has_tcp) return static_cast<short>(r | POLLOUT | POLLHUP);
   if (s.listening) {
     if (stack.tcp_pending_accepts(s.tcp) > 0) r |= POLLIN;
     return r;
   }
   const TcpConnection* c = stack.tcp_connection(s.tcp);
-  if (c == nullptr) return static_cast<short>(r | POLLIN | POLLHUP);
+  if (c == nullptr) return static_cast<short>(r | POLLIN | POLLOUT | POLLHUP);
   const TcpState st = c->state();
   if (c->readable_bytes() > 0 || c->end_of_stream() || c->error() || shut_read) r |= POLLIN;
   if (c->error()) r |= POLLOUT | POLLERR;  // a failed connect shows as writable
-  if ((st == TcpState::Established || st == TcpState::CloseWait) && !shut_write && c->send_space() > 0) {
-    r |= POLLOUT;
+  if (st != TcpState::SynSent && st != TcpState::SynReceived) {
+    if (shut_write || st == TcpState::Closed) {
+      r |= POLLOUT;
+    } else if ((st == TcpState::Established || st == TcpState::CloseWait) && c->send_space() > 0) {
+      r |= POLLOUT;
+    }
   }
-  if (st == TcpState::Closed) r |= POLLHUP;
+  if (st == TcpState::Closed || (shut_write && (shut_read || c->end_of_stream()))) r |= POLLHUP;
   return r;
 }
 

@@ -11,7 +11,9 @@
 #   lwit_pass
 #
 # Everything a test creates (namespace, TAP inside it, processes, files) is
-# removed by the EXIT trap, also when the test fails or is interrupted.
+# removed by the EXIT trap, also when the test fails or is interrupted
+# (LWIT_KEEP=1 in the environment keeps the files: outputs and captures in
+# /tmp/lwit-NAME-PID.*, for a look after a run by hand).
 # Processes are killed by the PID the test recorded, never by name.
 # Only 192.0.2.0/24 is used (RFC 5737 documentation addresses).
 #
@@ -144,7 +146,7 @@ lwit_cleanup() {
     # Deleting the namespace deletes the TAP inside it.
     ip netns delete "$LWIT_NS"
   fi
-  [ -n "$LWIT_DIR" ] && rm -rf "$LWIT_DIR"
+  [ -n "$LWIT_DIR" ] && [ -z "${LWIT_KEEP:-}" ] && rm -rf "$LWIT_DIR"
   if [ $status -eq 0 ]; then
     return 0
   fi

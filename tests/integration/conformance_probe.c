@@ -1,0 +1,653 @@
+/* The socket calls of conformance.sh, built twice from this one file: on
+ * lwnet (through <lwip/sockets.h>, brought up by lwnet_tap_up on the TAP
+ * given) and on the Linux kernel's own sockets (-DCONFORMANCE_KERNEL; the
+ * TAP and address arguments are then ignored: the namespace's kernel has
+ * 192.0.2.2 on a veth). Each step prints one line, "step: result", where
+ * the result is the call's return value (or "fd" for a new descriptor) or
+ * "-1 ERRNO_NAME", and for some steps what it read back (an option's value,
+ * poll's revents, an address). conformance.sh runs both builds against the
+ * same Linux peer at 192.0.2.1 and compares their lines: code written for
+ * Linux sockets must see the same results on lwnet.
+ *
+ *   conformance_probe TAP CIDR
+ *
+ * The peer serves (conformance.sh): TCP 7001 echo, TCP 7005 "connect back"
+ * (reads a port number and a newline, connects to 192.0.2.2 on that port,
+ * sends "hi" and closes), UDP 7004 echo; TCP 7002 and UDP 7003 are closed.
+ * Nothing at 198.51.100.0/24 is reachable (no route).
+ *
+ * Steps whose results lwIP defines differently from Linux, and which lwnet
+ * gives as lwIP does (ESP-IDF's code depends on them), are not here: the
+ * exception set of select() for a socket with a pending error, and fcntl's
+ * F_GETFL access mode after shutdown(); tests/api checks those. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#ifdef CONFORMANCE_KERNEL
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/ioctl.h>
+#include <sys/select.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+#else
+#include <lwip/sockets.h>
+#include <lwnet/lwnet.h>
+#endif
+
+static const char *const peer = "192.0.2.1";
+static const char *const self = "192.0.2.2";
+
+static void result(const char *step, long value)
+{
+    if (value < 0) {
+        const char *name = strerrorname_np(errno);
+        printf("%s: -1 %s\n", step, name != NULL ? name : "?");
+    } else {
+        printf("%s: %ld\n", step, value);
+    }
+}
+
+/* For calls that return a new descriptor: its number differs between the
+ * two stacks, so only whether there is one is printed. */
+static int new_fd(const char *step, int fd)
+{
+    if (fd < 0) {
+        result(step, -1);
+    } else {
+        printf("%s: fd\n", step);
+    }
+    return fd;
+}
+
+static struct sockaddr_in address(const char *ip, int port)
+{
+    struct sockaddr_in a;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_port = htons((uint16_t)port);
+    inet_pton(AF_INET, ip, &a.sin_addr);
+    return a;
+}
+
+static int connect_to(int fd, const char *ip, int port)
+{
+    struct sockaddr_in a = address(ip, port);
+    return connect(fd, (struct sockaddr *)&a, sizeof a);
+}
+
+static int bind_to(int fd, const char *ip, int port)
+{
+    struct sockaddr_in a = address(ip, port);
+    return bind(fd, (struct sockaddr *)&a, sizeof a);
+}
+
+static void int_option(const char *step, int fd, int level, int name)
+{
+    int value = -12345;
+    socklen_t length = sizeof value;
+    const int r = getsockopt(fd, level, name, &value, &length);
+    if (r < 0) {
+        result(step, r);
+    } else {
+        printf("%s: %d value %d length %u\n", step, r, value, (unsigned)length);
+    }
+}
+
+static int set_int(int fd, int level, int name, int value)
+{
+    return setsockopt(fd, level, name, &value, sizeof value);
+}
+
+static void print_address(const char *step, int r, const struct sockaddr_in *a, socklen_t length, int with_port)
+{
+    if (r < 0) {
+        result(step, r);
+        return;
+    }
+    char text[INET_ADDRSTRLEN] = "?";
+    inet_ntop(AF_INET, &a->sin_addr, text, sizeof text);
+    if (with_port) {
+        printf("%s: %d family %d %s:%u length %u\n", step, r, a->sin_family, text, ntohs(a->sin_port),
+               (unsigned)length);
+    } else {
+        printf("%s: %d family %d %s length %u\n", step, r, a->sin_family, text, (unsigned)length);
+    }
+}
+
+static void local_name(const char *step, int fd)
+{
+    struct sockaddr_in a;
+    memset(&a, 0xff, sizeof a);
+    socklen_t length = sizeof a;
+    print_address(step, getsockname(fd, (struct sockaddr *)&a, &length), &a, length, 1);
+}
+
+static void peer_name(const char *step, int fd)
+{
+    struct sockaddr_in a;
+    memset(&a, 0xff, sizeof a);
+    socklen_t length = sizeof a;
+    print_address(step, getpeername(fd, (struct sockaddr *)&a, &length), &a, length, 1);
+}
+
+/* poll() for `events` up to `ms`; prints the revents. */
+static void poll_one(const char *step, int fd, short events, int ms)
+{
+    struct pollfd p = {fd, events, 0};
+    const int r = poll(&p, 1, ms);
+    if (r < 0) {
+        result(step, r);
+    } else {
+        printf("%s: %d revents 0x%x\n", step, r, (unsigned)p.revents);
+    }
+}
+
+/* select() for reading and writing with a timeout of `ms`; prints which of
+ * the two sets hold the socket (the exception set is lwIP's own: see the
+ * top). */
+static void select_one(const char *step, int fd, int ms)
+{
+    fd_set readable, writable;
+    FD_ZERO(&readable);
+    FD_ZERO(&writable);
+    FD_SET(fd, &readable);
+    FD_SET(fd, &writable);
+    struct timeval timeout = {0, (long)ms * 1000};
+    const int r = select(fd + 1, &readable, &writable, NULL, &timeout);
+    if (r < 0) {
+        result(step, r);
+    } else {
+        printf("%s: %d read %d write %d\n", step, r, FD_ISSET(fd, &readable) ? 1 : 0,
+               FD_ISSET(fd, &writable) ? 1 : 0);
+    }
+}
+
+static void nonblocking(int fd)
+{
+    (void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL, 0) | O_NONBLOCK);
+}
+
+static void pause_ms(long ms)
+{
+    struct timespec t = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&t, NULL);
+}
+
+/* Reads exactly `n` bytes (the echo's answer) and prints them. */
+static void read_exactly(const char *step, int fd, size_t n)
+{
+    char buffer[64] = {0};
+    if (n > sizeof buffer - 1) n = sizeof buffer - 1;
+    const ssize_t r = recv(fd, buffer, n, MSG_WAITALL);
+    if (r < 0) {
+        result(step, r);
+    } else {
+        printf("%s: %zd \"%.*s\"\n", step, r, (int)r, buffer);
+    }
+}
+
+static void fresh_tcp_socket(void)
+{
+    char byte = 'x';
+    int t = new_fd("tcp socket", socket(AF_INET, SOCK_STREAM, 0));
+    local_name("fresh getsockname", t);
+    peer_name("fresh getpeername", t);
+    int_option("fresh SO_TYPE", t, SOL_SOCKET, SO_TYPE);
+    int_option("fresh SO_ERROR", t, SOL_SOCKET, SO_ERROR);
+    int_option("fresh SO_ACCEPTCONN", t, SOL_SOCKET, SO_ACCEPTCONN);
+    int_option("fresh SO_KEEPALIVE", t, SOL_SOCKET, SO_KEEPALIVE);
+    int_option("fresh TCP_NODELAY", t, IPPROTO_TCP, TCP_NODELAY);
+    poll_one("fresh poll", t, POLLIN | POLLOUT, 0);
+    select_one("fresh select", t, 0);
+    result("fresh send", send(t, &byte, 1, MSG_NOSIGNAL));
+    result("fresh recv", recv(t, &byte, 1, MSG_DONTWAIT));
+    result("fresh shutdown SHUT_RD", shutdown(t, SHUT_RD));
+    result("fresh shutdown 7", shutdown(t, 7));
+    result("fresh accept", accept(t, NULL, NULL));
+    result("fresh unknown ioctl", ioctl(t, 0x7fff, &byte));
+    int size = 0;
+    result("fresh FIONREAD", ioctl(t, FIONREAD, &size));
+    printf("fresh FIONREAD value: %d\n", size);
+    result("fresh setsockopt unknown option", set_int(t, SOL_SOCKET, 9999, 1));
+    result("fresh setsockopt unknown level", set_int(t, 12345, 1, 1));
+    result("fresh setsockopt short length", setsockopt(t, SOL_SOCKET, SO_REUSEADDR, &byte, 1));
+    result("fresh setsockopt TCP_NODELAY", set_int(t, IPPROTO_TCP, TCP_NODELAY, 1));
+    int_option("fresh TCP_NODELAY after", t, IPPROTO_TCP, TCP_NODELAY);
+    result("fresh setsockopt TCP_KEEPIDLE 0", set_int(t, IPPROTO_TCP, TCP_KEEPIDLE, 0));
+    result("fresh setsockopt TCP_KEEPINTVL 0", set_int(t, IPPROTO_TCP, TCP_KEEPINTVL, 0));
+    result("fresh setsockopt TCP_KEEPCNT 0", set_int(t, IPPROTO_TCP, TCP_KEEPCNT, 0));
+    result("fresh setsockopt TCP_KEEPIDLE 30", set_int(t, IPPROTO_TCP, TCP_KEEPIDLE, 30));
+    int_option("fresh TCP_KEEPIDLE", t, IPPROTO_TCP, TCP_KEEPIDLE);
+    result("fresh setsockopt SO_KEEPALIVE", set_int(t, SOL_SOCKET, SO_KEEPALIVE, 1));
+    int_option("fresh SO_KEEPALIVE after", t, SOL_SOCKET, SO_KEEPALIVE);
+    result("fresh setsockopt IP_TOS", set_int(t, IPPROTO_IP, IP_TOS, 0x10));
+    int_option("fresh IP_TOS", t, IPPROTO_IP, IP_TOS);
+    result("fresh setsockopt IP_TTL 0", set_int(t, IPPROTO_IP, IP_TTL, 0));
+    result("fresh setsockopt IP_TTL 300", set_int(t, IPPROTO_IP, IP_TTL, 300));
+    result("fresh setsockopt IP_TTL 9", set_int(t, IPPROTO_IP, IP_TTL, 9));
+    int_option("fresh IP_TTL", t, IPPROTO_IP, IP_TTL);
+    printf("fresh F_GETFL O_NONBLOCK: %d\n", (fcntl(t, F_GETFL, 0) & O_NONBLOCK) != 0);
+    result("fresh F_SETFL O_NONBLOCK", fcntl(t, F_SETFL, O_NONBLOCK));
+    printf("fresh F_GETFL O_NONBLOCK after: %d\n", (fcntl(t, F_GETFL, 0) & O_NONBLOCK) != 0);
+    int off = 0;
+    result("fresh FIONBIO 0", ioctl(t, FIONBIO, &off));
+    printf("fresh F_GETFL O_NONBLOCK after FIONBIO: %d\n", (fcntl(t, F_GETFL, 0) & O_NONBLOCK) != 0);
+    result("fresh close", close(t));
+    result("closed close", close(t));
+    result("closed send", send(t, &byte, 1, MSG_NOSIGNAL));
+    result("closed getsockopt", getsockopt(t, SOL_SOCKET, SO_TYPE, &size, &(socklen_t){sizeof size}));
+}
+
+static void socket_arguments(void)
+{
+    int fd;
+    fd = new_fd("socket stream udp", socket(AF_INET, SOCK_STREAM, IPPROTO_UDP));
+    if (fd >= 0) close(fd);
+    fd = new_fd("socket dgram tcp", socket(AF_INET, SOCK_DGRAM, IPPROTO_TCP));
+    if (fd >= 0) close(fd);
+    fd = new_fd("socket type 99", socket(AF_INET, 99, 0));
+    if (fd >= 0) close(fd);
+    fd = new_fd("socket family 12345", socket(12345, SOCK_STREAM, 0));
+    if (fd >= 0) close(fd);
+    fd = new_fd("socket stream tcp", socket(AF_INET, SOCK_STREAM, IPPROTO_TCP));
+    if (fd >= 0) close(fd);
+    fd = new_fd("socket dgram udp", socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP));
+    if (fd >= 0) close(fd);
+    fd = new_fd("socket raw icmp", socket(AF_INET, SOCK_RAW, IPPROTO_ICMP));
+    if (fd >= 0) close(fd);
+    char byte = 0;
+    result("close -1", close(-1));
+    result("send -1", send(-1, &byte, 1, 0));
+}
+
+static void binding_and_listening(void)
+{
+    int t = new_fd("bind socket", socket(AF_INET, SOCK_STREAM, 0));
+    result("bind", bind_to(t, self, 6000));
+    local_name("bound getsockname", t);
+    result("bind again", bind_to(t, self, 6001));
+    int t2 = new_fd("bind socket 2", socket(AF_INET, SOCK_STREAM, 0));
+    result("bind in use", bind_to(t2, self, 6000));
+    result("bind foreign address", bind_to(t2, "203.0.113.9", 6000));
+    struct sockaddr_in a = address(self, 6002);
+    result("bind short length", bind(t2, (struct sockaddr *)&a, 4));
+    a.sin_family = AF_INET6;
+    result("bind wrong family", bind(t2, (struct sockaddr *)&a, sizeof a));
+    result("bind wildcard other port", bind_to(t2, "0.0.0.0", 6003));
+    local_name("wildcard getsockname", t2);
+    close(t2);
+
+    result("listen", listen(t, 2));
+    int_option("listening SO_ACCEPTCONN", t, SOL_SOCKET, SO_ACCEPTCONN);
+    result("listen again", listen(t, 4));
+    peer_name("listening getpeername", t);
+    nonblocking(t);
+    result("listening accept nothing", accept(t, NULL, NULL));
+    poll_one("listening poll", t, POLLIN | POLLOUT, 0);
+    select_one("listening select", t, 0);
+    char byte = 'x';
+    result("listening send", send(t, &byte, 1, MSG_NOSIGNAL));
+    result("listening recv", recv(t, &byte, 1, 0));
+    result("listening connect", connect_to(t, peer, 7001));
+    int size = 0;
+    result("listening FIONREAD", ioctl(t, FIONREAD, &size));
+    result("listening shutdown SHUT_WR", shutdown(t, SHUT_WR));
+    int_option("listening SO_ACCEPTCONN after SHUT_WR", t, SOL_SOCKET, SO_ACCEPTCONN);
+    result("listening shutdown", shutdown(t, SHUT_RDWR));
+    int_option("shut listener SO_ACCEPTCONN", t, SOL_SOCKET, SO_ACCEPTCONN);
+    result("shut listener accept", accept(t, NULL, NULL));
+    local_name("shut listener getsockname", t);
+    poll_one("shut listener poll", t, POLLIN | POLLOUT, 0);
+    int t3 = new_fd("bind socket 3", socket(AF_INET, SOCK_STREAM, 0));
+    result("bind the shut listener's port", bind_to(t3, self, 6000));
+    close(t3);
+    result("shut listener listen again", listen(t, 2));
+    int_option("listening again SO_ACCEPTCONN", t, SOL_SOCKET, SO_ACCEPTCONN);
+    close(t);
+
+    int u = new_fd("listen udp socket", socket(AF_INET, SOCK_DGRAM, 0));
+    result("udp listen", listen(u, 1));
+    result("udp accept", accept(u, NULL, NULL));
+    close(u);
+}
+
+static void connecting(void)
+{
+    int c = new_fd("refused socket", socket(AF_INET, SOCK_STREAM, 0));
+    result("connect refused", connect_to(c, peer, 7002));
+    int_option("refused SO_ERROR", c, SOL_SOCKET, SO_ERROR);
+    peer_name("refused getpeername", c);
+    poll_one("refused poll", c, POLLIN | POLLOUT, 0);
+    result("connect after refused", connect_to(c, peer, 7001));
+    peer_name("connect after refused getpeername", c);
+    close(c);
+
+    c = new_fd("unreachable socket", socket(AF_INET, SOCK_STREAM, 0));
+    result("connect no route", connect_to(c, "198.51.100.1", 7001));
+    close(c);
+
+    c = new_fd("echo socket", socket(AF_INET, SOCK_STREAM, 0));
+    result("connect", connect_to(c, peer, 7001));
+    result("connect again", connect_to(c, peer, 7001));
+    peer_name("connected getpeername", c);
+    struct sockaddr_in local;
+    socklen_t length = sizeof local;
+    const int r = getsockname(c, (struct sockaddr *)&local, &length);
+    print_address("connected getsockname", r, &local, length, 0);
+    result("connected bind", bind_to(c, self, 6010));
+    result("connected listen", listen(c, 1));
+    poll_one("connected poll", c, POLLIN | POLLOUT, 0);
+    select_one("connected select", c, 0);
+
+    result("send", send(c, "hello", 5, 0));
+    poll_one("poll for the echo", c, POLLIN, 5000);
+    pause_ms(100);  /* the whole echo, not only its first segment */
+    int pending = -1;
+    result("FIONREAD", ioctl(c, FIONREAD, &pending));
+    printf("FIONREAD value: %d\n", pending);
+    char buffer[16] = {0};
+    const ssize_t peeked = recv(c, buffer, 5, MSG_PEEK);
+    printf("recv MSG_PEEK: %zd \"%.*s\"\n", peeked, peeked > 0 ? (int)peeked : 0, buffer);
+    read_exactly("recv 2", c, 2);
+    read_exactly("recv MSG_WAITALL 3", c, 3);
+    result("recv MSG_DONTWAIT nothing", recv(c, buffer, sizeof buffer, MSG_DONTWAIT));
+    struct timeval timeout = {0, 100000};
+    result("SO_RCVTIMEO", setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout));
+    result("recv timed out", recv(c, buffer, sizeof buffer, 0));
+
+    struct iovec pieces[2] = {{"ab", 2}, {"cde", 3}};
+    result("writev", writev(c, pieces, 2));
+    char first[3] = {0}, second[2] = {0};
+    struct iovec into[2] = {{first, 3}, {second, 2}};
+    poll_one("poll for the writev echo", c, POLLIN, 5000);
+    pause_ms(100);
+    const ssize_t got = readv(c, into, 2);
+    printf("readv: %zd \"%.3s%.2s\"\n", got, first, second);
+
+    struct sockaddr_in to = address(peer, 7001);
+    result("sendto with an address", sendto(c, "z", 1, 0, (struct sockaddr *)&to, sizeof to));
+    poll_one("poll for the sendto echo", c, POLLIN, 5000);
+    struct sockaddr_in from;
+    memset(&from, 0, sizeof from);
+    socklen_t from_length = sizeof from;
+    const ssize_t n = recvfrom(c, buffer, sizeof buffer, 0, (struct sockaddr *)&from, &from_length);
+    printf("recvfrom: %zd from_length %u\n", n, (unsigned)from_length);
+    result("write", write(c, "w", 1));
+    poll_one("poll for the write echo", c, POLLIN, 5000);
+    result("read", read(c, buffer, sizeof buffer));
+
+    result("shutdown SHUT_WR", shutdown(c, SHUT_WR));
+    result("send after SHUT_WR", send(c, "x", 1, MSG_NOSIGNAL));
+    poll_one("poll for the end", c, POLLIN, 5000);
+    pause_ms(100);
+    result("recv end", recv(c, buffer, sizeof buffer, 0));
+    result("recv end again", recv(c, buffer, sizeof buffer, 0));
+    poll_one("closed both ways poll", c, POLLIN | POLLOUT, 0);
+    select_one("closed both ways select", c, 0);
+    int_option("closed both ways SO_ERROR", c, SOL_SOCKET, SO_ERROR);
+    result("close", close(c));
+}
+
+static void connecting_without_blocking(void)
+{
+    /* Nobody has 192.0.2.99: its address is never resolved, the connection
+     * stays in progress. */
+    int c = new_fd("silent socket", socket(AF_INET, SOCK_STREAM, 0));
+    nonblocking(c);
+    result("silent connect", connect_to(c, "192.0.2.99", 7001));
+    result("silent connect again", connect_to(c, "192.0.2.99", 7001));
+    poll_one("silent poll", c, POLLIN | POLLOUT, 0);
+    int_option("silent SO_ERROR", c, SOL_SOCKET, SO_ERROR);
+    result("silent send", send(c, "x", 1, MSG_NOSIGNAL));
+    result("silent recv", recv(c, (char[4]){0}, 4, 0));
+    close(c);
+
+    c = new_fd("nonblocking socket", socket(AF_INET, SOCK_STREAM, 0));
+    nonblocking(c);
+    result("nonblocking connect", connect_to(c, peer, 7001));
+    poll_one("nonblocking poll", c, POLLOUT, 5000);
+    int_option("nonblocking SO_ERROR", c, SOL_SOCKET, SO_ERROR);
+    result("nonblocking connect when connected", connect_to(c, peer, 7001));
+    result("nonblocking connect when connected again", connect_to(c, peer, 7001));
+    result("nonblocking recv nothing", recv(c, (char[4]){0}, 4, 0));
+    close(c);
+
+    c = new_fd("nonblocking refused socket", socket(AF_INET, SOCK_STREAM, 0));
+    nonblocking(c);
+    result("nonblocking connect refused", connect_to(c, peer, 7002));
+    poll_one("nonblocking refused poll", c, POLLOUT, 5000);
+    select_one("nonblocking refused select", c, 0);
+    int_option("nonblocking refused SO_ERROR", c, SOL_SOCKET, SO_ERROR);
+    int_option("nonblocking refused SO_ERROR again", c, SOL_SOCKET, SO_ERROR);
+    result("nonblocking refused connect again", connect_to(c, peer, 7002));
+    result("nonblocking refused connect anew", connect_to(c, peer, 7002));
+    poll_one("nonblocking refused anew poll", c, POLLOUT, 5000);
+    result("nonblocking refused connect after anew", connect_to(c, peer, 7002));
+    close(c);
+}
+
+static void accepting(void)
+{
+    int l = new_fd("accepting socket", socket(AF_INET, SOCK_STREAM, 0));
+    result("accepting SO_REUSEADDR", set_int(l, SOL_SOCKET, SO_REUSEADDR, 1));
+    result("accepting bind", bind_to(l, "0.0.0.0", 6100));
+    result("accepting listen", listen(l, 1));
+    int c = new_fd("connect back socket", socket(AF_INET, SOCK_STREAM, 0));
+    result("connect back", connect_to(c, peer, 7005));
+    result("connect back send", send(c, "6100\n", 5, 0));
+    poll_one("accepting poll", l, POLLIN, 5000);
+    select_one("accepting select", l, 0);
+    struct sockaddr_in from;
+    memset(&from, 0xff, sizeof from);
+    socklen_t length = sizeof from;
+    int a = new_fd("accept", accept(l, (struct sockaddr *)&from, &length));
+    print_address("accept address", a < 0 ? -1 : 0, &from, length, 0);
+    local_name("accepted getsockname", a);
+    int_option("accepted SO_ACCEPTCONN", a, SOL_SOCKET, SO_ACCEPTCONN);
+    int_option("accepted SO_TYPE", a, SOL_SOCKET, SO_TYPE);
+    read_exactly("accepted recv", a, 2);
+    poll_one("accepted poll for the end", a, POLLIN, 5000);
+    result("accepted recv end", recv(a, (char[4]){0}, 4, 0));
+    close(a);
+    socklen_t small = 4;
+    nonblocking(l);
+    result("accept nothing", accept(l, (struct sockaddr *)&from, &small));
+    close(c);
+    close(l);
+}
+
+static void datagrams(void)
+{
+    char buffer[16] = {0};
+    int u = new_fd("udp socket", socket(AF_INET, SOCK_DGRAM, 0));
+    int_option("udp SO_TYPE", u, SOL_SOCKET, SO_TYPE);
+    result("udp send unconnected", send(u, "x", 1, 0));
+    peer_name("udp getpeername unconnected", u);
+    struct sockaddr_in broadcast = address("192.0.2.255", 7009);
+    result("udp sendto broadcast", sendto(u, "b", 1, 0, (struct sockaddr *)&broadcast, sizeof broadcast));
+    result("udp SO_BROADCAST", set_int(u, SOL_SOCKET, SO_BROADCAST, 1));
+    int_option("udp SO_BROADCAST value", u, SOL_SOCKET, SO_BROADCAST);
+    result("udp sendto broadcast allowed", sendto(u, "b", 1, 0, (struct sockaddr *)&broadcast,
+                                                  sizeof broadcast));
+    result("udp recv nothing", recv(u, buffer, sizeof buffer, MSG_DONTWAIT));
+    poll_one("udp poll", u, POLLIN | POLLOUT, 0);
+    struct sockaddr_in echo = address(peer, 7004);
+    result("udp sendto echo", sendto(u, "abcdef", 6, 0, (struct sockaddr *)&echo, sizeof echo));
+    poll_one("udp poll for the echo", u, POLLIN, 5000);
+    int pending = -1;
+    result("udp FIONREAD", ioctl(u, FIONREAD, &pending));
+    printf("udp FIONREAD value: %d\n", pending);
+    result("udp recv MSG_TRUNC", recv(u, buffer, 3, MSG_TRUNC));
+    result("udp sendto echo 2", sendto(u, "abcdef", 6, 0, (struct sockaddr *)&echo, sizeof echo));
+    poll_one("udp poll for the echo 2", u, POLLIN, 5000);
+    struct iovec piece = {buffer, 3};
+    struct msghdr message;
+    memset(&message, 0, sizeof message);
+    message.msg_iov = &piece;
+    message.msg_iovlen = 1;
+    struct sockaddr_in from;
+    message.msg_name = &from;
+    message.msg_namelen = sizeof from;
+    const ssize_t n = recvmsg(u, &message, 0);
+    printf("udp recvmsg short: %zd flags MSG_TRUNC %d namelen %u\n", n, (message.msg_flags & MSG_TRUNC) != 0,
+           (unsigned)message.msg_namelen);
+    print_address("udp recvmsg from", n < 0 ? -1 : 0, &from, message.msg_namelen, 1);
+    result("udp sendto echo 3", sendto(u, "abcdef", 6, 0, (struct sockaddr *)&echo, sizeof echo));
+    poll_one("udp poll for the echo 3", u, POLLIN, 5000);
+    result("udp recv MSG_PEEK", recv(u, buffer, sizeof buffer, MSG_PEEK));
+    result("udp recv after peek", recv(u, buffer, 2, 0));
+    result("udp recv rest of a datagram", recv(u, buffer, sizeof buffer, MSG_DONTWAIT));
+    struct sockaddr_in far = address("198.51.100.1", 7004);
+    result("udp sendto no route", sendto(u, "x", 1, 0, (struct sockaddr *)&far, sizeof far));
+    result("udp connect closed port", connect_to(u, peer, 7003));
+    peer_name("udp getpeername connected", u);
+    result("udp send to closed port", send(u, "x", 1, 0));
+    pause_ms(300);
+    result("udp recv after port unreachable", recv(u, buffer, sizeof buffer, MSG_DONTWAIT));
+    result("udp recv after the error", recv(u, buffer, sizeof buffer, MSG_DONTWAIT));
+    result("udp send to closed port again", send(u, "x", 1, 0));
+    pause_ms(300);
+    int_option("udp SO_ERROR after port unreachable", u, SOL_SOCKET, SO_ERROR);
+    result("udp send after SO_ERROR", send(u, "x", 1, 0));
+    pause_ms(300);
+    result("udp send after port unreachable", send(u, "x", 1, 0));
+    struct sockaddr_in unspecified;
+    memset(&unspecified, 0, sizeof unspecified);
+    unspecified.sin_family = AF_UNSPEC;
+    result("udp connect AF_UNSPEC", connect(u, (struct sockaddr *)&unspecified, sizeof unspecified));
+    peer_name("udp getpeername disconnected", u);
+    result("udp shutdown unconnected", shutdown(u, SHUT_RD));
+    result("udp recv after SHUT_RD", recv(u, buffer, sizeof buffer, 0));
+    poll_one("udp poll after SHUT_RD", u, POLLIN | POLLOUT, 0);
+    result("udp shutdown bad how", shutdown(u, 5));
+
+    struct ip_mreq group;
+    memset(&group, 0, sizeof group);
+    inet_pton(AF_INET, self, &group.imr_interface);
+    inet_pton(AF_INET, "192.0.2.77", &group.imr_multiaddr);
+    result("udp IP_ADD_MEMBERSHIP unicast", setsockopt(u, IPPROTO_IP, IP_ADD_MEMBERSHIP, &group, sizeof group));
+    inet_pton(AF_INET, "239.1.2.3", &group.imr_multiaddr);
+    result("udp IP_DROP_MEMBERSHIP not joined",
+           setsockopt(u, IPPROTO_IP, IP_DROP_MEMBERSHIP, &group, sizeof group));
+    result("udp IP_ADD_MEMBERSHIP", setsockopt(u, IPPROTO_IP, IP_ADD_MEMBERSHIP, &group, sizeof group));
+    result("udp IP_ADD_MEMBERSHIP again", setsockopt(u, IPPROTO_IP, IP_ADD_MEMBERSHIP, &group, sizeof group));
+    result("udp IP_DROP_MEMBERSHIP", setsockopt(u, IPPROTO_IP, IP_DROP_MEMBERSHIP, &group, sizeof group));
+    unsigned char ttl = 5;
+    result("udp IP_MULTICAST_TTL char", setsockopt(u, IPPROTO_IP, IP_MULTICAST_TTL, &ttl, 1));
+    int_option("udp IP_MULTICAST_TTL", u, IPPROTO_IP, IP_MULTICAST_TTL);
+    int_option("udp IP_MULTICAST_LOOP", u, IPPROTO_IP, IP_MULTICAST_LOOP);
+    result("udp TCP_NODELAY", set_int(u, IPPROTO_TCP, TCP_NODELAY, 1));
+    close(u);
+
+    u = new_fd("udp socket 2", socket(AF_INET, SOCK_DGRAM, 0));
+    result("udp 2 connect echo", connect_to(u, peer, 7004));
+    result("udp 2 send", send(u, "abc", 3, 0));
+    poll_one("udp 2 poll for the echo", u, POLLIN, 5000);
+    result("udp 2 shutdown SHUT_WR", shutdown(u, SHUT_WR));
+    result("udp 2 send after SHUT_WR", send(u, "abc", 3, MSG_NOSIGNAL));
+    poll_one("udp 2 poll after SHUT_WR", u, POLLIN | POLLOUT, 0);
+    result("udp 2 shutdown SHUT_RD", shutdown(u, SHUT_RD));
+    poll_one("udp 2 poll after both", u, POLLIN | POLLOUT, 0);
+    result("udp 2 recv queued", recv(u, buffer, sizeof buffer, 0));
+    result("udp 2 recv after", recv(u, buffer, sizeof buffer, 0));
+    close(u);
+}
+
+static void raw_icmp(void)
+{
+    int r = new_fd("raw socket", socket(AF_INET, SOCK_RAW, IPPROTO_ICMP));
+    int_option("raw SO_TYPE", r, SOL_SOCKET, SO_TYPE);
+    /* Echo request: type 8, code 0, checksum, identifier 0x1234, sequence 1,
+     * payload "lwnet!". */
+    unsigned char request[14] = {8, 0, 0, 0, 0x12, 0x34, 0, 1, 'l', 'w', 'n', 'e', 't', '!'};
+    unsigned long sum = 0;
+    for (size_t i = 0; i < sizeof request; i += 2) sum += (unsigned long)(request[i] << 8 | request[i + 1]);
+    while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+    request[2] = (unsigned char)(~sum >> 8);
+    request[3] = (unsigned char)(~sum & 0xff);
+    struct sockaddr_in to = address(peer, 0);
+    result("raw sendto", sendto(r, request, sizeof request, 0, (struct sockaddr *)&to, sizeof to));
+    poll_one("raw poll for the reply", r, POLLIN, 5000);
+    unsigned char reply[128];
+    struct sockaddr_in from;
+    socklen_t length = sizeof from;
+    const ssize_t n = recvfrom(r, reply, sizeof reply, 0, (struct sockaddr *)&from, &length);
+    if (n < 0) {
+        result("raw recvfrom", n);
+    } else {
+        const size_t header = (size_t)(reply[0] & 0x0f) * 4;
+        printf("raw recvfrom: %zd version %d header %zu type %d payload \"%.6s\"\n", n, reply[0] >> 4, header,
+               reply[header], (const char *)reply + header + 8);
+        print_address("raw recvfrom address", 0, &from, length, 0);
+    }
+    result("raw send unconnected", send(r, request, sizeof request, 0));
+    result("raw listen", listen(r, 1));
+    close(r);
+}
+
+static void mixed_descriptors(void)
+{
+    int pipe_fds[2];
+    if (pipe(pipe_fds) != 0) {
+        result("pipe", -1);
+        return;
+    }
+    int u = new_fd("mixed udp socket", socket(AF_INET, SOCK_DGRAM, 0));
+    result("mixed pipe write", write(pipe_fds[1], "p", 1));
+    struct pollfd p[2] = {{pipe_fds[0], POLLIN, 0}, {u, POLLIN, 0}};
+    const int r = poll(p, 2, 0);
+    printf("mixed poll: %d revents 0x%x 0x%x\n", r, (unsigned)p[0].revents, (unsigned)p[1].revents);
+    fd_set readable;
+    FD_ZERO(&readable);
+    FD_SET(pipe_fds[0], &readable);
+    FD_SET(u, &readable);
+    struct timeval timeout = {0, 0};
+    const int maximum = pipe_fds[0] > u ? pipe_fds[0] : u;
+    const int s = select(maximum + 1, &readable, NULL, NULL, &timeout);
+    printf("mixed select: %d pipe %d socket %d\n", s, FD_ISSET(pipe_fds[0], &readable) ? 1 : 0,
+           FD_ISSET(u, &readable) ? 1 : 0);
+    char byte = 0;
+    result("mixed pipe read", read(pipe_fds[0], &byte, 1));
+    result("mixed pipe close", close(pipe_fds[0]));
+    close(pipe_fds[1]);
+    close(u);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 3) {
+        fprintf(stderr, "usage: conformance_probe TAP CIDR\n");
+        return 2;
+    }
+    setvbuf(stdout, NULL, _IOLBF, 0);
+#ifdef CONFORMANCE_KERNEL
+    (void)argv;
+#else
+    if (lwnet_tap_up(argv[1], argv[2], NULL) != 0) {
+        fprintf(stderr, "conformance_probe: lwnet_tap_up: %s\n", strerror(errno));
+        return 1;
+    }
+#endif
+    socket_arguments();
+    fresh_tcp_socket();
+    binding_and_listening();
+    connecting();
+    connecting_without_blocking();
+    accepting();
+    datagrams();
+    raw_icmp();
+    mixed_descriptors();
+#ifndef CONFORMANCE_KERNEL
+    lwnet_shutdown();
+#endif
+    return 0;
+}
