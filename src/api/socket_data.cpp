@@ -96,7 +96,7 @@ ssize_t SocketLayer::send_common(Use& use, ConstBytes data, int flags, const IpE
           return sent > 0 ? 0 : (c != nullptr && established_or_later(c->state()) ? EPIPE : ENOTCONN);
         }
         if (r.error() == Error::Closed) return sent > 0 ? 0 : EPIPE;
-        return sent > 0 ? 0 : errno_of(r.error());
+        return sent > 0 ? 0 : connection_error_once(s, errno_of(r.error()), EPIPE);
       }
       sent += *r;
     }
@@ -247,7 +247,7 @@ ssize_t SocketLayer::receive_common(Use& use, Bytes into, int flags, IpEndpoint*
         }
         if (received > 0) return 0;
         if (r.error() == Error::NotConnected) return ENOTCONN;
-        return errno_of(r.error());
+        return connection_error_once(s, errno_of(r.error()), 0);  // then the end of the stream
       }
       if (*r == 0) return 0;  // end of stream
       received += *r;

@@ -86,6 +86,10 @@ struct SocketLayer::Socket {
   bool closing = false;
   Waiter* waiters = nullptr;
   int pending_error = 0;  // SO_ERROR
+  // A TCP connection's error (reset, timeout) is reported once, by the first
+  // call that meets it (SO_ERROR, recv, send, connect), as Linux clears
+  // sk_err: later calls see a connection that ended (recv 0, send EPIPE).
+  bool connection_error_reported = false;
   bool nonblocking = false;
   Duration receive_timeout = Duration::zero();  // zero: wait for ever
   Duration send_timeout = Duration::zero();

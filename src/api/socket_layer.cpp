@@ -260,7 +260,14 @@ void SocketLayer::on_tcp_event(void* context, TcpHandle h, std::uint8_t events) 
     }
   }
   std::lock_guard lock(s->mutex);
-  if (error != 0) s->pending_error = error;
+  // A reset after the peer's FIN while we still send (CLOSE-WAIT) is
+  // EPIPE on Linux, not ECONNRESET.
+  if (error == ECONNRESET && !s->shut_write) {
+    if (const TcpConnection* c = self->tcpip_.stack().tcp_connection(h); c != nullptr && c->end_of_stream()) {
+      error = EPIPE;
+    }
+  }
+  if (error != 0 && !s->connection_error_reported) s->pending_error = error;
   // Events only add room (data acknowledged), except those that end
   // sending altogether (Socket::send_room).
   if ((events & (tcp_events::error | tcp_events::closed)) != 0) s->send_room = 0;
@@ -666,6 +673,7 @@ SocketLayer::Socket* SocketLayer::claim_free_socket(int fd, Kind kind, int type,
     candidate.closing = false;
     candidate.waiters = nullptr;
     candidate.pending_error = 0;
+    candidate.connection_error_reported = false;
     candidate.nonblocking = nonblocking;
     candidate.receive_timeout = candidate.send_timeout = Duration::zero();
     candidate.shut_read = candidate.shut_write = false;
@@ -727,27 +735,24 @@ int SocketLayer::connect(int fd, const sockaddr* address, socklen_t length) {
       // As Linux: the first connect() after a non-blocking one completed
       // says 0, later ones EISCONN; after it failed, the reason (or
       // ECONNABORTED when SO_ERROR took it), and the next one starts anew.
+      // A connection that was established stays "connected" (EISCONN), even
+      // after a reset.
+      if (!s.connecting) return EISCONN;
       const TcpConnection* c = stack.tcp_connection(s.tcp);
-      const bool failed = c == nullptr || c->error() || c->state() == TcpState::Closed;
-      if (failed) {
-        const bool was_connecting = s.connecting;
+      if (c == nullptr || c->error() || c->state() == TcpState::Closed) {
         stack.tcp_close(s.tcp, now);
         s.has_tcp = false;
         s.connecting = false;
-        if (was_connecting) {
-          std::lock_guard lock(s.mutex);
-          const int reason = s.pending_error != 0 ? s.pending_error : ECONNABORTED;
-          s.pending_error = 0;
-          return reason;
-        }
-      } else if (s.connecting) {
-        if (!established_or_later(c->state())) return EALREADY;
-        s.connecting = false;
-        completed = true;
-        return 0;
-      } else {
-        return EISCONN;
+        std::lock_guard lock(s.mutex);
+        const int reason = s.pending_error != 0 && !s.connection_error_reported ? s.pending_error : ECONNABORTED;
+        s.pending_error = 0;
+        s.connection_error_reported = false;  // a new connection may fail anew
+        return reason;
       }
+      if (!established_or_later(c->state())) return EALREADY;
+      s.connecting = false;
+      completed = true;
+      return 0;
     }
     if (v6only_refuses(s, *remote)) return ENETUNREACH;
     // A mapped peer is reached over IPv4, and the connection keeps IPv4
@@ -787,6 +792,8 @@ int SocketLayer::connect(int fd, const sockaddr* address, socklen_t length) {
       stack.tcp_close(s.tcp, now);
       s.has_tcp = false;
       s.connecting = false;
+      std::lock_guard lock(s.mutex);
+      s.connection_error_reported = false;
       return reason;
     }
     if (established_or_later(c->state())) {
@@ -849,6 +856,15 @@ int SocketLayer::shutdown(int fd, int how) {
     wake_all(s);
   }
   return 0;
+}
+
+int SocketLayer::connection_error_once(Socket& s, int error, int after) {
+  std::lock_guard lock(s.mutex);
+  if (s.connection_error_reported) return after;
+  s.connection_error_reported = true;
+  const int reason = s.pending_error != 0 ? s.pending_error : error;  // EPIPE for ECONNRESET sometimes
+  s.pending_error = 0;
+  return reason;
 }
 
 void SocketLayer::stop_listening(Socket& s, Stack& stack, Instant now) {

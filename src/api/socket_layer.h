@@ -250,6 +250,10 @@ class SocketLayer {
   // Core context, in close(): gives the socket's endpoint back to the core
   // (reset: a TCP connection is aborted instead of closed).
   void release_endpoint(Socket& socket, Stack& stack, Instant now, bool reset);
+  // Core context: a call met its TCP connection's error (`error`): the
+  // reason the first time (Socket::connection_error_reported), `after` on
+  // later calls.
+  int connection_error_once(Socket& socket, int error, int after);
   // Core context, in shutdown(SHUT_RD or SHUT_RDWR) on a listener: closes the
   // listener and keeps the socket bound to its port.
   void stop_listening(Socket& socket, Stack& stack, Instant now);

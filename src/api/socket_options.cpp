@@ -480,6 +480,7 @@ int SocketLayer::get_socket_option(Socket& s, int level, int name, void* value, 
       std::lock_guard lock(s.mutex);
       error = s.pending_error;
       s.pending_error = 0;
+      if (error != 0 && s.kind == Kind::Tcp) s.connection_error_reported = true;
     }
     write_int(value, length, error);
     return 0;

@@ -14,6 +14,7 @@ short SocketLayer::readiness(Socket& s, Stack& stack) {
   bool shut_read = false;
   bool shut_write = false;
   int pending_error = 0;
+  bool error_reported = false;
   {
     std::lock_guard lock(s.mutex);
     // Being closed by another thread: the waiting select()/poll() returns at
@@ -22,6 +23,7 @@ short SocketLayer::readiness(Socket& s, Stack& stack) {
     shut_read = s.shut_read;
     shut_write = s.shut_write;
     pending_error = s.pending_error;
+    error_reported = s.connection_error_reported;
   }
   // The bits are Linux's (tcp_poll, datagram_poll), which programs test:
   // a side shut by shutdown() is readable (recv() gives 0) or writable
@@ -42,7 +44,8 @@ short SocketLayer::readiness(Socket& s, Stack& stack) {
   if (c == nullptr) return static_cast<short>(r | POLLIN | POLLOUT | POLLHUP);
   const TcpState st = c->state();
   if (c->readable_bytes() > 0 || c->end_of_stream() || c->error() || shut_read) r |= POLLIN;
-  if (c->error()) r |= POLLOUT | POLLERR;  // a failed connect shows as writable
+  // A failed connect shows as writable; POLLERR until a call reported it.
+  if (c->error()) r |= error_reported ? POLLOUT : POLLOUT | POLLERR;
   if (st != TcpState::SynSent && st != TcpState::SynReceived) {
     if (shut_write || st == TcpState::Closed) {
       r |= POLLOUT;

@@ -5,7 +5,8 @@
 # errors, MSG_PEEK/MSG_TRUNC/MSG_WAITALL, options, raw ICMP, poll/select
 # mixing a pipe) once on the kernel's sockets and once on lwnet's, against
 # the same Linux peer at 192.0.2.1 (TCP echo on 7001, connect-back on 7005,
-# UDP echo on 7004; TCP 7002 and UDP 7003 closed), and every line of
+# UDP echo on 7004; TCP 7002 and UDP 7003 closed; over IPv6 2001:db8::1,
+# TCP echo on 7011, UDP echo on 7014), and every line of
 # results (return values, errno names, option values, revents, addresses)
 # must be the same, but for the differences conformance_differences.txt lists
 # with their reasons (conformance_compare.py compares).
@@ -39,16 +40,17 @@ trap conformance_cleanup EXIT
 
 lwit_make_namespace
 # Every closed port answers: no ICMP rate limit between the two runs.
-lwit_ns sysctl -qw net.ipv4.icmp_ratelimit=0
+lwit_ns sysctl -qw net.ipv4.icmp_ratelimit=0 net.ipv6.icmp.ratelimit=0
 
 # ---- The peer -----------------------------------------------------------------------
 lwit_spawn socat TCP-LISTEN:7001,reuseaddr,fork EXEC:cat >"$LWIT_DIR/socat.out" 2>&1
+lwit_spawn socat TCP6-LISTEN:7011,reuseaddr,fork EXEC:cat >"$LWIT_DIR/socat6.out" 2>&1
 cat >"$LWIT_DIR/peer.py" <<'EOF'
 import socket, threading
 
-def udp_echo():
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind(("0.0.0.0", 7004))
+def udp_echo(family, port):
+    s = socket.socket(family, socket.SOCK_DGRAM)
+    s.bind(("::" if family == socket.AF_INET6 else "0.0.0.0", port))
     while True:
         data, source = s.recvfrom(2048)
         s.sendto(data, source)
@@ -65,7 +67,8 @@ def connect_back(connection, source):
         back.sendall(b"hi")
         back.close()
 
-threading.Thread(target=udp_echo, daemon=True).start()
+threading.Thread(target=udp_echo, args=(socket.AF_INET, 7004), daemon=True).start()
+threading.Thread(target=udp_echo, args=(socket.AF_INET6, 7014), daemon=True).start()
 listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
 listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 listener.bind(("0.0.0.0", 7005))
@@ -76,7 +79,7 @@ while True:
     threading.Thread(target=connect_back, args=(connection, source), daemon=True).start()
 EOF
 lwit_spawn "$PYTHON" "$LWIT_DIR/peer.py" >"$LWIT_DIR/peer.out" 2>&1
-peer_ready() { grep -qs '^ready' "$LWIT_DIR/peer.out" && lwit_listening 7001; }
+peer_ready() { grep -qs '^ready' "$LWIT_DIR/peer.out" && lwit_listening 7001 && lwit_listening 7011; }
 lwit_wait_until "the peer's services" 10 peer_ready
 
 # run_probe NAME NAMESPACE: runs NAME in NAMESPACE (at most 60 s), output
@@ -99,14 +102,17 @@ ip netns add "$KERNEL_NS"
 ip -n "$LWIT_NS" link set "$LWIT_TAP" down
 ip -n "$LWIT_NS" link add kv0 type veth peer name kv1 netns "$KERNEL_NS"
 ip -n "$LWIT_NS" addr add "$LWIT_LINUX_IP/$LWIT_PREFIX" dev kv0
+ip -n "$LWIT_NS" addr add 2001:db8::1/64 dev kv0 nodad
 ip -n "$LWIT_NS" link set kv0 up
 ip -n "$KERNEL_NS" link set lo up
 ip -n "$KERNEL_NS" addr add "$LWIT_LWNET_IP/$LWIT_PREFIX" dev kv1
+ip -n "$KERNEL_NS" addr add 2001:db8::2/64 dev kv1 nodad
 ip -n "$KERNEL_NS" link set kv1 up
 run_probe conformance_probe_kernel "$KERNEL_NS"
 ip netns delete "$KERNEL_NS"
 ip -n "$LWIT_NS" link del kv0 2>/dev/null || true
 ip -n "$LWIT_NS" neigh flush all
+ip -n "$LWIT_NS" addr add 2001:db8::1/64 dev "$LWIT_TAP" nodad
 ip -n "$LWIT_NS" link set "$LWIT_TAP" up
 
 # ---- lwnet's sockets over the TAP -------------------------------------------------------

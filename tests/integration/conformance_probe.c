@@ -14,7 +14,9 @@
  * The peer serves (conformance.sh): TCP 7001 echo, TCP 7005 "connect back"
  * (reads a port number and a newline, connects to 192.0.2.2 on that port,
  * sends "hi" and closes), UDP 7004 echo; TCP 7002 and UDP 7003 are closed.
- * Nothing at 198.51.100.0/24 is reachable (no route).
+ * Over IPv6 (the peer 2001:db8::1, this end 2001:db8::2/64): TCP 7011 echo,
+ * UDP 7014 echo, TCP 7002 closed. Nothing at 198.51.100.0/24 or outside
+ * 2001:db8::/64 is reachable (no route).
  *
  * Steps whose results lwIP defines differently from Linux, and which lwnet
  * gives as lwIP does (ESP-IDF's code depends on them), are not here: the
@@ -594,6 +596,280 @@ static void raw_icmp(void)
     close(r);
 }
 
+/* A listener on 127.0.0.1:port (the stack's own loopback). */
+static int local_listener(const char *step, int port)
+{
+    int l = new_fd(step, socket(AF_INET, SOCK_STREAM, 0));
+    (void)set_int(l, SOL_SOCKET, SO_REUSEADDR, 1);
+    if (bind_to(l, "127.0.0.1", port) != 0 || listen(l, 4) != 0) result(step, -1);
+    return l;
+}
+
+/* A connection to that listener: the client, and the accepted side. */
+static void local_pair(const char *step, int listener, int port, int *client, int *server)
+{
+    *client = socket(AF_INET, SOCK_STREAM, 0);
+    const int r = connect_to(*client, "127.0.0.1", port);
+    *server = accept(listener, NULL, NULL);
+    if (r != 0 || *server < 0) {
+        result(step, -1);
+    } else {
+        printf("%s: connected\n", step);
+    }
+}
+
+/* TCP connections within the stack, over 127.0.0.1: how each end sees
+ * the other's close, reset, linger and options. */
+static void local_connections(void)
+{
+    char buffer[16] = {0};
+    int l = local_listener("local listener", 6200);
+    result("local listener SO_KEEPALIVE", set_int(l, SOL_SOCKET, SO_KEEPALIVE, 1));
+    result("local listener TCP_NODELAY", set_int(l, IPPROTO_TCP, TCP_NODELAY, 1));
+    int c, a;
+    local_pair("local pair", l, 6200, &c, &a);
+    int_option("accepted SO_KEEPALIVE inherited", a, SOL_SOCKET, SO_KEEPALIVE);
+    int_option("accepted TCP_NODELAY inherited", a, IPPROTO_TCP, TCP_NODELAY);
+    int_option("accepted SO_REUSEADDR inherited", a, SOL_SOCKET, SO_REUSEADDR);
+    local_name("local accepted getsockname", a);
+
+    /* MSG_WAITALL with a timeout gives what came. */
+    result("local send 3", send(c, "abc", 3, 0));
+    poll_one("local poll for 3", a, POLLIN, 5000);
+    struct timeval timeout = {0, 200000};
+    result("local SO_RCVTIMEO", setsockopt(a, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout));
+    result("local recv MSG_WAITALL 10", recv(a, buffer, 10, MSG_WAITALL));
+    result("local recv MSG_PEEK nothing", recv(a, buffer, 10, MSG_PEEK | MSG_DONTWAIT));
+
+    /* The peer closes normally: end of stream, then what a send meets. */
+    result("local send to be left unread", send(a, "xy", 2, 0));
+    poll_one("local poll for the unread", c, POLLIN, 5000);
+    result("local shutdown client SHUT_WR", shutdown(c, SHUT_WR));
+    poll_one("local poll for the client's end", a, POLLIN, 5000);
+    result("local recv the client's end", recv(a, buffer, sizeof buffer, 0));
+    poll_one("local half closed poll", a, POLLIN | POLLOUT, 0);
+    result("local send after the client's end", send(a, "z", 1, 0));
+    poll_one("local poll for z", c, POLLIN, 5000);
+    pause_ms(100);
+    int pending = -1;
+    result("local client FIONREAD", ioctl(c, FIONREAD, &pending));
+    printf("local client FIONREAD value: %d\n", pending);
+    /* Closing with unread data resets the connection. */
+    result("local close with unread data", close(c));
+    poll_one("local poll after the reset", a, POLLIN | POLLOUT, 5000);
+    int_option("local SO_ERROR after the reset", a, SOL_SOCKET, SO_ERROR);
+    result("local recv after the reset", recv(a, buffer, sizeof buffer, 0));
+    result("local send after the reset", send(a, "z", 1, MSG_NOSIGNAL));
+    result("local send after the reset again", send(a, "z", 1, MSG_NOSIGNAL));
+    peer_name("local getpeername after the reset", a);
+    close(a);
+
+    /* SO_LINGER 0: close() resets; the peer's recv() sees ECONNRESET. */
+    local_pair("local pair 2", l, 6200, &c, &a);
+    struct linger abort_on_close = {1, 0};
+    result("local SO_LINGER 0", setsockopt(c, SOL_SOCKET, SO_LINGER, &abort_on_close, sizeof abort_on_close));
+    struct linger got = {-1, -1};
+    socklen_t length = sizeof got;
+    result("local getsockopt SO_LINGER", getsockopt(c, SOL_SOCKET, SO_LINGER, &got, &length));
+    printf("local SO_LINGER value: %d %d length %u\n", got.l_onoff, got.l_linger, (unsigned)length);
+    result("local linger close", close(c));
+    poll_one("local poll after the linger reset", a, POLLIN, 5000);
+    result("local recv after the linger reset", recv(a, buffer, sizeof buffer, 0));
+    result("local recv after the linger reset again", recv(a, buffer, sizeof buffer, 0));
+    int_option("local SO_ERROR after the linger reset", a, SOL_SOCKET, SO_ERROR);
+    close(a);
+
+    /* A normal close: the end of stream, and a send into a closed
+     * connection: first taken, then the peer's reset fails the next. */
+    local_pair("local pair 3", l, 6200, &c, &a);
+    result("local close", close(c));
+    poll_one("local poll for the close", a, POLLIN, 5000);
+    result("local recv the close", recv(a, buffer, sizeof buffer, 0));
+    result("local send into the closed", send(a, "z", 1, MSG_NOSIGNAL));
+    pause_ms(100);  /* the peer's reset comes back */
+    poll_one("local poll after the send into the closed", a, POLLIN, 0);
+    result("local send after the peer's reset", send(a, "z", 1, MSG_NOSIGNAL));
+    result("local send after the peer's reset again", send(a, "z", 1, MSG_NOSIGNAL));
+    result("local recv after the peer's reset", recv(a, buffer, sizeof buffer, 0));
+    close(a);
+
+    /* shutdown(SHUT_RDWR) of a connected socket: both sides. */
+    local_pair("local pair 4", l, 6200, &c, &a);
+    result("local shutdown SHUT_RDWR", shutdown(c, SHUT_RDWR));
+    poll_one("local poll after SHUT_RDWR", c, POLLIN | POLLOUT, 0);
+    result("local recv after SHUT_RDWR", recv(c, buffer, sizeof buffer, 0));
+    result("local send after SHUT_RDWR", send(c, "z", 1, MSG_NOSIGNAL));
+    poll_one("local peer poll after SHUT_RDWR", a, POLLIN, 5000);
+    result("local peer recv after SHUT_RDWR", recv(a, buffer, sizeof buffer, 0));
+    result("local shutdown again", shutdown(c, SHUT_RDWR));
+    close(c);
+    close(a);
+    close(l);
+}
+
+static const char *const peer6 = "2001:db8::1";
+static const char *const self6 = "2001:db8::2";
+
+static struct sockaddr_in6 address6(const char *ip, int port)
+{
+    struct sockaddr_in6 a;
+    memset(&a, 0, sizeof a);
+    a.sin6_family = AF_INET6;
+    a.sin6_port = htons((uint16_t)port);
+    inet_pton(AF_INET6, ip, &a.sin6_addr);
+    return a;
+}
+
+static int connect6(int fd, const char *ip, int port)
+{
+    struct sockaddr_in6 a = address6(ip, port);
+    return connect(fd, (struct sockaddr *)&a, sizeof a);
+}
+
+static int bind6(int fd, const char *ip, int port)
+{
+    struct sockaddr_in6 a = address6(ip, port);
+    return bind(fd, (struct sockaddr *)&a, sizeof a);
+}
+
+static void print_address6(const char *step, int r, const struct sockaddr_storage *storage, socklen_t length,
+                           int with_port)
+{
+    if (r < 0) {
+        result(step, r);
+        return;
+    }
+    if (storage->ss_family != AF_INET6) {
+        print_address(step, r, (const struct sockaddr_in *)storage, length, with_port);
+        return;
+    }
+    const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)storage;
+    char text[INET6_ADDRSTRLEN] = "?";
+    inet_ntop(AF_INET6, &a->sin6_addr, text, sizeof text);
+    if (with_port) {
+        printf("%s: %d family %d [%s]:%u scope %u length %u\n", step, r, a->sin6_family, text,
+               ntohs(a->sin6_port), (unsigned)a->sin6_scope_id, (unsigned)length);
+    } else {
+        printf("%s: %d family %d [%s] scope %u length %u\n", step, r, a->sin6_family, text,
+               (unsigned)a->sin6_scope_id, (unsigned)length);
+    }
+}
+
+static void names6(const char *step, int fd, int local, int with_port)
+{
+    struct sockaddr_storage a;
+    memset(&a, 0xff, sizeof a);
+    socklen_t length = sizeof a;
+    const int r = local ? getsockname(fd, (struct sockaddr *)&a, &length)
+                        : getpeername(fd, (struct sockaddr *)&a, &length);
+    print_address6(step, r, &a, length, with_port);
+}
+
+/* AF_INET6 sockets: IPv6 peers, IPv4 peers through mapped addresses, and
+ * what IPV6_V6ONLY changes. */
+static void ipv6_sockets(void)
+{
+    char buffer[16] = {0};
+    int t = new_fd("v6 tcp socket", socket(AF_INET6, SOCK_STREAM, 0));
+    int_option("v6 IPV6_V6ONLY", t, IPPROTO_IPV6, IPV6_V6ONLY);
+    names6("v6 fresh getsockname", t, 1, 1);
+    result("v6 connect", connect6(t, peer6, 7011));
+    names6("v6 getpeername", t, 0, 1);
+    names6("v6 getsockname", t, 1, 0);
+    result("v6 send", send(t, "six", 3, 0));
+    poll_one("v6 poll for the echo", t, POLLIN, 5000);
+    read_exactly("v6 recv", t, 3);
+    close(t);
+
+    t = new_fd("v6 mapped socket", socket(AF_INET6, SOCK_STREAM, 0));
+    result("v6 connect mapped", connect6(t, "::ffff:192.0.2.1", 7001));
+    names6("v6 mapped getpeername", t, 0, 1);
+    names6("v6 mapped getsockname", t, 1, 0);
+    result("v6 mapped send", send(t, "four", 4, 0));
+    poll_one("v6 mapped poll for the echo", t, POLLIN, 5000);
+    read_exactly("v6 mapped recv", t, 4);
+    close(t);
+
+    t = new_fd("v6only socket", socket(AF_INET6, SOCK_STREAM, 0));
+    result("v6only set", set_int(t, IPPROTO_IPV6, IPV6_V6ONLY, 1));
+    int_option("v6only value", t, IPPROTO_IPV6, IPV6_V6ONLY);
+    result("v6only connect mapped", connect6(t, "::ffff:192.0.2.1", 7001));
+    close(t);
+
+    t = new_fd("v6 connect refused socket", socket(AF_INET6, SOCK_STREAM, 0));
+    result("v6 connect refused", connect6(t, peer6, 7002));
+    close(t);
+    t = new_fd("v6 no route socket", socket(AF_INET6, SOCK_STREAM, 0));
+    result("v6 connect no route", connect6(t, "2001:db8:ffff::1", 7001));
+    close(t);
+
+    int b1 = new_fd("v6 bind socket", socket(AF_INET6, SOCK_STREAM, 0));
+    result("v6 bind any", bind6(b1, "::", 6300));
+    names6("v6 bound getsockname", b1, 1, 1);
+    int b2 = new_fd("v4 bind socket", socket(AF_INET, SOCK_STREAM, 0));
+    result("v4 bind on a dual port", bind_to(b2, "0.0.0.0", 6300));
+    int b3 = new_fd("v6 bind socket 2", socket(AF_INET6, SOCK_STREAM, 0));
+    result("v6 bind own address in use", bind6(b3, self6, 6300));
+    result("v6 bind foreign address", bind6(b3, "2001:db8::99", 6301));
+    struct sockaddr_in6 shortened = address6(self6, 6302);
+    result("v6 bind short length", bind(b3, (struct sockaddr *)&shortened, sizeof(struct sockaddr_in)));
+    struct sockaddr_in v4 = address(self, 6303);
+    result("v6 bind an AF_INET address", bind(b3, (struct sockaddr *)&v4, sizeof v4));
+    result("v6 bind mapped", bind6(b3, "::ffff:192.0.2.2", 6304));
+    names6("v6 bound mapped getsockname", b3, 1, 1);
+    close(b1);
+    close(b2);
+    close(b3);
+
+    int u = new_fd("v6 udp socket", socket(AF_INET6, SOCK_DGRAM, 0));
+    struct sockaddr_in6 echo = address6(peer6, 7014);
+    result("v6 udp sendto", sendto(u, "udp6", 4, 0, (struct sockaddr *)&echo, sizeof echo));
+    poll_one("v6 udp poll for the echo", u, POLLIN, 5000);
+    struct sockaddr_storage from;
+    memset(&from, 0, sizeof from);
+    socklen_t length = sizeof from;
+    const ssize_t n = recvfrom(u, buffer, sizeof buffer, 0, (struct sockaddr *)&from, &length);
+    result("v6 udp recvfrom", n);
+    print_address6("v6 udp recvfrom address", n < 0 ? -1 : 0, &from, length, 1);
+    struct sockaddr_in6 mapped_echo = address6("::ffff:192.0.2.1", 7004);
+    result("v6 udp sendto mapped", sendto(u, "udp4", 4, 0, (struct sockaddr *)&mapped_echo, sizeof mapped_echo));
+    poll_one("v6 udp poll for the mapped echo", u, POLLIN, 5000);
+    length = sizeof from;
+    const ssize_t m = recvfrom(u, buffer, sizeof buffer, 0, (struct sockaddr *)&from, &length);
+    result("v6 udp recvfrom mapped", m);
+    print_address6("v6 udp recvfrom mapped address", m < 0 ? -1 : 0, &from, length, 1);
+    struct sockaddr_in plain = address(peer, 7004);
+    result("v6 udp sendto an AF_INET address", sendto(u, "x", 1, 0, (struct sockaddr *)&plain, sizeof plain));
+    int_option("v6 udp IPV6_MULTICAST_HOPS", u, IPPROTO_IPV6, IPV6_MULTICAST_HOPS);
+    int_option("v6 udp IPV6_MULTICAST_LOOP", u, IPPROTO_IPV6, IPV6_MULTICAST_LOOP);
+    result("v6 udp IPV6_MULTICAST_HOPS 300", set_int(u, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, 300));
+    result("v6 udp IPV6_MULTICAST_HOPS 7", set_int(u, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, 7));
+    int_option("v6 udp IPV6_MULTICAST_HOPS after", u, IPPROTO_IPV6, IPV6_MULTICAST_HOPS);
+    close(u);
+
+    int r = new_fd("v6 raw socket", socket(AF_INET6, SOCK_RAW, IPPROTO_ICMPV6));
+    /* Echo request: type 128, code 0, checksum filled in by the stack. */
+    unsigned char request[12] = {128, 0, 0, 0, 0x12, 0x35, 0, 1, 's', 'i', 'x', '!'};
+    struct sockaddr_in6 to = address6(peer6, 0);
+    result("v6 raw sendto", sendto(r, request, sizeof request, 0, (struct sockaddr *)&to, sizeof to));
+    /* The peer's echo reply (type 129); neighbour discovery may come first. */
+    int replies = 0;
+    for (int tries = 0; tries < 10 && replies == 0; ++tries) {
+        struct pollfd p = {r, POLLIN, 0};
+        if (poll(&p, 1, 2000) != 1) break;
+        unsigned char reply[128];
+        length = sizeof from;
+        const ssize_t k = recvfrom(r, reply, sizeof reply, 0, (struct sockaddr *)&from, &length);
+        if (k >= 8 && reply[0] == 129) {
+            printf("v6 raw recvfrom reply: %zd type %d payload \"%.4s\"\n", k, reply[0], (const char *)reply + 8);
+            print_address6("v6 raw recvfrom address", 0, &from, length, 0);
+            replies = 1;
+        }
+    }
+    if (!replies) printf("v6 raw recvfrom reply: none\n");
+    close(r);
+}
+
 static void mixed_descriptors(void)
 {
     int pipe_fds[2];
@@ -636,6 +912,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "conformance_probe: lwnet_tap_up: %s\n", strerror(errno));
         return 1;
     }
+    if (lwnet_ip6_add(argv[1], "2001:db8::2/64") != 0) {
+        fprintf(stderr, "conformance_probe: lwnet_ip6_add: %s\n", strerror(errno));
+        return 1;
+    }
 #endif
     socket_arguments();
     fresh_tcp_socket();
@@ -645,6 +925,8 @@ int main(int argc, char **argv)
     accepting();
     datagrams();
     raw_icmp();
+    local_connections();
+    ipv6_sockets();
     mixed_descriptors();
 #ifndef CONFORMANCE_KERNEL
     lwnet_shutdown();
