@@ -145,6 +145,13 @@ int SocketLayer::select(int nfds, fd_set* read_set, fd_set* write_set, fd_set* e
     deadline = monotonic_now() + Duration::micros(std::int64_t{timeout->tv_sec} * 1000000 + timeout->tv_usec);
   }
   const int n = wait_ready(fds.data(), static_cast<nfds_t>(fds.size()), deadline);
+  if (timeout != nullptr && n >= 0) {
+    // As Linux: the time left (none after a timeout), for a caller that
+    // loops on the same timeval.
+    const std::int64_t left = std::max<std::int64_t>((deadline - monotonic_now()).total_micros(), 0);
+    timeout->tv_sec = static_cast<time_t>(left / 1000000);
+    timeout->tv_usec = static_cast<suseconds_t>(left % 1000000);
+  }
   if (n < 0) return -1;
   for (const pollfd& p : fds) {
     if (p.revents & POLLNVAL) return fail(EBADF);

@@ -90,14 +90,16 @@ class ArpCache {
   Instant next_deadline() const;
   // Forgets expired entries; for each Pending entry due, calls
   // request(netif, ip) to send another request, or gives up after
-  // max_requests (its packets count as arp.drop_unresolved).
-  template <class Request>
-  void expire(Instant now, Request&& request) {
+  // max_requests: unresolved(packet) for each packet it held, which are
+  // then dropped (counted as arp.drop_unresolved).
+  template <class Request, class Unresolved>
+  void expire(Instant now, Request&& request, Unresolved&& unresolved) {
     for (Entry& e : entries_) {
       if (e.state == State::Stable && e.deadline <= now) {
         free(e);
       } else if (e.state == State::Pending && e.deadline <= now) {
         if (e.requests >= arp_timing::max_requests) {
+          e.queue.for_each(unresolved);
           free(e);
         } else {
           ++e.requests;

@@ -108,11 +108,16 @@ void IpLayer::icmp_error_input(const Icmpv4Repr& icmp, ConstBytes message, Insta
     fragmentation_needed_input(icmp, message.subspan(std::min(message.size(), Icmpv4Repr::header_len)), now);
     return;
   }
+  if (message.size() < Icmpv4Repr::header_len) return;
+  report_quoted_ipv4(icmp.type, icmp.code, message.subspan(Icmpv4Repr::header_len), now);
+}
+
+void IpLayer::report_quoted_ipv4(std::uint8_t type, std::uint8_t code, ConstBytes quote, Instant now,
+                                 bool neighbour_unreachable) {
   if (!config::icmp_errors_to_transports || icmp_error_callback_ == nullptr) return;
   // The quote: the offending IPv4 header and at least the 8 bytes after it
   // (ports, and TCP's sequence number).
-  if (message.size() < Icmpv4Repr::header_len + Ipv4Repr::min_header_len + 8) return;
-  ConstBytes quote = message.subspan(Icmpv4Repr::header_len);
+  if (quote.size() < Ipv4Repr::min_header_len + 8) return;
   const std::size_t header_len = std::size_t{quote[0] & 0x0fU} * 4;
   if ((quote[0] >> 4) != 4 || header_len < Ipv4Repr::min_header_len ||
       quote.size() < header_len + 8) {
@@ -130,17 +135,18 @@ void IpLayer::icmp_error_input(const Icmpv4Repr& icmp, ConstBytes message, Insta
   if (!netifs_.is_local(source)) return;  // not a datagram of ours
 
   IcmpErrorReport report;
-  report.type = icmp.type;
-  report.code = icmp.code;
+  report.type = type;
+  report.code = code;
   report.protocol = protocol;
+  report.neighbour_unreachable = neighbour_unreachable;
   ConstBytes transport = quote.subspan(header_len);
   report.local = IpEndpoint{source, load_be16(transport, 0)};
   report.remote = IpEndpoint{destination, load_be16(transport, 2)};
   report.sequence = load_be32(transport, 4);
-  if (icmp.type == static_cast<std::uint8_t>(Icmpv4Type::TimeExceeded)) {
+  if (type == static_cast<std::uint8_t>(Icmpv4Type::TimeExceeded)) {
     report.error = Error::HostUnreachable;  // as Linux
   } else {
-    switch (icmp.code) {
+    switch (code) {
       case static_cast<std::uint8_t>(Icmpv4Unreachable::Protocol):
       case static_cast<std::uint8_t>(Icmpv4Unreachable::Port):
         report.error = Error::ConnectionRefused;

@@ -111,7 +111,14 @@ void IpLayer::icmpv6_error_input(const Icmpv6Repr& icmp, Instant now) {
     packet_too_big_input(icmp, source, destination, now);
     return;  // no error for the transports: the packet is sent again smaller
   }
+  report_quoted_ipv6(icmp.type, icmp.code, quote, now);
+}
+
+void IpLayer::report_quoted_ipv6(std::uint8_t type, std::uint8_t code, ConstBytes quote, Instant now,
+                                 bool neighbour_unreachable) {
   if (!config::icmp_errors_to_transports || icmp_error_callback_ == nullptr) return;
+  const Ipv6Address source = Ipv6Address::from_bytes(quote.subspan(8));
+  const Ipv6Address destination = Ipv6Address::from_bytes(quote.subspan(24));
   // The upper-layer header behind the extension headers we may have sent
   // (a fragment header among them: only the first fragment has it).
   Ipv6HeaderWalker walker(quote[6], quote.subspan(Ipv6Repr::header_len));
@@ -131,14 +138,15 @@ void IpLayer::icmpv6_error_input(const Icmpv6Repr& icmp, Instant now) {
   if (transport.size() < 8) return;  // no ports and sequence number to match
 
   IcmpErrorReport report;
-  report.type = icmp.type;
-  report.code = icmp.code;
+  report.type = type;
+  report.code = code;
   report.protocol = protocol;
+  report.neighbour_unreachable = neighbour_unreachable;
   report.local = IpEndpoint{source, load_be16(transport, 0)};
   report.remote = IpEndpoint{destination, load_be16(transport, 2)};
   report.sequence = load_be32(transport, 4);
-  if (icmp.type == static_cast<std::uint8_t>(Icmpv6Type::DestinationUnreachable)) {
-    switch (icmp.code) {
+  if (type == static_cast<std::uint8_t>(Icmpv6Type::DestinationUnreachable)) {
+    switch (code) {
       case static_cast<std::uint8_t>(Icmpv6Unreachable::Port):
         // The peer itself refused: hard, as IPv4's port unreachable.
         report.error = Error::ConnectionRefused;

@@ -220,7 +220,16 @@ void IpLayer::poll_timers(Instant now) {
 
 void IpLayer::ipv4_timer_due(std::uint16_t timer, Instant now) {
   if (timer == arp_timer) {
-    arp_cache_.expire(now, [&](NetifId netif, Ipv4Address ip) { send_arp_request(netif, ip, now); });
+    // As Linux, a datagram whose next hop never answered is reported to its
+    // transport as a host unreachable (a connect() fails with EHOSTUNREACH
+    // instead of trying on).
+    arp_cache_.expire(
+        now, [&](NetifId netif, Ipv4Address ip) { send_arp_request(netif, ip, now); },
+        [&](const PacketBuf& datagram) {
+          if constexpr (!config::icmp_errors_to_transports) return;
+          report_quoted_ipv4(static_cast<std::uint8_t>(Icmpv4Type::DestinationUnreachable),
+                             static_cast<std::uint8_t>(Icmpv4Unreachable::Host), datagram.data(), now, true);
+        });
     arm_no_later(arp_timer, arp_cache_.next_deadline());
   } else if (timer == reassembly_timer) {
     // Never armed without reassembly (ipv4_input drops fragments then).
@@ -251,9 +260,16 @@ void IpLayer::ipv6_timer_due(std::uint16_t timer, Instant now) {
     });
     arm_no_later(reassembly6_timer, reassembly6_.next_deadline());
   } else if (timer == nd_timer) {
-    nd_cache_.expire(now, [&](NetifId netif, const Ipv6Address& ip, std::optional<MacAddress> to) {
-      send_neighbor_solicitation(netif, ip, to, false, now);
-    });
+    nd_cache_.expire(
+        now,
+        [&](NetifId netif, const Ipv6Address& ip, std::optional<MacAddress> to) {
+          send_neighbor_solicitation(netif, ip, to, false, now);
+        },
+        [&](const PacketBuf& packet) {
+          if constexpr (!config::icmp_errors_to_transports) return;
+          report_quoted_ipv6(static_cast<std::uint8_t>(Icmpv6Type::DestinationUnreachable),
+                             static_cast<std::uint8_t>(Icmpv6Unreachable::Address), packet.data(), now, true);
+        });
     arm_no_later(nd_timer, nd_cache_.next_deadline());
   } else if (timer == mld_periodic_timer) {
     mld_periodic(now);

@@ -83,6 +83,10 @@ struct IcmpErrorReport {
   // itself refused, a hard error (RFC 1122 4.2.3.9); the others are soft
   // (the path may heal).
   bool hard = false;
+  // Not from the network: the next hop never answered ARP or neighbour
+  // discovery, and the datagram was dropped (Linux reports it to the
+  // socket as a host unreachable of its own). Ends a TCP open.
+  bool neighbour_unreachable = false;
   std::uint8_t type = 0;
   std::uint8_t code = 0;
 };
@@ -500,6 +504,10 @@ class IpLayer {
   // Destination unreachable, packet too big, time exceeded: checks the
   // quote is ours, learns a path MTU, reports to the transports.
   void icmpv6_error_input(const Icmpv6Repr& icmp, Instant now);
+  // An ICMPv6 error of `type` and `code` about `quote` (a packet we sent,
+  // from its IPv6 header on, at least the header long), for the transports.
+  void report_quoted_ipv6(std::uint8_t type, std::uint8_t code, ConstBytes quote, Instant now,
+                          bool neighbour_unreachable = false);
   void packet_too_big_input(const Icmpv6Repr& icmp, const Ipv6Address& source,
                             const Ipv6Address& destination, Instant now);
   // Sends a finished ICMPv6 message (checksum in place) from `source`.
@@ -554,6 +562,10 @@ class IpLayer {
   // icmpv4.cpp
   void icmp_input(NetifId id, PacketBuf&& packet, const IpDelivery& ip, Instant now);
   void icmp_error_input(const Icmpv4Repr& icmp, ConstBytes message, Instant now);
+  // An ICMP error of `type` and `code` about `quote` (a datagram we sent,
+  // from its IPv4 header on), for the transports.
+  void report_quoted_ipv4(std::uint8_t type, std::uint8_t code, ConstBytes quote, Instant now,
+                          bool neighbour_unreachable = false);
   // RFC 1191: a Fragmentation Needed about one of our datagrams (`quote`:
   // its header and what follows).
   void fragmentation_needed_input(const Icmpv4Repr& icmp, ConstBytes quote, Instant now);

@@ -119,10 +119,11 @@ class NdCache {
   // Runs the NUD timers: an Incomplete entry solicits again by multicast
   // (solicit(netif, ip, nullopt)) up to max_multicast_solicit times, a Probe
   // entry by unicast to its MAC up to max_unicast_solicit times, then they
-  // are forgotten (their packets count as nd.drop_unresolved); Reachable
-  // becomes Stale, Delay becomes Probe.
-  template <class Solicit>
-  void expire(Instant now, Solicit&& solicit) {
+  // are forgotten: unresolved(packet) for each packet they held, which are
+  // then dropped (counted as nd.drop_unresolved); Reachable becomes Stale,
+  // Delay becomes Probe.
+  template <class Solicit, class Unresolved>
+  void expire(Instant now, Solicit&& solicit, Unresolved&& unresolved) {
     for (Entry& e : entries_) {
       if (e.state == State::Free || e.state == State::Static || e.deadline > now) continue;
       switch (e.state) {
@@ -132,6 +133,7 @@ class NdCache {
           const std::uint8_t limit =
               incomplete ? nd_timing::max_multicast_solicit : nd_timing::max_unicast_solicit;
           if (e.probes >= limit) {
+            e.queue.for_each(unresolved);
             free(e);
             break;
           }

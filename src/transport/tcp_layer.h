@@ -25,7 +25,10 @@ class TcpLayer final : public TcpOutput {
   void input(IpDelivery&& delivery, Instant now);
   // An ICMP error quoting one of our segments (IpLayer's error callback).
   void icmp_error(const IcmpErrorReport& report) {
-    table_.on_icmp_error(report.local, report.remote, report.error, report.hard, report.sequence);
+    // A next hop that never answered ends a connect() as a hard error does
+    // (Linux: EHOSTUNREACH in about 3 s, not a SYN timeout minutes later).
+    table_.on_icmp_error(report.local, report.remote, report.error, report.hard || report.neighbour_unreachable,
+                         report.sequence);
   }
   // A Packet Too Big lowered the path MTU towards `destination` (IpLayer's
   // path MTU callback): its connections send smaller segments from now on.

@@ -48,6 +48,11 @@ class FixedQueue {
   void clear() {
     while (!empty()) (void)pop();
   }
+  // Calls f(item) for each item, oldest first.
+  template <class F>
+  void for_each(F&& f) const {
+    for (std::size_t i = 0; i < count_; ++i) f(items_[(head_ + i) % N]);
+  }
 
  private:
   std::array<T, N> items_{};

@@ -337,6 +337,15 @@ static void connecting(void)
     result("connect no route", connect_to(c, "198.51.100.1", 7001));
     close(c);
 
+    /* Nobody answers ARP for 192.0.2.98: the host is unreachable (Linux
+     * gives up resolving after about 3 seconds). */
+    c = new_fd("unresolvable socket", socket(AF_INET, SOCK_STREAM, 0));
+    struct timeval limit = {20, 0};
+    (void)setsockopt(c, SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof limit);
+    result("connect unresolvable", connect_to(c, "192.0.2.98", 7001));
+    int_option("unresolvable SO_ERROR", c, SOL_SOCKET, SO_ERROR);
+    close(c);
+
     c = new_fd("echo socket", socket(AF_INET, SOCK_STREAM, 0));
     result("connect", connect_to(c, peer, 7001));
     result("connect again", connect_to(c, peer, 7001));
@@ -799,6 +808,11 @@ static void ipv6_sockets(void)
     t = new_fd("v6 connect refused socket", socket(AF_INET6, SOCK_STREAM, 0));
     result("v6 connect refused", connect6(t, peer6, 7002));
     close(t);
+    t = new_fd("v6 unresolvable socket", socket(AF_INET6, SOCK_STREAM, 0));
+    struct timeval limit = {20, 0};
+    (void)setsockopt(t, SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof limit);
+    result("v6 connect unresolvable", connect6(t, "2001:db8::98", 7001));
+    close(t);
     t = new_fd("v6 no route socket", socket(AF_INET6, SOCK_STREAM, 0));
     result("v6 connect no route", connect6(t, "2001:db8:ffff::1", 7001));
     close(t);
@@ -870,6 +884,126 @@ static void ipv6_sockets(void)
     close(r);
 }
 
+/* Lengths, sizes, flags and timeouts at their edges. */
+static void edges(void)
+{
+    char buffer[16] = {0};
+    int l = local_listener("edge listener", 6400);
+    nonblocking(l);
+    int c = new_fd("edge client", socket(AF_INET, SOCK_STREAM, 0));
+    result("edge connect", connect_to(c, "127.0.0.1", 6400));
+    poll_one("edge poll the listener", l, POLLIN, 5000);
+    struct sockaddr_in from;
+    memset(&from, 0xee, sizeof from);
+    socklen_t small = 8;
+    int a = new_fd("edge accept short length", accept(l, (struct sockaddr *)&from, &small));
+    printf("edge accept short length: length %u family %d tail 0x%02x\n", (unsigned)small, from.sin_family,
+           ((unsigned char *)&from)[12]);
+    printf("edge accepted O_NONBLOCK: %d\n", (fcntl(a, F_GETFL, 0) & O_NONBLOCK) != 0);
+    memset(&from, 0xee, sizeof from);
+    small = 4;
+    const int n = getsockname(a, (struct sockaddr *)&from, &small);
+    printf("edge getsockname short length: %d length %u family %d\n", n, (unsigned)small, from.sin_family);
+    int type = -1;
+    socklen_t type_length = 2;
+    const int r = getsockopt(a, SOL_SOCKET, SO_TYPE, &type, &type_length);
+    if (r < 0) {
+        result("edge getsockopt short length", r);
+    } else {
+        printf("edge getsockopt short length: %d length %u\n", r, (unsigned)type_length);
+    }
+    type_length = 0;
+    result("edge getsockopt zero length", getsockopt(a, SOL_SOCKET, SO_TYPE, &type, &type_length));
+    struct timeval timeout = {0, 200000};  /* whole jiffies at any HZ: the kernel rounds */
+    result("edge SO_SNDTIMEO", setsockopt(a, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout));
+    struct timeval got = {-1, -1};
+    socklen_t got_length = sizeof got;
+    result("edge getsockopt SO_SNDTIMEO", getsockopt(a, SOL_SOCKET, SO_SNDTIMEO, &got, &got_length));
+    printf("edge SO_SNDTIMEO value: %ld %ld length %u\n", (long)got.tv_sec, (long)got.tv_usec, (unsigned)got_length);
+    struct timeval bad = {0, 2000000};
+    result("edge SO_RCVTIMEO bad microseconds", setsockopt(a, SOL_SOCKET, SO_RCVTIMEO, &bad, sizeof bad));
+    result("edge SO_RCVTIMEO short", setsockopt(a, SOL_SOCKET, SO_RCVTIMEO, &bad, 4));
+    int_option("edge SO_ACCEPTCONN", l, SOL_SOCKET, SO_ACCEPTCONN);
+    result("edge SO_BINDTODEVICE no such device", setsockopt(a, SOL_SOCKET, SO_BINDTODEVICE, "nosuch0", 8));
+
+    result("edge send 0 bytes", send(c, buffer, 0, 0));
+    result("edge recv 0 bytes", recv(a, buffer, 0, MSG_DONTWAIT));
+    result("edge writev no pieces", writev(c, NULL, 0));
+    struct iovec piece = {buffer, 1};
+    volatile int negative = -1;  /* not known to the compiler, which would refuse it */
+    result("edge writev -1 pieces", writev(c, &piece, negative));
+    result("edge send MSG_MORE", send(c, "m", 1, MSG_MORE));
+    result("edge send after MSG_MORE", send(c, "n", 1, 0));
+    poll_one("edge poll for mn", a, POLLIN, 5000);
+    pause_ms(50);
+    read_exactly("edge recv mn", a, 2);
+
+    fd_set readable;
+    FD_ZERO(&readable);
+    FD_SET(a, &readable);
+    struct timeval wait = {0, 50000};
+    const int s = select(a + 1, &readable, NULL, NULL, &wait);
+    printf("edge select timeout: %d readable %d timeout left %ld %ld\n", s, FD_ISSET(a, &readable) ? 1 : 0,
+           (long)wait.tv_sec, (long)wait.tv_usec);
+    struct pollfd p[2] = {{-1, POLLIN, 0x7}, {a, POLLIN, 0}};
+    const int q = poll(p, 2, 0);
+    printf("edge poll negative fd: %d revents 0x%x 0x%x\n", q, (unsigned)p[0].revents, (unsigned)p[1].revents);
+    close(c);
+    close(a);
+    close(l);
+    struct pollfd closed = {a, POLLIN, 0};
+    const int z = poll(&closed, 1, 0);
+    printf("edge poll closed fd: %d revents 0x%x\n", z, (unsigned)closed.revents);
+    FD_ZERO(&readable);
+    FD_SET(a, &readable);
+    wait.tv_sec = 0;
+    wait.tv_usec = 0;
+    result("edge select closed fd", select(a + 1, &readable, NULL, NULL, &wait));
+
+    int u = new_fd("edge udp socket", socket(AF_INET, SOCK_DGRAM, 0));
+    result("edge udp bind", bind_to(u, self, 6401));
+    /* No IP_PKTINFO here: ESP-IDF's default leaves it out
+     * (CONFIG_LWIP_NETBUF_RECVINFO); socket_options.sh checks it. */
+    struct sockaddr_in echo = address(peer, 7004);
+    struct sockaddr_in to_self = address(self, 6401);
+    result("edge udp sendto 0 bytes", sendto(u, buffer, 0, 0, (struct sockaddr *)&echo, sizeof echo));
+    poll_one("edge udp poll for the empty echo", u, POLLIN, 5000);
+    result("edge udp recv the empty datagram", recv(u, buffer, sizeof buffer, 0));
+    result("edge udp sendto length 0", sendto(u, "x", 1, 0, (struct sockaddr *)&echo, 0));
+    result("edge udp sendto short length", sendto(u, "x", 1, 0, (struct sockaddr *)&echo, 8));
+    struct sockaddr_in port_zero = address(peer, 0);
+    result("edge udp sendto port 0", sendto(u, "x", 1, 0, (struct sockaddr *)&port_zero, sizeof port_zero));
+    result("edge udp sendto itself", sendto(u, "self", 4, 0, (struct sockaddr *)&to_self, sizeof to_self));
+    result("edge udp sendto echo", sendto(u, "pkt", 3, 0, (struct sockaddr *)&echo, sizeof echo));
+    poll_one("edge udp poll for the echo", u, POLLIN, 5000);
+    pause_ms(50);
+    for (int i = 0; i < 2; ++i) {
+        char control[64];
+        struct iovec into = {buffer, sizeof buffer};
+        struct msghdr message;
+        memset(&message, 0, sizeof message);
+        message.msg_iov = &into;
+        message.msg_iovlen = 1;
+        message.msg_control = control;
+        message.msg_controllen = sizeof control;
+        const ssize_t got_bytes = recvmsg(u, &message, MSG_DONTWAIT);
+        char text[INET_ADDRSTRLEN] = "?";
+        int level = -1, kind = -1, indexed = -1;
+        struct cmsghdr *cm = got_bytes >= 0 ? CMSG_FIRSTHDR(&message) : NULL;
+        if (cm != NULL) {
+            level = cm->cmsg_level;
+            kind = cm->cmsg_type;
+            struct in_pktinfo info;
+            memcpy(&info, CMSG_DATA(cm), sizeof info);
+            inet_ntop(AF_INET, &info.ipi_addr, text, sizeof text);
+            indexed = info.ipi_ifindex > 0;
+        }
+        printf("edge udp recvmsg %d: %zd \"%.*s\" control level %d type %d to %s ifindex>0 %d\n", i, got_bytes,
+               got_bytes > 0 ? (int)got_bytes : 0, buffer, level, kind, text, indexed);
+    }
+    close(u);
+}
+
 static void mixed_descriptors(void)
 {
     int pipe_fds[2];
@@ -927,6 +1061,7 @@ int main(int argc, char **argv)
     raw_icmp();
     local_connections();
     ipv6_sockets();
+    edges();
     mixed_descriptors();
 #ifndef CONFORMANCE_KERNEL
     lwnet_shutdown();

@@ -252,6 +252,28 @@ TEST_F(PathMtuSim, UnreachableAndTimeExceededAreSoftErrorsForTcp) {
   EXPECT_EQ(icmpv6().errors_to_transport, 3U);
 }
 
+// IPv6's counterpart of RawIcmpSim's: a neighbour that never answers
+// solicitations ends a connect with a host unreachable after the three
+// solicitations (3 s), as Linux's EHOSTUNREACH.
+TEST_F(PathMtuSim, ANeighbourThatNeverAnswersEndsAConnectWithHostUnreachable) {
+  const Instant start = net.sim.now();
+  Result<TcpHandle> c = net.a.tcp_connect({IpAddress(v6("2001:db8::77")), 80}, start);
+  ASSERT_OK(c);
+  net.sim.run_until(start + Duration::millis(2990));
+  ASSERT_NE(net.a.tcp_connection(*c), nullptr);
+  EXPECT_EQ(net.a.tcp_connection(*c)->state(), TcpState::SynSent);
+  EXPECT_TRUE(sent().empty());  // only solicitations went out
+  net.sim.run_until(start + Duration::millis(3010));
+  const TcpConnection* conn = net.a.tcp_connection(*c);
+  ASSERT_NE(conn, nullptr);
+  EXPECT_EQ(conn->state(), TcpState::Closed);
+  EXPECT_EQ(conn->error(), Error::HostUnreachable);
+  // The SYN and its retransmission after 1 s both waited.
+  EXPECT_EQ(net.a.stats().nd.drop_unresolved, 2U);
+  EXPECT_EQ(icmpv6().errors_to_transport, 2U);
+  net.a.tcp_close(*c, net.sim.now());
+}
+
 TEST_F(PathMtuSim, ErrorsWeSendAreRateLimited) {
   // Fifteen datagrams at one instant to a port nobody holds: the first ten
   // (CONFIG_LWNET_ICMP_ERRORS_PER_SECOND's burst) get a port unreachable.

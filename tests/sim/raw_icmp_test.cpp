@@ -222,5 +222,43 @@ TEST_F(RawIcmpSim, HostUnreachableIsASoftErrorReportedWhenTheConnectTimesOut) {
   expect_connect_ends_with_soft_error(script, c, Error::HostUnreachable);
 }
 
+// A next hop that never answers ARP: after the three requests (3 s) the
+// SYN that waited is dropped and reported to TCP as a host unreachable,
+// which ends the connect at once (Linux: EHOSTUNREACH), where a soft error
+// would have kept it trying for minutes. A connected UDP endpoint whose
+// datagram waited the same way keeps no error (as Linux's, without
+// IP_RECVERR).
+TEST_F(RawIcmpSim, ANextHopThatNeverAnswersEndsAConnectWithHostUnreachable) {
+  const Ipv4Address nobody = Ipv4Address::of(192, 0, 2, 77);
+  const Instant start = net.sim.now();
+  Result<TcpHandle> c = net.a.tcp_connect({IpAddress(nobody), 80}, start);
+  ASSERT_OK(c);
+  const UdpHandle udp = *net.a.udp_open();
+  ASSERT_OK(net.a.udp_connect(udp, {IpAddress(Ipv4Address::of(192, 0, 2, 78)), 9}));
+  ASSERT_OK(net.a.udp_send(udp, ConstBytes(), start));
+  net.sim.run_until(start + Duration::millis(2990));
+  ASSERT_NE(net.a.tcp_connection(*c), nullptr);
+  EXPECT_EQ(net.a.tcp_connection(*c)->state(), TcpState::SynSent);
+  std::size_t requests = 0;
+  for (const ByteVector& f : net.received()) {
+    ASSERT_NE(frame_ethertype(f), ipv4_type);  // nothing went out over IPv4 (IPv6's own chatter may)
+    if (frame_ethertype(f) == arp_type) ++requests;
+  }
+  EXPECT_EQ(requests, 6U);  // three for each address
+  net.sim.run_until(start + Duration::millis(3010));
+  const TcpConnection* conn = net.a.tcp_connection(*c);
+  ASSERT_NE(conn, nullptr);
+  EXPECT_EQ(conn->state(), TcpState::Closed);
+  EXPECT_EQ(conn->error(), Error::HostUnreachable);
+  EXPECT_NE(net.a.tcp_events(*c) & tcp_events::error, 0);
+  EXPECT_FALSE(net.a.udp_has_error(udp));
+  // The SYN, its retransmission after 1 s (both waited) and the datagram.
+  EXPECT_EQ(net.a.stats().arp.drop_unresolved, 3U);
+  EXPECT_EQ(net.a.stats().icmp.errors_to_transport, 3U);
+  for (const ByteVector& f : net.received()) EXPECT_NE(frame_ethertype(f), ipv4_type);  // no ICMP went out
+  net.a.tcp_close(*c, net.sim.now());
+  net.a.udp_close(udp);
+}
+
 }  // namespace
 }  // namespace lwnet::test::raw_icmp_test

@@ -1,6 +1,8 @@
 // The ARP cache on its own: states, aging, eviction, queues, static entries.
 #include <gtest/gtest.h>
 
+#include <vector>
+
 #include "ip/arp_cache.h"
 #include "support/status.h"
 
@@ -42,19 +44,32 @@ TEST_F(ArpCacheTest, PendingEntryQueuesThenResolves) {
 }
 
 TEST_F(ArpCacheTest, RequestsAreRepeatedThenTheEntryGivesUp) {
-  ASSERT_EQ(cache.enqueue(netif, host(0), packet(), t0), ArpCache::Enqueue::SendRequest);
+  constexpr std::size_t packet_size = 28;
+  PacketBuf waiting = packet();
+  (void)waiting.append(packet_size);
+  ASSERT_EQ(cache.enqueue(netif, host(0), std::move(waiting), t0), ArpCache::Enqueue::SendRequest);
   int requests = 0;
+  std::vector<std::size_t> unresolved;
   Instant now = t0;
   while (cache.next_deadline() != Instant::max()) {
     now = cache.next_deadline();
-    cache.expire(now, [&](NetifId n, Ipv4Address ip) {
-      EXPECT_EQ(n, netif);
-      EXPECT_EQ(ip, host(0));
-      ++requests;
-    });
+    cache.expire(
+        now,
+        [&](NetifId n, Ipv4Address ip) {
+          EXPECT_EQ(n, netif);
+          EXPECT_EQ(ip, host(0));
+          ++requests;
+        },
+        [&](const PacketBuf& datagram) {
+          // What waited is shown before it is dropped, for the transports'
+          // host unreachable; only once the requests ran out.
+          EXPECT_EQ(requests, arp_timing::max_requests - 1);
+          unresolved.push_back(datagram.size());
+        });
   }
   // One request was sent with the entry; the rest came from expire().
   EXPECT_EQ(requests, arp_timing::max_requests - 1);
+  EXPECT_EQ(unresolved, std::vector<std::size_t>{packet_size});
   EXPECT_EQ(now, t0 + arp_timing::request_interval * arp_timing::max_requests);
   EXPECT_EQ(stats.drop_unresolved, 1U);
   EXPECT_EQ(cache.find(netif, host(0)), nullptr);
@@ -70,9 +85,9 @@ TEST_F(ArpCacheTest, LearnCreatesOnlyWhenAskedAndStableEntriesAge) {
   // Another netif is another table key.
   EXPECT_FALSE(cache.lookup(NetifId{2}, host(1)).has_value());
   const Instant expiry = t0 + Duration::seconds(100) + arp_timing::max_age;
-  cache.expire(expiry - Duration::micros(1), [](NetifId, Ipv4Address) { FAIL(); });
+  cache.expire(expiry - Duration::micros(1), [](NetifId, Ipv4Address) { FAIL(); }, [](const PacketBuf&) { FAIL(); });
   EXPECT_TRUE(cache.lookup(netif, host(1)).has_value());
-  cache.expire(expiry, [](NetifId, Ipv4Address) { FAIL(); });
+  cache.expire(expiry, [](NetifId, Ipv4Address) { FAIL(); }, [](const PacketBuf&) { FAIL(); });
   EXPECT_FALSE(cache.lookup(netif, host(1)).has_value());
 }
 
@@ -152,7 +167,7 @@ TEST_F(ArpCacheTest, StaticEntryReleasesWhatWaited) {
   EXPECT_EQ(resolved.size(), 1U);
   EXPECT_EQ(cache.lookup(netif, host(0)), mac2);
   resolved.clear();
-  cache.expire(t0 + Duration::seconds(10000), [](NetifId, Ipv4Address) { FAIL(); });
+  cache.expire(t0 + Duration::seconds(10000), [](NetifId, Ipv4Address) { FAIL(); }, [](const PacketBuf&) { FAIL(); });
   EXPECT_EQ(cache.lookup(netif, host(0)), mac2);
 }
 
