@@ -199,6 +199,10 @@ int lwip_getaddrinfo(const char* nodename, const char* servname, const addrinfo*
     socktype = hints->ai_socktype;
     protocol = hints->ai_protocol;
   }
+  // As the C library: the protocol of the socket type when the hints name
+  // none (lwIP leaves 0; socket() takes either).
+  if (protocol == 0 && socktype == SOCK_STREAM) protocol = IPPROTO_TCP;
+  if (protocol == 0 && socktype == SOCK_DGRAM) protocol = IPPROTO_UDP;
   std::uint16_t port = 0;
   if (servname != nullptr && !parse_port(servname, &port)) return EAI_SERVICE;
   Resolution resolution;

@@ -258,6 +258,7 @@ TEST(LwipNetdb, GetaddrinfoNumericAndLocalhost) {
   EXPECT_EQ(address.sin_addr.s_addr, htonl(0xc0000205U));
   EXPECT_EQ(address.sin_port, htons(7007));
   EXPECT_EQ(result->ai_socktype, SOCK_STREAM);
+  EXPECT_EQ(result->ai_protocol, IPPROTO_TCP);  // the socket type's, as the C library fills it in
   EXPECT_STREQ(result->ai_canonname, "192.0.2.5");
   EXPECT_EQ(result->ai_next, nullptr);
   freeaddrinfo(result);

@@ -31,6 +31,7 @@
 
 #ifdef CONFORMANCE_KERNEL
 #include <arpa/inet.h>
+#include <netdb.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -41,6 +42,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 #else
+#include <lwip/netdb.h>
 #include <lwip/sockets.h>
 #include <lwnet/lwnet.h>
 #endif
@@ -1004,6 +1006,125 @@ static void edges(void)
     close(u);
 }
 
+/* inet_pton and inet_ntop on the forms programs meet (no socket: the C
+ * library's are the reference). */
+static void address_text(void)
+{
+    static const char *const v4[] = {"192.0.2.1", "0.0.0.0", "255.255.255.255", "1.2.3", "1.2.3.4.5",
+                                     "256.1.1.1", "01.2.3.4", "1.2.3.04", " 1.2.3.4", "1.2.3.4 ", "",
+                                     "0x7f.0.0.1", "1..2.3", "1.2.3.", "127.000.0.1", "4294967295"};
+    for (size_t i = 0; i < sizeof v4 / sizeof v4[0]; ++i) {
+        unsigned char out[4] = {0xee, 0xee, 0xee, 0xee};
+        const int r = inet_pton(AF_INET, v4[i], out);
+        printf("inet_pton v4 \"%s\": %d %u.%u.%u.%u\n", v4[i], r, out[0], out[1], out[2], out[3]);
+    }
+    static const char *const v6[] = {"::", "::1", "2001:db8::1", "2001:DB8::A", "::ffff:192.0.2.1",
+                                     "1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7:8:9", "1::2::3", ":::", "1:2:3:4:5:6:7::",
+                                     "::1:2:3:4:5:6:7", "1:2:3:4:5:6:192.0.2.1", "12345::1", "g::1", "1:",
+                                     ":1", "fe80::1%1", "::192.0.2.1", "1:2:3:4:5:6:7:192.0.2.1", ""};
+    for (size_t i = 0; i < sizeof v6 / sizeof v6[0]; ++i) {
+        unsigned char out[16];
+        memset(out, 0xee, sizeof out);
+        const int r = inet_pton(AF_INET6, v6[i], out);
+        char back[INET6_ADDRSTRLEN] = "-";
+        if (r == 1) inet_ntop(AF_INET6, out, back, sizeof back);
+        printf("inet_pton v6 \"%s\": %d %s\n", v6[i], r, back);
+    }
+    errno = 0;
+    unsigned char any[16] = {0};
+    printf("inet_pton family 12345: %d %s\n", inet_pton(12345, "1.2.3.4", any), strerrorname_np(errno));
+    static const unsigned char binary6[][16] = {
+        {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1},
+        {0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1},
+        {0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1},
+        {0, 1, 0, 0, 0, 2, 0, 3, 0, 4, 0, 5, 0, 6, 0, 7},
+        {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 192, 0, 2, 1},
+        {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 192, 0, 2, 1},
+        {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
+        {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1},
+        {0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0x02, 0, 0, 0xff, 0xfe, 0, 0, 1},
+        {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xfe, 192, 0, 2, 1},
+        {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff},
+    };
+    for (size_t i = 0; i < sizeof binary6 / sizeof binary6[0]; ++i) {
+        char text[INET6_ADDRSTRLEN] = "-";
+        const char *r = inet_ntop(AF_INET6, binary6[i], text, sizeof text);
+        printf("inet_ntop v6 %zu: %s\n", i, r != NULL ? text : "NULL");
+    }
+    char small[8];
+    errno = 0;
+    const char *r = inet_ntop(AF_INET6, binary6[0], small, sizeof small);
+    printf("inet_ntop v6 small buffer: %s %s\n", r != NULL ? small : "NULL", strerrorname_np(errno));
+    const unsigned char binary4[4] = {192, 0, 2, 255};
+    char text4[INET_ADDRSTRLEN];
+    r = inet_ntop(AF_INET, binary4, text4, sizeof text4);
+    printf("inet_ntop v4: %s\n", r != NULL ? text4 : "NULL");
+    errno = 0;
+    r = inet_ntop(AF_INET, binary4, small, 8);
+    printf("inet_ntop v4 small buffer: %s %s\n", r != NULL ? small : "NULL", strerrorname_np(errno));
+    errno = 0;
+    r = inet_ntop(12345, binary4, text4, sizeof text4);
+    printf("inet_ntop family 12345: %s %s\n", r != NULL ? text4 : "NULL", strerrorname_np(errno));
+}
+
+/* getaddrinfo() on numeric hosts and services (names would need DNS, and
+ * the C library's resolver would ask the host's server). */
+static void numeric_names(void)
+{
+    struct {
+        const char *host, *service;
+        int family, socktype, flags;
+    } const cases[] = {
+        {"192.0.2.1", "80", AF_INET, SOCK_STREAM, 0},
+        {"192.0.2.1", "53", AF_UNSPEC, SOCK_DGRAM, 0},
+        {"192.0.2.1", NULL, AF_INET, SOCK_STREAM, 0},
+        {"2001:db8::1", "443", AF_INET6, SOCK_STREAM, 0},
+        {"2001:db8::1", "443", AF_INET, SOCK_STREAM, 0},
+        {"192.0.2.1", "443", AF_INET6, SOCK_STREAM, 0},
+        {NULL, "8080", AF_INET, SOCK_STREAM, AI_PASSIVE},
+        {NULL, "8080", AF_INET, SOCK_STREAM, 0},
+        {NULL, "8080", AF_INET6, SOCK_STREAM, AI_PASSIVE},
+        {NULL, NULL, AF_INET, SOCK_STREAM, 0},
+        {"192.0.2.1", "99999", AF_INET, SOCK_STREAM, 0},
+        {"192.0.2.1", "-1", AF_INET, SOCK_STREAM, 0},
+        {"not.numeric", "80", AF_INET, SOCK_STREAM, AI_NUMERICHOST},
+        {"192.0.2.1", "80", 12345, SOCK_STREAM, 0},
+        {"192.0.2.1", "80", AF_INET, SOCK_STREAM, AI_NUMERICHOST | AI_NUMERICSERV},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; ++i) {
+        struct addrinfo hints;
+        memset(&hints, 0, sizeof hints);
+        hints.ai_family = cases[i].family;
+        hints.ai_socktype = cases[i].socktype;
+        hints.ai_flags = cases[i].flags;
+        struct addrinfo *found = NULL;
+        const int r = getaddrinfo(cases[i].host, cases[i].service, &hints, &found);
+        printf("getaddrinfo %zu: %s", i, r == 0 ? "0" : r == EAI_NONAME ? "EAI_NONAME" : r == EAI_SERVICE ? "EAI_SERVICE"
+                                                : r == EAI_FAMILY ? "EAI_FAMILY" : r == EAI_FAIL ? "EAI_FAIL" : "other");
+        if (r != 0 && r != EAI_NONAME && r != EAI_SERVICE && r != EAI_FAMILY && r != EAI_FAIL) printf(" %d", r);
+        for (const struct addrinfo *a = found; a != NULL; a = a->ai_next) {
+            struct sockaddr_storage copy;
+            memset(&copy, 0, sizeof copy);
+            memcpy(&copy, a->ai_addr, a->ai_addrlen < sizeof copy ? a->ai_addrlen : sizeof copy);
+            char text[INET6_ADDRSTRLEN] = "?";
+            unsigned port = 0;
+            if (copy.ss_family == AF_INET) {
+                const struct sockaddr_in *in = (const struct sockaddr_in *)&copy;
+                inet_ntop(AF_INET, &in->sin_addr, text, sizeof text);
+                port = ntohs(in->sin_port);
+            } else if (copy.ss_family == AF_INET6) {
+                const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)&copy;
+                inet_ntop(AF_INET6, &in6->sin6_addr, text, sizeof text);
+                port = ntohs(in6->sin6_port);
+            }
+            printf("; family %d socktype %d protocol %d %s port %u length %u", a->ai_family, a->ai_socktype,
+                   a->ai_protocol, text, port, (unsigned)a->ai_addrlen);
+        }
+        printf("\n");
+        if (found != NULL) freeaddrinfo(found);
+    }
+}
+
 static void mixed_descriptors(void)
 {
     int pipe_fds[2];
@@ -1051,6 +1172,8 @@ int main(int argc, char **argv)
         return 1;
     }
 #endif
+    address_text();
+    numeric_names();
     socket_arguments();
     fresh_tcp_socket();
     binding_and_listening();
