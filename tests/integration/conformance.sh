@@ -5,7 +5,8 @@
 # errors, MSG_PEEK/MSG_TRUNC/MSG_WAITALL, options, raw ICMP, poll/select
 # mixing a pipe) once on the kernel's sockets and once on lwnet's, against
 # the same Linux peer at 192.0.2.1 (TCP echo on 7001, connect-back on 7005,
-# UDP echo on 7004; TCP 7002 and UDP 7003 closed; over IPv6 2001:db8::1,
+# UDP echo on 7004, a multicast and broadcast sender on UDP 7006; TCP 7002
+# and UDP 7003 closed; over IPv6 2001:db8::1,
 # TCP echo on 7011, UDP echo on 7014), and every line of
 # results (return values, errno names, option values, revents, addresses)
 # must be the same, but for the differences conformance_differences.txt lists
@@ -67,7 +68,23 @@ def connect_back(connection, source):
         back.sendall(b"hi")
         back.close()
 
+def send_to_group():
+    # "ADDRESS PORT": one datagram "to ADDRESS" sent there (a multicast
+    # group, through the route to 224.0.0.0/4 that names the interface of
+    # the run, or the subnet's broadcast address).
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("0.0.0.0", 7006))
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
+    while True:
+        data, source = s.recvfrom(256)
+        try:
+            address, port = data.decode().split()
+            s.sendto(("to " + address).encode(), (address, int(port)))
+        except (OSError, ValueError) as e:
+            print("send_to_group:", e, flush=True)
+
 threading.Thread(target=udp_echo, args=(socket.AF_INET, 7004), daemon=True).start()
+threading.Thread(target=send_to_group, daemon=True).start()
 threading.Thread(target=udp_echo, args=(socket.AF_INET6, 7014), daemon=True).start()
 listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
 listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -104,16 +121,27 @@ ip -n "$LWIT_NS" link add kv0 type veth peer name kv1 netns "$KERNEL_NS"
 ip -n "$LWIT_NS" addr add "$LWIT_LINUX_IP/$LWIT_PREFIX" dev kv0
 ip -n "$LWIT_NS" addr add 2001:db8::1/64 dev kv0 nodad
 ip -n "$LWIT_NS" link set kv0 up
+ip -n "$LWIT_NS" route add 224.0.0.0/4 dev kv0
 ip -n "$KERNEL_NS" link set lo up
 ip -n "$KERNEL_NS" addr add "$LWIT_LWNET_IP/$LWIT_PREFIX" dev kv1
 ip -n "$KERNEL_NS" addr add 2001:db8::2/64 dev kv1 nodad
 ip -n "$KERNEL_NS" link set kv1 up
 run_probe conformance_probe_kernel "$KERNEL_NS"
+# The peer's services worked (else equal results would prove nothing): the
+# kernel's run got what each of them sends.
+for line in 'recv 2: 2 "he"' 'accepted recv: 2 "hi"' 'udp recv MSG_TRUNC: 6' \
+  'udp recv after port unreachable: -1 ECONNREFUSED' 'raw recvfrom: 34 version 4 header 20 type 0 payload "lwnet!"' \
+  'v6 recv: 3 "six"' 'v6 udp recvfrom: 4' 'v6 raw recvfrom reply: 12 type 129 payload "six!"' \
+  'group both joined: [0] 12 "to 239.1.2.3" from 192.0.2.1:7006 [1] 12 "to 239.1.2.3" from 192.0.2.1:7006 [2] -1 EAGAIN' \
+  'group unicast: [0] -1 EAGAIN [1] -1 EAGAIN [2] 12 "to 192.0.2.2" from 192.0.2.1:7006'; do
+  lwit_expect "the kernel's run has '$line'" grep -qxF "$line" "$LWIT_DIR/conformance_probe_kernel.out"
+done
 ip netns delete "$KERNEL_NS"
 ip -n "$LWIT_NS" link del kv0 2>/dev/null || true
 ip -n "$LWIT_NS" neigh flush all
 ip -n "$LWIT_NS" addr add 2001:db8::1/64 dev "$LWIT_TAP" nodad
 ip -n "$LWIT_NS" link set "$LWIT_TAP" up
+ip -n "$LWIT_NS" route add 224.0.0.0/4 dev "$LWIT_TAP"
 
 # ---- lwnet's sockets over the TAP -------------------------------------------------------
 run_probe conformance_probe "$LWIT_NS"

@@ -1125,6 +1125,92 @@ static void numeric_names(void)
     }
 }
 
+/* A UDP socket on 0.0.0.0 or `ip`, port 6500, shared (SO_REUSEADDR). */
+static int group_socket(const char *step, const char *ip)
+{
+    int u = new_fd(step, socket(AF_INET, SOCK_DGRAM, 0));
+    (void)set_int(u, SOL_SOCKET, SO_REUSEADDR, 1);
+    if (bind_to(u, ip, 6500) != 0) result(step, -1);
+    return u;
+}
+
+static int membership(int u, int option, const char *group)
+{
+    struct ip_mreq m;
+    memset(&m, 0, sizeof m);
+    inet_pton(AF_INET, group, &m.imr_multiaddr);
+    inet_pton(AF_INET, self, &m.imr_interface);
+    return setsockopt(u, IPPROTO_IP, option, &m, sizeof m);
+}
+
+/* Asks the peer to send one datagram to `to`:6500, then shows what each
+ * of the sockets got (after a pause that lets every copy arrive). */
+static void datagram_to(const char *step, const char *to, int asker, const int *sockets, size_t count)
+{
+    char request[64];
+    snprintf(request, sizeof request, "%s 6500", to);
+    struct sockaddr_in sender = address(peer, 7006);
+    (void)sendto(asker, request, strlen(request), 0, (struct sockaddr *)&sender, sizeof sender);
+    struct pollfd p = {sockets[0], POLLIN, 0};
+    (void)poll(&p, 1, 5000);
+    pause_ms(200);
+    printf("%s:", step);
+    for (size_t i = 0; i < count; ++i) {
+        char buffer[64] = {0};
+        struct sockaddr_in from;
+        memset(&from, 0, sizeof from);
+        socklen_t length = sizeof from;
+        const ssize_t n = recvfrom(sockets[i], buffer, sizeof buffer - 1, MSG_DONTWAIT, (struct sockaddr *)&from,
+                                   &length);
+        if (n < 0) {
+            printf(" [%zu] -1 %s", i, strerrorname_np(errno));
+        } else {
+            char source[INET_ADDRSTRLEN] = "?";
+            inet_ntop(AF_INET, &from.sin_addr, source, sizeof source);
+            printf(" [%zu] %zd \"%s\" from %s:%u", i, n, buffer, source, ntohs(from.sin_port));
+        }
+    }
+    printf("\n");
+}
+
+/* Multicast groups and broadcasts reaching shared sockets. */
+static void groups(void)
+{
+    int any1 = group_socket("group socket any 1", "0.0.0.0");
+    int any2 = group_socket("group socket any 2", "0.0.0.0");
+    int own = group_socket("group socket own address", self);
+    int asker = new_fd("group asker", socket(AF_INET, SOCK_DGRAM, 0));
+    const int all[] = {any1, any2, own};
+    result("group join 1", membership(any1, IP_ADD_MEMBERSHIP, "239.1.2.3"));
+    result("group join 2", membership(any2, IP_ADD_MEMBERSHIP, "239.1.2.3"));
+    datagram_to("group both joined", "239.1.2.3", asker, all, 3);
+    result("group drop 2", membership(any2, IP_DROP_MEMBERSHIP, "239.1.2.3"));
+    datagram_to("group one joined", "239.1.2.3", asker, all, 3);
+    datagram_to("group not joined", "239.1.2.4", asker, all, 3);
+    datagram_to("group subnet broadcast", "192.0.2.255", asker, all, 3);
+    datagram_to("group unicast", self, asker, all, 3);
+    struct in_addr interface;
+    socklen_t length = sizeof interface;
+    memset(&interface, 0xee, sizeof interface);
+    const int r = getsockopt(any1, IPPROTO_IP, IP_MULTICAST_IF, &interface, &length);
+    char text[INET_ADDRSTRLEN] = "?";
+    inet_ntop(AF_INET, &interface, text, sizeof text);
+    printf("group IP_MULTICAST_IF: %d %s length %u\n", r, r == 0 ? text : "-", (unsigned)length);
+    struct in_addr mine;
+    inet_pton(AF_INET, self, &mine);
+    result("group set IP_MULTICAST_IF", setsockopt(any1, IPPROTO_IP, IP_MULTICAST_IF, &mine, sizeof mine));
+    length = sizeof interface;
+    const int r2 = getsockopt(any1, IPPROTO_IP, IP_MULTICAST_IF, &interface, &length);
+    inet_ntop(AF_INET, &interface, text, sizeof text);
+    printf("group IP_MULTICAST_IF after: %d %s length %u\n", r2, r2 == 0 ? text : "-", (unsigned)length);
+    inet_pton(AF_INET, "203.0.113.1", &mine);
+    result("group set IP_MULTICAST_IF foreign", setsockopt(any1, IPPROTO_IP, IP_MULTICAST_IF, &mine, sizeof mine));
+    close(any1);
+    close(any2);
+    close(own);
+    close(asker);
+}
+
 static void mixed_descriptors(void)
 {
     int pipe_fds[2];
@@ -1185,6 +1271,7 @@ int main(int argc, char **argv)
     local_connections();
     ipv6_sockets();
     edges();
+    groups();
     mixed_descriptors();
 #ifndef CONFORMANCE_KERNEL
     lwnet_shutdown();
