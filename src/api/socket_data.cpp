@@ -2,6 +2,8 @@
 // recv/recvfrom/recvmsg/read/readv over TCP, UDP and raw endpoints (the
 // flags, timeouts, pending errors and control messages they share).
 #include <array>
+#include <climits>
+#include <cstring>
 #include <memory>
 #include <vector>
 
@@ -289,27 +291,85 @@ ssize_t SocketLayer::sendto(int fd, const void* data, std::size_t size, int flag
 
 ssize_t SocketLayer::write(int fd, const void* data, std::size_t size) { return send(fd, data, size, 0); }
 
+namespace {
+
+// The pieces of a message, checked as Linux checks them: at most IOV_MAX
+// (EMSGSIZE), no null base under a length (EFAULT), a total that an ssize_t
+// holds (EINVAL). 0, or the errno.
+int check_pieces(const msghdr& message, std::size_t& total) {
+  if (message.msg_iovlen > IOV_MAX) return EMSGSIZE;
+  if (message.msg_iovlen > 0 && message.msg_iov == nullptr) return EFAULT;
+  total = 0;
+  for (std::size_t i = 0; i < message.msg_iovlen; ++i) {
+    const iovec& piece = message.msg_iov[i];
+    if (piece.iov_base == nullptr && piece.iov_len > 0) return EFAULT;
+    if (piece.iov_len > static_cast<std::size_t>(SSIZE_MAX) - total) return EINVAL;
+    total += piece.iov_len;
+  }
+  return 0;
+}
+
+// What sendmsg() and recvmsg() copy through at a time: a datagram at most
+// (which goes whole), and for TCP a bounded buffer, so that a message of
+// gigabytes never means a buffer of gigabytes.
+constexpr std::size_t message_chunk = 65535;
+
+// Copies `size` bytes of the message's pieces from byte `offset` on, to or
+// from `flat`.
+void copy_pieces(const msghdr& message, std::size_t offset, std::uint8_t* flat, std::size_t size, bool gather) {
+  for (std::size_t i = 0; i < message.msg_iovlen && size > 0; ++i) {
+    const iovec& piece = message.msg_iov[i];
+    if (offset >= piece.iov_len) {
+      offset -= piece.iov_len;
+      continue;
+    }
+    const std::size_t part = std::min(piece.iov_len - offset, size);
+    auto* base = static_cast<std::uint8_t*>(piece.iov_base) + offset;
+    if (gather) {
+      std::memcpy(flat, base, part);
+    } else {
+      std::memcpy(base, flat, part);
+    }
+    flat += part;
+    size -= part;
+    offset = 0;
+  }
+}
+
+}  // namespace
+
 ssize_t SocketLayer::sendmsg(int fd, const msghdr* message, int flags) {
   if (message == nullptr) return fail(EFAULT);
   Use use;
   if (!acquire(fd, use)) return fail(EBADF);
-  std::vector<std::uint8_t> gathered;
-  for (std::size_t i = 0; i < message->msg_iovlen; ++i) {
-    const auto* base = static_cast<const std::uint8_t*>(message->msg_iov[i].iov_base);
-    gathered.insert(gathered.end(), base, base + message->msg_iov[i].iov_len);
-  }
-  if (message->msg_name != nullptr && use.socket->kind != Kind::Tcp) {
+  std::size_t total = 0;
+  if (const int error = check_pieces(*message, total); error != 0) return fail(error);
+  const bool datagrams = use.socket->kind != Kind::Tcp;
+  std::optional<IpEndpoint> endpoint;
+  if (message->msg_name != nullptr && datagrams) {
     int error = 0;
-    auto endpoint = endpoint_from(static_cast<const sockaddr*>(message->msg_name), message->msg_namelen,
-                                  use.socket->family, error, true);
+    endpoint = endpoint_from(static_cast<const sockaddr*>(message->msg_name), message->msg_namelen,
+                             use.socket->family, error, true);
     if (!endpoint) return fail(error);
-    return send_common(use, gathered, flags, &*endpoint);
   }
-  return send_common(use, gathered, flags, nullptr);
+  if (datagrams && total > message_chunk) return fail(EMSGSIZE);  // larger than any datagram
+  // TCP: a chunk at a time; a chunk not taken whole (non-blocking, a
+  // timeout) ends the call with what went.
+  std::vector<std::uint8_t> gathered(std::min(total, message_chunk));
+  std::size_t sent = 0;
+  do {
+    const std::size_t size = std::min(total - sent, message_chunk);
+    copy_pieces(*message, sent, gathered.data(), size, true);
+    const ssize_t n = send_common(use, ConstBytes(gathered.data(), size), flags, endpoint ? &*endpoint : nullptr);
+    if (n < 0) return sent > 0 ? static_cast<ssize_t>(sent) : n;
+    sent += static_cast<std::size_t>(n);
+    if (static_cast<std::size_t>(n) < size) break;
+  } while (sent < total);
+  return static_cast<ssize_t>(sent);
 }
 
 ssize_t SocketLayer::writev(int fd, const iovec* vectors, int count) {
-  if (count < 0) return fail(EINVAL);
+  if (count < 0 || count > IOV_MAX) return fail(EINVAL);
   msghdr message{};
   message.msg_iov = const_cast<iovec*>(vectors);
   message.msg_iovlen = static_cast<std::size_t>(count);
@@ -348,19 +408,33 @@ ssize_t SocketLayer::recvmsg(int fd, msghdr* message, int flags) {
   Use use;
   if (!acquire(fd, use)) return fail(EBADF);
   std::size_t total = 0;
-  for (std::size_t i = 0; i < message->msg_iovlen; ++i) total += message->msg_iov[i].iov_len;
-  std::vector<std::uint8_t> buffer(total);
+  if (const int error = check_pieces(*message, total); error != 0) return fail(error);
+  std::vector<std::uint8_t> buffer(std::min(total, message_chunk));
   IpEndpoint source{};
   bool truncated = false;
   std::optional<UdpReceived> datagram;  // IP_PKTINFO on
-  const ssize_t n = receive_common(use, buffer, flags, &source, &truncated, &datagram);
-  if (n < 0) return n;
-  std::size_t at = 0;
-  const std::size_t copied = std::min<std::size_t>(static_cast<std::size_t>(n), total);
-  for (std::size_t i = 0; i < message->msg_iovlen && at < copied; ++i) {
-    const std::size_t part = std::min(message->msg_iov[i].iov_len, copied - at);
-    std::memcpy(message->msg_iov[i].iov_base, buffer.data() + at, part);
-    at += part;
+  ssize_t n = 0;
+  if (use.socket->kind != Kind::Tcp) {
+    // One datagram, whole or cut short (MSG_TRUNC).
+    n = receive_common(use, buffer, flags, &source, &truncated, &datagram);
+    if (n < 0) return n;
+    copy_pieces(*message, 0, buffer.data(), std::min(static_cast<std::size_t>(n), buffer.size()), false);
+  } else {
+    // A chunk at a time; the next only when MSG_WAITALL asks for all and
+    // this one came whole.
+    std::size_t received = 0;
+    do {
+      const std::size_t size = std::min(total - received, message_chunk);
+      const ssize_t got = receive_common(use, Bytes(buffer.data(), size), flags, &source, &truncated, &datagram);
+      if (got < 0) {
+        if (received > 0) break;
+        return got;
+      }
+      copy_pieces(*message, received, buffer.data(), static_cast<std::size_t>(got), false);
+      received += static_cast<std::size_t>(got);
+      if (static_cast<std::size_t>(got) < size || (flags & MSG_WAITALL) == 0 || (flags & MSG_PEEK) != 0) break;
+    } while (received < total);
+    n = static_cast<ssize_t>(received);
   }
   message->msg_flags = truncated ? MSG_TRUNC : 0;
   write_control(*message, datagram);
@@ -371,7 +445,7 @@ ssize_t SocketLayer::recvmsg(int fd, msghdr* message, int flags) {
 }
 
 ssize_t SocketLayer::readv(int fd, const iovec* vectors, int count) {
-  if (count < 0) return fail(EINVAL);
+  if (count < 0 || count > IOV_MAX) return fail(EINVAL);
   msghdr message{};
   message.msg_iov = const_cast<iovec*>(vectors);
   message.msg_iovlen = static_cast<std::size_t>(count);

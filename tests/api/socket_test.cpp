@@ -532,6 +532,75 @@ TEST_P(SocketTest, ShutdownOfAUdpSocketWakesItsReader) {
   EXPECT_EQ(l().close(u), 0);
 }
 
+// Message pieces checked as Linux checks them (a bad one used to be read
+// through: a null msg_iov crashed), and messages larger than a chunk
+// (sendmsg/recvmsg copy through 64 KiB at a time) arriving whole and in
+// order, MSG_WAITALL across pieces and chunks.
+TEST_P(SocketTest, MessagePiecesAreCheckedAndLargeMessagesGoThroughInChunks) {
+  int server = -1;
+  auto [c, a] = connected_pair(5302, server);
+  msghdr m{};
+  m.msg_iovlen = 1;  // and no msg_iov
+  EXPECT_EQ(l().sendmsg(c, &m, 0), -1);
+  EXPECT_EQ(errno, EFAULT);
+  EXPECT_EQ(l().recvmsg(a, &m, MSG_DONTWAIT), -1);
+  EXPECT_EQ(errno, EFAULT);
+  iovec null_base{nullptr, 4};
+  m.msg_iov = &null_base;
+  EXPECT_EQ(l().sendmsg(c, &m, 0), -1);
+  EXPECT_EQ(errno, EFAULT);
+  std::vector<iovec> many(IOV_MAX + 1, iovec{&null_base, 0});
+  m.msg_iov = many.data();
+  m.msg_iovlen = many.size();
+  EXPECT_EQ(l().sendmsg(c, &m, 0), -1);
+  EXPECT_EQ(errno, EMSGSIZE);
+  EXPECT_EQ(l().recvmsg(a, &m, 0), -1);
+  EXPECT_EQ(errno, EMSGSIZE);
+  EXPECT_EQ(l().writev(c, many.data(), IOV_MAX + 1), -1);
+  EXPECT_EQ(errno, EINVAL);
+  EXPECT_EQ(l().readv(a, many.data(), IOV_MAX + 1), -1);
+  EXPECT_EQ(errno, EINVAL);
+
+  // 200,000 bytes in three pieces, 150,000 of them read back by one
+  // MSG_WAITALL recvmsg into two pieces, the rest by another.
+  std::vector<std::uint8_t> out(200000);
+  for (std::size_t i = 0; i < out.size(); ++i) out[i] = static_cast<std::uint8_t>(i * 7 + i / 251);
+  auto sender = std::async(std::launch::async, [&, c = c] {
+    iovec pieces[3] = {{out.data(), 1000}, {out.data() + 1000, 130000}, {out.data() + 131000, 69000}};
+    msghdr message{};
+    message.msg_iov = pieces;
+    message.msg_iovlen = 3;
+    return l().sendmsg(c, &message, 0);
+  });
+  std::vector<std::uint8_t> in(out.size());
+  iovec into[2] = {{in.data(), 70000}, {in.data() + 70000, 80000}};
+  msghdr message{};
+  message.msg_iov = into;
+  message.msg_iovlen = 2;
+  EXPECT_EQ(l().recvmsg(a, &message, MSG_WAITALL), 150000);
+  iovec rest{in.data() + 150000, 50000};
+  message.msg_iov = &rest;
+  message.msg_iovlen = 1;
+  EXPECT_EQ(l().recvmsg(a, &message, MSG_WAITALL), 50000);
+  ASSERT_EQ(sender.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  EXPECT_EQ(sender.get(), 200000);
+  EXPECT_EQ(in, out);
+
+  // A datagram socket: a message larger than any datagram is EMSGSIZE.
+  const int u = l().socket(AF_INET, SOCK_DGRAM, 0);
+  std::vector<std::uint8_t> big(70000);
+  iovec whole{big.data(), big.size()};
+  const sockaddr_in to = loopback(6302);
+  msghdr datagram{};
+  datagram.msg_iov = &whole;
+  datagram.msg_iovlen = 1;
+  datagram.msg_name = const_cast<sockaddr_in*>(&to);
+  datagram.msg_namelen = in_len;
+  EXPECT_EQ(l().sendmsg(u, &datagram, 0), -1);
+  EXPECT_EQ(errno, EMSGSIZE);
+  for (const int fd : {u, c, a, server}) EXPECT_EQ(l().close(fd), 0);
+}
+
 TEST_P(SocketTest, UdpSendToReceiveFromAndTruncation) {
   const int r = l().socket(AF_INET, SOCK_DGRAM, 0);
   const int s = l().socket(AF_INET, SOCK_DGRAM, 0);

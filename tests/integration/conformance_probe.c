@@ -1173,6 +1173,70 @@ static void datagram_to(const char *step, const char *to, int asker, const int *
     printf("\n");
 }
 
+/* sendmsg/recvmsg with several pieces, over TCP and UDP. */
+static void messages(void)
+{
+    int l = local_listener("message listener", 6600);
+    int c, a;
+    local_pair("message pair", l, 6600, &c, &a);
+    struct iovec out[3] = {{"one", 3}, {"", 0}, {"two", 3}};
+    struct msghdr m;
+    memset(&m, 0, sizeof m);
+    m.msg_iov = out;
+    m.msg_iovlen = 3;
+    result("message sendmsg tcp", sendmsg(c, &m, 0));
+    poll_one("message poll", a, POLLIN, 5000);
+    pause_ms(50);
+    char first[4] = {0}, second[8] = {0};
+    struct iovec in[2] = {{first, 2}, {second, sizeof second}};
+    struct sockaddr_in from;
+    memset(&m, 0, sizeof m);
+    m.msg_iov = in;
+    m.msg_iovlen = 2;
+    m.msg_name = &from;
+    m.msg_namelen = sizeof from;
+    m.msg_flags = 0x7fff;
+    ssize_t n = recvmsg(a, &m, MSG_PEEK);
+    printf("message recvmsg tcp peek: %zd \"%.2s|%.4s\" flags 0x%x\n", n, first, second, (unsigned)m.msg_flags);
+    m.msg_flags = 0x7fff;
+    n = recvmsg(a, &m, 0);
+    printf("message recvmsg tcp: %zd \"%.2s|%.4s\" flags 0x%x\n", n, first, second, (unsigned)m.msg_flags);
+    m.msg_iovlen = 0;
+    result("message recvmsg no pieces", recvmsg(a, &m, MSG_DONTWAIT));
+    m.msg_iov = NULL;
+    m.msg_iovlen = 1;
+    result("message recvmsg null pieces", recvmsg(a, &m, MSG_DONTWAIT));
+    close(c);
+    close(a);
+    close(l);
+
+    int u = new_fd("message udp socket", socket(AF_INET, SOCK_DGRAM, 0));
+    result("message udp bind", bind_to(u, "127.0.0.1", 6601));
+    struct sockaddr_in to = address("127.0.0.1", 6601);
+    memset(&m, 0, sizeof m);
+    m.msg_iov = out;
+    m.msg_iovlen = 3;
+    m.msg_name = &to;
+    m.msg_namelen = sizeof to;
+    result("message sendmsg udp", sendmsg(u, &m, 0));
+    m.msg_namelen = 3;
+    result("message sendmsg udp short name", sendmsg(u, &m, 0));
+    poll_one("message udp poll", u, POLLIN, 5000);
+    memset(first, 0, sizeof first);
+    memset(second, 0, sizeof second);
+    memset(&m, 0, sizeof m);
+    m.msg_iov = in;
+    m.msg_iovlen = 2;
+    m.msg_name = &from;
+    m.msg_namelen = sizeof from;
+    n = recvmsg(u, &m, 0);
+    char source[INET_ADDRSTRLEN] = "?";
+    inet_ntop(AF_INET, &from.sin_addr, source, sizeof source);
+    printf("message recvmsg udp: %zd \"%.2s|%.4s\" flags 0x%x from %s:%u namelen %u\n", n, first, second,
+           (unsigned)m.msg_flags, source, ntohs(from.sin_port), (unsigned)m.msg_namelen);
+    close(u);
+}
+
 /* Multicast groups and broadcasts reaching shared sockets. */
 static void groups(void)
 {
@@ -1271,6 +1335,7 @@ int main(int argc, char **argv)
     local_connections();
     ipv6_sockets();
     edges();
+    messages();
     groups();
     mixed_descriptors();
 #ifndef CONFORMANCE_KERNEL
