@@ -293,6 +293,10 @@ inline constexpr socklen_t sockaddr_in6_min_length = 24;
 // sockaddr_in (connect, sendto), as Linux's, as the mapped address.
 inline std::optional<IpEndpoint> endpoint_from(const sockaddr* address, socklen_t length, int family,
                                                int& error, bool v4_on_v6 = false) {
+  if (address == nullptr && length > 0) {  // Linux: memory that is not there
+    error = EFAULT;
+    return std::nullopt;
+  }
   sa_family_t given = AF_UNSPEC;
   if (address != nullptr && length >= static_cast<socklen_t>(sizeof given)) {
     std::memcpy(&given, address, sizeof given);

@@ -508,7 +508,7 @@ int SocketLayer::bind(int fd, const sockaddr* address, socklen_t length) {
 int SocketLayer::getsockname(int fd, sockaddr* address, socklen_t* length) {
   Use use;
   if (!acquire(fd, use)) return fail(EBADF);
-  if (address == nullptr || length == nullptr) return fail(EINVAL);
+  if (address == nullptr || length == nullptr) return fail(EFAULT);
   Socket& s = *use.socket;
   const IpEndpoint local = tcpip_.call([&](Stack& stack, Instant) -> IpEndpoint {
     IpEndpoint l{any_address(s.family), 0};
@@ -530,7 +530,7 @@ int SocketLayer::getsockname(int fd, sockaddr* address, socklen_t* length) {
 int SocketLayer::getpeername(int fd, sockaddr* address, socklen_t* length) {
   Use use;
   if (!acquire(fd, use)) return fail(EBADF);
-  if (address == nullptr || length == nullptr) return fail(EINVAL);
+  if (address == nullptr || length == nullptr) return fail(EFAULT);
   Socket& s = *use.socket;
   const std::optional<IpEndpoint> peer = tcpip_.call([&](Stack& stack, Instant) -> std::optional<IpEndpoint> {
     if (s.kind == Kind::Udp || s.kind == Kind::Raw) return s.peer;

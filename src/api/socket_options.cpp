@@ -18,7 +18,8 @@ using namespace socket_detail;
 int SocketLayer::setsockopt(int fd, int level, int name, const void* value, socklen_t length) {
   Use use;
   if (!acquire(fd, use)) return fail(EBADF);
-  if (value == nullptr) return fail(EFAULT);
+  // Linux: no memory under a length is EFAULT; no length, too short (EINVAL).
+  if (value == nullptr) return fail(length > 0 ? EFAULT : EINVAL);
   const int error = set_socket_option(*use.socket, level, name, value, length);
   return error == 0 ? 0 : fail(error);
 }

@@ -1237,6 +1237,55 @@ static void messages(void)
     close(u);
 }
 
+/* Null pointers where the calls take memory: EFAULT (or what Linux
+ * says), never a crash. The pointers go through a volatile, so that the
+ * compiler neither warns nor assumes. */
+static void null_pointers(void)
+{
+    void *volatile null = NULL;
+    int l = local_listener("null listener", 6700);
+    int c, a;
+    local_pair("null pair", l, 6700, &c, &a);
+    int u = new_fd("null udp socket", socket(AF_INET, SOCK_DGRAM, 0));
+    socklen_t length = 16;
+    int value = 0;
+    socklen_t value_length = sizeof value;
+    result("null getsockopt value", getsockopt(c, SOL_SOCKET, SO_TYPE, null, &value_length));
+    result("null getsockopt length", getsockopt(c, SOL_SOCKET, SO_TYPE, &value, null));
+    result("null setsockopt value", setsockopt(c, SOL_SOCKET, SO_KEEPALIVE, null, sizeof value));
+    result("null setsockopt value length 0", setsockopt(c, SOL_SOCKET, SO_KEEPALIVE, null, 0));
+    result("null getsockname address", getsockname(c, null, &length));
+    result("null getsockname length", getsockname(c, (struct sockaddr *)&value, null));
+    result("null getpeername address", getpeername(c, null, &length));
+    result("null bind", bind(u, null, sizeof(struct sockaddr_in)));
+    result("null connect", connect(u, null, sizeof(struct sockaddr_in)));
+    result("null send", send(c, null, 4, 0));
+    result("null send 0", send(c, null, 0, 0));
+    /* (Linux looks at the data last, after the destination and the route:
+     * on a connected socket, so that both find nothing else wrong first.) */
+    struct sockaddr_in discard = address("127.0.0.1", 9);
+    (void)connect(u, (struct sockaddr *)&discard, sizeof discard);
+    result("null send on a connected udp socket", send(u, null, 4, 0));
+    struct sockaddr_in to = address("127.0.0.1", 9);
+    int u2 = new_fd("null udp socket 2", socket(AF_INET, SOCK_DGRAM, 0));
+    result("null sendto address length", sendto(u2, "x", 1, 0, null, sizeof to));
+    close(u2);
+    result("null recvfrom length", recvfrom(u, &value, sizeof value, MSG_DONTWAIT, (struct sockaddr *)&to, null));
+    nonblocking(l);  /* nothing to accept: only the arguments are looked at */
+    result("null accept length", accept(l, (struct sockaddr *)&to, null));
+    result("null ioctl FIONREAD", ioctl(a, FIONREAD, null));
+    result("null ioctl FIONBIO", ioctl(a, FIONBIO, null));
+    result("null poll", poll(null, 1, 0));
+    result("null sendmsg", sendmsg(c, null, 0));
+    result("null recvmsg", recvmsg(a, null, MSG_DONTWAIT));
+    result("null writev", writev(c, null, 1));
+    result("null readv", readv(a, null, 1));
+    close(u);
+    close(c);
+    close(a);
+    close(l);
+}
+
 /* Multicast groups and broadcasts reaching shared sockets. */
 static void groups(void)
 {
@@ -1336,6 +1385,7 @@ int main(int argc, char **argv)
     ipv6_sockets();
     edges();
     messages();
+    null_pointers();
     groups();
     mixed_descriptors();
 #ifndef CONFORMANCE_KERNEL
