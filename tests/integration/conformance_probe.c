@@ -1286,6 +1286,31 @@ static void null_pointers(void)
     close(l);
 }
 
+/* A server's port with a connection in TIME-WAIT (the server closed
+ * first): taken again only with SO_REUSEADDR. */
+static void time_wait_port(void)
+{
+    int l = local_listener("time-wait listener", 6800);
+    int c, a;
+    local_pair("time-wait pair", l, 6800, &c, &a);
+    result("time-wait server closes first", close(a));
+    poll_one("time-wait client poll for the end", c, POLLIN, 5000);
+    result("time-wait client recv the end", recv(c, (char[4]){0}, 4, 0));
+    result("time-wait client close", close(c));
+    pause_ms(100);
+    result("time-wait listener close", close(l));
+    int b = new_fd("time-wait rebind socket", socket(AF_INET, SOCK_STREAM, 0));
+    result("time-wait bind without SO_REUSEADDR", bind_to(b, "127.0.0.1", 6800));
+    result("time-wait SO_REUSEADDR", set_int(b, SOL_SOCKET, SO_REUSEADDR, 1));
+    result("time-wait bind with SO_REUSEADDR", bind_to(b, "127.0.0.1", 6800));
+    result("time-wait listen again", listen(b, 2));
+    int other = new_fd("time-wait second listener socket", socket(AF_INET, SOCK_STREAM, 0));
+    result("time-wait second SO_REUSEADDR", set_int(other, SOL_SOCKET, SO_REUSEADDR, 1));
+    result("time-wait second bind on a listening port", bind_to(other, "127.0.0.1", 6800));
+    close(other);
+    close(b);
+}
+
 /* Multicast groups and broadcasts reaching shared sockets. */
 static void groups(void)
 {
@@ -1386,6 +1411,7 @@ int main(int argc, char **argv)
     edges();
     messages();
     null_pointers();
+    time_wait_port();
     groups();
     mixed_descriptors();
 #ifndef CONFORMANCE_KERNEL
