@@ -47,6 +47,15 @@
 #include <lwnet/lwnet.h>
 #endif
 
+#ifdef CONFORMANCE_KERNEL
+#define lwip_or_c_connect connect
+#define lwip_or_c_bind bind
+#else
+/* The standard names are function-like macros here: their functions. */
+#define lwip_or_c_connect lwip_connect
+#define lwip_or_c_bind lwip_bind
+#endif
+
 static const char *const peer = "192.0.2.1";
 static const char *const self = "192.0.2.2";
 
@@ -82,16 +91,35 @@ static struct sockaddr_in address(const char *ip, int port)
     return a;
 }
 
+static struct sockaddr_in6 address6(const char *ip, int port)
+{
+    struct sockaddr_in6 a;
+    memset(&a, 0, sizeof a);
+    a.sin6_family = AF_INET6;
+    a.sin6_port = htons((uint16_t)port);
+    inet_pton(AF_INET6, ip, &a.sin6_addr);
+    return a;
+}
+
+/* connect() or bind() to `ip` (IPv6 when it has a colon) and `port`. */
+static int to_address(int (*call)(int, const struct sockaddr *, socklen_t), int fd, const char *ip, int port)
+{
+    if (strchr(ip, ':') != NULL) {
+        struct sockaddr_in6 a = address6(ip, port);
+        return call(fd, (struct sockaddr *)&a, sizeof a);
+    }
+    struct sockaddr_in a = address(ip, port);
+    return call(fd, (struct sockaddr *)&a, sizeof a);
+}
+
 static int connect_to(int fd, const char *ip, int port)
 {
-    struct sockaddr_in a = address(ip, port);
-    return connect(fd, (struct sockaddr *)&a, sizeof a);
+    return to_address(lwip_or_c_connect, fd, ip, port);
 }
 
 static int bind_to(int fd, const char *ip, int port)
 {
-    struct sockaddr_in a = address(ip, port);
-    return bind(fd, (struct sockaddr *)&a, sizeof a);
+    return to_address(lwip_or_c_bind, fd, ip, port);
 }
 
 static void int_option(const char *step, int fd, int level, int name)
@@ -721,27 +749,6 @@ static void local_connections(void)
 static const char *const peer6 = "2001:db8::1";
 static const char *const self6 = "2001:db8::2";
 
-static struct sockaddr_in6 address6(const char *ip, int port)
-{
-    struct sockaddr_in6 a;
-    memset(&a, 0, sizeof a);
-    a.sin6_family = AF_INET6;
-    a.sin6_port = htons((uint16_t)port);
-    inet_pton(AF_INET6, ip, &a.sin6_addr);
-    return a;
-}
-
-static int connect6(int fd, const char *ip, int port)
-{
-    struct sockaddr_in6 a = address6(ip, port);
-    return connect(fd, (struct sockaddr *)&a, sizeof a);
-}
-
-static int bind6(int fd, const char *ip, int port)
-{
-    struct sockaddr_in6 a = address6(ip, port);
-    return bind(fd, (struct sockaddr *)&a, sizeof a);
-}
 
 static void print_address6(const char *step, int r, const struct sockaddr_storage *storage, socklen_t length,
                            int with_port)
@@ -784,7 +791,7 @@ static void ipv6_sockets(void)
     int t = new_fd("v6 tcp socket", socket(AF_INET6, SOCK_STREAM, 0));
     int_option("v6 IPV6_V6ONLY", t, IPPROTO_IPV6, IPV6_V6ONLY);
     names6("v6 fresh getsockname", t, 1, 1);
-    result("v6 connect", connect6(t, peer6, 7011));
+    result("v6 connect", connect_to(t, peer6, 7011));
     names6("v6 getpeername", t, 0, 1);
     names6("v6 getsockname", t, 1, 0);
     result("v6 send", send(t, "six", 3, 0));
@@ -793,7 +800,7 @@ static void ipv6_sockets(void)
     close(t);
 
     t = new_fd("v6 mapped socket", socket(AF_INET6, SOCK_STREAM, 0));
-    result("v6 connect mapped", connect6(t, "::ffff:192.0.2.1", 7001));
+    result("v6 connect mapped", connect_to(t, "::ffff:192.0.2.1", 7001));
     names6("v6 mapped getpeername", t, 0, 1);
     names6("v6 mapped getsockname", t, 1, 0);
     result("v6 mapped send", send(t, "four", 4, 0));
@@ -804,34 +811,34 @@ static void ipv6_sockets(void)
     t = new_fd("v6only socket", socket(AF_INET6, SOCK_STREAM, 0));
     result("v6only set", set_int(t, IPPROTO_IPV6, IPV6_V6ONLY, 1));
     int_option("v6only value", t, IPPROTO_IPV6, IPV6_V6ONLY);
-    result("v6only connect mapped", connect6(t, "::ffff:192.0.2.1", 7001));
+    result("v6only connect mapped", connect_to(t, "::ffff:192.0.2.1", 7001));
     close(t);
 
     t = new_fd("v6 connect refused socket", socket(AF_INET6, SOCK_STREAM, 0));
-    result("v6 connect refused", connect6(t, peer6, 7002));
+    result("v6 connect refused", connect_to(t, peer6, 7002));
     close(t);
     t = new_fd("v6 unresolvable socket", socket(AF_INET6, SOCK_STREAM, 0));
     struct timeval limit = {20, 0};
     (void)setsockopt(t, SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof limit);
-    result("v6 connect unresolvable", connect6(t, "2001:db8::98", 7001));
+    result("v6 connect unresolvable", connect_to(t, "2001:db8::98", 7001));
     close(t);
     t = new_fd("v6 no route socket", socket(AF_INET6, SOCK_STREAM, 0));
-    result("v6 connect no route", connect6(t, "2001:db8:ffff::1", 7001));
+    result("v6 connect no route", connect_to(t, "2001:db8:ffff::1", 7001));
     close(t);
 
     int b1 = new_fd("v6 bind socket", socket(AF_INET6, SOCK_STREAM, 0));
-    result("v6 bind any", bind6(b1, "::", 6300));
+    result("v6 bind any", bind_to(b1, "::", 6300));
     names6("v6 bound getsockname", b1, 1, 1);
     int b2 = new_fd("v4 bind socket", socket(AF_INET, SOCK_STREAM, 0));
     result("v4 bind on a dual port", bind_to(b2, "0.0.0.0", 6300));
     int b3 = new_fd("v6 bind socket 2", socket(AF_INET6, SOCK_STREAM, 0));
-    result("v6 bind own address in use", bind6(b3, self6, 6300));
-    result("v6 bind foreign address", bind6(b3, "2001:db8::99", 6301));
+    result("v6 bind own address in use", bind_to(b3, self6, 6300));
+    result("v6 bind foreign address", bind_to(b3, "2001:db8::99", 6301));
     struct sockaddr_in6 shortened = address6(self6, 6302);
     result("v6 bind short length", bind(b3, (struct sockaddr *)&shortened, sizeof(struct sockaddr_in)));
     struct sockaddr_in v4 = address(self, 6303);
     result("v6 bind an AF_INET address", bind(b3, (struct sockaddr *)&v4, sizeof v4));
-    result("v6 bind mapped", bind6(b3, "::ffff:192.0.2.2", 6304));
+    result("v6 bind mapped", bind_to(b3, "::ffff:192.0.2.2", 6304));
     names6("v6 bound mapped getsockname", b3, 1, 1);
     close(b1);
     close(b2);
