@@ -408,6 +408,7 @@ int SocketLayer::set_socket_option(Socket& s, int level, int name, const void* v
       if (s.family == AF_INET6 && (name == IP_TTL || name == IP_TOS)) return ENOPROTOOPT;
       switch (name) {
         case IP_TTL:
+          if (v == -1) v = config::ip_default_ttl;  // Linux: back to the default
           if (v < 1 || v > 255) return EINVAL;
           if (tcp) {
             apply_tcp([&](TcpSettings& t) { t.ip.ttl = static_cast<std::uint8_t>(v); });
@@ -443,16 +444,17 @@ int SocketLayer::set_socket_option(Socket& s, int level, int name, const void* v
           if (v <= 0) return EINVAL;
           apply_tcp([&](TcpSettings& t) { t.keepalive_idle = Duration::millis(v); });
           return 0;
+        // Linux's ranges (MAX_TCP_KEEPIDLE, _KEEPINTVL, _KEEPCNT).
         case TCP_KEEPIDLE:
-          if (v <= 0) return EINVAL;
+          if (v <= 0 || v > 32767) return EINVAL;
           apply_tcp([&](TcpSettings& t) { t.keepalive_idle = Duration::seconds(v); });
           return 0;
         case TCP_KEEPINTVL:
-          if (v <= 0) return EINVAL;
+          if (v <= 0 || v > 32767) return EINVAL;
           apply_tcp([&](TcpSettings& t) { t.keepalive_interval = Duration::seconds(v); });
           return 0;
         case TCP_KEEPCNT:
-          if (v <= 0) return EINVAL;
+          if (v <= 0 || v > 127) return EINVAL;
           apply_tcp([&](TcpSettings& t) { t.keepalive_count = static_cast<std::uint32_t>(v); });
           return 0;
         default: return ENOPROTOOPT;

@@ -187,10 +187,23 @@ TEST_P(SocketOptionsTest, TosAndTtlGetAndSet) {
   EXPECT_EQ(get_int(t, IPPROTO_IP, IP_TOS), 0xb8);
   ASSERT_EQ(set_int(t, IPPROTO_IP, IP_TTL, 9), 0);
   EXPECT_EQ(get_int(t, IPPROTO_IP, IP_TTL), 9);
-  for (int bad : {0, 256, -1}) {
+  for (int bad : {0, 256, -2}) {
     EXPECT_EQ(set_int(t, IPPROTO_IP, IP_TTL, bad), -1);
     EXPECT_EQ(errno, EINVAL);
   }
+  ASSERT_EQ(set_int(t, IPPROTO_IP, IP_TTL, -1), 0);  // Linux: back to the default
+  EXPECT_EQ(get_int(t, IPPROTO_IP, IP_TTL), config::ip_default_ttl);
+  // Linux's ranges of the keepalive options.
+  EXPECT_EQ(set_int(t, IPPROTO_TCP, TCP_KEEPIDLE, 32767), 0);
+  EXPECT_EQ(set_int(t, IPPROTO_TCP, TCP_KEEPINTVL, 32767), 0);
+  EXPECT_EQ(set_int(t, IPPROTO_TCP, TCP_KEEPCNT, 127), 0);
+  for (const int name : {TCP_KEEPIDLE, TCP_KEEPINTVL}) {
+    EXPECT_EQ(set_int(t, IPPROTO_TCP, name, 32768), -1);
+    EXPECT_EQ(errno, EINVAL);
+  }
+  EXPECT_EQ(set_int(t, IPPROTO_TCP, TCP_KEEPCNT, 128), -1);
+  EXPECT_EQ(errno, EINVAL);
+  EXPECT_EQ(get_int(t, IPPROTO_TCP, TCP_KEEPCNT), 127);
   char small = 0;
   EXPECT_EQ(l().setsockopt(u, IPPROTO_IP, IP_TOS, &small, sizeof small), -1);
   EXPECT_EQ(errno, EINVAL);

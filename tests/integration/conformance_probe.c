@@ -1318,6 +1318,75 @@ static void time_wait_port(void)
     close(b);
 }
 
+/* Options at the ends of their ranges, and timeouts that run out. */
+static void limits(void)
+{
+    int t = new_fd("limit socket", socket(AF_INET, SOCK_STREAM, 0));
+    result("limit TCP_KEEPIDLE 32767", set_int(t, IPPROTO_TCP, TCP_KEEPIDLE, 32767));
+    result("limit TCP_KEEPIDLE 32768", set_int(t, IPPROTO_TCP, TCP_KEEPIDLE, 32768));
+    result("limit TCP_KEEPINTVL 32767", set_int(t, IPPROTO_TCP, TCP_KEEPINTVL, 32767));
+    result("limit TCP_KEEPINTVL 32768", set_int(t, IPPROTO_TCP, TCP_KEEPINTVL, 32768));
+    result("limit TCP_KEEPCNT 127", set_int(t, IPPROTO_TCP, TCP_KEEPCNT, 127));
+    result("limit TCP_KEEPCNT 128", set_int(t, IPPROTO_TCP, TCP_KEEPCNT, 128));
+    int_option("limit TCP_KEEPINTVL", t, IPPROTO_TCP, TCP_KEEPINTVL);
+    int_option("limit TCP_KEEPCNT", t, IPPROTO_TCP, TCP_KEEPCNT);
+    result("limit IP_TTL -1", set_int(t, IPPROTO_IP, IP_TTL, -1));
+    int_option("limit IP_TTL after -1", t, IPPROTO_IP, IP_TTL);
+    result("limit IP_TTL 255", set_int(t, IPPROTO_IP, IP_TTL, 255));
+    result("limit IP_TOS 256", set_int(t, IPPROTO_IP, IP_TOS, 256));
+    int_option("limit IP_TOS after 256", t, IPPROTO_IP, IP_TOS);
+    result("limit SO_BROADCAST on TCP", set_int(t, SOL_SOCKET, SO_BROADCAST, 1));
+    struct linger l = {1, 5};
+    result("limit SO_LINGER short", setsockopt(t, SOL_SOCKET, SO_LINGER, &l, 4));
+    struct timeval negative = {-1, 0};
+    result("limit SO_RCVTIMEO negative", setsockopt(t, SOL_SOCKET, SO_RCVTIMEO, &negative, sizeof negative));
+    struct timeval got = {7, 7};
+    socklen_t length = sizeof got;
+    result("limit getsockopt SO_RCVTIMEO", getsockopt(t, SOL_SOCKET, SO_RCVTIMEO, &got, &length));
+    printf("limit SO_RCVTIMEO after negative: %ld %ld\n", (long)got.tv_sec, (long)got.tv_usec);
+    /* A connect that its SO_SNDTIMEO ends (nobody answers for 192.0.2.99). */
+    struct timeval short_wait = {0, 200000};
+    result("limit SO_SNDTIMEO", setsockopt(t, SOL_SOCKET, SO_SNDTIMEO, &short_wait, sizeof short_wait));
+    result("limit connect timed out", connect_to(t, "192.0.2.99", 7001));
+    int_option("limit SO_ERROR after the timeout", t, SOL_SOCKET, SO_ERROR);
+    result("limit connect again", connect_to(t, "192.0.2.99", 7001));
+    close(t);
+
+    int u = new_fd("limit udp socket", socket(AF_INET, SOCK_DGRAM, 0));
+    result("limit IP_MULTICAST_TTL -1", set_int(u, IPPROTO_IP, IP_MULTICAST_TTL, -1));
+    int_option("limit IP_MULTICAST_TTL after -1", u, IPPROTO_IP, IP_MULTICAST_TTL);
+    result("limit IP_MULTICAST_TTL 256", set_int(u, IPPROTO_IP, IP_MULTICAST_TTL, 256));
+    result("limit IP_MULTICAST_LOOP 0", set_int(u, IPPROTO_IP, IP_MULTICAST_LOOP, 0));
+    int_option("limit IP_MULTICAST_LOOP after 0", u, IPPROTO_IP, IP_MULTICAST_LOOP);
+    result("limit udp bind", bind_to(u, "127.0.0.1", 6900));
+    struct sockaddr_in here = address("127.0.0.1", 6900);
+    result("limit udp send 3", sendto(u, "abc", 3, 0, (struct sockaddr *)&here, sizeof here));
+    result("limit udp send 5", sendto(u, "defgh", 5, 0, (struct sockaddr *)&here, sizeof here));
+    poll_one("limit udp poll", u, POLLIN, 5000);
+    pause_ms(50);
+    int pending = -1;
+    result("limit udp FIONREAD", ioctl(u, FIONREAD, &pending));
+    printf("limit udp FIONREAD value: %d\n", pending);
+    close(u);
+
+    /* Timeouts of blocking calls: accept, and a send into a full buffer. */
+    int listener = local_listener("limit listener", 6901);
+    struct timeval wait = {0, 150000};
+    result("limit accept SO_RCVTIMEO", setsockopt(listener, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait));
+    result("limit accept timed out", accept(listener, NULL, NULL));
+    int c, a;
+    local_pair("limit pair", listener, 6901, &c, &a);
+    result("limit send SO_SNDTIMEO", setsockopt(c, SOL_SOCKET, SO_SNDTIMEO, &wait, sizeof wait));
+    static char big[8 << 20];
+    const ssize_t n = send(c, big, sizeof big, 0);
+    /* (How much more fits later depends on the buffers' sizes, which
+     * differ: not compared.) */
+    printf("limit send into a full buffer: some %d all %d\n", n > 0, n == (ssize_t)sizeof big);
+    close(c);
+    close(a);
+    close(listener);
+}
+
 /* Multicast groups and broadcasts reaching shared sockets. */
 static void groups(void)
 {
@@ -1419,6 +1488,7 @@ int main(int argc, char **argv)
     messages();
     null_pointers();
     time_wait_port();
+    limits();
     groups();
     mixed_descriptors();
 #ifndef CONFORMANCE_KERNEL
