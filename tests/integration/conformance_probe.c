@@ -214,6 +214,26 @@ static void pause_ms(long ms)
     nanosleep(&t, NULL);
 }
 
+/* Waits (up to 5 s, printing nothing) until `fd` has `n` bytes to read:
+ * loaded machines deliver late, and a fixed pause would make the results
+ * depend on it. */
+static void wait_bytes(int fd, int n)
+{
+    for (int i = 0; i < 500; ++i) {
+        int pending = 0;
+        if (ioctl(fd, FIONREAD, &pending) == 0 && pending >= n) return;
+        pause_ms(10);
+    }
+}
+
+/* Waits (up to 5 s, printing nothing) until poll() reports one of
+ * `events`, an error or a hang-up on `fd`. */
+static void wait_ready(int fd, short events)
+{
+    struct pollfd p = {fd, events, 0};
+    (void)poll(&p, 1, 5000);
+}
+
 /* Reads exactly `n` bytes (the echo's answer) and prints them. */
 static void read_exactly(const char *step, int fd, size_t n)
 {
@@ -391,7 +411,7 @@ static void connecting(void)
 
     result("send", send(c, "hello", 5, 0));
     poll_one("poll for the echo", c, POLLIN, 5000);
-    pause_ms(100);  /* the whole echo, not only its first segment */
+    wait_bytes(c, 5);  /* the whole echo, not only its first segment */
     int pending = -1;
     result("FIONREAD", ioctl(c, FIONREAD, &pending));
     printf("FIONREAD value: %d\n", pending);
@@ -410,7 +430,7 @@ static void connecting(void)
     char first[3] = {0}, second[2] = {0};
     struct iovec into[2] = {{first, 3}, {second, 2}};
     poll_one("poll for the writev echo", c, POLLIN, 5000);
-    pause_ms(100);
+    wait_bytes(c, 5);
     const ssize_t got = readv(c, into, 2);
     printf("readv: %zd \"%.3s%.2s\"\n", got, first, second);
 
@@ -552,14 +572,14 @@ static void datagrams(void)
     result("udp connect closed port", connect_to(u, peer, 7003));
     peer_name("udp getpeername connected", u);
     result("udp send to closed port", send(u, "x", 1, 0));
-    pause_ms(300);
+    wait_ready(u, 0);  /* the port unreachable (POLLERR) */
     result("udp recv after port unreachable", recv(u, buffer, sizeof buffer, MSG_DONTWAIT));
     result("udp recv after the error", recv(u, buffer, sizeof buffer, MSG_DONTWAIT));
     result("udp send to closed port again", send(u, "x", 1, 0));
-    pause_ms(300);
+    wait_ready(u, 0);
     int_option("udp SO_ERROR after port unreachable", u, SOL_SOCKET, SO_ERROR);
     result("udp send after SO_ERROR", send(u, "x", 1, 0));
-    pause_ms(300);
+    wait_ready(u, 0);
     result("udp send after port unreachable", send(u, "x", 1, 0));
     struct sockaddr_in unspecified;
     memset(&unspecified, 0, sizeof unspecified);
@@ -689,7 +709,7 @@ static void local_connections(void)
     poll_one("local half closed poll", a, POLLIN | POLLOUT, 0);
     result("local send after the client's end", send(a, "z", 1, 0));
     poll_one("local poll for z", c, POLLIN, 5000);
-    pause_ms(100);
+    wait_bytes(c, 3);
     int pending = -1;
     result("local client FIONREAD", ioctl(c, FIONREAD, &pending));
     printf("local client FIONREAD value: %d\n", pending);
@@ -725,7 +745,7 @@ static void local_connections(void)
     poll_one("local poll for the close", a, POLLIN, 5000);
     result("local recv the close", recv(a, buffer, sizeof buffer, 0));
     result("local send into the closed", send(a, "z", 1, MSG_NOSIGNAL));
-    pause_ms(100);  /* the peer's reset comes back */
+    wait_ready(a, 0);  /* the peer's reset comes back (POLLERR) */
     poll_one("local poll after the send into the closed", a, POLLIN, 0);
     result("local send after the peer's reset", send(a, "z", 1, MSG_NOSIGNAL));
     result("local send after the peer's reset again", send(a, "z", 1, MSG_NOSIGNAL));
@@ -985,7 +1005,8 @@ static void edges(void)
     result("edge udp sendto itself", sendto(u, "self", 4, 0, (struct sockaddr *)&to_self, sizeof to_self));
     result("edge udp sendto echo", sendto(u, "pkt", 3, 0, (struct sockaddr *)&echo, sizeof echo));
     poll_one("edge udp poll for the echo", u, POLLIN, 5000);
-    pause_ms(50);
+    struct timeval patience = {5, 0};  /* each recvmsg below waits for its datagram */
+    (void)setsockopt(u, SOL_SOCKET, SO_RCVTIMEO, &patience, sizeof patience);
     for (int i = 0; i < 2; ++i) {
         char control[64];
         struct iovec into = {buffer, sizeof buffer};
@@ -995,7 +1016,7 @@ static void edges(void)
         message.msg_iovlen = 1;
         message.msg_control = control;
         message.msg_controllen = sizeof control;
-        const ssize_t got_bytes = recvmsg(u, &message, MSG_DONTWAIT);
+        const ssize_t got_bytes = recvmsg(u, &message, 0);
         char text[INET_ADDRSTRLEN] = "?";
         int level = -1, kind = -1, indexed = -1;
         struct cmsghdr *cm = got_bytes >= 0 ? CMSG_FIRSTHDR(&message) : NULL;
@@ -1158,9 +1179,14 @@ static void datagram_to(const char *step, const char *to, int asker, const int *
     snprintf(request, sizeof request, "%s 6500", to);
     struct sockaddr_in sender = address(peer, 7006);
     (void)sendto(asker, request, strlen(request), 0, (struct sockaddr *)&sender, sizeof sender);
-    struct pollfd p = {sockets[0], POLLIN, 0};
-    (void)poll(&p, 1, 5000);
-    pause_ms(200);
+    struct pollfd p[8];
+    for (size_t i = 0; i < count && i < 8; ++i) {
+        p[i].fd = sockets[i];
+        p[i].events = POLLIN;
+        p[i].revents = 0;
+    }
+    (void)poll(p, (nfds_t)(count < 8 ? count : 8), 3000);  /* the first copy (none may come) */
+    pause_ms(200);  /* the others come with it */
     printf("%s:", step);
     for (size_t i = 0; i < count; ++i) {
         char buffer[64] = {0};
@@ -1193,7 +1219,7 @@ static void messages(void)
     m.msg_iovlen = 3;
     result("message sendmsg tcp", sendmsg(c, &m, 0));
     poll_one("message poll", a, POLLIN, 5000);
-    pause_ms(50);
+    wait_bytes(a, 6);
     char first[4] = {0}, second[8] = {0};
     struct iovec in[2] = {{first, 2}, {second, sizeof second}};
     struct sockaddr_in from;
