@@ -1,25 +1,30 @@
 #!/usr/bin/env bash
 # lwnet's sockets against the Linux kernel's: conformance_probe.c makes the
-# same socket calls (about 250 steps: wrong arguments, every state of a TCP
-# socket, connect/accept/shutdown, non-blocking connect, UDP with ICMP
-# errors, MSG_PEEK/MSG_TRUNC/MSG_WAITALL, options, raw ICMP, poll/select
-# mixing a pipe) once on the kernel's sockets and once on lwnet's, against
-# the same Linux peer at 192.0.2.1 (TCP echo on 7001, connect-back on 7005,
-# UDP echo on 7004, a multicast and broadcast sender on UDP 7006; TCP 7002
-# and UDP 7003 closed; over IPv6 2001:db8::1,
-# TCP echo on 7011, UDP echo on 7014), and every line of
-# results (return values, errno names, option values, revents, addresses)
-# must be the same, but for the differences conformance_differences.txt lists
-# with their reasons (conformance_compare.py compares).
-#   - the kernel's run: a second namespace with 192.0.2.2/24 on a veth to
-#     the peer's namespace (the TAP is down meanwhile)
-#   - lwnet's run: conformance_probe on the TAP lw0 as 192.0.2.2/24
+# same socket calls (about 600 steps: wrong arguments and null pointers,
+# every state of a TCP socket, connect/accept/shutdown, non-blocking
+# connect, a peer that never answers ARP or ND, UDP with ICMP errors,
+# MSG_PEEK/MSG_TRUNC/MSG_WAITALL/MSG_MORE, sendmsg/recvmsg with pieces,
+# option values and limits, multicast and broadcast, IPv6 with mapped
+# addresses, raw ICMP and ICMPv6, inet_pton/inet_ntop, numeric getaddrinfo,
+# poll/select mixing a pipe) once on the kernel's sockets and once on
+# lwnet's, against the same Linux peer at 192.0.2.1 (TCP echo on 7001,
+# connect-back on 7005, UDP echo on 7004, a multicast and broadcast sender
+# on UDP 7006; TCP 7002 and UDP 7003 closed; over IPv6 2001:db8::1, TCP echo
+# on 7011, UDP echo on 7014), and every line of results (return values,
+# errno names, option values, revents, addresses) must be the same, but for
+# the differences conformance_differences.txt lists with their reasons
+# (conformance_compare.py compares).
+#   - the kernel's run: a second namespace with 192.0.2.2/24 and
+#     2001:db8::2/64 on a veth to the peer's namespace (the TAP is down
+#     meanwhile)
+#   - lwnet's run: conformance_probe on the TAP lw0 as 192.0.2.2/24 and
+#     2001:db8::2/64
 # Its argument is the directory holding conformance_probe and
 # conformance_probe_kernel.
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 lwit_init conformance "$@"
-lwit_require socat diff
+lwit_require socat ss
 PROBES=$LWNET
 for probe in conformance_probe conformance_probe_kernel; do
   [ -x "$PROBES/$probe" ] || lwit_fail "$PROBES/$probe is missing"
