@@ -740,13 +740,12 @@ int SocketLayer::connect(int fd, const sockaddr* address, socklen_t length) {
       if (!s.connecting) return EISCONN;
       const TcpConnection* c = stack.tcp_connection(s.tcp);
       if (c == nullptr || c->error() || c->state() == TcpState::Closed) {
-        stack.tcp_close(s.tcp, now);
-        s.has_tcp = false;
-        s.connecting = false;
-        std::lock_guard lock(s.mutex);
-        const int reason = s.pending_error != 0 && !s.connection_error_reported ? s.pending_error : ECONNABORTED;
-        s.pending_error = 0;
-        s.connection_error_reported = false;  // a new connection may fail anew
+        int reason = ECONNABORTED;
+        {
+          std::lock_guard lock(s.mutex);
+          if (s.pending_error != 0 && !s.connection_error_reported) reason = s.pending_error;
+        }
+        drop_failed_connect(s, stack, now);
         return reason;
       }
       if (!established_or_later(c->state())) return EALREADY;
@@ -789,11 +788,7 @@ int SocketLayer::connect(int fd, const sockaddr* address, socklen_t length) {
       // Reported here; the socket is unconnected again, as on Linux (it
       // may connect anew).
       const int reason = c == nullptr ? ECONNABORTED : errno_of(*c->error());
-      stack.tcp_close(s.tcp, now);
-      s.has_tcp = false;
-      s.connecting = false;
-      std::lock_guard lock(s.mutex);
-      s.connection_error_reported = false;
+      drop_failed_connect(s, stack, now);
       return reason;
     }
     if (established_or_later(c->state())) {
@@ -865,6 +860,15 @@ int SocketLayer::connection_error_once(Socket& s, int error, int after) {
   const int reason = s.pending_error != 0 ? s.pending_error : error;  // EPIPE for ECONNRESET sometimes
   s.pending_error = 0;
   return reason;
+}
+
+void SocketLayer::drop_failed_connect(Socket& s, Stack& stack, Instant now) {
+  stack.tcp_close(s.tcp, now);
+  s.has_tcp = false;
+  s.connecting = false;
+  std::lock_guard lock(s.mutex);
+  s.pending_error = 0;                  // reported by the connect() that calls this
+  s.connection_error_reported = false;  // a new connection may fail anew
 }
 
 void SocketLayer::stop_listening(Socket& s, Stack& stack, Instant now) {

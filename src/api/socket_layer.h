@@ -254,6 +254,9 @@ class SocketLayer {
   // reason the first time (Socket::connection_error_reported), `after` on
   // later calls.
   int connection_error_once(Socket& socket, int error, int after);
+  // Core context, in connect(): the attempt failed and connect() reports it;
+  // the socket is unconnected again (Linux), and may connect anew.
+  void drop_failed_connect(Socket& socket, Stack& stack, Instant now);
   // Core context, in shutdown(SHUT_RD or SHUT_RDWR) on a listener: closes the
   // listener and keeps the socket bound to its port.
   void stop_listening(Socket& socket, Stack& stack, Instant now);
