@@ -6,7 +6,8 @@
 # that compile the core once more under other options stay in the Debug
 # build: LWNET_BUILD_CONFIG_VARIANTS, and so do the api, integration and fuzz
 # tests' own programs: LWNET_BUILD_SYSTEM_TESTS) and runs the unit and
-# simulation tests there too; builds the core for Cortex-M4
+# simulation tests there too; runs the socket conformance test once more on
+# a core-locking build (build-core-locking/); builds the core for Cortex-M4
 # and prints its size (tests/size/run.sh). Last, the api tests (TCP/IP thread
 # and sockets) under ThreadSanitizer (scripts/test_tsan.sh, build-tsan/).
 # Every build compiles each core layer as one translation unit
@@ -20,6 +21,7 @@ set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${LWNET_BUILD_DIR:-"$repo/build"}  # LWNET_BUILD_DIR: another build directory
 release_build=${LWNET_RELEASE_BUILD_DIR:-"$repo/build-release-check"}
+core_locking_build="$repo/build-core-locking"
 jobs=${LWNET_JOBS:-2}
 
 # Every phase prints how long it took, so a slow CI run says where its time went.
@@ -59,6 +61,17 @@ phase "Release build done"
 echo "test: running the unit and sim tests of the Release build"
 ctest --test-dir "$release_build" --output-on-failure --no-tests=error -j "$jobs" -L 'unit|sim'
 phase "Release tests done"
+echo "test: the socket conformance test on a core-locking build"
+# The Debug build's integration.conformance runs ESP-IDF's default (message
+# passing); the same calls compared with the kernel's again with
+# CONFIG_LWIP_TCPIP_CORE_LOCKING and input under the lock, as Debian's lwIP
+# and the host preset run. Only the two probes are built here.
+cmake -S "$repo" -B "$core_locking_build" -DCMAKE_BUILD_TYPE=Release \
+  -DCONFIG_LWIP_TCPIP_CORE_LOCKING=1 -DCONFIG_LWIP_TCPIP_CORE_LOCKING_INPUT=1 \
+  -DLWNET_BUILD_TESTS=ON -DLWNET_BUILD_TOOLS=OFF -DLWNET_BUILD_CONFIG_VARIANTS=OFF -DLWNET_UNITY_BUILD=ON
+cmake --build "$core_locking_build" -j "$jobs" --target conformance_probe conformance_probe_kernel
+bash "$repo/tests/integration/conformance.sh" "$core_locking_build/tests/integration"
+phase "core-locking conformance done"
 echo "test: cmake --install of the Release build, and a C program built with pkg-config only"
 bash "$repo/tests/install/install_check.sh" "$release_build"
 phase "install check done"
