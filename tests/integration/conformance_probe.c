@@ -567,6 +567,15 @@ static void datagrams(void)
     result("udp recv MSG_PEEK", recv(u, buffer, sizeof buffer, MSG_PEEK));
     result("udp recv after peek", recv(u, buffer, 2, 0));
     result("udp recv rest of a datagram", recv(u, buffer, sizeof buffer, MSG_DONTWAIT));
+    /* An address written as a compound literal: its commas must stay in one
+     * argument of the standard names' macros. */
+    result("udp sendto compound literal",
+           sendto(u, "cl", 2, 0,
+                  (const struct sockaddr *)&(struct sockaddr_in){.sin_family = AF_INET, .sin_port = htons(7004),
+                                                                 .sin_addr = {.s_addr = htonl(0xc0000201U)}},
+                  sizeof(struct sockaddr_in)));
+    poll_one("udp poll for the compound literal's echo", u, POLLIN, 5000);
+    result("udp recv compound literal's echo", recv(u, buffer, sizeof buffer, 0));
     struct sockaddr_in far = address("198.51.100.1", 7004);
     result("udp sendto no route", sendto(u, "x", 1, 0, (struct sockaddr *)&far, sizeof far));
     result("udp connect closed port", connect_to(u, peer, 7003));

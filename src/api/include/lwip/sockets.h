@@ -3,7 +3,14 @@
  *
  * Every call exists as lwip_<name>. Unless LWIP_COMPAT_SOCKETS is defined
  * as 0 before this header, the standard names (socket, close, read, select,
- * ...) are macros for them, as in lwIP's compat mode. The lwip_ functions
+ * ...) are macros for them, as in lwIP's compat mode. Unlike lwIP's, the
+ * macros take their arguments as `...`: an argument whose text has commas
+ * outside parentheses (a compound literal such as
+ * `&(struct sockaddr_in){.sin_family = AF_INET, .sin_port = htons(7)}`, which
+ * code for ESP-IDF's functions may pass) is then still one argument. Being
+ * macros, the names are renamed only where a call follows: a pointer to
+ * `connect` or `close` is the C library's function, not lwnet's (take
+ * lwip_connect or lwip_close instead). The lwip_ functions
  * also take ordinary OS descriptors: a descriptor that is not an lwnet
  * socket goes to the C library, so one program can use both (ESP-IDF's VFS
  * does the same), and select()/poll() may mix them in one call.
@@ -104,36 +111,35 @@ int lwip_inet_pton(int af, const char *src, void *dst);
 #endif
 
 #if !defined(LWIP_COMPAT_SOCKETS) || LWIP_COMPAT_SOCKETS != 0
-#define accept(s, addr, addrlen) lwip_accept(s, addr, addrlen)
-#define bind(s, name, namelen) lwip_bind(s, name, namelen)
-#define shutdown(s, how) lwip_shutdown(s, how)
-#define getpeername(s, name, namelen) lwip_getpeername(s, name, namelen)
-#define getsockname(s, name, namelen) lwip_getsockname(s, name, namelen)
-#define setsockopt(s, level, optname, opval, optlen) lwip_setsockopt(s, level, optname, opval, optlen)
-#define getsockopt(s, level, optname, opval, optlen) lwip_getsockopt(s, level, optname, opval, optlen)
-#define closesocket(s) lwip_close(s)
-#define connect(s, name, namelen) lwip_connect(s, name, namelen)
-#define listen(s, backlog) lwip_listen(s, backlog)
-#define recv(s, mem, len, flags) lwip_recv(s, mem, len, flags)
-#define recvmsg(s, message, flags) lwip_recvmsg(s, message, flags)
-#define recvfrom(s, mem, len, flags, from, fromlen) lwip_recvfrom(s, mem, len, flags, from, fromlen)
-#define send(s, dataptr, size, flags) lwip_send(s, dataptr, size, flags)
-#define sendmsg(s, message, flags) lwip_sendmsg(s, message, flags)
-#define sendto(s, dataptr, size, flags, to, tolen) lwip_sendto(s, dataptr, size, flags, to, tolen)
-#define socket(domain, type, protocol) lwip_socket(domain, type, protocol)
-#define select(maxfdp1, readset, writeset, exceptset, timeout) \
-  lwip_select(maxfdp1, readset, writeset, exceptset, timeout)
-#define poll(fds, nfds, timeout) lwip_poll(fds, nfds, timeout)
-#define ioctlsocket(s, cmd, argp) lwip_ioctl(s, cmd, argp)
-#define read(s, mem, len) lwip_read(s, mem, len)
-#define readv(s, iov, iovcnt) lwip_readv(s, iov, iovcnt)
-#define write(s, dataptr, len) lwip_write(s, dataptr, len)
-#define writev(s, iov, iovcnt) lwip_writev(s, iov, iovcnt)
-#define close(s) lwip_close(s)
-#define fcntl(s, ...) lwip_fcntl(s, __VA_ARGS__)
-#define ioctl(s, ...) lwip_ioctl(s, __VA_ARGS__)
-#define inet_ntop(af, src, dst, size) lwip_inet_ntop(af, src, dst, size)
-#define inet_pton(af, src, dst) lwip_inet_pton(af, src, dst)
+#define accept(...) lwip_accept(__VA_ARGS__)
+#define bind(...) lwip_bind(__VA_ARGS__)
+#define shutdown(...) lwip_shutdown(__VA_ARGS__)
+#define getpeername(...) lwip_getpeername(__VA_ARGS__)
+#define getsockname(...) lwip_getsockname(__VA_ARGS__)
+#define setsockopt(...) lwip_setsockopt(__VA_ARGS__)
+#define getsockopt(...) lwip_getsockopt(__VA_ARGS__)
+#define closesocket(...) lwip_close(__VA_ARGS__)
+#define connect(...) lwip_connect(__VA_ARGS__)
+#define listen(...) lwip_listen(__VA_ARGS__)
+#define recv(...) lwip_recv(__VA_ARGS__)
+#define recvmsg(...) lwip_recvmsg(__VA_ARGS__)
+#define recvfrom(...) lwip_recvfrom(__VA_ARGS__)
+#define send(...) lwip_send(__VA_ARGS__)
+#define sendmsg(...) lwip_sendmsg(__VA_ARGS__)
+#define sendto(...) lwip_sendto(__VA_ARGS__)
+#define socket(...) lwip_socket(__VA_ARGS__)
+#define select(...) lwip_select(__VA_ARGS__)
+#define poll(...) lwip_poll(__VA_ARGS__)
+#define ioctlsocket(...) lwip_ioctl(__VA_ARGS__)
+#define read(...) lwip_read(__VA_ARGS__)
+#define readv(...) lwip_readv(__VA_ARGS__)
+#define write(...) lwip_write(__VA_ARGS__)
+#define writev(...) lwip_writev(__VA_ARGS__)
+#define close(...) lwip_close(__VA_ARGS__)
+#define fcntl(...) lwip_fcntl(__VA_ARGS__)
+#define ioctl(...) lwip_ioctl(__VA_ARGS__)
+#define inet_ntop(...) lwip_inet_ntop(__VA_ARGS__)
+#define inet_pton(...) lwip_inet_pton(__VA_ARGS__)
 #endif
 
 #endif /* LWNET_LWIP_SOCKETS_H */
