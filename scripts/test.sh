@@ -65,9 +65,11 @@ echo "test: the socket conformance test on a core-locking build"
 # The Debug build's integration.conformance runs ESP-IDF's default (message
 # passing); the same calls compared with the kernel's again with
 # CONFIG_LWIP_TCPIP_CORE_LOCKING and input under the lock, as Debian's lwIP
-# and the host preset run. Only the two probes are built here.
+# and the host preset run, and with IP_PKTINFO (CONFIG_LWIP_NETBUF_RECVINFO,
+# off by ESP-IDF's default), which the probes then compare too. Only the two
+# probes are built here.
 cmake -S "$repo" -B "$core_locking_build" -DCMAKE_BUILD_TYPE=Release \
-  -DCONFIG_LWIP_TCPIP_CORE_LOCKING=1 -DCONFIG_LWIP_TCPIP_CORE_LOCKING_INPUT=1 \
+  -DCONFIG_LWIP_TCPIP_CORE_LOCKING=1 -DCONFIG_LWIP_TCPIP_CORE_LOCKING_INPUT=1 -DCONFIG_LWIP_NETBUF_RECVINFO=1 \
   -DLWNET_BUILD_TESTS=ON -DLWNET_BUILD_TOOLS=OFF -DLWNET_BUILD_CONFIG_VARIANTS=OFF -DLWNET_UNITY_BUILD=ON
 cmake --build "$core_locking_build" -j "$jobs" --target conformance_probe conformance_probe_kernel
 bash "$repo/tests/integration/conformance.sh" "$core_locking_build/tests/integration"

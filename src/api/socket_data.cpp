@@ -174,7 +174,7 @@ void SocketLayer::run_posted_send(void* context) {
 }
 
 ssize_t SocketLayer::receive_common(Use& use, Bytes into, int flags, IpEndpoint* from, bool* truncated,
-                                    std::optional<UdpReceived>* datagram) {
+                                    std::optional<PacketInfo>* info) {
   Socket& s = *use.socket;
   const bool peek = (flags & MSG_PEEK) != 0;
   Instant deadline;
@@ -225,7 +225,15 @@ ssize_t SocketLayer::receive_common(Use& use, Bytes into, int flags, IpEndpoint*
         // A link-local source is on the netif it came in on.
         if (from->address.is_v6() && from->address.v6().is_link_local()) from->scope_id = interface_index(r->netif);
       }
-      if (datagram != nullptr && s.options.packet_info) *datagram = *r;
+      if (info != nullptr && s.options.packet_info) {
+        const Ipv4Address to = r->to.is_v4() ? r->to.v4() : Ipv4Address{};
+        Ipv4Address reply_from = to;
+        const Result<NetifInfo> netif = stack.netif_info(r->netif);
+        if (netif && netif->ipv4 && (to.is_multicast() || to.is_broadcast() || to == netif->ipv4->broadcast_v4())) {
+          reply_from = netif->ipv4->address.v4();
+        }
+        *info = PacketInfo{*r, reply_from};
+      }
       return 0;
     });
     if (error != 0) return fail(error);
@@ -412,11 +420,11 @@ ssize_t SocketLayer::recvmsg(int fd, msghdr* message, int flags) {
   std::vector<std::uint8_t> buffer(std::min(total, message_chunk));
   IpEndpoint source{};
   bool truncated = false;
-  std::optional<UdpReceived> datagram;  // IP_PKTINFO on
+  std::optional<PacketInfo> info;  // IP_PKTINFO on
   ssize_t n = 0;
   if (use.socket->kind != Kind::Tcp) {
     // One datagram, whole or cut short (MSG_TRUNC).
-    n = receive_common(use, buffer, flags, &source, &truncated, &datagram);
+    n = receive_common(use, buffer, flags, &source, &truncated, &info);
     if (n < 0) return n;
     copy_pieces(*message, 0, buffer.data(), std::min(static_cast<std::size_t>(n), buffer.size()), false);
   } else {
@@ -425,7 +433,7 @@ ssize_t SocketLayer::recvmsg(int fd, msghdr* message, int flags) {
     std::size_t received = 0;
     do {
       const std::size_t size = std::min(total - received, message_chunk);
-      const ssize_t got = receive_common(use, Bytes(buffer.data(), size), flags, &source, &truncated, &datagram);
+      const ssize_t got = receive_common(use, Bytes(buffer.data(), size), flags, &source, &truncated, &info);
       if (got < 0) {
         if (received > 0) break;
         return got;
@@ -437,7 +445,7 @@ ssize_t SocketLayer::recvmsg(int fd, msghdr* message, int flags) {
     n = static_cast<ssize_t>(received);
   }
   message->msg_flags = truncated ? MSG_TRUNC : 0;
-  write_control(*message, datagram);
+  write_control(*message, info);
   if (message->msg_name != nullptr && use.socket->kind != Kind::Tcp) {
     endpoint_to(source, use.socket->family, static_cast<sockaddr*>(message->msg_name), &message->msg_namelen);
   }

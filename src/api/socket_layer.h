@@ -288,12 +288,21 @@ class SocketLayer {
   int wait_ready(pollfd* fds, nfds_t count, Instant deadline);
 
   ssize_t send_common(Use& use, ConstBytes data, int flags, const IpEndpoint* to);
-  // `datagram` (UDP with IP_PKTINFO on): the datagram's addresses and netif.
+  // What IP_PKTINFO reports of a datagram, taken in core context.
+  struct PacketInfo {
+    UdpReceived datagram;  // its destination address and netif
+    // ipi_spec_dst, Linux's "address a reply would come from": the
+    // destination when it was one of ours, else (a broadcast or a group)
+    // the netif's own address.
+    Ipv4Address reply_from;
+  };
+  // `info` (UDP with IP_PKTINFO on): the datagram's addresses and netif.
   ssize_t receive_common(Use& use, Bytes into, int flags, IpEndpoint* from, bool* truncated,
-                         std::optional<UdpReceived>* datagram = nullptr);
+                         std::optional<PacketInfo>* info = nullptr);
   // recvmsg()'s control messages: IP_PKTINFO's struct in_pktinfo when
-  // `datagram` has one; MSG_CTRUNC when msg_control is too small.
-  static void write_control(msghdr& message, const std::optional<UdpReceived>& datagram);
+  // `info` has one, cut short as Linux's put_cmsg() does (MSG_CTRUNC) when
+  // msg_control is too small.
+  static void write_control(msghdr& message, const std::optional<PacketInfo>& info);
   int set_socket_option(Socket& socket, int level, int name, const void* value, socklen_t length);
   // IPPROTO_IPV6 options, core context; `apply_tcp` changes the TCP settings
   // (stored, live connection, listener).

@@ -99,31 +99,38 @@ int SocketLayer::ioctl(int fd, unsigned long request, void* argument) {
 }
 
 
-void SocketLayer::write_control(msghdr& message, const std::optional<UdpReceived>& datagram) {
+void SocketLayer::write_control(msghdr& message, const std::optional<PacketInfo>& info) {
   const std::size_t room = message.msg_control != nullptr ? message.msg_controllen : 0;
   message.msg_controllen = 0;
   // IP_PKTINFO describes IPv4 datagrams (a dual-stack socket's IPv6 ones
   // carry none, as on Linux without IPV6_RECVPKTINFO).
-  if (!datagram || !datagram->to.is_v4()) return;
-  if (room < CMSG_SPACE(sizeof(in_pktinfo))) {
-    // Linux puts no partial control message in: the flag tells.
+  if (!info || !info->datagram.to.is_v4()) return;
+  in_pktinfo packet{};
+  // Interface indexes are the netif's id + 1 (0 means none, as for
+  // if_nametoindex), as lwIP numbers them.
+  packet.ipi_ifindex = static_cast<int>(interface_index(info->datagram.netif));
+  packet.ipi_spec_dst.s_addr = htonl(info->reply_from.value);
+  packet.ipi_addr.s_addr = htonl(info->datagram.to.v4().value);
+  // As Linux's put_cmsg(): no room for a header, nothing but the flag; room
+  // for less than the whole message, as much of it as fits (its cmsg_len
+  // saying so) and the flag.
+  if (room < sizeof(cmsghdr)) {
     message.msg_flags |= MSG_CTRUNC;
     return;
   }
-  in_pktinfo info{};
-  // Interface indexes are the netif's id + 1 (0 means none, as for
-  // if_nametoindex), as lwIP numbers them.
-  info.ipi_ifindex = static_cast<int>(interface_index(datagram->netif));
-  const std::uint32_t to = htonl(datagram->to.is_v4() ? datagram->to.v4().value : 0);
-  info.ipi_spec_dst.s_addr = to;
-  info.ipi_addr.s_addr = to;
-  message.msg_controllen = room;
-  cmsghdr* header = CMSG_FIRSTHDR(&message);
-  header->cmsg_level = IPPROTO_IP;
-  header->cmsg_type = IP_PKTINFO;
-  header->cmsg_len = CMSG_LEN(sizeof info);
-  std::memcpy(CMSG_DATA(header), &info, sizeof info);
-  message.msg_controllen = CMSG_SPACE(sizeof info);
+  std::size_t length = CMSG_LEN(sizeof packet);
+  if (room < length) {
+    message.msg_flags |= MSG_CTRUNC;
+    length = room;
+  }
+  cmsghdr header{};
+  header.cmsg_level = IPPROTO_IP;
+  header.cmsg_type = IP_PKTINFO;
+  header.cmsg_len = length;
+  auto* control = static_cast<unsigned char*>(message.msg_control);
+  std::memcpy(control, &header, sizeof header);
+  std::memcpy(control + CMSG_LEN(0), &packet, length - CMSG_LEN(0));
+  message.msg_controllen = std::min(CMSG_SPACE(sizeof packet), room);
 }
 
 namespace {

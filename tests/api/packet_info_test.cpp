@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "api/socket_layer.h"
 #include "api/tcpip_thread.h"
@@ -39,7 +40,8 @@ struct Received {
   ssize_t size = -1;
   int flags = 0;
   std::size_t control_length = 0;
-  std::optional<in_pktinfo> info;
+  std::optional<in_pktinfo> info;  // from a whole control message
+  std::vector<std::size_t> message_lengths;  // cmsg_len of each control message
   std::string data;
 };
 
@@ -75,7 +77,8 @@ class PacketInfoTest : public SocketLayerFixture<bool> {
     for (cmsghdr* c = CMSG_FIRSTHDR(&m); c != nullptr; c = CMSG_NXTHDR(&m, c)) {
       EXPECT_EQ(c->cmsg_level, IPPROTO_IP);
       EXPECT_EQ(c->cmsg_type, IP_PKTINFO);
-      EXPECT_EQ(c->cmsg_len, CMSG_LEN(sizeof(in_pktinfo)));
+      r.message_lengths.push_back(c->cmsg_len);
+      if (c->cmsg_len < CMSG_LEN(sizeof(in_pktinfo))) continue;  // cut short
       in_pktinfo info{};
       std::memcpy(&info, CMSG_DATA(c), sizeof info);
       r.info = info;
@@ -128,13 +131,25 @@ TEST_P(PacketInfoTest, RecvmsgDeliversTheDestinationAndTheNetif) {
     ASSERT_TRUE(r.info.has_value());
     EXPECT_EQ(r.info->ipi_ifindex, 2);
     EXPECT_EQ(ntohl(r.info->ipi_addr.s_addr), to.value);
+    // Where a reply comes from: the netif's own address, also for the
+    // broadcast (Linux's ipi_spec_dst).
+    EXPECT_EQ(ntohl(r.info->ipi_spec_dst.s_addr), ip_stack.value);
   }
 
-  // Too little room: no control message, MSG_CTRUNC; the data still comes.
+  // Too little room for the whole message: as much as fits, its cmsg_len
+  // saying so, and MSG_CTRUNC (Linux's put_cmsg); the data still comes.
   ASSERT_EQ(l().sendto(u, "cut", 3, 0, sa(lo), in_len), 3);
   r = receive(u, CMSG_LEN(sizeof(in_pktinfo)) - 1);
   ASSERT_EQ(r.size, 3);
   EXPECT_FALSE(r.info.has_value());
+  EXPECT_EQ(r.message_lengths, std::vector<std::size_t>{CMSG_LEN(sizeof(in_pktinfo)) - 1});
+  EXPECT_EQ(r.control_length, CMSG_LEN(sizeof(in_pktinfo)) - 1);
+  EXPECT_EQ(r.flags, MSG_CTRUNC);
+  // Room for less than a header: nothing but the flag.
+  ASSERT_EQ(l().sendto(u, "cut", 3, 0, sa(lo), in_len), 3);
+  r = receive(u, sizeof(cmsghdr) - 1);
+  ASSERT_EQ(r.size, 3);
+  EXPECT_TRUE(r.message_lengths.empty());
   EXPECT_EQ(r.control_length, 0U);
   EXPECT_EQ(r.flags, MSG_CTRUNC);
 

@@ -4,7 +4,8 @@
 
 Both runs must make the same steps in the same order, each with the same
 result, but for the steps DIFFERENCES lists with both results (each of
-which must still be a difference: a stale entry fails too). Prints every
+which must still be a difference: a stale entry fails too; an entry marked
+"? " is for a step only some builds make, and may be absent). Prints every
 problem and a summary line; exit status 1 when there is a problem.
 """
 import sys
@@ -21,11 +22,15 @@ def steps(path):
 def main():
     kernel, lwnet = steps(sys.argv[1]), steps(sys.argv[2])
     allowed = {}
+    optional_steps = set()
     for line in open(sys.argv[3]):
         if line.startswith("#") or not line.strip():
             continue
-        step, kernel_result, lwnet_result, _why = [f.strip() for f in line.split(" | ", 3)]
+        optional = line.startswith("? ")
+        step, kernel_result, lwnet_result, _why = [f.strip() for f in line.removeprefix("? ").split(" | ", 3)]
         allowed[step] = (kernel_result, lwnet_result)
+        if optional:
+            optional_steps.add(step)
     problems = []
     if [s for s, _ in kernel] != [s for s, _ in lwnet]:
         problems.append("the two runs made different steps")
@@ -37,7 +42,10 @@ def main():
             used.add(step)
             continue
         problems.append(f"{step}: kernel {k!r}, lwnet {l!r}")
+    made = {s for s, _ in kernel}
     for step in sorted(set(allowed) - used):
+        if step in optional_steps and step not in made:
+            continue
         problems.append(f"{step}: listed as a difference, but the results are "
                         f"{dict(kernel).get(step)!r} and {dict(lwnet).get(step)!r}")
     for problem in problems:

@@ -1460,6 +1460,98 @@ static void groups(void)
     close(asker);
 }
 
+#ifdef CONFORMANCE_PACKET_INFO
+/* recvmsg() with room for `room` bytes of control data: the datagram's
+ * size, MSG_CTRUNC, and each control message (IP_PKTINFO's addresses; its
+ * interface index is the stack's own numbering, so not printed). */
+static void receive_with_info(const char *step, int u, size_t room)
+{
+    char buffer[64] = {0};
+    union {
+        char bytes[256];
+        struct cmsghdr align;
+    } control;
+    memset(&control, 0, sizeof control);
+    struct iovec piece = {buffer, sizeof buffer - 1};
+    struct msghdr message;
+    memset(&message, 0, sizeof message);
+    message.msg_iov = &piece;
+    message.msg_iovlen = 1;
+    message.msg_control = room == 0 ? NULL : control.bytes;
+    message.msg_controllen = room;
+    const ssize_t n = recvmsg(u, &message, MSG_DONTWAIT);
+    if (n < 0) {
+        printf("%s: -1 %s\n", step, strerrorname_np(errno));
+        return;
+    }
+    printf("%s: %zd \"%s\" MSG_CTRUNC %d controllen %zu", step, n, buffer, (message.msg_flags & MSG_CTRUNC) != 0,
+           (size_t)message.msg_controllen);
+    for (struct cmsghdr *c = message.msg_controllen == 0 ? NULL : CMSG_FIRSTHDR(&message); c != NULL;
+         c = CMSG_NXTHDR(&message, c)) {
+        printf(" [level %d type %d len %zu", c->cmsg_level, c->cmsg_type, (size_t)c->cmsg_len);
+        if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO && c->cmsg_len >= CMSG_LEN(sizeof(struct in_pktinfo))) {
+            struct in_pktinfo info;
+            memcpy(&info, CMSG_DATA(c), sizeof info);
+            char spec[INET_ADDRSTRLEN] = "?", header[INET_ADDRSTRLEN] = "?";
+            inet_ntop(AF_INET, &info.ipi_spec_dst, spec, sizeof spec);
+            inet_ntop(AF_INET, &info.ipi_addr, header, sizeof header);
+            printf(" spec_dst %s addr %s", spec, header);
+        }
+        printf("]");
+    }
+    printf("\n");
+}
+
+/* IP_PKTINFO through recvmsg() (CONFIG_LWIP_NETBUF_RECVINFO) for unicast,
+ * broadcast and multicast datagrams, with too little room for it and with
+ * the option off again. */
+static void packet_info(void)
+{
+    int u = group_socket("pktinfo socket", "0.0.0.0");
+    int_option("pktinfo IP_PKTINFO default", u, IPPROTO_IP, IP_PKTINFO);
+    result("pktinfo IP_PKTINFO on", set_int(u, IPPROTO_IP, IP_PKTINFO, 1));
+    int_option("pktinfo IP_PKTINFO value", u, IPPROTO_IP, IP_PKTINFO);
+    result("pktinfo SO_BROADCAST", set_int(u, SOL_SOCKET, SO_BROADCAST, 1));
+    result("pktinfo join", membership(u, IP_ADD_MEMBERSHIP, "239.1.2.4"));
+    const char *const targets[] = {self, "192.0.2.255", "239.1.2.4"};
+    for (size_t i = 0; i < sizeof targets / sizeof targets[0]; ++i) {
+        char step[64];
+        snprintf(step, sizeof step, "pktinfo to %s", targets[i]);
+        char request[64];
+        snprintf(request, sizeof request, "%s 6500", targets[i]);
+        struct sockaddr_in sender = address(peer, 7006);
+        (void)sendto(u, request, strlen(request), 0, (struct sockaddr *)&sender, sizeof sender);
+        wait_ready(u, POLLIN);
+        receive_with_info(step, u, 256);
+    }
+    struct sockaddr_in sender = address(peer, 7006);
+    const char *const unicast = "192.0.2.2 6500";
+    (void)sendto(u, unicast, strlen(unicast), 0, (struct sockaddr *)&sender, sizeof sender);
+    wait_ready(u, POLLIN);
+    receive_with_info("pktinfo control too short", u, sizeof(struct cmsghdr));
+    (void)sendto(u, unicast, strlen(unicast), 0, (struct sockaddr *)&sender, sizeof sender);
+    wait_ready(u, POLLIN);
+    receive_with_info("pktinfo control short of its data", u, CMSG_LEN(sizeof(struct in_pktinfo)) - 4);
+    (void)sendto(u, unicast, strlen(unicast), 0, (struct sockaddr *)&sender, sizeof sender);
+    wait_ready(u, POLLIN);
+    receive_with_info("pktinfo control short of its padding", u, CMSG_LEN(sizeof(struct in_pktinfo)) + 2);
+    (void)sendto(u, unicast, strlen(unicast), 0, (struct sockaddr *)&sender, sizeof sender);
+    wait_ready(u, POLLIN);
+    receive_with_info("pktinfo control shorter than a header", u, sizeof(struct cmsghdr) - 1);
+    (void)sendto(u, unicast, strlen(unicast), 0, (struct sockaddr *)&sender, sizeof sender);
+    wait_ready(u, POLLIN);
+    receive_with_info("pktinfo no control buffer", u, 0);
+    result("pktinfo IP_PKTINFO off", set_int(u, IPPROTO_IP, IP_PKTINFO, 0));
+    (void)sendto(u, unicast, strlen(unicast), 0, (struct sockaddr *)&sender, sizeof sender);
+    wait_ready(u, POLLIN);
+    receive_with_info("pktinfo option off", u, 256);
+    close(u);
+    int t = new_fd("pktinfo tcp socket", socket(AF_INET, SOCK_STREAM, 0));
+    result("pktinfo IP_PKTINFO on tcp", set_int(t, IPPROTO_IP, IP_PKTINFO, 1));
+    close(t);
+}
+#endif
+
 static void mixed_descriptors(void)
 {
     int pipe_fds[2];
@@ -1526,6 +1618,9 @@ int main(int argc, char **argv)
     limits();
     groups();
     mixed_descriptors();
+#ifdef CONFORMANCE_PACKET_INFO
+    packet_info();
+#endif
 #ifndef CONFORMANCE_KERNEL
     lwnet_shutdown();
 #endif
