@@ -180,6 +180,9 @@ ssize_t SocketLayer::receive_common(Use& use, Bytes into, int flags, IpEndpoint*
   Instant deadline;
   {
     std::lock_guard lock(s.mutex);
+    // No urgent data is ever kept apart (it arrives inline), so MSG_OOB on
+    // TCP has nothing to read: Linux's EINVAL, on a listener ENOTCONN.
+    if ((flags & MSG_OOB) != 0 && s.kind == Kind::Tcp) return fail(s.listening ? ENOTCONN : EINVAL);
     if (s.shut_read && s.kind == Kind::Tcp) return 0;
     const bool nonblocking = s.nonblocking || (flags & MSG_DONTWAIT) != 0;
     // Known to have nothing (Socket::quiet): no need to go further.

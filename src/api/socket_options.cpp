@@ -472,6 +472,16 @@ int SocketLayer::set_socket_option(Socket& s, int level, int name, const void* v
 }
 
 int SocketLayer::get_socket_option(Socket& s, int level, int name, void* value, socklen_t* length) {
+  // A level the socket's protocols do not have gets Linux's answer, which is
+  // its IP layer's: EOPNOTSUPP on an AF_INET socket (ip_getsockopt),
+  // ENOPROTOOPT on an AF_INET6 one (ipv6_getsockopt). setsockopt() says
+  // ENOPROTOOPT for both, as Linux does.
+  const bool level_known = level == SOL_SOCKET || level == IPPROTO_IP ||
+                           (level == IPPROTO_IPV6 && s.family == AF_INET6) ||
+                           (level == IPPROTO_TCP && s.kind == Kind::Tcp) ||
+                           (level == IPPROTO_UDP && s.kind == Kind::Udp) ||
+                           (level == IPPROTO_ICMPV6 && s.kind == Kind::Raw && s.family == AF_INET6);
+  if (!level_known) return s.family == AF_INET ? EOPNOTSUPP : ENOPROTOOPT;
   if (level == SOL_SOCKET && (name == SO_RCVTIMEO || name == SO_SNDTIMEO)) {
     if (*length < static_cast<socklen_t>(sizeof(timeval))) return EINVAL;
     timeval tv{};

@@ -212,6 +212,37 @@ TEST_P(SocketOptionsTest, TosAndTtlGetAndSet) {
   EXPECT_EQ(l().close(r), 0);
 }
 
+// A level the socket's protocols lack: getsockopt() answers as Linux's IP
+// layers do (EOPNOTSUPP on AF_INET, ENOPROTOOPT on AF_INET6); setsockopt()
+// says ENOPROTOOPT on both. (conformance.sh compares these with the kernel.)
+TEST_P(SocketOptionsTest, ALevelTheSocketLacksGetsLinuxsError) {
+  const int t = l().socket(AF_INET, SOCK_STREAM, 0);
+  const int u = l().socket(AF_INET, SOCK_DGRAM, 0);
+  const int u6 = l().socket(AF_INET6, SOCK_DGRAM, 0);
+  const auto get_error = [&](int s, int level, int name) {
+    int v = 0;
+    socklen_t len = sizeof v;
+    errno = 0;
+    return l().getsockopt(s, level, name, &v, &len) == -1 ? errno : 0;
+  };
+  EXPECT_EQ(get_error(t, 9999, 1), EOPNOTSUPP);
+  EXPECT_EQ(get_error(t, IPPROTO_UDP, 1), EOPNOTSUPP);
+  EXPECT_EQ(get_error(u, IPPROTO_TCP, TCP_NODELAY), EOPNOTSUPP);
+  EXPECT_EQ(get_error(u, IPPROTO_IPV6, IPV6_V6ONLY), EOPNOTSUPP);
+  EXPECT_EQ(get_error(u, IPPROTO_UDP, 9999), ENOPROTOOPT);  // a UDP option it does not know
+  if constexpr (config::ipv6) {
+    EXPECT_EQ(get_error(u6, 9999, 1), ENOPROTOOPT);
+    EXPECT_EQ(get_error(u6, IPPROTO_TCP, TCP_NODELAY), ENOPROTOOPT);
+    EXPECT_EQ(l().close(u6), 0);
+  }
+  EXPECT_EQ(set_int(u, 9999, 1, 1), -1);
+  EXPECT_EQ(errno, ENOPROTOOPT);
+  EXPECT_EQ(set_int(u, IPPROTO_TCP, TCP_NODELAY, 1), -1);
+  EXPECT_EQ(errno, ENOPROTOOPT);
+  EXPECT_EQ(l().close(t), 0);
+  EXPECT_EQ(l().close(u), 0);
+}
+
 TEST_P(SocketOptionsTest, TcpConnectionsInheritTtlAndTosFromTheListener) {
   const int listener = l().socket(AF_INET, SOCK_STREAM, 0);
   ASSERT_EQ(set_int(listener, IPPROTO_IP, IP_TTL, 21), 0);

@@ -1153,4 +1153,26 @@ TEST_P(CoreLockingSocketTest, ALoopbackSendIsReadableWhenTheCallReturns) {
 }
 
 }  // namespace
+// lwnet keeps no urgent data apart (it arrives inline), so there is never
+// any for MSG_OOB: Linux's EINVAL on a TCP socket (also with data waiting,
+// which a plain recv() still gets), ENOTCONN on a listener.
+TEST_P(SocketTest, RecvMsgOobOnTcpIsEinval) {
+  int server = -1;
+  const auto [c, a] = connected_pair(5190, server);
+  ASSERT_EQ(l().send(c, "u", 1, MSG_OOB), 1);
+  char byte = 0;
+  const timeval wait{2, 0};
+  ASSERT_EQ(l().setsockopt(a, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait), 0);
+  ASSERT_EQ(l().recv(a, &byte, 1, MSG_PEEK), 1);
+  EXPECT_EQ(l().recv(a, &byte, 1, MSG_OOB), -1);
+  EXPECT_EQ(errno, EINVAL);
+  EXPECT_EQ(l().recv(server, &byte, 1, MSG_OOB), -1);
+  EXPECT_EQ(errno, ENOTCONN);
+  ASSERT_EQ(l().recv(a, &byte, 1, 0), 1);
+  EXPECT_EQ(byte, 'u');
+  EXPECT_EQ(l().close(c), 0);
+  EXPECT_EQ(l().close(a), 0);
+  EXPECT_EQ(l().close(server), 0);
+}
+
 }  // namespace lwnet::test::socket_test

@@ -1460,6 +1460,65 @@ static void groups(void)
     close(asker);
 }
 
+/* Flags in socket()'s type, fcntl's descriptor flags, MSG_OOB and unknown
+ * flags, calls a UDP socket cannot make, and what an accepted socket takes
+ * from its listener. */
+static void flags_and_inheritance(void)
+{
+    int t = new_fd("flag SOCK_NONBLOCK socket", socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0));
+    printf("flag SOCK_NONBLOCK O_NONBLOCK: %d\n", (fcntl(t, F_GETFL, 0) & O_NONBLOCK) != 0);
+    result("flag SOCK_NONBLOCK connect", connect_to(t, peer, 7001));
+    wait_ready(t, POLLOUT);
+    int_option("flag SOCK_NONBLOCK SO_ERROR", t, SOL_SOCKET, SO_ERROR);
+    close(t);
+    int u = new_fd("flag SOCK_CLOEXEC socket", socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+    result("flag FIONBIO on", ioctl(u, FIONBIO, &(int){1}));
+    printf("flag FIONBIO O_NONBLOCK: %d\n", (fcntl(u, F_GETFL, 0) & O_NONBLOCK) != 0);
+    result("flag FIONBIO off", ioctl(u, FIONBIO, &(int){0}));
+    printf("flag FIONBIO off O_NONBLOCK: %d\n", (fcntl(u, F_GETFL, 0) & O_NONBLOCK) != 0);
+    result("flag udp listen", listen(u, 1));
+    result("flag udp accept", accept(u, NULL, NULL));
+    result("flag udp IP_TOS", set_int(u, IPPROTO_IP, IP_TOS, 0x28));
+    int_option("flag udp IP_TOS value", u, IPPROTO_IP, IP_TOS);
+    int_option("flag udp SO_ERROR", u, SOL_SOCKET, SO_ERROR);
+    result("flag getsockopt unknown level", getsockopt(u, 9999, 1, &(int){0}, &(socklen_t){sizeof(int)}));
+    result("flag setsockopt unknown level", set_int(u, 9999, 1, 1));
+    int_option("flag udp getsockopt TCP_NODELAY", u, IPPROTO_TCP, TCP_NODELAY);
+    int_option("flag udp getsockopt IPV6_V6ONLY", u, IPPROTO_IPV6, IPV6_V6ONLY);
+    int_option("flag udp getsockopt unknown UDP option", u, IPPROTO_UDP, 9999);
+    result("flag setsockopt unknown SOL_SOCKET name", set_int(u, SOL_SOCKET, 9999, 1));
+    result("flag udp recv MSG_OOB", recv(u, &(char){0}, 1, MSG_OOB | MSG_DONTWAIT));
+    int u6 = new_fd("flag udp6 socket", socket(AF_INET6, SOCK_DGRAM, 0));
+    int_option("flag udp6 getsockopt unknown level", u6, 9999, 1);
+    int_option("flag udp6 getsockopt TCP_NODELAY", u6, IPPROTO_TCP, TCP_NODELAY);
+    close(u6);
+    result("flag setsockopt int with a longer length", setsockopt(u, SOL_SOCKET, SO_BROADCAST, (long long[]){1}, 8));
+    int_option("flag SO_BROADCAST after a longer length", u, SOL_SOCKET, SO_BROADCAST);
+    close(u);
+
+    int l = local_listener("flag listener", 6450);
+    result("flag listener TCP_NODELAY", set_int(l, IPPROTO_TCP, TCP_NODELAY, 1));
+    result("flag listener SO_KEEPALIVE", set_int(l, SOL_SOCKET, SO_KEEPALIVE, 1));
+    result("flag listener TCP_KEEPINTVL", set_int(l, IPPROTO_TCP, TCP_KEEPINTVL, 33));
+    int c, a;
+    local_pair("flag pair", l, 6450, &c, &a);
+    int_option("flag accepted TCP_NODELAY", a, IPPROTO_TCP, TCP_NODELAY);
+    int_option("flag accepted SO_KEEPALIVE", a, SOL_SOCKET, SO_KEEPALIVE);
+    int_option("flag accepted TCP_KEEPINTVL", a, IPPROTO_TCP, TCP_KEEPINTVL);
+    int_option("flag tcp getsockopt unknown level", a, 9999, 1);
+    int_option("flag tcp getsockopt UDP level", a, IPPROTO_UDP, 1);
+    char buffer[8] = {0};
+    result("flag recv MSG_OOB", recv(a, buffer, sizeof buffer, MSG_OOB | MSG_DONTWAIT));
+    struct sockaddr_in elsewhere = address("192.0.2.77", 9);
+    result("flag sendto connected tcp with an address",
+           sendto(c, "to", 2, 0, (struct sockaddr *)&elsewhere, sizeof elsewhere));
+    wait_bytes(a, 2);
+    read_exactly("flag recv what sendto sent", a, 2);
+    close(c);
+    close(a);
+    close(l);
+}
+
 #ifdef CONFORMANCE_PACKET_INFO
 /* recvmsg() with room for `room` bytes of control data: the datagram's
  * size, MSG_CTRUNC, and each control message (IP_PKTINFO's addresses; its
@@ -1618,6 +1677,7 @@ int main(int argc, char **argv)
     limits();
     groups();
     mixed_descriptors();
+    flags_and_inheritance();
 #ifdef CONFORMANCE_PACKET_INFO
     packet_info();
 #endif
