@@ -440,6 +440,7 @@ class Stack {
   // Starts an active open (the SYN leaves now or once ARP resolves).
   // `local`: a source address and/or port, unspecified for the route's.
   // Completion shows as tcp_events::connected, failure as tcp_events::error.
+  // NoRoute also for a broadcast or multicast `remote` (TCP is unicast).
   Result<TcpHandle> tcp_connect(const IpEndpoint& remote, Instant now,
                                 const IpEndpoint& local = {}, const TcpSettings* settings = nullptr);
   // Copies into the send buffer (WouldBlock when full) and sends what the

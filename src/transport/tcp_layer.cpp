@@ -26,7 +26,7 @@ Result<TcpHandle> TcpLayer::connect(const IpEndpoint& local, const IpEndpoint& r
     ++stats_.drop_no_route;
     return route.error();
   }
-  if (route->broadcast) return Error::InvalidArgument;
+  if (route->broadcast) return Error::NoRoute;  // unicast only, as the multicast check in TcpTable
   const IpEndpoint from{route->source, local.port};
   return table_.connect(from, remote, mss_limit(remote.address, from.address, netif), now, *this, settings);
 }

@@ -96,7 +96,10 @@ Status UdpEndpoints::bind(UdpHandle h, const IpEndpoint& local) {
   if (e == nullptr) return Error::Closed;
   if (e->bound) return Error::InvalidArgument;
   const IpAddress a = unmap_v4(local.address);
-  if (!a.is_unspecified() && !a.is_multicast() && !ip_.is_local(a)) {
+  // Ours, a group, or a broadcast address (Linux's too): bound to one, the
+  // endpoint gets what is sent to it and sends from the netif's address.
+  const bool broadcast = core_is_v4(a) && ip_.is_broadcast(a.v4());
+  if (!a.is_unspecified() && !a.is_multicast() && !broadcast && !ip_.is_local(a)) {
     return Error::AddressNotAvailable;
   }
   return bind_slot(h.slot, local.address, local.port);
@@ -149,8 +152,12 @@ Status UdpEndpoints::send_to(UdpHandle h, ConstBytes payload, const IpEndpoint& 
   // An IPv6 endpoint reaches IPv4 peers through mapped addresses.
   const IpAddress destination = unmap_v4(to.address);
   const bool multicast = destination.is_multicast();
-  // A multicast-bound endpoint sends from the netif's own address.
-  IpAddress source = e->local_address.is_multicast() ? IpAddress{} : unmap_v4(e->local_address);
+  // A multicast- or broadcast-bound endpoint sends from the netif's own
+  // address.
+  IpAddress source = unmap_v4(e->local_address);
+  if (!source.is_unspecified() && (source.is_multicast() || (core_is_v4(source) && ip_.is_broadcast(source.v4())))) {
+    source = IpAddress{};
+  }
   // IP_MULTICAST_IF picks the netif through its address (source routing).
   if (multicast && source.is_unspecified() && core_is_v4(destination)) source = e->multicast_interface;
   // A scope id (sin6_scope_id: the netif's id + 1) picks the netif of a

@@ -1175,4 +1175,39 @@ TEST_P(SocketTest, RecvMsgOobOnTcpIsEinval) {
   EXPECT_EQ(l().close(server), 0);
 }
 
+// Destinations and addresses that are not one host's: TCP reaches no group
+// and no broadcast (Linux's ENETUNREACH), UDP may bind to a broadcast
+// address as Linux allows (it then gets what is sent there); and poll()
+// with more entries than the process may have descriptors is EINVAL before
+// anything is read (Linux), not a walk through memory that is not the
+// caller's.
+TEST_P(SocketTest, GroupsAndBroadcastsAreNoTcpPeersAndPollCountsAreBounded) {
+  for (const std::uint32_t to : {0xef010203U, 0xffffffffU}) {  // 239.1.2.3, 255.255.255.255
+    const int t = l().socket(AF_INET, SOCK_STREAM, 0);
+    const sockaddr_in a = address(to, 7);
+    EXPECT_EQ(l().connect(t, sa(a), in_len), -1);
+    EXPECT_EQ(errno, ENETUNREACH);
+    EXPECT_EQ(l().close(t), 0);
+  }
+  const int u = l().socket(AF_INET, SOCK_DGRAM, 0);
+  const sockaddr_in broadcast = address(INADDR_BROADCAST, 5191);
+  EXPECT_EQ(l().bind(u, sa(broadcast), in_len), 0) << std::strerror(errno);
+  sockaddr_in name{};
+  socklen_t length = sizeof name;
+  ASSERT_EQ(l().getsockname(u, reinterpret_cast<sockaddr*>(&name), &length), 0);
+  EXPECT_EQ(ntohl(name.sin_addr.s_addr), INADDR_BROADCAST);
+  const int other = l().socket(AF_INET, SOCK_DGRAM, 0);
+  const sockaddr_in foreign = address(0xc0000263, 5192);  // 192.0.2.99: not ours, not a broadcast
+  EXPECT_EQ(l().bind(other, sa(foreign), in_len), -1);
+  EXPECT_EQ(errno, EADDRNOTAVAIL);
+
+  pollfd p{u, POLLIN, 0};
+  const volatile nfds_t huge = nfds_t{1} << 30;
+  EXPECT_EQ(l().poll(&p, huge, 0), -1);
+  EXPECT_EQ(errno, EINVAL);
+  EXPECT_EQ(l().poll(&p, 1, 0), 0);
+  EXPECT_EQ(l().close(u), 0);
+  EXPECT_EQ(l().close(other), 0);
+}
+
 }  // namespace lwnet::test::socket_test

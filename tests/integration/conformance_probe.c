@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #ifdef CONFORMANCE_KERNEL
@@ -1519,6 +1520,80 @@ static void flags_and_inheritance(void)
     close(l);
 }
 
+/* Addresses a call may not use the ordinary way: broadcast and multicast
+ * for TCP, binding to them, the wildcard as a destination, and select()'s
+ * and poll()'s counts. */
+static void special_addresses(void)
+{
+    int t = new_fd("special tcp socket", socket(AF_INET, SOCK_STREAM, 0));
+    result("special tcp connect broadcast", connect_to(t, "192.0.2.255", 7001));
+    result("special tcp connect limited broadcast", connect_to(t, "255.255.255.255", 7001));
+    result("special tcp connect multicast", connect_to(t, "239.1.2.3", 7001));
+    close(t);
+    t = new_fd("special tcp socket 2", socket(AF_INET, SOCK_STREAM, 0));
+    result("special tcp bind multicast", bind_to(t, "239.1.2.3", 6460));
+    close(t);
+    t = new_fd("special tcp socket 3", socket(AF_INET, SOCK_STREAM, 0));
+    result("special tcp bind broadcast", bind_to(t, "192.0.2.255", 6460));
+    close(t);
+    int u = new_fd("special udp socket", socket(AF_INET, SOCK_DGRAM, 0));
+    result("special udp bind multicast", bind_to(u, "239.1.2.3", 6461));
+    local_name("special udp bound to multicast", u);
+    close(u);
+    u = new_fd("special udp socket 2", socket(AF_INET, SOCK_DGRAM, 0));
+    (void)set_int(u, SOL_SOCKET, SO_REUSEADDR, 1);
+    result("special udp bind subnet broadcast", bind_to(u, "192.0.2.255", 6500));
+    local_name("special udp bound to the broadcast", u);
+    int asker = new_fd("special udp asker", socket(AF_INET, SOCK_DGRAM, 0));
+    datagram_to("special udp bound to the broadcast, a broadcast", "192.0.2.255", asker, &u, 1);
+    datagram_to("special udp bound to the broadcast, a unicast", self, asker, &u, 1);
+    close(asker);
+    close(u);
+    u = new_fd("special udp socket 3", socket(AF_INET, SOCK_DGRAM, 0));
+    local_name("special udp unbound", u);
+    struct sockaddr_in echo = address(peer, 7004);
+    result("special udp sendto echo", sendto(u, "e", 1, 0, (struct sockaddr *)&echo, sizeof echo));
+    struct sockaddr_in name;
+    socklen_t length = sizeof name;
+    const int r = getsockname(u, (struct sockaddr *)&name, &length);
+    printf("special udp bound by sendto: %d port nonzero %d address %s\n", r, ntohs(name.sin_port) != 0,
+           name.sin_addr.s_addr == htonl(INADDR_ANY) ? "any" : "other");
+    wait_ready(u, POLLIN);
+    char buffer[8];
+    result("special udp recv echo", recv(u, buffer, sizeof buffer, 0));
+    result("special udp connect echo", connect_to(u, peer, 7004));
+    struct sockaddr_in closed_port = address(peer, 7003);
+    result("special udp sendto elsewhere while connected",
+           sendto(u, "f", 1, 0, (struct sockaddr *)&closed_port, sizeof closed_port));
+    pause_ms(100);  /* the port unreachable, if it concerns this socket */
+    result("special udp recv after sending elsewhere", recv(u, buffer, sizeof buffer, MSG_DONTWAIT));
+    fd_set readable;
+    FD_ZERO(&readable);
+    struct timeval zero = {0, 0};
+    result("special select negative count", select(-1, &readable, NULL, NULL, &zero));
+    struct timeval negative = {-1, 0};
+    result("special select negative timeout", select(u + 1, &readable, NULL, NULL, &negative));
+    /* More entries than RLIMIT_NOFILE allows (lowered for the step, so that
+     * the array stays the caller's: a sanitizer reads every entry first). */
+    struct pollfd p[65];
+    for (size_t i = 0; i < 65; ++i) {
+        p[i].fd = -1;
+        p[i].events = POLLIN;
+        p[i].revents = 0;
+    }
+    p[0].fd = u;
+    struct rlimit before;
+    if (getrlimit(RLIMIT_NOFILE, &before) == 0) {
+        struct rlimit lowered = before;
+        lowered.rlim_cur = 64;
+        (void)setrlimit(RLIMIT_NOFILE, &lowered);
+        result("special poll more entries than descriptors", poll(p, 65, 0));
+        result("special poll as many entries as descriptors", poll(p, 64, 0));
+        (void)setrlimit(RLIMIT_NOFILE, &before);
+    }
+    close(u);
+}
+
 #ifdef CONFORMANCE_PACKET_INFO
 /* recvmsg() with room for `room` bytes of control data: the datagram's
  * size, MSG_CTRUNC, and each control message (IP_PKTINFO's addresses; its
@@ -1678,6 +1753,7 @@ int main(int argc, char **argv)
     groups();
     mixed_descriptors();
     flags_and_inheritance();
+    special_addresses();
 #ifdef CONFORMANCE_PACKET_INFO
     packet_info();
 #endif

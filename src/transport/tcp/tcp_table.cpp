@@ -373,9 +373,9 @@ const TcpConnection* TcpTable::connection(TcpHandle h) const {
 Result<TcpHandle> TcpTable::connect(const IpEndpoint& local, const IpEndpoint& remote,
                                     std::uint16_t mss_limit, Instant now, TcpOutput& out,
                                     const TcpSettings* settings) {
-  if (remote.port == 0 || remote.address.is_unspecified() || remote.address.is_multicast()) {
-    return Error::InvalidArgument;
-  }
+  if (remote.port == 0 || remote.address.is_unspecified()) return Error::InvalidArgument;
+  // TCP is unicast only: a group is no route for it (Linux: ENETUNREACH).
+  if (remote.address.is_multicast()) return Error::NoRoute;
   IpEndpoint bound = local;
   if (bound.port == 0) {
     auto port = pick_ephemeral_port(bound.address);
