@@ -449,8 +449,12 @@ ssize_t SocketLayer::recvmsg(int fd, msghdr* message, int flags) {
   }
   message->msg_flags = truncated ? MSG_TRUNC : 0;
   write_control(*message, info);
-  if (message->msg_name != nullptr && use.socket->kind != Kind::Tcp) {
-    endpoint_to(source, use.socket->family, static_cast<sockaddr*>(message->msg_name), &message->msg_namelen);
+  if (message->msg_name != nullptr) {
+    if (use.socket->kind == Kind::Tcp) {
+      message->msg_namelen = 0;  // a stream has no source address per message (Linux)
+    } else {
+      endpoint_to(source, use.socket->family, static_cast<sockaddr*>(message->msg_name), &message->msg_namelen);
+    }
   }
   return n;
 }

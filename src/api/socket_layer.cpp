@@ -620,6 +620,9 @@ int SocketLayer::accept(int fd, sockaddr* address, socklen_t* length) {
   // first look, before any wait.
   int error = wait_until(s, deadline, [&](Stack& stack, Instant now) -> int {
     if (!s.listening) return EINVAL;
+    // An address without its length: EFAULT once there is a connection, as
+    // on Linux, but it stays queued for the next accept() (Linux loses it).
+    if (address != nullptr && length == nullptr) return stack.tcp_pending_accepts(s.tcp) > 0 ? EFAULT : -1;
     auto h = stack.tcp_accept(s.tcp);
     if (!h) return h.error() == Error::WouldBlock ? -1 : errno_of(h.error());
     new_fd = ::eventfd(0, EFD_CLOEXEC);

@@ -1210,4 +1210,41 @@ TEST_P(SocketTest, GroupsAndBroadcastsAreNoTcpPeersAndPollCountsAreBounded) {
   EXPECT_EQ(l().close(other), 0);
 }
 
+// accept() with an address but no length for it: Linux's EFAULT once a
+// connection waits (non-blocking with none: EAGAIN, as Linux looks at the
+// queue first), and the connection stays queued for the next accept()
+// (Linux's is lost). recvmsg() on TCP names no source: msg_namelen 0.
+TEST_P(SocketTest, AcceptWithoutALengthAndRecvmsgNamesOnTcp) {
+  const int server = listener(5193);
+  ASSERT_EQ(l().fcntl(server, F_SETFL, O_NONBLOCK), 0);
+  sockaddr_in from{};
+  EXPECT_EQ(l().accept(server, reinterpret_cast<sockaddr*>(&from), nullptr), -1);
+  EXPECT_EQ(errno, EAGAIN);
+  const int c = l().socket(AF_INET, SOCK_STREAM, 0);
+  const sockaddr_in a = loopback(5193);
+  ASSERT_EQ(l().connect(c, sa(a), in_len), 0);
+  pollfd p{server, POLLIN, 0};
+  ASSERT_EQ(l().poll(&p, 1, 2000), 1);
+  EXPECT_EQ(l().accept(server, reinterpret_cast<sockaddr*>(&from), nullptr), -1);
+  EXPECT_EQ(errno, EFAULT);
+  const int accepted = l().accept(server, nullptr, nullptr);
+  ASSERT_GE(accepted, 0) << std::strerror(errno);
+
+  ASSERT_EQ(l().send(c, "abc", 3, 0), 3);
+  char data[3] = {};
+  iovec piece{data, sizeof data};  // MSG_WAITALL: all three bytes, no wait for more
+  msghdr m{};
+  m.msg_iov = &piece;
+  m.msg_iovlen = 1;
+  m.msg_name = &from;
+  m.msg_namelen = sizeof from;
+  const timeval wait{2, 0};
+  ASSERT_EQ(l().setsockopt(accepted, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait), 0);
+  EXPECT_EQ(l().recvmsg(accepted, &m, MSG_WAITALL), 3);
+  EXPECT_EQ(m.msg_namelen, 0U);
+  EXPECT_EQ(l().close(c), 0);
+  EXPECT_EQ(l().close(accepted), 0);
+  EXPECT_EQ(l().close(server), 0);
+}
+
 }  // namespace lwnet::test::socket_test

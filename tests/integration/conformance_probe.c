@@ -1242,8 +1242,21 @@ static void messages(void)
     ssize_t n = recvmsg(a, &m, MSG_PEEK);
     printf("message recvmsg tcp peek: %zd \"%.2s|%.4s\" flags 0x%x\n", n, first, second, (unsigned)m.msg_flags);
     m.msg_flags = 0x7fff;
+    m.msg_namelen = sizeof from;
     n = recvmsg(a, &m, 0);
-    printf("message recvmsg tcp: %zd \"%.2s|%.4s\" flags 0x%x\n", n, first, second, (unsigned)m.msg_flags);
+    printf("message recvmsg tcp: %zd \"%.2s|%.4s\" flags 0x%x namelen %u\n", n, first, second, (unsigned)m.msg_flags,
+           (unsigned)m.msg_namelen);
+    /* A destination on a connected TCP socket goes unused. */
+    struct sockaddr_in elsewhere = address("192.0.2.77", 9);
+    struct msghdr addressed;
+    memset(&addressed, 0, sizeof addressed);
+    addressed.msg_iov = out;
+    addressed.msg_iovlen = 1;
+    addressed.msg_name = &elsewhere;
+    addressed.msg_namelen = sizeof elsewhere;
+    result("message sendmsg tcp with a name", sendmsg(c, &addressed, 0));
+    wait_bytes(a, 3);
+    read_exactly("message recv what sendmsg sent", a, 3);
     m.msg_iovlen = 0;
     result("message recvmsg no pieces", recvmsg(a, &m, MSG_DONTWAIT));
     m.msg_iov = NULL;
@@ -1594,6 +1607,57 @@ static void special_addresses(void)
     close(u);
 }
 
+/* Arguments in forms the other steps do not use: an address without its
+ * length, option values shorter or of another struct, ip_mreqn. */
+static void argument_forms(void)
+{
+    int l = local_listener("form listener", 6470);
+    int c = new_fd("form client", socket(AF_INET, SOCK_STREAM, 0));
+    result("form connect", connect_to(c, "127.0.0.1", 6470));
+    wait_ready(l, POLLIN);
+    struct sockaddr_in from;
+    socklen_t *volatile no_length = NULL;  /* through a volatile: the compiler neither warns nor assumes */
+    result("form accept address without length", accept(l, (struct sockaddr *)&from, no_length));
+    nonblocking(l);
+    int lost = accept(l, NULL, NULL);
+    result("form accept after the one without length", lost < 0 ? -1 : 0);
+    if (lost >= 0) close(lost);
+    int c2 = new_fd("form client 2", socket(AF_INET, SOCK_STREAM, 0));
+    result("form connect 2", connect_to(c2, "127.0.0.1", 6470));
+    wait_ready(l, POLLIN);
+    int a = new_fd("form accept", accept(l, NULL, NULL));
+    close(c2);
+    char one = 1;
+    result("form TCP_NODELAY one byte", setsockopt(a, IPPROTO_TCP, TCP_NODELAY, &one, 1));
+    result("form SO_KEEPALIVE one byte", setsockopt(a, SOL_SOCKET, SO_KEEPALIVE, &one, 1));
+    int_option("form TCP_NODELAY", a, IPPROTO_TCP, TCP_NODELAY);
+    close(c);
+    close(a);
+    close(l);
+
+    int u = new_fd("form udp socket", socket(AF_INET, SOCK_DGRAM, 0));
+    struct ip_mreqn by_address;
+    memset(&by_address, 0, sizeof by_address);
+    inet_pton(AF_INET, self, &by_address.imr_address);
+    result("form IP_MULTICAST_IF ip_mreqn", setsockopt(u, IPPROTO_IP, IP_MULTICAST_IF, &by_address, sizeof by_address));
+    struct in_addr chosen;
+    socklen_t length = sizeof chosen;
+    const int r = getsockopt(u, IPPROTO_IP, IP_MULTICAST_IF, &chosen, &length);
+    char text[INET_ADDRSTRLEN] = "-";
+    if (r == 0) inet_ntop(AF_INET, &chosen, text, sizeof text);
+    printf("form IP_MULTICAST_IF after ip_mreqn: %d %s length %u\n", r, text, (unsigned)length);
+    struct ip_mreqn join;
+    memset(&join, 0, sizeof join);
+    inet_pton(AF_INET, "239.1.2.5", &join.imr_multiaddr);
+    inet_pton(AF_INET, self, &join.imr_address);
+    result("form IP_ADD_MEMBERSHIP ip_mreqn", setsockopt(u, IPPROTO_IP, IP_ADD_MEMBERSHIP, &join, sizeof join));
+    result("form IP_DROP_MEMBERSHIP ip_mreqn", setsockopt(u, IPPROTO_IP, IP_DROP_MEMBERSHIP, &join, sizeof join));
+    result("form IP_ADD_MEMBERSHIP short", setsockopt(u, IPPROTO_IP, IP_ADD_MEMBERSHIP, &join, 4));
+    result("form IP_MULTICAST_LOOP one byte", setsockopt(u, IPPROTO_IP, IP_MULTICAST_LOOP, &(char){0}, 1));
+    int_option("form IP_MULTICAST_LOOP", u, IPPROTO_IP, IP_MULTICAST_LOOP);
+    close(u);
+}
+
 #ifdef CONFORMANCE_PACKET_INFO
 /* recvmsg() with room for `room` bytes of control data: the datagram's
  * size, MSG_CTRUNC, and each control message (IP_PKTINFO's addresses; its
@@ -1754,6 +1818,7 @@ int main(int argc, char **argv)
     mixed_descriptors();
     flags_and_inheritance();
     special_addresses();
+    argument_forms();
 #ifdef CONFORMANCE_PACKET_INFO
     packet_info();
 #endif
