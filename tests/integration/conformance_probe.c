@@ -1474,9 +1474,9 @@ static void groups(void)
     close(asker);
 }
 
-/* Flags in socket()'s type, fcntl's descriptor flags, MSG_OOB and unknown
- * flags, calls a UDP socket cannot make, and what an accepted socket takes
- * from its listener. */
+/* Flags in socket()'s type, FIONBIO, MSG_OOB, calls a UDP socket cannot
+ * make, option levels a socket lacks, and the keepalive interval an
+ * accepted socket takes from its listener. */
 static void flags_and_inheritance(void)
 {
     int t = new_fd("flag SOCK_NONBLOCK socket", socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0));
@@ -1510,14 +1510,11 @@ static void flags_and_inheritance(void)
     int_option("flag SO_BROADCAST after a longer length", u, SOL_SOCKET, SO_BROADCAST);
     close(u);
 
+    /* (SO_KEEPALIVE and TCP_NODELAY inherited: local_connections.) */
     int l = local_listener("flag listener", 6450);
-    result("flag listener TCP_NODELAY", set_int(l, IPPROTO_TCP, TCP_NODELAY, 1));
-    result("flag listener SO_KEEPALIVE", set_int(l, SOL_SOCKET, SO_KEEPALIVE, 1));
     result("flag listener TCP_KEEPINTVL", set_int(l, IPPROTO_TCP, TCP_KEEPINTVL, 33));
     int c, a;
     local_pair("flag pair", l, 6450, &c, &a);
-    int_option("flag accepted TCP_NODELAY", a, IPPROTO_TCP, TCP_NODELAY);
-    int_option("flag accepted SO_KEEPALIVE", a, SOL_SOCKET, SO_KEEPALIVE);
     int_option("flag accepted TCP_KEEPINTVL", a, IPPROTO_TCP, TCP_KEEPINTVL);
     int_option("flag tcp getsockopt unknown level", a, 9999, 1);
     int_option("flag tcp getsockopt UDP level", a, IPPROTO_UDP, 1);
