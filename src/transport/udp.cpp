@@ -102,7 +102,9 @@ Status UdpEndpoints::bind(UdpHandle h, const IpEndpoint& local) {
   if (!a.is_unspecified() && !a.is_multicast() && !broadcast && !ip_.is_local(a)) {
     return Error::AddressNotAvailable;
   }
-  return bind_slot(h.slot, local.address, local.port);
+  Status bound = bind_slot(h.slot, local.address, local.port);
+  if (bound) e->sends_from_netif = a.is_multicast() || broadcast;
+  return bound;
 }
 
 Status UdpEndpoints::connect(UdpHandle h, const IpEndpoint& remote) {
@@ -154,10 +156,7 @@ Status UdpEndpoints::send_to(UdpHandle h, ConstBytes payload, const IpEndpoint& 
   const bool multicast = destination.is_multicast();
   // A multicast- or broadcast-bound endpoint sends from the netif's own
   // address.
-  IpAddress source = unmap_v4(e->local_address);
-  if (!source.is_unspecified() && (source.is_multicast() || (core_is_v4(source) && ip_.is_broadcast(source.v4())))) {
-    source = IpAddress{};
-  }
+  IpAddress source = e->sends_from_netif ? IpAddress{} : unmap_v4(e->local_address);
   // IP_MULTICAST_IF picks the netif through its address (source routing).
   if (multicast && source.is_unspecified() && core_is_v4(destination)) source = e->multicast_interface;
   // A scope id (sin6_scope_id: the netif's id + 1) picks the netif of a

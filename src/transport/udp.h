@@ -158,6 +158,9 @@ class UdpEndpoints {
     IpAddress local_address;  // unspecified: any of its family
     std::uint16_t local_port = 0;
     bool v6only = false;
+    // Bound to a group or a broadcast address: sends from the netif's own
+    // address (decided at bind, not per datagram).
+    bool sends_from_netif = false;
     bool connected = false;
     IpAddress remote_address;
     std::uint16_t remote_port = 0;
