@@ -177,6 +177,10 @@ ssize_t SocketLayer::receive_common(Use& use, Bytes into, int flags, IpEndpoint*
                                     std::optional<PacketInfo>* info) {
   Socket& s = *use.socket;
   const bool peek = (flags & MSG_PEEK) != 0;
+  // MSG_PEEK takes what is there: waiting for all of it would never end
+  // once the buffer is full (Linux does the same).
+  const bool wait_all = (flags & MSG_WAITALL) != 0 && (flags & MSG_DONTWAIT) == 0 && !peek;
+  std::size_t received = 0;
   Instant deadline;
   {
     std::lock_guard lock(s.mutex);
@@ -184,6 +188,13 @@ ssize_t SocketLayer::receive_common(Use& use, Bytes into, int flags, IpEndpoint*
     // TCP has nothing to read: Linux's EINVAL, on a listener ENOTCONN.
     if ((flags & MSG_OOB) != 0 && s.kind == Kind::Tcp) return fail(s.listening ? ENOTCONN : EINVAL);
     if (s.shut_read && s.kind == Kind::Tcp) return 0;
+    // Early data (Socket::early): no trip to the core for it. Not for a
+    // peek, which shows everything there is (a program that peeks until a
+    // whole message is there would otherwise never see it grow).
+    if (s.early_size > 0 && s.kind == Kind::Tcp && !peek) {
+      received = read_early_data(s, into, false);
+      if (!wait_all || received == into.size()) return static_cast<ssize_t>(received);
+    }
     const bool nonblocking = s.nonblocking || (flags & MSG_DONTWAIT) != 0;
     // Known to have nothing (Socket::quiet): no need to go further.
     if (nonblocking && s.quiet == Quiet::NoData) return fail(EAGAIN);
@@ -243,14 +254,17 @@ ssize_t SocketLayer::receive_common(Use& use, Bytes into, int flags, IpEndpoint*
     if (truncated != nullptr) *truncated = size > copied;
     return static_cast<ssize_t>((flags & MSG_TRUNC) != 0 ? size : copied);
   }
-  // MSG_PEEK takes what is there: waiting for all of it would never end
-  // once the buffer is full (Linux does the same).
-  const bool wait_all = (flags & MSG_WAITALL) != 0 && (flags & MSG_DONTWAIT) == 0 && !peek;
-  std::size_t received = 0;
   const int error = wait_until(s, deadline, [&](Stack& stack, Instant now) -> int {
     if (!s.has_tcp || s.listening) return ENOTCONN;
+    if (received < into.size()) {
+      // The early bytes come before the connection's (a peek shows them,
+      // then peeks at the connection behind them).
+      std::lock_guard lock(s.mutex);
+      received += read_early_data(s, into.subspan(received), peek);
+    }
     while (received < into.size()) {
-      auto r = peek ? stack.tcp_peek(s.tcp, into) : stack.tcp_receive(s.tcp, into.subspan(received), now);
+      auto r = peek ? stack.tcp_peek(s.tcp, into.subspan(received))
+                    : stack.tcp_receive(s.tcp, into.subspan(received), now);
       if (!r) {
         if (r.error() == Error::WouldBlock) {
           if (received > 0 && !wait_all) return 0;

@@ -8,6 +8,7 @@
 #include <netinet/in.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
@@ -122,6 +123,18 @@ struct SocketLayer::Socket {
   // (send() that goes to the core itself, shutdown(SHUT_WR), SO_SNDBUF):
   // nothing is posted meanwhile (SendRoomHold).
   std::uint32_t sends_waiting = 0;
+
+  // Early data (message passing; SocketLayer::take_early_data): when data
+  // comes for a TCP socket that no call waits on, and all that is readable
+  // fits here, the TCP/IP thread moves it out of the connection now, so
+  // that the recv() that follows (a server's first recv after accept, a
+  // recv after select) takes it without a trip through the mailbox. These
+  // are the oldest bytes of the stream: every receive takes them before
+  // the connection's. Filled in core context, taken by any thread; both
+  // under `mutex` (the bytes are written before early_size says so).
+  static constexpr std::size_t early_max = 128;
+  std::uint16_t early_size = 0;
+  std::array<std::uint8_t, early_max> early;
 
   // In pending_handovers_ (TCP/IP thread only; cleared when it is run,
   // not when the socket is freed, as the list may still hold it).

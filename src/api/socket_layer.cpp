@@ -59,7 +59,12 @@ bool SocketLayer::owns(int fd) const {
 std::size_t SocketLayer::open_count() const {
   std::lock_guard lock(table_mutex_);
   std::size_t n = 0;
-  for (std::size_t i = 0; i < max_sockets_; ++i) n += sockets_[i].kind != Kind::Free ? 1U : 0U;
+  // A socket being closed is not open (close() may have returned while its
+  // posted message waits in the mailbox). Both fields change under the
+  // table lock.
+  for (std::size_t i = 0; i < max_sockets_; ++i) {
+    n += sockets_[i].kind != Kind::Free && !sockets_[i].closing ? 1U : 0U;
+  }
   return n;
 }
 
@@ -217,7 +222,7 @@ void SocketLayer::remember_quiet(Socket& s, Stack& stack) {
       if (!s.shut_read && stack.tcp_pending_accepts(s.tcp) == 0) quiet = Quiet::NoConnection;
     } else if (const TcpConnection* c = stack.tcp_connection(s.tcp); c != nullptr && !c->error()) {
       if (!s.shut_read && established_or_later(c->state()) && c->state() != TcpState::Closed &&
-          c->readable_bytes() == 0 && !c->end_of_stream()) {
+          s.early_size == 0 && c->readable_bytes() == 0 && !c->end_of_stream()) {
         quiet = Quiet::NoData;
       }
       // Where tcp_send takes data at once (TcpConnection::check_can_send).
@@ -229,6 +234,42 @@ void SocketLayer::remember_quiet(Socket& s, Stack& stack) {
   }
   s.quiet = quiet;
   s.send_room = room;
+}
+
+void SocketLayer::take_early_data(Socket& s, Stack& stack, Instant now) {
+  if (!message_passing_ || s.kind != Kind::Tcp || !s.has_tcp || s.listening) return;
+  const TcpConnection* c = stack.tcp_connection(s.tcp);
+  if (c == nullptr) return;
+  const std::size_t readable = c->readable_bytes();
+  if (readable == 0 || readable > Socket::early_max) return;
+  {
+    // A blocked call's own look takes the data (hand-over); select() and
+    // poll() waiters have none, and their thread's recv() follows. A socket
+    // with early bytes keeps them until a call takes them.
+    std::lock_guard lock(s.mutex);
+    if (s.early_size != 0 || s.shut_read || s.closing) return;
+    for (const Waiter* w = s.waiters; w != nullptr; w = w->next) {
+      if (w->look != nullptr) return;
+    }
+  }
+  // Only core context fills `early`, and only while early_size is 0, which
+  // no other thread changes then: no call reads these bytes meanwhile.
+  const Result<std::size_t> taken = stack.tcp_receive(s.tcp, Bytes(s.early.data(), readable), now);
+  if (!taken || *taken == 0) return;
+  std::lock_guard lock(s.mutex);
+  s.early_size = static_cast<std::uint16_t>(*taken);
+  early_data_taken_.fetch_add(1, std::memory_order_relaxed);
+}
+
+std::size_t SocketLayer::read_early_data(Socket& s, Bytes into, bool peek) {
+  const std::size_t n = std::min<std::size_t>(into.size(), s.early_size);
+  if (n == 0) return 0;
+  std::copy_n(s.early.begin(), n, into.begin());
+  if (!peek) {
+    std::copy(s.early.begin() + static_cast<std::ptrdiff_t>(n), s.early.begin() + s.early_size, s.early.begin());
+    s.early_size = static_cast<std::uint16_t>(s.early_size - n);
+  }
+  return n;
 }
 
 // Each core handle carries its socket as its user pointer (set when the
@@ -258,6 +299,9 @@ void SocketLayer::on_tcp_event(void* context, TcpHandle h, std::uint8_t events) 
     if (const TcpConnection* c = self->tcpip_.stack().tcp_connection(h); c != nullptr && c->error()) {
       error = errno_of(*c->error());
     }
+  }
+  if ((events & tcp_events::readable) != 0 && error == 0) {
+    self->take_early_data(*s, self->tcpip_.stack(), monotonic_now());
   }
   std::lock_guard lock(s->mutex);
   // A reset after the peer's FIN while we still send (CLOSE-WAIT) is
@@ -319,14 +363,28 @@ int SocketLayer::socket(int domain, int type, int protocol) {
   } else {
     return fail(EINVAL);
   }
+  // Closes posted by this thread (close() under message passing) still in
+  // the mailbox hold their sockets and descriptor numbers: when the table
+  // or the descriptors look full, they are waited for (one empty call runs
+  // after them), so that a closed socket is free again at once.
+  const auto wait_for_posted_closes = [this] {
+    if (closes_in_mailbox_.load(std::memory_order_acquire) == 0) return false;
+    tcpip_.call([](Stack&, Instant) {});
+    return true;
+  };
   // The descriptor number: a real OS descriptor, so it is nobody else's.
-  const int fd = ::eventfd(0, EFD_CLOEXEC);
+  int fd = ::eventfd(0, EFD_CLOEXEC);
+  if (((fd < 0 && errno == EMFILE) || fd >= FD_SETSIZE) && wait_for_posted_closes()) {
+    if (fd >= 0) ::close(fd);
+    fd = ::eventfd(0, EFD_CLOEXEC);
+  }
   if (fd < 0) return -1;
   if (fd >= FD_SETSIZE) {
     ::close(fd);
     return fail(EMFILE);
   }
   Socket* s = claim_free_socket(fd, kind, base_type, nonblocking, domain);
+  if (s == nullptr && wait_for_posted_closes()) s = claim_free_socket(fd, kind, base_type, nonblocking, domain);
   if (s == nullptr) {
     ::close(fd);
     return fail(ENFILE);  // CONFIG_LWIP_MAX_SOCKETS sockets are open
@@ -379,6 +437,11 @@ void SocketLayer::free_socket(Socket& s) {
   ::close(fd);
 }
 
+struct SocketLayer::PostedClose {
+  SocketLayer* layer = nullptr;
+  Socket* socket = nullptr;
+};
+
 int SocketLayer::close(int fd) {
   Socket* s = nullptr;
   {
@@ -399,6 +462,20 @@ int SocketLayer::close(int fd) {
     std::unique_lock lock(s->mutex);
     s->idle.wait(lock, [&] { return s->in_flight == 0; });
   }
+  // Under message passing close() does not wait for the TCP/IP thread
+  // unless SO_LINGER asks it to: on a thread that serves one connection
+  // after another, a wake-up less per connection (closes_posted()).
+  if (message_passing_ && !(s->kind == Kind::Tcp && s->options.linger && !s->options.linger_abort) &&
+      !tcpip_.in_core_context()) {
+    auto posted = std::make_unique<PostedClose>(PostedClose{this, s});
+    closes_in_mailbox_.fetch_add(1, std::memory_order_relaxed);
+    if (tcpip_.post(&run_posted_close, posted.get())) {
+      (void)posted.release();  // run_posted_close owns it now
+      closes_posted_.fetch_add(1, std::memory_order_relaxed);
+      return 0;
+    }
+    closes_in_mailbox_.fetch_sub(1, std::memory_order_relaxed);  // not running: the call below runs inline
+  }
   // One trip to the TCP/IP thread unless SO_LINGER makes close() wait.
   int linger_seconds = 0;
   const bool lingering = tcpip_.call([&](Stack& stack, Instant now) {
@@ -412,6 +489,14 @@ int SocketLayer::close(int fd) {
   }
   free_socket(*s);
   return 0;
+}
+
+void SocketLayer::run_posted_close(void* context) {
+  const std::unique_ptr<PostedClose> posted(static_cast<PostedClose*>(context));
+  SocketLayer& layer = *posted->layer;
+  layer.release_endpoint(*posted->socket, layer.tcpip_.stack(), monotonic_now(), false);
+  layer.free_socket(*posted->socket);
+  layer.closes_in_mailbox_.fetch_sub(1, std::memory_order_release);
 }
 
 void SocketLayer::release_endpoint(Socket& s, Stack& stack, Instant now, bool reset) {
@@ -651,6 +736,8 @@ int SocketLayer::accept(int fd, sockaddr* address, socklen_t* length) {
     n->options = s.options;
     // Accepted handles stay valid until their owner closes them.
     static_cast<void>(stack.tcp_set_user_data(n->tcp, n));
+    // Data that came with the connection is ready for the first recv.
+    take_early_data(*n, stack, now);
     // A non-blocking first recv need not ask again whether data came with it.
     remember_quiet(*n, stack);
     return 0;
@@ -683,6 +770,7 @@ SocketLayer::Socket* SocketLayer::claim_free_socket(int fd, Kind kind, int type,
     candidate.quiet = Quiet::Unknown;
     candidate.send_room = 0;
     candidate.sends_waiting = 0;
+    candidate.early_size = 0;
     // posted_bytes is 0 already: close() returned after its own message,
     // which ran after every send posted on the socket.
     return &candidate;

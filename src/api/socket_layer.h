@@ -171,6 +171,19 @@ class SocketLayer {
   // Diagnostics; any thread.
   std::uint64_t sends_posted() const { return sends_posted_.load(std::memory_order_relaxed); }
   static constexpr std::size_t posted_send_max = 256;
+  // Message passing: close() calls that returned without waiting for the
+  // TCP/IP thread to release the socket's endpoint (every close but one
+  // that lingers, or one made in core context). Their sockets and
+  // descriptor numbers are free once the message has run; socket() and
+  // accept() on the calling thread see them free (socket() waits for the
+  // closes in the mailbox when the table looks full; accept() runs after
+  // them). 0 under core locking. Diagnostics; any thread.
+  std::uint64_t closes_posted() const { return closes_posted_.load(std::memory_order_relaxed); }
+  // Message passing: how often the TCP/IP thread moved a connection's data
+  // into its socket before any call asked for it (Socket::early), so that
+  // the next receive took it without a trip. 0 under core locking.
+  // Diagnostics; any thread.
+  std::uint64_t early_data_taken() const { return early_data_taken_.load(std::memory_order_relaxed); }
 
   int socket(int domain, int type, int protocol);
   int bind(int s, const sockaddr* address, socklen_t length);
@@ -234,11 +247,21 @@ class SocketLayer {
   // Core context: records in socket.quiet what a look finds now, and in
   // socket.send_room the room the connection's send buffer has.
   static void remember_quiet(Socket& socket, Stack& stack);
+  // Message passing, core context, socket.mutex not held: moves what the
+  // socket's connection has to read into Socket::early when no call waits
+  // on the socket, the early bytes are gone and all of it fits.
+  void take_early_data(Socket& socket, Stack& stack, Instant now);
+  // Under socket.mutex: copies early bytes into `into` (and forgets them
+  // unless `peek`); returns how many.
+  static std::size_t read_early_data(Socket& socket, Bytes into, bool peek);
   // A posted send (sends_posted()): true when `data` went to the TCP/IP
   // thread as a message; false when the caller must send it itself.
   bool try_post_send(Socket& socket, ConstBytes data, int flags);
   struct PostedSend;
   static void run_posted_send(void* posted);
+  // close()'s message under message passing (closes_posted()).
+  struct PostedClose;
+  static void run_posted_close(void* posted);
   class SendRoomHold;
   // SO_LINGER with a timeout, in close(). Core context: whether the linger
   // wait applies (then the connection is shut down, its FIN after the
@@ -342,6 +365,10 @@ class SocketLayer {
   std::atomic<std::uint64_t> handovers_armed_{0};
   std::atomic<std::uint64_t> handovers_finished_{0};
   std::atomic<std::uint64_t> sends_posted_{0};
+  std::atomic<std::uint64_t> closes_posted_{0};
+  std::atomic<std::uint64_t> early_data_taken_{0};
+  // Posted closes whose message has not run yet.
+  std::atomic<std::uint32_t> closes_in_mailbox_{0};
 };
 
 // The process-wide layer of the lwip_* functions: created on first use on

@@ -88,7 +88,8 @@ int SocketLayer::ioctl(int fd, unsigned long request, void* argument) {
       listening = s.listening;
       if (!s.has_tcp || s.listening) return 0;
       const TcpConnection* c = stack.tcp_connection(s.tcp);
-      return c != nullptr ? c->readable_bytes() : 0;
+      std::lock_guard lock(s.mutex);
+      return (c != nullptr ? c->readable_bytes() : 0) + s.early_size;
     });
     if (listening) return fail(EINVAL);  // Linux: a listener has no bytes to count
     const int n = static_cast<int>(std::min<std::size_t>(pending, 0x7fffffff));

@@ -26,6 +26,7 @@ short SocketLayer::readiness(Socket& s, Stack& stack) {
     shut_write = s.shut_write;
     pending_error = s.pending_error;
     error_reported = s.connection_error_reported;
+    if (s.early_size > 0) r |= POLLIN;
   }
   // The bits are Linux's (tcp_poll, datagram_poll), which programs test:
   // a side shut by shutdown() is readable (recv() gives 0) or writable
