@@ -256,15 +256,21 @@ ssize_t SocketLayer::receive_common(Use& use, Bytes into, int flags, IpEndpoint*
   }
   const int error = wait_until(s, deadline, [&](Stack& stack, Instant now) -> int {
     if (!s.has_tcp || s.listening) return ENOTCONN;
-    if (received < into.size()) {
+    // A read of no bytes waits for data as a read of one byte would, and
+    // takes none (Linux's tcp_recvmsg): 0 once there is data or the end.
+    const bool nothing_asked = into.empty();
+    std::uint8_t scratch = 0;
+    {
       // The early bytes come before the connection's (a peek shows them,
       // then peeks at the connection behind them).
       std::lock_guard lock(s.mutex);
+      if (nothing_asked && s.early_size > 0) return 0;
       received += read_early_data(s, into.subspan(received), peek);
     }
-    while (received < into.size()) {
-      auto r = peek ? stack.tcp_peek(s.tcp, into.subspan(received))
-                    : stack.tcp_receive(s.tcp, into.subspan(received), now);
+    while (received < into.size() || nothing_asked) {
+      auto r = nothing_asked ? stack.tcp_peek(s.tcp, Bytes(&scratch, 1))
+               : peek        ? stack.tcp_peek(s.tcp, into.subspan(received))
+                             : stack.tcp_receive(s.tcp, into.subspan(received), now);
       if (!r) {
         if (r.error() == Error::WouldBlock) {
           if (received > 0 && !wait_all) return 0;
@@ -276,7 +282,7 @@ ssize_t SocketLayer::receive_common(Use& use, Bytes into, int flags, IpEndpoint*
         if (r.error() == Error::NotConnected) return ENOTCONN;
         return connection_error_once(s, errno_of(r.error()), 0);  // then the end of the stream
       }
-      if (*r == 0) return 0;  // end of stream
+      if (*r == 0 || nothing_asked) return 0;  // end of stream, or data for a read of nothing
       received += *r;
       if (!wait_all) return 0;
     }

@@ -32,6 +32,7 @@ enum class SocketLayer::Handover : std::uint8_t {
   Queued,   // in pending_handovers_, to run after the TCP/IP thread's current work
   Running,  // the TCP/IP thread runs the look now: the waiter must stay
   Done,     // the look finished the call: `result` is its answer
+  Posted,   // the call's look is in the mailbox (SocketLayer::run_posted_look)
 };
 
 // A thread blocked in a call on a socket (or in select/poll on several):
@@ -69,6 +70,7 @@ enum class SocketLayer::Quiet : std::uint8_t {
   Unknown,
   NoData,        // an established connection with nothing to read, no end, no error
   NoConnection,  // a listener with nothing to accept
+  Drained,       // a connection whose peer's end came and that has nothing left to read
 };
 
 struct SocketLayer::Socket {
@@ -436,6 +438,14 @@ int SocketLayer::wait_until(Socket& s, Instant deadline, Ready&& ready, bool clo
     waiter.look = &look;
   }
   add_waiter(s, waiter);
+  // Message passing, a call that may wait: its look goes to the TCP/IP
+  // thread as a message that, when it finds nothing, arms the hand-over
+  // there and then (run_posted_look); the caller waits for its flag, and
+  // wakes once, with the answer, instead of once for the look's "not yet"
+  // and again for the answer. Not in core context (the TCP/IP thread
+  // could not run the message) and not for waits that closing does not
+  // end (a lingering close).
+  const bool post_looks = hand_over && closing_ends_wait && !tcpip_.in_core_context();
   int result = EAGAIN;
   while (true) {
     // An event after this raises the flag again; one before it is seen by
@@ -443,6 +453,28 @@ int SocketLayer::wait_until(Socket& s, Instant deadline, Ready&& ready, bool clo
     // (The eventfd is not cleared: a wake left from before only costs one
     // more look.)
     flag.reset();
+    if (post_looks && monotonic_now() < deadline) {
+      if (const std::optional<int> done = post_look(s, waiter, flag, deadline, recheck)) {
+        if (*done != -1) {
+          result = *done;
+          break;
+        }
+        // No answer yet (the deadline, or an event during the look): as below.
+        {
+          std::lock_guard lock(s.mutex);
+          if (s.closing) {
+            result = EBADF;
+            break;
+          }
+        }
+        if (monotonic_now() >= deadline) {
+          result = EAGAIN;
+          break;
+        }
+        continue;
+      }
+      // The thread is not running: the call below runs the look inline.
+    }
     result = tcpip_.call(look);
     if (result >= 0) break;
     if (closing_ends_wait) {

@@ -118,6 +118,7 @@ void SocketLayer::wake_all(Socket& s) {
           w->again = true;  // the run may have looked too early: the thread looks again
           continue;
         case Handover::Queued:
+        case Handover::Posted:  // its look runs after this (core context) or sees this change
         case Handover::Done: continue;  // its flag is raised when the look has run
         case Handover::Armed:
           if (queue_here) {
@@ -159,8 +160,10 @@ std::optional<int> SocketLayer::disarm_handover(Socket& s, Waiter& waiter, WakeF
           waiter.handover = Handover::Idle;
           return waiter.result;
         case Handover::Running:
-          // Woken by its deadline while the TCP/IP thread runs its look: the
-          // waiter (and the caller's buffer) must stay until it ends.
+        case Handover::Posted:
+          // Woken by its deadline while the TCP/IP thread runs its look (or
+          // before its posted look ran): the waiter (and the caller's buffer)
+          // must stay until it ends.
           waiter.waits_for_run = true;
           break;
         case Handover::Armed:
@@ -197,20 +200,82 @@ void SocketLayer::run_handovers() {
       // Without the socket's mutex: the look takes it, and its events too.
       const int r = w->run_look(w->look, tcpip_.stack(), monotonic_now());
       std::lock_guard lock(s.mutex);
-      if (r >= 0) {
-        w->result = r;
-        w->handover = Handover::Done;
-        handovers_finished_.fetch_add(1, std::memory_order_relaxed);
-      } else if (w->again || w->waits_for_run || s.closing) {
-        w->handover = Handover::Idle;
-      } else {
-        w->handover = Handover::Armed;  // nothing yet: it sleeps on
-        continue;
-      }
-      w->flag->raise();
+      if (r >= 0) handovers_finished_.fetch_add(1, std::memory_order_relaxed);
+      if (finish_handover(s, *w, r)) w->flag->raise();
     }
   }
   pending_handovers_.clear();
+}
+
+bool SocketLayer::finish_handover(Socket& s, Waiter& w, int r) {
+  if (r >= 0) {
+    w.result = r;
+    w.handover = Handover::Done;
+    return true;
+  }
+  if (w.again || w.waits_for_run || s.closing) {
+    w.handover = Handover::Idle;
+    return true;
+  }
+  w.handover = Handover::Armed;  // nothing yet: it sleeps on
+  return false;
+}
+
+struct SocketLayer::PostedLook {
+  SocketLayer* layer = nullptr;
+  Socket* socket = nullptr;
+  Waiter* waiter = nullptr;
+  std::atomic<bool> ran{false};  // the message has finished with the waiter
+};
+
+std::optional<int> SocketLayer::post_look(Socket& s, Waiter& waiter, WakeFlag& flag, Instant deadline,
+                                          Duration recheck) {
+  PostedLook posted;
+  posted.layer = this;
+  posted.socket = &s;
+  posted.waiter = &waiter;
+  {
+    std::lock_guard lock(s.mutex);
+    waiter.handover = Handover::Posted;
+    waiter.again = false;
+    waiter.waits_for_run = false;
+  }
+  if (!tcpip_.post(&run_posted_look, &posted).ok()) {
+    std::lock_guard lock(s.mutex);
+    waiter.handover = Handover::Idle;
+    return std::nullopt;
+  }
+  // As call() waits for its answer: a short spin first, since the answer
+  // often comes within it; then the flag, which the message raises only
+  // with an answer (a look that found nothing leaves the thread asleep).
+  thread_local AdaptiveSpin spinner;
+  (void)spinner.spin_until(tcpip_.config().spin_before_sleep,
+                           [&] { return posted.ran.load(std::memory_order_acquire); });
+  const Instant now = monotonic_now();
+  const Instant until = recheck > Duration::zero() ? std::min(deadline, now + recheck) : deadline;
+  (void)flag.sleep(until);
+  // Waits for the message if it has not run yet (Posted, Running): it
+  // uses this frame.
+  const std::optional<int> done = disarm_handover(s, waiter, flag);
+  return done ? *done : -1;
+}
+
+void SocketLayer::run_posted_look(void* context) {
+  auto& posted = *static_cast<PostedLook*>(context);
+  SocketLayer& layer = *posted.layer;
+  Socket& s = *posted.socket;
+  Waiter& w = *posted.waiter;
+  {
+    std::lock_guard lock(s.mutex);
+    w.handover = Handover::Running;  // waits_for_run stays: the caller may have given up already
+  }
+  const int r = w.run_look(w.look, layer.tcpip_.stack(), monotonic_now());
+  std::lock_guard lock(s.mutex);
+  const bool armed_now = r < 0;
+  if (layer.finish_handover(s, w, r)) w.flag->raise();
+  if (armed_now && w.handover == Handover::Armed) layer.handovers_armed_.fetch_add(1, std::memory_order_relaxed);
+  // The caller may return as soon as it sees this (the frame goes).
+  posted.ran.store(true, std::memory_order_release);
 }
 
 void SocketLayer::remember_quiet(Socket& s, Stack& stack) {
@@ -224,6 +289,8 @@ void SocketLayer::remember_quiet(Socket& s, Stack& stack) {
       if (!s.shut_read && established_or_later(c->state()) && c->state() != TcpState::Closed &&
           s.early_size == 0 && c->readable_bytes() == 0 && !c->end_of_stream()) {
         quiet = Quiet::NoData;
+      } else if (s.early_size == 0 && c->readable_bytes() == 0 && c->end_of_stream()) {
+        quiet = Quiet::Drained;
       }
       // Where tcp_send takes data at once (TcpConnection::check_can_send).
       if (!s.shut_write && (c->state() == TcpState::Established || c->state() == TcpState::CloseWait)) {
@@ -429,6 +496,9 @@ void SocketLayer::free_socket(Socket& s) {
   const int fd = s.fd;
   {
     std::lock_guard table(table_mutex_);
+    if (fd >= 0 && fd < FD_SETSIZE && by_descriptor_[static_cast<std::size_t>(fd)].load() == static_cast<std::uint16_t>(s.index + 1)) {
+      by_descriptor_[static_cast<std::size_t>(fd)].store(0);
+    }
     std::lock_guard lock(s.mutex);
     s.kind = Kind::Free;
     s.fd = -1;
@@ -444,16 +514,21 @@ struct SocketLayer::PostedClose {
 
 int SocketLayer::close(int fd) {
   Socket* s = nullptr;
+  Quiet quiet_at_close = Quiet::Unknown;
   {
     std::lock_guard table(table_mutex_);
     if (fd < 0 || fd >= FD_SETSIZE) return fail(EBADF);
     const std::uint16_t entry = by_descriptor_[static_cast<std::size_t>(fd)].load();
     if (entry == 0) return fail(EBADF);
     s = &sockets_[entry - 1U];
-    // No new call can find it from here on.
-    by_descriptor_[static_cast<std::size_t>(fd)].store(0);
     std::lock_guard lock(s->mutex);
+    // Closed already (its release may still wait in the mailbox).
+    if (s->closing) return fail(EBADF);
+    // No new call can use it from here on (acquire() fails: EBADF), and the
+    // descriptor stays this layer's until free_socket() closes its number,
+    // so that no call on it goes to the C library meanwhile.
     s->closing = true;
+    quiet_at_close = s->quiet;  // before wake_all() forgets it
     wake_all(*s);
   }
   {
@@ -463,10 +538,20 @@ int SocketLayer::close(int fd) {
     s->idle.wait(lock, [&] { return s->in_flight == 0; });
   }
   // Under message passing close() does not wait for the TCP/IP thread
-  // unless SO_LINGER asks it to: on a thread that serves one connection
-  // after another, a wake-up less per connection (closes_posted()).
-  if (message_passing_ && !(s->kind == Kind::Tcp && s->options.linger && !s->options.linger_abort) &&
-      !tcpip_.in_core_context()) {
+  // (a wake-up less per connection on a thread that serves one after
+  // another: closes_posted()) when its effects can wait too: not when
+  // SO_LINGER asks it to wait, and for TCP only where the last look found
+  // nothing unread (a close with unread data resets the connection, which
+  // the peer, perhaps in this very process, should see by the time
+  // close() returns, as on Linux) and no connection to refuse.
+  bool may_post = message_passing_ && !tcpip_.in_core_context();
+  if (may_post && s->kind == Kind::Tcp) {
+    std::lock_guard lock(s->mutex);
+    may_post = !(s->options.linger && !s->options.linger_abort) && s->early_size == 0 &&
+               (quiet_at_close == Quiet::NoData || quiet_at_close == Quiet::Drained ||
+                quiet_at_close == Quiet::NoConnection);
+  }
+  if (may_post) {
     auto posted = std::make_unique<PostedClose>(PostedClose{this, s});
     closes_in_mailbox_.fetch_add(1, std::memory_order_relaxed);
     if (tcpip_.post(&run_posted_close, posted.get())) {
@@ -511,7 +596,15 @@ void SocketLayer::release_endpoint(Socket& s, Stack& stack, Instant now, bool re
     if (s.tcp.listener) {
       stack.tcp_close(s.tcp, now);
     } else {
-      if (s.options.linger_abort || reset) {
+      bool unread_early_data = false;
+      {
+        std::lock_guard lock(s.mutex);
+        unread_early_data = s.early_size > 0;
+        s.early_size = 0;
+      }
+      // Closing with unread data resets the connection (the core does so for
+      // data it holds; early data is unread data too).
+      if (s.options.linger_abort || reset || unread_early_data) {
         stack.tcp_abort(s.tcp, now);
       } else {
         stack.tcp_close(s.tcp, now);

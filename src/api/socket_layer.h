@@ -293,6 +293,20 @@ class SocketLayer {
   // TCP/IP thread's run of it finished the call, or nothing (look again).
   enum class Handover : std::uint8_t;
   void arm_handover(Socket& socket, Waiter& waiter);
+  // Message passing (wait_until): posts the waiter's look with the
+  // hand-over to arm when it finds nothing, and waits for the flag until
+  // `deadline` (or `recheck` from now). The look's answer, -1 when there is
+  // none yet (the caller looks at closing and the deadline, then posts
+  // again), or nullopt when the TCP/IP thread is not running.
+  std::optional<int> post_look(Socket& socket, Waiter& waiter, WakeFlag& flag, Instant deadline,
+                               Duration recheck);
+  struct PostedLook;
+  static void run_posted_look(void* posted);
+  // After a run of a waiter's look in core context, under socket.mutex:
+  // records the answer (Done), or arms the hand-over again when there is
+  // none and nothing asks the thread to look itself (Idle). True when the
+  // waiter's flag is to be raised.
+  bool finish_handover(Socket& socket, Waiter& waiter, int result);
   static std::optional<int> disarm_handover(Socket& socket, Waiter& waiter, WakeFlag& flag);
   // TCP/IP thread (TcpipThread's work hook): runs the queued looks.
   void run_handovers();

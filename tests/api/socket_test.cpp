@@ -210,19 +210,25 @@ TEST_P(SocketTest, SmallSendsArePostedUnderMessagePassingAndKeepTheirOrder) {
 }
 
 // Under message passing close() posts the release of its endpoint and
-// returns while the TCP/IP thread is still busy (unless SO_LINGER makes it
-// wait); the socket is gone for the caller at once (EBADF, not counted
-// open), the peer still gets the FIN after the data sent before, and with
-// the socket table full the closed socket is free for the very next
-// socket() of the same thread. Under core locking close() runs the release
-// itself.
+// returns while the TCP/IP thread is still busy, where the last look found
+// nothing unread (here: the peer's end read) and SO_LINGER does not make it
+// wait; the socket is gone for the caller at once (EBADF, not counted open,
+// a second close EBADF), the peer still gets the FIN, and with the socket
+// table full the closed socket is free for the very next socket() of the
+// same thread. A close with unread data, which resets the connection, waits
+// for it. Under core locking close() runs the release itself.
 TEST_P(SocketTest, CloseIsPostedUnderMessagePassingAndItsSocketIsFreeAtOnce) {
   const bool message_passing = !GetParam().core_locking;
   int server = -1;
   auto [c, a] = connected_pair(5091, server);
+  ASSERT_EQ(l().send(a, "last", 4, 0), 4);
+  ASSERT_EQ(l().shutdown(a, SHUT_WR), 0);
+  std::array<char, 16> buffer{};
+  ASSERT_EQ(l().recv(c, buffer.data(), buffer.size(), MSG_WAITALL), 4);
+  EXPECT_EQ(std::string(buffer.data(), 4), "last");
+  ASSERT_EQ(l().recv(c, buffer.data(), buffer.size(), 0), 0);  // the peer's end
   const std::uint64_t posted_before = l().closes_posted();
 
-  ASSERT_EQ(l().send(c, "last", 4, 0), 4);
   CoreHold hold;
   hold.start(thread_);
   auto closed = std::async(std::launch::async, [&] { return l().close(c); });
@@ -234,15 +240,30 @@ TEST_P(SocketTest, CloseIsPostedUnderMessagePassingAndItsSocketIsFreeAtOnce) {
     char byte = 0;
     EXPECT_EQ(l().send(c, &byte, 1, 0), -1);
     EXPECT_EQ(errno, EBADF);
+    EXPECT_EQ(l().close(c), -1);  // not the C library's close of its descriptor number
+    EXPECT_EQ(errno, EBADF);
   }
   hold.release.set_value();
   EXPECT_EQ(returned_while_busy, message_passing);
   EXPECT_EQ(closed.get(), 0);
   EXPECT_EQ(l().closes_posted() - posted_before, message_passing ? 1U : 0U);
-  std::array<char, 16> buffer{};
-  ASSERT_EQ(l().recv(a, buffer.data(), buffer.size(), MSG_WAITALL), 4);
-  EXPECT_EQ(std::string(buffer.data(), 4), "last");
-  EXPECT_EQ(l().recv(a, buffer.data(), buffer.size(), 0), 0);  // then the FIN
+  EXPECT_EQ(l().recv(a, buffer.data(), buffer.size(), 0), 0);  // the FIN
+
+  // Unread data: the close resets the connection before it returns.
+  int server_of_unread = -1;
+  auto [uc, ua] = connected_pair(5094, server_of_unread);
+  ASSERT_EQ(l().send(ua, "unread", 6, 0), 6);
+  int pending_bytes = 0;
+  for (int i = 0; i < 500 && pending_bytes != 6; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    ASSERT_EQ(l().ioctl(uc, FIONREAD, &pending_bytes), 0);
+  }
+  ASSERT_EQ(pending_bytes, 6);
+  const std::uint64_t posted_before_unread = l().closes_posted();
+  EXPECT_EQ(l().close(uc), 0);
+  EXPECT_EQ(l().closes_posted(), posted_before_unread);
+  EXPECT_EQ(l().recv(ua, buffer.data(), buffer.size(), 0), -1);
+  EXPECT_EQ(errno, ECONNRESET);
 
   // A lingering close waits for the peer's acknowledgement: never posted.
   int server_of_lingering = -1;
@@ -266,7 +287,7 @@ TEST_P(SocketTest, CloseIsPostedUnderMessagePassingAndItsSocketIsFreeAtOnce) {
     EXPECT_EQ(l().open_count(), l().capacity());
   }
   for (int fd : fillers) EXPECT_EQ(l().close(fd), 0);
-  for (int fd : {a, server, la, server_of_lingering}) EXPECT_EQ(l().close(fd), 0);
+  for (int fd : {a, server, la, server_of_lingering, ua, server_of_unread}) EXPECT_EQ(l().close(fd), 0);
   EXPECT_EQ(l().open_count(), 0U);
 }
 
