@@ -381,6 +381,29 @@ TEST_P(SocketTest, DataThatComesBeforeTheRecvKeepsItsOrderAndIsTakenEarly) {
   for (int fd : {a, c, server}) EXPECT_EQ(l().close(fd), 0);
 }
 
+// A TCP read of no bytes is Linux's: EAGAIN without data (MSG_DONTWAIT),
+// 0 with data, which stays there; a blocking one waits for data; after the
+// peer's end, 0.
+TEST_P(SocketTest, AReadOfNoBytesWaitsForDataAndTakesNone) {
+  int server = -1;
+  auto [c, a] = connected_pair(5095, server);
+  std::array<char, 8> buffer{};
+  EXPECT_EQ(l().recv(a, buffer.data(), 0, MSG_DONTWAIT), -1);
+  EXPECT_EQ(errno, EAGAIN);
+  auto waited = std::async(std::launch::async, [&] { return l().recv(a, buffer.data(), 0, 0); });
+  EXPECT_EQ(waited.wait_for(std::chrono::milliseconds(50)), std::future_status::timeout);
+  ASSERT_EQ(l().send(c, "xy", 2, 0), 2);
+  EXPECT_EQ(waited.get(), 0);
+  EXPECT_EQ(l().recv(a, buffer.data(), 0, MSG_DONTWAIT), 0);
+  EXPECT_EQ(l().recv(a, buffer.data(), 0, MSG_DONTWAIT | MSG_PEEK), 0);
+  ASSERT_EQ(l().recv(a, buffer.data(), buffer.size(), 0), 2);
+  EXPECT_EQ(std::string(buffer.data(), 2), "xy");
+  ASSERT_EQ(l().shutdown(c, SHUT_WR), 0);
+  EXPECT_EQ(l().recv(a, buffer.data(), buffer.size(), 0), 0);
+  EXPECT_EQ(l().recv(a, buffer.data(), 0, MSG_DONTWAIT), 0);
+  for (int fd : {a, c, server}) EXPECT_EQ(l().close(fd), 0);
+}
+
 // A send posted just before its connection is reset returns its byte count
 // (as Linux's send does for data it queued); the reset is reported next:
 // SO_ERROR, and the calls after it fail with ECONNRESET.
