@@ -496,8 +496,10 @@ void SocketLayer::free_socket(Socket& s) {
   const int fd = s.fd;
   {
     std::lock_guard table(table_mutex_);
-    if (fd >= 0 && fd < FD_SETSIZE && by_descriptor_[static_cast<std::size_t>(fd)].load() == static_cast<std::uint16_t>(s.index + 1)) {
-      by_descriptor_[static_cast<std::size_t>(fd)].store(0);
+    // The descriptor was this socket's until now (close() leaves it so).
+    if (fd >= 0 && fd < FD_SETSIZE) {
+      auto& entry = by_descriptor_[static_cast<std::size_t>(fd)];
+      if (entry.load() == static_cast<std::uint16_t>(s.index + 1)) entry.store(0);
     }
     std::lock_guard lock(s.mutex);
     s.kind = Kind::Free;

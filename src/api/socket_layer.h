@@ -172,12 +172,16 @@ class SocketLayer {
   std::uint64_t sends_posted() const { return sends_posted_.load(std::memory_order_relaxed); }
   static constexpr std::size_t posted_send_max = 256;
   // Message passing: close() calls that returned without waiting for the
-  // TCP/IP thread to release the socket's endpoint (every close but one
-  // that lingers, or one made in core context). Their sockets and
-  // descriptor numbers are free once the message has run; socket() and
-  // accept() on the calling thread see them free (socket() waits for the
-  // closes in the mailbox when the table looks full; accept() runs after
-  // them). 0 under core locking. Diagnostics; any thread.
+  // TCP/IP thread to release the socket's endpoint: UDP and raw sockets,
+  // and TCP sockets whose last look found nothing unread (drained, or the
+  // peer's end read) or no connection waiting to be accepted, unless
+  // SO_LINGER makes close() wait (a close with unread data resets the
+  // connection, which the peer sees by the time close() returns). Not in
+  // core context. Until the message has run, the descriptor stays this
+  // layer's (every call on it is EBADF) and the socket is not counted
+  // open; socket() on the calling thread sees it free (when the table or
+  // the descriptors look full it waits for the closes in the mailbox), and
+  // accept() runs after them. 0 under core locking. Diagnostics; any thread.
   std::uint64_t closes_posted() const { return closes_posted_.load(std::memory_order_relaxed); }
   // Message passing: how often the TCP/IP thread moved a connection's data
   // into its socket before any call asked for it (Socket::early), so that

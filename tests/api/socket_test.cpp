@@ -354,7 +354,8 @@ TEST_P(SocketTest, DataThatComesBeforeTheRecvKeepsItsOrderAndIsTakenEarly) {
   // size while a writer sends messages of varying size.
   std::string sent_stream;
   for (int i = 0; i < 3000; ++i) {
-    sent_stream += std::to_string(i) + ":" + std::string(static_cast<std::size_t>(i * 7 % 300), static_cast<char>('a' + i % 26));
+    const auto filler = static_cast<char>('a' + i % 26);
+    sent_stream += std::to_string(i) + ":" + std::string(static_cast<std::size_t>(i * 7 % 300), filler);
   }
   auto writer = std::async(std::launch::async, [&] {
     std::size_t at = 0;
