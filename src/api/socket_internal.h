@@ -453,29 +453,12 @@ int SocketLayer::wait_until(Socket& s, Instant deadline, Ready&& ready, bool clo
     // (The eventfd is not cleared: a wake left from before only costs one
     // more look.)
     flag.reset();
-    if (post_looks && monotonic_now() < deadline) {
-      if (const std::optional<int> done = post_look(s, waiter, flag, deadline, recheck)) {
-        if (*done != -1) {
-          result = *done;
-          break;
-        }
-        // No answer yet (the deadline, or an event during the look): as below.
-        {
-          std::lock_guard lock(s.mutex);
-          if (s.closing) {
-            result = EBADF;
-            break;
-          }
-        }
-        if (monotonic_now() >= deadline) {
-          result = EAGAIN;
-          break;
-        }
-        continue;
-      }
-      // The thread is not running: the call below runs the look inline.
-    }
-    result = tcpip_.call(look);
+    // Posted with its hand-over, the look has slept already when it comes
+    // back without an answer (-1).
+    std::optional<int> posted;
+    if (post_looks && monotonic_now() < deadline) posted = post_look(s, waiter, flag, deadline, recheck);
+    // nullopt: not posted, or the thread is not running (call() then runs the look inline).
+    result = posted ? *posted : tcpip_.call(look);
     if (result >= 0) break;
     if (closing_ends_wait) {
       std::lock_guard lock(s.mutex);
@@ -489,6 +472,7 @@ int SocketLayer::wait_until(Socket& s, Instant deadline, Ready&& ready, bool clo
       result = EAGAIN;
       break;
     }
+    if (posted) continue;
     // No spin here (TcpipConfig::spin_before_sleep): the event comes from
     // another application thread, which on a machine with few cores needs
     // the very CPU a spinning waiter would hold (measured: a 1-byte
