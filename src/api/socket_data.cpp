@@ -187,7 +187,6 @@ ssize_t SocketLayer::receive_common(Use& use, Bytes into, int flags, IpEndpoint*
     // No urgent data is ever kept apart (it arrives inline), so MSG_OOB on
     // TCP has nothing to read: Linux's EINVAL, on a listener ENOTCONN.
     if ((flags & MSG_OOB) != 0 && s.kind == Kind::Tcp) return fail(s.listening ? ENOTCONN : EINVAL);
-    if (s.shut_read && s.kind == Kind::Tcp) return 0;
     // Early data (Socket::early): no trip to the core for it. Not for a
     // peek, which shows everything there is (a program that peeks until a
     // whole message is there would otherwise never see it grow).
@@ -196,8 +195,11 @@ ssize_t SocketLayer::receive_common(Use& use, Bytes into, int flags, IpEndpoint*
       if (!wait_all || received == into.size()) return static_cast<ssize_t>(received);
     }
     const bool nonblocking = s.nonblocking || (flags & MSG_DONTWAIT) != 0;
-    // Known to have nothing (Socket::quiet): no need to go further.
-    if (nonblocking && s.quiet == Quiet::NoData) return fail(EAGAIN);
+    // Known to have nothing (Socket::quiet): no need to go further. Early
+    // bytes taken above are the answer then (MSG_WAITALL without waiting).
+    if (nonblocking && s.quiet == Quiet::NoData) {
+      return received > 0 ? static_cast<ssize_t>(received) : fail(EAGAIN);
+    }
     deadline = deadline_after(s.receive_timeout, nonblocking);
   }
   if (s.kind == Kind::Udp || s.kind == Kind::Raw) {
@@ -260,12 +262,16 @@ ssize_t SocketLayer::receive_common(Use& use, Bytes into, int flags, IpEndpoint*
     // takes none (Linux's tcp_recvmsg): 0 once there is data or the end.
     const bool nothing_asked = into.empty();
     std::uint8_t scratch = 0;
+    bool shut_read = false;
     {
       // The early bytes come before the connection's (a peek shows them,
       // then peeks at the connection behind them).
       std::lock_guard lock(s.mutex);
       if (nothing_asked && s.early_size > 0) return 0;
       received += read_early_data(s, into.subspan(received), peek);
+      // After shutdown(SHUT_RD) what is queued is still read, then 0
+      // instead of a wait (Linux); a thread that waited wakes with it.
+      shut_read = s.shut_read;
     }
     while (received < into.size() || nothing_asked) {
       auto r = nothing_asked ? stack.tcp_peek(s.tcp, Bytes(&scratch, 1))
@@ -273,7 +279,7 @@ ssize_t SocketLayer::receive_common(Use& use, Bytes into, int flags, IpEndpoint*
                              : stack.tcp_receive(s.tcp, into.subspan(received), now);
       if (!r) {
         if (r.error() == Error::WouldBlock) {
-          if (received > 0 && !wait_all) return 0;
+          if ((received > 0 && !wait_all) || shut_read) return 0;
           const TcpConnection* c = stack.tcp_connection(s.tcp);
           if (c != nullptr && !established_or_later(c->state()) && !s.connecting) return ENOTCONN;
           return -1;
@@ -432,14 +438,25 @@ ssize_t SocketLayer::recvfrom(int fd, void* into, std::size_t size, int flags, s
   return n;
 }
 
-ssize_t SocketLayer::read(int fd, void* into, std::size_t size) { return recv(fd, into, size, 0); }
+ssize_t SocketLayer::read(int fd, void* into, std::size_t size) {
+  // A read() of no bytes returns 0 at once on Linux, whatever the socket
+  // (a recv() of no bytes waits for data on TCP).
+  if (size == 0) {
+    Use use;
+    return acquire(fd, use) ? 0 : fail(EBADF);
+  }
+  return recv(fd, into, size, 0);
+}
 
-ssize_t SocketLayer::recvmsg(int fd, msghdr* message, int flags) {
+ssize_t SocketLayer::recvmsg(int fd, msghdr* message, int flags) { return receive_message(fd, message, flags, false); }
+
+ssize_t SocketLayer::receive_message(int fd, msghdr* message, int flags, bool as_read) {
   if (message == nullptr) return fail(EFAULT);
   Use use;
   if (!acquire(fd, use)) return fail(EBADF);
   std::size_t total = 0;
   if (const int error = check_pieces(*message, total); error != 0) return fail(error);
+  if (total == 0 && as_read) return 0;  // as read()
   std::vector<std::uint8_t> buffer(std::min(total, message_chunk));
   IpEndpoint source{};
   bool truncated = false;
@@ -484,7 +501,7 @@ ssize_t SocketLayer::readv(int fd, const iovec* vectors, int count) {
   msghdr message{};
   message.msg_iov = const_cast<iovec*>(vectors);
   message.msg_iovlen = static_cast<std::size_t>(count);
-  return recvmsg(fd, &message, 0);
+  return receive_message(fd, &message, 0, true);
 }
 
 }  // namespace lwnet::api

@@ -248,6 +248,9 @@ void SocketLayer::take_early_data(Socket& s, Stack& stack, Instant now) {
   if (!taken || *taken == 0) return;
   std::lock_guard lock(s.mutex);
   s.early_size = static_cast<std::uint16_t>(*taken);
+  // With the bytes, not at the wake_all() that follows: a reader between
+  // the two would otherwise see bytes and "nothing to read" together.
+  s.quiet = Quiet::Unknown;
   early_data_taken_.fetch_add(1, std::memory_order_relaxed);
 }
 

@@ -23,6 +23,7 @@ SocketLayer::SocketLayer(TcpipThread& tcpip, std::size_t max_sockets)
       by_descriptor_(std::make_unique<std::atomic<std::uint16_t>[]>(FD_SETSIZE)),
       message_passing_(!tcpip.config().core_locking) {
   for (std::size_t i = 0; i < max_sockets_; ++i) sockets_[i].index = static_cast<std::int32_t>(i);
+  free_sockets_.store(max_sockets_);
   if (message_passing_) pending_handovers_.reserve(max_sockets_);
   tcpip_.call([this](Stack& stack, Instant) {
     if (message_passing_) tcpip_.set_work_hook(&SocketLayer::run_handovers_hook, this);
@@ -177,19 +178,21 @@ int SocketLayer::socket(int domain, int type, int protocol) {
 
 void SocketLayer::free_socket(Socket& s) {
   const int fd = s.fd;
-  {
-    std::lock_guard table(table_mutex_);
-    // The descriptor was this socket's until now (close() leaves it so).
-    if (fd >= 0 && fd < FD_SETSIZE) {
-      auto& entry = by_descriptor_[static_cast<std::size_t>(fd)];
-      if (entry.load() == static_cast<std::uint16_t>(s.index + 1)) entry.store(0);
-    }
-    std::lock_guard lock(s.mutex);
-    s.kind = Kind::Free;
-    s.fd = -1;
-  }
-  // Only now may the OS hand the number out again.
+  // The number goes back to the OS while the table still names this
+  // (closing) socket: a second close() of it meanwhile is EBADF here
+  // rather than a close() of whatever file the OS gives the number next.
+  // A socket() or accept() that gets the number again writes its own
+  // entry (without the table's mutex), which the exchange leaves alone.
   ::close(fd);
+  std::lock_guard table(table_mutex_);
+  if (fd >= 0 && fd < FD_SETSIZE) {
+    auto expected = static_cast<std::uint16_t>(s.index + 1);
+    by_descriptor_[static_cast<std::size_t>(fd)].compare_exchange_strong(expected, 0);
+  }
+  std::lock_guard lock(s.mutex);
+  s.kind = Kind::Free;
+  s.fd = -1;
+  free_sockets_.fetch_add(1);
 }
 
 struct SocketLayer::PostedClose {
@@ -267,6 +270,18 @@ void SocketLayer::run_posted_close(void* context) {
   layer.release_endpoint(*posted->socket, layer.tcpip_.stack(), monotonic_now(), false);
   layer.free_socket(*posted->socket);
   layer.closes_in_mailbox_.fetch_sub(1, std::memory_order_release);
+  if (layer.accepts_short_of_room_) {
+    layer.accepts_short_of_room_ = false;
+    layer.wake_listeners();
+  }
+}
+
+void SocketLayer::wake_listeners() {
+  for (std::size_t i = 0; i < max_sockets_; ++i) {
+    Socket& s = sockets_[i];
+    std::lock_guard lock(s.mutex);
+    if (s.kind == Kind::Tcp && s.listening && s.waiters != nullptr) wake_all(s);
+  }
 }
 
 void SocketLayer::release_endpoint(Socket& s, Stack& stack, Instant now, bool reset) {
@@ -486,6 +501,15 @@ int SocketLayer::accept(int fd, sockaddr* address, socklen_t* length) {
     // An address without its length: EFAULT once there is a connection, as
     // on Linux, but it stays queued for the next accept() (Linux loses it).
     if (address != nullptr && length == nullptr) return stack.tcp_pending_accepts(s.tcp) > 0 ? EFAULT : -1;
+    // A full table whose closes still wait in the mailbox (closes_posted())
+    // is not full for long: the connection waits for the first of them
+    // rather than being reset (the thread that closed has seen close()
+    // return 0 already).
+    if (free_sockets_.load() == 0 && closes_in_mailbox_.load(std::memory_order_acquire) > 0) {
+      accepts_short_of_room_ = true;
+      accepts_held_for_room_.fetch_add(1, std::memory_order_relaxed);
+      return -1;
+    }
     auto h = stack.tcp_accept(s.tcp);
     if (!h) return h.error() == Error::WouldBlock ? -1 : errno_of(h.error());
     new_fd = ::eventfd(0, EFD_CLOEXEC);
@@ -533,6 +557,7 @@ SocketLayer::Socket* SocketLayer::claim_free_socket(int fd, Kind kind, int type,
     Socket& candidate = sockets_[i];
     if (candidate.kind != Kind::Free) continue;
     std::lock_guard lock(candidate.mutex);
+    free_sockets_.fetch_sub(1);
     candidate.kind = kind;
     candidate.fd = fd;
     candidate.type = type;

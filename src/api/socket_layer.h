@@ -171,6 +171,12 @@ class SocketLayer {
   // Diagnostics; any thread.
   std::uint64_t sends_posted() const { return sends_posted_.load(std::memory_order_relaxed); }
   static constexpr std::size_t posted_send_max = 256;
+  // Message passing: looks of accept() that left a connection queued
+  // because the table was full while closes that had returned still
+  // waited in the mailbox (their sockets not free yet); the first of them
+  // to run wakes accept() again. 0 under core locking. Diagnostics; any
+  // thread.
+  std::uint64_t accepts_held_for_room() const { return accepts_held_for_room_.load(std::memory_order_relaxed); }
   // Message passing: close() calls that returned without waiting for the
   // TCP/IP thread to release the socket's endpoint: UDP and raw sockets,
   // and TCP sockets whose last look found nothing unread (drained, or the
@@ -340,6 +346,9 @@ class SocketLayer {
   // `info` (UDP with IP_PKTINFO on): the datagram's addresses and netif.
   ssize_t receive_common(Use& use, Bytes into, int flags, IpEndpoint* from, bool* truncated,
                          std::optional<PacketInfo>* info = nullptr);
+  // recvmsg(), or readv() when `as_read` (pieces of no bytes in all: 0 at
+  // once, as read()).
+  ssize_t receive_message(int fd, msghdr* message, int flags, bool as_read);
   // recvmsg()'s control messages: IP_PKTINFO's struct in_pktinfo when
   // `info` has one, cut short as Linux's put_cmsg() does (MSG_CTRUNC) when
   // msg_control is too small.
@@ -359,6 +368,8 @@ class SocketLayer {
   // A free slot made a new socket with descriptor `fd` (no timeouts, not
   // shut down), or null when the table is full. Takes the table lock.
   Socket* claim_free_socket(int fd, Kind kind, int type, bool nonblocking, int family);
+  // Wakes the threads waiting in accept() on every listener. Core context.
+  void wake_listeners();
   // Core context: binds an unbound AF_INET6 UDP socket to [::]:0 before it
   // sends or connects, so that it stays dual-stack (the core would bind an
   // endpoint that first talks to a mapped address to 0.0.0.0).
@@ -371,9 +382,11 @@ class SocketLayer {
   const std::size_t max_sockets_;
   std::unique_ptr<Socket[]> sockets_;
   // Descriptor -> 1 + index into sockets_ (0: not ours). Read without the
-  // table lock by owns() and acquire()'s first look.
+  // table lock by owns() and acquire()'s first look; written by socket()
+  // and accept() once the number is theirs, cleared by free_socket() only
+  // where it still names the freed socket.
   std::unique_ptr<std::atomic<std::uint16_t>[]> by_descriptor_;
-  mutable std::mutex table_mutex_;  // allocation, by_descriptor_ writes
+  mutable std::mutex table_mutex_;  // allocation (Socket::kind)
   // Message passing (the TCP/IP thread's config): hand-overs
   // (Waiter::handover) and posted sends (sends_posted()) on.
   const bool message_passing_;
@@ -387,6 +400,13 @@ class SocketLayer {
   std::atomic<std::uint64_t> early_data_taken_{0};
   // Posted closes whose message has not run yet.
   std::atomic<std::uint32_t> closes_in_mailbox_{0};
+  std::atomic<std::uint64_t> accepts_held_for_room_{0};
+  // Sockets of the table that are free (changes under table_mutex_).
+  std::atomic<std::size_t> free_sockets_{0};
+  // An accept() found no free socket while closes waited in the mailbox:
+  // the connection stays queued, and the next posted close that frees a
+  // socket wakes the listeners (wake_listeners()). Core context.
+  bool accepts_short_of_room_ = false;
 };
 
 // The process-wide layer of the lwip_* functions: created on first use on

@@ -1312,6 +1312,79 @@ TEST_P(SocketTest, AcceptNeedsAListenerAndResetsWhenTheTableIsFull) {
   EXPECT_EQ(l().close(server), 0);
 }
 
+// Under message passing close() may return before its socket is free
+// (closes_posted()): a connection that completes meanwhile must wait for
+// that socket rather than be reset as for a full table. The TCP/IP thread
+// is stopped in its poll hook at the end of the pass that completed the
+// handshake, before the blocked accept()'s look runs (pending hand-overs
+// run after the hook: TcpipThread::poll_pass); a filler is closed
+// then, so that its release is still in the mailbox when the look finds
+// the table full. Under core locking close() frees the socket before it
+// returns (a full table resets the connection: the previous test).
+TEST_P(SocketTest, AcceptWaitsForASocketAClosedCallLeftInTheMailbox) {
+  const bool message_passing = !GetParam().core_locking;
+  const int server = listener(6102);
+  const sockaddr_in to = loopback(6102);
+  const int client = l().socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+  ASSERT_GE(client, 0);
+  std::vector<int> fillers;
+  for (int s; (s = l().socket(AF_INET, SOCK_DGRAM, 0)) >= 0;) fillers.push_back(s);
+  ASSERT_EQ(errno, ENFILE);
+  ASSERT_FALSE(fillers.empty());
+  auto accepted = std::async(std::launch::async, [&] {
+    const int fd = l().accept(server, nullptr, nullptr);
+    return std::pair{fd, errno};
+  });
+  EXPECT_EQ(accepted.wait_for(std::chrono::milliseconds(50)), std::future_status::timeout);
+  if (!message_passing) {
+    ASSERT_EQ(l().close(fillers.back()), 0);
+    fillers.pop_back();
+    const int connected = l().connect(client, sa(to), in_len);
+    ASSERT_TRUE(connected == 0 || errno == EINPROGRESS) << std::strerror(errno);
+  } else {
+    // The handshake is three segments over the loopback netif, one per pass.
+    struct Gate {
+      Stack* stack = nullptr;
+      std::uint64_t rx_at_least = 0;
+      std::atomic<bool> armed{false};
+      std::promise<void> reached;
+      std::promise<void> open;
+      std::shared_future<void> opened = open.get_future().share();
+    } gate;
+    gate.stack = &thread_.stack();
+    gate.rx_at_least = thread_.call([](Stack& stack, Instant) { return stack.stats().tcp.rx; }) + 3;
+    thread_.set_poll_hook(
+        [](void* context) {
+          auto& g = *static_cast<Gate*>(context);
+          if (!g.armed.load() || g.stack->stats().tcp.rx < g.rx_at_least) return;
+          g.armed = false;
+          g.reached.set_value();
+          g.opened.wait();
+        },
+        &gate);
+    gate.armed = true;
+    const int connected = l().connect(client, sa(to), in_len);
+    ASSERT_TRUE(connected == 0 || errno == EINPROGRESS) << std::strerror(errno);
+    ASSERT_EQ(gate.reached.get_future().wait_for(std::chrono::seconds(5)), std::future_status::ready);
+    ASSERT_EQ(l().close(fillers.back()), 0);  // posted: the thread waits in the hook
+    fillers.pop_back();
+    gate.open.set_value();
+    thread_.set_poll_hook(nullptr, nullptr);
+  }
+  ASSERT_EQ(accepted.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  const auto [fd, error] = accepted.get();
+  ASSERT_GE(fd, 0) << std::strerror(error);
+  EXPECT_EQ(l().accepts_held_for_room(), message_passing ? 1U : 0U);
+  ASSERT_EQ(l().send(fd, "y", 1, 0), 1);
+  pollfd readable{client, POLLIN, 0};
+  ASSERT_EQ(l().poll(&readable, 1, 5000), 1);
+  char byte = 0;
+  EXPECT_EQ(l().recv(client, &byte, 1, 0), 1) << std::strerror(errno);  // not ECONNRESET
+  EXPECT_EQ(byte, 'y');
+  for (int f : fillers) EXPECT_EQ(l().close(f), 0);
+  for (int f : {fd, client, server}) EXPECT_EQ(l().close(f), 0);
+}
+
 // Core locking: a send to one of the stack's own addresses is delivered
 // before the call returns (TcpipThread::run_in_core processes the loopback
 // queue under the lock it holds), not later by the TCP/IP thread, which

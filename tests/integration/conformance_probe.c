@@ -773,6 +773,26 @@ static void local_connections(void)
     result("local shutdown again", shutdown(c, SHUT_RDWR));
     close(c);
     close(a);
+
+    /* A read() of no bytes returns at once (a recv() of none would wait);
+     * shutdown(SHUT_RD) with bytes queued: they are still read, then the
+     * end, at once. */
+    local_pair("local pair 5", l, 6200, &c, &a);
+    result("local read 0 bytes", read(a, buffer, 0));
+    struct iovec no_bytes = {buffer, 0};
+    result("local readv 0 bytes", readv(a, &no_bytes, 1));
+    result("local send before SHUT_RD", send(c, "abc", 3, 0));
+    wait_bytes(a, 3);
+    result("local shutdown SHUT_RD", shutdown(a, SHUT_RD));
+    poll_one("local poll after SHUT_RD", a, POLLIN | POLLOUT, 0);
+    result("local recv MSG_PEEK after SHUT_RD", recv(a, buffer, 2, MSG_PEEK));
+    result("local recv after SHUT_RD", recv(a, buffer, sizeof buffer, 0));
+    result("local recv after SHUT_RD again", recv(a, buffer, sizeof buffer, 0));
+    result("local send after SHUT_RD", send(a, "z", 1, MSG_NOSIGNAL));
+    poll_one("local peer poll after SHUT_RD", c, POLLIN, 5000);
+    result("local peer recv after SHUT_RD", recv(c, buffer, sizeof buffer, 0));
+    close(c);
+    close(a);
     close(l);
 }
 
