@@ -112,6 +112,15 @@ class SocketTest : public SocketLayerFixture<Mode> {
     EXPECT_EQ(l().listen(s, backlog), 0);
     return s;
   }
+  // FIONREAD of `fd` once it says `bytes` (polled for up to 5 s).
+  int pending_bytes_after_wait(int fd, int bytes) {
+    int pending = -1;
+    for (int i = 0; i < 2500; ++i) {
+      if (l().ioctl(fd, FIONREAD, &pending) != 0 || pending == bytes) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    return pending;
+  }
   // A connected pair: {client, server side}.
   std::pair<int, int> connected_pair(std::uint16_t port, int& server) {
     server = listener(port);

@@ -253,12 +253,7 @@ TEST_P(SocketTest, CloseIsPostedUnderMessagePassingAndItsSocketIsFreeAtOnce) {
   int server_of_unread = -1;
   auto [uc, ua] = connected_pair(5094, server_of_unread);
   ASSERT_EQ(l().send(ua, "unread", 6, 0), 6);
-  int pending_bytes = 0;
-  for (int i = 0; i < 500 && pending_bytes != 6; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-    ASSERT_EQ(l().ioctl(uc, FIONREAD, &pending_bytes), 0);
-  }
-  ASSERT_EQ(pending_bytes, 6);
+  ASSERT_EQ(pending_bytes_after_wait(uc, 6), 6);
   const std::uint64_t posted_before_unread = l().closes_posted();
   EXPECT_EQ(l().close(uc), 0);
   EXPECT_EQ(l().closes_posted(), posted_before_unread);
