@@ -169,8 +169,9 @@ void SocketLayer::run_posted_send(void* context) {
   std::lock_guard lock(s.mutex);
   s.posted_bytes -= posted->size;
   // The connection failed after send() returned: the next call says so
-  // (unless the failure already left its own reason).
-  if (error != 0 && s.pending_error == 0) s.pending_error = error;
+  // (unless the failure already left its own reason, or a call reported
+  // the connection's error already: Linux reports it once).
+  if (error != 0 && s.pending_error == 0 && !s.connection_error_reported) s.pending_error = error;
 }
 
 ssize_t SocketLayer::receive_common(Use& use, Bytes into, int flags, IpEndpoint* from, bool* truncated,

@@ -330,9 +330,14 @@ class SocketLayer {
   static void on_udp_event(void* context, UdpHandle h);
   static void on_raw_event(void* context, RawHandle h);
 
-  // Readiness in core context: POLLIN / POLLOUT / POLLERR / POLLHUP bits.
+  // Readiness in core context: Linux's poll bits (POLLIN, POLLRDNORM,
+  // POLLRDHUP, POLLOUT, POLLWRNORM, POLLERR, POLLHUP).
   short readiness(Socket& socket, Stack& stack);
-  int wait_ready(pollfd* fds, nfds_t count, Instant deadline);
+  // poll() over sockets and OS descriptors until one is ready or
+  // `deadline`; `for_select`: ready means a bit one of select()'s sets
+  // counts (a socket's POLLHUP alone does not end a select() on its write
+  // set, as on Linux).
+  int wait_ready(pollfd* fds, nfds_t count, Instant deadline, bool for_select = false);
 
   ssize_t send_common(Use& use, ConstBytes data, int flags, const IpEndpoint* to);
   // What IP_PKTINFO reports of a datagram, taken in core context.

@@ -223,7 +223,8 @@ int SocketLayer::set_socket_option(Socket& s, int level, int name, const void* v
   // A smaller send buffer has less room than the last look found: no send
   // is posted while it changes, nor into it until a look after the change
   // (posted ones run before it: Socket::send_room).
-  const SendRoomHold hold(s, message_passing_ && level == SOL_SOCKET && name == SO_SNDBUF, true);
+  const SendRoomHold hold(s, message_passing_ && level == SOL_SOCKET && (name == SO_SNDBUF || name == SO_RCVBUF),
+                          true);
   if (level == SOL_SOCKET && (name == SO_RCVTIMEO || name == SO_SNDTIMEO)) {
     if (length < static_cast<socklen_t>(sizeof(timeval))) return EINVAL;
     timeval tv{};
@@ -400,8 +401,14 @@ int SocketLayer::set_socket_option(Socket& s, int level, int name, const void* v
             listener->receive_buffer = s.options.tcp.receive_buffer;
             listener->send_buffer = s.options.tcp.send_buffer;
           }
+          // Only the side named changes: the other keeps its live size,
+          // which may differ from the stored option (a buffer is never made
+          // smaller than what it holds), as on Linux.
           if (live != nullptr) {
-            (void)stack.tcp_set_buffer_sizes(s.tcp, s.options.tcp.send_buffer, s.options.tcp.receive_buffer, now);
+            const std::size_t send = name == SO_SNDBUF ? s.options.tcp.send_buffer : live->send_buffer_size();
+            const std::size_t receive =
+                name == SO_RCVBUF ? s.options.tcp.receive_buffer : live->receive_buffer_size();
+            (void)stack.tcp_set_buffer_sizes(s.tcp, send, receive, now);
           }
           return 0;
         }

@@ -3,6 +3,7 @@
 
 #include <sys/resource.h>
 
+#include <limits>
 #include <vector>
 
 namespace lwnet::api {
@@ -10,6 +11,30 @@ namespace lwnet::api {
 using namespace socket_detail;
 
 // ---- select and poll ---------------------------------------------------------------------
+
+namespace {
+
+// Linux reports POLLRDNORM with every POLLIN and POLLWRNORM with every
+// POLLOUT (tcp_poll, datagram_poll); programs may ask for either.
+short with_normal_bits(short r) {
+  if ((r & POLLIN) != 0) r |= POLLRDNORM;
+  if ((r & POLLOUT) != 0) r |= POLLWRNORM;
+  return r;
+}
+
+// Whether poll bits `revents` put an entry asking for `events` (POLLIN:
+// the read set, POLLOUT: the write set, POLLPRI: the exception set) in one
+// of select()'s sets: Linux's POLLIN_SET, POLLOUT_SET and POLLEX_SET, with
+// the guide's rule that a socket's error shows in the exception set. Other
+// bits (POLLHUP alone for the write set, say) leave select() waiting.
+bool selects(short events, short revents, bool ours) {
+  if ((revents & POLLNVAL) != 0) return true;  // EBADF
+  return ((events & POLLIN) != 0 && (revents & (POLLIN | POLLHUP | POLLERR)) != 0) ||
+         ((events & POLLOUT) != 0 && (revents & (POLLOUT | POLLERR)) != 0) ||
+         ((events & POLLPRI) != 0 && (revents & (ours ? POLLERR : POLLPRI)) != 0);
+}
+
+}  // namespace
 
 short SocketLayer::readiness(Socket& s, Stack& stack) {
   short r = 0;
@@ -35,18 +60,23 @@ short SocketLayer::readiness(Socket& s, Stack& stack) {
   if (pending_error != 0) r |= POLLERR;
   if (s.kind == Kind::Udp || s.kind == Kind::Raw) {
     if (shut_read || (s.kind == Kind::Udp ? stack.udp_readable(s.udp) : stack.raw_readable(s.raw))) r |= POLLIN;
+    if (shut_read) r |= POLLRDHUP;
     if (shut_read && shut_write) r |= POLLHUP;
-    return static_cast<short>(r | POLLOUT);
+    return with_normal_bits(static_cast<short>(r | POLLOUT | POLLWRBAND));
   }
-  if (!s.has_tcp) return static_cast<short>(r | POLLOUT | POLLHUP);
+  if (!s.has_tcp) return with_normal_bits(static_cast<short>(r | POLLOUT | POLLHUP));
   if (s.listening) {
     if (stack.tcp_pending_accepts(s.tcp) > 0) r |= POLLIN;
-    return r;
+    return with_normal_bits(r);
   }
   const TcpConnection* c = stack.tcp_connection(s.tcp);
-  if (c == nullptr) return static_cast<short>(r | POLLIN | POLLOUT | POLLHUP);
+  // Gone (reset, or closed by both ends): both sides shut, as Linux's
+  // tcp_done() leaves a socket.
+  if (c == nullptr) return with_normal_bits(static_cast<short>(r | POLLIN | POLLRDHUP | POLLOUT | POLLHUP));
   const TcpState st = c->state();
   if (c->readable_bytes() > 0 || c->end_of_stream() || c->error() || shut_read) r |= POLLIN;
+  // The read side is shut: the peer's FIN, shutdown(SHUT_RD), a reset.
+  if (c->end_of_stream() || c->error() || shut_read) r |= POLLRDHUP;
   // A failed connect shows as writable; POLLERR until a call reported it.
   if (c->error()) r |= error_reported ? POLLOUT : POLLOUT | POLLERR;
   if (st != TcpState::SynSent && st != TcpState::SynReceived) {
@@ -57,10 +87,10 @@ short SocketLayer::readiness(Socket& s, Stack& stack) {
     }
   }
   if (st == TcpState::Closed || (shut_write && (shut_read || c->end_of_stream()))) r |= POLLHUP;
-  return r;
+  return with_normal_bits(r);
 }
 
-int SocketLayer::wait_ready(pollfd* fds, nfds_t count, Instant deadline) {
+int SocketLayer::wait_ready(pollfd* fds, nfds_t count, Instant deadline, bool for_select) {
   ThreadWait* wait = thread_wait();
   if (wait == nullptr) return fail(ENOMEM);
   std::vector<Use> uses(count);
@@ -93,7 +123,12 @@ int SocketLayer::wait_ready(pollfd* fds, nfds_t count, Instant deadline) {
         fds[i].revents = static_cast<short>(r & (fds[i].events | POLLERR | POLLHUP | POLLNVAL));
       }
     });
-    for (nfds_t i = 0; i < count; ++i) ready += fds[i].revents != 0 ? 1 : 0;
+    for (nfds_t i = 0; i < count; ++i) {
+      if (uses[i].socket == nullptr && fds[i].revents == 0) continue;
+      const bool counts = for_select ? selects(fds[i].events, fds[i].revents, uses[i].socket != nullptr)
+                                     : fds[i].revents != 0;
+      ready += counts ? 1 : 0;
+    }
     const Instant now = monotonic_now();
     int timeout_ms = 0;
     if (ready == 0 && deadline > now) {
@@ -108,10 +143,16 @@ int SocketLayer::wait_ready(pollfd* fds, nfds_t count, Instant deadline) {
     }
     if (os.back().revents != 0) (void)wait->waker.clear();
     for (std::size_t k = 0; k + 1 < os.size(); ++k) {
-      if (os[k].revents != 0) {
-        fds[os_index[k]].revents = os[k].revents;
-        ++ready;
+      if (os[k].revents == 0) continue;
+      if (for_select && !selects(os[k].events, os[k].revents, false)) {
+        // Bits no set asked for (a pipe's POLLHUP in the write set): the OS
+        // would report them at once on every poll, so the descriptor is
+        // left out from here on, as nothing it can still report would count.
+        os[k].fd = -1;
+        continue;
       }
+      fds[os_index[k]].revents = os[k].revents;
+      ++ready;
     }
     if (ready > 0 || (deadline != Instant::max() && monotonic_now() >= deadline)) break;
     // Woken by a socket event, or the OS poll ended early: look again.
@@ -152,9 +193,13 @@ int SocketLayer::select(int nfds, fd_set* read_set, fd_set* write_set, fd_set* e
   Instant deadline = Instant::max();
   if (timeout != nullptr) {
     if (timeout->tv_sec < 0 || timeout->tv_usec < 0) return fail(EINVAL);
-    deadline = monotonic_now() + Duration::micros(std::int64_t{timeout->tv_sec} * 1000000 + timeout->tv_usec);
+    // A timeout past what the clock counts (about 290,000 years) never ends.
+    constexpr std::int64_t max_seconds = std::numeric_limits<std::int64_t>::max() / 1000000 / 2;
+    if (timeout->tv_sec < max_seconds) {
+      deadline = monotonic_now() + Duration::micros(std::int64_t{timeout->tv_sec} * 1000000 + timeout->tv_usec);
+    }
   }
-  const int n = wait_ready(fds.data(), static_cast<nfds_t>(fds.size()), deadline);
+  const int n = wait_ready(fds.data(), static_cast<nfds_t>(fds.size()), deadline, true);
   if (timeout != nullptr && n >= 0) {
     // As Linux: the time left (none after a timeout), for a caller that
     // loops on the same timeval.

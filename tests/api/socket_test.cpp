@@ -209,6 +209,67 @@ TEST_P(SocketTest, SmallSendsArePostedUnderMessagePassingAndKeepTheirOrder) {
   for (int fd : {a, c, server}) EXPECT_EQ(l().close(fd), 0);
 }
 
+// SO_RCVBUF on a connection changes its receive buffer only. It used to
+// resize the send buffer too, to the stored SO_SNDBUF, which may be smaller
+// than the live buffer (one set while data was queued is not applied below
+// what is queued): a send posted next (its room known from the last look)
+// then found less room than it counted on, and all but what fitted was
+// lost while send() had said it took it, with ENOBUFS left in SO_ERROR.
+TEST_P(SocketTest, SoRcvbufLeavesTheSendBufferAndNoPostedByteIsLost) {
+  int server = -1;
+  auto [c, a] = connected_pair(5095, server);
+  ASSERT_EQ(l().fcntl(c, F_SETFL, O_NONBLOCK), 0);
+  std::vector<char> chunk(4096, 'q');
+  std::size_t queued = 0;
+  for (int i = 0; i < 10000; ++i) {  // the peer's window and c's send buffer full
+    const ssize_t n = l().send(c, chunk.data(), chunk.size(), 0);
+    if (n < 0) {
+      ASSERT_EQ(errno, EAGAIN);
+      break;
+    }
+    queued += static_cast<std::size_t>(n);
+  }
+  ASSERT_GT(queued, 0U);
+  int send_buffer = -1;
+  socklen_t length = sizeof send_buffer;
+  ASSERT_EQ(l().getsockopt(c, SOL_SOCKET, SO_SNDBUF, &send_buffer, &length), 0);
+  const int tiny = 1;
+  ASSERT_EQ(l().setsockopt(c, SOL_SOCKET, SO_SNDBUF, &tiny, sizeof tiny), 0);
+  std::vector<char> sink(65536);
+  for (std::size_t drained = 0; drained < queued;) {
+    const ssize_t n = l().recv(a, sink.data(), sink.size(), 0);
+    ASSERT_GT(n, 0);
+    drained += static_cast<std::size_t>(n);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the acknowledgements
+  char byte = 0;
+  ASSERT_EQ(l().recv(c, &byte, 1, 0), -1);  // a look: it learns the room
+  ASSERT_EQ(errno, EAGAIN);
+  const int receive_buffer = 8192;
+  ASSERT_EQ(l().setsockopt(c, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer), 0);
+  std::array<char, 200> message{};
+  message.fill('m');
+  ASSERT_EQ(l().send(c, message.data(), message.size(), 0), 200);
+  std::size_t got = 0;
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  ASSERT_EQ(l().fcntl(a, F_SETFL, O_NONBLOCK), 0);
+  while (got < message.size() && std::chrono::steady_clock::now() < give_up) {
+    const ssize_t n = l().recv(a, sink.data(), sink.size(), 0);
+    if (n > 0) {
+      EXPECT_EQ(std::string(sink.data(), static_cast<std::size_t>(n)), std::string(static_cast<std::size_t>(n), 'm'));
+      got += static_cast<std::size_t>(n);
+    } else {
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+  }
+  EXPECT_EQ(got, message.size());
+  int so_error = -1;
+  length = sizeof so_error;
+  ASSERT_EQ(l().getsockopt(c, SOL_SOCKET, SO_ERROR, &so_error, &length), 0);
+  EXPECT_EQ(so_error, 0) << std::strerror(so_error);
+  for (int fd : {a, c, server}) EXPECT_EQ(l().close(fd), 0);
+}
+
 // Under message passing close() posts the release of its endpoint and
 // returns while the TCP/IP thread is still busy, where the last look found
 // nothing unread (here: the peer's end read) and SO_LINGER does not make it
