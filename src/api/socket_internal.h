@@ -6,12 +6,14 @@
 #pragma once
 
 #include <netinet/in.h>
+#include <sys/time.h>
 
 #include <algorithm>
 #include <array>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <limits>
 #include <optional>
 #include <thread>
 
@@ -218,6 +220,14 @@ inline ThreadWait* thread_wait() {
     wait.emplace(std::move(*waker));
   }
   return &*wait;
+}
+
+// A timeval (not negative) as a Duration, saturated far beyond any real
+// wait (about 73,000 years), so that the clock plus it cannot overflow.
+inline Duration duration_of(const timeval& tv) {
+  constexpr std::int64_t max_seconds = std::numeric_limits<std::int64_t>::max() / 1000000 / 4;
+  if (tv.tv_sec >= max_seconds) return Duration::micros(max_seconds * 1000000);
+  return Duration::micros(std::int64_t{tv.tv_sec} * 1000000 + tv.tv_usec);
 }
 
 inline Instant deadline_after(Duration timeout, bool nonblocking) {

@@ -149,10 +149,6 @@ struct InterfaceChoice {
   int index = 0;
 };
 
-Duration duration_of(const timeval& tv) {
-  return Duration::micros(std::int64_t{tv.tv_sec} * 1000000 + tv.tv_usec);
-}
-
 timeval timeval_of(Duration d) {
   timeval tv{};
   tv.tv_sec = static_cast<time_t>(d.total_micros() / 1000000);

@@ -3,7 +3,6 @@
 
 #include <sys/resource.h>
 
-#include <limits>
 #include <vector>
 
 namespace lwnet::api {
@@ -114,6 +113,7 @@ int SocketLayer::wait_ready(pollfd* fds, nfds_t count, Instant deadline, bool fo
   }
   os.push_back(pollfd{wait->waker.fd(), POLLIN, 0});
   int ready = 0;
+  int poll_error = 0;
   while (true) {
     ready = 0;
     tcpip_.call([&](Stack& stack, Instant) {
@@ -137,8 +137,11 @@ int SocketLayer::wait_ready(pollfd* fds, nfds_t count, Instant deadline, bool fo
                        : static_cast<int>(std::min<std::int64_t>((deadline - now).total_micros() / 1000 + 1, 1 << 30));
     }
     const int n = ::poll(os.data(), static_cast<nfds_t>(os.size()), timeout_ms);
-    if (n < 0 && errno != EINTR) {
+    if (n < 0) {
+      // EINTR too: a signal ends select() and poll() on Linux, even with
+      // SA_RESTART (a program's handler sets a flag its loop then reads).
       ready = -1;
+      poll_error = errno;
       break;
     }
     if (os.back().revents != 0) (void)wait->waker.clear();
@@ -160,7 +163,7 @@ int SocketLayer::wait_ready(pollfd* fds, nfds_t count, Instant deadline, bool fo
   for (nfds_t i = 0; i < count; ++i) {
     if (uses[i].socket != nullptr) remove_waiter(*uses[i].socket, waiters[i]);
   }
-  if (ready < 0) return -1;
+  if (ready < 0) return fail(poll_error);
   // Re-count after the last look at the sockets (OS results were added).
   int total = 0;
   for (nfds_t i = 0; i < count; ++i) total += fds[i].revents != 0 ? 1 : 0;
@@ -193,11 +196,7 @@ int SocketLayer::select(int nfds, fd_set* read_set, fd_set* write_set, fd_set* e
   Instant deadline = Instant::max();
   if (timeout != nullptr) {
     if (timeout->tv_sec < 0 || timeout->tv_usec < 0) return fail(EINVAL);
-    // A timeout past what the clock counts (about 290,000 years) never ends.
-    constexpr std::int64_t max_seconds = std::numeric_limits<std::int64_t>::max() / 1000000 / 2;
-    if (timeout->tv_sec < max_seconds) {
-      deadline = monotonic_now() + Duration::micros(std::int64_t{timeout->tv_sec} * 1000000 + timeout->tv_usec);
-    }
+    deadline = monotonic_now() + duration_of(*timeout);
   }
   const int n = wait_ready(fds.data(), static_cast<nfds_t>(fds.size()), deadline, true);
   if (timeout != nullptr && n >= 0) {

@@ -1,14 +1,17 @@
 // Readiness as Linux reports it: poll()'s POLLRDHUP, POLLRDNORM and
-// POLLWRNORM, and select() that keeps waiting when a descriptor's bits
-// belong to none of the sets it is in (a review found lwnet returning 0 at
-// once there, which makes a `while (select(...) == 0)` loop spin). In the
-// four thread modes.
+// POLLWRNORM, select() that keeps waiting when a descriptor's bits belong
+// to none of the sets it is in (a review found lwnet returning 0 at once
+// there, which makes a `while (select(...) == 0)` loop spin), and both
+// ended by a signal. In the four thread modes.
 #include "socket_fixture.h"
 
 #include <gtest/gtest.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/select.h>
 
+#include <future>
 #include <limits>
 #include <string>
 
@@ -132,6 +135,62 @@ TEST_P(SocketReadinessTest, SelectWaitsItsTimeoutWhenNoSetCountsTheBits) {
   EXPECT_EQ(l().select(fresh + 1, &readable, nullptr, nullptr, &forever), 1);
   ::close(pipe_ends[0]);
   for (int fd : {fresh, a, c, server}) EXPECT_EQ(l().close(fd), 0);
+}
+
+// A signal ends select() and poll() with EINTR, as on Linux (which never
+// restarts them, even under SA_RESTART): a program's handler sets a flag
+// that its loop reads. Before, lwnet waited on to the timeout.
+void on_signal(int) {}
+
+TEST_P(SocketReadinessTest, ASignalEndsSelectAndPollWithEintr) {
+  struct sigaction action {};
+  action.sa_handler = &on_signal;
+  action.sa_flags = SA_RESTART;
+  struct sigaction previous {};
+  ASSERT_EQ(::sigaction(SIGUSR1, &action, &previous), 0);
+  int server = -1;
+  auto [c, a] = connected_pair(5304, server);
+  for (const bool use_select : {true, false}) {
+    SCOPED_TRACE(use_select ? "select" : "poll");
+    std::atomic<pthread_t> waiter{};
+    std::atomic<bool> started{false};
+    auto waited = std::async(std::launch::async, [&] {
+      waiter = pthread_self();
+      started = true;
+      int r = 0;
+      if (use_select) {
+        fd_set readable;
+        FD_ZERO(&readable);
+        FD_SET(c, &readable);
+        timeval timeout{10, 0};
+        r = l().select(c + 1, &readable, nullptr, nullptr, &timeout);
+      } else {
+        pollfd p{c, POLLIN, 0};
+        r = l().poll(&p, 1, 10000);
+      }
+      return std::pair{r, errno};
+    });
+    while (!started) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    // Until it is inside the call: signals until it returns.
+    std::future_status status = std::future_status::timeout;
+    for (int i = 0; i < 100 && status != std::future_status::ready; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      ASSERT_EQ(::pthread_kill(waiter.load(), SIGUSR1), 0);
+      status = waited.wait_for(std::chrono::milliseconds(20));
+    }
+    ASSERT_EQ(status, std::future_status::ready);
+    const auto [r, error] = waited.get();
+    EXPECT_EQ(r, -1);
+    EXPECT_EQ(error, EINTR);
+  }
+  // A receive timeout too large for the clock is no overflow: a long wait.
+  const timeval forever{std::numeric_limits<time_t>::max(), 0};
+  ASSERT_EQ(l().setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &forever, sizeof forever), 0);
+  ASSERT_EQ(l().send(a, "t", 1, 0), 1);
+  char byte = 0;
+  EXPECT_EQ(l().recv(c, &byte, 1, 0), 1);
+  ASSERT_EQ(::sigaction(SIGUSR1, &previous, nullptr), 0);
+  for (int fd : {a, c, server}) EXPECT_EQ(l().close(fd), 0);
 }
 
 }  // namespace
