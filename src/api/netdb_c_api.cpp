@@ -7,6 +7,7 @@
 #include <netinet/in.h>
 
 #include <array>
+#include <cctype>
 #include <cerrno>
 #include <cstdint>
 #include <cstdlib>
@@ -29,8 +30,13 @@ using lwnet::api::AddressFamily;
 using lwnet::api::Resolution;
 
 // A numeric name: IPv4 as ip4addr_aton reads it ("192.0.2.1", also
-// "0x7f.1"), or IPv6 in any form inet_pton takes.
+// "0x7f.1"), or IPv6 in any form inet_pton takes. Only the whole name:
+// inet_aton stops at a space and takes "1.2.3.4 foo", which glibc's
+// getaddrinfo does not (it parses with inet_aton_exact).
 std::optional<IpAddress> numeric_address(const char* name) {
+  for (const char* c = name; *c != '\0'; ++c) {
+    if (std::isspace(static_cast<unsigned char>(*c)) != 0) return std::nullopt;
+  }
   ip4_addr_t v4;
   if (ip4addr_aton(name, &v4) != 0) return IpAddress(lwnet::Ipv4Address{ntohl(v4.addr)});
   in6_addr v6;

@@ -384,7 +384,8 @@ ssize_t SocketLayer::sendmsg(int fd, const msghdr* message, int flags) {
   if (const int error = check_pieces(*message, total); error != 0) return fail(error);
   const bool datagrams = use.socket->kind != Kind::Tcp;
   std::optional<IpEndpoint> endpoint;
-  if (message->msg_name != nullptr && datagrams) {
+  // A name of no length is no name (Linux): the connected peer's.
+  if (message->msg_name != nullptr && message->msg_namelen != 0 && datagrams) {
     int error = 0;
     endpoint = endpoint_from(static_cast<const sockaddr*>(message->msg_name), message->msg_namelen,
                              use.socket->family, error, true);

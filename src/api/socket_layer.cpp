@@ -613,6 +613,12 @@ int SocketLayer::connect(int fd, const sockaddr* address, socklen_t length) {
         if (!bound) return errno_of(bound.error());
       }
       Status connected = raw ? stack.raw_connect(s.raw, remote->address) : stack.udp_connect(s.udp, *remote);
+      // A broadcast peer without SO_BROADCAST (the core's InvalidArgument
+      // for a port and address that are not 0): Linux's EACCES.
+      if (!connected && !raw && connected.error() == Error::InvalidArgument && remote->port != 0 &&
+          !remote->address.is_unspecified()) {
+        return EACCES;
+      }
       if (!connected) return errno_of(connected.error());
       s.peer = *remote;
       return 0;

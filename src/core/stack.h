@@ -240,8 +240,12 @@ class Stack {
   Result<UdpHandle> udp_open();
   // Port 0 picks an ephemeral port. Address unspecified: any local address.
   Status udp_bind(UdpHandle h, const IpEndpoint& local);
+  // InvalidArgument: port 0, address unspecified, or a broadcast peer
+  // without udp_set_broadcast().
   Status udp_connect(UdpHandle h, const IpEndpoint& remote);
   Status udp_disconnect(UdpHandle h);
+  // Connected from a wildcard address: the address its datagrams leave
+  // from (the route's source).
   Result<IpEndpoint> udp_local(UdpHandle h) const;
   // NoRoute, TooBig (over 65507), NoBuffers, WouldBlock when ARP resolution is
   // pending and its queue is full, InvalidArgument for broadcast without

@@ -111,6 +111,18 @@ Status UdpEndpoints::connect(UdpHandle h, const IpEndpoint& remote) {
   Endpoint* e = get(h);
   if (e == nullptr) return Error::Closed;
   if (remote.port == 0 || remote.address.is_unspecified()) return Error::InvalidArgument;
+  // A broadcast peer needs SO_BROADCAST already (Linux refuses the
+  // connect(), as send_to() refuses the datagram). A destination without a
+  // route is taken: its datagrams fail when sent.
+  if (!e->broadcast) {
+    const IpAddress destination = unmap_v4(remote.address);
+    bool broadcast = core_is_v4(destination) && destination.v4().is_broadcast();  // 255.255.255.255
+    if (!broadcast) {
+      const Result<IpRoute> route = ip_.route(destination, IpAddress{}, e->netif);
+      broadcast = route && route->broadcast;  // a netif's subnet broadcast
+    }
+    if (broadcast) return Error::InvalidArgument;
+  }
   if (!e->bound) {
     Status s = bind_slot(h.slot, any_of_family(unmap_v4(remote.address)), 0);
     if (!s) return s;
@@ -137,6 +149,16 @@ Status UdpEndpoints::disconnect(UdpHandle h) {
 Result<IpEndpoint> UdpEndpoints::local(UdpHandle h) const {
   const Endpoint* e = get(h);
   if (e == nullptr) return Error::Closed;
+  // Connected from a wildcard: the address its datagrams leave from (the
+  // route's choice, as send_to() makes it), which is how programs learn
+  // their outgoing address (Linux picks it at connect()).
+  if (e->connected && !e->sends_from_netif && e->local_address.is_unspecified()) {
+    const IpAddress remote = unmap_v4(e->remote_address);
+    const IpAddress from = core_is_v4(remote) ? IpAddress{e->multicast_interface} : IpAddress{};
+    if (Result<IpRoute> route = ip_.route(remote, remote.is_multicast() ? from : IpAddress{}, e->netif)) {
+      return IpEndpoint{route->source, e->local_port};
+    }
+  }
   return IpEndpoint{e->local_address, e->local_port};
 }
 

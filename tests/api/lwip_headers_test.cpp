@@ -308,6 +308,8 @@ TEST(LwipNetdb, GetaddrinfoErrors) {
   hints.ai_family = AF_INET;
   hints.ai_flags = AI_NUMERICHOST;
   EXPECT_EQ(getaddrinfo("localhost", "80", &hints, &result), EAI_NONAME);
+  EXPECT_EQ(getaddrinfo("127.0.0.1 x", "80", &hints, &result), EAI_NONAME);  // glibc: the whole name
+  EXPECT_EQ(getaddrinfo(" 127.0.0.1", "80", &hints, &result), EAI_NONAME);
   EXPECT_EQ(getaddrinfo("127.0.0.1", "80", &hints, &result), 0);
   freeaddrinfo(result);
 }

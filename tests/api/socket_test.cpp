@@ -943,6 +943,56 @@ std::uint16_t internet_checksum(const std::uint8_t* data, std::size_t size) {
   return static_cast<std::uint16_t>(~sum);
 }
 
+// Connected UDP as on Linux (a review's findings): getsockname() names the
+// address the datagrams leave from, not 0.0.0.0 (how programs learn their
+// outgoing address); sendmsg() with a name of no length sends to the peer;
+// connect() to the limited broadcast address needs SO_BROADCAST (EACCES).
+TEST_P(SocketTest, ConnectedUdpNamesItsSourceAndTakesANamelessSendmsg) {
+  const int r = l().socket(AF_INET, SOCK_DGRAM, 0);
+  const sockaddr_in at = loopback(5557);
+  ASSERT_EQ(l().bind(r, sa(at), in_len), 0);
+  const int s = l().socket(AF_INET, SOCK_DGRAM, 0);
+  ASSERT_EQ(l().connect(s, sa(at), in_len), 0);
+  sockaddr_in name{};
+  socklen_t name_length = in_len;
+  ASSERT_EQ(l().getsockname(s, sa(name), &name_length), 0);
+  EXPECT_EQ(ntohl(name.sin_addr.s_addr), INADDR_LOOPBACK);
+  EXPECT_NE(name.sin_port, 0);
+  char buffer[16] = {};
+  char hi[] = "hi";
+  iovec piece{hi, 2};
+  msghdr message{};
+  message.msg_name = buffer;
+  message.msg_namelen = 0;
+  message.msg_iov = &piece;
+  message.msg_iovlen = 1;
+  EXPECT_EQ(l().sendmsg(s, &message, 0), 2) << std::strerror(errno);
+  sockaddr_in from{};
+  socklen_t from_length = in_len;
+  EXPECT_EQ(l().recvfrom(r, buffer, sizeof buffer, 0, sa(from), &from_length), 2);
+  EXPECT_EQ(std::string(buffer, 2), "hi");
+  EXPECT_EQ(from.sin_port, name.sin_port);
+  // Disconnected: the wildcard again (the port stays bound, as lwIP keeps it).
+  sockaddr unspecified{};
+  unspecified.sa_family = AF_UNSPEC;
+  ASSERT_EQ(l().connect(s, &unspecified, sizeof unspecified), 0);
+  name_length = in_len;
+  ASSERT_EQ(l().getsockname(s, sa(name), &name_length), 0);
+  EXPECT_EQ(name.sin_addr.s_addr, htonl(INADDR_ANY));
+  // Unconnected, a nameless sendmsg has nobody to go to.
+  EXPECT_EQ(l().sendmsg(s, &message, 0), -1);
+  EXPECT_EQ(errno, EDESTADDRREQ);
+
+  const sockaddr_in everyone = address(0xffffffffU, 9);
+  EXPECT_EQ(l().connect(s, sa(everyone), in_len), -1);
+  EXPECT_EQ(errno, EACCES);
+  const int on = 1;
+  ASSERT_EQ(l().setsockopt(s, SOL_SOCKET, SO_BROADCAST, &on, sizeof on), 0);
+  EXPECT_EQ(l().connect(s, sa(everyone), in_len), 0) << std::strerror(errno);
+  EXPECT_EQ(l().close(s), 0);
+  EXPECT_EQ(l().close(r), 0);
+}
+
 TEST_P(SocketTest, RawIcmpSocketPingsLoopbackAndSeesTheWholeIpPacket) {
   const int s = l().socket(AF_INET, SOCK_RAW, IPPROTO_ICMP);
   ASSERT_GE(s, 0) << std::strerror(errno);
