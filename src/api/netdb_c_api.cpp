@@ -17,6 +17,7 @@
 #include <string>
 
 #define LWIP_COMPAT_SOCKETS 0
+#include "lwip/if_api.h"
 #include "lwip/netdb.h"
 
 #include "api/name_resolver.h"
@@ -97,6 +98,30 @@ int h_errno_of(DnsOutcome outcome) {
     case DnsOutcome::ServerFailure: return NO_RECOVERY;
     default: return HOST_NOT_FOUND;
   }
+}
+
+// An IPv6 literal with a zone, "fe80::1%2" or "fe80::1%en0" (RFC 4007;
+// glibc takes both): the literal without it into `unscoped`, and the zone
+// as an interface index (a number, or a netif's name). False when `name`
+// is no such literal or the zone names no interface.
+bool split_zone(const char* name, std::array<char, INET6_ADDRSTRLEN>& unscoped, std::uint32_t& scope_id) {
+  const char* percent = std::strchr(name, '%');
+  if (percent == nullptr || percent[1] == '\0') return false;
+  const auto length = static_cast<std::size_t>(percent - name);
+  if (length >= unscoped.size()) return false;
+  std::memcpy(unscoped.data(), name, length);
+  unscoped[length] = '\0';
+  in6_addr literal{};
+  if (inet_pton(AF_INET6, unscoped.data(), &literal) != 1) return false;
+  const char* zone = percent + 1;
+  char* end = nullptr;
+  const unsigned long number = std::strtoul(zone, &end, 10);
+  if (std::isdigit(static_cast<unsigned char>(*zone)) != 0 && *end == '\0') {
+    scope_id = number <= 0xffffffffUL ? static_cast<std::uint32_t>(number) : 0;
+  } else {
+    scope_id = lwip_if_nametoindex(zone);
+  }
+  return scope_id != 0;
 }
 
 // A decimal port number, 0..65535.
@@ -212,7 +237,12 @@ int lwip_getaddrinfo(const char* nodename, const char* servname, const addrinfo*
   std::uint16_t port = 0;
   if (servname != nullptr && !parse_port(servname, &port)) return EAI_SERVICE;
   Resolution resolution;
-  if (nodename != nullptr) {
+  std::array<char, INET6_ADDRSTRLEN> unscoped{};
+  std::uint32_t scope_id = 0;
+  if (nodename != nullptr && split_zone(nodename, unscoped, scope_id)) {
+    resolution = resolve(unscoped.data(), family, true);
+    if (resolution.count == 0) return EAI_NONAME;  // "fe80::1%1" with AF_INET
+  } else if (nodename != nullptr) {
     resolution = resolve(nodename, family, (flags & AI_NUMERICHOST) != 0);
     // AI_V4MAPPED: IPv4 results as ::ffff:a.b.c.d when AF_INET6 found none.
     if (family == AddressFamily::V6 && resolution.count == 0 && (flags & AI_V4MAPPED) != 0) {
@@ -246,6 +276,9 @@ int lwip_getaddrinfo(const char* nodename, const char* servname, const addrinfo*
     if (info == nullptr) {
       lwip_freeaddrinfo(first);
       return EAI_MEMORY;
+    }
+    if (scope_id != 0 && info->ai_family == AF_INET6) {
+      reinterpret_cast<sockaddr_in6*>(info->ai_addr)->sin6_scope_id = scope_id;
     }
     *link = info;
     link = &info->ai_next;

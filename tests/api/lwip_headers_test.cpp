@@ -312,6 +312,25 @@ TEST(LwipNetdb, GetaddrinfoErrors) {
   EXPECT_EQ(getaddrinfo(" 127.0.0.1", "80", &hints, &result), EAI_NONAME);
   EXPECT_EQ(getaddrinfo("127.0.0.1", "80", &hints, &result), 0);
   freeaddrinfo(result);
+  // An IPv6 literal with a numeric zone (RFC 4007), as glibc: the scope in
+  // sin6_scope_id; not an IPv4 result; a zone that names no interface is
+  // no number.
+  if constexpr (lwnet::config::ipv6) {
+    hints.ai_family = AF_UNSPEC;
+    ASSERT_EQ(getaddrinfo("fe80::1%3", "80", &hints, &result), 0);
+    ASSERT_EQ(result->ai_family, AF_INET6);
+    const auto* scoped = reinterpret_cast<const sockaddr_in6*>(result->ai_addr);
+    EXPECT_EQ(scoped->sin6_scope_id, 3U);
+    EXPECT_EQ(ntohs(scoped->sin6_port), 80);
+    EXPECT_EQ(scoped->sin6_addr.s6_addr[0], 0xfe);
+    EXPECT_EQ(scoped->sin6_addr.s6_addr[15], 1);
+    EXPECT_EQ(result->ai_next, nullptr);
+    freeaddrinfo(result);
+    EXPECT_EQ(getaddrinfo("fe80::1%nosuchif", "80", &hints, &result), EAI_NONAME);
+    EXPECT_EQ(getaddrinfo("fe80::1%", "80", &hints, &result), EAI_NONAME);
+    hints.ai_family = AF_INET;
+    EXPECT_EQ(getaddrinfo("fe80::1%3", "80", &hints, &result), EAI_NONAME);
+  }
 }
 
 TEST(LwipNetdb, Gethostbyname) {
