@@ -44,8 +44,11 @@ extern "C" void tcpip_init(lwnet_tcpip_callback_fn done, void* arg) {
   using namespace lwnet::api;
   {
     const std::lock_guard lock(default_mutex);
-    if (default_instance == std::nullopt) {
-      default_instance.emplace();
+    if (default_instance == std::nullopt) default_instance.emplace();
+    // Also after lwnet_shutdown(): the thread starts again (its mailbox
+    // would refuse `done` otherwise, and a caller waiting for it would
+    // wait for ever).
+    if (!default_instance->running()) {
       const lwnet::Status started = default_instance->start();
       if (!started) {
         std::fprintf(stderr, "lwnet: tcpip_init: the TCP/IP thread did not start: %s\n",
@@ -53,8 +56,8 @@ extern "C" void tcpip_init(lwnet_tcpip_callback_fn done, void* arg) {
         std::fflush(stderr);
         std::abort();
       }
-      default_pointer.store(&*default_instance, std::memory_order_release);
     }
+    default_pointer.store(&*default_instance, std::memory_order_release);
   }
   if (done != nullptr) (void)default_instance->post(done, arg);
 }

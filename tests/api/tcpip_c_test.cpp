@@ -1,10 +1,12 @@
 // The lwIP-style C entry points over the process-wide default TCP/IP thread.
 // One test: the default instance lives until the process exits.
 #include "api/tcpip_c.h"
+#include "lwnet/lwnet.h"
 
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <semaphore>
 #include <thread>
 
@@ -59,6 +61,22 @@ TEST(TcpipC, DefaultInstanceLifecycle) {
             LWNET_ERR_OK);
   last.acquire();
   EXPECT_EQ(runs.load(), 2);
+
+  // lwnet_shutdown() stops the thread; tcpip_init() starts it again and
+  // calls `done` (it used to post `done` into the closed mailbox: a caller
+  // waiting for it waited for ever).
+  lwnet_shutdown();
+  EXPECT_FALSE(thread->running());
+  EXPECT_NE(tcpip_callback(count, &runs), LWNET_ERR_OK);
+  InitDone again;
+  tcpip_init([](void* arg) { static_cast<InitDone*>(arg)->done.release(); }, &again);
+  ASSERT_TRUE(again.done.try_acquire_for(std::chrono::seconds(10)));
+  EXPECT_EQ(default_tcpip(), thread);
+  EXPECT_TRUE(thread->running());
+  std::binary_semaphore after{0};
+  EXPECT_EQ(tcpip_callback([](void* s) { static_cast<std::binary_semaphore*>(s)->release(); }, &after),
+            LWNET_ERR_OK);
+  EXPECT_TRUE(after.try_acquire_for(std::chrono::seconds(10)));
 }
 
 }  // namespace
