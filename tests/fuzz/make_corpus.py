@@ -468,8 +468,8 @@ IPV6_WIRE_SEEDS = {
 SEEDS.update(IPV6_WIRE_SEEDS)
 
 
-def netbios_name(name, suffix=0):
-    raw = name.upper().ljust(15).encode() + bytes([suffix])
+def netbios_name(name, suffix=0, upper=True):
+    raw = (name.upper() if upper else name).ljust(15).encode() + bytes([suffix])
     return bytes([32]) + bytes(c for b in raw for c in (0x41 + (b >> 4), 0x41 + (b & 15))) + b"\0"
 
 
@@ -488,6 +488,11 @@ APP_WIRE_SEEDS = {
     + struct.pack(">HH", 0x20, 1),
     "netbios_name_response": struct.pack(">HHHHHH", 0x1A2B, 0x8500, 0, 1, 0, 0) + netbios_name("lwnet")
     + struct.pack(">HHIHH", 0x20, 1, 300000, 6, 0) + bytes([192, 0, 2, 2]),
+    # A name in lower case on the wire (RFC 1001 wants upper): lwnet answers
+    # in upper case, so a round trip keeps it only up to case (the fuzzer
+    # found this one; the harness compared it exactly).
+    "netbios_name_response_lower_case": struct.pack(">HHHHHH", 0x1A2B, 0x8500, 0, 1, 0, 0)
+    + netbios_name("LWnET", upper=False) + struct.pack(">HHIHH", 0x20, 1, 300000, 6, 0) + bytes([192, 0, 2, 2]),
 }
 SEEDS.update(APP_WIRE_SEEDS)
 
