@@ -90,6 +90,9 @@ short SocketLayer::readiness(Socket& s, Stack& stack) {
 }
 
 int SocketLayer::wait_ready(pollfd* fds, nfds_t count, Instant deadline, bool for_select) {
+  // A call that succeeds leaves errno as it found it (Linux), whatever the
+  // reads and looks on the way set (an empty eventfd's EAGAIN, say).
+  const int errno_before = errno;
   ThreadWait* wait = thread_wait();
   if (wait == nullptr) return fail(ENOMEM);
   std::vector<Use> uses(count);
@@ -167,6 +170,7 @@ int SocketLayer::wait_ready(pollfd* fds, nfds_t count, Instant deadline, bool fo
   // Re-count after the last look at the sockets (OS results were added).
   int total = 0;
   for (nfds_t i = 0; i < count; ++i) total += fds[i].revents != 0 ? 1 : 0;
+  errno = errno_before;
   return total;
 }
 
