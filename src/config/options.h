@@ -445,6 +445,17 @@
 #ifndef CONFIG_LWNET_TCP_ISN_RFC6528
 #define CONFIG_LWNET_TCP_ISN_RFC6528 1
 #endif
+// The stack's randomness (ephemeral ports, DHCP xids, DNS ids and ports,
+// the key of the ISN hash) as a keyed pseudo-random function: SipHash-2-4
+// of a counter under a key drawn from the seed. Values seen on the wire
+// (DHCP xids are broadcast to the whole link) then tell an attacker
+// nothing about the next DNS id or port (RFC 5452) or the ISN key, where
+// a plain generator's whole state follows from two of its outputs. 0
+// keeps the plain generator alone (SplitMix64: smaller and as uniform, as
+// predictable as lwIP's LWIP_RAND when a port maps it to rand()).
+#ifndef CONFIG_LWNET_RANDOM_KEYED
+#define CONFIG_LWNET_RANDOM_KEYED 1
+#endif
 // Indexes over the TCP connections: hash buckets by 4-tuple and a heap of
 // deadlines, so that finding a segment's connection, next_deadline() and
 // the timers cost O(1) and O(log n) at any number of connections (10,000
@@ -700,6 +711,7 @@ inline constexpr bool tcp_cubic = CONFIG_LWNET_TCP_CUBIC != 0;
 inline constexpr bool tcp_timestamps = CONFIG_LWNET_TCP_TIMESTAMPS != 0;
 inline constexpr bool device_offload = CONFIG_LWNET_DEVICE_OFFLOAD != 0;
 inline constexpr bool tcp_isn_rfc6528 = CONFIG_LWNET_TCP_ISN_RFC6528 != 0;
+inline constexpr bool random_keyed = CONFIG_LWNET_RANDOM_KEYED != 0;
 inline constexpr bool tcp_connection_index = CONFIG_LWNET_TCP_CONNECTION_INDEX != 0;
 inline constexpr bool ip4_path_mtu_discovery = ipv4 && CONFIG_LWNET_IP4_PATH_MTU_DISCOVERY != 0;
 // The path MTU table: IPv6 always needs it, IPv4 only for its discovery.

@@ -13,7 +13,7 @@ constexpr std::size_t kSlots = 5;  // rx_ready_ x2, rx_held_, tx_held_, tx_scrat
 
 // Each direction gets its own stream, derived from the one seed.
 std::uint64_t derive_seed(std::uint64_t seed, std::uint64_t which) {
-  Random r(seed ^ (which * 0xd1b54a32d192ed03ULL));
+  SplitMix64 r(seed ^ (which * 0xd1b54a32d192ed03ULL));
   return r.next_u64();
 }
 
@@ -52,7 +52,7 @@ FaultInjector::Thresholds FaultInjector::thresholds_of(const FaultDirection& dir
                     threshold(direction.reorder), threshold(direction.corrupt)};
 }
 
-bool FaultInjector::chance(Random& random, std::uint64_t threshold) {
+bool FaultInjector::chance(SplitMix64& random, std::uint64_t threshold) {
   // A fault that is off takes no draw, so adding a fault to a configuration
   // does not change the stream unless it is turned on.
   if (threshold == 0) {
@@ -82,7 +82,7 @@ bool FaultInjector::admit(const FaultDirection& direction, RateWindow& window,
   return true;
 }
 
-void FaultInjector::flip_random_bit(Random& random, Bytes frame) {
+void FaultInjector::flip_random_bit(SplitMix64& random, Bytes frame) {
   if (frame.empty()) {
     return;
   }

@@ -117,11 +117,11 @@ class FaultInjector final : public Device {
   };
 
   static Thresholds thresholds_of(const FaultDirection& direction);
-  static bool chance(Random& random, std::uint64_t threshold);
+  static bool chance(SplitMix64& random, std::uint64_t threshold);
   // True when the rate and size limits let the frame through; counts it if not.
   bool admit(const FaultDirection& direction, RateWindow& window, FaultCounters& counters,
              std::size_t size, Instant now);
-  void flip_random_bit(Random& random, Bytes frame);
+  void flip_random_bit(SplitMix64& random, Bytes frame);
   bool store(Slot& slot, ConstBytes frame);
   bool transmit_inner(ConstBytes frame, Instant now);
   // Delivers slot into the caller's buffer; nullopt (counted) if it does not fit.
@@ -132,8 +132,8 @@ class FaultInjector final : public Device {
   FaultDirection tx_config_;
   Thresholds rx_thresholds_;
   Thresholds tx_thresholds_;
-  Random rx_random_;
-  Random tx_random_;
+  SplitMix64 rx_random_;
+  SplitMix64 tx_random_;
   RateWindow rx_window_;
   RateWindow tx_window_;
 

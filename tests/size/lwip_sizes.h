@@ -24,7 +24,9 @@
 // IPv4 path MTU discovery (CONFIG_LWNET_IP4_PATH_MTU_DISCOVERY), ICMP errors
 // passed up to UDP and TCP (CONFIG_LWNET_ICMP_ERRORS_TO_TRANSPORTS), RFC
 // 6528's hashed initial sequence numbers (CONFIG_LWNET_TCP_ISN_RFC6528: a
-// random one instead; lwIP counts up from its tick counter), and the
+// random one instead; lwIP counts up from its tick counter), the keyed
+// generator behind ports and ids (CONFIG_LWNET_RANDOM_KEYED: lwIP's
+// LWIP_RAND is the port's, rand() in its Unix port), and the
 // connection indexes (CONFIG_LWNET_TCP_CONNECTION_INDEX: hash buckets and a
 // deadline heap; five connections are scanned, as lwIP walks its PCB
 // lists). lwIP has no
@@ -74,6 +76,7 @@
 #define CONFIG_LWNET_IP4_PATH_MTU_DISCOVERY 0
 #define CONFIG_LWNET_ICMP_ERRORS_TO_TRANSPORTS 0
 #define CONFIG_LWNET_TCP_ISN_RFC6528 0
+#define CONFIG_LWNET_RANDOM_KEYED 0
 #define CONFIG_LWNET_TCP_CONNECTION_INDEX 0
 #define CONFIG_LWNET_TCP_RUNTIME_OPTIONS 0
 #define CONFIG_LWIP_NETIF_LOOPBACK 0
