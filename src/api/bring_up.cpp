@@ -18,6 +18,8 @@ namespace lwnet::api {
 void close_default_sockets();  // socket_c_api.cpp
 void close_default_name_resolver();  // name_resolver.cpp
 void close_default_sntp();           // sntp_c_api.cpp
+void end_dns_lookups_for_shutdown();      // dns_c_api.cpp
+void allow_dns_lookups_after_shutdown();  // dns_c_api.cpp
 }
 
 namespace {
@@ -186,6 +188,9 @@ extern "C" void lwnet_shutdown(void) {
   using namespace lwnet;
   api::close_default_sockets();
   api::close_default_sntp();
+  // The resolver's close calls no one back: dns_gethostbyname()'s lookups
+  // end first.
+  api::end_dns_lookups_for_shutdown();
   api::close_default_name_resolver();
   api::TcpipThread* thread = api::default_tcpip();
   if (thread == nullptr) return;
@@ -201,4 +206,5 @@ extern "C" void lwnet_shutdown(void) {
     }
   }
   thread->stop();
+  api::allow_dns_lookups_after_shutdown();
 }

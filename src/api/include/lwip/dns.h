@@ -18,6 +18,8 @@
  * will run later on the TCP/IP thread (ipaddr NULL on failure); ERR_ARG
  * for a NULL or invalid name, ERR_MEM when every query slot is taken,
  * ERR_VAL when no server is set (or the name is known not to exist).
+ * lwnet_shutdown() calls the callbacks of the lookups still waiting with
+ * a NULL ipaddr (a lookup asked from them then gets ERR_VAL).
  * addrtype: LWIP_DNS_ADDRTYPE_IPV4 (dns_gethostbyname's), _IPV6, and
  * _IPV4_IPV6 / _IPV6_IPV4 (the first family, then the other if it has no
  * address). */
