@@ -444,6 +444,48 @@ TEST(LwipNetdbDns, ShutdownEndsWaitingLookups) {
   dns_setserver(0, nullptr);
 }
 
+// Servers set with dns_setserver() stay set across lwnet_shutdown() and
+// tcpip_init(), as lwIP's do (its dns_init() leaves dns_servers as they
+// were): the resolver built after the restart used to start empty. A slot
+// emptied stays empty too, and a server set while the thread is stopped is
+// kept as well.
+TEST(LwipNetdbDns, ServersStaySetAcrossShutdown) {
+  tcpip_init(nullptr, nullptr);
+  ip_addr_t main_server{};
+  main_server.type = IPADDR_TYPE_V4;
+  main_server.u_addr.ip4.addr = htonl(0xc6336435U);  // 198.51.100.53
+  ip_addr_t backup_server{};
+  backup_server.type = IPADDR_TYPE_V6;
+  std::memcpy(backup_server.u_addr.ip6.addr, parse_ip_address("2001:db8::53")->v6().octets.data(), 16);
+  dns_setserver(0, &main_server);
+  dns_setserver(1, &backup_server);
+
+  lwnet_shutdown();
+  tcpip_init(nullptr, nullptr);
+  const ip_addr_t* got = dns_getserver(0);
+  EXPECT_EQ(got->type, IPADDR_TYPE_V4);
+  EXPECT_EQ(got->u_addr.ip4.addr, main_server.u_addr.ip4.addr);
+  got = dns_getserver(1);
+  EXPECT_EQ(got->type, IPADDR_TYPE_V6);
+  EXPECT_EQ(std::memcmp(got->u_addr.ip6.addr, backup_server.u_addr.ip6.addr, 16), 0);
+
+  dns_setserver(0, nullptr);
+  lwnet_shutdown();
+  ip_addr_t while_stopped{};
+  while_stopped.type = IPADDR_TYPE_V4;
+  while_stopped.u_addr.ip4.addr = htonl(0xcb007135U);  // 203.0.113.53
+  dns_setserver(1, &while_stopped);
+  tcpip_init(nullptr, nullptr);
+  got = dns_getserver(0);
+  EXPECT_EQ(got->type, IPADDR_TYPE_V4);
+  EXPECT_EQ(got->u_addr.ip4.addr, 0u);
+  got = dns_getserver(1);
+  EXPECT_EQ(got->type, IPADDR_TYPE_V4);
+  EXPECT_EQ(got->u_addr.ip4.addr, while_stopped.u_addr.ip4.addr);
+  dns_setserver(1, nullptr);
+  lwnet_shutdown();
+}
+
 TEST(LwipNetdb, GetnameinfoNumericForms) {
   sockaddr_in v4{};
   v4.sin_family = AF_INET;

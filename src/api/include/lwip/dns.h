@@ -9,7 +9,8 @@
  * range), in storage of the calling thread until its next call.
  * dns_clear_cache(): forgets every cached answer (esp-lwip's addition).
  * These three: any thread, before or after tcpip_init() (they start the
- * default TCP/IP thread when there is none).
+ * default TCP/IP thread when there is none). As in lwIP, servers stay set
+ * until changed, also across lwnet_shutdown() and a new tcpip_init().
  *
  * dns_gethostbyname(_addrtype): as lwIP's, in core context only (on the
  * TCP/IP thread, e.g. from tcpip_callback, or under LOCK_TCPIP_CORE).
