@@ -34,7 +34,9 @@ void netbiosns_init(void) {
 
 void netbiosns_set_name(const char* hostname) {
   if (hostname == nullptr) return;
-  const std::string_view name(hostname);
+  // lwIP keeps the first NETBIOS_NAME_LEN - 1 characters of a longer name
+  // (the 16th byte of a NetBIOS name is its suffix), rather than refusing it.
+  const std::string_view name = std::string_view(hostname).substr(0, lwnet::NetbiosName::max_length);
   in_netbios_core([&](lwnet::Stack&) { (void)responder().set_name(name); });
 }
 

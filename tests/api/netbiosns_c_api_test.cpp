@@ -1,6 +1,8 @@
 // <lwip/apps/netbiosns.h> over the default TCP/IP thread: a query to the
 // stack's own loopback address is answered with the configured name's
-// address once netbiosns_init ran, and no longer after netbiosns_stop.
+// address once netbiosns_init ran, and no longer after netbiosns_stop; a
+// name longer than NetBIOS allows is cut to its first 15 characters, as
+// lwIP does.
 #include <gtest/gtest.h>
 
 #include <array>
@@ -59,6 +61,23 @@ TEST(NetbiosnsCApi, AnswersItsNameBetweenInitAndStop) {
   EXPECT_EQ(ask(*thread, "esp-device"), Ipv4Address::loopback());
   netbiosns_stop();
   EXPECT_FALSE(ask(*thread, "ESP-DEVICE"));
+}
+
+// lwIP copies the first 15 characters of a longer name (NETBIOS_NAME_LEN
+// is 16 with the suffix byte) instead of refusing it.
+TEST(NetbiosnsCApi, LongerNamesAreCutTo15Characters) {
+  tcpip_init(nullptr, nullptr);
+  TcpipThread* thread = default_tcpip();
+  ASSERT_NE(thread, nullptr);
+  netbiosns_init();
+  netbiosns_set_name("abcdefghijklmnopq");  // 17
+  EXPECT_EQ(ask(*thread, "ABCDEFGHIJKLMNO"), Ipv4Address::loopback());
+  netbiosns_set_name("0123456789vwxyz!");  // 16
+  EXPECT_EQ(ask(*thread, "0123456789VWXYZ"), Ipv4Address::loopback());
+  EXPECT_FALSE(ask(*thread, "ABCDEFGHIJKLMNO"));
+  netbiosns_set_name("short");
+  EXPECT_EQ(ask(*thread, "SHORT"), Ipv4Address::loopback());
+  netbiosns_stop();
 }
 
 }  // namespace
