@@ -18,7 +18,7 @@ echo "test_tsan: configuring Debug + ThreadSanitizer build in $build"
 cmake -S "$repo" -B "$build" -DCMAKE_BUILD_TYPE=Debug -DLWNET_TSAN=ON -DLWNET_DEBUG_INFO=lines -DCONFIG_LWIP_IP4_REASSEMBLY=1 \
   -DLWNET_BUILD_TESTS=ON -DLWNET_BUILD_TOOLS=OFF -DLWNET_UNITY_BUILD=ON
 echo "test_tsan: building the api tests with $jobs jobs"
-cmake --build "$build" -j "$jobs" --target api_tests api_apps_c_tests api_thread_safety_tests api_packet_info_tests
+cmake --build "$build" -j "$jobs" --target api_tests api_apps_c_tests api_bring_up_tests api_thread_safety_tests api_packet_info_tests
 
 echo "test_tsan: running ctest -L api"
 # halt_on_error: a race fails the test that found it (TSan's exit code 66).

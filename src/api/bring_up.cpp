@@ -18,15 +18,35 @@ namespace lwnet::api {
 void close_default_sockets();  // socket_c_api.cpp
 void close_default_name_resolver();  // name_resolver.cpp
 void close_default_sntp();           // sntp_c_api.cpp
+void end_dns_lookups_for_shutdown();      // dns_c_api.cpp
+void allow_dns_lookups_after_shutdown();  // dns_c_api.cpp
 }
 
 namespace {
 
+// A TAP attached by lwnet_tap_up(). The stack has no way to remove a netif,
+// and it keeps a reference to the device: so the TAP stays open, and its
+// netif in the stack, as long as the process. lwnet_shutdown() takes the
+// netif down instead, and the next lwnet_tap_up() of the name brings the
+// same netif up again (a second open of the TAP would fail with EBUSY while
+// the first descriptor is open).
+struct AttachedTap {
+  lwnet::TapDevice device;
+  lwnet::NetifId netif{};
+  bool up = false;  // brought up since the last lwnet_shutdown()
+};
+
 std::mutex bring_up_mutex;
-// The TAP devices attached so far: they live as long as the process (the
-// stack keeps references to them), in a list so their addresses never move.
-std::list<lwnet::TapDevice> taps;
+// In a list so that the devices' addresses never move.
+std::list<AttachedTap> taps;
 bool have_default_netif = false;
+
+AttachedTap* find_tap(const char* name) {
+  for (AttachedTap& tap : taps) {
+    if (tap.device.name() == name) return &tap;
+  }
+  return nullptr;
+}
 
 }  // namespace
 
@@ -60,6 +80,26 @@ extern "C" int lwnet_tap_up(const char* tap_name, const char* ipv4_cidr, const c
     }
   }
   const std::lock_guard lock(bring_up_mutex);
+  if (AttachedTap* attached = find_tap(tap_name)) {
+    if (attached->up) {
+      errno = EEXIST;
+      return -1;
+    }
+    const NetifId id = attached->netif;
+    // No address given: none, as for a new netif (the old one would answer
+    // for an address the caller no longer asked for).
+    const IpCidr address = cidr.value_or(IpCidr{Ipv4Address::any(), 0});
+    const Status brought_up = thread->call([&](Stack& stack, Instant now) {
+      const Status addressed = stack.set_ipv4(id, address, gateway_address, now);
+      return addressed ? stack.set_up(id, true, now) : addressed;
+    });
+    if (!brought_up) {
+      errno = EINVAL;
+      return -1;
+    }
+    attached->up = true;
+    return 0;
+  }
   TapConfig tap_config;
   tap_config.name = tap_name;
   tap_config.mode = TapConfig::Mode::CreateOrAttach;
@@ -71,7 +111,8 @@ extern "C" int lwnet_tap_up(const char* tap_name, const char* ipv4_cidr, const c
     errno = tap.os_error().number();
     return -1;
   }
-  TapDevice& device = taps.emplace_back(std::move(tap).value());
+  AttachedTap& attached = taps.emplace_back(AttachedTap{std::move(tap).value()});
+  TapDevice& device = attached.device;
   NetifConfig config;
   config.name = device.name();
   // Locally administered, and different for each TAP of the process.
@@ -84,6 +125,8 @@ extern "C" int lwnet_tap_up(const char* tap_name, const char* ipv4_cidr, const c
     errno = EINVAL;
     return -1;
   }
+  attached.netif = *netif;
+  attached.up = true;
   if (!have_default_netif) {
     const NetifId id = *netif;
     thread->call([id](Stack& stack, Instant) { stack.set_default_netif(id); });
@@ -142,8 +185,26 @@ extern "C" int lwnet_ip6_add(const char* netif_name, const char* ipv6_cidr) {
 }
 
 extern "C" void lwnet_shutdown(void) {
-  lwnet::api::close_default_sockets();
-  lwnet::api::close_default_sntp();
-  lwnet::api::close_default_name_resolver();
-  if (lwnet::api::TcpipThread* thread = lwnet::api::default_tcpip()) thread->stop();
+  using namespace lwnet;
+  api::close_default_sockets();
+  api::close_default_sntp();
+  // The resolver's close calls no one back: dns_gethostbyname()'s lookups
+  // end first.
+  api::end_dns_lookups_for_shutdown();
+  api::close_default_name_resolver();
+  api::TcpipThread* thread = api::default_tcpip();
+  if (thread == nullptr) return;
+  {
+    // Down, so that a TAP not brought up again answers nobody once the
+    // thread runs again for other netifs.
+    const std::lock_guard lock(bring_up_mutex);
+    for (AttachedTap& tap : taps) {
+      if (!tap.up) continue;
+      const NetifId id = tap.netif;
+      (void)thread->call([id](Stack& stack, Instant now) { return stack.set_up(id, false, now); });
+      tap.up = false;
+    }
+  }
+  thread->stop();
+  api::allow_dns_lookups_after_shutdown();
 }

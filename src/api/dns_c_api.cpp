@@ -56,6 +56,11 @@ struct CRequest {
   bool has_second = false;
 };
 std::array<CRequest, lwnet::config::dns_max_requests> c_requests;
+// Set by lwnet_shutdown() from the moment it ends the waiting lookups until
+// the TCP/IP thread has stopped: the resolver closes in between without
+// calling back, so a lookup started then would hold its slot for ever.
+// Core context only.
+bool refusing_for_shutdown = false;
 
 void on_found(void* context, const DnsResult& result);
 
@@ -89,6 +94,49 @@ void on_found(void* context, const DnsResult& result) {
 
 }  // namespace
 
+namespace lwnet::api {
+
+// lwnet_shutdown() (bring_up.cpp), before the resolver closes: lwIP reports
+// a lookup that will never be answered through its callback, and the slot
+// must be free for the lookups after tcpip_init().
+void end_dns_lookups_for_shutdown() {
+  TcpipThread* thread = default_tcpip();
+  if (thread == nullptr) return;
+  thread->call([](Stack& stack, Instant now) {
+    refusing_for_shutdown = true;
+    // Every slot is freed, and forgotten by the resolver, before any
+    // callback runs; a callback that asks again is refused, so the freed
+    // slots keep their name and callback for the second loop.
+    std::array<bool, config::dns_max_requests> ended{};
+    for (std::size_t i = 0; i < c_requests.size(); ++i) {
+      CRequest& request = c_requests[i];
+      if (!request.used) continue;
+      if (NameResolver* resolver = default_name_resolver()) resolver->resolver().cancel(stack, &request, now);
+      request.used = false;
+      ended[i] = true;
+    }
+    // As lwIP reports a lookup that fails: the callback with a NULL address.
+    for (std::size_t i = 0; i < c_requests.size(); ++i) {
+      const CRequest& request = c_requests[i];
+      if (ended[i] && request.found != nullptr) request.found(request.name.data(), nullptr, request.arg);
+    }
+    return 0;
+  });
+}
+
+// lwnet_shutdown(), once the TCP/IP thread has stopped: nothing can start a
+// lookup on the closed resolver any more.
+void allow_dns_lookups_after_shutdown() {
+  TcpipThread* thread = default_tcpip();
+  if (thread == nullptr) return;
+  thread->call([](Stack&, Instant) {
+    refusing_for_shutdown = false;
+    return 0;
+  });
+}
+
+}  // namespace lwnet::api
+
 extern "C" {
 
 void dns_setserver(u8_t numdns, const ip_addr_t* dnsserver) {
@@ -108,7 +156,7 @@ err_t dns_gethostbyname_addrtype(const char* hostname, ip_addr_t* addr, dns_foun
                                  void* callback_arg, u8_t dns_addrtype) {
   lwnet::api::TcpipThread* thread = lwnet::api::default_tcpip();
   if (hostname == nullptr || addr == nullptr || std::strlen(hostname) >= DNS_MAX_NAME_LENGTH) return ERR_ARG;
-  if (thread == nullptr || !thread->in_core_context()) return ERR_VAL;
+  if (thread == nullptr || !thread->in_core_context() || refusing_for_shutdown) return ERR_VAL;
   if (lwnet::api::default_name_resolver() == nullptr) return ERR_VAL;
   CRequest* request = nullptr;
   for (CRequest& r : c_requests) {

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "api/tcpip_c.h"
@@ -66,6 +67,10 @@ std::mutex resolver_mutex;
 std::unique_ptr<NameResolver> resolver_instance;
 std::atomic<NameResolver*> resolver_pointer{nullptr};
 bool resolver_close_registered = false;
+// The servers of the default instance closed last, for the next one: lwIP's
+// servers stay set until changed (its dns_init() leaves them alone), so a
+// restart after lwnet_shutdown() must not forget them. Under resolver_mutex.
+std::optional<std::array<IpAddress, config::dns_max_servers>> kept_servers;
 
 }  // namespace
 
@@ -221,6 +226,11 @@ NameResolver* default_name_resolver() {
       resolver_close_registered = std::atexit([] { close_default_name_resolver(); }) == 0;
     }
     resolver_instance = std::make_unique<NameResolver>(*thread);
+    if (kept_servers) {
+      for (std::size_t i = 0; i < kept_servers->size(); ++i) {
+        (void)resolver_instance->set_server(i, (*kept_servers)[i]);
+      }
+    }
     resolver_pointer.store(resolver_instance.get(), std::memory_order_release);
   }
   return resolver_instance.get();
@@ -229,6 +239,12 @@ NameResolver* default_name_resolver() {
 void close_default_name_resolver() {
   const std::lock_guard lock(resolver_mutex);
   resolver_pointer.store(nullptr, std::memory_order_release);
+  if (resolver_instance != nullptr) {
+    kept_servers.emplace();
+    for (std::size_t i = 0; i < kept_servers->size(); ++i) {
+      (*kept_servers)[i] = resolver_instance->server(i);
+    }
+  }
   resolver_instance.reset();
 }
 

@@ -60,11 +60,12 @@ class NameResolver {
   DnsResolver resolver_;
 };
 
-// The default instance, over default_tcpip() (made on first use); null
-// before tcpip_init() or lwnet_tap_up().
+// The default instance, over default_tcpip() (made on first use, with the
+// servers the instance closed last had); null before tcpip_init() or
+// lwnet_tap_up().
 NameResolver* default_name_resolver();
-// Drops the default instance (lwnet_shutdown(), and at exit). Not while
-// another thread resolves through it.
+// Drops the default instance (lwnet_shutdown(), and at exit), keeping its
+// servers for the next one. Not while another thread resolves through it.
 void close_default_name_resolver();
 
 // The sources the stack could use now, for order_destinations(). Core

@@ -1,5 +1,6 @@
 // <lwip/apps/netbiosns.h>: one process-wide NetbiosResponder on the default
 // TCP/IP thread, reached through TcpipThread::call.
+#include <mutex>
 #include <string_view>
 
 #include "lwip/apps/netbiosns.h"
@@ -34,7 +35,18 @@ void netbiosns_init(void) {
 
 void netbiosns_set_name(const char* hostname) {
   if (hostname == nullptr) return;
-  const std::string_view name(hostname);
+  // lwIP keeps the first NETBIOS_NAME_LEN - 1 characters of a longer name
+  // (the 16th byte of a NetBIOS name is its suffix), rather than refusing it.
+  const std::string_view name = std::string_view(hostname).substr(0, lwnet::NetbiosName::max_length);
+  if (lwnet::api::default_tcpip() == nullptr) {
+    // Nothing runs in core context before tcpip_init(), and lwIP keeps a
+    // name set this early for netbiosns_init(): so the responder takes it
+    // now. The mutex keeps two early callers apart.
+    static std::mutex before_tcpip_init;
+    const std::lock_guard lock(before_tcpip_init);
+    (void)responder().set_name(name);
+    return;
+  }
   in_netbios_core([&](lwnet::Stack&) { (void)responder().set_name(name); });
 }
 

@@ -1,9 +1,13 @@
 // <lwip/apps/netbiosns.h> over the default TCP/IP thread: a query to the
 // stack's own loopback address is answered with the configured name's
-// address once netbiosns_init ran, and no longer after netbiosns_stop.
+// address once netbiosns_init ran, and no longer after netbiosns_stop; a
+// name longer than NetBIOS allows is cut to its first 15 characters, and a
+// name set before tcpip_init() is kept, as lwIP does both.
 #include <gtest/gtest.h>
 
 #include <array>
+#include <cstdio>
+#include <cstdlib>
 #include <optional>
 
 #include <unistd.h>
@@ -59,6 +63,43 @@ TEST(NetbiosnsCApi, AnswersItsNameBetweenInitAndStop) {
   EXPECT_EQ(ask(*thread, "esp-device"), Ipv4Address::loopback());
   netbiosns_stop();
   EXPECT_FALSE(ask(*thread, "ESP-DEVICE"));
+}
+
+// lwIP copies the first 15 characters of a longer name (NETBIOS_NAME_LEN
+// is 16 with the suffix byte) instead of refusing it.
+TEST(NetbiosnsCApi, LongerNamesAreCutTo15Characters) {
+  tcpip_init(nullptr, nullptr);
+  TcpipThread* thread = default_tcpip();
+  ASSERT_NE(thread, nullptr);
+  netbiosns_init();
+  netbiosns_set_name("abcdefghijklmnopq");  // 17
+  EXPECT_EQ(ask(*thread, "ABCDEFGHIJKLMNO"), Ipv4Address::loopback());
+  netbiosns_set_name("0123456789vwxyz!");  // 16
+  EXPECT_EQ(ask(*thread, "0123456789VWXYZ"), Ipv4Address::loopback());
+  EXPECT_FALSE(ask(*thread, "ABCDEFGHIJKLMNO"));
+  netbiosns_set_name("short");
+  EXPECT_EQ(ask(*thread, "SHORT"), Ipv4Address::loopback());
+  netbiosns_stop();
+}
+
+// Before tcpip_init() there is no TCP/IP thread yet; the name set then is
+// the one netbiosns_init() answers for. In a process where no test has
+// started the thread: the death test's child, which runs this test alone
+// (threadsafe style) and says on stderr what it saw.
+TEST(NetbiosnsCApi, ANameSetBeforeTcpipInitIsKept) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_EXIT(
+      {
+        const bool no_thread_yet = default_tcpip() == nullptr;
+        netbiosns_set_name("early-name");
+        tcpip_init(nullptr, nullptr);
+        netbiosns_init();
+        const bool answered = ask(*default_tcpip(), "EARLY-NAME") == Ipv4Address::loopback();
+        netbiosns_stop();
+        std::fprintf(stderr, "no thread yet: %d, answered: %d\n", no_thread_yet ? 1 : 0, answered ? 1 : 0);
+        std::exit(no_thread_yet && answered ? 0 : 1);
+      },
+      ::testing::ExitedWithCode(0), "no thread yet: 1, answered: 1");
 }
 
 }  // namespace

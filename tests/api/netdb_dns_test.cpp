@@ -17,11 +17,13 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <vector>
 
 #define LWIP_COMPAT_SOCKETS 1
 #include "lwip/dns.h"
 #include "lwip/netdb.h"
 #include "lwip/tcpip.h"
+#include "lwnet/lwnet.h"
 
 #include "api/name_resolver.h"
 #include "api/tcpip_c.h"
@@ -357,6 +359,131 @@ TEST(LwipNetdbDns, DnsGethostbynameInCoreContext) {
   ip_addr_t ignored{};
   EXPECT_EQ(dns_gethostbyname("host.name.test", &ignored, nullptr, nullptr), ERR_VAL);  // not core context
   dns_setserver(1, nullptr);
+}
+
+// lwnet_shutdown() while dns_gethostbyname() lookups wait for their answer:
+// each one's callback runs with NULL (failed, as lwIP reports a lookup that
+// will not be answered), a lookup asked from such a callback is refused
+// (ERR_VAL: no slot may stay taken by a query that closes at once), and
+// every slot is free again once tcpip_init() has started the thread again
+// (they stayed taken, so every later lookup failed with ERR_MEM).
+TEST(LwipNetdbDns, ShutdownEndsWaitingLookups) {
+  tcpip_init(nullptr, nullptr);
+  static ThreadedDnsNet net(Ipv4Address::of(192, 0, 2, 101), Ipv4Address::of(192, 0, 2, 102),
+                            api::default_tcpip());
+  stop_default_thread_at_exit();
+  ip_addr_t server{};
+  server.type = IPADDR_TYPE_V4;
+  server.u_addr.ip4.addr = htonl(0xc0000266U);  // 192.0.2.102
+  dns_setserver(0, &server);
+  dns_clear_cache();
+  net.server.call([&](Stack&, Instant) { return net.fake->drop = 1000; });
+
+  struct Answers {
+    std::mutex mutex;
+    std::condition_variable cv;
+    int with_address = 0;
+    int without_address = 0;
+    ip_addr_t last_address{};
+    err_t asked_again = ERR_OK;
+  };
+  static Answers answers;
+  const dns_found_callback record = [](const char* name, const ip_addr_t* ipaddr, void*) {
+    const std::lock_guard lock(answers.mutex);
+    if (ipaddr != nullptr) {
+      ++answers.with_address;
+      answers.last_address = *ipaddr;
+    } else {
+      ++answers.without_address;
+      ip_addr_t ignored{};
+      answers.asked_again = dns_gethostbyname(name, &ignored, nullptr, nullptr);
+    }
+    answers.cv.notify_all();
+  };
+  // `lookups` lookups of one name (one query) in core context.
+  const auto ask_in_core = [&](std::size_t lookups) {
+    return api::default_tcpip()->call([&](Stack&, Instant) {
+      std::vector<err_t> results;
+      for (std::size_t i = 0; i < lookups; ++i) {
+        ip_addr_t now{};
+        results.push_back(dns_gethostbyname("host.name.test", &now, record, nullptr));
+      }
+      return results;
+    });
+  };
+  // Every slot, and one more.
+  const std::size_t slots = config::dns_max_requests;
+  std::vector<err_t> started = ask_in_core(slots + 1);
+  ASSERT_EQ(started.size(), slots + 1);
+  for (std::size_t i = 0; i < slots; ++i) EXPECT_EQ(started[i], ERR_INPROGRESS) << i;
+  EXPECT_EQ(started[slots], ERR_MEM);
+
+  lwnet_shutdown();
+  {
+    const std::lock_guard lock(answers.mutex);
+    EXPECT_EQ(answers.without_address, static_cast<int>(slots));
+    EXPECT_EQ(answers.with_address, 0);
+    EXPECT_EQ(answers.asked_again, ERR_VAL);
+    answers.without_address = 0;
+  }
+
+  tcpip_init(nullptr, nullptr);
+  dns_setserver(0, &server);  // whether it stayed set is another test's
+  net.server.call([&](Stack&, Instant) { return net.fake->drop = 0; });
+  started = ask_in_core(slots);
+  for (std::size_t i = 0; i < slots; ++i) EXPECT_EQ(started[i], ERR_INPROGRESS) << i;
+  std::unique_lock lock(answers.mutex);
+  EXPECT_TRUE(answers.cv.wait_for(lock, std::chrono::seconds(10), [&] {
+    return answers.with_address + answers.without_address == static_cast<int>(slots);
+  }));
+  EXPECT_EQ(answers.with_address, static_cast<int>(slots));
+  EXPECT_EQ(answers.without_address, 0);
+  EXPECT_EQ(answers.last_address.type, IPADDR_TYPE_V4);
+  EXPECT_EQ(answers.last_address.u_addr.ip4.addr, htonl(0xc000020aU));  // 192.0.2.10
+  lock.unlock();
+  dns_setserver(0, nullptr);
+}
+
+// Servers set with dns_setserver() stay set across lwnet_shutdown() and
+// tcpip_init(), as lwIP's do (its dns_init() leaves dns_servers as they
+// were): the resolver built after the restart used to start empty. A slot
+// emptied stays empty too, and a server set while the thread is stopped is
+// kept as well.
+TEST(LwipNetdbDns, ServersStaySetAcrossShutdown) {
+  tcpip_init(nullptr, nullptr);
+  ip_addr_t main_server{};
+  main_server.type = IPADDR_TYPE_V4;
+  main_server.u_addr.ip4.addr = htonl(0xc6336435U);  // 198.51.100.53
+  ip_addr_t backup_server{};
+  backup_server.type = IPADDR_TYPE_V6;
+  std::memcpy(backup_server.u_addr.ip6.addr, parse_ip_address("2001:db8::53")->v6().octets.data(), 16);
+  dns_setserver(0, &main_server);
+  dns_setserver(1, &backup_server);
+
+  lwnet_shutdown();
+  tcpip_init(nullptr, nullptr);
+  const ip_addr_t* got = dns_getserver(0);
+  EXPECT_EQ(got->type, IPADDR_TYPE_V4);
+  EXPECT_EQ(got->u_addr.ip4.addr, main_server.u_addr.ip4.addr);
+  got = dns_getserver(1);
+  EXPECT_EQ(got->type, IPADDR_TYPE_V6);
+  EXPECT_EQ(std::memcmp(got->u_addr.ip6.addr, backup_server.u_addr.ip6.addr, 16), 0);
+
+  dns_setserver(0, nullptr);
+  lwnet_shutdown();
+  ip_addr_t while_stopped{};
+  while_stopped.type = IPADDR_TYPE_V4;
+  while_stopped.u_addr.ip4.addr = htonl(0xcb007135U);  // 203.0.113.53
+  dns_setserver(1, &while_stopped);
+  tcpip_init(nullptr, nullptr);
+  got = dns_getserver(0);
+  EXPECT_EQ(got->type, IPADDR_TYPE_V4);
+  EXPECT_EQ(got->u_addr.ip4.addr, 0u);
+  got = dns_getserver(1);
+  EXPECT_EQ(got->type, IPADDR_TYPE_V4);
+  EXPECT_EQ(got->u_addr.ip4.addr, while_stopped.u_addr.ip4.addr);
+  dns_setserver(1, nullptr);
+  lwnet_shutdown();
 }
 
 TEST(LwipNetdb, GetnameinfoNumericForms) {

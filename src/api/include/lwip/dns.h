@@ -9,7 +9,8 @@
  * range), in storage of the calling thread until its next call.
  * dns_clear_cache(): forgets every cached answer (esp-lwip's addition).
  * These three: any thread, before or after tcpip_init() (they start the
- * default TCP/IP thread when there is none).
+ * default TCP/IP thread when there is none). As in lwIP, servers stay set
+ * until changed, also across lwnet_shutdown() and a new tcpip_init().
  *
  * dns_gethostbyname(_addrtype): as lwIP's, in core context only (on the
  * TCP/IP thread, e.g. from tcpip_callback, or under LOCK_TCPIP_CORE).
@@ -18,6 +19,8 @@
  * will run later on the TCP/IP thread (ipaddr NULL on failure); ERR_ARG
  * for a NULL or invalid name, ERR_MEM when every query slot is taken,
  * ERR_VAL when no server is set (or the name is known not to exist).
+ * lwnet_shutdown() calls the callbacks of the lookups still waiting with
+ * a NULL ipaddr (a lookup asked from them then gets ERR_VAL).
  * addrtype: LWIP_DNS_ADDRTYPE_IPV4 (dns_gethostbyname's), _IPV6, and
  * _IPV4_IPV6 / _IPV6_IPV4 (the first family, then the other if it has no
  * address). */

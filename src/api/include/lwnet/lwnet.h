@@ -14,8 +14,13 @@ extern "C" {
  * the address `ipv4_cidr` ("192.0.2.2/24") and, unless `gateway` is NULL,
  * that default gateway ("192.0.2.1"); a NULL `ipv4_cidr` (and gateway)
  * leaves the netif without an address for DHCP (lwnet/dhcp.h). The first TAP attached becomes the
- * default netif. Returns 0, or -1 with errno set (EINVAL for an address
- * that does not parse, the OS's error when the TAP cannot be opened). */
+ * default netif. A TAP stays attached, and its netif in the stack, until
+ * the process ends: after lwnet_shutdown() (which takes the netif down),
+ * lwnet_tap_up() of the same name brings that netif up again with the
+ * address and gateway given now (its IPv6 addresses stay). Returns 0, or
+ * -1 with errno set (EINVAL for an address that does not parse, EEXIST
+ * when `tap_name` is up already (since the last lwnet_shutdown()), the
+ * OS's error when the TAP cannot be opened). */
 int lwnet_tap_up(const char *tap_name, const char *ipv4_cidr, const char *gateway);
 
 /* Adds the static IPv6 address `ipv6_cidr` ("2001:db8::2/64": the prefix
@@ -28,8 +33,9 @@ int lwnet_tap_up(const char *tap_name, const char *ipv4_cidr, const char *gatewa
  * seconds), ENETDOWN (no TCP/IP thread). */
 int lwnet_ip6_add(const char *netif_name, const char *ipv6_cidr);
 
-/* Closes every lwnet socket and stops the TCP/IP thread. lwnet_tap_up()
- * may be called again afterwards. */
+/* Closes every lwnet socket, takes the TAP netifs down and stops the
+ * TCP/IP thread. lwnet_tap_up() may be called again afterwards, for the
+ * same TAP too. */
 void lwnet_shutdown(void);
 
 #ifdef __cplusplus

@@ -2,8 +2,10 @@
  * (apps/netbios_responder.h) on the TCP/IP thread, answering name queries
  * on UDP 137 with the address of the netif they came in on.
  *
- * Threads: any thread; the TCP/IP thread must have been started
- * (tcpip_init or lwnet_tap_up), else the calls do nothing. */
+ * Threads: any thread. netbiosns_init and netbiosns_stop need the TCP/IP
+ * thread (tcpip_init or lwnet_tap_up), else they do nothing;
+ * netbiosns_set_name may come before it (not while another thread calls
+ * tcpip_init), and netbiosns_init then answers for that name. */
 #ifndef LWNET_LWIP_APPS_NETBIOSNS_H
 #define LWNET_LWIP_APPS_NETBIOSNS_H
 
@@ -13,8 +15,9 @@ extern "C" {
 
 /* Starts answering (for "NETBIOSLWIPDEV" until netbiosns_set_name). */
 void netbiosns_init(void);
-/* 1 to 15 characters without spaces or dots, matched in any case; other
- * names are ignored. The name is copied. */
+/* 1 to 15 characters without spaces or dots, matched in any case; of a
+ * longer name the first 15 (as lwIP does); other names are ignored. The
+ * name is copied. */
 void netbiosns_set_name(const char *hostname);
 void netbiosns_stop(void);
 
