@@ -85,13 +85,10 @@ esp_err_t esp_ping_delete_session(esp_ping_handle_t hdl) {
     delete s;
     return ESP_OK;
   }
-  if (thread->in_core_context()) {
-    // Perhaps from inside the session's own callback (ESP-IDF's examples
-    // delete in on_ping_end): stopped now, freed once the stack's poll is
-    // over, from the mailbox.
-    s->session.stop(thread->stack());
-    if (thread->post([](void* p) { delete static_cast<CSession*>(p); }, s)) return ESP_OK;
-  }
+  // From core context too (the session's own callback, where ESP-IDF's
+  // examples delete it) the session goes at once: call() runs inline there,
+  // and PingSession returns from its callback without reading itself again.
+  // Nothing is posted, so a full or closed mailbox cannot leak or crash it.
   thread->call([&](Stack& stack, Instant) {
     s->session.stop(stack);
     return 0;

@@ -4,6 +4,21 @@
 
 namespace lwnet {
 
+PingSession::~PingSession() {
+  for (CallbackFrame* frame = innermost_callback_; frame != nullptr; frame = frame->outer) frame->destroyed = true;
+}
+
+bool PingSession::notify(Callback callback) {
+  if (callback == nullptr) return true;
+  CallbackFrame frame;
+  frame.outer = innermost_callback_;
+  innermost_callback_ = &frame;
+  callback(callbacks_.context, *this);
+  if (frame.destroyed) return false;
+  innermost_callback_ = frame.outer;
+  return true;
+}
+
 Status PingSession::configure(const PingSessionConfig& config, const Callbacks& callbacks) {
   if (config.data_size > max_data_size || config.interval <= Duration::zero() ||
       config.timeout <= Duration::zero() || config.target.is_unspecified()) {
@@ -70,18 +85,17 @@ void PingSession::send(Stack& stack, Instant now) {
                         config_.ttl, now, config_.tos, config_.netif);
 }
 
-void PingSession::finish_request(Stack& stack, Instant now, bool answered) {
+bool PingSession::finish_request(Stack& stack, Instant now, bool answered) {
   awaiting_ = false;
   update_duration(now);
-  const Callback callback = answered ? callbacks_.on_success : callbacks_.on_timeout;
-  if (callback != nullptr) callback(callbacks_.context, *this);
-  if (!running_) return;  // the callback stopped the session
+  if (!notify(answered ? callbacks_.on_success : callbacks_.on_timeout)) return false;
+  if (!running_) return true;  // the callback stopped the session
   if (config_.count != 0 && profile_.requests >= config_.count) {
     stop(stack);
-    if (callbacks_.on_end != nullptr) callbacks_.on_end(callbacks_.context, *this);
-    return;
+    return notify(callbacks_.on_end);
   }
   deadline_ = std::max(sent_at_ + config_.interval, now);
+  return true;
 }
 
 void PingSession::poll(Stack& stack, Instant now) {
@@ -97,11 +111,11 @@ void PingSession::poll(Stack& stack, Instant now) {
     profile_.replier = got->from;
     profile_.size = static_cast<std::uint32_t>(got->size);
     profile_.time_gap_ms = static_cast<std::uint32_t>((now - sent_at_).total_millis());
-    finish_request(stack, now, true);
+    if (!finish_request(stack, now, true)) return;
   }
   if (!running_ || now < deadline_) return;
   if (awaiting_) {
-    finish_request(stack, now, false);
+    if (!finish_request(stack, now, false)) return;
     if (!running_ || now < deadline_) return;
   }
   send(stack, now);

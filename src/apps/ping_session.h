@@ -4,7 +4,9 @@
 // on the Stack's ICMP echo endpoints (Stack::ping_*).
 //
 // Threads: every member function runs in core context; the callbacks run
-// there too (from inside Stack::poll).
+// there too (from inside Stack::poll). A callback may destroy its session
+// (stopped first): the session then returns from poll without touching
+// itself again.
 #pragma once
 
 #include <array>
@@ -55,6 +57,12 @@ class PingSession final : public StackApp {
   };
 
   PingSession() = default;
+  // A session is attached by address and its callbacks mark frames on the
+  // stack (CallbackFrame): a copy would share both.
+  PingSession(const PingSession&) = delete;
+  PingSession& operator=(const PingSession&) = delete;
+  // Tells the callbacks running now (if any) that the session is gone.
+  ~PingSession();
   // InvalidArgument for data_size above max_data_size, a zero interval or
   // timeout, or an unspecified target.
   Status configure(const PingSessionConfig& config, const Callbacks& callbacks);
@@ -74,8 +82,19 @@ class PingSession final : public StackApp {
   Instant next_deadline() const override { return running_ ? deadline_ : Instant::max(); }
 
  private:
+  // One per callback running (callbacks may nest: a callback that stops
+  // the session runs on_end inside it): the destructor flags them all, so
+  // that each caller, once its callback returns, leaves without reading
+  // the freed session.
+  struct CallbackFrame {
+    bool destroyed = false;
+    CallbackFrame* outer = nullptr;
+  };
+
   void send(Stack& stack, Instant now);
-  void finish_request(Stack& stack, Instant now, bool answered);
+  // These return false when a callback destroyed the session.
+  [[nodiscard]] bool notify(Callback callback);
+  [[nodiscard]] bool finish_request(Stack& stack, Instant now, bool answered);
   void update_duration(Instant now);
 
   PingSessionConfig config_;
@@ -90,6 +109,7 @@ class PingSession final : public StackApp {
   Instant deadline_ = Instant::max();
   std::uint16_t next_sequence_ = 1;
   PingProfile profile_;
+  CallbackFrame* innermost_callback_ = nullptr;
 };
 
 }  // namespace lwnet

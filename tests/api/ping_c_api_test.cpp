@@ -111,5 +111,93 @@ TEST(PingCApi, SessionToLoopbackDeletedFromItsEndCallback) {
   EXPECT_EQ(second.ends.load(), 0);
 }
 
+// A session deleted from inside its own callbacks while the TCP/IP thread's
+// mailbox is full: nothing can be posted to free it after the poll, yet the
+// poll that called the callback is still running. AddressSanitizer aborts
+// the test if that poll reads the freed session.
+struct MailboxFiller {
+  std::atomic<int> posted{0};
+  std::atomic<int> ran{0};
+  std::atomic<int> successes{0};
+  std::atomic<int> ends{0};
+  std::atomic<int> full_when_deleting{0};
+  std::atomic<esp_err_t> delete_status{ESP_FAIL};
+
+  // Fills the mailbox (the callback runs on the TCP/IP thread, which cannot
+  // empty it meanwhile), then deletes the session.
+  void fill_and_delete(esp_ping_handle_t handle) {
+    TcpipThread* thread = default_tcpip();
+    while (thread->try_post([](void* p) { static_cast<MailboxFiller*>(p)->ran.fetch_add(1); }, this)) {
+      posted.fetch_add(1);
+    }
+    const Status one_more = thread->try_post([](void*) {}, nullptr);
+    if (!one_more && one_more.error() == Error::WouldBlock) full_when_deleting.fetch_add(1);
+    delete_status.store(esp_ping_delete_session(handle));
+  }
+};
+
+TEST(PingCApi, DeletedFromItsOwnCallbacksWhileTheMailboxIsFull) {
+  tcpip_init(nullptr, nullptr);
+  ASSERT_NE(default_tcpip(), nullptr);
+  esp_ping_config_t config{};
+  config.interval_ms = 20;
+  config.timeout_ms = 1000;
+  config.data_size = 8;
+  config.ttl = 64;
+  config.target_addr.type = IPADDR_TYPE_V4;
+  config.target_addr.u_addr.ip4.addr = htonl(INADDR_LOOPBACK);
+  const auto limit = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+
+  // From on_ping_end, as ESP-IDF's examples delete it.
+  MailboxFiller at_end;
+  esp_ping_callbacks_t cbs{};
+  cbs.cb_args = &at_end;
+  cbs.on_ping_success = [](esp_ping_handle_t, void* args) { static_cast<MailboxFiller*>(args)->successes.fetch_add(1); };
+  cbs.on_ping_end = [](esp_ping_handle_t hdl, void* args) {
+    auto* filler = static_cast<MailboxFiller*>(args);
+    filler->fill_and_delete(hdl);
+    filler->ends.fetch_add(1);
+  };
+  config.count = 2;
+  esp_ping_handle_t handle = nullptr;
+  ASSERT_EQ(esp_ping_new_session(&config, &cbs, &handle), ESP_OK);
+  ASSERT_EQ(esp_ping_start(handle), ESP_OK);
+  while ((at_end.ends.load() == 0 || at_end.ran.load() < at_end.posted.load()) &&
+         std::chrono::steady_clock::now() < limit) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_EQ(at_end.ends.load(), 1);
+  EXPECT_EQ(at_end.successes.load(), 2);
+  EXPECT_EQ(at_end.full_when_deleting.load(), 1);
+  EXPECT_EQ(at_end.delete_status.load(), ESP_OK);
+  EXPECT_EQ(at_end.ran.load(), at_end.posted.load());
+
+  // From on_ping_success of an endless session: nothing runs after it.
+  MailboxFiller at_success;
+  cbs = {};
+  cbs.cb_args = &at_success;
+  cbs.on_ping_success = [](esp_ping_handle_t hdl, void* args) {
+    auto* filler = static_cast<MailboxFiller*>(args);
+    filler->successes.fetch_add(1);
+    filler->fill_and_delete(hdl);
+  };
+  cbs.on_ping_timeout = [](esp_ping_handle_t, void* args) { static_cast<MailboxFiller*>(args)->ends.fetch_add(100); };
+  cbs.on_ping_end = [](esp_ping_handle_t, void* args) { static_cast<MailboxFiller*>(args)->ends.fetch_add(1); };
+  config.count = ESP_PING_COUNT_INFINITE;
+  ASSERT_EQ(esp_ping_new_session(&config, &cbs, &handle), ESP_OK);
+  ASSERT_EQ(esp_ping_start(handle), ESP_OK);
+  while ((at_success.successes.load() == 0 || at_success.ran.load() < at_success.posted.load()) &&
+         std::chrono::steady_clock::now() < limit) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  // Three intervals more: a session still polled would have pinged again.
+  std::this_thread::sleep_for(std::chrono::milliseconds(3 * 20));
+  EXPECT_EQ(at_success.successes.load(), 1);
+  EXPECT_EQ(at_success.ends.load(), 0);
+  EXPECT_EQ(at_success.full_when_deleting.load(), 1);
+  EXPECT_EQ(at_success.delete_status.load(), ESP_OK);
+  EXPECT_EQ(at_success.ran.load(), at_success.posted.load());
+}
+
 }  // namespace
 }  // namespace lwnet::api::ping_c_api_test
