@@ -90,7 +90,7 @@ esp_err_t esp_ping_delete_session(esp_ping_handle_t hdl) {
   // and PingSession returns from its callback without reading itself again.
   // Nothing is posted, so a full or closed mailbox cannot leak or crash it.
   thread->call([&](Stack& stack, Instant) {
-    s->session.stop(stack);
+    s->session.stop_silently(stack);
     return 0;
   });
   delete s;

@@ -32,6 +32,12 @@ Status PingSession::configure(const PingSessionConfig& config, const Callbacks& 
 }
 
 Status PingSession::start(Stack& stack, Instant now) {
+  if (end_pending_) {
+    // Stopped and started again inside one callback: the old batch's end
+    // comes before the new batch.
+    end_pending_ = false;
+    if (!notify(callbacks_.on_end)) return Error::Closed;
+  }
   if (running_) return Error::AlreadyConnected;
   if (config_.target.is_unspecified()) return Error::InvalidArgument;
   // A random identifier, another one if a session holds it already.
@@ -45,13 +51,14 @@ Status PingSession::start(Stack& stack, Instant now) {
     stack.ping_close(*h);
     return s;
   }
-  const bool ended = config_.count != 0 && profile_.requests >= config_.count;
-  if (ended || profile_.requests == 0) {
-    profile_ = PingProfile{};
-    profile_.tos = config_.tos;
-    next_sequence_ = 1;
-    started_ = now;
-  }
+  profile_.sequence = 0;
+  profile_.requests = 0;
+  profile_.replies = 0;
+  profile_.duration_ms = 0;
+  profile_.tos = config_.tos;
+  next_sequence_ = 1;
+  started_ = now;
+  ++batch_;
   handle_ = *h;
   running_ = true;
   awaiting_ = false;
@@ -59,13 +66,29 @@ Status PingSession::start(Stack& stack, Instant now) {
   return {};
 }
 
-void PingSession::stop(Stack& stack) {
-  if (!running_) return;
+void PingSession::close_batch(Stack& stack) {
   stack.ping_close(handle_);
   stack.detach_app(*this);
   running_ = false;
   awaiting_ = false;
   deadline_ = Instant::max();
+}
+
+void PingSession::stop(Stack& stack) {
+  if (!running_) return;
+  close_batch(stack);
+  // Nested in the callback, on_end would run while the user's callback is
+  // half done (holding its locks, say); ESP-IDF's ping task calls it after.
+  if (innermost_callback_ != nullptr) {
+    end_pending_ = true;
+    return;
+  }
+  (void)notify(callbacks_.on_end);
+}
+
+void PingSession::stop_silently(Stack& stack) {
+  end_pending_ = false;
+  if (running_) close_batch(stack);
 }
 
 void PingSession::update_duration(Instant now) {
@@ -88,10 +111,15 @@ void PingSession::send(Stack& stack, Instant now) {
 bool PingSession::finish_request(Stack& stack, Instant now, bool answered) {
   awaiting_ = false;
   update_duration(now);
+  const std::uint32_t batch = batch_;
   if (!notify(answered ? callbacks_.on_success : callbacks_.on_timeout)) return false;
-  if (!running_) return true;  // the callback stopped the session
+  if (end_pending_) {
+    end_pending_ = false;
+    return notify(callbacks_.on_end);
+  }
+  if (!running_ || batch_ != batch) return true;  // the callback stopped or restarted the session
   if (config_.count != 0 && profile_.requests >= config_.count) {
-    stop(stack);
+    close_batch(stack);
     return notify(callbacks_.on_end);
   }
   deadline_ = std::max(sent_at_ + config_.interval, now);

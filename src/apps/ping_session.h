@@ -68,12 +68,20 @@ class PingSession final : public StackApp {
   Status configure(const PingSessionConfig& config, const Callbacks& callbacks);
 
   // Opens an echo endpoint (identifier from the stack's random), attaches
-  // and sends the first request at the next poll. A session that ended
-  // starts over with a fresh profile. AlreadyConnected while running.
+  // and sends the first request at the next poll. Every start begins a new
+  // batch, as ESP-IDF's esp_ping_start: sequence numbers from 1, requests,
+  // replies and duration from 0 (the latest reply's fields stay until the
+  // next reply). AlreadyConnected while running. Called after stop() from
+  // inside one of this session's callbacks, it first runs the on_end that
+  // stop() left for the callback's return.
   Status start(Stack& stack, Instant now);
-  // Stops sending (no end callback, as ESP-IDF's esp_ping_stop); start()
-  // begins again. Nothing when not running.
+  // Ends the batch as ESP-IDF's esp_ping_stop does: no more requests (one
+  // awaiting its reply is abandoned, without a callback), then on_end. From
+  // inside one of this session's callbacks, on_end runs once that callback
+  // has returned, not nested in it. Nothing when not running.
   void stop(Stack& stack);
+  // Stops without on_end: for an owner about to destroy the session.
+  void stop_silently(Stack& stack);
   bool running() const { return running_; }
   const PingProfile& profile() const { return profile_; }
   const PingSessionConfig& config() const { return config_; }
@@ -91,6 +99,7 @@ class PingSession final : public StackApp {
     CallbackFrame* outer = nullptr;
   };
 
+  void close_batch(Stack& stack);
   void send(Stack& stack, Instant now);
   // These return false when a callback destroyed the session.
   [[nodiscard]] bool notify(Callback callback);
@@ -103,6 +112,8 @@ class PingSession final : public StackApp {
   std::array<std::uint8_t, max_data_size> reply_{};
   bool running_ = false;
   bool awaiting_ = false;  // the latest request waits for its reply
+  bool end_pending_ = false;  // stop() from a callback: on_end when it returns
+  std::uint32_t batch_ = 0;   // counts starts: a callback that restarted the session changes it
   PingHandle handle_{};
   Instant started_;
   Instant sent_at_;

@@ -1,7 +1,7 @@
 // <ping/ping_sock.h> over the default TCP/IP thread: a session to the
 // stack's own loopback address, callbacks on the TCP/IP thread reading the
-// profile, and the session deleted from its own end callback as ESP-IDF's
-// examples do.
+// profile, the session deleted from its own callbacks as ESP-IDF's examples
+// do (also while the thread's mailbox is full), stop and start again.
 #include <gtest/gtest.h>
 
 #include <arpa/inet.h>
@@ -95,20 +95,84 @@ TEST(PingCApi, SessionToLoopbackDeletedFromItsEndCallback) {
   EXPECT_EQ(seen.replier.load(), htonl(INADDR_LOOPBACK));
   EXPECT_EQ(seen.small_buffer.load(), ESP_ERR_INVALID_SIZE);
   EXPECT_EQ(seen.delete_status.load(), ESP_OK);
+}
 
-  // Stopped before it ends: no end callback; deleted from this thread.
-  Seen second;
-  cbs.cb_args = &second;
+// esp_ping_stop ends the batch as ESP-IDF's does: on_ping_end has run when
+// it returns; a stop on a session that is not running ends nothing; the next
+// start begins with sequence number 1 and counts from 0.
+struct StopSeen {
+  std::atomic<int> successes{0};
+  std::atomic<int> ends{0};
+  std::atomic<std::uint16_t> first_sequence{0};
+  std::atomic<std::uint32_t> first_requests{0};
+  std::atomic<std::uint32_t> first_replies{0};
+  std::atomic<std::uint32_t> requests_at_end{0};
+  std::atomic<std::uint32_t> replies_at_end{0};
+};
+
+TEST(PingCApi, StopEndsTheBatchAndTheNextStartBeginsAnew) {
+  tcpip_init(nullptr, nullptr);
+  ASSERT_NE(default_tcpip(), nullptr);
+  esp_ping_config_t config{};
   config.count = ESP_PING_COUNT_INFINITE;
+  config.interval_ms = 20;
+  config.timeout_ms = 1000;
+  config.data_size = 8;
+  config.ttl = 64;
+  config.target_addr.type = IPADDR_TYPE_V4;
+  config.target_addr.u_addr.ip4.addr = htonl(INADDR_LOOPBACK);
+  StopSeen seen;
+  esp_ping_callbacks_t cbs{};
+  cbs.cb_args = &seen;
+  cbs.on_ping_success = [](esp_ping_handle_t hdl, void* args) {
+    auto* s = static_cast<StopSeen*>(args);
+    if (s->successes.fetch_add(1) == 0) {
+      std::uint16_t sequence = 0;
+      std::uint32_t requests = 0;
+      std::uint32_t replies = 0;
+      esp_ping_get_profile(hdl, ESP_PING_PROF_SEQNO, &sequence, sizeof sequence);
+      esp_ping_get_profile(hdl, ESP_PING_PROF_REQUEST, &requests, sizeof requests);
+      esp_ping_get_profile(hdl, ESP_PING_PROF_REPLY, &replies, sizeof replies);
+      s->first_sequence.store(sequence);
+      s->first_requests.store(requests);
+      s->first_replies.store(replies);
+    }
+  };
+  cbs.on_ping_end = [](esp_ping_handle_t hdl, void* args) {
+    auto* s = static_cast<StopSeen*>(args);
+    std::uint32_t requests = 0;
+    std::uint32_t replies = 0;
+    esp_ping_get_profile(hdl, ESP_PING_PROF_REQUEST, &requests, sizeof requests);
+    esp_ping_get_profile(hdl, ESP_PING_PROF_REPLY, &replies, sizeof replies);
+    s->requests_at_end.store(requests);
+    s->replies_at_end.store(replies);
+    s->ends.fetch_add(1);
+  };
+  esp_ping_handle_t handle = nullptr;
   ASSERT_EQ(esp_ping_new_session(&config, &cbs, &handle), ESP_OK);
-  ASSERT_EQ(esp_ping_start(handle), ESP_OK);
-  while (second.successes.load() < 2 && std::chrono::steady_clock::now() < limit) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(esp_ping_stop(handle), ESP_OK);  // not started: nothing to end
+  EXPECT_EQ(seen.ends.load(), 0);
+
+  const auto limit = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  for (int batch = 1; batch <= 2; ++batch) {
+    seen.successes.store(0);
+    ASSERT_EQ(esp_ping_start(handle), ESP_OK);
+    while (seen.successes.load() < 3 && std::chrono::steady_clock::now() < limit) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    EXPECT_EQ(esp_ping_stop(handle), ESP_OK);
+    EXPECT_EQ(seen.ends.load(), batch);
+    EXPECT_EQ(seen.first_sequence.load(), 1) << batch;
+    EXPECT_EQ(seen.first_requests.load(), 1u) << batch;
+    EXPECT_EQ(seen.first_replies.load(), 1u) << batch;
+    EXPECT_GE(seen.requests_at_end.load(), 3u);
+    EXPECT_GE(seen.replies_at_end.load(), 3u);
+    // Stopped already: a second stop ends nothing.
+    EXPECT_EQ(esp_ping_stop(handle), ESP_OK);
+    EXPECT_EQ(seen.ends.load(), batch);
   }
-  EXPECT_EQ(esp_ping_stop(handle), ESP_OK);
-  EXPECT_GE(second.successes.load(), 2);
   EXPECT_EQ(esp_ping_delete_session(handle), ESP_OK);
-  EXPECT_EQ(second.ends.load(), 0);
+  EXPECT_EQ(seen.ends.load(), 2);
 }
 
 // A session deleted from inside its own callbacks while the TCP/IP thread's

@@ -1,7 +1,7 @@
 // Ping sessions (apps/ping_session.h) from A to B over a pipe with 10 ms
 // latency, in virtual time: callbacks at the exact instants, the request
-// fields (TOS, TTL, ESP-IDF's payload), timeouts, endless sessions stopped
-// from a callback, and the profile.
+// fields (TOS, TTL, ESP-IDF's payload), timeouts, stops (from a callback
+// and from outside) and restarts, and the profile.
 #include <gtest/gtest.h>
 
 #include <array>
@@ -27,6 +27,8 @@ struct Recorder {
   Simulation* sim = nullptr;
   int stop_after = 0;  // stop the session from the n-th success (0: never)
   Stack* stack = nullptr;
+  bool inside_success = false;
+  int ends_inside_success = 0;
 
   PingSession::Callbacks callbacks() {
     PingSession::Callbacks c;
@@ -34,7 +36,9 @@ struct Recorder {
     c.on_success = [](void* ctx, PingSession& s) {
       auto* r = static_cast<Recorder*>(ctx);
       r->events.push_back({'s', r->sim->now(), s.profile()});
+      r->inside_success = true;
       if (r->stop_after != 0 && static_cast<int>(s.profile().replies) == r->stop_after) s.stop(*r->stack);
+      r->inside_success = false;
     };
     c.on_timeout = [](void* ctx, PingSession& s) {
       auto* r = static_cast<Recorder*>(ctx);
@@ -43,6 +47,7 @@ struct Recorder {
     c.on_end = [](void* ctx, PingSession& s) {
       auto* r = static_cast<Recorder*>(ctx);
       r->events.push_back({'e', r->sim->now(), s.profile()});
+      if (r->inside_success) ++r->ends_inside_success;
     };
     return c;
   }
@@ -184,7 +189,10 @@ TEST(PingSessionSim, TimeoutLongerThanIntervalWaitsForTheReply) {
   EXPECT_EQ(t.recorder.events[1].at, start + Duration::millis(1000));
 }
 
-TEST(PingSessionSim, EndlessSessionStoppedFromACallbackAndRestarted) {
+// ESP-IDF's esp_ping_stop ends the batch: on_ping_end comes (after the
+// callback that stopped it, not inside it), and the next start begins a new
+// batch, sequence numbers and counts from the start.
+TEST(PingSessionSim, EndlessSessionStoppedFromACallbackEndsAndRestartsAfresh) {
   PingNet t;
   PingSessionConfig config;
   config.count = 0;
@@ -192,17 +200,61 @@ TEST(PingSessionSim, EndlessSessionStoppedFromACallbackAndRestarted) {
   config.target = ip_b;
   ASSERT_OK(t.session.configure(config, t.recorder.callbacks()));
   t.recorder.stop_after = 3;
-  ASSERT_OK(t.session.start(t.net.a, t.net.sim.now()));
+  const Instant start = t.net.sim.now();
+  ASSERT_OK(t.session.start(t.net.a, start));
   t.net.sim.run_for(Duration::seconds(10));
-  ASSERT_EQ(t.recorder.events.size(), 3u);  // no end callback after stop
+  ASSERT_EQ(t.recorder.events.size(), 4u);
+  EXPECT_EQ(t.recorder.events[2].kind, 's');
+  const Event& end = t.recorder.events[3];
+  EXPECT_EQ(end.kind, 'e');
+  EXPECT_EQ(end.at, start + Duration::millis(400) + latency * 2);
+  EXPECT_EQ(end.profile.requests, 3u);
+  EXPECT_EQ(end.profile.replies, 3u);
+  EXPECT_EQ(end.profile.sequence, 3);
+  EXPECT_EQ(t.recorder.ends_inside_success, 0);
   EXPECT_FALSE(t.session.running());
-  EXPECT_EQ(t.session.profile().requests, 3u);
-  // Started again, it carries on counting.
-  t.recorder.stop_after = 5;
+  // Stopping a session that is not running ends nothing.
+  t.session.stop(t.net.a);
+  EXPECT_EQ(t.recorder.events.size(), 4u);
+
+  // Started again, it counts from the start.
+  t.recorder.events.clear();
+  t.recorder.stop_after = 2;
   ASSERT_OK(t.session.start(t.net.a, t.net.sim.now()));
+  EXPECT_EQ(t.session.profile().requests, 0u);
+  EXPECT_EQ(t.session.profile().replies, 0u);
   t.net.sim.run_for(Duration::seconds(10));
-  EXPECT_EQ(t.session.profile().requests, 5u);
-  EXPECT_EQ(t.session.profile().sequence, 5);
+  ASSERT_EQ(t.recorder.events.size(), 3u);
+  EXPECT_EQ(t.recorder.events[0].profile.sequence, 1);
+  EXPECT_EQ(t.recorder.events[0].profile.requests, 1u);
+  EXPECT_EQ(t.recorder.events[0].profile.replies, 1u);
+  EXPECT_EQ(t.recorder.events[2].kind, 'e');
+  EXPECT_EQ(t.recorder.events[2].profile.requests, 2u);
+  EXPECT_EQ(t.recorder.events[2].profile.sequence, 2);
+  EXPECT_EQ(t.net.a.pools().in_use(), 0u);
+}
+
+// Stopped from outside its callbacks while a request awaits its reply: the
+// end comes at once, the reply that comes later is nobody's.
+TEST(PingSessionSim, StoppedWhileAwaitingAReplyEndsAtOnce) {
+  PingNet t;
+  PingSessionConfig config;
+  config.count = 5;
+  config.interval = Duration::seconds(1);
+  config.target = ip_b;
+  ASSERT_OK(t.session.configure(config, t.recorder.callbacks()));
+  const Instant start = t.net.sim.now();
+  ASSERT_OK(t.session.start(t.net.a, start));
+  t.net.sim.run_for(Duration::millis(1005));  // the second request is out
+  ASSERT_EQ(t.recorder.events.size(), 1u);
+  t.session.stop(t.net.a);
+  ASSERT_EQ(t.recorder.events.size(), 2u);
+  EXPECT_EQ(t.recorder.events[1].kind, 'e');
+  EXPECT_EQ(t.recorder.events[1].profile.requests, 2u);
+  EXPECT_EQ(t.recorder.events[1].profile.replies, 1u);
+  t.net.sim.run_for(Duration::seconds(5));
+  EXPECT_EQ(t.recorder.events.size(), 2u);
+  EXPECT_EQ(t.net.a.pools().in_use(), 0u);
 }
 
 TEST(PingSessionSim, RefusesBadConfigurations) {

@@ -87,7 +87,15 @@ esp_err_t esp_ping_new_session(const esp_ping_config_t *config, const esp_ping_c
                                esp_ping_handle_t *hdl_out);
 /* Stops the session if it runs; the handle is gone afterwards. */
 esp_err_t esp_ping_delete_session(esp_ping_handle_t hdl);
+/* Starts a batch as ESP-IDF does: sequence numbers from 1, and
+ * ESP_PING_PROF_REQUEST, _REPLY and _DURATION from 0. ESP_OK, and nothing
+ * else, while the session runs. */
 esp_err_t esp_ping_start(esp_ping_handle_t hdl);
+/* Ends the batch: no more requests (one awaiting its reply is abandoned,
+ * without a callback), then on_ping_end, which has run when this returns;
+ * called from one of the session's own callbacks, on_ping_end runs once that
+ * callback has returned. Nothing (and no on_ping_end) when the session is
+ * not running. */
 esp_err_t esp_ping_stop(esp_ping_handle_t hdl);
 /* ESP_ERR_INVALID_SIZE when `size` is smaller than the item. */
 esp_err_t esp_ping_get_profile(esp_ping_handle_t hdl, esp_ping_profile_t profile, void *data, uint32_t size);
