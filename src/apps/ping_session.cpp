@@ -20,7 +20,7 @@ bool PingSession::notify(Callback callback) {
 }
 
 Status PingSession::configure(const PingSessionConfig& config, const Callbacks& callbacks) {
-  if (config.data_size > max_data_size || config.interval <= Duration::zero() ||
+  if (config.data_size > max_data_size || config.interval < Duration::zero() ||
       config.timeout <= Duration::zero() || config.target.is_unspecified()) {
     return Error::InvalidArgument;
   }

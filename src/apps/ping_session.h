@@ -21,6 +21,9 @@ namespace lwnet {
 
 struct PingSessionConfig {
   std::uint32_t count = 5;  // requests; 0: until stopped (ESP_PING_COUNT_INFINITE)
+  // From one request to the next; zero: the next goes as soon as the
+  // previous one is answered or timed out (ESP-IDF's ping task waits only
+  // when the interval is a tick or more).
   Duration interval = Duration::millis(1000);
   Duration timeout = Duration::millis(1000);
   std::size_t data_size = 64;  // ICMP data bytes after the 8-byte header
@@ -63,8 +66,8 @@ class PingSession final : public StackApp {
   PingSession& operator=(const PingSession&) = delete;
   // Tells the callbacks running now (if any) that the session is gone.
   ~PingSession();
-  // InvalidArgument for data_size above max_data_size, a zero interval or
-  // timeout, or an unspecified target.
+  // InvalidArgument for data_size above max_data_size, a negative interval,
+  // a zero timeout, or an unspecified target.
   Status configure(const PingSessionConfig& config, const Callbacks& callbacks);
 
   // Opens an echo endpoint (identifier from the stack's random), attaches

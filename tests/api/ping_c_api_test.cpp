@@ -175,6 +175,38 @@ TEST(PingCApi, StopEndsTheBatchAndTheNextStartBeginsAnew) {
   EXPECT_EQ(seen.ends.load(), 2);
 }
 
+// ESP-IDF accepts interval_ms 0 (its ping task then does not wait between
+// requests): three replies from the loopback, one after the other.
+TEST(PingCApi, IntervalZeroIsAccepted) {
+  tcpip_init(nullptr, nullptr);
+  ASSERT_NE(default_tcpip(), nullptr);
+  esp_ping_config_t config{};
+  config.count = 3;
+  config.interval_ms = 0;
+  config.timeout_ms = 1000;
+  config.data_size = 8;
+  config.ttl = 64;
+  config.target_addr.type = IPADDR_TYPE_V4;
+  config.target_addr.u_addr.ip4.addr = htonl(INADDR_LOOPBACK);
+  Seen seen;
+  esp_ping_callbacks_t cbs{};
+  cbs.cb_args = &seen;
+  cbs.on_ping_success = [](esp_ping_handle_t, void* args) { static_cast<Seen*>(args)->successes.fetch_add(1); };
+  cbs.on_ping_timeout = [](esp_ping_handle_t, void* args) { static_cast<Seen*>(args)->timeouts.fetch_add(1); };
+  cbs.on_ping_end = [](esp_ping_handle_t, void* args) { static_cast<Seen*>(args)->ends.fetch_add(1); };
+  esp_ping_handle_t handle = nullptr;
+  ASSERT_EQ(esp_ping_new_session(&config, &cbs, &handle), ESP_OK);
+  ASSERT_EQ(esp_ping_start(handle), ESP_OK);
+  const auto limit = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (seen.ends.load() == 0 && std::chrono::steady_clock::now() < limit) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_EQ(seen.ends.load(), 1);
+  EXPECT_EQ(seen.successes.load(), 3);
+  EXPECT_EQ(seen.timeouts.load(), 0);
+  EXPECT_EQ(esp_ping_delete_session(handle), ESP_OK);
+}
+
 // A session deleted from inside its own callbacks while the TCP/IP thread's
 // mailbox is full: nothing can be posted to free it after the poll, yet the
 // poll that called the callback is still running. AddressSanitizer aborts

@@ -257,6 +257,44 @@ TEST(PingSessionSim, StoppedWhileAwaitingAReplyEndsAtOnce) {
   EXPECT_EQ(t.net.a.pools().in_use(), 0u);
 }
 
+// ESP-IDF's interval 0: the ping task does not wait between requests, so
+// each one leaves when the previous one is answered (or timed out).
+TEST(PingSessionSim, IntervalZeroSendsEachRequestWhenThePreviousEnds) {
+  PingNet t;
+  PingSessionConfig config;
+  config.count = 3;
+  config.interval = Duration::zero();
+  config.timeout = Duration::millis(500);
+  config.target = ip_b;
+  ASSERT_OK(t.session.configure(config, t.recorder.callbacks()));
+  const Instant start = t.net.sim.now();
+  ASSERT_OK(t.session.start(t.net.a, start));
+  t.net.sim.run_for(Duration::seconds(2));
+  ASSERT_EQ(t.recorder.events.size(), 4u);
+  for (std::size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(t.recorder.events[i].kind, 's');
+    EXPECT_EQ(t.recorder.events[i].at, start + latency * 2 * static_cast<std::int64_t>(i + 1)) << i;
+    EXPECT_EQ(t.recorder.events[i].profile.sequence, i + 1);
+  }
+  EXPECT_EQ(t.recorder.events[3].kind, 'e');
+  EXPECT_EQ(t.recorder.events[3].at, start + latency * 6);
+
+  // Unanswered, the next request leaves at the timeout.
+  t.recorder.events.clear();
+  t.net.log.set_filter([](int from, ConstBytes) { return from == 0; });
+  config.count = 2;
+  ASSERT_OK(t.session.configure(config, t.recorder.callbacks()));
+  const Instant again = t.net.sim.now();
+  ASSERT_OK(t.session.start(t.net.a, again));
+  t.net.sim.run_for(Duration::seconds(2));
+  ASSERT_EQ(t.recorder.events.size(), 3u);
+  EXPECT_EQ(t.recorder.events[0].kind, 't');
+  EXPECT_EQ(t.recorder.events[0].at, again + Duration::millis(500));
+  EXPECT_EQ(t.recorder.events[1].kind, 't');
+  EXPECT_EQ(t.recorder.events[1].at, again + Duration::millis(1000));
+  EXPECT_EQ(t.net.a.pools().in_use(), 0u);
+}
+
 TEST(PingSessionSim, RefusesBadConfigurations) {
   PingSession s;
   PingSessionConfig config;
@@ -265,9 +303,9 @@ TEST(PingSessionSim, RefusesBadConfigurations) {
   config.data_size = PingSession::max_data_size + 1;
   EXPECT_ERROR(s.configure(config, {}), Error::InvalidArgument);
   config.data_size = 0;
-  config.interval = Duration::zero();
+  config.interval = Duration::millis(-1);
   EXPECT_ERROR(s.configure(config, {}), Error::InvalidArgument);
-  config.interval = Duration::millis(1);
+  config.interval = Duration::zero();
   EXPECT_OK(s.configure(config, {}));
 }
 
