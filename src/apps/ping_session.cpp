@@ -57,7 +57,6 @@ Status PingSession::start(Stack& stack, Instant now) {
   profile_.duration_ms = 0;
   profile_.tos = config_.tos;
   next_sequence_ = 1;
-  started_ = now;
   ++batch_;
   handle_ = *h;
   running_ = true;
@@ -91,10 +90,6 @@ void PingSession::stop_silently(Stack& stack) {
   if (running_) close_batch(stack);
 }
 
-void PingSession::update_duration(Instant now) {
-  profile_.duration_ms = static_cast<std::uint32_t>((now - started_).total_millis());
-}
-
 void PingSession::send(Stack& stack, Instant now) {
   const std::uint16_t sequence = next_sequence_++;
   profile_.sequence = sequence;
@@ -110,7 +105,8 @@ void PingSession::send(Stack& stack, Instant now) {
 
 bool PingSession::finish_request(Stack& stack, Instant now, bool answered) {
   awaiting_ = false;
-  update_duration(now);
+  profile_.time_gap_ms = static_cast<std::uint32_t>((now - sent_at_).total_millis());
+  profile_.duration_ms += profile_.time_gap_ms;
   const std::uint32_t batch = batch_;
   if (!notify(answered ? callbacks_.on_success : callbacks_.on_timeout)) return false;
   if (end_pending_) {
@@ -138,7 +134,6 @@ void PingSession::poll(Stack& stack, Instant now) {
     profile_.ttl = got->ttl;
     profile_.replier = got->from;
     profile_.size = static_cast<std::uint32_t>(got->size);
-    profile_.time_gap_ms = static_cast<std::uint32_t>((now - sent_at_).total_millis());
     if (!finish_request(stack, now, true)) return;
   }
   if (!running_ || now < deadline_) return;

@@ -43,8 +43,12 @@ struct PingProfile {
   std::uint32_t replies = 0;
   IpAddress replier;            // of the latest reply
   std::uint32_t size = 0;       // ICMP data bytes of the latest reply
-  std::uint32_t time_gap_ms = 0;  // round trip of the latest reply
-  std::uint32_t duration_ms = 0;  // since start, up to the end of the session
+  // As ESP-IDF's ping task measures them: how long the latest request
+  // waited (for its reply, or up to its timeout), and the sum of those
+  // waits over the batch (not the time since start: the intervals between
+  // requests are not in it).
+  std::uint32_t time_gap_ms = 0;
+  std::uint32_t duration_ms = 0;
 };
 
 class PingSession final : public StackApp {
@@ -107,7 +111,6 @@ class PingSession final : public StackApp {
   // These return false when a callback destroyed the session.
   [[nodiscard]] bool notify(Callback callback);
   [[nodiscard]] bool finish_request(Stack& stack, Instant now, bool answered);
-  void update_duration(Instant now);
 
   PingSessionConfig config_;
   Callbacks callbacks_;
@@ -118,7 +121,6 @@ class PingSession final : public StackApp {
   bool end_pending_ = false;  // stop() from a callback: on_end when it returns
   std::uint32_t batch_ = 0;   // counts starts: a callback that restarted the session changes it
   PingHandle handle_{};
-  Instant started_;
   Instant sent_at_;
   Instant deadline_ = Instant::max();
   std::uint16_t next_sequence_ = 1;

@@ -103,7 +103,8 @@ TEST(PingSessionSim, ThreeRepliesAtTheIntervalThenEnd) {
   EXPECT_EQ(end.profile.tos, 0x10);
   EXPECT_EQ(end.profile.size, 64u);
   EXPECT_EQ(end.profile.replier, IpAddress(ip_b));
-  EXPECT_EQ(end.profile.duration_ms, 2020u);
+  // ESP-IDF's total time: the three 20 ms round trips, not the 2 s between.
+  EXPECT_EQ(end.profile.duration_ms, 60u);
   EXPECT_FALSE(t.session.running());
 
   // The requests: TOS 0x10, TTL 32, data 'A', 'B', ...
@@ -138,9 +139,14 @@ TEST(PingSessionSim, UnansweredRequestsTimeOut) {
   EXPECT_EQ(t.recorder.events[0].at, start + Duration::millis(300));
   EXPECT_EQ(t.recorder.events[1].kind, 't');
   EXPECT_EQ(t.recorder.events[1].at, start + Duration::millis(1300));
+  // Each timeout's wait is its time gap, and the batch's duration adds them.
+  EXPECT_EQ(t.recorder.events[0].profile.time_gap_ms, 300u);
+  EXPECT_EQ(t.recorder.events[0].profile.duration_ms, 300u);
+  EXPECT_EQ(t.recorder.events[1].profile.time_gap_ms, 300u);
   EXPECT_EQ(t.recorder.events[2].kind, 'e');
   EXPECT_EQ(t.recorder.events[2].profile.requests, 2u);
   EXPECT_EQ(t.recorder.events[2].profile.replies, 0u);
+  EXPECT_EQ(t.recorder.events[2].profile.duration_ms, 600u);
 }
 
 // esp_ping's interface: requests leave by that netif whatever the route

@@ -77,8 +77,8 @@ typedef enum {
   ESP_PING_PROF_REPLY,    /* uint32_t */
   ESP_PING_PROF_IPADDR,   /* ip_addr_t */
   ESP_PING_PROF_SIZE,     /* uint32_t */
-  ESP_PING_PROF_TIMEGAP,  /* uint32_t, ms */
-  ESP_PING_PROF_DURATION  /* uint32_t, ms */
+  ESP_PING_PROF_TIMEGAP,  /* uint32_t, ms the latest request waited (for its reply or its timeout) */
+  ESP_PING_PROF_DURATION  /* uint32_t, ms: those waits added over the batch, as ESP-IDF's total time */
 } esp_ping_profile_t;
 
 /* ESP_ERR_INVALID_ARG for a null argument, count of bytes or times out of
