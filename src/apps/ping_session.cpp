@@ -26,6 +26,9 @@ Status PingSession::configure(const PingSessionConfig& config, const Callbacks& 
   }
   config_ = config;
   callbacks_ = callbacks;
+  // ESP-IDF's session answers ESP_PING_PROF_IPADDR with the target until a
+  // reply comes (its examples print it in on_ping_timeout).
+  profile_.replier = config.target;
   // ESP-IDF's payload: 'A', 'B', ... wrapping at 256.
   for (std::size_t i = 0; i < payload_.size(); ++i) payload_[i] = static_cast<std::uint8_t>('A' + i);
   return {};
@@ -57,6 +60,7 @@ Status PingSession::start(Stack& stack, Instant now) {
   profile_.duration_ms = 0;
   profile_.tos = config_.tos;
   next_sequence_ = 1;
+  attempts_ = 0;
   ++batch_;
   handle_ = *h;
   running_ = true;
@@ -93,14 +97,17 @@ void PingSession::stop_silently(Stack& stack) {
 void PingSession::send(Stack& stack, Instant now) {
   const std::uint16_t sequence = next_sequence_++;
   profile_.sequence = sequence;
-  ++profile_.requests;
+  ++attempts_;
   sent_at_ = now;
   awaiting_ = true;
   deadline_ = now + config_.timeout;
   // A request the stack refused (no route, no buffers) is a timeout to the
-  // user, as a socket send error is to ESP-IDF's ping task.
-  (void)stack.ping_send(handle_, config_.target, sequence, ConstBytes(payload_.data(), config_.data_size),
-                        config_.ttl, now, config_.tos, config_.netif);
+  // user, as a socket send error is to ESP-IDF's ping task, and not counted
+  // among the requests, as ESP-IDF counts only what sendto() took.
+  if (stack.ping_send(handle_, config_.target, sequence, ConstBytes(payload_.data(), config_.data_size),
+                      config_.ttl, now, config_.tos, config_.netif)) {
+    ++profile_.requests;
+  }
 }
 
 bool PingSession::finish_request(Stack& stack, Instant now, bool answered) {
@@ -114,7 +121,7 @@ bool PingSession::finish_request(Stack& stack, Instant now, bool answered) {
     return notify(callbacks_.on_end);
   }
   if (!running_ || batch_ != batch) return true;  // the callback stopped or restarted the session
-  if (config_.count != 0 && profile_.requests >= config_.count) {
+  if (config_.count != 0 && attempts_ >= config_.count) {
     close_batch(stack);
     return notify(callbacks_.on_end);
   }

@@ -39,9 +39,10 @@ struct PingProfile {
   std::uint16_t sequence = 0;   // of the latest request
   std::uint8_t tos = 0;         // of the requests
   std::uint8_t ttl = 0;         // of the latest reply
-  std::uint32_t requests = 0;
+  std::uint32_t requests = 0;   // the stack took (ESP-IDF: sendto succeeded)
   std::uint32_t replies = 0;
-  IpAddress replier;            // of the latest reply
+  IpAddress replier;            // of the latest reply; the target before one
+
   std::uint32_t size = 0;       // ICMP data bytes of the latest reply
   // As ESP-IDF's ping task measures them: how long the latest request
   // waited (for its reply, or up to its timeout), and the sum of those
@@ -124,6 +125,9 @@ class PingSession final : public StackApp {
   Instant sent_at_;
   Instant deadline_ = Instant::max();
   std::uint16_t next_sequence_ = 1;
+  // Requests of this batch, sent or refused by the stack: the batch ends
+  // after `count` of them, as ESP-IDF's loop counts sequence numbers.
+  std::uint32_t attempts_ = 0;
   PingProfile profile_;
   CallbackFrame* innermost_callback_ = nullptr;
 };

@@ -137,6 +137,8 @@ TEST(PingSessionSim, UnansweredRequestsTimeOut) {
   ASSERT_EQ(t.recorder.events.size(), 3u);
   EXPECT_EQ(t.recorder.events[0].kind, 't');
   EXPECT_EQ(t.recorder.events[0].at, start + Duration::millis(300));
+  // No reply yet: the target, as ESP-IDF's examples print it on timeouts.
+  EXPECT_EQ(t.recorder.events[0].profile.replier, IpAddress(ip_b));
   EXPECT_EQ(t.recorder.events[1].kind, 't');
   EXPECT_EQ(t.recorder.events[1].at, start + Duration::millis(1300));
   // Each timeout's wait is its time gap, and the batch's duration adds them.
@@ -176,6 +178,32 @@ TEST(PingSessionSim, TheSessionsNetifDecidesWhereRequestsLeave) {
   EXPECT_EQ(t.recorder.events[0].kind, 't');
   EXPECT_EQ(t.recorder.events[1].profile.replies, 0u);
   EXPECT_TRUE(t.net.log.with_ethertype(ipv4_type, 0).empty());
+}
+
+// ESP-IDF counts in ESP_PING_PROF_REQUEST only what sendto() took; a
+// request the stack refuses (no route to 203.0.113.5 here) still uses its
+// sequence number, times out, and counts towards the end of the batch.
+TEST(PingSessionSim, RequestsTheStackRefusesAreNotCounted) {
+  PingNet t;
+  PingSessionConfig config;
+  config.count = 2;
+  config.interval = Duration::millis(100);
+  config.timeout = Duration::millis(300);
+  config.target = Ipv4Address::of(203, 0, 113, 5);
+  ASSERT_OK(t.session.configure(config, t.recorder.callbacks()));
+  t.net.log.clear();
+  ASSERT_OK(t.session.start(t.net.a, t.net.sim.now()));
+  t.net.sim.run_for(Duration::seconds(2));
+  ASSERT_EQ(t.recorder.events.size(), 3u);
+  EXPECT_EQ(t.recorder.events[0].kind, 't');
+  EXPECT_EQ(t.recorder.events[0].profile.sequence, 1);
+  EXPECT_EQ(t.recorder.events[1].kind, 't');
+  EXPECT_EQ(t.recorder.events[1].profile.sequence, 2);
+  EXPECT_EQ(t.recorder.events[2].kind, 'e');
+  EXPECT_EQ(t.recorder.events[2].profile.requests, 0u);
+  EXPECT_EQ(t.recorder.events[2].profile.replies, 0u);
+  EXPECT_TRUE(t.net.log.with_ethertype(ipv4_type, 0).empty());
+  EXPECT_EQ(t.net.a.pools().in_use(), 0u);
 }
 
 TEST(PingSessionSim, TimeoutLongerThanIntervalWaitsForTheReply) {

@@ -73,9 +73,9 @@ typedef enum {
   ESP_PING_PROF_SEQNO,    /* uint16_t */
   ESP_PING_PROF_TOS,      /* uint8_t */
   ESP_PING_PROF_TTL,      /* uint8_t */
-  ESP_PING_PROF_REQUEST,  /* uint32_t */
+  ESP_PING_PROF_REQUEST,  /* uint32_t, requests the stack took (not those it refused: no route) */
   ESP_PING_PROF_REPLY,    /* uint32_t */
-  ESP_PING_PROF_IPADDR,   /* ip_addr_t */
+  ESP_PING_PROF_IPADDR,   /* ip_addr_t, of the latest reply; the target before the first */
   ESP_PING_PROF_SIZE,     /* uint32_t */
   ESP_PING_PROF_TIMEGAP,  /* uint32_t, ms the latest request waited (for its reply or its timeout) */
   ESP_PING_PROF_DURATION  /* uint32_t, ms: those waits added over the batch, as ESP-IDF's total time */
