@@ -50,7 +50,7 @@ esp_err_t esp_ping_new_session(const esp_ping_config_t* config, const esp_ping_c
                                esp_ping_handle_t* hdl_out) {
   if (config == nullptr || hdl_out == nullptr) return ESP_ERR_INVALID_ARG;
   if (config->tos < 0 || config->tos > 255 || config->ttl < 0 || config->ttl > 255 ||
-      config->timeout_ms == 0 || config->target_addr.type == IPADDR_TYPE_ANY ||
+      config->target_addr.type == IPADDR_TYPE_ANY ||
       config->interface > lwnet::config::max_netifs) {
     return ESP_ERR_INVALID_ARG;
   }

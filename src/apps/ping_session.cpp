@@ -21,7 +21,7 @@ bool PingSession::notify(Callback callback) {
 
 Status PingSession::configure(const PingSessionConfig& config, const Callbacks& callbacks) {
   if (config.data_size > max_data_size || config.interval < Duration::zero() ||
-      config.timeout <= Duration::zero() || config.target.is_unspecified()) {
+      config.timeout < Duration::zero() || config.target.is_unspecified()) {
     return Error::InvalidArgument;
   }
   config_ = config;
@@ -100,7 +100,7 @@ void PingSession::send(Stack& stack, Instant now) {
   ++attempts_;
   sent_at_ = now;
   awaiting_ = true;
-  deadline_ = now + config_.timeout;
+  deadline_ = config_.timeout == Duration::zero() ? Instant::max() : now + config_.timeout;
   // A request the stack refused (no route, no buffers) is a timeout to the
   // user, as a socket send error is to ESP-IDF's ping task, and not counted
   // among the requests, as ESP-IDF counts only what sendto() took.

@@ -25,6 +25,9 @@ struct PingSessionConfig {
   // previous one is answered or timed out (ESP-IDF's ping task waits only
   // when the interval is a tick or more).
   Duration interval = Duration::millis(1000);
+  // How long a request waits for its reply; zero: until the reply comes
+  // or the session stops (ESP-IDF sets it as the socket's SO_RCVTIMEO,
+  // where 0 means no limit).
   Duration timeout = Duration::millis(1000);
   std::size_t data_size = 64;  // ICMP data bytes after the 8-byte header
   std::uint8_t tos = 0;
@@ -71,8 +74,8 @@ class PingSession final : public StackApp {
   PingSession& operator=(const PingSession&) = delete;
   // Tells the callbacks running now (if any) that the session is gone.
   ~PingSession();
-  // InvalidArgument for data_size above max_data_size, a negative interval,
-  // a zero timeout, or an unspecified target.
+  // InvalidArgument for data_size above max_data_size, a negative interval
+  // or timeout, or an unspecified target.
   Status configure(const PingSessionConfig& config, const Callbacks& callbacks);
 
   // Opens an echo endpoint (identifier from the stack's random), attaches

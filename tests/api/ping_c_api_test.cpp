@@ -176,14 +176,15 @@ TEST(PingCApi, StopEndsTheBatchAndTheNextStartBeginsAnew) {
 }
 
 // ESP-IDF accepts interval_ms 0 (its ping task then does not wait between
-// requests): three replies from the loopback, one after the other.
-TEST(PingCApi, IntervalZeroIsAccepted) {
+// requests) and timeout_ms 0 (no limit on the wait for a reply): three
+// replies from the loopback, one after the other.
+TEST(PingCApi, IntervalZeroAndTimeoutZeroAreAccepted) {
   tcpip_init(nullptr, nullptr);
   ASSERT_NE(default_tcpip(), nullptr);
   esp_ping_config_t config{};
   config.count = 3;
   config.interval_ms = 0;
-  config.timeout_ms = 1000;
+  config.timeout_ms = 0;
   config.data_size = 8;
   config.ttl = 64;
   config.target_addr.type = IPADDR_TYPE_V4;

@@ -329,6 +329,39 @@ TEST(PingSessionSim, IntervalZeroSendsEachRequestWhenThePreviousEnds) {
   EXPECT_EQ(t.net.a.pools().in_use(), 0u);
 }
 
+// ESP-IDF's timeout 0 is the socket's SO_RCVTIMEO 0: no limit. Each
+// request waits for its reply, however late, and an unanswered one until
+// the session stops.
+TEST(PingSessionSim, TimeoutZeroWaitsForTheReplyWithoutLimit) {
+  PingNet t;
+  PingSessionConfig config;
+  config.count = 2;
+  config.interval = Duration::millis(100);
+  config.timeout = Duration::zero();
+  config.target = ip_b;
+  ASSERT_OK(t.session.configure(config, t.recorder.callbacks()));
+  const Instant start = t.net.sim.now();
+  ASSERT_OK(t.session.start(t.net.a, start));
+  t.net.sim.run_for(Duration::seconds(2));
+  ASSERT_EQ(t.recorder.events.size(), 3u);
+  EXPECT_EQ(t.recorder.events[0].kind, 's');
+  EXPECT_EQ(t.recorder.events[1].kind, 's');
+  EXPECT_EQ(t.recorder.events[1].at, start + Duration::millis(100) + latency * 2);
+  EXPECT_EQ(t.recorder.events[2].kind, 'e');
+
+  t.recorder.events.clear();
+  t.net.log.set_filter([](int from, ConstBytes) { return from == 0; });
+  ASSERT_OK(t.session.start(t.net.a, t.net.sim.now()));
+  t.net.sim.run_for(Duration::seconds(600));
+  EXPECT_TRUE(t.recorder.events.empty());
+  EXPECT_TRUE(t.session.running());
+  EXPECT_EQ(t.session.profile().requests, 1u);
+  t.session.stop(t.net.a);
+  ASSERT_EQ(t.recorder.events.size(), 1u);
+  EXPECT_EQ(t.recorder.events[0].kind, 'e');
+  EXPECT_EQ(t.net.a.pools().in_use(), 0u);
+}
+
 TEST(PingSessionSim, RefusesBadConfigurations) {
   PingSession s;
   PingSessionConfig config;
@@ -340,6 +373,10 @@ TEST(PingSessionSim, RefusesBadConfigurations) {
   config.interval = Duration::millis(-1);
   EXPECT_ERROR(s.configure(config, {}), Error::InvalidArgument);
   config.interval = Duration::zero();
+  EXPECT_OK(s.configure(config, {}));
+  config.timeout = Duration::millis(-1);
+  EXPECT_ERROR(s.configure(config, {}), Error::InvalidArgument);
+  config.timeout = Duration::zero();
   EXPECT_OK(s.configure(config, {}));
 }
 

@@ -43,7 +43,7 @@ typedef struct {
 typedef struct {
   uint32_t count;           /* 0: ESP_PING_COUNT_INFINITE */
   uint32_t interval_ms;      /* 0: each request as soon as the previous one is answered or timed out */
-  uint32_t timeout_ms;
+  uint32_t timeout_ms;       /* 0: each request waits for its reply until the session stops */
   uint32_t data_size;       /* bytes after the ICMP header */
   int tos;
   int ttl;
