@@ -12,6 +12,8 @@
 #include <thread>
 
 #include "api/tcpip_c.h"
+#include "config/options.h"
+#include "lwip/if_api.h"
 #include "ping/ping_sock.h"
 
 namespace lwnet::api::ping_c_api_test {
@@ -205,6 +207,31 @@ TEST(PingCApi, IntervalZeroAndTimeoutZeroAreAccepted) {
   EXPECT_EQ(seen.ends.load(), 1);
   EXPECT_EQ(seen.successes.load(), 3);
   EXPECT_EQ(seen.timeouts.load(), 0);
+  EXPECT_EQ(esp_ping_delete_session(handle), ESP_OK);
+}
+
+// ESP-IDF's esp_ping_new_session fails with ESP_FAIL when the interface
+// index names no interface (if_indextoname fails), whatever the index.
+TEST(PingCApi, AnInterfaceThatDoesNotExistFailsTheSession) {
+  tcpip_init(nullptr, nullptr);
+  ASSERT_NE(default_tcpip(), nullptr);
+  esp_ping_config_t config{};
+  config.count = 1;
+  config.interval_ms = 10;
+  config.timeout_ms = 1000;
+  config.ttl = 64;
+  config.target_addr.type = IPADDR_TYPE_V4;
+  config.target_addr.u_addr.ip4.addr = htonl(INADDR_LOOPBACK);
+  char name[IF_NAMESIZE];
+  ASSERT_NE(lwip_if_indextoname(1, name), nullptr);  // the loopback netif
+  ASSERT_EQ(lwip_if_indextoname(2, name), nullptr);
+  esp_ping_handle_t handle = nullptr;
+  config.interface = 2;
+  EXPECT_EQ(esp_ping_new_session(&config, nullptr, &handle), ESP_FAIL);
+  config.interface = static_cast<std::uint32_t>(config::max_netifs) + 1;
+  EXPECT_EQ(esp_ping_new_session(&config, nullptr, &handle), ESP_FAIL);
+  config.interface = 1;
+  ASSERT_EQ(esp_ping_new_session(&config, nullptr, &handle), ESP_OK);
   EXPECT_EQ(esp_ping_delete_session(handle), ESP_OK);
 }
 

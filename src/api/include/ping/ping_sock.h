@@ -81,8 +81,9 @@ typedef enum {
   ESP_PING_PROF_DURATION  /* uint32_t, ms: those waits added over the batch, as ESP-IDF's total time */
 } esp_ping_profile_t;
 
-/* ESP_ERR_INVALID_ARG for a null argument, count of bytes or times out of
- * range, a target that is not set; ESP_ERR_NO_MEM. */
+/* ESP_ERR_INVALID_ARG for a null argument, a count of bytes, TOS or TTL out
+ * of range, a target that is not set; ESP_FAIL (as ESP-IDF) for an interface
+ * index that names no netif; ESP_ERR_NO_MEM. */
 esp_err_t esp_ping_new_session(const esp_ping_config_t *config, const esp_ping_callbacks_t *cbs,
                                esp_ping_handle_t *hdl_out);
 /* Stops the session if it runs; the handle is gone afterwards. */
