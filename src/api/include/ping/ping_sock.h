@@ -6,7 +6,17 @@
  * thread (task_stack_size and task_prio are ignored), and they may call
  * every function here, esp_ping_delete_session included. `interface` is a
  * netif index (lwnet's netif number plus one, as lwIP's netif_get_index):
- * requests leave through that netif whatever the routes say.
+ * requests leave through that netif whatever the routes say. Where
+ * ESP-IDF's blocking ping task would differ: esp_ping_stop abandons a
+ * request awaiting its reply (ESP-IDF waits for it, then for the interval);
+ * esp_ping_delete_session stops a running session without on_ping_end and
+ * frees it at once (ESP-IDF's task finishes the batch first); on_ping_end
+ * of a batch that reached its count comes with the last reply or timeout,
+ * not an interval later; esp_ping_start on a running session does nothing
+ * (ESP-IDF queues another batch); ESP_PING_PROF_TOS is the requests' TOS
+ * (ESP-IDF: the latest IPv4 reply's); tos, ttl outside 0..255, data_size
+ * above 1472 and an unset target are refused (ESP-IDF truncates, fragments,
+ * or lets every request fail).
  *
  * Threads: any thread; the TCP/IP thread must have been started
  * (tcpip_init or lwnet_tap_up). */
