@@ -16,6 +16,10 @@ bool PingSession::notify(Callback callback) {
   callback(callbacks_.context, *this);
   if (frame.destroyed) return false;
   innermost_callback_ = frame.outer;
+  if (end_pending_) {
+    end_pending_ = false;
+    return notify(callbacks_.on_end);
+  }
   return true;
 }
 
@@ -116,10 +120,6 @@ bool PingSession::finish_request(Stack& stack, Instant now, bool answered) {
   profile_.duration_ms += profile_.time_gap_ms;
   const std::uint32_t batch = batch_;
   if (!notify(answered ? callbacks_.on_success : callbacks_.on_timeout)) return false;
-  if (end_pending_) {
-    end_pending_ = false;
-    return notify(callbacks_.on_end);
-  }
   if (!running_ || batch_ != batch) return true;  // the callback stopped or restarted the session
   if (config_.count != 0 && attempts_ >= config_.count) {
     close_batch(stack);

@@ -45,7 +45,6 @@ struct PingProfile {
   std::uint32_t requests = 0;   // the stack took (ESP-IDF: sendto succeeded)
   std::uint32_t replies = 0;
   IpAddress replier;            // of the latest reply; the target before one
-
   std::uint32_t size = 0;       // ICMP data bytes of the latest reply
   // As ESP-IDF's ping task measures them: how long the latest request
   // waited (for its reply, or up to its timeout), and the sum of those
@@ -101,10 +100,10 @@ class PingSession final : public StackApp {
   Instant next_deadline() const override { return running_ ? deadline_ : Instant::max(); }
 
  private:
-  // One per callback running (callbacks may nest: a callback that stops
-  // the session runs on_end inside it): the destructor flags them all, so
-  // that each caller, once its callback returns, leaves without reading
-  // the freed session.
+  // One per callback running (callbacks may nest: start() after stop()
+  // inside a callback runs the old batch's on_end there): the destructor
+  // flags them all, so that each caller, once its callback returns, leaves
+  // without reading the freed session.
   struct CallbackFrame {
     bool destroyed = false;
     CallbackFrame* outer = nullptr;
@@ -112,7 +111,9 @@ class PingSession final : public StackApp {
 
   void close_batch(Stack& stack);
   void send(Stack& stack, Instant now);
-  // These return false when a callback destroyed the session.
+  // These return false when a callback destroyed the session. notify()
+  // runs the on_end a stop() inside the callback left pending once the
+  // callback has returned.
   [[nodiscard]] bool notify(Callback callback);
   [[nodiscard]] bool finish_request(Stack& stack, Instant now, bool answered);
 
@@ -122,7 +123,7 @@ class PingSession final : public StackApp {
   std::array<std::uint8_t, max_data_size> reply_{};
   bool running_ = false;
   bool awaiting_ = false;  // the latest request waits for its reply
-  bool end_pending_ = false;  // stop() from a callback: on_end when it returns
+  bool end_pending_ = false;  // stop() inside a callback: on_end once it returns
   std::uint32_t batch_ = 0;   // counts starts: a callback that restarted the session changes it
   PingHandle handle_{};
   Instant sent_at_;

@@ -268,6 +268,44 @@ TEST(PingSessionSim, EndlessSessionStoppedFromACallbackEndsAndRestartsAfresh) {
   EXPECT_EQ(t.net.a.pools().in_use(), 0u);
 }
 
+// A session restarted from its on_end and stopped there again still ends
+// that second batch: its on_end comes once the first on_end has returned.
+TEST(PingSessionSim, StoppedInsideItsOwnEndCallbackEndsAgain) {
+  PingNet t;
+  PingSessionConfig config;
+  config.count = 1;
+  config.target = ip_b;
+  struct Restarter {
+    PingNet* net;
+    int ends = 0;
+    bool inside_end = false;
+    int ends_inside_end = 0;
+  } restarter{&t};
+  PingSession::Callbacks callbacks;
+  callbacks.context = &restarter;
+  callbacks.on_end = [](void* ctx, PingSession& s) {
+    auto* r = static_cast<Restarter*>(ctx);
+    if (r->inside_end) ++r->ends_inside_end;
+    if (++r->ends > 1) return;
+    r->inside_end = true;
+    EXPECT_OK(s.start(r->net->net.a, r->net->net.sim.now()));
+    s.stop(r->net->net.a);
+    r->inside_end = false;
+  };
+  ASSERT_OK(t.session.configure(config, callbacks));
+  ASSERT_OK(t.session.start(t.net.a, t.net.sim.now()));
+  t.net.sim.run_for(Duration::seconds(2));
+  EXPECT_EQ(restarter.ends, 2);
+  EXPECT_EQ(restarter.ends_inside_end, 0);
+  EXPECT_FALSE(t.session.running());
+  // A later start runs no stale end first.
+  ASSERT_OK(t.session.start(t.net.a, t.net.sim.now()));
+  EXPECT_EQ(restarter.ends, 2);
+  t.session.stop(t.net.a);
+  EXPECT_EQ(restarter.ends, 3);
+  EXPECT_EQ(t.net.a.pools().in_use(), 0u);
+}
+
 // Stopped from outside its callbacks while a request awaits its reply: the
 // end comes at once, the reply that comes later is nobody's.
 TEST(PingSessionSim, StoppedWhileAwaitingAReplyEndsAtOnce) {
