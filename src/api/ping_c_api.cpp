@@ -1,10 +1,14 @@
 // <ping/ping_sock.h>: each esp_ping session is a PingSession on the
 // default TCP/IP thread; every call reaches it through TcpipThread::call.
+// The lwip_ names only: no macro renames what this file includes.
+#define LWIP_COMPAT_SOCKETS 0
 #include <cstring>
 #include <memory>
 #include <new>
 
 #include "ping/ping_sock.h"
+
+#include "lwip/if_api.h"
 
 #include "api/ip_addr_convert.h"
 #include "api/tcpip_c.h"
@@ -49,11 +53,14 @@ extern "C" {
 esp_err_t esp_ping_new_session(const esp_ping_config_t* config, const esp_ping_callbacks_t* cbs,
                                esp_ping_handle_t* hdl_out) {
   if (config == nullptr || hdl_out == nullptr) return ESP_ERR_INVALID_ARG;
-  if (config->tos < 0 || config->tos > 255 || config->ttl < 0 || config->ttl > 255 || config->interval_ms == 0 ||
-      config->timeout_ms == 0 || config->target_addr.type == IPADDR_TYPE_ANY ||
-      config->interface > lwnet::config::max_netifs) {
+  if (config->tos < 0 || config->tos > 255 || config->ttl < 0 || config->ttl > 255 ||
+      config->target_addr.type == IPADDR_TYPE_ANY) {
     return ESP_ERR_INVALID_ARG;
   }
+  // ESP-IDF binds the session's socket to the interface's name, and fails
+  // the session with ESP_FAIL when the index names no interface.
+  char interface_name[IF_NAMESIZE];
+  if (config->interface != 0 && lwip_if_indextoname(config->interface, interface_name) == nullptr) return ESP_FAIL;
   lwnet::PingSessionConfig c;
   c.count = config->count;
   c.interval = lwnet::Duration::millis(config->interval_ms);
@@ -85,15 +92,12 @@ esp_err_t esp_ping_delete_session(esp_ping_handle_t hdl) {
     delete s;
     return ESP_OK;
   }
-  if (thread->in_core_context()) {
-    // Perhaps from inside the session's own callback (ESP-IDF's examples
-    // delete in on_ping_end): stopped now, freed once the stack's poll is
-    // over, from the mailbox.
-    s->session.stop(thread->stack());
-    if (thread->post([](void* p) { delete static_cast<CSession*>(p); }, s)) return ESP_OK;
-  }
+  // From core context too (the session's own callback, where ESP-IDF's
+  // examples delete it) the session goes at once: call() runs inline there,
+  // and PingSession returns from its callback without reading itself again.
+  // Nothing is posted, so a full or closed mailbox cannot leak or crash it.
   thread->call([&](Stack& stack, Instant) {
-    s->session.stop(stack);
+    s->session.stop_silently(stack);
     return 0;
   });
   delete s;

@@ -1,7 +1,7 @@
 // Ping sessions (apps/ping_session.h) from A to B over a pipe with 10 ms
 // latency, in virtual time: callbacks at the exact instants, the request
-// fields (TOS, TTL, ESP-IDF's payload), timeouts, endless sessions stopped
-// from a callback, and the profile.
+// fields (TOS, TTL, ESP-IDF's payload), timeouts, stops (from a callback
+// and from outside) and restarts, and the profile.
 #include <gtest/gtest.h>
 
 #include <array>
@@ -27,6 +27,8 @@ struct Recorder {
   Simulation* sim = nullptr;
   int stop_after = 0;  // stop the session from the n-th success (0: never)
   Stack* stack = nullptr;
+  bool inside_success = false;
+  int ends_inside_success = 0;
 
   PingSession::Callbacks callbacks() {
     PingSession::Callbacks c;
@@ -34,7 +36,9 @@ struct Recorder {
     c.on_success = [](void* ctx, PingSession& s) {
       auto* r = static_cast<Recorder*>(ctx);
       r->events.push_back({'s', r->sim->now(), s.profile()});
+      r->inside_success = true;
       if (r->stop_after != 0 && static_cast<int>(s.profile().replies) == r->stop_after) s.stop(*r->stack);
+      r->inside_success = false;
     };
     c.on_timeout = [](void* ctx, PingSession& s) {
       auto* r = static_cast<Recorder*>(ctx);
@@ -43,6 +47,7 @@ struct Recorder {
     c.on_end = [](void* ctx, PingSession& s) {
       auto* r = static_cast<Recorder*>(ctx);
       r->events.push_back({'e', r->sim->now(), s.profile()});
+      if (r->inside_success) ++r->ends_inside_success;
     };
     return c;
   }
@@ -98,7 +103,8 @@ TEST(PingSessionSim, ThreeRepliesAtTheIntervalThenEnd) {
   EXPECT_EQ(end.profile.tos, 0x10);
   EXPECT_EQ(end.profile.size, 64u);
   EXPECT_EQ(end.profile.replier, IpAddress(ip_b));
-  EXPECT_EQ(end.profile.duration_ms, 2020u);
+  // ESP-IDF's total time: the three 20 ms round trips, not the 2 s between.
+  EXPECT_EQ(end.profile.duration_ms, 60u);
   EXPECT_FALSE(t.session.running());
 
   // The requests: TOS 0x10, TTL 32, data 'A', 'B', ...
@@ -131,11 +137,18 @@ TEST(PingSessionSim, UnansweredRequestsTimeOut) {
   ASSERT_EQ(t.recorder.events.size(), 3u);
   EXPECT_EQ(t.recorder.events[0].kind, 't');
   EXPECT_EQ(t.recorder.events[0].at, start + Duration::millis(300));
+  // No reply yet: the target, as ESP-IDF's examples print it on timeouts.
+  EXPECT_EQ(t.recorder.events[0].profile.replier, IpAddress(ip_b));
   EXPECT_EQ(t.recorder.events[1].kind, 't');
   EXPECT_EQ(t.recorder.events[1].at, start + Duration::millis(1300));
+  // Each timeout's wait is its time gap, and the batch's duration adds them.
+  EXPECT_EQ(t.recorder.events[0].profile.time_gap_ms, 300u);
+  EXPECT_EQ(t.recorder.events[0].profile.duration_ms, 300u);
+  EXPECT_EQ(t.recorder.events[1].profile.time_gap_ms, 300u);
   EXPECT_EQ(t.recorder.events[2].kind, 'e');
   EXPECT_EQ(t.recorder.events[2].profile.requests, 2u);
   EXPECT_EQ(t.recorder.events[2].profile.replies, 0u);
+  EXPECT_EQ(t.recorder.events[2].profile.duration_ms, 600u);
 }
 
 // esp_ping's interface: requests leave by that netif whatever the route
@@ -167,6 +180,32 @@ TEST(PingSessionSim, TheSessionsNetifDecidesWhereRequestsLeave) {
   EXPECT_TRUE(t.net.log.with_ethertype(ipv4_type, 0).empty());
 }
 
+// ESP-IDF counts in ESP_PING_PROF_REQUEST only what sendto() took; a
+// request the stack refuses (no route to 203.0.113.5 here) still uses its
+// sequence number, times out, and counts towards the end of the batch.
+TEST(PingSessionSim, RequestsTheStackRefusesAreNotCounted) {
+  PingNet t;
+  PingSessionConfig config;
+  config.count = 2;
+  config.interval = Duration::millis(100);
+  config.timeout = Duration::millis(300);
+  config.target = Ipv4Address::of(203, 0, 113, 5);
+  ASSERT_OK(t.session.configure(config, t.recorder.callbacks()));
+  t.net.log.clear();
+  ASSERT_OK(t.session.start(t.net.a, t.net.sim.now()));
+  t.net.sim.run_for(Duration::seconds(2));
+  ASSERT_EQ(t.recorder.events.size(), 3u);
+  EXPECT_EQ(t.recorder.events[0].kind, 't');
+  EXPECT_EQ(t.recorder.events[0].profile.sequence, 1);
+  EXPECT_EQ(t.recorder.events[1].kind, 't');
+  EXPECT_EQ(t.recorder.events[1].profile.sequence, 2);
+  EXPECT_EQ(t.recorder.events[2].kind, 'e');
+  EXPECT_EQ(t.recorder.events[2].profile.requests, 0u);
+  EXPECT_EQ(t.recorder.events[2].profile.replies, 0u);
+  EXPECT_TRUE(t.net.log.with_ethertype(ipv4_type, 0).empty());
+  EXPECT_EQ(t.net.a.pools().in_use(), 0u);
+}
+
 TEST(PingSessionSim, TimeoutLongerThanIntervalWaitsForTheReply) {
   PingNet t;
   PingSessionConfig config;
@@ -184,7 +223,10 @@ TEST(PingSessionSim, TimeoutLongerThanIntervalWaitsForTheReply) {
   EXPECT_EQ(t.recorder.events[1].at, start + Duration::millis(1000));
 }
 
-TEST(PingSessionSim, EndlessSessionStoppedFromACallbackAndRestarted) {
+// ESP-IDF's esp_ping_stop ends the batch: on_ping_end comes (after the
+// callback that stopped it, not inside it), and the next start begins a new
+// batch, sequence numbers and counts from the start.
+TEST(PingSessionSim, EndlessSessionStoppedFromACallbackEndsAndRestartsAfresh) {
   PingNet t;
   PingSessionConfig config;
   config.count = 0;
@@ -192,17 +234,170 @@ TEST(PingSessionSim, EndlessSessionStoppedFromACallbackAndRestarted) {
   config.target = ip_b;
   ASSERT_OK(t.session.configure(config, t.recorder.callbacks()));
   t.recorder.stop_after = 3;
-  ASSERT_OK(t.session.start(t.net.a, t.net.sim.now()));
+  const Instant start = t.net.sim.now();
+  ASSERT_OK(t.session.start(t.net.a, start));
   t.net.sim.run_for(Duration::seconds(10));
-  ASSERT_EQ(t.recorder.events.size(), 3u);  // no end callback after stop
+  ASSERT_EQ(t.recorder.events.size(), 4u);
+  EXPECT_EQ(t.recorder.events[2].kind, 's');
+  const Event& end = t.recorder.events[3];
+  EXPECT_EQ(end.kind, 'e');
+  EXPECT_EQ(end.at, start + Duration::millis(400) + latency * 2);
+  EXPECT_EQ(end.profile.requests, 3u);
+  EXPECT_EQ(end.profile.replies, 3u);
+  EXPECT_EQ(end.profile.sequence, 3);
+  EXPECT_EQ(t.recorder.ends_inside_success, 0);
   EXPECT_FALSE(t.session.running());
-  EXPECT_EQ(t.session.profile().requests, 3u);
-  // Started again, it carries on counting.
-  t.recorder.stop_after = 5;
+  // Stopping a session that is not running ends nothing.
+  t.session.stop(t.net.a);
+  EXPECT_EQ(t.recorder.events.size(), 4u);
+
+  // Started again, it counts from the start.
+  t.recorder.events.clear();
+  t.recorder.stop_after = 2;
   ASSERT_OK(t.session.start(t.net.a, t.net.sim.now()));
+  EXPECT_EQ(t.session.profile().requests, 0u);
+  EXPECT_EQ(t.session.profile().replies, 0u);
   t.net.sim.run_for(Duration::seconds(10));
-  EXPECT_EQ(t.session.profile().requests, 5u);
-  EXPECT_EQ(t.session.profile().sequence, 5);
+  ASSERT_EQ(t.recorder.events.size(), 3u);
+  EXPECT_EQ(t.recorder.events[0].profile.sequence, 1);
+  EXPECT_EQ(t.recorder.events[0].profile.requests, 1u);
+  EXPECT_EQ(t.recorder.events[0].profile.replies, 1u);
+  EXPECT_EQ(t.recorder.events[2].kind, 'e');
+  EXPECT_EQ(t.recorder.events[2].profile.requests, 2u);
+  EXPECT_EQ(t.recorder.events[2].profile.sequence, 2);
+  EXPECT_EQ(t.net.a.pools().in_use(), 0u);
+}
+
+// A session restarted from its on_end and stopped there again still ends
+// that second batch: its on_end comes once the first on_end has returned.
+TEST(PingSessionSim, StoppedInsideItsOwnEndCallbackEndsAgain) {
+  PingNet t;
+  PingSessionConfig config;
+  config.count = 1;
+  config.target = ip_b;
+  struct Restarter {
+    PingNet* net;
+    int ends = 0;
+    bool inside_end = false;
+    int ends_inside_end = 0;
+  } restarter{&t};
+  PingSession::Callbacks callbacks;
+  callbacks.context = &restarter;
+  callbacks.on_end = [](void* ctx, PingSession& s) {
+    auto* r = static_cast<Restarter*>(ctx);
+    if (r->inside_end) ++r->ends_inside_end;
+    if (++r->ends > 1) return;
+    r->inside_end = true;
+    EXPECT_OK(s.start(r->net->net.a, r->net->net.sim.now()));
+    s.stop(r->net->net.a);
+    r->inside_end = false;
+  };
+  ASSERT_OK(t.session.configure(config, callbacks));
+  ASSERT_OK(t.session.start(t.net.a, t.net.sim.now()));
+  t.net.sim.run_for(Duration::seconds(2));
+  EXPECT_EQ(restarter.ends, 2);
+  EXPECT_EQ(restarter.ends_inside_end, 0);
+  EXPECT_FALSE(t.session.running());
+  // A later start runs no stale end first.
+  ASSERT_OK(t.session.start(t.net.a, t.net.sim.now()));
+  EXPECT_EQ(restarter.ends, 2);
+  t.session.stop(t.net.a);
+  EXPECT_EQ(restarter.ends, 3);
+  EXPECT_EQ(t.net.a.pools().in_use(), 0u);
+}
+
+// Stopped from outside its callbacks while a request awaits its reply: the
+// end comes at once, the reply that comes later is nobody's.
+TEST(PingSessionSim, StoppedWhileAwaitingAReplyEndsAtOnce) {
+  PingNet t;
+  PingSessionConfig config;
+  config.count = 5;
+  config.interval = Duration::seconds(1);
+  config.target = ip_b;
+  ASSERT_OK(t.session.configure(config, t.recorder.callbacks()));
+  const Instant start = t.net.sim.now();
+  ASSERT_OK(t.session.start(t.net.a, start));
+  t.net.sim.run_for(Duration::millis(1005));  // the second request is out
+  ASSERT_EQ(t.recorder.events.size(), 1u);
+  t.session.stop(t.net.a);
+  ASSERT_EQ(t.recorder.events.size(), 2u);
+  EXPECT_EQ(t.recorder.events[1].kind, 'e');
+  EXPECT_EQ(t.recorder.events[1].profile.requests, 2u);
+  EXPECT_EQ(t.recorder.events[1].profile.replies, 1u);
+  t.net.sim.run_for(Duration::seconds(5));
+  EXPECT_EQ(t.recorder.events.size(), 2u);
+  EXPECT_EQ(t.net.a.pools().in_use(), 0u);
+}
+
+// ESP-IDF's interval 0: the ping task does not wait between requests, so
+// each one leaves when the previous one is answered (or timed out).
+TEST(PingSessionSim, IntervalZeroSendsEachRequestWhenThePreviousEnds) {
+  PingNet t;
+  PingSessionConfig config;
+  config.count = 3;
+  config.interval = Duration::zero();
+  config.timeout = Duration::millis(500);
+  config.target = ip_b;
+  ASSERT_OK(t.session.configure(config, t.recorder.callbacks()));
+  const Instant start = t.net.sim.now();
+  ASSERT_OK(t.session.start(t.net.a, start));
+  t.net.sim.run_for(Duration::seconds(2));
+  ASSERT_EQ(t.recorder.events.size(), 4u);
+  for (std::size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(t.recorder.events[i].kind, 's');
+    EXPECT_EQ(t.recorder.events[i].at, start + latency * 2 * static_cast<std::int64_t>(i + 1)) << i;
+    EXPECT_EQ(t.recorder.events[i].profile.sequence, i + 1);
+  }
+  EXPECT_EQ(t.recorder.events[3].kind, 'e');
+  EXPECT_EQ(t.recorder.events[3].at, start + latency * 6);
+
+  // Unanswered, the next request leaves at the timeout.
+  t.recorder.events.clear();
+  t.net.log.set_filter([](int from, ConstBytes) { return from == 0; });
+  config.count = 2;
+  ASSERT_OK(t.session.configure(config, t.recorder.callbacks()));
+  const Instant again = t.net.sim.now();
+  ASSERT_OK(t.session.start(t.net.a, again));
+  t.net.sim.run_for(Duration::seconds(2));
+  ASSERT_EQ(t.recorder.events.size(), 3u);
+  EXPECT_EQ(t.recorder.events[0].kind, 't');
+  EXPECT_EQ(t.recorder.events[0].at, again + Duration::millis(500));
+  EXPECT_EQ(t.recorder.events[1].kind, 't');
+  EXPECT_EQ(t.recorder.events[1].at, again + Duration::millis(1000));
+  EXPECT_EQ(t.net.a.pools().in_use(), 0u);
+}
+
+// ESP-IDF's timeout 0 is the socket's SO_RCVTIMEO 0: no limit. Each
+// request waits for its reply, however late, and an unanswered one until
+// the session stops.
+TEST(PingSessionSim, TimeoutZeroWaitsForTheReplyWithoutLimit) {
+  PingNet t;
+  PingSessionConfig config;
+  config.count = 2;
+  config.interval = Duration::millis(100);
+  config.timeout = Duration::zero();
+  config.target = ip_b;
+  ASSERT_OK(t.session.configure(config, t.recorder.callbacks()));
+  const Instant start = t.net.sim.now();
+  ASSERT_OK(t.session.start(t.net.a, start));
+  t.net.sim.run_for(Duration::seconds(2));
+  ASSERT_EQ(t.recorder.events.size(), 3u);
+  EXPECT_EQ(t.recorder.events[0].kind, 's');
+  EXPECT_EQ(t.recorder.events[1].kind, 's');
+  EXPECT_EQ(t.recorder.events[1].at, start + Duration::millis(100) + latency * 2);
+  EXPECT_EQ(t.recorder.events[2].kind, 'e');
+
+  t.recorder.events.clear();
+  t.net.log.set_filter([](int from, ConstBytes) { return from == 0; });
+  ASSERT_OK(t.session.start(t.net.a, t.net.sim.now()));
+  t.net.sim.run_for(Duration::seconds(600));
+  EXPECT_TRUE(t.recorder.events.empty());
+  EXPECT_TRUE(t.session.running());
+  EXPECT_EQ(t.session.profile().requests, 1u);
+  t.session.stop(t.net.a);
+  ASSERT_EQ(t.recorder.events.size(), 1u);
+  EXPECT_EQ(t.recorder.events[0].kind, 'e');
+  EXPECT_EQ(t.net.a.pools().in_use(), 0u);
 }
 
 TEST(PingSessionSim, RefusesBadConfigurations) {
@@ -213,9 +408,13 @@ TEST(PingSessionSim, RefusesBadConfigurations) {
   config.data_size = PingSession::max_data_size + 1;
   EXPECT_ERROR(s.configure(config, {}), Error::InvalidArgument);
   config.data_size = 0;
-  config.interval = Duration::zero();
+  config.interval = Duration::millis(-1);
   EXPECT_ERROR(s.configure(config, {}), Error::InvalidArgument);
-  config.interval = Duration::millis(1);
+  config.interval = Duration::zero();
+  EXPECT_OK(s.configure(config, {}));
+  config.timeout = Duration::millis(-1);
+  EXPECT_ERROR(s.configure(config, {}), Error::InvalidArgument);
+  config.timeout = Duration::zero();
   EXPECT_OK(s.configure(config, {}));
 }
 

@@ -6,7 +6,17 @@
  * thread (task_stack_size and task_prio are ignored), and they may call
  * every function here, esp_ping_delete_session included. `interface` is a
  * netif index (lwnet's netif number plus one, as lwIP's netif_get_index):
- * requests leave through that netif whatever the routes say.
+ * requests leave through that netif whatever the routes say. Where
+ * ESP-IDF's blocking ping task would differ: esp_ping_stop abandons a
+ * request awaiting its reply (ESP-IDF waits for it, then for the interval);
+ * esp_ping_delete_session stops a running session without on_ping_end and
+ * frees it at once (ESP-IDF's task finishes the batch first); on_ping_end
+ * of a batch that reached its count comes with the last reply or timeout,
+ * not an interval later; esp_ping_start on a running session does nothing
+ * (ESP-IDF queues another batch); ESP_PING_PROF_TOS is the requests' TOS
+ * (ESP-IDF: the latest IPv4 reply's); tos, ttl outside 0..255, data_size
+ * above 1472 and an unset target are refused (ESP-IDF truncates, fragments,
+ * or lets every request fail).
  *
  * Threads: any thread; the TCP/IP thread must have been started
  * (tcpip_init or lwnet_tap_up). */
@@ -42,8 +52,8 @@ typedef struct {
 
 typedef struct {
   uint32_t count;           /* 0: ESP_PING_COUNT_INFINITE */
-  uint32_t interval_ms;
-  uint32_t timeout_ms;
+  uint32_t interval_ms;      /* 0: each request as soon as the previous one is answered or timed out */
+  uint32_t timeout_ms;       /* 0: each request waits for its reply until the session stops */
   uint32_t data_size;       /* bytes after the ICMP header */
   int tos;
   int ttl;
@@ -73,21 +83,30 @@ typedef enum {
   ESP_PING_PROF_SEQNO,    /* uint16_t */
   ESP_PING_PROF_TOS,      /* uint8_t */
   ESP_PING_PROF_TTL,      /* uint8_t */
-  ESP_PING_PROF_REQUEST,  /* uint32_t */
+  ESP_PING_PROF_REQUEST,  /* uint32_t, requests the stack took (not those it refused: no route) */
   ESP_PING_PROF_REPLY,    /* uint32_t */
-  ESP_PING_PROF_IPADDR,   /* ip_addr_t */
+  ESP_PING_PROF_IPADDR,   /* ip_addr_t, of the latest reply; the target before the first */
   ESP_PING_PROF_SIZE,     /* uint32_t */
-  ESP_PING_PROF_TIMEGAP,  /* uint32_t, ms */
-  ESP_PING_PROF_DURATION  /* uint32_t, ms */
+  ESP_PING_PROF_TIMEGAP,  /* uint32_t, ms the latest request waited (for its reply or its timeout) */
+  ESP_PING_PROF_DURATION  /* uint32_t, ms: those waits added over the batch, as ESP-IDF's total time */
 } esp_ping_profile_t;
 
-/* ESP_ERR_INVALID_ARG for a null argument, count of bytes or times out of
- * range, a target that is not set; ESP_ERR_NO_MEM. */
+/* ESP_ERR_INVALID_ARG for a null argument, a count of bytes, TOS or TTL out
+ * of range, a target that is not set; ESP_FAIL (as ESP-IDF) for an interface
+ * index that names no netif; ESP_ERR_NO_MEM. */
 esp_err_t esp_ping_new_session(const esp_ping_config_t *config, const esp_ping_callbacks_t *cbs,
                                esp_ping_handle_t *hdl_out);
 /* Stops the session if it runs; the handle is gone afterwards. */
 esp_err_t esp_ping_delete_session(esp_ping_handle_t hdl);
+/* Starts a batch as ESP-IDF does: sequence numbers from 1, and
+ * ESP_PING_PROF_REQUEST, _REPLY and _DURATION from 0. ESP_OK, and nothing
+ * else, while the session runs. */
 esp_err_t esp_ping_start(esp_ping_handle_t hdl);
+/* Ends the batch: no more requests (one awaiting its reply is abandoned,
+ * without a callback), then on_ping_end, which has run when this returns;
+ * called from one of the session's own callbacks, on_ping_end runs once that
+ * callback has returned. Nothing (and no on_ping_end) when the session is
+ * not running. */
 esp_err_t esp_ping_stop(esp_ping_handle_t hdl);
 /* ESP_ERR_INVALID_SIZE when `size` is smaller than the item. */
 esp_err_t esp_ping_get_profile(esp_ping_handle_t hdl, esp_ping_profile_t profile, void *data, uint32_t size);
