@@ -391,8 +391,10 @@ int SocketLayer::getsockname(int fd, sockaddr* address, socklen_t* length) {
   const IpEndpoint local = tcpip_.call([&](Stack& stack, Instant) -> IpEndpoint {
     IpEndpoint l{any_address(s.family), 0};
     if (s.kind == Kind::Udp) {
+      // No port but an address bind() named: disconnect() gave the port
+      // back and kept the address, which Linux shows with port 0.
       auto bound = stack.udp_local(s.udp);
-      if (bound && bound->port != 0) l = *bound;
+      if (bound && (bound->port != 0 || !bound->address.is_unspecified())) l = *bound;
     } else if (s.has_tcp && !s.tcp.listener) {
       if (const TcpConnection* c = stack.tcp_connection(s.tcp)) l = c->local();
     } else if (s.bound) {

@@ -1624,6 +1624,101 @@ static void special_addresses(void)
     close(u);
 }
 
+/* The local address of a socket whose port the stack picked: the address,
+ * and only whether there is a port (its number differs between the runs). */
+static void picked_name(const char *step, int fd)
+{
+    struct sockaddr_storage a;
+    memset(&a, 0xff, sizeof a);
+    socklen_t length = sizeof a;
+    const int r = getsockname(fd, (struct sockaddr *)&a, &length);
+    if (r < 0) {
+        result(step, r);
+        return;
+    }
+    char text[INET6_ADDRSTRLEN] = "?";
+    unsigned port = 0;
+    if (a.ss_family == AF_INET6) {
+        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)&a;
+        inet_ntop(AF_INET6, &in6->sin6_addr, text, sizeof text);
+        port = ntohs(in6->sin6_port);
+    } else {
+        const struct sockaddr_in *in = (const struct sockaddr_in *)&a;
+        inet_ntop(AF_INET, &in->sin_addr, text, sizeof text);
+        port = ntohs(in->sin_port);
+    }
+    printf("%s: %d family %d %s port %s length %u\n", step, r, a.ss_family, text, port == 0 ? "0" : "picked",
+           (unsigned)length);
+}
+
+static int disconnect(int fd)
+{
+    struct sockaddr unspecified;
+    memset(&unspecified, 0, sizeof unspecified);
+    unspecified.sa_family = AF_UNSPEC;
+    return connect(fd, &unspecified, sizeof unspecified);
+}
+
+/* connect(AF_UNSPEC) on UDP gives back a port the socket did not bind()
+ * to a number (connect(), sendto() or bind() of port 0 picked it), and
+ * keeps an address bind() named. */
+static void disconnecting(void)
+{
+    int u = new_fd("disconnect udp socket", socket(AF_INET, SOCK_DGRAM, 0));
+    result("disconnect connect", connect_to(u, peer, 7004));
+    picked_name("disconnect connected", u);
+    result("disconnect", disconnect(u));
+    picked_name("disconnect after", u);
+    result("disconnect again", disconnect(u));
+    picked_name("disconnect after again", u);
+    result("disconnect bind after", bind_to(u, self, 6490));
+    local_name("disconnect bound after", u);
+    close(u);
+
+    u = new_fd("disconnect udp socket 2", socket(AF_INET, SOCK_DGRAM, 0));
+    struct sockaddr_in echo = address(peer, 7004);
+    result("disconnect 2 sendto", sendto(u, "s", 1, 0, (struct sockaddr *)&echo, sizeof echo));
+    result("disconnect 2", disconnect(u));
+    picked_name("disconnect 2 after", u);
+    result("disconnect 2 sendto again", sendto(u, "s", 1, 0, (struct sockaddr *)&echo, sizeof echo));
+    picked_name("disconnect 2 after sendto again", u);
+    close(u);
+
+    u = new_fd("disconnect udp socket 3", socket(AF_INET, SOCK_DGRAM, 0));
+    result("disconnect 3 bind port 0", bind_to(u, "0.0.0.0", 0));
+    result("disconnect 3 connect", connect_to(u, peer, 7004));
+    result("disconnect 3", disconnect(u));
+    picked_name("disconnect 3 after", u);
+    close(u);
+
+    u = new_fd("disconnect udp socket 4", socket(AF_INET, SOCK_DGRAM, 0));
+    result("disconnect 4 bind address", bind_to(u, self, 0));
+    result("disconnect 4 connect", connect_to(u, peer, 7004));
+    result("disconnect 4", disconnect(u));
+    picked_name("disconnect 4 after", u);
+    result("disconnect 4 connect again", connect_to(u, peer, 7004));
+    picked_name("disconnect 4 connected again", u);
+    close(u);
+
+    u = new_fd("disconnect udp socket 5", socket(AF_INET, SOCK_DGRAM, 0));
+    result("disconnect 5 bind port", bind_to(u, "0.0.0.0", 6491));
+    result("disconnect 5 connect", connect_to(u, peer, 7004));
+    result("disconnect 5", disconnect(u));
+    local_name("disconnect 5 after", u);
+    close(u);
+
+    u = new_fd("disconnect udp6 socket", socket(AF_INET6, SOCK_DGRAM, 0));
+    result("disconnect 6 connect", connect_to(u, "2001:db8::1", 7014));
+    picked_name("disconnect 6 connected", u);
+    result("disconnect 6", disconnect(u));
+    picked_name("disconnect 6 after", u);
+    result("disconnect 6 connect mapped", connect_to(u, "::ffff:192.0.2.1", 7004));
+    picked_name("disconnect 6 connected mapped", u);
+    result("disconnect 6 again", disconnect(u));
+    picked_name("disconnect 6 after mapped", u);
+    close(u);
+}
+
 /* Arguments in forms the other steps do not use: an address without its
  * length, option values shorter or of another struct, ip_mreqn. */
 static void argument_forms(void)
@@ -1835,6 +1930,7 @@ int main(int argc, char **argv)
     mixed_descriptors();
     flags_and_inheritance();
     special_addresses();
+    disconnecting();
     argument_forms();
 #ifdef CONFORMANCE_PACKET_INFO
     packet_info();
