@@ -1131,23 +1131,42 @@ static void numeric_names(void)
 {
     struct {
         const char *host, *service;
-        int family, socktype, flags;
+        int family, socktype, flags, protocol;
     } const cases[] = {
-        {"192.0.2.1", "80", AF_INET, SOCK_STREAM, 0},
-        {"192.0.2.1", "53", AF_UNSPEC, SOCK_DGRAM, 0},
-        {"192.0.2.1", NULL, AF_INET, SOCK_STREAM, 0},
-        {"2001:db8::1", "443", AF_INET6, SOCK_STREAM, 0},
-        {"2001:db8::1", "443", AF_INET, SOCK_STREAM, 0},
-        {"192.0.2.1", "443", AF_INET6, SOCK_STREAM, 0},
-        {NULL, "8080", AF_INET, SOCK_STREAM, AI_PASSIVE},
-        {NULL, "8080", AF_INET, SOCK_STREAM, 0},
-        {NULL, "8080", AF_INET6, SOCK_STREAM, AI_PASSIVE},
-        {NULL, NULL, AF_INET, SOCK_STREAM, 0},
-        {"192.0.2.1", "99999", AF_INET, SOCK_STREAM, 0},
-        {"192.0.2.1", "-1", AF_INET, SOCK_STREAM, 0},
-        {"not.numeric", "80", AF_INET, SOCK_STREAM, AI_NUMERICHOST},
-        {"192.0.2.1", "80", 12345, SOCK_STREAM, 0},
-        {"192.0.2.1", "80", AF_INET, SOCK_STREAM, AI_NUMERICHOST | AI_NUMERICSERV},
+        {"192.0.2.1", "80", AF_INET, SOCK_STREAM, 0, 0},
+        {"192.0.2.1", "53", AF_UNSPEC, SOCK_DGRAM, 0, 0},
+        {"192.0.2.1", NULL, AF_INET, SOCK_STREAM, 0, 0},
+        {"2001:db8::1", "443", AF_INET6, SOCK_STREAM, 0, 0},
+        {"2001:db8::1", "443", AF_INET, SOCK_STREAM, 0, 0},
+        {"192.0.2.1", "443", AF_INET6, SOCK_STREAM, 0, 0},
+        {NULL, "8080", AF_INET, SOCK_STREAM, AI_PASSIVE, 0},
+        {NULL, "8080", AF_INET, SOCK_STREAM, 0, 0},
+        {NULL, "8080", AF_INET6, SOCK_STREAM, AI_PASSIVE, 0},
+        {NULL, NULL, AF_INET, SOCK_STREAM, 0, 0},
+        {"192.0.2.1", "99999", AF_INET, SOCK_STREAM, 0, 0},
+        {"192.0.2.1", "-1", AF_INET, SOCK_STREAM, 0, 0},
+        {"not.numeric", "80", AF_INET, SOCK_STREAM, AI_NUMERICHOST, 0},
+        {"192.0.2.1", "80", 12345, SOCK_STREAM, 0, 0},
+        {"192.0.2.1", "80", AF_INET, SOCK_STREAM, AI_NUMERICHOST | AI_NUMERICSERV, 0},
+        {NULL, "8080", AF_UNSPEC, SOCK_STREAM, AI_PASSIVE, 0},
+        {NULL, "8080", AF_UNSPEC, SOCK_DGRAM, 0, 0},
+        {NULL, "8080", AF_UNSPEC, 0, AI_PASSIVE, 0},
+        {"192.0.2.1", "80", AF_INET, 0, 0, 0},
+        {"2001:db8::1", NULL, AF_INET6, 0, 0, 0},
+        {"192.0.2.1", "80", AF_INET, 0, 0, IPPROTO_UDP},
+        {"192.0.2.1", NULL, AF_INET, 0, 0, IPPROTO_ICMP},
+        {"192.0.2.1", "80", AF_INET, 0, 0, IPPROTO_ICMP},
+        {"192.0.2.1", NULL, AF_INET, SOCK_RAW, 0, 0},
+        {"192.0.2.1", "80", AF_INET, SOCK_RAW, 0, 0},
+        {"192.0.2.1", "80", AF_INET, 99, 0, 0},
+        {"192.0.2.1", "80", AF_INET, SOCK_STREAM, 0, IPPROTO_UDP},
+        {"192.0.2.1", "80", AF_INET, SOCK_DGRAM, 0, IPPROTO_TCP},
+        {"192.0.2.1", "80", AF_INET, SOCK_SEQPACKET, 0, 0},
+        {"192.0.2.1", "80", AF_INET, SOCK_STREAM, 0x10000, 0},
+        {NULL, "80", AF_INET, SOCK_STREAM, AI_CANONNAME, 0},
+        {"192.0.2.1", "80", 12345, SOCK_STREAM, 0x10000, 0},
+        {"192.0.2.1", "x", AF_INET, 99, 0, 0},
+        {NULL, NULL, AF_INET, 99, 0x10000, 0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; ++i) {
         struct addrinfo hints;
@@ -1155,11 +1174,19 @@ static void numeric_names(void)
         hints.ai_family = cases[i].family;
         hints.ai_socktype = cases[i].socktype;
         hints.ai_flags = cases[i].flags;
+        hints.ai_protocol = cases[i].protocol;
         struct addrinfo *found = NULL;
         const int r = getaddrinfo(cases[i].host, cases[i].service, &hints, &found);
-        printf("getaddrinfo %zu: %s", i, r == 0 ? "0" : r == EAI_NONAME ? "EAI_NONAME" : r == EAI_SERVICE ? "EAI_SERVICE"
-                                                : r == EAI_FAMILY ? "EAI_FAMILY" : r == EAI_FAIL ? "EAI_FAIL" : "other");
-        if (r != 0 && r != EAI_NONAME && r != EAI_SERVICE && r != EAI_FAMILY && r != EAI_FAIL) printf(" %d", r);
+        const char *name = r == 0                ? "0"
+                           : r == EAI_NONAME     ? "EAI_NONAME"
+                           : r == EAI_SERVICE    ? "EAI_SERVICE"
+                           : r == EAI_FAMILY     ? "EAI_FAMILY"
+                           : r == EAI_FAIL       ? "EAI_FAIL"
+                           : r == EAI_SOCKTYPE   ? "EAI_SOCKTYPE"
+                           : r == EAI_BADFLAGS   ? "EAI_BADFLAGS"
+                                                 : NULL;
+        printf("getaddrinfo %zu: %s", i, name != NULL ? name : "other");
+        if (name == NULL) printf(" %d", r);
         for (const struct addrinfo *a = found; a != NULL; a = a->ai_next) {
             struct sockaddr_storage copy;
             memset(&copy, 0, sizeof copy);
