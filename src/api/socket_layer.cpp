@@ -360,6 +360,13 @@ int SocketLayer::bind(int fd, const sockaddr* address, socklen_t length) {
       return bound ? 0 : errno_of(bound.error());
     }
     if (s.kind == Kind::Raw) {
+      // As Linux: a link-local address, or a group of link or interface
+      // scope, names no link without a scope id.
+      if (local->address.is_v6() && local->scope_id == 0) {
+        const Ipv6Address& a = local->address.v6();
+        const unsigned group_scope = a.octets[1] & 0x0fU;
+        if (a.is_link_local() || (a.is_multicast() && (group_scope == 1 || group_scope == 2))) return EINVAL;
+      }
       Status bound = stack.raw_bind(s.raw, local->address);
       if (!bound) return errno_of(bound.error());
       s.bound = IpEndpoint{local->address, 0};

@@ -662,6 +662,12 @@ static void raw_icmp(void)
     }
     result("raw send unconnected", send(r, request, sizeof request, 0));
     result("raw listen", listen(r, 1));
+    result("raw bind not ours", bind_to(r, "198.51.100.1", 0));
+    result("raw bind ours", bind_to(r, self, 0));
+    result("raw bind again", bind_to(r, self, 0));
+    result("raw bind broadcast", bind_to(r, "192.0.2.255", 0));
+    result("raw bind multicast", bind_to(r, "239.1.2.3", 0));
+    result("raw bind any", bind_to(r, "0.0.0.0", 0));
     close(r);
 }
 
@@ -940,6 +946,13 @@ static void ipv6_sockets(void)
         }
     }
     if (!replies) printf("v6 raw recvfrom reply: none\n");
+    result("v6 raw bind not ours", bind_to(r, "2001:db8::99", 0));
+    result("v6 raw bind mapped", bind_to(r, "::ffff:192.0.2.2", 0));
+    result("v6 raw bind link-scope multicast", bind_to(r, "ff02::1", 0));
+    result("v6 raw bind link-local", bind_to(r, "fe80::2", 0));
+    result("v6 raw bind multicast", bind_to(r, "ff0e::1", 0));
+    result("v6 raw bind ours", bind_to(r, self6, 0));
+    result("v6 raw bind any", bind_to(r, "::", 0));
     close(r);
 }
 
