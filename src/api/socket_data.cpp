@@ -380,6 +380,8 @@ ssize_t SocketLayer::sendmsg(int fd, const msghdr* message, int flags) {
   if (message == nullptr) return fail(EFAULT);
   Use use;
   if (!acquire(fd, use)) return fail(EBADF);
+  // A name's length that is negative as an int: Linux's EINVAL.
+  if (message->msg_name != nullptr && static_cast<int>(message->msg_namelen) < 0) return fail(EINVAL);
   std::size_t total = 0;
   if (const int error = check_pieces(*message, total); error != 0) return fail(error);
   const bool datagrams = use.socket->kind != Kind::Tcp;
@@ -430,7 +432,10 @@ ssize_t SocketLayer::recvfrom(int fd, void* into, std::size_t size, int flags, s
   IpEndpoint source{};
   const ssize_t n = receive_common(use, Bytes(static_cast<std::uint8_t*>(into), size), flags, &source, nullptr);
   if (n < 0) return n;
-  if (from != nullptr && from_length != nullptr) {
+  // As Linux: the address's length is looked at once the data is taken,
+  // which a bad one does not give back.
+  if (from != nullptr) {
+    if (const int bad = check_address_out(from, from_length); bad != 0) return fail(bad);
     if (use.socket->kind != Kind::Tcp) {
       endpoint_to(source, use.socket->family, from, from_length);
     } else {
@@ -456,6 +461,9 @@ ssize_t SocketLayer::receive_message(int fd, msghdr* message, int flags, bool as
   if (message == nullptr) return fail(EFAULT);
   Use use;
   if (!acquire(fd, use)) return fail(EBADF);
+  // A name's length that is negative as an int: Linux's EINVAL, before
+  // anything is taken.
+  if (message->msg_name != nullptr && static_cast<int>(message->msg_namelen) < 0) return fail(EINVAL);
   std::size_t total = 0;
   if (const int error = check_pieces(*message, total); error != 0) return fail(error);
   if (total == 0 && as_read) return 0;  // as read()

@@ -393,8 +393,13 @@ int SocketLayer::bind(int fd, const sockaddr* address, socklen_t length) {
 int SocketLayer::getsockname(int fd, sockaddr* address, socklen_t* length) {
   Use use;
   if (!acquire(fd, use)) return fail(EBADF);
-  if (address == nullptr || length == nullptr) return fail(EFAULT);
+  if (const int bad = check_address_out(address, length); bad != 0) return fail(bad);
   Socket& s = *use.socket;
+  // No room for an address: Linux only tells its length.
+  if (address == nullptr) {
+    *length = address_length(s.family);
+    return 0;
+  }
   const IpEndpoint local = tcpip_.call([&](Stack& stack, Instant) -> IpEndpoint {
     IpEndpoint l{any_address(s.family), 0};
     if (s.kind == Kind::Udp) {
@@ -417,7 +422,6 @@ int SocketLayer::getsockname(int fd, sockaddr* address, socklen_t* length) {
 int SocketLayer::getpeername(int fd, sockaddr* address, socklen_t* length) {
   Use use;
   if (!acquire(fd, use)) return fail(EBADF);
-  if (address == nullptr || length == nullptr) return fail(EFAULT);
   Socket& s = *use.socket;
   const std::optional<IpEndpoint> peer = tcpip_.call([&](Stack& stack, Instant) -> std::optional<IpEndpoint> {
     if (s.kind == Kind::Udp || s.kind == Kind::Raw) return s.peer;
@@ -435,6 +439,12 @@ int SocketLayer::getpeername(int fd, sockaddr* address, socklen_t* length) {
     return std::nullopt;
   });
   if (!peer) return fail(ENOTCONN);
+  // Looked at once there is a peer, as Linux does.
+  if (const int bad = check_address_out(address, length); bad != 0) return fail(bad);
+  if (address == nullptr) {
+    *length = address_length(s.family);  // no room: only the length
+    return 0;
+  }
   endpoint_to(*peer, s.family, address, length);
   return 0;
 }
@@ -507,9 +517,14 @@ int SocketLayer::accept(int fd, sockaddr* address, socklen_t* length) {
   // first look, before any wait.
   int error = wait_until(s, deadline, [&](Stack& stack, Instant now) -> int {
     if (!s.listening) return EINVAL;
-    // An address without its length: EFAULT once there is a connection, as
-    // on Linux, but it stays queued for the next accept() (Linux loses it).
-    if (address != nullptr && length == nullptr) return stack.tcp_pending_accepts(s.tcp) > 0 ? EFAULT : -1;
+    // An address without its length (EFAULT) or with a negative one
+    // (EINVAL): refused once there is a connection, as on Linux, but it
+    // stays queued for the next accept() (Linux loses it).
+    if (address != nullptr) {
+      if (const int bad = check_address_out(address, length); bad != 0) {
+        return stack.tcp_pending_accepts(s.tcp) > 0 ? bad : -1;
+      }
+    }
     // A full table whose closes still wait in the mailbox (closes_posted())
     // is not full for long: the connection waits for the first of them
     // rather than being reset (the thread that closed has seen close()
