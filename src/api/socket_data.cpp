@@ -296,13 +296,11 @@ ssize_t SocketLayer::receive_common(Use& use, Bytes into, int flags, IpEndpoint*
     return 0;
   }, true, Duration::zero(), Quiet::NoData);
   if (error == EAGAIN && received > 0) return static_cast<ssize_t>(received);
-  if (error != 0) {
-    if (error != EAGAIN && error != EBADF) {
-      std::lock_guard lock(s.mutex);
-      s.pending_error = 0;  // reported now
-    }
-    return fail(error);
-  }
+  // A connection's error was taken in the look that reported it
+  // (connection_error_once, in core context): any other error leaves
+  // SO_ERROR alone, and so does the time after the look, when a new error
+  // may arrive.
+  if (error != 0) return fail(error);
   return static_cast<ssize_t>(received);
 }
 
