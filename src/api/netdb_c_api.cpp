@@ -137,6 +137,59 @@ bool parse_port(const char* text, std::uint16_t* port) {
   return true;
 }
 
+// A socket type getaddrinfo answers for, with its protocol (raw: the
+// hints' protocol, any).
+struct SocketKind {
+  int socktype = 0;
+  int protocol = 0;
+};
+
+// The socket types this stack makes, one result each per address when the
+// hints name none (glibc's order).
+constexpr std::array<SocketKind, 3> all_socket_kinds{{{SOCK_STREAM, IPPROTO_TCP}, {SOCK_DGRAM, IPPROTO_UDP}, {SOCK_RAW, 0}}};
+
+struct SocketKinds {
+  std::array<SocketKind, all_socket_kinds.size()> kinds{};
+  std::size_t count = 0;
+};
+
+// The socket types the hints ask for, or glibc's error: EAI_SOCKTYPE for a
+// type this stack has no socket for or a protocol that is not the type's,
+// EAI_SERVICE for a service asked of raw sockets alone (they have no ports).
+int socket_kinds_of(int socktype, int protocol, bool has_service, SocketKinds& out) {
+  const auto one = [&](int type, int proto) {
+    out.kinds[0] = SocketKind{type, proto};
+    out.count = 1;
+  };
+  switch (socktype) {
+    case 0:
+      if (protocol == 0) {
+        out.kinds = all_socket_kinds;
+        out.count = all_socket_kinds.size();
+        return 0;
+      }
+      if (protocol == IPPROTO_TCP) {
+        one(SOCK_STREAM, IPPROTO_TCP);
+      } else if (protocol == IPPROTO_UDP) {
+        one(SOCK_DGRAM, IPPROTO_UDP);
+      } else {
+        one(SOCK_RAW, protocol);  // raw sockets take any protocol
+      }
+      break;
+    case SOCK_STREAM:
+      if (protocol != 0 && protocol != IPPROTO_TCP) return EAI_SOCKTYPE;
+      one(SOCK_STREAM, IPPROTO_TCP);
+      break;
+    case SOCK_DGRAM:
+      if (protocol != 0 && protocol != IPPROTO_UDP) return EAI_SOCKTYPE;
+      one(SOCK_DGRAM, IPPROTO_UDP);
+      break;
+    case SOCK_RAW: one(SOCK_RAW, protocol); break;
+    default: return EAI_SOCKTYPE;
+  }
+  return has_service && out.kinds[0].socktype == SOCK_RAW ? EAI_SERVICE : 0;
+}
+
 // One getaddrinfo result in one allocation: the addrinfo, its address and
 // the canonical name after them.
 struct AddrinfoBlock {
@@ -217,6 +270,12 @@ int lwip_getaddrinfo(const char* nodename, const char* servname, const addrinfo*
   int protocol = 0;
   AddressFamily family = AddressFamily::Any;
   if (hints != nullptr) {
+    // glibc's order of refusals: the flags, the family, then the socket
+    // type. A canonical name needs a name.
+    constexpr int known_flags =
+        AI_PASSIVE | AI_CANONNAME | AI_NUMERICHOST | AI_V4MAPPED | AI_ALL | AI_ADDRCONFIG | AI_NUMERICSERV;
+    if ((hints->ai_flags & ~known_flags) != 0) return EAI_BADFLAGS;
+    if ((hints->ai_flags & AI_CANONNAME) != 0 && nodename == nullptr) return EAI_BADFLAGS;
     switch (hints->ai_family) {
       case AF_UNSPEC: family = AddressFamily::Any; break;
       case AF_INET: family = AddressFamily::V4; break;
@@ -231,9 +290,12 @@ int lwip_getaddrinfo(const char* nodename, const char* servname, const addrinfo*
     protocol = hints->ai_protocol;
   }
   // As the C library: the protocol of the socket type when the hints name
-  // none (lwIP leaves 0; socket() takes either).
-  if (protocol == 0 && socktype == SOCK_STREAM) protocol = IPPROTO_TCP;
-  if (protocol == 0 && socktype == SOCK_DGRAM) protocol = IPPROTO_UDP;
+  // none (lwIP leaves 0; socket() takes either), and with no type, one
+  // result per type (lwIP gives one, of type 0, which socket() refuses).
+  SocketKinds kinds;
+  if (const int refused = socket_kinds_of(socktype, protocol, servname != nullptr, kinds); refused != 0) {
+    return refused;
+  }
   std::uint16_t port = 0;
   if (servname != nullptr && !parse_port(servname, &port)) return EAI_SERVICE;
   Resolution resolution;
@@ -260,28 +322,36 @@ int lwip_getaddrinfo(const char* nodename, const char* servname, const addrinfo*
       return eai_of(resolution.outcome == DnsOutcome::Found ? DnsOutcome::NotFound : resolution.outcome);
     }
   } else {
+    // No name: the wildcard to bind to (AI_PASSIVE) or the loopback, of
+    // each family asked for, in glibc's order on a host whose loopback is
+    // up: IPv4's wildcard first, IPv6's loopback first.
     const bool passive = (flags & AI_PASSIVE) != 0;
-    if (family == AddressFamily::V6) {
-      resolution.addresses[0] = passive ? lwnet::Ipv6Address{} : lwnet::Ipv6Address::loopback();
-    } else {
-      resolution.addresses[0] = passive ? lwnet::Ipv4Address::any() : lwnet::Ipv4Address::loopback();
-    }
-    resolution.count = 1;
+    const IpAddress v4 = passive ? lwnet::Ipv4Address::any() : lwnet::Ipv4Address::loopback();
+    const IpAddress v6 = passive ? lwnet::Ipv6Address{} : lwnet::Ipv6Address::loopback();
+    const bool with_v4 = family != AddressFamily::V6;
+    const bool with_v6 = lwnet::config::ipv6 && family != AddressFamily::V4;
+    if (with_v4 && (passive || !with_v6)) resolution.addresses[resolution.count++] = v4;
+    if (with_v6) resolution.addresses[resolution.count++] = v6;
+    if (with_v4 && !passive && with_v6) resolution.addresses[resolution.count++] = v4;
   }
 
   addrinfo* first = nullptr;
   addrinfo** link = &first;
   for (std::size_t i = 0; i < resolution.count; ++i) {
-    addrinfo* info = make_addrinfo(resolution.addresses[i], port, socktype, protocol, i == 0 ? nodename : nullptr);
-    if (info == nullptr) {
-      lwip_freeaddrinfo(first);
-      return EAI_MEMORY;
+    for (std::size_t k = 0; k < kinds.count; ++k) {
+      const SocketKind kind = kinds.kinds[k];
+      addrinfo* info = make_addrinfo(resolution.addresses[i], port, kind.socktype, kind.protocol,
+                                     first == nullptr ? nodename : nullptr);
+      if (info == nullptr) {
+        lwip_freeaddrinfo(first);
+        return EAI_MEMORY;
+      }
+      if (scope_id != 0 && info->ai_family == AF_INET6) {
+        reinterpret_cast<sockaddr_in6*>(info->ai_addr)->sin6_scope_id = scope_id;
+      }
+      *link = info;
+      link = &info->ai_next;
     }
-    if (scope_id != 0 && info->ai_family == AF_INET6) {
-      reinterpret_cast<sockaddr_in6*>(info->ai_addr)->sin6_scope_id = scope_id;
-    }
-    *link = info;
-    link = &info->ai_next;
   }
   *res = first;
   return 0;

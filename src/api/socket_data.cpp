@@ -296,13 +296,11 @@ ssize_t SocketLayer::receive_common(Use& use, Bytes into, int flags, IpEndpoint*
     return 0;
   }, true, Duration::zero(), Quiet::NoData);
   if (error == EAGAIN && received > 0) return static_cast<ssize_t>(received);
-  if (error != 0) {
-    if (error != EAGAIN && error != EBADF) {
-      std::lock_guard lock(s.mutex);
-      s.pending_error = 0;  // reported now
-    }
-    return fail(error);
-  }
+  // A connection's error was taken in the look that reported it
+  // (connection_error_once, in core context): any other error leaves
+  // SO_ERROR alone, and so does the time after the look, when a new error
+  // may arrive.
+  if (error != 0) return fail(error);
   return static_cast<ssize_t>(received);
 }
 
@@ -380,6 +378,8 @@ ssize_t SocketLayer::sendmsg(int fd, const msghdr* message, int flags) {
   if (message == nullptr) return fail(EFAULT);
   Use use;
   if (!acquire(fd, use)) return fail(EBADF);
+  // A name's length that is negative as an int: Linux's EINVAL.
+  if (message->msg_name != nullptr && static_cast<int>(message->msg_namelen) < 0) return fail(EINVAL);
   std::size_t total = 0;
   if (const int error = check_pieces(*message, total); error != 0) return fail(error);
   const bool datagrams = use.socket->kind != Kind::Tcp;
@@ -430,7 +430,10 @@ ssize_t SocketLayer::recvfrom(int fd, void* into, std::size_t size, int flags, s
   IpEndpoint source{};
   const ssize_t n = receive_common(use, Bytes(static_cast<std::uint8_t*>(into), size), flags, &source, nullptr);
   if (n < 0) return n;
-  if (from != nullptr && from_length != nullptr) {
+  // As Linux: the address's length is looked at once the data is taken,
+  // which a bad one does not give back.
+  if (from != nullptr) {
+    if (const int bad = check_address_out(from, from_length); bad != 0) return fail(bad);
     if (use.socket->kind != Kind::Tcp) {
       endpoint_to(source, use.socket->family, from, from_length);
     } else {
@@ -456,6 +459,9 @@ ssize_t SocketLayer::receive_message(int fd, msghdr* message, int flags, bool as
   if (message == nullptr) return fail(EFAULT);
   Use use;
   if (!acquire(fd, use)) return fail(EBADF);
+  // A name's length that is negative as an int: Linux's EINVAL, before
+  // anything is taken.
+  if (message->msg_name != nullptr && static_cast<int>(message->msg_namelen) < 0) return fail(EINVAL);
   std::size_t total = 0;
   if (const int error = check_pieces(*message, total); error != 0) return fail(error);
   if (total == 0 && as_read) return 0;  // as read()

@@ -361,6 +361,21 @@ inline std::optional<IpEndpoint> endpoint_from(const sockaddr* address, socklen_
 
 // Writes `endpoint` as the sockaddr of a socket of `family`: an AF_INET6
 // socket shows IPv4 addresses mapped, and link-local ones with their scope.
+// Linux's checks of an address a call writes back (before it writes):
+// 0, or the errno. The length must be readable and not negative (as an
+// int); the address may be null only when the length leaves it no room.
+inline int check_address_out(const sockaddr* address, const socklen_t* length) {
+  if (length == nullptr) return EFAULT;
+  if (static_cast<int>(*length) < 0) return EINVAL;
+  if (*length > 0 && address == nullptr) return EFAULT;
+  return 0;
+}
+
+// The length of a socket address of `family`.
+inline socklen_t address_length(int family) {
+  return static_cast<socklen_t>(family == AF_INET6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in));
+}
+
 inline void endpoint_to(const IpEndpoint& endpoint, int family, sockaddr* address, socklen_t* length) {
   if (address == nullptr || length == nullptr) return;
   if (family == AF_INET6) {

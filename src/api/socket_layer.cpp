@@ -360,6 +360,13 @@ int SocketLayer::bind(int fd, const sockaddr* address, socklen_t length) {
       return bound ? 0 : errno_of(bound.error());
     }
     if (s.kind == Kind::Raw) {
+      // As Linux: a link-local address, or a group of link or interface
+      // scope, names no link without a scope id.
+      if (local->address.is_v6() && local->scope_id == 0) {
+        const Ipv6Address& a = local->address.v6();
+        const unsigned group_scope = a.octets[1] & 0x0fU;
+        if (a.is_link_local() || (a.is_multicast() && (group_scope == 1 || group_scope == 2))) return EINVAL;
+      }
       Status bound = stack.raw_bind(s.raw, local->address);
       if (!bound) return errno_of(bound.error());
       s.bound = IpEndpoint{local->address, 0};
@@ -386,13 +393,20 @@ int SocketLayer::bind(int fd, const sockaddr* address, socklen_t length) {
 int SocketLayer::getsockname(int fd, sockaddr* address, socklen_t* length) {
   Use use;
   if (!acquire(fd, use)) return fail(EBADF);
-  if (address == nullptr || length == nullptr) return fail(EFAULT);
+  if (const int bad = check_address_out(address, length); bad != 0) return fail(bad);
   Socket& s = *use.socket;
+  // No room for an address: Linux only tells its length.
+  if (address == nullptr) {
+    *length = address_length(s.family);
+    return 0;
+  }
   const IpEndpoint local = tcpip_.call([&](Stack& stack, Instant) -> IpEndpoint {
     IpEndpoint l{any_address(s.family), 0};
     if (s.kind == Kind::Udp) {
+      // No port but an address bind() named: disconnect() gave the port
+      // back and kept the address, which Linux shows with port 0.
       auto bound = stack.udp_local(s.udp);
-      if (bound && bound->port != 0) l = *bound;
+      if (bound && (bound->port != 0 || !bound->address.is_unspecified())) l = *bound;
     } else if (s.has_tcp && !s.tcp.listener) {
       if (const TcpConnection* c = stack.tcp_connection(s.tcp)) l = c->local();
     } else if (s.bound) {
@@ -408,7 +422,6 @@ int SocketLayer::getsockname(int fd, sockaddr* address, socklen_t* length) {
 int SocketLayer::getpeername(int fd, sockaddr* address, socklen_t* length) {
   Use use;
   if (!acquire(fd, use)) return fail(EBADF);
-  if (address == nullptr || length == nullptr) return fail(EFAULT);
   Socket& s = *use.socket;
   const std::optional<IpEndpoint> peer = tcpip_.call([&](Stack& stack, Instant) -> std::optional<IpEndpoint> {
     if (s.kind == Kind::Udp || s.kind == Kind::Raw) return s.peer;
@@ -426,6 +439,12 @@ int SocketLayer::getpeername(int fd, sockaddr* address, socklen_t* length) {
     return std::nullopt;
   });
   if (!peer) return fail(ENOTCONN);
+  // Looked at once there is a peer, as Linux does.
+  if (const int bad = check_address_out(address, length); bad != 0) return fail(bad);
+  if (address == nullptr) {
+    *length = address_length(s.family);  // no room: only the length
+    return 0;
+  }
   endpoint_to(*peer, s.family, address, length);
   return 0;
 }
@@ -498,9 +517,14 @@ int SocketLayer::accept(int fd, sockaddr* address, socklen_t* length) {
   // first look, before any wait.
   int error = wait_until(s, deadline, [&](Stack& stack, Instant now) -> int {
     if (!s.listening) return EINVAL;
-    // An address without its length: EFAULT once there is a connection, as
-    // on Linux, but it stays queued for the next accept() (Linux loses it).
-    if (address != nullptr && length == nullptr) return stack.tcp_pending_accepts(s.tcp) > 0 ? EFAULT : -1;
+    // An address without its length (EFAULT) or with a negative one
+    // (EINVAL): refused once there is a connection, as on Linux, but it
+    // stays queued for the next accept() (Linux loses it).
+    if (address != nullptr) {
+      if (const int bad = check_address_out(address, length); bad != 0) {
+        return stack.tcp_pending_accepts(s.tcp) > 0 ? bad : -1;
+      }
+    }
     // A full table whose closes still wait in the mailbox (closes_posted())
     // is not full for long: the connection waits for the first of them
     // rather than being reset (the thread that closed has seen close()

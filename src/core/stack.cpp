@@ -601,7 +601,12 @@ Status Stack::raw_bind(RawHandle h, const IpAddress& local) {
   LWNET_CHECK_CORE_CONTEXT("Stack::raw_bind");
   if (!impl_->ip.raw().valid(h)) return Error::Closed;
   if (!raw_family_fits(impl_->ip.raw(), h, local)) return Error::Unsupported;
-  if (!local.is_unspecified() && !impl_->ip.is_local(local)) return Error::AddressNotAvailable;
+  // As Linux: a group or an IPv4 broadcast address binds too (the endpoint
+  // then takes what is sent there, and sends from the route's source).
+  const bool broadcast = core_is_v4(local) && impl_->ip.is_broadcast(local.v4());
+  if (!local.is_unspecified() && !local.is_multicast() && !broadcast && !impl_->ip.is_local(local)) {
+    return Error::AddressNotAvailable;
+  }
   return impl_->ip.raw().bind(h, local);
 }
 Status Stack::raw_connect(RawHandle h, const IpAddress& remote) {

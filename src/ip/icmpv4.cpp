@@ -217,7 +217,11 @@ Status IpLayer::raw_send(RawHandle h, ConstBytes message, const IpAddress& desti
   if (icmpv6 && message.size() < 4) return Error::InvalidArgument;  // no room for the checksum
   // An IPv6 payload may be 65535 bytes; an IPv4 packet, header included.
   if (message.size() + (icmpv6 ? 0 : Ipv4Repr::min_header_len) > 65535) return Error::TooBig;
-  Result<IpRoute> r = route(destination, raw_.local(h));
+  // Bound to a group or a broadcast address, the endpoint has no source
+  // address of its own: the route picks it, as for an unbound one.
+  const IpAddress local = raw_.local(h);
+  const bool own_source = !local.is_multicast() && !(core_is_v4(local) && is_broadcast(local.v4()));
+  Result<IpRoute> r = route(destination, own_source ? local : IpAddress{});
   if (!r) {
     ++(icmpv6 ? stats_.ipv6.drop_no_route : stats_.ipv4.drop_no_route);
     return r.error();

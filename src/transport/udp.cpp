@@ -91,6 +91,11 @@ Status UdpEndpoints::bind_slot(std::uint16_t slot, const IpAddress& address, std
   return {};
 }
 
+IpAddress UdpEndpoints::implicit_bind_address(const Endpoint& e, const IpAddress& peer) {
+  // An address bind() named stays after disconnect() gave its port back.
+  return e.local_address.is_unspecified() ? any_of_family(unmap_v4(peer)) : e.local_address;
+}
+
 Status UdpEndpoints::bind(UdpHandle h, const IpEndpoint& local) {
   Endpoint* e = get(h);
   if (e == nullptr) return Error::Closed;
@@ -103,7 +108,10 @@ Status UdpEndpoints::bind(UdpHandle h, const IpEndpoint& local) {
     return Error::AddressNotAvailable;
   }
   Status bound = bind_slot(h.slot, local.address, local.port);
-  if (bound) e->sends_from_netif = a.is_multicast() || broadcast;
+  if (bound) {
+    e->sends_from_netif = a.is_multicast() || broadcast;
+    e->port_chosen = local.port != 0;
+  }
   return bound;
 }
 
@@ -124,7 +132,7 @@ Status UdpEndpoints::connect(UdpHandle h, const IpEndpoint& remote) {
     if (broadcast) return Error::InvalidArgument;
   }
   if (!e->bound) {
-    Status s = bind_slot(h.slot, any_of_family(unmap_v4(remote.address)), 0);
+    Status s = bind_slot(h.slot, implicit_bind_address(*e, remote.address), 0);
     if (!s) return s;
   }
   e->connected = true;
@@ -143,6 +151,11 @@ Status UdpEndpoints::disconnect(UdpHandle h) {
   e->remote_port = 0;
   e->remote_scope_id = 0;
   e->error.reset();
+  if (e->bound && !e->port_chosen) {
+    by_port_.erase(e->local_port, h.slot);
+    e->bound = false;
+    e->local_port = 0;
+  }
   return {};
 }
 
@@ -170,7 +183,7 @@ Status UdpEndpoints::send_to(UdpHandle h, ConstBytes payload, const IpEndpoint& 
   if (to.port == 0 || to.address.is_unspecified()) return Error::InvalidArgument;
   if (payload.size() > udp_max_payload) return Error::TooBig;
   if (!e->bound) {
-    Status s = bind_slot(h.slot, any_of_family(unmap_v4(to.address)), 0);
+    Status s = bind_slot(h.slot, implicit_bind_address(*e, to.address), 0);
     if (!s) return s;
   }
   // An IPv6 endpoint reaches IPv4 peers through mapped addresses.

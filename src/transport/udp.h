@@ -53,6 +53,9 @@ class UdpEndpoints {
   // Sets the default destination and takes datagrams from it only. Binds
   // to an ephemeral port first when unbound.
   Status connect(UdpHandle h, const IpEndpoint& remote);
+  // Forgets the peer and, as Linux, gives back a port that bind() did not
+  // name (the next connect or send_to takes another, on the address bind()
+  // named, if any).
   Status disconnect(UdpHandle h);
   Result<IpEndpoint> local(UdpHandle h) const;
   Status send_to(UdpHandle h, ConstBytes payload, const IpEndpoint& to, Instant now);
@@ -157,6 +160,9 @@ class UdpEndpoints {
     bool bound = false;
     IpAddress local_address;  // unspecified: any of its family
     std::uint16_t local_port = 0;
+    // bind() named the port: it outlives disconnect() (Linux's
+    // SOCK_BINDPORT_LOCK); a port taken by the endpoint itself does not.
+    bool port_chosen = false;
     bool v6only = false;
     // Bound to a group or a broadcast address: sends from the netif's own
     // address (decided at bind, not per datagram).
@@ -197,6 +203,8 @@ class UdpEndpoints {
 
   Endpoint* get(UdpHandle h);
   const Endpoint* get(UdpHandle h) const;
+  // Where an unbound endpoint takes its port when it first reaches `peer`.
+  static IpAddress implicit_bind_address(const Endpoint& e, const IpAddress& peer);
   // `netif`: the binding endpoint's SO_BINDTODEVICE. As on Linux, endpoints
   // bound to two different netifs never conflict.
   bool port_in_use(std::uint16_t port, const IpAddress& address, bool v6only, bool reuse,

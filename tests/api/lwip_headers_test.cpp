@@ -271,7 +271,8 @@ TEST(LwipNetdb, GetaddrinfoNumericAndLocalhost) {
   freeaddrinfo(result);
 
   // No node: loopback, or the any address under AI_PASSIVE.
-  ASSERT_EQ(getaddrinfo(nullptr, "80", nullptr, &result), 0);
+  hints.ai_family = AF_INET;
+  ASSERT_EQ(getaddrinfo(nullptr, "80", &hints, &result), 0);
   EXPECT_EQ(first_address(result).sin_addr.s_addr, htonl(INADDR_LOOPBACK));
   EXPECT_EQ(result->ai_canonname, nullptr);
   freeaddrinfo(result);
@@ -317,6 +318,7 @@ TEST(LwipNetdb, GetaddrinfoErrors) {
   // no number.
   if constexpr (lwnet::config::ipv6) {
     hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
     ASSERT_EQ(getaddrinfo("fe80::1%3", "80", &hints, &result), 0);
     ASSERT_EQ(result->ai_family, AF_INET6);
     const auto* scoped = reinterpret_cast<const sockaddr_in6*>(result->ai_addr);
@@ -330,6 +332,78 @@ TEST(LwipNetdb, GetaddrinfoErrors) {
     EXPECT_EQ(getaddrinfo("fe80::1%", "80", &hints, &result), EAI_NONAME);
     hints.ai_family = AF_INET;
     EXPECT_EQ(getaddrinfo("fe80::1%3", "80", &hints, &result), EAI_NONAME);
+  }
+}
+
+// One result of getaddrinfo, as "family socktype protocol address port".
+std::string describe(const addrinfo* info) {
+  char text[INET6_ADDRSTRLEN] = "?";
+  unsigned port = 0;
+  if (info->ai_family == AF_INET) {
+    sockaddr_in v4{};
+    std::memcpy(&v4, info->ai_addr, sizeof v4);
+    inet_ntop(AF_INET, &v4.sin_addr, text, sizeof text);
+    port = ntohs(v4.sin_port);
+  } else {
+    sockaddr_in6 v6{};
+    std::memcpy(&v6, info->ai_addr, sizeof v6);
+    inet_ntop(AF_INET6, &v6.sin6_addr, text, sizeof text);
+    port = ntohs(v6.sin6_port);
+  }
+  return std::to_string(info->ai_family) + " " + std::to_string(info->ai_socktype) + " " +
+         std::to_string(info->ai_protocol) + " " + text + " " + std::to_string(port);
+}
+
+// Every result of getaddrinfo(node, service) with these hints, or its error.
+std::string all_results(const char* node, const char* service, int family, int socktype, int protocol,
+                        int flags) {
+  addrinfo hints{};
+  hints.ai_family = family;
+  hints.ai_socktype = socktype;
+  hints.ai_protocol = protocol;
+  hints.ai_flags = flags;
+  addrinfo* result = nullptr;
+  const int error = getaddrinfo(node, service, &hints, &result);
+  if (error != 0) return "error " + std::to_string(error);
+  std::string all;
+  for (const addrinfo* info = result; info != nullptr; info = info->ai_next) {
+    all += (all.empty() ? "" : "; ") + describe(info);
+  }
+  freeaddrinfo(result);
+  return all;
+}
+
+// What glibc gives on this machine (checked against it; conformance.sh
+// compares the same cases): one result per socket type when the hints name
+// none, both families' wildcard or loopback for no node and AF_UNSPEC, and
+// refusals of flags, socket types and protocols it does not know.
+TEST(LwipNetdb, GetaddrinfoSocketTypesFlagsAndBothFamiliesAsGlibc) {
+  EXPECT_EQ(all_results("192.0.2.1", "80", AF_INET, 0, 0, 0),
+            "2 1 6 192.0.2.1 80; 2 2 17 192.0.2.1 80; 2 3 0 192.0.2.1 80");
+  EXPECT_EQ(all_results("192.0.2.1", "80", AF_INET, 0, IPPROTO_UDP, 0), "2 2 17 192.0.2.1 80");
+  EXPECT_EQ(all_results("192.0.2.1", nullptr, AF_INET, 0, IPPROTO_ICMP, 0), "2 3 1 192.0.2.1 0");
+  EXPECT_EQ(all_results("192.0.2.1", "80", AF_INET, 0, IPPROTO_ICMP, 0), "error " + std::to_string(EAI_SERVICE));
+  EXPECT_EQ(all_results("192.0.2.1", "80", AF_INET, SOCK_RAW, 0, 0), "error " + std::to_string(EAI_SERVICE));
+  EXPECT_EQ(all_results("192.0.2.1", nullptr, AF_INET, SOCK_RAW, 0, 0), "2 3 0 192.0.2.1 0");
+  EXPECT_EQ(all_results("192.0.2.1", "80", AF_INET, 99, 0, 0), "error " + std::to_string(EAI_SOCKTYPE));
+  EXPECT_EQ(all_results("192.0.2.1", "80", AF_INET, SOCK_STREAM, IPPROTO_UDP, 0),
+            "error " + std::to_string(EAI_SOCKTYPE));
+  EXPECT_EQ(all_results("192.0.2.1", "80", AF_INET, SOCK_DGRAM, IPPROTO_TCP, 0),
+            "error " + std::to_string(EAI_SOCKTYPE));
+  EXPECT_EQ(all_results("192.0.2.1", "80", AF_INET, SOCK_STREAM, 0, 0x10000), "error " + std::to_string(EAI_BADFLAGS));
+  EXPECT_EQ(all_results(nullptr, "80", AF_INET, SOCK_STREAM, 0, AI_CANONNAME), "error " + std::to_string(EAI_BADFLAGS));
+  // The flags first, then the family, then the socket type, then the service.
+  EXPECT_EQ(all_results("192.0.2.1", "80", 12345, SOCK_STREAM, 0, 0x10000), "error " + std::to_string(EAI_BADFLAGS));
+  EXPECT_EQ(all_results("192.0.2.1", "80", 12345, 99, 0, 0), "error " + std::to_string(EAI_FAMILY));
+  EXPECT_EQ(all_results("192.0.2.1", "x", AF_INET, 99, 0, 0), "error " + std::to_string(EAI_SOCKTYPE));
+  EXPECT_EQ(all_results(nullptr, nullptr, AF_INET, 99, 0x10000, 0), "error " + std::to_string(EAI_NONAME));
+  if constexpr (lwnet::config::ipv6) {
+    EXPECT_EQ(all_results(nullptr, "8080", AF_UNSPEC, SOCK_STREAM, 0, AI_PASSIVE),
+              "2 1 6 0.0.0.0 8080; 10 1 6 :: 8080");
+    EXPECT_EQ(all_results(nullptr, "8080", AF_UNSPEC, SOCK_DGRAM, 0, 0), "10 2 17 ::1 8080; 2 2 17 127.0.0.1 8080");
+  } else {
+    EXPECT_EQ(all_results(nullptr, "8080", AF_UNSPEC, SOCK_STREAM, 0, AI_PASSIVE), "2 1 6 0.0.0.0 8080");
+    EXPECT_EQ(all_results(nullptr, "8080", AF_UNSPEC, SOCK_DGRAM, 0, 0), "2 2 17 127.0.0.1 8080");
   }
 }
 

@@ -662,6 +662,12 @@ static void raw_icmp(void)
     }
     result("raw send unconnected", send(r, request, sizeof request, 0));
     result("raw listen", listen(r, 1));
+    result("raw bind not ours", bind_to(r, "198.51.100.1", 0));
+    result("raw bind ours", bind_to(r, self, 0));
+    result("raw bind again", bind_to(r, self, 0));
+    result("raw bind broadcast", bind_to(r, "192.0.2.255", 0));
+    result("raw bind multicast", bind_to(r, "239.1.2.3", 0));
+    result("raw bind any", bind_to(r, "0.0.0.0", 0));
     close(r);
 }
 
@@ -940,6 +946,13 @@ static void ipv6_sockets(void)
         }
     }
     if (!replies) printf("v6 raw recvfrom reply: none\n");
+    result("v6 raw bind not ours", bind_to(r, "2001:db8::99", 0));
+    result("v6 raw bind mapped", bind_to(r, "::ffff:192.0.2.2", 0));
+    result("v6 raw bind link-scope multicast", bind_to(r, "ff02::1", 0));
+    result("v6 raw bind link-local", bind_to(r, "fe80::2", 0));
+    result("v6 raw bind multicast", bind_to(r, "ff0e::1", 0));
+    result("v6 raw bind ours", bind_to(r, self6, 0));
+    result("v6 raw bind any", bind_to(r, "::", 0));
     close(r);
 }
 
@@ -1131,23 +1144,42 @@ static void numeric_names(void)
 {
     struct {
         const char *host, *service;
-        int family, socktype, flags;
+        int family, socktype, flags, protocol;
     } const cases[] = {
-        {"192.0.2.1", "80", AF_INET, SOCK_STREAM, 0},
-        {"192.0.2.1", "53", AF_UNSPEC, SOCK_DGRAM, 0},
-        {"192.0.2.1", NULL, AF_INET, SOCK_STREAM, 0},
-        {"2001:db8::1", "443", AF_INET6, SOCK_STREAM, 0},
-        {"2001:db8::1", "443", AF_INET, SOCK_STREAM, 0},
-        {"192.0.2.1", "443", AF_INET6, SOCK_STREAM, 0},
-        {NULL, "8080", AF_INET, SOCK_STREAM, AI_PASSIVE},
-        {NULL, "8080", AF_INET, SOCK_STREAM, 0},
-        {NULL, "8080", AF_INET6, SOCK_STREAM, AI_PASSIVE},
-        {NULL, NULL, AF_INET, SOCK_STREAM, 0},
-        {"192.0.2.1", "99999", AF_INET, SOCK_STREAM, 0},
-        {"192.0.2.1", "-1", AF_INET, SOCK_STREAM, 0},
-        {"not.numeric", "80", AF_INET, SOCK_STREAM, AI_NUMERICHOST},
-        {"192.0.2.1", "80", 12345, SOCK_STREAM, 0},
-        {"192.0.2.1", "80", AF_INET, SOCK_STREAM, AI_NUMERICHOST | AI_NUMERICSERV},
+        {"192.0.2.1", "80", AF_INET, SOCK_STREAM, 0, 0},
+        {"192.0.2.1", "53", AF_UNSPEC, SOCK_DGRAM, 0, 0},
+        {"192.0.2.1", NULL, AF_INET, SOCK_STREAM, 0, 0},
+        {"2001:db8::1", "443", AF_INET6, SOCK_STREAM, 0, 0},
+        {"2001:db8::1", "443", AF_INET, SOCK_STREAM, 0, 0},
+        {"192.0.2.1", "443", AF_INET6, SOCK_STREAM, 0, 0},
+        {NULL, "8080", AF_INET, SOCK_STREAM, AI_PASSIVE, 0},
+        {NULL, "8080", AF_INET, SOCK_STREAM, 0, 0},
+        {NULL, "8080", AF_INET6, SOCK_STREAM, AI_PASSIVE, 0},
+        {NULL, NULL, AF_INET, SOCK_STREAM, 0, 0},
+        {"192.0.2.1", "99999", AF_INET, SOCK_STREAM, 0, 0},
+        {"192.0.2.1", "-1", AF_INET, SOCK_STREAM, 0, 0},
+        {"not.numeric", "80", AF_INET, SOCK_STREAM, AI_NUMERICHOST, 0},
+        {"192.0.2.1", "80", 12345, SOCK_STREAM, 0, 0},
+        {"192.0.2.1", "80", AF_INET, SOCK_STREAM, AI_NUMERICHOST | AI_NUMERICSERV, 0},
+        {NULL, "8080", AF_UNSPEC, SOCK_STREAM, AI_PASSIVE, 0},
+        {NULL, "8080", AF_UNSPEC, SOCK_DGRAM, 0, 0},
+        {NULL, "8080", AF_UNSPEC, 0, AI_PASSIVE, 0},
+        {"192.0.2.1", "80", AF_INET, 0, 0, 0},
+        {"2001:db8::1", NULL, AF_INET6, 0, 0, 0},
+        {"192.0.2.1", "80", AF_INET, 0, 0, IPPROTO_UDP},
+        {"192.0.2.1", NULL, AF_INET, 0, 0, IPPROTO_ICMP},
+        {"192.0.2.1", "80", AF_INET, 0, 0, IPPROTO_ICMP},
+        {"192.0.2.1", NULL, AF_INET, SOCK_RAW, 0, 0},
+        {"192.0.2.1", "80", AF_INET, SOCK_RAW, 0, 0},
+        {"192.0.2.1", "80", AF_INET, 99, 0, 0},
+        {"192.0.2.1", "80", AF_INET, SOCK_STREAM, 0, IPPROTO_UDP},
+        {"192.0.2.1", "80", AF_INET, SOCK_DGRAM, 0, IPPROTO_TCP},
+        {"192.0.2.1", "80", AF_INET, SOCK_SEQPACKET, 0, 0},
+        {"192.0.2.1", "80", AF_INET, SOCK_STREAM, 0x10000, 0},
+        {NULL, "80", AF_INET, SOCK_STREAM, AI_CANONNAME, 0},
+        {"192.0.2.1", "80", 12345, SOCK_STREAM, 0x10000, 0},
+        {"192.0.2.1", "x", AF_INET, 99, 0, 0},
+        {NULL, NULL, AF_INET, 99, 0x10000, 0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; ++i) {
         struct addrinfo hints;
@@ -1155,11 +1187,19 @@ static void numeric_names(void)
         hints.ai_family = cases[i].family;
         hints.ai_socktype = cases[i].socktype;
         hints.ai_flags = cases[i].flags;
+        hints.ai_protocol = cases[i].protocol;
         struct addrinfo *found = NULL;
         const int r = getaddrinfo(cases[i].host, cases[i].service, &hints, &found);
-        printf("getaddrinfo %zu: %s", i, r == 0 ? "0" : r == EAI_NONAME ? "EAI_NONAME" : r == EAI_SERVICE ? "EAI_SERVICE"
-                                                : r == EAI_FAMILY ? "EAI_FAMILY" : r == EAI_FAIL ? "EAI_FAIL" : "other");
-        if (r != 0 && r != EAI_NONAME && r != EAI_SERVICE && r != EAI_FAMILY && r != EAI_FAIL) printf(" %d", r);
+        const char *name = r == 0                ? "0"
+                           : r == EAI_NONAME     ? "EAI_NONAME"
+                           : r == EAI_SERVICE    ? "EAI_SERVICE"
+                           : r == EAI_FAMILY     ? "EAI_FAMILY"
+                           : r == EAI_FAIL       ? "EAI_FAIL"
+                           : r == EAI_SOCKTYPE   ? "EAI_SOCKTYPE"
+                           : r == EAI_BADFLAGS   ? "EAI_BADFLAGS"
+                                                 : NULL;
+        printf("getaddrinfo %zu: %s", i, name != NULL ? name : "other");
+        if (name == NULL) printf(" %d", r);
         for (const struct addrinfo *a = found; a != NULL; a = a->ai_next) {
             struct sockaddr_storage copy;
             memset(&copy, 0, sizeof copy);
@@ -1319,6 +1359,7 @@ static void messages(void)
 static void null_pointers(void)
 {
     void *volatile null = NULL;
+    char buffer[8];
     int l = local_listener("null listener", 6700);
     int c, a;
     local_pair("null pair", l, 6700, &c, &a);
@@ -1345,8 +1386,58 @@ static void null_pointers(void)
     struct sockaddr_in to = address("127.0.0.1", 9);
     int u2 = new_fd("null udp socket 2", socket(AF_INET, SOCK_DGRAM, 0));
     result("null sendto address length", sendto(u2, "x", 1, 0, null, sizeof to));
-    close(u2);
     result("null recvfrom length", recvfrom(u, &value, sizeof value, MSG_DONTWAIT, (struct sockaddr *)&to, null));
+    /* With something to read: Linux takes it, then finds no length. */
+    int loop = new_fd("null udp receiver", socket(AF_INET, SOCK_DGRAM, 0));
+    result("null udp receiver bind", bind_to(loop, "127.0.0.1", 6710));
+    struct sockaddr_in receiver = address("127.0.0.1", 6710);
+    (void)sendto(loop, "ab", 2, 0, (struct sockaddr *)&receiver, sizeof receiver);
+    (void)sendto(loop, "cd", 2, 0, (struct sockaddr *)&receiver, sizeof receiver);
+    wait_ready(loop, POLLIN);
+    result("null recvfrom length with data", recvfrom(loop, buffer, sizeof buffer, 0, (struct sockaddr *)&to, null));
+    result("null recvfrom length peek", recvfrom(loop, buffer, sizeof buffer, MSG_PEEK, (struct sockaddr *)&to, null));
+    socklen_t negative = (socklen_t)-1;
+    result("null recvfrom negative length", recvfrom(loop, buffer, sizeof buffer, 0, (struct sockaddr *)&to, &negative));
+    result("null recvfrom after", recv(loop, buffer, sizeof buffer, MSG_DONTWAIT));
+    socklen_t zero = 0;
+    memset(&to, 0xee, sizeof to);
+    (void)sendto(loop, "ef", 2, 0, (struct sockaddr *)&receiver, sizeof receiver);
+    wait_ready(loop, POLLIN);
+    const ssize_t got = recvfrom(loop, buffer, sizeof buffer, 0, (struct sockaddr *)&to, &zero);
+    printf("null recvfrom length 0: %zd length %u family untouched %d\n", got, (unsigned)zero, to.sin_family == 0xeeee);
+    struct iovec piece = {buffer, sizeof buffer};
+    struct msghdr message;
+    memset(&message, 0, sizeof message);
+    message.msg_iov = &piece;
+    message.msg_iovlen = 1;
+    message.msg_name = &to;
+    message.msg_namelen = (socklen_t)-1;
+    (void)sendto(loop, "gh", 2, 0, (struct sockaddr *)&receiver, sizeof receiver);
+    wait_ready(loop, POLLIN);
+    result("null recvmsg negative name length", recvmsg(loop, &message, 0));
+    message.msg_namelen = 0;
+    const ssize_t taken = recvmsg(loop, &message, MSG_DONTWAIT);
+    printf("null recvmsg name length 0: %zd length %u\n", taken, (unsigned)message.msg_namelen);
+    message.msg_name = &receiver;
+    message.msg_namelen = (socklen_t)-1;
+    result("null sendmsg negative name length", sendmsg(loop, &message, 0));
+    close(loop);
+    (void)send(c, "xyz", 3, 0);
+    wait_bytes(a, 3);
+    result("null tcp recvfrom length", recvfrom(a, buffer, 1, 0, (struct sockaddr *)&to, null));
+    result("null tcp recv after", recv(a, buffer, sizeof buffer, MSG_DONTWAIT));
+    zero = 0;
+    result("null getsockname address length 0", getsockname(c, null, &zero));
+    printf("null getsockname address length 0 after: %u\n", (unsigned)zero);
+    zero = 0;
+    result("null getpeername address length 0", getpeername(c, null, &zero));
+    printf("null getpeername address length 0 after: %u\n", (unsigned)zero);
+    negative = (socklen_t)-1;
+    result("null getsockname negative length", getsockname(c, (struct sockaddr *)&to, &negative));
+    negative = (socklen_t)-1;
+    result("null getpeername negative length", getpeername(c, (struct sockaddr *)&to, &negative));
+    negative = (socklen_t)-1;
+    result("null getpeername unconnected negative length", getpeername(u2, (struct sockaddr *)&to, &negative));
     nonblocking(l);  /* nothing to accept: only the arguments are looked at */
     result("null accept length", accept(l, (struct sockaddr *)&to, null));
     result("null ioctl FIONREAD", ioctl(a, FIONREAD, null));
@@ -1356,6 +1447,13 @@ static void null_pointers(void)
     result("null recvmsg", recvmsg(a, null, MSG_DONTWAIT));
     result("null writev", writev(c, null, 1));
     result("null readv", readv(a, null, 1));
+    int c2 = socket(AF_INET, SOCK_STREAM, 0);
+    (void)connect_to(c2, "127.0.0.1", 6700);
+    wait_ready(l, POLLIN);
+    negative = (socklen_t)-1;
+    result("null accept negative length", accept(l, (struct sockaddr *)&to, &negative));
+    close(c2);
+    close(u2);
     close(u);
     close(c);
     close(a);
@@ -1624,6 +1722,101 @@ static void special_addresses(void)
     close(u);
 }
 
+/* The local address of a socket whose port the stack picked: the address,
+ * and only whether there is a port (its number differs between the runs). */
+static void picked_name(const char *step, int fd)
+{
+    struct sockaddr_storage a;
+    memset(&a, 0xff, sizeof a);
+    socklen_t length = sizeof a;
+    const int r = getsockname(fd, (struct sockaddr *)&a, &length);
+    if (r < 0) {
+        result(step, r);
+        return;
+    }
+    char text[INET6_ADDRSTRLEN] = "?";
+    unsigned port = 0;
+    if (a.ss_family == AF_INET6) {
+        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)&a;
+        inet_ntop(AF_INET6, &in6->sin6_addr, text, sizeof text);
+        port = ntohs(in6->sin6_port);
+    } else {
+        const struct sockaddr_in *in = (const struct sockaddr_in *)&a;
+        inet_ntop(AF_INET, &in->sin_addr, text, sizeof text);
+        port = ntohs(in->sin_port);
+    }
+    printf("%s: %d family %d %s port %s length %u\n", step, r, a.ss_family, text, port == 0 ? "0" : "picked",
+           (unsigned)length);
+}
+
+static int disconnect(int fd)
+{
+    struct sockaddr unspecified;
+    memset(&unspecified, 0, sizeof unspecified);
+    unspecified.sa_family = AF_UNSPEC;
+    return connect(fd, &unspecified, sizeof unspecified);
+}
+
+/* connect(AF_UNSPEC) on UDP gives back a port the socket did not bind()
+ * to a number (connect(), sendto() or bind() of port 0 picked it), and
+ * keeps an address bind() named. */
+static void disconnecting(void)
+{
+    int u = new_fd("disconnect udp socket", socket(AF_INET, SOCK_DGRAM, 0));
+    result("disconnect connect", connect_to(u, peer, 7004));
+    picked_name("disconnect connected", u);
+    result("disconnect", disconnect(u));
+    picked_name("disconnect after", u);
+    result("disconnect again", disconnect(u));
+    picked_name("disconnect after again", u);
+    result("disconnect bind after", bind_to(u, self, 6490));
+    local_name("disconnect bound after", u);
+    close(u);
+
+    u = new_fd("disconnect udp socket 2", socket(AF_INET, SOCK_DGRAM, 0));
+    struct sockaddr_in echo = address(peer, 7004);
+    result("disconnect 2 sendto", sendto(u, "s", 1, 0, (struct sockaddr *)&echo, sizeof echo));
+    result("disconnect 2", disconnect(u));
+    picked_name("disconnect 2 after", u);
+    result("disconnect 2 sendto again", sendto(u, "s", 1, 0, (struct sockaddr *)&echo, sizeof echo));
+    picked_name("disconnect 2 after sendto again", u);
+    close(u);
+
+    u = new_fd("disconnect udp socket 3", socket(AF_INET, SOCK_DGRAM, 0));
+    result("disconnect 3 bind port 0", bind_to(u, "0.0.0.0", 0));
+    result("disconnect 3 connect", connect_to(u, peer, 7004));
+    result("disconnect 3", disconnect(u));
+    picked_name("disconnect 3 after", u);
+    close(u);
+
+    u = new_fd("disconnect udp socket 4", socket(AF_INET, SOCK_DGRAM, 0));
+    result("disconnect 4 bind address", bind_to(u, self, 0));
+    result("disconnect 4 connect", connect_to(u, peer, 7004));
+    result("disconnect 4", disconnect(u));
+    picked_name("disconnect 4 after", u);
+    result("disconnect 4 connect again", connect_to(u, peer, 7004));
+    picked_name("disconnect 4 connected again", u);
+    close(u);
+
+    u = new_fd("disconnect udp socket 5", socket(AF_INET, SOCK_DGRAM, 0));
+    result("disconnect 5 bind port", bind_to(u, "0.0.0.0", 6491));
+    result("disconnect 5 connect", connect_to(u, peer, 7004));
+    result("disconnect 5", disconnect(u));
+    local_name("disconnect 5 after", u);
+    close(u);
+
+    u = new_fd("disconnect udp6 socket", socket(AF_INET6, SOCK_DGRAM, 0));
+    result("disconnect 6 connect", connect_to(u, "2001:db8::1", 7014));
+    picked_name("disconnect 6 connected", u);
+    result("disconnect 6", disconnect(u));
+    picked_name("disconnect 6 after", u);
+    result("disconnect 6 connect mapped", connect_to(u, "::ffff:192.0.2.1", 7004));
+    picked_name("disconnect 6 connected mapped", u);
+    result("disconnect 6 again", disconnect(u));
+    picked_name("disconnect 6 after mapped", u);
+    close(u);
+}
+
 /* Arguments in forms the other steps do not use: an address without its
  * length, option values shorter or of another struct, ip_mreqn. */
 static void argument_forms(void)
@@ -1835,6 +2028,7 @@ int main(int argc, char **argv)
     mixed_descriptors();
     flags_and_inheritance();
     special_addresses();
+    disconnecting();
     argument_forms();
 #ifdef CONFORMANCE_PACKET_INFO
     packet_info();

@@ -321,6 +321,46 @@ TEST(UdpSim, UnboundSendPicksAnEphemeralSourcePort) {
   EXPECT_EQ(net.b.pools().in_use(), 0U);
 }
 
+// As Linux: disconnect gives back a port the endpoint picked itself (at
+// connect or send_to, or for a bind() of port 0), so that another endpoint
+// may bind it; a port bind() named stays, and so does an address bind()
+// named, on which the next port is picked.
+TEST(UdpSim, DisconnectGivesBackAPortBindDidNotName) {
+  TwoHosts net;
+  net.sim.settle();
+  UdpHandle picked = *net.a.udp_open();
+  ASSERT_OK(net.a.udp_connect(picked, {ip_b, 7}));
+  const std::uint16_t port = net.a.udp_local(picked)->port;
+  EXPECT_GE(port, ephemeral_port_first);
+  ASSERT_OK(net.a.udp_disconnect(picked));
+  EXPECT_EQ(net.a.udp_local(picked)->port, 0);
+  EXPECT_TRUE(net.a.udp_local(picked)->address.is_unspecified());
+  UdpHandle other = *net.a.udp_open();
+  EXPECT_OK(net.a.udp_bind(other, {IpAddress{}, port}));  // free again
+  EXPECT_OK(net.a.udp_bind(picked, {IpAddress{}, 5001}));  // unbound again
+
+  UdpHandle named = *net.a.udp_open();
+  ASSERT_OK(net.a.udp_bind(named, {IpAddress{}, 5002}));
+  ASSERT_OK(net.a.udp_connect(named, {ip_b, 7}));
+  ASSERT_OK(net.a.udp_disconnect(named));
+  EXPECT_EQ(net.a.udp_local(named)->port, 5002);
+
+  UdpHandle address_only = *net.a.udp_open();
+  ASSERT_OK(net.a.udp_bind(address_only, {ip_a, 0}));
+  ASSERT_OK(net.a.udp_connect(address_only, {ip_b, 7}));
+  ASSERT_OK(net.a.udp_disconnect(address_only));
+  EXPECT_EQ(*net.a.udp_local(address_only), (IpEndpoint{ip_a, 0}));
+  ASSERT_OK(net.a.udp_send_to(address_only, pattern(4), {ip_b, 9}, net.sim.now()));
+  const IpEndpoint again = *net.a.udp_local(address_only);
+  EXPECT_EQ(again.address, IpAddress(ip_a));
+  EXPECT_GE(again.port, ephemeral_port_first);
+
+  for (UdpHandle h : {picked, other, named, address_only}) net.a.udp_close(h);
+  net.sim.settle();
+  EXPECT_EQ(net.a.pools().in_use(), 0U);
+  EXPECT_EQ(net.b.pools().in_use(), 0U);
+}
+
 TEST(UdpSim, StaleHandlesAreRefused) {
   Stack s{StackConfig{1}};
   UdpHandle h = *s.udp_open();
