@@ -131,7 +131,12 @@ Status SntpClient::start(Stack& stack, Instant now) {
   // Listen-only hears broadcasts on the NTP port; poll mode asks from an
   // ephemeral port, as lwIP does.
   const std::uint16_t port = operating_mode_ == SntpOperatingMode::ListenOnly ? ntp_port : 0;
-  Status s = stack.udp_bind(*h, IpEndpoint{IpAddress{}, port});
+  // Servers may be of either family (set by hand, learned from DHCPv6, a
+  // name with only AAAA records): bound to 0.0.0.0 the endpoint would
+  // answer an IPv6 server's reply with port unreachable. The IPv6 wildcard
+  // (not IPV6_V6ONLY) takes both families, IPv4 broadcasts included.
+  const IpAddress any = config::ipv6 ? IpAddress(Ipv6Address{}) : IpAddress{};
+  Status s = stack.udp_bind(*h, IpEndpoint{any, port});
   if (s) s = stack.attach_app(*this);
   if (!s) {
     stack.udp_close(*h);

@@ -162,6 +162,42 @@ TEST(SntpClientSim, RequestAfterStartupDelayThenEverySyncInterval) {
   EXPECT_EQ(t.client.stats().replies, 2u);
 }
 
+// An IPv6 server (set by hand, learned from DHCPv6, or a name with only
+// AAAA records): its reply must reach the client, whose endpoint bound to
+// 0.0.0.0 answered it with port unreachable.
+TEST(SntpClientSim, AnIpv6ServerIsAnswered) {
+  SntpNet t;
+  const Ipv6Address a6 = parse_ip_address("2001:db8::a")->v6();
+  const Ipv6Address server6 = parse_ip_address("2001:db8::1")->v6();
+  ASSERT_OK(t.net.a.add_ipv6_address(t.net.a_if, IpCidr{IpAddress(a6), 64}, t.net.sim.now()));
+  ASSERT_OK(t.net.b.add_ipv6_address(t.net.b_if, IpCidr{IpAddress(server6), 64}, t.net.sim.now()));
+  t.net.sim.run_for(Duration::seconds(3));  // DAD
+  // Neighbor discovery done first, so that the exchange does not wait for it.
+  UdpHandle probe = *t.net.a.udp_open();
+  std::array<std::uint8_t, 1> byte{};
+  ASSERT_OK(t.net.a.udp_send_to(probe, byte, {server6, 9}, t.net.sim.now()));
+  t.net.sim.run_for(latency * 10);
+  t.net.a.udp_close(probe);
+  t.net.b.udp_close(t.server);
+  t.server = *t.net.b.udp_open();
+  ASSERT_OK(t.net.b.udp_set_v6only(t.server, true));
+  ASSERT_OK(t.net.b.udp_bind(t.server, {IpAddress(Ipv6Address{}), ntp_port}));
+  ASSERT_OK(t.client.set_server(0, server6));
+  t.client.set_startup_delay(false, Duration::zero());
+  ASSERT_OK(t.client.start(t.net.a, t.net.sim.now()));
+  std::optional<Request> q = t.next_request(Duration::seconds(2));
+  ASSERT_TRUE(q);
+  EXPECT_EQ(q->from.address, IpAddress(a6));
+  t.reply(*q, t.answer(*q));
+  t.net.sim.run_for(Duration::seconds(1));
+  ASSERT_EQ(t.samples.size(), 1u);
+  EXPECT_EQ(t.samples[0].server, IpAddress(server6));
+  EXPECT_NEAR(static_cast<double>(t.samples[0].offset_micros), 2500000.0, 2.0);
+  EXPECT_EQ(t.client.sync_status(), SntpSyncStatus::Completed);
+  EXPECT_EQ(t.net.a.stats().udp.drop_no_port, 0u);
+  t.net.b.udp_close(t.server);
+}
+
 TEST(SntpClientSim, SyncIntervalHasAFifteenSecondFloor) {
   SntpClient client;
   EXPECT_EQ(client.sync_interval(), Duration::millis(config::sntp_update_delay_ms));
