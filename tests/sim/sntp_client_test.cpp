@@ -394,6 +394,36 @@ TEST(SntpClientSim, OffsetAcrossThe2036EraRollover) {
   EXPECT_GT(t.samples[0].server_time_unix_micros, 2085978496LL * 1000000);
 }
 
+// A device without a real-time clock starts at 1970. Once real time is past
+// 2038-01-19 its clock is more than 68 years behind the server's, where the
+// modular offset lands a whole era (136 years) wrong: 1912 for 2048. RFC
+// 4330 3 reads the server's timestamp in 1968..2104, so the new time is the
+// server's, in 2048 (the small offsets of the other tests move nothing).
+TEST(SntpClientSim, AClockAt1970IsSetToAServerTimePast2038) {
+  SntpNet t;
+  constexpr std::int64_t year_2048_unix_seconds = 2461449600;  // 2048-01-01T00:00:00Z
+  t.a_epoch = 10LL * 1000000 - t.net.sim.now().total_micros();
+  t.server_ahead = Duration::seconds(year_2048_unix_seconds - 10);
+  t.client.set_startup_delay(false, Duration::zero());
+  ASSERT_OK(t.client.start(t.net.a, t.net.sim.now()));
+  std::optional<Request> q = t.next_request(Duration::seconds(1));
+  ASSERT_TRUE(q);
+  const NtpRepr r = t.answer(*q);
+  EXPECT_EQ(r.transmit.to_unix_micros() / 1000000, t.server_wall(q->at) / 1000000);
+  t.reply(*q, r);
+  t.net.sim.run_for(Duration::seconds(1));
+  ASSERT_EQ(t.samples.size(), 1u);
+  ASSERT_EQ(t.adjustments.size(), 1u);
+  EXPECT_TRUE(t.adjustments[0].step);
+  EXPECT_NEAR(static_cast<double>(t.adjustments[0].new_time_unix_micros),
+              static_cast<double>(t.server_wall(q->at + latency)), 2.0);
+  EXPECT_GE(t.adjustments[0].new_time_unix_micros, year_2048_unix_seconds * 1000000);
+  EXPECT_NEAR(static_cast<double>(t.samples[0].offset_micros),
+              static_cast<double>(t.server_ahead.total_micros()), 2.0);
+  EXPECT_NEAR(static_cast<double>(t.samples[0].server_time_unix_micros),
+              static_cast<double>(t.server_wall(q->at)), 2.0);
+}
+
 TEST(SntpClientSim, ListenOnlyTakesBroadcastsFromItsServer) {
   SntpNet t;
   t.client.set_operating_mode(SntpOperatingMode::ListenOnly);
