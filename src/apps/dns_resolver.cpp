@@ -279,9 +279,12 @@ std::size_t DnsResolver::build_query(const Query& q, Bytes out) const {
 }
 
 void DnsResolver::send_udp(Stack& stack, Query& q, Instant now) {
-  // A fresh id for every try: a late answer to an earlier one is then as
-  // foreign as a forged one.
-  q.id = static_cast<std::uint16_t>(stack.random_u32());
+  // One id for all tries to a server (from one port), as glibc and lwIP
+  // keep it: a slow server's answer to an earlier try is then as good as
+  // one to the last. A fresh id per try dropped those answers, and a server
+  // slower than the retry schedule never got through. The next server gets
+  // a new id.
+  if (q.attempt == 0) q.id = static_cast<std::uint16_t>(stack.random_u32());
   q.deadline = now + timeout_of(q.attempt);
   ++q.attempt;
   const std::size_t len = build_query(q, buffer_);

@@ -143,12 +143,33 @@ TEST(DnsResolverSim, RetriesOnLwipsScheduleThenSwitchesServer) {
   for (std::size_t i = 0; i < 5; ++i) {
     EXPECT_EQ(d.server.queries[i].at - start, Duration::seconds(sent_at[i])) << "try " << i;
   }
-  // Each try has its own id.
-  EXPECT_NE(load_be16(d.server.queries[0].message, 0), load_be16(d.server.queries[1].message, 0));
+  // One id for every try to a server, from one port.
+  for (std::size_t i = 1; i < 4; ++i) {
+    EXPECT_EQ(load_be16(d.server.queries[i].message, 0), load_be16(d.server.queries[0].message, 0)) << i;
+    EXPECT_EQ(d.server.queries[i].from, d.server.queries[0].from) << i;
+  }
   EXPECT_EQ(d.answers.results[0].outcome, DnsOutcome::Found);
   EXPECT_EQ(d.answers.at[0] - start, Duration::seconds(7));
   EXPECT_EQ(d.resolver.stats().retries, 3u);
   EXPECT_EQ(d.resolver.stats().server_switches, 1u);
+}
+
+// A server slower than the retry schedule: its answer to the first try
+// comes 3.2 s later, after two more tries went out. A fresh id per try made
+// that answer (and every later one) foreign, and the lookup timed out.
+TEST(DnsResolverSim, ASlowServersAnswerToAnEarlierTryCounts) {
+  DnsNet d;
+  d.server.answer_delay = Duration::millis(3200);
+  const Instant start = d.net.sim.now();
+  EXPECT_ERROR(d.lookup("host.name.test"), Error::InProgress);
+  ASSERT_TRUE(d.run_until_answered());
+  EXPECT_EQ(d.answers.results[0].outcome, DnsOutcome::Found);
+  ASSERT_EQ(d.answers.results[0].count, 1u);
+  EXPECT_EQ(d.answers.results[0].addresses[0], IpAddress(host_address));
+  EXPECT_EQ(d.answers.at[0] - start, Duration::millis(3200));
+  ASSERT_EQ(d.server.queries.size(), 3u);  // at 0, 1 and 2 s
+  EXPECT_EQ(d.resolver.stats().drop_spoofed, 0u);
+  d.net.sim.run_for(Duration::seconds(5));  // the late answers to tries 1 and 2 leave B
 }
 
 // Servers learned from DHCPv6 or RDNSS are IPv6 ones: their answers must

@@ -1,5 +1,6 @@
 #include "support/fake_dns_server.h"
 
+#include <algorithm>
 #include <array>
 
 namespace lwnet::test {
@@ -115,7 +116,21 @@ ByteVector FakeDnsServer::answer(const DnsRepr& query, bool over_udp) const {
   return out;
 }
 
+Instant FakeDnsServer::next_deadline() const {
+  Instant earliest = Instant::max();
+  for (const Delayed& d : delayed_) earliest = std::min(earliest, d.due);
+  return earliest;
+}
+
 void FakeDnsServer::poll(Stack& stack, Instant now) {
+  for (auto it = delayed_.begin(); it != delayed_.end();) {
+    if (it->due > now) {
+      ++it;
+      continue;
+    }
+    (void)stack.udp_send_to(it->from, it->message, it->to, now);
+    it = delayed_.erase(it);
+  }
   std::array<std::uint8_t, 1500> buffer{};
   for (const UdpHandle h : {udp_, udp6_}) {
   while (stack.udp_readable(h)) {
@@ -141,6 +156,10 @@ void FakeDnsServer::poll(Stack& stack, Instant now) {
       ByteVector wrong_question = answer(other, true);
       (void)stack.udp_send_to(h, wrong_question, got->from, now);
       (void)stack.udp_send_to(spoof_udp_, reply, got->from, now);
+    }
+    if (answer_delay > Duration::zero()) {
+      delayed_.push_back({now + answer_delay, h, got->from, reply});
+      continue;
     }
     (void)stack.udp_send_to(h, reply, got->from, now);
   }

@@ -50,11 +50,13 @@ class FakeDnsServer final : public StackApp {
   // Sent before each real answer, to the same client: copies with a wrong
   // id, a wrong question, and from another port.
   bool spoof_first = false;
+  // UDP answers leave this long after their query (a slow server).
+  Duration answer_delay = Duration::zero();
 
   std::vector<Query> queries;
 
   void poll(Stack& stack, Instant now) override;
-  Instant next_deadline() const override { return Instant::max(); }
+  Instant next_deadline() const override;
 
   // Sends `message` from the server's UDP port.
   Status send(const ByteVector& message, const IpEndpoint& to, Instant now) {
@@ -71,6 +73,13 @@ class FakeDnsServer final : public StackApp {
   TcpHandle listener_;
   std::vector<TcpHandle> connections_;
   std::vector<Record> records_;
+  struct Delayed {
+    Instant due;
+    UdpHandle from;
+    IpEndpoint to;
+    ByteVector message;
+  };
+  std::vector<Delayed> delayed_;
 };
 
 }  // namespace lwnet::test
