@@ -356,13 +356,28 @@ void DnsResolver::receive_udp(Stack& stack, Query& q, Instant now) {
       ++stats_.drop_spoofed;
       continue;
     }
-    Result<DnsRepr> answer = DnsRepr::parse(ConstBytes(buffer_).first(got->copied));
+    const ConstBytes message = ConstBytes(buffer_).first(got->copied);
+    Result<DnsRepr> answer = DnsRepr::parse(message);
+    bool cut_but_truncated = false;
+    if (!answer.ok() && !q.mdns) {
+      // A server filling a 512-byte datagram may cut a TC answer in the
+      // middle of a record (RFC 2181 9); it still says "ask over TCP".
+      Result<DnsRepr> head = DnsRepr::parse_header_and_question(message);
+      if (head.ok() && head->header.truncated) {
+        answer = *head;
+        cut_but_truncated = true;
+      }
+    }
     if (!answer.ok()) {
       ++stats_.drop_malformed;
       continue;
     }
+    // A cut answer may have lost its question as well: only a TCP query
+    // follows from it, and the TCP answer is checked in full.
+    const bool question_ok = question_matches(q, *answer) ||
+                             (cut_but_truncated && answer->header.question_count == 0);
     if (!answer->header.response || answer->header.opcode != 0 || answer->header.id != q.id ||
-        !question_matches(q, *answer)) {
+        !question_ok) {
       ++stats_.drop_spoofed;
       continue;
     }

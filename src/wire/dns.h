@@ -125,6 +125,11 @@ struct DnsRepr {
   // AAAA record of the wrong length, or trailing bytes past the last record;
   // Unsupported for more than one question.
   static Result<DnsRepr> parse(ConstBytes message);
+  // Any thread. The header and the question only, with parse()'s errors for
+  // them; the records are not read, and for_each_answer() visits none. For
+  // an answer with TC set, which may be cut anywhere past its question
+  // (RFC 2181 9): whose it is and that it is truncated is all it can tell.
+  static Result<DnsRepr> parse_header_and_question(ConstBytes message);
 
   // Core or any thread, after parse: the answer records in order. `visit`
   // is called for each; return false to stop.

@@ -290,6 +290,33 @@ TEST(DnsResolverSim, TruncatedAnswersAreAskedAgainOverTcp) {
   d.net.sim.run_for(Duration::seconds(300));  // TIME-WAIT ends
 }
 
+// A server filling a 512-byte datagram cuts the TC answer in the middle of
+// a record. It still says "ask over TCP"; it was dropped as malformed, and
+// every try of every server met the same fate.
+TEST(DnsResolverSim, ATruncatedAnswerCutMidRecordIsAskedAgainOverTcp) {
+  DnsNet d;
+  for (std::uint8_t i = 1; i <= 20; ++i) {
+    std::array<std::uint8_t, 16> bytes = host_address6.octets;
+    bytes[15] = i;
+    d.server.add_aaaa("big.name.test", Ipv6Address{bytes});
+  }
+  d.server.cut_udp_at = dns::max_udp_message_len;
+  EXPECT_ERROR(d.lookup("big.name.test", DnsRecordType::AAAA), Error::InProgress);
+  ASSERT_TRUE(d.run_until_answered());
+  const DnsResult& r = d.answers.results[0];
+  EXPECT_EQ(r.outcome, DnsOutcome::Found);
+  ASSERT_EQ(r.count, config::dns_max_host_ip);
+  std::array<std::uint8_t, 16> first = host_address6.octets;
+  first[15] = 1;
+  EXPECT_EQ(r.addresses[0], IpAddress(Ipv6Address{first}));
+  ASSERT_EQ(d.server.queries.size(), 2u);
+  EXPECT_FALSE(d.server.queries[0].tcp);
+  EXPECT_TRUE(d.server.queries[1].tcp);
+  EXPECT_EQ(d.resolver.stats().truncated, 1u);
+  EXPECT_EQ(d.resolver.stats().drop_malformed, 0u);
+  d.net.sim.run_for(Duration::seconds(300));  // TIME-WAIT ends
+}
+
 TEST(DnsResolverSim, ForgedAnswersAreDroppedAndTheRealOneTaken) {
   DnsNet d;
   d.server.spoof_first = true;

@@ -113,6 +113,10 @@ ByteVector FakeDnsServer::answer(const DnsRepr& query, bool over_udp) const {
   }
   ByteVector out(reply.buffer_len());
   (void)reply.emit(out);
+  if (over_udp && cut_udp_at != 0 && out.size() > cut_udp_at) {
+    out.resize(cut_udp_at);
+    out[2] = static_cast<std::uint8_t>(out[2] | 0x02);  // TC
+  }
   return out;
 }
 

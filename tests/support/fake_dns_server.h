@@ -52,6 +52,9 @@ class FakeDnsServer final : public StackApp {
   bool spoof_first = false;
   // UDP answers leave this long after their query (a slow server).
   Duration answer_delay = Duration::zero();
+  // Nonzero: UDP answers are the whole answer with TC set, cut to this many
+  // bytes (a server filling a 512-byte datagram, mid-record).
+  std::size_t cut_udp_at = 0;
 
   std::vector<Query> queries;
 

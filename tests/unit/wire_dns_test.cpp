@@ -137,6 +137,22 @@ TEST(DnsWire, TrailingBytesAreRefused) {
   EXPECT_EQ(DnsRepr::parse(longer).error(), Error::Malformed);
 }
 
+// A TC answer may be cut anywhere past its question: the header and the
+// question still read, and no record is walked.
+TEST(DnsWire, HeaderAndQuestionOfACutMessage) {
+  const ConstBytes cut = ConstBytes(a_answer).first(a_answer.size() - 3);
+  EXPECT_FALSE(DnsRepr::parse(cut).ok());
+  Result<DnsRepr> head = DnsRepr::parse_header_and_question(cut);
+  ASSERT_TRUE(head.ok());
+  EXPECT_EQ(head->header.id, 0xc58e);
+  EXPECT_TRUE(head->header.response);
+  EXPECT_EQ(head->header.answer_count, 1);
+  EXPECT_EQ(text_of(head->question.name), "host.name.test");
+  EXPECT_EQ(head->question.type, 1);
+  EXPECT_TRUE(answers_of(*head).empty());
+  EXPECT_EQ(DnsRepr::parse_header_and_question(ConstBytes(a_answer).first(20)).error(), Error::Truncated);
+}
+
 TEST(DnsWire, CompressionLoopsAndBadPointersAreRefused) {
   // The answer's name points at itself.
   std::vector<std::uint8_t> self = a_answer;
