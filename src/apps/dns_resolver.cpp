@@ -30,6 +30,15 @@ Duration tcp_timeout() {
   return total;
 }
 
+// RFC 6762 runs over both families: an AAAA question goes to ff02::fb, so
+// that a link with no IPv4 (or a build without it) still resolves .local
+// names; an A question, whose answer only an IPv4 host can use, to
+// 224.0.0.251.
+IpAddress mdns_group_for(DnsRecordType type) {
+  if (config::ipv6 && (type == DnsRecordType::AAAA || !config::ipv4)) return dns::mdns_group_v6;
+  return dns::mdns_group;
+}
+
 bool equals_ignore_case(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i) {
@@ -215,7 +224,7 @@ Result<DnsResult> DnsResolver::lookup(Stack& stack, std::string_view name, DnsRe
     q.type = type;
     q.mdns = mdns;
     if (mdns) {
-      q.asked = IpEndpoint{dns::mdns_group, dns::mdns_port};
+      q.asked = IpEndpoint{mdns_group_for(type), dns::mdns_port};
     } else {
       (void)next_server(q, 0);
     }

@@ -22,6 +22,8 @@ namespace dns {
 inline constexpr std::uint16_t port = 53;
 inline constexpr std::uint16_t mdns_port = 5353;
 inline constexpr Ipv4Address mdns_group = Ipv4Address::of(224, 0, 0, 251);
+// RFC 6762 3: the IPv6 link-local group, ff02::fb.
+inline constexpr Ipv6Address mdns_group_v6 = Ipv6Address::link_scope_group(0xfb);
 // RFC 1035 2.3.4: a name is at most 255 bytes in wire form, a label 63.
 inline constexpr std::size_t max_name_wire_len = 255;
 inline constexpr std::size_t max_label_len = 63;

@@ -383,6 +383,40 @@ TEST(DnsResolverSim, LocalNamesGoToTheMdnsGroup) {
   d.net.b.detach_app(responder);
 }
 
+// RFC 6762 runs over IPv6 too: on a link without IPv4 an AAAA question for
+// a .local name goes to [ff02::fb]:5353, and the answer is used. It went to
+// 224.0.0.251, which a host without IPv4 cannot reach.
+TEST(DnsResolverSim, LocalNamesAskTheIpv6MdnsGroupForAaaa) {
+  DnsNet d;
+  ASSERT_OK(d.net.a.set_ipv4(d.net.a_if, IpCidr{IpAddress(Ipv4Address{}), 0}, std::nullopt, d.net.sim.now()));
+  FakeDnsServer responder(d.net.b, d.net.sim.now(), dns::mdns_port, true);
+  responder.add_aaaa("printer.local", host_address6, 120);
+  ASSERT_OK(d.net.b.attach_app(responder));
+  d.net.sim.run_for(Duration::seconds(3));  // DAD of the link-local addresses
+  d.net.log.clear();
+  EXPECT_ERROR(d.lookup("printer.local", DnsRecordType::AAAA), Error::InProgress);
+  ASSERT_TRUE(d.run_until_answered());
+  EXPECT_EQ(d.answers.results[0].outcome, DnsOutcome::Found);
+  ASSERT_EQ(d.answers.results[0].count, 1u);
+  EXPECT_EQ(d.answers.results[0].addresses[0], IpAddress(host_address6));
+  ASSERT_EQ(responder.queries.size(), 1u);
+  EXPECT_TRUE(responder.queries[0].from.address.is_v6());
+  EXPECT_NE(responder.queries[0].from.port, dns::mdns_port);
+  bool saw_group = false;
+  for (const FrameLog::Frame& f : d.net.log.with_ethertype(0x86dd, 0)) {
+    // IPv6 next header UDP to ff02::fb port 5353, hop limit 255.
+    if (f.bytes[20] != 17 || load_be16(f.bytes, 56) != dns::mdns_port) continue;
+    const Ipv6Address destination = Ipv6Address::from_bytes(ConstBytes(f.bytes).subspan(38, 16));
+    EXPECT_EQ(destination, Ipv6Address::link_scope_group(0xfb));
+    EXPECT_EQ(frame_destination_mac(f.bytes), (MacAddress{{0x33, 0x33, 0x00, 0x00, 0x00, 0xfb}}));
+    EXPECT_EQ(f.bytes[21], 255);
+    saw_group = true;
+  }
+  EXPECT_TRUE(saw_group);
+  EXPECT_TRUE(d.net.log.with_ethertype(0x0800, 0).empty());  // nothing left over IPv4
+  d.net.b.detach_app(responder);
+}
+
 TEST(DnsResolverSim, NumericNamesLocalhostAndTheHookNeedNoQuery) {
   DnsNet d;
   Result<DnsResult> v4 = d.lookup("198.51.100.7");

@@ -24,6 +24,9 @@ FakeDnsServer::FakeDnsServer(Stack& stack, Instant now, std::uint16_t port, bool
   (void)stack.udp_bind(spoof_udp_, {IpAddress{}, static_cast<std::uint16_t>(port + 1000)});
   if (mdns_group) {
     (void)stack.udp_join_group(udp_, dns::mdns_group, Ipv4Address{}, now);
+    if constexpr (config::ipv6) {
+      (void)stack.udp_join_group_v6(udp6_, Ipv6Address::link_scope_group(0xfb), std::nullopt, now);
+    }
   }
   listener_ = *stack.tcp_listen({IpAddress{}, port}, 4);
 }

@@ -31,7 +31,8 @@ class FakeDnsServer final : public StackApp {
   };
 
   // Listens on UDP (both families) and TCP `port` of every address of `stack`. With
-  // `mdns_group`, also joins 224.0.0.251 (a one-shot mDNS responder).
+  // `mdns_group`, also joins 224.0.0.251 and ff02::fb (a one-shot mDNS
+  // responder).
   FakeDnsServer(Stack& stack, Instant now, std::uint16_t port = 53, bool mdns_group = false);
   ~FakeDnsServer();
   FakeDnsServer(const FakeDnsServer&) = delete;
