@@ -350,6 +350,24 @@ bool DnsResolver::question_matches(const Query& q, const DnsRepr& answer) const 
          (answer.question.klass & class_mask) == dns::class_in;
 }
 
+bool DnsResolver::on_link(const Stack& stack, const UdpReceived& got) {
+  // RFC 6762 11: mDNS answers count only from the link itself, so that no
+  // host beyond a router can answer for .local names. On the link: an IPv6
+  // link-local source, or one inside a prefix of the receiving netif.
+  const IpAddress& source = got.from.address;
+  if (core_is_v6(source)) {
+    if (source.v6().is_link_local()) return true;
+    const auto addresses = stack.ipv6_addresses(got.netif);
+    if (!addresses.ok()) return false;
+    return std::any_of(addresses->begin(), addresses->end(), [&](const Ipv6NetifAddress& a) {
+      return a.usable() && IpCidr{IpAddress(a.address), a.prefix_len}.contains(source);
+    });
+  }
+  const Result<NetifInfo> info = stack.netif_info(got.netif);
+  return info.ok() && info->ipv4.has_value() && !info->ipv4->address.is_unspecified() &&
+         info->ipv4->contains(source);
+}
+
 void DnsResolver::receive_udp(Stack& stack, Query& q, Instant now) {
   while (q.used && q.have_udp && stack.udp_readable(q.udp)) {
     Result<UdpReceived> got = stack.udp_receive(q.udp, buffer_);
@@ -360,7 +378,8 @@ void DnsResolver::receive_udp(Stack& stack, Query& q, Instant now) {
     }
     // mDNS responders answer from their own address, which we cannot know.
     if (q.transport != Transport::Udp) continue;  // a late copy: TCP answers now
-    const bool from_asked = q.mdns ? got->from.port == dns::mdns_port : got->from == q.asked;
+    const bool from_asked = q.mdns ? got->from.port == dns::mdns_port && on_link(stack, *got)
+                                   : got->from == q.asked;
     if (!from_asked) {
       ++stats_.drop_spoofed;
       continue;

@@ -417,6 +417,37 @@ TEST(DnsResolverSim, LocalNamesAskTheIpv6MdnsGroupForAaaa) {
   d.net.b.detach_app(responder);
 }
 
+// RFC 6762 11: mDNS answers are taken only from the link. B, renumbered off
+// A's subnet (198.51.100.7, reaching A through a gateway), answers from
+// port 5353 with the right id and question: dropped. Back on the subnet,
+// the same answer is taken.
+TEST(DnsResolverSim, MdnsAnswersFromOffLinkSourcesAreDropped) {
+  DnsNet d;
+  const Ipv4Address off_link = Ipv4Address::of(198, 51, 100, 7);
+  const Ipv4Address gateway = Ipv4Address::of(198, 51, 100, 1);
+  ASSERT_OK(d.net.b.set_ipv4(d.net.b_if, IpCidr{IpAddress(off_link), 24}, gateway, d.net.sim.now()));
+  ASSERT_OK(d.net.b.arp_add_static(d.net.b_if, gateway, mac_a));
+  FakeDnsServer responder(d.net.b, d.net.sim.now(), dns::mdns_port, true);
+  responder.add_a("printer.local", Ipv4Address::of(192, 0, 2, 42), 120);
+  ASSERT_OK(d.net.b.attach_app(responder));
+  d.net.sim.settle();
+  EXPECT_ERROR(d.lookup("printer.local"), Error::InProgress);
+  ASSERT_TRUE(d.run_until_answered());
+  EXPECT_EQ(d.answers.results[0].outcome, DnsOutcome::TimedOut);
+  ASSERT_EQ(responder.queries.size(), 4u);  // every try answered, every answer dropped
+  EXPECT_EQ(d.resolver.stats().drop_spoofed, 4u);
+  EXPECT_EQ(d.resolver.stats().answers, 0u);
+
+  ASSERT_OK(d.net.b.set_ipv4(d.net.b_if, IpCidr{IpAddress(ip_b), 24}, std::nullopt, d.net.sim.now()));
+  d.net.sim.settle();
+  EXPECT_ERROR(d.lookup("printer.local"), Error::InProgress);
+  ASSERT_TRUE(d.run_until_answered(2));
+  EXPECT_EQ(d.answers.results[1].outcome, DnsOutcome::Found);
+  EXPECT_EQ(d.answers.results[1].addresses[0], IpAddress(Ipv4Address::of(192, 0, 2, 42)));
+  EXPECT_EQ(d.resolver.stats().drop_spoofed, 4u);
+  d.net.b.detach_app(responder);
+}
+
 TEST(DnsResolverSim, NumericNamesLocalhostAndTheHookNeedNoQuery) {
   DnsNet d;
   Result<DnsResult> v4 = d.lookup("198.51.100.7");
