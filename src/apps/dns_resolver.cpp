@@ -39,6 +39,10 @@ IpAddress mdns_group_for(DnsRecordType type) {
   return dns::mdns_group;
 }
 
+// RFC 2181 8: a TTL with the top bit set is to be read as zero (not as the
+// week the cache's ceiling would make of it).
+std::uint32_t record_ttl(std::uint32_t wire_ttl) { return (wire_ttl & 0x80000000U) != 0 ? 0 : wire_ttl; }
+
 bool equals_ignore_case(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i) {
@@ -440,7 +444,7 @@ void DnsResolver::on_answer(Stack& stack, Query& q, const DnsRepr& answer, Insta
         if (r.type == static_cast<std::uint16_t>(dns::Type::CNAME) &&
             (r.klass & class_mask) == dns::class_in && r.name.equals(current)) {
           current = r.target;
-          ttl = std::min(ttl, r.ttl);
+          ttl = std::min(ttl, record_ttl(r.ttl));
           moved = true;
           return false;
         }
@@ -455,7 +459,7 @@ void DnsResolver::on_answer(Stack& stack, Query& q, const DnsRepr& answer, Insta
       }
       if (const std::optional<IpAddress> address = r.address()) {
         result.addresses[result.count++] = *address;
-        ttl = std::min(ttl, r.ttl);
+        ttl = std::min(ttl, record_ttl(r.ttl));
       }
       return result.count < result.addresses.size();
     });

@@ -317,6 +317,21 @@ TEST(DnsResolverSim, ATruncatedAnswerCutMidRecordIsAskedAgainOverTcp) {
   d.net.sim.run_for(Duration::seconds(300));  // TIME-WAIT ends
 }
 
+// RFC 2181 8: a TTL with the top bit set counts as zero, so the answer is
+// used once and not cached (it was kept for the cache's ceiling, a week).
+TEST(DnsResolverSim, ATtlWithTheTopBitSetIsNotCached) {
+  DnsNet d;
+  d.server.add_a("odd.name.test", host_address, 0x80000000U);
+  EXPECT_ERROR(d.lookup("odd.name.test"), Error::InProgress);
+  ASSERT_TRUE(d.run_until_answered());
+  EXPECT_EQ(d.answers.results[0].outcome, DnsOutcome::Found);
+  EXPECT_EQ(d.answers.results[0].addresses[0], IpAddress(host_address));
+  EXPECT_ERROR(d.lookup("odd.name.test"), Error::InProgress);
+  ASSERT_TRUE(d.run_until_answered(2));
+  EXPECT_EQ(d.server.queries.size(), 2u);
+  EXPECT_EQ(d.resolver.stats().cache_hits, 0u);
+}
+
 TEST(DnsResolverSim, ForgedAnswersAreDroppedAndTheRealOneTaken) {
   DnsNet d;
   d.server.spoof_first = true;
