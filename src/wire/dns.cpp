@@ -209,7 +209,8 @@ Result<DnsRepr> DnsRepr::parse(ConstBytes message) {
     Result<DnsRecord> record = dns_read_record(message, offset);
     if (!record.ok()) return record.error();
   }
-  if (offset != message.size()) return Error::Malformed;
+  // Bytes past the last record are ignored, as glibc and lwIP do: padding
+  // some servers and middleboxes add must not lose a good answer.
   repr.message_bytes = message;
   return repr;
 }

@@ -124,8 +124,8 @@ struct DnsRepr {
   // counts and lengths say; Malformed for a bad label (reserved type,
   // pointer forward or out of range, more than max_pointers pointers, a name
   // over 255 bytes), a CNAME whose data is not exactly one name, an A or
-  // AAAA record of the wrong length, or trailing bytes past the last record;
-  // Unsupported for more than one question.
+  // AAAA record of the wrong length; Unsupported for more than one
+  // question. Bytes past the last record are ignored.
   static Result<DnsRepr> parse(ConstBytes message);
   // Any thread. The header and the question only, with parse()'s errors for
   // them; the records are not read, and for_each_answer() visits none. For
