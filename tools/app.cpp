@@ -1,5 +1,6 @@
 #include "app.h"
 
+#include <algorithm>
 #include <charconv>
 #include <csignal>
 #include <cstdlib>
@@ -469,6 +470,21 @@ bool App::has_global_ipv6() const {
     if (s.state == Ipv6AddressState::Preferred && !s.address.is_link_local()) return true;
   }
   return false;
+}
+
+void App::wait_for_duplicate_address_detection(Duration limit) {
+  const auto tentative = [this] {
+    const auto slots = parts_->stack.ipv6_addresses(parts_->netif);
+    if (!slots) return false;
+    return std::any_of(slots->begin(), slots->end(),
+                       [](const Ipv6NetifAddress& s) { return s.state == Ipv6AddressState::Tentative; });
+  };
+  const Instant give_up = monotonic_now() + limit;
+  (void)run([&](Instant now) -> std::optional<Instant> {
+    if (!tentative() || now >= give_up) return std::nullopt;
+    // The stack's own DAD timers wake the loop; this bounds the wait.
+    return give_up;
+  });
 }
 
 void App::wait_for_slaac() {

@@ -167,6 +167,10 @@ class App {
 
   // A preferred IPv6 address that is not link-local (SLAAC's or --ip6's).
   bool has_global_ipv6() const;
+  // Drives the stack until no IPv6 address of the netif is tentative (RFC
+  // 4862 5.4: none is a source before Duplicate Address Detection let it
+  // go), for up to `limit`.
+  void wait_for_duplicate_address_detection(Duration limit);
 
   // ---- DHCP client (--dhcp) ------------------------------------------------
   // With --dhcp the constructor starts the client and drives the stack until

@@ -65,6 +65,9 @@ int resolve(const InterfaceOptions& interface, const ResolveOptions& options) {
   if (const Status attached = app.stack().attach_app(resolver); !attached) {
     throw std::runtime_error(std::string("resolve: the resolver cannot run: ") + to_string(attached.error()));
   }
+  // The answers are ordered by the sources the host has (RFC 6724): an
+  // --ip6 address counts once Duplicate Address Detection let it go.
+  if (!interface.ipv6.empty()) app.wait_for_duplicate_address_detection(Duration::seconds(5));
   Lookups lookups;
   const bool want_v4 = options.family != "6";
   const bool want_v6 = options.family != "4";
@@ -104,9 +107,9 @@ int resolve(const InterfaceOptions& interface, const ResolveOptions& options) {
       outcome = slot.result.outcome;
     }
   }
-  SourceAddresses sources;
-  sources.ipv4 = interface.ipv4.has_value();
-  order_destinations(addresses, sources);
+  // All the sources the stack has, as getaddrinfo takes them: with only
+  // sources.ipv4 set, `--ip6` hosts got IPv4 destinations first.
+  order_destinations(addresses, source_addresses(app.stack()));
   for (const IpAddress& a : addresses) std::printf("%s\n", to_text(a).c_str());
   std::fflush(stdout);
   if (interface.verbose) {

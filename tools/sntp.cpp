@@ -57,6 +57,9 @@ void resolve_next_hop(App& app, const IpAddress& server, Duration limit) {
 }  // namespace
 
 SntpOutcome query_sntp(App& app, const IpAddress& server, Duration timeout) {
+  // As ping: a request sent while DAD holds our IPv6 address would have no
+  // source to leave from.
+  if (server.is_v6()) app.wait_for_duplicate_address_detection(timeout);
   resolve_next_hop(app, server, timeout);
   auto client = std::make_unique<SntpClient>();
   WallBase base;

@@ -89,24 +89,6 @@ NameResolver::~NameResolver() {
   });
 }
 
-SourceAddresses source_addresses(const Stack& stack) {
-  SourceAddresses sources;
-  for (std::size_t i = 0; i < config::max_netifs; ++i) {
-    const Result<NetifInfo> info = stack.netif_info(NetifId{static_cast<std::uint8_t>(i)});
-    if (!info.ok() || info->is_loopback || !info->up) continue;
-    if (info->ipv4.has_value() && !info->ipv4->address.is_unspecified()) sources.ipv4 = true;
-    // Only addresses a packet may leave from: not tentative (DAD still
-    // probing), duplicated or invalid; deprecated ones still count.
-    const auto addresses = stack.ipv6_addresses(NetifId{static_cast<std::uint8_t>(i)});
-    if (!addresses) continue;
-    for (const Ipv6NetifAddress& a : *addresses) {
-      if (!a.usable() || a.address.is_loopback() || a.address.is_multicast()) continue;
-      (a.address.is_link_local() ? sources.ipv6_link_local : sources.ipv6_global) = true;
-    }
-  }
-  return sources;
-}
-
 Resolution NameResolver::resolve(std::string_view name, AddressFamily family) {
   Waiter waiter;
   for (Slot& slot : waiter.slots) slot.waiter = &waiter;

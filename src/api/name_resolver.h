@@ -68,8 +68,8 @@ NameResolver* default_name_resolver();
 // servers for the next one. Not while another thread resolves through it.
 void close_default_name_resolver();
 
-// The sources the stack could use now, for order_destinations(). Core
-// context only.
-SourceAddresses source_addresses(const Stack& stack);
+// The sources the stack could use now, for order_destinations() (in apps/,
+// which `lwnet resolve` shares). Core context only.
+using lwnet::source_addresses;
 
 }  // namespace lwnet::api

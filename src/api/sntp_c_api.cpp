@@ -226,7 +226,24 @@ void sntp_set_time_sync_notification_cb(sntp_sync_time_cb_t callback) {
   });
 }
 
-sntp_sync_status_t sntp_get_sync_status(void) { return static_cast<sntp_sync_status_t>(sync_status.load()); }
+// ESP-IDF's contract: a sync is reported COMPLETED once, then the status is
+// RESET again, so that a caller polling for "synchronized" sees each sync
+// (the next one too) rather than the first for ever. A smooth sync in
+// progress is complete once adjtime() has no correction left.
+sntp_sync_status_t sntp_get_sync_status(void) {
+  int completed = SNTP_SYNC_STATUS_COMPLETED;
+  if (sync_status.compare_exchange_strong(completed, SNTP_SYNC_STATUS_RESET)) return SNTP_SYNC_STATUS_COMPLETED;
+  int in_progress = SNTP_SYNC_STATUS_IN_PROGRESS;
+  if (sync_status.load() == in_progress) {
+    timeval outstanding{};
+    if (adjtime(nullptr, &outstanding) == 0 && outstanding.tv_sec == 0 && outstanding.tv_usec == 0 &&
+        sync_status.compare_exchange_strong(in_progress, SNTP_SYNC_STATUS_RESET)) {
+      return SNTP_SYNC_STATUS_COMPLETED;
+    }
+    return SNTP_SYNC_STATUS_IN_PROGRESS;
+  }
+  return SNTP_SYNC_STATUS_RESET;
+}
 
 void sntp_set_sync_status(sntp_sync_status_t status) { sync_status.store(status); }
 

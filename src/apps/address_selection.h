@@ -27,4 +27,9 @@ struct SourceAddresses {
 // source, global IPv6 destinations come before IPv4 ones.
 void order_destinations(std::span<IpAddress> addresses, const SourceAddresses& sources);
 
+class Stack;
+// The sources the stack could use now (getaddrinfo's and `lwnet resolve`'s,
+// so that both order alike). Core thread only.
+SourceAddresses source_addresses(const Stack& stack);
+
 }  // namespace lwnet

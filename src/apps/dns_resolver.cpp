@@ -30,6 +30,19 @@ Duration tcp_timeout() {
   return total;
 }
 
+// RFC 6762 runs over both families: an AAAA question goes to ff02::fb, so
+// that a link with no IPv4 (or a build without it) still resolves .local
+// names; an A question, whose answer only an IPv4 host can use, to
+// 224.0.0.251.
+IpAddress mdns_group_for(DnsRecordType type) {
+  if (config::ipv6 && (type == DnsRecordType::AAAA || !config::ipv4)) return dns::mdns_group_v6;
+  return dns::mdns_group;
+}
+
+// RFC 2181 8: a TTL with the top bit set is to be read as zero (not as the
+// week the cache's ceiling would make of it).
+std::uint32_t record_ttl(std::uint32_t wire_ttl) { return (wire_ttl & 0x80000000U) != 0 ? 0 : wire_ttl; }
+
 bool equals_ignore_case(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i) {
@@ -215,7 +228,7 @@ Result<DnsResult> DnsResolver::lookup(Stack& stack, std::string_view name, DnsRe
     q.type = type;
     q.mdns = mdns;
     if (mdns) {
-      q.asked = IpEndpoint{dns::mdns_group, dns::mdns_port};
+      q.asked = IpEndpoint{mdns_group_for(type), dns::mdns_port};
     } else {
       (void)next_server(q, 0);
     }
@@ -279,9 +292,12 @@ std::size_t DnsResolver::build_query(const Query& q, Bytes out) const {
 }
 
 void DnsResolver::send_udp(Stack& stack, Query& q, Instant now) {
-  // A fresh id for every try: a late answer to an earlier one is then as
-  // foreign as a forged one.
-  q.id = static_cast<std::uint16_t>(stack.random_u32());
+  // One id for all tries to a server (from one port), as glibc and lwIP
+  // keep it: a slow server's answer to an earlier try is then as good as
+  // one to the last. A fresh id per try dropped those answers, and a server
+  // slower than the retry schedule never got through. The next server gets
+  // a new id.
+  if (q.attempt == 0) q.id = static_cast<std::uint16_t>(stack.random_u32());
   q.deadline = now + timeout_of(q.attempt);
   ++q.attempt;
   const std::size_t len = build_query(q, buffer_);
@@ -338,6 +354,24 @@ bool DnsResolver::question_matches(const Query& q, const DnsRepr& answer) const 
          (answer.question.klass & class_mask) == dns::class_in;
 }
 
+bool DnsResolver::on_link(const Stack& stack, const UdpReceived& got) {
+  // RFC 6762 11: mDNS answers count only from the link itself, so that no
+  // host beyond a router can answer for .local names. On the link: an IPv6
+  // link-local source, or one inside a prefix of the receiving netif.
+  const IpAddress& source = got.from.address;
+  if (core_is_v6(source)) {
+    if (source.v6().is_link_local()) return true;
+    const auto addresses = stack.ipv6_addresses(got.netif);
+    if (!addresses.ok()) return false;
+    return std::any_of(addresses->begin(), addresses->end(), [&](const Ipv6NetifAddress& a) {
+      return a.usable() && IpCidr{IpAddress(a.address), a.prefix_len}.contains(source);
+    });
+  }
+  const Result<NetifInfo> info = stack.netif_info(got.netif);
+  return info.ok() && info->ipv4.has_value() && !info->ipv4->address.is_unspecified() &&
+         info->ipv4->contains(source);
+}
+
 void DnsResolver::receive_udp(Stack& stack, Query& q, Instant now) {
   while (q.used && q.have_udp && stack.udp_readable(q.udp)) {
     Result<UdpReceived> got = stack.udp_receive(q.udp, buffer_);
@@ -348,18 +382,34 @@ void DnsResolver::receive_udp(Stack& stack, Query& q, Instant now) {
     }
     // mDNS responders answer from their own address, which we cannot know.
     if (q.transport != Transport::Udp) continue;  // a late copy: TCP answers now
-    const bool from_asked = q.mdns ? got->from.port == dns::mdns_port : got->from == q.asked;
+    const bool from_asked = q.mdns ? got->from.port == dns::mdns_port && on_link(stack, *got)
+                                   : got->from == q.asked;
     if (!from_asked) {
       ++stats_.drop_spoofed;
       continue;
     }
-    Result<DnsRepr> answer = DnsRepr::parse(ConstBytes(buffer_).first(got->copied));
+    const ConstBytes message = ConstBytes(buffer_).first(got->copied);
+    Result<DnsRepr> answer = DnsRepr::parse(message);
+    bool cut_but_truncated = false;
+    if (!answer.ok() && !q.mdns) {
+      // A server filling a 512-byte datagram may cut a TC answer in the
+      // middle of a record (RFC 2181 9); it still says "ask over TCP".
+      Result<DnsRepr> head = DnsRepr::parse_header_and_question(message);
+      if (head.ok() && head->header.truncated) {
+        answer = *head;
+        cut_but_truncated = true;
+      }
+    }
     if (!answer.ok()) {
       ++stats_.drop_malformed;
       continue;
     }
+    // A cut answer may have lost its question as well: only a TCP query
+    // follows from it, and the TCP answer is checked in full.
+    const bool question_ok = question_matches(q, *answer) ||
+                             (cut_but_truncated && answer->header.question_count == 0);
     if (!answer->header.response || answer->header.opcode != 0 || answer->header.id != q.id ||
-        !question_matches(q, *answer)) {
+        !question_ok) {
       ++stats_.drop_spoofed;
       continue;
     }
@@ -394,7 +444,7 @@ void DnsResolver::on_answer(Stack& stack, Query& q, const DnsRepr& answer, Insta
         if (r.type == static_cast<std::uint16_t>(dns::Type::CNAME) &&
             (r.klass & class_mask) == dns::class_in && r.name.equals(current)) {
           current = r.target;
-          ttl = std::min(ttl, r.ttl);
+          ttl = std::min(ttl, record_ttl(r.ttl));
           moved = true;
           return false;
         }
@@ -409,7 +459,7 @@ void DnsResolver::on_answer(Stack& stack, Query& q, const DnsRepr& answer, Insta
       }
       if (const std::optional<IpAddress> address = r.address()) {
         result.addresses[result.count++] = *address;
-        ttl = std::min(ttl, r.ttl);
+        ttl = std::min(ttl, record_ttl(r.ttl));
       }
       return result.count < result.addresses.size();
     });

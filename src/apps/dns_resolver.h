@@ -7,7 +7,8 @@
 // Spoofing: every query has a random id and goes out from its own UDP
 // endpoint on a random port (RFC 5452), and an answer counts only when it
 // comes from the server asked (address and port 53), with the query's id and
-// question; anything else is dropped and counted.
+// question; anything else is dropped and counted. mDNS answers must come
+// from port 5353 of an on-link address (RFC 6762 11).
 //
 // Threads: core thread only (a StackApp). The blocking faces (getaddrinfo,
 // gethostbyname, dns_setserver...) are in api/ and reach it through the
@@ -52,7 +53,7 @@ struct DnsStats {
   std::uint64_t cache_hits = 0;
   std::uint64_t timeouts = 0;       // lookups that ended TimedOut
   std::uint64_t drop_malformed = 0;  // could not be parsed
-  std::uint64_t drop_spoofed = 0;   // wrong source, port, id or question
+  std::uint64_t drop_spoofed = 0;   // wrong source (off-link for mDNS), port, id or question
   std::uint64_t drop_send_failed = 0;  // the stack refused to send (no route, no buffers)
 };
 
@@ -174,6 +175,7 @@ class DnsResolver final : public StackApp {
   // it to TCP, or to the next server.
   void on_answer(Stack& stack, Query& q, const DnsRepr& answer, Instant now);
   bool question_matches(const Query& q, const DnsRepr& answer) const;
+  static bool on_link(const Stack& stack, const UdpReceived& got);
   void fail_over(Stack& stack, Query& q, Instant now);
   void finish(Stack& stack, Query& q, const DnsResult& result, Instant now);
   void release(Stack& stack, Query& q, Instant now);

@@ -19,6 +19,22 @@ constexpr std::int64_t max_retry_factor = 10;
 
 std::int64_t magnitude(std::int64_t v) { return v < 0 ? -v : v; }
 
+// The offset from timestamp differences is modular: right only while our
+// clock is within 68 years of the server's. A device without a real-time
+// clock starts at 1970, more than that from any date past 2038-01-19, and
+// would be set a whole era (136 years) wrong. RFC 4330 3's rule says which
+// era the server's transmit timestamp is in (1968..2104, as lwIP and ESP-IDF
+// read it); the offset moves by whole eras to land there. Within 68 years
+// of the server nothing moves.
+std::int64_t offset_in_server_era(std::int64_t offset_micros, std::int64_t wall_now_unix_micros,
+                                  NtpTimestamp server_transmit) {
+  constexpr std::int64_t era_micros = (std::int64_t{1} << 32) * 1000000;
+  const std::int64_t gap = server_transmit.to_unix_micros() - (wall_now_unix_micros + offset_micros);
+  const std::int64_t half_era = era_micros / 2;
+  const std::int64_t eras = (gap >= 0 ? gap + half_era : gap - half_era) / era_micros;
+  return offset_micros + eras * era_micros;
+}
+
 }  // namespace
 
 SntpAdjustment sntp_adjustment(SntpSyncMode mode, std::int64_t offset_micros,
@@ -131,7 +147,12 @@ Status SntpClient::start(Stack& stack, Instant now) {
   // Listen-only hears broadcasts on the NTP port; poll mode asks from an
   // ephemeral port, as lwIP does.
   const std::uint16_t port = operating_mode_ == SntpOperatingMode::ListenOnly ? ntp_port : 0;
-  Status s = stack.udp_bind(*h, IpEndpoint{IpAddress{}, port});
+  // Servers may be of either family (set by hand, learned from DHCPv6, a
+  // name with only AAAA records): bound to 0.0.0.0 the endpoint would
+  // answer an IPv6 server's reply with port unreachable. The IPv6 wildcard
+  // (not IPV6_V6ONLY) takes both families, IPv4 broadcasts included.
+  const IpAddress any = config::ipv6 ? IpAddress(Ipv6Address{}) : IpAddress{};
+  Status s = stack.udp_bind(*h, IpEndpoint{any, port});
   if (s) s = stack.attach_app(*this);
   if (!s) {
     stack.udp_close(*h);
@@ -382,10 +403,11 @@ void SntpClient::take_reply(Stack& stack, const NtpRepr& reply, const UdpReceive
   sample.server = s.address;
   sample.stratum = reply.stratum;
   // Halved before adding, so that 68-year differences cannot overflow.
-  sample.offset_micros = ntp_fixed_to_micros((outbound >> 1) + (inbound >> 1));
+  sample.offset_micros = offset_in_server_era(
+      ntp_fixed_to_micros((outbound >> 1) + (inbound >> 1)), wall_now, reply.transmit);
   sample.delay_micros = ntp_fixed_to_micros(ntp_difference(t4, request_transmit_) -
                                             ntp_difference(reply.transmit, reply.receive));
-  sample.server_time_unix_micros = reply.transmit.to_unix_micros(wall_now);
+  sample.server_time_unix_micros = reply.transmit.to_unix_micros(wall_now + sample.offset_micros);
   s.reach = static_cast<std::uint8_t>(s.reach | 1U);
   s.rate_backoff = 0;
   tried_in_round_ = 0;
@@ -421,9 +443,10 @@ void SntpClient::take_broadcast(const NtpRepr& packet, const UdpReceived& from, 
   sample.server_index = index.value_or(0);
   sample.server = from.from.address;
   sample.stratum = packet.stratum;
-  sample.offset_micros =
-      ntp_fixed_to_micros(ntp_difference(packet.transmit, NtpTimestamp::from_unix_micros(wall_now)));
-  sample.server_time_unix_micros = packet.transmit.to_unix_micros(wall_now);
+  sample.offset_micros = offset_in_server_era(
+      ntp_fixed_to_micros(ntp_difference(packet.transmit, NtpTimestamp::from_unix_micros(wall_now))),
+      wall_now, packet.transmit);
+  sample.server_time_unix_micros = packet.transmit.to_unix_micros(wall_now + sample.offset_micros);
   if (index) {
     Server& s = servers_[*index];
     s.reach = static_cast<std::uint8_t>((static_cast<unsigned>(s.reach) << 1U) | 1U);

@@ -164,7 +164,7 @@ Result<DnsRecord> dns_read_record(ConstBytes message, std::size_t& offset) {
   return record;
 }
 
-Result<DnsRepr> DnsRepr::parse(ConstBytes message) {
+Result<DnsRepr> DnsRepr::parse_header_and_question(ConstBytes message) {
   if (message.size() < dns::header_len) return Error::Truncated;
   DnsRepr repr;
   DnsHeader& h = repr.header;
@@ -182,7 +182,6 @@ Result<DnsRepr> DnsRepr::parse(ConstBytes message) {
   h.authority_count = load_be16(message, 8);
   h.additional_count = load_be16(message, 10);
   if (h.question_count > 1) return Error::Unsupported;
-
   std::size_t offset = dns::header_len;
   if (h.question_count == 1) {
     Result<DnsName> name = DnsNameReader::read(message, offset);
@@ -194,13 +193,24 @@ Result<DnsRepr> DnsRepr::parse(ConstBytes message) {
     offset += 4;
   }
   repr.answers_offset = offset;
+  repr.message_bytes = message.first(offset);
+  return repr;
+}
+
+Result<DnsRepr> DnsRepr::parse(ConstBytes message) {
+  Result<DnsRepr> head = parse_header_and_question(message);
+  if (!head.ok()) return head.error();
+  DnsRepr repr = *head;
+  const DnsHeader& h = repr.header;
+  std::size_t offset = repr.answers_offset;
   const std::size_t records =
       std::size_t{h.answer_count} + h.authority_count + h.additional_count;
   for (std::size_t i = 0; i < records; ++i) {
     Result<DnsRecord> record = dns_read_record(message, offset);
     if (!record.ok()) return record.error();
   }
-  if (offset != message.size()) return Error::Malformed;
+  // Bytes past the last record are ignored, as glibc and lwIP do: padding
+  // some servers and middleboxes add must not lose a good answer.
   repr.message_bytes = message;
   return repr;
 }

@@ -22,6 +22,8 @@ namespace dns {
 inline constexpr std::uint16_t port = 53;
 inline constexpr std::uint16_t mdns_port = 5353;
 inline constexpr Ipv4Address mdns_group = Ipv4Address::of(224, 0, 0, 251);
+// RFC 6762 3: the IPv6 link-local group, ff02::fb.
+inline constexpr Ipv6Address mdns_group_v6 = Ipv6Address::link_scope_group(0xfb);
 // RFC 1035 2.3.4: a name is at most 255 bytes in wire form, a label 63.
 inline constexpr std::size_t max_name_wire_len = 255;
 inline constexpr std::size_t max_label_len = 63;
@@ -122,9 +124,14 @@ struct DnsRepr {
   // counts and lengths say; Malformed for a bad label (reserved type,
   // pointer forward or out of range, more than max_pointers pointers, a name
   // over 255 bytes), a CNAME whose data is not exactly one name, an A or
-  // AAAA record of the wrong length, or trailing bytes past the last record;
-  // Unsupported for more than one question.
+  // AAAA record of the wrong length; Unsupported for more than one
+  // question. Bytes past the last record are ignored.
   static Result<DnsRepr> parse(ConstBytes message);
+  // Any thread. The header and the question only, with parse()'s errors for
+  // them; the records are not read, and for_each_answer() visits none. For
+  // an answer with TC set, which may be cut anywhere past its question
+  // (RFC 2181 9): whose it is and that it is truncated is all it can tell.
+  static Result<DnsRepr> parse_header_and_question(ConstBytes message);
 
   // Core or any thread, after parse: the answer records in order. `visit`
   // is called for each; return false to stop.

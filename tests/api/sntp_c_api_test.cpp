@@ -117,6 +117,7 @@ TEST(SntpCApi, SyncsAgainstALoopbackServerThroughTheTcpipThread) {
   ASSERT_EQ(notified.load(), 1);
   EXPECT_FALSE(notified_on_caller.load());  // on the TCP/IP thread
   EXPECT_EQ(sntp_get_sync_status(), SNTP_SYNC_STATUS_COMPLETED);
+  EXPECT_EQ(sntp_get_sync_status(), SNTP_SYNC_STATUS_RESET);  // reported once
   EXPECT_NEAR(static_cast<double>(lwnet_sntp_last_offset_us()), static_cast<double>(server_ahead_us), 50000.0);
   EXPECT_GE(lwnet_sntp_last_delay_us(), 0);
   EXPECT_NEAR(static_cast<double>(notified_time_us.load()),
@@ -132,6 +133,18 @@ TEST(SntpCApi, SyncsAgainstALoopbackServerThroughTheTcpipThread) {
     server.stop(stack);
     return 0;
   });
+}
+
+// As ESP-IDF's sntp_get_sync_status(): COMPLETED is read once, then RESET,
+// so that a loop waiting for a sync sees the next one as well.
+TEST(SntpCApi, CompletedIsReportedOnceThenReset) {
+  sntp_set_sync_status(SNTP_SYNC_STATUS_COMPLETED);
+  EXPECT_EQ(sntp_get_sync_status(), SNTP_SYNC_STATUS_COMPLETED);
+  EXPECT_EQ(sntp_get_sync_status(), SNTP_SYNC_STATUS_RESET);
+  EXPECT_EQ(sntp_get_sync_status(), SNTP_SYNC_STATUS_RESET);
+  sntp_set_sync_status(SNTP_SYNC_STATUS_COMPLETED);
+  EXPECT_EQ(sntp_get_sync_status(), SNTP_SYNC_STATUS_COMPLETED);
+  sntp_set_sync_status(SNTP_SYNC_STATUS_RESET);
 }
 
 }  // namespace

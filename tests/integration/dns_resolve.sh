@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # `lwnet --dns ADDR resolve NAME` against dnsmasq in the namespace (DHCP off):
-# A and AAAA records, both families in RFC 6724 order (IPv4 first: lwnet has
-# no IPv6 address), a CNAME, a name that does not exist (exit 1), an answer
-# too big for UDP (dnsmasq sets TC, lwnet asks again over TCP), and a
-# `name.local` answered by a one-shot mDNS responder (a python3 socket on
-# port 5353 in the namespace, joined to 224.0.0.251 on the TAP).
+# A and AAAA records, both families in RFC 6724 order (IPv4 first when lwnet
+# has no IPv6 address, IPv6 first with --ip6), a CNAME, a name that does not
+# exist (exit 1), an answer too big for UDP (dnsmasq sets TC, lwnet asks
+# again over TCP), and a `name.local` answered by a one-shot mDNS responder
+# (a python3 socket on port 5353 in the namespace, joined to 224.0.0.251 on
+# the TAP).
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 lwit_init dns_resolve "$@"
@@ -69,6 +70,16 @@ lwit_expect_equal "AAAA record" "2001:db8::10" "$(cat "$LWNET_OUT")"
 lwit_run_lwnet "${dns[@]}" resolve host.name.test
 lwit_expect_status "resolve host.name.test" 0 "$LWNET_STATUS"
 lwit_expect_equal "both families, IPv4 first" "192.0.2.10 2001:db8::10" "$(tr '\n' ' ' <"$LWNET_OUT" | sed 's/ $//')"
+
+# With a global IPv6 address as well, RFC 6724 puts the IPv6 address first
+# (precedence 40 over IPv4's 35), as getaddrinfo orders them: the sources
+# are the stack's, not only its IPv4 address.
+LWIT_ADDRESS_OPTIONS=(--ip "$LWIT_LWNET_IP/$LWIT_PREFIX" --ip6 2001:db8::2/64)
+lwit_run_lwnet "${dns[@]}" resolve host.name.test
+LWIT_ADDRESS_OPTIONS=()
+lwit_expect_status "resolve host.name.test with --ip6" 0 "$LWNET_STATUS"
+lwit_expect_equal "both families, IPv6 first with an IPv6 source" "2001:db8::10 192.0.2.10" \
+  "$(tr '\n' ' ' <"$LWNET_OUT" | sed 's/ $//')"
 
 lwit_run_lwnet "${dns[@]}" resolve v6only.name.test
 lwit_expect_status "resolve v6only.name.test" 0 "$LWNET_STATUS"

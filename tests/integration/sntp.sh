@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `lwnet sntp` against chronyd (local stratum 1, -x: it never touches the
 # host clock) on the Linux side of the TAP: the four plain lines, an offset
-# within 5 ms (both share the host's clock), exit 0. Then the global
+# within 5 ms (both share the host's clock), exit 0; the same server over
+# IPv6. Then the global
 # --sntp option before a job. Then a kiss-o'-death DENY from a scripted
 # server (chrony 4.3 sends none): reported, exit 1. Then nobody: exit 1.
 # shellcheck source=tests/integration/lib.sh
@@ -11,10 +12,16 @@ lwit_require chronyd ss
 
 lwit_make_namespace
 
+# chronyd answers on IPv6 as well, from 2001:db8::1 on the TAP.
+LINUX_IP6=2001:db8::1
+ip -n "$LWIT_NS" addr add "$LINUX_IP6/64" dev "$LWIT_TAP" nodad
+
 cat >"$LWIT_DIR/chrony.conf" <<CONF
 local stratum 1
 allow 192.0.2.0/24
+allow 2001:db8::/32
 bindaddress $LWIT_LINUX_IP
+bindaddress $LINUX_IP6
 port 123
 cmdport 0
 pidfile $LWIT_DIR/chronyd.pid
@@ -39,6 +46,21 @@ lwit_expect_equal "requests lwnet sent (capture)" 1 \
   "$(lwit_count_frames "${LWIT_CAPTURES[0]}" "eth.src == $LWIT_MAC && ntp.flags.mode == 3")"
 lwit_expect_equal "server replies (capture)" 1 \
   "$(lwit_count_frames "${LWIT_CAPTURES[0]}" "ip.src == $LWIT_LINUX_IP && ntp.flags.mode == 4")"
+
+# An IPv6 server: the reply must reach the client (its endpoint bound to
+# 0.0.0.0 answered it with port unreachable), and the request waits for DAD
+# of lwnet's address.
+LWIT_ADDRESS_OPTIONS=(--ip "$LWIT_LWNET_IP/$LWIT_PREFIX" --ip6 2001:db8::2/64)
+lwit_run_lwnet sntp -W 5 "$LINUX_IP6"
+LWIT_ADDRESS_OPTIONS=()
+cat "$LWNET_OUT"
+lwit_expect_status "exit status with an IPv6 server" 0 "$LWNET_STATUS"
+lwit_expect "IPv6 server line" grep -qx "server $LINUX_IP6" "$LWNET_OUT"
+lwit_expect "IPv6 stratum line" grep -qx "stratum 1" "$LWNET_OUT"
+lwit_expect_equal "IPv6 server replies (capture)" 1 \
+  "$(lwit_count_frames "${LWIT_CAPTURES[-1]}" "ipv6.src == $LINUX_IP6 && ntp.flags.mode == 4")"
+lwit_expect_equal "no port unreachable from lwnet (capture)" 0 \
+  "$(lwit_count_frames "${LWIT_CAPTURES[-1]}" "eth.src == $LWIT_MAC && icmpv6.type == 1")"
 
 # --sntp: one line before the job (ping) runs.
 lwit_run_lwnet --sntp "$LWIT_LINUX_IP" ping -c 1 "$LWIT_LINUX_IP"

@@ -143,12 +143,33 @@ TEST(DnsResolverSim, RetriesOnLwipsScheduleThenSwitchesServer) {
   for (std::size_t i = 0; i < 5; ++i) {
     EXPECT_EQ(d.server.queries[i].at - start, Duration::seconds(sent_at[i])) << "try " << i;
   }
-  // Each try has its own id.
-  EXPECT_NE(load_be16(d.server.queries[0].message, 0), load_be16(d.server.queries[1].message, 0));
+  // One id for every try to a server, from one port.
+  for (std::size_t i = 1; i < 4; ++i) {
+    EXPECT_EQ(load_be16(d.server.queries[i].message, 0), load_be16(d.server.queries[0].message, 0)) << i;
+    EXPECT_EQ(d.server.queries[i].from, d.server.queries[0].from) << i;
+  }
   EXPECT_EQ(d.answers.results[0].outcome, DnsOutcome::Found);
   EXPECT_EQ(d.answers.at[0] - start, Duration::seconds(7));
   EXPECT_EQ(d.resolver.stats().retries, 3u);
   EXPECT_EQ(d.resolver.stats().server_switches, 1u);
+}
+
+// A server slower than the retry schedule: its answer to the first try
+// comes 3.2 s later, after two more tries went out. A fresh id per try made
+// that answer (and every later one) foreign, and the lookup timed out.
+TEST(DnsResolverSim, ASlowServersAnswerToAnEarlierTryCounts) {
+  DnsNet d;
+  d.server.answer_delay = Duration::millis(3200);
+  const Instant start = d.net.sim.now();
+  EXPECT_ERROR(d.lookup("host.name.test"), Error::InProgress);
+  ASSERT_TRUE(d.run_until_answered());
+  EXPECT_EQ(d.answers.results[0].outcome, DnsOutcome::Found);
+  ASSERT_EQ(d.answers.results[0].count, 1u);
+  EXPECT_EQ(d.answers.results[0].addresses[0], IpAddress(host_address));
+  EXPECT_EQ(d.answers.at[0] - start, Duration::millis(3200));
+  ASSERT_EQ(d.server.queries.size(), 3u);  // at 0, 1 and 2 s
+  EXPECT_EQ(d.resolver.stats().drop_spoofed, 0u);
+  d.net.sim.run_for(Duration::seconds(5));  // the late answers to tries 1 and 2 leave B
 }
 
 // Servers learned from DHCPv6 or RDNSS are IPv6 ones: their answers must
@@ -269,6 +290,48 @@ TEST(DnsResolverSim, TruncatedAnswersAreAskedAgainOverTcp) {
   d.net.sim.run_for(Duration::seconds(300));  // TIME-WAIT ends
 }
 
+// A server filling a 512-byte datagram cuts the TC answer in the middle of
+// a record. It still says "ask over TCP"; it was dropped as malformed, and
+// every try of every server met the same fate.
+TEST(DnsResolverSim, ATruncatedAnswerCutMidRecordIsAskedAgainOverTcp) {
+  DnsNet d;
+  for (std::uint8_t i = 1; i <= 20; ++i) {
+    std::array<std::uint8_t, 16> bytes = host_address6.octets;
+    bytes[15] = i;
+    d.server.add_aaaa("big.name.test", Ipv6Address{bytes});
+  }
+  d.server.cut_udp_at = dns::max_udp_message_len;
+  EXPECT_ERROR(d.lookup("big.name.test", DnsRecordType::AAAA), Error::InProgress);
+  ASSERT_TRUE(d.run_until_answered());
+  const DnsResult& r = d.answers.results[0];
+  EXPECT_EQ(r.outcome, DnsOutcome::Found);
+  ASSERT_EQ(r.count, config::dns_max_host_ip);
+  std::array<std::uint8_t, 16> first = host_address6.octets;
+  first[15] = 1;
+  EXPECT_EQ(r.addresses[0], IpAddress(Ipv6Address{first}));
+  ASSERT_EQ(d.server.queries.size(), 2u);
+  EXPECT_FALSE(d.server.queries[0].tcp);
+  EXPECT_TRUE(d.server.queries[1].tcp);
+  EXPECT_EQ(d.resolver.stats().truncated, 1u);
+  EXPECT_EQ(d.resolver.stats().drop_malformed, 0u);
+  d.net.sim.run_for(Duration::seconds(300));  // TIME-WAIT ends
+}
+
+// RFC 2181 8: a TTL with the top bit set counts as zero, so the answer is
+// used once and not cached (it was kept for the cache's ceiling, a week).
+TEST(DnsResolverSim, ATtlWithTheTopBitSetIsNotCached) {
+  DnsNet d;
+  d.server.add_a("odd.name.test", host_address, 0x80000000U);
+  EXPECT_ERROR(d.lookup("odd.name.test"), Error::InProgress);
+  ASSERT_TRUE(d.run_until_answered());
+  EXPECT_EQ(d.answers.results[0].outcome, DnsOutcome::Found);
+  EXPECT_EQ(d.answers.results[0].addresses[0], IpAddress(host_address));
+  EXPECT_ERROR(d.lookup("odd.name.test"), Error::InProgress);
+  ASSERT_TRUE(d.run_until_answered(2));
+  EXPECT_EQ(d.server.queries.size(), 2u);
+  EXPECT_EQ(d.resolver.stats().cache_hits, 0u);
+}
+
 TEST(DnsResolverSim, ForgedAnswersAreDroppedAndTheRealOneTaken) {
   DnsNet d;
   d.server.spoof_first = true;
@@ -332,6 +395,71 @@ TEST(DnsResolverSim, LocalNamesGoToTheMdnsGroup) {
     }
   }
   EXPECT_TRUE(saw_group);
+  d.net.b.detach_app(responder);
+}
+
+// RFC 6762 runs over IPv6 too: on a link without IPv4 an AAAA question for
+// a .local name goes to [ff02::fb]:5353, and the answer is used. It went to
+// 224.0.0.251, which a host without IPv4 cannot reach.
+TEST(DnsResolverSim, LocalNamesAskTheIpv6MdnsGroupForAaaa) {
+  DnsNet d;
+  ASSERT_OK(d.net.a.set_ipv4(d.net.a_if, IpCidr{IpAddress(Ipv4Address{}), 0}, std::nullopt, d.net.sim.now()));
+  FakeDnsServer responder(d.net.b, d.net.sim.now(), dns::mdns_port, true);
+  responder.add_aaaa("printer.local", host_address6, 120);
+  ASSERT_OK(d.net.b.attach_app(responder));
+  d.net.sim.run_for(Duration::seconds(3));  // DAD of the link-local addresses
+  d.net.log.clear();
+  EXPECT_ERROR(d.lookup("printer.local", DnsRecordType::AAAA), Error::InProgress);
+  ASSERT_TRUE(d.run_until_answered());
+  EXPECT_EQ(d.answers.results[0].outcome, DnsOutcome::Found);
+  ASSERT_EQ(d.answers.results[0].count, 1u);
+  EXPECT_EQ(d.answers.results[0].addresses[0], IpAddress(host_address6));
+  ASSERT_EQ(responder.queries.size(), 1u);
+  EXPECT_TRUE(responder.queries[0].from.address.is_v6());
+  EXPECT_NE(responder.queries[0].from.port, dns::mdns_port);
+  bool saw_group = false;
+  for (const FrameLog::Frame& f : d.net.log.with_ethertype(0x86dd, 0)) {
+    // IPv6 next header UDP to ff02::fb port 5353, hop limit 255.
+    if (f.bytes[20] != 17 || load_be16(f.bytes, 56) != dns::mdns_port) continue;
+    const Ipv6Address destination = Ipv6Address::from_bytes(ConstBytes(f.bytes).subspan(38, 16));
+    EXPECT_EQ(destination, Ipv6Address::link_scope_group(0xfb));
+    EXPECT_EQ(frame_destination_mac(f.bytes), (MacAddress{{0x33, 0x33, 0x00, 0x00, 0x00, 0xfb}}));
+    EXPECT_EQ(f.bytes[21], 255);
+    saw_group = true;
+  }
+  EXPECT_TRUE(saw_group);
+  EXPECT_TRUE(d.net.log.with_ethertype(0x0800, 0).empty());  // nothing left over IPv4
+  d.net.b.detach_app(responder);
+}
+
+// RFC 6762 11: mDNS answers are taken only from the link. B, renumbered off
+// A's subnet (198.51.100.7, reaching A through a gateway), answers from
+// port 5353 with the right id and question: dropped. Back on the subnet,
+// the same answer is taken.
+TEST(DnsResolverSim, MdnsAnswersFromOffLinkSourcesAreDropped) {
+  DnsNet d;
+  const Ipv4Address off_link = Ipv4Address::of(198, 51, 100, 7);
+  const Ipv4Address gateway = Ipv4Address::of(198, 51, 100, 1);
+  ASSERT_OK(d.net.b.set_ipv4(d.net.b_if, IpCidr{IpAddress(off_link), 24}, gateway, d.net.sim.now()));
+  ASSERT_OK(d.net.b.arp_add_static(d.net.b_if, gateway, mac_a));
+  FakeDnsServer responder(d.net.b, d.net.sim.now(), dns::mdns_port, true);
+  responder.add_a("printer.local", Ipv4Address::of(192, 0, 2, 42), 120);
+  ASSERT_OK(d.net.b.attach_app(responder));
+  d.net.sim.settle();
+  EXPECT_ERROR(d.lookup("printer.local"), Error::InProgress);
+  ASSERT_TRUE(d.run_until_answered());
+  EXPECT_EQ(d.answers.results[0].outcome, DnsOutcome::TimedOut);
+  ASSERT_EQ(responder.queries.size(), 4u);  // every try answered, every answer dropped
+  EXPECT_EQ(d.resolver.stats().drop_spoofed, 4u);
+  EXPECT_EQ(d.resolver.stats().answers, 0u);
+
+  ASSERT_OK(d.net.b.set_ipv4(d.net.b_if, IpCidr{IpAddress(ip_b), 24}, std::nullopt, d.net.sim.now()));
+  d.net.sim.settle();
+  EXPECT_ERROR(d.lookup("printer.local"), Error::InProgress);
+  ASSERT_TRUE(d.run_until_answered(2));
+  EXPECT_EQ(d.answers.results[1].outcome, DnsOutcome::Found);
+  EXPECT_EQ(d.answers.results[1].addresses[0], IpAddress(Ipv4Address::of(192, 0, 2, 42)));
+  EXPECT_EQ(d.resolver.stats().drop_spoofed, 4u);
   d.net.b.detach_app(responder);
 }
 

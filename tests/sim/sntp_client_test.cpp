@@ -162,6 +162,42 @@ TEST(SntpClientSim, RequestAfterStartupDelayThenEverySyncInterval) {
   EXPECT_EQ(t.client.stats().replies, 2u);
 }
 
+// An IPv6 server (set by hand, learned from DHCPv6, or a name with only
+// AAAA records): its reply must reach the client, whose endpoint bound to
+// 0.0.0.0 answered it with port unreachable.
+TEST(SntpClientSim, AnIpv6ServerIsAnswered) {
+  SntpNet t;
+  const Ipv6Address a6 = parse_ip_address("2001:db8::a")->v6();
+  const Ipv6Address server6 = parse_ip_address("2001:db8::1")->v6();
+  ASSERT_OK(t.net.a.add_ipv6_address(t.net.a_if, IpCidr{IpAddress(a6), 64}, t.net.sim.now()));
+  ASSERT_OK(t.net.b.add_ipv6_address(t.net.b_if, IpCidr{IpAddress(server6), 64}, t.net.sim.now()));
+  t.net.sim.run_for(Duration::seconds(3));  // DAD
+  // Neighbor discovery done first, so that the exchange does not wait for it.
+  UdpHandle probe = *t.net.a.udp_open();
+  std::array<std::uint8_t, 1> byte{};
+  ASSERT_OK(t.net.a.udp_send_to(probe, byte, {server6, 9}, t.net.sim.now()));
+  t.net.sim.run_for(latency * 10);
+  t.net.a.udp_close(probe);
+  t.net.b.udp_close(t.server);
+  t.server = *t.net.b.udp_open();
+  ASSERT_OK(t.net.b.udp_set_v6only(t.server, true));
+  ASSERT_OK(t.net.b.udp_bind(t.server, {IpAddress(Ipv6Address{}), ntp_port}));
+  ASSERT_OK(t.client.set_server(0, server6));
+  t.client.set_startup_delay(false, Duration::zero());
+  ASSERT_OK(t.client.start(t.net.a, t.net.sim.now()));
+  std::optional<Request> q = t.next_request(Duration::seconds(2));
+  ASSERT_TRUE(q);
+  EXPECT_EQ(q->from.address, IpAddress(a6));
+  t.reply(*q, t.answer(*q));
+  t.net.sim.run_for(Duration::seconds(1));
+  ASSERT_EQ(t.samples.size(), 1u);
+  EXPECT_EQ(t.samples[0].server, IpAddress(server6));
+  EXPECT_NEAR(static_cast<double>(t.samples[0].offset_micros), 2500000.0, 2.0);
+  EXPECT_EQ(t.client.sync_status(), SntpSyncStatus::Completed);
+  EXPECT_EQ(t.net.a.stats().udp.drop_no_port, 0u);
+  t.net.b.udp_close(t.server);
+}
+
 TEST(SntpClientSim, SyncIntervalHasAFifteenSecondFloor) {
   SntpClient client;
   EXPECT_EQ(client.sync_interval(), Duration::millis(config::sntp_update_delay_ms));
@@ -356,6 +392,36 @@ TEST(SntpClientSim, OffsetAcrossThe2036EraRollover) {
   EXPECT_EQ(t.samples[0].server_time_unix_micros,
             NtpTimestamp{r.transmit}.to_unix_micros(t.a_epoch));
   EXPECT_GT(t.samples[0].server_time_unix_micros, 2085978496LL * 1000000);
+}
+
+// A device without a real-time clock starts at 1970. Once real time is past
+// 2038-01-19 its clock is more than 68 years behind the server's, where the
+// modular offset lands a whole era (136 years) wrong: 1912 for 2048. RFC
+// 4330 3 reads the server's timestamp in 1968..2104, so the new time is the
+// server's, in 2048 (the small offsets of the other tests move nothing).
+TEST(SntpClientSim, AClockAt1970IsSetToAServerTimePast2038) {
+  SntpNet t;
+  constexpr std::int64_t year_2048_unix_seconds = 2461449600;  // 2048-01-01T00:00:00Z
+  t.a_epoch = 10LL * 1000000 - t.net.sim.now().total_micros();
+  t.server_ahead = Duration::seconds(year_2048_unix_seconds - 10);
+  t.client.set_startup_delay(false, Duration::zero());
+  ASSERT_OK(t.client.start(t.net.a, t.net.sim.now()));
+  std::optional<Request> q = t.next_request(Duration::seconds(1));
+  ASSERT_TRUE(q);
+  const NtpRepr r = t.answer(*q);
+  EXPECT_EQ(r.transmit.to_unix_micros() / 1000000, t.server_wall(q->at) / 1000000);
+  t.reply(*q, r);
+  t.net.sim.run_for(Duration::seconds(1));
+  ASSERT_EQ(t.samples.size(), 1u);
+  ASSERT_EQ(t.adjustments.size(), 1u);
+  EXPECT_TRUE(t.adjustments[0].step);
+  EXPECT_NEAR(static_cast<double>(t.adjustments[0].new_time_unix_micros),
+              static_cast<double>(t.server_wall(q->at + latency)), 2.0);
+  EXPECT_GE(t.adjustments[0].new_time_unix_micros, year_2048_unix_seconds * 1000000);
+  EXPECT_NEAR(static_cast<double>(t.samples[0].offset_micros),
+              static_cast<double>(t.server_ahead.total_micros()), 2.0);
+  EXPECT_NEAR(static_cast<double>(t.samples[0].server_time_unix_micros),
+              static_cast<double>(t.server_wall(q->at)), 2.0);
 }
 
 TEST(SntpClientSim, ListenOnlyTakesBroadcastsFromItsServer) {

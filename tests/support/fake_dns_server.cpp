@@ -1,5 +1,6 @@
 #include "support/fake_dns_server.h"
 
+#include <algorithm>
 #include <array>
 
 namespace lwnet::test {
@@ -23,6 +24,9 @@ FakeDnsServer::FakeDnsServer(Stack& stack, Instant now, std::uint16_t port, bool
   (void)stack.udp_bind(spoof_udp_, {IpAddress{}, static_cast<std::uint16_t>(port + 1000)});
   if (mdns_group) {
     (void)stack.udp_join_group(udp_, dns::mdns_group, Ipv4Address{}, now);
+    if constexpr (config::ipv6) {
+      (void)stack.udp_join_group_v6(udp6_, Ipv6Address::link_scope_group(0xfb), std::nullopt, now);
+    }
   }
   listener_ = *stack.tcp_listen({IpAddress{}, port}, 4);
 }
@@ -112,10 +116,28 @@ ByteVector FakeDnsServer::answer(const DnsRepr& query, bool over_udp) const {
   }
   ByteVector out(reply.buffer_len());
   (void)reply.emit(out);
+  if (over_udp && cut_udp_at != 0 && out.size() > cut_udp_at) {
+    out.resize(cut_udp_at);
+    out[2] = static_cast<std::uint8_t>(out[2] | 0x02);  // TC
+  }
   return out;
 }
 
+Instant FakeDnsServer::next_deadline() const {
+  Instant earliest = Instant::max();
+  for (const Delayed& d : delayed_) earliest = std::min(earliest, d.due);
+  return earliest;
+}
+
 void FakeDnsServer::poll(Stack& stack, Instant now) {
+  for (auto it = delayed_.begin(); it != delayed_.end();) {
+    if (it->due > now) {
+      ++it;
+      continue;
+    }
+    (void)stack.udp_send_to(it->from, it->message, it->to, now);
+    it = delayed_.erase(it);
+  }
   std::array<std::uint8_t, 1500> buffer{};
   for (const UdpHandle h : {udp_, udp6_}) {
   while (stack.udp_readable(h)) {
@@ -141,6 +163,10 @@ void FakeDnsServer::poll(Stack& stack, Instant now) {
       ByteVector wrong_question = answer(other, true);
       (void)stack.udp_send_to(h, wrong_question, got->from, now);
       (void)stack.udp_send_to(spoof_udp_, reply, got->from, now);
+    }
+    if (answer_delay > Duration::zero()) {
+      delayed_.push_back({now + answer_delay, h, got->from, reply});
+      continue;
     }
     (void)stack.udp_send_to(h, reply, got->from, now);
   }

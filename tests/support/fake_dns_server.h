@@ -31,7 +31,8 @@ class FakeDnsServer final : public StackApp {
   };
 
   // Listens on UDP (both families) and TCP `port` of every address of `stack`. With
-  // `mdns_group`, also joins 224.0.0.251 (a one-shot mDNS responder).
+  // `mdns_group`, also joins 224.0.0.251 and ff02::fb (a one-shot mDNS
+  // responder).
   FakeDnsServer(Stack& stack, Instant now, std::uint16_t port = 53, bool mdns_group = false);
   ~FakeDnsServer();
   FakeDnsServer(const FakeDnsServer&) = delete;
@@ -50,11 +51,16 @@ class FakeDnsServer final : public StackApp {
   // Sent before each real answer, to the same client: copies with a wrong
   // id, a wrong question, and from another port.
   bool spoof_first = false;
+  // UDP answers leave this long after their query (a slow server).
+  Duration answer_delay = Duration::zero();
+  // Nonzero: UDP answers are the whole answer with TC set, cut to this many
+  // bytes (a server filling a 512-byte datagram, mid-record).
+  std::size_t cut_udp_at = 0;
 
   std::vector<Query> queries;
 
   void poll(Stack& stack, Instant now) override;
-  Instant next_deadline() const override { return Instant::max(); }
+  Instant next_deadline() const override;
 
   // Sends `message` from the server's UDP port.
   Status send(const ByteVector& message, const IpEndpoint& to, Instant now) {
@@ -71,6 +77,13 @@ class FakeDnsServer final : public StackApp {
   TcpHandle listener_;
   std::vector<TcpHandle> connections_;
   std::vector<Record> records_;
+  struct Delayed {
+    Instant due;
+    UdpHandle from;
+    IpEndpoint to;
+    ByteVector message;
+  };
+  std::vector<Delayed> delayed_;
 };
 
 }  // namespace lwnet::test

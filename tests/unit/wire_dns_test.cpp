@@ -131,10 +131,33 @@ TEST(DnsWire, EveryShorterPrefixIsRefused) {
   }
 }
 
-TEST(DnsWire, TrailingBytesAreRefused) {
+// Bytes past the last record (padding some servers and middleboxes add)
+// are ignored, as glibc and lwIP do: one of them cost the whole answer.
+TEST(DnsWire, TrailingBytesAreIgnored) {
   std::vector<std::uint8_t> longer = a_answer;
   longer.push_back(0);
-  EXPECT_EQ(DnsRepr::parse(longer).error(), Error::Malformed);
+  Result<DnsRepr> repr = DnsRepr::parse(longer);
+  ASSERT_TRUE(repr.ok());
+  const std::vector<DnsRecord> records = answers_of(*repr);
+  ASSERT_EQ(records.size(), 1u);
+  ASSERT_TRUE(records[0].address().has_value());
+  EXPECT_EQ(*records[0].address(), IpAddress(Ipv4Address::of(192, 0, 2, 10)));
+}
+
+// A TC answer may be cut anywhere past its question: the header and the
+// question still read, and no record is walked.
+TEST(DnsWire, HeaderAndQuestionOfACutMessage) {
+  const ConstBytes cut = ConstBytes(a_answer).first(a_answer.size() - 3);
+  EXPECT_FALSE(DnsRepr::parse(cut).ok());
+  Result<DnsRepr> head = DnsRepr::parse_header_and_question(cut);
+  ASSERT_TRUE(head.ok());
+  EXPECT_EQ(head->header.id, 0xc58e);
+  EXPECT_TRUE(head->header.response);
+  EXPECT_EQ(head->header.answer_count, 1);
+  EXPECT_EQ(text_of(head->question.name), "host.name.test");
+  EXPECT_EQ(head->question.type, 1);
+  EXPECT_TRUE(answers_of(*head).empty());
+  EXPECT_EQ(DnsRepr::parse_header_and_question(ConstBytes(a_answer).first(20)).error(), Error::Truncated);
 }
 
 TEST(DnsWire, CompressionLoopsAndBadPointersAreRefused) {

@@ -76,6 +76,8 @@ uint32_t sntp_get_sync_interval(void);
 /* Stops and starts the client when it runs; false when it does not. */
 bool sntp_restart(void);
 void sntp_set_time_sync_notification_cb(sntp_sync_time_cb_t callback);
+/* As ESP-IDF: COMPLETED once after a sync (or once a smooth sync's adjtime()
+ * correction is done), then RESET; IN_PROGRESS while that correction runs. */
 sntp_sync_status_t sntp_get_sync_status(void);
 void sntp_set_sync_status(sntp_sync_status_t sync_status);
 /* Called on the TCP/IP thread with the new time after each sync. Weak:
