@@ -40,11 +40,14 @@ std::uint8_t classful_prefix(Ipv4Address a) {
   return 24;
 }
 
+// Whole ticks of lwIP's coarse timer, and at least one (as lwIP rounds): a
+// lease time of 0 s must not make the client act again at the instant it
+// bound, which would renew (or start over) at every ACK.
 Instant coarse(Instant from, std::uint32_t seconds) {
   if (seconds == infinite_lease) return Instant::max();
   const std::uint32_t tick = config::dhcp_coarse_timer_secs;
-  const std::uint64_t rounded = (std::uint64_t{seconds} + tick - 1) / tick * tick;
-  return from + Duration::seconds(static_cast<std::int64_t>(rounded));
+  const std::uint64_t ticks = std::max<std::uint64_t>((std::uint64_t{seconds} + tick - 1) / tick, 1);
+  return from + Duration::seconds(static_cast<std::int64_t>(ticks * tick));
 }
 
 }  // namespace
@@ -426,14 +429,18 @@ void DhcpClient::take_ack(Stack& stack, const DhcpRepr& m, Instant now) {
   if (l.lease_seconds == infinite_lease) {
     l.renewal_seconds = l.rebinding_seconds = infinite_lease;
   } else {
-    // RFC 2131 4.4.5: T1 0.5 and T2 0.875 of the lease unless the server says.
-    l.renewal_seconds = m.renewal_seconds.value_or(l.lease_seconds / 2);
-    l.rebinding_seconds =
-        m.rebinding_seconds.value_or(static_cast<std::uint32_t>(std::uint64_t{l.lease_seconds} * 7 / 8));
-    if (l.rebinding_seconds > l.lease_seconds) {
-      l.rebinding_seconds = static_cast<std::uint32_t>(std::uint64_t{l.lease_seconds} * 7 / 8);
-    }
-    if (l.renewal_seconds > l.rebinding_seconds) l.renewal_seconds = l.rebinding_seconds;
+    // RFC 2131 4.4.5: T1 0.5 and T2 0.875 of the lease unless the server
+    // says. A time of 0, a T2 not before the lease ends or a T1 not before
+    // T2 is no time to renew at (taken as it came, a T1 of 0 started the
+    // next renewal at every ACK): the default stands in for it.
+    const std::uint32_t lease = l.lease_seconds;
+    const auto default_rebinding = static_cast<std::uint32_t>(std::uint64_t{lease} * 7 / 8);
+    const std::optional<std::uint32_t> renewal = m.renewal_seconds;
+    const std::optional<std::uint32_t> rebinding = m.rebinding_seconds;
+    l.rebinding_seconds = rebinding && *rebinding != 0 && *rebinding < lease ? *rebinding : default_rebinding;
+    l.renewal_seconds = renewal && *renewal != 0 && *renewal < l.rebinding_seconds
+                            ? *renewal
+                            : std::min(lease / 2, l.rebinding_seconds);
   }
   l.server_id = m.server_identifier.value_or(offered_.server_id);
   l.obtained = now;
