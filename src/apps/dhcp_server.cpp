@@ -188,21 +188,26 @@ DhcpServer::Entry* DhcpServer::allocate(Stack& stack, const MacAddress& mac, std
     }
   }
   if (slot == nullptr || address.is_unspecified()) {
-    // CONFIG_LWIP_DHCPS_MAX_STATION_NUM clients, or the whole pool, are
-    // taken: the oldest client makes room (ESP-IDF drops it silently).
-    Entry* oldest = nullptr;
+    // CONFIG_LWIP_DHCPS_MAX_STATION_NUM entries, or the whole pool, are
+    // taken. An entry that is no lease (an offer nobody took up, a
+    // declined address) makes room, the one with the least time left. A
+    // live lease never does: its client still uses the address, and
+    // offering it again would put it on two hosts (ESP-IDF's server drops
+    // the oldest client, bound or not). Expired leases are gone already
+    // (expire() runs first).
+    const bool needs_address = address.is_unspecified();
+    Entry* victim = nullptr;
     for (Entry& e : entries_) {
-      if (e.used && (oldest == nullptr || e.order < oldest->order)) oldest = &e;
+      if (!e.used || e.client.bound || (needs_address && !in_pool(e.client.address))) continue;
+      if (victim == nullptr || e.client.expires < victim->client.expires) victim = &e;
     }
-    if (oldest == nullptr) return nullptr;
-    if (address.is_unspecified()) address = oldest->client.address;
-    forget(stack, *oldest);
+    if (victim == nullptr) return nullptr;
+    if (needs_address) address = victim->client.address;
+    forget(stack, *victim);
     ++stats_.evicted;
-    slot = oldest;
+    slot = victim;
   }
-  if (address.is_unspecified()) return nullptr;
   slot->used = true;
-  slot->order = next_order_++;
   slot->client = DhcpServerClient{};
   slot->client.mac = mac;
   slot->client.address = address;
@@ -245,7 +250,6 @@ void DhcpServer::handle(Stack& stack, const DhcpRepr& m, Instant now) {
       // time, held by no client.
       forget(stack, *e);
       e->used = true;
-      e->order = next_order_++;
       e->client.address = m.requested_ip.value_or(Ipv4Address{});
       e->client.expires = now + Duration::seconds(lease_seconds());
       if (e->client.address.is_unspecified()) *e = Entry{};

@@ -1,6 +1,6 @@
 // lwnet's DHCP server against hand-made clients (the test writes their
 // frames): ESP-IDF's default pool, pool checks, options by flags, pool
-// exhaustion, eviction of the oldest client, DECLINE, hostnames.
+// exhaustion, offers making room (never live leases), DECLINE, hostnames.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -144,19 +144,38 @@ TEST(DhcpServerSim, PoolExhaustionLeavesANewClientWithoutOffer) {
   DhcpServerConfig c;
   c.pool_start = Ipv4Address::of(192, 0, 2, 10);
   c.pool_end = Ipv4Address::of(192, 0, 2, 12);
+  c.lease_units = 1;  // a minute
   ASSERT_OK(s.server.start(s.net.a, c, s.net.sim.now()));
   EXPECT_EQ(s.lease(client_mac(1)), Ipv4Address::of(192, 0, 2, 10));
   EXPECT_EQ(s.lease(client_mac(2)), Ipv4Address::of(192, 0, 2, 11));
   EXPECT_EQ(s.lease(client_mac(3)), Ipv4Address::of(192, 0, 2, 12));
-  // Pool full of bound clients: ESP-IDF evicts the oldest.
-  EXPECT_EQ(s.lease(client_mac(4)), Ipv4Address::of(192, 0, 2, 10));
-  EXPECT_EQ(s.server.stats().evicted, 1u);
-  EXPECT_FALSE(s.server.address_of(client_mac(1)).has_value());
+  // Pool full of live leases: nothing to offer. Handing out a bound
+  // client's address (ESP-IDF evicts the oldest) would put it on two hosts.
+  s.send(client_mac(4), DhcpMessageType::Discover);
+  EXPECT_TRUE(s.replies().empty());
+  EXPECT_EQ(s.server.stats().pool_exhausted, 1u);
+  EXPECT_EQ(s.server.stats().evicted, 0u);
+  EXPECT_EQ(s.server.address_of(client_mac(1)), Ipv4Address::of(192, 0, 2, 10));
+  EXPECT_FALSE(s.server.address_of(client_mac(4)).has_value());
   // A client that keeps its lease gets the same address again.
   EXPECT_EQ(s.lease(client_mac(3)), Ipv4Address::of(192, 0, 2, 12));
+  // Client 1 renews (unicast from its address) before its minute ends;
+  // the others' leases run out, and the newcomer gets one of theirs.
+  s.net.sim.run_for(Duration::seconds(50));
+  s.send(client_mac(1), DhcpMessageType::Request, {}, {}, {}, Ipv4Address::of(192, 0, 2, 10));
+  std::vector<DhcpRepr> r = s.replies();
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].message_type, DhcpMessageType::Ack);
+  s.net.sim.run_for(Duration::seconds(11));
+  EXPECT_EQ(s.server.client_count(), 1u);
+  EXPECT_EQ(s.lease(client_mac(4)), Ipv4Address::of(192, 0, 2, 11));
+  EXPECT_EQ(s.server.address_of(client_mac(1)), Ipv4Address::of(192, 0, 2, 10));
 }
 
-TEST(DhcpServerSim, MaxStationsEvictsTheOldestClient) {
+// CONFIG_LWIP_DHCPS_MAX_STATION_NUM entries, all live leases: a newcomer
+// gets no offer (the oldest client's entry used to go, and with it the
+// record of an address still in use).
+TEST(DhcpServerSim, MaxStationsOfLeasesLeavesANewClientWithoutOffer) {
   ServerNet s;
   ASSERT_OK(s.server.start(s.net.a, DhcpServerConfig{}, s.net.sim.now()));
   for (std::uint8_t i = 1; i <= config::dhcps_max_stations; ++i) {
@@ -164,13 +183,44 @@ TEST(DhcpServerSim, MaxStationsEvictsTheOldestClient) {
   }
   EXPECT_EQ(s.server.client_count(), config::dhcps_max_stations);
   const auto next = static_cast<std::uint8_t>(config::dhcps_max_stations + 1);
-  // The oldest (client 1) loses its entry; the newcomer takes the lowest
-  // address nobody held, not client 1's (which may still be in use).
-  EXPECT_EQ(s.lease(client_mac(next)), Ipv4Address::of(192, 0, 2, static_cast<std::uint8_t>(2 + config::dhcps_max_stations)));
-  EXPECT_EQ(s.server.stats().evicted, 1u);
-  EXPECT_FALSE(s.server.address_of(client_mac(1)).has_value());
-  EXPECT_EQ(s.server.address_of(client_mac(2)), Ipv4Address::of(192, 0, 2, 3));
+  s.send(client_mac(next), DhcpMessageType::Discover);
+  EXPECT_TRUE(s.replies().empty());
+  EXPECT_EQ(s.server.stats().pool_exhausted, 1u);
+  EXPECT_EQ(s.server.stats().evicted, 0u);
+  EXPECT_EQ(s.server.address_of(client_mac(1)), Ipv4Address::of(192, 0, 2, 2));
   EXPECT_EQ(s.server.client_count(), config::dhcps_max_stations);
+}
+
+// A full table (or pool) makes room by dropping an offer nobody took up,
+// the one with the least time left, never a live lease.
+TEST(DhcpServerSim, OffersMakeRoomBeforeLeases) {
+  ServerNet s;
+  DhcpServerConfig c;
+  // As many addresses as entries: the pool and the table fill together.
+  c.pool_start = Ipv4Address::of(192, 0, 2, 10);
+  c.pool_end = Ipv4Address::of(192, 0, 2, static_cast<std::uint8_t>(10 + config::dhcps_max_stations - 1));
+  ASSERT_OK(s.server.start(s.net.a, c, s.net.sim.now()));
+  ASSERT_EQ(s.lease(client_mac(1)), Ipv4Address::of(192, 0, 2, 10));
+  for (std::uint8_t i = 2; i <= config::dhcps_max_stations; ++i) {
+    s.net.sim.run_for(Duration::seconds(1));
+    s.send(client_mac(i), DhcpMessageType::Discover);
+    const std::vector<DhcpRepr> offer = s.replies();
+    ASSERT_EQ(offer.size(), 1u);
+    EXPECT_EQ(offer[0].your_ip, Ipv4Address::of(192, 0, 2, static_cast<std::uint8_t>(9 + i)));
+  }
+  const auto next = static_cast<std::uint8_t>(config::dhcps_max_stations + 1);
+  s.send(client_mac(next), DhcpMessageType::Discover);
+  const std::vector<DhcpRepr> offer = s.replies();
+  ASSERT_EQ(offer.size(), 1u);
+  // Client 2's offer is the oldest: its address goes to the newcomer.
+  EXPECT_EQ(offer[0].your_ip, Ipv4Address::of(192, 0, 2, 11));
+  EXPECT_EQ(s.server.stats().evicted, 1u);
+  EXPECT_EQ(s.server.stats().pool_exhausted, 0u);
+  EXPECT_FALSE(s.server.address_of(client_mac(2)).has_value());
+  EXPECT_EQ(s.server.address_of(client_mac(1)), Ipv4Address::of(192, 0, 2, 10));
+  const DhcpServerClient* bound = s.server.client(client_mac(1));
+  ASSERT_NE(bound, nullptr);
+  EXPECT_TRUE(bound->bound);
 }
 
 TEST(DhcpServerSim, KeepsHostnamesAndAnswersByMac) {
