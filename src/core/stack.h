@@ -163,7 +163,8 @@ class Stack {
   std::optional<MacAddress> arp_lookup(NetifId id, Ipv4Address ip) const;
   // Sends an ARP probe (RFC 5227: sender IP 0) for `ip`: the DHCP client's
   // address check. A reply or a probe from another host for `ip` shows up
-  // in arp_conflict().
+  // in arp_conflict() until the netif takes `ip` (set_ipv4); from then on
+  // only a packet from `ip` does (RFC 5227 2.4).
   Status arp_probe(NetifId id, Ipv4Address ip, Instant now);
   // Sends an ARP announcement (gratuitous ARP) for the netif's address.
   Status arp_announce(NetifId id, Instant now);

@@ -827,5 +827,42 @@ TEST(DhcpSim, ALeaseOfZeroSecondsLastsOneTick) {
   EXPECT_EQ(too_soon, 0u);
 }
 
+// RFC 5227 2.4 / RFC 3927 2.5: once the address is ours, only a packet
+// whose sender IP is our address is a conflict. Another host's probe for
+// it (sender IP 0) is answered, and the address stays; the probe state
+// of our own probing used to count it, and a second probe within 10 s
+// made AutoIP give the address up.
+TEST(DhcpSim, AutoIpKeepsItsAddressWhenAnotherHostProbesForIt) {
+  DhcpClientConfig config;
+  config.autoip = true;
+  DhcpNet net(config);
+  ASSERT_OK(net.client_app.start(net.client, net.sim.now()));
+  ASSERT_TRUE(net.sim.run_until([&] { return net.client_app.autoip().state() == AutoIp::State::Bound; },
+                                Duration::seconds(60)));
+  const Ipv4Address held = net.client_app.autoip().address();
+  net.log.clear();
+  for (int i = 0; i < 3; ++i) {
+    (void)net.pipe.a().transmit(
+        ethernet_frame(MacAddress::broadcast(), mac_c, arp_type,
+                       arp_packet(ArpOperation::Request, mac_c, Ipv4Address{}, MacAddress{}, held)),
+        net.sim.now());
+    net.sim.run_for(Duration::millis(1500));
+  }
+  EXPECT_EQ(net.client_app.autoip().state(), AutoIp::State::Bound);
+  EXPECT_EQ(net.client_app.autoip().address(), held);
+  EXPECT_EQ(net.client_app.autoip().conflicts(), 0u);
+  EXPECT_EQ(net.client_address(), (IpCidr{held, 16}));
+  EXPECT_EQ(net.client.arp_conflicts(DhcpNet::client_if_id()), 0u);
+  // Each probe got an ARP reply to the prober, which tells it the address is taken.
+  std::size_t replies = 0;
+  for (const FrameLog::Frame& f : net.log.with_ethertype(arp_type, 1)) {
+    const ConstBytes arp = ConstBytes(f.bytes).subspan(14);
+    if (load_be16(arp, 6) == 2 && load_be32(arp, 14) == held.value && frame_destination_mac(f.bytes) == mac_c) {
+      ++replies;
+    }
+  }
+  EXPECT_EQ(replies, 3u);
+}
+
 }  // namespace
 }  // namespace lwnet::test::dhcp_test
