@@ -130,6 +130,7 @@ Status DhcpClient::start(Stack& stack, Instant now) {
   }
   stack_ = &stack;
   discover_rounds_ = 0;
+  naked_offers_ = 0;
   lost_at_ = Instant::max();
   if (config_.restore_last_ip && config_.storage != nullptr) {
     if (std::optional<DhcpLease> stored = config_.storage->load(); stored && !stored->link_local) {
@@ -388,6 +389,16 @@ void DhcpClient::handle(Stack& stack, const DhcpRepr& m, Instant now) {
       // RFC 2131 3.1.4 / 3.2: the address is not ours (any more): start over.
       if (lease_ && !lease_->link_local) drop_address(stack, now);
       if (config_.storage != nullptr) config_.storage->erase();
+      if (state_ == DhcpClientState::Requesting) {
+        // A server that refuses what it offered would be asked again at
+        // once, round after round (about 80 DISCOVERs a second): wait 3 to
+        // 5 s, then longer with each such NAK, as the DISCOVER backoff does.
+        // A NAK in the other states ends a lease or a remembered one, which
+        // comes back only through a new lease: no loop, so DISCOVER at once.
+        state_ = DhcpClientState::Init;
+        retransmit_at_ = now + backoff(naked_offers_++);
+        return;
+      }
       begin_discover(stack, now);
       return;
     default:
@@ -474,6 +485,7 @@ void DhcpClient::bind(Stack& stack, Instant now) {
   const DhcpLease l = offered_;
   state_ = DhcpClientState::Bound;
   retransmit_at_ = check_at_ = Instant::max();
+  naked_offers_ = 0;
   t1_at_ = coarse(l.obtained, l.renewal_seconds);
   t2_at_ = coarse(l.obtained, l.rebinding_seconds);
   expiry_at_ = coarse(l.obtained, l.lease_seconds);

@@ -864,5 +864,34 @@ TEST(DhcpSim, AutoIpKeepsItsAddressWhenAnotherHostProbesForIt) {
   EXPECT_EQ(replies, 3u);
 }
 
+// A server that offers an address and then refuses it: after each NAK the
+// client waits (3 to 5 s, then the DISCOVER backoff) before the next
+// DISCOVER. Starting over at once made about 80 DISCOVERs a second.
+TEST(DhcpSim, ANakedOfferPausesBeforeTheNextDiscover) {
+  DhcpClientConfig config;
+  config.address_check = config::DhcpAddressCheck::None;
+  DhcpNet net(config);
+  ASSERT_OK(net.client_app.start(net.client, net.sim.now()));
+  run_scripted(net, Duration::seconds(20), [](const DhcpRepr& m) -> std::optional<DhcpRepr> {
+    if (m.message_type == DhcpMessageType::Discover) return reply_to(m, DhcpMessageType::Offer);
+    if (m.message_type == DhcpMessageType::Request) return reply_to(m, DhcpMessageType::Nak);
+    return std::nullopt;
+  });
+  std::vector<Instant> discovers;
+  for (const Seen& s : net.messages()) {
+    if (s.from == 1 && s.type == DhcpMessageType::Discover) discovers.push_back(s.at);
+  }
+  // At 0 s, 3..5 s, then 7..9 s after that.
+  ASSERT_EQ(discovers.size(), 3u);
+  EXPECT_GE(discovers[1] - discovers[0], Duration::seconds(3));
+  EXPECT_LE(discovers[1] - discovers[0], Duration::seconds(5));
+  EXPECT_GE(discovers[2] - discovers[1], Duration::seconds(7));
+  EXPECT_LE(discovers[2] - discovers[1], Duration::seconds(9));
+  EXPECT_EQ(net.client_app.stats().rx_nak, 3u);
+  EXPECT_EQ(net.client_app.stats().tx_request, 3u);
+  EXPECT_EQ(net.client_app.state(), DhcpClientState::Init);
+  EXPECT_FALSE(net.client_address().has_value());
+}
+
 }  // namespace
 }  // namespace lwnet::test::dhcp_test
