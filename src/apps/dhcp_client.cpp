@@ -338,7 +338,13 @@ void DhcpClient::receive(Stack& stack, Instant now) {
                               ++stats_.drop_not_ours;
                               return;
                             }
-                            if (!message->server_identifier && got.from.address.is_v4()) {
+                            // RFC 2131 table 3: every reply carries the server
+                            // identifier. An ACK or NAK without one (an old
+                            // server's) is taken as from its IP source; an OFFER
+                            // without one names no server to ask and is dropped
+                            // (handle()).
+                            if (!message->server_identifier && message->message_type != DhcpMessageType::Offer &&
+                                got.from.address.is_v4()) {
                               message->server_identifier = got.from.address.v4();
                             }
                             handle(stack, *message, now);

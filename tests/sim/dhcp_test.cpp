@@ -893,5 +893,30 @@ TEST(DhcpSim, ANakedOfferPausesBeforeTheNextDiscover) {
   EXPECT_FALSE(net.client_address().has_value());
 }
 
+// RFC 2131 table 3: an OFFER MUST carry the server identifier (54); one
+// without it names no server to REQUEST from, so it is dropped (the IP
+// source used to stand in for it).
+TEST(DhcpSim, AnOfferWithoutServerIdentifierIsDropped) {
+  DhcpClientConfig config;
+  config.address_check = config::DhcpAddressCheck::None;
+  DhcpNet net(config);
+  ASSERT_OK(net.client_app.start(net.client, net.sim.now()));
+  run_scripted(net, Duration::seconds(2), [](const DhcpRepr& m) -> std::optional<DhcpRepr> {
+    if (m.message_type == DhcpMessageType::Discover) {
+      DhcpRepr offer = reply_to(m, DhcpMessageType::Offer);
+      offer.server_identifier.reset();
+      return offer;
+    }
+    if (m.message_type == DhcpMessageType::Request) return reply_to(m, DhcpMessageType::Ack);
+    return std::nullopt;
+  });
+  const std::vector<DhcpMessageType> expected{DhcpMessageType::Discover, DhcpMessageType::Offer};
+  EXPECT_EQ(net.types(), expected);
+  EXPECT_EQ(net.client_app.stats().rx_offer, 1u);
+  EXPECT_EQ(net.client_app.stats().drop_bad_lease, 1u);
+  EXPECT_EQ(net.client_app.stats().tx_request, 0u);
+  EXPECT_EQ(net.client_app.state(), DhcpClientState::Selecting);
+}
+
 }  // namespace
 }  // namespace lwnet::test::dhcp_test
