@@ -236,6 +236,9 @@ void DhcpClient::send(Stack& stack, DhcpRepr& m, Ipv4Address to, Instant now) {
     return;
   }
   m.emit(Bytes(tx_.data(), len));
+  // RFC 2131 4.1: before a lease, broadcasts leave from 0.0.0.0; an AutoIP
+  // address is no lease (the route would have sent from it).
+  stack.udp_set_broadcast_from_unspecified(*handle_, !lease_ || lease_->link_local);
   const Status sent = stack.udp_send_to(*handle_, ConstBytes(tx_.data(), len),
                                         IpEndpoint{IpAddress(to), DhcpRepr::server_port}, now);
   if (!sent) {

@@ -265,6 +265,11 @@ class Stack {
   using UdpEventCallback = void (*)(void* context, UdpHandle h);
   void set_udp_event_callback(UdpEventCallback callback, void* context);
   void udp_set_broadcast(UdpHandle h, bool allowed);
+  // Datagrams to the limited broadcast 255.255.255.255 leave from 0.0.0.0,
+  // whatever address the netif has: a DHCP client's before it has a lease
+  // (RFC 2131 4.1), also while it holds an AutoIP address (lwIP's
+  // udp_sendto_if_src with IP_ANY). Others keep the route's source.
+  void udp_set_broadcast_from_unspecified(UdpHandle h, bool on);
   void udp_set_ttl(UdpHandle h, std::uint8_t ttl);
   void udp_set_checksum(UdpHandle h, bool send_checksum);  // SO_NO_CHECK
   void udp_set_tos(UdpHandle h, std::uint8_t tos);         // IP_TOS

@@ -918,5 +918,37 @@ TEST(DhcpSim, AnOfferWithoutServerIdentifierIsDropped) {
   EXPECT_EQ(net.client_app.state(), DhcpClientState::Selecting);
 }
 
+// RFC 2131 4.1: what a client broadcasts before it has a lease leaves from
+// 0.0.0.0, also while it holds an AutoIP address (which is no lease: lwIP
+// sends from IP_ANY too). It went out from the 169.254/16 address.
+TEST(DhcpSim, MessagesBeforeALeaseComeFromZeroWhileALinkLocalAddressIsHeld) {
+  DhcpClientConfig config;
+  config.autoip = true;
+  DhcpNet net(config);
+  ASSERT_OK(net.client_app.start(net.client, net.sim.now()));
+  ASSERT_TRUE(net.sim.run_until([&] { return net.client_app.lease().has_value(); }, Duration::seconds(30)));
+  ASSERT_TRUE(net.client_app.lease()->link_local);
+  net.log.clear();
+  ASSERT_TRUE(net.sim.run_until([&] { return !net.messages().empty(); }, Duration::seconds(70)));
+  std::vector<Seen> m = net.messages();
+  ASSERT_EQ(m.size(), 1u);
+  EXPECT_EQ(m[0].type, DhcpMessageType::Discover);
+  EXPECT_EQ(m[0].ip_source, Ipv4Address::any());
+  EXPECT_EQ(m[0].ip_destination, Ipv4Address::broadcast());
+  EXPECT_EQ(m[0].client_ip, Ipv4Address::any());
+  EXPECT_EQ(m[0].payload[10], 0x80);  // the broadcast flag: unicast replies would not reach us
+  // The REQUEST for the offer too.
+  ASSERT_OK(net.server_app.start(net.server, DhcpServerConfig{}, net.sim.now()));
+  ASSERT_TRUE(net.run_until_bound(Duration::seconds(120)));
+  m = net.messages();
+  ASSERT_GE(count_from_client(m, DhcpMessageType::Request), 1u);
+  for (const Seen& s : m) {
+    if (s.from == 1) {
+      EXPECT_EQ(s.ip_source, Ipv4Address::any()) << to_string(s.type);
+    }
+  }
+  EXPECT_EQ(net.client_address(), (IpCidr{first_pool, 24}));
+}
+
 }  // namespace
 }  // namespace lwnet::test::dhcp_test
