@@ -55,7 +55,7 @@ struct DhcpServerStats {
   std::uint64_t rx_discover = 0, rx_request = 0, rx_decline = 0, rx_release = 0;
   std::uint64_t tx_offer = 0, tx_ack = 0, tx_nak = 0, tx_failed = 0;
   std::uint64_t drop_malformed = 0;    // not a DHCP request
-  std::uint64_t drop_unexpected = 0;   // INFORM, relayed, other types
+  std::uint64_t drop_unexpected = 0;   // INFORM, relayed, other types; REQUESTs we have no say on (RFC 2131 4.3.2)
   std::uint64_t pool_exhausted = 0;    // a DISCOVER no address (or entry) was left for: all live leases
   std::uint64_t evicted = 0;           // an offer (or declined address) dropped for a new client
 };
@@ -109,9 +109,10 @@ class DhcpServer final : public StackApp {
     DhcpServerClient client;
   };
 
-  void handle(Stack& stack, const DhcpRepr& request, Instant now);
+  // unicast: sent to the server's address (a renewal), not broadcast.
+  void handle(Stack& stack, const DhcpRepr& request, bool unicast, Instant now);
   void on_discover(Stack& stack, const DhcpRepr& request, Instant now);
-  void on_request(Stack& stack, const DhcpRepr& request, Instant now);
+  void on_request(Stack& stack, const DhcpRepr& request, bool unicast, Instant now);
   void reply(Stack& stack, const DhcpRepr& request, DhcpMessageType type, Ipv4Address address, Instant now);
   Entry* find(const MacAddress& mac);
   const Entry* find(const MacAddress& mac) const;

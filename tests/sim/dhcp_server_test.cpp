@@ -20,10 +20,11 @@ struct ServerNet {
   ServerNet() : server(net.a_if) {}
   ~ServerNet() { server.stop(net.a); }
 
-  // A request from `mac`, broadcast from 0.0.0.0 (ciaddr for RELEASE).
+  // A request from `mac`, broadcast from 0.0.0.0; with a `client_ip`
+  // (ciaddr), from it, unicast to the server unless `broadcast`.
   void send(const MacAddress& mac, DhcpMessageType type, std::optional<Ipv4Address> requested = {},
             std::optional<Ipv4Address> server_id = {}, std::string_view hostname = {},
-            Ipv4Address client_ip = {}) {
+            Ipv4Address client_ip = {}, bool broadcast = false) {
     DhcpRepr r;
     r.xid = 0x1000u + mac.octets[5];
     r.client_mac = mac;
@@ -36,10 +37,10 @@ struct ServerNet {
     r.emit(payload);
     Ipv4Repr ip;
     ip.source = client_ip;
-    ip.destination = client_ip.is_unspecified() ? Ipv4Address::broadcast() : ip_a;
+    ip.destination = client_ip.is_unspecified() || broadcast ? Ipv4Address::broadcast() : ip_a;
     ip.protocol = 17;
     const ByteVector packet = ipv4_packet(ip, udp_datagram(ip.source, ip.destination, 68, 67, payload));
-    net.inject(ethernet_frame(client_ip.is_unspecified() ? MacAddress::broadcast() : mac_a, mac, ipv4_type, packet));
+    net.inject(ethernet_frame(ip.destination.is_broadcast() ? MacAddress::broadcast() : mac_a, mac, ipv4_type, packet));
     net.sim.settle();
   }
   // The DHCP replies the server sent since the last call.
@@ -293,6 +294,48 @@ TEST(DhcpServerSim, LeasesExpireAndMalformedRequestsAreCounted) {
   s.net.sim.settle();
   EXPECT_EQ(s.server.stats().drop_malformed, 1u);
   EXPECT_TRUE(s.replies().empty());
+}
+
+// RFC 2131 4.3.2: a broadcast REQUEST without server identifier
+// (INIT-REBOOT, REBINDING) from a client the server has no record of gets
+// no answer when the address is in the server's subnet but not in its pool
+// (another server's, or a static one); a NAK only when the address is on
+// the wrong network or another client holds it. It used to be NAKed.
+TEST(DhcpServerSim, UnknownClientAskingForAnAddressOutsideThePoolGetsNoAnswer) {
+  ServerNet s;
+  ASSERT_OK(s.server.start(s.net.a, DhcpServerConfig{}, s.net.sim.now()));
+  s.send(client_mac(1), DhcpMessageType::Request, Ipv4Address::of(192, 0, 2, 200));
+  EXPECT_TRUE(s.replies().empty());
+  EXPECT_EQ(s.server.stats().tx_nak, 0u);
+  EXPECT_FALSE(s.server.address_of(client_mac(1)).has_value());
+  // Rebinding (ciaddr, broadcast): the same.
+  s.send(client_mac(1), DhcpMessageType::Request, {}, {}, {}, Ipv4Address::of(192, 0, 2, 200), true);
+  EXPECT_TRUE(s.replies().empty());
+  EXPECT_EQ(s.server.stats().drop_unexpected, 2u);
+  // Renewing (unicast to this server, which the client takes for its
+  // own): NAK, the client starts over.
+  s.send(client_mac(1), DhcpMessageType::Request, {}, {}, {}, Ipv4Address::of(192, 0, 2, 200));
+  std::vector<DhcpRepr> r = s.replies();
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].message_type, DhcpMessageType::Nak);
+  // Another network: NAK.
+  s.send(client_mac(1), DhcpMessageType::Request, Ipv4Address::of(198, 51, 100, 7));
+  r = s.replies();
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].message_type, DhcpMessageType::Nak);
+  // Held by another client: NAK.
+  ASSERT_EQ(s.lease(client_mac(2)), Ipv4Address::of(192, 0, 2, 2));
+  s.send(client_mac(1), DhcpMessageType::Request, Ipv4Address::of(192, 0, 2, 2));
+  r = s.replies();
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].message_type, DhcpMessageType::Nak);
+  EXPECT_EQ(s.server.stats().tx_nak, 3u);
+  // Free and in the pool: granted (a server that restarted forgot it).
+  s.send(client_mac(1), DhcpMessageType::Request, Ipv4Address::of(192, 0, 2, 9));
+  r = s.replies();
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].message_type, DhcpMessageType::Ack);
+  EXPECT_EQ(r[0].your_ip, Ipv4Address::of(192, 0, 2, 9));
 }
 
 }  // namespace
