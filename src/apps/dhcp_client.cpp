@@ -40,11 +40,14 @@ std::uint8_t classful_prefix(Ipv4Address a) {
   return 24;
 }
 
+// Whole ticks of lwIP's coarse timer, and at least one (as lwIP rounds): a
+// lease time of 0 s must not make the client act again at the instant it
+// bound, which would renew (or start over) at every ACK.
 Instant coarse(Instant from, std::uint32_t seconds) {
   if (seconds == infinite_lease) return Instant::max();
   const std::uint32_t tick = config::dhcp_coarse_timer_secs;
-  const std::uint64_t rounded = (std::uint64_t{seconds} + tick - 1) / tick * tick;
-  return from + Duration::seconds(static_cast<std::int64_t>(rounded));
+  const std::uint64_t ticks = std::max<std::uint64_t>((std::uint64_t{seconds} + tick - 1) / tick, 1);
+  return from + Duration::seconds(static_cast<std::int64_t>(ticks * tick));
 }
 
 }  // namespace
@@ -127,6 +130,7 @@ Status DhcpClient::start(Stack& stack, Instant now) {
   }
   stack_ = &stack;
   discover_rounds_ = 0;
+  naked_offers_ = 0;
   lost_at_ = Instant::max();
   if (config_.restore_last_ip && config_.storage != nullptr) {
     if (std::optional<DhcpLease> stored = config_.storage->load(); stored && !stored->link_local) {
@@ -232,6 +236,9 @@ void DhcpClient::send(Stack& stack, DhcpRepr& m, Ipv4Address to, Instant now) {
     return;
   }
   m.emit(Bytes(tx_.data(), len));
+  // RFC 2131 4.1: before a lease, broadcasts leave from 0.0.0.0; an AutoIP
+  // address is no lease (the route would have sent from it).
+  stack.udp_set_broadcast_from_unspecified(*handle_, !lease_ || lease_->link_local);
   const Status sent = stack.udp_send_to(*handle_, ConstBytes(tx_.data(), len),
                                         IpEndpoint{IpAddress(to), DhcpRepr::server_port}, now);
   if (!sent) {
@@ -334,7 +341,13 @@ void DhcpClient::receive(Stack& stack, Instant now) {
                               ++stats_.drop_not_ours;
                               return;
                             }
-                            if (!message->server_identifier && got.from.address.is_v4()) {
+                            // RFC 2131 table 3: every reply carries the server
+                            // identifier. An ACK or NAK without one (an old
+                            // server's) is taken as from its IP source; an OFFER
+                            // without one names no server to ask and is dropped
+                            // (handle()).
+                            if (!message->server_identifier && message->message_type != DhcpMessageType::Offer &&
+                                got.from.address.is_v4()) {
                               message->server_identifier = got.from.address.v4();
                             }
                             handle(stack, *message, now);
@@ -385,6 +398,16 @@ void DhcpClient::handle(Stack& stack, const DhcpRepr& m, Instant now) {
       // RFC 2131 3.1.4 / 3.2: the address is not ours (any more): start over.
       if (lease_ && !lease_->link_local) drop_address(stack, now);
       if (config_.storage != nullptr) config_.storage->erase();
+      if (state_ == DhcpClientState::Requesting) {
+        // A server that refuses what it offered would be asked again at
+        // once, round after round (about 80 DISCOVERs a second): wait 3 to
+        // 5 s, then longer with each such NAK, as the DISCOVER backoff does.
+        // A NAK in the other states ends a lease or a remembered one, which
+        // comes back only through a new lease: no loop, so DISCOVER at once.
+        state_ = DhcpClientState::Init;
+        retransmit_at_ = now + backoff(naked_offers_++);
+        return;
+      }
       begin_discover(stack, now);
       return;
     default:
@@ -426,14 +449,18 @@ void DhcpClient::take_ack(Stack& stack, const DhcpRepr& m, Instant now) {
   if (l.lease_seconds == infinite_lease) {
     l.renewal_seconds = l.rebinding_seconds = infinite_lease;
   } else {
-    // RFC 2131 4.4.5: T1 0.5 and T2 0.875 of the lease unless the server says.
-    l.renewal_seconds = m.renewal_seconds.value_or(l.lease_seconds / 2);
-    l.rebinding_seconds =
-        m.rebinding_seconds.value_or(static_cast<std::uint32_t>(std::uint64_t{l.lease_seconds} * 7 / 8));
-    if (l.rebinding_seconds > l.lease_seconds) {
-      l.rebinding_seconds = static_cast<std::uint32_t>(std::uint64_t{l.lease_seconds} * 7 / 8);
-    }
-    if (l.renewal_seconds > l.rebinding_seconds) l.renewal_seconds = l.rebinding_seconds;
+    // RFC 2131 4.4.5: T1 0.5 and T2 0.875 of the lease unless the server
+    // says. A time of 0, a T2 not before the lease ends or a T1 not before
+    // T2 is no time to renew at (taken as it came, a T1 of 0 started the
+    // next renewal at every ACK): the default stands in for it.
+    const std::uint32_t lease = l.lease_seconds;
+    const auto default_rebinding = static_cast<std::uint32_t>(std::uint64_t{lease} * 7 / 8);
+    const std::optional<std::uint32_t> renewal = m.renewal_seconds;
+    const std::optional<std::uint32_t> rebinding = m.rebinding_seconds;
+    l.rebinding_seconds = rebinding && *rebinding != 0 && *rebinding < lease ? *rebinding : default_rebinding;
+    l.renewal_seconds = renewal && *renewal != 0 && *renewal < l.rebinding_seconds
+                            ? *renewal
+                            : std::min(lease / 2, l.rebinding_seconds);
   }
   l.server_id = m.server_identifier.value_or(offered_.server_id);
   l.obtained = now;
@@ -467,6 +494,7 @@ void DhcpClient::bind(Stack& stack, Instant now) {
   const DhcpLease l = offered_;
   state_ = DhcpClientState::Bound;
   retransmit_at_ = check_at_ = Instant::max();
+  naked_offers_ = 0;
   t1_at_ = coarse(l.obtained, l.renewal_seconds);
   t2_at_ = coarse(l.obtained, l.rebinding_seconds);
   expiry_at_ = coarse(l.obtained, l.lease_seconds);

@@ -48,7 +48,7 @@ const char* to_string(DhcpClientEvent event);
 
 enum class DhcpClientState : std::uint8_t {
   Stopped,
-  Init,        // waiting to send a DISCOVER (after a DECLINE or NAK)
+  Init,        // waiting to send a DISCOVER (after a DECLINE, or a NAK for an offer)
   Selecting,   // DISCOVER sent, waiting for an OFFER
   Requesting,  // REQUEST sent for an OFFER
   Checking,    // ACK taken, probing the address before using it
@@ -182,6 +182,7 @@ class DhcpClient final : public StackApp {
   std::uint32_t xid_ = 0;
   std::uint32_t tries_ = 0;           // messages sent in this state
   std::uint32_t discover_rounds_ = 0; // DISCOVERs since the last address
+  std::uint32_t naked_offers_ = 0;    // REQUESTs for an offer NAKed since the last lease
   Instant started_;                   // of this acquisition (secs field)
   Instant retransmit_at_ = Instant::max();
   Instant t1_at_ = Instant::max(), t2_at_ = Instant::max(), expiry_at_ = Instant::max();

@@ -188,21 +188,26 @@ DhcpServer::Entry* DhcpServer::allocate(Stack& stack, const MacAddress& mac, std
     }
   }
   if (slot == nullptr || address.is_unspecified()) {
-    // CONFIG_LWIP_DHCPS_MAX_STATION_NUM clients, or the whole pool, are
-    // taken: the oldest client makes room (ESP-IDF drops it silently).
-    Entry* oldest = nullptr;
+    // CONFIG_LWIP_DHCPS_MAX_STATION_NUM entries, or the whole pool, are
+    // taken. An entry that is no lease (an offer nobody took up, a
+    // declined address) makes room, the one with the least time left. A
+    // live lease never does: its client still uses the address, and
+    // offering it again would put it on two hosts (ESP-IDF's server drops
+    // the oldest client, bound or not). Expired leases are gone already
+    // (expire() runs first).
+    const bool needs_address = address.is_unspecified();
+    Entry* victim = nullptr;
     for (Entry& e : entries_) {
-      if (e.used && (oldest == nullptr || e.order < oldest->order)) oldest = &e;
+      if (!e.used || e.client.bound || (needs_address && !in_pool(e.client.address))) continue;
+      if (victim == nullptr || e.client.expires < victim->client.expires) victim = &e;
     }
-    if (oldest == nullptr) return nullptr;
-    if (address.is_unspecified()) address = oldest->client.address;
-    forget(stack, *oldest);
+    if (victim == nullptr) return nullptr;
+    if (needs_address) address = victim->client.address;
+    forget(stack, *victim);
     ++stats_.evicted;
-    slot = oldest;
+    slot = victim;
   }
-  if (address.is_unspecified()) return nullptr;
   slot->used = true;
-  slot->order = next_order_++;
   slot->client = DhcpServerClient{};
   slot->client.mac = mac;
   slot->client.address = address;
@@ -213,17 +218,17 @@ DhcpServer::Entry* DhcpServer::allocate(Stack& stack, const MacAddress& mac, std
 void DhcpServer::poll(Stack& stack, Instant now) {
   expire(stack, now);
   receive_whole_datagrams(stack, handle_, Bytes(rx_.data(), rx_.size()), stats_.drop_malformed,
-                          [&](ConstBytes datagram, const UdpReceived&) {
+                          [&](ConstBytes datagram, const UdpReceived& got) {
                             Result<DhcpRepr> request = DhcpRepr::parse(datagram);
                             if (!request || request->is_reply || !request->client_mac.is_unicast()) {
                               ++stats_.drop_malformed;
                               return;
                             }
-                            handle(stack, *request, now);
+                            handle(stack, *request, got.to == IpAddress(server_), now);
                           });
 }
 
-void DhcpServer::handle(Stack& stack, const DhcpRepr& m, Instant now) {
+void DhcpServer::handle(Stack& stack, const DhcpRepr& m, bool unicast, Instant now) {
   if (!m.relay_ip.is_unspecified()) {
     ++stats_.drop_unexpected;  // relays are not served (ESP-IDF's server does not either)
     return;
@@ -235,7 +240,7 @@ void DhcpServer::handle(Stack& stack, const DhcpRepr& m, Instant now) {
       return;
     case DhcpMessageType::Request:
       ++stats_.rx_request;
-      on_request(stack, m, now);
+      on_request(stack, m, unicast, now);
       return;
     case DhcpMessageType::Decline: {
       ++stats_.rx_decline;
@@ -245,7 +250,6 @@ void DhcpServer::handle(Stack& stack, const DhcpRepr& m, Instant now) {
       // time, held by no client.
       forget(stack, *e);
       e->used = true;
-      e->order = next_order_++;
       e->client.address = m.requested_ip.value_or(Ipv4Address{});
       e->client.expires = now + Duration::seconds(lease_seconds());
       if (e->client.address.is_unspecified()) *e = Entry{};
@@ -277,7 +281,7 @@ void DhcpServer::on_discover(Stack& stack, const DhcpRepr& m, Instant now) {
   reply(stack, m, DhcpMessageType::Offer, e->client.address, now);
 }
 
-void DhcpServer::on_request(Stack& stack, const DhcpRepr& m, Instant now) {
+void DhcpServer::on_request(Stack& stack, const DhcpRepr& m, bool unicast, Instant now) {
   Entry* e = find(m.client_mac);
   if (m.server_identifier && *m.server_identifier != server_) {
     // The client took another server's offer: free ours.
@@ -291,6 +295,19 @@ void DhcpServer::on_request(Stack& stack, const DhcpRepr& m, Instant now) {
   }
   if (e == nullptr) {
     // INIT-REBOOT, or a server restart: grant the address when it is free.
+    // RFC 2131 4.3.2: NAK an address on another network or another
+    // client's. Of one in our subnet outside the pool (a static address,
+    // another server's range) a server with no record of the client knows
+    // nothing: to a broadcast that names no server (INIT-REBOOT,
+    // REBINDING) it stays silent, so that servers that do not talk to each
+    // other can share the link. A renewal sent to us, or a REQUEST naming
+    // us, is ours to refuse.
+    const std::uint32_t mask = mask_of(prefix_len_);
+    const bool on_our_network = (wanted.value & mask) == (server_.value & mask);
+    if (on_our_network && !in_pool(wanted) && holder(wanted) == nullptr && !m.server_identifier && !unicast) {
+      ++stats_.drop_unexpected;
+      return;
+    }
     if (!in_pool(wanted) || holder(wanted) != nullptr) {
       reply(stack, m, DhcpMessageType::Nak, Ipv4Address{}, now);
       return;

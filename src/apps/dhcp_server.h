@@ -2,7 +2,8 @@
 // upstream lwIP): a pool of at most 100 addresses inside the netif's
 // subnet (by default the larger side next to the server's address), leases
 // in CONFIG_LWIP_DHCPS_LEASE_UNIT units, at most
-// CONFIG_LWIP_DHCPS_MAX_STATION_NUM clients with the oldest evicted, router
+// CONFIG_LWIP_DHCPS_MAX_STATION_NUM clients (when the table or the pool is
+// full, an offer nobody took up makes room; a live lease never does), router
 // (3) and DNS (6) by flags, MTU (26), broadcast (28), captive portal (114),
 // and an "address assigned" event carrying the client's hostname.
 //
@@ -54,9 +55,9 @@ struct DhcpServerStats {
   std::uint64_t rx_discover = 0, rx_request = 0, rx_decline = 0, rx_release = 0;
   std::uint64_t tx_offer = 0, tx_ack = 0, tx_nak = 0, tx_failed = 0;
   std::uint64_t drop_malformed = 0;    // not a DHCP request
-  std::uint64_t drop_unexpected = 0;   // INFORM, relayed, other types
-  std::uint64_t pool_exhausted = 0;    // a DISCOVER no address was left for
-  std::uint64_t evicted = 0;           // oldest client dropped for a new one
+  std::uint64_t drop_unexpected = 0;   // INFORM, relayed, other types; REQUESTs we have no say on (RFC 2131 4.3.2)
+  std::uint64_t pool_exhausted = 0;    // a DISCOVER no address (or entry) was left for: all live leases
+  std::uint64_t evicted = 0;           // an offer (or declined address) dropped for a new client
 };
 
 class DhcpServer final : public StackApp {
@@ -106,12 +107,12 @@ class DhcpServer final : public StackApp {
   struct Entry {
     bool used = false;
     DhcpServerClient client;
-    std::uint64_t order = 0;  // when it was made: the smallest is the oldest
   };
 
-  void handle(Stack& stack, const DhcpRepr& request, Instant now);
+  // unicast: sent to the server's address (a renewal), not broadcast.
+  void handle(Stack& stack, const DhcpRepr& request, bool unicast, Instant now);
   void on_discover(Stack& stack, const DhcpRepr& request, Instant now);
-  void on_request(Stack& stack, const DhcpRepr& request, Instant now);
+  void on_request(Stack& stack, const DhcpRepr& request, bool unicast, Instant now);
   void reply(Stack& stack, const DhcpRepr& request, DhcpMessageType type, Ipv4Address address, Instant now);
   Entry* find(const MacAddress& mac);
   const Entry* find(const MacAddress& mac) const;
@@ -131,7 +132,6 @@ class DhcpServer final : public StackApp {
   std::uint8_t prefix_len_ = 0;
   Ipv4Address pool_start_, pool_end_;
   std::array<Entry, config::dhcps_max_stations> entries_{};
-  std::uint64_t next_order_ = 0;
   AssignedCallback callback_ = nullptr;
   void* callback_context_ = nullptr;
   DhcpServerStats stats_;

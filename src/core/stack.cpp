@@ -442,6 +442,10 @@ void Stack::udp_set_broadcast(UdpHandle h, bool allowed) {
   LWNET_CHECK_CORE_CONTEXT("Stack::udp_set_broadcast");
   impl_->udp.set_broadcast(h, allowed);
 }
+void Stack::udp_set_broadcast_from_unspecified(UdpHandle h, bool on) {
+  LWNET_CHECK_CORE_CONTEXT("Stack::udp_set_broadcast_from_unspecified");
+  impl_->udp.set_broadcast_from_unspecified(h, on);
+}
 void Stack::udp_set_ttl(UdpHandle h, std::uint8_t ttl) {
   LWNET_CHECK_CORE_CONTEXT("Stack::udp_set_ttl");
   impl_->udp.set_ttl(h, ttl);

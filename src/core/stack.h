@@ -163,7 +163,8 @@ class Stack {
   std::optional<MacAddress> arp_lookup(NetifId id, Ipv4Address ip) const;
   // Sends an ARP probe (RFC 5227: sender IP 0) for `ip`: the DHCP client's
   // address check. A reply or a probe from another host for `ip` shows up
-  // in arp_conflict().
+  // in arp_conflict() until the netif takes `ip` (set_ipv4); from then on
+  // only a packet from `ip` does (RFC 5227 2.4).
   Status arp_probe(NetifId id, Ipv4Address ip, Instant now);
   // Sends an ARP announcement (gratuitous ARP) for the netif's address.
   Status arp_announce(NetifId id, Instant now);
@@ -264,6 +265,11 @@ class Stack {
   using UdpEventCallback = void (*)(void* context, UdpHandle h);
   void set_udp_event_callback(UdpEventCallback callback, void* context);
   void udp_set_broadcast(UdpHandle h, bool allowed);
+  // Datagrams to the limited broadcast 255.255.255.255 leave from 0.0.0.0,
+  // whatever address the netif has: a DHCP client's before it has a lease
+  // (RFC 2131 4.1), also while it holds an AutoIP address (lwIP's
+  // udp_sendto_if_src with IP_ANY). Others keep the route's source.
+  void udp_set_broadcast_from_unspecified(UdpHandle h, bool on);
   void udp_set_ttl(UdpHandle h, std::uint8_t ttl);
   void udp_set_checksum(UdpHandle h, bool send_checksum);  // SO_NO_CHECK
   void udp_set_tos(UdpHandle h, std::uint8_t tos);         // IP_TOS

@@ -54,6 +54,14 @@ Status IpLayer::set_ipv4(NetifId id, const IpCidr& address, std::optional<Ipv4Ad
   n->set_ipv4(address);
   n->gateway = gateway;
   n->address_conflict = false;
+  // The probed address is ours now: probing is over (RFC 5227 2.4, RFC 3927
+  // 2.5), and another host's probe for it is no conflict any more, only a
+  // packet from it is (address_conflict). Left set, a neighbour's probe
+  // made AutoIP give up its address.
+  if (n->probe_ip && address.address.v4() == *n->probe_ip) {
+    n->probe_ip.reset();
+    n->probe_conflict = false;
+  }
   schedule_gratuitous_arp(id, now);
   netif_status_changed(id);
   return {};

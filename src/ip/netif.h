@@ -35,8 +35,9 @@ struct Netif {
   bool up = false;
   bool link_up = false;
   bool loopback = false;
-  // ARP probe (RFC 5227) for the DHCP client's address check, and whether
-  // another host answered for the probed address or claims ours.
+  // ARP probe (RFC 5227) for the DHCP client's address check or AutoIP,
+  // until the netif takes the probed address; whether another host answered
+  // for the probed address (or probes for it too) or claims ours.
   std::optional<Ipv4Address> probe_ip;
   bool probe_conflict = false;
   bool address_conflict = false;

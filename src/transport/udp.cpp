@@ -209,6 +209,9 @@ Status UdpEndpoints::send_to(UdpHandle h, ConstBytes payload, const IpEndpoint& 
     return route.error();
   }
   if (route->broadcast && !e->broadcast) return Error::InvalidArgument;  // SO_BROADCAST
+  if (e->broadcast_from_unspecified && core_is_v4(destination) && destination.v4().is_broadcast()) {
+    route->source = IpAddress(Ipv4Address::any());
+  }
 
   const std::size_t length = UdpRepr::header_len + payload.size();
   std::optional<PacketBuf> buf = pools_.allocate(config::headroom, length);
@@ -276,6 +279,10 @@ void UdpEndpoints::set_receive_buffer(UdpHandle h, std::size_t bytes) {
 
 void UdpEndpoints::set_broadcast(UdpHandle h, bool allowed) {
   if (Endpoint* e = get(h)) e->broadcast = allowed;
+}
+
+void UdpEndpoints::set_broadcast_from_unspecified(UdpHandle h, bool on) {
+  if (Endpoint* e = get(h)) e->broadcast_from_unspecified = on;
 }
 
 void UdpEndpoints::set_ttl(UdpHandle h, std::uint8_t ttl) {

@@ -66,6 +66,9 @@ class UdpEndpoints {
   // Bytes of the datagram receive() would return next (0 when none).
   std::size_t next_datagram_size(UdpHandle h) const;
   void set_broadcast(UdpHandle h, bool allowed);
+  // Datagrams to 255.255.255.255 leave from 0.0.0.0 whatever address the
+  // netif has (Stack::udp_set_broadcast_from_unspecified).
+  void set_broadcast_from_unspecified(UdpHandle h, bool on);
   void set_ttl(UdpHandle h, std::uint8_t ttl);
   void set_checksum(UdpHandle h, bool send_checksum);
   void set_tos(UdpHandle h, std::uint8_t tos);
@@ -173,6 +176,7 @@ class UdpEndpoints {
     std::uint32_t remote_scope_id = 0;  // connect()'s sin6_scope_id
     bool broadcast = false;
     bool checksum = true;
+    bool broadcast_from_unspecified = false;
     std::uint8_t ttl = config::ip_default_ttl;
     std::optional<Error> error;  // from an ICMP error, until taken
     void* user_data = nullptr;

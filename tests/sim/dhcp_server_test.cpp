@@ -1,6 +1,6 @@
 // lwnet's DHCP server against hand-made clients (the test writes their
 // frames): ESP-IDF's default pool, pool checks, options by flags, pool
-// exhaustion, eviction of the oldest client, DECLINE, hostnames.
+// exhaustion, offers making room (never live leases), DECLINE, hostnames.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -20,10 +20,11 @@ struct ServerNet {
   ServerNet() : server(net.a_if) {}
   ~ServerNet() { server.stop(net.a); }
 
-  // A request from `mac`, broadcast from 0.0.0.0 (ciaddr for RELEASE).
+  // A request from `mac`, broadcast from 0.0.0.0; with a `client_ip`
+  // (ciaddr), from it, unicast to the server unless `broadcast`.
   void send(const MacAddress& mac, DhcpMessageType type, std::optional<Ipv4Address> requested = {},
             std::optional<Ipv4Address> server_id = {}, std::string_view hostname = {},
-            Ipv4Address client_ip = {}) {
+            Ipv4Address client_ip = {}, bool broadcast = false) {
     DhcpRepr r;
     r.xid = 0x1000u + mac.octets[5];
     r.client_mac = mac;
@@ -36,10 +37,10 @@ struct ServerNet {
     r.emit(payload);
     Ipv4Repr ip;
     ip.source = client_ip;
-    ip.destination = client_ip.is_unspecified() ? Ipv4Address::broadcast() : ip_a;
+    ip.destination = client_ip.is_unspecified() || broadcast ? Ipv4Address::broadcast() : ip_a;
     ip.protocol = 17;
     const ByteVector packet = ipv4_packet(ip, udp_datagram(ip.source, ip.destination, 68, 67, payload));
-    net.inject(ethernet_frame(client_ip.is_unspecified() ? MacAddress::broadcast() : mac_a, mac, ipv4_type, packet));
+    net.inject(ethernet_frame(ip.destination.is_broadcast() ? MacAddress::broadcast() : mac_a, mac, ipv4_type, packet));
     net.sim.settle();
   }
   // The DHCP replies the server sent since the last call.
@@ -144,19 +145,38 @@ TEST(DhcpServerSim, PoolExhaustionLeavesANewClientWithoutOffer) {
   DhcpServerConfig c;
   c.pool_start = Ipv4Address::of(192, 0, 2, 10);
   c.pool_end = Ipv4Address::of(192, 0, 2, 12);
+  c.lease_units = 1;  // a minute
   ASSERT_OK(s.server.start(s.net.a, c, s.net.sim.now()));
   EXPECT_EQ(s.lease(client_mac(1)), Ipv4Address::of(192, 0, 2, 10));
   EXPECT_EQ(s.lease(client_mac(2)), Ipv4Address::of(192, 0, 2, 11));
   EXPECT_EQ(s.lease(client_mac(3)), Ipv4Address::of(192, 0, 2, 12));
-  // Pool full of bound clients: ESP-IDF evicts the oldest.
-  EXPECT_EQ(s.lease(client_mac(4)), Ipv4Address::of(192, 0, 2, 10));
-  EXPECT_EQ(s.server.stats().evicted, 1u);
-  EXPECT_FALSE(s.server.address_of(client_mac(1)).has_value());
+  // Pool full of live leases: nothing to offer. Handing out a bound
+  // client's address (ESP-IDF evicts the oldest) would put it on two hosts.
+  s.send(client_mac(4), DhcpMessageType::Discover);
+  EXPECT_TRUE(s.replies().empty());
+  EXPECT_EQ(s.server.stats().pool_exhausted, 1u);
+  EXPECT_EQ(s.server.stats().evicted, 0u);
+  EXPECT_EQ(s.server.address_of(client_mac(1)), Ipv4Address::of(192, 0, 2, 10));
+  EXPECT_FALSE(s.server.address_of(client_mac(4)).has_value());
   // A client that keeps its lease gets the same address again.
   EXPECT_EQ(s.lease(client_mac(3)), Ipv4Address::of(192, 0, 2, 12));
+  // Client 1 renews (unicast from its address) before its minute ends;
+  // the others' leases run out, and the newcomer gets one of theirs.
+  s.net.sim.run_for(Duration::seconds(50));
+  s.send(client_mac(1), DhcpMessageType::Request, {}, {}, {}, Ipv4Address::of(192, 0, 2, 10));
+  std::vector<DhcpRepr> r = s.replies();
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].message_type, DhcpMessageType::Ack);
+  s.net.sim.run_for(Duration::seconds(11));
+  EXPECT_EQ(s.server.client_count(), 1u);
+  EXPECT_EQ(s.lease(client_mac(4)), Ipv4Address::of(192, 0, 2, 11));
+  EXPECT_EQ(s.server.address_of(client_mac(1)), Ipv4Address::of(192, 0, 2, 10));
 }
 
-TEST(DhcpServerSim, MaxStationsEvictsTheOldestClient) {
+// CONFIG_LWIP_DHCPS_MAX_STATION_NUM entries, all live leases: a newcomer
+// gets no offer (the oldest client's entry used to go, and with it the
+// record of an address still in use).
+TEST(DhcpServerSim, MaxStationsOfLeasesLeavesANewClientWithoutOffer) {
   ServerNet s;
   ASSERT_OK(s.server.start(s.net.a, DhcpServerConfig{}, s.net.sim.now()));
   for (std::uint8_t i = 1; i <= config::dhcps_max_stations; ++i) {
@@ -164,13 +184,44 @@ TEST(DhcpServerSim, MaxStationsEvictsTheOldestClient) {
   }
   EXPECT_EQ(s.server.client_count(), config::dhcps_max_stations);
   const auto next = static_cast<std::uint8_t>(config::dhcps_max_stations + 1);
-  // The oldest (client 1) loses its entry; the newcomer takes the lowest
-  // address nobody held, not client 1's (which may still be in use).
-  EXPECT_EQ(s.lease(client_mac(next)), Ipv4Address::of(192, 0, 2, static_cast<std::uint8_t>(2 + config::dhcps_max_stations)));
-  EXPECT_EQ(s.server.stats().evicted, 1u);
-  EXPECT_FALSE(s.server.address_of(client_mac(1)).has_value());
-  EXPECT_EQ(s.server.address_of(client_mac(2)), Ipv4Address::of(192, 0, 2, 3));
+  s.send(client_mac(next), DhcpMessageType::Discover);
+  EXPECT_TRUE(s.replies().empty());
+  EXPECT_EQ(s.server.stats().pool_exhausted, 1u);
+  EXPECT_EQ(s.server.stats().evicted, 0u);
+  EXPECT_EQ(s.server.address_of(client_mac(1)), Ipv4Address::of(192, 0, 2, 2));
   EXPECT_EQ(s.server.client_count(), config::dhcps_max_stations);
+}
+
+// A full table (or pool) makes room by dropping an offer nobody took up,
+// the one with the least time left, never a live lease.
+TEST(DhcpServerSim, OffersMakeRoomBeforeLeases) {
+  ServerNet s;
+  DhcpServerConfig c;
+  // As many addresses as entries: the pool and the table fill together.
+  c.pool_start = Ipv4Address::of(192, 0, 2, 10);
+  c.pool_end = Ipv4Address::of(192, 0, 2, static_cast<std::uint8_t>(10 + config::dhcps_max_stations - 1));
+  ASSERT_OK(s.server.start(s.net.a, c, s.net.sim.now()));
+  ASSERT_EQ(s.lease(client_mac(1)), Ipv4Address::of(192, 0, 2, 10));
+  for (std::uint8_t i = 2; i <= config::dhcps_max_stations; ++i) {
+    s.net.sim.run_for(Duration::seconds(1));
+    s.send(client_mac(i), DhcpMessageType::Discover);
+    const std::vector<DhcpRepr> offer = s.replies();
+    ASSERT_EQ(offer.size(), 1u);
+    EXPECT_EQ(offer[0].your_ip, Ipv4Address::of(192, 0, 2, static_cast<std::uint8_t>(9 + i)));
+  }
+  const auto next = static_cast<std::uint8_t>(config::dhcps_max_stations + 1);
+  s.send(client_mac(next), DhcpMessageType::Discover);
+  const std::vector<DhcpRepr> offer = s.replies();
+  ASSERT_EQ(offer.size(), 1u);
+  // Client 2's offer is the oldest: its address goes to the newcomer.
+  EXPECT_EQ(offer[0].your_ip, Ipv4Address::of(192, 0, 2, 11));
+  EXPECT_EQ(s.server.stats().evicted, 1u);
+  EXPECT_EQ(s.server.stats().pool_exhausted, 0u);
+  EXPECT_FALSE(s.server.address_of(client_mac(2)).has_value());
+  EXPECT_EQ(s.server.address_of(client_mac(1)), Ipv4Address::of(192, 0, 2, 10));
+  const DhcpServerClient* bound = s.server.client(client_mac(1));
+  ASSERT_NE(bound, nullptr);
+  EXPECT_TRUE(bound->bound);
 }
 
 TEST(DhcpServerSim, KeepsHostnamesAndAnswersByMac) {
@@ -243,6 +294,48 @@ TEST(DhcpServerSim, LeasesExpireAndMalformedRequestsAreCounted) {
   s.net.sim.settle();
   EXPECT_EQ(s.server.stats().drop_malformed, 1u);
   EXPECT_TRUE(s.replies().empty());
+}
+
+// RFC 2131 4.3.2: a broadcast REQUEST without server identifier
+// (INIT-REBOOT, REBINDING) from a client the server has no record of gets
+// no answer when the address is in the server's subnet but not in its pool
+// (another server's, or a static one); a NAK only when the address is on
+// the wrong network or another client holds it. It used to be NAKed.
+TEST(DhcpServerSim, UnknownClientAskingForAnAddressOutsideThePoolGetsNoAnswer) {
+  ServerNet s;
+  ASSERT_OK(s.server.start(s.net.a, DhcpServerConfig{}, s.net.sim.now()));
+  s.send(client_mac(1), DhcpMessageType::Request, Ipv4Address::of(192, 0, 2, 200));
+  EXPECT_TRUE(s.replies().empty());
+  EXPECT_EQ(s.server.stats().tx_nak, 0u);
+  EXPECT_FALSE(s.server.address_of(client_mac(1)).has_value());
+  // Rebinding (ciaddr, broadcast): the same.
+  s.send(client_mac(1), DhcpMessageType::Request, {}, {}, {}, Ipv4Address::of(192, 0, 2, 200), true);
+  EXPECT_TRUE(s.replies().empty());
+  EXPECT_EQ(s.server.stats().drop_unexpected, 2u);
+  // Renewing (unicast to this server, which the client takes for its
+  // own): NAK, the client starts over.
+  s.send(client_mac(1), DhcpMessageType::Request, {}, {}, {}, Ipv4Address::of(192, 0, 2, 200));
+  std::vector<DhcpRepr> r = s.replies();
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].message_type, DhcpMessageType::Nak);
+  // Another network: NAK.
+  s.send(client_mac(1), DhcpMessageType::Request, Ipv4Address::of(198, 51, 100, 7));
+  r = s.replies();
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].message_type, DhcpMessageType::Nak);
+  // Held by another client: NAK.
+  ASSERT_EQ(s.lease(client_mac(2)), Ipv4Address::of(192, 0, 2, 2));
+  s.send(client_mac(1), DhcpMessageType::Request, Ipv4Address::of(192, 0, 2, 2));
+  r = s.replies();
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].message_type, DhcpMessageType::Nak);
+  EXPECT_EQ(s.server.stats().tx_nak, 3u);
+  // Free and in the pool: granted (a server that restarted forgot it).
+  s.send(client_mac(1), DhcpMessageType::Request, Ipv4Address::of(192, 0, 2, 9));
+  r = s.replies();
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].message_type, DhcpMessageType::Ack);
+  EXPECT_EQ(r[0].your_ip, Ipv4Address::of(192, 0, 2, 9));
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 // INIT-REBOOT from a stored lease, AutoIP, the server's pool and eviction.
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -150,6 +151,72 @@ DhcpServerConfig short_lease() {
   DhcpServerConfig c;
   c.lease_units = 2;  // 120 s: T1 60 s, T2 105 s
   return c;
+}
+
+// The test plays the DHCP server (no DhcpServer runs) for `limit`: each
+// message the client sent (since the log was cleared) goes to `answer`, and the reply it returns (if
+// any) comes from server_ip at once, unicast when the client named its
+// address (ciaddr), else broadcast. A client that talks without pause is
+// cut off after max_messages.
+using Answer = std::function<std::optional<DhcpRepr>(const DhcpRepr& from_client)>;
+constexpr std::size_t max_messages = 200;
+
+void run_scripted(DhcpNet& net, Duration limit, const Answer& answer) {
+  std::size_t seen = 0;
+  std::size_t answered = 0;
+  (void)net.sim.run_until(
+      [&] {
+        std::vector<std::vector<std::uint8_t>> asked;
+        for (; seen < net.log.frames().size(); ++seen) {
+          const FrameLog::Frame& f = net.log.frames()[seen];
+          if (f.from != 1 || f.bytes.size() < 14 + 20 + 8) continue;
+          if (frame_ethertype(f.bytes) != ipv4_type || frame_ip_protocol(f.bytes) != 17) continue;
+          if (load_be16(ConstBytes(f.bytes), 14 + 20 + 2) != 67) continue;
+          asked.emplace_back(f.bytes.begin() + 14 + 20 + 8, f.bytes.end());
+        }
+        for (const std::vector<std::uint8_t>& payload : asked) {
+          Result<DhcpRepr> request = DhcpRepr::parse(payload);
+          if (!request) continue;
+          ++answered;
+          const std::optional<DhcpRepr> reply = answer(*request);
+          if (!reply) continue;
+          std::vector<std::uint8_t> bytes(reply->buffer_len());
+          reply->emit(bytes);
+          Ipv4Repr ip;
+          ip.source = server_ip;
+          ip.destination = request->client_ip.is_unspecified() ? Ipv4Address::broadcast() : request->client_ip;
+          ip.protocol = 17;
+          const ByteVector packet = ipv4_packet(ip, udp_datagram(ip.source, ip.destination, 67, 68, bytes));
+          const MacAddress to = ip.destination.is_broadcast() ? MacAddress::broadcast() : mac_b;
+          (void)net.pipe.a().transmit(ethernet_frame(to, mac_a, ipv4_type, packet), net.sim.now());
+        }
+        return answered > max_messages;
+      },
+      limit);
+}
+
+// The reply a server would send to `request`: first_pool for an hour.
+DhcpRepr reply_to(const DhcpRepr& request, DhcpMessageType type) {
+  DhcpRepr r;
+  r.is_reply = true;
+  r.xid = request.xid;
+  r.client_mac = request.client_mac;
+  r.message_type = type;
+  r.server_identifier = server_ip;
+  if (type != DhcpMessageType::Nak) {
+    r.client_ip = request.client_ip;
+    r.your_ip = first_pool;
+    r.lease_seconds = 3600;
+    r.subnet_mask = Ipv4Address::of(255, 255, 255, 0);
+    r.routers.push(server_ip);
+  }
+  return r;
+}
+
+std::size_t count_from_client(const std::vector<Seen>& messages, DhcpMessageType type) {
+  std::size_t n = 0;
+  for (const Seen& s : messages) n += s.from == 1 && s.type == type ? 1 : 0;
+  return n;
 }
 
 TEST(DhcpSim, WholeExchangeMessageByMessage) {
@@ -678,6 +745,209 @@ TEST(DhcpSim, ForeignAndMalformedRepliesAreDropped) {
   inject(bytes);
   EXPECT_EQ(net.client_app.stats().drop_unexpected, 1u);
   EXPECT_EQ(net.client_app.state(), DhcpClientState::Selecting);
+}
+
+// RFC 2131 4.4.5: T1 and T2 default to 0.5 and 0.875 of the lease. A T1 or
+// T2 of 0, a T1 not before T2 or a T2 not before the end of the lease are
+// no times to renew at (taken as they were, every ACK started the next
+// renewal at once: thousands of REQUESTs a second); the defaults stand in.
+TEST(DhcpSim, UnusableRenewalTimesFallBackToTheDefaults) {
+  struct Case {
+    std::optional<std::uint32_t> t1, t2;
+    std::uint32_t renewal, rebinding;  // what the lease ends up with
+  };
+  const Case cases[] = {
+      {0, std::nullopt, 1800, 3150},
+      {std::nullopt, 0, 1800, 3150},
+      {0, 0, 1800, 3150},
+      {3000, 2000, 1800, 2000},
+      {600, 3600, 600, 3150},
+      {std::nullopt, 5000, 1800, 3150},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(::testing::Message() << "T1 " << c.t1.value_or(9999) << " T2 " << c.t2.value_or(9999));
+    DhcpClientConfig config;
+    config.address_check = config::DhcpAddressCheck::None;
+    DhcpNet net(config);
+    ASSERT_OK(net.client_app.start(net.client, net.sim.now()));
+    run_scripted(net, Duration::seconds(10), [&](const DhcpRepr& m) -> std::optional<DhcpRepr> {
+      if (m.message_type == DhcpMessageType::Discover) return reply_to(m, DhcpMessageType::Offer);
+      if (m.message_type != DhcpMessageType::Request) return std::nullopt;
+      DhcpRepr ack = reply_to(m, DhcpMessageType::Ack);
+      ack.renewal_seconds = c.t1;
+      ack.rebinding_seconds = c.t2;
+      return ack;
+    });
+    const std::vector<Seen> m = net.messages();
+    EXPECT_EQ(count_from_client(m, DhcpMessageType::Discover), 1u);
+    EXPECT_EQ(count_from_client(m, DhcpMessageType::Request), 1u);
+    EXPECT_EQ(net.client_app.state(), DhcpClientState::Bound);
+    ASSERT_TRUE(net.client_app.lease().has_value());
+    EXPECT_EQ(net.client_app.lease()->lease_seconds, 3600u);
+    EXPECT_EQ(net.client_app.lease()->renewal_seconds, c.renewal);
+    EXPECT_EQ(net.client_app.lease()->rebinding_seconds, c.rebinding);
+    // The renewal comes at T1 after the ACK, and only then.
+    const Instant bound_at = net.client_app.lease()->obtained;
+    net.log.clear();
+    run_scripted(net, bound_at + Duration::seconds(c.renewal) - net.sim.now() - Duration::millis(1),
+                 [](const DhcpRepr&) { return std::nullopt; });
+    EXPECT_TRUE(net.messages().empty());
+  }
+}
+
+// A lease of a second (or of none) is held for one coarse timer tick, as
+// lwIP does: the client renews, or starts over, no sooner than that.
+TEST(DhcpSim, ALeaseOfZeroSecondsLastsOneTick) {
+  DhcpClientConfig config;
+  config.address_check = config::DhcpAddressCheck::None;
+  DhcpNet net(config);
+  ASSERT_OK(net.client_app.start(net.client, net.sim.now()));
+  run_scripted(net, Duration::seconds(10), [](const DhcpRepr& m) -> std::optional<DhcpRepr> {
+    if (m.message_type == DhcpMessageType::Discover) return reply_to(m, DhcpMessageType::Offer);
+    if (m.message_type != DhcpMessageType::Request) return std::nullopt;
+    DhcpRepr ack = reply_to(m, DhcpMessageType::Ack);
+    ack.lease_seconds = 0;
+    return ack;
+  });
+  const std::vector<Seen> m = net.messages();
+  const std::size_t requests = count_from_client(m, DhcpMessageType::Request);
+  // One exchange per tick at most (the first at 0 s, the last at 10 s).
+  EXPECT_GE(requests, 2u);
+  EXPECT_LE(requests, 10u / config::dhcp_coarse_timer_secs + 1);
+  std::size_t too_soon = 0;
+  for (std::size_t i = 1; i < m.size(); ++i) {
+    if (m[i].from != 1) continue;
+    for (std::size_t j = i; j-- > 0;) {
+      if (m[j].from == 1 && m[j].type == m[i].type) {
+        if (m[i].at - m[j].at < Duration::seconds(config::dhcp_coarse_timer_secs)) ++too_soon;
+        break;
+      }
+    }
+  }
+  EXPECT_EQ(too_soon, 0u);
+}
+
+// RFC 5227 2.4 / RFC 3927 2.5: once the address is ours, only a packet
+// whose sender IP is our address is a conflict. Another host's probe for
+// it (sender IP 0) is answered, and the address stays; the probe state
+// of our own probing used to count it, and a second probe within 10 s
+// made AutoIP give the address up.
+TEST(DhcpSim, AutoIpKeepsItsAddressWhenAnotherHostProbesForIt) {
+  DhcpClientConfig config;
+  config.autoip = true;
+  DhcpNet net(config);
+  ASSERT_OK(net.client_app.start(net.client, net.sim.now()));
+  ASSERT_TRUE(net.sim.run_until([&] { return net.client_app.autoip().state() == AutoIp::State::Bound; },
+                                Duration::seconds(60)));
+  const Ipv4Address held = net.client_app.autoip().address();
+  net.log.clear();
+  for (int i = 0; i < 3; ++i) {
+    (void)net.pipe.a().transmit(
+        ethernet_frame(MacAddress::broadcast(), mac_c, arp_type,
+                       arp_packet(ArpOperation::Request, mac_c, Ipv4Address{}, MacAddress{}, held)),
+        net.sim.now());
+    net.sim.run_for(Duration::millis(1500));
+  }
+  EXPECT_EQ(net.client_app.autoip().state(), AutoIp::State::Bound);
+  EXPECT_EQ(net.client_app.autoip().address(), held);
+  EXPECT_EQ(net.client_app.autoip().conflicts(), 0u);
+  EXPECT_EQ(net.client_address(), (IpCidr{held, 16}));
+  EXPECT_EQ(net.client.arp_conflicts(DhcpNet::client_if_id()), 0u);
+  // Each probe got an ARP reply to the prober, which tells it the address is taken.
+  std::size_t replies = 0;
+  for (const FrameLog::Frame& f : net.log.with_ethertype(arp_type, 1)) {
+    const ConstBytes arp = ConstBytes(f.bytes).subspan(14);
+    if (load_be16(arp, 6) == 2 && load_be32(arp, 14) == held.value && frame_destination_mac(f.bytes) == mac_c) {
+      ++replies;
+    }
+  }
+  EXPECT_EQ(replies, 3u);
+}
+
+// A server that offers an address and then refuses it: after each NAK the
+// client waits (3 to 5 s, then the DISCOVER backoff) before the next
+// DISCOVER. Starting over at once made about 80 DISCOVERs a second.
+TEST(DhcpSim, ANakedOfferPausesBeforeTheNextDiscover) {
+  DhcpClientConfig config;
+  config.address_check = config::DhcpAddressCheck::None;
+  DhcpNet net(config);
+  ASSERT_OK(net.client_app.start(net.client, net.sim.now()));
+  run_scripted(net, Duration::seconds(20), [](const DhcpRepr& m) -> std::optional<DhcpRepr> {
+    if (m.message_type == DhcpMessageType::Discover) return reply_to(m, DhcpMessageType::Offer);
+    if (m.message_type == DhcpMessageType::Request) return reply_to(m, DhcpMessageType::Nak);
+    return std::nullopt;
+  });
+  std::vector<Instant> discovers;
+  for (const Seen& s : net.messages()) {
+    if (s.from == 1 && s.type == DhcpMessageType::Discover) discovers.push_back(s.at);
+  }
+  // At 0 s, 3..5 s, then 7..9 s after that.
+  ASSERT_EQ(discovers.size(), 3u);
+  EXPECT_GE(discovers[1] - discovers[0], Duration::seconds(3));
+  EXPECT_LE(discovers[1] - discovers[0], Duration::seconds(5));
+  EXPECT_GE(discovers[2] - discovers[1], Duration::seconds(7));
+  EXPECT_LE(discovers[2] - discovers[1], Duration::seconds(9));
+  EXPECT_EQ(net.client_app.stats().rx_nak, 3u);
+  EXPECT_EQ(net.client_app.stats().tx_request, 3u);
+  EXPECT_EQ(net.client_app.state(), DhcpClientState::Init);
+  EXPECT_FALSE(net.client_address().has_value());
+}
+
+// RFC 2131 table 3: an OFFER MUST carry the server identifier (54); one
+// without it names no server to REQUEST from, so it is dropped (the IP
+// source used to stand in for it).
+TEST(DhcpSim, AnOfferWithoutServerIdentifierIsDropped) {
+  DhcpClientConfig config;
+  config.address_check = config::DhcpAddressCheck::None;
+  DhcpNet net(config);
+  ASSERT_OK(net.client_app.start(net.client, net.sim.now()));
+  run_scripted(net, Duration::seconds(2), [](const DhcpRepr& m) -> std::optional<DhcpRepr> {
+    if (m.message_type == DhcpMessageType::Discover) {
+      DhcpRepr offer = reply_to(m, DhcpMessageType::Offer);
+      offer.server_identifier.reset();
+      return offer;
+    }
+    if (m.message_type == DhcpMessageType::Request) return reply_to(m, DhcpMessageType::Ack);
+    return std::nullopt;
+  });
+  const std::vector<DhcpMessageType> expected{DhcpMessageType::Discover, DhcpMessageType::Offer};
+  EXPECT_EQ(net.types(), expected);
+  EXPECT_EQ(net.client_app.stats().rx_offer, 1u);
+  EXPECT_EQ(net.client_app.stats().drop_bad_lease, 1u);
+  EXPECT_EQ(net.client_app.stats().tx_request, 0u);
+  EXPECT_EQ(net.client_app.state(), DhcpClientState::Selecting);
+}
+
+// RFC 2131 4.1: what a client broadcasts before it has a lease leaves from
+// 0.0.0.0, also while it holds an AutoIP address (which is no lease: lwIP
+// sends from IP_ANY too). It went out from the 169.254/16 address.
+TEST(DhcpSim, MessagesBeforeALeaseComeFromZeroWhileALinkLocalAddressIsHeld) {
+  DhcpClientConfig config;
+  config.autoip = true;
+  DhcpNet net(config);
+  ASSERT_OK(net.client_app.start(net.client, net.sim.now()));
+  ASSERT_TRUE(net.sim.run_until([&] { return net.client_app.lease().has_value(); }, Duration::seconds(30)));
+  ASSERT_TRUE(net.client_app.lease()->link_local);
+  net.log.clear();
+  ASSERT_TRUE(net.sim.run_until([&] { return !net.messages().empty(); }, Duration::seconds(70)));
+  std::vector<Seen> m = net.messages();
+  ASSERT_EQ(m.size(), 1u);
+  EXPECT_EQ(m[0].type, DhcpMessageType::Discover);
+  EXPECT_EQ(m[0].ip_source, Ipv4Address::any());
+  EXPECT_EQ(m[0].ip_destination, Ipv4Address::broadcast());
+  EXPECT_EQ(m[0].client_ip, Ipv4Address::any());
+  EXPECT_EQ(m[0].payload[10], 0x80);  // the broadcast flag: unicast replies would not reach us
+  // The REQUEST for the offer too.
+  ASSERT_OK(net.server_app.start(net.server, DhcpServerConfig{}, net.sim.now()));
+  ASSERT_TRUE(net.run_until_bound(Duration::seconds(120)));
+  m = net.messages();
+  ASSERT_GE(count_from_client(m, DhcpMessageType::Request), 1u);
+  for (const Seen& s : m) {
+    if (s.from == 1) {
+      EXPECT_EQ(s.ip_source, Ipv4Address::any()) << to_string(s.type);
+    }
+  }
+  EXPECT_EQ(net.client_address(), (IpCidr{first_pool, 24}));
 }
 
 }  // namespace
