@@ -264,7 +264,7 @@ class Stack {
   using UdpEventCallback = void (*)(void* context, UdpHandle h);
   void set_udp_event_callback(UdpEventCallback callback, void* context);
   void udp_set_broadcast(UdpHandle h, bool allowed);
-  void udp_set_ttl(UdpHandle h, std::uint8_t ttl);
+  void udp_set_ttl(UdpHandle h, std::uint8_t ttl);  // 0: back to the default
   void udp_set_checksum(UdpHandle h, bool send_checksum);  // SO_NO_CHECK
   void udp_set_tos(UdpHandle h, std::uint8_t tos);         // IP_TOS
   // IPV6_V6ONLY, before bind: UdpEndpoints::set_v6only.

@@ -268,7 +268,7 @@ Status IpLayer::ping6_send(PingHandle h, const Ipv6Address& destination, std::ui
   request.emit(message, r->source.v6(), destination);
   IpSendOptions options;
   options.protocol = IpProtocol::Icmpv6;
-  options.hop_limit = hop_limit == 0 ? config::ip_default_ttl : hop_limit;
+  if (hop_limit != 0) options.hop_limit = hop_limit;
   Status s = ipv6_output(std::move(*buf), *r, destination, options, now);
   if (s) ++stats_.icmpv6.tx;
   return s;

@@ -93,7 +93,11 @@ struct IcmpErrorReport {
 
 struct IpSendOptions {
   IpProtocol protocol = IpProtocol::Udp;
-  std::uint8_t hop_limit = config::ip_default_ttl;  // IPv4's TTL
+  // IPv4's TTL. None: the stack's default, which on IPv6 unicast a router's
+  // Cur Hop Limit replaces (RFC 4861 6.3.4); a value is the sender's choice
+  // (IPV6_UNICAST_HOPS, Neighbor Discovery's 255) and stays, even one equal
+  // to the default.
+  std::optional<std::uint8_t> hop_limit;
   std::uint8_t tos = 0;  // IPv6's traffic class
   bool dont_fragment = false;
   // Path MTU discovery (RFC 1191) as Linux's IP_PMTUDISC_WANT: DF is set

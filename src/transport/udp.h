@@ -63,7 +63,7 @@ class UdpEndpoints {
   // Bytes of the datagram receive() would return next (0 when none).
   std::size_t next_datagram_size(UdpHandle h) const;
   void set_broadcast(UdpHandle h, bool allowed);
-  void set_ttl(UdpHandle h, std::uint8_t ttl);
+  void set_ttl(UdpHandle h, std::uint8_t ttl);  // 0: back to the default
   void set_checksum(UdpHandle h, bool send_checksum);
   void set_tos(UdpHandle h, std::uint8_t tos);
   // IPV6_V6ONLY (an ESP-IDF addition for UDP): a binding to :: takes IPv6
@@ -167,7 +167,7 @@ class UdpEndpoints {
     std::uint32_t remote_scope_id = 0;  // connect()'s sin6_scope_id
     bool broadcast = false;
     bool checksum = true;
-    std::uint8_t ttl = config::ip_default_ttl;
+    std::optional<std::uint8_t> ttl;  // none: the stack's default (IpSendOptions::hop_limit)
     std::optional<Error> error;  // from an ICMP error, until taken
     void* user_data = nullptr;
     // IP_TOS and SO_BINDTODEVICE.

@@ -75,7 +75,7 @@ TEST(Ipv6Sim, PingResolvesTheNeighborThenEchoes) {
   ASSERT_OK(reply);
   EXPECT_EQ(reply->from, IpAddress(global_b));
   EXPECT_EQ(reply->sequence, 7);
-  EXPECT_EQ(reply->ttl, 64);
+  EXPECT_EQ(reply->ttl, config::ip_default_ttl);
   EXPECT_EQ(reply->copied, 4U);
   EXPECT_EQ(buf[3], 4);
   // NS (A), NA (B), echo request (A), echo reply (B): B learned A's MAC

@@ -225,6 +225,29 @@ TEST(RouterDiscoverySim, OffLinkTrafficGoesToTheRoutersMacWithItsHopLimit) {
   net.a.ping_close(ping);
 }
 
+// The RA's Cur Hop Limit replaces the stack's default, not a hop limit the
+// sender chose that happens to equal it (IPV6_UNICAST_HOPS 64 stays 64).
+TEST(RouterDiscoverySim, AChosenHopLimitEqualToTheDefaultStays) {
+  Router net;
+  Ra ra;
+  ra.prefixes.push_back(prefix_info(prefix_1, 86400, 14400));
+  ra.current_hop_limit = 40;
+  net.advertise(ra);
+  net.sim.run_for(Duration::millis(1100));
+  (void)net.received();
+  PingHandle ping = *net.a.ping_open(5);
+  const Ipv6Address far = v6("2001:db8:99::7");
+  ASSERT_OK(net.a.ping_send(ping, far, 1, {}, config::ip_default_ttl, net.sim.now()));
+  ASSERT_OK(net.a.ping_send(ping, far, 2, {}, 0, net.sim.now()));
+  net.sim.settle();
+  std::vector<ByteVector> frames = net.received();
+  std::erase_if(frames, [](const ByteVector& f) { return icmpv6_type_of(f) != 128; });
+  ASSERT_EQ(frames.size(), 2U);
+  EXPECT_EQ(frames[0][14 + 7], config::ip_default_ttl);  // chosen
+  EXPECT_EQ(frames[1][14 + 7], 40);                      // the default: the RA's
+  net.a.ping_close(ping);
+}
+
 TEST(RouterDiscoverySim, NoRouterNoRouteOffLink) {
   Router net;
   PingHandle ping = *net.a.ping_open(5);
