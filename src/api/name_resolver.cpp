@@ -96,7 +96,13 @@ SourceAddresses source_addresses(const Stack& stack) {
     if (!addresses) continue;
     for (const Ipv6NetifAddress& a : *addresses) {
       if (!a.usable() || a.address.is_loopback() || a.address.is_multicast()) continue;
-      (a.address.is_link_local() ? sources.ipv6_link_local : sources.ipv6_global) = true;
+      if (a.address.is_link_local()) {
+        sources.ipv6_link_local = true;
+      } else if ((a.address.octets[0] & 0xfe) == 0xfc) {
+        sources.ipv6_unique_local = true;  // RFC 4193: fc00::/7
+      } else {
+        sources.ipv6_global = true;
+      }
     }
   }
   return sources;
