@@ -269,7 +269,8 @@ void IpLayer::ipv6_timer_due(std::uint16_t timer, Instant now) {
           if constexpr (!config::icmp_errors_to_transports) return;
           report_quoted_ipv6(static_cast<std::uint8_t>(Icmpv6Type::DestinationUnreachable),
                              static_cast<std::uint8_t>(Icmpv6Unreachable::Address), packet.data(), now, true);
-        });
+        },
+        [&](NetifId netif, const Ipv6Address& ip) { routers_.pass_over_router(netif, ip); });
     arm_no_later(nd_timer, nd_cache_.next_deadline());
   } else if (timer == mld_periodic_timer) {
     mld_periodic(now);

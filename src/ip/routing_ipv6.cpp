@@ -49,7 +49,12 @@ std::optional<NextHop> pick_router(const NetifTable& netifs, const Ipv6Routers& 
     }
   }
   if (best) return best;
-  for (const std::optional<DefaultRouter>& r : routers.list.routers()) {
+  // Equal keys keep the first in turn from the round robin's start.
+  const auto& list = routers.list.routers();
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    std::size_t at = routers.list.round_robin_start() + i;
+    if (at >= list.size()) at -= list.size();
+    const std::optional<DefaultRouter>& r = list[at];
     if (!r || !allowed(r->netif)) continue;
     const int key = reachability(routers, r->netif, r->address) * 4 +
                     static_cast<int>(r->preference) + 1;

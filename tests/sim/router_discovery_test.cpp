@@ -457,5 +457,77 @@ TEST(RouterDiscoverySim, FullTablesAreCounted) {
   EXPECT_EQ(net.a.stats().nd.slaac_table_full, 1U);
 }
 
+// RFC 4861 6.3.6: with no router known reachable, routers are tried in
+// turn. The first router (fe80::1, its RA without a source link-layer
+// address) never answers a solicitation; the second (fe80::2) does. Once
+// resolving the first failed, traffic goes to the second's MAC (before,
+// the first was chosen for its whole lifetime and every packet dropped).
+TEST(RouterDiscoverySim, ADeadRouterIsPassedOverForALiveOne) {
+  static_assert(config::ipv6_nd6_num_routers >= 2);
+  Router net;
+  constexpr MacAddress second_mac{{0x02, 0, 0, 0, 0, 0x22}};
+  const Ipv6Address second_ll = v6("fe80::2");
+  Ra dead;
+  dead.source_link_address = false;
+  dead.prefixes.push_back(prefix_info(prefix_1, 86400, 14400));
+  net.advertise(dead);
+  Ra live;
+  live.source = second_ll;
+  live.source_mac = second_mac;
+  live.source_link_address = false;
+  net.advertise(live);
+  net.sim.run_for(Duration::millis(1100));
+  ASSERT_EQ(router_count(net.a), 2U);
+  (void)net.received();
+  PingHandle ping = *net.a.ping_open(5);
+  const Ipv6Address far = v6("2001:db8:99::7");
+  std::vector<Ipv6Address> solicited;
+  std::vector<MacAddress> echo_to;
+  for (std::uint16_t sequence = 1; sequence <= 8; ++sequence) {
+    EXPECT_OK(net.a.ping_send(ping, far, sequence, {}, 0, net.sim.now()));
+    net.sim.run_for(Duration::seconds(1));
+    for (const ByteVector& f : net.received()) {
+      if (icmpv6_type_of(f) == 128) echo_to.push_back(frame_destination_mac(f));
+      if (icmpv6_type_of(f) != 135) continue;
+      const Ipv6Address target = Ipv6Address::from_bytes(ConstBytes(f).subspan(14 + 40 + 8, 16));
+      solicited.push_back(target);
+      if (!(target == second_ll)) continue;
+      NdiscRepr na;
+      na.type = static_cast<std::uint8_t>(Icmpv6Type::NeighborAdvertisement);
+      na.target = second_ll;
+      na.solicited = true;
+      na.override = true;
+      na.router = true;
+      const std::size_t fixed = NdiscRepr::fixed_len(na.type);
+      ByteVector message(fixed + NdiscOptionWriter::link_layer_address_len);
+      NdiscOptionWriter writer(Bytes(message).subspan(fixed));
+      EXPECT_OK(writer.link_layer_address(NdiscOptionType::TargetLinkLayerAddress, second_mac));
+      const Ipv6Address to = Ipv6Address::from_bytes(ConstBytes(f).subspan(14 + 8, 16));
+      na.emit(message, second_ll, to);
+      Ipv6Repr ip;
+      ip.source = second_ll;
+      ip.destination = to;
+      ip.next_header = ipv6_next_header::icmpv6;
+      ip.hop_limit = 255;
+      ip.payload_len = message.size();
+      ByteVector packet(Ipv6Repr::header_len);
+      ip.emit(packet);
+      packet.insert(packet.end(), message.begin(), message.end());
+      net.inject(ethernet_frame(mac_a, second_mac, ipv6_type, packet));
+      net.sim.settle();
+    }
+  }
+  // Three solicitations for the dead router (RFC 4861 7.3.3's
+  // MAX_MULTICAST_SOLICIT), then the live one, which answers.
+  ASSERT_GE(solicited.size(), 4U);
+  EXPECT_EQ(std::count(solicited.begin(), solicited.end(), router_ll), 3);
+  EXPECT_EQ(solicited.back(), second_ll);
+  // Every echo request that left went to the live router, the ones sent
+  // after the first router failed included.
+  ASSERT_GE(echo_to.size(), 4U);
+  for (const MacAddress& mac : echo_to) EXPECT_EQ(mac, second_mac);
+  net.a.ping_close(ping);
+}
+
 }  // namespace
 }  // namespace lwnet::test::router_discovery_test
