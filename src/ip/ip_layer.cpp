@@ -255,7 +255,7 @@ void IpLayer::ipv4_timer_due(std::uint16_t timer, Instant now) {
 void IpLayer::ipv6_timer_due(std::uint16_t timer, Instant now) {
   if (timer == reassembly6_timer) {
     reassembly6_.expire(now, [&](NetifId netif, ConstBytes quote) {
-      send_icmpv6_error(netif, quote, Icmpv6Type::TimeExceeded,
+      send_icmpv6_error(netif, quote, false, Icmpv6Type::TimeExceeded,
                         static_cast<std::uint8_t>(Icmpv6TimeExceeded::ReassemblyTimeout), 0, now);
     });
     arm_no_later(reassembly6_timer, reassembly6_.next_deadline());

@@ -466,8 +466,10 @@ class IpLayer {
   bool mld_output(NetifId id, PacketBuf&& message, const Ipv6Address& source,
                   const Ipv6Address& destination, Instant now);
 
-  // ipv6_input.cpp
-  std::optional<IpDelivery> ipv6_input(NetifId id, PacketBuf&& packet, Instant now);
+  // ipv6_input.cpp. `link_multicast`: the packet came in a link-layer
+  // broadcast or multicast frame, so that ICMPv6 errors, but for the two
+  // RFC 4443 2.4 (e.4, e.5) allows, stay unsent even for a unicast address.
+  std::optional<IpDelivery> ipv6_input(NetifId id, PacketBuf&& packet, bool link_multicast, Instant now);
   // Whether `n` takes a packet to `destination` (sets `multicast`).
   bool accepts_ipv6(NetifId id, const Netif& n, const Ipv6Address& destination) const;
   // Extension headers before the upper layer (RFC 8200 4): false when the
@@ -477,12 +479,13 @@ class IpLayer {
   // A fragment header ends the walk: `next_header` is then
   // ipv6_next_header::fragment and `offset` where that header starts.
   bool walk_extension_headers(NetifId id, const PacketBuf& packet, const Ipv6Repr& ip,
-                              std::uint8_t& next_header, std::size_t& offset, Instant now);
+                              std::uint8_t& next_header, std::size_t& offset, bool link_multicast,
+                              Instant now);
   // Hands a fragment (its header `offset` bytes into the payload) to
   // reassembly; the whole datagram once complete (`packet` and `ip` then
   // describe it), else nullopt (held or dropped, counted).
   bool ipv6_reassemble(NetifId id, PacketBuf& packet, Ipv6Repr& ip, std::size_t offset,
-                       Instant now);
+                       bool link_multicast, Instant now);
 
   // ipv6_output.cpp
   Status ipv6_output(PacketBuf&& payload, const IpRoute& route, const Ipv6Address& destination,
@@ -501,10 +504,11 @@ class IpLayer {
   // icmpv6.cpp
   void icmpv6_input(NetifId id, PacketBuf&& packet, const IpDelivery& ip, Instant now);
   // An ICMPv6 error about `offending` (IPv6 header first) that arrived on
-  // `id`, unless RFC 4443 2.4 (e) forbids one or the rate limit is
-  // reached (icmpv6.rate_limited). `parameter`: the pointer or the MTU.
-  void send_icmpv6_error(NetifId id, ConstBytes offending, Icmpv6Type type, std::uint8_t code,
-                         std::uint32_t parameter, Instant now);
+  // `id` (in a link-layer broadcast or multicast frame: `link_multicast`),
+  // unless RFC 4443 2.4 (e) forbids one or the rate limit is reached
+  // (icmpv6.rate_limited). `parameter`: the pointer or the MTU.
+  void send_icmpv6_error(NetifId id, ConstBytes offending, bool link_multicast, Icmpv6Type type,
+                         std::uint8_t code, std::uint32_t parameter, Instant now);
   // Destination unreachable, packet too big, time exceeded: checks the
   // quote is ours, learns a path MTU, reports to the transports.
   void icmpv6_error_input(const Icmpv6Repr& icmp, Instant now);
