@@ -199,9 +199,10 @@ void IpLayer::router_advertisement_input(NetifId id, const NdiscRepr& ra, const 
   while (std::optional<NdiscOption> option = options.next()) {
     switch (static_cast<NdiscOptionType>(option->type)) {
       case NdiscOptionType::Mtu: {
+        // Never above the netif's own MTU, which is within the device's and
+        // the frame buffers' (a larger one would be sent and lost).
         const Result<std::uint32_t> mtu = ndisc_parse_mtu(*option);
-        const std::size_t link_mtu = n.device->capabilities().mtu;
-        if (!mtu || *mtu < ipv6_minimum_mtu || *mtu > link_mtu) {
+        if (!mtu || *mtu < ipv6_minimum_mtu || *mtu > n.configured_mtu) {
           ++stats_.nd.ra_option_ignored;
           break;
         }

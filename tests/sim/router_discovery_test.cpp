@@ -529,5 +529,25 @@ TEST(RouterDiscoverySim, ADeadRouterIsPassedOverForALiveOne) {
   net.a.ping_close(ping);
 }
 
+// RFC 4861 6.3.4: an RA's MTU may lower the netif's MTU, never raise it
+// above the one the netif was given (set_mtu, NetifConfig::mtu), which the
+// device and the frame buffers bound: a larger one is ignored and counted.
+TEST(RouterDiscoverySim, AnAdvertisedMtuNeverRaisesTheConfiguredOne) {
+  Router net;
+  ASSERT_OK(net.a.set_mtu(net.a_if, 1400));
+  const auto advertise_mtu = [&](std::uint32_t mtu) {
+    Ra ra;
+    ra.mtu = mtu;
+    net.advertise(ra);
+    return net.a.netif_info(net.a_if)->mtu;
+  };
+  EXPECT_EQ(advertise_mtu(1500), 1400U);
+  EXPECT_EQ(net.a.stats().nd.ra_option_ignored, 1U);
+  EXPECT_EQ(advertise_mtu(1300), 1300U);
+  EXPECT_EQ(advertise_mtu(1400), 1400U);  // back up, to the configured MTU
+  EXPECT_EQ(advertise_mtu(1401), 1400U);
+  EXPECT_EQ(net.a.stats().nd.ra_option_ignored, 2U);
+}
+
 }  // namespace
 }  // namespace lwnet::test::router_discovery_test
