@@ -536,7 +536,7 @@ class IpLayer {
   void start_dad(NetifId id, Instant now);
   void dad_due(NetifId id, Instant now);
   // A tentative address another host has: Duplicated (never used).
-  void dad_failed(NetifId id, Ipv6NetifAddress& address);
+  void dad_failed(NetifId id, Ipv6NetifAddress& address, Instant now);
 
   // route_ipv6 with the router list and hooks (ip_layer.cpp).
   Result<IpRoute> route_v6(const Ipv6Address& destination, const Ipv6Address& source,

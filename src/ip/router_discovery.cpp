@@ -359,6 +359,11 @@ void IpLayer::router_lifetimes_due(Instant now) {
     for (Ipv6NetifAddress& s : netifs_[id].ipv6) {
       if (!s.autoconfigured || s.state == Ipv6AddressState::Invalid) continue;
       if (s.valid_until <= now) {
+        // Its solicited-node group goes with it, as with remove_ipv6_address
+        // (a duplicated address left it already).
+        if (netifs_[id].medium == Medium::Ethernet && s.state != Ipv6AddressState::Duplicated) {
+          (void)mld_leave_group(id, ndisc_solicited_node(s.address), now);
+        }
         s = Ipv6NetifAddress{};
         changed = true;
       } else if (s.state == Ipv6AddressState::Preferred && s.preferred_until <= now) {

@@ -340,5 +340,27 @@ TEST(NdHopLimitSim, NeighborDiscoveryKeeps255AfterAnAdvertisedCurHopLimit) {
   EXPECT_EQ(frames.back().bytes[14 + 7], 64);
 }
 
+// A tentative address another host claims is never ours, nor its share of
+// the solicited-node group: the group is left when DAD fails, and removing
+// the duplicated address later leaves nothing a second time (another
+// address in the same group keeps it).
+TEST(NdTimersSim, AFailedDadLeavesTheSolicitedNodeGroupOnce) {
+  NdTimers net;
+  const Ipv6Address address = v6("2001:db8:5::1");
+  const IpAddress solicited_node(v6("ff02::1:ff00:1"));
+  net.start_dad(address);
+  ASSERT_TRUE(net.a.mld_is_member(net.a_if, solicited_node));
+  net.inject(na_frame(address));
+  net.sim.settle();
+  ASSERT_EQ(net.state_of(address), Ipv6AddressState::Duplicated);
+  EXPECT_FALSE(net.a.mld_is_member(net.a_if, solicited_node));
+  const Ipv6Address sharing = v6("2001:db8:6::1");
+  ASSERT_OK(net.a.add_ipv6_address(net.a_if, IpCidr{sharing, 64}, net.sim.now()));
+  ASSERT_OK(net.a.remove_ipv6_address(net.a_if, IpAddress(address), net.sim.now()));
+  EXPECT_TRUE(net.a.mld_is_member(net.a_if, solicited_node));
+  ASSERT_OK(net.a.remove_ipv6_address(net.a_if, IpAddress(sharing), net.sim.now()));
+  EXPECT_FALSE(net.a.mld_is_member(net.a_if, solicited_node));
+}
+
 }  // namespace
 }  // namespace lwnet::test::neighbor_discovery_test

@@ -549,5 +549,22 @@ TEST(RouterDiscoverySim, AnAdvertisedMtuNeverRaisesTheConfiguredOne) {
   EXPECT_EQ(net.a.stats().nd.ra_option_ignored, 2U);
 }
 
+// An address whose valid lifetime ran out leaves its solicited-node group,
+// as a removed one does: here the link-local address shares the group
+// (ff02::1:ff00:a), so once that is removed too, the group must be gone
+// (a reference the expired address kept would hold it for ever).
+TEST(RouterDiscoverySim, AnExpiredAddressLeavesItsSolicitedNodeGroup) {
+  Router net;
+  const IpAddress solicited_node(v6("ff02::1:ff00:a"));
+  Ra ra;
+  ra.prefixes.push_back(prefix_info(prefix_1, 30, 10));
+  net.advertise(ra);
+  net.sim.run_for(Duration::seconds(31));
+  ASSERT_EQ(net.state(slaac_a), Ipv6AddressState::Invalid);
+  EXPECT_TRUE(net.a.mld_is_member(net.a_if, solicited_node));
+  ASSERT_OK(net.a.remove_ipv6_address(net.a_if, IpAddress(v6("fe80::ff:fe00:a")), net.sim.now()));
+  EXPECT_FALSE(net.a.mld_is_member(net.a_if, solicited_node));
+}
+
 }  // namespace
 }  // namespace lwnet::test::router_discovery_test
