@@ -278,6 +278,8 @@ void IpLayer::ipv6_timer_due(std::uint16_t timer, Instant now) {
     router_lifetimes_due(now);
   } else if (timer == reachable_time_timer) {
     redraw_reachable_times(now);
+  } else if (timer == mld_leave_timer) {
+    mld_leave_due(now);
   } else if (timer >= rs_timer_first) {
     router_solicitation_due(NetifId{static_cast<std::uint8_t>(timer - rs_timer_first)}, now);
   } else {

@@ -271,8 +271,10 @@ class IpLayer {
   // was heard on the netif in the last 260 s (RFC 3810 8), MLDv1 ones
   // (RFC 2710) then. The first join of a group sends robustness (2)
   // unsolicited reports, from the next poll and 1 s (v2) or 10 s (v1)
-  // apart; the last leave sends a v2 report changing to INCLUDE {} or a v1
-  // Done (when ours was the latest report). Queries are answered after a
+  // apart; the last leave sends a v2 report changing to INCLUDE {}, again
+  // 1 s later (robustness times, RFC 3810 6.1, unless the group is joined
+  // again meanwhile), or a v1 Done once (when ours was the latest report;
+  // RFC 2710 4 repeats no Done). Queries are answered after a
   // random delay up to their Maximum Response Delay; v1 reports of other
   // hosts suppress ours. Every netif's addresses join their solicited-node
   // groups. With CONFIG_LWIP_ESP_MLDV6_REPORT every joined group is
@@ -365,7 +367,9 @@ class IpLayer {
   static constexpr std::uint16_t path_mtu_timer = static_cast<std::uint16_t>(router_timer + 1);
   // ReachableTime's periodic redraw, for every netif at once.
   static constexpr std::uint16_t reachable_time_timer = static_cast<std::uint16_t>(path_mtu_timer + 1);
-  static constexpr std::size_t timer_count = reachable_time_timer + 1;
+  // MLDv2 leaves still to repeat (mld_pending_leaves_), for every netif at once.
+  static constexpr std::uint16_t mld_leave_timer = static_cast<std::uint16_t>(reachable_time_timer + 1);
+  static constexpr std::size_t timer_count = mld_leave_timer + 1;
   static std::uint16_t rs_timer(NetifId id) {
     return static_cast<std::uint16_t>(rs_timer_first + id.value);
   }
@@ -456,6 +460,8 @@ class IpLayer {
   void mld_input(NetifId id, ConstBytes message, const IpDelivery& ip, Instant now);
   void mld_report_due(std::size_t slot, Instant now);
   void mld_periodic(Instant now);
+  // Repeats the MLDv2 leaves that are due.
+  void mld_leave_due(Instant now);
   // One MLDv1 report or Done about `group`.
   void mld_send_v1(NetifId id, std::uint8_t type, const Ipv6Address& group,
                    const Ipv6Address& destination, Instant now);
@@ -601,6 +607,17 @@ class IpLayer {
   NdCache nd_cache_;
   // Until when each netif speaks MLDv1 (an MLDv1 querier was heard).
   std::array<Instant, config::ipv6_slots(NetifTable::capacity)> mld_v1_querier_until_{};
+  // A group left under MLDv2, whose state change report goes out
+  // robustness times (RFC 3810 6.1): the group's entry is gone already, so
+  // the repeats wait here.
+  struct MldPendingLeave {
+    bool used = false;
+    NetifId netif;
+    Ipv6Address group;
+    std::uint8_t repeats_left = 0;
+    Instant due;
+  };
+  std::array<MldPendingLeave, config::ipv6_slots(config::mld6_max_groups)> mld_pending_leaves_{};
   NdCache::PendingQueue nd_resolved_;  // scratch: packets of an entry that just resolved
   RouterList routers_;
   Ipv6RouteHooks route_hooks_;
