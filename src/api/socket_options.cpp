@@ -185,13 +185,16 @@ int SocketLayer::set_ipv6_option(Socket& s, Stack& stack, int name, int v, Apply
       // -1: the default, as on Linux. 0 is refused: the core takes a hop
       // limit of 0 as "the default".
       if (v < -1 || v == 0 || v > 255) return EINVAL;
-      const auto hops = static_cast<std::uint8_t>(v == -1 ? config::ip_default_ttl : v);
+      // The default stays a default (not its value): a router's Cur Hop
+      // Limit replaces it, never a hop limit set here.
+      const std::optional<std::uint8_t> hops =
+          v == -1 ? std::nullopt : std::optional<std::uint8_t>(static_cast<std::uint8_t>(v));
       if (tcp) {
         apply_tcp([&](TcpSettings& t) { t.ip.ttl = hops; });
         return 0;
       }
-      s.options.ttl = hops;
-      if (s.kind == Kind::Udp) stack.udp_set_ttl(s.udp, hops);
+      s.options.ttl = hops.value_or(config::ip_default_ttl);
+      if (s.kind == Kind::Udp) stack.udp_set_ttl(s.udp, hops.value_or(0));
       return 0;
     }
     case IPV6_CHECKSUM:
@@ -418,16 +421,19 @@ int SocketLayer::set_socket_option(Socket& s, int level, int name, const void* v
       // its mapped IPv4 traffic too), and refuses IPv4's own.
       if (s.family == AF_INET6 && (name == IP_TTL || name == IP_TOS)) return ENOPROTOOPT;
       switch (name) {
-        case IP_TTL:
-          if (v == -1) v = config::ip_default_ttl;  // Linux: back to the default
-          if (v < 1 || v > 255) return EINVAL;
+        case IP_TTL: {
+          // -1: back to the default, as on Linux.
+          if (v != -1 && (v < 1 || v > 255)) return EINVAL;
+          const std::optional<std::uint8_t> ttl =
+              v == -1 ? std::nullopt : std::optional<std::uint8_t>(static_cast<std::uint8_t>(v));
           if (tcp) {
-            apply_tcp([&](TcpSettings& t) { t.ip.ttl = static_cast<std::uint8_t>(v); });
+            apply_tcp([&](TcpSettings& t) { t.ip.ttl = ttl; });
             return 0;
           }
-          s.options.ttl = static_cast<std::uint8_t>(v);
-          if (s.kind == Kind::Udp) stack.udp_set_ttl(s.udp, s.options.ttl);
+          s.options.ttl = ttl.value_or(config::ip_default_ttl);
+          if (s.kind == Kind::Udp) stack.udp_set_ttl(s.udp, ttl.value_or(0));
           return 0;
+        }
         case IP_TOS: {
           // Linux keeps a stream socket's ECN bits for TCP's own use (lwnet
           // sends none); datagram sockets send the whole byte.
@@ -604,7 +610,7 @@ int SocketLayer::get_socket_option(Socket& s, int level, int name, void* value, 
       if (s.family != AF_INET6) return ENOPROTOOPT;
       switch (name) {
         case IPV6_V6ONLY: result = s.options.tcp.ip.v6only; return 0;
-        case IPV6_UNICAST_HOPS: result = tcp ? t.ip.ttl : s.options.ttl; return 0;
+        case IPV6_UNICAST_HOPS: result = tcp ? t.ip.ttl.value_or(config::ip_default_ttl) : s.options.ttl; return 0;
         case IPV6_TCLASS: result = tcp ? t.ip.tos : s.options.tos; return 0;
         case IPV6_CHECKSUM:
           if (s.kind != Kind::Raw) return ENOPROTOOPT;
@@ -616,7 +622,7 @@ int SocketLayer::get_socket_option(Socket& s, int level, int name, void* value, 
     if (level == IPPROTO_IP) {
       if (s.family == AF_INET6 && (name == IP_TTL || name == IP_TOS)) return ENOPROTOOPT;
       switch (name) {
-        case IP_TTL: result = tcp ? t.ip.ttl : s.options.ttl; return 0;
+        case IP_TTL: result = tcp ? t.ip.ttl.value_or(config::ip_default_ttl) : s.options.ttl; return 0;
         case IP_TOS: result = tcp ? t.ip.tos : s.options.tos; return 0;
         case IP_PKTINFO:
           if (!config::netbuf_recvinfo || s.kind != Kind::Udp) return ENOPROTOOPT;

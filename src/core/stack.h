@@ -270,7 +270,7 @@ class Stack {
   // (RFC 2131 4.1), also while it holds an AutoIP address (lwIP's
   // udp_sendto_if_src with IP_ANY). Others keep the route's source.
   void udp_set_broadcast_from_unspecified(UdpHandle h, bool on);
-  void udp_set_ttl(UdpHandle h, std::uint8_t ttl);
+  void udp_set_ttl(UdpHandle h, std::uint8_t ttl);  // 0: back to the default
   void udp_set_checksum(UdpHandle h, bool send_checksum);  // SO_NO_CHECK
   void udp_set_tos(UdpHandle h, std::uint8_t tos);         // IP_TOS
   // IPV6_V6ONLY, before bind: UdpEndpoints::set_v6only.

@@ -37,7 +37,7 @@ std::optional<IpDelivery> IpLayer::input(NetifId id, PacketBuf&& frame, Instant 
     frame.mark(Layer::Link);
     // No link header: the version nibble tells the family.
     if (config::ipv6 && !frame.data().empty() && (frame.data()[0] >> 4) == 6) {
-      return ipv6_input(id, std::move(frame), now);
+      return ipv6_input(id, std::move(frame), false, now);
     }
     if constexpr (config::ipv4) return ipv4_input(id, std::move(frame), false, now);
     ++stats_.ipv6.drop_bad_version;  // an IPv6-only build
@@ -85,7 +85,7 @@ std::optional<IpDelivery> IpLayer::input(NetifId id, PacketBuf&& frame, Instant 
       ++stats_.ethernet.drop_unknown_ethertype;
       return std::nullopt;
     case static_cast<std::uint16_t>(EtherType::Ipv6):
-      if constexpr (config::ipv6) return ipv6_input(id, std::move(frame), now);
+      if constexpr (config::ipv6) return ipv6_input(id, std::move(frame), link_broadcast, now);
       ++stats_.ethernet.drop_unknown_ethertype;
       return std::nullopt;
     default:

@@ -11,7 +11,7 @@ namespace lwnet {
 
 namespace {
 
-constexpr IpSendOptions icmp_options(std::uint8_t ttl = config::ip_default_ttl) {
+constexpr IpSendOptions icmp_options(std::optional<std::uint8_t> ttl = std::nullopt) {
   IpSendOptions o;
   o.protocol = IpProtocol::Icmp;
   o.hop_limit = ttl;
@@ -236,7 +236,7 @@ Status IpLayer::raw_send(RawHandle h, ConstBytes message, const IpAddress& desti
   if (icmpv6) icmpv6_fill_checksum(into, r->source.v6(), destination.v6());
   IpSendOptions options;
   options.protocol = static_cast<IpProtocol>(raw_.protocol(h));
-  options.hop_limit = ttl == 0 ? config::ip_default_ttl : ttl;
+  if (ttl != 0) options.hop_limit = ttl;
   options.tos = tos;
   Status s = output(std::move(*buf), *r, destination, options, now);
   if (s) ++(icmpv6 ? stats_.icmpv6.tx : stats_.icmp.tx);
@@ -328,7 +328,7 @@ Status IpLayer::ping_send(PingHandle h, Ipv4Address destination, std::uint16_t s
   request.identifier = echo_.identifier(h);
   request.sequence = sequence;
   request.emit(message);
-  IpSendOptions options = icmp_options(ttl == 0 ? config::ip_default_ttl : ttl);
+  IpSendOptions options = icmp_options(ttl == 0 ? std::nullopt : std::optional<std::uint8_t>(ttl));
   options.tos = tos;
   Status s = output(std::move(*buf), *r, destination, options, now);
   if (s) ++stats_.icmp.tx;

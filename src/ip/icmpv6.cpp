@@ -180,27 +180,48 @@ void IpLayer::packet_too_big_input(const Icmpv6Repr& icmp, const Ipv6Address& so
   if (Result<IpRoute> r = route_v6(destination, source, std::nullopt)) learn_path_mtu(*r, destination, mtu, now);
 }
 
-void IpLayer::send_icmpv6_error(NetifId id, ConstBytes offending, Icmpv6Type type,
+namespace {
+
+// RFC 4443 2.4 (e.1, e.2): never an error about an ICMPv6 error or a
+// Redirect, whatever extension headers come before it. A later fragment,
+// or a chain this cannot walk, shows no ICMPv6 header: it may be answered.
+bool answers_icmpv6_error_or_redirect(const Ipv6Repr& ip) {
+  Ipv6HeaderWalker walker(ip);
+  Result<bool> more = walker.next();
+  bool later_fragment = false;
+  while (more && *more) {
+    if (walker.header().type == ipv6_next_header::fragment) {
+      const Result<Ipv6FragmentHeader> fragment = Ipv6FragmentHeader::parse(walker.header().bytes);
+      later_fragment = !fragment || fragment->fragment_offset != 0;
+    }
+    more = walker.next();
+  }
+  if (!more || later_fragment || walker.next_header() != ipv6_next_header::icmpv6) return false;
+  const ConstBytes message = walker.rest();
+  return !message.empty() && (icmpv6_is_error(message[0]) ||
+                              message[0] == static_cast<std::uint8_t>(Icmpv6Type::Redirect));
+}
+
+}  // namespace
+
+void IpLayer::send_icmpv6_error(NetifId id, ConstBytes offending, bool link_multicast, Icmpv6Type type,
                                 std::uint8_t code, std::uint32_t parameter, Instant now) {
   Result<Ipv6Repr> parsed = Ipv6Repr::parse(offending);
   if (!parsed) return;
   const Ipv6Repr& ip = *parsed;
-  // RFC 4443 2.4 (e): nothing to a group's packet (but for packet too big
-  // and an unknown option that asked for it), nothing to an unspecified or
+  // RFC 4443 2.4 (e.3-e.5): nothing to a group's packet or one in a
+  // link-layer broadcast or multicast (but for packet too big and an
+  // unknown option that asked for it), nothing to an unspecified or
   // multicast source.
   const bool allowed_to_group =
       type == Icmpv6Type::PacketTooBig ||
       (type == Icmpv6Type::ParameterProblem &&
        code == static_cast<std::uint8_t>(Icmpv6ParameterProblem::UnrecognizedOption));
-  if ((ip.destination.is_multicast() && !allowed_to_group) || ip.source.is_unspecified() ||
+  if (((ip.destination.is_multicast() || link_multicast) && !allowed_to_group) || ip.source.is_unspecified() ||
       ip.source.is_multicast()) {
     return;
   }
-  // Never about an ICMPv6 error (2.4 (e.1)).
-  if (ip.next_header == ipv6_next_header::icmpv6 && !ip.payload.empty() &&
-      icmpv6_is_error(ip.payload[0])) {
-    return;
-  }
+  if (answers_icmpv6_error_or_redirect(ip)) return;
   if (!icmpv6_limiter_.allow(now)) {
     ++stats_.icmpv6.rate_limited;
     return;
@@ -268,7 +289,7 @@ Status IpLayer::ping6_send(PingHandle h, const Ipv6Address& destination, std::ui
   request.emit(message, r->source.v6(), destination);
   IpSendOptions options;
   options.protocol = IpProtocol::Icmpv6;
-  options.hop_limit = hop_limit == 0 ? config::ip_default_ttl : hop_limit;
+  if (hop_limit != 0) options.hop_limit = hop_limit;
   Status s = ipv6_output(std::move(*buf), *r, destination, options, now);
   if (s) ++stats_.icmpv6.tx;
   return s;

@@ -263,7 +263,7 @@ void IpLayer::ipv4_timer_due(std::uint16_t timer, Instant now) {
 void IpLayer::ipv6_timer_due(std::uint16_t timer, Instant now) {
   if (timer == reassembly6_timer) {
     reassembly6_.expire(now, [&](NetifId netif, ConstBytes quote) {
-      send_icmpv6_error(netif, quote, Icmpv6Type::TimeExceeded,
+      send_icmpv6_error(netif, quote, false, Icmpv6Type::TimeExceeded,
                         static_cast<std::uint8_t>(Icmpv6TimeExceeded::ReassemblyTimeout), 0, now);
     });
     arm_no_later(reassembly6_timer, reassembly6_.next_deadline());
@@ -277,7 +277,8 @@ void IpLayer::ipv6_timer_due(std::uint16_t timer, Instant now) {
           if constexpr (!config::icmp_errors_to_transports) return;
           report_quoted_ipv6(static_cast<std::uint8_t>(Icmpv6Type::DestinationUnreachable),
                              static_cast<std::uint8_t>(Icmpv6Unreachable::Address), packet.data(), now, true);
-        });
+        },
+        [&](NetifId netif, const Ipv6Address& ip) { routers_.pass_over_router(netif, ip); });
     arm_no_later(nd_timer, nd_cache_.next_deadline());
   } else if (timer == mld_periodic_timer) {
     mld_periodic(now);
@@ -285,6 +286,8 @@ void IpLayer::ipv6_timer_due(std::uint16_t timer, Instant now) {
     router_lifetimes_due(now);
   } else if (timer == reachable_time_timer) {
     redraw_reachable_times(now);
+  } else if (timer == mld_leave_timer) {
+    mld_leave_due(now);
   } else if (timer >= rs_timer_first) {
     router_solicitation_due(NetifId{static_cast<std::uint8_t>(timer - rs_timer_first)}, now);
   } else {

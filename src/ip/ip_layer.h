@@ -93,7 +93,11 @@ struct IcmpErrorReport {
 
 struct IpSendOptions {
   IpProtocol protocol = IpProtocol::Udp;
-  std::uint8_t hop_limit = config::ip_default_ttl;  // IPv4's TTL
+  // IPv4's TTL. None: the stack's default, which on IPv6 unicast a router's
+  // Cur Hop Limit replaces (RFC 4861 6.3.4); a value is the sender's choice
+  // (IPV6_UNICAST_HOPS, Neighbor Discovery's 255) and stays, even one equal
+  // to the default.
+  std::optional<std::uint8_t> hop_limit;
   std::uint8_t tos = 0;  // IPv6's traffic class
   bool dont_fragment = false;
   // Path MTU discovery (RFC 1191) as Linux's IP_PMTUDISC_WANT: DF is set
@@ -267,8 +271,10 @@ class IpLayer {
   // was heard on the netif in the last 260 s (RFC 3810 8), MLDv1 ones
   // (RFC 2710) then. The first join of a group sends robustness (2)
   // unsolicited reports, from the next poll and 1 s (v2) or 10 s (v1)
-  // apart; the last leave sends a v2 report changing to INCLUDE {} or a v1
-  // Done (when ours was the latest report). Queries are answered after a
+  // apart; the last leave sends a v2 report changing to INCLUDE {}, again
+  // 1 s later (robustness times, RFC 3810 6.1, unless the group is joined
+  // again meanwhile), or a v1 Done once (when ours was the latest report;
+  // RFC 2710 4 repeats no Done). Queries are answered after a
   // random delay up to their Maximum Response Delay; v1 reports of other
   // hosts suppress ours. Every netif's addresses join their solicited-node
   // groups. With CONFIG_LWIP_ESP_MLDV6_REPORT every joined group is
@@ -361,7 +367,9 @@ class IpLayer {
   static constexpr std::uint16_t path_mtu_timer = static_cast<std::uint16_t>(router_timer + 1);
   // ReachableTime's periodic redraw, for every netif at once.
   static constexpr std::uint16_t reachable_time_timer = static_cast<std::uint16_t>(path_mtu_timer + 1);
-  static constexpr std::size_t timer_count = reachable_time_timer + 1;
+  // MLDv2 leaves still to repeat (mld_pending_leaves_), for every netif at once.
+  static constexpr std::uint16_t mld_leave_timer = static_cast<std::uint16_t>(reachable_time_timer + 1);
+  static constexpr std::size_t timer_count = mld_leave_timer + 1;
   static std::uint16_t rs_timer(NetifId id) {
     return static_cast<std::uint16_t>(rs_timer_first + id.value);
   }
@@ -452,6 +460,8 @@ class IpLayer {
   void mld_input(NetifId id, ConstBytes message, const IpDelivery& ip, Instant now);
   void mld_report_due(std::size_t slot, Instant now);
   void mld_periodic(Instant now);
+  // Repeats the MLDv2 leaves that are due.
+  void mld_leave_due(Instant now);
   // One MLDv1 report or Done about `group`.
   void mld_send_v1(NetifId id, std::uint8_t type, const Ipv6Address& group,
                    const Ipv6Address& destination, Instant now);
@@ -462,8 +472,10 @@ class IpLayer {
   bool mld_output(NetifId id, PacketBuf&& message, const Ipv6Address& source,
                   const Ipv6Address& destination, Instant now);
 
-  // ipv6_input.cpp
-  std::optional<IpDelivery> ipv6_input(NetifId id, PacketBuf&& packet, Instant now);
+  // ipv6_input.cpp. `link_multicast`: the packet came in a link-layer
+  // broadcast or multicast frame, so that ICMPv6 errors, but for the two
+  // RFC 4443 2.4 (e.4, e.5) allows, stay unsent even for a unicast address.
+  std::optional<IpDelivery> ipv6_input(NetifId id, PacketBuf&& packet, bool link_multicast, Instant now);
   // Whether `n` takes a packet to `destination` (sets `multicast`).
   bool accepts_ipv6(NetifId id, const Netif& n, const Ipv6Address& destination) const;
   // Extension headers before the upper layer (RFC 8200 4): false when the
@@ -473,12 +485,13 @@ class IpLayer {
   // A fragment header ends the walk: `next_header` is then
   // ipv6_next_header::fragment and `offset` where that header starts.
   bool walk_extension_headers(NetifId id, const PacketBuf& packet, const Ipv6Repr& ip,
-                              std::uint8_t& next_header, std::size_t& offset, Instant now);
+                              std::uint8_t& next_header, std::size_t& offset, bool link_multicast,
+                              Instant now);
   // Hands a fragment (its header `offset` bytes into the payload) to
   // reassembly; the whole datagram once complete (`packet` and `ip` then
   // describe it), else nullopt (held or dropped, counted).
   bool ipv6_reassemble(NetifId id, PacketBuf& packet, Ipv6Repr& ip, std::size_t offset,
-                       Instant now);
+                       bool link_multicast, Instant now);
 
   // ipv6_output.cpp
   Status ipv6_output(PacketBuf&& payload, const IpRoute& route, const Ipv6Address& destination,
@@ -497,10 +510,11 @@ class IpLayer {
   // icmpv6.cpp
   void icmpv6_input(NetifId id, PacketBuf&& packet, const IpDelivery& ip, Instant now);
   // An ICMPv6 error about `offending` (IPv6 header first) that arrived on
-  // `id`, unless RFC 4443 2.4 (e) forbids one or the rate limit is
-  // reached (icmpv6.rate_limited). `parameter`: the pointer or the MTU.
-  void send_icmpv6_error(NetifId id, ConstBytes offending, Icmpv6Type type, std::uint8_t code,
-                         std::uint32_t parameter, Instant now);
+  // `id` (in a link-layer broadcast or multicast frame: `link_multicast`),
+  // unless RFC 4443 2.4 (e) forbids one or the rate limit is reached
+  // (icmpv6.rate_limited). `parameter`: the pointer or the MTU.
+  void send_icmpv6_error(NetifId id, ConstBytes offending, bool link_multicast, Icmpv6Type type,
+                         std::uint8_t code, std::uint32_t parameter, Instant now);
   // Destination unreachable, packet too big, time exceeded: checks the
   // quote is ours, learns a path MTU, reports to the transports.
   void icmpv6_error_input(const Icmpv6Repr& icmp, Instant now);
@@ -528,7 +542,7 @@ class IpLayer {
   void start_dad(NetifId id, Instant now);
   void dad_due(NetifId id, Instant now);
   // A tentative address another host has: Duplicated (never used).
-  void dad_failed(NetifId id, Ipv6NetifAddress& address);
+  void dad_failed(NetifId id, Ipv6NetifAddress& address, Instant now);
 
   // route_ipv6 with the router list and hooks (ip_layer.cpp).
   Result<IpRoute> route_v6(const Ipv6Address& destination, const Ipv6Address& source,
@@ -593,6 +607,17 @@ class IpLayer {
   NdCache nd_cache_;
   // Until when each netif speaks MLDv1 (an MLDv1 querier was heard).
   std::array<Instant, config::ipv6_slots(NetifTable::capacity)> mld_v1_querier_until_{};
+  // A group left under MLDv2, whose state change report goes out
+  // robustness times (RFC 3810 6.1): the group's entry is gone already, so
+  // the repeats wait here.
+  struct MldPendingLeave {
+    bool used = false;
+    NetifId netif;
+    Ipv6Address group;
+    std::uint8_t repeats_left = 0;
+    Instant due;
+  };
+  std::array<MldPendingLeave, config::ipv6_slots(config::mld6_max_groups)> mld_pending_leaves_{};
   NdCache::PendingQueue nd_resolved_;  // scratch: packets of an entry that just resolved
   RouterList routers_;
   Ipv6RouteHooks route_hooks_;

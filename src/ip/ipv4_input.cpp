@@ -117,7 +117,7 @@ std::optional<IpDelivery> IpLayer::ipv4_input(NetifId id, PacketBuf&& packet,
 
 void IpLayer::reject_port(const IpDelivery& delivery, Instant now) {
   if (core_is_v6(delivery.source)) {
-    send_icmpv6_error(delivery.netif, delivery.packet.from_mark(Layer::Network),
+    send_icmpv6_error(delivery.netif, delivery.packet.from_mark(Layer::Network), delivery.broadcast,
                       Icmpv6Type::DestinationUnreachable,
                       static_cast<std::uint8_t>(Icmpv6Unreachable::Port), 0, now);
     return;
@@ -140,7 +140,7 @@ void IpLayer::reject_protocol(IpDelivery&& delivery, Instant now) {
     Result<bool> more = walker.next();
     while (more && *more) more = walker.next();
     if (!more) return;
-    send_icmpv6_error(delivery.netif, packet, Icmpv6Type::ParameterProblem,
+    send_icmpv6_error(delivery.netif, packet, delivery.broadcast, Icmpv6Type::ParameterProblem,
                       static_cast<std::uint8_t>(Icmpv6ParameterProblem::UnrecognizedNextHeader),
                       static_cast<std::uint32_t>(walker.next_header_field_offset()), now);
     return;

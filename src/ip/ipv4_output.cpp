@@ -44,7 +44,7 @@ Status IpLayer::ipv4_output(PacketBuf&& payload, const IpRoute& route, Ipv4Addre
   ip.source = route.source.v4();
   ip.destination = destination;
   ip.protocol = static_cast<std::uint8_t>(options.protocol);
-  ip.ttl = options.hop_limit;
+  ip.ttl = options.hop_limit.value_or(config::ip_default_ttl);
   ip.tos = options.tos;
   ip.identification = next_identification_++;
   ip.dont_fragment = options.dont_fragment;

@@ -2,8 +2,26 @@
 // header chain, and the hand-off to ICMPv6 or the transport layer.
 #include "ip/ip_layer.h"
 #include "wire/ndisc.h"
+#include "wire/tcp.h"
+#include "wire/udp.h"
 
 namespace lwnet {
+
+namespace {
+
+// The fewest bytes of an upper-layer header a first fragment must hold:
+// the fixed part of the protocols this stack reads; nothing for the others,
+// whose header it cannot judge.
+std::size_t upper_layer_header_len(std::uint8_t protocol) {
+  switch (protocol) {
+    case static_cast<std::uint8_t>(IpProtocol::Tcp): return TcpRepr::min_header_len;
+    case static_cast<std::uint8_t>(IpProtocol::Udp): return UdpRepr::header_len;
+    case ipv6_next_header::icmpv6: return Icmpv6Repr::header_len;
+    default: return 0;
+  }
+}
+
+}  // namespace
 
 bool IpLayer::accepts_ipv6(NetifId id, const Netif& n, const Ipv6Address& destination) const {
   if (destination.is_multicast()) {
@@ -27,7 +45,8 @@ bool IpLayer::accepts_ipv6(NetifId id, const Netif& n, const Ipv6Address& destin
 }
 
 bool IpLayer::walk_extension_headers(NetifId id, const PacketBuf& packet, const Ipv6Repr& ip,
-                                     std::uint8_t& next_header, std::size_t& offset, Instant now) {
+                                     std::uint8_t& next_header, std::size_t& offset, bool link_multicast,
+                                     Instant now) {
   const ConstBytes whole = packet.data();
   Ipv6HeaderWalker walker(ip);
   for (;;) {
@@ -36,7 +55,7 @@ bool IpLayer::walk_extension_headers(NetifId id, const PacketBuf& packet, const 
       ++stats_.ipv6.drop_bad_extension;
       if (more.error() == Error::Malformed && walker.headers_seen() < Ipv6HeaderWalker::default_max_headers) {
         // A hop-by-hop header anywhere but first (RFC 8200 4.1).
-        send_icmpv6_error(id, whole, Icmpv6Type::ParameterProblem,
+        send_icmpv6_error(id, whole, link_multicast, Icmpv6Type::ParameterProblem,
                           static_cast<std::uint8_t>(Icmpv6ParameterProblem::UnrecognizedNextHeader),
                           static_cast<std::uint32_t>(walker.next_header_field_offset()), now);
       }
@@ -66,7 +85,7 @@ bool IpLayer::walk_extension_headers(NetifId id, const PacketBuf& packet, const 
               if (ip.destination.is_multicast()) break;
               [[fallthrough]];
             case Ipv6OptionAction::DiscardSendError:
-              send_icmpv6_error(id, whole, Icmpv6Type::ParameterProblem,
+              send_icmpv6_error(id, whole, link_multicast, Icmpv6Type::ParameterProblem,
                                 static_cast<std::uint8_t>(Icmpv6ParameterProblem::UnrecognizedOption),
                                 static_cast<std::uint32_t>(at + option->offset), now);
               break;
@@ -86,7 +105,7 @@ bool IpLayer::walk_extension_headers(NetifId id, const PacketBuf& packet, const 
         // (type 0 included, RFC 5095) is refused, pointing at its type.
         if (routing->segments_left != 0) {
           ++stats_.ipv6.drop_bad_extension;
-          send_icmpv6_error(id, whole, Icmpv6Type::ParameterProblem,
+          send_icmpv6_error(id, whole, link_multicast, Icmpv6Type::ParameterProblem,
                             static_cast<std::uint8_t>(Icmpv6ParameterProblem::ErroneousHeaderField),
                             static_cast<std::uint32_t>(at + 2), now);
           return false;
@@ -112,7 +131,7 @@ bool IpLayer::walk_extension_headers(NetifId id, const PacketBuf& packet, const 
 }
 
 bool IpLayer::ipv6_reassemble(NetifId id, PacketBuf& packet, Ipv6Repr& ip, std::size_t offset,
-                              Instant now) {
+                              bool link_multicast, Instant now) {
   Result<Ipv6FragmentHeader> fragment = Ipv6FragmentHeader::parse(ip.payload.subspan(offset));
   if (!fragment) {
     ++stats_.ipv6.drop_bad_extension;
@@ -120,7 +139,7 @@ bool IpLayer::ipv6_reassemble(NetifId id, PacketBuf& packet, Ipv6Repr& ip, std::
   }
   if (std::optional<std::uint32_t> pointer =
           Ipv6Reassembly::parameter_problem_pointer(ip, offset, *fragment)) {
-    send_icmpv6_error(id, packet.data(), Icmpv6Type::ParameterProblem,
+    send_icmpv6_error(id, packet.data(), link_multicast, Icmpv6Type::ParameterProblem,
                       static_cast<std::uint8_t>(Icmpv6ParameterProblem::ErroneousHeaderField),
                       *pointer, now);
   }
@@ -129,13 +148,19 @@ bool IpLayer::ipv6_reassemble(NetifId id, PacketBuf& packet, Ipv6Repr& ip, std::
     // what follows the fragment header is known from it alone.
     const ConstBytes after = ip.payload.subspan(offset + Ipv6FragmentHeader::header_len);
     Ipv6HeaderWalker chain(fragment->next_header, after);
-    for (;;) {
-      Result<bool> more = chain.next();
-      if (!more || (*more && chain.header().type == ipv6_next_header::fragment)) {
-        ++stats_.ipv6.drop_bad_fragment;
-        return false;
-      }
-      if (!*more) break;
+    Result<bool> more = chain.next();
+    while (more && *more && chain.header().type != ipv6_next_header::fragment) more = chain.next();
+    if ((more && *more) || (!more && more.error() != Error::Truncated)) {
+      ++stats_.ipv6.drop_bad_fragment;  // a fragment header inside, or a chain too long
+      return false;
+    }
+    // RFC 8200 4.5, RFC 7112 5: a chain cut short, or no room for the
+    // upper-layer header, is answered with code 3, pointer 0.
+    if (!more || after.size() - chain.offset() < upper_layer_header_len(chain.next_header())) {
+      ++stats_.ipv6.drop_bad_fragment;
+      send_icmpv6_error(id, packet.data(), link_multicast, Icmpv6Type::ParameterProblem,
+                        static_cast<std::uint8_t>(Icmpv6ParameterProblem::IncompleteHeaderChain), 0, now);
+      return false;
     }
   }
   std::optional<PacketBuf> whole = reassembly6_.add(std::move(packet), ip, offset, *fragment, id, now);
@@ -151,7 +176,8 @@ bool IpLayer::ipv6_reassemble(NetifId id, PacketBuf& packet, Ipv6Repr& ip, std::
   return true;
 }
 
-std::optional<IpDelivery> IpLayer::ipv6_input(NetifId id, PacketBuf&& packet, Instant now) {
+std::optional<IpDelivery> IpLayer::ipv6_input(NetifId id, PacketBuf&& packet, bool link_multicast,
+                                              Instant now) {
   ++stats_.ipv6.rx;
   Result<Ipv6Repr> parsed = Ipv6Repr::parse(packet.data());
   if (!parsed) {
@@ -176,12 +202,12 @@ std::optional<IpDelivery> IpLayer::ipv6_input(NetifId id, PacketBuf&& packet, In
   }
   std::uint8_t next_header = ip.next_header;
   std::size_t offset = 0;
-  if (!walk_extension_headers(id, packet, ip, next_header, offset, now)) return std::nullopt;
+  if (!walk_extension_headers(id, packet, ip, next_header, offset, link_multicast, now)) return std::nullopt;
   if (next_header == ipv6_next_header::fragment) {
-    if (!ipv6_reassemble(id, packet, ip, offset, now)) return std::nullopt;
+    if (!ipv6_reassemble(id, packet, ip, offset, link_multicast, now)) return std::nullopt;
     // The whole datagram has no fragment header left; one more means
     // fragments inside fragments (RFC 8200 4.5 allows one level only).
-    if (!walk_extension_headers(id, packet, ip, next_header, offset, now)) return std::nullopt;
+    if (!walk_extension_headers(id, packet, ip, next_header, offset, link_multicast, now)) return std::nullopt;
     if (next_header == ipv6_next_header::fragment) {
       ++stats_.ipv6.drop_bad_fragment;
       return std::nullopt;
@@ -197,7 +223,7 @@ std::optional<IpDelivery> IpLayer::ipv6_input(NetifId id, PacketBuf&& packet, In
   delivery.protocol = next_header;
   delivery.hop_limit = ip.hop_limit;
   delivery.netif = id;
-  delivery.broadcast = ip.destination.is_multicast();
+  delivery.broadcast = ip.destination.is_multicast() || link_multicast;
   if (next_header == ipv6_next_header::icmpv6) {
     ++stats_.ipv6.rx_delivered;
     icmpv6_input(id, std::move(packet), delivery, now);

@@ -42,13 +42,11 @@ Status IpLayer::ipv6_output(PacketBuf&& payload, const IpRoute& route,
   ip.source = route.source.v6();
   ip.destination = destination;
   ip.next_header = next_header;
-  ip.hop_limit = options.hop_limit;
+  ip.hop_limit = options.hop_limit.value_or(config::ip_default_ttl);
   // A router's Cur Hop Limit (RFC 4861 6.3.4) replaces the default for
-  // unicast; a hop limit the sender chose otherwise stays.
+  // unicast, never a hop limit the sender chose.
   const std::uint8_t advertised = routers_.state(route.netif).current_hop_limit;
-  if (advertised != 0 && options.hop_limit == config::ip_default_ttl && !destination.is_multicast()) {
-    ip.hop_limit = advertised;
-  }
+  if (advertised != 0 && !options.hop_limit && !destination.is_multicast()) ip.hop_limit = advertised;
   ip.traffic_class = options.tos;
   ip.payload_len = payload.size();
   // Without fragmentation an oversize datagram is refused here, where the

@@ -56,6 +56,10 @@ Status IpLayer::mld_join(NetifId id, const Ipv6Address& group, Instant now) {
   if (!config::ipv6 || n == nullptr || !group.is_multicast()) return Error::InvalidArgument;
   // Every netif is in the all-nodes group for good.
   if (group == Ipv6Address::all_nodes()) return {};
+  // Joined again: the leave is no longer true, so it is not repeated.
+  for (MldPendingLeave& leave : mld_pending_leaves_) {
+    if (leave.used && leave.netif == id && leave.group == group) leave = MldPendingLeave{};
+  }
   if (std::optional<std::size_t> slot = groups_.find(id, IpAddress(group))) {
     ++groups_[*slot].references;
     return {};
@@ -93,8 +97,18 @@ Status IpLayer::mld_leave_group(NetifId id, const Ipv6Address& group, std::optio
   if (--g.references != 0) return {};
   if (now && reportable(*n, group) && n->usable()) {
     if (!mld_v1_mode(id, *now)) {
-      // RFC 3810 6.1: a state change to INCLUDE {} is the leave.
+      // RFC 3810 6.1: a state change to INCLUDE {} is the leave, sent
+      // robustness times in case one is lost.
       mld_send_v2(id, MldRecordType::ChangeToInclude, std::span<const Ipv6Address>(&group, 1), *now);
+      if constexpr (mld_timing::robustness > 1) {
+        for (MldPendingLeave& leave : mld_pending_leaves_) {
+          if (leave.used) continue;
+          leave = MldPendingLeave{true, id, group, static_cast<std::uint8_t>(mld_timing::robustness - 1),
+                                  *now + mld_timing::unsolicited_report_interval_v2};
+          arm_no_later(mld_leave_timer, leave.due);
+          break;
+        }
+      }
     } else if (g.last_reporter) {
       // RFC 2710 4: only the last reporter's Done tells the router something.
       mld_send_v1(id, mld_done_type, group, Ipv6Address::all_routers(), *now);
@@ -198,6 +212,27 @@ void IpLayer::mld_report_due(std::size_t slot, Instant now) {
   }
   g.unsolicited_left = 0;
   g.state = State::Idle;
+}
+
+void IpLayer::mld_leave_due(Instant now) {
+  Instant next = Instant::max();
+  for (MldPendingLeave& leave : mld_pending_leaves_) {
+    if (!leave.used) continue;
+    if (leave.due <= now) {
+      // Under MLDv1 (a v1 querier appeared meanwhile) the Done was the leave.
+      const bool send = netifs_[leave.netif].usable() && !mld_v1_mode(leave.netif, now);
+      if (send) {
+        mld_send_v2(leave.netif, MldRecordType::ChangeToInclude, std::span<const Ipv6Address>(&leave.group, 1), now);
+      }
+      if (!send || --leave.repeats_left == 0) {
+        leave = MldPendingLeave{};
+        continue;
+      }
+      leave.due = now + mld_timing::unsolicited_report_interval_v2;
+    }
+    next = std::min(next, leave.due);
+  }
+  if (next != Instant::max()) timers_.arm(mld_leave_timer, next);
 }
 
 void IpLayer::mld_periodic(Instant now) {

@@ -120,10 +120,10 @@ class NdCache {
   // (solicit(netif, ip, nullopt)) up to max_multicast_solicit times, a Probe
   // entry by unicast to its MAC up to max_unicast_solicit times, then they
   // are forgotten: unresolved(packet) for each packet they held, which are
-  // then dropped (counted as nd.drop_unresolved); Reachable becomes Stale,
-  // Delay becomes Probe.
-  template <class Solicit, class Unresolved>
-  void expire(Instant now, Solicit&& solicit, Unresolved&& unresolved) {
+  // then dropped (counted as nd.drop_unresolved), then forgotten(netif, ip);
+  // Reachable becomes Stale, Delay becomes Probe.
+  template <class Solicit, class Unresolved, class Forgotten>
+  void expire(Instant now, Solicit&& solicit, Unresolved&& unresolved, Forgotten&& forgotten) {
     for (Entry& e : entries_) {
       if (e.state == State::Free || e.state == State::Static || e.deadline > now) continue;
       switch (e.state) {
@@ -134,7 +134,10 @@ class NdCache {
               incomplete ? nd_timing::max_multicast_solicit : nd_timing::max_unicast_solicit;
           if (e.probes >= limit) {
             e.queue.for_each(unresolved);
+            const NetifId netif = e.netif;
+            const Ipv6Address ip = e.ip;
             free(e);
+            forgotten(netif, ip);
             break;
           }
           ++e.probes;

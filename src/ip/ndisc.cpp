@@ -77,7 +77,10 @@ Status IpLayer::remove_ipv6_address(NetifId id, const Ipv6Address& address,
   if (n == nullptr) return Error::InvalidArgument;
   Ipv6NetifAddress* slot = find_slot(*n, address);
   if (slot == nullptr || n->loopback) return Error::AddressNotAvailable;
-  if (n->medium == Medium::Ethernet) (void)mld_leave_group(id, ndisc_solicited_node(address), now);
+  // A duplicated address left its group when DAD failed.
+  if (n->medium == Medium::Ethernet && slot->state != Ipv6AddressState::Duplicated) {
+    (void)mld_leave_group(id, ndisc_solicited_node(address), now);
+  }
   *slot = Ipv6NetifAddress{};
   netif_status_changed(id);
   return {};
@@ -133,9 +136,13 @@ void IpLayer::dad_due(NetifId id, Instant now) {
   if (lifetimes_started) arm_router_timer();
 }
 
-void IpLayer::dad_failed(NetifId id, Ipv6NetifAddress& address) {
+void IpLayer::dad_failed(NetifId id, Ipv6NetifAddress& address, Instant now) {
   ++stats_.nd.dad_duplicates;
   address.state = Ipv6AddressState::Duplicated;
+  // The address is never ours: neither is its share of the solicited-node
+  // group (add_ipv6_address joined it; removing a duplicated address does
+  // not leave it again).
+  if (netifs_[id].medium == Medium::Ethernet) (void)mld_leave_group(id, ndisc_solicited_node(address.address), now);
   netif_status_changed(id);
 }
 
@@ -272,7 +279,7 @@ void IpLayer::ndisc_input(NetifId id, ConstBytes message, const IpDelivery& deli
       if (ours->state == Ipv6AddressState::Tentative) {
         // Another host probing for the same address (RFC 4862 5.4.3): it is
         // not ours to take. An NS from a unicast source is ignored.
-        if (ip.source.is_unspecified()) dad_failed(id, *ours);
+        if (ip.source.is_unspecified()) dad_failed(id, *ours, now);
         return;
       }
       if (ip.source.is_unspecified()) {
@@ -292,7 +299,7 @@ void IpLayer::ndisc_input(NetifId id, ConstBytes message, const IpDelivery& deli
       if (Ipv6NetifAddress* ours = find_slot(n, nd.target)) {
         // Someone else claims our address: during DAD it was never ours.
         if (ours->state == Ipv6AddressState::Tentative) {
-          dad_failed(id, *ours);
+          dad_failed(id, *ours, now);
         } else {
           ++stats_.nd.dad_duplicates;
         }

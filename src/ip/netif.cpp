@@ -54,6 +54,7 @@ Status NetifTable::set_mtu(NetifId id, std::size_t mtu) {
   const std::size_t limit = std::min(n->device->capabilities().mtu, largest_mtu);
   if (mtu < 68 || mtu > limit) return Error::InvalidArgument;
   n->mtu = mtu;
+  n->configured_mtu = mtu;
   return {};
 }
 
@@ -78,6 +79,7 @@ Result<NetifId> NetifTable::add(Device& device, const NetifConfig& config, bool 
   n.set_ipv4(config.ipv4);
   n.gateway = config.gateway;
   n.mtu = mtu;
+  n.configured_mtu = mtu;
   n.up = config.up;
   n.link_up = config.link_up;
   n.loopback = loopback;

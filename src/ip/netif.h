@@ -32,6 +32,10 @@ struct Netif {
   Ipv4Address broadcast;   // subnet-directed broadcast (none for /31 and /32)
   std::optional<Ipv4Address> gateway;
   std::size_t mtu = 1500;
+  // The MTU the netif was given (NetifConfig::mtu, set_mtu) within what the
+  // device and the frame buffers carry: an RA's MTU option (RFC 4861
+  // 6.3.4) may lower `mtu` below it, never raise it above.
+  std::size_t configured_mtu = 1500;
   bool up = false;
   bool link_up = false;
   bool loopback = false;

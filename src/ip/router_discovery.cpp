@@ -199,9 +199,10 @@ void IpLayer::router_advertisement_input(NetifId id, const NdiscRepr& ra, const 
   while (std::optional<NdiscOption> option = options.next()) {
     switch (static_cast<NdiscOptionType>(option->type)) {
       case NdiscOptionType::Mtu: {
+        // Never above the netif's own MTU, which is within the device's and
+        // the frame buffers' (a larger one would be sent and lost).
         const Result<std::uint32_t> mtu = ndisc_parse_mtu(*option);
-        const std::size_t link_mtu = n.device->capabilities().mtu;
-        if (!mtu || *mtu < ipv6_minimum_mtu || *mtu > link_mtu) {
+        if (!mtu || *mtu < ipv6_minimum_mtu || *mtu > n.configured_mtu) {
           ++stats_.nd.ra_option_ignored;
           break;
         }
@@ -358,6 +359,11 @@ void IpLayer::router_lifetimes_due(Instant now) {
     for (Ipv6NetifAddress& s : netifs_[id].ipv6) {
       if (!s.autoconfigured || s.state == Ipv6AddressState::Invalid) continue;
       if (s.valid_until <= now) {
+        // Its solicited-node group goes with it, as with remove_ipv6_address
+        // (a duplicated address left it already).
+        if (netifs_[id].medium == Medium::Ethernet && s.state != Ipv6AddressState::Duplicated) {
+          (void)mld_leave_group(id, ndisc_solicited_node(s.address), now);
+        }
         s = Ipv6NetifAddress{};
         changed = true;
       } else if (s.state == Ipv6AddressState::Preferred && s.preferred_until <= now) {

@@ -121,6 +121,15 @@ Instant RouterList::next_deadline() const {
   return at;
 }
 
+void RouterList::pass_over_router(NetifId netif, const Ipv6Address& address) {
+  for (std::size_t i = 0; i < routers_.size(); ++i) {
+    if (routers_[i] && routers_[i]->netif == netif && routers_[i]->address == address) {
+      round_robin_start_ = i + 1 == routers_.size() ? 0 : i + 1;
+      return;
+    }
+  }
+}
+
 bool RouterList::on_link(NetifId netif, const Ipv6Address& address) const {
   for (const std::optional<OnLinkPrefix>& p : prefixes_) {
     if (p && p->netif == netif && IpCidr{p->prefix, p->prefix_len}.contains(address)) return true;

@@ -99,6 +99,14 @@ class RouterList {
   void flush_netif(NetifId netif);
   Instant next_deadline() const;
 
+  // Address resolution of the router `address` failed (it may be dead):
+  // among routers none of which is known reachable, the next choice starts
+  // after it, so that each is tried in turn (RFC 4861 6.3.6's round robin)
+  // rather than the first for as long as its lifetime lasts.
+  void pass_over_router(NetifId netif, const Ipv6Address& address);
+  // Where the round robin starts: an index into routers().
+  std::size_t round_robin_start() const { return round_robin_start_; }
+
   // A prefix of the list on `netif` holds `address`.
   bool on_link(NetifId netif, const Ipv6Address& address) const;
 
@@ -116,6 +124,7 @@ class RouterList {
   std::array<std::optional<RouteInformation>, max_routes> routes_{};
   std::array<std::optional<RdnssServer>, max_rdnss> rdnss_{};
   std::array<RouterAdvertisementState, config::ipv6_slots(config::max_netifs)> states_{};
+  std::size_t round_robin_start_ = 0;
 };
 
 }  // namespace lwnet

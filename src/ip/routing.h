@@ -76,10 +76,7 @@ struct Ipv6Routers {
 //     (a neighbor entry not Incomplete) first, then by preference. A given
 //     netif (or source) restricts the routers to it. NoRoute when none.
 //  3. The source: the given one (AddressNotAvailable when it is not a
-//     usable address of that netif), else by RFC 6724's main rules: a
-//     link-local source for link-local and link-scope multicast
-//     destinations, else a preferred address on the destination's prefix,
-//     any preferred one, a deprecated one, the link-local one; NoRoute
+//     usable address of that netif), else select_ipv6_source(); NoRoute
 //     when the netif has no usable address.
 // InvalidArgument for an unspecified destination; NetDown when the netif is
 // down or has no link.
@@ -93,7 +90,11 @@ Result<IpRoute> route_ipv6(const NetifTable& netifs, const Ipv6Address& destinat
 // netif that is up; the default netif when none is (its errors then say
 // why), nullopt when there is none.
 std::optional<NetifId> ipv6_multicast_netif(const NetifTable& netifs);
-// The source address `n` uses toward `destination` (rule 3 above).
+// The source address `n` uses toward `destination` (rule 3 above): of its
+// usable addresses, the best by RFC 6724 5's rules 1 (the destination
+// itself), 2 (appropriate scope: link-local for link-local and link-scope
+// multicast destinations), 3 (avoid deprecated), 6 (matching label) and 8
+// (longest matching prefix, up to the address's prefix length).
 std::optional<Ipv6Address> select_ipv6_source(const Netif& n, const Ipv6Address& destination);
 
 }  // namespace lwnet

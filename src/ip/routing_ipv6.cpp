@@ -1,19 +1,16 @@
 // IPv6 route and source address selection (RFC 4861 5.2 and 6.3.6, RFC
 // 4191 3.2, RFC 6724 section 5 reduced to the rules a host with a few
 // addresses per netif needs).
+#include <algorithm>
+
 #include "ip/nd_cache.h"
 #include "ip/router_list.h"
 #include "ip/routing.h"
+#include "wire/address_policy.h"
 
 namespace lwnet {
 
 namespace {
-
-// Link-local unicast, and multicast of interface- or link-local scope.
-bool link_scope(const Ipv6Address& a) {
-  if (a.is_link_local()) return true;
-  return a.is_multicast() && (a.octets[1] & 0x0fU) <= 2;
-}
 
 bool on_link(const Netif& n, NetifId id, const Ipv6Address& destination,
              const Ipv6Routers* routers) {
@@ -52,7 +49,12 @@ std::optional<NextHop> pick_router(const NetifTable& netifs, const Ipv6Routers& 
     }
   }
   if (best) return best;
-  for (const std::optional<DefaultRouter>& r : routers.list.routers()) {
+  // Equal keys keep the first in turn from the round robin's start.
+  const auto& list = routers.list.routers();
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    std::size_t at = routers.list.round_robin_start() + i;
+    if (at >= list.size()) at -= list.size();
+    const std::optional<DefaultRouter>& r = list[at];
     if (!r || !allowed(r->netif)) continue;
     const int key = reachability(routers, r->netif, r->address) * 4 +
                     static_cast<int>(r->preference) + 1;
@@ -64,32 +66,45 @@ std::optional<NextHop> pick_router(const NetifTable& netifs, const Ipv6Routers& 
   return best;
 }
 
+// RFC 6724 5: whether `a` is a better source than `b` for `destination`, by
+// the rules a host's addresses on one netif can tell apart, in order: 1
+// (the destination itself), 2 (appropriate scope), 3 (avoid deprecated), 6
+// (matching label: a unique local source for a unique local destination,
+// not for a global one) and 8 (longest matching prefix). Rules 4, 5 and 7
+// (home, outgoing interface, temporary addresses) find no difference here.
+// Equal ones keep the first.
+bool better_source(const Ipv6NetifAddress& a, const Ipv6NetifAddress& b, const Ipv6Address& destination) {
+  if (a.address == destination || b.address == destination) return a.address == destination;
+  const int scope_a = ipv6_address_scope(a.address);
+  const int scope_b = ipv6_address_scope(b.address);
+  if (scope_a != scope_b) {
+    const int scope_destination = ipv6_address_scope(destination);
+    // The smaller scope when it still reaches the destination, else the larger.
+    return scope_a < scope_b ? scope_a >= scope_destination : scope_b < scope_destination;
+  }
+  const bool deprecated_a = a.state == Ipv6AddressState::Deprecated;
+  const bool deprecated_b = b.state == Ipv6AddressState::Deprecated;
+  if (deprecated_a != deprecated_b) return deprecated_b;
+  const int label_destination = address_label(IpAddress(destination));
+  const bool label_a = address_label(IpAddress(a.address)) == label_destination;
+  const bool label_b = address_label(IpAddress(b.address)) == label_destination;
+  if (label_a != label_b) return label_a;
+  // CommonPrefixLen counts no further than the source's prefix (RFC 6724 2.2).
+  const std::size_t match_a = std::min<std::size_t>(common_prefix_length(a.address, destination), a.prefix_len);
+  const std::size_t match_b = std::min<std::size_t>(common_prefix_length(b.address, destination), b.prefix_len);
+  return match_a > match_b;
+}
+
 }  // namespace
 
 std::optional<Ipv6Address> select_ipv6_source(const Netif& n, const Ipv6Address& destination) {
-  const Ipv6NetifAddress* link_local = nullptr;
-  const Ipv6NetifAddress* on_prefix = nullptr;
-  const Ipv6NetifAddress* preferred = nullptr;
-  const Ipv6NetifAddress* deprecated = nullptr;
+  const Ipv6NetifAddress* best = nullptr;
   for (const Ipv6NetifAddress& s : n.ipv6) {
     if (!s.usable()) continue;
-    if (s.address.is_link_local()) {
-      if (link_local == nullptr) link_local = &s;
-      continue;
-    }
-    if (s.state == Ipv6AddressState::Deprecated) {
-      if (deprecated == nullptr) deprecated = &s;
-      continue;
-    }
-    if (on_prefix == nullptr && IpCidr{s.address, s.prefix_len}.contains(destination)) on_prefix = &s;
-    if (preferred == nullptr) preferred = &s;
+    if (best == nullptr || better_source(s, *best, destination)) best = &s;
   }
-  // Rule 2 (appropriate scope): a link-scope destination gets a link-local source.
-  if (link_scope(destination) && link_local != nullptr) return link_local->address;
-  for (const Ipv6NetifAddress* s : {on_prefix, preferred, deprecated, link_local}) {
-    if (s != nullptr) return s->address;
-  }
-  return std::nullopt;
+  if (best == nullptr) return std::nullopt;
+  return best->address;
 }
 
 std::optional<NetifId> ipv6_multicast_netif(const NetifTable& netifs) {

@@ -228,7 +228,7 @@ Status UdpEndpoints::send_to(UdpHandle h, ConstBytes payload, const IpEndpoint& 
 
   IpSendOptions options;
   options.protocol = IpProtocol::Udp;
-  options.hop_limit = multicast ? e->multicast_ttl : e->ttl;
+  options.hop_limit = multicast ? std::optional<std::uint8_t>(e->multicast_ttl) : e->ttl;
   options.multicast_loop = multicast && e->multicast_loop;
   options.tos = e->tos;
   Status s = ip_.output(std::move(*buf), *route, destination, options, now);
@@ -286,7 +286,7 @@ void UdpEndpoints::set_broadcast_from_unspecified(UdpHandle h, bool on) {
 }
 
 void UdpEndpoints::set_ttl(UdpHandle h, std::uint8_t ttl) {
-  if (Endpoint* e = get(h)) e->ttl = ttl == 0 ? config::ip_default_ttl : ttl;
+  if (Endpoint* e = get(h)) e->ttl = ttl == 0 ? std::nullopt : std::optional<std::uint8_t>(ttl);
 }
 
 void UdpEndpoints::set_checksum(UdpHandle h, bool send_checksum) {

@@ -69,7 +69,7 @@ class UdpEndpoints {
   // Datagrams to 255.255.255.255 leave from 0.0.0.0 whatever address the
   // netif has (Stack::udp_set_broadcast_from_unspecified).
   void set_broadcast_from_unspecified(UdpHandle h, bool on);
-  void set_ttl(UdpHandle h, std::uint8_t ttl);
+  void set_ttl(UdpHandle h, std::uint8_t ttl);  // 0: back to the default
   void set_checksum(UdpHandle h, bool send_checksum);
   void set_tos(UdpHandle h, std::uint8_t tos);
   // IPV6_V6ONLY (an ESP-IDF addition for UDP): a binding to :: takes IPv6
@@ -177,7 +177,7 @@ class UdpEndpoints {
     bool broadcast = false;
     bool checksum = true;
     bool broadcast_from_unspecified = false;
-    std::uint8_t ttl = config::ip_default_ttl;
+    std::optional<std::uint8_t> ttl;  // none: the stack's default (IpSendOptions::hop_limit)
     std::optional<Error> error;  // from an ICMP error, until taken
     void* user_data = nullptr;
     // IP_TOS and SO_BINDTODEVICE.

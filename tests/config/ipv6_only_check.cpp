@@ -28,6 +28,9 @@ namespace lwnet::test::ipv6_only_check {
 
 static_assert(!config::ipv4 && config::ipv6, "built with CONFIG_LWIP_IPV4=0");
 static_assert(!config::ip6_frag, "built with CONFIG_LWIP_IP6_FRAG=0");
+// Neighbor Discovery's hop limit as the default: a router's Cur Hop Limit
+// must still not replace ND's 255 (neighbor_discovery_test.cpp).
+static_assert(config::ip_default_ttl == 255, "built with CONFIG_LWIP_IP_DEFAULT_TTL=255");
 // No IPv4 storage: ARP cache, IGMP's share of the group table.
 static_assert(std::tuple_size_v<std::remove_cvref_t<decltype(std::declval<ArpCache>().entries())>> == 0);
 static_assert(MulticastGroups::capacity == config::mld6_max_groups);
@@ -194,9 +197,10 @@ TEST(Ipv6Only, WildcardBindingsCarryUdpAndTcpOverIpv6) {
   const ByteVector& syn = sent.front().bytes;
   ASSERT_GE(syn.size(), 14U + 40 + 24);
   // IPv6: version 6, payload length 36 (the TCP header and its options), next
-  // header TCP, hop limit 64, 2001:db8::1 to 2001:db8::2.
+  // header TCP, the default hop limit (255 in this build), 2001:db8::1 to
+  // 2001:db8::2.
   EXPECT_EQ(to_hex(ConstBytes(syn).subspan(14, 40)),
-            to_hex(hex("60 00 00 00 00 24 06 40"
+            to_hex(hex("60 00 00 00 00 24 06 ff"
                        "20 01 0d b8 00 00 00 00 00 00 00 00 00 00 00 01"
                        "20 01 0d b8 00 00 00 00 00 00 00 00 00 00 00 02")));
   EXPECT_EQ(load_be16(syn, 14 + 40 + 2), 8080);

@@ -7,8 +7,10 @@
 
 #include <array>
 #include <span>
+#include <vector>
 
 #include "config/options.h"
+#include "support/hex.h"
 #include "support/hosts.h"
 #include "support/status.h"
 #include "util/checksum.h"
@@ -145,20 +147,50 @@ TEST(Ipv6ReassemblySim, ZeroLengthAndTinyFragmentsAreCounted) {
   EXPECT_FALSE(p.net.a.udp_readable(p.rx));
 }
 
+// The ICMPv6 errors A sent since the last call, from the ICMPv6 type on.
+std::vector<ByteVector> icmpv6_errors(HostAndPeer& net) {
+  std::vector<ByteVector> out;
+  for (const ByteVector& f : net.received()) {
+    if (f.size() >= 14 + 40 + 8 && f[14 + 6] == 58 && f[14 + 40] < 128) out.emplace_back(f.begin() + 14 + 40, f.end());
+  }
+  return out;
+}
+
+// RFC 8200 4.5, RFC 7112 5: a first fragment must hold every header up to
+// and including the upper-layer one; else it is dropped and answered with a
+// parameter problem, code 3 (incomplete header chain), pointer 0. A
+// fragment header inside the first fragment is dropped without an answer.
 TEST(Ipv6ReassemblySim, FirstFragmentWithoutTheWholeHeaderChainIsDropped) {
   Ipv6Peer p;
+  ASSERT_OK(p.net.a.nd_add_static(p.net.a_if, IpAddress(address_peer), mac_peer, p.net.sim.now()));
+  (void)p.net.received();
   // A destination options header that says 16 bytes, of which 8 arrived.
   ByteVector options(8, 0);
   options[0] = next_udp;
   options[1] = 1;
   p.net.inject(fragment6(9, 0, true, options, next_destination_options));
+  // The whole destination options header, then no room for UDP's.
+  ByteVector no_upper_layer(8, 0);
+  no_upper_layer[0] = next_udp;
+  p.net.inject(fragment6(11, 0, true, no_upper_layer, next_destination_options));
   // A fragment header inside the first fragment (fragments in a loop).
   ByteVector inner(16, 0);
   inner[0] = next_udp;
   p.net.inject(fragment6(10, 0, true, inner, next_fragment));
   p.net.sim.settle();
-  EXPECT_EQ(p.ipv6().drop_bad_fragment, 2U);
-  EXPECT_EQ(p.net.a.pools().in_use(), 0U);
+  EXPECT_EQ(p.ipv6().drop_bad_fragment, 3U);
+  EXPECT_EQ(p.net.a.pools().in_use(), 0U);  // none held for reassembly
+  const std::vector<ByteVector> errors = icmpv6_errors(p.net);
+  ASSERT_EQ(errors.size(), 2U);
+  for (const ByteVector& error : errors) {
+    // Type 4 code 3, pointer 0, then the offending packet from its IPv6 header.
+    EXPECT_EQ(to_hex(ConstBytes(error).first(2)), to_hex(hex("04 03")));
+    EXPECT_EQ(to_hex(ConstBytes(error).subspan(4, 4)), to_hex(hex("00 00 00 00")));
+    EXPECT_EQ(Ipv6Address::from_bytes(ConstBytes(error).subspan(8 + 8, 16)), address_peer);
+  }
+  // The quoted fragment headers: datagrams 9 and 11.
+  EXPECT_EQ(load_be32(errors[0], 8 + 40 + 4), 9U);
+  EXPECT_EQ(load_be32(errors[1], 8 + 40 + 4), 11U);
 }
 
 TEST(Ipv6ReassemblySim, TimeoutSendsTimeExceededOnlyWithTheFirstFragment) {

@@ -1,13 +1,18 @@
 // IPv6 between two stacks over a pipe: link-local addresses and DAD, ND
-// resolution, ping6, UDP and TCP over IPv6, a DAD conflict, and the
-// answers to bad extension headers.
+// resolution, ping6, UDP and TCP over IPv6, a DAD conflict, and which of
+// a raw peer's packets get ICMPv6 errors.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
+#include <utility>
+#include <vector>
 
 #include "support/hex.h"
 #include "support/hosts.h"
 #include "support/status.h"
+#include "util/bytes.h"
+#include "util/checksum.h"
 
 namespace lwnet::test::ipv6_test {
 namespace {
@@ -75,7 +80,7 @@ TEST(Ipv6Sim, PingResolvesTheNeighborThenEchoes) {
   ASSERT_OK(reply);
   EXPECT_EQ(reply->from, IpAddress(global_b));
   EXPECT_EQ(reply->sequence, 7);
-  EXPECT_EQ(reply->ttl, 64);
+  EXPECT_EQ(reply->ttl, config::ip_default_ttl);
   EXPECT_EQ(reply->copied, 4U);
   EXPECT_EQ(buf[3], 4);
   // NS (A), NA (B), echo request (A), echo reply (B): B learned A's MAC
@@ -230,6 +235,111 @@ TEST(Ipv6Sim, UnreachableNeighborDropsItsQueuedPackets) {
   EXPECT_EQ(net.a.stats().nd.drop_unresolved, 3U);
   EXPECT_EQ(net.a.stats().nd.drop_queue_full, 1U);
   net.a.udp_close(u);
+}
+
+// ---- ICMPv6 errors a raw peer's packets may and may not get ---------------
+
+const Ipv6Address address_peer = v6("2001:db8::99");
+constexpr std::uint8_t next_destination_options = 60;
+constexpr std::uint8_t next_icmpv6 = 58;
+constexpr std::uint8_t next_udp = 17;
+
+// A with 2001:db8::1 facing the test at 2001:db8::99, whose MAC A knows
+// (a static entry: errors leave at once).
+struct RawPeer {
+  RawPeer() {
+    EXPECT_OK(net.a.add_ipv6_address(net.a_if, IpCidr{global_a, 64}, net.sim.now()));
+    EXPECT_OK(net.a.nd_add_static(net.a_if, IpAddress(address_peer), mac_peer, net.sim.now()));
+    net.sim.run_for(Duration::seconds(2));
+    (void)net.received();
+  }
+  // An IPv6 packet from the peer to A's global address in a frame to `mac`.
+  void inject(std::uint8_t next_header, const ByteVector& payload, const MacAddress& mac = mac_a) {
+    ByteVector ip(40);
+    ip[0] = 0x60;
+    store_be16(ip, 4, static_cast<std::uint16_t>(payload.size()));
+    ip[6] = next_header;
+    ip[7] = 64;
+    std::copy(address_peer.octets.begin(), address_peer.octets.end(), ip.begin() + 8);
+    std::copy(global_a.octets.begin(), global_a.octets.end(), ip.begin() + 24);
+    ip.insert(ip.end(), payload.begin(), payload.end());
+    net.inject(ethernet_frame(mac, mac_peer, ipv6_type, ip));
+    net.sim.settle();
+  }
+  // The type and code of each ICMPv6 error A sent since the last call.
+  std::vector<std::pair<std::uint8_t, std::uint8_t>> errors() {
+    std::vector<std::pair<std::uint8_t, std::uint8_t>> out;
+    for (const ByteVector& f : net.received()) {
+      if (f.size() >= 14 + 40 + 8 && frame_ethertype(f) == ipv6_type && f[14 + 6] == next_icmpv6 &&
+          f[14 + 40] < 128) {
+        out.emplace_back(f[14 + 40], f[14 + 41]);
+      }
+    }
+    return out;
+  }
+  HostAndPeer net;
+};
+
+// A destination options header (RFC 8200 4.6) holding one option of type
+// 0x80, which no host knows and whose top bits (10) ask for a parameter
+// problem (code 2) even when the destination is a group.
+ByteVector unknown_option_header(std::uint8_t next_header) {
+  return ByteVector{next_header, 0, 0x80, 4, 0, 0, 0, 0};
+}
+
+// A UDP datagram from the peer to A's port 9 (nobody's), with its checksum.
+ByteVector udp_to_port_9() {
+  ByteVector udp{0x04, 0xd2, 0x00, 0x09, 0x00, 0x0c, 0, 0, 1, 2, 3, 4};
+  ByteVector pseudo(address_peer.octets.begin(), address_peer.octets.end());
+  pseudo.insert(pseudo.end(), global_a.octets.begin(), global_a.octets.end());
+  const ByteVector tail{0, 0, 0, 12, 0, 0, 0, next_udp};
+  pseudo.insert(pseudo.end(), tail.begin(), tail.end());
+  pseudo.insert(pseudo.end(), udp.begin(), udp.end());
+  store_be16(udp, 6, internet_checksum(pseudo));
+  return udp;
+}
+
+// RFC 4443 2.4 (e.1, e.2): no error about an ICMPv6 error or a Redirect,
+// also when an extension header comes before it (the decision reads the
+// last Next Header, not the first). An echo request behind the same header
+// is answered.
+TEST(Ipv6ErrorsSim, NoErrorAboutAnIcmpv6ErrorOrRedirectBehindExtensionHeaders) {
+  RawPeer p;
+  const auto behind_options = [](std::uint8_t icmpv6_type) {
+    ByteVector packet = unknown_option_header(next_icmpv6);
+    const ByteVector message{icmpv6_type, 0, 0, 0, 0, 0, 0, 0};
+    packet.insert(packet.end(), message.begin(), message.end());
+    return packet;
+  };
+  p.inject(next_destination_options, behind_options(1));    // destination unreachable
+  p.inject(next_destination_options, behind_options(137));  // redirect
+  EXPECT_TRUE(p.errors().empty());
+  p.inject(next_destination_options, behind_options(128));  // echo request
+  const std::vector<std::pair<std::uint8_t, std::uint8_t>> expected{{4, 2}};
+  EXPECT_EQ(p.errors(), expected);
+  EXPECT_EQ(p.net.a.stats().ipv6.drop_bad_extension, 3U);
+  EXPECT_EQ(p.net.a.pools().in_use(), 0U);
+}
+
+// RFC 4443 2.4 (e.4, e.5): a packet to our unicast address that came in a
+// link-layer broadcast or multicast frame gets no error, but a parameter
+// problem code 2 (which even a group's packet gets); in a unicast frame the
+// same port unreachable is sent.
+TEST(Ipv6ErrorsSim, APacketInALinkMulticastFrameGetsNoPortUnreachable) {
+  RawPeer p;
+  constexpr MacAddress all_nodes_mac{{0x33, 0x33, 0, 0, 0, 1}};
+  p.inject(next_udp, udp_to_port_9(), all_nodes_mac);
+  p.inject(next_udp, udp_to_port_9(), MacAddress::broadcast());
+  EXPECT_EQ(p.net.a.stats().udp.drop_no_port, 2U);
+  EXPECT_TRUE(p.errors().empty());
+  ByteVector with_option = unknown_option_header(next_udp);
+  const ByteVector udp = udp_to_port_9();
+  with_option.insert(with_option.end(), udp.begin(), udp.end());
+  p.inject(next_destination_options, with_option, all_nodes_mac);
+  p.inject(next_udp, udp_to_port_9());
+  const std::vector<std::pair<std::uint8_t, std::uint8_t>> expected{{4, 2}, {1, 4}};
+  EXPECT_EQ(p.errors(), expected);
+  EXPECT_EQ(p.net.a.pools().in_use(), 0U);
 }
 
 }  // namespace

@@ -169,13 +169,35 @@ TEST_F(Mld, LeaveInV2ModeChangesToInclude) {
   net.log.clear();
   ASSERT_OK(net.a.mld_leave(net.a_if, group, net.sim.now()));
   EXPECT_TRUE(mld_sent(net.log).empty());  // one reference left
-  ASSERT_OK(net.a.mld_leave(net.a_if, group, net.sim.now()));
-  const std::vector<FrameLog::Frame> sent = mld_sent(net.log);
-  ASSERT_EQ(sent.size(), 1U);
-  EXPECT_EQ(to_hex(sent[0].bytes),
-            to_hex(mld_frame(v2_routers_mac, to_v2_routers,
-                             "8f 00 00 00 00 00 00 01 03 00 00 00 ff 05 00 00 00 00 00 00 00 00 00 00 00 01 00 03")));
+  const Instant left = net.sim.now();
+  ASSERT_OK(net.a.mld_leave(net.a_if, group, left));
   EXPECT_FALSE(net.a.mld_is_member(net.a_if, group));
+  // RFC 3810 6.1: the state change report goes out robustness (2) times,
+  // Unsolicited Report Interval (1 s) apart.
+  net.sim.run_for(Duration::seconds(5));
+  const std::vector<FrameLog::Frame> sent = mld_sent(net.log);
+  ASSERT_EQ(sent.size(), 2U);
+  EXPECT_EQ(sent[0].at, left);
+  EXPECT_EQ(sent[1].at, left + Duration::seconds(1));
+  for (const FrameLog::Frame& f : sent) {
+    EXPECT_EQ(to_hex(f.bytes),
+              to_hex(mld_frame(v2_routers_mac, to_v2_routers,
+                               "8f 00 00 00 00 00 00 01 03 00 00 00 ff 05 00 00 00 00 00 00 00 00 00 00 00 01 00 03")));
+  }
+  // Joined again before the leave's repeat: the repeat would be a lie, and
+  // stays unsent; the join's own reports go out instead.
+  ASSERT_OK(net.a.mld_join(net.a_if, group, net.sim.now()));
+  net.sim.run_for(Duration::seconds(5));
+  net.log.clear();
+  ASSERT_OK(net.a.mld_leave(net.a_if, group, net.sim.now()));
+  net.sim.run_for(Duration::millis(500));
+  ASSERT_OK(net.a.mld_join(net.a_if, group, net.sim.now()));
+  net.sim.run_for(Duration::seconds(5));
+  std::vector<std::uint8_t> record_types;
+  for (const FrameLog::Frame& f : mld_sent(net.log)) record_types.push_back(f.bytes[62 + 8]);
+  // CHANGE_TO_INCLUDE (3) once, then CHANGE_TO_EXCLUDE (4) twice.
+  EXPECT_EQ(record_types, (std::vector<std::uint8_t>{3, 4, 4}));
+  EXPECT_EQ(net.a.pools().in_use(), 0U);
 }
 
 TEST_F(Mld, V1QueryTurnsTheHostToV1AndIsAnsweredWithinItsDelay) {
@@ -204,9 +226,11 @@ TEST_F(Mld, V1QueryTurnsTheHostToV1AndIsAnsweredWithinItsDelay) {
   EXPECT_EQ(net.a.stats().mld.rx_v1_query, 1U);
   EXPECT_EQ(net.a.stats().mld.tx_v1_report, 2U);
 
-  // In v1 mode the last reporter's leave is a Done to all routers.
+  // In v1 mode the last reporter's leave is a Done to all routers, once
+  // (RFC 2710 4 repeats no Done).
   net.log.clear();
   ASSERT_OK(net.a.mld_leave(net.a_if, group, net.sim.now()));
+  net.sim.run_for(Duration::seconds(5));
   const std::vector<FrameLog::Frame> done = mld_sent(net.log);
   ASSERT_EQ(done.size(), 1U);
   EXPECT_EQ(to_hex(done[0].bytes),

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <utility>
 #include <vector>
 
 #include "support/hosts.h"
@@ -297,6 +298,68 @@ TEST(NdRouterFlagSim, OurAdvertisementsSayWeAreAHost) {
     EXPECT_EQ(frame_destination_mac(f.bytes), mac_peer);
   }
   EXPECT_EQ(answers, 1U);
+}
+
+// RFC 4861 7.1.2: a peer drops Neighbor Discovery with a hop limit under
+// 255. A router's Cur Hop Limit replaces only the default hop limit, even
+// when the default is 255 itself (CONFIG_LWIP_IP_DEFAULT_TTL=255, as the
+// IPv6-only check builds the core): the NA answering a unicast NS and the
+// NS of address resolution keep 255; an echo request (the default) takes
+// the RA's 64.
+TEST(NdHopLimitSim, NeighborDiscoveryKeeps255AfterAnAdvertisedCurHopLimit) {
+  NdTimers net;
+  NdiscRepr ra;
+  ra.type = static_cast<std::uint8_t>(Icmpv6Type::RouterAdvertisement);
+  ra.router_lifetime = 1800;
+  ra.current_hop_limit = 64;
+  net.inject(nd_frame(ra, router_ll, all_nodes, MacAddress{{0x33, 0x33, 0, 0, 0, 1}},
+                      NdiscOptionType::SourceLinkLayerAddress));
+  net.sim.settle();
+  ASSERT_EQ(net.a.router_advertisement(net.a_if).current_hop_limit, 64);
+  NdiscRepr ns;
+  ns.type = static_cast<std::uint8_t>(Icmpv6Type::NeighborSolicitation);
+  ns.target = link_local_a;
+  net.log.clear();
+  net.inject(nd_frame(ns, neighbor_ll, link_local_a, mac_a, NdiscOptionType::SourceLinkLayerAddress));
+  net.sim.settle();
+  net.ping_to(nobody_ll);
+  std::vector<std::pair<std::uint8_t, std::uint8_t>> type_and_hop_limit;
+  for (const FrameLog::Frame& f : net.log.with_ethertype(ipv6_type, 0)) {
+    if (f.bytes.size() < 14 + 40 + 8 || f.bytes[14 + 6] != 58) continue;
+    type_and_hop_limit.emplace_back(f.bytes[14 + 40], f.bytes[14 + 7]);
+  }
+  const std::vector<std::pair<std::uint8_t, std::uint8_t>> expected{{136, 255}, {135, 255}};
+  EXPECT_EQ(type_and_hop_limit, expected);
+  // The echo request waits for nobody_ll's MAC: once it is known, it leaves
+  // with the advertised hop limit.
+  net.inject(na_frame(nobody_ll));
+  net.sim.settle();
+  const std::vector<FrameLog::Frame> frames = net.log.with_ethertype(ipv6_type, 0);
+  ASSERT_FALSE(frames.empty());
+  EXPECT_EQ(frames.back().bytes[14 + 40], 128);
+  EXPECT_EQ(frames.back().bytes[14 + 7], 64);
+}
+
+// A tentative address another host claims is never ours, nor its share of
+// the solicited-node group: the group is left when DAD fails, and removing
+// the duplicated address later leaves nothing a second time (another
+// address in the same group keeps it).
+TEST(NdTimersSim, AFailedDadLeavesTheSolicitedNodeGroupOnce) {
+  NdTimers net;
+  const Ipv6Address address = v6("2001:db8:5::1");
+  const IpAddress solicited_node(v6("ff02::1:ff00:1"));
+  net.start_dad(address);
+  ASSERT_TRUE(net.a.mld_is_member(net.a_if, solicited_node));
+  net.inject(na_frame(address));
+  net.sim.settle();
+  ASSERT_EQ(net.state_of(address), Ipv6AddressState::Duplicated);
+  EXPECT_FALSE(net.a.mld_is_member(net.a_if, solicited_node));
+  const Ipv6Address sharing = v6("2001:db8:6::1");
+  ASSERT_OK(net.a.add_ipv6_address(net.a_if, IpCidr{sharing, 64}, net.sim.now()));
+  ASSERT_OK(net.a.remove_ipv6_address(net.a_if, IpAddress(address), net.sim.now()));
+  EXPECT_TRUE(net.a.mld_is_member(net.a_if, solicited_node));
+  ASSERT_OK(net.a.remove_ipv6_address(net.a_if, IpAddress(sharing), net.sim.now()));
+  EXPECT_FALSE(net.a.mld_is_member(net.a_if, solicited_node));
 }
 
 }  // namespace

@@ -225,6 +225,29 @@ TEST(RouterDiscoverySim, OffLinkTrafficGoesToTheRoutersMacWithItsHopLimit) {
   net.a.ping_close(ping);
 }
 
+// The RA's Cur Hop Limit replaces the stack's default, not a hop limit the
+// sender chose that happens to equal it (IPV6_UNICAST_HOPS 64 stays 64).
+TEST(RouterDiscoverySim, AChosenHopLimitEqualToTheDefaultStays) {
+  Router net;
+  Ra ra;
+  ra.prefixes.push_back(prefix_info(prefix_1, 86400, 14400));
+  ra.current_hop_limit = 40;
+  net.advertise(ra);
+  net.sim.run_for(Duration::millis(1100));
+  (void)net.received();
+  PingHandle ping = *net.a.ping_open(5);
+  const Ipv6Address far = v6("2001:db8:99::7");
+  ASSERT_OK(net.a.ping_send(ping, far, 1, {}, config::ip_default_ttl, net.sim.now()));
+  ASSERT_OK(net.a.ping_send(ping, far, 2, {}, 0, net.sim.now()));
+  net.sim.settle();
+  std::vector<ByteVector> frames = net.received();
+  std::erase_if(frames, [](const ByteVector& f) { return icmpv6_type_of(f) != 128; });
+  ASSERT_EQ(frames.size(), 2U);
+  EXPECT_EQ(frames[0][14 + 7], config::ip_default_ttl);  // chosen
+  EXPECT_EQ(frames[1][14 + 7], 40);                      // the default: the RA's
+  net.a.ping_close(ping);
+}
+
 TEST(RouterDiscoverySim, NoRouterNoRouteOffLink) {
   Router net;
   PingHandle ping = *net.a.ping_open(5);
@@ -432,6 +455,115 @@ TEST(RouterDiscoverySim, FullTablesAreCounted) {
   }
   net.advertise(many);
   EXPECT_EQ(net.a.stats().nd.slaac_table_full, 1U);
+}
+
+// RFC 4861 6.3.6: with no router known reachable, routers are tried in
+// turn. The first router (fe80::1, its RA without a source link-layer
+// address) never answers a solicitation; the second (fe80::2) does. Once
+// resolving the first failed, traffic goes to the second's MAC (before,
+// the first was chosen for its whole lifetime and every packet dropped).
+TEST(RouterDiscoverySim, ADeadRouterIsPassedOverForALiveOne) {
+  static_assert(config::ipv6_nd6_num_routers >= 2);
+  Router net;
+  constexpr MacAddress second_mac{{0x02, 0, 0, 0, 0, 0x22}};
+  const Ipv6Address second_ll = v6("fe80::2");
+  Ra dead;
+  dead.source_link_address = false;
+  dead.prefixes.push_back(prefix_info(prefix_1, 86400, 14400));
+  net.advertise(dead);
+  Ra live;
+  live.source = second_ll;
+  live.source_mac = second_mac;
+  live.source_link_address = false;
+  net.advertise(live);
+  net.sim.run_for(Duration::millis(1100));
+  ASSERT_EQ(router_count(net.a), 2U);
+  (void)net.received();
+  PingHandle ping = *net.a.ping_open(5);
+  const Ipv6Address far = v6("2001:db8:99::7");
+  std::vector<Ipv6Address> solicited;
+  std::vector<MacAddress> echo_to;
+  for (std::uint16_t sequence = 1; sequence <= 8; ++sequence) {
+    EXPECT_OK(net.a.ping_send(ping, far, sequence, {}, 0, net.sim.now()));
+    net.sim.run_for(Duration::seconds(1));
+    for (const ByteVector& f : net.received()) {
+      if (icmpv6_type_of(f) == 128) echo_to.push_back(frame_destination_mac(f));
+      if (icmpv6_type_of(f) != 135) continue;
+      const Ipv6Address target = Ipv6Address::from_bytes(ConstBytes(f).subspan(14 + 40 + 8, 16));
+      solicited.push_back(target);
+      if (!(target == second_ll)) continue;
+      NdiscRepr na;
+      na.type = static_cast<std::uint8_t>(Icmpv6Type::NeighborAdvertisement);
+      na.target = second_ll;
+      na.solicited = true;
+      na.override = true;
+      na.router = true;
+      const std::size_t fixed = NdiscRepr::fixed_len(na.type);
+      ByteVector message(fixed + NdiscOptionWriter::link_layer_address_len);
+      NdiscOptionWriter writer(Bytes(message).subspan(fixed));
+      EXPECT_OK(writer.link_layer_address(NdiscOptionType::TargetLinkLayerAddress, second_mac));
+      const Ipv6Address to = Ipv6Address::from_bytes(ConstBytes(f).subspan(14 + 8, 16));
+      na.emit(message, second_ll, to);
+      Ipv6Repr ip;
+      ip.source = second_ll;
+      ip.destination = to;
+      ip.next_header = ipv6_next_header::icmpv6;
+      ip.hop_limit = 255;
+      ip.payload_len = message.size();
+      ByteVector packet(Ipv6Repr::header_len);
+      ip.emit(packet);
+      packet.insert(packet.end(), message.begin(), message.end());
+      net.inject(ethernet_frame(mac_a, second_mac, ipv6_type, packet));
+      net.sim.settle();
+    }
+  }
+  // Three solicitations for the dead router (RFC 4861 7.3.3's
+  // MAX_MULTICAST_SOLICIT), then the live one, which answers.
+  ASSERT_GE(solicited.size(), 4U);
+  EXPECT_EQ(std::count(solicited.begin(), solicited.end(), router_ll), 3);
+  EXPECT_EQ(solicited.back(), second_ll);
+  // Every echo request that left went to the live router, the ones sent
+  // after the first router failed included.
+  ASSERT_GE(echo_to.size(), 4U);
+  for (const MacAddress& mac : echo_to) EXPECT_EQ(mac, second_mac);
+  net.a.ping_close(ping);
+}
+
+// RFC 4861 6.3.4: an RA's MTU may lower the netif's MTU, never raise it
+// above the one the netif was given (set_mtu, NetifConfig::mtu), which the
+// device and the frame buffers bound: a larger one is ignored and counted.
+TEST(RouterDiscoverySim, AnAdvertisedMtuNeverRaisesTheConfiguredOne) {
+  Router net;
+  ASSERT_OK(net.a.set_mtu(net.a_if, 1400));
+  const auto advertise_mtu = [&](std::uint32_t mtu) {
+    Ra ra;
+    ra.mtu = mtu;
+    net.advertise(ra);
+    return net.a.netif_info(net.a_if)->mtu;
+  };
+  EXPECT_EQ(advertise_mtu(1500), 1400U);
+  EXPECT_EQ(net.a.stats().nd.ra_option_ignored, 1U);
+  EXPECT_EQ(advertise_mtu(1300), 1300U);
+  EXPECT_EQ(advertise_mtu(1400), 1400U);  // back up, to the configured MTU
+  EXPECT_EQ(advertise_mtu(1401), 1400U);
+  EXPECT_EQ(net.a.stats().nd.ra_option_ignored, 2U);
+}
+
+// An address whose valid lifetime ran out leaves its solicited-node group,
+// as a removed one does: here the link-local address shares the group
+// (ff02::1:ff00:a), so once that is removed too, the group must be gone
+// (a reference the expired address kept would hold it for ever).
+TEST(RouterDiscoverySim, AnExpiredAddressLeavesItsSolicitedNodeGroup) {
+  Router net;
+  const IpAddress solicited_node(v6("ff02::1:ff00:a"));
+  Ra ra;
+  ra.prefixes.push_back(prefix_info(prefix_1, 30, 10));
+  net.advertise(ra);
+  net.sim.run_for(Duration::seconds(31));
+  ASSERT_EQ(net.state(slaac_a), Ipv6AddressState::Invalid);
+  EXPECT_TRUE(net.a.mld_is_member(net.a_if, solicited_node));
+  ASSERT_OK(net.a.remove_ipv6_address(net.a_if, IpAddress(v6("fe80::ff:fe00:a")), net.sim.now()));
+  EXPECT_FALSE(net.a.mld_is_member(net.a_if, solicited_node));
 }
 
 }  // namespace

@@ -60,5 +60,22 @@ TEST(AddressSelection, PrecedenceAndScopeBreakTies) {
             (std::vector<IpAddress>{ip("198.51.100.2"), ip("192.0.2.9")}));
 }
 
+// Rule 5: a unique local source's label (13) matches no global IPv6
+// destination (label 1), while IPv4's matches IPv4's: with only a unique
+// local IPv6 address, IPv4 comes first; a unique local destination has
+// its matching source and so comes before a global one, after IPv4
+// (precedence 3 against 35).
+TEST(AddressSelection, OnlyAUniqueLocalIpv6SourcePrefersIpv4ForGlobalNames) {
+  const SourceAddresses unique_local{.ipv4 = true, .ipv6_unique_local = true, .ipv6_link_local = true};
+  EXPECT_EQ(ordered({ip("2001:db8::1"), ip("192.0.2.1")}, unique_local),
+            (std::vector<IpAddress>{ip("192.0.2.1"), ip("2001:db8::1")}));
+  EXPECT_EQ(ordered({ip("2001:db8::1"), ip("192.0.2.1"), ip("fd00:1::1")}, unique_local),
+            (std::vector<IpAddress>{ip("192.0.2.1"), ip("fd00:1::1"), ip("2001:db8::1")}));
+  // With a global source too, the global destination takes it and leads.
+  const SourceAddresses both{.ipv4 = true, .ipv6_global = true, .ipv6_unique_local = true};
+  EXPECT_EQ(ordered({ip("192.0.2.1"), ip("fd00:1::1"), ip("2001:db8::1")}, both),
+            (std::vector<IpAddress>{ip("2001:db8::1"), ip("192.0.2.1"), ip("fd00:1::1")}));
+}
+
 }  // namespace
 }  // namespace lwnet::address_selection_test

@@ -1,6 +1,9 @@
 // Route selection over a netif table, without packets.
 #include <gtest/gtest.h>
 
+#include <initializer_list>
+#include <tuple>
+
 #include "ip/routing.h"
 #include "link/loopback.h"
 #include "link/pipe.h"
@@ -162,6 +165,58 @@ TEST_F(RoutingTest, ViaOneNetifIgnoresTheTable) {
   EXPECT_ERROR(route_ipv4_via(table, NetifId{9}, far, {}), Error::NoRoute);
   table[narrow].up = false;
   EXPECT_ERROR(route_ipv4_via(table, narrow, Ipv4Address::of(198, 51, 100, 130), {}), Error::NetDown);
+}
+
+Ipv6Address v6(const char* text) { return parse_ip_address(text)->v6(); }
+
+// A netif holding `addresses` (address, prefix length, state) in its slots.
+Netif netif_with(std::initializer_list<std::tuple<const char*, std::uint8_t, Ipv6AddressState>> addresses) {
+  Netif n;
+  std::size_t slot = 0;
+  for (const auto& [text, prefix_len, state] : addresses) {
+    n.ipv6[slot].address = v6(text);
+    n.ipv6[slot].prefix_len = prefix_len;
+    n.ipv6[slot].state = state;
+    ++slot;
+  }
+  return n;
+}
+
+constexpr Ipv6AddressState preferred = Ipv6AddressState::Preferred;
+constexpr Ipv6AddressState deprecated = Ipv6AddressState::Deprecated;
+
+// RFC 6724 rule 6: a global destination gets the global source, a unique
+// local one the unique local source, whichever slot comes first.
+TEST(Ipv6SourceSelection, MatchingLabelKeepsUniqueLocalAndGlobalApart) {
+  static_assert(config::ipv6_num_addresses >= 3);
+  const Netif n = netif_with({{"fe80::2", 64, preferred}, {"fd00:1::2", 64, preferred}, {"2001:db8:1::2", 64, preferred}});
+  EXPECT_EQ(select_ipv6_source(n, v6("2001:db8:ff::1")), v6("2001:db8:1::2"));
+  EXPECT_EQ(select_ipv6_source(n, v6("fd00:2::1")), v6("fd00:1::2"));
+  // Rule 2: a link-scope destination takes the link-local source; a global
+  // group a global one.
+  EXPECT_EQ(select_ipv6_source(n, v6("fe80::9")), v6("fe80::2"));
+  EXPECT_EQ(select_ipv6_source(n, v6("ff02::1")), v6("fe80::2"));
+  EXPECT_EQ(select_ipv6_source(n, v6("ff0e::1")), v6("2001:db8:1::2"));
+  // Rule 1: the destination itself.
+  EXPECT_EQ(select_ipv6_source(n, v6("2001:db8:1::2")), v6("2001:db8:1::2"));
+}
+
+// Rule 8: the longest prefix shared with the destination, counted up to the
+// source's prefix length; rule 3 (avoid deprecated) comes before it.
+TEST(Ipv6SourceSelection, LongestMatchingPrefixAfterDeprecation) {
+  const Netif n = netif_with({{"fe80::2", 64, preferred}, {"2001:db8:1::2", 64, preferred}, {"2001:db8:2::2", 64, preferred}});
+  EXPECT_EQ(select_ipv6_source(n, v6("2001:db8:2:5::1")), v6("2001:db8:2::2"));  // 61 bits against 46
+  EXPECT_EQ(select_ipv6_source(n, v6("2001:db8:1:5::1")), v6("2001:db8:1::2"));
+  // Both share 64 bits and more with 2001:db8:2::3, but the prefix length
+  // caps the count: equal, so the first slot's stays.
+  const Netif capped = netif_with({{"2001:db8:2::4", 48, preferred}, {"2001:db8:2::2", 48, preferred}});
+  EXPECT_EQ(select_ipv6_source(capped, v6("2001:db8:2::3")), v6("2001:db8:2::4"));
+  const Netif old = netif_with({{"fe80::2", 64, preferred}, {"2001:db8:1::2", 64, preferred}, {"2001:db8:2::2", 64, deprecated}});
+  EXPECT_EQ(select_ipv6_source(old, v6("2001:db8:2:5::1")), v6("2001:db8:1::2"));
+  // A deprecated global address still beats a link-local one for a global
+  // destination (rule 2 before rule 3).
+  const Netif only_deprecated = netif_with({{"fe80::2", 64, preferred}, {"2001:db8:2::2", 64, deprecated}});
+  EXPECT_EQ(select_ipv6_source(only_deprecated, v6("2001:db8:9::1")), v6("2001:db8:2::2"));
 }
 
 }  // namespace

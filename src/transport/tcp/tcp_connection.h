@@ -34,7 +34,7 @@ namespace lwnet {
 // IP_TOS, SO_BINDTODEVICE). The connection only hands them to its
 // TcpOutput with every segment (retransmissions and pure ACKs included).
 struct TcpIpOptions {
-  std::uint8_t ttl = config::ip_default_ttl;
+  std::optional<std::uint8_t> ttl;  // none: the stack's default (IpSendOptions::hop_limit)
   std::uint8_t tos = 0;
   // Segments leave through this netif whatever the routing table says, and
   // a listener takes only SYNs that arrived on it; none: the route's netif.
