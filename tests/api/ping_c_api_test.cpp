@@ -19,6 +19,20 @@
 namespace lwnet::api::ping_c_api_test {
 namespace {
 
+// A session to the stack's own loopback address (TTL 64): the tests' target.
+esp_ping_config_t loopback_session(std::uint32_t count, std::uint32_t interval_ms, std::uint32_t timeout_ms,
+                                   std::uint32_t data_size) {
+  esp_ping_config_t config{};
+  config.count = count;
+  config.interval_ms = interval_ms;
+  config.timeout_ms = timeout_ms;
+  config.data_size = data_size;
+  config.ttl = 64;
+  config.target_addr.type = IPADDR_TYPE_V4;
+  config.target_addr.u_addr.ip4.addr = htonl(INADDR_LOOPBACK);
+  return config;
+}
+
 struct Seen {
   std::atomic<int> successes{0};
   std::atomic<int> timeouts{0};
@@ -36,14 +50,7 @@ TEST(PingCApi, SessionToLoopbackDeletedFromItsEndCallback) {
   tcpip_init(nullptr, nullptr);
   ASSERT_NE(default_tcpip(), nullptr);
 
-  esp_ping_config_t config{};
-  config.count = 3;
-  config.interval_ms = 50;
-  config.timeout_ms = 1000;
-  config.data_size = 32;
-  config.ttl = 64;
-  config.target_addr.type = IPADDR_TYPE_V4;
-  config.target_addr.u_addr.ip4.addr = htonl(INADDR_LOOPBACK);
+  esp_ping_config_t config = loopback_session(3, 50, 1000, 32);
 
   Seen seen;
   esp_ping_callbacks_t cbs{};
@@ -115,14 +122,7 @@ struct StopSeen {
 TEST(PingCApi, StopEndsTheBatchAndTheNextStartBeginsAnew) {
   tcpip_init(nullptr, nullptr);
   ASSERT_NE(default_tcpip(), nullptr);
-  esp_ping_config_t config{};
-  config.count = ESP_PING_COUNT_INFINITE;
-  config.interval_ms = 20;
-  config.timeout_ms = 1000;
-  config.data_size = 8;
-  config.ttl = 64;
-  config.target_addr.type = IPADDR_TYPE_V4;
-  config.target_addr.u_addr.ip4.addr = htonl(INADDR_LOOPBACK);
+  esp_ping_config_t config = loopback_session(ESP_PING_COUNT_INFINITE, 20, 1000, 8);
   StopSeen seen;
   esp_ping_callbacks_t cbs{};
   cbs.cb_args = &seen;
@@ -183,14 +183,7 @@ TEST(PingCApi, StopEndsTheBatchAndTheNextStartBeginsAnew) {
 TEST(PingCApi, IntervalZeroAndTimeoutZeroAreAccepted) {
   tcpip_init(nullptr, nullptr);
   ASSERT_NE(default_tcpip(), nullptr);
-  esp_ping_config_t config{};
-  config.count = 3;
-  config.interval_ms = 0;
-  config.timeout_ms = 0;
-  config.data_size = 8;
-  config.ttl = 64;
-  config.target_addr.type = IPADDR_TYPE_V4;
-  config.target_addr.u_addr.ip4.addr = htonl(INADDR_LOOPBACK);
+  esp_ping_config_t config = loopback_session(3, 0, 0, 8);
   Seen seen;
   esp_ping_callbacks_t cbs{};
   cbs.cb_args = &seen;
@@ -215,13 +208,7 @@ TEST(PingCApi, IntervalZeroAndTimeoutZeroAreAccepted) {
 TEST(PingCApi, AnInterfaceThatDoesNotExistFailsTheSession) {
   tcpip_init(nullptr, nullptr);
   ASSERT_NE(default_tcpip(), nullptr);
-  esp_ping_config_t config{};
-  config.count = 1;
-  config.interval_ms = 10;
-  config.timeout_ms = 1000;
-  config.ttl = 64;
-  config.target_addr.type = IPADDR_TYPE_V4;
-  config.target_addr.u_addr.ip4.addr = htonl(INADDR_LOOPBACK);
+  esp_ping_config_t config = loopback_session(1, 10, 1000, 0);
   char name[IF_NAMESIZE];
   ASSERT_NE(lwip_if_indextoname(1, name), nullptr);  // the loopback netif
   ASSERT_EQ(lwip_if_indextoname(2, name), nullptr);
@@ -263,13 +250,7 @@ struct MailboxFiller {
 TEST(PingCApi, DeletedFromItsOwnCallbacksWhileTheMailboxIsFull) {
   tcpip_init(nullptr, nullptr);
   ASSERT_NE(default_tcpip(), nullptr);
-  esp_ping_config_t config{};
-  config.interval_ms = 20;
-  config.timeout_ms = 1000;
-  config.data_size = 8;
-  config.ttl = 64;
-  config.target_addr.type = IPADDR_TYPE_V4;
-  config.target_addr.u_addr.ip4.addr = htonl(INADDR_LOOPBACK);
+  esp_ping_config_t config = loopback_session(2, 20, 1000, 8);
   const auto limit = std::chrono::steady_clock::now() + std::chrono::seconds(10);
 
   // From on_ping_end, as ESP-IDF's examples delete it.
@@ -282,7 +263,6 @@ TEST(PingCApi, DeletedFromItsOwnCallbacksWhileTheMailboxIsFull) {
     filler->fill_and_delete(hdl);
     filler->ends.fetch_add(1);
   };
-  config.count = 2;
   esp_ping_handle_t handle = nullptr;
   ASSERT_EQ(esp_ping_new_session(&config, &cbs, &handle), ESP_OK);
   ASSERT_EQ(esp_ping_start(handle), ESP_OK);
