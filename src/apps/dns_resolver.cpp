@@ -234,7 +234,16 @@ Result<DnsResult> DnsResolver::lookup(Stack& stack, std::string_view name, DnsRe
     }
     if (Status opened = open_udp(stack, q); !opened.ok()) return opened.error();
     q.used = true;
-    send_udp(stack, q, now);
+    if (const Status sent = send_udp(stack, q, now); mdns && !sent.ok() && sent.error() == Error::NoRoute) {
+      // No netif has an address of the group's family (an A question on a
+      // link with IPv6 only): no responder can be asked, so there is no
+      // address of this type now, not after the whole retry schedule
+      // (getaddrinfo's AF_UNSPEC waited 7 s for it beside a quick AAAA).
+      release(stack, q, now);
+      DnsResult none;
+      none.outcome = DnsOutcome::NotFound;
+      return none;
+    }
   }
   request->used = true;
   request->query = index;
@@ -291,7 +300,7 @@ std::size_t DnsResolver::build_query(const Query& q, Bytes out) const {
   return written.ok() ? *written : 0;
 }
 
-void DnsResolver::send_udp(Stack& stack, Query& q, Instant now) {
+Status DnsResolver::send_udp(Stack& stack, Query& q, Instant now) {
   // One id for all tries to a server (from one port), as glibc and lwIP
   // keep it: a slow server's answer to an earlier try is then as good as
   // one to the last. A fresh id per try dropped those answers, and a server
@@ -301,12 +310,13 @@ void DnsResolver::send_udp(Stack& stack, Query& q, Instant now) {
   q.deadline = now + timeout_of(q.attempt);
   ++q.attempt;
   const std::size_t len = build_query(q, buffer_);
-  if (len == 0) return;
+  if (len == 0) return Error::InvalidArgument;
   if (Status sent = stack.udp_send_to(q.udp, ConstBytes(buffer_).first(len), q.asked, now); !sent.ok()) {
     ++stats_.drop_send_failed;
-    return;  // the timeout tries again
+    return sent;  // the timeout tries again
   }
   ++stats_.queries_sent;
+  return {};
 }
 
 void DnsResolver::on_timeout(Stack& stack, Query& q, Instant now) {
@@ -316,7 +326,7 @@ void DnsResolver::on_timeout(Stack& stack, Query& q, Instant now) {
   }
   if (q.attempt < config::dns_max_retries) {
     ++stats_.retries;
-    send_udp(stack, q, now);
+    (void)send_udp(stack, q, now);
     return;
   }
   fail_over(stack, q, now);
@@ -337,7 +347,7 @@ void DnsResolver::fail_over(Stack& stack, Query& q, Instant now) {
       // Without an endpoint the sends fail and time out to the next server.
       (void)open_udp(stack, q);
     }
-    send_udp(stack, q, now);
+    (void)send_udp(stack, q, now);
     return;
   }
   DnsResult result;

@@ -163,7 +163,9 @@ class DnsResolver final : public StackApp {
   void store(const DnsName& name, DnsRecordType type, const DnsResult& result,
              std::uint32_t ttl, Instant now);
   Status open_udp(Stack& stack, Query& q);
-  void send_udp(Stack& stack, Query& q, Instant now);
+  // Sends the query's next try; its error when the stack refused it (the
+  // timeout then tries again).
+  Status send_udp(Stack& stack, Query& q, Instant now);
   // Moves to the next server with an address, from the first try; false
   // when none is left.
   bool next_server(Query& q, std::size_t from);

@@ -432,6 +432,33 @@ TEST(DnsResolverSim, LocalNamesAskTheIpv6MdnsGroupForAaaa) {
   d.net.b.detach_app(responder);
 }
 
+// An A question for a .local name on a host with no IPv4 address: no
+// responder can be asked (the IPv4 group has no source), so the answer is
+// "no address of this type" at once, not after the 7 s of tries that kept
+// getaddrinfo(AF_UNSPEC) waiting beside a quick AAAA answer. The AAAA
+// question still goes out.
+TEST(DnsResolverSim, AnAQuestionForALocalNameWithoutIpv4EndsAtOnce) {
+  DnsNet d;
+  ASSERT_OK(d.net.a.set_ipv4(d.net.a_if, IpCidr{IpAddress(Ipv4Address{}), 0}, std::nullopt, d.net.sim.now()));
+  FakeDnsServer responder(d.net.b, d.net.sim.now(), dns::mdns_port, true);
+  responder.add_aaaa("printer.local", host_address6, 120);
+  ASSERT_OK(d.net.b.attach_app(responder));
+  d.net.sim.run_for(Duration::seconds(3));  // DAD of the link-local addresses
+  const Result<DnsResult> a = d.lookup("printer.local", DnsRecordType::A);
+  ASSERT_OK(a);
+  EXPECT_EQ(a->outcome, DnsOutcome::NotFound);
+  EXPECT_EQ(a->count, 0u);
+  EXPECT_ERROR(d.lookup("printer.local", DnsRecordType::AAAA), Error::InProgress);
+  ASSERT_TRUE(d.run_until_answered());
+  ASSERT_EQ(d.answers.results.size(), 1u);  // the AAAA question's only
+  EXPECT_EQ(d.answers.results[0].outcome, DnsOutcome::Found);
+  EXPECT_EQ(d.answers.results[0].addresses[0], IpAddress(host_address6));
+  EXPECT_TRUE(d.net.log.with_ethertype(0x0800, 0).empty());
+  d.net.sim.run_for(Duration::seconds(10));
+  EXPECT_EQ(d.answers.results.size(), 1u);  // nothing more, ever
+  d.net.b.detach_app(responder);
+}
+
 // RFC 6762 11: mDNS answers are taken only from the link. B, renumbered off
 // A's subnet (198.51.100.7, reaching A through a gateway), answers from
 // port 5353 with the right id and question: dropped. Back on the subnet,
