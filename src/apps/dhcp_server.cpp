@@ -56,6 +56,7 @@ Status DhcpServer::start(Stack& stack, const DhcpServerConfig& config, Instant n
   if (prefix_len > 30 || start_address.value > end_address.value || start_address.value < first ||
       end_address.value > last || (start_address.value <= server.value && server.value <= end_address.value) ||
       end_address.value - start_address.value + 1 > max_pool_size || config.lease_units == 0 ||
+      config.lease_units > UINT32_MAX / config::dhcps_lease_unit_secs ||
       config.captive_portal_uri.size() > max_uri_len) {
     return Error::InvalidArgument;
   }

@@ -104,6 +104,19 @@ TEST(DhcpServerSim, RejectsBadPools) {
   EXPECT_OK(pool(Ipv4Address::of(192, 0, 2, 2), Ipv4Address::of(192, 0, 2, 101)));
 }
 
+// A lease of lease_units x CONFIG_LWIP_DHCPS_LEASE_UNIT seconds that does
+// not fit option 51's 32 bits is refused: it wrapped to a short lease
+// (ESP-IDF's server wraps too). The longest that fits is taken.
+TEST(DhcpServerSim, RejectsALeaseTooLongForItsOption) {
+  ServerNet s;
+  DhcpServerConfig c;
+  c.lease_units = UINT32_MAX / config::dhcps_lease_unit_secs + 1;
+  EXPECT_ERROR(s.server.start(s.net.a, c, s.net.sim.now()), Error::InvalidArgument);
+  EXPECT_FALSE(s.server.running());
+  c.lease_units = UINT32_MAX / config::dhcps_lease_unit_secs;
+  EXPECT_OK(s.server.start(s.net.a, c, s.net.sim.now()));
+}
+
 TEST(DhcpServerSim, OffersOptionsByFlags) {
   ServerNet s;
   DhcpServerConfig c;
