@@ -398,16 +398,27 @@ TEST(DnsResolverSim, LocalNamesGoToTheMdnsGroup) {
   d.net.b.detach_app(responder);
 }
 
+// A without an IPv4 address, B answering mDNS for printer.local's AAAA,
+// both past DAD of their link-local addresses.
+struct Ipv6OnlyMdnsNet {
+  Ipv6OnlyMdnsNet() : responder(d.net.b, d.net.sim.now(), dns::mdns_port, true) {
+    EXPECT_OK(d.net.a.set_ipv4(d.net.a_if, IpCidr{IpAddress(Ipv4Address{}), 0}, std::nullopt, d.net.sim.now()));
+    responder.add_aaaa("printer.local", host_address6, 120);
+    EXPECT_OK(d.net.b.attach_app(responder));
+    d.net.sim.run_for(Duration::seconds(3));
+  }
+  ~Ipv6OnlyMdnsNet() { d.net.b.detach_app(responder); }
+  DnsNet d;
+  FakeDnsServer responder;
+};
+
 // RFC 6762 runs over IPv6 too: on a link without IPv4 an AAAA question for
 // a .local name goes to [ff02::fb]:5353, and the answer is used. It went to
 // 224.0.0.251, which a host without IPv4 cannot reach.
 TEST(DnsResolverSim, LocalNamesAskTheIpv6MdnsGroupForAaaa) {
-  DnsNet d;
-  ASSERT_OK(d.net.a.set_ipv4(d.net.a_if, IpCidr{IpAddress(Ipv4Address{}), 0}, std::nullopt, d.net.sim.now()));
-  FakeDnsServer responder(d.net.b, d.net.sim.now(), dns::mdns_port, true);
-  responder.add_aaaa("printer.local", host_address6, 120);
-  ASSERT_OK(d.net.b.attach_app(responder));
-  d.net.sim.run_for(Duration::seconds(3));  // DAD of the link-local addresses
+  Ipv6OnlyMdnsNet t;
+  DnsNet& d = t.d;
+  FakeDnsServer& responder = t.responder;
   d.net.log.clear();
   EXPECT_ERROR(d.lookup("printer.local", DnsRecordType::AAAA), Error::InProgress);
   ASSERT_TRUE(d.run_until_answered());
@@ -429,7 +440,6 @@ TEST(DnsResolverSim, LocalNamesAskTheIpv6MdnsGroupForAaaa) {
   }
   EXPECT_TRUE(saw_group);
   EXPECT_TRUE(d.net.log.with_ethertype(0x0800, 0).empty());  // nothing left over IPv4
-  d.net.b.detach_app(responder);
 }
 
 // An A question for a .local name on a host with no IPv4 address: no
@@ -438,12 +448,8 @@ TEST(DnsResolverSim, LocalNamesAskTheIpv6MdnsGroupForAaaa) {
 // getaddrinfo(AF_UNSPEC) waiting beside a quick AAAA answer. The AAAA
 // question still goes out.
 TEST(DnsResolverSim, AnAQuestionForALocalNameWithoutIpv4EndsAtOnce) {
-  DnsNet d;
-  ASSERT_OK(d.net.a.set_ipv4(d.net.a_if, IpCidr{IpAddress(Ipv4Address{}), 0}, std::nullopt, d.net.sim.now()));
-  FakeDnsServer responder(d.net.b, d.net.sim.now(), dns::mdns_port, true);
-  responder.add_aaaa("printer.local", host_address6, 120);
-  ASSERT_OK(d.net.b.attach_app(responder));
-  d.net.sim.run_for(Duration::seconds(3));  // DAD of the link-local addresses
+  Ipv6OnlyMdnsNet t;
+  DnsNet& d = t.d;
   const Result<DnsResult> a = d.lookup("printer.local", DnsRecordType::A);
   ASSERT_OK(a);
   EXPECT_EQ(a->outcome, DnsOutcome::NotFound);
@@ -456,7 +462,6 @@ TEST(DnsResolverSim, AnAQuestionForALocalNameWithoutIpv4EndsAtOnce) {
   EXPECT_TRUE(d.net.log.with_ethertype(0x0800, 0).empty());
   d.net.sim.run_for(Duration::seconds(10));
   EXPECT_EQ(d.answers.results.size(), 1u);  // nothing more, ever
-  d.net.b.detach_app(responder);
 }
 
 // RFC 6762 11: mDNS answers are taken only from the link. B, renumbered off
