@@ -96,6 +96,11 @@ Status DhcpClient::set_hostname(std::string_view hostname) {
   return {};
 }
 
+void DhcpClient::set_lease_storage(DhcpLeaseStorage* storage, bool restore_last_ip) {
+  config_.storage = storage;
+  config_.restore_last_ip = restore_last_ip;
+}
+
 void DhcpClient::set_event_callback(EventCallback callback, void* context) {
   callback_ = callback;
   callback_context_ = context;

@@ -128,6 +128,10 @@ class DhcpClient final : public StackApp {
   // the next message on. Empty: none.
   Status set_hostname(std::string_view hostname);
   std::string_view hostname() const { return {hostname_.data(), hostname_len_}; }
+  // DhcpClientConfig's storage and restore_last_ip: a lease is stored from
+  // the next ACK on, restored at the next start(). `storage` must outlive
+  // the client or be replaced first; null: none.
+  void set_lease_storage(DhcpLeaseStorage* storage, bool restore_last_ip);
 
   // Runs inside poll() for every event. `lease` is the current one (the
   // lost one for AddressLost).
