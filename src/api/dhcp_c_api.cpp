@@ -22,9 +22,24 @@ namespace {
 using namespace lwnet;
 using api::Immortal;
 
+// lwnet_dhcp_ip_addr_storage_t behind the client's storage interface.
+class CLeaseStorage final : public DhcpLeaseStorage {
+ public:
+  CLeaseStorage(const lwnet_dhcp_ip_addr_storage_t& functions, const char* ifname)
+      : functions_(functions), ifname_(ifname) {}
+  std::optional<DhcpLease> load() override;
+  void save(const DhcpLease& lease) override;
+  void erase() override { functions_.erase(ifname_, functions_.arg); }
+
+ private:
+  lwnet_dhcp_ip_addr_storage_t functions_;
+  const char* ifname_;  // the slot's name, which outlives this
+};
+
 struct NetifApps {
   std::unique_ptr<DhcpClient> client;
   std::unique_ptr<DhcpServer> server;
+  std::unique_ptr<CLeaseStorage> storage;
   std::array<char, 16> name{};
 };
 
@@ -39,6 +54,7 @@ std::atomic<lwnet_dhcps_assigned_cb> assigned_callback{nullptr};
 std::atomic<void*> assigned_arg{nullptr};
 
 std::uint32_t network_order(Ipv4Address a) { return htonl(a.value); }
+Ipv4Address host_order(std::uint32_t a) { return Ipv4Address{ntohl(a)}; }
 
 lwnet_dhcp_lease_t to_c(const DhcpLease& l) {
   lwnet_dhcp_lease_t c{};
@@ -54,6 +70,22 @@ lwnet_dhcp_lease_t to_c(const DhcpLease& l) {
   return c;
 }
 
+std::optional<DhcpLease> CLeaseStorage::load() {
+  lwnet_dhcp_lease_t stored{};
+  if (functions_.restore(ifname_, &stored, functions_.arg) != 1) return std::nullopt;
+  // INIT-REBOOT asks for the address only; the rest comes with the ACK.
+  DhcpLease l;
+  l.address = host_order(stored.address);
+  l.link_local = stored.link_local != 0;
+  if (l.address.is_unspecified() || l.address.is_broadcast() || l.address.is_multicast()) return std::nullopt;
+  return l;
+}
+
+void CLeaseStorage::save(const DhcpLease& lease) {
+  const lwnet_dhcp_lease_t c = to_c(lease);
+  functions_.store(ifname_, &c, functions_.arg);
+}
+
 void on_client_event(void* context, DhcpClientEvent event, const DhcpLease& lease) {
   const lwnet_dhcp_event_cb callback = event_callback.load();
   if (callback == nullptr) return;
@@ -67,6 +99,16 @@ void on_client_event(void* context, DhcpClientEvent event, const DhcpLease& leas
   }
   const lwnet_dhcp_lease_t c = to_c(lease);
   callback(slot->name.data(), e, &c, event_arg.load());
+}
+
+// The slot's client, made (stopped, with the default configuration) on
+// first use: the hostname and storage may come before lwnet_dhcp_start.
+DhcpClient& client_of(NetifApps& slot, NetifId id) {
+  if (!slot.client) {
+    slot.client = std::make_unique<DhcpClient>(id);
+    slot.client->set_event_callback(on_client_event, &slot);
+  }
+  return *slot.client;
 }
 
 void on_assigned(void* context, const DhcpServerClient& client) {
@@ -103,11 +145,7 @@ std::optional<Ipv4Address> parse_v4(const char* text) {
 
 extern "C" int lwnet_dhcp_start(const char* ifname) {
   return on_netif(ifname, [](Stack& stack, Instant now, NetifApps& slot, NetifId id) -> int {
-    if (!slot.client) {
-      slot.client = std::make_unique<DhcpClient>(id);
-      slot.client->set_event_callback(on_client_event, &slot);
-    }
-    const Status s = slot.client->start(stack, now);
+    const Status s = client_of(slot, id).start(stack, now);
     return s ? 0 : errno_of(s.error());
   });
 }
@@ -139,6 +177,45 @@ extern "C" int lwnet_dhcp_get_lease(const char* ifname, lwnet_dhcp_lease_t* leas
   return on_netif(ifname, [lease](Stack&, Instant, NetifApps& slot, NetifId) -> int {
     if (!slot.client || !slot.client->lease()) return EAGAIN;
     *lease = to_c(*slot.client->lease());
+    return 0;
+  });
+}
+
+extern "C" int lwnet_netif_set_hostname(const char* ifname, const char* hostname) {
+  const std::string_view name = hostname == nullptr ? std::string_view{} : std::string_view(hostname);
+  if (name.size() > DhcpClient::max_hostname_len) return fail(EINVAL);
+  return on_netif(ifname, [name](Stack&, Instant, NetifApps& slot, NetifId id) -> int {
+    const Status s = client_of(slot, id).set_hostname(name);
+    return s ? 0 : errno_of(s.error());
+  });
+}
+
+extern "C" int lwnet_netif_get_hostname(const char* ifname, char* buffer, size_t size) {
+  if (buffer == nullptr) return fail(EINVAL);
+  return on_netif(ifname, [buffer, size](Stack&, Instant, NetifApps& slot, NetifId id) -> int {
+    const std::string_view name = client_of(slot, id).hostname();
+    if (name.size() >= size) return ERANGE;
+    std::copy(name.begin(), name.end(), buffer);
+    buffer[name.size()] = '\0';
+    return 0;
+  });
+}
+
+extern "C" int lwnet_dhcp_set_ip_addr_storage(const char* ifname, const lwnet_dhcp_ip_addr_storage_t* storage) {
+  if (storage != nullptr && (storage->restore == nullptr || storage->store == nullptr || storage->erase == nullptr)) {
+    return fail(EINVAL);
+  }
+  return on_netif(ifname, [storage](Stack&, Instant, NetifApps& slot, NetifId id) -> int {
+    DhcpClient& client = client_of(slot, id);
+    if (storage == nullptr) {
+      client.set_lease_storage(nullptr, config::dhcp_restore_last_ip);
+      slot.storage.reset();
+      return 0;
+    }
+    // Made before the old one goes: the client never sees a dangling one.
+    auto made = std::make_unique<CLeaseStorage>(*storage, slot.name.data());
+    client.set_lease_storage(made.get(), true);
+    slot.storage = std::move(made);
     return 0;
   });
 }

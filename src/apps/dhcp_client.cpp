@@ -96,6 +96,11 @@ Status DhcpClient::set_hostname(std::string_view hostname) {
   return {};
 }
 
+void DhcpClient::set_lease_storage(DhcpLeaseStorage* storage, bool restore_last_ip) {
+  config_.storage = storage;
+  config_.restore_last_ip = restore_last_ip;
+}
+
 void DhcpClient::set_event_callback(EventCallback callback, void* context) {
   callback_ = callback;
   callback_context_ = context;
@@ -154,7 +159,8 @@ void DhcpClient::stop(Stack& stack, Instant now) {
   lost_.reset();
   autoip_.stop();
   state_ = DhcpClientState::Stopped;
-  retransmit_at_ = t1_at_ = t2_at_ = expiry_at_ = lost_at_ = check_at_ = Instant::max();
+  retransmit_at_ = t1_at_ = t2_at_ = expiry_at_ = lost_at_ = check_at_ = announce_at_ = Instant::max();
+  defending_ = false;
   close(stack);
 }
 
@@ -191,7 +197,7 @@ Duration DhcpClient::backoff(std::uint32_t tries) {
 }
 
 Instant DhcpClient::next_deadline() const {
-  Instant d = std::min({retransmit_at_, t1_at_, t2_at_, expiry_at_, lost_at_, check_at_});
+  Instant d = std::min({retransmit_at_, t1_at_, t2_at_, expiry_at_, lost_at_, check_at_, announce_at_});
   return std::min(d, autoip_.next_deadline());
 }
 
@@ -267,7 +273,8 @@ void DhcpClient::send_discover(Stack& stack, Instant now) {
   DhcpRepr m = base_message(DhcpMessageType::Discover, now);
   // A link-local address is no lease: the server may still hand out the one
   // we had (RFC 2131 4.4.1: requested address is optional).
-  if (lost_ && !lost_->link_local) m.requested_ip = lost_->address;
+  // Nor one we declined: the server would offer it again.
+  if (lost_ && !lost_->link_local && lost_->address != declined_) m.requested_ip = lost_->address;
   send(stack, m, Ipv4Address::broadcast(), now);
   ++discover_rounds_;
   retransmit_at_ = now + backoff(tries_++);
@@ -492,6 +499,7 @@ void DhcpClient::start_check(Stack& stack, Instant now) {
 
 void DhcpClient::bind(Stack& stack, Instant now) {
   const DhcpLease l = offered_;
+  const bool probed = state_ == DhcpClientState::Checking;
   state_ = DhcpClientState::Bound;
   retransmit_at_ = check_at_ = Instant::max();
   naked_offers_ = 0;
@@ -500,8 +508,53 @@ void DhcpClient::bind(Stack& stack, Instant now) {
   expiry_at_ = coarse(l.obtained, l.lease_seconds);
   discover_rounds_ = 0;
   autoip_.stop();
+  declined_ = Ipv4Address{};
   set_lease(stack, l, now);
   if (config_.storage != nullptr) config_.storage->save(l);
+  if (probed && config_.address_check == config::DhcpAddressCheck::Acd) {
+    // RFC 5227 2.3: taking the address (set_ipv4) sent the first
+    // announcement; the second follows ANNOUNCE_INTERVAL later. From now on
+    // the address is defended (2.4).
+    defending_ = true;
+    announcements_ = 1;
+    announce_at_ = now + AutoIp::announce_interval;
+    arp_conflicts_seen_ = stack.arp_conflicts(netif_);
+    last_defense_ = Instant::max();
+  }
+}
+
+// The address is someone else's: DECLINE it (RFC 2131 3.1.5) and start over
+// after a pause.
+void DhcpClient::decline_offered(Stack& stack, Instant now) {
+  ++stats_.declines;
+  declined_ = offered_.address;
+  send_decline(stack, now);
+  check_at_ = Instant::max();
+  state_ = DhcpClientState::Init;
+  retransmit_at_ = now + decline_wait;
+}
+
+// RFC 5227 2.4 (b): a host that claims our address (an ARP from it with
+// another MAC) is answered with one announcement; a second conflict within
+// DEFEND_INTERVAL of that means it will not back off, and the address goes:
+// false then (the lease is declined), true while it is kept.
+bool DhcpClient::defend_lease(Stack& stack, Instant now) {
+  const std::uint32_t seen = stack.arp_conflicts(netif_);
+  if (seen == arp_conflicts_seen_) return true;
+  arp_conflicts_seen_ = seen;
+  if (!stack.arp_conflict(netif_, lease_->address)) return true;
+  if (last_defense_ == Instant::max() || now - last_defense_ >= AutoIp::defend_interval) {
+    last_defense_ = now;
+    (void)stack.arp_announce(netif_, now);
+    return true;
+  }
+  offered_ = *lease_;
+  // Removed first, so that the DECLINE leaves from 0.0.0.0 (RFC 2131 4.1:
+  // the client has no usable address), not from the one in dispute.
+  drop_address(stack, now);
+  if (config_.storage != nullptr) config_.storage->erase();
+  decline_offered(stack, now);
+  return false;
 }
 
 void DhcpClient::set_lease(Stack& stack, const DhcpLease& l, Instant now) {
@@ -546,7 +599,8 @@ void DhcpClient::drop_address(Stack& stack, Instant now) {
   (void)stack.set_ipv4(netif_, IpCidr{Ipv4Address::any(), 0}, std::nullopt, now);
   lost_ = lease_;
   lease_.reset();
-  t1_at_ = t2_at_ = expiry_at_ = Instant::max();
+  t1_at_ = t2_at_ = expiry_at_ = announce_at_ = Instant::max();
+  defending_ = false;
   if (config::lost_ip_timer) {
     lost_at_ = now + Duration::seconds(config::lost_ip_timer_secs);
   } else {
@@ -592,11 +646,7 @@ void DhcpClient::timers(Stack& stack, Instant now) {
   if (state_ == DhcpClientState::Checking) {
     if (stack.arp_conflict(netif_, offered_.address)) {
       // Another host (another MAC: our own frames never count) has it.
-      ++stats_.declines;
-      send_decline(stack, now);
-      check_at_ = Instant::max();
-      state_ = DhcpClientState::Init;
-      retransmit_at_ = now + decline_wait;
+      decline_offered(stack, now);
       return;
     }
     if (check_at_ <= now) {
@@ -618,6 +668,14 @@ void DhcpClient::timers(Stack& stack, Instant now) {
       }
     }
     return;
+  }
+
+  if (defending_ && lease_) {
+    if (!defend_lease(stack, now)) return;
+    if (announce_at_ <= now) {
+      (void)stack.arp_announce(netif_, now);
+      announce_at_ = ++announcements_ < AutoIp::announce_num ? now + AutoIp::announce_interval : Instant::max();
+    }
   }
 
   if (expiry_at_ <= now) {

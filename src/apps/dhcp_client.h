@@ -1,6 +1,7 @@
 // DHCPv4 client (RFC 2131) for one netif, as ESP-IDF's lwIP runs it:
 // INIT / SELECTING / REQUESTING / BOUND / RENEWING / REBINDING and
-// INIT-REBOOT, the offered-address check (ARP or RFC 5227 ACD) with DECLINE,
+// INIT-REBOOT, the offered-address check (ARP, or RFC 5227 ACD: probes, two
+// announcements and the defence of the bound address) with DECLINE,
 // RELEASE, hostname (12), client id (61), vendor class (60), the lost-IP
 // timer of esp_netif and the RFC 3927 link-local fallback (apps/autoip.h).
 //
@@ -127,6 +128,10 @@ class DhcpClient final : public StackApp {
   // the next message on. Empty: none.
   Status set_hostname(std::string_view hostname);
   std::string_view hostname() const { return {hostname_.data(), hostname_len_}; }
+  // DhcpClientConfig's storage and restore_last_ip: a lease is stored from
+  // the next ACK on, restored at the next start(). `storage` must outlive
+  // the client or be replaced first; null: none.
+  void set_lease_storage(DhcpLeaseStorage* storage, bool restore_last_ip);
 
   // Runs inside poll() for every event. `lease` is the current one (the
   // lost one for AddressLost).
@@ -159,6 +164,8 @@ class DhcpClient final : public StackApp {
   void take_ack(Stack& stack, const DhcpRepr& ack, Instant now);
   void start_check(Stack& stack, Instant now);
   void bind(Stack& stack, Instant now);
+  void decline_offered(Stack& stack, Instant now);
+  bool defend_lease(Stack& stack, Instant now);
   void drop_address(Stack& stack, Instant now);
   void set_lease(Stack& stack, const DhcpLease& lease, Instant now);
   void publish_servers(Stack& stack, const DhcpLease& lease);
@@ -189,6 +196,14 @@ class DhcpClient final : public StackApp {
   Instant lost_at_ = Instant::max();  // lost-IP timer
   Instant check_at_ = Instant::max(); // next step of the address check
   std::uint32_t check_step_ = 0;
+  // RFC 5227 2.3 / 2.4 after an ACD check: the announcements still due and
+  // the defence of the bound address.
+  bool defending_ = false;
+  Instant announce_at_ = Instant::max();
+  std::uint32_t announcements_ = 0;
+  std::uint32_t arp_conflicts_seen_ = 0;  // the netif's count when last looked at
+  Instant last_defense_ = Instant::max();
+  Ipv4Address declined_;              // not asked for again in DISCOVERs
 
   DhcpLease offered_;                 // the OFFER / ACK being worked on
   std::optional<DhcpLease> lease_;    // what the netif uses

@@ -109,9 +109,21 @@ void DhcpServer::set_assigned_callback(AssignedCallback callback, void* context)
   callback_context_ = context;
 }
 
-DhcpServer::Entry* DhcpServer::find(const MacAddress& mac) {
+DhcpServer::Entry* DhcpServer::find(const DhcpRepr& request) {
+  const ConstBytes id = request.client_id;
   for (Entry& e : entries_) {
-    if (e.used && e.client.mac == mac) return &e;
+    if (!e.used) continue;
+    if (id.empty()) {
+      // A client that sends no identifier never takes the lease of one
+      // that did, even from the same chaddr: they are two clients.
+      if (e.client.client_id_len == 0 && e.client.mac == request.client_mac) return &e;
+      continue;
+    }
+    const std::size_t kept = std::min(id.size(), DhcpServerClient::max_client_id_len);
+    if (e.client.client_id_len == id.size() && std::equal(id.begin(), id.begin() + static_cast<std::ptrdiff_t>(kept),
+                                                          e.client.client_id.begin())) {
+      return &e;
+    }
   }
   return nullptr;
 }
@@ -168,7 +180,7 @@ Instant DhcpServer::next_deadline() const {
   return d;
 }
 
-DhcpServer::Entry* DhcpServer::allocate(Stack& stack, const MacAddress& mac, std::optional<Ipv4Address> wanted,
+DhcpServer::Entry* DhcpServer::allocate(Stack& stack, const DhcpRepr& request, std::optional<Ipv4Address> wanted,
                                         Instant now) {
   Ipv4Address address;
   if (wanted && in_pool(*wanted) && holder(*wanted) == nullptr) {
@@ -210,7 +222,12 @@ DhcpServer::Entry* DhcpServer::allocate(Stack& stack, const MacAddress& mac, std
   }
   slot->used = true;
   slot->client = DhcpServerClient{};
-  slot->client.mac = mac;
+  slot->client.mac = request.client_mac;
+  // RFC 2132 9.14: at most 255 bytes, as the option's length byte allows.
+  const std::size_t id_len = std::min<std::size_t>(request.client_id.size(), 255);
+  slot->client.client_id_len = static_cast<std::uint8_t>(id_len);
+  std::copy_n(request.client_id.begin(), std::min(id_len, DhcpServerClient::max_client_id_len),
+              slot->client.client_id.begin());
   slot->client.address = address;
   slot->client.expires = now + offer_hold;
   return slot;
@@ -245,7 +262,7 @@ void DhcpServer::handle(Stack& stack, const DhcpRepr& m, bool unicast, Instant n
       return;
     case DhcpMessageType::Decline: {
       ++stats_.rx_decline;
-      Entry* e = find(m.client_mac);
+      Entry* e = find(m);
       if (e == nullptr || (m.server_identifier && *m.server_identifier != server_)) return;
       // Someone else uses the address: keep it out of the pool for a lease
       // time, held by no client.
@@ -258,10 +275,14 @@ void DhcpServer::handle(Stack& stack, const DhcpRepr& m, bool unicast, Instant n
     }
     case DhcpMessageType::Release: {
       ++stats_.rx_release;
-      Entry* e = find(m.client_mac);
+      Entry* e = find(m);
       if (e != nullptr && e->client.address == m.client_ip) forget(stack, *e);
       return;
     }
+    case DhcpMessageType::Inform:
+      ++stats_.rx_inform;
+      on_inform(stack, m, now);
+      return;
     default:
       ++stats_.drop_unexpected;
       return;
@@ -269,21 +290,22 @@ void DhcpServer::handle(Stack& stack, const DhcpRepr& m, bool unicast, Instant n
 }
 
 void DhcpServer::on_discover(Stack& stack, const DhcpRepr& m, Instant now) {
-  Entry* e = find(m.client_mac);
+  Entry* e = find(m);
   if (e == nullptr) {
-    e = allocate(stack, m.client_mac, m.requested_ip, now);
+    e = allocate(stack, m, m.requested_ip, now);
     if (e == nullptr) {
       ++stats_.pool_exhausted;
       return;
     }
-  } else if (!e->client.bound) {
-    e->client.expires = now + offer_hold;
+  } else {
+    follow_mac(stack, *e, m.client_mac);
+    if (!e->client.bound) e->client.expires = now + offer_hold;
   }
   reply(stack, m, DhcpMessageType::Offer, e->client.address, now);
 }
 
 void DhcpServer::on_request(Stack& stack, const DhcpRepr& m, bool unicast, Instant now) {
-  Entry* e = find(m.client_mac);
+  Entry* e = find(m);
   if (m.server_identifier && *m.server_identifier != server_) {
     // The client took another server's offer: free ours.
     if (e != nullptr && !e->client.bound) forget(stack, *e);
@@ -313,7 +335,7 @@ void DhcpServer::on_request(Stack& stack, const DhcpRepr& m, bool unicast, Insta
       reply(stack, m, DhcpMessageType::Nak, Ipv4Address{}, now);
       return;
     }
-    e = allocate(stack, m.client_mac, wanted, now);
+    e = allocate(stack, m, wanted, now);
     if (e == nullptr || e->client.address != wanted) {
       if (e != nullptr) forget(stack, *e);
       reply(stack, m, DhcpMessageType::Nak, Ipv4Address{}, now);
@@ -322,6 +344,8 @@ void DhcpServer::on_request(Stack& stack, const DhcpRepr& m, bool unicast, Insta
   } else if (e->client.address != wanted) {
     reply(stack, m, DhcpMessageType::Nak, Ipv4Address{}, now);
     return;
+  } else {
+    follow_mac(stack, *e, m.client_mac);
   }
   e->client.bound = true;
   e->client.expires = now + Duration::seconds(lease_seconds());
@@ -334,8 +358,34 @@ void DhcpServer::on_request(Stack& stack, const DhcpRepr& m, bool unicast, Insta
   if (callback_ != nullptr) callback_(callback_context_, e->client);
 }
 
+// A client known by its identifier that comes back with another chaddr
+// (a new network card, a randomized MAC) keeps its lease; the static ARP
+// entry for the address must then point at the new MAC.
+void DhcpServer::follow_mac(Stack& stack, Entry& e, const MacAddress& mac) {
+  if (e.client.mac == mac) return;
+  if (config::dhcps_static_entries) (void)stack.arp_remove(netif_, e.client.address);
+  e.client.mac = mac;
+}
+
+void DhcpServer::on_inform(Stack& stack, const DhcpRepr& m, Instant now) {
+  // RFC 2131 4.3.5: the client has an address already (ciaddr) and asks
+  // only for the other parameters; the answer goes straight to it, so it
+  // must be on our link.
+  if (m.client_ip.is_unspecified()) {
+    ++stats_.drop_malformed;
+    return;
+  }
+  const std::uint32_t mask = mask_of(prefix_len_);
+  if ((m.client_ip.value & mask) != (server_.value & mask)) {
+    ++stats_.drop_unexpected;
+    return;
+  }
+  reply(stack, m, DhcpMessageType::Ack, Ipv4Address{}, now);
+}
+
 void DhcpServer::reply(Stack& stack, const DhcpRepr& request, DhcpMessageType type, Ipv4Address address,
                        Instant now) {
+  const bool inform = request.message_type == DhcpMessageType::Inform;
   DhcpRepr r;
   r.is_reply = true;
   r.xid = request.xid;
@@ -346,7 +396,8 @@ void DhcpServer::reply(Stack& stack, const DhcpRepr& request, DhcpMessageType ty
   if (type != DhcpMessageType::Nak) {
     r.client_ip = request.client_ip;
     r.your_ip = address;
-    r.lease_seconds = lease_seconds();
+    // RFC 2131 4.3.5: an INFORM's ACK grants no lease: no time, no yiaddr.
+    if (!inform) r.lease_seconds = lease_seconds();
     r.subnet_mask = IpCidr{server_, prefix_len_}.netmask_v4();
     r.broadcast_address = IpCidr{server_, prefix_len_}.broadcast_v4();
     if (config_.offer_router) r.routers.push(server_);
@@ -364,7 +415,10 @@ void DhcpServer::reply(Stack& stack, const DhcpRepr& request, DhcpMessageType ty
   // (or for a NAK); else to the new address at the client's MAC, which a
   // static ARP entry provides (CONFIG_LWIP_DHCPS_STATIC_ENTRIES).
   Ipv4Address to = Ipv4Address::broadcast();
-  if (type != DhcpMessageType::Nak && !request.broadcast) {
+  if (inform) {
+    // RFC 2131 4.3.5: "directly to the address given in the 'ciaddr' field".
+    to = request.client_ip;
+  } else if (type != DhcpMessageType::Nak && !request.broadcast) {
     if (!request.client_ip.is_unspecified()) {
       to = request.client_ip;
     } else if (config::dhcps_static_entries && stack.arp_add_static(netif_, address, request.client_mac)) {

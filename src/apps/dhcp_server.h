@@ -5,7 +5,10 @@
 // CONFIG_LWIP_DHCPS_MAX_STATION_NUM clients (when the table or the pool is
 // full, an offer nobody took up makes room; a live lease never does), router
 // (3) and DNS (6) by flags, MTU (26), broadcast (28), captive portal (114),
-// and an "address assigned" event carrying the client's hostname.
+// and an "address assigned" event carrying the client's hostname. Beyond
+// ESP-IDF's server: a client that sends a client identifier (61) is known
+// by it, not by its chaddr (RFC 2131 4.2), and DHCPINFORM is answered
+// (RFC 2131 4.3.5).
 //
 // Threads: core thread only (a StackApp). api/dhcp_c_api.cpp gives other
 // threads ESP-IDF's dhcps_* names.
@@ -42,9 +45,16 @@ struct DhcpServerConfig {
 
 // A client the server handed an address to.
 struct DhcpServerClient {
-  MacAddress mac;
+  // Enough for an RFC 4361 identifier over the usual DUIDs (1 + IAID 4 +
+  // DUID-LLT 14 = 19 bytes) with room to spare. A longer one is known by
+  // its first bytes and its length.
+  static constexpr std::size_t max_client_id_len = 64;
+
+  MacAddress mac;  // the chaddr last seen: a client known by its identifier may change it
   Ipv4Address address;
   std::array<char, config::dhcps_max_hostname_len + 1> hostname{};  // NUL-terminated
+  std::array<std::uint8_t, max_client_id_len> client_id{};
+  std::uint8_t client_id_len = 0;  // option 61's length (up to 255); 0: the client sent none
   bool bound = false;  // ACKed (false: only offered)
   Instant expires;
 
@@ -52,10 +62,12 @@ struct DhcpServerClient {
 };
 
 struct DhcpServerStats {
-  std::uint64_t rx_discover = 0, rx_request = 0, rx_decline = 0, rx_release = 0;
+  std::uint64_t rx_discover = 0, rx_request = 0, rx_decline = 0, rx_release = 0, rx_inform = 0;
   std::uint64_t tx_offer = 0, tx_ack = 0, tx_nak = 0, tx_failed = 0;
-  std::uint64_t drop_malformed = 0;    // not a DHCP request
-  std::uint64_t drop_unexpected = 0;   // INFORM, relayed, other types; REQUESTs we have no say on (RFC 2131 4.3.2)
+  std::uint64_t drop_malformed = 0;    // not a DHCP request; an INFORM without ciaddr
+  // Relayed, other types; REQUESTs we have no say on (RFC 2131 4.3.2); an
+  // INFORM from outside our subnet.
+  std::uint64_t drop_unexpected = 0;
   std::uint64_t pool_exhausted = 0;    // a DISCOVER no address (or entry) was left for: all live leases
   std::uint64_t evicted = 0;           // an offer (or declined address) dropped for a new client
 };
@@ -88,7 +100,8 @@ class DhcpServer final : public StackApp {
   using AssignedCallback = void (*)(void* context, const DhcpServerClient& client);
   void set_assigned_callback(AssignedCallback callback, void* context);
 
-  // dhcp_search_ip_on_mac: the address a client holds (offered or bound).
+  // dhcp_search_ip_on_mac: the address a client holds (offered or bound),
+  // whether it is known by its MAC or by a client identifier.
   std::optional<Ipv4Address> address_of(const MacAddress& mac) const;
   const DhcpServerClient* client(const MacAddress& mac) const;
   // Copies the clients into `out` (at most out.size()); returns how many.
@@ -113,12 +126,16 @@ class DhcpServer final : public StackApp {
   void handle(Stack& stack, const DhcpRepr& request, bool unicast, Instant now);
   void on_discover(Stack& stack, const DhcpRepr& request, Instant now);
   void on_request(Stack& stack, const DhcpRepr& request, bool unicast, Instant now);
+  void on_inform(Stack& stack, const DhcpRepr& request, Instant now);
   void reply(Stack& stack, const DhcpRepr& request, DhcpMessageType type, Ipv4Address address, Instant now);
-  Entry* find(const MacAddress& mac);
+  // The entry of the client that sent `request` (RFC 2131 4.2: by its
+  // client identifier when it sends one, else by its chaddr).
+  Entry* find(const DhcpRepr& request);
   const Entry* find(const MacAddress& mac) const;
   Entry* holder(Ipv4Address address);
   bool in_pool(Ipv4Address a) const { return a.value >= pool_start_.value && a.value <= pool_end_.value; }
-  Entry* allocate(Stack& stack, const MacAddress& mac, std::optional<Ipv4Address> wanted, Instant now);
+  Entry* allocate(Stack& stack, const DhcpRepr& request, std::optional<Ipv4Address> wanted, Instant now);
+  void follow_mac(Stack& stack, Entry& e, const MacAddress& mac);
   void forget(Stack& stack, Entry& e);
   void expire(Stack& stack, Instant now);
 

@@ -1,6 +1,7 @@
 // lwnet/dhcp.h from a user thread: the client and the server on two netifs
-// of the default TCP/IP thread's stack, joined by a socketpair; events and
-// the "assigned" callback arrive on the TCP/IP thread.
+// of the default TCP/IP thread's stack, joined by a socketpair; events, the
+// "assigned" callback and the lease storage's calls arrive on the TCP/IP
+// thread. The client's hostname and lease storage set from C.
 #include "lwnet/dhcp.h"
 #include "lwnet/lwnet.h"
 
@@ -31,6 +32,49 @@ struct Seen {
   std::mutex mutex;
   std::string hostname;
 };
+
+// What the client asked of its lease storage (CONFIG_LWIP_DHCP_RESTORE_LAST_IP).
+struct Stored {
+  std::mutex mutex;
+  std::string calls;           // "r" restore, "s" store, "e" erase, in order
+  std::uint32_t to_restore = 0;  // what restore() hands back; 0: nothing stored
+  std::uint32_t last_stored = 0;
+  std::string ifname;
+};
+
+lwnet_dhcp_ip_addr_storage_t storage_of(Stored& stored) {
+  lwnet_dhcp_ip_addr_storage_t storage{};
+  storage.restore = [](const char* ifname, lwnet_dhcp_lease_t* lease, void* arg) -> int {
+    auto* s = static_cast<Stored*>(arg);
+    const std::lock_guard lock(s->mutex);
+    s->calls += 'r';
+    s->ifname = ifname;
+    if (s->to_restore == 0) return 0;
+    *lease = lwnet_dhcp_lease_t{};
+    lease->address = s->to_restore;
+    lease->netmask = inet_addr("255.255.255.0");
+    return 1;
+  };
+  storage.store = [](const char*, const lwnet_dhcp_lease_t* lease, void* arg) {
+    auto* s = static_cast<Stored*>(arg);
+    const std::lock_guard lock(s->mutex);
+    s->calls += 's';
+    s->last_stored = lease->address;
+  };
+  storage.erase = [](const char*, void* arg) {
+    auto* s = static_cast<Stored*>(arg);
+    const std::lock_guard lock(s->mutex);
+    s->calls += 'e';
+  };
+  storage.arg = &stored;
+  return storage;
+}
+
+std::string hostname_of(const char* ifname) {
+  char buffer[64] = "unset";
+  if (lwnet_netif_get_hostname(ifname, buffer, sizeof buffer) != 0) return "error " + std::to_string(errno);
+  return buffer;
+}
 
 TEST(DhcpC, ClientAndServerThroughTheTcpipThread) {
   tcpip_init(nullptr, nullptr);
@@ -118,6 +162,65 @@ TEST(DhcpC, ClientAndServerThroughTheTcpipThread) {
     if (!forgotten) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   EXPECT_TRUE(forgotten);
+
+  // netif_set_hostname / esp_netif_set_hostname: the name option 12
+  // carries (the server reports what it parsed), up to 63 characters.
+  EXPECT_EQ(lwnet_netif_set_hostname("nope", "x"), -1);
+  EXPECT_EQ(errno, ENODEV);
+  EXPECT_EQ(lwnet_netif_set_hostname("cli0", std::string(64, 'h').c_str()), -1);
+  EXPECT_EQ(errno, EINVAL);
+  EXPECT_EQ(hostname_of("cli0"), "espressif");
+  char small[4];
+  EXPECT_EQ(lwnet_netif_get_hostname("cli0", small, sizeof small), -1);
+  EXPECT_EQ(errno, ERANGE);
+  ASSERT_EQ(lwnet_netif_set_hostname("cli0", std::string(63, 'h').c_str()), 0);
+  EXPECT_EQ(hostname_of("cli0"), std::string(63, 'h'));
+  ASSERT_EQ(lwnet_netif_set_hostname("cli0", "sensor-7"), 0);
+  EXPECT_EQ(hostname_of("cli0"), "sensor-7");
+
+  // CONFIG_LWIP_DHCP_RESTORE_LAST_IP from C: the stored address is asked
+  // for at start (INIT-REBOOT, granted: it is free in the pool), every
+  // lease is stored, a RELEASE erases it.
+  static Stored stored;
+  stored.to_restore = address("192.0.2.15");
+  const lwnet_dhcp_ip_addr_storage_t storage = storage_of(stored);
+  EXPECT_EQ(lwnet_dhcp_set_ip_addr_storage("nope", &storage), -1);
+  EXPECT_EQ(errno, ENODEV);
+  lwnet_dhcp_ip_addr_storage_t incomplete = storage;
+  incomplete.store = nullptr;
+  EXPECT_EQ(lwnet_dhcp_set_ip_addr_storage("cli0", &incomplete), -1);
+  EXPECT_EQ(errno, EINVAL);
+  ASSERT_EQ(lwnet_dhcp_set_ip_addr_storage("cli0", &storage), 0);
+  ASSERT_EQ(lwnet_dhcp_start("cli0"), 0);
+  ASSERT_TRUE(seen.got_ip.try_acquire_for(std::chrono::seconds(10)));
+  ASSERT_EQ(lwnet_dhcp_get_lease("cli0", &lease), 0);
+  EXPECT_EQ(lease.address, address("192.0.2.15"));
+  {
+    const std::lock_guard lock(seen.mutex);
+    EXPECT_EQ(seen.hostname, "sensor-7");
+    EXPECT_EQ(seen.assigned_address.load(), address("192.0.2.15"));
+  }
+  {
+    const std::lock_guard lock(stored.mutex);
+    EXPECT_EQ(stored.calls, "rs");
+    EXPECT_EQ(stored.ifname, "cli0");
+    EXPECT_EQ(stored.last_stored, address("192.0.2.15"));
+  }
+  // No name: no option 12, the server reports an empty one.
+  ASSERT_EQ(lwnet_netif_set_hostname("cli0", nullptr), 0);
+  EXPECT_EQ(hostname_of("cli0"), "");
+  ASSERT_EQ(lwnet_dhcp_renew("cli0"), 0);
+  ASSERT_TRUE(seen.renewed.try_acquire_for(std::chrono::seconds(10)));
+  {
+    const std::lock_guard lock(seen.mutex);
+    EXPECT_EQ(seen.hostname, "");
+  }
+  ASSERT_EQ(lwnet_dhcp_release("cli0"), 0);
+  {
+    const std::lock_guard lock(stored.mutex);
+    EXPECT_EQ(stored.calls, "rsse");
+  }
+  ASSERT_EQ(lwnet_dhcp_set_ip_addr_storage("cli0", nullptr), 0);
   EXPECT_EQ(lwnet_dhcps_stop("srv0"), 0);
   lwnet_dhcp_set_event_callback(nullptr, nullptr);
   lwnet_dhcps_set_assigned_callback(nullptr, nullptr);

@@ -1,12 +1,14 @@
 // lwnet's DHCP server against hand-made clients (the test writes their
 // frames): ESP-IDF's default pool, pool checks, options by flags, pool
-// exhaustion, offers making room (never live leases), DECLINE, hostnames.
+// exhaustion, offers making room (never live leases), DECLINE, hostnames,
+// leases known by client identifier, DHCPINFORM.
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
 #include "apps/dhcp_server.h"
+#include "support/hex.h"
 #include "support/hosts.h"
 #include "support/status.h"
 #include "wire/ethernet.h"
@@ -24,7 +26,7 @@ struct ServerNet {
   // (ciaddr), from it, unicast to the server unless `broadcast`.
   void send(const MacAddress& mac, DhcpMessageType type, std::optional<Ipv4Address> requested = {},
             std::optional<Ipv4Address> server_id = {}, std::string_view hostname = {},
-            Ipv4Address client_ip = {}, bool broadcast = false) {
+            Ipv4Address client_ip = {}, bool broadcast = false, ConstBytes client_id = {}) {
     DhcpRepr r;
     r.xid = 0x1000u + mac.octets[5];
     r.client_mac = mac;
@@ -33,6 +35,7 @@ struct ServerNet {
     r.server_identifier = server_id;
     r.hostname = hostname;
     r.client_ip = client_ip;
+    r.client_id = client_id;
     ByteVector payload(r.buffer_len());
     r.emit(payload);
     Ipv4Repr ip;
@@ -58,11 +61,12 @@ struct ServerNet {
     return out;
   }
   // DISCOVER, OFFER, REQUEST, ACK; the address bound, or nullopt.
-  std::optional<Ipv4Address> lease(const MacAddress& mac, std::string_view hostname = {}) {
-    send(mac, DhcpMessageType::Discover);
+  std::optional<Ipv4Address> lease(const MacAddress& mac, std::string_view hostname = {},
+                                   ConstBytes client_id = {}) {
+    send(mac, DhcpMessageType::Discover, {}, {}, {}, {}, false, client_id);
     std::vector<DhcpRepr> offer = replies();
     if (offer.size() != 1 || offer[0].message_type != DhcpMessageType::Offer) return std::nullopt;
-    send(mac, DhcpMessageType::Request, offer[0].your_ip, ip_a, hostname);
+    send(mac, DhcpMessageType::Request, offer[0].your_ip, ip_a, hostname, {}, false, client_id);
     std::vector<DhcpRepr> ack = replies();
     if (ack.size() != 1 || ack[0].message_type != DhcpMessageType::Ack) return std::nullopt;
     return ack[0].your_ip;
@@ -349,6 +353,96 @@ TEST(DhcpServerSim, UnknownClientAskingForAnAddressOutsideThePoolGetsNoAnswer) {
   ASSERT_EQ(r.size(), 1u);
   EXPECT_EQ(r[0].message_type, DhcpMessageType::Ack);
   EXPECT_EQ(r[0].your_ip, Ipv4Address::of(192, 0, 2, 9));
+}
+
+// RFC 2131 4.2: a client that sends a client identifier (61) is known by
+// it, not by chaddr. Two clients behind one chaddr (a host with two
+// identities) get two leases; one identifier from a new chaddr keeps its
+// lease, and the ACK goes to the new MAC. The server used to key every
+// lease on chaddr alone: the second identity got the first one's address.
+TEST(DhcpServerSim, AClientIdentifierNotTheChaddrNamesTheLease) {
+  ServerNet s;
+  ASSERT_OK(s.server.start(s.net.a, DhcpServerConfig{}, s.net.sim.now()));
+  const std::vector<std::uint8_t> alpha = {0x00, 'a', 'l', 'p', 'h', 'a'};
+  const std::vector<std::uint8_t> beta = {0x00, 'b', 'e', 't', 'a'};
+  EXPECT_EQ(s.lease(client_mac(1), {}, alpha), Ipv4Address::of(192, 0, 2, 2));
+  EXPECT_EQ(s.lease(client_mac(1), {}, beta), Ipv4Address::of(192, 0, 2, 3));
+  // The same chaddr without an identifier is a third client.
+  EXPECT_EQ(s.lease(client_mac(1)), Ipv4Address::of(192, 0, 2, 4));
+  EXPECT_EQ(s.server.client_count(), 3u);
+
+  // alpha again, from another chaddr: offered and granted its own address.
+  s.send(client_mac(2), DhcpMessageType::Discover, {}, {}, {}, {}, false, alpha);
+  std::vector<DhcpRepr> r = s.replies();
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].message_type, DhcpMessageType::Offer);
+  EXPECT_EQ(r[0].your_ip, Ipv4Address::of(192, 0, 2, 2));
+  EXPECT_EQ(r[0].client_mac, client_mac(2));
+  s.send(client_mac(2), DhcpMessageType::Request, Ipv4Address::of(192, 0, 2, 2), ip_a, {}, {}, false, alpha);
+  r = s.replies();
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].message_type, DhcpMessageType::Ack);
+  EXPECT_EQ(r[0].your_ip, Ipv4Address::of(192, 0, 2, 2));
+  EXPECT_EQ(frame_destination_mac(s.frames[0]), client_mac(2));
+  EXPECT_EQ(frame_ip_destination(s.frames[0]), Ipv4Address::of(192, 0, 2, 2));
+  EXPECT_EQ(s.net.a.arp_lookup(s.net.a_if, Ipv4Address::of(192, 0, 2, 2)), client_mac(2));
+  EXPECT_EQ(s.server.client_count(), 3u);
+  EXPECT_EQ(s.server.address_of(client_mac(2)), Ipv4Address::of(192, 0, 2, 2));
+
+  // beta's RELEASE frees beta's lease only.
+  s.send(client_mac(1), DhcpMessageType::Release, {}, ip_a, {}, Ipv4Address::of(192, 0, 2, 3), false, beta);
+  EXPECT_TRUE(s.replies().empty());
+  EXPECT_EQ(s.server.client_count(), 2u);
+  EXPECT_EQ(s.server.address_of(client_mac(1)), Ipv4Address::of(192, 0, 2, 4));
+  EXPECT_EQ(s.lease(client_mac(3)), Ipv4Address::of(192, 0, 2, 3));
+}
+
+// RFC 2131 4.3.5: a client with an address of its own (ciaddr) asks for
+// the other parameters with DHCPINFORM; the server answers with a DHCPACK
+// carrying them, no lease time and no yiaddr, straight to ciaddr, and
+// records no lease. It used to drop every INFORM.
+TEST(DhcpServerSim, AnswersAnInformWithOptionsButNoLease) {
+  ServerNet s;
+  ASSERT_OK(s.server.start(s.net.a, DhcpServerConfig{}, s.net.sim.now()));
+  const Ipv4Address fixed = Ipv4Address::of(192, 0, 2, 150);
+  ASSERT_OK(s.net.a.arp_add_static(s.net.a_if, fixed, client_mac(7)));
+  // Unicast to the server, then broadcast: the same answer to both.
+  s.send(client_mac(7), DhcpMessageType::Inform, {}, {}, {}, fixed, false);
+  s.send(client_mac(7), DhcpMessageType::Inform, {}, {}, {}, fixed, true);
+  const std::vector<DhcpRepr> r = s.replies();
+  ASSERT_EQ(r.size(), 2u);
+  // BOOTREPLY, xid 0x1007, ciaddr 192.0.2.150, yiaddr 0, chaddr; options
+  // 53 ACK, 54 the server, 1 mask, 28 broadcast, 6 DNS (the server), 3
+  // router, 26 MTU 1500, 31 no router discovery: no 51.
+  std::vector<std::uint8_t> expected = hex(
+      "02 01 06 00 00 00 10 07 00 00 00 00 c0 00 02 96 00 00 00 00 00 00 00 00 00 00 00 00"
+      "02 00 00 00 01 07");
+  expected.resize(236, 0);
+  const std::vector<std::uint8_t> options = hex(
+      "63 82 53 63 35 01 05 36 04 c0 00 02 01 01 04 ff ff ff 00 1c 04 c0 00 02 ff 06 04 c0 00 02 01"
+      "03 04 c0 00 02 01 1a 02 05 dc 1f 01 00 ff");
+  expected.insert(expected.end(), options.begin(), options.end());
+  expected.resize(300, 0);
+  for (std::size_t i = 0; i < 2; ++i) {
+    SCOPED_TRACE(i);
+    const ByteVector& f = s.frames[i];
+    EXPECT_EQ(frame_destination_mac(f), client_mac(7));
+    EXPECT_EQ(frame_ip_source(f), ip_a);
+    EXPECT_EQ(frame_ip_destination(f), fixed);
+    EXPECT_EQ(load_be16(ConstBytes(f), 14 + 20), 67);
+    EXPECT_EQ(load_be16(ConstBytes(f), 14 + 20 + 2), 68);
+    std::vector<std::uint8_t> payload(f.begin() + 14 + 20 + 8, f.end());
+    EXPECT_EQ(to_hex(payload), to_hex(expected));
+  }
+  EXPECT_EQ(s.server.client_count(), 0u);
+  EXPECT_EQ(s.server.stats().tx_ack, 2u);
+
+  // Without ciaddr there is nobody to answer; from another subnet, nobody
+  // on this link.
+  s.send(client_mac(8), DhcpMessageType::Inform);
+  s.send(client_mac(8), DhcpMessageType::Inform, {}, {}, {}, Ipv4Address::of(198, 51, 100, 7), true);
+  EXPECT_TRUE(s.replies().empty());
+  EXPECT_EQ(s.server.stats().tx_ack, 2u);
 }
 
 }  // namespace

@@ -667,6 +667,110 @@ TEST(DhcpSim, AcdCheckProbesThreeTimes) {
   EXPECT_LE(net.sim.now() - ack, Duration::seconds(7));
 }
 
+// The ARP announcements (sender and target both `address`) the client sent.
+std::vector<FrameLog::Frame> announcements_from_client(const DhcpNet& net, Ipv4Address address) {
+  std::vector<FrameLog::Frame> out;
+  for (const FrameLog::Frame& f : net.log.with_ethertype(arp_type, 1)) {
+    const ConstBytes arp = ConstBytes(f.bytes).subspan(14);
+    if (load_be16(arp, 6) == 1 && load_be32(arp, 14) == address.value && load_be32(arp, 24) == address.value) {
+      out.push_back(f);
+    }
+  }
+  return out;
+}
+
+// RFC 5227 2.3 with CONFIG_LWIP_DHCP_DOES_ACD_CHECK: once the probes found
+// nobody, ANNOUNCE_NUM (2) announcements ANNOUNCE_INTERVAL (2 s) apart,
+// the first as the address is taken. Only one went out.
+TEST(DhcpSim, AcdAnnouncesTheAddressTwiceTwoSecondsApart) {
+  DhcpClientConfig config;
+  config.address_check = config::DhcpAddressCheck::Acd;
+  DhcpNet net(config);
+  ASSERT_OK(net.server_app.start(net.server, DhcpServerConfig{}, net.sim.now()));
+  ASSERT_OK(net.client_app.start(net.client, net.sim.now()));
+  ASSERT_TRUE(net.run_until_bound());
+  const Instant bound = net.sim.now();
+  net.sim.run_for(Duration::seconds(10));
+  const std::vector<FrameLog::Frame> sent = announcements_from_client(net, first_pool);
+  ASSERT_EQ(sent.size(), 2u);
+  EXPECT_EQ(sent[0].at, bound);
+  EXPECT_EQ(sent[1].at, bound + Duration::seconds(2));
+  // Broadcast ARP request, sender and target 192.0.2.2, target MAC zero.
+  const std::string expected =
+      "ff ff ff ff ff ff 02 00 00 00 00 0b 08 06 00 01 08 00 06 04 00 01 02 00 00 00 00 0b c0 00 02 02"
+      " 00 00 00 00 00 00 c0 00 02 02";
+  for (const FrameLog::Frame& f : sent) {
+    EXPECT_EQ(to_hex(ConstBytes(f.bytes).first(42)), to_hex(hex(expected)));
+  }
+}
+
+// RFC 5227 2.4 (b) with CONFIG_LWIP_DHCP_DOES_ACD_CHECK: another host's ARP
+// from our leased address is answered with one announcement; another
+// within DEFEND_INTERVAL (10 s) of that defence makes the client give the
+// address up: DECLINE, and DISCOVER again after 10 s without asking for
+// it. A conflict more than 10 s after the last defence is defended again.
+// The client used to ignore conflicts once bound.
+TEST(DhcpSim, AcdDefendsTheLeaseOnceThenDeclinesIt) {
+  DhcpClientConfig config;
+  config.address_check = config::DhcpAddressCheck::Acd;
+  DhcpNet net(config);
+  ASSERT_OK(net.server_app.start(net.server, DhcpServerConfig{}, net.sim.now()));
+  ASSERT_OK(net.client_app.start(net.client, net.sim.now()));
+  ASSERT_TRUE(net.run_until_bound());
+  net.sim.run_for(Duration::seconds(5));  // past the announcements
+  const auto claim = [&] {
+    (void)net.pipe.a().transmit(ethernet_frame(MacAddress::broadcast(), mac_c, arp_type,
+                                               arp_packet(ArpOperation::Request, mac_c, first_pool, MacAddress{},
+                                                          first_pool)),
+                                net.sim.now());
+  };
+  const auto defences = [&](Instant since) {
+    std::vector<Instant> at;
+    for (const FrameLog::Frame& f : announcements_from_client(net, first_pool)) {
+      if (f.at >= since) at.push_back(f.at);
+    }
+    return at;
+  };
+  const Instant first = net.sim.now();
+  claim();
+  net.sim.run_for(Duration::seconds(11));
+  EXPECT_EQ(defences(first), std::vector<Instant>{first});
+  EXPECT_EQ(net.client_app.state(), DhcpClientState::Bound);
+  EXPECT_EQ(net.client_address(), (IpCidr{first_pool, 24}));
+
+  const Instant second = net.sim.now();  // 11 s after the last defence: defended again
+  claim();
+  net.sim.run_for(Duration::seconds(9));
+  EXPECT_EQ(defences(second), std::vector<Instant>{second});
+  EXPECT_EQ(net.client_app.state(), DhcpClientState::Bound);
+
+  const Instant third = net.sim.now();  // 9 s after it: given up
+  net.log.clear();
+  claim();
+  net.sim.run_for(Duration::millis(100));
+  EXPECT_TRUE(defences(third).empty());
+  EXPECT_EQ(net.client_app.state(), DhcpClientState::Init);
+  EXPECT_FALSE(net.client_address().has_value());
+  EXPECT_EQ(net.client_app.stats().declines, 1u);
+  std::vector<Seen> m = net.messages();
+  ASSERT_EQ(m.size(), 1u);
+  EXPECT_EQ(m[0].type, DhcpMessageType::Decline);
+  EXPECT_EQ(m[0].at, third);
+  EXPECT_EQ(m[0].ip_source, Ipv4Address::any());
+  EXPECT_EQ(m[0].ip_destination, Ipv4Address::broadcast());
+  EXPECT_EQ(m[0].client_ip, Ipv4Address::any());
+  EXPECT_EQ(m[0].requested, first_pool);
+  EXPECT_EQ(m[0].server_id, server_ip);
+
+  ASSERT_TRUE(net.run_until_bound());
+  m = net.messages();
+  ASSERT_GE(m.size(), 2u);
+  EXPECT_EQ(m[1].type, DhcpMessageType::Discover);
+  EXPECT_EQ(m[1].at, third + Duration::seconds(10));
+  EXPECT_FALSE(m[1].requested.has_value());
+  EXPECT_EQ(net.client_app.lease()->address, Ipv4Address::of(192, 0, 2, 3));
+}
+
 TEST(DhcpSim, NoCheckBindsAtOnceAndHostnameIsPerNetif) {
   DhcpClientConfig config;
   config.address_check = config::DhcpAddressCheck::None;

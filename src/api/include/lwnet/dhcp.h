@@ -11,6 +11,7 @@
 #ifndef LWNET_DHCP_H
 #define LWNET_DHCP_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -50,6 +51,42 @@ int lwnet_dhcp_get_lease(const char *ifname, lwnet_dhcp_lease_t *lease);
 typedef void (*lwnet_dhcp_event_cb)(const char *ifname, enum lwnet_dhcp_event event,
                                     const lwnet_dhcp_lease_t *lease, void *arg);
 void lwnet_dhcp_set_event_callback(lwnet_dhcp_event_cb callback, void *arg);
+
+/* lwIP's netif_set_hostname (LWIP_NETIF_HOSTNAME), ESP-IDF's
+ * esp_netif_set_hostname: the name the netif's DHCP client sends as option
+ * 12, from its next message on (a client that is running keeps going).
+ * Copied; at most 63 characters (EINVAL), NULL or "" for none. Until it is
+ * set, the name is CONFIG_LWIP_LOCAL_HOSTNAME ("espressif"). */
+int lwnet_netif_set_hostname(const char *ifname, const char *hostname);
+/* netif_get_hostname / esp_netif_get_hostname: copies the name, NUL
+ * included, into buffer ("" for none); -1 with ERANGE when size is too
+ * small for it, EINVAL for a NULL buffer. */
+int lwnet_netif_get_hostname(const char *ifname, char *buffer, size_t size);
+
+/* CONFIG_LWIP_DHCP_RESTORE_LAST_IP from C: where the netif's client keeps
+ * its last lease across restarts, ESP-IDF's dhcp_ip_addr_restore /
+ * dhcp_ip_addr_store / dhcp_ip_addr_erase (which use NVS; here the program
+ * chooses, a file for instance). A lease is stored as the whole struct; only
+ * its address is asked for again, by INIT-REBOOT at lwnet_dhcp_start, and a
+ * NAK sends the client on to DISCOVER. The functions run on the TCP/IP
+ * thread inside the client's work: they must not block for long, nor call
+ * the functions of this header. */
+typedef struct lwnet_dhcp_ip_addr_storage {
+  /* At lwnet_dhcp_start: 1 with *lease filled when a lease is stored, 0
+   * when none (a stored address of 0 or a link-local one counts as none). */
+  int (*restore)(const char *ifname, lwnet_dhcp_lease_t *lease, void *arg);
+  /* After every DHCPACK the client takes. */
+  void (*store)(const char *ifname, const lwnet_dhcp_lease_t *lease, void *arg);
+  /* After a NAK, and at lwnet_dhcp_release. */
+  void (*erase)(const char *ifname, void *arg);
+  void *arg;
+} lwnet_dhcp_ip_addr_storage_t;
+/* Sets (copies) the storage for `ifname`'s client, NULL to have none; used
+ * from the next lwnet_dhcp_start on (stored leases) and at once (storing).
+ * Setting one turns the restore on for this netif whatever
+ * CONFIG_LWIP_DHCP_RESTORE_LAST_IP says, as the lwnet command's
+ * --dhcp-lease-file does. EINVAL when a function is missing. */
+int lwnet_dhcp_set_ip_addr_storage(const char *ifname, const lwnet_dhcp_ip_addr_storage_t *storage);
 
 /* ESP-IDF's DHCP server on `ifname`: pool_start/pool_end as dotted quads,
  * both NULL for the default pool (up to 100 addresses next to the netif's
