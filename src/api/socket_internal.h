@@ -416,6 +416,14 @@ inline std::uint32_t scope_of_local(Stack& stack, const IpAddress& local) {
   return 0;
 }
 
+// Whether an IPv6 address names no link without a scope id, as Linux's
+// __ipv6_addr_needs_scope_id: link-local unicast, and multicast groups of
+// interface or link scope. Any thread.
+inline bool needs_scope_id(const Ipv6Address& a) {
+  const unsigned group_scope = a.octets[1] & 0x0fU;
+  return a.is_link_local() || (a.is_multicast() && (group_scope == 1 || group_scope == 2));
+}
+
 // listen() or connect() released a bound socket's port to take it over and
 // failed: the socket holds it again (it stays bound, as on Linux).
 inline std::optional<TcpReservation> reserve_again(Stack& stack, const TcpReservation& released,

@@ -353,20 +353,22 @@ int SocketLayer::bind(int fd, const sockaddr* address, socklen_t length) {
   auto local = endpoint_from(address, length, s.family, error);
   if (!local) return fail(error);
   error = tcpip_.call([&](Stack& stack, Instant) -> int {
+    std::optional<NetifId> scope_netif;
+    if (s.kind != Kind::Raw) {
+      if (const int bad = link_of_scoped_bind(stack, s, *local, scope_netif); bad != 0) return bad;
+    }
     if (s.kind == Kind::Udp) {
       // A mapped address binds as IPv4: none of them with IPV6_V6ONLY.
       if (is_v4_mapped(local->address) && s.options.tcp.ip.v6only) return EADDRNOTAVAIL;
       Status bound = stack.udp_bind(s.udp, *local);
-      return bound ? 0 : errno_of(bound.error());
+      if (!bound) return errno_of(bound.error());
+      if (scope_netif) bind_to_scope_netif(stack, s, *scope_netif);
+      return 0;
     }
     if (s.kind == Kind::Raw) {
       // As Linux: a link-local address, or a group of link or interface
       // scope, names no link without a scope id.
-      if (local->address.is_v6() && local->scope_id == 0) {
-        const Ipv6Address& a = local->address.v6();
-        const unsigned group_scope = a.octets[1] & 0x0fU;
-        if (a.is_link_local() || (a.is_multicast() && (group_scope == 1 || group_scope == 2))) return EINVAL;
-      }
+      if (local->address.is_v6() && local->scope_id == 0 && needs_scope_id(local->address.v6())) return EINVAL;
       Status bound = stack.raw_bind(s.raw, local->address);
       if (!bound) return errno_of(bound.error());
       s.bound = IpEndpoint{local->address, 0};
@@ -385,9 +387,51 @@ int SocketLayer::bind(int fd, const sockaddr* address, socklen_t length) {
     if (!reserved) return reserved.error() == Error::TableFull ? ENOBUFS : errno_of(reserved.error());
     s.reservation = *reserved;
     s.bound = reserved->local;
+    if (scope_netif) bind_to_scope_netif(stack, s, *scope_netif);
     return 0;
   });
   return error == 0 ? 0 : fail(error);
+}
+
+// As Linux's inet6_bind: a UDP or TCP bind() to an address that needs a
+// scope id (needs_scope_id) takes the link from the scope id, which then
+// binds the socket to that netif as SO_BINDTODEVICE would (`netif` is set
+// for bind_to_scope_netif), or from the device the socket is bound to
+// already; without either it is EINVAL, a scope id of no netif is ENODEV,
+// and a unicast address must be one of the link's (EADDRNOTAVAIL).
+int SocketLayer::link_of_scoped_bind(Stack& stack, const Socket& s, const IpEndpoint& local,
+                                     std::optional<NetifId>& netif) {
+  if (!local.address.is_v6() || !needs_scope_id(local.address.v6())) return 0;
+  std::optional<NetifId> link;
+  if (local.scope_id != 0) {
+    link = netif_of_index(local.scope_id);
+    if (!link || !stack.netif_info(*link)) return ENODEV;
+    netif = link;
+  } else if (s.options.device[0] != '\0') {
+    link = stack.netif_find(s.options.device.data());
+    if (!link) return ENODEV;
+  } else {
+    return EINVAL;
+  }
+  if (local.address.v6().is_multicast()) return 0;
+  auto addresses = stack.ipv6_addresses(*link);
+  if (addresses) {
+    for (const Ipv6NetifAddress& a : *addresses) {
+      if (a.state != Ipv6AddressState::Invalid && a.address == local.address.v6()) return 0;
+    }
+  }
+  return EADDRNOTAVAIL;
+}
+
+// Core context, after a bind() that named a scope id: the socket is bound to
+// the netif as by SO_BINDTODEVICE (getsockopt names it).
+void SocketLayer::bind_to_scope_netif(Stack& stack, Socket& s, NetifId netif) {
+  if (s.kind == Kind::Udp) {
+    (void)stack.udp_bind_netif(s.udp, netif);
+  } else {
+    s.options.tcp.ip.netif = netif;
+  }
+  if (auto info = stack.netif_info(netif)) s.options.device = info->name;
 }
 
 int SocketLayer::getsockname(int fd, sockaddr* address, socklen_t* length) {

@@ -290,6 +290,12 @@ class SocketLayer {
   // Core context, in connect(): the attempt failed and connect() reports it;
   // the socket is unconnected again (Linux), and may connect anew.
   void drop_failed_connect(Socket& socket, Stack& stack, Instant now);
+  // Core context, in bind() of a UDP or TCP socket: the link of an address
+  // that needs a scope id (an errno, or 0; `netif` set when the scope id
+  // named it), and the socket bound to that netif after the bind.
+  static int link_of_scoped_bind(Stack& stack, const Socket& socket, const IpEndpoint& local,
+                                 std::optional<NetifId>& netif);
+  static void bind_to_scope_netif(Stack& stack, Socket& socket, NetifId netif);
   // Core context, in shutdown(SHUT_RD or SHUT_RDWR) on a listener: closes the
   // listener and keeps the socket bound to its port.
   void stop_listening(Socket& socket, Stack& stack, Instant now);

@@ -482,5 +482,64 @@ TEST_P(SocketMulticast6Test, HopLimitOnTheWireAndLoopedCopiesFollowTheOptions) {
   EXPECT_EQ(l().close(rx), 0);
 }
 
+// As Linux's inet6_bind: a UDP or TCP bind() to a link-local address, or
+// to a group of link or interface scope, needs the link: a scope id (which
+// then binds the socket to that netif, as SO_BINDTODEVICE) or a device the
+// socket is bound to already. Without one it is EINVAL; a scope id of no
+// netif is ENODEV; a unicast address must be the link's own.
+TEST_P(SocketMulticast6Test, LinkScopedBindNeedsTheLink) {
+  for (const int type : {SOCK_DGRAM, SOCK_STREAM}) {
+    SCOPED_TRACE(type == SOCK_DGRAM ? "udp" : "tcp");
+    const int s = l().socket(AF_INET6, type, 0);
+    ASSERT_GE(s, 0);
+    sockaddr_in6 own = address6(own_link_local, 7000);
+    EXPECT_EQ(l().bind(s, sa6(own), in6_len), -1);
+    EXPECT_EQ(errno, EINVAL);
+    own.sin6_scope_id = 200;
+    EXPECT_EQ(l().bind(s, sa6(own), in6_len), -1);
+    EXPECT_EQ(errno, ENODEV);
+    own.sin6_scope_id = 1;  // the loopback netif: not its address
+    EXPECT_EQ(l().bind(s, sa6(own), in6_len), -1);
+    EXPECT_EQ(errno, EADDRNOTAVAIL);
+    // Nothing stuck from the failures: the socket is bound to no device.
+    std::array<char, 16> device{};
+    socklen_t device_len = device.size();
+    ASSERT_EQ(l().getsockopt(s, SOL_SOCKET, SO_BINDTODEVICE, device.data(), &device_len), 0);
+    EXPECT_EQ(device_len, 0U);
+    own.sin6_scope_id = netif_index;
+    ASSERT_EQ(l().bind(s, sa6(own), in6_len), 0) << std::strerror(errno);
+    device_len = device.size();
+    ASSERT_EQ(l().getsockopt(s, SOL_SOCKET, SO_BINDTODEVICE, device.data(), &device_len), 0);
+    EXPECT_EQ(std::string(device.data()), "en0");
+    sockaddr_in6 name{};
+    socklen_t name_len = in6_len;
+    ASSERT_EQ(l().getsockname(s, sa6(name), &name_len), 0);
+    EXPECT_EQ(std::memcmp(name.sin6_addr.s6_addr, own_link_local.octets.data(), 16), 0);
+    EXPECT_EQ(name.sin6_scope_id, netif_index);
+    EXPECT_EQ(l().close(s), 0);
+  }
+  // A socket bound to the device already needs no scope id.
+  const int bound = udp6();
+  ASSERT_EQ(l().setsockopt(bound, SOL_SOCKET, SO_BINDTODEVICE, "en0", 4), 0);
+  const sockaddr_in6 own = address6(own_link_local, 7001);
+  EXPECT_EQ(l().bind(bound, sa6(own), in6_len), 0) << std::strerror(errno);
+  // Groups: link scope needs the link, a wider scope does not.
+  const int link_group = udp6();
+  sockaddr_in6 all_nodes = address6(parse_ip_address("ff02::1")->v6(), 7002);
+  EXPECT_EQ(l().bind(link_group, sa6(all_nodes), in6_len), -1);
+  EXPECT_EQ(errno, EINVAL);
+  all_nodes.sin6_scope_id = netif_index;
+  EXPECT_EQ(l().bind(link_group, sa6(all_nodes), in6_len), 0) << std::strerror(errno);
+  const int wide_group = udp6();
+  const sockaddr_in6 global_group = address6(group, 7003);
+  EXPECT_EQ(l().bind(wide_group, sa6(global_group), in6_len), 0) << std::strerror(errno);
+  // The bound device holds: a datagram to the link-scoped group arrives.
+  ASSERT_TRUE(wire_.send_frame(datagram_to_group(parse_ip_address("ff02::1")->v6(), 7002, "to all nodes")));
+  const auto got = receive(link_group, 2000);
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(got->first, "to all nodes");
+  for (const int s : {bound, link_group, wide_group}) EXPECT_EQ(l().close(s), 0);
+}
+
 }  // namespace
 }  // namespace lwnet::test::socket_multicast6_test
