@@ -15,9 +15,9 @@ extern "C" {
 
 /* Starts answering (for "NETBIOSLWIPDEV" until netbiosns_set_name). */
 void netbiosns_init(void);
-/* 1 to 15 characters without spaces or dots, matched in any case; of a
- * longer name the first 15 (as lwIP does); other names are ignored. The
- * name is copied. */
+/* 1 to 15 characters, any of them (spaces and dots too), matched in any
+ * case; of a longer name the first 15 (as lwIP does); an empty name is
+ * ignored. The name is copied. */
 void netbiosns_set_name(const char *hostname);
 void netbiosns_stop(void);
 
