@@ -5,7 +5,9 @@
  * Threads: any thread. netbiosns_init and netbiosns_stop need the TCP/IP
  * thread (tcpip_init or lwnet_tap_up), else they do nothing;
  * netbiosns_set_name may come before it (not while another thread calls
- * tcpip_init), and netbiosns_init then answers for that name. */
+ * tcpip_init), and netbiosns_init then answers for that name.
+ * lwnet_shutdown() stops the responder (its name stays), as after a restart
+ * of lwIP: netbiosns_init starts it again. */
 #ifndef LWNET_LWIP_APPS_NETBIOSNS_H
 #define LWNET_LWIP_APPS_NETBIOSNS_H
 
