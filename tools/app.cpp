@@ -269,7 +269,7 @@ void add_interface_options(CLI::App& app, InterfaceOptions& options) {
                  "answer NetBIOS name queries for NAME while the job runs (nmblookup NAME)")
       ->type_name("NAME")
       ->check([](const std::string& name) -> std::string {
-        if (!NetbiosName::of(name, 0)) return "'" + name + "' is not a NetBIOS name (1 to 15 characters, no spaces or dots)";
+        if (!NetbiosName::of(name, 0)) return "'" + name + "' is not a NetBIOS name (1 to 15 characters)";
         return "";
       })
       ->group("Services");

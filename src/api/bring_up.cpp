@@ -20,6 +20,11 @@ void close_default_name_resolver();  // name_resolver.cpp
 void close_default_sntp();           // sntp_c_api.cpp
 void end_dns_lookups_for_shutdown();      // dns_c_api.cpp
 void allow_dns_lookups_after_shutdown();  // dns_c_api.cpp
+void stop_dhcp_for_shutdown();            // dhcp_c_api.cpp
+void stop_dhcp6_for_shutdown();           // dhcp6_c_api.cpp
+void stop_pings_for_shutdown();           // ping_c_api.cpp
+void allow_ping_starts_after_shutdown();  // ping_c_api.cpp
+void stop_netbios_for_shutdown();         // netbiosns_c_api.cpp
 }
 
 namespace {
@@ -188,6 +193,13 @@ extern "C" void lwnet_shutdown(void) {
   using namespace lwnet;
   api::close_default_sockets();
   api::close_default_sntp();
+  // The stack outlives the restart, and so would these apps, attached to
+  // it and running on after the next lwnet_tap_up(); lwIP's users start
+  // them again themselves after a restart.
+  api::stop_dhcp_for_shutdown();
+  api::stop_dhcp6_for_shutdown();
+  api::stop_pings_for_shutdown();
+  api::stop_netbios_for_shutdown();
   // The resolver's close calls no one back: dns_gethostbyname()'s lookups
   // end first.
   api::end_dns_lookups_for_shutdown();
@@ -207,4 +219,5 @@ extern "C" void lwnet_shutdown(void) {
   }
   thread->stop();
   api::allow_dns_lookups_after_shutdown();
+  api::allow_ping_starts_after_shutdown();
 }

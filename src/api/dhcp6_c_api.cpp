@@ -43,6 +43,24 @@ void copy_addresses(std::span<const IpAddress> from, std::uint8_t (*to)[16], std
 
 }  // namespace
 
+namespace lwnet::api {
+
+// lwnet_shutdown() (bring_up.cpp): the clients leave the stack, which
+// carries over into the next lwnet_tap_up(), until the user enables them
+// again.
+void stop_dhcp6_for_shutdown() {
+  TcpipThread* thread = default_tcpip();
+  if (thread == nullptr) return;
+  thread->call([](Stack& stack, Instant) {
+    for (std::unique_ptr<Dhcp6Client>& client : clients) {
+      if (client) client->stop(stack);
+    }
+    return 0;
+  });
+}
+
+}  // namespace lwnet::api
+
 extern "C" int lwnet_dhcp6_enable_stateless(const char* ifname) {
   return on_dhcp6_netif(ifname, [](Stack& stack, Instant now, std::unique_ptr<Dhcp6Client>& client, NetifId id) -> int {
     if (!client) client = std::make_unique<Dhcp6Client>(id);

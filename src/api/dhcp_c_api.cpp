@@ -143,6 +143,26 @@ std::optional<Ipv4Address> parse_v4(const char* text) {
 
 }  // namespace
 
+namespace lwnet::api {
+
+// lwnet_shutdown() (bring_up.cpp): the clients and servers leave the stack,
+// which carries over into the next lwnet_tap_up(); the slots stay, with
+// their callbacks, for the user's next lwnet_dhcp_start() or
+// lwnet_dhcps_start().
+void stop_dhcp_for_shutdown() {
+  TcpipThread* thread = default_tcpip();
+  if (thread == nullptr) return;
+  thread->call([](Stack& stack, Instant now) {
+    for (NetifApps& slot : apps) {
+      if (slot.client) slot.client->stop(stack, now);
+      if (slot.server) slot.server->stop(stack);
+    }
+    return 0;
+  });
+}
+
+}  // namespace lwnet::api
+
 extern "C" int lwnet_dhcp_start(const char* ifname) {
   return on_netif(ifname, [](Stack& stack, Instant now, NetifApps& slot, NetifId id) -> int {
     const Status s = client_of(slot, id).start(stack, now);

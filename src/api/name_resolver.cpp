@@ -63,13 +63,18 @@ DnsOutcome outcome_of(Error error) {
   return error == Error::InvalidArgument ? DnsOutcome::NotFound : DnsOutcome::TimedOut;
 }
 
-std::mutex resolver_mutex;
+// The default instance is built and dropped in core context, which orders
+// the threads that ask at once without a lock of its own: building waits
+// for the TCP/IP thread, and a lock held across that wait would stop the
+// TCP/IP thread for ever when a callback there asked for the resolver too.
+// These are touched in core context only; resolver_pointer is read
+// anywhere.
 std::unique_ptr<NameResolver> resolver_instance;
 std::atomic<NameResolver*> resolver_pointer{nullptr};
 bool resolver_close_registered = false;
 // The servers of the default instance closed last, for the next one: lwIP's
 // servers stay set until changed (its dns_init() leaves them alone), so a
-// restart after lwnet_shutdown() must not forget them. Under resolver_mutex.
+// restart after lwnet_shutdown() must not forget them.
 std::optional<std::array<IpAddress, config::dns_max_servers>> kept_servers;
 
 }  // namespace
@@ -199,35 +204,42 @@ NameResolver* default_name_resolver() {
   if (NameResolver* resolver = resolver_pointer.load(std::memory_order_acquire)) return resolver;
   TcpipThread* thread = default_tcpip();
   if (thread == nullptr) return nullptr;
-  const std::lock_guard lock(resolver_mutex);
-  if (resolver_instance == nullptr) {
-    // Gone before the TCP/IP thread's static is destroyed: a function
-    // registered now, after both were constructed, runs before either's
-    // destructor.
-    if (!resolver_close_registered) {
-      resolver_close_registered = std::atexit([] { close_default_name_resolver(); }) == 0;
-    }
-    resolver_instance = std::make_unique<NameResolver>(*thread);
-    if (kept_servers) {
-      for (std::size_t i = 0; i < kept_servers->size(); ++i) {
-        (void)resolver_instance->set_server(i, (*kept_servers)[i]);
+  // The NameResolver's own calls into core context run inline in here.
+  return thread->call([thread](Stack&, Instant) {
+    if (resolver_instance == nullptr) {
+      // Gone before the TCP/IP thread's static is destroyed: a function
+      // registered now, after both were constructed, runs before either's
+      // destructor.
+      if (!resolver_close_registered) {
+        resolver_close_registered = std::atexit([] { close_default_name_resolver(); }) == 0;
       }
+      resolver_instance = std::make_unique<NameResolver>(*thread);
+      if (kept_servers) {
+        for (std::size_t i = 0; i < kept_servers->size(); ++i) {
+          (void)resolver_instance->set_server(i, (*kept_servers)[i]);
+        }
+      }
+      resolver_pointer.store(resolver_instance.get(), std::memory_order_release);
     }
-    resolver_pointer.store(resolver_instance.get(), std::memory_order_release);
-  }
-  return resolver_instance.get();
+    return resolver_instance.get();
+  });
 }
 
 void close_default_name_resolver() {
-  const std::lock_guard lock(resolver_mutex);
-  resolver_pointer.store(nullptr, std::memory_order_release);
-  if (resolver_instance != nullptr) {
-    kept_servers.emplace();
-    for (std::size_t i = 0; i < kept_servers->size(); ++i) {
-      (*kept_servers)[i] = resolver_instance->server(i);
+  // No thread: no instance was ever built.
+  TcpipThread* thread = default_tcpip();
+  if (thread == nullptr) return;
+  thread->call([](Stack&, Instant) {
+    resolver_pointer.store(nullptr, std::memory_order_release);
+    if (resolver_instance != nullptr) {
+      kept_servers.emplace();
+      for (std::size_t i = 0; i < kept_servers->size(); ++i) {
+        (*kept_servers)[i] = resolver_instance->server(i);
+      }
     }
-  }
-  resolver_instance.reset();
+    resolver_instance.reset();
+    return 0;
+  });
 }
 
 }  // namespace lwnet::api

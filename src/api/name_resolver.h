@@ -62,10 +62,13 @@ class NameResolver {
 
 // The default instance, over default_tcpip() (made on first use, with the
 // servers the instance closed last had); null before tcpip_init() or
-// lwnet_tap_up().
+// lwnet_tap_up(). Any thread, the TCP/IP thread too: it is made in core
+// context, with no lock held while the caller waits for the TCP/IP thread,
+// and on that thread it never waits.
 NameResolver* default_name_resolver();
 // Drops the default instance (lwnet_shutdown(), and at exit), keeping its
-// servers for the next one. Not while another thread resolves through it.
+// servers for the next one, in core context. Not while another thread
+// resolves through it. Any thread.
 void close_default_name_resolver();
 
 // The sources the stack could use now, for order_destinations() (in apps/,

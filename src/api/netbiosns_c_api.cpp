@@ -27,6 +27,17 @@ void in_netbios_core(F&& f) {
 
 }  // namespace
 
+namespace lwnet::api {
+
+// lwnet_shutdown() (bring_up.cpp): the responder leaves the stack, which
+// carries over into the next lwnet_tap_up(), until netbiosns_init(); its
+// name stays, as lwIP's does.
+void stop_netbios_for_shutdown() {
+  in_netbios_core([](Stack& stack) { responder().stop(stack); });
+}
+
+}  // namespace lwnet::api
+
 extern "C" {
 
 void netbiosns_init(void) {

@@ -24,7 +24,37 @@ using lwnet::Stack;
 struct CSession {
   PingSession session;
   esp_ping_callbacks_t callbacks{};
+  // In the list of started sessions (core context only).
+  bool listed = false;
+  CSession* previous = nullptr;
+  CSession* next = nullptr;
 };
+
+// The sessions started since the last lwnet_shutdown() and not deleted:
+// the ones it may have to stop. Core context only.
+CSession* started_sessions = nullptr;
+// Set by lwnet_shutdown() from the moment it stops the sessions until the
+// TCP/IP thread has stopped: an on_ping_end that starts its session again
+// would have it running on after the restart. Core context only.
+bool refusing_starts_for_shutdown = false;
+
+void list_started(CSession& s) {
+  if (s.listed) return;
+  s.listed = true;
+  s.previous = nullptr;
+  s.next = started_sessions;
+  if (started_sessions != nullptr) started_sessions->previous = &s;
+  started_sessions = &s;
+}
+
+void unlist(CSession& s) {
+  if (!s.listed) return;
+  if (s.previous != nullptr) s.previous->next = s.next;
+  if (s.next != nullptr) s.next->previous = s.previous;
+  if (started_sessions == &s) started_sessions = s.next;
+  s.listed = false;
+  s.previous = s.next = nullptr;
+}
 
 void on_success(void* context, PingSession&) {
   auto* s = static_cast<CSession*>(context);
@@ -47,6 +77,38 @@ esp_err_t in_ping_core(F&& f) {
 }
 
 }  // namespace
+
+namespace lwnet::api {
+
+// lwnet_shutdown() (bring_up.cpp): every running session ends as
+// esp_ping_stop() ends it, on_ping_end included; the handles stay the
+// user's, to start again after the restart or to delete.
+void stop_pings_for_shutdown() {
+  TcpipThread* thread = default_tcpip();
+  if (thread == nullptr) return;
+  thread->call([](Stack& stack, Instant) {
+    refusing_starts_for_shutdown = true;
+    // on_ping_end may delete its session or another one: so the next one
+    // is taken from the list again after each stop.
+    while (CSession* s = started_sessions) {
+      unlist(*s);
+      s->session.stop(stack);
+    }
+    return 0;
+  });
+}
+
+// lwnet_shutdown(), once the TCP/IP thread has stopped.
+void allow_ping_starts_after_shutdown() {
+  TcpipThread* thread = default_tcpip();
+  if (thread == nullptr) return;
+  thread->call([](Stack&, Instant) {
+    refusing_starts_for_shutdown = false;
+    return 0;
+  });
+}
+
+}  // namespace lwnet::api
 
 extern "C" {
 
@@ -98,6 +160,7 @@ esp_err_t esp_ping_delete_session(esp_ping_handle_t hdl) {
   // Nothing is posted, so a full or closed mailbox cannot leak or crash it.
   thread->call([&](Stack& stack, Instant) {
     s->session.stop_silently(stack);
+    unlist(*s);
     return 0;
   });
   delete s;
@@ -109,7 +172,10 @@ esp_err_t esp_ping_start(esp_ping_handle_t hdl) {
   auto* s = static_cast<CSession*>(hdl);
   return in_ping_core([&](Stack& stack, Instant now) -> esp_err_t {
     if (s->session.running()) return ESP_OK;
-    return s->session.start(stack, now) ? ESP_OK : ESP_FAIL;
+    if (refusing_starts_for_shutdown) return ESP_ERR_INVALID_STATE;
+    if (!s->session.start(stack, now)) return ESP_FAIL;
+    list_started(*s);
+    return ESP_OK;
   });
 }
 

@@ -30,8 +30,8 @@ class NetbiosResponder final : public StackApp {
  public:
   NetbiosResponder();
 
-  // netbiosns_set_name: 1 to 15 characters, no spaces or dots
-  // (InvalidArgument otherwise). Matched without regard to case.
+  // netbiosns_set_name: 1 to 15 characters, any of them (InvalidArgument
+  // otherwise). Matched without regard to case.
   Status set_name(std::string_view name);
   std::string_view name() const { return name_.view(); }
 

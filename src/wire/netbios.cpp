@@ -13,12 +13,8 @@ char upper(char c) { return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' +
 }  // namespace
 
 Result<NetbiosName> NetbiosName::of(std::string_view name, std::uint8_t suffix) {
+  // Every byte has its two letters on the wire, so lwIP takes any name.
   if (name.empty() || name.size() > max_length) return Error::InvalidArgument;
-  for (char c : name) {
-    if (c == ' ' || c == '.' || static_cast<unsigned char>(c) < 0x21 || c == 0x7f) {
-      return Error::InvalidArgument;
-    }
-  }
   NetbiosName n;
   std::copy(name.begin(), name.end(), n.text.begin());
   n.length = name.size();
@@ -27,9 +23,13 @@ Result<NetbiosName> NetbiosName::of(std::string_view name, std::uint8_t suffix) 
 }
 
 bool NetbiosName::equals_ignoring_case(std::string_view other) const {
-  if (other.size() != length) return false;
-  for (std::size_t i = 0; i < length; ++i) {
-    if (upper(text[i]) != upper(other[i])) return false;
+  if (other.size() > max_length) return false;
+  // As both go on the wire: padded with spaces, so trailing spaces are the
+  // padding's.
+  for (std::size_t i = 0; i < max_length; ++i) {
+    const char mine = i < length ? text[i] : ' ';
+    const char theirs = i < other.size() ? other[i] : ' ';
+    if (upper(mine) != upper(theirs)) return false;
   }
   return true;
 }

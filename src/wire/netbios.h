@@ -41,12 +41,14 @@ struct NetbiosName {
   std::uint8_t suffix = 0;
 
   // Any thread. InvalidArgument when `name` is empty or longer than 15
-  // characters, or holds a space, a dot or a control character. Letters are
-  // kept as given (compare with equals_ignoring_case).
+  // characters; any character is taken (spaces and dots too, as lwIP takes
+  // them). Letters are kept as given (compare with equals_ignoring_case).
   static Result<NetbiosName> of(std::string_view name, std::uint8_t suffix);
   std::string_view view() const { return {text.data(), length}; }
   // Any thread. Case-insensitive on ASCII letters, as NetBIOS names are
-  // (RFC 1001 14: names are upper-cased before encoding); suffix ignored.
+  // (RFC 1001 14: names are upper-cased before encoding), and blind to
+  // trailing spaces, which the wire's padding cannot tell apart; suffix
+  // ignored.
   bool equals_ignoring_case(std::string_view other) const;
   // Any thread. Writes encoded_size bytes into out[0..34).
   void encode(Bytes out) const;

@@ -11,14 +11,24 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <cstdint>
 #include <cstring>
 #include <string>
+#include <thread>
+#include <utility>
 
 #define LWIP_COMPAT_SOCKETS 0
+#include "lwip/apps/netbiosns.h"
 #include "lwip/sockets.h"
+#include "lwnet/dhcp.h"
+#include "lwnet/dhcp6.h"
 #include "lwnet/lwnet.h"
+#include "ping/ping_sock.h"
+
+#include "config/options.h"
 
 namespace lwnet::api::bring_up_test {
 namespace {
@@ -52,6 +62,14 @@ sockaddr_in endpoint(const char* address, std::uint16_t port) {
   out.sin_port = htons(port);
   EXPECT_EQ(inet_pton(AF_INET, address, &out.sin_addr), 1) << address;
   return out;
+}
+
+// Into a network namespace of this process's own, once: every test of the
+// process uses the same TAP, which stays attached until the process ends.
+::testing::AssertionResult enter_own_namespace() {
+  static const int entered = unshare(CLONE_NEWNET) == 0 ? 0 : errno;
+  if (entered != 0) return ::testing::AssertionFailure() << "unshare: " << std::strerror(entered);
+  return ::testing::AssertionSuccess();
 }
 
 // The Linux side of the TAP: 192.0.2.1/24, up.
@@ -148,7 +166,7 @@ void receive_timeout(int fd, int (*set)(int, int, int, const void*, socklen_t)) 
 // TAP a second time while the first descriptor was still open (EBUSY), and
 // the old netif went on answering.
 TEST(BringUp, TheSameTapUpAgainAfterShutdown) {
-  ASSERT_EQ(unshare(CLONE_NEWNET), 0) << std::strerror(errno);
+  ASSERT_TRUE(enter_own_namespace());
   ASSERT_EQ(lwnet_tap_up(tap_name, "192.0.2.2/24", nullptr), 0) << std::strerror(errno);
   ASSERT_TRUE(configure_linux_side());
   EXPECT_TRUE(exchange("192.0.2.2", "first up"));
@@ -168,6 +186,148 @@ TEST(BringUp, TheSameTapUpAgainAfterShutdown) {
   ASSERT_EQ(lwnet_tap_up(tap_name, "192.0.2.2/24", nullptr), 0) << std::strerror(errno);
   EXPECT_TRUE(exchange("192.0.2.2", "third up", "192.0.2.3"));
   lwnet_shutdown();
+}
+
+// Binds a socket of lwnet's to `port` on every address of `family`: 0, or
+// the errno of lwip_bind (EADDRINUSE while an app holds the port).
+int bind_error(int family, std::uint16_t port) {
+  const LwnetSocket s(lwip_socket(family, SOCK_DGRAM, 0));
+  if (s.get() < 0) return errno;
+  sockaddr_storage address{};
+  socklen_t size = 0;
+  if (family == AF_INET) {
+    sockaddr_in v4 = endpoint("0.0.0.0", port);
+    std::memcpy(&address, &v4, sizeof v4);
+    size = sizeof v4;
+  } else {
+    sockaddr_in6 v6{};
+    v6.sin6_family = AF_INET6;
+    v6.sin6_port = htons(port);
+    std::memcpy(&address, &v6, sizeof v6);
+    size = sizeof v6;
+  }
+  return lwip_bind(s.get(), reinterpret_cast<const sockaddr*>(&address), size) == 0 ? 0 : errno;
+}
+
+std::uint32_t ping_requests(esp_ping_handle_t session) {
+  std::uint32_t requests = 0;
+  EXPECT_EQ(esp_ping_get_profile(session, ESP_PING_PROF_REQUEST, &requests, sizeof requests), ESP_OK);
+  return requests;
+}
+
+// A session deleted when the test ends, however it ends: its callbacks
+// point into the test's frame.
+class HeldSession {
+ public:
+  HeldSession() = default;
+  ~HeldSession() {
+    if (session_ != nullptr) (void)esp_ping_delete_session(session_);
+  }
+  HeldSession(const HeldSession&) = delete;
+  HeldSession& operator=(const HeldSession&) = delete;
+  esp_ping_handle_t* out() { return &session_; }
+  esp_ping_handle_t get() const { return session_; }
+  // Deletes it now: what esp_ping_delete_session() returned.
+  esp_err_t remove() { return esp_ping_delete_session(std::exchange(session_, nullptr)); }
+
+ private:
+  esp_ping_handle_t session_ = nullptr;
+};
+
+struct PingSeen {
+  std::atomic<int> replies{0};
+  std::atomic<int> ends{0};
+  // What esp_ping_start() said from on_ping_end.
+  std::atomic<esp_err_t> started_from_end{ESP_OK};
+};
+
+// The apps started through the C APIs (the DHCP client and server, the
+// DHCPv6 client, an esp_ping session, the NetBIOS responder) stop at
+// lwnet_shutdown(), as the resolver's lookups end there: after the next
+// lwnet_tap_up() none of them runs until the user starts it again, and a
+// ping session still held may be started again or deleted. They stayed
+// attached to the stack and ran on after the restart (their ports taken,
+// the session sending).
+TEST(BringUp, AppsStartedThroughTheCApisStopAtShutdown) {
+  ASSERT_TRUE(enter_own_namespace());
+  ASSERT_EQ(lwnet_tap_up(tap_name, "192.0.2.2/24", nullptr), 0) << std::strerror(errno);
+  ASSERT_TRUE(configure_linux_side());
+
+  ASSERT_EQ(lwnet_dhcp_start(tap_name), 0) << std::strerror(errno);
+  ASSERT_EQ(lwnet_dhcps_start(tap_name, "192.0.2.10", "192.0.2.20", 0), 0) << std::strerror(errno);
+  if (config::ipv6_dhcp6) {
+    ASSERT_EQ(lwnet_dhcp6_enable_stateless(tap_name), 0) << std::strerror(errno);
+  }
+  netbiosns_init();
+  EXPECT_EQ(bind_error(AF_INET, 68), EADDRINUSE);
+  EXPECT_EQ(bind_error(AF_INET, 67), EADDRINUSE);
+  if (config::ipv6_dhcp6) {
+    EXPECT_EQ(bind_error(AF_INET6, 546), EADDRINUSE);
+  }
+  EXPECT_EQ(bind_error(AF_INET, 137), EADDRINUSE);
+
+  // To the Linux side, until stopped, a request every 20 ms.
+  esp_ping_config_t config = ESP_PING_DEFAULT_CONFIG();
+  config.count = ESP_PING_COUNT_INFINITE;
+  config.interval_ms = 20;
+  config.target_addr.type = IPADDR_TYPE_V4;
+  config.target_addr.u_addr.ip4.addr = endpoint("192.0.2.1", 0).sin_addr.s_addr;
+  PingSeen seen;
+  esp_ping_callbacks_t callbacks{};
+  callbacks.cb_args = &seen;
+  callbacks.on_ping_success = [](esp_ping_handle_t, void* args) { ++static_cast<PingSeen*>(args)->replies; };
+  // Started again from on_ping_end, it would run on after the restart.
+  callbacks.on_ping_end = [](esp_ping_handle_t session, void* args) {
+    auto* s = static_cast<PingSeen*>(args);
+    ++s->ends;
+    s->started_from_end = esp_ping_start(session);
+  };
+  HeldSession session;
+  ASSERT_EQ(esp_ping_new_session(&config, &callbacks, session.out()), ESP_OK);
+  ASSERT_EQ(esp_ping_start(session.get()), ESP_OK);
+  for (int i = 0; i < 500 && seen.replies.load() < 2; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_GE(seen.replies.load(), 2);
+
+  lwnet_shutdown();
+  // Ended as esp_ping_stop() ends a batch: on_ping_end, once, where it
+  // cannot start the session again.
+  EXPECT_EQ(seen.ends.load(), 1);
+  EXPECT_EQ(seen.started_from_end.load(), ESP_ERR_INVALID_STATE);
+  ASSERT_EQ(lwnet_tap_up(tap_name, "192.0.2.2/24", nullptr), 0) << std::strerror(errno);
+  EXPECT_EQ(bind_error(AF_INET, 68), 0);
+  EXPECT_EQ(bind_error(AF_INET, 67), 0);
+  if (config::ipv6_dhcp6) {
+    EXPECT_EQ(bind_error(AF_INET6, 546), 0);
+  }
+  EXPECT_EQ(bind_error(AF_INET, 137), 0);
+  const std::uint32_t requests = ping_requests(session.get());
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // ten intervals
+  EXPECT_EQ(ping_requests(session.get()), requests);
+  EXPECT_EQ(seen.ends.load(), 1);
+
+  // Started again by the user, each runs again.
+  ASSERT_EQ(lwnet_dhcp_start(tap_name), 0) << std::strerror(errno);
+  ASSERT_EQ(lwnet_dhcps_start(tap_name, "192.0.2.10", "192.0.2.20", 0), 0) << std::strerror(errno);
+  netbiosns_init();
+  EXPECT_EQ(bind_error(AF_INET, 68), EADDRINUSE);
+  EXPECT_EQ(bind_error(AF_INET, 67), EADDRINUSE);
+  EXPECT_EQ(bind_error(AF_INET, 137), EADDRINUSE);
+  const int replies = seen.replies.load();
+  ASSERT_EQ(esp_ping_start(session.get()), ESP_OK);
+  for (int i = 0; i < 500 && seen.replies.load() < replies + 2; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_GE(seen.replies.load(), replies + 2);
+
+  // Shut down with the session still held (running): deleting it afterwards
+  // is safe, and on_ping_end ran for the second batch too.
+  seen.started_from_end = ESP_OK;
+  lwnet_shutdown();
+  EXPECT_EQ(seen.ends.load(), 2);
+  EXPECT_EQ(seen.started_from_end.load(), ESP_ERR_INVALID_STATE);
+  EXPECT_EQ(session.remove(), ESP_OK);
 }
 
 }  // namespace

@@ -59,8 +59,11 @@ TEST(NetbiosnsCApi, AnswersItsNameBetweenInitAndStop) {
   netbiosns_init();
   EXPECT_EQ(ask(*thread, "ESP-DEVICE"), Ipv4Address::loopback());
   EXPECT_FALSE(ask(*thread, "OTHER"));
-  netbiosns_set_name("has space");  // refused: the name stays
+  netbiosns_set_name("");  // refused: the name stays
   EXPECT_EQ(ask(*thread, "esp-device"), Ipv4Address::loopback());
+  netbiosns_set_name("has space.lan");  // any character, as lwIP takes it
+  EXPECT_EQ(ask(*thread, "HAS SPACE.LAN"), Ipv4Address::loopback());
+  EXPECT_FALSE(ask(*thread, "ESP-DEVICE"));
   netbiosns_stop();
   EXPECT_FALSE(ask(*thread, "ESP-DEVICE"));
 }

@@ -12,7 +12,9 @@
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
+#include <semaphore>
 #include <thread>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -240,6 +242,57 @@ TEST(NameResolverApi, AGlobalIpv6SourcePutsIpv6First) {
     EXPECT_TRUE(both.addresses[1].is_v4());
   }
   net.client->stop();
+}
+
+// The default resolver is built by the first thread that asks for it, and
+// building it waits for the TCP/IP thread; a callback there asking for the
+// resolver at that moment (a getaddrinfo in a timer callback, say) waited
+// for the builder's lock, which the builder held until the TCP/IP thread
+// ran its call: both waited for ever. In the death test's child (threadsafe
+// style: this test alone), which gives up after 10 s and says on stderr
+// what it saw.
+TEST(NameResolverApi, TheDefaultResolverIsBuiltWhileTheTcpipThreadAsksForItToo) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_EXIT(
+      {
+        tcpip_init(nullptr, nullptr);
+        api::TcpipThread& thread = *api::default_tcpip();
+        api::close_default_name_resolver();  // so that the next use builds it
+        static std::binary_semaphore builder_waits{0};
+        static std::atomic<api::NameResolver*> from_tcpip_thread{nullptr};
+        // The TCP/IP thread is held in this callback until the builder
+        // waits for it, then asks for the resolver itself.
+        (void)thread.post(
+            [](void*) {
+              builder_waits.acquire();
+              from_tcpip_thread = api::default_name_resolver();
+            },
+            nullptr);
+        std::atomic<api::NameResolver*> from_builder{nullptr};
+        std::atomic<bool> built{false};
+        std::thread builder([&] {
+          from_builder = api::default_name_resolver();
+          built = true;
+        });
+        // Time for the builder to reach its wait for the TCP/IP thread.
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+        builder_waits.release();
+        const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+        while (!built && std::chrono::steady_clock::now() < give_up) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+        if (!built) {
+          std::fprintf(stderr, "deadlocked\n");
+          std::_Exit(1);
+        }
+        builder.join();
+        api::NameResolver* const core = from_tcpip_thread.load();
+        const bool one_resolver = core != nullptr && core == from_builder.load();
+        std::fprintf(stderr, "built: 1, one resolver: %d\n", one_resolver ? 1 : 0);
+        lwnet_shutdown();
+        std::exit(one_resolver ? 0 : 1);
+      },
+      ::testing::ExitedWithCode(0), "built: 1, one resolver: 1");
 }
 
 // The C calls on the default TCP/IP thread, on a netif of their own

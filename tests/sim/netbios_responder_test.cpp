@@ -71,6 +71,31 @@ TEST(NetbiosResponderSim, AnswersItsNameWithExactBytes) {
   EXPECT_EQ(t.responder.stats().answered, 2u);
 }
 
+// lwIP takes any name of up to 15 characters: a space or a dot is one more
+// character on the wire (RFC 1001 14.1), upper-cased and padded with
+// spaces like the rest. Such names used to be refused, so the responder
+// kept answering for its old name only.
+TEST(NetbiosResponderSim, AnswersANameWithASpaceAndADot) {
+  NetbiosNet t;
+  ASSERT_OK(t.responder.set_name("my host.lan"));
+  EXPECT_EQ(t.responder.name(), "my host.lan");
+  // What `nmblookup -U 192.0.2.1 'MY HOST.LAN'` sends.
+  const std::vector<std::uint8_t> query = hex("51 7a 01 00 00 01 00 00 00 00 00 00"
+                                              "20 45 4e 46 4a 43 41 45 49 45 50 46 44 46 45 43 4f 45 4d 45 42 45 4f"
+                                              "43 41 43 41 43 41 43 41 41 41 00"
+                                              "00 20 00 01");
+  ASSERT_OK(t.net.b.udp_send_to(t.asker, query, {ip_a, netbios_name_service_port}, t.net.sim.now()));
+  t.net.sim.run_for(Duration::millis(10));
+  auto got = t.answers();
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0], hex("51 7a 85 00 00 00 00 01 00 00 00 00"
+                        "20 45 4e 46 4a 43 41 45 49 45 50 46 44 46 45 43 4f 45 4d 45 42 45 4f"
+                        "43 41 43 41 43 41 43 41 41 41 00"
+                        "00 20 00 01 00 04 93 e0 00 06 00 00 c0 00 02 01"));
+  EXPECT_EQ(t.responder.stats().answered, 1u);
+  EXPECT_EQ(t.responder.stats().not_ours, 0u);
+}
+
 TEST(NetbiosResponderSim, SilentForOtherNamesAndCountsBadPackets) {
   NetbiosNet t;
   t.ask("OTHERHOST", 1);
@@ -88,7 +113,7 @@ TEST(NetbiosResponderSim, SilentForOtherNamesAndCountsBadPackets) {
   auto got = t.answers();
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(got[0][1], 4);
-  EXPECT_EQ(t.responder.set_name("has space").error(), Error::InvalidArgument);
+  EXPECT_EQ(t.responder.set_name("").error(), Error::InvalidArgument);
   EXPECT_EQ(t.responder.name(), "renamed");
 }
 

@@ -4,6 +4,9 @@
  * a netif is named by its interface name (the TAP name given to
  * lwnet_tap_up(), which may pass a NULL address for a netif DHCP fills).
  * Addresses are IPv4 in network byte order (as in struct in_addr).
+ * lwnet_shutdown() stops every client and server, as after a restart of
+ * lwIP: after the next lwnet_tap_up() they run again once started again
+ * (the callbacks set stay set).
  *
  * Threads: any thread but the TCP/IP thread; the calls run on the default
  * TCP/IP thread (tcpip_init()). Callbacks run on the TCP/IP thread, as

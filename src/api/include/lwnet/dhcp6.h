@@ -8,6 +8,9 @@
  * servers it learns go to the DNS resolver (dns_getserver() shows them) and
  * to SNTP when it takes servers from DHCP.
  *
+ * lwnet_shutdown() stops every client, as after a restart of lwIP: after
+ * the next lwnet_tap_up() one runs again once enabled again.
+ *
  * Built without CONFIG_LWIP_IPV6_DHCP6 (ESP-IDF's default), every call
  * fails with ENOTSUP.
  *

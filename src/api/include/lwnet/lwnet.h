@@ -33,7 +33,12 @@ int lwnet_tap_up(const char *tap_name, const char *ipv4_cidr, const char *gatewa
  * seconds), ENETDOWN (no TCP/IP thread). */
 int lwnet_ip6_add(const char *netif_name, const char *ipv6_cidr);
 
-/* Closes every lwnet socket, takes the TAP netifs down and stops the
+/* Closes every lwnet socket; stops the apps started through lwnet's C APIs
+ * (SNTP, the DHCP client and server of lwnet/dhcp.h, the DHCPv6 client,
+ * every running esp_ping session, with its on_ping_end, and the NetBIOS
+ * responder), which after the next lwnet_tap_up() run again only once the
+ * user starts them again, as after a restart of lwIP; ends the lookups of
+ * dns_gethostbyname() that wait; takes the TAP netifs down and stops the
  * TCP/IP thread. lwnet_tap_up() may be called again afterwards, for the
  * same TAP too. */
 void lwnet_shutdown(void);

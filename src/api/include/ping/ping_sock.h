@@ -16,7 +16,10 @@
  * (ESP-IDF queues another batch); ESP_PING_PROF_TOS is the requests' TOS
  * (ESP-IDF: the latest IPv4 reply's); tos, ttl outside 0..255, data_size
  * above 1472 and an unset target are refused (ESP-IDF truncates, fragments,
- * or lets every request fail).
+ * or lets every request fail). lwnet_shutdown() stops every running
+ * session as esp_ping_stop does (on_ping_end included); the handles stay
+ * valid, to start again once the TCP/IP thread runs again, or to delete
+ * (also while it is stopped).
  *
  * Threads: any thread; the TCP/IP thread must have been started
  * (tcpip_init or lwnet_tap_up). */
@@ -100,7 +103,8 @@ esp_err_t esp_ping_new_session(const esp_ping_config_t *config, const esp_ping_c
 esp_err_t esp_ping_delete_session(esp_ping_handle_t hdl);
 /* Starts a batch as ESP-IDF does: sequence numbers from 1, and
  * ESP_PING_PROF_REQUEST, _REPLY and _DURATION from 0. ESP_OK, and nothing
- * else, while the session runs. */
+ * else, while the session runs. ESP_ERR_INVALID_STATE while lwnet_shutdown()
+ * runs (from an on_ping_end it called). */
 esp_err_t esp_ping_start(esp_ping_handle_t hdl);
 /* Ends the batch: no more requests (one awaiting its reply is abandoned,
  * without a callback), then on_ping_end, which has run when this returns;
