@@ -45,6 +45,8 @@ struct IcmpStats {
   StatCounter rx = 0, tx = 0, rx_echo_request = 0, tx_echo_reply = 0, rx_echo_reply = 0;
   StatCounter tx_unreachable = 0, tx_time_exceeded = 0, rate_limited = 0;
   StatCounter drop_truncated = 0, drop_bad_checksum = 0, drop_broadcast_ping = 0;
+  // Echo requests to a group (CONFIG_LWIP_MULTICAST_PING off): never answered.
+  StatCounter drop_multicast_ping = 0;
   StatCounter drop_unknown_type = 0, drop_no_listener = 0, drop_queue_full = 0;
   // Copies queued for raw endpoints; copies lost (queue full, no buffer).
   StatCounter raw_delivered = 0, raw_dropped = 0;
