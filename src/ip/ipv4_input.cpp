@@ -45,6 +45,15 @@ std::optional<IpDelivery> IpLayer::ipv4_input(NetifId id, PacketBuf&& packet,
     ++stats_.ipv4.drop_bad_source;
     return std::nullopt;
   }
+  // What we send to our own addresses never leaves the host (route_ipv4
+  // takes it through the loopback netif), so one of them as the source of
+  // a datagram from a link is forged or looped back, as Linux judges it.
+  // Taken in, every answer would come back to us: two echoing ports (the
+  // land attack) would bounce one datagram for ever.
+  if (!n.loopback && netifs_.find_by_address(ip.source)) {
+    ++stats_.ipv4.drop_bad_source;
+    return std::nullopt;
+  }
 
   bool broadcast = link_broadcast;
   if (n.is_broadcast(ip.destination)) {
