@@ -37,6 +37,9 @@ struct Ipv4Stats {
   StatCounter frag_tx = 0, frag_tx_datagrams = 0, drop_too_big_df = 0;
   StatCounter reass_ok = 0, reass_timeout = 0, reass_overlap = 0, reass_too_big = 0;
   StatCounter reass_no_room = 0;  // CONFIG_LWIP_IP_REASS_MAX_PBUFS reached
+  // Incomplete datagrams pushed out, the oldest first, when a new one found
+  // every CONFIG_LWNET_REASS_MAX_DATAGRAMS slot taken.
+  StatCounter reass_evicted = 0;
   // Path MTUs that Fragmentation Needed taught (RFC 1191), forgotten, pushed out.
   StatCounter pmtu_learned = 0, pmtu_expired = 0, pmtu_evicted = 0;
 };

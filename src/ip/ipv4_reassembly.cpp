@@ -66,8 +66,17 @@ std::optional<std::size_t> Ipv4Reassembly::find_or_create(const Ipv4Repr& ip, Ne
     }
   }
   if (!free_slot) {
-    ++stats_.reass_no_room;
-    return std::nullopt;
+    // Every slot taken: the oldest datagram gives way. Refused instead, a
+    // few fragments that never complete (one lost, or forged ones sent
+    // once per timeout) would stop all reassembly; given way, a flood has
+    // to outpace a real datagram's fragments to stop it.
+    std::size_t oldest = 0;
+    for (std::size_t i = 1; i < datagrams_.size(); ++i) {
+      if (datagrams_[i].deadline < datagrams_[oldest].deadline) oldest = i;
+    }
+    ++stats_.reass_evicted;
+    drop(oldest);
+    free_slot = oldest;
   }
   Datagram& d = datagrams_[*free_slot];
   d.used = true;

@@ -66,7 +66,8 @@ class Ipv4Reassembly {
   // the whole datagram, header first (total length, flags and checksum
   // rebuilt), when this fragment completes it. Drops are counted in the
   // Ipv4Stats: reass_overlap, reass_too_big, reass_no_room, drop_malformed,
-  // drop_no_buffer.
+  // drop_no_buffer. A new datagram that finds every slot taken pushes out
+  // the oldest one (reass_evicted).
   std::optional<PacketBuf> add(PacketBuf&& fragment, const Ipv4Repr& ip, NetifId netif,
                                Instant now);
 

@@ -136,14 +136,35 @@ TEST_F(ReassemblyTest, InconsistentFragmentsDropTheDatagram) {
   EXPECT_EQ(pools.in_use(), 0U);
 }
 
-TEST_F(ReassemblyTest, TooManyDatagramsAtOnce) {
+// With every slot taken by a datagram that may never complete (a lost
+// fragment, or a few forged ones every timeout), a new datagram pushes out
+// the oldest instead of being refused: refused, four fragments per timeout
+// stopped all reassembly.
+TEST_F(ReassemblyTest, ANewDatagramPushesOutTheOldestWhenAllSlotsAreTaken) {
   for (std::size_t i = 0; i < config::reass_max_datagrams; ++i) {
-    EXPECT_FALSE(add(static_cast<std::uint16_t>(10 + i), 0, 8, true, t0));
+    EXPECT_FALSE(add(static_cast<std::uint16_t>(10 + i), 0, 8, true,
+                     t0 + Duration::seconds(static_cast<std::int64_t>(i))));
   }
-  EXPECT_FALSE(add(99, 0, 8, true, t0));
-  EXPECT_EQ(stats.reass_no_room, 1U);
+  const Instant later = t0 + Duration::seconds(static_cast<std::int64_t>(config::reass_max_datagrams));
+  EXPECT_FALSE(add(99, 0, 1480, true, later));
+  EXPECT_EQ(stats.reass_evicted, 1U);
+  EXPECT_EQ(stats.reass_no_room, 0U);
   EXPECT_EQ(reassembly.datagrams_in_progress(), config::reass_max_datagrams);
-  reassembly.expire(t0 + Ipv4Reassembly::timeout, [](NetifId, ConstBytes) {});
+  EXPECT_EQ(reassembly.held_buffers(), config::reass_max_datagrams);
+  // Datagram 10 is gone: the next to time out is 11.
+  EXPECT_EQ(reassembly.next_deadline(), t0 + Duration::seconds(1) + Ipv4Reassembly::timeout);
+  std::optional<PacketBuf> done = add(99, 1480, 40, false, later);
+  ASSERT_TRUE(done.has_value());
+  Result<Ipv4Repr> ip = Ipv4Repr::parse(done->data(), true);
+  ASSERT_TRUE(ip.ok());
+  EXPECT_EQ(ip->identification, 99);
+  ASSERT_EQ(ip->payload.size(), 1520U);
+  EXPECT_TRUE(std::equal(ip->payload.begin(), ip->payload.end(), whole.begin()));
+  done.reset();
+  std::size_t quotes = 0;
+  reassembly.expire(t0 + Duration::seconds(100), [&](NetifId, ConstBytes) { ++quotes; });
+  EXPECT_EQ(quotes, config::reass_max_datagrams - 1);  // never datagram 10 again
+  EXPECT_EQ(stats.reass_timeout, config::reass_max_datagrams - 1);
   EXPECT_EQ(pools.in_use(), 0U);
 }
 
