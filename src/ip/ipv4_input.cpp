@@ -86,7 +86,7 @@ std::optional<IpDelivery> IpLayer::ipv4_input(NetifId id, PacketBuf&& packet,
       ++stats_.ipv4.drop_fragment;
       return std::nullopt;
     } else {
-      std::optional<PacketBuf> whole = reassembly_.add(std::move(packet), ip, id, now);
+      std::optional<PacketBuf> whole = reassembly_.add(std::move(packet), ip, id, link_broadcast, now);
       arm_no_later(reassembly_timer, reassembly_.next_deadline());
       if (!whole) return std::nullopt;
       packet = std::move(*whole);

@@ -105,6 +105,7 @@ void Ipv4Reassembly::drop(std::size_t index) {
   d.received.clear();
   d.total.reset();
   d.have_first = false;
+  d.link_broadcast = false;
   d.header_len = 0;
   d.quote_len = 0;
   d.held = 0;
@@ -205,7 +206,7 @@ std::optional<PacketBuf> Ipv4Reassembly::complete(std::size_t index) {
 }
 
 std::optional<PacketBuf> Ipv4Reassembly::add(PacketBuf&& fragment, const Ipv4Repr& ip,
-                                             NetifId netif, Instant now) {
+                                             NetifId netif, bool link_broadcast, Instant now) {
   if constexpr (datagram_slots == 0) {
     ++stats_.reass_no_room;
     return std::nullopt;
@@ -259,6 +260,7 @@ std::optional<PacketBuf> Ipv4Reassembly::add(PacketBuf&& fragment, const Ipv4Rep
     drop(*index);
     return std::nullopt;
   }
+  d.link_broadcast = d.link_broadcast || link_broadcast;
   if (offset == 0) {
     d.have_first = true;
     d.header_len = ip.header_len;

@@ -64,25 +64,30 @@ class Ipv4Reassembly {
   // Takes one fragment: `fragment`'s payload starts at its IP header and
   // ends with the IP payload (no link padding); `ip` is its parse. Returns
   // the whole datagram, header first (total length, flags and checksum
-  // rebuilt), when this fragment completes it. Drops are counted in the
+  // rebuilt), when this fragment completes it. `link_broadcast`: it came in
+  // a link-layer broadcast or multicast frame. Drops are counted in the
   // Ipv4Stats: reass_overlap, reass_too_big, reass_no_room, drop_malformed,
   // drop_no_buffer. A new datagram that finds every slot taken pushes out
   // the oldest one (reass_evicted).
   std::optional<PacketBuf> add(PacketBuf&& fragment, const Ipv4Repr& ip, NetifId netif,
-                               Instant now);
+                               bool link_broadcast, Instant now);
 
   // When the oldest incomplete datagram times out, or Instant::max().
   Instant next_deadline() const;
   // Drops the datagrams that timed out (ipv4.reass_timeout). For each whose
-  // first fragment had arrived, calls on_timeout(netif, quote) before its
-  // buffers are freed, so that an ICMP time exceeded (code 1) can quote it.
+  // first fragment had arrived, none in a link-layer broadcast (RFC 1122
+  // 3.2.2: no ICMP error about those), calls on_timeout(netif, quote)
+  // before its buffers are freed, so that an ICMP time exceeded (code 1)
+  // can quote it.
   template <class OnTimeout>
   void expire(Instant now, OnTimeout&& on_timeout) {
     for (std::size_t i = 0; i < datagrams_.size(); ++i) {
       Datagram& d = datagrams_[i];
       if (!d.used || d.deadline > now) continue;
       ++stats_.reass_timeout;
-      if (d.have_first) on_timeout(d.netif, ConstBytes(d.quote.data(), d.quote_len));
+      if (d.have_first && !d.link_broadcast) {
+        on_timeout(d.netif, ConstBytes(d.quote.data(), d.quote_len));
+      }
       drop(i);
     }
   }
@@ -114,6 +119,7 @@ class Ipv4Reassembly {
     ByteRanges received;
     std::optional<std::uint32_t> total;  // payload length, known from the last fragment
     bool have_first = false;
+    bool link_broadcast = false;  // a fragment came in a link-layer broadcast
     std::size_t header_len = 0;
     std::array<std::uint8_t, max_quote> quote{};  // first fragment: header + 8 bytes
     std::size_t quote_len = 0;

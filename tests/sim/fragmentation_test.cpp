@@ -165,6 +165,41 @@ TEST(FragmentationSim, TimeoutWithoutFirstFragmentIsSilent) {
   EXPECT_EQ(net.b.pools().in_use(), 0U);
 }
 
+// RFC 1122 3.2.2: no ICMP error about a datagram that came as a link-layer
+// broadcast, time exceeded included: here the first fragment of a datagram
+// to our unicast address, in a frame to ff:ff:ff:ff:ff:ff.
+TEST(ReassemblySim, TimeoutOfALinkBroadcastDatagramIsSilent) {
+  HostAndPeer net;
+  net.sim.settle();
+  ASSERT_OK(net.a.arp_add_static(net.a_if, ip_peer, mac_peer));
+  (void)net.received();
+  const ByteVector udp = udp_datagram(ip_peer, ip_a, 1234, 7, pattern(40));
+  const std::span<const std::uint8_t> all(udp);
+  net.inject(ethernet_frame(MacAddress::broadcast(), mac_peer, ipv4_type, fragment(7, 0, true, all.first(24))));
+  net.sim.run_for(Duration::seconds(config::reass_timeout_seconds + 1));
+  EXPECT_EQ(net.a.stats().ipv4.reass_timeout, 1U);
+  EXPECT_EQ(net.a.stats().icmp.tx_time_exceeded, 0U);
+  EXPECT_EQ(net.a.stats().icmp.tx, 0U);
+  for (const ByteVector& f : net.received()) {
+    EXPECT_FALSE(frame_ethertype(f) == ipv4_type && frame_ip_protocol(f) == 1);
+  }
+  // The same fragment to our MAC times out with the error.
+  net.inject_ipv4(fragment(8, 0, true, all.first(24)));
+  net.sim.run_for(Duration::seconds(config::reass_timeout_seconds + 1));
+  EXPECT_EQ(net.a.stats().ipv4.reass_timeout, 2U);
+  EXPECT_EQ(net.a.stats().icmp.tx_time_exceeded, 1U);
+  std::size_t errors = 0;
+  for (const ByteVector& f : net.received()) {
+    if (frame_ethertype(f) != ipv4_type || frame_ip_protocol(f) != 1) continue;
+    ++errors;
+    EXPECT_EQ(frame_ip_destination(f), ip_peer);
+    EXPECT_EQ(f.at(34), 11);  // time exceeded
+    EXPECT_EQ(f.at(35), 1);   // fragment reassembly time exceeded
+  }
+  EXPECT_EQ(errors, 1U);
+  EXPECT_EQ(net.a.pools().in_use(), 0U);
+}
+
 TEST(ReassemblySim, FragmentsInAnyOrderMakeTheDatagram) {
   HostAndPeer net;
   net.sim.settle();

@@ -56,7 +56,7 @@ struct ReassemblyTest : ::testing::Test {
   std::optional<PacketBuf> add(std::uint16_t id, std::size_t offset, std::size_t length, bool more,
                                Instant at) {
     auto [buf, ip] = fragment(id, offset, length, more);
-    return reassembly.add(std::move(buf), ip, NetifId{1}, at);
+    return reassembly.add(std::move(buf), ip, NetifId{1}, false, at);
   }
 
   ByteVector whole = test::pattern(20000, 5);
