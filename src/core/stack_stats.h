@@ -58,6 +58,7 @@ struct StackStats {
     LWNET_C(ipv4, frag_tx); LWNET_C(ipv4, frag_tx_datagrams); LWNET_C(ipv4, drop_too_big_df);
     LWNET_C(ipv4, reass_ok); LWNET_C(ipv4, reass_timeout); LWNET_C(ipv4, reass_overlap);
     LWNET_C(ipv4, reass_too_big); LWNET_C(ipv4, reass_no_room); LWNET_C(ipv4, reass_evicted);
+    LWNET_C(ipv4, reass_duplicate);
     LWNET_C(ipv4, pmtu_learned); LWNET_C(ipv4, pmtu_expired); LWNET_C(ipv4, pmtu_evicted);
     LWNET_C(icmp, rx); LWNET_C(icmp, tx); LWNET_C(icmp, rx_echo_request); LWNET_C(icmp, tx_echo_reply);
     LWNET_C(icmp, rx_echo_reply); LWNET_C(icmp, tx_unreachable); LWNET_C(icmp, tx_time_exceeded);

@@ -40,6 +40,8 @@ struct Ipv4Stats {
   // Incomplete datagrams pushed out, the oldest first, when a new one found
   // every CONFIG_LWNET_REASS_MAX_DATAGRAMS slot taken.
   StatCounter reass_evicted = 0;
+  // Fragments that repeated bytes already held, exactly: dropped alone.
+  StatCounter reass_duplicate = 0;
   // Path MTUs that Fragmentation Needed taught (RFC 1191), forgotten, pushed out.
   StatCounter pmtu_learned = 0, pmtu_expired = 0, pmtu_evicted = 0;
 };

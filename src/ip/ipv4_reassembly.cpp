@@ -162,6 +162,29 @@ bool Ipv4Reassembly::store(std::size_t index, PacketBuf&& payload, std::uint32_t
   return false;  // unreachable: held_count_ < capacity means a free slot
 }
 
+bool Ipv4Reassembly::holds(std::size_t index, std::uint32_t offset, ConstBytes bytes) const {
+  const Datagram& d = datagrams_[index];
+  const auto end = static_cast<std::uint32_t>(offset + bytes.size());
+  if (!d.received.contains(offset, end)) return false;
+  if (d.spill.valid()) {
+    ConstBytes area = d.spill.data().subspan(spill_payload_at + offset, bytes.size());
+    return std::equal(bytes.begin(), bytes.end(), area.begin());
+  }
+  // The received ranges are exactly what the held fragments cover.
+  for (const Held& h : held_) {
+    if (!h.payload.valid() || h.datagram != index) continue;
+    ConstBytes held = h.payload.data();
+    const std::uint32_t from = std::max(offset, h.offset);
+    const auto to = std::min(end, static_cast<std::uint32_t>(h.offset + held.size()));
+    if (from >= to) continue;
+    if (!std::equal(held.begin() + (from - h.offset), held.begin() + (to - h.offset),
+                    bytes.begin() + (from - offset))) {
+      return false;
+    }
+  }
+  return true;
+}
+
 std::optional<PacketBuf> Ipv4Reassembly::complete(std::size_t index) {
   if constexpr (datagram_slots == 0) return std::nullopt;
   // Never reached without IPv4, whose tables are then empty (config::ipv4_slots).
@@ -244,6 +267,13 @@ std::optional<PacketBuf> Ipv4Reassembly::add(PacketBuf&& fragment, const Ipv4Rep
     case ByteRanges::Insert::Ok:
       break;
     case ByteRanges::Insert::Overlap:
+      // The same bytes again (a fragment sent or carried twice): only the
+      // copy goes, as RFC 5722's erratum 3089 and Linux have it. Bytes that
+      // differ could be read two ways: the whole datagram goes.
+      if (holds(*index, offset, ip.payload)) {
+        ++stats_.reass_duplicate;
+        return std::nullopt;
+      }
       ++stats_.reass_overlap;
       drop(*index);
       return std::nullopt;

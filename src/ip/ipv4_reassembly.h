@@ -1,5 +1,7 @@
 // IPv4 reassembly (RFC 791 section 3.2, RFC 815), with RFC 5722's rule for
-// overlaps: a datagram with overlapping fragments is dropped whole.
+// overlaps: a datagram with overlapping fragments is dropped whole, except
+// that a fragment repeating bytes already held, exactly, is dropped alone
+// (its erratum 3089).
 //
 // Fragments are held as the frame buffers they arrived in, at most
 // CONFIG_LWIP_IP_REASS_MAX_PBUFS of them in total. When one more would not
@@ -32,6 +34,13 @@ class ByteRanges {
   enum class Insert : std::uint8_t { Ok, Overlap, Full };
 
   Insert insert(std::uint32_t start, std::uint32_t end);  // start < end
+  // One range holds all of [start, end).
+  bool contains(std::uint32_t start, std::uint32_t end) const {
+    for (std::size_t i = 0; i < count_; ++i) {
+      if (ranges_[i].start <= start && end <= ranges_[i].end) return true;
+    }
+    return false;
+  }
   bool covers(std::uint32_t total) const {
     return count_ == 1 && ranges_[0].start == 0 && ranges_[0].end == total;
   }
@@ -68,7 +77,9 @@ class Ipv4Reassembly {
   // a link-layer broadcast or multicast frame. Drops are counted in the
   // Ipv4Stats: reass_overlap, reass_too_big, reass_no_room, drop_malformed,
   // drop_no_buffer. A new datagram that finds every slot taken pushes out
-  // the oldest one (reass_evicted).
+  // the oldest one (reass_evicted). A fragment that repeats bytes already
+  // held, exactly, is dropped alone (reass_duplicate); any other overlap
+  // drops the datagram (reass_overlap).
   std::optional<PacketBuf> add(PacketBuf&& fragment, const Ipv4Repr& ip, NetifId netif,
                                bool link_broadcast, Instant now);
 
@@ -136,6 +147,8 @@ class Ipv4Reassembly {
   void drop(std::size_t index);
   bool spill(std::size_t index);
   bool store(std::size_t index, PacketBuf&& fragment, std::uint32_t offset);
+  // Datagram `index` holds `bytes` at `offset` already, every byte the same.
+  bool holds(std::size_t index, std::uint32_t offset, ConstBytes bytes) const;
   std::optional<PacketBuf> complete(std::size_t index);
 
   Pools& pools_;

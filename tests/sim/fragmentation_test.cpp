@@ -256,6 +256,30 @@ TEST(ReassemblySim, OverlappingFragmentsDropTheWholeDatagram) {
   EXPECT_EQ(net.a.pools().in_use(), 0U);
 }
 
+// A fragment the link carried twice (RFC 5722's erratum 3089, Linux): the
+// copy is dropped and the datagram still arrives.
+TEST(ReassemblySim, ADuplicatedFragmentIsDroppedAlone) {
+  HostAndPeer net;
+  net.sim.settle();
+  UdpHandle rx = *net.a.udp_open();
+  ASSERT_OK(net.a.udp_bind(rx, {IpAddress{}, 7}));
+  const ByteVector udp = udp_datagram(ip_peer, ip_a, 1234, 7, pattern(40));
+  const std::span<const std::uint8_t> all(udp);
+  net.inject_ipv4(fragment(102, 0, true, all.first(24)));
+  net.inject_ipv4(fragment(102, 0, true, all.first(24)));
+  net.inject_ipv4(fragment(102, 24, false, all.subspan(24)));
+  net.sim.settle();
+  EXPECT_EQ(net.a.stats().ipv4.reass_duplicate, 1U);
+  EXPECT_EQ(net.a.stats().ipv4.reass_overlap, 0U);
+  EXPECT_EQ(net.a.stats().ipv4.reass_ok, 1U);
+  std::array<std::uint8_t, 64> buf{};
+  Result<UdpReceived> got = net.a.udp_receive(rx, buf);
+  ASSERT_OK(got);
+  EXPECT_EQ(ByteVector(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(got->copied)), pattern(40));
+  net.a.udp_close(rx);
+  EXPECT_EQ(net.a.pools().in_use(), 0U);
+}
+
 TEST(ReassemblySim, DatagramsOver65535BytesAreRefused) {
   HostAndPeer net;
   net.sim.settle();

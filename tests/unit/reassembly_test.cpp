@@ -168,5 +168,49 @@ TEST_F(ReassemblyTest, ANewDatagramPushesOutTheOldestWhenAllSlotsAreTaken) {
   EXPECT_EQ(pools.in_use(), 0U);
 }
 
+// RFC 5722's erratum 3089: a fragment that comes twice, the same bytes, is
+// dropped alone and the datagram completes; a copy whose bytes differ drops
+// the datagram. Both while the fragments wait in their frame buffers and
+// once they were copied into a large one.
+TEST_F(ReassemblyTest, AnExactDuplicateIsDroppedAloneADifferentCopyDropsTheDatagram) {
+  EXPECT_FALSE(add(20, 0, 1480, true, t0));
+  EXPECT_FALSE(add(20, 0, 1480, true, t0));
+  EXPECT_FALSE(add(20, 8, 16, true, t0));  // inside the first: the same bytes too
+  EXPECT_EQ(stats.reass_duplicate, 2U);
+  EXPECT_EQ(stats.reass_overlap, 0U);
+  EXPECT_EQ(reassembly.held_buffers(), 1U);
+  std::optional<PacketBuf> done = add(20, 1480, 40, false, t0);
+  ASSERT_TRUE(done.has_value());
+  Result<Ipv4Repr> ip = Ipv4Repr::parse(done->data(), true);
+  ASSERT_TRUE(ip.ok());
+  ASSERT_EQ(ip->payload.size(), 1520U);
+  EXPECT_TRUE(std::equal(ip->payload.begin(), ip->payload.end(), whole.begin()));
+  done.reset();
+
+  // Spilled: more fragments than CONFIG_LWIP_IP_REASS_MAX_PBUFS.
+  const std::size_t count = config::ip_reass_max_pbufs + 2;
+  for (std::size_t i = 0; i + 1 < count; ++i) EXPECT_FALSE(add(21, i * 1480, 1480, true, t0));
+  EXPECT_EQ(reassembly.held_buffers(), 0U);
+  EXPECT_FALSE(add(21, 2 * 1480, 1480, true, t0));
+  EXPECT_EQ(stats.reass_duplicate, 3U);
+  EXPECT_EQ(reassembly.datagrams_in_progress(), 1U);
+  whole[1480 + 5] ^= 0xff;
+  EXPECT_FALSE(add(21, 1480, 1480, true, t0));
+  whole[1480 + 5] ^= 0xff;
+  EXPECT_EQ(stats.reass_duplicate, 3U);
+  EXPECT_EQ(stats.reass_overlap, 1U);
+  EXPECT_EQ(reassembly.datagrams_in_progress(), 0U);
+  EXPECT_EQ(pools.in_use(), 0U);
+
+  // Held: a different copy of a fragment in a frame buffer.
+  EXPECT_FALSE(add(22, 0, 1480, true, t0));
+  whole[7] ^= 0xff;
+  EXPECT_FALSE(add(22, 0, 1480, true, t0));
+  whole[7] ^= 0xff;
+  EXPECT_EQ(stats.reass_overlap, 2U);
+  EXPECT_EQ(reassembly.datagrams_in_progress(), 0U);
+  EXPECT_EQ(pools.in_use(), 0U);
+}
+
 }  // namespace
 }  // namespace lwnet::reassembly_test
