@@ -86,9 +86,11 @@ std::optional<IpDelivery> IpLayer::ipv4_input(NetifId id, PacketBuf&& packet,
       ++stats_.ipv4.drop_fragment;
       return std::nullopt;
     } else {
-      std::optional<PacketBuf> whole = reassembly_.add(std::move(packet), ip, id, link_broadcast, now);
+      bool fragments_link_broadcast = link_broadcast;
+      std::optional<PacketBuf> whole = reassembly_.add(std::move(packet), ip, id, fragments_link_broadcast, now);
       arm_no_later(reassembly_timer, reassembly_.next_deadline());
       if (!whole) return std::nullopt;
+      broadcast = broadcast || fragments_link_broadcast;
       packet = std::move(*whole);
       Result<Ipv4Repr> rebuilt = Ipv4Repr::parse(packet.data(), false);
       if (!rebuilt) {

@@ -229,7 +229,7 @@ std::optional<PacketBuf> Ipv4Reassembly::complete(std::size_t index) {
 }
 
 std::optional<PacketBuf> Ipv4Reassembly::add(PacketBuf&& fragment, const Ipv4Repr& ip,
-                                             NetifId netif, bool link_broadcast, Instant now) {
+                                             NetifId netif, bool& link_broadcast, Instant now) {
   if constexpr (datagram_slots == 0) {
     ++stats_.reass_no_room;
     return std::nullopt;
@@ -304,7 +304,10 @@ std::optional<PacketBuf> Ipv4Reassembly::add(PacketBuf&& fragment, const Ipv4Rep
     drop(*index);
     return std::nullopt;
   }
-  if (d.have_first && d.total && d.received.covers(*d.total)) return complete(*index);
+  if (d.have_first && d.total && d.received.covers(*d.total)) {
+    link_broadcast = d.link_broadcast;
+    return complete(*index);
+  }
   return std::nullopt;
 }
 

@@ -73,15 +73,17 @@ class Ipv4Reassembly {
   // Takes one fragment: `fragment`'s payload starts at its IP header and
   // ends with the IP payload (no link padding); `ip` is its parse. Returns
   // the whole datagram, header first (total length, flags and checksum
-  // rebuilt), when this fragment completes it. `link_broadcast`: it came in
-  // a link-layer broadcast or multicast frame. Drops are counted in the
+  // rebuilt), when this fragment completes it. `link_broadcast`: in, this
+  // fragment came in a link-layer broadcast or multicast frame; out, when
+  // the datagram completes, one of its fragments did (RFC 1122 3.2.2: then
+  // no ICMP error may answer it). Drops are counted in the
   // Ipv4Stats: reass_overlap, reass_too_big, reass_no_room, drop_malformed,
   // drop_no_buffer. A new datagram that finds every slot taken pushes out
   // the oldest one (reass_evicted). A fragment that repeats bytes already
   // held, exactly, is dropped alone (reass_duplicate); any other overlap
   // drops the datagram (reass_overlap).
   std::optional<PacketBuf> add(PacketBuf&& fragment, const Ipv4Repr& ip, NetifId netif,
-                               bool link_broadcast, Instant now);
+                               bool& link_broadcast, Instant now);
 
   // When the oldest incomplete datagram times out, or Instant::max().
   Instant next_deadline() const;

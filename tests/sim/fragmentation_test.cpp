@@ -200,6 +200,37 @@ TEST(ReassemblySim, TimeoutOfALinkBroadcastDatagramIsSilent) {
   EXPECT_EQ(net.a.pools().in_use(), 0U);
 }
 
+// The same rule for a datagram that completes: one fragment in a link-layer
+// broadcast, here the first, and a closed port draws no port unreachable,
+// whichever fragment came last.
+TEST(ReassemblySim, ALinkBroadcastFragmentKeepsTheWholeDatagramFromErrors) {
+  HostAndPeer net;
+  net.sim.settle();
+  ASSERT_OK(net.a.arp_add_static(net.a_if, ip_peer, mac_peer));
+  (void)net.received();
+  const ByteVector udp = udp_datagram(ip_peer, ip_a, 1234, 9, pattern(40));
+  const std::span<const std::uint8_t> all(udp);
+  net.inject(ethernet_frame(MacAddress::broadcast(), mac_peer, ipv4_type, fragment(9, 0, true, all.first(24))));
+  net.inject_ipv4(fragment(9, 24, false, all.subspan(24)));
+  net.sim.settle();
+  EXPECT_EQ(net.a.stats().ipv4.reass_ok, 1U);
+  EXPECT_EQ(net.a.stats().udp.drop_no_port, 1U);
+  EXPECT_EQ(net.a.stats().icmp.tx_unreachable, 0U);
+  EXPECT_TRUE(net.received().empty());
+  // Both to A's MAC: the error goes.
+  net.inject_ipv4(fragment(10, 0, true, all.first(24)));
+  net.inject_ipv4(fragment(10, 24, false, all.subspan(24)));
+  net.sim.settle();
+  EXPECT_EQ(net.a.stats().udp.drop_no_port, 2U);
+  EXPECT_EQ(net.a.stats().icmp.tx_unreachable, 1U);
+  const std::vector<ByteVector> frames = net.received();
+  ASSERT_EQ(frames.size(), 1U);
+  EXPECT_EQ(frame_ip_protocol(frames[0]), 1);
+  EXPECT_EQ(frames[0].at(34), 3);  // destination unreachable
+  EXPECT_EQ(frames[0].at(35), 3);  // port
+  EXPECT_EQ(net.a.pools().in_use(), 0U);
+}
+
 TEST(ReassemblySim, FragmentsInAnyOrderMakeTheDatagram) {
   HostAndPeer net;
   net.sim.settle();

@@ -56,7 +56,8 @@ struct ReassemblyTest : ::testing::Test {
   std::optional<PacketBuf> add(std::uint16_t id, std::size_t offset, std::size_t length, bool more,
                                Instant at) {
     auto [buf, ip] = fragment(id, offset, length, more);
-    return reassembly.add(std::move(buf), ip, NetifId{1}, false, at);
+    bool link_broadcast = false;
+    return reassembly.add(std::move(buf), ip, NetifId{1}, link_broadcast, at);
   }
 
   ByteVector whole = test::pattern(20000, 5);
