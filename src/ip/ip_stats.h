@@ -38,7 +38,8 @@ struct Ipv4Stats {
   StatCounter reass_ok = 0, reass_timeout = 0, reass_overlap = 0, reass_too_big = 0;
   StatCounter reass_no_room = 0;  // CONFIG_LWIP_IP_REASS_MAX_PBUFS reached
   // Incomplete datagrams pushed out, the oldest first, when a new one found
-  // every CONFIG_LWNET_REASS_MAX_DATAGRAMS slot taken.
+  // every CONFIG_LWNET_REASS_MAX_DATAGRAMS slot taken, or needed a large
+  // buffer when older ones held them all.
   StatCounter reass_evicted = 0;
   // Fragments that repeated bytes already held, exactly: dropped alone.
   StatCounter reass_duplicate = 0;

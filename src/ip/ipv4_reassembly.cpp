@@ -53,6 +53,9 @@ Instant Ipv4Reassembly::next_deadline() const {
 
 std::optional<std::size_t> Ipv4Reassembly::find_or_create(const Ipv4Repr& ip, NetifId netif,
                                                           Instant now) {
+  // No slots: never reached (add() refuses fragments first), and an empty
+  // table has no oldest entry to index.
+  if constexpr (datagram_slots == 0) return std::nullopt;
   std::optional<std::size_t> free_slot;
   for (std::size_t i = 0; i < datagrams_.size(); ++i) {
     const Datagram& d = datagrams_[i];
@@ -117,7 +120,22 @@ bool Ipv4Reassembly::spill(std::size_t index) {
   if constexpr (!config::ipv4) return false;
   Datagram& d = datagrams_[index];
   std::optional<PacketBuf> big = pools_.large.allocate(spill_headroom);
-  if (!big) return false;
+  if (!big) {
+    // Every large buffer taken: one an older incomplete datagram holds
+    // gives way, as a slot does, so that two with a lost fragment each
+    // cannot stop every long datagram until they time out.
+    std::optional<std::size_t> oldest;
+    for (std::size_t i = 0; i < datagrams_.size(); ++i) {
+      const Datagram& other = datagrams_[i];
+      if (i == index || !other.used || !other.spill.valid()) continue;
+      if (!oldest || other.deadline < datagrams_[*oldest].deadline) oldest = i;
+    }
+    if (!oldest || !(datagrams_[*oldest].deadline < d.deadline)) return false;
+    ++stats_.reass_evicted;
+    drop(*oldest);
+    big = pools_.large.allocate(spill_headroom);
+    if (!big) return false;
+  }
   (void)big->append(spill_payload_at + max_datagram - Ipv4Repr::min_header_len);
   Bytes area = big->data().subspan(spill_payload_at);
   for (Held& h : held_) {
@@ -163,6 +181,7 @@ bool Ipv4Reassembly::store(std::size_t index, PacketBuf&& payload, std::uint32_t
 }
 
 bool Ipv4Reassembly::holds(std::size_t index, std::uint32_t offset, ConstBytes bytes) const {
+  if constexpr (datagram_slots == 0) return false;
   const Datagram& d = datagrams_[index];
   const auto end = static_cast<std::uint32_t>(offset + bytes.size());
   if (!d.received.contains(offset, end)) return false;

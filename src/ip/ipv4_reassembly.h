@@ -79,7 +79,8 @@ class Ipv4Reassembly {
   // no ICMP error may answer it). Drops are counted in the
   // Ipv4Stats: reass_overlap, reass_too_big, reass_no_room, drop_malformed,
   // drop_no_buffer. A new datagram that finds every slot taken pushes out
-  // the oldest one (reass_evicted). A fragment that repeats bytes already
+  // the oldest one, and one that needs a large buffer when reassembly holds
+  // them all, the oldest holder when that one is older (reass_evicted). A fragment that repeats bytes already
   // held, exactly, is dropped alone (reass_duplicate); any other overlap
   // drops the datagram (reass_overlap).
   std::optional<PacketBuf> add(PacketBuf&& fragment, const Ipv4Repr& ip, NetifId netif,

@@ -169,6 +169,39 @@ TEST_F(ReassemblyTest, ANewDatagramPushesOutTheOldestWhenAllSlotsAreTaken) {
   EXPECT_EQ(pools.in_use(), 0U);
 }
 
+// Past CONFIG_LWIP_IP_REASS_MAX_PBUFS a datagram needs a large buffer. When
+// incomplete datagrams hold every one (two lost last fragments are enough
+// with ESP-IDF's two), the oldest of them gives way, as a slot does:
+// refused instead, every long datagram was lost until they timed out.
+TEST_F(ReassemblyTest, AnOlderSpilledDatagramGivesItsLargeBufferToANewOne) {
+  const std::size_t count = config::ip_reass_max_pbufs + 1;  // spills at the last one
+  const std::size_t large = pools.large.stats().capacity;
+  for (std::size_t d = 0; d < large; ++d) {
+    const Instant at = t0 + Duration::seconds(static_cast<std::int64_t>(d));
+    for (std::size_t i = 0; i < count; ++i) {
+      EXPECT_FALSE(add(static_cast<std::uint16_t>(30 + d), i * 1480, 1480, true, at));
+    }
+  }
+  EXPECT_EQ(pools.large.stats().used, large);
+  const Instant later = t0 + Duration::seconds(static_cast<std::int64_t>(large));
+  std::optional<PacketBuf> done;
+  for (std::size_t i = 0; i <= count; ++i) done = add(99, i * 1480, 1480, i < count, later);
+  EXPECT_EQ(stats.reass_evicted, 1U);
+  EXPECT_EQ(stats.reass_no_room, 0U);
+  ASSERT_TRUE(done.has_value());
+  Result<Ipv4Repr> ip = Ipv4Repr::parse(done->data(), true);
+  ASSERT_TRUE(ip.ok());
+  EXPECT_EQ(ip->identification, 99);
+  ASSERT_EQ(ip->payload.size(), (count + 1) * 1480U);
+  EXPECT_TRUE(std::equal(ip->payload.begin(), ip->payload.end(), whole.begin()));
+  done.reset();
+  // Datagram 30 is gone: the next to time out is 31.
+  EXPECT_EQ(reassembly.next_deadline(), t0 + Duration::seconds(1) + Ipv4Reassembly::timeout);
+  reassembly.expire(t0 + Duration::seconds(100), [](NetifId, ConstBytes) {});
+  EXPECT_EQ(stats.reass_timeout, large - 1);
+  EXPECT_EQ(pools.in_use(), 0U);
+}
+
 // RFC 5722's erratum 3089: a fragment that comes twice, the same bytes, is
 // dropped alone and the datagram completes; a copy whose bytes differ drops
 // the datagram. Both while the fragments wait in their frame buffers and
