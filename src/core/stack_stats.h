@@ -57,12 +57,14 @@ struct StackStats {
     LWNET_C(ipv4, drop_no_route); LWNET_C(ipv4, drop_no_buffer); LWNET_C(ipv4, drop_fragment);
     LWNET_C(ipv4, frag_tx); LWNET_C(ipv4, frag_tx_datagrams); LWNET_C(ipv4, drop_too_big_df);
     LWNET_C(ipv4, reass_ok); LWNET_C(ipv4, reass_timeout); LWNET_C(ipv4, reass_overlap);
-    LWNET_C(ipv4, reass_too_big); LWNET_C(ipv4, reass_no_room);
+    LWNET_C(ipv4, reass_too_big); LWNET_C(ipv4, reass_no_room); LWNET_C(ipv4, reass_evicted);
+    LWNET_C(ipv4, reass_duplicate);
     LWNET_C(ipv4, pmtu_learned); LWNET_C(ipv4, pmtu_expired); LWNET_C(ipv4, pmtu_evicted);
     LWNET_C(icmp, rx); LWNET_C(icmp, tx); LWNET_C(icmp, rx_echo_request); LWNET_C(icmp, tx_echo_reply);
     LWNET_C(icmp, rx_echo_reply); LWNET_C(icmp, tx_unreachable); LWNET_C(icmp, tx_time_exceeded);
     LWNET_C(icmp, rate_limited); LWNET_C(icmp, drop_truncated); LWNET_C(icmp, drop_bad_checksum);
-    LWNET_C(icmp, drop_broadcast_ping); LWNET_C(icmp, drop_unknown_type);
+    LWNET_C(icmp, drop_broadcast_ping); LWNET_C(icmp, drop_multicast_ping);
+    LWNET_C(icmp, drop_unknown_type);
     LWNET_C(icmp, drop_no_listener); LWNET_C(icmp, drop_queue_full);
     LWNET_C(icmp, raw_delivered); LWNET_C(icmp, raw_dropped); LWNET_C(icmp, errors_to_transport);
     LWNET_C(icmp, rx_fragmentation_needed); LWNET_C(icmp, pmtu_clamped); LWNET_C(icmp, drop_not_ours);

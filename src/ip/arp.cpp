@@ -42,6 +42,15 @@ void IpLayer::send_arp_request(NetifId id, Ipv4Address target, Instant now) {
            n.address, MacAddress{}, target, now);
 }
 
+void IpLayer::confirm_neighbour(Netif& n, NetifId id, Ipv4Address next_hop, const MacAddress& mac,
+                                Instant now) {
+  // Unicast, to the MAC we have (RFC 1122 2.3.2.1's poll): a neighbour
+  // that moved away answers no more, and the entry expires as before.
+  if (arp_cache_.refresh_due(id, next_hop, now)) {
+    send_arp(n, static_cast<std::uint16_t>(ArpOperation::Request), mac, n.address, MacAddress{}, next_hop, now);
+  }
+}
+
 bool IpLayer::send_gratuitous_arp(Netif& n, Instant now) {
   // Sender and target are both our address, target MAC zero (RFC 5227's
   // announcement, what lwIP's etharp_gratuitous sends).

@@ -27,6 +27,14 @@ std::optional<MacAddress> ArpCache::lookup(NetifId netif, Ipv4Address ip) const 
   return e->mac;
 }
 
+bool ArpCache::refresh_due(NetifId netif, Ipv4Address ip, Instant now) {
+  Entry* e = find_mut(netif, ip);
+  if (e == nullptr || e->state != State::Stable) return false;
+  if (now + arp_timing::refresh_window < e->deadline || now < e->next_refresh) return false;
+  e->next_refresh = now + arp_timing::request_interval;
+  return true;
+}
+
 void ArpCache::free(Entry& e) {
   count(stats_.drop_unresolved, e.queue.size());
   e.queue.clear();
@@ -112,6 +120,7 @@ ArpCache::Learn ArpCache::learn(NetifId netif, Ipv4Address ip, const MacAddress&
   e->mac = mac;
   e->updated = now;
   e->deadline = now + arp_timing::max_age;
+  e->next_refresh = Instant{};
   e->requests = 0;
   while (!e->queue.empty()) {
     if (!resolved.push(e->queue.pop())) ++stats_.drop_queue_full;

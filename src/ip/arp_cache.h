@@ -3,6 +3,7 @@
 // It sends nothing itself: the ARP protocol (ip_layer) asks it what to do.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -26,6 +27,10 @@ inline constexpr Duration request_interval = Duration::seconds(1);
 inline constexpr std::uint8_t max_requests = 3;
 // A learned entry is forgotten this long after it was last confirmed.
 inline constexpr Duration max_age = Duration::seconds(config::arp_maxage_seconds);
+// A learned entry that output uses this close to its expiry is confirmed
+// by a unicast request, at most one a request_interval (RFC 1122 2.3.2.1).
+inline constexpr Duration refresh_window =
+    Duration::seconds(std::min<std::uint32_t>(30, config::arp_maxage_seconds / 2));
 }  // namespace arp_timing
 
 // CONFIG_LWNET_ARP_TABLE_SIZE entries shared by all netifs. Lookups try the
@@ -44,6 +49,7 @@ class ArpCache {
     Instant updated;   // Stable: last confirmed; Pending: created
     Instant deadline;  // Stable: expiry; Pending: next request; Static: never
     std::uint8_t requests = 0;  // Pending: requests sent
+    Instant next_refresh;       // Stable: no confirming request before this
     PendingQueue queue;         // Pending: IPv4 datagrams waiting for the MAC
   };
 
@@ -53,6 +59,12 @@ class ArpCache {
 
   // The MAC of a Stable or Static entry.
   std::optional<MacAddress> lookup(NetifId netif, Ipv4Address ip) const;
+  // Output is about to use the Stable entry of `ip`: true when it is within
+  // arp_timing::refresh_window of its expiry and no confirming request went
+  // in the last request_interval, for the caller to send one to its MAC.
+  // Its reply renews the entry (learn()) before it expires, so that a flow
+  // to a neighbour that never sends us ARP does not stop for a resolution.
+  bool refresh_due(NetifId netif, Ipv4Address ip, Instant now);
   const Entry* find(NetifId netif, Ipv4Address ip) const;
 
   enum class Enqueue : std::uint8_t {

@@ -49,6 +49,12 @@ void IpLayer::icmp_input(NetifId id, PacketBuf&& packet, const IpDelivery& ip, I
   count(stats_.icmp.raw_dropped, raw_dropped);
   switch (icmp.type) {
     case static_cast<std::uint8_t>(Icmpv4Type::EchoRequest): {
+      // CONFIG_LWIP_MULTICAST_PING is off (options.h refuses it on): the
+      // reply would leave from the group's address, which is no source.
+      if (ip.destination.is_multicast()) {
+        ++stats_.icmp.drop_multicast_ping;
+        return;
+      }
       const Netif& n = netifs_[id];
       const bool to_broadcast = n.is_broadcast(ip.destination.v4());
       if (to_broadcast && !config::broadcast_ping) {

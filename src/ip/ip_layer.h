@@ -410,6 +410,9 @@ class IpLayer {
                 Ipv4Address sender_ip, const MacAddress& target_mac, Ipv4Address target_ip,
                 Instant now);
   void send_arp_request(NetifId id, Ipv4Address target, Instant now);
+  // Output is using `next_hop`'s entry: confirms it by a unicast request
+  // when it is about to expire (ArpCache::refresh_due).
+  void confirm_neighbour(Netif& n, NetifId id, Ipv4Address next_hop, const MacAddress& mac, Instant now);
   bool send_gratuitous_arp(Netif& n, Instant now);
   void send_resolved(NetifId id, const MacAddress& mac, Instant now);
 

@@ -37,6 +37,12 @@ struct Ipv4Stats {
   StatCounter frag_tx = 0, frag_tx_datagrams = 0, drop_too_big_df = 0;
   StatCounter reass_ok = 0, reass_timeout = 0, reass_overlap = 0, reass_too_big = 0;
   StatCounter reass_no_room = 0;  // CONFIG_LWIP_IP_REASS_MAX_PBUFS reached
+  // Incomplete datagrams pushed out, the oldest first, when a new one found
+  // every CONFIG_LWNET_REASS_MAX_DATAGRAMS slot taken, or needed a large
+  // buffer when older ones held them all.
+  StatCounter reass_evicted = 0;
+  // Fragments that repeated bytes already held, exactly: dropped alone.
+  StatCounter reass_duplicate = 0;
   // Path MTUs that Fragmentation Needed taught (RFC 1191), forgotten, pushed out.
   StatCounter pmtu_learned = 0, pmtu_expired = 0, pmtu_evicted = 0;
 };
@@ -45,6 +51,8 @@ struct IcmpStats {
   StatCounter rx = 0, tx = 0, rx_echo_request = 0, tx_echo_reply = 0, rx_echo_reply = 0;
   StatCounter tx_unreachable = 0, tx_time_exceeded = 0, rate_limited = 0;
   StatCounter drop_truncated = 0, drop_bad_checksum = 0, drop_broadcast_ping = 0;
+  // Echo requests to a group (CONFIG_LWIP_MULTICAST_PING off): never answered.
+  StatCounter drop_multicast_ping = 0;
   StatCounter drop_unknown_type = 0, drop_no_listener = 0, drop_queue_full = 0;
   // Copies queued for raw endpoints; copies lost (queue full, no buffer).
   StatCounter raw_delivered = 0, raw_dropped = 0;

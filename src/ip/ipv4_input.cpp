@@ -45,6 +45,15 @@ std::optional<IpDelivery> IpLayer::ipv4_input(NetifId id, PacketBuf&& packet,
     ++stats_.ipv4.drop_bad_source;
     return std::nullopt;
   }
+  // What we send to our own addresses never leaves the host (route_ipv4
+  // takes it through the loopback netif), so one of them as the source of
+  // a datagram from a link is forged or looped back, as Linux judges it.
+  // Taken in, every answer would come back to us: two echoing ports (the
+  // land attack) would bounce one datagram for ever.
+  if (!n.loopback && netifs_.find_by_address(ip.source)) {
+    ++stats_.ipv4.drop_bad_source;
+    return std::nullopt;
+  }
 
   bool broadcast = link_broadcast;
   if (n.is_broadcast(ip.destination)) {
@@ -77,9 +86,11 @@ std::optional<IpDelivery> IpLayer::ipv4_input(NetifId id, PacketBuf&& packet,
       ++stats_.ipv4.drop_fragment;
       return std::nullopt;
     } else {
-      std::optional<PacketBuf> whole = reassembly_.add(std::move(packet), ip, id, now);
+      bool fragments_link_broadcast = link_broadcast;
+      std::optional<PacketBuf> whole = reassembly_.add(std::move(packet), ip, id, fragments_link_broadcast, now);
       arm_no_later(reassembly_timer, reassembly_.next_deadline());
       if (!whole) return std::nullopt;
+      broadcast = broadcast || fragments_link_broadcast;
       packet = std::move(*whole);
       Result<Ipv4Repr> rebuilt = Ipv4Repr::parse(packet.data(), false);
       if (!rebuilt) {

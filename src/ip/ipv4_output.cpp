@@ -95,6 +95,7 @@ Status IpLayer::send_segmented(const IpRoute& route, PacketBuf&& datagram, const
     ++stats_.ipv4.drop_too_big_df;
     return Error::TooBig;
   }
+  if (core_is_v4(route.next_hop)) confirm_neighbour(n, route.netif, route.next_hop.v4(), *mac, now);
   EthernetRepr eth;
   eth.destination = *mac;
   eth.source = n.mac;
@@ -131,6 +132,7 @@ Status IpLayer::link_output(NetifId id, Ipv4Address next_hop, bool broadcast,
     return send_datagram(n, multicast_mac(next_hop), std::move(datagram), now);
   }
   if (std::optional<MacAddress> mac = arp_cache_.lookup(id, next_hop)) {
+    confirm_neighbour(n, id, next_hop, *mac, now);
     return send_datagram(n, *mac, std::move(datagram), now);
   }
   switch (arp_cache_.enqueue(id, next_hop, std::move(datagram), now)) {

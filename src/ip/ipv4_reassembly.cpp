@@ -53,6 +53,9 @@ Instant Ipv4Reassembly::next_deadline() const {
 
 std::optional<std::size_t> Ipv4Reassembly::find_or_create(const Ipv4Repr& ip, NetifId netif,
                                                           Instant now) {
+  // No slots: never reached (add() refuses fragments first), and an empty
+  // table has no oldest entry to index.
+  if constexpr (datagram_slots == 0) return std::nullopt;
   std::optional<std::size_t> free_slot;
   for (std::size_t i = 0; i < datagrams_.size(); ++i) {
     const Datagram& d = datagrams_[i];
@@ -66,8 +69,17 @@ std::optional<std::size_t> Ipv4Reassembly::find_or_create(const Ipv4Repr& ip, Ne
     }
   }
   if (!free_slot) {
-    ++stats_.reass_no_room;
-    return std::nullopt;
+    // Every slot taken: the oldest datagram gives way. Refused instead, a
+    // few fragments that never complete (one lost, or forged ones sent
+    // once per timeout) would stop all reassembly; given way, a flood has
+    // to outpace a real datagram's fragments to stop it.
+    std::size_t oldest = 0;
+    for (std::size_t i = 1; i < datagrams_.size(); ++i) {
+      if (datagrams_[i].deadline < datagrams_[oldest].deadline) oldest = i;
+    }
+    ++stats_.reass_evicted;
+    drop(oldest);
+    free_slot = oldest;
   }
   Datagram& d = datagrams_[*free_slot];
   d.used = true;
@@ -96,6 +108,7 @@ void Ipv4Reassembly::drop(std::size_t index) {
   d.received.clear();
   d.total.reset();
   d.have_first = false;
+  d.link_broadcast = false;
   d.header_len = 0;
   d.quote_len = 0;
   d.held = 0;
@@ -107,7 +120,22 @@ bool Ipv4Reassembly::spill(std::size_t index) {
   if constexpr (!config::ipv4) return false;
   Datagram& d = datagrams_[index];
   std::optional<PacketBuf> big = pools_.large.allocate(spill_headroom);
-  if (!big) return false;
+  if (!big) {
+    // Every large buffer taken: one an older incomplete datagram holds
+    // gives way, as a slot does, so that two with a lost fragment each
+    // cannot stop every long datagram until they time out.
+    std::optional<std::size_t> oldest;
+    for (std::size_t i = 0; i < datagrams_.size(); ++i) {
+      const Datagram& other = datagrams_[i];
+      if (i == index || !other.used || !other.spill.valid()) continue;
+      if (!oldest || other.deadline < datagrams_[*oldest].deadline) oldest = i;
+    }
+    if (!oldest || !(datagrams_[*oldest].deadline < d.deadline)) return false;
+    ++stats_.reass_evicted;
+    drop(*oldest);
+    big = pools_.large.allocate(spill_headroom);
+    if (!big) return false;
+  }
   (void)big->append(spill_payload_at + max_datagram - Ipv4Repr::min_header_len);
   Bytes area = big->data().subspan(spill_payload_at);
   for (Held& h : held_) {
@@ -150,6 +178,30 @@ bool Ipv4Reassembly::store(std::size_t index, PacketBuf&& payload, std::uint32_t
     }
   }
   return false;  // unreachable: held_count_ < capacity means a free slot
+}
+
+bool Ipv4Reassembly::holds(std::size_t index, std::uint32_t offset, ConstBytes bytes) const {
+  if constexpr (datagram_slots == 0) return false;
+  const Datagram& d = datagrams_[index];
+  const auto end = static_cast<std::uint32_t>(offset + bytes.size());
+  if (!d.received.contains(offset, end)) return false;
+  if (d.spill.valid()) {
+    ConstBytes area = d.spill.data().subspan(spill_payload_at + offset, bytes.size());
+    return std::equal(bytes.begin(), bytes.end(), area.begin());
+  }
+  // The received ranges are exactly what the held fragments cover.
+  for (const Held& h : held_) {
+    if (!h.payload.valid() || h.datagram != index) continue;
+    ConstBytes held = h.payload.data();
+    const std::uint32_t from = std::max(offset, h.offset);
+    const auto to = std::min(end, static_cast<std::uint32_t>(h.offset + held.size()));
+    if (from >= to) continue;
+    if (!std::equal(held.begin() + (from - h.offset), held.begin() + (to - h.offset),
+                    bytes.begin() + (from - offset))) {
+      return false;
+    }
+  }
+  return true;
 }
 
 std::optional<PacketBuf> Ipv4Reassembly::complete(std::size_t index) {
@@ -196,7 +248,7 @@ std::optional<PacketBuf> Ipv4Reassembly::complete(std::size_t index) {
 }
 
 std::optional<PacketBuf> Ipv4Reassembly::add(PacketBuf&& fragment, const Ipv4Repr& ip,
-                                             NetifId netif, Instant now) {
+                                             NetifId netif, bool& link_broadcast, Instant now) {
   if constexpr (datagram_slots == 0) {
     ++stats_.reass_no_room;
     return std::nullopt;
@@ -234,6 +286,13 @@ std::optional<PacketBuf> Ipv4Reassembly::add(PacketBuf&& fragment, const Ipv4Rep
     case ByteRanges::Insert::Ok:
       break;
     case ByteRanges::Insert::Overlap:
+      // The same bytes again (a fragment sent or carried twice): only the
+      // copy goes, as RFC 5722's erratum 3089 and Linux have it. Bytes that
+      // differ could be read two ways: the whole datagram goes.
+      if (holds(*index, offset, ip.payload)) {
+        ++stats_.reass_duplicate;
+        return std::nullopt;
+      }
       ++stats_.reass_overlap;
       drop(*index);
       return std::nullopt;
@@ -250,6 +309,7 @@ std::optional<PacketBuf> Ipv4Reassembly::add(PacketBuf&& fragment, const Ipv4Rep
     drop(*index);
     return std::nullopt;
   }
+  d.link_broadcast = d.link_broadcast || link_broadcast;
   if (offset == 0) {
     d.have_first = true;
     d.header_len = ip.header_len;
@@ -263,7 +323,10 @@ std::optional<PacketBuf> Ipv4Reassembly::add(PacketBuf&& fragment, const Ipv4Rep
     drop(*index);
     return std::nullopt;
   }
-  if (d.have_first && d.total && d.received.covers(*d.total)) return complete(*index);
+  if (d.have_first && d.total && d.received.covers(*d.total)) {
+    link_broadcast = d.link_broadcast;
+    return complete(*index);
+  }
   return std::nullopt;
 }
 

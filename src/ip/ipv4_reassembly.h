@@ -1,5 +1,7 @@
 // IPv4 reassembly (RFC 791 section 3.2, RFC 815), with RFC 5722's rule for
-// overlaps: a datagram with overlapping fragments is dropped whole.
+// overlaps: a datagram with overlapping fragments is dropped whole, except
+// that a fragment repeating bytes already held, exactly, is dropped alone
+// (its erratum 3089).
 //
 // Fragments are held as the frame buffers they arrived in, at most
 // CONFIG_LWIP_IP_REASS_MAX_PBUFS of them in total. When one more would not
@@ -32,6 +34,13 @@ class ByteRanges {
   enum class Insert : std::uint8_t { Ok, Overlap, Full };
 
   Insert insert(std::uint32_t start, std::uint32_t end);  // start < end
+  // One range holds all of [start, end).
+  bool contains(std::uint32_t start, std::uint32_t end) const {
+    for (std::size_t i = 0; i < count_; ++i) {
+      if (ranges_[i].start <= start && end <= ranges_[i].end) return true;
+    }
+    return false;
+  }
   bool covers(std::uint32_t total) const {
     return count_ == 1 && ranges_[0].start == 0 && ranges_[0].end == total;
   }
@@ -64,24 +73,35 @@ class Ipv4Reassembly {
   // Takes one fragment: `fragment`'s payload starts at its IP header and
   // ends with the IP payload (no link padding); `ip` is its parse. Returns
   // the whole datagram, header first (total length, flags and checksum
-  // rebuilt), when this fragment completes it. Drops are counted in the
+  // rebuilt), when this fragment completes it. `link_broadcast`: in, this
+  // fragment came in a link-layer broadcast or multicast frame; out, when
+  // the datagram completes, one of its fragments did (RFC 1122 3.2.2: then
+  // no ICMP error may answer it). Drops are counted in the
   // Ipv4Stats: reass_overlap, reass_too_big, reass_no_room, drop_malformed,
-  // drop_no_buffer.
+  // drop_no_buffer. A new datagram that finds every slot taken pushes out
+  // the oldest one, and one that needs a large buffer when reassembly holds
+  // them all, the oldest holder when that one is older (reass_evicted). A fragment that repeats bytes already
+  // held, exactly, is dropped alone (reass_duplicate); any other overlap
+  // drops the datagram (reass_overlap).
   std::optional<PacketBuf> add(PacketBuf&& fragment, const Ipv4Repr& ip, NetifId netif,
-                               Instant now);
+                               bool& link_broadcast, Instant now);
 
   // When the oldest incomplete datagram times out, or Instant::max().
   Instant next_deadline() const;
   // Drops the datagrams that timed out (ipv4.reass_timeout). For each whose
-  // first fragment had arrived, calls on_timeout(netif, quote) before its
-  // buffers are freed, so that an ICMP time exceeded (code 1) can quote it.
+  // first fragment had arrived, none in a link-layer broadcast (RFC 1122
+  // 3.2.2: no ICMP error about those), calls on_timeout(netif, quote)
+  // before its buffers are freed, so that an ICMP time exceeded (code 1)
+  // can quote it.
   template <class OnTimeout>
   void expire(Instant now, OnTimeout&& on_timeout) {
     for (std::size_t i = 0; i < datagrams_.size(); ++i) {
       Datagram& d = datagrams_[i];
       if (!d.used || d.deadline > now) continue;
       ++stats_.reass_timeout;
-      if (d.have_first) on_timeout(d.netif, ConstBytes(d.quote.data(), d.quote_len));
+      if (d.have_first && !d.link_broadcast) {
+        on_timeout(d.netif, ConstBytes(d.quote.data(), d.quote_len));
+      }
       drop(i);
     }
   }
@@ -113,6 +133,7 @@ class Ipv4Reassembly {
     ByteRanges received;
     std::optional<std::uint32_t> total;  // payload length, known from the last fragment
     bool have_first = false;
+    bool link_broadcast = false;  // a fragment came in a link-layer broadcast
     std::size_t header_len = 0;
     std::array<std::uint8_t, max_quote> quote{};  // first fragment: header + 8 bytes
     std::size_t quote_len = 0;
@@ -129,6 +150,8 @@ class Ipv4Reassembly {
   void drop(std::size_t index);
   bool spill(std::size_t index);
   bool store(std::size_t index, PacketBuf&& fragment, std::uint32_t offset);
+  // Datagram `index` holds `bytes` at `offset` already, every byte the same.
+  bool holds(std::size_t index, std::uint32_t offset, ConstBytes bytes) const;
   std::optional<PacketBuf> complete(std::size_t index);
 
   Pools& pools_;

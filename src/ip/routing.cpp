@@ -25,11 +25,20 @@ Result<IpRoute> via(const Netif& n, NetifId id, Ipv4Address destination, Ipv4Add
   return r;
 }
 
+// A given source must be one of our addresses (127/8 included). One a
+// netif lost after a socket bound to it, or a group's or a broadcast
+// address, would go out as a datagram no answer can come back to: lwIP
+// refuses it (ERR_RTE), Linux too (EINVAL).
+bool source_is_ours(const NetifTable& netifs, Ipv4Address source) {
+  return source.is_unspecified() || netifs.is_local(source);
+}
+
 }  // namespace
 
 Result<IpRoute> route_ipv4(const NetifTable& netifs, Ipv4Address destination,
                              Ipv4Address source) {
   if (destination.is_unspecified()) return Error::InvalidArgument;
+  if (!source_is_ours(netifs, source)) return Error::NoRoute;
 
   // 1. Loopback: 127/8 and our own addresses.
   if (destination.is_loopback() || netifs.find_by_address(destination)) {
@@ -94,6 +103,7 @@ Result<IpRoute> route_ipv4(const NetifTable& netifs, Ipv4Address destination,
 Result<IpRoute> route_ipv4_via(const NetifTable& netifs, NetifId netif, Ipv4Address destination,
                                  Ipv4Address source) {
   if (destination.is_unspecified()) return Error::InvalidArgument;
+  if (!source_is_ours(netifs, source)) return Error::NoRoute;
   const Netif* n = netifs.get(netif);
   if (n == nullptr) return Error::NoRoute;
   if (!n->usable()) return Error::NetDown;

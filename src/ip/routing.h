@@ -28,8 +28,9 @@ struct IpRoute {
 //  4. The usable netif whose subnet holds the destination, longest prefix
 //     first.
 //  5. The default netif's gateway.
-// NoRoute when none applies (no usable netif, or off-link without gateway);
-// InvalidArgument for an unspecified destination.
+// NoRoute when none applies (no usable netif, or off-link without gateway)
+// or when a source is given that is none of our addresses (127/8 or an up
+// netif's); InvalidArgument for an unspecified destination.
 Result<IpRoute> route_ipv4(const NetifTable& netifs, Ipv4Address destination,
                              Ipv4Address source);
 
@@ -37,7 +38,8 @@ Result<IpRoute> route_ipv4(const NetifTable& netifs, Ipv4Address destination,
 // the DHCP client): the destination when it is on the netif's link, a
 // broadcast, multicast or link-local, else the netif's gateway. A netif
 // without an address sends only limited broadcasts (from 0.0.0.0). NetDown
-// when the netif is down or has no link; NoRoute otherwise.
+// when the netif is down or has no link; NoRoute otherwise, and for a
+// source that is none of our addresses.
 Result<IpRoute> route_ipv4_via(const NetifTable& netifs, NetifId netif, Ipv4Address destination,
                                  Ipv4Address source);
 

@@ -125,6 +125,67 @@ TEST(ArpSim, LearnedEntryAgesOutAfterMaxAge) {
   EXPECT_EQ(net.a.pools().in_use(), 0U);
 }
 
+// An entry still in use near its expiry is confirmed by a unicast request
+// (RFC 1122 2.3.2.1's unicast poll; lwIP re-requests a used entry too), so
+// that a flow to a neighbour that never ARPs us does not stop every
+// CONFIG_LWNET_ARP_MAXAGE_SECONDS for a new resolution, when all but
+// CONFIG_LWNET_ARP_QUEUE_LEN of a burst were refused.
+TEST(ArpSim, AnEntryInUseIsConfirmedBeforeItExpires) {
+  HostAndPeer net;
+  net.sim.settle();
+  (void)net.received();
+  UdpHandle tx = *net.a.udp_open();
+  ASSERT_OK(net.a.udp_send_to(tx, pattern(4), {ip_peer, 9}, net.sim.now()));
+  net.sim.settle();
+  ASSERT_EQ(net.received().size(), 1U);  // the broadcast request
+  net.inject(reply_from_peer(ip_peer, mac_peer));
+  net.sim.settle();
+  const Instant learned = net.sim.now();
+  ASSERT_EQ(net.received().size(), 1U);  // the datagram that waited
+
+  // Used long before its expiry: no request. (What the runs bring, such
+  // as the periodic gratuitous ARP, is drained first.)
+  net.sim.run_until(learned + arp_timing::max_age / 2);
+  (void)net.received();
+  ASSERT_OK(net.a.udp_send_to(tx, pattern(4), {ip_peer, 9}, net.sim.now()));
+  net.sim.settle();
+  EXPECT_EQ(net.received().size(), 1U);
+  // Used in its last 30 s: one unicast request with the datagrams, however
+  // many go in that second.
+  net.sim.run_until(learned + arp_timing::max_age - Duration::seconds(20));
+  (void)net.received();
+  ASSERT_OK(net.a.udp_send_to(tx, pattern(4), {ip_peer, 9}, net.sim.now()));
+  ASSERT_OK(net.a.udp_send_to(tx, pattern(4), {ip_peer, 9}, net.sim.now()));
+  net.sim.settle();
+  std::vector<ByteVector> frames = net.received();
+  EXPECT_EQ(frames.size(), 3U);
+  EXPECT_EQ(net.a.stats().arp.tx_request, 2U);
+  if (frames.size() == 3U) {
+    EXPECT_EQ(to_hex(frames[0]), to_hex(hex("02 00 00 00 00 ee 02 00 00 00 00 0a 08 06"
+                                            "00 01 08 00 06 04 00 01 02 00 00 00 00 0a c0 00 02 01"
+                                            "00 00 00 00 00 00 c0 00 02 63")));
+    EXPECT_EQ(frame_ethertype(frames[1]), ipv4_type);
+    EXPECT_EQ(frame_ethertype(frames[2]), ipv4_type);
+    // The peer answers what it was asked.
+    net.inject(reply_from_peer(ip_peer, mac_peer));
+    net.sim.settle();
+  }
+
+  // Past the first expiry the entry holds: a burst longer than the ARP
+  // queue goes out whole, with no new resolution.
+  net.sim.run_until(learned + arp_timing::max_age + Duration::seconds(1));
+  (void)net.received();
+  for (int i = 0; i < 6; ++i) EXPECT_OK(net.a.udp_send_to(tx, pattern(4), {ip_peer, 9}, net.sim.now()));
+  net.sim.settle();
+  frames = net.received();
+  EXPECT_EQ(frames.size(), 6U);
+  for (const ByteVector& f : frames) EXPECT_EQ(frame_ethertype(f), ipv4_type);
+  EXPECT_EQ(net.a.stats().arp.tx_request, 2U);
+  EXPECT_EQ(net.a.stats().arp.drop_queue_full, 0U);
+  net.a.udp_close(tx);
+  EXPECT_EQ(net.a.pools().in_use(), 0U);
+}
+
 TEST(ArpSim, FullTableEvictsTheOldestLearnedEntry) {
   HostAndPeer net;
   net.sim.settle();

@@ -165,6 +165,72 @@ TEST(FragmentationSim, TimeoutWithoutFirstFragmentIsSilent) {
   EXPECT_EQ(net.b.pools().in_use(), 0U);
 }
 
+// RFC 1122 3.2.2: no ICMP error about a datagram that came as a link-layer
+// broadcast, time exceeded included: here the first fragment of a datagram
+// to our unicast address, in a frame to ff:ff:ff:ff:ff:ff.
+TEST(ReassemblySim, TimeoutOfALinkBroadcastDatagramIsSilent) {
+  HostAndPeer net;
+  net.sim.settle();
+  ASSERT_OK(net.a.arp_add_static(net.a_if, ip_peer, mac_peer));
+  (void)net.received();
+  const ByteVector udp = udp_datagram(ip_peer, ip_a, 1234, 7, pattern(40));
+  const std::span<const std::uint8_t> all(udp);
+  net.inject(ethernet_frame(MacAddress::broadcast(), mac_peer, ipv4_type, fragment(7, 0, true, all.first(24))));
+  net.sim.run_for(Duration::seconds(config::reass_timeout_seconds + 1));
+  EXPECT_EQ(net.a.stats().ipv4.reass_timeout, 1U);
+  EXPECT_EQ(net.a.stats().icmp.tx_time_exceeded, 0U);
+  EXPECT_EQ(net.a.stats().icmp.tx, 0U);
+  for (const ByteVector& f : net.received()) {
+    EXPECT_FALSE(frame_ethertype(f) == ipv4_type && frame_ip_protocol(f) == 1);
+  }
+  // The same fragment to our MAC times out with the error.
+  net.inject_ipv4(fragment(8, 0, true, all.first(24)));
+  net.sim.run_for(Duration::seconds(config::reass_timeout_seconds + 1));
+  EXPECT_EQ(net.a.stats().ipv4.reass_timeout, 2U);
+  EXPECT_EQ(net.a.stats().icmp.tx_time_exceeded, 1U);
+  std::size_t errors = 0;
+  for (const ByteVector& f : net.received()) {
+    if (frame_ethertype(f) != ipv4_type || frame_ip_protocol(f) != 1) continue;
+    ++errors;
+    EXPECT_EQ(frame_ip_destination(f), ip_peer);
+    EXPECT_EQ(f.at(34), 11);  // time exceeded
+    EXPECT_EQ(f.at(35), 1);   // fragment reassembly time exceeded
+  }
+  EXPECT_EQ(errors, 1U);
+  EXPECT_EQ(net.a.pools().in_use(), 0U);
+}
+
+// The same rule for a datagram that completes: one fragment in a link-layer
+// broadcast, here the first, and a closed port draws no port unreachable,
+// whichever fragment came last.
+TEST(ReassemblySim, ALinkBroadcastFragmentKeepsTheWholeDatagramFromErrors) {
+  HostAndPeer net;
+  net.sim.settle();
+  ASSERT_OK(net.a.arp_add_static(net.a_if, ip_peer, mac_peer));
+  (void)net.received();
+  const ByteVector udp = udp_datagram(ip_peer, ip_a, 1234, 9, pattern(40));
+  const std::span<const std::uint8_t> all(udp);
+  net.inject(ethernet_frame(MacAddress::broadcast(), mac_peer, ipv4_type, fragment(9, 0, true, all.first(24))));
+  net.inject_ipv4(fragment(9, 24, false, all.subspan(24)));
+  net.sim.settle();
+  EXPECT_EQ(net.a.stats().ipv4.reass_ok, 1U);
+  EXPECT_EQ(net.a.stats().udp.drop_no_port, 1U);
+  EXPECT_EQ(net.a.stats().icmp.tx_unreachable, 0U);
+  EXPECT_TRUE(net.received().empty());
+  // Both to A's MAC: the error goes.
+  net.inject_ipv4(fragment(10, 0, true, all.first(24)));
+  net.inject_ipv4(fragment(10, 24, false, all.subspan(24)));
+  net.sim.settle();
+  EXPECT_EQ(net.a.stats().udp.drop_no_port, 2U);
+  EXPECT_EQ(net.a.stats().icmp.tx_unreachable, 1U);
+  const std::vector<ByteVector> frames = net.received();
+  ASSERT_EQ(frames.size(), 1U);
+  EXPECT_EQ(frame_ip_protocol(frames[0]), 1);
+  EXPECT_EQ(frames[0].at(34), 3);  // destination unreachable
+  EXPECT_EQ(frames[0].at(35), 3);  // port
+  EXPECT_EQ(net.a.pools().in_use(), 0U);
+}
+
 TEST(ReassemblySim, FragmentsInAnyOrderMakeTheDatagram) {
   HostAndPeer net;
   net.sim.settle();
@@ -218,6 +284,30 @@ TEST(ReassemblySim, OverlappingFragmentsDropTheWholeDatagram) {
   EXPECT_TRUE(net.a.udp_readable(rx));
   net.a.udp_close(rx);
   (void)net.received();
+  EXPECT_EQ(net.a.pools().in_use(), 0U);
+}
+
+// A fragment the link carried twice (RFC 5722's erratum 3089, Linux): the
+// copy is dropped and the datagram still arrives.
+TEST(ReassemblySim, ADuplicatedFragmentIsDroppedAlone) {
+  HostAndPeer net;
+  net.sim.settle();
+  UdpHandle rx = *net.a.udp_open();
+  ASSERT_OK(net.a.udp_bind(rx, {IpAddress{}, 7}));
+  const ByteVector udp = udp_datagram(ip_peer, ip_a, 1234, 7, pattern(40));
+  const std::span<const std::uint8_t> all(udp);
+  net.inject_ipv4(fragment(102, 0, true, all.first(24)));
+  net.inject_ipv4(fragment(102, 0, true, all.first(24)));
+  net.inject_ipv4(fragment(102, 24, false, all.subspan(24)));
+  net.sim.settle();
+  EXPECT_EQ(net.a.stats().ipv4.reass_duplicate, 1U);
+  EXPECT_EQ(net.a.stats().ipv4.reass_overlap, 0U);
+  EXPECT_EQ(net.a.stats().ipv4.reass_ok, 1U);
+  std::array<std::uint8_t, 64> buf{};
+  Result<UdpReceived> got = net.a.udp_receive(rx, buf);
+  ASSERT_OK(got);
+  EXPECT_EQ(ByteVector(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(got->copied)), pattern(40));
+  net.a.udp_close(rx);
   EXPECT_EQ(net.a.pools().in_use(), 0U);
 }
 

@@ -6,6 +6,7 @@
 #include "support/hosts.h"
 #include "support/status.h"
 #include "util/checksum.h"
+#include "wire/icmpv4.h"
 
 namespace lwnet::test::icmp_errors_test {
 namespace {
@@ -168,6 +169,40 @@ TEST(IcmpErrorsSim, InputDropsWhatIsNotForUs) {
   EXPECT_EQ(s.ethernet.drop_unknown_ethertype, 1U);
   EXPECT_EQ(s.ethernet.drop_truncated, 1U);
   EXPECT_EQ(s.udp.rx, 0U);
+  EXPECT_EQ(s.icmp.tx, 0U);
+  EXPECT_TRUE(net.received().empty());
+  EXPECT_EQ(net.a.pools().in_use(), 0U);
+}
+
+// A datagram from the link that claims one of our addresses as its source
+// is forged or looped back (Linux drops it as a martian). Taken in, every
+// answer to it goes to ourselves through the loopback netif: an echo
+// request's reply, a closed port's ICMP error, and for two ports that echo
+// what they get (the land attack), one datagram that bounces for ever.
+TEST(IcmpErrorsSim, OwnAddressAsSourceFromTheLinkIsDropped) {
+  HostAndPeer net;
+  net.sim.settle();
+  (void)net.received();
+  Ipv4Repr h;
+  h.source = ip_a;
+  h.destination = ip_a;
+  h.protocol = 17;
+  net.inject_ipv4(ipv4_packet(h, udp_datagram(ip_a, ip_a, 9, 9, pattern(4))));
+  ByteVector echo(8 + 4);
+  Icmpv4Repr request;
+  request.type = static_cast<std::uint8_t>(Icmpv4Type::EchoRequest);
+  request.identifier = 5;
+  request.sequence = 1;
+  request.emit(echo);
+  h.protocol = 1;
+  net.inject_ipv4(ipv4_packet(h, echo));
+  net.sim.settle();
+  const StackStats& s = net.a.stats();
+  EXPECT_EQ(s.ipv4.drop_bad_source, 2U);
+  EXPECT_EQ(s.ipv4.rx, 2U);  // nothing came back through the loopback netif
+  EXPECT_EQ(s.ipv4.tx, 0U);
+  EXPECT_EQ(s.udp.rx, 0U);
+  EXPECT_EQ(s.icmp.rx, 0U);
   EXPECT_EQ(s.icmp.tx, 0U);
   EXPECT_TRUE(net.received().empty());
   EXPECT_EQ(net.a.pools().in_use(), 0U);

@@ -117,6 +117,33 @@ TEST(PingSim, BroadcastPingIsAnsweredOnlyWhenConfigured) {
   EXPECT_EQ(net.b.pools().in_use(), 0U);
 }
 
+// CONFIG_LWIP_MULTICAST_PING is off (ESP-IDF's default, the only value
+// lwnet builds): a request to a group, all-hosts included, gets no answer.
+// Answered, its reply went out from the group's address, a source no host
+// may use (RFC 1122 3.2.1.3).
+TEST(PingSim, MulticastPingIsNotAnswered) {
+  static_assert(!config::multicast_ping);
+  TwoHosts net;
+  net.sim.settle();
+  net.log.clear();
+  PingHandle pa = *net.a.ping_open(4);
+  ASSERT_OK(net.a.ping_send(pa, Ipv4Address::of(224, 0, 0, 1), 1, pattern(8), 0, net.sim.now()));
+  net.sim.settle();
+  const auto requests = net.log.with_ethertype(ipv4_type, 0);
+  ASSERT_EQ(requests.size(), 1U);
+  EXPECT_EQ(frame_destination_mac(requests[0].bytes), (MacAddress{{0x01, 0x00, 0x5e, 0x00, 0x00, 0x01}}));
+  EXPECT_EQ(net.b.stats().icmp.rx, 1U);
+  EXPECT_EQ(net.b.stats().icmp.drop_multicast_ping, 1U);
+  EXPECT_EQ(net.b.stats().icmp.rx_echo_request, 0U);
+  EXPECT_EQ(net.b.stats().icmp.tx_echo_reply, 0U);
+  EXPECT_TRUE(net.log.with_ethertype(ipv4_type, 1).empty());
+  std::array<std::uint8_t, 8> buf{};
+  EXPECT_ERROR(net.a.ping_receive(pa, buf), Error::WouldBlock);
+  net.a.ping_close(pa);
+  EXPECT_EQ(net.a.pools().in_use(), 0U);
+  EXPECT_EQ(net.b.pools().in_use(), 0U);
+}
+
 TEST(PingSim, OwnAddressesAnswerThroughLoopback) {
   TwoHosts net;
   net.sim.settle();

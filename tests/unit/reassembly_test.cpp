@@ -56,7 +56,8 @@ struct ReassemblyTest : ::testing::Test {
   std::optional<PacketBuf> add(std::uint16_t id, std::size_t offset, std::size_t length, bool more,
                                Instant at) {
     auto [buf, ip] = fragment(id, offset, length, more);
-    return reassembly.add(std::move(buf), ip, NetifId{1}, at);
+    bool link_broadcast = false;
+    return reassembly.add(std::move(buf), ip, NetifId{1}, link_broadcast, at);
   }
 
   ByteVector whole = test::pattern(20000, 5);
@@ -136,14 +137,112 @@ TEST_F(ReassemblyTest, InconsistentFragmentsDropTheDatagram) {
   EXPECT_EQ(pools.in_use(), 0U);
 }
 
-TEST_F(ReassemblyTest, TooManyDatagramsAtOnce) {
+// With every slot taken by a datagram that may never complete (a lost
+// fragment, or a few forged ones every timeout), a new datagram pushes out
+// the oldest instead of being refused: refused, four fragments per timeout
+// stopped all reassembly.
+TEST_F(ReassemblyTest, ANewDatagramPushesOutTheOldestWhenAllSlotsAreTaken) {
   for (std::size_t i = 0; i < config::reass_max_datagrams; ++i) {
-    EXPECT_FALSE(add(static_cast<std::uint16_t>(10 + i), 0, 8, true, t0));
+    EXPECT_FALSE(add(static_cast<std::uint16_t>(10 + i), 0, 8, true,
+                     t0 + Duration::seconds(static_cast<std::int64_t>(i))));
   }
-  EXPECT_FALSE(add(99, 0, 8, true, t0));
-  EXPECT_EQ(stats.reass_no_room, 1U);
+  const Instant later = t0 + Duration::seconds(static_cast<std::int64_t>(config::reass_max_datagrams));
+  EXPECT_FALSE(add(99, 0, 1480, true, later));
+  EXPECT_EQ(stats.reass_evicted, 1U);
+  EXPECT_EQ(stats.reass_no_room, 0U);
   EXPECT_EQ(reassembly.datagrams_in_progress(), config::reass_max_datagrams);
-  reassembly.expire(t0 + Ipv4Reassembly::timeout, [](NetifId, ConstBytes) {});
+  EXPECT_EQ(reassembly.held_buffers(), config::reass_max_datagrams);
+  // Datagram 10 is gone: the next to time out is 11.
+  EXPECT_EQ(reassembly.next_deadline(), t0 + Duration::seconds(1) + Ipv4Reassembly::timeout);
+  std::optional<PacketBuf> done = add(99, 1480, 40, false, later);
+  ASSERT_TRUE(done.has_value());
+  Result<Ipv4Repr> ip = Ipv4Repr::parse(done->data(), true);
+  ASSERT_TRUE(ip.ok());
+  EXPECT_EQ(ip->identification, 99);
+  ASSERT_EQ(ip->payload.size(), 1520U);
+  EXPECT_TRUE(std::equal(ip->payload.begin(), ip->payload.end(), whole.begin()));
+  done.reset();
+  std::size_t quotes = 0;
+  reassembly.expire(t0 + Duration::seconds(100), [&](NetifId, ConstBytes) { ++quotes; });
+  EXPECT_EQ(quotes, config::reass_max_datagrams - 1);  // never datagram 10 again
+  EXPECT_EQ(stats.reass_timeout, config::reass_max_datagrams - 1);
+  EXPECT_EQ(pools.in_use(), 0U);
+}
+
+// Past CONFIG_LWIP_IP_REASS_MAX_PBUFS a datagram needs a large buffer. When
+// incomplete datagrams hold every one (two lost last fragments are enough
+// with ESP-IDF's two), the oldest of them gives way, as a slot does:
+// refused instead, every long datagram was lost until they timed out.
+TEST_F(ReassemblyTest, AnOlderSpilledDatagramGivesItsLargeBufferToANewOne) {
+  const std::size_t count = config::ip_reass_max_pbufs + 1;  // spills at the last one
+  const std::size_t large = pools.large.stats().capacity;
+  for (std::size_t d = 0; d < large; ++d) {
+    const Instant at = t0 + Duration::seconds(static_cast<std::int64_t>(d));
+    for (std::size_t i = 0; i < count; ++i) {
+      EXPECT_FALSE(add(static_cast<std::uint16_t>(30 + d), i * 1480, 1480, true, at));
+    }
+  }
+  EXPECT_EQ(pools.large.stats().used, large);
+  const Instant later = t0 + Duration::seconds(static_cast<std::int64_t>(large));
+  std::optional<PacketBuf> done;
+  for (std::size_t i = 0; i <= count; ++i) done = add(99, i * 1480, 1480, i < count, later);
+  EXPECT_EQ(stats.reass_evicted, 1U);
+  EXPECT_EQ(stats.reass_no_room, 0U);
+  ASSERT_TRUE(done.has_value());
+  Result<Ipv4Repr> ip = Ipv4Repr::parse(done->data(), true);
+  ASSERT_TRUE(ip.ok());
+  EXPECT_EQ(ip->identification, 99);
+  ASSERT_EQ(ip->payload.size(), (count + 1) * 1480U);
+  EXPECT_TRUE(std::equal(ip->payload.begin(), ip->payload.end(), whole.begin()));
+  done.reset();
+  // Datagram 30 is gone: the next to time out is 31.
+  EXPECT_EQ(reassembly.next_deadline(), t0 + Duration::seconds(1) + Ipv4Reassembly::timeout);
+  reassembly.expire(t0 + Duration::seconds(100), [](NetifId, ConstBytes) {});
+  EXPECT_EQ(stats.reass_timeout, large - 1);
+  EXPECT_EQ(pools.in_use(), 0U);
+}
+
+// RFC 5722's erratum 3089: a fragment that comes twice, the same bytes, is
+// dropped alone and the datagram completes; a copy whose bytes differ drops
+// the datagram. Both while the fragments wait in their frame buffers and
+// once they were copied into a large one.
+TEST_F(ReassemblyTest, AnExactDuplicateIsDroppedAloneADifferentCopyDropsTheDatagram) {
+  EXPECT_FALSE(add(20, 0, 1480, true, t0));
+  EXPECT_FALSE(add(20, 0, 1480, true, t0));
+  EXPECT_FALSE(add(20, 8, 16, true, t0));  // inside the first: the same bytes too
+  EXPECT_EQ(stats.reass_duplicate, 2U);
+  EXPECT_EQ(stats.reass_overlap, 0U);
+  EXPECT_EQ(reassembly.held_buffers(), 1U);
+  std::optional<PacketBuf> done = add(20, 1480, 40, false, t0);
+  ASSERT_TRUE(done.has_value());
+  Result<Ipv4Repr> ip = Ipv4Repr::parse(done->data(), true);
+  ASSERT_TRUE(ip.ok());
+  ASSERT_EQ(ip->payload.size(), 1520U);
+  EXPECT_TRUE(std::equal(ip->payload.begin(), ip->payload.end(), whole.begin()));
+  done.reset();
+
+  // Spilled: more fragments than CONFIG_LWIP_IP_REASS_MAX_PBUFS.
+  const std::size_t count = config::ip_reass_max_pbufs + 2;
+  for (std::size_t i = 0; i + 1 < count; ++i) EXPECT_FALSE(add(21, i * 1480, 1480, true, t0));
+  EXPECT_EQ(reassembly.held_buffers(), 0U);
+  EXPECT_FALSE(add(21, 2 * 1480, 1480, true, t0));
+  EXPECT_EQ(stats.reass_duplicate, 3U);
+  EXPECT_EQ(reassembly.datagrams_in_progress(), 1U);
+  whole[1480 + 5] ^= 0xff;
+  EXPECT_FALSE(add(21, 1480, 1480, true, t0));
+  whole[1480 + 5] ^= 0xff;
+  EXPECT_EQ(stats.reass_duplicate, 3U);
+  EXPECT_EQ(stats.reass_overlap, 1U);
+  EXPECT_EQ(reassembly.datagrams_in_progress(), 0U);
+  EXPECT_EQ(pools.in_use(), 0U);
+
+  // Held: a different copy of a fragment in a frame buffer.
+  EXPECT_FALSE(add(22, 0, 1480, true, t0));
+  whole[7] ^= 0xff;
+  EXPECT_FALSE(add(22, 0, 1480, true, t0));
+  whole[7] ^= 0xff;
+  EXPECT_EQ(stats.reass_overlap, 2U);
+  EXPECT_EQ(reassembly.datagrams_in_progress(), 0U);
   EXPECT_EQ(pools.in_use(), 0U);
 }
 

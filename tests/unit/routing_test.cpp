@@ -167,6 +167,28 @@ TEST_F(RoutingTest, ViaOneNetifIgnoresTheTable) {
   EXPECT_ERROR(route_ipv4_via(table, narrow, Ipv4Address::of(198, 51, 100, 130), {}), Error::NetDown);
 }
 
+// A source that is none of our addresses (a socket bound to one the netif
+// has since lost, a group or broadcast address) is refused, as lwIP
+// (ERR_RTE) and Linux (EINVAL) refuse it, instead of leaving on whatever
+// netif routes the destination.
+TEST_F(RoutingTest, ASourceThatIsNotOursIsRefused) {
+  const NetifId one = add(p1.a(), 1, a1, 24, Ipv4Address::of(198, 51, 100, 254));
+  table.set_default(one);
+  const Ipv4Address gone = Ipv4Address::of(198, 51, 100, 77);
+  EXPECT_ERROR(route_ipv4(table, Ipv4Address::of(198, 51, 100, 9), gone), Error::NoRoute);
+  EXPECT_ERROR(route_ipv4(table, far, gone), Error::NoRoute);
+  EXPECT_ERROR(route_ipv4(table, a1, gone), Error::NoRoute);  // to ourselves too
+  EXPECT_ERROR(route_ipv4(table, far, Ipv4Address::of(224, 0, 0, 1)), Error::NoRoute);
+  EXPECT_ERROR(route_ipv4(table, far, Ipv4Address::of(198, 51, 100, 255)), Error::NoRoute);
+  EXPECT_ERROR(route_ipv4_via(table, one, far, gone), Error::NoRoute);
+  // Our own addresses, 127/8 included, still do.
+  ASSERT_OK(route_ipv4(table, far, a1));
+  Result<IpRoute> r = route_ipv4(table, a1, Ipv4Address::of(127, 0, 0, 1));
+  ASSERT_OK(r);
+  EXPECT_EQ(r->source, Ipv4Address::of(127, 0, 0, 1));
+  ASSERT_OK(route_ipv4_via(table, one, far, a1));
+}
+
 Ipv6Address v6(const char* text) { return parse_ip_address(text)->v6(); }
 
 // A netif holding `addresses` (address, prefix length, state) in its slots.
