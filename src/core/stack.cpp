@@ -103,6 +103,13 @@ std::optional<std::size_t> Stack::ipv6_path_mtu(const IpAddress& destination) co
   if (!destination.is_v6()) return std::nullopt;
   return impl_->ip.path_mtu_table().find(destination.v6());
 }
+std::optional<IpAddress> Stack::ipv6_redirect(const IpAddress& destination) const {
+  LWNET_CHECK_CORE_CONTEXT("Stack::ipv6_redirect");
+  if (!destination.is_v6()) return std::nullopt;
+  const RedirectTable::Entry* e = impl_->ip.redirect_table().find(destination.v6());
+  if (e == nullptr) return std::nullopt;
+  return IpAddress(e->target);
+}
 std::optional<std::size_t> Stack::path_mtu(const IpAddress& destination) const {
   LWNET_CHECK_CORE_CONTEXT("Stack::path_mtu");
   return impl_->ip.path_mtu_table().find(destination);

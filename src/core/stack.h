@@ -130,6 +130,10 @@ class Stack {
   // The same for either family: IPv4's taught by Fragmentation Needed
   // (RFC 1191), forgotten after 10 minutes too. Core thread only.
   std::optional<std::size_t> path_mtu(const IpAddress& destination) const;
+  // The first hop a Redirect taught the destination cache for
+  // `destination` (RFC 4861 8.3: a router, or the destination itself when
+  // it is on-link); nullopt: none, the routers' choice holds. Core thread only.
+  std::optional<IpAddress> ipv6_redirect(const IpAddress& destination) const;
   // The netif called `name` (NetifConfig::name; the loopback netif is
   // "lo"), for SO_BINDTODEVICE; nullopt when there is none.
   std::optional<NetifId> netif_find(std::string_view name) const;

@@ -104,7 +104,8 @@ struct StackStats {
     LWNET_C(nd, rx_ignored); LWNET_C(nd, drop_router_table_full);
     LWNET_C(nd, drop_prefix_table_full); LWNET_C(nd, drop_route_table_full);
     LWNET_C(nd, drop_rdnss_table_full); LWNET_C(nd, slaac_table_full);
-    LWNET_C(nd, ra_option_ignored);
+    LWNET_C(nd, ra_option_ignored); LWNET_C(nd, rx_redirect); LWNET_C(nd, drop_invalid_redirect);
+    LWNET_C(nd, redirect_evictions);
     LWNET_C(udp, rx); LWNET_C(udp, tx); LWNET_C(udp, rx_delivered); LWNET_C(udp, drop_truncated);
     LWNET_C(udp, drop_malformed); LWNET_C(udp, drop_bad_checksum); LWNET_C(udp, drop_no_port);
     LWNET_C(udp, drop_queue_full); LWNET_C(udp, drop_no_buffer);

@@ -145,7 +145,7 @@ Result<IpRoute> IpLayer::route(const IpAddress& destination, const IpAddress& so
 
 Result<IpRoute> IpLayer::route_v6(const Ipv6Address& destination, const Ipv6Address& source,
                                   std::optional<NetifId> netif) const {
-  const Ipv6Routers routers{routers_, nd_cache_, route_hooks_};
+  const Ipv6Routers routers{routers_, nd_cache_, route_hooks_, &redirects_};
   return route_ipv6(netifs_, destination, source, netif, &routers);
 }
 
@@ -278,7 +278,13 @@ void IpLayer::ipv6_timer_due(std::uint16_t timer, Instant now) {
           report_quoted_ipv6(static_cast<std::uint8_t>(Icmpv6Type::DestinationUnreachable),
                              static_cast<std::uint8_t>(Icmpv6Unreachable::Address), packet.data(), now, true);
         },
-        [&](NetifId netif, const Ipv6Address& ip) { routers_.pass_over_router(netif, ip); });
+        [&](NetifId netif, const Ipv6Address& ip) {
+          routers_.pass_over_router(netif, ip);
+          // A redirect's target that does not answer is no better first
+          // hop: packets go to the router again, which redirects anew if
+          // it still knows better.
+          (void)redirects_.forget_target(netif, ip);
+        });
     arm_no_later(nd_timer, nd_cache_.next_deadline());
   } else if (timer == mld_periodic_timer) {
     mld_periodic(now);
@@ -288,6 +294,9 @@ void IpLayer::ipv6_timer_due(std::uint16_t timer, Instant now) {
     redraw_reachable_times(now);
   } else if (timer == mld_leave_timer) {
     mld_leave_due(now);
+  } else if (timer == redirect_timer) {
+    (void)redirects_.expire(now);
+    arm_no_later(redirect_timer, redirects_.next_deadline());
   } else if (timer >= rs_timer_first) {
     router_solicitation_due(NetifId{static_cast<std::uint8_t>(timer - rs_timer_first)}, now);
   } else {

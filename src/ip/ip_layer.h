@@ -33,6 +33,7 @@
 #include "ip/netif_config.h"
 #include "ip/path_mtu_table.h"
 #include "ip/raw_endpoints.h"
+#include "ip/redirect_table.h"
 #include "ip/router_list.h"
 #include "ip/routing.h"
 #include "link/device.h"
@@ -203,6 +204,8 @@ class IpLayer {
   // Too Big (IPv6) or a Fragmentation Needed (IPv4) taught the table.
   std::size_t path_mtu(const IpRoute& route, const IpAddress& destination) const;
   const PathMtuTable& path_mtu_table() const { return path_mtus_; }
+  // The first hops Redirects taught (RFC 4861 8.3; ndisc.cpp).
+  const RedirectTable& redirect_table() const { return redirects_; }
   // Called when a Packet Too Big or a Fragmentation Needed lowered the path
   // MTU towards `destination` (to `mtu` bytes, IP header included), for TCP
   // to shrink its segments.
@@ -369,7 +372,9 @@ class IpLayer {
   static constexpr std::uint16_t reachable_time_timer = static_cast<std::uint16_t>(path_mtu_timer + 1);
   // MLDv2 leaves still to repeat (mld_pending_leaves_), for every netif at once.
   static constexpr std::uint16_t mld_leave_timer = static_cast<std::uint16_t>(reachable_time_timer + 1);
-  static constexpr std::size_t timer_count = mld_leave_timer + 1;
+  // The destination cache's redirect lifetimes.
+  static constexpr std::uint16_t redirect_timer = static_cast<std::uint16_t>(mld_leave_timer + 1);
+  static constexpr std::size_t timer_count = redirect_timer + 1;
   static std::uint16_t rs_timer(NetifId id) {
     return static_cast<std::uint16_t>(rs_timer_first + id.value);
   }
@@ -546,6 +551,12 @@ class IpLayer {
   void dad_due(NetifId id, Instant now);
   // A tentative address another host has: Duplicated (never used).
   void dad_failed(NetifId id, Ipv6NetifAddress& address, Instant now);
+  // A Redirect (RFC 4861 8) that NdiscRepr::parse accepted.
+  void redirect_input(NetifId id, const NdiscRepr& redirect, const Ipv6Address& source,
+                      std::optional<MacAddress> target_link_address, Instant now);
+  // Forgets the redirects whose router left the router list (lifetime 0 or
+  // expired, no longer a router, its netif down).
+  void forget_redirects_of_gone_routers();
 
   // route_ipv6 with the router list and hooks (ip_layer.cpp).
   Result<IpRoute> route_v6(const Ipv6Address& destination, const Ipv6Address& source,
@@ -608,6 +619,7 @@ class IpLayer {
   IcmpRateLimiter icmp_limiter_{config::icmp_errors_per_second};
   IcmpRateLimiter icmpv6_limiter_{config::icmp_errors_per_second};
   NdCache nd_cache_;
+  RedirectTable redirects_;
   // Until when each netif speaks MLDv1 (an MLDv1 querier was heard).
   std::array<Instant, config::ipv6_slots(NetifTable::capacity)> mld_v1_querier_until_{};
   // A group left under MLDv2, whose state change report goes out

@@ -138,7 +138,7 @@ struct NdStats {
   StatCounter dad_duplicates = 0;  // tentative addresses another host has
   // Router discovery (RFC 4861 6.3) and SLAAC (RFC 4862).
   StatCounter tx_router_solicitation = 0, rx_router_advertisement = 0;
-  StatCounter rx_ignored = 0;  // router solicitations and redirects (a host's choice)
+  StatCounter rx_ignored = 0;  // router solicitations (a host's choice)
   // An RA entry that found its table full (CONFIG_LWIP_IPV6_ND6_NUM_ROUTERS,
   // _NUM_PREFIXES, _NUM_ROUTE_INFO, CONFIG_LWIP_IPV6_RDNSS_MAX_DNS_SERVERS,
   // CONFIG_LWIP_IPV6_NUM_ADDRESSES for SLAAC).
@@ -149,6 +149,12 @@ struct NdStats {
   // prefix's preferred lifetime above its valid one, a malformed option;
   // also a Reachable Time or Retrans Timer above an hour.
   StatCounter ra_option_ignored = 0;
+  // Redirects (RFC 4861 8): followed (the destination cache updated), and
+  // dropped for failing 8.1's checks (hop limit, source, code, length,
+  // addresses, options; a source that is not the router we send the
+  // destination's packets to). A full table evicted its least recently
+  // used entry for a new one.
+  StatCounter rx_redirect = 0, drop_invalid_redirect = 0, redirect_evictions = 0;
 };
 
 // MLD (RFC 2710 v1, RFC 3810 v2), host side.

@@ -58,6 +58,8 @@ Status IpLayer::ipv6_output(PacketBuf&& payload, const IpRoute& route,
   }
   ip.emit(payload.push(Ipv6Repr::header_len));
   ++stats_.ipv6.tx;
+  // Sending through a redirect keeps it from LRU eviction.
+  if (!redirects_.empty()) redirects_.use(route.netif, destination, now);
   if (options.segment_size != 0) return send_segmented(route, std::move(payload), options, now);
   // IPV6_MULTICAST_LOOP: a copy for our own members, through the loopback netif.
   if (options.multicast_loop && destination.is_multicast() && !netifs_[route.netif].loopback &&

@@ -1,6 +1,7 @@
 // Neighbor Discovery (RFC 4861) for a host: neighbor solicitations and
-// advertisements, the neighbor cache's resolution, the netifs' IPv6
-// addresses and their Duplicate Address Detection (RFC 4862 5.4).
+// advertisements, the neighbor cache's resolution, redirects (section 8),
+// the netifs' IPv6 addresses and their Duplicate Address Detection (RFC
+// 4862 5.4).
 #include "ip/ip_layer.h"
 #include "wire/ndisc.h"
 
@@ -255,18 +256,20 @@ void IpLayer::ndisc_input(NetifId id, ConstBytes message, const IpDelivery& deli
   ip.next_header = ipv6_next_header::icmpv6;
   Result<NdiscRepr> parsed = NdiscRepr::parse(message, ip);
   if (!parsed) {
-    ++stats_.nd.drop_malformed;
+    const bool redirect = !message.empty() && message[0] == icmpv6_type_value(Icmpv6Type::Redirect);
+    ++(redirect ? stats_.nd.drop_invalid_redirect : stats_.nd.drop_malformed);
     return;
   }
   const NdiscRepr& nd = *parsed;
+  // An NA's and a redirect's link-layer address is the target's.
+  const bool of_target = nd.type == static_cast<std::uint8_t>(Icmpv6Type::NeighborAdvertisement) ||
+                         nd.type == static_cast<std::uint8_t>(Icmpv6Type::Redirect);
   std::optional<MacAddress> link_address;
   NdiscOptionIterator options = nd.option_iterator();
   while (std::optional<NdiscOption> option = options.next()) {
     const bool wanted =
-        option->type == static_cast<std::uint8_t>(
-                            nd.type == static_cast<std::uint8_t>(Icmpv6Type::NeighborAdvertisement)
-                                ? NdiscOptionType::TargetLinkLayerAddress
-                                : NdiscOptionType::SourceLinkLayerAddress);
+        option->type == static_cast<std::uint8_t>(of_target ? NdiscOptionType::TargetLinkLayerAddress
+                                                            : NdiscOptionType::SourceLinkLayerAddress);
     if (!wanted) continue;
     if (Result<MacAddress> mac = ndisc_parse_link_layer_address(*option)) link_address = *mac;
   }
@@ -318,6 +321,7 @@ void IpLayer::ndisc_input(NetifId id, ConstBytes message, const IpDelivery& deli
         // router list (a lifetime of 0 takes it out).
         (void)routers_.update_router(id, nd.target, now, RouterPreference::Medium, now);
         arm_router_timer();
+        forget_redirects_of_gone_routers();
       }
       send_nd_resolved(id, nd.target, now);
       arm_no_later(nd_timer, nd_cache_.next_deadline());
@@ -326,11 +330,59 @@ void IpLayer::ndisc_input(NetifId id, ConstBytes message, const IpDelivery& deli
     case static_cast<std::uint8_t>(Icmpv6Type::RouterAdvertisement):
       router_advertisement_input(id, nd, ip.source, link_address, now);
       return;
+    case static_cast<std::uint8_t>(Icmpv6Type::Redirect):
+      redirect_input(id, nd, ip.source, link_address, now);
+      return;
     default:
-      // Router solicitations are for routers; redirects are not followed.
+      // Router solicitations are for routers.
       ++stats_.nd.rx_ignored;
       return;
   }
+}
+
+void IpLayer::redirect_input(NetifId id, const NdiscRepr& redirect, const Ipv6Address& source,
+                             std::optional<MacAddress> target_link_address, Instant now) {
+  if constexpr (!config::ipv6) return;  // no IPv6 tables (see ipv6_output)
+  // NdiscRepr::parse made RFC 4861 8.1's stateless checks. The one left:
+  // the source must be the first hop our packets to the destination take
+  // now (with the redirects already followed, so that the router a
+  // redirect named may redirect again), on the netif it came in on, and
+  // that first hop a router (an on-link destination has none to advise
+  // us). The route without redirects names the router the entry replaces;
+  // it must be one the router list holds, since only those are ever
+  // replaced (route_ipv6: a route hook's gateway is the application's
+  // choice).
+  const Result<IpRoute> current = route_v6(redirect.destination, Ipv6Address{}, std::nullopt);
+  const Ipv6Routers plain{routers_, nd_cache_, route_hooks_};
+  const Result<IpRoute> base = route_ipv6(netifs_, redirect.destination, Ipv6Address{}, std::nullopt, &plain);
+  if (!current || !base || current->netif != id || base->netif != id ||
+      !(current->next_hop.v6() == source) || base->next_hop.v6() == redirect.destination ||
+      !routers_.has_router(id, base->next_hop.v6())) {
+    ++stats_.nd.drop_invalid_redirect;
+    return;
+  }
+  ++stats_.nd.rx_redirect;
+  if (redirects_.learn(id, redirect.destination, base->next_hop.v6(), redirect.target, now) ==
+      RedirectTable::Learn::Evicted) {
+    ++stats_.nd.redirect_evictions;
+  }
+  arm_no_later(redirect_timer, redirects_.next_deadline());
+  // RFC 4861 8.3: the target's link-layer address as an unsolicited one
+  // (Stale when new or changed); a target other than the destination is a
+  // router. The Redirected Header option only helps a host match the
+  // redirect to a packet it sent; nothing here needs it.
+  if (target_link_address) {
+    nd_cache_.learn(id, redirect.target, *target_link_address, now, nd_resolved_);
+    send_nd_resolved(id, redirect.target, now);
+    arm_no_later(nd_timer, nd_cache_.next_deadline());
+  }
+  if (!(redirect.target == redirect.destination)) nd_cache_.mark_router(id, redirect.target);
+}
+
+void IpLayer::forget_redirects_of_gone_routers() {
+  if constexpr (!config::ipv6) return;
+  (void)redirects_.forget_if(
+      [&](const RedirectTable::Entry& e) { return !routers_.has_router(e.netif, e.router); });
 }
 
 }  // namespace lwnet

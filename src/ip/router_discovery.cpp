@@ -261,6 +261,7 @@ void IpLayer::router_advertisement_input(NetifId id, const NdiscRepr& ra, const 
     }
   }
   arm_router_timer();
+  forget_redirects_of_gone_routers();
 
   if (first || state.managed != ra.managed || state.other != ra.other) {
     state.managed = ra.managed;
@@ -353,6 +354,7 @@ void IpLayer::arm_router_timer() {
 void IpLayer::router_lifetimes_due(Instant now) {
   bool routes_changed = false;
   const bool rdnss_changed = routers_.expire(now, routes_changed);
+  if (routes_changed) forget_redirects_of_gone_routers();
   for (std::size_t i = 0; i < netifs_.size(); ++i) {
     const NetifId id{static_cast<std::uint8_t>(i)};
     bool changed = false;
@@ -382,6 +384,7 @@ void IpLayer::router_lifetimes_due(Instant now) {
 void IpLayer::router_list_flush(NetifId id) {
   const bool had_rdnss = rdnss_of(routers_.rdnss(), id) != decltype(rdnss_of(routers_.rdnss(), id)){};
   routers_.flush_netif(id);
+  (void)redirects_.flush_netif(id);
   timers_.cancel(rs_timer(id));
   arm_router_timer();
   if (had_rdnss && rdnss_callback_ != nullptr) rdnss_callback_(ra_context_, id);

@@ -130,6 +130,16 @@ void RouterList::pass_over_router(NetifId netif, const Ipv6Address& address) {
   }
 }
 
+bool RouterList::has_router(NetifId netif, const Ipv6Address& address) const {
+  for (const std::optional<DefaultRouter>& r : routers_) {
+    if (r && r->netif == netif && r->address == address) return true;
+  }
+  for (const std::optional<RouteInformation>& r : routes_) {
+    if (r && r->netif == netif && r->router == address) return true;
+  }
+  return false;
+}
+
 bool RouterList::on_link(NetifId netif, const Ipv6Address& address) const {
   for (const std::optional<OnLinkPrefix>& p : prefixes_) {
     if (p && p->netif == netif && IpCidr{p->prefix, p->prefix_len}.contains(address)) return true;

@@ -107,6 +107,8 @@ class RouterList {
   // Where the round robin starts: an index into routers().
   std::size_t round_robin_start() const { return round_robin_start_; }
 
+  // `address` is a default router on `netif`, or the router of a route.
+  bool has_router(NetifId netif, const Ipv6Address& address) const;
   // A prefix of the list on `netif` holds `address`.
   bool on_link(NetifId netif, const Ipv6Address& address) const;
 

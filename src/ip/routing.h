@@ -45,6 +45,7 @@ Result<IpRoute> route_ipv4_via(const NetifTable& netifs, NetifId netif, Ipv4Addr
 
 class RouterList;
 class NdCache;
+class RedirectTable;
 
 // The guide's LWIP_HOOK_IP6_ROUTE and LWIP_HOOK_ND6_GET_GW: asked before
 // the router list for destinations that are not on-link. `route`: the
@@ -63,6 +64,9 @@ struct Ipv6Routers {
   const RouterList& list;
   const NdCache& neighbors;  // which routers are reachable
   const Ipv6RouteHooks& hooks;
+  // The destination cache's redirects (RFC 4861 8.3); none: the routers'
+  // own choice (what a redirect is checked against).
+  const RedirectTable* redirects = nullptr;
 };
 
 // Core thread only. IPv6 (routing_ipv6.cpp), in order:
@@ -77,6 +81,9 @@ struct Ipv6Routers {
 //     destination, else a default router; among several, reachable ones
 //     (a neighbor entry not Incomplete) first, then by preference. A given
 //     netif (or source) restricts the routers to it. NoRoute when none.
+//     A redirect for the destination (RedirectTable) replaces the router
+//     picked with the redirect's target (the destination itself: on-link)
+//     while that router is the one the redirect took the place of.
 //  3. The source: the given one (AddressNotAvailable when it is not a
 //     usable address of that netif), else select_ipv6_source(); NoRoute
 //     when the netif has no usable address.

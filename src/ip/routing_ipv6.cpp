@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "ip/nd_cache.h"
+#include "ip/redirect_table.h"
 #include "ip/router_list.h"
 #include "ip/routing.h"
 #include "wire/address_policy.h"
@@ -152,6 +153,7 @@ Result<IpRoute> route_ipv6(const NetifTable& netifs, const Ipv6Address& destinat
     }
   }
   Ipv6Address next_hop = destination;
+  bool redirected = false;
   const bool link_scope_destination = destination.is_link_local() || destination.is_multicast();
   if (routers != nullptr && !link_scope_destination) {
     if (!out && routers->hooks.route != nullptr) {
@@ -170,6 +172,17 @@ Result<IpRoute> route_ipv6(const NetifTable& netifs, const Ipv6Address& destinat
       } else if (std::optional<NextHop> hop = pick_router(netifs, *routers, destination, out)) {
         out = hop->netif;
         next_hop = hop->router;
+        // A redirect holds only while the router it took the place of is
+        // still the one picked: were another one picked now, the redirect
+        // was not its advice.
+        if (routers->redirects != nullptr) {
+          const std::optional<Ipv6Address> target =
+              routers->redirects->find(hop->netif, destination, hop->router);
+          if (target) {
+            next_hop = *target;
+            redirected = true;
+          }
+        }
       }
     }
   }
@@ -177,7 +190,7 @@ Result<IpRoute> route_ipv6(const NetifTable& netifs, const Ipv6Address& destinat
   const Netif* n = netifs.get(*out);
   if (n == nullptr || n->loopback) return Error::NoRoute;
   if (!n->usable()) return Error::NetDown;
-  const bool reachable = link_scope_destination || n->medium == Medium::Ip ||
+  const bool reachable = link_scope_destination || redirected || n->medium == Medium::Ip ||
                          !(next_hop == destination) || on_link(*n, *out, destination, routers);
   if (!reachable) return Error::NoRoute;
 
