@@ -38,21 +38,6 @@ constexpr MacAddress second_router_mac{{0x02, 0, 0, 0, 0, 0x44}};
 constexpr MacAddress far_mac{{0x02, 0, 0, 0, 0, 0x77}};
 constexpr MacAddress all_nodes_mac{{0x33, 0x33, 0, 0, 0, 1}};
 
-ByteVector ipv6_frame(const MacAddress& to_mac, const MacAddress& from_mac, const Ipv6Address& source,
-                      const Ipv6Address& destination, std::uint8_t hop_limit, std::uint8_t next_header,
-                      ConstBytes payload) {
-  Ipv6Repr ip;
-  ip.source = source;
-  ip.destination = destination;
-  ip.next_header = next_header;
-  ip.hop_limit = hop_limit;
-  ip.payload_len = payload.size();
-  ByteVector packet(Ipv6Repr::header_len);
-  ip.emit(packet);
-  packet.insert(packet.end(), payload.begin(), payload.end());
-  return ethernet_frame(to_mac, from_mac, ipv6_type, packet);
-}
-
 // An RA from `source` with a /64 of prefix_1 for SLAAC.
 ByteVector ra_frame(const Ipv6Address& source, const MacAddress& mac, std::uint16_t router_lifetime) {
   NdiscRepr r;
@@ -71,7 +56,7 @@ ByteVector ra_frame(const Ipv6Address& source, const MacAddress& mac, std::uint1
   p.preferred_lifetime = 14400;
   EXPECT_OK(writer.prefix_information(p));
   r.emit(message, source, all_nodes);
-  return ipv6_frame(all_nodes_mac, mac, source, all_nodes, 255, ipv6_next_header::icmpv6, message);
+  return ipv6_frame(all_nodes_mac, mac, source, all_nodes, ipv6_next_header::icmpv6, 255, message);
 }
 
 // A solicited NA for `target` (from it, its MAC in the option) to A.
@@ -87,7 +72,7 @@ ByteVector na_frame(const Ipv6Address& target, const MacAddress& mac, bool route
   NdiscOptionWriter writer(Bytes(message).subspan(fixed));
   EXPECT_OK(writer.link_layer_address(NdiscOptionType::TargetLinkLayerAddress, mac));
   na.emit(message, target, slaac_a);
-  return ipv6_frame(mac_a, mac, target, slaac_a, 255, ipv6_next_header::icmpv6, message);
+  return ipv6_frame(mac_a, mac, target, slaac_a, ipv6_next_header::icmpv6, 255, message);
 }
 
 struct Redirect {
@@ -130,7 +115,7 @@ ByteVector redirect_frame(const Redirect& r) {
     if (r.cut_to != 0) message.resize(r.cut_to);
     icmpv6_fill_checksum(message, r.source, slaac_a);
   }
-  return ipv6_frame(mac_a, r.source_mac, r.source, slaac_a, r.hop_limit, ipv6_next_header::icmpv6, message);
+  return ipv6_frame(mac_a, r.source_mac, r.source, slaac_a, ipv6_next_header::icmpv6, r.hop_limit, message);
 }
 
 std::uint8_t icmpv6_type_of(const ByteVector& frame) {
@@ -466,7 +451,7 @@ TEST_F(RedirectSim, ATcpConnectionFollowsTheRedirect) {
   syn_ack.mss = 1200;
   ByteVector segment(syn_ack.header_len());
   syn_ack.emit(segment, far, slaac_a);
-  inject(ipv6_frame(mac_a, mac_peer, far, slaac_a, 60, 6, segment));
+  inject(ipv6_frame(mac_a, mac_peer, far, slaac_a, 6, 60, segment));
   frames = tcp_frames();
   ASSERT_EQ(frames.size(), 1U);  // the handshake's ACK, to the router
   EXPECT_EQ(frame_destination_mac(frames[0]), mac_peer);

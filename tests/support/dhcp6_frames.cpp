@@ -11,25 +11,6 @@
 
 namespace lwnet::test {
 
-namespace {
-
-ByteVector ipv6_frame(const MacAddress& destination_mac, const MacAddress& source_mac,
-                      const Ipv6Address& source, const Ipv6Address& destination, std::uint8_t next_header,
-                      std::uint8_t hop_limit, ConstBytes payload) {
-  Ipv6Repr ip;
-  ip.source = source;
-  ip.destination = destination;
-  ip.next_header = next_header;
-  ip.hop_limit = hop_limit;
-  ip.payload_len = payload.size();
-  ByteVector packet(Ipv6Repr::header_len);
-  ip.emit(packet);
-  packet.insert(packet.end(), payload.begin(), payload.end());
-  return ethernet_frame(destination_mac, source_mac, ipv6_type, packet);
-}
-
-}  // namespace
-
 ByteVector router_advertisement_frame(const MacAddress& router_mac, const Ipv6Address& router,
                                       bool managed, bool other) {
   const Ipv6Address all_nodes = parse_ip_address("ff02::1")->v6();

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "wire/ethernet.h"
+#include "wire/ipv6.h"
 #include "wire/udp.h"
 
 namespace lwnet::test {
@@ -45,6 +46,21 @@ ByteVector ipv4_packet(Ipv4Repr header, ConstBytes payload) {
   header.payload_len = payload.size();
   header.emit(out);
   return out;
+}
+
+ByteVector ipv6_frame(const MacAddress& destination_mac, const MacAddress& source_mac, const Ipv6Address& source,
+                      const Ipv6Address& destination, std::uint8_t next_header, std::uint8_t hop_limit,
+                      ConstBytes payload) {
+  Ipv6Repr ip;
+  ip.source = source;
+  ip.destination = destination;
+  ip.next_header = next_header;
+  ip.hop_limit = hop_limit;
+  ip.payload_len = payload.size();
+  ByteVector packet(Ipv6Repr::header_len);
+  ip.emit(packet);
+  packet.insert(packet.end(), payload.begin(), payload.end());
+  return ethernet_frame(destination_mac, source_mac, ipv6_type, packet);
 }
 
 ByteVector udp_datagram(Ipv4Address source, Ipv4Address destination, std::uint16_t source_port,

@@ -34,6 +34,11 @@ ByteVector arp_packet(ArpOperation operation, const MacAddress& sender_mac, Ipv4
                       const MacAddress& target_mac, Ipv4Address target_ip);
 // `header` gives the fields (payload_len is set from `payload`).
 ByteVector ipv4_packet(Ipv4Repr header, ConstBytes payload);
+// An Ethernet frame with an IPv6 packet (no extension header) around
+// `payload`.
+ByteVector ipv6_frame(const MacAddress& destination_mac, const MacAddress& source_mac, const Ipv6Address& source,
+                      const Ipv6Address& destination, std::uint8_t next_header, std::uint8_t hop_limit,
+                      ConstBytes payload);
 // A UDP datagram (header + payload) with its checksum.
 ByteVector udp_datagram(Ipv4Address source, Ipv4Address destination, std::uint16_t source_port,
                         std::uint16_t destination_port, ConstBytes payload);
