@@ -68,6 +68,9 @@ const Ipv6Reassembly::Held* Ipv6Reassembly::first_fragment(std::size_t index) co
 std::optional<std::size_t> Ipv6Reassembly::find_or_create(const Ipv6Repr& ip,
                                                           std::uint32_t identification,
                                                           NetifId netif, Instant now) {
+  // Never reached without IPv6 (add() is never called), and an empty table
+  // has no oldest entry to index.
+  if constexpr (!config::ipv6) return std::nullopt;
   std::optional<std::size_t> free_slot;
   for (std::size_t i = 0; i < datagrams_.size(); ++i) {
     const Datagram& d = datagrams_[i];
@@ -81,8 +84,17 @@ std::optional<std::size_t> Ipv6Reassembly::find_or_create(const Ipv6Repr& ip,
     }
   }
   if (!free_slot) {
-    ++stats_.reass_no_room;
-    return std::nullopt;
+    // Every slot taken: the oldest datagram gives way. Refused instead, a
+    // few fragments that never complete (one lost, or forged ones sent
+    // once a minute) would stop all reassembly; given way, a flood has to
+    // outpace a real datagram's fragments to stop it.
+    std::size_t oldest = 0;
+    for (std::size_t i = 1; i < datagrams_.size(); ++i) {
+      if (datagrams_[i].deadline < datagrams_[oldest].deadline) oldest = i;
+    }
+    ++stats_.reass_evicted;
+    drop(oldest);
+    free_slot = oldest;
   }
   Datagram& d = datagrams_[*free_slot];
   d.used = true;
@@ -112,9 +124,26 @@ void Ipv6Reassembly::drop(std::size_t index) {
 }
 
 bool Ipv6Reassembly::spill(std::size_t index) {
+  // Never reached without IPv6, whose tables are then empty (config::ipv6_slots).
+  if constexpr (!config::ipv6) return false;
   Datagram& d = datagrams_[index];
   std::optional<PacketBuf> big = pools_.large.allocate(spill_headroom);
-  if (!big) return false;
+  if (!big) {
+    // Every large buffer taken: one an older incomplete datagram holds
+    // gives way, as a slot does, so that two with a lost fragment each
+    // cannot stop every long datagram until they time out.
+    std::optional<std::size_t> oldest;
+    for (std::size_t i = 0; i < datagrams_.size(); ++i) {
+      const Datagram& other = datagrams_[i];
+      if (i == index || !other.used || !other.spill.valid()) continue;
+      if (!oldest || other.deadline < datagrams_[*oldest].deadline) oldest = i;
+    }
+    if (!oldest || !(datagrams_[*oldest].deadline < d.deadline)) return false;
+    ++stats_.reass_evicted;
+    drop(*oldest);
+    big = pools_.large.allocate(spill_headroom);
+    if (!big) return false;
+  }
   Bytes area = big->append(spill_data_at + max_payload).subspan(spill_data_at);
   for (Held& h : held_) {
     if (!h.packet.valid() || h.datagram != index) continue;
