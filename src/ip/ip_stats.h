@@ -88,6 +88,8 @@ struct Ipv6ReassemblyStats {
   // every CONFIG_LWNET_REASS_MAX_DATAGRAMS slot taken, or needed a large
   // buffer when older ones held them all.
   StatCounter reass_evicted = 0;
+  // Fragments that repeated bytes already held, exactly: dropped alone.
+  StatCounter reass_duplicate = 0;
   StatCounter drop_malformed = 0;  // empty, not a multiple of 8, inconsistent ends
   StatCounter drop_no_buffer = 0;  // no buffer for the whole datagram
 };

@@ -1,7 +1,8 @@
 // IPv6 reassembly (RFC 8200 4.5) with RFC 5722's rule for overlaps (the
-// whole datagram is dropped, silently) and RFC 6946's atomic fragments
-// (offset 0 without more fragments: handed back at once, never mixed with a
-// datagram in progress).
+// whole datagram is dropped, silently; a fragment that repeats bytes
+// already held, exactly, is dropped alone, as its erratum 3089 and Linux
+// have it) and RFC 6946's atomic fragments (offset 0 without more
+// fragments: handed back at once, never mixed with a datagram in progress).
 //
 // Bounded like IPv4's (ip/ipv4_reassembly.h): at most
 // CONFIG_LWNET_REASS_MAX_DATAGRAMS datagrams and CONFIG_LWIP_IP_REASS_MAX_PBUFS
@@ -64,8 +65,8 @@ class Ipv6Reassembly {
   // `fragment` starts fragment_header_offset bytes into ip.payload (the
   // walker's header().offset). Returns the whole datagram when this
   // fragment completes it (or is atomic). Every drop is counted in stats,
-  // datagrams pushed out for room as reass_evicted; `packet` is taken (held
-  // or freed) in every case.
+  // datagrams pushed out for room as reass_evicted, exact duplicates as
+  // reass_duplicate; `packet` is taken (held or freed) in every case.
   std::optional<PacketBuf> add(PacketBuf&& packet, const Ipv6Repr& ip,
                                std::size_t fragment_header_offset,
                                const Ipv6FragmentHeader& fragment, NetifId netif, Instant now);
@@ -130,6 +131,8 @@ class Ipv6Reassembly {
   void drop(std::size_t index);
   bool spill(std::size_t index);
   bool store(std::size_t index, Held&& held);
+  // Datagram `index` holds `bytes` at `offset` already, every byte the same.
+  bool holds(std::size_t index, std::uint32_t offset, ConstBytes bytes) const;
   std::optional<PacketBuf> complete(std::size_t index);
 
   Pools& pools_;

@@ -303,11 +303,6 @@ TEST_F(Ipv6ReassemblyTest, OverlapsDropTheWholeDatagram) {
   EXPECT_EQ(stats.reass_overlap, 1U);
   EXPECT_EQ(reassembly.datagrams_in_progress(), 0U);
   EXPECT_EQ(pools.in_use(), 0U);
-  // An exact duplicate overlaps too.
-  EXPECT_FALSE(add(6, 0, 1448, true, t0));
-  EXPECT_FALSE(add(6, 0, 1448, true, t0));
-  EXPECT_EQ(stats.reass_overlap, 2U);
-  EXPECT_EQ(pools.in_use(), 0U);
   // What follows starts over, and never completes from the dropped parts.
   EXPECT_FALSE(add(5, 1448, 1448, true, t0));
   EXPECT_FALSE(add(5, 2896, 8, false, t0));
@@ -522,6 +517,51 @@ TEST_F(Ipv6ReassemblyTest, AnOlderSpilledDatagramGivesItsLargeBufferToANewOne) {
   ASSERT_EQ(quotes.size(), large - 1);
   EXPECT_EQ(quotes[0], fragment_bytes(31, 0, 1232, true));
   EXPECT_EQ(stats.reass_timeout, large - 1);
+  EXPECT_EQ(pools.in_use(), 0U);
+}
+
+// RFC 5722's erratum 3089 (and Linux): a fragment that comes twice, the same
+// bytes, is dropped alone and the datagram completes; a copy whose bytes
+// differ drops the datagram (RFC 8200 4.5). Both while the fragments wait
+// in their frame buffers and once they were copied into a large one.
+TEST_F(Ipv6ReassemblyTest, AnExactDuplicateIsDroppedAloneADifferentCopyDropsTheDatagram) {
+  EXPECT_FALSE(add(40, 0, 1448, true, t0));
+  EXPECT_FALSE(add(40, 0, 1448, true, t0));
+  EXPECT_FALSE(add(40, 8, 16, true, t0));  // inside the first: the same bytes too
+  EXPECT_EQ(stats.reass_duplicate, 2U);
+  EXPECT_EQ(stats.reass_overlap, 0U);
+  EXPECT_EQ(reassembly.held_buffers(), 1U);
+  std::optional<PacketBuf> done = add(40, 1448, 40, false, t0);
+  ASSERT_TRUE(done.has_value());
+  Result<Ipv6Repr> ip = Ipv6Repr::parse(done->data());
+  ASSERT_TRUE(ip.ok());
+  ASSERT_EQ(ip->payload_len, 1488U);
+  EXPECT_TRUE(std::equal(ip->payload.begin(), ip->payload.end(), whole.begin()));
+  done.reset();
+  EXPECT_EQ(pools.in_use(), 0U);
+
+  // Spilled: more fragments than CONFIG_LWIP_IP_REASS_MAX_PBUFS.
+  const std::size_t count = config::ip_reass_max_pbufs + 2;
+  for (std::size_t i = 0; i + 1 < count; ++i) EXPECT_FALSE(add(41, i * 1232, 1232, true, t0));
+  EXPECT_EQ(reassembly.held_buffers(), 1U);  // the first fragment stays
+  EXPECT_FALSE(add(41, 2 * 1232, 1232, true, t0));
+  EXPECT_EQ(stats.reass_duplicate, 3U);
+  EXPECT_EQ(reassembly.datagrams_in_progress(), 1U);
+  whole[1232 + 5] ^= 0xff;
+  EXPECT_FALSE(add(41, 1232, 1232, true, t0));
+  whole[1232 + 5] ^= 0xff;
+  EXPECT_EQ(stats.reass_duplicate, 3U);
+  EXPECT_EQ(stats.reass_overlap, 1U);
+  EXPECT_EQ(reassembly.datagrams_in_progress(), 0U);
+  EXPECT_EQ(pools.in_use(), 0U);
+
+  // Held: a different copy of a fragment in a frame buffer.
+  EXPECT_FALSE(add(42, 0, 1448, true, t0));
+  whole[7] ^= 0xff;
+  EXPECT_FALSE(add(42, 0, 1448, true, t0));
+  whole[7] ^= 0xff;
+  EXPECT_EQ(stats.reass_overlap, 2U);
+  EXPECT_EQ(reassembly.datagrams_in_progress(), 0U);
   EXPECT_EQ(pools.in_use(), 0U);
 }
 
