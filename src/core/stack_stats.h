@@ -83,6 +83,7 @@ struct StackStats {
     LWNET_C(ipv6, reassembly.reass_ok); LWNET_C(ipv6, reassembly.atomic);
     LWNET_C(ipv6, reassembly.reass_timeout); LWNET_C(ipv6, reassembly.reass_overlap);
     LWNET_C(ipv6, reassembly.reass_too_big); LWNET_C(ipv6, reassembly.reass_no_room);
+    LWNET_C(ipv6, reassembly.reass_evicted); LWNET_C(ipv6, reassembly.reass_duplicate);
     LWNET_C(ipv6, reassembly.drop_malformed); LWNET_C(ipv6, reassembly.drop_no_buffer);
     LWNET_C(icmpv6, rx); LWNET_C(icmpv6, tx); LWNET_C(icmpv6, rx_echo_request);
     LWNET_C(icmpv6, tx_echo_reply); LWNET_C(icmpv6, rx_echo_reply); LWNET_C(icmpv6, tx_error);

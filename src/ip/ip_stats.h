@@ -83,7 +83,13 @@ struct Ipv6ReassemblyStats {
   StatCounter reass_timeout = 0;   // datagrams given up after the timeout
   StatCounter reass_overlap = 0;   // datagrams dropped for overlapping fragments (RFC 5722)
   StatCounter reass_too_big = 0;   // past 65535 bytes, or too long an unfragmentable part
-  StatCounter reass_no_room = 0;   // no datagram slot, held-buffer limit or range table full
+  StatCounter reass_no_room = 0;   // held-buffer limit or range table full
+  // Incomplete datagrams pushed out, the oldest first, when a new one found
+  // every CONFIG_LWNET_REASS_MAX_DATAGRAMS slot taken, or needed a large
+  // buffer when older ones held them all.
+  StatCounter reass_evicted = 0;
+  // Fragments that repeated bytes already held, exactly: dropped alone.
+  StatCounter reass_duplicate = 0;
   StatCounter drop_malformed = 0;  // empty, not a multiple of 8, inconsistent ends
   StatCounter drop_no_buffer = 0;  // no buffer for the whole datagram
 };

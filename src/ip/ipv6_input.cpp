@@ -21,6 +21,14 @@ std::size_t upper_layer_header_len(std::uint8_t protocol) {
   }
 }
 
+// An ICMPv6 Neighbor Advertisement straight after the IPv6 header, with
+// ND's hop limit (others ND drops anyway, RFC 4861 7.1.2).
+bool is_neighbor_advertisement(const Ipv6Repr& ip) {
+  return ip.next_header == ipv6_next_header::icmpv6 && ip.hop_limit == ndisc_hop_limit &&
+         !ip.payload.empty() &&
+         ip.payload[0] == icmpv6_type_value(Icmpv6Type::NeighborAdvertisement);
+}
+
 }  // namespace
 
 bool IpLayer::accepts_ipv6(NetifId id, const Netif& n, const Ipv6Address& destination) const {
@@ -193,6 +201,19 @@ std::optional<IpDelivery> IpLayer::ipv6_input(NetifId id, PacketBuf&& packet, bo
   packet.truncate(Ipv6Repr::header_len + ip.payload.size());
   const Netif& n = netifs_[id];
   if (ip.source.is_loopback() && !n.loopback) {
+    ++stats_.ipv6.drop_bad_source;
+    return std::nullopt;
+  }
+  // What we send to our own addresses never leaves the host (route_ipv6
+  // takes it through the loopback netif), so one of them as the source of
+  // a packet from a link is forged or looped back. Taken in, every answer
+  // would come back to us: two echoing ports would bounce one datagram for
+  // ever. Tentative addresses are not ours yet (find_by_address looks at
+  // usable ones only): DAD must hear the NA and NS of a host that holds
+  // one. A Neighbor Advertisement passes too: it is how a host that claims
+  // one of ours speaks (RFC 4862 5.4.4, a duplicate found after DAD, which
+  // ND counts), and nothing answers an NA.
+  if (!n.loopback && netifs_.find_by_address(ip.source) && !is_neighbor_advertisement(ip)) {
     ++stats_.ipv6.drop_bad_source;
     return std::nullopt;
   }

@@ -68,6 +68,9 @@ const Ipv6Reassembly::Held* Ipv6Reassembly::first_fragment(std::size_t index) co
 std::optional<std::size_t> Ipv6Reassembly::find_or_create(const Ipv6Repr& ip,
                                                           std::uint32_t identification,
                                                           NetifId netif, Instant now) {
+  // Never reached without IPv6 (add() is never called), and an empty table
+  // has no oldest entry to index.
+  if constexpr (!config::ipv6) return std::nullopt;
   std::optional<std::size_t> free_slot;
   for (std::size_t i = 0; i < datagrams_.size(); ++i) {
     const Datagram& d = datagrams_[i];
@@ -81,8 +84,17 @@ std::optional<std::size_t> Ipv6Reassembly::find_or_create(const Ipv6Repr& ip,
     }
   }
   if (!free_slot) {
-    ++stats_.reass_no_room;
-    return std::nullopt;
+    // Every slot taken: the oldest datagram gives way. Refused instead, a
+    // few fragments that never complete (one lost, or forged ones sent
+    // once a minute) would stop all reassembly; given way, a flood has to
+    // outpace a real datagram's fragments to stop it.
+    std::size_t oldest = 0;
+    for (std::size_t i = 1; i < datagrams_.size(); ++i) {
+      if (datagrams_[i].deadline < datagrams_[oldest].deadline) oldest = i;
+    }
+    ++stats_.reass_evicted;
+    drop(oldest);
+    free_slot = oldest;
   }
   Datagram& d = datagrams_[*free_slot];
   d.used = true;
@@ -112,9 +124,26 @@ void Ipv6Reassembly::drop(std::size_t index) {
 }
 
 bool Ipv6Reassembly::spill(std::size_t index) {
+  // Never reached without IPv6, whose tables are then empty (config::ipv6_slots).
+  if constexpr (!config::ipv6) return false;
   Datagram& d = datagrams_[index];
   std::optional<PacketBuf> big = pools_.large.allocate(spill_headroom);
-  if (!big) return false;
+  if (!big) {
+    // Every large buffer taken: one an older incomplete datagram holds
+    // gives way, as a slot does, so that two with a lost fragment each
+    // cannot stop every long datagram until they time out.
+    std::optional<std::size_t> oldest;
+    for (std::size_t i = 0; i < datagrams_.size(); ++i) {
+      const Datagram& other = datagrams_[i];
+      if (i == index || !other.used || !other.spill.valid()) continue;
+      if (!oldest || other.deadline < datagrams_[*oldest].deadline) oldest = i;
+    }
+    if (!oldest || !(datagrams_[*oldest].deadline < d.deadline)) return false;
+    ++stats_.reass_evicted;
+    drop(*oldest);
+    big = pools_.large.allocate(spill_headroom);
+    if (!big) return false;
+  }
   Bytes area = big->append(spill_data_at + max_payload).subspan(spill_data_at);
   for (Held& h : held_) {
     if (!h.packet.valid() || h.datagram != index) continue;
@@ -157,6 +186,31 @@ bool Ipv6Reassembly::store(std::size_t index, Held&& held) {
   }
   ++stats_.reass_no_room;  // a spilled datagram's first fragment, and every slot taken
   return false;
+}
+
+bool Ipv6Reassembly::holds(std::size_t index, std::uint32_t offset, ConstBytes bytes) const {
+  // Never reached without IPv6, whose tables are then empty (config::ipv6_slots).
+  if constexpr (!config::ipv6) return false;
+  const Datagram& d = datagrams_[index];
+  const auto end = static_cast<std::uint32_t>(offset + bytes.size());
+  if (!d.received.contains(offset, end)) return false;
+  if (d.spill.valid()) {
+    ConstBytes area = d.spill.data().subspan(spill_data_at + offset, bytes.size());
+    return std::equal(bytes.begin(), bytes.end(), area.begin());
+  }
+  // The received ranges are exactly what the held fragments cover.
+  for (const Held& h : held_) {
+    if (!h.packet.valid() || h.datagram != index) continue;
+    ConstBytes held = h.packet.data().subspan(h.data_at);
+    const std::uint32_t from = std::max(offset, h.offset);
+    const auto to = std::min(end, static_cast<std::uint32_t>(h.offset + held.size()));
+    if (from >= to) continue;
+    if (!std::equal(held.begin() + (from - h.offset), held.begin() + (to - h.offset),
+                    bytes.begin() + (from - offset))) {
+      return false;
+    }
+  }
+  return true;
 }
 
 std::optional<PacketBuf> Ipv6Reassembly::complete(std::size_t index) {
@@ -275,10 +329,19 @@ std::optional<PacketBuf> Ipv6Reassembly::add(PacketBuf&& packet, const Ipv6Repr&
     drop(*index);
     return std::nullopt;
   }
+  const ConstBytes data = ConstBytes(taken.data()).subspan(
+      unfragmentable_len + Ipv6FragmentHeader::header_len, length);
   switch (d.received.insert(offset, end)) {
     case ByteRanges::Insert::Ok:
       break;
     case ByteRanges::Insert::Overlap:
+      // The same bytes again (a fragment sent or carried twice): only the
+      // copy goes, as RFC 5722's erratum 3089 and Linux have it. Bytes that
+      // differ could be read two ways: the whole datagram goes.
+      if (holds(*index, offset, data)) {
+        ++stats_.reass_duplicate;
+        return std::nullopt;
+      }
       ++stats_.reass_overlap;
       drop(*index);
       return std::nullopt;

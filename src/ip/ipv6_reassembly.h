@@ -1,14 +1,19 @@
 // IPv6 reassembly (RFC 8200 4.5) with RFC 5722's rule for overlaps (the
-// whole datagram is dropped, silently) and RFC 6946's atomic fragments
-// (offset 0 without more fragments: handed back at once, never mixed with a
-// datagram in progress).
+// whole datagram is dropped, silently; a fragment that repeats bytes
+// already held, exactly, is dropped alone, as its erratum 3089 and Linux
+// have it) and RFC 6946's atomic fragments (offset 0 without more
+// fragments: handed back at once, never mixed with a datagram in progress).
 //
 // Bounded like IPv4's (ip/ipv4_reassembly.h): at most
 // CONFIG_LWNET_REASS_MAX_DATAGRAMS datagrams and CONFIG_LWIP_IP_REASS_MAX_PBUFS
 // frame buffers held; a datagram that needs more moves into a large-pool
-// buffer. Each fragment's buffer is held whole, so that the first fragment
-// stays available for the ICMPv6 time exceeded (code 1) a timeout asks for;
-// that buffer is kept even after its datagram moves to a large buffer.
+// buffer. A new datagram that finds every slot taken pushes out the oldest,
+// and one that must move when older incomplete ones hold every large
+// buffer takes the oldest one's: refused, a few fragments that never
+// complete would stop all reassembly for a timeout. Each fragment's buffer
+// is held whole, so that the first fragment stays available for the ICMPv6
+// time exceeded (code 1) a timeout asks for; that buffer is kept even after
+// its datagram moves to a large buffer.
 //
 // A complete datagram comes out as one buffer: the first fragment's
 // unfragmentable part (IPv6 header and the extension headers before the
@@ -59,8 +64,9 @@ class Ipv6Reassembly {
   // IPv6 payload (no link padding); `ip` is its parse, the fragment header
   // `fragment` starts fragment_header_offset bytes into ip.payload (the
   // walker's header().offset). Returns the whole datagram when this
-  // fragment completes it (or is atomic). Every drop is counted in stats;
-  // `packet` is taken (held or freed) in every case.
+  // fragment completes it (or is atomic). Every drop is counted in stats,
+  // datagrams pushed out for room as reass_evicted, exact duplicates as
+  // reass_duplicate; `packet` is taken (held or freed) in every case.
   std::optional<PacketBuf> add(PacketBuf&& packet, const Ipv6Repr& ip,
                                std::size_t fragment_header_offset,
                                const Ipv6FragmentHeader& fragment, NetifId netif, Instant now);
@@ -125,6 +131,8 @@ class Ipv6Reassembly {
   void drop(std::size_t index);
   bool spill(std::size_t index);
   bool store(std::size_t index, Held&& held);
+  // Datagram `index` holds `bytes` at `offset` already, every byte the same.
+  bool holds(std::size_t index, std::uint32_t offset, ConstBytes bytes) const;
   std::optional<PacketBuf> complete(std::size_t index);
 
   Pools& pools_;

@@ -1,5 +1,6 @@
 // IPv6 reassembly wired into input (RFC 8200 4.5): fragments from a raw
-// peer make the datagram in any order; overlaps (RFC 5722), empty
+// peer make the datagram in any order; overlaps (RFC 5722; an exact
+// duplicate is dropped alone, its erratum 3089), empty
 // fragments, first fragments without the whole header chain (RFC 7112)
 // and fragment headers inside fragments are dropped and counted; a
 // timeout with the first fragment answers with time exceeded (code 1).
@@ -132,6 +133,26 @@ TEST(Ipv6ReassemblySim, OverlappingFragmentsDropTheWholeDatagram) {
   EXPECT_EQ(p.ipv6().reassembly.reass_ok, 0U);
   EXPECT_EQ(p.net.a.pools().in_use(), 0U);
   EXPECT_FALSE(p.net.a.udp_readable(p.rx));
+}
+
+// RFC 5722's erratum 3089: a fragment a link carried twice is dropped
+// alone; the datagram completes from the rest.
+TEST(Ipv6ReassemblySim, ADuplicatedFragmentIsDroppedAlone) {
+  Ipv6Peer p;
+  const ByteVector udp = udp6_datagram(7, pattern(40));
+  const std::span<const std::uint8_t> all(udp);
+  p.net.inject(fragment6(101, 0, true, all.first(24)));
+  p.net.inject(fragment6(101, 0, true, all.first(24)));
+  p.net.inject(fragment6(101, 24, false, all.subspan(24)));
+  p.net.sim.settle();
+  EXPECT_EQ(p.ipv6().reassembly.reass_duplicate, 1U);
+  EXPECT_EQ(p.ipv6().reassembly.reass_overlap, 0U);
+  EXPECT_EQ(p.ipv6().reassembly.reass_ok, 1U);
+  std::array<std::uint8_t, 64> buf{};
+  Result<UdpReceived> got = p.net.a.udp_receive(p.rx, buf);
+  ASSERT_OK(got);
+  EXPECT_EQ(ByteVector(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(got->copied)), pattern(40));
+  EXPECT_EQ(p.net.a.pools().in_use(), 0U);
 }
 
 TEST(Ipv6ReassemblySim, ZeroLengthAndTinyFragmentsAreCounted) {

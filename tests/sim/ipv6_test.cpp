@@ -255,13 +255,19 @@ struct RawPeer {
   }
   // An IPv6 packet from the peer to A's global address in a frame to `mac`.
   void inject(std::uint8_t next_header, const ByteVector& payload, const MacAddress& mac = mac_a) {
+    inject_from(address_peer, global_a, next_header, payload, mac);
+  }
+  // The same from any source to any destination, with any hop limit.
+  void inject_from(const Ipv6Address& source, const Ipv6Address& destination,
+                   std::uint8_t next_header, const ByteVector& payload,
+                   const MacAddress& mac = mac_a, std::uint8_t hop_limit = 64) {
     ByteVector ip(40);
     ip[0] = 0x60;
     store_be16(ip, 4, static_cast<std::uint16_t>(payload.size()));
     ip[6] = next_header;
-    ip[7] = 64;
-    std::copy(address_peer.octets.begin(), address_peer.octets.end(), ip.begin() + 8);
-    std::copy(global_a.octets.begin(), global_a.octets.end(), ip.begin() + 24);
+    ip[7] = hop_limit;
+    std::copy(source.octets.begin(), source.octets.end(), ip.begin() + 8);
+    std::copy(destination.octets.begin(), destination.octets.end(), ip.begin() + 24);
     ip.insert(ip.end(), payload.begin(), payload.end());
     net.inject(ethernet_frame(mac, mac_peer, ipv6_type, ip));
     net.sim.settle();
@@ -339,6 +345,67 @@ TEST(Ipv6ErrorsSim, APacketInALinkMulticastFrameGetsNoPortUnreachable) {
   p.inject(next_udp, udp_to_port_9());
   const std::vector<std::pair<std::uint8_t, std::uint8_t>> expected{{4, 2}, {1, 4}};
   EXPECT_EQ(p.errors(), expected);
+  EXPECT_EQ(p.net.a.pools().in_use(), 0U);
+}
+
+// `message` (UDP or ICMPv6) with its checksum, at `at`, over RFC 8200 8.1's
+// pseudo-header.
+ByteVector with_checksum(const Ipv6Address& source, const Ipv6Address& destination,
+                         std::uint8_t next_header, ByteVector message, std::size_t at) {
+  ByteVector pseudo(source.octets.begin(), source.octets.end());
+  pseudo.insert(pseudo.end(), destination.octets.begin(), destination.octets.end());
+  const ByteVector tail{0, 0, 0, static_cast<std::uint8_t>(message.size()), 0, 0, 0, next_header};
+  pseudo.insert(pseudo.end(), tail.begin(), tail.end());
+  pseudo.insert(pseudo.end(), message.begin(), message.end());
+  store_be16(message, at, internet_checksum(pseudo));
+  return message;
+}
+
+// A packet from the link with one of our addresses as its source is forged
+// or looped back: taken in, every answer goes to ourselves through the
+// loopback netif (an echo reply, a closed port's error; two echoing ports
+// bounce one datagram for ever): dropped as a bad source. A group is never
+// a source (RFC 4291 2.7): the header's parse refuses it (malformed). An NA
+// that claims our address from that address still reaches ND (RFC 4862
+// 5.4.4: a duplicate found after DAD).
+TEST(Ipv6ErrorsSim, OwnOrMulticastSourceFromTheLinkIsDropped) {
+  RawPeer p;
+  const Ipv6Address group = v6("ff02::1");
+  constexpr MacAddress all_nodes_mac{{0x33, 0x33, 0, 0, 0, 1}};
+  const ByteVector udp{0x04, 0xd2, 0x00, 0x09, 0x00, 0x0c, 0, 0, 1, 2, 3, 4};
+  const ByteVector echo{128, 0, 0, 0, 0x12, 0x34, 0, 1, 5, 6, 7, 8};
+  const StackStats& s = p.net.a.stats();
+  const auto ipv6_rx = s.ipv6.rx, ipv6_tx = s.ipv6.tx, icmpv6_rx = s.icmpv6.rx;
+  const auto malformed = s.ipv6.drop_malformed;
+  const auto icmpv6_tx = s.icmpv6.tx;
+  p.inject_from(global_a, global_a, next_udp, with_checksum(global_a, global_a, next_udp, udp, 6));
+  p.inject_from(global_a, global_a, next_icmpv6,
+                with_checksum(global_a, global_a, next_icmpv6, echo, 2));
+  p.inject_from(group, global_a, next_udp, with_checksum(group, global_a, next_udp, udp, 6));
+  p.inject_from(group, global_a, next_icmpv6, with_checksum(group, global_a, next_icmpv6, echo, 2));
+  EXPECT_EQ(s.ipv6.drop_bad_source, 2U);
+  EXPECT_EQ(s.ipv6.drop_malformed - malformed, 2U);
+  EXPECT_EQ(s.ipv6.rx - ipv6_rx, 4U);  // nothing came back through the loopback netif
+  EXPECT_EQ(s.ipv6.tx - ipv6_tx, 0U);
+  EXPECT_EQ(s.udp.rx, 0U);
+  EXPECT_EQ(s.udp.drop_no_port, 0U);
+  EXPECT_EQ(s.icmpv6.rx - icmpv6_rx, 0U);
+  EXPECT_EQ(s.icmpv6.tx - icmpv6_tx, 0U);
+  EXPECT_TRUE(p.net.received().empty());
+
+  // Another host that holds our preferred address too (hop limit 255, to
+  // all nodes, its link-layer address for the target).
+  ByteVector na{136, 0, 0, 0, 0x20, 0, 0, 0};
+  na.insert(na.end(), global_a.octets.begin(), global_a.octets.end());
+  const ByteVector option{2, 1, 0x02, 0x00, 0x00, 0x00, 0x00, 0xee};
+  na.insert(na.end(), option.begin(), option.end());
+  p.inject_from(global_a, group, next_icmpv6, with_checksum(global_a, group, next_icmpv6, na, 2),
+                all_nodes_mac, 255);
+  EXPECT_EQ(s.ipv6.drop_bad_source, 2U);
+  EXPECT_EQ(s.nd.rx_advertisement, 1U);
+  EXPECT_EQ(s.nd.dad_duplicates, 1U);
+  EXPECT_EQ(state_of(p.net.a, p.net.a_if, global_a), Ipv6AddressState::Preferred);
+  EXPECT_TRUE(p.net.received().empty());
   EXPECT_EQ(p.net.a.pools().in_use(), 0U);
 }
 

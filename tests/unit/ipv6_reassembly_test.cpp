@@ -303,11 +303,6 @@ TEST_F(Ipv6ReassemblyTest, OverlapsDropTheWholeDatagram) {
   EXPECT_EQ(stats.reass_overlap, 1U);
   EXPECT_EQ(reassembly.datagrams_in_progress(), 0U);
   EXPECT_EQ(pools.in_use(), 0U);
-  // An exact duplicate overlaps too.
-  EXPECT_FALSE(add(6, 0, 1448, true, t0));
-  EXPECT_FALSE(add(6, 0, 1448, true, t0));
-  EXPECT_EQ(stats.reass_overlap, 2U);
-  EXPECT_EQ(pools.in_use(), 0U);
   // What follows starts over, and never completes from the dropped parts.
   EXPECT_FALSE(add(5, 1448, 1448, true, t0));
   EXPECT_FALSE(add(5, 2896, 8, false, t0));
@@ -451,14 +446,122 @@ TEST_F(Ipv6ReassemblyTest, TooLongAnUnfragmentablePart) {
   EXPECT_EQ(pools.in_use(), 0U);
 }
 
-TEST_F(Ipv6ReassemblyTest, TooManyDatagramsAtOnce) {
+// With every slot taken by a datagram that may never complete (a lost
+// fragment, or a few forged ones every timeout), a new datagram pushes out
+// the oldest instead of being refused: refused, four fragments a minute
+// stopped all reassembly.
+TEST_F(Ipv6ReassemblyTest, ANewDatagramPushesOutTheOldestWhenAllSlotsAreTaken) {
   for (std::size_t i = 0; i < config::reass_max_datagrams; ++i) {
-    EXPECT_FALSE(add(static_cast<std::uint32_t>(20 + i), 0, 8, true, t0));
+    EXPECT_FALSE(add(static_cast<std::uint32_t>(20 + i), 0, 8, true,
+                     t0 + Duration::seconds(static_cast<std::int64_t>(i))));
   }
-  EXPECT_FALSE(add(99, 0, 8, true, t0));
-  EXPECT_EQ(stats.reass_no_room, 1U);
+  const Instant later = t0 + Duration::seconds(static_cast<std::int64_t>(config::reass_max_datagrams));
+  EXPECT_FALSE(add(99, 0, 1448, true, later));
+  EXPECT_EQ(stats.reass_evicted, 1U);
+  EXPECT_EQ(stats.reass_no_room, 0U);
   EXPECT_EQ(reassembly.datagrams_in_progress(), config::reass_max_datagrams);
-  reassembly.expire(t0 + Ipv6Reassembly::timeout, [](NetifId, ConstBytes) {});
+  EXPECT_EQ(reassembly.held_buffers(), config::reass_max_datagrams);
+  // Datagram 20 is gone: the next to time out is 21.
+  EXPECT_EQ(reassembly.next_deadline(), t0 + Duration::seconds(1) + Ipv6Reassembly::timeout);
+  std::optional<PacketBuf> done = add(99, 1448, 40, false, later);
+  ASSERT_TRUE(done.has_value());
+  Result<Ipv6Repr> ip = Ipv6Repr::parse(done->data());
+  ASSERT_TRUE(ip.ok());
+  EXPECT_EQ(ip->next_header, 17);
+  ASSERT_EQ(ip->payload_len, 1488U);
+  EXPECT_TRUE(std::equal(ip->payload.begin(), ip->payload.end(), whole.begin()));
+  done.reset();
+  std::vector<ByteVector> quotes;
+  reassembly.expire(t0 + Duration::seconds(1000), [&](NetifId, ConstBytes quote) {
+    quotes.emplace_back(quote.begin(), quote.end());
+  });
+  ASSERT_EQ(quotes.size(), config::reass_max_datagrams - 1);  // never datagram 20 again
+  EXPECT_EQ(quotes[0], fragment_bytes(21, 0, 8, true));
+  EXPECT_EQ(stats.reass_timeout, config::reass_max_datagrams - 1);
+  EXPECT_EQ(pools.in_use(), 0U);
+}
+
+// Past CONFIG_LWIP_IP_REASS_MAX_PBUFS a datagram needs a large buffer. When
+// incomplete datagrams hold every one (two lost last fragments are enough
+// with ESP-IDF's two), the oldest of them gives way, as a slot does:
+// refused instead, every long datagram was lost for the minute until they
+// timed out.
+TEST_F(Ipv6ReassemblyTest, AnOlderSpilledDatagramGivesItsLargeBufferToANewOne) {
+  const std::size_t count = config::ip_reass_max_pbufs + 1;  // both spill
+  const std::size_t large = pools.large.stats().capacity;
+  for (std::size_t d = 0; d < large; ++d) {
+    const Instant at = t0 + Duration::seconds(static_cast<std::int64_t>(d));
+    for (std::size_t i = 0; i < count; ++i) {
+      EXPECT_FALSE(add(static_cast<std::uint32_t>(30 + d), i * 1232, 1232, true, at));
+    }
+  }
+  EXPECT_EQ(pools.large.stats().used, large);
+  EXPECT_EQ(reassembly.held_buffers(), large);  // their first fragments, for the quotes
+  const Instant later = t0 + Duration::seconds(static_cast<std::int64_t>(large));
+  std::optional<PacketBuf> done;
+  for (std::size_t i = 0; i <= count; ++i) done = add(99, i * 1232, 1232, i < count, later);
+  EXPECT_EQ(stats.reass_evicted, 1U);
+  EXPECT_EQ(stats.reass_no_room, 0U);
+  ASSERT_TRUE(done.has_value());
+  Result<Ipv6Repr> ip = Ipv6Repr::parse(done->data());
+  ASSERT_TRUE(ip.ok());
+  ASSERT_EQ(ip->payload_len, (count + 1) * 1232U);
+  EXPECT_TRUE(std::equal(ip->payload.begin(), ip->payload.end(), whole.begin()));
+  done.reset();
+  // Datagram 30 is gone: the next to time out is 31, quoted.
+  EXPECT_EQ(reassembly.next_deadline(), t0 + Duration::seconds(1) + Ipv6Reassembly::timeout);
+  std::vector<ByteVector> quotes;
+  reassembly.expire(t0 + Duration::seconds(1000), [&](NetifId, ConstBytes quote) {
+    quotes.emplace_back(quote.begin(), quote.end());
+  });
+  ASSERT_EQ(quotes.size(), large - 1);
+  EXPECT_EQ(quotes[0], fragment_bytes(31, 0, 1232, true));
+  EXPECT_EQ(stats.reass_timeout, large - 1);
+  EXPECT_EQ(pools.in_use(), 0U);
+}
+
+// RFC 5722's erratum 3089 (and Linux): a fragment that comes twice, the same
+// bytes, is dropped alone and the datagram completes; a copy whose bytes
+// differ drops the datagram (RFC 8200 4.5). Both while the fragments wait
+// in their frame buffers and once they were copied into a large one.
+TEST_F(Ipv6ReassemblyTest, AnExactDuplicateIsDroppedAloneADifferentCopyDropsTheDatagram) {
+  EXPECT_FALSE(add(40, 0, 1448, true, t0));
+  EXPECT_FALSE(add(40, 0, 1448, true, t0));
+  EXPECT_FALSE(add(40, 8, 16, true, t0));  // inside the first: the same bytes too
+  EXPECT_EQ(stats.reass_duplicate, 2U);
+  EXPECT_EQ(stats.reass_overlap, 0U);
+  EXPECT_EQ(reassembly.held_buffers(), 1U);
+  std::optional<PacketBuf> done = add(40, 1448, 40, false, t0);
+  ASSERT_TRUE(done.has_value());
+  Result<Ipv6Repr> ip = Ipv6Repr::parse(done->data());
+  ASSERT_TRUE(ip.ok());
+  ASSERT_EQ(ip->payload_len, 1488U);
+  EXPECT_TRUE(std::equal(ip->payload.begin(), ip->payload.end(), whole.begin()));
+  done.reset();
+  EXPECT_EQ(pools.in_use(), 0U);
+
+  // Spilled: more fragments than CONFIG_LWIP_IP_REASS_MAX_PBUFS.
+  const std::size_t count = config::ip_reass_max_pbufs + 2;
+  for (std::size_t i = 0; i + 1 < count; ++i) EXPECT_FALSE(add(41, i * 1232, 1232, true, t0));
+  EXPECT_EQ(reassembly.held_buffers(), 1U);  // the first fragment stays
+  EXPECT_FALSE(add(41, 2 * 1232, 1232, true, t0));
+  EXPECT_EQ(stats.reass_duplicate, 3U);
+  EXPECT_EQ(reassembly.datagrams_in_progress(), 1U);
+  whole[1232 + 5] ^= 0xff;
+  EXPECT_FALSE(add(41, 1232, 1232, true, t0));
+  whole[1232 + 5] ^= 0xff;
+  EXPECT_EQ(stats.reass_duplicate, 3U);
+  EXPECT_EQ(stats.reass_overlap, 1U);
+  EXPECT_EQ(reassembly.datagrams_in_progress(), 0U);
+  EXPECT_EQ(pools.in_use(), 0U);
+
+  // Held: a different copy of a fragment in a frame buffer.
+  EXPECT_FALSE(add(42, 0, 1448, true, t0));
+  whole[7] ^= 0xff;
+  EXPECT_FALSE(add(42, 0, 1448, true, t0));
+  whole[7] ^= 0xff;
+  EXPECT_EQ(stats.reass_overlap, 2U);
+  EXPECT_EQ(reassembly.datagrams_in_progress(), 0U);
   EXPECT_EQ(pools.in_use(), 0U);
 }
 
