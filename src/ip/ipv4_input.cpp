@@ -50,7 +50,7 @@ std::optional<IpDelivery> IpLayer::ipv4_input(NetifId id, PacketBuf&& packet,
   // a datagram from a link is forged or looped back, as Linux judges it.
   // Taken in, every answer would come back to us: two echoing ports (the
   // land attack) would bounce one datagram for ever.
-  if (!n.loopback && netifs_.find_by_address(ip.source)) {
+  if (!n.loopback && !n.accept_local && netifs_.find_by_address(ip.source)) {
     ++stats_.ipv4.drop_bad_source;
     return std::nullopt;
   }

@@ -213,7 +213,7 @@ std::optional<IpDelivery> IpLayer::ipv6_input(NetifId id, PacketBuf&& packet, bo
   // one. A Neighbor Advertisement passes too: it is how a host that claims
   // one of ours speaks (RFC 4862 5.4.4, a duplicate found after DAD, which
   // ND counts), and nothing answers an NA.
-  if (!n.loopback && netifs_.find_by_address(ip.source) && !is_neighbor_advertisement(ip)) {
+  if (!n.loopback && !n.accept_local && netifs_.find_by_address(ip.source) && !is_neighbor_advertisement(ip)) {
     ++stats_.ipv6.drop_bad_source;
     return std::nullopt;
   }

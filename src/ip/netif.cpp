@@ -83,6 +83,7 @@ Result<NetifId> NetifTable::add(Device& device, const NetifConfig& config, bool 
   n.up = config.up;
   n.link_up = config.link_up;
   n.loopback = loopback;
+  n.accept_local = config.accept_local;
   const NetifId id{static_cast<std::uint8_t>(count_)};
   ++count_;
   return id;

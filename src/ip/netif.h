@@ -39,6 +39,7 @@ struct Netif {
   bool up = false;
   bool link_up = false;
   bool loopback = false;
+  bool accept_local = false;  // NetifConfig::accept_local
   // ARP probe (RFC 5227) for the DHCP client's address check or AutoIP,
   // until the netif takes the probed address; whether another host answered
   // for the probed address (or probes for it too) or claims ours.

@@ -18,6 +18,12 @@ struct NetifConfig {
   std::size_t mtu = 0;                // 0: the device's MTU
   bool up = true;                     // administratively up
   bool link_up = true;
+  // Take packets from the link whose source is one of this stack's own
+  // addresses, as Linux's accept_local sysctl does (off there too): for two
+  // netifs of one stack on the same link, a DHCP server on one and its
+  // client on the other say. Off, they are dropped (ipv4/ipv6.drop_bad_source):
+  // such a source is forged or looped back, and answering it loops.
+  bool accept_local = false;
 };
 
 }  // namespace lwnet

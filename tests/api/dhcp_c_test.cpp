@@ -89,10 +89,12 @@ TEST(DhcpC, ClientAndServerThroughTheTcpipThread) {
   server_config.name = "srv0";
   server_config.mac = MacAddress{{0x02, 0, 0, 0, 0, 0x01}};
   server_config.ipv4 = IpCidr{Ipv4Address::of(192, 0, 2, 1), 24};
+  server_config.accept_local = true;  // the client is this stack's own cli0
   ASSERT_TRUE(thread->add_netif(server_device, fds[0], server_config).ok());
   NetifConfig client_config;
   client_config.name = "cli0";
   client_config.mac = MacAddress{{0x02, 0, 0, 0, 0, 0x02}};
+  client_config.accept_local = true;  // the server is this stack's own srv0
   ASSERT_TRUE(thread->add_netif(client_device, fds[1], client_config).ok());
 
   EXPECT_EQ(lwnet_dhcp_start("nope"), -1);
