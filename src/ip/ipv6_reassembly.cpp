@@ -205,10 +205,8 @@ bool Ipv6Reassembly::holds(std::size_t index, std::uint32_t offset, ConstBytes b
     const std::uint32_t from = std::max(offset, h.offset);
     const auto to = std::min(end, static_cast<std::uint32_t>(h.offset + held.size()));
     if (from >= to) continue;
-    if (!std::equal(held.begin() + (from - h.offset), held.begin() + (to - h.offset),
-                    bytes.begin() + (from - offset))) {
-      return false;
-    }
+    const ConstBytes overlap = held.subspan(from - h.offset, to - from);
+    if (!std::equal(overlap.begin(), overlap.end(), bytes.subspan(from - offset).begin())) return false;
   }
   return true;
 }
