@@ -1,5 +1,6 @@
 // lwIP's <lwip/dns.h> over the default TCP/IP thread's resolver.
 #include <array>
+#include <cstdlib>
 #include <cstring>
 
 #include "lwip/dns.h"
@@ -19,7 +20,11 @@ using lwnet::IpAddress;
 
 lwnet::api::NameResolver& default_resolver() {
   if (lwnet::api::default_tcpip() == nullptr) tcpip_init(nullptr, nullptr);
-  return *lwnet::api::default_name_resolver();
+  lwnet::api::NameResolver* resolver = lwnet::api::default_name_resolver();
+  // tcpip_init() made the thread, so there is a resolver: said to the
+  // compiler, whose -Wnull-dereference sees the null of "no thread".
+  if (resolver == nullptr) std::abort();
+  return *resolver;
 }
 
 ip_addr_t to_ip_addr(const IpAddress& address) {
@@ -65,7 +70,7 @@ bool refusing_for_shutdown = false;
 void on_found(void* context, const DnsResult& result);
 
 lwnet::Result<DnsResult> start(CRequest& request, DnsRecordType type) {
-  lwnet::api::NameResolver& resolver = *lwnet::api::default_name_resolver();
+  lwnet::api::NameResolver& resolver = default_resolver();
   lwnet::api::TcpipThread& thread = *lwnet::api::default_tcpip();
   return resolver.resolver().lookup(thread.stack(), request.name.data(), type, &on_found, &request,
                                     lwnet::monotonic_now());
