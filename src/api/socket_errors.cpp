@@ -31,6 +31,7 @@ int errno_of(Error error) {
     case Error::AlreadyConnected: return EISCONN;
     case Error::InProgress: return EINPROGRESS;
     case Error::HostUnreachable: return EHOSTUNREACH;
+    case Error::Protocol: return EPROTO;
   }
   return EIO;
 }

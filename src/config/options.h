@@ -481,9 +481,9 @@
 #define CONFIG_LWNET_IP4_PATH_MTU_DISCOVERY 1
 #endif
 // ICMP errors passed up to the transports (port unreachable gives a
-// connected UDP socket ECONNREFUSED, as on Linux; TCP records soft errors
-// and gives up a connection attempt refused so). 0 counts such errors in
-// icmp.rx and goes no further, as lwIP.
+// connected UDP socket ECONNREFUSED, parameter problem EPROTO, as on Linux;
+// TCP records soft errors and gives up a connection attempt refused so). 0
+// counts such errors in icmp.rx and goes no further, as lwIP.
 #ifndef CONFIG_LWNET_ICMP_ERRORS_TO_TRANSPORTS
 #define CONFIG_LWNET_ICMP_ERRORS_TO_TRANSPORTS 1
 #endif

@@ -411,11 +411,12 @@ class Stack {
   void* raw_user_data(RawHandle h) const;
 
   // ---- ICMP errors ------------------------------------------------------------
-  // Destination unreachable and time exceeded (ICMP's and ICMPv6's) quoting
-  // a UDP datagram or TCP segment we sent go to the transport: a connected
-  // UDP endpoint records port/protocol unreachable (udp_take_error); a TCP
-  // connection in SYN-SENT fails with ConnectionRefused on port/protocol
-  // unreachable, and any other error (HostUnreachable, NoRoute) is kept as
+  // Destination unreachable, time exceeded and parameter problem (ICMP's
+  // and ICMPv6's) quoting a UDP datagram or TCP segment we sent go to the
+  // transport: a connected UDP endpoint records port/protocol unreachable
+  // (ConnectionRefused) and parameter problem (Protocol) (udp_take_error);
+  // a TCP connection in SYN-SENT fails with those two, and any other
+  // error (HostUnreachable, NoRoute), or those two later on, is kept as
   // its soft error, which a timeout then reports instead of TimedOut
   // (TcpConnection::soft_error). A Packet Too Big lowers the path MTU
   // instead (ipv6_path_mtu), and with it the MSS of TCP connections there.

@@ -95,7 +95,7 @@ struct StackStats {
     LWNET_C(nd, rx_solicitation); LWNET_C(nd, rx_advertisement); LWNET_C(nd, tx_solicitation);
     LWNET_C(nd, tx_advertisement); LWNET_C(nd, drop_malformed); LWNET_C(nd, drop_unsolicited);
     LWNET_C(nd, drop_queue_full); LWNET_C(nd, drop_unresolved); LWNET_C(nd, cache_evictions);
-    LWNET_C(nd, dad_duplicates);
+    LWNET_C(nd, dad_duplicates); LWNET_C(nd, dad_looped);
     LWNET_C(mld, rx); LWNET_C(mld, tx); LWNET_C(mld, rx_general_query); LWNET_C(mld, rx_group_query);
     LWNET_C(mld, rx_v1_query); LWNET_C(mld, rx_report); LWNET_C(mld, tx_v1_report);
     LWNET_C(mld, tx_v2_report); LWNET_C(mld, tx_done); LWNET_C(mld, tx_periodic);

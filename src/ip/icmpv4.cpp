@@ -94,9 +94,9 @@ void IpLayer::icmp_input(NetifId id, PacketBuf&& packet, const IpDelivery& ip, I
     }
     case static_cast<std::uint8_t>(Icmpv4Type::DestinationUnreachable):
     case static_cast<std::uint8_t>(Icmpv4Type::TimeExceeded):
+    case static_cast<std::uint8_t>(Icmpv4Type::ParameterProblem):
       icmp_error_input(icmp, packet.data(), now);
       return;
-    case static_cast<std::uint8_t>(Icmpv4Type::ParameterProblem):
     case static_cast<std::uint8_t>(Icmpv4Type::Redirect):
       // Known, counted in icmp.rx; nothing consumes them.
       return;
@@ -151,6 +151,11 @@ void IpLayer::report_quoted_ipv4(std::uint8_t type, std::uint8_t code, ConstByte
   report.sequence = load_be32(transport, 4);
   if (type == static_cast<std::uint8_t>(Icmpv4Type::TimeExceeded)) {
     report.error = Error::HostUnreachable;  // as Linux
+  } else if (type == static_cast<std::uint8_t>(Icmpv4Type::ParameterProblem)) {
+    // The peer (or a router) could not read what we sent: sending it again
+    // will not help. Fatal with EPROTO, as Linux's icmp_err_convert.
+    report.error = Error::Protocol;
+    report.hard = true;
   } else {
     switch (code) {
       case static_cast<std::uint8_t>(Icmpv4Unreachable::Protocol):

@@ -78,11 +78,8 @@ void IpLayer::icmpv6_input(NetifId id, PacketBuf&& packet, const IpDelivery& ip,
     case static_cast<std::uint8_t>(Icmpv6Type::DestinationUnreachable):
     case static_cast<std::uint8_t>(Icmpv6Type::PacketTooBig):
     case static_cast<std::uint8_t>(Icmpv6Type::TimeExceeded):
-      icmpv6_error_input(icmp, now);
-      return;
     case static_cast<std::uint8_t>(Icmpv6Type::ParameterProblem):
-      // Known, counted in icmpv6.rx: lwnet sends nothing a peer could
-      // find fault with but by a bug, and no transport acts on it.
+      icmpv6_error_input(icmp, now);
       return;
     default:
       ++stats_.icmpv6.drop_unknown_type;
@@ -161,6 +158,11 @@ void IpLayer::report_quoted_ipv6(std::uint8_t type, std::uint8_t code, ConstByte
         report.error = Error::HostUnreachable;
         break;
     }
+  } else if (type == static_cast<std::uint8_t>(Icmpv6Type::ParameterProblem)) {
+    // Whatever the code, what we sent cannot be read there and sending it
+    // again will not help: fatal with EPROTO, as Linux's icmpv6_err_convert.
+    report.error = Error::Protocol;
+    report.hard = true;
   } else {
     report.error = Error::HostUnreachable;  // time exceeded, as Linux
   }

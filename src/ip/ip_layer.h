@@ -67,10 +67,10 @@ struct IpDelivery {
   bool broadcast = false;
 };
 
-// An ICMP error (destination unreachable, time exceeded) about a datagram
-// one of our transports sent, as quoted back to us: for the transport to
-// find the endpoint and record or act on it. Family-neutral so that ICMPv6
-// can report through the same path.
+// An ICMP error (destination unreachable, time exceeded, parameter
+// problem) about a datagram one of our transports sent, as quoted back to
+// us: for the transport to find the endpoint and record or act on it.
+// Family-neutral so that ICMPv6 can report through the same path.
 struct IcmpErrorReport {
   std::uint8_t protocol = 0;   // of the quoted datagram (UDP, TCP)
   IpEndpoint local;            // its source: ours
@@ -78,11 +78,11 @@ struct IcmpErrorReport {
   std::uint32_t sequence = 0;  // TCP: the quoted sequence number
   // What a socket reports: ConnectionRefused (port or protocol unreachable),
   // NoRoute (network unreachable or unknown), HostUnreachable (the rest of
-  // destination unreachable, time exceeded).
+  // destination unreachable, time exceeded), Protocol (parameter problem).
   Error error = Error::HostUnreachable;
-  // Port and protocol unreachable (ICMPv6: port unreachable): the peer
-  // itself refused, a hard error (RFC 1122 4.2.3.9); the others are soft
-  // (the path may heal).
+  // Port and protocol unreachable (ICMPv6: port unreachable) and parameter
+  // problem: the peer itself refused or could not read it, a hard error
+  // (RFC 1122 4.2.3.9); the others are soft (the path may heal).
   bool hard = false;
   // Not from the network: the next hop never answered ARP or neighbour
   // discovery, and the datagram was dropped (Linux reports it to the

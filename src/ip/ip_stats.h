@@ -142,6 +142,9 @@ struct NdStats {
   StatCounter drop_unsolicited = 0;  // an NA for an address nobody asked about
   StatCounter drop_queue_full = 0, drop_unresolved = 0, cache_evictions = 0;
   StatCounter dad_duplicates = 0;  // tentative addresses another host has
+  // Our own DAD probes the link sent back (their nonce is ours, RFC 7527):
+  // ignored, not taken for another host's.
+  StatCounter dad_looped = 0;
   // Router discovery (RFC 4861 6.3) and SLAAC (RFC 4862).
   StatCounter tx_router_solicitation = 0, rx_router_advertisement = 0;
   StatCounter rx_ignored = 0;  // router solicitations (a host's choice)

@@ -16,6 +16,18 @@ Ipv6NetifAddress* find_slot(Netif& n, const Ipv6Address& address) {
   return nullptr;
 }
 
+// A probe carrying `nonce` is one of ours: the link (a bridge or access
+// point that reflects multicast, a looped TAP) sent it back (RFC 7527 4.2).
+bool carries_nonce(const NdiscRepr& nd, const NdiscNonce& nonce) {
+  NdiscOptionIterator options = nd.option_iterator();
+  while (std::optional<NdiscOption> option = options.next()) {
+    if (option->type != static_cast<std::uint8_t>(NdiscOptionType::Nonce)) continue;
+    const Result<NdiscNonce> value = ndisc_parse_nonce(*option);
+    return value && *value == nonce;
+  }
+  return false;
+}
+
 }  // namespace
 
 // ---- Addresses and DAD -------------------------------------------------------
@@ -126,6 +138,12 @@ void IpLayer::dad_due(NetifId id, Instant now) {
       }
       continue;
     }
+    if (s.dad_probes_sent == 0) {
+      const std::uint64_t draw = random_.next_u64();
+      for (std::size_t i = 0; i < s.dad_nonce.size(); ++i) {
+        s.dad_nonce[i] = static_cast<std::uint8_t>(draw >> (8 * i));
+      }
+    }
     ++s.dad_probes_sent;
     s.next_dad_probe = now + nd_cache_.timing(id).retrans_timer;
     send_neighbor_solicitation(id, s.address, std::nullopt, true, now);
@@ -172,7 +190,8 @@ void IpLayer::send_neighbor_solicitation(NetifId id, const Ipv6Address& target,
   Netif& n = netifs_[id];
   if (!n.usable() || n.medium != Medium::Ethernet) return;
   // DAD probes come from :: (RFC 4862 5.4.2) and carry no link-layer
-  // address; the others from an address of ours, with ours.
+  // address but the attempt's nonce (RFC 7527 4.1); the others come from
+  // an address of ours, with ours.
   Ipv6Address source;
   if (!dad) {
     const std::optional<Ipv6Address> chosen = select_ipv6_source(n, target);
@@ -184,15 +203,20 @@ void IpLayer::send_neighbor_solicitation(NetifId id, const Ipv6Address& target,
   ns.type = static_cast<std::uint8_t>(Icmpv6Type::NeighborSolicitation);
   ns.target = target;
   const std::size_t fixed = NdiscRepr::fixed_len(ns.type);
-  const std::size_t length = fixed + (dad ? 0 : NdiscOptionWriter::link_layer_address_len);
+  const Ipv6NetifAddress* probed = dad ? find_slot(n, target) : nullptr;
+  if (dad && probed == nullptr) return;
+  const std::size_t length =
+      fixed + (dad ? NdiscOptionWriter::nonce_len : NdiscOptionWriter::link_layer_address_len);
   std::optional<PacketBuf> buf = pools_.allocate(config::headroom, length);
   if (!buf) {
     ++stats_.ipv6.drop_no_buffer;
     return;
   }
   Bytes message = buf->append(length);
-  if (!dad) {
-    NdiscOptionWriter writer(message.subspan(fixed));
+  NdiscOptionWriter writer(message.subspan(fixed));
+  if (probed != nullptr) {
+    (void)writer.nonce(probed->dad_nonce);
+  } else {
     (void)writer.link_layer_address(NdiscOptionType::SourceLinkLayerAddress, n.mac);
   }
   ns.emit(message, source, destination);
@@ -281,8 +305,15 @@ void IpLayer::ndisc_input(NetifId id, ConstBytes message, const IpDelivery& deli
       if (ours == nullptr || ours->state == Ipv6AddressState::Duplicated) return;
       if (ours->state == Ipv6AddressState::Tentative) {
         // Another host probing for the same address (RFC 4862 5.4.3): it is
-        // not ours to take. An NS from a unicast source is ignored.
-        if (ip.source.is_unspecified()) dad_failed(id, *ours, now);
+        // not ours to take. An NS from a unicast source is ignored, and so
+        // is our own probe sent back by the link (RFC 7527 4.2): it proves
+        // nothing. Without a nonce, or with another, it is another host's.
+        if (!ip.source.is_unspecified()) return;
+        if (ours->dad_probes_sent > 0 && carries_nonce(nd, ours->dad_nonce)) {
+          ++stats_.nd.dad_looped;
+          return;
+        }
+        dad_failed(id, *ours, now);
         return;
       }
       if (ip.source.is_unspecified()) {

@@ -36,6 +36,10 @@ struct Ipv6NetifAddress {
   // Formed by SLAAC from a router's prefix: its lifetimes come from RAs,
   // and its prefix says nothing of what is on-link (RFC 5942).
   bool autoconfigured = false;
+  // The Nonce option of this DAD attempt's probes (RFC 7527), drawn with
+  // its first probe: a probe for the address carrying it is our own, sent
+  // back by the link. Last, where the struct's padding was.
+  std::array<std::uint8_t, 6> dad_nonce{};
   bool usable() const {
     return state == Ipv6AddressState::Preferred || state == Ipv6AddressState::Deprecated;
   }

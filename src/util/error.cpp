@@ -26,6 +26,7 @@ const char* to_string(Error e) {
     case Error::AlreadyConnected: return "already connected";
     case Error::InProgress: return "in progress";
     case Error::HostUnreachable: return "host unreachable";
+    case Error::Protocol: return "protocol error";
   }
   return "unknown error";
 }

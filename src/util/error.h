@@ -28,6 +28,7 @@ enum class Error : std::uint8_t {
   AlreadyConnected,   // EISCONN / EALREADY
   InProgress,         // EINPROGRESS
   HostUnreachable,    // EHOSTUNREACH: an ICMP host unreachable or time exceeded
+  Protocol,           // EPROTO: an ICMP parameter problem about what we sent
 };
 
 // Any thread. A short lower-case name, for logs and the lwnet command.

@@ -65,6 +65,13 @@ Result<std::uint32_t> ndisc_parse_mtu(const NdiscOption& option) {
   return load_be32(option.bytes, 4);
 }
 
+Result<NdiscNonce> ndisc_parse_nonce(const NdiscOption& option) {
+  if (option.bytes.size() != NdiscOptionWriter::nonce_len) return Error::Malformed;
+  NdiscNonce nonce;
+  std::copy_n(option.bytes.begin() + 2, nonce.size(), nonce.begin());
+  return nonce;
+}
+
 Result<NdiscPrefixInformation> NdiscPrefixInformation::parse(const NdiscOption& option) {
   if (option.bytes.size() != option_len) return Error::Malformed;
   const ConstBytes b = option.bytes;
@@ -134,6 +141,15 @@ Status NdiscOptionWriter::mtu(std::uint32_t value) {
   (*out)[0] = static_cast<std::uint8_t>(NdiscOptionType::Mtu);
   (*out)[1] = 1;
   store_be32(*out, 4, value);
+  return {};
+}
+
+Status NdiscOptionWriter::nonce(const NdiscNonce& value) {
+  Result<Bytes> out = take(nonce_len);
+  if (!out) return out.error();
+  (*out)[0] = static_cast<std::uint8_t>(NdiscOptionType::Nonce);
+  (*out)[1] = 1;
+  std::copy(value.begin(), value.end(), out->begin() + 2);
   return {};
 }
 

@@ -9,6 +9,7 @@
 // lengths, source and destination rules) is made once, here.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -28,7 +29,7 @@ enum class NdiscOptionType : std::uint8_t {
   PrefixInformation = 3,
   RedirectedHeader = 4,
   Mtu = 5,
-  Nonce = 14,              // RFC 7527 (Linux adds it to DAD probes)
+  Nonce = 14,              // RFC 3971 5.3.2; RFC 7527 puts it in DAD probes
   RouteInformation = 24,   // RFC 4191
   RecursiveDnsServer = 25,  // RFC 8106
   DnsSearchList = 31,       // RFC 8106
@@ -67,6 +68,13 @@ class NdiscOptionIterator {
 Result<MacAddress> ndisc_parse_link_layer_address(const NdiscOption& option);
 // Any thread. The MTU option's value; Malformed unless its length is 1.
 Result<std::uint32_t> ndisc_parse_mtu(const NdiscOption& option);
+
+// The nonce of a DAD probe (RFC 7527 4.1): 6 random bytes, a Nonce option
+// of length 1, as Linux sends.
+using NdiscNonce = std::array<std::uint8_t, 6>;
+// Any thread. The Nonce option's value; Malformed unless its length is 1
+// (RFC 3971 allows longer nonces, which no DAD probe of ours carries).
+Result<NdiscNonce> ndisc_parse_nonce(const NdiscOption& option);
 
 struct NdiscPrefixInformation {
   static constexpr std::size_t option_len = 32;
@@ -118,10 +126,12 @@ class NdiscOptionWriter {
  public:
   static constexpr std::size_t link_layer_address_len = 8;
   static constexpr std::size_t mtu_len = 8;
+  static constexpr std::size_t nonce_len = 8;
 
   explicit NdiscOptionWriter(Bytes area) : area_(area) {}
   Status link_layer_address(NdiscOptionType type, const MacAddress& address);
   Status mtu(std::uint32_t mtu);
+  Status nonce(const NdiscNonce& nonce);
   Status prefix_information(const NdiscPrefixInformation& info);
   Status rdnss(std::uint32_t lifetime, std::span<const Ipv6Address> servers);
   Status route_information(const NdiscRouteInformation& route);

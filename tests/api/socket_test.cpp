@@ -1139,6 +1139,101 @@ TEST_P(SocketTest, ConnectedUdpToAClosedPortFailsWithEconnrefusedOnce) {
   EXPECT_EQ(l().close(c), 0);
 }
 
+// A parameter problem about a connected UDP socket's datagram is EPROTO on
+// its next call and in SO_ERROR, as on Linux (a fatal ICMP error, as port
+// unreachable's ECONNREFUSED). The errors are forged here through a raw
+// ICMP socket on loopback, quoting the header of a datagram the socket
+// sent; one quoting another port changes nothing.
+TEST_P(SocketTest, ConnectedUdpGetsEprotoFromAParameterProblem) {
+  const int server = l().socket(AF_INET, SOCK_DGRAM, 0);
+  const sockaddr_in server_address = loopback(6013);
+  ASSERT_EQ(l().bind(server, sa(server_address), in_len), 0);
+  const int c = l().socket(AF_INET, SOCK_DGRAM, 0);
+  ASSERT_GE(c, 0);
+  const timeval timeout{2, 0};
+  ASSERT_EQ(l().setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout), 0);
+  ASSERT_EQ(l().connect(c, sa(server_address), in_len), 0);
+  sockaddr_in client_name{};
+  socklen_t client_len = in_len;
+  ASSERT_EQ(l().getsockname(c, sa(client_name), &client_len), 0);
+  const std::uint16_t client_port = ntohs(client_name.sin_port);
+  ASSERT_EQ(l().send(c, "data", 4, 0), 4);
+  std::array<char, 32> buffer{};
+  ASSERT_EQ(l().recv(server, buffer.data(), buffer.size(), 0), 4);
+
+  const int raw = l().socket(AF_INET, SOCK_RAW, IPPROTO_ICMP);
+  ASSERT_GE(raw, 0);
+  const sockaddr_in to = loopback(0);
+  ASSERT_EQ(l().connect(raw, sa(to), in_len), 0);
+  // Sends a parameter problem (pointer 9: the protocol field) quoting a
+  // 4-byte UDP datagram from 127.0.0.1:`from` to 127.0.0.1:`to_port`, and
+  // reads back the raw socket's copy: once it has, the stack has handled it.
+  auto forge = [&](std::uint16_t from, std::uint16_t to_port) {
+    std::array<std::uint8_t, 8 + 20 + 8> m{};
+    m[0] = 12;
+    m[4] = 9;
+    std::uint8_t* ip = m.data() + 8;
+    ip[0] = 0x45;
+    ip[3] = 20 + 8 + 4;
+    ip[8] = 64;
+    ip[9] = 17;
+    for (std::size_t at : {12U, 16U}) {
+      ip[at] = 127;
+      ip[at + 3] = 1;
+    }
+    std::uint8_t* udp = ip + 20;
+    udp[0] = static_cast<std::uint8_t>(from >> 8);
+    udp[1] = static_cast<std::uint8_t>(from);
+    udp[2] = static_cast<std::uint8_t>(to_port >> 8);
+    udp[3] = static_cast<std::uint8_t>(to_port);
+    udp[5] = 8 + 4;
+    const std::uint16_t sum = internet_checksum(m.data(), m.size());
+    m[2] = static_cast<std::uint8_t>(sum >> 8);
+    m[3] = static_cast<std::uint8_t>(sum);
+    ASSERT_EQ(l().send(raw, m.data(), m.size(), 0), static_cast<ssize_t>(m.size()));
+    std::array<std::uint8_t, 128> copy{};
+    ASSERT_EQ(l().recv(raw, copy.data(), copy.size(), 0), static_cast<ssize_t>(20 + m.size()));
+    EXPECT_EQ(copy[20], 12);
+  };
+
+  // Quoting another local or remote port: the datagram that follows it on
+  // loopback is read, no error before it.
+  forge(static_cast<std::uint16_t>(client_port + 1), 6013);
+  forge(client_port, 6014);
+  ASSERT_EQ(l().sendto(server, "back", 4, 0, sa(client_name), in_len), 4);
+  EXPECT_EQ(l().recv(c, buffer.data(), buffer.size(), 0), 4) << std::strerror(errno);
+  int error = -1;
+  socklen_t error_len = sizeof error;
+  ASSERT_EQ(l().getsockopt(c, SOL_SOCKET, SO_ERROR, &error, &error_len), 0);
+  EXPECT_EQ(error, 0);
+
+  // Quoting the connected socket's datagram: recv() reports it, once.
+  forge(client_port, 6013);
+  EXPECT_EQ(l().recv(c, buffer.data(), buffer.size(), 0), -1);
+  EXPECT_EQ(errno, EPROTO);
+  EXPECT_EQ(l().recv(c, buffer.data(), buffer.size(), MSG_DONTWAIT), -1);
+  EXPECT_EQ(errno, EAGAIN);
+  // Again, through SO_ERROR.
+  forge(client_port, 6013);
+  pollfd p{c, POLLIN, 0};
+  ASSERT_EQ(l().poll(&p, 1, 2000), 1);
+  EXPECT_NE(p.revents & POLLERR, 0);
+  error_len = sizeof error;
+  ASSERT_EQ(l().getsockopt(c, SOL_SOCKET, SO_ERROR, &error, &error_len), 0);
+  EXPECT_EQ(error, EPROTO);
+  ASSERT_EQ(l().getsockopt(c, SOL_SOCKET, SO_ERROR, &error, &error_len), 0);
+  EXPECT_EQ(error, 0);
+  // And once more: the next send fails.
+  forge(client_port, 6013);
+  EXPECT_EQ(l().send(c, "more", 4, 0), -1);
+  EXPECT_EQ(errno, EPROTO);
+  EXPECT_EQ(l().send(c, "more", 4, 0), 4);
+  EXPECT_EQ(l().recv(server, buffer.data(), buffer.size(), 0), 4);
+  EXPECT_EQ(l().close(raw), 0);
+  EXPECT_EQ(l().close(c), 0);
+  EXPECT_EQ(l().close(server), 0);
+}
+
 TEST_P(SocketTest, UnconnectedUdpIgnoresPortUnreachable) {
   const int c = l().socket(AF_INET, SOCK_DGRAM, 0);
   const sockaddr_in closed = loopback(6012);

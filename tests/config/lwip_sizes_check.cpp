@@ -307,8 +307,9 @@ TEST(LwipSizes, TcpSendsWithoutDfAndFragmentationNeededChangesNothing) {
   EXPECT_EQ(net.a.tcp_connection(pair->client)->send_mss(), mss);
 }
 
-// ICMP errors stop at ICMP (lwIP passes none up): a port unreachable about
-// a connected UDP endpoint's datagram leaves it without an error.
+// ICMP errors stop at ICMP (lwIP passes none up): a port unreachable or a
+// parameter problem about a connected UDP endpoint's datagram leaves it
+// without an error.
 TEST(LwipSizes, IcmpErrorsStopAtIcmp) {
   TwoHosts net;
   net.sim.settle();
@@ -324,7 +325,27 @@ TEST(LwipSizes, IcmpErrorsStopAtIcmp) {
     if (f.from == 1 && frame_ethertype(f.bytes) == 0x0800 && frame_ip_protocol(f.bytes) == 1) ++unreachable;
   }
   EXPECT_EQ(unreachable, 1U);
-  EXPECT_EQ(net.a.stats().icmp.rx, 1U);
+  // And a parameter problem (which lwnet passes up too, when it passes
+  // any) quoting the same datagram.
+  std::optional<ByteVector> datagram;
+  for (const FrameLog::Frame& f : net.log.frames()) {
+    if (f.from == 0 && frame_ethertype(f.bytes) == 0x0800 && frame_ip_protocol(f.bytes) == 17) {
+      datagram = ByteVector(f.bytes.begin() + 14, f.bytes.end());
+    }
+  }
+  ASSERT_TRUE(datagram.has_value());
+  ByteVector message(Icmpv4Repr::header_len + 28);
+  std::copy_n(datagram->begin(), 28, message.begin() + Icmpv4Repr::header_len);
+  Icmpv4Repr icmp;
+  icmp.type = static_cast<std::uint8_t>(Icmpv4Type::ParameterProblem);
+  icmp.emit(message);
+  Ipv4Repr ip;
+  ip.source = ip_b;
+  ip.destination = ip_a;
+  ip.protocol = 1;
+  (void)net.pipe.b().transmit(ethernet_frame(mac_a, mac_b, 0x0800, ipv4_packet(ip, message)), net.sim.now());
+  net.sim.settle();
+  EXPECT_EQ(net.a.stats().icmp.rx, 2U);
   EXPECT_EQ(net.a.stats().icmp.errors_to_transport, 0U);
   EXPECT_FALSE(net.a.udp_has_error(*socket));
   EXPECT_EQ(net.a.udp_take_error(*socket), std::nullopt);

@@ -50,6 +50,56 @@ TEST(IcmpErrorsSim, PortUnreachableQuotesTheDatagram) {
   EXPECT_EQ(net.b.pools().in_use(), 0U);
 }
 
+// After the handshake a parameter problem is a soft error as the others
+// are (as Linux, which keeps it in sk_err_soft): the connection goes on,
+// and the error is what a timeout would report.
+TEST(IcmpErrorsSim, ParameterProblemIsASoftErrorOnceConnected) {
+  if constexpr (!config::icmp_errors_to_transports) return;
+  TwoHosts net;
+  net.sim.settle();
+  const std::optional<TcpPair> pair = open_tcp_pair(net.sim, net.a, net.b, ip_b, 5001);
+  ASSERT_TRUE(pair.has_value());
+  net.log.clear();
+  ASSERT_OK(net.a.tcp_send(pair->client, pattern(100), net.sim.now()));
+  // The segment left inside the call: the error about it reaches A before
+  // B's acknowledgment does.
+  std::optional<ByteVector> segment;
+  for (const FrameLog::Frame& f : net.log.with_ethertype(ipv4_type, 0)) {
+    if (frame_ip_protocol(f.bytes) == 6 && f.bytes.size() > 14 + 60 && !segment) {
+      segment = ByteVector(f.bytes.begin() + 14, f.bytes.end());
+    }
+  }
+  ASSERT_TRUE(segment.has_value());
+  ByteVector message(Icmpv4Repr::header_len + 28);
+  std::copy_n(segment->begin(), 28, message.begin() + Icmpv4Repr::header_len);
+  Icmpv4Repr icmp;
+  icmp.type = static_cast<std::uint8_t>(Icmpv4Type::ParameterProblem);
+  icmp.emit(message);
+  Ipv4Repr ip;
+  ip.source = ip_b;
+  ip.destination = ip_a;
+  ip.protocol = 1;
+  (void)net.pipe.b().transmit(ethernet_frame(mac_a, mac_b, ipv4_type, ipv4_packet(ip, message)), net.sim.now());
+  net.sim.settle();
+  const TcpConnection* conn = net.a.tcp_connection(pair->client);
+  ASSERT_NE(conn, nullptr);
+  EXPECT_EQ(conn->state(), TcpState::Established);
+  EXPECT_EQ(conn->soft_error(), Error::Protocol);
+  EXPECT_FALSE(conn->error());
+  EXPECT_EQ(net.a.stats().icmp.errors_to_transport, 1U);
+  // Data still flows.
+  std::array<std::uint8_t, 128> got{};
+  Result<std::size_t> n = net.b.tcp_receive(pair->server, got, net.sim.now());
+  ASSERT_OK(n);
+  EXPECT_EQ(*n, 100U);
+  net.a.tcp_abort(pair->client, net.sim.now());
+  net.b.tcp_abort(pair->server, net.sim.now());
+  net.b.tcp_close(pair->listener, net.sim.now());
+  net.sim.settle();
+  EXPECT_EQ(net.a.pools().in_use(), 0U);
+  EXPECT_EQ(net.b.pools().in_use(), 0U);
+}
+
 TEST(IcmpErrorsSim, ErrorsAreRateLimited) {
   TwoHosts net;
   net.sim.settle();

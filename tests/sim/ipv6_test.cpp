@@ -13,6 +13,7 @@
 #include "support/status.h"
 #include "util/bytes.h"
 #include "util/checksum.h"
+#include "wire/icmpv6.h"
 
 namespace lwnet::test::ipv6_test {
 namespace {
@@ -46,20 +47,30 @@ TEST(Ipv6Sim, LinkLocalFromTheMacPassesDadWithOneProbe) {
   EXPECT_EQ(state_of(net.a, net.a_if, link_local_a), Ipv6AddressState::Tentative);
   net.sim.settle();
   // The probe: from ::, to the solicited-node group of the address, hop
-  // limit 255, no link-layer address option (RFC 4862 5.4.2). (The MLD
-  // report for that group goes out too: its next header is hop-by-hop.)
+  // limit 255, no link-layer address option (RFC 4862 5.4.2) but a Nonce
+  // option (RFC 7527 4.1), whose six random bytes (and with them the
+  // checksum) are taken from the frame and the checksum then proven. (The
+  // MLD report for that group goes out too: its next header is hop-by-hop.)
   std::vector<FrameLog::Frame> sent;
   for (const FrameLog::Frame& f : net.log.with_ethertype(ipv6_type, 0)) {
     if (f.bytes.size() > 20 && f.bytes[20] == 58) sent.push_back(f);
   }
   ASSERT_EQ(sent.size(), 1U);
-  EXPECT_EQ(to_hex(sent[0].bytes), to_hex(hex(
+  const ByteVector& probe = sent[0].bytes;
+  ASSERT_EQ(probe.size(), 14U + 40 + 32);
+  ByteVector expected = hex(
       "33 33 ff 00 00 0a 02 00 00 00 00 0a 86 dd"
-      "60 00 00 00 00 18 3a ff"
+      "60 00 00 00 00 20 3a ff"
       "00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00"
       "ff 02 00 00 00 00 00 00 00 00 00 01 ff 00 00 0a"
-      "87 00 7d 13 00 00 00 00"
-      "fe 80 00 00 00 00 00 00 00 00 00 ff fe 00 00 0a")));
+      "87 00 00 00 00 00 00 00"
+      "fe 80 00 00 00 00 00 00 00 00 00 ff fe 00 00 0a"
+      "0e 01 00 00 00 00 00 00");
+  std::copy_n(probe.begin() + 14 + 40 + 2, 2, expected.begin() + 14 + 40 + 2);
+  std::copy_n(probe.begin() + 14 + 40 + 26, 6, expected.begin() + 14 + 40 + 26);
+  EXPECT_EQ(to_hex(probe), to_hex(expected));
+  EXPECT_TRUE(icmpv6_checksum_ok(ConstBytes(probe).subspan(14 + 40), Ipv6Address{}, v6("ff02::1:ff00:a")));
+  EXPECT_NE(ByteVector(probe.begin() + 14 + 40 + 26, probe.end()), ByteVector(6, 0));
   net.sim.run_for(Duration::millis(999));
   EXPECT_EQ(state_of(net.a, net.a_if, link_local_a), Ipv6AddressState::Tentative);
   net.sim.run_for(Duration::millis(2));

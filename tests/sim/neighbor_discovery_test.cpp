@@ -6,14 +6,18 @@
 // out-of-range values are ignored and counted, tiny ones raised to a
 // floor. The IsRouter flag (7.2.5): a router whose NA says it is one no
 // more leaves the default router list; our own NAs say we are a host.
+// Enhanced DAD (RFC 7527): every probe carries a nonce, and our own probe
+// sent back by the link does not make us give the address up.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <utility>
 #include <vector>
 
+#include "support/hex.h"
 #include "support/hosts.h"
 #include "support/status.h"
+#include "wire/icmpv6.h"
 #include "wire/ipv6.h"
 #include "wire/ndisc.h"
 
@@ -109,6 +113,17 @@ struct NdTimers : HostAndPeer {
       if (s.state != Ipv6AddressState::Invalid && s.address == address) return s.state;
     }
     return Ipv6AddressState::Invalid;
+  }
+  // The neighbor solicitations A sent for `target`, whole frames.
+  std::vector<ByteVector> solicitation_frames_for(const Ipv6Address& target) const {
+    std::vector<ByteVector> frames;
+    for (const FrameLog::Frame& f : log.with_ethertype(ipv6_type, 0)) {
+      if (f.bytes.size() < 14 + 40 + 24 || f.bytes[14 + 6] != 58 || f.bytes[14 + 40] != 135) continue;
+      if (std::equal(target.octets.begin(), target.octets.end(), f.bytes.begin() + 14 + 40 + 8)) {
+        frames.push_back(f.bytes);
+      }
+    }
+    return frames;
   }
   // Adds `address` and runs until just after DAD's probe; the probe's time.
   Instant start_dad(const Ipv6Address& address) {
@@ -360,6 +375,119 @@ TEST(NdTimersSim, AFailedDadLeavesTheSolicitedNodeGroupOnce) {
   EXPECT_TRUE(net.a.mld_is_member(net.a_if, solicited_node));
   ASSERT_OK(net.a.remove_ipv6_address(net.a_if, IpAddress(sharing), net.sim.now()));
   EXPECT_FALSE(net.a.mld_is_member(net.a_if, solicited_node));
+}
+
+// ---- Enhanced DAD (RFC 7527) ----------------------------------------------
+
+constexpr std::size_t ns_at = 14 + 40;              // the NS in a frame
+constexpr std::size_t nonce_at = ns_at + 24 + 2;     // its nonce, behind the option's type and length
+
+// `probe` with the ICMPv6 checksum made right again for its bytes.
+ByteVector with_checksum(ByteVector probe) {
+  const Ipv6Address group = Ipv6Address::from_bytes(ConstBytes(probe).subspan(14 + 24, 16));
+  icmpv6_fill_checksum(Bytes(probe).subspan(ns_at), Ipv6Address{}, group);
+  return probe;
+}
+
+TEST(NdTimersSim, ADadProbeCarriesANonceOfItsOwn) {
+  NdTimers net;
+  const Ipv6Address address = v6("2001:db8:5::1");
+  net.start_dad(address);
+  const std::vector<ByteVector> probes = net.solicitation_frames_for(address);
+  ASSERT_EQ(probes.size(), 1U);
+  const ByteVector& probe = probes[0];
+  ASSERT_EQ(probe.size(), ns_at + 32);
+  // From ::, to the solicited-node group, hop limit 255 (RFC 4862 5.4.2);
+  // no link-layer address but a Nonce option, length 1 (RFC 7527 4.1).
+  // The checksum and the six random bytes are taken from the frame, then
+  // proven: the checksum over the pseudo-header, the nonce by differing
+  // from the next attempt's.
+  ByteVector expected = hex(
+      "33 33 ff 00 00 01 02 00 00 00 00 0a 86 dd"
+      "60 00 00 00 00 20 3a ff"
+      "00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00"
+      "ff 02 00 00 00 00 00 00 00 00 00 01 ff 00 00 01"
+      "87 00 00 00 00 00 00 00"
+      "20 01 0d b8 00 05 00 00 00 00 00 00 00 00 00 01"
+      "0e 01 00 00 00 00 00 00");
+  std::copy_n(probe.begin() + ns_at + 2, 2, expected.begin() + ns_at + 2);
+  std::copy_n(probe.begin() + nonce_at, 6, expected.begin() + nonce_at);
+  EXPECT_EQ(to_hex(probe), to_hex(expected));
+  EXPECT_TRUE(icmpv6_checksum_ok(ConstBytes(probe).subspan(ns_at), Ipv6Address{}, v6("ff02::1:ff00:1")));
+  const ByteVector nonce(probe.begin() + nonce_at, probe.end());
+  EXPECT_NE(nonce, ByteVector(6, 0));
+
+  // Another address, another attempt: another nonce.
+  const Ipv6Address second = v6("2001:db8:6::2");
+  net.start_dad(second);
+  const std::vector<ByteVector> others = net.solicitation_frames_for(second);
+  ASSERT_EQ(others.size(), 1U);
+  ASSERT_EQ(others[0].size(), ns_at + 32);
+  EXPECT_EQ(others[0][ns_at + 24], 14);
+  EXPECT_NE(ByteVector(others[0].begin() + nonce_at, others[0].end()), nonce);
+  EXPECT_EQ(net.a.pools().in_use(), 0U);
+}
+
+// A link that sends multicast back to its sender (a bridge, a Wi-Fi access
+// point, a looped TAP) returns our own probe: its nonce shows it is ours
+// (RFC 7527 4.2), it is counted and DAD goes on to make the address
+// preferred. Nothing is sent in answer.
+TEST(NdTimersSim, OurOwnProbeSentBackByTheLinkDoesNotFailDad) {
+  NdTimers net;
+  const Ipv6Address address = v6("2001:db8:5::1");
+  const Instant probe_at = net.start_dad(address);
+  const std::vector<ByteVector> probes = net.solicitation_frames_for(address);
+  ASSERT_EQ(probes.size(), 1U);
+  (void)net.received();
+  net.inject(probes[0]);  // verbatim, A's own MAC as its source
+  net.sim.settle();
+  EXPECT_EQ(net.a.stats().nd.dad_looped, 1U);
+  EXPECT_EQ(net.a.stats().nd.dad_duplicates, 0U);
+  EXPECT_EQ(net.state_of(address), Ipv6AddressState::Tentative);
+  net.sim.run_until(probe_at + Duration::millis(1001));
+  EXPECT_EQ(net.state_of(address), Ipv6AddressState::Preferred);
+  EXPECT_EQ(net.a.stats().nd.tx_advertisement, 0U);
+  for (const ByteVector& f : net.received()) {
+    EXPECT_FALSE(frame_ethertype(f) == ipv6_type && f.size() > ns_at && f[14 + 6] == 58 && f[ns_at] == 136);
+  }
+  EXPECT_EQ(net.a.pools().in_use(), 0U);
+}
+
+// Another host's probe for the address: with another nonce, or with none
+// (a node without RFC 7527), DAD fails as RFC 4862 5.4.3 says.
+TEST(NdTimersSim, AProbeWithAnotherNonceFailsDad) {
+  NdTimers net;
+  const Ipv6Address address = v6("2001:db8:5::1");
+  net.start_dad(address);
+  const std::vector<ByteVector> probes = net.solicitation_frames_for(address);
+  ASSERT_EQ(probes.size(), 1U);
+  ASSERT_EQ(probes[0].size(), ns_at + 32);
+  ByteVector other = probes[0];
+  other[nonce_at + 5] ^= 0x01;
+  std::copy(mac_peer.octets.begin(), mac_peer.octets.end(), other.begin() + 6);
+  net.inject(with_checksum(other));
+  net.sim.settle();
+  EXPECT_EQ(net.state_of(address), Ipv6AddressState::Duplicated);
+  EXPECT_EQ(net.a.stats().nd.dad_duplicates, 1U);
+  EXPECT_EQ(net.a.stats().nd.dad_looped, 0U);
+  EXPECT_EQ(net.a.pools().in_use(), 0U);
+}
+
+TEST(NdTimersSim, AProbeWithoutANonceFailsDad) {
+  NdTimers net;
+  const Ipv6Address address = v6("2001:db8:5::1");
+  net.start_dad(address);
+  const std::vector<ByteVector> probes = net.solicitation_frames_for(address);
+  ASSERT_EQ(probes.size(), 1U);
+  ByteVector bare(probes[0].begin(), probes[0].begin() + ns_at + 24);
+  bare[14 + 5] = 24;  // payload length: the NS alone
+  std::copy(mac_peer.octets.begin(), mac_peer.octets.end(), bare.begin() + 6);
+  net.inject(with_checksum(bare));
+  net.sim.settle();
+  EXPECT_EQ(net.state_of(address), Ipv6AddressState::Duplicated);
+  EXPECT_EQ(net.a.stats().nd.dad_duplicates, 1U);
+  EXPECT_EQ(net.a.stats().nd.dad_looped, 0U);
+  EXPECT_EQ(net.a.pools().in_use(), 0U);
 }
 
 }  // namespace

@@ -44,7 +44,8 @@ ByteVector ipv6_packet(const Ipv6Address& source, const Ipv6Address& destination
 }
 
 // An ICMPv6 error from `from` to A quoting `offending` (cut to fit 1280
-// bytes); `parameter`: the MTU of a Packet Too Big.
+// bytes); `parameter`: the MTU of a Packet Too Big, the pointer of a
+// Parameter Problem.
 ByteVector icmpv6_error(const Ipv6Address& from, Icmpv6Type type, std::uint8_t code, std::uint32_t parameter,
                         ConstBytes offending) {
   ByteVector message(Icmpv6Repr::error_len(offending.size()));
@@ -52,6 +53,7 @@ ByteVector icmpv6_error(const Ipv6Address& from, Icmpv6Type type, std::uint8_t c
   error.type = static_cast<std::uint8_t>(type);
   error.code = code;
   error.mtu = parameter;
+  error.pointer = parameter;
   EXPECT_TRUE(error.emit_error(message, offending, from, address_a).ok());
   return ethernet_frame(mac_a, mac_peer, ipv6_type, ipv6_packet(from, address_a, 58, message));
 }
@@ -221,6 +223,39 @@ TEST_F(PathMtuSim, PortUnreachableReachesTheConnectedUdpEndpoint) {
   EXPECT_FALSE(net.a.udp_has_error(udp));
 }
 
+// A Parameter Problem (any code) is fatal, as on Linux
+// (icmpv6_err_convert: EPROTO): the connected endpoint keeps it for its next
+// call. One quoting another port, or from a quote that is not ours,
+// changes nothing.
+TEST_F(PathMtuSim, ParameterProblemReachesTheConnectedUdpEndpoint) {
+  const std::vector<ByteVector> packets = send_udp(20);
+  ASSERT_EQ(packets.size(), 1U);
+  constexpr std::uint32_t next_header_field = 6;
+  ByteVector other_peer_port = packets[0];
+  other_peer_port[40 + 3] = 10;
+  net.inject(icmpv6_error(address_router, Icmpv6Type::ParameterProblem, 1, next_header_field, other_peer_port));
+  ByteVector other_local_port = packets[0];
+  other_local_port[40 + 1] = 0x89;
+  net.inject(icmpv6_error(address_router, Icmpv6Type::ParameterProblem, 1, next_header_field, other_local_port));
+  ByteVector not_ours = packets[0];
+  not_ours[8 + 15] = 0x77;  // the source: 2001:db8::77
+  net.inject(icmpv6_error(address_router, Icmpv6Type::ParameterProblem, 1, next_header_field, not_ours));
+  net.sim.settle();
+  EXPECT_FALSE(net.a.udp_has_error(udp));
+  EXPECT_EQ(icmpv6().drop_not_ours, 1U);
+
+  net.inject(icmpv6_error(address_router, Icmpv6Type::ParameterProblem, 1, next_header_field, packets[0]));
+  net.sim.settle();
+  EXPECT_EQ(net.a.udp_take_error(udp), Error::Protocol);
+  EXPECT_EQ(net.a.udp_take_error(udp), std::nullopt);
+  // Erroneous header field (code 0) is as fatal as an unknown next header.
+  net.inject(icmpv6_error(address_router, Icmpv6Type::ParameterProblem, 0, 4, packets[0]));
+  net.sim.settle();
+  EXPECT_EQ(net.a.udp_take_error(udp), Error::Protocol);
+  EXPECT_EQ(icmpv6().errors_to_transport, 4U);
+  EXPECT_TRUE(sent().empty());
+}
+
 // ICMPv6's port unreachable and soft errors for TCP, checked as ICMP's
 // (support/icmp_error_checks.h).
 IcmpErrorScript script_for(PathMtuSim& t) {
@@ -232,6 +267,15 @@ IcmpErrorScript script_for(PathMtuSim& t) {
 
 TEST_F(PathMtuSim, PortUnreachableRefusesATcpConnectInSynSent) {
   expect_port_unreachable_refuses_syn_sent(script_for(*this));
+}
+
+TEST_F(PathMtuSim, ParameterProblemEndsATcpConnectInSynSentWithProtocolError) {
+  expect_hard_error_ends_syn_sent(
+      script_for(*this),
+      [this](const ByteVector& packet) {
+        net.inject(icmpv6_error(address_router, Icmpv6Type::ParameterProblem, 1, 6, packet));
+      },
+      Error::Protocol);
 }
 
 TEST_F(PathMtuSim, UnreachableAndTimeExceededAreSoftErrorsForTcp) {

@@ -153,9 +153,17 @@ TEST_F(RawIcmpSim, SendPutsTheMessageUnchangedBehindAnIpHeader) {
   EXPECT_ERROR(net.a.raw_send_to(raw, message, IpAddress(ip_peer), 0, net.sim.now()), Error::Closed);
 }
 
-// An ICMP error (type, code) quoting `offending` (its IP header + 8 bytes).
-ByteVector error_about(const ByteVector& offending, std::uint8_t type, std::uint8_t code) {
-  return icmp_packet(icmp_message(type, code, 0, ConstBytes(offending).first(28)));
+// An ICMP error (type, code) quoting `offending` (its IP header + 8 bytes);
+// `rest`: the 4 bytes behind the checksum (a parameter problem's pointer).
+ByteVector error_about(const ByteVector& offending, std::uint8_t type, std::uint8_t code,
+                       std::uint32_t rest = 0) {
+  return icmp_packet(icmp_message(type, code, rest, ConstBytes(offending).first(28)));
+}
+
+constexpr std::uint8_t parameter_problem = 12;
+// A parameter problem pointing at the quoted header's protocol field.
+ByteVector parameter_problem_about(const ByteVector& offending) {
+  return error_about(offending, parameter_problem, 0, 9U << 24);
 }
 
 TEST_F(RawIcmpSim, PortUnreachableReachesOnlyTheConnectedUdpEndpoint) {
@@ -201,6 +209,51 @@ TEST_F(RawIcmpSim, PortUnreachableReachesOnlyTheConnectedUdpEndpoint) {
   EXPECT_EQ(net.a.pools().in_use(), 0U);
 }
 
+// A parameter problem is fatal, as on Linux (icmp_err_convert: EPROTO): a
+// connected UDP endpoint keeps it for its next call, as a port unreachable.
+// One about another endpoint's datagram, or quoting another port, changes
+// nothing.
+TEST_F(RawIcmpSim, ParameterProblemReachesOnlyTheConnectedUdpEndpoint) {
+  UdpHandle connected = *net.a.udp_open();
+  UdpHandle other = *net.a.udp_open();
+  ASSERT_OK(net.a.udp_bind(connected, {IpAddress{}, 5000}));
+  ASSERT_OK(net.a.udp_connect(connected, {ip_peer, 9}));
+  ASSERT_OK(net.a.udp_bind(other, {IpAddress{}, 5001}));
+  int events = 0;
+  net.a.set_udp_event_callback([](void* c, UdpHandle) { ++*static_cast<int*>(c); }, &events);
+  ASSERT_OK(net.a.udp_send(connected, pattern(5), net.sim.now()));
+  ASSERT_OK(net.a.udp_send_to(other, pattern(5), {ip_peer, 9}, net.sim.now()));
+  net.sim.settle();
+  const auto packets = sent_packets(net);
+  ASSERT_EQ(packets.size(), 2U);
+
+  net.inject_ipv4(parameter_problem_about(packets[1]));
+  ByteVector other_peer_port = packets[0];
+  other_peer_port[20 + 3] = 10;
+  net.inject_ipv4(parameter_problem_about(other_peer_port));
+  ByteVector other_local_port = packets[0];
+  other_local_port[20 + 1] = 0x89;  // 5001: the unconnected endpoint's
+  net.inject_ipv4(parameter_problem_about(other_local_port));
+  net.sim.settle();
+  EXPECT_FALSE(net.a.udp_has_error(connected));
+  EXPECT_FALSE(net.a.udp_has_error(other));
+  EXPECT_EQ(events, 0);
+
+  net.inject_ipv4(parameter_problem_about(packets[0]));
+  net.sim.settle();
+  EXPECT_EQ(events, 1);
+  EXPECT_FALSE(net.a.udp_has_error(other));
+  EXPECT_EQ(net.a.udp_take_error(connected), Error::Protocol);
+  EXPECT_EQ(net.a.udp_take_error(connected), std::nullopt);
+  EXPECT_EQ(net.a.stats().icmp.errors_to_transport, 4U);
+  // Nothing was sent in answer.
+  EXPECT_TRUE(sent_packets(net).empty());
+  net.a.set_udp_event_callback(nullptr, nullptr);
+  net.a.udp_close(connected);
+  net.a.udp_close(other);
+  EXPECT_EQ(net.a.pools().in_use(), 0U);
+}
+
 // ICMP's port unreachable and host unreachable for TCP, checked as ICMPv6's
 // (support/icmp_error_checks.h).
 IcmpErrorScript script_for(HostAndPeer& net) {
@@ -210,6 +263,12 @@ IcmpErrorScript script_for(HostAndPeer& net) {
 
 TEST_F(RawIcmpSim, PortUnreachableRefusesATcpConnectInSynSent) {
   expect_port_unreachable_refuses_syn_sent(script_for(net));
+}
+
+TEST_F(RawIcmpSim, ParameterProblemEndsATcpConnectInSynSentWithProtocolError) {
+  expect_hard_error_ends_syn_sent(
+      script_for(net), [this](const ByteVector& packet) { net.inject_ipv4(parameter_problem_about(packet)); },
+      Error::Protocol);
 }
 
 TEST_F(RawIcmpSim, HostUnreachableIsASoftErrorReportedWhenTheConnectTimesOut) {

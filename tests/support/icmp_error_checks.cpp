@@ -6,7 +6,8 @@
 
 namespace lwnet::test {
 
-void expect_port_unreachable_refuses_syn_sent(const IcmpErrorScript& script) {
+void expect_hard_error_ends_syn_sent(const IcmpErrorScript& script,
+                                     const std::function<void(const ByteVector& packet)>& inject, Error error) {
   HostAndPeer& net = script.net;
   Result<TcpHandle> c = net.a.tcp_connect({script.peer, 80}, net.sim.now());
   ASSERT_OK(c);
@@ -15,18 +16,18 @@ void expect_port_unreachable_refuses_syn_sent(const IcmpErrorScript& script) {
   ASSERT_EQ(packets.size(), 1U);  // the SYN
   ByteVector stale = packets[0];
   stale.at(script.ip_header_len + 4) ^= 0x80;  // the sequence number's top bit
-  script.port_unreachable(stale);
+  inject(stale);
   net.sim.settle();
   ASSERT_NE(net.a.tcp_connection(*c), nullptr);
   EXPECT_EQ(net.a.tcp_connection(*c)->state(), TcpState::SynSent);
   EXPECT_FALSE(net.a.tcp_connection(*c)->error());
 
-  script.port_unreachable(packets[0]);
+  inject(packets[0]);
   net.sim.settle();
   const TcpConnection* conn = net.a.tcp_connection(*c);
   ASSERT_NE(conn, nullptr);
   EXPECT_EQ(conn->state(), TcpState::Closed);
-  EXPECT_EQ(conn->error(), Error::ConnectionRefused);
+  EXPECT_EQ(conn->error(), error);
   EXPECT_NE(net.a.tcp_events(*c) & tcp_events::error, 0);
   net.a.tcp_close(*c, net.sim.now());
 }

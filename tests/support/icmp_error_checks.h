@@ -21,9 +21,15 @@ struct IcmpErrorScript {
   std::function<void(const ByteVector& packet)> port_unreachable;
 };
 
-// A port unreachable quoting a sequence number that is not the SYN's is
-// ignored (RFC 5927); one quoting the SYN refuses the connect.
-void expect_port_unreachable_refuses_syn_sent(const IcmpErrorScript& script);
+// A hard error (`inject` forges it about a packet) quoting a sequence
+// number that is not the SYN's is ignored (RFC 5927); one quoting the SYN
+// ends the connect at once with `error`.
+void expect_hard_error_ends_syn_sent(const IcmpErrorScript& script,
+                                     const std::function<void(const ByteVector& packet)>& inject, Error error);
+// The same for the family's port unreachable: the connect is refused.
+inline void expect_port_unreachable_refuses_syn_sent(const IcmpErrorScript& script) {
+  expect_hard_error_ends_syn_sent(script, script.port_unreachable, Error::ConnectionRefused);
+}
 
 // Starts a connect that gives up after two retransmissions of its SYN;
 // `syn` gets the SYN (the only packet sent).

@@ -205,6 +205,37 @@ TEST(WireNdisc, DadProbeWithNonceOption) {
   EXPECT_EQ(options[0].type, static_cast<std::uint8_t>(NdiscOptionType::Nonce));
   EXPECT_EQ(options[0].bytes.size(), 8U);
   EXPECT_EQ(reemit(*p), message_of(dad_probe));
+  const Result<NdiscNonce> nonce = ndisc_parse_nonce(options[0]);
+  ASSERT_TRUE(nonce.ok());
+  EXPECT_EQ(*nonce, (NdiscNonce{0x2d, 0x3d, 0x00, 0x29, 0xc0, 0x65}));
+
+  // Built from scratch: the fixed part, then the nonce through the writer.
+  std::vector<std::uint8_t> out(NdiscRepr::fixed_len(p->nd.type) + NdiscOptionWriter::nonce_len, 0xaa);
+  NdiscOptionWriter writer(Bytes(out).subspan(NdiscRepr::fixed_len(p->nd.type)));
+  ASSERT_TRUE(writer.nonce(*nonce).ok());
+  EXPECT_EQ(writer.written(), NdiscOptionWriter::nonce_len);
+  EXPECT_EQ(writer.nonce(*nonce).error(), Error::TooBig);
+  p->nd.emit(out, p->ip.source, p->ip.destination);
+  EXPECT_EQ(out, message_of(dad_probe));
+
+  // A longer nonce (RFC 3971 allows one) is no DAD nonce of ours.
+  const std::vector<std::uint8_t> long_nonce{14, 2, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14};
+  EXPECT_EQ(ndisc_parse_nonce(NdiscOption{14, long_nonce}).error(), Error::Malformed);
+
+  // An unknown option beside the nonce is skipped, the probe still parses.
+  std::vector<std::uint8_t> with_unknown = dad_probe;
+  with_unknown[5] = 0x28;  // payload length: 8 more bytes
+  const std::vector<std::uint8_t> unknown{200, 1, 9, 9, 9, 9, 9, 9};
+  with_unknown.insert(with_unknown.begin() + 40 + 24, unknown.begin(), unknown.end());
+  const Ipv6Address source;
+  const Ipv6Address group = ndisc_solicited_node(p->nd.target);
+  icmpv6_fill_checksum(Bytes(with_unknown).subspan(40), source, group);
+  Result<Parsed> q = parse_frame(with_unknown);
+  ASSERT_TRUE(q.ok());
+  options = options_of(q->nd);
+  ASSERT_EQ(options.size(), 2U);
+  EXPECT_EQ(options[0].type, 200);
+  EXPECT_EQ(ndisc_parse_nonce(options[1]).value(), *nonce);
 }
 
 TEST(WireNdisc, SolicitationsAndAdvertisements) {
