@@ -347,7 +347,7 @@ void TcpConnection::close(Instant now, TcpOutput& out) {
 
 void TcpConnection::abort(Instant now, TcpOutput& out) {
   if (is_synchronized(state_) && state_ != TcpState::TimeWait) {
-    send_reset(send_next_, std::nullopt, now, out);
+    send_reset(send_next_, now, out);
   }
   orphaned_ = true;
   if (!error_) error_ = Error::ConnectionAborted;

@@ -377,7 +377,9 @@ class TcpConnection : private TcpConnectionState {
   bool send_data_segment(Seq32 seq, std::size_t max_len, bool allow_fin, Instant now,
                          TcpOutput& out, std::size_t& sent_len);
   bool send_control(std::uint8_t flags, Seq32 seq, Instant now, TcpOutput& out);
-  void send_reset(Seq32 seq, std::optional<Seq32> ack, Instant now, TcpOutput& out);
+  // A bare RST (never with an ACK: every reset a connection sends follows
+  // an acceptable segment or none).
+  void send_reset(Seq32 seq, Instant now, TcpOutput& out);
   TcpRepr make_header(std::uint8_t flags, Seq32 seq, Instant now);
   std::uint16_t window_to_advertise();
   std::size_t receive_window_free() const;

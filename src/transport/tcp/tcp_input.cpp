@@ -33,7 +33,7 @@ void TcpConnection::on_segment_syn_sent(const TcpRepr& segment, Instant now, Tcp
   if (segment.has(tcp_flags::ack)) {
     const Seq32 ack(segment.acknowledgment);
     if (ack <= initial_send_sequence_ || ack > send_max_) {
-      if (!segment.has(tcp_flags::rst)) send_reset(ack, std::nullopt, now, out);
+      if (!segment.has(tcp_flags::rst)) send_reset(ack, now, out);
       return;
     }
     ack_acceptable = true;
@@ -152,7 +152,7 @@ void TcpConnection::on_segment_synchronized(const TcpRepr& segment, Instant now,
       case TcpState::FinWait2:
         if (orphaned_) {
           // Nobody will read it: tell the peer at once (as Linux does).
-          send_reset(send_next_, std::nullopt, now, out);
+          send_reset(send_next_, now, out);
           fail(Error::ConnectionAborted);
           enter_closed();
           return;
@@ -183,7 +183,7 @@ bool TcpConnection::process_ack(const TcpRepr& segment, Instant now, TcpOutput& 
   const Seq32 seq(segment.sequence);
   if (state_ == TcpState::SynReceived) {
     if (ack <= send_unacknowledged_ || ack > send_max_) {
-      send_reset(ack, std::nullopt, now, out);
+      send_reset(ack, now, out);
       return false;
     }
     state_ = TcpState::Established;

@@ -102,16 +102,12 @@ bool TcpConnection::send_control(std::uint8_t flags, Seq32 seq, Instant now, Tcp
   return true;
 }
 
-void TcpConnection::send_reset(Seq32 seq, std::optional<Seq32> ack, Instant now, TcpOutput& out) {
+void TcpConnection::send_reset(Seq32 seq, Instant now, TcpOutput& out) {
   TcpRepr h;
   h.source_port = local_.port;
   h.destination_port = remote_.port;
   h.sequence = seq.value();
   h.flags = tcp_flags::rst;
-  if (ack) {
-    h.flags |= tcp_flags::ack;
-    h.acknowledgment = ack->value();
-  }
   (void)out.send_segment(local_, remote_, settings_.ip, h, {}, 0, now);
 }
 

@@ -54,7 +54,7 @@ void TcpConnection::on_timer(Instant now, TcpOutput& out) {
       (state_ == TcpState::Established || state_ == TcpState::CloseWait) &&
       last_received_ + settings_.keepalive_idle + settings_.keepalive_interval * keepalive_probes_ <= now) {
     if (keepalive_probes_ >= settings_.keepalive_count) {
-      send_reset(send_next_, std::nullopt, now, out);
+      send_reset(send_next_, now, out);
       fail(soft_error_.value_or(Error::TimedOut));
       enter_closed();
       return;
@@ -78,7 +78,7 @@ void TcpConnection::on_retransmit_timeout(Instant now, TcpOutput& out) {
   const std::uint32_t limit = handshake ? settings_.syn_max_retransmits : settings_.max_retransmits;
   if (send_max_ == send_unacknowledged_) return;  // nothing outstanding
   if (retransmit_count_ >= limit) {
-    if (is_synchronized(state_)) send_reset(send_next_, std::nullopt, now, out);
+    if (is_synchronized(state_)) send_reset(send_next_, now, out);
     fail(soft_error_.value_or(Error::TimedOut));
     enter_closed();
     return;
