@@ -388,7 +388,11 @@ class TcpConnection : private TcpConnectionState {
 
   // Timers and endings (tcp_timers.cpp).
   void on_retransmit_timeout(Instant now, TcpOutput& out);
+  // Keeps the first error, raises the error events and enters CLOSED.
   void fail(Error error);
+  // A retransmission or keepalive timeout: a RST when the peer knows our
+  // sequence numbers, then fails with the soft error (or TimedOut).
+  void give_up(Instant now, TcpOutput& out);
   void enter_closed();
   void enter_time_wait(Instant now);
 

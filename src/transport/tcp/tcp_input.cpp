@@ -41,7 +41,6 @@ void TcpConnection::on_segment_syn_sent(const TcpRepr& segment, Instant now, Tcp
   if (segment.has(tcp_flags::rst)) {
     if (ack_acceptable) {
       fail(Error::ConnectionRefused);
-      enter_closed();
     }
     return;
   }
@@ -126,10 +125,11 @@ void TcpConnection::on_segment_synchronized(const TcpRepr& segment, Instant now,
     }
     // RFC 1337: a reset cannot cut TIME-WAIT short.
     if (state_ == TcpState::TimeWait) return;
-    if (state_ != TcpState::Closing && state_ != TcpState::LastAck) {
+    if (state_ == TcpState::Closing || state_ == TcpState::LastAck) {
+      enter_closed();
+    } else {
       fail(Error::ConnectionReset);
     }
-    enter_closed();
     return;
   }
   last_received_ = now;
@@ -154,7 +154,6 @@ void TcpConnection::on_segment_synchronized(const TcpRepr& segment, Instant now,
           // Nobody will read it: tell the peer at once (as Linux does).
           send_reset(send_next_, now, out);
           fail(Error::ConnectionAborted);
-          enter_closed();
           return;
         }
         process_data(segment, now);

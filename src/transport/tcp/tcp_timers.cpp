@@ -54,9 +54,7 @@ void TcpConnection::on_timer(Instant now, TcpOutput& out) {
       (state_ == TcpState::Established || state_ == TcpState::CloseWait) &&
       last_received_ + settings_.keepalive_idle + settings_.keepalive_interval * keepalive_probes_ <= now) {
     if (keepalive_probes_ >= settings_.keepalive_count) {
-      send_reset(send_next_, now, out);
-      fail(soft_error_.value_or(Error::TimedOut));
-      enter_closed();
+      give_up(now, out);
       return;
     }
     ++keepalive_probes_;
@@ -78,9 +76,7 @@ void TcpConnection::on_retransmit_timeout(Instant now, TcpOutput& out) {
   const std::uint32_t limit = handshake ? settings_.syn_max_retransmits : settings_.max_retransmits;
   if (send_max_ == send_unacknowledged_) return;  // nothing outstanding
   if (retransmit_count_ >= limit) {
-    if (is_synchronized(state_)) send_reset(send_next_, now, out);
-    fail(soft_error_.value_or(Error::TimedOut));
-    enter_closed();
+    give_up(now, out);
     return;
   }
   ++retransmit_count_;
@@ -108,7 +104,6 @@ void TcpConnection::on_icmp_error(Error error, bool hard, std::uint32_t sequence
   if (seq < send_unacknowledged_ || seq >= send_max_) return;
   if (hard && state_ == TcpState::SynSent) {
     fail(error);
-    enter_closed();
     return;
   }
   soft_error_ = error;
@@ -137,6 +132,12 @@ void TcpConnection::on_path_mtu(std::uint16_t mss_limit, Instant now, TcpOutput&
 void TcpConnection::fail(Error error) {
   if (!error_) error_ = error;
   events_ |= tcp_events::error | tcp_events::readable | tcp_events::writable;
+  enter_closed();
+}
+
+void TcpConnection::give_up(Instant now, TcpOutput& out) {
+  if (is_synchronized(state_)) send_reset(send_next_, now, out);
+  fail(soft_error_.value_or(Error::TimedOut));
 }
 
 void TcpConnection::enter_time_wait(Instant now) {
