@@ -133,7 +133,7 @@ bool TcpConnection::send_data_segment(Seq32 seq, std::size_t max_len, bool allow
   if (fin) h.flags |= tcp_flags::fin;
   if (len > 0 && offset + len == send_queue_.size()) h.flags |= tcp_flags::psh;
   // Over one MSS only within out.segmentation_limit(): the device segments it.
-  const std::size_t segment_size = len > send_mss_ ? send_mss_ : 0;
+  const std::size_t segment_size = config::device_offload && len > send_mss_ ? send_mss_ : 0;
   if (!out.send_segment(local_, remote_, settings_.ip, h, payload.view(), segment_size, now)) return false;
 
   last_sent_ = now;
@@ -198,7 +198,10 @@ void TcpConnection::output(Instant now, TcpOutput& out) {
   const auto largest_packet_payload = [&] {
     if (burst == 0) {
       burst = send_mss_;
-      const std::size_t limit = out.segmentation_limit(local_, remote_, settings_.ip);
+      // Without device offloads (CONFIG_LWNET_DEVICE_OFFLOAD 0) no device
+      // segments: not asked.
+      const std::size_t limit =
+          config::device_offload ? out.segmentation_limit(local_, remote_, settings_.ip) : 0;
       constexpr std::size_t largest_headers = 20 + 60;  // IPv4 + TCP with every option
       if (limit > largest_headers + 2 * send_mss_) {
         burst = (limit - largest_headers) / send_mss_ * send_mss_;
