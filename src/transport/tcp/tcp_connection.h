@@ -361,7 +361,10 @@ class TcpConnection : private TcpConnectionState {
   void on_segment_syn_sent(const TcpRepr& segment, Instant now, TcpOutput& out);
   void on_segment_synchronized(const TcpRepr& segment, Instant now, TcpOutput& out);
   bool acceptable(const TcpRepr& segment) const;
-  void learn_syn_options(const TcpRepr& syn, std::uint16_t mss_limit);
+  // The peer's SYN: its sequence number, unscaled window and options.
+  void learn_syn(const TcpRepr& syn, std::uint16_t mss_limit);
+  // Every open: the 4-tuple and our send sequence space from `iss`.
+  void begin(const IpEndpoint& local, const IpEndpoint& remote, Seq32 iss, Instant now);
   // open_passive() and open_from_cookie() up to SYN-RECEIVED's variables.
   void begin_passive(const IpEndpoint& local, const IpEndpoint& remote, const TcpRepr& syn,
                      Seq32 iss, std::uint16_t mss_limit, Instant now);

@@ -47,14 +47,7 @@ void TcpConnection::on_segment_syn_sent(const TcpRepr& segment, Instant now, Tcp
   if (!segment.has(tcp_flags::syn)) return;
 
   last_received_ = now;
-  initial_receive_sequence_ = Seq32(segment.sequence);
-  receive_next_ = initial_receive_sequence_ + 1;
-  advertised_edge_ = receive_next_;
-  widest_window_advertised_ = 0;
-  learn_syn_options(segment, mss_limit_);
-  send_window_ = segment.window;  // unscaled in a SYN
-  max_send_window_ = send_window_;
-  window_update_seq_ = Seq32(segment.sequence);
+  learn_syn(segment, mss_limit_);
   if (ack_acceptable) {
     window_update_ack_ = Seq32(segment.acknowledgment);
     if (use_timestamps() && segment.timestamp && segment.timestamp->echo_reply != 0) {

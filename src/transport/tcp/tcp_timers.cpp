@@ -113,10 +113,10 @@ void TcpConnection::on_path_mtu(std::uint16_t mss_limit, Instant now, TcpOutput&
   if (state_ == TcpState::Closed || state_ == TcpState::Listen || state_ == TcpState::TimeWait) return;
   if (mss_limit >= mss_limit_) return;
   mss_limit_ = mss_limit;
-  // In SYN-SENT, learn_syn_options() applies the new limit to the SYN-ACK.
+  // In SYN-SENT, learn_syn() applies the new limit to the SYN-ACK.
   if (state_ == TcpState::SynSent) return;
   std::size_t mss = mss_limit;
-  if (use_timestamps()) mss -= 12;  // as learn_syn_options(): the option rides in every segment
+  if (use_timestamps()) mss -= 12;  // as learn_syn(): the option rides in every segment
   if (mss < 64) mss = 64;
   if (mss >= send_mss_) return;
   send_mss_ = mss;
