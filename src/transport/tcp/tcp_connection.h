@@ -390,6 +390,10 @@ class TcpConnection : private TcpConnectionState {
   void arm_retransmit(Instant now) { retransmit_at_ = now + rtt_.rto(); }
 
   // Timers and endings (tcp_timers.cpp).
+  // When the next keepalive probe (or the reset after the last) is due, and
+  // when out-of-order data is dropped; Instant::max() when not armed.
+  Instant keepalive_at() const;
+  Instant out_of_order_expiry() const;
   void on_retransmit_timeout(Instant now, TcpOutput& out);
   // Keeps the first error, raises the error events and enters CLOSED.
   void fail(Error error);

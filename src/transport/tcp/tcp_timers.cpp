@@ -7,17 +7,21 @@
 
 namespace lwnet {
 
+Instant TcpConnection::keepalive_at() const {
+  if (!settings_.keepalive || (state_ != TcpState::Established && state_ != TcpState::CloseWait)) {
+    return Instant::max();
+  }
+  return last_received_ + settings_.keepalive_idle + settings_.keepalive_interval * keepalive_probes_;
+}
+
+Instant TcpConnection::out_of_order_expiry() const {
+  if (out_of_order_since_ == Instant::max()) return Instant::max();
+  return out_of_order_since_ + rtt_.rto() * config::tcp_ooseq_timeout_rtos;
+}
+
 Instant TcpConnection::next_deadline() const {
-  Instant next = std::min({retransmit_at_, persist_at_, delayed_ack_at_, state_timer_at_, cork_until_});
-  if (settings_.keepalive &&
-      (state_ == TcpState::Established || state_ == TcpState::CloseWait)) {
-    next = std::min(next, last_received_ + settings_.keepalive_idle +
-                              settings_.keepalive_interval * keepalive_probes_);
-  }
-  if (out_of_order_since_ != Instant::max()) {
-    next = std::min(next, out_of_order_since_ + rtt_.rto() * config::tcp_ooseq_timeout_rtos);
-  }
-  return next;
+  return std::min({retransmit_at_, persist_at_, delayed_ack_at_, state_timer_at_, cork_until_,
+                   keepalive_at(), out_of_order_expiry()});
 }
 
 void TcpConnection::on_timer(Instant now, TcpOutput& out) {
@@ -50,9 +54,7 @@ void TcpConnection::on_timer(Instant now, TcpOutput& out) {
     ack_now();
   }
   if (cork_until_ <= now) cork_until_ = Instant::max();  // output() below sends the tail
-  if (settings_.keepalive &&
-      (state_ == TcpState::Established || state_ == TcpState::CloseWait) &&
-      last_received_ + settings_.keepalive_idle + settings_.keepalive_interval * keepalive_probes_ <= now) {
+  if (keepalive_at() <= now) {
     if (keepalive_probes_ >= settings_.keepalive_count) {
       give_up(now, out);
       return;
@@ -60,8 +62,7 @@ void TcpConnection::on_timer(Instant now, TcpOutput& out) {
     ++keepalive_probes_;
     (void)send_control(tcp_flags::ack, send_unacknowledged_ - 1, now, out);
   }
-  if (out_of_order_since_ != Instant::max() &&
-      out_of_order_since_ + rtt_.rto() * config::tcp_ooseq_timeout_rtos <= now) {
+  if (out_of_order_expiry() <= now) {
     // ESP-IDF's CONFIG_LWIP_TCP_OOSEQ_TIMEOUT: stop holding data that the
     // gap in front of it has kept unreadable for several RTOs.
     out_of_order_.clear();
