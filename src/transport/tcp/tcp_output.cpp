@@ -119,8 +119,10 @@ bool TcpConnection::send_data_segment(Seq32 seq, std::size_t max_len, bool allow
   // send_mss_ leaves room for the timestamps only; SACK blocks (sent while
   // we hold out-of-order data) come out of the payload, so that header and
   // payload still fit what the peer and the route take.
+  // Without SACK output built (config::tcp_sack_out_built) an ACK's header
+  // is always the usual one.
   const std::size_t usual_header = TcpRepr::min_header_len + (use_timestamps() ? 12U : 0U);
-  if (h.header_len() > usual_header) {
+  if (config::tcp_sack_out_built && h.header_len() > usual_header) {
     max_len = std::min(max_len, send_mss_ - (h.header_len() - usual_header));
   }
   // The payload is read straight out of the ring and zero-copy memory; a
