@@ -372,6 +372,9 @@ class TcpConnection : private TcpConnectionState {
   bool process_ack(const TcpRepr& segment, Instant now, TcpOutput& out);
   void process_data(const TcpRepr& segment, Instant now);
   void process_fin(Instant now);
+  // ACK now when `at_once` or delayed ACKs are off, else arm the delayed
+  // ACK timer unless it runs already.
+  void delay_ack(bool at_once, Instant now);
   void on_our_fin_acknowledged(Instant now);
   void challenge_ack(Instant now);
 

@@ -156,12 +156,10 @@ void TcpConnection::on_segment_synchronized(const TcpRepr& segment, Instant now,
     }
   }
   if (segment.has(tcp_flags::fin) && !fin_received_) {
+    // Behind a gap it counts once the gap fills; in sequence, just below.
     const Seq32 fin_seq = seq + static_cast<std::uint32_t>(segment.payload.size());
-    if (fin_seq > receive_next_ && settings_.queue_out_of_order) {
-      pending_fin_ = fin_seq;  // behind a gap: it counts once the gap fills
-    } else if (fin_seq == receive_next_) {
-      pending_fin_.reset();
-      process_fin(now);
+    if ((fin_seq > receive_next_ && settings_.queue_out_of_order) || fin_seq == receive_next_) {
+      pending_fin_ = fin_seq;
     }
   }
   if (pending_fin_ && *pending_fin_ == receive_next_ && !fin_received_) {
@@ -386,7 +384,11 @@ void TcpConnection::process_data(const TcpRepr& segment, Instant now) {
   constexpr std::size_t largest_options = 40;
   const std::size_t full_segment = std::max<std::size_t>(std::min<std::size_t>(send_mss_, mss_limit_), 1);
   unacked_full_segments_ += static_cast<std::uint32_t>((stored + largest_options) / full_segment);
-  if (!settings_.delayed_ack || unacked_full_segments_ >= 2) {
+  delay_ack(unacked_full_segments_ >= 2, now);
+}
+
+void TcpConnection::delay_ack(bool at_once, Instant now) {
+  if (at_once || !settings_.delayed_ack) {
     ack_now();
   } else if (delayed_ack_at_ == Instant::max()) {
     delayed_ack_at_ = now + settings_.delayed_ack_timeout;
@@ -404,11 +406,7 @@ void TcpConnection::process_fin(Instant now) {
       // The application usually closes as soon as it reads the end, and
       // its FIN can then carry this ACK: one segment instead of two (Linux
       // delays it too). The delayed ACK timer bounds the wait.
-      if (!settings_.delayed_ack) {
-        ack_now();
-      } else if (delayed_ack_at_ == Instant::max()) {
-        delayed_ack_at_ = now + settings_.delayed_ack_timeout;
-      }
+      delay_ack(false, now);
       return;
     default:
       break;
