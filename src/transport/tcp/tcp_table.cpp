@@ -249,6 +249,8 @@ std::uint8_t* TcpTable::buffer_area(std::int16_t pair) const {
 void TcpTable::free_slot(std::uint16_t index) {
   ConnectionSlot& s = slots_[index];
   if (!s.connection) return;
+  // A free slot holds the defaults below (as a new one does): a connection
+  // built in it sets only what differs.
   unlink(index);
   return_buffers(index);
   s.connection.reset();
@@ -385,8 +387,6 @@ Result<TcpHandle> TcpTable::connect(const IpEndpoint& local, const IpEndpoint& r
   ConnectionSlot& s = slots_[*index];
   emplace_connection(*index, settings != nullptr ? *settings : config_.defaults);
   s.owned = true;
-  s.listener = no_slot;
-  s.pending_events = 0;
   Status opened = s.connection->open_active(bound, remote, initial_sequence_number(bound, remote, now),
                                             mss_limit, now, out);
   link(*index);  // after the open: the bucket depends on the 4-tuple
@@ -520,9 +520,7 @@ void TcpTable::on_segment(const IpAddress& source, const IpAddress& destination,
   }
   ConnectionSlot& s = slots_[*index];
   emplace_connection(*index, l->settings);
-  s.owned = false;
   s.listener = static_cast<std::int16_t>(l - listeners_.get());
-  s.pending_events = 0;
   s.opened_at = now;
   ++l->embryonic;
   (void)s.connection->open_passive(local, remote, segment, initial_sequence_number(local, remote, now),
