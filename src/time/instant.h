@@ -25,7 +25,11 @@ class Duration {
   constexpr Duration operator*(std::int64_t k) const { return Duration(us_ * k); }
   constexpr Duration operator/(std::int64_t k) const { return Duration(us_ / k); }
   constexpr Duration& operator+=(Duration o) { us_ += o.us_; return *this; }
-  constexpr auto operator<=>(const Duration&) const = default;
+  constexpr bool operator==(const Duration&) const = default;
+  constexpr bool operator<(Duration o) const { return us_ < o.us_; }
+  constexpr bool operator<=(Duration o) const { return us_ <= o.us_; }
+  constexpr bool operator>(Duration o) const { return us_ > o.us_; }
+  constexpr bool operator>=(Duration o) const { return us_ >= o.us_; }
 
  private:
   constexpr explicit Duration(std::int64_t us) : us_(us) {}
@@ -48,7 +52,11 @@ class Instant {
   constexpr Instant operator-(Duration d) const { return Instant(us_ - d.total_micros()); }
   constexpr Duration operator-(Instant o) const { return Duration::micros(us_ - o.us_); }
   constexpr Instant& operator+=(Duration d) { us_ += d.total_micros(); return *this; }
-  constexpr auto operator<=>(const Instant&) const = default;
+  constexpr bool operator==(const Instant&) const = default;
+  constexpr bool operator<(Instant o) const { return us_ < o.us_; }
+  constexpr bool operator<=(Instant o) const { return us_ <= o.us_; }
+  constexpr bool operator>(Instant o) const { return us_ > o.us_; }
+  constexpr bool operator>=(Instant o) const { return us_ >= o.us_; }
 
  private:
   constexpr explicit Instant(std::int64_t us) : us_(us) {}

@@ -38,30 +38,31 @@ void TcpLayer::input(IpDelivery&& delivery, Instant now) {
     ++stats_.drop_broadcast;
     return;
   }
-  const IpAddress source = delivery.source;
-  const IpAddress destination = delivery.destination;
+  const IpAddress& source = delivery.source;
+  const IpAddress& destination = delivery.destination;
   // lwIP's CHECKSUM_CHECK_TCP is on by default and ESP-IDF has no option for
   // it: a corrupted segment must never reach a byte stream. Only a device
   // vouching for it (receive offload) spares the sum.
-  Result<TcpRepr> segment =
+  Result<TcpRepr> parsed =
       TcpRepr::parse(delivery.packet.data(), source, destination, !delivery.packet.checksum_trusted());
-  if (!segment) {
-    if (segment.error() == Error::BadChecksum) {
+  if (!parsed) {
+    if (parsed.error() == Error::BadChecksum) {
       ++stats_.drop_bad_checksum;
     } else {
       ++stats_.drop_malformed;
     }
     return;
   }
+  const TcpRepr& segment = *parsed;
   // Only a SYN needs the route's MSS (a new passive open): no route lookup
   // for every other segment. A listener bound to a netif answers through
   // it, whatever the routing table says.
   const std::uint16_t mss =
-      segment->has(tcp_flags::syn)
+      segment.has(tcp_flags::syn)
           ? mss_limit(source, destination,
-                      table_.listener_netif({destination, segment->destination_port}, delivery.netif))
+                      table_.listener_netif({destination, segment.destination_port}, delivery.netif))
           : 0;
-  table_.on_segment(source, destination, *segment, mss, now, *this, delivery.netif);
+  table_.on_segment(source, destination, segment, mss, now, *this, delivery.netif);
 }
 
 void TcpLayer::path_mtu_changed(const IpAddress& destination, std::size_t mtu, Instant now) {

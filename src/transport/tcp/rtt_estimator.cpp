@@ -2,12 +2,6 @@
 
 namespace lwnet {
 
-namespace {
-Duration clamp(Duration d, Duration low, Duration high) {
-  return d < low ? low : (d > high ? high : d);
-}
-}  // namespace
-
 void RttEstimator::sample(Duration rtt) {
   if (rtt < Duration::zero()) return;
   const std::int64_t us = rtt.total_micros();
@@ -23,9 +17,22 @@ void RttEstimator::sample(Duration rtt) {
   }
   // G (clock granularity) is 1 us here, far below 4 * rttvar in practice.
   const std::uint32_t variance = rttvar_us_ == 0 ? 1 : rttvar_us_ * 4;
-  rto_ = clamp(Duration::micros(std::int64_t{srtt_us_} + variance), min_rto, max_rto);
+  set_rto(Duration::micros(std::int64_t{srtt_us_} + variance));
 }
 
-void RttEstimator::back_off() { rto_ = clamp(rto_ * 2, min_rto, max_rto); }
+void RttEstimator::back_off() { set_rto(rto_ * 2); }
+
+void RttEstimator::set_rto(Duration rto) {
+  // Compared as plain numbers: a clamp choosing between Duration objects
+  // built both bounds in memory first on Cortex-M.
+  const std::int64_t us = rto.total_micros();
+  if (us < min_rto.total_micros()) {
+    rto_ = min_rto;
+  } else if (us > max_rto.total_micros()) {
+    rto_ = max_rto;
+  } else {
+    rto_ = rto;
+  }
+}
 
 }  // namespace lwnet

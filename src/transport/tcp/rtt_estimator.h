@@ -32,6 +32,9 @@ class RttEstimator {
   static constexpr std::uint32_t max_sample_us = std::uint32_t{1} << 28;  // about 268 s
 
  private:
+  // rto within [min_rto, max_rto].
+  void set_rto(Duration rto);
+
   std::uint32_t srtt_us_ = 0;
   std::uint32_t rttvar_us_ = 0;
   Duration rto_;

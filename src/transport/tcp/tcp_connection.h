@@ -56,11 +56,16 @@ struct TcpSettings {
   // the table reserves per slot.
   std::size_t send_buffer = config::tcp_snd_buf_default;
   std::size_t receive_buffer = config::tcp_wnd_default;
+  // The small members sit together, so that the Durations' alignment leaves
+  // no holes between them (fewer bytes per copy and fewer stores here).
   std::uint16_t mss = config::tcp_mss;  // largest segment we accept (sent in our SYN)
   bool nodelay = false;                 // TCP_NODELAY: Nagle off
   bool delayed_ack = true;              // off: ACK every segment at once
-  Duration delayed_ack_timeout = Duration::millis(config::tcp_delayed_ack_ms);
   bool keepalive = false;               // SO_KEEPALIVE
+  CongestionAlgorithm congestion = CongestionAlgorithm::NewReno;
+  std::uint8_t max_retransmits = config::tcp_maxrtx;
+  std::uint8_t syn_max_retransmits = config::tcp_synmaxrtx;
+  Duration delayed_ack_timeout = Duration::millis(config::tcp_delayed_ack_ms);
   Duration keepalive_idle = Duration::millis(config::tcp_keepidle_ms);
   Duration keepalive_interval = Duration::millis(config::tcp_keepintvl_ms);
   std::uint32_t keepalive_count = config::tcp_keepcnt;
@@ -70,10 +75,7 @@ struct TcpSettings {
   bool timestamps = config::tcp_timestamps;  // offer RFC 7323 timestamps
   bool sack_out = config::tcp_sack_out;     // send SACK blocks when the peer permits
   bool queue_out_of_order = config::tcp_queue_ooseq;
-  CongestionAlgorithm congestion = CongestionAlgorithm::NewReno;
   Duration initial_rto = Duration::millis(config::tcp_rto_time_ms);
-  std::uint8_t max_retransmits = config::tcp_maxrtx;
-  std::uint8_t syn_max_retransmits = config::tcp_synmaxrtx;
   Duration time_wait = Duration::millis(2 * std::int64_t{config::tcp_msl_ms});
   Duration fin_wait_2_timeout = Duration::millis(config::tcp_fin_wait_timeout_ms);
   TcpIpOptions ip;
@@ -361,7 +363,10 @@ class TcpConnection : private TcpConnectionState {
   void on_segment_syn_sent(const TcpRepr& segment, Instant now, TcpOutput& out);
   void on_segment_synchronized(const TcpRepr& segment, Instant now, TcpOutput& out);
   bool acceptable(const TcpRepr& segment) const;
-  void learn_syn_options(const TcpRepr& syn, std::uint16_t mss_limit);
+  // The peer's SYN: its sequence number, unscaled window and options.
+  void learn_syn(const TcpRepr& syn, std::uint16_t mss_limit);
+  // Every open: the 4-tuple and our send sequence space from `iss`.
+  void begin(const IpEndpoint& local, const IpEndpoint& remote, Seq32 iss, Instant now);
   // open_passive() and open_from_cookie() up to SYN-RECEIVED's variables.
   void begin_passive(const IpEndpoint& local, const IpEndpoint& remote, const TcpRepr& syn,
                      Seq32 iss, std::uint16_t mss_limit, Instant now);
@@ -369,6 +374,9 @@ class TcpConnection : private TcpConnectionState {
   bool process_ack(const TcpRepr& segment, Instant now, TcpOutput& out);
   void process_data(const TcpRepr& segment, Instant now);
   void process_fin(Instant now);
+  // ACK now when `at_once` or delayed ACKs are off, else arm the delayed
+  // ACK timer unless it runs already.
+  void delay_ack(bool at_once, Instant now);
   void on_our_fin_acknowledged(Instant now);
   void challenge_ack(Instant now);
 
@@ -377,7 +385,9 @@ class TcpConnection : private TcpConnectionState {
   bool send_data_segment(Seq32 seq, std::size_t max_len, bool allow_fin, Instant now,
                          TcpOutput& out, std::size_t& sent_len);
   bool send_control(std::uint8_t flags, Seq32 seq, Instant now, TcpOutput& out);
-  void send_reset(Seq32 seq, std::optional<Seq32> ack, Instant now, TcpOutput& out);
+  // A bare RST (never with an ACK: every reset a connection sends follows
+  // an acceptable segment or none).
+  void send_reset(Seq32 seq, Instant now, TcpOutput& out);
   TcpRepr make_header(std::uint8_t flags, Seq32 seq, Instant now);
   std::uint16_t window_to_advertise();
   std::size_t receive_window_free() const;
@@ -385,8 +395,16 @@ class TcpConnection : private TcpConnectionState {
   void arm_retransmit(Instant now) { retransmit_at_ = now + rtt_.rto(); }
 
   // Timers and endings (tcp_timers.cpp).
+  // When the next keepalive probe (or the reset after the last) is due, and
+  // when out-of-order data is dropped; Instant::max() when not armed.
+  Instant keepalive_at() const;
+  Instant out_of_order_expiry() const;
   void on_retransmit_timeout(Instant now, TcpOutput& out);
+  // Keeps the first error, raises the error events and enters CLOSED.
   void fail(Error error);
+  // A retransmission or keepalive timeout: a RST when the peer knows our
+  // sequence numbers, then fails with the soft error (or TimedOut).
+  void give_up(Instant now, TcpOutput& out);
   void enter_closed();
   void enter_time_wait(Instant now);
 

@@ -33,7 +33,7 @@ void TcpConnection::on_segment_syn_sent(const TcpRepr& segment, Instant now, Tcp
   if (segment.has(tcp_flags::ack)) {
     const Seq32 ack(segment.acknowledgment);
     if (ack <= initial_send_sequence_ || ack > send_max_) {
-      if (!segment.has(tcp_flags::rst)) send_reset(ack, std::nullopt, now, out);
+      if (!segment.has(tcp_flags::rst)) send_reset(ack, now, out);
       return;
     }
     ack_acceptable = true;
@@ -41,21 +41,13 @@ void TcpConnection::on_segment_syn_sent(const TcpRepr& segment, Instant now, Tcp
   if (segment.has(tcp_flags::rst)) {
     if (ack_acceptable) {
       fail(Error::ConnectionRefused);
-      enter_closed();
     }
     return;
   }
   if (!segment.has(tcp_flags::syn)) return;
 
   last_received_ = now;
-  initial_receive_sequence_ = Seq32(segment.sequence);
-  receive_next_ = initial_receive_sequence_ + 1;
-  advertised_edge_ = receive_next_;
-  widest_window_advertised_ = 0;
-  learn_syn_options(segment, mss_limit_);
-  send_window_ = segment.window;  // unscaled in a SYN
-  max_send_window_ = send_window_;
-  window_update_seq_ = Seq32(segment.sequence);
+  learn_syn(segment, mss_limit_);
   if (ack_acceptable) {
     window_update_ack_ = Seq32(segment.acknowledgment);
     if (use_timestamps() && segment.timestamp && segment.timestamp->echo_reply != 0) {
@@ -126,10 +118,11 @@ void TcpConnection::on_segment_synchronized(const TcpRepr& segment, Instant now,
     }
     // RFC 1337: a reset cannot cut TIME-WAIT short.
     if (state_ == TcpState::TimeWait) return;
-    if (state_ != TcpState::Closing && state_ != TcpState::LastAck) {
+    if (state_ == TcpState::Closing || state_ == TcpState::LastAck) {
+      enter_closed();
+    } else {
       fail(Error::ConnectionReset);
     }
-    enter_closed();
     return;
   }
   last_received_ = now;
@@ -152,9 +145,8 @@ void TcpConnection::on_segment_synchronized(const TcpRepr& segment, Instant now,
       case TcpState::FinWait2:
         if (orphaned_) {
           // Nobody will read it: tell the peer at once (as Linux does).
-          send_reset(send_next_, std::nullopt, now, out);
+          send_reset(send_next_, now, out);
           fail(Error::ConnectionAborted);
-          enter_closed();
           return;
         }
         process_data(segment, now);
@@ -164,12 +156,10 @@ void TcpConnection::on_segment_synchronized(const TcpRepr& segment, Instant now,
     }
   }
   if (segment.has(tcp_flags::fin) && !fin_received_) {
+    // Behind a gap it counts once the gap fills; in sequence, just below.
     const Seq32 fin_seq = seq + static_cast<std::uint32_t>(segment.payload.size());
-    if (fin_seq > receive_next_ && settings_.queue_out_of_order) {
-      pending_fin_ = fin_seq;  // behind a gap: it counts once the gap fills
-    } else if (fin_seq == receive_next_) {
-      pending_fin_.reset();
-      process_fin(now);
+    if ((fin_seq > receive_next_ && settings_.queue_out_of_order) || fin_seq == receive_next_) {
+      pending_fin_ = fin_seq;
     }
   }
   if (pending_fin_ && *pending_fin_ == receive_next_ && !fin_received_) {
@@ -183,7 +173,7 @@ bool TcpConnection::process_ack(const TcpRepr& segment, Instant now, TcpOutput& 
   const Seq32 seq(segment.sequence);
   if (state_ == TcpState::SynReceived) {
     if (ack <= send_unacknowledged_ || ack > send_max_) {
-      send_reset(ack, std::nullopt, now, out);
+      send_reset(ack, now, out);
       return false;
     }
     state_ = TcpState::Established;
@@ -394,7 +384,11 @@ void TcpConnection::process_data(const TcpRepr& segment, Instant now) {
   constexpr std::size_t largest_options = 40;
   const std::size_t full_segment = std::max<std::size_t>(std::min<std::size_t>(send_mss_, mss_limit_), 1);
   unacked_full_segments_ += static_cast<std::uint32_t>((stored + largest_options) / full_segment);
-  if (!settings_.delayed_ack || unacked_full_segments_ >= 2) {
+  delay_ack(unacked_full_segments_ >= 2, now);
+}
+
+void TcpConnection::delay_ack(bool at_once, Instant now) {
+  if (at_once || !settings_.delayed_ack) {
     ack_now();
   } else if (delayed_ack_at_ == Instant::max()) {
     delayed_ack_at_ = now + settings_.delayed_ack_timeout;
@@ -412,11 +406,7 @@ void TcpConnection::process_fin(Instant now) {
       // The application usually closes as soon as it reads the end, and
       // its FIN can then carry this ACK: one segment instead of two (Linux
       // delays it too). The delayed ACK timer bounds the wait.
-      if (!settings_.delayed_ack) {
-        ack_now();
-      } else if (delayed_ack_at_ == Instant::max()) {
-        delayed_ack_at_ = now + settings_.delayed_ack_timeout;
-      }
+      delay_ack(false, now);
       return;
     default:
       break;

@@ -159,9 +159,7 @@ void TcpTable::open_from_cookie(ListenerSlot& l, const IpEndpoint& local, const 
   }
   ConnectionSlot& s = slots_[*index];
   emplace_connection(*index, l.settings);
-  s.owned = false;
   s.listener = static_cast<std::int16_t>(&l - listeners_.get());
-  s.pending_events = 0;
   s.opened_at = now;
   ++l.embryonic;  // after_activity() moves it to the accept queue
   (void)s.connection->open_from_cookie(local, remote, ack, options, mss_limit, now, out);

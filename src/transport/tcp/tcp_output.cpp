@@ -102,16 +102,12 @@ bool TcpConnection::send_control(std::uint8_t flags, Seq32 seq, Instant now, Tcp
   return true;
 }
 
-void TcpConnection::send_reset(Seq32 seq, std::optional<Seq32> ack, Instant now, TcpOutput& out) {
+void TcpConnection::send_reset(Seq32 seq, Instant now, TcpOutput& out) {
   TcpRepr h;
   h.source_port = local_.port;
   h.destination_port = remote_.port;
   h.sequence = seq.value();
   h.flags = tcp_flags::rst;
-  if (ack) {
-    h.flags |= tcp_flags::ack;
-    h.acknowledgment = ack->value();
-  }
   (void)out.send_segment(local_, remote_, settings_.ip, h, {}, 0, now);
 }
 
@@ -123,8 +119,10 @@ bool TcpConnection::send_data_segment(Seq32 seq, std::size_t max_len, bool allow
   // send_mss_ leaves room for the timestamps only; SACK blocks (sent while
   // we hold out-of-order data) come out of the payload, so that header and
   // payload still fit what the peer and the route take.
+  // Without SACK output built (config::tcp_sack_out_built) an ACK's header
+  // is always the usual one.
   const std::size_t usual_header = TcpRepr::min_header_len + (use_timestamps() ? 12U : 0U);
-  if (h.header_len() > usual_header) {
+  if (config::tcp_sack_out_built && h.header_len() > usual_header) {
     max_len = std::min(max_len, send_mss_ - (h.header_len() - usual_header));
   }
   // The payload is read straight out of the ring and zero-copy memory; a
@@ -137,7 +135,7 @@ bool TcpConnection::send_data_segment(Seq32 seq, std::size_t max_len, bool allow
   if (fin) h.flags |= tcp_flags::fin;
   if (len > 0 && offset + len == send_queue_.size()) h.flags |= tcp_flags::psh;
   // Over one MSS only within out.segmentation_limit(): the device segments it.
-  const std::size_t segment_size = len > send_mss_ ? send_mss_ : 0;
+  const std::size_t segment_size = config::device_offload && len > send_mss_ ? send_mss_ : 0;
   if (!out.send_segment(local_, remote_, settings_.ip, h, payload.view(), segment_size, now)) return false;
 
   last_sent_ = now;
@@ -202,7 +200,10 @@ void TcpConnection::output(Instant now, TcpOutput& out) {
   const auto largest_packet_payload = [&] {
     if (burst == 0) {
       burst = send_mss_;
-      const std::size_t limit = out.segmentation_limit(local_, remote_, settings_.ip);
+      // Without device offloads (CONFIG_LWNET_DEVICE_OFFLOAD 0) no device
+      // segments: not asked.
+      const std::size_t limit =
+          config::device_offload ? out.segmentation_limit(local_, remote_, settings_.ip) : 0;
       constexpr std::size_t largest_headers = 20 + 60;  // IPv4 + TCP with every option
       if (limit > largest_headers + 2 * send_mss_) {
         burst = (limit - largest_headers) / send_mss_ * send_mss_;

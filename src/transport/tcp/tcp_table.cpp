@@ -40,10 +40,8 @@ void write_address(std::array<std::uint8_t, 36>& out, std::size_t at, const IpAd
 }
 
 // buffered_connections within 1..max_connections.
-TcpTableConfig with_buffer_pairs_bounded(TcpTableConfig config) {
-  config.buffered_connections =
-      std::min(std::max<std::size_t>(config.buffered_connections, 1), config.max_connections);
-  return config;
+std::size_t buffer_pairs(const TcpTableConfig& config) {
+  return std::min(std::max<std::size_t>(config.buffered_connections, 1), config.max_connections);
 }
 
 }  // namespace
@@ -51,7 +49,7 @@ TcpTableConfig with_buffer_pairs_bounded(TcpTableConfig config) {
 TcpTable::TcpTable(const TcpTableConfig& config, Random& random)
     // Every array is made in the initialiser list: assigning them in the body
     // compiled a release of the (empty) previous array for each.
-    : config_(with_buffer_pairs_bounded(config)), random_(random),
+    : config_(config), random_(random), free_buffer_count_(buffer_pairs(config)),
       connection_storage_(std::make_unique_for_overwrite<std::uint8_t[]>(config.max_connections *
                                                                          sizeof(TcpConnection))),
       slots_(std::make_unique<ConnectionSlot[]>(config.max_connections)),
@@ -59,13 +57,13 @@ TcpTable::TcpTable(const TcpTableConfig& config, Random& random)
       // resident set (16 slots of 256 KiB rings would otherwise cost 8 MiB
       // at start-up).
       storage_(std::make_unique_for_overwrite<std::uint8_t[]>(
-          config_.buffered_connections * (config_.send_buffer_cap + config_.receive_buffer_cap))),
-      free_buffers_(std::make_unique_for_overwrite<std::int16_t[]>(config_.buffered_connections)),
-      free_buffer_count_(config_.buffered_connections),
+          free_buffer_count_ * (config.send_buffer_cap + config.receive_buffer_cap))),
+      free_buffers_(std::make_unique_for_overwrite<std::int16_t[]>(free_buffer_count_)),
       listeners_(std::make_unique<ListenerSlot[]>(config.max_listeners)),
       reservations_(std::make_unique<ReservationSlot[]>(config.max_reservations)),
-      timers_(config::tcp_connection_index ? config.max_connections : 0),
-      stale_(std::make_unique<std::uint16_t[]>(config::tcp_connection_index ? config.max_connections : 0)) {
+      timers_(config.max_connections),
+      stale_(config::tcp_connection_index ? std::make_unique<std::uint16_t[]>(config.max_connections) : nullptr) {
+  config_.buffered_connections = free_buffer_count_;
   std::uint64_t r = 0;
   // The key of the ISN hash and of SYN cookies.
   for (std::size_t i = 0; i < (config::tcp_isn_rfc6528 || config::tcp_syn_cookies ? secret_.size() : 0); ++i) {
@@ -78,9 +76,6 @@ TcpTable::TcpTable(const TcpTableConfig& config, Random& random)
   // (see SlotConnection).
   static_assert(alignof(TcpConnection) <= __STDCPP_DEFAULT_NEW_ALIGNMENT__ &&
                 sizeof(TcpConnection) % alignof(TcpConnection) == 0);
-  for (std::size_t i = 0; i < config_.max_connections; ++i) {
-    slots_[i].connection.place(connection_storage_.get() + i * sizeof(TcpConnection));
-  }
   // Popped from the back: pair 0 first, as slot 0 is taken first.
   for (std::size_t i = 0; i < free_buffer_count_; ++i) {
     free_buffers_[i] = static_cast<std::int16_t>(free_buffer_count_ - 1 - i);
@@ -254,6 +249,8 @@ std::uint8_t* TcpTable::buffer_area(std::int16_t pair) const {
 void TcpTable::free_slot(std::uint16_t index) {
   ConnectionSlot& s = slots_[index];
   if (!s.connection) return;
+  // A free slot holds the defaults below (as a new one does): a connection
+  // built in it sets only what differs.
   unlink(index);
   return_buffers(index);
   s.connection.reset();
@@ -343,7 +340,8 @@ void TcpTable::emplace_connection(std::uint16_t index, const TcpSettings& settin
   const std::size_t send = std::clamp<std::size_t>(settings.send_buffer, 1, config_.send_buffer_cap);
   const std::size_t receive =
       std::clamp<std::size_t>(settings.receive_buffer, 1, config_.receive_buffer_cap);
-  slots_[index].connection.emplace(Bytes(area, send), Bytes(area + config_.send_buffer_cap, receive),
+  slots_[index].connection.emplace(connection_storage_.get() + std::size_t{index} * sizeof(TcpConnection),
+                                   Bytes(area, send), Bytes(area + config_.send_buffer_cap, receive),
                                    settings, config_.receive_buffer_cap);
 }
 
@@ -389,8 +387,6 @@ Result<TcpHandle> TcpTable::connect(const IpEndpoint& local, const IpEndpoint& r
   ConnectionSlot& s = slots_[*index];
   emplace_connection(*index, settings != nullptr ? *settings : config_.defaults);
   s.owned = true;
-  s.listener = no_slot;
-  s.pending_events = 0;
   Status opened = s.connection->open_active(bound, remote, initial_sequence_number(bound, remote, now),
                                             mss_limit, now, out);
   link(*index);  // after the open: the bucket depends on the 4-tuple
@@ -524,9 +520,7 @@ void TcpTable::on_segment(const IpAddress& source, const IpAddress& destination,
   }
   ConnectionSlot& s = slots_[*index];
   emplace_connection(*index, l->settings);
-  s.owned = false;
   s.listener = static_cast<std::int16_t>(l - listeners_.get());
-  s.pending_events = 0;
   s.opened_at = now;
   ++l->embryonic;
   (void)s.connection->open_passive(local, remote, segment, initial_sequence_number(local, remote, now),

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <type_traits>
 
 #include "config/options.h"
 #include "time/deadline_heap.h"
@@ -96,6 +97,18 @@ struct TcpTableStats {
   StatCounter syn_cookies_sent = 0, syn_cookies_validated = 0, syn_cookies_rejected = 0;
   // Half-open connections dropped to make room for a validated cookie.
   StatCounter half_open_evicted = 0;
+};
+
+// What TcpTable keeps instead of its deadline heap without the connection
+// indexes (CONFIG_LWNET_TCP_CONNECTION_INDEX 0), where every use of the heap
+// is compiled out: nothing to allocate or build at construction.
+struct NoDeadlineIndex {
+  explicit NoDeadlineIndex(std::size_t) {}
+  void set(DeadlineHeap::Id, Instant) {}
+  void clear(DeadlineHeap::Id) {}
+  Instant earliest() const { return Instant::max(); }
+  std::optional<DeadlineHeap::Id> first() const { return std::nullopt; }
+  std::size_t size() const { return 0; }
 };
 
 // Core thread only.
@@ -273,6 +286,9 @@ class TcpTable {
 
   TcpTableConfig config_;
   Random& random_;
+  // Buffer pairs nobody holds: free_buffers_[0, free_buffer_count_).
+  // Before the arrays: their sizes are made from it.
+  std::size_t free_buffer_count_ = 0;
   SipKey secret_{};
   std::uint64_t hash_salt_ = 0;
   // Declared before slots_, so that it outlives the connections built in it.
@@ -281,7 +297,6 @@ class TcpTable {
   std::unique_ptr<std::uint8_t[]> storage_;
   // Buffer pairs nobody holds (a stack of indices into storage_).
   std::unique_ptr<std::int16_t[]> free_buffers_;
-  std::size_t free_buffer_count_ = 0;
   std::unique_ptr<std::int16_t[]> buckets_;
   std::size_t bucket_count_ = 0;
   std::unique_ptr<ListenerSlot[]> listeners_;
@@ -295,7 +310,7 @@ class TcpTable {
   // Every connection's next deadline, by slot: next_deadline() and on_timer()
   // look at no slot that has nothing due (10,000 idle connections cost
   // nothing per poll). Mutable: next_deadline() const folds in stale slots.
-  mutable DeadlineHeap timers_;
+  mutable std::conditional_t<config::tcp_connection_index, DeadlineHeap, NoDeadlineIndex> timers_;
   mutable std::unique_ptr<std::uint16_t[]> stale_;
   mutable std::size_t stale_count_ = 0;
   TcpTableStats stats_;

@@ -26,17 +26,17 @@ class SlotConnection {
   SlotConnection& operator=(const SlotConnection&) = delete;
   ~SlotConnection() { reset(); }
 
-  // Once, before any emplace(): where this slot's connection is built.
-  void place(void* storage) { storage_ = storage; }
   explicit operator bool() const { return object_ != nullptr; }
   TcpConnection* operator->() { return object_; }
   const TcpConnection* operator->() const { return object_; }
   TcpConnection& operator*() { return *object_; }
   const TcpConnection& operator*() const { return *object_; }
+  // Builds the connection in `storage`: always the same for a slot (the
+  // table's, at the slot's index).
   template <class... Args>
-  TcpConnection& emplace(Args&&... args) {
+  TcpConnection& emplace(void* storage, Args&&... args) {
     reset();
-    object_ = std::construct_at(static_cast<TcpConnection*>(storage_), std::forward<Args>(args)...);
+    object_ = std::construct_at(static_cast<TcpConnection*>(storage), std::forward<Args>(args)...);
     return *object_;
   }
   void reset() {
@@ -45,7 +45,6 @@ class SlotConnection {
   }
 
  private:
-  void* storage_ = nullptr;
   TcpConnection* object_ = nullptr;
 };
 

@@ -7,17 +7,21 @@
 
 namespace lwnet {
 
+Instant TcpConnection::keepalive_at() const {
+  if (!settings_.keepalive || (state_ != TcpState::Established && state_ != TcpState::CloseWait)) {
+    return Instant::max();
+  }
+  return last_received_ + settings_.keepalive_idle + settings_.keepalive_interval * keepalive_probes_;
+}
+
+Instant TcpConnection::out_of_order_expiry() const {
+  if (out_of_order_since_ == Instant::max()) return Instant::max();
+  return out_of_order_since_ + rtt_.rto() * config::tcp_ooseq_timeout_rtos;
+}
+
 Instant TcpConnection::next_deadline() const {
-  Instant next = std::min({retransmit_at_, persist_at_, delayed_ack_at_, state_timer_at_, cork_until_});
-  if (settings_.keepalive &&
-      (state_ == TcpState::Established || state_ == TcpState::CloseWait)) {
-    next = std::min(next, last_received_ + settings_.keepalive_idle +
-                              settings_.keepalive_interval * keepalive_probes_);
-  }
-  if (out_of_order_since_ != Instant::max()) {
-    next = std::min(next, out_of_order_since_ + rtt_.rto() * config::tcp_ooseq_timeout_rtos);
-  }
-  return next;
+  return std::min({retransmit_at_, persist_at_, delayed_ack_at_, state_timer_at_, cork_until_,
+                   keepalive_at(), out_of_order_expiry()});
 }
 
 void TcpConnection::on_timer(Instant now, TcpOutput& out) {
@@ -50,20 +54,15 @@ void TcpConnection::on_timer(Instant now, TcpOutput& out) {
     ack_now();
   }
   if (cork_until_ <= now) cork_until_ = Instant::max();  // output() below sends the tail
-  if (settings_.keepalive &&
-      (state_ == TcpState::Established || state_ == TcpState::CloseWait) &&
-      last_received_ + settings_.keepalive_idle + settings_.keepalive_interval * keepalive_probes_ <= now) {
+  if (keepalive_at() <= now) {
     if (keepalive_probes_ >= settings_.keepalive_count) {
-      send_reset(send_next_, std::nullopt, now, out);
-      fail(soft_error_.value_or(Error::TimedOut));
-      enter_closed();
+      give_up(now, out);
       return;
     }
     ++keepalive_probes_;
     (void)send_control(tcp_flags::ack, send_unacknowledged_ - 1, now, out);
   }
-  if (out_of_order_since_ != Instant::max() &&
-      out_of_order_since_ + rtt_.rto() * config::tcp_ooseq_timeout_rtos <= now) {
+  if (out_of_order_expiry() <= now) {
     // ESP-IDF's CONFIG_LWIP_TCP_OOSEQ_TIMEOUT: stop holding data that the
     // gap in front of it has kept unreadable for several RTOs.
     out_of_order_.clear();
@@ -78,9 +77,7 @@ void TcpConnection::on_retransmit_timeout(Instant now, TcpOutput& out) {
   const std::uint32_t limit = handshake ? settings_.syn_max_retransmits : settings_.max_retransmits;
   if (send_max_ == send_unacknowledged_) return;  // nothing outstanding
   if (retransmit_count_ >= limit) {
-    if (is_synchronized(state_)) send_reset(send_next_, std::nullopt, now, out);
-    fail(soft_error_.value_or(Error::TimedOut));
-    enter_closed();
+    give_up(now, out);
     return;
   }
   ++retransmit_count_;
@@ -108,7 +105,6 @@ void TcpConnection::on_icmp_error(Error error, bool hard, std::uint32_t sequence
   if (seq < send_unacknowledged_ || seq >= send_max_) return;
   if (hard && state_ == TcpState::SynSent) {
     fail(error);
-    enter_closed();
     return;
   }
   soft_error_ = error;
@@ -118,10 +114,10 @@ void TcpConnection::on_path_mtu(std::uint16_t mss_limit, Instant now, TcpOutput&
   if (state_ == TcpState::Closed || state_ == TcpState::Listen || state_ == TcpState::TimeWait) return;
   if (mss_limit >= mss_limit_) return;
   mss_limit_ = mss_limit;
-  // In SYN-SENT, learn_syn_options() applies the new limit to the SYN-ACK.
+  // In SYN-SENT, learn_syn() applies the new limit to the SYN-ACK.
   if (state_ == TcpState::SynSent) return;
   std::size_t mss = mss_limit;
-  if (use_timestamps()) mss -= 12;  // as learn_syn_options(): the option rides in every segment
+  if (use_timestamps()) mss -= 12;  // as learn_syn(): the option rides in every segment
   if (mss < 64) mss = 64;
   if (mss >= send_mss_) return;
   send_mss_ = mss;
@@ -137,6 +133,12 @@ void TcpConnection::on_path_mtu(std::uint16_t mss_limit, Instant now, TcpOutput&
 void TcpConnection::fail(Error error) {
   if (!error_) error_ = error;
   events_ |= tcp_events::error | tcp_events::readable | tcp_events::writable;
+  enter_closed();
+}
+
+void TcpConnection::give_up(Instant now, TcpOutput& out) {
+  if (is_synchronized(state_)) send_reset(send_next_, now, out);
+  fail(soft_error_.value_or(Error::TimedOut));
 }
 
 void TcpConnection::enter_time_wait(Instant now) {
