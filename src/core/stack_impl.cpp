@@ -8,7 +8,8 @@
 namespace lwnet {
 
 StackImpl::StackImpl(const StackConfig& config)
-    : pools(config::frame_pool_size, config::frame_buffer_size, config::large_pool_size,
+    : StackImplState(),
+      pools(config::frame_pool_size, config::frame_buffer_size, config::large_pool_size,
             config::large_buffer_size),
       random(config.random_seed),
       ip(pools, IpLayerStats{stats.ethernet, stats.arp, stats.ipv4, stats.icmp, stats.igmp, stats.ipv6,

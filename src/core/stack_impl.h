@@ -21,8 +21,41 @@
 
 namespace lwnet {
 
+// StackImpl's own state, in a base of its own so that StackImpl's
+// constructor value-initializes it: one memset and the non-zero defaults
+// instead of a store per member (86 bytes less Cortex-M text).
+struct StackImplState {
+  StackImplState() = default;
+
+  // The instant of the latest poll: for the few calls that send without
+  // being given one (arp_add_static flushing packets that waited).
+  Instant last_poll;
+  // Stack::set_timers_enabled: false between sys_timeouts_deinit() and
+  // sys_timeouts_init(); poll() then takes input only.
+  bool timers_enabled = true;
+  // Stack::attach_app: attached apps in order; null entries are gaps left by
+  // a detach during poll_apps (compacted once it returns).
+  std::array<StackApp*, config::max_stack_apps> apps{};
+  std::size_t app_count = 0;
+  bool polling_apps = false;
+  // Open Stack::begin_transmit_batch() spans, and how many netifs the
+  // outermost one began a batch on.
+  std::size_t transmit_batch_depth = 0;
+  std::size_t transmit_batch_netifs = 0;
+  // Stack::publish_dns_servers / publish_ntp_servers.
+  LearnedServers dns_servers;
+  LearnedServers ntp_servers;
+  // Stack::set_router_advertisement_callback; RDNSS changes go to dns_servers.
+  Stack::NetifCallback ra_flags_callback = nullptr;
+  void* ra_flags_context = nullptr;
+  // Stack::set_core_context_check (consulted with CONFIG_LWIP_CHECK_THREAD_SAFETY).
+  Stack::CoreContextCheck in_core = nullptr;
+  void* in_core_context = nullptr;
+  Stack::CoreContextViolation core_violation = nullptr;
+};
+
 // Core thread only.
-class StackImpl {
+class StackImpl : public StackImplState {
  public:
   explicit StackImpl(const StackConfig& config);
 
@@ -43,34 +76,9 @@ class StackImpl {
   IpLayer ip;
   UdpEndpoints udp;
   TcpLayer tcp;
-  // The instant of the latest poll: for the few calls that send without
-  // being given one (arp_add_static flushing packets that waited).
-  Instant last_poll;
-  // Stack::set_timers_enabled: false between sys_timeouts_deinit() and
-  // sys_timeouts_init(); poll() then takes input only.
-  bool timers_enabled = true;
-  // Stack::attach_app: attached apps in order; null entries are gaps left by
-  // a detach during poll_apps (compacted once it returns).
-  std::array<StackApp*, config::max_stack_apps> apps{};
-  std::size_t app_count = 0;
-  bool polling_apps = false;
-  // Open Stack::begin_transmit_batch() spans, and how many netifs the
-  // outermost one began a batch on.
-  std::size_t transmit_batch_depth = 0;
-  std::size_t transmit_batch_netifs = 0;
   void poll_apps(Stack& stack, Instant now);
-  // Stack::publish_dns_servers / publish_ntp_servers.
-  LearnedServers dns_servers;
-  LearnedServers ntp_servers;
-  // Stack::set_router_advertisement_callback; RDNSS changes go to dns_servers.
-  Stack::NetifCallback ra_flags_callback = nullptr;
-  void* ra_flags_context = nullptr;
   void publish_rdnss(NetifId id);
 
-  // Stack::set_core_context_check (consulted with CONFIG_LWIP_CHECK_THREAD_SAFETY).
-  Stack::CoreContextCheck in_core = nullptr;
-  void* in_core_context = nullptr;
-  Stack::CoreContextViolation core_violation = nullptr;
   // Aborts, after telling the installed violation hook, when a checker is
   // installed and says the caller is outside the core context.
   void check_core_context(const char* function) const {

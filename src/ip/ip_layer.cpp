@@ -5,15 +5,16 @@ namespace lwnet {
 static_assert(config::max_netifs <= 255, "NetifId holds a byte");
 
 IpLayer::IpLayer(Pools& pools, IpLayerStats stats, Random& random, Device& loopback)
-    : pools_(pools),
+    : IpLayerState(),
+      pools_(pools),
       stats_(stats),
       random_(random),
       arp_cache_(stats.arp),
       reassembly_(pools, stats.ipv4),
       reassembly6_(pools, stats.ipv6.reassembly),
-      nd_cache_(stats.nd),
-      next_fragment_identification_(random.next_u32()),
-      next_identification_(static_cast<std::uint16_t>(random.next_u32())) {
+      nd_cache_(stats.nd) {
+  next_fragment_identification_ = random.next_u32();
+  next_identification_ = static_cast<std::uint16_t>(random.next_u32());
   NetifConfig lo;
   lo.name = "lo";
   if constexpr (config::ipv4) lo.ipv4 = IpCidr{Ipv4Address::loopback(), 8};

@@ -172,7 +172,9 @@ class NdCache {
   static void take_queue(Entry& e, PendingQueue& resolved);
 
   std::array<Entry, config::ipv6_slots(config::ipv6_nd6_num_neighbors)> entries_{};
-  std::array<Timing, config::max_netifs> timing_{};
+  // None without IPv6: timing() then reads the defaults and set_timing()
+  // keeps nothing.
+  std::array<Timing, config::ipv6_slots(config::max_netifs)> timing_{};
   NdStats& stats_;
 };
 

@@ -118,7 +118,7 @@ Result<RawReceived> RawEndpoints::receive(RawHandle h, Bytes into, bool peek) {
   std::copy_n(data.begin(), r.copied, into.begin());
   r.from = p.from;
   r.netif = p.netif;
-  if (!peek) (void)packets_.pop(s.queue);  // frees the buffer
+  if (!peek) packets_.drop_front(s.queue);  // frees the buffer
   return r;
 }
 

@@ -98,8 +98,10 @@ class RawEndpoints {
   Pools& pools_;
   std::array<Slot, capacity> slots_{};
   // Every queued packet holds a buffer of the stack's pools, so the queues
-  // never need more entries than those have buffers.
-  QueuePool<Packet, config::frame_pool_size + config::large_pool_size> packets_;
+  // never need more entries than those have buffers. Without endpoints
+  // (CONFIG_LWIP_MAX_RAW_PCBS 0) nothing is ever queued: the one entry a
+  // pool must have.
+  QueuePool<Packet, capacity == 0 ? 1 : config::frame_pool_size + config::large_pool_size> packets_;
   EventCallback event_callback_ = nullptr;
   void* event_context_ = nullptr;
 };

@@ -57,47 +57,47 @@ Result<IpRoute> route_ipv4(const NetifTable& netifs, Ipv4Address destination,
   // A loopback source never leaves the host (RFC 1122 3.2.1.3).
   if (source.is_loopback()) return Error::NoRoute;
 
+  // Steps 2 to 5 pick a netif; one call makes the route through it.
+  const Netif* chosen = nullptr;
+  NetifId chosen_id;
+
   // 2. Source-based routing.
   if (!source.is_unspecified()) {
     for (std::size_t i = 0; i < netifs.size(); ++i) {
       const NetifId id{static_cast<std::uint8_t>(i)};
       const Netif& n = netifs[id];
       if (!n.loopback && n.usable() && n.has_ipv4 && n.address == source) {
-        return via(n, id, destination, source);
+        chosen = &n;
+        chosen_id = id;
+        break;
       }
     }
   }
 
-  const std::optional<NetifId> default_id = netifs.default_netif();
-  const Netif* default_netif = nullptr;
-  if (default_id) {
-    const Netif& n = netifs[*default_id];
-    if (n.usable() && !n.loopback) default_netif = &n;
-  }
-
-  // 3. Limited broadcast and multicast.
-  if (destination.is_broadcast() || destination.is_multicast()) {
-    if (default_netif == nullptr) return Error::NoRoute;
-    return via(*default_netif, *default_id, destination, source);
-  }
-
-  // 4. Longest prefix over the subnets of usable netifs.
-  const Netif* best = nullptr;
-  NetifId best_id;
-  for (std::size_t i = 0; i < netifs.size(); ++i) {
-    const NetifId id{static_cast<std::uint8_t>(i)};
-    const Netif& n = netifs[id];
-    if (n.loopback || !n.usable() || !n.on_link(destination)) continue;
-    if (best == nullptr || n.prefix_len > best->prefix_len) {
-      best = &n;
-      best_id = id;
+  if (chosen == nullptr && !destination.is_broadcast() && !destination.is_multicast()) {
+    // 4. Longest prefix over the subnets of usable netifs.
+    for (std::size_t i = 0; i < netifs.size(); ++i) {
+      const NetifId id{static_cast<std::uint8_t>(i)};
+      const Netif& n = netifs[id];
+      if (n.loopback || !n.usable() || !n.on_link(destination)) continue;
+      if (chosen == nullptr || n.prefix_len > chosen->prefix_len) {
+        chosen = &n;
+        chosen_id = id;
+      }
     }
   }
-  if (best != nullptr) return via(*best, best_id, destination, source);
 
-  // 5. The default netif (its gateway, or on-link when point to point).
-  if (default_netif == nullptr) return Error::NoRoute;
-  return via(*default_netif, *default_id, destination, source);
+  // 3. Limited broadcast and multicast, and 5. the rest: the default netif
+  // (its gateway, or on-link when point to point).
+  if (chosen == nullptr) {
+    const std::optional<NetifId> default_id = netifs.default_netif();
+    if (!default_id) return Error::NoRoute;
+    const Netif& n = netifs[*default_id];
+    if (!n.usable() || n.loopback) return Error::NoRoute;
+    chosen = &n;
+    chosen_id = *default_id;
+  }
+  return via(*chosen, chosen_id, destination, source);
 }
 
 Result<IpRoute> route_ipv4_via(const NetifTable& netifs, NetifId netif, Ipv4Address destination,

@@ -258,7 +258,7 @@ Result<UdpReceived> UdpEndpoints::receive(UdpHandle h, Bytes into, bool keep) {
   r.netif = d.netif;
   if (!keep) {
     e->queued_bytes -= data.size();
-    (void)datagrams_.pop(e->queue);  // frees the datagram's buffer
+    datagrams_.drop_front(e->queue);  // frees the datagram's buffer
   }
   return r;
 }

@@ -202,8 +202,11 @@ class UdpEndpoints {
     NetifId netif;
     IpAddress group;
   };
+  // Without IGMP and MLD every join fails (Unsupported) and nothing is
+  // kept: one entry, for join_on() to find free as before.
   static constexpr std::size_t membership_capacity =
-      config::max_udp_pcbs > config::igmp_max_groups ? config::max_udp_pcbs : config::igmp_max_groups;
+      !config::igmp && !config::ipv6 ? 1
+      : config::max_udp_pcbs > config::igmp_max_groups ? config::max_udp_pcbs : config::igmp_max_groups;
 
   Endpoint* get(UdpHandle h);
   const Endpoint* get(UdpHandle h) const;

@@ -75,19 +75,24 @@ class QueuePool {
   // Takes the first value of `q` (the caller checked !q.empty()); its entry
   // goes back to the pool holding a default T (a buffer it held is freed).
   T pop(PooledQueue& q) {
+    T value = std::move(entries_[q.head_].value);
+    drop_front(q);
+    return value;
+  }
+  // pop() for a caller that does not want the value: it is reset in place
+  // (a buffer it held is freed) instead of being moved out first.
+  void drop_front(PooledQueue& q) {
     const std::uint16_t index = q.head_;
     Entry& e = entries_[index];
-    T value = std::move(e.value);
     e.value = T{};
     q.head_ = e.next;
     if (--q.count_ == 0) q.head_ = q.tail_ = 0;
     e.next = free_;
     free_ = index;
     --used_;
-    return value;
   }
   void clear(PooledQueue& q) {
-    while (!q.empty()) (void)pop(q);
+    while (!q.empty()) drop_front(q);
   }
 
  private:

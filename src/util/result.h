@@ -14,7 +14,10 @@ namespace lwnet {
 template <class T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : state_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
+  // By reference, not by value: a value parameter is one more copy of T
+  // between the caller's and the Result's.
+  Result(const T& value) : state_(std::in_place_index<0>, value) {}       // NOLINT: implicit by design
+  Result(T&& value) : state_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
   Result(Error error) : state_(std::in_place_index<1>, error) {}         // NOLINT
 
   bool ok() const { return state_.index() == 0; }
