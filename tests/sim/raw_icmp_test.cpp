@@ -166,19 +166,37 @@ ByteVector parameter_problem_about(const ByteVector& offending) {
   return error_about(offending, parameter_problem, 0, 9U << 24);
 }
 
-TEST_F(RawIcmpSim, PortUnreachableReachesOnlyTheConnectedUdpEndpoint) {
-  UdpHandle connected = *net.a.udp_open();
-  UdpHandle other = *net.a.udp_open();
-  ASSERT_OK(net.a.udp_bind(connected, {IpAddress{}, 5000}));
-  ASSERT_OK(net.a.udp_connect(connected, {ip_peer, 9}));
-  ASSERT_OK(net.a.udp_bind(other, {IpAddress{}, 5001}));
+// Two UDP endpoints, one connected to the peer's port 9 from 5000, one
+// unconnected on 5001, and the datagram each sent there (packets[0] the
+// connected one's); `events` counts the UDP events that follow.
+struct ConnectedAndOther {
+  UdpHandle connected{};
+  UdpHandle other{};
   int events = 0;
-  net.a.set_udp_event_callback([](void* c, UdpHandle) { ++*static_cast<int*>(c); }, &events);
-  ASSERT_OK(net.a.udp_send(connected, pattern(5), net.sim.now()));
-  ASSERT_OK(net.a.udp_send_to(other, pattern(5), {ip_peer, 9}, net.sim.now()));
-  net.sim.settle();
-  const auto packets = sent_packets(net);
-  ASSERT_EQ(packets.size(), 2U);
+  std::vector<ByteVector> packets;
+
+  void open(HostAndPeer& net) {
+    connected = *net.a.udp_open();
+    other = *net.a.udp_open();
+    ASSERT_OK(net.a.udp_bind(connected, {IpAddress{}, 5000}));
+    ASSERT_OK(net.a.udp_connect(connected, {ip_peer, 9}));
+    ASSERT_OK(net.a.udp_bind(other, {IpAddress{}, 5001}));
+    net.a.set_udp_event_callback([](void* c, UdpHandle) { ++*static_cast<int*>(c); }, &events);
+    ASSERT_OK(net.a.udp_send(connected, pattern(5), net.sim.now()));
+    ASSERT_OK(net.a.udp_send_to(other, pattern(5), {ip_peer, 9}, net.sim.now()));
+    net.sim.settle();
+    packets = sent_packets(net);
+    ASSERT_EQ(packets.size(), 2U);
+  }
+};
+
+TEST_F(RawIcmpSim, PortUnreachableReachesOnlyTheConnectedUdpEndpoint) {
+  ConnectedAndOther endpoints;
+  ASSERT_NO_FATAL_FAILURE(endpoints.open(net));
+  const UdpHandle connected = endpoints.connected;
+  const UdpHandle other = endpoints.other;
+  const int& events = endpoints.events;
+  const std::vector<ByteVector>& packets = endpoints.packets;
 
   // Host unreachable is soft: a connected UDP endpoint keeps nothing (Linux).
   net.inject_ipv4(error_about(packets[0], 3, 1));
@@ -214,18 +232,12 @@ TEST_F(RawIcmpSim, PortUnreachableReachesOnlyTheConnectedUdpEndpoint) {
 // One about another endpoint's datagram, or quoting another port, changes
 // nothing.
 TEST_F(RawIcmpSim, ParameterProblemReachesOnlyTheConnectedUdpEndpoint) {
-  UdpHandle connected = *net.a.udp_open();
-  UdpHandle other = *net.a.udp_open();
-  ASSERT_OK(net.a.udp_bind(connected, {IpAddress{}, 5000}));
-  ASSERT_OK(net.a.udp_connect(connected, {ip_peer, 9}));
-  ASSERT_OK(net.a.udp_bind(other, {IpAddress{}, 5001}));
-  int events = 0;
-  net.a.set_udp_event_callback([](void* c, UdpHandle) { ++*static_cast<int*>(c); }, &events);
-  ASSERT_OK(net.a.udp_send(connected, pattern(5), net.sim.now()));
-  ASSERT_OK(net.a.udp_send_to(other, pattern(5), {ip_peer, 9}, net.sim.now()));
-  net.sim.settle();
-  const auto packets = sent_packets(net);
-  ASSERT_EQ(packets.size(), 2U);
+  ConnectedAndOther endpoints;
+  ASSERT_NO_FATAL_FAILURE(endpoints.open(net));
+  const UdpHandle connected = endpoints.connected;
+  const UdpHandle other = endpoints.other;
+  const int& events = endpoints.events;
+  const std::vector<ByteVector>& packets = endpoints.packets;
 
   net.inject_ipv4(parameter_problem_about(packets[1]));
   ByteVector other_peer_port = packets[0];
