@@ -25,6 +25,8 @@ class Duration {
   constexpr Duration operator*(std::int64_t k) const { return Duration(us_ * k); }
   constexpr Duration operator/(std::int64_t k) const { return Duration(us_ / k); }
   constexpr Duration& operator+=(Duration o) { us_ += o.us_; return *this; }
+  // Plain comparisons, not a defaulted operator<=>: GCC -Os outlines the
+  // spaceship, and every deadline check on Cortex-M4 became a call.
   constexpr bool operator==(const Duration&) const = default;
   constexpr bool operator<(Duration o) const { return us_ < o.us_; }
   constexpr bool operator<=(Duration o) const { return us_ <= o.us_; }
@@ -52,6 +54,7 @@ class Instant {
   constexpr Instant operator-(Duration d) const { return Instant(us_ - d.total_micros()); }
   constexpr Duration operator-(Instant o) const { return Duration::micros(us_ - o.us_); }
   constexpr Instant& operator+=(Duration d) { us_ += d.total_micros(); return *this; }
+  // Plain comparisons for the same reason as Duration's.
   constexpr bool operator==(const Instant&) const = default;
   constexpr bool operator<(Instant o) const { return us_ < o.us_; }
   constexpr bool operator<=(Instant o) const { return us_ <= o.us_; }
