@@ -188,8 +188,8 @@
 #ifndef CONFIG_LWIP_BROADCAST_PING
 #define CONFIG_LWIP_BROADCAST_PING 0
 #endif
-// Not implemented yet: echo requests to a joined group are not answered
-// (must stay 0).
+// Echo requests to a group this host is in (IPv4 and IPv6, as lwIP) are
+// answered from the netif's own address.
 #ifndef CONFIG_LWIP_MULTICAST_PING
 #define CONFIG_LWIP_MULTICAST_PING 0
 #endif
@@ -740,8 +740,6 @@ inline constexpr std::size_t max_ethernet_frame = 1514;
 
 // ---- Relations (lwIP's init.c checks, as compile errors) --------------------
 static_assert(ipv4 || ipv6, "at least one of CONFIG_LWIP_IPV4 and CONFIG_LWIP_IPV6 must be on");
-// Values lwnet would silently ignore today (see "not implemented yet" above).
-static_assert(!multicast_ping, "CONFIG_LWIP_MULTICAST_PING is not implemented yet");
 static_assert(max_stack_apps <= 64, "CONFIG_LWNET_MAX_STACK_APPS is 0..64");
 static_assert(igmp_max_groups >= 1 && igmp_max_groups <= 255, "CONFIG_LWNET_IGMP_MAX_GROUPS is 1..255");
 static_assert(mld6_max_groups >= 1 && mld6_max_groups <= 255, "CONFIG_LWNET_MLD6_MAX_GROUPS is 1..255");

@@ -88,7 +88,7 @@ struct StackStats {
     LWNET_C(icmpv6, rx); LWNET_C(icmpv6, tx); LWNET_C(icmpv6, rx_echo_request);
     LWNET_C(icmpv6, tx_echo_reply); LWNET_C(icmpv6, rx_echo_reply); LWNET_C(icmpv6, tx_error);
     LWNET_C(icmpv6, rate_limited); LWNET_C(icmpv6, drop_truncated); LWNET_C(icmpv6, drop_bad_checksum);
-    LWNET_C(icmpv6, drop_unknown_type);
+    LWNET_C(icmpv6, drop_unknown_type); LWNET_C(icmpv6, drop_multicast_ping);
     LWNET_C(icmpv6, raw_delivered); LWNET_C(icmpv6, raw_dropped);
     LWNET_C(icmpv6, rx_packet_too_big); LWNET_C(icmpv6, pmtu_clamped); LWNET_C(icmpv6, drop_not_ours);
     LWNET_C(icmpv6, errors_to_transport);

@@ -49,20 +49,30 @@ void IpLayer::icmp_input(NetifId id, PacketBuf&& packet, const IpDelivery& ip, I
   count(stats_.icmp.raw_dropped, raw_dropped);
   switch (icmp.type) {
     case static_cast<std::uint8_t>(Icmpv4Type::EchoRequest): {
-      // CONFIG_LWIP_MULTICAST_PING is off (options.h refuses it on): the
-      // reply would leave from the group's address, which is no source.
-      if (ip.destination.is_multicast()) {
+      // To a group or a broadcast address: answered only where configured
+      // (CONFIG_LWIP_MULTICAST_PING, CONFIG_LWIP_BROADCAST_PING; ESP-IDF
+      // leaves both off: one request could draw an answer from every host),
+      // and then from the netif's own address, since a group or broadcast
+      // address is no source (RFC 1122 3.2.1.3, 3.2.2.6).
+      const Netif& n = netifs_[id];
+      const bool to_group = ip.destination.is_multicast();
+      if (to_group && !config::multicast_ping) {
         ++stats_.icmp.drop_multicast_ping;
         return;
       }
-      const Netif& n = netifs_[id];
-      const bool to_broadcast = n.is_broadcast(ip.destination.v4());
+      const bool to_broadcast = !to_group && n.is_broadcast(ip.destination.v4());
       if (to_broadcast && !config::broadcast_ping) {
         ++stats_.icmp.drop_broadcast_ping;
         return;
       }
       ++stats_.icmp.rx_echo_request;
-      const Ipv4Address reply_source = to_broadcast ? n.address : ip.destination.v4();
+      const Ipv4Address reply_source = to_group || to_broadcast ? n.address : ip.destination.v4();
+      if (reply_source.is_unspecified()) {
+        // A netif without an address yet (DHCP under way) has nothing to
+        // answer from.
+        ++stats_.ipv4.drop_no_route;
+        return;
+      }
       Result<IpRoute> r = route_ipv4(netifs_, ip.source.v4(), reply_source);
       if (!r) {
         ++stats_.ipv4.drop_no_route;

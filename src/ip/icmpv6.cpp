@@ -29,8 +29,14 @@ void IpLayer::icmpv6_input(NetifId id, PacketBuf&& packet, const IpDelivery& ip,
   count(stats_.icmpv6.raw_dropped, raw_dropped);
   switch (icmp.type) {
     case static_cast<std::uint8_t>(Icmpv6Type::EchoRequest): {
+      // To a group: answered only with CONFIG_LWIP_MULTICAST_PING (ESP-IDF
+      // leaves it off, as lwIP does for both families; RFC 4443 4.2 would
+      // answer), then from the address the route picks.
+      if (destination.is_multicast() && !config::multicast_ping) {
+        ++stats_.icmpv6.drop_multicast_ping;
+        return;
+      }
       ++stats_.icmpv6.rx_echo_request;
-      // To a group: answered from the address the route picks (RFC 4443 4.2).
       Result<IpRoute> r = route_v6(source,
                                      destination.is_multicast() ? Ipv6Address{} : destination,
                                      netifs_[id].loopback ? std::nullopt : std::optional<NetifId>(id));

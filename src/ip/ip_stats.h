@@ -123,6 +123,8 @@ struct Icmpv6Stats {
   StatCounter rx = 0, tx = 0, rx_echo_request = 0, tx_echo_reply = 0, rx_echo_reply = 0;
   StatCounter tx_error = 0, rate_limited = 0;
   StatCounter drop_truncated = 0, drop_bad_checksum = 0, drop_unknown_type = 0;
+  // Echo requests to a group (CONFIG_LWIP_MULTICAST_PING off): not answered.
+  StatCounter drop_multicast_ping = 0;
   // Copies for raw ICMPv6 endpoints, and those dropped (queue full, no buffer).
   StatCounter raw_delivered = 0, raw_dropped = 0;
   // Packet Too Big messages; their MTUs under 1280 raised to 1280 (RFC 8201 4).

@@ -133,6 +133,56 @@ TEST(Ipv6Sim, PingToTheLinkLocalAddressAndToLoopback) {
   net.b.ping_close(ping);
 }
 
+// An echo request to all-nodes: with CONFIG_LWIP_MULTICAST_PING off
+// (ESP-IDF's default, as lwIP) no answer and a counted drop; with it on (the
+// IPv6-only check's build) one unicast answer from B's link-local address,
+// the source the route picks for A's link-local one, once B has resolved
+// A's link-layer address.
+TEST(Ipv6Sim, MulticastPingIsAnsweredOnlyWhenConfigured) {
+  Ipv6Hosts h;
+  TwoHosts& net = h.net;
+  net.log.clear();
+  PingHandle ping = *net.a.ping_open(0x77);
+  ASSERT_OK(net.a.ping_send(ping, v6("ff02::1"), 3, {}, 0, net.sim.now()));
+  net.sim.settle();
+  std::vector<FrameLog::Frame> requests;
+  for (const FrameLog::Frame& f : net.log.with_ethertype(ipv6_type, 0)) {
+    if (f.bytes[14 + 6] == 58 && f.bytes[14 + 40] == 128) requests.push_back(f);
+  }
+  ASSERT_EQ(requests.size(), 1U);
+  EXPECT_EQ(to_hex(ConstBytes(requests[0].bytes).first(6)), to_hex(hex("33 33 00 00 00 01")));
+  const std::vector<FrameLog::Frame> answers = net.log.with_ethertype(ipv6_type, 1);
+  std::array<std::uint8_t, 4> buf{};
+  if constexpr (config::multicast_ping) {
+    // B first asks for A's link-layer address (a neighbor solicitation;
+    // A's advertisement is B's second ICMPv6 message), then answers.
+    EXPECT_EQ(net.b.stats().icmpv6.rx, 2U);
+    EXPECT_EQ(net.b.stats().icmpv6.drop_multicast_ping, 0U);
+    EXPECT_EQ(net.b.stats().icmpv6.tx_echo_reply, 1U);
+    ASSERT_EQ(answers.size(), 2U);
+    EXPECT_EQ(answers[0].bytes[14 + 40], 135);
+    const ByteVector& reply = answers[1].bytes;
+    ASSERT_EQ(reply.size(), 14U + 40 + 8);
+    EXPECT_EQ(to_hex(ConstBytes(reply).first(6)), to_hex(hex("02 00 00 00 00 0a")));
+    EXPECT_EQ(to_hex(ConstBytes(reply).subspan(14 + 8, 32)),
+              to_hex(hex("fe 80 00 00 00 00 00 00 00 00 00 ff fe 00 00 0b"
+                         "fe 80 00 00 00 00 00 00 00 00 00 ff fe 00 00 0a")));
+    EXPECT_EQ(reply[14 + 40], 129);
+    Result<EchoReply> r = net.a.ping_receive(ping, buf);
+    ASSERT_OK(r);
+    EXPECT_EQ(r->from, IpAddress(v6("fe80::ff:fe00:b")));
+    EXPECT_EQ(r->sequence, 3);
+  } else {
+    EXPECT_EQ(net.b.stats().icmpv6.rx, 1U);
+    EXPECT_EQ(net.b.stats().icmpv6.drop_multicast_ping, 1U);
+    EXPECT_EQ(net.b.stats().icmpv6.rx_echo_request, 0U);
+    EXPECT_EQ(net.b.stats().icmpv6.tx_echo_reply, 0U);
+    EXPECT_TRUE(answers.empty());
+  }
+  EXPECT_ERROR(net.a.ping_receive(ping, buf), Error::WouldBlock);
+  net.a.ping_close(ping);
+}
+
 TEST(Ipv6Sim, UdpOverIpv6BothWaysAndPortUnreachable) {
   Ipv6Hosts h;
   TwoHosts& net = h.net;

@@ -104,9 +104,16 @@ TEST(PingSim, BroadcastPingIsAnsweredOnlyWhenConfigured) {
   EXPECT_EQ(frame_destination_mac(requests[0].bytes), MacAddress::broadcast());
   std::array<std::uint8_t, 8> buf{};
   if constexpr (config::broadcast_ping) {
-    EXPECT_OK(net.a.ping_receive(pa, buf));
-    EXPECT_OK(net.a.ping_receive(pa, buf));
+    // From B's own address, one answer per request.
+    for (std::uint16_t sequence = 1; sequence <= 2; ++sequence) {
+      Result<EchoReply> r = net.a.ping_receive(pa, buf);
+      ASSERT_OK(r);
+      EXPECT_EQ(r->from, IpAddress(ip_b));
+      EXPECT_EQ(r->sequence, sequence);
+    }
+    EXPECT_ERROR(net.a.ping_receive(pa, buf), Error::WouldBlock);
     EXPECT_EQ(net.b.stats().icmp.drop_broadcast_ping, 0U);
+    EXPECT_EQ(net.b.stats().icmp.tx_echo_reply, 2U);
   } else {
     EXPECT_ERROR(net.a.ping_receive(pa, buf), Error::WouldBlock);
     EXPECT_EQ(net.b.stats().icmp.drop_broadcast_ping, 2U);
@@ -117,12 +124,11 @@ TEST(PingSim, BroadcastPingIsAnsweredOnlyWhenConfigured) {
   EXPECT_EQ(net.b.pools().in_use(), 0U);
 }
 
-// CONFIG_LWIP_MULTICAST_PING is off (ESP-IDF's default, the only value
-// lwnet builds): a request to a group, all-hosts included, gets no answer.
-// Answered, its reply went out from the group's address, a source no host
-// may use (RFC 1122 3.2.1.3).
-TEST(PingSim, MulticastPingIsNotAnswered) {
-  static_assert(!config::multicast_ping);
+// A request to a group, all-hosts included: with CONFIG_LWIP_MULTICAST_PING
+// off (ESP-IDF's default) no answer; with it on (the IPv4-only check's
+// build) one answer, unicast, from the netif's own address: a group's
+// address is no source (RFC 1122 3.2.1.3).
+TEST(PingSim, MulticastPingIsAnsweredOnlyWhenConfigured) {
   TwoHosts net;
   net.sim.settle();
   net.log.clear();
@@ -133,11 +139,30 @@ TEST(PingSim, MulticastPingIsNotAnswered) {
   ASSERT_EQ(requests.size(), 1U);
   EXPECT_EQ(frame_destination_mac(requests[0].bytes), (MacAddress{{0x01, 0x00, 0x5e, 0x00, 0x00, 0x01}}));
   EXPECT_EQ(net.b.stats().icmp.rx, 1U);
-  EXPECT_EQ(net.b.stats().icmp.drop_multicast_ping, 1U);
-  EXPECT_EQ(net.b.stats().icmp.rx_echo_request, 0U);
-  EXPECT_EQ(net.b.stats().icmp.tx_echo_reply, 0U);
-  EXPECT_TRUE(net.log.with_ethertype(ipv4_type, 1).empty());
   std::array<std::uint8_t, 8> buf{};
+  if constexpr (config::multicast_ping) {
+    EXPECT_EQ(net.b.stats().icmp.drop_multicast_ping, 0U);
+    EXPECT_EQ(net.b.stats().icmp.rx_echo_request, 1U);
+    EXPECT_EQ(net.b.stats().icmp.tx_echo_reply, 1U);
+    const auto replies = net.log.with_ethertype(ipv4_type, 1);
+    ASSERT_EQ(replies.size(), 1U);
+    EXPECT_EQ(frame_destination_mac(replies[0].bytes), mac_a);
+    EXPECT_EQ(frame_ip_source(replies[0].bytes), ip_b);
+    const ConstBytes icmp = ConstBytes(replies[0].bytes).subspan(34);
+    ASSERT_EQ(icmp.size(), 16U);
+    EXPECT_EQ(icmp[0], 0);              // echo reply
+    EXPECT_EQ(load_be16(icmp, 4), 4);  // identifier
+    EXPECT_EQ(load_be16(icmp, 6), 1);  // sequence
+    Result<EchoReply> r = net.a.ping_receive(pa, buf);
+    ASSERT_OK(r);
+    EXPECT_EQ(r->from, IpAddress(ip_b));
+    EXPECT_EQ(r->sequence, 1);
+  } else {
+    EXPECT_EQ(net.b.stats().icmp.drop_multicast_ping, 1U);
+    EXPECT_EQ(net.b.stats().icmp.rx_echo_request, 0U);
+    EXPECT_EQ(net.b.stats().icmp.tx_echo_reply, 0U);
+    EXPECT_TRUE(net.log.with_ethertype(ipv4_type, 1).empty());
+  }
   EXPECT_ERROR(net.a.ping_receive(pa, buf), Error::WouldBlock);
   net.a.ping_close(pa);
   EXPECT_EQ(net.a.pools().in_use(), 0U);
