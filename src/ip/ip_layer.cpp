@@ -77,7 +77,7 @@ Status IpLayer::set_up(NetifId id, bool up, Instant now) {
     schedule_gratuitous_arp(id, now);
     igmp_report_all(id, now);
     if constexpr (config::ipv6) {
-      start_dad(id, now);
+      restart_dad(id, now);
       start_router_solicitation(id, now);
     }
   } else {
@@ -101,7 +101,7 @@ Status IpLayer::set_link_up(NetifId id, bool link_up, Instant now) {
     schedule_gratuitous_arp(id, now);
     igmp_report_all(id, now);
     if constexpr (config::ipv6) {
-      start_dad(id, now);
+      restart_dad(id, now);
       start_router_solicitation(id, now);
     }
   } else {

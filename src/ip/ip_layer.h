@@ -598,8 +598,13 @@ class IpLayer : private IpLayerState {
   void send_nd_resolved(NetifId id, const Ipv6Address& neighbor, Instant now);
   // Link-local address from the MAC (modified EUI-64, RFC 4291 2.5.1).
   void add_link_local(NetifId id, Instant now);
-  // (Re)starts DAD for the netif's tentative addresses from the next poll.
-  void start_dad(NetifId id, Instant now);
+  // Starts DAD for one tentative address of the netif from the next poll,
+  // from its first probe: for an address just added. The netif's other
+  // addresses keep their attempt (probes sent, schedule, nonce).
+  void start_dad(NetifId id, Ipv6NetifAddress& address, Instant now);
+  // Starts DAD over for every tentative address of the netif: it came up
+  // or its link did (RFC 4862 5.4, an interface reinitialized).
+  void restart_dad(NetifId id, Instant now);
   void dad_due(NetifId id, Instant now);
   // A tentative address another host has: Duplicated (never used).
   void dad_failed(NetifId id, Ipv6NetifAddress& address, Instant now);

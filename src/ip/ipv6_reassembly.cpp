@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "ip/reassembly_slots.h"
+
 namespace lwnet {
 
 static_assert(config::reass_max_datagrams >= 1 && config::reass_max_datagrams <= 255);
@@ -46,16 +48,11 @@ std::optional<std::uint32_t> Ipv6Reassembly::parameter_problem_pointer(
 }
 
 std::size_t Ipv6Reassembly::datagrams_in_progress() const {
-  return static_cast<std::size_t>(
-      std::count_if(datagrams_.begin(), datagrams_.end(), [](const Datagram& d) { return d.used; }));
+  return reassembly_slots::in_use(datagrams_);
 }
 
 Instant Ipv6Reassembly::next_deadline() const {
-  Instant earliest = Instant::max();
-  for (const Datagram& d : datagrams_) {
-    if (d.used && d.deadline < earliest) earliest = d.deadline;
-  }
-  return earliest;
+  return reassembly_slots::next_deadline(datagrams_);
 }
 
 const Ipv6Reassembly::Held* Ipv6Reassembly::first_fragment(std::size_t index) const {
@@ -84,17 +81,8 @@ std::optional<std::size_t> Ipv6Reassembly::find_or_create(const Ipv6Repr& ip,
     }
   }
   if (!free_slot) {
-    // Every slot taken: the oldest datagram gives way. Refused instead, a
-    // few fragments that never complete (one lost, or forged ones sent
-    // once a minute) would stop all reassembly; given way, a flood has to
-    // outpace a real datagram's fragments to stop it.
-    std::size_t oldest = 0;
-    for (std::size_t i = 1; i < datagrams_.size(); ++i) {
-      if (datagrams_[i].deadline < datagrams_[oldest].deadline) oldest = i;
-    }
-    ++stats_.reass_evicted;
-    drop(oldest);
-    free_slot = oldest;
+    free_slot = reassembly_slots::evict_oldest(datagrams_, stats_.reass_evicted,
+                                               [this](std::size_t i) { drop(i); });
   }
   Datagram& d = datagrams_[*free_slot];
   d.used = true;
@@ -127,23 +115,10 @@ bool Ipv6Reassembly::spill(std::size_t index) {
   // Never reached without IPv6, whose tables are then empty (config::ipv6_slots).
   if constexpr (!config::ipv6) return false;
   Datagram& d = datagrams_[index];
-  std::optional<PacketBuf> big = pools_.large.allocate(spill_headroom);
-  if (!big) {
-    // Every large buffer taken: one an older incomplete datagram holds
-    // gives way, as a slot does, so that two with a lost fragment each
-    // cannot stop every long datagram until they time out.
-    std::optional<std::size_t> oldest;
-    for (std::size_t i = 0; i < datagrams_.size(); ++i) {
-      const Datagram& other = datagrams_[i];
-      if (i == index || !other.used || !other.spill.valid()) continue;
-      if (!oldest || other.deadline < datagrams_[*oldest].deadline) oldest = i;
-    }
-    if (!oldest || !(datagrams_[*oldest].deadline < d.deadline)) return false;
-    ++stats_.reass_evicted;
-    drop(*oldest);
-    big = pools_.large.allocate(spill_headroom);
-    if (!big) return false;
-  }
+  std::optional<PacketBuf> big = reassembly_slots::large_buffer_for(
+      index, datagrams_, pools_.large, spill_headroom, stats_.reass_evicted,
+      [this](std::size_t i) { drop(i); });
+  if (!big) return false;
   Bytes area = big->append(spill_data_at + max_payload).subspan(spill_data_at);
   for (Held& h : held_) {
     if (!h.packet.valid() || h.datagram != index) continue;

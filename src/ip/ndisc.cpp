@@ -78,7 +78,7 @@ Status IpLayer::add_ipv6_address(NetifId id, const Ipv6Address& address, std::ui
   // is counted (mld.join_table_full); the address still works, as the
   // solicited-node groups of every address pass the filters anyway.
   if (n->medium == Medium::Ethernet) (void)mld_join(id, ndisc_solicited_node(address), now);
-  if (dad) start_dad(id, now);
+  if (dad) start_dad(id, *slot, now);
   netif_status_changed(id);
   if (!dad && address.is_link_local()) start_router_solicitation(id, now);
   return {};
@@ -99,18 +99,20 @@ Status IpLayer::remove_ipv6_address(NetifId id, const Ipv6Address& address,
   return {};
 }
 
-void IpLayer::start_dad(NetifId id, Instant now) {
-  Netif& n = netifs_[id];
-  bool any = false;
-  for (Ipv6NetifAddress& s : n.ipv6) {
-    if (s.state != Ipv6AddressState::Tentative) continue;
-    s.dad_probes_sent = 0;
-    s.next_dad_probe = now;
-    any = true;
-  }
+void IpLayer::start_dad(NetifId id, Ipv6NetifAddress& address, Instant now) {
+  // A fresh attempt: dad_due draws its nonce with the first probe.
+  address.dad_probes_sent = 0;
+  address.next_dad_probe = now;
   // From the next poll, so that adding an address never transmits from
-  // inside the call.
-  if (any && n.usable()) timers_.arm(dad_timer(id), now);
+  // inside the call. A netif that is not usable probes when it comes up
+  // (restart_dad).
+  if (netifs_[id].usable()) arm_no_later(dad_timer(id), now);
+}
+
+void IpLayer::restart_dad(NetifId id, Instant now) {
+  for (Ipv6NetifAddress& s : netifs_[id].ipv6) {
+    if (s.state == Ipv6AddressState::Tentative) start_dad(id, s, now);
+  }
 }
 
 void IpLayer::dad_due(NetifId id, Instant now) {

@@ -7,7 +7,9 @@
 // floor. The IsRouter flag (7.2.5): a router whose NA says it is one no
 // more leaves the default router list; our own NAs say we are a host.
 // Enhanced DAD (RFC 7527): every probe carries a nonce, and our own probe
-// sent back by the link does not make us give the address up.
+// sent back by the link does not make us give the address up. DAD is per
+// address: one added during another's DAD leaves that one's attempt alone,
+// while the link coming back starts every tentative address's DAD over.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -488,6 +490,78 @@ TEST(NdTimersSim, AProbeWithoutANonceFailsDad) {
   EXPECT_EQ(net.a.stats().nd.dad_duplicates, 1U);
   EXPECT_EQ(net.a.stats().nd.dad_looped, 0U);
   EXPECT_EQ(net.a.pools().in_use(), 0U);
+}
+
+// An address added while another is half-way through DAD runs a DAD of its
+// own and leaves the other's alone: its probe count, its schedule and its
+// nonce (RFC 4862 5.4 starts DAD for the address being assigned). Restarted,
+// the other would probe again, become preferred late and, with a fresh
+// nonce, take its own earlier probe sent back by the link for another
+// host's (RFC 7527).
+TEST(NdTimersSim, AnAddressAddedDuringAnothersDadLeavesItsDadAlone) {
+  NdTimers net;
+  const Ipv6Address first = v6("2001:db8:5::1");
+  const Ipv6Address second = v6("2001:db8:6::2");
+  const Instant first_probe = net.start_dad(first);
+  net.sim.run_until(first_probe + Duration::millis(400));
+  ASSERT_EQ(net.state_of(first), Ipv6AddressState::Tentative);
+  const Instant second_added = net.sim.now();
+  ASSERT_OK(net.a.add_ipv6_address(net.a_if, IpCidr{second, 64}, second_added));
+  net.sim.settle();
+  const std::vector<ByteVector> first_frames = net.solicitation_frames_for(first);
+  ASSERT_FALSE(first_frames.empty());
+  EXPECT_EQ(first_frames.size(), 1U);
+  net.inject(first_frames[0]);  // the first probe, back from the link late
+  net.sim.settle();
+  EXPECT_EQ(net.a.stats().nd.dad_looped, 1U);
+  EXPECT_EQ(net.a.stats().nd.dad_duplicates, 0U);
+
+  net.sim.run_until(first_probe + Duration::millis(999));
+  EXPECT_EQ(net.state_of(first), Ipv6AddressState::Tentative);
+  net.sim.run_until(first_probe + Duration::millis(1001));
+  EXPECT_EQ(net.state_of(first), Ipv6AddressState::Preferred);
+
+  const std::vector<Instant> second_probes = net.solicitations_for(second);
+  ASSERT_EQ(second_probes.size(), 1U);
+  EXPECT_EQ(second_probes[0], second_added);
+  net.sim.run_until(second_probes[0] + Duration::millis(999));
+  EXPECT_EQ(net.state_of(second), Ipv6AddressState::Tentative);
+  net.sim.run_until(second_probes[0] + Duration::millis(1001));
+  EXPECT_EQ(net.state_of(second), Ipv6AddressState::Preferred);
+
+  net.sim.run_for(Duration::seconds(3));
+  EXPECT_EQ(net.solicitations_for(first), std::vector<Instant>{first_probe});
+  EXPECT_EQ(net.solicitations_for(second), std::vector<Instant>{second_probes[0]});
+  EXPECT_EQ(net.a.stats().nd.dad_duplicates, 0U);
+  EXPECT_EQ(net.a.pools().in_use(), 0U);
+}
+
+// The link coming back is another matter: every tentative address starts
+// DAD over (RFC 4862 5.4, an interface reinitialized), with a new nonce,
+// and is preferred RetransTimer after its new probe.
+TEST(NdTimersSim, TheLinkComingBackRestartsDadOfATentativeAddress) {
+  NdTimers net;
+  const Ipv6Address address = v6("2001:db8:5::1");
+  const Instant first_probe = net.start_dad(address);
+  net.sim.run_until(first_probe + Duration::millis(400));
+  ASSERT_OK(net.a.set_link_up(net.a_if, false, net.sim.now()));
+  net.sim.run_until(first_probe + Duration::millis(600));
+  const Instant back = net.sim.now();
+  ASSERT_OK(net.a.set_link_up(net.a_if, true, back));
+  net.sim.settle();
+  const std::vector<Instant> probes = net.solicitations_for(address);
+  ASSERT_EQ(probes.size(), 2U);
+  EXPECT_EQ(probes[1], back);
+  const std::vector<ByteVector> frames = net.solicitation_frames_for(address);
+  ASSERT_EQ(frames.size(), 2U);
+  ASSERT_EQ(frames[1].size(), ns_at + 32);
+  EXPECT_NE(ByteVector(frames[1].begin() + nonce_at, frames[1].end()),
+            ByteVector(frames[0].begin() + nonce_at, frames[0].end()));
+  net.sim.run_until(back + Duration::millis(999));
+  EXPECT_EQ(net.state_of(address), Ipv6AddressState::Tentative);
+  net.sim.run_until(back + Duration::millis(1001));
+  EXPECT_EQ(net.state_of(address), Ipv6AddressState::Preferred);
+  EXPECT_EQ(net.solicitations_for(address).size(), 2U);
 }
 
 }  // namespace
