@@ -68,12 +68,10 @@ Status IpLayer::set_ipv4(NetifId id, const IpCidr& address, std::optional<Ipv4Ad
   return {};
 }
 
-Status IpLayer::set_up(NetifId id, bool up, Instant now) {
-  Netif* n = netifs_.get(id);
-  if (n == nullptr) return Error::InvalidArgument;
-  if (n->up == up) return {};
-  n->up = up;
-  if (up) {
+// The netif or its link went up or down: either way the link's neighbours,
+// groups and routers are learned (and announced) anew.
+void IpLayer::switched(NetifId id, bool on, Instant now) {
+  if (on) {
     schedule_gratuitous_arp(id, now);
     igmp_report_all(id, now);
     if constexpr (config::ipv6) {
@@ -88,6 +86,14 @@ Status IpLayer::set_up(NetifId id, bool up, Instant now) {
     }
     timers_.cancel(garp_timer(id));
   }
+}
+
+Status IpLayer::set_up(NetifId id, bool up, Instant now) {
+  Netif* n = netifs_.get(id);
+  if (n == nullptr) return Error::InvalidArgument;
+  if (n->up == up) return {};
+  n->up = up;
+  switched(id, up, now);
   netif_status_changed(id);
   return {};
 }
@@ -97,21 +103,7 @@ Status IpLayer::set_link_up(NetifId id, bool link_up, Instant now) {
   if (n == nullptr) return Error::InvalidArgument;
   if (n->link_up == link_up) return {};
   n->link_up = link_up;
-  if (link_up) {
-    schedule_gratuitous_arp(id, now);
-    igmp_report_all(id, now);
-    if constexpr (config::ipv6) {
-      restart_dad(id, now);
-      start_router_solicitation(id, now);
-    }
-  } else {
-    arp_cache_.flush_netif(id);
-    if constexpr (config::ipv6) {
-      nd_cache_.flush_netif(id);
-      router_list_flush(id);
-    }
-    timers_.cancel(garp_timer(id));
-  }
+  switched(id, link_up, now);
   if constexpr (config::netif_link_callback) {
     if (link_callback_ != nullptr) link_callback_(link_context_, id);
   }

@@ -601,6 +601,8 @@ class IpLayer : private IpLayerState {
   // Starts DAD for one tentative address of the netif from the next poll,
   // from its first probe: for an address just added. The netif's other
   // addresses keep their attempt (probes sent, schedule, nonce).
+  // set_up and set_link_up: what follows a change of either.
+  void switched(NetifId id, bool on, Instant now);
   void start_dad(NetifId id, Ipv6NetifAddress& address, Instant now);
   // Starts DAD over for every tentative address of the netif: it came up
   // or its link did (RFC 4862 5.4, an interface reinitialized).
