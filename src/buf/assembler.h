@@ -8,6 +8,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 namespace lwnet {
 
@@ -31,37 +32,43 @@ class Assembler {
   std::size_t add(std::size_t offset, std::size_t size, bool& accepted) {
     accepted = true;
     if (size == 0) return 0;
-    ByteRange incoming{offset, offset + size};
-    // Merge with every range it overlaps or touches.
-    std::size_t write = 0;
-    bool inserted = false;
-    std::array<ByteRange, Capacity + 1> merged{};
-    for (std::size_t i = 0; i < count_; ++i) {
-      const ByteRange& r = ranges_[i];
-      if (r.end < incoming.start) {
-        merged[write++] = r;
-      } else if (incoming.end < r.start) {
-        if (!inserted) { merged[write++] = incoming; inserted = true; }
-        merged[write++] = r;
-      } else {
-        incoming.start = incoming.start < r.start ? incoming.start : r.start;
-        incoming.end = incoming.end > r.end ? incoming.end : r.end;
-      }
+    std::size_t start = offset;
+    std::size_t end = offset + size;
+    // The stored ranges are sorted, apart (none touches another) and start
+    // after 0; [first, last) are those the new one overlaps or touches,
+    // which merge with it into one. Worked out in place, without a merged
+    // copy of the table: the table is rewritten only once it is known to fit.
+    std::size_t first = 0;
+    while (first < count_ && ranges_[first].end < start) ++first;
+    std::size_t last = first;
+    while (last < count_ && ranges_[last].start <= end) ++last;
+    if (last != first) {
+      if (ranges_[first].start < start) start = ranges_[first].start;
+      if (ranges_[last - 1].end > end) end = ranges_[last - 1].end;
     }
-    if (!inserted) merged[write++] = incoming;
-    // A range that now starts at 0 leaves at once, so it needs no slot.
-    std::size_t contiguous = merged[0].start == 0 ? merged[0].end : 0;
-    std::size_t first_kept = contiguous != 0 ? 1 : 0;
-    if (write - first_kept > Capacity) {
+    // A range that now starts at 0 (then first is 0) leaves at once, so it
+    // needs no slot.
+    const std::size_t contiguous = start == 0 ? end : 0;
+    const std::size_t new_count = count_ - (last - first) + (contiguous != 0 ? 0 : 1);
+    if (new_count > Capacity) {
       accepted = false;
       return 0;
     }
-    count_ = 0;
-    for (std::size_t i = first_kept; i < write; ++i) {
-      ranges_[count_++] = {merged[i].start - contiguous, merged[i].end - contiguous};
+    // The ranges after the merged ones move to just after its slot (or,
+    // when it leaves, to the front, shifted down by what left).
+    const std::size_t destination = contiguous != 0 ? 0 : first + 1;
+    const std::size_t tail = count_ - last;
+    if (tail != 0) std::memmove(&ranges_[destination], &ranges_[last], tail * sizeof(ByteRange));
+    for (std::size_t i = 0; i < tail; ++i) {
+      ranges_[destination + i].start -= contiguous;
+      ranges_[destination + i].end -= contiguous;
     }
-    last_added_ = {incoming.start > contiguous ? incoming.start - contiguous : 0,
-                   incoming.end > contiguous ? incoming.end - contiguous : 0};
+    last_added_ = {};
+    if (contiguous == 0) {
+      ranges_[first] = {start, end};
+      last_added_ = ranges_[first];
+    }
+    count_ = new_count;
     return contiguous;
   }
 

@@ -15,11 +15,15 @@
 namespace lwnet {
 
 namespace {
-// An endpoint as this build's families take it. IPv6-only
-// (CONFIG_LWIP_IPV4=0): a specific IPv4 address, IPv4-mapped ones too, is
-// Unsupported; 0.0.0.0 (IpAddress{}, what callers that never bound pass)
-// stands for ::, the one wildcard left.
-Result<IpEndpoint> endpoint_of_built_family(const IpEndpoint& endpoint) {
+// Calls `then` with the endpoint as this build's families take it, or
+// returns Unsupported. IPv6-only (CONFIG_LWIP_IPV4=0): a specific IPv4
+// address, IPv4-mapped ones too, is Unsupported; 0.0.0.0 (IpAddress{}, what
+// callers that never bound pass) stands for ::, the one wildcard left.
+// A continuation rather than a Result<IpEndpoint>: where nothing is
+// rewritten (dual stack, IPv4 only) the caller's endpoint goes on as it is,
+// without a copy into a Result and a test of it at every call.
+template <class Then>
+auto in_built_family(const IpEndpoint& endpoint, Then&& then) -> decltype(then(endpoint)) {
   // An IPv4-only build keeps no IPv6 octets (wire/address.h): any IPv6
   // address, an IPv4-mapped one too, is of a family it lacks.
   if constexpr (!config::ipv6) {
@@ -29,10 +33,10 @@ Result<IpEndpoint> endpoint_of_built_family(const IpEndpoint& endpoint) {
     const IpAddress a = unmap_v4(endpoint.address);
     if (a.is_v4()) {
       if (!a.is_unspecified()) return Error::Unsupported;
-      return IpEndpoint{IpAddress(Ipv6Address{}), endpoint.port, endpoint.scope_id};
+      return then(IpEndpoint{IpAddress(Ipv6Address{}), endpoint.port, endpoint.scope_id});
     }
   }
-  return endpoint;
+  return then(endpoint);
 }
 }  // namespace
 
@@ -228,18 +232,18 @@ TcpSettings* Stack::tcp_listener_settings(TcpHandle listener) {
 Result<TcpHandle> Stack::tcp_listen(const IpEndpoint& local, std::size_t backlog,
                                     bool reuse_address, const TcpSettings* settings) {
   LWNET_CHECK_CORE_CONTEXT("Stack::tcp_listen");
-  const Result<IpEndpoint> e = endpoint_of_built_family(local);
-  if (!e) return e.error();
-  return impl_->tcp.table().listen(*e, backlog, reuse_address, settings);
+  return in_built_family(local, [&](const IpEndpoint& e) {
+    return impl_->tcp.table().listen(e, backlog, reuse_address, settings);
+  });
 }
 Result<TcpReservation> Stack::tcp_reserve(const IpEndpoint& local, bool reuse_address,
                                           bool v6only) {
   LWNET_CHECK_CORE_CONTEXT("Stack::tcp_reserve");
-  const Result<IpEndpoint> e = endpoint_of_built_family(local);
-  if (!e) return e.error();
-  const IpAddress a = unmap_v4(e->address);
-  if (!a.is_unspecified() && !impl_->ip.is_local(a)) return Error::AddressNotAvailable;
-  return impl_->tcp.table().reserve(*e, reuse_address, v6only);
+  return in_built_family(local, [&](const IpEndpoint& e) -> Result<TcpReservation> {
+    const IpAddress a = unmap_v4(e.address);
+    if (!a.is_unspecified() && !impl_->ip.is_local(a)) return Error::AddressNotAvailable;
+    return impl_->tcp.table().reserve(e, reuse_address, v6only);
+  });
 }
 void Stack::tcp_release(const TcpReservation& reservation) {
   LWNET_CHECK_CORE_CONTEXT("Stack::tcp_release");
@@ -252,11 +256,11 @@ Result<TcpHandle> Stack::tcp_accept(TcpHandle listener) {
 Result<TcpHandle> Stack::tcp_connect(const IpEndpoint& remote, Instant now, const IpEndpoint& local,
                                      const TcpSettings* settings) {
   LWNET_CHECK_CORE_CONTEXT("Stack::tcp_connect");
-  const Result<IpEndpoint> from = endpoint_of_built_family(local);
-  if (!from) return from.error();
-  const Result<IpEndpoint> to = endpoint_of_built_family(remote);
-  if (!to) return to.error();
-  return impl_->tcp.connect(*from, *to, now, settings);
+  return in_built_family(local, [&](const IpEndpoint& from) {
+    return in_built_family(remote, [&](const IpEndpoint& to) {
+      return impl_->tcp.connect(from, to, now, settings);
+    });
+  });
 }
 Result<std::size_t> Stack::tcp_send(TcpHandle h, ConstBytes data, Instant now, bool more) {
   LWNET_CHECK_CORE_CONTEXT("Stack::tcp_send");
@@ -401,15 +405,11 @@ Result<UdpHandle> Stack::udp_open() {
 }
 Status Stack::udp_bind(UdpHandle h, const IpEndpoint& local) {
   LWNET_CHECK_CORE_CONTEXT("Stack::udp_bind");
-  const Result<IpEndpoint> e = endpoint_of_built_family(local);
-  if (!e) return e.error();
-  return impl_->udp.bind(h, *e);
+  return in_built_family(local, [&](const IpEndpoint& e) { return impl_->udp.bind(h, e); });
 }
 Status Stack::udp_connect(UdpHandle h, const IpEndpoint& remote) {
   LWNET_CHECK_CORE_CONTEXT("Stack::udp_connect");
-  const Result<IpEndpoint> e = endpoint_of_built_family(remote);
-  if (!e) return e.error();
-  return impl_->udp.connect(h, *e);
+  return in_built_family(remote, [&](const IpEndpoint& e) { return impl_->udp.connect(h, e); });
 }
 Status Stack::udp_disconnect(UdpHandle h) {
   LWNET_CHECK_CORE_CONTEXT("Stack::udp_disconnect");
@@ -421,9 +421,7 @@ Result<IpEndpoint> Stack::udp_local(UdpHandle h) const {
 }
 Status Stack::udp_send_to(UdpHandle h, ConstBytes payload, const IpEndpoint& to, Instant now) {
   LWNET_CHECK_CORE_CONTEXT("Stack::udp_send_to");
-  const Result<IpEndpoint> e = endpoint_of_built_family(to);
-  if (!e) return e.error();
-  return impl_->udp.send_to(h, payload, *e, now);
+  return in_built_family(to, [&](const IpEndpoint& e) { return impl_->udp.send_to(h, payload, e, now); });
 }
 Status Stack::udp_send(UdpHandle h, ConstBytes payload, Instant now) {
   LWNET_CHECK_CORE_CONTEXT("Stack::udp_send");

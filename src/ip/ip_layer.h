@@ -176,7 +176,8 @@ class IpLayer : private IpLayerState {
   using NetifCallback = IpLayerState::NetifCallback;
 
   // Adds the loopback netif (id 0, 127.0.0.1/8) on `loopback`.
-  IpLayer(Pools& pools, IpLayerStats stats, Random& random, Device& loopback);
+  // `stats` by reference: it is nine references, copied once, into stats_.
+  IpLayer(Pools& pools, const IpLayerStats& stats, Random& random, Device& loopback);
   IpLayer(const IpLayer&) = delete;
   IpLayer& operator=(const IpLayer&) = delete;
 

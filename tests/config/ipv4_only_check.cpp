@@ -111,8 +111,15 @@ TEST(Ipv4Only, Ipv6CallsAreUnsupported) {
   const UdpHandle udp = *s.udp_open();
   EXPECT_ERROR(s.udp_join_group_v6(udp, group, std::nullopt, now), Error::Unsupported);
   EXPECT_ERROR(s.udp_send_to(udp, pattern(8), {global, 9}, now), Error::Unsupported);
+  EXPECT_ERROR(s.udp_bind(udp, {global, 7}), Error::Unsupported);
+  EXPECT_ERROR(s.udp_connect(udp, {global, 9}), Error::Unsupported);
   s.udp_close(udp);
   EXPECT_ERROR(s.tcp_connect({global, 80}, now), Error::Unsupported);
+  // An IPv6 local endpoint with an IPv4 peer: refused too, nothing opened.
+  EXPECT_ERROR(s.tcp_connect({*parse_ip_address("192.0.2.2"), 80}, now, {global, 0}),
+               Error::Unsupported);
+  EXPECT_ERROR(s.tcp_listen({global, 80}, 1), Error::Unsupported);
+  EXPECT_ERROR(s.tcp_reserve({global, 80}, false, false), Error::Unsupported);
 
   DnsResolver resolver;
   EXPECT_ERROR(resolver.lookup(s, "host.example", DnsRecordType::AAAA, nullptr, nullptr, now),

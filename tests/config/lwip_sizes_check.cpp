@@ -25,6 +25,7 @@
 #include "support/hex.h"
 #include "support/hosts.h"
 #include "support/sim.h"
+#include "transport/tcp/congestion.h"
 #include "util/stat_counter.h"
 #include "wire/icmpv4.h"
 #include "wire/ipv4.h"
@@ -36,6 +37,9 @@ static_assert(!config::ipv6 && !config::igmp && !config::netif_loopback && !conf
                   !config::tcp_syn_cookies && !config::tcp_cubic && !config::tcp_timestamps &&
                   !config::device_offload,
               "built with tests/size/lwip_sizes.h and CONFIG_LWIP_IPV6=0");
+// Without CUBIC a connection's congestion control is NewReno's five words
+// (algorithm, MSS, window, threshold, acknowledged bytes): no CUBIC state.
+static_assert(sizeof(CongestionControl) == 5 * sizeof(std::size_t), "no CUBIC state without CONFIG_LWNET_TCP_CUBIC");
 static_assert(sizeof(StatCounter) == 4, "lwip_sizes.h: 32-bit counters (CONFIG_LWNET_STATS_COUNTER_BITS 32)");
 static_assert(config::max_raw_pcbs == 0 && !config::ip4_path_mtu_discovery && !config::path_mtu_table &&
                   !config::icmp_errors_to_transports && !config::tcp_isn_rfc6528 &&

@@ -1,8 +1,10 @@
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <cstring>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <utility>
 
 #include "util/error.h"
@@ -54,6 +56,72 @@ TEST(Result, MoveOnlyValues) {
   EXPECT_EQ(*taken, 9);
   Result<std::unique_ptr<int>> e(Error::NoBuffers);
   EXPECT_EQ(e.error(), Error::NoBuffers);
+}
+
+// Counts the live objects, to prove that copies, moves, assignments and
+// destruction of a Result construct and destroy its value exactly once.
+struct Counted {
+  static inline int live = 0;
+  int value;
+  explicit Counted(int v) : value(v) { ++live; }
+  Counted(const Counted& other) : value(other.value) { ++live; }
+  Counted(Counted&& other) noexcept : value(other.value) { ++live; }
+  Counted& operator=(const Counted&) = default;
+  ~Counted() { --live; }
+};
+
+TEST(Result, ConstructsAndDestroysANonTrivialValueOnce) {
+  Counted::live = 0;
+  {
+    Result<Counted> a(Counted(1));
+    EXPECT_EQ(Counted::live, 1);
+    Result<Counted> copy = a;
+    Result<Counted> moved = std::move(a);
+    EXPECT_EQ(Counted::live, 3);
+    Result<Counted> failed(Error::Closed);
+    EXPECT_EQ(Counted::live, 3);
+    copy = failed;  // value to error: the value goes
+    EXPECT_EQ(Counted::live, 2);
+    EXPECT_EQ(copy.error(), Error::Closed);
+    failed = moved;  // error to value
+    EXPECT_EQ(Counted::live, 3);
+    EXPECT_EQ(failed->value, 1);
+    moved = Result<Counted>(Counted(5));  // value to value
+    EXPECT_EQ(Counted::live, 3);
+    EXPECT_EQ(moved->value, 5);
+    const Result<Counted>& self = moved;
+    moved = self;
+    EXPECT_EQ(moved->value, 5);
+  }
+  EXPECT_EQ(Counted::live, 0);
+}
+
+// A Result of a plain value is copied as bytes and is no larger than the
+// value and one byte (the error code says whether there is an error).
+static_assert(std::is_trivially_copyable_v<Result<int>>);
+static_assert(sizeof(Result<std::uint32_t>) == 2 * sizeof(std::uint32_t));
+static_assert(sizeof(Status) == 1);
+
+TEST(ResultDeathTest, ValueOfAnErrorAborts) {
+  Result<int> r = half(3);
+  EXPECT_DEATH(static_cast<void>(r.value()), "Result: value\\(\\) of an error");
+  if constexpr (result_detail::checks) {
+    EXPECT_DEATH(static_cast<void>(*r), "Result: value\\(\\) of an error");
+    Result<std::string> s(Error::Closed);
+    EXPECT_DEATH(static_cast<void>(s->size()), "Result: value\\(\\) of an error");
+    Result<int> good = half(4);
+    EXPECT_DEATH(static_cast<void>(good.error()), "error\\(\\) of a value");
+    Status fine;
+    EXPECT_DEATH(static_cast<void>(fine.error()), "error\\(\\) of a value");
+  }
+}
+
+TEST(Result, ChecksEveryAccessInUnoptimisedBuilds) {
+#if defined(LWNET_RESULT_CHECKS) || defined(__OPTIMIZE__)
+  GTEST_SKIP() << "an optimised build, or LWNET_RESULT_CHECKS given";
+#else
+  EXPECT_TRUE(result_detail::checks);
+#endif
 }
 
 TEST(Status, SuccessAndFailure) {

@@ -180,5 +180,62 @@ TEST(Assembler, RefusesWhenOutOfSlotsButInOrderDataStillFits) {
   EXPECT_EQ(assembler.range(1), (ByteRange{15, 16}));
 }
 
+// Against a model that keeps one flag per byte beyond the contiguous end:
+// every add() of a long pseudo-random sequence (overlapping, touching,
+// swallowing, in order, refused for want of slots) must return the bytes
+// that became contiguous, accept or refuse, and leave the ranges and
+// last_added() that the model's runs of received bytes say.
+template <std::size_t Capacity>
+void check_against_model(std::uint32_t seed) {
+  constexpr std::size_t window = 96;
+  Assembler<Capacity> assembler;
+  std::array<bool, 2 * window> received{};
+  std::uint32_t state = seed;
+  const auto next = [&state](std::uint32_t bound) {
+    state = state * 1664525U + 1013904223U;
+    return (state >> 8) % bound;
+  };
+  for (int step = 0; step < 4000; ++step) {
+    const std::size_t offset = next(4) == 0 ? 0 : next(window);
+    const std::size_t size = next(24);
+    std::array<bool, 2 * window> after = received;
+    for (std::size_t i = offset; i < offset + size; ++i) after[i] = true;
+    std::size_t contiguous = 0;
+    while (after[contiguous]) ++contiguous;
+    std::vector<ByteRange> runs;
+    for (std::size_t i = contiguous; i < after.size(); ++i) {
+      if (!after[i]) continue;
+      if (runs.empty() || runs.back().end != i) runs.push_back({i, i});
+      runs.back().end = i + 1;
+    }
+    const bool fits = size == 0 || runs.size() <= Capacity;
+    bool accepted = false;
+    ASSERT_EQ(assembler.add(offset, size, accepted), fits && size != 0 ? contiguous : 0U)
+        << "step " << step;
+    ASSERT_EQ(accepted, fits) << "step " << step;
+    if (!fits || size == 0) continue;
+    ByteRange last{};
+    for (const ByteRange& run : runs) {
+      if (run.start <= offset && offset < run.end) last = {run.start - contiguous, run.end - contiguous};
+    }
+    EXPECT_EQ(assembler.last_added(), last) << "step " << step;
+    ASSERT_EQ(assembler.range_count(), runs.size()) << "step " << step;
+    for (std::size_t i = 0; i < runs.size(); ++i) {
+      ASSERT_EQ(assembler.range(i), (ByteRange{runs[i].start - contiguous, runs[i].end - contiguous}))
+          << "step " << step << " range " << i;
+    }
+    received = {};
+    for (std::size_t i = contiguous; i < after.size(); ++i) received[i - contiguous] = after[i];
+  }
+}
+
+TEST(Assembler, MatchesAModelOfReceivedBytes) {
+  for (std::uint32_t seed = 1; seed <= 20; ++seed) {
+    check_against_model<1>(seed);
+    check_against_model<2>(seed);
+    check_against_model<4>(seed);
+  }
+}
+
 }  // namespace
 }  // namespace lwnet::tcp_buffers_test

@@ -39,6 +39,36 @@ Connected connect_pair(TcpTablePair& p, std::uint16_t port = 80) {
   return c;
 }
 
+// A default TcpSettings is a copy of defaults built at compile time
+// (tcp_settings.cpp): every field must still be the configured default.
+TEST(TcpSettings, DefaultsAreTheConfiguredOnes) {
+  const TcpSettings settings;
+  EXPECT_EQ(settings.send_buffer, config::tcp_snd_buf_default);
+  EXPECT_EQ(settings.receive_buffer, config::tcp_wnd_default);
+  EXPECT_EQ(settings.mss, config::tcp_mss);
+  EXPECT_FALSE(settings.nodelay);
+  EXPECT_TRUE(settings.delayed_ack);
+  EXPECT_FALSE(settings.keepalive);
+  EXPECT_EQ(settings.congestion, CongestionAlgorithm::NewReno);
+  EXPECT_EQ(settings.max_retransmits, config::tcp_maxrtx);
+  EXPECT_EQ(settings.syn_max_retransmits, config::tcp_synmaxrtx);
+  EXPECT_EQ(settings.delayed_ack_timeout.total_millis(), config::tcp_delayed_ack_ms);
+  EXPECT_EQ(settings.keepalive_idle.total_millis(), config::tcp_keepidle_ms);
+  EXPECT_EQ(settings.keepalive_interval.total_millis(), config::tcp_keepintvl_ms);
+  EXPECT_EQ(settings.keepalive_count, config::tcp_keepcnt);
+  EXPECT_EQ(settings.window_scaling, config::wnd_scale);
+  EXPECT_EQ(settings.timestamps, config::tcp_timestamps);
+  EXPECT_EQ(settings.sack_out, config::tcp_sack_out);
+  EXPECT_EQ(settings.queue_out_of_order, config::tcp_queue_ooseq);
+  EXPECT_EQ(settings.initial_rto.total_millis(), config::tcp_rto_time_ms);
+  EXPECT_EQ(settings.time_wait.total_millis(), 2 * std::int64_t{config::tcp_msl_ms});
+  EXPECT_EQ(settings.fin_wait_2_timeout.total_millis(), config::tcp_fin_wait_timeout_ms);
+  EXPECT_FALSE(settings.ip.ttl.has_value());
+  EXPECT_EQ(settings.ip.tos, 0);
+  EXPECT_FALSE(settings.ip.netif.has_value());
+  EXPECT_FALSE(settings.ip.v6only);
+}
+
 TEST(TcpTable, ListenAcceptAndExchangeData) {
   TcpTablePair p(1);
   Connected c = connect_pair(p);

@@ -5,7 +5,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 
+#include "config/options.h"
 #include "time/instant.h"
 
 namespace lwnet {
@@ -39,21 +41,33 @@ class CongestionControl {
   void restart_after_idle();
 
  private:
-  void cubic_on_ack(std::size_t acked, Instant now, Duration smoothed_rtt);
-  void cubic_on_congestion(Instant now);
+  // CUBIC's state, in segments.
+  struct CubicState {
+    double w_max = 0;
+    double w_last_max = 0;
+    double w_est = 0;
+    double k = 0;
+    double growth_credit = 0;  // fractions of a segment not yet added to cwnd
+    Instant epoch_start = Instant::max();
+    void restart_epoch() { epoch_start = Instant::max(); }
+  };
+  // Without CONFIG_LWNET_TCP_CUBIC: no state (48 bytes less per connection).
+  struct NoCubicState {
+    void restart_epoch() {}
+  };
+
+  // Templates on the state, so that they are compiled only where CUBIC is.
+  template <class State>
+  void cubic_on_ack(State& cubic, std::size_t acked, Instant now, Duration smoothed_rtt);
+  template <class State>
+  void cubic_on_congestion(State& cubic);
 
   CongestionAlgorithm algorithm_ = CongestionAlgorithm::NewReno;
   std::size_t mss_ = 536;
   std::size_t cwnd_ = 0;
   std::size_t ssthresh_ = SIZE_MAX;
   std::size_t bytes_acked_ = 0;  // congestion avoidance accumulator (RFC 3465)
-  // CUBIC state, in segments.
-  double w_max_ = 0;
-  double w_last_max_ = 0;
-  double w_est_ = 0;
-  double k_ = 0;
-  double growth_credit_ = 0;  // fractions of a segment not yet added to cwnd
-  Instant epoch_start_ = Instant::max();
+  [[no_unique_address]] std::conditional_t<config::tcp_cubic, CubicState, NoCubicState> cubic_;
 };
 
 }  // namespace lwnet

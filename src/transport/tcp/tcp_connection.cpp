@@ -7,7 +7,9 @@
 
 namespace lwnet {
 
-TcpSettings::TcpSettings() = default;
+// A copy of TcpSettings::defaults (tcp_settings.cpp: there, so that the
+// compiler cannot see their values here and turn the copy back into stores).
+TcpSettings::TcpSettings() : TcpSettings(defaults) {}
 
 TcpConnection::TcpConnection(Bytes send_storage, Bytes receive_storage,
                              const TcpSettings& settings, std::size_t receive_buffer_limit)

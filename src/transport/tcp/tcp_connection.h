@@ -45,9 +45,9 @@ struct TcpIpOptions {
 
 // Per-connection settings; socket options change them at run time.
 struct TcpSettings {
-  // Out of line (tcp_connection.cpp): the defaults are a dozen stores, made
-  // once there instead of inlined in every table, listener and config that
-  // holds settings.
+  // Out of line (tcp_connection.cpp): a copy of the defaults, built at
+  // compile time into read-only data. Copying them is one memcpy; storing
+  // them field by field took a dozen 64-bit constants and their stores.
   TcpSettings();
 
   // Ring sizes (SO_SNDBUF/SO_RCVBUF), set at creation and changeable on a
@@ -79,6 +79,11 @@ struct TcpSettings {
   Duration time_wait = Duration::millis(2 * std::int64_t{config::tcp_msl_ms});
   Duration fin_wait_2_timeout = Duration::millis(config::tcp_fin_wait_timeout_ms);
   TcpIpOptions ip;
+
+ private:
+  struct DefaultsTag {};
+  constexpr explicit TcpSettings(DefaultsTag) {}
+  static const TcpSettings defaults;
 };
 
 // Whether a connection with these settings offers window scaling (never
