@@ -24,19 +24,14 @@ inline constexpr Error no_error = static_cast<Error>(0xFF);
 [[noreturn]] void misuse();
 
 // Whether *result, result-> and error() check too (value() always does, as
-// std::expected's): in unoptimised builds, i.e. CMake's Debug build where
-// the tests run under the sanitizers, or when asked (-DLWNET_RESULT_CHECKS=1).
-// Callers test ok() first; checking again at every use is a compare and a
-// branch per call site (213 bytes of Cortex-M4 text in
-// tests/size/lwip_sizes.h, IPv4 only), which the optimised builds skip, as
-// std::optional's and std::expected's operator* do.
-#if defined(LWNET_RESULT_CHECKS)
-inline constexpr bool checks = LWNET_RESULT_CHECKS != 0;
-#elif defined(__OPTIMIZE__)
-inline constexpr bool checks = false;
-#else
-inline constexpr bool checks = true;
-#endif
+// std::expected's): where the core's other internal checks do (LWNET_ASSERT:
+// CONFIG_LWIP_ESP_LWIP_ASSERT on and no NDEBUG, so in CMake's Debug build,
+// where the tests run under the sanitizers, and in ESP-IDF's default
+// firmware build). Callers test ok() first; checking again at every use is a
+// compare and a branch per call site (213 bytes of Cortex-M4 text in
+// tests/size/lwip_sizes.h, IPv4 only), which a build without assertions
+// skips, as std::optional's and std::expected's operator* do.
+inline constexpr bool checks = assertions;
 
 }  // namespace result_detail
 
