@@ -107,15 +107,24 @@ void IpLayer::icmp_input(NetifId id, PacketBuf&& packet, const IpDelivery& ip, I
 }
 
 void IpLayer::icmp_error_input(const Icmpv4Repr& icmp, ConstBytes message, Instant now) {
+  const ConstBytes quote = message.subspan(std::min(message.size(), Icmpv4Repr::header_len));
   if (icmp.type == static_cast<std::uint8_t>(Icmpv4Type::DestinationUnreachable) &&
       icmp.code == static_cast<std::uint8_t>(Icmpv4Unreachable::FragmentationNeeded)) {
     // Path MTU discovery's business, not an error: what was lost is sent
     // again smaller.
-    fragmentation_needed_input(icmp, message.subspan(std::min(message.size(), Icmpv4Repr::header_len)), now);
+    fragmentation_needed_input(icmp, quote, now);
     return;
   }
-  if (message.size() < Icmpv4Repr::header_len) return;
-  report_quoted_ipv4(icmp.type, icmp.code, message.subspan(Icmpv4Repr::header_len), now);
+  // The quote starts with the IPv4 header of a datagram we sent. Anyone can
+  // send an error: only one about a datagram from one of our addresses may
+  // reach a transport (RFC 5927); the others are counted, as ICMPv6's are.
+  if (quote.size() < Ipv4Repr::min_header_len || (quote[0] >> 4) != 4 ||
+      (quote[0] & 0x0fU) * 4U < Ipv4Repr::min_header_len ||
+      !netifs_.is_local(Ipv4Address::from_bytes(quote.subspan(12)))) {
+    ++stats_.icmp.drop_not_ours;
+    return;
+  }
+  report_quoted_ipv4(icmp.type, icmp.code, quote, now);
 }
 
 void IpLayer::report_quoted_ipv4(std::uint8_t type, std::uint8_t code, ConstBytes quote, Instant now,
@@ -138,7 +147,9 @@ void IpLayer::report_quoted_ipv4(std::uint8_t type, std::uint8_t code, ConstByte
   if ((load_be16(quote, 6) & 0x1fffU) != 0) return;
   const Ipv4Address source = Ipv4Address::from_bytes(quote.subspan(12));
   const Ipv4Address destination = Ipv4Address::from_bytes(quote.subspan(16));
-  if (!netifs_.is_local(source)) return;  // not a datagram of ours
+  // Checked (and counted) for errors from the network by icmp_error_input;
+  // here for a datagram that waited for ARP while its address went away.
+  if (!netifs_.is_local(source)) return;
 
   IcmpErrorReport report;
   report.type = type;
