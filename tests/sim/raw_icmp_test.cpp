@@ -309,8 +309,19 @@ TEST_F(RawIcmpSim, ErrorsQuotingNoDatagramOfOursAreCountedAndIgnored) {
 // ICMP's port unreachable and host unreachable for TCP, checked as ICMPv6's
 // (support/icmp_error_checks.h).
 IcmpErrorScript script_for(HostAndPeer& net) {
-  return IcmpErrorScript{net, IpAddress(ip_peer), 20, [&net] { return sent_packets(net); },
-                         [&net](const ByteVector& packet) { net.inject_ipv4(error_about(packet, 3, 3)); }};
+  return IcmpErrorScript{net,
+                         IpAddress(ip_peer),
+                         20,
+                         [&net] { return sent_packets(net); },
+                         [&net](const ByteVector& packet) { net.inject_ipv4(error_about(packet, 3, 3)); },
+                         IpAddress(ip_a),
+                         [&net](const ByteVector& segment) {
+                           Ipv4Repr h;
+                           h.source = ip_peer;
+                           h.destination = ip_a;
+                           h.protocol = static_cast<std::uint8_t>(IpProtocol::Tcp);
+                           net.inject_ipv4(ipv4_packet(h, segment));
+                         }};
 }
 
 TEST_F(RawIcmpSim, PortUnreachableRefusesATcpConnectInSynSent) {
@@ -321,6 +332,15 @@ TEST_F(RawIcmpSim, ParameterProblemEndsATcpConnectInSynSentWithProtocolError) {
   expect_hard_error_ends_syn_sent(
       script_for(net), [this](const ByteVector& packet) { net.inject_ipv4(parameter_problem_about(packet)); },
       Error::Protocol);
+}
+
+TEST_F(RawIcmpSim, PortUnreachableDropsAHalfOpenTcpConnection) {
+  expect_port_unreachable_drops_syn_received(script_for(net));
+}
+
+TEST_F(RawIcmpSim, ParameterProblemDropsAHalfOpenTcpConnection) {
+  expect_hard_error_drops_syn_received(
+      script_for(net), [this](const ByteVector& packet) { net.inject_ipv4(parameter_problem_about(packet)); });
 }
 
 TEST_F(RawIcmpSim, HostUnreachableIsASoftErrorReportedWhenTheConnectTimesOut) {
