@@ -130,6 +130,10 @@ struct IpLayerState {
 
   NetifTable netifs_;
   ArpCache::PendingQueue resolved_;  // scratch: packets of an entry that just resolved
+  // Datagrams of resolutions evicted for room, reported to their transports
+  // from the next poll: never from inside the output call that evicted
+  // them, whose transport may be the one the report ends.
+  ArpCache::PendingQueue arp_evicted_;
   EchoEndpoints echo_;
   MulticastGroups groups_;
   // Per netif: until when an IGMPv1 router is present (RFC 2236 4).
@@ -472,6 +476,16 @@ class IpLayer : private IpLayerState {
   void confirm_neighbour(Netif& n, NetifId id, Ipv4Address next_hop, const MacAddress& mac, Instant now);
   bool send_gratuitous_arp(Netif& n, Instant now);
   void send_resolved(NetifId id, const MacAddress& mac, Instant now);
+  // A datagram of ours whose next hop never resolved (ARP gave up, or its
+  // entry was evicted for room): reported to its transport as a host
+  // unreachable, as Linux does (a connect() fails with EHOSTUNREACH
+  // instead of trying on).
+  void report_unresolved(const PacketBuf& datagram, Instant now);
+  // After an ArpCache call that may have evicted a resolution into
+  // arp_evicted_: its report is due at the next poll (arp_timer).
+  void schedule_evicted_reports(Instant now) {
+    if (!arp_evicted_.empty()) arm_no_later(arp_timer, now);
+  }
 
   // ipv4_input.cpp
   std::optional<IpDelivery> ipv4_input(NetifId id, PacketBuf&& packet, bool link_broadcast,
