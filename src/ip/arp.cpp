@@ -68,8 +68,8 @@ void IpLayer::send_resolved(NetifId id, const MacAddress& mac, Instant now) {
 
 void IpLayer::report_unresolved(const PacketBuf& datagram, Instant now) {
   if constexpr (!config::icmp_errors_to_transports) return;
-  report_quoted_ipv4(static_cast<std::uint8_t>(Icmpv4Type::DestinationUnreachable),
-                     static_cast<std::uint8_t>(Icmpv4Unreachable::Host), datagram.data(), now, true);
+  (void)report_quoted_ipv4(static_cast<std::uint8_t>(Icmpv4Type::DestinationUnreachable),
+                           static_cast<std::uint8_t>(Icmpv4Unreachable::Host), datagram.data(), now, true);
 }
 
 void IpLayer::arp_input(NetifId id, PacketBuf&& packet, Instant now) {

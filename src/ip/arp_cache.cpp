@@ -42,7 +42,7 @@ void ArpCache::free(Entry& e) {
   e.requests = 0;
 }
 
-ArpCache::Entry* ArpCache::allocate(PendingQueue& evicted) {
+ArpCache::Entry* ArpCache::allocate(EvictedQueue& evicted) {
   Entry* oldest_stable = nullptr;
   Entry* oldest_pending = nullptr;
   std::size_t pending = 0;
@@ -74,16 +74,18 @@ ArpCache::Entry* ArpCache::allocate(PendingQueue& evicted) {
   // ran out: what waited goes to the caller, to be reported to its
   // transport (a connect fails at once instead of waiting for a SYN
   // timeout). What finds no room is dropped here, unreported.
-  while (!victim->queue.empty() && !evicted.full()) {
-    (void)evicted.push(victim->queue.pop());
-    ++stats_.drop_unresolved;
+  if constexpr (EvictedQueue::capacity() > 0) {
+    while (!victim->queue.empty() && !evicted.full()) {
+      (void)evicted.push(victim->queue.pop());
+      ++stats_.drop_unresolved;
+    }
   }
   free(*victim);  // counts what found no room
   return victim;
 }
 
 ArpCache::Enqueue ArpCache::enqueue(NetifId netif, Ipv4Address ip, PacketBuf&& packet,
-                                    Instant now, PendingQueue& evicted) {
+                                    Instant now, EvictedQueue& evicted) {
   if (Entry* e = find_mut(netif, ip)) {
     // A Stable or Static entry would have been found by lookup(): Pending.
     if (!e->queue.push(std::move(packet))) {
@@ -112,7 +114,7 @@ ArpCache::Enqueue ArpCache::enqueue(NetifId netif, Ipv4Address ip, PacketBuf&& p
 
 ArpCache::Learn ArpCache::learn(NetifId netif, Ipv4Address ip, const MacAddress& mac,
                                 bool create, Instant now, PendingQueue& resolved,
-                                PendingQueue& evicted) {
+                                EvictedQueue& evicted) {
   Entry* e = find_mut(netif, ip);
   Learn outcome = Learn::Updated;
   if (e == nullptr) {
@@ -138,7 +140,7 @@ ArpCache::Learn ArpCache::learn(NetifId netif, Ipv4Address ip, const MacAddress&
 }
 
 Status ArpCache::add_static(NetifId netif, Ipv4Address ip, const MacAddress& mac,
-                            PendingQueue& resolved, PendingQueue& evicted) {
+                            PendingQueue& resolved, EvictedQueue& evicted) {
   Entry* e = find_mut(netif, ip);
   if (e == nullptr) {
     e = allocate(evicted);

@@ -39,6 +39,11 @@ inline constexpr Duration refresh_window =
 class ArpCache {
  public:
   using PendingQueue = FixedQueue<PacketBuf, config::ipv4_slots(config::arp_queue_len)>;
+  // The packets of a resolution evicted for room, for the caller to report
+  // to their transports: no room (they are dropped here) in a build that
+  // reports nothing to the transports.
+  using EvictedQueue =
+      FixedQueue<PacketBuf, config::icmp_errors_to_transports ? config::ipv4_slots(config::arp_queue_len) : 0>;
   enum class State : std::uint8_t { Free, Pending, Stable, Static };
 
   struct Entry {
@@ -79,7 +84,7 @@ class ArpCache {
   // held (counted as arp.drop_unresolved) move to `evicted`, as far as it
   // has room (the rest are dropped), for the caller to report as
   // expire()'s unresolved() does.
-  Enqueue enqueue(NetifId netif, Ipv4Address ip, PacketBuf&& packet, Instant now, PendingQueue& evicted);
+  Enqueue enqueue(NetifId netif, Ipv4Address ip, PacketBuf&& packet, Instant now, EvictedQueue& evicted);
 
   enum class Learn : std::uint8_t {
     NotFound,  // no entry and !create: nothing changed
@@ -92,13 +97,13 @@ class ArpCache {
   // entry resolves, its packets move to `resolved` for the caller to send.
   // `evicted`: as enqueue()'s, for the entry a new one pushes out.
   Learn learn(NetifId netif, Ipv4Address ip, const MacAddress& mac, bool create, Instant now,
-              PendingQueue& resolved, PendingQueue& evicted);
+              PendingQueue& resolved, EvictedQueue& evicted);
 
   // A permanent entry (replaces a dynamic one; its waiting packets move to
   // `resolved`). TableFull when every entry is static already. `evicted`:
   // as enqueue()'s.
   Status add_static(NetifId netif, Ipv4Address ip, const MacAddress& mac,
-                    PendingQueue& resolved, PendingQueue& evicted);
+                    PendingQueue& resolved, EvictedQueue& evicted);
   // InvalidArgument when there is no such entry. Waiting packets are dropped.
   Status remove(NetifId netif, Ipv4Address ip);
   // Forgets the dynamic and pending entries of a netif that went down.
@@ -141,7 +146,7 @@ class ArpCache {
   // pending one once max_pending are pending, its packets into `evicted`
   // as room allows);
   // nullptr when all are static.
-  Entry* allocate(PendingQueue& evicted);
+  Entry* allocate(EvictedQueue& evicted);
   void free(Entry& e);
 
   mutable std::array<Entry, config::ipv4_slots(config::arp_table_size)> entries_{};

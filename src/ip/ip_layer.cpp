@@ -229,7 +229,9 @@ void IpLayer::poll_timers(Instant now) {
 
 void IpLayer::ipv4_timer_due(std::uint16_t timer, Instant now) {
   if (timer == arp_timer) {
-    while (!arp_evicted_.empty()) report_unresolved(arp_evicted_.pop(), now);
+    if constexpr (ArpCache::EvictedQueue::capacity() > 0) {
+      while (!arp_evicted_.empty()) report_unresolved(arp_evicted_.pop(), now);
+    }
     arp_cache_.expire(
         now, [&](NetifId netif, Ipv4Address ip) { send_arp_request(netif, ip, now); },
         [&](const PacketBuf& datagram) { report_unresolved(datagram, now); });

@@ -21,7 +21,7 @@ struct ArpCacheTest : ::testing::Test {
   ArpStats stats;
   ArpCache cache{stats};
   ArpCache::PendingQueue resolved;
-  ArpCache::PendingQueue evicted;  // packets of resolutions pushed out for room
+  ArpCache::EvictedQueue evicted;  // packets of resolutions pushed out for room
   Instant t0 = Instant::from_seconds(10);
 };
 
