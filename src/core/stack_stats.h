@@ -120,6 +120,7 @@ struct StackStats {
     LWNET_C(tcp_table, buffers_lent);
     LWNET_C(tcp_table, syn_cookies_sent); LWNET_C(tcp_table, syn_cookies_validated);
     LWNET_C(tcp_table, syn_cookies_rejected); LWNET_C(tcp_table, half_open_evicted);
+    LWNET_C(tcp_table, half_open_icmp_aborted);
 #undef LWNET_C
   }
 };

@@ -42,7 +42,7 @@ void ArpCache::free(Entry& e) {
   e.requests = 0;
 }
 
-ArpCache::Entry* ArpCache::allocate() {
+ArpCache::Entry* ArpCache::allocate(EvictedQueue& evicted) {
   Entry* oldest_stable = nullptr;
   Entry* oldest_pending = nullptr;
   std::size_t pending = 0;
@@ -70,12 +70,22 @@ ArpCache::Entry* ArpCache::allocate() {
   if (victim == nullptr || (pending >= max_pending && oldest_pending != nullptr)) victim = oldest_pending;
   if (victim == nullptr) return nullptr;
   ++stats_.cache_evictions;
-  free(*victim);
+  // A resolution given up for room is as unresolved as one whose requests
+  // ran out: what waited goes to the caller, to be reported to its
+  // transport (a connect fails at once instead of waiting for a SYN
+  // timeout). What finds no room is dropped here, unreported.
+  if constexpr (EvictedQueue::capacity() > 0) {
+    while (!victim->queue.empty() && !evicted.full()) {
+      (void)evicted.push(victim->queue.pop());
+      ++stats_.drop_unresolved;
+    }
+  }
+  free(*victim);  // counts what found no room
   return victim;
 }
 
 ArpCache::Enqueue ArpCache::enqueue(NetifId netif, Ipv4Address ip, PacketBuf&& packet,
-                                    Instant now) {
+                                    Instant now, EvictedQueue& evicted) {
   if (Entry* e = find_mut(netif, ip)) {
     // A Stable or Static entry would have been found by lookup(): Pending.
     if (!e->queue.push(std::move(packet))) {
@@ -85,7 +95,7 @@ ArpCache::Enqueue ArpCache::enqueue(NetifId netif, Ipv4Address ip, PacketBuf&& p
     }
     return Enqueue::Queued;
   }
-  Entry* e = allocate();
+  Entry* e = allocate(evicted);
   if (e == nullptr) {
     ++stats_.drop_unresolved;
     packet.release();
@@ -103,12 +113,13 @@ ArpCache::Enqueue ArpCache::enqueue(NetifId netif, Ipv4Address ip, PacketBuf&& p
 }
 
 ArpCache::Learn ArpCache::learn(NetifId netif, Ipv4Address ip, const MacAddress& mac,
-                                bool create, Instant now, PendingQueue& resolved) {
+                                bool create, Instant now, PendingQueue& resolved,
+                                EvictedQueue& evicted) {
   Entry* e = find_mut(netif, ip);
   Learn outcome = Learn::Updated;
   if (e == nullptr) {
     if (!create) return Learn::NotFound;
-    e = allocate();
+    e = allocate(evicted);
     if (e == nullptr) return Learn::NotFound;
     e->netif = netif;
     e->ip = ip;
@@ -129,10 +140,10 @@ ArpCache::Learn ArpCache::learn(NetifId netif, Ipv4Address ip, const MacAddress&
 }
 
 Status ArpCache::add_static(NetifId netif, Ipv4Address ip, const MacAddress& mac,
-                            PendingQueue& resolved) {
+                            PendingQueue& resolved, EvictedQueue& evicted) {
   Entry* e = find_mut(netif, ip);
   if (e == nullptr) {
-    e = allocate();
+    e = allocate(evicted);
     if (e == nullptr) return Error::TableFull;
     e->netif = netif;
     e->ip = ip;

@@ -39,6 +39,11 @@ inline constexpr Duration refresh_window =
 class ArpCache {
  public:
   using PendingQueue = FixedQueue<PacketBuf, config::ipv4_slots(config::arp_queue_len)>;
+  // The packets of a resolution evicted for room, for the caller to report
+  // to their transports: no room (they are dropped here) in a build that
+  // reports nothing to the transports.
+  using EvictedQueue =
+      FixedQueue<PacketBuf, config::icmp_errors_to_transports ? config::ipv4_slots(config::arp_queue_len) : 0>;
   enum class State : std::uint8_t { Free, Pending, Stable, Static };
 
   struct Entry {
@@ -74,8 +79,12 @@ class ArpCache {
     TableFull,    // dropped: every entry is static (arp.drop_unresolved)
   };
   // Holds `packet` until `ip` resolves. Called only after lookup() missed.
-  // A new entry may evict the oldest dynamic one (arp.cache_evictions).
-  Enqueue enqueue(NetifId netif, Ipv4Address ip, PacketBuf&& packet, Instant now);
+  // A new entry may evict the oldest dynamic one (arp.cache_evictions); a
+  // Pending one gives up as if its requests had run out: the packets it
+  // held (counted as arp.drop_unresolved) move to `evicted`, as far as it
+  // has room (the rest are dropped), for the caller to report as
+  // expire()'s unresolved() does.
+  Enqueue enqueue(NetifId netif, Ipv4Address ip, PacketBuf&& packet, Instant now, EvictedQueue& evicted);
 
   enum class Learn : std::uint8_t {
     NotFound,  // no entry and !create: nothing changed
@@ -86,13 +95,15 @@ class ArpCache {
   // Records ip -> mac. Existing dynamic entries are refreshed; a new one is
   // made only when `create` (a request for our address). When a Pending
   // entry resolves, its packets move to `resolved` for the caller to send.
+  // `evicted`: as enqueue()'s, for the entry a new one pushes out.
   Learn learn(NetifId netif, Ipv4Address ip, const MacAddress& mac, bool create, Instant now,
-              PendingQueue& resolved);
+              PendingQueue& resolved, EvictedQueue& evicted);
 
   // A permanent entry (replaces a dynamic one; its waiting packets move to
-  // `resolved`). TableFull when every entry is static already.
+  // `resolved`). TableFull when every entry is static already. `evicted`:
+  // as enqueue()'s.
   Status add_static(NetifId netif, Ipv4Address ip, const MacAddress& mac,
-                    PendingQueue& resolved);
+                    PendingQueue& resolved, EvictedQueue& evicted);
   // InvalidArgument when there is no such entry. Waiting packets are dropped.
   Status remove(NetifId netif, Ipv4Address ip);
   // Forgets the dynamic and pending entries of a netif that went down.
@@ -132,8 +143,10 @@ class ArpCache {
  private:
   Entry* find_mut(NetifId netif, Ipv4Address ip) const;
   // A free entry, evicting the oldest stable one if needed (the oldest
-  // pending one once max_pending are pending); nullptr when all are static.
-  Entry* allocate();
+  // pending one once max_pending are pending, its packets into `evicted`
+  // as room allows);
+  // nullptr when all are static.
+  Entry* allocate(EvictedQueue& evicted);
   void free(Entry& e);
 
   mutable std::array<Entry, config::ipv4_slots(config::arp_table_size)> entries_{};

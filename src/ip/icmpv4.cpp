@@ -117,38 +117,42 @@ void IpLayer::icmp_input(NetifId id, PacketBuf&& packet, const IpDelivery& ip, I
 }
 
 void IpLayer::icmp_error_input(const Icmpv4Repr& icmp, ConstBytes message, Instant now) {
+  const ConstBytes quote = message.subspan(std::min(message.size(), Icmpv4Repr::header_len));
   if (icmp.type == static_cast<std::uint8_t>(Icmpv4Type::DestinationUnreachable) &&
       icmp.code == static_cast<std::uint8_t>(Icmpv4Unreachable::FragmentationNeeded)) {
     // Path MTU discovery's business, not an error: what was lost is sent
     // again smaller.
-    fragmentation_needed_input(icmp, message.subspan(std::min(message.size(), Icmpv4Repr::header_len)), now);
+    fragmentation_needed_input(icmp, quote, now);
     return;
   }
-  if (message.size() < Icmpv4Repr::header_len) return;
-  report_quoted_ipv4(icmp.type, icmp.code, message.subspan(Icmpv4Repr::header_len), now);
+  // Anyone can send an error: one whose quote is no datagram of ours is
+  // counted, as ICMPv6's are.
+  if (!report_quoted_ipv4(icmp.type, icmp.code, quote, now)) ++stats_.icmp.drop_not_ours;
 }
 
-void IpLayer::report_quoted_ipv4(std::uint8_t type, std::uint8_t code, ConstBytes quote, Instant now,
+bool IpLayer::report_quoted_ipv4(std::uint8_t type, std::uint8_t code, ConstBytes quote, Instant now,
                                  bool neighbour_unreachable) {
-  if (!config::icmp_errors_to_transports || icmp_error_callback_ == nullptr) return;
   // The quote: the offending IPv4 header and at least the 8 bytes after it
-  // (ports, and TCP's sequence number).
-  if (quote.size() < Ipv4Repr::min_header_len + 8) return;
+  // (ports, and TCP's sequence number), from one of our addresses (RFC
+  // 5927). For a datagram that waited for ARP, the address may have gone
+  // away meanwhile.
+  if (quote.size() < Ipv4Repr::min_header_len + 8) return false;
   const std::size_t header_len = std::size_t{quote[0] & 0x0fU} * 4;
   if ((quote[0] >> 4) != 4 || header_len < Ipv4Repr::min_header_len ||
       quote.size() < header_len + 8) {
-    return;
+    return false;
   }
+  const Ipv4Address source = Ipv4Address::from_bytes(quote.subspan(12));
+  if (!netifs_.is_local(source)) return false;
+  if (!config::icmp_errors_to_transports || icmp_error_callback_ == nullptr) return true;
   const std::uint8_t protocol = quote[9];
   if (protocol != static_cast<std::uint8_t>(IpProtocol::Udp) &&
       protocol != static_cast<std::uint8_t>(IpProtocol::Tcp)) {
-    return;
+    return true;
   }
   // Only the first fragment carries the transport header.
-  if ((load_be16(quote, 6) & 0x1fffU) != 0) return;
-  const Ipv4Address source = Ipv4Address::from_bytes(quote.subspan(12));
+  if ((load_be16(quote, 6) & 0x1fffU) != 0) return true;
   const Ipv4Address destination = Ipv4Address::from_bytes(quote.subspan(16));
-  if (!netifs_.is_local(source)) return;  // not a datagram of ours
 
   IcmpErrorReport report;
   report.type = type;
@@ -185,6 +189,7 @@ void IpLayer::report_quoted_ipv4(std::uint8_t type, std::uint8_t code, ConstByte
   }
   ++stats_.icmp.errors_to_transport;
   icmp_error_callback_(icmp_error_context_, report, now);
+  return true;
 }
 
 void IpLayer::fragmentation_needed_input(const Icmpv4Repr& icmp, ConstBytes quote, Instant now) {

@@ -221,16 +221,12 @@ void IpLayer::poll_timers(Instant now) {
 
 void IpLayer::ipv4_timer_due(std::uint16_t timer, Instant now) {
   if (timer == arp_timer) {
-    // As Linux, a datagram whose next hop never answered is reported to its
-    // transport as a host unreachable (a connect() fails with EHOSTUNREACH
-    // instead of trying on).
+    if constexpr (ArpCache::EvictedQueue::capacity() > 0) {
+      while (!arp_evicted_.empty()) report_unresolved(arp_evicted_.pop(), now);
+    }
     arp_cache_.expire(
         now, [&](NetifId netif, Ipv4Address ip) { send_arp_request(netif, ip, now); },
-        [&](const PacketBuf& datagram) {
-          if constexpr (!config::icmp_errors_to_transports) return;
-          report_quoted_ipv4(static_cast<std::uint8_t>(Icmpv4Type::DestinationUnreachable),
-                             static_cast<std::uint8_t>(Icmpv4Unreachable::Host), datagram.data(), now, true);
-        });
+        [&](const PacketBuf& datagram) { report_unresolved(datagram, now); });
     arm_no_later(arp_timer, arp_cache_.next_deadline());
   } else if (timer == reassembly_timer) {
     // Never armed without reassembly (ipv4_input drops fragments then).

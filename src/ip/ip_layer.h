@@ -130,6 +130,10 @@ struct IpLayerState {
 
   NetifTable netifs_;
   ArpCache::PendingQueue resolved_;  // scratch: packets of an entry that just resolved
+  // Datagrams of resolutions evicted for room, reported to their transports
+  // from the next poll: never from inside the output call that evicted
+  // them, whose transport may be the one the report ends.
+  ArpCache::EvictedQueue arp_evicted_;
   EchoEndpoints echo_;
   MulticastGroups groups_;
   // Per netif: until when an IGMPv1 router is present (RFC 2236 4).
@@ -473,6 +477,18 @@ class IpLayer : private IpLayerState {
   void confirm_neighbour(Netif& n, NetifId id, Ipv4Address next_hop, const MacAddress& mac, Instant now);
   bool send_gratuitous_arp(Netif& n, Instant now);
   void send_resolved(NetifId id, const MacAddress& mac, Instant now);
+  // A datagram of ours whose next hop never resolved (ARP gave up, or its
+  // entry was evicted for room): reported to its transport as a host
+  // unreachable, as Linux does (a connect() fails with EHOSTUNREACH
+  // instead of trying on).
+  void report_unresolved(const PacketBuf& datagram, Instant now);
+  // After an ArpCache call that may have evicted a resolution into
+  // arp_evicted_: its report is due at the next poll (arp_timer).
+  void schedule_evicted_reports(Instant now) {
+    if constexpr (ArpCache::EvictedQueue::capacity() > 0) {
+      if (!arp_evicted_.empty()) arm_no_later(arp_timer, now);
+    }
+  }
 
   // ipv4_input.cpp
   std::optional<IpDelivery> ipv4_input(NetifId id, PacketBuf&& packet, bool link_broadcast,
@@ -651,8 +667,10 @@ class IpLayer : private IpLayerState {
   void icmp_input(NetifId id, PacketBuf&& packet, const IpDelivery& ip, Instant now);
   void icmp_error_input(const Icmpv4Repr& icmp, ConstBytes message, Instant now);
   // An ICMP error of `type` and `code` about `quote` (a datagram we sent,
-  // from its IPv4 header on), for the transports.
-  void report_quoted_ipv4(std::uint8_t type, std::uint8_t code, ConstBytes quote, Instant now,
+  // from its IPv4 header on), for the transports. False when the quote is
+  // no datagram of ours (too short or malformed to tell, or from another
+  // source).
+  bool report_quoted_ipv4(std::uint8_t type, std::uint8_t code, ConstBytes quote, Instant now,
                           bool neighbour_unreachable = false);
   // RFC 1191: a Fragmentation Needed about one of our datagrams (`quote`:
   // its header and what follows).

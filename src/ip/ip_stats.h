@@ -58,9 +58,13 @@ struct IcmpStats {
   StatCounter raw_delivered = 0, raw_dropped = 0;
   // Errors quoting a UDP or TCP datagram, handed to the transport layer.
   StatCounter errors_to_transport = 0;
-  // Fragmentation Needed (RFC 1191): received, its MTU raised to the floor,
-  // ignored (the quote was not of a datagram of ours sent with DF).
-  StatCounter rx_fragmentation_needed = 0, pmtu_clamped = 0, drop_not_ours = 0;
+  // Fragmentation Needed (RFC 1191): received, its MTU raised to the floor.
+  StatCounter rx_fragmentation_needed = 0, pmtu_clamped = 0;
+  // Errors (unreachable, time exceeded, parameter problem) whose quote is no
+  // datagram of ours (source not one of our addresses, or too short or
+  // malformed to tell; for Fragmentation Needed, also one sent without DF):
+  // ignored.
+  StatCounter drop_not_ours = 0;
 };
 
 // IGMPv2 (RFC 2236), host side.

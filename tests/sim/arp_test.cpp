@@ -214,6 +214,62 @@ TEST(ArpSim, FullTableEvictsTheOldestLearnedEntry) {
   EXPECT_EQ(net.a.pools().in_use(), 0U);
 }
 
+// A resolution pushed out of a full table gives up as one whose requests
+// ran out: the SYN that waited on it is reported to TCP as a host
+// unreachable, which ends the connect at once (not after three requests,
+// nor a SYN timeout later), from the next poll. Counted once, as
+// drop_unresolved.
+TEST(ArpSim, AnEvictedResolutionReportsWhatWaitedAsUnreachable) {
+  if constexpr (!config::icmp_errors_to_transports) return;
+  HostAndPeer net;
+  net.sim.settle();
+  (void)net.received();
+  const Instant start = net.sim.now();
+  Result<TcpHandle> c = net.a.tcp_connect({IpAddress(Ipv4Address::of(192, 0, 2, 77)), 80}, start);
+  ASSERT_OK(c);
+  net.sim.run_for(Duration::millis(100));
+  // Every other entry goes to another address being resolved (none of them
+  // answers): the table is full of resolutions, the SYN's the oldest.
+  UdpHandle tx = *net.a.udp_open();
+  for (std::size_t i = 0; i + 1 < config::arp_table_size; ++i) {
+    const Ipv4Address to = Ipv4Address::of(192, 0, 2, static_cast<std::uint8_t>(100 + i));
+    ASSERT_OK(net.a.udp_send_to(tx, pattern(4), {to, 9}, net.sim.now()));
+  }
+  net.sim.settle();
+  EXPECT_EQ(net.a.stats().arp.cache_evictions, 0U);
+  EXPECT_EQ(net.a.tcp_connection(*c)->state(), TcpState::SynSent);
+
+  ASSERT_OK(net.a.udp_send_to(tx, pattern(4), {Ipv4Address::of(192, 0, 2, 120), 9}, net.sim.now()));
+  net.sim.settle();
+  EXPECT_EQ(net.sim.now(), start + Duration::millis(100));
+  EXPECT_EQ(net.a.stats().arp.cache_evictions, 1U);
+  EXPECT_EQ(net.a.stats().arp.drop_unresolved, 1U);
+  EXPECT_EQ(net.a.stats().icmp.errors_to_transport, 1U);
+  const TcpConnection* conn = net.a.tcp_connection(*c);
+  ASSERT_NE(conn, nullptr);
+  EXPECT_EQ(conn->state(), TcpState::Closed);
+  EXPECT_EQ(conn->error(), Error::HostUnreachable);
+  EXPECT_NE(net.a.tcp_events(*c) & tcp_events::error, 0);
+  // Nothing went out over IPv4, and no ARP request for the SYN's address again.
+  std::size_t requests = 0;
+  for (const ByteVector& f : net.received()) {
+    EXPECT_NE(frame_ethertype(f), ipv4_type);
+    if (frame_ethertype(f) == arp_type) ++requests;
+  }
+  EXPECT_EQ(requests, 1U + config::arp_table_size);
+
+  // The resolutions left give up in turn: their datagrams are reported as
+  // well (an unconnected UDP endpoint keeps nothing).
+  net.sim.run_for(Duration::seconds(4));
+  EXPECT_EQ(net.a.stats().arp.drop_unresolved, 1U + config::arp_table_size);
+  EXPECT_EQ(net.a.stats().icmp.errors_to_transport, 1U + config::arp_table_size);
+  EXPECT_FALSE(net.a.udp_has_error(tx));
+  net.a.tcp_close(*c, net.sim.now());
+  net.a.udp_close(tx);
+  (void)net.received();
+  EXPECT_EQ(net.a.pools().in_use(), 0U);
+}
+
 TEST(ArpSim, StaticEntriesNeverAgeNorGetEvictedAndNeedNoRequest) {
   HostAndPeer net;
   net.sim.settle();

@@ -259,9 +259,17 @@ TEST_F(PathMtuSim, ParameterProblemReachesTheConnectedUdpEndpoint) {
 // ICMPv6's port unreachable and soft errors for TCP, checked as ICMP's
 // (support/icmp_error_checks.h).
 IcmpErrorScript script_for(PathMtuSim& t) {
-  return IcmpErrorScript{t.net, IpAddress(address_peer), 40, [&t] { return t.sent(); },
+  return IcmpErrorScript{t.net,
+                         IpAddress(address_peer),
+                         40,
+                         [&t] { return t.sent(); },
                          [&t](const ByteVector& packet) {
                            t.net.inject(icmpv6_error(address_peer, Icmpv6Type::DestinationUnreachable, 4, 0, packet));
+                         },
+                         IpAddress(address_a),
+                         [&t](const ByteVector& segment) {
+                           t.net.inject(ethernet_frame(mac_a, mac_peer, ipv6_type,
+                                                       ipv6_packet(address_peer, address_a, 6, segment)));
                          }};
 }
 
@@ -276,6 +284,16 @@ TEST_F(PathMtuSim, ParameterProblemEndsATcpConnectInSynSentWithProtocolError) {
         net.inject(icmpv6_error(address_router, Icmpv6Type::ParameterProblem, 1, 6, packet));
       },
       Error::Protocol);
+}
+
+TEST_F(PathMtuSim, PortUnreachableDropsAHalfOpenTcpConnection) {
+  expect_port_unreachable_drops_syn_received(script_for(*this));
+}
+
+TEST_F(PathMtuSim, ParameterProblemDropsAHalfOpenTcpConnection) {
+  expect_hard_error_drops_syn_received(script_for(*this), [this](const ByteVector& packet) {
+    net.inject(icmpv6_error(address_router, Icmpv6Type::ParameterProblem, 1, 6, packet));
+  });
 }
 
 TEST_F(PathMtuSim, UnreachableAndTimeExceededAreSoftErrorsForTcp) {

@@ -266,11 +266,62 @@ TEST_F(RawIcmpSim, ParameterProblemReachesOnlyTheConnectedUdpEndpoint) {
   EXPECT_EQ(net.a.pools().in_use(), 0U);
 }
 
+// Anyone can forge an error: one whose quote is not of a datagram from one
+// of our addresses (another source, or too short or malformed to tell)
+// reaches no transport and is counted, whatever its type, as ICMPv6 does.
+TEST_F(RawIcmpSim, ErrorsQuotingNoDatagramOfOursAreCountedAndIgnored) {
+  ConnectedAndOther endpoints;
+  ASSERT_NO_FATAL_FAILURE(endpoints.open(net));
+  const ByteVector& packet = endpoints.packets[0];
+  ByteVector other_source = packet;
+  other_source[12 + 3] = 77;  // 192.0.2.77: on the link, not ours
+  ByteVector other_version = packet;
+  other_version[0] = 0x65;
+  ByteVector short_header = packet;
+  short_header[0] = 0x44;  // a 16-byte header
+  net.inject_ipv4(error_about(other_source, 3, 3));                // port unreachable
+  net.inject_ipv4(error_about(other_source, 11, 0));               // time exceeded
+  net.inject_ipv4(parameter_problem_about(other_source));
+  net.inject_ipv4(error_about(other_version, 3, 3));
+  net.inject_ipv4(error_about(short_header, 3, 3));
+  // Cut inside the quoted header: no source address to check.
+  net.inject_ipv4(icmp_packet(icmp_message(3, 3, 0, ConstBytes(packet).first(12))));
+  net.sim.settle();
+  EXPECT_EQ(net.a.stats().icmp.rx, 6U);
+  EXPECT_EQ(net.a.stats().icmp.drop_not_ours, 6U);
+  EXPECT_EQ(net.a.stats().icmp.errors_to_transport, 0U);
+  EXPECT_FALSE(net.a.udp_has_error(endpoints.connected));
+  EXPECT_EQ(endpoints.events, 0);
+
+  // The same error quoting the datagram as sent reaches the endpoint.
+  net.inject_ipv4(error_about(packet, 3, 3));
+  net.sim.settle();
+  EXPECT_EQ(net.a.stats().icmp.drop_not_ours, 6U);
+  EXPECT_EQ(net.a.stats().icmp.errors_to_transport, 1U);
+  EXPECT_EQ(net.a.udp_take_error(endpoints.connected), Error::ConnectionRefused);
+  EXPECT_TRUE(sent_packets(net).empty());
+  net.a.set_udp_event_callback(nullptr, nullptr);
+  net.a.udp_close(endpoints.connected);
+  net.a.udp_close(endpoints.other);
+  EXPECT_EQ(net.a.pools().in_use(), 0U);
+}
+
 // ICMP's port unreachable and host unreachable for TCP, checked as ICMPv6's
 // (support/icmp_error_checks.h).
 IcmpErrorScript script_for(HostAndPeer& net) {
-  return IcmpErrorScript{net, IpAddress(ip_peer), 20, [&net] { return sent_packets(net); },
-                         [&net](const ByteVector& packet) { net.inject_ipv4(error_about(packet, 3, 3)); }};
+  return IcmpErrorScript{net,
+                         IpAddress(ip_peer),
+                         20,
+                         [&net] { return sent_packets(net); },
+                         [&net](const ByteVector& packet) { net.inject_ipv4(error_about(packet, 3, 3)); },
+                         IpAddress(ip_a),
+                         [&net](const ByteVector& segment) {
+                           Ipv4Repr h;
+                           h.source = ip_peer;
+                           h.destination = ip_a;
+                           h.protocol = static_cast<std::uint8_t>(IpProtocol::Tcp);
+                           net.inject_ipv4(ipv4_packet(h, segment));
+                         }};
 }
 
 TEST_F(RawIcmpSim, PortUnreachableRefusesATcpConnectInSynSent) {
@@ -281,6 +332,15 @@ TEST_F(RawIcmpSim, ParameterProblemEndsATcpConnectInSynSentWithProtocolError) {
   expect_hard_error_ends_syn_sent(
       script_for(net), [this](const ByteVector& packet) { net.inject_ipv4(parameter_problem_about(packet)); },
       Error::Protocol);
+}
+
+TEST_F(RawIcmpSim, PortUnreachableDropsAHalfOpenTcpConnection) {
+  expect_port_unreachable_drops_syn_received(script_for(net));
+}
+
+TEST_F(RawIcmpSim, ParameterProblemDropsAHalfOpenTcpConnection) {
+  expect_hard_error_drops_syn_received(
+      script_for(net), [this](const ByteVector& packet) { net.inject_ipv4(parameter_problem_about(packet)); });
 }
 
 TEST_F(RawIcmpSim, HostUnreachableIsASoftErrorReportedWhenTheConnectTimesOut) {

@@ -21,21 +21,22 @@ struct ArpCacheTest : ::testing::Test {
   ArpStats stats;
   ArpCache cache{stats};
   ArpCache::PendingQueue resolved;
+  ArpCache::EvictedQueue evicted;  // packets of resolutions pushed out for room
   Instant t0 = Instant::from_seconds(10);
 };
 
 TEST_F(ArpCacheTest, PendingEntryQueuesThenResolves) {
-  EXPECT_EQ(cache.enqueue(netif, host(0), packet(), t0), ArpCache::Enqueue::SendRequest);
+  EXPECT_EQ(cache.enqueue(netif, host(0), packet(), t0, evicted), ArpCache::Enqueue::SendRequest);
   for (std::size_t i = 1; i < config::arp_queue_len; ++i) {
-    EXPECT_EQ(cache.enqueue(netif, host(0), packet(), t0), ArpCache::Enqueue::Queued);
+    EXPECT_EQ(cache.enqueue(netif, host(0), packet(), t0, evicted), ArpCache::Enqueue::Queued);
   }
-  EXPECT_EQ(cache.enqueue(netif, host(0), packet(), t0), ArpCache::Enqueue::QueueFull);
+  EXPECT_EQ(cache.enqueue(netif, host(0), packet(), t0, evicted), ArpCache::Enqueue::QueueFull);
   EXPECT_EQ(stats.drop_queue_full, 1U);
   EXPECT_EQ(pools.in_use(), config::arp_queue_len);
   EXPECT_FALSE(cache.lookup(netif, host(0)).has_value());
   EXPECT_EQ(cache.next_deadline(), t0 + arp_timing::request_interval);
 
-  EXPECT_EQ(cache.learn(netif, host(0), mac1, false, t0, resolved), ArpCache::Learn::Updated);
+  EXPECT_EQ(cache.learn(netif, host(0), mac1, false, t0, resolved, evicted), ArpCache::Learn::Updated);
   EXPECT_EQ(resolved.size(), config::arp_queue_len);
   EXPECT_EQ(cache.lookup(netif, host(0)), mac1);
   EXPECT_EQ(cache.next_deadline(), t0 + arp_timing::max_age);
@@ -47,7 +48,7 @@ TEST_F(ArpCacheTest, RequestsAreRepeatedThenTheEntryGivesUp) {
   constexpr std::size_t packet_size = 28;
   PacketBuf waiting = packet();
   (void)waiting.append(packet_size);
-  ASSERT_EQ(cache.enqueue(netif, host(0), std::move(waiting), t0), ArpCache::Enqueue::SendRequest);
+  ASSERT_EQ(cache.enqueue(netif, host(0), std::move(waiting), t0, evicted), ArpCache::Enqueue::SendRequest);
   int requests = 0;
   std::vector<std::size_t> unresolved;
   Instant now = t0;
@@ -77,9 +78,9 @@ TEST_F(ArpCacheTest, RequestsAreRepeatedThenTheEntryGivesUp) {
 }
 
 TEST_F(ArpCacheTest, LearnCreatesOnlyWhenAskedAndStableEntriesAge) {
-  EXPECT_EQ(cache.learn(netif, host(1), mac1, false, t0, resolved), ArpCache::Learn::NotFound);
-  EXPECT_EQ(cache.learn(netif, host(1), mac1, true, t0, resolved), ArpCache::Learn::Created);
-  EXPECT_EQ(cache.learn(netif, host(1), mac2, false, t0 + Duration::seconds(100), resolved),
+  EXPECT_EQ(cache.learn(netif, host(1), mac1, false, t0, resolved, evicted), ArpCache::Learn::NotFound);
+  EXPECT_EQ(cache.learn(netif, host(1), mac1, true, t0, resolved, evicted), ArpCache::Learn::Created);
+  EXPECT_EQ(cache.learn(netif, host(1), mac2, false, t0 + Duration::seconds(100), resolved, evicted),
             ArpCache::Learn::Updated);
   EXPECT_EQ(cache.lookup(netif, host(1)), mac2);
   // Another netif is another table key.
@@ -93,12 +94,12 @@ TEST_F(ArpCacheTest, LearnCreatesOnlyWhenAskedAndStableEntriesAge) {
 
 TEST_F(ArpCacheTest, EvictsTheOldestStableEntryFirst) {
   for (std::size_t i = 0; i < config::arp_table_size; ++i) {
-    ASSERT_EQ(cache.learn(netif, host(i), mac1, true, t0 + Duration::seconds(static_cast<std::int64_t>(i)), resolved),
+    ASSERT_EQ(cache.learn(netif, host(i), mac1, true, t0 + Duration::seconds(static_cast<std::int64_t>(i)), resolved, evicted),
               ArpCache::Learn::Created);
   }
   // Refresh the oldest: the second-oldest becomes the victim.
-  (void)cache.learn(netif, host(0), mac1, false, t0 + Duration::seconds(50), resolved);
-  ASSERT_EQ(cache.enqueue(netif, host(99), packet(), t0 + Duration::seconds(60)),
+  (void)cache.learn(netif, host(0), mac1, false, t0 + Duration::seconds(50), resolved, evicted);
+  ASSERT_EQ(cache.enqueue(netif, host(99), packet(), t0 + Duration::seconds(60), evicted),
             ArpCache::Enqueue::SendRequest);
   EXPECT_EQ(stats.cache_evictions, 1U);
   EXPECT_TRUE(cache.lookup(netif, host(0)).has_value());
@@ -114,14 +115,17 @@ TEST_F(ArpCacheTest, EvictsTheOldestStableEntryFirst) {
 TEST_F(ArpCacheTest, ResolutionsTakeAtMostHalfTheTable) {
   static_assert(config::arp_table_size >= 2, "the test needs two halves");
   for (std::size_t i = 0; i < config::arp_table_size; ++i) {
-    ASSERT_EQ(cache.learn(netif, host(i), mac1, true, t0 + Duration::seconds(static_cast<std::int64_t>(i)), resolved),
+    ASSERT_EQ(cache.learn(netif, host(i), mac1, true, t0 + Duration::seconds(static_cast<std::int64_t>(i)), resolved, evicted),
               ArpCache::Learn::Created);
   }
   const Instant flood = t0 + Duration::seconds(100);
   constexpr std::size_t unknown = 3 * config::arp_table_size;
+  std::size_t handed_over = 0;
   for (std::size_t k = 0; k < unknown; ++k) {
     const Instant at = flood + Duration::millis(static_cast<std::int64_t>(k));
-    ASSERT_EQ(cache.enqueue(netif, host(100 + k), packet(), at), ArpCache::Enqueue::SendRequest) << k;
+    ASSERT_EQ(cache.enqueue(netif, host(100 + k), packet(), at, evicted), ArpCache::Enqueue::SendRequest) << k;
+    handed_over += evicted.size();
+    evicted.clear();
   }
   EXPECT_EQ(stats.cache_evictions, unknown);
   std::size_t stable = 0;
@@ -137,8 +141,10 @@ TEST_F(ArpCacheTest, ResolutionsTakeAtMostHalfTheTable) {
   EXPECT_FALSE(cache.lookup(netif, host(0)).has_value());
   EXPECT_NE(cache.find(netif, host(100 + unknown - 1)), nullptr);
   EXPECT_EQ(cache.find(netif, host(100)), nullptr);
-  // The evicted resolutions dropped their packets; the kept ones hold one each.
+  // The evicted resolutions handed their packets over to be reported and
+  // dropped; the kept ones hold one each.
   EXPECT_EQ(stats.drop_unresolved, unknown - ArpCache::max_pending);
+  EXPECT_EQ(handed_over, unknown - ArpCache::max_pending);
   EXPECT_EQ(pools.in_use(), ArpCache::max_pending);
   for (std::size_t k = unknown - ArpCache::max_pending; k < unknown; ++k) {
     ASSERT_OK(cache.remove(netif, host(100 + k)));
@@ -146,24 +152,67 @@ TEST_F(ArpCacheTest, ResolutionsTakeAtMostHalfTheTable) {
   EXPECT_EQ(pools.in_use(), 0U);
 }
 
+// A resolution evicted for room gives up as one whose requests ran out:
+// what waited goes to `evicted`, in order, for the caller to report; what
+// finds it full is dropped. Counted as drop_unresolved either way.
+TEST_F(ArpCacheTest, AnEvictedResolutionHandsOverWhatWaited) {
+  static_assert(config::arp_queue_len >= 2, "the test queues two packets behind one address");
+  for (std::size_t i = 0; i < config::arp_queue_len; ++i) {
+    PacketBuf waiting = packet();
+    (void)waiting.append(20 + i);
+    (void)cache.enqueue(netif, host(0), std::move(waiting), t0, evicted);
+  }
+  for (std::size_t i = 1; i < config::arp_table_size; ++i) {
+    const Instant at = t0 + Duration::millis(static_cast<std::int64_t>(i));
+    ASSERT_EQ(cache.enqueue(netif, host(i), packet(), at, evicted), ArpCache::Enqueue::SendRequest) << i;
+  }
+  EXPECT_EQ(stats.cache_evictions, 0U);
+  EXPECT_TRUE(evicted.empty());
+
+  const Instant later = t0 + Duration::millis(100);
+  ASSERT_EQ(cache.enqueue(netif, host(50), packet(), later, evicted), ArpCache::Enqueue::SendRequest);
+  EXPECT_EQ(stats.cache_evictions, 1U);
+  EXPECT_EQ(stats.drop_unresolved, config::arp_queue_len);
+  EXPECT_EQ(cache.find(netif, host(0)), nullptr);
+  ASSERT_EQ(evicted.size(), config::arp_queue_len);
+  for (std::size_t i = 0; i < config::arp_queue_len; ++i) {
+    EXPECT_EQ(evicted.pop().size(), 20 + i);
+  }
+
+  // A queue the caller did not empty takes what fits; the rest is dropped.
+  for (std::size_t i = 0; i + 1 < config::arp_queue_len; ++i) (void)evicted.push(packet());
+  (void)cache.enqueue(netif, host(1), packet(), later, evicted);  // host(1) holds two now
+  ASSERT_EQ(cache.enqueue(netif, host(51), packet(), later, evicted), ArpCache::Enqueue::SendRequest);
+  EXPECT_EQ(cache.find(netif, host(1)), nullptr);
+  EXPECT_EQ(evicted.size(), config::arp_queue_len);
+  EXPECT_EQ(stats.drop_unresolved, config::arp_queue_len + 2);
+  evicted.clear();
+  for (const auto& e : cache.entries()) {
+    if (e.state != ArpCache::State::Free) {
+      ASSERT_OK(cache.remove(netif, e.ip));
+    }
+  }
+  EXPECT_EQ(pools.in_use(), 0U);
+}
+
 TEST_F(ArpCacheTest, StaticEntriesStayAndFillingWithThemIsTableFull) {
   for (std::size_t i = 0; i < config::arp_table_size; ++i) {
-    ASSERT_OK(cache.add_static(netif, host(i), mac1, resolved));
+    ASSERT_OK(cache.add_static(netif, host(i), mac1, resolved, evicted));
   }
   EXPECT_EQ(cache.next_deadline(), Instant::max());
-  EXPECT_EQ(cache.learn(netif, host(0), mac2, true, t0, resolved), ArpCache::Learn::Static);
+  EXPECT_EQ(cache.learn(netif, host(0), mac2, true, t0, resolved, evicted), ArpCache::Learn::Static);
   EXPECT_EQ(cache.lookup(netif, host(0)), mac1);
-  EXPECT_ERROR(cache.add_static(netif, host(50), mac1, resolved), Error::TableFull);
-  EXPECT_EQ(cache.enqueue(netif, host(50), packet(), t0), ArpCache::Enqueue::TableFull);
-  EXPECT_EQ(cache.learn(netif, host(50), mac1, true, t0, resolved), ArpCache::Learn::NotFound);
+  EXPECT_ERROR(cache.add_static(netif, host(50), mac1, resolved, evicted), Error::TableFull);
+  EXPECT_EQ(cache.enqueue(netif, host(50), packet(), t0, evicted), ArpCache::Enqueue::TableFull);
+  EXPECT_EQ(cache.learn(netif, host(50), mac1, true, t0, resolved, evicted), ArpCache::Learn::NotFound);
   cache.flush_netif(netif);  // static entries survive a netif going down
   EXPECT_EQ(cache.lookup(netif, host(3)), mac1);
   EXPECT_EQ(pools.in_use(), 0U);
 }
 
 TEST_F(ArpCacheTest, StaticEntryReleasesWhatWaited) {
-  ASSERT_EQ(cache.enqueue(netif, host(0), packet(), t0), ArpCache::Enqueue::SendRequest);
-  ASSERT_OK(cache.add_static(netif, host(0), mac2, resolved));
+  ASSERT_EQ(cache.enqueue(netif, host(0), packet(), t0, evicted), ArpCache::Enqueue::SendRequest);
+  ASSERT_OK(cache.add_static(netif, host(0), mac2, resolved, evicted));
   EXPECT_EQ(resolved.size(), 1U);
   EXPECT_EQ(cache.lookup(netif, host(0)), mac2);
   resolved.clear();

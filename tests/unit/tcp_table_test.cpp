@@ -844,6 +844,82 @@ TEST(TcpTable, ASynWithNoBuffersLeftGetsACookieThatEvictsAHandshake) {
   EXPECT_EQ(table.connection(*accepted)->remote(), (IpEndpoint{real, 40000}));
 }
 
+// A hard ICMP error about the SYN-ACK of a passive open (the client's port
+// is closed, or its host cannot read what we sent) drops the half-open
+// connection at once, as Linux drops the request (tcp_req_err): its slot
+// and the listener's backlog place are free again, and nothing more is
+// sent. Only a quote of the SYN-ACK's ISN does it; a soft error there is
+// kept for the timeout.
+TEST(TcpTable, AHardIcmpErrorQuotingTheIsnDropsAHalfOpenConnection) {
+  Random random(34);
+  TcpTableConfig config;
+  config.max_connections = 1;
+  TcpTable table(config, random);
+  RecordingOutput out;
+  const IpAddress us = Ipv4Address::of(192, 0, 2, 2);
+  const IpAddress client = Ipv4Address::of(203, 0, 113, 5);
+  const IpEndpoint local{us, 80};
+  const IpEndpoint remote{client, 40000};
+  Instant now = Instant::from_seconds(100);
+  auto listener = table.listen(local, 1, false);
+  ASSERT_TRUE(listener.ok());
+  table.on_segment(client, us, linux_syn(40000, 5000, 900), 1460, now, out);
+  ASSERT_EQ(out.sent.size(), 1U);
+  const TcpRepr syn_ack = out.sent.front().header;
+  ASSERT_EQ(syn_ack.flags, tcp_flags::syn | tcp_flags::ack);
+  out.sent.clear();
+  const std::uint32_t isn = syn_ack.sequence;
+
+  // Other sequence numbers (the ACK side of the SYN-ACK, one off, far off)
+  // are out of the window; a soft error is only kept.
+  for (const std::uint32_t wrong : {isn + 1, isn - 1, isn ^ 0x80000000U, 5001U}) {
+    table.on_icmp_error(local, remote, Error::ConnectionRefused, true, wrong);
+  }
+  table.on_icmp_error(local, remote, Error::HostUnreachable, false, isn);
+  EXPECT_EQ(table.connections_in_use(), 1U);
+  EXPECT_EQ(table.stats().half_open_icmp_aborted, 0U);
+  EXPECT_TRUE(out.sent.empty());
+  // Still half-open: the SYN-ACK goes again when its timer fires.
+  now = table.next_deadline();
+  table.on_timer(now, out);
+  ASSERT_EQ(out.sent.size(), 1U);
+  EXPECT_EQ(out.sent.front().header.flags, tcp_flags::syn | tcp_flags::ack);
+  EXPECT_EQ(out.sent.front().header.sequence, isn);
+  out.sent.clear();
+
+  // An error about another tuple reaches nothing.
+  table.on_icmp_error(local, IpEndpoint{client, 40001}, Error::ConnectionRefused, true, isn);
+  EXPECT_EQ(table.connections_in_use(), 1U);
+
+  table.on_icmp_error(local, remote, Error::ConnectionRefused, true, isn);
+  EXPECT_EQ(table.connections_in_use(), 0U);
+  EXPECT_EQ(table.stats().half_open_icmp_aborted, 1U);
+  EXPECT_EQ(table.pending_accepts(*listener), 0U);
+  EXPECT_EQ(table.next_deadline(), Instant::max());
+  table.on_timer(now + Duration::seconds(300), out);
+  EXPECT_TRUE(out.sent.empty());  // no SYN-ACK again, no RST
+  EXPECT_EQ(table.stats().tx_resets, 0U);
+  // A second error finds nothing.
+  table.on_icmp_error(local, remote, Error::ConnectionRefused, true, isn);
+  EXPECT_EQ(table.stats().half_open_icmp_aborted, 1U);
+
+  // The only slot and the backlog of one take the client's next try, with
+  // state (no cookie), and it completes.
+  now += Duration::seconds(3);
+  table.on_segment(client, us, linux_syn(40000, 9000, 4000), 1460, now, out);
+  ASSERT_EQ(out.sent.size(), 1U);
+  EXPECT_EQ(table.stats().syn_cookies_sent, 0U);
+  EXPECT_EQ(table.stats().drop_backlog_full, 0U);
+  EXPECT_EQ(table.stats().drop_no_slot, 0U);
+  const TcpRepr ack = linux_ack_of(out.sent.front().header, 40000, 9001, 4001);
+  out.sent.clear();
+  table.on_segment(client, us, ack, 1460, now + Duration::millis(1), out);
+  auto accepted = table.accept(*listener);
+  ASSERT_TRUE(accepted.ok());
+  EXPECT_EQ(table.connection(*accepted)->state(), TcpState::Established);
+  EXPECT_EQ(table.stats().connections_accepted, 1U);
+}
+
 // What TcpTableConfig::release_memory was asked to give back.
 std::vector<std::size_t> released_sizes;
 void record_release(void*, std::size_t bytes) { released_sizes.push_back(bytes); }

@@ -263,9 +263,10 @@ class TcpConnection : private TcpConnectionState {
   void on_timer(Instant now, TcpOutput& out);
   // An ICMP error quoting our segment with sequence number `sequence`;
   // ignored unless it lies in [SND.UNA, SND.MAX) (RFC 5927 4.1). In
-  // SYN-SENT a hard error (port or protocol unreachable, parameter problem,
-  // or a next hop that never answered ARP or neighbour discovery) aborts
-  // the open with `error` (as Linux does); otherwise it is kept as the soft error
+  // SYN-SENT, and in SYN-RECEIVED when it quotes our ISN, a hard error
+  // (port or protocol unreachable, parameter problem, or a next hop that
+  // never answered ARP or neighbour discovery) aborts the open with `error`
+  // (as Linux does); otherwise it is kept as the soft error
   // (RFC 1122 4.2.3.9) that a retransmission or keepalive timeout reports
   // instead of TimedOut (Linux's sk_err_soft).
   void on_icmp_error(Error error, bool hard, std::uint32_t sequence);

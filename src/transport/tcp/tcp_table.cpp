@@ -428,7 +428,9 @@ void TcpTable::on_icmp_error(const IpEndpoint& local, const IpEndpoint& remote, 
   ConnectionSlot* s = find(local, remote);
   if (s == nullptr) return;
   const auto index = static_cast<std::uint16_t>(s - slots_.get());
+  const bool half_open = s->connection->state() == TcpState::SynReceived;
   s->connection->on_icmp_error(error, hard, sequence);
+  if (half_open && s->connection->state() == TcpState::Closed) ++stats_.half_open_icmp_aborted;
   after_activity(index);
 }
 

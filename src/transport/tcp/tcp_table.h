@@ -97,6 +97,11 @@ struct TcpTableStats {
   StatCounter syn_cookies_sent = 0, syn_cookies_validated = 0, syn_cookies_rejected = 0;
   // Half-open connections dropped to make room for a validated cookie.
   StatCounter half_open_evicted = 0;
+  // Connections in SYN-RECEIVED ended by a hard ICMP error quoting our
+  // SYN-ACK's ISN (or by a next hop that never answered): a passive open's
+  // slot is freed before anyone saw it, as Linux drops the request
+  // (tcp_req_err, counted in its ListenDrops).
+  StatCounter half_open_icmp_aborted = 0;
 };
 
 // What TcpTable keeps instead of its deadline heap without the connection

@@ -103,7 +103,12 @@ void TcpConnection::on_icmp_error(Error error, bool hard, std::uint32_t sequence
   if (state_ == TcpState::Closed || state_ == TcpState::Listen || state_ == TcpState::TimeWait) return;
   const Seq32 seq(sequence);
   if (seq < send_unacknowledged_ || seq >= send_max_) return;
-  if (hard && state_ == TcpState::SynSent) {
+  // A hard error ends an open that has not completed (RFC 1122 4.2.3.9).
+  // In SYN-RECEIVED only our SYN-ACK is out: the quote must carry its ISN,
+  // which an attacker off the path would have to guess (Linux's
+  // tcp_req_err checks the same).
+  if (hard && (state_ == TcpState::SynSent ||
+               (state_ == TcpState::SynReceived && seq == initial_send_sequence_))) {
     fail(error);
     return;
   }
