@@ -466,6 +466,11 @@ class IpLayer : private IpLayerState {
   bool send_arp(Netif& n, std::uint16_t operation, const MacAddress& eth_destination,
                 Ipv4Address sender_ip, const MacAddress& target_mac, Ipv4Address target_ip,
                 Instant now);
+  // send_arp's second half, into `frame` (ArpRepr::packet_len bytes): a
+  // reply to a request reuses the request's buffer.
+  bool send_arp_in(Netif& n, PacketBuf& frame, std::uint16_t operation, const MacAddress& eth_destination,
+                   Ipv4Address sender_ip, const MacAddress& target_mac, Ipv4Address target_ip,
+                   Instant now);
   void send_arp_request(NetifId id, Ipv4Address target, Instant now);
   // Output is using `next_hop`'s entry: confirms it by a unicast request
   // when it is about to expire (ArpCache::refresh_due).
