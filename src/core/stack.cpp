@@ -18,21 +18,26 @@ namespace {
 // An endpoint as this build's families take it. IPv6-only
 // (CONFIG_LWIP_IPV4=0): a specific IPv4 address, IPv4-mapped ones too, is
 // Unsupported; 0.0.0.0 (IpAddress{}, what callers that never bound pass)
-// stands for ::, the one wildcard left.
-Result<IpEndpoint> endpoint_of_built_family(const IpEndpoint& endpoint) {
+// stands for ::, the one wildcard left. Returns the endpoint to use (the
+// caller's own, or `converted` when it had to change), or nullptr for
+// Unsupported: a pointer, so that a build that converts nothing copies
+// nothing either.
+const IpEndpoint* endpoint_of_built_family(const IpEndpoint& endpoint, IpEndpoint& converted) {
   // An IPv4-only build keeps no IPv6 octets (wire/address.h): any IPv6
   // address, an IPv4-mapped one too, is of a family it lacks.
   if constexpr (!config::ipv6) {
-    if (endpoint.address.is_v6()) return Error::Unsupported;
+    if (endpoint.address.is_v6()) return nullptr;
   }
   if constexpr (!config::ipv4) {
     const IpAddress a = unmap_v4(endpoint.address);
     if (a.is_v4()) {
-      if (!a.is_unspecified()) return Error::Unsupported;
-      return IpEndpoint{IpAddress(Ipv6Address{}), endpoint.port, endpoint.scope_id};
+      if (!a.is_unspecified()) return nullptr;
+      converted = IpEndpoint{IpAddress(Ipv6Address{}), endpoint.port, endpoint.scope_id};
+      return &converted;
     }
   }
-  return endpoint;
+  (void)converted;
+  return &endpoint;
 }
 }  // namespace
 
@@ -228,15 +233,17 @@ TcpSettings* Stack::tcp_listener_settings(TcpHandle listener) {
 Result<TcpHandle> Stack::tcp_listen(const IpEndpoint& local, std::size_t backlog,
                                     bool reuse_address, const TcpSettings* settings) {
   LWNET_CHECK_CORE_CONTEXT("Stack::tcp_listen");
-  const Result<IpEndpoint> e = endpoint_of_built_family(local);
-  if (!e) return e.error();
+  IpEndpoint converted;
+  const IpEndpoint* e = endpoint_of_built_family(local, converted);
+  if (e == nullptr) return Error::Unsupported;
   return impl_->tcp.table().listen(*e, backlog, reuse_address, settings);
 }
 Result<TcpReservation> Stack::tcp_reserve(const IpEndpoint& local, bool reuse_address,
                                           bool v6only) {
   LWNET_CHECK_CORE_CONTEXT("Stack::tcp_reserve");
-  const Result<IpEndpoint> e = endpoint_of_built_family(local);
-  if (!e) return e.error();
+  IpEndpoint converted;
+  const IpEndpoint* e = endpoint_of_built_family(local, converted);
+  if (e == nullptr) return Error::Unsupported;
   const IpAddress a = unmap_v4(e->address);
   if (!a.is_unspecified() && !impl_->ip.is_local(a)) return Error::AddressNotAvailable;
   return impl_->tcp.table().reserve(*e, reuse_address, v6only);
@@ -252,10 +259,12 @@ Result<TcpHandle> Stack::tcp_accept(TcpHandle listener) {
 Result<TcpHandle> Stack::tcp_connect(const IpEndpoint& remote, Instant now, const IpEndpoint& local,
                                      const TcpSettings* settings) {
   LWNET_CHECK_CORE_CONTEXT("Stack::tcp_connect");
-  const Result<IpEndpoint> from = endpoint_of_built_family(local);
-  if (!from) return from.error();
-  const Result<IpEndpoint> to = endpoint_of_built_family(remote);
-  if (!to) return to.error();
+  IpEndpoint from_converted;
+  const IpEndpoint* from = endpoint_of_built_family(local, from_converted);
+  if (from == nullptr) return Error::Unsupported;
+  IpEndpoint to_converted;
+  const IpEndpoint* to = endpoint_of_built_family(remote, to_converted);
+  if (to == nullptr) return Error::Unsupported;
   return impl_->tcp.connect(*from, *to, now, settings);
 }
 Result<std::size_t> Stack::tcp_send(TcpHandle h, ConstBytes data, Instant now, bool more) {
@@ -401,14 +410,16 @@ Result<UdpHandle> Stack::udp_open() {
 }
 Status Stack::udp_bind(UdpHandle h, const IpEndpoint& local) {
   LWNET_CHECK_CORE_CONTEXT("Stack::udp_bind");
-  const Result<IpEndpoint> e = endpoint_of_built_family(local);
-  if (!e) return e.error();
+  IpEndpoint converted;
+  const IpEndpoint* e = endpoint_of_built_family(local, converted);
+  if (e == nullptr) return Error::Unsupported;
   return impl_->udp.bind(h, *e);
 }
 Status Stack::udp_connect(UdpHandle h, const IpEndpoint& remote) {
   LWNET_CHECK_CORE_CONTEXT("Stack::udp_connect");
-  const Result<IpEndpoint> e = endpoint_of_built_family(remote);
-  if (!e) return e.error();
+  IpEndpoint converted;
+  const IpEndpoint* e = endpoint_of_built_family(remote, converted);
+  if (e == nullptr) return Error::Unsupported;
   return impl_->udp.connect(h, *e);
 }
 Status Stack::udp_disconnect(UdpHandle h) {
@@ -421,8 +432,9 @@ Result<IpEndpoint> Stack::udp_local(UdpHandle h) const {
 }
 Status Stack::udp_send_to(UdpHandle h, ConstBytes payload, const IpEndpoint& to, Instant now) {
   LWNET_CHECK_CORE_CONTEXT("Stack::udp_send_to");
-  const Result<IpEndpoint> e = endpoint_of_built_family(to);
-  if (!e) return e.error();
+  IpEndpoint converted;
+  const IpEndpoint* e = endpoint_of_built_family(to, converted);
+  if (e == nullptr) return Error::Unsupported;
   return impl_->udp.send_to(h, payload, *e, now);
 }
 Status Stack::udp_send(UdpHandle h, ConstBytes payload, Instant now) {
