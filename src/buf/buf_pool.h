@@ -71,6 +71,10 @@ class PacketBuf {
   friend class BufPool;
   PacketBuf(BufPool* pool, std::uint32_t index, std::uint8_t* base, std::size_t capacity,
             std::size_t headroom);
+  // The moves' shared halves: take `other`'s buffer and state, and leave a
+  // buffer without its storage (what release() leaves too).
+  void take(PacketBuf& other);
+  void forget();
 
   BufPool* pool_ = nullptr;
   std::uint8_t* base_ = nullptr;
