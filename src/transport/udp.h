@@ -158,8 +158,13 @@ class UdpEndpoints {
     NetifId netif;
   };
   struct Endpoint {
+    // The members that do not start at zero side by side: the constructor
+    // sets them with one store per endpoint.
     bool open = false;
+    bool checksum = true;
     std::uint16_t generation = 1;
+    std::uint8_t multicast_ttl = 1;
+    bool multicast_loop = true;
     bool bound = false;
     IpAddress local_address;  // unspecified: any of its family
     std::uint16_t local_port = 0;
@@ -175,7 +180,6 @@ class UdpEndpoints {
     std::uint16_t remote_port = 0;
     std::uint32_t remote_scope_id = 0;  // connect()'s sin6_scope_id
     bool broadcast = false;
-    bool checksum = true;
     bool broadcast_from_unspecified = false;
     std::optional<std::uint8_t> ttl;  // none: the stack's default (IpSendOptions::hop_limit)
     std::optional<Error> error;  // from an ICMP error, until taken
@@ -190,8 +194,6 @@ class UdpEndpoints {
     // SO_REUSEADDR and multicast.
     bool reuse_address = false;
     std::uint32_t bind_order = 0;  // among equal matches, the first bound wins
-    std::uint8_t multicast_ttl = 1;
-    bool multicast_loop = true;
     Ipv4Address multicast_interface;  // unspecified: the default netif
     std::optional<NetifId> multicast_netif_v6;  // IPV6_MULTICAST_IF
   };
