@@ -39,7 +39,7 @@ void IpLayer::icmp_input(NetifId id, PacketBuf&& packet, const IpDelivery& ip, I
     }
     return;
   }
-  const Icmpv4Repr icmp = *parsed;
+  Icmpv4Repr& icmp = *parsed;
   // Raw ICMP endpoints (SOCK_RAW sockets) get a copy of every message that
   // passed the checks, IPv4 header included, before it is handled here.
   std::size_t raw_dropped = 0;
@@ -80,12 +80,11 @@ void IpLayer::icmp_input(NetifId id, PacketBuf&& packet, const IpDelivery& ip, I
       }
       // The request's buffer becomes the reply: same identifier, sequence and
       // data; new type and checksum; the IP header is pushed again in front.
-      Icmpv4Repr reply;
-      reply.type = static_cast<std::uint8_t>(Icmpv4Type::EchoReply);
-      reply.code = 0;
-      reply.identifier = icmp.identifier;
-      reply.sequence = icmp.sequence;
-      reply.emit(packet.data());
+      // The parsed request is the reply's header once retyped (emit writes
+      // an echo's type, code, identifier and sequence, nothing else).
+      icmp.type = static_cast<std::uint8_t>(Icmpv4Type::EchoReply);
+      icmp.code = 0;
+      icmp.emit(packet.data());
       if (output(std::move(packet), *r, ip.source.v4(), icmp_options(), now)) {
         ++stats_.icmp.tx;
         ++stats_.icmp.tx_echo_reply;
