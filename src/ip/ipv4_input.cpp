@@ -34,7 +34,7 @@ std::optional<IpDelivery> IpLayer::ipv4_input(NetifId id, PacketBuf&& packet,
     }
     return std::nullopt;
   }
-  Ipv4Repr ip = *parsed;
+  Ipv4Repr& ip = *parsed;  // in place, not copied
   // Cut the link layer's padding.
   packet.truncate(ip.header_len + ip.payload.size());
   const Netif& n = netifs_[id];

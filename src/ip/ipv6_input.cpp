@@ -196,7 +196,7 @@ std::optional<IpDelivery> IpLayer::ipv6_input(NetifId id, PacketBuf&& packet, bo
     }
     return std::nullopt;
   }
-  Ipv6Repr ip = *parsed;
+  Ipv6Repr& ip = *parsed;  // in place, not copied
   // Cut the link layer's padding.
   packet.truncate(Ipv6Repr::header_len + ip.payload.size());
   const Netif& n = netifs_[id];
