@@ -66,7 +66,7 @@ Result<NetifId> NetifTable::add(Device& device, const NetifConfig& config, bool 
   const DeviceCapabilities caps = device.capabilities();
   if (caps.medium == Medium::Ethernet && !config.mac.is_unicast()) return Error::InvalidArgument;
   std::size_t mtu = config.mtu != 0 ? config.mtu : caps.mtu;
-  mtu = std::min({mtu, caps.mtu, largest_mtu});
+  mtu = std::min(std::min(mtu, caps.mtu), largest_mtu);  // no initializer_list array on the stack
   if (mtu < 68) return Error::InvalidArgument;  // RFC 791: every host takes 68 bytes
 
   Netif& n = netifs_[count_];
