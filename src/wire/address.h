@@ -6,6 +6,7 @@
 #include <compare>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string_view>
 
@@ -18,8 +19,13 @@ struct MacAddress {
   std::array<std::uint8_t, 6> octets{};
 
   static constexpr MacAddress broadcast() { return {{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}}; }
-  static MacAddress from_bytes(ConstBytes b) { return {{b[0], b[1], b[2], b[3], b[4], b[5]}}; }
-  void write(Bytes b) const { for (std::size_t i = 0; i < 6; ++i) b[i] = octets[i]; }
+  // memcpy, not byte by byte: a word and a halfword each way on Cortex-M.
+  static MacAddress from_bytes(ConstBytes b) {
+    MacAddress m;
+    std::memcpy(m.octets.data(), b.first(6).data(), 6);
+    return m;
+  }
+  void write(Bytes b) const { std::memcpy(b.first(6).data(), octets.data(), 6); }
   constexpr bool is_broadcast() const { return *this == broadcast(); }
   constexpr bool is_multicast() const { return (octets[0] & 1U) != 0; }
   constexpr bool is_unicast() const { return !is_multicast() && *this != MacAddress{}; }
