@@ -50,9 +50,6 @@ void PacketBuf::release() {
   }
 }
 
-Bytes PacketBuf::data() { return Bytes(base_ + head_, size_); }
-ConstBytes PacketBuf::data() const { return ConstBytes(base_ + head_, size_); }
-
 Bytes PacketBuf::push(std::size_t n) {
   LWNET_ASSERT(n <= head_);
   head_ -= n;
