@@ -172,7 +172,9 @@ Status IpLayer::fragment(Netif& n, const MacAddress& destination, const PacketBu
     ++stats_.ipv4.drop_malformed;
     return Error::Malformed;
   }
-  const Ipv4Repr& ip = *parsed;
+  // Each fragment's header is the datagram's, edited in place (no copy
+  // per fragment): what the edits overwrite is kept first.
+  Ipv4Repr& ip = *parsed;
   if (!config::ip4_frag || ip.dont_fragment) {
     ++stats_.ipv4.drop_too_big_df;
     return Error::TooBig;
@@ -182,6 +184,10 @@ Status IpLayer::fragment(Netif& n, const MacAddress& destination, const PacketBu
   // never need fragments.
   const std::size_t chunk = (mtu - Ipv4Repr::min_header_len) / 8 * 8;
   const ConstBytes payload = ip.payload;
+  const std::uint16_t first_offset = ip.fragment_offset;
+  const bool more_after = ip.more_fragments;
+  ip.header_len = Ipv4Repr::min_header_len;
+  ip.router_alert = false;
   ++stats_.ipv4.frag_tx_datagrams;
   for (std::size_t offset = 0; offset < payload.size();) {
     const std::size_t length = std::min(chunk, payload.size() - offset);
@@ -194,14 +200,11 @@ Status IpLayer::fragment(Netif& n, const MacAddress& destination, const PacketBu
     ConstBytes part = payload.subspan(offset, length);
     Bytes body = piece->append(length);
     std::copy(part.begin(), part.end(), body.begin());
-    Ipv4Repr header = ip;
-    header.header_len = Ipv4Repr::min_header_len;
-    header.router_alert = false;
-    header.fragment_offset = static_cast<std::uint16_t>(ip.fragment_offset + offset);
-    header.more_fragments = !last || ip.more_fragments;
-    header.payload_len = length;
+    ip.fragment_offset = static_cast<std::uint16_t>(first_offset + offset);
+    ip.more_fragments = !last || more_after;
+    ip.payload_len = length;
     (void)piece->push(Ipv4Repr::min_header_len);
-    header.emit(piece->data());
+    ip.emit(piece->data());
     ++stats_.ipv4.frag_tx;
     if (!send_frame(n, destination, ipv4_ethertype, *piece, now)) return Error::NoBuffers;
     offset += length;
