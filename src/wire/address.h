@@ -9,6 +9,7 @@
 #include <cstring>
 #include <optional>
 #include <string_view>
+#include <type_traits>
 
 #include "config/options.h"
 #include "util/bytes.h"
@@ -30,6 +31,19 @@ struct MacAddress {
   constexpr bool is_multicast() const { return (octets[0] & 1U) != 0; }
   constexpr bool is_unicast() const { return !is_multicast() && *this != MacAddress{}; }
   constexpr auto operator<=>(const MacAddress&) const = default;
+  // A word and a halfword compared, not a call to memcmp (the array's ==).
+  friend constexpr bool operator==(const MacAddress& a, const MacAddress& b) {
+    if (std::is_constant_evaluated()) return a.octets == b.octets;
+    std::uint32_t a_front = 0;
+    std::uint32_t b_front = 0;
+    std::uint16_t a_back = 0;
+    std::uint16_t b_back = 0;
+    std::memcpy(&a_front, a.octets.data(), 4);
+    std::memcpy(&b_front, b.octets.data(), 4);
+    std::memcpy(&a_back, a.octets.data() + 4, 2);
+    std::memcpy(&b_back, b.octets.data() + 4, 2);
+    return a_front == b_front && a_back == b_back;
+  }
 };
 
 struct Ipv4Address {
