@@ -42,11 +42,15 @@ void IpLayer::icmp_input(NetifId id, PacketBuf&& packet, const IpDelivery& ip, I
   Icmpv4Repr& icmp = *parsed;
   // Raw ICMP endpoints (SOCK_RAW sockets) get a copy of every message that
   // passed the checks, IPv4 header included, before it is handled here.
-  std::size_t raw_dropped = 0;
-  count(stats_.icmp.raw_delivered,
-        raw_.deliver(packet.from_mark(Layer::Network), static_cast<std::uint8_t>(IpProtocol::Icmp), ip.source,
-                     ip.destination, id, raw_dropped));
-  count(stats_.icmp.raw_dropped, raw_dropped);
+  // Without raw endpoints (CONFIG_LWIP_MAX_RAW_PCBS 0) there is no one to
+  // copy to: no call.
+  if constexpr (config::max_raw_pcbs > 0) {
+    std::size_t raw_dropped = 0;
+    count(stats_.icmp.raw_delivered,
+          raw_.deliver(packet.from_mark(Layer::Network), static_cast<std::uint8_t>(IpProtocol::Icmp), ip.source,
+                       ip.destination, id, raw_dropped));
+    count(stats_.icmp.raw_dropped, raw_dropped);
+  }
   switch (icmp.type) {
     case static_cast<std::uint8_t>(Icmpv4Type::EchoRequest): {
       // To a group or a broadcast address: answered only where configured

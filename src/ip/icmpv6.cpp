@@ -22,11 +22,14 @@ void IpLayer::icmpv6_input(NetifId id, PacketBuf&& packet, const IpDelivery& ip,
   }
   Icmpv6Repr& icmp = *parsed;
   // Raw ICMPv6 endpoints (SOCK_RAW sockets) get a copy of every message
-  // that passed the checks, from its ICMPv6 header on, before it is handled.
-  std::size_t raw_dropped = 0;
-  count(stats_.icmpv6.raw_delivered, raw_.deliver(packet.data(), static_cast<std::uint8_t>(IpProtocol::Icmpv6),
-                                                  ip.source, ip.destination, id, raw_dropped));
-  count(stats_.icmpv6.raw_dropped, raw_dropped);
+  // that passed the checks, from its ICMPv6 header on, before it is handled
+  // (without raw endpoints, no call).
+  if constexpr (config::max_raw_pcbs > 0) {
+    std::size_t raw_dropped = 0;
+    count(stats_.icmpv6.raw_delivered, raw_.deliver(packet.data(), static_cast<std::uint8_t>(IpProtocol::Icmpv6),
+                                                    ip.source, ip.destination, id, raw_dropped));
+    count(stats_.icmpv6.raw_dropped, raw_dropped);
+  }
   switch (icmp.type) {
     case static_cast<std::uint8_t>(Icmpv6Type::EchoRequest): {
       // To a group: answered only with CONFIG_LWIP_MULTICAST_PING (ESP-IDF
