@@ -97,6 +97,10 @@ void IpLayer::icmp_input(NetifId id, PacketBuf&& packet, const IpDelivery& ip, I
     }
     case static_cast<std::uint8_t>(Icmpv4Type::EchoReply): {
       ++stats_.icmp.rx_echo_reply;
+      if constexpr (EchoEndpoints::capacity == 0) {  // no ping session can be open
+        ++stats_.icmp.drop_no_listener;
+        return;
+      }
       packet.consume(Icmpv4Repr::header_len);
       switch (echo_.deliver(icmp.identifier, std::move(packet), ip.source.v4(), icmp.sequence, ip.hop_limit)) {
         case EchoEndpoints::Deliver::Queued: break;
