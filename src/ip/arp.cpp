@@ -67,9 +67,11 @@ bool IpLayer::send_gratuitous_arp(Netif& n, Instant now) {
 
 void IpLayer::send_resolved(NetifId id, const MacAddress& mac, Instant now) {
   while (!resolved_.empty()) {
-    PacketBuf datagram = resolved_.pop();
-    // Failures are counted where they happen; nobody waits for the result.
-    (void)send_datagram(netifs_[id], mac, std::move(datagram), now);
+    // Sent from its place in the queue (send_datagram only reads it), then
+    // dropped: no move out. Failures are counted where they happen; nobody
+    // waits for the result.
+    (void)send_datagram(netifs_[id], mac, std::move(resolved_.front()), now);
+    resolved_.drop_front();
   }
 }
 
