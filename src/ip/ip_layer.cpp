@@ -4,7 +4,7 @@ namespace lwnet {
 
 static_assert(config::max_netifs <= 255, "NetifId holds a byte");
 
-IpLayer::IpLayer(Pools& pools, IpLayerStats stats, Random& random, Device& loopback)
+IpLayer::IpLayer(Pools& pools, const IpLayerStats& stats, Random& random, Device& loopback)
     : IpLayerState(),
       pools_(pools),
       stats_(stats),

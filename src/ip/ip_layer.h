@@ -176,7 +176,7 @@ class IpLayer : private IpLayerState {
   using NetifCallback = IpLayerState::NetifCallback;
 
   // Adds the loopback netif (id 0, 127.0.0.1/8) on `loopback`.
-  IpLayer(Pools& pools, IpLayerStats stats, Random& random, Device& loopback);
+  IpLayer(Pools& pools, const IpLayerStats& stats, Random& random, Device& loopback);
   IpLayer(const IpLayer&) = delete;
   IpLayer& operator=(const IpLayer&) = delete;
 
