@@ -14,7 +14,7 @@ constexpr std::uint32_t mask_for(std::uint8_t prefix_len) {
 constexpr std::size_t largest_mtu = config::frame_buffer_size - config::headroom - 14;
 }  // namespace
 
-void Netif::set_ipv4(std::optional<IpCidr> cidr) {
+void Netif::set_ipv4(const std::optional<IpCidr>& cidr) {
   if (!cidr || cidr->address.is_unspecified()) {
     has_ipv4 = false;
     address = {};
