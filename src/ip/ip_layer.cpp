@@ -214,7 +214,8 @@ void IpLayer::poll_timers(Instant now) {
       // Only IPv6 arms these: an IPv4-only build never links their handlers.
       if constexpr (config::ipv6) ipv6_timer_due(*timer, now);
     } else if (*timer >= igmp_timer_first) {
-      igmp_report_due(*timer - igmp_timer_first, now);
+      // The group table's: only IGMP and MLD arm these.
+      if constexpr (config::igmp || config::ipv6) igmp_report_due(*timer - igmp_timer_first, now);
     } else {
       // Only IPv4 arms these (ARP, reassembly, gratuitous ARP): likewise.
       if constexpr (config::ipv4) ipv4_timer_due(*timer, now);
