@@ -59,8 +59,7 @@ Status IpLayer::ipv4_output(PacketBuf&& payload, const IpRoute& route, Ipv4Addre
   // (a small MSS): the TCP checksum is only partial, for the device to finish.
   const bool segmented = config::device_offload && options.segment_size != 0;
   if (segmented) ip.dont_fragment = true;  // the device's segments must arrive whole
-  (void)payload.push(ip.emitted_header_len());
-  ip.emit(payload.data());
+  ip.emit(payload.push(ip.emitted_header_len()));  // the header's bytes are all emit writes
   ++stats_.ipv4.tx;
   if (segmented) return send_segmented(route, std::move(payload), options, now);
   // Without IGMP no group is joined (igmp_is_member is false): compiled out.
@@ -203,8 +202,7 @@ Status IpLayer::fragment(Netif& n, const MacAddress& destination, const PacketBu
     ip.fragment_offset = static_cast<std::uint16_t>(first_offset + offset);
     ip.more_fragments = !last || more_after;
     ip.payload_len = length;
-    (void)piece->push(Ipv4Repr::min_header_len);
-    ip.emit(piece->data());
+    ip.emit(piece->push(Ipv4Repr::min_header_len));
     ++stats_.ipv4.frag_tx;
     if (!send_frame(n, destination, ipv4_ethertype, *piece, now)) return Error::NoBuffers;
     offset += length;
