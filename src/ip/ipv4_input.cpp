@@ -64,10 +64,11 @@ std::optional<IpDelivery> IpLayer::ipv4_input(NetifId id, PacketBuf&& packet,
   } else if (ip.destination.is_multicast()) {
     // Only the groups joined on this netif; the loopback netif carries the
     // copies IP_MULTICAST_LOOP makes of what we send to a group we joined
-    // on any netif.
-    const bool member = n.loopback ? groups_.joined_anywhere(IpAddress(ip.destination)) ||
+    // on any netif. IPv4 groups are joined through IGMP only: without it
+    // there is no table to look in.
+    const bool member = n.loopback ? (config::igmp && groups_.joined_anywhere(IpAddress(ip.destination))) ||
                                          ip.destination == igmp_all_hosts
-                                   : igmp_is_member(id, ip.destination);
+                                   : config::igmp && igmp_is_member(id, ip.destination);
     if (!member) {
       ++stats_.ipv4.drop_not_for_us;
       return delivered;
