@@ -158,8 +158,8 @@ class UdpEndpoints {
     NetifId netif;
   };
   struct Endpoint {
-    // The members that do not start at zero side by side: the constructor
-    // sets them with one store per endpoint.
+    // The members that do not start at zero side by side: no padding around
+    // them, and open() resets them with two stores.
     bool open = false;
     bool checksum = true;
     std::uint16_t generation = 1;
