@@ -12,29 +12,33 @@ PacketBuf::PacketBuf(BufPool* pool, std::uint32_t index, std::uint8_t* base,
   marks_.fill(static_cast<std::uint32_t>(headroom));
 }
 
-PacketBuf::PacketBuf(PacketBuf&& other) noexcept
-    : pool_(std::exchange(other.pool_, nullptr)),
-      base_(std::exchange(other.base_, nullptr)),
-      index_(other.index_),
-      capacity_(std::exchange(other.capacity_, 0)),
-      head_(std::exchange(other.head_, 0)),
-      size_(std::exchange(other.size_, 0)),
-      marks_(other.marks_),
-      checksum_trusted_(std::exchange(other.checksum_trusted_, false)) {}
+PacketBuf::PacketBuf(PacketBuf&& other) noexcept { take(other); }
 
 PacketBuf& PacketBuf::operator=(PacketBuf&& other) noexcept {
   if (this != &other) {
     release();
-    pool_ = std::exchange(other.pool_, nullptr);
-    base_ = std::exchange(other.base_, nullptr);
-    index_ = other.index_;
-    capacity_ = std::exchange(other.capacity_, 0);
-    head_ = std::exchange(other.head_, 0);
-    size_ = std::exchange(other.size_, 0);
-    marks_ = other.marks_;
-    checksum_trusted_ = std::exchange(other.checksum_trusted_, false);
+    take(other);
   }
   return *this;
+}
+
+void PacketBuf::take(PacketBuf& other) {
+  pool_ = other.pool_;
+  base_ = other.base_;
+  index_ = other.index_;
+  capacity_ = other.capacity_;
+  head_ = other.head_;
+  size_ = other.size_;
+  marks_ = other.marks_;
+  checksum_trusted_ = other.checksum_trusted_;
+  other.forget();
+}
+
+void PacketBuf::forget() {
+  pool_ = nullptr;
+  base_ = nullptr;
+  capacity_ = head_ = size_ = 0;
+  checksum_trusted_ = false;
 }
 
 PacketBuf::~PacketBuf() { release(); }
@@ -42,15 +46,9 @@ PacketBuf::~PacketBuf() { release(); }
 void PacketBuf::release() {
   if (pool_ != nullptr) {
     pool_->give_back(index_);
-    pool_ = nullptr;
-    base_ = nullptr;
-    capacity_ = head_ = size_ = 0;
-    checksum_trusted_ = false;
+    forget();
   }
 }
-
-Bytes PacketBuf::data() { return Bytes(base_ + head_, size_); }
-ConstBytes PacketBuf::data() const { return ConstBytes(base_ + head_, size_); }
 
 Bytes PacketBuf::push(std::size_t n) {
   LWNET_ASSERT(n <= head_);

@@ -18,14 +18,21 @@ bool IpLayer::send_arp(Netif& n, std::uint16_t operation, const MacAddress& eth_
     ++stats_.ethernet.drop_no_buffer;
     return false;
   }
+  buf->append(ArpRepr::packet_len);
+  return send_arp_in(n, *buf, operation, eth_destination, sender_ip, target_mac, target_ip, now);
+}
+
+bool IpLayer::send_arp_in(Netif& n, PacketBuf& frame, std::uint16_t operation,
+                          const MacAddress& eth_destination, Ipv4Address sender_ip,
+                          const MacAddress& target_mac, Ipv4Address target_ip, Instant now) {
   ArpRepr arp;
   arp.operation = static_cast<ArpOperation>(operation);
   arp.sender_mac = n.mac;
   arp.sender_ip = sender_ip;
   arp.target_mac = target_mac;
   arp.target_ip = target_ip;
-  arp.emit(buf->append(ArpRepr::packet_len));
-  if (!send_frame(n, eth_destination, arp_ethertype, *buf, now)) return false;
+  arp.emit(frame.data());
+  if (!send_frame(n, eth_destination, arp_ethertype, frame, now)) return false;
   if (operation == static_cast<std::uint16_t>(ArpOperation::Reply)) {
     ++stats_.arp.tx_reply;
   } else if (sender_ip == target_ip) {
@@ -60,9 +67,11 @@ bool IpLayer::send_gratuitous_arp(Netif& n, Instant now) {
 
 void IpLayer::send_resolved(NetifId id, const MacAddress& mac, Instant now) {
   while (!resolved_.empty()) {
-    PacketBuf datagram = resolved_.pop();
-    // Failures are counted where they happen; nobody waits for the result.
-    (void)send_datagram(netifs_[id], mac, std::move(datagram), now);
+    // Sent from its place in the queue (send_datagram only reads it), then
+    // dropped: no move out. Failures are counted where they happen; nobody
+    // waits for the result.
+    (void)send_datagram(netifs_[id], mac, std::move(resolved_.front()), now);
+    resolved_.drop_front();
   }
 }
 
@@ -82,7 +91,7 @@ void IpLayer::arp_input(NetifId id, PacketBuf&& packet, Instant now) {
     }
     return;
   }
-  const ArpRepr arp = *parsed;
+  const ArpRepr& arp = *parsed;
   Netif& n = netifs_[id];
   const bool request = arp.operation == ArpOperation::Request;
   if (request) {
@@ -99,10 +108,13 @@ void IpLayer::arp_input(NetifId id, PacketBuf&& packet, Instant now) {
     ++stats_.arp.drop_not_for_us;
     return;
   }
+  // Each test once: the compiler copied the paths that repeated them.
+  const bool from_our_address = n.has_ipv4 && arp.sender_ip == n.address;
+  const bool for_us = n.has_ipv4 && arp.target_ip == n.address;
 
   // Another host using the address we probe for (it answers, announces, or
   // probes for it too), or the address we have.
-  bool conflict = false;
+  bool conflict = from_our_address;
   if (n.probe_ip) {
     const Ipv4Address probed = *n.probe_ip;
     if (arp.sender_ip == probed ||
@@ -111,17 +123,13 @@ void IpLayer::arp_input(NetifId id, PacketBuf&& packet, Instant now) {
       conflict = true;
     }
   }
-  if (n.has_ipv4 && arp.sender_ip == n.address) {
-    n.address_conflict = true;
-    conflict = true;
-  }
+  if (from_our_address) n.address_conflict = true;
   if (conflict) {
     ++n.conflicts;
     ++stats_.arp.conflicts;
   }
 
-  const bool for_us = n.has_ipv4 && arp.target_ip == n.address;
-  if (!arp.sender_ip.is_unspecified() && !(n.has_ipv4 && arp.sender_ip == n.address)) {
+  if (!arp.sender_ip.is_unspecified() && !from_our_address) {
     // RFC 826: update an entry we have; make one only when the request is
     // for us (we will talk back). Replies nobody asked for make nothing.
     const ArpCache::Learn learned =
@@ -141,15 +149,9 @@ void IpLayer::arp_input(NetifId id, PacketBuf&& packet, Instant now) {
     return;
   }
   // Answer in place: the request's buffer becomes the reply.
-  ArpRepr reply;
-  reply.operation = ArpOperation::Reply;
-  reply.sender_mac = n.mac;
-  reply.sender_ip = n.address;
-  reply.target_mac = arp.sender_mac;
-  reply.target_ip = arp.sender_ip;
   packet.truncate(ArpRepr::packet_len);
-  reply.emit(packet.data());
-  if (send_frame(n, arp.sender_mac, arp_ethertype, packet, now)) ++stats_.arp.tx_reply;
+  (void)send_arp_in(n, packet, static_cast<std::uint16_t>(ArpOperation::Reply), arp.sender_mac, n.address,
+                    arp.sender_mac, arp.sender_ip, now);
 }
 
 Status IpLayer::arp_add_static(NetifId id, Ipv4Address ip, const MacAddress& mac, Instant now) {

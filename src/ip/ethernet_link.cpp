@@ -65,8 +65,10 @@ std::optional<IpDelivery> IpLayer::input(NetifId id, PacketBuf&& frame, Instant 
     return std::nullopt;
   }
   // A NIC's multicast filter: only the groups joined here (and all-hosts).
+  // Without IGMP and IPv6 no group is ever joined: no call to ask.
+  constexpr bool groups_built = config::igmp || config::ipv6;
   if (link_broadcast && eth.destination != MacAddress::broadcast() &&
-      !accepts_multicast_mac(id, eth.destination)) {
+      (!groups_built || !accepts_multicast_mac(id, eth.destination))) {
     ++stats_.ethernet.drop_multicast_filtered;
     return std::nullopt;
   }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <type_traits>
 
 #include "time/instant.h"
 
@@ -32,5 +33,16 @@ class IcmpRateLimiter {
   Duration burst_;
   Instant tat_;
 };
+
+// In the place of a family's limiter where the build leaves the family out
+// (its ICMP never runs): no state, no initialisation.
+class NoIcmpRateLimiter {
+ public:
+  explicit constexpr NoIcmpRateLimiter(std::uint32_t) {}
+  bool allow(Instant) { return false; }
+};
+
+template <bool Built>
+using IcmpRateLimiterIf = std::conditional_t<Built, IcmpRateLimiter, NoIcmpRateLimiter>;
 
 }  // namespace lwnet

@@ -39,14 +39,18 @@ void IpLayer::icmp_input(NetifId id, PacketBuf&& packet, const IpDelivery& ip, I
     }
     return;
   }
-  const Icmpv4Repr icmp = *parsed;
+  Icmpv4Repr& icmp = *parsed;
   // Raw ICMP endpoints (SOCK_RAW sockets) get a copy of every message that
   // passed the checks, IPv4 header included, before it is handled here.
-  std::size_t raw_dropped = 0;
-  count(stats_.icmp.raw_delivered,
-        raw_.deliver(packet.from_mark(Layer::Network), static_cast<std::uint8_t>(IpProtocol::Icmp), ip.source,
-                     ip.destination, id, raw_dropped));
-  count(stats_.icmp.raw_dropped, raw_dropped);
+  // Without raw endpoints (CONFIG_LWIP_MAX_RAW_PCBS 0) there is no one to
+  // copy to: no call.
+  if constexpr (config::max_raw_pcbs > 0) {
+    std::size_t raw_dropped = 0;
+    count(stats_.icmp.raw_delivered,
+          raw_.deliver(packet.from_mark(Layer::Network), static_cast<std::uint8_t>(IpProtocol::Icmp), ip.source,
+                       ip.destination, id, raw_dropped));
+    count(stats_.icmp.raw_dropped, raw_dropped);
+  }
   switch (icmp.type) {
     case static_cast<std::uint8_t>(Icmpv4Type::EchoRequest): {
       // To a group or a broadcast address: answered only where configured
@@ -80,12 +84,11 @@ void IpLayer::icmp_input(NetifId id, PacketBuf&& packet, const IpDelivery& ip, I
       }
       // The request's buffer becomes the reply: same identifier, sequence and
       // data; new type and checksum; the IP header is pushed again in front.
-      Icmpv4Repr reply;
-      reply.type = static_cast<std::uint8_t>(Icmpv4Type::EchoReply);
-      reply.code = 0;
-      reply.identifier = icmp.identifier;
-      reply.sequence = icmp.sequence;
-      reply.emit(packet.data());
+      // The parsed request is the reply's header once retyped (emit writes
+      // an echo's type, code, identifier and sequence, nothing else).
+      icmp.type = static_cast<std::uint8_t>(Icmpv4Type::EchoReply);
+      icmp.code = 0;
+      icmp.emit(packet.data());
       if (output(std::move(packet), *r, ip.source.v4(), icmp_options(), now)) {
         ++stats_.icmp.tx;
         ++stats_.icmp.tx_echo_reply;
@@ -94,6 +97,10 @@ void IpLayer::icmp_input(NetifId id, PacketBuf&& packet, const IpDelivery& ip, I
     }
     case static_cast<std::uint8_t>(Icmpv4Type::EchoReply): {
       ++stats_.icmp.rx_echo_reply;
+      if constexpr (EchoEndpoints::capacity == 0) {  // no ping session can be open
+        ++stats_.icmp.drop_no_listener;
+        return;
+      }
       packet.consume(Icmpv4Repr::header_len);
       switch (echo_.deliver(icmp.identifier, std::move(packet), ip.source.v4(), icmp.sequence, ip.hop_limit)) {
         case EchoEndpoints::Deliver::Queued: break;

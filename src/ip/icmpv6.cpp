@@ -20,13 +20,16 @@ void IpLayer::icmpv6_input(NetifId id, PacketBuf&& packet, const IpDelivery& ip,
     }
     return;
   }
-  const Icmpv6Repr icmp = *parsed;
+  Icmpv6Repr& icmp = *parsed;
   // Raw ICMPv6 endpoints (SOCK_RAW sockets) get a copy of every message
-  // that passed the checks, from its ICMPv6 header on, before it is handled.
-  std::size_t raw_dropped = 0;
-  count(stats_.icmpv6.raw_delivered, raw_.deliver(packet.data(), static_cast<std::uint8_t>(IpProtocol::Icmpv6),
-                                                  ip.source, ip.destination, id, raw_dropped));
-  count(stats_.icmpv6.raw_dropped, raw_dropped);
+  // that passed the checks, from its ICMPv6 header on, before it is handled
+  // (without raw endpoints, no call).
+  if constexpr (config::max_raw_pcbs > 0) {
+    std::size_t raw_dropped = 0;
+    count(stats_.icmpv6.raw_delivered, raw_.deliver(packet.data(), static_cast<std::uint8_t>(IpProtocol::Icmpv6),
+                                                    ip.source, ip.destination, id, raw_dropped));
+    count(stats_.icmpv6.raw_dropped, raw_dropped);
+  }
   switch (icmp.type) {
     case static_cast<std::uint8_t>(Icmpv6Type::EchoRequest): {
       // To a group: answered only with CONFIG_LWIP_MULTICAST_PING (ESP-IDF
@@ -46,11 +49,11 @@ void IpLayer::icmpv6_input(NetifId id, PacketBuf&& packet, const IpDelivery& ip,
       }
       // The request's buffer becomes the reply: same identifier, sequence
       // and data; new type and checksum.
-      Icmpv6Repr reply;
-      reply.type = static_cast<std::uint8_t>(Icmpv6Type::EchoReply);
-      reply.identifier = icmp.identifier;
-      reply.sequence = icmp.sequence;
-      reply.emit(packet.data(), r->source.v6(), source);
+      // The parsed request is the reply's header once retyped (emit writes
+      // an echo's type, code, identifier and sequence, nothing else).
+      icmp.type = static_cast<std::uint8_t>(Icmpv6Type::EchoReply);
+      icmp.code = 0;
+      icmp.emit(packet.data(), r->source.v6(), source);
       IpSendOptions options;
       options.protocol = IpProtocol::Icmpv6;
       if (ipv6_output(std::move(packet), *r, source, options, now)) {

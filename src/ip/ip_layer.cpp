@@ -202,16 +202,20 @@ void IpLayer::schedule_gratuitous_arp(NetifId id, Instant now) {
 void IpLayer::poll_timers(Instant now) {
   while (std::optional<std::uint16_t> timer = timers_.pop_expired(now)) {
     if (*timer == path_mtu_timer) {
-      // Both families' entries (RFC 1191, RFC 8201).
-      const PathMtuTable::Expired expired = path_mtus_.expire(now);
-      count(stats_.ipv4.pmtu_expired, expired.v4);
-      count(stats_.ipv6.pmtu_expired, expired.v6);
-      arm_no_later(path_mtu_timer, path_mtus_.next_deadline());
+      // Both families' entries (RFC 1191, RFC 8201); never armed without
+      // the table (config::path_mtu_table).
+      if constexpr (config::path_mtu_table) {
+        const PathMtuTable::Expired expired = path_mtus_.expire(now);
+        count(stats_.ipv4.pmtu_expired, expired.v4);
+        count(stats_.ipv6.pmtu_expired, expired.v6);
+        arm_no_later(path_mtu_timer, path_mtus_.next_deadline());
+      }
     } else if (*timer >= nd_timer) {
       // Only IPv6 arms these: an IPv4-only build never links their handlers.
       if constexpr (config::ipv6) ipv6_timer_due(*timer, now);
     } else if (*timer >= igmp_timer_first) {
-      igmp_report_due(*timer - igmp_timer_first, now);
+      // The group table's: only IGMP and MLD arm these.
+      if constexpr (config::igmp || config::ipv6) igmp_report_due(*timer - igmp_timer_first, now);
     } else {
       // Only IPv4 arms these (ARP, reassembly, gratuitous ARP): likewise.
       if constexpr (config::ipv4) ipv4_timer_due(*timer, now);

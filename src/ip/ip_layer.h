@@ -471,6 +471,11 @@ class IpLayer : private IpLayerState {
   bool send_arp(Netif& n, std::uint16_t operation, const MacAddress& eth_destination,
                 Ipv4Address sender_ip, const MacAddress& target_mac, Ipv4Address target_ip,
                 Instant now);
+  // send_arp's second half, into `frame` (ArpRepr::packet_len bytes): a
+  // reply to a request reuses the request's buffer.
+  bool send_arp_in(Netif& n, PacketBuf& frame, std::uint16_t operation, const MacAddress& eth_destination,
+                   Ipv4Address sender_ip, const MacAddress& target_mac, Ipv4Address target_ip,
+                   Instant now);
   void send_arp_request(NetifId id, Ipv4Address target, Instant now);
   // Output is using `next_hop`'s entry: confirms it by a unicast request
   // when it is about to expire (ArpCache::refresh_due).
@@ -683,8 +688,8 @@ class IpLayer : private IpLayerState {
   Ipv4Reassembly reassembly_;
   Ipv6Reassembly reassembly6_;
   RawEndpoints raw_{pools_};
-  IcmpRateLimiter icmp_limiter_{config::icmp_errors_per_second};
-  IcmpRateLimiter icmpv6_limiter_{config::icmp_errors_per_second};
+  [[no_unique_address]] IcmpRateLimiterIf<config::ipv4> icmp_limiter_{config::icmp_errors_per_second};
+  [[no_unique_address]] IcmpRateLimiterIf<config::ipv6> icmpv6_limiter_{config::icmp_errors_per_second};
   NdCache nd_cache_;
   TimerQueue<timer_count> timers_;
 };

@@ -23,6 +23,9 @@ bool IpLayer::accepts_unicast(const Netif& n, Ipv4Address destination) const {
 
 std::optional<IpDelivery> IpLayer::ipv4_input(NetifId id, PacketBuf&& packet,
                                                 bool link_broadcast, Instant now) {
+  // Every return hands back this one object (built in the caller's place):
+  // no IpDelivery is built aside and moved into it.
+  std::optional<IpDelivery> delivered;
   ++stats_.ipv4.rx;
   Result<Ipv4Repr> parsed = Ipv4Repr::parse(packet.data(), config::checksum_check_ip);
   if (!parsed) {
@@ -32,9 +35,9 @@ std::optional<IpDelivery> IpLayer::ipv4_input(NetifId id, PacketBuf&& packet,
       case Error::BadChecksum: ++stats_.ipv4.drop_bad_checksum; break;
       default: ++stats_.ipv4.drop_malformed; break;
     }
-    return std::nullopt;
+    return delivered;
   }
-  Ipv4Repr ip = *parsed;
+  Ipv4Repr& ip = *parsed;  // in place, not copied
   // Cut the link layer's padding.
   packet.truncate(ip.header_len + ip.payload.size());
   const Netif& n = netifs_[id];
@@ -43,7 +46,7 @@ std::optional<IpDelivery> IpLayer::ipv4_input(NetifId id, PacketBuf&& packet,
   if (ip.source.is_broadcast() || ip.source.is_multicast() || n.is_directed_broadcast(ip.source) ||
       (ip.source.is_loopback() && !n.loopback)) {
     ++stats_.ipv4.drop_bad_source;
-    return std::nullopt;
+    return delivered;
   }
   // What we send to our own addresses never leaves the host (route_ipv4
   // takes it through the loopback netif), so one of them as the source of
@@ -52,7 +55,7 @@ std::optional<IpDelivery> IpLayer::ipv4_input(NetifId id, PacketBuf&& packet,
   // land attack) would bounce one datagram for ever.
   if (!n.loopback && !n.accept_local && netifs_.find_by_address(ip.source)) {
     ++stats_.ipv4.drop_bad_source;
-    return std::nullopt;
+    return delivered;
   }
 
   bool broadcast = link_broadcast;
@@ -61,13 +64,14 @@ std::optional<IpDelivery> IpLayer::ipv4_input(NetifId id, PacketBuf&& packet,
   } else if (ip.destination.is_multicast()) {
     // Only the groups joined on this netif; the loopback netif carries the
     // copies IP_MULTICAST_LOOP makes of what we send to a group we joined
-    // on any netif.
-    const bool member = n.loopback ? groups_.joined_anywhere(IpAddress(ip.destination)) ||
+    // on any netif. IPv4 groups are joined through IGMP only: without it
+    // there is no table to look in.
+    const bool member = n.loopback ? (config::igmp && groups_.joined_anywhere(IpAddress(ip.destination))) ||
                                          ip.destination == igmp_all_hosts
-                                   : igmp_is_member(id, ip.destination);
+                                   : config::igmp && igmp_is_member(id, ip.destination);
     if (!member) {
       ++stats_.ipv4.drop_not_for_us;
-      return std::nullopt;
+      return delivered;
     }
     broadcast = true;
   } else if (!accepts_unicast(n, ip.destination)) {
@@ -77,25 +81,25 @@ std::optional<IpDelivery> IpLayer::ipv4_input(NetifId id, PacketBuf&& packet,
                                 ip.payload.size() >= 4 && load_be16(ip.payload, 2) == dhcp_client_port;
     if (!dhcp_to_client) {
       ++stats_.ipv4.drop_not_for_us;
-      return std::nullopt;
+      return delivered;
     }
   }
 
   if (ip.is_fragment()) {
     if constexpr (!config::ip4_reassembly) {
       ++stats_.ipv4.drop_fragment;
-      return std::nullopt;
+      return delivered;
     } else {
       bool fragments_link_broadcast = link_broadcast;
       std::optional<PacketBuf> whole = reassembly_.add(std::move(packet), ip, id, fragments_link_broadcast, now);
       arm_no_later(reassembly_timer, reassembly_.next_deadline());
-      if (!whole) return std::nullopt;
+      if (!whole) return delivered;
       broadcast = broadcast || fragments_link_broadcast;
       packet = std::move(*whole);
       Result<Ipv4Repr> rebuilt = Ipv4Repr::parse(packet.data(), false);
       if (!rebuilt) {
         ++stats_.ipv4.drop_malformed;
-        return std::nullopt;
+        return delivered;
       }
       ip = *rebuilt;
     }
@@ -104,7 +108,7 @@ std::optional<IpDelivery> IpLayer::ipv4_input(NetifId id, PacketBuf&& packet,
   packet.mark(Layer::Network);
   packet.consume(ip.header_len);
   packet.mark(Layer::Transport);
-  IpDelivery delivery;
+  IpDelivery& delivery = delivered.emplace();
   delivery.source = ip.source;
   delivery.destination = ip.destination;
   delivery.protocol = ip.protocol;
@@ -115,15 +119,17 @@ std::optional<IpDelivery> IpLayer::ipv4_input(NetifId id, PacketBuf&& packet,
   if (config::icmp && ip.protocol == static_cast<std::uint8_t>(IpProtocol::Icmp)) {
     ++stats_.ipv4.rx_delivered;
     icmp_input(id, std::move(packet), delivery, now);
-    return std::nullopt;
+    delivered.reset();
+    return delivered;
   }
   if (config::igmp && ip.protocol == static_cast<std::uint8_t>(IpProtocol::Igmp)) {
     ++stats_.ipv4.rx_delivered;
     igmp_input(id, std::move(packet), delivery, now);
-    return std::nullopt;
+    delivered.reset();
+    return delivered;
   }
   delivery.packet = std::move(packet);
-  return delivery;
+  return delivered;
 }
 
 void IpLayer::reject_port(const IpDelivery& delivery, Instant now) {

@@ -59,8 +59,7 @@ Status IpLayer::ipv4_output(PacketBuf&& payload, const IpRoute& route, Ipv4Addre
   // (a small MSS): the TCP checksum is only partial, for the device to finish.
   const bool segmented = config::device_offload && options.segment_size != 0;
   if (segmented) ip.dont_fragment = true;  // the device's segments must arrive whole
-  (void)payload.push(ip.emitted_header_len());
-  ip.emit(payload.data());
+  ip.emit(payload.push(ip.emitted_header_len()));  // the header's bytes are all emit writes
   ++stats_.ipv4.tx;
   if (segmented) return send_segmented(route, std::move(payload), options, now);
   // Without IGMP no group is joined (igmp_is_member is false): compiled out.
@@ -174,7 +173,9 @@ Status IpLayer::fragment(Netif& n, const MacAddress& destination, const PacketBu
     ++stats_.ipv4.drop_malformed;
     return Error::Malformed;
   }
-  const Ipv4Repr& ip = *parsed;
+  // Each fragment's header is the datagram's, edited in place (no copy
+  // per fragment): what the edits overwrite is kept first.
+  Ipv4Repr& ip = *parsed;
   if (!config::ip4_frag || ip.dont_fragment) {
     ++stats_.ipv4.drop_too_big_df;
     return Error::TooBig;
@@ -184,6 +185,10 @@ Status IpLayer::fragment(Netif& n, const MacAddress& destination, const PacketBu
   // never need fragments.
   const std::size_t chunk = (mtu - Ipv4Repr::min_header_len) / 8 * 8;
   const ConstBytes payload = ip.payload;
+  const std::uint16_t first_offset = ip.fragment_offset;
+  const bool more_after = ip.more_fragments;
+  ip.header_len = Ipv4Repr::min_header_len;
+  ip.router_alert = false;
   ++stats_.ipv4.frag_tx_datagrams;
   for (std::size_t offset = 0; offset < payload.size();) {
     const std::size_t length = std::min(chunk, payload.size() - offset);
@@ -196,14 +201,10 @@ Status IpLayer::fragment(Netif& n, const MacAddress& destination, const PacketBu
     ConstBytes part = payload.subspan(offset, length);
     Bytes body = piece->append(length);
     std::copy(part.begin(), part.end(), body.begin());
-    Ipv4Repr header = ip;
-    header.header_len = Ipv4Repr::min_header_len;
-    header.router_alert = false;
-    header.fragment_offset = static_cast<std::uint16_t>(ip.fragment_offset + offset);
-    header.more_fragments = !last || ip.more_fragments;
-    header.payload_len = length;
-    (void)piece->push(Ipv4Repr::min_header_len);
-    header.emit(piece->data());
+    ip.fragment_offset = static_cast<std::uint16_t>(first_offset + offset);
+    ip.more_fragments = !last || more_after;
+    ip.payload_len = length;
+    ip.emit(piece->push(Ipv4Repr::min_header_len));
     ++stats_.ipv4.frag_tx;
     if (!send_frame(n, destination, ipv4_ethertype, *piece, now)) return Error::NoBuffers;
     offset += length;

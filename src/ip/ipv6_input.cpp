@@ -186,6 +186,9 @@ bool IpLayer::ipv6_reassemble(NetifId id, PacketBuf& packet, Ipv6Repr& ip, std::
 
 std::optional<IpDelivery> IpLayer::ipv6_input(NetifId id, PacketBuf&& packet, bool link_multicast,
                                               Instant now) {
+  // Every return hands back this one object (built in the caller's place):
+  // no IpDelivery is built aside and moved into it.
+  std::optional<IpDelivery> delivered;
   ++stats_.ipv6.rx;
   Result<Ipv6Repr> parsed = Ipv6Repr::parse(packet.data());
   if (!parsed) {
@@ -194,15 +197,15 @@ std::optional<IpDelivery> IpLayer::ipv6_input(NetifId id, PacketBuf&& packet, bo
       case Error::Unsupported: ++stats_.ipv6.drop_bad_version; break;
       default: ++stats_.ipv6.drop_malformed; break;
     }
-    return std::nullopt;
+    return delivered;
   }
-  Ipv6Repr ip = *parsed;
+  Ipv6Repr& ip = *parsed;  // in place, not copied
   // Cut the link layer's padding.
   packet.truncate(Ipv6Repr::header_len + ip.payload.size());
   const Netif& n = netifs_[id];
   if (ip.source.is_loopback() && !n.loopback) {
     ++stats_.ipv6.drop_bad_source;
-    return std::nullopt;
+    return delivered;
   }
   // What we send to our own addresses never leaves the host (route_ipv6
   // takes it through the loopback netif), so one of them as the source of
@@ -215,30 +218,30 @@ std::optional<IpDelivery> IpLayer::ipv6_input(NetifId id, PacketBuf&& packet, bo
   // ND counts), and nothing answers an NA.
   if (!n.loopback && !n.accept_local && netifs_.find_by_address(ip.source) && !is_neighbor_advertisement(ip)) {
     ++stats_.ipv6.drop_bad_source;
-    return std::nullopt;
+    return delivered;
   }
   if (!accepts_ipv6(id, n, ip.destination)) {
     ++stats_.ipv6.drop_not_for_us;
-    return std::nullopt;
+    return delivered;
   }
   std::uint8_t next_header = ip.next_header;
   std::size_t offset = 0;
-  if (!walk_extension_headers(id, packet, ip, next_header, offset, link_multicast, now)) return std::nullopt;
+  if (!walk_extension_headers(id, packet, ip, next_header, offset, link_multicast, now)) return delivered;
   if (next_header == ipv6_next_header::fragment) {
-    if (!ipv6_reassemble(id, packet, ip, offset, link_multicast, now)) return std::nullopt;
+    if (!ipv6_reassemble(id, packet, ip, offset, link_multicast, now)) return delivered;
     // The whole datagram has no fragment header left; one more means
     // fragments inside fragments (RFC 8200 4.5 allows one level only).
-    if (!walk_extension_headers(id, packet, ip, next_header, offset, link_multicast, now)) return std::nullopt;
+    if (!walk_extension_headers(id, packet, ip, next_header, offset, link_multicast, now)) return delivered;
     if (next_header == ipv6_next_header::fragment) {
       ++stats_.ipv6.drop_bad_fragment;
-      return std::nullopt;
+      return delivered;
     }
   }
 
   packet.mark(Layer::Network);
   packet.consume(Ipv6Repr::header_len + offset);
   packet.mark(Layer::Transport);
-  IpDelivery delivery;
+  IpDelivery& delivery = delivered.emplace();
   delivery.source = ip.source;
   delivery.destination = ip.destination;
   delivery.protocol = next_header;
@@ -248,14 +251,16 @@ std::optional<IpDelivery> IpLayer::ipv6_input(NetifId id, PacketBuf&& packet, bo
   if (next_header == ipv6_next_header::icmpv6) {
     ++stats_.ipv6.rx_delivered;
     icmpv6_input(id, std::move(packet), delivery, now);
-    return std::nullopt;
+    delivered.reset();
+    return delivered;
   }
   if (next_header == ipv6_next_header::no_next_header) {
     ++stats_.ipv6.rx_delivered;
-    return std::nullopt;
+    delivered.reset();
+    return delivered;
   }
   delivery.packet = std::move(packet);
-  return delivery;
+  return delivered;
 }
 
 }  // namespace lwnet

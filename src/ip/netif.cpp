@@ -14,7 +14,7 @@ constexpr std::uint32_t mask_for(std::uint8_t prefix_len) {
 constexpr std::size_t largest_mtu = config::frame_buffer_size - config::headroom - 14;
 }  // namespace
 
-void Netif::set_ipv4(std::optional<IpCidr> cidr) {
+void Netif::set_ipv4(const std::optional<IpCidr>& cidr) {
   if (!cidr || cidr->address.is_unspecified()) {
     has_ipv4 = false;
     address = {};
@@ -66,7 +66,7 @@ Result<NetifId> NetifTable::add(Device& device, const NetifConfig& config, bool 
   const DeviceCapabilities caps = device.capabilities();
   if (caps.medium == Medium::Ethernet && !config.mac.is_unicast()) return Error::InvalidArgument;
   std::size_t mtu = config.mtu != 0 ? config.mtu : caps.mtu;
-  mtu = std::min({mtu, caps.mtu, largest_mtu});
+  mtu = std::min(std::min(mtu, caps.mtu), largest_mtu);  // no initializer_list array on the stack
   if (mtu < 68) return Error::InvalidArgument;  // RFC 791: every host takes 68 bytes
 
   Netif& n = netifs_[count_];

@@ -72,7 +72,7 @@ struct Netif {
   }
   // Any broadcast this netif sends or takes: limited or subnet-directed.
   bool is_broadcast(Ipv4Address a) const { return a.is_broadcast() || is_directed_broadcast(a); }
-  void set_ipv4(std::optional<IpCidr> cidr);
+  void set_ipv4(const std::optional<IpCidr>& cidr);
   std::optional<IpCidr> ipv4_cidr() const;
   NetifInfo info() const;
 };

@@ -489,11 +489,6 @@ void UdpEndpoints::input(IpDelivery&& d, Instant now) {
   }
   const std::uint16_t source_port = udp.source_port;
   const std::size_t length = udp.payload.size();
-  Datagram datagram;
-  datagram.from_address = d.source;
-  datagram.from_port = source_port;
-  datagram.to = d.destination;
-  datagram.netif = d.netif;
   d.packet.consume(UdpRepr::header_len);
   d.packet.truncate(length);
   if (to_all && matches > 1) {
@@ -507,17 +502,10 @@ void UdpEndpoints::input(IpDelivery&& d, Instant now) {
       }
       ConstBytes payload = d.packet.data();
       std::copy(payload.begin(), payload.end(), copy->append(length).begin());
-      Datagram copied;
-      copied.payload = std::move(*copy);
-      copied.from_address = datagram.from_address;
-      copied.from_port = datagram.from_port;
-      copied.to = datagram.to;
-      copied.netif = datagram.netif;
-      (void)enqueue(s, std::move(copied));
+      (void)enqueue(s, std::move(*copy), d, source_port);
     }
   }
-  datagram.payload = std::move(d.packet);
-  (void)enqueue(best, std::move(datagram));
+  (void)enqueue(best, std::move(d.packet), d, source_port);
 }
 
 int UdpEndpoints::match(const Endpoint& e, const IpDelivery& d, std::uint16_t source_port,
@@ -549,17 +537,24 @@ int UdpEndpoints::match(const Endpoint& e, const IpDelivery& d, std::uint16_t so
   return score;
 }
 
-bool UdpEndpoints::enqueue(std::uint16_t slot, Datagram&& datagram) {
+bool UdpEndpoints::enqueue(std::uint16_t slot, PacketBuf&& payload, const IpDelivery& d,
+                           std::uint16_t source_port) {
   Endpoint& e = endpoints_[slot];
-  const std::size_t size = datagram.payload.size();
+  const std::size_t size = payload.size();
   if (e.receive_buffer != 0 && e.queued_bytes + size > e.receive_buffer) {
     ++stats_.drop_queue_full;
     return false;
   }
-  if (!datagrams_.push(e.queue, std::move(datagram), config::udp_recvmbox_size)) {
+  Datagram* datagram = datagrams_.push_default(e.queue, config::udp_recvmbox_size);
+  if (datagram == nullptr) {
     ++stats_.drop_queue_full;
     return false;
   }
+  datagram->payload = std::move(payload);
+  datagram->from_address = d.source;
+  datagram->from_port = source_port;
+  datagram->to = d.destination;
+  datagram->netif = d.netif;
   e.queued_bytes += size;
   ++stats_.rx_delivered;
   if (event_callback_ != nullptr) event_callback_(event_context_, UdpHandle{slot, e.generation});

@@ -224,8 +224,10 @@ class UdpEndpoints {
   // specific.
   int match(const Endpoint& e, const IpDelivery& d, std::uint16_t source_port,
             std::uint16_t destination_port) const;
-  // Queues `datagram` for `slot`; false when its queue is full.
-  bool enqueue(std::uint16_t slot, Datagram&& datagram);
+  // Queues `payload` for `slot`, from `d`'s source (port `source_port`) to
+  // its destination, built in its queue entry; false when the queue is full
+  // (`payload` untouched).
+  bool enqueue(std::uint16_t slot, PacketBuf&& payload, const IpDelivery& d, std::uint16_t source_port);
   std::optional<NetifId> multicast_netif(Ipv4Address interface) const;
   // The family-neutral halves of join_group and leave_group.
   Status join_on(UdpHandle h, const IpAddress& group, NetifId netif, Instant now);

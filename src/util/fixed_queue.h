@@ -45,6 +45,16 @@ class FixedQueue {
       return value;
     }
   }
+  // pop() for a caller that does not want the value: it is reset in place
+  // (a buffer it held is freed) instead of being moved out first. The
+  // caller checked !empty().
+  void drop_front() {
+    if constexpr (N != 0) {
+      items_[head_] = T{};
+      head_ = (head_ + 1) % N;
+      --count_;
+    }
+  }
   void clear() {
     while (!empty()) (void)pop();
   }

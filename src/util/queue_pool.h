@@ -17,6 +17,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <utility>
 
 namespace lwnet {
@@ -53,11 +54,19 @@ class QueuePool {
   // Appends `value` to `q`. False (and `value` untouched) when `q` already
   // holds `limit` values or the pool has no entry left.
   bool push(PooledQueue& q, T&& value, std::size_t limit) {
-    if (q.count_ >= limit || free_ == none) return false;
+    T* slot = push_default(q, limit);
+    if (slot == nullptr) return false;
+    *slot = std::move(value);
+    return true;
+  }
+  // push() in place: links an entry (holding a default T) at the back of
+  // `q` and returns its value for the caller to fill, or nullptr where
+  // push() would refuse. No T is built aside to be moved in.
+  T* push_default(PooledQueue& q, std::size_t limit) {
+    if (q.count_ >= limit || free_ == none) return nullptr;
     const std::uint16_t index = free_;
     Entry& e = entries_[index];
     free_ = e.next;
-    e.value = std::move(value);
     e.next = none;
     if (q.count_ == 0) {
       q.head_ = index;
@@ -67,7 +76,7 @@ class QueuePool {
     q.tail_ = index;
     ++q.count_;
     ++used_;
-    return true;
+    return &e.value;
   }
   // The caller checked !q.empty().
   T& front(const PooledQueue& q) { return entries_[q.head_].value; }
@@ -84,7 +93,9 @@ class QueuePool {
   void drop_front(PooledQueue& q) {
     const std::uint16_t index = q.head_;
     Entry& e = entries_[index];
-    e.value = T{};
+    // Destroyed and made anew: cheaper than a default T moved over it.
+    std::destroy_at(&e.value);
+    std::construct_at(&e.value);
     q.head_ = e.next;
     if (--q.count_ == 0) q.head_ = q.tail_ = 0;
     e.next = free_;

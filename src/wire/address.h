@@ -6,8 +6,10 @@
 #include <compare>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string_view>
+#include <type_traits>
 
 #include "config/options.h"
 #include "util/bytes.h"
@@ -18,12 +20,30 @@ struct MacAddress {
   std::array<std::uint8_t, 6> octets{};
 
   static constexpr MacAddress broadcast() { return {{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}}; }
-  static MacAddress from_bytes(ConstBytes b) { return {{b[0], b[1], b[2], b[3], b[4], b[5]}}; }
-  void write(Bytes b) const { for (std::size_t i = 0; i < 6; ++i) b[i] = octets[i]; }
+  // memcpy, not byte by byte: a word and a halfword each way on Cortex-M.
+  static MacAddress from_bytes(ConstBytes b) {
+    MacAddress m;
+    std::memcpy(m.octets.data(), b.first(6).data(), 6);
+    return m;
+  }
+  void write(Bytes b) const { std::memcpy(b.first(6).data(), octets.data(), 6); }
   constexpr bool is_broadcast() const { return *this == broadcast(); }
   constexpr bool is_multicast() const { return (octets[0] & 1U) != 0; }
   constexpr bool is_unicast() const { return !is_multicast() && *this != MacAddress{}; }
   constexpr auto operator<=>(const MacAddress&) const = default;
+  // A word and a halfword compared, not a call to memcmp (the array's ==).
+  friend constexpr bool operator==(const MacAddress& a, const MacAddress& b) {
+    if (std::is_constant_evaluated()) return a.octets == b.octets;
+    std::uint32_t a_front = 0;
+    std::uint32_t b_front = 0;
+    std::uint16_t a_back = 0;
+    std::uint16_t b_back = 0;
+    std::memcpy(&a_front, a.octets.data(), 4);
+    std::memcpy(&b_front, b.octets.data(), 4);
+    std::memcpy(&a_back, a.octets.data() + 4, 2);
+    std::memcpy(&b_back, b.octets.data() + 4, 2);
+    return a_front == b_front && a_back == b_back;
+  }
 };
 
 struct Ipv4Address {

@@ -8,6 +8,7 @@
 #include "support/hosts.h"
 #include "support/status.h"
 #include "util/checksum.h"
+#include "wire/icmpv4.h"
 
 namespace lwnet::test::ping_test {
 namespace {
@@ -237,6 +238,48 @@ TEST(PingSim, RoundTripTakesTwiceTheLinkLatencyInVirtualTime) {
   net.a.ping_close(pa);
   EXPECT_EQ(net.a.pools().in_use(), 0U);
   EXPECT_EQ(net.b.pools().in_use(), 0U);
+}
+
+// The reply is the request's buffer with a new header: type 0 and code 0
+// (RFC 792) whatever code the request carried, the same identifier,
+// sequence and data, and a checksum over the new header.
+TEST(PingSim, ReplyToARequestWithACodeHasCodeZeroAndTheSameData) {
+  HostAndPeer net;
+  net.sim.settle();
+  (void)net.received();
+  ASSERT_OK(net.a.arp_add_static(net.a_if, ip_peer, mac_peer));
+  const ByteVector data = pattern(20, 5);
+  ByteVector echo(8);
+  echo.insert(echo.end(), data.begin(), data.end());
+  Icmpv4Repr request;
+  request.type = static_cast<std::uint8_t>(Icmpv4Type::EchoRequest);
+  request.code = 7;
+  request.identifier = 0xbeef;
+  request.sequence = 3;
+  request.emit(echo);
+  Ipv4Repr h;
+  h.source = ip_peer;
+  h.destination = ip_a;
+  h.protocol = 1;
+  net.inject_ipv4(ipv4_packet(h, echo));
+  net.sim.settle();
+  const auto frames = net.received();
+  ASSERT_EQ(frames.size(), 1U);
+  const ByteVector& f = frames[0];
+  ASSERT_EQ(frame_ip_protocol(f), 1);
+  EXPECT_EQ(frame_ip_source(f), ip_a);
+  EXPECT_EQ(frame_ip_destination(f), ip_peer);
+  ASSERT_EQ(f.size(), 34U + 8U + data.size());
+  const ConstBytes reply = ConstBytes(f).subspan(34);
+  EXPECT_EQ(reply[0], 0);  // echo reply
+  EXPECT_EQ(reply[1], 0);  // code 0, not the request's 7
+  EXPECT_EQ(load_be16(reply, 4), 0xbeef);
+  EXPECT_EQ(load_be16(reply, 6), 3);
+  EXPECT_EQ(ByteVector(reply.begin() + 8, reply.end()), data);
+  EXPECT_EQ(internet_checksum(reply), 0);
+  EXPECT_EQ(net.a.stats().icmp.rx_echo_request, 1U);
+  EXPECT_EQ(net.a.stats().icmp.tx_echo_reply, 1U);
+  EXPECT_EQ(net.a.pools().in_use(), 0U);
 }
 
 #if CONFIG_LWIP_IP4_REASSEMBLY
