@@ -331,11 +331,7 @@ TEST(Ipv6Sim, AnEvictedResolutionFailsTheConnectThatWaitedOnIt) {
   EXPECT_EQ(net.a.stats().nd.cache_evictions, 1U);
   EXPECT_EQ(net.a.stats().nd.drop_unresolved, 1U);
   EXPECT_EQ(net.a.stats().icmpv6.errors_to_transport, 1U);
-  const TcpConnection* conn = net.a.tcp_connection(*c);
-  ASSERT_NE(conn, nullptr);
-  EXPECT_EQ(conn->state(), TcpState::Closed);
-  EXPECT_EQ(conn->error(), Error::HostUnreachable);
-  EXPECT_NE(net.a.tcp_events(*c) & tcp_events::error, 0);
+  expect_connect_failed(net.a, *c, Error::HostUnreachable);
   // Only the new address's solicitation went out: no TCP segment.
   const std::vector<FrameLog::Frame> sent = net.log.with_ethertype(ipv6_type, 0);
   ASSERT_EQ(sent.size(), 1U);
