@@ -75,12 +75,6 @@ void IpLayer::send_resolved(NetifId id, const MacAddress& mac, Instant now) {
   }
 }
 
-void IpLayer::report_unresolved(const PacketBuf& datagram, Instant now) {
-  if constexpr (!config::icmp_errors_to_transports) return;
-  (void)report_quoted_ipv4(static_cast<std::uint8_t>(Icmpv4Type::DestinationUnreachable),
-                           static_cast<std::uint8_t>(Icmpv4Unreachable::Host), datagram.data(), now, true);
-}
-
 void IpLayer::arp_input(NetifId id, PacketBuf&& packet, Instant now) {
   Result<ArpRepr> parsed = ArpRepr::parse(packet.data());
   if (!parsed) {
@@ -133,8 +127,8 @@ void IpLayer::arp_input(NetifId id, PacketBuf&& packet, Instant now) {
     // RFC 826: update an entry we have; make one only when the request is
     // for us (we will talk back). Replies nobody asked for make nothing.
     const ArpCache::Learn learned =
-        arp_cache_.learn(id, arp.sender_ip, arp.sender_mac, request && for_us, now, resolved_, arp_evicted_);
-    schedule_evicted_reports(now);
+        arp_cache_.learn(id, arp.sender_ip, arp.sender_mac, request && for_us, now, resolved_, evicted_);
+    schedule_evicted_reports(arp_timer, now);
     if (learned == ArpCache::Learn::Updated || learned == ArpCache::Learn::Created) {
       arm_no_later(arp_timer, now + arp_timing::max_age);
     } else if (learned == ArpCache::Learn::NotFound && !request && !conflict) {
@@ -161,8 +155,8 @@ Status IpLayer::arp_add_static(NetifId id, Ipv4Address ip, const MacAddress& mac
       ip.is_unspecified() || ip.is_broadcast() || ip.is_multicast()) {
     return Error::InvalidArgument;
   }
-  Status s = arp_cache_.add_static(id, ip, mac, resolved_, arp_evicted_);
-  schedule_evicted_reports(now);
+  Status s = arp_cache_.add_static(id, ip, mac, resolved_, evicted_);
+  schedule_evicted_reports(arp_timer, now);
   if (!resolved_.empty()) send_resolved(id, mac, now);
   return s;
 }

@@ -74,12 +74,7 @@ ArpCache::Entry* ArpCache::allocate(EvictedQueue& evicted) {
   // ran out: what waited goes to the caller, to be reported to its
   // transport (a connect fails at once instead of waiting for a SYN
   // timeout). What finds no room is dropped here, unreported.
-  if constexpr (EvictedQueue::capacity() > 0) {
-    while (!victim->queue.empty() && !evicted.full()) {
-      (void)evicted.push(victim->queue.pop());
-      ++stats_.drop_unresolved;
-    }
-  }
+  hand_over_evicted(victim->queue, evicted, stats_.drop_unresolved);
   free(*victim);  // counts what found no room
   return victim;
 }

@@ -11,6 +11,7 @@
 
 #include "buf/buf_pool.h"
 #include "config/options.h"
+#include "ip/evicted_queue.h"
 #include "ip/ip_stats.h"
 #include "util/fixed_queue.h"
 #include "ip/netif_types.h"
@@ -39,11 +40,6 @@ inline constexpr Duration refresh_window =
 class ArpCache {
  public:
   using PendingQueue = FixedQueue<PacketBuf, config::ipv4_slots(config::arp_queue_len)>;
-  // The packets of a resolution evicted for room, for the caller to report
-  // to their transports: no room (they are dropped here) in a build that
-  // reports nothing to the transports.
-  using EvictedQueue =
-      FixedQueue<PacketBuf, config::icmp_errors_to_transports ? config::ipv4_slots(config::arp_queue_len) : 0>;
   enum class State : std::uint8_t { Free, Pending, Stable, Static };
 
   struct Entry {

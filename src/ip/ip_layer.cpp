@@ -223,11 +223,26 @@ void IpLayer::poll_timers(Instant now) {
   }
 }
 
+void IpLayer::report_unresolved(const PacketBuf& datagram, Instant now) {
+  if constexpr (!config::icmp_errors_to_transports) return;
+  // evicted_ holds both families' datagrams: the version tells them apart
+  // where both are built.
+  if constexpr (config::ipv6) {
+    if (!config::ipv4 || (datagram.data()[0] >> 4) == 6) {
+      report_quoted_ipv6(static_cast<std::uint8_t>(Icmpv6Type::DestinationUnreachable),
+                         static_cast<std::uint8_t>(Icmpv6Unreachable::Address), datagram.data(), now, true);
+      return;
+    }
+  }
+  if constexpr (config::ipv4) {
+    (void)report_quoted_ipv4(static_cast<std::uint8_t>(Icmpv4Type::DestinationUnreachable),
+                             static_cast<std::uint8_t>(Icmpv4Unreachable::Host), datagram.data(), now, true);
+  }
+}
+
 void IpLayer::ipv4_timer_due(std::uint16_t timer, Instant now) {
   if (timer == arp_timer) {
-    if constexpr (ArpCache::EvictedQueue::capacity() > 0) {
-      while (!arp_evicted_.empty()) report_unresolved(arp_evicted_.pop(), now);
-    }
+    report_evicted(now);
     arp_cache_.expire(
         now, [&](NetifId netif, Ipv4Address ip) { send_arp_request(netif, ip, now); },
         [&](const PacketBuf& datagram) { report_unresolved(datagram, now); });
@@ -261,16 +276,13 @@ void IpLayer::ipv6_timer_due(std::uint16_t timer, Instant now) {
     });
     arm_no_later(reassembly6_timer, reassembly6_.next_deadline());
   } else if (timer == nd_timer) {
+    report_evicted(now);
     nd_cache_.expire(
         now,
         [&](NetifId netif, const Ipv6Address& ip, std::optional<MacAddress> to) {
           send_neighbor_solicitation(netif, ip, to, false, now);
         },
-        [&](const PacketBuf& packet) {
-          if constexpr (!config::icmp_errors_to_transports) return;
-          report_quoted_ipv6(static_cast<std::uint8_t>(Icmpv6Type::DestinationUnreachable),
-                             static_cast<std::uint8_t>(Icmpv6Unreachable::Address), packet.data(), now, true);
-        },
+        [&](const PacketBuf& packet) { report_unresolved(packet, now); },
         [&](NetifId netif, const Ipv6Address& ip) {
           routers_.pass_over_router(netif, ip);
           // A redirect's target that does not answer is no better first

@@ -130,10 +130,10 @@ struct IpLayerState {
 
   NetifTable netifs_;
   ArpCache::PendingQueue resolved_;  // scratch: packets of an entry that just resolved
-  // Datagrams of resolutions evicted for room, reported to their transports
-  // from the next poll: never from inside the output call that evicted
-  // them, whose transport may be the one the report ends.
-  ArpCache::EvictedQueue arp_evicted_;
+  // Datagrams of resolutions (ARP's and ND's) evicted for room, reported to
+  // their transports from the next poll: never from inside the output call
+  // that evicted them, whose transport may be the one the report ends.
+  EvictedQueue evicted_;
   EchoEndpoints echo_;
   MulticastGroups groups_;
   // Per netif: until when an IGMPv1 router is present (RFC 2236 4).
@@ -452,6 +452,24 @@ class IpLayer : private IpLayerState {
   }
   void schedule_gratuitous_arp(NetifId id, Instant now);
   void netif_status_changed(NetifId id);
+  // A datagram of ours (IPv4 or IPv6) whose next hop never resolved (ARP
+  // or ND gave up, or its entry was evicted for room): reported to its
+  // transport as a host (address) unreachable, as Linux does (a connect()
+  // fails with EHOSTUNREACH instead of trying on).
+  void report_unresolved(const PacketBuf& datagram, Instant now);
+  // After an ArpCache or NdCache call that may have evicted a resolution
+  // into evicted_: its report is due at the next poll, from `timer` (the
+  // cache's own, arp_timer or nd_timer, which report_evicted()).
+  void schedule_evicted_reports(std::uint16_t timer, Instant now) {
+    if constexpr (EvictedQueue::capacity() > 0) {
+      if (!evicted_.empty()) arm_no_later(timer, now);
+    }
+  }
+  void report_evicted(Instant now) {
+    if constexpr (EvictedQueue::capacity() > 0) {
+      while (!evicted_.empty()) report_unresolved(evicted_.pop(), now);
+    }
+  }
   // The IPv6 timers (nd_timer and above): ND, DAD, MLD, reassembly, router
   // discovery.
   void ipv6_timer_due(std::uint16_t timer, Instant now);
@@ -482,18 +500,6 @@ class IpLayer : private IpLayerState {
   void confirm_neighbour(Netif& n, NetifId id, Ipv4Address next_hop, const MacAddress& mac, Instant now);
   bool send_gratuitous_arp(Netif& n, Instant now);
   void send_resolved(NetifId id, const MacAddress& mac, Instant now);
-  // A datagram of ours whose next hop never resolved (ARP gave up, or its
-  // entry was evicted for room): reported to its transport as a host
-  // unreachable, as Linux does (a connect() fails with EHOSTUNREACH
-  // instead of trying on).
-  void report_unresolved(const PacketBuf& datagram, Instant now);
-  // After an ArpCache call that may have evicted a resolution into
-  // arp_evicted_: its report is due at the next poll (arp_timer).
-  void schedule_evicted_reports(Instant now) {
-    if constexpr (ArpCache::EvictedQueue::capacity() > 0) {
-      if (!arp_evicted_.empty()) arm_no_later(arp_timer, now);
-    }
-  }
 
   // ipv4_input.cpp
   std::optional<IpDelivery> ipv4_input(NetifId id, PacketBuf&& packet, bool link_broadcast,
@@ -616,7 +622,8 @@ class IpLayer : private IpLayerState {
                                   std::optional<MacAddress> unicast, bool dad, Instant now);
   void send_neighbor_advertisement(NetifId id, const Ipv6Address& target,
                                    const Ipv6Address& destination, bool solicited, Instant now);
-  // Sends the packets that waited for `neighbor` (moved to nd_resolved_).
+  // Sends the packets that waited for `neighbor` (moved to nd_resolved_);
+  // a resolution the cache call evicted is reported from the next poll.
   void send_nd_resolved(NetifId id, const Ipv6Address& neighbor, Instant now);
   // Link-local address from the MAC (modified EUI-64, RFC 4291 2.5.1).
   void add_link_local(NetifId id, Instant now);

@@ -134,8 +134,8 @@ Status IpLayer::link_output(NetifId id, Ipv4Address next_hop, bool broadcast,
     confirm_neighbour(n, id, next_hop, *mac, now);
     return send_datagram(n, *mac, std::move(datagram), now);
   }
-  const ArpCache::Enqueue queued = arp_cache_.enqueue(id, next_hop, std::move(datagram), now, arp_evicted_);
-  schedule_evicted_reports(now);
+  const ArpCache::Enqueue queued = arp_cache_.enqueue(id, next_hop, std::move(datagram), now, evicted_);
+  schedule_evicted_reports(arp_timer, now);
   switch (queued) {
     case ArpCache::Enqueue::SendRequest:
       send_arp_request(id, next_hop, now);

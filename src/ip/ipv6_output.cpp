@@ -86,7 +86,9 @@ Status IpLayer::ipv6_link_output(NetifId id, const Ipv6Address& next_hop, Packet
     arm_no_later(nd_timer, nd_cache_.next_deadline());
     return ipv6_send_datagram(n, *mac, std::move(datagram), now);
   }
-  switch (nd_cache_.enqueue(id, next_hop, std::move(datagram), now)) {
+  const NdCache::Enqueue queued = nd_cache_.enqueue(id, next_hop, std::move(datagram), now, evicted_);
+  schedule_evicted_reports(nd_timer, now);
+  switch (queued) {
     case NdCache::Enqueue::SendSolicitation:
       send_neighbor_solicitation(id, next_hop, std::nullopt, false, now);
       arm_no_later(nd_timer, nd_cache_.next_deadline());

@@ -46,7 +46,7 @@ void NdCache::take_queue(Entry& e, PendingQueue& resolved) {
   }
 }
 
-NdCache::Entry* NdCache::allocate() {
+NdCache::Entry* NdCache::allocate(EvictedQueue& evicted) {
   Entry* oldest = nullptr;
   for (Entry& e : entries_) {
     if (e.state == State::Free) return &e;
@@ -60,12 +60,16 @@ NdCache::Entry* NdCache::allocate() {
   }
   if (oldest == nullptr) return nullptr;
   ++stats_.cache_evictions;
+  // An Incomplete victim gives up as one whose solicitations ran out: what
+  // waited goes to the caller to be reported (a connect fails at once, as
+  // ARP's does), what finds no room is dropped by free(), unreported.
+  hand_over_evicted(oldest->queue, evicted, stats_.drop_unresolved);
   free(*oldest);
   return oldest;
 }
 
 NdCache::Enqueue NdCache::enqueue(NetifId netif, const Ipv6Address& ip, PacketBuf&& packet,
-                                  Instant now) {
+                                  Instant now, EvictedQueue& evicted) {
   if (Entry* e = find_mut(netif, ip)) {
     if (!e->queue.push(std::move(packet))) {
       ++stats_.drop_queue_full;
@@ -73,7 +77,7 @@ NdCache::Enqueue NdCache::enqueue(NetifId netif, const Ipv6Address& ip, PacketBu
     }
     return Enqueue::Queued;
   }
-  Entry* e = allocate();
+  Entry* e = allocate(evicted);
   if (e == nullptr) {
     ++stats_.drop_unresolved;
     return Enqueue::TableFull;
@@ -131,13 +135,13 @@ bool NdCache::advertisement(NetifId netif, const Ipv6Address& ip, std::optional<
 }
 
 void NdCache::learn(NetifId netif, const Ipv6Address& ip, const MacAddress& mac, Instant now,
-                    PendingQueue& resolved) {
+                    PendingQueue& resolved, EvictedQueue& evicted) {
   Entry* e = find_mut(netif, ip);
   if (e != nullptr && (e->state == State::Static || (e->state != State::Incomplete && e->mac == mac))) {
     return;
   }
   if (e == nullptr) {
-    e = allocate();
+    e = allocate(evicted);
     if (e == nullptr) return;
     e->netif = netif;
     e->ip = ip;
@@ -155,10 +159,10 @@ void NdCache::mark_router(NetifId netif, const Ipv6Address& ip) {
 }
 
 Status NdCache::add_static(NetifId netif, const Ipv6Address& ip, const MacAddress& mac,
-                           PendingQueue& resolved) {
+                           PendingQueue& resolved, EvictedQueue& evicted) {
   Entry* e = find_mut(netif, ip);
   if (e == nullptr) {
-    e = allocate();
+    e = allocate(evicted);
     if (e == nullptr) return Error::TableFull;
     e->netif = netif;
     e->ip = ip;

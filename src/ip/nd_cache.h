@@ -11,6 +11,7 @@
 
 #include "buf/buf_pool.h"
 #include "config/options.h"
+#include "ip/evicted_queue.h"
 #include "ip/ip_stats.h"
 #include "ip/netif_types.h"
 #include "time/instant.h"
@@ -81,7 +82,14 @@ class NdCache {
     TableFull,         // dropped: every entry is static (nd.drop_unresolved)
   };
   // Holds `packet` until `ip` resolves. Called only after use() missed.
-  Enqueue enqueue(NetifId netif, const Ipv6Address& ip, PacketBuf&& packet, Instant now);
+  // A new entry may evict the least recently confirmed dynamic one
+  // (nd.cache_evictions); an Incomplete one (only when every dynamic entry
+  // is) gives up as if its solicitations had run out: the packets it held
+  // (counted as nd.drop_unresolved) move to `evicted`, as far as it has
+  // room (the rest are dropped), for the caller to report as expire()'s
+  // unresolved() does.
+  Enqueue enqueue(NetifId netif, const Ipv6Address& ip, PacketBuf&& packet, Instant now,
+                  EvictedQueue& evicted);
 
   // A neighbor advertisement for `ip` (RFC 4861 7.2.5): false when there is
   // no entry (an NA nobody asked for: ignored). An Incomplete entry
@@ -93,16 +101,18 @@ class NdCache {
   // A source link-layer address option in an NS, RS or RA (RFC 4861 7.2.3,
   // 6.3.4): creates or updates a Stale entry (packets of an Incomplete one
   // move to `resolved`); leaves static entries and unchanged MACs alone.
+  // `evicted`: as enqueue()'s, for the entry a new one pushes out.
   void learn(NetifId netif, const Ipv6Address& ip, const MacAddress& mac, Instant now,
-             PendingQueue& resolved);
+             PendingQueue& resolved, EvictedQueue& evicted);
   // A router advertisement from `ip` (RFC 4861 6.3.4): its entry, if any,
   // becomes a router's (IsRouter set).
   void mark_router(NetifId netif, const Ipv6Address& ip);
 
   // A permanent entry (replaces a dynamic one; its waiting packets move to
-  // `resolved`). TableFull when every entry is static already.
+  // `resolved`). TableFull when every entry is static already. `evicted`:
+  // as enqueue()'s.
   Status add_static(NetifId netif, const Ipv6Address& ip, const MacAddress& mac,
-                    PendingQueue& resolved);
+                    PendingQueue& resolved, EvictedQueue& evicted);
   // InvalidArgument when there is no such entry. Waiting packets are dropped.
   Status remove(NetifId netif, const Ipv6Address& ip);
   // Forgets the netif's dynamic entries and the timing its routers set.
@@ -166,8 +176,9 @@ class NdCache {
  private:
   Entry* find_mut(NetifId netif, const Ipv6Address& ip);
   // A free entry, evicting the least recently confirmed dynamic one
-  // (nd.cache_evictions); nullptr when all are static.
-  Entry* allocate();
+  // (nd.cache_evictions; an Incomplete one's packets into `evicted` as room
+  // allows); nullptr when all are static.
+  Entry* allocate(EvictedQueue& evicted);
   void free(Entry& e);
   static void take_queue(Entry& e, PendingQueue& resolved);
 

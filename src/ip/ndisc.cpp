@@ -171,7 +171,7 @@ Status IpLayer::nd_add_static(NetifId id, const Ipv6Address& ip, const MacAddres
   if (netifs_.get(id) == nullptr || ip.is_multicast() || ip.is_unspecified() || !mac.is_unicast()) {
     return Error::InvalidArgument;
   }
-  Status s = nd_cache_.add_static(id, ip, mac, nd_resolved_);
+  Status s = nd_cache_.add_static(id, ip, mac, nd_resolved_, evicted_);
   send_nd_resolved(id, ip, now);
   return s;
 }
@@ -179,6 +179,9 @@ Status IpLayer::nd_add_static(NetifId id, const Ipv6Address& ip, const MacAddres
 // ---- Messages ----------------------------------------------------------------
 
 void IpLayer::send_nd_resolved(NetifId id, const Ipv6Address& neighbor, Instant now) {
+  // Each NdCache call that may evict an entry, enqueue() aside, is followed
+  // by this one: the reports of what it evicted are scheduled here.
+  schedule_evicted_reports(nd_timer, now);
   // Every packet waited for this one next hop (the destination or a router).
   const std::optional<MacAddress> mac = nd_cache_.lookup(id, neighbor);
   while (!nd_resolved_.empty()) {
@@ -324,7 +327,7 @@ void IpLayer::ndisc_input(NetifId id, ConstBytes message, const IpDelivery& deli
         return;
       }
       if (link_address) {
-        nd_cache_.learn(id, ip.source, *link_address, now, nd_resolved_);
+        nd_cache_.learn(id, ip.source, *link_address, now, nd_resolved_, evicted_);
         send_nd_resolved(id, ip.source, now);
       }
       send_neighbor_advertisement(id, nd.target, ip.source, true, now);
@@ -405,7 +408,7 @@ void IpLayer::redirect_input(NetifId id, const NdiscRepr& redirect, const Ipv6Ad
   // router. The Redirected Header option only helps a host match the
   // redirect to a packet it sent; nothing here needs it.
   if (target_link_address) {
-    nd_cache_.learn(id, redirect.target, *target_link_address, now, nd_resolved_);
+    nd_cache_.learn(id, redirect.target, *target_link_address, now, nd_resolved_, evicted_);
     send_nd_resolved(id, redirect.target, now);
     arm_no_later(nd_timer, nd_cache_.next_deadline());
   }

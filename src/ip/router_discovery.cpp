@@ -182,7 +182,7 @@ void IpLayer::router_advertisement_input(NetifId id, const NdiscRepr& ra, const 
   const auto rdnss_before = rdnss_of(routers_.rdnss(), id);
 
   if (link_address) {
-    nd_cache_.learn(id, source, *link_address, now, nd_resolved_);
+    nd_cache_.learn(id, source, *link_address, now, nd_resolved_, evicted_);
     send_nd_resolved(id, source, now);
     arm_no_later(nd_timer, nd_cache_.next_deadline());
   }

@@ -245,11 +245,7 @@ TEST(ArpSim, AnEvictedResolutionReportsWhatWaitedAsUnreachable) {
   EXPECT_EQ(net.a.stats().arp.cache_evictions, 1U);
   EXPECT_EQ(net.a.stats().arp.drop_unresolved, 1U);
   EXPECT_EQ(net.a.stats().icmp.errors_to_transport, 1U);
-  const TcpConnection* conn = net.a.tcp_connection(*c);
-  ASSERT_NE(conn, nullptr);
-  EXPECT_EQ(conn->state(), TcpState::Closed);
-  EXPECT_EQ(conn->error(), Error::HostUnreachable);
-  EXPECT_NE(net.a.tcp_events(*c) & tcp_events::error, 0);
+  expect_connect_failed(net.a, *c, Error::HostUnreachable);
   // Nothing went out over IPv4, and no ARP request for the SYN's address again.
   std::size_t requests = 0;
   for (const ByteVector& f : net.received()) {

@@ -298,6 +298,56 @@ TEST(Ipv6Sim, UnreachableNeighborDropsItsQueuedPackets) {
   net.a.udp_close(u);
 }
 
+// A resolution pushed out of a neighbor cache full of resolutions gives up
+// as one whose solicitations ran out: the SYN that waited on it is reported
+// to TCP as an address unreachable, which ends the connect at once (not
+// after three solicitations, nor a SYN timeout later), from the next poll.
+// Counted once, as nd.drop_unresolved.
+TEST(Ipv6Sim, AnEvictedResolutionFailsTheConnectThatWaitedOnIt) {
+  if constexpr (!config::icmp_errors_to_transports) return;
+  Ipv6Hosts h;
+  TwoHosts& net = h.net;
+  net.sim.settle();
+  const Instant start = net.sim.now();
+  Result<TcpHandle> c = net.a.tcp_connect({v6("2001:db8::77"), 80}, start);
+  ASSERT_OK(c);
+  net.sim.run_for(Duration::millis(100));
+  // Every other entry goes to another address being resolved (none of them
+  // answers): the table is full of resolutions, the SYN's the oldest.
+  UdpHandle tx = *net.a.udp_open();
+  for (std::size_t i = 0; i + 1 < config::ipv6_nd6_num_neighbors; ++i) {
+    Ipv6Address to = v6("2001:db8::100");
+    to.octets[15] = static_cast<std::uint8_t>(i);
+    ASSERT_OK(net.a.udp_send_to(tx, pattern(4), {to, 9}, net.sim.now()));
+  }
+  net.sim.settle();
+  EXPECT_EQ(net.a.stats().nd.cache_evictions, 0U);
+  EXPECT_EQ(net.a.tcp_connection(*c)->state(), TcpState::SynSent);
+  net.log.clear();
+
+  ASSERT_OK(net.a.udp_send_to(tx, pattern(4), {v6("2001:db8::120"), 9}, net.sim.now()));
+  net.sim.settle();
+  EXPECT_EQ(net.sim.now(), start + Duration::millis(100));
+  EXPECT_EQ(net.a.stats().nd.cache_evictions, 1U);
+  EXPECT_EQ(net.a.stats().nd.drop_unresolved, 1U);
+  EXPECT_EQ(net.a.stats().icmpv6.errors_to_transport, 1U);
+  expect_connect_failed(net.a, *c, Error::HostUnreachable);
+  // Only the new address's solicitation went out: no TCP segment.
+  const std::vector<FrameLog::Frame> sent = net.log.with_ethertype(ipv6_type, 0);
+  ASSERT_EQ(sent.size(), 1U);
+  EXPECT_EQ(sent[0].bytes[14 + 6], 58);  // ICMPv6
+
+  // The resolutions left give up in turn: their packets are reported as
+  // well (an unconnected UDP endpoint keeps nothing).
+  net.sim.run_for(Duration::seconds(4));
+  EXPECT_EQ(net.a.stats().nd.drop_unresolved, 1U + config::ipv6_nd6_num_neighbors);
+  EXPECT_EQ(net.a.stats().icmpv6.errors_to_transport, 1U + config::ipv6_nd6_num_neighbors);
+  EXPECT_FALSE(net.a.udp_has_error(tx));
+  net.a.tcp_close(*c, net.sim.now());
+  net.a.udp_close(tx);
+  net.sim.settle();
+}
+
 // ---- ICMPv6 errors a raw peer's packets may and may not get ---------------
 
 const Ipv6Address address_peer = v6("2001:db8::99");

@@ -377,11 +377,7 @@ TEST_F(RawIcmpSim, ANextHopThatNeverAnswersEndsAConnectWithHostUnreachable) {
   }
   EXPECT_EQ(requests, 6U);  // three for each address
   net.sim.run_until(start + Duration::millis(3010));
-  const TcpConnection* conn = net.a.tcp_connection(*c);
-  ASSERT_NE(conn, nullptr);
-  EXPECT_EQ(conn->state(), TcpState::Closed);
-  EXPECT_EQ(conn->error(), Error::HostUnreachable);
-  EXPECT_NE(net.a.tcp_events(*c) & tcp_events::error, 0);
+  expect_connect_failed(net.a, *c, Error::HostUnreachable);
   EXPECT_FALSE(net.a.udp_has_error(udp));
   // The SYN, its retransmission after 1 s (both waited) and the datagram.
   EXPECT_EQ(net.a.stats().arp.drop_unresolved, 3U);

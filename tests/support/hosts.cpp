@@ -61,6 +61,14 @@ std::optional<TcpPair> open_tcp_pair(Simulation& sim, Stack& client, Stack& serv
   return TcpPair{*listener, *connecting, accepted};
 }
 
+void expect_connect_failed(Stack& host, TcpHandle c, Error error) {
+  const TcpConnection* conn = host.tcp_connection(c);
+  ASSERT_NE(conn, nullptr);
+  EXPECT_EQ(conn->state(), TcpState::Closed);
+  EXPECT_EQ(conn->error(), error);
+  EXPECT_NE(host.tcp_events(c) & tcp_events::error, 0);
+}
+
 StacksOn::StacksOn(Device& device_a, Device& device_b, std::uint64_t seed_a, std::uint64_t seed_b)
     : a(StackConfig{seed_a}), b(StackConfig{seed_b}) {
   const Instant start = Instant::from_seconds(1);

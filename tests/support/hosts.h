@@ -61,6 +61,10 @@ std::optional<TcpPair> open_tcp_pair(Simulation& sim, Stack& client, Stack& serv
                                      Duration limit = Duration::seconds(120),
                                      const TcpSettings* server_settings = nullptr);
 
+// The connect `c` of `host` has ended with `error`: Closed, its error
+// event raised.
+void expect_connect_failed(Stack& host, TcpHandle c, Error error);
+
 // Stack A on the pipe's a() end; the test is the host at b() (mac_peer,
 // ip_peer), reading and writing raw frames.
 struct HostAndPeer {

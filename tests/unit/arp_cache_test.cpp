@@ -21,7 +21,7 @@ struct ArpCacheTest : ::testing::Test {
   ArpStats stats;
   ArpCache cache{stats};
   ArpCache::PendingQueue resolved;
-  ArpCache::EvictedQueue evicted;  // packets of resolutions pushed out for room
+  EvictedQueue evicted;  // packets of resolutions pushed out for room
   Instant t0 = Instant::from_seconds(10);
 };
 
@@ -180,11 +180,11 @@ TEST_F(ArpCacheTest, AnEvictedResolutionHandsOverWhatWaited) {
   }
 
   // A queue the caller did not empty takes what fits; the rest is dropped.
-  for (std::size_t i = 0; i + 1 < config::arp_queue_len; ++i) (void)evicted.push(packet());
+  for (std::size_t i = 0; i + 1 < EvictedQueue::capacity(); ++i) (void)evicted.push(packet());
   (void)cache.enqueue(netif, host(1), packet(), later, evicted);  // host(1) holds two now
   ASSERT_EQ(cache.enqueue(netif, host(51), packet(), later, evicted), ArpCache::Enqueue::SendRequest);
   EXPECT_EQ(cache.find(netif, host(1)), nullptr);
-  EXPECT_EQ(evicted.size(), config::arp_queue_len);
+  EXPECT_EQ(evicted.size(), EvictedQueue::capacity());
   EXPECT_EQ(stats.drop_unresolved, config::arp_queue_len + 2);
   evicted.clear();
   for (const auto& e : cache.entries()) {
