@@ -3,6 +3,7 @@
 
 #include <vector>
 
+#include "config/options.h"
 #include "ip/ipv4_reassembly.h"
 #include "support/frames.h"
 #include "util/checksum.h"
@@ -32,6 +33,10 @@ TEST(ByteRanges, MergesNeighboursAndRejectsOverlaps) {
   EXPECT_EQ(full.insert(1000, 1008), ByteRanges::Insert::Full);
   EXPECT_EQ(full.insert(8, 16), ByteRanges::Insert::Ok);  // merging needs no room
 }
+
+// The datagram table exists only with IPv4 reassembly on (its slots are
+// sized by CONFIG_LWIP_IP4_REASSEMBLY); ByteRanges above does not need it.
+#if CONFIG_LWIP_IP4_REASSEMBLY
 
 struct ReassemblyTest : ::testing::Test {
   // A fragment of a datagram whose payload is `whole`, in a pool buffer
@@ -245,6 +250,8 @@ TEST_F(ReassemblyTest, AnExactDuplicateIsDroppedAloneADifferentCopyDropsTheDatag
   EXPECT_EQ(reassembly.datagrams_in_progress(), 0U);
   EXPECT_EQ(pools.in_use(), 0U);
 }
+
+#endif  // CONFIG_LWIP_IP4_REASSEMBLY
 
 }  // namespace
 }  // namespace lwnet::reassembly_test
