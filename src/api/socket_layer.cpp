@@ -117,10 +117,14 @@ int SocketLayer::socket(int domain, int type, int protocol) {
   // Closes posted by this thread (close() under message passing) still in
   // the mailbox hold their sockets and descriptor numbers: when the table
   // or the descriptors look full, they are waited for (one empty call runs
-  // after them), so that a closed socket is free again at once.
-  const auto wait_for_posted_closes = [this] {
-    if (closes_in_mailbox_.load(std::memory_order_acquire) == 0) return false;
-    tcpip_.call([](Stack&, Instant) {});
+  // after them), so that a closed socket is free again at once. Whether any
+  // is posted is read before the first try: read after it, a close that
+  // ran in between (its socket freed just after the try looked) would read
+  // as none posted, and the socket() would fail on a table with room.
+  const bool closes_were_posted = closes_in_mailbox_.load(std::memory_order_acquire) != 0;
+  const auto wait_for_posted_closes = [&] {
+    if (!closes_were_posted) return false;
+    if (closes_in_mailbox_.load(std::memory_order_acquire) != 0) tcpip_.call([](Stack&, Instant) {});
     return true;
   };
   // The descriptor number: a real OS descriptor, so it is nobody else's.
