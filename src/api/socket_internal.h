@@ -479,6 +479,7 @@ int SocketLayer::wait_until(Socket& s, Instant deadline, Ready&& ready, bool clo
   // could not run the message) and not for waits that closing does not
   // end (a lingering close).
   const bool post_looks = hand_over && closing_ends_wait && !tcpip_.in_core_context();
+  bool owes_wake = false;  // wait_reading_input's, until the wait ends
   int result = EAGAIN;
   while (true) {
     // An event after this raises the flag again; one before it is seen by
@@ -512,7 +513,7 @@ int SocketLayer::wait_until(Socket& s, Instant deadline, Ready&& ready, bool clo
     // ping-pong took 4x longer on 2 cores with this wait spinning too).
     const Instant until = recheck > Duration::zero() ? std::min(deadline, now + recheck) : deadline;
     if (reads_input) {
-      const OsResult<bool> waited = tcpip_.wait_reading_input(wait->waker, until);
+      const OsResult<bool> waited = tcpip_.wait_reading_input(wait->waker, until, owes_wake);
       if (!waited) {
         result = waited.os_error().number();
         break;
@@ -528,6 +529,7 @@ int SocketLayer::wait_until(Socket& s, Instant deadline, Ready&& ready, bool clo
       }
     }
   }
+  tcpip_.end_reader_waits(owes_wake);
   remove_waiter(s, waiter);
   return result;
 }

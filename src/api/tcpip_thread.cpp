@@ -283,7 +283,8 @@ void TcpipThread::loop() {
       deadline = std::min(deadline, now + reader_handover_slice);
     } else if (watch == InputWatch::until_woken) {
       // Against the reader's release_reader_role(): it gives the role up,
-      // then looks at the flag; this sets the flag, then looks at the role.
+      // then takes it back or looks at the flag (wake_if_blind); this sets
+      // the flag, then looks at the role.
       blind_until_woken_.store(true);
       if (!caller_reading_input_.load()) {
         blind_until_woken_.store(false);
@@ -294,6 +295,7 @@ void TcpipThread::loop() {
     sleeping_ = true;
     sleep_deadline_ = deadline;
     (void)release_core();
+    sleeps_.fetch_add(1, std::memory_order_relaxed);
     const OsResult<WaitResult> waited = blind ? waker_only_.wait(deadline) : waits_.wait(deadline);
     blind_until_woken_.store(false);
     may_sleep_.store(false);
@@ -320,7 +322,7 @@ void TcpipThread::poll_pass() {
   run_work_hook();
 }
 
-OsResult<bool> TcpipThread::wait_reading_input(const Waker& waker, Instant deadline) {
+OsResult<bool> TcpipThread::wait_reading_input(const Waker& waker, Instant deadline, bool& owes_wake) {
   // The caller's wait sets: its waker alone, and its waker then every
   // device descriptor; made again when add_netif() added a device.
   struct CallerWait {
@@ -358,6 +360,15 @@ OsResult<bool> TcpipThread::wait_reading_input(const Waker& waker, Instant deadl
   // the role goes, would otherwise race it for the frame.
   const bool reader = !caller_reading_input_.exchange(true);
   if (reader) reader_taken_at_.store(monotonic_now().total_micros(), std::memory_order_relaxed);
+  // Reading again, or another caller reads: the devices are watched, and
+  // the TCP/IP thread (blind until woken, maybe) need not be woken for
+  // them. An answered ping or an accept that a SYN did not satisfy woke
+  // it twice per frame before (once here, once more after its blind slice),
+  // on two vCPUs the very CPU the peer needed. The role itself is given
+  // up after each pass, as before: kept, it stayed with a thread that
+  // waits for ever (an idle service's accept), and every event of a busy
+  // thread then needed a hand-over from it.
+  owes_wake = false;
   WaitSet& set = reader ? *wait.with_devices : *wait.waker_only;
   const OsResult<WaitResult> waited = set.wait(deadline);
   bool input = false;
@@ -372,7 +383,10 @@ OsResult<bool> TcpipThread::wait_reading_input(const Waker& waker, Instant deadl
     caller_input_pass = false;
     wake_for_deadline = release_core();
   }
-  if (reader) release_reader_role();
+  if (reader) {
+    release_reader_role();
+    owes_wake = true;
+  }
   if (wake_for_deadline) wake();
   if (!waited) return waited.os_error();
   return waited->woken;
@@ -400,6 +414,9 @@ TcpipThread::InputWatch TcpipThread::input_watch(Instant now) const {
 void TcpipThread::release_reader_role() {
   reader_released_at_.store(monotonic_now().total_micros(), std::memory_order_relaxed);
   caller_reading_input_.store(false);
+}
+
+void TcpipThread::wake_if_blind() {
   if (blind_until_woken_.exchange(false)) wake();
 }
 

@@ -29,6 +29,7 @@
 
 #include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -178,7 +179,19 @@ class TcpipThread {
   // context (a pass of the stack as the TCP/IP thread makes one), so the
   // event it waits for needs no hand-over between threads. Returns whether
   // the waker was woken. Not in core context, not on the TCP/IP thread.
-  OsResult<bool> wait_reading_input(const Waker& waker, Instant deadline);
+  // `owes_wake` (the caller's, false at first, kept across the waits of one
+  // blocking call) says that this caller gave up the role of the reader
+  // that waits on the devices and has not yet woken the TCP/IP thread for
+  // them: a caller that waits again takes the role back (or finds another
+  // reader) and the wake is not needed; end_reader_waits() makes it when
+  // the call ends.
+  OsResult<bool> wait_reading_input(const Waker& waker, Instant deadline, bool& owes_wake);
+  // When the blocking call that passed `owes_wake` to wait_reading_input()
+  // ends: wakes the TCP/IP thread if the caller owes it the devices.
+  void end_reader_waits(bool& owes_wake) {
+    if (owes_wake) wake_if_blind();
+    owes_wake = false;
+  }
   // True on a thread while wait_reading_input() processes input: events it
   // raises for that same thread need no wake (it looks again after).
   static bool in_caller_input_pass();
@@ -187,6 +200,10 @@ class TcpipThread {
   // (true) or with the scheduling of the thread that started it (false: no
   // privilege, or priority 0). Meaningful while running.
   bool realtime() const { return realtime_.load(std::memory_order_acquire); }
+  // How many times the thread has gone to sleep (on its devices, its waker
+  // or a deadline) since it was made: a count that shows whether it was
+  // woken for nothing. Any thread.
+  std::uint64_t sleeps() const { return sleeps_.load(std::memory_order_relaxed); }
   const TcpipConfig& config() const { return config_; }
 
  private:
@@ -242,9 +259,11 @@ class TcpipThread {
   // waits at most two of these: a bound on that latency, and on how often
   // this thread wakes while callers read.
   static constexpr Duration reader_handover_slice = Duration::millis(1);
-  // wait_reading_input()'s reader leaves the role, waking the TCP/IP thread
-  // when it sleeps blind until woken.
+  // wait_reading_input()'s reader leaves the role; then (at once, or when
+  // its call ends: end_reader_waits) wake_if_blind() wakes the TCP/IP
+  // thread if it sleeps blind until woken.
   void release_reader_role();
+  void wake_if_blind();
   // Takes the core mutex and marks the caller as its owner.
   void acquire_core();
   // Lets go of the core mutex; true when the thread should wake (the
@@ -302,6 +321,7 @@ class TcpipThread {
   std::atomic<bool> stop_requested_{false};
   std::atomic<bool> running_{false};
   std::atomic<bool> realtime_{false};
+  std::atomic<std::uint64_t> sleeps_{0};
   std::atomic<std::thread::id> thread_id_{};
 };
 

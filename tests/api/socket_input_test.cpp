@@ -236,6 +236,65 @@ TEST_P(SocketInputTest, InputIsTakenAfterTheLastReaderHasGone) {
   EXPECT_EQ(server_->close(listener), 0);
 }
 
+// A caller blocked with nothing for it in the input it reads (an accept on
+// an idle listener while datagrams come for a UDP socket nobody reads, as
+// pings to a sockets server) takes the devices again after each pass
+// without waking the TCP/IP thread: that thread sleeps only as its timers
+// ask. It was woken twice a frame (when the reader gave the role up, and
+// after its blind slice). Without the callers' input the TCP/IP thread
+// itself takes every frame, so it wakes for each.
+TEST_P(SocketInputTest, ACallerThatReadsAgainLeavesTheTcpipThreadAsleep) {
+  constexpr int datagrams = 60;
+  const int listener = server_listener(7005);
+  const int sink = server_->socket(AF_INET, SOCK_DGRAM, 0);
+  const sockaddr_in sink_address = address_of(Ipv4Address{}, 7006);
+  ASSERT_EQ(server_->bind(sink, reinterpret_cast<const sockaddr*>(&sink_address), sizeof sink_address), 0);
+  int accepted = -1;
+  std::thread accepter([&] { accepted = server_->accept(listener, nullptr, nullptr); });
+  const int sender = client_->socket(AF_INET, SOCK_DGRAM, 0);
+  const sockaddr_in to = address_of(ip_b, 7006);
+  const auto send_one = [&] {
+    EXPECT_EQ(client_->sendto(sender, "p", 1, 0, reinterpret_cast<const sockaddr*>(&to), sizeof to), 1);
+  };
+  // Resolved (the ARP exchange) and the accepter waiting on the devices.
+  send_one();
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  const std::uint64_t sleeps_before = server_thread_.sleeps();
+  // Taken without waiting (a non-blocking recv reads no device), as they
+  // come: the socket's mailbox holds CONFIG_LWIP_UDP_RECVMBOX_SIZE.
+  int received = 0;
+  const auto take_what_came = [&] {
+    char byte = 0;
+    while (server_->recv(sink, &byte, 1, MSG_DONTWAIT) == 1) ++received;
+  };
+  for (int i = 0; i < datagrams; ++i) {
+    send_one();
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    take_what_came();
+  }
+  for (int i = 0; i < 2000 && received < datagrams + 1; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    take_what_came();
+  }
+  EXPECT_EQ(received, datagrams + 1);
+  const std::uint64_t sleeps = server_thread_.sleeps() - sleeps_before;
+  if (GetParam().input) {
+    // Its timers' deadlines only (none is due more often than every 100 ms
+    // here); 2 x 60 before.
+    EXPECT_LT(sleeps, static_cast<std::uint64_t>(datagrams / 4));
+  } else {
+    EXPECT_GE(sleeps, static_cast<std::uint64_t>(datagrams));
+  }
+  const int c = client_connect(7005);  // ends the accept
+  accepter.join();
+  ASSERT_GE(accepted, 0);
+  EXPECT_EQ(client_->close(c), 0);
+  EXPECT_EQ(client_->close(sender), 0);
+  EXPECT_EQ(server_->close(accepted), 0);
+  EXPECT_EQ(server_->close(sink), 0);
+  EXPECT_EQ(server_->close(listener), 0);
+}
+
 // 2 MB each way at once (a writer and a reader thread per side), every byte
 // a function of its offset.
 TEST_P(SocketInputTest, BulkBothWaysLosesNoByte) {
