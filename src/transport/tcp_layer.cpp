@@ -111,7 +111,12 @@ bool TcpLayer::hold_ack(const IpEndpoint& local, const IpEndpoint& remote, const
   if (!pure_ack || header.sack_count > 0) return false;
   for (HeldAck& held : held_acks_) {
     if (held.held) continue;
-    held = HeldAck{local, remote, ip, header, true};
+    // Member by member: a whole HeldAck built first was copied twice.
+    held.local = local;
+    held.remote = remote;
+    held.ip = ip;
+    held.header = header;
+    held.held = true;
     return true;
   }
   return false;
