@@ -141,6 +141,9 @@ bool TcpLayer::transmit(const IpEndpoint& local, const IpEndpoint& remote, const
     ++stats_.drop_no_route;
     return false;
   }
+  // Taken where the route is known to be there: read after the calls
+  // below, *route checked it again.
+  const IpRoute& via = *route;
   const std::size_t header_len = header.header_len();
   std::size_t length = header_len;
   for (ConstBytes piece : payload) length += piece.size();
@@ -171,7 +174,7 @@ bool TcpLayer::transmit(const IpEndpoint& local, const IpEndpoint& remote, const
   } else {
     header.emit(segment, local.address, remote.address);
   }
-  Status sent = ip_.output(std::move(*buf), *route, remote.address, options, now);
+  Status sent = ip_.output(std::move(*buf), via, remote.address, options, now);
   if (!sent) return false;
   ++stats_.tx;
   return true;
