@@ -5,13 +5,23 @@
 
 namespace lwnet {
 
+namespace {
+
+// The IP and TCP headers in front of a segment's payload to or from `peer`:
+// without IPv6, IPv4's, whatever the address says.
+std::size_t headers_len(const IpAddress& peer) {
+  return ip_header_len(core_is_v6(peer) ? IpVersion::V6 : IpVersion::V4) + TcpRepr::min_header_len;
+}
+
+}  // namespace
+
 TcpLayer::TcpLayer(IpLayer& ip, Pools& pools, TcpLayerStats& stats, Random& random,
                    const TcpTableConfig& config)
     : ip_(ip), pools_(pools), table_(config, random), stats_(stats) {}
 
 std::uint16_t TcpLayer::mss_limit(const IpAddress& remote, const IpAddress& local,
                                   std::optional<NetifId> netif) const {
-  const std::size_t headers = ip_header_len(remote.version()) + TcpRepr::min_header_len;
+  const std::size_t headers = headers_len(remote);
   std::size_t mtu = 1500;
   if (Result<IpRoute> route = ip_.route(remote, local, netif)) mtu = ip_.path_mtu(*route, remote);
   const std::size_t limit = mtu > headers + 64 ? mtu - headers : 64;
@@ -66,7 +76,7 @@ void TcpLayer::input(IpDelivery&& delivery, Instant now) {
 }
 
 void TcpLayer::path_mtu_changed(const IpAddress& destination, std::size_t mtu, Instant now) {
-  const std::size_t headers = ip_header_len(destination.version()) + TcpRepr::min_header_len;
+  const std::size_t headers = headers_len(destination);
   if (mtu <= headers) return;
   table_.on_path_mtu(destination, static_cast<std::uint16_t>(std::min<std::size_t>(mtu - headers, 0xffff)),
                      now, *this);
