@@ -20,6 +20,11 @@ constexpr std::size_t max_sack_blocks = 4;
 // Without CONFIG_LWNET_TCP_TIMESTAMPS nothing sets one: its code goes.
 bool has_timestamp(const TcpRepr& r) { return config::tcp_timestamps && r.timestamp.has_value(); }
 bool has_window_scale(const TcpRepr& r) { return config::tcp_window_scaling_built && r.window_scale.has_value(); }
+// Only SACK input offers SACK-permitted, and a SYN cookie's SYN-ACK echoes
+// the SYN's: without either nothing sets it on a header to send.
+bool has_sack_permitted(const TcpRepr& r) {
+  return (config::tcp_sack_in || config::tcp_syn_cookies) && r.sack_permitted;
+}
 
 // Bytes emit() spends on everything but the SACK blocks (each piece is
 // already a multiple of 4 long).
@@ -28,7 +33,7 @@ std::size_t fixed_options_len(const TcpRepr& r) {
   if (r.mss) n += 4;
   if (has_timestamp(r)) {
     n += 12;
-  } else if (r.sack_permitted) {
+  } else if (has_sack_permitted(r)) {
     n += 4;
   }
   if (has_window_scale(r)) n += 4;
@@ -178,7 +183,7 @@ void TcpRepr::emit(Bytes segment, const IpAddress& source, const IpAddress& dest
     put(10);
     put32(timestamp->value);
     put32(timestamp->echo_reply);
-  } else if (sack_permitted) {
+  } else if (has_sack_permitted(*this)) {
     put(nop);
     put(nop);
     put(sack_permitted_kind);
