@@ -245,8 +245,11 @@ class TcpTable {
   const ConnectionSlot* slot_of(TcpHandle h) const;
   ListenerSlot* listener_of(TcpHandle h);
   const ListenerSlot* listener_of(TcpHandle h) const;
-  // A free slot with a buffer pair (ConnectionSlot::buffers) taken for it.
-  std::optional<std::uint16_t> allocate_slot(Instant now, TcpOutput& out);
+  // A free slot with a buffer pair (ConnectionSlot::buffers) taken for it,
+  // or no_free_slot. A plain integer: an optional index cost its packing
+  // and unpacking at every call on Cortex-M.
+  static constexpr std::int32_t no_free_slot = -1;
+  std::int32_t allocate_slot(Instant now, TcpOutput& out);
   // A buffer pair for slot `index`: a free one, else one a TIME-WAIT
   // connection lends (TcpConnection::release_buffers); false with neither.
   bool take_buffers(std::uint16_t index);
