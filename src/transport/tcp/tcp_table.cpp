@@ -298,9 +298,9 @@ Result<TcpReservation> TcpTable::reserve(const IpEndpoint& local, bool reuse_add
   if (free == nullptr) return Error::TableFull;
   IpEndpoint bound = local;
   if (bound.port == 0) {
-    auto port = pick_ephemeral_port(bound.address, v6only);
-    if (!port) return Error::AddressInUse;
-    bound.port = *port;
+    const std::int32_t port = pick_ephemeral_port(bound.address, v6only);
+    if (port == no_free_port) return Error::AddressInUse;
+    bound.port = static_cast<std::uint16_t>(port);
   } else if (port_in_use(bound.address, bound.port, reuse_address, v6only)) {
     return Error::AddressInUse;
   }
@@ -324,7 +324,7 @@ std::size_t TcpTable::reservations_in_use() const {
   return n;
 }
 
-std::optional<std::uint16_t> TcpTable::pick_ephemeral_port(const IpAddress& address, bool v6only) {
+std::int32_t TcpTable::pick_ephemeral_port(const IpAddress& address, bool v6only) {
   // RFC 6056 algorithm 1 (simple port randomization): a random start, then
   // the next free port.
   const std::uint32_t range = std::uint32_t{config_.ephemeral_last} - config_.ephemeral_first + 1;
@@ -333,7 +333,7 @@ std::optional<std::uint16_t> TcpTable::pick_ephemeral_port(const IpAddress& addr
     const auto port = static_cast<std::uint16_t>(config_.ephemeral_first + (start + i) % range);
     if (!port_in_use(address, port, false, v6only)) return port;
   }
-  return std::nullopt;
+  return no_free_port;
 }
 
 void TcpTable::emplace_connection(std::uint16_t index, const TcpSettings& settings) {
@@ -377,9 +377,9 @@ Result<TcpHandle> TcpTable::connect(const IpEndpoint& local, const IpEndpoint& r
   if (remote.address.is_multicast()) return Error::NoRoute;
   IpEndpoint bound = local;
   if (bound.port == 0) {
-    auto port = pick_ephemeral_port(bound.address);
-    if (!port) return Error::AddressNotAvailable;
-    bound.port = *port;
+    const std::int32_t port = pick_ephemeral_port(bound.address);
+    if (port == no_free_port) return Error::AddressNotAvailable;
+    bound.port = static_cast<std::uint16_t>(port);
   } else if (find(bound, remote) != nullptr) {
     return Error::AddressInUse;
   }

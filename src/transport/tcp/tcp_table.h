@@ -267,7 +267,9 @@ class TcpTable {
   std::size_t bucket_of(const IpEndpoint& local, const IpEndpoint& remote) const;
   bool port_in_use(const IpAddress& address, std::uint16_t port, bool ignore_time_wait,
                    bool v6only = false) const;
-  std::optional<std::uint16_t> pick_ephemeral_port(const IpAddress& address, bool v6only = false);
+  // A free ephemeral port, or no_free_port (a plain integer, as allocate_slot()'s).
+  static constexpr std::int32_t no_free_port = -1;
+  std::int32_t pick_ephemeral_port(const IpAddress& address, bool v6only = false);
   void send_reset_for(const IpAddress& source, const IpAddress& destination,
                       const TcpRepr& segment, Instant now, TcpOutput& out);
   void send_syn_cookie(ListenerSlot& l, const IpEndpoint& local, const IpEndpoint& remote,
