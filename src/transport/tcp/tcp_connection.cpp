@@ -168,9 +168,11 @@ void TcpConnection::learn_syn(const TcpRepr& syn, std::uint16_t mss_limit) {
   } else {
     send_scale_ = receive_scale_ = 0;
   }
-  timestamps_ = settings_.timestamps && syn.timestamp.has_value();
+  // This and peer_sack_permitted_ are read only where the build has what
+  // they switch (use_timestamps(), make_header()): constant false elsewhere.
+  timestamps_ = config::tcp_timestamps && settings_.timestamps && syn.timestamp.has_value();
   if (use_timestamps()) timestamp_recent_ = syn.timestamp->value;
-  peer_sack_permitted_ = syn.sack_permitted;
+  peer_sack_permitted_ = (config::tcp_sack_in || config::tcp_sack_out_built) && syn.sack_permitted;
   send_mss_ = std::min<std::size_t>(peer_mss, mss_limit_);
   if (use_timestamps()) send_mss_ -= 12;  // the option rides in every segment
   if (send_mss_ < 64) send_mss_ = 64;
