@@ -72,7 +72,8 @@ void TcpConnection::begin(const IpEndpoint& local, const IpEndpoint& remote, Seq
   send_base_ = iss + 1;
   recover_ = iss;
   small_segment_end_ = iss;
-  timestamp_offset_ = timestamp_offset_for(iss);
+  // Read by timestamps only.
+  if constexpr (config::tcp_timestamps) timestamp_offset_ = timestamp_offset_for(iss);
   last_received_ = now;
 }
 

@@ -228,7 +228,8 @@ bool TcpConnection::process_ack(const TcpRepr& segment, Instant now, TcpOutput& 
     send_unacknowledged_ = ack;
     if (send_next_ < send_unacknowledged_) send_next_ = send_unacknowledged_;
     if constexpr (config::tcp_sack_in) scoreboard_.acknowledge(ack);
-    if (high_retransmitted_ < ack) high_retransmitted_ = ack;
+    // HighRxt drives SACK recovery only.
+    if (config::tcp_sack_in && high_retransmitted_ < ack) high_retransmitted_ = ack;
     retransmit_count_ = 0;
 
     if (in_recovery_) {
