@@ -45,7 +45,9 @@ Status TcpConnection::open_active(const IpEndpoint& local, const IpEndpoint& rem
   if (state_ != TcpState::Closed) return Error::AlreadyConnected;
   begin(local, remote, iss, now);
   mss_limit_ = std::min(mss_limit, settings_.mss);
-  receive_scale_ = offers_window_scaling(settings_) ? receive_scale_for(receive_buffer_limit_) : 0;
+  if constexpr (config::tcp_window_scaling_built) {  // else never read
+    receive_scale_ = offers_window_scaling(settings_) ? receive_scale_for(receive_buffer_limit_) : 0;
+  }
   state_ = TcpState::SynSent;
   output(now, out);
   return {};
@@ -135,7 +137,7 @@ Status TcpConnection::open_from_cookie(const IpEndpoint& local, const IpEndpoint
   const std::size_t syn_ack_window = std::min<std::size_t>(receive_window_free(), 0xffff);
   advertised_edge_ = receive_next_ + static_cast<std::uint32_t>(syn_ack_window);
   widest_window_advertised_ = static_cast<std::uint32_t>(syn_ack_window);
-  send_window_ = std::size_t{ack.window} << send_scale_;
+  send_window_ = std::size_t{ack.window} << send_shift();
   max_send_window_ = send_window_;
   window_update_seq_ = Seq32(ack.sequence);
   window_update_ack_ = Seq32(ack.acknowledgment);

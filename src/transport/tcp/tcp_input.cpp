@@ -178,7 +178,7 @@ bool TcpConnection::process_ack(const TcpRepr& segment, Instant now, TcpOutput& 
     }
     state_ = TcpState::Established;
     events_ |= tcp_events::connected | tcp_events::writable;
-    send_window_ = std::size_t{segment.window} << send_scale_;
+    send_window_ = std::size_t{segment.window} << send_shift();
     max_send_window_ = std::max(max_send_window_, send_window_);
     window_update_seq_ = seq;
     window_update_ack_ = ack;
@@ -193,7 +193,7 @@ bool TcpConnection::process_ack(const TcpRepr& segment, Instant now, TcpOutput& 
     return false;
   }
 
-  const std::size_t new_window = std::size_t{segment.window} << send_scale_;
+  const std::size_t new_window = std::size_t{segment.window} << send_shift();
   const bool window_changed = new_window != send_window_;
   if (window_update_seq_ < seq || (window_update_seq_ == seq && window_update_ack_ <= ack)) {
     send_window_ = new_window;
