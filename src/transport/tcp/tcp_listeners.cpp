@@ -50,7 +50,7 @@ Result<TcpHandle> TcpTable::listen(const IpEndpoint& local, std::size_t backlog,
     l.embryonic = l.ready_head = l.ready_count = 0;
     l.pending_events = 0;
     l.settings = settings != nullptr ? *settings : config_.defaults;
-    l.last_cookie_sent.reset();
+    if constexpr (config::tcp_syn_cookies) l.last_cookie_sent.reset();
     l.user_data = nullptr;
     return TcpHandle{static_cast<std::uint16_t>(i), l.generation, true};
   }

@@ -526,7 +526,7 @@ void TcpTable::on_segment(const IpAddress& source, const IpAddress& destination,
   ConnectionSlot& s = slots_[index];
   emplace_connection(index, l->settings);
   s.listener = static_cast<std::int16_t>(l - listeners_.get());
-  s.opened_at = now;
+  if constexpr (config::tcp_syn_cookies) s.opened_at = now;  // read by SYN cookies' eviction only
   ++l->embryonic;
   (void)s.connection->open_passive(local, remote, segment, initial_sequence_number(local, remote, now),
                                    mss_limit, now, out);
