@@ -586,7 +586,7 @@ void TcpTable::after_activity(std::uint16_t index) {
       l.pending_events |= tcp_events::readable;
       if (event_callback_ != nullptr) {
         event_callback_(event_context_,
-                        TcpHandle{static_cast<std::uint16_t>(&l - listeners_.get()), l.generation, true},
+                        TcpHandle{static_cast<std::uint16_t>(s.listener), l.generation, true},
                         tcp_events::readable);
       }
       return;
