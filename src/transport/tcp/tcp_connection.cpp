@@ -15,7 +15,9 @@ TcpConnection::TcpConnection(Bytes send_storage, Bytes receive_storage,
                              const TcpSettings& settings, std::size_t receive_buffer_limit)
     : TcpConnectionState(),
       settings_(settings),
-      receive_buffer_limit_(std::max(receive_buffer_limit, receive_storage.size())),
+      // Read for the window scale only.
+      receive_buffer_limit_(config::tcp_window_scaling_built ? std::max(receive_buffer_limit, receive_storage.size())
+                                                             : 0),
       send_queue_(send_storage),
       receive_ring_(receive_storage),
       rtt_(settings.initial_rto) {}
