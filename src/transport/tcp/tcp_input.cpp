@@ -383,7 +383,10 @@ void TcpConnection::process_data(const TcpRepr& segment, Instant now) {
   // it was made of (as Linux's GRO counts them), so it is ACKed at once,
   // once, not once per MSS.
   constexpr std::size_t largest_options = 40;
-  const std::size_t full_segment = std::max<std::size_t>(std::min<std::size_t>(send_mss_, mss_limit_), 1);
+  // Compared as plain numbers: std::min and std::max over temporaries kept
+  // them in memory on Cortex-M.
+  std::size_t full_segment = send_mss_ < mss_limit_ ? send_mss_ : std::size_t{mss_limit_};
+  if (full_segment == 0) full_segment = 1;
   unacked_full_segments_ += static_cast<std::uint32_t>((stored + largest_options) / full_segment);
   delay_ack(unacked_full_segments_ >= 2, now);
 }
