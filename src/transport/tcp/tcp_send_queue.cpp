@@ -52,8 +52,11 @@ std::size_t TcpSendQueue::gather(std::size_t offset, std::size_t length,
   std::size_t position = 0;       // stream offset of the current part
   std::size_t ring_position = 0;  // ring offset of the current ring run
   const auto take_part = [&](std::size_t part_length, auto add) {
-    const std::size_t from = std::max(offset, position);
-    const std::size_t to = std::min(end, position + part_length);
+    // Plain comparisons: std::max and std::min kept their operands in
+    // memory on Cortex-M.
+    const std::size_t from = offset > position ? offset : position;
+    const std::size_t part_end = position + part_length;
+    const std::size_t to = end < part_end ? end : part_end;
     if (from < to && payload.size == from - offset) add(from - position, to - from);
     position += part_length;
   };
