@@ -53,7 +53,9 @@ void TcpConnection::on_timer(Instant now, TcpOutput& out) {
       // Zero-window probe: a sequence number just behind SND.UNA is outside
       // the peer's window, so it must answer with an ACK carrying its window.
       (void)send_control(tcp_flags::ack, send_unacknowledged_ - 1, now, out);
-      persist_backoff_ = std::min(persist_backoff_ * 2, RttEstimator::max_rto);
+      // Not std::min: its reference to max_rto kept the constant in memory.
+      persist_backoff_ = persist_backoff_ * 2;
+      if (persist_backoff_ > RttEstimator::max_rto) persist_backoff_ = RttEstimator::max_rto;
       persist_at_ = now + persist_backoff_;
     } else {
       persist_backoff_ = Duration::zero();
