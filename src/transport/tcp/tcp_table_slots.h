@@ -84,7 +84,8 @@ inline constexpr std::int16_t no_slot = -1;
 
 // The next generation of a slot, skipping 0 (the "no handle" generation).
 inline std::uint16_t next_generation(std::uint16_t generation) {
-  return static_cast<std::uint16_t>(generation == 0xffff ? 1 : generation + 1);
+  const auto next = static_cast<std::uint16_t>(generation + 1);
+  return next != 0 ? next : std::uint16_t{1};
 }
 
 }  // namespace lwnet
