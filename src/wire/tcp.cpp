@@ -160,53 +160,32 @@ void TcpRepr::emit(Bytes segment, const IpAddress& source, const IpAddress& dest
   // MSS; SACK-permitted sharing a word with timestamps (or alone behind two
   // NOPs); window scale behind a NOP; SACK blocks behind two NOPs.
   std::size_t at = min_header_len;
-  auto put = [&](std::uint8_t byte) { segment[at++] = byte; };
   auto put32 = [&](std::uint32_t value) {
     store_be32(segment, at, value);
     at += 4;
   };
-  if (mss) {
-    put(mss_kind);
-    put(4);
-    store_be16(segment, at, *mss);
-    at += 2;
-  }
+  // Each word as one store, not byte by byte: kinds and lengths are known.
+  const auto word = [](std::uint8_t a, std::uint8_t b, std::uint8_t c, std::uint8_t d) {
+    return std::uint32_t{a} << 24 | std::uint32_t{b} << 16 | std::uint32_t{c} << 8 | d;
+  };
+  if (mss) put32(std::uint32_t{mss_kind} << 24 | 4U << 16 | *mss);
   if (has_timestamp(*this)) {
-    if (sack_permitted) {
-      put(sack_permitted_kind);
-      put(2);
-    } else {
-      put(nop);
-      put(nop);
-    }
-    put(timestamp_kind);
-    put(10);
+    put32(sack_permitted ? word(sack_permitted_kind, 2, timestamp_kind, 10) : word(nop, nop, timestamp_kind, 10));
     put32(timestamp->value);
     put32(timestamp->echo_reply);
   } else if (has_sack_permitted(*this)) {
-    put(nop);
-    put(nop);
-    put(sack_permitted_kind);
-    put(2);
+    put32(word(nop, nop, sack_permitted_kind, 2));
   }
-  if (has_window_scale(*this)) {
-    put(nop);
-    put(window_scale_kind);
-    put(3);
-    put(*window_scale);
-  }
+  if (has_window_scale(*this)) put32(word(nop, window_scale_kind, 3, *window_scale));
   if (std::size_t blocks = sack_blocks_emitted(*this); blocks != 0) {
-    put(nop);
-    put(nop);
-    put(sack_kind);
-    put(static_cast<std::uint8_t>(2 + blocks * sack_block_len));
+    put32(word(nop, nop, sack_kind, static_cast<std::uint8_t>(2 + blocks * sack_block_len)));
     for (std::size_t b = 0; b < blocks; ++b) {
       put32(sack_blocks[b].left);
       put32(sack_blocks[b].right);
     }
   }
   // Every piece above is a multiple of 4 long; this only guards the invariant.
-  while (at < length) put(end_of_options);
+  while (at < length) segment[at++] = end_of_options;
 
   Checksum sum = pseudo_header_checksum(source, destination, IpProtocol::Tcp,
                                         static_cast<std::uint32_t>(segment.size()));
