@@ -146,15 +146,12 @@ std::size_t TcpRepr::header_len() const {
 
 void TcpRepr::emit(Bytes segment, const IpAddress& source, const IpAddress& destination) const {
   std::size_t length = header_len();
-  store_be16(segment, 0, source_port);
-  store_be16(segment, 2, destination_port);
+  // Word by word, as the options below.
+  store_be32(segment, 0, std::uint32_t{source_port} << 16 | destination_port);
   store_be32(segment, 4, sequence);
   store_be32(segment, 8, acknowledgment);
-  segment[12] = static_cast<std::uint8_t>((length / 4) << 4);
-  segment[13] = flags;
-  store_be16(segment, 14, window);
-  store_be16(segment, 16, 0);
-  store_be16(segment, 18, urgent_pointer);
+  store_be32(segment, 12, static_cast<std::uint32_t>(length / 4) << 28 | std::uint32_t{flags} << 16 | window);
+  store_be32(segment, 16, urgent_pointer);  // the checksum's field 0 until it is computed
 
   // The order Linux uses, every option aligned on 4 bytes with NOPs:
   // MSS; SACK-permitted sharing a word with timestamps (or alone behind two
