@@ -92,10 +92,13 @@ std::size_t TcpLayer::segmentation_limit(const IpEndpoint& local, const IpEndpoi
 void TcpLayer::end_input_batch(Instant now) {
   batching_ = false;
   for (HeldAck& held : held_acks_) {
-    if (!held.held) continue;
-    held.held = false;
-    (void)transmit(held.local, held.remote, held.ip, held.header, {}, 0, now);
+    if (held.held) release(held, now);
   }
+}
+
+void TcpLayer::release(HeldAck& held, Instant now) {
+  held.held = false;
+  (void)transmit(held.local, held.remote, held.ip, held.header, {}, 0, now);
 }
 
 bool TcpLayer::hold_ack(const IpEndpoint& local, const IpEndpoint& remote, const TcpIpOptions& ip,
@@ -114,8 +117,7 @@ bool TcpLayer::hold_ack(const IpEndpoint& local, const IpEndpoint& remote, const
       slot->held = false;  // this segment says all the held ACK said, and more
     } else {
       // A duplicate ACK (or an older one): the held one first, in order.
-      slot->held = false;
-      (void)transmit(slot->local, slot->remote, slot->ip, slot->header, {}, 0, now);
+      release(*slot, now);
     }
   }
   if (!pure_ack || header.sack_count > 0) return false;
