@@ -32,10 +32,10 @@ class SlotConnection {
   TcpConnection& operator*() { return *object_; }
   const TcpConnection& operator*() const { return *object_; }
   // Builds the connection in `storage`: always the same for a slot (the
-  // table's, at the slot's index).
+  // table's, at the slot's index). The slot holds none: the table builds
+  // only in a free slot (allocate_slot()).
   template <class... Args>
   TcpConnection& emplace(void* storage, Args&&... args) {
-    reset();
     object_ = std::construct_at(static_cast<TcpConnection*>(storage), std::forward<Args>(args)...);
     return *object_;
   }
