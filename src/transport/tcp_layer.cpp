@@ -5,13 +5,23 @@
 
 namespace lwnet {
 
+namespace {
+
+// The IP and TCP headers in front of a segment's payload to or from `peer`:
+// without IPv6, IPv4's, whatever the address says.
+std::size_t headers_len(const IpAddress& peer) {
+  return ip_header_len(core_is_v6(peer) ? IpVersion::V6 : IpVersion::V4) + TcpRepr::min_header_len;
+}
+
+}  // namespace
+
 TcpLayer::TcpLayer(IpLayer& ip, Pools& pools, TcpLayerStats& stats, Random& random,
                    const TcpTableConfig& config)
     : ip_(ip), pools_(pools), table_(config, random), stats_(stats) {}
 
 std::uint16_t TcpLayer::mss_limit(const IpAddress& remote, const IpAddress& local,
                                   std::optional<NetifId> netif) const {
-  const std::size_t headers = ip_header_len(remote.version()) + TcpRepr::min_header_len;
+  const std::size_t headers = headers_len(remote);
   std::size_t mtu = 1500;
   if (Result<IpRoute> route = ip_.route(remote, local, netif)) mtu = ip_.path_mtu(*route, remote);
   const std::size_t limit = mtu > headers + 64 ? mtu - headers : 64;
@@ -66,7 +76,7 @@ void TcpLayer::input(IpDelivery&& delivery, Instant now) {
 }
 
 void TcpLayer::path_mtu_changed(const IpAddress& destination, std::size_t mtu, Instant now) {
-  const std::size_t headers = ip_header_len(destination.version()) + TcpRepr::min_header_len;
+  const std::size_t headers = headers_len(destination);
   if (mtu <= headers) return;
   table_.on_path_mtu(destination, static_cast<std::uint16_t>(std::min<std::size_t>(mtu - headers, 0xffff)),
                      now, *this);
@@ -82,10 +92,13 @@ std::size_t TcpLayer::segmentation_limit(const IpEndpoint& local, const IpEndpoi
 void TcpLayer::end_input_batch(Instant now) {
   batching_ = false;
   for (HeldAck& held : held_acks_) {
-    if (!held.held) continue;
-    held.held = false;
-    (void)transmit(held.local, held.remote, held.ip, held.header, {}, 0, now);
+    if (held.held) release(held, now);
   }
+}
+
+void TcpLayer::release(HeldAck& held, Instant now) {
+  held.held = false;
+  (void)transmit(held.local, held.remote, held.ip, held.header, {}, 0, now);
 }
 
 bool TcpLayer::hold_ack(const IpEndpoint& local, const IpEndpoint& remote, const TcpIpOptions& ip,
@@ -104,14 +117,18 @@ bool TcpLayer::hold_ack(const IpEndpoint& local, const IpEndpoint& remote, const
       slot->held = false;  // this segment says all the held ACK said, and more
     } else {
       // A duplicate ACK (or an older one): the held one first, in order.
-      slot->held = false;
-      (void)transmit(slot->local, slot->remote, slot->ip, slot->header, {}, 0, now);
+      release(*slot, now);
     }
   }
   if (!pure_ack || header.sack_count > 0) return false;
   for (HeldAck& held : held_acks_) {
     if (held.held) continue;
-    held = HeldAck{local, remote, ip, header, true};
+    // Member by member: a whole HeldAck built first was copied twice.
+    held.local = local;
+    held.remote = remote;
+    held.ip = ip;
+    held.header = header;
+    held.held = true;
     return true;
   }
   return false;
@@ -136,6 +153,9 @@ bool TcpLayer::transmit(const IpEndpoint& local, const IpEndpoint& remote, const
     ++stats_.drop_no_route;
     return false;
   }
+  // Taken where the route is known to be there: read after the calls
+  // below, *route checked it again.
+  const IpRoute& via = *route;
   const std::size_t header_len = header.header_len();
   std::size_t length = header_len;
   for (ConstBytes piece : payload) length += piece.size();
@@ -166,7 +186,7 @@ bool TcpLayer::transmit(const IpEndpoint& local, const IpEndpoint& remote, const
   } else {
     header.emit(segment, local.address, remote.address);
   }
-  Status sent = ip_.output(std::move(*buf), *route, remote.address, options, now);
+  Status sent = ip_.output(std::move(*buf), via, remote.address, options, now);
   if (!sent) return false;
   ++stats_.tx;
   return true;

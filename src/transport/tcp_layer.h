@@ -77,6 +77,8 @@ class TcpLayer final : public TcpOutput {
   bool transmit(const IpEndpoint& local, const IpEndpoint& remote, const TcpIpOptions& ip,
                 const TcpRepr& header, std::span<const ConstBytes> payload, std::size_t segment_size,
                 Instant now);
+  // Sends a held ACK now and frees its slot.
+  void release(HeldAck& held, Instant now);
   // True when the segment need not leave yet (held, or made redundant).
   bool hold_ack(const IpEndpoint& local, const IpEndpoint& remote, const TcpIpOptions& ip,
                 const TcpRepr& header, bool pure_ack, Instant now);

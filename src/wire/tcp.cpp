@@ -20,6 +20,11 @@ constexpr std::size_t max_sack_blocks = 4;
 // Without CONFIG_LWNET_TCP_TIMESTAMPS nothing sets one: its code goes.
 bool has_timestamp(const TcpRepr& r) { return config::tcp_timestamps && r.timestamp.has_value(); }
 bool has_window_scale(const TcpRepr& r) { return config::tcp_window_scaling_built && r.window_scale.has_value(); }
+// Only SACK input offers SACK-permitted, and a SYN cookie's SYN-ACK echoes
+// the SYN's: without either nothing sets it on a header to send.
+bool has_sack_permitted(const TcpRepr& r) {
+  return (config::tcp_sack_in || config::tcp_syn_cookies) && r.sack_permitted;
+}
 
 // Bytes emit() spends on everything but the SACK blocks (each piece is
 // already a multiple of 4 long).
@@ -28,7 +33,7 @@ std::size_t fixed_options_len(const TcpRepr& r) {
   if (r.mss) n += 4;
   if (has_timestamp(r)) {
     n += 12;
-  } else if (r.sack_permitted) {
+  } else if (has_sack_permitted(r)) {
     n += 4;
   }
   if (has_window_scale(r)) n += 4;
@@ -141,67 +146,43 @@ std::size_t TcpRepr::header_len() const {
 
 void TcpRepr::emit(Bytes segment, const IpAddress& source, const IpAddress& destination) const {
   std::size_t length = header_len();
-  store_be16(segment, 0, source_port);
-  store_be16(segment, 2, destination_port);
+  // Word by word, as the options below.
+  store_be32(segment, 0, std::uint32_t{source_port} << 16 | destination_port);
   store_be32(segment, 4, sequence);
   store_be32(segment, 8, acknowledgment);
-  segment[12] = static_cast<std::uint8_t>((length / 4) << 4);
-  segment[13] = flags;
-  store_be16(segment, 14, window);
-  store_be16(segment, 16, 0);
-  store_be16(segment, 18, urgent_pointer);
+  store_be32(segment, 12, static_cast<std::uint32_t>(length / 4) << 28 | std::uint32_t{flags} << 16 | window);
+  store_be32(segment, 16, urgent_pointer);  // the checksum's field 0 until it is computed
 
   // The order Linux uses, every option aligned on 4 bytes with NOPs:
   // MSS; SACK-permitted sharing a word with timestamps (or alone behind two
   // NOPs); window scale behind a NOP; SACK blocks behind two NOPs.
   std::size_t at = min_header_len;
-  auto put = [&](std::uint8_t byte) { segment[at++] = byte; };
   auto put32 = [&](std::uint32_t value) {
     store_be32(segment, at, value);
     at += 4;
   };
-  if (mss) {
-    put(mss_kind);
-    put(4);
-    store_be16(segment, at, *mss);
-    at += 2;
-  }
+  // Each word as one store, not byte by byte: kinds and lengths are known.
+  const auto word = [](std::uint8_t a, std::uint8_t b, std::uint8_t c, std::uint8_t d) {
+    return std::uint32_t{a} << 24 | std::uint32_t{b} << 16 | std::uint32_t{c} << 8 | d;
+  };
+  if (mss) put32(std::uint32_t{mss_kind} << 24 | 4U << 16 | *mss);
   if (has_timestamp(*this)) {
-    if (sack_permitted) {
-      put(sack_permitted_kind);
-      put(2);
-    } else {
-      put(nop);
-      put(nop);
-    }
-    put(timestamp_kind);
-    put(10);
+    put32(sack_permitted ? word(sack_permitted_kind, 2, timestamp_kind, 10) : word(nop, nop, timestamp_kind, 10));
     put32(timestamp->value);
     put32(timestamp->echo_reply);
-  } else if (sack_permitted) {
-    put(nop);
-    put(nop);
-    put(sack_permitted_kind);
-    put(2);
+  } else if (has_sack_permitted(*this)) {
+    put32(word(nop, nop, sack_permitted_kind, 2));
   }
-  if (has_window_scale(*this)) {
-    put(nop);
-    put(window_scale_kind);
-    put(3);
-    put(*window_scale);
-  }
+  if (has_window_scale(*this)) put32(word(nop, window_scale_kind, 3, *window_scale));
   if (std::size_t blocks = sack_blocks_emitted(*this); blocks != 0) {
-    put(nop);
-    put(nop);
-    put(sack_kind);
-    put(static_cast<std::uint8_t>(2 + blocks * sack_block_len));
+    put32(word(nop, nop, sack_kind, static_cast<std::uint8_t>(2 + blocks * sack_block_len)));
     for (std::size_t b = 0; b < blocks; ++b) {
       put32(sack_blocks[b].left);
       put32(sack_blocks[b].right);
     }
   }
   // Every piece above is a multiple of 4 long; this only guards the invariant.
-  while (at < length) put(end_of_options);
+  while (at < length) segment[at++] = end_of_options;
 
   Checksum sum = pseudo_header_checksum(source, destination, IpProtocol::Tcp,
                                         static_cast<std::uint32_t>(segment.size()));

@@ -43,7 +43,8 @@ struct TcpRepr {
   // CONFIG_LWNET_TCP_SACK_IN, timestamps without CONFIG_LWNET_TCP_TIMESTAMPS
   // and window scale where the build has no window scaling
   // (config::tcp_window_scaling_built), and emit() then never writes the
-  // latter two; nor SACK blocks without config::tcp_sack_out_built).
+  // latter two; nor SACK blocks without config::tcp_sack_out_built, nor
+  // SACK-permitted without SACK input or SYN cookies, which alone set it).
   std::optional<std::uint16_t> mss;
   std::optional<std::uint8_t> window_scale;
   bool sack_permitted = false;

@@ -15,7 +15,9 @@ TcpConnection::TcpConnection(Bytes send_storage, Bytes receive_storage,
                              const TcpSettings& settings, std::size_t receive_buffer_limit)
     : TcpConnectionState(),
       settings_(settings),
-      receive_buffer_limit_(std::max(receive_buffer_limit, receive_storage.size())),
+      // Read for the window scale only.
+      receive_buffer_limit_(config::tcp_window_scaling_built ? std::max(receive_buffer_limit, receive_storage.size())
+                                                             : 0),
       send_queue_(send_storage),
       receive_ring_(receive_storage),
       rtt_(settings.initial_rto) {}
@@ -45,7 +47,9 @@ Status TcpConnection::open_active(const IpEndpoint& local, const IpEndpoint& rem
   if (state_ != TcpState::Closed) return Error::AlreadyConnected;
   begin(local, remote, iss, now);
   mss_limit_ = std::min(mss_limit, settings_.mss);
-  receive_scale_ = offers_window_scaling(settings_) ? receive_scale_for(receive_buffer_limit_) : 0;
+  if constexpr (config::tcp_window_scaling_built) {  // else never read
+    receive_scale_ = offers_window_scaling(settings_) ? receive_scale_for(receive_buffer_limit_) : 0;
+  }
   state_ = TcpState::SynSent;
   output(now, out);
   return {};
@@ -72,7 +76,8 @@ void TcpConnection::begin(const IpEndpoint& local, const IpEndpoint& remote, Seq
   send_base_ = iss + 1;
   recover_ = iss;
   small_segment_end_ = iss;
-  timestamp_offset_ = timestamp_offset_for(iss);
+  // Read by timestamps only.
+  if constexpr (config::tcp_timestamps) timestamp_offset_ = timestamp_offset_for(iss);
   last_received_ = now;
 }
 
@@ -134,7 +139,7 @@ Status TcpConnection::open_from_cookie(const IpEndpoint& local, const IpEndpoint
   const std::size_t syn_ack_window = std::min<std::size_t>(receive_window_free(), 0xffff);
   advertised_edge_ = receive_next_ + static_cast<std::uint32_t>(syn_ack_window);
   widest_window_advertised_ = static_cast<std::uint32_t>(syn_ack_window);
-  send_window_ = std::size_t{ack.window} << send_scale_;
+  send_window_ = std::size_t{ack.window} << send_shift();
   max_send_window_ = send_window_;
   window_update_seq_ = Seq32(ack.sequence);
   window_update_ack_ = Seq32(ack.acknowledgment);
@@ -168,9 +173,11 @@ void TcpConnection::learn_syn(const TcpRepr& syn, std::uint16_t mss_limit) {
   } else {
     send_scale_ = receive_scale_ = 0;
   }
-  timestamps_ = settings_.timestamps && syn.timestamp.has_value();
+  // This and peer_sack_permitted_ are read only where the build has what
+  // they switch (use_timestamps(), make_header()): constant false elsewhere.
+  timestamps_ = config::tcp_timestamps && settings_.timestamps && syn.timestamp.has_value();
   if (use_timestamps()) timestamp_recent_ = syn.timestamp->value;
-  peer_sack_permitted_ = syn.sack_permitted;
+  peer_sack_permitted_ = (config::tcp_sack_in || config::tcp_sack_out_built) && syn.sack_permitted;
   send_mss_ = std::min<std::size_t>(peer_mss, mss_limit_);
   if (use_timestamps()) send_mss_ -= 12;  // the option rides in every segment
   if (send_mss_ < 64) send_mss_ = 64;

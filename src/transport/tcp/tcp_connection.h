@@ -432,6 +432,10 @@ class TcpConnection : private TcpConnectionState {
   // Constant false without timestamps (CONFIG_LWNET_TCP_TIMESTAMPS=0), so that
   // their code folds away.
   bool use_timestamps() const { return config::tcp_timestamps && timestamps_; }
+  // The window shifts, constant 0 where the build has no window scaling, so
+  // that their shifts fold away.
+  std::uint8_t send_shift() const { return config::tcp_window_scaling_built ? send_scale_ : 0; }
+  std::uint8_t receive_shift() const { return config::tcp_window_scaling_built ? receive_scale_ : 0; }
   TcpSendQueue send_queue_;
   RingBuffer receive_ring_;
   RttEstimator rtt_;

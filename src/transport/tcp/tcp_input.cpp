@@ -178,7 +178,7 @@ bool TcpConnection::process_ack(const TcpRepr& segment, Instant now, TcpOutput& 
     }
     state_ = TcpState::Established;
     events_ |= tcp_events::connected | tcp_events::writable;
-    send_window_ = std::size_t{segment.window} << send_scale_;
+    send_window_ = std::size_t{segment.window} << send_shift();
     max_send_window_ = std::max(max_send_window_, send_window_);
     window_update_seq_ = seq;
     window_update_ack_ = ack;
@@ -193,7 +193,7 @@ bool TcpConnection::process_ack(const TcpRepr& segment, Instant now, TcpOutput& 
     return false;
   }
 
-  const std::size_t new_window = std::size_t{segment.window} << send_scale_;
+  const std::size_t new_window = std::size_t{segment.window} << send_shift();
   const bool window_changed = new_window != send_window_;
   if (window_update_seq_ < seq || (window_update_seq_ == seq && window_update_ack_ <= ack)) {
     send_window_ = new_window;
@@ -228,7 +228,8 @@ bool TcpConnection::process_ack(const TcpRepr& segment, Instant now, TcpOutput& 
     send_unacknowledged_ = ack;
     if (send_next_ < send_unacknowledged_) send_next_ = send_unacknowledged_;
     if constexpr (config::tcp_sack_in) scoreboard_.acknowledge(ack);
-    if (high_retransmitted_ < ack) high_retransmitted_ = ack;
+    // HighRxt drives SACK recovery only.
+    if (config::tcp_sack_in && high_retransmitted_ < ack) high_retransmitted_ = ack;
     retransmit_count_ = 0;
 
     if (in_recovery_) {
@@ -382,7 +383,10 @@ void TcpConnection::process_data(const TcpRepr& segment, Instant now) {
   // it was made of (as Linux's GRO counts them), so it is ACKed at once,
   // once, not once per MSS.
   constexpr std::size_t largest_options = 40;
-  const std::size_t full_segment = std::max<std::size_t>(std::min<std::size_t>(send_mss_, mss_limit_), 1);
+  // Compared as plain numbers: std::min and std::max over temporaries kept
+  // them in memory on Cortex-M.
+  std::size_t full_segment = send_mss_ < mss_limit_ ? send_mss_ : std::size_t{mss_limit_};
+  if (full_segment == 0) full_segment = 1;
   unacked_full_segments_ += static_cast<std::uint32_t>((stored + largest_options) / full_segment);
   delay_ack(unacked_full_segments_ >= 2, now);
 }

@@ -50,7 +50,7 @@ Result<TcpHandle> TcpTable::listen(const IpEndpoint& local, std::size_t backlog,
     l.embryonic = l.ready_head = l.ready_count = 0;
     l.pending_events = 0;
     l.settings = settings != nullptr ? *settings : config_.defaults;
-    l.last_cookie_sent.reset();
+    if constexpr (config::tcp_syn_cookies) l.last_cookie_sent.reset();
     l.user_data = nullptr;
     return TcpHandle{static_cast<std::uint16_t>(i), l.generation, true};
   }
@@ -149,8 +149,9 @@ void TcpTable::open_from_cookie(ListenerSlot& l, const IpEndpoint& local, const 
   if (l.embryonic + l.ready_count >= l.backlog) {
     index = evict_half_open(&l);  // keeps half-open + queued within the backlog
   } else {
-    index = allocate_slot(now, out);
-    if (!index) index = evict_half_open(nullptr);
+    const std::int32_t allocated = allocate_slot(now, out);
+    index = allocated != no_free_slot ? std::optional<std::uint16_t>(static_cast<std::uint16_t>(allocated))
+                                      : evict_half_open(nullptr);
   }
   if (!index) {
     ++stats_.drop_no_slot;

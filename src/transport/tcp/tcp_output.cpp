@@ -24,8 +24,8 @@ std::size_t TcpConnection::pipe() const {
 std::uint16_t TcpConnection::window_to_advertise() {
   const std::size_t free = receive_window_free();
   // Round down to what the scaled field can say.
-  const std::size_t scaled = std::min<std::size_t>(free >> receive_scale_, 0xffff);
-  Seq32 edge = receive_next_ + static_cast<std::uint32_t>(scaled << receive_scale_);
+  const std::size_t scaled = std::min<std::size_t>(free >> receive_shift(), 0xffff);
+  Seq32 edge = receive_next_ + static_cast<std::uint32_t>(scaled << receive_shift());
   // Receiver silly window avoidance (RFC 1122 4.2.3.3): move the right edge
   // only by a useful amount...
   const std::size_t useful = std::min(receive_ring_.capacity() / 2, std::size_t{mss_limit_});
@@ -38,7 +38,7 @@ std::uint16_t TcpConnection::window_to_advertise() {
   advertised_edge_ = edge;
   const auto window = static_cast<std::size_t>(edge - receive_next_);
   widest_window_advertised_ = std::max(widest_window_advertised_, static_cast<std::uint32_t>(window));
-  return static_cast<std::uint16_t>(std::min<std::size_t>(window >> receive_scale_, 0xffff));
+  return static_cast<std::uint16_t>(std::min<std::size_t>(window >> receive_shift(), 0xffff));
 }
 
 TcpRepr TcpConnection::make_header(std::uint8_t flags, Seq32 seq, Instant now) {

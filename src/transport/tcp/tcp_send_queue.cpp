@@ -52,26 +52,28 @@ std::size_t TcpSendQueue::gather(std::size_t offset, std::size_t length,
   std::size_t position = 0;       // stream offset of the current part
   std::size_t ring_position = 0;  // ring offset of the current ring run
   const auto take_part = [&](std::size_t part_length, auto add) {
-    const std::size_t from = std::max(offset, position);
-    const std::size_t to = std::min(end, position + part_length);
+    // Plain comparisons: std::max and std::min kept their operands in
+    // memory on Cortex-M.
+    const std::size_t from = offset > position ? offset : position;
+    const std::size_t part_end = position + part_length;
+    const std::size_t to = end < part_end ? end : part_end;
     if (from < to && payload.size == from - offset) add(from - position, to - from);
     position += part_length;
   };
-  for (std::size_t i = 0; i < reference_count_ && position < end; ++i) {
-    const Reference& r = reference(i);
-    take_part(r.ring_bytes_before, [&](std::size_t skip, std::size_t n) {
+  // The trailing ring run is the last pass's: one copy of the ring's part.
+  for (std::size_t i = 0; i <= reference_count_ && position < end; ++i) {
+    const bool trailing = i == reference_count_;
+    const std::size_t ring_run = trailing ? ring_.size() - ring_position : reference(i).ring_bytes_before;
+    take_part(ring_run, [&](std::size_t skip, std::size_t n) {
       add_ring_bytes(ring_position + skip, n, payload);
     });
-    ring_position += r.ring_bytes_before;
+    if (trailing) break;
+    ring_position += ring_run;
+    const Reference& r = reference(i);
     take_part(r.length, [&](std::size_t skip, std::size_t n) {
       if (payload.count == SegmentPayload::max_pieces) return;
       payload.pieces[payload.count++] = ConstBytes(r.data + skip, n);
       payload.size += n;
-    });
-  }
-  if (position < end) {
-    take_part(ring_.size() - ring_position, [&](std::size_t skip, std::size_t n) {
-      add_ring_bytes(ring_position + skip, n, payload);
     });
   }
   return payload.size;

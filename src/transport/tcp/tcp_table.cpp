@@ -169,18 +169,18 @@ TcpTable::ConnectionSlot* TcpTable::find(const IpEndpoint& local, const IpEndpoi
   return nullptr;
 }
 
-std::optional<std::uint16_t> TcpTable::allocate_slot(Instant now, TcpOutput& out) {
-  std::optional<std::uint16_t> free;
-  for (std::size_t i = 0; i < config_.max_connections && !free; ++i) {
-    if (!slots_[i].connection) free = static_cast<std::uint16_t>(i);
+std::int32_t TcpTable::allocate_slot(Instant now, TcpOutput& out) {
+  std::int32_t free = no_free_slot;
+  for (std::size_t i = 0; i < config_.max_connections && free == no_free_slot; ++i) {
+    if (!slots_[i].connection) free = static_cast<std::int32_t>(i);
   }
-  if (free && take_buffers(*free)) return free;
+  if (free != no_free_slot && take_buffers(static_cast<std::uint16_t>(free))) return free;
   // Full (of slots, or of buffer pairs): recycle the TIME-WAIT connection
   // closest to its end, then an orphan that is only finishing its close
   // (the guide: fewer sockets make TIME-WAIT and closing connections
   // recycle sooner). With no pair free, only one that holds a pair helps.
   const bool need_pair = free_buffer_count_ == 0;
-  std::optional<std::uint16_t> best;
+  std::int32_t best = no_free_slot;
   int best_rank = 0;
   Instant best_deadline = Instant::max();
   for (std::size_t i = 0; i < config_.max_connections; ++i) {
@@ -194,19 +194,20 @@ std::optional<std::uint16_t> TcpTable::allocate_slot(Instant now, TcpOutput& out
     if (rank == 0) continue;
     const Instant deadline = s.connection->next_deadline();
     if (rank > best_rank || (rank == best_rank && deadline < best_deadline)) {
-      best = static_cast<std::uint16_t>(i);
+      best = static_cast<std::int32_t>(i);
       best_rank = rank;
       best_deadline = deadline;
     }
   }
-  if (!best) {
-    if (free) ++stats_.drop_no_buffers;
-    return std::nullopt;
+  if (best == no_free_slot) {
+    if (free != no_free_slot) ++stats_.drop_no_buffers;
+    return no_free_slot;
   }
-  if (best_rank == 1) slots_[*best].connection->abort(now, out);
+  const auto index = static_cast<std::uint16_t>(best);
+  if (best_rank == 1) slots_[index].connection->abort(now, out);
   ++stats_.time_wait_recycled;
-  free_slot(*best);
-  (void)take_buffers(*best);  // a pair is free now: the one it held, or one before
+  free_slot(index);
+  (void)take_buffers(index);  // a pair is free now: the one it held, or one before
   return best;
 }
 
@@ -297,9 +298,9 @@ Result<TcpReservation> TcpTable::reserve(const IpEndpoint& local, bool reuse_add
   if (free == nullptr) return Error::TableFull;
   IpEndpoint bound = local;
   if (bound.port == 0) {
-    auto port = pick_ephemeral_port(bound.address, v6only);
-    if (!port) return Error::AddressInUse;
-    bound.port = *port;
+    const std::int32_t port = pick_ephemeral_port(bound.address, v6only);
+    if (port == no_free_port) return Error::AddressInUse;
+    bound.port = static_cast<std::uint16_t>(port);
   } else if (port_in_use(bound.address, bound.port, reuse_address, v6only)) {
     return Error::AddressInUse;
   }
@@ -323,7 +324,7 @@ std::size_t TcpTable::reservations_in_use() const {
   return n;
 }
 
-std::optional<std::uint16_t> TcpTable::pick_ephemeral_port(const IpAddress& address, bool v6only) {
+std::int32_t TcpTable::pick_ephemeral_port(const IpAddress& address, bool v6only) {
   // RFC 6056 algorithm 1 (simple port randomization): a random start, then
   // the next free port.
   const std::uint32_t range = std::uint32_t{config_.ephemeral_last} - config_.ephemeral_first + 1;
@@ -332,7 +333,7 @@ std::optional<std::uint16_t> TcpTable::pick_ephemeral_port(const IpAddress& addr
     const auto port = static_cast<std::uint16_t>(config_.ephemeral_first + (start + i) % range);
     if (!port_in_use(address, port, false, v6only)) return port;
   }
-  return std::nullopt;
+  return no_free_port;
 }
 
 void TcpTable::emplace_connection(std::uint16_t index, const TcpSettings& settings) {
@@ -376,28 +377,29 @@ Result<TcpHandle> TcpTable::connect(const IpEndpoint& local, const IpEndpoint& r
   if (remote.address.is_multicast()) return Error::NoRoute;
   IpEndpoint bound = local;
   if (bound.port == 0) {
-    auto port = pick_ephemeral_port(bound.address);
-    if (!port) return Error::AddressNotAvailable;
-    bound.port = *port;
+    const std::int32_t port = pick_ephemeral_port(bound.address);
+    if (port == no_free_port) return Error::AddressNotAvailable;
+    bound.port = static_cast<std::uint16_t>(port);
   } else if (find(bound, remote) != nullptr) {
     return Error::AddressInUse;
   }
-  auto index = allocate_slot(now, out);
-  if (!index) return Error::TableFull;
-  ConnectionSlot& s = slots_[*index];
-  emplace_connection(*index, settings != nullptr ? *settings : config_.defaults);
+  const std::int32_t allocated = allocate_slot(now, out);
+  if (allocated == no_free_slot) return Error::TableFull;
+  const auto index = static_cast<std::uint16_t>(allocated);
+  ConnectionSlot& s = slots_[index];
+  emplace_connection(index, settings != nullptr ? *settings : config_.defaults);
   s.owned = true;
   Status opened = s.connection->open_active(bound, remote, initial_sequence_number(bound, remote, now),
                                             mss_limit, now, out);
-  link(*index);  // after the open: the bucket depends on the 4-tuple
+  link(index);  // after the open: the bucket depends on the 4-tuple
   if (!opened) {
-    free_slot(*index);
+    free_slot(index);
     return opened.error();
   }
   ++stats_.connections_opened;
   (void)s.connection->take_events();
-  refresh_timer(*index);
-  return TcpHandle{*index, s.generation, false};
+  refresh_timer(index);
+  return TcpHandle{index, s.generation, false};
 }
 
 void TcpTable::send_reset_for(const IpAddress& source, const IpAddress& destination,
@@ -504,9 +506,9 @@ void TcpTable::on_segment(const IpAddress& source, const IpAddress& destination,
   // free) the SYN is answered with a SYN cookie and nothing is stored, so
   // SYNs from spoofed sources that never answer cannot lock real clients
   // out: a real client returns the cookie and gets its connection at once.
-  std::optional<std::uint16_t> index;
-  if (l->embryonic + l->ready_count < l->backlog) index = allocate_slot(now, out);
-  if (!index) {
+  std::int32_t allocated = no_free_slot;
+  if (l->embryonic + l->ready_count < l->backlog) allocated = allocate_slot(now, out);
+  if (allocated == no_free_slot) {
     // A cookie's ACK needs a slot as well: the listener's own oldest
     // handshake when its backlog is what ran out, else any listener's
     // oldest handshake (open_from_cookie()). With none, the table is full of
@@ -520,15 +522,16 @@ void TcpTable::on_segment(const IpAddress& source, const IpAddress& destination,
     send_syn_cookie(*l, local, remote, segment, mss_limit, now, out);
     return;
   }
-  ConnectionSlot& s = slots_[*index];
-  emplace_connection(*index, l->settings);
+  const auto index = static_cast<std::uint16_t>(allocated);
+  ConnectionSlot& s = slots_[index];
+  emplace_connection(index, l->settings);
   s.listener = static_cast<std::int16_t>(l - listeners_.get());
-  s.opened_at = now;
+  if constexpr (config::tcp_syn_cookies) s.opened_at = now;  // read by SYN cookies' eviction only
   ++l->embryonic;
   (void)s.connection->open_passive(local, remote, segment, initial_sequence_number(local, remote, now),
                                    mss_limit, now, out);
-  link(*index);
-  after_activity(*index);
+  link(index);
+  after_activity(index);
 }
 
 void TcpTable::deliver_events(std::uint16_t index) {
@@ -583,7 +586,7 @@ void TcpTable::after_activity(std::uint16_t index) {
       l.pending_events |= tcp_events::readable;
       if (event_callback_ != nullptr) {
         event_callback_(event_context_,
-                        TcpHandle{static_cast<std::uint16_t>(&l - listeners_.get()), l.generation, true},
+                        TcpHandle{static_cast<std::uint16_t>(s.listener), l.generation, true},
                         tcp_events::readable);
       }
       return;

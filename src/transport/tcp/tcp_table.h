@@ -245,8 +245,11 @@ class TcpTable {
   const ConnectionSlot* slot_of(TcpHandle h) const;
   ListenerSlot* listener_of(TcpHandle h);
   const ListenerSlot* listener_of(TcpHandle h) const;
-  // A free slot with a buffer pair (ConnectionSlot::buffers) taken for it.
-  std::optional<std::uint16_t> allocate_slot(Instant now, TcpOutput& out);
+  // A free slot with a buffer pair (ConnectionSlot::buffers) taken for it,
+  // or no_free_slot. A plain integer: an optional index cost its packing
+  // and unpacking at every call on Cortex-M.
+  static constexpr std::int32_t no_free_slot = -1;
+  std::int32_t allocate_slot(Instant now, TcpOutput& out);
   // A buffer pair for slot `index`: a free one, else one a TIME-WAIT
   // connection lends (TcpConnection::release_buffers); false with neither.
   bool take_buffers(std::uint16_t index);
@@ -264,7 +267,9 @@ class TcpTable {
   std::size_t bucket_of(const IpEndpoint& local, const IpEndpoint& remote) const;
   bool port_in_use(const IpAddress& address, std::uint16_t port, bool ignore_time_wait,
                    bool v6only = false) const;
-  std::optional<std::uint16_t> pick_ephemeral_port(const IpAddress& address, bool v6only = false);
+  // A free ephemeral port, or no_free_port (a plain integer, as allocate_slot()'s).
+  static constexpr std::int32_t no_free_port = -1;
+  std::int32_t pick_ephemeral_port(const IpAddress& address, bool v6only = false);
   void send_reset_for(const IpAddress& source, const IpAddress& destination,
                       const TcpRepr& segment, Instant now, TcpOutput& out);
   void send_syn_cookie(ListenerSlot& l, const IpEndpoint& local, const IpEndpoint& remote,

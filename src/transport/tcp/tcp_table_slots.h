@@ -32,10 +32,10 @@ class SlotConnection {
   TcpConnection& operator*() { return *object_; }
   const TcpConnection& operator*() const { return *object_; }
   // Builds the connection in `storage`: always the same for a slot (the
-  // table's, at the slot's index).
+  // table's, at the slot's index). The slot holds none: the table builds
+  // only in a free slot (allocate_slot()).
   template <class... Args>
   TcpConnection& emplace(void* storage, Args&&... args) {
-    reset();
     object_ = std::construct_at(static_cast<TcpConnection*>(storage), std::forward<Args>(args)...);
     return *object_;
   }
@@ -84,7 +84,8 @@ inline constexpr std::int16_t no_slot = -1;
 
 // The next generation of a slot, skipping 0 (the "no handle" generation).
 inline std::uint16_t next_generation(std::uint16_t generation) {
-  return static_cast<std::uint16_t>(generation == 0xffff ? 1 : generation + 1);
+  const auto next = static_cast<std::uint16_t>(generation + 1);
+  return next != 0 ? next : std::uint16_t{1};
 }
 
 }  // namespace lwnet

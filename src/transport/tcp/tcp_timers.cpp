@@ -7,6 +7,19 @@
 
 namespace lwnet {
 
+namespace {
+
+// A deadline that is due: disarmed, and true. Out of line: each inlined
+// copy of a 64-bit compare and store costs about 12 bytes of Thumb code,
+// and timers fire once per deadline, not per packet.
+[[gnu::noinline]] bool fire(Instant& deadline, Instant now) {
+  if (deadline > now) return false;
+  deadline = Instant::max();
+  return true;
+}
+
+}  // namespace
+
 Instant TcpConnection::keepalive_at() const {
   if (!settings_.keepalive || (state_ != TcpState::Established && state_ != TcpState::CloseWait)) {
     return Instant::max();
@@ -25,35 +38,31 @@ Instant TcpConnection::next_deadline() const {
 }
 
 void TcpConnection::on_timer(Instant now, TcpOutput& out) {
-  if (state_timer_at_ <= now) {
-    state_timer_at_ = Instant::max();
+  if (fire(state_timer_at_, now)) {
     if (state_ == TcpState::TimeWait || state_ == TcpState::FinWait2) {
       enter_closed();
       return;
     }
   }
-  if (retransmit_at_ <= now) {
-    retransmit_at_ = Instant::max();
+  if (fire(retransmit_at_, now)) {
     on_retransmit_timeout(now, out);
     if (state_ == TcpState::Closed) return;
   }
-  if (persist_at_ <= now) {
-    persist_at_ = Instant::max();
+  if (fire(persist_at_, now)) {
     if (send_window_ == 0 && send_queue_.size() > static_cast<std::size_t>(send_next_ - send_base_)) {
       // Zero-window probe: a sequence number just behind SND.UNA is outside
       // the peer's window, so it must answer with an ACK carrying its window.
       (void)send_control(tcp_flags::ack, send_unacknowledged_ - 1, now, out);
-      persist_backoff_ = std::min(persist_backoff_ * 2, RttEstimator::max_rto);
+      // Not std::min: its reference to max_rto kept the constant in memory.
+      persist_backoff_ = persist_backoff_ * 2;
+      if (persist_backoff_ > RttEstimator::max_rto) persist_backoff_ = RttEstimator::max_rto;
       persist_at_ = now + persist_backoff_;
     } else {
       persist_backoff_ = Duration::zero();
     }
   }
-  if (delayed_ack_at_ <= now) {
-    delayed_ack_at_ = Instant::max();
-    ack_now();
-  }
-  if (cork_until_ <= now) cork_until_ = Instant::max();  // output() below sends the tail
+  if (fire(delayed_ack_at_, now)) ack_now();
+  (void)fire(cork_until_, now);  // output() below sends the tail
   if (keepalive_at() <= now) {
     if (keepalive_probes_ >= settings_.keepalive_count) {
       give_up(now, out);
