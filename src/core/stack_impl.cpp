@@ -56,7 +56,8 @@ void StackImpl::publish_rdnss(NetifId id) {
 
 void StackImpl::receive_from(NetifId id, Instant now) {
   Device& device = *ip.netifs()[id].device;
-  const std::size_t largest_offloaded = device.capabilities().receive_offload;
+  // Without offloads built in, the device is not asked (a virtual call).
+  const std::size_t largest_offloaded = config::device_offload ? device.capabilities().receive_offload : 0;
   for (std::size_t i = 0; i < frames_per_device_per_poll; ++i) {
     if (!spare_) {
       spare_ = pools.frames.allocate(config::headroom);
@@ -66,10 +67,13 @@ void StackImpl::receive_from(NetifId id, Instant now) {
         // make progress. An empty buffer does it without a frame-sized
         // scratch array (Device::receive drops every frame longer than its
         // buffer, and counts it), counted here too.
-        const std::uint64_t dropped_before = device.stats().rx_dropped;
+        // Without counters the device's own are not read (virtual calls).
+        const std::uint64_t dropped_before = config::stats ? device.stats().rx_dropped : 0;
         const std::optional<std::size_t> empty_frame = device.receive(Bytes{}, now);
-        stats.ethernet.drop_no_buffer +=
-            static_cast<StatCounter>(device.stats().rx_dropped - dropped_before + (empty_frame ? 1U : 0U));
+        if constexpr (config::stats) {
+          stats.ethernet.drop_no_buffer +=
+              static_cast<StatCounter>(device.stats().rx_dropped - dropped_before + (empty_frame ? 1U : 0U));
+        }
         if (!empty_frame) return;
         continue;
       }
