@@ -249,13 +249,10 @@ Result<UdpReceived> UdpEndpoints::receive(UdpHandle h, Bytes into, bool keep) {
   if (e->queue.empty()) return Error::WouldBlock;
   const Datagram& d = datagrams_.front(e->queue);
   ConstBytes data = d.payload.data();
-  UdpReceived r;
-  r.size = data.size();
-  r.copied = std::min(data.size(), into.size());
-  std::copy_n(data.begin(), r.copied, into.begin());
-  r.from = IpEndpoint{d.from_address, d.from_port};
-  r.to = d.to;
-  r.netif = d.netif;
+  const std::size_t copied = std::min(data.size(), into.size());
+  std::copy_n(data.begin(), copied, into.begin());
+  // Every field given: nothing zeroed first only to be written over.
+  const UdpReceived r{data.size(), copied, IpEndpoint{d.from_address, d.from_port}, d.to, d.netif};
   if (!keep) {
     e->queued_bytes -= data.size();
     datagrams_.drop_front(e->queue);  // frees the datagram's buffer
