@@ -45,13 +45,10 @@ Result<IpRoute> route_ipv4(const NetifTable& netifs, Ipv4Address destination,
     const NetifId lo{0};
     const Netif& n = netifs[lo];
     if (!n.usable()) return Error::NoRoute;
-    IpRoute r;
-    r.netif = lo;
-    r.next_hop = destination;
-    r.source = !source.is_unspecified() ? source
-               : destination.is_loopback() ? n.address
-                                           : destination;
-    return r;
+    const Ipv4Address from = !source.is_unspecified() ? source
+                             : destination.is_loopback() ? n.address
+                                                         : destination;
+    return IpRoute{lo, IpAddress(from), IpAddress(destination), false};
   }
 
   // A loopback source never leaves the host (RFC 1122 3.2.1.3).
