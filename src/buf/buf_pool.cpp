@@ -94,7 +94,7 @@ BufPool::BufPool(std::size_t count, std::size_t buffer_size)
     : buffer_size_(buffer_size),
       // Not zero-filled: untouched buffers stay out of the resident set.
       storage_(std::make_unique_for_overwrite<std::uint8_t[]>(count * buffer_size)),
-      free_list_(std::make_unique<std::uint32_t[]>(count)),
+      free_list_(std::make_unique_for_overwrite<std::uint32_t[]>(count)),  // every entry written below
       free_count_(count) {
   stats_.capacity = count;
   // Hand out low indices first: easier to read in a debugger.
