@@ -6,7 +6,7 @@
 
 namespace lwnet {
 
-PacketBuf::PacketBuf(BufPool* pool, std::uint32_t index, std::uint8_t* base,
+PacketBuf::PacketBuf(Key, BufPool* pool, std::uint32_t index, std::uint8_t* base,
                      std::size_t capacity, std::size_t headroom)
     : pool_(pool), base_(base), index_(index), capacity_(capacity), head_(headroom) {
   marks_.fill(static_cast<std::uint32_t>(headroom));
@@ -113,8 +113,8 @@ std::optional<PacketBuf> BufPool::allocate(std::size_t headroom) {
   std::uint32_t index = free_list_[--free_count_];
   ++stats_.used;
   if (stats_.used > stats_.max_used) stats_.max_used = stats_.used;
-  return PacketBuf(this, index, storage_.get() + std::size_t{index} * buffer_size_, buffer_size_,
-                   headroom);
+  return std::optional<PacketBuf>(std::in_place, PacketBuf::Key{}, this, index,
+                                  storage_.get() + std::size_t{index} * buffer_size_, buffer_size_, headroom);
 }
 
 void BufPool::give_back(std::uint32_t index) {
