@@ -6,7 +6,7 @@
 
 namespace lwnet {
 
-PacketBuf::PacketBuf(BufPool* pool, std::uint32_t index, std::uint8_t* base,
+PacketBuf::PacketBuf(Key, BufPool* pool, std::uint32_t index, std::uint8_t* base,
                      std::size_t capacity, std::size_t headroom)
     : pool_(pool), base_(base), index_(index), capacity_(capacity), head_(headroom) {
   marks_.fill(static_cast<std::uint32_t>(headroom));
@@ -94,7 +94,7 @@ BufPool::BufPool(std::size_t count, std::size_t buffer_size)
     : buffer_size_(buffer_size),
       // Not zero-filled: untouched buffers stay out of the resident set.
       storage_(std::make_unique_for_overwrite<std::uint8_t[]>(count * buffer_size)),
-      free_list_(std::make_unique<std::uint32_t[]>(count)),
+      free_list_(std::make_unique_for_overwrite<std::uint32_t[]>(count)),  // every entry written below
       free_count_(count) {
   stats_.capacity = count;
   // Hand out low indices first: easier to read in a debugger.
@@ -113,8 +113,8 @@ std::optional<PacketBuf> BufPool::allocate(std::size_t headroom) {
   std::uint32_t index = free_list_[--free_count_];
   ++stats_.used;
   if (stats_.used > stats_.max_used) stats_.max_used = stats_.used;
-  return PacketBuf(this, index, storage_.get() + std::size_t{index} * buffer_size_, buffer_size_,
-                   headroom);
+  return std::optional<PacketBuf>(std::in_place, PacketBuf::Key{}, this, index,
+                                  storage_.get() + std::size_t{index} * buffer_size_, buffer_size_, headroom);
 }
 
 void BufPool::give_back(std::uint32_t index) {

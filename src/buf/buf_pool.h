@@ -24,8 +24,18 @@ enum class Layer : std::uint8_t { Link = 0, Network = 1, Transport = 2 };
 // [head, head + size) of the buffer; headers are pushed in front on output
 // and consumed from the front on input. Core thread only (like its pool).
 class PacketBuf {
+  // What only BufPool can make: the constructor that takes a buffer is
+  // public for std::optional to build a PacketBuf in place (no PacketBuf
+  // built aside and moved in), yet only BufPool can call it.
+  class Key {
+    friend class BufPool;
+    Key() = default;
+  };
+
  public:
   PacketBuf() = default;
+  PacketBuf(Key key, BufPool* pool, std::uint32_t index, std::uint8_t* base, std::size_t capacity,
+            std::size_t headroom);
   PacketBuf(PacketBuf&& other) noexcept;
   PacketBuf& operator=(PacketBuf&& other) noexcept;
   PacketBuf(const PacketBuf&) = delete;
@@ -71,8 +81,6 @@ class PacketBuf {
 
  private:
   friend class BufPool;
-  PacketBuf(BufPool* pool, std::uint32_t index, std::uint8_t* base, std::size_t capacity,
-            std::size_t headroom);
   // The moves' shared halves: take `other`'s buffer and state, and leave a
   // buffer without its storage (what release() leaves too).
   void take(PacketBuf& other);

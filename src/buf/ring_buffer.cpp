@@ -15,9 +15,9 @@ void RingBuffer::copy_in(std::size_t at, ConstBytes data) {
 }
 
 std::size_t RingBuffer::write(ConstBytes data) {
-  std::size_t n = std::min(data.size(), free_space());
-  if (n == 0) return 0;
-  copy_in(wrap(head_ + size_), data.first(n));
+  // Nothing to copy touches nothing (write_ahead would note its position).
+  if (data.empty()) return 0;
+  const std::size_t n = write_ahead(0, data);
   size_ += n;
   return n;
 }

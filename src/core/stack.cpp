@@ -327,7 +327,8 @@ void Stack::poll(Instant now) {
   LWNET_CHECK_CORE_CONTEXT("Stack::poll");
   begin_transmit_batch();
   impl_->poll(now);
-  if (impl_->timers_enabled) impl_->poll_apps(*this, now);
+  // No call at all where no app can be attached.
+  if (config::max_stack_apps > 0 && impl_->timers_enabled) impl_->poll_apps(*this, now);
   end_transmit_batch();
 }
 

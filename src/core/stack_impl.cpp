@@ -56,20 +56,26 @@ void StackImpl::publish_rdnss(NetifId id) {
 
 void StackImpl::receive_from(NetifId id, Instant now) {
   Device& device = *ip.netifs()[id].device;
-  const std::size_t largest_offloaded = device.capabilities().receive_offload;
+  // Without offloads built in, the device is not asked (a virtual call).
+  const std::size_t largest_offloaded = config::device_offload ? device.capabilities().receive_offload : 0;
   for (std::size_t i = 0; i < frames_per_device_per_poll; ++i) {
     if (!spare_) {
-      spare_ = pools.frames.allocate(config::headroom);
+      // Built in spare_ (empty here): no optional-to-optional assignment.
+      std::optional<PacketBuf> fresh = pools.frames.allocate(config::headroom);
+      if (fresh) spare_.emplace(std::move(*fresh));
       if (!spare_) {
         // No buffer: what waits is taken and dropped, so that a device with
         // frames due never makes next_deadline() ask for a poll that cannot
         // make progress. An empty buffer does it without a frame-sized
         // scratch array (Device::receive drops every frame longer than its
         // buffer, and counts it), counted here too.
-        const std::uint64_t dropped_before = device.stats().rx_dropped;
+        // Without counters the device's own are not read (virtual calls).
+        const std::uint64_t dropped_before = config::stats ? device.stats().rx_dropped : 0;
         const std::optional<std::size_t> empty_frame = device.receive(Bytes{}, now);
-        stats.ethernet.drop_no_buffer +=
-            static_cast<StatCounter>(device.stats().rx_dropped - dropped_before + (empty_frame ? 1U : 0U));
+        if constexpr (config::stats) {
+          stats.ethernet.drop_no_buffer +=
+              static_cast<StatCounter>(device.stats().rx_dropped - dropped_before + (empty_frame ? 1U : 0U));
+        }
         if (!empty_frame) return;
         continue;
       }
@@ -98,10 +104,10 @@ bool StackImpl::receive_offloaded_from(NetifId id, Device& device, std::size_t l
   // its receive ring. None free (reassembly and UDP queues hold them): the
   // device drops what does not fit a frame buffer, and the sender resends.
   // Received frames get no headers pushed in front, so less headroom will do.
-  std::optional<PacketBuf> large;
-  if (largest > small.tailroom() && pools.large.buffer_size() >= largest) {
-    large = pools.large.allocate(std::min(config::headroom, pools.large.buffer_size() - largest));
-  }
+  std::optional<PacketBuf> large =
+      largest > small.tailroom() && pools.large.buffer_size() >= largest
+          ? pools.large.allocate(std::min(config::headroom, pools.large.buffer_size() - largest))
+          : std::nullopt;
   PacketBuf& into = large ? *large : small;
   ReceiveOffload offload;
   const std::optional<std::size_t> length = device.receive_offloaded(into.append(into.tailroom()), offload, now);

@@ -44,9 +44,13 @@ bool IpLayer::send_arp_in(Netif& n, PacketBuf& frame, std::uint16_t operation,
 }
 
 void IpLayer::send_arp_request(NetifId id, Ipv4Address target, Instant now) {
-  Netif& n = netifs_[id];
-  send_arp(n, static_cast<std::uint16_t>(ArpOperation::Request), MacAddress::broadcast(),
-           n.address, MacAddress{}, target, now);
+  (void)send_arp_request_to(netifs_[id], MacAddress::broadcast(), target, now);
+}
+
+bool IpLayer::send_arp_request_to(Netif& n, const MacAddress& eth_destination, Ipv4Address target,
+                                  Instant now) {
+  return send_arp(n, static_cast<std::uint16_t>(ArpOperation::Request), eth_destination, n.address,
+                  MacAddress{}, target, now);
 }
 
 void IpLayer::confirm_neighbour(Netif& n, NetifId id, Ipv4Address next_hop, const MacAddress& mac,
@@ -54,15 +58,14 @@ void IpLayer::confirm_neighbour(Netif& n, NetifId id, Ipv4Address next_hop, cons
   // Unicast, to the MAC we have (RFC 1122 2.3.2.1's poll): a neighbour
   // that moved away answers no more, and the entry expires as before.
   if (arp_cache_.refresh_due(id, next_hop, now)) {
-    send_arp(n, static_cast<std::uint16_t>(ArpOperation::Request), mac, n.address, MacAddress{}, next_hop, now);
+    (void)send_arp_request_to(n, mac, next_hop, now);
   }
 }
 
 bool IpLayer::send_gratuitous_arp(Netif& n, Instant now) {
   // Sender and target are both our address, target MAC zero (RFC 5227's
   // announcement, what lwIP's etharp_gratuitous sends).
-  return send_arp(n, static_cast<std::uint16_t>(ArpOperation::Request), MacAddress::broadcast(),
-           n.address, MacAddress{}, n.address, now);
+  return send_arp_request_to(n, MacAddress::broadcast(), n.address, now);
 }
 
 void IpLayer::send_resolved(NetifId id, const MacAddress& mac, Instant now) {

@@ -17,11 +17,8 @@ bool IpLayer::transmit(Netif& n, PacketBuf& frame, Instant now) {
 bool IpLayer::send_frame(Netif& n, const MacAddress& destination, std::uint16_t ethertype,
                          PacketBuf& packet, Instant now) {
   if (n.medium == Medium::Ethernet) {
-    EthernetRepr eth;
-    eth.destination = destination;
-    eth.source = n.mac;
-    eth.ethertype = ethertype;
-    eth.emit(packet.push(EthernetRepr::header_len));
+    // Every field given: nothing zeroed first only to be written over.
+    EthernetRepr{destination, n.mac, ethertype, {}}.emit(packet.push(EthernetRepr::header_len));
   }
   return transmit(n, packet, now);
 }

@@ -132,6 +132,9 @@ void IpLayer::icmp_error_input(const Icmpv4Repr& icmp, ConstBytes message, Insta
     fragmentation_needed_input(icmp, quote, now);
     return;
   }
+  // Without transports to tell and without counters, what the quote says
+  // goes nowhere: it is not read.
+  if constexpr (!config::icmp_errors_to_transports && !config::stats) return;
   // Anyone can send an error: one whose quote is no datagram of ours is
   // counted, as ICMPv6's are.
   if (!report_quoted_ipv4(icmp.type, icmp.code, quote, now)) ++stats_.icmp.drop_not_ours;

@@ -495,6 +495,10 @@ class IpLayer : private IpLayerState {
                    Ipv4Address sender_ip, const MacAddress& target_mac, Ipv4Address target_ip,
                    Instant now);
   void send_arp_request(NetifId id, Ipv4Address target, Instant now);
+  // A request from `n`'s address for `target` (target MAC zero), to
+  // `eth_destination`: what the requests, probes' refreshes and
+  // announcements below share.
+  bool send_arp_request_to(Netif& n, const MacAddress& eth_destination, Ipv4Address target, Instant now);
   // Output is using `next_hop`'s entry: confirms it by a unicast request
   // when it is about to expire (ArpCache::refresh_due).
   void confirm_neighbour(Netif& n, NetifId id, Ipv4Address next_hop, const MacAddress& mac, Instant now);

@@ -6,23 +6,23 @@ namespace {
 
 // The route through `n` (usable, chosen by the caller) to `destination`.
 Result<IpRoute> via(const Netif& n, NetifId id, Ipv4Address destination, Ipv4Address source) {
-  IpRoute r;
-  r.netif = id;
-  r.source = source.is_unspecified() ? n.address : source;
-  r.broadcast = n.is_broadcast(destination);
-  if (r.broadcast || destination.is_multicast() || n.medium == Medium::Ip ||
+  const Ipv4Address from = source.is_unspecified() ? n.address : source;
+  const bool broadcast = n.is_broadcast(destination);
+  Ipv4Address next_hop;
+  if (broadcast || destination.is_multicast() || n.medium == Medium::Ip ||
       n.on_link(destination) || destination.is_link_local()) {
     // On the link (or point to point): the destination is the neighbour.
-    r.next_hop = destination;
+    next_hop = destination;
   } else if (n.gateway && !n.gateway->is_unspecified()) {
-    r.next_hop = *n.gateway;
+    next_hop = *n.gateway;
   } else {
     return Error::NoRoute;
   }
   // Only a limited broadcast may leave a netif that has no address yet (the
   // DHCP client's DISCOVER, from 0.0.0.0).
-  if (r.source.is_unspecified() && !destination.is_broadcast()) return Error::NoRoute;
-  return r;
+  if (from.is_unspecified() && !destination.is_broadcast()) return Error::NoRoute;
+  // Every field given: nothing zeroed first only to be written over.
+  return IpRoute{id, IpAddress(from), IpAddress(next_hop), broadcast};
 }
 
 // A given source must be one of our addresses (127/8 included). One a
@@ -45,13 +45,10 @@ Result<IpRoute> route_ipv4(const NetifTable& netifs, Ipv4Address destination,
     const NetifId lo{0};
     const Netif& n = netifs[lo];
     if (!n.usable()) return Error::NoRoute;
-    IpRoute r;
-    r.netif = lo;
-    r.next_hop = destination;
-    r.source = !source.is_unspecified() ? source
-               : destination.is_loopback() ? n.address
-                                           : destination;
-    return r;
+    const Ipv4Address from = !source.is_unspecified() ? source
+                             : destination.is_loopback() ? n.address
+                                                         : destination;
+    return IpRoute{lo, IpAddress(from), IpAddress(destination), false};
   }
 
   // A loopback source never leaves the host (RFC 1122 3.2.1.3).

@@ -208,9 +208,10 @@ Status UdpEndpoints::send_to(UdpHandle h, ConstBytes payload, const IpEndpoint& 
     ++ipv4_stats_.drop_no_route;
     return route.error();
   }
-  if (route->broadcast && !e->broadcast) return Error::InvalidArgument;  // SO_BROADCAST
+  IpRoute& r = *route;  // checked once (each -> checks again where checks are built)
+  if (r.broadcast && !e->broadcast) return Error::InvalidArgument;  // SO_BROADCAST
   if (e->broadcast_from_unspecified && core_is_v4(destination) && destination.v4().is_broadcast()) {
-    route->source = IpAddress(Ipv4Address::any());
+    r.source = IpAddress(Ipv4Address::any());
   }
 
   const std::size_t length = UdpRepr::header_len + payload.size();
@@ -224,14 +225,14 @@ Status UdpEndpoints::send_to(UdpHandle h, ConstBytes payload, const IpEndpoint& 
   UdpRepr udp;
   udp.source_port = e->local_port;
   udp.destination_port = to.port;
-  udp.emit(datagram, route->source, destination, e->checksum);
+  udp.emit(datagram, r.source, destination, e->checksum);
 
   IpSendOptions options;
   options.protocol = IpProtocol::Udp;
   options.hop_limit = multicast ? std::optional<std::uint8_t>(e->multicast_ttl) : e->ttl;
   options.multicast_loop = multicast && e->multicast_loop;
   options.tos = e->tos;
-  Status s = ip_.output(std::move(*buf), *route, destination, options, now);
+  Status s = ip_.output(std::move(*buf), r, destination, options, now);
   if (s) ++stats_.tx;
   return s;
 }
@@ -249,13 +250,10 @@ Result<UdpReceived> UdpEndpoints::receive(UdpHandle h, Bytes into, bool keep) {
   if (e->queue.empty()) return Error::WouldBlock;
   const Datagram& d = datagrams_.front(e->queue);
   ConstBytes data = d.payload.data();
-  UdpReceived r;
-  r.size = data.size();
-  r.copied = std::min(data.size(), into.size());
-  std::copy_n(data.begin(), r.copied, into.begin());
-  r.from = IpEndpoint{d.from_address, d.from_port};
-  r.to = d.to;
-  r.netif = d.netif;
+  const std::size_t copied = std::min(data.size(), into.size());
+  std::copy_n(data.begin(), copied, into.begin());
+  // Every field given: nothing zeroed first only to be written over.
+  const UdpReceived r{data.size(), copied, IpEndpoint{d.from_address, d.from_port}, d.to, d.netif};
   if (!keep) {
     e->queued_bytes -= data.size();
     datagrams_.drop_front(e->queue);  // frees the datagram's buffer

@@ -1,7 +1,9 @@
 // The Internet checksum (RFC 1071) and its incremental update (RFC 1624).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <type_traits>
 
 #include "util/bytes.h"
 
@@ -22,7 +24,15 @@ class Checksum {
   std::uint16_t folded() const;
 
  private:
-  std::uint64_t sum_ = 0;
+  // 32 bits on 32-bit targets, each carry out added back (2^32 is 1
+  // modulo 0xffff): the same folded sum as 64 bits, without 64-bit
+  // arithmetic's code there.
+  using Sum = std::conditional_t<(sizeof(std::size_t) < 8), std::uint32_t, std::uint64_t>;
+  void accumulate(std::uint32_t value) {
+    sum_ += value;
+    if constexpr (sizeof(Sum) < 8) sum_ += sum_ < value ? 1U : 0U;
+  }
+  Sum sum_ = 0;
   bool odd_ = false;  // the previous add() ended in the middle of a word
 };
 

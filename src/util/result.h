@@ -85,7 +85,18 @@ class [[nodiscard]] Result {
 
   Error error() const { debug_check(!ok()); return error_; }
 
+  // A good Result whose value `fill` sets, starting from a value-initialized
+  // T, in the Result the caller receives: no T is built aside and copied in.
+  template <class Fill>
+  static Result filled(Fill&& fill) {
+    Result r(std::in_place);
+    fill(r.value_);
+    return r;
+  }
+
  private:
+  explicit Result(std::in_place_t) : value_() {}
+
   static void check(bool condition) {
     if (!condition) result_detail::misuse();
   }

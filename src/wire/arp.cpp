@@ -22,13 +22,14 @@ Result<ArpRepr> ArpRepr::parse(ConstBytes packet) {
       operation != static_cast<std::uint16_t>(ArpOperation::Reply)) {
     return Error::Malformed;
   }
-  ArpRepr repr;
-  repr.operation = static_cast<ArpOperation>(operation);
-  repr.sender_mac = MacAddress::from_bytes(packet.subspan(8, 6));
-  repr.sender_ip = Ipv4Address::from_bytes(packet.subspan(14, 4));
-  repr.target_mac = MacAddress::from_bytes(packet.subspan(18, 6));
-  repr.target_ip = Ipv4Address::from_bytes(packet.subspan(24, 4));
-  return repr;
+  // Filled where the caller receives it: no ArpRepr built aside and copied.
+  return Result<ArpRepr>::filled([&](ArpRepr& repr) {
+    repr.operation = static_cast<ArpOperation>(operation);
+    repr.sender_mac = MacAddress::from_bytes(packet.subspan(8, 6));
+    repr.sender_ip = Ipv4Address::from_bytes(packet.subspan(14, 4));
+    repr.target_mac = MacAddress::from_bytes(packet.subspan(18, 6));
+    repr.target_ip = Ipv4Address::from_bytes(packet.subspan(24, 4));
+  });
 }
 
 void ArpRepr::emit(Bytes packet) const {

@@ -4,14 +4,12 @@ namespace lwnet {
 
 Result<EthernetRepr> EthernetRepr::parse(ConstBytes frame) {
   if (frame.size() < header_len) return Error::Truncated;
-  EthernetRepr repr;
-  repr.destination = MacAddress::from_bytes(frame.subspan(0, 6));
-  repr.source = MacAddress::from_bytes(frame.subspan(6, 6));
-  repr.ethertype = load_be16(frame, 12);
+  const std::uint16_t ethertype = load_be16(frame, 12);
   // Values below 0x0600 are IEEE 802.3 length fields (LLC frames), not types.
-  if (repr.ethertype < 0x0600) return Error::Unsupported;
-  repr.payload = frame.subspan(header_len);
-  return repr;
+  if (ethertype < 0x0600) return Error::Unsupported;
+  // Every field given: nothing zeroed first only to be written over.
+  return EthernetRepr{MacAddress::from_bytes(frame.subspan(0, 6)), MacAddress::from_bytes(frame.subspan(6, 6)),
+                      ethertype, frame.subspan(header_len)};
 }
 
 void EthernetRepr::emit(Bytes frame) const {

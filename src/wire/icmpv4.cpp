@@ -18,17 +18,16 @@ bool is_fragmentation_needed(std::uint8_t type, std::uint8_t code) {
 Result<Icmpv4Repr> Icmpv4Repr::parse(ConstBytes message, bool verify_checksum) {
   if (message.size() < header_len) return Error::Truncated;
   if (verify_checksum && Checksum{}.add(message).folded() != 0xffff) return Error::BadChecksum;
-  Icmpv4Repr repr;
-  repr.type = message[0];
-  repr.code = message[1];
-  if (is_echo(repr.type)) {
-    repr.identifier = load_be16(message, 4);
-    repr.sequence = load_be16(message, 6);
-  } else if (is_fragmentation_needed(repr.type, repr.code)) {
-    repr.next_hop_mtu = load_be16(message, 6);
-  }
-  repr.data = message.subspan(header_len);
-  return repr;
+  const std::uint8_t type = message[0];
+  const std::uint8_t code = message[1];
+  const bool echo = is_echo(type);
+  // Every field given: nothing zeroed first only to be written over.
+  return Icmpv4Repr{type,
+                    code,
+                    echo ? load_be16(message, 4) : std::uint16_t{0},
+                    echo ? load_be16(message, 6) : std::uint16_t{0},
+                    is_fragmentation_needed(type, code) ? load_be16(message, 6) : std::uint16_t{0},
+                    message.subspan(header_len)};
 }
 
 void Icmpv4Repr::emit(Bytes message) const {

@@ -50,32 +50,34 @@ Result<Ipv4Repr> Ipv4Repr::parse(ConstBytes packet, bool verify_checksum) {
   if (verify_checksum && Checksum{}.add(packet.first(header_len)).folded() != 0xffff) {
     return Error::BadChecksum;
   }
-  Ipv4Repr repr;
-  if (Status s = check_options(packet.subspan(min_header_len, header_len - min_header_len),
-                               repr.router_alert);
+  bool router_alert = false;
+  if (Status s = check_options(packet.subspan(min_header_len, header_len - min_header_len), router_alert);
       !s) {
     return s.error();
   }
-
-  repr.tos = packet[1];
-  repr.identification = load_be16(packet, 4);
-  std::uint16_t flags_offset = load_be16(packet, 6);
-  repr.dont_fragment = (flags_offset & flag_dont_fragment) != 0;
-  repr.more_fragments = (flags_offset & flag_more_fragments) != 0;
-  repr.fragment_offset = static_cast<std::uint16_t>((flags_offset & fragment_offset_mask) * 8U);
-  repr.ttl = packet[8];
-  repr.protocol = packet[9];
-  repr.source = Ipv4Address::from_bytes(packet.subspan(12, 4));
-  repr.destination = Ipv4Address::from_bytes(packet.subspan(16, 4));
-  repr.header_len = header_len;
-  repr.payload = packet.subspan(header_len, total_len - header_len);
-  repr.payload_len = repr.payload.size();
+  const std::uint16_t flags_offset = load_be16(packet, 6);
+  const auto fragment_offset = static_cast<std::uint16_t>((flags_offset & fragment_offset_mask) * 8U);
+  const ConstBytes payload = packet.subspan(header_len, total_len - header_len);
   // A fragment whose data would end past the largest datagram cannot be
   // reassembled (the "ping of death").
-  if (std::size_t{repr.fragment_offset} + repr.payload_len + min_header_len > max_datagram_len) {
+  if (std::size_t{fragment_offset} + payload.size() + min_header_len > max_datagram_len) {
     return Error::Malformed;
   }
-  return repr;
+  return Result<Ipv4Repr>::filled([&](Ipv4Repr& repr) {
+    repr.tos = packet[1];
+    repr.identification = load_be16(packet, 4);
+    repr.dont_fragment = (flags_offset & flag_dont_fragment) != 0;
+    repr.more_fragments = (flags_offset & flag_more_fragments) != 0;
+    repr.fragment_offset = fragment_offset;
+    repr.ttl = packet[8];
+    repr.protocol = packet[9];
+    repr.source = Ipv4Address::from_bytes(packet.subspan(12, 4));
+    repr.destination = Ipv4Address::from_bytes(packet.subspan(16, 4));
+    repr.header_len = header_len;
+    repr.router_alert = router_alert;
+    repr.payload = payload;
+    repr.payload_len = payload.size();
+  });
 }
 
 void Ipv4Repr::emit(Bytes packet) const {

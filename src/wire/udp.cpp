@@ -10,10 +10,8 @@ Result<UdpRepr> UdpRepr::parse(ConstBytes datagram, const IpAddress& source,
   std::size_t length = load_be16(datagram, 4);
   if (length < header_len) return Error::Malformed;
   if (datagram.size() < length) return Error::Truncated;
-  UdpRepr repr;
-  repr.source_port = load_be16(datagram, 0);
-  repr.destination_port = load_be16(datagram, 2);
-  if (repr.destination_port == 0) return Error::Malformed;
+  const std::uint16_t destination_port = load_be16(datagram, 2);
+  if (destination_port == 0) return Error::Malformed;
   std::uint16_t checksum = load_be16(datagram, 6);
   bool over_ipv6 = core_is_v6(source) || core_is_v6(destination);
   // RFC 8200 8.1: IPv6 receivers discard UDP packets with a zero checksum.
@@ -23,8 +21,8 @@ Result<UdpRepr> UdpRepr::parse(ConstBytes datagram, const IpAddress& source,
                                           static_cast<std::uint32_t>(length));
     if (sum.add(datagram.first(length)).folded() != 0xffff) return Error::BadChecksum;
   }
-  repr.payload = datagram.subspan(header_len, length - header_len);
-  return repr;
+  // Every field given: nothing zeroed first only to be written over.
+  return UdpRepr{load_be16(datagram, 0), destination_port, datagram.subspan(header_len, length - header_len)};
 }
 
 void UdpRepr::emit(Bytes datagram, const IpAddress& source, const IpAddress& destination,
