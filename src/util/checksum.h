@@ -11,12 +11,18 @@ namespace lwnet {
 
 // Accumulates 16-bit big-endian words; odd lengths are handled across calls,
 // so a pseudo-header and a payload in two spans sum as if contiguous.
-// Any thread.
-class Checksum {
+// `Sum` is the accumulator: 64 bits on 64-bit hosts; 32 bits on 32-bit
+// targets, each carry out added back at once (2^32 is 1 modulo 0xffff, so
+// it folds to the same 16 bits), without 64-bit arithmetic's code there.
+// Both are built on hosts, where the tests compare them. Any thread.
+template <class Sum>
+class BasicChecksum {
+  static_assert(std::is_same_v<Sum, std::uint32_t> || std::is_same_v<Sum, std::uint64_t>);
+
  public:
-  Checksum& add(ConstBytes data);
-  Checksum& add16(std::uint16_t word);
-  Checksum& add32(std::uint32_t word);
+  BasicChecksum& add(ConstBytes data);
+  BasicChecksum& add16(std::uint16_t word);
+  BasicChecksum& add32(std::uint32_t word);
   // The one's complement of the folded sum, ready to store in a header.
   std::uint16_t finish() const;
   // The folded sum without the complement (0xffff when data with a correct
@@ -24,10 +30,6 @@ class Checksum {
   std::uint16_t folded() const;
 
  private:
-  // 32 bits on 32-bit targets, each carry out added back (2^32 is 1
-  // modulo 0xffff): the same folded sum as 64 bits, without 64-bit
-  // arithmetic's code there.
-  using Sum = std::conditional_t<(sizeof(std::size_t) < 8), std::uint32_t, std::uint64_t>;
   void accumulate(std::uint32_t value) {
     sum_ += value;
     if constexpr (sizeof(Sum) < 8) sum_ += sum_ < value ? 1U : 0U;
@@ -35,6 +37,11 @@ class Checksum {
   Sum sum_ = 0;
   bool odd_ = false;  // the previous add() ended in the middle of a word
 };
+
+extern template class BasicChecksum<std::uint32_t>;
+extern template class BasicChecksum<std::uint64_t>;
+
+using Checksum = BasicChecksum<std::conditional_t<(sizeof(std::size_t) < 8), std::uint32_t, std::uint64_t>>;
 
 // Any thread. Checksum of one span.
 inline std::uint16_t internet_checksum(ConstBytes data) { return Checksum{}.add(data).finish(); }

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdint>
+#include <vector>
 
 #include "util/checksum.h"
 
@@ -28,35 +29,89 @@ TEST(Checksum, SplitAtOddBoundaryEqualsContiguous) {
 // The sum taken in wide machine-order words equals RFC 1071's big-endian
 // 16-bit sum, for every length, start and split (the odd byte carried
 // across add() calls), and with sums that carry many times (0xff bytes).
-TEST(Checksum, WideSumEqualsBigEndianWordSum) {
+std::uint16_t big_endian_word_sum(ConstBytes bytes) {
+  std::uint64_t sum = 0;
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    sum += i % 2 == 0 ? std::uint64_t{bytes[i]} << 8 : bytes[i];
+  }
+  while (sum >> 16) sum = (sum & 0xffffU) + (sum >> 16);
+  return static_cast<std::uint16_t>(sum);
+}
+
+// Both accumulators: 64 bits (this host's Checksum) and 32 bits with the
+// carries added back (a 32-bit target's, built here too so it is tested).
+template <class Sum>
+class WideSum : public ::testing::Test {};
+using Accumulators = ::testing::Types<std::uint32_t, std::uint64_t>;
+TYPED_TEST_SUITE(WideSum, Accumulators);
+
+TYPED_TEST(WideSum, EqualsBigEndianWordSum) {
+  using Sum = BasicChecksum<TypeParam>;
   std::array<std::uint8_t, 301> data{};
   std::uint32_t state = 12345;
   for (auto& b : data) {
     state = state * 1103515245U + 12345U;
     b = static_cast<std::uint8_t>(state >> 16);
   }
-  const auto reference = [](ConstBytes bytes) {
-    std::uint64_t sum = 0;
-    for (std::size_t i = 0; i < bytes.size(); ++i) {
-      sum += i % 2 == 0 ? std::uint64_t{bytes[i]} << 8 : bytes[i];
-    }
-    while (sum >> 16) sum = (sum & 0xffffU) + (sum >> 16);
-    return static_cast<std::uint16_t>(sum);
-  };
   for (int fill = 0; fill < 2; ++fill) {
     if (fill == 1) data.fill(0xff);
     for (std::size_t start = 0; start < 9; ++start) {
       for (std::size_t length = 0; start + length <= data.size(); length += 7) {
         const ConstBytes part = ConstBytes(data).subspan(start, length);
-        EXPECT_EQ(Checksum{}.add(part).folded(), reference(part)) << start << "+" << length;
+        EXPECT_EQ(Sum{}.add(part).folded(), big_endian_word_sum(part)) << start << "+" << length;
         for (std::size_t cut : {std::size_t{1}, std::size_t{3}, length / 2}) {
           if (cut > length) continue;
-          Checksum split;
+          Sum split;
           split.add(part.first(cut)).add(part.subspan(cut));
-          EXPECT_EQ(split.folded(), reference(part)) << start << "+" << length << " cut " << cut;
+          EXPECT_EQ(split.folded(), big_endian_word_sum(part)) << start << "+" << length << " cut " << cut;
         }
       }
     }
+  }
+}
+
+// Many carries out of 32 bits: 64 KiB of 0xff and of random bytes in
+// spans of every parity, then add16/add32 on top, against the exact sum.
+TYPED_TEST(WideSum, LongSpansAndWordsFoldAsTheExactSum) {
+  using Sum = BasicChecksum<TypeParam>;
+  std::vector<std::uint8_t> data(65536 + 5, 0xff);
+  for (int round = 0; round < 2; ++round) {
+    if (round == 1) {
+      std::uint32_t state = 99;
+      for (auto& b : data) {
+        state = state * 1103515245U + 12345U;
+        b = static_cast<std::uint8_t>(state >> 16);
+      }
+    }
+    Sum sum;
+    std::uint64_t exact = 0;
+    std::size_t at = 0;
+    for (std::size_t span : {std::size_t{1}, std::size_t{4000}, std::size_t{3}, std::size_t{40000}, std::size_t{0}}) {
+      if (span == 0) span = data.size() - at;
+      const ConstBytes part = ConstBytes(data).subspan(at, span);
+      sum.add(part);
+      at += span;
+    }
+    ASSERT_EQ(at, data.size());
+    for (std::size_t i = 0; i < data.size(); ++i) {
+      exact += i % 2 == 0 ? std::uint64_t{data[i]} << 8 : data[i];
+    }
+    // The data ended on an odd byte: the words below start a new stream
+    // of words, as the pseudo-header's do before a payload.
+    Sum words;
+    std::uint64_t exact_words = 0;
+    for (std::uint32_t i = 0; i < 1000; ++i) {
+      const std::uint32_t value = 0xfffffff0U - i * 7919U;
+      words.add16(static_cast<std::uint16_t>(value)).add32(value);
+      exact_words += (value & 0xffffU) + (value >> 16) + (value & 0xffffU);
+    }
+    const auto fold = [](std::uint64_t s) {
+      while (s >> 16) s = (s & 0xffffU) + (s >> 16);
+      return static_cast<std::uint16_t>(s);
+    };
+    EXPECT_EQ(sum.folded(), fold(exact)) << "round " << round;
+    EXPECT_EQ(words.folded(), fold(exact_words));
+    EXPECT_EQ(words.finish(), static_cast<std::uint16_t>(~fold(exact_words)));
   }
 }
 
