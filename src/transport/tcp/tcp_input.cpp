@@ -178,8 +178,9 @@ bool TcpConnection::process_ack(const TcpRepr& segment, Instant now, TcpOutput& 
     }
     state_ = TcpState::Established;
     events_ |= tcp_events::connected | tcp_events::writable;
-    send_window_ = std::size_t{segment.window} << send_shift();
-    max_send_window_ = std::max(max_send_window_, send_window_);
+    // The window update below then always takes this segment's window (the
+    // checks between cannot fail with SND.UNA < SEG.ACK <= SND.MAX, and
+    // window_changed is read only when SEG.ACK = SND.UNA): one copy of it.
     window_update_seq_ = seq;
     window_update_ack_ = ack;
   }
