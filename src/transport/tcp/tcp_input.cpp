@@ -73,8 +73,9 @@ bool TcpConnection::acceptable(const TcpRepr& segment) const {
   const Seq32 seq(segment.sequence);
   const std::uint32_t length = sequence_length(segment);
   const std::int32_t advertised = advertised_edge_ - receive_next_;
-  const std::size_t window = std::max<std::size_t>(advertised > 0 ? static_cast<std::size_t>(advertised) : 0,
-                                                   receive_window_free());
+  const std::size_t free = receive_window_free();
+  const std::size_t window =
+      advertised > 0 && static_cast<std::size_t>(advertised) > free ? static_cast<std::size_t>(advertised) : free;
   const auto in_window = [&](Seq32 s) {
     return s >= receive_next_ && (s - receive_next_) < static_cast<std::int64_t>(window);
   };
@@ -189,7 +190,7 @@ bool TcpConnection::process_ack(const TcpRepr& segment, Instant now, TcpOutput& 
     return false;
   }
   // RFC 5961 5.2: an ACK far behind SND.UNA is a blind injection attempt.
-  if (ack < send_unacknowledged_ - static_cast<std::uint32_t>(std::max<std::size_t>(max_send_window_, 1))) {
+  if (ack < send_unacknowledged_ - static_cast<std::uint32_t>(max_send_window_ > 0 ? max_send_window_ : 1)) {
     challenge_ack(now);
     return false;
   }
@@ -220,7 +221,8 @@ bool TcpConnection::process_ack(const TcpRepr& segment, Instant now, TcpOutput& 
     }
     // Drop acknowledged data from the ring (the SYN and FIN carry no bytes).
     if (ack > send_base_) {
-      const auto data_acked = std::min(static_cast<std::size_t>(ack - send_base_), send_queue_.size());
+      std::size_t data_acked = static_cast<std::size_t>(ack - send_base_);
+      if (data_acked > send_queue_.size()) data_acked = send_queue_.size();
       // send_base_ first: a zero-copy completion may look at the connection.
       send_base_ += static_cast<std::uint32_t>(data_acked);
       send_queue_.consume(data_acked);

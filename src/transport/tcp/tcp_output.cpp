@@ -37,8 +37,10 @@ std::uint16_t TcpConnection::window_to_advertise() {
   if (edge < advertised_edge_) edge = advertised_edge_;
   advertised_edge_ = edge;
   const auto window = static_cast<std::size_t>(edge - receive_next_);
-  widest_window_advertised_ = std::max(widest_window_advertised_, static_cast<std::uint32_t>(window));
-  return static_cast<std::uint16_t>(std::min<std::size_t>(window >> receive_shift(), 0xffff));
+  const auto window32 = static_cast<std::uint32_t>(window);
+  if (window32 > widest_window_advertised_) widest_window_advertised_ = window32;
+  const std::size_t field = window >> receive_shift();
+  return static_cast<std::uint16_t>(field < 0xffff ? field : 0xffff);
 }
 
 TcpRepr TcpConnection::make_header(std::uint8_t flags, Seq32 seq, Instant now) {
