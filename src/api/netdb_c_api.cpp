@@ -1,7 +1,9 @@
 // The resolver calls of <lwip/netdb.h> over the DNS resolver of the default
 // TCP/IP thread (api/name_resolver.h). Numeric addresses and "localhost"
-// need no thread; other names need one (tcpip_init or lwnet_tap_up), and
-// fail as unknown names without it.
+// need no thread; other names need a running one (tcpip_init or
+// lwnet_tap_up), and fail at once as unknown names without it: after
+// lwnet_shutdown() no answer could come in, so a lookup would only wait out
+// its timeout.
 #include <arpa/inet.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -64,10 +66,14 @@ Resolution resolve(const char* name, AddressFamily family, bool numeric_only) {
     return resolution;
   }
   if (numeric_only) return resolution;
-  if (lwnet::api::NameResolver* resolver = lwnet::api::default_name_resolver()) {
-    return resolver->resolve(name, family);
+  const lwnet::api::TcpipThread* thread = lwnet::api::default_tcpip();
+  if (thread != nullptr && thread->running()) {
+    if (lwnet::api::NameResolver* resolver = lwnet::api::default_name_resolver()) {
+      return resolver->resolve(name, family);
+    }
   }
-  // No TCP/IP thread: localhost only (what the resolver itself would say).
+  // No TCP/IP thread running: localhost only (what the resolver says on a
+  // host that has no IPv6 address: 127.0.0.1 first).
   if (std::strcmp(name, "localhost") == 0) {
     resolution.outcome = DnsOutcome::Found;
     if (family != AddressFamily::V6) resolution.addresses[resolution.count++] = lwnet::Ipv4Address::loopback();

@@ -420,11 +420,22 @@ TEST(LwipNetdbDns, DnsGethostbynameInCoreContext) {
 // (ERR_VAL: no slot may stay taken by a query that closes at once), and
 // every slot is free again once tcpip_init() has started the thread again
 // (they stayed taken, so every later lookup failed with ERR_MEM).
-TEST(LwipNetdbDns, ShutdownEndsWaitingLookups) {
+// The default thread's net of the shutdown tests (192.0.2.0/24, one netif
+// for both: the route to the server must take this one).
+ThreadedDnsNet& shutdown_net() {
   tcpip_init(nullptr, nullptr);
   static ThreadedDnsNet net(Ipv4Address::of(192, 0, 2, 101), Ipv4Address::of(192, 0, 2, 102),
                             api::default_tcpip());
-  stop_default_thread_at_exit();
+  static const bool registered = [] {
+    stop_default_thread_at_exit();
+    return true;
+  }();
+  (void)registered;
+  return net;
+}
+
+TEST(LwipNetdbDns, ShutdownEndsWaitingLookups) {
+  ThreadedDnsNet& net = shutdown_net();
   ip_addr_t server{};
   server.type = IPADDR_TYPE_V4;
   server.u_addr.ip4.addr = htonl(0xc0000266U);  // 192.0.2.102
@@ -494,6 +505,52 @@ TEST(LwipNetdbDns, ShutdownEndsWaitingLookups) {
   EXPECT_EQ(answers.last_address.type, IPADDR_TYPE_V4);
   EXPECT_EQ(answers.last_address.u_addr.ip4.addr, htonl(0xc000020aU));  // 192.0.2.10
   lock.unlock();
+  dns_setserver(0, nullptr);
+}
+
+// After lwnet_shutdown() nothing reads the devices, so a lookup could only
+// wait out its timeout: getaddrinfo() of a name used to send its query from
+// the stopped thread's resolver and wait (EAI_AGAIN seconds later); now it
+// fails at once as without a thread (no query leaves), numbers and
+// "localhost" still resolve, and after tcpip_init() names resolve again
+// with the servers kept.
+TEST(LwipNetdbDns, NamesFailAtOnceWhileTheThreadIsStopped) {
+  ThreadedDnsNet& net = shutdown_net();
+  ip_addr_t server{};
+  server.type = IPADDR_TYPE_V4;
+  server.u_addr.ip4.addr = htonl(0xc0000266U);  // 192.0.2.102
+  dns_setserver(0, &server);
+  dns_clear_cache();
+  const auto queries = [&] { return net.server.call([&](Stack&, Instant) { return net.fake->queries.size(); }); };
+  addrinfo hints{};
+  hints.ai_family = AF_INET;
+  addrinfo* result = nullptr;
+  ASSERT_EQ(getaddrinfo("host.name.test", nullptr, &hints, &result), 0);
+  freeaddrinfo(result);
+  const std::size_t asked = queries();
+  EXPECT_GE(asked, 1u);
+  dns_clear_cache();
+
+  lwnet_shutdown();
+  result = nullptr;
+  EXPECT_EQ(getaddrinfo("other.name.test", nullptr, &hints, &result), EAI_NONAME);
+  EXPECT_EQ(result, nullptr);
+  EXPECT_EQ(gethostbyname("other.name.test"), nullptr);
+  ASSERT_EQ(getaddrinfo("localhost", nullptr, &hints, &result), 0);
+  sockaddr_in v4{};
+  std::memcpy(&v4, result->ai_addr, sizeof v4);
+  EXPECT_EQ(v4.sin_addr.s_addr, htonl(INADDR_LOOPBACK));
+  freeaddrinfo(result);
+  ASSERT_EQ(getaddrinfo("192.0.2.7", nullptr, &hints, &result), 0);
+  freeaddrinfo(result);
+  EXPECT_EQ(queries(), asked);
+
+  tcpip_init(nullptr, nullptr);
+  ASSERT_EQ(getaddrinfo("host.name.test", nullptr, &hints, &result), 0);
+  std::memcpy(&v4, result->ai_addr, sizeof v4);
+  EXPECT_EQ(v4.sin_addr.s_addr, htonl(0xc000020aU));  // 192.0.2.10
+  freeaddrinfo(result);
+  EXPECT_GT(queries(), asked);
   dns_setserver(0, nullptr);
 }
 
