@@ -202,6 +202,14 @@ void add_interface_options(CLI::App& app, InterfaceOptions& options) {
                "never sleep between frames: look at the TAP again at once (the lowest\n"
                "latency, as Linux's SO_BUSY_POLL, for 100 % of a core)")
       ->group(group);
+  app.add_option("--spin", options.spin_us,
+                 "after a pass, keep looking at the TAP this long before sleeping, so that\n"
+                 "the peer's next frame (a connection's next step) needs no wake-up; it\n"
+                 "stops by itself where the frames do not come within it (default " +
+                     std::to_string(config::tcpip_spin_us) + ", 0 to 10000)")
+      ->type_name("MICROSECONDS")
+      ->check(CLI::Range(0U, 10000U))
+      ->group(group);
   app.add_option("--loss", options.loss_percent,
                  "lose this percentage of frames on purpose, each way, between the TAP and\n"
                  "the stack (seeded, for tests of TCP's recovery; default 0)")
@@ -322,6 +330,7 @@ struct AppParts {
   NetifId netif{};
   WaitSet waits;
   std::size_t tap_index = 0;
+  AdaptiveSpin spin;  // before the loop's sleeps (--spin)
   // The same descriptors plus the job's input, used in rounds that want it.
   WaitSet waits_with_input;
   // --dhcp.
@@ -648,7 +657,22 @@ RunEnd App::run(const Job& job) {
     // a frame is then taken without the wake-up of a sleeping thread, the
     // larger part of a ping's round trip through a TAP.
     if (parts_->options.busy_poll) deadline = Instant{};
-    if (parts_->has_input && parts_->input_wanted) {
+    // Before sleeping, look for a while (as the TCP/IP thread does): the
+    // peer's answer to what this pass sent usually comes within tens of
+    // microseconds, and taken here it costs no wake-up of a sleeping
+    // thread. AdaptiveSpin stops spinning where it does not pay (a ping
+    // every 10 ms). The deadline may be sooner than the spin: timers first.
+    const bool with_input = parts_->has_input && parts_->input_wanted;
+    if (deadline > now && parts_->options.spin_us > 0) {
+      WaitSet& set = with_input ? parts_->waits_with_input : parts_->waits;
+      const Duration spin = std::min(Duration::micros(parts_->options.spin_us), deadline - now);
+      const bool found = parts_->spin.spin_until(spin, [&] {
+        const auto looked = set.wait(Instant{});
+        return !looked || !looked->timed_out;
+      });
+      if (found) deadline = Instant{};  // the wait below takes it without sleeping
+    }
+    if (with_input) {
       auto waited = parts_->waits_with_input.wait(deadline);
       if (!waited) fail("waiting for frames and input", waited.os_error());
       parts_->input_readable = parts_->waits_with_input.readable(parts_->input_index);

@@ -19,6 +19,7 @@
 
 #include "apps/dhcp6_client.h"
 #include "apps/dhcp_client.h"
+#include "config/options.h"
 #include "core/stack.h"
 #include "time/instant.h"
 #include "wire/address.h"
@@ -62,6 +63,9 @@ struct InterfaceOptions {
   bool no_offload = false;             // no TCP segmentation offload to the TAP (nor receive offload)
   bool no_receive_offload = false;     // no TCP super-frames from the TAP
   bool busy_poll = false;              // never sleep: look at the TAP again at once
+  // Microseconds to keep looking at the TAP after a pass before sleeping
+  // (--spin; default CONFIG_LWNET_TCPIP_SPIN_US, as the TCP/IP thread).
+  unsigned spin_us = config::tcpip_spin_us;
   bool verbose = false;
   // DHCP client (--dhcp, --hostname, --dhcp-lease-file, --dhcp-timeout).
   bool dhcp = false;                   // get the address by DHCP before the job
