@@ -421,8 +421,13 @@ TEST(LwipNetdbDns, DnsGethostbynameInCoreContext) {
 // every slot is free again once tcpip_init() has started the thread again
 // (they stayed taken, so every later lookup failed with ERR_MEM).
 // The default thread's net of the shutdown tests (192.0.2.0/24, one netif
-// for both: the route to the server must take this one).
-ThreadedDnsNet& shutdown_net() {
+// for both: the route to the server must take this one), with its server
+// set as the main DNS server and an empty cache.
+struct ShutdownNet {
+  ThreadedDnsNet& net;
+  ip_addr_t server;
+};
+ShutdownNet shutdown_net() {
   tcpip_init(nullptr, nullptr);
   static ThreadedDnsNet net(Ipv4Address::of(192, 0, 2, 101), Ipv4Address::of(192, 0, 2, 102),
                             api::default_tcpip());
@@ -431,16 +436,18 @@ ThreadedDnsNet& shutdown_net() {
     return true;
   }();
   (void)registered;
-  return net;
-}
-
-TEST(LwipNetdbDns, ShutdownEndsWaitingLookups) {
-  ThreadedDnsNet& net = shutdown_net();
   ip_addr_t server{};
   server.type = IPADDR_TYPE_V4;
   server.u_addr.ip4.addr = htonl(0xc0000266U);  // 192.0.2.102
   dns_setserver(0, &server);
   dns_clear_cache();
+  return {net, server};
+}
+
+TEST(LwipNetdbDns, ShutdownEndsWaitingLookups) {
+  const ShutdownNet shutdown = shutdown_net();
+  ThreadedDnsNet& net = shutdown.net;
+  ip_addr_t server = shutdown.server;
   net.server.call([&](Stack&, Instant) { return net.fake->drop = 1000; });
 
   struct Answers {
@@ -515,12 +522,7 @@ TEST(LwipNetdbDns, ShutdownEndsWaitingLookups) {
 // "localhost" still resolve, and after tcpip_init() names resolve again
 // with the servers kept.
 TEST(LwipNetdbDns, NamesFailAtOnceWhileTheThreadIsStopped) {
-  ThreadedDnsNet& net = shutdown_net();
-  ip_addr_t server{};
-  server.type = IPADDR_TYPE_V4;
-  server.u_addr.ip4.addr = htonl(0xc0000266U);  // 192.0.2.102
-  dns_setserver(0, &server);
-  dns_clear_cache();
+  ThreadedDnsNet& net = shutdown_net().net;
   const auto queries = [&] { return net.server.call([&](Stack&, Instant) { return net.fake->queries.size(); }); };
   addrinfo hints{};
   hints.ai_family = AF_INET;
