@@ -14,14 +14,10 @@ lwit_start_lwnet --busy-poll serve --echo 7
 # sleeps between frames takes next to none; one that looks again at once takes
 # the better part of a core (at least a fifth of one, with the other tests of
 # a parallel run on the same CPUs).
-ticks() { awk '{print $14 + $15}' "/proc/$LWNET_PID/stat"; }
-before=$(ticks)
-sleep 1
-after=$(ticks)
-hz=$(getconf CLK_TCK)
-lwit_log "idle second: $((after - before)) of $hz ticks"
-lwit_expect "lwnet --busy-poll kept a CPU busy while idle ($((after - before)) ticks of $hz)" \
-  test $((after - before)) -ge $((hz / 5))
+read -r ticks hz < <(lwit_idle_second_ticks)
+lwit_log "idle second: $ticks of $hz ticks"
+lwit_expect "lwnet --busy-poll kept a CPU busy while idle ($ticks ticks of $hz)" \
+  test "$ticks" -ge $((hz / 5))
 
 out=$(lwit_ns ping -c 3 -i 0.2 -W 2 "$LWIT_LWNET_IP") || lwit_fail "ping failed: $out"
 lwit_expect "3 transmitted, 3 received" grep -q "^3 packets transmitted, 3 received, 0% packet loss" <<<"$out"

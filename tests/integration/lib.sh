@@ -337,6 +337,17 @@ lwit_expect_equal() {
   fi
 }
 
+# lwit_idle_second_ticks: the CPU time (utime + stime, in clock ticks of
+# CLK_TCK, printed as "TICKS HZ") the running lwnet takes over one second in
+# which the test sends it nothing.
+lwit_idle_second_ticks() {
+  local before after
+  before=$(awk '{print $14 + $15}' "/proc/$LWNET_PID/stat")
+  sleep 1
+  after=$(awk '{print $14 + $15}' "/proc/$LWNET_PID/stat")
+  echo "$((after - before)) $(getconf CLK_TCK)"
+}
+
 # lwit_counter NAME: the value lwnet serve printed for counter NAME (0 when
 # it printed none: only non-zero counters are printed).
 lwit_counter() {

@@ -16,7 +16,6 @@ lwit_require ping
 lwit_make_namespace
 
 sleeps() { awk '/^voluntary_ctxt_switches/ {print $2}' "/proc/$LWNET_PID/status"; }
-ticks() { awk '{print $14 + $15}' "/proc/$LWNET_PID/stat"; }
 requests=200
 
 # pinged SPIN: starts lwnet serve with --spin SPIN, pings it $requests times
@@ -48,13 +47,10 @@ lwit_expect "--spin 10000 takes most requests without sleeping ($with_spin sleep
 # sleeping, so an idle second takes next to no CPU (busy_poll.sh: at least a
 # fifth of a core when it never sleeps).
 sleep 0.5
-before=$(ticks)
-sleep 1
-after=$(ticks)
-hz=$(getconf CLK_TCK)
-lwit_log "--spin 10000, idle second: $((after - before)) of $hz ticks"
-lwit_expect "an idle lwnet --spin 10000 lets the CPU rest ($((after - before)) ticks of $hz)" \
-  test $((after - before)) -lt $((hz / 10))
+read -r ticks hz < <(lwit_idle_second_ticks)
+lwit_log "--spin 10000, idle second: $ticks of $hz ticks"
+lwit_expect "an idle lwnet --spin 10000 lets the CPU rest ($ticks ticks of $hz)" \
+  test "$ticks" -lt $((hz / 10))
 lwit_stop_lwnet
 lwit_expect_equal "icmp.tx_echo_reply" $((requests + 2)) "$(lwit_counter icmp.tx_echo_reply)"
 lwit_check_capture
