@@ -329,16 +329,19 @@ m_from_stack() {  # col rep: stack -> Linux, client sink on the source port
 }
 
 m_crr() {  # col rep: connect, 1-byte echo, close; CRR_N times in a row
-  local c=$1 r=$2 log="$OUT/crr-$c-$r.log" st
+  local c=$1 r=$2 log="$OUT/crr-$c-$r.log" st pid k0 k1 t0 t1; pid=$(col_pid "$c")
+  k0=$(cpu_ticks "$pid"); t0=$(now_s)
   ip netns exec "${C_NS[$c]}" timeout $((SECS + 60)) "$CLIENT" crr "${C_DST[$c]}" $((C_PORT[$c] + 2)) "$CRR_N" > "$log" 2>&1
   st=$?
+  t1=$(now_s); k1=$(cpu_ticks "$pid")
   if [ "$st" -ne 0 ]; then
     note "$c: CRR rep $r: client crr exit status $st$([ "$st" = 124 ] && echo ' (killed: stalled)'), output: $(tr '\n' '|' < "$log" | tail -c 300)"
-    rec crr_per_s "$c" "$r" ""; rec crr_p50_us "$c" "$r" ""
+    rec crr_per_s "$c" "$r" ""; rec crr_p50_us "$c" "$r" ""; rec crr_cpu_pct "$c" "$r" ""
     return
   fi
   rec crr_per_s "$c" "$r" "$(kv conn_per_s < "$log")"
   rec crr_p50_us "$c" "$r" "$(kv p50_us < "$log")"
+  rec crr_cpu_pct "$c" "$r" "$(cpu_pct "$k0" "$k1" "$t0" "$t1")"
 }
 
 m_call_cost() {  # col rep: 1-byte ping-pong over the stack's loopback (socket_call_cost)
@@ -589,6 +592,7 @@ rows = [
     ("stack process CPU meanwhile, % of one core", "from_stack_cpu_pct", 0, {}),
     (f"connections/s (client crr, {CRR_N} sequential)", "crr_per_s", 0, {}),
     ("CRR latency p50, us", "crr_p50_us", 0, {}),
+    ("server process CPU meanwhile, % of one core (the kernel's TCP work is not in its process)", "crr_cpu_pct", 0, {}),
     ("ping RTT avg, ms (100 x 10 ms)", "ping_avg_ms", 3, {}),
     ("ping RTT min, ms", "ping_min_ms", 3, {}),
     ("ping RTT avg, ms, `lwnet --busy-poll serve` (run alone: it keeps a CPU awake)", "ping_busy_avg_ms", 3, LWNET_ONLY_BUSY),
