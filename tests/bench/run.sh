@@ -592,7 +592,7 @@ rows = [
     ("stack process CPU meanwhile, % of one core", "from_stack_cpu_pct", 0, {}),
     (f"connections/s (client crr, {CRR_N} sequential)", "crr_per_s", 0, {}),
     ("CRR latency p50, us", "crr_p50_us", 0, {}),
-    ("server process CPU meanwhile, % of one core (the kernel's TCP work is not in its process)", "crr_cpu_pct", 0, {}),
+    ("server process CPU meanwhile, % of one core (for the kernel only what runs in its process)", "crr_cpu_pct", 0, {}),
     ("ping RTT avg, ms (100 x 10 ms)", "ping_avg_ms", 3, {}),
     ("ping RTT min, ms", "ping_min_ms", 3, {}),
     ("ping RTT avg, ms, `lwnet --busy-poll serve` (run alone: it keeps a CPU awake)", "ping_busy_avg_ms", 3, LWNET_ONLY_BUSY),
