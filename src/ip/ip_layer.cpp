@@ -172,6 +172,8 @@ std::optional<MacAddress> IpLayer::neighbour(NetifId id, const IpAddress& addres
 std::size_t IpLayer::path_mtu(const IpRoute& route, const IpAddress& destination) const {
   const Netif* n = netifs_.get(route.netif);
   const std::size_t link_mtu = n != nullptr ? n->mtu : ipv4_min_path_mtu;
+  // Without the table nothing is ever learned: no look-up.
+  if constexpr (!config::path_mtu_table) return link_mtu;
   const std::optional<std::size_t> learned = path_mtus_.find(destination);
   return learned ? std::min(*learned, link_mtu) : link_mtu;
 }
