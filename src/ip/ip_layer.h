@@ -180,7 +180,8 @@ class IpLayer : private IpLayerState {
   using NetifCallback = IpLayerState::NetifCallback;
 
   // Adds the loopback netif (id 0, 127.0.0.1/8) on `loopback`.
-  // `stats` by reference: it is nine references, copied once, into stats_.
+  // `stats` by reference: it is nine references (none without
+  // CONFIG_LWNET_STATS: IpLayerNoStats), copied once, into stats_.
   IpLayer(Pools& pools, const IpLayerStats& stats, Random& random, Device& loopback);
   IpLayer(const IpLayer&) = delete;
   IpLayer& operator=(const IpLayer&) = delete;
@@ -698,7 +699,7 @@ class IpLayer : private IpLayerState {
   void fragmentation_needed_input(const Icmpv4Repr& icmp, ConstBytes quote, Instant now);
 
   Pools& pools_;
-  IpLayerStats stats_;
+  [[no_unique_address]] IpLayerStats stats_;
   Random& random_;
   ArpCache arp_cache_;
   Ipv4Reassembly reassembly_;
