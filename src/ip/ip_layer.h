@@ -491,15 +491,11 @@ class IpLayer : private IpLayerState {
 
   // arp.cpp
   void arp_input(NetifId id, PacketBuf&& packet, Instant now);
-  // Whether the frame went to the device.
-  bool send_arp(Netif& n, std::uint16_t operation, const MacAddress& eth_destination,
-                Ipv4Address sender_ip, const MacAddress& target_mac, Ipv4Address target_ip,
-                Instant now);
-  // send_arp's second half, into `frame` (ArpRepr::packet_len bytes): a
-  // reply to a request reuses the request's buffer.
-  bool send_arp_in(Netif& n, PacketBuf& frame, std::uint16_t operation, const MacAddress& eth_destination,
-                   Ipv4Address sender_ip, const MacAddress& target_mac, Ipv4Address target_ip,
-                   Instant now);
+  // Whether the frame went to the device. With `reply_in` (the request's
+  // buffer, ArpRepr::packet_len bytes) a reply to `eth_destination`, in that
+  // buffer; else a request (target MAC zero) in a new one.
+  bool send_arp(Netif& n, PacketBuf* reply_in, const MacAddress& eth_destination, Ipv4Address sender_ip,
+                Ipv4Address target_ip, Instant now);
   void send_arp_request(NetifId id, Ipv4Address target, Instant now);
   // A request from `n`'s address for `target` (target MAC zero), to
   // `eth_destination`: what the requests, probes' refreshes and
