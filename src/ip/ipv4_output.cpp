@@ -36,7 +36,9 @@ Status IpLayer::ipv4_output(PacketBuf&& payload, const IpRoute& route, Ipv4Addre
     return Error::TooBig;
   }
   Ipv4Repr ip;
-  ip.router_alert = options.router_alert;
+  // Only IGMP asks for Router Alert over IPv4: without it the header is
+  // never longer than 20 bytes.
+  ip.router_alert = config::igmp && options.router_alert;
   if (payload.headroom() < ip.emitted_header_len() + EthernetRepr::header_len) {
     ++stats_.ipv4.drop_no_buffer;
     return Error::NoBuffers;
