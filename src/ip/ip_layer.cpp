@@ -15,9 +15,14 @@ IpLayer::IpLayer(Pools& pools, const IpLayerStats& stats, Random& random, Device
       nd_cache_(stats.nd) {
   next_fragment_identification_ = random.next_u32();
   next_identification_ = static_cast<std::uint16_t>(random.next_u32());
-  NetifConfig lo;
-  lo.name = "lo";
-  if constexpr (config::ipv4) lo.ipv4 = IpCidr{Ipv4Address::loopback(), 8};
+  // Built at compile time: read-only data, not a NetifConfig stored field
+  // by field on the stack.
+  static constexpr NetifConfig lo = [] {
+    NetifConfig c;
+    c.name = "lo";
+    if constexpr (config::ipv4) c.ipv4 = IpCidr{Ipv4Address::loopback(), 8};
+    return c;
+  }();
   // The first netif of an empty table, on a device that exists: cannot fail.
   (void)netifs_.add(loopback, lo, true);
   if constexpr (config::ipv6) {
