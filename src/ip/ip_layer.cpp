@@ -197,10 +197,17 @@ void IpLayer::learn_path_mtu(const IpRoute& route, const IpAddress& destination,
   if (path_mtu_callback_ != nullptr) path_mtu_callback_(path_mtu_context_, destination, mtu, now);
 }
 
+namespace {
+// Whether `n` announces its IPv4 address (gratuitous ARP): asked where the
+// announcement is scheduled and where it is sent, one copy of the test.
+[[gnu::noinline]] bool announces_ipv4(const Netif& n) {
+  return n.medium == Medium::Ethernet && n.usable() && n.has_ipv4;
+}
+}  // namespace
+
 void IpLayer::schedule_gratuitous_arp(NetifId id, Instant now) {
   if constexpr (!config::ipv4) return;
-  const Netif& n = netifs_[id];
-  if (n.medium != Medium::Ethernet || !n.usable() || !n.has_ipv4) return;
+  if (!announces_ipv4(netifs_[id])) return;
   // Sent from the next poll, so that adding a netif never transmits from
   // inside the call.
   timers_.arm(garp_timer(id), now);
@@ -266,7 +273,7 @@ void IpLayer::ipv4_timer_due(std::uint16_t timer, Instant now) {
   } else {
     const NetifId id{static_cast<std::uint8_t>(timer - garp_timer_first)};
     Netif& n = netifs_[id];
-    if (n.medium == Medium::Ethernet && n.usable() && n.has_ipv4) {
+    if (announces_ipv4(n)) {
       send_gratuitous_arp(n, now);
       if constexpr (config::esp_gratuitous_arp) {
         timers_.arm(timer, now + Duration::seconds(config::garp_tmr_interval_seconds));
