@@ -701,8 +701,8 @@ class IpLayer : private IpLayerState {
   Ipv4Reassembly reassembly_;
   Ipv6Reassembly reassembly6_;
   RawEndpoints raw_{pools_};
-  [[no_unique_address]] IcmpRateLimiterIf<config::ipv4> icmp_limiter_{config::icmp_errors_per_second};
-  [[no_unique_address]] IcmpRateLimiterIf<config::ipv6> icmpv6_limiter_{config::icmp_errors_per_second};
+  [[no_unique_address]] IcmpRateLimiterIf<config::ipv4> icmp_limiter_;
+  [[no_unique_address]] IcmpRateLimiterIf<config::ipv6> icmpv6_limiter_;
   NdCache nd_cache_;
   TimerQueue<timer_count> timers_;
 };
