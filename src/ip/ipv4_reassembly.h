@@ -155,7 +155,7 @@ class Ipv4Reassembly {
   std::optional<PacketBuf> complete(std::size_t index);
 
   Pools& pools_;
-  StatsRef<Ipv4Stats> stats_;
+  [[no_unique_address]] StatsRef<Ipv4Stats> stats_;
   // None when reassembly is off (CONFIG_LWIP_IP4_REASSEMBLY=0): the IPv4
   // input drops fragments then, and add() refuses them before any index.
   static constexpr std::size_t datagram_slots =

@@ -136,7 +136,7 @@ class Ipv6Reassembly {
   std::optional<PacketBuf> complete(std::size_t index);
 
   Pools& pools_;
-  StatsRef<Ipv6ReassemblyStats> stats_;
+  [[no_unique_address]] StatsRef<Ipv6ReassemblyStats> stats_;
   std::array<Datagram, config::ipv6_slots(config::reass_max_datagrams)> datagrams_{};
   std::array<Held, config::ipv6_slots(config::ip_reass_max_pbufs)> held_{};
   std::size_t held_count_ = 0;
