@@ -106,8 +106,11 @@ void IpLayer::arp_input(NetifId id, PacketBuf&& packet, Instant now) {
     return;
   }
   // Each test once: the compiler copied the paths that repeated them.
-  const bool from_our_address = n.has_ipv4 && arp.sender_ip == n.address;
-  const bool for_us = n.has_ipv4 && arp.target_ip == n.address;
+  // A sender is never the limited broadcast (refused above): as "our
+  // address" of a netif without one it matches no sender.
+  const Ipv4Address ours = n.has_ipv4 ? n.address : Ipv4Address::broadcast();
+  const bool from_our_address = arp.sender_ip == ours;
+  const bool for_us = n.has_ipv4 && arp.target_ip == ours;
 
   // Another host using the address we probe for (it answers, announces, or
   // probes for it too), or the address we have.
