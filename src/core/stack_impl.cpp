@@ -91,9 +91,10 @@ void StackImpl::receive_from(NetifId id, Instant now) {
       return;
     }
     buf.truncate(*length);
-    PacketBuf frame = std::move(buf);
+    // Handed over from spare_ itself (no PacketBuf moved aside first); what
+    // input leaves in it is freed before the delivery goes up.
+    std::optional<IpDelivery> delivery = ip.input(id, std::move(buf), now);
     spare_.reset();
-    std::optional<IpDelivery> delivery = ip.input(id, std::move(frame), now);
     if (delivery) dispatch(std::move(*delivery), now);
   }
 }

@@ -10,30 +10,31 @@ namespace {
 constexpr auto arp_ethertype = static_cast<std::uint16_t>(EtherType::Arp);
 }
 
-bool IpLayer::send_arp(Netif& n, std::uint16_t operation, const MacAddress& eth_destination,
-                       Ipv4Address sender_ip, const MacAddress& target_mac,
-                       Ipv4Address target_ip, Instant now) {
-  std::optional<PacketBuf> buf = pools_.frames.allocate(config::headroom);
-  if (!buf) {
-    ++stats_.ethernet.drop_no_buffer;
-    return false;
+bool IpLayer::send_arp(Netif& n, PacketBuf* reply_in, const MacAddress& eth_destination,
+                       Ipv4Address sender_ip, Ipv4Address target_ip, Instant now) {
+  // One function for both: the ArpRepr, the emit and the send are not
+  // written twice (nor their arguments passed on from one to the other).
+  const bool reply = reply_in != nullptr;
+  std::optional<PacketBuf> fresh = reply ? std::optional<PacketBuf>{} : pools_.frames.allocate(config::headroom);
+  PacketBuf* frame = reply_in;
+  if (!reply) {
+    if (!fresh) {
+      ++stats_.ethernet.drop_no_buffer;
+      return false;
+    }
+    fresh->append(ArpRepr::packet_len);
+    frame = &*fresh;
   }
-  buf->append(ArpRepr::packet_len);
-  return send_arp_in(n, *buf, operation, eth_destination, sender_ip, target_mac, target_ip, now);
-}
-
-bool IpLayer::send_arp_in(Netif& n, PacketBuf& frame, std::uint16_t operation,
-                          const MacAddress& eth_destination, Ipv4Address sender_ip,
-                          const MacAddress& target_mac, Ipv4Address target_ip, Instant now) {
   ArpRepr arp;
-  arp.operation = static_cast<ArpOperation>(operation);
+  arp.operation = reply ? ArpOperation::Reply : ArpOperation::Request;
   arp.sender_mac = n.mac;
   arp.sender_ip = sender_ip;
-  arp.target_mac = target_mac;
+  // A reply's target is the requester, the frame's destination.
+  arp.target_mac = reply ? eth_destination : MacAddress{};
   arp.target_ip = target_ip;
-  arp.emit(frame.data());
-  if (!send_frame(n, eth_destination, arp_ethertype, frame, now)) return false;
-  if (operation == static_cast<std::uint16_t>(ArpOperation::Reply)) {
+  arp.emit(frame->data());
+  if (!send_frame(n, eth_destination, arp_ethertype, *frame, now)) return false;
+  if (reply) {
     ++stats_.arp.tx_reply;
   } else if (sender_ip == target_ip) {
     ++stats_.arp.tx_gratuitous;
@@ -49,8 +50,7 @@ void IpLayer::send_arp_request(NetifId id, Ipv4Address target, Instant now) {
 
 bool IpLayer::send_arp_request_to(Netif& n, const MacAddress& eth_destination, Ipv4Address target,
                                   Instant now) {
-  return send_arp(n, static_cast<std::uint16_t>(ArpOperation::Request), eth_destination, n.address,
-                  MacAddress{}, target, now);
+  return send_arp(n, nullptr, eth_destination, n.address, target, now);
 }
 
 void IpLayer::confirm_neighbour(Netif& n, NetifId id, Ipv4Address next_hop, const MacAddress& mac,
@@ -106,8 +106,11 @@ void IpLayer::arp_input(NetifId id, PacketBuf&& packet, Instant now) {
     return;
   }
   // Each test once: the compiler copied the paths that repeated them.
-  const bool from_our_address = n.has_ipv4 && arp.sender_ip == n.address;
-  const bool for_us = n.has_ipv4 && arp.target_ip == n.address;
+  // A sender is never the limited broadcast (refused above): as "our
+  // address" of a netif without one it matches no sender.
+  const Ipv4Address ours = n.has_ipv4 ? n.address : Ipv4Address::broadcast();
+  const bool from_our_address = arp.sender_ip == ours;
+  const bool for_us = n.has_ipv4 && arp.target_ip == ours;
 
   // Another host using the address we probe for (it answers, announces, or
   // probes for it too), or the address we have.
@@ -147,8 +150,7 @@ void IpLayer::arp_input(NetifId id, PacketBuf&& packet, Instant now) {
   }
   // Answer in place: the request's buffer becomes the reply.
   packet.truncate(ArpRepr::packet_len);
-  (void)send_arp_in(n, packet, static_cast<std::uint16_t>(ArpOperation::Reply), arp.sender_mac, n.address,
-                    arp.sender_mac, arp.sender_ip, now);
+  (void)send_arp(n, &packet, arp.sender_mac, n.address, arp.sender_ip, now);
 }
 
 Status IpLayer::arp_add_static(NetifId id, Ipv4Address ip, const MacAddress& mac, Instant now) {
@@ -183,8 +185,7 @@ Status IpLayer::arp_probe(NetifId id, Ipv4Address ip, Instant now) {
   n->probe_ip = ip;
   n->probe_conflict = false;
   // RFC 5227 2.1.1: sender IP zero, target MAC zero.
-  const bool sent = send_arp(*n, static_cast<std::uint16_t>(ArpOperation::Request),
-                             MacAddress::broadcast(), Ipv4Address{}, MacAddress{}, ip, now);
+  const bool sent = send_arp(*n, nullptr, MacAddress::broadcast(), Ipv4Address{}, ip, now);
   return sent ? Status{} : Status{Error::NoBuffers};
 }
 

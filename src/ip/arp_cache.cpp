@@ -36,7 +36,7 @@ bool ArpCache::refresh_due(NetifId netif, Ipv4Address ip, Instant now) {
 }
 
 void ArpCache::free(Entry& e) {
-  count(stats_.drop_unresolved, e.queue.size());
+  count(stats_->drop_unresolved, e.queue.size());
   e.queue.clear();
   e.state = State::Free;
   e.requests = 0;
@@ -69,12 +69,12 @@ ArpCache::Entry* ArpCache::allocate(EvictedQueue& evicted) {
   Entry* victim = oldest_stable;
   if (victim == nullptr || (pending >= max_pending && oldest_pending != nullptr)) victim = oldest_pending;
   if (victim == nullptr) return nullptr;
-  ++stats_.cache_evictions;
+  ++stats_->cache_evictions;
   // A resolution given up for room is as unresolved as one whose requests
   // ran out: what waited goes to the caller, to be reported to its
   // transport (a connect fails at once instead of waiting for a SYN
   // timeout). What finds no room is dropped here, unreported.
-  hand_over_evicted(victim->queue, evicted, stats_.drop_unresolved);
+  hand_over_evicted(victim->queue, evicted, stats_->drop_unresolved);
   free(*victim);  // counts what found no room
   return victim;
 }
@@ -84,7 +84,7 @@ ArpCache::Enqueue ArpCache::enqueue(NetifId netif, Ipv4Address ip, PacketBuf&& p
   if (Entry* e = find_mut(netif, ip)) {
     // A Stable or Static entry would have been found by lookup(): Pending.
     if (!e->queue.push(std::move(packet))) {
-      ++stats_.drop_queue_full;
+      ++stats_->drop_queue_full;
       packet.release();
       return Enqueue::QueueFull;
     }
@@ -92,7 +92,7 @@ ArpCache::Enqueue ArpCache::enqueue(NetifId netif, Ipv4Address ip, PacketBuf&& p
   }
   Entry* e = allocate(evicted);
   if (e == nullptr) {
-    ++stats_.drop_unresolved;
+    ++stats_->drop_unresolved;
     packet.release();
     return Enqueue::TableFull;
   }
@@ -129,7 +129,7 @@ ArpCache::Learn ArpCache::learn(NetifId netif, Ipv4Address ip, const MacAddress&
   e->next_refresh = Instant{};
   e->requests = 0;
   while (!e->queue.empty()) {
-    if (!resolved.push(e->queue.pop())) ++stats_.drop_queue_full;
+    if (!resolved.push(e->queue.pop())) ++stats_->drop_queue_full;
   }
   return outcome;
 }
@@ -148,7 +148,7 @@ Status ArpCache::add_static(NetifId netif, Ipv4Address ip, const MacAddress& mac
   e->deadline = Instant::max();
   e->requests = 0;
   while (!e->queue.empty()) {
-    if (!resolved.push(e->queue.pop())) ++stats_.drop_queue_full;
+    if (!resolved.push(e->queue.pop())) ++stats_->drop_queue_full;
   }
   return {};
 }

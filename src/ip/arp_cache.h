@@ -147,7 +147,7 @@ class ArpCache {
 
   mutable std::array<Entry, config::ipv4_slots(config::arp_table_size)> entries_{};
   mutable std::size_t hint_ = 0;
-  ArpStats& stats_;
+  [[no_unique_address]] StatsRef<ArpStats> stats_;
 };
 
 }  // namespace lwnet

@@ -5,32 +5,35 @@
 #include <cstdint>
 #include <type_traits>
 
+#include "config/options.h"
 #include "time/instant.h"
 
 namespace lwnet {
 
 // Kept as the "theoretical arrival time" of the generic cell rate algorithm:
-// one Instant instead of a token count and a refill time. Core thread only.
+// one Instant instead of a token count and a refill time. The rate is a
+// compile-time constant (CONFIG_LWNET_ICMP_ERRORS_PER_SECOND): nothing but
+// that Instant is stored or set up at start. Core thread only.
+template <std::uint32_t PerSecond>
 class IcmpRateLimiter {
  public:
-  explicit IcmpRateLimiter(std::uint32_t per_second)
-      : per_second_(per_second),
-        interval_(per_second == 0 ? Duration::zero() : Duration::micros(1000000 / per_second)),
-        burst_(per_second == 0 ? Duration::zero() : interval_ * (per_second - 1)) {}
-
   // True, taking a token, when an error may be sent at `now`.
   bool allow(Instant now) {
-    if (per_second_ == 0) return false;
-    const Instant start = tat_ > now ? tat_ : now;
-    if (start - now > burst_) return false;
-    tat_ = start + interval_;
-    return true;
+    if constexpr (PerSecond == 0) {
+      (void)now;
+      return false;
+    } else {
+      const Instant start = tat_ > now ? tat_ : now;
+      if (start - now > burst) return false;
+      tat_ = start + interval;
+      return true;
+    }
   }
 
  private:
-  std::uint32_t per_second_;
-  Duration interval_;
-  Duration burst_;
+  static constexpr Duration interval =
+      PerSecond == 0 ? Duration::zero() : Duration::micros(1000000 / (PerSecond == 0 ? 1 : PerSecond));
+  static constexpr Duration burst = PerSecond == 0 ? Duration::zero() : interval * (PerSecond - 1);
   Instant tat_;
 };
 
@@ -38,11 +41,11 @@ class IcmpRateLimiter {
 // (its ICMP never runs): no state, no initialisation.
 class NoIcmpRateLimiter {
  public:
-  explicit constexpr NoIcmpRateLimiter(std::uint32_t) {}
   bool allow(Instant) { return false; }
 };
 
 template <bool Built>
-using IcmpRateLimiterIf = std::conditional_t<Built, IcmpRateLimiter, NoIcmpRateLimiter>;
+using IcmpRateLimiterIf =
+    std::conditional_t<Built, IcmpRateLimiter<config::icmp_errors_per_second>, NoIcmpRateLimiter>;
 
 }  // namespace lwnet

@@ -18,6 +18,10 @@ constexpr IpSendOptions icmp_options(std::optional<std::uint8_t> ttl = std::null
   return o;
 }
 
+// What echo replies and errors go out with: read-only data, not built on
+// the stack at each send.
+constexpr IpSendOptions icmp_reply_options = icmp_options();
+
 // Echo, timestamp, information and address mask messages (requests and
 // replies): the ICMP types an error may answer. Errors never answer errors.
 bool is_informational(std::uint8_t type) {
@@ -89,7 +93,7 @@ void IpLayer::icmp_input(NetifId id, PacketBuf&& packet, const IpDelivery& ip, I
       icmp.type = static_cast<std::uint8_t>(Icmpv4Type::EchoReply);
       icmp.code = 0;
       icmp.emit(packet.data());
-      if (output(std::move(packet), *r, ip.source.v4(), icmp_options(), now)) {
+      if (output(std::move(packet), *r, ip.source.v4(), icmp_reply_options, now)) {
         ++stats_.icmp.tx;
         ++stats_.icmp.tx_echo_reply;
       }
@@ -329,7 +333,7 @@ void IpLayer::send_icmp_error(NetifId id, ConstBytes offending, bool broadcast, 
     ++stats_.ipv4.drop_no_route;
     return;
   }
-  if (!output(std::move(*buf), *r, source, icmp_options(), now)) return;
+  if (!output(std::move(*buf), *r, source, icmp_reply_options, now)) return;
   ++stats_.icmp.tx;
   if (type == Icmpv4Type::TimeExceeded) {
     ++stats_.icmp.tx_time_exceeded;

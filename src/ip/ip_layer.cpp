@@ -15,9 +15,14 @@ IpLayer::IpLayer(Pools& pools, const IpLayerStats& stats, Random& random, Device
       nd_cache_(stats.nd) {
   next_fragment_identification_ = random.next_u32();
   next_identification_ = static_cast<std::uint16_t>(random.next_u32());
-  NetifConfig lo;
-  lo.name = "lo";
-  if constexpr (config::ipv4) lo.ipv4 = IpCidr{Ipv4Address::loopback(), 8};
+  // Built at compile time: read-only data, not a NetifConfig stored field
+  // by field on the stack.
+  static constexpr NetifConfig lo = [] {
+    NetifConfig c;
+    c.name = "lo";
+    if constexpr (config::ipv4) c.ipv4 = IpCidr{Ipv4Address::loopback(), 8};
+    return c;
+  }();
   // The first netif of an empty table, on a device that exists: cannot fail.
   (void)netifs_.add(loopback, lo, true);
   if constexpr (config::ipv6) {
@@ -172,6 +177,8 @@ std::optional<MacAddress> IpLayer::neighbour(NetifId id, const IpAddress& addres
 std::size_t IpLayer::path_mtu(const IpRoute& route, const IpAddress& destination) const {
   const Netif* n = netifs_.get(route.netif);
   const std::size_t link_mtu = n != nullptr ? n->mtu : ipv4_min_path_mtu;
+  // Without the table nothing is ever learned: no look-up.
+  if constexpr (!config::path_mtu_table) return link_mtu;
   const std::optional<std::size_t> learned = path_mtus_.find(destination);
   return learned ? std::min(*learned, link_mtu) : link_mtu;
 }
@@ -190,10 +197,17 @@ void IpLayer::learn_path_mtu(const IpRoute& route, const IpAddress& destination,
   if (path_mtu_callback_ != nullptr) path_mtu_callback_(path_mtu_context_, destination, mtu, now);
 }
 
+namespace {
+// Whether `n` announces its IPv4 address (gratuitous ARP): asked where the
+// announcement is scheduled and where it is sent, one copy of the test.
+[[gnu::noinline]] bool announces_ipv4(const Netif& n) {
+  return n.medium == Medium::Ethernet && n.usable() && n.has_ipv4;
+}
+}  // namespace
+
 void IpLayer::schedule_gratuitous_arp(NetifId id, Instant now) {
   if constexpr (!config::ipv4) return;
-  const Netif& n = netifs_[id];
-  if (n.medium != Medium::Ethernet || !n.usable() || !n.has_ipv4) return;
+  if (!announces_ipv4(netifs_[id])) return;
   // Sent from the next poll, so that adding a netif never transmits from
   // inside the call.
   timers_.arm(garp_timer(id), now);
@@ -259,7 +273,7 @@ void IpLayer::ipv4_timer_due(std::uint16_t timer, Instant now) {
   } else {
     const NetifId id{static_cast<std::uint8_t>(timer - garp_timer_first)};
     Netif& n = netifs_[id];
-    if (n.medium == Medium::Ethernet && n.usable() && n.has_ipv4) {
+    if (announces_ipv4(n)) {
       send_gratuitous_arp(n, now);
       if constexpr (config::esp_gratuitous_arp) {
         timers_.arm(timer, now + Duration::seconds(config::garp_tmr_interval_seconds));

@@ -180,7 +180,8 @@ class IpLayer : private IpLayerState {
   using NetifCallback = IpLayerState::NetifCallback;
 
   // Adds the loopback netif (id 0, 127.0.0.1/8) on `loopback`.
-  // `stats` by reference: it is nine references, copied once, into stats_.
+  // `stats` by reference: it is nine references (none without
+  // CONFIG_LWNET_STATS: IpLayerNoStats), copied once, into stats_.
   IpLayer(Pools& pools, const IpLayerStats& stats, Random& random, Device& loopback);
   IpLayer(const IpLayer&) = delete;
   IpLayer& operator=(const IpLayer&) = delete;
@@ -412,31 +413,36 @@ class IpLayer : private IpLayerState {
 
  private:
   enum Timer : std::uint16_t { arp_timer = 0, reassembly_timer = 1, garp_timer_first = 2 };
+  // Without IPv6 its timers take no slot: each id below is then
+  // path_mtu_timer's, the last slot (IPv6's tables are empty, so its code
+  // never arms one), and the queue holds the IPv4 timers only (5 of 17 in
+  // the IPv4-only size build). Group timers likewise need IGMP or MLD.
   static constexpr std::size_t igmp_timer_first = garp_timer_first + NetifTable::capacity;
   // The neighbor cache's NUD timers, then one DAD timer per netif.
-  static constexpr std::size_t nd_timer = igmp_timer_first + MulticastGroups::capacity;
-  static constexpr std::size_t dad_timer_first = nd_timer + 1;
+  static constexpr std::size_t nd_timer =
+      igmp_timer_first + (config::igmp || config::ipv6 ? MulticastGroups::capacity : 0);
+  static constexpr std::size_t dad_timer_first = nd_timer + config::ipv6_slots(1);
   // ESP-IDF's periodic MLD report, for every netif at once.
-  static constexpr std::size_t mld_periodic_timer = dad_timer_first + NetifTable::capacity;
-  static constexpr std::uint16_t reassembly6_timer = static_cast<std::uint16_t>(mld_periodic_timer + 1);
+  static constexpr std::size_t mld_periodic_timer = dad_timer_first + config::ipv6_slots(NetifTable::capacity);
+  static constexpr std::uint16_t reassembly6_timer = static_cast<std::uint16_t>(mld_periodic_timer + config::ipv6_slots(1));
   // One router solicitation timer per netif, and one for every lifetime
   // that RAs gave (routers, prefixes, routes, RDNSS, SLAAC addresses).
-  static constexpr std::size_t rs_timer_first = reassembly6_timer + 1;
-  static constexpr std::size_t router_timer = rs_timer_first + NetifTable::capacity;
+  static constexpr std::size_t rs_timer_first = reassembly6_timer + config::ipv6_slots(1);
+  static constexpr std::size_t router_timer = rs_timer_first + config::ipv6_slots(NetifTable::capacity);
   // The destination cache's path MTU lifetimes.
-  static constexpr std::uint16_t path_mtu_timer = static_cast<std::uint16_t>(router_timer + 1);
+  static constexpr std::uint16_t path_mtu_timer = static_cast<std::uint16_t>(router_timer + config::ipv6_slots(1));
   // ReachableTime's periodic redraw, for every netif at once.
-  static constexpr std::uint16_t reachable_time_timer = static_cast<std::uint16_t>(path_mtu_timer + 1);
+  static constexpr std::uint16_t reachable_time_timer = static_cast<std::uint16_t>(path_mtu_timer + config::ipv6_slots(1));
   // MLDv2 leaves still to repeat (mld_pending_leaves_), for every netif at once.
-  static constexpr std::uint16_t mld_leave_timer = static_cast<std::uint16_t>(reachable_time_timer + 1);
+  static constexpr std::uint16_t mld_leave_timer = static_cast<std::uint16_t>(reachable_time_timer + config::ipv6_slots(1));
   // The destination cache's redirect lifetimes.
-  static constexpr std::uint16_t redirect_timer = static_cast<std::uint16_t>(mld_leave_timer + 1);
+  static constexpr std::uint16_t redirect_timer = static_cast<std::uint16_t>(mld_leave_timer + config::ipv6_slots(1));
   static constexpr std::size_t timer_count = redirect_timer + 1;
   static std::uint16_t rs_timer(NetifId id) {
-    return static_cast<std::uint16_t>(rs_timer_first + id.value);
+    return static_cast<std::uint16_t>(rs_timer_first + config::ipv6_slots(id.value));
   }
   static std::uint16_t dad_timer(NetifId id) {
-    return static_cast<std::uint16_t>(dad_timer_first + id.value);
+    return static_cast<std::uint16_t>(dad_timer_first + config::ipv6_slots(id.value));
   }
   static std::uint16_t garp_timer(NetifId id) {
     return static_cast<std::uint16_t>(garp_timer_first + id.value);
@@ -485,15 +491,11 @@ class IpLayer : private IpLayerState {
 
   // arp.cpp
   void arp_input(NetifId id, PacketBuf&& packet, Instant now);
-  // Whether the frame went to the device.
-  bool send_arp(Netif& n, std::uint16_t operation, const MacAddress& eth_destination,
-                Ipv4Address sender_ip, const MacAddress& target_mac, Ipv4Address target_ip,
-                Instant now);
-  // send_arp's second half, into `frame` (ArpRepr::packet_len bytes): a
-  // reply to a request reuses the request's buffer.
-  bool send_arp_in(Netif& n, PacketBuf& frame, std::uint16_t operation, const MacAddress& eth_destination,
-                   Ipv4Address sender_ip, const MacAddress& target_mac, Ipv4Address target_ip,
-                   Instant now);
+  // Whether the frame went to the device. With `reply_in` (the request's
+  // buffer, ArpRepr::packet_len bytes) a reply to `eth_destination`, in that
+  // buffer; else a request (target MAC zero) in a new one.
+  bool send_arp(Netif& n, PacketBuf* reply_in, const MacAddress& eth_destination, Ipv4Address sender_ip,
+                Ipv4Address target_ip, Instant now);
   void send_arp_request(NetifId id, Ipv4Address target, Instant now);
   // A request from `n`'s address for `target` (target MAC zero), to
   // `eth_destination`: what the requests, probes' refreshes and
@@ -693,14 +695,14 @@ class IpLayer : private IpLayerState {
   void fragmentation_needed_input(const Icmpv4Repr& icmp, ConstBytes quote, Instant now);
 
   Pools& pools_;
-  IpLayerStats stats_;
+  [[no_unique_address]] IpLayerStats stats_;
   Random& random_;
   ArpCache arp_cache_;
   Ipv4Reassembly reassembly_;
   Ipv6Reassembly reassembly6_;
   RawEndpoints raw_{pools_};
-  [[no_unique_address]] IcmpRateLimiterIf<config::ipv4> icmp_limiter_{config::icmp_errors_per_second};
-  [[no_unique_address]] IcmpRateLimiterIf<config::ipv6> icmpv6_limiter_{config::icmp_errors_per_second};
+  [[no_unique_address]] IcmpRateLimiterIf<config::ipv4> icmp_limiter_;
+  [[no_unique_address]] IcmpRateLimiterIf<config::ipv6> icmpv6_limiter_;
   NdCache nd_cache_;
   TimerQueue<timer_count> timers_;
 };

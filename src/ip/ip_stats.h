@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <type_traits>
 
 #include "util/stat_counter.h"
 
@@ -189,7 +190,7 @@ struct MldStats {
 };
 
 // The counters the IP layer writes (owned by the StackStats of its stack).
-struct IpLayerStats {
+struct IpLayerStatsRefs {
   EthernetStats& ethernet;
   ArpStats& arp;
   Ipv4Stats& ipv4;
@@ -199,6 +200,48 @@ struct IpLayerStats {
   Icmpv6Stats& icmpv6;
   NdStats& nd;
   MldStats& mld;
+};
+
+// Without CONFIG_LWNET_STATS every counter is a NoCounter, which keeps
+// nothing: the IP layer then holds no references to the stack's groups
+// (nine addresses built at start-up, copied and stored), only these
+// stand-ins, which no code reads and whose updates compile to nothing.
+struct IpLayerNoStats {
+  template <class... Groups>
+  constexpr explicit IpLayerNoStats(Groups&...) {}
+  static inline EthernetStats ethernet{};
+  static inline ArpStats arp{};
+  static inline Ipv4Stats ipv4{};
+  static inline IcmpStats icmp{};
+  static inline IgmpStats igmp{};
+  static inline Ipv6Stats ipv6{};
+  static inline Icmpv6Stats icmpv6{};
+  static inline NdStats nd{};
+  static inline MldStats mld{};
+};
+
+using IpLayerStats = std::conditional_t<config::stats, IpLayerStatsRefs, IpLayerNoStats>;
+
+// One group of counters as the IP layer's tables hold it: a pointer, or
+// nothing without CONFIG_LWNET_STATS (as IpLayerNoStats).
+template <class Group, bool = config::stats>
+class StatsRef {
+ public:
+  constexpr explicit StatsRef(Group& group) : group_(&group) {}
+  Group* operator->() const { return group_; }
+
+ private:
+  Group* group_;
+};
+
+template <class Group>
+class StatsRef<Group, false> {
+ public:
+  constexpr explicit StatsRef(Group&) {}
+  Group* operator->() const { return &none_; }
+
+ private:
+  static inline Group none_{};
 };
 
 }  // namespace lwnet

@@ -36,7 +36,9 @@ Status IpLayer::ipv4_output(PacketBuf&& payload, const IpRoute& route, Ipv4Addre
     return Error::TooBig;
   }
   Ipv4Repr ip;
-  ip.router_alert = options.router_alert;
+  // Only IGMP asks for Router Alert over IPv4: without it the header is
+  // never longer than 20 bytes.
+  ip.router_alert = config::igmp && options.router_alert;
   if (payload.headroom() < ip.emitted_header_len() + EthernetRepr::header_len) {
     ++stats_.ipv4.drop_no_buffer;
     return Error::NoBuffers;
@@ -123,32 +125,34 @@ Status IpLayer::link_output(NetifId id, Ipv4Address next_hop, bool broadcast,
     ++stats_.ipv4.drop_no_route;
     return Error::NetDown;
   }
-  if (n.medium == Medium::Ip) return send_datagram(n, MacAddress{}, std::move(datagram), now);
-  if (broadcast || next_hop.is_broadcast()) {
-    return send_datagram(n, MacAddress::broadcast(), std::move(datagram), now);
+  // The link destination, then one send for every kind of it.
+  MacAddress mac;  // none on Medium::Ip
+  if (n.medium == Medium::Ip) {
+  } else if (broadcast || next_hop.is_broadcast()) {
+    mac = MacAddress::broadcast();
+  } else if (next_hop.is_multicast()) {
+    mac = multicast_mac(next_hop);
+  } else if (std::optional<MacAddress> found = arp_cache_.lookup(id, next_hop)) {
+    mac = *found;
+    confirm_neighbour(n, id, next_hop, mac, now);
+  } else {
+    const ArpCache::Enqueue queued = arp_cache_.enqueue(id, next_hop, std::move(datagram), now, evicted_);
+    schedule_evicted_reports(arp_timer, now);
+    switch (queued) {
+      case ArpCache::Enqueue::SendRequest:
+        send_arp_request(id, next_hop, now);
+        arm_no_later(arp_timer, now + arp_timing::request_interval);
+        return {};
+      case ArpCache::Enqueue::Queued:
+        return {};
+      case ArpCache::Enqueue::QueueFull:
+        return Error::WouldBlock;
+      case ArpCache::Enqueue::TableFull:
+        return Error::NoBuffers;
+    }
+    return {};
   }
-  if (next_hop.is_multicast()) {
-    return send_datagram(n, multicast_mac(next_hop), std::move(datagram), now);
-  }
-  if (std::optional<MacAddress> mac = arp_cache_.lookup(id, next_hop)) {
-    confirm_neighbour(n, id, next_hop, *mac, now);
-    return send_datagram(n, *mac, std::move(datagram), now);
-  }
-  const ArpCache::Enqueue queued = arp_cache_.enqueue(id, next_hop, std::move(datagram), now, evicted_);
-  schedule_evicted_reports(arp_timer, now);
-  switch (queued) {
-    case ArpCache::Enqueue::SendRequest:
-      send_arp_request(id, next_hop, now);
-      arm_no_later(arp_timer, now + arp_timing::request_interval);
-      return {};
-    case ArpCache::Enqueue::Queued:
-      return {};
-    case ArpCache::Enqueue::QueueFull:
-      return Error::WouldBlock;
-    case ArpCache::Enqueue::TableFull:
-      return Error::NoBuffers;
-  }
-  return {};
+  return send_datagram(n, mac, std::move(datagram), now);
 }
 
 Status IpLayer::send_datagram(Netif& n, const MacAddress& destination, PacketBuf&& datagram,

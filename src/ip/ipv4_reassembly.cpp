@@ -65,7 +65,7 @@ std::optional<std::size_t> Ipv4Reassembly::find_or_create(const Ipv4Repr& ip, Ne
     }
   }
   if (!free_slot) {
-    free_slot = reassembly_slots::evict_oldest(datagrams_, stats_.reass_evicted,
+    free_slot = reassembly_slots::evict_oldest(datagrams_, stats_->reass_evicted,
                                                [this](std::size_t i) { drop(i); });
   }
   Datagram& d = datagrams_[*free_slot];
@@ -107,7 +107,7 @@ bool Ipv4Reassembly::spill(std::size_t index) {
   if constexpr (!config::ipv4) return false;
   Datagram& d = datagrams_[index];
   std::optional<PacketBuf> big = reassembly_slots::large_buffer_for(
-      index, datagrams_, pools_.large, spill_headroom, stats_.reass_evicted,
+      index, datagrams_, pools_.large, spill_headroom, stats_->reass_evicted,
       [this](std::size_t i) { drop(i); });
   if (!big) return false;
   (void)big->append(spill_payload_at + max_datagram - Ipv4Repr::min_header_len);
@@ -131,7 +131,7 @@ bool Ipv4Reassembly::store(std::size_t index, PacketBuf&& payload, std::uint32_t
   if constexpr (!config::ipv4) return false;
   Datagram& d = datagrams_[index];
   if (!d.spill.valid() && held_count_ == held_.size() && !spill(index)) {
-    ++stats_.reass_no_room;
+    ++stats_->reass_no_room;
     payload.release();
     return false;
   }
@@ -191,7 +191,7 @@ std::optional<PacketBuf> Ipv4Reassembly::complete(std::size_t index) {
   } else {
     std::optional<PacketBuf> buf = pools_.allocate(config::headroom, header_len + total);
     if (!buf) {
-      ++stats_.drop_no_buffer;
+      ++stats_->drop_no_buffer;
       drop(index);
       return std::nullopt;
     }
@@ -214,7 +214,7 @@ std::optional<PacketBuf> Ipv4Reassembly::complete(std::size_t index) {
   store_be16(bytes, 6, static_cast<std::uint16_t>(load_be16(bytes, 6) & 0x4000U));
   store_be16(bytes, 10, 0);
   store_be16(bytes, 10, internet_checksum(bytes.first(header_len)));
-  ++stats_.reass_ok;
+  ++stats_->reass_ok;
   drop(index);
   return out;
 }
@@ -222,7 +222,7 @@ std::optional<PacketBuf> Ipv4Reassembly::complete(std::size_t index) {
 std::optional<PacketBuf> Ipv4Reassembly::add(PacketBuf&& fragment, const Ipv4Repr& ip,
                                              NetifId netif, bool& link_broadcast, Instant now) {
   if constexpr (datagram_slots == 0) {
-    ++stats_.reass_no_room;
+    ++stats_->reass_no_room;
     return std::nullopt;
   }
   const auto offset = static_cast<std::uint32_t>(ip.fragment_offset);
@@ -230,7 +230,7 @@ std::optional<PacketBuf> Ipv4Reassembly::add(PacketBuf&& fragment, const Ipv4Rep
   const std::uint32_t end = offset + length;
   // Every fragment but the last carries a multiple of 8 bytes (RFC 791).
   if (length == 0 || (ip.more_fragments && length % 8 != 0)) {
-    ++stats_.drop_malformed;
+    ++stats_->drop_malformed;
     return std::nullopt;
   }
   const std::optional<std::size_t> index = find_or_create(ip, netif, now);
@@ -238,19 +238,19 @@ std::optional<PacketBuf> Ipv4Reassembly::add(PacketBuf&& fragment, const Ipv4Rep
   Datagram& d = datagrams_[*index];
 
   if (ip.header_len + end > max_datagram) {
-    ++stats_.reass_too_big;
+    ++stats_->reass_too_big;
     drop(*index);
     return std::nullopt;
   }
   if (!ip.more_fragments) {
     if ((d.total && *d.total != end) || d.received.end() > end) {
-      ++stats_.drop_malformed;
+      ++stats_->drop_malformed;
       drop(*index);
       return std::nullopt;
     }
     d.total = end;
   } else if (d.total && end > *d.total) {
-    ++stats_.drop_malformed;
+    ++stats_->drop_malformed;
     drop(*index);
     return std::nullopt;
   }
@@ -262,14 +262,14 @@ std::optional<PacketBuf> Ipv4Reassembly::add(PacketBuf&& fragment, const Ipv4Rep
       // copy goes, as RFC 5722's erratum 3089 and Linux have it. Bytes that
       // differ could be read two ways: the whole datagram goes.
       if (holds(*index, offset, ip.payload)) {
-        ++stats_.reass_duplicate;
+        ++stats_->reass_duplicate;
         return std::nullopt;
       }
-      ++stats_.reass_overlap;
+      ++stats_->reass_overlap;
       drop(*index);
       return std::nullopt;
     case ByteRanges::Insert::Full:
-      ++stats_.reass_no_room;
+      ++stats_->reass_no_room;
       drop(*index);
       return std::nullopt;
   }
@@ -277,7 +277,7 @@ std::optional<PacketBuf> Ipv4Reassembly::add(PacketBuf&& fragment, const Ipv4Rep
   // together may exceed what one datagram can be.
   const std::size_t first_header_len = offset == 0 ? ip.header_len : d.header_len;
   if ((offset == 0 || d.have_first) && d.total && first_header_len + *d.total > max_datagram) {
-    ++stats_.reass_too_big;
+    ++stats_->reass_too_big;
     drop(*index);
     return std::nullopt;
   }

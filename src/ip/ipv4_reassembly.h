@@ -98,7 +98,7 @@ class Ipv4Reassembly {
     for (std::size_t i = 0; i < datagrams_.size(); ++i) {
       Datagram& d = datagrams_[i];
       if (!d.used || d.deadline > now) continue;
-      ++stats_.reass_timeout;
+      ++stats_->reass_timeout;
       if (d.have_first && !d.link_broadcast) {
         on_timeout(d.netif, ConstBytes(d.quote.data(), d.quote_len));
       }
@@ -155,7 +155,7 @@ class Ipv4Reassembly {
   std::optional<PacketBuf> complete(std::size_t index);
 
   Pools& pools_;
-  Ipv4Stats& stats_;
+  [[no_unique_address]] StatsRef<Ipv4Stats> stats_;
   // None when reassembly is off (CONFIG_LWIP_IP4_REASSEMBLY=0): the IPv4
   // input drops fragments then, and add() refuses them before any index.
   static constexpr std::size_t datagram_slots =

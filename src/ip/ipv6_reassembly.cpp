@@ -81,7 +81,7 @@ std::optional<std::size_t> Ipv6Reassembly::find_or_create(const Ipv6Repr& ip,
     }
   }
   if (!free_slot) {
-    free_slot = reassembly_slots::evict_oldest(datagrams_, stats_.reass_evicted,
+    free_slot = reassembly_slots::evict_oldest(datagrams_, stats_->reass_evicted,
                                                [this](std::size_t i) { drop(i); });
   }
   Datagram& d = datagrams_[*free_slot];
@@ -116,7 +116,7 @@ bool Ipv6Reassembly::spill(std::size_t index) {
   if constexpr (!config::ipv6) return false;
   Datagram& d = datagrams_[index];
   std::optional<PacketBuf> big = reassembly_slots::large_buffer_for(
-      index, datagrams_, pools_.large, spill_headroom, stats_.reass_evicted,
+      index, datagrams_, pools_.large, spill_headroom, stats_->reass_evicted,
       [this](std::size_t i) { drop(i); });
   if (!big) return false;
   Bytes area = big->append(spill_data_at + max_payload).subspan(spill_data_at);
@@ -140,7 +140,7 @@ bool Ipv6Reassembly::store(std::size_t index, Held&& held) {
   if constexpr (!config::ipv6) return false;
   Datagram& d = datagrams_[index];
   if (!d.spill.valid() && held_count_ == held_.size() && !spill(index)) {
-    ++stats_.reass_no_room;
+    ++stats_->reass_no_room;
     return false;
   }
   if (d.spill.valid()) {
@@ -159,7 +159,7 @@ bool Ipv6Reassembly::store(std::size_t index, Held&& held) {
       return true;
     }
   }
-  ++stats_.reass_no_room;  // a spilled datagram's first fragment, and every slot taken
+  ++stats_->reass_no_room;  // a spilled datagram's first fragment, and every slot taken
   return false;
 }
 
@@ -190,7 +190,7 @@ std::optional<PacketBuf> Ipv6Reassembly::complete(std::size_t index) {
   Datagram& d = datagrams_[index];
   const Held* first = first_fragment(index);
   if (first == nullptr) {  // have_first promises one; never trust that blindly
-    ++stats_.drop_malformed;
+    ++stats_->drop_malformed;
     drop(index);
     return std::nullopt;
   }
@@ -204,7 +204,7 @@ std::optional<PacketBuf> Ipv6Reassembly::complete(std::size_t index) {
   } else {
     std::optional<PacketBuf> buf = pools_.allocate(config::headroom, unfragmentable_len + total);
     if (!buf) {
-      ++stats_.drop_no_buffer;
+      ++stats_->drop_no_buffer;
       drop(index);
       return std::nullopt;
     }
@@ -226,10 +226,10 @@ std::optional<PacketBuf> Ipv6Reassembly::complete(std::size_t index) {
       next_header);
   drop(index);
   if (!rebuilt) {  // add() took the offset from a walk of this very chain
-    ++stats_.drop_malformed;
+    ++stats_->drop_malformed;
     return std::nullopt;
   }
-  ++stats_.reass_ok;
+  ++stats_->reass_ok;
   return out;
 }
 
@@ -249,10 +249,10 @@ std::optional<PacketBuf> Ipv6Reassembly::atomic(PacketBuf&& packet, const Ipv6Re
   if (!ipv6_rewrite_unfragmentable(unfragmentable,
                                    ip.payload.size() - Ipv6FragmentHeader::header_len,
                                    next_header)) {
-    ++stats_.drop_malformed;
+    ++stats_->drop_malformed;
     return std::nullopt;
   }
-  ++stats_.atomic;
+  ++stats_->atomic;
   return std::move(packet);
 }
 
@@ -264,7 +264,7 @@ std::optional<PacketBuf> Ipv6Reassembly::add(PacketBuf&& packet, const Ipv6Repr&
   PacketBuf taken = std::move(packet);
   if (ip.payload.size() < fragment_header_offset + Ipv6FragmentHeader::header_len ||
       taken.size() < Ipv6Repr::header_len + ip.payload.size()) {
-    ++stats_.drop_malformed;
+    ++stats_->drop_malformed;
     return std::nullopt;
   }
   taken.truncate(Ipv6Repr::header_len + ip.payload.size());
@@ -277,12 +277,12 @@ std::optional<PacketBuf> Ipv6Reassembly::add(PacketBuf&& packet, const Ipv6Repr&
                                                  Ipv6FragmentHeader::header_len);
   const std::uint32_t end = offset + length;
   if (length == 0 || (fragment.more_fragments && length % 8 != 0)) {
-    ++stats_.drop_malformed;
+    ++stats_->drop_malformed;
     return std::nullopt;
   }
   if (fragment_header_offset + end > max_payload ||
       (offset == 0 && unfragmentable_len > max_unfragmentable_len)) {
-    ++stats_.reass_too_big;
+    ++stats_->reass_too_big;
     return std::nullopt;
   }
   const std::optional<std::size_t> index =
@@ -292,13 +292,13 @@ std::optional<PacketBuf> Ipv6Reassembly::add(PacketBuf&& packet, const Ipv6Repr&
 
   if (!fragment.more_fragments) {
     if ((d.total && *d.total != end) || d.received.end() > end) {
-      ++stats_.drop_malformed;
+      ++stats_->drop_malformed;
       drop(*index);
       return std::nullopt;
     }
     d.total = end;
   } else if (d.total && end > *d.total) {
-    ++stats_.drop_malformed;
+    ++stats_->drop_malformed;
     drop(*index);
     return std::nullopt;
   }
@@ -312,14 +312,14 @@ std::optional<PacketBuf> Ipv6Reassembly::add(PacketBuf&& packet, const Ipv6Repr&
       // copy goes, as RFC 5722's erratum 3089 and Linux have it. Bytes that
       // differ could be read two ways: the whole datagram goes.
       if (holds(*index, offset, data)) {
-        ++stats_.reass_duplicate;
+        ++stats_->reass_duplicate;
         return std::nullopt;
       }
-      ++stats_.reass_overlap;
+      ++stats_->reass_overlap;
       drop(*index);
       return std::nullopt;
     case ByteRanges::Insert::Full:
-      ++stats_.reass_no_room;
+      ++stats_->reass_no_room;
       drop(*index);
       return std::nullopt;
   }
@@ -330,7 +330,7 @@ std::optional<PacketBuf> Ipv6Reassembly::add(PacketBuf&& packet, const Ipv6Repr&
       offset == 0 ? fragment_header_offset
                   : (first != nullptr ? first->unfragmentable_len - Ipv6Repr::header_len : 0);
   if (d.total && extension_len + *d.total > max_payload) {
-    ++stats_.reass_too_big;
+    ++stats_->reass_too_big;
     drop(*index);
     return std::nullopt;
   }

@@ -82,7 +82,7 @@ class Ipv6Reassembly {
     for (std::size_t i = 0; i < datagrams_.size(); ++i) {
       Datagram& d = datagrams_[i];
       if (!d.used || d.deadline > now) continue;
-      ++stats_.reass_timeout;
+      ++stats_->reass_timeout;
       if (const Held* first = first_fragment(i)) on_timeout(d.netif, first->packet.data());
       drop(i);
     }
@@ -136,7 +136,7 @@ class Ipv6Reassembly {
   std::optional<PacketBuf> complete(std::size_t index);
 
   Pools& pools_;
-  Ipv6ReassemblyStats& stats_;
+  [[no_unique_address]] StatsRef<Ipv6ReassemblyStats> stats_;
   std::array<Datagram, config::ipv6_slots(config::reass_max_datagrams)> datagrams_{};
   std::array<Held, config::ipv6_slots(config::ip_reass_max_pbufs)> held_{};
   std::size_t held_count_ = 0;

@@ -33,7 +33,7 @@ std::optional<MacAddress> NdCache::use(NetifId netif, const Ipv6Address& ip, Ins
 }
 
 void NdCache::free(Entry& e) {
-  count(stats_.drop_unresolved, e.queue.size());
+  count(stats_->drop_unresolved, e.queue.size());
   e.queue.clear();
   e.state = State::Free;
   e.probes = 0;
@@ -59,11 +59,11 @@ NdCache::Entry* NdCache::allocate(EvictedQueue& evicted) {
     if (better) oldest = &e;
   }
   if (oldest == nullptr) return nullptr;
-  ++stats_.cache_evictions;
+  ++stats_->cache_evictions;
   // An Incomplete victim gives up as one whose solicitations ran out: what
   // waited goes to the caller to be reported (a connect fails at once, as
   // ARP's does), what finds no room is dropped by free(), unreported.
-  hand_over_evicted(oldest->queue, evicted, stats_.drop_unresolved);
+  hand_over_evicted(oldest->queue, evicted, stats_->drop_unresolved);
   free(*oldest);
   return oldest;
 }
@@ -72,14 +72,14 @@ NdCache::Enqueue NdCache::enqueue(NetifId netif, const Ipv6Address& ip, PacketBu
                                   Instant now, EvictedQueue& evicted) {
   if (Entry* e = find_mut(netif, ip)) {
     if (!e->queue.push(std::move(packet))) {
-      ++stats_.drop_queue_full;
+      ++stats_->drop_queue_full;
       return Enqueue::QueueFull;
     }
     return Enqueue::Queued;
   }
   Entry* e = allocate(evicted);
   if (e == nullptr) {
-    ++stats_.drop_unresolved;
+    ++stats_->drop_unresolved;
     return Enqueue::TableFull;
   }
   e->state = State::Incomplete;

@@ -186,7 +186,7 @@ class NdCache {
   // None without IPv6: timing() then reads the defaults and set_timing()
   // keeps nothing.
   std::array<Timing, config::ipv6_slots(config::max_netifs)> timing_{};
-  NdStats& stats_;
+  [[no_unique_address]] StatsRef<NdStats> stats_;
 };
 
 }  // namespace lwnet

@@ -69,13 +69,14 @@ Result<NetifId> NetifTable::add(Device& device, const NetifConfig& config, bool 
   mtu = std::min(std::min(mtu, caps.mtu), largest_mtu);  // no initializer_list array on the stack
   if (mtu < 68) return Error::InvalidArgument;  // RFC 791: every host takes 68 bytes
 
+  // Netifs are never removed: the slot is as the table built it, so only
+  // what the config sets is written (no whole Netif built and copied in).
   Netif& n = netifs_[count_];
-  n = Netif{};
   const std::size_t name_len = std::min(config.name.size(), n.name.size() - 1);
   std::copy_n(config.name.begin(), name_len, n.name.begin());
   n.device = &device;
   n.medium = caps.medium;
-  n.mac = caps.medium == Medium::Ethernet ? config.mac : MacAddress{};
+  if (caps.medium == Medium::Ethernet) n.mac = config.mac;
   n.set_ipv4(config.ipv4);
   n.gateway = config.gateway;
   n.mtu = mtu;

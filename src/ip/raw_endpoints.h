@@ -16,6 +16,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 
 #include "buf/buf_pool.h"
 #include "config/options.h"
@@ -97,11 +98,22 @@ class RawEndpoints {
 
   Pools& pools_;
   std::array<Slot, capacity> slots_{};
+  // Without endpoints (CONFIG_LWIP_MAX_RAW_PCBS 0) no slot ever opens and
+  // nothing is ever queued: no pool (and no entry of one) to set up.
+  struct NoPackets {
+    void clear(PooledQueue&) {}
+    bool push(PooledQueue&, Packet&&, std::size_t) { return false; }
+    const Packet& front(const PooledQueue&) const {
+      static const Packet none{};
+      return none;
+    }
+    void drop_front(PooledQueue&) {}
+  };
   // Every queued packet holds a buffer of the stack's pools, so the queues
-  // never need more entries than those have buffers. Without endpoints
-  // (CONFIG_LWIP_MAX_RAW_PCBS 0) nothing is ever queued: the one entry a
-  // pool must have.
-  QueuePool<Packet, capacity == 0 ? 1 : config::frame_pool_size + config::large_pool_size> packets_;
+  // never need more entries than those have buffers.
+  [[no_unique_address]] std::conditional_t<capacity == 0, NoPackets,
+                                           QueuePool<Packet, config::frame_pool_size + config::large_pool_size>>
+      packets_;
   EventCallback event_callback_ = nullptr;
   void* event_context_ = nullptr;
 };

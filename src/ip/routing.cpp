@@ -58,29 +58,22 @@ Result<IpRoute> route_ipv4(const NetifTable& netifs, Ipv4Address destination,
   const Netif* chosen = nullptr;
   NetifId chosen_id;
 
-  // 2. Source-based routing.
-  if (!source.is_unspecified()) {
-    for (std::size_t i = 0; i < netifs.size(); ++i) {
-      const NetifId id{static_cast<std::uint8_t>(i)};
-      const Netif& n = netifs[id];
-      if (!n.loopback && n.usable() && n.has_ipv4 && n.address == source) {
-        chosen = &n;
-        chosen_id = id;
-        break;
-      }
+  // 2. Source-based routing: the netif that has the source wins; else
+  // 4. the longest prefix over the subnets of usable netifs (not for a
+  // broadcast or a group). One walk for both.
+  const bool by_prefix = !destination.is_broadcast() && !destination.is_multicast();
+  for (std::size_t i = 0; i < netifs.size(); ++i) {
+    const NetifId id{static_cast<std::uint8_t>(i)};
+    const Netif& n = netifs[id];
+    if (n.loopback || !n.usable()) continue;
+    if (!source.is_unspecified() && n.has_ipv4 && n.address == source) {
+      chosen = &n;
+      chosen_id = id;
+      break;
     }
-  }
-
-  if (chosen == nullptr && !destination.is_broadcast() && !destination.is_multicast()) {
-    // 4. Longest prefix over the subnets of usable netifs.
-    for (std::size_t i = 0; i < netifs.size(); ++i) {
-      const NetifId id{static_cast<std::uint8_t>(i)};
-      const Netif& n = netifs[id];
-      if (n.loopback || !n.usable() || !n.on_link(destination)) continue;
-      if (chosen == nullptr || n.prefix_len > chosen->prefix_len) {
-        chosen = &n;
-        chosen_id = id;
-      }
+    if (by_prefix && n.on_link(destination) && (chosen == nullptr || n.prefix_len > chosen->prefix_len)) {
+      chosen = &n;
+      chosen_id = id;
     }
   }
 
@@ -89,10 +82,9 @@ Result<IpRoute> route_ipv4(const NetifTable& netifs, Ipv4Address destination,
   if (chosen == nullptr) {
     const std::optional<NetifId> default_id = netifs.default_netif();
     if (!default_id) return Error::NoRoute;
-    const Netif& n = netifs[*default_id];
-    if (!n.usable() || n.loopback) return Error::NoRoute;
-    chosen = &n;
     chosen_id = *default_id;
+    chosen = &netifs[chosen_id];
+    if (!chosen->usable() || chosen->loopback) return Error::NoRoute;
   }
   return via(*chosen, chosen_id, destination, source);
 }

@@ -6,7 +6,7 @@ namespace lwnet::icmp_rate_limiter_test {
 namespace {
 
 TEST(IcmpRateLimiter, BurstThenSteadyRate) {
-  IcmpRateLimiter limiter(10);
+  IcmpRateLimiter<10> limiter;
   const Instant t0 = Instant::from_seconds(5);
   for (int i = 0; i < 10; ++i) EXPECT_TRUE(limiter.allow(t0)) << i;
   EXPECT_FALSE(limiter.allow(t0));
@@ -21,7 +21,7 @@ TEST(IcmpRateLimiter, BurstThenSteadyRate) {
 }
 
 TEST(IcmpRateLimiter, ZeroMeansNever) {
-  IcmpRateLimiter limiter(0);
+  IcmpRateLimiter<0> limiter;
   EXPECT_FALSE(limiter.allow(Instant::from_seconds(1)));
 }
 
