@@ -156,6 +156,9 @@ class UdpEndpoints {
     std::uint16_t from_port = 0;
     IpAddress to;
     NetifId netif;
+    // What QueuePool does to a dropped datagram: frees its buffer, and
+    // leaves the rest for enqueue() to write over.
+    void drop_held() { payload.release(); }
   };
   struct Endpoint {
     // The fields whose defaults are not zero come first, side by side: a

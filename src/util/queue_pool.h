@@ -59,9 +59,10 @@ class QueuePool {
     *slot = std::move(value);
     return true;
   }
-  // push() in place: links an entry (holding a default T) at the back of
-  // `q` and returns its value for the caller to fill, or nullptr where
-  // push() would refuse. No T is built aside to be moved in.
+  // push() in place: links an entry (holding a default T, or one that
+  // drop_held() emptied) at the back of `q` and returns its value for the
+  // caller to fill, or nullptr where push() would refuse. No T is built
+  // aside to be moved in.
   T* push_default(PooledQueue& q, std::size_t limit) {
     if (q.count_ >= limit || free_ == none) return nullptr;
     const std::uint16_t index = free_;
@@ -89,13 +90,21 @@ class QueuePool {
     return value;
   }
   // pop() for a caller that does not want the value: it is reset in place
-  // (a buffer it held is freed) instead of being moved out first.
+  // (a buffer it held is freed) instead of being moved out first; a T with
+  // drop_held() (a member of its own: not unique_ptr's release()) is only
+  // emptied by it.
   void drop_front(PooledQueue& q) {
     const std::uint16_t index = q.head_;
     Entry& e = entries_[index];
-    // Destroyed and made anew: cheaper than a default T moved over it.
-    std::destroy_at(&e.value);
-    std::construct_at(&e.value);
+    if constexpr (requires(T& t) { t.drop_held(); }) {
+      // A T that can give up what it holds in place does: no new T is
+      // built over it (push_default()'s caller writes every field anyway).
+      e.value.drop_held();
+    } else {
+      // Destroyed and made anew: cheaper than a default T moved over it.
+      std::destroy_at(&e.value);
+      std::construct_at(&e.value);
+    }
     q.head_ = e.next;
     if (--q.count_ == 0) q.head_ = q.tail_ = 0;
     e.next = free_;
