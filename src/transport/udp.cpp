@@ -27,7 +27,7 @@ Result<UdpHandle> UdpEndpoints::open() {
   for (std::size_t i = 0; i < endpoints_.size(); ++i) {
     Endpoint& e = endpoints_[i];
     if (e.open) continue;
-    const std::uint16_t generation = e.generation;
+    const std::uint16_t generation = e.generation != 0 ? e.generation : std::uint16_t{1};
     e = Endpoint{};
     e.open = true;
     e.generation = generation;
@@ -225,12 +225,12 @@ Status UdpEndpoints::send_to(UdpHandle h, ConstBytes payload, const IpEndpoint& 
   UdpRepr udp;
   udp.source_port = e->local_port;
   udp.destination_port = to.port;
-  udp.emit(datagram, r.source, destination, e->checksum);
+  udp.emit(datagram, r.source, destination, !e->no_checksum);
 
   IpSendOptions options;
   options.protocol = IpProtocol::Udp;
   options.hop_limit = multicast ? std::optional<std::uint8_t>(e->multicast_ttl) : e->ttl;
-  options.multicast_loop = multicast && e->multicast_loop;
+  options.multicast_loop = multicast && !e->no_multicast_loop;
   options.tos = e->tos;
   Status s = ip_.output(std::move(*buf), r, destination, options, now);
   if (s) ++stats_.tx;
@@ -288,7 +288,7 @@ void UdpEndpoints::set_ttl(UdpHandle h, std::uint8_t ttl) {
 }
 
 void UdpEndpoints::set_checksum(UdpHandle h, bool send_checksum) {
-  if (Endpoint* e = get(h)) e->checksum = send_checksum;
+  if (Endpoint* e = get(h)) e->no_checksum = !send_checksum;
 }
 
 void UdpEndpoints::set_tos(UdpHandle h, std::uint8_t tos) {
@@ -425,7 +425,7 @@ void UdpEndpoints::set_multicast_ttl(UdpHandle h, std::uint8_t ttl) {
 }
 
 void UdpEndpoints::set_multicast_loop(UdpHandle h, bool loop) {
-  if (Endpoint* e = get(h)) e->multicast_loop = loop;
+  if (Endpoint* e = get(h)) e->no_multicast_loop = !loop;
 }
 
 void UdpEndpoints::close(UdpHandle h, Instant now) {

@@ -161,14 +161,17 @@ class UdpEndpoints {
     void drop_held() { payload.release(); }
   };
   struct Endpoint {
-    // The fields whose defaults are not zero come first, side by side: a
-    // reset (open()) writes them in two stores, and the small fields pack
-    // without the padding they left (4 bytes less per endpoint on 32-bit).
+    // Nearly every default is zero (the flags say what is not the
+    // default), so that the table starts as zero bytes: each non-zero
+    // default is a store per endpoint in the constructor. The small fields
+    // come first, packed without the padding they left (4 bytes less per
+    // endpoint on 32-bit).
     bool open = false;
-    bool checksum = true;
-    std::uint16_t generation = 1;
+    bool no_checksum = false;
+    // Of the last handle; 0 until the first open() (which hands out 1).
+    std::uint16_t generation = 0;
     std::uint8_t multicast_ttl = 1;
-    bool multicast_loop = true;
+    bool no_multicast_loop = false;
     bool bound = false;
     IpAddress local_address;  // unspecified: any of its family
     std::uint16_t local_port = 0;
