@@ -248,17 +248,22 @@ Result<UdpReceived> UdpEndpoints::receive(UdpHandle h, Bytes into, bool keep) {
   Endpoint* e = get(h);
   if (e == nullptr) return Error::Closed;
   if (e->queue.empty()) return Error::WouldBlock;
-  const Datagram& d = datagrams_.front(e->queue);
-  ConstBytes data = d.payload.data();
-  const std::size_t copied = std::min(data.size(), into.size());
-  std::copy_n(data.begin(), copied, into.begin());
-  // Every field given: nothing zeroed first only to be written over.
-  const UdpReceived r{data.size(), copied, IpEndpoint{d.from_address, d.from_port}, d.to, d.netif};
-  if (!keep) {
-    e->queued_bytes -= data.size();
-    datagrams_.drop_front(e->queue);  // frees the datagram's buffer
-  }
-  return r;
+  // Filled in the Result the caller gets, not built aside and copied.
+  return Result<UdpReceived>::filled([&](UdpReceived& r) {
+    const Datagram& d = datagrams_.front(e->queue);
+    ConstBytes data = d.payload.data();
+    const std::size_t copied = std::min(data.size(), into.size());
+    std::copy_n(data.begin(), copied, into.begin());
+    r.size = data.size();
+    r.copied = copied;
+    r.from = IpEndpoint{d.from_address, d.from_port};
+    r.to = d.to;
+    r.netif = d.netif;
+    if (!keep) {
+      e->queued_bytes -= data.size();
+      datagrams_.drop_front(e->queue);  // frees the datagram's buffer
+    }
+  });
 }
 
 bool UdpEndpoints::readable(UdpHandle h) const {
