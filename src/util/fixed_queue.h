@@ -54,7 +54,9 @@ class FixedQueue {
   // caller checked !empty().
   void drop_front() {
     if constexpr (N != 0) {
-      items_[head_] = T{};
+      // Moved out and destroyed: what the slot held is freed, and no T is
+      // built to be assigned over it.
+      { T dropped = std::move(items_[head_]); }
       head_ = (head_ + 1) % N;
       --count_;
     }
