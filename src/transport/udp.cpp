@@ -527,14 +527,14 @@ int UdpEndpoints::match(const Endpoint& e, const IpDelivery& d, std::uint16_t so
     // A broadcast reaches endpoints bound to the address of the netif it
     // came in on; a multicast only those bound to the group (or to any).
     const Netif& netif = ip_.netifs()[d.netif];
-    const bool matches = unmap_v4(e.local_address) == d.destination ||
+    const bool matches = unmapped_equals(e.local_address, d.destination) ||
                          (d.broadcast && !d.destination.is_multicast() && netif.has_ipv4 &&
                           e.local_address == IpAddress(netif.address));
     if (!matches) return -1;
     score += 2;
   }
   if (e.connected) {
-    if (unmap_v4(e.remote_address) != d.source || e.remote_port != source_port) return -1;
+    if (!unmapped_equals(e.remote_address, d.source) || e.remote_port != source_port) return -1;
     score += 8;
   }
   return score;
@@ -571,9 +571,9 @@ void UdpEndpoints::icmp_error(const IcmpErrorReport& report) {
   for (std::uint16_t s = by_port_.first(report.local.port); s != by_port_.none; s = by_port_.next(s)) {
     Endpoint& e = endpoints_[s];
     if (e.local_port != report.local.port || !e.connected) continue;
-    if (unmap_v4(e.remote_address) != remote || e.remote_port != report.remote.port) continue;
+    if (!unmapped_equals(e.remote_address, remote) || e.remote_port != report.remote.port) continue;
     if (!e.local_address.is_unspecified() && !e.local_address.is_multicast() &&
-        unmap_v4(e.local_address) != local) {
+        !unmapped_equals(e.local_address, local)) {
       continue;
     }
     e.error = report.error;
