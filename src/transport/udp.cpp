@@ -100,7 +100,8 @@ Status UdpEndpoints::bind(UdpHandle h, const IpEndpoint& local) {
   Endpoint* e = get(h);
   if (e == nullptr) return Error::Closed;
   if (e->bound) return Error::InvalidArgument;
-  const IpAddress a = unmap_v4(local.address);
+  const IpAddress unmapped = unmap_v4(local.address);
+  const IpAddress& a = config::ipv6 ? unmapped : local.address;  // IPv4 only: nothing mapped
   // Ours, a group, or a broadcast address (Linux's too): bound to one, the
   // endpoint gets what is sent to it and sends from the netif's address.
   const bool broadcast = core_is_v4(a) && ip_.is_broadcast(a.v4());
@@ -186,8 +187,10 @@ Status UdpEndpoints::send_to(UdpHandle h, ConstBytes payload, const IpEndpoint& 
     Status s = bind_slot(h.slot, implicit_bind_address(*e, to.address), 0);
     if (!s) return s;
   }
-  // An IPv6 endpoint reaches IPv4 peers through mapped addresses.
-  const IpAddress destination = unmap_v4(to.address);
+  // An IPv6 endpoint reaches IPv4 peers through mapped addresses (none in
+  // an IPv4-only build: `to` itself, no copy).
+  const IpAddress unmapped = unmap_v4(to.address);
+  const IpAddress& destination = config::ipv6 ? unmapped : to.address;
   const bool multicast = destination.is_multicast();
   // A multicast- or broadcast-bound endpoint sends from the netif's own
   // address.
