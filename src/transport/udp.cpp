@@ -91,9 +91,13 @@ Status UdpEndpoints::bind_slot(std::uint16_t slot, const IpAddress& address, std
   return {};
 }
 
-IpAddress UdpEndpoints::implicit_bind_address(const Endpoint& e, const IpAddress& peer) {
+Status UdpEndpoints::bind_implicitly(std::uint16_t slot, const IpAddress& peer) {
+  const Endpoint& e = endpoints_[slot];
+  // IPv4 only: the address bind() named, or 0.0.0.0, which is what the
+  // peer's family gives: bound as it is, with no copy made.
+  if constexpr (!config::ipv6) return bind_slot(slot, e.local_address, 0);
   // An address bind() named stays after disconnect() gave its port back.
-  return e.local_address.is_unspecified() ? any_of_family(unmap_v4(peer)) : e.local_address;
+  return bind_slot(slot, e.local_address.is_unspecified() ? any_of_family(unmap_v4(peer)) : e.local_address, 0);
 }
 
 Status UdpEndpoints::bind(UdpHandle h, const IpEndpoint& local) {
@@ -133,7 +137,7 @@ Status UdpEndpoints::connect(UdpHandle h, const IpEndpoint& remote) {
     if (broadcast) return Error::InvalidArgument;
   }
   if (!e->bound) {
-    Status s = bind_slot(h.slot, implicit_bind_address(*e, remote.address), 0);
+    Status s = bind_implicitly(h.slot, remote.address);
     if (!s) return s;
   }
   e->connected = true;
@@ -184,7 +188,7 @@ Status UdpEndpoints::send_to(UdpHandle h, ConstBytes payload, const IpEndpoint& 
   if (to.port == 0 || to.address.is_unspecified()) return Error::InvalidArgument;
   if (payload.size() > udp_max_payload) return Error::TooBig;
   if (!e->bound) {
-    Status s = bind_slot(h.slot, implicit_bind_address(*e, to.address), 0);
+    Status s = bind_implicitly(h.slot, to.address);
     if (!s) return s;
   }
   // An IPv6 endpoint reaches IPv4 peers through mapped addresses (none in

@@ -219,8 +219,9 @@ class UdpEndpoints {
 
   Endpoint* get(UdpHandle h);
   const Endpoint* get(UdpHandle h) const;
-  // Where an unbound endpoint takes its port when it first reaches `peer`.
-  static IpAddress implicit_bind_address(const Endpoint& e, const IpAddress& peer);
+  // Binds an unbound endpoint to an ephemeral port when it first reaches
+  // `peer`.
+  Status bind_implicitly(std::uint16_t slot, const IpAddress& peer);
   // `netif`: the binding endpoint's SO_BINDTODEVICE. As on Linux, endpoints
   // bound to two different netifs never conflict.
   bool port_in_use(std::uint16_t port, const IpAddress& address, bool v6only, bool reuse,
