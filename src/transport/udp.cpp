@@ -53,33 +53,35 @@ std::size_t UdpEndpoints::open_count() const {
       std::count_if(endpoints_.begin(), endpoints_.end(), [](const Endpoint& e) { return e.open; }));
 }
 
-bool UdpEndpoints::port_in_use(std::uint16_t port, const IpAddress& address, bool v6only,
-                               bool reuse, std::optional<NetifId> netif) const {
+bool UdpEndpoints::port_in_use(std::uint16_t port, const IpAddress& address, const Endpoint& binder,
+                               bool reuse) const {
   for (std::uint16_t s = by_port_.first(port); s != by_port_.none; s = by_port_.next(s)) {
     const Endpoint& e = endpoints_[s];
     if (e.local_port != port) continue;
-    if (reuse && e.reuse_address) continue;  // Linux: every one of them asked
-    if (netif && e.netif && *netif != *e.netif) continue;  // each takes only its netif's datagrams
-    if (bindings_overlap(e.local_address, e.v6only, address, v6only)) return true;
+    // Linux: every one of them asked (never set without CONFIG_LWIP_SO_REUSE,
+    // which says so at compile time).
+    if (config::so_reuse && reuse && e.reuse_address) continue;
+    // Each takes only its netif's datagrams.
+    if (binder.netif && e.netif && *binder.netif != *e.netif) continue;
+    if (bindings_overlap(e.local_address, e.v6only, address, binder.v6only)) return true;
   }
   return false;
 }
 
 Status UdpEndpoints::bind_slot(std::uint16_t slot, const IpAddress& address, std::uint16_t port) {
-  const bool v6only = endpoints_[slot].v6only;
-  const std::optional<NetifId> netif = endpoints_[slot].netif;
+  const Endpoint& binder = endpoints_[slot];
   if (port == 0) {
     constexpr std::uint32_t count = ephemeral_port_last - ephemeral_port_first + 1U;
     const std::uint32_t start = random_.below(count);
     for (std::uint32_t i = 0; i < count; ++i) {
       const auto candidate = static_cast<std::uint16_t>(ephemeral_port_first + (start + i) % count);
-      if (!port_in_use(candidate, address, v6only, false, netif)) {
+      if (!port_in_use(candidate, address, binder, false)) {
         port = candidate;
         break;
       }
     }
     if (port == 0) return Error::AddressInUse;
-  } else if (port_in_use(port, address, v6only, endpoints_[slot].reuse_address, netif)) {
+  } else if (port_in_use(port, address, binder, binder.reuse_address)) {
     return Error::AddressInUse;
   }
   Endpoint& e = endpoints_[slot];

@@ -222,10 +222,10 @@ class UdpEndpoints {
   // Binds an unbound endpoint to an ephemeral port when it first reaches
   // `peer`.
   Status bind_implicitly(std::uint16_t slot, const IpAddress& peer);
-  // `netif`: the binding endpoint's SO_BINDTODEVICE. As on Linux, endpoints
-  // bound to two different netifs never conflict.
-  bool port_in_use(std::uint16_t port, const IpAddress& address, bool v6only, bool reuse,
-                   std::optional<NetifId> netif) const;
+  // Whether `binder` (not bound yet) would collide on `port` at `address`;
+  // `reuse`: it asks for SO_REUSEADDR sharing. As on Linux, endpoints bound
+  // (SO_BINDTODEVICE) to two different netifs never conflict.
+  bool port_in_use(std::uint16_t port, const IpAddress& address, const Endpoint& binder, bool reuse) const;
   Status bind_slot(std::uint16_t slot, const IpAddress& address, std::uint16_t port);
   // The match of a datagram for an endpoint: -1 none, else higher is more
   // specific.
