@@ -27,11 +27,11 @@ Result<UdpHandle> UdpEndpoints::open() {
   for (std::size_t i = 0; i < endpoints_.size(); ++i) {
     Endpoint& e = endpoints_[i];
     if (e.open) continue;
-    const std::uint16_t generation = e.generation != 0 ? e.generation : std::uint16_t{1};
-    e = Endpoint{};
+    // A closed endpoint holds its defaults already (the constructor's, or
+    // close()'s reset): only the flag and the first generation to set.
+    if (e.generation == 0) e.generation = 1;
     e.open = true;
-    e.generation = generation;
-    return UdpHandle{static_cast<std::uint16_t>(i), generation};
+    return UdpHandle{static_cast<std::uint16_t>(i), e.generation};
   }
   return Error::TableFull;
 }
@@ -452,13 +452,12 @@ void UdpEndpoints::close(UdpHandle h, Instant now) {
   }
   if (e->bound) by_port_.erase(e->local_port, h.slot);
   datagrams_.clear(e->queue);
-  e->queued_bytes = 0;
-  e->error.reset();
-  e->open = false;
-  e->bound = false;
-  e->connected = false;
-  // Generation 0 is never handed out, so a zeroed handle is never valid.
-  e->generation = static_cast<std::uint16_t>(e->generation == 0xffff ? 1 : e->generation + 1);
+  // Back to every default (closed, unbound, unconnected, no options), so
+  // that open() has nothing to reset. Generation 0 is never handed out, so
+  // a zeroed handle is never valid.
+  const auto generation = static_cast<std::uint16_t>(e->generation == 0xffff ? 1 : e->generation + 1);
+  *e = Endpoint{};
+  e->generation = generation;
 }
 
 void UdpEndpoints::input(IpDelivery&& d, Instant now) {
