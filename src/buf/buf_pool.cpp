@@ -6,88 +6,72 @@
 
 namespace lwnet {
 
-PacketBuf::PacketBuf(Key, BufPool* pool, std::uint32_t index, std::uint8_t* base,
-                     std::size_t capacity, std::size_t headroom)
-    : pool_(pool), base_(base), index_(index), capacity_(capacity), head_(headroom) {
-  marks_.fill(static_cast<std::uint32_t>(headroom));
+PacketBuf::PacketBuf(Key, BufPool* pool, std::uint32_t index, std::size_t headroom) {
+  const auto mark = static_cast<std::uint32_t>(headroom);
+  s_ = State{pool, pool->storage_.get() + std::size_t{index} * pool->buffer_size_, index, pool->buffer_size_,
+             headroom, 0, {mark, mark, mark}, false};
 }
 
-PacketBuf::PacketBuf(PacketBuf&& other) noexcept { take(other); }
+PacketBuf::PacketBuf(PacketBuf&& other) noexcept : s_(other.s_) { other.forget(); }
 
 PacketBuf& PacketBuf::operator=(PacketBuf&& other) noexcept {
   if (this != &other) {
     release();
-    take(other);
+    s_ = other.s_;
+    other.forget();
   }
   return *this;
 }
 
-void PacketBuf::take(PacketBuf& other) {
-  pool_ = other.pool_;
-  base_ = other.base_;
-  index_ = other.index_;
-  capacity_ = other.capacity_;
-  head_ = other.head_;
-  size_ = other.size_;
-  marks_ = other.marks_;
-  checksum_trusted_ = other.checksum_trusted_;
-  other.forget();
-}
-
-void PacketBuf::forget() {
-  pool_ = nullptr;
-  base_ = nullptr;
-  capacity_ = head_ = size_ = 0;
-  checksum_trusted_ = false;
-}
+void PacketBuf::forget() { s_ = State{}; }
 
 PacketBuf::~PacketBuf() { release(); }
 
 void PacketBuf::release() {
-  if (pool_ != nullptr) {
-    pool_->give_back(index_);
+  if (s_.pool_ != nullptr) {
+    s_.pool_->give_back(s_.index_);
     forget();
   }
 }
 
 Bytes PacketBuf::push(std::size_t n) {
-  LWNET_ASSERT(n <= head_);
-  head_ -= n;
-  size_ += n;
-  return Bytes(base_ + head_, n);
+  LWNET_ASSERT(n <= s_.head_);
+  s_.head_ -= n;
+  s_.size_ += n;
+  return Bytes(s_.base_ + s_.head_, n);
 }
 
 void PacketBuf::consume(std::size_t n) {
-  LWNET_ASSERT(n <= size_);
-  head_ += n;
-  size_ -= n;
+  LWNET_ASSERT(n <= s_.size_);
+  s_.head_ += n;
+  s_.size_ -= n;
 }
 
 Bytes PacketBuf::append(std::size_t n) {
   LWNET_ASSERT(n <= tailroom());
-  Bytes added(base_ + head_ + size_, n);
-  size_ += n;
+  Bytes added(s_.base_ + s_.head_ + s_.size_, n);
+  s_.size_ += n;
   return added;
 }
 
 void PacketBuf::truncate(std::size_t n) {
-  LWNET_ASSERT(n <= size_);
-  size_ = n;
+  LWNET_ASSERT(n <= s_.size_);
+  s_.size_ = n;
 }
 
 void PacketBuf::reset(std::size_t headroom) {
-  LWNET_ASSERT(headroom <= capacity_);
-  head_ = headroom;
-  size_ = 0;
-  marks_.fill(static_cast<std::uint32_t>(headroom));
-  checksum_trusted_ = false;
+  LWNET_ASSERT(headroom <= s_.capacity_);
+  s_.head_ = headroom;
+  s_.size_ = 0;
+  s_.marks_.fill(static_cast<std::uint32_t>(headroom));
+  s_.checksum_trusted_ = false;
 }
 
 ConstBytes PacketBuf::from_mark(Layer layer) const {
-  std::size_t start = marks_[static_cast<std::size_t>(layer)];
-  std::size_t end = head_ + size_;
+  std::size_t start = s_.marks_[static_cast<std::size_t>(layer)];
+  std::size_t end = s_.head_ + s_.size_;
   if (start > end) return {};
-  return ConstBytes(base_ + start, end - start);
+  return ConstBytes(s_.base_ + start, end - start);
 }
 
 BufPool::BufPool(std::size_t count, std::size_t buffer_size)
@@ -113,8 +97,7 @@ std::optional<PacketBuf> BufPool::allocate(std::size_t headroom) {
   std::uint32_t index = free_list_[--free_count_];
   ++stats_.used;
   if (stats_.used > stats_.max_used) stats_.max_used = stats_.used;
-  return std::optional<PacketBuf>(std::in_place, PacketBuf::Key{}, this, index,
-                                  storage_.get() + std::size_t{index} * buffer_size_, buffer_size_, headroom);
+  return std::optional<PacketBuf>(std::in_place, PacketBuf::Key{}, this, index, headroom);
 }
 
 void BufPool::give_back(std::uint32_t index) {

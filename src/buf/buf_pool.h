@@ -34,23 +34,23 @@ class PacketBuf {
 
  public:
   PacketBuf() = default;
-  PacketBuf(Key key, BufPool* pool, std::uint32_t index, std::uint8_t* base, std::size_t capacity,
-            std::size_t headroom);
+  // Buffer `index` of `pool`, its payload empty after `headroom` bytes.
+  PacketBuf(Key key, BufPool* pool, std::uint32_t index, std::size_t headroom);
   PacketBuf(PacketBuf&& other) noexcept;
   PacketBuf& operator=(PacketBuf&& other) noexcept;
   PacketBuf(const PacketBuf&) = delete;
   PacketBuf& operator=(const PacketBuf&) = delete;
   ~PacketBuf();
 
-  bool valid() const { return pool_ != nullptr; }
+  bool valid() const { return s_.pool_ != nullptr; }
   // Inline: a call returns the span through memory, which costs each
   // caller more code than the three loads it hides.
-  Bytes data() { return Bytes(base_ + head_, size_); }
-  ConstBytes data() const { return ConstBytes(base_ + head_, size_); }
-  std::size_t size() const { return size_; }
-  std::size_t headroom() const { return head_; }
-  std::size_t tailroom() const { return capacity_ - head_ - size_; }
-  std::size_t capacity() const { return capacity_; }
+  Bytes data() { return Bytes(s_.base_ + s_.head_, s_.size_); }
+  ConstBytes data() const { return ConstBytes(s_.base_ + s_.head_, s_.size_); }
+  std::size_t size() const { return s_.size_; }
+  std::size_t headroom() const { return s_.head_; }
+  std::size_t tailroom() const { return s_.capacity_ - s_.head_ - s_.size_; }
+  std::size_t capacity() const { return s_.capacity_; }
 
   // Grows the payload at the front by n bytes and returns them (a new header).
   // The caller checked headroom() >= n.
@@ -65,7 +65,7 @@ class PacketBuf {
   void reset(std::size_t headroom);
 
   // Remembers that the current front is where `layer`'s header starts.
-  void mark(Layer layer) { marks_[static_cast<std::size_t>(layer)] = static_cast<std::uint32_t>(head_); }
+  void mark(Layer layer) { s_.marks_[static_cast<std::size_t>(layer)] = static_cast<std::uint32_t>(s_.head_); }
   // The bytes from `layer`'s marked header start to the end of the payload.
   ConstBytes from_mark(Layer layer) const;
 
@@ -76,24 +76,27 @@ class PacketBuf {
   // (the host checked it, or the frame comes from the host's own stack and
   // never crossed a wire): the transport need not sum the payload again.
   // reset() and release() clear it.
-  bool checksum_trusted() const { return checksum_trusted_; }
-  void set_checksum_trusted(bool trusted) { checksum_trusted_ = trusted; }
+  bool checksum_trusted() const { return s_.checksum_trusted_; }
+  void set_checksum_trusted(bool trusted) { s_.checksum_trusted_ = trusted; }
 
  private:
   friend class BufPool;
-  // The moves' shared halves: take `other`'s buffer and state, and leave a
-  // buffer without its storage (what release() leaves too).
-  void take(PacketBuf& other);
+  // Leaves a buffer without its storage (what a move and release() leave).
   void forget();
 
-  BufPool* pool_ = nullptr;
-  std::uint8_t* base_ = nullptr;
-  std::uint32_t index_ = 0;
-  std::size_t capacity_ = 0;
-  std::size_t head_ = 0;
-  std::size_t size_ = 0;
-  std::array<std::uint32_t, 3> marks_{};
-  bool checksum_trusted_ = false;
+  // One plain struct, so that a move copies it as a block and a buffer
+  // given up is reset with one store of an empty State.
+  struct State {
+    BufPool* pool_ = nullptr;
+    std::uint8_t* base_ = nullptr;
+    std::uint32_t index_ = 0;
+    std::size_t capacity_ = 0;
+    std::size_t head_ = 0;
+    std::size_t size_ = 0;
+    std::array<std::uint32_t, 3> marks_{};
+    bool checksum_trusted_ = false;
+  };
+  State s_;
 };
 
 struct PoolStats {

@@ -7,13 +7,6 @@
 
 namespace lwnet {
 
-void RingBuffer::copy_in(std::size_t at, ConstBytes data) {
-  std::size_t first = std::min(data.size(), storage_.size() - at);
-  std::memcpy(storage_.data() + at, data.data(), first);
-  std::memcpy(storage_.data(), data.data() + first, data.size() - first);
-  touched_ = first < data.size() ? storage_.size() : std::max(touched_, at + first);
-}
-
 std::size_t RingBuffer::write(ConstBytes data) {
   // Nothing to copy touches nothing (write_ahead would note its position).
   if (data.empty()) return 0;
@@ -48,8 +41,13 @@ void RingBuffer::consume(std::size_t n) {
 
 std::size_t RingBuffer::write_ahead(std::size_t offset, ConstBytes data) {
   if (offset >= free_space()) return 0;
-  std::size_t n = std::min(data.size(), free_space() - offset);
-  copy_in(wrap(head_ + size_ + offset), data.first(n));
+  const std::size_t n = std::min(data.size(), free_space() - offset);
+  // Copied in at `at`, wrapping at the end of the storage.
+  const std::size_t at = wrap(head_ + size_ + offset);
+  const std::size_t first = std::min(n, storage_.size() - at);
+  std::memcpy(storage_.data() + at, data.data(), first);
+  std::memcpy(storage_.data(), data.data() + first, n - first);
+  touched_ = first < n ? storage_.size() : std::max(touched_, at + first);
   return n;
 }
 

@@ -66,8 +66,6 @@ class RingBuffer {
   std::size_t wrap(std::size_t position) const {
     return position >= storage_.size() ? position - storage_.size() : position;
   }
-  // Copies data into the ring starting at absolute position `at` (wrapping).
-  void copy_in(std::size_t at, ConstBytes data);
 
   Bytes storage_;
   std::size_t head_ = 0;  // index of the first stored byte

@@ -28,6 +28,9 @@ constexpr IpAddress any_of_family(const IpAddress& a) {
 // wildcard.
 constexpr bool bindings_overlap(const IpAddress& a, bool a_v6only, const IpAddress& b,
                                 bool b_v6only) {
+  // IPv4 only: nothing is mapped, and comparing the addresses in place
+  // makes no copies for an out-of-line ==.
+  if constexpr (!config::ipv6) return a.is_unspecified() || b.is_unspecified() || a == b;
   const IpAddress x = unmap_v4(a);
   const IpAddress y = unmap_v4(b);
   if (core_is_v6(x) == core_is_v6(y)) return x.is_unspecified() || y.is_unspecified() || x == y;
@@ -37,6 +40,13 @@ constexpr bool bindings_overlap(const IpAddress& a, bool a_v6only, const IpAddre
 
 // Any thread. Whether a datagram or SYN to `destination` reaches a binding
 // to `bound` (with its IPV6_V6ONLY), wildcards included.
+// Any thread. unmap_v4(a) == b, without a copy of `a` where nothing is
+// mapped (IPv4-only builds).
+constexpr bool unmapped_equals(const IpAddress& a, const IpAddress& b) {
+  if constexpr (!config::ipv6) return a == b;
+  return unmap_v4(a) == b;
+}
+
 constexpr bool binding_accepts(const IpAddress& bound, bool v6only, const IpAddress& destination) {
   const IpAddress b = unmap_v4(bound);
   if (!b.is_unspecified()) return b == destination;

@@ -27,11 +27,11 @@ Result<UdpHandle> UdpEndpoints::open() {
   for (std::size_t i = 0; i < endpoints_.size(); ++i) {
     Endpoint& e = endpoints_[i];
     if (e.open) continue;
-    const std::uint16_t generation = e.generation;
-    e = Endpoint{};
+    // A closed endpoint holds its defaults already (the constructor's, or
+    // close()'s reset): only the flag and the first generation to set.
+    if (e.generation == 0) e.generation = 1;
     e.open = true;
-    e.generation = generation;
-    return UdpHandle{static_cast<std::uint16_t>(i), generation};
+    return UdpHandle{static_cast<std::uint16_t>(i), e.generation};
   }
   return Error::TableFull;
 }
@@ -53,33 +53,35 @@ std::size_t UdpEndpoints::open_count() const {
       std::count_if(endpoints_.begin(), endpoints_.end(), [](const Endpoint& e) { return e.open; }));
 }
 
-bool UdpEndpoints::port_in_use(std::uint16_t port, const IpAddress& address, bool v6only,
-                               bool reuse, std::optional<NetifId> netif) const {
+bool UdpEndpoints::port_in_use(std::uint16_t port, const IpAddress& address, const Endpoint& binder,
+                               bool reuse) const {
   for (std::uint16_t s = by_port_.first(port); s != by_port_.none; s = by_port_.next(s)) {
     const Endpoint& e = endpoints_[s];
     if (e.local_port != port) continue;
-    if (reuse && e.reuse_address) continue;  // Linux: every one of them asked
-    if (netif && e.netif && *netif != *e.netif) continue;  // each takes only its netif's datagrams
-    if (bindings_overlap(e.local_address, e.v6only, address, v6only)) return true;
+    // Linux: every one of them asked (never set without CONFIG_LWIP_SO_REUSE,
+    // which says so at compile time).
+    if (config::so_reuse && reuse && e.reuse_address) continue;
+    // Each takes only its netif's datagrams.
+    if (binder.netif && e.netif && *binder.netif != *e.netif) continue;
+    if (bindings_overlap(e.local_address, e.v6only, address, binder.v6only)) return true;
   }
   return false;
 }
 
 Status UdpEndpoints::bind_slot(std::uint16_t slot, const IpAddress& address, std::uint16_t port) {
-  const bool v6only = endpoints_[slot].v6only;
-  const std::optional<NetifId> netif = endpoints_[slot].netif;
+  const Endpoint& binder = endpoints_[slot];
   if (port == 0) {
     constexpr std::uint32_t count = ephemeral_port_last - ephemeral_port_first + 1U;
     const std::uint32_t start = random_.below(count);
     for (std::uint32_t i = 0; i < count; ++i) {
       const auto candidate = static_cast<std::uint16_t>(ephemeral_port_first + (start + i) % count);
-      if (!port_in_use(candidate, address, v6only, false, netif)) {
+      if (!port_in_use(candidate, address, binder, false)) {
         port = candidate;
         break;
       }
     }
     if (port == 0) return Error::AddressInUse;
-  } else if (port_in_use(port, address, v6only, endpoints_[slot].reuse_address, netif)) {
+  } else if (port_in_use(port, address, binder, binder.reuse_address)) {
     return Error::AddressInUse;
   }
   Endpoint& e = endpoints_[slot];
@@ -91,16 +93,21 @@ Status UdpEndpoints::bind_slot(std::uint16_t slot, const IpAddress& address, std
   return {};
 }
 
-IpAddress UdpEndpoints::implicit_bind_address(const Endpoint& e, const IpAddress& peer) {
+Status UdpEndpoints::bind_implicitly(std::uint16_t slot, const IpAddress& peer) {
+  const Endpoint& e = endpoints_[slot];
+  // IPv4 only: the address bind() named, or 0.0.0.0, which is what the
+  // peer's family gives: bound as it is, with no copy made.
+  if constexpr (!config::ipv6) return bind_slot(slot, e.local_address, 0);
   // An address bind() named stays after disconnect() gave its port back.
-  return e.local_address.is_unspecified() ? any_of_family(unmap_v4(peer)) : e.local_address;
+  return bind_slot(slot, e.local_address.is_unspecified() ? any_of_family(unmap_v4(peer)) : e.local_address, 0);
 }
 
 Status UdpEndpoints::bind(UdpHandle h, const IpEndpoint& local) {
   Endpoint* e = get(h);
   if (e == nullptr) return Error::Closed;
   if (e->bound) return Error::InvalidArgument;
-  const IpAddress a = unmap_v4(local.address);
+  const IpAddress unmapped = unmap_v4(local.address);
+  const IpAddress& a = config::ipv6 ? unmapped : local.address;  // IPv4 only: nothing mapped
   // Ours, a group, or a broadcast address (Linux's too): bound to one, the
   // endpoint gets what is sent to it and sends from the netif's address.
   const bool broadcast = core_is_v4(a) && ip_.is_broadcast(a.v4());
@@ -132,7 +139,7 @@ Status UdpEndpoints::connect(UdpHandle h, const IpEndpoint& remote) {
     if (broadcast) return Error::InvalidArgument;
   }
   if (!e->bound) {
-    Status s = bind_slot(h.slot, implicit_bind_address(*e, remote.address), 0);
+    Status s = bind_implicitly(h.slot, remote.address);
     if (!s) return s;
   }
   e->connected = true;
@@ -183,11 +190,13 @@ Status UdpEndpoints::send_to(UdpHandle h, ConstBytes payload, const IpEndpoint& 
   if (to.port == 0 || to.address.is_unspecified()) return Error::InvalidArgument;
   if (payload.size() > udp_max_payload) return Error::TooBig;
   if (!e->bound) {
-    Status s = bind_slot(h.slot, implicit_bind_address(*e, to.address), 0);
+    Status s = bind_implicitly(h.slot, to.address);
     if (!s) return s;
   }
-  // An IPv6 endpoint reaches IPv4 peers through mapped addresses.
-  const IpAddress destination = unmap_v4(to.address);
+  // An IPv6 endpoint reaches IPv4 peers through mapped addresses (none in
+  // an IPv4-only build: `to` itself, no copy).
+  const IpAddress unmapped = unmap_v4(to.address);
+  const IpAddress& destination = config::ipv6 ? unmapped : to.address;
   const bool multicast = destination.is_multicast();
   // A multicast- or broadcast-bound endpoint sends from the netif's own
   // address.
@@ -225,12 +234,12 @@ Status UdpEndpoints::send_to(UdpHandle h, ConstBytes payload, const IpEndpoint& 
   UdpRepr udp;
   udp.source_port = e->local_port;
   udp.destination_port = to.port;
-  udp.emit(datagram, r.source, destination, e->checksum);
+  udp.emit(datagram, r.source, destination, !e->no_checksum);
 
   IpSendOptions options;
   options.protocol = IpProtocol::Udp;
   options.hop_limit = multicast ? std::optional<std::uint8_t>(e->multicast_ttl) : e->ttl;
-  options.multicast_loop = multicast && e->multicast_loop;
+  options.multicast_loop = multicast && !e->no_multicast_loop;
   options.tos = e->tos;
   Status s = ip_.output(std::move(*buf), r, destination, options, now);
   if (s) ++stats_.tx;
@@ -248,17 +257,22 @@ Result<UdpReceived> UdpEndpoints::receive(UdpHandle h, Bytes into, bool keep) {
   Endpoint* e = get(h);
   if (e == nullptr) return Error::Closed;
   if (e->queue.empty()) return Error::WouldBlock;
-  const Datagram& d = datagrams_.front(e->queue);
-  ConstBytes data = d.payload.data();
-  const std::size_t copied = std::min(data.size(), into.size());
-  std::copy_n(data.begin(), copied, into.begin());
-  // Every field given: nothing zeroed first only to be written over.
-  const UdpReceived r{data.size(), copied, IpEndpoint{d.from_address, d.from_port}, d.to, d.netif};
-  if (!keep) {
-    e->queued_bytes -= data.size();
-    datagrams_.drop_front(e->queue);  // frees the datagram's buffer
-  }
-  return r;
+  // Filled in the Result the caller gets, not built aside and copied.
+  return Result<UdpReceived>::filled([&](UdpReceived& r) {
+    const Datagram& d = datagrams_.front(e->queue);
+    ConstBytes data = d.payload.data();
+    const std::size_t copied = std::min(data.size(), into.size());
+    std::copy_n(data.begin(), copied, into.begin());
+    r.size = data.size();
+    r.copied = copied;
+    r.from = IpEndpoint{d.from_address, d.from_port};
+    r.to = d.to;
+    r.netif = d.netif;
+    if (!keep) {
+      e->queued_bytes -= data.size();
+      datagrams_.drop_front(e->queue);  // frees the datagram's buffer
+    }
+  });
 }
 
 bool UdpEndpoints::readable(UdpHandle h) const {
@@ -288,7 +302,7 @@ void UdpEndpoints::set_ttl(UdpHandle h, std::uint8_t ttl) {
 }
 
 void UdpEndpoints::set_checksum(UdpHandle h, bool send_checksum) {
-  if (Endpoint* e = get(h)) e->checksum = send_checksum;
+  if (Endpoint* e = get(h)) e->no_checksum = !send_checksum;
 }
 
 void UdpEndpoints::set_tos(UdpHandle h, std::uint8_t tos) {
@@ -425,7 +439,7 @@ void UdpEndpoints::set_multicast_ttl(UdpHandle h, std::uint8_t ttl) {
 }
 
 void UdpEndpoints::set_multicast_loop(UdpHandle h, bool loop) {
-  if (Endpoint* e = get(h)) e->multicast_loop = loop;
+  if (Endpoint* e = get(h)) e->no_multicast_loop = !loop;
 }
 
 void UdpEndpoints::close(UdpHandle h, Instant now) {
@@ -438,13 +452,12 @@ void UdpEndpoints::close(UdpHandle h, Instant now) {
   }
   if (e->bound) by_port_.erase(e->local_port, h.slot);
   datagrams_.clear(e->queue);
-  e->queued_bytes = 0;
-  e->error.reset();
-  e->open = false;
-  e->bound = false;
-  e->connected = false;
-  // Generation 0 is never handed out, so a zeroed handle is never valid.
-  e->generation = static_cast<std::uint16_t>(e->generation == 0xffff ? 1 : e->generation + 1);
+  // Back to every default (closed, unbound, unconnected, no options), so
+  // that open() has nothing to reset. Generation 0 is never handed out, so
+  // a zeroed handle is never valid.
+  const auto generation = static_cast<std::uint16_t>(e->generation == 0xffff ? 1 : e->generation + 1);
+  *e = Endpoint{};
+  e->generation = generation;
 }
 
 void UdpEndpoints::input(IpDelivery&& d, Instant now) {
@@ -522,14 +535,14 @@ int UdpEndpoints::match(const Endpoint& e, const IpDelivery& d, std::uint16_t so
     // A broadcast reaches endpoints bound to the address of the netif it
     // came in on; a multicast only those bound to the group (or to any).
     const Netif& netif = ip_.netifs()[d.netif];
-    const bool matches = unmap_v4(e.local_address) == d.destination ||
+    const bool matches = unmapped_equals(e.local_address, d.destination) ||
                          (d.broadcast && !d.destination.is_multicast() && netif.has_ipv4 &&
                           e.local_address == IpAddress(netif.address));
     if (!matches) return -1;
     score += 2;
   }
   if (e.connected) {
-    if (unmap_v4(e.remote_address) != d.source || e.remote_port != source_port) return -1;
+    if (!unmapped_equals(e.remote_address, d.source) || e.remote_port != source_port) return -1;
     score += 8;
   }
   return score;
@@ -566,9 +579,9 @@ void UdpEndpoints::icmp_error(const IcmpErrorReport& report) {
   for (std::uint16_t s = by_port_.first(report.local.port); s != by_port_.none; s = by_port_.next(s)) {
     Endpoint& e = endpoints_[s];
     if (e.local_port != report.local.port || !e.connected) continue;
-    if (unmap_v4(e.remote_address) != remote || e.remote_port != report.remote.port) continue;
+    if (!unmapped_equals(e.remote_address, remote) || e.remote_port != report.remote.port) continue;
     if (!e.local_address.is_unspecified() && !e.local_address.is_multicast() &&
-        unmap_v4(e.local_address) != local) {
+        !unmapped_equals(e.local_address, local)) {
       continue;
     }
     e.error = report.error;

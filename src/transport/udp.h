@@ -156,16 +156,22 @@ class UdpEndpoints {
     std::uint16_t from_port = 0;
     IpAddress to;
     NetifId netif;
+    // What QueuePool does to a dropped datagram: frees its buffer, and
+    // leaves the rest for enqueue() to write over.
+    void drop_held() { payload.release(); }
   };
   struct Endpoint {
-    // The fields whose defaults are not zero come first, side by side: a
-    // reset (open()) writes them in two stores, and the small fields pack
-    // without the padding they left (4 bytes less per endpoint on 32-bit).
+    // Nearly every default is zero (the flags say what is not the
+    // default), so that the table starts as zero bytes: each non-zero
+    // default is a store per endpoint in the constructor. The small fields
+    // come first, packed without the padding they left (4 bytes less per
+    // endpoint on 32-bit).
     bool open = false;
-    bool checksum = true;
-    std::uint16_t generation = 1;
+    bool no_checksum = false;
+    // Of the last handle; 0 until the first open() (which hands out 1).
+    std::uint16_t generation = 0;
     std::uint8_t multicast_ttl = 1;
-    bool multicast_loop = true;
+    bool no_multicast_loop = false;
     bool bound = false;
     IpAddress local_address;  // unspecified: any of its family
     std::uint16_t local_port = 0;
@@ -213,12 +219,13 @@ class UdpEndpoints {
 
   Endpoint* get(UdpHandle h);
   const Endpoint* get(UdpHandle h) const;
-  // Where an unbound endpoint takes its port when it first reaches `peer`.
-  static IpAddress implicit_bind_address(const Endpoint& e, const IpAddress& peer);
-  // `netif`: the binding endpoint's SO_BINDTODEVICE. As on Linux, endpoints
-  // bound to two different netifs never conflict.
-  bool port_in_use(std::uint16_t port, const IpAddress& address, bool v6only, bool reuse,
-                   std::optional<NetifId> netif) const;
+  // Binds an unbound endpoint to an ephemeral port when it first reaches
+  // `peer`.
+  Status bind_implicitly(std::uint16_t slot, const IpAddress& peer);
+  // Whether `binder` (not bound yet) would collide on `port` at `address`;
+  // `reuse`: it asks for SO_REUSEADDR sharing. As on Linux, endpoints bound
+  // (SO_BINDTODEVICE) to two different netifs never conflict.
+  bool port_in_use(std::uint16_t port, const IpAddress& address, const Endpoint& binder, bool reuse) const;
   Status bind_slot(std::uint16_t slot, const IpAddress& address, std::uint16_t port);
   // The match of a datagram for an endpoint: -1 none, else higher is more
   // specific.

@@ -5,8 +5,11 @@
 
 namespace lwnet {
 
+// From 1: Result and Status keep 0 for "no error" in the same byte, and a
+// test against zero is shorter Thumb code at every check than one against
+// another value.
 enum class Error : std::uint8_t {
-  Truncated,        // input shorter than its header or its length field says
+  Truncated = 1,    // input shorter than its header or its length field says
   Malformed,        // a field has an impossible value
   BadChecksum,
   Unsupported,      // valid but not handled (unknown version, protocol, option)

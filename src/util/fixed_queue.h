@@ -11,6 +11,8 @@ namespace lwnet {
 
 // Core thread only (like what it holds). N may be 0 for a table compiled
 // out (config::ipv6_slots): such a queue is always full and always empty.
+// T keeps nothing once moved from (PacketBuf, structs around one): a slot
+// popped is left as the move left it.
 template <class T, std::size_t N>
 class FixedQueue {
 
@@ -38,8 +40,10 @@ class FixedQueue {
     if constexpr (N == 0) {
       return T{};  // unreachable: never !empty()
     } else {
+      // The moved-from value stays in the slot: what the queues hold
+      // (PacketBuf, structs around one) keeps nothing once moved from, and
+      // the next push() moves over it.
       T value = std::move(items_[head_]);
-      items_[head_] = T{};
       head_ = (head_ + 1) % N;
       --count_;
       return value;
@@ -50,7 +54,9 @@ class FixedQueue {
   // caller checked !empty().
   void drop_front() {
     if constexpr (N != 0) {
-      items_[head_] = T{};
+      // Moved out and destroyed: what the slot held is freed, and no T is
+      // built to be assigned over it.
+      { T dropped = std::move(items_[head_]); }
       head_ = (head_ + 1) % N;
       --count_;
     }

@@ -41,9 +41,7 @@ class QueuePool {
   static_assert(Entries >= 1 && Entries < 0xffff, "entries are linked by 16-bit indexes");
 
  public:
-  QueuePool() {
-    for (std::size_t i = 0; i < Entries; ++i) entries_[i].next = static_cast<std::uint16_t>(i + 1);
-  }
+  QueuePool() = default;
   QueuePool(const QueuePool&) = delete;
   QueuePool& operator=(const QueuePool&) = delete;
 
@@ -59,15 +57,22 @@ class QueuePool {
     *slot = std::move(value);
     return true;
   }
-  // push() in place: links an entry (holding a default T) at the back of
-  // `q` and returns its value for the caller to fill, or nullptr where
-  // push() would refuse. No T is built aside to be moved in.
+  // push() in place: links an entry (holding a default T, or one that
+  // drop_held() emptied) at the back of `q` and returns its value for the
+  // caller to fill, or nullptr where push() would refuse. No T is built
+  // aside to be moved in.
   T* push_default(PooledQueue& q, std::size_t limit) {
-    if (q.count_ >= limit || free_ == none) return nullptr;
-    const std::uint16_t index = free_;
+    if (q.count_ >= limit) return nullptr;
+    std::uint16_t index;
+    if (free_ != 0) {
+      index = static_cast<std::uint16_t>(free_ - 1);
+      free_ = entries_[index].next;
+    } else if (fresh_ < Entries) {
+      index = fresh_++;
+    } else {
+      return nullptr;
+    }
     Entry& e = entries_[index];
-    free_ = e.next;
-    e.next = none;
     if (q.count_ == 0) {
       q.head_ = index;
     } else {
@@ -89,17 +94,25 @@ class QueuePool {
     return value;
   }
   // pop() for a caller that does not want the value: it is reset in place
-  // (a buffer it held is freed) instead of being moved out first.
+  // (a buffer it held is freed) instead of being moved out first; a T with
+  // drop_held() (a member of its own: not unique_ptr's release()) is only
+  // emptied by it.
   void drop_front(PooledQueue& q) {
     const std::uint16_t index = q.head_;
     Entry& e = entries_[index];
-    // Destroyed and made anew: cheaper than a default T moved over it.
-    std::destroy_at(&e.value);
-    std::construct_at(&e.value);
+    if constexpr (requires(T& t) { t.drop_held(); }) {
+      // A T that can give up what it holds in place does: no new T is
+      // built over it (push_default()'s caller writes every field anyway).
+      e.value.drop_held();
+    } else {
+      // Destroyed and made anew: cheaper than a default T moved over it.
+      std::destroy_at(&e.value);
+      std::construct_at(&e.value);
+    }
     q.head_ = e.next;
     if (--q.count_ == 0) q.head_ = q.tail_ = 0;
     e.next = free_;
-    free_ = index;
+    free_ = static_cast<std::uint16_t>(index + 1);
     --used_;
   }
   void clear(PooledQueue& q) {
@@ -107,13 +120,18 @@ class QueuePool {
   }
 
  private:
-  static constexpr std::uint16_t none = static_cast<std::uint16_t>(Entries);
   struct Entry {
     T value{};
+    // In a queue: the next entry's index (the last one's is never read).
+    // In the free list: the next free entry's index + 1, 0 ending it.
     std::uint16_t next = 0;
   };
   std::array<Entry, Entries> entries_{};
+  // The free list (index + 1 of its first entry, 0: empty) holds the
+  // entries given back; those never used yet are fresh_ and up. Nothing
+  // to link at construction: a pool starts as zero bytes.
   std::uint16_t free_ = 0;
+  std::uint16_t fresh_ = 0;
   std::size_t used_ = 0;
 };
 

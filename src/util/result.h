@@ -13,10 +13,11 @@ namespace lwnet {
 
 namespace result_detail {
 
-// Error has fewer than 255 codes, so the byte that holds the error also says
-// whether there is one: a separate flag (or std::variant's index, and its
-// index-switching copies and destructor) costs code at every call site.
-inline constexpr Error no_error = static_cast<Error>(0xFF);
+// Error's codes start at 1, so the byte that holds the error also says
+// whether there is one (0: none): a separate flag (or std::variant's index,
+// and its index-switching copies and destructor) costs code at every call
+// site, and a test against zero is the shortest check.
+inline constexpr Error no_error = static_cast<Error>(0);
 
 // Any thread. Asking a failed Result for its value (or a good one for its
 // error) is a bug: aborts. Out of line and without arguments, so that each

@@ -19,33 +19,30 @@ class SlotIndex {
  public:
   static constexpr std::uint16_t none = 0xffff;
 
-  SlotIndex() {
-    heads_.fill(none);
-    next_.fill(none);
-  }
+  SlotIndex() { links_.fill(none); }
 
   void insert(std::uint16_t key, std::uint16_t slot) {
-    std::uint16_t& head = heads_[bucket(key)];
-    next_[slot] = head;
+    std::uint16_t& head = links_[bucket(key)];
+    links_[bucket_count + slot] = head;
     head = slot;
   }
   void erase(std::uint16_t key, std::uint16_t slot) {
-    std::uint16_t* link = &heads_[bucket(key)];
+    std::uint16_t* link = &links_[bucket(key)];
     while (*link != none) {
       if (*link == slot) {
-        *link = next_[slot];
-        next_[slot] = none;
+        *link = links_[bucket_count + slot];
+        links_[bucket_count + slot] = none;
         return;
       }
-      link = &next_[*link];
+      link = &links_[bucket_count + *link];
     }
   }
   // The first slot of key's bucket (other keys may share it: compare), or none.
   std::uint16_t first(std::uint16_t key) const {
     if constexpr (Slots == 0) return none;
-    return heads_[bucket(key)];
+    return links_[bucket(key)];
   }
-  std::uint16_t next(std::uint16_t slot) const { return next_[slot]; }
+  std::uint16_t next(std::uint16_t slot) const { return links_[bucket_count + slot]; }
 
  private:
   static constexpr std::size_t bucket_count = std::bit_ceil(Slots) * 2;
@@ -55,8 +52,8 @@ class SlotIndex {
     return static_cast<std::size_t>((std::uint32_t{key} * 2654435769U) >> (32 - bucket_bits));
   }
 
-  std::array<std::uint16_t, bucket_count> heads_{};
-  std::array<std::uint16_t, Slots> next_{};
+  // The buckets' heads, then each slot's next: one array, filled in one go.
+  std::array<std::uint16_t, bucket_count + Slots> links_{};
 };
 
 }  // namespace lwnet

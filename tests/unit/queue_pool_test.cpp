@@ -74,5 +74,33 @@ TEST(QueuePool, ARefusedValueStaysWithTheCallerAndPopFreesWhatAnEntryHeld) {
   EXPECT_EQ(*pool.pop(q), 7);
 }
 
+// A value with drop_held() (UDP's datagrams) is only emptied by it when
+// dropped, and its entry is reused as it was left.
+struct Held {
+  std::shared_ptr<int> held;
+  int drops = 0;
+  void drop_held() {
+    held.reset();
+    ++drops;
+  }
+};
+
+TEST(QueuePool, DropFrontEmptiesAValueWithDropHeldInPlace) {
+  QueuePool<Held, 1> pool;
+  PooledQueue q;
+  auto watched = std::make_shared<int>(0);
+  std::weak_ptr<int> alive = watched;
+  Held* h = pool.push_default(q, 1);
+  ASSERT_NE(h, nullptr);
+  h->held = std::move(watched);
+  pool.drop_front(q);
+  EXPECT_TRUE(alive.expired());
+  EXPECT_TRUE(q.empty());
+  Held* again = pool.push_default(q, 1);
+  ASSERT_EQ(again, h);  // the one entry, not rebuilt
+  EXPECT_EQ(again->drops, 1);
+  EXPECT_EQ(again->held, nullptr);
+}
+
 }  // namespace
 }  // namespace lwnet::queue_pool_test
