@@ -13,9 +13,11 @@
 
 namespace lwnet {
 
+// No member initialisers: Assembler leaves the slots past its count
+// unwritten (see ranges_).
 struct ByteRange {
-  std::size_t start = 0;  // offset from the contiguous end
-  std::size_t end = 0;    // one past the last byte
+  std::size_t start;  // offset from the contiguous end
+  std::size_t end;    // one past the last byte
   bool operator==(const ByteRange&) const = default;
 };
 
@@ -87,7 +89,10 @@ class Assembler {
   }
 
  private:
-  std::array<ByteRange, Capacity> ranges_{};
+  // Only the first count_ are ever read, so none is cleared here: inside a
+  // value-initialised TcpConnectionState a clearing constructor wrote them
+  // a second time after the state's own memset.
+  std::array<ByteRange, Capacity> ranges_;
   std::size_t count_ = 0;
   struct NoRange {};
   [[no_unique_address]] std::conditional_t<TrackLastAdded, ByteRange, NoRange> last_added_{};

@@ -24,7 +24,8 @@ class SlotConnection {
   SlotConnection() = default;
   SlotConnection(const SlotConnection&) = delete;
   SlotConnection& operator=(const SlotConnection&) = delete;
-  ~SlotConnection() { reset(); }
+  // Trivially destructible, so that the slot array needs no count in front
+  // of it nor a loop to destroy it: ~TcpTable() resets every slot itself.
 
   explicit operator bool() const { return object_ != nullptr; }
   TcpConnection* operator->() { return object_; }
