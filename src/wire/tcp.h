@@ -44,6 +44,7 @@ struct TcpNoOption {
   constexpr const T& operator*() const { return none; }
   constexpr TcpNoOption& operator=(const T&) { return *this; }
   constexpr TcpNoOption& operator=(const std::optional<T>&) { return *this; }
+  constexpr void reset() {}
   operator std::optional<T>() const { return std::nullopt; }
   bool operator==(const TcpNoOption&) const = default;
 };
