@@ -33,7 +33,7 @@ struct TcpTimestamp {
 // Stand-ins for the TcpRepr members of options the build compiles out
 // (config/options.h): no room in a header ([[no_unique_address]]), read as
 // absent, writes dropped, so that the code testing for the option folds
-// away and headers built, cleared and copied are smaller (84 bytes to 36
+// away and headers built, cleared and copied are smaller (84 bytes to 32
 // on Cortex-M with SACK and timestamps out).
 template <class T>
 struct TcpNoOption {
