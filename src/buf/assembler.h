@@ -9,16 +9,20 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 
 namespace lwnet {
 
+// No member initialisers: Assembler leaves the slots past its count
+// unwritten (see ranges_).
 struct ByteRange {
-  std::size_t start = 0;  // offset from the contiguous end
-  std::size_t end = 0;    // one past the last byte
+  std::size_t start;  // offset from the contiguous end
+  std::size_t end;    // one past the last byte
   bool operator==(const ByteRange&) const = default;
 };
 
-template <std::size_t Capacity>
+// TrackLastAdded: keep last_added() (only SACK output reads it).
+template <std::size_t Capacity, bool TrackLastAdded = true>
 class Assembler {
  public:
   static_assert(Capacity >= 1);
@@ -63,10 +67,10 @@ class Assembler {
       ranges_[destination + i].start -= contiguous;
       ranges_[destination + i].end -= contiguous;
     }
-    last_added_ = {};
+    if constexpr (TrackLastAdded) last_added_ = {};
     if (contiguous == 0) {
       ranges_[first] = {start, end};
-      last_added_ = ranges_[first];
+      if constexpr (TrackLastAdded) last_added_ = ranges_[first];
     }
     count_ = new_count;
     return contiguous;
@@ -78,12 +82,20 @@ class Assembler {
   void clear() { count_ = 0; }
   // The range that the last add() produced after merging (RFC 2018: the
   // first SACK block reports the most recently received data).
-  const ByteRange& last_added() const { return last_added_; }
+  // Empty when not tracked.
+  ByteRange last_added() const {
+    if constexpr (TrackLastAdded) return last_added_;
+    return {};
+  }
 
  private:
-  std::array<ByteRange, Capacity> ranges_{};
+  // Only the first count_ are ever read, so none is cleared here: inside a
+  // value-initialised TcpConnectionState a clearing constructor wrote them
+  // a second time after the state's own memset.
+  std::array<ByteRange, Capacity> ranges_;
   std::size_t count_ = 0;
-  ByteRange last_added_{};
+  struct NoRange {};
+  [[no_unique_address]] std::conditional_t<TrackLastAdded, ByteRange, NoRange> last_added_{};
 };
 
 }  // namespace lwnet

@@ -20,11 +20,9 @@ constexpr std::size_t max_sack_blocks = 4;
 // Without CONFIG_LWNET_TCP_TIMESTAMPS nothing sets one: its code goes.
 bool has_timestamp(const TcpRepr& r) { return config::tcp_timestamps && r.timestamp.has_value(); }
 bool has_window_scale(const TcpRepr& r) { return config::tcp_window_scaling_built && r.window_scale.has_value(); }
-// Only SACK input offers SACK-permitted, and a SYN cookie's SYN-ACK echoes
-// the SYN's: without either nothing sets it on a header to send.
-bool has_sack_permitted(const TcpRepr& r) {
-  return (config::tcp_sack_in || config::tcp_syn_cookies) && r.sack_permitted;
-}
+// Only SACK input offers SACK-permitted (a SYN cookie's SYN-ACK too):
+// without it nothing sets it on a header to send.
+bool has_sack_permitted(const TcpRepr& r) { return config::tcp_sack_in && r.sack_permitted; }
 
 // Bytes emit() spends on everything but the SACK blocks (each piece is
 // already a multiple of 4 long).

@@ -104,7 +104,9 @@ TcpRepr TcpConnection::cookie_syn_ack(const TcpRepr& syn, Seq32 cookie,
   if (offers_window_scaling(settings) && options.window_scale) {
     h.window_scale = receive_scale_for(std::max(receive_buffer_limit, receive_buffer));
   }
-  h.sack_permitted = options.sack_permitted;
+  // As make_header(): SACK-permitted says we take SACK blocks, which only
+  // SACK input does.
+  h.sack_permitted = config::tcp_sack_in && options.sack_permitted;
   if (settings.timestamps && syn.timestamp) {
     h.timestamp = TcpTimestamp{static_cast<std::uint32_t>(now.total_millis()) + timestamp_offset_for(cookie),
                                syn.timestamp->value};

@@ -181,7 +181,8 @@ struct TcpConnectionState {
   std::uint32_t timestamp_recent_ = 0;  // TS.Recent
   std::uint32_t timestamp_offset_ = 0;  // randomizes our TSval base (RFC 7323 5.4)
 
-  Assembler<config::tcp_ooseq_max_ranges> out_of_order_;
+  // The last range added matters to SACK output only.
+  Assembler<config::tcp_ooseq_max_ranges, config::tcp_sack_out_built> out_of_order_;
   Instant out_of_order_since_ = Instant::max();
 
   CongestionControl congestion_;

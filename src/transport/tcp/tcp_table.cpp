@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <array>
 #include <memory>
+#include <type_traits>
 #include <utility>
 
 namespace lwnet {
@@ -88,7 +89,10 @@ TcpTable::TcpTable(const TcpTableConfig& config, Random& random)
   }
 }
 
-TcpTable::~TcpTable() = default;
+TcpTable::~TcpTable() {
+  static_assert(std::is_trivially_destructible_v<ConnectionSlot>);
+  for (std::size_t i = 0; i < config_.max_connections; ++i) slots_[i].connection.reset();
+}
 
 std::size_t TcpTable::connection_object_size() { return sizeof(ConnectionSlot) + sizeof(TcpConnection); }
 

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <type_traits>
 #include <utility>
 
 namespace lwnet {
@@ -24,7 +25,8 @@ class SlotConnection {
   SlotConnection() = default;
   SlotConnection(const SlotConnection&) = delete;
   SlotConnection& operator=(const SlotConnection&) = delete;
-  ~SlotConnection() { reset(); }
+  // Trivially destructible, so that the slot array needs no count in front
+  // of it nor a loop to destroy it: ~TcpTable() resets every slot itself.
 
   explicit operator bool() const { return object_ != nullptr; }
   TcpConnection* operator->() { return object_; }
@@ -76,7 +78,9 @@ struct TcpTable::ListenerSlot {
   TcpSettings settings;  // for the connections it accepts
   // When it last answered a SYN with a cookie: only then may an ACK for no
   // connection be a cookie coming back (else it is answered as before).
-  std::optional<Instant> last_cookie_sent;
+  // Read by SYN cookies only: no room without them.
+  [[no_unique_address]] std::conditional_t<config::tcp_syn_cookies, std::optional<Instant>, TcpNoOption<Instant>>
+      last_cookie_sent;
   void* user_data = nullptr;
 };
 
