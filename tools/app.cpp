@@ -205,8 +205,8 @@ void add_interface_options(CLI::App& app, InterfaceOptions& options) {
   app.add_option("--spin", options.spin_us,
                  "after a pass, keep looking at the TAP this long before sleeping, so that\n"
                  "the peer's next frame (a connection's next step) needs no wake-up; it\n"
-                 "stops by itself where the frames do not come within it (default " +
-                     std::to_string(config::tcpip_spin_us) + ", 0 to 10000)")
+                 "stops by itself where the frames do not come within it (default 0: sleep\n"
+                 "at once; up to 10000)")
       ->type_name("MICROSECONDS")
       ->check(CLI::Range(0U, 10000U))
       ->group(group);
