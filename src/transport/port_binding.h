@@ -38,8 +38,6 @@ constexpr bool bindings_overlap(const IpAddress& a, bool a_v6only, const IpAddre
   return y.is_unspecified() && !b_v6only;
 }
 
-// Any thread. Whether a datagram or SYN to `destination` reaches a binding
-// to `bound` (with its IPV6_V6ONLY), wildcards included.
 // Any thread. unmap_v4(a) == b, without a copy of `a` where nothing is
 // mapped (IPv4-only builds).
 constexpr bool unmapped_equals(const IpAddress& a, const IpAddress& b) {
@@ -47,6 +45,8 @@ constexpr bool unmapped_equals(const IpAddress& a, const IpAddress& b) {
   return unmap_v4(a) == b;
 }
 
+// Any thread. Whether a datagram or SYN to `destination` reaches a binding
+// to `bound` (with its IPV6_V6ONLY), wildcards included.
 constexpr bool binding_accepts(const IpAddress& bound, bool v6only, const IpAddress& destination) {
   const IpAddress b = unmap_v4(bound);
   if (!b.is_unspecified()) return b == destination;
