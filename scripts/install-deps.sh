@@ -7,6 +7,8 @@ set -euo pipefail
 packages=(
   # build (libclang-rt-14-dev: libFuzzer for the fuzz targets)
   cmake make g++ clang libclang-rt-14-dev libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev pkg-config
+  # LLVM's linker: the lwnet command's hot functions first (cmake/LeanPrograms.cmake)
+  lld
   # batched TAP writes (src/link/linux/tap_transmit_batch.h)
   liburing-dev
   # tests and demo: namespaces, TAP, Linux peers, capture checks

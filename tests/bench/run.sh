@@ -90,7 +90,7 @@ forget_pid() {
 [ -d "$ANCHOR" ] || { echo "anchor bench not found at $ANCHOR (set ANCHOR=...)" >&2; exit 1; }
 
 ########## packages (installs only what is missing) ##########
-packages=(cmake make gcc g++ libcli11-dev liblwip-dev pkg-config iperf iproute2 iputils-ping ethtool python3 procps)
+packages=(cmake make gcc g++ lld libcli11-dev liblwip-dev pkg-config iperf iproute2 iputils-ping ethtool python3 procps)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$p")

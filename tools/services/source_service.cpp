@@ -26,8 +26,14 @@ class SourceService final : public TcpService {
     return Step::More;
   }
 
-  static constexpr std::array<std::uint8_t, 65536> zeros{};
+  // Not const: in .bss, whose pages nobody writes, reads map the kernel's
+  // one zero page and the resident set does not grow; a constexpr block
+  // would sit in the binary's .rodata and make 64 KiB of it resident.
+  // Never written (send_static needs the bytes unchanged until acknowledged).
+  static std::array<std::uint8_t, 65536> zeros;
 };
+
+std::array<std::uint8_t, 65536> SourceService::zeros{};
 
 }  // namespace
 
