@@ -42,6 +42,10 @@ if(LWNET_STATIC_PROGRAMS AND NOT CMAKE_BUILD_TYPE STREQUAL "Debug" AND CMAKE_SYS
       #include <thread>
       int main() { std::thread t([] {}); t.join(); return 0; }" LWNET_LLD_STATIC_LINK_WORKS)
     unset(CMAKE_REQUIRED_LINK_OPTIONS)
+    if(NOT LWNET_LLD_STATIC_LINK_WORKS)
+      message(STATUS "lwnet: no lld (scripts/install-deps.sh installs it): the lwnet command links in the "
+                     "default order, with about twice the resident text")
+    endif()
   else()
     message(STATUS "lwnet: no static C/C++ runtime (libc.a, libstdc++.a); programs link dynamically")
   endif()

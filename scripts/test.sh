@@ -58,8 +58,8 @@ cmake -S "$repo" -B "$release_build" -DCMAKE_BUILD_TYPE=Release -DCONFIG_LWIP_IP
 echo "test: building Release (the code, the unit and sim tests) with $jobs jobs"
 cmake --build "$release_build" -j "$jobs"
 phase "Release build done"
-echo "test: running the unit and sim tests of the Release build"
-ctest --test-dir "$release_build" --output-on-failure --no-tests=error -j "$jobs" -L 'unit|sim'
+echo "test: running the unit and sim tests of the Release build, and its checks of the lean lwnet command"
+ctest --test-dir "$release_build" --output-on-failure --no-tests=error -j "$jobs" -L 'unit|sim|release'
 phase "Release tests done"
 echo "test: the socket conformance test on a core-locking build"
 # The Debug build's integration.conformance runs ESP-IDF's default (message
