@@ -3,9 +3,13 @@
 # run of `lwnet serve` executes, which the link puts first
 # (cmake/LeanPrograms.cmake, lwnet_hot_functions_first).
 #
-#   bash tools/hot_functions.sh [BUILD_DIR]    # as root; default build-hot/
+#   bash tools/hot_functions.sh    # as root; builds in build-hot/ and build-hot-default/
 #
-# The run is the bench's (tests/bench/run.sh) for the lwnet column: `lwnet
+# Two builds, one list: the host preset's (the README's and the bench's
+# build) and the default configuration built as one unit per batch
+# (scripts/test.sh's Release build, which release.resident_text checks):
+# they inline differently, so different functions run. For each, the run
+# is the bench's (tests/bench/run.sh) for the lwnet column: `lwnet
 # serve --iperf 5001 --source 5002 --echo 5003` on a TAP, pinged, then CRR,
 # stack -> Linux and Linux -> stack transfers with the anchor's client and
 # iperf 2.
@@ -23,7 +27,6 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-BUILD=${1:-$ROOT/build-hot}
 ANCHOR=${ANCHOR:-$ROOT/../shared/anchors/lwip-bench}
 LIST=$ROOT/tools/hot_functions.txt
 NS=lwhot-ns
@@ -44,9 +47,6 @@ for p in valgrind linux-perf iperf iputils-ping lld; do
 done
 [ ${#missing[@]} -eq 0 ] || apt-get install -y -q --no-install-recommends "${missing[@]}"
 
-cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DLWNET_BUILD_TESTS=OFF -DLWNET_PRESET=host > "$WORK/cmake.log"
-cmake --build "$BUILD" --target lwnet -j2 > "$WORK/build.log"
-LWNET=$BUILD/tools/lwnet
 cp "$ANCHOR"/Makefile "$ANCHOR"/*.c "$WORK/" && make -s -C "$WORK" client > "$WORK/make.log" 2>&1
 CLIENT=$WORK/client
 
@@ -76,13 +76,6 @@ run_services() {
   LWNET_PID=""
 }
 
-echo "hot_functions: pass 1, under callgrind" >&2
-run_services valgrind --tool=callgrind --demangle=no --callgrind-out-file="$WORK/callgrind.out"
-# fn=(id) name lines name each function once; names of local symbols that
-# occur more than once carry a 'N suffix.
-sed -n "s/^c\?fn=([0-9]*) \(.*\)$/\1/p" "$WORK/callgrind.out" | sed "s/'[0-9]*$//" |
-  grep -v -e '^(below main)$' -e '^0x' | sort -u > "$WORK/list.txt"
-
 # text_faults: the functions holding the text pages the last run faulted in.
 text_faults() {
   local range
@@ -108,16 +101,37 @@ for line in sys.stdin:
 ' "$LWNET" "$range" | sort -u
 }
 
-for pass in 2 3 4 5 6 7 8; do
+# profile BUILD_DIR CMAKE_ARGS...: adds to $WORK/list.txt what lwnet, built
+# there, runs.
+profile() {
+  BUILD=$1
+  shift
+  LWNET=$BUILD/tools/lwnet
+  cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DLWNET_BUILD_TESTS=OFF "$@" > "$WORK/cmake.log"
   cp "$WORK/list.txt" "$LIST"
-  cmake --build "$BUILD" --target lwnet -j2 >> "$WORK/build.log"
-  echo "hot_functions: pass $pass, $(wc -l < "$LIST") functions listed" >&2
-  run_services perf record -q -e page-faults -c 1 -d -o "$WORK/faults.data" --
-  text_faults > "$WORK/faulted.txt"
-  sort -u "$WORK/list.txt" "$WORK/faulted.txt" > "$WORK/next.txt"
-  if cmp -s "$WORK/next.txt" "$WORK/list.txt"; then break; fi
+  cmake --build "$BUILD" --target lwnet -j2 > "$WORK/build.log"
+  echo "hot_functions: $BUILD: pass 1, under callgrind" >&2
+  run_services valgrind --tool=callgrind --demangle=no --callgrind-out-file="$WORK/callgrind.out"
+  # fn=(id) name lines name each function once; names of local symbols
+  # that occur more than once carry a 'N suffix.
+  sed -n "s/^c\?fn=([0-9]*) \(.*\)$/\1/p" "$WORK/callgrind.out" | sed "s/'[0-9]*$//" |
+    grep -v -e '^(below main)$' -e '^0x' | sort -u - "$WORK/list.txt" > "$WORK/next.txt"
   mv "$WORK/next.txt" "$WORK/list.txt"
-done
+  local pass
+  for pass in 2 3 4 5 6 7 8; do
+    cp "$WORK/list.txt" "$LIST"
+    cmake --build "$BUILD" --target lwnet -j2 >> "$WORK/build.log"
+    echo "hot_functions: $BUILD: pass $pass, $(wc -l < "$LIST") functions listed" >&2
+    run_services perf record -q -e page-faults -c 1 -d -o "$WORK/faults.data" --
+    text_faults > "$WORK/faulted.txt"
+    sort -u "$WORK/list.txt" "$WORK/faulted.txt" > "$WORK/next.txt"
+    if cmp -s "$WORK/next.txt" "$WORK/list.txt"; then break; fi
+    mv "$WORK/next.txt" "$WORK/list.txt"
+  done
+}
+
+: > "$WORK/list.txt"
+profile "$ROOT/build-hot" -DLWNET_PRESET=host
+profile "$ROOT/build-hot-default" -DLWNET_UNITY_BUILD=ON
 cp "$WORK/list.txt" "$LIST"
-cmake --build "$BUILD" --target lwnet -j2 >> "$WORK/build.log"
 echo "hot_functions: $(wc -l < "$LIST") functions in $LIST" >&2

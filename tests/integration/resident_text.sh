@@ -6,13 +6,14 @@
 # by the kernel's count of the binary's resident text pages
 # (/proc/PID/smaps, its executable mapping) after start-up, pings and TCP
 # echo connections: at most 70 % of the text. When this test was written:
-# 46 % for the host preset's build, which the list was made from (the
-# capture lwit_start_lwnet asks for runs code the list does not hold), and
-# 56 % for scripts/test.sh's Release build (default configuration, unity
-# build: other functions inlined, so other names run). Linked by lld in its
-# default order the same run leaves 96 % resident (1,596 of 1,664 kB); a
-# list gone stale (functions renamed, new code on the serve path) shows here
-# before it shows in the bench's peak RSS.
+# 46 % for the host preset's build and 45 % for scripts/test.sh's Release
+# build (default configuration, unity build), the two builds the list is
+# made from (the capture lwit_start_lwnet asks for runs code the list does
+# not hold; 56 % for the Release build with a list made from the host
+# build alone: they inline differently). Linked by lld in its default order
+# the same run leaves 96 % resident (1,596 of 1,664 kB); a list gone stale
+# (functions renamed, new code on the serve path) shows here before it
+# shows in the bench's peak RSS.
 # Registered only for lean static builds linked by lld (Release).
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
