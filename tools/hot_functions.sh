@@ -34,7 +34,12 @@ WORK=$(mktemp -d /tmp/lwnet-hot.XXXXXX)
 LWNET_PID=""
 
 cleanup() {
-  [ -n "$LWNET_PID" ] && kill "$LWNET_PID" 2>/dev/null && wait "$LWNET_PID" 2>/dev/null
+  if [ -n "$LWNET_PID" ]; then
+    # Under perf lwnet is its child: both go.
+    pkill -P "$LWNET_PID" 2>/dev/null
+    kill "$LWNET_PID" 2>/dev/null
+    wait "$LWNET_PID" 2>/dev/null
+  fi
   ip netns del "$NS" 2>/dev/null || true
   rm -rf "$WORK"
 }
